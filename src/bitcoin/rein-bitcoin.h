@@ -1,0 +1,14 @@
+/* rein-bitcoin.h: everything in src/bitcoin
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rein-bitcoin-error.h"
+#include "rein-hash.h"
+#include "rein-encoding.h"
+#include "rein-key.h"
+#include "rein-message.h"
+#include "rein-bip39.h"
+#include "rein-bip32.h"
+#include "rein-script.h"

@@ -1,0 +1,393 @@
+/* rein-key.c: secp256k1 private and public keys, WIF, addresses
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <gcrypt.h>
+#include <secp256k1.h>
+
+#include "rein-encoding.h"
+#include "rein-hash.h"
+#include "rein-key.h"
+
+struct _ReinPrivateKey
+{
+  guint8 secret[32];
+  gboolean compressed;
+};
+
+#define VERSION_P2PKH_MAIN 0x00
+#define VERSION_P2SH_MAIN 0x05
+#define VERSION_WIF_MAIN 0x80
+#define VERSION_P2PKH_TEST 0x6f
+#define VERSION_P2SH_TEST 0xc4
+#define VERSION_WIF_TEST 0xef
+
+const secp256k1_context *
+rein_secp256k1_context (void)
+{
+  static secp256k1_context *ctx = NULL;
+
+  if (g_once_init_enter (&ctx))
+    {
+      secp256k1_context *new_ctx = secp256k1_context_create (SECP256K1_CONTEXT_NONE);
+      guint8 seed[32];
+
+      /* Blinding against side channels, as libsecp256k1 recommends. */
+      rein_random_bytes (seed, sizeof seed);
+      if (!secp256k1_context_randomize (new_ctx, seed))
+        g_error ("Could not randomize the secp256k1 context");
+      rein_memwipe (seed, sizeof seed);
+      g_once_init_leave (&ctx, new_ctx);
+    }
+  return ctx;
+}
+
+void
+rein_secure_free (gpointer ptr)
+{
+  if (ptr == NULL)
+    return;
+  /* gcry_free wipes secure memory before releasing it. */
+  gcry_free (ptr);
+}
+
+static ReinPrivateKey *
+private_key_alloc (void)
+{
+  ReinPrivateKey *key;
+
+  rein_crypto_init ();
+  key = gcry_calloc_secure (1, sizeof *key);
+  if (key == NULL)
+    g_error ("Out of secure memory");
+  return key;
+}
+
+ReinPrivateKey *
+rein_private_key_new_from_bytes (const guint8 secret[32], gboolean compressed, GError **error)
+{
+  ReinPrivateKey *key;
+
+  g_return_val_if_fail (secret != NULL, NULL);
+
+  if (!secp256k1_ec_seckey_verify (rein_secp256k1_context (), secret))
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                           "Private key is out of range");
+      return NULL;
+    }
+  key = private_key_alloc ();
+  memcpy (key->secret, secret, 32);
+  key->compressed = compressed;
+  return key;
+}
+
+ReinPrivateKey *
+rein_private_key_generate (gboolean compressed)
+{
+  ReinPrivateKey *key = private_key_alloc ();
+
+  key->compressed = compressed;
+  do
+    gcry_randomize (key->secret, sizeof key->secret, GCRY_VERY_STRONG_RANDOM);
+  while (!secp256k1_ec_seckey_verify (rein_secp256k1_context (), key->secret));
+  return key;
+}
+
+ReinPrivateKey *
+rein_private_key_new_from_wif (const gchar *wif, ReinNetwork *out_network, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  guint8 *payload;
+  gsize len = 0;
+  ReinPrivateKey *key = NULL;
+  gboolean compressed;
+
+  g_return_val_if_fail (wif != NULL, NULL);
+
+  payload = rein_base58check_decode (wif, &len, &local_error);
+  if (payload == NULL)
+    {
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                   "Not a valid WIF private key: %s", local_error->message);
+      return NULL;
+    }
+
+  if (len == 34 && payload[33] == 0x01)
+    compressed = TRUE;
+  else if (len == 33)
+    compressed = FALSE;
+  else
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                           "Not a valid WIF private key: wrong length");
+      goto out;
+    }
+
+  if (payload[0] != VERSION_WIF_MAIN && payload[0] != VERSION_WIF_TEST)
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                           "Not a valid WIF private key: unknown version byte");
+      goto out;
+    }
+
+  key = rein_private_key_new_from_bytes (payload + 1, compressed, error);
+  if (key != NULL && out_network != NULL)
+    *out_network = payload[0] == VERSION_WIF_TEST ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+
+out:
+  rein_memwipe (payload, len);
+  g_free (payload);
+  return key;
+}
+
+ReinPrivateKey *
+rein_private_key_copy (const ReinPrivateKey *key)
+{
+  ReinPrivateKey *copy;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  copy = private_key_alloc ();
+  memcpy (copy, key, sizeof *copy);
+  return copy;
+}
+
+void
+rein_private_key_free (ReinPrivateKey *key)
+{
+  if (key == NULL)
+    return;
+  rein_memwipe (key, sizeof *key);
+  gcry_free (key);
+}
+
+const guint8 *
+rein_private_key_get_secret (const ReinPrivateKey *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  return key->secret;
+}
+
+gboolean
+rein_private_key_get_compressed (const ReinPrivateKey *key)
+{
+  g_return_val_if_fail (key != NULL, FALSE);
+  return key->compressed;
+}
+
+gchar *
+rein_private_key_to_wif (const ReinPrivateKey *key, ReinNetwork network)
+{
+  guint8 payload[34];
+  gsize len = key->compressed ? 34 : 33;
+  g_autofree gchar *encoded = NULL;
+  gchar *out;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  payload[0] = network == REIN_NETWORK_TESTNET ? VERSION_WIF_TEST : VERSION_WIF_MAIN;
+  memcpy (payload + 1, key->secret, 32);
+  payload[33] = 0x01;
+  encoded = rein_base58check_encode (payload, len);
+  rein_memwipe (payload, sizeof payload);
+
+  out = gcry_malloc_secure (strlen (encoded) + 1);
+  if (out == NULL)
+    g_error ("Out of secure memory");
+  strcpy (out, encoded);
+  rein_memwipe (encoded, strlen (encoded));
+  return out;
+}
+
+gsize
+rein_private_key_get_public_key (const ReinPrivateKey *key, guint8 out[65])
+{
+  const secp256k1_context *ctx = rein_secp256k1_context ();
+  secp256k1_pubkey pubkey;
+  size_t len = 65;
+
+  g_return_val_if_fail (key != NULL, 0);
+
+  if (!secp256k1_ec_pubkey_create (ctx, &pubkey, key->secret))
+    g_return_val_if_reached (0);
+  secp256k1_ec_pubkey_serialize (ctx, out, &len, &pubkey,
+                                 key->compressed ? SECP256K1_EC_COMPRESSED
+                                                 : SECP256K1_EC_UNCOMPRESSED);
+  return len;
+}
+
+gchar *
+rein_private_key_get_public_key_hex (const ReinPrivateKey *key)
+{
+  guint8 pub[65];
+  gsize len = rein_private_key_get_public_key (key, pub);
+
+  return rein_hex_encode (pub, len);
+}
+
+gchar *
+rein_private_key_get_address (const ReinPrivateKey *key, ReinNetwork network)
+{
+  guint8 pub[65];
+  gsize len = rein_private_key_get_public_key (key, pub);
+
+  return rein_address_from_public_key (pub, len, network);
+}
+
+gboolean
+rein_public_key_validate (const guint8 *pubkey, gsize len, GError **error)
+{
+  secp256k1_pubkey parsed;
+
+  if ((len != REIN_PUBKEY_COMPRESSED_LEN || (pubkey[0] != 0x02 && pubkey[0] != 0x03))
+      && (len != REIN_PUBKEY_UNCOMPRESSED_LEN || pubkey[0] != 0x04))
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                           "Public key has the wrong length or prefix");
+      return FALSE;
+    }
+  if (!secp256k1_ec_pubkey_parse (rein_secp256k1_context (), &parsed, pubkey, len))
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                           "Public key is not a point on the curve");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rein_public_key_parse_hex (const gchar *hex, guint8 out[65], gsize *out_len, GError **error)
+{
+  gsize hex_len;
+
+  g_return_val_if_fail (hex != NULL, FALSE);
+
+  hex_len = strlen (hex);
+  if (hex_len != 66 && hex_len != 130)
+    {
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
+                   "Public key must be 66 or 130 hex digits, got %" G_GSIZE_FORMAT, hex_len);
+      return FALSE;
+    }
+  if (!rein_hex_decode_fixed (hex, out, hex_len / 2, error))
+    return FALSE;
+  if (!rein_public_key_validate (out, hex_len / 2, error))
+    return FALSE;
+  if (out_len)
+    *out_len = hex_len / 2;
+  return TRUE;
+}
+
+static guint8
+address_version (ReinAddressType type, ReinNetwork network)
+{
+  if (type == REIN_ADDRESS_P2SH)
+    return network == REIN_NETWORK_TESTNET ? VERSION_P2SH_TEST : VERSION_P2SH_MAIN;
+  return network == REIN_NETWORK_TESTNET ? VERSION_P2PKH_TEST : VERSION_P2PKH_MAIN;
+}
+
+gchar *
+rein_address_from_hash160 (const guint8 hash[20], ReinAddressType type, ReinNetwork network)
+{
+  guint8 payload[21];
+
+  payload[0] = address_version (type, network);
+  memcpy (payload + 1, hash, 20);
+  return rein_base58check_encode (payload, sizeof payload);
+}
+
+gchar *
+rein_address_from_public_key (const guint8 *pubkey, gsize len, ReinNetwork network)
+{
+  guint8 hash[20];
+
+  rein_hash160 (pubkey, len, hash);
+  return rein_address_from_hash160 (hash, REIN_ADDRESS_P2PKH, network);
+}
+
+gchar *
+rein_address_p2sh_from_script (const guint8 *script, gsize len, ReinNetwork network)
+{
+  guint8 hash[20];
+
+  rein_hash160 (script, len, hash);
+  return rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, network);
+}
+
+gboolean
+rein_address_validate (const gchar *address,
+                       ReinNetwork *out_network,
+                       ReinAddressType *out_type,
+                       guint8 out_hash160[20],
+                       GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autofree guint8 *payload = NULL;
+  gsize len = 0;
+  ReinNetwork network;
+  ReinAddressType type;
+
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  /* Base58 P2PKH/P2SH addresses are 26 to 35 characters. */
+  if (strlen (address) < 26 || strlen (address) > 35)
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS,
+                           "Not a Bitcoin address: wrong length");
+      return FALSE;
+    }
+  payload = rein_base58check_decode (address, &len, &local_error);
+  if (payload == NULL)
+    {
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS,
+                   "Not a Bitcoin address: %s", local_error->message);
+      return FALSE;
+    }
+  if (len != 21)
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS,
+                           "Not a Bitcoin address: wrong payload length");
+      return FALSE;
+    }
+  switch (payload[0])
+    {
+    case VERSION_P2PKH_MAIN:
+      network = REIN_NETWORK_MAINNET, type = REIN_ADDRESS_P2PKH;
+      break;
+    case VERSION_P2SH_MAIN:
+      network = REIN_NETWORK_MAINNET, type = REIN_ADDRESS_P2SH;
+      break;
+    case VERSION_P2PKH_TEST:
+      network = REIN_NETWORK_TESTNET, type = REIN_ADDRESS_P2PKH;
+      break;
+    case VERSION_P2SH_TEST:
+      network = REIN_NETWORK_TESTNET, type = REIN_ADDRESS_P2SH;
+      break;
+    default:
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS,
+                   "Not a Bitcoin address: unknown version byte 0x%02x", payload[0]);
+      return FALSE;
+    }
+  if (out_network)
+    *out_network = network;
+  if (out_type)
+    *out_type = type;
+  if (out_hash160)
+    memcpy (out_hash160, payload + 1, 20);
+  return TRUE;
+}
+
+gchar *
+rein_address_convert (const gchar *address, ReinNetwork network, GError **error)
+{
+  guint8 hash[20];
+  ReinAddressType type;
+
+  if (!rein_address_validate (address, NULL, &type, hash, error))
+    return NULL;
+  return rein_address_from_hash160 (hash, type, network);
+}

@@ -1,0 +1,40 @@
+/* rein-test-util.h: small helpers shared by the test suites
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+/* Path of a file under ../shared/ (REIN_SHARED_DIR), or NULL after marking
+ * the test skipped, with the reason, when the folder is absent. */
+static inline gchar *
+rein_test_shared_path (const gchar *relative)
+{
+  const gchar *dir = g_getenv ("REIN_SHARED_DIR");
+  g_autofree gchar *path = NULL;
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared/ is not beside the project (REIN_SHARED_DIR unset or missing); "
+                   "shared vectors are not available");
+      return NULL;
+    }
+  path = g_build_filename (dir, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree gchar *msg = g_strdup_printf ("%s is missing from ../shared/", relative);
+      g_test_skip (msg);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/* The Debian python3 with python3-bitcoinlib (not a pyenv on PATH). */
+static inline const gchar *
+rein_test_python (void)
+{
+  const gchar *python = g_getenv ("PYTHON3");
+
+  return python ? python : "/usr/bin/python3";
+}
