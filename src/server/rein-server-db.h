@@ -1,0 +1,127 @@
+/* rein-server-db.h: rein-server's SQLite store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "rein-server-entry.h"
+#include "rein-server-error.h"
+
+G_BEGIN_DECLS
+
+/* Storage granted per bucket, key and value bytes counted. */
+#define REIN_SERVER_BUCKET_SIZE (1024 * 1024)
+/* Free buckets one owner may request. */
+#define REIN_SERVER_MAX_BUCKETS 4
+
+/* One connection to the database. Not thread-safe: a connection belongs to
+ * one thread at a time (the server has a writer thread and a reader on the
+ * main thread; WAL lets them work at the same time). */
+typedef struct _ReinServerDb ReinServerDb;
+
+typedef struct
+{
+  gint64 id;
+  gchar *created;   /* "YYYY-MM-DD HH:MM:SS", UTC */
+  gint64 bytes_free;
+} ReinServerBucket;
+
+void rein_server_bucket_free (ReinServerBucket *bucket);
+
+typedef enum
+{
+  REIN_SERVER_QUERY_MEDIATORS,
+  REIN_SERVER_QUERY_JOBS,
+  REIN_SERVER_QUERY_BIDS,
+  REIN_SERVER_QUERY_DELIVERIES,
+  REIN_SERVER_QUERY_IN_PROCESS,
+  REIN_SERVER_QUERY_REVIEW,
+  REIN_SERVER_QUERY_BY_JOB_ID,
+  REIN_SERVER_QUERY_DISPUTE,
+} ReinServerQuery;
+
+/* "mediators", "jobs", ..., "by_job_id", "dispute". */
+gboolean rein_server_query_from_name (const gchar *name, ReinServerQuery *out_query);
+const gchar *rein_server_query_to_name (ReinServerQuery query);
+
+/* What a put carries once its signatures have been checked. */
+typedef struct
+{
+  const gchar *key;
+  const gchar *owner;
+  const gchar *nonce;
+  const gchar *signature_address;
+  gboolean signature_ok;          /* signs key + value + signature_address + nonce */
+  const ReinServerEntry *entry;   /* NULL when the value failed to verify */
+  const GError *entry_error;      /* why, when entry is NULL */
+  gboolean testnet;
+} ReinServerPut;
+
+/* Opens (creating when needed) the database at @path, in WAL mode with
+ * synchronous=FULL, and brings its schema up to date when @writable. */
+ReinServerDb *rein_server_db_open (const gchar *path, gboolean writable, GError **error);
+void rein_server_db_close (ReinServerDb *db);
+
+/* Transactions, for grouping puts into one commit; savepoints isolate each
+ * request inside the group. */
+gboolean rein_server_db_begin (ReinServerDb *db, GError **error);
+gboolean rein_server_db_commit (ReinServerDb *db, GError **error);
+void rein_server_db_rollback (ReinServerDb *db);
+gboolean rein_server_db_savepoint (ReinServerDb *db, GError **error);
+void rein_server_db_release (ReinServerDb *db, gboolean keep);
+
+/* /request: registers @owner with @delegate (first time only) and grants a
+ * free bucket while the owner has fewer than REIN_SERVER_MAX_BUCKETS.
+ * Returns every bucket of the owner (ReinServerBucket). */
+GPtrArray *rein_server_db_request_bucket (ReinServerDb *db,
+                                          const gchar *owner,
+                                          const gchar *delegate,
+                                          const gchar *contact,
+                                          gboolean *out_granted,
+                                          GError **error);
+
+/* /nonce: the owner's current nonce, a new one when it has none, or "" when
+ * @clear equals the current one (which is then cleared). */
+gchar *rein_server_db_nonce (ReinServerDb *db,
+                             const gchar *address,
+                             const gchar *clear,
+                             GError **error);
+
+/* /put: every check in protocol order, then store. */
+gboolean rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error);
+
+/* Stores @entry under @key for @owner, with the storage accounting of a put
+ * but none of its authentication (for put itself and for loading tools). */
+gboolean rein_server_db_store (ReinServerDb *db,
+                               const gchar *owner,
+                               const gchar *key,
+                               const ReinServerEntry *entry,
+                               gboolean testnet,
+                               GError **error);
+
+/* /get: the value under @key. */
+gchar *rein_server_db_get (ReinServerDb *db, const gchar *key, GError **error);
+
+/* Whether @owner holds at least one bucket. */
+gboolean rein_server_db_has_account (ReinServerDb *db, const gchar *owner, GError **error);
+
+/* /query: armored documents (gchar *), oldest first. @param is the public key
+ * for deliveries/in-process/review; @job_ids for by_job_id and dispute. */
+GPtrArray *rein_server_db_query (ReinServerDb *db,
+                                 ReinServerQuery query,
+                                 gboolean testnet,
+                                 const gchar *param,
+                                 const gchar *const *job_ids,
+                                 guint limit,
+                                 guint offset,
+                                 GError **error);
+
+/* Number of stored keys. */
+gint64 rein_server_db_count_keys (ReinServerDb *db, GError **error);
+
+/* PRAGMA integrity_check: TRUE when it answers "ok". */
+gboolean rein_server_db_check_integrity (ReinServerDb *db, GError **error);
+
+G_END_DECLS

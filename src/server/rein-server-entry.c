@@ -1,0 +1,113 @@
+/* rein-server-entry.c: a stored document as rein-server indexes it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rein-server-entry.h"
+
+#include <string.h>
+
+/* Labels of the indexed fields, current names first, then the ones older
+ * clients wrote (see ../shared/vectors/signed/). */
+static const gchar *const job_id_labels[] = { "Job ID", NULL };
+static const gchar *const creator_labels[] = {
+  "Job creator public key", "Job creator's public key", "Job creator pubkey", NULL
+};
+static const gchar *const worker_labels[] = {
+  "Worker public key", "Worker's public key", "Worker pubkey", NULL
+};
+static const gchar *const mediator_labels[] = {
+  "Mediator public key", "Mediator's public key", "Mediator pubkey", NULL
+};
+static const gchar *const willing_labels[] = { "Willing to mediate", NULL };
+
+/* Lowercased and trimmed copy of a field, or NULL when absent or empty. */
+static gchar *
+index_value (ReinDocument *document, const gchar *const *labels)
+{
+  const gchar *value = rein_document_get_field_any (document, labels);
+  g_autofree gchar *stripped = NULL;
+
+  if (value == NULL)
+    return NULL;
+  stripped = g_strstrip (g_strdup (value));
+  if (*stripped == '\0')
+    return NULL;
+  return g_ascii_strdown (stripped, -1);
+}
+
+ReinServerEntry *
+rein_server_entry_new_from_document (ReinDocument *document, const gchar *value, gsize len)
+{
+  ReinServerEntry *entry;
+  const gchar *willing;
+
+  g_return_val_if_fail (REIN_IS_DOCUMENT (document), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  entry = g_new0 (ReinServerEntry, 1);
+  entry->type = rein_document_get_document_type (document);
+  entry->hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) value, len);
+  entry->job_id = index_value (document, job_id_labels);
+  entry->creator = index_value (document, creator_labels);
+  entry->worker = index_value (document, worker_labels);
+  entry->mediator = index_value (document, mediator_labels);
+  willing = rein_document_get_field_any (document, willing_labels);
+  entry->willing_to_mediate = entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT
+                              && willing != NULL
+                              && g_ascii_strncasecmp (willing, "true", 4) == 0;
+  entry->value = g_strndup (value, len);
+  entry->value_len = len;
+
+  return entry;
+}
+
+ReinServerEntry *
+rein_server_entry_new (const gchar *value, gsize len, GError **error)
+{
+  g_autoptr (ReinDocument) document = NULL;
+
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (len > REIN_DOCUMENT_MAX_SIZE)
+    {
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_TOO_LARGE,
+                   "Document of %" G_GSIZE_FORMAT " bytes exceeds %d bytes",
+                   len, REIN_DOCUMENT_MAX_SIZE);
+      return NULL;
+    }
+  if (memchr (value, '\0', len) != NULL || !g_utf8_validate (value, len, NULL))
+    {
+      g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_MALFORMED,
+                           "Document is not valid UTF-8 text");
+      return NULL;
+    }
+
+  document = rein_document_new_from_armored (value, len, error);
+  if (document == NULL)
+    return NULL;
+  if (rein_document_get_document_type (document) == REIN_DOCUMENT_TYPE_UNKNOWN)
+    {
+      g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_UNKNOWN_TYPE,
+                           "Not a Rein document");
+      return NULL;
+    }
+  if (!rein_document_verify (document, error))
+    return NULL;
+
+  return rein_server_entry_new_from_document (document, value, len);
+}
+
+void
+rein_server_entry_free (ReinServerEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->hash);
+  g_free (entry->job_id);
+  g_free (entry->creator);
+  g_free (entry->worker);
+  g_free (entry->mediator);
+  g_free (entry->value);
+  g_free (entry);
+}

@@ -1,0 +1,125 @@
+/* rein-server-main.c: the rein-server program
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "rein-server.h"
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gchar *
+default_database_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "rein-server", "rein-server.db", NULL);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree gchar *listen = NULL;
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *directory = NULL;
+  g_autofree gchar *uri = NULL;
+  gint port = 2016;
+  gint rate = REIN_SERVER_DEFAULT_RATE;
+  gint max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
+  gboolean quiet = FALSE;
+  gboolean version = FALSE;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinServer) server = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  guint sigint_id, sigterm_id;
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      "IP address to listen on (default 127.0.0.1)", "ADDR" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port,
+      "Port to listen on (default 2016; 0 picks a free one)", "N" },
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
+      "SQLite database (default $XDG_DATA_HOME/rein-server/rein-server.db)", "PATH" },
+    { "rate", 0, 0, G_OPTION_ARG_INT, &rate,
+      "Requests per second per client address before answering 429 (default 200; 0: no limit)",
+      "N" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      "Concurrent connections per client address (default 64; 0: no limit)", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not log requests", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  /* A client hanging up mid-answer must not kill the server. */
+  signal (SIGPIPE, SIG_IGN);
+
+  context = g_option_context_new ("- Causeway-compatible microhosting server for Rein");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("rein-server: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("rein-server %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (port < 0 || port > 65535 || rate < 0 || max_connections < 0)
+    {
+      g_printerr ("rein-server: --port, --rate and --max-connections take numbers in range\n");
+      return 2;
+    }
+
+  if (listen == NULL)
+    listen = g_strdup ("127.0.0.1");
+  if (database == NULL)
+    database = default_database_path ();
+  directory = g_path_get_dirname (database);
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      g_printerr ("rein-server: cannot create %s\n", directory);
+      return 1;
+    }
+
+  server = rein_server_new (database, &error);
+  if (server == NULL)
+    {
+      g_printerr ("rein-server: %s\n", error->message);
+      return 1;
+    }
+  rein_server_set_rate_limit (server, (guint) rate);
+  rein_server_set_max_connections (server, (guint) max_connections);
+  rein_server_set_log_requests (server, !quiet);
+  if (!rein_server_listen (server, listen, (guint) port, &error))
+    {
+      g_printerr ("rein-server: cannot listen on %s port %d: %s\n", listen, port, error->message);
+      return 1;
+    }
+
+  uri = rein_server_get_uri (server);
+  g_print ("listening on %s\n", uri);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  if (!quiet)
+    g_message ("Shutting down");
+  rein_server_shutdown (server);
+  return 0;
+}

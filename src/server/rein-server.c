@@ -1,0 +1,1430 @@
+/* rein-server.c: a Causeway-compatible microhosting server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: libsoup and every read (/get, /query, /status) run on the main
+ * context with a read-only SQLite connection. Writes (/put, /nonce,
+ * /request) go to one writer thread with its own connection, which groups
+ * whatever is queued into one transaction and one fsync. A put's signature
+ * checks run first in GTask's thread pool. Requests that wait are paused
+ * and answered from the main context. WAL lets reads run during writes.
+ */
+
+#include "config.h"
+
+#include "rein-server.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "rein-bitcoin.h"
+#include "rein-rate-limiter.h"
+#include "rein-server-db.h"
+
+/* At most this many queued writes share one commit. */
+#define MAX_BATCH 256
+#define MAX_PARAM 128
+#define MAX_CONTACT 256
+
+typedef enum
+{
+  JOB_PUT,
+  JOB_NONCE,
+  JOB_REQUEST,
+  JOB_QUIT,
+} JobKind;
+
+/* A write waiting for the writer thread. */
+typedef struct
+{
+  JobKind kind;
+  ReinServer *server;      /* owned */
+  SoupServerMessage *msg;  /* owned; paused */
+  gulong finished_id;
+  gboolean finished;       /* the connection went away; main thread only */
+
+  /* request */
+  gchar *key;
+  gchar *value;
+  gsize value_len;
+  gchar *owner;
+  gchar *nonce;
+  gchar *signature;
+  gchar *signature_address;
+  gchar *delegate;
+  gchar *contact;
+  gchar *clear;
+  gboolean testnet;
+
+  /* checked in a worker thread */
+  gboolean signature_ok;
+  ReinServerEntry *entry;
+  GError *entry_error;
+
+  /* answer, built by the writer */
+  guint status;
+  gchar *body;
+} Job;
+
+struct _ReinServer
+{
+  GObject parent_instance;
+
+  gchar *database_path;
+  SoupServer *soup;
+  GMainContext *context;
+  ReinServerDb *reader;
+  ReinServerDb *writer;   /* used by the writer thread only */
+  GThread *writer_thread;
+  GAsyncQueue *queue;     /* of Job */
+  guint in_flight;
+  gboolean stopping;
+  gint64 started_us;
+
+  ReinRateLimiter *limiter;
+  guint max_connections;
+  GHashTable *connections; /* client address -> count (GUINT_TO_POINTER) */
+  GHashTable *sockets;     /* GSocket -> client address, weak */
+  gboolean log_requests;
+  guint port;
+  gchar *uri;
+};
+
+G_DEFINE_FINAL_TYPE (ReinServer, rein_server, G_TYPE_OBJECT)
+
+/* ---- answers ---- */
+
+static gchar *
+json_to_body (JsonBuilder *builder)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+reply_body (SoupServerMessage *msg, guint status, gchar *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    body, strlen (body));
+}
+
+/* {"error": message}: the shape of put's and get's errors. */
+static gchar *
+error_body (const gchar *message)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  return json_to_body (builder);
+}
+
+/* {"result": "error", "message": message}: the shape of query's and
+ * request's errors. */
+static gchar *
+result_error_body (const gchar *message)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder, "error");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  return json_to_body (builder);
+}
+
+static void
+reply_error (SoupServerMessage *msg, guint status, const gchar *message)
+{
+  reply_body (msg, status, error_body (message));
+}
+
+static void
+reply_result_error (SoupServerMessage *msg, guint status, const gchar *message)
+{
+  reply_body (msg, status, result_error_body (message));
+}
+
+/* ---- parameters ---- */
+
+static gboolean
+is_alnum_string (const gchar *text)
+{
+  for (const gchar *p = text; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* A query parameter: NULL when absent; sets @error when too long or not
+ * UTF-8. */
+static const gchar *
+get_param (GHashTable *query,
+           const gchar *name,
+           gsize max_len,
+           gboolean required,
+           GError **error)
+{
+  const gchar *value = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  if (value == NULL)
+    {
+      if (required)
+        g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                     "Missing parameter: %s", name);
+      return NULL;
+    }
+  if (strlen (value) > max_len)
+    {
+      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                   "Parameter too long: %s", name);
+      return NULL;
+    }
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                   "Parameter is not valid UTF-8: %s", name);
+      return NULL;
+    }
+  if (required && *value == '\0')
+    {
+      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                   "Empty parameter: %s", name);
+      return NULL;
+    }
+  return value;
+}
+
+static gboolean
+parse_testnet_text (const gchar *text, gboolean *out_testnet)
+{
+  if (text == NULL || *text == '\0' || g_ascii_strcasecmp (text, "false") == 0
+      || strcmp (text, "0") == 0)
+    *out_testnet = FALSE;
+  else if (g_ascii_strcasecmp (text, "true") == 0 || strcmp (text, "1") == 0)
+    *out_testnet = TRUE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_count (const gchar *text, guint64 max, guint64 fallback, guint64 *out)
+{
+  guint64 value;
+
+  if (text == NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, &value, NULL))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+is_valid_address (const gchar *address)
+{
+  ReinNetwork network;
+  ReinAddressType type;
+  guint8 hash[20];
+
+  return address != NULL
+         && rein_address_validate (address, &network, &type, hash, NULL);
+}
+
+/* ---- jobs ---- */
+
+static void
+job_free (Job *job)
+{
+  if (job->msg != NULL && job->finished_id != 0)
+    g_signal_handler_disconnect (job->msg, job->finished_id);
+  g_clear_object (&job->msg);
+  g_clear_object (&job->server);
+  g_free (job->key);
+  g_free (job->value);
+  g_free (job->owner);
+  g_free (job->nonce);
+  g_free (job->signature);
+  g_free (job->signature_address);
+  g_free (job->delegate);
+  g_free (job->contact);
+  g_free (job->clear);
+  g_clear_pointer (&job->entry, rein_server_entry_free);
+  g_clear_error (&job->entry_error);
+  g_free (job->body);
+  g_free (job);
+}
+
+static void
+job_message_finished_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  Job *job = user_data;
+
+  job->finished = TRUE;
+}
+
+static Job *
+job_new (ReinServer *self, JobKind kind, SoupServerMessage *msg)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->server = g_object_ref (self);
+  if (msg != NULL)
+    {
+      job->msg = g_object_ref (msg);
+      job->finished_id = g_signal_connect (msg, "finished",
+                                           G_CALLBACK (job_message_finished_cb), job);
+      soup_server_message_pause (msg);
+      self->in_flight++;
+    }
+  return job;
+}
+
+/* Main context: answer and forget. */
+static gboolean
+job_reply_cb (gpointer user_data)
+{
+  Job *job = user_data;
+  ReinServer *self = job->server;
+
+  if (!job->finished)
+    {
+      reply_body (job->msg, job->status, g_steal_pointer (&job->body));
+      soup_server_message_unpause (job->msg);
+    }
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  job_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_set_error (Job *job, const GError *error)
+{
+  job->status = rein_server_error_to_status (error);
+  g_free (job->body);
+  if (job->kind == JOB_REQUEST)
+    job->body = result_error_body (error->message);
+  else
+    job->body = error_body (error->message);
+}
+
+static gboolean
+run_put (ReinServerDb *db, Job *job, GError **error)
+{
+  ReinServerPut put = {
+    .key = job->key,
+    .owner = job->owner,
+    .nonce = job->nonce,
+    .signature_address = job->signature_address,
+    .signature_ok = job->signature_ok,
+    .entry = job->entry,
+    .entry_error = job->entry_error,
+    .testnet = job->testnet,
+  };
+  g_autoptr (JsonBuilder) builder = NULL;
+
+  if (!rein_server_db_put (db, &put, error))
+    return FALSE;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder, "success");
+  json_builder_end_object (builder);
+  job->status = 201;
+  job->body = json_to_body (builder);
+  return TRUE;
+}
+
+static gboolean
+run_nonce (ReinServerDb *db, Job *job, GError **error)
+{
+  g_autofree gchar *nonce = rein_server_db_nonce (db, job->owner, job->clear, error);
+  g_autoptr (JsonBuilder) builder = NULL;
+
+  if (nonce == NULL)
+    {
+      /* The original answers an unknown owner with a bare 500. */
+      if (g_error_matches (*error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_USER_NOT_FOUND))
+        {
+          job->status = 500;
+          job->body = error_body ((*error)->message);
+          g_clear_error (error);
+          return TRUE;
+        }
+      return FALSE;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "nonce");
+  json_builder_add_string_value (builder, nonce);
+  json_builder_end_object (builder);
+  job->status = 200;
+  job->body = json_to_body (builder);
+  return TRUE;
+}
+
+static gboolean
+run_request (ReinServerDb *db, Job *job, GError **error)
+{
+  g_autoptr (GPtrArray) buckets = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  gboolean granted = FALSE;
+
+  buckets = rein_server_db_request_bucket (db, job->owner, job->delegate, job->contact,
+                                           &granted, error);
+  if (buckets == NULL)
+    return FALSE;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder, granted ? "success" : "error");
+  if (!granted)
+    {
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, "Maximum free buckets granted");
+    }
+  json_builder_set_member_name (builder, "buckets");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      ReinServerBucket *bucket = g_ptr_array_index (buckets, i);
+      g_autofree gchar *bytes_free = g_strdup_printf ("%" G_GINT64_FORMAT, bucket->bytes_free);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, bucket->id);
+      json_builder_set_member_name (builder, "created");
+      json_builder_add_string_value (builder, bucket->created);
+      json_builder_set_member_name (builder, "bytes_free");
+      json_builder_add_string_value (builder, bytes_free);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  job->status = 200;
+  job->body = json_to_body (builder);
+  return TRUE;
+}
+
+static gboolean
+run_job (ReinServerDb *db, Job *job, GError **error)
+{
+  switch (job->kind)
+    {
+    case JOB_PUT:
+      return run_put (db, job, error);
+    case JOB_NONCE:
+      return run_nonce (db, job, error);
+    case JOB_REQUEST:
+      return run_request (db, job, error);
+    case JOB_QUIT:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Writer thread: one transaction, one fsync, for everything queued. */
+static void
+run_batch (ReinServer *self, GPtrArray *batch)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gboolean *ok = g_new0 (gboolean, batch->len);
+
+  if (rein_server_db_begin (self->writer, &error))
+    {
+      for (guint i = 0; i < batch->len; i++)
+        {
+          Job *job = g_ptr_array_index (batch, i);
+          g_autoptr (GError) job_error = NULL;
+
+          if (!rein_server_db_savepoint (self->writer, &job_error))
+            {
+              job_set_error (job, job_error);
+              continue;
+            }
+          ok[i] = run_job (self->writer, job, &job_error);
+          if (!ok[i])
+            job_set_error (job, job_error);
+          rein_server_db_release (self->writer, ok[i]);
+        }
+      if (!rein_server_db_commit (self->writer, &error))
+        rein_server_db_rollback (self->writer);
+    }
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Job *job = g_ptr_array_index (batch, i);
+
+      if (error != NULL)
+        {
+          g_warning ("Write failed: %s", error->message);
+          job_set_error (job, error);
+        }
+      g_main_context_invoke (self->context, job_reply_cb, job);
+    }
+}
+
+static gpointer
+writer_thread_func (gpointer user_data)
+{
+  ReinServer *self = user_data;
+  g_autoptr (GPtrArray) batch = g_ptr_array_new ();
+  gboolean quit = FALSE;
+
+  while (!quit)
+    {
+      Job *job = g_async_queue_pop (self->queue);
+
+      do
+        {
+          if (job->kind == JOB_QUIT)
+            {
+              quit = TRUE;
+              job_free (job);
+            }
+          else
+            g_ptr_array_add (batch, job);
+        }
+      while (!quit && batch->len < MAX_BATCH
+             && (job = g_async_queue_try_pop (self->queue)) != NULL);
+
+      if (batch->len > 0)
+        run_batch (self, batch);
+      g_ptr_array_set_size (batch, 0);
+    }
+  return NULL;
+}
+
+static void
+queue_job (ReinServer *self, Job *job)
+{
+  g_async_queue_push (self->queue, job);
+}
+
+/* ---- /put ---- */
+
+static void
+verify_put_thread (GTask *task,
+                   gpointer source_object,
+                   gpointer task_data,
+                   GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr (GString) message = g_string_new (job->key);
+
+  g_string_append_len (message, job->value, job->value_len);
+  g_string_append (message, job->signature_address);
+  g_string_append (message, job->nonce);
+  job->signature_ok = rein_message_verify (job->signature_address, job->signature,
+                                           message->str, message->len, NULL);
+  job->entry = rein_server_entry_new (job->value, job->value_len, &job->entry_error);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+verify_put_cb (GObject *source_object, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = G_TASK (result);
+  Job *job = g_task_get_task_data (task);
+
+  /* The task owns nothing: hand the job to the writer. */
+  g_task_set_task_data (task, NULL, NULL);
+  queue_job (job->server, job);
+}
+
+static const gchar *
+get_string_member (JsonObject *object, const gchar *name, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                   "Missing or invalid field: %s", name);
+      return NULL;
+    }
+  return json_node_get_string (node);
+}
+
+static gboolean
+get_testnet_member (JsonObject *object, gboolean *out_testnet, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, "testnet");
+
+  *out_testnet = FALSE;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+
+      if (type == G_TYPE_BOOLEAN)
+        {
+          *out_testnet = json_node_get_boolean (node);
+          return TRUE;
+        }
+      if (type == G_TYPE_INT64)
+        {
+          gint64 value = json_node_get_int (node);
+
+          if (value == 0 || value == 1)
+            {
+              *out_testnet = value == 1;
+              return TRUE;
+            }
+        }
+      if (type == G_TYPE_STRING
+          && parse_testnet_text (json_node_get_string (node), out_testnet))
+        return TRUE;
+    }
+  g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                       "Missing or invalid field: testnet");
+  return FALSE;
+}
+
+/* Validates the body of a put into @job. */
+static gboolean
+parse_put (Job *job, const gchar *body, gsize len, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonObject *object;
+  const gchar *key, *value, *nonce, *signature, *signature_address, *owner;
+
+  if (!g_utf8_validate (body, len, NULL) || memchr (body, '\0', len) != NULL)
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                           "Body is not valid UTF-8 text");
+      return FALSE;
+    }
+  if (!json_parser_load_from_data (parser, body, len, NULL))
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                           "JSON Decode failed");
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                           "Body is not a JSON object");
+      return FALSE;
+    }
+  object = json_node_get_object (root);
+
+  if ((key = get_string_member (object, "key", error)) == NULL
+      || (value = get_string_member (object, "value", error)) == NULL
+      || (nonce = get_string_member (object, "nonce", error)) == NULL
+      || (signature = get_string_member (object, "signature", error)) == NULL
+      || (signature_address = get_string_member (object, "signature_address", error)) == NULL
+      || (owner = get_string_member (object, "owner", error)) == NULL
+      || !get_testnet_member (object, &job->testnet, error))
+    return FALSE;
+
+  if (*key == '\0' || strlen (key) > 64 || !is_alnum_string (key))
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                           "Invalid key: 1 to 64 letters and digits");
+      return FALSE;
+    }
+  if (strlen (value) > 8192)
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_TOO_LARGE,
+                           "Value exceeds 8192 bytes");
+      return FALSE;
+    }
+  if (*owner == '\0' || strlen (owner) > MAX_PARAM || strlen (nonce) > MAX_PARAM
+      || strlen (signature) > MAX_PARAM || strlen (signature_address) > MAX_PARAM)
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                           "Field too long or empty");
+      return FALSE;
+    }
+
+  job->key = g_strdup (key);
+  job->value = g_strdup (value);
+  job->value_len = strlen (value);
+  job->nonce = g_strdup (nonce);
+  job->signature = g_strdup (signature);
+  job->signature_address = g_strdup (signature_address);
+  job->owner = g_strdup (owner);
+  return TRUE;
+}
+
+static void
+handle_put (ReinServer *self, SoupServerMessage *msg)
+{
+  GByteArray *body = g_object_get_data (G_OBJECT (msg), "rein-body");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  Job *job;
+
+  if (body == NULL || GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), "rein-overflow")))
+    {
+      reply_error (msg, 413, "Request body too large");
+      return;
+    }
+
+  job = job_new (self, JOB_PUT, NULL);
+  if (!parse_put (job, (const gchar *) body->data, body->len, &error))
+    {
+      reply_error (msg, rein_server_error_to_status (error), error->message);
+      job_free (job);
+      return;
+    }
+
+  job->msg = g_object_ref (msg);
+  job->finished_id = g_signal_connect (msg, "finished",
+                                       G_CALLBACK (job_message_finished_cb), job);
+  soup_server_message_pause (msg);
+  self->in_flight++;
+
+  task = g_task_new (NULL, NULL, verify_put_cb, NULL);
+  g_task_set_source_tag (task, handle_put);
+  g_task_set_task_data (task, job, NULL);
+  g_task_run_in_thread (task, verify_put_thread);
+}
+
+/* ---- /nonce, /request ---- */
+
+static void
+handle_nonce (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
+{
+  g_autoptr (GError) error = NULL;
+  const gchar *address, *clear;
+  Job *job;
+
+  if ((address = get_param (query, "address", MAX_PARAM, TRUE, &error)) == NULL
+      || ((clear = get_param (query, "clear", MAX_PARAM, FALSE, &error)) == NULL
+          && error != NULL))
+    {
+      reply_error (msg, 400, error->message);
+      return;
+    }
+
+  job = job_new (self, JOB_NONCE, msg);
+  job->owner = g_strdup (address);
+  job->clear = g_strdup (clear);
+  queue_job (self, job);
+}
+
+static void
+handle_request (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
+{
+  g_autoptr (GError) error = NULL;
+  const gchar *owner, *delegate, *contact;
+  Job *job;
+
+  if ((owner = get_param (query, "owner", MAX_PARAM, TRUE, &error)) == NULL
+      || (delegate = get_param (query, "delegate", MAX_PARAM, TRUE, &error)) == NULL
+      || ((contact = get_param (query, "contact", MAX_CONTACT, FALSE, &error)) == NULL
+          && error != NULL))
+    {
+      reply_result_error (msg, 400, error->message);
+      return;
+    }
+  if (!is_valid_address (owner))
+    {
+      reply_result_error (msg, 400, "Invalid owner address");
+      return;
+    }
+  if (!is_valid_address (delegate))
+    {
+      reply_result_error (msg, 400, "Invalid delegate address");
+      return;
+    }
+
+  job = job_new (self, JOB_REQUEST, msg);
+  job->owner = g_strdup (owner);
+  job->delegate = g_strdup (delegate);
+  job->contact = g_strdup (contact != NULL ? contact : "");
+  queue_job (self, job);
+}
+
+/* ---- reads ---- */
+
+static void
+handle_get (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autofree gchar *value = NULL;
+  const gchar *key;
+
+  key = get_param (query, "key", 64, TRUE, &error);
+  if (key == NULL)
+    {
+      reply_error (msg, 400, error->message);
+      return;
+    }
+  if (!is_alnum_string (key))
+    {
+      reply_error (msg, 404, "Key not found.");
+      return;
+    }
+
+  value = rein_server_db_get (self->reader, key, &error);
+  if (value == NULL)
+    {
+      reply_error (msg, rein_server_error_to_status (error), error->message);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, key);
+  json_builder_set_member_name (builder, "value");
+  json_builder_add_string_value (builder, value);
+  json_builder_end_object (builder);
+  reply_body (msg, 200, json_to_body (builder));
+}
+
+static gboolean
+is_query_name (const gchar *name)
+{
+  gsize len = strlen (name);
+
+  if (len == 0 || len > 32)
+    return FALSE;
+  for (const gchar *p = name; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* Splits "a,b,c" into lowercased ids; NULL with @error when too many. */
+static GStrv
+split_job_ids (const gchar *text, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", REIN_SERVER_MAX_JOB_IDS + 2);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  guint count = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree gchar *id = g_ascii_strdown (g_strstrip (parts[i]), -1);
+
+      if (*id == '\0')
+        continue;
+      if (++count > REIN_SERVER_MAX_JOB_IDS)
+        {
+          g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                       "Too many job ids (at most %d)", REIN_SERVER_MAX_JOB_IDS);
+          return NULL;
+        }
+      if (strlen (id) > 64)
+        {
+          g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                               "Job id too long");
+          return NULL;
+        }
+      g_strv_builder_add (builder, id);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+reply_query (SoupServerMessage *msg, const gchar *name, GPtrArray *values)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder, "success");
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && i < values->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (values, i));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "block_info");
+  json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  reply_body (msg, 200, json_to_body (builder));
+}
+
+static void
+handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) values = NULL;
+  g_auto (GStrv) job_ids = NULL;
+  const gchar *owner, *name, *testnet_text, *limit_text, *offset_text;
+  const gchar *param = NULL;
+  ReinServerQuery kind;
+  gboolean known, testnet = FALSE;
+  guint64 limit, offset;
+
+  if ((owner = get_param (query, "owner", MAX_PARAM, TRUE, &error)) == NULL
+      || (name = get_param (query, "query", MAX_PARAM, TRUE, &error)) == NULL
+      || ((testnet_text = get_param (query, "testnet", MAX_PARAM, FALSE, &error)) == NULL
+          && error != NULL)
+      || ((limit_text = get_param (query, "limit", MAX_PARAM, FALSE, &error)) == NULL
+          && error != NULL)
+      || ((offset_text = get_param (query, "offset", MAX_PARAM, FALSE, &error)) == NULL
+          && error != NULL))
+    {
+      reply_result_error (msg, 400, error->message);
+      return;
+    }
+  if (!parse_testnet_text (testnet_text, &testnet))
+    {
+      reply_result_error (msg, 400, "Invalid testnet: use 1, 0, True or False");
+      return;
+    }
+  if (!parse_count (limit_text, REIN_SERVER_MAX_LIMIT, REIN_SERVER_DEFAULT_LIMIT, &limit)
+      || limit == 0)
+    {
+      reply_result_error (msg, 400, "Invalid limit: 1 to 1000");
+      return;
+    }
+  if (!parse_count (offset_text, G_MAXINT32, 0, &offset))
+    {
+      reply_result_error (msg, 400, "Invalid offset");
+      return;
+    }
+  known = rein_server_query_from_name (name, &kind);
+  if (!known && !is_query_name (name))
+    {
+      reply_result_error (msg, 400, "Unknown query");
+      return;
+    }
+
+  if (!rein_server_db_has_account (self->reader, owner, &error))
+    {
+      if (error != NULL)
+        reply_result_error (msg, rein_server_error_to_status (error), error->message);
+      else
+        reply_result_error (msg, 403, "Account required to make queries");
+      return;
+    }
+
+  /* Queries this server does not know (newer clients' ratings, say) find
+   * nothing, as they would on a server without such documents. */
+  if (!known)
+    {
+      reply_query (msg, name, NULL);
+      return;
+    }
+
+  switch (kind)
+    {
+    case REIN_SERVER_QUERY_DELIVERIES:
+      param = get_param (query, "job_creator", 130, TRUE, &error);
+      break;
+    case REIN_SERVER_QUERY_IN_PROCESS:
+      param = get_param (query, "worker", 130, TRUE, &error);
+      break;
+    case REIN_SERVER_QUERY_REVIEW:
+      param = get_param (query, "mediator", 130, TRUE, &error);
+      break;
+    case REIN_SERVER_QUERY_BY_JOB_ID:
+    case REIN_SERVER_QUERY_DISPUTE:
+      param = get_param (query, "job_ids", REIN_SERVER_MAX_URI, TRUE, &error);
+      if (param != NULL)
+        job_ids = split_job_ids (param, &error);
+      if (job_ids == NULL)
+        param = NULL;
+      break;
+    case REIN_SERVER_QUERY_MEDIATORS:
+    case REIN_SERVER_QUERY_JOBS:
+    case REIN_SERVER_QUERY_BIDS:
+    default:
+      param = "";
+      break;
+    }
+  if (param == NULL)
+    {
+      reply_result_error (msg, 400, error->message);
+      return;
+    }
+
+  values = rein_server_db_query (self->reader, kind, testnet, param,
+                                 (const gchar *const *) job_ids,
+                                 (guint) limit, (guint) offset, &error);
+  if (values == NULL)
+    {
+      g_warning ("Query failed: %s", error->message);
+      reply_result_error (msg, 500, error->message);
+      return;
+    }
+  reply_query (msg, name, values);
+}
+
+static void
+handle_status (ReinServer *self, SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GFile) file = g_file_new_for_path (self->database_path);
+  g_autoptr (GFile) parent = g_file_get_parent (file);
+  g_autoptr (GFileInfo) info = NULL;
+  g_autofree gchar *uptime = NULL;
+  g_autofree gchar *stored = NULL;
+  g_autofree gchar *free_bytes = NULL;
+  gint64 count;
+
+  count = rein_server_db_count_keys (self->reader, NULL);
+  info = g_file_query_filesystem_info (parent != NULL ? parent : file,
+                                       G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  uptime = g_strdup_printf ("%" G_GINT64_FORMAT,
+                            (g_get_monotonic_time () - self->started_us) / G_USEC_PER_SEC);
+  stored = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (count, 0));
+  free_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                info != NULL
+                                ? g_file_info_get_attribute_uint64 (info,
+                                                                    G_FILE_ATTRIBUTE_FILESYSTEM_FREE)
+                                : 0);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uptime");
+  json_builder_add_string_value (builder, uptime);
+  json_builder_set_member_name (builder, "stored");
+  json_builder_add_string_value (builder, stored);
+  json_builder_set_member_name (builder, "free");
+  json_builder_add_string_value (builder, free_bytes);
+  json_builder_set_member_name (builder, "price");
+  json_builder_add_string_value (builder, "0");
+  json_builder_end_object (builder);
+  reply_body (msg, 200, json_to_body (builder));
+}
+
+static void
+add_price (JsonBuilder *builder, const gchar *rpc, const gchar *unit_name, const gchar *description)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "rpc");
+  if (rpc != NULL)
+    json_builder_add_string_value (builder, rpc);
+  else
+    json_builder_add_boolean_value (builder, TRUE); /* TRUE: the default price */
+  json_builder_set_member_name (builder, "per-req");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, unit_name);
+  json_builder_add_int_value (builder, 0);
+  if (description != NULL)
+    {
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, description);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+handle_help (ReinServer *self, SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, "causeway/1.rein-server-" PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "pricing-type");
+  json_builder_add_string_value (builder, "per-mb");
+  json_builder_set_member_name (builder, "pricing");
+  json_builder_begin_array (builder);
+  add_price (builder, "request", "per-unit",
+             "1 MB hosting, free: up to 4 buckets per owner");
+  add_price (builder, "get", "per-mb", NULL);
+  add_price (builder, "put", "per-mb", NULL);
+  add_price (builder, NULL, "per-mb", NULL);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder,
+                                 "This Causeway server provides microhosting services "
+                                 "for signed Rein documents.");
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  reply_body (msg, 200, json_to_body (builder));
+}
+
+/* ---- dispatch ---- */
+
+static void
+got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+  GByteArray *body = g_object_get_data (G_OBJECT (msg), "rein-body");
+  gsize size;
+  gconstpointer data = g_bytes_get_data (chunk, &size);
+
+  if (body == NULL)
+    return;
+  if (body->len + size > REIN_SERVER_MAX_BODY)
+    {
+      /* Keep reading (and dropping) the rest; answer 413 at the end. */
+      g_object_set_data (G_OBJECT (msg), "rein-overflow", GUINT_TO_POINTER (1));
+      g_byte_array_set_size (body, 0);
+      return;
+    }
+  if (!GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), "rein-overflow")))
+    g_byte_array_append (body, data, size);
+}
+
+static void
+socket_gone_cb (gpointer user_data, GObject *where_the_object_was)
+{
+  ReinServer *self = user_data;
+  g_autofree gchar *client = NULL;
+  gpointer key, value;
+
+  if (!g_hash_table_steal_extended (self->sockets, where_the_object_was, NULL, &value))
+    return;
+  client = value;
+  if (g_hash_table_lookup_extended (self->connections, client, &key, &value))
+    {
+      guint count = GPOINTER_TO_UINT (value);
+
+      if (count <= 1)
+        g_hash_table_remove (self->connections, client);
+      else
+        g_hash_table_insert (self->connections, g_strdup (client), GUINT_TO_POINTER (count - 1));
+    }
+}
+
+/* Counts the connection of @msg; FALSE when its client has too many. */
+static gboolean
+track_connection (ReinServer *self, SoupServerMessage *msg, const gchar *client)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint count;
+
+  if (socket == NULL || g_hash_table_contains (self->sockets, socket))
+    return TRUE;
+
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, client));
+  if (self->max_connections > 0 && count >= self->max_connections)
+    return FALSE;
+  g_hash_table_insert (self->connections, g_strdup (client), GUINT_TO_POINTER (count + 1));
+  g_hash_table_insert (self->sockets, socket, g_strdup (client));
+  g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, self);
+  return TRUE;
+}
+
+/* Runs once the headers are read, before the body: limits first. */
+static void
+early_handler (SoupServer *server,
+               SoupServerMessage *msg,
+               const char *path,
+               GHashTable *query,
+               gpointer user_data)
+{
+  ReinServer *self = user_data;
+  const gchar *client = soup_server_message_get_remote_host (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *raw_query = g_uri_get_query (uri);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  if (client == NULL)
+    client = "";
+
+  if (self->stopping)
+    {
+      reply_error (msg, 503, "Server is shutting down");
+      soup_message_headers_replace (headers, "Connection", "close");
+      return;
+    }
+  if (!track_connection (self, msg, client))
+    {
+      reply_error (msg, 429, "Too many connections");
+      soup_message_headers_replace (headers, "Connection", "close");
+      return;
+    }
+  if (self->limiter != NULL
+      && !rein_rate_limiter_take (self->limiter, client, g_get_monotonic_time ()))
+    {
+      reply_error (msg, 429, "Too many requests");
+      soup_message_headers_replace (headers, "Retry-After", "1");
+      return;
+    }
+  if (strlen (path) + (raw_query != NULL ? strlen (raw_query) : 0) > REIN_SERVER_MAX_URI)
+    {
+      reply_error (msg, 414, "Request URI too long");
+      soup_message_headers_replace (headers, "Connection", "close");
+      return;
+    }
+
+  if (strcmp (path, "/put") == 0
+      && strcmp (soup_server_message_get_method (msg), SOUP_METHOD_POST) == 0)
+    {
+      goffset length = soup_message_headers_get_content_length (
+        soup_server_message_get_request_headers (msg));
+
+      /* Our own bounded accumulation instead of libsoup's unbounded one. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      if (length > REIN_SERVER_MAX_BODY)
+        {
+          reply_error (msg, 413, "Request body too large");
+          soup_message_headers_replace (headers, "Connection", "close");
+          return;
+        }
+      g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),
+                              (GDestroyNotify) g_byte_array_unref);
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+    }
+}
+
+static void
+handler (SoupServer *server,
+         SoupServerMessage *msg,
+         const char *path,
+         GHashTable *query,
+         gpointer user_data)
+{
+  ReinServer *self = user_data;
+  const gchar *method = soup_server_message_get_method (msg);
+  gboolean get = strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0;
+
+  if (strcmp (path, "/put") == 0)
+    {
+      if (strcmp (method, SOUP_METHOD_POST) != 0)
+        reply_error (msg, 405, "Use POST");
+      else
+        handle_put (self, msg);
+      return;
+    }
+
+  if (!get)
+    {
+      reply_error (msg, 405, "Use GET");
+      return;
+    }
+  if (strcmp (path, "/get") == 0)
+    handle_get (self, msg, query);
+  else if (strcmp (path, "/query") == 0)
+    handle_query (self, msg, query);
+  else if (strcmp (path, "/nonce") == 0)
+    handle_nonce (self, msg, query);
+  else if (strcmp (path, "/request") == 0)
+    handle_request (self, msg, query);
+  else if (strcmp (path, "/status") == 0)
+    handle_status (self, msg);
+  else if (strcmp (path, "/") == 0 || strcmp (path, "/help") == 0)
+    handle_help (self, msg);
+  else
+    reply_error (msg, 404, "Not found");
+}
+
+static void
+request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  g_message ("%s %s %s %u",
+             soup_server_message_get_remote_host (msg),
+             soup_server_message_get_method (msg),
+             uri != NULL ? g_uri_get_path (uri) : "-",
+             soup_server_message_get_status (msg));
+}
+
+/* ---- object ---- */
+
+static void
+rein_server_dispose (GObject *object)
+{
+  ReinServer *self = REIN_SERVER (object);
+
+  rein_server_shutdown (self);
+  G_OBJECT_CLASS (rein_server_parent_class)->dispose (object);
+}
+
+static void
+rein_server_finalize (GObject *object)
+{
+  ReinServer *self = REIN_SERVER (object);
+  GHashTableIter iter;
+  gpointer socket;
+
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, &socket, NULL))
+    g_object_weak_unref (socket, socket_gone_cb, self);
+  g_clear_pointer (&self->sockets, g_hash_table_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->limiter, rein_rate_limiter_free);
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->database_path);
+  g_free (self->uri);
+  G_OBJECT_CLASS (rein_server_parent_class)->finalize (object);
+}
+
+static void
+rein_server_class_init (ReinServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rein_server_dispose;
+  object_class->finalize = rein_server_finalize;
+}
+
+static void
+rein_server_init (ReinServer *self)
+{
+  self->queue = g_async_queue_new ();
+  self->context = g_main_context_ref_thread_default ();
+  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->sockets = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
+  self->limiter = rein_rate_limiter_new (REIN_SERVER_DEFAULT_RATE, REIN_SERVER_DEFAULT_RATE);
+  self->started_us = g_get_monotonic_time ();
+}
+
+ReinServer *
+rein_server_new (const gchar *database_path, GError **error)
+{
+  g_autoptr (ReinServer) self = NULL;
+
+  g_return_val_if_fail (database_path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (REIN_TYPE_SERVER, NULL);
+  self->database_path = g_strdup (database_path);
+
+  /* The writer first: it creates the schema the reader expects. */
+  self->writer = rein_server_db_open (database_path, TRUE, error);
+  if (self->writer == NULL)
+    return NULL;
+  self->reader = rein_server_db_open (database_path, FALSE, error);
+  if (self->reader == NULL)
+    return NULL;
+
+  self->writer_thread = g_thread_new ("rein-server-writer", writer_thread_func, self);
+
+  self->soup = soup_server_new ("server-header", "causeway/1 rein-server/" PACKAGE_VERSION " ",
+                                NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+
+  return g_steal_pointer (&self);
+}
+
+void
+rein_server_set_rate_limit (ReinServer *self, guint requests_per_second)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+
+  g_clear_pointer (&self->limiter, rein_rate_limiter_free);
+  if (requests_per_second > 0)
+    self->limiter = rein_rate_limiter_new (requests_per_second, requests_per_second);
+}
+
+void
+rein_server_set_max_connections (ReinServer *self, guint max_connections)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+  self->max_connections = max_connections;
+}
+
+void
+rein_server_set_log_requests (ReinServer *self, gboolean log_requests)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+
+  if (self->log_requests == log_requests || self->soup == NULL)
+    return;
+  self->log_requests = log_requests;
+  if (log_requests)
+    g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
+  else
+    g_signal_handlers_disconnect_by_func (self->soup, request_finished_cb, self);
+}
+
+gboolean
+rein_server_listen (ReinServer *self, const gchar *address, guint port, GError **error)
+{
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  g_autoptr (GSList) uris = NULL;
+  GUri *uri;
+
+  g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+  g_return_val_if_fail (self->soup != NULL, FALSE);
+
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Not an IP address: %s", address);
+      return FALSE;
+    }
+  socket_address = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (self->soup, socket_address, 0, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (self->soup);
+  if (uris == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Not listening");
+      return FALSE;
+    }
+  uri = uris->data;
+  self->port = (guint) g_uri_get_port (uri);
+  g_free (self->uri);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    self->uri = g_strdup_printf ("http://[%s]:%u/", address, self->port);
+  else
+    self->uri = g_strdup_printf ("http://%s:%u/", address, self->port);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+gchar *
+rein_server_get_uri (ReinServer *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER (self), NULL);
+  return g_strdup (self->uri);
+}
+
+guint
+rein_server_get_port (ReinServer *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER (self), 0);
+  return self->port;
+}
+
+void
+rein_server_shutdown (ReinServer *self)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+
+  self->stopping = TRUE;
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+
+  /* Let queued writes finish (they are acknowledged only once durable),
+   * then stop the writer. */
+  while (self->in_flight > 0)
+    g_main_context_iteration (self->context, TRUE);
+  if (self->writer_thread != NULL)
+    {
+      Job *quit = g_new0 (Job, 1);
+
+      quit->kind = JOB_QUIT;
+      queue_job (self, quit);
+      g_thread_join (g_steal_pointer (&self->writer_thread));
+    }
+  while (g_main_context_pending (self->context))
+    g_main_context_iteration (self->context, FALSE);
+
+  g_clear_object (&self->soup);
+  g_clear_pointer (&self->writer, rein_server_db_close);
+  g_clear_pointer (&self->reader, rein_server_db_close);
+}
