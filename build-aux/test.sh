@@ -25,7 +25,8 @@ meson test -C _build --print-errorlogs
 echo "== Build and test under ASan + UBSan (_build-sanitize)"
 setup _build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C _build-sanitize
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C _build-sanitize --print-errorlogs --timeout-multiplier 3
 
