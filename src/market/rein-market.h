@@ -1,0 +1,9 @@
+/* rein-market.h: everything in src/market
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rein-document.h"
+#include "rein-labels.h"
+#include "rein-document-builder.h"
