@@ -85,7 +85,9 @@ struct _ReinServer
   ReinRateLimiter *limiter;
   guint max_connections;
   GHashTable *connections; /* client address -> count (GUINT_TO_POINTER) */
-  GHashTable *sockets;     /* GSocket -> client address, weak */
+  GHashTable *counted;     /* Counted, of connections alive */
+  GSocketService *service;
+  gchar *peek_buffer;
   gboolean log_requests;
   guint port;
   gchar *uri;
@@ -105,10 +107,19 @@ json_to_body (JsonBuilder *builder)
   return json_generator_to_data (generator, NULL);
 }
 
+/* libsoup 3.2 knows no phrase for 429. */
+static const gchar *
+status_phrase (guint status)
+{
+  if (status == 429)
+    return "Too Many Requests";
+  return soup_status_get_phrase (status);
+}
+
 static void
 reply_body (SoupServerMessage *msg, guint status, gchar *body)
 {
-  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_status (msg, status, status_phrase (status));
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
                                     body, strlen (body));
 }
@@ -1078,43 +1089,275 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
     g_byte_array_append (body, data, size);
 }
 
-static void
-socket_gone_cb (gpointer user_data, GObject *where_the_object_was)
+/* ---- front door ----
+ *
+ * Connections are accepted here, not by libsoup, so that a client's
+ * connection count is known at accept time and a request head that libsoup
+ * would drop without an answer (it closes past 64 KiB) gets a JSON 414.
+ * The head is peeked, never consumed: libsoup then reads the connection
+ * from its first byte. */
+
+#define MAX_HEAD (60 * 1024)
+#define HEAD_WAIT_US (10 * G_USEC_PER_SEC)
+#define DRAIN_MAX (32 * 1024 * 1024)
+#define DRAIN_WAIT_US (10 * G_USEC_PER_SEC)
+
+typedef struct
 {
-  ReinServer *self = user_data;
-  g_autofree gchar *client = NULL;
-  gpointer key, value;
+  ReinServer *server;              /* owned */
+  GSocketConnection *connection;   /* owned */
+  GSource *source;
+  gint64 deadline_us;
+  guint delay_ms;
+  gsize drained;
+} Incoming;
 
-  if (!g_hash_table_steal_extended (self->sockets, where_the_object_was, NULL, &value))
-    return;
-  client = value;
-  if (g_hash_table_lookup_extended (self->connections, client, &key, &value))
-    {
-      guint count = GPOINTER_TO_UINT (value);
+typedef struct
+{
+  ReinServer *server;  /* not owned: finalize forgets every Counted */
+  GObject *connection; /* weak */
+  gchar *client;
+} Counted;
 
-      if (count <= 1)
-        g_hash_table_remove (self->connections, client);
-      else
-        g_hash_table_insert (self->connections, g_strdup (client), GUINT_TO_POINTER (count - 1));
-    }
+static void
+counted_free (gpointer data)
+{
+  Counted *counted = data;
+
+  g_free (counted->client);
+  g_free (counted);
 }
 
-/* Counts the connection of @msg; FALSE when its client has too many. */
-static gboolean
-track_connection (ReinServer *self, SoupServerMessage *msg, const gchar *client)
+static void
+incoming_free (Incoming *incoming)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  if (incoming->source != NULL)
+    {
+      g_source_destroy (incoming->source);
+      g_source_unref (incoming->source);
+    }
+  g_clear_object (&incoming->connection);
+  g_clear_object (&incoming->server);
+  g_free (incoming);
+}
+
+static void
+connection_gone_cb (gpointer user_data, GObject *where_the_object_was)
+{
+  Counted *counted = user_data;
+  ReinServer *self = counted->server;
   guint count;
 
-  if (socket == NULL || g_hash_table_contains (self->sockets, socket))
-    return TRUE;
+  if (self->connections != NULL)
+    {
+      count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
+      if (count <= 1)
+        g_hash_table_remove (self->connections, counted->client);
+      else
+        g_hash_table_insert (self->connections, g_strdup (counted->client),
+                             GUINT_TO_POINTER (count - 1));
+    }
+  g_hash_table_remove (self->counted, counted);
+}
 
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, client));
-  if (self->max_connections > 0 && count >= self->max_connections)
-    return FALSE;
-  g_hash_table_insert (self->connections, g_strdup (client), GUINT_TO_POINTER (count + 1));
-  g_hash_table_insert (self->sockets, socket, g_strdup (client));
-  g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, self);
+static gchar *
+connection_client (GSocketConnection *connection)
+{
+  g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("");
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+}
+
+static gboolean drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data);
+
+/* Answers @status with a JSON error, then reads and drops what the client
+ * still sends so that it sees the answer rather than a reset. */
+static void
+incoming_reject (Incoming *incoming, guint status, const gchar *message)
+{
+  GSocket *socket = g_socket_connection_get_socket (incoming->connection);
+  g_autofree gchar *body = error_body (message);
+  g_autofree gchar *answer = NULL;
+  gsize len;
+
+  answer = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                            "Content-Type: application/json\r\n"
+                            "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                            "Connection: close\r\n"
+                            "\r\n%s",
+                            status, status_phrase (status), strlen (body), body);
+  len = strlen (answer);
+  g_socket_set_blocking (socket, FALSE);
+  if (g_socket_send (socket, answer, len, NULL, NULL) != (gssize) len
+      || !g_socket_shutdown (socket, FALSE, TRUE, NULL))
+    {
+      g_socket_close (socket, NULL);
+      incoming_free (incoming);
+      return;
+    }
+
+  incoming->deadline_us = g_get_monotonic_time () + DRAIN_WAIT_US;
+  incoming->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (incoming->source, G_SOURCE_FUNC (drain_cb), incoming, NULL);
+  g_source_attach (incoming->source, incoming->server->context);
+}
+
+static gboolean
+drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  Incoming *incoming = user_data;
+  gchar scratch[16384];
+  gssize n;
+
+  do
+    n = g_socket_receive (socket, scratch, sizeof scratch, NULL, NULL);
+  while (n > 0 && (incoming->drained += (gsize) n) < DRAIN_MAX);
+
+  if (n == 0 || incoming->drained >= DRAIN_MAX
+      || g_get_monotonic_time () > incoming->deadline_us
+      || (n < 0 && !g_socket_condition_check (socket, G_IO_IN)
+          && (condition & (G_IO_HUP | G_IO_ERR)) != 0))
+    {
+      g_socket_close (socket, NULL);
+      g_source_unref (g_steal_pointer (&incoming->source));
+      incoming_free (incoming);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void incoming_wait (Incoming *incoming, gboolean readable);
+
+static void
+incoming_hand_over (Incoming *incoming)
+{
+  g_autoptr (GSocketAddress) local = NULL;
+  g_autoptr (GSocketAddress) remote = NULL;
+  g_autoptr (GError) error = NULL;
+
+  local = g_socket_connection_get_local_address (incoming->connection, NULL);
+  remote = g_socket_connection_get_remote_address (incoming->connection, NULL);
+  if (incoming->server->soup != NULL
+      && !soup_server_accept_iostream (incoming->server->soup,
+                                       G_IO_STREAM (incoming->connection),
+                                       local, remote, &error))
+    g_debug ("Dropping a connection: %s", error->message);
+  incoming_free (incoming);
+}
+
+/* Looks at what has arrived of the request head, without consuming it. */
+static void
+incoming_peek (Incoming *incoming)
+{
+  GSocket *socket = g_socket_connection_get_socket (incoming->connection);
+  gchar *head = incoming->server->peek_buffer;
+  GInputVector vector = { head, MAX_HEAD + 1 };
+  gint flags = G_SOCKET_MSG_PEEK;
+  g_autoptr (GError) error = NULL;
+  gssize n;
+
+  g_socket_set_blocking (socket, FALSE);
+  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
+  g_socket_set_blocking (socket, TRUE);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      incoming_wait (incoming, FALSE);
+      return;
+    }
+  if (n <= 0)
+    {
+      /* Closed before saying anything. */
+      g_socket_close (socket, NULL);
+      incoming_free (incoming);
+      return;
+    }
+  if (g_strstr_len (head, n, "\r\n\r\n") != NULL || g_strstr_len (head, n, "\n\n") != NULL
+      || g_get_monotonic_time () > incoming->deadline_us)
+    {
+      incoming_hand_over (incoming);
+      return;
+    }
+  if (n > MAX_HEAD)
+    {
+      incoming_reject (incoming, 414, "Request head too large");
+      return;
+    }
+  /* A partial head: the socket stays readable, so look again shortly. */
+  incoming_wait (incoming, TRUE);
+}
+
+static gboolean
+incoming_ready_cb (gpointer user_data)
+{
+  Incoming *incoming = user_data;
+
+  g_source_unref (g_steal_pointer (&incoming->source));
+  incoming_peek (incoming);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+incoming_socket_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  return incoming_ready_cb (user_data);
+}
+
+static void
+incoming_wait (Incoming *incoming, gboolean partial)
+{
+  if (partial)
+    {
+      incoming->delay_ms = CLAMP (incoming->delay_ms * 2, 1, 50);
+      incoming->source = g_timeout_source_new (incoming->delay_ms);
+      g_source_set_callback (incoming->source, incoming_ready_cb, incoming, NULL);
+    }
+  else
+    {
+      GSocket *socket = g_socket_connection_get_socket (incoming->connection);
+
+      incoming->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (incoming->source, G_SOURCE_FUNC (incoming_socket_cb), incoming,
+                             NULL);
+    }
+  g_source_attach (incoming->source, incoming->server->context);
+}
+
+static gboolean
+incoming_cb (GSocketService *service,
+             GSocketConnection *connection,
+             GObject *source_object,
+             gpointer user_data)
+{
+  ReinServer *self = user_data;
+  Incoming *incoming;
+  Counted *counted;
+  guint count;
+
+  incoming = g_new0 (Incoming, 1);
+  incoming->server = g_object_ref (self);
+  incoming->connection = g_object_ref (connection);
+  incoming->deadline_us = g_get_monotonic_time () + HEAD_WAIT_US;
+
+  counted = g_new0 (Counted, 1);
+  counted->server = self;
+  counted->connection = G_OBJECT (connection);
+  counted->client = connection_client (connection);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
+  g_hash_table_insert (self->connections, g_strdup (counted->client),
+                       GUINT_TO_POINTER (count + 1));
+  g_hash_table_add (self->counted, counted);
+  g_object_weak_ref (G_OBJECT (connection), connection_gone_cb, counted);
+
+  if (self->stopping)
+    incoming_reject (incoming, 503, "Server is shutting down");
+  else if (self->max_connections > 0 && count >= self->max_connections)
+    incoming_reject (incoming, 429, "Too many connections");
+  else
+    incoming_peek (incoming);
   return TRUE;
 }
 
@@ -1138,12 +1381,6 @@ early_handler (SoupServer *server,
   if (self->stopping)
     {
       reply_error (msg, 503, "Server is shutting down");
-      soup_message_headers_replace (headers, "Connection", "close");
-      return;
-    }
-  if (!track_connection (self, msg, client))
-    {
-      reply_error (msg, 429, "Too many connections");
       soup_message_headers_replace (headers, "Connection", "close");
       return;
     }
@@ -1250,13 +1487,15 @@ rein_server_finalize (GObject *object)
 {
   ReinServer *self = REIN_SERVER (object);
   GHashTableIter iter;
-  gpointer socket;
+  gpointer key;
 
-  g_hash_table_iter_init (&iter, self->sockets);
-  while (g_hash_table_iter_next (&iter, &socket, NULL))
-    g_object_weak_unref (socket, socket_gone_cb, self);
-  g_clear_pointer (&self->sockets, g_hash_table_unref);
+  /* Connections that outlive the server no longer count anywhere. */
+  g_hash_table_iter_init (&iter, self->counted);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_object_weak_unref (((Counted *) key)->connection, connection_gone_cb, key);
+  g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_free (self->peek_buffer);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1280,7 +1519,8 @@ rein_server_init (ReinServer *self)
   self->queue = g_async_queue_new ();
   self->context = g_main_context_ref_thread_default ();
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->sockets = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->counted = g_hash_table_new_full (g_direct_hash, g_direct_equal, counted_free, NULL);
+  self->peek_buffer = g_malloc (MAX_HEAD + 1);
   self->max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
   self->limiter = rein_rate_limiter_new (REIN_SERVER_DEFAULT_RATE, REIN_SERVER_DEFAULT_RATE);
   self->started_us = g_get_monotonic_time ();
@@ -1351,8 +1591,7 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
 {
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
-  g_autoptr (GSList) uris = NULL;
-  GUri *uri;
+  g_autoptr (GSocketAddress) effective = NULL;
 
   g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -1366,23 +1605,24 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (self->soup, socket_address, 0, error))
-    return FALSE;
 
-  uris = soup_server_get_uris (self->soup);
-  if (uris == NULL)
+  if (self->service == NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Not listening");
-      return FALSE;
+      self->service = g_socket_service_new ();
+      g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
     }
-  uri = uris->data;
-  self->port = (guint) g_uri_get_port (uri);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, error))
+    return FALSE;
+  g_socket_service_start (self->service);
+
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_free (self->uri);
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
     self->uri = g_strdup_printf ("http://[%s]:%u/", address, self->port);
   else
     self->uri = g_strdup_printf ("http://%s:%u/", address, self->port);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
   return TRUE;
 }
 
@@ -1406,6 +1646,13 @@ rein_server_shutdown (ReinServer *self)
   g_return_if_fail (REIN_IS_SERVER (self));
 
   self->stopping = TRUE;
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_signal_handlers_disconnect_by_func (self->service, incoming_cb, self);
+      g_clear_object (&self->service);
+    }
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
 
