@@ -1,0 +1,126 @@
+/* rein-cli-private.h: what the rein-cli command files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses, the same for every command. */
+#define REIN_CLI_EXIT_OK 0      /* done; for checks: valid */
+#define REIN_CLI_EXIT_INVALID 1 /* a check ran and failed (bad signature) */
+#define REIN_CLI_EXIT_ERROR 2   /* usage error, unreadable or malformed input */
+
+/* Bounds on what a command reads: documents and messages, and secrets
+ * (keys, recovery phrases, passphrases). */
+#define REIN_CLI_INPUT_MAX (1024 * 1024)
+#define REIN_CLI_SECRET_MAX 4096
+
+#define REIN_CLI_ERROR (rein_cli_error_quark ())
+
+typedef enum
+{
+  REIN_CLI_ERROR_INVALID_INPUT, /* input that is not what the command reads */
+  REIN_CLI_ERROR_USAGE,         /* options that do not go together */
+} ReinCliError;
+
+GQuark rein_cli_error_quark (void);
+
+typedef struct _ReinCliCommand ReinCliCommand;
+
+/* Runs @command. @argv[0] is the command's name, the rest its arguments.
+ * Returns the exit status. */
+typedef int (*ReinCliCommandFunc) (const ReinCliCommand *command, int argc, char **argv);
+
+struct _ReinCliCommand
+{
+  const gchar *name;
+  const gchar *parameter_string; /* after "[OPTION…]" in the usage line; N_() */
+  const gchar *summary;          /* one line, for "rein-cli --help"; N_() */
+  const gchar *description;      /* shown after the options, or NULL; N_() */
+  guint min_args;                /* positional arguments accepted */
+  guint max_args;
+  ReinCliCommandFunc run;
+};
+
+/* The commands of one file, as "rein-cli --help" lists them. */
+typedef struct
+{
+  const gchar *title;             /* N_() */
+  const ReinCliCommand *commands; /* ends with a zeroed entry */
+} ReinCliCommandGroup;
+
+extern const ReinCliCommandGroup rein_cli_tools_group;
+
+/* ---- Errors ---- */
+
+/* Prints "rein-cli: <message>" on one line on stderr (line breaks and other
+ * control characters in @format's expansion become spaces). */
+void rein_cli_printerr (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
+/* Prints @error's message (after "@context: " when @context is not NULL)
+ * and returns REIN_CLI_EXIT_ERROR. */
+int rein_cli_fail (const gchar *context, const GError *error);
+
+/* ---- Options ---- */
+
+/* Parses the options of @command (@entries may be NULL) out of @argv, where
+ * @argv[0] is the command's name, and checks the number of positional
+ * arguments against the command's bounds. Handles -h/--help.
+ *
+ * Returns TRUE with the positional arguments in @out_args (a NULL-terminated
+ * vector, possibly empty) when the command should go on; otherwise FALSE
+ * with the exit status in @out_status (0 after --help, 2 after an error,
+ * already reported). */
+gboolean rein_cli_parse_options (const ReinCliCommand *command,
+                                 const GOptionEntry *entries,
+                                 int argc,
+                                 char **argv,
+                                 GStrv *out_args,
+                                 int *out_status);
+
+/* The full help text of @command. */
+gchar *rein_cli_command_get_help (const ReinCliCommand *command, const GOptionEntry *entries);
+
+/* TRUE when @path names standard input: NULL or "-". */
+gboolean rein_cli_path_is_stdin (const gchar *path);
+/* "standard input" or the quoted display name of @path, for messages. */
+gchar *rein_cli_describe_path (const gchar *path);
+
+/* ---- Input ---- */
+
+/* Reads all of @path (standard input when rein_cli_path_is_stdin()), at most
+ * @max bytes. The result is NUL-terminated; @out_len excludes the NUL. */
+gchar *rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **error);
+
+/* Secrets are read into libgcrypt secure memory and wiped when freed. */
+typedef gchar ReinCliSecret;
+
+/* A zeroed secure buffer of REIN_CLI_SECRET_MAX + 1 bytes. */
+ReinCliSecret *rein_cli_secret_new (GError **error);
+/* Reads a secret from @path (standard input when rein_cli_path_is_stdin()),
+ * at most REIN_CLI_SECRET_MAX bytes, refusing NUL bytes. From a terminal it
+ * prints @prompt on stderr and reads one line without echo. */
+ReinCliSecret *rein_cli_read_secret (const gchar *path, const gchar *prompt, GError **error);
+void rein_cli_secret_free (ReinCliSecret *secret);
+
+/* Removes leading and trailing white space in place. */
+void rein_cli_secret_strip (ReinCliSecret *secret);
+/* Removes one final line ending ("\n" or "\r\n") in place. */
+void rein_cli_secret_chomp (ReinCliSecret *secret);
+
+/* ---- Output ---- */
+
+/* Writes @len bytes of @data to stdout and flushes it. */
+gboolean rein_cli_write (const gchar *data, gsize len, GError **error);
+/* Writes @text followed by a newline. */
+gboolean rein_cli_write_line (const gchar *text, GError **error);
+/* Writes @root as JSON (pretty, two-space indent) and a newline. With @wipe,
+ * the generated text is wiped after writing (it holds secrets). */
+gboolean rein_cli_write_json (JsonNode *root, gboolean wipe, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinCliSecret, rein_cli_secret_free)
+
+G_END_DECLS
