@@ -1,0 +1,1493 @@
+/* rein-store.c: the user's local database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <gcrypt.h>
+#include <sqlite3.h>
+
+#include "rein-store.h"
+
+struct _ReinStore
+{
+  GObject parent_instance;
+
+  sqlite3 *db;
+  gchar *path;
+};
+
+G_DEFINE_FINAL_TYPE (ReinStore, rein_store, G_TYPE_OBJECT)
+
+/* Bounds on what a user or a backup file may hand us. */
+#define MAX_NAME_LEN 100
+#define MAX_CONTACT_LEN 200
+#define MAX_BACKUP_LEN (64 * 1024)
+#define MAX_URL_LEN 2048
+
+/* Each entry migrates the schema from version i to i + 1. */
+static const gchar *const migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE identities ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  contact TEXT NOT NULL,"
+  "  master_address TEXT NOT NULL,"
+  "  delegate_address TEXT NOT NULL,"
+  "  delegate_pubkey TEXT NOT NULL,"
+  "  will_mediate INTEGER NOT NULL DEFAULT 0,"
+  "  mediator_fee TEXT,"
+  "  testnet INTEGER NOT NULL DEFAULT 0,"
+  "  sealed_mnemonic BLOB,"
+  "  sealed_delegate_key BLOB NOT NULL,"
+  "  enrollment TEXT,"
+  "  created INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE servers ("
+  "  id INTEGER PRIMARY KEY,"
+  "  url TEXT NOT NULL UNIQUE,"
+  "  added INTEGER NOT NULL,"
+  "  last_sync INTEGER,"
+  "  last_error TEXT"
+  ");"
+  "CREATE TABLE buckets ("
+  "  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,"
+  "  identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,"
+  "  bucket INTEGER NOT NULL,"
+  "  bytes_free INTEGER NOT NULL,"
+  "  created TEXT,"
+  "  PRIMARY KEY (server_id, identity_id, bucket)"
+  ");"
+  "CREATE TABLE documents ("
+  "  id INTEGER PRIMARY KEY,"
+  "  hash TEXT NOT NULL UNIQUE,"
+  "  armored TEXT NOT NULL,"
+  "  doc_type TEXT NOT NULL,"
+  "  job_id TEXT,"
+  "  signer TEXT NOT NULL,"
+  "  identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL,"
+  "  source_server INTEGER REFERENCES servers(id) ON DELETE SET NULL,"
+  "  verification INTEGER NOT NULL,"
+  "  verification_error TEXT,"
+  "  received INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX documents_job ON documents(job_id);"
+  "CREATE INDEX documents_identity ON documents(identity_id);"
+  "CREATE TABLE placements ("
+  "  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+  "  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,"
+  "  remote_key TEXT NOT NULL,"
+  "  verified_hash TEXT,"
+  "  updated INTEGER NOT NULL,"
+  "  PRIMARY KEY (document_id, server_id)"
+  ");"
+  "CREATE TABLE orders ("
+  "  job_id TEXT NOT NULL,"
+  "  identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,"
+  "  role TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  updated INTEGER NOT NULL,"
+  "  PRIMARY KEY (job_id, identity_id)"
+  ");",
+};
+
+static void
+rein_store_finalize (GObject *object)
+{
+  ReinStore *self = (ReinStore *) object;
+
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (rein_store_parent_class)->finalize (object);
+}
+
+static void
+rein_store_class_init (ReinStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rein_store_finalize;
+}
+
+static void
+rein_store_init (ReinStore *self)
+{
+}
+
+static gboolean
+set_db_error (ReinStore *self, GError **error, const gchar *what)
+{
+  g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_DATABASE, "%s: %s", what,
+               sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (ReinStore *self, const gchar *sql, GError **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_db_error (self, error, "Database error");
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (ReinStore *self, const gchar *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error, "Database error");
+      return NULL;
+    }
+  return stmt;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+static gint
+user_version (ReinStore *self)
+{
+  g_autoptr (sqlite3_stmt) stmt = prepare (self, "PRAGMA user_version", NULL);
+
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return sqlite3_column_int (stmt, 0);
+}
+
+static gboolean
+migrate (ReinStore *self, GError **error)
+{
+  gint version = user_version (self);
+
+  if (version < 0)
+    return set_db_error (self, error, "Could not read the database version");
+  if (version > (gint) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_TOO_NEW,
+                   "The database was written by a newer Rein (schema %d, this one knows %d)",
+                   version, (gint) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+  for (; version < (gint) G_N_ELEMENTS (migrations); version++)
+    {
+      g_autofree gchar *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      /* Each step and its version bump commit together, or not at all. */
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (self, migrations[version], error) || !exec (self, bump, error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gchar *
+rein_store_default_dir (void)
+{
+  const gchar *env = g_getenv ("REIN_DATA_DIR");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_data_dir (), "rein", NULL);
+}
+
+ReinStore *
+rein_store_open (const gchar *dir, GError **error)
+{
+  g_autoptr (ReinStore) self = NULL;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "Could not create the data folder %s: %s", dir, g_strerror (saved));
+      return NULL;
+    }
+
+  self = g_object_new (REIN_TYPE_STORE, NULL);
+  self->path = g_build_filename (dir, "rein.db", NULL);
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_DATABASE,
+                   "Could not open %s: %s", self->path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+  g_chmod (self->path, 0600);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* WAL with full sync: a crash never corrupts the database and a
+   * committed change survives a power cut. */
+  if (!exec (self, "PRAGMA journal_mode = WAL", error)
+      || !exec (self, "PRAGMA synchronous = FULL", error)
+      || !exec (self, "PRAGMA foreign_keys = ON", error)
+      || !exec (self, "PRAGMA secure_delete = ON", error))
+    return NULL;
+
+  if (!migrate (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const gchar *
+rein_store_get_path (ReinStore *self)
+{
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  return self->path;
+}
+
+gint
+rein_store_get_schema_version (ReinStore *self)
+{
+  g_return_val_if_fail (REIN_IS_STORE (self), -1);
+  return user_version (self);
+}
+
+/* ---- Identities ---- */
+
+static const gchar identity_columns[] =
+  "id, name, contact, master_address, delegate_address, delegate_pubkey, will_mediate, "
+  "mediator_fee, testnet, sealed_mnemonic IS NOT NULL, enrollment";
+
+static ReinIdentity *
+identity_from_row (sqlite3_stmt *stmt)
+{
+  return _rein_identity_new (sqlite3_column_int64 (stmt, 0),
+                             (const gchar *) sqlite3_column_text (stmt, 1),
+                             (const gchar *) sqlite3_column_text (stmt, 2),
+                             (const gchar *) sqlite3_column_text (stmt, 3),
+                             (const gchar *) sqlite3_column_text (stmt, 4),
+                             (const gchar *) sqlite3_column_text (stmt, 5),
+                             sqlite3_column_int (stmt, 6),
+                             (const gchar *) sqlite3_column_text (stmt, 7),
+                             sqlite3_column_int (stmt, 8),
+                             sqlite3_column_int (stmt, 9),
+                             (const gchar *) sqlite3_column_text (stmt, 10));
+}
+
+static ReinIdentity *
+identity_by_id (ReinStore *self, gint64 id, GError **error)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT %s FROM identities WHERE id = ?",
+                                           identity_columns);
+  g_autoptr (sqlite3_stmt) stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return identity_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND, "No such identity");
+  else
+    set_db_error (self, error, "Could not read identities");
+  return NULL;
+}
+
+static gboolean
+is_blank (const gchar *text)
+{
+  for (; *text; text++)
+    if (!g_ascii_isspace (*text))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+validate_params (const ReinIdentityParams *params, GError **error)
+{
+  if (params->name == NULL || is_blank (params->name))
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The identity needs a name");
+      return FALSE;
+    }
+  if (params->contact == NULL || *params->contact == '\0')
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The identity needs a contact (an email or BitMessage address)");
+      return FALSE;
+    }
+  if (strlen (params->name) > MAX_NAME_LEN || strlen (params->contact) > MAX_CONTACT_LEN)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The name or contact is too long");
+      return FALSE;
+    }
+  if (!g_utf8_validate (params->name, -1, NULL) || !g_utf8_validate (params->contact, -1, NULL)
+      || strchr (params->name, '\n') || strchr (params->contact, '\n'))
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The name and contact must be single lines of text");
+      return FALSE;
+    }
+  if (params->will_mediate
+      && (params->mediator_fee_percent < 0 || params->mediator_fee_percent > 100))
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The mediator fee must be between 0 and 100 percent");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gchar *
+build_enrollment (const ReinIdentityParams *params,
+                  const gchar *master_address,
+                  const gchar *delegate_address,
+                  const gchar *delegate_pubkey,
+                  GError **error)
+{
+  ReinEnrollmentParams ep = {
+    .user = params->name,
+    .contact = params->contact,
+    .master_address = master_address,
+    .delegate_address = delegate_address,
+    .willing_to_mediate = params->will_mediate,
+    .delegate_public_key = delegate_pubkey,
+    .mediator_fee_percent = params->mediator_fee_percent,
+    .testnet = params->testnet,
+  };
+
+  return rein_document_build_enrollment (&ep, error);
+}
+
+/* Inserts an identity and, when given, its enrollment document, in one
+ * transaction; the first identity becomes the active one. */
+static ReinIdentity *
+insert_identity (ReinStore *self,
+                 const ReinIdentityParams *params,
+                 const gchar *master_address,
+                 const gchar *delegate_address,
+                 const gchar *delegate_pubkey,
+                 GBytes *sealed_mnemonic,
+                 GBytes *sealed_delegate,
+                 ReinDocument *enrollment,
+                 GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree gchar *fee = NULL;
+  gint64 id;
+
+  if (params->will_mediate)
+    fee = rein_mediator_fee_format (params->mediator_fee_percent);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+
+  stmt = prepare (self,
+                  "INSERT INTO identities (name, contact, master_address, delegate_address, "
+                  "delegate_pubkey, will_mediate, mediator_fee, testnet, sealed_mnemonic, "
+                  "sealed_delegate_key, enrollment, created) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))",
+                  error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, params->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, params->contact, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, master_address, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, delegate_address, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, delegate_pubkey, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 6, params->will_mediate);
+  sqlite3_bind_text (stmt, 7, fee, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 8, params->testnet);
+  if (sealed_mnemonic)
+    sqlite3_bind_blob (stmt, 9, g_bytes_get_data (sealed_mnemonic, NULL),
+                       g_bytes_get_size (sealed_mnemonic), SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 10, g_bytes_get_data (sealed_delegate, NULL),
+                     g_bytes_get_size (sealed_delegate), SQLITE_TRANSIENT);
+  if (enrollment)
+    sqlite3_bind_text (stmt, 11, rein_document_get_armored (enrollment), -1, SQLITE_TRANSIENT);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS,
+                     "An identity named “%s” exists already", params->name);
+      else
+        set_db_error (self, error, "Could not store the identity");
+      goto fail;
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+
+  if (enrollment != NULL && rein_store_add_document (self, enrollment, id, 0, error) == 0)
+    goto fail;
+
+  {
+    g_autofree gchar *active = rein_store_get_setting (self, "active-identity");
+    g_autofree gchar *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+    if (active == NULL && !rein_store_set_setting (self, "active-identity", id_text, error))
+      goto fail;
+  }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return identity_by_id (self, id, error);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return NULL;
+}
+
+static gchar *
+context_for (const gchar *master_address, const gchar *what)
+{
+  return g_strdup_printf ("rein:%s:%s", master_address, what);
+}
+
+static GBytes *
+seal_delegate (const ReinPrivateKey *key, const gchar *master_address, const gchar *password,
+               GError **error)
+{
+  g_autofree gchar *context = context_for (master_address, "delegate");
+
+  return rein_secret_seal (password, rein_private_key_get_secret (key), 32, context, error);
+}
+
+static gboolean
+check_password (const gchar *password, GError **error)
+{
+  if (password == NULL || *password == '\0')
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "A password is needed to protect the keys");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+ReinIdentity *
+rein_store_add_identity_from_mnemonic (ReinStore *self,
+                                       const ReinIdentityParams *params,
+                                       const gchar *phrase,
+                                       const gchar *passphrase,
+                                       const gchar *password,
+                                       GError **error)
+{
+  g_autoptr (ReinPrivateKey) master = NULL;
+  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (GBytes) sealed_mnemonic = NULL;
+  g_autoptr (GBytes) sealed_delegate = NULL;
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autofree gchar *master_address = NULL, *delegate_address = NULL, *pubkey = NULL;
+  g_autofree gchar *text = NULL, *context = NULL;
+  ReinNetwork network;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (params != NULL && phrase != NULL, NULL);
+
+  if (!validate_params (params, error) || !check_password (password, error))
+    return NULL;
+  if (!rein_identity_keys_from_mnemonic (phrase, passphrase, &master, &delegate, error))
+    return NULL;
+
+  network = params->testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+  master_address = rein_private_key_get_address (master, network);
+  delegate_address = rein_private_key_get_address (delegate, network);
+  pubkey = rein_private_key_get_public_key_hex (delegate);
+
+  text = build_enrollment (params, master_address, delegate_address, pubkey, error);
+  if (text == NULL)
+    return NULL;
+  enrollment = rein_document_sign (text, master, NULL, network, error);
+  if (enrollment == NULL || !rein_document_verify (enrollment, error))
+    return NULL;
+
+  /* The phrase and the passphrase are sealed together, NUL-separated. */
+  {
+    gsize phrase_len = strlen (phrase);
+    gsize pass_len = passphrase ? strlen (passphrase) : 0;
+    guint8 *buf = gcry_malloc_secure (phrase_len + 1 + pass_len);
+
+    if (buf == NULL)
+      g_error ("Out of secure memory");
+    memcpy (buf, phrase, phrase_len);
+    buf[phrase_len] = '\0';
+    if (pass_len)
+      memcpy (buf + phrase_len + 1, passphrase, pass_len);
+    context = context_for (master_address, "mnemonic");
+    sealed_mnemonic = rein_secret_seal (password, buf, phrase_len + 1 + pass_len, context, error);
+    rein_secure_free (buf);
+    if (sealed_mnemonic == NULL)
+      return NULL;
+  }
+  sealed_delegate = seal_delegate (delegate, master_address, password, error);
+  if (sealed_delegate == NULL)
+    return NULL;
+
+  return insert_identity (self, params, master_address, delegate_address, pubkey,
+                          sealed_mnemonic, sealed_delegate, enrollment, error);
+}
+
+/* Checks the imported keys and returns the delegate key and its address. */
+static ReinPrivateKey *
+parse_imported_keys (const ReinIdentityParams *params,
+                     const gchar *master_address,
+                     const gchar *delegate_wif,
+                     gchar **out_delegate_address,
+                     GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  ReinNetwork network = params->testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+  ReinNetwork master_network;
+  ReinAddressType type;
+  ReinPrivateKey *key;
+
+  if (master_address == NULL
+      || !rein_address_validate (master_address, &master_network, &type, NULL, &local_error)
+      || type != REIN_ADDRESS_P2PKH)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The master address is not a valid P2PKH Bitcoin address%s%s",
+                   local_error ? ": " : "", local_error ? local_error->message : "");
+      return NULL;
+    }
+  if (master_network != network)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           params->testnet ? "The master address is a mainnet address, but the "
+                                             "identity is on testnet"
+                                           : "The master address is a testnet address, but the "
+                                             "identity is on mainnet");
+      return NULL;
+    }
+  key = rein_private_key_new_from_wif (delegate_wif ? delegate_wif : "", NULL, &local_error);
+  if (key == NULL)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The delegate private key is not valid: %s", local_error->message);
+      return NULL;
+    }
+  if (!rein_private_key_get_compressed (key))
+    {
+      /* Escrow scripts need the compressed public key. */
+      ReinPrivateKey *compressed = rein_private_key_new_from_bytes (
+          rein_private_key_get_secret (key), TRUE, NULL);
+
+      rein_private_key_free (key);
+      key = compressed;
+    }
+  *out_delegate_address = rein_private_key_get_address (key, network);
+  return key;
+}
+
+gchar *
+rein_store_enrollment_text_for_keys (const ReinIdentityParams *params,
+                                     const gchar *master_address,
+                                     const gchar *delegate_wif,
+                                     GError **error)
+{
+  g_autoptr (ReinPrivateKey) key = NULL;
+  g_autofree gchar *delegate_address = NULL, *pubkey = NULL;
+
+  g_return_val_if_fail (params != NULL, NULL);
+
+  if (!validate_params (params, error))
+    return NULL;
+  key = parse_imported_keys (params, master_address, delegate_wif, &delegate_address, error);
+  if (key == NULL)
+    return NULL;
+  pubkey = rein_private_key_get_public_key_hex (key);
+  return build_enrollment (params, master_address, delegate_address, pubkey, error);
+}
+
+ReinIdentity *
+rein_store_add_identity_from_keys (ReinStore *self,
+                                   const ReinIdentityParams *params,
+                                   const gchar *master_address,
+                                   const gchar *delegate_wif,
+                                   const gchar *signed_enrollment,
+                                   const gchar *password,
+                                   GError **error)
+{
+  g_autoptr (ReinPrivateKey) key = NULL;
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autoptr (GBytes) sealed_delegate = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree gchar *delegate_address = NULL, *pubkey = NULL, *expected = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  if (!validate_params (params, error) || !check_password (password, error))
+    return NULL;
+  key = parse_imported_keys (params, master_address, delegate_wif, &delegate_address, error);
+  if (key == NULL)
+    return NULL;
+  pubkey = rein_private_key_get_public_key_hex (key);
+  expected = build_enrollment (params, master_address, delegate_address, pubkey, error);
+  if (expected == NULL)
+    return NULL;
+
+  enrollment = rein_document_new_from_armored (signed_enrollment ? signed_enrollment : "", -1,
+                                               &local_error);
+  if (enrollment == NULL)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The pasted text is not a signed message: %s", local_error->message);
+      return NULL;
+    }
+  if (g_strcmp0 (rein_document_get_text (enrollment), expected) != 0)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The signed text differs from the enrollment Rein asked you to sign");
+      return NULL;
+    }
+  if (g_strcmp0 (rein_document_get_signer (enrollment), master_address) != 0)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The enrollment was signed by %s, not by the master address %s",
+                   rein_document_get_signer (enrollment), master_address);
+      return NULL;
+    }
+  if (!rein_document_verify (enrollment, &local_error))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The enrollment's signature is not valid: %s", local_error->message);
+      return NULL;
+    }
+
+  sealed_delegate = seal_delegate (key, master_address, password, error);
+  if (sealed_delegate == NULL)
+    return NULL;
+  return insert_identity (self, params, master_address, delegate_address, pubkey, NULL,
+                          sealed_delegate, enrollment, error);
+}
+
+static gboolean
+json_get_string (JsonObject *obj, const gchar *member, const gchar **out, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The backup file has no text field “%s”", member);
+      return FALSE;
+    }
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+/* python-rein wrote booleans as true/false, 1/0 or "True"/"False". */
+static gboolean
+json_get_flag (JsonObject *obj, const gchar *member)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_BOOLEAN:
+      return json_node_get_boolean (node);
+    case G_TYPE_INT64:
+      return json_node_get_int (node) != 0;
+    case G_TYPE_STRING:
+      return g_ascii_strcasecmp (json_node_get_string (node), "true") == 0
+             || g_strcmp0 (json_node_get_string (node), "1") == 0;
+    default:
+      return FALSE;
+    }
+}
+
+static JsonObject *
+parse_backup_json (JsonParser *parser, const gchar *json, gsize len, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *root;
+
+  if (json == NULL || len > MAX_BACKUP_LEN)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The backup file is too large to be a Rein backup");
+      return NULL;
+    }
+  if (!g_utf8_validate (json, len, NULL)
+      || !json_parser_load_from_data (parser, json, len, &local_error))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The backup file is not valid JSON%s%s", local_error ? ": " : "",
+                   local_error ? local_error->message : "");
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The backup file does not hold a JSON object");
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+ReinIdentity *
+rein_store_import_python_backup (ReinStore *self,
+                                 const gchar *json,
+                                 gsize len,
+                                 const gchar *password,
+                                 GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (ReinPrivateKey) key = NULL;
+  g_autoptr (GBytes) sealed_delegate = NULL;
+  g_autofree gchar *delegate_address = NULL, *pubkey = NULL;
+  const gchar *name, *contact, *maddr, *daddr, *dkey;
+  ReinIdentityParams params = { 0 };
+  JsonObject *obj;
+  JsonNode *fee_node;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  if (!check_password (password, error))
+    return NULL;
+  obj = parse_backup_json (parser, json, len, error);
+  if (obj == NULL)
+    return NULL;
+  if (!json_get_string (obj, "name", &name, error)
+      || !json_get_string (obj, "contact", &contact, error)
+      || !json_get_string (obj, "maddr", &maddr, error)
+      || !json_get_string (obj, "daddr", &daddr, error)
+      || !json_get_string (obj, "dkey", &dkey, error))
+    return NULL;
+
+  params.name = name;
+  params.contact = contact;
+  params.will_mediate = json_get_flag (obj, "will_mediate");
+  params.testnet = json_get_flag (obj, "testnet");
+  fee_node = json_object_get_member (obj, "mediator_fee");
+  if (fee_node != NULL && JSON_NODE_HOLDS_VALUE (fee_node))
+    {
+      if (json_node_get_value_type (fee_node) == G_TYPE_STRING)
+        params.mediator_fee_percent = g_ascii_strtod (json_node_get_string (fee_node), NULL);
+      else if (json_node_get_value_type (fee_node) == G_TYPE_DOUBLE
+               || json_node_get_value_type (fee_node) == G_TYPE_INT64)
+        params.mediator_fee_percent = json_node_get_double (fee_node);
+    }
+  if (!validate_params (&params, error))
+    return NULL;
+
+  key = parse_imported_keys (&params, maddr, dkey, &delegate_address, error);
+  if (key == NULL)
+    return NULL;
+  /* Old testnet identities used mainnet-format addresses: compare hashes. */
+  {
+    guint8 want[20], got[20];
+
+    if (!rein_address_validate (daddr, NULL, NULL, want, NULL)
+        || !rein_address_validate (delegate_address, NULL, NULL, got, NULL)
+        || memcmp (want, got, 20) != 0)
+      {
+        g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                             "The backup's delegate key does not match its delegate address");
+        return NULL;
+      }
+  }
+  pubkey = rein_private_key_get_public_key_hex (key);
+  sealed_delegate = seal_delegate (key, maddr, password, error);
+  if (sealed_delegate == NULL)
+    return NULL;
+  /* python-rein backups hold no enrollment; sync finds it on servers. */
+  return insert_identity (self, &params, maddr, delegate_address, pubkey, NULL, sealed_delegate,
+                          NULL, error);
+}
+
+static GBytes *
+column_bytes (sqlite3_stmt *stmt, int col)
+{
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    return NULL;
+  return g_bytes_new (sqlite3_column_blob (stmt, col), sqlite3_column_bytes (stmt, col));
+}
+
+static gboolean
+load_sealed (ReinStore *self,
+             ReinIdentity *identity,
+             GBytes **out_mnemonic,
+             GBytes **out_delegate,
+             GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = prepare (
+      self, "SELECT sealed_mnemonic, sealed_delegate_key FROM identities WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, rein_identity_get_id (identity));
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                           "The identity is no longer in the store");
+      return FALSE;
+    }
+  if (out_mnemonic)
+    *out_mnemonic = column_bytes (stmt, 0);
+  if (out_delegate)
+    *out_delegate = column_bytes (stmt, 1);
+  return TRUE;
+}
+
+ReinPrivateKey *
+rein_store_unlock_delegate_key (ReinStore *self,
+                                ReinIdentity *identity,
+                                const gchar *password,
+                                GError **error)
+{
+  g_autoptr (GBytes) sealed = NULL;
+  g_autofree gchar *context = NULL;
+  ReinPrivateKey *key;
+  guint8 *secret;
+  gsize len = 0;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+
+  if (!load_sealed (self, identity, NULL, &sealed, error))
+    return NULL;
+  context = context_for (rein_identity_get_master_address (identity), "delegate");
+  secret = rein_secret_open (password, sealed, context, &len, error);
+  if (secret == NULL)
+    return NULL;
+  key = len == 32 ? rein_private_key_new_from_bytes (secret, TRUE, NULL) : NULL;
+  rein_secure_free (secret);
+  if (key == NULL)
+    g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_CORRUPT,
+                         "The stored delegate key is damaged");
+  return key;
+}
+
+ReinPrivateKey *
+rein_store_unlock_master_key (ReinStore *self,
+                              ReinIdentity *identity,
+                              const gchar *password,
+                              GError **error)
+{
+  g_autoptr (GBytes) sealed = NULL;
+  g_autofree gchar *context = NULL;
+  ReinPrivateKey *master = NULL;
+  gchar *plain;
+  gsize len = 0, phrase_len;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+
+  if (!load_sealed (self, identity, &sealed, NULL, error))
+    return NULL;
+  if (sealed == NULL)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                           "This identity's master key was never given to Rein: sign with it in "
+                           "the wallet that holds it");
+      return NULL;
+    }
+  context = context_for (rein_identity_get_master_address (identity), "mnemonic");
+  plain = (gchar *) rein_secret_open (password, sealed, context, &len, error);
+  if (plain == NULL)
+    return NULL;
+  phrase_len = strnlen (plain, len);
+  if (!rein_identity_keys_from_mnemonic (plain, phrase_len < len ? plain + phrase_len + 1 : NULL,
+                                         &master, NULL, NULL))
+    g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_CORRUPT,
+                         "The stored recovery phrase is damaged");
+  rein_secure_free (plain);
+  return master;
+}
+
+/* Re-seals one secret under a new password. */
+static GBytes *
+reseal (GBytes *sealed, const gchar *context, const gchar *old_password,
+        const gchar *new_password, GError **error)
+{
+  guint8 *plain;
+  gsize len = 0;
+  GBytes *out;
+
+  plain = rein_secret_open (old_password, sealed, context, &len, error);
+  if (plain == NULL)
+    return NULL;
+  out = rein_secret_seal (new_password, plain, len, context, error);
+  rein_secure_free (plain);
+  return out;
+}
+
+gboolean
+rein_store_change_password (ReinStore *self,
+                            ReinIdentity *identity,
+                            const gchar *old_password,
+                            const gchar *new_password,
+                            GError **error)
+{
+  g_autoptr (GBytes) mnemonic = NULL;
+  g_autoptr (GBytes) delegate = NULL;
+  g_autoptr (GBytes) new_mnemonic = NULL;
+  g_autoptr (GBytes) new_delegate = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree gchar *mctx = NULL, *dctx = NULL;
+  const gchar *master;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
+  g_return_val_if_fail (old_password != NULL, FALSE);
+
+  if (!check_password (new_password, error))
+    return FALSE;
+  if (!load_sealed (self, identity, &mnemonic, &delegate, error))
+    return FALSE;
+  master = rein_identity_get_master_address (identity);
+  mctx = context_for (master, "mnemonic");
+  dctx = context_for (master, "delegate");
+  new_delegate = reseal (delegate, dctx, old_password, new_password, error);
+  if (new_delegate == NULL)
+    return FALSE;
+  if (mnemonic != NULL)
+    {
+      new_mnemonic = reseal (mnemonic, mctx, old_password, new_password, error);
+      if (new_mnemonic == NULL)
+        return FALSE;
+    }
+
+  stmt = prepare (self,
+                  "UPDATE identities SET sealed_mnemonic = ?, sealed_delegate_key = ? "
+                  "WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (new_mnemonic)
+    sqlite3_bind_blob (stmt, 1, g_bytes_get_data (new_mnemonic, NULL),
+                       g_bytes_get_size (new_mnemonic), SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (new_delegate, NULL),
+                     g_bytes_get_size (new_delegate), SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, rein_identity_get_id (identity));
+  /* One statement updates both secrets: atomic on its own. */
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not store the new password");
+  return TRUE;
+}
+
+static void
+add_base64_member (JsonBuilder *builder, const gchar *name, GBytes *bytes)
+{
+  g_autofree gchar *b64 = NULL;
+
+  json_builder_set_member_name (builder, name);
+  if (bytes == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  json_builder_add_string_value (builder, b64);
+}
+
+gchar *
+rein_store_export_backup (ReinStore *self,
+                          ReinIdentity *identity,
+                          const gchar *password,
+                          GError **error)
+{
+  g_autoptr (ReinPrivateKey) check = NULL;
+  g_autoptr (GBytes) mnemonic = NULL;
+  g_autoptr (GBytes) delegate = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
+
+  /* Only someone who knows the password may export. */
+  check = rein_store_unlock_delegate_key (self, identity, password ? password : "", error);
+  if (check == NULL)
+    return NULL;
+  if (!load_sealed (self, identity, &mnemonic, &delegate, error))
+    return NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, "rein-desktop-backup-1");
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, rein_identity_get_name (identity));
+  json_builder_set_member_name (builder, "contact");
+  json_builder_add_string_value (builder, rein_identity_get_contact (identity));
+  json_builder_set_member_name (builder, "maddr");
+  json_builder_add_string_value (builder, rein_identity_get_master_address (identity));
+  json_builder_set_member_name (builder, "daddr");
+  json_builder_add_string_value (builder, rein_identity_get_delegate_address (identity));
+  json_builder_set_member_name (builder, "will_mediate");
+  json_builder_add_boolean_value (builder, rein_identity_get_will_mediate (identity));
+  json_builder_set_member_name (builder, "mediator_fee");
+  json_builder_add_string_value (builder, rein_identity_get_mediator_fee (identity)
+                                            ? rein_identity_get_mediator_fee (identity) : "");
+  json_builder_set_member_name (builder, "testnet");
+  json_builder_add_boolean_value (builder, rein_identity_get_testnet (identity));
+  json_builder_set_member_name (builder, "enrollment");
+  if (rein_identity_get_enrollment (identity))
+    json_builder_add_string_value (builder, rein_identity_get_enrollment (identity));
+  else
+    json_builder_add_null_value (builder);
+  add_base64_member (builder, "sealed_mnemonic", mnemonic);
+  add_base64_member (builder, "sealed_delegate_key", delegate);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, NULL);
+}
+
+static GBytes *
+decode_sealed_member (JsonObject *obj, const gchar *member, GError **error)
+{
+  const gchar *b64;
+  guchar *raw;
+  gsize len = 0;
+
+  if (!json_get_string (obj, member, &b64, error))
+    return NULL;
+  raw = g_base64_decode (b64, &len);
+  return g_bytes_new_take (raw, len);
+}
+
+ReinIdentity *
+rein_store_import_backup (ReinStore *self,
+                          const gchar *json,
+                          gsize len,
+                          const gchar *password,
+                          GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GBytes) mnemonic = NULL;
+  g_autoptr (GBytes) delegate = NULL;
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autofree gchar *context = NULL, *delegate_address = NULL, *pubkey = NULL;
+  g_autoptr (ReinPrivateKey) key = NULL;
+  const gchar *format = NULL, *name, *contact, *maddr, *enrollment_text = NULL;
+  ReinIdentityParams params = { 0 };
+  ReinNetwork network;
+  JsonObject *obj;
+  guint8 *secret;
+  gsize secret_len = 0;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  if (!check_password (password, error))
+    return NULL;
+  obj = parse_backup_json (parser, json, len, error);
+  if (obj == NULL)
+    return NULL;
+  if (json_object_has_member (obj, "format"))
+    json_get_string (obj, "format", &format, NULL);
+  if (g_strcmp0 (format, "rein-desktop-backup-1") != 0)
+    /* Not ours: maybe python-rein's plain backup. */
+    return rein_store_import_python_backup (self, json, len, password, error);
+
+  if (!json_get_string (obj, "name", &name, error)
+      || !json_get_string (obj, "contact", &contact, error)
+      || !json_get_string (obj, "maddr", &maddr, error))
+    return NULL;
+  delegate = decode_sealed_member (obj, "sealed_delegate_key", error);
+  if (delegate == NULL)
+    return NULL;
+  if (json_object_get_member (obj, "sealed_mnemonic") != NULL
+      && !json_object_get_null_member (obj, "sealed_mnemonic"))
+    {
+      mnemonic = decode_sealed_member (obj, "sealed_mnemonic", error);
+      if (mnemonic == NULL)
+        return NULL;
+    }
+  params.name = name;
+  params.contact = contact;
+  params.will_mediate = json_get_flag (obj, "will_mediate");
+  params.testnet = json_get_flag (obj, "testnet");
+  if (params.will_mediate && json_object_has_member (obj, "mediator_fee"))
+    {
+      const gchar *fee = NULL;
+
+      if (json_get_string (obj, "mediator_fee", &fee, NULL))
+        params.mediator_fee_percent = g_ascii_strtod (fee, NULL);
+    }
+  if (!validate_params (&params, error))
+    return NULL;
+
+  /* The password must open the backup, and the key must be the one the
+   * backup names. */
+  context = context_for (maddr, "delegate");
+  secret = rein_secret_open (password, delegate, context, &secret_len, error);
+  if (secret == NULL)
+    return NULL;
+  key = secret_len == 32 ? rein_private_key_new_from_bytes (secret, TRUE, NULL) : NULL;
+  rein_secure_free (secret);
+  if (key == NULL)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_CORRUPT,
+                           "The backup's delegate key is damaged");
+      return NULL;
+    }
+  network = params.testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+  delegate_address = rein_private_key_get_address (key, network);
+  pubkey = rein_private_key_get_public_key_hex (key);
+
+  if (json_object_get_member (obj, "enrollment") != NULL
+      && !json_object_get_null_member (obj, "enrollment"))
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      json_get_string (obj, "enrollment", &enrollment_text, NULL);
+      enrollment = rein_document_new_from_armored (enrollment_text ? enrollment_text : "", -1,
+                                                   &local_error);
+      if (enrollment == NULL || !rein_document_verify (enrollment, &local_error)
+          || g_strcmp0 (rein_document_get_signer (enrollment), maddr) != 0)
+        {
+          g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                               "The backup's enrollment is not signed by its master address");
+          return NULL;
+        }
+    }
+  return insert_identity (self, &params, maddr, delegate_address, pubkey, mnemonic, delegate,
+                          enrollment, error);
+}
+
+GListModel *
+rein_store_list_identities (ReinStore *self, GError **error)
+{
+  g_autoptr (GListStore) list = g_list_store_new (REIN_TYPE_IDENTITY);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree gchar *sql = g_strdup_printf ("SELECT %s FROM identities ORDER BY id",
+                                           identity_columns);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, identity_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read identities");
+      return NULL;
+    }
+  g_list_store_splice (list, 0, 0, items->pdata, items->len);
+  return G_LIST_MODEL (g_steal_pointer (&list));
+}
+
+ReinIdentity *
+rein_store_find_identity (ReinStore *self, const gchar *name, GError **error)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT %s FROM identities WHERE name = ?",
+                                           identity_columns);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    return identity_from_row (stmt);
+  g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+               "There is no identity named “%s”", name);
+  return NULL;
+}
+
+gboolean
+rein_store_set_active_identity (ReinStore *self, ReinIdentity *identity, GError **error)
+{
+  g_autofree gchar *id_text = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
+
+  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, rein_identity_get_id (identity));
+  return rein_store_set_setting (self, "active-identity", id_text, error);
+}
+
+ReinIdentity *
+rein_store_get_active_identity (ReinStore *self, GError **error)
+{
+  g_autofree gchar *id_text = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  id_text = rein_store_get_setting (self, "active-identity");
+  if (id_text == NULL)
+    return NULL;
+  return identity_by_id (self, g_ascii_strtoll (id_text, NULL, 10), error);
+}
+
+/* ---- Settings ---- */
+
+gchar *
+rein_store_get_setting (ReinStore *self, const gchar *key)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  stmt = prepare (self, "SELECT value FROM settings WHERE key = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+}
+
+gboolean
+rein_store_set_setting (ReinStore *self, const gchar *key, const gchar *value, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  stmt = prepare (self, "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not save a setting");
+  return TRUE;
+}
+
+/* ---- Servers ---- */
+
+gint64
+rein_store_add_server (ReinStore *self, const gchar *url, GError **error)
+{
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const gchar *scheme;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_return_val_if_fail (url != NULL, 0);
+
+  if (strlen (url) > MAX_URL_LEN)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The server address is too long");
+      return 0;
+    }
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "“%s” is not an http:// or https:// server address", url);
+      return 0;
+    }
+
+  stmt = prepare (self, "INSERT INTO servers (url, added) VALUES (?, strftime('%s','now'))",
+                  error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, url, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS,
+                     "The server %s is in the list already", url);
+      else
+        set_db_error (self, error, "Could not add the server");
+      return 0;
+    }
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gboolean
+rein_store_remove_server (ReinStore *self, gint64 server_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "DELETE FROM servers WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not remove the server");
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                           "No such server");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GStrv
+rein_store_list_servers (ReinStore *self, GArray **out_ids, GError **error)
+{
+  g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT id, url FROM servers ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      g_strv_builder_add (urls, (const gchar *) sqlite3_column_text (stmt, 1));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read servers");
+      return NULL;
+    }
+  if (out_ids)
+    *out_ids = g_steal_pointer (&ids);
+  return g_strv_builder_end (urls);
+}
+
+gboolean
+rein_store_record_sync (ReinStore *self, gint64 server_id, const gchar *error_message,
+                        GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, error_message == NULL
+                          ? "UPDATE servers SET last_sync = strftime('%s','now'), last_error = NULL "
+                            "WHERE id = ?"
+                          : "UPDATE servers SET last_error = ?2 WHERE id = ?1",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  if (error_message != NULL)
+    sqlite3_bind_text (stmt, 2, error_message, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not record the sync");
+  return TRUE;
+}
+
+/* ---- Documents ---- */
+
+gint64
+rein_store_add_document (ReinStore *self,
+                         ReinDocument *document,
+                         gint64 identity_id,
+                         gint64 server_id,
+                         GError **error)
+{
+  g_autoptr (sqlite3_stmt) insert = NULL;
+  g_autoptr (sqlite3_stmt) lookup = NULL;
+  static const gchar *const job_id_labels[] = { "Job ID", NULL };
+
+  g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_return_val_if_fail (REIN_IS_DOCUMENT (document), 0);
+
+  insert = prepare (self,
+                    "INSERT INTO documents (hash, armored, doc_type, job_id, signer, "
+                    "identity_id, source_server, verification, verification_error, received) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now')) "
+                    "ON CONFLICT (hash) DO NOTHING",
+                    error);
+  if (insert == NULL)
+    return 0;
+  sqlite3_bind_text (insert, 1, rein_document_get_hash (document), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 2, rein_document_get_armored (document), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 3,
+                     rein_document_type_to_name (rein_document_get_document_type (document)), -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 4, rein_document_get_field_any (document, job_id_labels), -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 5, rein_document_get_signer (document), -1, SQLITE_TRANSIENT);
+  if (identity_id > 0)
+    sqlite3_bind_int64 (insert, 6, identity_id);
+  if (server_id > 0)
+    sqlite3_bind_int64 (insert, 7, server_id);
+  sqlite3_bind_int (insert, 8, rein_document_get_verification (document));
+  sqlite3_bind_text (insert, 9, rein_document_get_verification_error (document), -1,
+                     SQLITE_TRANSIENT);
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not store the document");
+      return 0;
+    }
+
+  lookup = prepare (self, "SELECT id FROM documents WHERE hash = ?", error);
+  if (lookup == NULL)
+    return 0;
+  sqlite3_bind_text (lookup, 1, rein_document_get_hash (document), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (lookup) != SQLITE_ROW)
+    {
+      set_db_error (self, error, "Could not store the document");
+      return 0;
+    }
+  return sqlite3_column_int64 (lookup, 0);
+}
+
+GPtrArray *
+rein_store_list_own_documents (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT armored FROM documents WHERE identity_id = ? ORDER BY id",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read documents");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+guint
+rein_store_count_documents (ReinStore *self)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), 0);
+
+  stmt = prepare (self, "SELECT count(*) FROM documents", NULL);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return (guint) sqlite3_column_int64 (stmt, 0);
+}

@@ -1,0 +1,139 @@
+/* rein-store.h: the user's local database (DESIGN.md "Data and secrets")
+ *
+ * One SQLite database in WAL mode per user: identities with their sealed
+ * secrets, servers and buckets, documents (ours and fetched), placements,
+ * orders and settings. The schema is versioned with PRAGMA user_version and
+ * migrated forward on open. The connection is serialized, so the store may
+ * be used from worker threads; the app calls it only from GTasks.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-market.h"
+#include "rein-identity.h"
+#include "rein-secret.h"
+
+G_BEGIN_DECLS
+
+#define REIN_STORE_SCHEMA_VERSION 1
+
+#define REIN_TYPE_STORE (rein_store_get_type ())
+G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
+
+/* The default data directory: $REIN_DATA_DIR, else $XDG_DATA_HOME/rein. */
+gchar *rein_store_default_dir (void);
+
+/* Opens (creating when needed) @dir/rein.db, migrating it forward. */
+ReinStore *rein_store_open (const gchar *dir, GError **error);
+const gchar *rein_store_get_path (ReinStore *self);
+gint rein_store_get_schema_version (ReinStore *self);
+
+/* ---- Identities ---- */
+
+/* Derives the keys from @phrase (BIP39, validated) and @passphrase (may be
+ * NULL), signs the enrollment with the master key, seals the phrase and the
+ * delegate key under @password and stores the identity. */
+ReinIdentity *rein_store_add_identity_from_mnemonic (ReinStore *self,
+                                                     const ReinIdentityParams *params,
+                                                     const gchar *phrase,
+                                                     const gchar *passphrase,
+                                                     const gchar *password,
+                                                     GError **error);
+
+/* The enrollment text that @master_address must sign outside Rein when
+ * keys are imported. */
+gchar *rein_store_enrollment_text_for_keys (const ReinIdentityParams *params,
+                                            const gchar *master_address,
+                                            const gchar *delegate_wif,
+                                            GError **error);
+
+/* Imports a master address and delegate WIF with the enrollment signed
+ * elsewhere: @signed_enrollment must verify, be signed by @master_address
+ * and be exactly the text rein_store_enrollment_text_for_keys() gives. */
+ReinIdentity *rein_store_add_identity_from_keys (ReinStore *self,
+                                                 const ReinIdentityParams *params,
+                                                 const gchar *master_address,
+                                                 const gchar *delegate_wif,
+                                                 const gchar *signed_enrollment,
+                                                 const gchar *password,
+                                                 GError **error);
+
+/* Imports a python-rein JSON backup (name, contact, maddr, daddr, dkey,
+ * will_mediate, mediator_fee, testnet). */
+ReinIdentity *rein_store_import_python_backup (ReinStore *self,
+                                               const gchar *json,
+                                               gsize len,
+                                               const gchar *password,
+                                               GError **error);
+
+/* An encrypted backup of one identity (JSON; secrets stay sealed under the
+ * password, which is checked first). rein_store_import_backup() reads it. */
+gchar *rein_store_export_backup (ReinStore *self,
+                                 ReinIdentity *identity,
+                                 const gchar *password,
+                                 GError **error);
+ReinIdentity *rein_store_import_backup (ReinStore *self,
+                                        const gchar *json,
+                                        gsize len,
+                                        const gchar *password,
+                                        GError **error);
+
+/* A GListStore of ReinIdentity, in creation order. */
+GListModel *rein_store_list_identities (ReinStore *self, GError **error);
+ReinIdentity *rein_store_find_identity (ReinStore *self, const gchar *name, GError **error);
+gboolean rein_store_set_active_identity (ReinStore *self, ReinIdentity *identity, GError **error);
+/* NULL without error when there is no identity yet. */
+ReinIdentity *rein_store_get_active_identity (ReinStore *self, GError **error);
+
+/* Opens the sealed keys with @password. Free with rein_private_key_free().
+ * The master key exists only for identities made from a phrase. */
+ReinPrivateKey *rein_store_unlock_delegate_key (ReinStore *self,
+                                                ReinIdentity *identity,
+                                                const gchar *password,
+                                                GError **error);
+ReinPrivateKey *rein_store_unlock_master_key (ReinStore *self,
+                                              ReinIdentity *identity,
+                                              const gchar *password,
+                                              GError **error);
+/* Re-seals every secret of @identity under @new_password, atomically. */
+gboolean rein_store_change_password (ReinStore *self,
+                                     ReinIdentity *identity,
+                                     const gchar *old_password,
+                                     const gchar *new_password,
+                                     GError **error);
+
+/* ---- Settings ---- */
+
+gchar *rein_store_get_setting (ReinStore *self, const gchar *key);
+gboolean rein_store_set_setting (ReinStore *self, const gchar *key, const gchar *value, GError **error);
+
+/* ---- Servers ---- */
+
+gint64 rein_store_add_server (ReinStore *self, const gchar *url, GError **error);
+gboolean rein_store_remove_server (ReinStore *self, gint64 server_id, GError **error);
+/* Array of server URLs indexed alongside @out_ids (may be NULL). */
+GStrv rein_store_list_servers (ReinStore *self, GArray **out_ids, GError **error);
+gboolean rein_store_record_sync (ReinStore *self,
+                                 gint64 server_id,
+                                 const gchar *error_message,
+                                 GError **error);
+
+/* ---- Documents ---- */
+
+/* Stores @document (parsed and verified by the caller) unless a document
+ * with the same hash is stored already. @identity_id is ours (0 for a
+ * fetched one); @server_id where it came from (0 for none). Returns the row
+ * id. */
+gint64 rein_store_add_document (ReinStore *self,
+                                ReinDocument *document,
+                                gint64 identity_id,
+                                gint64 server_id,
+                                GError **error);
+/* Armored texts of @identity_id's own documents, oldest first. */
+GPtrArray *rein_store_list_own_documents (ReinStore *self, gint64 identity_id, GError **error);
+guint rein_store_count_documents (ReinStore *self);
+
+G_END_DECLS

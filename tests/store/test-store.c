@@ -1,0 +1,581 @@
+/* test-store.c: sealed secrets, the local database and identities
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "rein-store.h"
+
+#define VECTOR_PHRASE \
+  "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("rein-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->store);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static const ReinIdentityParams alice = {
+  .name = "Alice", .contact = "alice@example.com", .will_mediate = TRUE,
+  .mediator_fee_percent = 1.5, .testnet = FALSE,
+};
+
+/* ---- sealed secrets ---- */
+
+static void
+test_secret_roundtrip (void)
+{
+  g_autoptr (GError) error = NULL;
+  const gchar secret[] = "the quick brown fox";
+  g_autoptr (GBytes) sealed = rein_secret_seal ("pw", (const guint8 *) secret, strlen (secret),
+                                                "ctx", &error);
+  guint8 *plain;
+  gsize len = 0;
+
+  g_assert_no_error (error);
+  /* nothing of the secret shows in the sealed form */
+  g_assert_null (memmem (g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed), "quick", 5));
+
+  plain = rein_secret_open ("pw", sealed, "ctx", &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (plain, len, secret, strlen (secret));
+  g_assert_cmpuint (plain[len], ==, 0);
+  rein_secure_free (plain);
+
+  g_assert_null (rein_secret_open ("wrong", sealed, "ctx", &len, &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_clear_error (&error);
+
+  /* bound to its context */
+  g_assert_null (rein_secret_open ("pw", sealed, "other", &len, &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_clear_error (&error);
+
+  /* every flipped byte is detected */
+  for (gsize i = 0; i < g_bytes_get_size (sealed); i++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (sealed, NULL),
+                                           g_bytes_get_size (sealed));
+      g_autoptr (GBytes) bad = NULL;
+
+      copy[i] ^= 0x01;
+      bad = g_bytes_new (copy, g_bytes_get_size (sealed));
+      g_assert_null (rein_secret_open ("pw", bad, "ctx", &len, &error));
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == REIN_STORE_ERROR);
+      g_clear_error (&error);
+    }
+
+  /* truncated */
+  {
+    g_autoptr (GBytes) cut = g_bytes_new_from_bytes (sealed, 0, 20);
+
+    g_assert_null (rein_secret_open ("pw", cut, "ctx", &len, &error));
+    g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_CORRUPT);
+  }
+}
+
+/* ---- database ---- */
+
+static void
+test_open_and_migrate (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinStore) again = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (rein_store_get_schema_version (f->store), ==, REIN_STORE_SCHEMA_VERSION);
+  g_clear_object (&f->store);
+
+  /* reopening changes nothing */
+  again = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_store_get_schema_version (again), ==, REIN_STORE_SCHEMA_VERSION);
+  g_clear_object (&again);
+
+  /* a database from the future is refused, not damaged */
+  {
+    g_autofree gchar *path = g_build_filename (f->dir, "rein.db", NULL);
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==,
+                     SQLITE_OK);
+    sqlite3_close (db);
+  }
+  again = rein_store_open (f->dir, &error);
+  g_assert_null (again);
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_TOO_NEW);
+}
+
+static void
+test_identity_from_mnemonic (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  g_autoptr (ReinIdentity) active = NULL;
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (ReinPrivateKey) master = NULL;
+  g_autofree gchar *delegate_addr = NULL, *master_addr = NULL;
+  g_autoptr (GPtrArray) docs = NULL;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &alice, VECTOR_PHRASE, NULL, "pw",
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_master_address (id), ==, "14MeYsuF2HsKZZ9mkUUPUQWe4VG2WqseC5");
+  g_assert_cmpstr (rein_identity_get_delegate_address (id), ==,
+                   "1DWmeP5Lre1K59yJTYrJ4sT4Ch3ohPukWv");
+  g_assert_cmpstr (rein_identity_get_delegate_public_key (id), ==,
+                   "037e34842c0a8a8833d60481f80d5c69c99290c60038f8c07a83b851e06fc60690");
+  g_assert_cmpstr (rein_identity_get_mediator_fee (id), ==, "1.5%");
+  g_assert_true (rein_identity_get_has_mnemonic (id));
+
+  /* the stored enrollment verifies and is signed by the master address */
+  enrollment = rein_document_new_from_armored (rein_identity_get_enrollment (id), -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_document_verify (enrollment, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_document_get_signer (enrollment), ==,
+                   "14MeYsuF2HsKZZ9mkUUPUQWe4VG2WqseC5");
+  g_assert_cmpstr (rein_document_get_field (enrollment, "Mediator public key"), ==,
+                   "037e34842c0a8a8833d60481f80d5c69c99290c60038f8c07a83b851e06fc60690");
+  docs = rein_store_list_own_documents (f->store, rein_identity_get_id (id), &error);
+  g_assert_cmpuint (docs->len, ==, 1);
+
+  /* the first identity is the active one */
+  active = rein_store_get_active_identity (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_identity_get_id (active), ==, rein_identity_get_id (id));
+
+  delegate = rein_store_unlock_delegate_key (f->store, id, "pw", &error);
+  g_assert_no_error (error);
+  delegate_addr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  g_assert_cmpstr (delegate_addr, ==, "1DWmeP5Lre1K59yJTYrJ4sT4Ch3ohPukWv");
+  master = rein_store_unlock_master_key (f->store, id, "pw", &error);
+  g_assert_no_error (error);
+  master_addr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_assert_cmpstr (master_addr, ==, "14MeYsuF2HsKZZ9mkUUPUQWe4VG2WqseC5");
+
+  g_assert_null (rein_store_unlock_delegate_key (f->store, id, "wrong", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_assert_cmpstr (error->message, ==, "Wrong password");
+  g_clear_error (&error);
+
+  /* same name twice */
+  g_assert_null (rein_store_add_identity_from_mnemonic (f->store, &alice, VECTOR_PHRASE, NULL,
+                                                        "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* bad phrase checksum, no password, no name */
+  {
+    ReinIdentityParams p = alice;
+
+    p.name = "Other";
+    g_assert_null (rein_store_add_identity_from_mnemonic (
+        f->store, &p, "abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+                      "abandon abandon abandon", NULL, "pw", &error));
+    g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_BAD_CHECKSUM);
+    g_clear_error (&error);
+    g_assert_null (rein_store_add_identity_from_mnemonic (f->store, &p, VECTOR_PHRASE, NULL, "",
+                                                          &error));
+    g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+    p.name = "  ";
+    g_assert_null (rein_store_add_identity_from_mnemonic (f->store, &p, VECTOR_PHRASE, NULL, "pw",
+                                                          &error));
+    g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  }
+}
+
+static void
+test_testnet_identity (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams p = { .name = "T", .contact = "t@example.com", .testnet = TRUE };
+  g_autoptr (ReinIdentity) id = rein_store_add_identity_from_mnemonic (f->store, &p, VECTOR_PHRASE,
+                                                                       NULL, "pw", &error);
+  g_autoptr (ReinDocument) enrollment = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_master_address (id), ==, "misbqvzDqKJaLfdPU3SmJKixvUrjNeYgL8");
+  g_assert_cmpstr (rein_identity_get_delegate_address (id), ==,
+                   "mt2iwSAKffSZrGSvB7pftnfP4geWb1znHy");
+  enrollment = rein_document_new_from_armored (rein_identity_get_enrollment (id), -1, &error);
+  g_assert_cmpstr (rein_document_get_field (enrollment, "Testnet"), ==, "True");
+  g_assert_true (rein_document_verify (enrollment, &error));
+}
+
+static void
+test_identity_from_keys (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) stranger = rein_private_key_generate (TRUE);
+  g_autofree gchar *master_addr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_MAINNET);
+  ReinIdentityParams p = { .name = "Bob", .contact = "bob@example.com" };
+  g_autofree gchar *text = NULL;
+  g_autoptr (ReinDocument) good = NULL;
+  g_autofree gchar *wrong_signer = NULL;
+  g_autoptr (ReinDocument) wrong_text = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+
+  text = rein_store_enrollment_text_for_keys (&p, master_addr, wif, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (text, "Rein User Enrollment\nUser: Bob\n"));
+
+  /* signed "outside", by the master key */
+  good = rein_document_new_signed (text, master, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  /* Rein itself refuses to sign an enrollment with another key, so forge
+   * the armor by hand, as another wallet would. */
+  {
+    g_autofree gchar *sig = rein_message_sign (stranger, text, strlen (text), &error);
+    g_autofree gchar *addr = rein_private_key_get_address (stranger, REIN_NETWORK_MAINNET);
+
+    g_assert_no_error (error);
+    wrong_signer = rein_armor_build (text, addr, sig);
+  }
+  {
+    g_autofree gchar *other = g_strconcat (text, "x", NULL);
+
+    wrong_text = rein_document_new_signed (other, master, REIN_NETWORK_MAINNET, &error);
+  }
+
+  g_assert_null (rein_store_add_identity_from_keys (f->store, &p, master_addr, wif,
+                                                    wrong_signer, "pw",
+                                                    &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "not by the master address"));
+  g_clear_error (&error);
+
+  g_assert_null (rein_store_add_identity_from_keys (f->store, &p, master_addr, wif,
+                                                    rein_document_get_armored (wrong_text), "pw",
+                                                    &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "differs"));
+  g_clear_error (&error);
+
+  g_assert_null (rein_store_add_identity_from_keys (f->store, &p, master_addr, wif,
+                                                    "not a signed message", "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (rein_store_add_identity_from_keys (f->store, &p, "1notanaddress", wif,
+                                                    rein_document_get_armored (good), "pw",
+                                                    &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (rein_store_add_identity_from_keys (f->store, &p, master_addr, "Kbadwif",
+                                                    rein_document_get_armored (good), "pw",
+                                                    &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  /* never echoes the key */
+  g_assert_null (strstr (error->message, "Kbadwif"));
+  g_clear_error (&error);
+
+  id = rein_store_add_identity_from_keys (f->store, &p, master_addr, wif,
+                                          rein_document_get_armored (good), "pw", &error);
+  g_assert_no_error (error);
+  g_assert_false (rein_identity_get_has_mnemonic (id));
+  g_assert_cmpstr (rein_identity_get_enrollment (id), ==, rein_document_get_armored (good));
+
+  g_assert_null (rein_store_unlock_master_key (f->store, id, "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
+  rein_secure_free (wif);
+}
+
+static gchar *
+python_backup_json (ReinPrivateKey *delegate, const gchar *maddr, const gchar *daddr)
+{
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_MAINNET);
+  gchar *json = g_strdup_printf ("{\"name\": \"Carol\", \"contact\": \"carol@example.com\", "
+                                 "\"maddr\": \"%s\", \"daddr\": \"%s\", \"dkey\": \"%s\", "
+                                 "\"will_mediate\": false, \"mediator_fee\": \"1\", "
+                                 "\"testnet\": false}", maddr, daddr, wif);
+
+  rein_secure_free (wif);
+  return json;
+}
+
+static void
+test_python_backup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autofree gchar *maddr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *json = python_backup_json (delegate, maddr, daddr);
+  g_autofree gchar *mismatched = python_backup_json (delegate, maddr, maddr);
+  g_autoptr (ReinIdentity) id = NULL;
+  static const gchar *const malformed[] = {
+    "", "{", "[]", "null", "{\"name\": \"x\"}",
+    "{\"name\": 1, \"contact\": \"c\", \"maddr\": \"m\", \"daddr\": \"d\", \"dkey\": \"k\"}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (malformed); i++)
+    {
+      g_assert_null (rein_store_import_python_backup (f->store, malformed[i],
+                                                      strlen (malformed[i]), "pw", &error));
+      g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  g_assert_null (rein_store_import_python_backup (f->store, mismatched, strlen (mismatched), "pw",
+                                                  &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* rein_store_import_backup() recognises python-rein's format too */
+  id = rein_store_import_backup (f->store, json, strlen (json), "pw", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_name (id), ==, "Carol");
+  g_assert_cmpstr (rein_identity_get_delegate_address (id), ==, daddr);
+  g_assert_null (rein_identity_get_enrollment (id));
+  {
+    g_autoptr (ReinPrivateKey) back = rein_store_unlock_delegate_key (f->store, id, "pw", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpmem (rein_private_key_get_secret (back), 32, rein_private_key_get_secret (delegate),
+                     32);
+  }
+}
+
+static void
+test_backup_and_password (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  g_autoptr (ReinIdentity) restored = NULL;
+  g_autoptr (ReinStore) other = NULL;
+  g_autofree gchar *other_dir = g_dir_make_tmp ("rein-store-XXXXXX", NULL);
+  g_autofree gchar *backup = NULL;
+  g_autoptr (ReinPrivateKey) key = NULL;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &alice, VECTOR_PHRASE, NULL, "pw",
+                                              &error);
+  g_assert_no_error (error);
+
+  g_assert_null (rein_store_export_backup (f->store, id, "wrong", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_clear_error (&error);
+  backup = rein_store_export_backup (f->store, id, "pw", &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (backup, "abandon"));
+
+  other = rein_store_open (other_dir, &error);
+  g_assert_no_error (error);
+  g_assert_null (rein_store_import_backup (other, backup, strlen (backup), "wrong", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_clear_error (&error);
+  restored = rein_store_import_backup (other, backup, strlen (backup), "pw", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_master_address (restored), ==,
+                   rein_identity_get_master_address (id));
+  g_assert_true (rein_identity_get_has_mnemonic (restored));
+  key = rein_store_unlock_master_key (other, restored, "pw", &error);
+  g_assert_no_error (error);
+  g_clear_object (&other);
+  remove_tree (other_dir);
+
+  /* change password */
+  g_assert_false (rein_store_change_password (f->store, id, "wrong", "new", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_clear_error (&error);
+  g_assert_true (rein_store_change_password (f->store, id, "pw", "new", &error));
+  g_assert_no_error (error);
+  g_assert_null (rein_store_unlock_delegate_key (f->store, id, "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
+  g_clear_error (&error);
+  g_clear_pointer (&key, rein_private_key_free);
+  key = rein_store_unlock_master_key (f->store, id, "new", &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_several_identities (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams p = { .name = "Second", .contact = "s@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+  g_autoptr (ReinIdentity) first = rein_store_add_identity_from_mnemonic (f->store, &alice,
+                                                                          VECTOR_PHRASE, NULL,
+                                                                          "pw", &error);
+  g_autoptr (ReinIdentity) second = rein_store_add_identity_from_mnemonic (f->store, &p, phrase,
+                                                                           NULL, "pw", &error);
+  g_autoptr (GListModel) list = rein_store_list_identities (f->store, &error);
+  g_autoptr (ReinIdentity) found = rein_store_find_identity (f->store, "Second", &error);
+  g_autoptr (ReinIdentity) active = NULL;
+
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
+  g_assert_cmpint (rein_identity_get_id (found), ==, rein_identity_get_id (second));
+
+  g_assert_true (rein_store_set_active_identity (f->store, second, &error));
+  active = rein_store_get_active_identity (f->store, &error);
+  g_assert_cmpstr (rein_identity_get_name (active), ==, "Second");
+
+  g_assert_null (rein_store_find_identity (f->store, "Nobody", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
+  (void) first;
+}
+
+static void
+test_servers (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) ids = NULL;
+  g_auto (GStrv) urls = NULL;
+  gint64 a, b;
+  static const gchar *const bad[] = { "", "ftp://x", "not a url", "http://", "javascript:x" };
+
+  a = rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error);
+  g_assert_no_error (error);
+  b = rein_store_add_server (f->store, "https://rein.example.org", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error), ==, 0);
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_cmpint (rein_store_add_server (f->store, bad[i], &error), ==, 0);
+      g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+
+  urls = rein_store_list_servers (f->store, &ids, &error);
+  g_assert_cmpuint (g_strv_length (urls), ==, 2);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, a);
+  g_assert_true (rein_store_record_sync (f->store, a, NULL, &error));
+  g_assert_true (rein_store_record_sync (f->store, b, "refused", &error));
+  g_assert_true (rein_store_remove_server (f->store, a, &error));
+  g_assert_false (rein_store_remove_server (f->store, a, &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
+}
+
+/* Reads the database and its WAL as bytes and fails if @needle is there. */
+static void
+assert_not_on_disk (const gchar *dir, const gchar *needle)
+{
+  static const gchar *const files[] = { "rein.db", "rein.db-wal" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree gchar *path = g_build_filename (dir, files[i], NULL);
+      g_autofree gchar *contents = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      if (memmem (contents, len, needle, strlen (needle)) != NULL)
+        g_error ("a secret was found in plain text in %s", files[i]);
+    }
+}
+
+static void
+test_no_secret_on_disk (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gchar *phrase = rein_bip39_generate (128);
+  g_autoptr (ReinIdentity) id = rein_store_add_identity_from_mnemonic (f->store, &alice, phrase,
+                                                                       "my passphrase", "pw",
+                                                                       &error);
+  g_autoptr (ReinPrivateKey) delegate = rein_store_unlock_delegate_key (f->store, id, "pw", &error);
+  g_autoptr (ReinPrivateKey) master = rein_store_unlock_master_key (f->store, id, "pw", &error);
+  g_auto (GStrv) words = g_strsplit (phrase, " ", -1);
+  gchar *wif;
+  g_autofree gchar *hex = NULL;
+
+  g_assert_no_error (error);
+  assert_not_on_disk (f->dir, phrase);
+  assert_not_on_disk (f->dir, "my passphrase");
+  /* any two consecutive words */
+  for (guint i = 0; words[i + 1]; i++)
+    {
+      g_autofree gchar *pair = g_strconcat (words[i], " ", words[i + 1], NULL);
+      assert_not_on_disk (f->dir, pair);
+    }
+  for (ReinPrivateKey **k = (ReinPrivateKey *[]){ delegate, master, NULL }; *k; k++)
+    {
+      wif = rein_private_key_to_wif (*k, REIN_NETWORK_MAINNET);
+      assert_not_on_disk (f->dir, wif);
+      rein_secure_free (wif);
+      hex = rein_hex_encode (rein_private_key_get_secret (*k), 32);
+      assert_not_on_disk (f->dir, hex);
+      g_clear_pointer (&hex, g_free);
+      {
+        /* and not as raw bytes either */
+        g_autofree gchar *raw = g_strndup ((const gchar *) rein_private_key_get_secret (*k), 32);
+
+        if (strlen (raw) == 32)
+          assert_not_on_disk (f->dir, raw);
+      }
+    }
+  rein_secure_free (phrase);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* Tests need no protection from brute force: keep scrypt quick. */
+  rein_secret_set_scrypt_cost (10);
+
+  g_test_add_func ("/store/secret/roundtrip", test_secret_roundtrip);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/store/db/open-and-migrate", test_open_and_migrate);
+  ADD ("/store/identity/from-mnemonic", test_identity_from_mnemonic);
+  ADD ("/store/identity/testnet", test_testnet_identity);
+  ADD ("/store/identity/from-keys", test_identity_from_keys);
+  ADD ("/store/identity/python-backup", test_python_backup);
+  ADD ("/store/identity/backup-and-password", test_backup_and_password);
+  ADD ("/store/identity/several", test_several_identities);
+  ADD ("/store/servers", test_servers);
+  ADD ("/store/secrets-not-on-disk", test_no_secret_on_disk);
+#undef ADD
+
+  return g_test_run ();
+}
