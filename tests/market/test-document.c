@@ -885,7 +885,6 @@ test_offer_from_old_bid (void)
       const gchar *data = g_bytes_get_data (g_ptr_array_index (vectors, i), &len);
       g_autoptr(ReinDocument) doc = rein_document_new_from_armored (data, (gssize) len, NULL);
       g_autofree gchar *text = NULL;
-      g_autoptr(GPtrArray) fields = NULL;
 
       if (rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_BID)
         continue;
@@ -1597,7 +1596,7 @@ test_garbage (void)
 
   /* trailing junk, doubled footer, whitespace after the footer */
   {
-    const gchar *suffixes[] = { " ", "\n\n", "\nx", "\n" REIN_ARMOR_FOOTER, "\r", "\t" };
+    const gchar *suffixes[] = { " ", "\n\n", "\nx", ("\n" REIN_ARMOR_FOOTER), "\r", "\t" };
 
     for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
       {
