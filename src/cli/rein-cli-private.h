@@ -43,6 +43,7 @@ struct _ReinCliCommand
   const gchar *description;      /* shown after the options, or NULL; N_() */
   guint min_args;                /* positional arguments accepted */
   guint max_args;
+  gboolean checks;               /* exit status 1 means "checked: invalid" */
   ReinCliCommandFunc run;
 };
 

@@ -172,7 +172,7 @@ run_sign_message (const ReinCliCommand *command, int argc, char **argv)
   g_autofree gchar *key_file = NULL;
   const GOptionEntry entries[] = {
     { "key-file", 'k', 0, G_OPTION_ARG_FILENAME, &key_file,
-      N_("Read the WIF private key from FILE (“-”: standard input)"), N_("FILE") },
+      N_("Read the WIF private key from KEYFILE (“-”: standard input)"), N_("KEYFILE") },
     { NULL },
   };
   g_auto (GStrv) args = NULL;
@@ -302,7 +302,7 @@ run_sign_document (const ReinCliCommand *command, int argc, char **argv)
   g_autofree gchar *key_file = NULL;
   const GOptionEntry entries[] = {
     { "key-file", 'k', 0, G_OPTION_ARG_FILENAME, &key_file,
-      N_("Read the WIF private key from FILE (“-”: standard input)"), N_("FILE") },
+      N_("Read the WIF private key from KEYFILE (“-”: standard input)"), N_("KEYFILE") },
     { NULL },
   };
   g_auto (GStrv) args = NULL;
@@ -753,21 +753,21 @@ static const ReinCliCommand tool_commands[] = {
     .name = "verify",
     .parameter_string = N_("[FILE|-]"),
     .summary = N_("Verify a signed Rein document"),
-    .description = N_("Reads an armored document from FILE or standard input, checks its "
-                      "signature and, for an enrollment, that its master address signed it. "
-                      "Prints JSON: valid, signer, type, title, hash, fields (label and value "
-                      "pairs in order) and, when invalid, error. Exit status 1 means the "
-                      "document was read but does not verify."),
+    .description = N_("Reads an armored document from FILE or standard input, checks its\n"
+                      "signature and, for an enrollment, that its master address signed it.\n"
+                      "Prints JSON: valid, signer, type, title, hash, fields (label and value\n"
+                      "pairs in order) and, when invalid, error."),
     .min_args = 0,
     .max_args = 1,
+    .checks = TRUE,
     .run = run_verify,
   },
   {
     .name = "sign-message",
     .parameter_string = N_("--key-file KEYFILE [FILE|-]"),
     .summary = N_("Sign a message with a private key"),
-    .description = N_("Signs the exact bytes of FILE or standard input the way Bitcoin Core’s "
-                      "signmessage does, with the WIF private key in KEYFILE, and prints the "
+    .description = N_("Signs the exact bytes of FILE or standard input the way Bitcoin Core’s\n"
+                      "signmessage does, with the WIF private key in KEYFILE, and prints the\n"
                       "base64 signature."),
     .min_args = 0,
     .max_args = 1,
@@ -777,22 +777,23 @@ static const ReinCliCommand tool_commands[] = {
     .name = "verify-message",
     .parameter_string = N_("ADDRESS SIGNATURE [FILE|-]"),
     .summary = N_("Verify a Bitcoin signed message"),
-    .description = N_("Checks that SIGNATURE (base64) signs the exact bytes of FILE or standard "
-                      "input with the key of ADDRESS. Prints “valid” (exit status 0) or "
+    .description = N_("Checks that SIGNATURE (base64) signs the exact bytes of FILE or standard\n"
+                      "input with the key of ADDRESS. Prints “valid” (exit status 0) or\n"
                       "“invalid” (exit status 1)."),
     .min_args = 2,
     .max_args = 3,
+    .checks = TRUE,
     .run = run_verify_message,
   },
   {
     .name = "sign-document",
     .parameter_string = N_("--key-file KEYFILE [FILE|-]"),
     .summary = N_("Sign a Rein document"),
-    .description = N_("Reads a document body (a title line and “Label: value” lines) from FILE "
-                      "or standard input, signs it with the WIF private key in KEYFILE and "
-                      "prints the armored document. Final line breaks are dropped. The network "
-                      "follows the key. Sign an enrollment with the master key, everything "
-                      "else with the delegate key."),
+    .description = N_("Reads a document body (a title line and “Label: value” lines) from FILE\n"
+                      "or standard input, signs it with the WIF private key in KEYFILE and\n"
+                      "prints the armored document. Final line breaks are dropped. The network\n"
+                      "follows the key. Sign an enrollment with the master key, everything else\n"
+                      "with the delegate key."),
     .min_args = 0,
     .max_args = 1,
     .run = run_sign_document,
@@ -801,9 +802,9 @@ static const ReinCliCommand tool_commands[] = {
     .name = "derive",
     .parameter_string = NULL,
     .summary = N_("Derive identity keys from a recovery phrase"),
-    .description = N_("Reads a BIP39 recovery phrase from standard input and prints, as JSON, "
-                      "the Rein identity it makes: the master key (m/0) and the delegate key "
-                      "(m/1'/0), with their addresses and public keys. Private keys are left "
+    .description = N_("Reads a BIP39 recovery phrase from standard input and prints, as JSON,\n"
+                      "the Rein identity it makes: the master key (m/0) and the delegate key\n"
+                      "(m/1'/0), with their addresses and public keys. Private keys are left\n"
                       "out unless --show-private is given."),
     .min_args = 0,
     .max_args = 0,
@@ -813,8 +814,8 @@ static const ReinCliCommand tool_commands[] = {
     .name = "mnemonic",
     .parameter_string = NULL,
     .summary = N_("Generate a new recovery phrase"),
-    .description = N_("Prints a new BIP39 English recovery phrase made from random bytes of "
-                      "the system’s cryptographic generator."),
+    .description = N_("Prints a new BIP39 English recovery phrase made from random bytes of the\n"
+                      "system’s cryptographic generator."),
     .min_args = 0,
     .max_args = 0,
     .run = run_mnemonic,
@@ -823,10 +824,10 @@ static const ReinCliCommand tool_commands[] = {
     .name = "escrow",
     .parameter_string = N_("CREATOR_PK MEDIATOR_PK WORKER_PK"),
     .summary = N_("Compute the escrow scripts and addresses of a job"),
-    .description = N_("Takes the compressed public keys (hex) of the job creator, the mediator "
-                      "and the worker and prints, as JSON, the primary escrow (2-of-3 "
-                      "multisig) and the mediator escrow (mediator plus creator or worker): "
-                      "redeem script, P2SH address and script text."),
+    .description = N_("Takes the compressed public keys (hex) of the job creator, the mediator\n"
+                      "and the worker and prints, as JSON, the primary escrow (2-of-3 multisig)\n"
+                      "and the mediator escrow (mediator plus creator or worker): redeem\n"
+                      "script, P2SH address and script text."),
     .min_args = 3,
     .max_args = 3,
     .run = run_escrow,

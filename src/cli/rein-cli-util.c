@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -85,9 +86,13 @@ command_option_context_new (const ReinCliCommand *command,
 
   if (command->description != NULL)
     g_string_append_printf (description, "%s\n\n", _(command->description));
-  g_string_append (description,
-                   _("Exit status: 0 on success, 1 when a check fails (an invalid signature), "
-                     "2 on a usage error or unreadable input."));
+  if (command->checks)
+    g_string_append (description,
+                     _("Exit status: 0 when valid, 1 when invalid, 2 on a usage error or\n"
+                       "unreadable input."));
+  else
+    g_string_append (description,
+                     _("Exit status: 0 on success, 2 on a usage error or bad input."));
   g_option_context_set_description (context, description->str);
 
   if (entries != NULL)
@@ -236,7 +241,7 @@ open_input (const gchar *path, GError **error)
 }
 
 static void
-close_input (const gchar *path, int fd)
+close_input (int fd)
 {
   if (fd >= 0 && fd != STDIN_FILENO)
     g_close (fd, NULL);
@@ -287,7 +292,7 @@ rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **erro
         {
           int saved_errno = errno;
 
-          close_input (path, fd);
+          close_input (fd);
           set_errno_error (error, saved_errno, FALSE, path);
           return NULL;
         }
@@ -298,7 +303,7 @@ rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **erro
         {
           g_autofree gchar *what = rein_cli_describe_path (path);
 
-          close_input (path, fd);
+          close_input (fd);
           g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
                        _("%s is too large (the limit is %" G_GSIZE_FORMAT " bytes)"), what, max);
           return NULL;
@@ -306,7 +311,7 @@ rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **erro
       g_byte_array_append (data, (const guint8 *) chunk, n);
     }
 
-  close_input (path, fd);
+  close_input (fd);
 
   *out_len = data->len;
   g_byte_array_append (data, (const guint8 *) "", 1);
@@ -336,29 +341,52 @@ rein_cli_secret_free (ReinCliSecret *secret)
   gcry_free (secret);
 }
 
+/* While echo is off, a signal that ends the program turns it back on. */
+static const int terminal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static struct termios terminal_saved;
+static volatile sig_atomic_t terminal_fd = -1;
+
+static void
+terminal_signal_cb (int signum)
+{
+  if (terminal_fd >= 0)
+    tcsetattr (terminal_fd, TCSAFLUSH, &terminal_saved);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
 /* Reads one line from the terminal on @fd without echo. */
 static gssize
 read_terminal_line (int fd, const gchar *prompt, gchar *buf, gsize size)
 {
-  struct termios saved, quiet;
+  struct sigaction previous[G_N_ELEMENTS (terminal_signals)];
+  struct sigaction action = { 0 };
+  struct termios quiet;
   gboolean restore = FALSE;
   gsize done = 0;
   gssize result = 0;
+  gchar c = 0;
 
-  if (prompt != NULL)
-    g_printerr ("%s", prompt);
-
-  if (tcgetattr (fd, &saved) == 0)
+  if (tcgetattr (fd, &terminal_saved) == 0)
     {
-      quiet = saved;
+      action.sa_handler = terminal_signal_cb;
+      sigemptyset (&action.sa_mask);
+      for (gsize i = 0; i < G_N_ELEMENTS (terminal_signals); i++)
+        sigaction (terminal_signals[i], &action, &previous[i]);
+      terminal_fd = fd;
+
+      quiet = terminal_saved;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
       quiet.c_lflag |= ECHONL;
       restore = tcsetattr (fd, TCSAFLUSH, &quiet) == 0;
     }
 
+  /* Only now: what is typed before echo is off would show, or be flushed. */
+  if (prompt != NULL)
+    g_printerr ("%s", prompt);
+
   for (;;)
     {
-      gchar c;
       gssize n = read (fd, &c, 1);
 
       if (n < 0 && errno == EINTR)
@@ -381,12 +409,18 @@ read_terminal_line (int fd, const gchar *prompt, gchar *buf, gsize size)
         }
       buf[done++] = c;
     }
+  rein_memwipe (&c, sizeof c);
 
-  if (restore)
+  if (terminal_fd >= 0)
     {
       int saved_errno = errno;
 
-      tcsetattr (fd, TCSAFLUSH, &saved);
+      /* TCSAFLUSH also drops what was typed past the limit. */
+      if (restore)
+        tcsetattr (fd, TCSAFLUSH, &terminal_saved);
+      terminal_fd = -1;
+      for (gsize i = 0; i < G_N_ELEMENTS (terminal_signals); i++)
+        sigaction (terminal_signals[i], &previous[i], NULL);
       errno = saved_errno;
     }
 
@@ -420,11 +454,11 @@ rein_cli_read_secret (const gchar *path, const gchar *prompt, GError **error)
     {
       int saved_errno = errno;
 
-      close_input (path, fd);
+      close_input (fd);
       set_errno_error (error, saved_errno, FALSE, path);
       return NULL;
     }
-  close_input (path, fd);
+  close_input (fd);
 
   if ((gsize) n > REIN_CLI_SECRET_MAX)
     {

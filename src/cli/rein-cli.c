@@ -51,8 +51,10 @@ get_main_help (void)
         width = MAX (width, strlen (command->name));
     }
 
-  g_string_append_printf (help, "%s\n  rein-cli %s\n\n", _("Usage:"), _("COMMAND [OPTION…] [ARGUMENT…]"));
-  g_string_append_printf (help, "%s\n", _("Rein: a decentralized market for services paid in Bitcoin."));
+  g_string_append_printf (help, "%s\n  rein-cli %s\n\n",
+                          _("Usage:"), _("COMMAND [OPTION…] [ARGUMENT…]"));
+  g_string_append_printf (help, "%s\n",
+                          _("Rein: a decentralized market for services paid in Bitcoin."));
 
   for (gsize i = 0; i < G_N_ELEMENTS (command_groups); i++)
     {

@@ -3,7 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib-unix.h>
 
 #include "cli-test-util.h"
 
@@ -789,6 +795,82 @@ test_derive_passphrase (void)
   assert_no_private_members (object);
 }
 
+/* From a terminal: a prompt, and the phrase is not echoed. */
+static void
+test_derive_terminal (void)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GBytes) out_bytes = NULL;
+  g_autoptr (GBytes) err_bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) prompt = g_string_new (NULL);
+  g_autoptr (GString) echoed = g_string_new (NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const gchar *argv[] = { g_getenv ("REIN_CLI"), "derive", NULL };
+  const gchar *line = PHRASE "\n";
+  GInputStream *err_stream;
+  JsonObject *object;
+  gchar buf[256];
+  int master, slave;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt (master) != 0 || unlockpt (master) != 0)
+    {
+      g_test_skip ("no pseudo-terminal");
+      if (master >= 0)
+        close (master);
+      return;
+    }
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  /* The prompt comes once echo is off. */
+  err_stream = g_subprocess_get_stderr_pipe (process);
+  while (!g_str_has_suffix (prompt->str, ": "))
+    {
+      gssize n = g_input_stream_read (err_stream, buf, sizeof buf, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (prompt, buf, n);
+    }
+  g_assert_cmpstr (prompt->str, ==, "Recovery phrase: ");
+
+  g_assert_cmpint (write (master, line, strlen (line)), ==, strlen (line));
+  g_subprocess_communicate (process, NULL, NULL, &out_bytes, &err_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  json_parser_load_from_data (parser, g_bytes_get_data (out_bytes, NULL),
+                              g_bytes_get_size (out_bytes), &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (member_string (object, "delegate_address"), ==, DELEGATE_MAINNET);
+
+  /* What the terminal showed: a line break at most, never the words. */
+  g_unix_set_fd_nonblocking (master, TRUE, NULL);
+  for (;;)
+    {
+      gssize n = read (master, buf, sizeof buf);
+
+      if (n <= 0)
+        break;
+      g_string_append_len (echoed, buf, n);
+    }
+  g_assert_null (strstr (echoed->str, "abandon"));
+
+  close (master);
+}
+
 /* ---- mnemonic ---- */
 
 static void
@@ -945,7 +1027,8 @@ static const BadInput bad_inputs[] = {
   { "sign-message without key", NULL, { "sign-message", "@message@" } },
   { "sign-message missing key file", NULL,
     { "sign-message", "--key-file", "/nonexistent/key", "@message@" } },
-  { "sign-message key garbage", NULL, { "sign-message", "--key-file", "@key-garbage@", "@message@" } },
+  { "sign-message key garbage", NULL,
+    { "sign-message", "--key-file", "@key-garbage@", "@message@" } },
   { "sign-message key bad checksum", NULL,
     { "sign-message", "--key-file", "@key-bad-checksum@", "@message@" } },
   { "sign-message key empty", NULL, { "sign-message", "--key-file", "@key-empty@", "@message@" } },
@@ -953,7 +1036,8 @@ static const BadInput bad_inputs[] = {
     { "sign-message", "--key-file", "@key-large@", "@message@" } },
   { "sign-message key NUL", NULL, { "sign-message", "--key-file", "@key-nul@", "@message@" } },
   { "sign-message key twice", NULL, { "sign-message", "--key-file", "@key-twice@", "@message@" } },
-  { "sign-message key and message on stdin", WIF_COMPRESSED, { "sign-message", "--key-file", "-" } },
+  { "sign-message key and message on stdin", WIF_COMPRESSED,
+    { "sign-message", "--key-file", "-" } },
   { "sign-message message over 1 MiB", NULL, { "sign-message", "--key-file", "@key@", "@huge@" } },
   { "sign-message missing message", NULL,
     { "sign-message", "--key-file", "@key@", "/nonexistent/message" } },
@@ -983,7 +1067,8 @@ static const BadInput bad_inputs[] = {
   { "sign-document plain text", NULL, { "sign-document", "--key-file", "@key@", "@text@" } },
   { "sign-document empty", NULL, { "sign-document", "--key-file", "@key@", "@empty@" } },
   { "sign-document only newlines", "\n\n", { "sign-document", "--key-file", "@key@" } },
-  { "sign-document armored input", NULL, { "sign-document", "--key-file", "@key@", "@truncated@" } },
+  { "sign-document armored input", NULL,
+    { "sign-document", "--key-file", "@key@", "@truncated@" } },
   { "sign-document over 8192 bytes", NULL,
     { "sign-document", "--key-file", "@key@", "@large-body@" } },
   { "sign-document NUL byte", NULL, { "sign-document", "--key-file", "@key@", "@nul-body@" } },
@@ -1017,16 +1102,19 @@ static const BadInput bad_inputs[] = {
   { "escrow odd hex", NULL, { "escrow", KEY_A, KEY_B "0", KEY_C } },
   { "escrow empty key", NULL, { "escrow", KEY_A, KEY_B, "" } },
   { "escrow 32-byte key", NULL,
-    { "escrow", KEY_A, KEY_B, "6bc363139ebc1cad8e6eee402507d2b4874f5450585f1e6a1cd30a63ecdfc9dc" } },
+    { "escrow", KEY_A, KEY_B,
+      "6bc363139ebc1cad8e6eee402507d2b4874f5450585f1e6a1cd30a63ecdfc9dc" } },
   { "escrow uncompressed key", NULL,
     { "escrow",
       "04d0de0aaeaefad02b8bdc8a01a1b8b11c696bd3d66a2c5f10780d95b7df42645cd85228a6fb29940e858e7e5584"
       "2ae2bd115d1ed7cc0e82d934e929c97648cb0a",
       KEY_B, KEY_C } },
   { "escrow key off the curve", NULL,
-    { "escrow", KEY_A, "02ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", KEY_C } },
+    { "escrow", KEY_A,
+      "02ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", KEY_C } },
   { "escrow bad prefix", NULL,
-    { "escrow", KEY_A, KEY_B, "056bc363139ebc1cad8e6eee402507d2b4874f5450585f1e6a1cd30a63ecdfc9dc" } },
+    { "escrow", KEY_A, KEY_B,
+      "056bc363139ebc1cad8e6eee402507d2b4874f5450585f1e6a1cd30a63ecdfc9dc" } },
   { "escrow two keys", NULL, { "escrow", KEY_A, KEY_B } },
   { "escrow four keys", NULL, { "escrow", KEY_A, KEY_B, KEY_C, KEY_A } },
   /* the program */
@@ -1196,6 +1284,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/derive/normalized", test_derive_normalized);
   g_test_add_func ("/cli/derive/show-private", test_derive_show_private);
   g_test_add_func ("/cli/derive/passphrase", test_derive_passphrase);
+  g_test_add_func ("/cli/derive/terminal", test_derive_terminal);
   g_test_add_func ("/cli/mnemonic", test_mnemonic);
   g_test_add_func ("/cli/escrow/vectors", test_escrow_vectors);
   g_test_add_func ("/cli/escrow/testnet", test_escrow_testnet);
