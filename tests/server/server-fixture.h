@@ -1,0 +1,103 @@
+/* server-fixture.h: a real rein-server process and an HTTP client for tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "rein-market.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GSubprocess *process;
+  gchar *directory;  /* temporary, removed by test_server_free() when owned */
+  gboolean owns_directory;
+  gchar *database;
+  gchar *url;        /* "http://127.0.0.1:PORT/" */
+  guint port;
+  SoupSession *session;
+} TestServer;
+
+/* Starts $REIN_SERVER --port 0 --quiet on @database (NULL: a new temporary
+ * one) with @extra_args (NULL-terminated, may be NULL). Reads the
+ * "listening on" line. */
+TestServer *test_server_start (const gchar *database, const gchar *const *extra_args);
+/* SIGTERM, wait, and assert a clean exit. */
+void test_server_stop (TestServer *server);
+/* SIGKILL and wait. */
+void test_server_kill (TestServer *server);
+void test_server_free (TestServer *server);
+
+typedef struct
+{
+  guint status;
+  gchar *content_type;
+  gchar *body;
+  JsonNode *json; /* NULL when the body is not JSON */
+} Answer;
+
+void answer_free (Answer *answer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
+
+/* @path_and_query is appended to the server URL as is (escape values with
+ * g_uri_escape_string()). */
+Answer *http_get (TestServer *server, const gchar *path_and_query);
+Answer *http_post (TestServer *server, const gchar *path, const gchar *body, gssize len);
+/* Writes @request on a new connection and reads the answer until the server
+ * closes it (or 10 s pass). Status 0 when there was no answer. */
+Answer *http_raw (TestServer *server, const gchar *request, gsize len);
+
+/* An answer's object member, asserting the shape. */
+JsonObject *answer_object (Answer *answer);
+/* TRUE when @answer is a JSON object saying error: {"error": ...} or
+ * {"result": "error", "message": ...}. */
+gboolean answer_is_json_error (Answer *answer);
+
+typedef struct
+{
+  ReinPrivateKey *master;
+  ReinPrivateKey *delegate;
+  gchar *master_address;
+  gchar *delegate_address;
+  gchar *public_key; /* the delegate's, hex */
+  gchar *name;
+  gchar *nonce;      /* last nonce fetched */
+} Identity;
+
+Identity *identity_new (const gchar *name);
+void identity_free (Identity *identity);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Identity, identity_free)
+
+/* The enrollment, signed by the master key. */
+gchar *identity_enrollment (Identity *identity, gboolean mediator);
+/* "Title\nLabel: value..." signed by the delegate key, armored. */
+gchar *identity_sign (Identity *identity, const gchar *text);
+/* /request, asserting success. */
+void identity_register (Identity *identity, TestServer *server);
+/* /nonce, asserting a 32 hex nonce; stored in identity->nonce. */
+const gchar *identity_fetch_nonce (Identity *identity, TestServer *server);
+/* The JSON body of a put of @value under @key, signed by @signer's delegate
+ * (normally @identity itself) with @nonce. */
+gchar *identity_put_body (Identity *identity,
+                          Identity *signer,
+                          const gchar *key,
+                          const gchar *value,
+                          const gchar *nonce,
+                          gboolean testnet);
+/* Puts with the current nonce (fetching one when there is none). */
+Answer *identity_put (Identity *identity,
+                      TestServer *server,
+                      const gchar *key,
+                      const gchar *value,
+                      gboolean testnet);
+
+/* 32 random [A-Z0-9], like clients choose. */
+gchar *random_key (void);
+/* 20 random [a-z0-9]. */
+gchar *random_job_id (void);
+
+G_END_DECLS

@@ -1,0 +1,660 @@
+/* test-server-api.c: rein-server's Causeway API, call by call, exact shapes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "server-fixture.h"
+
+static TestServer *server;
+
+/* Builds "query?owner=...&query=...&testnet=..." plus @extra. */
+static gchar *
+query_path (Identity *owner, const gchar *query, gboolean testnet, const gchar *extra)
+{
+  return g_strdup_printf ("query?owner=%s&query=%s&testnet=%s%s%s",
+                          owner->master_address, query, testnet ? "True" : "0",
+                          extra != NULL ? "&" : "", extra != NULL ? extra : "");
+}
+
+/* Runs a query and returns its documents, asserting the answer's shape. */
+static GPtrArray *
+run_query (Identity *owner, const gchar *query, gboolean testnet, const gchar *extra)
+{
+  g_autofree gchar *path = query_path (owner, query, testnet, extra);
+  g_autoptr (Answer) answer = http_get (server, path);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *object;
+  JsonArray *array;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  g_assert_cmpstr (answer->content_type, ==, "application/json");
+  object = answer_object (answer);
+  g_assert_cmpuint (json_object_get_size (object), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "success");
+  g_assert_true (json_object_has_member (object, "block_info"));
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (object, "block_info")));
+  array = json_object_get_array_member (object, query);
+  g_assert_nonnull (array);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_ptr_array_add (values, g_strdup (json_array_get_string_element (array, i)));
+  return values;
+}
+
+/* Asserts that @values are exactly @expected (NULL-terminated), in order. */
+static void
+assert_documents (GPtrArray *values, ...)
+{
+  va_list args;
+  const gchar *expected;
+  guint i = 0;
+
+  va_start (args, values);
+  while ((expected = va_arg (args, const gchar *)) != NULL)
+    {
+      g_assert_cmpuint (i, <, values->len);
+      g_assert_cmpstr (g_ptr_array_index (values, i), ==, expected);
+      i++;
+    }
+  va_end (args);
+  g_assert_cmpuint (values->len, ==, i);
+}
+
+static void
+put_ok (Identity *identity, const gchar *key, const gchar *value, gboolean testnet)
+{
+  g_autoptr (Answer) answer = identity_put (identity, server, key, value, testnet);
+
+  if (answer->status != 201)
+    g_test_message ("put answered %u: %s", answer->status, answer->body);
+  g_assert_cmpuint (answer->status, ==, 201);
+  g_assert_cmpstr (answer->content_type, ==, "application/json");
+  g_assert_cmpuint (json_object_get_size (answer_object (answer)), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "result"), ==,
+                   "success");
+}
+
+static gchar *
+put_new (Identity *identity, const gchar *value, gboolean testnet)
+{
+  gchar *key = random_key ();
+
+  put_ok (identity, key, value, testnet);
+  return key;
+}
+
+static void
+test_help (void)
+{
+  const gchar *paths[] = { "", "help" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr (Answer) answer = http_get (server, paths[i]);
+      JsonArray *services, *pricing;
+      JsonObject *service;
+
+      g_assert_cmpuint (answer->status, ==, 200);
+      g_assert_cmpstr (answer->content_type, ==, "application/json");
+      g_assert_true (JSON_NODE_HOLDS_ARRAY (answer->json));
+      services = json_node_get_array (answer->json);
+      g_assert_cmpuint (json_array_get_length (services), ==, 1);
+      service = json_array_get_object_element (services, 0);
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (service, "name"),
+                                       "causeway/1"));
+      g_assert_cmpstr (json_object_get_string_member (service, "pricing-type"), ==, "per-mb");
+      pricing = json_object_get_array_member (service, "pricing");
+      g_assert_cmpuint (json_array_get_length (pricing), ==, 4);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (pricing, 0),
+                                                      "rpc"), ==, "request");
+      g_assert_nonnull (json_object_get_string_member (service, "description"));
+    }
+}
+
+static void
+test_status (void)
+{
+  g_autoptr (Answer) answer = http_get (server, "status");
+  JsonObject *object;
+  const gchar *members[] = { "uptime", "stored", "free", "price" };
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  g_assert_cmpstr (answer->content_type, ==, "application/json");
+  object = answer_object (answer);
+  g_assert_cmpuint (json_object_get_size (object), ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      JsonNode *node = json_object_get_member (object, members[i]);
+      guint64 number;
+
+      g_assert_nonnull (node);
+      g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+      g_assert_true (g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0,
+                                                 G_MAXUINT64, &number, NULL));
+    }
+}
+
+static void
+assert_bucket_shape (JsonObject *bucket)
+{
+  const gchar *created = json_object_get_string_member (bucket, "created");
+  JsonNode *id = json_object_get_member (bucket, "id");
+  JsonNode *bytes_free = json_object_get_member (bucket, "bytes_free");
+
+  g_assert_cmpuint (json_object_get_size (bucket), ==, 3);
+  g_assert_cmpint (json_node_get_value_type (id), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_node_get_value_type (bytes_free), ==, G_TYPE_STRING);
+  g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$", created, 0, 0));
+}
+
+/* /request: up to 4 buckets, then the error shape with the buckets. */
+static JsonArray *
+request_buckets (Identity *identity, gboolean expect_granted, Answer **out_answer)
+{
+  g_autofree gchar *path = g_strdup_printf ("request?owner=%s&delegate=%s&contact=x%%40y.z",
+                                            identity->master_address,
+                                            identity->delegate_address);
+  Answer *answer = http_get (server, path);
+  JsonObject *object;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  object = answer_object (answer);
+  if (expect_granted)
+    {
+      g_assert_cmpuint (json_object_get_size (object), ==, 2);
+      g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "success");
+    }
+  else
+    {
+      g_assert_cmpuint (json_object_get_size (object), ==, 3);
+      g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "error");
+      g_assert_cmpstr (json_object_get_string_member (object, "message"), ==,
+                       "Maximum free buckets granted");
+    }
+  *out_answer = answer;
+  return json_object_get_array_member (object, "buckets");
+}
+
+static void
+test_request (void)
+{
+  g_autoptr (Identity) alice = identity_new ("alice");
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autoptr (Answer) answer = NULL;
+      JsonArray *buckets = request_buckets (alice, i <= 4, &answer);
+
+      g_assert_cmpuint (json_array_get_length (buckets), ==, MIN (i, 4));
+      for (guint j = 0; j < json_array_get_length (buckets); j++)
+        {
+          JsonObject *bucket = json_array_get_object_element (buckets, j);
+
+          assert_bucket_shape (bucket);
+          g_assert_cmpstr (json_object_get_string_member (bucket, "bytes_free"), ==, "1048576");
+        }
+    }
+}
+
+static void
+test_nonce (void)
+{
+  g_autoptr (Identity) bob = identity_new ("bob");
+  g_autofree gchar *first = NULL;
+  g_autofree gchar *path = NULL;
+
+  identity_register (bob, server);
+  first = g_strdup (identity_fetch_nonce (bob, server));
+  g_assert_true (g_regex_match_simple ("^[0-9a-f]{32}$", first, 0, 0));
+  /* The same nonce until cleared. */
+  g_assert_cmpstr (identity_fetch_nonce (bob, server), ==, first);
+
+  /* A wrong clear changes nothing. */
+  path = g_strdup_printf ("nonce?address=%s&clear=%s", bob->master_address,
+                          "00000000000000000000000000000000");
+  {
+    g_autoptr (Answer) answer = http_get (server, path);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "nonce"), ==, first);
+  }
+
+  g_free (path);
+  path = g_strdup_printf ("nonce?address=%s&clear=%s", bob->master_address, first);
+  {
+    g_autoptr (Answer) answer = http_get (server, path);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_cmpstr (answer->body, ==, "{\"nonce\":\"\"}");
+  }
+
+  g_assert_cmpstr (identity_fetch_nonce (bob, server), !=, first);
+
+  /* Unknown owner: HTTP 500, as the original. */
+  {
+    g_autoptr (Identity) stranger = identity_new ("stranger");
+    g_autofree gchar *unknown = g_strdup_printf ("nonce?address=%s", stranger->master_address);
+    g_autoptr (Answer) answer = http_get (server, unknown);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_true (answer_is_json_error (answer));
+  }
+}
+
+static gint64
+first_bucket_free (Identity *identity)
+{
+  g_autoptr (Answer) answer = NULL;
+  JsonArray *buckets = request_buckets (identity, FALSE, &answer);
+  const gchar *text = json_object_get_string_member (json_array_get_object_element (buckets, 0),
+                                                     "bytes_free");
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static void
+test_put_get (void)
+{
+  g_autoptr (Identity) carol = identity_new ("carol");
+  g_autofree gchar *enrollment = identity_enrollment (carol, FALSE);
+  g_autofree gchar *short_job = NULL;
+  g_autofree gchar *long_job = NULL;
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *path = NULL;
+  gint64 full = 1024 * 1024;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr (Answer) answer = NULL;
+
+      request_buckets (carol, TRUE, &answer);
+    }
+
+  short_job = identity_sign (carol, "Rein Job\nJob name: Short\nJob ID: aaaaaaaaaaaaaaaaaaaa");
+  long_job = identity_sign (carol, "Rein Job\nJob name: A longer job name\n"
+                                   "Job ID: bbbbbbbbbbbbbbbbbbbb\nDescription: more text here");
+
+  put_ok (carol, key, enrollment, FALSE);
+  g_assert_cmpint (first_bucket_free (carol), ==, full - 32 - (gint64) strlen (enrollment));
+
+  path = g_strdup_printf ("get?key=%s", key);
+  {
+    g_autoptr (Answer) answer = http_get (server, path);
+    JsonObject *object;
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_cmpstr (answer->content_type, ==, "application/json");
+    object = answer_object (answer);
+    g_assert_cmpuint (json_object_get_size (object), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (object, "key"), ==, key);
+    g_assert_cmpstr (json_object_get_string_member (object, "value"), ==, enrollment);
+  }
+
+  /* Replacing counts the difference, not the sum. */
+  put_ok (carol, key, short_job, FALSE);
+  g_assert_cmpint (first_bucket_free (carol), ==, full - 32 - (gint64) strlen (short_job));
+  put_ok (carol, key, long_job, FALSE);
+  g_assert_cmpint (first_bucket_free (carol), ==, full - 32 - (gint64) strlen (long_job));
+  put_ok (carol, key, long_job, FALSE);
+  g_assert_cmpint (first_bucket_free (carol), ==, full - 32 - (gint64) strlen (long_job));
+  {
+    g_autoptr (Answer) answer = http_get (server, path);
+
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "value"), ==,
+                     long_job);
+  }
+
+  {
+    g_autoptr (Answer) answer = http_get (server, "get?key=NOSUCHKEY");
+
+    g_assert_cmpuint (answer->status, ==, 404);
+    g_assert_cmpstr (answer->body, ==, "{\"error\":\"Key not found.\"}");
+  }
+}
+
+static gchar *
+job_text (const gchar *job_id, Identity *creator, Identity *mediator)
+{
+  return g_strdup_printf ("Rein Job\nJob name: Job %s\nJob ID: %s\nCategory: Testing\n"
+                          "Description: A job\nMediator: %s\nMediator public key: %s\n"
+                          "Job creator: %s\nJob creator public key: %s",
+                          job_id, job_id, mediator->name, mediator->public_key,
+                          creator->name, creator->public_key);
+}
+
+static gchar *
+step_text (const gchar *title, const gchar *job_id, Identity *creator, Identity *worker,
+           Identity *mediator)
+{
+  return g_strdup_printf ("%s\nJob name: Job %s\nJob ID: %s\nDescription: step\n"
+                          "Job creator public key: %s\nMediator public key: %s\n"
+                          "Worker public key: %s",
+                          title, job_id, job_id, creator->public_key, mediator->public_key,
+                          worker->public_key);
+}
+
+static void
+test_queries (void)
+{
+  g_autoptr (Identity) creator = identity_new ("creator");
+  g_autoptr (Identity) worker = identity_new ("worker");
+  g_autoptr (Identity) mediator = identity_new ("mediator");
+  g_autoptr (Identity) stranger = identity_new ("stranger");
+  g_autofree gchar *j1 = random_job_id ();
+  g_autofree gchar *j2 = random_job_id ();
+  g_autofree gchar *j3 = random_job_id ();
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *creator_enrollment = identity_enrollment (creator, FALSE);
+  g_autofree gchar *mediator_enrollment = identity_enrollment (mediator, TRUE);
+  g_autofree gchar *job1 = NULL, *job2 = NULL, *job3 = NULL;
+  g_autofree gchar *bid1 = NULL, *offer1 = NULL, *delivery1 = NULL, *offer2 = NULL;
+  g_autofree gchar *extra = NULL;
+  g_autofree gchar *upper = NULL;
+  g_autofree gchar *key = NULL;
+
+  identity_register (creator, server);
+  identity_register (worker, server);
+  identity_register (mediator, server);
+
+#define SIGN(var, who, expr) \
+  G_STMT_START { g_autofree gchar *t_ = (expr); var = identity_sign (who, t_); } G_STMT_END
+  SIGN (job1, creator, job_text (j1, creator, mediator));
+  SIGN (job2, creator, job_text (j2, creator, mediator));
+  SIGN (job3, creator, job_text (j3, creator, mediator));
+  SIGN (bid1, worker, step_text ("Rein Bid", j1, creator, worker, mediator));
+  SIGN (offer1, creator, step_text ("Rein Offer", j1, creator, worker, mediator));
+  SIGN (delivery1, worker, step_text ("Rein Delivery", j1, creator, worker, mediator));
+  SIGN (offer2, creator, step_text ("Rein Offer", j2, creator, worker, mediator));
+#undef SIGN
+
+  g_free (put_new (creator, creator_enrollment, FALSE));
+  g_free (put_new (mediator, mediator_enrollment, FALSE));
+  g_free (put_new (creator, job1, FALSE));
+  g_free (put_new (worker, bid1, FALSE));
+  g_free (put_new (creator, offer1, FALSE));
+  g_free (put_new (worker, delivery1, FALSE));
+  g_free (put_new (creator, job2, FALSE));
+  g_free (put_new (creator, offer2, FALSE));
+  g_free (put_new (creator, job3, TRUE));
+  /* A copy hosted under another key (by another owner) appears once. */
+  g_free (put_new (worker, job1, FALSE));
+
+  {
+    g_autoptr (GPtrArray) values = run_query (worker, "mediators", FALSE, NULL);
+
+    assert_documents (values, mediator_enrollment, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (worker, "mediators", TRUE, NULL);
+
+    assert_documents (values, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (worker, "jobs", FALSE, NULL);
+
+    assert_documents (values, job1, job2, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (worker, "jobs", TRUE, NULL);
+
+    assert_documents (values, job3, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "bids", FALSE, NULL);
+
+    assert_documents (values, bid1, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "bids", TRUE, NULL);
+
+    assert_documents (values, NULL);
+  }
+
+  extra = g_strdup_printf ("job_creator=%s", creator->public_key);
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "deliveries", FALSE, extra);
+
+    assert_documents (values, delivery1, NULL);
+  }
+  upper = g_ascii_strup (creator->public_key, -1);
+  g_free (extra);
+  extra = g_strdup_printf ("job_creator=%s", upper);
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "deliveries", FALSE, extra);
+
+    assert_documents (values, delivery1, NULL);
+  }
+
+  g_free (extra);
+  extra = g_strdup_printf ("worker=%s", worker->public_key);
+  {
+    g_autoptr (GPtrArray) values = run_query (worker, "in-process", FALSE, extra);
+
+    assert_documents (values, bid1, offer1, delivery1, offer2, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (worker, "in-process", TRUE, extra);
+
+    assert_documents (values, NULL);
+  }
+
+  g_free (extra);
+  extra = g_strdup_printf ("mediator=%s", mediator->public_key);
+  {
+    g_autoptr (GPtrArray) values = run_query (mediator, "review", FALSE, extra);
+
+    assert_documents (values, mediator_enrollment, job1, bid1, offer1, delivery1, job2, offer2,
+                      NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (mediator, "review", TRUE, extra);
+
+    assert_documents (values, job3, NULL);
+  }
+
+  g_free (extra);
+  extra = g_strdup_printf ("job_ids=%s,%s", j1, j2);
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "by_job_id", FALSE, extra);
+
+    assert_documents (values, job1, bid1, offer1, delivery1, job2, offer2, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "dispute", FALSE, extra);
+
+    assert_documents (values, delivery1, offer2, NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "by_job_id", TRUE, extra);
+
+    assert_documents (values, NULL);
+  }
+
+  /* Paging: limit and offset, stable order. */
+  g_free (extra);
+  extra = g_strdup_printf ("job_ids=%s,%s&limit=2&offset=1", j1, j2);
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "by_job_id", FALSE, extra);
+
+    assert_documents (values, bid1, offer1, NULL);
+  }
+  g_free (extra);
+  extra = g_strdup_printf ("job_ids=%s%%2C%s&limit=1000&offset=5", j1, j2);
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "by_job_id", FALSE, extra);
+
+    assert_documents (values, offer2, NULL);
+  }
+
+  /* A query this server does not know finds nothing. */
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "get_user_ratings", FALSE, NULL);
+
+    assert_documents (values, NULL);
+  }
+
+  /* Owners without a bucket cannot query. */
+  {
+    g_autofree gchar *path = query_path (stranger, "jobs", FALSE, NULL);
+    g_autoptr (Answer) answer = http_get (server, path);
+
+    g_assert_cmpuint (answer->status, ==, 403);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"result\":\"error\",\"message\":\"Account required to make queries\"}");
+  }
+
+  /* Replacing a document drops it from the index. */
+  key = random_key ();
+  put_ok (creator, key, offer2, FALSE);
+  text = job_text (j2, creator, mediator);
+  put_ok (creator, key, creator_enrollment, FALSE);
+  g_free (extra);
+  extra = g_strdup_printf ("job_ids=%s", j2);
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "by_job_id", FALSE, extra);
+
+    /* offer2 is still held under its first key */
+    assert_documents (values, job2, offer2, NULL);
+  }
+}
+
+static gchar *
+read_vector (const gchar *name)
+{
+  const gchar *shared = g_getenv ("REIN_SHARED_DIR");
+  g_autofree gchar *path = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *contents = NULL;
+
+  path = g_build_filename (shared, "vectors", "signed", name, NULL);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_strchomp (contents);
+  return contents;
+}
+
+static void
+test_old_format (void)
+{
+  const gchar *shared = g_getenv ("REIN_SHARED_DIR");
+  const gchar *names[] = {
+    "enrollment-alice-mediator.txt", "enrollment-bob.txt", "enrollment-charlie.txt",
+    "job-widget-old-format.txt", "job-flyer-old-format.txt", "bid-widget-old-format.txt",
+  };
+  g_autoptr (GPtrArray) vectors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (Identity) host = identity_new ("host");
+
+  if (shared == NULL || !g_file_test (shared, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared is absent: no signed vectors to host");
+      return;
+    }
+
+  identity_register (host, server);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_ptr_array_add (vectors, read_vector (names[i]));
+      g_free (put_new (host, g_ptr_array_index (vectors, i), TRUE));
+    }
+
+  {
+    g_autoptr (GPtrArray) values = run_query (host, "mediators", TRUE, NULL);
+
+    assert_documents (values, vectors->pdata[0], NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values =
+      run_query (host, "review", TRUE,
+                 "mediator=029fcafbe2dced6fe79865b265ea90387c5411658ca11449999d5020a9f67bb005");
+
+    assert_documents (values, vectors->pdata[0], vectors->pdata[3], vectors->pdata[4], NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values =
+      run_query (host, "in-process", TRUE,
+                 "worker=02f719f009fb8eb20ccdbfda7d38f378ed2f103ac0a6768df830740c6835c46519");
+
+    assert_documents (values, vectors->pdata[5], NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (host, "by_job_id", TRUE,
+                                              "job_ids=fyzfrxtrttcv8o04oj53");
+
+    assert_documents (values, vectors->pdata[3], vectors->pdata[5], NULL);
+  }
+  {
+    g_autoptr (GPtrArray) values = run_query (host, "jobs", FALSE, NULL);
+
+    for (guint i = 0; i < values->len; i++)
+      g_assert_null (strstr (g_ptr_array_index (values, i), "Winter Picnic"));
+  }
+}
+
+/* Shapes hold under a page of a hundred and the default cap. */
+static void
+test_cap (void)
+{
+  g_autoptr (Identity) poster = identity_new ("poster");
+  g_autoptr (GPtrArray) posted = g_ptr_array_new_with_free_func (g_free);
+
+  identity_register (poster, server);
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree gchar *id = random_job_id ();
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Cap %u\nJob ID: %s", i, id);
+      gchar *doc = identity_sign (poster, text);
+
+      g_ptr_array_add (posted, doc);
+      g_free (put_new (poster, doc, TRUE));
+    }
+  {
+    g_autoptr (GPtrArray) values = run_query (poster, "jobs", TRUE, NULL);
+    g_autoptr (GPtrArray) rest = run_query (poster, "jobs", TRUE, "offset=100");
+    g_autoptr (GPtrArray) all = run_query (poster, "jobs", TRUE, "limit=1000");
+
+    g_assert_cmpuint (values->len, ==, 100);
+    g_assert_cmpuint (all->len, >=, 120);
+    g_assert_cmpuint (rest->len, ==, all->len - 100);
+    /* Stable order: the pages concatenate to the whole. */
+    for (guint i = 0; i < all->len; i++)
+      g_assert_cmpstr (g_ptr_array_index (all, i), ==,
+                       i < 100 ? g_ptr_array_index (values, i)
+                               : g_ptr_array_index (rest, i - 100));
+  }
+}
+
+/* Each test gets its own server and database. */
+static void
+setup (gpointer fixture, gconstpointer data)
+{
+  server = test_server_start (NULL, (const gchar *const[]) { "--rate=0", NULL });
+}
+
+static void
+teardown (gpointer fixture, gconstpointer data)
+{
+  g_clear_pointer (&server, test_server_free);
+}
+
+static void
+add (const gchar *path, void (*func) (void))
+{
+  g_test_add_vtable (path, 0, NULL, setup, (GTestFixtureFunc) (void (*) (void)) func, teardown);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  add ("/server/api/help", test_help);
+  add ("/server/api/status", test_status);
+  add ("/server/api/request", test_request);
+  add ("/server/api/nonce", test_nonce);
+  add ("/server/api/put-get", test_put_get);
+  add ("/server/api/queries", test_queries);
+  add ("/server/api/old-format", test_old_format);
+  add ("/server/api/cap", test_cap);
+
+  return g_test_run ();
+}
