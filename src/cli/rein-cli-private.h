@@ -82,9 +82,6 @@ gboolean rein_cli_parse_options (const ReinCliCommand *command,
                                  GStrv *out_args,
                                  int *out_status);
 
-/* The full help text of @command. */
-gchar *rein_cli_command_get_help (const ReinCliCommand *command, const GOptionEntry *entries);
-
 /* TRUE when @path names standard input: NULL or "-". */
 gboolean rein_cli_path_is_stdin (const gchar *path);
 /* "standard input" or the quoted display name of @path, for messages. */

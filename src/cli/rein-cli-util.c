@@ -102,18 +102,6 @@ command_option_context_new (const ReinCliCommand *command,
   return context;
 }
 
-gchar *
-rein_cli_command_get_help (const ReinCliCommand *command, const GOptionEntry *entries)
-{
-  g_autoptr (GOptionContext) context = NULL;
-  gboolean show_help = FALSE;
-
-  g_return_val_if_fail (command != NULL, NULL);
-
-  context = command_option_context_new (command, entries, &show_help);
-  return g_option_context_get_help (context, TRUE, NULL);
-}
-
 gboolean
 rein_cli_parse_options (const ReinCliCommand *command,
                         const GOptionEntry *entries,
