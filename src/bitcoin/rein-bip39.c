@@ -296,10 +296,21 @@ rein_bip39_to_seed (const gchar *phrase,
       p += len;
     }
 
-  salt_len = strlen ("mnemonic") + strlen (passphrase);
-  salt = secure_strdup_len (salt_len);
-  memcpy (salt, "mnemonic", 8);
-  memcpy (salt + 8, passphrase, strlen (passphrase));
+  /* BIP39 normalizes the passphrase to NFKD; the copy is wiped at once. */
+  {
+    gchar *nfkd = g_utf8_validate (passphrase, -1, NULL)
+                    ? g_utf8_normalize (passphrase, -1, G_NORMALIZE_ALL)
+                    : NULL;
+    const gchar *pass = nfkd ? nfkd : passphrase;
+
+    salt_len = strlen ("mnemonic") + strlen (pass);
+    salt = secure_strdup_len (salt_len);
+    memcpy (salt, "mnemonic", 8);
+    memcpy (salt + 8, pass, strlen (pass));
+    if (nfkd)
+      rein_memwipe (nfkd, strlen (nfkd));
+    g_free (nfkd);
+  }
 
   ok = rein_pbkdf2_sha512 (normalized, normalized_len, salt, salt_len, 2048,
                            seed, REIN_BIP39_SEED_LEN);

@@ -29,8 +29,8 @@ gchar *rein_bip39_from_entropy (const guint8 *entropy, gsize len, GError **error
  * Extra whitespace between words is tolerated. */
 gboolean rein_bip39_validate (const gchar *phrase, GError **error);
 
-/* PBKDF2-HMAC-SHA512, 2048 rounds, salt "mnemonic" + passphrase (NFKD is
- * the identity for the ASCII English list; passphrases are used as given). */
+/* PBKDF2-HMAC-SHA512, 2048 rounds, salt "mnemonic" + passphrase in NFKD
+ * (the English words are ASCII, so NFKD leaves them as they are). */
 gboolean rein_bip39_to_seed (const gchar *phrase,
                              const gchar *passphrase,
                              guint8 seed[REIN_BIP39_SEED_LEN],

@@ -176,6 +176,21 @@ test_entropy_errors (void)
   g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_MNEMONIC);
 }
 
+static void
+test_passphrase_nfkd (void)
+{
+  const gchar *phrase = "abandon abandon abandon abandon abandon abandon abandon abandon "
+                        "abandon abandon abandon about";
+  guint8 composed[64], decomposed[64], plain[64];
+
+  /* "é" precomposed and as e + combining acute: the same passphrase */
+  g_assert_true (rein_bip39_to_seed (phrase, "caf\xc3\xa9", composed, NULL));
+  g_assert_true (rein_bip39_to_seed (phrase, "cafe\xcc\x81", decomposed, NULL));
+  g_assert_true (rein_bip39_to_seed (phrase, "cafe", plain, NULL));
+  g_assert_cmpmem (composed, 64, decomposed, 64);
+  g_assert_false (memcmp (composed, plain, 64) == 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -186,6 +201,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/bitcoin/bip39/validation-errors", test_validation_errors);
   g_test_add_func ("/bitcoin/bip39/generate", test_generate);
   g_test_add_func ("/bitcoin/bip39/entropy-errors", test_entropy_errors);
+  g_test_add_func ("/bitcoin/bip39/passphrase-nfkd", test_passphrase_nfkd);
 
   return g_test_run ();
 }
