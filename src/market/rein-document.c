@@ -180,7 +180,8 @@ rein_document_new_from_armored (const gchar *armored,
   if (!_rein_armor_split (armored, length, &parts, error))
     return NULL;
 
-  if (!rein_document_text_parse (parts.text, parts.text_len, &title, &fields, error))
+  /* _rein_armor_split() checked every byte of the armored text. */
+  if (!_rein_document_text_parse (parts.text, parts.text_len, TRUE, &title, &fields, error))
     {
       _rein_armor_parts_clear (&parts);
       return NULL;

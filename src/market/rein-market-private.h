@@ -28,6 +28,15 @@ void _rein_armor_parts_clear (ReinArmorParts *parts);
  * (tab and line feed allowed; carriage return only before a line feed). */
 gboolean _rein_text_check (const gchar *text, gsize len, GError **error);
 
+/* rein_document_text_parse(), skipping the character checks when @checked
+ * says that _rein_text_check() passed already. */
+gboolean _rein_document_text_parse (const gchar *text,
+                                    gsize len,
+                                    gboolean checked,
+                                    gchar **out_title,
+                                    GPtrArray **out_fields,
+                                    GError **error);
+
 /* TRUE when @str (NUL-terminated) is a one-line value: valid UTF-8, no
  * newline and no control character but tab. */
 gboolean _rein_is_one_line (const gchar *str);
