@@ -621,6 +621,11 @@ parse_put (Job *job, const gchar *body, gsize len, GError **error)
   JsonObject *object;
   const gchar *key, *value, *nonce, *signature, *signature_address, *owner;
 
+  if (len == 0)
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID, "Empty body");
+      return FALSE;
+    }
   if (!g_utf8_validate (body, len, NULL) || memchr (body, '\0', len) != NULL)
     {
       g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
@@ -1105,7 +1110,8 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 typedef struct
 {
   ReinServer *server;              /* owned */
-  GSocketConnection *connection;   /* owned */
+  GSocketConnection *connection;   /* owned, or NULL */
+  GIOStream *stolen;               /* owned: taken back from libsoup, or NULL */
   GSource *source;
   gint64 deadline_us;
   guint delay_ms;
@@ -1137,6 +1143,7 @@ incoming_free (Incoming *incoming)
       g_source_unref (incoming->source);
     }
   g_clear_object (&incoming->connection);
+  g_clear_object (&incoming->stolen);
   g_clear_object (&incoming->server);
   g_free (incoming);
 }
@@ -1173,53 +1180,101 @@ connection_client (GSocketConnection *connection)
 
 static gboolean drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data);
 
-/* Answers @status with a JSON error, then reads and drops what the client
- * still sends so that it sees the answer rather than a reset. */
-static void
-incoming_reject (Incoming *incoming, guint status, const gchar *message)
+static gchar *
+reject_answer (guint status, const gchar *message)
 {
-  GSocket *socket = g_socket_connection_get_socket (incoming->connection);
   g_autofree gchar *body = error_body (message);
-  g_autofree gchar *answer = NULL;
-  gsize len;
 
-  answer = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
-                            "Content-Type: application/json\r\n"
-                            "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                            "Connection: close\r\n"
-                            "\r\n%s",
-                            status, status_phrase (status), strlen (body), body);
-  len = strlen (answer);
+  return g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                          "Connection: close\r\n"
+                          "\r\n%s",
+                          status, status_phrase (status), strlen (body), body);
+}
+
+/* After the answer: stop writing, then read and drop what the client still
+ * sends, so that it reads the answer rather than a reset. */
+static void
+start_drain (Incoming *incoming, GSocket *socket)
+{
   g_socket_set_blocking (socket, FALSE);
-  if (g_socket_send (socket, answer, len, NULL, NULL) != (gssize) len
-      || !g_socket_shutdown (socket, FALSE, TRUE, NULL))
+  if (!g_socket_shutdown (socket, FALSE, TRUE, NULL))
     {
       g_socket_close (socket, NULL);
       incoming_free (incoming);
       return;
     }
-
   incoming->deadline_us = g_get_monotonic_time () + DRAIN_WAIT_US;
+  /* A client that neither sends nor closes is dropped after this. */
+  g_socket_set_timeout (socket, DRAIN_WAIT_US / G_USEC_PER_SEC);
   incoming->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (incoming->source, G_SOURCE_FUNC (drain_cb), incoming, NULL);
   g_source_attach (incoming->source, incoming->server->context);
+}
+
+/* Answers @status with a JSON error on a connection libsoup never saw. */
+static void
+incoming_reject (Incoming *incoming, guint status, const gchar *message)
+{
+  GSocket *socket = g_socket_connection_get_socket (incoming->connection);
+  g_autofree gchar *answer = reject_answer (status, message);
+  gsize len = strlen (answer);
+
+  g_socket_set_blocking (socket, FALSE);
+  if (g_socket_send (socket, answer, len, NULL, NULL) != (gssize) len)
+    {
+      g_socket_close (socket, NULL);
+      incoming_free (incoming);
+      return;
+    }
+  start_drain (incoming, socket);
+}
+
+/* Answers on a connection taken back from libsoup (@socket may be NULL). */
+static void
+reject_stream (ReinServer *self, GIOStream *stream, GSocket *socket, guint status,
+               const gchar *message)
+{
+  g_autofree gchar *answer = reject_answer (status, message);
+  GOutputStream *out;
+  Incoming *incoming;
+
+  if (stream == NULL)
+    return;
+  out = g_io_stream_get_output_stream (stream);
+  if (!g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL)
+      || !g_output_stream_flush (out, NULL, NULL) || socket == NULL)
+    {
+      g_io_stream_close (stream, NULL, NULL);
+      return;
+    }
+  incoming = g_new0 (Incoming, 1);
+  incoming->server = g_object_ref (self);
+  incoming->stolen = g_object_ref (stream);
+  start_drain (incoming, socket);
 }
 
 static gboolean
 drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
   Incoming *incoming = user_data;
+  g_autoptr (GError) error = NULL;
   gchar scratch[16384];
   gssize n;
 
   do
-    n = g_socket_receive (socket, scratch, sizeof scratch, NULL, NULL);
+    {
+      g_clear_error (&error);
+      n = g_socket_receive (socket, scratch, sizeof scratch, NULL, &error);
+    }
   while (n > 0 && (incoming->drained += (gsize) n) < DRAIN_MAX);
 
+  /* Done at the end of the stream, on errors (the socket's timeout among
+   * them), and past the bounds. */
   if (n == 0 || incoming->drained >= DRAIN_MAX
       || g_get_monotonic_time () > incoming->deadline_us
-      || (n < 0 && !g_socket_condition_check (socket, G_IO_IN)
-          && (condition & (G_IO_HUP | G_IO_ERR)) != 0))
+      || (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
     {
       g_socket_close (socket, NULL);
       g_source_unref (g_steal_pointer (&incoming->source));
@@ -1408,8 +1463,12 @@ early_handler (SoupServer *server,
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       if (length > REIN_SERVER_MAX_BODY)
         {
-          reply_error (msg, 413, "Request body too large");
-          soup_message_headers_replace (headers, "Connection", "close");
+          /* Answer now rather than wait for a body we would drop. */
+          GSocket *socket = soup_server_message_get_socket (msg);
+          g_autoptr (GIOStream) stream = NULL;
+
+          stream = soup_server_message_steal_connection (msg);
+          reject_stream (self, stream, socket, 413, "Request body too large");
           return;
         }
       g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),

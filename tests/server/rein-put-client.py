@@ -82,7 +82,7 @@ def main():
         'Job name: Interop check',
         'Job ID: ' + job_id,
         'Category: Testing',
-        'Description: Signed by python3-bitcoinlib',
+        'Description: Signed by python3-bitcoinlib, caf\u00e9 \u2615',
         'Job creator: Pythonista',
         'Job creator contact: py@example.com',
         'Job creator public key: ' + dpub,

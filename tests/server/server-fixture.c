@@ -210,10 +210,12 @@ http_raw (TestServer *server, const gchar *request, gsize len)
   in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   /* The server may answer and stop reading early; a failed write is fine. */
   g_output_stream_write_all (out, request, len, NULL, NULL, NULL);
+  g_socket_shutdown (g_socket_connection_get_socket (connection), FALSE, TRUE, NULL);
   while ((n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL)) > 0)
     g_byte_array_append (received, (const guint8 *) buffer, (guint) n);
 
-  text = g_strndup ((const gchar *) received->data, received->len);
+  g_byte_array_append (received, (const guint8 *) "", 1);
+  text = g_strdup ((const gchar *) received->data);
   if (g_str_has_prefix (text, "HTTP/1.1 ") || g_str_has_prefix (text, "HTTP/1.0 "))
     status = (guint) g_ascii_strtoull (text + 9, NULL, 10);
   head_end = strstr (text, "\r\n\r\n");

@@ -31,6 +31,7 @@ void test_server_stop (TestServer *server);
 /* SIGKILL and wait. */
 void test_server_kill (TestServer *server);
 void test_server_free (TestServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 
 typedef struct
 {
