@@ -1491,3 +1491,170 @@ rein_store_count_documents (ReinStore *self)
     return 0;
   return (guint) sqlite3_column_int64 (stmt, 0);
 }
+
+void
+rein_stored_document_free (ReinStoredDocument *doc)
+{
+  if (doc == NULL)
+    return;
+  g_free (doc->hash);
+  g_free (doc->armored);
+  g_free (doc);
+}
+
+GPtrArray *
+rein_store_list_own_documents_full (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) rein_stored_document_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT id, hash, armored FROM documents WHERE identity_id = ? "
+                        "ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ReinStoredDocument *doc = g_new0 (ReinStoredDocument, 1);
+
+      doc->id = sqlite3_column_int64 (stmt, 0);
+      doc->hash = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+      doc->armored = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+      g_ptr_array_add (out, doc);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read documents");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+gboolean
+rein_store_get_placement (ReinStore *self,
+                          gint64 document_id,
+                          gint64 server_id,
+                          gchar **out_remote_key,
+                          gchar **out_verified_hash,
+                          GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "SELECT remote_key, verified_hash FROM placements "
+                        "WHERE document_id = ? AND server_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  sqlite3_bind_int64 (stmt, 2, server_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    return set_db_error (self, error, "Could not read placements");
+  if (out_remote_key)
+    *out_remote_key = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  if (out_verified_hash)
+    *out_verified_hash = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+  return TRUE;
+}
+
+gboolean
+rein_store_set_placement (ReinStore *self,
+                          gint64 document_id,
+                          gint64 server_id,
+                          const gchar *remote_key,
+                          const gchar *verified_hash,
+                          GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (remote_key != NULL, FALSE);
+
+  stmt = prepare (self,
+                  "INSERT INTO placements (document_id, server_id, remote_key, verified_hash, "
+                  "updated) VALUES (?, ?, ?, ?, strftime('%s','now')) "
+                  "ON CONFLICT (document_id, server_id) DO UPDATE SET "
+                  "remote_key = excluded.remote_key, verified_hash = excluded.verified_hash, "
+                  "updated = excluded.updated", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  sqlite3_bind_int64 (stmt, 2, server_id);
+  sqlite3_bind_text (stmt, 3, remote_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, verified_hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not record a placement");
+  return TRUE;
+}
+
+guint
+rein_store_count_placements (ReinStore *self, gint64 identity_id, gint64 server_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), 0);
+
+  stmt = prepare (self, "SELECT count(*) FROM placements p JOIN documents d "
+                        "ON d.id = p.document_id WHERE d.identity_id = ? AND p.server_id = ? "
+                        "AND p.verified_hash = d.hash", NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  sqlite3_bind_int64 (stmt, 2, server_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return (guint) sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+rein_store_has_buckets (ReinStore *self, gint64 server_id, gint64 identity_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "SELECT 1 FROM buckets WHERE server_id = ? AND identity_id = ? LIMIT 1",
+                  NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  sqlite3_bind_int64 (stmt, 2, identity_id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+gboolean
+rein_store_set_bucket (ReinStore *self,
+                       gint64 server_id,
+                       gint64 identity_id,
+                       gint64 bucket,
+                       gint64 bytes_free,
+                       const gchar *created,
+                       GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self,
+                  "INSERT INTO buckets (server_id, identity_id, bucket, bytes_free, created) "
+                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_id, identity_id, bucket) "
+                  "DO UPDATE SET bytes_free = excluded.bytes_free", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  sqlite3_bind_int64 (stmt, 2, identity_id);
+  sqlite3_bind_int64 (stmt, 3, bucket);
+  sqlite3_bind_int64 (stmt, 4, bytes_free);
+  sqlite3_bind_text (stmt, 5, created, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not record a bucket");
+  return TRUE;
+}

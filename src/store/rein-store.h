@@ -136,4 +136,48 @@ gint64 rein_store_add_document (ReinStore *self,
 GPtrArray *rein_store_list_own_documents (ReinStore *self, gint64 identity_id, GError **error);
 guint rein_store_count_documents (ReinStore *self);
 
+/* One of our own documents, for sync. */
+typedef struct
+{
+  gint64 id;
+  gchar *hash;
+  gchar *armored;
+} ReinStoredDocument;
+
+void rein_stored_document_free (ReinStoredDocument *doc);
+/* GPtrArray of ReinStoredDocument, oldest first. */
+GPtrArray *rein_store_list_own_documents_full (ReinStore *self, gint64 identity_id,
+                                               GError **error);
+
+/* ---- Placements: which key holds which document on which server ---- */
+
+/* FALSE without error when the document was never placed there. */
+gboolean rein_store_get_placement (ReinStore *self,
+                                   gint64 document_id,
+                                   gint64 server_id,
+                                   gchar **out_remote_key,
+                                   gchar **out_verified_hash,
+                                   GError **error);
+gboolean rein_store_set_placement (ReinStore *self,
+                                   gint64 document_id,
+                                   gint64 server_id,
+                                   const gchar *remote_key,
+                                   const gchar *verified_hash,
+                                   GError **error);
+/* How many of @identity_id's documents are placed, verified, on @server_id. */
+guint rein_store_count_placements (ReinStore *self, gint64 identity_id, gint64 server_id);
+
+/* ---- Buckets ---- */
+
+gboolean rein_store_has_buckets (ReinStore *self, gint64 server_id, gint64 identity_id);
+gboolean rein_store_set_bucket (ReinStore *self,
+                                gint64 server_id,
+                                gint64 identity_id,
+                                gint64 bucket,
+                                gint64 bytes_free,
+                                const gchar *created,
+                                GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredDocument, rein_stored_document_free)
+
 G_END_DECLS

@@ -1,0 +1,709 @@
+/* rein-client.c: the Causeway API of one microhosting server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "rein-client.h"
+
+G_DEFINE_QUARK (rein-net-error-quark, rein_net_error)
+
+#define DEFAULT_TIMEOUT 20
+#define DEFAULT_MAX_ANSWER (16 * 1024 * 1024)
+#define READ_CHUNK (64 * 1024)
+
+struct _ReinClient
+{
+  GObject parent_instance;
+
+  SoupSession *session;
+  gchar *url;
+  gsize max_answer;
+};
+
+G_DEFINE_FINAL_TYPE (ReinClient, rein_client, G_TYPE_OBJECT)
+
+typedef enum
+{
+  CALL_REQUEST,
+  CALL_NONCE,
+  CALL_PUT,
+  CALL_GET,
+  CALL_QUERY,
+} CallKind;
+
+typedef struct
+{
+  CallKind kind;
+  SoupMessage *msg;
+  GInputStream *stream;
+  GByteArray *body;
+  gchar *query; /* for CALL_QUERY: the member holding the results */
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_clear_object (&call->msg);
+  g_clear_object (&call->stream);
+  g_clear_pointer (&call->body, g_byte_array_unref);
+  g_free (call->query);
+  g_free (call);
+}
+
+void
+rein_bucket_free (ReinBucket *bucket)
+{
+  if (bucket == NULL)
+    return;
+  g_free (bucket->created);
+  g_free (bucket);
+}
+
+static void
+rein_client_finalize (GObject *object)
+{
+  ReinClient *self = (ReinClient *) object;
+
+  g_clear_object (&self->session);
+  g_free (self->url);
+
+  G_OBJECT_CLASS (rein_client_parent_class)->finalize (object);
+}
+
+static void
+rein_client_class_init (ReinClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rein_client_finalize;
+}
+
+static void
+rein_client_init (ReinClient *self)
+{
+  self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT,
+                                                 "user-agent", "rein-desktop/" PACKAGE_VERSION,
+                                                 NULL);
+  self->max_answer = DEFAULT_MAX_ANSWER;
+}
+
+ReinClient *
+rein_client_new (const gchar *url, GError **error)
+{
+  g_autoptr (GUri) uri = NULL;
+  ReinClient *self;
+  const gchar *scheme;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
+      || g_uri_get_query (uri) != NULL)
+    {
+      g_set_error (error, REIN_NET_ERROR, REIN_NET_ERROR_INVALID,
+                   "“%s” is not an http:// or https:// server address", url);
+      return NULL;
+    }
+  self = g_object_new (REIN_TYPE_CLIENT, NULL);
+  self->url = g_str_has_suffix (url, "/") ? g_strdup (url) : g_strconcat (url, "/", NULL);
+  return self;
+}
+
+const gchar *
+rein_client_get_url (ReinClient *self)
+{
+  g_return_val_if_fail (REIN_IS_CLIENT (self), NULL);
+  return self->url;
+}
+
+void
+rein_client_set_timeout (ReinClient *self, guint seconds)
+{
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  soup_session_set_timeout (self->session, seconds);
+}
+
+void
+rein_client_set_max_answer (ReinClient *self, gsize bytes)
+{
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  self->max_answer = bytes;
+}
+
+gchar *
+rein_client_new_key (void)
+{
+  static const gchar alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  gchar *key = g_malloc (33);
+  gsize n = 0;
+
+  /* Rejection sampling keeps every character equally likely. */
+  while (n < 32)
+    {
+      guint8 buf[64];
+
+      rein_random_bytes (buf, sizeof buf);
+      for (gsize i = 0; i < sizeof buf && n < 32; i++)
+        if (buf[i] < 252)
+          key[n++] = alphabet[buf[i] % 36];
+    }
+  key[32] = '\0';
+  return key;
+}
+
+/* ---- one HTTP exchange ---- */
+
+static void
+return_error (GTask *task, ReinNetError code, const gchar *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+return_error (GTask *task, ReinNetError code, const gchar *fmt, ...)
+{
+  ReinClient *self = g_task_get_source_object (task);
+  g_autofree gchar *what = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  what = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_task_return_new_error (task, REIN_NET_ERROR, code, "%s: %s", self->url, what);
+}
+
+/* The server's own words for an error, bounded and on one line. */
+static gchar *
+server_message (JsonNode *root)
+{
+  JsonObject *obj;
+  const gchar *msg = NULL;
+  g_autofree gchar *text = NULL;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return g_strdup ("no explanation");
+  obj = json_node_get_object (root);
+  for (const gchar *const *m = (const gchar *const[]){ "error", "message", NULL }; *m; m++)
+    {
+      JsonNode *node = json_object_get_member (obj, *m);
+
+      if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        {
+          msg = json_node_get_string (node);
+          break;
+        }
+    }
+  if (msg == NULL)
+    return g_strdup ("no explanation");
+  text = g_utf8_make_valid (msg, MIN (strlen (msg), 200));
+  g_strdelimit (text, "\r\n", ' ');
+  return g_steal_pointer (&text);
+}
+
+static const gchar *
+object_string (JsonObject *obj, const gchar *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+is_nonce (const gchar *nonce)
+{
+  gsize len = strlen (nonce);
+
+  if (len != 0 && len != 32)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isxdigit (nonce[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+handle_request (GTask *task, guint status, JsonObject *obj, JsonNode *root)
+{
+  g_autoptr (GPtrArray) buckets = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_bucket_free);
+  JsonNode *node = obj ? json_object_get_member (obj, "buckets") : NULL;
+  const gchar *result = object_string (obj, "result");
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || status != 200)
+    {
+      g_autofree gchar *msg = server_message (root);
+
+      return_error (task, REIN_NET_ERROR_REFUSED, "could not register: %s", msg);
+      return;
+    }
+  /* The original server answers "error" when no more free buckets are
+   * granted, with the ones the owner has: those are what we want. */
+  if (g_strcmp0 (result, "success") != 0 && g_strcmp0 (result, "error") != 0)
+    {
+      return_error (task, REIN_NET_ERROR_BAD_ANSWER, "unexpected answer to /request");
+      return;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array) && i < 1000; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      JsonObject *b;
+      ReinBucket *bucket;
+      JsonNode *free_node;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        continue;
+      b = json_node_get_object (item);
+      bucket = g_new0 (ReinBucket, 1);
+      if (json_object_has_member (b, "id"))
+        bucket->id = json_object_get_int_member_with_default (b, "id", 0);
+      bucket->created = g_strdup (object_string (b, "created"));
+      free_node = json_object_get_member (b, "bytes_free");
+      /* Causeway sends bytes_free as a string. */
+      if (free_node && JSON_NODE_HOLDS_VALUE (free_node))
+        bucket->bytes_free = json_node_get_value_type (free_node) == G_TYPE_STRING
+                               ? g_ascii_strtoll (json_node_get_string (free_node), NULL, 10)
+                               : json_node_get_int (free_node);
+      g_ptr_array_add (buckets, bucket);
+    }
+  if (buckets->len == 0)
+    {
+      g_autofree gchar *msg = server_message (root);
+
+      return_error (task, REIN_NET_ERROR_REFUSED, "no storage granted: %s", msg);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&buckets), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+handle_answer (GTask *task, guint status, JsonNode *root)
+{
+  Call *call = g_task_get_task_data (task);
+  JsonObject *obj = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+
+  switch (call->kind)
+    {
+    case CALL_REQUEST:
+      handle_request (task, status, obj, root);
+      return;
+
+    case CALL_NONCE:
+      {
+        const gchar *nonce = object_string (obj, "nonce");
+
+        if (status != 200)
+          {
+            g_autofree gchar *msg = server_message (root);
+
+            return_error (task, REIN_NET_ERROR_REFUSED,
+                          "no nonce (HTTP %u; is this identity registered here?): %s", status,
+                          msg);
+          }
+        else if (nonce == NULL || !is_nonce (nonce))
+          return_error (task, REIN_NET_ERROR_BAD_ANSWER, "the nonce is malformed");
+        else
+          g_task_return_pointer (task, g_strdup (nonce), g_free);
+        return;
+      }
+
+    case CALL_PUT:
+      if (status == 201 && g_strcmp0 (object_string (obj, "result"), "success") == 0)
+        g_task_return_boolean (task, TRUE);
+      else if (status >= 400)
+        {
+          g_autofree gchar *msg = server_message (root);
+
+          return_error (task, REIN_NET_ERROR_REFUSED, "refused the document (HTTP %u): %s",
+                        status, msg);
+        }
+      else
+        return_error (task, REIN_NET_ERROR_BAD_ANSWER, "unexpected answer to /put (HTTP %u)",
+                      status);
+      return;
+
+    case CALL_GET:
+      {
+        const gchar *value = object_string (obj, "value");
+
+        if (status == 404)
+          return_error (task, REIN_NET_ERROR_NOT_FOUND, "does not hold this document");
+        else if (status != 200 || value == NULL)
+          return_error (task, REIN_NET_ERROR_BAD_ANSWER, "unexpected answer to /get (HTTP %u)",
+                        status);
+        else
+          g_task_return_pointer (task, g_strdup (value), g_free);
+        return;
+      }
+
+    case CALL_QUERY:
+      {
+        JsonNode *node = obj ? json_object_get_member (obj, call->query) : NULL;
+        g_autoptr (GPtrArray) docs = g_ptr_array_new_with_free_func (g_free);
+        JsonArray *array;
+
+        if (g_strcmp0 (object_string (obj, "result"), "success") != 0)
+          {
+            g_autofree gchar *msg = server_message (root);
+
+            return_error (task, REIN_NET_ERROR_REFUSED, "refused the query: %s", msg);
+            return;
+          }
+        if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+          {
+            return_error (task, REIN_NET_ERROR_BAD_ANSWER, "the query answer has no list");
+            return;
+          }
+        array = json_node_get_array (node);
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *item = json_array_get_element (array, i);
+
+            /* Items that are not text are skipped; the caller verifies the
+             * rest. */
+            if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+              g_ptr_array_add (docs, g_strdup (json_node_get_string (item)));
+          }
+        g_task_return_pointer (task, g_steal_pointer (&docs), (GDestroyNotify) g_ptr_array_unref);
+        return;
+      }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+finish_call (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  guint status = soup_message_get_status (call->msg);
+  JsonNode *root = NULL;
+
+  if (call->body->len > 0 && g_utf8_validate ((const gchar *) call->body->data, call->body->len,
+                                              NULL)
+      && json_parser_load_from_data (parser, (const gchar *) call->body->data, call->body->len,
+                                     NULL))
+    root = json_parser_get_root (parser);
+
+  if (root == NULL && status < 400)
+    {
+      return_error (task, REIN_NET_ERROR_BAD_ANSWER,
+                    "the answer is not JSON (HTTP %u; is this a Rein server?)", status);
+      return;
+    }
+  if (status == 429)
+    {
+      return_error (task, REIN_NET_ERROR_REFUSED, "too many requests; try again later");
+      return;
+    }
+  handle_answer (task, status, root);
+}
+
+static void read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Reads the next chunk of the answer; the read holds its own reference. */
+static void
+read_next (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), read_cb, g_object_ref (task));
+}
+
+static void
+read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  ReinClient *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) chunk = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (chunk == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        return_error (task, REIN_NET_ERROR_UNREACHABLE, "the answer was cut off: %s",
+                      error->message);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      finish_call (task);
+      return;
+    }
+  if (call->body->len + g_bytes_get_size (chunk) > self->max_answer)
+    {
+      return_error (task, REIN_NET_ERROR_BAD_ANSWER, "the answer is larger than %" G_GSIZE_FORMAT
+                    " bytes", self->max_answer);
+      return;
+    }
+  g_byte_array_append (call->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  read_next (task);
+}
+
+static void
+sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  call->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (call->stream == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        return_error (task, REIN_NET_ERROR_UNREACHABLE, "unreachable: %s", error->message);
+      return;
+    }
+  {
+    goffset declared = soup_message_headers_get_content_length (
+        soup_message_get_response_headers (call->msg));
+    ReinClient *self = g_task_get_source_object (task);
+
+    if (declared > 0 && (guint64) declared > self->max_answer)
+      {
+        return_error (task, REIN_NET_ERROR_BAD_ANSWER,
+                      "the answer is larger than %" G_GSIZE_FORMAT " bytes", self->max_answer);
+        return;
+      }
+  }
+  read_next (task);
+}
+
+/* Starts a call; @form is a NULL-terminated list of name, value pairs. */
+static void
+start_call (ReinClient *self,
+            CallKind kind,
+            const gchar *method,
+            const gchar *path,
+            const gchar *const *form,
+            GBytes *body,
+            const gchar *query_member,
+            GCancellable *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer user_data,
+            gpointer source_tag)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GString) url = g_string_new (self->url);
+  Call *call = g_new0 (Call, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  call->kind = kind;
+  call->body = g_byte_array_new ();
+  call->query = g_strdup (query_member);
+
+  g_string_append (url, path);
+  for (guint i = 0; form && form[i] && form[i + 1]; i += 2)
+    {
+      g_autofree gchar *name = g_uri_escape_string (form[i], NULL, TRUE);
+      g_autofree gchar *value = g_uri_escape_string (form[i + 1], NULL, TRUE);
+
+      g_string_append_printf (url, "%c%s=%s", i == 0 ? '?' : '&', name, value);
+    }
+
+  call->msg = soup_message_new (method, url->str);
+  if (call->msg == NULL)
+    {
+      return_error (task, REIN_NET_ERROR_INVALID, "cannot make a request to this address");
+      return;
+    }
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (call->msg, "application/json", body);
+  soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT, cancellable, sent_cb,
+                           g_steal_pointer (&task));
+}
+
+/* ---- the calls ---- */
+
+void
+rein_client_request_buckets_async (ReinClient *self,
+                                   const gchar *owner,
+                                   const gchar *delegate,
+                                   const gchar *contact,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  const gchar *form[] = { "owner", owner, "delegate", delegate, "contact", contact, NULL };
+
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  g_return_if_fail (owner != NULL && delegate != NULL && contact != NULL);
+
+  start_call (self, CALL_REQUEST, "GET", "request", form, NULL, NULL, cancellable, callback, user_data,
+              rein_client_request_buckets_async);
+}
+
+GPtrArray *
+rein_client_request_buckets_finish (ReinClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rein_client_nonce_async (ReinClient *self,
+                         const gchar *owner,
+                         const gchar *clear,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  const gchar *form[] = { "address", owner, clear ? "clear" : NULL, clear, NULL };
+
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  g_return_if_fail (owner != NULL);
+
+  start_call (self, CALL_NONCE, "GET", "nonce", form, NULL, NULL, cancellable, callback, user_data,
+              rein_client_nonce_async);
+}
+
+gchar *
+rein_client_nonce_finish (ReinClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rein_client_put_async (ReinClient *self,
+                       const gchar *key,
+                       const gchar *value,
+                       const gchar *nonce,
+                       const ReinPrivateKey *delegate_key,
+                       const gchar *owner,
+                       gboolean testnet,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autofree gchar *address = NULL, *message = NULL, *signature = NULL, *json = NULL;
+  gsize json_len = 0;
+
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  g_return_if_fail (key != NULL && value != NULL && nonce != NULL);
+  g_return_if_fail (delegate_key != NULL && owner != NULL);
+
+  /* The address form follows the network: testnet identities sign with
+   * their testnet delegate address. */
+  address = rein_private_key_get_address (delegate_key,
+                                          testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET);
+  message = g_strconcat (key, value, address, nonce, NULL);
+  signature = rein_message_sign (delegate_key, message, strlen (message), &error);
+  if (signature == NULL)
+    {
+      g_task_report_error (self, callback, user_data, rein_client_put_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, key);
+  json_builder_set_member_name (builder, "value");
+  json_builder_add_string_value (builder, value);
+  json_builder_set_member_name (builder, "nonce");
+  json_builder_add_string_value (builder, nonce);
+  json_builder_set_member_name (builder, "signature");
+  json_builder_add_string_value (builder, signature);
+  json_builder_set_member_name (builder, "signature_address");
+  json_builder_add_string_value (builder, address);
+  json_builder_set_member_name (builder, "owner");
+  json_builder_add_string_value (builder, owner);
+  json_builder_set_member_name (builder, "testnet");
+  json_builder_add_boolean_value (builder, testnet);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json = json_generator_to_data (generator, &json_len);
+  body = g_bytes_new_take (g_steal_pointer (&json), json_len);
+
+  start_call (self, CALL_PUT, "POST", "put", NULL, body, NULL, cancellable, callback, user_data,
+              rein_client_put_async);
+}
+
+gboolean
+rein_client_put_finish (ReinClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+rein_client_get_async (ReinClient *self,
+                       const gchar *key,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  const gchar *form[] = { "key", key, NULL };
+
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  g_return_if_fail (key != NULL);
+
+  start_call (self, CALL_GET, "GET", "get", form, NULL, NULL, cancellable, callback, user_data,
+              rein_client_get_async);
+}
+
+gchar *
+rein_client_get_finish (ReinClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rein_client_query_async (ReinClient *self,
+                         const gchar *owner,
+                         const gchar *query,
+                         gboolean testnet,
+                         const gchar *const *params,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GPtrArray) form = g_ptr_array_new ();
+
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  g_return_if_fail (owner != NULL && query != NULL);
+
+  g_ptr_array_add (form, (gpointer) "owner");
+  g_ptr_array_add (form, (gpointer) owner);
+  g_ptr_array_add (form, (gpointer) "query");
+  g_ptr_array_add (form, (gpointer) query);
+  g_ptr_array_add (form, (gpointer) "testnet");
+  g_ptr_array_add (form, (gpointer) (testnet ? "1" : "0"));
+  for (guint i = 0; params && params[i] && params[i + 1]; i += 2)
+    {
+      g_ptr_array_add (form, (gpointer) params[i]);
+      g_ptr_array_add (form, (gpointer) params[i + 1]);
+    }
+  g_ptr_array_add (form, NULL);
+
+  start_call (self, CALL_QUERY, "GET", "query", (const gchar *const *) form->pdata, NULL,
+              query, cancellable, callback, user_data, rein_client_query_async);
+}
+
+GPtrArray *
+rein_client_query_finish (ReinClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

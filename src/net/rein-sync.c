@@ -1,0 +1,440 @@
+/* rein-sync.c: pushes an identity's documents to every registered server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rein-sync.h"
+
+struct _ReinSync
+{
+  GObject parent_instance;
+
+  ReinStore *store;
+  guint timeout;
+};
+
+G_DEFINE_FINAL_TYPE (ReinSync, rein_sync, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The whole run: shared by every server's job. */
+typedef struct
+{
+  ReinIdentity *identity;
+  ReinPrivateKey *key;
+  GPtrArray *documents; /* of ReinStoredDocument */
+  GPtrArray *results;   /* of ReinSyncResult */
+  guint pending;
+} Run;
+
+/* One server's part of the run. */
+typedef struct
+{
+  GTask *task; /* a reference on the run's task */
+  ReinSyncResult *result;
+  ReinClient *client;
+  gchar *nonce;
+  guint index;        /* next document */
+  gchar *remote_key;  /* of the current document */
+} ServerJob;
+
+void
+rein_sync_result_free (ReinSyncResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->url);
+  g_free (result->error);
+  g_free (result);
+}
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->identity);
+  g_clear_pointer (&run->key, rein_private_key_free);
+  g_clear_pointer (&run->documents, g_ptr_array_unref);
+  g_clear_pointer (&run->results, g_ptr_array_unref);
+  g_free (run);
+}
+
+static void
+server_job_free (ServerJob *job)
+{
+  g_clear_object (&job->client);
+  g_free (job->nonce);
+  g_free (job->remote_key);
+  g_free (job);
+}
+
+static void
+rein_sync_finalize (GObject *object)
+{
+  ReinSync *self = (ReinSync *) object;
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (rein_sync_parent_class)->finalize (object);
+}
+
+static void
+rein_sync_class_init (ReinSyncClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rein_sync_finalize;
+
+  /**
+   * ReinSync::progress:
+   * @url: the server
+   * @done: documents checked on it so far
+   * @total: documents to check on it
+   */
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+rein_sync_init (ReinSync *self)
+{
+  self->timeout = 20;
+}
+
+ReinSync *
+rein_sync_new (ReinStore *store)
+{
+  ReinSync *self;
+
+  g_return_val_if_fail (REIN_IS_STORE (store), NULL);
+
+  self = g_object_new (REIN_TYPE_SYNC, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+void
+rein_sync_set_timeout (ReinSync *self, guint seconds)
+{
+  g_return_if_fail (REIN_IS_SYNC (self));
+  self->timeout = seconds;
+}
+
+/* ---- one server ---- */
+
+static void job_next_document (ServerJob *job);
+
+static void
+job_done (ServerJob *job, const GError *error)
+{
+  GTask *task = job->task;
+  ReinSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  if (error != NULL && job->result->error == NULL)
+    job->result->error = g_strdup (error->message);
+  rein_store_record_sync (self->store, job->result->server_id, job->result->error, NULL);
+  server_job_free (job);
+
+  /* Each job holds a reference on the run's task; the last one returns. */
+  if (--run->pending == 0 && !g_task_return_error_if_cancelled (task))
+    g_task_return_pointer (task, g_ptr_array_ref (run->results),
+                           (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+static void
+nonce_cleared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *empty = rein_client_nonce_finish (REIN_CLIENT (source), result, &error);
+
+  /* A nonce left behind is harmless: the next sync uses it. */
+  job_done (job, NULL);
+}
+
+static void
+job_finish_documents (ServerJob *job)
+{
+  Run *run = g_task_get_task_data (job->task);
+
+  rein_client_nonce_async (job->client, rein_identity_get_master_address (run->identity),
+                           job->nonce, g_task_get_cancellable (job->task), nonce_cleared_cb, job);
+}
+
+static void
+report_progress (ServerJob *job)
+{
+  ReinSync *self = g_task_get_source_object (job->task);
+
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, job->result->url, job->index,
+                 job->result->total);
+}
+
+static void
+put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerJob *job = user_data;
+  ReinSync *self = g_task_get_source_object (job->task);
+  Run *run = g_task_get_task_data (job->task);
+  ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_client_put_finish (REIN_CLIENT (source), result, &error))
+    {
+      job_done (job, error);
+      return;
+    }
+  if (!rein_store_set_placement (self->store, doc->id, job->result->server_id, job->remote_key,
+                                 doc->hash, &error))
+    {
+      job_done (job, error);
+      return;
+    }
+  job->result->pushed++;
+  job->index++;
+  report_progress (job);
+  job_next_document (job);
+}
+
+static void
+put_current (ServerJob *job)
+{
+  Run *run = g_task_get_task_data (job->task);
+  ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
+
+  rein_client_put_async (job->client, job->remote_key, doc->armored, job->nonce, run->key,
+                         rein_identity_get_master_address (run->identity),
+                         rein_identity_get_testnet (run->identity),
+                         g_task_get_cancellable (job->task), put_cb, job);
+}
+
+static void
+get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerJob *job = user_data;
+  ReinSync *self = g_task_get_source_object (job->task);
+  Run *run = g_task_get_task_data (job->task);
+  ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *value = rein_client_get_finish (REIN_CLIENT (source), result, &error);
+  g_autofree gchar *hash = NULL;
+
+  if (value == NULL && !g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_NOT_FOUND))
+    {
+      job_done (job, error);
+      return;
+    }
+  if (value != NULL)
+    {
+      hash = rein_sha256_hex (value, strlen (value));
+      if (g_strcmp0 (hash, doc->hash) == 0)
+        {
+          rein_store_set_placement (self->store, doc->id, job->result->server_id,
+                                    job->remote_key, doc->hash, NULL);
+          job->result->unchanged++;
+          job->index++;
+          report_progress (job);
+          job_next_document (job);
+          return;
+        }
+    }
+  /* Missing, or a different (stale or damaged) version: put ours under the
+   * same key, which replaces it. */
+  put_current (job);
+}
+
+static void
+job_next_document (ServerJob *job)
+{
+  ReinSync *self = g_task_get_source_object (job->task);
+  Run *run = g_task_get_task_data (job->task);
+  ReinStoredDocument *doc;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (job->task)))
+    {
+      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      "Sync cancelled");
+      job_done (job, error);
+      return;
+    }
+  if (job->index >= run->documents->len)
+    {
+      job_finish_documents (job);
+      return;
+    }
+
+  doc = g_ptr_array_index (run->documents, job->index);
+  g_clear_pointer (&job->remote_key, g_free);
+  if (rein_store_get_placement (self->store, doc->id, job->result->server_id, &job->remote_key,
+                                NULL, NULL))
+    rein_client_get_async (job->client, job->remote_key, g_task_get_cancellable (job->task),
+                           get_cb, job);
+  else
+    {
+      job->remote_key = rein_client_new_key ();
+      put_current (job);
+    }
+}
+
+static void
+nonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+
+  job->nonce = rein_client_nonce_finish (REIN_CLIENT (source), result, &error);
+  if (job->nonce == NULL)
+    {
+      job_done (job, error);
+      return;
+    }
+  if (*job->nonce == '\0')
+    {
+      g_autoptr (GError) bad = g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER,
+                                            "%s: gave an empty nonce", job->result->url);
+      job_done (job, bad);
+      return;
+    }
+  report_progress (job);
+  job_next_document (job);
+}
+
+static void
+job_take_nonce (ServerJob *job)
+{
+  Run *run = g_task_get_task_data (job->task);
+
+  rein_client_nonce_async (job->client, rein_identity_get_master_address (run->identity), NULL,
+                           g_task_get_cancellable (job->task), nonce_cb, job);
+}
+
+static void
+buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerJob *job = user_data;
+  ReinSync *self = g_task_get_source_object (job->task);
+  Run *run = g_task_get_task_data (job->task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) buckets = rein_client_request_buckets_finish (REIN_CLIENT (source),
+                                                                       result, &error);
+
+  if (buckets == NULL)
+    {
+      job_done (job, error);
+      return;
+    }
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      ReinBucket *b = g_ptr_array_index (buckets, i);
+
+      rein_store_set_bucket (self->store, job->result->server_id,
+                             rein_identity_get_id (run->identity), b->id, b->bytes_free,
+                             b->created, NULL);
+    }
+  job_take_nonce (job);
+}
+
+static void
+job_start (ServerJob *job)
+{
+  ReinSync *self = g_task_get_source_object (job->task);
+  Run *run = g_task_get_task_data (job->task);
+
+  if (rein_store_has_buckets (self->store, job->result->server_id,
+                              rein_identity_get_id (run->identity)))
+    {
+      job_take_nonce (job);
+      return;
+    }
+  rein_client_request_buckets_async (job->client,
+                                     rein_identity_get_master_address (run->identity),
+                                     rein_identity_get_delegate_address (run->identity),
+                                     rein_identity_get_contact (run->identity),
+                                     g_task_get_cancellable (job->task), buckets_cb, job);
+}
+
+void
+rein_sync_run_async (ReinSync *self,
+                     ReinIdentity *identity,
+                     const ReinPrivateKey *delegate_key,
+                     GCancellable *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) ids = NULL;
+  g_auto (GStrv) urls = NULL;
+  Run *run;
+
+  g_return_if_fail (REIN_IS_SYNC (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+  g_return_if_fail (delegate_key != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_sync_run_async);
+
+  run = g_new0 (Run, 1);
+  run->identity = g_object_ref (identity);
+  run->key = rein_private_key_copy (delegate_key);
+  run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_sync_result_free);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+
+  run->documents = rein_store_list_own_documents_full (self->store,
+                                                       rein_identity_get_id (identity), &error);
+  if (run->documents != NULL)
+    urls = rein_store_list_servers (self->store, &ids, &error);
+  if (urls == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (urls[0] == NULL)
+    {
+      g_task_return_pointer (task, g_ptr_array_ref (run->results),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+
+  for (guint i = 0; urls[i]; i++)
+    {
+      ReinSyncResult *r = g_new0 (ReinSyncResult, 1);
+
+      r->server_id = g_array_index (ids, gint64, i);
+      r->url = g_strdup (urls[i]);
+      r->total = run->documents->len;
+      g_ptr_array_add (run->results, r);
+    }
+
+  run->pending = run->results->len;
+  for (guint i = 0; i < run->results->len; i++)
+    {
+      ServerJob *job = g_new0 (ServerJob, 1);
+      g_autoptr (GError) client_error = NULL;
+
+      job->task = g_object_ref (task);
+      job->result = g_ptr_array_index (run->results, i);
+      job->client = rein_client_new (job->result->url, &client_error);
+      if (job->client == NULL)
+        {
+          job_done (job, client_error);
+          continue;
+        }
+      rein_client_set_timeout (job->client, self->timeout);
+      job_start (job);
+    }
+}
+
+GPtrArray *
+rein_sync_run_finish (ReinSync *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

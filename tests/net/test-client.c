@@ -1,0 +1,251 @@
+/* test-client.c: ReinClient against a real rein-server, a dead address and
+ * a server that answers garbage
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "net-test-util.h"
+#include "rein-client.h"
+#include "rein-market.h"
+#include "server-fixture.h"
+
+typedef struct
+{
+  gboolean done;
+  GAsyncResult *result;
+} Waiter;
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *w = user_data;
+
+  w->result = g_object_ref (result);
+  w->done = TRUE;
+}
+
+/* Waits for the next completion; the previous result is dropped. */
+static GAsyncResult *
+wait_for (Waiter *w)
+{
+  g_clear_object (&w->result);
+  net_test_wait (&w->done);
+  w->done = FALSE;
+  return w->result;
+}
+
+#define WAIT(w) wait_for (&(w))
+
+static gchar *
+signed_job (ReinPrivateKey *delegate, const gchar *name)
+{
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: %s\nJob ID: %s\nCategory: Test\n"
+                                            "Description: A test job", name, job_id);
+  g_autoptr (ReinDocument) doc = rein_document_sign (text, NULL, delegate, REIN_NETWORK_MAINNET,
+                                                     NULL);
+
+  g_assert_nonnull (doc);
+  return g_strdup (rein_document_get_armored (doc));
+}
+
+static void
+test_whole_api (void)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (ReinClient) client = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autofree gchar *owner = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) buckets = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autofree gchar *nonce = NULL, *nonce2 = NULL, *cleared = NULL, *value = NULL;
+  g_autofree gchar *key = rein_client_new_key ();
+  g_autofree gchar *job = signed_job (delegate, "Logo");
+  Waiter w = { 0 };
+
+  client = rein_client_new (server->url, &error);
+  g_assert_no_error (error);
+
+  /* an owner without buckets cannot ask for a nonce */
+  rein_client_nonce_async (client, owner, NULL, NULL, done_cb, &w);
+  nonce = rein_client_nonce_finish (client, WAIT (w), &error);
+  g_assert_null (nonce);
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+  g_assert_true (g_str_has_prefix (error->message, server->url));
+  g_clear_error (&error);
+
+  rein_client_request_buckets_async (client, owner, daddr, "me@example.com", NULL, done_cb, &w);
+  buckets = rein_client_request_buckets_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (buckets->len, ==, 1);
+  g_assert_cmpint (((ReinBucket *) buckets->pdata[0])->bytes_free, ==, 1048576);
+
+  rein_client_nonce_async (client, owner, NULL, NULL, done_cb, &w);
+  nonce = rein_client_nonce_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (nonce), ==, 32);
+  rein_client_nonce_async (client, owner, NULL, NULL, done_cb, &w);
+  nonce2 = rein_client_nonce_finish (client, WAIT (w), &error);
+  g_assert_cmpstr (nonce, ==, nonce2);
+
+  rein_client_put_async (client, key, job, nonce, delegate, owner, FALSE, NULL, done_cb, &w);
+  g_assert_true (rein_client_put_finish (client, WAIT (w), &error));
+  g_assert_no_error (error);
+
+  rein_client_get_async (client, key, NULL, done_cb, &w);
+  value = rein_client_get_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, job);
+
+  rein_client_query_async (client, owner, "jobs", FALSE, NULL, NULL, done_cb, &w);
+  jobs = rein_client_query_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpstr (jobs->pdata[0], ==, job);
+
+  /* a put signed by someone else's key is refused, with the server's reason */
+  {
+    g_autoptr (ReinPrivateKey) stranger = rein_private_key_generate (TRUE);
+    g_autofree gchar *key2 = rein_client_new_key ();
+
+    rein_client_put_async (client, key2, job, nonce, stranger, owner, FALSE, NULL, done_cb, &w);
+    g_assert_false (rein_client_put_finish (client, WAIT (w), &error));
+    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+    g_clear_error (&error);
+  }
+
+  rein_client_nonce_async (client, owner, nonce, NULL, done_cb, &w);
+  cleared = rein_client_nonce_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cleared, ==, "");
+
+  /* the old nonce is gone */
+  {
+    g_autofree gchar *key3 = rein_client_new_key ();
+
+    rein_client_put_async (client, key3, job, nonce, delegate, owner, FALSE, NULL, done_cb, &w);
+    g_assert_false (rein_client_put_finish (client, WAIT (w), &error));
+    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+    g_clear_error (&error);
+  }
+
+  rein_client_get_async (client, "NOSUCHKEY", NULL, done_cb, &w);
+  g_assert_null (rein_client_get_finish (client, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_clear_object (&w.result);
+  test_server_stop (server);
+  test_server_free (server);
+}
+
+static void
+test_unreachable (void)
+{
+  g_autofree gchar *url = net_test_dead_url ();
+  g_autoptr (ReinClient) client = rein_client_new (url, NULL);
+  g_autoptr (GError) error = NULL;
+  Waiter w = { 0 };
+
+  rein_client_get_async (client, "X", NULL, done_cb, &w);
+  g_assert_null (rein_client_get_finish (client, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+  /* the message says which server */
+  g_assert_true (g_str_has_prefix (error->message, url));
+  g_clear_object (&w.result);
+}
+
+static void
+test_garbage (void)
+{
+  g_autoptr (FakeServer) html = fake_server_new (200, "<html>hello</html>", FALSE);
+  g_autoptr (FakeServer) wrong_shape = fake_server_new (200, "{\"nonce\": 12}", TRUE);
+  g_autoptr (FakeServer) big = NULL;
+  g_autoptr (ReinClient) client = rein_client_new (html->url, NULL);
+  g_autoptr (ReinClient) client2 = rein_client_new (wrong_shape->url, NULL);
+  g_autoptr (ReinClient) client3 = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *huge = g_strnfill (200000, 'a');
+  g_autofree gchar *huge_json = g_strdup_printf ("{\"key\": \"k\", \"value\": \"%s\"}", huge);
+  Waiter w = { 0 };
+
+  rein_client_get_async (client, "X", NULL, done_cb, &w);
+  g_assert_null (rein_client_get_finish (client, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_assert_nonnull (strstr (error->message, "not JSON"));
+  g_clear_error (&error);
+
+  rein_client_nonce_async (client2, "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", NULL, NULL, done_cb, &w);
+  g_assert_null (rein_client_nonce_finish (client2, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_clear_error (&error);
+
+  /* answers are bounded */
+  big = fake_server_new (200, huge_json, TRUE);
+  client3 = rein_client_new (big->url, NULL);
+  rein_client_set_max_answer (client3, 100000);
+  rein_client_get_async (client3, "k", NULL, done_cb, &w);
+  g_assert_null (rein_client_get_finish (client3, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_assert_nonnull (strstr (error->message, "larger than"));
+  g_clear_error (&error);
+  g_clear_object (&w.result);
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr (FakeServer) fake = fake_server_new (200, "{}", TRUE);
+  g_autoptr (ReinClient) client = rein_client_new (fake->url, NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  Waiter w = { 0 };
+
+  rein_client_get_async (client, "X", cancellable, done_cb, &w);
+  g_cancellable_cancel (cancellable);
+  g_assert_null (rein_client_get_finish (client, WAIT (w), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&w.result);
+}
+
+static void
+test_bad_urls (void)
+{
+  static const gchar *const bad[] = { "", "ftp://x/", "http://", "no url", "http://h/?q=1" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ReinClient) client = rein_client_new (bad[i], &error);
+
+      g_assert_null (client);
+      g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_INVALID);
+    }
+  {
+    g_autoptr (ReinClient) client = rein_client_new ("http://127.0.0.1:2016", NULL);
+    g_autofree gchar *key = rein_client_new_key ();
+
+    g_assert_cmpstr (rein_client_get_url (client), ==, "http://127.0.0.1:2016/");
+    g_assert_cmpuint (strlen (key), ==, 32);
+    for (gsize i = 0; i < 32; i++)
+      g_assert_true (g_ascii_isupper (key[i]) || g_ascii_isdigit (key[i]));
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/net/client/whole-api", test_whole_api);
+  g_test_add_func ("/net/client/unreachable", test_unreachable);
+  g_test_add_func ("/net/client/garbage", test_garbage);
+  g_test_add_func ("/net/client/cancel", test_cancel);
+  g_test_add_func ("/net/client/bad-urls", test_bad_urls);
+
+  return g_test_run ();
+}

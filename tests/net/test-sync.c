@@ -1,0 +1,322 @@
+/* test-sync.c: the sync engine against real servers, a dead one, one that
+ * answers garbage and one holding a stale copy
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "net-test-util.h"
+#include "rein-sync.h"
+#include "server-fixture.h"
+
+#define N_JOBS 12
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+  ReinIdentity *identity;
+  ReinPrivateKey *delegate;
+  guint progress_calls;
+  GHashTable *last_progress; /* url -> done */
+} Fixture;
+
+static void
+remove_tree (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams params = { .name = "Syncer", .contact = "s@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+
+  f->dir = g_dir_make_tmp ("rein-sync-XXXXXX", &error);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->identity = rein_store_add_identity_from_mnemonic (f->store, &params, phrase, NULL, "pw",
+                                                       &error);
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  f->delegate = rein_store_unlock_delegate_key (f->store, f->identity, "pw", &error);
+  g_assert_no_error (error);
+  f->last_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  /* the enrollment is there already; add some jobs */
+  for (guint i = 0; i < N_JOBS; i++)
+    {
+      g_autofree gchar *job_id = rein_job_id_generate ();
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Job %u\nJob ID: %s\n"
+                                                "Category: Test\nDescription: Number %u",
+                                                i, job_id, i);
+      g_autoptr (ReinDocument) doc = rein_document_sign (text, NULL, f->delegate,
+                                                         REIN_NETWORK_MAINNET, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (rein_store_add_document (f->store, doc, rein_identity_get_id (f->identity),
+                                                0, &error), >, 0);
+    }
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->identity);
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->delegate, rein_private_key_free);
+  g_clear_pointer (&f->last_progress, g_hash_table_unref);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static void
+progress_cb (ReinSync *sync, const gchar *url, guint done, guint total, Fixture *f)
+{
+  g_assert_cmpuint (done, <=, total);
+  f->progress_calls++;
+  g_hash_table_insert (f->last_progress, g_strdup (url), GUINT_TO_POINTER (done));
+}
+
+typedef struct
+{
+  gboolean done;
+  GPtrArray *results;
+  GError *error;
+} SyncWait;
+
+static void
+sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SyncWait *w = user_data;
+
+  w->results = rein_sync_run_finish (REIN_SYNC (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static GPtrArray *
+run_sync (Fixture *f)
+{
+  g_autoptr (ReinSync) sync = rein_sync_new (f->store);
+  SyncWait w = { 0 };
+
+  rein_sync_set_timeout (sync, 5);
+  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), f);
+  rein_sync_run_async (sync, f->identity, f->delegate, NULL, sync_cb, &w);
+  net_test_wait (&w.done);
+  g_assert_no_error (w.error);
+  return w.results;
+}
+
+static ReinSyncResult *
+result_for (GPtrArray *results, const gchar *url)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      ReinSyncResult *r = g_ptr_array_index (results, i);
+
+      if (g_strcmp0 (r->url, url) == 0)
+        return r;
+    }
+  g_assert_not_reached ();
+}
+
+/* Every one of our documents is on @server under its placement key. */
+static void
+assert_server_has_all (Fixture *f, TestServer *server, gint64 server_id)
+{
+  g_autoptr (GPtrArray) docs = rein_store_list_own_documents_full (
+      f->store, rein_identity_get_id (f->identity), NULL);
+
+  for (guint i = 0; i < docs->len; i++)
+    {
+      ReinStoredDocument *doc = g_ptr_array_index (docs, i);
+      g_autofree gchar *key = NULL;
+      g_autofree gchar *path = NULL;
+      g_autoptr (Answer) answer = NULL;
+
+      g_assert_true (rein_store_get_placement (f->store, doc->id, server_id, &key, NULL, NULL));
+      path = g_strdup_printf ("get?key=%s", key);
+      answer = http_get (server, path);
+      g_assert_cmpuint (answer->status, ==, 200);
+      g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "value"), ==,
+                       doc->armored);
+    }
+  g_assert_cmpuint (rein_store_count_placements (f->store, rein_identity_get_id (f->identity),
+                                                 server_id), ==, docs->len);
+}
+
+static void
+test_sync_mixed_servers (Fixture *f, gconstpointer data)
+{
+  TestServer *good = test_server_start (NULL, NULL);
+  g_autoptr (FakeServer) garbage = fake_server_new (200, "this is not a Rein server", FALSE);
+  g_autofree gchar *dead = net_test_dead_url ();
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 good_id;
+  ReinSyncResult *r;
+  guint total = N_JOBS + 1;
+
+  good_id = rein_store_add_server (f->store, good->url, &error);
+  rein_store_add_server (f->store, dead, &error);
+  rein_store_add_server (f->store, garbage->url, &error);
+  g_assert_no_error (error);
+
+  first = run_sync (f);
+  g_assert_cmpuint (first->len, ==, 3);
+
+  r = result_for (first, good->url);
+  g_assert_null (r->error);
+  g_assert_cmpuint (r->total, ==, total);
+  g_assert_cmpuint (r->pushed, ==, total);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (f->last_progress, good->url)), ==,
+                    total);
+
+  r = result_for (first, dead);
+  g_assert_nonnull (r->error);
+  g_assert_nonnull (strstr (r->error, "unreachable"));
+  g_assert_true (g_str_has_prefix (r->error, dead));
+
+  r = result_for (first, garbage->url);
+  g_assert_nonnull (r->error);
+  g_assert_nonnull (strstr (r->error, "not JSON"));
+
+  assert_server_has_all (f, good, good_id);
+
+  /* nothing to do the second time */
+  second = run_sync (f);
+  r = result_for (second, good->url);
+  g_assert_null (r->error);
+  g_assert_cmpuint (r->pushed, ==, 0);
+  g_assert_cmpuint (r->unchanged, ==, total);
+
+  test_server_stop (good);
+  test_server_free (good);
+}
+
+static void
+test_sync_stale_copy (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GPtrArray) docs = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *key = NULL;
+  gint64 server_id = rein_store_add_server (f->store, server->url, &error);
+  ReinStoredDocument *victim;
+  ReinSyncResult *r;
+
+  first = run_sync (f);
+  g_assert_null (result_for (first, server->url)->error);
+
+  /* Someone (an older client of ours) replaced one document on the server
+   * with another version under the same key. */
+  docs = rein_store_list_own_documents_full (f->store, rein_identity_get_id (f->identity), NULL);
+  victim = g_ptr_array_index (docs, 3);
+  g_assert_true (rein_store_get_placement (f->store, victim->id, server_id, &key, NULL, NULL));
+  {
+    g_autoptr (ReinDocument) other = rein_document_sign (
+        "Rein Job\nJob name: Old version\nJob ID: aaaaaaaaaaaaaaaaaaaa\nCategory: Test\n"
+        "Description: stale", NULL, f->delegate, REIN_NETWORK_MAINNET, &error);
+    Identity ident = {
+      .master = NULL, .delegate = f->delegate,
+      .master_address = (gchar *) rein_identity_get_master_address (f->identity),
+      .delegate_address = (gchar *) rein_identity_get_delegate_address (f->identity),
+    };
+    g_autoptr (Answer) put = NULL;
+
+    g_assert_no_error (error);
+    put = identity_put (&ident, server, key, rein_document_get_armored (other), FALSE);
+    g_assert_cmpuint (put->status, ==, 201);
+    g_free (ident.nonce);
+  }
+
+  second = run_sync (f);
+  r = result_for (second, server->url);
+  g_assert_null (r->error);
+  g_assert_cmpuint (r->pushed, ==, 1);
+  g_assert_cmpuint (r->unchanged, ==, N_JOBS);
+  assert_server_has_all (f, server, server_id);
+
+  test_server_stop (server);
+  test_server_free (server);
+}
+
+static void
+test_sync_new_server (Fixture *f, gconstpointer data)
+{
+  TestServer *a = test_server_start (NULL, NULL);
+  TestServer *b = test_server_start (NULL, NULL);
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 a_id = rein_store_add_server (f->store, a->url, &error);
+  gint64 b_id;
+
+  first = run_sync (f);
+  g_assert_cmpuint (first->len, ==, 1);
+
+  /* one sync brings every document to a server added later */
+  b_id = rein_store_add_server (f->store, b->url, &error);
+  second = run_sync (f);
+  g_assert_cmpuint (result_for (second, b->url)->pushed, ==, N_JOBS + 1);
+  g_assert_cmpuint (result_for (second, a->url)->pushed, ==, 0);
+  assert_server_has_all (f, a, a_id);
+  assert_server_has_all (f, b, b_id);
+
+  test_server_stop (a);
+  test_server_free (a);
+  test_server_stop (b);
+  test_server_free (b);
+}
+
+static void
+test_sync_cancel (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (ReinSync) sync = rein_sync_new (f->store);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  SyncWait w = { 0 };
+
+  rein_store_add_server (f->store, server->url, &error);
+  rein_sync_run_async (sync, f->identity, f->delegate, cancellable, sync_cb, &w);
+  g_cancellable_cancel (cancellable);
+  net_test_wait (&w.done);
+  g_assert_null (w.results);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+
+  test_server_stop (server);
+  test_server_free (server);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  rein_secret_set_scrypt_cost (10);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/net/sync/mixed-servers", test_sync_mixed_servers);
+  ADD ("/net/sync/stale-copy", test_sync_stale_copy);
+  ADD ("/net/sync/new-server", test_sync_new_server);
+  ADD ("/net/sync/cancel", test_sync_cancel);
+#undef ADD
+
+  return g_test_run ();
+}
