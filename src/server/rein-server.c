@@ -86,6 +86,7 @@ struct _ReinServer
   guint max_connections;
   GHashTable *connections; /* client address -> count (GUINT_TO_POINTER) */
   GHashTable *counted;     /* Counted, of connections alive */
+  GHashTable *peers;       /* "address port" -> GSocketConnection, weak */
   GSocketService *service;
   gchar *peek_buffer;
   gboolean log_requests;
@@ -1122,7 +1123,8 @@ typedef struct
 {
   ReinServer *server;  /* not owned: finalize forgets every Counted */
   GObject *connection; /* weak */
-  gchar *client;
+  gchar *client;       /* address */
+  gchar *peer;         /* address and port */
 } Counted;
 
 static void
@@ -1131,6 +1133,7 @@ counted_free (gpointer data)
   Counted *counted = data;
 
   g_free (counted->client);
+  g_free (counted->peer);
   g_free (counted);
 }
 
@@ -1163,19 +1166,24 @@ connection_gone_cb (gpointer user_data, GObject *where_the_object_was)
       else
         g_hash_table_insert (self->connections, g_strdup (counted->client),
                              GUINT_TO_POINTER (count - 1));
+      g_hash_table_remove (self->peers, counted->peer);
     }
   g_hash_table_remove (self->counted, counted);
 }
 
 static gchar *
-connection_client (GSocketConnection *connection)
+address_to_string (GSocketAddress *address, gboolean with_port)
 {
-  g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autofree gchar *host = NULL;
 
-  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
     return g_strdup ("");
-  return g_inet_address_to_string (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  host = g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  if (!with_port)
+    return g_steal_pointer (&host);
+  return g_strdup_printf ("%s %u", host,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static gboolean drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data);
@@ -1400,7 +1408,15 @@ incoming_cb (GSocketService *service,
   counted = g_new0 (Counted, 1);
   counted->server = self;
   counted->connection = G_OBJECT (connection);
-  counted->client = connection_client (connection);
+  {
+    g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection,
+                                                                                NULL);
+
+    counted->client = address_to_string (remote, FALSE);
+    counted->peer = address_to_string (remote, TRUE);
+  }
+  /* Lets a request find its connection again (libsoup does not tell). */
+  g_hash_table_insert (self->peers, g_strdup (counted->peer), connection);
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
   g_hash_table_insert (self->connections, g_strdup (counted->client),
                        GUINT_TO_POINTER (count + 1));
@@ -1464,7 +1480,11 @@ early_handler (SoupServer *server,
       if (length > REIN_SERVER_MAX_BODY)
         {
           /* Answer now rather than wait for a body we would drop. */
-          GSocket *socket = soup_server_message_get_socket (msg);
+          g_autofree gchar *peer = address_to_string (
+            soup_server_message_get_remote_address (msg), TRUE);
+          GSocketConnection *connection = g_hash_table_lookup (self->peers, peer);
+          GSocket *socket = connection != NULL ? g_socket_connection_get_socket (connection)
+                                               : NULL;
           g_autoptr (GIOStream) stream = NULL;
 
           stream = soup_server_message_steal_connection (msg);
@@ -1554,6 +1574,7 @@ rein_server_finalize (GObject *object)
     g_object_weak_unref (((Counted *) key)->connection, connection_gone_cb, key);
   g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->peers, g_hash_table_unref);
   g_free (self->peek_buffer);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   g_clear_pointer (&self->queue, g_async_queue_unref);
@@ -1579,6 +1600,7 @@ rein_server_init (ReinServer *self)
   self->context = g_main_context_ref_thread_default ();
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counted = g_hash_table_new_full (g_direct_hash, g_direct_equal, counted_free, NULL);
+  self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->peek_buffer = g_malloc (MAX_HEAD + 1);
   self->max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
   self->limiter = rein_rate_limiter_new (REIN_SERVER_DEFAULT_RATE, REIN_SERVER_DEFAULT_RATE);
