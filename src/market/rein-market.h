@@ -7,3 +7,4 @@
 #include "rein-document.h"
 #include "rein-labels.h"
 #include "rein-document-builder.h"
+#include "rein-job.h"

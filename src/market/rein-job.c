@@ -1,0 +1,883 @@
+/* rein-job.c: one job's documents, validated together, and its order state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rein-job.h"
+#include "rein-labels.h"
+
+/* ---- helpers ---- */
+
+static const gchar *
+field (ReinDocument *doc, const gchar *label)
+{
+  const gchar *const *aliases = rein_label_aliases (label);
+
+  if (aliases != NULL)
+    return rein_document_get_field_any (doc, aliases);
+  return rein_document_get_field (doc, label);
+}
+
+static gboolean
+address_hash (const gchar *address, guint8 out[20])
+{
+  return address != NULL && rein_address_validate (address, NULL, NULL, out, NULL);
+}
+
+/* hash160 of a hex public key, as the key's P2PKH address would hold. */
+static gboolean
+key_hash (const gchar *public_key_hex, guint8 out[20])
+{
+  guint8 pub[65];
+  gsize len = 0;
+
+  if (public_key_hex == NULL || !rein_public_key_parse_hex (public_key_hex, pub, &len, NULL))
+    return FALSE;
+  rein_hash160 (pub, len, out);
+  return TRUE;
+}
+
+static gchar *
+hash_key (const guint8 hash[20])
+{
+  return rein_hex_encode (hash, 20);
+}
+
+/* TRUE when @public_key_hex is the key that signs as @address. */
+static gboolean
+key_is_signer (const gchar *public_key_hex, const gchar *address)
+{
+  guint8 a[20], b[20];
+
+  return key_hash (public_key_hex, a) && address_hash (address, b) && memcmp (a, b, 20) == 0;
+}
+
+static gboolean
+same_key (const gchar *a, const gchar *b)
+{
+  return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+}
+
+/* ---- the directory of enrollments ---- */
+
+struct _ReinDirectory
+{
+  GHashTable *by_delegate; /* hex hash160 of the delegate -> ReinDocument */
+  GPtrArray *mediators;
+};
+
+ReinDirectory *
+rein_directory_new (void)
+{
+  ReinDirectory *self = g_new0 (ReinDirectory, 1);
+
+  self->by_delegate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->mediators = g_ptr_array_new_with_free_func (g_object_unref);
+  return self;
+}
+
+void
+rein_directory_free (ReinDirectory *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->by_delegate);
+  g_ptr_array_unref (self->mediators);
+  g_free (self);
+}
+
+gboolean
+rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **error)
+{
+  guint8 hash[20];
+  const gchar *delegate;
+  g_autofree gchar *key = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (REIN_IS_DOCUMENT (enrollment), FALSE);
+
+  if (rein_document_get_document_type (enrollment) != REIN_DOCUMENT_TYPE_ENROLLMENT)
+    {
+      g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                           "Not an enrollment");
+      return FALSE;
+    }
+  if (!rein_document_verify (enrollment, error))
+    return FALSE;
+  delegate = field (enrollment, REIN_LABEL_DELEGATE_ADDRESS);
+  if (!address_hash (delegate, hash))
+    {
+      g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                           "The enrollment names no valid delegate address");
+      return FALSE;
+    }
+  key = hash_key (hash);
+  if (g_hash_table_contains (self->by_delegate, key))
+    return TRUE;
+
+  /* A mediator's public key must be its delegate's. */
+  if (g_strcmp0 (field (enrollment, REIN_LABEL_WILLING_TO_MEDIATE), "True") == 0)
+    {
+      const gchar *pub = field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+
+      if (!key_is_signer (pub, delegate))
+        {
+          g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                               "The mediator's public key is not the delegate's");
+          return FALSE;
+        }
+      g_ptr_array_add (self->mediators, g_object_ref (enrollment));
+    }
+  g_hash_table_insert (self->by_delegate, g_steal_pointer (&key), g_object_ref (enrollment));
+  return TRUE;
+}
+
+ReinDocument *
+rein_directory_lookup_delegate (ReinDirectory *self, const gchar *address)
+{
+  guint8 hash[20];
+  g_autofree gchar *key = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!address_hash (address, hash))
+    return NULL;
+  key = hash_key (hash);
+  return g_hash_table_lookup (self->by_delegate, key);
+}
+
+ReinDocument *
+rein_directory_lookup_public_key (ReinDirectory *self, const gchar *public_key_hex)
+{
+  guint8 hash[20];
+  g_autofree gchar *key = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!key_hash (public_key_hex, hash))
+    return NULL;
+  key = hash_key (hash);
+  return g_hash_table_lookup (self->by_delegate, key);
+}
+
+GPtrArray *
+rein_directory_get_mediators (ReinDirectory *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->mediators;
+}
+
+/* ---- names ---- */
+
+const gchar *
+rein_job_state_describe (ReinJobState state)
+{
+  switch (state)
+    {
+    case REIN_JOB_STATE_NONE:
+      return "no valid posting";
+    case REIN_JOB_STATE_POSTED:
+      return "posted";
+    case REIN_JOB_STATE_BIDS:
+      return "bid(s) submitted";
+    case REIN_JOB_STATE_AWARDED:
+      return "job awarded";
+    case REIN_JOB_STATE_DELIVERED:
+      return "deliverables submitted";
+    case REIN_JOB_STATE_CREATOR_DISPUTE:
+      return "disputed by job creator";
+    case REIN_JOB_STATE_WORKER_DISPUTE:
+      return "disputed by worker";
+    case REIN_JOB_STATE_ACCEPTED:
+      return "complete, work accepted";
+    case REIN_JOB_STATE_RESOLVED:
+      return "complete, dispute resolved";
+    }
+  return "unknown";
+}
+
+const gchar *
+rein_job_state_to_name (ReinJobState state)
+{
+  static const gchar *const names[] = {
+    "none", "posted", "bids", "awarded", "delivered", "creatordispute", "workerdispute",
+    "accepted", "resolved",
+  };
+
+  if ((guint) state < G_N_ELEMENTS (names))
+    return names[state];
+  return "unknown";
+}
+
+const gchar *
+rein_role_to_name (ReinRole role)
+{
+  static const gchar *const names[] = { "none", "creator", "worker", "mediator" };
+
+  if ((guint) role < G_N_ELEMENTS (names))
+    return names[role];
+  return "unknown";
+}
+
+/* ---- the job ---- */
+
+typedef struct
+{
+  ReinDocument *doc;
+  gboolean valid;
+  gchar *reason;
+} Entry;
+
+struct _ReinJob
+{
+  GObject parent_instance;
+
+  gchar *id;
+  GArray *entries; /* of Entry, flow order */
+  ReinDocument *posting;
+  GPtrArray *bids;
+  ReinDocument *offer;
+  ReinDocument *delivery;
+  ReinDocument *accept;
+  ReinDocument *creator_dispute;
+  ReinDocument *worker_dispute;
+  ReinDocument *resolution;
+  gchar *creator_key;
+  gchar *mediator_key;
+  gchar *worker_key;
+  ReinJobState state;
+};
+
+G_DEFINE_FINAL_TYPE (ReinJob, rein_job, G_TYPE_OBJECT)
+
+static void
+entry_clear (gpointer data)
+{
+  Entry *e = data;
+
+  g_clear_object (&e->doc);
+  g_clear_pointer (&e->reason, g_free);
+}
+
+static void
+rein_job_finalize (GObject *object)
+{
+  ReinJob *self = (ReinJob *) object;
+
+  g_free (self->id);
+  g_array_unref (self->entries);
+  g_ptr_array_unref (self->bids);
+  g_free (self->creator_key);
+  g_free (self->mediator_key);
+  g_free (self->worker_key);
+
+  G_OBJECT_CLASS (rein_job_parent_class)->finalize (object);
+}
+
+static void
+rein_job_class_init (ReinJobClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rein_job_finalize;
+}
+
+static void
+rein_job_init (ReinJob *self)
+{
+  self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  g_array_set_clear_func (self->entries, entry_clear);
+  /* the valid bids point into entries, which own them */
+  self->bids = g_ptr_array_new ();
+}
+
+static guint
+flow_rank (ReinDocumentType type)
+{
+  switch (type)
+    {
+    case REIN_DOCUMENT_TYPE_JOB_POSTING:
+      return 0;
+    case REIN_DOCUMENT_TYPE_BID:
+      return 1;
+    case REIN_DOCUMENT_TYPE_OFFER:
+      return 2;
+    case REIN_DOCUMENT_TYPE_DELIVERY:
+      return 3;
+    case REIN_DOCUMENT_TYPE_ACCEPT:
+      return 4;
+    case REIN_DOCUMENT_TYPE_CREATOR_DISPUTE:
+      return 5;
+    case REIN_DOCUMENT_TYPE_WORKER_DISPUTE:
+      return 6;
+    case REIN_DOCUMENT_TYPE_RESOLUTION:
+      return 7;
+    default:
+      return 8;
+    }
+}
+
+static gint
+compare_flow (gconstpointer a, gconstpointer b)
+{
+  ReinDocument *da = *(ReinDocument **) a;
+  ReinDocument *db = *(ReinDocument **) b;
+  guint ra = flow_rank (rein_document_get_document_type (da));
+  guint rb = flow_rank (rein_document_get_document_type (db));
+
+  if (ra != rb)
+    return ra < rb ? -1 : 1;
+  /* Same step: a stable, reader-independent order. */
+  return strcmp (rein_document_get_hash (da), rein_document_get_hash (db));
+}
+
+/* Checks escrow fields that are present against the scripts these keys
+ * make. Absent fields are fine: the reader computes them itself. */
+static gchar *
+check_escrow (ReinDocument *doc, const gchar *creator, const gchar *mediator, const gchar *worker)
+{
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (creator, mediator, worker,
+                                                   REIN_NETWORK_MAINNET, NULL);
+  const gchar *primary_script = field (doc, REIN_LABEL_PRIMARY_REDEEM_SCRIPT);
+  const gchar *mediator_script = field (doc, REIN_LABEL_MEDIATOR_REDEEM_SCRIPT);
+  const gchar *primary_address = field (doc, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
+  const gchar *mediator_address = field (doc, REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);
+  guint8 want[20], got[20];
+
+  if (escrow == NULL)
+    return g_strdup ("the job's public keys are not valid compressed keys");
+  if (primary_script && g_ascii_strcasecmp (primary_script, escrow->primary_script_hex) != 0)
+    return g_strdup ("the primary escrow script is not the one the three keys make");
+  if (mediator_script && g_ascii_strcasecmp (mediator_script, escrow->mediator_script_hex) != 0)
+    return g_strdup ("the mediator escrow script is not the one the three keys make");
+  /* Addresses may be in either network's form: compare script hashes. */
+  if (primary_address
+      && (!address_hash (primary_address, got) || !address_hash (escrow->primary_address, want)
+          || memcmp (want, got, 20) != 0))
+    return g_strdup ("the primary escrow address does not match the three keys");
+  if (mediator_address
+      && (!address_hash (mediator_address, got) || !address_hash (escrow->mediator_address, want)
+          || memcmp (want, got, 20) != 0))
+    return g_strdup ("the mediator escrow address does not match the three keys");
+  return NULL;
+}
+
+/* Keys a later document repeats must be the job's. */
+static gchar *
+check_keys (ReinJob *self, ReinDocument *doc, const gchar *worker)
+{
+  const gchar *creator = field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY);
+  const gchar *mediator = field (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+  const gchar *w = field (doc, REIN_LABEL_WORKER_PUBLIC_KEY);
+
+  if (creator && !same_key (creator, self->creator_key))
+    return g_strdup ("it names another job creator key than the job posting");
+  if (mediator && !same_key (mediator, self->mediator_key))
+    return g_strdup ("it names another mediator key than the job posting");
+  if (w && worker && !same_key (w, worker))
+    return g_strdup ("it names another worker key than the awarded bid");
+  return NULL;
+}
+
+static gchar *
+check_posting (ReinJob *self, ReinDocument *doc, ReinDirectory *directory)
+{
+  const gchar *creator = field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY);
+  const gchar *mediator = field (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+  ReinDocument *mediator_enrollment;
+
+  if (self->posting != NULL)
+    return g_strdup ("another posting of this job ID counts already");
+  if (!key_is_signer (creator, rein_document_get_signer (doc)))
+    return g_strdup ("it is not signed by the job creator it names");
+  if (mediator == NULL || !key_hash (mediator, (guint8[20]){ 0 }))
+    return g_strdup ("it names no valid mediator key");
+  if (same_key (creator, mediator))
+    return g_strdup ("the job creator cannot be the job's mediator");
+  mediator_enrollment = rein_directory_lookup_public_key (directory, mediator);
+  if (mediator_enrollment == NULL
+      || g_strcmp0 (field (mediator_enrollment, REIN_LABEL_WILLING_TO_MEDIATE), "True") != 0)
+    return g_strdup ("its mediator has no enrollment willing to mediate");
+  return NULL;
+}
+
+static gchar *
+check_bid (ReinJob *self, ReinDocument *doc)
+{
+  const gchar *worker = field (doc, REIN_LABEL_WORKER_PUBLIC_KEY);
+  gchar *reason;
+
+  if (self->posting == NULL)
+    return g_strdup ("there is no valid posting of this job");
+  if ((reason = check_keys (self, doc, NULL)) != NULL)
+    return reason;
+  if (!key_is_signer (worker, rein_document_get_signer (doc)))
+    return g_strdup ("it is not signed by the worker it names");
+  if (same_key (worker, self->creator_key))
+    return g_strdup ("the job creator cannot bid on their own job");
+  if (same_key (worker, self->mediator_key))
+    return g_strdup ("the job's mediator cannot bid on it");
+  return check_escrow (doc, self->creator_key, self->mediator_key, worker);
+}
+
+static gchar *
+check_offer (ReinJob *self, ReinDocument *doc, ReinDocument **out_bid)
+{
+  const gchar *worker = field (doc, REIN_LABEL_WORKER_PUBLIC_KEY);
+  gchar *reason;
+
+  if (self->posting == NULL)
+    return g_strdup ("there is no valid posting of this job");
+  if (self->offer != NULL)
+    return g_strdup ("the job was awarded already");
+  if (!key_is_signer (self->creator_key, rein_document_get_signer (doc)))
+    return g_strdup ("only the job creator can award the job");
+  if ((reason = check_keys (self, doc, NULL)) != NULL)
+    return reason;
+  for (guint i = 0; i < self->bids->len; i++)
+    {
+      ReinDocument *bid = g_ptr_array_index (self->bids, i);
+
+      if (same_key (field (bid, REIN_LABEL_WORKER_PUBLIC_KEY), worker)
+          && g_strcmp0 (field (bid, REIN_LABEL_BID_AMOUNT), field (doc, REIN_LABEL_BID_AMOUNT))
+               == 0)
+        {
+          *out_bid = bid;
+          return check_escrow (doc, self->creator_key, self->mediator_key, worker);
+        }
+    }
+  return g_strdup ("it does not award any valid bid (worker key or amount differ)");
+}
+
+/* Checks of the steps after the award. */
+static gchar *
+check_later (ReinJob *self, ReinDocument *doc)
+{
+  ReinDocumentType type = rein_document_get_document_type (doc);
+  const gchar *signer = rein_document_get_signer (doc);
+  gchar *reason;
+
+  if (self->offer == NULL)
+    return g_strdup ("the job was not awarded");
+  if ((reason = check_keys (self, doc, self->worker_key)) != NULL)
+    return reason;
+  if ((reason = check_escrow (doc, self->creator_key, self->mediator_key, self->worker_key))
+      != NULL)
+    return reason;
+
+  switch (type)
+    {
+    case REIN_DOCUMENT_TYPE_DELIVERY:
+      if (self->delivery != NULL)
+        return g_strdup ("the work was delivered already");
+      if (!key_is_signer (self->worker_key, signer))
+        return g_strdup ("only the worker who won the job can deliver");
+      return NULL;
+    case REIN_DOCUMENT_TYPE_ACCEPT:
+      if (self->delivery == NULL)
+        return g_strdup ("nothing was delivered");
+      if (self->accept != NULL)
+        return g_strdup ("the delivery was accepted already");
+      if (!key_is_signer (self->creator_key, signer))
+        return g_strdup ("only the job creator can accept the delivery");
+      return NULL;
+    case REIN_DOCUMENT_TYPE_CREATOR_DISPUTE:
+      if (self->creator_dispute != NULL)
+        return g_strdup ("the job creator disputed already");
+      if (self->accept != NULL)
+        return g_strdup ("the job creator accepted the delivery");
+      if (!key_is_signer (self->creator_key, signer))
+        return g_strdup ("only the job creator can file this dispute");
+      return NULL;
+    case REIN_DOCUMENT_TYPE_WORKER_DISPUTE:
+      if (self->worker_dispute != NULL)
+        return g_strdup ("the worker disputed already");
+      if (!key_is_signer (self->worker_key, signer))
+        return g_strdup ("only the worker who won the job can file this dispute");
+      return NULL;
+    case REIN_DOCUMENT_TYPE_RESOLUTION:
+      if (self->creator_dispute == NULL && self->worker_dispute == NULL)
+        return g_strdup ("there is no dispute to resolve");
+      if (self->resolution != NULL)
+        return g_strdup ("the dispute was resolved already");
+      if (!key_is_signer (self->mediator_key, signer))
+        return g_strdup ("only the job's mediator can resolve a dispute");
+      return NULL;
+    default:
+      return g_strdup ("it is not a step of a job");
+    }
+}
+
+static void
+accept_document (ReinJob *self, ReinDocument *doc, ReinDocument *awarded_bid)
+{
+  switch (rein_document_get_document_type (doc))
+    {
+    case REIN_DOCUMENT_TYPE_JOB_POSTING:
+      self->posting = doc;
+      self->creator_key = g_ascii_strdown (field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY), -1);
+      self->mediator_key = g_ascii_strdown (field (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY), -1);
+      break;
+    case REIN_DOCUMENT_TYPE_BID:
+      g_ptr_array_add (self->bids, doc);
+      break;
+    case REIN_DOCUMENT_TYPE_OFFER:
+      self->offer = doc;
+      self->worker_key = g_ascii_strdown (field (awarded_bid, REIN_LABEL_WORKER_PUBLIC_KEY), -1);
+      break;
+    case REIN_DOCUMENT_TYPE_DELIVERY:
+      self->delivery = doc;
+      break;
+    case REIN_DOCUMENT_TYPE_ACCEPT:
+      self->accept = doc;
+      break;
+    case REIN_DOCUMENT_TYPE_CREATOR_DISPUTE:
+      self->creator_dispute = doc;
+      break;
+    case REIN_DOCUMENT_TYPE_WORKER_DISPUTE:
+      self->worker_dispute = doc;
+      break;
+    case REIN_DOCUMENT_TYPE_RESOLUTION:
+      self->resolution = doc;
+      break;
+    default:
+      break;
+    }
+}
+
+static ReinJobState
+derive_state (ReinJob *self)
+{
+  if (self->posting == NULL)
+    return REIN_JOB_STATE_NONE;
+  if (self->resolution)
+    return REIN_JOB_STATE_RESOLVED;
+  if (self->worker_dispute)
+    return REIN_JOB_STATE_WORKER_DISPUTE;
+  if (self->creator_dispute)
+    return REIN_JOB_STATE_CREATOR_DISPUTE;
+  if (self->accept)
+    return REIN_JOB_STATE_ACCEPTED;
+  if (self->delivery)
+    return REIN_JOB_STATE_DELIVERED;
+  if (self->offer)
+    return REIN_JOB_STATE_AWARDED;
+  if (self->bids->len > 0)
+    return REIN_JOB_STATE_BIDS;
+  return REIN_JOB_STATE_POSTED;
+}
+
+ReinJob *
+rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory)
+{
+  g_autoptr (GPtrArray) mine = g_ptr_array_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  ReinJob *self;
+
+  g_return_val_if_fail (job_id != NULL, NULL);
+  g_return_val_if_fail (documents != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  self = g_object_new (REIN_TYPE_JOB, NULL);
+  self->id = g_strdup (job_id);
+
+  for (guint i = 0; i < documents->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (documents, i);
+      ReinDocumentType type = rein_document_get_document_type (doc);
+
+      if (type == REIN_DOCUMENT_TYPE_ENROLLMENT || type == REIN_DOCUMENT_TYPE_UNKNOWN
+          || g_strcmp0 (field (doc, REIN_LABEL_JOB_ID), job_id) != 0
+          || !g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc)))
+        continue;
+      g_ptr_array_add (mine, doc);
+    }
+  g_ptr_array_sort (mine, compare_flow);
+
+  for (guint i = 0; i < mine->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (mine, i);
+      ReinDocument *awarded = NULL;
+      g_autoptr (GError) error = NULL;
+      Entry entry = { g_object_ref (doc), FALSE, NULL };
+
+      /* (a) the signature, (b) the signer's enrollment */
+      if (!rein_document_verify (doc, &error))
+        entry.reason = g_strdup_printf ("its signature does not verify: %s", error->message);
+      else if (rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) == NULL)
+        entry.reason = g_strdup ("its signer has no valid enrollment naming it as delegate");
+      else
+        {
+          /* (c) consistency, (d) who may write this step */
+          switch (rein_document_get_document_type (doc))
+            {
+            case REIN_DOCUMENT_TYPE_JOB_POSTING:
+              entry.reason = check_posting (self, doc, directory);
+              break;
+            case REIN_DOCUMENT_TYPE_BID:
+              entry.reason = check_bid (self, doc);
+              break;
+            case REIN_DOCUMENT_TYPE_OFFER:
+              entry.reason = check_offer (self, doc, &awarded);
+              break;
+            default:
+              entry.reason = check_later (self, doc);
+              break;
+            }
+        }
+      entry.valid = entry.reason == NULL;
+      if (entry.valid)
+        accept_document (self, doc, awarded);
+      g_array_append_val (self->entries, entry);
+    }
+  self->state = derive_state (self);
+  return self;
+}
+
+const gchar *
+rein_job_get_id (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->id;
+}
+
+const gchar *
+rein_job_get_name (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->posting ? field (self->posting, REIN_LABEL_JOB_NAME) : NULL;
+}
+
+ReinDocument *
+rein_job_get_posting (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->posting;
+}
+
+ReinJobState
+rein_job_get_state (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), REIN_JOB_STATE_NONE);
+  return self->state;
+}
+
+const gchar *
+rein_job_get_creator_key (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->creator_key;
+}
+
+const gchar *
+rein_job_get_mediator_key (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->mediator_key;
+}
+
+const gchar *
+rein_job_get_worker_key (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->worker_key;
+}
+
+GPtrArray *
+rein_job_get_bids (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->bids;
+}
+
+ReinDocument *
+rein_job_get_offer (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  return self->offer;
+}
+
+ReinDocument *
+rein_job_get_document (ReinJob *self, ReinDocumentType type)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+
+  switch (type)
+    {
+    case REIN_DOCUMENT_TYPE_JOB_POSTING:
+      return self->posting;
+    case REIN_DOCUMENT_TYPE_BID:
+      return self->bids->len ? g_ptr_array_index (self->bids, self->bids->len - 1) : NULL;
+    case REIN_DOCUMENT_TYPE_OFFER:
+      return self->offer;
+    case REIN_DOCUMENT_TYPE_DELIVERY:
+      return self->delivery;
+    case REIN_DOCUMENT_TYPE_ACCEPT:
+      return self->accept;
+    case REIN_DOCUMENT_TYPE_CREATOR_DISPUTE:
+      return self->creator_dispute;
+    case REIN_DOCUMENT_TYPE_WORKER_DISPUTE:
+      return self->worker_dispute;
+    case REIN_DOCUMENT_TYPE_RESOLUTION:
+      return self->resolution;
+    default:
+      return NULL;
+    }
+}
+
+guint
+rein_job_get_n_entries (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), 0);
+  return self->entries->len;
+}
+
+ReinDocument *
+rein_job_get_entry (ReinJob *self, guint index, gboolean *out_valid, const gchar **out_reason)
+{
+  Entry *e;
+
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+  g_return_val_if_fail (index < self->entries->len, NULL);
+
+  e = &g_array_index (self->entries, Entry, index);
+  if (out_valid)
+    *out_valid = e->valid;
+  if (out_reason)
+    *out_reason = e->reason;
+  return e->doc;
+}
+
+static gboolean
+has_bid_from (ReinJob *self, const gchar *key)
+{
+  for (guint i = 0; i < self->bids->len; i++)
+    if (same_key (field (g_ptr_array_index (self->bids, i), REIN_LABEL_WORKER_PUBLIC_KEY), key))
+      return TRUE;
+  return FALSE;
+}
+
+ReinRole
+rein_job_get_role (ReinJob *self, const gchar *public_key_hex)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), REIN_ROLE_NONE);
+
+  if (public_key_hex == NULL || self->posting == NULL)
+    return REIN_ROLE_NONE;
+  if (same_key (public_key_hex, self->creator_key))
+    return REIN_ROLE_CREATOR;
+  if (same_key (public_key_hex, self->mediator_key))
+    return REIN_ROLE_MEDIATOR;
+  if (self->worker_key ? same_key (public_key_hex, self->worker_key)
+                       : has_bid_from (self, public_key_hex))
+    return REIN_ROLE_WORKER;
+  return REIN_ROLE_NONE;
+}
+
+ReinActions
+rein_job_get_actions (ReinJob *self, const gchar *public_key_hex)
+{
+  ReinRole role = rein_job_get_role (self, public_key_hex);
+  ReinActions actions = 0;
+  gboolean awarded_worker = role == REIN_ROLE_WORKER && self->worker_key != NULL;
+
+  switch (self->state)
+    {
+    case REIN_JOB_STATE_POSTED:
+    case REIN_JOB_STATE_BIDS:
+      if (role == REIN_ROLE_NONE || role == REIN_ROLE_WORKER)
+        actions |= REIN_ACTION_BID;
+      if (role == REIN_ROLE_CREATOR && self->state == REIN_JOB_STATE_BIDS)
+        actions |= REIN_ACTION_OFFER;
+      break;
+    case REIN_JOB_STATE_AWARDED:
+      if (awarded_worker)
+        actions |= REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE;
+      if (role == REIN_ROLE_CREATOR)
+        actions |= REIN_ACTION_CREATOR_DISPUTE;
+      break;
+    case REIN_JOB_STATE_DELIVERED:
+      if (role == REIN_ROLE_CREATOR)
+        actions |= REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE;
+      if (awarded_worker)
+        actions |= REIN_ACTION_WORKER_DISPUTE;
+      break;
+    case REIN_JOB_STATE_ACCEPTED:
+      if (awarded_worker)
+        actions |= REIN_ACTION_WORKER_DISPUTE;
+      break;
+    case REIN_JOB_STATE_CREATOR_DISPUTE:
+      if (awarded_worker)
+        actions |= REIN_ACTION_WORKER_DISPUTE;
+      if (role == REIN_ROLE_MEDIATOR)
+        actions |= REIN_ACTION_RESOLVE;
+      break;
+    case REIN_JOB_STATE_WORKER_DISPUTE:
+      if (role == REIN_ROLE_CREATOR && self->creator_dispute == NULL && self->accept == NULL)
+        actions |= REIN_ACTION_CREATOR_DISPUTE;
+      if (role == REIN_ROLE_MEDIATOR)
+        actions |= REIN_ACTION_RESOLVE;
+      break;
+    case REIN_JOB_STATE_NONE:
+    case REIN_JOB_STATE_RESOLVED:
+      break;
+    }
+  return actions;
+}
+
+gchar *
+rein_job_explain_refusal (ReinJob *self, const gchar *public_key_hex, ReinActions action)
+{
+  ReinRole role = rein_job_get_role (self, public_key_hex);
+
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+
+  if (rein_job_get_actions (self, public_key_hex) & action)
+    return NULL;
+  if (self->posting == NULL)
+    return g_strdup_printf ("Job %s has no valid posting", self->id);
+
+  switch (action)
+    {
+    case REIN_ACTION_BID:
+      if (role == REIN_ROLE_CREATOR)
+        return g_strdup ("You cannot bid on your own job");
+      if (role == REIN_ROLE_MEDIATOR)
+        return g_strdup ("You are this job's mediator: you cannot bid on it");
+      break;
+    case REIN_ACTION_OFFER:
+      if (role != REIN_ROLE_CREATOR)
+        return g_strdup ("Only the job's creator can award a bid, and this job is not yours");
+      if (self->state == REIN_JOB_STATE_POSTED)
+        return g_strdup ("There are no bids to award yet");
+      break;
+    case REIN_ACTION_DELIVER:
+      if (role != REIN_ROLE_WORKER || self->worker_key == NULL)
+        return g_strdup ("Only the worker who won the job can deliver, and you did not win it");
+      break;
+    case REIN_ACTION_ACCEPT:
+      if (role != REIN_ROLE_CREATOR)
+        return g_strdup ("Only the job's creator can accept the delivery");
+      if (self->state != REIN_JOB_STATE_DELIVERED)
+        return g_strdup ("There is no delivery to accept");
+      break;
+    case REIN_ACTION_CREATOR_DISPUTE:
+      if (role != REIN_ROLE_CREATOR)
+        return g_strdup ("Only the job's creator can file a creator dispute");
+      break;
+    case REIN_ACTION_WORKER_DISPUTE:
+      if (role != REIN_ROLE_WORKER || self->worker_key == NULL)
+        return g_strdup ("Only the worker who won the job can file a worker dispute");
+      break;
+    case REIN_ACTION_RESOLVE:
+      if (role != REIN_ROLE_MEDIATOR)
+        return g_strdup ("Only the job's mediator can resolve a dispute, and you are not it");
+      if (self->state != REIN_JOB_STATE_CREATOR_DISPUTE
+          && self->state != REIN_JOB_STATE_WORKER_DISPUTE)
+        return g_strdup ("The job is not disputed: there is nothing to resolve");
+      break;
+    }
+  return g_strdup_printf ("Not allowed now: the job is %s",
+                          rein_job_state_describe (self->state));
+}

@@ -1,0 +1,117 @@
+/* rein-job.h: one job's documents, validated together, and its order state
+ *
+ * PROTOCOL.md section 3 "complete validation": a document counts only if
+ * (a) its signature verifies, (b) its signer is the delegate of a verified
+ * enrollment naming that delegate, (c) it is consistent with the job's
+ * earlier documents (same Job ID, same keys, escrow scripts and addresses
+ * recomputed here, never trusted), and (d) its signer may write that step.
+ * What fails is kept, with the reason, for the job's history, and ignored
+ * for the state.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-document.h"
+
+G_BEGIN_DECLS
+
+/* ---- The enrollments a reader knows ---- */
+
+typedef struct _ReinDirectory ReinDirectory;
+
+ReinDirectory *rein_directory_new (void);
+void rein_directory_free (ReinDirectory *self);
+/* Adds @enrollment if it verifies (signature and master rule). Returns
+ * FALSE, with the reason, for one that does not. */
+gboolean rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **error);
+/* The enrollment whose delegate signs with @address (either network's
+ * form), or NULL. */
+ReinDocument *rein_directory_lookup_delegate (ReinDirectory *self, const gchar *address);
+/* The enrollment whose delegate has @public_key_hex, or NULL. */
+ReinDocument *rein_directory_lookup_public_key (ReinDirectory *self, const gchar *public_key_hex);
+/* Verified enrollments willing to mediate (owned by the directory). */
+GPtrArray *rein_directory_get_mediators (ReinDirectory *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinDirectory, rein_directory_free)
+
+/* ---- The order state machine (PROTOCOL.md section 4) ---- */
+
+typedef enum
+{
+  REIN_JOB_STATE_NONE,            /* no valid job posting */
+  REIN_JOB_STATE_POSTED,
+  REIN_JOB_STATE_BIDS,            /* bid(s) submitted */
+  REIN_JOB_STATE_AWARDED,
+  REIN_JOB_STATE_DELIVERED,
+  REIN_JOB_STATE_CREATOR_DISPUTE,
+  REIN_JOB_STATE_WORKER_DISPUTE,
+  REIN_JOB_STATE_ACCEPTED,        /* complete, work accepted */
+  REIN_JOB_STATE_RESOLVED,        /* complete, dispute resolved */
+} ReinJobState;
+
+typedef enum
+{
+  REIN_ROLE_NONE,
+  REIN_ROLE_CREATOR,
+  REIN_ROLE_WORKER,      /* the awarded worker, or a bidder before the award */
+  REIN_ROLE_MEDIATOR,
+} ReinRole;
+
+typedef enum
+{
+  REIN_ACTION_BID = 1 << 0,
+  REIN_ACTION_OFFER = 1 << 1,
+  REIN_ACTION_DELIVER = 1 << 2,
+  REIN_ACTION_ACCEPT = 1 << 3,
+  REIN_ACTION_CREATOR_DISPUTE = 1 << 4,
+  REIN_ACTION_WORKER_DISPUTE = 1 << 5,
+  REIN_ACTION_RESOLVE = 1 << 6,
+} ReinActions;
+
+/* The past tense PROTOCOL.md shows users: "posted", "job awarded"... */
+const gchar *rein_job_state_describe (ReinJobState state);
+/* "posted", "bids", "awarded", "delivered", "creatordispute",
+ * "workerdispute", "accepted", "resolved" (stable names for --json). */
+const gchar *rein_job_state_to_name (ReinJobState state);
+const gchar *rein_role_to_name (ReinRole role);
+
+/* ---- A job ---- */
+
+#define REIN_TYPE_JOB (rein_job_get_type ())
+G_DECLARE_FINAL_TYPE (ReinJob, rein_job, REIN, JOB, GObject)
+
+/* Validates @documents (of ReinDocument: any order, duplicates allowed,
+ * other jobs' documents ignored) as the documents of @job_id. */
+ReinJob *rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory);
+
+const gchar *rein_job_get_id (ReinJob *self);
+/* From the valid job posting; NULL when there is none. */
+const gchar *rein_job_get_name (ReinJob *self);
+ReinDocument *rein_job_get_posting (ReinJob *self);
+ReinJobState rein_job_get_state (ReinJob *self);
+/* Hex public keys; the worker's is known once a bid is awarded. */
+const gchar *rein_job_get_creator_key (ReinJob *self);
+const gchar *rein_job_get_mediator_key (ReinJob *self);
+const gchar *rein_job_get_worker_key (ReinJob *self);
+/* The valid bids (of ReinDocument), and the awarded one (or NULL). */
+GPtrArray *rein_job_get_bids (ReinJob *self);
+ReinDocument *rein_job_get_offer (ReinJob *self);
+/* The valid document of @type last in the flow, or NULL. */
+ReinDocument *rein_job_get_document (ReinJob *self, ReinDocumentType type);
+
+/* Every document given, in flow order, with its verdict. */
+guint rein_job_get_n_entries (ReinJob *self);
+ReinDocument *rein_job_get_entry (ReinJob *self, guint index, gboolean *out_valid,
+                                  const gchar **out_reason);
+
+/* The role of the identity whose delegate has @public_key_hex. */
+ReinRole rein_job_get_role (ReinJob *self, const gchar *public_key_hex);
+/* What that identity may do now. */
+ReinActions rein_job_get_actions (ReinJob *self, const gchar *public_key_hex);
+/* Why @action is not allowed to that identity now (NULL when it is). */
+gchar *rein_job_explain_refusal (ReinJob *self, const gchar *public_key_hex, ReinActions action);
+
+G_END_DECLS

@@ -1,0 +1,528 @@
+/* test-job.c: complete validation of a job's documents, and the order
+ * state machine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rein-market.h"
+#include "rein-test-util.h"
+
+typedef struct
+{
+  const gchar *name;
+  ReinPrivateKey *master;
+  ReinPrivateKey *delegate;
+  gchar *master_address;
+  gchar *delegate_address;
+  gchar *pubkey;
+  ReinDocument *enrollment;
+} Party;
+
+static Party *
+party_new (const gchar *name, gboolean mediator)
+{
+  Party *p = g_new0 (Party, 1);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *contact = g_strdup_printf ("%s@example.com", name);
+  ReinEnrollmentParams params = { 0 };
+
+  p->name = name;
+  p->master = rein_private_key_generate (TRUE);
+  p->delegate = rein_private_key_generate (TRUE);
+  p->master_address = rein_private_key_get_address (p->master, REIN_NETWORK_MAINNET);
+  p->delegate_address = rein_private_key_get_address (p->delegate, REIN_NETWORK_MAINNET);
+  p->pubkey = rein_private_key_get_public_key_hex (p->delegate);
+  params.user = name;
+  params.contact = contact;
+  params.master_address = p->master_address;
+  params.delegate_address = p->delegate_address;
+  params.willing_to_mediate = mediator;
+  params.delegate_public_key = p->pubkey;
+  params.mediator_fee_percent = 1.0;
+  text = rein_document_build_enrollment (&params, &error);
+  g_assert_no_error (error);
+  p->enrollment = rein_document_sign (text, p->master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return p;
+}
+
+static void
+party_free (Party *p)
+{
+  rein_private_key_free (p->master);
+  rein_private_key_free (p->delegate);
+  g_free (p->master_address);
+  g_free (p->delegate_address);
+  g_free (p->pubkey);
+  g_object_unref (p->enrollment);
+  g_free (p);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Party, party_free)
+
+typedef struct
+{
+  Party *creator, *worker, *mediator, *outsider;
+  ReinDirectory *directory;
+  GPtrArray *docs;
+  gchar *job_id;
+} World;
+
+static ReinDocument *
+sign_as (Party *p, const gchar *text)
+{
+  g_autoptr (GError) error = NULL;
+  ReinDocument *doc = rein_document_sign (text, NULL, p->delegate, REIN_NETWORK_MAINNET, &error);
+
+  g_assert_no_error (error);
+  return doc;
+}
+
+static World *
+world_new (void)
+{
+  World *w = g_new0 (World, 1);
+  g_autoptr (GError) error = NULL;
+
+  w->creator = party_new ("Carol", FALSE);
+  w->worker = party_new ("Walter", FALSE);
+  w->mediator = party_new ("Maya", TRUE);
+  w->outsider = party_new ("Oscar", FALSE);
+  w->directory = rein_directory_new ();
+  for (Party **p = (Party *[]){ w->creator, w->worker, w->mediator, w->outsider, NULL }; *p; p++)
+    {
+      g_assert_true (rein_directory_add (w->directory, (*p)->enrollment, &error));
+      g_assert_no_error (error);
+    }
+  w->docs = g_ptr_array_new_with_free_func (g_object_unref);
+  return w;
+}
+
+static void
+world_free (World *w)
+{
+  party_free (w->creator);
+  party_free (w->worker);
+  party_free (w->mediator);
+  party_free (w->outsider);
+  rein_directory_free (w->directory);
+  g_ptr_array_unref (w->docs);
+  g_free (w->job_id);
+  g_free (w);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (World, world_free)
+
+static ReinJob *
+world_job (World *w)
+{
+  return rein_job_new (w->job_id, w->docs, w->directory);
+}
+
+static ReinDocument *
+post_job (World *w)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  ReinJobParams params = {
+    .job_name = "Logo for a bakery", .category = "Graphics",
+    .description = "A round logo\nwith bread", .creator = w->creator->name,
+    .creator_contact = "carol@example.com", .creator_public_key = w->creator->pubkey,
+    .creator_master_address = w->creator->master_address,
+  };
+  ReinDocument *doc;
+
+  g_assert_true (rein_job_params_set_mediator (&params, w->mediator->enrollment, &error));
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  doc = sign_as (w->creator, text);
+  w->job_id = g_strdup (rein_document_get_field (doc, "Job ID"));
+  g_ptr_array_add (w->docs, doc);
+  return doc;
+}
+
+static ReinDocument *
+bid_on (World *w, ReinDocument *job, Party *worker, const gchar *amount)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  ReinBidParams params = {
+    .worker = worker->name, .worker_contact = "w@example.com",
+    .worker_master_address = worker->master_address, .worker_public_key = worker->pubkey,
+    .description = "I can do it", .bid_amount = amount,
+  };
+  ReinDocument *doc;
+
+  text = rein_document_build_bid (job, &params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  doc = sign_as (worker, text);
+  g_ptr_array_add (w->docs, doc);
+  return doc;
+}
+
+static ReinDocument *
+add_signed (World *w, Party *p, gchar *text /* owned */)
+{
+  ReinDocument *doc;
+
+  g_assert_nonnull (text);
+  doc = sign_as (p, text);
+  g_free (text);
+  g_ptr_array_add (w->docs, doc);
+  return doc;
+}
+
+/* @doc's text with one field's value changed. */
+static gchar *
+with_field (ReinDocument *doc, const gchar *label, const gchar *value)
+{
+  g_autoptr (GPtrArray) fields = g_ptr_array_new ();
+  GPtrArray *orig = rein_document_get_fields (doc);
+  g_autoptr (GPtrArray) copies = g_ptr_array_new_with_free_func (g_free);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < orig->len; i++)
+    {
+      ReinField *f = g_ptr_array_index (orig, i);
+      ReinField *copy = g_new0 (ReinField, 1);
+
+      copy->label = f->label;
+      copy->value = g_strcmp0 (f->label, label) == 0 ? (gchar *) value : f->value;
+      found |= g_strcmp0 (f->label, label) == 0;
+      g_ptr_array_add (copies, copy);
+      g_ptr_array_add (fields, copy);
+    }
+  g_assert_true (found);
+  {
+    g_autoptr (GError) error = NULL;
+    gchar *text = rein_document_text_build (rein_document_get_title (doc), fields, &error);
+
+    g_assert_no_error (error);
+    return text;
+  }
+}
+
+static gboolean
+entry_valid (ReinJob *job, ReinDocument *doc, const gchar **reason)
+{
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+    {
+      gboolean valid;
+
+      if (rein_job_get_entry (job, i, &valid, reason) == doc)
+        return valid;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_happy_flow (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid, *offer, *delivery;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (GError) error = NULL;
+
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_POSTED);
+  g_assert_cmpstr (rein_job_get_name (job), ==, "Logo for a bakery");
+  g_assert_true (rein_job_get_actions (job, w->worker->pubkey) & REIN_ACTION_BID);
+  g_assert_false (rein_job_get_actions (job, w->creator->pubkey) & REIN_ACTION_BID);
+  g_assert_false (rein_job_get_actions (job, w->mediator->pubkey) & REIN_ACTION_BID);
+  {
+    g_autofree gchar *why = rein_job_explain_refusal (job, w->creator->pubkey, REIN_ACTION_BID);
+    g_assert_cmpstr (why, ==, "You cannot bid on your own job");
+  }
+  g_clear_object (&job);
+
+  bid = bid_on (w, posting, w->worker, "0.05");
+  bid_on (w, posting, w->outsider, "0.07");
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
+  g_assert_cmpuint (rein_job_get_bids (job)->len, ==, 2);
+  g_assert_cmpint (rein_job_get_role (job, w->worker->pubkey), ==, REIN_ROLE_WORKER);
+  g_assert_true (rein_job_get_actions (job, w->creator->pubkey) & REIN_ACTION_OFFER);
+  g_assert_false (rein_job_get_actions (job, w->worker->pubkey) & REIN_ACTION_OFFER);
+  g_clear_object (&job);
+
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_AWARDED);
+  g_assert_cmpstr (rein_job_get_worker_key (job), ==, w->worker->pubkey);
+  g_assert_true (rein_job_get_offer (job) == offer);
+  g_assert_cmpint (rein_job_get_actions (job, w->worker->pubkey), ==,
+                   REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE);
+  /* the losing bidder is nobody now */
+  g_assert_cmpint (rein_job_get_role (job, w->outsider->pubkey), ==, REIN_ROLE_NONE);
+  g_assert_cmpint (rein_job_get_actions (job, w->outsider->pubkey), ==, 0);
+  {
+    g_autofree gchar *why = rein_job_explain_refusal (job, w->outsider->pubkey,
+                                                      REIN_ACTION_DELIVER);
+    g_assert_nonnull (strstr (why, "did not win"));
+  }
+  g_clear_object (&job);
+
+  delivery = add_signed (w, w->worker,
+                         rein_document_build_delivery (offer, "Here it is", &error));
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_DELIVERED);
+  g_assert_true (rein_job_get_actions (job, w->creator->pubkey) & REIN_ACTION_ACCEPT);
+  g_clear_object (&job);
+
+  add_signed (w, w->creator, rein_document_build_accept (delivery, "cHNidP8BAA==", "cHNidP8BAA==",
+                                                         &error));
+  job = world_job (w);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
+  g_assert_cmpstr (rein_job_state_describe (rein_job_get_state (job)), ==,
+                   "complete, work accepted");
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+    {
+      gboolean valid;
+      const gchar *reason;
+
+      rein_job_get_entry (job, i, &valid, &reason);
+      if (!valid)
+        g_error ("entry %u invalid: %s", i, reason);
+    }
+  g_assert_cmpuint (rein_job_get_n_entries (job), ==, 6);
+}
+
+static void
+test_dispute_flow (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.1");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  ReinDocument *offer, *cd, *wd, *bad_resolution;
+  g_autofree gchar *text = NULL;
+
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  cd = add_signed (w, w->creator, rein_document_build_dispute (
+                                    offer, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE, "Late", &error));
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_CREATOR_DISPUTE);
+  g_assert_true (rein_job_get_actions (job, w->mediator->pubkey) & REIN_ACTION_RESOLVE);
+  g_assert_false (rein_job_get_actions (job, w->creator->pubkey) & REIN_ACTION_RESOLVE);
+  {
+    g_autofree gchar *why = rein_job_explain_refusal (job, w->creator->pubkey,
+                                                      REIN_ACTION_RESOLVE);
+    g_assert_nonnull (strstr (why, "not it"));
+  }
+  g_clear_object (&job);
+
+  wd = add_signed (w, w->worker, rein_document_build_dispute (
+                                   offer, REIN_DOCUMENT_TYPE_WORKER_DISPUTE, "Not late", &error));
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_WORKER_DISPUTE);
+  g_clear_object (&job);
+
+  /* a resolution by the creator does not count */
+  text = rein_document_build_resolution (cd, "Refund", "cHNidP8BAA==", "cHNidP8BAA==", &error);
+  g_assert_no_error (error);
+  bad_resolution = add_signed (w, w->creator, g_strdup (text));
+  job = world_job (w);
+  {
+    const gchar *reason = NULL;
+
+    g_assert_false (entry_valid (job, bad_resolution, &reason));
+    g_assert_nonnull (strstr (reason, "mediator"));
+  }
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_WORKER_DISPUTE);
+  g_clear_object (&job);
+
+  add_signed (w, w->mediator, g_strdup (text));
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+  g_assert_cmpint (rein_job_get_actions (job, w->mediator->pubkey), ==, 0);
+  (void) wd;
+}
+
+static void
+test_forgeries (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.05");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinEscrow) other = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                  w->outsider->pubkey, REIN_NETWORK_MAINNET,
+                                                  NULL);
+  ReinDocument *bad_escrow_bid, *bad_script_bid, *bad_offer, *stranger_delivery, *no_enrollment;
+  ReinDocument *offer;
+  const gchar *reason = NULL;
+  g_autoptr (Party) ghost = party_new ("Ghost", FALSE);
+
+  /* a bid whose escrow address does not match its keys */
+  bad_escrow_bid = add_signed (w, w->outsider,
+                               with_field (bid, "Primary escrow address", other->primary_address));
+  /* ... signed by the outsider, who is not the worker it names either; so
+   * forge one by the worker with a wrong script */
+  bad_script_bid = add_signed (w, w->worker, with_field (bid, "Mediator escrow redeem script",
+                                                         other->mediator_script_hex));
+  /* an offer naming different keys than the bid */
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  bad_offer = add_signed (w, w->creator, with_field (offer, "Mediator public key",
+                                                     w->outsider->pubkey));
+  /* a delivery signed by someone who did not win */
+  stranger_delivery = add_signed (w, w->outsider,
+                                  rein_document_build_delivery (offer, "Mine!", &error));
+  /* a document whose signer has no enrollment */
+  no_enrollment = sign_as (ghost, rein_document_get_text (bid));
+  g_ptr_array_add (w->docs, no_enrollment);
+
+  job = world_job (w);
+  g_assert_false (entry_valid (job, bad_escrow_bid, &reason));
+  g_assert_false (entry_valid (job, bad_script_bid, &reason));
+  g_assert_nonnull (strstr (reason, "mediator escrow script"));
+  g_assert_false (entry_valid (job, bad_offer, &reason));
+  g_assert_false (entry_valid (job, stranger_delivery, &reason));
+  g_assert_nonnull (strstr (reason, "worker who won"));
+  g_assert_false (entry_valid (job, no_enrollment, &reason));
+  g_assert_nonnull (strstr (reason, "no valid enrollment"));
+  g_assert_true (entry_valid (job, offer, &reason));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_AWARDED);
+
+  /* a correctly built bid whose escrow address alone was changed, signed
+   * by the right worker */
+  {
+    g_autoptr (World) w2 = world_new ();
+    ReinDocument *p2 = post_job (w2);
+    ReinDocument *b2 = bid_on (w2, p2, w2->worker, "0.05");
+    g_autoptr (ReinEscrow) e2 = rein_escrow_new (w2->creator->pubkey, w2->mediator->pubkey,
+                                                 w2->outsider->pubkey, REIN_NETWORK_MAINNET, NULL);
+    ReinDocument *forged;
+    g_autoptr (ReinJob) j2 = NULL;
+
+    forged = add_signed (w2, w2->worker, with_field (b2, "Primary escrow address",
+                                                     e2->primary_address));
+    g_ptr_array_remove (w2->docs, b2);
+    j2 = world_job (w2);
+    g_assert_false (entry_valid (j2, forged, &reason));
+    g_assert_nonnull (strstr (reason, "primary escrow address"));
+    g_assert_cmpint (rein_job_get_state (j2), ==, REIN_JOB_STATE_POSTED);
+  }
+}
+
+static void
+test_directory (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  g_autoptr (ReinDocument) naming_other = NULL;
+  g_autoptr (ReinDirectory) dir = rein_directory_new ();
+  ReinEnrollmentParams params = {
+    .user = "Mallory", .contact = "m@example.com",
+    .master_address = w->outsider->master_address,
+    /* names the worker's delegate, not its own */
+    .delegate_address = w->worker->delegate_address,
+  };
+
+  /* An enrollment naming another delegate binds that address to the
+   * signer's master, not the other way round: a document signed by the
+   * outsider's own delegate still has no enrollment. */
+  text = rein_document_build_enrollment (&params, &error);
+  g_assert_no_error (error);
+  naming_other = rein_document_sign (text, w->outsider->master, NULL, REIN_NETWORK_MAINNET,
+                                     &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_directory_add (dir, naming_other, &error));
+  g_assert_null (rein_directory_lookup_delegate (dir, w->outsider->delegate_address));
+
+  /* a mediator whose public key is not its delegate's is refused (Rein's
+   * builder will not write one, so edit a good one and sign it) */
+  {
+    g_autofree gchar *t = with_field (w->mediator->enrollment, "Mediator public key",
+                                      w->worker->pubkey);
+    g_autoptr (ReinDocument) d = rein_document_sign (t, w->mediator->master, NULL,
+                                                     REIN_NETWORK_MAINNET, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (rein_directory_add (dir, d, &error));
+    g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT);
+    g_clear_error (&error);
+  }
+  g_assert_cmpuint (rein_directory_get_mediators (w->directory)->len, ==, 1);
+}
+
+static ReinDocument *
+load_vector (const gchar *name)
+{
+  g_autofree gchar *rel = g_build_filename ("vectors", "signed", name, NULL);
+  g_autofree gchar *path = rein_test_shared_path (rel);
+  g_autofree gchar *text = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinDocument *doc;
+
+  if (path == NULL)
+    return NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  doc = rein_document_new_from_armored (text, -1, &error);
+  g_assert_no_error (error);
+  return doc;
+}
+
+static void
+test_old_format_vectors (void)
+{
+  static const gchar *const files[] = {
+    "enrollment-alice-mediator.txt", "enrollment-bob.txt", "enrollment-charlie.txt",
+    "job-widget-old-format.txt", "bid-widget-old-format.txt", "job-flyer-old-format.txt",
+  };
+  g_autoptr (GPtrArray) docs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ReinDirectory) dir = rein_directory_new ();
+  g_autoptr (ReinJob) widget = NULL;
+  g_autoptr (ReinJob) flyer = NULL;
+  g_autoptr (GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      ReinDocument *doc = load_vector (files[i]);
+
+      if (doc == NULL)
+        return;
+      if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
+        {
+          g_assert_true (rein_directory_add (dir, doc, &error));
+          g_assert_no_error (error);
+        }
+      g_ptr_array_add (docs, doc);
+    }
+  g_assert_cmpuint (rein_directory_get_mediators (dir)->len, ==, 1);
+
+  /* Bob's widget job, mediated by Alice, with Charlie's bid: old labels,
+   * no escrow fields, all valid. */
+  widget = rein_job_new ("fyzfrxtrttcv8o04oj53", docs, dir);
+  g_assert_cmpint (rein_job_get_state (widget), ==, REIN_JOB_STATE_BIDS);
+  g_assert_cmpstr (rein_job_get_name (widget), ==, "A Software Widget");
+  g_assert_cmpint (rein_job_get_role (
+                       widget, "02f719f009fb8eb20ccdbfda7d38f378ed2f103ac0a6768df830740c6835c46519"),
+                   ==, REIN_ROLE_WORKER);
+  flyer = rein_job_new ("6g0j1m22lec5btt8b9t7", docs, dir);
+  g_assert_cmpint (rein_job_get_state (flyer), ==, REIN_JOB_STATE_POSTED);
+  g_assert_cmpuint (rein_job_get_n_entries (flyer), ==, 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/market/job/happy-flow", test_happy_flow);
+  g_test_add_func ("/market/job/dispute-flow", test_dispute_flow);
+  g_test_add_func ("/market/job/forgeries", test_forgeries);
+  g_test_add_func ("/market/job/directory", test_directory);
+  g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);
+
+  return g_test_run ();
+}
