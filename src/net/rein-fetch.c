@@ -1,0 +1,167 @@
+/* rein-fetch.c: one market query sent to every server at once
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rein-fetch.h"
+
+typedef struct
+{
+  GHashTable *by_hash; /* hash -> ReinDocument */
+  GPtrArray *reports;
+  guint pending;
+} Fetch;
+
+typedef struct
+{
+  GTask *task;
+  ReinFetchReport *report;
+} ServerQuery;
+
+void
+rein_fetch_report_free (ReinFetchReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->url);
+  g_free (report->error);
+  g_free (report);
+}
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_hash_table_unref (fetch->by_hash);
+  g_ptr_array_unref (fetch->reports);
+  g_free (fetch);
+}
+
+static gint
+compare_hash (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (rein_document_get_hash (*(ReinDocument **) a),
+                    rein_document_get_hash (*(ReinDocument **) b));
+}
+
+static void
+server_done (ServerQuery *sq)
+{
+  GTask *task = sq->task;
+  Fetch *fetch = g_task_get_task_data (task);
+
+  g_free (sq);
+  if (--fetch->pending == 0 && !g_task_return_error_if_cancelled (task))
+    {
+      GPtrArray *docs = g_ptr_array_new_with_free_func (g_object_unref);
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, fetch->by_hash);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (docs, g_object_ref (value));
+      g_ptr_array_sort (docs, compare_hash);
+      g_task_return_pointer (task, docs, (GDestroyNotify) g_ptr_array_unref);
+    }
+  g_object_unref (task);
+}
+
+static void
+query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerQuery *sq = user_data;
+  Fetch *fetch = g_task_get_task_data (sq->task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) texts = rein_client_query_finish (REIN_CLIENT (source), result, &error);
+
+  if (texts == NULL)
+    {
+      sq->report->error = g_strdup (error->message);
+      server_done (sq);
+      return;
+    }
+  sq->report->received = texts->len;
+  for (guint i = 0; i < texts->len; i++)
+    {
+      const gchar *text = g_ptr_array_index (texts, i);
+      ReinDocument *doc = rein_document_new_from_armored (text, -1, NULL);
+
+      if (doc == NULL)
+        {
+          sq->report->malformed++;
+          continue;
+        }
+      if (!g_hash_table_contains (fetch->by_hash, rein_document_get_hash (doc)))
+        g_hash_table_insert (fetch->by_hash, g_strdup (rein_document_get_hash (doc)), doc);
+      else
+        g_object_unref (doc);
+    }
+  server_done (sq);
+}
+
+void
+rein_fetch_async (const gchar *const *urls,
+                  const gchar *owner,
+                  const gchar *query,
+                  gboolean testnet,
+                  const gchar *const *params,
+                  GCancellable *cancellable,
+                  GAsyncReadyCallback callback,
+                  gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Fetch *fetch = g_new0 (Fetch, 1);
+  guint n;
+
+  g_return_if_fail (urls != NULL && owner != NULL && query != NULL);
+
+  g_task_set_source_tag (task, rein_fetch_async);
+  fetch->by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  fetch->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_fetch_report_free);
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+
+  n = g_strv_length ((gchar **) urls);
+  if (n == 0)
+    {
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_object_unref),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      ReinFetchReport *report = g_new0 (ReinFetchReport, 1);
+
+      report->url = g_strdup (urls[i]);
+      g_ptr_array_add (fetch->reports, report);
+    }
+  fetch->pending = n;
+  for (guint i = 0; i < n; i++)
+    {
+      ServerQuery *sq = g_new0 (ServerQuery, 1);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ReinClient) client = rein_client_new (urls[i], &error);
+
+      sq->task = g_object_ref (task);
+      sq->report = g_ptr_array_index (fetch->reports, i);
+      if (client == NULL)
+        {
+          sq->report->error = g_strdup (error->message);
+          server_done (sq);
+          continue;
+        }
+      rein_client_query_async (client, owner, query, testnet, params, cancellable, query_cb, sq);
+    }
+}
+
+GPtrArray *
+rein_fetch_finish (GAsyncResult *result, GPtrArray **out_reports, GError **error)
+{
+  Fetch *fetch;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  fetch = g_task_get_task_data (G_TASK (result));
+  if (out_reports)
+    *out_reports = g_ptr_array_ref (fetch->reports);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,46 @@
+/* rein-fetch.h: one market query sent to every server at once
+ *
+ * Results are merged and deduplicated by document hash. What a server sends
+ * is untrusted: text that does not parse as a Rein document is dropped and
+ * counted; the rest is returned parsed but not yet validated (see
+ * rein-job.h for that).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-client.h"
+#include "rein-market.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gchar *url;
+  guint received;  /* documents the server sent */
+  guint malformed; /* of those, not Rein documents */
+  gchar *error;    /* NULL when the server answered */
+} ReinFetchReport;
+
+void rein_fetch_report_free (ReinFetchReport *report);
+
+/* Sends @query (with @params, NULL-terminated name/value pairs) to every
+ * URL in @urls in parallel. */
+void rein_fetch_async (const gchar *const *urls,
+                       const gchar *owner,
+                       const gchar *query,
+                       gboolean testnet,
+                       const gchar *const *params,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer user_data);
+/* The merged documents (GPtrArray of ReinDocument, in a stable order: by
+ * hash), and one report per server in @out_reports (may be NULL). Fails
+ * only when cancelled. */
+GPtrArray *rein_fetch_finish (GAsyncResult *result, GPtrArray **out_reports, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinFetchReport, rein_fetch_report_free)
+
+G_END_DECLS
