@@ -1,0 +1,593 @@
+/* bench-server.c: rein-server under load, from 1k to 100k documents
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Builds databases of 1,000, 10,000 and 100,000 documents (enrollments,
+ * jobs, bids and offers of one owner in ten) through the server's own insert
+ * code, then measures a real rein-server with wrk, 16 connections on
+ * loopback: /query?query=jobs, /query?query=by_job_id, /get and /put.
+ * Prints requests per second and p50/p99 latencies, and how query time grows
+ * with the database. Needs wrk (Debian package wrk); set BENCH_SECONDS to
+ * change the length of each run (default 3).
+ */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "rein-market.h"
+#include "rein-server-db.h"
+
+#define CONNECTIONS 16
+
+typedef struct
+{
+  ReinPrivateKey *master;
+  ReinPrivateKey *delegate;
+  gchar *master_address;
+  gchar *delegate_address;
+  gchar *public_key;
+} Owner;
+
+typedef struct
+{
+  guint size;
+  gchar *database;
+  GPtrArray *keys;     /* stored keys, for /get */
+  GPtrArray *job_ids;  /* for by_job_id */
+  gchar *owner;        /* an owner with buckets, for /query */
+  gdouble seconds;     /* to build */
+} Dataset;
+
+typedef struct
+{
+  gdouble requests_per_second;
+  gdouble p50_ms;
+  gdouble p99_ms;
+  guint64 errors;
+} Figures;
+
+static gchar *directory;
+static const gchar *lorem =
+  "We need a careful piece of work done within two weeks; the details are below and "
+  "more can be discussed by email. Quality matters more than speed, and clear "
+  "communication matters most. Please include examples of earlier work in the bid. ";
+
+static gchar *
+random_string (const gchar *alphabet, guint len)
+{
+  gchar *text = g_new0 (gchar, len + 1);
+  gsize n = strlen (alphabet);
+
+  for (guint i = 0; i < len; i++)
+    text[i] = alphabet[g_random_int_range (0, (gint32) n)];
+  return text;
+}
+
+/* Test keys from a fast PRNG: the CSPRNG's key generation costs
+ * milliseconds, too slow for 20,000 owners. */
+static ReinPrivateKey *
+fast_key (void)
+{
+  guint8 secret[32];
+  ReinPrivateKey *key;
+
+  do
+    {
+      for (guint i = 0; i < sizeof secret; i++)
+        secret[i] = (guint8) g_random_int_range (0, 256);
+      key = rein_private_key_new_from_bytes (secret, TRUE, NULL);
+    }
+  while (key == NULL);
+  return key;
+}
+
+static Owner *
+owner_new (void)
+{
+  Owner *owner = g_new0 (Owner, 1);
+
+  owner->master = fast_key ();
+  owner->delegate = fast_key ();
+  owner->master_address = rein_private_key_get_address (owner->master, REIN_NETWORK_MAINNET);
+  owner->delegate_address = rein_private_key_get_address (owner->delegate,
+                                                          REIN_NETWORK_MAINNET);
+  owner->public_key = rein_private_key_get_public_key_hex (owner->delegate);
+  return owner;
+}
+
+/* Keeps the public parts only: secure memory holds a few hundred keys. */
+static void
+owner_forget_keys (Owner *owner)
+{
+  g_clear_pointer (&owner->master, rein_private_key_free);
+  g_clear_pointer (&owner->delegate, rein_private_key_free);
+}
+
+static void
+owner_free (Owner *owner)
+{
+  owner_forget_keys (owner);
+  g_free (owner->master_address);
+  g_free (owner->delegate_address);
+  g_free (owner->public_key);
+  g_free (owner);
+}
+
+static gchar *
+sign_armored (const ReinPrivateKey *key, const gchar *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *signature = rein_message_sign (key, text, strlen (text), &error);
+  g_autofree gchar *address = rein_private_key_get_address (key, REIN_NETWORK_MAINNET);
+
+  g_assert_no_error (error);
+  return rein_armor_build (text, address, signature);
+}
+
+/* Stores through the server's own code (trusted: signed just above). */
+static gchar *
+store (ReinServerDb *db, Owner *owner, const gchar *armored)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) document = rein_document_new_from_armored (armored, -1, &error);
+  g_autoptr (ReinServerEntry) entry = NULL;
+  gchar *key = random_string ("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
+
+  g_assert_no_error (error);
+  entry = rein_server_entry_new_from_document (document, armored, strlen (armored));
+  rein_server_db_store (db, owner->master_address, key, entry, FALSE, &error);
+  g_assert_no_error (error);
+  return key;
+}
+
+static gchar *
+job_text (Owner *creator, Owner *mediator, const gchar *job_id, guint n)
+{
+  return g_strdup_printf ("Rein Job\nJob name: Job number %u\nJob ID: %s\nCategory: Software\n"
+                          "Description: %s\nMediator: Mediator\nMediator contact: m@example.com\n"
+                          "Mediator fee: 1.0%%\nMediator public key: %s\n"
+                          "Mediator master address: %s\nJob creator: Creator\n"
+                          "Job creator contact: c@example.com\nJob creator public key: %s\n"
+                          "Job creator master address: %s",
+                          n, job_id, lorem, mediator->public_key, mediator->master_address,
+                          creator->public_key, creator->master_address);
+}
+
+static gchar *
+step_text (const gchar *title, Owner *creator, Owner *worker, Owner *mediator,
+           const gchar *job_id)
+{
+  return g_strdup_printf ("%s\nJob name: A job\nWorker: Worker\nWorker contact: w@example.com\n"
+                          "Worker master address: %s\nDescription: %s\nBid amount (BTC): 0.05\n"
+                          "Job ID: %s\nJob creator: Creator\nJob creator public key: %s\n"
+                          "Mediator public key: %s\nWorker public key: %s",
+                          title, worker->master_address, lorem, job_id, creator->public_key,
+                          mediator->public_key, worker->public_key);
+}
+
+/* One owner in ten documents; of the documents: 10% enrollments, 25% jobs,
+ * 40% bids, 25% offers. */
+static Dataset *
+dataset_build (guint size)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) owners = g_ptr_array_new_with_free_func ((GDestroyNotify) owner_free);
+  g_autoptr (GTimer) timer = g_timer_new ();
+  Dataset *data = g_new0 (Dataset, 1);
+  g_autofree gchar *name = g_strdup_printf ("bench-%u.db", size);
+  ReinServerDb *db;
+  guint n_owners = MAX (size / 10, 2);
+  guint stored = 0;
+
+  data->size = size;
+  data->database = g_build_filename (directory, name, NULL);
+  data->keys = g_ptr_array_new_with_free_func (g_free);
+  data->job_ids = g_ptr_array_new_with_free_func (g_free);
+
+  db = rein_server_db_open (data->database, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_server_db_begin (db, &error));
+
+  /* Owner by owner: its enrollment, then its share of the jobs, bids and
+   * offers, so that its private keys can be dropped after. */
+  for (guint i = 0; i < n_owners; i++)
+    {
+      Owner *owner = owner_new ();
+      g_autofree gchar *text = NULL;
+      g_autofree gchar *armored = NULL;
+      guint share = (size - n_owners) / n_owners + (i < (size - n_owners) % n_owners ? 1 : 0);
+      gboolean granted;
+
+      for (guint b = 0; b < REIN_SERVER_MAX_BUCKETS; b++)
+        g_ptr_array_unref (rein_server_db_request_bucket (db, owner->master_address,
+                                                          owner->delegate_address,
+                                                          "o@example.com", &granted, &error));
+      g_assert_no_error (error);
+      text = g_strdup_printf ("Rein User Enrollment\nUser: Owner %u\nContact: o@example.com\n"
+                              "Master signing address: %s\nDelegate signing address: %s\n"
+                              "Willing to mediate: %s%s%s",
+                              i, owner->master_address, owner->delegate_address,
+                              i % 5 == 0 ? "True\nMediator public key: " : "False",
+                              i % 5 == 0 ? owner->public_key : "",
+                              i % 5 == 0 ? "\nMediator fee: 1.0%" : "");
+      armored = sign_armored (owner->master, text);
+      g_ptr_array_add (data->keys, store (db, owner, armored));
+      g_ptr_array_add (owners, owner);
+      stored++;
+
+      for (guint d = 0; d < share; d++)
+        {
+          guint kind = g_random_int_range (0, 90);
+          Owner *other = owners->pdata[g_random_int_range (0, (gint32) owners->len)];
+          Owner *mediator = owners->pdata[5 * g_random_int_range (0, (gint32) (owners->len + 4) / 5)];
+          g_autofree gchar *doc_text = NULL;
+          g_autofree gchar *doc = NULL;
+
+          if (kind < 25 || data->job_ids->len == 0)
+            {
+              gchar *job_id = random_string ("abcdefghijklmnopqrstuvwxyz0123456789", 20);
+
+              doc_text = job_text (owner, mediator, job_id, stored);
+              g_ptr_array_add (data->job_ids, job_id);
+            }
+          else
+            {
+              const gchar *job_id =
+                data->job_ids->pdata[g_random_int_range (0, (gint32) data->job_ids->len)];
+
+              doc_text = step_text (kind < 65 ? "Rein Bid" : "Rein Offer", other, owner,
+                                    mediator, job_id);
+            }
+          doc = sign_armored (owner->delegate, doc_text);
+          g_ptr_array_add (data->keys, store (db, owner, doc));
+          stored++;
+          if (stored % 5000 == 0)
+            {
+              g_assert_true (rein_server_db_commit (db, &error));
+              g_assert_true (rein_server_db_begin (db, &error));
+            }
+        }
+      owner_forget_keys (owner);
+    }
+  data->owner = g_strdup (((Owner *) owners->pdata[0])->master_address);
+
+  g_assert_true (rein_server_db_commit (db, &error));
+  g_assert_no_error (error);
+  rein_server_db_close (db);
+  data->seconds = g_timer_elapsed (timer, NULL);
+  return data;
+}
+
+static void
+dataset_free (Dataset *data)
+{
+  const gchar *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree gchar *path = g_strconcat (data->database, suffixes[i], NULL);
+
+      g_remove (path);
+    }
+  g_free (data->database);
+  g_ptr_array_unref (data->keys);
+  g_ptr_array_unref (data->job_ids);
+  g_free (data->owner);
+  g_free (data);
+}
+
+/* Mean microseconds of a query straight on the database (no HTTP). */
+static gdouble
+time_sql (Dataset *data, ReinServerQuery query, guint rounds)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTimer) timer = g_timer_new ();
+  ReinServerDb *db = rein_server_db_open (data->database, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < rounds; i++)
+    {
+      const gchar *ids[] = {
+        data->job_ids->pdata[g_random_int_range (0, (gint32) data->job_ids->len)], NULL
+      };
+      g_autoptr (GPtrArray) values = rein_server_db_query (db, query, FALSE, NULL, ids, 100, 0,
+                                                           &error);
+
+      g_assert_no_error (error);
+    }
+  rein_server_db_close (db);
+  return g_timer_elapsed (timer, NULL) * 1e6 / rounds;
+}
+
+static void
+child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocess *
+server_start (const gchar *database, gchar **out_url)
+{
+  const gchar *binary = g_getenv ("REIN_SERVER");
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *line = NULL;
+  GSubprocess *process;
+
+  g_assert_nonnull (binary);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, binary, "--port=0", "--quiet",
+                                         "--rate=0", "--max-connections=0",
+                                         "--database", database, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on "));
+  *out_url = g_strdup (line + strlen ("listening on "));
+  return process;
+}
+
+static void
+server_stop (GSubprocess *process)
+{
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_check (process, NULL, NULL);
+  g_object_unref (process);
+}
+
+static gdouble
+parse_duration_ms (const gchar *text)
+{
+  gchar *end = NULL;
+  gdouble value = g_ascii_strtod (text, &end);
+
+  if (g_str_has_prefix (end, "us"))
+    return value / 1000.0;
+  if (g_str_has_prefix (end, "ms"))
+    return value;
+  if (g_str_has_prefix (end, "s"))
+    return value * 1000.0;
+  if (g_str_has_prefix (end, "m"))
+    return value * 60000.0;
+  return value;
+}
+
+/* Runs wrk with @script over @url; @env_name=@env_value for the script. */
+static Figures
+run_wrk (const gchar *url, const gchar *script, const gchar *env_name, const gchar *env_value)
+{
+  const gchar *seconds = g_getenv ("BENCH_SECONDS");
+  g_autofree gchar *duration = g_strdup_printf ("%ss", seconds != NULL ? seconds : "3");
+  g_autofree gchar *connections = g_strdup_printf ("%d", CONNECTIONS);
+  g_autofree gchar *script_path = g_build_filename (g_getenv ("BENCH_SCRIPTS"), script, NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  Figures figures = { 0 };
+
+  g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "wrk", "-t2", "-c", connections,
+                                         "-d", duration, "--latency", "-s", script_path, url,
+                                         NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree gchar *line = g_strstrip (g_strdup (lines[i]));
+
+      if (g_str_has_prefix (line, "Requests/sec:"))
+        figures.requests_per_second = g_ascii_strtod (line + strlen ("Requests/sec:"), NULL);
+      else if (g_str_has_prefix (line, "50%"))
+        figures.p50_ms = parse_duration_ms (g_strchug (line + 3));
+      else if (g_str_has_prefix (line, "99%"))
+        figures.p99_ms = parse_duration_ms (g_strchug (line + 3));
+      else if (g_str_has_prefix (line, "Non-2xx or 3xx responses:"))
+        figures.errors = g_ascii_strtoull (line + strlen ("Non-2xx or 3xx responses:"), NULL, 10);
+      else if (g_str_has_prefix (line, "Socket errors:"))
+        g_print ("  (wrk: %s)\n", line);
+    }
+  if (figures.requests_per_second == 0)
+    g_printerr ("wrk said:\n%s\n", out);
+  return figures;
+}
+
+static gchar *
+write_lines (const gchar *name, GPtrArray *lines)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  gchar *path = g_build_filename (directory, name, NULL);
+
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (text, "%s\n", (gchar *) lines->pdata[i]);
+  g_file_set_contents (path, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+print_figures (const gchar *what, guint size, Figures figures)
+{
+  g_print ("%-22s %8u %10.0f %9.2f %9.2f %8" G_GUINT64_FORMAT "\n", what, size,
+           figures.requests_per_second, figures.p50_ms, figures.p99_ms, figures.errors);
+}
+
+/* /put bodies: fresh owners, each with its nonce, job documents under new
+ * keys. */
+static gchar *
+prepare_puts (Dataset *data, guint n_owners, guint per_owner)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
+  ReinServerDb *db = rein_server_db_open (data->database, TRUE, &error);
+
+  g_assert_no_error (error);
+  for (guint o = 0; o < n_owners; o++)
+    {
+      Owner *owner = owner_new ();
+      g_autofree gchar *nonce = NULL;
+      gboolean granted;
+
+      for (guint b = 0; b < REIN_SERVER_MAX_BUCKETS; b++)
+        g_ptr_array_unref (rein_server_db_request_bucket (db, owner->master_address,
+                                                          owner->delegate_address, "p@example.com",
+                                                          &granted, &error));
+      nonce = rein_server_db_nonce (db, owner->master_address, NULL, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < per_owner; i++)
+        {
+          g_autofree gchar *job_id = random_string ("abcdefghijklmnopqrstuvwxyz0123456789", 20);
+          g_autofree gchar *text = job_text (owner, owner, job_id, i);
+          g_autofree gchar *value = sign_armored (owner->delegate, text);
+          g_autofree gchar *key = random_string ("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
+          g_autofree gchar *message = g_strconcat (key, value, owner->delegate_address, nonce,
+                                                   NULL);
+          g_autofree gchar *signature = rein_message_sign (owner->delegate, message,
+                                                           strlen (message), &error);
+          g_autoptr (JsonBuilder) builder = json_builder_new ();
+          g_autoptr (JsonNode) root = NULL;
+
+          g_assert_no_error (error);
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "key");
+          json_builder_add_string_value (builder, key);
+          json_builder_set_member_name (builder, "value");
+          json_builder_add_string_value (builder, value);
+          json_builder_set_member_name (builder, "nonce");
+          json_builder_add_string_value (builder, nonce);
+          json_builder_set_member_name (builder, "signature");
+          json_builder_add_string_value (builder, signature);
+          json_builder_set_member_name (builder, "signature_address");
+          json_builder_add_string_value (builder, owner->delegate_address);
+          json_builder_set_member_name (builder, "owner");
+          json_builder_add_string_value (builder, owner->master_address);
+          json_builder_set_member_name (builder, "testnet");
+          json_builder_add_boolean_value (builder, FALSE);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          g_ptr_array_add (bodies, json_to_string (root, FALSE));
+        }
+      owner_free (owner);
+    }
+  rein_server_db_close (db);
+  return write_lines ("puts.txt", bodies);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  const guint sizes[] = { 1000, 10000, 100000 };
+  Dataset *datasets[G_N_ELEMENTS (sizes)];
+  gchar *wrk = g_find_program_in_path ("wrk");
+
+  if (wrk == NULL)
+    {
+      g_print ("bench-server: wrk is not installed (apt-get install wrk); skipping\n");
+      return 77;
+    }
+  g_free (wrk);
+  g_assert_nonnull (g_getenv ("BENCH_SCRIPTS"));
+
+  directory = g_dir_make_tmp ("rein-bench-server-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_print ("rein-server benchmark: wrk, 2 threads, %d connections, loopback, %u CPUs\n\n",
+           CONNECTIONS, g_get_num_processors ());
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      datasets[i] = dataset_build (sizes[i]);
+      g_print ("built %6u documents (%u owners) in %.1f s (%.0f documents/s)\n",
+               sizes[i], MAX (sizes[i] / 10, 2), datasets[i]->seconds,
+               sizes[i] / datasets[i]->seconds);
+    }
+
+  g_print ("\nSQL alone, mean per query (in-process, no HTTP):\n");
+  g_print ("%-22s %8s %10s\n", "query", "docs", "us/query");
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_print ("%-22s %8u %10.1f\n", "jobs (100 results)", sizes[i],
+               time_sql (datasets[i], REIN_SERVER_QUERY_JOBS, 300));
+      g_print ("%-22s %8u %10.1f\n", "by_job_id (1 id)", sizes[i],
+               time_sql (datasets[i], REIN_SERVER_QUERY_BY_JOB_ID, 3000));
+    }
+
+  g_print ("\nHTTP through rein-server (wrk):\n");
+  g_print ("%-22s %8s %10s %9s %9s %8s\n", "request", "docs", "req/s", "p50 ms", "p99 ms",
+           "errors");
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      Dataset *data = datasets[i];
+      g_autoptr (GPtrArray) jobs_paths = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) id_paths = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) get_paths = g_ptr_array_new_with_free_func (g_free);
+      g_autofree gchar *jobs_file = NULL;
+      g_autofree gchar *ids_file = NULL;
+      g_autofree gchar *gets_file = NULL;
+      g_autofree gchar *url = NULL;
+      GSubprocess *server;
+
+      g_ptr_array_add (jobs_paths, g_strdup_printf ("/query?owner=%s&query=jobs&testnet=0",
+                                                    data->owner));
+      for (guint j = 0; j < MIN (data->job_ids->len, 5000); j++)
+        g_ptr_array_add (id_paths,
+                         g_strdup_printf ("/query?owner=%s&query=by_job_id&job_ids=%s&testnet=0",
+                                          data->owner, (gchar *) data->job_ids->pdata[j]));
+      for (guint j = 0; j < MIN (data->keys->len, 20000); j++)
+        g_ptr_array_add (get_paths,
+                         g_strdup_printf ("/get?key=%s",
+                                          (gchar *) data->keys->pdata[g_random_int_range (
+                                            0, (gint32) data->keys->len)]));
+      jobs_file = write_lines ("jobs.txt", jobs_paths);
+      ids_file = write_lines ("ids.txt", id_paths);
+      gets_file = write_lines ("gets.txt", get_paths);
+
+      server = server_start (data->database, &url);
+      print_figures ("query jobs", data->size,
+                     run_wrk (url, "bench-server-paths.lua", "BENCH_PATHS", jobs_file));
+      print_figures ("query by_job_id", data->size,
+                     run_wrk (url, "bench-server-paths.lua", "BENCH_PATHS", ids_file));
+      print_figures ("get", data->size,
+                     run_wrk (url, "bench-server-paths.lua", "BENCH_PATHS", gets_file));
+      server_stop (server);
+    }
+
+  {
+    Dataset *data = datasets[G_N_ELEMENTS (sizes) - 1];
+    g_autofree gchar *bodies = prepare_puts (data, 40, 250);
+    g_autofree gchar *url = NULL;
+    GSubprocess *server = server_start (data->database, &url);
+
+    print_figures ("put (fsync'd)", data->size,
+                   run_wrk (url, "bench-server-put.lua", "BENCH_BODIES", bodies));
+    server_stop (server);
+    g_remove (bodies);
+  }
+
+  g_print ("\ntargets: p99 < 20 ms for queries at 100k documents; >= 2000 /get per second\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    dataset_free (datasets[i]);
+  {
+    const gchar *files[] = { "jobs.txt", "ids.txt", "gets.txt" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      {
+        g_autofree gchar *path = g_build_filename (directory, files[i], NULL);
+
+        g_remove (path);
+      }
+  }
+  g_rmdir (directory);
+  return 0;
+}
