@@ -14,12 +14,10 @@
 
 #include "rein-server.h"
 
-#include <errno.h>
+#include <gio/gnetworking.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "rein-bitcoin.h"
 #include "rein-rate-limiter.h"
@@ -92,7 +90,6 @@ struct _ReinServer
   GHashTable *counted;     /* Counted, of connections alive */
   GHashTable *peers;       /* "address port" -> GSocketConnection, weak */
   GSocketService *service;
-  GSocket *keepalive_pair[2];
   gchar *peek_buffer;
   gboolean log_requests;
   guint port;
@@ -1471,6 +1468,9 @@ incoming_cb (GSocketService *service,
   incoming->server = g_object_ref (self);
   incoming->connection = g_object_ref (connection);
   incoming->deadline_us = g_get_monotonic_time () + HEAD_WAIT_US;
+  /* Small answers go out at once (libsoup's own listener does the same). */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
+                       TRUE, NULL);
 
   counted = g_new0 (Counted, 1);
   counted->server = self;
@@ -1515,6 +1515,10 @@ early_handler (SoupServer *server,
 
   if (client == NULL)
     client = "";
+  /* One request per connection: libsoup 3.2 leaves connections it did not
+   * accept itself open after the client closes them (CLOSE-WAIT) when they
+   * are kept alive, so say so and close after each answer. */
+  soup_message_headers_replace (headers, "Connection", "close");
 
   if (self->stopping)
     {
@@ -1674,37 +1678,6 @@ rein_server_init (ReinServer *self)
   self->started_us = g_get_monotonic_time ();
 }
 
-/* libsoup 3.2 keeps a connection alive after a response only while the
- * server has a listener of its own, and we accept connections ourselves.
- * Give it one that can never accept: one end of a socket pair, whose other
- * end we hold and never write to. */
-static gboolean
-give_soup_a_listener (ReinServer *self, GError **error)
-{
-  int fds[2];
-
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "socketpair: %s",
-                   g_strerror (errno));
-      return FALSE;
-    }
-  self->keepalive_pair[0] = g_socket_new_from_fd (fds[0], error);
-  if (self->keepalive_pair[0] == NULL)
-    {
-      close (fds[0]);
-      close (fds[1]);
-      return FALSE;
-    }
-  self->keepalive_pair[1] = g_socket_new_from_fd (fds[1], error);
-  if (self->keepalive_pair[1] == NULL)
-    {
-      close (fds[1]);
-      return FALSE;
-    }
-  return soup_server_listen_socket (self->soup, self->keepalive_pair[0], 0, error);
-}
-
 ReinServer *
 rein_server_new (const gchar *database_path, GError **error)
 {
@@ -1730,8 +1703,6 @@ rein_server_new (const gchar *database_path, GError **error)
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
-  if (!give_soup_a_listener (self, error))
-    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -1790,6 +1761,7 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
   if (self->service == NULL)
     {
       self->service = g_socket_service_new ();
+      g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), 1024);
       g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
     }
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
@@ -1853,8 +1825,6 @@ rein_server_shutdown (ReinServer *self)
     g_main_context_iteration (self->context, FALSE);
 
   g_clear_object (&self->soup);
-  g_clear_object (&self->keepalive_pair[0]);
-  g_clear_object (&self->keepalive_pair[1]);
   g_clear_pointer (&self->writer, rein_server_db_close);
   g_clear_pointer (&self->reader, rein_server_db_close);
 }
