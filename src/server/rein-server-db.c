@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rein-bitcoin.h"
+#include "rein-server-json.h"
 
 #define SCHEMA_VERSION 1
 
@@ -46,7 +47,7 @@ static const gchar schema_sql[] =
   "  worker TEXT,"
   "  mediator TEXT,"
   "  willing INTEGER NOT NULL DEFAULT 0,"
-  "  value TEXT NOT NULL,"
+  "  value_json TEXT NOT NULL," /* the document as a JSON string literal */
   "  UNIQUE (hash, testnet)"
   ");"
   "CREATE INDEX documents_by_type ON documents (testnet, type);"
@@ -573,6 +574,8 @@ rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
 static gint64
 document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
 {
+  g_autofree gchar *literal = NULL;
+  gsize literal_len = 0;
   sqlite3_stmt *stmt;
   gint64 id = 0;
 
@@ -589,7 +592,7 @@ document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, G
 
   stmt = prepare (db,
                   "INSERT INTO documents (hash, testnet, type, job_id, creator, worker,"
-                  " mediator, willing, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                  " mediator, willing, value_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                   error);
   if (stmt == NULL)
     return 0;
@@ -601,7 +604,9 @@ document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, G
   bind_text (stmt, 6, entry->worker);
   bind_text (stmt, 7, entry->mediator);
   sqlite3_bind_int (stmt, 8, entry->willing_to_mediate ? 1 : 0);
-  sqlite3_bind_text (stmt, 9, entry->value, (int) entry->value_len, SQLITE_STATIC);
+  /* Escaped once here rather than on every answer that carries it. */
+  literal = rein_server_json_string_new (entry->value, &literal_len);
+  sqlite3_bind_text (stmt, 9, literal, (int) literal_len, SQLITE_STATIC);
   if (!step_done (db, stmt, error))
     return 0;
   return sqlite3_last_insert_rowid (db->handle);
@@ -748,7 +753,7 @@ rein_server_db_get (ReinServerDb *db, const gchar *key, GError **error)
   g_return_val_if_fail (key != NULL, NULL);
 
   stmt = prepare (db,
-                  "SELECT d.value FROM kv AS k JOIN documents AS d ON d.id = k.document"
+                  "SELECT d.value_json FROM kv AS k JOIN documents AS d ON d.id = k.document"
                   " WHERE k.key = ?1",
                   error);
   if (stmt == NULL)
@@ -800,30 +805,30 @@ query_sql (ReinServerQuery query)
   switch (query)
     {
     case REIN_SERVER_QUERY_MEDIATORS:
-      return "SELECT value FROM documents WHERE testnet = ?1 AND willing = 1"
+      return "SELECT value_json FROM documents WHERE testnet = ?1 AND willing = 1"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_JOBS:
-      return "SELECT value FROM documents WHERE testnet = ?1 AND type = 'job_posting'"
+      return "SELECT value_json FROM documents WHERE testnet = ?1 AND type = 'job_posting'"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_BIDS:
-      return "SELECT value FROM documents WHERE testnet = ?1 AND type = 'bid'"
+      return "SELECT value_json FROM documents WHERE testnet = ?1 AND type = 'bid'"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_DELIVERIES:
-      return "SELECT value FROM documents WHERE creator = ?4 AND testnet = ?1"
+      return "SELECT value_json FROM documents WHERE creator = ?4 AND testnet = ?1"
              " AND type = 'delivery' ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_IN_PROCESS:
-      return "SELECT value FROM documents WHERE worker = ?4 AND testnet = ?1"
+      return "SELECT value_json FROM documents WHERE worker = ?4 AND testnet = ?1"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_REVIEW:
-      return "SELECT value FROM documents WHERE mediator = ?4 AND testnet = ?1"
+      return "SELECT value_json FROM documents WHERE mediator = ?4 AND testnet = ?1"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_BY_JOB_ID:
-      return "SELECT value FROM documents"
+      return "SELECT value_json FROM documents"
              " WHERE job_id IN (SELECT j.value FROM json_each(?4) AS j) AND testnet = ?1"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_DISPUTE:
       /* Per job: its deliveries, or its offers when it has no delivery. */
-      return "SELECT d.value FROM documents AS d"
+      return "SELECT d.value_json FROM documents AS d"
              " WHERE d.job_id IN (SELECT j.value FROM json_each(?4) AS j)"
              " AND d.testnet = ?1"
              " AND (d.type = 'delivery' OR (d.type = 'offer' AND NOT EXISTS"

@@ -101,13 +101,13 @@ gboolean rein_server_db_store (ReinServerDb *db,
                                gboolean testnet,
                                GError **error);
 
-/* /get: the value under @key. */
+/* /get: the value under @key, as a JSON string literal. */
 gchar *rein_server_db_get (ReinServerDb *db, const gchar *key, GError **error);
 
 /* Whether @owner holds at least one bucket. */
 gboolean rein_server_db_has_account (ReinServerDb *db, const gchar *owner, GError **error);
 
-/* /query: armored documents (gchar *), oldest first. @param is the public key
+/* /query: armored documents as JSON string literals (gchar *), oldest first. @param is the public key
  * for deliveries/in-process/review; @job_ids for by_job_id and dispute. */
 GPtrArray *rein_server_db_query (ReinServerDb *db,
                                  ReinServerQuery query,

@@ -7,6 +7,9 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 
@@ -60,6 +63,12 @@ main (int argc, char *argv[])
   };
 
   setlocale (LC_ALL, "");
+#ifdef __GLIBC__
+  /* Answers of 100 kB and more come and go all the time: keep the heap
+   * instead of mapping and unmapping (or trimming) it for each. */
+  mallopt (M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
   /* A client hanging up mid-answer must not kill the server. */
   signal (SIGPIPE, SIG_IGN);
 

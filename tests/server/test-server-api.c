@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "rein-server-json.h"
 #include "server-fixture.h"
 
 static TestServer *server;
@@ -623,6 +624,29 @@ test_cap (void)
   }
 }
 
+/* The server's own JSON string writer round-trips through json-glib. */
+static void
+test_json_literals (void)
+{
+  const gchar *texts[] = {
+    "", "plain", "quote \" and backslash \\", "lines\nand\r\nreturns\ttabs",
+    "\x01\x02\x1f control \b\f", "caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x98\x80", "</script>",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      gsize len = 0;
+      g_autofree gchar *literal = rein_server_json_string_new (texts[i], &len);
+      g_autoptr (JsonNode) node = NULL;
+      g_autoptr (GError) error = NULL;
+
+      g_assert_cmpuint (len, ==, strlen (literal));
+      node = json_from_string (literal, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_node_get_string (node), ==, texts[i]);
+    }
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -647,6 +671,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/server/api/json-literals", test_json_literals);
   add ("/server/api/help", test_help);
   add ("/server/api/status", test_status);
   add ("/server/api/request", test_request);
