@@ -43,6 +43,8 @@ typedef struct
   gchar *nonce;
   guint index;        /* next document */
   gchar *remote_key;  /* of the current document */
+  GHashTable *known;  /* document id -> remote key, read at the start */
+  GPtrArray *placed;  /* of ReinPlacement, written at the end */
 } ServerJob;
 
 void
@@ -71,6 +73,8 @@ server_job_free (ServerJob *job)
   g_clear_object (&job->client);
   g_free (job->nonce);
   g_free (job->remote_key);
+  g_clear_pointer (&job->known, g_hash_table_unref);
+  g_clear_pointer (&job->placed, g_ptr_array_unref);
   g_free (job);
 }
 
@@ -129,23 +133,56 @@ rein_sync_set_timeout (ReinSync *self, guint seconds)
 
 static void job_next_document (ServerJob *job);
 
+/* The store's writes for one server (its placements, in one statement,
+ * and the sync record) run in a worker thread: each is an fsync, which
+ * must not stall the UI. */
 static void
-job_done (ServerJob *job, const GError *error)
+save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  ServerJob *job = task_data;
+  ReinSync *self = g_task_get_source_object (job->task);
+
+  rein_store_set_placements (self->store, job->result->server_id, job->placed, NULL);
+  rein_store_record_sync (self->store, job->result->server_id, job->result->error, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerJob *job = user_data;
   GTask *task = job->task;
-  ReinSync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
-  if (error != NULL && job->result->error == NULL)
-    job->result->error = g_strdup (error->message);
-  rein_store_record_sync (self->store, job->result->server_id, job->result->error, NULL);
   server_job_free (job);
-
   /* Each job holds a reference on the run's task; the last one returns. */
   if (--run->pending == 0 && !g_task_return_error_if_cancelled (task))
     g_task_return_pointer (task, g_ptr_array_ref (run->results),
                            (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
+}
+
+static void
+job_done (ServerJob *job, const GError *error)
+{
+  g_autoptr (GTask) save = NULL;
+
+  if (error != NULL && job->result->error == NULL)
+    job->result->error = g_strdup (error->message);
+  save = g_task_new (g_task_get_source_object (job->task), NULL, saved_cb, job);
+  g_task_set_task_data (save, job, NULL);
+  g_task_run_in_thread (save, save_thread);
+}
+
+static void
+record_placement (ServerJob *job, ReinStoredDocument *doc)
+{
+  ReinPlacement *p = g_new0 (ReinPlacement, 1);
+
+  p->document_id = doc->id;
+  p->remote_key = g_strdup (job->remote_key);
+  p->verified_hash = g_strdup (doc->hash);
+  g_ptr_array_add (job->placed, p);
 }
 
 static void
@@ -181,7 +218,6 @@ static void
 put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ServerJob *job = user_data;
-  ReinSync *self = g_task_get_source_object (job->task);
   Run *run = g_task_get_task_data (job->task);
   ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
   g_autoptr (GError) error = NULL;
@@ -191,12 +227,7 @@ put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       job_done (job, error);
       return;
     }
-  if (!rein_store_set_placement (self->store, doc->id, job->result->server_id, job->remote_key,
-                                 doc->hash, &error))
-    {
-      job_done (job, error);
-      return;
-    }
+  record_placement (job, doc);
   job->result->pushed++;
   job->index++;
   report_progress (job);
@@ -219,7 +250,6 @@ static void
 get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ServerJob *job = user_data;
-  ReinSync *self = g_task_get_source_object (job->task);
   Run *run = g_task_get_task_data (job->task);
   ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
   g_autoptr (GError) error = NULL;
@@ -236,8 +266,7 @@ get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       hash = rein_sha256_hex (value, strlen (value));
       if (g_strcmp0 (hash, doc->hash) == 0)
         {
-          rein_store_set_placement (self->store, doc->id, job->result->server_id,
-                                    job->remote_key, doc->hash, NULL);
+          record_placement (job, doc);
           job->result->unchanged++;
           job->index++;
           report_progress (job);
@@ -253,7 +282,6 @@ get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 job_next_document (ServerJob *job)
 {
-  ReinSync *self = g_task_get_source_object (job->task);
   Run *run = g_task_get_task_data (job->task);
   ReinStoredDocument *doc;
 
@@ -272,8 +300,8 @@ job_next_document (ServerJob *job)
 
   doc = g_ptr_array_index (run->documents, job->index);
   g_clear_pointer (&job->remote_key, g_free);
-  if (rein_store_get_placement (self->store, doc->id, job->result->server_id, &job->remote_key,
-                                NULL, NULL))
+  job->remote_key = g_strdup (g_hash_table_lookup (job->known, &doc->id));
+  if (job->remote_key != NULL)
     rein_client_get_async (job->client, job->remote_key, g_task_get_cancellable (job->task),
                            get_cb, job);
   else
@@ -346,6 +374,11 @@ job_start (ServerJob *job)
 {
   ReinSync *self = g_task_get_source_object (job->task);
   Run *run = g_task_get_task_data (job->task);
+
+  job->placed = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_placement_free);
+  job->known = rein_store_list_placements (self->store, job->result->server_id, NULL);
+  if (job->known == NULL)
+    job->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 
   if (rein_store_has_buckets (self->store, job->result->server_id,
                               rein_identity_get_id (run->identity)))

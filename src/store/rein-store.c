@@ -1658,3 +1658,343 @@ rein_store_set_bucket (ReinStore *self,
     return set_db_error (self, error, "Could not record a bucket");
   return TRUE;
 }
+
+/* ---- Market data: fetched documents, verdicts, jobs and orders ---- */
+
+static gboolean
+save_verdict (ReinStore *self,
+              sqlite3_stmt *stmt,
+              const ReinDocumentVerdict *verdict,
+              gint64 server_id,
+              GError **error)
+{
+  static const gchar *const job_id_labels[] = { "Job ID", NULL };
+  ReinDocument *doc = verdict->document;
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  sqlite3_bind_text (stmt, 1, rein_document_get_hash (doc), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, rein_document_get_armored (doc), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, rein_document_type_to_name (rein_document_get_document_type (doc)),
+                     -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, rein_document_get_field_any (doc, job_id_labels), -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, rein_document_get_signer (doc), -1, SQLITE_TRANSIENT);
+  if (server_id > 0)
+    sqlite3_bind_int64 (stmt, 6, server_id);
+  sqlite3_bind_int (stmt, 7, verdict->verification);
+  if (verdict->verification == REIN_VERIFICATION_INVALID)
+    sqlite3_bind_text (stmt, 8, verdict->reason ? verdict->reason : "invalid", -1,
+                       SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not store a fetched document");
+  return TRUE;
+}
+
+gboolean
+rein_store_save_verdicts (ReinStore *self,
+                          const ReinDocumentVerdict *verdicts,
+                          guint n_verdicts,
+                          gint64 server_id,
+                          GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (verdicts != NULL || n_verdicts == 0, FALSE);
+
+  if (n_verdicts == 0)
+    return TRUE;
+  for (guint i = 0; i < n_verdicts; i++)
+    g_return_val_if_fail (REIN_IS_DOCUMENT (verdicts[i].document), FALSE);
+
+  stmt = prepare (self,
+                  "INSERT INTO documents (hash, armored, doc_type, job_id, signer, "
+                  "source_server, verification, verification_error, received) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%s','now')) "
+                  "ON CONFLICT (hash) DO UPDATE SET verification = excluded.verification, "
+                  "verification_error = excluded.verification_error, "
+                  "source_server = coalesce (source_server, excluded.source_server)",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < n_verdicts; i++)
+    if (!save_verdict (self, stmt, &verdicts[i], server_id, error))
+      {
+        exec (self, "ROLLBACK", NULL);
+        return FALSE;
+      }
+  if (!exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rein_store_get_verdict (ReinStore *self,
+                        const gchar *hash,
+                        ReinVerification *out_verification,
+                        gchar **out_reason,
+                        GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (hash != NULL, FALSE);
+
+  stmt = prepare (self, "SELECT verification, verification_error FROM documents WHERE hash = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    return set_db_error (self, error, "Could not read documents");
+  if (out_verification)
+    *out_verification = sqlite3_column_int (stmt, 0);
+  if (out_reason)
+    *out_reason = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+  return TRUE;
+}
+
+/* The first column of every row of @stmt, as strings. */
+static GPtrArray *
+collect_texts (ReinStore *self, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read documents");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+GPtrArray *
+rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (job_id != NULL, NULL);
+
+  stmt = prepare (self, "SELECT armored FROM documents WHERE job_id = ? ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
+  return collect_texts (self, stmt, error);
+}
+
+GPtrArray *
+rein_store_list_enrollments (ReinStore *self, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree gchar *sql = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  sql = g_strdup_printf ("SELECT armored FROM documents WHERE doc_type = 'enrollment' "
+                         "AND verification != %d ORDER BY id", REIN_VERIFICATION_INVALID);
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  return collect_texts (self, stmt, error);
+}
+
+GStrv
+rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self,
+                  "SELECT job_id FROM documents WHERE identity_id = ?1 AND job_id IS NOT NULL "
+                  "UNION SELECT job_id FROM orders WHERE identity_id = ?1 ORDER BY 1",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  ids = collect_texts (self, stmt, error);
+  if (ids == NULL)
+    return NULL;
+  g_ptr_array_add (ids, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+void
+rein_stored_order_free (ReinStoredOrder *order)
+{
+  if (order == NULL)
+    return;
+  g_free (order->job_id);
+  g_free (order->role);
+  g_free (order->state);
+  g_free (order);
+}
+
+gboolean
+rein_store_set_order (ReinStore *self,
+                      const gchar *job_id,
+                      gint64 identity_id,
+                      const gchar *role,
+                      const gchar *state,
+                      GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (job_id != NULL && role != NULL && state != NULL, FALSE);
+
+  stmt = prepare (self,
+                  "INSERT INTO orders (job_id, identity_id, role, state, updated) "
+                  "VALUES (?, ?, ?, ?, strftime('%s','now')) "
+                  "ON CONFLICT (job_id, identity_id) DO UPDATE SET role = excluded.role, "
+                  "state = excluded.state, updated = excluded.updated "
+                  "WHERE role != excluded.role OR state != excluded.state",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, identity_id);
+  sqlite3_bind_text (stmt, 3, role, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, state, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        {
+          g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                               "No such identity");
+          return FALSE;
+        }
+      return set_db_error (self, error, "Could not record the order");
+    }
+  return TRUE;
+}
+
+GPtrArray *
+rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) rein_stored_order_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT job_id, role, state, updated FROM orders "
+                        "WHERE identity_id = ? ORDER BY job_id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ReinStoredOrder *order = g_new0 (ReinStoredOrder, 1);
+
+      order->job_id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+      order->role = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+      order->state = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+      order->updated = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (out, order);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read orders");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+GHashTable *
+rein_store_list_placements (ReinStore *self, gint64 server_id, GError **error)
+{
+  g_autoptr (GHashTable) out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                      g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT document_id, remote_key FROM placements WHERE server_id = ?",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (out, g_memdup2 (&(gint64){ sqlite3_column_int64 (stmt, 0) },
+                                         sizeof (gint64)),
+                         g_strdup ((const gchar *) sqlite3_column_text (stmt, 1)));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read placements");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+void
+rein_placement_free (ReinPlacement *placement)
+{
+  if (placement == NULL)
+    return;
+  g_free (placement->remote_key);
+  g_free (placement->verified_hash);
+  g_free (placement);
+}
+
+gboolean
+rein_store_set_placements (ReinStore *self,
+                           gint64 server_id,
+                           GPtrArray *placements,
+                           GError **error)
+{
+  /* Multi-row statements, each atomic on its own: no explicit transaction,
+   * so nothing another thread does on the connection can end up inside
+   * one. 400 rows of 4 values stay far below SQLite's variable limit. */
+  const guint chunk = 400;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (placements != NULL, FALSE);
+
+  for (guint start = 0; start < placements->len; start += chunk)
+    {
+      guint n = MIN (chunk, placements->len - start);
+      g_autoptr (GString) sql = g_string_new ("INSERT INTO placements (document_id, server_id, "
+                                              "remote_key, verified_hash, updated) VALUES ");
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+
+      for (guint i = 0; i < n; i++)
+        g_string_append (sql, i ? ", (?, ?, ?, ?, strftime('%s','now'))"
+                                : "(?, ?, ?, ?, strftime('%s','now'))");
+      g_string_append (sql, " ON CONFLICT (document_id, server_id) DO UPDATE SET "
+                            "remote_key = excluded.remote_key, "
+                            "verified_hash = excluded.verified_hash, updated = excluded.updated");
+      stmt = prepare (self, sql->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          ReinPlacement *p = g_ptr_array_index (placements, start + i);
+
+          sqlite3_bind_int64 (stmt, 4 * i + 1, p->document_id);
+          sqlite3_bind_int64 (stmt, 4 * i + 2, server_id);
+          sqlite3_bind_text (stmt, 4 * i + 3, p->remote_key, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 4 * i + 4, p->verified_hash, -1, SQLITE_TRANSIENT);
+        }
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return set_db_error (self, error, "Could not record placements");
+    }
+  return TRUE;
+}

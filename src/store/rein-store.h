@@ -164,6 +164,24 @@ gboolean rein_store_set_placement (ReinStore *self,
                                    const gchar *remote_key,
                                    const gchar *verified_hash,
                                    GError **error);
+/* Every placement on @server_id: document id (gint64 *) -> remote key. */
+GHashTable *rein_store_list_placements (ReinStore *self, gint64 server_id, GError **error);
+
+typedef struct
+{
+  gint64 document_id;
+  gchar *remote_key;
+  gchar *verified_hash;
+} ReinPlacement;
+
+void rein_placement_free (ReinPlacement *placement);
+/* Records many placements on @server_id in one transaction (one fsync):
+ * the sync engine calls it from a worker thread when a server is done. */
+gboolean rein_store_set_placements (ReinStore *self,
+                                    gint64 server_id,
+                                    GPtrArray *placements,
+                                    GError **error);
+
 /* How many of @identity_id's documents are placed, verified, on @server_id. */
 guint rein_store_count_placements (ReinStore *self, gint64 identity_id, gint64 server_id);
 
@@ -179,5 +197,65 @@ gboolean rein_store_set_bucket (ReinStore *self,
                                 GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredDocument, rein_stored_document_free)
+
+/* ---- Market data: fetched documents, verdicts, jobs and orders ---- */
+
+/* One document with the verdict of complete validation (PROTOCOL.md
+ * section 3): REIN_VERIFICATION_VALID, or REIN_VERIFICATION_INVALID with
+ * @reason. */
+typedef struct
+{
+  ReinDocument *document;
+  ReinVerification verification;
+  const gchar *reason;
+} ReinDocumentVerdict;
+
+/* Stores every document of @verdicts that is not stored yet (as fetched,
+ * from @server_id, 0 for none) and records each verdict, replacing the one
+ * stored before for the same hash (an enrollment found later can make a
+ * document valid). Our own documents stay ours. One transaction. */
+gboolean rein_store_save_verdicts (ReinStore *self,
+                                   const ReinDocumentVerdict *verdicts,
+                                   guint n_verdicts,
+                                   gint64 server_id,
+                                   GError **error);
+/* The verdict stored for the document with @hash; FALSE without error when
+ * no such document is stored. */
+gboolean rein_store_get_verdict (ReinStore *self,
+                                 const gchar *hash,
+                                 ReinVerification *out_verification,
+                                 gchar **out_reason,
+                                 GError **error);
+
+/* Armored texts of every stored document (ours and fetched) whose Job ID is
+ * @job_id, oldest first. */
+GPtrArray *rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error);
+/* Armored texts of every stored enrollment not found invalid, oldest first. */
+GPtrArray *rein_store_list_enrollments (ReinStore *self, GError **error);
+/* The job IDs @identity_id takes part in: those of its own documents and of
+ * its orders, sorted, without duplicates. */
+GStrv rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error);
+
+/* My role and the state of one job, as last seen. */
+typedef struct
+{
+  gchar *job_id;
+  gchar *role;   /* rein_role_to_name() */
+  gchar *state;  /* rein_job_state_to_name() */
+  gint64 updated; /* seconds since 1970 */
+} ReinStoredOrder;
+
+void rein_stored_order_free (ReinStoredOrder *order);
+/* Inserts or updates the order of @job_id for @identity_id. */
+gboolean rein_store_set_order (ReinStore *self,
+                               const gchar *job_id,
+                               gint64 identity_id,
+                               const gchar *role,
+                               const gchar *state,
+                               GError **error);
+/* GPtrArray of ReinStoredOrder of @identity_id, by job ID. */
+GPtrArray *rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredOrder, rein_stored_order_free)
 
 G_END_DECLS
