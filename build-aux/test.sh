@@ -17,10 +17,22 @@ setup () {
   fi
 }
 
+# UI tests need a display: every suite runs inside one Xvfb, with private
+# XDG folders so nothing of the user's desktop leaks in or out.
+xdg=$(mktemp -d)
+trap 'rm -rf "$xdg"' EXIT
+mkdir -p "$xdg"/{runtime,data,config,cache}
+chmod 700 "$xdg/runtime"
+export XDG_RUNTIME_DIR="$xdg/runtime" XDG_DATA_HOME="$xdg/data" \
+       XDG_CONFIG_HOME="$xdg/config" XDG_CACHE_HOME="$xdg/cache"
+run_tests () {
+  xvfb-run -a -s "-screen 0 1280x1024x24" meson test "$@"
+}
+
 echo "== Build and test (_build)"
 setup _build
 ninja -C _build
-meson test -C _build --print-errorlogs
+run_tests -C _build --print-errorlogs
 
 echo "== Build and test under ASan + UBSan (_build-sanitize)"
 setup _build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
@@ -28,6 +40,6 @@ ninja -C _build-sanitize
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  meson test -C _build-sanitize --print-errorlogs --timeout-multiplier 3
+  run_tests -C _build-sanitize --print-errorlogs --timeout-multiplier 3
 
 echo "== All tests passed"

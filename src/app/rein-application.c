@@ -1,0 +1,204 @@
+/* rein-application.c: the Rein application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-application.h"
+#include "rein-preferences.h"
+#include "rein-session.h"
+#include "rein-window.h"
+
+struct _ReinApplication
+{
+  AdwApplication parent_instance;
+
+  gchar *data_dir;
+  ReinSession *session;
+};
+
+G_DEFINE_FINAL_TYPE (ReinApplication, rein_application, ADW_TYPE_APPLICATION)
+
+static GtkWindow *
+active_window (ReinApplication *self)
+{
+  return gtk_application_get_active_window (GTK_APPLICATION (self));
+}
+
+static void
+report_fatal (ReinApplication *self, const gchar *message)
+{
+  GtkWidget *dialog = adw_message_dialog_new (NULL, _("Rein Cannot Start"), message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+rein_application_activate (GApplication *app)
+{
+  ReinApplication *self = REIN_APPLICATION (app);
+  g_autoptr (GError) error = NULL;
+  ReinWindow *window;
+
+  if (active_window (self))
+    {
+      gtk_window_present (active_window (self));
+      return;
+    }
+  if (self->session == NULL)
+    {
+      g_autofree gchar *dir = self->data_dir ? g_strdup (self->data_dir)
+                                             : rein_store_default_dir ();
+      g_autoptr (ReinStore) store = rein_store_open (dir, &error);
+
+      if (store == NULL)
+        {
+          g_autofree gchar *msg = g_strdup_printf (_("The data in %s could not be opened: %s"),
+                                                   dir, error->message);
+
+          report_fatal (self, msg);
+          return;
+        }
+      self->session = rein_session_new (store);
+    }
+  window = rein_window_new (GTK_APPLICATION (app), self->session);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static gint
+rein_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  ReinApplication *self = REIN_APPLICATION (app);
+  const gchar *dir = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("rein %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_lookup (options, "data-dir", "^&ay", &dir))
+    self->data_dir = g_strdup (dir);
+  return -1;
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  ReinApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing the windows runs their close handlers (size saved, sync
+   * cancelled) before the app quits. */
+  for (GList *l = g_list_copy (windows); l; l = g_list_delete_link (l, l))
+    gtk_window_close (l->data);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  ReinApplication *self = user_data;
+  ReinPreferences *prefs;
+
+  if (self->session == NULL)
+    return;
+  prefs = rein_preferences_new (active_window (self), self->session);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  ReinApplication *self = user_data;
+  static const gchar *const developers[] = { "The Rein Desktop developers", NULL };
+  GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                                   "transient-for", active_window (self),
+                                   "application-name", _("Rein"),
+                                   "application-icon", "org.reinproject.Rein",
+                                   "developer-name", _("The Rein Desktop developers"),
+                                   "version", PACKAGE_VERSION,
+                                   "website", "https://reinproject.org",
+                                   "issue-url", "https://github.com/ReinProject/rein/issues",
+                                   "comments", _("A decentralized market for freelance work "
+                                                 "paid in Bitcoin"),
+                                   "copyright", "© 2026 The Rein Desktop developers",
+                                   "license-type", GTK_LICENSE_GPL_3_0,
+                                   "developers", developers,
+                                   "translator-credits", _("translator-credits"),
+                                   NULL);
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+rein_application_startup (GApplication *app)
+{
+  ReinApplication *self = REIN_APPLICATION (app);
+  static const GActionEntry entries[] = {
+    { "quit", quit_action },
+    { "preferences", preferences_action },
+    { "about", about_action },
+  };
+  static const gchar *const quit_accels[] = { "<Control>q", NULL };
+  static const gchar *const prefs_accels[] = { "<Control>comma", NULL };
+  static const gchar *const help_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (rein_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
+                                         help_accels);
+}
+
+static void
+rein_application_finalize (GObject *object)
+{
+  ReinApplication *self = (ReinApplication *) object;
+
+  g_clear_object (&self->session);
+  g_free (self->data_dir);
+
+  G_OBJECT_CLASS (rein_application_parent_class)->finalize (object);
+}
+
+static void
+rein_application_class_init (ReinApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = rein_application_finalize;
+  app_class->activate = rein_application_activate;
+  app_class->startup = rein_application_startup;
+  app_class->handle_local_options = rein_application_handle_local_options;
+}
+
+static void
+rein_application_init (ReinApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Keep Rein's data in DIR (also REIN_DATA_DIR)"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+ReinApplication *
+rein_application_new (void)
+{
+  return g_object_new (REIN_TYPE_APPLICATION,
+                       "application-id", "org.reinproject.Rein",
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/org/reinproject/Rein",
+                       NULL);
+}

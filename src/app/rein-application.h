@@ -1,0 +1,16 @@
+/* rein-application.h: the Rein application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_APPLICATION (rein_application_get_type ())
+G_DECLARE_FINAL_TYPE (ReinApplication, rein_application, REIN, APPLICATION, AdwApplication)
+
+ReinApplication *rein_application_new (void);
+
+G_END_DECLS

@@ -1,0 +1,226 @@
+/* rein-preferences.c: servers, sync and other settings
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-preferences.h"
+
+struct _ReinPreferences
+{
+  AdwPreferencesWindow parent_instance;
+
+  ReinSession *session;
+  GCancellable *cancellable;
+  GSettings *settings;
+  gboolean adding;
+
+  AdwEntryRow *url_row;
+  GtkLabel *add_status;
+  GtkListBox *server_list;
+  GtkWidget *no_servers_label;
+  GtkSpinButton *interval_spin;
+};
+
+G_DEFINE_FINAL_TYPE (ReinPreferences, rein_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+set_status (ReinPreferences *self, const gchar *text, gboolean error)
+{
+  gtk_label_set_text (self->add_status, text);
+  if (error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->add_status), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->add_status), "error");
+}
+
+static void
+server_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPreferences) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *summary = rein_session_add_server_finish (REIN_SESSION (source), result,
+                                                              &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->adding = FALSE;
+  if (summary == NULL)
+    {
+      set_status (self, error->message, TRUE);
+      return;
+    }
+  {
+    g_autofree gchar *text = g_strdup_printf (_("Added: %s"), summary);
+
+    set_status (self, text, FALSE);
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+  }
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), "");
+}
+
+static void
+apply_cb (ReinPreferences *self)
+{
+  g_autofree gchar *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (
+                                        self->url_row))));
+
+  if (self->adding || *url == '\0')
+    return;
+  if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://"))
+    {
+      set_status (self, _("A server address starts with http:// or https://"), TRUE);
+      return;
+    }
+  /* The entry keeps the focus (and stays editable); a second apply while
+   * this one runs is ignored. */
+  self->adding = TRUE;
+  set_status (self, _("Asking the server for storage…"), FALSE);
+  rein_session_add_server_async (self->session, url, self->cancellable, server_added_cb,
+                                 g_object_ref (self));
+}
+
+static void
+remove_clicked_cb (GtkButton *button, ReinPreferences *self)
+{
+  ReinServerInfo *server = g_object_get_data (G_OBJECT (button), "server");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  text = g_strdup_printf (_("Removed %s"), rein_server_info_get_url (server));
+  if (!rein_session_remove_server (self->session, server, &error))
+    text = (g_free (text), g_strdup (error->message));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+}
+
+static void
+server_failed_cb (ReinServerInfo *server, GParamSpec *pspec, GtkImage *icon)
+{
+  gboolean failed = rein_server_info_get_failed (server);
+
+  gtk_image_set_from_icon_name (icon, failed ? "dialog-warning-symbolic"
+                                             : "network-server-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (icon), failed ? _("The last sync failed")
+                                                         : _("Reachable"));
+}
+
+static GtkWidget *
+create_server_row (gpointer item, gpointer user_data)
+{
+  ReinPreferences *self = user_data;
+  ReinServerInfo *server = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  g_autofree gchar *remove_label = g_strdup_printf (_("Remove %s"),
+                                                    rein_server_info_get_url (server));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rein_server_info_get_url (server));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  g_object_bind_property (server, "status", row, "subtitle", G_BINDING_SYNC_CREATE);
+  server_failed_cb (server, NULL, GTK_IMAGE (icon));
+  g_signal_connect_object (server, "notify::failed", G_CALLBACK (server_failed_cb), icon, 0);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, remove_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  remove_label, -1);
+  g_object_set_data_full (G_OBJECT (remove), "server", g_object_ref (server), g_object_unref);
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  return row;
+}
+
+static void
+servers_changed_cb (ReinPreferences *self)
+{
+  gboolean any = g_list_model_get_n_items (rein_session_get_servers (self->session)) > 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->server_list), any);
+  gtk_widget_set_visible (self->no_servers_label, !any);
+}
+
+/* Sync is the main window's action; the window asks for the password. */
+static void
+sync_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (widget));
+
+  if (parent)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.sync", NULL);
+}
+
+static void
+rein_preferences_dispose (GObject *object)
+{
+  ReinPreferences *self = (ReinPreferences *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->session)
+    g_signal_handlers_disconnect_by_data (rein_session_get_servers (self->session), self);
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_PREFERENCES);
+
+  G_OBJECT_CLASS (rein_preferences_parent_class)->dispose (object);
+}
+
+static void
+rein_preferences_class_init (ReinPreferencesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rein_preferences_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/reinproject/Rein/rein-preferences.ui");
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, url_row);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_status);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, server_list);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, no_servers_label);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, interval_spin);
+  gtk_widget_class_install_action (widget_class, "prefs.sync", NULL, sync_action);
+}
+
+static void
+rein_preferences_init (ReinPreferences *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (self->url_row, "apply", G_CALLBACK (apply_cb), self);
+  g_signal_connect_swapped (self->url_row, "entry-activated", G_CALLBACK (apply_cb), self);
+
+  schema = source ? g_settings_schema_source_lookup (source, "org.reinproject.Rein", TRUE) : NULL;
+  if (schema)
+    {
+      self->settings = g_settings_new ("org.reinproject.Rein");
+      g_settings_bind (self->settings, "auto-sync-interval",
+                       gtk_spin_button_get_adjustment (self->interval_spin), "value",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
+}
+
+ReinPreferences *
+rein_preferences_new (GtkWindow *parent, ReinSession *session)
+{
+  ReinPreferences *self;
+
+  g_return_val_if_fail (REIN_IS_SESSION (session), NULL);
+
+  self = g_object_new (REIN_TYPE_PREFERENCES, "transient-for", parent, NULL);
+  self->session = g_object_ref (session);
+  gtk_list_box_bind_model (self->server_list, rein_session_get_servers (session),
+                           create_server_row, self, NULL);
+  g_signal_connect_swapped (rein_session_get_servers (session), "items-changed",
+                            G_CALLBACK (servers_changed_cb), self);
+  servers_changed_cb (self);
+  return self;
+}

@@ -1,0 +1,106 @@
+/* rein-session.h: what the app shows and does, over the client core
+ *
+ * The window binds to a session: its identities (a GListModel), the active
+ * one, the servers with their health, and sync progress. Every call that
+ * touches the disk, the network or scrypt runs off the UI thread (a GTask
+ * in a worker thread, or the core's own async calls), so the window never
+ * freezes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-store.h"
+#include "rein-sync.h"
+
+G_BEGIN_DECLS
+
+/* ---- one server, as the preferences list shows it ---- */
+
+#define REIN_TYPE_SERVER_INFO (rein_server_info_get_type ())
+G_DECLARE_FINAL_TYPE (ReinServerInfo, rein_server_info, REIN, SERVER_INFO, GObject)
+
+gint64 rein_server_info_get_id (ReinServerInfo *self);
+const gchar *rein_server_info_get_url (ReinServerInfo *self);
+/* A line for the user: "Synced 12 of 12 documents · 8 ms" or the error. */
+const gchar *rein_server_info_get_status (ReinServerInfo *self);
+gboolean rein_server_info_get_failed (ReinServerInfo *self);
+
+/* ---- the session ---- */
+
+#define REIN_TYPE_SESSION (rein_session_get_type ())
+G_DECLARE_FINAL_TYPE (ReinSession, rein_session, REIN, SESSION, GObject)
+
+ReinSession *rein_session_new (ReinStore *store);
+ReinStore *rein_session_get_store (ReinSession *self);
+
+/* Of ReinIdentity. */
+GListModel *rein_session_get_identities (ReinSession *self);
+ReinIdentity *rein_session_get_active_identity (ReinSession *self);
+void rein_session_set_active_identity (ReinSession *self, ReinIdentity *identity);
+
+/* Of ReinServerInfo. */
+GListModel *rein_session_get_servers (ReinSession *self);
+
+gboolean rein_session_get_syncing (ReinSession *self);
+/* 0..1 while syncing. */
+gdouble rein_session_get_sync_fraction (ReinSession *self);
+/* "Synced 3 minutes ago", "Never synced". */
+gchar *rein_session_describe_last_sync (ReinSession *self);
+
+/* Creates (or restores) an identity from a phrase; it becomes active. */
+void rein_session_add_identity_from_mnemonic_async (ReinSession *self,
+                                                    const ReinIdentityParams *params,
+                                                    const gchar *phrase,
+                                                    const gchar *passphrase,
+                                                    const gchar *password,
+                                                    GCancellable *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer user_data);
+void rein_session_add_identity_from_keys_async (ReinSession *self,
+                                                const ReinIdentityParams *params,
+                                                const gchar *master_address,
+                                                const gchar *delegate_wif,
+                                                const gchar *signed_enrollment,
+                                                const gchar *password,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer user_data);
+/* Reads @file (at most 64 KiB) and imports it (ours or python-rein's). */
+void rein_session_import_backup_async (ReinSession *self,
+                                       GFile *file,
+                                       const gchar *password,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+ReinIdentity *rein_session_add_identity_finish (ReinSession *self,
+                                                GAsyncResult *result,
+                                                GError **error);
+
+/* Opens the active identity's delegate key (scrypt, in a thread). */
+void rein_session_unlock_async (ReinSession *self,
+                                const gchar *password,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+ReinPrivateKey *rein_session_unlock_finish (ReinSession *self, GAsyncResult *result,
+                                            GError **error);
+
+/* Adds a server and asks it for buckets for the active identity. Returns
+ * a line for the user ("1 bucket, 1.0 MB free"). */
+void rein_session_add_server_async (ReinSession *self,
+                                    const gchar *url,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gchar *rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError **error);
+gboolean rein_session_remove_server (ReinSession *self, ReinServerInfo *server, GError **error);
+
+/* Syncs the active identity with every server. Emits "sync-finished" with
+ * the number of servers that failed and the first error (or NULL). */
+void rein_session_sync (ReinSession *self, const ReinPrivateKey *delegate_key);
+void rein_session_cancel_sync (ReinSession *self);
+
+G_END_DECLS

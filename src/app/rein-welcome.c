@@ -1,0 +1,1008 @@
+/* rein-welcome.c: the four ways to an identity
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "rein-welcome.h"
+
+typedef enum
+{
+  MODE_NONE,
+  MODE_CREATE,
+  MODE_RESTORE,
+  MODE_KEYS,
+  MODE_BACKUP,
+} Mode;
+
+static const gchar *const create_pages[] = { "details", "phrase", "confirm", "password", NULL };
+static const gchar *const restore_pages[] = { "restore", "details", "password", NULL };
+static const gchar *const keys_pages[] = { "keys", "details", "sign", "password", NULL };
+static const gchar *const backup_pages[] = { "backup", NULL };
+
+#define MIN_PASSWORD_LEN 8
+
+struct _ReinWelcome
+{
+  AdwBin parent_instance;
+
+  ReinSession *session;
+  GCancellable *cancellable;
+  Mode mode;
+  guint page_index;
+  gboolean busy;
+  gboolean can_cancel;
+  gchar *phrase;         /* secure memory, CREATE only */
+  guint confirm_index[3];
+  GFile *backup_file;
+  GtkFileChooserNative *chooser;
+
+  GtkStack *stack;
+  GtkWidget *action_bar;
+  GtkWidget *back_button;
+  GtkWidget *next_button;
+  GtkSpinner *spinner;
+  AdwEntryRow *name_row;
+  AdwEntryRow *contact_row;
+  GtkSwitch *mediate_switch;
+  GtkSpinButton *fee_spin;
+  GtkSwitch *testnet_switch;
+  GtkLabel *details_error;
+  GtkGrid *phrase_grid;
+  AdwEntryRow *confirm_row1;
+  AdwEntryRow *confirm_row2;
+  AdwEntryRow *confirm_row3;
+  GtkLabel *confirm_error;
+  GtkEntry *restore_entry;
+  GtkLabel *suggestions_label;
+  GtkLabel *restore_status;
+  AdwPasswordEntryRow *passphrase_row;
+  AdwEntryRow *master_row;
+  AdwPasswordEntryRow *wif_row;
+  GtkLabel *keys_error;
+  GtkTextView *enrollment_view;
+  GtkTextView *signed_view;
+  GtkLabel *sign_status;
+  AdwActionRow *backup_file_row;
+  AdwPasswordEntryRow *backup_password_row;
+  GtkLabel *backup_error;
+  AdwPasswordEntryRow *password_row;
+  AdwPasswordEntryRow *password2_row;
+  GtkLevelBar *strength_bar;
+  GtkLabel *strength_label;
+  GtkLabel *password_error;
+};
+
+G_DEFINE_FINAL_TYPE (ReinWelcome, rein_welcome, ADW_TYPE_BIN)
+
+enum
+{
+  SIGNAL_IDENTITY_ADDED,
+  SIGNAL_CANCELLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const gchar *const *
+mode_pages (Mode mode)
+{
+  switch (mode)
+    {
+    case MODE_CREATE:
+      return create_pages;
+    case MODE_RESTORE:
+      return restore_pages;
+    case MODE_KEYS:
+      return keys_pages;
+    case MODE_BACKUP:
+      return backup_pages;
+    case MODE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+const gchar *
+rein_welcome_get_page (ReinWelcome *self)
+{
+  g_return_val_if_fail (REIN_IS_WELCOME (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+static const gchar *
+editable_text (gpointer editable)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (editable));
+}
+
+static gchar *
+text_view_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+is_blank (const gchar *text)
+{
+  for (; *text; text++)
+    if (!g_ascii_isspace (*text))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+set_error (GtkLabel *label, const gchar *text)
+{
+  gtk_label_set_text (label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+/* The master address as typed, without surrounding spaces. */
+static gchar *
+typed_master (ReinWelcome *self)
+{
+  return g_strstrip (g_strdup (editable_text (self->master_row)));
+}
+
+static void
+fill_params (ReinWelcome *self, ReinIdentityParams *params)
+{
+  params->name = editable_text (self->name_row);
+  params->contact = editable_text (self->contact_row);
+  params->will_mediate = gtk_switch_get_active (self->mediate_switch);
+  params->mediator_fee_percent = gtk_spin_button_get_value (self->fee_spin);
+  params->testnet = gtk_switch_get_active (self->testnet_switch);
+}
+
+/* ---- validation of each page, as the user types ---- */
+
+static gboolean
+validate_details (ReinWelcome *self)
+{
+  const gchar *name = editable_text (self->name_row);
+  const gchar *contact = editable_text (self->contact_row);
+
+  if (g_utf8_strlen (name, -1) > 100 || g_utf8_strlen (contact, -1) > 200)
+    {
+      set_error (self->details_error, _("The name or contact is too long."));
+      return FALSE;
+    }
+  set_error (self->details_error, NULL);
+  return !is_blank (name) && !is_blank (contact);
+}
+
+static gboolean
+validate_confirm (ReinWelcome *self)
+{
+  AdwEntryRow *rows[] = { self->confirm_row1, self->confirm_row2, self->confirm_row3 };
+  g_auto (GStrv) words = NULL;
+  gboolean all = TRUE;
+
+  if (self->phrase == NULL)
+    return FALSE;
+  words = g_strsplit (self->phrase, " ", -1);
+  set_error (self->confirm_error, NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree gchar *typed = g_ascii_strdown (g_strstrip (g_strdup (editable_text (rows[i]))),
+                                                 -1);
+      const gchar *want = words[self->confirm_index[i]];
+
+      if (g_strcmp0 (typed, want) == 0)
+        {
+          gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
+          continue;
+        }
+      all = FALSE;
+      /* a mistake is shown once the word is as long as the right one */
+      if (strlen (typed) >= strlen (want))
+        {
+          g_autofree gchar *msg = g_strdup_printf (_("Word %u does not match your phrase."),
+                                                   self->confirm_index[i] + 1);
+
+          gtk_widget_add_css_class (GTK_WIDGET (rows[i]), "error");
+          set_error (self->confirm_error, msg);
+        }
+      rein_memwipe (typed, strlen (typed));
+    }
+  for (guint i = 0; words[i]; i++)
+    rein_memwipe (words[i], strlen (words[i]));
+  return all;
+}
+
+static gboolean
+validate_restore (ReinWelcome *self)
+{
+  const gchar *text = editable_text (self->restore_entry);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) words = g_strsplit_set (text, " \t", -1);
+  guint n = 0;
+
+  for (guint i = 0; words[i]; i++)
+    if (*words[i])
+      n++;
+  if (n == 0)
+    {
+      gtk_label_set_text (self->restore_status, "");
+      return FALSE;
+    }
+  if (rein_bip39_validate (text, &error))
+    {
+      g_autofree gchar *msg = g_strdup_printf (_("%u words, checksum correct."), n);
+
+      gtk_label_set_text (self->restore_status, msg);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->restore_status), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->restore_status), "success");
+      return TRUE;
+    }
+  gtk_label_set_text (self->restore_status, error->message);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->restore_status), "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->restore_status), "error");
+  return FALSE;
+}
+
+static gboolean
+validate_keys (ReinWelcome *self)
+{
+  g_autofree gchar *master = typed_master (self);
+  const gchar *wif = editable_text (self->wif_row);
+  g_autoptr (GError) error = NULL;
+  ReinNetwork network;
+  ReinAddressType type;
+
+  set_error (self->keys_error, NULL);
+  if (*master == '\0' || *wif == '\0')
+    return FALSE;
+  if (!rein_address_validate (master, &network, &type, NULL, &error)
+      || type != REIN_ADDRESS_P2PKH)
+    {
+      set_error (self->keys_error, _("The master address is not a valid Bitcoin address."));
+      return FALSE;
+    }
+  /* the network follows the master address */
+  gtk_switch_set_active (self->testnet_switch, network == REIN_NETWORK_TESTNET);
+  {
+    g_autoptr (ReinPrivateKey) key = rein_private_key_new_from_wif (wif, NULL, &error);
+
+    if (key == NULL)
+      {
+        set_error (self->keys_error, _("The delegate key is not a valid WIF private key."));
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+static gchar *
+expected_enrollment (ReinWelcome *self, GError **error)
+{
+  ReinIdentityParams params;
+  g_autofree gchar *master = typed_master (self);
+
+  fill_params (self, &params);
+  return rein_store_enrollment_text_for_keys (&params, master, editable_text (self->wif_row),
+                                              error);
+}
+
+static gboolean
+validate_sign (ReinWelcome *self)
+{
+  g_autofree gchar *pasted = text_view_text (self->signed_view);
+  g_autofree gchar *expected = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *master = typed_master (self);
+  g_autofree gchar *reason = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->sign_status), "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->sign_status), "error");
+  if (is_blank (pasted))
+    {
+      gtk_label_set_text (self->sign_status, "");
+      return FALSE;
+    }
+  expected = expected_enrollment (self, &error);
+  doc = rein_document_new_from_armored (pasted, -1, expected ? &error : NULL);
+  if (expected == NULL || doc == NULL)
+    reason = g_strdup_printf (_("This is not a signed message: %s"),
+                              error ? error->message : "");
+  else if (g_strcmp0 (rein_document_get_text (doc), expected) != 0)
+    reason = g_strdup (_("The signed text differs from the enrollment above. Sign it exactly "
+                         "as shown."));
+  else if (g_strcmp0 (rein_document_get_signer (doc), master) != 0)
+    reason = g_strdup_printf (_("It was signed by %s, not by your master address."),
+                              rein_document_get_signer (doc));
+  else if (!rein_document_verify (doc, &error))
+    reason = g_strdup_printf (_("The signature is not valid: %s"), error->message);
+
+  if (reason != NULL)
+    {
+      gtk_label_set_text (self->sign_status, reason);
+      return FALSE;
+    }
+  gtk_label_set_text (self->sign_status, _("Signature verified: signed by your master address."));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->sign_status), "error");
+  gtk_widget_add_css_class (GTK_WIDGET (self->sign_status), "success");
+  return TRUE;
+}
+
+static gboolean
+validate_backup (ReinWelcome *self)
+{
+  return self->backup_file != NULL && *editable_text (self->backup_password_row) != '\0';
+}
+
+/* A rough strength estimate: length and character classes. */
+static guint
+password_strength (const gchar *password)
+{
+  gboolean lower = FALSE, upper = FALSE, digit = FALSE, other = FALSE;
+  glong len = g_utf8_strlen (password, -1);
+  guint classes, score;
+
+  for (const gchar *p = password; *p; p++)
+    {
+      if (g_ascii_islower (*p))
+        lower = TRUE;
+      else if (g_ascii_isupper (*p))
+        upper = TRUE;
+      else if (g_ascii_isdigit (*p))
+        digit = TRUE;
+      else
+        other = TRUE;
+    }
+  classes = lower + upper + digit + other;
+  if (len < MIN_PASSWORD_LEN)
+    return len > 0 ? 1 : 0;
+  score = 1 + (len >= 12) + (len >= 16) + (classes >= 3);
+  return MIN (score, 4);
+}
+
+static gboolean
+validate_password (ReinWelcome *self)
+{
+  const gchar *p1 = editable_text (self->password_row);
+  const gchar *p2 = editable_text (self->password2_row);
+  guint strength = password_strength (p1);
+  static const gchar *const hints[] = {
+    "", N_("Too short: use at least 8 characters"), N_("Weak: longer is better"),
+    N_("Fair"), N_("Good"), N_("Strong"),
+  };
+
+  gtk_level_bar_set_value (self->strength_bar, strength);
+  gtk_label_set_text (self->strength_label, _(hints[*p1 ? strength + 1 : 0]));
+  if (*p1 && g_utf8_strlen (p1, -1) < MIN_PASSWORD_LEN)
+    gtk_label_set_text (self->strength_label, _(hints[1]));
+  set_error (self->password_error, NULL);
+  if (*p2 && strcmp (p1, p2) != 0)
+    {
+      set_error (self->password_error, _("The passwords do not match."));
+      return FALSE;
+    }
+  return g_utf8_strlen (p1, -1) >= MIN_PASSWORD_LEN && strcmp (p1, p2) == 0;
+}
+
+static gboolean
+page_valid (ReinWelcome *self)
+{
+  const gchar *page = rein_welcome_get_page (self);
+
+  if (g_strcmp0 (page, "details") == 0)
+    return validate_details (self);
+  if (g_strcmp0 (page, "phrase") == 0)
+    return TRUE;
+  if (g_strcmp0 (page, "confirm") == 0)
+    return validate_confirm (self);
+  if (g_strcmp0 (page, "restore") == 0)
+    return validate_restore (self);
+  if (g_strcmp0 (page, "keys") == 0)
+    return validate_keys (self);
+  if (g_strcmp0 (page, "sign") == 0)
+    return validate_sign (self);
+  if (g_strcmp0 (page, "backup") == 0)
+    return validate_backup (self);
+  if (g_strcmp0 (page, "password") == 0)
+    return validate_password (self);
+  return FALSE;
+}
+
+static void
+update_actions (ReinWelcome *self)
+{
+  gboolean choosing = self->mode == MODE_NONE;
+  const gchar *const *pages = mode_pages (self->mode);
+  gboolean last = pages && pages[self->page_index + 1] == NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.next",
+                                 !choosing && !self->busy && page_valid (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.back",
+                                 !self->busy && (!choosing || self->can_cancel));
+  gtk_widget_set_visible (self->next_button, !choosing);
+  gtk_widget_set_visible (self->action_bar, !choosing || self->can_cancel);
+  gtk_button_set_label (GTK_BUTTON (self->back_button), choosing ? _("_Cancel") : _("_Back"));
+  gtk_button_set_label (GTK_BUTTON (self->next_button),
+                        last ? (self->mode == MODE_CREATE ? _("_Create Identity")
+                                                          : _("_Finish"))
+                             : _("C_ontinue"));
+  gtk_spinner_set_spinning (self->spinner, self->busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
+}
+
+static void
+changed_cb (ReinWelcome *self)
+{
+  update_actions (self);
+}
+
+/* ---- pages ---- */
+
+static void
+fill_phrase_grid (ReinWelcome *self)
+{
+  g_auto (GStrv) words = g_strsplit (self->phrase, " ", -1);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->phrase_grid))))
+    gtk_grid_remove (self->phrase_grid, child);
+  for (guint i = 0; words[i]; i++)
+    {
+      g_autofree gchar *text = g_strdup_printf ("%2u. %s", i + 1, words[i]);
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_selectable (GTK_LABEL (label), FALSE);
+      gtk_widget_add_css_class (label, "monospace");
+      gtk_widget_add_css_class (label, "title-4");
+      gtk_widget_set_margin_start (label, 12);
+      gtk_widget_set_margin_end (label, 12);
+      gtk_widget_set_margin_top (label, i < 3 ? 12 : 0);
+      gtk_widget_set_margin_bottom (label, words[i + 1] && words[i + 2] && words[i + 3] ? 0 : 12);
+      gtk_grid_attach (self->phrase_grid, label, i % 3, i / 3, 1, 1);
+      rein_memwipe (words[i], strlen (words[i]));
+      rein_memwipe (text, strlen (text));
+    }
+}
+
+static void
+pick_confirm_words (ReinWelcome *self)
+{
+  AdwEntryRow *rows[] = { self->confirm_row1, self->confirm_row2, self->confirm_row3 };
+  guint chosen = 0;
+
+  /* three distinct positions, in order */
+  while (chosen < 3)
+    {
+      guint pos = g_random_int_range (0, 12);
+      gboolean taken = FALSE;
+
+      for (guint i = 0; i < chosen; i++)
+        taken |= self->confirm_index[i] == pos;
+      if (!taken)
+        self->confirm_index[chosen++] = pos;
+    }
+  for (guint i = 0; i < 3; i++)
+    for (guint j = i + 1; j < 3; j++)
+      if (self->confirm_index[j] < self->confirm_index[i])
+        {
+          guint t = self->confirm_index[i];
+
+          self->confirm_index[i] = self->confirm_index[j];
+          self->confirm_index[j] = t;
+        }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree gchar *title = g_strdup_printf (_("Word %u"), self->confirm_index[i] + 1);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rows[i]), title);
+      gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
+    }
+}
+
+static GtkWidget *
+first_focus_for (ReinWelcome *self, const gchar *page)
+{
+  if (g_strcmp0 (page, "details") == 0)
+    return GTK_WIDGET (self->name_row);
+  if (g_strcmp0 (page, "confirm") == 0)
+    return GTK_WIDGET (self->confirm_row1);
+  if (g_strcmp0 (page, "restore") == 0)
+    return GTK_WIDGET (self->restore_entry);
+  if (g_strcmp0 (page, "keys") == 0)
+    return GTK_WIDGET (self->master_row);
+  if (g_strcmp0 (page, "sign") == 0)
+    return GTK_WIDGET (self->signed_view);
+  if (g_strcmp0 (page, "backup") == 0)
+    return GTK_WIDGET (self->backup_file_row);
+  if (g_strcmp0 (page, "password") == 0)
+    return GTK_WIDGET (self->password_row);
+  return self->next_button;
+}
+
+static void
+show_page (ReinWelcome *self, const gchar *page)
+{
+  if (g_strcmp0 (page, "phrase") == 0 && self->phrase == NULL)
+    {
+      self->phrase = rein_bip39_generate (128);
+      fill_phrase_grid (self);
+      pick_confirm_words (self);
+    }
+  if (g_strcmp0 (page, "sign") == 0)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree gchar *text = expected_enrollment (self, &error);
+
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->enrollment_view),
+                                text ? text : error->message, -1);
+    }
+  /* keys mode: the network comes from the master address */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->testnet_switch), self->mode != MODE_KEYS);
+  gtk_stack_set_visible_child_name (self->stack, page);
+  update_actions (self);
+  gtk_widget_grab_focus (first_focus_for (self, page));
+}
+
+static void
+clear_editable (gpointer editable)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), "");
+}
+
+void
+rein_welcome_reset (ReinWelcome *self)
+{
+  g_return_if_fail (REIN_IS_WELCOME (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->busy = FALSE;
+  self->mode = MODE_NONE;
+  self->page_index = 0;
+  g_clear_pointer (&self->phrase, rein_secure_free);
+  g_clear_object (&self->backup_file);
+  adw_action_row_set_subtitle (self->backup_file_row, _("No file chosen"));
+  for (gpointer *e = (gpointer[]){ self->name_row, self->contact_row, self->confirm_row1,
+                                   self->confirm_row2, self->confirm_row3, self->restore_entry,
+                                   self->passphrase_row, self->master_row, self->wif_row,
+                                   self->backup_password_row, self->password_row,
+                                   self->password2_row, NULL };
+       *e; e++)
+    clear_editable (*e);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->signed_view), "", -1);
+  gtk_switch_set_active (self->mediate_switch, FALSE);
+  gtk_switch_set_active (self->testnet_switch, FALSE);
+  for (GtkLabel **l = (GtkLabel *[]){ self->details_error, self->confirm_error,
+                                      self->keys_error, self->backup_error,
+                                      self->password_error, NULL };
+       *l; l++)
+    set_error (*l, NULL);
+  show_page (self, "choose");
+}
+
+void
+rein_welcome_set_can_cancel (ReinWelcome *self, gboolean can_cancel)
+{
+  g_return_if_fail (REIN_IS_WELCOME (self));
+  self->can_cancel = can_cancel;
+  update_actions (self);
+}
+
+static void
+start_mode (ReinWelcome *self, Mode mode)
+{
+  rein_welcome_reset (self);
+  self->mode = mode;
+  self->page_index = 0;
+  show_page (self, mode_pages (mode)[0]);
+}
+
+static void
+added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinWelcome *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) identity = rein_session_add_identity_finish (REIN_SESSION (source),
+                                                                        result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+  self->busy = FALSE;
+  if (identity == NULL)
+    {
+      set_error (self->mode == MODE_BACKUP ? self->backup_error : self->password_error,
+                 error->message);
+      update_actions (self);
+      g_object_unref (self);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_IDENTITY_ADDED], 0, identity);
+  rein_welcome_reset (self);
+  g_object_unref (self);
+}
+
+static void
+finish (ReinWelcome *self)
+{
+  ReinIdentityParams params;
+
+  fill_params (self, &params);
+  self->busy = TRUE;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  update_actions (self);
+
+  switch (self->mode)
+    {
+    case MODE_CREATE:
+      rein_session_add_identity_from_mnemonic_async (self->session, &params, self->phrase, NULL,
+                                                     editable_text (self->password_row),
+                                                     self->cancellable, added_cb,
+                                                     g_object_ref (self));
+      break;
+    case MODE_RESTORE:
+      {
+        /* Normalise case and spacing before deriving. */
+        g_autofree gchar *phrase = g_ascii_strdown (editable_text (self->restore_entry), -1);
+
+        rein_session_add_identity_from_mnemonic_async (
+            self->session, &params, g_strstrip (phrase), editable_text (self->passphrase_row),
+            editable_text (self->password_row), self->cancellable, added_cb,
+            g_object_ref (self));
+        rein_memwipe (phrase, strlen (phrase));
+        break;
+      }
+    case MODE_KEYS:
+      {
+        g_autofree gchar *signed_text = text_view_text (self->signed_view);
+        g_autofree gchar *master = typed_master (self);
+
+        rein_session_add_identity_from_keys_async (
+            self->session, &params, master,
+            editable_text (self->wif_row), signed_text, editable_text (self->password_row),
+            self->cancellable, added_cb, g_object_ref (self));
+        break;
+      }
+    case MODE_BACKUP:
+      rein_session_import_backup_async (self->session, self->backup_file,
+                                        editable_text (self->backup_password_row),
+                                        self->cancellable, added_cb, g_object_ref (self));
+      break;
+    case MODE_NONE:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- actions ---- */
+
+static void
+next_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWelcome *self = REIN_WELCOME (widget);
+  const gchar *const *pages = mode_pages (self->mode);
+
+  if (pages == NULL || self->busy || !page_valid (self))
+    return;
+  if (pages[self->page_index + 1] == NULL)
+    {
+      finish (self);
+      return;
+    }
+  self->page_index++;
+  show_page (self, pages[self->page_index]);
+}
+
+static void
+back_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWelcome *self = REIN_WELCOME (widget);
+  const gchar *const *pages = mode_pages (self->mode);
+
+  if (self->busy)
+    return;
+  if (pages == NULL)
+    {
+      if (self->can_cancel)
+        g_signal_emit (self, signals[SIGNAL_CANCELLED], 0);
+      return;
+    }
+  if (self->page_index == 0)
+    {
+      rein_welcome_reset (self);
+      return;
+    }
+  self->page_index--;
+  show_page (self, pages[self->page_index]);
+}
+
+static void
+mode_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWelcome *self = REIN_WELCOME (widget);
+
+  if (g_str_equal (name, "welcome.create"))
+    start_mode (self, MODE_CREATE);
+  else if (g_str_equal (name, "welcome.restore"))
+    start_mode (self, MODE_RESTORE);
+  else if (g_str_equal (name, "welcome.import-keys"))
+    start_mode (self, MODE_KEYS);
+  else
+    start_mode (self, MODE_BACKUP);
+}
+
+static void
+copy_enrollment_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWelcome *self = REIN_WELCOME (widget);
+  g_autofree gchar *text = text_view_text (self->enrollment_view);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog, int response, ReinWelcome *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree gchar *name = g_file_get_basename (file);
+
+      g_set_object (&self->backup_file, file);
+      adw_action_row_set_subtitle (self->backup_file_row, name);
+      set_error (self->backup_error, NULL);
+      gtk_widget_grab_focus (GTK_WIDGET (self->backup_password_row));
+    }
+  g_clear_object (&self->chooser);
+  update_actions (self);
+}
+
+static void
+choose_file_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWelcome *self = REIN_WELCOME (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr (GtkFileFilter) json = gtk_file_filter_new ();
+  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->chooser)
+    return;
+  /* GtkFileChooserNative goes through the portal inside a Flatpak. */
+  self->chooser = gtk_file_chooser_native_new (_("Choose a Backup File"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                               _("_Cancel"));
+  gtk_file_filter_set_name (json, _("Backups (JSON)"));
+  gtk_file_filter_add_mime_type (json, "application/json");
+  gtk_file_filter_add_pattern (json, "*.json");
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), json);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* For tests and the keyboard: a file chosen by other means. */
+static void
+set_backup_file_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWelcome *self = REIN_WELCOME (widget);
+  g_autoptr (GFile) file = g_file_new_for_path (g_variant_get_string (param, NULL));
+  g_autofree gchar *base = g_file_get_basename (file);
+
+  g_set_object (&self->backup_file, file);
+  adw_action_row_set_subtitle (self->backup_file_row, base);
+  update_actions (self);
+}
+
+/* ---- word completion ---- */
+
+static const gchar *
+last_word (const gchar *text)
+{
+  const gchar *space = strrchr (text, ' ');
+
+  return space ? space + 1 : text;
+}
+
+static void
+restore_changed_cb (ReinWelcome *self)
+{
+  const gchar *word = last_word (editable_text (self->restore_entry));
+  g_autoptr (GPtrArray) matches = NULL;
+  g_autoptr (GString) text = NULL;
+
+  if (*word == '\0')
+    gtk_label_set_text (self->suggestions_label, "");
+  else
+    {
+      matches = rein_bip39_complete (word, 6);
+      text = g_string_new (NULL);
+      if (matches->len == 0)
+        g_string_append (text, _("No BIP39 word starts like this"));
+      for (guint i = 0; i < matches->len && i < 5; i++)
+        g_string_append_printf (text, "%s%s", i ? ", " : "", (const gchar *) matches->pdata[i]);
+      if (matches->len > 5)
+        g_string_append (text, ", …");
+      gtk_label_set_text (self->suggestions_label, text->str);
+    }
+  update_actions (self);
+}
+
+static gboolean
+restore_key_pressed_cb (GtkEventControllerKey *controller,
+                        guint keyval,
+                        guint keycode,
+                        GdkModifierType state,
+                        ReinWelcome *self)
+{
+  const gchar *text = editable_text (self->restore_entry);
+  const gchar *word = last_word (text);
+  g_autoptr (GPtrArray) matches = NULL;
+  g_autofree gchar *completed = NULL;
+
+  if (keyval != GDK_KEY_Tab || *word == '\0')
+    return FALSE;
+  matches = rein_bip39_complete (word, 2);
+  if (matches->len != 1)
+    return matches->len > 1; /* several: stay, the suggestions show them */
+  completed = g_strdup_printf ("%.*s%s ", (int) (word - text), text,
+                               (const gchar *) matches->pdata[0]);
+  gtk_editable_set_text (GTK_EDITABLE (self->restore_entry), completed);
+  gtk_editable_set_position (GTK_EDITABLE (self->restore_entry), -1);
+  rein_memwipe (completed, strlen (completed));
+  return TRUE;
+}
+
+static void
+entry_activated_cb (ReinWelcome *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "welcome.next", NULL);
+}
+
+/* ---- life cycle ---- */
+
+static void
+rein_welcome_dispose (GObject *object)
+{
+  ReinWelcome *self = (ReinWelcome *) object;
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->chooser)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_clear_pointer (&self->phrase, rein_secure_free);
+  g_clear_object (&self->backup_file);
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_WELCOME);
+
+  G_OBJECT_CLASS (rein_welcome_parent_class)->dispose (object);
+}
+
+static void
+rein_welcome_class_init (ReinWelcomeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rein_welcome_dispose;
+
+  signals[SIGNAL_IDENTITY_ADDED] = g_signal_new ("identity-added", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 1, REIN_TYPE_IDENTITY);
+  signals[SIGNAL_CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                            0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/reinproject/Rein/rein-welcome.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, ReinWelcome, name)
+  BIND (stack);
+  BIND (action_bar);
+  BIND (back_button);
+  BIND (next_button);
+  BIND (spinner);
+  BIND (name_row);
+  BIND (contact_row);
+  BIND (mediate_switch);
+  BIND (fee_spin);
+  BIND (testnet_switch);
+  BIND (details_error);
+  BIND (phrase_grid);
+  BIND (confirm_row1);
+  BIND (confirm_row2);
+  BIND (confirm_row3);
+  BIND (confirm_error);
+  BIND (restore_entry);
+  BIND (suggestions_label);
+  BIND (restore_status);
+  BIND (passphrase_row);
+  BIND (master_row);
+  BIND (wif_row);
+  BIND (keys_error);
+  BIND (enrollment_view);
+  BIND (signed_view);
+  BIND (sign_status);
+  BIND (backup_file_row);
+  BIND (backup_password_row);
+  BIND (backup_error);
+  BIND (password_row);
+  BIND (password2_row);
+  BIND (strength_bar);
+  BIND (strength_label);
+  BIND (password_error);
+#undef BIND
+
+  gtk_widget_class_install_action (widget_class, "welcome.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "welcome.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "welcome.create", NULL, mode_action);
+  gtk_widget_class_install_action (widget_class, "welcome.restore", NULL, mode_action);
+  gtk_widget_class_install_action (widget_class, "welcome.import-keys", NULL, mode_action);
+  gtk_widget_class_install_action (widget_class, "welcome.import-backup", NULL, mode_action);
+  gtk_widget_class_install_action (widget_class, "welcome.copy-enrollment", NULL,
+                                   copy_enrollment_action);
+  gtk_widget_class_install_action (widget_class, "welcome.choose-file", NULL,
+                                   choose_file_action);
+  gtk_widget_class_install_action (widget_class, "welcome.set-backup-file", "s",
+                                   set_backup_file_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "welcome.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "welcome.back",
+                                       NULL);
+}
+
+static void
+rein_welcome_init (ReinWelcome *self)
+{
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (gpointer *e = (gpointer[]){ self->name_row, self->contact_row, self->confirm_row1,
+                                   self->confirm_row2, self->confirm_row3, self->master_row,
+                                   self->wif_row, self->backup_password_row,
+                                   self->password_row, self->password2_row,
+                                   self->passphrase_row, NULL };
+       *e; e++)
+    {
+      g_signal_connect_swapped (*e, "changed", G_CALLBACK (changed_cb), self);
+      g_signal_connect_swapped (*e, "entry-activated", G_CALLBACK (entry_activated_cb), self);
+    }
+  g_signal_connect_swapped (self->restore_entry, "changed", G_CALLBACK (restore_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->restore_entry, "activate", G_CALLBACK (entry_activated_cb),
+                            self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->signed_view), "changed",
+                            G_CALLBACK (changed_cb), self);
+  g_signal_connect_swapped (self->testnet_switch, "notify::active", G_CALLBACK (changed_cb),
+                            self);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (restore_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->restore_entry), keys);
+}
+
+ReinWelcome *
+rein_welcome_new (ReinSession *session)
+{
+  ReinWelcome *self;
+
+  g_return_val_if_fail (REIN_IS_SESSION (session), NULL);
+
+  self = g_object_new (REIN_TYPE_WELCOME, NULL);
+  self->session = g_object_ref (session);
+  rein_welcome_reset (self);
+  return self;
+}

@@ -1,0 +1,22 @@
+/* rein-window.h: the main window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rein-session.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_WINDOW (rein_window_get_type ())
+G_DECLARE_FINAL_TYPE (ReinWindow, rein_window, REIN, WINDOW, AdwApplicationWindow)
+
+ReinWindow *rein_window_new (GtkApplication *application, ReinSession *session);
+ReinSession *rein_window_get_session (ReinWindow *self);
+void rein_window_show_toast (ReinWindow *self, const gchar *text);
+/* Shows the identity setup (welcome) page, for "Add Identity". */
+void rein_window_show_welcome (ReinWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,704 @@
+/* test-ui.c: the app's first screens, driven in-process under Xvfb
+ *
+ * Each identity flow end to end (and its error paths), servers and sync
+ * against real rein-servers, a dead one and one answering garbage, the
+ * longest main-loop stall during a sync of 500 documents, and a screenshot
+ * of every screen and step in $REIN_SCREENSHOT_DIR (default:
+ * ./screenshots in the build tree).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "net-test-util.h"
+#include "rein-preferences.h"
+#include "rein-welcome.h"
+#include "rein-window.h"
+#include "server-fixture.h"
+
+#define VECTOR_PHRASE \
+  "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+  ReinSession *session;
+  ReinWindow *window;
+} Fixture;
+
+static gchar *screenshot_dir;
+
+/* ---- helpers ---- */
+
+static void
+iterate (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+wait_cb (gpointer data)
+{
+  g_error ("timed out waiting for the UI");
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @check says yes (or 30 s pass). */
+static void
+wait_until (gboolean (*check) (gpointer), gpointer data)
+{
+  guint id = g_timeout_add_seconds (30, wait_cb, NULL);
+
+  while (!check (data))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+screenshot (GtkWidget *widget, const gchar *name)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree gchar *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  iterate (150);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", screenshot_dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static GtkWidget *
+find_by_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_type (c, type);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* A template child by its id in the .ui, through GtkBuildable. */
+static gpointer
+child (gpointer widget, const gchar *id)
+{
+  GObject *obj = gtk_widget_get_template_child (GTK_WIDGET (widget),
+                                                G_OBJECT_TYPE (widget), id);
+
+  g_assert_nonnull (obj);
+  return obj;
+}
+
+static ReinWelcome *
+welcome_of (Fixture *f)
+{
+  return REIN_WELCOME (find_by_type (GTK_WIDGET (f->window), REIN_TYPE_WELCOME));
+}
+
+/* Widget actions have no public "enabled" getter in GTK 4.8; the widgets
+ * bound to them follow their state, so ask the first such widget. */
+static GtkWidget *
+find_actionable (GtkWidget *root, const gchar *action)
+{
+  if (GTK_IS_ACTIONABLE (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_actionable (c, action);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+action_enabled (gpointer widget, const gchar *action)
+{
+  GtkWidget *bound = find_actionable (GTK_WIDGET (widget), action);
+
+  g_assert_nonnull (bound);
+  return gtk_widget_is_sensitive (bound);
+}
+
+static void
+set_text (gpointer editable, const gchar *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+  iterate (10);
+}
+
+static void
+activate (gpointer widget, const gchar *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (widget), action, NULL));
+  iterate (30);
+}
+
+static const gchar *
+page (Fixture *f)
+{
+  return rein_welcome_get_page (welcome_of (f));
+}
+
+static gboolean
+label_visible_with_text (GtkLabel *label)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (label)) && *gtk_label_get_text (label) != '\0';
+}
+
+static void
+remove_tree (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("rein-ui-XXXXXX", &error);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->session = rein_session_new (f->store);
+  f->window = rein_window_new (NULL, f->session);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  iterate (200);
+}
+
+/* Drops the focus first: GTK 4.8 warns when a window is destroyed while
+ * an entry in it has the focus. */
+static void
+destroy_window (GtkWindow *window)
+{
+  gtk_window_set_focus (window, NULL);
+  iterate (20);
+  gtk_window_destroy (window);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  destroy_window (GTK_WINDOW (f->window));
+  iterate (50);
+  g_clear_object (&f->session);
+  g_clear_object (&f->store);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static gboolean
+has_n_identities (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  guint n = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+
+  return g_list_model_get_n_items (rein_session_get_identities (f->session)) >= n;
+}
+
+static void
+wait_identities (Fixture *f, guint n)
+{
+  gpointer data[2] = { f, GUINT_TO_POINTER (n) };
+
+  wait_until (has_n_identities, data);
+}
+
+static gboolean
+welcome_idle (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_visible (child (welcome_of (f), "spinner")) == FALSE;
+}
+
+/* ---- the create flow ---- */
+
+static void
+test_create_flow (Fixture *f, gconstpointer data)
+{
+  ReinWelcome *w = welcome_of (f);
+  GtkGrid *grid = child (w, "phrase_grid");
+  g_auto (GStrv) words = g_new0 (gchar *, 13);
+  g_autoptr (GListModel) ids = NULL;
+  ReinIdentity *id;
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkStack *main_stack = child (f->window, "main_stack");
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "welcome");
+  g_assert_cmpstr (page (f), ==, "choose");
+  screenshot (GTK_WIDGET (f->window), "01-welcome");
+
+  activate (w, "welcome.create");
+  g_assert_cmpstr (page (f), ==, "details");
+  g_assert_false (action_enabled (w, "welcome.next"));
+  set_text (child (w, "name_row"), "Alice");
+  g_assert_false (action_enabled (w, "welcome.next"));
+  set_text (child (w, "contact_row"), "alice@example.com");
+  gtk_switch_set_active (child (w, "mediate_switch"), TRUE);
+  gtk_switch_set_active (child (w, "testnet_switch"), TRUE);
+  g_assert_true (action_enabled (w, "welcome.next"));
+  screenshot (GTK_WIDGET (f->window), "02-create-details");
+
+  activate (w, "welcome.next");
+  g_assert_cmpstr (page (f), ==, "phrase");
+  screenshot (GTK_WIDGET (f->window), "03-create-phrase");
+  for (guint i = 0; i < 12; i++)
+    {
+      GtkWidget *label = gtk_grid_get_child_at (grid, i % 3, i / 3);
+      const gchar *text = gtk_label_get_text (GTK_LABEL (label));
+
+      words[i] = g_strdup (strrchr (text, ' ') + 1);
+    }
+  g_assert_true (rein_bip39_validate (g_strjoinv (" ", words), NULL));
+
+  activate (w, "welcome.next");
+  g_assert_cmpstr (page (f), ==, "confirm");
+  {
+    AdwEntryRow *rows[] = { child (w, "confirm_row1"), child (w, "confirm_row2"),
+                            child (w, "confirm_row3") };
+
+    /* a wrong word is caught */
+    for (guint i = 0; i < 3; i++)
+      {
+        const gchar *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[i]));
+        guint pos = (guint) g_ascii_strtoull (strchr (title, ' ') + 1, NULL, 10) - 1;
+
+        set_text (rows[i], i == 1 ? "zzzzzzzzzz" : words[pos]);
+      }
+    g_assert_false (action_enabled (w, "welcome.next"));
+    g_assert_true (label_visible_with_text (child (w, "confirm_error")));
+    screenshot (GTK_WIDGET (f->window), "04-create-confirm-error");
+    {
+      const gchar *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[1]));
+      guint pos = (guint) g_ascii_strtoull (strchr (title, ' ') + 1, NULL, 10) - 1;
+
+      set_text (rows[1], words[pos]);
+    }
+    g_assert_true (action_enabled (w, "welcome.next"));
+    screenshot (GTK_WIDGET (f->window), "05-create-confirm");
+  }
+
+  activate (w, "welcome.next");
+  g_assert_cmpstr (page (f), ==, "password");
+  set_text (child (w, "password_row"), "short");
+  g_assert_false (action_enabled (w, "welcome.next"));
+  set_text (child (w, "password_row"), PASSWORD);
+  set_text (child (w, "password2_row"), "correct horse batter");
+  g_assert_false (action_enabled (w, "welcome.next"));
+  g_assert_true (label_visible_with_text (child (w, "password_error")));
+  screenshot (GTK_WIDGET (f->window), "06-create-password-mismatch");
+  set_text (child (w, "password2_row"), PASSWORD);
+  g_assert_true (action_enabled (w, "welcome.next"));
+  g_assert_false (label_visible_with_text (child (w, "password_error")));
+
+  activate (w, "welcome.next");
+  wait_identities (f, 1);
+  wait_until (welcome_idle, f);
+  iterate (100);
+
+  ids = rein_store_list_identities (f->store, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (ids), ==, 1);
+  id = g_list_model_get_item (ids, 0);
+  g_assert_cmpstr (rein_identity_get_name (id), ==, "Alice");
+  g_assert_true (rein_identity_get_testnet (id));
+  g_assert_true (rein_identity_get_will_mediate (id));
+  enrollment = rein_document_new_from_armored (rein_identity_get_enrollment (id), -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_document_verify (enrollment, &error));
+  /* the key came from the phrase the user saw */
+  {
+    g_autoptr (ReinPrivateKey) master = NULL;
+    g_autofree gchar *phrase = g_strjoinv (" ", words);
+    g_autofree gchar *addr = NULL;
+
+    g_assert_true (rein_identity_keys_from_mnemonic (phrase, NULL, &master, NULL, NULL));
+    addr = rein_private_key_get_address (master, REIN_NETWORK_TESTNET);
+    g_assert_cmpstr (addr, ==, rein_identity_get_master_address (id));
+  }
+  g_object_unref (id);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
+  g_assert_true (gtk_widget_get_visible (child (f->window, "testnet_badge")));
+  g_assert_cmpstr (gtk_label_get_text (child (f->window, "identity_label")), ==, "Alice");
+  /* no servers yet: the banner says so */
+  g_assert_true (gtk_revealer_get_reveal_child (child (f->window, "banner_revealer")));
+  screenshot (GTK_WIDGET (f->window), "07-main-no-servers");
+}
+
+/* ---- restore ---- */
+
+static void
+test_restore_flow (Fixture *f, gconstpointer data)
+{
+  ReinWelcome *w = welcome_of (f);
+  ReinIdentity *active;
+
+  activate (w, "welcome.restore");
+  g_assert_cmpstr (page (f), ==, "restore");
+  /* the last word changed: checksum fails */
+  set_text (child (w, "restore_entry"),
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+            "abandon abandon");
+  g_assert_false (action_enabled (w, "welcome.next"));
+  g_assert_nonnull (strstr (gtk_label_get_text (child (w, "restore_status")), "checksum"));
+  screenshot (GTK_WIDGET (f->window), "10-restore-bad-checksum");
+
+  /* completion suggestions */
+  set_text (child (w, "restore_entry"), "abandon aba");
+  g_assert_cmpstr (gtk_label_get_text (child (w, "suggestions_label")), ==, "abandon");
+
+  set_text (child (w, "restore_entry"), VECTOR_PHRASE);
+  g_assert_true (action_enabled (w, "welcome.next"));
+  screenshot (GTK_WIDGET (f->window), "11-restore-ok");
+  activate (w, "welcome.next");
+  g_assert_cmpstr (page (f), ==, "details");
+  set_text (child (w, "name_row"), "Restored");
+  set_text (child (w, "contact_row"), "r@example.com");
+  activate (w, "welcome.next");
+  set_text (child (w, "password_row"), PASSWORD);
+  set_text (child (w, "password2_row"), PASSWORD);
+  activate (w, "welcome.next");
+  wait_identities (f, 1);
+  wait_until (welcome_idle, f);
+
+  active = rein_session_get_active_identity (f->session);
+  g_assert_cmpstr (rein_identity_get_master_address (active), ==,
+                   "14MeYsuF2HsKZZ9mkUUPUQWe4VG2WqseC5");
+  g_assert_cmpstr (rein_identity_get_delegate_address (active), ==,
+                   "1DWmeP5Lre1K59yJTYrJ4sT4Ch3ohPukWv");
+}
+
+/* ---- import keys ---- */
+
+static void
+test_import_keys_flow (Fixture *f, gconstpointer data)
+{
+  ReinWelcome *w = welcome_of (f);
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) stranger = rein_private_key_generate (TRUE);
+  g_autofree gchar *master_addr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_MAINNET);
+  GtkTextBuffer *signed_buffer;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *wrong = NULL;
+  g_autoptr (ReinDocument) good = NULL;
+
+  activate (w, "welcome.import-keys");
+  g_assert_cmpstr (page (f), ==, "keys");
+  set_text (child (w, "master_row"), "1NotAnAddress");
+  set_text (child (w, "wif_row"), wif);
+  g_assert_false (action_enabled (w, "welcome.next"));
+  g_assert_true (label_visible_with_text (child (w, "keys_error")));
+  set_text (child (w, "master_row"), master_addr);
+  g_assert_true (action_enabled (w, "welcome.next"));
+  activate (w, "welcome.next");
+  set_text (child (w, "name_row"), "Imported");
+  set_text (child (w, "contact_row"), "i@example.com");
+  activate (w, "welcome.next");
+  g_assert_cmpstr (page (f), ==, "sign");
+
+  {
+    GtkTextBuffer *b = gtk_text_view_get_buffer (child (w, "enrollment_view"));
+    GtkTextIter s, e;
+
+    gtk_text_buffer_get_bounds (b, &s, &e);
+    text = gtk_text_buffer_get_text (b, &s, &e, FALSE);
+  }
+  g_assert_true (g_str_has_prefix (text, "Rein User Enrollment\nUser: Imported"));
+
+  /* signed by the wrong address */
+  {
+    g_autofree gchar *sig = rein_message_sign (stranger, text, strlen (text), NULL);
+    g_autofree gchar *addr = rein_private_key_get_address (stranger, REIN_NETWORK_MAINNET);
+
+    wrong = rein_armor_build (text, addr, sig);
+  }
+  signed_buffer = gtk_text_view_get_buffer (child (w, "signed_view"));
+  gtk_text_buffer_set_text (signed_buffer, wrong, -1);
+  iterate (20);
+  g_assert_false (action_enabled (w, "welcome.next"));
+  g_assert_nonnull (strstr (gtk_label_get_text (child (w, "sign_status")),
+                            "not by your master address"));
+  screenshot (GTK_WIDGET (f->window), "20-import-keys-wrong-signer");
+
+  good = rein_document_new_signed (text, master, REIN_NETWORK_MAINNET, NULL);
+  gtk_text_buffer_set_text (signed_buffer, rein_document_get_armored (good), -1);
+  iterate (20);
+  g_assert_true (action_enabled (w, "welcome.next"));
+  screenshot (GTK_WIDGET (f->window), "21-import-keys-verified");
+  activate (w, "welcome.next");
+  set_text (child (w, "password_row"), PASSWORD);
+  set_text (child (w, "password2_row"), PASSWORD);
+  activate (w, "welcome.next");
+  wait_identities (f, 1);
+  g_assert_cmpstr (rein_identity_get_master_address (rein_session_get_active_identity (
+                       f->session)), ==, master_addr);
+  rein_secure_free (wif);
+}
+
+/* ---- import a backup ---- */
+
+static void
+test_import_backup_flow (Fixture *f, gconstpointer data)
+{
+  ReinWelcome *w = welcome_of (f);
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autofree gchar *maddr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *json = g_strdup_printf ("{\"name\": \"Bob\", \"contact\": \"b@example.com\", "
+                                            "\"maddr\": \"%s\", \"daddr\": \"%s\", "
+                                            "\"dkey\": \"%s\", \"will_mediate\": false, "
+                                            "\"mediator_fee\": \"1\", \"testnet\": false}",
+                                            maddr, daddr, wif);
+  g_autofree gchar *good = g_build_filename (f->dir, "backup.json", NULL);
+  g_autofree gchar *bad = g_build_filename (f->dir, "broken.json", NULL);
+
+  rein_secure_free (wif);
+  g_assert_true (g_file_set_contents (good, json, -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "{\"name\": \"Bob\"", -1, NULL));
+
+  activate (w, "welcome.import-backup");
+  g_assert_cmpstr (page (f), ==, "backup");
+  g_assert_false (action_enabled (w, "welcome.next"));
+  gtk_widget_activate_action (GTK_WIDGET (w), "welcome.set-backup-file", "s", bad);
+  set_text (child (w, "backup_password_row"), PASSWORD);
+  activate (w, "welcome.next");
+  wait_until (welcome_idle, f);
+  iterate (50);
+  g_assert_true (label_visible_with_text (child (w, "backup_error")));
+  g_assert_nonnull (strstr (gtk_label_get_text (child (w, "backup_error")), "JSON"));
+  screenshot (GTK_WIDGET (f->window), "30-import-backup-malformed");
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "welcome.set-backup-file", "s", good);
+  activate (w, "welcome.next");
+  wait_identities (f, 1);
+  g_assert_cmpstr (rein_identity_get_delegate_address (rein_session_get_active_identity (
+                       f->session)), ==, daddr);
+  g_unlink (good);
+  g_unlink (bad);
+}
+
+/* ---- servers and sync ---- */
+
+static gboolean
+not_syncing (gpointer data)
+{
+  Fixture *f = data;
+
+  return !rein_session_get_syncing (f->session);
+}
+
+typedef struct
+{
+  gint64 last;
+  gint64 worst;
+} Stall;
+
+static gboolean
+tick_cb (gpointer data)
+{
+  Stall *s = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (s->last && now - s->last > s->worst)
+    s->worst = now - s->last;
+  s->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+added_done (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+add_server_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *summary = rein_session_add_server_finish (REIN_SESSION (source), result,
+                                                              &error);
+
+  *(gboolean *) data = TRUE;
+}
+
+static void
+add_server (Fixture *f, const gchar *url)
+{
+  gboolean done = FALSE;
+
+  rein_session_add_server_async (f->session, url, NULL, add_server_done_cb, &done);
+  wait_until (added_done, &done);
+}
+
+static void
+test_servers_and_sync (Fixture *f, gconstpointer data)
+{
+  TestServer *good = test_server_start (NULL, NULL);
+  g_autoptr (FakeServer) garbage = fake_server_new (200, "<html>not rein</html>", FALSE);
+  g_autofree gchar *dead = net_test_dead_url ();
+  ReinIdentityParams params = { .name = "Syncer", .contact = "s@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  g_autoptr (ReinPrivateKey) key = NULL;
+  ReinPreferences *prefs;
+  Stall stall = { 0 };
+  guint tick;
+  GListModel *servers;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->session);
+  destroy_window (GTK_WINDOW (f->window));
+  f->session = rein_session_new (f->store);
+  f->window = rein_window_new (NULL, f->session);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  iterate (100);
+
+  /* 500 documents to sync */
+  key = rein_store_unlock_delegate_key (f->store, id, PASSWORD, &error);
+  for (guint i = 0; i < 499; i++)
+    {
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Job %u\nJob ID: "
+                                                "job%017u\nCategory: Test\nDescription: number %u",
+                                                i, i, i);
+      g_autoptr (ReinDocument) doc = rein_document_sign (text, NULL, key, REIN_NETWORK_MAINNET,
+                                                         &error);
+
+      g_assert_no_error (error);
+      rein_store_add_document (f->store, doc, rein_identity_get_id (id), 0, &error);
+    }
+
+  /* add servers through the preferences window */
+  prefs = rein_preferences_new (GTK_WINDOW (f->window), f->session);
+  gtk_window_present (GTK_WINDOW (prefs));
+  iterate (100);
+  screenshot (GTK_WIDGET (prefs), "40-preferences-empty");
+  set_text (child (prefs, "url_row"), good->url);
+  g_signal_emit_by_name (child (prefs, "url_row"), "apply");
+  servers = rein_session_get_servers (f->session);
+  while (g_list_model_get_n_items (servers) < 1
+         || !g_str_has_prefix (gtk_label_get_text (child (prefs, "add_status")), "Added"))
+    g_main_context_iteration (NULL, TRUE);
+  screenshot (GTK_WIDGET (prefs), "41-preferences-server-added");
+  /* a server that fails to answer /request stays listed with the error */
+  set_text (child (prefs, "url_row"), dead);
+  g_signal_emit_by_name (child (prefs, "url_row"), "apply");
+  while (!gtk_widget_has_css_class (child (prefs, "add_status"), "error"))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (strstr (gtk_label_get_text (child (prefs, "add_status")), "unreachable"));
+  add_server (f, garbage->url);
+  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 3);
+
+  tick = g_timeout_add (1, tick_cb, &stall);
+  rein_session_sync (f->session, key);
+  g_assert_true (rein_session_get_syncing (f->session));
+  iterate (30);
+  /* the screenshot itself blocks the loop: it is not counted */
+  screenshot (GTK_WIDGET (f->window), "42-syncing");
+  stall.last = 0;
+  wait_until (not_syncing, f);
+  g_source_remove (tick);
+  g_test_message ("longest main-loop stall during a sync of 500 documents to 3 servers: "
+                  "%.1f ms", stall.worst / 1000.0);
+  g_printerr ("# longest main-loop stall during a sync of 500 documents: %.1f ms\n",
+              stall.worst / 1000.0);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) s = g_list_model_get_item (servers, i);
+
+      if (g_strcmp0 (rein_server_info_get_url (s), good->url) == 0)
+        {
+          g_assert_false (rein_server_info_get_failed (s));
+          g_assert_nonnull (strstr (rein_server_info_get_status (s), "500"));
+        }
+      else
+        g_assert_true (rein_server_info_get_failed (s));
+    }
+  screenshot (GTK_WIDGET (prefs), "43-preferences-after-sync");
+  screenshot (GTK_WIDGET (f->window), "44-main-after-sync");
+  destroy_window (GTK_WINDOW (prefs));
+
+  /* every document is on the good server */
+  {
+    g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=jobs&testnet=0&limit=1000",
+                                              rein_identity_get_master_address (id));
+    g_autoptr (Answer) answer = http_get (good, path);
+    JsonArray *jobs = json_object_get_array_member (answer_object (answer), "jobs");
+
+    g_assert_cmpuint (json_array_get_length (jobs), ==, 499);
+  }
+  test_server_stop (good);
+  test_server_free (good);
+}
+
+int
+main (int argc, char *argv[])
+{
+  const gchar *dir = g_getenv ("REIN_SCREENSHOT_DIR");
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  rein_secret_set_scrypt_cost (10);
+
+  screenshot_dir = g_strdup (dir ? dir : "screenshots");
+  g_mkdir_with_parents (screenshot_dir, 0755);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/app/welcome/create", test_create_flow);
+  ADD ("/app/welcome/restore", test_restore_flow);
+  ADD ("/app/welcome/import-keys", test_import_keys_flow);
+  ADD ("/app/welcome/import-backup", test_import_backup_flow);
+  ADD ("/app/servers-and-sync", test_servers_and_sync);
+#undef ADD
+
+  return g_test_run ();
+}
