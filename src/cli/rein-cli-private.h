@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define REIN_CLI_EXIT_OK 0      /* done; for checks: valid */
 #define REIN_CLI_EXIT_INVALID 1 /* a check ran and failed (bad signature) */
 #define REIN_CLI_EXIT_ERROR 2   /* usage error, unreadable or malformed input */
+#define REIN_CLI_EXIT_REFUSED 3 /* the job's state or the user's role does not allow it */
+#define REIN_CLI_EXIT_NETWORK 4 /* no server answered, or some did not (sync) */
 
 /* Bounds on what a command reads: documents and messages, and secrets
  * (keys, recovery phrases, passphrases). */
@@ -25,6 +27,8 @@ typedef enum
 {
   REIN_CLI_ERROR_INVALID_INPUT, /* input that is not what the command reads */
   REIN_CLI_ERROR_USAGE,         /* options that do not go together */
+  REIN_CLI_ERROR_REFUSED,       /* not allowed in the job's state or to this user */
+  REIN_CLI_ERROR_NETWORK,       /* the servers could not be reached */
 } ReinCliError;
 
 GQuark rein_cli_error_quark (void);
@@ -44,6 +48,8 @@ struct _ReinCliCommand
   guint min_args;                /* positional arguments accepted */
   guint max_args;
   gboolean checks;               /* exit status 1 means "checked: invalid" */
+  gboolean global_options;       /* takes --data-dir, --json... after its name too */
+  const gchar *exit_status;      /* replaces the usual exit status text; N_() */
   ReinCliCommandFunc run;
 };
 
@@ -55,6 +61,29 @@ typedef struct
 } ReinCliCommandGroup;
 
 extern const ReinCliCommandGroup rein_cli_tools_group;
+extern const ReinCliCommandGroup rein_cli_account_group;
+extern const ReinCliCommandGroup rein_cli_market_group;
+
+/* ---- Global options ----
+ * Given before the command ("rein-cli --data-dir D status") or, for the
+ * commands with global_options, after it ("rein-cli status --data-dir D").
+ * They live until the program ends. */
+typedef struct
+{
+  gchar *data_dir;      /* NULL: REIN_DATA_DIR, else the default */
+  gchar *password_file; /* NULL: REIN_PASSWORD, else a prompt */
+  gchar *defaults_file; /* a form file, or NULL */
+  gboolean json;
+} ReinCliGlobals;
+
+extern ReinCliGlobals rein_cli_globals;
+
+/* Parses the global options at the start of @argv (after the program name).
+ * Returns the index of the first other argument, or -1 after an error
+ * (reported). */
+int rein_cli_parse_global_options (int argc, char **argv);
+/* The help text of the global options, one per line. */
+const gchar *rein_cli_global_options_help (void);
 
 /* ---- Errors ---- */
 
@@ -62,7 +91,9 @@ extern const ReinCliCommandGroup rein_cli_tools_group;
  * control characters in @format's expansion become spaces). */
 void rein_cli_printerr (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
 /* Prints @error's message (after "@context: " when @context is not NULL)
- * and returns REIN_CLI_EXIT_ERROR. */
+ * and returns the exit status it calls for: REIN_CLI_EXIT_REFUSED for
+ * REIN_CLI_ERROR_REFUSED, REIN_CLI_EXIT_NETWORK for REIN_CLI_ERROR_NETWORK,
+ * REIN_CLI_EXIT_ERROR for everything else. */
 int rein_cli_fail (const gchar *context, const GError *error);
 
 /* ---- Options ---- */
@@ -118,6 +149,16 @@ gboolean rein_cli_write_line (const gchar *text, GError **error);
 /* Writes @root as JSON (pretty, two-space indent) and a newline. With @wipe,
  * the generated text is wiped after writing (it holds secrets). */
 gboolean rein_cli_write_json (JsonNode *root, gboolean wipe, GError **error);
+
+/* Checks each word of the BIP39 recovery phrase in @phrase and the number
+ * of words, and writes the phrase in its canonical form (lower case, one
+ * space between words) into @out, a secure buffer at least as long as
+ * @phrase. Errors give word positions, never words. */
+gboolean rein_cli_normalize_phrase (const gchar *phrase, gchar *out, GError **error);
+
+/* The optional BIP39 passphrase in @path as BIP39 uses it: the file's text
+ * less one line ending, NFKD-normalized, in secure memory. */
+ReinCliSecret *rein_cli_load_passphrase (const gchar *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinCliSecret, rein_cli_secret_free)
 

@@ -369,121 +369,6 @@ run_sign_document (const ReinCliCommand *command, int argc, char **argv)
 
 /* ---- derive ---- */
 
-/* Checks each word and the number of words, and writes the phrase in its
- * canonical form (lower case, one space between words) into @out, a secure
- * buffer at least as long as @phrase. Errors give word positions, never
- * words: they are part of the secret. */
-static gboolean
-normalize_phrase (const gchar *phrase, gchar *out, GError **error)
-{
-  const gchar *p = phrase;
-  gchar *o = out;
-  guint n_words = 0;
-
-  while (*p != '\0')
-    {
-      gchar word[16];
-      const gchar *start;
-      gsize len;
-      gint index = -1;
-
-      while (g_ascii_isspace (*p))
-        p++;
-      if (*p == '\0')
-        break;
-
-      start = p;
-      while (*p != '\0' && !g_ascii_isspace (*p))
-        p++;
-      len = p - start;
-      n_words++;
-
-      if (len < sizeof word)
-        {
-          for (gsize i = 0; i < len; i++)
-            word[i] = g_ascii_tolower (start[i]);
-          word[len] = '\0';
-          index = rein_bip39_word_index (word);
-        }
-      rein_memwipe (word, sizeof word);
-
-      if (index < 0)
-        {
-          g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                       _("word %u of the recovery phrase is not in the BIP39 English word list"),
-                       n_words);
-          return FALSE;
-        }
-
-      if (o != out)
-        *o++ = ' ';
-      for (gsize i = 0; i < len; i++)
-        *o++ = g_ascii_tolower (start[i]);
-    }
-  *o = '\0';
-
-  if (n_words == 0)
-    {
-      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                           _("no recovery phrase on standard input"));
-      return FALSE;
-    }
-  if (n_words < 12 || n_words > 24 || n_words % 3 != 0)
-    {
-      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                   _("a recovery phrase has 12, 15, 18, 21 or 24 words, not %u"), n_words);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* The passphrase as BIP39 uses it: the file's text less one line ending,
- * NFKD-normalized, in secure memory. */
-static ReinCliSecret *
-load_passphrase (const gchar *path, GError **error)
-{
-  g_autoptr (ReinCliSecret) passphrase = NULL;
-  g_autoptr (ReinCliSecret) normalized = NULL;
-  gchar *nfkd;
-  gsize len;
-
-  passphrase = rein_cli_read_secret (path, _("Passphrase: "), error);
-  if (passphrase == NULL)
-    return NULL;
-  rein_cli_secret_chomp (passphrase);
-
-  if (!g_utf8_validate (passphrase, -1, NULL))
-    {
-      g_autofree gchar *what = rein_cli_describe_path (path);
-
-      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                   _("%s is not UTF-8 text"), what);
-      return NULL;
-    }
-
-  nfkd = g_utf8_normalize (passphrase, -1, G_NORMALIZE_NFKD);
-  len = strlen (nfkd);
-  if (len > REIN_CLI_SECRET_MAX)
-    {
-      g_autofree gchar *what = rein_cli_describe_path (path);
-
-      rein_memwipe (nfkd, len);
-      g_free (nfkd);
-      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                   _("%s is too large for a passphrase"), what);
-      return NULL;
-    }
-
-  normalized = rein_cli_secret_new (error);
-  if (normalized != NULL)
-    memcpy (normalized, nfkd, len + 1);
-  rein_memwipe (nfkd, len);
-  g_free (nfkd);
-
-  return g_steal_pointer (&normalized);
-}
-
 static int
 run_derive (const ReinCliCommand *command, int argc, char **argv)
 {
@@ -535,7 +420,7 @@ run_derive (const ReinCliCommand *command, int argc, char **argv)
   phrase = rein_cli_secret_new (&error);
   if (phrase == NULL)
     return rein_cli_fail (NULL, error);
-  if (!normalize_phrase (input, phrase, &error))
+  if (!rein_cli_normalize_phrase (input, phrase, &error))
     return rein_cli_fail (NULL, error);
   g_clear_pointer (&input, rein_cli_secret_free);
 
@@ -552,7 +437,7 @@ run_derive (const ReinCliCommand *command, int argc, char **argv)
 
   if (passphrase_file != NULL)
     {
-      passphrase = load_passphrase (passphrase_file, &error);
+      passphrase = rein_cli_load_passphrase (passphrase_file, &error);
       if (passphrase == NULL)
         return rein_cli_fail (NULL, error);
     }

@@ -56,7 +56,129 @@ rein_cli_fail (const gchar *context, const GError *error)
   else
     rein_cli_printerr ("%s", message);
 
+  if (error != NULL && error->domain == REIN_CLI_ERROR && error->code == REIN_CLI_ERROR_REFUSED)
+    return REIN_CLI_EXIT_REFUSED;
+  if (error != NULL && error->domain == REIN_CLI_ERROR && error->code == REIN_CLI_ERROR_NETWORK)
+    return REIN_CLI_EXIT_NETWORK;
   return REIN_CLI_EXIT_ERROR;
+}
+
+/* ---- Global options ---- */
+
+ReinCliGlobals rein_cli_globals;
+
+/* Moves what @parsed holds into the globals: a later option wins. */
+static void
+merge_globals (ReinCliGlobals *parsed)
+{
+  if (parsed->data_dir != NULL)
+    {
+      g_free (rein_cli_globals.data_dir);
+      rein_cli_globals.data_dir = g_steal_pointer (&parsed->data_dir);
+    }
+  if (parsed->password_file != NULL)
+    {
+      g_free (rein_cli_globals.password_file);
+      rein_cli_globals.password_file = g_steal_pointer (&parsed->password_file);
+    }
+  if (parsed->defaults_file != NULL)
+    {
+      g_free (rein_cli_globals.defaults_file);
+      rein_cli_globals.defaults_file = g_steal_pointer (&parsed->defaults_file);
+    }
+  if (parsed->json)
+    rein_cli_globals.json = TRUE;
+}
+
+static void
+global_entries_init (GOptionEntry entries[5], ReinCliGlobals *parsed)
+{
+  const GOptionEntry template[5] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &parsed->data_dir,
+      N_("Keep identities, servers and documents in DIR (default: $REIN_DATA_DIR, "
+         "else ~/.local/share/rein)"), N_("DIR") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &parsed->json,
+      N_("Print machine-readable JSON"), NULL },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &parsed->password_file,
+      N_("Read the password from FILE (default: $REIN_PASSWORD, else a prompt)"),
+      N_("FILE") },
+    { "defaults", 0, 0, G_OPTION_ARG_FILENAME, &parsed->defaults_file,
+      N_("Answer the command’s questions from the form FILE (“Label: value” lines)"),
+      N_("FILE") },
+    { NULL },
+  };
+
+  memcpy (entries, template, sizeof template);
+}
+
+int
+rein_cli_parse_global_options (int argc, char **argv)
+{
+  ReinCliGlobals parsed = { 0 };
+  GOptionEntry entries[5];
+  int i = 1;
+
+  global_entries_init (entries, &parsed);
+
+  /* By hand rather than with GOptionContext: only the options in front of
+   * the command are ours, and the command's own options follow it. */
+  while (i < argc && g_str_has_prefix (argv[i], "--") && strcmp (argv[i], "--") != 0)
+    {
+      const gchar *arg = argv[i] + 2;
+      const gchar *eq = strchr (arg, '=');
+      gsize name_len = eq != NULL ? (gsize) (eq - arg) : strlen (arg);
+      const GOptionEntry *entry = NULL;
+
+      for (guint e = 0; entries[e].long_name != NULL; e++)
+        if (strlen (entries[e].long_name) == name_len
+            && strncmp (entries[e].long_name, arg, name_len) == 0)
+          entry = &entries[e];
+      if (entry == NULL)
+        break; /* --help, --version and unknown options: main() decides */
+
+      if (entry->arg == G_OPTION_ARG_NONE)
+        {
+          if (eq != NULL)
+            {
+              rein_cli_printerr (_("option “--%s” takes no value"), entry->long_name);
+              merge_globals (&parsed);
+              return -1;
+            }
+          *(gboolean *) entry->arg_data = TRUE;
+          i++;
+          continue;
+        }
+
+      {
+        const gchar *value = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+        gchar **slot = entry->arg_data;
+
+        if (value == NULL || *value == '\0')
+          {
+            rein_cli_printerr (_("option “--%s” needs a value"), entry->long_name);
+            merge_globals (&parsed);
+            return -1;
+          }
+        g_free (*slot);
+        *slot = g_strdup (value);
+        i += eq != NULL ? 1 : 2;
+      }
+    }
+
+  merge_globals (&parsed);
+  return i;
+}
+
+const gchar *
+rein_cli_global_options_help (void)
+{
+  return _("  --data-dir DIR        Keep identities, servers and documents in DIR\n"
+           "                        (default: $REIN_DATA_DIR, else ~/.local/share/rein)\n"
+           "  --json                Print machine-readable JSON\n"
+           "  --password-file FILE  Read the password from FILE (default: $REIN_PASSWORD,\n"
+           "                        else a prompt without echo)\n"
+           "  --defaults FILE       Answer the command’s questions from a form file\n"
+           "                        (“Label: value” lines)\n");
 }
 
 /* ---- Options ---- */
@@ -64,6 +186,7 @@ rein_cli_fail (const gchar *context, const GError *error)
 static GOptionContext *
 command_option_context_new (const ReinCliCommand *command,
                             const GOptionEntry *entries,
+                            ReinCliGlobals *globals,
                             gboolean *show_help)
 {
   g_autofree gchar *prgname = g_strdup_printf ("rein-cli %s", command->name);
@@ -86,7 +209,9 @@ command_option_context_new (const ReinCliCommand *command,
 
   if (command->description != NULL)
     g_string_append_printf (description, "%s\n\n", _(command->description));
-  if (command->checks)
+  if (command->exit_status != NULL)
+    g_string_append (description, _(command->exit_status));
+  else if (command->checks)
     g_string_append (description,
                      _("Exit status: 0 when valid, 1 when invalid, 2 on a usage error or\n"
                        "unreadable input."));
@@ -97,6 +222,13 @@ command_option_context_new (const ReinCliCommand *command,
 
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (command->global_options)
+    {
+      GOptionEntry global_entries[5];
+
+      global_entries_init (global_entries, globals);
+      g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+    }
   g_option_context_add_main_entries (context, help_entries, GETTEXT_PACKAGE);
 
   return context;
@@ -113,20 +245,24 @@ rein_cli_parse_options (const ReinCliCommand *command,
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
+  ReinCliGlobals globals = { 0 };
   gboolean show_help = FALSE;
+  gboolean parsed;
   guint n_args;
 
   g_return_val_if_fail (command != NULL, FALSE);
   g_return_val_if_fail (argc >= 1 && argv != NULL, FALSE);
   g_return_val_if_fail (out_args != NULL && out_status != NULL, FALSE);
 
-  context = command_option_context_new (command, entries, &show_help);
+  context = command_option_context_new (command, entries, &globals, &show_help);
 
   args = g_new0 (gchar *, argc + 1);
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
 
-  if (!g_option_context_parse_strv (context, &args, &error))
+  parsed = g_option_context_parse_strv (context, &args, &error);
+  merge_globals (&globals);
+  if (!parsed)
     {
       rein_cli_printerr (_("%s: %s (see “rein-cli %s --help”)"),
                          command->name, error->message, command->name);
@@ -493,6 +629,117 @@ rein_cli_secret_chomp (ReinCliSecret *secret)
       if (len > 0 && secret[len - 1] == '\r')
         secret[--len] = '\0';
     }
+}
+
+/* ---- Recovery phrases ---- */
+
+gboolean
+rein_cli_normalize_phrase (const gchar *phrase, gchar *out, GError **error)
+{
+  const gchar *p = phrase;
+  gchar *o = out;
+  guint n_words = 0;
+
+  while (*p != '\0')
+    {
+      gchar word[16];
+      const gchar *start;
+      gsize len;
+      gint index = -1;
+
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == '\0')
+        break;
+
+      start = p;
+      while (*p != '\0' && !g_ascii_isspace (*p))
+        p++;
+      len = p - start;
+      n_words++;
+
+      if (len < sizeof word)
+        {
+          for (gsize i = 0; i < len; i++)
+            word[i] = g_ascii_tolower (start[i]);
+          word[len] = '\0';
+          index = rein_bip39_word_index (word);
+        }
+      rein_memwipe (word, sizeof word);
+
+      if (index < 0)
+        {
+          g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                       _("word %u of the recovery phrase is not in the BIP39 English word list"),
+                       n_words);
+          return FALSE;
+        }
+
+      if (o != out)
+        *o++ = ' ';
+      for (gsize i = 0; i < len; i++)
+        *o++ = g_ascii_tolower (start[i]);
+    }
+  *o = '\0';
+
+  if (n_words == 0)
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                           _("no recovery phrase on standard input"));
+      return FALSE;
+    }
+  if (n_words < 12 || n_words > 24 || n_words % 3 != 0)
+    {
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                   _("a recovery phrase has 12, 15, 18, 21 or 24 words, not %u"), n_words);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+ReinCliSecret *
+rein_cli_load_passphrase (const gchar *path, GError **error)
+{
+  g_autoptr (ReinCliSecret) passphrase = NULL;
+  g_autoptr (ReinCliSecret) normalized = NULL;
+  gchar *nfkd;
+  gsize len;
+
+  passphrase = rein_cli_read_secret (path, _("Passphrase: "), error);
+  if (passphrase == NULL)
+    return NULL;
+  rein_cli_secret_chomp (passphrase);
+
+  if (!g_utf8_validate (passphrase, -1, NULL))
+    {
+      g_autofree gchar *what = rein_cli_describe_path (path);
+
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                   _("%s is not UTF-8 text"), what);
+      return NULL;
+    }
+
+  nfkd = g_utf8_normalize (passphrase, -1, G_NORMALIZE_NFKD);
+  len = strlen (nfkd);
+  if (len > REIN_CLI_SECRET_MAX)
+    {
+      g_autofree gchar *what = rein_cli_describe_path (path);
+
+      rein_memwipe (nfkd, len);
+      g_free (nfkd);
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                   _("%s is too large for a passphrase"), what);
+      return NULL;
+    }
+
+  normalized = rein_cli_secret_new (error);
+  if (normalized != NULL)
+    memcpy (normalized, nfkd, len + 1);
+  rein_memwipe (nfkd, len);
+  g_free (nfkd);
+
+  return g_steal_pointer (&normalized);
 }
 
 /* ---- Output ---- */

@@ -11,12 +11,15 @@
 #include <glib/gi18n.h>
 
 #include "rein-bitcoin.h"
+#include "rein-store.h"
 
 #include "rein-cli-private.h"
 
 /* Each file of commands adds its group here; "rein-cli --help" lists them
  * in this order. */
 static const ReinCliCommandGroup *const command_groups[] = {
+  &rein_cli_account_group,
+  &rein_cli_market_group,
   &rein_cli_tools_group,
 };
 
@@ -71,10 +74,21 @@ get_main_help (void)
   g_string_append_printf (help, "\n%s\n", _("Options:"));
   g_string_append_printf (help, "  %-*s  %s\n", (int) width, "-h, --help", _("Show this help"));
   g_string_append_printf (help, "  %-*s  %s\n", (int) width, "--version", _("Show the version"));
+  g_string_append_printf (help, "\n%s\n%s",
+                          _("Global options (before the command, or after the name of an "
+                            "account or market command):"),
+                          rein_cli_global_options_help ());
+  g_string_append_printf (help, "\n%s\n%s\n",
+                          _("Environment:"),
+                          _("  REIN_DATA_DIR           the data folder, when --data-dir is not given\n"
+                            "  REIN_PASSWORD           the password, when --password-file is not given\n"
+                            "  REIN_TEST_SCRYPT_LOG2N  for tests only: a lower cost (10 to 20) for the\n"
+                            "                          password key derivation of secrets sealed now;\n"
+                            "                          it makes them easier to attack"));
   g_string_append_printf (help, "\n%s\n%s\n",
                           _("Run “rein-cli COMMAND --help” for the options of a command."),
-                          _("Secrets (keys, recovery phrases) are read from files or standard "
-                            "input, never from the command line."));
+                          _("Secrets (keys, recovery phrases, passwords) are read from files, "
+                            "the environment or standard input, never from the command line."));
 
   return g_string_free (help, FALSE);
 }
@@ -134,6 +148,35 @@ main (int argc, char **argv)
 
   g_set_prgname ("rein-cli");
   rein_crypto_init ();
+
+  /* A testing knob: the cost of sealing secrets under a password. */
+  {
+    const gchar *cost = g_getenv ("REIN_TEST_SCRYPT_LOG2N");
+    guint64 log2_n = 0;
+
+    if (cost != NULL && *cost != '\0')
+      {
+        if (!g_ascii_string_to_unsigned (cost, 10, 10, 20, &log2_n, NULL))
+          {
+            rein_cli_printerr (_("REIN_TEST_SCRYPT_LOG2N must be a number from 10 to 20"));
+            return REIN_CLI_EXIT_ERROR;
+          }
+        rein_secret_set_scrypt_cost ((guint) log2_n);
+      }
+  }
+
+  {
+    int first = rein_cli_parse_global_options (argc, argv);
+
+    if (first < 0)
+      return REIN_CLI_EXIT_ERROR;
+    /* The program name stays in front. */
+    if (first > 1)
+      {
+        memmove (&argv[1], &argv[first], (argc - first + 1) * sizeof (char *));
+        argc -= first - 1;
+      }
+  }
 
   if (argc < 2)
     {

@@ -1,0 +1,1495 @@
+/* rein-cli-market.c: the market and the order flow: jobs, mediators,
+ * status, post, bid, offer, deliver, accept, creatordispute, workerdispute,
+ * resolve
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "rein-cli-context.h"
+
+#define MARKET_EXIT_STATUS \
+  N_("Exit status: 0 on success, 2 on a usage error or bad input, 3 when the job’s\n" \
+     "state or your role does not allow it, 4 when no server could be reached.")
+
+#define MAX_JOB_ID_LEN 64
+
+/* ---- What every market command opens ---- */
+
+typedef struct
+{
+  ReinStore *store;
+  ReinIdentity *identity;
+  ReinCliForm *form;
+  ReinCliReader *reader;
+  const gchar *own_key;
+} Market;
+
+static void
+market_clear (Market *m)
+{
+  g_clear_pointer (&m->reader, rein_cli_reader_free);
+  g_clear_pointer (&m->form, rein_cli_form_free);
+  g_clear_object (&m->identity);
+  g_clear_object (&m->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Market, market_clear)
+
+static gboolean
+market_open (Market *m, GError **error)
+{
+  m->form = rein_cli_load_form (error);
+  if (m->form == NULL)
+    return FALSE;
+  m->store = rein_cli_open_store (error);
+  if (m->store == NULL)
+    return FALSE;
+  m->identity = rein_cli_active_identity (m->store, error);
+  if (m->identity == NULL)
+    return FALSE;
+  m->own_key = rein_identity_get_delegate_public_key (m->identity);
+  m->reader = rein_cli_reader_new (m->store, m->identity, error);
+  return m->reader != NULL;
+}
+
+static int
+market_fail (Market *m, const gchar *context, const GError *error)
+{
+  if (m->reader != NULL)
+    rein_cli_reader_print_warnings (m->reader);
+  return rein_cli_fail (context, error);
+}
+
+static int
+write_json (JsonBuilder *builder)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_cli_write_json (root, FALSE, &error))
+    return rein_cli_fail (NULL, error);
+  return REIN_CLI_EXIT_OK;
+}
+
+static const gchar *
+field (ReinDocument *doc, const gchar *label)
+{
+  return doc != NULL ? rein_document_lookup (doc, label) : NULL;
+}
+
+/* ---- Describing jobs ---- */
+
+static const struct
+{
+  ReinActions action;
+  const gchar *name;
+} action_names[] = {
+  { REIN_ACTION_BID, "bid" },
+  { REIN_ACTION_OFFER, "offer" },
+  { REIN_ACTION_DELIVER, "deliver" },
+  { REIN_ACTION_ACCEPT, "accept" },
+  { REIN_ACTION_CREATOR_DISPUTE, "creatordispute" },
+  { REIN_ACTION_WORKER_DISPUTE, "workerdispute" },
+  { REIN_ACTION_RESOLVE, "resolve" },
+};
+
+static gchar *
+actions_to_text (ReinActions actions)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (action_names); i++)
+    if (actions & action_names[i].action)
+      {
+        if (text->len > 0)
+          g_string_append (text, ", ");
+        g_string_append (text, action_names[i].name);
+      }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The awarded bid, or NULL. */
+static ReinDocument *
+awarded_bid (ReinJob *job)
+{
+  return rein_job_get_offer (job);
+}
+
+static void
+job_summary_to_json (JsonBuilder *builder, ReinJob *job, const gchar *own_key)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+  ReinDocument *offer = awarded_bid (job);
+  ReinActions actions = rein_job_get_actions (job, own_key);
+
+  rein_cli_json_string (builder, "job_id", rein_job_get_id (job));
+  rein_cli_json_string (builder, "job_name", rein_job_get_name (job));
+  rein_cli_json_string (builder, "state", rein_job_state_to_name (rein_job_get_state (job)));
+  rein_cli_json_string (builder, "state_text", rein_job_state_describe (rein_job_get_state (job)));
+  rein_cli_json_string (builder, "role", rein_role_to_name (rein_job_get_role (job, own_key)));
+  json_builder_set_member_name (builder, "actions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (action_names); i++)
+    if (actions & action_names[i].action)
+      json_builder_add_string_value (builder, action_names[i].name);
+  json_builder_end_array (builder);
+  rein_cli_json_string (builder, "category", field (posting, REIN_LABEL_CATEGORY));
+  rein_cli_json_string (builder, "description", field (posting, REIN_LABEL_DESCRIPTION));
+  rein_cli_json_string (builder, "creator", field (posting, REIN_LABEL_JOB_CREATOR));
+  rein_cli_json_string (builder, "mediator", field (posting, REIN_LABEL_MEDIATOR));
+  rein_cli_json_string (builder, "mediator_fee", field (posting, REIN_LABEL_MEDIATOR_FEE));
+  rein_cli_json_string (builder, "worker", field (offer, REIN_LABEL_WORKER));
+  rein_cli_json_string (builder, "bid_amount", field (offer, REIN_LABEL_BID_AMOUNT));
+  json_builder_set_member_name (builder, "bids");
+  json_builder_add_int_value (builder, rein_job_get_bids (job)->len);
+}
+
+static void
+document_to_json (JsonBuilder *builder, ReinDocument *doc, gboolean valid, const gchar *reason)
+{
+  GPtrArray *fields = rein_document_get_fields (doc);
+
+  json_builder_begin_object (builder);
+  rein_cli_json_string (builder, "type",
+                        rein_document_type_to_name (rein_document_get_document_type (doc)));
+  rein_cli_json_string (builder, "hash", rein_document_get_hash (doc));
+  rein_cli_json_string (builder, "signer", rein_document_get_signer (doc));
+  json_builder_set_member_name (builder, "valid");
+  json_builder_add_boolean_value (builder, valid);
+  rein_cli_json_string (builder, "reason", reason);
+  json_builder_set_member_name (builder, "fields");
+  json_builder_begin_array (builder);
+  for (guint i = 0; fields != NULL && i < fields->len; i++)
+    {
+      const ReinField *f = g_ptr_array_index (fields, i);
+
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, f->label);
+      json_builder_add_string_value (builder, f->value);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/* The escrow of an awarded job, computed here from the three keys. */
+static ReinEscrow *
+job_escrow (ReinJob *job, ReinNetwork network)
+{
+  if (rein_job_get_worker_key (job) == NULL)
+    return NULL;
+  return rein_escrow_new (rein_job_get_creator_key (job), rein_job_get_mediator_key (job),
+                          rein_job_get_worker_key (job), network, NULL);
+}
+
+static gchar *
+one_line (const gchar *text, guint max)
+{
+  g_autofree gchar *copy = g_strdup (text != NULL ? text : "");
+
+  for (gchar *p = copy; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\t')
+      *p = ' ';
+  if (g_utf8_strlen (copy, -1) > max)
+    {
+      g_autofree gchar *cut = g_utf8_substring (copy, 0, max - 1);
+
+      return g_strconcat (cut, "…", NULL);
+    }
+  return g_steal_pointer (&copy);
+}
+
+static void
+print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+  ReinDocument *offer = awarded_bid (job);
+  g_autoptr (ReinEscrow) escrow = job_escrow (job, network);
+  g_autofree gchar *actions = actions_to_text (rein_job_get_actions (job, own_key));
+  GPtrArray *bids = rein_job_get_bids (job);
+
+  rein_cli_print (_("Job:        %s (%s)"), rein_job_get_name (job) ? rein_job_get_name (job)
+                                                                   : _("no valid posting"),
+                  rein_job_get_id (job));
+  rein_cli_print (_("State:      %s"), rein_job_state_describe (rein_job_get_state (job)));
+  rein_cli_print (_("Your role:  %s"), rein_role_to_name (rein_job_get_role (job, own_key)));
+  rein_cli_print (_("You may:    %s"), *actions != '\0' ? actions : _("nothing now"));
+  if (posting != NULL)
+    {
+      g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 300);
+
+      rein_cli_print (_("Category:   %s"), field (posting, REIN_LABEL_CATEGORY));
+      rein_cli_print (_("Creator:    %s"), field (posting, REIN_LABEL_JOB_CREATOR));
+      rein_cli_print (_("Mediator:   %s (fee %s)"), field (posting, REIN_LABEL_MEDIATOR),
+                      field (posting, REIN_LABEL_MEDIATOR_FEE));
+      rein_cli_print (_("Description: %s"), description);
+    }
+  if (offer != NULL)
+    rein_cli_print (_("Awarded to: %s for %s BTC"), field (offer, REIN_LABEL_WORKER),
+                    field (offer, REIN_LABEL_BID_AMOUNT));
+  if (escrow != NULL)
+    {
+      rein_cli_print (_("Primary escrow:  %s"), escrow->primary_address);
+      rein_cli_print (_("Mediator escrow: %s"), escrow->mediator_address);
+    }
+  if (offer == NULL)
+    for (guint i = 0; i < bids->len; i++)
+      {
+        ReinDocument *bid = g_ptr_array_index (bids, i);
+        g_autofree gchar *description = one_line (field (bid, REIN_LABEL_DESCRIPTION), 60);
+
+        rein_cli_print (_("Bid:        %s, %s BTC: %s"), field (bid, REIN_LABEL_WORKER),
+                        field (bid, REIN_LABEL_BID_AMOUNT), description);
+      }
+  rein_cli_print ("%s", _("Documents:"));
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+    {
+      const gchar *reason = NULL;
+      gboolean valid = FALSE;
+      ReinDocument *doc = rein_job_get_entry (job, i, &valid, &reason);
+      g_autofree gchar *short_hash = g_strndup (rein_document_get_hash (doc), 12);
+
+      if (valid)
+        rein_cli_print ("  %s %-15s %s  %s", _("valid  "),
+                        rein_document_type_to_name (rein_document_get_document_type (doc)),
+                        short_hash, rein_document_get_signer (doc));
+      else
+        rein_cli_print ("  %s %-15s %s  %s: %s", _("INVALID"),
+                        rein_document_type_to_name (rein_document_get_document_type (doc)),
+                        short_hash, rein_document_get_signer (doc), reason);
+    }
+}
+
+static void
+job_details_to_json (JsonBuilder *builder, ReinJob *job, const gchar *own_key,
+                     ReinNetwork network)
+{
+  g_autoptr (ReinEscrow) escrow = job_escrow (job, network);
+  GPtrArray *bids = rein_job_get_bids (job);
+
+  json_builder_begin_object (builder);
+  job_summary_to_json (builder, job, own_key);
+  rein_cli_json_string (builder, "creator_public_key", rein_job_get_creator_key (job));
+  rein_cli_json_string (builder, "mediator_public_key", rein_job_get_mediator_key (job));
+  rein_cli_json_string (builder, "worker_public_key", rein_job_get_worker_key (job));
+  rein_cli_json_string (builder, "primary_escrow_address",
+                        escrow ? escrow->primary_address : NULL);
+  rein_cli_json_string (builder, "primary_escrow_redeem_script",
+                        escrow ? escrow->primary_script_hex : NULL);
+  rein_cli_json_string (builder, "mediator_escrow_address",
+                        escrow ? escrow->mediator_address : NULL);
+  rein_cli_json_string (builder, "mediator_escrow_redeem_script",
+                        escrow ? escrow->mediator_script_hex : NULL);
+  json_builder_set_member_name (builder, "valid_bids");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < bids->len; i++)
+    {
+      ReinDocument *bid = g_ptr_array_index (bids, i);
+
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "hash", rein_document_get_hash (bid));
+      rein_cli_json_string (builder, "worker", field (bid, REIN_LABEL_WORKER));
+      rein_cli_json_string (builder, "worker_public_key", field (bid, REIN_LABEL_WORKER_PUBLIC_KEY));
+      rein_cli_json_string (builder, "bid_amount", field (bid, REIN_LABEL_BID_AMOUNT));
+      rein_cli_json_string (builder, "description", field (bid, REIN_LABEL_DESCRIPTION));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "documents");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+    {
+      const gchar *reason = NULL;
+      gboolean valid = FALSE;
+      ReinDocument *doc = rein_job_get_entry (job, i, &valid, &reason);
+
+      document_to_json (builder, doc, valid, reason);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/* ---- Choosing a job ---- */
+
+static gboolean
+check_job_id (const gchar *job_id, GError **error)
+{
+  gsize len = strlen (job_id);
+
+  if (len == 0 || len > MAX_JOB_ID_LEN)
+    goto bad;
+  for (const gchar *p = job_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+               _("“%s” is not a job ID (20 letters and digits)"), job_id);
+  return FALSE;
+}
+
+/* Jobs open for bids, from the "jobs" and "bids" queries. */
+static GPtrArray *
+load_open_jobs (Market *m, gboolean open_only, GError **error)
+{
+  g_autoptr (GPtrArray) docs = rein_cli_reader_query (m->reader, "jobs", NULL, error);
+  g_autoptr (GPtrArray) bids = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *out;
+
+  if (docs == NULL)
+    return NULL;
+  bids = rein_cli_reader_query (m->reader, "bids", NULL, error);
+  if (bids == NULL)
+    return NULL;
+  for (guint i = 0; i < docs->len; i++)
+    g_hash_table_add (seen, (gpointer) rein_document_get_hash (g_ptr_array_index (docs, i)));
+  for (guint i = 0; i < bids->len; i++)
+    if (g_hash_table_add (seen, (gpointer) rein_document_get_hash (g_ptr_array_index (bids, i))))
+      g_ptr_array_add (docs, g_object_ref (g_ptr_array_index (bids, i)));
+
+  jobs = rein_cli_reader_build_jobs (m->reader, docs, error);
+  if (jobs == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (jobs, i);
+      ReinJobState state = rein_job_get_state (job);
+
+      if (state == REIN_JOB_STATE_NONE)
+        continue;
+      if (open_only && state != REIN_JOB_STATE_POSTED && state != REIN_JOB_STATE_BIDS)
+        continue;
+      g_ptr_array_add (out, g_object_ref (job));
+    }
+  return out;
+}
+
+/* The job IDs I take part in: from the store, and the jobs that name my key
+ * as mediator ("review") or worker ("in-process") on the servers. */
+static GStrv
+my_job_ids (Market *m, GError **error)
+{
+  g_auto (GStrv) stored = rein_store_list_job_ids (m->store, rein_identity_get_id (m->identity),
+                                                   error);
+  g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  const gchar *queries[][2] = { { "review", "mediator" }, { "in-process", "worker" } };
+  g_autoptr (GPtrArray) list = NULL;
+
+  if (stored == NULL)
+    return NULL;
+  for (guint i = 0; stored[i] != NULL; i++)
+    if (g_hash_table_add (ids, stored[i]))
+      g_strv_builder_add (builder, stored[i]);
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      const gchar *params[3] = { queries[q][1], m->own_key, NULL };
+      g_autoptr (GPtrArray) docs = rein_cli_reader_query (m->reader, queries[q][0], params, error);
+
+      if (docs == NULL)
+        return NULL;
+      for (guint i = 0; i < docs->len; i++)
+        {
+          ReinDocument *doc = g_ptr_array_index (docs, i);
+          const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+
+          if (job_id == NULL || !check_job_id (job_id, NULL))
+            continue;
+          if (g_hash_table_add (ids, (gpointer) job_id))
+            {
+              g_strv_builder_add (builder, job_id);
+              g_ptr_array_add (keep, g_object_ref (doc));
+            }
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+static gchar *
+describe_job_choice (ReinJob *job)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+  g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 50);
+
+  return g_strdup_printf ("%s  %s (%s) — %s", rein_job_get_id (job), rein_job_get_name (job),
+                          rein_job_state_describe (rein_job_get_state (job)), description);
+}
+
+/* The job to act on, checked: it exists and @action is allowed to me now. */
+static ReinJob *
+market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GError **error)
+{
+  const gchar *given = option_job_id != NULL ? option_job_id
+                                             : rein_cli_form_get (m->form, REIN_LABEL_JOB_ID);
+  g_autofree gchar *job_id = given != NULL ? g_strstrip (g_strdup (given)) : NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autofree gchar *refusal = NULL;
+  ReinJob *job;
+
+  if (job_id == NULL)
+    {
+      g_autoptr (GPtrArray) candidates = NULL;
+      g_autoptr (GPtrArray) choices = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) allowed = g_ptr_array_new ();
+      gint index;
+
+      if (!rein_cli_interactive ())
+        {
+          g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                               _("which job? Give --jobid ID, a form line “Job ID: …”, or run "
+                                 "in a terminal"));
+          return NULL;
+        }
+      if (action == REIN_ACTION_BID)
+        candidates = load_open_jobs (m, TRUE, error);
+      else
+        {
+          g_auto (GStrv) ids = my_job_ids (m, error);
+
+          candidates = ids ? rein_cli_reader_load_jobs (m->reader, (const gchar *const *) ids,
+                                                         error)
+                           : NULL;
+        }
+      if (candidates == NULL)
+        return NULL;
+      for (guint i = 0; i < candidates->len; i++)
+        {
+          ReinJob *candidate = g_ptr_array_index (candidates, i);
+
+          if (rein_job_get_actions (candidate, m->own_key) & action)
+            {
+              g_ptr_array_add (allowed, candidate);
+              g_ptr_array_add (choices, describe_job_choice (candidate));
+            }
+        }
+      index = rein_cli_choose (_("job"), choices, error);
+      if (index < 0)
+        return NULL;
+      return g_object_ref (g_ptr_array_index (allowed, index));
+    }
+
+  if (!check_job_id (job_id, error))
+    return NULL;
+  jobs = rein_cli_reader_load_jobs (m->reader, (const gchar *const[]){ job_id, NULL }, error);
+  if (jobs == NULL)
+    return NULL;
+  if (jobs->len == 0)
+    {
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                   _("no job with ID %s is on the servers"), job_id);
+      return NULL;
+    }
+  job = g_ptr_array_index (jobs, 0);
+  refusal = rein_job_explain_refusal (job, m->own_key, action);
+  if (refusal != NULL)
+    {
+      /* Say why the posting does not count, when it does not. */
+      if (rein_job_get_posting (job) == NULL && rein_job_get_n_entries (job) > 0)
+        {
+          const gchar *reason = NULL;
+          gboolean valid = FALSE;
+
+          rein_job_get_entry (job, 0, &valid, &reason);
+          if (reason != NULL)
+            {
+              gchar *longer = g_strdup_printf ("%s (%s)", refusal, reason);
+
+              g_free (refusal);
+              refusal = longer;
+            }
+        }
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED, refusal);
+      return NULL;
+    }
+  return g_object_ref (job);
+}
+
+/* ---- Publishing ---- */
+
+/* Signs @text, checks that the job with it is valid, stores it as ours and
+ * pushes it to every server. */
+static int
+market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const gchar *done)
+
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autoptr (GPtrArray) docs = g_ptr_array_new ();
+  g_autoptr (ReinJob) check = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  const gchar *job_id;
+  const gchar *reason = NULL;
+  gboolean valid = FALSE;
+  ReinDocumentVerdict verdict;
+  ReinJobState state;
+  ReinRole role;
+  guint pushed = 0;
+
+  delegate = rein_cli_unlock_delegate (m->store, m->identity, &error);
+  if (delegate == NULL)
+    return market_fail (m, NULL, error);
+  doc = rein_document_sign (text, NULL, delegate,
+                            rein_cli_identity_network (m->identity), &error);
+  if (doc == NULL)
+    return market_fail (m, _("cannot sign the document"), error);
+
+  /* Every reader will validate it with the job's other documents: so do
+   * we, before anyone sees it. */
+  job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+  for (guint i = 0; job != NULL && i < rein_job_get_n_entries (job); i++)
+    g_ptr_array_add (docs, rein_job_get_entry (job, i, NULL, NULL));
+  g_ptr_array_add (docs, doc);
+  check = rein_job_new (job_id, docs, rein_cli_reader_get_directory (m->reader));
+  for (guint i = 0; i < rein_job_get_n_entries (check); i++)
+    if (rein_job_get_entry (check, i, &valid, &reason) == doc)
+      break;
+  if (!valid)
+    {
+      rein_cli_reader_print_warnings (m->reader);
+      rein_cli_printerr (_("the new document would not be valid: %s"),
+                         reason != NULL ? reason : _("unknown reason"));
+      return REIN_CLI_EXIT_ERROR;
+    }
+
+  verdict = (ReinDocumentVerdict) { doc, REIN_VERIFICATION_VALID, NULL };
+  if (rein_store_add_document (m->store, doc, rein_identity_get_id (m->identity), 0, &error) == 0
+      || !rein_store_save_verdicts (m->store, &verdict, 1, 0, &error))
+    return market_fail (m, NULL, error);
+  state = rein_job_get_state (check);
+  role = rein_job_get_role (check, m->own_key);
+  if (!rein_store_set_order (m->store, job_id, rein_identity_get_id (m->identity),
+                             rein_role_to_name (role), rein_job_state_to_name (state), &error))
+    return market_fail (m, NULL, error);
+
+  if (push)
+    {
+      results = rein_cli_push (m->store, m->identity, delegate, &error);
+      if (results == NULL)
+        return market_fail (m, NULL, error);
+      pushed = rein_cli_push_count_ok (results);
+    }
+  g_clear_pointer (&delegate, rein_private_key_free);
+  rein_cli_reader_print_warnings (m->reader);
+
+  if (rein_cli_globals.json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      int status;
+
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "job_id", job_id);
+      rein_cli_json_string (builder, "type",
+                            rein_document_type_to_name (rein_document_get_document_type (doc)));
+      rein_cli_json_string (builder, "hash", rein_document_get_hash (doc));
+      rein_cli_json_string (builder, "state", rein_job_state_to_name (state));
+      rein_cli_json_string (builder, "state_text", rein_job_state_describe (state));
+      rein_cli_push_to_json (builder, results);
+      json_builder_end_object (builder);
+      status = write_json (builder);
+      if (status != REIN_CLI_EXIT_OK)
+        return status;
+    }
+  else
+    {
+      rein_cli_print ("%s", done);
+      rein_cli_print (_("The job is now: %s."), rein_job_state_describe (state));
+      if (push)
+        rein_cli_print (_("Put on %u of %u servers."), pushed, results->len);
+      else
+        rein_cli_print ("%s", _("Kept here only: “rein-cli sync” puts it on the servers."));
+    }
+
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    {
+      ReinSyncResult *r = g_ptr_array_index (results, i);
+
+      if (r->error != NULL)
+        rein_cli_warn ("%s", r->error);
+    }
+  if (push && pushed == 0 && results->len > 0)
+    {
+      rein_cli_printerr (_("no server took the document; it is kept here and “rein-cli sync” "
+                           "tries again"));
+      return REIN_CLI_EXIT_NETWORK;
+    }
+  return REIN_CLI_EXIT_OK;
+}
+
+/* ---- Inputs ---- */
+
+static gchar *
+ask_payment (Market *m, const gchar *label, const gchar *path, GError **error)
+{
+  g_autofree gchar *text = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gchar *checked;
+
+  if (path != NULL)
+    {
+      gsize len = 0;
+
+      text = rein_cli_read_input (path, REIN_DOCUMENT_MAX_SIZE, &len, error);
+      if (text == NULL)
+        return NULL;
+    }
+  else
+    {
+      text = rein_cli_ask (m->form, label,
+                           _("Paste the payment you signed: a PSBT in base64, or raw transaction "
+                             "hex."),
+                           FALSE, NULL, error);
+      if (text == NULL)
+        return NULL;
+    }
+  checked = rein_cli_check_payment (text, &local_error);
+  if (checked == NULL)
+    g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT, "%s: %s", label,
+                 local_error->message);
+  return checked;
+}
+
+static gchar *
+ask_text (Market *m, const gchar *label, const gchar *hint, GError **error)
+{
+  g_autofree gchar *text = rein_cli_ask (m->form, label, hint, TRUE, NULL, error);
+
+  if (text == NULL)
+    return NULL;
+  if (*g_strstrip (text) == '\0')
+    {
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT, _("“%s” is empty"),
+                   label);
+      return NULL;
+    }
+  return g_steal_pointer (&text);
+}
+
+/* ---- post ---- */
+
+static gboolean
+mediator_matches (ReinDocument *enrollment, const gchar *who)
+{
+  const gchar *values[] = {
+    field (enrollment, REIN_LABEL_USER),
+    field (enrollment, REIN_LABEL_MASTER_ADDRESS),
+    field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY),
+    field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    if (values[i] != NULL && g_utf8_collate (values[i], who) == 0)
+      return TRUE;
+  return values[2] != NULL && g_ascii_strcasecmp (values[2], who) == 0;
+}
+
+static ReinDocument *
+choose_mediator (Market *m, GPtrArray *mediators, GError **error)
+{
+  const gchar *given = rein_cli_form_get (m->form, REIN_LABEL_MEDIATOR);
+  g_autoptr (GPtrArray) choices = g_ptr_array_new_with_free_func (g_free);
+  ReinDocument *found = NULL;
+  gint index;
+
+  if (given != NULL)
+    {
+      g_autofree gchar *who = g_strstrip (g_strdup (given));
+
+      for (guint i = 0; i < mediators->len; i++)
+        if (mediator_matches (g_ptr_array_index (mediators, i), who))
+          {
+            if (found != NULL)
+              {
+                g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                             _("several mediators are called “%s”: give the master address"),
+                             who);
+                return NULL;
+              }
+            found = g_ptr_array_index (mediators, i);
+          }
+      if (found == NULL)
+        g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                     _("no mediator “%s” (see “rein-cli mediators”; you cannot mediate your "
+                       "own job)"), who);
+      return found;
+    }
+
+  for (guint i = 0; i < mediators->len; i++)
+    {
+      ReinDocument *e = g_ptr_array_index (mediators, i);
+
+      g_ptr_array_add (choices, g_strdup_printf ("%s, fee %s, %s (%s)",
+                                                 field (e, REIN_LABEL_USER),
+                                                 field (e, REIN_LABEL_MEDIATOR_FEE),
+                                                 field (e, REIN_LABEL_CONTACT),
+                                                 field (e, REIN_LABEL_MASTER_ADDRESS)));
+    }
+  if (mediators->len > 0 && !rein_cli_interactive ())
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("“Mediator” is missing: give it in a form file (a line “Mediator: "
+                             "NAME or MASTER ADDRESS”) or run in a terminal"));
+      return NULL;
+    }
+  index = rein_cli_choose (_("mediator"), choices, error);
+  return index < 0 ? NULL : g_ptr_array_index (mediators, index);
+}
+
+static int
+run_post (const ReinCliCommand *command, int argc, char **argv)
+{
+  gboolean no_push = FALSE;
+  const GOptionEntry entries[] = {
+    { "no-push", 0, 0, G_OPTION_ARG_NONE, &no_push,
+      N_("Keep the document here; “rein-cli sync” puts it on the servers later"), NULL },
+    { NULL },
+  };
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (GPtrArray) mediators = NULL;
+  g_autofree gchar *name = NULL, *category = NULL, *description = NULL, *text = NULL;
+  g_autofree gchar *job_id = NULL;
+  ReinDocument *mediator;
+  ReinJobParams params = { 0 };
+  int status;
+
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+
+  if ((name = rein_cli_ask (m.form, REIN_LABEL_JOB_NAME, NULL, FALSE, NULL, &error)) == NULL
+      || (category = rein_cli_ask (m.form, REIN_LABEL_CATEGORY, NULL, FALSE, NULL, &error))
+           == NULL
+      || (description = ask_text (&m, REIN_LABEL_DESCRIPTION, NULL, &error)) == NULL)
+    return market_fail (&m, NULL, error);
+
+  mediators = rein_cli_reader_load_mediators (m.reader, &error);
+  if (mediators == NULL)
+    return market_fail (&m, NULL, error);
+  mediator = choose_mediator (&m, mediators, &error);
+  if (mediator == NULL)
+    return market_fail (&m, NULL, error);
+
+  job_id = rein_job_id_generate ();
+  params.job_id = job_id;
+  params.job_name = g_strstrip (name);
+  params.category = g_strstrip (category);
+  params.description = description;
+  params.creator = rein_identity_get_name (m.identity);
+  params.creator_contact = rein_identity_get_contact (m.identity);
+  params.creator_public_key = m.own_key;
+  params.creator_master_address = rein_identity_get_master_address (m.identity);
+  if (!rein_job_params_set_mediator (&params, mediator, &error))
+    return market_fail (&m, NULL, error);
+  text = rein_document_build_job_posting (&params, &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Posted the job %s."), params.job_id);
+
+    return market_publish (&m, NULL, text, !no_push, done);
+  }
+}
+
+/* ---- bid ---- */
+
+static const GOptionEntry *
+action_entries (gchar **job_id, gboolean *no_push)
+{
+  static GOptionEntry entries[3];
+
+  entries[0] = (GOptionEntry) { "jobid", 'j', 0, G_OPTION_ARG_STRING, job_id,
+                                N_("The job (else “Job ID” from the form, else asked)"),
+                                N_("ID") };
+  entries[1] = (GOptionEntry) { "no-push", 0, 0, G_OPTION_ARG_NONE, no_push,
+                                N_("Keep the document here; “rein-cli sync” puts it on the "
+                                   "servers later"), NULL };
+  entries[2] = (GOptionEntry) { NULL };
+  return entries;
+}
+
+static int
+run_bid (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL;
+  gboolean no_push = FALSE;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *description = NULL, *amount = NULL, *text = NULL;
+  ReinBidParams params = { 0 };
+  int status;
+
+  if (!rein_cli_parse_options (command, action_entries (&job_id, &no_push), argc, argv, &args,
+                               &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, REIN_ACTION_BID, &error);
+  if (job == NULL)
+    return market_fail (&m, _("bid"), error);
+
+  if ((description = ask_text (&m, REIN_LABEL_DESCRIPTION,
+                               _("Say how you would do the job, and when."), &error)) == NULL
+      || (amount = rein_cli_ask (m.form, REIN_LABEL_BID_AMOUNT, NULL, FALSE, NULL, &error))
+           == NULL)
+    return market_fail (&m, NULL, error);
+
+  params.worker = rein_identity_get_name (m.identity);
+  params.worker_contact = rein_identity_get_contact (m.identity);
+  params.worker_master_address = rein_identity_get_master_address (m.identity);
+  params.worker_public_key = m.own_key;
+  params.description = description;
+  params.bid_amount = g_strstrip (amount);
+  text = rein_document_build_bid (rein_job_get_posting (job), &params,
+                                  rein_cli_identity_network (m.identity), &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Bid on the job %s."), rein_job_get_id (job));
+
+    return market_publish (&m, job, text, !no_push, done);
+  }
+}
+
+/* ---- offer ---- */
+
+static gboolean
+bid_matches (ReinDocument *bid, const gchar *who)
+{
+  const gchar *key = field (bid, REIN_LABEL_WORKER_PUBLIC_KEY);
+  gsize len = strlen (who);
+
+  if (g_strcmp0 (field (bid, REIN_LABEL_WORKER), who) == 0
+      || g_strcmp0 (field (bid, REIN_LABEL_WORKER_MASTER_ADDRESS), who) == 0
+      || (key != NULL && g_ascii_strcasecmp (key, who) == 0))
+    return TRUE;
+  /* The start of the bid's hash, as "status" shows it. */
+  return len >= 8 && strspn (who, "0123456789abcdef") == len
+         && g_str_has_prefix (rein_document_get_hash (bid), who);
+}
+
+static ReinDocument *
+choose_bid (Market *m, ReinJob *job, GError **error)
+{
+  GPtrArray *bids = rein_job_get_bids (job);
+  const gchar *given = rein_cli_form_get (m->form, REIN_CLI_LABEL_WORKER);
+  g_autoptr (GPtrArray) choices = g_ptr_array_new_with_free_func (g_free);
+  ReinDocument *found = NULL;
+  gint index;
+
+  if (given != NULL)
+    {
+      g_autofree gchar *who = g_strstrip (g_strdup (given));
+
+      for (guint i = 0; i < bids->len; i++)
+        if (bid_matches (g_ptr_array_index (bids, i), who))
+          {
+            if (found != NULL)
+              {
+                g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                             _("several bids match “%s”: give the start of the bid’s hash "
+                               "(see “rein-cli status --jobid %s”)"),
+                             who, rein_job_get_id (job));
+                return NULL;
+              }
+            found = g_ptr_array_index (bids, i);
+          }
+      if (found == NULL)
+        g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                     _("no valid bid on the job %s matches “%s”"), rein_job_get_id (job), who);
+      return found;
+    }
+
+  for (guint i = 0; i < bids->len; i++)
+    {
+      ReinDocument *bid = g_ptr_array_index (bids, i);
+      g_autofree gchar *description = one_line (field (bid, REIN_LABEL_DESCRIPTION), 50);
+
+      g_ptr_array_add (choices, g_strdup_printf ("%s, %s BTC: %s", field (bid, REIN_LABEL_WORKER),
+                                                 field (bid, REIN_LABEL_BID_AMOUNT),
+                                                 description));
+    }
+  if (!rein_cli_interactive ())
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("“Worker” is missing: give it in a form file (a line “Worker: NAME, "
+                             "MASTER ADDRESS or BID HASH”) or run in a terminal"));
+      return NULL;
+    }
+  index = rein_cli_choose (_("bid"), choices, error);
+  return index < 0 ? NULL : g_ptr_array_index (bids, index);
+}
+
+static int
+run_offer (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL;
+  gboolean no_push = FALSE;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *text = NULL;
+  ReinDocument *bid;
+  int status;
+
+  if (!rein_cli_parse_options (command, action_entries (&job_id, &no_push), argc, argv, &args,
+                               &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, REIN_ACTION_OFFER, &error);
+  if (job == NULL)
+    return market_fail (&m, _("offer"), error);
+  bid = choose_bid (&m, job, &error);
+  if (bid == NULL)
+    return market_fail (&m, NULL, error);
+  text = rein_document_build_offer (bid, rein_cli_identity_network (m.identity), &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Awarded the job %s."), rein_job_get_id (job));
+
+    return market_publish (&m, job, text, !no_push, done);
+  }
+}
+
+/* ---- deliver ---- */
+
+static int
+run_deliver (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL;
+  gboolean no_push = FALSE;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *deliverables = NULL, *text = NULL;
+  int status;
+
+  if (!rein_cli_parse_options (command, action_entries (&job_id, &no_push), argc, argv, &args,
+                               &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, REIN_ACTION_DELIVER, &error);
+  if (job == NULL)
+    return market_fail (&m, _("deliver"), error);
+  deliverables = ask_text (&m, REIN_LABEL_DELIVERABLES,
+                           _("Describe the work, or where to get it. This is public, and the "
+                             "mediator reads it in a dispute."),
+                           &error);
+  if (deliverables == NULL)
+    return market_fail (&m, NULL, error);
+  text = rein_document_build_delivery (rein_job_get_offer (job), deliverables, &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Delivered on the job %s."), rein_job_get_id (job));
+
+    return market_publish (&m, job, text, !no_push, done);
+  }
+}
+
+/* ---- accept and resolve: they carry the signed payments ---- */
+
+static const GOptionEntry *
+payment_entries (gchar **job_id, gboolean *no_push, gchar **primary, gchar **mediator)
+{
+  static GOptionEntry entries[5];
+
+  memcpy (entries, action_entries (job_id, no_push), 2 * sizeof (GOptionEntry));
+  entries[2] = (GOptionEntry) { "primary-payment-file", 0, 0, G_OPTION_ARG_FILENAME, primary,
+                                N_("The signed payment from the primary escrow (PSBT in base64, "
+                                   "or raw transaction hex)"), N_("FILE") };
+  entries[3] = (GOptionEntry) { "mediator-payment-file", 0, 0, G_OPTION_ARG_FILENAME, mediator,
+                                N_("The signed payment from the mediator escrow (PSBT in base64, "
+                                   "or raw transaction hex)"), N_("FILE") };
+  entries[4] = (GOptionEntry) { NULL };
+  return entries;
+}
+
+static int
+run_accept (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL, *primary_file = NULL, *mediator_file = NULL;
+  gboolean no_push = FALSE;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL;
+  int status;
+
+  if (!rein_cli_parse_options (command,
+                               payment_entries (&job_id, &no_push, &primary_file, &mediator_file),
+                               argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, REIN_ACTION_ACCEPT, &error);
+  if (job == NULL)
+    return market_fail (&m, _("accept"), error);
+  if ((primary = ask_payment (&m, REIN_LABEL_SIGNED_PRIMARY_PAYMENT, primary_file, &error))
+        == NULL
+      || (mediator = ask_payment (&m, REIN_LABEL_SIGNED_MEDIATOR_PAYMENT, mediator_file, &error))
+           == NULL)
+    return market_fail (&m, NULL, error);
+  text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+                                     primary, mediator, &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Accepted the delivery on the job %s."), rein_job_get_id (job));
+
+    return market_publish (&m, job, text, !no_push, done);
+  }
+}
+
+static int
+run_resolve (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL, *primary_file = NULL, *mediator_file = NULL;
+  gboolean no_push = FALSE;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *resolution = NULL, *primary = NULL, *mediator = NULL, *text = NULL;
+  ReinDocument *dispute;
+  int status;
+
+  if (!rein_cli_parse_options (command,
+                               payment_entries (&job_id, &no_push, &primary_file, &mediator_file),
+                               argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, REIN_ACTION_RESOLVE, &error);
+  if (job == NULL)
+    return market_fail (&m, _("resolve"), error);
+  if ((resolution = ask_text (&m, REIN_LABEL_RESOLUTION,
+                              _("Say what you decided and why: refund, split or award."),
+                              &error)) == NULL
+      || (primary = ask_payment (&m, REIN_LABEL_SIGNED_PRIMARY_PAYMENT, primary_file, &error))
+           == NULL
+      || (mediator = ask_payment (&m, REIN_LABEL_SIGNED_MEDIATOR_PAYMENT, mediator_file, &error))
+           == NULL)
+    return market_fail (&m, NULL, error);
+  dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_WORKER_DISPUTE);
+  if (dispute == NULL)
+    dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE);
+  text = rein_document_build_resolution (dispute, resolution, primary, mediator, &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Resolved the dispute on the job %s."), rein_job_get_id (job));
+
+    return market_publish (&m, job, text, !no_push, done);
+  }
+}
+
+/* ---- disputes ---- */
+
+static int
+run_dispute (const ReinCliCommand *command, int argc, char **argv, ReinActions action)
+{
+  g_autofree gchar *job_id = NULL;
+  gboolean no_push = FALSE;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *detail = NULL, *text = NULL;
+  ReinDocumentType type;
+  ReinDocument *previous = NULL;
+  int status;
+
+  if (!rein_cli_parse_options (command, action_entries (&job_id, &no_push), argc, argv, &args,
+                               &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, action, &error);
+  if (job == NULL)
+    return market_fail (&m, command->name, error);
+  detail = ask_text (&m, REIN_LABEL_DISPUTE_DETAIL,
+                     _("Explain the dispute in as much detail as you can: the mediator decides "
+                       "from it."),
+                     &error);
+  if (detail == NULL)
+    return market_fail (&m, NULL, error);
+
+  if (action == REIN_ACTION_WORKER_DISPUTE)
+    {
+      type = REIN_DOCUMENT_TYPE_WORKER_DISPUTE;
+      previous = rein_job_get_document (job, REIN_DOCUMENT_TYPE_ACCEPT);
+    }
+  else
+    type = REIN_DOCUMENT_TYPE_CREATOR_DISPUTE;
+  if (previous == NULL)
+    previous = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
+  if (previous == NULL)
+    previous = rein_job_get_offer (job);
+  text = rein_document_build_dispute (previous, type, detail, &error);
+  if (text == NULL)
+    return market_fail (&m, NULL, error);
+  {
+    g_autofree gchar *done = g_strdup_printf (_("Filed a dispute on the job %s."), rein_job_get_id (job));
+
+    return market_publish (&m, job, text, !no_push, done);
+  }
+}
+
+static int
+run_creator_dispute (const ReinCliCommand *command, int argc, char **argv)
+{
+  return run_dispute (command, argc, argv, REIN_ACTION_CREATOR_DISPUTE);
+}
+
+static int
+run_worker_dispute (const ReinCliCommand *command, int argc, char **argv)
+{
+  return run_dispute (command, argc, argv, REIN_ACTION_WORKER_DISPUTE);
+}
+
+/* ---- status ---- */
+
+static int
+run_status (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL;
+  const GOptionEntry entries[] = {
+    { "jobid", 'j', 0, G_OPTION_ARG_STRING, &job_id,
+      N_("Show one job: its state, your role and every document, with the reason when one "
+         "is not valid"), N_("ID") },
+    { NULL },
+  };
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  ReinNetwork network;
+  int status;
+
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  network = rein_cli_identity_network (m.identity);
+
+  if (job_id != NULL)
+    {
+      g_strstrip (job_id);
+      if (!check_job_id (job_id, &error))
+        return market_fail (&m, NULL, error);
+      jobs = rein_cli_reader_load_jobs (m.reader, (const gchar *const[]){ job_id, NULL },
+                                        &error);
+      if (jobs == NULL)
+        return market_fail (&m, NULL, error);
+      rein_cli_reader_print_warnings (m.reader);
+      if (jobs->len == 0)
+        {
+          rein_cli_printerr (_("no job with ID %s is on the servers"), job_id);
+          return REIN_CLI_EXIT_ERROR;
+        }
+      if (rein_cli_globals.json)
+        {
+          job_details_to_json (builder, g_ptr_array_index (jobs, 0), m.own_key, network);
+          return write_json (builder);
+        }
+      print_job_details (g_ptr_array_index (jobs, 0), m.own_key, network);
+      return REIN_CLI_EXIT_OK;
+    }
+
+  {
+    g_auto (GStrv) ids = my_job_ids (&m, &error);
+
+    if (ids == NULL)
+      return market_fail (&m, NULL, error);
+    jobs = rein_cli_reader_load_jobs (m.reader, (const gchar *const *) ids, &error);
+    if (jobs == NULL)
+      return market_fail (&m, NULL, error);
+  }
+  rein_cli_reader_print_warnings (m.reader);
+
+  if (rein_cli_globals.json)
+    {
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "identity", rein_identity_get_name (m.identity));
+      json_builder_set_member_name (builder, "jobs");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < jobs->len; i++)
+        {
+          json_builder_begin_object (builder);
+          job_summary_to_json (builder, g_ptr_array_index (jobs, i), m.own_key);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      return write_json (builder);
+    }
+  if (jobs->len == 0)
+    rein_cli_print ("%s", _("You take part in no job yet."));
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (jobs, i);
+      g_autofree gchar *actions = actions_to_text (rein_job_get_actions (job, m.own_key));
+
+      rein_cli_print ("%s  %-8s  %-26s  %s%s%s%s", rein_job_get_id (job),
+                      rein_role_to_name (rein_job_get_role (job, m.own_key)),
+                      rein_job_state_describe (rein_job_get_state (job)),
+                      rein_job_get_name (job) ? rein_job_get_name (job) : _("(no valid posting)"),
+                      *actions != '\0' ? "  [" : "", actions, *actions != '\0' ? "]" : "");
+    }
+  return REIN_CLI_EXIT_OK;
+}
+
+/* ---- jobs ---- */
+
+static int
+run_jobs (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  int status;
+
+  if (!rein_cli_parse_options (command, NULL, argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  jobs = load_open_jobs (&m, TRUE, &error);
+  if (jobs == NULL)
+    return market_fail (&m, NULL, error);
+  rein_cli_reader_print_warnings (m.reader);
+
+  if (rein_cli_globals.json)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "jobs");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < jobs->len; i++)
+        {
+          json_builder_begin_object (builder);
+          job_summary_to_json (builder, g_ptr_array_index (jobs, i), m.own_key);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      return write_json (builder);
+    }
+  if (jobs->len == 0)
+    rein_cli_print ("%s", _("No open jobs on the servers."));
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (jobs, i);
+      ReinDocument *posting = rein_job_get_posting (job);
+      g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 60);
+      guint n_bids = rein_job_get_bids (job)->len;
+
+      rein_cli_print ("%s  %s [%s] by %s, %u %s: %s", rein_job_get_id (job),
+                      rein_job_get_name (job), field (posting, REIN_LABEL_CATEGORY),
+                      field (posting, REIN_LABEL_JOB_CREATOR), n_bids,
+                      g_dngettext (GETTEXT_PACKAGE, "bid", "bids", n_bids), description);
+    }
+  return REIN_CLI_EXIT_OK;
+}
+
+/* ---- mediators ---- */
+
+static int
+run_mediators (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (GPtrArray) mediators = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  int status;
+
+  if (!rein_cli_parse_options (command, NULL, argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  mediators = rein_cli_reader_load_mediators (m.reader, &error);
+  if (mediators == NULL)
+    return market_fail (&m, NULL, error);
+  rein_cli_reader_print_warnings (m.reader);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "mediators");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < mediators->len; i++)
+    {
+      ReinDocument *e = g_ptr_array_index (mediators, i);
+
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "name", field (e, REIN_LABEL_USER));
+      rein_cli_json_string (builder, "contact", field (e, REIN_LABEL_CONTACT));
+      rein_cli_json_string (builder, "master_address", field (e, REIN_LABEL_MASTER_ADDRESS));
+      rein_cli_json_string (builder, "public_key", field (e, REIN_LABEL_MEDIATOR_PUBLIC_KEY));
+      rein_cli_json_string (builder, "fee", field (e, REIN_LABEL_MEDIATOR_FEE));
+      json_builder_end_object (builder);
+      if (!rein_cli_globals.json)
+        rein_cli_print ("%s  fee %s  %s  %s", field (e, REIN_LABEL_USER),
+                        field (e, REIN_LABEL_MEDIATOR_FEE), field (e, REIN_LABEL_CONTACT),
+                        field (e, REIN_LABEL_MASTER_ADDRESS));
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  if (rein_cli_globals.json)
+    return write_json (builder);
+  if (mediators->len == 0)
+    rein_cli_print ("%s", _("No mediators on the servers (you cannot mediate your own jobs)."));
+  return REIN_CLI_EXIT_OK;
+}
+
+/* ---- The group ---- */
+
+static const ReinCliCommand market_commands[] = {
+  {
+    .name = "jobs",
+    .summary = N_("List the jobs open for bids on the servers"),
+    .description = N_("Fetches job postings and bids from every server and lists the jobs whose\n"
+                      "documents all check out (signatures, enrollments, escrow)."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_jobs,
+  },
+  {
+    .name = "mediators",
+    .summary = N_("List the mediators on the servers"),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_mediators,
+  },
+  {
+    .name = "status",
+    .parameter_string = N_("[--jobid ID]"),
+    .summary = N_("Show the jobs you take part in, or one job in full"),
+    .description = N_("Fetches the jobs’ documents from every server, validates them and shows\n"
+                      "each job’s state, your role and what you may do now. With --jobid, also\n"
+                      "the escrow addresses, the bids and every document, with the reason when\n"
+                      "one does not count."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_status,
+  },
+  {
+    .name = "post",
+    .summary = N_("Post a job"),
+    .description = N_("Form labels (--defaults FILE): Job name, Category, Description, Mediator\n"
+                      "(the mediator’s name, master address or public key; see “rein-cli\n"
+                      "mediators”). Prints the new job’s ID."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_post,
+  },
+  {
+    .name = "bid",
+    .summary = N_("Bid on a job"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Description, Bid amount (BTC).\n"
+                      "The escrow addresses are computed from the three parties’ keys. You\n"
+                      "cannot bid on your own job, nor on one you mediate."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_bid,
+  },
+  {
+    .name = "offer",
+    .summary = N_("Award your job to one of its bids"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Worker (the worker’s name, master\n"
+                      "address or public key, or the start of the bid’s hash as “status\n"
+                      "--jobid” shows it). Only the job’s creator can award it."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_offer,
+  },
+  {
+    .name = "deliver",
+    .summary = N_("Deliver the work of a job you won"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Deliverables."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_deliver,
+  },
+  {
+    .name = "accept",
+    .summary = N_("Accept the delivery on your job, with the signed payments"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Signed primary payment, Signed\n"
+                      "mediator payment (or --primary-payment-file, --mediator-payment-file).\n"
+                      "Both payments are required: a BIP174 PSBT in base64 (it must start with\n"
+                      "“psbt” 0xff) or raw transaction hex, paying the primary escrow to the\n"
+                      "worker and the mediator escrow to the mediator, signed by you. Rein does\n"
+                      "not build them yet: make them with a wallet."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_accept,
+  },
+  {
+    .name = "creatordispute",
+    .summary = N_("Dispute the work on your job (job creator)"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Dispute detail."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_creator_dispute,
+  },
+  {
+    .name = "workerdispute",
+    .summary = N_("Dispute a job you won (worker)"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Dispute detail."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_worker_dispute,
+  },
+  {
+    .name = "resolve",
+    .summary = N_("Resolve a dispute on a job you mediate, with the signed payments"),
+    .description = N_("Form labels (--defaults FILE): Job ID, Resolution, Signed primary payment,\n"
+                      "Signed mediator payment (or --primary-payment-file,\n"
+                      "--mediator-payment-file). Both payments are required: a BIP174 PSBT in\n"
+                      "base64 (it must start with “psbt” 0xff) or raw transaction hex, signed by\n"
+                      "you as the resolution decides. Rein does not build them yet: make them\n"
+                      "with a wallet. Only the job’s mediator can resolve."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_resolve,
+  },
+  { NULL },
+};
+
+const ReinCliCommandGroup rein_cli_market_group = {
+  .title = N_("The market and your jobs:"),
+  .commands = market_commands,
+};
