@@ -14,6 +14,8 @@
 
 #include "rein-server.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <gio/gnetworking.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -1140,6 +1142,8 @@ typedef struct
   ReinServer *server;              /* owned */
   GSocketConnection *connection;   /* owned, or NULL */
   GIOStream *stolen;               /* owned: taken back from libsoup, or NULL */
+  GSocketAddress *local;           /* owned */
+  GSocketAddress *remote;          /* owned */
   GSource *source;
   gint64 deadline_us;
   guint delay_ms;
@@ -1174,6 +1178,8 @@ incoming_free (Incoming *incoming)
     }
   g_clear_object (&incoming->connection);
   g_clear_object (&incoming->stolen);
+  g_clear_object (&incoming->local);
+  g_clear_object (&incoming->remote);
   g_clear_object (&incoming->server);
   g_free (incoming);
 }
@@ -1324,16 +1330,12 @@ static void incoming_wait (Incoming *incoming, gboolean readable);
 static void
 incoming_hand_over (Incoming *incoming)
 {
-  g_autoptr (GSocketAddress) local = NULL;
-  g_autoptr (GSocketAddress) remote = NULL;
   g_autoptr (GError) error = NULL;
 
-  local = g_socket_connection_get_local_address (incoming->connection, NULL);
-  remote = g_socket_connection_get_remote_address (incoming->connection, NULL);
   if (incoming->server->soup != NULL
       && !soup_server_accept_iostream (incoming->server->soup,
                                        G_IO_STREAM (incoming->connection),
-                                       local, remote, &error))
+                                       incoming->local, incoming->remote, &error))
     g_debug ("Dropping a connection: %s", error->message);
   incoming_free (incoming);
 }
@@ -1344,16 +1346,15 @@ incoming_peek (Incoming *incoming)
 {
   GSocket *socket = g_socket_connection_get_socket (incoming->connection);
   gchar *head = incoming->server->peek_buffer;
-  GInputVector vector = { head, MAX_HEAD + 1 };
-  gint flags = G_SOCKET_MSG_PEEK;
-  g_autoptr (GError) error = NULL;
   gssize n;
 
-  g_socket_set_blocking (socket, FALSE);
-  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
-  g_socket_set_blocking (socket, TRUE);
+  /* recv() itself: GSocket would need two fcntl() calls around a
+   * non-blocking peek, and system calls are most of what a request costs. */
+  do
+    n = recv (g_socket_get_fd (socket), head, MAX_HEAD + 1, MSG_PEEK | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
 
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
     {
       incoming_wait (incoming, FALSE);
       return;
@@ -1365,7 +1366,7 @@ incoming_peek (Incoming *incoming)
       incoming_free (incoming);
       return;
     }
-  if (g_strstr_len (head, n, "\r\n\r\n") != NULL || g_strstr_len (head, n, "\n\n") != NULL
+  if (memmem (head, n, "\r\n\r\n", 4) != NULL || memmem (head, n, "\n\n", 2) != NULL
       || g_get_monotonic_time () > incoming->deadline_us)
     {
       incoming_hand_over (incoming);
@@ -1376,6 +1377,18 @@ incoming_peek (Incoming *incoming)
       incoming_reject (incoming, 414, "Request head too large");
       return;
     }
+  /* A partial head stays readable, so a client that gave up shows only as
+   * a half-closed connection. */
+  {
+    struct pollfd fd = { .fd = g_socket_get_fd (socket), .events = POLLRDHUP };
+
+    if (poll (&fd, 1, 0) > 0 && (fd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
+      {
+        g_socket_close (socket, NULL);
+        incoming_free (incoming);
+        return;
+      }
+  }
   /* A partial head: the socket stays readable, so look again shortly. */
   incoming_wait (incoming, TRUE);
 }
@@ -1438,13 +1451,10 @@ incoming_cb (GSocketService *service,
   counted = g_new0 (Counted, 1);
   counted->server = self;
   counted->connection = G_OBJECT (connection);
-  {
-    g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection,
-                                                                                NULL);
-
-    counted->client = address_to_string (remote, FALSE);
-    counted->peer = address_to_string (remote, TRUE);
-  }
+  incoming->local = g_socket_connection_get_local_address (connection, NULL);
+  incoming->remote = g_socket_connection_get_remote_address (connection, NULL);
+  counted->client = address_to_string (incoming->remote, FALSE);
+  counted->peer = address_to_string (incoming->remote, TRUE);
   /* Lets a request find its connection again (libsoup does not tell). */
   g_hash_table_insert (self->peers, g_strdup (counted->peer), connection);
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
@@ -1708,6 +1718,7 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
   g_autoptr (GSocketAddress) effective = NULL;
+  g_autoptr (GSocket) socket = NULL;
 
   g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -1722,15 +1733,28 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
     }
   socket_address = g_inet_socket_address_new (inet, port);
 
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+#ifdef TCP_DEFER_ACCEPT
+  /* Wake up for a connection only once its request has arrived: the first
+   * look at the head then finds it, without another trip through poll(). */
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_DEFER_ACCEPT, 5, NULL);
+#endif
+  effective = g_socket_get_local_address (socket, error);
+  if (effective == NULL)
+    return FALSE;
+
   if (self->service == NULL)
     {
       self->service = g_socket_service_new ();
-      g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), 1024);
       g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
     }
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, error))
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
     return FALSE;
   g_socket_service_start (self->service);
 

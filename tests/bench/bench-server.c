@@ -340,6 +340,16 @@ server_stop (GSubprocess *process)
   g_object_unref (process);
 }
 
+/* wrk's threads share the machine with the server: one by default, so that
+ * on two cores the server keeps one to itself (BENCH_WRK_THREADS to change). */
+static const gchar *
+wrk_threads (void)
+{
+  const gchar *threads = g_getenv ("BENCH_WRK_THREADS");
+
+  return threads != NULL ? threads : "1";
+}
+
 static gdouble
 parse_duration_ms (const gchar *text)
 {
@@ -364,6 +374,7 @@ run_wrk (const gchar *url, const gchar *script, const gchar *env_name, const gch
   const gchar *seconds = g_getenv ("BENCH_SECONDS");
   g_autofree gchar *duration = g_strdup_printf ("%ss", seconds != NULL ? seconds : "3");
   g_autofree gchar *connections = g_strdup_printf ("%d", CONNECTIONS);
+  g_autofree gchar *threads = g_strdup_printf ("-t%s", wrk_threads ());
   g_autofree gchar *script_path = g_build_filename (g_getenv ("BENCH_SCRIPTS"), script, NULL);
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr (GSubprocess) process = NULL;
@@ -373,7 +384,7 @@ run_wrk (const gchar *url, const gchar *script, const gchar *env_name, const gch
   Figures figures = { 0 };
 
   g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, "wrk", "-t2", "-c", connections,
+  process = g_subprocess_launcher_spawn (launcher, &error, "wrk", threads, "-c", connections,
                                          "-d", duration, "--latency", "-s", script_path, url,
                                          NULL);
   g_assert_no_error (error);
@@ -502,8 +513,8 @@ main (int argc, char *argv[])
   directory = g_dir_make_tmp ("rein-bench-server-XXXXXX", &error);
   g_assert_no_error (error);
 
-  g_print ("rein-server benchmark: wrk, 2 threads, %d connections, loopback, %u CPUs\n\n",
-           CONNECTIONS, g_get_num_processors ());
+  g_print ("rein-server benchmark: wrk, %s thread(s), %d connections, loopback, %u CPUs\n\n",
+           wrk_threads (), CONNECTIONS, g_get_num_processors ());
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       datasets[i] = dataset_build (sizes[i]);
