@@ -1661,36 +1661,6 @@ rein_store_set_bucket (ReinStore *self,
 
 /* ---- Market data: fetched documents, verdicts, jobs and orders ---- */
 
-static gboolean
-save_verdict (ReinStore *self,
-              sqlite3_stmt *stmt,
-              const ReinDocumentVerdict *verdict,
-              gint64 server_id,
-              GError **error)
-{
-  static const gchar *const job_id_labels[] = { "Job ID", NULL };
-  ReinDocument *doc = verdict->document;
-
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  sqlite3_bind_text (stmt, 1, rein_document_get_hash (doc), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, rein_document_get_armored (doc), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, rein_document_type_to_name (rein_document_get_document_type (doc)),
-                     -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, rein_document_get_field_any (doc, job_id_labels), -1,
-                     SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, rein_document_get_signer (doc), -1, SQLITE_TRANSIENT);
-  if (server_id > 0)
-    sqlite3_bind_int64 (stmt, 6, server_id);
-  sqlite3_bind_int (stmt, 7, verdict->verification);
-  if (verdict->verification == REIN_VERIFICATION_INVALID)
-    sqlite3_bind_text (stmt, 8, verdict->reason ? verdict->reason : "invalid", -1,
-                       SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_db_error (self, error, "Could not store a fetched document");
-  return TRUE;
-}
-
 gboolean
 rein_store_save_verdicts (ReinStore *self,
                           const ReinDocumentVerdict *verdicts,
@@ -1698,38 +1668,62 @@ rein_store_save_verdicts (ReinStore *self,
                           gint64 server_id,
                           GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  /* Multi-row statements, each atomic on its own: no explicit transaction,
+   * so nothing another thread does on the shared connection can end up
+   * inside one (see rein_store_set_placements()). 250 rows of 8 values stay
+   * far below SQLite's variable limit. */
+  static const gchar *const job_id_labels[] = { "Job ID", NULL };
+  const guint chunk = 250;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
   g_return_val_if_fail (verdicts != NULL || n_verdicts == 0, FALSE);
 
-  if (n_verdicts == 0)
-    return TRUE;
   for (guint i = 0; i < n_verdicts; i++)
     g_return_val_if_fail (REIN_IS_DOCUMENT (verdicts[i].document), FALSE);
 
-  stmt = prepare (self,
-                  "INSERT INTO documents (hash, armored, doc_type, job_id, signer, "
-                  "source_server, verification, verification_error, received) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%s','now')) "
-                  "ON CONFLICT (hash) DO UPDATE SET verification = excluded.verification, "
-                  "verification_error = excluded.verification_error, "
-                  "source_server = coalesce (source_server, excluded.source_server)",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint i = 0; i < n_verdicts; i++)
-    if (!save_verdict (self, stmt, &verdicts[i], server_id, error))
-      {
-        exec (self, "ROLLBACK", NULL);
-        return FALSE;
-      }
-  if (!exec (self, "COMMIT", error))
+  for (guint start = 0; start < n_verdicts; start += chunk)
     {
-      exec (self, "ROLLBACK", NULL);
-      return FALSE;
+      guint n = MIN (chunk, n_verdicts - start);
+      g_autoptr (GString) sql = g_string_new ("INSERT INTO documents (hash, armored, doc_type, "
+                                              "job_id, signer, source_server, verification, "
+                                              "verification_error, received) VALUES ");
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+
+      for (guint i = 0; i < n; i++)
+        g_string_append (sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))"
+                                : "(?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))");
+      g_string_append (sql, " ON CONFLICT (hash) DO UPDATE SET "
+                            "verification = excluded.verification, "
+                            "verification_error = excluded.verification_error, "
+                            "source_server = coalesce (source_server, excluded.source_server)");
+      stmt = prepare (self, sql->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          const ReinDocumentVerdict *verdict = &verdicts[start + i];
+          ReinDocument *doc = verdict->document;
+          int col = 8 * i;
+
+          sqlite3_bind_text (stmt, col + 1, rein_document_get_hash (doc), -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, col + 2, rein_document_get_armored (doc), -1,
+                             SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, col + 3,
+                             rein_document_type_to_name (rein_document_get_document_type (doc)),
+                             -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, col + 4, rein_document_get_field_any (doc, job_id_labels), -1,
+                             SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, col + 5, rein_document_get_signer (doc), -1,
+                             SQLITE_TRANSIENT);
+          if (server_id > 0)
+            sqlite3_bind_int64 (stmt, col + 6, server_id);
+          sqlite3_bind_int (stmt, col + 7, verdict->verification);
+          if (verdict->verification == REIN_VERIFICATION_INVALID)
+            sqlite3_bind_text (stmt, col + 8, verdict->reason ? verdict->reason : "invalid", -1,
+                               SQLITE_TRANSIENT);
+        }
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return set_db_error (self, error, "Could not store fetched documents");
     }
   return TRUE;
 }

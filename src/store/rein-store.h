@@ -213,7 +213,8 @@ typedef struct
 /* Stores every document of @verdicts that is not stored yet (as fetched,
  * from @server_id, 0 for none) and records each verdict, replacing the one
  * stored before for the same hash (an enrollment found later can make a
- * document valid). Our own documents stay ours. One transaction. */
+ * document valid). Our own documents stay ours. A few multi-row
+ * statements, each atomic. */
 gboolean rein_store_save_verdicts (ReinStore *self,
                                    const ReinDocumentVerdict *verdicts,
                                    guint n_verdicts,

@@ -1,0 +1,324 @@
+/* test-store-market.c: fetched documents with their verdicts, a job's
+ * documents, the jobs an identity takes part in, and orders
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "rein-store.h"
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+  ReinIdentity *identity;
+  ReinPrivateKey *delegate;
+} Fixture;
+
+static void
+remove_tree (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams params = { .name = "Alice", .contact = "alice@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+
+  f->dir = g_dir_make_tmp ("rein-store-market-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->identity = rein_store_add_identity_from_mnemonic (f->store, &params, phrase, NULL, "pw",
+                                                       &error);
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  f->delegate = rein_store_unlock_delegate_key (f->store, f->identity, "pw", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->identity);
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->delegate, rein_private_key_free);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+/* A document of @type for @job_id signed by a fresh key (a stranger's). */
+static ReinDocument *
+stranger_document (const gchar *title, const gchar *job_id, guint n)
+{
+  g_autoptr (ReinPrivateKey) key = rein_private_key_generate (TRUE);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = g_strdup_printf ("%s\nJob name: Job %u\nJob ID: %s\nDescription: %u",
+                                            title, n, job_id, n);
+  ReinDocument *doc = rein_document_sign (text, NULL, key, REIN_NETWORK_MAINNET, &error);
+
+  g_assert_no_error (error);
+  return doc;
+}
+
+static ReinDocument *
+own_document (Fixture *f, const gchar *job_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Mine\nJob ID: %s\n"
+                                            "Category: Test\nDescription: ours", job_id);
+  ReinDocument *doc = rein_document_sign (text, NULL, f->delegate, REIN_NETWORK_MAINNET, &error);
+
+  g_assert_no_error (error);
+  return doc;
+}
+
+static void
+test_verdicts (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) a = stranger_document ("Rein Job", "aaaaaaaaaaaaaaaaaaaa", 1);
+  g_autoptr (ReinDocument) b = stranger_document ("Rein Bid", "aaaaaaaaaaaaaaaaaaaa", 2);
+  g_autofree gchar *reason = NULL;
+  ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+  guint before = rein_store_count_documents (f->store);
+  ReinDocumentVerdict verdicts[] = {
+    { a, REIN_VERIFICATION_VALID, NULL },
+    { b, REIN_VERIFICATION_INVALID, "its signer has no valid enrollment naming it as delegate" },
+  };
+
+  g_assert_false (rein_store_get_verdict (f->store, rein_document_get_hash (a), &verification,
+                                          NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (rein_store_save_verdicts (f->store, verdicts, 2, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_store_count_documents (f->store), ==, before + 2);
+
+  g_assert_true (rein_store_get_verdict (f->store, rein_document_get_hash (a), &verification,
+                                         &reason, &error));
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+  g_assert_null (reason);
+  g_assert_true (rein_store_get_verdict (f->store, rein_document_get_hash (b), &verification,
+                                         &reason, &error));
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+  g_assert_cmpstr (reason, ==, "its signer has no valid enrollment naming it as delegate");
+  g_clear_pointer (&reason, g_free);
+
+  /* A later verdict replaces the earlier one (the enrollment was found),
+   * without a second copy of the document. */
+  verdicts[1].verification = REIN_VERIFICATION_VALID;
+  verdicts[1].reason = NULL;
+  g_assert_true (rein_store_save_verdicts (f->store, &verdicts[1], 1, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_store_count_documents (f->store), ==, before + 2);
+  g_assert_true (rein_store_get_verdict (f->store, rein_document_get_hash (b), &verification,
+                                         &reason, &error));
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+  g_assert_null (reason);
+
+  /* The same document twice in one call is stored once. */
+  {
+    ReinDocumentVerdict twice[] = {
+      { a, REIN_VERIFICATION_INVALID, "first" },
+      { a, REIN_VERIFICATION_VALID, NULL },
+    };
+
+    g_assert_true (rein_store_save_verdicts (f->store, twice, 2, 0, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (rein_store_count_documents (f->store), ==, before + 2);
+    g_assert_true (rein_store_get_verdict (f->store, rein_document_get_hash (a), &verification,
+                                           NULL, &error));
+    g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+  }
+
+  /* Nothing to do is fine. */
+  g_assert_true (rein_store_save_verdicts (f->store, NULL, 0, 0, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_own_stay_own (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) mine = own_document (f, "bbbbbbbbbbbbbbbbbbbb");
+  g_autoptr (GPtrArray) own_before = NULL;
+  g_autoptr (GPtrArray) own_after = NULL;
+  ReinDocumentVerdict verdict = { mine, REIN_VERIFICATION_INVALID, "not yet" };
+  gint64 id = rein_identity_get_id (f->identity);
+
+  g_assert_cmpint (rein_store_add_document (f->store, mine, id, 0, &error), >, 0);
+  own_before = rein_store_list_own_documents (f->store, id, &error);
+  g_assert_true (rein_store_save_verdicts (f->store, &verdict, 1, 0, &error));
+  g_assert_no_error (error);
+  own_after = rein_store_list_own_documents (f->store, id, &error);
+  g_assert_cmpuint (own_after->len, ==, own_before->len);
+}
+
+/* Many verdicts: more than one multi-row statement. */
+static void
+test_many (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) docs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  g_autoptr (GPtrArray) job_docs = NULL;
+  guint before = rein_store_count_documents (f->store);
+
+  for (guint i = 0; i < 600; i++)
+    {
+      ReinDocument *doc = stranger_document (i % 2 ? "Rein Bid" : "Rein Job",
+                                             i < 10 ? "cccccccccccccccccccc"
+                                                    : "dddddddddddddddddddd",
+                                             i);
+      ReinDocumentVerdict v = { doc, i % 3 ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID,
+                                i % 3 ? NULL : "bad" };
+
+      g_ptr_array_add (docs, doc);
+      g_array_append_val (verdicts, v);
+    }
+  g_assert_true (rein_store_save_verdicts (f->store, (ReinDocumentVerdict *) verdicts->data,
+                                           verdicts->len, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_store_count_documents (f->store), ==, before + 600);
+
+  job_docs = rein_store_list_job_documents (f->store, "cccccccccccccccccccc", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (job_docs->len, ==, 10);
+  /* oldest first: in the order they were given */
+  g_assert_cmpstr (g_ptr_array_index (job_docs, 0), ==,
+                   rein_document_get_armored (g_ptr_array_index (docs, 0)));
+}
+
+static void
+test_job_documents_and_enrollments (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) fetched = stranger_document ("Rein Bid", "eeeeeeeeeeeeeeeeeeee", 1);
+  g_autoptr (ReinDocument) other = stranger_document ("Rein Bid", "ffffffffffffffffffff", 2);
+  g_autoptr (ReinDocument) mine = own_document (f, "eeeeeeeeeeeeeeeeeeee");
+  g_autoptr (GPtrArray) texts = NULL;
+  g_autoptr (GPtrArray) enrollments = NULL;
+  ReinDocumentVerdict verdicts[] = {
+    { fetched, REIN_VERIFICATION_VALID, NULL },
+    { other, REIN_VERIFICATION_VALID, NULL },
+  };
+
+  g_assert_cmpint (rein_store_add_document (f->store, mine, rein_identity_get_id (f->identity),
+                                            0, &error), >, 0);
+  g_assert_true (rein_store_save_verdicts (f->store, verdicts, 2, 0, &error));
+  texts = rein_store_list_job_documents (f->store, "eeeeeeeeeeeeeeeeeeee", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (texts->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, rein_document_get_armored (mine));
+  g_assert_cmpstr (g_ptr_array_index (texts, 1), ==, rein_document_get_armored (fetched));
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  texts = rein_store_list_job_documents (f->store, "gggggggggggggggggggg", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (texts->len, ==, 0);
+
+  /* Our own enrollment is there; one found invalid is left out. */
+  enrollments = rein_store_list_enrollments (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (enrollments->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (enrollments, 0), ==,
+                   rein_identity_get_enrollment (f->identity));
+  {
+    g_autoptr (ReinDocument) enrollment = rein_document_new_from_armored (
+        rein_identity_get_enrollment (f->identity), -1, &error);
+    ReinDocumentVerdict bad = { enrollment, REIN_VERIFICATION_INVALID, "revoked" };
+
+    g_assert_no_error (error);
+    g_assert_true (rein_store_save_verdicts (f->store, &bad, 1, 0, &error));
+    g_clear_pointer (&enrollments, g_ptr_array_unref);
+    enrollments = rein_store_list_enrollments (f->store, &error);
+    g_assert_cmpuint (enrollments->len, ==, 0);
+  }
+}
+
+static void
+test_orders_and_job_ids (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) mine = own_document (f, "hhhhhhhhhhhhhhhhhhhh");
+  g_autoptr (GPtrArray) orders = NULL;
+  g_auto (GStrv) ids = NULL;
+  gint64 id = rein_identity_get_id (f->identity);
+  ReinStoredOrder *order;
+
+  ids = rein_store_list_job_ids (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (ids), ==, 0);
+  g_clear_pointer (&ids, g_strfreev);
+
+  g_assert_cmpint (rein_store_add_document (f->store, mine, id, 0, &error), >, 0);
+  g_assert_true (rein_store_set_order (f->store, "iiiiiiiiiiiiiiiiiiii", id, "mediator", "posted",
+                                       &error));
+  g_assert_true (rein_store_set_order (f->store, "hhhhhhhhhhhhhhhhhhhh", id, "creator", "posted",
+                                       &error));
+  g_assert_no_error (error);
+
+  /* both sources, sorted, once each; the enrollment has no job */
+  ids = rein_store_list_job_ids (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (ids), ==, 2);
+  g_assert_cmpstr (ids[0], ==, "hhhhhhhhhhhhhhhhhhhh");
+  g_assert_cmpstr (ids[1], ==, "iiiiiiiiiiiiiiiiiiii");
+
+  /* an update replaces the role and state */
+  g_assert_true (rein_store_set_order (f->store, "hhhhhhhhhhhhhhhhhhhh", id, "creator", "bids",
+                                       &error));
+  orders = rein_store_list_orders (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (orders->len, ==, 2);
+  order = g_ptr_array_index (orders, 0);
+  g_assert_cmpstr (order->job_id, ==, "hhhhhhhhhhhhhhhhhhhh");
+  g_assert_cmpstr (order->role, ==, "creator");
+  g_assert_cmpstr (order->state, ==, "bids");
+  g_assert_cmpint (order->updated, >, 0);
+  order = g_ptr_array_index (orders, 1);
+  g_assert_cmpstr (order->role, ==, "mediator");
+
+  /* other identities' orders are theirs */
+  g_clear_pointer (&orders, g_ptr_array_unref);
+  orders = rein_store_list_orders (f->store, id + 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (orders->len, ==, 0);
+
+  /* an order needs an identity */
+  g_assert_false (rein_store_set_order (f->store, "jjjjjjjjjjjjjjjjjjjj", id + 100, "creator",
+                                        "posted", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  rein_crypto_init ();
+  rein_secret_set_scrypt_cost (10);
+
+  g_test_add ("/store/market/verdicts", Fixture, NULL, fixture_setup, test_verdicts,
+              fixture_teardown);
+  g_test_add ("/store/market/own-stay-own", Fixture, NULL, fixture_setup, test_own_stay_own,
+              fixture_teardown);
+  g_test_add ("/store/market/many", Fixture, NULL, fixture_setup, test_many, fixture_teardown);
+  g_test_add ("/store/market/job-documents", Fixture, NULL, fixture_setup,
+              test_job_documents_and_enrollments, fixture_teardown);
+  g_test_add ("/store/market/orders", Fixture, NULL, fixture_setup, test_orders_and_job_ids,
+              fixture_teardown);
+  return g_test_run ();
+}
