@@ -93,7 +93,6 @@ struct _ReinServer
   GHashTable *counted;     /* Counted, of connections alive */
   GHashTable *peers;       /* "address port" -> GSocketConnection, weak */
   GSocketService *service;
-  gchar *peek_buffer;
   gboolean log_requests;
   guint port;
   gchar *uri;
@@ -1345,13 +1344,14 @@ static void
 incoming_peek (Incoming *incoming)
 {
   GSocket *socket = g_socket_connection_get_socket (incoming->connection);
-  gchar *head = incoming->server->peek_buffer;
+  /* Connections are looked at one at a time, on the main context. */
+  static gchar head[MAX_HEAD + 1];
   gssize n;
 
   /* recv() itself: GSocket would need two fcntl() calls around a
    * non-blocking peek, and system calls are most of what a request costs. */
   do
-    n = recv (g_socket_get_fd (socket), head, MAX_HEAD + 1, MSG_PEEK | MSG_DONTWAIT);
+    n = recv (g_socket_get_fd (socket), head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
 
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1366,7 +1366,8 @@ incoming_peek (Incoming *incoming)
       incoming_free (incoming);
       return;
     }
-  if (memmem (head, n, "\r\n\r\n", 4) != NULL || memmem (head, n, "\n\n", 2) != NULL
+  if (memmem (head, (gsize) n, "\r\n\r\n", 4) != NULL
+      || memmem (head, (gsize) n, "\n\n", 2) != NULL
       || g_get_monotonic_time () > incoming->deadline_us)
     {
       incoming_hand_over (incoming);
@@ -1619,7 +1620,6 @@ rein_server_finalize (GObject *object)
   g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->peers, g_hash_table_unref);
-  g_free (self->peek_buffer);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1646,7 +1646,6 @@ rein_server_init (ReinServer *self)
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counted = g_hash_table_new_full (g_direct_hash, g_direct_equal, counted_free, NULL);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->peek_buffer = g_malloc (MAX_HEAD + 1);
   self->max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
   self->limiter = rein_rate_limiter_new (REIN_SERVER_DEFAULT_RATE, REIN_SERVER_DEFAULT_RATE);
   self->started_us = g_get_monotonic_time ();

@@ -297,6 +297,7 @@ time_sql (Dataset *data, ReinServerQuery query, guint rounds)
                                                            &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (values);
     }
   rein_server_db_close (db);
   return g_timer_elapsed (timer, NULL) * 1e6 / rounds;
