@@ -1,0 +1,640 @@
+/* test-e2e.c: the whole order flow with rein-cli against real rein-servers
+ *
+ * Three people, each with a data folder of their own: a job creator, a
+ * worker and a mediator. They register on a server and sync; then job 1
+ * goes post, bid, offer, deliver, accept and job 2 post, bid, offer,
+ * creatordispute, workerdispute, resolve. After every step the three
+ * clients' "status --json" must agree on the job's state. Refusals of the
+ * state machine must fail with a clear message. A forged document on the
+ * server must be kept out and shown with its reason. Then a second server
+ * is added, and one sync per client must bring it every document.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "cli-test-util.h"
+#include "server-fixture.h"
+
+#define PSBT_BASE64 "cHNidP8BAHECAAAAAQ=="
+#define RAW_TX_HEX "0200000001aabbccdd"
+
+typedef struct
+{
+  const gchar *name;
+  const gchar *role; /* what "status" must call it */
+  gchar *dir;
+  gchar *master;
+  gchar *form;       /* "Name: ...\nContact: ..." */
+} Client;
+
+typedef struct
+{
+  TestServer *server;
+  TestServer *second;
+  Client creator;
+  Client worker;
+  Client mediator;
+  guint forms;
+} Fixture;
+
+/* ---- Running rein-cli as one of the three ---- */
+
+/* Runs rein-cli with --data-dir of @c (and --defaults @form when not NULL)
+ * before the NULL-terminated arguments. */
+static CliResult *
+run_as (Fixture *f, Client *c, const gchar *form, const gchar *first, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  CliResult *result;
+  va_list ap;
+
+  g_ptr_array_add (args, g_strdup ("--data-dir"));
+  g_ptr_array_add (args, g_strdup (c->dir));
+  if (form != NULL)
+    {
+      g_autofree gchar *name = g_strdup_printf ("form-%u.txt", f->forms++);
+
+      g_ptr_array_add (args, g_strdup ("--defaults"));
+      g_ptr_array_add (args, cli_write_tmp (name, form, -1));
+    }
+  va_start (ap, first);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
+  g_test_message ("%s: rein-cli %s -> %d", c->name, first, result->status);
+  return result;
+}
+
+static const gchar *
+json_string (JsonObject *object, const gchar *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    g_error ("JSON member “%s” is missing or not a string", member);
+  return json_node_get_string (node);
+}
+
+/* A refusal: exit status 3, nothing on stdout, one line naming why. */
+static void
+assert_refused (CliResult *r, const gchar *because)
+{
+  cli_assert_status (r, 3);
+  g_assert_cmpuint (r->out_len, ==, 0);
+  g_assert_true (g_str_has_prefix (r->err, "rein-cli: "));
+  if (strstr (r->err, because) == NULL)
+    g_error ("the refusal does not say “%s”: %s", because, r->err);
+}
+
+/* ---- Checking that everyone sees the same job ---- */
+
+static JsonNode *
+job_status (Fixture *f, Client *c, const gchar *job_id)
+{
+  g_autoptr (CliResult) r = run_as (f, c, NULL, "status", "--jobid", job_id, "--json", NULL);
+
+  cli_assert_status (r, 0);
+  return cli_result_get_json (r);
+}
+
+static void
+assert_state (Fixture *f, const gchar *job_id, const gchar *state, gboolean awarded)
+{
+  Client *clients[] = { &f->creator, &f->worker, &f->mediator };
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      Client *c = clients[i];
+      g_autoptr (JsonNode) detail = job_status (f, c, job_id);
+      JsonObject *o = json_node_get_object (detail);
+      g_autoptr (CliResult) list = run_as (f, c, NULL, "status", "--json", NULL);
+      g_autoptr (JsonNode) root = NULL;
+      JsonArray *jobs;
+      gboolean listed = FALSE;
+
+      g_assert_cmpstr (json_string (o, "job_id"), ==, job_id);
+      if (g_strcmp0 (json_string (o, "state"), state) != 0)
+        g_error ("%s sees the job %s as %s, not %s", c->name, job_id,
+                 json_string (o, "state"), state);
+      /* The worker is a worker once they bid. */
+      if (c != &f->worker || g_strcmp0 (state, "posted") != 0)
+        g_assert_cmpstr (json_string (o, "role"), ==, c->role);
+
+      /* Escrow is known to everyone once the job is awarded, and the
+       * same for everyone. */
+      if (awarded)
+        {
+          g_assert_true (g_str_has_prefix (json_string (o, "primary_escrow_address"), "3"));
+          g_assert_true (g_str_has_prefix (json_string (o, "mediator_escrow_address"), "3"));
+        }
+
+      /* The listing of my jobs agrees with the detail. */
+      cli_assert_status (list, 0);
+      root = cli_result_get_json (list);
+      jobs = json_object_get_array_member (json_node_get_object (root), "jobs");
+      for (guint j = 0; j < json_array_get_length (jobs); j++)
+        {
+          JsonObject *job = json_array_get_object_element (jobs, j);
+
+          if (g_strcmp0 (json_string (job, "job_id"), job_id) == 0)
+            {
+              g_assert_cmpstr (json_string (job, "state"), ==, state);
+              listed = TRUE;
+            }
+        }
+      if (c != &f->worker || g_strcmp0 (state, "posted") != 0)
+        g_assert_true (listed);
+    }
+}
+
+/* The actions "status" offers @c on @job_id now. */
+static gboolean
+may (Fixture *f, Client *c, const gchar *job_id, const gchar *action)
+{
+  g_autoptr (JsonNode) detail = job_status (f, c, job_id);
+  JsonArray *actions = json_object_get_array_member (json_node_get_object (detail), "actions");
+
+  for (guint i = 0; i < json_array_get_length (actions); i++)
+    if (g_strcmp0 (json_array_get_string_element (actions, i), action) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- Setting up ---- */
+
+static void
+client_init (Client *c, const gchar *name, const gchar *role, const gchar *form)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *template = g_strdup_printf ("rein-e2e-%s-XXXXXX", name);
+
+  c->name = name;
+  c->role = role;
+  c->dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  c->form = g_strdup (form);
+}
+
+static void
+remove_tree (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+client_clear (Client *c)
+{
+  remove_tree (c->dir);
+  g_free (c->dir);
+  g_free (c->master);
+  g_free (c->form);
+}
+
+static void
+setup_client (Fixture *f, Client *c)
+{
+  g_autoptr (CliResult) setup = run_as (f, c, c->form, "setup", "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (CliResult) request = NULL;
+  g_autoptr (CliResult) sync = NULL;
+  g_auto (GStrv) words = NULL;
+  JsonObject *o;
+
+  cli_assert_status (setup, 0);
+  root = cli_result_get_json (setup);
+  o = json_node_get_object (root);
+  g_assert_cmpstr (json_string (o, "name"), ==, c->name);
+  c->master = g_strdup (json_string (o, "master_address"));
+  /* The new phrase, shown once, with a warning. */
+  words = g_strsplit (json_string (o, "recovery_phrase"), " ", -1);
+  g_assert_cmpuint (g_strv_length (words), ==, 12);
+  g_assert_nonnull (strstr (setup->err, "recovery phrase"));
+
+  request = run_as (f, c, NULL, "request", f->server->url, NULL);
+  cli_assert_status (request, 0);
+  sync = run_as (f, c, NULL, "sync", "--json", NULL);
+  cli_assert_status (sync, 0);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = test_server_start (NULL, NULL);
+  client_init (&f->creator, "Carol", "creator",
+               "Name: Carol\nContact: carol@example.com\n");
+  client_init (&f->worker, "Walt", "worker",
+               "# a worker\nName: Walt\nContact: walt@example.com\nWilling to mediate: False\n");
+  client_init (&f->mediator, "Mia", "mediator",
+               "Name: Mia\nContact: mia@example.com\nWilling to mediate: True\n"
+               "Mediator fee: 1.5\n");
+  setup_client (f, &f->creator);
+  setup_client (f, &f->worker);
+  setup_client (f, &f->mediator);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->server, test_server_free);
+  g_clear_pointer (&f->second, test_server_free);
+  client_clear (&f->creator);
+  client_clear (&f->worker);
+  client_clear (&f->mediator);
+  cli_test_cleanup ();
+}
+
+/* ---- Steps ---- */
+
+static gchar *
+post_job (Fixture *f, const gchar *name)
+{
+  g_autofree gchar *form = g_strdup_printf ("Job name: %s\nCategory: Design\n"
+                                            "Description: Two versions:\n"
+                                            " black and white, and colour.\n"
+                                            "Mediator: Mia\n", name);
+  g_autoptr (CliResult) r = run_as (f, &f->creator, form, "post", "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *o;
+  gchar *job_id;
+
+  cli_assert_status (r, 0);
+  root = cli_result_get_json (r);
+  o = json_node_get_object (root);
+  job_id = g_strdup (json_string (o, "job_id"));
+  g_assert_cmpuint (strlen (job_id), ==, 20);
+  g_assert_cmpstr (json_string (o, "type"), ==, "job_posting");
+  g_assert_cmpstr (json_string (o, "state"), ==, "posted");
+  return job_id;
+}
+
+static void
+bid (Fixture *f, const gchar *job_id, const gchar *amount)
+{
+  g_autofree gchar *form = g_strdup_printf ("Job ID: %s\nDescription: Done in a week.\\nTwo "
+                                            "drafts first.\nBid amount (BTC): %s\n",
+                                            job_id, amount);
+  g_autoptr (CliResult) r = run_as (f, &f->worker, form, "bid", NULL);
+
+  cli_assert_status (r, 0);
+  g_assert_nonnull (strstr (r->out, job_id));
+}
+
+static void
+step (Fixture *f, Client *c, const gchar *form, const gchar *command, const gchar *job_id,
+      const gchar *state)
+{
+  g_autoptr (CliResult) r = run_as (f, c, form, command, "--jobid", job_id, "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+
+  cli_assert_status (r, 0);
+  root = cli_result_get_json (r);
+  g_assert_cmpstr (json_string (json_node_get_object (root), "state"), ==, state);
+}
+
+/* A bid signed by someone without an enrollment, put straight on the
+ * server: everyone must keep it out and say why. */
+static gchar *
+forge_bid (Fixture *f, const gchar *job_id)
+{
+  g_autoptr (Identity) eve = identity_new ("Eve");
+  g_autofree gchar *text = g_strdup_printf ("Rein Bid\nJob name: Logo\nJob ID: %s\nWorker: Eve\n"
+                                            "Description: cheaper\nBid amount (BTC): 0.0001",
+                                            job_id);
+  g_autofree gchar *armored = identity_sign (eve, text);
+  g_autofree gchar *key = random_key ();
+  g_autoptr (Answer) put = NULL;
+  g_autoptr (JsonNode) detail = NULL;
+  JsonArray *docs;
+  gboolean seen = FALSE;
+
+  identity_register (eve, f->server);
+  put = identity_put (eve, f->server, key, armored, FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+
+  detail = job_status (f, &f->creator, job_id);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (detail), "valid_bids")), ==, 1);
+  docs = json_object_get_array_member (json_node_get_object (detail), "documents");
+  for (guint i = 0; i < json_array_get_length (docs); i++)
+    {
+      JsonObject *doc = json_array_get_object_element (docs, i);
+
+      if (json_object_get_boolean_member (doc, "valid"))
+        continue;
+      g_assert_cmpstr (json_string (doc, "type"), ==, "bid");
+      g_assert_nonnull (strstr (json_string (doc, "reason"), "enrollment"));
+      seen = TRUE;
+    }
+  g_assert_true (seen);
+  return g_steal_pointer (&armored);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/* Every document a query answers, sorted. */
+static GPtrArray *
+query_values (TestServer *server, const gchar *owner, const gchar *query, const gchar *param,
+              const gchar *value)
+{
+  g_autofree gchar *escaped = g_uri_escape_string (value, NULL, FALSE);
+  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=%s&testnet=0&limit=1000&%s=%s",
+                                            owner, query, param, escaped);
+  g_autoptr (Answer) answer = http_get (server, path);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *array;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  array = json_object_get_array_member (answer_object (answer), query);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_ptr_array_add (values, g_strdup (json_array_get_string_element (array, i)));
+  g_ptr_array_sort (values, compare_strings);
+  return values;
+}
+
+static guint
+sync_to_second (Fixture *f, Client *c)
+{
+  g_autoptr (CliResult) request = run_as (f, c, NULL, "request", f->second->url, NULL);
+  g_autoptr (CliResult) sync = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *servers;
+  guint documents = 0;
+
+  cli_assert_status (request, 0);
+  sync = run_as (f, c, NULL, "sync", "--json", NULL);
+  cli_assert_status (sync, 0);
+  root = cli_result_get_json (sync);
+  servers = json_object_get_array_member (json_node_get_object (root), "servers");
+  g_assert_cmpuint (json_array_get_length (servers), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *s = json_array_get_object_element (servers, i);
+      gint64 total = json_object_get_int_member (s, "documents");
+
+      g_assert_true (json_object_get_null_member (s, "error"));
+      if (g_strcmp0 (json_string (s, "url"), f->second->url) == 0)
+        g_assert_cmpint (json_object_get_int_member (s, "pushed"), ==, total);
+      else
+        g_assert_cmpint (json_object_get_int_member (s, "unchanged"), ==, total);
+      documents = (guint) total;
+    }
+  return documents;
+}
+
+/* A second server, and one sync per client: it must then hold every
+ * document (but the forged one, which nobody synced). */
+static void
+check_second_server (Fixture *f, const gchar *job1, const gchar *job2, const gchar *forged)
+{
+  g_autofree gchar *ids = g_strjoin (",", job1, job2, NULL);
+  g_autofree gchar *masters = NULL;
+  g_autoptr (GPtrArray) first_docs = NULL;
+  g_autoptr (GPtrArray) second_docs = NULL;
+  g_autoptr (GPtrArray) first_enrollments = NULL;
+  g_autoptr (GPtrArray) second_enrollments = NULL;
+  guint total = 0;
+
+  f->second = test_server_start (NULL, NULL);
+  total += sync_to_second (f, &f->creator);
+  total += sync_to_second (f, &f->worker);
+  total += sync_to_second (f, &f->mediator);
+  /* 3 enrollments, 5 documents of job 1, 6 of job 2 */
+  g_assert_cmpuint (total, ==, 14);
+
+  first_docs = query_values (f->server, f->creator.master, "by_job_id", "job_ids", ids);
+  second_docs = query_values (f->second, f->creator.master, "by_job_id", "job_ids", ids);
+  g_assert_cmpuint (first_docs->len, ==, 12);
+  for (guint i = 0; i < first_docs->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (first_docs, i), forged) == 0)
+      g_ptr_array_remove_index (first_docs, i);
+  g_assert_cmpuint (second_docs->len, ==, 11);
+  g_assert_cmpuint (first_docs->len, ==, 11);
+  for (guint i = 0; i < first_docs->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (first_docs, i), ==, g_ptr_array_index (second_docs, i));
+
+  masters = g_strjoin (",", f->creator.master, f->worker.master, f->mediator.master, NULL);
+  first_enrollments = query_values (f->server, f->creator.master, "enrollments", "addresses",
+                                    masters);
+  second_enrollments = query_values (f->second, f->creator.master, "enrollments", "addresses",
+                                     masters);
+  g_assert_cmpuint (first_enrollments->len, ==, 3);
+  g_assert_cmpuint (second_enrollments->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (g_ptr_array_index (first_enrollments, i), ==,
+                     g_ptr_array_index (second_enrollments, i));
+
+  /* With the first server gone, the second one is enough: everyone still
+   * agrees, and the first one's failure is a warning. */
+  test_server_stop (f->server);
+  assert_state (f, job2, "resolved", TRUE);
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->mediator, NULL, "status", "--jobid", job1, NULL);
+
+    cli_assert_status (r, 0);
+    g_assert_nonnull (strstr (r->err, "warning"));
+    g_assert_nonnull (strstr (r->out, "complete, work accepted"));
+  }
+
+  /* With no server at all, reading fails with exit status 4. */
+  test_server_stop (f->second);
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->worker, NULL, "status", "--jobid", job1, NULL);
+
+    cli_assert_status (r, 4);
+  }
+}
+
+static void
+test_order_flow (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job1 = NULL;
+  g_autofree gchar *job2 = NULL;
+  g_autofree gchar *primary = cli_write_tmp ("primary.psbt", PSBT_BASE64 "\n", -1);
+  g_autofree gchar *mediator_payment = cli_write_tmp ("mediator.hex", RAW_TX_HEX, -1);
+  g_autofree gchar *bid_form = NULL;
+  g_autofree gchar *forged = NULL;
+  const gchar *offer_form = "Worker: Walt\n";
+
+  /* Everyone sees the mediator; nobody sees themselves as one. */
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->creator, NULL, "mediators", "--json", NULL);
+    g_autoptr (CliResult) own = run_as (f, &f->mediator, NULL, "mediators", "--json", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    g_autoptr (JsonNode) own_root = NULL;
+    JsonArray *list;
+
+    cli_assert_status (r, 0);
+    root = cli_result_get_json (r);
+    list = json_object_get_array_member (json_node_get_object (root), "mediators");
+    g_assert_cmpuint (json_array_get_length (list), ==, 1);
+    g_assert_cmpstr (json_string (json_array_get_object_element (list, 0), "name"), ==, "Mia");
+    g_assert_cmpstr (json_string (json_array_get_object_element (list, 0), "fee"), ==, "1.5%");
+    cli_assert_status (own, 0);
+    own_root = cli_result_get_json (own);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                          json_node_get_object (own_root), "mediators")), ==, 0);
+  }
+
+  /* ---- Job 1: post, bid, offer, deliver, accept ---- */
+  job1 = post_job (f, "Logo for a bakery");
+  assert_state (f, job1, "posted", FALSE);
+
+  /* The worker finds it on the market. */
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->worker, NULL, "jobs", "--json", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    JsonArray *jobs;
+
+    cli_assert_status (r, 0);
+    root = cli_result_get_json (r);
+    jobs = json_object_get_array_member (json_node_get_object (root), "jobs");
+    g_assert_cmpuint (json_array_get_length (jobs), ==, 1);
+    g_assert_cmpstr (json_string (json_array_get_object_element (jobs, 0), "job_id"), ==, job1);
+    g_assert_cmpstr (json_string (json_array_get_object_element (jobs, 0), "description"), ==,
+                     "Two versions:\nblack and white, and colour.");
+  }
+
+  /* Refused: bidding on one's own job, and on a job one mediates. */
+  bid_form = g_strdup_printf ("Job ID: %s\nDescription: mine\nBid amount (BTC): 1\n", job1);
+  {
+    g_autoptr (CliResult) own = run_as (f, &f->creator, bid_form, "bid", NULL);
+    g_autoptr (CliResult) mediated = run_as (f, &f->mediator, bid_form, "bid", NULL);
+
+    assert_refused (own, "own job");
+    assert_refused (mediated, "mediator");
+  }
+  assert_state (f, job1, "posted", FALSE);
+
+  bid (f, job1, "0.05");
+  assert_state (f, job1, "bids", FALSE);
+  forged = forge_bid (f, job1);
+  assert_state (f, job1, "bids", FALSE);
+
+  /* Refused: offering on a job that is not one's own. */
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->worker, offer_form, "offer", "--jobid", job1, NULL);
+
+    assert_refused (r, "not yours");
+  }
+  step (f, &f->creator, offer_form, "offer", job1, "awarded");
+  assert_state (f, job1, "awarded", TRUE);
+  g_assert_true (may (f, &f->worker, job1, "deliver"));
+
+  /* Refused: delivering on a job one did not win. */
+  {
+    g_autoptr (CliResult) creator = run_as (f, &f->creator, "Deliverables: x\n", "deliver",
+                                            "--jobid", job1, NULL);
+    g_autoptr (CliResult) mediator = run_as (f, &f->mediator, "Deliverables: x\n", "deliver",
+                                             "--jobid", job1, NULL);
+
+    assert_refused (creator, "did not win");
+    assert_refused (mediator, "did not win");
+  }
+  step (f, &f->worker, "Deliverables: logo.svg and logo.png at https://example.com/logo\n",
+        "deliver", job1, "delivered");
+  assert_state (f, job1, "delivered", TRUE);
+
+  /* Accepting needs both signed payments, valid in form. */
+  {
+    g_autoptr (CliResult) missing = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
+                                            "--primary-payment-file", primary, NULL);
+    g_autofree gchar *bad = cli_write_tmp ("bad.psbt", "aGVsbG8gd29ybGQ=", -1);
+    g_autoptr (CliResult) not_psbt = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
+                                             "--primary-payment-file", bad,
+                                             "--mediator-payment-file", mediator_payment, NULL);
+
+    cli_assert_error (missing);
+    g_assert_nonnull (strstr (missing->err, "Signed mediator payment"));
+    cli_assert_error (not_psbt);
+    g_assert_nonnull (strstr (not_psbt->err, "PSBT"));
+  }
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->creator, NULL, "accept", "--jobid", job1, "--json",
+                                      "--primary-payment-file", primary,
+                                      "--mediator-payment-file", mediator_payment, NULL);
+
+    cli_assert_status (r, 0);
+  }
+  assert_state (f, job1, "accepted", TRUE);
+
+  /* ---- Job 2: post, bid, offer, creatordispute, workerdispute, resolve ---- */
+  job2 = post_job (f, "Website copy");
+  assert_state (f, job2, "posted", FALSE);
+  bid (f, job2, "0.2");
+  assert_state (f, job2, "bids", FALSE);
+  step (f, &f->creator, offer_form, "offer", job2, "awarded");
+  assert_state (f, job2, "awarded", TRUE);
+
+  /* Refused: resolving what is not disputed, and when one is not the
+   * mediator. */
+  {
+    g_autofree gchar *form = g_strdup_printf ("Job ID: %s\nResolution: split\n"
+                                              "Signed primary payment: %s\n"
+                                              "Signed mediator payment: %s\n",
+                                              job2, PSBT_BASE64, PSBT_BASE64);
+    g_autoptr (CliResult) early = run_as (f, &f->mediator, form, "resolve", NULL);
+
+    assert_refused (early, "not disputed");
+  }
+  step (f, &f->creator, "Dispute detail: Nothing was delivered\\nafter three weeks.\n",
+        "creatordispute", job2, "creatordispute");
+  assert_state (f, job2, "creatordispute", TRUE);
+  step (f, &f->worker, "Dispute detail: The brief changed twice.\n", "workerdispute", job2,
+        "workerdispute");
+  assert_state (f, job2, "workerdispute", TRUE);
+  {
+    g_autofree gchar *form = g_strdup_printf ("Job ID: %s\nResolution: split\n"
+                                              "Signed primary payment: %s\n"
+                                              "Signed mediator payment: %s\n",
+                                              job2, PSBT_BASE64, RAW_TX_HEX);
+    g_autoptr (CliResult) worker = run_as (f, &f->worker, form, "resolve", NULL);
+    g_autoptr (CliResult) creator = run_as (f, &f->creator, form, "resolve", NULL);
+    g_autoptr (CliResult) mediator = NULL;
+
+    assert_refused (worker, "not it");
+    assert_refused (creator, "mediator");
+    mediator = run_as (f, &f->mediator, form, "resolve", NULL);
+    cli_assert_status (mediator, 0);
+  }
+  assert_state (f, job2, "resolved", TRUE);
+
+  /* Finished jobs offer nothing more, and job 1 did not move. */
+  g_assert_false (may (f, &f->mediator, job2, "resolve"));
+  assert_state (f, job1, "accepted", TRUE);
+
+  check_second_server (f, job1, job2, forged);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  /* The clients read these; low scrypt cost keeps setup fast. */
+  g_setenv ("REIN_PASSWORD", "correct horse battery staple", TRUE);
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+  g_unsetenv ("REIN_DATA_DIR");
+
+  g_test_add ("/e2e/order-flow", Fixture, NULL, fixture_setup, test_order_flow,
+              fixture_teardown);
+  return g_test_run ();
+}
