@@ -192,10 +192,11 @@ validate_confirm (ReinWelcome *self)
   set_error (self->confirm_error, NULL);
   for (guint i = 0; i < 3; i++)
     {
-      g_autofree gchar *typed = g_ascii_strdown (g_strstrip (g_strdup (editable_text (rows[i]))),
-                                                 -1);
+      g_autofree gchar *typed = g_strstrip (g_strdup (editable_text (rows[i])));
       const gchar *want = words[self->confirm_index[i]];
 
+      for (gchar *c = typed; *c; c++)
+        *c = g_ascii_tolower (*c);
       if (g_strcmp0 (typed, want) == 0)
         {
           gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");

@@ -146,9 +146,10 @@ test_create_with_keyboard (void)
   GtkGrid *grid;
   g_auto (GStrv) words = g_new0 (gchar *, 13);
   GtkStack *main_stack = child (window, "main_stack");
+  g_autofree gchar *xdotool_path = g_find_program_in_path ("xdotool");
   guint timeout;
 
-  if (g_find_program_in_path ("xdotool") == NULL)
+  if (xdotool_path == NULL)
     {
       g_test_skip ("xdotool is not installed");
       gtk_window_destroy (GTK_WINDOW (window));

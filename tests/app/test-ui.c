@@ -290,7 +290,11 @@ test_create_flow (Fixture *f, gconstpointer data)
 
       words[i] = g_strdup (strrchr (text, ' ') + 1);
     }
-  g_assert_true (rein_bip39_validate (g_strjoinv (" ", words), NULL));
+  {
+    g_autofree gchar *joined = g_strjoinv (" ", words);
+
+    g_assert_true (rein_bip39_validate (joined, NULL));
+  }
 
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "confirm");
