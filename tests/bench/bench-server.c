@@ -368,29 +368,40 @@ parse_duration_ms (const gchar *text)
   return value;
 }
 
-/* Runs wrk with @script over @url; @env_name=@env_value for the script. */
-static Figures
-run_wrk (const gchar *url, const gchar *script, const gchar *env_name, const gchar *env_value)
+/* Starts wrk with @script over @url; @env_name=@env_value for the script. */
+static GSubprocess *
+wrk_spawn (const gchar *url, guint connections, const gchar *script, const gchar *env_name,
+           const gchar *env_value)
 {
   const gchar *seconds = g_getenv ("BENCH_SECONDS");
   g_autofree gchar *duration = g_strdup_printf ("%ss", seconds != NULL ? seconds : "3");
-  g_autofree gchar *connections = g_strdup_printf ("%d", CONNECTIONS);
+  g_autofree gchar *connection_count = g_strdup_printf ("%u", connections);
   g_autofree gchar *threads = g_strdup_printf ("-t%s", wrk_threads ());
   g_autofree gchar *script_path = g_build_filename (g_getenv ("BENCH_SCRIPTS"), script, NULL);
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "wrk", threads, "-c",
+                                         connection_count, "-d", duration, "--latency", "-s",
+                                         script_path, url, NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Waits for wrk and reads its figures. */
+static Figures
+wrk_collect (GSubprocess *process)
+{
   g_autoptr (GError) error = NULL;
   g_autofree gchar *out = NULL;
   g_auto (GStrv) lines = NULL;
   Figures figures = { 0 };
 
-  g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, "wrk", threads, "-c", connections,
-                                         "-d", duration, "--latency", "-s", script_path, url,
-                                         NULL);
-  g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
+  g_object_unref (process);
 
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -411,6 +422,12 @@ run_wrk (const gchar *url, const gchar *script, const gchar *env_name, const gch
   if (figures.requests_per_second == 0)
     g_printerr ("wrk said:\n%s\n", out);
   return figures;
+}
+
+static Figures
+run_wrk (const gchar *url, const gchar *script, const gchar *env_name, const gchar *env_value)
+{
+  return wrk_collect (wrk_spawn (url, CONNECTIONS, script, env_name, env_value));
 }
 
 static gchar *
@@ -582,6 +599,28 @@ main (int argc, char *argv[])
 
     print_figures ("put (fsync'd)", data->size,
                    run_wrk (url, "bench-server-put.lua", "BENCH_BODIES", bodies));
+
+    /* Reads while puts commit: the writer thread keeps fsync off the
+     * thread that answers them. */
+    {
+      g_autoptr (GPtrArray) get_paths = g_ptr_array_new_with_free_func (g_free);
+      g_autofree gchar *gets_file = NULL;
+      GSubprocess *puts;
+      Figures reads, writes;
+
+      for (guint j = 0; j < 20000; j++)
+        g_ptr_array_add (get_paths,
+                         g_strdup_printf ("/get?key=%s",
+                                          (gchar *) data->keys->pdata[g_random_int_range (
+                                            0, (gint32) data->keys->len)]));
+      gets_file = write_lines ("gets.txt", get_paths);
+      puts = wrk_spawn (url, CONNECTIONS / 2, "bench-server-put.lua", "BENCH_BODIES", bodies);
+      reads = wrk_collect (wrk_spawn (url, CONNECTIONS / 2, "bench-server-paths.lua",
+                                      "BENCH_PATHS", gets_file));
+      writes = wrk_collect (puts);
+      print_figures ("get, during puts", data->size, reads);
+      print_figures ("put, during gets", data->size, writes);
+    }
     server_stop (server);
     g_remove (bodies);
   }
