@@ -605,6 +605,56 @@ test_connection_limit (void)
   }
 }
 
+/* Clients that hang up while their put waits for the writer or their query
+ * is answered: the server notices, drops the answer and keeps serving. */
+static void
+test_hang_ups (void)
+{
+  g_autoptr (Identity) owner = identity_new ("hangup");
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autofree gchar *job_id = random_job_id ();
+  g_autofree gchar *document = NULL;
+
+  identity_register (owner, server);
+  identity_fetch_nonce (owner, server);
+  document = job_document (owner, job_id);
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocketConnection) connection = NULL;
+      g_autofree gchar *key = random_key ();
+      g_autofree gchar *body = identity_put_body (owner, owner, key, document, owner->nonce,
+                                                  FALSE);
+      g_autofree gchar *request = NULL;
+
+      if (i % 3 == 0)
+        request = g_strdup_printf ("POST /put HTTP/1.1\r\nHost: x\r\nContent-Length: %"
+                                   G_GSIZE_FORMAT "\r\n\r\n%s", strlen (body), body);
+      else if (i % 3 == 1)
+        request = g_strdup_printf ("GET /nonce?address=%s HTTP/1.1\r\nHost: x\r\n\r\n",
+                                   owner->master_address);
+      else
+        request = g_strdup_printf ("GET /query?owner=%s&query=jobs HTTP/1.1\r\nHost: x\r\n\r\n",
+                                   owner->master_address);
+      connection = g_socket_client_connect_to_host (client, "127.0.0.1", server->port, NULL,
+                                                    &error);
+      g_assert_no_error (error);
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                 request, strlen (request), NULL, NULL, NULL);
+      /* and go away without reading */
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+
+  g_usleep (300 * 1000);
+  {
+    g_autoptr (Answer) answer = http_get (server, "status");
+
+    g_assert_cmpuint (answer->status, ==, 200);
+  }
+  /* teardown asserts the server still exits cleanly */
+}
+
 static void
 setup (gpointer fixture, gconstpointer data)
 {
@@ -632,6 +682,7 @@ main (int argc, char *argv[])
   add ("/server/bad-input/literal", test_literal);
   add ("/server/bad-input/rate-limit", test_rate_limit);
   add ("/server/bad-input/connection-limit", test_connection_limit);
+  add ("/server/bad-input/hang-ups", test_hang_ups);
 
   return g_test_run ();
 }
