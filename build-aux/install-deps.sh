@@ -14,7 +14,7 @@ packages=(
   # tests: the independent Bitcoin implementation, the BIP39 word list's
   # source, a display for UI tests, data file validators, load generator
   python3 python3-bitcoinlib python3-mnemonic xvfb xauth dbus-x11
-  desktop-file-utils appstream wrk sqlite3 xdotool
+  desktop-file-utils appstream wrk sqlite3 xdotool flatpak-builder
 )
 
 missing=()
