@@ -4,6 +4,8 @@
  */
 #include "rein-server-error.h"
 
+#include <libsoup/soup.h>
+
 G_DEFINE_QUARK (rein-server-error-quark, rein_server_error)
 
 guint
@@ -43,4 +45,13 @@ rein_server_error_to_status (const GError *error)
     default:
       return 500;
     }
+}
+
+const gchar *
+rein_server_status_phrase (guint status)
+{
+  /* libsoup 3.2 knows no phrase for 429. */
+  if (status == 429)
+    return "Too Many Requests";
+  return soup_status_get_phrase (status);
 }

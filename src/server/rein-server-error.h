@@ -34,4 +34,7 @@ GQuark rein_server_error_quark (void);
 /* The HTTP status that answers @error (500 for foreign domains). */
 guint rein_server_error_to_status (const GError *error);
 
+/* The reason phrase of an HTTP status. */
+const gchar *rein_server_status_phrase (guint status);
+
 G_END_DECLS

@@ -14,9 +14,6 @@
 
 #include "rein-server.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <gio/gnetworking.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -24,6 +21,7 @@
 #include "rein-bitcoin.h"
 #include "rein-rate-limiter.h"
 #include "rein-server-db.h"
+#include "rein-server-door.h"
 #include "rein-server-json.h"
 
 /* At most this many queued writes share one commit. */
@@ -88,11 +86,7 @@ struct _ReinServer
   gint64 started_us;
 
   ReinRateLimiter *limiter;
-  guint max_connections;
-  GHashTable *connections; /* client address -> count (GUINT_TO_POINTER) */
-  GHashTable *counted;     /* Counted, of connections alive */
-  GHashTable *peers;       /* "address port" -> GSocketConnection, weak */
-  GSocketService *service;
+  ReinServerDoor *door;
   gboolean log_requests;
   guint port;
   gchar *uri;
@@ -112,19 +106,10 @@ json_to_body (JsonBuilder *builder)
   return json_generator_to_data (generator, NULL);
 }
 
-/* libsoup 3.2 knows no phrase for 429. */
-static const gchar *
-status_phrase (guint status)
-{
-  if (status == 429)
-    return "Too Many Requests";
-  return soup_status_get_phrase (status);
-}
-
 static void
 reply_body (SoupServerMessage *msg, guint status, gchar *body)
 {
-  soup_server_message_set_status (msg, status, status_phrase (status));
+  soup_server_message_set_status (msg, status, rein_server_status_phrase (status));
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
                                     body, strlen (body));
 }
@@ -1123,356 +1108,6 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
     g_byte_array_append (body, data, size);
 }
 
-/* ---- front door ----
- *
- * Connections are accepted here, not by libsoup, so that a client's
- * connection count is known at accept time and a request head that libsoup
- * would drop without an answer (it closes past 64 KiB) gets a JSON 414.
- * The head is peeked, never consumed: libsoup then reads the connection
- * from its first byte. */
-
-#define MAX_HEAD (60 * 1024)
-#define HEAD_WAIT_US (10 * G_USEC_PER_SEC)
-#define DRAIN_MAX (32 * 1024 * 1024)
-#define DRAIN_WAIT_US (10 * G_USEC_PER_SEC)
-
-typedef struct
-{
-  ReinServer *server;              /* owned */
-  GSocketConnection *connection;   /* owned, or NULL */
-  GIOStream *stolen;               /* owned: taken back from libsoup, or NULL */
-  GSocketAddress *local;           /* owned */
-  GSocketAddress *remote;          /* owned */
-  GSource *source;
-  gint64 deadline_us;
-  guint delay_ms;
-  gsize drained;
-} Incoming;
-
-typedef struct
-{
-  ReinServer *server;  /* not owned: finalize forgets every Counted */
-  GObject *connection; /* weak */
-  gchar *client;       /* address */
-  gchar *peer;         /* address and port */
-} Counted;
-
-static void
-counted_free (gpointer data)
-{
-  Counted *counted = data;
-
-  g_free (counted->client);
-  g_free (counted->peer);
-  g_free (counted);
-}
-
-static void
-incoming_free (Incoming *incoming)
-{
-  if (incoming->source != NULL)
-    {
-      g_source_destroy (incoming->source);
-      g_source_unref (incoming->source);
-    }
-  g_clear_object (&incoming->connection);
-  g_clear_object (&incoming->stolen);
-  g_clear_object (&incoming->local);
-  g_clear_object (&incoming->remote);
-  g_clear_object (&incoming->server);
-  g_free (incoming);
-}
-
-static void
-connection_gone_cb (gpointer user_data, GObject *where_the_object_was)
-{
-  Counted *counted = user_data;
-  ReinServer *self = counted->server;
-  guint count;
-
-  if (self->connections != NULL)
-    {
-      count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
-      if (count <= 1)
-        g_hash_table_remove (self->connections, counted->client);
-      else
-        g_hash_table_insert (self->connections, g_strdup (counted->client),
-                             GUINT_TO_POINTER (count - 1));
-      g_hash_table_remove (self->peers, counted->peer);
-    }
-  g_hash_table_remove (self->counted, counted);
-}
-
-static gchar *
-address_to_string (GSocketAddress *address, gboolean with_port)
-{
-  g_autofree gchar *host = NULL;
-
-  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-    return g_strdup ("");
-  host = g_inet_address_to_string (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-  if (!with_port)
-    return g_steal_pointer (&host);
-  return g_strdup_printf ("%s %u", host,
-                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-}
-
-static gboolean drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data);
-
-static gchar *
-reject_answer (guint status, const gchar *message)
-{
-  g_autofree gchar *body = error_body (message);
-
-  return g_strdup_printf ("HTTP/1.1 %u %s\r\n"
-                          "Content-Type: application/json\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                          "Connection: close\r\n"
-                          "\r\n%s",
-                          status, status_phrase (status), strlen (body), body);
-}
-
-/* After the answer: stop writing, then read and drop what the client still
- * sends, so that it reads the answer rather than a reset. */
-static void
-start_drain (Incoming *incoming, GSocket *socket)
-{
-  g_socket_set_blocking (socket, FALSE);
-  if (!g_socket_shutdown (socket, FALSE, TRUE, NULL))
-    {
-      g_socket_close (socket, NULL);
-      incoming_free (incoming);
-      return;
-    }
-  incoming->deadline_us = g_get_monotonic_time () + DRAIN_WAIT_US;
-  /* A client that neither sends nor closes is dropped after this. */
-  g_socket_set_timeout (socket, DRAIN_WAIT_US / G_USEC_PER_SEC);
-  incoming->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (incoming->source, G_SOURCE_FUNC (drain_cb), incoming, NULL);
-  g_source_attach (incoming->source, incoming->server->context);
-}
-
-/* Answers @status with a JSON error on a connection libsoup never saw. */
-static void
-incoming_reject (Incoming *incoming, guint status, const gchar *message)
-{
-  GSocket *socket = g_socket_connection_get_socket (incoming->connection);
-  g_autofree gchar *answer = reject_answer (status, message);
-  gsize len = strlen (answer);
-
-  g_socket_set_blocking (socket, FALSE);
-  if (g_socket_send (socket, answer, len, NULL, NULL) != (gssize) len)
-    {
-      g_socket_close (socket, NULL);
-      incoming_free (incoming);
-      return;
-    }
-  start_drain (incoming, socket);
-}
-
-/* Answers on a connection taken back from libsoup (@socket may be NULL). */
-static void
-reject_stream (ReinServer *self, GIOStream *stream, GSocket *socket, guint status,
-               const gchar *message)
-{
-  g_autofree gchar *answer = reject_answer (status, message);
-  GOutputStream *out;
-  Incoming *incoming;
-
-  if (stream == NULL)
-    return;
-  out = g_io_stream_get_output_stream (stream);
-  if (!g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL)
-      || !g_output_stream_flush (out, NULL, NULL) || socket == NULL)
-    {
-      g_io_stream_close (stream, NULL, NULL);
-      return;
-    }
-  incoming = g_new0 (Incoming, 1);
-  incoming->server = g_object_ref (self);
-  incoming->stolen = g_object_ref (stream);
-  start_drain (incoming, socket);
-}
-
-static gboolean
-drain_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  Incoming *incoming = user_data;
-  g_autoptr (GError) error = NULL;
-  gchar scratch[16384];
-  gssize n;
-
-  do
-    {
-      g_clear_error (&error);
-      n = g_socket_receive (socket, scratch, sizeof scratch, NULL, &error);
-    }
-  while (n > 0 && (incoming->drained += (gsize) n) < DRAIN_MAX);
-
-  /* Done at the end of the stream, on errors (the socket's timeout among
-   * them), and past the bounds. */
-  if (n == 0 || incoming->drained >= DRAIN_MAX
-      || g_get_monotonic_time () > incoming->deadline_us
-      || (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
-    {
-      g_socket_close (socket, NULL);
-      g_source_unref (g_steal_pointer (&incoming->source));
-      incoming_free (incoming);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void incoming_wait (Incoming *incoming, gboolean readable);
-
-static void
-incoming_hand_over (Incoming *incoming)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (incoming->server->soup != NULL
-      && !soup_server_accept_iostream (incoming->server->soup,
-                                       G_IO_STREAM (incoming->connection),
-                                       incoming->local, incoming->remote, &error))
-    g_debug ("Dropping a connection: %s", error->message);
-  incoming_free (incoming);
-}
-
-/* Looks at what has arrived of the request head, without consuming it. */
-static void
-incoming_peek (Incoming *incoming)
-{
-  GSocket *socket = g_socket_connection_get_socket (incoming->connection);
-  /* Connections are looked at one at a time, on the main context. */
-  static gchar head[MAX_HEAD + 1];
-  gssize n;
-
-  /* recv() itself: GSocket would need two fcntl() calls around a
-   * non-blocking peek, and system calls are most of what a request costs. */
-  do
-    n = recv (g_socket_get_fd (socket), head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
-
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-    {
-      incoming_wait (incoming, FALSE);
-      return;
-    }
-  if (n <= 0)
-    {
-      /* Closed before saying anything. */
-      g_socket_close (socket, NULL);
-      incoming_free (incoming);
-      return;
-    }
-  if (memmem (head, (gsize) n, "\r\n\r\n", 4) != NULL
-      || memmem (head, (gsize) n, "\n\n", 2) != NULL
-      || g_get_monotonic_time () > incoming->deadline_us)
-    {
-      incoming_hand_over (incoming);
-      return;
-    }
-  if (n > MAX_HEAD)
-    {
-      incoming_reject (incoming, 414, "Request head too large");
-      return;
-    }
-  /* A partial head stays readable, so a client that gave up shows only as
-   * a half-closed connection. */
-  {
-    struct pollfd fd = { .fd = g_socket_get_fd (socket), .events = POLLRDHUP };
-
-    if (poll (&fd, 1, 0) > 0 && (fd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
-      {
-        g_socket_close (socket, NULL);
-        incoming_free (incoming);
-        return;
-      }
-  }
-  /* A partial head: the socket stays readable, so look again shortly. */
-  incoming_wait (incoming, TRUE);
-}
-
-static gboolean
-incoming_ready_cb (gpointer user_data)
-{
-  Incoming *incoming = user_data;
-
-  g_source_unref (g_steal_pointer (&incoming->source));
-  incoming_peek (incoming);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-incoming_socket_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  return incoming_ready_cb (user_data);
-}
-
-static void
-incoming_wait (Incoming *incoming, gboolean partial)
-{
-  if (partial)
-    {
-      incoming->delay_ms = CLAMP (incoming->delay_ms * 2, 1, 50);
-      incoming->source = g_timeout_source_new (incoming->delay_ms);
-      g_source_set_callback (incoming->source, incoming_ready_cb, incoming, NULL);
-    }
-  else
-    {
-      GSocket *socket = g_socket_connection_get_socket (incoming->connection);
-
-      incoming->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-      g_source_set_callback (incoming->source, G_SOURCE_FUNC (incoming_socket_cb), incoming,
-                             NULL);
-    }
-  g_source_attach (incoming->source, incoming->server->context);
-}
-
-static gboolean
-incoming_cb (GSocketService *service,
-             GSocketConnection *connection,
-             GObject *source_object,
-             gpointer user_data)
-{
-  ReinServer *self = user_data;
-  Incoming *incoming;
-  Counted *counted;
-  guint count;
-
-  incoming = g_new0 (Incoming, 1);
-  incoming->server = g_object_ref (self);
-  incoming->connection = g_object_ref (connection);
-  incoming->deadline_us = g_get_monotonic_time () + HEAD_WAIT_US;
-  /* Small answers go out at once (libsoup's own listener does the same). */
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
-                       TRUE, NULL);
-
-  counted = g_new0 (Counted, 1);
-  counted->server = self;
-  counted->connection = G_OBJECT (connection);
-  incoming->local = g_socket_connection_get_local_address (connection, NULL);
-  incoming->remote = g_socket_connection_get_remote_address (connection, NULL);
-  counted->client = address_to_string (incoming->remote, FALSE);
-  counted->peer = address_to_string (incoming->remote, TRUE);
-  /* Lets a request find its connection again (libsoup does not tell). */
-  g_hash_table_insert (self->peers, g_strdup (counted->peer), connection);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
-  g_hash_table_insert (self->connections, g_strdup (counted->client),
-                       GUINT_TO_POINTER (count + 1));
-  g_hash_table_add (self->counted, counted);
-  g_object_weak_ref (G_OBJECT (connection), connection_gone_cb, counted);
-
-  if (self->stopping)
-    incoming_reject (incoming, 503, "Server is shutting down");
-  else if (self->max_connections > 0 && count >= self->max_connections)
-    incoming_reject (incoming, 429, "Too many connections");
-  else
-    incoming_peek (incoming);
-  return TRUE;
-}
-
 /* Runs once the headers are read, before the body: limits first. */
 static void
 early_handler (SoupServer *server,
@@ -1525,15 +1160,7 @@ early_handler (SoupServer *server,
       if (length > REIN_SERVER_MAX_BODY)
         {
           /* Answer now rather than wait for a body we would drop. */
-          g_autofree gchar *peer = address_to_string (
-            soup_server_message_get_remote_address (msg), TRUE);
-          GSocketConnection *connection = g_hash_table_lookup (self->peers, peer);
-          GSocket *socket = connection != NULL ? g_socket_connection_get_socket (connection)
-                                               : NULL;
-          g_autoptr (GIOStream) stream = NULL;
-
-          stream = soup_server_message_steal_connection (msg);
-          reject_stream (self, stream, socket, 413, "Request body too large");
+          rein_server_door_reject_message (self->door, msg, 413, "Request body too large");
           return;
         }
       g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),
@@ -1610,16 +1237,7 @@ static void
 rein_server_finalize (GObject *object)
 {
   ReinServer *self = REIN_SERVER (object);
-  GHashTableIter iter;
-  gpointer key;
-
-  /* Connections that outlive the server no longer count anywhere. */
-  g_hash_table_iter_init (&iter, self->counted);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_object_weak_unref (((Counted *) key)->connection, connection_gone_cb, key);
-  g_clear_pointer (&self->counted, g_hash_table_unref);
-  g_clear_pointer (&self->connections, g_hash_table_unref);
-  g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_clear_object (&self->door);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1643,10 +1261,6 @@ rein_server_init (ReinServer *self)
 {
   self->queue = g_async_queue_new ();
   self->context = g_main_context_ref_thread_default ();
-  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->counted = g_hash_table_new_full (g_direct_hash, g_direct_equal, counted_free, NULL);
-  self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
   self->limiter = rein_rate_limiter_new (REIN_SERVER_DEFAULT_RATE, REIN_SERVER_DEFAULT_RATE);
   self->started_us = g_get_monotonic_time ();
 }
@@ -1676,6 +1290,8 @@ rein_server_new (const gchar *database_path, GError **error)
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+  self->door = rein_server_door_new (self->soup);
+  rein_server_door_set_max_connections (self->door, REIN_SERVER_DEFAULT_MAX_CONNECTIONS);
 
   return g_steal_pointer (&self);
 }
@@ -1694,7 +1310,7 @@ void
 rein_server_set_max_connections (ReinServer *self, guint max_connections)
 {
   g_return_if_fail (REIN_IS_SERVER (self));
-  self->max_connections = max_connections;
+  rein_server_door_set_max_connections (self->door, max_connections);
 }
 
 void
@@ -1715,13 +1331,10 @@ gboolean
 rein_server_listen (ReinServer *self, const gchar *address, guint port, GError **error)
 {
   g_autoptr (GInetAddress) inet = NULL;
-  g_autoptr (GSocketAddress) socket_address = NULL;
-  g_autoptr (GSocketAddress) effective = NULL;
-  g_autoptr (GSocket) socket = NULL;
 
   g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
-  g_return_val_if_fail (self->soup != NULL, FALSE);
+  g_return_val_if_fail (self->door != NULL, FALSE);
 
   inet = g_inet_address_new_from_string (address);
   if (inet == NULL)
@@ -1730,34 +1343,9 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
                    "Not an IP address: %s", address);
       return FALSE;
     }
-  socket_address = g_inet_socket_address_new (inet, port);
-
-  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return FALSE;
-  g_socket_set_listen_backlog (socket, 1024);
-  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
-    return FALSE;
-#ifdef TCP_DEFER_ACCEPT
-  /* Wake up for a connection only once its request has arrived: the first
-   * look at the head then finds it, without another trip through poll(). */
-  g_socket_set_option (socket, IPPROTO_TCP, TCP_DEFER_ACCEPT, 5, NULL);
-#endif
-  effective = g_socket_get_local_address (socket, error);
-  if (effective == NULL)
+  if (!rein_server_door_listen (self->door, inet, port, &self->port, error))
     return FALSE;
 
-  if (self->service == NULL)
-    {
-      self->service = g_socket_service_new ();
-      g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
-    }
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
-    return FALSE;
-  g_socket_service_start (self->service);
-
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_free (self->uri);
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
     self->uri = g_strdup_printf ("http://[%s]:%u/", address, self->port);
@@ -1786,13 +1374,8 @@ rein_server_shutdown (ReinServer *self)
   g_return_if_fail (REIN_IS_SERVER (self));
 
   self->stopping = TRUE;
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_signal_handlers_disconnect_by_func (self->service, incoming_cb, self);
-      g_clear_object (&self->service);
-    }
+  if (self->door != NULL)
+    rein_server_door_close (self->door);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
 
