@@ -285,12 +285,6 @@ setup_from_keys (ReinStore *store,
   g_autofree gchar *signed_text = NULL;
   const gchar *master = NULL, *wif = NULL;
 
-  if (!print_only && rein_cli_path_is_stdin (keys_file) && rein_cli_path_is_stdin (signed_file))
-    {
-      rein_cli_printerr (_("setup: the keys and the signed enrollment cannot both come from "
-                           "standard input (give --signed-enrollment FILE)"));
-      return REIN_CLI_EXIT_ERROR;
-    }
   keys = rein_cli_read_secret (keys_file, _("Master address and delegate private key: "),
                                &error);
   if (keys == NULL || !split_keys (keys, &master, &wif, &error))
@@ -306,7 +300,8 @@ setup_from_keys (ReinStore *store,
       return REIN_CLI_EXIT_OK;
     }
 
-  if (!rein_cli_globals.json)
+  /* Who gives the signed text as a file signed it already. */
+  if (!rein_cli_globals.json && signed_file == NULL)
     {
       rein_cli_print ("%s\n", _("Sign this enrollment with the master address’s key (a wallet’s "
                                 "“sign message”), exactly as it is:"));
@@ -451,6 +446,13 @@ run_setup (const ReinCliCommand *command, int argc, char **argv)
   if (passphrase_file != NULL && (keys_file != NULL || backup_file != NULL))
     {
       rein_cli_printerr (_("setup: --passphrase-file goes with a recovery phrase"));
+      return REIN_CLI_EXIT_ERROR;
+    }
+  if (keys_file != NULL && !print_enrollment && rein_cli_path_is_stdin (keys_file)
+      && rein_cli_path_is_stdin (signed_file))
+    {
+      rein_cli_printerr (_("setup: the keys and the signed enrollment cannot both come from "
+                           "standard input (give --signed-enrollment FILE)"));
       return REIN_CLI_EXIT_ERROR;
     }
   if (testnet && mainnet)
