@@ -823,14 +823,16 @@ query_sql (ReinServerQuery query)
       return "SELECT value_json FROM documents WHERE mediator = ?4 AND testnet = ?1"
              " ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_BY_JOB_ID:
-      return "SELECT value_json FROM documents"
-             " WHERE job_id IN (SELECT j.value FROM json_each(?4) AS j) AND testnet = ?1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+      /* The ids first (CROSS JOIN keeps that order), each looked up in the
+       * job index; without it SQLite may scan a whole type instead. */
+      return "SELECT d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
+             " CROSS JOIN documents AS d ON d.job_id = j.id"
+             " WHERE d.testnet = ?1 ORDER BY d.id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_DISPUTE:
       /* Per job: its deliveries, or its offers when it has no delivery. */
-      return "SELECT d.value_json FROM documents AS d"
-             " WHERE d.job_id IN (SELECT j.value FROM json_each(?4) AS j)"
-             " AND d.testnet = ?1"
+      return "SELECT d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
+             " CROSS JOIN documents AS d ON d.job_id = j.id"
+             " WHERE d.testnet = ?1"
              " AND (d.type = 'delivery' OR (d.type = 'offer' AND NOT EXISTS"
              "  (SELECT 1 FROM documents AS e WHERE e.job_id = d.job_id"
              "   AND e.testnet = d.testnet AND e.type = 'delivery')))"
@@ -904,6 +906,26 @@ rein_server_db_query (ReinServerDb *db,
       return NULL;
     }
   return g_steal_pointer (&values);
+}
+
+gchar *
+rein_server_db_explain (ReinServerDb *db, ReinServerQuery query, GError **error)
+{
+  g_autofree gchar *sql = g_strconcat ("EXPLAIN QUERY PLAN ", query_sql (query), NULL);
+  g_autoptr (GString) plan = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (db != NULL, NULL);
+
+  if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (db, error, "Explaining");
+      return NULL;
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const gchar *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
 }
 
 gint64

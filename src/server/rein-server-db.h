@@ -118,6 +118,9 @@ GPtrArray *rein_server_db_query (ReinServerDb *db,
                                  guint offset,
                                  GError **error);
 
+/* SQLite's plan for @query, one step a line (for tests and benchmarks). */
+gchar *rein_server_db_explain (ReinServerDb *db, ReinServerQuery query, GError **error);
+
 /* Number of stored keys. */
 gint64 rein_server_db_count_keys (ReinServerDb *db, GError **error);
 

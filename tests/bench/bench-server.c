@@ -549,6 +549,8 @@ main (int argc, char *argv[])
                time_sql (datasets[i], REIN_SERVER_QUERY_JOBS, 300));
       g_print ("%-22s %8u %10.1f\n", "by_job_id (1 id)", sizes[i],
                time_sql (datasets[i], REIN_SERVER_QUERY_BY_JOB_ID, 3000));
+      g_print ("%-22s %8u %10.1f\n", "dispute (1 id)", sizes[i],
+               time_sql (datasets[i], REIN_SERVER_QUERY_DISPUTE, 3000));
     }
 
   g_print ("\nHTTP through rein-server (wrk):\n");

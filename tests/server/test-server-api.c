@@ -2,8 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "rein-server-db.h"
 #include "rein-server-json.h"
 #include "server-fixture.h"
 
@@ -647,6 +649,52 @@ test_json_literals (void)
     }
 }
 
+/* Every query is an index lookup: no step scans the documents. */
+static void
+test_query_plans (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *directory = g_dir_make_tmp ("rein-server-plan-XXXXXX", &error);
+  g_autofree gchar *path = NULL;
+  ReinServerDb *db;
+
+  g_assert_no_error (error);
+  path = g_build_filename (directory, "plan.db", NULL);
+  db = rein_server_db_open (path, TRUE, &error);
+  g_assert_no_error (error);
+  for (ReinServerQuery query = REIN_SERVER_QUERY_MEDIATORS; query <= REIN_SERVER_QUERY_DISPUTE;
+       query++)
+    {
+      g_autofree gchar *plan = rein_server_db_explain (db, query, &error);
+      g_auto (GStrv) steps = NULL;
+
+      g_assert_no_error (error);
+      g_test_message ("%s:\n%s", rein_server_query_to_name (query), plan);
+      steps = g_strsplit (plan, "\n", -1);
+      for (guint i = 0; steps[i] != NULL; i++)
+        {
+          g_assert_false (g_str_has_prefix (steps[i], "SCAN documents"));
+          g_assert_false (g_str_has_prefix (steps[i], "SCAN d "));
+          g_assert_cmpstr (steps[i], !=, "SCAN d");
+          g_assert_false (g_str_has_prefix (steps[i], "MULTI-INDEX"));
+          if (strstr (steps[i], "documents") != NULL || g_str_has_prefix (steps[i], "SEARCH d"))
+            g_assert_true (strstr (steps[i], "INDEX") != NULL);
+        }
+    }
+  rein_server_db_close (db);
+  {
+    const gchar *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree gchar *file = g_strconcat (path, suffixes[i], NULL);
+
+        g_remove (file);
+      }
+    g_rmdir (directory);
+  }
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -672,6 +720,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/api/json-literals", test_json_literals);
+  g_test_add_func ("/server/api/query-plans", test_query_plans);
   add ("/server/api/help", test_help);
   add ("/server/api/status", test_status);
   add ("/server/api/request", test_request);
