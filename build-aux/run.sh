@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# run.sh: sets up, builds and starts Rein.
+# run.sh: sets up, builds and starts Rein with a local rein-server and a
+# few demo identities, on testnet, so that the app shows a live market with
+# no internet. Safe to re-run: the demo data is kept and reused.
+#
+#   REIN_DEMO_DIR   where the demo lives (default ~/.local/share/rein-demo)
+#   REIN_DEMO_PORT  the local server's port (default 2016; 0: any free one)
+#   REIN_RUN_NO_APP=1  set everything up, print it, start no app (for CI)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+top=$PWD
 build-aux/install-deps.sh
 
 if [ -f _build/build.ninja ]; then
@@ -14,6 +21,77 @@ else
 fi
 ninja -C _build
 
-# The desktop app arrives with a later issue; until then the command-line
-# client is the main program.
-exec _build/src/cli/rein-cli --help
+demo=${REIN_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/rein-demo}
+port=${REIN_DEMO_PORT:-2016}
+mkdir -p "$demo"
+chmod 700 "$demo"
+cli="$top/_build/src/cli/rein-cli"
+export REIN_PASSWORD=demo-password
+
+# The local server, stopped when this script ends.
+server_log="$demo/server.log"
+"$top/_build/src/server/rein-server" --port "$port" --database "$demo/server.db" --quiet \
+  >"$server_log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
+url=""
+for _ in $(seq 100); do
+  url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$server_log" | head -n 1)
+  [ -n "$url" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "rein-server did not start (is port $port taken? set REIN_DEMO_PORT=0):" >&2
+    cat "$server_log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "rein-server did not say where it listens" >&2; exit 1; }
+echo "Local server: $url"
+
+form () { printf '%s\n' "$@" > "$demo/form.txt"; echo "$demo/form.txt"; }
+
+# One identity per data dir, like separate users. Each is created once and
+# (re)registered with the server every run, since the port may change.
+identity () {
+  local who=$1 name=$2 contact=$3 mediate=$4
+  local dir="$demo/$who"
+  if ! "$cli" identities --data-dir "$dir" --json 2>/dev/null | grep -q "\"$name\""; then
+    # The phrase is printed once; demo identities do not need it.
+    "$cli" setup --data-dir "$dir" --testnet \
+      --defaults "$(form "Name: $name" "Contact: $contact" "Willing to mediate: $mediate" \
+                         "Mediator fee: 1.5" "Testnet: True")" >/dev/null 2>&1
+  fi
+  "$cli" request "$url" --data-dir "$dir" >/dev/null 2>&1 || true
+  "$cli" sync --data-dir "$dir" >/dev/null
+}
+
+echo "Preparing the demo market in $demo …"
+identity alice "Alice (mediator)" alice@example.com True
+identity bob "Bob" bob@example.com False
+identity carol "Carol" carol@example.com False
+identity you "You" you@example.com False
+
+if [ ! -f "$demo/.seeded" ]; then
+  post () {
+    "$cli" post --json --data-dir "$demo/bob" \
+      --defaults "$(form "Job name: $1" "Category: $2" "Description: $3" \
+                         "Mediator: Alice (mediator)")" \
+      | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["job_id"])'
+  }
+  post "Logo for a bakery" "Graphics" "A round logo for Bob's Bakery, in two colours." >/dev/null
+  job=$(post "Translate a menu to German" "Writing" "Forty dishes, short descriptions.")
+  post "Fix a flaky test suite" "Software" "Our CI fails one run in ten; find out why." >/dev/null
+  "$cli" bid --data-dir "$demo/carol" \
+    --defaults "$(form "Job ID: $job" "Description: Native speaker, done in two days." \
+                       "Bid amount (BTC): 0.002")" >/dev/null
+  touch "$demo/.seeded"
+fi
+
+echo
+echo "Demo identities live in $demo (password: $REIN_PASSWORD)."
+echo "The app opens as \"You\"; Alice mediates, Bob posted jobs, Carol bid."
+
+if [ "${REIN_RUN_NO_APP:-0}" = 1 ]; then
+  exit 0
+fi
+GSETTINGS_SCHEMA_DIR="$top/_build/data" "$top/_build/src/app/rein" --data-dir "$demo/you"
