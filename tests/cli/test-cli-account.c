@@ -242,9 +242,13 @@ test_setup_import_keys (void)
 
   cli_assert_status (derived, 0);
   keys = cli_result_get_json (derived);
-  keys_file = cli_write_tmp ("keys.txt",
-                             g_strdup_printf ("%s\n  %s\n", json_string (keys, "master_address"),
-                                              json_string (keys, "delegate_private_key")), -1);
+  {
+    g_autofree gchar *contents = g_strdup_printf ("%s\n  %s\n",
+                                                  json_string (keys, "master_address"),
+                                                  json_string (keys, "delegate_private_key"));
+
+    keys_file = cli_write_tmp ("keys.txt", contents, -1);
+  }
   master_key = cli_write_tmp ("master.wif", json_string (keys, "master_private_key"), -1);
 
   text = run_in (dir, NULL, "setup", "--defaults", form, "--import-keys", keys_file,
@@ -300,15 +304,16 @@ test_backups (void)
 
   cli_assert_status (derived, 0);
   keys = cli_result_get_json (derived);
-  python = cli_write_tmp ("python.json",
-                          g_strdup_printf ("{\"name\": \"Py\", \"contact\": \"py@example.com\", "
-                                           "\"maddr\": \"%s\", \"daddr\": \"%s\", "
-                                           "\"dkey\": \"%s\", \"will_mediate\": false, "
-                                           "\"mediator_fee\": 1, \"testnet\": false}",
-                                           json_string (keys, "master_address"),
-                                           json_string (keys, "delegate_address"),
-                                           json_string (keys, "delegate_private_key")),
-                          -1);
+  {
+    g_autofree gchar *json = g_strdup_printf (
+        "{\"name\": \"Py\", \"contact\": \"py@example.com\", \"maddr\": \"%s\", "
+        "\"daddr\": \"%s\", \"dkey\": \"%s\", \"will_mediate\": false, "
+        "\"mediator_fee\": 1, \"testnet\": false}",
+        json_string (keys, "master_address"), json_string (keys, "delegate_address"),
+        json_string (keys, "delegate_private_key"));
+
+    python = cli_write_tmp ("python.json", json, -1);
+  }
 
   /* python-rein's plain backup */
   imported = run_in (dir, NULL, "setup", "--import-backup", python, "--json", NULL);
@@ -344,10 +349,12 @@ test_backups (void)
   /* a wrong password opens nothing */
   {
     g_autofree gchar *password_file = cli_write_tmp ("wrong.pw", "not it\n", -1);
+    g_autofree gchar *lower = NULL;
 
     wrong = run_in (dir, NULL, "--password-file", password_file, "backup", NULL);
     cli_assert_error (wrong);
-    g_assert_nonnull (strstr (g_ascii_strdown (wrong->err, -1), "password"));
+    lower = g_ascii_strdown (wrong->err, -1);
+    g_assert_nonnull (strstr (lower, "password"));
   }
 }
 

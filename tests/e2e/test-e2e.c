@@ -245,6 +245,22 @@ fixture_setup (Fixture *f, gconstpointer data)
   setup_client (f, &f->creator);
   setup_client (f, &f->worker);
   setup_client (f, &f->mediator);
+
+  /* Clients find the signers' enrollments with the "enrollments" query,
+   * our extension of the Causeway API: without it nobody's documents but
+   * one's own would count. */
+  {
+    g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=enrollments&addresses=%s",
+                                              f->creator.master, f->worker.master);
+    g_autoptr (Answer) answer = http_get (f->server, path);
+    JsonArray *found;
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    found = json_object_get_array_member (answer_object (answer), "enrollments");
+    if (found == NULL || json_array_get_length (found) != 1)
+      g_error ("rein-server does not answer the \"enrollments\" query (addresses=MASTER or "
+               "DELEGATE addresses, comma-separated) with the worker's enrollment");
+  }
 }
 
 static void
