@@ -923,7 +923,8 @@ static const ReinCliCommand account_commands[] = {
       "the delegate private key (WIF), separated by white space.\n"
       "\n"
       "The new identity becomes the active one. Its keys are sealed under the\n"
-      "password (asked twice; or $REIN_PASSWORD, or --password-file)."),
+      "password (asked twice; or $REIN_PASSWORD, or --password-file). For tests\n"
+      "only, REIN_TEST_SCRYPT_LOG2N=10 makes sealing fast (and weak)."),
     .min_args = 0,
     .max_args = 0,
     .global_options = TRUE,
