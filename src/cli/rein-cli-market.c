@@ -385,7 +385,6 @@ my_job_ids (Market *m, GError **error)
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
   const gchar *queries[][2] = { { "review", "mediator" }, { "in-process", "worker" } };
-  g_autoptr (GPtrArray) list = NULL;
 
   if (stored == NULL)
     return NULL;

@@ -486,18 +486,20 @@ market_database (Market *m, const gchar *reader_master, const gchar *reader_dele
       for (guint b = 0; b < 2; b++)
         {
           gboolean granted = FALSE;
-          g_autoptr (GPtrArray) buckets = rein_server_db_request_bucket (
+          GPtrArray *buckets = rein_server_db_request_bucket (
               db, p->master_address, p->delegate_address, "bench@example.com", &granted, &error);
 
           g_assert_no_error (error);
+          g_ptr_array_unref (buckets);
         }
     }
   {
     gboolean granted = FALSE;
-    g_autoptr (GPtrArray) buckets = rein_server_db_request_bucket (
+    GPtrArray *buckets = rein_server_db_request_bucket (
         db, reader_master, reader_delegate, "reader@example.com", &granted, &error);
 
     g_assert_no_error (error);
+    g_ptr_array_unref (buckets);
   }
   for (guint i = 0; i < m->documents->len; i++)
     {

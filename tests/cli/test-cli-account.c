@@ -461,7 +461,6 @@ test_argument_errors (void)
     g_autoptr (CliResult) status = run_in (dir, NULL, "status", "--jobid", "abc", NULL);
     g_autoptr (CliResult) sync = run_in (dir, NULL, "sync", NULL);
     g_autoptr (CliResult) request = run_in (dir, NULL, "request", "ftp://example.com/", NULL);
-    g_autoptr (CliResult) bad_id = NULL;
 
     cli_assert_status (setup, 0);
     assert_error_says (post, "rein-cli request URL");
