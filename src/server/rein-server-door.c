@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <string.h>
 
+#include "rein-rate-limiter.h"
 #include "rein-server-error.h"
 #include "rein-server-json.h"
 
@@ -25,6 +26,7 @@ struct _ReinServerDoor
   GSocketService *service;
   gboolean closed;
   guint max_connections;
+  ReinRateLimiter *limiter; /* or NULL */
   GHashTable *connections; /* client address -> count (GUINT_TO_POINTER) */
   GHashTable *counted;     /* Counted, of connections alive */
   GHashTable *peers;       /* "address port" -> GSocketConnection, weak */
@@ -382,6 +384,9 @@ incoming_cb (GSocketService *service,
     incoming_reject (incoming, 503, "Server is shutting down");
   else if (self->max_connections > 0 && count >= self->max_connections)
     incoming_reject (incoming, 429, "Too many connections");
+  else if (self->limiter != NULL
+           && !rein_rate_limiter_take (self->limiter, counted->client, g_get_monotonic_time ()))
+    incoming_reject (incoming, 429, "Too many requests");
   else
     incoming_peek (incoming);
   return TRUE;
@@ -405,6 +410,7 @@ rein_server_door_finalize (GObject *object)
   g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (rein_server_door_parent_class)->finalize (object);
 }
@@ -441,6 +447,16 @@ rein_server_door_set_max_connections (ReinServerDoor *self, guint max_connection
 {
   g_return_if_fail (REIN_IS_SERVER_DOOR (self));
   self->max_connections = max_connections;
+}
+
+void
+rein_server_door_set_rate_limit (ReinServerDoor *self, guint connections_per_second)
+{
+  g_return_if_fail (REIN_IS_SERVER_DOOR (self));
+
+  g_clear_pointer (&self->limiter, rein_rate_limiter_free);
+  if (connections_per_second > 0)
+    self->limiter = rein_rate_limiter_new (connections_per_second, connections_per_second);
 }
 
 gboolean

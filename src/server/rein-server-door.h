@@ -24,6 +24,10 @@ ReinServerDoor *rein_server_door_new (SoupServer *soup);
 /* Concurrent connections per client address; 0: no limit. */
 void rein_server_door_set_max_connections (ReinServerDoor *self, guint max_connections);
 
+/* New connections per second per client address (bursts of as many); 0:
+ * no limit. Each connection carries one request, so this bounds both. */
+void rein_server_door_set_rate_limit (ReinServerDoor *self, guint connections_per_second);
+
 /* Listens on @address and @port (0: a free one), written to @out_port. */
 gboolean rein_server_door_listen (ReinServerDoor *self,
                                   GInetAddress *address,

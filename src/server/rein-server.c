@@ -1292,6 +1292,7 @@ rein_server_new (const gchar *database_path, GError **error)
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
   self->door = rein_server_door_new (self->soup);
   rein_server_door_set_max_connections (self->door, REIN_SERVER_DEFAULT_MAX_CONNECTIONS);
+  rein_server_door_set_rate_limit (self->door, REIN_SERVER_DEFAULT_RATE);
 
   return g_steal_pointer (&self);
 }
@@ -1304,6 +1305,9 @@ rein_server_set_rate_limit (ReinServer *self, guint requests_per_second)
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   if (requests_per_second > 0)
     self->limiter = rein_rate_limiter_new (requests_per_second, requests_per_second);
+  /* New connections too: a client that opens many and is slow to send its
+   * requests is bounded before libsoup sees them. */
+  rein_server_door_set_rate_limit (self->door, requests_per_second);
 }
 
 void
