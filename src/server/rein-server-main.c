@@ -101,6 +101,12 @@ main (int argc, char *argv[])
       return 1;
     }
 
+  /* Before anyone can learn where we listen: whoever reads that line may
+   * stop us at once. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   server = rein_server_new (database, &error);
   if (server == NULL)
     {
@@ -120,9 +126,6 @@ main (int argc, char *argv[])
   g_print ("listening on %s\n", uri);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
