@@ -11,7 +11,7 @@
 #include "rein-bitcoin.h"
 #include "rein-server-json.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct _ReinServerDb
 {
@@ -69,6 +69,16 @@ static const gchar schema_sql[] =
   ") WITHOUT ROWID;"
   "CREATE INDEX kv_by_document ON kv (document);";
 
+/* Version 2: enrollments indexed by the key hashes of the addresses they
+ * name, for the "enrollments" query. */
+static const gchar schema_2_sql[] =
+  "CREATE TABLE enrollment_keys ("
+  "  key_hash TEXT NOT NULL,"
+  "  testnet INTEGER NOT NULL,"
+  "  document INTEGER NOT NULL,"
+  "  PRIMARY KEY (key_hash, testnet, document)"
+  ") WITHOUT ROWID;";
+
 static const struct
 {
   ReinServerQuery query;
@@ -82,6 +92,7 @@ static const struct
   { REIN_SERVER_QUERY_REVIEW, "review" },
   { REIN_SERVER_QUERY_BY_JOB_ID, "by_job_id" },
   { REIN_SERVER_QUERY_DISPUTE, "dispute" },
+  { REIN_SERVER_QUERY_ENROLLMENTS, "enrollments" },
 };
 
 gboolean
@@ -254,6 +265,16 @@ migrate (ReinServerDb *db, GError **error)
     {
       if (!exec (db, schema_sql, error)
           || !exec (db, "PRAGMA user_version = 1", error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (version < 2)
+    {
+      /* Enrollments stored before version 2 are indexed when put again. */
+      if (!exec (db, schema_2_sql, error)
+          || !exec (db, "PRAGMA user_version = 2", error))
         {
           exec (db, "ROLLBACK", NULL);
           return FALSE;
@@ -609,7 +630,23 @@ document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, G
   sqlite3_bind_text (stmt, 9, literal, (int) literal_len, SQLITE_STATIC);
   if (!step_done (db, stmt, error))
     return 0;
-  return sqlite3_last_insert_rowid (db->handle);
+  id = sqlite3_last_insert_rowid (db->handle);
+
+  for (const gchar *const *h = (const gchar *const[]){ entry->master_key_hash,
+                                                       entry->delegate_key_hash, NULL };
+       entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && *h != NULL; h++)
+    {
+      stmt = prepare (db, "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
+                          " VALUES (?1, ?2, ?3)", error);
+      if (stmt == NULL)
+        return 0;
+      bind_text (stmt, 1, *h);
+      sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
+      sqlite3_bind_int64 (stmt, 3, id);
+      if (!step_done (db, stmt, error))
+        return 0;
+    }
+  return id;
 }
 
 gboolean
@@ -837,6 +874,11 @@ query_sql (ReinServerQuery query)
              "  (SELECT 1 FROM documents AS e WHERE e.job_id = d.job_id"
              "   AND e.testnet = d.testnet AND e.type = 'delivery')))"
              " ORDER BY d.id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_ENROLLMENTS:
+      return "SELECT d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM (SELECT DISTINCT value AS h FROM json_each(?4)) AS j"
+             "  CROSS JOIN enrollment_keys AS k ON k.key_hash = j.h AND k.testnet = ?1)"
+             " ORDER BY d.id LIMIT ?2 OFFSET ?3";
     default:
       g_assert_not_reached ();
     }
@@ -877,6 +919,7 @@ rein_server_db_query (ReinServerDb *db,
       break;
     case REIN_SERVER_QUERY_BY_JOB_ID:
     case REIN_SERVER_QUERY_DISPUTE:
+    case REIN_SERVER_QUERY_ENROLLMENTS:
       {
         g_autoptr (JsonArray) array = json_array_new ();
         g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);

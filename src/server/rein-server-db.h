@@ -40,6 +40,9 @@ typedef enum
   REIN_SERVER_QUERY_REVIEW,
   REIN_SERVER_QUERY_BY_JOB_ID,
   REIN_SERVER_QUERY_DISPUTE,
+  /* Our extension: enrollments naming any of the given addresses as their
+   * master or delegate (the signers a reader must bind to identities). */
+  REIN_SERVER_QUERY_ENROLLMENTS,
 } ReinServerQuery;
 
 /* "mediators", "jobs", ..., "by_job_id", "dispute". */

@@ -35,6 +35,22 @@ index_value (ReinDocument *document, const gchar *const *labels)
   return g_ascii_strdown (stripped, -1);
 }
 
+gchar *
+rein_server_address_key_hash (const gchar *address)
+{
+  guint8 hash[20];
+
+  if (address == NULL || !rein_address_validate (address, NULL, NULL, hash, NULL))
+    return NULL;
+  return rein_hex_encode (hash, sizeof hash);
+}
+
+static gchar *
+address_key_hash (const gchar *address)
+{
+  return rein_server_address_key_hash (address);
+}
+
 ReinServerEntry *
 rein_server_entry_new_from_document (ReinDocument *document, const gchar *value, gsize len)
 {
@@ -55,6 +71,13 @@ rein_server_entry_new_from_document (ReinDocument *document, const gchar *value,
   entry->willing_to_mediate = entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT
                               && willing != NULL
                               && g_ascii_strncasecmp (willing, "true", 4) == 0;
+  if (entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT)
+    {
+      entry->master_key_hash = address_key_hash (
+          rein_document_get_field (document, "Master signing address"));
+      entry->delegate_key_hash = address_key_hash (
+          rein_document_get_field (document, "Delegate signing address"));
+    }
   entry->value = g_strndup (value, len);
   entry->value_len = len;
 
@@ -108,6 +131,8 @@ rein_server_entry_free (ReinServerEntry *entry)
   g_free (entry->creator);
   g_free (entry->worker);
   g_free (entry->mediator);
+  g_free (entry->master_key_hash);
+  g_free (entry->delegate_key_hash);
   g_free (entry->value);
   g_free (entry);
 }
