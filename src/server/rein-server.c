@@ -864,6 +864,39 @@ split_job_ids (const gchar *text, GError **error)
   return g_strv_builder_end (builder);
 }
 
+/* "A,B,C" -> the addresses' key hashes; every address must be valid. */
+static GStrv
+split_addresses (const gchar *text, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", REIN_SERVER_MAX_JOB_IDS + 2);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  guint count = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gchar *address = g_strstrip (parts[i]);
+      g_autofree gchar *hash = NULL;
+
+      if (*address == '\0')
+        continue;
+      if (++count > REIN_SERVER_MAX_JOB_IDS)
+        {
+          g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                       "Too many addresses (at most %d)", REIN_SERVER_MAX_JOB_IDS);
+          return NULL;
+        }
+      hash = rein_server_address_key_hash (address);
+      if (hash == NULL)
+        {
+          g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                               "Invalid address in addresses");
+          return NULL;
+        }
+      g_strv_builder_add (builder, hash);
+    }
+  return g_strv_builder_end (builder);
+}
+
 /* @values are JSON string literals already (escaped once, on put). */
 static void
 reply_query (SoupServerMessage *msg, const gchar *name, GPtrArray *values)
@@ -972,6 +1005,13 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       param = get_param (query, "job_ids", REIN_SERVER_MAX_URI, TRUE, &error);
       if (param != NULL)
         job_ids = split_job_ids (param, &error);
+      if (job_ids == NULL)
+        param = NULL;
+      break;
+    case REIN_SERVER_QUERY_ENROLLMENTS:
+      param = get_param (query, "addresses", REIN_SERVER_MAX_URI, TRUE, &error);
+      if (param != NULL)
+        job_ids = split_addresses (param, &error);
       if (job_ids == NULL)
         param = NULL;
       break;
