@@ -588,7 +588,14 @@ reader_add_enrollments (ReinCliReader *reader, GPtrArray *docs)
 static void
 want_address (ReinCliReader *reader, GHashTable *wanted, const gchar *address)
 {
-  if (address == NULL || g_hash_table_contains (reader->asked, address)
+  ReinAddressType type;
+
+  /* Servers refuse a whole query for one bad address: a forged document
+   * must not hide the others' signers. */
+  if (address == NULL || !rein_address_validate (address, NULL, &type, NULL, NULL)
+      || type != REIN_ADDRESS_P2PKH)
+    return;
+  if (g_hash_table_contains (reader->asked, address)
       || rein_directory_lookup_delegate (reader->directory, address) != NULL)
     return;
   g_hash_table_add (wanted, g_strdup (address));
