@@ -11,7 +11,7 @@
 #include "rein-bitcoin.h"
 #include "rein-server-json.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 struct _ReinServerDb
 {
@@ -78,6 +78,12 @@ static const gchar schema_2_sql[] =
   "  document INTEGER NOT NULL,"
   "  PRIMARY KEY (key_hash, testnet, document)"
   ") WITHOUT ROWID;";
+
+/* Version 3: a document's keys go when it goes (its id may be reused). */
+static const gchar schema_3_sql[] =
+  "CREATE INDEX enrollment_keys_by_document ON enrollment_keys (document);"
+  "DELETE FROM enrollment_keys"
+  "  WHERE NOT EXISTS (SELECT 1 FROM documents WHERE id = enrollment_keys.document);";
 
 static const struct
 {
@@ -275,6 +281,15 @@ migrate (ReinServerDb *db, GError **error)
       /* Enrollments stored before version 2 are indexed when put again. */
       if (!exec (db, schema_2_sql, error)
           || !exec (db, "PRAGMA user_version = 2", error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (version < 3)
+    {
+      if (!exec (db, schema_3_sql, error)
+          || !exec (db, "PRAGMA user_version = 3", error))
         {
           exec (db, "ROLLBACK", NULL);
           return FALSE;
@@ -755,6 +770,18 @@ rein_server_db_store (ReinServerDb *db,
           sqlite3_bind_int64 (stmt, 1, old_document);
           if (!step_done (db, stmt, error))
             return FALSE;
+
+          /* Its id may be given to the next document: drop what points to
+           * it. */
+          if (sqlite3_changes (db->handle) > 0)
+            {
+              stmt = prepare (db, "DELETE FROM enrollment_keys WHERE document = ?1", error);
+              if (stmt == NULL)
+                return FALSE;
+              sqlite3_bind_int64 (stmt, 1, old_document);
+              if (!step_done (db, stmt, error))
+                return FALSE;
+            }
         }
     }
   else

@@ -95,12 +95,50 @@ test_enrollments (void)
   test_server_free (server);
 }
 
+/* A replaced enrollment leaves the index with it, even when its row id is
+ * given to the next document. */
+static void
+test_replaced (void)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (Identity) dave = identity_new ("Dave");
+  g_autofree gchar *enrollment = identity_enrollment (dave, FALSE);
+  g_autofree gchar *job = identity_sign (dave, "Rein Job\nJob name: One\nJob ID: aaaaaaaaaaaaaaaaaaaa");
+  g_autofree gchar *other = identity_sign (dave, "Rein Job\nJob name: Two\nJob ID: bbbbbbbbbbbbbbbbbbbb");
+  g_autofree gchar *k1 = random_key ();
+  g_autofree gchar *k2 = random_key ();
+  g_autofree gchar *k3 = random_key ();
+  Answer *answer = NULL;
+  JsonArray *found;
+
+  identity_register (dave, server);
+#define PUT(key, value) \
+  G_STMT_START { \
+    g_autoptr (Answer) put_ = identity_put (dave, server, key, value, FALSE); \
+    g_assert_cmpuint (put_->status, ==, 201); \
+  } G_STMT_END
+  PUT (k1, job);
+  PUT (k2, enrollment);
+  /* k2 now holds the job too: the enrollment (the newest row) is dropped */
+  PUT (k2, job);
+  PUT (k3, other);
+#undef PUT
+
+  found = query_enrollments (server, dave, dave->delegate_address, FALSE, &answer);
+  g_assert_nonnull (found);
+  g_assert_cmpuint (json_array_get_length (found), ==, 0);
+  answer_free (answer);
+
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/query/enrollments", test_enrollments);
+  g_test_add_func ("/server/query/enrollments-replaced", test_replaced);
 
   return g_test_run ();
 }
