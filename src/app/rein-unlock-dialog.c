@@ -42,7 +42,9 @@ update (ReinUnlockDialog *self)
                                  !self->busy && *password != '\0');
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
   gtk_spinner_set_spinning (self->spinner, self->busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !self->busy);
+  /* Not insensitive: that would take the focus from the entry (and GTK 4.8
+   * warns); read-only while the password is checked. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->password_row), !self->busy);
 }
 
 static void

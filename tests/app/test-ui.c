@@ -14,6 +14,7 @@
 
 #include "net-test-util.h"
 #include "rein-preferences.h"
+#include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
 #include "rein-window.h"
 #include "server-fixture.h"
@@ -683,6 +684,99 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   test_server_free (good);
 }
 
+/* ---- unlocking, and the narrow layout ---- */
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+unlock_gone_and_synced (gpointer data)
+{
+  Fixture *f = data;
+
+  return find_toplevel (REIN_TYPE_UNLOCK_DIALOG) == NULL && !rein_session_get_syncing (f->session);
+}
+
+static gboolean
+unlock_idle (gpointer data)
+{
+  GtkWindow *dialog = data;
+
+  return !gtk_widget_get_visible (child (dialog, "spinner"));
+}
+
+static void
+test_unlock_and_narrow (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  ReinIdentityParams params = { .name = "Locked", .contact = "l@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  GtkWindow *dialog;
+  AdwToastOverlay *toasts;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->session);
+  destroy_window (GTK_WINDOW (f->window));
+  f->session = rein_session_new (f->store);
+  f->window = rein_window_new (NULL, f->session);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  add_server (f, server->url);
+  iterate (100);
+
+  /* Sync needs the keys: the unlock dialog asks */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL));
+  iterate (100);
+  dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
+  g_assert_nonnull (dialog);
+  screenshot (GTK_WIDGET (dialog), "50-unlock");
+
+  set_text (child (dialog, "password_row"), "wrong password");
+  activate (dialog, "unlock.unlock");
+  wait_until (unlock_idle, dialog);
+  iterate (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (gtk_label_get_text (child (dialog, "error_label")), ==,
+                   "Wrong password. Try again.");
+  screenshot (GTK_WIDGET (dialog), "51-unlock-wrong-password");
+
+  set_text (child (dialog, "password_row"), PASSWORD);
+  activate (dialog, "unlock.unlock");
+  wait_until (unlock_gone_and_synced, f);
+  iterate (100);
+  toasts = child (f->window, "toast_overlay");
+  g_assert_nonnull (toasts);
+  screenshot (GTK_WIDGET (f->window), "52-synced");
+
+  /* 360 pixels wide: the view switcher moves to the bottom bar */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  iterate (400);
+  /* nothing in the window is wider than the smallest phone */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  screenshot (GTK_WIDGET (f->window), "53-narrow-360");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
+  iterate (400);
+  screenshot (GTK_WIDGET (f->window), "54-wide");
+
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -702,6 +796,7 @@ main (int argc, char *argv[])
   ADD ("/app/welcome/import-keys", test_import_keys_flow);
   ADD ("/app/welcome/import-backup", test_import_backup_flow);
   ADD ("/app/servers-and-sync", test_servers_and_sync);
+  ADD ("/app/unlock-and-narrow", test_unlock_and_narrow);
 #undef ADD
 
   return g_test_run ();
