@@ -15,6 +15,7 @@ packages=(
   # source, a display for UI tests, data file validators, load generator
   python3 python3-bitcoinlib python3-mnemonic xvfb xauth dbus-x11
   desktop-file-utils appstream wrk sqlite3 xdotool flatpak-builder
+  python3-dogtail python3-pyatspi at-spi2-core dbus-x11 imagemagick
 )
 
 missing=()

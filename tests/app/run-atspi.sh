@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# run-atspi.sh: starts the app on a private session bus with the AT-SPI
+# backend and checks its controls out of process (atspi-check.py), first on
+# the welcome view, then on the main view of an identity made by rein-cli.
+# Needs a display (the test suite runs inside xvfb-run).
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+app=${1:?rein} cli=${2:?rein-cli} schemas=${3:?schema dir}
+here=$(cd "$(dirname "$0")" && pwd)
+if ! /usr/bin/python3 -c 'import pyatspi' 2>/dev/null; then
+  echo "1..0 # SKIP python3-pyatspi is not installed"
+  exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$schemas" GDK_BACKEND=x11 \
+       GSK_RENDERER=cairo GTK_A11Y=atspi NO_AT_BRIDGE=0 REIN_PASSWORD=atspi-test-password \
+       REIN_TEST_SCRYPT_LOG2N=10
+
+printf 'Name: Demo\nContact: demo@example.com\nWilling to mediate: False\nTestnet: True\n' \
+  > "$work/form"
+"$cli" setup --data-dir "$work/main" --testnet --defaults "$work/form" >/dev/null 2>&1
+
+check () {
+  local view=$1 dir=$2
+  dbus-run-session -- bash -c '
+    "$1" --data-dir "$2" >/dev/null 2>&1 &
+    pid=$!
+    /usr/bin/python3 "$3" "$4"; status=$?
+    kill $pid 2>/dev/null; wait $pid 2>/dev/null
+    exit $status' _ "$app" "$dir" "$here/atspi-check.py" "$view"
+}
+echo "# welcome view"
+check welcome "$work/welcome"
+echo "# main view"
+check main "$work/main"
