@@ -2,6 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
+ * Connections come in through a ReinServerDoor (rein-server-door.c), which
+ * bounds them before libsoup reads them; one request per connection.
+ *
  * Threads: libsoup and every read (/get, /query, /status) run on the main
  * context with a read-only SQLite connection. Writes (/put, /nonce,
  * /request) go to one writer thread with its own connection, which groups
