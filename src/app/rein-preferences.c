@@ -222,5 +222,7 @@ rein_preferences_new (GtkWindow *parent, ReinSession *session)
   g_signal_connect_swapped (rein_session_get_servers (session), "items-changed",
                             G_CALLBACK (servers_changed_cb), self);
   servers_changed_cb (self);
+  /* fresh health for the list as it opens */
+  rein_session_check_servers (session);
   return self;
 }

@@ -895,3 +895,85 @@ rein_session_cancel_sync (ReinSession *self)
   if (self->sync_cancellable)
     g_cancellable_cancel (self->sync_cancellable);
 }
+
+/* ---- health ---- */
+
+typedef struct
+{
+  ReinSession *session;
+  ReinServerInfo *server;
+  gint64 started;
+} Check;
+
+static gchar *
+describe_server (ReinSession *self, ReinServerInfo *server, gint64 latency_us)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree gchar *last_error = NULL;
+  gint64 last_sync = 0;
+
+  g_string_append_printf (text, _("Reachable · %d ms"), (gint) ((latency_us + 500) / 1000));
+  rein_store_get_server_sync (self->store, server->id, &last_sync, &last_error);
+  if (self->active != NULL)
+    {
+      g_autoptr (GPtrArray) own = rein_store_list_own_documents (
+          self->store, rein_identity_get_id (self->active), NULL);
+      guint held = rein_store_count_placements (self->store, rein_identity_get_id (self->active),
+                                                server->id);
+
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("holds %u of our %u documents"), held, own ? own->len : 0);
+    }
+  if (last_sync > 0)
+    {
+      g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (last_sync);
+      g_autofree gchar *formatted = g_date_time_format (when, "%x %X");
+
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("last synced %s"), formatted);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+status_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Check *check = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (rein_client_status_finish (REIN_CLIENT (source), result, &error))
+    {
+      g_autofree gchar *text = describe_server (check->session, check->server,
+                                                g_get_monotonic_time () - check->started);
+
+      server_info_set_status (check->server, text, FALSE);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    server_info_set_status (check->server, error->message, TRUE);
+  g_object_unref (check->session);
+  g_object_unref (check->server);
+  g_free (check);
+}
+
+void
+rein_session_check_servers (ReinSession *self)
+{
+  g_return_if_fail (REIN_IS_SESSION (self));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->servers)); i++)
+    {
+      g_autoptr (ReinServerInfo) server = g_list_model_get_item (G_LIST_MODEL (self->servers), i);
+      g_autoptr (ReinClient) client = rein_client_new (server->url, NULL);
+      Check *check;
+
+      /* a sync in progress reports on its own */
+      if (client == NULL || self->syncing)
+        continue;
+      rein_client_set_timeout (client, 10);
+      check = g_new0 (Check, 1);
+      check->session = g_object_ref (self);
+      check->server = g_object_ref (server);
+      check->started = g_get_monotonic_time ();
+      rein_client_status_async (client, NULL, status_cb, check);
+    }
+}

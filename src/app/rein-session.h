@@ -98,6 +98,11 @@ void rein_session_add_server_async (ReinSession *self,
 gchar *rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError **error);
 gboolean rein_session_remove_server (ReinSession *self, ReinServerInfo *server, GError **error);
 
+/* Asks every server for its /status and updates each one's status line:
+ * reachable or why not, latency, when it last synced, and how many of the
+ * active identity's documents it holds. No keys needed. */
+void rein_session_check_servers (ReinSession *self);
+
 /* Syncs the active identity with every server. Emits "sync-finished" with
  * the number of servers that failed and the first error (or NULL). */
 void rein_session_sync (ReinSession *self, const ReinPrivateKey *delegate_key);

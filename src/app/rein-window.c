@@ -17,6 +17,7 @@ struct _ReinWindow
   ReinSession *session;
   ReinWelcome *welcome;
   GSettings *settings;
+  guint check_source;
   gboolean last_sync_all_failed;
 
   AdwToastOverlay *toast_overlay;
@@ -284,6 +285,30 @@ sync_finished_cb (ReinWindow *self, guint failed, const gchar *first_error)
   update_banner (self);
 }
 
+/* ---- automatic checks ---- */
+
+static gboolean
+periodic_check_cb (gpointer data)
+{
+  ReinWindow *self = data;
+
+  rein_session_check_servers (self->session);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Every "auto-sync-interval" minutes the servers' health is refreshed.
+ * Publishing needs the keys, so it waits for the user's Sync (Ctrl+R). */
+static void
+schedule_checks (ReinWindow *self)
+{
+  guint minutes = self->settings ? g_settings_get_uint (self->settings, "auto-sync-interval")
+                                 : 15;
+
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  if (minutes > 0)
+    self->check_source = g_timeout_add_seconds (minutes * 60, periodic_check_cb, self);
+}
+
 /* ---- window state ---- */
 
 static GSettings *
@@ -324,6 +349,7 @@ rein_window_dispose (GObject *object)
 {
   ReinWindow *self = (ReinWindow *) object;
 
+  g_clear_handle_id (&self->check_source, g_source_remove);
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
@@ -440,5 +466,10 @@ rein_window_new (GtkApplication *application, ReinSession *session)
 
   show_main_or_welcome (self);
   update_sync (self);
+  if (self->settings)
+    g_signal_connect_swapped (self->settings, "changed::auto-sync-interval",
+                              G_CALLBACK (schedule_checks), self);
+  schedule_checks (self);
+  rein_session_check_servers (session);
   return self;
 }

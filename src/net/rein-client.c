@@ -34,6 +34,7 @@ typedef enum
   CALL_PUT,
   CALL_GET,
   CALL_QUERY,
+  CALL_STATUS,
 } CallKind;
 
 typedef struct
@@ -340,6 +341,14 @@ handle_answer (GTask *task, guint status, JsonNode *root)
           g_task_return_pointer (task, g_strdup (value), g_free);
         return;
       }
+
+    case CALL_STATUS:
+      if (status == 200 && obj != NULL)
+        g_task_return_boolean (task, TRUE);
+      else
+        return_error (task, status >= 400 ? REIN_NET_ERROR_REFUSED : REIN_NET_ERROR_BAD_ANSWER,
+                      "unexpected answer to /status (HTTP %u)", status);
+      return;
 
     case CALL_QUERY:
       {
@@ -706,4 +715,23 @@ rein_client_query_finish (ReinClient *self, GAsyncResult *result, GError **error
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rein_client_status_async (ReinClient *self,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_return_if_fail (REIN_IS_CLIENT (self));
+
+  start_call (self, CALL_STATUS, "GET", "status", NULL, NULL, NULL, cancellable, callback,
+              user_data, rein_client_status_async);
+}
+
+gboolean
+rein_client_status_finish (ReinClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -105,6 +105,13 @@ void rein_client_query_async (ReinClient *self,
                               gpointer user_data);
 GPtrArray *rein_client_query_finish (ReinClient *self, GAsyncResult *result, GError **error);
 
+/* GET /status: TRUE when the server answers like a Causeway server. */
+void rein_client_status_async (ReinClient *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+gboolean rein_client_status_finish (ReinClient *self, GAsyncResult *result, GError **error);
+
 /* 32 random characters from [A-Z0-9], a new placement key. */
 gchar *rein_client_new_key (void);
 

@@ -1376,6 +1376,29 @@ rein_store_list_servers (ReinStore *self, GArray **out_ids, GError **error)
 }
 
 gboolean
+rein_store_get_server_sync (ReinStore *self,
+                            gint64 server_id,
+                            gint64 *out_last_sync,
+                            gchar **out_last_error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "SELECT last_sync, last_error FROM servers WHERE id = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  if (out_last_sync)
+    *out_last_sync = sqlite3_column_int64 (stmt, 0);
+  if (out_last_error)
+    *out_last_error = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+  return TRUE;
+}
+
+gboolean
 rein_store_record_sync (ReinStore *self, gint64 server_id, const gchar *error_message,
                         GError **error)
 {

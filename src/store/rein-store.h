@@ -116,6 +116,11 @@ gint64 rein_store_add_server (ReinStore *self, const gchar *url, GError **error)
 gboolean rein_store_remove_server (ReinStore *self, gint64 server_id, GError **error);
 /* Array of server URLs indexed alongside @out_ids (may be NULL). */
 GStrv rein_store_list_servers (ReinStore *self, GArray **out_ids, GError **error);
+/* When @server_id last synced fully (0: never), and its last error. */
+gboolean rein_store_get_server_sync (ReinStore *self,
+                                     gint64 server_id,
+                                     gint64 *out_last_sync,
+                                     gchar **out_last_error);
 gboolean rein_store_record_sync (ReinStore *self,
                                  gint64 server_id,
                                  const gchar *error_message,

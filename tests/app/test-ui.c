@@ -556,6 +556,23 @@ tick_cb (gpointer data)
 }
 
 static gboolean
+server_checked (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  const gchar *url = ((gpointer *) data)[1];
+  GListModel *servers = rein_session_get_servers (f->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) s = g_list_model_get_item (servers, i);
+
+      if (g_strcmp0 (rein_server_info_get_url (s), url) == 0)
+        return g_str_has_prefix (rein_server_info_get_status (s), "Reachable");
+    }
+  return FALSE;
+}
+
+static gboolean
 added_done (gpointer data)
 {
   return *(gboolean *) data;
@@ -668,6 +685,27 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
         g_assert_true (rein_server_info_get_failed (s));
     }
   screenshot (GTK_WIDGET (prefs), "43-preferences-after-sync");
+
+  /* a health check: reachable, latency, documents held, last sync */
+  rein_session_check_servers (f->session);
+  {
+    gpointer args[2] = { f, good->url };
+
+    wait_until (server_checked, args);
+  }
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) s = g_list_model_get_item (servers, i);
+      const gchar *status = rein_server_info_get_status (s);
+
+      if (g_strcmp0 (rein_server_info_get_url (s), good->url) == 0)
+        {
+          g_assert_true (g_str_has_prefix (status, "Reachable · "));
+          g_assert_nonnull (strstr (status, "holds 500 of our 500 documents"));
+          g_assert_nonnull (strstr (status, "last synced"));
+        }
+    }
+  screenshot (GTK_WIDGET (prefs), "45-preferences-health");
   screenshot (GTK_WIDGET (f->window), "44-main-after-sync");
   destroy_window (GTK_WINDOW (prefs));
 
