@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 /* Path of a file under ../shared/ (REIN_SHARED_DIR), or NULL after marking
  * the test skipped, with the reason, when the folder is absent. */
@@ -37,4 +38,23 @@ rein_test_python (void)
   const gchar *python = g_getenv ("PYTHON3");
 
   return python ? python : "/usr/bin/python3";
+}
+
+/* Removes @dir and everything below it (test data only). */
+static inline void
+rein_test_remove_tree (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        rein_test_remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
 }

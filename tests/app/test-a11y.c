@@ -13,19 +13,12 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "app-test-util.h"
 #include "rein-preferences.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
 #include "rein-window.h"
-
-static void
-iterate (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
+#include "rein-test-util.h"
 
 static gboolean
 is_control (GtkWidget *w)
@@ -105,21 +98,6 @@ check_tree (GtkWidget *w, const gchar *where)
 }
 
 static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 test_names (void)
 {
   g_autoptr (GError) error = NULL;
@@ -132,7 +110,7 @@ test_names (void)
   GtkWindow *prefs, *unlock;
 
   gtk_window_present (GTK_WINDOW (window));
-  iterate (100);
+  app_test_iterate (100);
   /* every page of the setup is in the tree, shown or not */
   check_tree (GTK_WIDGET (window), "welcome");
 
@@ -144,17 +122,17 @@ test_names (void)
   session = rein_session_new (store);
   window = rein_window_new (NULL, session);
   gtk_window_present (GTK_WINDOW (window));
-  iterate (100);
+  app_test_iterate (100);
   check_tree (GTK_WIDGET (window), "main window");
 
   prefs = GTK_WINDOW (rein_preferences_new (GTK_WINDOW (window), session));
   gtk_window_present (prefs);
-  iterate (100);
+  app_test_iterate (100);
   check_tree (GTK_WIDGET (prefs), "preferences");
 
   unlock = GTK_WINDOW (rein_unlock_dialog_new (GTK_WINDOW (window), session, "Test"));
   gtk_window_present (unlock);
-  iterate (100);
+  app_test_iterate (100);
   check_tree (GTK_WIDGET (unlock), "unlock dialog");
 
   g_test_message ("%u controls checked", checked);
@@ -163,10 +141,10 @@ test_names (void)
   gtk_window_destroy (unlock);
   gtk_window_destroy (prefs);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate (50);
+  app_test_iterate (50);
   g_clear_object (&session);
   g_clear_object (&store);
-  remove_tree (dir);
+  rein_test_remove_tree (dir);
 }
 
 int

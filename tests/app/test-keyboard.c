@@ -9,19 +9,12 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "app-test-util.h"
 #include "rein-welcome.h"
 #include "rein-window.h"
+#include "rein-test-util.h"
 
 #define PASSWORD "keyboard only please"
-
-static void
-iterate (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
 
 static void
 waited_cb (GObject *source, GAsyncResult *result, gpointer data)
@@ -52,7 +45,7 @@ xdotool (const gchar *const *args)
   g_subprocess_wait_check_async (proc, NULL, waited_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
-  iterate (80);
+  app_test_iterate (80);
 }
 
 static void
@@ -78,30 +71,6 @@ type (const gchar *text)
   xdotool (args);
 }
 
-static GtkWidget *
-find_by_type (GtkWidget *root, GType gtype)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, gtype))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_type (c, gtype);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static gpointer
-child (gpointer widget, const gchar *id)
-{
-  GObject *obj = gtk_widget_get_template_child (GTK_WIDGET (widget), G_OBJECT_TYPE (widget), id);
-
-  g_assert_nonnull (obj);
-  return obj;
-}
-
 static gboolean
 wait_cb (gpointer data)
 {
@@ -120,21 +89,6 @@ wait_for_page (ReinWelcome *welcome, const gchar *want)
 }
 
 static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 test_create_with_keyboard (void)
 {
   g_autoptr (GError) error = NULL;
@@ -145,7 +99,7 @@ test_create_with_keyboard (void)
   ReinWelcome *welcome;
   GtkGrid *grid;
   g_auto (GStrv) words = g_new0 (gchar *, 13);
-  GtkStack *main_stack = child (window, "main_stack");
+  GtkStack *main_stack = app_test_child (window, "main_stack");
   g_autofree gchar *xdotool_path = g_find_program_in_path ("xdotool");
   guint timeout;
 
@@ -157,9 +111,9 @@ test_create_with_keyboard (void)
     }
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
-  iterate (500);
-  welcome = REIN_WELCOME (find_by_type (GTK_WIDGET (window), REIN_TYPE_WELCOME));
-  grid = child (welcome, "phrase_grid");
+  app_test_iterate (500);
+  welcome = REIN_WELCOME (app_test_find_by_type (GTK_WIDGET (window), REIN_TYPE_WELCOME));
+  grid = app_test_child (welcome, "phrase_grid");
 
   /* The first row is "Create a New Identity": its mnemonic is Alt+C. */
   key ("alt+c");
@@ -184,7 +138,7 @@ test_create_with_keyboard (void)
 
     for (guint i = 0; i < 3; i++)
       {
-        const gchar *title = adw_preferences_row_get_title (child (welcome, ids[i]));
+        const gchar *title = adw_preferences_row_get_title (app_test_child (welcome, ids[i]));
         guint pos = (guint) g_ascii_strtoull (strchr (title, ' ') + 1, NULL, 10) - 1;
 
         type (words[pos]);
@@ -202,7 +156,7 @@ test_create_with_keyboard (void)
   while (g_list_model_get_n_items (rein_session_get_identities (session)) == 0)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (timeout);
-  iterate (200);
+  app_test_iterate (200);
   g_assert_cmpstr (rein_identity_get_name (rein_session_get_active_identity (session)), ==, "Kim");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
 
@@ -213,12 +167,12 @@ test_create_with_keyboard (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
 
   gtk_window_set_focus (GTK_WINDOW (window), NULL);
-  iterate (20);
+  app_test_iterate (20);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate (50);
+  app_test_iterate (50);
   g_clear_object (&session);
   g_clear_object (&store);
-  remove_tree (dir);
+  rein_test_remove_tree (dir);
 }
 
 int

@@ -12,12 +12,14 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "app-test-util.h"
 #include "net-test-util.h"
 #include "rein-preferences.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
 #include "rein-window.h"
 #include "server-fixture.h"
+#include "rein-test-util.h"
 
 #define VECTOR_PHRASE \
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
@@ -34,15 +36,6 @@ typedef struct
 static gchar *screenshot_dir;
 
 /* ---- helpers ---- */
-
-static void
-iterate (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
 
 static gboolean
 wait_cb (gpointer data)
@@ -73,7 +66,7 @@ screenshot (GtkWidget *widget, const gchar *name)
   GskRenderer *renderer;
   int width, height;
 
-  iterate (150);
+  app_test_iterate (150);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 0);
@@ -88,36 +81,10 @@ screenshot (GtkWidget *widget, const gchar *name)
   g_test_message ("screenshot: %s", path);
 }
 
-static GtkWidget *
-find_by_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_type (c, type);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-/* A template child by its id in the .ui, through GtkBuildable. */
-static gpointer
-child (gpointer widget, const gchar *id)
-{
-  GObject *obj = gtk_widget_get_template_child (GTK_WIDGET (widget),
-                                                G_OBJECT_TYPE (widget), id);
-
-  g_assert_nonnull (obj);
-  return obj;
-}
-
 static ReinWelcome *
 welcome_of (Fixture *f)
 {
-  return REIN_WELCOME (find_by_type (GTK_WIDGET (f->window), REIN_TYPE_WELCOME));
+  return REIN_WELCOME (app_test_find_by_type (GTK_WIDGET (f->window), REIN_TYPE_WELCOME));
 }
 
 /* Widget actions have no public "enabled" getter in GTK 4.8; the widgets
@@ -151,14 +118,14 @@ static void
 set_text (gpointer editable, const gchar *text)
 {
   gtk_editable_set_text (GTK_EDITABLE (editable), text);
-  iterate (10);
+  app_test_iterate (10);
 }
 
 static void
 activate (gpointer widget, const gchar *action)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (widget), action, NULL));
-  iterate (30);
+  app_test_iterate (30);
 }
 
 static const gchar *
@@ -174,24 +141,6 @@ label_visible_with_text (GtkLabel *label)
 }
 
 static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
@@ -203,27 +152,17 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->window = rein_window_new (NULL, f->session);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
-  iterate (200);
-}
-
-/* Drops the focus first: GTK 4.8 warns when a window is destroyed while
- * an entry in it has the focus. */
-static void
-destroy_window (GtkWindow *window)
-{
-  gtk_window_set_focus (window, NULL);
-  iterate (20);
-  gtk_window_destroy (window);
+  app_test_iterate (200);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  destroy_window (GTK_WINDOW (f->window));
-  iterate (50);
+  app_test_destroy_window (GTK_WINDOW (f->window));
+  app_test_iterate (50);
   g_clear_object (&f->session);
   g_clear_object (&f->store);
-  remove_tree (f->dir);
+  rein_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -249,7 +188,7 @@ welcome_idle (gpointer data)
 {
   Fixture *f = data;
 
-  return gtk_widget_get_visible (child (welcome_of (f), "spinner")) == FALSE;
+  return gtk_widget_get_visible (app_test_child (welcome_of (f), "spinner")) == FALSE;
 }
 
 /* ---- the create flow ---- */
@@ -258,13 +197,13 @@ static void
 test_create_flow (Fixture *f, gconstpointer data)
 {
   ReinWelcome *w = welcome_of (f);
-  GtkGrid *grid = child (w, "phrase_grid");
+  GtkGrid *grid = app_test_child (w, "phrase_grid");
   g_auto (GStrv) words = g_new0 (gchar *, 13);
   g_autoptr (GListModel) ids = NULL;
   ReinIdentity *id;
   g_autoptr (ReinDocument) enrollment = NULL;
   g_autoptr (GError) error = NULL;
-  GtkStack *main_stack = child (f->window, "main_stack");
+  GtkStack *main_stack = app_test_child (f->window, "main_stack");
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "welcome");
   g_assert_cmpstr (page (f), ==, "choose");
@@ -273,11 +212,11 @@ test_create_flow (Fixture *f, gconstpointer data)
   activate (w, "welcome.create");
   g_assert_cmpstr (page (f), ==, "details");
   g_assert_false (action_enabled (w, "welcome.next"));
-  set_text (child (w, "name_row"), "Alice");
+  set_text (app_test_child (w, "name_row"), "Alice");
   g_assert_false (action_enabled (w, "welcome.next"));
-  set_text (child (w, "contact_row"), "alice@example.com");
-  gtk_switch_set_active (child (w, "mediate_switch"), TRUE);
-  gtk_switch_set_active (child (w, "testnet_switch"), TRUE);
+  set_text (app_test_child (w, "contact_row"), "alice@example.com");
+  gtk_switch_set_active (app_test_child (w, "mediate_switch"), TRUE);
+  gtk_switch_set_active (app_test_child (w, "testnet_switch"), TRUE);
   g_assert_true (action_enabled (w, "welcome.next"));
   screenshot (GTK_WIDGET (f->window), "02-create-details");
 
@@ -300,8 +239,8 @@ test_create_flow (Fixture *f, gconstpointer data)
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "confirm");
   {
-    AdwEntryRow *rows[] = { child (w, "confirm_row1"), child (w, "confirm_row2"),
-                            child (w, "confirm_row3") };
+    AdwEntryRow *rows[] = { app_test_child (w, "confirm_row1"), app_test_child (w, "confirm_row2"),
+                            app_test_child (w, "confirm_row3") };
 
     /* a wrong word is caught */
     for (guint i = 0; i < 3; i++)
@@ -312,7 +251,7 @@ test_create_flow (Fixture *f, gconstpointer data)
         set_text (rows[i], i == 1 ? "zzzzzzzzzz" : words[pos]);
       }
     g_assert_false (action_enabled (w, "welcome.next"));
-    g_assert_true (label_visible_with_text (child (w, "confirm_error")));
+    g_assert_true (label_visible_with_text (app_test_child (w, "confirm_error")));
     screenshot (GTK_WIDGET (f->window), "04-create-confirm-error");
     {
       const gchar *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[1]));
@@ -326,21 +265,21 @@ test_create_flow (Fixture *f, gconstpointer data)
 
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "password");
-  set_text (child (w, "password_row"), "short");
+  set_text (app_test_child (w, "password_row"), "short");
   g_assert_false (action_enabled (w, "welcome.next"));
-  set_text (child (w, "password_row"), PASSWORD);
-  set_text (child (w, "password2_row"), "correct horse batter");
+  set_text (app_test_child (w, "password_row"), PASSWORD);
+  set_text (app_test_child (w, "password2_row"), "correct horse batter");
   g_assert_false (action_enabled (w, "welcome.next"));
-  g_assert_true (label_visible_with_text (child (w, "password_error")));
+  g_assert_true (label_visible_with_text (app_test_child (w, "password_error")));
   screenshot (GTK_WIDGET (f->window), "06-create-password-mismatch");
-  set_text (child (w, "password2_row"), PASSWORD);
+  set_text (app_test_child (w, "password2_row"), PASSWORD);
   g_assert_true (action_enabled (w, "welcome.next"));
-  g_assert_false (label_visible_with_text (child (w, "password_error")));
+  g_assert_false (label_visible_with_text (app_test_child (w, "password_error")));
 
   activate (w, "welcome.next");
   wait_identities (f, 1);
   wait_until (welcome_idle, f);
-  iterate (100);
+  app_test_iterate (100);
 
   ids = rein_store_list_identities (f->store, &error);
   g_assert_cmpuint (g_list_model_get_n_items (ids), ==, 1);
@@ -364,10 +303,10 @@ test_create_flow (Fixture *f, gconstpointer data)
   g_object_unref (id);
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
-  g_assert_true (gtk_widget_get_visible (child (f->window, "testnet_badge")));
-  g_assert_cmpstr (gtk_label_get_text (child (f->window, "identity_label")), ==, "Alice");
+  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "testnet_badge")));
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (f->window, "identity_label")), ==, "Alice");
   /* no servers yet: the banner says so */
-  g_assert_true (gtk_revealer_get_reveal_child (child (f->window, "banner_revealer")));
+  g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
   screenshot (GTK_WIDGET (f->window), "07-main-no-servers");
 }
 
@@ -382,27 +321,27 @@ test_restore_flow (Fixture *f, gconstpointer data)
   activate (w, "welcome.restore");
   g_assert_cmpstr (page (f), ==, "restore");
   /* the last word changed: checksum fails */
-  set_text (child (w, "restore_entry"),
+  set_text (app_test_child (w, "restore_entry"),
             "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
             "abandon abandon");
   g_assert_false (action_enabled (w, "welcome.next"));
-  g_assert_nonnull (strstr (gtk_label_get_text (child (w, "restore_status")), "checksum"));
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "restore_status")), "checksum"));
   screenshot (GTK_WIDGET (f->window), "10-restore-bad-checksum");
 
   /* completion suggestions */
-  set_text (child (w, "restore_entry"), "abandon aba");
-  g_assert_cmpstr (gtk_label_get_text (child (w, "suggestions_label")), ==, "abandon");
+  set_text (app_test_child (w, "restore_entry"), "abandon aba");
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (w, "suggestions_label")), ==, "abandon");
 
-  set_text (child (w, "restore_entry"), VECTOR_PHRASE);
+  set_text (app_test_child (w, "restore_entry"), VECTOR_PHRASE);
   g_assert_true (action_enabled (w, "welcome.next"));
   screenshot (GTK_WIDGET (f->window), "11-restore-ok");
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "details");
-  set_text (child (w, "name_row"), "Restored");
-  set_text (child (w, "contact_row"), "r@example.com");
+  set_text (app_test_child (w, "name_row"), "Restored");
+  set_text (app_test_child (w, "contact_row"), "r@example.com");
   activate (w, "welcome.next");
-  set_text (child (w, "password_row"), PASSWORD);
-  set_text (child (w, "password2_row"), PASSWORD);
+  set_text (app_test_child (w, "password_row"), PASSWORD);
+  set_text (app_test_child (w, "password2_row"), PASSWORD);
   activate (w, "welcome.next");
   wait_identities (f, 1);
   wait_until (welcome_idle, f);
@@ -432,20 +371,20 @@ test_import_keys_flow (Fixture *f, gconstpointer data)
 
   activate (w, "welcome.import-keys");
   g_assert_cmpstr (page (f), ==, "keys");
-  set_text (child (w, "master_row"), "1NotAnAddress");
-  set_text (child (w, "wif_row"), wif);
+  set_text (app_test_child (w, "master_row"), "1NotAnAddress");
+  set_text (app_test_child (w, "wif_row"), wif);
   g_assert_false (action_enabled (w, "welcome.next"));
-  g_assert_true (label_visible_with_text (child (w, "keys_error")));
-  set_text (child (w, "master_row"), master_addr);
+  g_assert_true (label_visible_with_text (app_test_child (w, "keys_error")));
+  set_text (app_test_child (w, "master_row"), master_addr);
   g_assert_true (action_enabled (w, "welcome.next"));
   activate (w, "welcome.next");
-  set_text (child (w, "name_row"), "Imported");
-  set_text (child (w, "contact_row"), "i@example.com");
+  set_text (app_test_child (w, "name_row"), "Imported");
+  set_text (app_test_child (w, "contact_row"), "i@example.com");
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "sign");
 
   {
-    GtkTextBuffer *b = gtk_text_view_get_buffer (child (w, "enrollment_view"));
+    GtkTextBuffer *b = gtk_text_view_get_buffer (app_test_child (w, "enrollment_view"));
     GtkTextIter s, e;
 
     gtk_text_buffer_get_bounds (b, &s, &e);
@@ -460,22 +399,22 @@ test_import_keys_flow (Fixture *f, gconstpointer data)
 
     wrong = rein_armor_build (text, addr, sig);
   }
-  signed_buffer = gtk_text_view_get_buffer (child (w, "signed_view"));
+  signed_buffer = gtk_text_view_get_buffer (app_test_child (w, "signed_view"));
   gtk_text_buffer_set_text (signed_buffer, wrong, -1);
-  iterate (20);
+  app_test_iterate (20);
   g_assert_false (action_enabled (w, "welcome.next"));
-  g_assert_nonnull (strstr (gtk_label_get_text (child (w, "sign_status")),
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "sign_status")),
                             "not by your master address"));
   screenshot (GTK_WIDGET (f->window), "20-import-keys-wrong-signer");
 
   good = rein_document_new_signed (text, master, REIN_NETWORK_MAINNET, NULL);
   gtk_text_buffer_set_text (signed_buffer, rein_document_get_armored (good), -1);
-  iterate (20);
+  app_test_iterate (20);
   g_assert_true (action_enabled (w, "welcome.next"));
   screenshot (GTK_WIDGET (f->window), "21-import-keys-verified");
   activate (w, "welcome.next");
-  set_text (child (w, "password_row"), PASSWORD);
-  set_text (child (w, "password2_row"), PASSWORD);
+  set_text (app_test_child (w, "password_row"), PASSWORD);
+  set_text (app_test_child (w, "password2_row"), PASSWORD);
   activate (w, "welcome.next");
   wait_identities (f, 1);
   g_assert_cmpstr (rein_identity_get_master_address (rein_session_get_active_identity (
@@ -510,12 +449,12 @@ test_import_backup_flow (Fixture *f, gconstpointer data)
   g_assert_cmpstr (page (f), ==, "backup");
   g_assert_false (action_enabled (w, "welcome.next"));
   gtk_widget_activate_action (GTK_WIDGET (w), "welcome.set-backup-file", "s", bad);
-  set_text (child (w, "backup_password_row"), PASSWORD);
+  set_text (app_test_child (w, "backup_password_row"), PASSWORD);
   activate (w, "welcome.next");
   wait_until (welcome_idle, f);
-  iterate (50);
-  g_assert_true (label_visible_with_text (child (w, "backup_error")));
-  g_assert_nonnull (strstr (gtk_label_get_text (child (w, "backup_error")), "JSON"));
+  app_test_iterate (50);
+  g_assert_true (label_visible_with_text (app_test_child (w, "backup_error")));
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "backup_error")), "JSON"));
   screenshot (GTK_WIDGET (f->window), "30-import-backup-malformed");
 
   gtk_widget_activate_action (GTK_WIDGET (w), "welcome.set-backup-file", "s", good);
@@ -616,12 +555,12 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
                                               &error);
   g_assert_no_error (error);
   g_clear_object (&f->session);
-  destroy_window (GTK_WINDOW (f->window));
+  app_test_destroy_window (GTK_WINDOW (f->window));
   f->session = rein_session_new (f->store);
   f->window = rein_window_new (NULL, f->session);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
-  iterate (100);
+  app_test_iterate (100);
 
   /* 500 documents to sync */
   key = rein_store_unlock_delegate_key (f->store, id, PASSWORD, &error);
@@ -640,28 +579,28 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   /* add servers through the preferences window */
   prefs = rein_preferences_new (GTK_WINDOW (f->window), f->session);
   gtk_window_present (GTK_WINDOW (prefs));
-  iterate (100);
+  app_test_iterate (100);
   screenshot (GTK_WIDGET (prefs), "40-preferences-empty");
-  set_text (child (prefs, "url_row"), good->url);
-  g_signal_emit_by_name (child (prefs, "url_row"), "apply");
+  set_text (app_test_child (prefs, "url_row"), good->url);
+  g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
   servers = rein_session_get_servers (f->session);
   while (g_list_model_get_n_items (servers) < 1
-         || !g_str_has_prefix (gtk_label_get_text (child (prefs, "add_status")), "Added"))
+         || !g_str_has_prefix (gtk_label_get_text (app_test_child (prefs, "add_status")), "Added"))
     g_main_context_iteration (NULL, TRUE);
   screenshot (GTK_WIDGET (prefs), "41-preferences-server-added");
   /* a server that fails to answer /request stays listed with the error */
-  set_text (child (prefs, "url_row"), dead);
-  g_signal_emit_by_name (child (prefs, "url_row"), "apply");
-  while (!gtk_widget_has_css_class (child (prefs, "add_status"), "error"))
+  set_text (app_test_child (prefs, "url_row"), dead);
+  g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
+  while (!gtk_widget_has_css_class (app_test_child (prefs, "add_status"), "error"))
     g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (strstr (gtk_label_get_text (child (prefs, "add_status")), "unreachable"));
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (prefs, "add_status")), "unreachable"));
   add_server (f, garbage->url);
   g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 3);
 
   tick = g_timeout_add (1, tick_cb, &stall);
   rein_session_sync (f->session, key);
   g_assert_true (rein_session_get_syncing (f->session));
-  iterate (30);
+  app_test_iterate (30);
   /* the screenshot itself blocks the loop: it is not counted */
   screenshot (GTK_WIDGET (f->window), "42-syncing");
   stall.last = 0;
@@ -707,7 +646,7 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
     }
   screenshot (GTK_WIDGET (prefs), "45-preferences-health");
   screenshot (GTK_WIDGET (f->window), "44-main-after-sync");
-  destroy_window (GTK_WINDOW (prefs));
+  app_test_destroy_window (GTK_WINDOW (prefs));
 
   /* every document is on the good server */
   {
@@ -752,7 +691,7 @@ unlock_idle (gpointer data)
 {
   GtkWindow *dialog = data;
 
-  return !gtk_widget_get_visible (child (dialog, "spinner"));
+  return !gtk_widget_get_visible (app_test_child (dialog, "spinner"));
 }
 
 static void
@@ -769,46 +708,46 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
                                               &error);
   g_assert_no_error (error);
   g_clear_object (&f->session);
-  destroy_window (GTK_WINDOW (f->window));
+  app_test_destroy_window (GTK_WINDOW (f->window));
   f->session = rein_session_new (f->store);
   f->window = rein_window_new (NULL, f->session);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   add_server (f, server->url);
-  iterate (100);
+  app_test_iterate (100);
 
   /* Sync needs the keys: the unlock dialog asks */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL));
-  iterate (100);
+  app_test_iterate (100);
   dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
   g_assert_nonnull (dialog);
   screenshot (GTK_WIDGET (dialog), "50-unlock");
 
-  set_text (child (dialog, "password_row"), "wrong password");
+  set_text (app_test_child (dialog, "password_row"), "wrong password");
   activate (dialog, "unlock.unlock");
   wait_until (unlock_idle, dialog);
-  iterate (50);
+  app_test_iterate (50);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
-  g_assert_cmpstr (gtk_label_get_text (child (dialog, "error_label")), ==,
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (dialog, "error_label")), ==,
                    "Wrong password. Try again.");
   screenshot (GTK_WIDGET (dialog), "51-unlock-wrong-password");
 
-  set_text (child (dialog, "password_row"), PASSWORD);
+  set_text (app_test_child (dialog, "password_row"), PASSWORD);
   activate (dialog, "unlock.unlock");
   wait_until (unlock_gone_and_synced, f);
-  iterate (100);
-  toasts = child (f->window, "toast_overlay");
+  app_test_iterate (100);
+  toasts = app_test_child (f->window, "toast_overlay");
   g_assert_nonnull (toasts);
   screenshot (GTK_WIDGET (f->window), "52-synced");
 
   /* 360 pixels wide: the view switcher moves to the bottom bar */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
-  iterate (400);
+  app_test_iterate (400);
   /* nothing in the window is wider than the smallest phone */
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
   screenshot (GTK_WIDGET (f->window), "53-narrow-360");
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
-  iterate (400);
+  app_test_iterate (400);
   screenshot (GTK_WIDGET (f->window), "54-wide");
 
   test_server_stop (server);

@@ -28,6 +28,7 @@
 #include "rein-server-db.h"
 #include "rein-sync.h"
 #include "server-fixture.h"
+#include "rein-test-util.h"
 
 #define SYNC_DOCUMENTS 500
 #define SYNC_ROUNDS 3
@@ -47,24 +48,6 @@ new_dir (const gchar *what)
 
   g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
   return path;
-}
-
-static void
-remove_tree (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -792,7 +775,7 @@ main (int argc, char **argv)
   bench_sync ();
   bench_market (MAX (n_jobs, 1));
 
-  remove_tree (directory);
+  rein_test_remove_tree (directory);
   g_free (directory);
   return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "cli-test-util.h"
 #include "server-fixture.h"
+#include "rein-test-util.h"
 
 #define PSBT_BASE64 "cHNidP8BAHECAAAAAQ=="
 #define RAW_TX_HEX "0200000001aabbccdd"
@@ -182,24 +183,9 @@ client_init (Client *c, const gchar *name, const gchar *role, const gchar *form)
 }
 
 static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 client_clear (Client *c)
 {
-  remove_tree (c->dir);
+  rein_test_remove_tree (c->dir);
   g_free (c->dir);
   g_free (c->master);
   g_free (c->form);

@@ -9,6 +9,7 @@
 #include "net-test-util.h"
 #include "rein-sync.h"
 #include "server-fixture.h"
+#include "rein-test-util.h"
 
 #define N_JOBS 12
 
@@ -21,20 +22,6 @@ typedef struct
   guint progress_calls;
   GHashTable *last_progress; /* url -> done */
 } Fixture;
-
-static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -77,7 +64,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->store);
   g_clear_pointer (&f->delegate, rein_private_key_free);
   g_clear_pointer (&f->last_progress, g_hash_table_unref);
-  remove_tree (f->dir);
+  rein_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "rein-store.h"
+#include "rein-test-util.h"
 
 typedef struct
 {
@@ -15,21 +16,6 @@ typedef struct
   ReinIdentity *identity;
   ReinPrivateKey *delegate;
 } Fixture;
-
-static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -56,7 +42,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->identity);
   g_clear_object (&f->store);
   g_clear_pointer (&f->delegate, rein_private_key_free);
-  remove_tree (f->dir);
+  rein_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "rein-store.h"
+#include "rein-test-util.h"
 
 #define VECTOR_PHRASE \
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
@@ -29,28 +30,10 @@ fixture_setup (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_clear_object (&f->store);
-  remove_tree (f->dir);
+  rein_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -418,7 +401,7 @@ test_backup_and_password (Fixture *f, gconstpointer data)
   key = rein_store_unlock_master_key (other, restored, "pw", &error);
   g_assert_no_error (error);
   g_clear_object (&other);
-  remove_tree (other_dir);
+  rein_test_remove_tree (other_dir);
 
   /* change password */
   g_assert_false (rein_store_change_password (f->store, id, "wrong", "new", &error));
