@@ -823,11 +823,15 @@ run_request (const ReinCliCommand *command, int argc, char **argv)
       json_builder_end_object (builder);
       return write_json (builder, FALSE);
     }
-  rein_cli_print (g_dngettext (GETTEXT_PACKAGE,
-                               "“%s” has %u bucket on %s (%" G_GINT64_FORMAT " bytes free).",
-                               "“%s” has %u buckets on %s (%" G_GINT64_FORMAT " bytes free).",
-                               buckets->len),
-                  rein_identity_get_name (identity), buckets->len, url, bytes_free);
+  {
+    /* A format macro inside a msgid cuts it short for xgettext: the size
+     * goes in as text. */
+    g_autofree gchar *free_text = g_strdup_printf ("%" G_GINT64_FORMAT, bytes_free);
+
+    rein_cli_print (g_dngettext (GETTEXT_PACKAGE, "“%s” has %u bucket on %s (%s bytes free).",
+                                 "“%s” has %u buckets on %s (%s bytes free).", buckets->len),
+                    rein_identity_get_name (identity), buckets->len, url, free_text);
+  }
   rein_cli_print ("%s", _("Run “rein-cli sync” to put your documents there."));
   return REIN_CLI_EXIT_OK;
 }

@@ -840,7 +840,7 @@ run_bid (const ReinCliCommand *command, int argc, char **argv)
     return market_fail (&m, NULL, error);
   job = market_pick_job (&m, job_id, REIN_ACTION_BID, &error);
   if (job == NULL)
-    return market_fail (&m, _("bid"), error);
+    return market_fail (&m, "bid", error);
 
   if ((description = ask_text (&m, REIN_LABEL_DESCRIPTION,
                                _("Say how you would do the job, and when."), &error)) == NULL
@@ -930,7 +930,7 @@ choose_bid (Market *m, ReinJob *job, GError **error)
                              "MASTER ADDRESS or BID HASH”) or run in a terminal"));
       return NULL;
     }
-  index = rein_cli_choose (_("bid"), choices, error);
+  index = rein_cli_choose (C_("noun", "bid"), choices, error);
   return index < 0 ? NULL : g_ptr_array_index (bids, index);
 }
 

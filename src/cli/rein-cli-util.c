@@ -429,7 +429,7 @@ rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **erro
 
           close_input (fd);
           g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                       _("%s is too large (the limit is %" G_GSIZE_FORMAT " bytes)"), what, max);
+                       _("%s is too large (the limit is %lu bytes)"), what, (gulong) max);
           return NULL;
         }
       g_byte_array_append (data, (const guint8 *) chunk, n);

@@ -1,0 +1,130 @@
+/* test-lang.c: the app in German, from the catalogue built in this tree
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "app-test-util.h"
+#include "rein-test-util.h"
+#include "rein-welcome.h"
+#include "rein-window.h"
+
+static void
+save_screenshot (GtkWidget *widget, const gchar *name)
+{
+  const gchar *dir = g_getenv ("REIN_SCREENSHOT_DIR");
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree gchar *path = NULL;
+  int width, height;
+
+  app_test_iterate (150);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir ? dir : "screenshots", 0755);
+  path = g_strdup_printf ("%s/%s.png", dir ? dir : "screenshots", name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+test_german (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-lang-XXXXXX", &error);
+  g_autoptr (ReinStore) store = rein_store_open (dir, &error);
+  g_autoptr (ReinSession) session = rein_session_new (store);
+  ReinWindow *window = rein_window_new (NULL, session);
+  ReinWelcome *welcome;
+  AdwStatusPage *status;
+  AdwViewStack *stack;
+  ReinIdentityParams params = { .name = "Grete", .contact = "g@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+
+  /* the catalogue itself */
+  g_assert_cmpstr (_("Welcome to Rein"), ==, "Willkommen bei Rein");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_iterate (150);
+
+  /* the welcome view, from its .ui */
+  welcome = REIN_WELCOME (app_test_find_by_type (GTK_WIDGET (window), REIN_TYPE_WELCOME));
+  status = ADW_STATUS_PAGE (app_test_find_by_type (GTK_WIDGET (welcome), ADW_TYPE_STATUS_PAGE));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, "Willkommen bei Rein");
+  {
+    GtkWidget *list = app_test_find_by_type (GTK_WIDGET (welcome), GTK_TYPE_LIST_BOX);
+    GtkWidget *create = app_test_find_by_type (list, ADW_TYPE_ACTION_ROW);
+
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (create)), ==,
+                     "welcome.create");
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (create)), ==,
+                     "_Neue Identität erstellen");
+  }
+  save_screenshot (GTK_WIDGET (window), "60-german-welcome");
+
+  /* the main view, with an identity */
+  g_object_unref (rein_store_add_identity_from_mnemonic (store, &params, phrase, NULL,
+                                                         "passwort123", &error));
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  app_test_destroy_window (GTK_WINDOW (window));
+  g_clear_object (&session);
+  session = rein_session_new (store);
+  window = rein_window_new (NULL, session);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_iterate (150);
+
+  stack = app_test_child (window, "view_stack");
+  g_assert_cmpstr (adw_view_stack_page_get_title (adw_view_stack_get_page (
+                       stack, adw_view_stack_get_child_by_name (stack, "market"))), ==, "_Markt");
+  g_assert_cmpstr (adw_view_stack_page_get_title (adw_view_stack_get_page (
+                       stack, adw_view_stack_get_child_by_name (stack, "my-jobs"))), ==,
+                   "Meine _Aufträge");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (
+                       adw_view_stack_get_child_by_name (stack, "market"))), ==,
+                   "Noch keine Aufträge");
+  /* the banner, set from C */
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (window, "banner_label")), !=,
+                   "No servers yet: add one to publish your documents and see the market.");
+  save_screenshot (GTK_WIDGET (window), "61-german-main");
+
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+  g_clear_object (&session);
+  g_clear_object (&store);
+  rein_test_remove_tree (dir);
+}
+
+int
+main (int argc, char *argv[])
+{
+  const gchar *localedir = g_getenv ("REIN_TEST_LOCALEDIR");
+
+  /* German, whatever the machine's locale: C.UTF-8 honours LANGUAGE */
+  g_setenv ("LANGUAGE", "de", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : REIN_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  rein_secret_set_scrypt_cost (10);
+
+  g_test_add_func ("/app/lang/german", test_german);
+
+  return g_test_run ();
+}
