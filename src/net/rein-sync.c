@@ -41,11 +41,25 @@ typedef struct
   ReinSyncResult *result;
   ReinClient *client;
   gchar *nonce;
-  guint index;        /* next document */
-  gchar *remote_key;  /* of the current document */
+  guint next;         /* next document to start */
+  guint in_flight;    /* documents being checked or put now */
+  guint done;         /* documents finished */
+  GError *error;      /* the first failure; no new document starts after it */
   GHashTable *known;  /* document id -> remote key, read at the start */
   GPtrArray *placed;  /* of ReinPlacement, written at the end */
 } ServerJob;
+
+/* Requests in flight per server: enough to keep the server and this side
+ * busy at once, few enough to be polite. */
+#define IN_FLIGHT 4
+
+/* One document's check-and-put on one server. */
+typedef struct
+{
+  ServerJob *job;
+  ReinStoredDocument *doc;
+  gchar *remote_key;
+} DocOp;
 
 void
 rein_sync_result_free (ReinSyncResult *result)
@@ -72,7 +86,7 @@ server_job_free (ServerJob *job)
 {
   g_clear_object (&job->client);
   g_free (job->nonce);
-  g_free (job->remote_key);
+  g_clear_error (&job->error);
   g_clear_pointer (&job->known, g_hash_table_unref);
   g_clear_pointer (&job->placed, g_ptr_array_unref);
   g_free (job);
@@ -131,7 +145,7 @@ rein_sync_set_timeout (ReinSync *self, guint seconds)
 
 /* ---- one server ---- */
 
-static void job_next_document (ServerJob *job);
+static void job_pump (ServerJob *job);
 
 /* The store's writes for one server (its placements, in one statement,
  * and the sync record) run in a worker thread: each is an fsync, which
@@ -175,14 +189,14 @@ job_done (ServerJob *job, const GError *error)
 }
 
 static void
-record_placement (ServerJob *job, ReinStoredDocument *doc)
+record_placement (DocOp *op)
 {
   ReinPlacement *p = g_new0 (ReinPlacement, 1);
 
-  p->document_id = doc->id;
-  p->remote_key = g_strdup (job->remote_key);
-  p->verified_hash = g_strdup (doc->hash);
-  g_ptr_array_add (job->placed, p);
+  p->document_id = op->doc->id;
+  p->remote_key = g_strdup (op->remote_key);
+  p->verified_hash = g_strdup (op->doc->hash);
+  g_ptr_array_add (op->job->placed, p);
 }
 
 static void
@@ -210,105 +224,124 @@ report_progress (ServerJob *job)
 {
   ReinSync *self = g_task_get_source_object (job->task);
 
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, job->result->url, job->index,
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, job->result->url, job->done,
                  job->result->total);
+}
+
+/* A document is finished, one way or the other; start the next ones. */
+static void
+op_finished (DocOp *op, const GError *error, gboolean pushed)
+{
+  ServerJob *job = op->job;
+
+  job->in_flight--;
+  if (error != NULL)
+    {
+      if (job->error == NULL)
+        job->error = g_error_copy (error);
+    }
+  else
+    {
+      record_placement (op);
+      if (pushed)
+        job->result->pushed++;
+      else
+        job->result->unchanged++;
+      job->done++;
+      report_progress (job);
+    }
+  g_free (op->remote_key);
+  g_free (op);
+  job_pump (job);
 }
 
 static void
 put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ServerJob *job = user_data;
-  Run *run = g_task_get_task_data (job->task);
-  ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
+  DocOp *op = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!rein_client_put_finish (REIN_CLIENT (source), result, &error))
-    {
-      job_done (job, error);
-      return;
-    }
-  record_placement (job, doc);
-  job->result->pushed++;
-  job->index++;
-  report_progress (job);
-  job_next_document (job);
+  rein_client_put_finish (REIN_CLIENT (source), result, &error);
+  op_finished (op, error, TRUE);
 }
 
 static void
-put_current (ServerJob *job)
+put_document (DocOp *op)
 {
+  ServerJob *job = op->job;
   Run *run = g_task_get_task_data (job->task);
-  ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
 
-  rein_client_put_async (job->client, job->remote_key, doc->armored, job->nonce, run->key,
+  rein_client_put_async (job->client, op->remote_key, op->doc->armored, job->nonce, run->key,
                          rein_identity_get_master_address (run->identity),
                          rein_identity_get_testnet (run->identity),
-                         g_task_get_cancellable (job->task), put_cb, job);
+                         g_task_get_cancellable (job->task), put_cb, op);
 }
 
 static void
 get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ServerJob *job = user_data;
-  Run *run = g_task_get_task_data (job->task);
-  ReinStoredDocument *doc = g_ptr_array_index (run->documents, job->index);
+  DocOp *op = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *value = rein_client_get_finish (REIN_CLIENT (source), result, &error);
   g_autofree gchar *hash = NULL;
 
   if (value == NULL && !g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_NOT_FOUND))
     {
-      job_done (job, error);
+      op_finished (op, error, FALSE);
       return;
     }
   if (value != NULL)
     {
       hash = rein_sha256_hex (value, strlen (value));
-      if (g_strcmp0 (hash, doc->hash) == 0)
+      if (g_strcmp0 (hash, op->doc->hash) == 0)
         {
-          record_placement (job, doc);
-          job->result->unchanged++;
-          job->index++;
-          report_progress (job);
-          job_next_document (job);
+          op_finished (op, NULL, FALSE);
           return;
         }
     }
   /* Missing, or a different (stale or damaged) version: put ours under the
    * same key, which replaces it. */
-  put_current (job);
+  put_document (op);
 }
 
 static void
-job_next_document (ServerJob *job)
+start_document (ServerJob *job, ReinStoredDocument *doc)
 {
-  Run *run = g_task_get_task_data (job->task);
-  ReinStoredDocument *doc;
+  DocOp *op = g_new0 (DocOp, 1);
 
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (job->task)))
-    {
-      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                      "Sync cancelled");
-      job_done (job, error);
-      return;
-    }
-  if (job->index >= run->documents->len)
-    {
-      job_finish_documents (job);
-      return;
-    }
-
-  doc = g_ptr_array_index (run->documents, job->index);
-  g_clear_pointer (&job->remote_key, g_free);
-  job->remote_key = g_strdup (g_hash_table_lookup (job->known, &doc->id));
-  if (job->remote_key != NULL)
-    rein_client_get_async (job->client, job->remote_key, g_task_get_cancellable (job->task),
-                           get_cb, job);
+  op->job = job;
+  op->doc = doc;
+  op->remote_key = g_strdup (g_hash_table_lookup (job->known, &doc->id));
+  job->in_flight++;
+  if (op->remote_key != NULL)
+    rein_client_get_async (job->client, op->remote_key, g_task_get_cancellable (job->task),
+                           get_cb, op);
   else
     {
-      job->remote_key = rein_client_new_key ();
-      put_current (job);
+      op->remote_key = rein_client_new_key ();
+      put_document (op);
     }
+}
+
+/* Keeps up to IN_FLIGHT documents going; when all are done (or one failed
+ * and the others came back), clears the nonce or reports the failure. */
+static void
+job_pump (ServerJob *job)
+{
+  Run *run = g_task_get_task_data (job->task);
+
+  if (job->error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (job->task)))
+    job->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Sync cancelled");
+
+  while (job->error == NULL && job->in_flight < IN_FLIGHT && job->next < run->documents->len)
+    start_document (job, g_ptr_array_index (run->documents, job->next++));
+
+  if (job->in_flight > 0)
+    return;
+  if (job->error != NULL)
+    job_done (job, job->error);
+  else
+    job_finish_documents (job);
 }
 
 static void
@@ -331,7 +364,7 @@ nonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   report_progress (job);
-  job_next_document (job);
+  job_pump (job);
 }
 
 static void
