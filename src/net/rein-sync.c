@@ -155,8 +155,15 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   ServerJob *job = task_data;
   ReinSync *self = g_task_get_source_object (job->task);
+  g_autoptr (GError) error = NULL;
 
-  rein_store_set_placements (self->store, job->result->server_id, job->placed, NULL);
+  /* If the placements cannot be kept, the sync did not really succeed:
+   * the next one would not find them and would put everything again. */
+  if (job->placed != NULL
+      && !rein_store_set_placements (self->store, job->result->server_id, job->placed, &error)
+      && job->result->error == NULL)
+    job->result->error = g_strdup_printf ("%s: synced, but not recorded here: %s",
+                                          job->result->url, error->message);
   rein_store_record_sync (self->store, job->result->server_id, job->result->error, NULL);
   g_task_return_boolean (task, TRUE);
 }

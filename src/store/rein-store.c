@@ -19,6 +19,12 @@ struct _ReinStore
 
   sqlite3 *db;
   gchar *path;
+  /* The connection is shared by the UI thread and workers. SQLite's own
+   * mutex serializes single calls only; a transaction, or a statement and
+   * the last-insert-rowid or error it leaves behind, belongs to the whole
+   * connection. Every public function holds this lock (recursive: they
+   * call each other) for its whole duration. */
+  GRecMutex lock;
 };
 
 G_DEFINE_FINAL_TYPE (ReinStore, rein_store, G_TYPE_OBJECT)
@@ -101,6 +107,7 @@ rein_store_finalize (GObject *object)
 {
   ReinStore *self = (ReinStore *) object;
 
+  g_rec_mutex_clear (&self->lock);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
@@ -117,6 +124,7 @@ rein_store_class_init (ReinStoreClass *klass)
 static void
 rein_store_init (ReinStore *self)
 {
+  g_rec_mutex_init (&self->lock);
 }
 
 static gboolean
@@ -249,6 +257,7 @@ const gchar *
 rein_store_get_path (ReinStore *self)
 {
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   return self->path;
 }
 
@@ -256,6 +265,7 @@ gint
 rein_store_get_schema_version (ReinStore *self)
 {
   g_return_val_if_fail (REIN_IS_STORE (self), -1);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   return user_version (self);
 }
 
@@ -493,6 +503,7 @@ rein_store_add_identity_from_mnemonic (ReinStore *self,
   ReinNetwork network;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (params != NULL && phrase != NULL, NULL);
 
   if (!validate_params (params, error) || !check_password (password, error))
@@ -626,6 +637,7 @@ rein_store_add_identity_from_keys (ReinStore *self,
   g_autofree gchar *delegate_address = NULL, *pubkey = NULL, *expected = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (params != NULL, NULL);
 
   if (!validate_params (params, error) || !check_password (password, error))
@@ -751,13 +763,14 @@ rein_store_import_python_backup (ReinStore *self,
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (ReinPrivateKey) key = NULL;
   g_autoptr (GBytes) sealed_delegate = NULL;
-  g_autofree gchar *delegate_address = NULL, *pubkey = NULL;
+  g_autofree gchar *delegate_address = NULL, *pubkey = NULL, *maddr_own = NULL;
   const gchar *name, *contact, *maddr, *daddr, *dkey;
   ReinIdentityParams params = { 0 };
   JsonObject *obj;
   JsonNode *fee_node;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (!check_password (password, error))
     return NULL;
@@ -787,10 +800,16 @@ rein_store_import_python_backup (ReinStore *self,
   if (!validate_params (&params, error))
     return NULL;
 
+  /* Old testnet identities used mainnet-format addresses: read either
+   * form, keep the identity's own. */
+  maddr_own = rein_address_convert (maddr, params.testnet ? REIN_NETWORK_TESTNET
+                                                          : REIN_NETWORK_MAINNET, NULL);
+  if (maddr_own != NULL)
+    maddr = maddr_own;
   key = parse_imported_keys (&params, maddr, dkey, &delegate_address, error);
   if (key == NULL)
     return NULL;
-  /* Old testnet identities used mainnet-format addresses: compare hashes. */
+  /* ... and compare the delegate by its hash. */
   {
     guint8 want[20], got[20];
 
@@ -859,6 +878,7 @@ rein_store_unlock_delegate_key (ReinStore *self,
   gsize len = 0;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
   g_return_val_if_fail (password != NULL, NULL);
 
@@ -889,6 +909,7 @@ rein_store_unlock_master_key (ReinStore *self,
   gsize len = 0, phrase_len;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
   g_return_val_if_fail (password != NULL, NULL);
 
@@ -947,6 +968,7 @@ rein_store_change_password (ReinStore *self,
   const gchar *master;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
   g_return_val_if_fail (old_password != NULL, FALSE);
 
@@ -1013,6 +1035,7 @@ rein_store_export_backup (ReinStore *self,
   g_autoptr (JsonNode) root = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
 
   /* Only someone who knows the password may export. */
@@ -1089,6 +1112,7 @@ rein_store_import_backup (ReinStore *self,
   gsize secret_len = 0;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (!check_password (password, error))
     return NULL;
@@ -1178,6 +1202,7 @@ rein_store_list_identities (ReinStore *self, GError **error)
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
@@ -1201,6 +1226,7 @@ rein_store_find_identity (ReinStore *self, const gchar *name, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (name != NULL, NULL);
 
   stmt = prepare (self, sql, error);
@@ -1220,6 +1246,7 @@ rein_store_set_active_identity (ReinStore *self, ReinIdentity *identity, GError 
   g_autofree gchar *id_text = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
 
   id_text = g_strdup_printf ("%" G_GINT64_FORMAT, rein_identity_get_id (identity));
@@ -1232,6 +1259,7 @@ rein_store_get_active_identity (ReinStore *self, GError **error)
   g_autofree gchar *id_text = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   id_text = rein_store_get_setting (self, "active-identity");
   if (id_text == NULL)
@@ -1247,6 +1275,7 @@ rein_store_get_setting (ReinStore *self, const gchar *key)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (key != NULL, NULL);
 
   stmt = prepare (self, "SELECT value FROM settings WHERE key = ?", NULL);
@@ -1264,6 +1293,7 @@ rein_store_set_setting (ReinStore *self, const gchar *key, const gchar *value, G
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (key != NULL && value != NULL, FALSE);
 
   stmt = prepare (self, "INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -1288,6 +1318,7 @@ rein_store_add_server (ReinStore *self, const gchar *url, GError **error)
   const gchar *scheme;
 
   g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (url != NULL, 0);
 
   if (strlen (url) > MAX_URL_LEN)
@@ -1329,6 +1360,7 @@ rein_store_remove_server (ReinStore *self, gint64 server_id, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "DELETE FROM servers WHERE id = ?", error);
   if (stmt == NULL)
@@ -1354,6 +1386,7 @@ rein_store_list_servers (ReinStore *self, GArray **out_ids, GError **error)
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT id, url FROM servers ORDER BY id", error);
   if (stmt == NULL)
@@ -1384,6 +1417,7 @@ rein_store_get_server_sync (ReinStore *self,
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT last_sync, last_error FROM servers WHERE id = ?", NULL);
   if (stmt == NULL)
@@ -1405,6 +1439,7 @@ rein_store_record_sync (ReinStore *self, gint64 server_id, const gchar *error_me
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, error_message == NULL
                           ? "UPDATE servers SET last_sync = strftime('%s','now'), last_error = NULL "
@@ -1435,13 +1470,17 @@ rein_store_add_document (ReinStore *self,
   static const gchar *const job_id_labels[] = { "Job ID", NULL };
 
   g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_DOCUMENT (document), 0);
 
   insert = prepare (self,
                     "INSERT INTO documents (hash, armored, doc_type, job_id, signer, "
                     "identity_id, source_server, verification, verification_error, received) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now')) "
-                    "ON CONFLICT (hash) DO NOTHING",
+                    /* a copy fetched earlier becomes ours when we sign the
+                     * same text (signatures are deterministic) */
+                    "ON CONFLICT (hash) DO UPDATE SET "
+                    "identity_id = coalesce (identity_id, excluded.identity_id)",
                     error);
   if (insert == NULL)
     return 0;
@@ -1486,6 +1525,7 @@ rein_store_list_own_documents (ReinStore *self, gint64 identity_id, GError **err
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT armored FROM documents WHERE identity_id = ? ORDER BY id",
                   error);
@@ -1508,6 +1548,7 @@ rein_store_count_documents (ReinStore *self)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT count(*) FROM documents", NULL);
   if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
@@ -1534,6 +1575,7 @@ rein_store_list_own_documents_full (ReinStore *self, gint64 identity_id, GError 
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT id, hash, armored FROM documents WHERE identity_id = ? "
                         "ORDER BY id", error);
@@ -1569,6 +1611,7 @@ rein_store_get_placement (ReinStore *self,
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT remote_key, verified_hash FROM placements "
                         "WHERE document_id = ? AND server_id = ?", error);
@@ -1599,6 +1642,7 @@ rein_store_set_placement (ReinStore *self,
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (remote_key != NULL, FALSE);
 
   stmt = prepare (self,
@@ -1624,6 +1668,7 @@ rein_store_count_placements (ReinStore *self, gint64 identity_id, gint64 server_
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT count(*) FROM placements p JOIN documents d "
                         "ON d.id = p.document_id WHERE d.identity_id = ? AND p.server_id = ? "
@@ -1643,6 +1688,7 @@ rein_store_has_buckets (ReinStore *self, gint64 server_id, gint64 identity_id)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT 1 FROM buckets WHERE server_id = ? AND identity_id = ? LIMIT 1",
                   NULL);
@@ -1665,6 +1711,7 @@ rein_store_set_bucket (ReinStore *self,
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self,
                   "INSERT INTO buckets (server_id, identity_id, bucket, bytes_free, created) "
@@ -1699,6 +1746,7 @@ rein_store_save_verdicts (ReinStore *self,
   const guint chunk = 250;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (verdicts != NULL || n_verdicts == 0, FALSE);
 
   for (guint i = 0; i < n_verdicts; i++)
@@ -1762,6 +1810,7 @@ rein_store_get_verdict (ReinStore *self,
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (hash != NULL, FALSE);
 
   stmt = prepare (self, "SELECT verification, verification_error FROM documents WHERE hash = ?",
@@ -1804,6 +1853,7 @@ rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **er
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (job_id != NULL, NULL);
 
   stmt = prepare (self, "SELECT armored FROM documents WHERE job_id = ? ORDER BY id", error);
@@ -1820,6 +1870,7 @@ rein_store_list_enrollments (ReinStore *self, GError **error)
   g_autofree gchar *sql = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   sql = g_strdup_printf ("SELECT armored FROM documents WHERE doc_type = 'enrollment' "
                          "AND verification != %d ORDER BY id", REIN_VERIFICATION_INVALID);
@@ -1836,6 +1887,7 @@ rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error)
   g_autoptr (GPtrArray) ids = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self,
                   "SELECT job_id FROM documents WHERE identity_id = ?1 AND job_id IS NOT NULL "
@@ -1873,6 +1925,7 @@ rein_store_set_order (ReinStore *self,
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (job_id != NULL && role != NULL && state != NULL, FALSE);
 
   stmt = prepare (self,
@@ -1910,6 +1963,7 @@ rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT job_id, role, state, updated FROM orders "
                         "WHERE identity_id = ? ORDER BY job_id", error);
@@ -1943,6 +1997,7 @@ rein_store_list_placements (ReinStore *self, gint64 server_id, GError **error)
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT document_id, remote_key FROM placements WHERE server_id = ?",
                   error);
@@ -1983,6 +2038,7 @@ rein_store_set_placements (ReinStore *self,
   const guint chunk = 400;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (placements != NULL, FALSE);
 
   for (guint start = 0; start < placements->len; start += chunk)

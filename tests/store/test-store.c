@@ -540,6 +540,95 @@ test_no_secret_on_disk (Fixture *f, gconstpointer data)
   rein_secure_free (phrase);
 }
 
+static void
+test_python_testnet_backup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  /* an old testnet identity: mainnet-format addresses, testnet flag */
+  g_autofree gchar *maddr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *want = rein_private_key_get_address (master, REIN_NETWORK_TESTNET);
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_TESTNET);
+  g_autofree gchar *json = g_strdup_printf ("{\"name\": \"Old\", \"contact\": \"o@example.com\", "
+                                            "\"maddr\": \"%s\", \"daddr\": \"%s\", "
+                                            "\"dkey\": \"%s\", \"will_mediate\": false, "
+                                            "\"mediator_fee\": \"1\", \"testnet\": true}",
+                                            maddr, daddr, wif);
+  g_autoptr (ReinIdentity) id = NULL;
+
+  rein_secure_free (wif);
+  id = rein_store_import_python_backup (f->store, json, strlen (json), "pw", &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_identity_get_testnet (id));
+  g_assert_cmpstr (rein_identity_get_master_address (id), ==, want);
+}
+
+typedef struct
+{
+  ReinStore *store;
+  guint n;
+} Worker;
+
+static gpointer
+add_identities_thread (gpointer data)
+{
+  Worker *w = data;
+
+  for (guint i = 0; i < w->n; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("Thread %u", i);
+      ReinIdentityParams p = { .name = name, .contact = "t@example.com" };
+      gchar *phrase = rein_bip39_generate (128);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ReinIdentity) id = rein_store_add_identity_from_mnemonic (w->store, &p, phrase,
+                                                                           NULL, "pw", &error);
+
+      rein_secure_free (phrase);
+      g_assert_no_error (error);
+    }
+  return NULL;
+}
+
+/* Identities made in a worker while the main thread adds servers: every
+ * enrollment lands with its own identity, every server id is its own. */
+static void
+test_threads (Fixture *f, gconstpointer data)
+{
+  Worker w = { f->store, 15 };
+  GThread *thread = g_thread_new ("identities", add_identities_thread, &w);
+  g_autoptr (GListModel) ids = NULL;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/", 10000 + i);
+      g_autoptr (GArray) server_ids = NULL;
+      g_auto (GStrv) urls = NULL;
+      gint64 id = rein_store_add_server (f->store, url, &error);
+
+      g_assert_no_error (error);
+      urls = rein_store_list_servers (f->store, &server_ids, &error);
+      for (guint j = 0; urls[j]; j++)
+        if (g_array_index (server_ids, gint64, j) == id)
+          g_assert_cmpstr (urls[j], ==, url);
+    }
+  g_thread_join (thread);
+
+  ids = rein_store_list_identities (f->store, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (ids), ==, 15);
+  for (guint i = 0; i < 15; i++)
+    {
+      g_autoptr (ReinIdentity) id = g_list_model_get_item (ids, i);
+      g_autoptr (GPtrArray) docs = rein_store_list_own_documents (f->store,
+                                                                  rein_identity_get_id (id), NULL);
+
+      g_assert_cmpuint (docs->len, ==, 1);
+      g_assert_cmpstr (docs->pdata[0], ==, rein_identity_get_enrollment (id));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -558,6 +647,8 @@ main (int argc, char *argv[])
   ADD ("/store/identity/several", test_several_identities);
   ADD ("/store/servers", test_servers);
   ADD ("/store/secrets-not-on-disk", test_no_secret_on_disk);
+  ADD ("/store/identity/python-testnet-backup", test_python_testnet_backup);
+  ADD ("/store/threads", test_threads);
 #undef ADD
 
   return g_test_run ();
