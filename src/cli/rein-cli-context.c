@@ -779,7 +779,17 @@ rein_cli_reader_build_jobs (ReinCliReader *reader, GPtrArray *docs, GError **err
 
   g_hash_table_iter_init (&iter, groups);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    g_ptr_array_add (jobs, rein_job_new (key, value, reader->directory));
+    {
+      /* A job is its ID and its creator: a copied ID is another job. */
+      g_auto (GStrv) creators = rein_job_find_creators (key, value, reader->directory);
+
+      if (g_strv_length (creators) <= 1)
+        g_ptr_array_add (jobs, rein_job_new (key, value, reader->directory));
+      else
+        for (guint i = 0; creators[i] != NULL; i++)
+          g_ptr_array_add (jobs, rein_job_new_for_creator (key, creators[i], value,
+                                                           reader->directory));
+    }
   g_ptr_array_sort (jobs, compare_job_ids);
   reader_record_jobs (reader, jobs);
   return g_steal_pointer (&jobs);

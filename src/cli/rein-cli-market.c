@@ -550,7 +550,10 @@ market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const
   for (guint i = 0; job != NULL && i < rein_job_get_n_entries (job); i++)
     g_ptr_array_add (docs, rein_job_get_entry (job, i, NULL, NULL));
   g_ptr_array_add (docs, doc);
-  check = rein_job_new (job_id, docs, rein_cli_reader_get_directory (m->reader));
+  check = job != NULL && rein_job_get_creator_key (job) != NULL
+            ? rein_job_new_for_creator (job_id, rein_job_get_creator_key (job), docs,
+                                        rein_cli_reader_get_directory (m->reader))
+            : rein_job_new (job_id, docs, rein_cli_reader_get_directory (m->reader));
   for (guint i = 0; i < rein_job_get_n_entries (check); i++)
     if (rein_job_get_entry (check, i, &valid, &reason) == doc)
       break;

@@ -568,16 +568,57 @@ derive_state (ReinJob *self)
   return REIN_JOB_STATE_POSTED;
 }
 
-ReinJob *
-rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory)
+/* Signature, enrollment and signer checks of a posting, without the rest
+ * of the job: what makes it a candidate for "the" posting. */
+static gboolean
+posting_is_candidate (ReinDocument *doc, ReinDirectory *directory)
+{
+  return rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING
+         && rein_document_verify (doc, NULL)
+         && rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) != NULL
+         && key_is_signer (field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY),
+                           rein_document_get_signer (doc));
+}
+
+GStrv
+rein_job_find_creators (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (job_id != NULL && documents != NULL && directory != NULL, NULL);
+
+  for (guint i = 0; i < documents->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (documents, i);
+      gboolean known = FALSE;
+      g_autofree gchar *key = NULL;
+
+      if (g_strcmp0 (field (doc, REIN_LABEL_JOB_ID), job_id) != 0
+          || !posting_is_candidate (doc, directory))
+        continue;
+      key = g_ascii_strdown (field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY), -1);
+      for (guint j = 0; j < seen->len; j++)
+        known |= g_strcmp0 (g_ptr_array_index (seen, j), key) == 0;
+      if (!known)
+        {
+          g_strv_builder_add (builder, key);
+          g_ptr_array_add (seen, g_steal_pointer (&key));
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+static ReinJob *
+build_job (const gchar *job_id,
+           const gchar *creator_key,
+           guint n_creators,
+           GPtrArray *documents,
+           ReinDirectory *directory)
 {
   g_autoptr (GPtrArray) mine = g_ptr_array_new ();
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   ReinJob *self;
-
-  g_return_val_if_fail (job_id != NULL, NULL);
-  g_return_val_if_fail (documents != NULL, NULL);
-  g_return_val_if_fail (directory != NULL, NULL);
 
   self = g_object_new (REIN_TYPE_JOB, NULL);
   self->id = g_strdup (job_id);
@@ -586,10 +627,14 @@ rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *director
     {
       ReinDocument *doc = g_ptr_array_index (documents, i);
       ReinDocumentType type = rein_document_get_document_type (doc);
+      const gchar *named_creator = field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY);
 
       if (type == REIN_DOCUMENT_TYPE_ENROLLMENT || type == REIN_DOCUMENT_TYPE_UNKNOWN
           || g_strcmp0 (field (doc, REIN_LABEL_JOB_ID), job_id) != 0
           || !g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc)))
+        continue;
+      /* another creator's job under the same ID is not this one */
+      if (creator_key != NULL && named_creator != NULL && !same_key (named_creator, creator_key))
         continue;
       g_ptr_array_add (mine, doc);
     }
@@ -607,6 +652,10 @@ rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *director
         entry.reason = g_strdup_printf ("its signature does not verify: %s", error->message);
       else if (rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) == NULL)
         entry.reason = g_strdup ("its signer has no valid enrollment naming it as delegate");
+      else if (n_creators > 1 && rein_document_get_document_type (doc)
+                                   == REIN_DOCUMENT_TYPE_JOB_POSTING)
+        entry.reason = g_strdup_printf ("%u different creators posted this Job ID: the job is "
+                                        "ambiguous until one of them is chosen", n_creators);
       else
         {
           /* (c) consistency, (d) who may write this step */
@@ -633,6 +682,32 @@ rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *director
     }
   self->state = derive_state (self);
   return self;
+}
+
+ReinJob *
+rein_job_new_for_creator (const gchar *job_id,
+                          const gchar *creator_key,
+                          GPtrArray *documents,
+                          ReinDirectory *directory)
+{
+  g_return_val_if_fail (job_id != NULL && documents != NULL && directory != NULL, NULL);
+
+  return build_job (job_id, creator_key, 1, documents, directory);
+}
+
+ReinJob *
+rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory)
+{
+  g_auto (GStrv) creators = NULL;
+  guint n;
+
+  g_return_val_if_fail (job_id != NULL, NULL);
+  g_return_val_if_fail (documents != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  creators = rein_job_find_creators (job_id, documents, directory);
+  n = g_strv_length (creators);
+  return build_job (job_id, n == 1 ? creators[0] : NULL, n, documents, directory);
 }
 
 const gchar *

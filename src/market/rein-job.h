@@ -83,8 +83,25 @@ const gchar *rein_role_to_name (ReinRole role);
 #define REIN_TYPE_JOB (rein_job_get_type ())
 G_DECLARE_FINAL_TYPE (ReinJob, rein_job, REIN, JOB, GObject)
 
-/* Validates @documents (of ReinDocument: any order, duplicates allowed,
- * other jobs' documents ignored) as the documents of @job_id. */
+/* A job is its Job ID together with its creator's key: anyone can post
+ * another job under a copied ID, and that must not take the job over.
+ *
+ * The creator keys of the postings of @job_id in @documents that pass the
+ * signature, enrollment and signer checks: normally one. */
+GStrv rein_job_find_creators (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory);
+
+/* Validates @documents (of ReinDocument: any order, duplicates allowed)
+ * as the documents of the job @job_id posted by @creator_key; documents of
+ * other jobs, and those naming another creator key, are not part of it. */
+ReinJob *rein_job_new_for_creator (const gchar *job_id,
+                                   const gchar *creator_key,
+                                   GPtrArray *documents,
+                                   ReinDirectory *directory);
+
+/* The same when only the Job ID is known: the job of its one creator. When
+ * several creators posted this ID, no posting counts (the job is
+ * ambiguous, and each posting says so): use rein_job_find_creators() and
+ * rein_job_new_for_creator(). */
 ReinJob *rein_job_new (const gchar *job_id, GPtrArray *documents, ReinDirectory *directory);
 
 const gchar *rein_job_get_id (ReinJob *self);

@@ -413,6 +413,60 @@ test_forgeries (void)
   }
 }
 
+/* Someone copies a job's ID into a posting of their own: it is another
+ * job, and it cannot take the real one over. */
+static void
+test_copied_job_id (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) ambiguous = NULL;
+  g_autoptr (ReinJob) real = NULL;
+  g_autoptr (ReinJob) copy = NULL;
+  g_auto (GStrv) creators = NULL;
+  ReinDocument *copycat;
+  const gchar *reason = NULL;
+
+  bid_on (w, posting, w->worker, "0.05");
+  {
+    ReinJobParams params = {
+      .job_name = "Logo for a bakery", .job_id = w->job_id, .category = "Graphics",
+      .description = "Mine now", .creator = w->outsider->name,
+      .creator_contact = "o@example.com", .creator_public_key = w->outsider->pubkey,
+      .creator_master_address = w->outsider->master_address,
+    };
+    g_autofree gchar *text = NULL;
+
+    g_assert_true (rein_job_params_set_mediator (&params, w->mediator->enrollment, &error));
+    text = rein_document_build_job_posting (&params, &error);
+    g_assert_no_error (error);
+    copycat = add_signed (w, w->outsider, g_steal_pointer (&text));
+  }
+
+  creators = rein_job_find_creators (w->job_id, w->docs, w->directory);
+  g_assert_cmpuint (g_strv_length (creators), ==, 2);
+  g_assert_true (g_strv_contains ((const gchar *const *) creators, w->creator->pubkey));
+  g_assert_true (g_strv_contains ((const gchar *const *) creators, w->outsider->pubkey));
+
+  /* by its ID alone the job is ambiguous, whichever posting hashes lower */
+  ambiguous = rein_job_new (w->job_id, w->docs, w->directory);
+  g_assert_cmpint (rein_job_get_state (ambiguous), ==, REIN_JOB_STATE_NONE);
+  g_assert_false (entry_valid (ambiguous, copycat, &reason));
+  g_assert_nonnull (strstr (reason, "2 different creators"));
+
+  /* with its creator, each job is whole and apart */
+  real = rein_job_new_for_creator (w->job_id, w->creator->pubkey, w->docs, w->directory);
+  g_assert_cmpint (rein_job_get_state (real), ==, REIN_JOB_STATE_BIDS);
+  g_assert_true (rein_job_get_posting (real) == posting);
+  g_assert_cmpint (rein_job_get_role (real, w->creator->pubkey), ==, REIN_ROLE_CREATOR);
+  g_assert_true (rein_job_get_actions (real, w->creator->pubkey) & REIN_ACTION_OFFER);
+  copy = rein_job_new_for_creator (w->job_id, w->outsider->pubkey, w->docs, w->directory);
+  g_assert_cmpint (rein_job_get_state (copy), ==, REIN_JOB_STATE_POSTED);
+  g_assert_true (rein_job_get_posting (copy) == copycat);
+  g_assert_cmpuint (rein_job_get_bids (copy)->len, ==, 0);
+}
+
 static void
 test_directory (void)
 {
@@ -522,6 +576,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/dispute-flow", test_dispute_flow);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
   g_test_add_func ("/market/job/directory", test_directory);
+  g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
   g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);
 
   return g_test_run ();
