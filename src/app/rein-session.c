@@ -592,11 +592,10 @@ rein_session_add_identity_finish (ReinSession *self, GAsyncResult *result, GErro
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   identity = g_task_propagate_pointer (G_TASK (result), error);
+  /* even when cancelled: the worker may have stored it already */
+  reload_identities (self);
   if (identity != NULL)
-    {
-      reload_identities (self);
-      rein_session_set_active_identity (self, identity);
-    }
+    rein_session_set_active_identity (self, identity);
   return identity;
 }
 
@@ -656,6 +655,7 @@ rein_session_unlock_finish (ReinSession *self, GAsyncResult *result, GError **er
 typedef struct
 {
   gint64 server_id;
+  gint64 identity_id; /* the identity active when the request was made */
   gchar *url;
   ReinClient *client;
 } AddServer;
@@ -692,8 +692,15 @@ buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       ReinBucket *b = g_ptr_array_index (buckets, i);
 
       free_bytes += b->bytes_free;
-      rein_store_set_bucket (self->store, a->server_id, rein_identity_get_id (self->active),
-                             b->id, b->bytes_free, b->created, NULL);
+      g_autoptr (GError) store_error = NULL;
+
+      if (!rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
+                                  b->created, &store_error))
+        {
+          reload_servers (self);
+          g_task_return_error (task, g_steal_pointer (&store_error));
+          return;
+        }
     }
   reload_servers (self);
   size = g_format_size (free_bytes);
@@ -736,6 +743,7 @@ rein_session_add_server_async (ReinSession *self,
     }
   a = g_new0 (AddServer, 1);
   a->url = g_strdup (clean);
+  a->identity_id = rein_identity_get_id (self->active);
   g_task_set_task_data (task, a, (GDestroyNotify) add_server_free);
   a->client = rein_client_new (clean, &error);
   if (a->client == NULL)
@@ -846,8 +854,18 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (results == NULL)
     {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->servers));
+
+      /* no row keeps saying "Syncing" */
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (ReinServerInfo) s = g_list_model_get_item (G_LIST_MODEL (self->servers), i);
+
+          server_info_set_status (s, error->message, !g_error_matches (error, G_IO_ERROR,
+                                                                       G_IO_ERROR_CANCELLED));
+        }
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, 1, error->message);
+        g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, MAX (n, 1), error->message);
       return;
     }
   for (guint i = 0; i < results->len; i++)
@@ -916,13 +934,13 @@ describe_server (ReinSession *self, ReinServerInfo *server, gint64 latency_us)
   rein_store_get_server_sync (self->store, server->id, &last_sync, &last_error);
   if (self->active != NULL)
     {
-      g_autoptr (GPtrArray) own = rein_store_list_own_documents (
-          self->store, rein_identity_get_id (self->active), NULL);
+      guint own = rein_store_count_own_documents (self->store,
+                                                  rein_identity_get_id (self->active));
       guint held = rein_store_count_placements (self->store, rein_identity_get_id (self->active),
                                                 server->id);
 
       g_string_append (text, " · ");
-      g_string_append_printf (text, _("holds %u of our %u documents"), held, own ? own->len : 0);
+      g_string_append_printf (text, _("holds %u of our %u documents"), held, own);
     }
   if (last_sync > 0)
     {

@@ -106,6 +106,13 @@ mode_pages (Mode mode)
     }
 }
 
+gboolean
+rein_welcome_get_busy (ReinWelcome *self)
+{
+  g_return_val_if_fail (REIN_IS_WELCOME (self), FALSE);
+  return self->busy;
+}
+
 const gchar *
 rein_welcome_get_page (ReinWelcome *self)
 {
@@ -195,16 +202,21 @@ validate_confirm (ReinWelcome *self)
       g_autofree gchar *typed = g_strstrip (g_strdup (editable_text (rows[i])));
       const gchar *want = words[self->confirm_index[i]];
 
+      gboolean match, long_enough;
+
       for (gchar *c = typed; *c; c++)
         *c = g_ascii_tolower (*c);
-      if (g_strcmp0 (typed, want) == 0)
+      match = g_strcmp0 (typed, want) == 0;
+      long_enough = strlen (typed) >= strlen (want);
+      rein_memwipe (typed, strlen (typed));
+      if (match)
         {
           gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
           continue;
         }
       all = FALSE;
       /* a mistake is shown once the word is as long as the right one */
-      if (strlen (typed) >= strlen (want))
+      if (long_enough)
         {
           g_autofree gchar *msg = g_strdup_printf (_("Word %u does not match your phrase."),
                                                    self->confirm_index[i] + 1);
@@ -212,7 +224,6 @@ validate_confirm (ReinWelcome *self)
           gtk_widget_add_css_class (GTK_WIDGET (rows[i]), "error");
           set_error (self->confirm_error, msg);
         }
-      rein_memwipe (typed, strlen (typed));
     }
   for (guint i = 0; words[i]; i++)
     rein_memwipe (words[i], strlen (words[i]));
@@ -228,8 +239,11 @@ validate_restore (ReinWelcome *self)
   guint n = 0;
 
   for (guint i = 0; words[i]; i++)
-    if (*words[i])
-      n++;
+    {
+      if (*words[i])
+        n++;
+      rein_memwipe (words[i], strlen (words[i]));
+    }
   if (n == 0)
     {
       gtk_label_set_text (self->restore_status, "");
@@ -428,7 +442,7 @@ update_actions (ReinWelcome *self)
                                  !self->busy && (!choosing || self->can_cancel));
   gtk_widget_set_visible (self->next_button, !choosing);
   gtk_widget_set_visible (self->action_bar, !choosing || self->can_cancel);
-  gtk_button_set_label (GTK_BUTTON (self->back_button), choosing ? _("_Cancel") : _("_Back"));
+  gtk_button_set_label (GTK_BUTTON (self->back_button), choosing ? _("C_ancel") : _("_Back"));
   gtk_button_set_label (GTK_BUTTON (self->next_button),
                         last ? (self->mode == MODE_CREATE ? _("_Create Identity")
                                                           : _("_Finish"))
@@ -445,14 +459,23 @@ changed_cb (ReinWelcome *self)
 
 /* ---- pages ---- */
 
+/* The words leave the widget tree (and the accessibility tree) as soon as
+ * they are not needed on screen. */
 static void
-fill_phrase_grid (ReinWelcome *self)
+clear_phrase_grid (ReinWelcome *self)
 {
-  g_auto (GStrv) words = g_strsplit (self->phrase, " ", -1);
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->phrase_grid))))
     gtk_grid_remove (self->phrase_grid, child);
+}
+
+static void
+fill_phrase_grid (ReinWelcome *self)
+{
+  g_auto (GStrv) words = g_strsplit (self->phrase, " ", -1);
+
+  clear_phrase_grid (self);
   for (guint i = 0; words[i]; i++)
     {
       g_autofree gchar *text = g_strdup_printf ("%2u. %s", i + 1, words[i]);
@@ -544,6 +567,8 @@ show_page (ReinWelcome *self, const gchar *page)
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->enrollment_view),
                                 text ? text : error->message, -1);
     }
+  if (g_strcmp0 (page, "password") == 0)
+    clear_phrase_grid (self);
   /* keys mode: the network comes from the master address */
   gtk_widget_set_sensitive (GTK_WIDGET (self->testnet_switch), self->mode != MODE_KEYS);
   gtk_stack_set_visible_child_name (self->stack, page);
@@ -568,6 +593,7 @@ rein_welcome_reset (ReinWelcome *self)
   self->mode = MODE_NONE;
   self->page_index = 0;
   g_clear_pointer (&self->phrase, rein_secure_free);
+  clear_phrase_grid (self);
   g_clear_object (&self->backup_file);
   adw_action_row_set_subtitle (self->backup_file_row, _("No file chosen"));
   for (gpointer *e = (gpointer[]){ self->name_row, self->contact_row, self->confirm_row1,
@@ -852,11 +878,12 @@ restore_key_pressed_cb (GtkEventControllerKey *controller,
   g_autoptr (GPtrArray) matches = NULL;
   g_autofree gchar *completed = NULL;
 
-  if (keyval != GDK_KEY_Tab || *word == '\0')
-    return FALSE;
+  if (keyval != GDK_KEY_Tab || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) || *word == '\0'
+      || rein_bip39_word_index (word) >= 0)
+    return FALSE; /* nothing to complete: Tab moves the focus on */
   matches = rein_bip39_complete (word, 2);
   if (matches->len != 1)
-    return matches->len > 1; /* several: stay, the suggestions show them */
+    return FALSE;
   completed = g_strdup_printf ("%.*s%s ", (int) (word - text), text,
                                (const gchar *) matches->pdata[0]);
   gtk_editable_set_text (GTK_EDITABLE (self->restore_entry), completed);
@@ -988,6 +1015,15 @@ rein_welcome_init (ReinWelcome *self)
                             G_CALLBACK (changed_cb), self);
   g_signal_connect_swapped (self->testnet_switch, "notify::active", G_CALLBACK (changed_cb),
                             self);
+
+  /* The phrase is a secret: a buffer in non-pageable memory, wiped when
+   * freed, and no undo history holding copies of it. */
+  {
+    g_autoptr (GtkEntryBuffer) buffer = gtk_password_entry_buffer_new ();
+
+    gtk_entry_set_buffer (self->restore_entry, buffer);
+    gtk_editable_set_enable_undo (GTK_EDITABLE (self->restore_entry), FALSE);
+  }
 
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -20,6 +20,10 @@ void rein_welcome_reset (ReinWelcome *self);
 /* Whether a "Cancel" leads back to the main view (there is an identity). */
 void rein_welcome_set_can_cancel (ReinWelcome *self, gboolean can_cancel);
 
+/* TRUE while an identity is being made (the keys derived and sealed): the
+ * flow cannot be left then. */
+gboolean rein_welcome_get_busy (ReinWelcome *self);
+
 /* The current page's name: "choose", "details", "phrase", "confirm",
  * "restore", "keys", "sign", "backup", "password", for tests. */
 const gchar *rein_welcome_get_page (ReinWelcome *self);

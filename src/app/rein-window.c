@@ -83,6 +83,9 @@ update_header (ReinWindow *self)
 
   gtk_widget_set_visible (self->switcher_title, main_view);
   gtk_widget_set_visible (self->sync_button, main_view);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync",
+                                 main_view && rein_session_get_active_identity (self->session)
+                                 && !rein_session_get_syncing (self->session));
 }
 
 static void
@@ -130,7 +133,6 @@ update_identity (ReinWindow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->identity_button), identity != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", identity != NULL);
   update_banner (self);
 }
 
@@ -146,6 +148,8 @@ update_sync (ReinWindow *self)
   gtk_progress_bar_set_fraction (self->sync_progress,
                                  rein_session_get_sync_fraction (self->session));
   gtk_widget_set_tooltip_text (self->sync_button, syncing ? _("Syncing…") : last);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-identity", !syncing);
+  update_header (self);
 }
 
 static void
@@ -217,6 +221,10 @@ static void
 add_identity_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   ReinWindow *self = REIN_WINDOW (widget);
+
+  /* an identity being made cannot be abandoned half way */
+  if (rein_welcome_get_busy (self->welcome))
+    return;
 
   gtk_popover_popdown (self->identity_popover);
   rein_window_show_welcome (self);
@@ -461,8 +469,8 @@ rein_window_new (GtkApplication *application, ReinSession *session)
   g_signal_connect_swapped (session, "notify::syncing", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "notify::sync-fraction", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "sync-finished", G_CALLBACK (sync_finished_cb), self);
-  g_signal_connect_swapped (rein_session_get_servers (session), "items-changed",
-                            G_CALLBACK (update_banner), self);
+  g_signal_connect_object (rein_session_get_servers (session), "items-changed",
+                           G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
 
   show_main_or_welcome (self);
   update_sync (self);

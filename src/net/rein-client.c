@@ -37,9 +37,17 @@ typedef enum
   CALL_STATUS,
 } CallKind;
 
+/* A server answering 429 is asked again this many times, waiting twice
+ * as long each time (0.25 s, 0.5 s, ... 4 s). */
+#define MAX_RETRIES 5
+
 typedef struct
 {
   CallKind kind;
+  gchar *method;
+  gchar *url;
+  GBytes *request_body;
+  guint attempts;
   SoupMessage *msg;
   GInputStream *stream;
   GByteArray *body;
@@ -49,6 +57,9 @@ typedef struct
 static void
 call_free (Call *call)
 {
+  g_free (call->method);
+  g_free (call->url);
+  g_clear_pointer (&call->request_body, g_bytes_unref);
   g_clear_object (&call->msg);
   g_clear_object (&call->stream);
   g_clear_pointer (&call->body, g_byte_array_unref);
@@ -385,6 +396,8 @@ handle_answer (GTask *task, guint status, JsonNode *root)
   g_assert_not_reached ();
 }
 
+static gboolean retry_cb (gpointer data);
+
 static void
 finish_call (GTask *task)
 {
@@ -407,6 +420,14 @@ finish_call (GTask *task)
     }
   if (status == 429)
     {
+      if (call->attempts < MAX_RETRIES && !g_cancellable_is_cancelled (
+                                              g_task_get_cancellable (task)))
+        {
+          /* the server asks us to slow down: wait and ask again */
+          g_timeout_add (250u << call->attempts, retry_cb, g_object_ref (task));
+          call->attempts++;
+          return;
+        }
       return_error (task, REIN_NET_ERROR_REFUSED, "too many requests; try again later");
       return;
     }
@@ -490,6 +511,36 @@ sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   read_next (task);
 }
 
+/* Sends (or sends again) the call's request; takes the reference. */
+static void
+send_call (GTask *task)
+{
+  ReinClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  g_clear_object (&call->msg);
+  g_clear_object (&call->stream);
+  g_byte_array_set_size (call->body, 0);
+  call->msg = soup_message_new (call->method, call->url);
+  if (call->msg == NULL)
+    {
+      return_error (task, REIN_NET_ERROR_INVALID, "cannot make a request to this address");
+      g_object_unref (task);
+      return;
+    }
+  if (call->request_body != NULL)
+    soup_message_set_request_body_from_bytes (call->msg, "application/json", call->request_body);
+  soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), sent_cb, task);
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  send_call (data);
+  return G_SOURCE_REMOVE;
+}
+
 /* Starts a call; @form is a NULL-terminated list of name, value pairs. */
 static void
 start_call (ReinClient *self,
@@ -523,16 +574,10 @@ start_call (ReinClient *self,
       g_string_append_printf (url, "%c%s=%s", i == 0 ? '?' : '&', name, value);
     }
 
-  call->msg = soup_message_new (method, url->str);
-  if (call->msg == NULL)
-    {
-      return_error (task, REIN_NET_ERROR_INVALID, "cannot make a request to this address");
-      return;
-    }
-  if (body != NULL)
-    soup_message_set_request_body_from_bytes (call->msg, "application/json", body);
-  soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT, cancellable, sent_cb,
-                           g_steal_pointer (&task));
+  call->method = g_strdup (method);
+  call->url = g_strdup (url->str);
+  call->request_body = body ? g_bytes_ref (body) : NULL;
+  send_call (g_steal_pointer (&task));
 }
 
 /* ---- the calls ---- */

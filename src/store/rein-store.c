@@ -2071,3 +2071,20 @@ rein_store_set_placements (ReinStore *self,
     }
   return TRUE;
 }
+
+guint
+rein_store_count_own_documents (ReinStore *self, gint64 identity_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), 0);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self, "SELECT count(*) FROM documents WHERE identity_id = ?", NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return (guint) sqlite3_column_int64 (stmt, 0);
+}

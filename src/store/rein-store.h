@@ -140,6 +140,7 @@ gint64 rein_store_add_document (ReinStore *self,
 /* Armored texts of @identity_id's own documents, oldest first. */
 GPtrArray *rein_store_list_own_documents (ReinStore *self, gint64 identity_id, GError **error);
 guint rein_store_count_documents (ReinStore *self);
+guint rein_store_count_own_documents (ReinStore *self, gint64 identity_id);
 
 /* One of our own documents, for sync. */
 typedef struct

@@ -212,6 +212,49 @@ test_cancel (void)
   g_clear_object (&w.result);
 }
 
+typedef struct
+{
+  guint done;
+  guint not_found;
+} Burst;
+
+static void
+burst_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Burst *b = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *value = rein_client_get_finish (REIN_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_NOT_FOUND))
+    b->not_found++;
+  b->done++;
+}
+
+static gboolean
+burst_done (gpointer data)
+{
+  return ((Burst *) data)->done == 8;
+}
+
+/* A server that says "too many requests" is asked again, more slowly. */
+static void
+test_rate_limited (void)
+{
+  const gchar *args[] = { "--rate", "2", NULL };
+  TestServer *server = test_server_start (NULL, args);
+  g_autoptr (ReinClient) client = rein_client_new (server->url, NULL);
+  Burst b = { 0 };
+
+  for (guint i = 0; i < 8; i++)
+    rein_client_get_async (client, "MISSING", NULL, burst_cb, &b);
+  while (!burst_done (&b))
+    g_main_context_iteration (NULL, TRUE);
+  /* every one got its real answer, none "too many requests" */
+  g_assert_cmpuint (b.not_found, ==, 8);
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 static void
 test_bad_urls (void)
 {
@@ -246,6 +289,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/client/garbage", test_garbage);
   g_test_add_func ("/net/client/cancel", test_cancel);
   g_test_add_func ("/net/client/bad-urls", test_bad_urls);
+  g_test_add_func ("/net/client/rate-limited", test_rate_limited);
 
   return g_test_run ();
 }
