@@ -753,6 +753,18 @@ parse_backup_json (JsonParser *parser, const gchar *json, gsize len, GError **er
   return json_node_get_object (root);
 }
 
+/* A string wiped (not freed) when it goes out of scope: for secrets whose
+ * memory belongs to someone else, like a JSON parser's copy of a key. */
+typedef gchar *ReinWipeOnExit;
+
+static void
+wipe_string (gchar *text)
+{
+  rein_memwipe (text, strlen (text));
+}
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (ReinWipeOnExit, wipe_string, NULL)
+
 ReinIdentity *
 rein_store_import_python_backup (ReinStore *self,
                                  const gchar *json,
@@ -783,6 +795,8 @@ rein_store_import_python_backup (ReinStore *self,
       || !json_get_string (obj, "daddr", &daddr, error)
       || !json_get_string (obj, "dkey", &dkey, error))
     return NULL;
+  /* declared after the parser, so wiped before the parser frees it */
+  g_auto (ReinWipeOnExit) dkey_text = (gchar *) dkey;
 
   params.name = name;
   params.contact = contact;
