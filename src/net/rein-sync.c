@@ -45,6 +45,7 @@ typedef struct
   guint in_flight;    /* documents being checked or put now */
   guint done;         /* documents finished */
   GError *error;      /* the first failure; no new document starts after it */
+  gboolean requested; /* /request was sent in this sync */
   GHashTable *known;  /* document id -> remote key, read at the start */
   GPtrArray *placed;  /* of ReinPlacement, written at the end */
 } ServerJob;
@@ -351,6 +352,8 @@ job_pump (ServerJob *job)
     job_finish_documents (job);
 }
 
+static void request_buckets (ServerJob *job);
+
 static void
 nonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -358,6 +361,14 @@ nonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   job->nonce = rein_client_nonce_finish (REIN_CLIENT (source), result, &error);
+  if (job->nonce == NULL && !job->requested
+      && g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED))
+    {
+      /* The server no longer knows us (its data was reset, say), though we
+       * remember buckets there: register again, once. */
+      request_buckets (job);
+      return;
+    }
   if (job->nonce == NULL)
     {
       job_done (job, error);
@@ -426,6 +437,15 @@ job_start (ServerJob *job)
       job_take_nonce (job);
       return;
     }
+  request_buckets (job);
+}
+
+static void
+request_buckets (ServerJob *job)
+{
+  Run *run = g_task_get_task_data (job->task);
+
+  job->requested = TRUE;
   rein_client_request_buckets_async (job->client,
                                      rein_identity_get_master_address (run->identity),
                                      rein_identity_get_delegate_address (run->identity),

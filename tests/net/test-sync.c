@@ -271,6 +271,27 @@ test_sync_new_server (Fixture *f, gconstpointer data)
   test_server_free (b);
 }
 
+/* We remember buckets on a server that does not know us (its database was
+ * reset): the sync registers again and goes on. */
+static void
+test_sync_forgotten_account (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 server_id = rein_store_add_server (f->store, server->url, &error);
+
+  g_assert_true (rein_store_set_bucket (f->store, server_id, rein_identity_get_id (f->identity),
+                                        1, 1048576, "2026-01-01 00:00:00", &error));
+  results = run_sync (f);
+  g_assert_null (result_for (results, server->url)->error);
+  g_assert_cmpuint (result_for (results, server->url)->pushed, ==, N_JOBS + 1);
+  assert_server_has_all (f, server, server_id);
+
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 static void
 test_sync_cancel (Fixture *f, gconstpointer data)
 {
@@ -303,6 +324,7 @@ main (int argc, char *argv[])
   ADD ("/net/sync/stale-copy", test_sync_stale_copy);
   ADD ("/net/sync/new-server", test_sync_new_server);
   ADD ("/net/sync/cancel", test_sync_cancel);
+  ADD ("/net/sync/forgotten-account", test_sync_forgotten_account);
 #undef ADD
 
   return g_test_run ();
