@@ -61,11 +61,39 @@ same_key (const gchar *a, const gchar *b)
   return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
 }
 
+/* Two addresses with the same key hash (either network's form). */
+static gboolean
+same_address (const gchar *a, const gchar *b)
+{
+  guint8 ha[20], hb[20];
+
+  return address_hash (a, ha) && address_hash (b, hb) && memcmp (ha, hb, 20) == 0;
+}
+
+/* The master address a document gives for its own signer, if any. */
+static const gchar *
+signer_master (ReinDocument *doc)
+{
+  switch (rein_document_get_document_type (doc))
+    {
+    case REIN_DOCUMENT_TYPE_JOB_POSTING:
+      return field (doc, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS);
+    case REIN_DOCUMENT_TYPE_BID:
+      return field (doc, REIN_LABEL_WORKER_MASTER_ADDRESS);
+    default:
+      return NULL;
+    }
+}
+
 /* ---- the directory of enrollments ---- */
 
+/* Anyone can sign an enrollment naming someone else's delegate: a delegate
+ * may be claimed by several masters. All claims are kept; a document that
+ * names its signer's master (postings and bids do) is bound to that claim,
+ * and a posting's mediator to the master the posting names. */
 struct _ReinDirectory
 {
-  GHashTable *by_delegate; /* hex hash160 of the delegate -> ReinDocument */
+  GHashTable *by_delegate; /* hex hash160 of the delegate -> GPtrArray of ReinDocument */
   GPtrArray *mediators;
 };
 
@@ -74,7 +102,8 @@ rein_directory_new (void)
 {
   ReinDirectory *self = g_new0 (ReinDirectory, 1);
 
-  self->by_delegate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->by_delegate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
   self->mediators = g_ptr_array_new_with_free_func (g_object_unref);
   return self;
 }
@@ -95,6 +124,7 @@ rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **erro
   guint8 hash[20];
   const gchar *delegate;
   g_autofree gchar *key = NULL;
+  GPtrArray *claims;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (REIN_IS_DOCUMENT (enrollment), FALSE);
@@ -115,8 +145,11 @@ rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **erro
       return FALSE;
     }
   key = hash_key (hash);
-  if (g_hash_table_contains (self->by_delegate, key))
-    return TRUE;
+  claims = g_hash_table_lookup (self->by_delegate, key);
+  for (guint i = 0; claims != NULL && i < claims->len; i++)
+    if (same_address (field (g_ptr_array_index (claims, i), REIN_LABEL_MASTER_ADDRESS),
+                      field (enrollment, REIN_LABEL_MASTER_ADDRESS)))
+      return TRUE;
 
   /* A mediator's public key must be its delegate's. */
   if (g_strcmp0 (field (enrollment, REIN_LABEL_WILLING_TO_MEDIATE), "True") == 0)
@@ -131,8 +164,55 @@ rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **erro
         }
       g_ptr_array_add (self->mediators, g_object_ref (enrollment));
     }
-  g_hash_table_insert (self->by_delegate, g_steal_pointer (&key), g_object_ref (enrollment));
+  if (claims == NULL)
+    {
+      claims = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->by_delegate, g_steal_pointer (&key), claims);
+    }
+  g_ptr_array_add (claims, g_object_ref (enrollment));
   return TRUE;
+}
+
+/* The enrollment of the delegate with @hash_key claimed by @master (any
+ * claim when @master is NULL). */
+static ReinDocument *
+lookup_claim (ReinDirectory *self, const gchar *hash_key, const gchar *master)
+{
+  GPtrArray *claims = g_hash_table_lookup (self->by_delegate, hash_key);
+
+  for (guint i = 0; claims != NULL && i < claims->len; i++)
+    {
+      ReinDocument *enrollment = g_ptr_array_index (claims, i);
+
+      if (master == NULL || same_address (field (enrollment, REIN_LABEL_MASTER_ADDRESS), master))
+        return enrollment;
+    }
+  return NULL;
+}
+
+/* The enrollment binding the key that signs as @address to @master. */
+static ReinDocument *
+lookup_delegate_for_master (ReinDirectory *self, const gchar *address, const gchar *master)
+{
+  guint8 hash[20];
+  g_autofree gchar *key = NULL;
+
+  if (!address_hash (address, hash))
+    return NULL;
+  key = hash_key (hash);
+  return lookup_claim (self, key, master);
+}
+
+static ReinDocument *
+lookup_key_for_master (ReinDirectory *self, const gchar *public_key_hex, const gchar *master)
+{
+  guint8 hash[20];
+  g_autofree gchar *key = NULL;
+
+  if (!key_hash (public_key_hex, hash))
+    return NULL;
+  key = hash_key (hash);
+  return lookup_claim (self, key, master);
 }
 
 ReinDocument *
@@ -146,7 +226,7 @@ rein_directory_lookup_delegate (ReinDirectory *self, const gchar *address)
   if (!address_hash (address, hash))
     return NULL;
   key = hash_key (hash);
-  return g_hash_table_lookup (self->by_delegate, key);
+  return lookup_claim (self, key, NULL);
 }
 
 ReinDocument *
@@ -160,7 +240,7 @@ rein_directory_lookup_public_key (ReinDirectory *self, const gchar *public_key_h
   if (!key_hash (public_key_hex, hash))
     return NULL;
   key = hash_key (hash);
-  return g_hash_table_lookup (self->by_delegate, key);
+  return lookup_claim (self, key, NULL);
 }
 
 GPtrArray *
@@ -395,7 +475,8 @@ check_posting (ReinJob *self, ReinDocument *doc, ReinDirectory *directory)
     return g_strdup ("it names no valid mediator key");
   if (same_key (creator, mediator))
     return g_strdup ("the job creator cannot be the job's mediator");
-  mediator_enrollment = rein_directory_lookup_public_key (directory, mediator);
+  mediator_enrollment = lookup_key_for_master (directory, mediator,
+                                               field (doc, REIN_LABEL_MEDIATOR_MASTER_ADDRESS));
   if (mediator_enrollment == NULL
       || g_strcmp0 (field (mediator_enrollment, REIN_LABEL_WILLING_TO_MEDIATE), "True") != 0)
     return g_strdup ("its mediator has no enrollment willing to mediate");
@@ -575,7 +656,8 @@ posting_is_candidate (ReinDocument *doc, ReinDirectory *directory)
 {
   return rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING
          && rein_document_verify (doc, NULL)
-         && rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) != NULL
+         && lookup_delegate_for_master (directory, rein_document_get_signer (doc),
+                                        signer_master (doc)) != NULL
          && key_is_signer (field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY),
                            rein_document_get_signer (doc));
 }
@@ -652,6 +734,9 @@ build_job (const gchar *job_id,
         entry.reason = g_strdup_printf ("its signature does not verify: %s", error->message);
       else if (rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) == NULL)
         entry.reason = g_strdup ("its signer has no valid enrollment naming it as delegate");
+      else if (lookup_delegate_for_master (directory, rein_document_get_signer (doc),
+                                           signer_master (doc)) == NULL)
+        entry.reason = g_strdup ("no enrollment binds its signer to the master address it gives");
       else if (n_creators > 1 && rein_document_get_document_type (doc)
                                    == REIN_DOCUMENT_TYPE_JOB_POSTING)
         entry.reason = g_strdup_printf ("%u different creators posted this Job ID: the job is "

@@ -467,6 +467,50 @@ test_copied_job_id (void)
   g_assert_cmpuint (rein_job_get_bids (copy)->len, ==, 0);
 }
 
+/* Someone enrolls another user's delegate under their own master: the
+ * claim is kept apart, and documents naming the real master still bind
+ * to the real enrollment. */
+static void
+test_claimed_delegate (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDirectory) dir = rein_directory_new ();
+  g_autoptr (ReinDocument) fake = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  ReinDocument *posting, *bid, *bad_bid;
+  const gchar *reason = NULL;
+  ReinEnrollmentParams params = {
+    .user = "Not Maya", .contact = "thief@example.com",
+    .master_address = w->outsider->master_address,
+    .delegate_address = w->mediator->delegate_address, .willing_to_mediate = TRUE,
+    .delegate_public_key = w->mediator->pubkey, .mediator_fee_percent = 0.1,
+  };
+  g_autofree gchar *text = rein_document_build_enrollment (&params, &error);
+
+  g_assert_no_error (error);
+  fake = rein_document_sign (text, w->outsider->master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  /* the false claim arrives first */
+  g_assert_true (rein_directory_add (dir, fake, &error));
+  for (Party **p = (Party *[]){ w->creator, w->worker, w->mediator, w->outsider, NULL }; *p; p++)
+    g_assert_true (rein_directory_add (dir, (*p)->enrollment, &error));
+  g_assert_cmpuint (rein_directory_get_mediators (dir)->len, ==, 2);
+  rein_directory_free (w->directory);
+  w->directory = g_steal_pointer (&dir);
+
+  posting = post_job (w);
+  bid = bid_on (w, posting, w->worker, "0.05");
+  /* a bid claiming someone else's master for the worker's key */
+  bad_bid = add_signed (w, w->worker, with_field (bid, "Worker master address",
+                                                  w->creator->master_address));
+  job = world_job (w);
+  g_assert_true (entry_valid (job, posting, &reason));
+  g_assert_true (entry_valid (job, bid, &reason));
+  g_assert_false (entry_valid (job, bad_bid, &reason));
+  g_assert_nonnull (strstr (reason, "master address it gives"));
+}
+
 static void
 test_directory (void)
 {
@@ -577,6 +621,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/forgeries", test_forgeries);
   g_test_add_func ("/market/job/directory", test_directory);
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
+  g_test_add_func ("/market/job/claimed-delegate", test_claimed_delegate);
   g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);
 
   return g_test_run ();
