@@ -48,6 +48,7 @@ typedef struct
   gboolean requested; /* /request was sent in this sync */
   GHashTable *known;  /* document id -> remote key, read at the start */
   GPtrArray *placed;  /* of ReinPlacement, written at the end */
+  GPtrArray *buckets; /* of ReinBucket granted by /request, written at the end */
 } ServerJob;
 
 /* Requests in flight per server: enough to keep the server and this side
@@ -90,6 +91,7 @@ server_job_free (ServerJob *job)
   g_clear_error (&job->error);
   g_clear_pointer (&job->known, g_hash_table_unref);
   g_clear_pointer (&job->placed, g_ptr_array_unref);
+  g_clear_pointer (&job->buckets, g_ptr_array_unref);
   g_free (job);
 }
 
@@ -158,6 +160,15 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   ReinSync *self = g_task_get_source_object (job->task);
   g_autoptr (GError) error = NULL;
 
+  for (guint i = 0; job->buckets != NULL && i < job->buckets->len; i++)
+    {
+      ReinBucket *b = g_ptr_array_index (job->buckets, i);
+      Run *run = g_task_get_task_data (job->task);
+
+      rein_store_set_bucket (self->store, job->result->server_id,
+                             rein_identity_get_id (run->identity), b->id, b->bytes_free,
+                             b->created, NULL);
+    }
   /* If the placements cannot be kept, the sync did not really succeed:
    * the next one would not find them and would put everything again. */
   if (job->placed != NULL
@@ -398,8 +409,6 @@ static void
 buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ServerJob *job = user_data;
-  ReinSync *self = g_task_get_source_object (job->task);
-  Run *run = g_task_get_task_data (job->task);
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) buckets = rein_client_request_buckets_finish (REIN_CLIENT (source),
                                                                        result, &error);
@@ -409,14 +418,8 @@ buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       job_done (job, error);
       return;
     }
-  for (guint i = 0; i < buckets->len; i++)
-    {
-      ReinBucket *b = g_ptr_array_index (buckets, i);
-
-      rein_store_set_bucket (self->store, job->result->server_id,
-                             rein_identity_get_id (run->identity), b->id, b->bytes_free,
-                             b->created, NULL);
-    }
+  /* written with the placements, off this thread */
+  job->buckets = g_steal_pointer (&buckets);
   job_take_nonce (job);
 }
 

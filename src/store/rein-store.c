@@ -1190,6 +1190,8 @@ rein_store_import_backup (ReinStore *self,
     {
       g_autoptr (GError) local_error = NULL;
 
+      g_autofree gchar *expected = NULL;
+
       json_get_string (obj, "enrollment", &enrollment_text, NULL);
       enrollment = rein_document_new_from_armored (enrollment_text ? enrollment_text : "", -1,
                                                    &local_error);
@@ -1198,6 +1200,15 @@ rein_store_import_backup (ReinStore *self,
         {
           g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
                                "The backup's enrollment is not signed by its master address");
+          return NULL;
+        }
+      /* The file's plain fields must be what the enrollment says, or this
+       * identity would publish documents nobody can bind to it. */
+      expected = build_enrollment (&params, maddr, delegate_address, pubkey, NULL);
+      if (g_strcmp0 (expected, rein_document_get_text (enrollment)) != 0)
+        {
+          g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                               "The backup's details differ from its signed enrollment");
           return NULL;
         }
     }

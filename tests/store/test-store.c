@@ -390,6 +390,16 @@ test_backup_and_password (Fixture *f, gconstpointer data)
 
   other = rein_store_open (other_dir, &error);
   g_assert_no_error (error);
+  /* a backup edited by hand (its testnet flag flipped) is refused */
+  {
+    g_autoptr (GString) edited = g_string_new (backup);
+
+    g_assert_cmpuint (g_string_replace (edited, "\"testnet\" : false", "\"testnet\" : true", 1),
+                      ==, 1);
+    g_assert_null (rein_store_import_backup (other, edited->str, edited->len, "pw", &error));
+    g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
   g_assert_null (rein_store_import_backup (other, backup, strlen (backup), "wrong", &error));
   g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_WRONG_PASSWORD);
   g_clear_error (&error);
