@@ -393,6 +393,9 @@ insert_identity (ReinStore *self,
                  ReinDocument *enrollment,
                  GError **error)
 {
+  /* Only the database part holds the store's lock: the key derivation
+   * and sealing before it (scrypt) must not block the UI's calls. */
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree gchar *fee = NULL;
   gint64 id;
@@ -503,7 +506,6 @@ rein_store_add_identity_from_mnemonic (ReinStore *self,
   ReinNetwork network;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (params != NULL && phrase != NULL, NULL);
 
   if (!validate_params (params, error) || !check_password (password, error))
@@ -637,7 +639,6 @@ rein_store_add_identity_from_keys (ReinStore *self,
   g_autofree gchar *delegate_address = NULL, *pubkey = NULL, *expected = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (params != NULL, NULL);
 
   if (!validate_params (params, error) || !check_password (password, error))
@@ -782,7 +783,6 @@ rein_store_import_python_backup (ReinStore *self,
   JsonNode *fee_node;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (!check_password (password, error))
     return NULL;
@@ -860,6 +860,7 @@ load_sealed (ReinStore *self,
              GBytes **out_delegate,
              GError **error)
 {
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = prepare (
       self, "SELECT sealed_mnemonic, sealed_delegate_key FROM identities WHERE id = ?", error);
 
@@ -892,7 +893,6 @@ rein_store_unlock_delegate_key (ReinStore *self,
   gsize len = 0;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
   g_return_val_if_fail (password != NULL, NULL);
 
@@ -923,7 +923,6 @@ rein_store_unlock_master_key (ReinStore *self,
   gsize len = 0, phrase_len;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
   g_return_val_if_fail (password != NULL, NULL);
 
@@ -977,12 +976,12 @@ rein_store_change_password (ReinStore *self,
   g_autoptr (GBytes) delegate = NULL;
   g_autoptr (GBytes) new_mnemonic = NULL;
   g_autoptr (GBytes) new_delegate = NULL;
+  g_autoptr (GRecMutexLocker) locker = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree gchar *mctx = NULL, *dctx = NULL;
   const gchar *master;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
   g_return_val_if_fail (old_password != NULL, FALSE);
 
@@ -1003,6 +1002,7 @@ rein_store_change_password (ReinStore *self,
         return FALSE;
     }
 
+  locker = g_rec_mutex_locker_new (&self->lock);
   stmt = prepare (self,
                   "UPDATE identities SET sealed_mnemonic = ?, sealed_delegate_key = ? "
                   "WHERE id = ?", error);
@@ -1049,7 +1049,6 @@ rein_store_export_backup (ReinStore *self,
   g_autoptr (JsonNode) root = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
 
   /* Only someone who knows the password may export. */
@@ -1126,7 +1125,6 @@ rein_store_import_backup (ReinStore *self,
   gsize secret_len = 0;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (!check_password (password, error))
     return NULL;
