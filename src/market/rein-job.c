@@ -56,6 +56,16 @@ key_is_signer (const gchar *public_key_hex, const gchar *address)
 }
 
 static gboolean
+is_compressed_key (const gchar *public_key_hex)
+{
+  guint8 pub[65];
+  gsize len = 0;
+
+  return public_key_hex != NULL && rein_public_key_parse_hex (public_key_hex, pub, &len, NULL)
+         && len == REIN_PUBKEY_COMPRESSED_LEN;
+}
+
+static gboolean
 same_key (const gchar *a, const gchar *b)
 {
   return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
@@ -469,6 +479,10 @@ check_posting (ReinJob *self, ReinDocument *doc, ReinDirectory *directory)
 
   if (self->posting != NULL)
     return g_strdup ("another posting of this job ID counts already");
+  /* escrow scripts take compressed keys; and one key in two spellings
+   * must not pass for two people */
+  if (!is_compressed_key (creator) || !is_compressed_key (mediator))
+    return g_strdup ("the job creator's and the mediator's keys must be compressed public keys");
   if (!key_is_signer (creator, rein_document_get_signer (doc)))
     return g_strdup ("it is not signed by the job creator it names");
   if (mediator == NULL || !key_hash (mediator, (guint8[20]){ 0 }))

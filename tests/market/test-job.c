@@ -511,6 +511,48 @@ test_claimed_delegate (void)
   g_assert_nonnull (strstr (reason, "master address it gives"));
 }
 
+/* A creator whose delegate key is uncompressed: its posting would make
+ * every bid's escrow fail, so it does not count, with the reason. */
+static void
+test_uncompressed_creator (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (FALSE);
+  g_autofree gchar *maddr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *pub = rein_private_key_get_public_key_hex (delegate);
+  g_autofree gchar *enrollment_text = NULL, *posting_text = NULL;
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  ReinDocument *posting;
+  const gchar *reason = NULL;
+  ReinEnrollmentParams ep = {
+    .user = "Old Wallet", .contact = "o@example.com", .master_address = maddr,
+    .delegate_address = daddr,
+  };
+
+  enrollment_text = rein_document_build_enrollment (&ep, &error);
+  g_assert_no_error (error);
+  enrollment = rein_document_sign (enrollment_text, master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_directory_add (w->directory, enrollment, &error));
+
+  posting_text = g_strdup_printf ("Rein Job\nJob name: Old\nJob ID: uncompressed00000000\n"
+                                  "Category: Test\nDescription: x\nMediator: Maya\n"
+                                  "Mediator public key: %s\nJob creator: Old Wallet\n"
+                                  "Job creator public key: %s", w->mediator->pubkey, pub);
+  posting = rein_document_sign (posting_text, NULL, delegate, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (w->docs, posting);
+  w->job_id = g_strdup ("uncompressed00000000");
+  job = world_job (w);
+  g_assert_false (entry_valid (job, posting, &reason));
+  g_assert_nonnull (strstr (reason, "compressed"));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_NONE);
+}
+
 static void
 test_directory (void)
 {
@@ -622,6 +664,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/directory", test_directory);
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
   g_test_add_func ("/market/job/claimed-delegate", test_claimed_delegate);
+  g_test_add_func ("/market/job/uncompressed-creator", test_uncompressed_creator);
   g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);
 
   return g_test_run ();
