@@ -115,7 +115,9 @@ rein_client_new (const gchar *url, GError **error)
   scheme = uri ? g_uri_get_scheme (uri) : NULL;
   if (uri == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
       || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
-      || g_uri_get_query (uri) != NULL)
+      || g_uri_get_query (uri) != NULL
+      /* a password in the address would end up in every error message */
+      || g_uri_get_userinfo (uri) != NULL)
     {
       g_set_error (error, REIN_NET_ERROR, REIN_NET_ERROR_INVALID,
                    "“%s” is not an http:// or https:// server address", url);

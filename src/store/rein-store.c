@@ -1353,7 +1353,8 @@ rein_store_add_server (ReinStore *self, const gchar *url, GError **error)
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
   scheme = uri ? g_uri_get_scheme (uri) : NULL;
   if (uri == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
-      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
+      || g_uri_get_userinfo (uri) != NULL)
     {
       g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
                    "“%s” is not an http:// or https:// server address", url);

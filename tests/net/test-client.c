@@ -258,7 +258,8 @@ test_rate_limited (void)
 static void
 test_bad_urls (void)
 {
-  static const gchar *const bad[] = { "", "ftp://x/", "http://", "no url", "http://h/?q=1" };
+  static const gchar *const bad[] = { "", "ftp://x/", "http://", "no url", "http://h/?q=1",
+                                      "http://user:secret@h/" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {

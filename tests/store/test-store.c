@@ -463,7 +463,8 @@ test_servers (Fixture *f, gconstpointer data)
   g_autoptr (GArray) ids = NULL;
   g_auto (GStrv) urls = NULL;
   gint64 a, b;
-  static const gchar *const bad[] = { "", "ftp://x", "not a url", "http://", "javascript:x" };
+  static const gchar *const bad[] = { "", "ftp://x", "not a url", "http://", "javascript:x",
+                                      "https://user:secret@rein.example.org/" };
 
   a = rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error);
   g_assert_no_error (error);
