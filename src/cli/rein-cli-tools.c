@@ -164,6 +164,36 @@ run_verify (const ReinCliCommand *command, int argc, char **argv)
   return valid ? REIN_CLI_EXIT_OK : REIN_CLI_EXIT_INVALID;
 }
 
+/* What the two signing commands share: the key file is required, only one
+ * of it and the input may come from standard input, then the input is read.
+ * NULL with *@out_status set (and the error printed) on failure. */
+static gchar *
+read_input_to_sign (const ReinCliCommand *command,
+                    const gchar *key_file,
+                    const gchar *input,
+                    gsize *out_len,
+                    int *out_status)
+{
+  g_autoptr (GError) error = NULL;
+  gchar *data;
+
+  *out_status = REIN_CLI_EXIT_ERROR;
+  if (key_file == NULL)
+    {
+      rein_cli_printerr (_("%s: --key-file is required"), command->name);
+      return NULL;
+    }
+  if (!check_one_stdin (key_file, input, &error))
+    {
+      *out_status = rein_cli_fail (NULL, error);
+      return NULL;
+    }
+  data = rein_cli_read_input (input, REIN_CLI_INPUT_MAX, out_len, &error);
+  if (data == NULL)
+    *out_status = rein_cli_fail (NULL, error);
+  return data;
+}
+
 /* ---- sign-message ---- */
 
 static int
@@ -186,17 +216,9 @@ run_sign_message (const ReinCliCommand *command, int argc, char **argv)
   if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
     return status;
 
-  if (key_file == NULL)
-    {
-      rein_cli_printerr (_("sign-message: --key-file is required"));
-      return REIN_CLI_EXIT_ERROR;
-    }
-  if (!check_one_stdin (key_file, args[0], &error))
-    return rein_cli_fail (NULL, error);
-
-  message = rein_cli_read_input (args[0], REIN_CLI_INPUT_MAX, &len, &error);
+  message = read_input_to_sign (command, key_file, args[0], &len, &status);
   if (message == NULL)
-    return rein_cli_fail (NULL, error);
+    return status;
 
   key = load_key_file (key_file, NULL, &error);
   if (key == NULL)
@@ -318,17 +340,9 @@ run_sign_document (const ReinCliCommand *command, int argc, char **argv)
   if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
     return status;
 
-  if (key_file == NULL)
-    {
-      rein_cli_printerr (_("sign-document: --key-file is required"));
-      return REIN_CLI_EXIT_ERROR;
-    }
-  if (!check_one_stdin (key_file, args[0], &error))
-    return rein_cli_fail (NULL, error);
-
-  body = rein_cli_read_input (args[0], REIN_CLI_INPUT_MAX, &len, &error);
+  body = read_input_to_sign (command, key_file, args[0], &len, &status);
   if (body == NULL)
-    return rein_cli_fail (NULL, error);
+    return status;
 
   if (memchr (body, '\0', len) != NULL)
     {
