@@ -17,16 +17,33 @@ setup () {
   fi
 }
 
-# UI tests need a display: every suite runs inside one Xvfb, with private
-# XDG folders so nothing of the user's desktop leaks in or out.
+# UI tests need a display: every suite runs inside one Xvfb and one private
+# session bus (that starts nothing but the accessibility bus, and ends with
+# the run), with private XDG folders so nothing of the user's desktop leaks
+# in or out.
 xdg=$(mktemp -d)
-trap 'rm -rf "$xdg"' EXIT
+cleanup () {
+  # A desktop service that got started anyway may have mounted its FUSE
+  # file system in the runtime folder: detach it before removing the tree.
+  local m
+  for m in "$xdg"/runtime/*; do
+    if mountpoint -q "$m" 2>/dev/null; then
+      fusermount3 -uz "$m" 2>/dev/null || fusermount -uz "$m" 2>/dev/null \
+        || umount -l "$m" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$xdg" 2>/dev/null || echo "note: could not remove $xdg" >&2
+}
+trap cleanup EXIT
 mkdir -p "$xdg"/{runtime,data,config,cache}
 chmod 700 "$xdg/runtime"
 export XDG_RUNTIME_DIR="$xdg/runtime" XDG_DATA_HOME="$xdg/data" \
        XDG_CONFIG_HOME="$xdg/config" XDG_CACHE_HOME="$xdg/cache"
+unset DBUS_SESSION_BUS_ADDRESS
 run_tests () {
-  xvfb-run -a -s "-screen 0 1280x1024x24" meson test "$@"
+  xvfb-run -a -s "-screen 0 1280x1024x24" \
+    dbus-run-session --config-file="$PWD/tests/session-bus/session.conf" -- \
+    meson test "$@"
 }
 
 echo "== Build and test (_build)"

@@ -24,7 +24,7 @@ printf 'Name: Demo\nContact: demo@example.com\nWilling to mediate: False\nTestne
 
 check () {
   local view=$1 dir=$2
-  dbus-run-session -- bash -c '
+  dbus-run-session --config-file="$here/../session-bus/session.conf" -- bash -c '
     "$1" --data-dir "$2" >/dev/null 2>&1 &
     pid=$!
     /usr/bin/python3 "$3" "$4"; status=$?
