@@ -4,33 +4,45 @@
 # no internet. Safe to re-run: the demo data is kept and reused.
 #
 #   REIN_DEMO_DIR   where the demo lives (default ~/.local/share/rein-demo)
-#   REIN_DEMO_PORT  the local server's port (default 2016; 0: any free one)
-#   REIN_RUN_NO_APP=1  set everything up, print it, start no app (for CI)
+#   REIN_DEMO_PORT  the local server's port (default 2016; 0: any free one),
+#                   remembered in the demo folder for the next runs
+#   REIN_RUN_NO_APP=1  set everything up, print the market "You" sees, and
+#                      start no app (for tests and headless machines)
+#   REIN_RUN_BUILD_DIR  use the build already in this folder: install and
+#                      build nothing (for tests)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 top=$PWD
-build-aux/install-deps.sh
-
-if [ -f _build/build.ninja ]; then
-  meson setup --reconfigure _build >/dev/null
-else
-  meson setup _build >/dev/null
+build=${REIN_RUN_BUILD_DIR:-}
+if [ -z "$build" ]; then
+  build=$top/_build
+  build-aux/install-deps.sh
+  if [ -f _build/build.ninja ]; then
+    meson setup --reconfigure _build >/dev/null
+  else
+    meson setup _build >/dev/null
+  fi
+  ninja -C _build
 fi
-ninja -C _build
 
 demo=${REIN_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/rein-demo}
-port=${REIN_DEMO_PORT:-2016}
 mkdir -p "$demo"
 chmod 700 "$demo"
-cli="$top/_build/src/cli/rein-cli"
+# The identities remember the server's URL, so a demo keeps its port: the
+# one it got the first time (a free one when REIN_DEMO_PORT=0) is reused.
+port=${REIN_DEMO_PORT:-2016}
+if [ -s "$demo/port" ] && { [ -z "${REIN_DEMO_PORT:-}" ] || [ "$port" = 0 ]; }; then
+  port=$(cat "$demo/port")
+fi
+cli="$build/src/cli/rein-cli"
 export REIN_PASSWORD=demo-password
 
 # The local server, stopped when this script ends.
 server_log="$demo/server.log"
-"$top/_build/src/server/rein-server" --port "$port" --database "$demo/server.db" --quiet \
+"$build/src/server/rein-server" --port "$port" --database "$demo/server.db" --quiet \
   >"$server_log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
@@ -46,6 +58,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "rein-server did not say where it listens" >&2; exit 1; }
+port=${url##*:}; port=${port%/}
+echo "$port" > "$demo/port"
 echo "Local server: $url"
 
 form () { printf '%s\n' "$@" > "$demo/form.txt"; echo "$demo/form.txt"; }
@@ -55,11 +69,14 @@ form () { printf '%s\n' "$@" > "$demo/form.txt"; echo "$demo/form.txt"; }
 identity () {
   local who=$1 name=$2 contact=$3 mediate=$4
   local dir="$demo/$who"
-  if ! "$cli" identities --data-dir "$dir" --json 2>/dev/null | grep -q "\"$name\""; then
+  # (Not "identities | grep -q": grep's early exit would fail the pipe.)
+  local known
+  known=$("$cli" identities --data-dir "$dir" --json 2>/dev/null || true)
+  if ! grep -qF "\"$name\"" <<<"$known"; then
     # The phrase is printed once; demo identities do not need it.
     "$cli" setup --data-dir "$dir" --testnet \
       --defaults "$(form "Name: $name" "Contact: $contact" "Willing to mediate: $mediate" \
-                         "Mediator fee: 1.5" "Testnet: True")" >/dev/null 2>&1
+                         "Mediator fee: 1.5" "Testnet: True")" >/dev/null
   fi
   "$cli" request "$url" --data-dir "$dir" >/dev/null 2>&1 || true
   "$cli" sync --data-dir "$dir" >/dev/null
@@ -92,6 +109,9 @@ echo "Demo identities live in $demo (password: $REIN_PASSWORD)."
 echo "The app opens as \"You\"; Alice mediates, Bob posted jobs, Carol bid."
 
 if [ "${REIN_RUN_NO_APP:-0}" = 1 ]; then
+  echo
+  echo "The jobs \"You\" sees on $url:"
+  "$cli" jobs --data-dir "$demo/you"
   exit 0
 fi
-GSETTINGS_SCHEMA_DIR="$top/_build/data" "$top/_build/src/app/rein" --data-dir "$demo/you"
+GSETTINGS_SCHEMA_DIR="$build/data" "$build/src/app/rein" --data-dir "$demo/you"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# quickstart.sh: the README's first command, minus the window: run.sh sets
+# up a local server and the demo identities, and "You" sees the sample
+# market; a second run reuses everything (same port, same jobs, no errors).
+#
+#   quickstart.sh SOURCE_ROOT BUILD_ROOT
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+src=${1:?source root} build=${2:?build root}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export REIN_RUN_BUILD_DIR=$build REIN_RUN_NO_APP=1 REIN_DEMO_PORT=0 \
+       REIN_DEMO_DIR=$work/demo REIN_TEST_SCRYPT_LOG2N=10
+
+echo "1..4"
+n=0
+check () {
+  n=$((n + 1))
+  if "$@"; then echo "ok $n - ${desc}"; else echo "not ok $n - ${desc}"; status=1; fi
+}
+status=0
+
+jobs_of () { sed -n '/^The jobs "You" sees/,$p' "$1" | tail -n +2 | sort; }
+
+bash "$src/build-aux/run.sh" >"$work/run1.txt" 2>&1 || { cat "$work/run1.txt"; exit 1; }
+jobs_of "$work/run1.txt" >"$work/jobs1.txt"
+sed 's/^/# /' "$work/jobs1.txt"
+
+desc="the first run shows the three sample jobs"
+check test "$(grep -c -E '^[a-z0-9]{20}  .* by Bob, ' "$work/jobs1.txt")" = 3
+desc="Carol's bid is on the menu translation"
+check grep -q 'Translate a menu to German \[Writing\] by Bob, 1 bid:' "$work/jobs1.txt"
+
+bash "$src/build-aux/run.sh" >"$work/run2.txt" 2>&1 || { cat "$work/run2.txt"; exit 1; }
+jobs_of "$work/run2.txt" >"$work/jobs2.txt"
+desc="a second run reuses the demo: same port, same jobs"
+check cmp -s "$work/jobs1.txt" "$work/jobs2.txt"
+desc="four identities, one per data dir"
+count=0
+for who in alice bob carol you; do
+  if "$build/src/cli/rein-cli" identities --data-dir "$work/demo/$who" --json \
+       >"$work/ids.json" 2>/dev/null && grep -q '"enrolled" : true' "$work/ids.json"; then
+    count=$((count + 1))
+  fi
+done
+check test "$count" = 4
+exit $status
