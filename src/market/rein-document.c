@@ -23,11 +23,116 @@ struct _ReinDocument
   guint8 sig[REIN_COMPACT_SIGNATURE_LEN];
   gchar *hash;
   GPtrArray *fields;
+  GListStore *field_model; /* of ReinDocumentField, built on demand */
 
   ReinVerification verification;
   gint verification_code;
   gchar *verification_error;
 };
+
+struct _ReinDocumentField
+{
+  GObject parent_instance;
+
+  gchar *label;
+  gchar *value;
+};
+
+G_DEFINE_FINAL_TYPE (ReinDocumentField, rein_document_field, G_TYPE_OBJECT)
+
+enum
+{
+  FIELD_PROP_0,
+  FIELD_PROP_LABEL,
+  FIELD_PROP_VALUE,
+  FIELD_N_PROPS
+};
+
+static GParamSpec *field_properties[FIELD_N_PROPS];
+
+static void
+rein_document_field_finalize (GObject *object)
+{
+  ReinDocumentField *self = (ReinDocumentField *) object;
+
+  g_free (self->label);
+  g_free (self->value);
+
+  G_OBJECT_CLASS (rein_document_field_parent_class)->finalize (object);
+}
+
+static void
+rein_document_field_get_property (GObject *object,
+                                  guint prop_id,
+                                  GValue *value,
+                                  GParamSpec *pspec)
+{
+  ReinDocumentField *self = REIN_DOCUMENT_FIELD (object);
+
+  switch (prop_id)
+    {
+    case FIELD_PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+    case FIELD_PROP_VALUE:
+      g_value_set_string (value, self->value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rein_document_field_class_init (ReinDocumentFieldClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = rein_document_field_finalize;
+  object_class->get_property = rein_document_field_get_property;
+
+  field_properties[FIELD_PROP_LABEL] =
+    g_param_spec_string ("label", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  field_properties[FIELD_PROP_VALUE] =
+    g_param_spec_string ("value", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, FIELD_N_PROPS, field_properties);
+}
+
+static void
+rein_document_field_init (ReinDocumentField *self)
+{
+}
+
+ReinDocumentField *
+rein_document_field_new (const gchar *label,
+                         const gchar *value)
+{
+  ReinDocumentField *self;
+
+  g_return_val_if_fail (label != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  self = g_object_new (REIN_TYPE_DOCUMENT_FIELD, NULL);
+  self->label = g_strdup (label);
+  self->value = g_strdup (value);
+  return self;
+}
+
+const gchar *
+rein_document_field_get_label (ReinDocumentField *self)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT_FIELD (self), NULL);
+  return self->label;
+}
+
+const gchar *
+rein_document_field_get_value (ReinDocumentField *self)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT_FIELD (self), NULL);
+  return self->value;
+}
 
 G_DEFINE_FINAL_TYPE (ReinDocument, rein_document, G_TYPE_OBJECT)
 
@@ -43,6 +148,7 @@ enum
   PROP_HASH,
   PROP_VERIFICATION,
   PROP_VERIFICATION_ERROR,
+  PROP_FIELDS,
   N_PROPS
 };
 
@@ -60,6 +166,7 @@ rein_document_finalize (GObject *object)
   g_free (self->signature);
   g_free (self->hash);
   g_clear_pointer (&self->fields, g_ptr_array_unref);
+  g_clear_object (&self->field_model);
   g_free (self->verification_error);
 
   G_OBJECT_CLASS (rein_document_parent_class)->finalize (object);
@@ -101,6 +208,9 @@ rein_document_get_property (GObject *object,
       break;
     case PROP_VERIFICATION_ERROR:
       g_value_set_string (value, self->verification_error);
+      break;
+    case PROP_FIELDS:
+      g_value_set_object (value, rein_document_get_field_model (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -144,6 +254,9 @@ rein_document_class_init (ReinDocumentClass *klass)
   properties[PROP_VERIFICATION_ERROR] =
     g_param_spec_string ("verification-error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FIELDS] =
+    g_param_spec_object ("fields", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -415,6 +528,30 @@ rein_document_get_fields (ReinDocument *self)
 {
   g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
   return self->fields;
+}
+
+GListModel *
+rein_document_get_field_model (ReinDocument *self)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
+
+  /* Documents are read from worker threads too: whoever builds the model
+   * first publishes it, a racing builder drops its copy. */
+  if (g_atomic_pointer_get (&self->field_model) == NULL)
+    {
+      GListStore *store = g_list_store_new (REIN_TYPE_DOCUMENT_FIELD);
+
+      for (guint i = 0; self->fields != NULL && i < self->fields->len; i++)
+        {
+          const ReinField *field = g_ptr_array_index (self->fields, i);
+          g_autoptr(ReinDocumentField) item = rein_document_field_new (field->label, field->value);
+
+          g_list_store_append (store, item);
+        }
+      if (!g_atomic_pointer_compare_and_exchange (&self->field_model, NULL, store))
+        g_object_unref (store);
+    }
+  return G_LIST_MODEL (g_atomic_pointer_get (&self->field_model));
 }
 
 const gchar *

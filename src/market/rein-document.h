@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib-object.h>
 
 #include "rein-bitcoin.h"
@@ -136,7 +137,21 @@ gboolean rein_armor_parse (const gchar *armored,
 /* The armored form, with no trailing newline. */
 gchar *rein_armor_build (const gchar *text, const gchar *address, const gchar *signature);
 
+/* ---- ReinDocumentField: one label/value pair as a GObject ---- */
+
+/* Read-only "label" and "value" properties, for list views. */
+#define REIN_TYPE_DOCUMENT_FIELD (rein_document_field_get_type ())
+G_DECLARE_FINAL_TYPE (ReinDocumentField, rein_document_field, REIN, DOCUMENT_FIELD, GObject)
+
+ReinDocumentField *rein_document_field_new (const gchar *label, const gchar *value);
+const gchar *rein_document_field_get_label (ReinDocumentField *self);
+const gchar *rein_document_field_get_value (ReinDocumentField *self);
+
 /* ---- ReinDocument ---- */
+
+/* Properties (all read-only): "document-type", "title", "text", "armored",
+ * "signer", "signature", "hash", "verification", "verification-error" and
+ * "fields", a GListModel of ReinDocumentField in document order. */
 
 #define REIN_TYPE_DOCUMENT (rein_document_get_type ())
 G_DECLARE_FINAL_TYPE (ReinDocument, rein_document, REIN, DOCUMENT, GObject)
@@ -168,6 +183,9 @@ const gchar *rein_document_get_signer (ReinDocument *self);   /* address */
 const gchar *rein_document_get_signature (ReinDocument *self);
 const gchar *rein_document_get_hash (ReinDocument *self);     /* sha256 hex of armored */
 GPtrArray *rein_document_get_fields (ReinDocument *self);     /* of ReinField, owned */
+/* The same fields as a GListModel of ReinDocumentField (built on first use,
+ * then shared; never changes). Owned by @self. */
+GListModel *rein_document_get_field_model (ReinDocument *self);
 /* First field with this label, or NULL. */
 const gchar *rein_document_get_field (ReinDocument *self, const gchar *label);
 /* Looks up the first of several labels (new and old names). */

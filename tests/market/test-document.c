@@ -1499,7 +1499,7 @@ static void
 test_properties (void)
 {
   g_autoptr(ReinPrivateKey) key = key_from_byte (0x77);
-  g_autofree gchar *armored = armor_by_hand ("Rein Offer\nJob name: x", key);
+  g_autofree gchar *armored = armor_by_hand ("Rein Offer\nJob name: x\nDescription: a\\nb\nOdd label: z", key);
   g_autoptr(ReinDocument) doc = rein_document_new_from_armored (armored, -1, NULL);
   g_autofree gchar *text = NULL;
   g_autofree gchar *armor = NULL;
@@ -1509,11 +1509,23 @@ test_properties (void)
   g_autofree gchar *expected_signer = rein_private_key_get_address (key, REIN_NETWORK_MAINNET);
   g_autofree gchar *expected_hash = rein_sha256_hex (armored, strlen (armored));
   g_autofree gchar *verification_error = NULL;
+  g_autofree gchar *title = NULL;
+  g_autoptr(GListModel) fields = NULL;
+  g_autoptr(GListModel) fields_again = NULL;
+  ReinDocumentType type = REIN_DOCUMENT_TYPE_UNKNOWN;
   ReinVerification verification;
   guint notified = 0;
+  const gchar *const expected_fields[][2] = {
+    { "Job name", "x" },
+    { "Description", "a\nb" },
+    { "Odd label", "z" },
+  };
 
   g_assert_nonnull (doc);
   g_object_get (doc,
+                "document-type", &type,
+                "title", &title,
+                "fields", &fields,
                 "text", &text,
                 "armored", &armor,
                 "signer", &signer,
@@ -1522,8 +1534,33 @@ test_properties (void)
                 "verification", &verification,
                 "verification-error", &verification_error,
                 NULL);
-  g_assert_cmpstr (text, ==, "Rein Offer\nJob name: x");
+  g_assert_cmpint (type, ==, REIN_DOCUMENT_TYPE_OFFER);
+  g_assert_cmpstr (title, ==, "Rein Offer");
+  g_assert_cmpstr (text, ==, "Rein Offer\nJob name: x\nDescription: a\\nb\nOdd label: z");
   g_assert_cmpstr (armor, ==, armored);
+
+  /* "fields": a list model of label/value objects, in document order,
+   * values decoded, unknown labels kept; the same model on every read. */
+  g_assert_true (G_IS_LIST_MODEL (fields));
+  g_assert_true (g_list_model_get_item_type (fields) == REIN_TYPE_DOCUMENT_FIELD);
+  g_assert_cmpuint (g_list_model_get_n_items (fields), ==, G_N_ELEMENTS (expected_fields));
+  for (guint i = 0; i < G_N_ELEMENTS (expected_fields); i++)
+    {
+      g_autoptr(ReinDocumentField) field = g_list_model_get_item (fields, i);
+      g_autofree gchar *label = NULL;
+      g_autofree gchar *value = NULL;
+
+      g_object_get (field, "label", &label, "value", &value, NULL);
+      g_assert_cmpstr (label, ==, expected_fields[i][0]);
+      g_assert_cmpstr (value, ==, expected_fields[i][1]);
+      g_assert_cmpstr (rein_document_field_get_label (field), ==, expected_fields[i][0]);
+      g_assert_cmpstr (rein_document_field_get_value (field), ==, expected_fields[i][1]);
+    }
+  g_assert_null (g_list_model_get_item (fields, G_N_ELEMENTS (expected_fields)));
+  g_object_get (doc, "fields", &fields_again, NULL);
+  g_assert_true (fields_again == fields);
+  g_assert_true (rein_document_get_field_model (doc) == fields);
+
   g_assert_cmpstr (signer, ==, expected_signer);
   g_assert_cmpstr (hash, ==, expected_hash);
   g_assert_cmpuint (strlen (signature), ==, 88);
@@ -1536,6 +1573,8 @@ test_properties (void)
   g_assert_true (rein_document_verify (doc, NULL));
   g_assert_cmpuint (notified, ==, 1);
   g_assert_cmpint (rein_document_get_verification (doc), ==, REIN_VERIFICATION_VALID);
+  g_object_get (doc, "verification", &verification, NULL);
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
 
   {
     const gchar *labels[] = { "Nope", "Job name", NULL };
@@ -1545,7 +1584,18 @@ test_properties (void)
     g_assert_cmpstr (rein_document_lookup (doc, "Job name"), ==, "x");
   }
 
-  g_assert_finalize_object (g_steal_pointer (&doc));
+  /* The document owns its model and frees it with itself; the model holds
+   * no reference back. */
+  {
+    GListModel *model = fields;
+
+    g_object_add_weak_pointer (G_OBJECT (model), (gpointer *) &model);
+    g_clear_object (&fields_again);
+    g_clear_object (&fields);
+    g_assert_nonnull (model);
+    g_assert_finalize_object (g_steal_pointer (&doc));
+    g_assert_null (model);
+  }
 }
 
 /* ---- Hostile input ---- */
