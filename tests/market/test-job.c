@@ -205,6 +205,15 @@ with_field (ReinDocument *doc, const gchar *label, const gchar *value)
 }
 
 static gboolean
+has_entry (ReinJob *job, ReinDocument *doc)
+{
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+    if (rein_job_get_entry (job, i, NULL, NULL) == doc)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 entry_valid (ReinJob *job, ReinDocument *doc, const gchar **reason)
 {
   for (guint i = 0; i < rein_job_get_n_entries (job); i++)
@@ -356,7 +365,7 @@ test_forgeries (void)
   g_autoptr (ReinEscrow) other = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
                                                   w->outsider->pubkey, REIN_NETWORK_MAINNET,
                                                   NULL);
-  ReinDocument *bad_escrow_bid, *bad_script_bid, *bad_offer, *stranger_delivery, *no_enrollment;
+  ReinDocument *bad_escrow_bid, *bad_script_bid, *stranger_delivery, *no_enrollment;
   ReinDocument *offer;
   const gchar *reason = NULL;
   g_autoptr (Party) ghost = party_new ("Ghost", FALSE);
@@ -368,11 +377,9 @@ test_forgeries (void)
    * forge one by the worker with a wrong script */
   bad_script_bid = add_signed (w, w->worker, with_field (bid, "Mediator escrow redeem script",
                                                          other->mediator_script_hex));
-  /* an offer naming different keys than the bid */
+  /* (offers naming different keys than the bid: see test_forged_offers) */
   offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
                                                                 &error));
-  bad_offer = add_signed (w, w->creator, with_field (offer, "Mediator public key",
-                                                     w->outsider->pubkey));
   /* a delivery signed by someone who did not win */
   stranger_delivery = add_signed (w, w->outsider,
                                   rein_document_build_delivery (offer, "Mine!", &error));
@@ -384,7 +391,6 @@ test_forgeries (void)
   g_assert_false (entry_valid (job, bad_escrow_bid, &reason));
   g_assert_false (entry_valid (job, bad_script_bid, &reason));
   g_assert_nonnull (strstr (reason, "mediator escrow script"));
-  g_assert_false (entry_valid (job, bad_offer, &reason));
   g_assert_false (entry_valid (job, stranger_delivery, &reason));
   g_assert_nonnull (strstr (reason, "worker who won"));
   g_assert_false (entry_valid (job, no_enrollment, &reason));
@@ -411,6 +417,80 @@ test_forgeries (void)
     g_assert_nonnull (strstr (reason, "primary escrow address"));
     g_assert_cmpint (rein_job_get_state (j2), ==, REIN_JOB_STATE_POSTED);
   }
+}
+
+/* Offers by the real creator that do not match the bid they award. The
+ * good offer is left out of the set: with it, whichever offer hashes first
+ * would count and the others fail as "awarded already", hiding the check
+ * under test. */
+static void
+test_forged_offers (void)
+{
+  static const struct
+  {
+    const gchar *label;
+    const gchar *reason;
+  } cases[] = {
+    { "Mediator public key", "it names another mediator key than the job posting" },
+    /* NULL: not even a document of this job, but of another creator's
+     * job under the same ID (which has no posting) */
+    { "Job creator public key", NULL },
+    { "Worker public key", "it does not award any valid bid (worker key or amount differ)" },
+    { "Bid amount (BTC)", "it does not award any valid bid (worker key or amount differ)" },
+    { "Primary escrow address", "primary escrow address" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (World) w = world_new ();
+      ReinDocument *posting = post_job (w);
+      ReinDocument *bid = bid_on (w, posting, w->worker, "0.05");
+      g_autoptr (GError) error = NULL;
+      g_autofree gchar *good_text = rein_document_build_offer (bid, REIN_NETWORK_MAINNET, &error);
+      g_autoptr (ReinDocument) good = NULL;
+      g_autoptr (ReinEscrow) other = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                      w->outsider->pubkey, REIN_NETWORK_MAINNET,
+                                                      NULL);
+      g_autoptr (ReinJob) job = NULL;
+      ReinDocument *forged;
+      const gchar *value;
+      const gchar *reason = NULL;
+
+      g_assert_no_error (error);
+      good = sign_as (w->creator, good_text);
+      if (g_str_equal (cases[i].label, "Bid amount (BTC)"))
+        value = "0.5";
+      else if (g_str_equal (cases[i].label, "Primary escrow address"))
+        value = other->primary_address;
+      else
+        value = w->outsider->pubkey;
+      forged = add_signed (w, w->creator, with_field (good, cases[i].label, value));
+
+      job = world_job (w);
+      g_test_message ("offer with another %s", cases[i].label);
+      if (cases[i].reason == NULL)
+        {
+          g_assert_false (has_entry (job, forged));
+        }
+      else
+        {
+          g_assert_false (entry_valid (job, forged, &reason));
+          g_assert_nonnull (reason);
+          g_assert_nonnull (strstr (reason, cases[i].reason));
+        }
+      /* nothing was awarded */
+      g_assert_null (rein_job_get_offer (job));
+      g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
+      g_clear_object (&job);
+
+      /* the good offer, added now, is taken */
+      g_ptr_array_add (w->docs, g_object_ref (good));
+      job = world_job (w);
+      g_assert_true (entry_valid (job, good, &reason));
+      g_assert_true (rein_job_get_offer (job) == good);
+      g_assert_true (cases[i].reason == NULL || !entry_valid (job, forged, &reason));
+      g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_AWARDED);
+    }
 }
 
 /* Someone copies a job's ID into a posting of their own: it is another
@@ -661,6 +741,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/happy-flow", test_happy_flow);
   g_test_add_func ("/market/job/dispute-flow", test_dispute_flow);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
+  g_test_add_func ("/market/job/forged-offers", test_forged_offers);
   g_test_add_func ("/market/job/directory", test_directory);
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
   g_test_add_func ("/market/job/claimed-delegate", test_claimed_delegate);
