@@ -13,11 +13,6 @@
 
 #include "rein-cli-context.h"
 
-/* Documents asked for per page, and job IDs or addresses per query. */
-#define PAGE_SIZE 1000
-#define MAX_PAGES 1000
-#define IDS_PER_QUERY 100
-
 /* ---- The store and the identity ---- */
 
 ReinStore *
@@ -364,64 +359,14 @@ rein_cli_push_to_json (JsonBuilder *builder, GPtrArray *results)
 
 /* ---- Reading the market ---- */
 
+/* The market reader of the core (rein-market-reader.h), run to the end,
+ * with what went wrong on some servers kept as warnings to print. */
 struct _ReinCliReader
 {
-  ReinStore *store;
-  ReinIdentity *identity;
-  GStrv urls;
-  ReinDirectory *directory;
-  GHashTable *asked;       /* addresses looked up on the servers */
-  gboolean store_loaded;   /* the store's enrollments are in the directory */
+  ReinMarketReader *market;
   GPtrArray *warnings;
   GHashTable *warned;      /* the same warning once */
 };
-
-ReinCliReader *
-rein_cli_reader_new (ReinStore *store, ReinIdentity *identity, GError **error)
-{
-  g_autoptr (ReinCliReader) reader = g_new0 (ReinCliReader, 1);
-
-  g_return_val_if_fail (REIN_IS_STORE (store), NULL);
-  g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
-
-  reader->store = g_object_ref (store);
-  reader->identity = g_object_ref (identity);
-  reader->directory = rein_directory_new ();
-  reader->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  reader->warnings = g_ptr_array_new_with_free_func (g_free);
-  reader->warned = g_hash_table_new (g_str_hash, g_str_equal);
-  reader->urls = rein_store_list_servers (store, NULL, error);
-  if (reader->urls == NULL)
-    return NULL;
-  if (reader->urls[0] == NULL)
-    {
-      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                           _("no server is known yet: add one with “rein-cli request URL”"));
-      return NULL;
-    }
-  return g_steal_pointer (&reader);
-}
-
-void
-rein_cli_reader_free (ReinCliReader *reader)
-{
-  if (reader == NULL)
-    return;
-  g_clear_object (&reader->store);
-  g_clear_object (&reader->identity);
-  g_strfreev (reader->urls);
-  g_clear_pointer (&reader->directory, rein_directory_free);
-  g_clear_pointer (&reader->asked, g_hash_table_unref);
-  g_clear_pointer (&reader->warned, g_hash_table_unref);
-  g_clear_pointer (&reader->warnings, g_ptr_array_unref);
-  g_free (reader);
-}
-
-ReinDirectory *
-rein_cli_reader_get_directory (ReinCliReader *reader)
-{
-  return reader->directory;
-}
 
 static void
 reader_warn (ReinCliReader *reader, const gchar *message)
@@ -433,11 +378,82 @@ reader_warn (ReinCliReader *reader, const gchar *message)
                                                        reader->warnings->len - 1));
 }
 
+static void
+server_failed_cb (ReinMarketReader *market, const gchar *server, GError *error,
+                  gpointer user_data)
+{
+  reader_warn (user_data, error->message);
+}
+
+static void
+warning_cb (ReinMarketReader *market, GError *error, gpointer user_data)
+{
+  reader_warn (user_data, error->message);
+}
+
+ReinCliReader *
+rein_cli_reader_new (ReinStore *store, ReinIdentity *identity, GError **error)
+{
+  g_autoptr (ReinCliReader) reader = g_new0 (ReinCliReader, 1);
+  g_auto (GStrv) urls = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (store), NULL);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
+
+  reader->warnings = g_ptr_array_new_with_free_func (g_free);
+  reader->warned = g_hash_table_new (g_str_hash, g_str_equal);
+  urls = rein_store_list_servers (store, NULL, error);
+  if (urls == NULL)
+    return NULL;
+  if (urls[0] == NULL)
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("no server is known yet: add one with “rein-cli request URL”"));
+      return NULL;
+    }
+  reader->market = rein_market_reader_new (store, identity, (const gchar *const *) urls);
+  g_signal_connect (reader->market, "server-failed", G_CALLBACK (server_failed_cb), reader);
+  g_signal_connect (reader->market, "warning", G_CALLBACK (warning_cb), reader);
+  return g_steal_pointer (&reader);
+}
+
+void
+rein_cli_reader_free (ReinCliReader *reader)
+{
+  if (reader == NULL)
+    return;
+  if (reader->market != NULL)
+    g_signal_handlers_disconnect_by_data (reader->market, reader);
+  g_clear_object (&reader->market);
+  g_clear_pointer (&reader->warned, g_hash_table_unref);
+  g_clear_pointer (&reader->warnings, g_ptr_array_unref);
+  g_free (reader);
+}
+
+ReinDirectory *
+rein_cli_reader_get_directory (ReinCliReader *reader)
+{
+  return rein_market_reader_get_directory (reader->market);
+}
+
 void
 rein_cli_reader_print_warnings (ReinCliReader *reader)
 {
   for (guint i = 0; i < reader->warnings->len; i++)
     rein_cli_warn ("%s", (const gchar *) g_ptr_array_index (reader->warnings, i));
+}
+
+/* No server answered: the CLI's network error (exit status 4). */
+static void
+reader_propagate (GError **error, GError *local_error)
+{
+  if (local_error->domain == REIN_NET_ERROR)
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_NETWORK, local_error->message);
+      g_error_free (local_error);
+    }
+  else
+    g_propagate_error (error, local_error);
 }
 
 GPtrArray *
@@ -446,424 +462,70 @@ rein_cli_reader_query (ReinCliReader *reader,
                        const gchar *const *params,
                        GError **error)
 {
-  g_autoptr (GHashTable) by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                          g_object_unref);
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
-  g_auto (GStrv) urls = g_strdupv (reader->urls);
-  g_autofree gchar *first_error = NULL;
-  guint answered = 0;
+  g_autoptr (GAsyncResult) result = NULL;
+  GError *local_error = NULL;
+  GPtrArray *docs;
 
-  for (guint page = 0; page < MAX_PAGES && urls[0] != NULL; page++)
-    {
-      g_autoptr (GPtrArray) all_params = g_ptr_array_new_with_free_func (NULL);
-      g_autoptr (GPtrArray) docs = NULL;
-      g_autoptr (GPtrArray) reports = NULL;
-      g_autoptr (GAsyncResult) result = NULL;
-      g_autoptr (GStrvBuilder) again = g_strv_builder_new ();
-      g_autofree gchar *limit = g_strdup_printf ("%d", PAGE_SIZE);
-      g_autofree gchar *offset = g_strdup_printf ("%u", page * PAGE_SIZE);
-
-      for (guint i = 0; params != NULL && params[i] != NULL && params[i + 1] != NULL; i += 2)
-        {
-          g_ptr_array_add (all_params, (gpointer) params[i]);
-          g_ptr_array_add (all_params, (gpointer) params[i + 1]);
-        }
-      g_ptr_array_add (all_params, (gpointer) "limit");
-      g_ptr_array_add (all_params, limit);
-      g_ptr_array_add (all_params, (gpointer) "offset");
-      g_ptr_array_add (all_params, offset);
-      g_ptr_array_add (all_params, NULL);
-
-      rein_fetch_async ((const gchar *const *) urls,
-                        rein_identity_get_master_address (reader->identity), query,
-                        rein_identity_get_testnet (reader->identity),
-                        (const gchar *const *) all_params->pdata, NULL, rein_cli_async_cb,
-                        &result);
-      rein_cli_wait (&result);
-      docs = rein_fetch_finish (result, &reports, error);
-      if (docs == NULL)
-        return NULL;
-
-      for (guint i = 0; i < reports->len; i++)
-        {
-          ReinFetchReport *report = g_ptr_array_index (reports, i);
-
-          if (report->error != NULL)
-            {
-              if (first_error == NULL)
-                first_error = g_strdup (report->error);
-              reader_warn (reader, report->error);
-              continue;
-            }
-          if (page == 0)
-            answered++;
-          if (report->malformed > 0)
-            {
-              g_autofree gchar *message = g_strdup_printf (
-                  g_dngettext (GETTEXT_PACKAGE, "%s sent %u text that is not a Rein document",
-                               "%s sent %u texts that are not Rein documents",
-                               report->malformed),
-                  report->url, report->malformed);
-
-              reader_warn (reader, message);
-            }
-          /* A full page: there may be more. Servers that ignore paging
-           * (the original one caps at 100) never fill a page. */
-          if (report->received >= PAGE_SIZE)
-            g_strv_builder_add (again, report->url);
-        }
-      if (page == 0 && answered == 0)
-        {
-          g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_NETWORK,
-                       _("no server answered (%s)"), first_error ? first_error : "?");
-          return NULL;
-        }
-      for (guint i = 0; i < docs->len; i++)
-        {
-          ReinDocument *doc = g_ptr_array_index (docs, i);
-
-          if (!g_hash_table_contains (by_hash, rein_document_get_hash (doc)))
-            {
-              g_hash_table_insert (by_hash, (gpointer) rein_document_get_hash (doc),
-                                   g_object_ref (doc));
-              g_ptr_array_add (out, g_object_ref (doc));
-            }
-        }
-      g_strfreev (urls);
-      urls = g_strv_builder_end (again);
-    }
-  return g_steal_pointer (&out);
+  rein_market_reader_query_async (reader->market, query, params, NULL, rein_cli_async_cb,
+                                  &result);
+  rein_cli_wait (&result);
+  docs = rein_market_reader_query_finish (reader->market, result, &local_error);
+  if (docs == NULL)
+    reader_propagate (error, local_error);
+  return docs;
 }
 
-/* Adds the enrollments the store holds to the directory, once. */
-static void
-reader_load_stored_enrollments (ReinCliReader *reader)
+static gboolean
+reader_refresh (ReinCliReader *reader,
+                ReinMarketRefresh what,
+                const gchar *const *job_ids,
+                GError **error)
 {
-  g_autoptr (GPtrArray) texts = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  GError *local_error = NULL;
 
-  if (reader->store_loaded)
-    return;
-  reader->store_loaded = TRUE;
-  texts = rein_store_list_enrollments (reader->store, NULL);
-  for (guint i = 0; texts != NULL && i < texts->len; i++)
+  rein_market_reader_refresh_async (reader->market, what, job_ids, NULL, rein_cli_async_cb,
+                                    &result);
+  rein_cli_wait (&result);
+  if (!rein_market_reader_refresh_finish (reader->market, result, &local_error))
     {
-      g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
-          g_ptr_array_index (texts, i), -1, NULL);
-
-      if (doc != NULL)
-        rein_directory_add (reader->directory, doc, NULL);
-    }
-}
-
-/* Adds the enrollments among @docs to the directory and records their
- * verdicts. */
-static void
-reader_add_enrollments (ReinCliReader *reader, GPtrArray *docs)
-{
-  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
-  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  g_autoptr (GError) error = NULL;
-
-  for (guint i = 0; i < docs->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (docs, i);
-      g_autoptr (GError) add_error = NULL;
-      ReinDocumentVerdict verdict = { doc, REIN_VERIFICATION_VALID, NULL };
-
-      if (rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_ENROLLMENT)
-        continue;
-      if (!rein_directory_add (reader->directory, doc, &add_error))
-        {
-          verdict.verification = REIN_VERIFICATION_INVALID;
-          verdict.reason = add_error->message;
-          g_ptr_array_add (reasons, g_steal_pointer (&add_error));
-        }
-      g_array_append_val (verdicts, verdict);
-    }
-  if (!rein_store_save_verdicts (reader->store, (ReinDocumentVerdict *) verdicts->data,
-                                 verdicts->len, 0, &error))
-    reader_warn (reader, error->message);
-}
-
-static void
-want_address (ReinCliReader *reader, GHashTable *wanted, const gchar *address)
-{
-  ReinAddressType type;
-
-  /* Servers refuse a whole query for one bad address: a forged document
-   * must not hide the others' signers. */
-  if (address == NULL || !rein_address_validate (address, NULL, &type, NULL, NULL)
-      || type != REIN_ADDRESS_P2PKH)
-    return;
-  if (g_hash_table_contains (reader->asked, address)
-      || rein_directory_lookup_delegate (reader->directory, address) != NULL)
-    return;
-  g_hash_table_add (wanted, g_strdup (address));
-}
-
-gboolean
-rein_cli_reader_learn_signers (ReinCliReader *reader, GPtrArray *docs, GError **error)
-{
-  g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GPtrArray) list = NULL;
-  ReinNetwork network = rein_cli_identity_network (reader->identity);
-
-  reader_load_stored_enrollments (reader);
-  reader_add_enrollments (reader, docs);
-
-  for (guint i = 0; i < docs->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (docs, i);
-
-      if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
-        continue;
-      want_address (reader, wanted, rein_document_get_signer (doc));
-      if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING)
-        {
-          const gchar *key = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
-          guint8 pub[65];
-          gsize len = 0;
-
-          if (key != NULL && rein_directory_lookup_public_key (reader->directory, key) == NULL
-              && rein_public_key_parse_hex (key, pub, &len, NULL))
-            {
-              g_autofree gchar *address = rein_address_from_public_key (pub, len, network);
-
-              want_address (reader, wanted, address);
-            }
-        }
-    }
-
-  list = g_ptr_array_new_with_free_func (g_free);
-  {
-    GHashTableIter iter;
-    gpointer address;
-
-    g_hash_table_iter_init (&iter, wanted);
-    while (g_hash_table_iter_next (&iter, &address, NULL))
-      g_ptr_array_add (list, g_strdup (address));
-  }
-  for (guint start = 0; start < list->len; start += IDS_PER_QUERY)
-    {
-      g_autoptr (GString) addresses = g_string_new (NULL);
-      g_autoptr (GPtrArray) found = NULL;
-      g_autoptr (GError) local_error = NULL;
-      const gchar *params[3] = { "addresses", NULL, NULL };
-
-      for (guint i = start; i < list->len && i < start + IDS_PER_QUERY; i++)
-        {
-          if (addresses->len > 0)
-            g_string_append_c (addresses, ',');
-          g_string_append (addresses, g_ptr_array_index (list, i));
-          g_hash_table_add (reader->asked, g_strdup (g_ptr_array_index (list, i)));
-        }
-      params[1] = addresses->str;
-      /* Servers without our "enrollments" query answer nothing (or an
-       * error): those signers stay unknown, and their documents invalid. */
-      found = rein_cli_reader_query (reader, "enrollments", params, &local_error);
-      if (found == NULL)
-        {
-          reader_warn (reader, local_error->message);
-          continue;
-        }
-      reader_add_enrollments (reader, found);
+      reader_propagate (error, local_error);
+      return FALSE;
     }
   return TRUE;
+}
+
+/* The items of @model, in a GPtrArray. */
+static GPtrArray *
+model_to_array (GListModel *model)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (out, g_list_model_get_item (model, i));
+  return out;
 }
 
 GPtrArray *
 rein_cli_reader_load_mediators (ReinCliReader *reader, GError **error)
 {
-  g_autoptr (GPtrArray) docs = rein_cli_reader_query (reader, "mediators", NULL, error);
-  GPtrArray *mediators;
-  GPtrArray *out;
-  const gchar *own_key = rein_identity_get_delegate_public_key (reader->identity);
-
-  if (docs == NULL)
+  if (!reader_refresh (reader, REIN_MARKET_REFRESH_MEDIATORS, NULL, error))
     return NULL;
-  reader_load_stored_enrollments (reader);
-  reader_add_enrollments (reader, docs);
-
-  out = g_ptr_array_new_with_free_func (g_object_unref);
-  mediators = rein_directory_get_mediators (reader->directory);
-  for (guint i = 0; i < mediators->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (mediators, i);
-      const gchar *key = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
-
-      /* One cannot mediate one's own jobs. */
-      if (key != NULL && g_ascii_strcasecmp (key, own_key) == 0)
-        continue;
-      g_ptr_array_add (out, g_object_ref (doc));
-    }
-  return out;
-}
-
-static const gchar *
-job_id_of (ReinDocument *doc)
-{
-  return rein_document_get_field (doc, REIN_LABEL_JOB_ID);
-}
-
-/* Stores the verdicts of @jobs' documents and our orders. */
-static void
-reader_record_jobs (ReinCliReader *reader, GPtrArray *jobs)
-{
-  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
-  g_autoptr (GError) error = NULL;
-  const gchar *own_key = rein_identity_get_delegate_public_key (reader->identity);
-  gint64 identity_id = rein_identity_get_id (reader->identity);
-
-  for (guint j = 0; j < jobs->len; j++)
-    {
-      ReinJob *job = g_ptr_array_index (jobs, j);
-      ReinRole role = rein_job_get_role (job, own_key);
-
-      for (guint i = 0; i < rein_job_get_n_entries (job); i++)
-        {
-          ReinDocumentVerdict verdict = { 0 };
-          gboolean valid = FALSE;
-
-          verdict.document = rein_job_get_entry (job, i, &valid, &verdict.reason);
-          verdict.verification = valid ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID;
-          g_array_append_val (verdicts, verdict);
-        }
-      if (role != REIN_ROLE_NONE
-          && !rein_store_set_order (reader->store, rein_job_get_id (job), identity_id,
-                                    rein_role_to_name (role),
-                                    rein_job_state_to_name (rein_job_get_state (job)), &error))
-        {
-          reader_warn (reader, error->message);
-          g_clear_error (&error);
-        }
-    }
-  if (!rein_store_save_verdicts (reader->store, (ReinDocumentVerdict *) verdicts->data,
-                                 verdicts->len, 0, &error))
-    reader_warn (reader, error->message);
-}
-
-static gint
-compare_job_ids (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (rein_job_get_id (*(ReinJob **) a), rein_job_get_id (*(ReinJob **) b));
+  return model_to_array (rein_market_reader_get_mediators (reader->market));
 }
 
 GPtrArray *
-rein_cli_reader_build_jobs (ReinCliReader *reader, GPtrArray *docs, GError **error)
+rein_cli_reader_load_open_jobs (ReinCliReader *reader, GError **error)
 {
-  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                         (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  if (!rein_cli_reader_learn_signers (reader, docs, error))
+  if (!reader_refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, error))
     return NULL;
-
-  for (guint i = 0; i < docs->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (docs, i);
-      const gchar *job_id = job_id_of (doc);
-      GPtrArray *group;
-
-      if (job_id == NULL || rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
-        continue;
-      group = g_hash_table_lookup (groups, job_id);
-      if (group == NULL)
-        {
-          group = g_ptr_array_new ();
-          g_hash_table_insert (groups, (gpointer) job_id, group);
-        }
-      g_ptr_array_add (group, doc);
-    }
-
-  g_hash_table_iter_init (&iter, groups);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      /* A job is its ID and its creator: a copied ID is another job. */
-      g_auto (GStrv) creators = rein_job_find_creators (key, value, reader->directory);
-
-      if (g_strv_length (creators) <= 1)
-        g_ptr_array_add (jobs, rein_job_new (key, value, reader->directory));
-      else
-        for (guint i = 0; creators[i] != NULL; i++)
-          g_ptr_array_add (jobs, rein_job_new_for_creator (key, creators[i], value,
-                                                           reader->directory));
-    }
-  g_ptr_array_sort (jobs, compare_job_ids);
-  reader_record_jobs (reader, jobs);
-  return g_steal_pointer (&jobs);
+  return model_to_array (rein_market_reader_get_jobs (reader->market));
 }
 
 GPtrArray *
 rein_cli_reader_load_jobs (ReinCliReader *reader, const gchar *const *job_ids, GError **error)
 {
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GPtrArray) docs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GPtrArray) built = NULL;
-  g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *out;
-  guint n = g_strv_length ((gchar **) job_ids);
-
-  for (guint start = 0; start < n; start += IDS_PER_QUERY)
-    {
-      g_autoptr (GString) ids = g_string_new (NULL);
-      g_autoptr (GPtrArray) found = NULL;
-      const gchar *params[3] = { "job_ids", NULL, NULL };
-
-      for (guint i = start; i < n && i < start + IDS_PER_QUERY; i++)
-        {
-          if (ids->len > 0)
-            g_string_append_c (ids, ',');
-          g_string_append (ids, job_ids[i]);
-        }
-      params[1] = ids->str;
-      found = rein_cli_reader_query (reader, "by_job_id", params, error);
-      if (found == NULL)
-        return NULL;
-      for (guint i = 0; i < found->len; i++)
-        {
-          ReinDocument *doc = g_ptr_array_index (found, i);
-
-          if (g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc)))
-            g_ptr_array_add (docs, g_object_ref (doc));
-        }
-    }
-
-  /* What the store holds too: our documents not pushed yet, and those
-   * fetched earlier from servers we no longer reach. */
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (GPtrArray) texts = rein_store_list_job_documents (reader->store, job_ids[i],
-                                                                   NULL);
-
-      for (guint t = 0; texts != NULL && t < texts->len; t++)
-        {
-          ReinDocument *doc = rein_document_new_from_armored (g_ptr_array_index (texts, t), -1,
-                                                              NULL);
-
-          if (doc == NULL)
-            continue;
-          if (g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc)))
-            g_ptr_array_add (docs, doc);
-          else
-            g_object_unref (doc);
-        }
-    }
-
-  built = rein_cli_reader_build_jobs (reader, docs, error);
-  if (built == NULL)
+  if (!reader_refresh (reader, REIN_MARKET_REFRESH_JOB_IDS, job_ids, error))
     return NULL;
-  for (guint i = 0; i < built->len; i++)
-    g_hash_table_insert (by_id, (gpointer) rein_job_get_id (g_ptr_array_index (built, i)),
-                         g_ptr_array_index (built, i));
-  out = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < n; i++)
-    {
-      ReinJob *job = g_hash_table_lookup (by_id, job_ids[i]);
-
-      if (job != NULL && g_hash_table_remove (by_id, job_ids[i]))
-        g_ptr_array_add (out, g_object_ref (job));
-    }
-  return out;
+  return model_to_array (rein_market_reader_get_jobs (reader->market));
 }

@@ -9,6 +9,7 @@
 #include "rein-client.h"
 #include "rein-fetch.h"
 #include "rein-market.h"
+#include "rein-market-reader.h"
 #include "rein-store.h"
 #include "rein-sync.h"
 
@@ -85,6 +86,10 @@ void rein_cli_push_to_json (JsonBuilder *builder, GPtrArray *results);
 
 /* ---- Reading the market ---- */
 
+/* The core's ReinMarketReader (rein-market-reader.h), each call run to
+ * the end; what went wrong on some servers is kept as warnings, printed by
+ * rein_cli_reader_print_warnings(). Calls fail with REIN_CLI_ERROR_NETWORK
+ * when no server answered. */
 typedef struct _ReinCliReader ReinCliReader;
 
 /* Fails when the store lists no server. */
@@ -95,36 +100,27 @@ ReinDirectory *rein_cli_reader_get_directory (ReinCliReader *reader);
 
 /* Sends @query (with @params, NULL-terminated name/value pairs) to every
  * server, page by page, and merges the answers (GPtrArray of ReinDocument,
- * parsed, not validated). Fails with REIN_CLI_ERROR_NETWORK when no server
- * answered; other servers' failures are warnings (printed by
- * rein_cli_reader_print_warnings()). */
+ * parsed, not validated). */
 GPtrArray *rein_cli_reader_query (ReinCliReader *reader,
                                   const gchar *query,
                                   const gchar *const *params,
                                   GError **error);
 
-/* Makes sure the directory knows the enrollments of the signers of @docs
- * and of the mediators their job postings name: from the store first, then
- * from the servers' "enrollments" query (our extension: servers without it
- * answer nothing, and those signers stay unknown). */
-gboolean rein_cli_reader_learn_signers (ReinCliReader *reader, GPtrArray *docs, GError **error);
-
-/* Fetches the mediators' enrollments into the directory and returns the
- * valid ones (GPtrArray of ReinDocument), without our own. */
+/* The valid mediators' enrollments (GPtrArray of ReinDocument), without
+ * our own. */
 GPtrArray *rein_cli_reader_load_mediators (ReinCliReader *reader, GError **error);
 
-/* Fetches the documents of @job_ids (by_job_id), adds the ones the store
- * holds, validates each job, stores every document with its verdict and
- * records our role and the state as an order. Returns a GPtrArray of
- * ReinJob in the order of @job_ids, with only the jobs some document was
- * found for. */
+/* The jobs of the "jobs" and "bids" queries with a valid posting,
+ * validated, by job ID (GPtrArray of ReinJob); verdicts and orders are
+ * stored. */
+GPtrArray *rein_cli_reader_load_open_jobs (ReinCliReader *reader, GError **error);
+
+/* The jobs of @job_ids from the servers and the store, validated, in the
+ * order of @job_ids, with only the jobs some document was found for
+ * (GPtrArray of ReinJob); verdicts and orders are stored. */
 GPtrArray *rein_cli_reader_load_jobs (ReinCliReader *reader,
                                       const gchar *const *job_ids,
                                       GError **error);
-
-/* Groups @docs by Job ID into validated jobs (GPtrArray of ReinJob, sorted
- * by job ID) and stores the verdicts. */
-GPtrArray *rein_cli_reader_build_jobs (ReinCliReader *reader, GPtrArray *docs, GError **error);
 
 /* Prints what went wrong on some servers, as warnings. */
 void rein_cli_reader_print_warnings (ReinCliReader *reader);

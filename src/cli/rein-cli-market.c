@@ -339,24 +339,9 @@ bad:
 static GPtrArray *
 load_open_jobs (Market *m, gboolean open_only, GError **error)
 {
-  g_autoptr (GPtrArray) docs = rein_cli_reader_query (m->reader, "jobs", NULL, error);
-  g_autoptr (GPtrArray) bids = NULL;
-  g_autoptr (GPtrArray) jobs = NULL;
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) jobs = rein_cli_reader_load_open_jobs (m->reader, error);
   GPtrArray *out;
 
-  if (docs == NULL)
-    return NULL;
-  bids = rein_cli_reader_query (m->reader, "bids", NULL, error);
-  if (bids == NULL)
-    return NULL;
-  for (guint i = 0; i < docs->len; i++)
-    g_hash_table_add (seen, (gpointer) rein_document_get_hash (g_ptr_array_index (docs, i)));
-  for (guint i = 0; i < bids->len; i++)
-    if (g_hash_table_add (seen, (gpointer) rein_document_get_hash (g_ptr_array_index (bids, i))))
-      g_ptr_array_add (docs, g_object_ref (g_ptr_array_index (bids, i)));
-
-  jobs = rein_cli_reader_build_jobs (m->reader, docs, error);
   if (jobs == NULL)
     return NULL;
   out = g_ptr_array_new_with_free_func (g_object_unref);

@@ -9,8 +9,11 @@
 typedef struct
 {
   GHashTable *by_hash; /* hash -> ReinDocument */
+  GHashTable *sources; /* hash -> GPtrArray of URLs */
   GPtrArray *reports;
   guint pending;
+  ReinFetchServerDoneFunc server_done;
+  gpointer server_done_data;
 } Fetch;
 
 typedef struct
@@ -33,6 +36,7 @@ static void
 fetch_free (Fetch *fetch)
 {
   g_hash_table_unref (fetch->by_hash);
+  g_hash_table_unref (fetch->sources);
   g_ptr_array_unref (fetch->reports);
   g_free (fetch);
 }
@@ -50,6 +54,8 @@ server_done (ServerQuery *sq)
   GTask *task = sq->task;
   Fetch *fetch = g_task_get_task_data (task);
 
+  if (fetch->server_done != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    fetch->server_done (sq->report, fetch->server_done_data);
   g_free (sq);
   if (--fetch->pending == 0 && !g_task_return_error_if_cancelled (task))
     {
@@ -64,6 +70,22 @@ server_done (ServerQuery *sq)
       g_task_return_pointer (task, docs, (GDestroyNotify) g_ptr_array_unref);
     }
   g_object_unref (task);
+}
+
+static void
+add_source (Fetch *fetch, const gchar *hash, const gchar *url)
+{
+  GPtrArray *urls = g_hash_table_lookup (fetch->sources, hash);
+
+  if (urls == NULL)
+    {
+      urls = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (fetch->sources, g_strdup (hash), urls);
+    }
+  for (guint i = 0; i < urls->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (urls, i), url) == 0)
+      return;
+  g_ptr_array_add (urls, g_strdup (url));
 }
 
 static void
@@ -91,6 +113,7 @@ query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           sq->report->malformed++;
           continue;
         }
+      add_source (fetch, rein_document_get_hash (doc), sq->report->url);
       if (!g_hash_table_contains (fetch->by_hash, rein_document_get_hash (doc)))
         g_hash_table_insert (fetch->by_hash, g_strdup (rein_document_get_hash (doc)), doc);
       else
@@ -109,6 +132,22 @@ rein_fetch_async (const gchar *const *urls,
                   GAsyncReadyCallback callback,
                   gpointer user_data)
 {
+  rein_fetch_async_full (urls, owner, query, testnet, params, NULL, NULL, cancellable, callback,
+                         user_data);
+}
+
+void
+rein_fetch_async_full (const gchar *const *urls,
+                       const gchar *owner,
+                       const gchar *query,
+                       gboolean testnet,
+                       const gchar *const *params,
+                       ReinFetchServerDoneFunc on_server_done,
+                       gpointer on_server_done_data,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   Fetch *fetch = g_new0 (Fetch, 1);
   guint n;
@@ -117,7 +156,11 @@ rein_fetch_async (const gchar *const *urls,
 
   g_task_set_source_tag (task, rein_fetch_async);
   fetch->by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  fetch->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_ptr_array_unref);
   fetch->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_fetch_report_free);
+  fetch->server_done = on_server_done;
+  fetch->server_done_data = on_server_done_data;
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
 
   n = g_strv_length ((gchar **) urls);
@@ -164,4 +207,15 @@ rein_fetch_finish (GAsyncResult *result, GPtrArray **out_reports, GError **error
   if (out_reports)
     *out_reports = g_ptr_array_ref (fetch->reports);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GHashTable *
+rein_fetch_get_sources (GAsyncResult *result)
+{
+  Fetch *fetch;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  fetch = g_task_get_task_data (G_TASK (result));
+  return fetch->sources;
 }

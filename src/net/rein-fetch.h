@@ -41,6 +41,26 @@ void rein_fetch_async (const gchar *const *urls,
  * only when cancelled. */
 GPtrArray *rein_fetch_finish (GAsyncResult *result, GPtrArray **out_reports, GError **error);
 
+/* Called when one server's answer is in (or it failed), unless cancelled. */
+typedef void (*ReinFetchServerDoneFunc) (const ReinFetchReport *report, gpointer user_data);
+
+/* rein_fetch_async() that also calls @server_done as each server is done. */
+void rein_fetch_async_full (const gchar *const *urls,
+                            const gchar *owner,
+                            const gchar *query,
+                            gboolean testnet,
+                            const gchar *const *params,
+                            ReinFetchServerDoneFunc server_done,
+                            gpointer server_done_data,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data);
+
+/* Where each merged document came from, for a finished fetch: document
+ * hash -> GPtrArray of the URLs of the servers that sent it (in the order
+ * their answers arrived). Owned by @result. */
+GHashTable *rein_fetch_get_sources (GAsyncResult *result);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinFetchReport, rein_fetch_report_free)
 
 G_END_DECLS

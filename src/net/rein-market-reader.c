@@ -1,0 +1,966 @@
+/* rein-market-reader.c: reading the market from every server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "rein-client.h"
+#include "rein-fetch.h"
+#include "rein-market-reader.h"
+
+/* Documents asked for per page, and job IDs or addresses per query. */
+#define PAGE_SIZE 1000
+#define MAX_PAGES 1000
+#define IDS_PER_QUERY 100
+
+struct _ReinMarketReader
+{
+  GObject parent_instance;
+
+  ReinStore *store;
+  ReinIdentity *identity;
+  GStrv servers;           /* NULL: the store's */
+  ReinDirectory *directory;
+  GHashTable *asked;       /* addresses looked up on the servers */
+  gboolean store_loaded;   /* the store's enrollments are in the directory */
+  GListStore *jobs;
+  GListStore *mediators;
+};
+
+G_DEFINE_FINAL_TYPE (ReinMarketReader, rein_market_reader, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_PROGRESS,
+  SIGNAL_SERVER_FAILED,
+  SIGNAL_WARNING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* One query sent to every server, page by page. */
+typedef struct
+{
+  gchar *name;
+  GStrv params; /* name/value pairs */
+} Query;
+
+typedef enum
+{
+  KIND_REFRESH,
+  KIND_QUERY, /* rein_market_reader_query_async() */
+} OpKind;
+
+typedef struct
+{
+  OpKind kind;
+  ReinMarketRefresh what;
+  GStrv job_ids;
+  GStrv urls;
+  GHashTable *server_ids;  /* URL -> server row id (gint64 in a pointer-sized box) */
+  GPtrArray *docs;         /* merged answers of the fetch phase */
+  GHashTable *seen;        /* hashes in @docs */
+  GHashTable *sources;     /* hash -> URL of the first server that sent it */
+  GQueue queries;
+  gboolean learning;       /* the queries are "enrollments" */
+
+  /* The query being sent */
+  Query *current;
+  GStrv page_urls;
+  guint page;
+  guint answered;
+  gchar *first_error;
+  GPtrArray *found;
+  GHashTable *found_seen;
+
+  guint done;
+  guint total;
+} Op;
+
+static void
+query_free (Query *query)
+{
+  g_free (query->name);
+  g_strfreev (query->params);
+  g_free (query);
+}
+
+static void
+op_clear_current (Op *op)
+{
+  g_clear_pointer (&op->current, query_free);
+  g_clear_pointer (&op->page_urls, g_strfreev);
+  g_clear_pointer (&op->first_error, g_free);
+  g_clear_pointer (&op->found, g_ptr_array_unref);
+  g_clear_pointer (&op->found_seen, g_hash_table_unref);
+}
+
+static void
+op_free (Op *op)
+{
+  op_clear_current (op);
+  g_strfreev (op->job_ids);
+  g_strfreev (op->urls);
+  g_clear_pointer (&op->server_ids, g_hash_table_unref);
+  g_clear_pointer (&op->docs, g_ptr_array_unref);
+  g_clear_pointer (&op->seen, g_hash_table_unref);
+  g_clear_pointer (&op->sources, g_hash_table_unref);
+  g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+  g_free (op);
+}
+
+static void
+rein_market_reader_finalize (GObject *object)
+{
+  ReinMarketReader *self = REIN_MARKET_READER (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->identity);
+  g_strfreev (self->servers);
+  g_clear_pointer (&self->directory, rein_directory_free);
+  g_clear_pointer (&self->asked, g_hash_table_unref);
+  g_clear_object (&self->jobs);
+  g_clear_object (&self->mediators);
+
+  G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
+}
+
+static void
+rein_market_reader_class_init (ReinMarketReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = rein_market_reader_finalize;
+
+  /**
+   * ReinMarketReader::progress:
+   * @server: the URL of the server that is done with one request
+   * @done: requests done so far in this refresh
+   * @total: requests sent so far (it grows when more pages or queries turn
+   *   out to be needed)
+   */
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
+  /**
+   * ReinMarketReader::server-failed:
+   * @server: the URL of the server
+   * @error: why (a REIN_NET_ERROR whose message names the server)
+   *
+   * One server did not answer one request; the others' answers count.
+   */
+  signals[SIGNAL_SERVER_FAILED] = g_signal_new ("server-failed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
+  /**
+   * ReinMarketReader::warning:
+   * @error: what went wrong without stopping the refresh (texts that are
+   *   not Rein documents, signers that could not be looked up, the store)
+   */
+  signals[SIGNAL_WARNING] = g_signal_new ("warning", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                          G_TYPE_ERROR);
+}
+
+static void
+rein_market_reader_init (ReinMarketReader *self)
+{
+  self->directory = rein_directory_new ();
+  self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->jobs = g_list_store_new (REIN_TYPE_JOB);
+  self->mediators = g_list_store_new (REIN_TYPE_DOCUMENT);
+}
+
+ReinMarketReader *
+rein_market_reader_new (ReinStore *store, ReinIdentity *identity, const gchar *const *servers)
+{
+  ReinMarketReader *self;
+
+  g_return_val_if_fail (REIN_IS_STORE (store), NULL);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
+
+  self = g_object_new (REIN_TYPE_MARKET_READER, NULL);
+  self->store = g_object_ref (store);
+  self->identity = g_object_ref (identity);
+  self->servers = servers != NULL ? g_strdupv ((gchar **) servers) : NULL;
+  return self;
+}
+
+ReinStore *
+rein_market_reader_get_store (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return self->store;
+}
+
+ReinIdentity *
+rein_market_reader_get_identity (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return self->identity;
+}
+
+ReinDirectory *
+rein_market_reader_get_directory (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return self->directory;
+}
+
+GListModel *
+rein_market_reader_get_jobs (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+GListModel *
+rein_market_reader_get_mediators (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return G_LIST_MODEL (self->mediators);
+}
+
+static void
+emit_warning (ReinMarketReader *self, const GError *error)
+{
+  g_signal_emit (self, signals[SIGNAL_WARNING], 0, error);
+}
+
+static ReinNetwork
+identity_network (ReinIdentity *identity)
+{
+  return rein_identity_get_testnet (identity) ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+}
+
+/* ---- Storing what was read ---- */
+
+/* Saves @verdicts with the server each document came from: one batch per
+ * server. */
+static void
+save_verdicts (ReinMarketReader *self, Op *op, GArray *verdicts)
+{
+  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                         (GDestroyNotify) g_array_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < verdicts->len; i++)
+    {
+      ReinDocumentVerdict *verdict = &g_array_index (verdicts, ReinDocumentVerdict, i);
+      const gchar *url = g_hash_table_lookup (op->sources,
+                                              rein_document_get_hash (verdict->document));
+      gint64 *id = url != NULL ? g_hash_table_lookup (op->server_ids, url) : NULL;
+      gint64 server_id = id != NULL ? *id : 0;
+      GArray *group = g_hash_table_lookup (groups, &server_id);
+
+      if (group == NULL)
+        {
+          group = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+          g_hash_table_insert (groups, g_memdup2 (&server_id, sizeof server_id), group);
+        }
+      g_array_append_val (group, *verdict);
+    }
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GArray *group = value;
+      g_autoptr (GError) error = NULL;
+
+      if (!rein_store_save_verdicts (self->store, (ReinDocumentVerdict *) group->data,
+                                     group->len, *(gint64 *) key, &error))
+        emit_warning (self, error);
+    }
+}
+
+/* Adds the enrollments the store holds to the directory, once. */
+static void
+load_stored_enrollments (ReinMarketReader *self)
+{
+  g_autoptr (GPtrArray) texts = NULL;
+
+  if (self->store_loaded)
+    return;
+  self->store_loaded = TRUE;
+  texts = rein_store_list_enrollments (self->store, NULL);
+  for (guint i = 0; texts != NULL && i < texts->len; i++)
+    {
+      g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
+          g_ptr_array_index (texts, i), -1, NULL);
+
+      if (doc != NULL)
+        rein_directory_add (self->directory, doc, NULL);
+    }
+}
+
+/* Adds the enrollments among @docs to the directory and records their
+ * verdicts. */
+static void
+add_enrollments (ReinMarketReader *self, Op *op, GPtrArray *docs)
+{
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+
+  for (guint i = 0; i < docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (docs, i);
+      g_autoptr (GError) add_error = NULL;
+      ReinDocumentVerdict verdict = { doc, REIN_VERIFICATION_VALID, NULL };
+
+      if (rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_ENROLLMENT)
+        continue;
+      if (!rein_directory_add (self->directory, doc, &add_error))
+        {
+          verdict.verification = REIN_VERIFICATION_INVALID;
+          verdict.reason = add_error->message;
+          g_ptr_array_add (reasons, g_steal_pointer (&add_error));
+        }
+      g_array_append_val (verdicts, verdict);
+    }
+  save_verdicts (self, op, verdicts);
+}
+
+/* Stores the verdicts of @jobs' documents and our orders. */
+static void
+record_jobs (ReinMarketReader *self, Op *op, GPtrArray *jobs)
+{
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  const gchar *own_key = rein_identity_get_delegate_public_key (self->identity);
+  gint64 identity_id = rein_identity_get_id (self->identity);
+
+  for (guint j = 0; j < jobs->len; j++)
+    {
+      ReinJob *job = g_ptr_array_index (jobs, j);
+      ReinRole role = rein_job_get_role (job, own_key);
+      g_autoptr (GError) error = NULL;
+
+      for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+        {
+          ReinDocumentVerdict verdict = { 0 };
+          gboolean valid = FALSE;
+
+          verdict.document = rein_job_get_entry (job, i, &valid, &verdict.reason);
+          verdict.verification = valid ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID;
+          g_array_append_val (verdicts, verdict);
+        }
+      if (role != REIN_ROLE_NONE
+          && !rein_store_set_order (self->store, rein_job_get_id (job), identity_id,
+                                    rein_role_to_name (role),
+                                    rein_job_state_to_name (rein_job_get_state (job)), &error))
+        emit_warning (self, error);
+    }
+  save_verdicts (self, op, verdicts);
+}
+
+/* ---- Validation ---- */
+
+static void
+want_address (ReinMarketReader *self, GHashTable *wanted, const gchar *address)
+{
+  ReinAddressType type;
+
+  /* Servers refuse a whole query for one bad address: a forged document
+   * must not hide the others' signers. */
+  if (address == NULL || !rein_address_validate (address, NULL, &type, NULL, NULL)
+      || type != REIN_ADDRESS_P2PKH)
+    return;
+  if (g_hash_table_contains (self->asked, address)
+      || rein_directory_lookup_delegate (self->directory, address) != NULL)
+    return;
+  g_hash_table_add (wanted, g_strdup (address));
+}
+
+static void
+enqueue_ids (Op *op, const gchar *query, const gchar *param, GPtrArray *ids)
+{
+  for (guint start = 0; start < ids->len; start += IDS_PER_QUERY)
+    {
+      g_autoptr (GString) list = g_string_new (NULL);
+      Query *q = g_new0 (Query, 1);
+
+      for (guint i = start; i < ids->len && i < start + IDS_PER_QUERY; i++)
+        {
+          if (list->len > 0)
+            g_string_append_c (list, ',');
+          g_string_append (list, g_ptr_array_index (ids, i));
+        }
+      q->name = g_strdup (query);
+      q->params = g_new0 (gchar *, 3);
+      q->params[0] = g_strdup (param);
+      q->params[1] = g_string_free (g_steal_pointer (&list), FALSE);
+      g_queue_push_tail (&op->queries, q);
+    }
+}
+
+/* Learns the enrollments among the fetched documents and queues the
+ * "enrollments" queries for the signers still unknown, and the mediators
+ * their job postings name (our extension: servers without it answer
+ * nothing, and those signers stay unknown). */
+static void
+queue_signers (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  ReinNetwork network = identity_network (self->identity);
+  GHashTableIter iter;
+  gpointer address;
+
+  load_stored_enrollments (self);
+  add_enrollments (self, op, op->docs);
+
+  for (guint i = 0; i < op->docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+
+      if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
+        continue;
+      want_address (self, wanted, rein_document_get_signer (doc));
+      if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING)
+        {
+          const gchar *key = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+          guint8 pub[65];
+          gsize len = 0;
+
+          if (key != NULL && rein_directory_lookup_public_key (self->directory, key) == NULL
+              && rein_public_key_parse_hex (key, pub, &len, NULL))
+            {
+              g_autofree gchar *mediator = rein_address_from_public_key (pub, len, network);
+
+              want_address (self, wanted, mediator);
+            }
+        }
+    }
+
+  g_hash_table_iter_init (&iter, wanted);
+  while (g_hash_table_iter_next (&iter, &address, NULL))
+    {
+      g_ptr_array_add (list, g_strdup (address));
+      g_hash_table_add (self->asked, g_strdup (address));
+    }
+  enqueue_ids (op, "enrollments", "addresses", list);
+}
+
+static gint
+compare_job_ids (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (rein_job_get_id (*(ReinJob **) a), rein_job_get_id (*(ReinJob **) b));
+}
+
+/* Groups the fetched documents by Job ID into validated jobs, sorted by
+ * job ID, and stores the verdicts. */
+static GPtrArray *
+build_jobs (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < op->docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+      const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+      GPtrArray *group;
+
+      if (job_id == NULL || rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
+        continue;
+      group = g_hash_table_lookup (groups, job_id);
+      if (group == NULL)
+        {
+          group = g_ptr_array_new ();
+          g_hash_table_insert (groups, (gpointer) job_id, group);
+        }
+      g_ptr_array_add (group, doc);
+    }
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      /* A job is its ID and its creator: a copied ID is another job. */
+      g_auto (GStrv) creators = rein_job_find_creators (key, value, self->directory);
+
+      if (g_strv_length (creators) <= 1)
+        g_ptr_array_add (jobs, rein_job_new (key, value, self->directory));
+      else
+        for (guint i = 0; creators[i] != NULL; i++)
+          g_ptr_array_add (jobs, rein_job_new_for_creator (key, creators[i], value,
+                                                           self->directory));
+    }
+  g_ptr_array_sort (jobs, compare_job_ids);
+  record_jobs (self, op, jobs);
+  return jobs;
+}
+
+static void
+replace_items (GListStore *store, GPtrArray *items)
+{
+  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), items->pdata,
+                       items->len);
+}
+
+/* ---- The steps of a refresh ---- */
+
+static void run_next (GTask *task);
+
+static void
+add_docs (Op *op, GPtrArray *docs)
+{
+  for (guint i = 0; i < docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (docs, i);
+
+      if (g_hash_table_add (op->seen, (gpointer) rein_document_get_hash (doc)))
+        g_ptr_array_add (op->docs, g_object_ref (doc));
+    }
+}
+
+/* Adds the documents the store holds for the job IDs asked for: our
+ * documents not pushed yet, and those fetched earlier from servers we no
+ * longer reach. */
+static void
+add_stored_job_documents (ReinMarketReader *self, Op *op)
+{
+  for (guint i = 0; op->job_ids[i] != NULL; i++)
+    {
+      g_autoptr (GPtrArray) texts = rein_store_list_job_documents (self->store, op->job_ids[i],
+                                                                   NULL);
+
+      for (guint t = 0; texts != NULL && t < texts->len; t++)
+        {
+          g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
+              g_ptr_array_index (texts, t), -1, NULL);
+
+          if (doc != NULL && g_hash_table_add (op->seen, (gpointer) rein_document_get_hash (doc)))
+            g_ptr_array_add (op->docs, g_steal_pointer (&doc));
+        }
+    }
+}
+
+static void
+finish_mediators (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  const gchar *own_key = rein_identity_get_delegate_public_key (self->identity);
+  GPtrArray *mediators;
+
+  load_stored_enrollments (self);
+  add_enrollments (self, op, op->docs);
+  mediators = rein_directory_get_mediators (self->directory);
+  for (guint i = 0; i < mediators->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (mediators, i);
+      const gchar *key = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+
+      /* One cannot mediate one's own jobs. */
+      if (key != NULL && g_ascii_strcasecmp (key, own_key) == 0)
+        continue;
+      g_ptr_array_add (out, g_object_ref (doc));
+    }
+  replace_items (self->mediators, out);
+}
+
+static void
+finish_jobs (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GPtrArray) built = build_jobs (self, op);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (op->what == REIN_MARKET_REFRESH_JOBS)
+    {
+      /* Forged and broken jobs stay out; their verdicts are stored. */
+      for (guint i = 0; i < built->len; i++)
+        {
+          ReinJob *job = g_ptr_array_index (built, i);
+
+          if (rein_job_get_state (job) != REIN_JOB_STATE_NONE)
+            g_ptr_array_add (out, g_object_ref (job));
+        }
+    }
+  else
+    {
+      g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < built->len; i++)
+        g_hash_table_insert (by_id, (gpointer) rein_job_get_id (g_ptr_array_index (built, i)),
+                             g_ptr_array_index (built, i));
+      for (guint i = 0; op->job_ids[i] != NULL; i++)
+        {
+          ReinJob *job = g_hash_table_lookup (by_id, op->job_ids[i]);
+
+          if (job != NULL && g_hash_table_remove (by_id, op->job_ids[i]))
+            g_ptr_array_add (out, g_object_ref (job));
+        }
+    }
+  replace_items (self->jobs, out);
+}
+
+/* Every query is answered: what comes next. Like every step below, it
+ * consumes the caller's reference to @task. */
+static void
+queue_done (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  if (op->kind == KIND_QUERY)
+    g_task_return_pointer (task, g_ptr_array_ref (op->docs),
+                           (GDestroyNotify) g_ptr_array_unref);
+  else if (op->what == REIN_MARKET_REFRESH_MEDIATORS)
+    {
+      finish_mediators (self, op);
+      g_task_return_boolean (task, TRUE);
+    }
+  else if (!op->learning)
+    {
+      if (op->what == REIN_MARKET_REFRESH_JOB_IDS)
+        add_stored_job_documents (self, op);
+      op->learning = TRUE;
+      queue_signers (self, op);
+      run_next (task);
+      return;
+    }
+  else
+    {
+      finish_jobs (self, op);
+      g_task_return_boolean (task, TRUE);
+    }
+  g_object_unref (task);
+}
+
+/* One query is answered (by some server at least). */
+static void
+query_done (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  if (op->learning)
+    add_enrollments (self, op, op->found);
+  else
+    add_docs (op, op->found);
+  op_clear_current (op);
+  run_next (task);
+}
+
+/* No server answered the query: takes @error. */
+static void
+query_failed (GTask *task, GError *error)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  /* Servers without the "enrollments" query answer nothing (or an error):
+   * those signers stay unknown, and their documents invalid. */
+  if (op->learning)
+    {
+      emit_warning (self, error);
+      g_error_free (error);
+      op_clear_current (op);
+      run_next (task);
+      return;
+    }
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void send_page (GTask *task);
+
+static void
+server_done_cb (const ReinFetchReport *report, gpointer user_data)
+{
+  GTask *task = user_data;
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  op->done++;
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, report->url, op->done, op->total);
+}
+
+static void
+page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data; /* our reference, handed on */
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) reports = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) docs = rein_fetch_finish (result, &reports, &error);
+  g_autoptr (GStrvBuilder) again = g_strv_builder_new ();
+  GHashTable *sources;
+
+  if (docs == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ReinFetchReport *report = g_ptr_array_index (reports, i);
+
+      if (report->error != NULL)
+        {
+          g_autoptr (GError) failure = g_error_new_literal (REIN_NET_ERROR,
+                                                            REIN_NET_ERROR_UNREACHABLE,
+                                                            report->error);
+
+          if (op->first_error == NULL)
+            op->first_error = g_strdup (report->error);
+          g_signal_emit (self, signals[SIGNAL_SERVER_FAILED], 0, report->url, failure);
+          continue;
+        }
+      if (op->page == 0)
+        op->answered++;
+      if (report->malformed > 0)
+        {
+          g_autoptr (GError) warning = g_error_new (
+              REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER,
+              g_dngettext (GETTEXT_PACKAGE, "%s sent %u text that is not a Rein document",
+                           "%s sent %u texts that are not Rein documents", report->malformed),
+              report->url, report->malformed);
+
+          emit_warning (self, warning);
+        }
+      /* A full page: there may be more. Servers that ignore paging (the
+       * original one caps at 100) never fill a page. */
+      if (report->received >= PAGE_SIZE)
+        g_strv_builder_add (again, report->url);
+    }
+  if (op->page == 0 && op->answered == 0)
+    {
+      query_failed (task, g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE,
+                                       _("no server answered (%s)"),
+                                       op->first_error ? op->first_error : "?"));
+      return;
+    }
+
+  sources = rein_fetch_get_sources (result);
+  for (guint i = 0; i < docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (docs, i);
+      const gchar *hash = rein_document_get_hash (doc);
+      GPtrArray *urls = g_hash_table_lookup (sources, hash);
+
+      if (urls != NULL && urls->len > 0 && !g_hash_table_contains (op->sources, hash))
+        g_hash_table_insert (op->sources, g_strdup (hash),
+                             g_strdup (g_ptr_array_index (urls, 0)));
+      if (g_hash_table_add (op->found_seen, (gpointer) hash))
+        g_ptr_array_add (op->found, g_object_ref (doc));
+    }
+
+  g_strfreev (op->page_urls);
+  op->page_urls = g_strv_builder_end (again);
+  op->page++;
+  if (op->page < MAX_PAGES && op->page_urls[0] != NULL)
+    send_page (task);
+  else
+    query_done (task);
+}
+
+static void
+send_page (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) params = g_ptr_array_new ();
+  g_autofree gchar *limit = g_strdup_printf ("%d", PAGE_SIZE);
+  g_autofree gchar *offset = g_strdup_printf ("%u", op->page * PAGE_SIZE);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  for (guint i = 0; op->current->params != NULL && op->current->params[i] != NULL
+                    && op->current->params[i + 1] != NULL; i += 2)
+    {
+      g_ptr_array_add (params, op->current->params[i]);
+      g_ptr_array_add (params, op->current->params[i + 1]);
+    }
+  g_ptr_array_add (params, (gpointer) "limit");
+  g_ptr_array_add (params, limit);
+  g_ptr_array_add (params, (gpointer) "offset");
+  g_ptr_array_add (params, offset);
+  g_ptr_array_add (params, NULL);
+
+  op->total += g_strv_length (op->page_urls);
+  rein_fetch_async_full ((const gchar *const *) op->page_urls,
+                         rein_identity_get_master_address (self->identity), op->current->name,
+                         rein_identity_get_testnet (self->identity),
+                         (const gchar *const *) params->pdata, server_done_cb, task,
+                         g_task_get_cancellable (task), page_cb, task);
+}
+
+/* Sends the next query, or goes on when there is none left. Consumes the
+ * caller's reference to @task. */
+static void
+run_next (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  op->current = g_queue_pop_head (&op->queries);
+  if (op->current == NULL)
+    {
+      queue_done (task);
+      return;
+    }
+  op->page = 0;
+  op->answered = 0;
+  op->page_urls = g_strdupv (op->urls);
+  op->found = g_ptr_array_new_with_free_func (g_object_unref);
+  op->found_seen = g_hash_table_new (g_str_hash, g_str_equal);
+  send_page (task);
+}
+
+static GTask *
+start_op (ReinMarketReader *self,
+          OpKind kind,
+          GCancellable *cancellable,
+          GAsyncReadyCallback callback,
+          gpointer user_data,
+          gpointer source_tag,
+          Op **out_op)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+  g_autoptr (GArray) ids = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) stored = rein_store_list_servers (self->store, &ids, &error);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  op->kind = kind;
+  op->docs = g_ptr_array_new_with_free_func (g_object_unref);
+  op->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  op->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->server_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&op->queries);
+  *out_op = op;
+
+  if (stored == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_clear_object (&task);
+      return NULL;
+    }
+  for (guint i = 0; stored[i] != NULL; i++)
+    g_hash_table_insert (op->server_ids, g_strdup (stored[i]),
+                         g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
+  op->urls = self->servers != NULL ? g_strdupv (self->servers) : g_steal_pointer (&stored);
+  if (op->urls[0] == NULL)
+    {
+      g_task_return_new_error (task, REIN_NET_ERROR, REIN_NET_ERROR_INVALID,
+                               _("no server is known"));
+      g_clear_object (&task);
+      return NULL;
+    }
+  return task;
+}
+
+static void
+queue_query (Op *op, const gchar *name, const gchar *const *params)
+{
+  Query *q = g_new0 (Query, 1);
+
+  q->name = g_strdup (name);
+  q->params = params != NULL ? g_strdupv ((gchar **) params) : NULL;
+  g_queue_push_tail (&op->queries, q);
+}
+
+void
+rein_market_reader_refresh_async (ReinMarketReader *self,
+                                  ReinMarketRefresh what,
+                                  const gchar *const *job_ids,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  GTask *task;
+  Op *op = NULL;
+
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_return_if_fail (what != REIN_MARKET_REFRESH_JOB_IDS || job_ids != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = start_op (self, KIND_REFRESH, cancellable, callback, user_data,
+                   rein_market_reader_refresh_async, &op);
+  if (task == NULL)
+    return;
+  op->what = what;
+  switch (what)
+    {
+    case REIN_MARKET_REFRESH_JOBS:
+      queue_query (op, "jobs", NULL);
+      queue_query (op, "bids", NULL);
+      break;
+    case REIN_MARKET_REFRESH_JOB_IDS:
+      {
+        g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+
+        op->job_ids = g_strdupv ((gchar **) job_ids);
+        for (guint i = 0; job_ids[i] != NULL; i++)
+          g_ptr_array_add (ids, (gpointer) job_ids[i]);
+        enqueue_ids (op, "by_job_id", "job_ids", ids);
+      }
+      break;
+    case REIN_MARKET_REFRESH_MEDIATORS:
+      queue_query (op, "mediators", NULL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  run_next (task);
+}
+
+gboolean
+rein_market_reader_refresh_finish (ReinMarketReader *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                          == rein_market_reader_refresh_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+rein_market_reader_query_async (ReinMarketReader *self,
+                                const gchar *query,
+                                const gchar *const *params,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  GTask *task;
+  Op *op = NULL;
+
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_return_if_fail (query != NULL);
+
+  task = start_op (self, KIND_QUERY, cancellable, callback, user_data,
+                   rein_market_reader_query_async, &op);
+  if (task == NULL)
+    return;
+  queue_query (op, query, params);
+  run_next (task);
+}
+
+GPtrArray *
+rein_market_reader_query_finish (ReinMarketReader *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                          == rein_market_reader_query_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,99 @@
+/* rein-market-reader.h: reading the market from every server
+ *
+ * A ReinMarketReader asks every known server at once, page by page, merges
+ * the answers, learns the enrollments of the signers (from the store, then
+ * from the servers' "enrollments" query), validates each job's documents
+ * completely (PROTOCOL.md section 3, see rein-job.h), stores every document
+ * with its verdict and the server it came from, and records our role and
+ * the state of each job we take part in as an order.
+ *
+ * What the servers send is untrusted: documents that do not validate are
+ * stored with the reason, and stay out of the jobs model. A server that
+ * fails is reported with the "server-failed" signal while the others'
+ * documents still arrive; the call fails only when no server answered.
+ *
+ * (Named "reader" because src/market/rein-market.h is the market layer's
+ * header.)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-market.h"
+#include "rein-store.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_MARKET_READER (rein_market_reader_get_type ())
+G_DECLARE_FINAL_TYPE (ReinMarketReader, rein_market_reader, REIN, MARKET_READER, GObject)
+
+/* What rein_market_reader_refresh_async() reads. */
+typedef enum
+{
+  /* The open market: the "jobs" and "bids" queries. The jobs model then
+   * holds every job with a valid posting, by job ID. */
+  REIN_MARKET_REFRESH_JOBS,
+  /* The jobs of the given IDs ("by_job_id"), with the documents the store
+   * holds for them (ours not pushed yet, those fetched earlier). The jobs
+   * model then holds the jobs some document was found for, in the order of
+   * the IDs, even those without a valid posting (so a view can say why). */
+  REIN_MARKET_REFRESH_JOB_IDS,
+  /* The mediators' enrollments ("mediators"): the mediators model then
+   * holds the valid ones (ReinDocument), without our own. */
+  REIN_MARKET_REFRESH_MEDIATORS,
+} ReinMarketRefresh;
+
+/* Reads with @identity's view (our role in each job) the servers in
+ * @servers, or, when NULL, the servers the store lists when a refresh
+ * starts. */
+ReinMarketReader *rein_market_reader_new (ReinStore *store,
+                                          ReinIdentity *identity,
+                                          const gchar *const *servers);
+
+ReinStore *rein_market_reader_get_store (ReinMarketReader *self);
+ReinIdentity *rein_market_reader_get_identity (ReinMarketReader *self);
+/* The enrollments learned so far (the store's and the servers' valid
+ * ones): what validating a new document of ours needs. */
+ReinDirectory *rein_market_reader_get_directory (ReinMarketReader *self);
+
+/* A GListModel of ReinJob, replaced in one "items-changed" when a refresh
+ * of jobs succeeds. */
+GListModel *rein_market_reader_get_jobs (ReinMarketReader *self);
+/* A GListModel of ReinDocument (mediators' enrollments), replaced in one
+ * "items-changed" when a refresh of mediators succeeds. */
+GListModel *rein_market_reader_get_mediators (ReinMarketReader *self);
+
+/* Reads @what (@job_ids, NULL-terminated, for REIN_MARKET_REFRESH_JOB_IDS).
+ * Emits "progress" as servers answer, "server-failed" for each server
+ * that does not, "warning" for what else went wrong without stopping the
+ * refresh. Fails with REIN_NET_ERROR_UNREACHABLE when no server answered a
+ * query whose documents the result needs, REIN_NET_ERROR_INVALID when no
+ * server is known, G_IO_ERROR_CANCELLED when cancelled (the models are
+ * then left as they were). */
+void rein_market_reader_refresh_async (ReinMarketReader *self,
+                                       ReinMarketRefresh what,
+                                       const gchar *const *job_ids,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean rein_market_reader_refresh_finish (ReinMarketReader *self,
+                                            GAsyncResult *result,
+                                            GError **error);
+
+/* Sends one @query (with @params, NULL-terminated name/value pairs) to
+ * every server, page by page, and merges the answers, without validating
+ * them: the finish function returns a GPtrArray of ReinDocument. Fails
+ * like a refresh. */
+void rein_market_reader_query_async (ReinMarketReader *self,
+                                     const gchar *query,
+                                     const gchar *const *params,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+GPtrArray *rein_market_reader_query_finish (ReinMarketReader *self,
+                                            GAsyncResult *result,
+                                            GError **error);
+
+G_END_DECLS
