@@ -13,6 +13,7 @@
 G_DEFINE_QUARK (rein-net-error-quark, rein_net_error)
 
 #define DEFAULT_TIMEOUT 20
+#define DEFAULT_DEADLINE 60
 #define DEFAULT_MAX_ANSWER (16 * 1024 * 1024)
 #define READ_CHUNK (64 * 1024)
 
@@ -23,6 +24,7 @@ struct _ReinClient
   SoupSession *session;
   gchar *url;
   gsize max_answer;
+  guint deadline; /* seconds for a whole call, 0 for none */
 };
 
 G_DEFINE_FINAL_TYPE (ReinClient, rein_client, G_TYPE_OBJECT)
@@ -52,11 +54,31 @@ typedef struct
   GInputStream *stream;
   GByteArray *body;
   gchar *query; /* for CALL_QUERY: the member holding the results */
+
+  /* Every step of the call runs under this; it is cancelled by the
+   * caller's cancellable and by the deadline. */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong caller_handler;
+  GSource *deadline_source;
+  guint deadline;
+  gboolean timed_out;
 } Call;
 
 static void
 call_free (Call *call)
 {
+  if (call->deadline_source != NULL)
+    {
+      g_source_destroy (call->deadline_source);
+      g_source_unref (call->deadline_source);
+    }
+  if (call->caller_cancellable != NULL)
+    {
+      g_cancellable_disconnect (call->caller_cancellable, call->caller_handler);
+      g_object_unref (call->caller_cancellable);
+    }
+  g_clear_object (&call->cancellable);
   g_free (call->method);
   g_free (call->url);
   g_clear_pointer (&call->request_body, g_bytes_unref);
@@ -100,6 +122,7 @@ rein_client_init (ReinClient *self)
                                                  "user-agent", "rein-desktop/" PACKAGE_VERSION,
                                                  NULL);
   self->max_answer = DEFAULT_MAX_ANSWER;
+  self->deadline = DEFAULT_DEADLINE;
 }
 
 ReinClient *
@@ -140,6 +163,13 @@ rein_client_set_timeout (ReinClient *self, guint seconds)
 {
   g_return_if_fail (REIN_IS_CLIENT (self));
   soup_session_set_timeout (self->session, seconds);
+}
+
+void
+rein_client_set_deadline (ReinClient *self, guint seconds)
+{
+  g_return_if_fail (REIN_IS_CLIENT (self));
+  self->deadline = seconds;
 }
 
 void
@@ -186,6 +216,22 @@ return_error (GTask *task, ReinNetError code, const gchar *fmt, ...)
   what = g_strdup_vprintf (fmt, args);
   va_end (args);
   g_task_return_new_error (task, REIN_NET_ERROR, code, "%s: %s", self->url, what);
+}
+
+/* A step of the call was cancelled: by the caller (the error is passed on)
+ * or by the deadline. */
+static void
+return_cancelled (GTask *task, GError *error)
+{
+  Call *call = g_task_get_task_data (task);
+
+  if (call->timed_out)
+    {
+      g_clear_error (&error);
+      return_error (task, REIN_NET_ERROR_UNREACHABLE, "timed out after %u s", call->deadline);
+    }
+  else
+    g_task_return_error (task, error);
 }
 
 /* The server's own words for an error, bounded and on one line. */
@@ -422,11 +468,12 @@ finish_call (GTask *task)
     }
   if (status == 429)
     {
-      if (call->attempts < MAX_RETRIES && !g_cancellable_is_cancelled (
-                                              g_task_get_cancellable (task)))
+      if (call->attempts < MAX_RETRIES && !g_cancellable_is_cancelled (call->cancellable))
         {
           /* the server asks us to slow down: wait and ask again */
-          g_timeout_add (250u << call->attempts, retry_cb, g_object_ref (task));
+          g_autoptr (GSource) wait = g_timeout_source_new (250u << call->attempts);
+
+          g_task_attach_source (task, wait, retry_cb);
           call->attempts++;
           return;
         }
@@ -445,7 +492,7 @@ read_next (GTask *task)
   Call *call = g_task_get_task_data (task);
 
   g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), read_cb, g_object_ref (task));
+                                   call->cancellable, read_cb, g_object_ref (task));
 }
 
 static void
@@ -461,7 +508,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (chunk == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
+        return_cancelled (task, g_steal_pointer (&error));
       else
         return_error (task, REIN_NET_ERROR_UNREACHABLE, "the answer was cut off: %s",
                       error->message);
@@ -493,7 +540,7 @@ sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (call->stream == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
+        return_cancelled (task, g_steal_pointer (&error));
       else
         return_error (task, REIN_NET_ERROR_UNREACHABLE, "unreachable: %s", error->message);
       return;
@@ -523,6 +570,14 @@ send_call (GTask *task)
   g_clear_object (&call->msg);
   g_clear_object (&call->stream);
   g_byte_array_set_size (call->body, 0);
+  if (g_cancellable_is_cancelled (call->cancellable))
+    {
+      /* cancelled while waiting to ask again */
+      return_cancelled (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   "Operation was cancelled"));
+      g_object_unref (task);
+      return;
+    }
   call->msg = soup_message_new (call->method, call->url);
   if (call->msg == NULL)
     {
@@ -533,14 +588,34 @@ send_call (GTask *task)
   if (call->request_body != NULL)
     soup_message_set_request_body_from_bytes (call->msg, "application/json", call->request_body);
   soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), sent_cb, task);
+                           call->cancellable, sent_cb, task);
 }
 
+/* Runs from a source attached by g_task_attach_source(), which holds its
+ * own reference to the task. */
 static gboolean
 retry_cb (gpointer data)
 {
-  send_call (data);
+  send_call (g_object_ref (data));
   return G_SOURCE_REMOVE;
+}
+
+/* The whole call took too long (a server trickling its answer never trips
+ * the session's idle timeout): stop it. */
+static gboolean
+deadline_cb (gpointer data)
+{
+  Call *call = data;
+
+  call->timed_out = TRUE;
+  g_cancellable_cancel (call->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller, gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
 }
 
 /* Starts a call; @form is a NULL-terminated list of name, value pairs. */
@@ -579,6 +654,24 @@ start_call (ReinClient *self,
   call->method = g_strdup (method);
   call->url = g_strdup (url->str);
   call->request_body = body ? g_bytes_ref (body) : NULL;
+
+  call->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      call->caller_cancellable = g_object_ref (cancellable);
+      /* runs at once when already cancelled */
+      call->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
+                                                    g_object_ref (call->cancellable),
+                                                    g_object_unref);
+    }
+  call->deadline = self->deadline;
+  if (call->deadline > 0)
+    {
+      call->deadline_source = g_timeout_source_new_seconds (call->deadline);
+      g_source_set_callback (call->deadline_source, deadline_cb, call, NULL);
+      g_source_set_static_name (call->deadline_source, "[rein] client call deadline");
+      g_source_attach (call->deadline_source, g_task_get_context (task));
+    }
   send_call (g_steal_pointer (&task));
 }
 

@@ -43,8 +43,13 @@ G_DECLARE_FINAL_TYPE (ReinClient, rein_client, REIN, CLIENT, GObject)
 /* @url: "http://host:port/" (a missing final slash is added). */
 ReinClient *rein_client_new (const gchar *url, GError **error);
 const gchar *rein_client_get_url (ReinClient *self);
-/* Seconds before a call gives up (default 20). */
+/* Seconds of silence from the server before a call gives up (default 20). */
 void rein_client_set_timeout (ReinClient *self, guint seconds);
+/* Seconds a whole call may take, retries included, however steadily the
+ * server trickles its answer (default 60; 0 for no limit). A call over it is
+ * cancelled and fails with REIN_NET_ERROR_UNREACHABLE, "<server>: timed out
+ * after N s". */
+void rein_client_set_deadline (ReinClient *self, guint seconds);
 /* Largest answer accepted, in bytes (default 16 MiB). */
 void rein_client_set_max_answer (ReinClient *self, gsize bytes);
 

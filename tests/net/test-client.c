@@ -255,6 +255,172 @@ test_rate_limited (void)
   test_server_free (server);
 }
 
+
+/* ---- a server that holds a call forever ---- */
+
+/* Accepts connections on 127.0.0.1 and then either never says a word or
+ * answers "200, 100000 bytes follow" and trickles one byte every 200 ms,
+ * well inside any idle timeout. */
+typedef struct
+{
+  GSocketService *service;
+  gchar *url;
+  gboolean trickle;
+  GPtrArray *connections; /* of GSocketConnection, kept open */
+  GPtrArray *sources;     /* of GSource, the trickles */
+  guint bytes_sent;
+} SlowServer;
+
+static gboolean
+trickle_cb (gpointer data)
+{
+  GSocketConnection *connection = data;
+  SlowServer *slow = g_object_get_data (G_OBJECT (connection), "slow");
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  if (g_output_stream_write (out, " ", 1, NULL, NULL) != 1)
+    return G_SOURCE_REMOVE;
+  slow->bytes_sent++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+slow_incoming_cb (GSocketService *service,
+                  GSocketConnection *connection,
+                  GObject *source_object,
+                  gpointer user_data)
+{
+  SlowServer *slow = user_data;
+
+  g_ptr_array_add (slow->connections, g_object_ref (connection));
+  if (slow->trickle)
+    {
+      static const gchar head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: 100000\r\n\r\n";
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+      GSource *source = g_timeout_source_new (200);
+
+      g_assert_true (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL));
+      g_object_set_data (G_OBJECT (connection), "slow", slow);
+      g_source_set_callback (source, trickle_cb, connection, NULL);
+      g_source_attach (source, NULL);
+      g_ptr_array_add (slow->sources, source);
+    }
+  return TRUE;
+}
+
+static SlowServer *
+slow_server_new (gboolean trickle)
+{
+  SlowServer *slow = g_new0 (SlowServer, 1);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  slow->trickle = trickle;
+  slow->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  slow->sources = g_ptr_array_new ();
+  slow->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (slow->service), any_port,
+                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+                                 &error);
+  g_assert_no_error (error);
+  slow->url = g_strdup_printf ("http://127.0.0.1:%u/", g_inet_socket_address_get_port (
+                                                         G_INET_SOCKET_ADDRESS (bound)));
+  g_signal_connect (slow->service, "incoming", G_CALLBACK (slow_incoming_cb), slow);
+  g_socket_service_start (slow->service);
+  return slow;
+}
+
+static void
+slow_server_free (SlowServer *slow)
+{
+  for (guint i = 0; i < slow->sources->len; i++)
+    {
+      g_source_destroy (slow->sources->pdata[i]);
+      g_source_unref (slow->sources->pdata[i]);
+    }
+  g_ptr_array_unref (slow->sources);
+  g_socket_service_stop (slow->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (slow->service));
+  g_object_unref (slow->service);
+  g_ptr_array_unref (slow->connections);
+  g_free (slow->url);
+  g_free (slow);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlowServer, slow_server_free)
+
+static void
+check_deadline (gboolean trickle)
+{
+  g_autoptr (SlowServer) slow = slow_server_new (trickle);
+  g_autoptr (ReinClient) client = rein_client_new (slow->url, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *expected = g_strdup_printf ("%s: timed out after 2 s", slow->url);
+  Waiter w = { 0 };
+  gint64 start;
+  gdouble took;
+
+  /* the idle timeout alone would wait 30 s of silence; the trickle never
+   * lets it trip at all */
+  rein_client_set_timeout (client, 30);
+  rein_client_set_deadline (client, 2);
+  start = g_get_monotonic_time ();
+  rein_client_get_async (client, "X", NULL, done_cb, &w);
+  g_assert_null (rein_client_get_finish (client, WAIT (w), &error));
+  took = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
+  g_test_message ("%s server: failed after %.2f s", trickle ? "trickling" : "silent", took);
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpfloat (took, >=, 1.9);
+  g_assert_cmpfloat (took, <, 5.0);
+  g_assert_cmpuint (slow->connections->len, >=, 1);
+  if (trickle)
+    g_assert_cmpuint (slow->bytes_sent, >=, 5);
+  g_clear_object (&w.result);
+}
+
+static void
+test_deadline_trickle (void)
+{
+  check_deadline (TRUE);
+}
+
+static void
+test_deadline_silent (void)
+{
+  check_deadline (FALSE);
+}
+
+/* The caller's cancellable still works under a deadline, and a call that
+ * ends in time is not touched by it. */
+static void
+test_deadline_cancel (void)
+{
+  g_autoptr (SlowServer) slow = slow_server_new (TRUE);
+  g_autoptr (FakeServer) fake = fake_server_new (404, "{\"error\": \"nope\"}", TRUE);
+  g_autoptr (ReinClient) client = rein_client_new (slow->url, NULL);
+  g_autoptr (ReinClient) quick = rein_client_new (fake->url, NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  Waiter w = { 0 };
+
+  rein_client_set_deadline (client, 30);
+  rein_client_get_async (client, "X", cancellable, done_cb, &w);
+  g_timeout_add_once (300, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
+  g_assert_null (rein_client_get_finish (client, WAIT (w), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  rein_client_set_deadline (quick, 1);
+  rein_client_get_async (quick, "X", NULL, done_cb, &w);
+  g_assert_null (rein_client_get_finish (quick, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_NOT_FOUND);
+  g_clear_object (&w.result);
+}
+
 static void
 test_bad_urls (void)
 {
@@ -291,6 +457,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/client/cancel", test_cancel);
   g_test_add_func ("/net/client/bad-urls", test_bad_urls);
   g_test_add_func ("/net/client/rate-limited", test_rate_limited);
+  g_test_add_func ("/net/client/deadline-trickle", test_deadline_trickle);
+  g_test_add_func ("/net/client/deadline-silent", test_deadline_silent);
+  g_test_add_func ("/net/client/deadline-cancel", test_deadline_cancel);
 
   return g_test_run ();
 }
