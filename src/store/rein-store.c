@@ -1854,6 +1854,34 @@ rein_store_get_verdict (ReinStore *self,
   return TRUE;
 }
 
+gboolean
+rein_store_get_document_source (ReinStore *self,
+                                const gchar *hash,
+                                gint64 *out_server_id,
+                                GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (hash != NULL, FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self, "SELECT coalesce (source_server, 0) FROM documents WHERE hash = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    return set_db_error (self, error, "Could not read documents");
+  if (out_server_id)
+    *out_server_id = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
 /* The first column of every row of @stmt, as strings. */
 static GPtrArray *
 collect_texts (ReinStore *self, sqlite3_stmt *stmt, GError **error)

@@ -234,6 +234,13 @@ gboolean rein_store_get_verdict (ReinStore *self,
                                  gchar **out_reason,
                                  GError **error);
 
+/* The server the document with @hash was first fetched from (0: none, or
+ * one of ours); FALSE without error when no such document is stored. */
+gboolean rein_store_get_document_source (ReinStore *self,
+                                         const gchar *hash,
+                                         gint64 *out_server_id,
+                                         GError **error);
+
 /* Armored texts of every stored document (ours and fetched) whose Job ID is
  * @job_id, oldest first. */
 GPtrArray *rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error);

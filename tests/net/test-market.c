@@ -1,0 +1,434 @@
+/* test-market.c: ReinMarketReader against real servers on loopback, a dead
+ * one, forged documents and cancellation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "net-test-util.h"
+#include "rein-client.h"
+#include "rein-market-reader.h"
+#include "server-fixture.h"
+#include "rein-test-util.h"
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+  ReinIdentity *identity; /* the reader */
+  TestServer *a;
+  TestServer *b;
+  gchar *dead;
+  gint64 a_id;
+  gint64 b_id;
+  Identity *creator;
+  Identity *mediator;
+  gchar *creator_enrollment;
+  gchar *mediator_enrollment;
+
+  /* What the signals said */
+  GPtrArray *failed;     /* URLs */
+  GPtrArray *warnings;   /* messages */
+  guint progress_calls;
+  guint last_done;
+  guint last_total;
+  guint items_changed;
+} Fixture;
+
+static void
+put_as (Identity *who, TestServer *server, const gchar *text)
+{
+  g_autofree gchar *key = random_key ();
+  g_autoptr (Answer) put = NULL;
+
+  g_clear_pointer (&who->nonce, g_free);
+  put = identity_put (who, server, key, text, FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+  g_clear_pointer (&who->nonce, g_free);
+}
+
+/* Servers answer queries of their account holders only. */
+static void
+register_reader (Fixture *f, TestServer *server)
+{
+  g_autofree gchar *owner = g_uri_escape_string (rein_identity_get_master_address (f->identity),
+                                                 NULL, FALSE);
+  g_autofree gchar *delegate = g_uri_escape_string (
+      rein_identity_get_delegate_address (f->identity), NULL, FALSE);
+  g_autofree gchar *path = g_strdup_printf ("request?owner=%s&delegate=%s&contact=r%%40example.com",
+                                            owner, delegate);
+  g_autoptr (Answer) answer = http_get (server, path);
+
+  g_assert_cmpuint (answer->status, ==, 200);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams params = { .name = "Reader", .contact = "r@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+
+  f->dir = g_dir_make_tmp ("rein-market-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->identity = rein_store_add_identity_from_mnemonic (f->store, &params, phrase, NULL, "pw",
+                                                       &error);
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+
+  f->a = test_server_start (NULL, NULL);
+  f->b = test_server_start (NULL, NULL);
+  f->dead = net_test_dead_url ();
+  f->a_id = rein_store_add_server (f->store, f->a->url, &error);
+  g_assert_no_error (error);
+  f->b_id = rein_store_add_server (f->store, f->b->url, &error);
+  g_assert_no_error (error);
+  rein_store_add_server (f->store, f->dead, &error);
+  g_assert_no_error (error);
+
+  register_reader (f, f->a);
+  register_reader (f, f->b);
+  f->creator = identity_new ("Creator");
+  f->mediator = identity_new ("Mediator");
+  f->creator_enrollment = identity_enrollment (f->creator, FALSE);
+  f->mediator_enrollment = identity_enrollment (f->mediator, TRUE);
+  /* The enrollments are on server A only: the reader looks them up. */
+  identity_register (f->creator, f->a);
+  identity_register (f->creator, f->b);
+  identity_register (f->mediator, f->a);
+  put_as (f->creator, f->a, f->creator_enrollment);
+  put_as (f->mediator, f->a, f->mediator_enrollment);
+
+  f->failed = g_ptr_array_new_with_free_func (g_free);
+  f->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  test_server_stop (f->a);
+  test_server_free (f->a);
+  test_server_stop (f->b);
+  test_server_free (f->b);
+  g_free (f->dead);
+  identity_free (f->creator);
+  identity_free (f->mediator);
+  g_free (f->creator_enrollment);
+  g_free (f->mediator_enrollment);
+  g_ptr_array_unref (f->failed);
+  g_ptr_array_unref (f->warnings);
+  g_clear_object (&f->identity);
+  g_clear_object (&f->store);
+  rein_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+/* A valid job posting by @creator (or a forgery when @signer differs)
+ * naming the fixture's mediator. */
+static gchar *
+posting (Fixture *f, Identity *creator, Identity *signer, const gchar *job_id,
+         const gchar *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) mediator = rein_document_new_from_armored (f->mediator_enrollment,
+                                                                      -1, &error);
+  g_autofree gchar *contact = g_strdup_printf ("%s@example.com", creator->name);
+  g_autofree gchar *text = NULL;
+  ReinJobParams params = {
+    .job_name = name,
+    .job_id = job_id,
+    .category = "Test",
+    .description = "Something to do",
+    .creator = creator->name,
+    .creator_contact = contact,
+    .creator_public_key = creator->public_key,
+    .creator_master_address = creator->master_address,
+  };
+
+  g_assert_no_error (error);
+  g_assert_true (rein_job_params_set_mediator (&params, mediator, &error));
+  g_assert_no_error (error);
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  return identity_sign (signer, text);
+}
+
+static void
+server_failed_cb (ReinMarketReader *reader, const gchar *url, GError *error, Fixture *f)
+{
+  g_assert_nonnull (error);
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+  g_ptr_array_add (f->failed, g_strdup (url));
+}
+
+static void
+warning_cb (ReinMarketReader *reader, GError *error, Fixture *f)
+{
+  g_ptr_array_add (f->warnings, g_strdup (error->message));
+}
+
+static void
+progress_cb (ReinMarketReader *reader, const gchar *url, guint done, guint total, Fixture *f)
+{
+  g_assert_nonnull (url);
+  if (done == 1) /* a new refresh */
+    f->last_done = 0;
+  g_assert_cmpuint (done, ==, f->last_done + 1);
+  g_assert_cmpuint (done, <=, total);
+  f->progress_calls++;
+  f->last_done = done;
+  f->last_total = total;
+}
+
+static void
+items_changed_cb (GListModel *model, guint position, guint removed, guint added, Fixture *f)
+{
+  f->items_changed++;
+}
+
+static ReinMarketReader *
+reader_new (Fixture *f, const gchar *const *servers)
+{
+  ReinMarketReader *reader = rein_market_reader_new (f->store, f->identity, servers);
+
+  g_signal_connect (reader, "server-failed", G_CALLBACK (server_failed_cb), f);
+  g_signal_connect (reader, "warning", G_CALLBACK (warning_cb), f);
+  g_signal_connect (reader, "progress", G_CALLBACK (progress_cb), f);
+  g_signal_connect (rein_market_reader_get_jobs (reader), "items-changed",
+                    G_CALLBACK (items_changed_cb), f);
+  g_signal_connect (rein_market_reader_get_mediators (reader), "items-changed",
+                    G_CALLBACK (items_changed_cb), f);
+  return reader;
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} Wait;
+
+static void
+refresh_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = rein_market_reader_refresh_finish (REIN_MARKET_READER (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static gboolean
+refresh (ReinMarketReader *reader,
+         ReinMarketRefresh what,
+         const gchar *const *job_ids,
+         GCancellable *cancellable,
+         GError **error)
+{
+  Wait w = { 0 };
+
+  rein_market_reader_refresh_async (reader, what, job_ids, cancellable, refresh_cb, &w);
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+  net_test_wait (&w.done);
+  if (w.error != NULL)
+    g_propagate_error (error, w.error);
+  return w.ok;
+}
+
+static ReinJob *
+job_at (ReinMarketReader *reader, guint i)
+{
+  ReinJob *job = g_list_model_get_item (rein_market_reader_get_jobs (reader), i);
+
+  g_object_unref (job); /* the model keeps it */
+  return job;
+}
+
+static const gchar *
+hash_of (const gchar *armored)
+{
+  static gchar hash[65];
+  g_autoptr (ReinDocument) doc = rein_document_new_from_armored (armored, -1, NULL);
+
+  g_assert_nonnull (doc);
+  g_strlcpy (hash, rein_document_get_hash (doc), sizeof hash);
+  return hash;
+}
+
+/* Jobs on two servers and a dead one: the model fills in one splice with
+ * both, the dead server is reported, and the store knows where each
+ * document came from. */
+static void
+test_refresh (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinMarketReader) reader = reader_new (f, NULL);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "aaaaaaaaaaaaaaaaaaaa", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "bbbbbbbbbbbbbbbbbbbb", "Two");
+  GListModel *jobs = rein_market_reader_get_jobs (reader);
+  gint64 source = -1;
+  ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job2);
+
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 2);
+  g_assert_cmpuint (f->items_changed, ==, 1);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 0)), ==, "aaaaaaaaaaaaaaaaaaaa");
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 1)), ==, "bbbbbbbbbbbbbbbbbbbb");
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 0)), ==, REIN_JOB_STATE_POSTED);
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 1)), ==, REIN_JOB_STATE_POSTED);
+
+  /* The dead server failed, the others answered every query. */
+  g_assert_cmpuint (f->failed->len, >=, 1);
+  for (guint i = 0; i < f->failed->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (f->failed, i), ==, f->dead);
+  g_assert_cmpuint (f->progress_calls, >, 0);
+  g_assert_cmpuint (f->last_done, ==, f->last_total);
+
+  /* Verdicts and sources are stored. */
+  g_assert_true (rein_store_get_verdict (f->store, hash_of (job1), &verification, NULL, &error));
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+  g_assert_true (rein_store_get_document_source (f->store, hash_of (job1), &source, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (source, ==, f->a_id);
+  g_assert_true (rein_store_get_document_source (f->store, hash_of (job2), &source, &error));
+  g_assert_cmpint (source, ==, f->b_id);
+  g_assert_true (rein_store_get_document_source (f->store, hash_of (f->mediator_enrollment),
+                                                 &source, &error));
+  g_assert_cmpint (source, ==, f->a_id);
+
+  /* The mediators, without a dead server this time. */
+  {
+    const gchar *alive[] = { f->a->url, f->b->url, NULL };
+    g_autoptr (ReinMarketReader) live = reader_new (f, alive);
+    g_autoptr (ReinDocument) mediator = NULL;
+    GListModel *mediators = rein_market_reader_get_mediators (live);
+
+    g_ptr_array_set_size (f->failed, 0);
+    g_assert_true (refresh (live, REIN_MARKET_REFRESH_MEDIATORS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (f->failed->len, ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (mediators), ==, 1);
+    mediator = g_list_model_get_item (mediators, 0);
+    g_assert_cmpstr (rein_document_get_hash (mediator), ==, hash_of (f->mediator_enrollment));
+  }
+}
+
+/* Jobs by ID come in the order asked, unknown ones left out. */
+static void
+test_job_ids (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinMarketReader) reader = reader_new (f, NULL);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "aaaaaaaaaaaaaaaaaaaa", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "bbbbbbbbbbbbbbbbbbbb", "Two");
+  const gchar *ids[] = { "bbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccc",
+                         "aaaaaaaaaaaaaaaaaaaa", NULL };
+
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job2);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOB_IDS, ids, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 0)), ==, "bbbbbbbbbbbbbbbbbbbb");
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 1)), ==, "aaaaaaaaaaaaaaaaaaaa");
+}
+
+/* Forged postings stay out of the model; their verdicts say why. */
+static void
+test_forged (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinMarketReader) reader = reader_new (f, NULL);
+  g_autoptr (Identity) forger = identity_new ("Forger");
+  g_autofree gchar *good = posting (f, f->creator, f->creator, "aaaaaaaaaaaaaaaaaaaa", "Good");
+  /* Claims to be the creator's, signed by a key nobody enrolled. */
+  g_autofree gchar *impostor = posting (f, f->creator, forger, "bbbbbbbbbbbbbbbbbbbb", "Fake");
+  /* Its own creator, but never enrolled. */
+  g_autofree gchar *unknown = posting (f, forger, forger, "cccccccccccccccccccc", "Who");
+  g_autofree gchar *reason = NULL;
+  ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+
+  identity_register (forger, f->a);
+  put_as (f->creator, f->a, good);
+  put_as (forger, f->a, impostor);
+  put_as (forger, f->a, unknown);
+
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 0)), ==, "aaaaaaaaaaaaaaaaaaaa");
+
+  for (const gchar **forged = (const gchar *[]){ impostor, unknown, NULL }; *forged; forged++)
+    {
+      g_assert_true (rein_store_get_verdict (f->store, hash_of (*forged), &verification, &reason,
+                                             &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+      g_assert_nonnull (reason);
+      g_assert_cmpstr (reason, !=, "");
+      g_test_message ("forged posting refused: %s", reason);
+      g_clear_pointer (&reason, g_free);
+    }
+}
+
+/* No server answers: an error, and the model stays as it was. */
+static void
+test_all_dead (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const gchar *dead[] = { f->dead, NULL };
+  g_autoptr (ReinMarketReader) reader = reader_new (f, dead);
+
+  g_assert_false (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+  g_assert_nonnull (strstr (error->message, "no server answered"));
+  g_assert_cmpuint (f->failed->len, ==, 1);
+  g_assert_cmpuint (f->items_changed, ==, 0);
+}
+
+/* A cancelled refresh says so and leaves the model alone, and the reader
+ * works afterwards. */
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinMarketReader) reader = reader_new (f, NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "aaaaaaaaaaaaaaaaaaaa", "One");
+
+  put_as (f->creator, f->a, job1);
+  g_assert_false (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (f->items_changed, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 0);
+  g_clear_error (&error);
+
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/net/market/refresh", test_refresh);
+  ADD ("/net/market/job-ids", test_job_ids);
+  ADD ("/net/market/forged", test_forged);
+  ADD ("/net/market/all-dead", test_all_dead);
+  ADD ("/net/market/cancel", test_cancel);
+#undef ADD
+
+  return g_test_run ();
+}
