@@ -152,13 +152,14 @@ test_sync_mixed_servers (Fixture *f, gconstpointer data)
   g_autofree gchar *dead = net_test_dead_url ();
   g_autoptr (GPtrArray) first = NULL;
   g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GPtrArray) third = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 good_id;
+  gint64 good_id, dead_id;
   ReinSyncResult *r;
   guint total = N_JOBS + 1;
 
   good_id = rein_store_add_server (f->store, good->url, &error);
-  rein_store_add_server (f->store, dead, &error);
+  dead_id = rein_store_add_server (f->store, dead, &error);
   rein_store_add_server (f->store, garbage->url, &error);
   g_assert_no_error (error);
 
@@ -189,6 +190,40 @@ test_sync_mixed_servers (Fixture *f, gconstpointer data)
   g_assert_null (r->error);
   g_assert_cmpuint (r->pushed, ==, 0);
   g_assert_cmpuint (r->unchanged, ==, total);
+  g_assert_nonnull (result_for (second, dead)->error);
+  g_assert_cmpuint (rein_store_count_placements (f->store, rein_identity_get_id (f->identity),
+                                                 dead_id), ==, 0);
+
+  /* The dead server comes to life at its address: the next sync brings it
+   * every document, and the others are left as they are. */
+  {
+    g_autofree gchar *port_arg = g_strdup_printf ("--port=%s",
+                                                  strrchr (dead, ':') + 1);
+    const gchar *args[] = { NULL, NULL };
+    TestServer *revived;
+
+    *strrchr (port_arg, '/') = '\0';
+    args[0] = port_arg;
+    revived = test_server_start (NULL, args);
+    g_assert_cmpstr (revived->url, ==, dead);
+
+    third = run_sync (f);
+    g_assert_cmpuint (third->len, ==, 3);
+    r = result_for (third, dead);
+    g_assert_null (r->error);
+    g_assert_cmpuint (r->total, ==, total);
+    g_assert_cmpuint (r->pushed, ==, total);
+    r = result_for (third, good->url);
+    g_assert_null (r->error);
+    g_assert_cmpuint (r->pushed, ==, 0);
+    g_assert_cmpuint (r->unchanged, ==, total);
+    g_assert_nonnull (result_for (third, garbage->url)->error);
+    assert_server_has_all (f, revived, dead_id);
+    assert_server_has_all (f, good, good_id);
+
+    test_server_stop (revived);
+    test_server_free (revived);
+  }
 
   test_server_stop (good);
   test_server_free (good);
