@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "rein-client.h"
@@ -25,6 +27,7 @@ struct _ReinMarketReader
   ReinDirectory *directory;
   GHashTable *asked;       /* addresses looked up on the servers */
   gboolean store_loaded;   /* the store's enrollments are in the directory */
+  gboolean own_enrollment; /* the identity's enrollment is stored */
   GListStore *jobs;
   GListStore *mediators;
 };
@@ -185,6 +188,7 @@ rein_market_reader_new (ReinStore *store, ReinIdentity *identity, const gchar *c
   self = g_object_new (REIN_TYPE_MARKET_READER, NULL);
   self->store = g_object_ref (store);
   self->identity = g_object_ref (identity);
+  self->own_enrollment = rein_identity_get_enrollment (identity) != NULL;
   self->servers = servers != NULL ? g_strdupv ((gchar **) servers) : NULL;
   return self;
 }
@@ -277,6 +281,38 @@ save_verdicts (ReinMarketReader *self, Op *op, GArray *verdicts)
     }
 }
 
+/* A python-rein backup holds no enrollment: when a valid one of the
+ * identity's turns up, it becomes the identity's own, so sync pushes it to
+ * new servers. */
+/* TRUE when @a and @b are addresses of the same key hash (on either
+ * network: old testnet documents use mainnet-format addresses). */
+static gboolean
+same_key_hash (const gchar *a, const gchar *b)
+{
+  guint8 ha[20], hb[20];
+
+  return a != NULL && b != NULL && rein_address_validate (a, NULL, NULL, ha, NULL)
+         && rein_address_validate (b, NULL, NULL, hb, NULL) && memcmp (ha, hb, 20) == 0;
+}
+
+static void
+adopt_own_enrollment (ReinMarketReader *self, ReinDocument *enrollment)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->own_enrollment
+      || !same_key_hash (rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
+                         rein_identity_get_delegate_address (self->identity))
+      || !same_key_hash (rein_document_get_signer (enrollment),
+                         rein_identity_get_master_address (self->identity)))
+    return;
+  /* The store checks it all again. */
+  if (rein_store_set_identity_enrollment (self->store, self->identity, enrollment, &error))
+    self->own_enrollment = TRUE;
+  else
+    emit_warning (self, error);
+}
+
 /* Adds the enrollments the store holds to the directory, once. */
 static void
 load_stored_enrollments (ReinMarketReader *self)
@@ -292,8 +328,8 @@ load_stored_enrollments (ReinMarketReader *self)
       g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
           g_ptr_array_index (texts, i), -1, NULL);
 
-      if (doc != NULL)
-        rein_directory_add (self->directory, doc, NULL);
+      if (doc != NULL && rein_directory_add (self->directory, doc, NULL))
+        adopt_own_enrollment (self, doc);
     }
 }
 
@@ -322,6 +358,9 @@ add_enrollments (ReinMarketReader *self, Op *op, GPtrArray *docs)
       g_array_append_val (verdicts, verdict);
     }
   save_verdicts (self, op, verdicts);
+  for (guint i = 0; i < verdicts->len; i++)
+    if (g_array_index (verdicts, ReinDocumentVerdict, i).verification == REIN_VERIFICATION_VALID)
+      adopt_own_enrollment (self, g_array_index (verdicts, ReinDocumentVerdict, i).document);
 }
 
 /* Stores the verdicts of @jobs' documents and our orders. */
@@ -411,6 +450,9 @@ queue_signers (ReinMarketReader *self, Op *op)
 
   load_stored_enrollments (self);
   add_enrollments (self, op, op->docs);
+  /* Our own enrollment, when the identity has none yet. */
+  if (!self->own_enrollment)
+    want_address (self, wanted, rein_identity_get_delegate_address (self->identity));
 
   for (guint i = 0; i < op->docs->len; i++)
     {

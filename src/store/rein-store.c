@@ -845,6 +845,96 @@ rein_store_import_python_backup (ReinStore *self,
                           NULL, error);
 }
 
+/* TRUE when @a and @b are P2PKH addresses of the same key hash (on either
+ * network: old testnet documents use mainnet-format addresses). */
+static gboolean
+same_key_hash (const gchar *a, const gchar *b)
+{
+  guint8 ha[20], hb[20];
+  ReinAddressType ta, tb;
+
+  return a != NULL && b != NULL && rein_address_validate (a, NULL, &ta, ha, NULL)
+         && rein_address_validate (b, NULL, &tb, hb, NULL) && ta == REIN_ADDRESS_P2PKH
+         && tb == REIN_ADDRESS_P2PKH && memcmp (ha, hb, 20) == 0;
+}
+
+gboolean
+rein_store_set_identity_enrollment (ReinStore *self,
+                                    ReinIdentity *identity,
+                                    ReinDocument *enrollment,
+                                    GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
+  g_return_val_if_fail (REIN_IS_DOCUMENT (enrollment), FALSE);
+
+  if (rein_document_get_document_type (enrollment) != REIN_DOCUMENT_TYPE_ENROLLMENT)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The document is not an enrollment");
+      return FALSE;
+    }
+  if (!rein_document_verify (enrollment, &local_error))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The enrollment's signature is not valid: %s", local_error->message);
+      return FALSE;
+    }
+  if (!same_key_hash (rein_document_get_signer (enrollment),
+                      rein_identity_get_master_address (identity))
+      || !same_key_hash (rein_document_get_field (enrollment, REIN_LABEL_MASTER_ADDRESS),
+                         rein_identity_get_master_address (identity)))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The enrollment is not signed by the master address %s",
+                   rein_identity_get_master_address (identity));
+      return FALSE;
+    }
+  if (!same_key_hash (rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
+                      rein_identity_get_delegate_address (identity)))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                   "The enrollment names another delegate than %s",
+                   rein_identity_get_delegate_address (identity));
+      return FALSE;
+    }
+
+  {
+    g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+    if (!exec (self, "BEGIN IMMEDIATE", error))
+      return FALSE;
+    stmt = prepare (self,
+                    "UPDATE identities SET enrollment = ? WHERE id = ? AND enrollment IS NULL",
+                    error);
+    if (stmt == NULL)
+      goto fail;
+    sqlite3_bind_text (stmt, 1, rein_document_get_armored (enrollment), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 2, rein_identity_get_id (identity));
+    if (sqlite3_step (stmt) != SQLITE_DONE)
+      {
+        set_db_error (self, error, "Could not store the enrollment");
+        goto fail;
+      }
+    /* Ours from now on, so that sync pushes it; a fetched copy becomes
+     * ours. */
+    if (sqlite3_changes (self->db) > 0
+        && rein_store_add_document (self, enrollment, rein_identity_get_id (identity), 0, error)
+             == 0)
+      goto fail;
+    if (!exec (self, "COMMIT", error))
+      goto fail;
+    return TRUE;
+
+  fail:
+    exec (self, "ROLLBACK", NULL);
+    return FALSE;
+  }
+}
+
 static GBytes *
 column_bytes (sqlite3_stmt *stmt, int col)
 {

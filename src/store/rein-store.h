@@ -69,6 +69,16 @@ ReinIdentity *rein_store_import_python_backup (ReinStore *self,
                                                const gchar *password,
                                                GError **error);
 
+/* Gives @identity its enrollment when it has none (a python-rein backup
+ * holds none): @enrollment must verify, be signed by the identity's master
+ * address and name its delegate address. It becomes one of the identity's
+ * own documents, so that sync pushes it. An enrollment the identity has
+ * already is kept. (@identity itself is not updated: read it again.) */
+gboolean rein_store_set_identity_enrollment (ReinStore *self,
+                                             ReinIdentity *identity,
+                                             ReinDocument *enrollment,
+                                             GError **error);
+
 /* An encrypted backup of one identity (JSON; secrets stay sealed under the
  * password, which is checked first). rein_store_import_backup() reads it. */
 gchar *rein_store_export_backup (ReinStore *self,

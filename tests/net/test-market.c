@@ -9,6 +9,7 @@
 #include "net-test-util.h"
 #include "rein-client.h"
 #include "rein-market-reader.h"
+#include "rein-sync.h"
 #include "server-fixture.h"
 #include "rein-test-util.h"
 
@@ -417,6 +418,100 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
 }
 
+typedef struct
+{
+  gboolean done;
+  GPtrArray *docs;
+  GPtrArray *results;
+  GError *error;
+} QueryWait;
+
+static void
+query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  QueryWait *w = user_data;
+
+  w->docs = rein_market_reader_query_finish (REIN_MARKET_READER (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  QueryWait *w = user_data;
+
+  w->results = rein_sync_run_finish (REIN_SYNC (source), result, &w->error);
+  w->done = TRUE;
+}
+
+/* A python-rein backup holds no enrollment: the reader finds the
+ * identity's own on a server and stores it as the identity's, and the
+ * next sync carries it to a server that never saw it. */
+static void
+test_own_enrollment (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) carol = identity_new ("Carol");
+  g_autofree gchar *enrollment = identity_enrollment (carol, FALSE);
+  gchar *wif = rein_private_key_to_wif (carol->delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"name\": \"Carol\", \"contact\": \"Carol@example.com\", \"maddr\": \"%s\", "
+      "\"daddr\": \"%s\", \"dkey\": \"%s\", \"will_mediate\": false, "
+      "\"testnet\": false}", carol->master_address, carol->delegate_address, wif);
+  g_autoptr (ReinIdentity) imported = NULL;
+  g_autoptr (ReinIdentity) reread = NULL;
+  g_autoptr (ReinMarketReader) reader = NULL;
+  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (GPtrArray) own = NULL;
+
+  rein_secure_free (wif);
+  imported = rein_store_import_python_backup (f->store, json, strlen (json), "pw", &error);
+  g_assert_no_error (error);
+  g_assert_null (rein_identity_get_enrollment (imported));
+  identity_register (carol, f->a);
+  identity_register (carol, f->b);
+  put_as (carol, f->a, enrollment);
+
+  reader = rein_market_reader_new (f->store, imported, NULL);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  reread = rein_store_find_identity (f->store, "Carol", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_enrollment (reread), ==, enrollment);
+  own = rein_store_list_own_documents (f->store, rein_identity_get_id (reread), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (own->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (own, 0), ==, enrollment);
+
+  /* Sync, then server B holds it too. */
+  delegate = rein_store_unlock_delegate_key (f->store, reread, "pw", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (ReinSync) sync = rein_sync_new (f->store);
+    QueryWait w = { 0 };
+
+    rein_sync_set_timeout (sync, 5);
+    rein_sync_run_async (sync, reread, delegate, NULL, sync_cb, &w);
+    net_test_wait (&w.done);
+    g_assert_no_error (w.error);
+    g_ptr_array_unref (w.results);
+  }
+  {
+    const gchar *only_b[] = { f->b->url, NULL };
+    const gchar *params[] = { "addresses", carol->delegate_address, NULL };
+    g_autoptr (ReinMarketReader) on_b = rein_market_reader_new (f->store, reread, only_b);
+    QueryWait w = { 0 };
+
+    rein_market_reader_query_async (on_b, "enrollments", params, NULL, query_cb, &w);
+    net_test_wait (&w.done);
+    g_assert_no_error (w.error);
+    g_assert_cmpuint (w.docs->len, ==, 1);
+    g_assert_cmpstr (rein_document_get_armored (g_ptr_array_index (w.docs, 0)), ==, enrollment);
+    g_ptr_array_unref (w.docs);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -428,6 +523,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/forged", test_forged);
   ADD ("/net/market/all-dead", test_all_dead);
   ADD ("/net/market/cancel", test_cancel);
+  ADD ("/net/market/own-enrollment", test_own_enrollment);
 #undef ADD
 
   return g_test_run ();

@@ -290,6 +290,102 @@ test_orders_and_job_ids (Fixture *f, gconstpointer data)
   g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
 }
 
+/* An enrollment of @master_address and @delegate_address signed by
+ * @signer. */
+static ReinDocument *
+enrollment_by (ReinPrivateKey *signer, const gchar *master_address,
+               const gchar *delegate_address, const gchar *contact)
+{
+  g_autoptr (GError) error = NULL;
+  ReinEnrollmentParams params = {
+    .user = "Carol",
+    .contact = contact,
+    .master_address = master_address,
+    .delegate_address = delegate_address,
+  };
+  g_autofree gchar *text = rein_document_build_enrollment (&params, &error);
+  ReinDocument *doc;
+
+  g_assert_no_error (error);
+  doc = rein_document_sign (text, signer, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return doc;
+}
+
+/* A python-rein backup holds no enrollment: one found later, and only a
+ * real one, becomes the identity's own. */
+static void
+test_identity_enrollment (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) other = rein_private_key_generate (TRUE);
+  g_autofree gchar *maddr = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *oaddr = rein_private_key_get_address (other, REIN_NETWORK_MAINNET);
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_MAINNET);
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"name\": \"Carol\", \"contact\": \"carol@example.com\", \"maddr\": \"%s\", "
+      "\"daddr\": \"%s\", \"dkey\": \"%s\", \"will_mediate\": false, "
+      "\"mediator_fee\": \"1\", \"testnet\": false}", maddr, daddr, wif);
+  g_autoptr (ReinIdentity) carol = NULL;
+  g_autoptr (ReinIdentity) again = NULL;
+  g_autoptr (ReinDocument) good = enrollment_by (master, maddr, daddr, "carol@example.com");
+  g_autoptr (ReinDocument) later = enrollment_by (master, maddr, daddr, "new@example.com");
+  /* Someone else claiming our delegate. */
+  g_autoptr (ReinDocument) forged = enrollment_by (other, oaddr, daddr, "carol@example.com");
+  g_autoptr (ReinDocument) wrong_delegate = enrollment_by (master, maddr, oaddr,
+                                                           "carol@example.com");
+  g_autoptr (ReinDocument) not_enrollment = own_document (f, "aaaaaaaaaaaaaaaaaaaa");
+  g_autoptr (GPtrArray) own = NULL;
+  ReinDocumentVerdict fetched = { good, REIN_VERIFICATION_VALID, NULL };
+  gint64 carol_id;
+
+  rein_secure_free (wif);
+  carol = rein_store_import_python_backup (f->store, json, strlen (json), "pw", &error);
+  g_assert_no_error (error);
+  carol_id = rein_identity_get_id (carol);
+  g_assert_null (rein_identity_get_enrollment (carol));
+  g_assert_cmpuint (rein_store_count_own_documents (f->store, carol_id), ==, 0);
+
+  /* Fetched first, as anyone's document. */
+  g_assert_true (rein_store_save_verdicts (f->store, &fetched, 1, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_store_count_own_documents (f->store, carol_id), ==, 0);
+
+  for (ReinDocument **bad = (ReinDocument *[]){ forged, wrong_delegate, not_enrollment, NULL };
+       *bad; bad++)
+    {
+      g_assert_false (rein_store_set_identity_enrollment (f->store, carol, *bad, &error));
+      g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  again = rein_store_find_identity (f->store, "Carol", &error);
+  g_assert_no_error (error);
+  g_assert_null (rein_identity_get_enrollment (again));
+  g_clear_object (&again);
+
+  g_assert_true (rein_store_set_identity_enrollment (f->store, carol, good, &error));
+  g_assert_no_error (error);
+  again = rein_store_find_identity (f->store, "Carol", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_enrollment (again), ==, rein_document_get_armored (good));
+  g_clear_object (&again);
+  /* Now ours: sync pushes it. */
+  own = rein_store_list_own_documents (f->store, carol_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (own->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (own, 0), ==, rein_document_get_armored (good));
+
+  /* The identity's enrollment is never replaced. */
+  g_assert_true (rein_store_set_identity_enrollment (f->store, carol, later, &error));
+  g_assert_no_error (error);
+  again = rein_store_find_identity (f->store, "Carol", &error);
+  g_assert_cmpstr (rein_identity_get_enrollment (again), ==, rein_document_get_armored (good));
+  g_assert_cmpuint (rein_store_count_own_documents (f->store, carol_id), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,6 +393,8 @@ main (int argc, char **argv)
   rein_crypto_init ();
   rein_secret_set_scrypt_cost (10);
 
+  g_test_add ("/store/market/identity-enrollment", Fixture, NULL, fixture_setup,
+              test_identity_enrollment, fixture_teardown);
   g_test_add ("/store/market/verdicts", Fixture, NULL, fixture_setup, test_verdicts,
               fixture_teardown);
   g_test_add ("/store/market/own-stay-own", Fixture, NULL, fixture_setup, test_own_stay_own,
