@@ -31,6 +31,8 @@
 #define MAX_BATCH 256
 #define MAX_PARAM 128
 #define MAX_CONTACT 256
+/* On shutdown, how long answers still owed may take to be written. */
+#define SHUTDOWN_GRACE_SECONDS 10
 
 typedef enum
 {
@@ -85,7 +87,9 @@ struct _ReinServer
   GThread *writer_thread;
   GAsyncQueue *queue;     /* of Job */
   guint in_flight;
+  guint answering;        /* answers handed to libsoup, not yet written */
   gboolean stopping;
+  gboolean disconnected;  /* every connection closed: no message is usable */
   gint64 started_us;
 
   ReinRateLimiter *limiter;
@@ -316,6 +320,19 @@ job_new (ReinServer *self, JobKind kind, SoupServerMessage *msg)
   return job;
 }
 
+/* An answer was written, or its connection went: shutdown may go on. */
+static void
+answer_done_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  ReinServer *self = user_data;
+
+  if (g_object_get_data (G_OBJECT (msg), "rein-answering") == NULL)
+    return;
+  g_object_set_data (G_OBJECT (msg), "rein-answering", NULL);
+  g_assert (self->answering > 0);
+  self->answering--;
+}
+
 /* Main context: answer and forget. */
 static gboolean
 job_reply_cb (gpointer user_data)
@@ -323,9 +340,15 @@ job_reply_cb (gpointer user_data)
   Job *job = user_data;
   ReinServer *self = job->server;
 
-  if (!job->finished)
+  /* After soup_server_disconnect() a paused message has no connection left
+   * to unpause. */
+  if (!job->finished && !self->disconnected)
     {
       reply_body (job->msg, job->status, g_steal_pointer (&job->body));
+      g_object_set_data (G_OBJECT (job->msg), "rein-answering", GUINT_TO_POINTER (1));
+      self->answering++;
+      g_signal_connect_object (job->msg, "finished", G_CALLBACK (answer_done_cb), self, 0);
+      g_signal_connect_object (job->msg, "disconnected", G_CALLBACK (answer_done_cb), self, 0);
       soup_server_message_unpause (job->msg);
     }
   g_assert (self->in_flight > 0);
@@ -1415,19 +1438,44 @@ rein_server_get_port (ReinServer *self)
   return self->port;
 }
 
+static gboolean
+shutdown_deadline_cb (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 void
 rein_server_shutdown (ReinServer *self)
 {
+  g_autoptr (GSource) deadline = NULL;
+  gboolean expired = FALSE;
+
   g_return_if_fail (REIN_IS_SERVER (self));
 
+  /* No new connections; requests not yet read are answered 503. */
   self->stopping = TRUE;
   if (self->door != NULL)
     rein_server_door_close (self->door);
+
+  /* Queued writes finish (a put is acknowledged only once durable) and
+   * their answers are written before the connections close, within a
+   * grace period for clients that do not read them. */
+  deadline = g_timeout_source_new_seconds (SHUTDOWN_GRACE_SECONDS);
+  g_source_set_callback (deadline, shutdown_deadline_cb, &expired, NULL);
+  g_source_attach (deadline, self->context);
+  while ((self->in_flight > 0 || self->answering > 0) && !expired)
+    g_main_context_iteration (self->context, TRUE);
+  g_source_destroy (deadline);
+
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
+  self->disconnected = TRUE;
 
-  /* Let queued writes finish (they are acknowledged only once durable),
-   * then stop the writer. */
+  /* Writes still queued past the grace period finish unanswered, then the
+   * writer stops. */
   while (self->in_flight > 0)
     g_main_context_iteration (self->context, TRUE);
   if (self->writer_thread != NULL)

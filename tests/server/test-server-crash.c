@@ -11,7 +11,8 @@
 
 #define N_THREADS 8
 #define N_DOCUMENTS 1600
-#define N_ROUNDS 4
+#define N_KILL_ROUNDS 3      /* at least; more while none cut puts off */
+#define MAX_KILL_ROUNDS 8
 
 typedef struct
 {
@@ -22,6 +23,12 @@ typedef struct
   guint first, step;    /* this thread's share */
   GMutex *lock;
   GPtrArray *acked;     /* indexes (GUINT_TO_POINTER) answered 201 */
+  gint *stopping;       /* set just before the signal is sent */
+  gint *attempted;      /* puts begun before that */
+  gint *unanswered;     /* of which no answer came (or 503, when stopping) */
+  gint *acked_begun;    /* of which 201 came */
+  gboolean graceful;    /* SIGTERM: 503 for what comes too late */
+  gint *finished;       /* threads that are done */
 } Worker;
 
 static gpointer
@@ -38,23 +45,51 @@ worker_thread (gpointer data)
       g_autoptr (GBytes) reply = NULL;
       g_autoptr (GError) error = NULL;
       const gchar *text = g_ptr_array_index (worker->bodies, i);
+      /* Begun while the server was surely alive: in flight if it dies. */
+      gboolean before_signal = !g_atomic_int_get (worker->stopping);
 
+      if (before_signal)
+        g_atomic_int_inc (worker->attempted);
       body = g_bytes_new_static (text, strlen (text));
       soup_message_set_request_body_from_bytes (msg, "application/json", body);
       reply = soup_session_send_and_read (session, msg, NULL, &error);
-      if (error != NULL)
-        break; /* the server is gone */
+      /* The server is gone, or stopping and taking no more. */
+      if (error != NULL || (worker->graceful && soup_message_get_status (msg) == 503))
+        {
+          if (before_signal)
+            g_atomic_int_inc (worker->unanswered);
+          break;
+        }
       g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+      if (before_signal)
+        g_atomic_int_inc (worker->acked_begun);
       g_mutex_lock (worker->lock);
       g_ptr_array_add (worker->acked, GUINT_TO_POINTER (i));
       g_mutex_unlock (worker->lock);
     }
+  g_atomic_int_inc (worker->finished);
   return NULL;
 }
 
-/* Rounds before the last end with kill -9; the last with SIGTERM, which
- * must answer what is in flight and exit cleanly. */
-static void
+static guint
+count_acked (Worker *worker)
+{
+  guint n;
+
+  g_mutex_lock (worker->lock);
+  n = worker->acked->len;
+  g_mutex_unlock (worker->lock);
+  return n;
+}
+
+/* A round of puts ended by kill -9, or by SIGTERM (@graceful), which must
+ * answer what is in flight and exit cleanly. The signal comes once a random
+ * share of the puts has been acknowledged (plus a random few ms), so that
+ * it lands while puts are going on, however fast the machine is. Returns
+ * whether some puts begun before the signal went unanswered: on a busy
+ * machine the server may still answer all of them before the signal
+ * reaches it. */
+static gboolean
 run_round (const gchar *database, guint round, gboolean graceful)
 {
   g_autoptr (Identity) owner = identity_new ("crash");
@@ -66,7 +101,9 @@ run_round (const gchar *database, guint round, gboolean graceful)
   GThread *threads[N_THREADS];
   GMutex lock;
   TestServer *server;
-  guint delay_ms;
+  guint target, jitter_us, acked_at_signal;
+  gint stopping = 0, attempted = 0, unanswered = 0, acked_begun = 0, finished = 0;
+  g_autoptr (GTimer) timer = g_timer_new ();
 
   g_mutex_init (&lock);
   server = test_server_start (database, (const gchar *const[]) { "--rate=0", NULL });
@@ -93,20 +130,36 @@ run_round (const gchar *database, guint round, gboolean graceful)
       workers[t] = (Worker) {
         .server = server, .keys = keys, .values = values, .bodies = bodies,
         .first = t, .step = N_THREADS, .lock = &lock, .acked = acked,
+        .stopping = &stopping, .attempted = &attempted, .unanswered = &unanswered,
+        .acked_begun = &acked_begun, .finished = &finished, .graceful = graceful,
       };
       threads[t] = g_thread_new ("put", worker_thread, &workers[t]);
     }
 
-  delay_ms = (guint) g_test_rand_int_range (100, 900);
-  g_usleep (delay_ms * 1000);
+  target = (guint) g_test_rand_int_range (N_DOCUMENTS / 20, N_DOCUMENTS * 3 / 4);
+  jitter_us = (guint) g_test_rand_int_range (0, 3000);
+  g_timer_start (timer);
+  while (count_acked (&workers[0]) < target && g_atomic_int_get (&finished) < N_THREADS)
+    {
+      g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 60.0);
+      g_usleep (500);
+    }
+  g_usleep (jitter_us);
+  acked_at_signal = count_acked (&workers[0]);
+  g_atomic_int_set (&stopping, 1);
   if (graceful)
     test_server_stop (server);
   else
     test_server_kill (server);
   for (guint t = 0; t < N_THREADS; t++)
     g_thread_join (threads[t]);
-  g_test_message ("round %u: %s after %u ms, %u puts acknowledged",
-                  round, graceful ? "SIGTERM" : "SIGKILL", delay_ms, acked->len);
+  g_test_message ("round %u: %s after %.0f ms and %u acknowledgements: %d puts begun before it, "
+                  "%d of them acknowledged, %d without an answer (%u acknowledged in all)",
+                  round, graceful ? "SIGTERM" : "SIGKILL", g_timer_elapsed (timer, NULL) * 1000,
+                  acked_at_signal, attempted, acked_begun, unanswered, acked->len);
+  /* The signal came while puts were going on, not after the last. */
+  g_assert_cmpint (attempted, <, N_DOCUMENTS);
+  g_assert_cmpint (acked_begun + unanswered, ==, attempted);
   test_server_free (server);
 
   /* Restart: every acknowledged put is there, byte for byte. */
@@ -134,6 +187,7 @@ run_round (const gchar *database, guint round, gboolean graceful)
     rein_server_db_close (db);
   }
   g_mutex_clear (&lock);
+  return acked_begun < attempted;
 }
 
 static void
@@ -143,11 +197,18 @@ test_kill (void)
   g_autofree gchar *directory = g_dir_make_tmp ("rein-server-crash-XXXXXX", &error);
   g_autofree gchar *database = NULL;
   const gchar *suffixes[] = { "", "-wal", "-shm" };
+  guint round, interrupted = 0;
 
   g_assert_no_error (error);
   database = g_build_filename (directory, "rein-server.db", NULL);
-  for (guint round = 0; round < N_ROUNDS; round++)
-    run_round (database, round, round == N_ROUNDS - 1);
+  /* kill -9 must have cut puts off in flight at least once: fewer
+   * acknowledged than begun when it came. */
+  for (round = 0; round < N_KILL_ROUNDS || (interrupted == 0 && round < MAX_KILL_ROUNDS); round++)
+    if (run_round (database, round, FALSE))
+      interrupted++;
+  g_test_message ("%u of %u kill -9 rounds cut puts off", interrupted, round);
+  g_assert_cmpuint (interrupted, >, 0);
+  run_round (database, round, TRUE);
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
