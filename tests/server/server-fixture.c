@@ -16,8 +16,13 @@ child_setup (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-TestServer *
-test_server_start (const gchar *database, const gchar *const *extra_args)
+/* Spawns the server with @database (NULL: no --database, the server's
+ * default) and XDG_DATA_HOME set to @data_home when not NULL. */
+static void
+server_spawn (TestServer *server,
+              const gchar *database,
+              const gchar *data_home,
+              const gchar *const *extra_args)
 {
   const gchar *binary = g_getenv ("REIN_SERVER");
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -25,31 +30,24 @@ test_server_start (const gchar *database, const gchar *const *extra_args)
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *line = NULL;
-  TestServer *server;
   const gchar *prefix = "listening on http://127.0.0.1:";
 
   g_assert_nonnull (binary);
-  server = g_new0 (TestServer, 1);
-  if (database == NULL)
-    {
-      server->directory = g_dir_make_tmp ("rein-server-test-XXXXXX", &error);
-      g_assert_no_error (error);
-      server->owns_directory = TRUE;
-      server->database = g_build_filename (server->directory, "rein-server.db", NULL);
-    }
-  else
-    server->database = g_strdup (database);
-
   g_ptr_array_add (argv, (gpointer) binary);
   g_ptr_array_add (argv, (gpointer) "--port=0");
   g_ptr_array_add (argv, (gpointer) "--quiet");
-  g_ptr_array_add (argv, (gpointer) "--database");
-  g_ptr_array_add (argv, server->database);
+  if (database != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--database");
+      g_ptr_array_add (argv, (gpointer) database);
+    }
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  if (data_home != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata,
                                                   &error);
@@ -68,17 +66,52 @@ test_server_start (const gchar *database, const gchar *const *extra_args)
    * idle up to its per-host maximum: keep that under the server's limit. */
   server->session = soup_session_new_with_options ("timeout", 30, "max-conns", 16,
                                                    "max-conns-per-host", 8, NULL);
+}
+
+TestServer *
+test_server_start (const gchar *database, const gchar *const *extra_args)
+{
+  g_autoptr (GError) error = NULL;
+  TestServer *server = g_new0 (TestServer, 1);
+
+  if (database == NULL)
+    {
+      server->directory = g_dir_make_tmp ("rein-server-test-XXXXXX", &error);
+      g_assert_no_error (error);
+      server->owns_directory = TRUE;
+      server->database = g_build_filename (server->directory, "rein-server.db", NULL);
+    }
+  else
+    server->database = g_strdup (database);
+  server_spawn (server, server->database, NULL, extra_args);
+  return server;
+}
+
+TestServer *
+test_server_start_in_data_home (const gchar *data_home, const gchar *const *extra_args)
+{
+  TestServer *server = g_new0 (TestServer, 1);
+
+  /* Where the server should put it: asserted by the caller. */
+  server->database = g_build_filename (data_home, "rein-server", "rein-server.db", NULL);
+  server_spawn (server, NULL, data_home, extra_args);
   return server;
 }
 
 void
 test_server_stop (TestServer *server)
 {
+  test_server_stop_with_signal (server, SIGTERM);
+}
+
+void
+test_server_stop_with_signal (TestServer *server, gint signum)
+{
   g_autoptr (GError) error = NULL;
 
   if (server->process == NULL)
     return;
-  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_send_signal (server->process, signum);
   g_subprocess_wait (server->process, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (server->process));

@@ -26,8 +26,16 @@ typedef struct
  * one) with @extra_args (NULL-terminated, may be NULL). Reads the
  * "listening on" line. */
 TestServer *test_server_start (const gchar *database, const gchar *const *extra_args);
-/* SIGTERM, wait, and assert a clean exit. */
+/* Starts $REIN_SERVER --port 0 --quiet without --database, with
+ * XDG_DATA_HOME=@data_home: the server opens its default database.
+ * server->database is where that should be,
+ * @data_home/rein-server/rein-server.db; nothing is removed on free. */
+TestServer *test_server_start_in_data_home (const gchar *data_home,
+                                            const gchar *const *extra_args);
+/* SIGTERM, wait, and assert a clean exit (status 0). */
 void test_server_stop (TestServer *server);
+/* The same with @signum (SIGINT, SIGTERM). */
+void test_server_stop_with_signal (TestServer *server, gint signum);
 /* SIGKILL and wait. */
 void test_server_kill (TestServer *server);
 void test_server_free (TestServer *server);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "rein-server-db.h"
@@ -313,6 +314,187 @@ test_put_get (void)
     g_assert_cmpuint (answer->status, ==, 404);
     g_assert_cmpstr (answer->body, ==, "{\"error\":\"Key not found.\"}");
   }
+}
+
+/* Asserts @answer byte for byte: status, JSON content type and body. */
+static void
+assert_answer (Answer *answer, guint status, const gchar *body)
+{
+  if (answer->status != status || g_strcmp0 (answer->body, body) != 0)
+    g_test_message ("answered %u: %s", answer->status, answer->body);
+  g_assert_cmpuint (answer->status, ==, status);
+  g_assert_cmpstr (answer->content_type, ==, "application/json");
+  g_assert_cmpstr (answer->body, ==, body);
+}
+
+/* /put's error answers, as the original server words them. */
+static void
+test_put_errors (void)
+{
+  g_autoptr (Identity) dave = identity_new ("dave");
+  g_autoptr (Identity) stranger = identity_new ("stranger");
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *other_key = random_key ();
+  g_autofree gchar *document = NULL;
+
+  identity_register (dave, server);
+  identity_fetch_nonce (dave, server);
+  document = identity_sign (dave, "Rein Job\nJob name: Errors\nJob ID: cccccccccccccccccccc");
+
+  {
+    g_autofree gchar *body = identity_put_body (dave, dave, key, document,
+                                                "ffffffffffffffffffffffffffffffff", FALSE);
+    g_autoptr (Answer) answer = http_post (server, "put", body, -1);
+
+    assert_answer (answer, 401, "{\"error\":\"Bad nonce\"}");
+  }
+  {
+    /* Signed for another key, sent under this one. */
+    g_autofree gchar *signed_other = identity_put_body (dave, dave, other_key, document,
+                                                        dave->nonce, FALSE);
+    g_auto (GStrv) parts = g_strsplit (signed_other, other_key, -1);
+    g_autofree gchar *body = NULL;
+    g_autoptr (Answer) answer = NULL;
+
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    body = g_strjoinv (key, parts);
+    answer = http_post (server, "put", body, -1);
+    assert_answer (answer, 401, "{\"error\":\"Incorrect signature\"}");
+  }
+  {
+    g_autofree gchar *body = identity_put_body (stranger, stranger, key, document,
+                                                "ffffffffffffffffffffffffffffffff", FALSE);
+    g_autoptr (Answer) answer = http_post (server, "put", body, -1);
+
+    assert_answer (answer, 403, "{\"error\":\"User not found\"}");
+  }
+  {
+    g_autoptr (Answer) answer = http_post (server, "put", "not json", -1);
+
+    assert_answer (answer, 400, "{\"error\":\"JSON Decode failed\"}");
+  }
+  /* None of them stored anything; the right put does. */
+  {
+    g_autofree gchar *path = g_strdup_printf ("get?key=%s", key);
+    g_autoptr (Answer) missing = http_get (server, path);
+    g_autoptr (Answer) put = identity_put (dave, server, key, document, FALSE);
+    g_autoptr (Answer) found = NULL;
+
+    assert_answer (missing, 404, "{\"error\":\"Key not found.\"}");
+    assert_answer (put, 201, "{\"result\":\"success\"}");
+    found = http_get (server, path);
+    g_assert_cmpuint (found->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (found), "value"), ==,
+                     document);
+  }
+}
+
+/* What signing adds to a text: the armor, the delegate address and a
+ * signature of constant length. */
+static gsize
+signing_overhead (Identity *identity)
+{
+  const gchar *text = "Rein Job\nJob name: Probe\nJob ID: dddddddddddddddddddd";
+  g_autofree gchar *document = identity_sign (identity, text);
+
+  return strlen (document) - strlen (text);
+}
+
+/* A job signed by @identity whose armored text is exactly @length bytes. */
+static gchar *
+document_of_length (Identity *identity, gsize overhead, gsize length)
+{
+  g_autofree gchar *job_id = random_job_id ();
+  g_autofree gchar *head = g_strdup_printf ("Rein Job\nJob name: Filler\nJob ID: %s\n"
+                                            "Description: ", job_id);
+  g_autofree gchar *filler = NULL;
+  g_autofree gchar *text = NULL;
+  gchar *document;
+
+  g_assert_cmpuint (length, >, overhead + strlen (head));
+  filler = g_strnfill (length - overhead - strlen (head), 'x');
+  text = g_strconcat (head, filler, NULL);
+  document = identity_sign (identity, text);
+  g_assert_cmpuint (strlen (document), ==, length);
+  return document;
+}
+
+/* The buckets' bytes_free, from a /request that grants one more. */
+static void
+assert_bytes_free (Identity *identity, guint n_buckets, const gchar *first_free)
+{
+  g_autoptr (Answer) answer = NULL;
+  JsonArray *buckets = request_buckets (identity, TRUE, &answer);
+
+  g_assert_cmpuint (json_array_get_length (buckets), ==, n_buckets);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (buckets, 0),
+                                                  "bytes_free"), ==, first_free);
+  for (guint i = 1; i < n_buckets; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (buckets, i),
+                                                    "bytes_free"), ==, "1048576");
+}
+
+/* One bucket filled to the byte (key + value bytes): a new key is refused,
+ * as is growing a value; replacing with the same size or less is not, and
+ * used bytes move by the difference. */
+static void
+test_full_bucket (void)
+{
+  const gchar *no_space = "{\"error\":\"Insufficient storage space.\"}";
+  g_autoptr (Identity) erin = identity_new ("erin");
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  gsize overhead = signing_overhead (erin);
+  gsize entry = 32 + 8192;
+  gsize n_full = REIN_SERVER_BUCKET_SIZE / entry;
+  gsize rest = REIN_SERVER_BUCKET_SIZE - n_full * entry;
+  gchar *last_key;
+
+  /* One /request: one bucket of 1 MiB. */
+  identity_register (erin, server);
+  g_assert_cmpuint (rest, >, 32 + 1000);
+  for (gsize i = 0; i <= n_full; i++)
+    {
+      g_autofree gchar *document = document_of_length (erin, overhead,
+                                                       i < n_full ? 8192 : rest - 32);
+
+      g_ptr_array_add (keys, put_new (erin, document, FALSE));
+    }
+  last_key = g_ptr_array_index (keys, n_full);
+
+  /* Full: not one byte more. */
+  {
+    g_autofree gchar *key = random_key ();
+    g_autofree gchar *small = document_of_length (erin, overhead, 400);
+    g_autoptr (Answer) answer = identity_put (erin, server, key, small, FALSE);
+
+    assert_answer (answer, 403, no_space);
+  }
+  {
+    g_autofree gchar *bigger = document_of_length (erin, overhead, rest - 32 + 1);
+    g_autoptr (Answer) answer = identity_put (erin, server, last_key, bigger, FALSE);
+
+    assert_answer (answer, 403, no_space);
+  }
+  /* Another value of the same size takes the same place. */
+  {
+    g_autofree gchar *same = document_of_length (erin, overhead, rest - 32);
+    g_autofree gchar *path = g_strdup_printf ("get?key=%s", last_key);
+    g_autoptr (Answer) found = NULL;
+
+    put_ok (erin, last_key, same, FALSE);
+    found = http_get (server, path);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (found), "value"), ==, same);
+  }
+  /* Asking again grants a second bucket and shows the first still full. */
+  assert_bytes_free (erin, 2, "0");
+
+  /* A smaller value frees the difference in the first bucket. */
+  {
+    g_autofree gchar *smaller = document_of_length (erin, overhead, 8192 - 192);
+
+    put_ok (erin, g_ptr_array_index (keys, 0), smaller, FALSE);
+  }
+  assert_bytes_free (erin, 3, "192");
 }
 
 static gchar *
@@ -698,6 +880,114 @@ test_query_plans (void)
   }
 }
 
+static void
+remove_database_files (const gchar *database)
+{
+  const gchar *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree gchar *file = g_strconcat (database, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+}
+
+/* SIGINT (Ctrl+C) stops the server cleanly, and what it acknowledged is
+ * there on the next start. */
+static void
+test_sigint (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *directory = g_dir_make_tmp ("rein-server-sigint-XXXXXX", &error);
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *path = g_strdup_printf ("get?key=%s", key);
+  g_autofree gchar *document = NULL;
+  g_autoptr (Identity) frank = identity_new ("frank");
+  TestServer *running;
+
+  g_assert_no_error (error);
+  database = g_build_filename (directory, "rein-server.db", NULL);
+  running = test_server_start (database, (const gchar *const[]) { "--rate=0", NULL });
+  identity_register (frank, running);
+  document = identity_sign (frank, "Rein Job\nJob name: Interrupted\nJob ID: eeeeeeeeeeeeeeeeeeee");
+  {
+    g_autoptr (Answer) answer = identity_put (frank, running, key, document, FALSE);
+
+    g_assert_cmpuint (answer->status, ==, 201);
+  }
+  /* Asserts that it exited with status 0. */
+  test_server_stop_with_signal (running, SIGINT);
+  test_server_free (running);
+
+  running = test_server_start (database, (const gchar *const[]) { "--rate=0", NULL });
+  {
+    g_autoptr (Answer) answer = http_get (running, path);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "value"), ==,
+                     document);
+  }
+  test_server_free (running);
+
+  remove_database_files (database);
+  g_assert_cmpint (g_rmdir (directory), ==, 0);
+}
+
+/* Without --database the server keeps its data under
+ * $XDG_DATA_HOME/rein-server/, in a directory of its user's only. */
+static void
+test_default_database (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *data_home = g_dir_make_tmp ("rein-server-data-XXXXXX", &error);
+  g_autofree gchar *directory = NULL;
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *document = NULL;
+  g_autoptr (Identity) grace = identity_new ("grace");
+  TestServer *running;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  directory = g_build_filename (data_home, "rein-server", NULL);
+  running = test_server_start_in_data_home (data_home,
+                                            (const gchar *const[]) { "--rate=0", NULL });
+  database = g_build_filename (directory, "rein-server.db", NULL);
+  g_assert_cmpstr (running->database, ==, database);
+  g_assert_true (g_file_test (database, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (g_stat (directory, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  identity_register (grace, running);
+  document = identity_sign (grace, "Rein Job\nJob name: At home\nJob ID: ffffffffffffffffffff");
+  {
+    g_autoptr (Answer) answer = identity_put (grace, running, key, document, FALSE);
+
+    g_assert_cmpuint (answer->status, ==, 201);
+  }
+  test_server_free (running);
+
+  /* That file is the database the put went to. */
+  {
+    ReinServerDb *db = rein_server_db_open (database, FALSE, &error);
+    g_autofree gchar *value = NULL;
+    g_autofree gchar *expected = NULL;
+
+    g_assert_no_error (error);
+    value = rein_server_db_get (db, key, &error);
+    g_assert_no_error (error);
+    expected = rein_server_json_string_new (document, NULL);
+    g_assert_cmpstr (value, ==, expected);
+    rein_server_db_close (db);
+  }
+
+  remove_database_files (database);
+  g_assert_cmpint (g_rmdir (directory), ==, 0);
+  g_assert_cmpint (g_rmdir (data_home), ==, 0);
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -729,9 +1019,13 @@ main (int argc, char *argv[])
   add ("/server/api/request", test_request);
   add ("/server/api/nonce", test_nonce);
   add ("/server/api/put-get", test_put_get);
+  add ("/server/api/put-errors", test_put_errors);
+  add ("/server/api/full-bucket", test_full_bucket);
   add ("/server/api/queries", test_queries);
   add ("/server/api/old-format", test_old_format);
   add ("/server/api/cap", test_cap);
+  g_test_add_func ("/server/api/sigint", test_sigint);
+  g_test_add_func ("/server/api/default-database", test_default_database);
 
   return g_test_run ();
 }
