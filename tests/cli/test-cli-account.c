@@ -125,18 +125,41 @@ assert_error_says (CliResult *r, const gchar *what)
     g_error ("the error does not say “%s”: %s", what, r->err);
 }
 
-/* Nothing secret anywhere in what rein-cli printed, nor in its database. */
+/* @secret is in no file of the data directory: the database, its
+ * write-ahead log and shared memory index when they are left (rein.db-wal,
+ * rein.db-shm) and anything else written there. The database must exist. */
+static void
+assert_not_on_disk (const gchar *dir, const gchar *secret)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+  gboolean saw_db = FALSE;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+      g_autofree gchar *contents = NULL;
+      gsize len = 0;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      if (memmem (contents, len, secret, strlen (secret)) != NULL)
+        g_error ("a secret is in %s in plain text", name);
+      saw_db |= g_str_equal (name, "rein.db");
+    }
+  g_assert_true (saw_db);
+}
+
+/* Nothing secret anywhere in what rein-cli printed, nor in its data
+ * directory. */
 static void
 assert_no_secret (CliResult *r, const gchar *dir, const gchar *secret)
 {
-  g_autofree gchar *db = g_build_filename (dir, "rein.db", NULL);
-  g_autofree gchar *contents = NULL;
-  gsize len = 0;
-
   g_assert_null (strstr (r->out, secret));
   g_assert_null (strstr (r->err, secret));
-  if (g_file_get_contents (db, &contents, &len, NULL))
-    g_assert_null (memmem (contents, len, secret, strlen (secret)));
+  assert_not_on_disk (dir, secret);
 }
 
 /* ---- setup ---- */
@@ -171,13 +194,10 @@ test_setup_new (void)
                    json_string (root, "delegate_address"));
   assert_no_secret (r, dir, PASSWORD);
   {
-    g_autofree gchar *db = g_build_filename (dir, "rein.db", NULL);
-    g_autofree gchar *contents = NULL;
-    gsize len = 0;
     g_auto (GStrv) words = g_strsplit (phrase, " ", -1);
 
-    g_assert_true (g_file_get_contents (db, &contents, &len, NULL));
-    g_assert_null (memmem (contents, len, phrase, strlen (phrase)));
+    /* shown once on purpose, never stored */
+    assert_not_on_disk (dir, phrase);
     g_assert_cmpuint (g_strv_length (words), ==, 12);
   }
 

@@ -21,6 +21,7 @@
 
 #define PSBT_BASE64 "cHNidP8BAHECAAAAAQ=="
 #define RAW_TX_HEX "0200000001aabbccdd"
+#define PASSWORD "correct horse battery staple"
 
 typedef struct
 {
@@ -39,7 +40,31 @@ typedef struct
   Client worker;
   Client mediator;
   guint forms;
+  /* What no command may print (nor leave in a data folder): the password,
+   * and each one's recovery phrase and private keys once known. */
+  GPtrArray *secrets;
 } Fixture;
+
+/* Fails naming the kind of secret, never printing it. */
+static void
+assert_no_secret_in (Fixture *f, const gchar *what, const gchar *data, gsize len)
+{
+  for (guint i = 0; i < f->secrets->len; i += 2)
+    {
+      const gchar *secret = g_ptr_array_index (f->secrets, i + 1);
+
+      if (memmem (data, len, secret, strlen (secret)) != NULL)
+        g_error ("%s holds %s", what, (const gchar *) g_ptr_array_index (f->secrets, i));
+    }
+}
+
+static void
+add_secret (Fixture *f, const gchar *kind, const gchar *secret)
+{
+  g_assert_cmpuint (strlen (secret), >=, 8);
+  g_ptr_array_add (f->secrets, g_strdup (kind));
+  g_ptr_array_add (f->secrets, g_strdup (secret));
+}
 
 /* ---- Running rein-cli as one of the three ---- */
 
@@ -69,6 +94,8 @@ run_as (Fixture *f, Client *c, const gchar *form, const gchar *first, ...)
 
   result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
   g_test_message ("%s: rein-cli %s -> %d", c->name, first, result->status);
+  assert_no_secret_in (f, "rein-cli's output", result->out, result->out_len);
+  assert_no_secret_in (f, "rein-cli's error output", result->err, strlen (result->err));
   return result;
 }
 
@@ -211,6 +238,26 @@ setup_client (Fixture *f, Client *c)
   g_assert_cmpuint (g_strv_length (words), ==, 12);
   g_assert_nonnull (strstr (setup->err, "recovery phrase"));
 
+  /* Shown once, here, on purpose; never again. The private keys it makes
+   * are never shown at all by the commands under test. */
+  {
+    const gchar *phrase = json_string (o, "recovery_phrase");
+    g_autoptr (CliResult) derived = cli_run (phrase, "derive", "--show-private", NULL);
+    g_autoptr (JsonNode) keys = NULL;
+    JsonObject *k;
+    g_autofree gchar *kind = g_strdup_printf ("%s's recovery phrase", c->name);
+    g_autofree gchar *master_kind = g_strdup_printf ("%s's master key", c->name);
+    g_autofree gchar *delegate_kind = g_strdup_printf ("%s's delegate key", c->name);
+
+    cli_assert_status (derived, 0);
+    keys = cli_result_get_json (derived);
+    k = json_node_get_object (keys);
+    g_assert_cmpstr (json_string (k, "master_address"), ==, c->master);
+    add_secret (f, kind, phrase);
+    add_secret (f, master_kind, json_string (k, "master_private_key"));
+    add_secret (f, delegate_kind, json_string (k, "delegate_private_key"));
+  }
+
   request = run_as (f, c, NULL, "request", f->server->url, NULL);
   cli_assert_status (request, 0);
   sync = run_as (f, c, NULL, "sync", "--json", NULL);
@@ -220,6 +267,8 @@ setup_client (Fixture *f, Client *c)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
+  f->secrets = g_ptr_array_new_with_free_func (g_free);
+  add_secret (f, "the password", PASSWORD);
   f->server = test_server_start (NULL, NULL);
   client_init (&f->creator, "Carol", "creator",
                "Name: Carol\nContact: carol@example.com\n");
@@ -249,9 +298,41 @@ fixture_setup (Fixture *f, gconstpointer data)
   }
 }
 
+/* No secret in any file of the three data folders. */
+static void
+assert_no_secret_on_disk (Fixture *f)
+{
+  Client *clients[] = { &f->creator, &f->worker, &f->mediator };
+  guint files = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_autoptr (GDir) dir = g_dir_open (clients[i]->dir, 0, NULL);
+      const gchar *name;
+
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree gchar *path = g_build_filename (clients[i]->dir, name, NULL);
+          g_autofree gchar *contents = NULL;
+          g_autofree gchar *what = NULL;
+          gsize len = 0;
+
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            continue;
+          g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+          what = g_strdup_printf ("%s's %s", clients[i]->name, name);
+          assert_no_secret_in (f, what, contents, len);
+          files++;
+        }
+    }
+  g_assert_cmpuint (files, >=, 3);
+}
+
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
+  g_clear_pointer (&f->secrets, g_ptr_array_unref);
   g_clear_pointer (&f->server, test_server_free);
   g_clear_pointer (&f->second, test_server_free);
   client_clear (&f->creator);
@@ -624,6 +705,7 @@ test_order_flow (Fixture *f, gconstpointer data)
   assert_state (f, job1, "accepted", TRUE);
 
   check_second_server (f, job1, job2, forged);
+  assert_no_secret_on_disk (f);
 }
 
 int
@@ -632,7 +714,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   /* The clients read these; low scrypt cost keeps setup fast. */
-  g_setenv ("REIN_PASSWORD", "correct horse battery staple", TRUE);
+  g_setenv ("REIN_PASSWORD", PASSWORD, TRUE);
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
   g_unsetenv ("REIN_DATA_DIR");
 
