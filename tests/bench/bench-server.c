@@ -8,10 +8,15 @@
  * loopback: /query?query=jobs, /query?query=by_job_id, /get and /put.
  * Prints requests per second and p50/p99 latencies, and how query time grows
  * with the database. Needs wrk (Debian package wrk); set BENCH_SECONDS to
- * change the length of each run (default 3).
+ * change the length of each run (default 3), BENCH_MAX_DOCUMENTS to stop at
+ * a smaller database (a quick check: 10000).
+ *
+ * The targets are for 2 cores: on a machine with more, rein-server runs
+ * pinned to 2 of them (BENCH_SERVER_CPUS to change), and wrk on the rest.
  */
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -303,10 +308,68 @@ time_sql (Dataset *data, ReinServerQuery query, guint rounds)
   return g_timer_elapsed (timer, NULL) * 1e6 / rounds;
 }
 
+/* The CPUs rein-server may run on, chosen before it starts. */
+static cpu_set_t server_cpus;
+static guint server_cpu_count;
+static guint available_cpu_count;
+static gboolean server_pinned;
+
+/* The first BENCH_SERVER_CPUS (default 2) of the CPUs this process may
+ * use, when it may use more. */
+static void
+choose_server_cpus (void)
+{
+  const gchar *text = g_getenv ("BENCH_SERVER_CPUS");
+  guint64 wanted = 2;
+  cpu_set_t mine;
+
+  if (text != NULL && !g_ascii_string_to_unsigned (text, 10, 1, CPU_SETSIZE, &wanted, NULL))
+    g_error ("BENCH_SERVER_CPUS: a number of CPUs, at least 1");
+  CPU_ZERO (&server_cpus);
+  if (sched_getaffinity (0, sizeof mine, &mine) != 0)
+    {
+      available_cpu_count = server_cpu_count = g_get_num_processors ();
+      return;
+    }
+  available_cpu_count = (guint) CPU_COUNT (&mine);
+  server_cpu_count = available_cpu_count;
+  if (available_cpu_count <= wanted)
+    return;
+  server_cpu_count = 0;
+  for (gint cpu = 0; cpu < CPU_SETSIZE && server_cpu_count < wanted; cpu++)
+    if (CPU_ISSET (cpu, &mine))
+      {
+        CPU_SET (cpu, &server_cpus);
+        server_cpu_count++;
+      }
+  server_pinned = TRUE;
+}
+
+static gchar *
+server_cpus_text (void)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (!server_pinned)
+    {
+      g_string_printf (text, "all %u CPUs", server_cpu_count);
+      return g_string_free (g_steal_pointer (&text), FALSE);
+    }
+  g_string_printf (text, "%u of %u CPUs (", server_cpu_count, available_cpu_count);
+  for (gint cpu = 0, n = 0; cpu < CPU_SETSIZE; cpu++)
+    if (CPU_ISSET (cpu, &server_cpus))
+      g_string_append_printf (text, "%s%d", n++ > 0 ? "," : "", cpu);
+  g_string_append_c (text, ')');
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Runs in the child between fork and exec: system calls only. */
 static void
 child_setup (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (server_pinned)
+    sched_setaffinity (0, sizeof server_cpus, &server_cpus);
 }
 
 static GSubprocess *
@@ -330,6 +393,17 @@ server_start (const gchar *database, gchar **out_url)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (line, "listening on "));
   *out_url = g_strdup (line + strlen ("listening on "));
+
+  /* It runs where it was meant to. */
+  if (server_pinned)
+  {
+    pid_t pid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
+    cpu_set_t actual;
+
+    g_assert_cmpint (sched_getaffinity (pid, sizeof actual, &actual), ==, 0);
+    g_assert_cmpint (CPU_COUNT (&actual), ==, (gint) server_cpu_count);
+    g_assert_true (CPU_EQUAL (&actual, &server_cpus));
+  }
   return process;
 }
 
@@ -518,6 +592,10 @@ main (int argc, char *argv[])
   g_autoptr (GError) error = NULL;
   const guint sizes[] = { 1000, 10000, 100000 };
   Dataset *datasets[G_N_ELEMENTS (sizes)];
+  const gchar *max_text = g_getenv ("BENCH_MAX_DOCUMENTS");
+  guint64 max_documents = G_MAXUINT;
+  guint n_sizes = 0;
+  g_autofree gchar *cpus = NULL;
   gchar *wrk = g_find_program_in_path ("wrk");
 
   if (wrk == NULL)
@@ -531,9 +609,18 @@ main (int argc, char *argv[])
   directory = g_dir_make_tmp ("rein-bench-server-XXXXXX", &error);
   g_assert_no_error (error);
 
-  g_print ("rein-server benchmark: wrk, %s thread(s), %d connections, loopback, %u CPUs\n\n",
-           wrk_threads (), CONNECTIONS, g_get_num_processors ());
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+  if (max_text != NULL && !g_ascii_string_to_unsigned (max_text, 10, sizes[0], G_MAXUINT,
+                                                       &max_documents, NULL))
+    g_error ("BENCH_MAX_DOCUMENTS: a number of documents, at least %u", sizes[0]);
+  while (n_sizes < G_N_ELEMENTS (sizes) && sizes[n_sizes] <= max_documents)
+    n_sizes++;
+
+  choose_server_cpus ();
+  cpus = server_cpus_text ();
+  g_print ("rein-server benchmark: rein-server on %s; wrk, %s thread(s), %d connections, "
+           "loopback; %u CPUs in all\n\n",
+           cpus, wrk_threads (), CONNECTIONS, g_get_num_processors ());
+  for (guint i = 0; i < n_sizes; i++)
     {
       datasets[i] = dataset_build (sizes[i]);
       g_print ("built %6u documents (%u owners) in %.1f s (%.0f documents/s)\n",
@@ -543,7 +630,7 @@ main (int argc, char *argv[])
 
   g_print ("\nSQL alone, mean per query (in-process, no HTTP):\n");
   g_print ("%-22s %8s %10s\n", "query", "docs", "us/query");
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+  for (guint i = 0; i < n_sizes; i++)
     {
       g_print ("%-22s %8u %10.1f\n", "jobs (100 results)", sizes[i],
                time_sql (datasets[i], REIN_SERVER_QUERY_JOBS, 300));
@@ -556,7 +643,7 @@ main (int argc, char *argv[])
   g_print ("\nHTTP through rein-server (wrk):\n");
   g_print ("%-22s %8s %10s %9s %9s %8s\n", "request", "docs", "req/s", "p50 ms", "p99 ms",
            "errors");
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+  for (guint i = 0; i < n_sizes; i++)
     {
       Dataset *data = datasets[i];
       g_autoptr (GPtrArray) jobs_paths = g_ptr_array_new_with_free_func (g_free);
@@ -594,7 +681,7 @@ main (int argc, char *argv[])
     }
 
   {
-    Dataset *data = datasets[G_N_ELEMENTS (sizes) - 1];
+    Dataset *data = datasets[n_sizes - 1];
     g_autofree gchar *bodies = prepare_puts (data, 40, 250);
     g_autofree gchar *url = NULL;
     GSubprocess *server = server_start (data->database, &url);
@@ -629,7 +716,7 @@ main (int argc, char *argv[])
 
   g_print ("\ntargets: p99 < 20 ms for queries at 100k documents; >= 2000 /get per second\n");
 
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+  for (guint i = 0; i < n_sizes; i++)
     dataset_free (datasets[i]);
   {
     const gchar *files[] = { "jobs.txt", "ids.txt", "gets.txt" };
