@@ -4,10 +4,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "cli-test-util.h"
@@ -88,9 +93,12 @@ run_without_terminal (const gchar *const *args)
   g_assert_no_error (error);
   result->exited = g_subprocess_get_if_exited (process);
   result->status = g_subprocess_get_exit_status (process);
-  result->out = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  /* (empty GBytes may have no data pointer: keep the strings non-NULL) */
+  result->out = g_strndup (g_bytes_get_size (out) ? g_bytes_get_data (out, NULL) : "",
+                           g_bytes_get_size (out));
   result->out_len = g_bytes_get_size (out);
-  result->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  result->err = g_strndup (g_bytes_get_size (err) ? g_bytes_get_data (err, NULL) : "",
+                           g_bytes_get_size (err));
   return result;
 }
 
@@ -514,6 +522,247 @@ test_no_password (void)
   assert_error_says (blank, "empty");
 }
 
+
+/* ---- where the password and the data folder come from ---- */
+
+/* A password given in a file is the one used, before REIN_PASSWORD, and
+ * standard input stays free for the phrase. */
+static void
+test_password_file (void)
+{
+  g_autofree gchar *dir = new_data_dir ();
+  g_autofree gchar *other = new_data_dir ();
+  g_autofree gchar *password_file = cli_write_tmp ("file.pw", "Pa55 from a file\n", -1);
+  g_autofree gchar *form = cli_write_tmp ("pwfile.form", "Name: Fay\nContact: fay@example.com\n",
+                                          -1);
+  g_autofree gchar *ours = g_build_filename (cli_tmp_dir (), "pwfile-backup.json", NULL);
+  g_autofree gchar *ours2 = g_build_filename (cli_tmp_dir (), "pwfile-backup2.json", NULL);
+  g_autofree gchar *saved = g_strdup (g_getenv ("REIN_PASSWORD"));
+  g_autoptr (CliResult) setup = NULL;
+  g_autoptr (CliResult) env_only = NULL;
+  g_autoptr (CliResult) backup = NULL;
+  g_autoptr (CliResult) no_env = NULL;
+  g_autoptr (CliResult) restored = NULL;
+  g_autoptr (JsonNode) root = NULL;
+
+  /* REIN_PASSWORD (set for the whole program) is there but not used */
+  setup = run_in (dir, PHRASE "\n", "--password-file", password_file, "setup", "--restore",
+                  "--defaults", form, "--json", NULL);
+  cli_assert_status (setup, 0);
+  root = cli_result_get_json (setup);
+  g_assert_cmpstr (json_string (root, "master_address"), ==, MASTER_MAINNET);
+  assert_no_secret (setup, dir, "Pa55 from a file");
+
+  /* so REIN_PASSWORD alone does not open it ... */
+  env_only = run_in (dir, NULL, "backup", ours, NULL);
+  cli_assert_error (env_only);
+  g_assert_nonnull (strstr (env_only->err, "password"));
+  g_assert_false (g_file_test (ours, G_FILE_TEST_EXISTS));
+
+  /* ... and the file does */
+  backup = run_in (dir, NULL, "--password-file", password_file, "backup", ours, NULL);
+  cli_assert_status (backup, 0);
+  g_assert_true (g_file_test (ours, G_FILE_TEST_IS_REGULAR));
+
+  /* with no REIN_PASSWORD and no terminal at all, the file is enough */
+  g_unsetenv ("REIN_PASSWORD");
+  no_env = run_without_terminal ((const gchar *const[]){ "--data-dir", dir, "--password-file",
+                                                          password_file, "backup", ours2,
+                                                          NULL });
+  restored = run_without_terminal ((const gchar *const[]){ "--data-dir", other,
+                                                            "--password-file", password_file,
+                                                            "setup", "--import-backup", ours,
+                                                            "--json", NULL });
+  g_setenv ("REIN_PASSWORD", saved, TRUE);
+  cli_assert_status (no_env, 0);
+  g_assert_true (g_file_test (ours2, G_FILE_TEST_IS_REGULAR));
+  cli_assert_status (restored, 0);
+  g_clear_pointer (&root, json_node_unref);
+  root = cli_result_get_json (restored);
+  g_assert_cmpstr (json_string (root, "master_address"), ==, MASTER_MAINNET);
+  assert_no_secret (restored, other, "Pa55 from a file");
+  g_unlink (ours);
+  g_unlink (ours2);
+}
+
+/* REIN_DATA_DIR stands for --data-dir; --data-dir wins over it. */
+static void
+test_data_dir_env (void)
+{
+  g_autofree gchar *dir = new_data_dir ();
+  g_autofree gchar *other = new_data_dir ();
+  g_autofree gchar *db = g_build_filename (dir, "rein.db", NULL);
+  g_autofree gchar *form = cli_write_tmp ("env.form", "Name: Eno\nContact: eno@example.com\n",
+                                          -1);
+  g_autoptr (CliResult) setup = NULL;
+  g_autoptr (CliResult) listed = NULL;
+  g_autoptr (CliResult) by_option = NULL;
+  g_autoptr (CliResult) elsewhere = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *identities;
+
+  g_setenv ("REIN_DATA_DIR", dir, TRUE);
+  setup = cli_run (PHRASE "\n", "setup", "--restore", "--defaults", form, "--json", NULL);
+  listed = cli_run (NULL, "identities", "--json", NULL);
+  /* the option is taken over the variable */
+  elsewhere = cli_run (NULL, "--data-dir", other, "identities", "--json", NULL);
+  g_unsetenv ("REIN_DATA_DIR");
+
+  cli_assert_status (setup, 0);
+  g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+  cli_assert_status (listed, 0);
+  root = cli_result_get_json (listed);
+  identities = json_object_get_array_member (json_node_get_object (root), "identities");
+  g_assert_nonnull (identities);
+  g_assert_cmpuint (json_array_get_length (identities), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (identities, 0),
+                                                  "name"), ==, "Eno");
+  cli_assert_status (elsewhere, 0);
+  g_assert_null (strstr (elsewhere->out, "Eno"));
+
+  /* and the same folder by the option */
+  by_option = run_in (dir, NULL, "identities", NULL);
+  cli_assert_status (by_option, 0);
+  g_assert_nonnull (strstr (by_option->out, "Eno"));
+}
+
+/* ---- interactive use, on a pseudo-terminal ---- */
+
+/* The child's terminal is the pseudo-terminal: its standard input and
+ * error, and its controlling terminal (/dev/tty), where passwords are read. */
+static void
+take_terminal (gpointer user_data)
+{
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+}
+
+typedef struct
+{
+  const gchar *prompt; /* the end of what the terminal shows */
+  const gchar *answer; /* typed, with its line break */
+} Exchange;
+
+/* "rein-cli setup" asks everything it needs, like python-rein did; the
+ * password, asked twice on the terminal, is not echoed. */
+static void
+test_setup_interactive (void)
+{
+  static const gchar password[] = "typed at a prompt 7";
+  const Exchange dialog[] = {
+    { "Name: ", "Tia\n" },
+    { "Contact: ", "tia@example.com\n" },
+    { "Willing to mediate [False]: ", "yes\n" },
+    { "Mediator fee [1.0]: ", "2\n" },
+    { "New password: ", "typed at a prompt 7\n" },
+    { "The same password again: ", "typed at a prompt 7\n" },
+  };
+  g_autofree gchar *dir = new_data_dir ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) screen = g_string_new (NULL);
+  g_autoptr (CliResult) list = NULL;
+  g_autoptr (CliResult) backup = NULL;
+  g_autoptr (CliResult) wrong = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree gchar *password_file = cli_write_tmp ("typed.pw", password, -1);
+  g_autofree gchar *ours = g_build_filename (cli_tmp_dir (), "typed-backup.json", NULL);
+  const gchar *argv[] = { g_getenv ("REIN_CLI"), "--data-dir", dir, "setup", "--json", NULL };
+  JsonObject *object;
+  gsize shown = 0;
+  guint step = 0;
+  int master, slave;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt (master) != 0 || unlockpt (master) != 0)
+    {
+      g_test_skip ("no pseudo-terminal");
+      if (master >= 0)
+        close (master);
+      return;
+    }
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "REIN_PASSWORD");
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  g_subprocess_launcher_take_stderr_fd (launcher, dup (slave));
+  g_subprocess_launcher_set_child_setup (launcher, take_terminal, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  /* Answer each question when it is asked (10 s at most for each). */
+  while (step < G_N_ELEMENTS (dialog))
+    {
+      struct pollfd pfd = { master, POLLIN, 0 };
+      gchar buf[512];
+      gssize n;
+
+      if (poll (&pfd, 1, 10000) <= 0)
+        g_error ("no prompt “%s” within 10 s; the terminal shows: %s", dialog[step].prompt,
+                 screen->str);
+      n = read (master, buf, sizeof buf);
+      if (n <= 0)
+        g_error ("the terminal closed before “%s”; it shows: %s", dialog[step].prompt,
+                 screen->str);
+      g_string_append_len (screen, buf, n);
+      if (g_str_has_suffix (screen->str, dialog[step].prompt))
+        {
+          gsize len = strlen (dialog[step].answer);
+
+          g_assert_cmpint (write (master, dialog[step].answer, len), ==, len);
+          step++;
+          shown = screen->len;
+        }
+    }
+  g_subprocess_communicate (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  /* the rest of what the terminal showed */
+  g_unix_set_fd_nonblocking (master, TRUE, NULL);
+  for (;;)
+    {
+      gchar buf[512];
+      gssize n = read (master, buf, sizeof buf);
+
+      if (n <= 0)
+        break;
+      g_string_append_len (screen, buf, n);
+    }
+  close (master);
+  g_assert_cmpuint (screen->len, >=, shown);
+  /* the answers were echoed, the password never */
+  g_assert_nonnull (strstr (screen->str, "tia@example.com"));
+  g_assert_null (strstr (screen->str, password));
+  g_assert_nonnull (strstr (screen->str, "Mediators settle disputes"));
+
+  json_parser_load_from_data (parser, g_bytes_get_data (out, NULL), g_bytes_get_size (out),
+                              &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Tia");
+  g_assert_null (strstr (g_bytes_get_data (out, NULL), password));
+
+  list = run_in (dir, NULL, "identities", "--json", NULL);
+  cli_assert_status (list, 0);
+  g_assert_nonnull (strstr (list->out, "tia@example.com"));
+  g_assert_nonnull (strstr (list->out, "Tia"));
+
+  /* the typed password is the one that opens the keys */
+  wrong = run_in (dir, NULL, "backup", ours, NULL);
+  cli_assert_error (wrong);
+  backup = run_in (dir, NULL, "--password-file", password_file, "backup", ours, NULL);
+  cli_assert_status (backup, 0);
+  assert_no_secret (backup, dir, password);
+  g_unlink (ours);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -532,6 +781,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/account/identities", test_identities);
   g_test_add_func ("/cli/account/argument-errors", test_argument_errors);
   g_test_add_func ("/cli/account/no-password", test_no_password);
+  g_test_add_func ("/cli/account/password-file", test_password_file);
+  g_test_add_func ("/cli/account/data-dir-env", test_data_dir_env);
+  g_test_add_func ("/cli/account/setup-interactive", test_setup_interactive);
 
   status = g_test_run ();
   cli_test_cleanup ();
