@@ -747,7 +747,8 @@ test_setup_interactive (void)
   g_assert_no_error (error);
   object = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Tia");
-  g_assert_null (strstr (g_bytes_get_data (out, NULL), password));
+  g_assert_null (memmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), password,
+                        strlen (password)));
 
   list = run_in (dir, NULL, "identities", "--json", NULL);
   cli_assert_status (list, 0);
