@@ -169,7 +169,7 @@ void
 rein_client_set_deadline (ReinClient *self, guint seconds)
 {
   g_return_if_fail (REIN_IS_CLIENT (self));
-  self->deadline = seconds;
+  self->deadline = MIN (seconds, G_MAXUINT / 1000);
 }
 
 void
@@ -667,7 +667,9 @@ start_call (ReinClient *self,
   call->deadline = self->deadline;
   if (call->deadline > 0)
     {
-      call->deadline_source = g_timeout_source_new_seconds (call->deadline);
+      /* milliseconds: a seconds timeout may fire up to a quarter second
+       * early or most of a second late */
+      call->deadline_source = g_timeout_source_new (call->deadline * 1000);
       g_source_set_callback (call->deadline_source, deadline_cb, call, NULL);
       g_source_set_static_name (call->deadline_source, "[rein] client call deadline");
       g_source_attach (call->deadline_source, g_task_get_context (task));
