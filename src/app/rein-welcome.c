@@ -52,6 +52,7 @@ struct _ReinWelcome
   GtkSwitch *testnet_switch;
   GtkLabel *details_error;
   GtkGrid *phrase_grid;
+  GtkGrid *phrase_grid_narrow;
   AdwEntryRow *confirm_row1;
   AdwEntryRow *confirm_row2;
   AdwEntryRow *confirm_row3;
@@ -150,6 +151,69 @@ set_error (GtkLabel *label, const gchar *text)
 {
   gtk_label_set_text (label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+/* Why a pasted signed message was refused, in the user's language: the
+ * market library's messages are English and technical. */
+static const gchar *
+signed_message_reason (const GError *error)
+{
+  if (error == NULL)
+    return _("it could not be read");
+  if (error->domain == REIN_MARKET_ERROR)
+    switch (error->code)
+      {
+      case REIN_MARKET_ERROR_NOT_ARMORED:
+        return _("the “BEGIN” and “END” lines are missing or changed");
+      case REIN_MARKET_ERROR_TOO_LARGE:
+        return _("it is too large");
+      case REIN_MARKET_ERROR_BAD_SIGNATURE:
+      case REIN_MARKET_ERROR_WRONG_SIGNER:
+        return _("the signature does not match the text and the address");
+      default:
+        return _("its lines are not in the expected form");
+      }
+  if (error->domain == REIN_BITCOIN_ERROR)
+    return _("the signature does not match the text and the address");
+  return error->message;
+}
+
+/* The message for an identity that could not be added, in the user's
+ * language. The store's own messages are English (they also go to logs
+ * and the command line); the codes say enough for the user. Errors from
+ * GIO and the BIP39 code are already translated. */
+static gchar *
+add_error_text (ReinWelcome *self, const GError *error)
+{
+  gboolean backup = self->mode == MODE_BACKUP;
+
+  if (error->domain != REIN_STORE_ERROR)
+    return g_strdup (error->message);
+  switch (error->code)
+    {
+    case REIN_STORE_ERROR_WRONG_PASSWORD:
+      return g_strdup (_("The password does not open this backup."));
+    case REIN_STORE_ERROR_EXISTS:
+      if (backup)
+        return g_strdup (_("The identity in this backup is here already."));
+      return g_strdup_printf (_("An identity named “%s” exists already: choose another name."),
+                              editable_text (self->name_row));
+    case REIN_STORE_ERROR_INVALID:
+      if (backup)
+        return g_strdup (_("This file is not a Rein or python-rein backup (JSON), or it is "
+                           "damaged."));
+      if (self->mode == MODE_KEYS)
+        return g_strdup (_("The keys or the signed enrollment are not valid."));
+      return g_strdup (_("The identity's details are not valid."));
+    case REIN_STORE_ERROR_CORRUPT:
+      return g_strdup (backup ? _("The keys in this backup are damaged.")
+                              : _("Rein's data is damaged."));
+    case REIN_STORE_ERROR_TOO_NEW:
+      return g_strdup (_("Rein's data was written by a newer version of Rein."));
+    case REIN_STORE_ERROR_DATABASE:
+    default:
+      return g_strdup (_("Rein could not save the identity in its data folder."));
+    }
 }
 
 /* The master address as typed, without surrounding spaces. */
@@ -327,8 +391,8 @@ validate_sign (ReinWelcome *self)
   expected = expected_enrollment (self, &error);
   doc = rein_document_new_from_armored (pasted, -1, expected ? &error : NULL);
   if (expected == NULL || doc == NULL)
-    reason = g_strdup_printf (_("This is not a signed message: %s"),
-                              error ? error->message : "");
+    reason = g_strdup_printf (_("This is not a signed message: %s."),
+                              signed_message_reason (error));
   else if (g_strcmp0 (rein_document_get_text (doc), expected) != 0)
     reason = g_strdup (_("The signed text differs from the enrollment above. Sign it exactly "
                          "as shown."));
@@ -336,7 +400,8 @@ validate_sign (ReinWelcome *self)
     reason = g_strdup_printf (_("It was signed by %s, not by your master address."),
                               rein_document_get_signer (doc));
   else if (!rein_document_verify (doc, &error))
-    reason = g_strdup_printf (_("The signature is not valid: %s"), error->message);
+    reason = g_strdup_printf (_("The signature is not valid: %s."),
+                              signed_message_reason (error));
 
   if (reason != NULL)
     {
@@ -462,21 +527,28 @@ changed_cb (ReinWelcome *self)
 /* The words leave the widget tree (and the accessibility tree) as soon as
  * they are not needed on screen. */
 static void
-clear_phrase_grid (ReinWelcome *self)
+clear_grid (GtkGrid *grid)
 {
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->phrase_grid))))
-    gtk_grid_remove (self->phrase_grid, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (grid))))
+    gtk_grid_remove (grid, child);
 }
 
 static void
-fill_phrase_grid (ReinWelcome *self)
+clear_phrase_grid (ReinWelcome *self)
 {
-  g_auto (GStrv) words = g_strsplit (self->phrase, " ", -1);
+  clear_grid (self->phrase_grid);
+  clear_grid (self->phrase_grid_narrow);
+}
 
-  clear_phrase_grid (self);
-  for (guint i = 0; words[i]; i++)
+/* The words in @columns columns, numbered, in reading order. */
+static void
+fill_grid (GtkGrid *grid, gchar **words, guint columns)
+{
+  guint n = g_strv_length (words);
+
+  for (guint i = 0; i < n; i++)
     {
       g_autofree gchar *text = g_strdup_printf ("%2u. %s", i + 1, words[i]);
       GtkWidget *label = gtk_label_new (text);
@@ -487,12 +559,25 @@ fill_phrase_grid (ReinWelcome *self)
       gtk_widget_add_css_class (label, "title-4");
       gtk_widget_set_margin_start (label, 12);
       gtk_widget_set_margin_end (label, 12);
-      gtk_widget_set_margin_top (label, i < 3 ? 12 : 0);
-      gtk_widget_set_margin_bottom (label, words[i + 1] && words[i + 2] && words[i + 3] ? 0 : 12);
-      gtk_grid_attach (self->phrase_grid, label, i % 3, i / 3, 1, 1);
-      rein_memwipe (words[i], strlen (words[i]));
+      gtk_widget_set_margin_top (label, i < columns ? 12 : 0);
+      gtk_widget_set_margin_bottom (label, i / columns == (n - 1) / columns ? 12 : 0);
+      gtk_grid_attach (grid, label, i % columns, i / columns, 1, 1);
       rein_memwipe (text, strlen (text));
     }
+}
+
+/* Three columns where there is room, two on a phone: the squeezer around
+ * the grids shows the widest that fits. */
+static void
+fill_phrase_grid (ReinWelcome *self)
+{
+  g_auto (GStrv) words = g_strsplit (self->phrase, " ", -1);
+
+  clear_phrase_grid (self);
+  fill_grid (self->phrase_grid, words, 3);
+  fill_grid (self->phrase_grid_narrow, words, 2);
+  for (guint i = 0; words[i]; i++)
+    rein_memwipe (words[i], strlen (words[i]));
 }
 
 static void
@@ -647,8 +732,9 @@ added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->busy = FALSE;
   if (identity == NULL)
     {
-      set_error (self->mode == MODE_BACKUP ? self->backup_error : self->password_error,
-                 error->message);
+      g_autofree gchar *text = add_error_text (self, error);
+
+      set_error (self->mode == MODE_BACKUP ? self->backup_error : self->password_error, text);
       update_actions (self);
       g_object_unref (self);
       return;
@@ -949,6 +1035,7 @@ rein_welcome_class_init (ReinWelcomeClass *klass)
   BIND (testnet_switch);
   BIND (details_error);
   BIND (phrase_grid);
+  BIND (phrase_grid_narrow);
   BIND (confirm_row1);
   BIND (confirm_row2);
   BIND (confirm_row3);

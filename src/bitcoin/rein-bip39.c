@@ -7,6 +7,7 @@
 #include <string.h>
 #include <gcrypt.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "rein-bip39.h"
 #include "rein-bitcoin-resources.h"
@@ -173,7 +174,7 @@ phrase_to_indices (const gchar *phrase, guint16 indices[24], GError **error)
   if (strlen (phrase) > MAX_PHRASE_LEN)
     {
       g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_MNEMONIC,
-                           "Recovery phrase is too long");
+                           _("Recovery phrase is too long"));
       return -1;
     }
   while (*p)
@@ -191,7 +192,7 @@ phrase_to_indices (const gchar *phrase, guint16 indices[24], GError **error)
       if (count == 24)
         {
           g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_MNEMONIC,
-                               "A recovery phrase has at most 24 words");
+                               _("A recovery phrase has at most 24 words"));
           return -1;
         }
       if (len >= sizeof word)
@@ -207,7 +208,7 @@ phrase_to_indices (const gchar *phrase, guint16 indices[24], GError **error)
         {
           /* Say which word, by position, never the word itself. */
           g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_MNEMONIC,
-                       "Word %d is not in the BIP39 English word list", count + 1);
+                       _("Word %d is not in the BIP39 English word list"), count + 1);
           return -1;
         }
       indices[count++] = (guint16) index;
@@ -235,7 +236,7 @@ rein_bip39_validate (const gchar *phrase, GError **error)
   if (count < 12 || count % 3 != 0)
     {
       g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_MNEMONIC,
-                   "A recovery phrase has 12, 15, 18, 21 or 24 words, not %d", count);
+                   _("A recovery phrase has 12, 15, 18, 21 or 24 words, not %d"), count);
       return FALSE;
     }
   total_bits = (gsize) count * 11;
@@ -254,7 +255,7 @@ rein_bip39_validate (const gchar *phrase, GError **error)
   if (!ok)
     {
       g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_BAD_CHECKSUM,
-                           "The recovery phrase's checksum does not match: check the words");
+                           _("The recovery phrase's checksum does not match: check the words"));
       return FALSE;
     }
   return TRUE;

@@ -72,6 +72,28 @@ test_german (void)
   }
   save_screenshot (GTK_WIDGET (window), "60-german-welcome");
 
+  /* an error from the BIP39 code, in German on the restore page */
+  gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.restore", NULL);
+  app_test_iterate (100);
+  gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "restore_entry")),
+                         "abandon abandon abandon abandon abandon abandon abandon abandon "
+                         "abandon abandon abandon abandon");
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
+                   "Die Prüfsumme der Wiederherstellungsphrase stimmt nicht: Prüfen Sie die "
+                   "Wörter");
+  gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "restore_entry")),
+                         "abandon abandon abandon abandon abandon abandon abandon abandon "
+                         "abandon abandon abandon zzz");
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
+                   "Wort 12 steht nicht in der englischen BIP39-Wortliste");
+  gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "restore_entry")),
+                         "abandon abandon abandon abandon abandon abandon abandon abandon "
+                         "abandon abandon about");
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
+                   "Eine Wiederherstellungsphrase hat 12, 15, 18, 21 oder 24 Wörter, nicht 11");
+  save_screenshot (GTK_WIDGET (window), "62-german-restore-error");
+  rein_welcome_reset (welcome);
+
   /* the main view, with an identity */
   g_object_unref (rein_store_add_identity_from_mnemonic (store, &params, phrase, NULL,
                                                          "passwort123", &error));
@@ -98,6 +120,43 @@ test_german (void)
   g_assert_cmpstr (gtk_label_get_text (app_test_child (window, "banner_label")), !=,
                    "No servers yet: add one to publish your documents and see the market.");
   save_screenshot (GTK_WIDGET (window), "61-german-main");
+
+  /* errors from the store, in German on the backup page: a wrong
+   * password, then an identity that is here already */
+  {
+    g_autoptr (GListModel) ids = rein_store_list_identities (store, &error);
+    g_autoptr (ReinIdentity) id = g_list_model_get_item (ids, 0);
+    g_autofree gchar *backup = rein_store_export_backup (store, id, "passwort123", &error);
+    g_autofree gchar *path = g_build_filename (dir, "backup.json", NULL);
+    GtkLabel *backup_error;
+
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents (path, backup, -1, &error));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.add-identity", NULL);
+    app_test_iterate (150);
+    welcome = REIN_WELCOME (app_test_find_by_type (GTK_WIDGET (window), REIN_TYPE_WELCOME));
+    gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.import-backup", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.set-backup-file", "s", path);
+    backup_error = app_test_child (welcome, "backup_error");
+    gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "backup_password_row")),
+                           "falsch-falsch");
+    gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.next", NULL);
+    for (gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+         rein_welcome_get_busy (welcome) && g_get_monotonic_time () < end;)
+      app_test_iterate (20);
+    g_assert_cmpstr (gtk_label_get_text (backup_error), ==,
+                     "Das Passwort öffnet diese Sicherung nicht.");
+    gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "backup_password_row")),
+                           "passwort123");
+    gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.next", NULL);
+    for (gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+         rein_welcome_get_busy (welcome) && g_get_monotonic_time () < end;)
+      app_test_iterate (20);
+    g_assert_cmpstr (gtk_label_get_text (backup_error), ==,
+                     "Die Identität aus dieser Sicherung ist bereits vorhanden.");
+    save_screenshot (GTK_WIDGET (window), "63-german-backup-error");
+    rein_welcome_reset (welcome);
+  }
 
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
