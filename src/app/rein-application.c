@@ -114,18 +114,21 @@ static void
 about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   ReinApplication *self = user_data;
-  static const gchar *const developers[] = { "The Rein Desktop developers", NULL };
+  static const gchar *const developers[] = {
+    "Rein Desktop contributors https://github.com/ReinProject/rein",
+    NULL,
+  };
   GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                                    "transient-for", active_window (self),
                                    "application-name", _("Rein"),
                                    "application-icon", "org.reinproject.Rein",
-                                   "developer-name", _("The Rein Desktop developers"),
+                                   "developer-name", _("Rein Desktop contributors"),
                                    "version", PACKAGE_VERSION,
                                    "website", "https://reinproject.org",
                                    "issue-url", "https://github.com/ReinProject/rein/issues",
                                    "comments", _("A decentralized market for freelance work "
                                                  "paid in Bitcoin"),
-                                   "copyright", "© 2026 The Rein Desktop developers",
+                                   "copyright", _("© 2026 Rein Desktop contributors"),
                                    "license-type", GTK_LICENSE_GPL_3_0,
                                    "developers", developers,
                                    "translator-credits", _("translator-credits"),
