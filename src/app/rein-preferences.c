@@ -82,17 +82,40 @@ apply_cb (ReinPreferences *self)
                                  g_object_ref (self));
 }
 
+typedef struct
+{
+  ReinPreferences *prefs;
+  gchar *url;
+} Removal;
+
+static void
+server_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Removal *r = user_data;
+  g_autoptr (ReinPreferences) self = r->prefs;
+  g_autofree gchar *url = r->url;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  g_free (r);
+  if (rein_session_remove_server_finish (REIN_SESSION (source), result, &error))
+    text = g_strdup_printf (_("Removed %s"), url);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    text = g_strdup (error->message);
+  if (text)
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+}
+
 static void
 remove_clicked_cb (GtkButton *button, ReinPreferences *self)
 {
   ReinServerInfo *server = g_object_get_data (G_OBJECT (button), "server");
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *text = NULL;
+  Removal *r = g_new0 (Removal, 1);
 
-  text = g_strdup_printf (_("Removed %s"), rein_server_info_get_url (server));
-  if (!rein_session_remove_server (self->session, server, &error))
-    text = (g_free (text), g_strdup (error->message));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+  r->prefs = g_object_ref (self);
+  r->url = g_strdup (rein_server_info_get_url (server));
+  rein_session_remove_server_async (self->session, server, self->cancellable, server_removed_cb,
+                                    r);
 }
 
 static void

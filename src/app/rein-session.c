@@ -152,13 +152,24 @@ struct _ReinSession
   GListStore *identities;
   ReinIdentity *active;
   GListStore *servers;
+  gboolean loaded;
+  gint snapshot_next;   /* atomic: the sequence number of the next snapshot */
+  gint snapshot_shown;  /* the newest snapshot applied */
+  GQueue waiting;       /* GTasks of servers added before the load */
 
   ReinSync *sync;
   GCancellable *sync_cancellable;
   gboolean syncing;
   gdouble sync_fraction;
   GHashTable *progress; /* url -> done/total packed as two guint16 */
-  gint64 last_sync;     /* monotonic-free wall clock, seconds; 0 never */
+  gint64 last_sync;     /* wall clock, seconds; 0 never */
+
+  /* The active identity's delegate key once the user unlocked it in this
+   * session (libgcrypt secure memory; wiped on lock, identity switch and
+   * dispose), so that automatic sync can sign. NULL while locked. */
+  ReinPrivateKey *key;
+  guint auto_sync_interval; /* seconds; 0 off */
+  guint auto_sync_source;
 };
 
 G_DEFINE_FINAL_TYPE (ReinSession, rein_session, G_TYPE_OBJECT)
@@ -169,6 +180,10 @@ enum
   PROP_ACTIVE_IDENTITY,
   PROP_SYNCING,
   PROP_SYNC_FRACTION,
+  PROP_LOADED,
+  PROP_LAST_SYNC,
+  PROP_UNLOCKED,
+  PROP_AUTO_SYNC_INTERVAL,
   N_PROPS
 };
 
@@ -182,12 +197,23 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void
+forget_key (ReinSession *self)
+{
+  if (self->key == NULL)
+    return;
+  g_clear_pointer (&self->key, rein_private_key_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNLOCKED]);
+}
+
+static void
 rein_session_dispose (GObject *object)
 {
   ReinSession *self = (ReinSession *) object;
 
   if (self->sync_cancellable)
     g_cancellable_cancel (self->sync_cancellable);
+  g_clear_handle_id (&self->auto_sync_source, g_source_remove);
+  g_clear_pointer (&self->key, rein_private_key_free);
   g_clear_object (&self->sync_cancellable);
   g_clear_object (&self->sync);
   g_clear_object (&self->active);
@@ -215,6 +241,34 @@ rein_session_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_SYNC_FRACTION:
       g_value_set_double (value, self->sync_fraction);
       break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    case PROP_LAST_SYNC:
+      g_value_set_int64 (value, self->last_sync);
+      break;
+    case PROP_UNLOCKED:
+      g_value_set_boolean (value, self->key != NULL);
+      break;
+    case PROP_AUTO_SYNC_INTERVAL:
+      g_value_set_uint (value, self->auto_sync_interval);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rein_session_set_property (GObject *object, guint prop_id, const GValue *value,
+                           GParamSpec *pspec)
+{
+  ReinSession *self = REIN_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_AUTO_SYNC_INTERVAL:
+      rein_session_set_auto_sync_interval (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -228,12 +282,20 @@ rein_session_class_init (ReinSessionClass *klass)
 
   object_class->dispose = rein_session_dispose;
   object_class->get_property = rein_session_get_property;
+  object_class->set_property = rein_session_set_property;
 
   properties[PROP_ACTIVE_IDENTITY] =
     g_param_spec_object ("active-identity", NULL, NULL, REIN_TYPE_IDENTITY, flags);
   properties[PROP_SYNCING] = g_param_spec_boolean ("syncing", NULL, NULL, FALSE, flags);
   properties[PROP_SYNC_FRACTION] = g_param_spec_double ("sync-fraction", NULL, NULL, 0, 1, 0,
                                                         flags);
+  properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE, flags);
+  properties[PROP_LAST_SYNC] = g_param_spec_int64 ("last-sync", NULL, NULL, 0, G_MAXINT64, 0,
+                                                   flags);
+  properties[PROP_UNLOCKED] = g_param_spec_boolean ("unlocked", NULL, NULL, FALSE, flags);
+  properties[PROP_AUTO_SYNC_INTERVAL] =
+    g_param_spec_uint ("auto-sync-interval", NULL, NULL, 0, G_MAXUINT / 1000, 0,
+                       flags | G_PARAM_WRITABLE);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -254,52 +316,224 @@ rein_session_init (ReinSession *self)
   self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
-static void
-reload_identities (ReinSession *self)
+/* ---- what the store holds, read in a worker, applied on the UI thread ---- */
+
+typedef struct
 {
-  g_autoptr (GListModel) list = rein_store_list_identities (self->store, NULL);
-  g_autoptr (ReinIdentity) active = rein_store_get_active_identity (self->store, NULL);
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  ReinIdentity *new_active = NULL;
+  gint seq;
+  GListModel *identities;
+  ReinIdentity *active;
+  GStrv urls;
+  GArray *ids;        /* gint64, alongside urls */
+  GArray *last_syncs; /* gint64 */
+  GPtrArray *last_errors;
+} Snapshot;
 
-  for (guint i = 0; list && i < g_list_model_get_n_items (list); i++)
+static void
+snapshot_free (Snapshot *snap)
+{
+  if (snap == NULL)
+    return;
+  g_clear_object (&snap->identities);
+  g_clear_object (&snap->active);
+  g_strfreev (snap->urls);
+  g_clear_pointer (&snap->ids, g_array_unref);
+  g_clear_pointer (&snap->last_syncs, g_array_unref);
+  g_clear_pointer (&snap->last_errors, g_ptr_array_unref);
+  g_free (snap);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_free)
+
+/* In a worker thread: each store call holds the store's lock on its own. */
+static Snapshot *
+snapshot_take (ReinSession *self)
+{
+  Snapshot *snap = g_new0 (Snapshot, 1);
+
+  snap->seq = g_atomic_int_add (&self->snapshot_next, 1) + 1;
+  snap->identities = rein_store_list_identities (self->store, NULL);
+  snap->active = rein_store_get_active_identity (self->store, NULL);
+  snap->urls = rein_store_list_servers (self->store, &snap->ids, NULL);
+  snap->last_syncs = g_array_new (FALSE, TRUE, sizeof (gint64));
+  snap->last_errors = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; snap->urls && snap->ids && i < snap->ids->len; i++)
     {
-      ReinIdentity *id = g_list_model_get_item (list, i);
+      gint64 last = 0;
+      gchar *last_error = NULL;
 
-      if (active && rein_identity_get_id (id) == rein_identity_get_id (active))
-        new_active = id;
-      g_ptr_array_add (items, id);
+      rein_store_get_server_sync (self->store, g_array_index (snap->ids, gint64, i), &last,
+                                  &last_error);
+      g_array_append_val (snap->last_syncs, last);
+      g_ptr_array_add (snap->last_errors, last_error);
     }
-  g_list_store_splice (self->identities, 0, g_list_model_get_n_items (G_LIST_MODEL (
-                         self->identities)), items->pdata, items->len);
-  if (g_set_object (&self->active, new_active))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_IDENTITY]);
+  return snap;
+}
+
+static gchar *
+format_time (gint64 when)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (when);
+
+  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("?");
+}
+
+static ReinServerInfo *
+server_info_from_store (gint64 id, const gchar *url, gint64 last_sync, const gchar *last_error)
+{
+  ReinServerInfo *info = server_info_new (id, url);
+
+  if (last_error != NULL)
+    server_info_set_status (info, last_error, TRUE);
+  else if (last_sync > 0)
+    {
+      g_autofree gchar *when = format_time (last_sync);
+      g_autofree gchar *status = g_strdup_printf (_("Last synced %s"), when);
+
+      server_info_set_status (info, status, FALSE);
+    }
+  return info;
 }
 
 static void
-reload_servers (ReinSession *self)
+apply_identities (ReinSession *self, Snapshot *snap)
 {
-  g_autoptr (GArray) ids = NULL;
-  g_auto (GStrv) urls = rein_store_list_servers (self->store, &ids, NULL);
+  GListModel *current = G_LIST_MODEL (self->identities);
+  guint n = snap->identities ? g_list_model_get_n_items (snap->identities) : 0;
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  ReinIdentity *new_active = NULL;
+  gboolean same = n == g_list_model_get_n_items (current);
 
-  for (guint i = 0; urls && urls[i]; i++)
+  for (guint i = 0; i < n; i++)
     {
+      ReinIdentity *id = g_list_model_get_item (snap->identities, i);
+
+      if (same)
+        {
+          g_autoptr (ReinIdentity) old = g_list_model_get_item (current, i);
+
+          same = rein_identity_get_id (old) == rein_identity_get_id (id);
+        }
+      g_ptr_array_add (items, id);
+    }
+  if (!same)
+    g_list_store_splice (self->identities, 0, g_list_model_get_n_items (current), items->pdata,
+                         items->len);
+
+  /* The active identity the user chose stays while it exists: the store's
+   * choice (written by a worker) may not have landed yet. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      ReinIdentity *id = g_ptr_array_index (items, i);
+
+      if (self->active && rein_identity_get_id (id) == rein_identity_get_id (self->active))
+        {
+          new_active = self->active;
+          break;
+        }
+    }
+  for (guint i = 0; new_active == NULL && i < items->len; i++)
+    {
+      ReinIdentity *id = g_ptr_array_index (items, i);
+
+      if (snap->active && rein_identity_get_id (id) == rein_identity_get_id (snap->active))
+        new_active = id;
+    }
+  if (new_active != self->active)
+    {
+      forget_key (self);
+      g_set_object (&self->active, new_active);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_IDENTITY]);
+    }
+}
+
+static void
+apply_servers (ReinSession *self, Snapshot *snap)
+{
+  GListModel *current = G_LIST_MODEL (self->servers);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean same = (snap->ids ? snap->ids->len : 0) == g_list_model_get_n_items (current);
+  gint64 last_sync = 0;
+
+  for (guint i = 0; snap->urls && snap->ids && i < snap->ids->len; i++)
+    {
+      gint64 id = g_array_index (snap->ids, gint64, i);
+      gint64 last = g_array_index (snap->last_syncs, gint64, i);
       ReinServerInfo *existing = NULL;
 
+      last_sync = MAX (last_sync, last);
       /* keep the objects (and their status) of servers already listed */
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (self->servers)); j++)
+      for (guint j = 0; j < g_list_model_get_n_items (current); j++)
         {
-          g_autoptr (ReinServerInfo) s = g_list_model_get_item (G_LIST_MODEL (self->servers), j);
+          g_autoptr (ReinServerInfo) s = g_list_model_get_item (current, j);
 
-          if (s->id == g_array_index (ids, gint64, i))
-            existing = g_object_ref (s);
+          if (s->id == id)
+            {
+              existing = g_object_ref (s);
+              same = same && i == j;
+            }
         }
+      same = same && existing != NULL;
       g_ptr_array_add (items, existing ? existing
-                                       : server_info_new (g_array_index (ids, gint64, i), urls[i]));
+                                       : server_info_from_store (id, snap->urls[i], last,
+                                                                 g_ptr_array_index (
+                                                                   snap->last_errors, i)));
     }
-  g_list_store_splice (self->servers, 0, g_list_model_get_n_items (G_LIST_MODEL (self->servers)),
-                       items->pdata, items->len);
+  if (!same)
+    g_list_store_splice (self->servers, 0, g_list_model_get_n_items (current), items->pdata,
+                         items->len);
+  if (last_sync != self->last_sync)
+    {
+      self->last_sync = last_sync;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+    }
+}
+
+static void add_server_start (ReinSession *self, GTask *task);
+
+/* On the UI thread. Snapshots may finish out of order: an older one than
+ * what is shown is dropped. */
+static void
+snapshot_apply (ReinSession *self, Snapshot *snap)
+{
+  if (snap == NULL || snap->seq <= self->snapshot_shown)
+    return;
+  self->snapshot_shown = snap->seq;
+  apply_identities (self, snap);
+  apply_servers (self, snap);
+  if (!self->loaded)
+    {
+      GTask *task;
+
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+      while ((task = g_queue_pop_head (&self->waiting)))
+        add_server_start (self, task);
+    }
+}
+
+static void
+reload_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_pointer (task, snapshot_take (source), (GDestroyNotify) snapshot_free);
+}
+
+static void
+reload_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Snapshot) snap = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  snapshot_apply (REIN_SESSION (source), snap);
+}
+
+/* Reads the identities and servers again, in a worker. */
+static void
+reload (ReinSession *self)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, reload_cb, NULL);
+
+  g_task_set_source_tag (task, reload);
+  g_task_run_in_thread (task, reload_thread);
 }
 
 ReinSession *
@@ -312,8 +546,7 @@ rein_session_new (ReinStore *store)
   self = g_object_new (REIN_TYPE_SESSION, NULL);
   self->store = g_object_ref (store);
   self->sync = rein_sync_new (store);
-  reload_identities (self);
-  reload_servers (self);
+  reload (self);
   return self;
 }
 
@@ -322,6 +555,13 @@ rein_session_get_store (ReinSession *self)
 {
   g_return_val_if_fail (REIN_IS_SESSION (self), NULL);
   return self->store;
+}
+
+gboolean
+rein_session_get_loaded (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), FALSE);
+  return self->loaded;
 }
 
 GListModel *
@@ -338,17 +578,35 @@ rein_session_get_active_identity (ReinSession *self)
   return self->active;
 }
 
+static void
+set_active_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_store_set_active_identity (self->store, task_data, &error))
+    g_warning ("Could not remember the active identity: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
 void
 rein_session_set_active_identity (ReinSession *self, ReinIdentity *identity)
 {
+  g_autoptr (GTask) task = NULL;
+
   g_return_if_fail (REIN_IS_SESSION (self));
   g_return_if_fail (REIN_IS_IDENTITY (identity));
 
   if (self->active && rein_identity_get_id (self->active) == rein_identity_get_id (identity))
     return;
-  rein_store_set_active_identity (self->store, identity, NULL);
+  /* the keys of the identity left behind do not stay open */
+  forget_key (self);
   g_set_object (&self->active, identity);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_IDENTITY]);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, rein_session_set_active_identity);
+  g_task_set_task_data (task, g_object_ref (identity), g_object_unref);
+  g_task_run_in_thread (task, set_active_thread);
 }
 
 GListModel *
@@ -372,6 +630,13 @@ rein_session_get_sync_fraction (ReinSession *self)
   return self->sync_fraction;
 }
 
+gint64
+rein_session_get_last_sync (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), 0);
+  return self->last_sync;
+}
+
 gchar *
 rein_session_describe_last_sync (ReinSession *self)
 {
@@ -381,11 +646,33 @@ rein_session_describe_last_sync (ReinSession *self)
 
   if (self->last_sync == 0)
     return g_strdup (_("Never synced"));
-  ago = (g_get_real_time () / G_USEC_PER_SEC - self->last_sync) / 60;
+  ago = MAX (0, g_get_real_time () / G_USEC_PER_SEC - self->last_sync) / 60;
   if (ago < 1)
     return g_strdup (_("Synced just now"));
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced %d minute ago",
-                                       "Synced %d minutes ago", ago), (gint) ago);
+  if (ago < 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced %d minute ago",
+                                         "Synced %d minutes ago", ago), (gint) ago);
+  ago /= 60;
+  if (ago < 48)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced %d hour ago",
+                                         "Synced %d hours ago", ago), (gint) ago);
+  ago /= 24;
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced %d day ago",
+                                       "Synced %d days ago", ago), (gint) MIN (ago, G_MAXINT));
+}
+
+gboolean
+rein_session_get_unlocked (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), FALSE);
+  return self->key != NULL;
+}
+
+void
+rein_session_lock (ReinSession *self)
+{
+  g_return_if_fail (REIN_IS_SESSION (self));
+  forget_key (self);
 }
 
 /* ---- identities, in worker threads ---- */
@@ -408,6 +695,7 @@ typedef struct
   gchar *password;    /* secure memory */
   gchar *master_address, *delegate_wif, *signed_enrollment;
   GFile *file;
+  Snapshot *snap;     /* the store after the worker's change */
 } AddData;
 
 static gchar *
@@ -438,6 +726,7 @@ add_data_free (AddData *d)
   rein_secure_free (d->delegate_wif);
   g_free (d->signed_enrollment);
   g_clear_object (&d->file);
+  snapshot_free (d->snap);
   g_free (d);
 }
 
@@ -505,6 +794,8 @@ add_identity_thread (GTask *task, gpointer source, gpointer task_data, GCancella
         break;
       }
     }
+  /* even on failure or cancellation: the identity may be stored already */
+  d->snap = snapshot_take (self);
   if (identity == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -593,7 +884,7 @@ rein_session_add_identity_finish (ReinSession *self, GAsyncResult *result, GErro
 
   identity = g_task_propagate_pointer (G_TASK (result), error);
   /* even when cancelled: the worker may have stored it already */
-  reload_identities (self);
+  snapshot_apply (self, ((AddData *) g_task_get_task_data (G_TASK (result)))->snap);
   if (identity != NULL)
     rein_session_set_active_identity (self, identity);
   return identity;
@@ -617,6 +908,34 @@ unlock_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_pointer (task, key, (GDestroyNotify) rein_private_key_free);
 }
 
+/* On the UI thread: the session keeps a copy of the key (secure memory)
+ * while the identity it opens is still the active one. */
+static void
+unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinSession *self = REIN_SESSION (source);
+  g_autoptr (GTask) outer = user_data;
+  ReinIdentity *identity = g_object_get_data (G_OBJECT (result), "identity");
+  g_autoptr (GError) error = NULL;
+  ReinPrivateKey *key = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (key == NULL)
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  if (self->active && rein_identity_get_id (self->active) == rein_identity_get_id (identity))
+    {
+      gboolean was_unlocked = self->key != NULL;
+
+      g_clear_pointer (&self->key, rein_private_key_free);
+      self->key = rein_private_key_copy (key);
+      if (!was_unlocked)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNLOCKED]);
+    }
+  g_task_return_pointer (outer, key, (GDestroyNotify) rein_private_key_free);
+}
+
 void
 rein_session_unlock_async (ReinSession *self,
                            const gchar *password,
@@ -625,6 +944,7 @@ rein_session_unlock_async (ReinSession *self,
                            gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) inner = NULL;
 
   g_return_if_fail (REIN_IS_SESSION (self));
   g_return_if_fail (password != NULL);
@@ -636,11 +956,12 @@ rein_session_unlock_async (ReinSession *self,
                                _("There is no identity to unlock"));
       return;
     }
-  g_object_set_data_full (G_OBJECT (task), "identity", g_object_ref (self->active),
+  inner = g_task_new (self, cancellable, unlocked_cb, g_steal_pointer (&task));
+  g_object_set_data_full (G_OBJECT (inner), "identity", g_object_ref (self->active),
                           g_object_unref);
-  g_task_set_task_data (task, add_data_new (ADD_FROM_KEYS, NULL, password),
+  g_task_set_task_data (inner, add_data_new (ADD_FROM_KEYS, NULL, password),
                         (GDestroyNotify) add_data_free);
-  g_task_run_in_thread (task, unlock_thread);
+  g_task_run_in_thread (inner, unlock_thread);
 }
 
 ReinPrivateKey *
@@ -658,6 +979,8 @@ typedef struct
   gint64 identity_id; /* the identity active when the request was made */
   gchar *url;
   ReinClient *client;
+  GPtrArray *buckets; /* of ReinBucket, once granted */
+  Snapshot *snap;
 } AddServer;
 
 static void
@@ -665,7 +988,65 @@ add_server_free (AddServer *a)
 {
   g_free (a->url);
   g_clear_object (&a->client);
+  g_clear_pointer (&a->buckets, g_ptr_array_unref);
+  snapshot_free (a->snap);
   g_free (a);
+}
+
+/* A worker's step of a longer operation: @outer's task data is read and
+ * filled by the worker, then @done continues on the UI thread. */
+static void
+run_step (ReinSession *self, GTask *outer, GTaskThreadFunc func, GAsyncReadyCallback done)
+{
+  g_autoptr (GTask) inner = g_task_new (self, g_task_get_cancellable (outer), done, outer);
+
+  g_task_set_task_data (inner, g_task_get_task_data (outer), NULL);
+  g_task_run_in_thread (inner, func);
+}
+
+static void
+store_buckets_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddServer *a = task_data;
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < a->buckets->len && error == NULL; i++)
+    {
+      ReinBucket *b = g_ptr_array_index (a->buckets, i);
+
+      rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
+                             b->created, &error);
+    }
+  if (error)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+buckets_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  gint64 free_bytes = 0;
+  g_autofree gchar *size = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < a->buckets->len; i++)
+    free_bytes += ((ReinBucket *) g_ptr_array_index (a->buckets, i))->bytes_free;
+  size = g_format_size (free_bytes);
+  g_task_return_pointer (task,
+                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bucket, %s free",
+                                                       "%u buckets, %s free", a->buckets->len),
+                                          a->buckets->len, size),
+                         g_free);
 }
 
 static void
@@ -675,40 +1056,57 @@ buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   ReinSession *self = g_task_get_source_object (task);
   AddServer *a = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) buckets = rein_client_request_buckets_finish (REIN_CLIENT (source),
-                                                                       result, &error);
-  gint64 free_bytes = 0;
-  g_autofree gchar *size = NULL;
 
-  if (buckets == NULL)
+  a->buckets = rein_client_request_buckets_finish (REIN_CLIENT (source), result, &error);
+  if (a->buckets == NULL)
     {
       /* The server stays in the list: it may come back; sync retries. */
-      reload_servers (self);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  for (guint i = 0; i < buckets->len; i++)
+  run_step (self, g_steal_pointer (&task), store_buckets_thread, buckets_stored_cb);
+}
+
+static void
+add_server_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddServer *a = task_data;
+  g_autoptr (GError) error = NULL;
+
+  a->server_id = rein_store_add_server (self->store, a->url, &error);
+  a->snap = snapshot_take (self);
+  if (a->server_id == 0)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+server_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinSession *self = REIN_SESSION (source);
+  g_autoptr (GTask) task = user_data;
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  snapshot_apply (self, a->snap);
+  if (!ok)
     {
-      ReinBucket *b = g_ptr_array_index (buckets, i);
-
-      free_bytes += b->bytes_free;
-      g_autoptr (GError) store_error = NULL;
-
-      if (!rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
-                                  b->created, &store_error))
-        {
-          reload_servers (self);
-          g_task_return_error (task, g_steal_pointer (&store_error));
-          return;
-        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
-  reload_servers (self);
-  size = g_format_size (free_bytes);
-  g_task_return_pointer (task,
-                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bucket, %s free",
-                                                       "%u buckets, %s free", buckets->len),
-                                          buckets->len, size),
-                         g_free);
+  rein_client_set_timeout (a->client, 10);
+  {
+    ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    rein_client_request_buckets_async (a->client, rein_identity_get_master_address (identity),
+                                       rein_identity_get_delegate_address (identity),
+                                       rein_identity_get_contact (identity), cancellable,
+                                       buckets_cb, g_steal_pointer (&task));
+  }
 }
 
 void
@@ -719,7 +1117,6 @@ rein_session_add_server_async (ReinSession *self,
                                gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr (GError) error = NULL;
   g_autofree gchar *clean = NULL;
   AddServer *a;
 
@@ -735,33 +1132,41 @@ rein_session_add_server_async (ReinSession *self,
       g_free (clean);
       clean = with_slash;
     }
+  a = g_new0 (AddServer, 1);
+  a->url = g_strdup (clean);
+  g_task_set_task_data (task, a, (GDestroyNotify) add_server_free);
+  /* the servers are for the active identity, known once the store is read */
+  if (!self->loaded)
+    g_queue_push_tail (&self->waiting, g_steal_pointer (&task));
+  else
+    add_server_start (self, g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+add_server_start (ReinSession *self, GTask *task)
+{
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
   if (self->active == NULL)
     {
       g_task_return_new_error (task, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
                                _("Create an identity first: servers give storage to identities"));
+      g_object_unref (task);
       return;
     }
-  a = g_new0 (AddServer, 1);
-  a->url = g_strdup (clean);
   a->identity_id = rein_identity_get_id (self->active);
-  g_task_set_task_data (task, a, (GDestroyNotify) add_server_free);
-  a->client = rein_client_new (clean, &error);
+  g_object_set_data_full (G_OBJECT (task), "identity", g_object_ref (self->active),
+                          g_object_unref);
+  a->client = rein_client_new (a->url, &error);
   if (a->client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
       return;
     }
-  a->server_id = rein_store_add_server (self->store, clean, &error);
-  if (a->server_id == 0)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  rein_client_set_timeout (a->client, 10);
-  rein_client_request_buckets_async (a->client, rein_identity_get_master_address (self->active),
-                                     rein_identity_get_delegate_address (self->active),
-                                     rein_identity_get_contact (self->active), cancellable,
-                                     buckets_cb, g_steal_pointer (&task));
+  run_step (self, task, add_server_thread, server_stored_cb);
 }
 
 gchar *
@@ -771,16 +1176,60 @@ rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-gboolean
-rein_session_remove_server (ReinSession *self, ReinServerInfo *server, GError **error)
+static void
+remove_server_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
 {
-  g_return_val_if_fail (REIN_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (REIN_IS_SERVER_INFO (server), FALSE);
+  ReinSession *self = source;
+  g_autoptr (GError) error = NULL;
+  gint64 server_id = rein_server_info_get_id (g_object_get_data (G_OBJECT (task), "server"));
 
-  if (!rein_store_remove_server (self->store, server->id, error))
-    return FALSE;
-  reload_servers (self);
-  return TRUE;
+  if (!rein_store_remove_server (self->store, server_id, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, snapshot_take (self), (GDestroyNotify) snapshot_free);
+}
+
+static void
+server_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Snapshot) snap = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (snap == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  snapshot_apply (REIN_SESSION (source), snap);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+rein_session_remove_server_async (ReinSession *self,
+                                  ReinServerInfo *server,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (REIN_IS_SERVER_INFO (server));
+
+  g_task_set_source_tag (task, rein_session_remove_server_async);
+  inner = g_task_new (self, cancellable, server_removed_cb, g_steal_pointer (&task));
+  g_object_set_data_full (G_OBJECT (inner), "server", g_object_ref (server), g_object_unref);
+  g_task_run_in_thread (inner, remove_server_thread);
+}
+
+gboolean
+rein_session_remove_server_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- sync ---- */
@@ -886,8 +1335,14 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (server)
         server_info_set_status (server, status, r->error != NULL);
     }
-  self->last_sync = g_get_real_time () / G_USEC_PER_SEC;
+  if (failed < results->len)
+    {
+      self->last_sync = g_get_real_time () / G_USEC_PER_SEC;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+    }
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, failed, first_error);
+  /* the times the sync engine recorded per server */
+  reload (self);
 }
 
 void
@@ -905,6 +1360,17 @@ rein_session_sync (ReinSession *self, const ReinPrivateKey *delegate_key)
                        sync_done_cb, g_object_ref (self));
 }
 
+gboolean
+rein_session_sync_unlocked (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), FALSE);
+
+  if (self->key == NULL)
+    return FALSE;
+  rein_session_sync (self, self->key);
+  return TRUE;
+}
+
 void
 rein_session_cancel_sync (ReinSession *self)
 {
@@ -914,63 +1380,123 @@ rein_session_cancel_sync (ReinSession *self)
     g_cancellable_cancel (self->sync_cancellable);
 }
 
+/* ---- automatic sync ---- */
+
+static gboolean
+auto_sync_cb (gpointer data)
+{
+  ReinSession *self = data;
+
+  if (self->syncing || self->active == NULL
+      || g_list_model_get_n_items (G_LIST_MODEL (self->servers)) == 0)
+    return G_SOURCE_CONTINUE;
+  /* Publishing signs with the delegate key: without it, only a check. */
+  if (!rein_session_sync_unlocked (self))
+    rein_session_check_servers (self);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+rein_session_set_auto_sync_interval (ReinSession *self, guint seconds)
+{
+  g_return_if_fail (REIN_IS_SESSION (self));
+
+  seconds = MIN (seconds, G_MAXUINT / 1000);
+  g_clear_handle_id (&self->auto_sync_source, g_source_remove);
+  if (seconds > 0)
+    self->auto_sync_source = g_timeout_add_seconds (seconds, auto_sync_cb, self);
+  if (self->auto_sync_interval != seconds)
+    {
+      self->auto_sync_interval = seconds;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_SYNC_INTERVAL]);
+    }
+}
+
+guint
+rein_session_get_auto_sync_interval (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), 0);
+  return self->auto_sync_interval;
+}
+
 /* ---- health ---- */
 
 typedef struct
 {
-  ReinSession *session;
   ReinServerInfo *server;
+  gint64 identity_id; /* 0: no identity */
   gint64 started;
+  gint64 latency;
 } Check;
 
-static gchar *
-describe_server (ReinSession *self, ReinServerInfo *server, gint64 latency_us)
+static void
+check_free (Check *check)
 {
+  g_clear_object (&check->server);
+  g_free (check);
+}
+
+/* In a worker: the counts and time come from the store. */
+static void
+describe_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  Check *check = task_data;
   g_autoptr (GString) text = g_string_new (NULL);
   g_autofree gchar *last_error = NULL;
   gint64 last_sync = 0;
 
-  g_string_append_printf (text, _("Reachable · %d ms"), (gint) ((latency_us + 500) / 1000));
-  rein_store_get_server_sync (self->store, server->id, &last_sync, &last_error);
-  if (self->active != NULL)
+  g_string_append_printf (text, _("Reachable · %d ms"), (gint) ((check->latency + 500) / 1000));
+  rein_store_get_server_sync (self->store, check->server->id, &last_sync, &last_error);
+  if (check->identity_id != 0)
     {
-      guint own = rein_store_count_own_documents (self->store,
-                                                  rein_identity_get_id (self->active));
-      guint held = rein_store_count_placements (self->store, rein_identity_get_id (self->active),
-                                                server->id);
+      guint own = rein_store_count_own_documents (self->store, check->identity_id);
+      guint held = rein_store_count_placements (self->store, check->identity_id,
+                                                check->server->id);
 
       g_string_append (text, " · ");
       g_string_append_printf (text, _("holds %u of our %u documents"), held, own);
     }
   if (last_sync > 0)
     {
-      g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (last_sync);
-      g_autofree gchar *formatted = g_date_time_format (when, "%x %X");
+      g_autofree gchar *formatted = format_time (last_sync);
 
       g_string_append (text, " · ");
       g_string_append_printf (text, _("last synced %s"), formatted);
     }
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  g_task_return_pointer (task, g_string_free (g_steal_pointer (&text), FALSE), g_free);
+}
+
+static void
+described_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Check *check = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* a sync that started meanwhile reports on its own */
+  if (REIN_SESSION (source)->syncing)
+    return;
+  if (text)
+    server_info_set_status (check->server, text, FALSE);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    server_info_set_status (check->server, error->message, TRUE);
 }
 
 static void
 status_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Check *check = user_data;
+  g_autoptr (GTask) task = user_data;
+  Check *check = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
   if (rein_client_status_finish (REIN_CLIENT (source), result, &error))
     {
-      g_autofree gchar *text = describe_server (check->session, check->server,
-                                                g_get_monotonic_time () - check->started);
-
-      server_info_set_status (check->server, text, FALSE);
+      check->latency = g_get_monotonic_time () - check->started;
+      g_task_run_in_thread (task, describe_thread);
     }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    server_info_set_status (check->server, error->message, TRUE);
-  g_object_unref (check->session);
-  g_object_unref (check->server);
-  g_free (check);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 void
@@ -982,6 +1508,7 @@ rein_session_check_servers (ReinSession *self)
     {
       g_autoptr (ReinServerInfo) server = g_list_model_get_item (G_LIST_MODEL (self->servers), i);
       g_autoptr (ReinClient) client = rein_client_new (server->url, NULL);
+      GTask *task;
       Check *check;
 
       /* a sync in progress reports on its own */
@@ -989,9 +1516,12 @@ rein_session_check_servers (ReinSession *self)
         continue;
       rein_client_set_timeout (client, 10);
       check = g_new0 (Check, 1);
-      check->session = g_object_ref (self);
       check->server = g_object_ref (server);
+      check->identity_id = self->active ? rein_identity_get_id (self->active) : 0;
       check->started = g_get_monotonic_time ();
-      rein_client_status_async (client, NULL, status_cb, check);
+      task = g_task_new (self, NULL, described_cb, NULL);
+      g_task_set_source_tag (task, rein_session_check_servers);
+      g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+      rein_client_status_async (client, NULL, status_cb, task);
     }
 }

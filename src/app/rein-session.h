@@ -33,8 +33,11 @@ gboolean rein_server_info_get_failed (ReinServerInfo *self);
 #define REIN_TYPE_SESSION (rein_session_get_type ())
 G_DECLARE_FINAL_TYPE (ReinSession, rein_session, REIN, SESSION, GObject)
 
+/* Reads the identities and servers from @store in a worker; "loaded" turns
+ * TRUE (with a notify) once they are listed. */
 ReinSession *rein_session_new (ReinStore *store);
 ReinStore *rein_session_get_store (ReinSession *self);
+gboolean rein_session_get_loaded (ReinSession *self);
 
 /* Of ReinIdentity. */
 GListModel *rein_session_get_identities (ReinSession *self);
@@ -47,6 +50,9 @@ GListModel *rein_session_get_servers (ReinSession *self);
 gboolean rein_session_get_syncing (ReinSession *self);
 /* 0..1 while syncing. */
 gdouble rein_session_get_sync_fraction (ReinSession *self);
+/* When any server last synced fully (seconds since 1970, 0: never), from
+ * the store's per-server times ("last-sync" is notified). */
+gint64 rein_session_get_last_sync (ReinSession *self);
 /* "Synced 3 minutes ago", "Never synced". */
 gchar *rein_session_describe_last_sync (ReinSession *self);
 
@@ -87,6 +93,12 @@ void rein_session_unlock_async (ReinSession *self,
                                 gpointer user_data);
 ReinPrivateKey *rein_session_unlock_finish (ReinSession *self, GAsyncResult *result,
                                             GError **error);
+/* After a successful unlock the session keeps a copy of the delegate key,
+ * in libgcrypt secure memory, for this session only: "unlocked" is TRUE
+ * until rein_session_lock(), a switch of identity, or the session's end
+ * wipes it. */
+gboolean rein_session_get_unlocked (ReinSession *self);
+void rein_session_lock (ReinSession *self);
 
 /* Adds a server and asks it for buckets for the active identity. Returns
  * a line for the user ("1 bucket, 1.0 MB free"). */
@@ -96,7 +108,13 @@ void rein_session_add_server_async (ReinSession *self,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data);
 gchar *rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError **error);
-gboolean rein_session_remove_server (ReinSession *self, ReinServerInfo *server, GError **error);
+void rein_session_remove_server_async (ReinSession *self,
+                                       ReinServerInfo *server,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean rein_session_remove_server_finish (ReinSession *self, GAsyncResult *result,
+                                            GError **error);
 
 /* Asks every server for its /status and updates each one's status line:
  * reachable or why not, latency, when it last synced, and how many of the
@@ -106,6 +124,14 @@ void rein_session_check_servers (ReinSession *self);
 /* Syncs the active identity with every server. Emits "sync-finished" with
  * the number of servers that failed and the first error (or NULL). */
 void rein_session_sync (ReinSession *self, const ReinPrivateKey *delegate_key);
+/* Syncs with the key kept since the user unlocked; FALSE, doing nothing,
+ * while the keys are locked. */
+gboolean rein_session_sync_unlocked (ReinSession *self);
 void rein_session_cancel_sync (ReinSession *self);
+
+/* Every @seconds (0: never) the session syncs on its own when the keys are
+ * unlocked, and only checks the servers while they are locked. */
+void rein_session_set_auto_sync_interval (ReinSession *self, guint seconds);
+guint rein_session_get_auto_sync_interval (ReinSession *self);
 
 G_END_DECLS

@@ -17,8 +17,11 @@ struct _ReinWindow
   ReinSession *session;
   ReinWelcome *welcome;
   GSettings *settings;
-  guint check_source;
+  guint refresh_source;
+  guint header_idle;
+  int width; /* as last allocated */
   gboolean last_sync_all_failed;
+  gboolean manual_sync; /* the user asked: the outcome gets a toast */
 
   AdwToastOverlay *toast_overlay;
   GtkMenuButton *identity_button;
@@ -30,6 +33,7 @@ struct _ReinWindow
   GtkStack *sync_stack;
   GtkSpinner *sync_spinner;
   GtkProgressBar *sync_progress;
+  GtkLabel *sync_label;
   GtkRevealer *banner_revealer;
   GtkLabel *banner_label;
   GtkButton *banner_button;
@@ -40,6 +44,14 @@ struct _ReinWindow
 };
 
 G_DEFINE_FINAL_TYPE (ReinWindow, rein_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* Below these widths the header drops the identity's name (the button
+ * keeps its icon and says the name in its tooltip) and the last-sync label
+ * after it (the title's subtitle says it once the view switcher moves to
+ * the bottom). Widths, not the switcher's state: the labels' own size must
+ * not decide whether they are shown. */
+#define NAME_MIN_WIDTH 480
+#define SYNC_LABEL_MIN_WIDTH 720
 
 ReinSession *
 rein_window_get_session (ReinWindow *self)
@@ -80,12 +92,33 @@ update_header (ReinWindow *self)
 {
   gboolean main_view = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
                                   "main") == 0;
+  gboolean narrow = self->width > 0 && self->width < NAME_MIN_WIDTH;
+  ReinIdentity *identity = rein_session_get_active_identity (self->session);
 
   gtk_widget_set_visible (self->switcher_title, main_view);
   gtk_widget_set_visible (self->sync_button, main_view);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_label),
+                          main_view && self->width >= SYNC_LABEL_MIN_WIDTH);
+  /* the accessible label of the button always has the name */
+  gtk_widget_set_visible (GTK_WIDGET (self->identity_label), !narrow);
+  if (narrow && identity)
+    {
+      g_autofree gchar *tip = g_strdup_printf (_("%s: Switch or Add Identity"),
+                                               rein_identity_get_name (identity));
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->identity_button), tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->identity_button),
+                                 _("Switch or Add Identity"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync",
                                  main_view && rein_session_get_active_identity (self->session)
                                  && !rein_session_get_syncing (self->session));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unlock",
+                                 main_view && rein_session_get_active_identity (self->session)
+                                 && !rein_session_get_unlocked (self->session));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock",
+                                 rein_session_get_unlocked (self->session));
 }
 
 static void
@@ -107,6 +140,13 @@ update_banner (ReinWindow *self)
       text = _("Offline: no server could be reached on the last sync.");
       button = _("_Retry");
       action = "win.sync";
+    }
+  else if (!rein_session_get_unlocked (self->session)
+           && rein_session_get_auto_sync_interval (self->session) > 0)
+    {
+      text = _("Keys are locked: automatic sync only checks the servers until you unlock them.");
+      button = _("_Unlock…");
+      action = "win.unlock";
     }
   if (text)
     {
@@ -136,26 +176,66 @@ update_identity (ReinWindow *self)
   update_banner (self);
 }
 
+static gboolean refresh_cb (gpointer data);
+
+/* "Synced 5 minutes ago" changes on the minute (counted from the sync):
+ * the next refresh is due then. */
+static void
+schedule_refresh (ReinWindow *self)
+{
+  gint64 last = rein_session_get_last_sync (self->session);
+  gint64 age_us, due_ms;
+
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  if (last == 0)
+    return;
+  age_us = MAX (0, g_get_real_time () - last * G_USEC_PER_SEC);
+  due_ms = (60 * G_USEC_PER_SEC - age_us % (60 * G_USEC_PER_SEC)) / 1000 + 100;
+  self->refresh_source = g_timeout_add ((guint) due_ms, refresh_cb, self);
+}
+
 static void
 update_sync (ReinWindow *self)
 {
   gboolean syncing = rein_session_get_syncing (self->session);
   g_autofree gchar *last = rein_session_describe_last_sync (self->session);
+  const gchar *text = syncing ? _("Syncing…") : last;
 
   gtk_stack_set_visible_child_name (self->sync_stack, syncing ? "busy" : "idle");
   gtk_spinner_set_spinning (self->sync_spinner, syncing);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_progress), syncing);
   gtk_progress_bar_set_fraction (self->sync_progress,
                                  rein_session_get_sync_fraction (self->session));
-  gtk_widget_set_tooltip_text (self->sync_button, syncing ? _("Syncing…") : last);
+  gtk_widget_set_tooltip_text (self->sync_button, text);
+  gtk_label_set_text (self->sync_label, text);
+  adw_view_switcher_title_set_subtitle (ADW_VIEW_SWITCHER_TITLE (self->switcher_title), text);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-identity", !syncing);
+  schedule_refresh (self);
   update_header (self);
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  ReinWindow *self = data;
+
+  self->refresh_source = 0;
+  update_sync (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 show_main_or_welcome (ReinWindow *self)
 {
   gboolean any = has_identity (self);
+
+  /* until the store is read, neither */
+  if (!rein_session_get_loaded (self->session))
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "loading");
+      update_identity (self);
+      return;
+    }
 
   rein_welcome_set_can_cancel (self->welcome, any);
   gtk_stack_set_visible_child_name (self->main_stack, any ? "main" : "welcome");
@@ -251,14 +331,24 @@ welcome_cancelled_cb (ReinWindow *self)
 static void
 unlocked_for_sync_cb (ReinWindow *self, gpointer key)
 {
+  self->manual_sync = TRUE;
   rein_session_sync (self->session, key);
+}
+
+static void
+present_unlock (ReinWindow *self, const gchar *reason)
+{
+  ReinUnlockDialog *dialog = rein_unlock_dialog_new (GTK_WINDOW (self), self->session, reason);
+
+  g_signal_connect_object (dialog, "unlocked", G_CALLBACK (unlocked_for_sync_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
 sync_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   ReinWindow *self = REIN_WINDOW (widget);
-  ReinUnlockDialog *dialog;
 
   if (rein_session_get_syncing (self->session))
     return;
@@ -267,11 +357,38 @@ sync_action (GtkWidget *widget, const char *name, GVariant *param)
       rein_window_show_toast (self, _("Add a server first, in Preferences"));
       return;
     }
-  dialog = rein_unlock_dialog_new (GTK_WINDOW (self), self->session,
-                                   _("Syncing signs your uploads with your delegate key."));
-  g_signal_connect_object (dialog, "unlocked", G_CALLBACK (unlocked_for_sync_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  /* unlocked earlier in this session: no need to ask again */
+  if (rein_session_get_unlocked (self->session))
+    {
+      self->manual_sync = TRUE;
+      rein_session_sync_unlocked (self->session);
+      return;
+    }
+  present_unlock (self, _("Syncing signs your uploads with your delegate key."));
+}
+
+/* From the locked-keys banner: the keys stay open for automatic sync, and
+ * a first sync runs now. */
+static void
+unlock_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWindow *self = REIN_WINDOW (widget);
+
+  if (rein_session_get_unlocked (self->session))
+    return;
+  present_unlock (self, _("Your keys stay unlocked in memory until you lock them or quit, so "
+                          "that automatic sync can sign your documents."));
+}
+
+static void
+lock_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWindow *self = REIN_WINDOW (widget);
+
+  if (!rein_session_get_unlocked (self->session))
+    return;
+  rein_session_lock (self->session);
+  rein_window_show_toast (self, _("Keys locked"));
 }
 
 static void
@@ -281,40 +398,34 @@ sync_finished_cb (ReinWindow *self, guint failed, const gchar *first_error)
   g_autofree gchar *text = NULL;
 
   self->last_sync_all_failed = total > 0 && failed == total;
-  if (failed == 0)
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u server",
-                                         "Synced with %u servers", total), total);
-  else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u servers failed: %s",
-                                         "%u of %u servers failed: %s", total),
-                            failed, total, first_error ? first_error : "");
-  rein_window_show_toast (self, text);
+  /* Automatic syncs stay quiet: the header and the banners tell. */
+  if (self->manual_sync)
+    {
+      if (failed == 0)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u server",
+                                             "Synced with %u servers", total), total);
+      else
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u servers failed: %s",
+                                             "%u of %u servers failed: %s", total),
+                                failed, total, first_error ? first_error : "");
+      rein_window_show_toast (self, text);
+    }
+  self->manual_sync = FALSE;
   update_sync (self);
   update_banner (self);
 }
 
-/* ---- automatic checks ---- */
+/* ---- automatic sync ---- */
 
-static gboolean
-periodic_check_cb (gpointer data)
-{
-  ReinWindow *self = data;
-
-  rein_session_check_servers (self->session);
-  return G_SOURCE_CONTINUE;
-}
-
-/* Every "auto-sync-interval" minutes the servers' health is refreshed.
- * Publishing needs the keys, so it waits for the user's Sync (Ctrl+R). */
+/* "auto-sync-interval" is in minutes; the session counts seconds. */
 static void
-schedule_checks (ReinWindow *self)
+interval_changed_cb (ReinWindow *self)
 {
   guint minutes = self->settings ? g_settings_get_uint (self->settings, "auto-sync-interval")
                                  : 15;
 
-  g_clear_handle_id (&self->check_source, g_source_remove);
-  if (minutes > 0)
-    self->check_source = g_timeout_add_seconds (minutes * 60, periodic_check_cb, self);
+  rein_session_set_auto_sync_interval (self->session, minutes * 60);
+  update_banner (self);
 }
 
 /* ---- window state ---- */
@@ -349,6 +460,8 @@ rein_window_close_request (GtkWindow *window)
                               gtk_window_is_maximized (window));
     }
   rein_session_cancel_sync (self->session);
+  /* quitting: the keys do not outlive the window */
+  rein_session_lock (self->session);
   return GTK_WINDOW_CLASS (rein_window_parent_class)->close_request (window);
 }
 
@@ -357,7 +470,8 @@ rein_window_dispose (GObject *object)
 {
   ReinWindow *self = (ReinWindow *) object;
 
-  g_clear_handle_id (&self->check_source, g_source_remove);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->header_idle, g_source_remove);
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
@@ -365,6 +479,32 @@ rein_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_WINDOW);
 
   G_OBJECT_CLASS (rein_window_parent_class)->dispose (object);
+}
+
+static gboolean
+header_idle_cb (gpointer data)
+{
+  ReinWindow *self = data;
+
+  self->header_idle = 0;
+  update_header (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Widgets shown or hidden during an allocation would miss theirs: the
+ * change waits for an idle. */
+static void
+rein_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  ReinWindow *self = REIN_WINDOW (widget);
+  gboolean crossed = (width < NAME_MIN_WIDTH) != (self->width < NAME_MIN_WIDTH)
+                     || (width < SYNC_LABEL_MIN_WIDTH) != (self->width < SYNC_LABEL_MIN_WIDTH)
+                     || self->width == 0;
+
+  GTK_WIDGET_CLASS (rein_window_parent_class)->size_allocate (widget, width, height, baseline);
+  self->width = width;
+  if (crossed && self->header_idle == 0)
+    self->header_idle = g_idle_add (header_idle_cb, self);
 }
 
 static void
@@ -376,6 +516,7 @@ rein_window_class_init (ReinWindowClass *klass)
 
   object_class->dispose = rein_window_dispose;
   window_class->close_request = rein_window_close_request;
+  widget_class->size_allocate = rein_window_size_allocate;
 
   g_type_ensure (REIN_TYPE_WELCOME);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -391,6 +532,7 @@ rein_window_class_init (ReinWindowClass *klass)
   BIND (sync_stack);
   BIND (sync_spinner);
   BIND (sync_progress);
+  BIND (sync_label);
   BIND (banner_revealer);
   BIND (banner_label);
   BIND (banner_button);
@@ -401,6 +543,8 @@ rein_window_class_init (ReinWindowClass *klass)
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
+  gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.add-identity", NULL, add_identity_action);
   gtk_widget_class_install_action (widget_class, "win.switch-identity", "s",
                                    switch_identity_action);
@@ -446,6 +590,13 @@ rein_window_init (ReinWindow *self)
     gtk_window_set_default_size (GTK_WINDOW (self), 1000, 700);
 }
 
+static void
+loaded_cb (ReinWindow *self)
+{
+  show_main_or_welcome (self);
+  rein_session_check_servers (self->session);
+}
+
 ReinWindow *
 rein_window_new (GtkApplication *application, ReinSession *session)
 {
@@ -469,6 +620,11 @@ rein_window_new (GtkApplication *application, ReinSession *session)
   g_signal_connect_swapped (session, "notify::syncing", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "notify::sync-fraction", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "sync-finished", G_CALLBACK (sync_finished_cb), self);
+  g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_sync), self);
+  g_signal_connect_swapped (session, "notify::unlocked", G_CALLBACK (update_banner), self);
+  g_signal_connect_swapped (session, "notify::auto-sync-interval", G_CALLBACK (update_banner),
+                            self);
+  g_signal_connect_swapped (session, "notify::loaded", G_CALLBACK (loaded_cb), self);
   g_signal_connect_object (rein_session_get_servers (session), "items-changed",
                            G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
 
@@ -476,8 +632,9 @@ rein_window_new (GtkApplication *application, ReinSession *session)
   update_sync (self);
   if (self->settings)
     g_signal_connect_swapped (self->settings, "changed::auto-sync-interval",
-                              G_CALLBACK (schedule_checks), self);
-  schedule_checks (self);
-  rein_session_check_servers (session);
+                              G_CALLBACK (interval_changed_cb), self);
+  interval_changed_cb (self);
+  if (rein_session_get_loaded (session))
+    rein_session_check_servers (session);
   return self;
 }

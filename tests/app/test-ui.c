@@ -2,7 +2,9 @@
  *
  * Each identity flow end to end (and its error paths), servers and sync
  * against real rein-servers, a dead one and one answering garbage, the
- * longest main-loop stall during a sync of 500 documents, and a screenshot
+ * longest main-loop stall during a sync of 500 documents, the last sync in
+ * the header (read from the store, refreshed on the minute), automatic sync
+ * with the locked-keys banner, the narrow header, and a screenshot
  * of every screen and step in $REIN_SCREENSHOT_DIR (default:
  * ./screenshots in the build tree).
  *
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
+#include <sqlite3.h>
 
 #include "app-test-util.h"
 #include "net-test-util.h"
@@ -750,11 +753,253 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   app_test_iterate (400);
   /* nothing in the window is wider than the smallest phone */
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  /* the name would only show as "…": the button says it in its tooltip */
+  g_assert_false (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (app_test_child (f->window,
+                                                                         "identity_button")),
+                            "Locked"));
+  /* and the last sync moves under the title */
+  g_assert_false (gtk_widget_get_visible (app_test_child (f->window, "sync_label")));
+  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (app_test_child (f->window,
+                                                                         "switcher_title")),
+                   ==, "Synced just now");
   screenshot (GTK_WIDGET (f->window), "53-narrow-360");
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
   app_test_iterate (400);
+  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
+  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "sync_label")));
   screenshot (GTK_WIDGET (f->window), "54-wide");
 
+  test_server_stop (server);
+  test_server_free (server);
+}
+
+/* ---- the last sync in the header ---- */
+
+static gboolean
+session_loaded (gpointer data)
+{
+  return rein_session_get_loaded (data);
+}
+
+/* A fresh session and window over the fixture's store. */
+static void
+reopen (Fixture *f)
+{
+  app_test_destroy_window (GTK_WINDOW (f->window));
+  g_clear_object (&f->session);
+  f->session = rein_session_new (f->store);
+  f->window = rein_window_new (NULL, f->session);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_until (session_loaded, f->session);
+  app_test_iterate (100);
+}
+
+/* The store's record of @server_id's last full sync, @seconds ago. */
+static void
+set_last_sync_ago (ReinStore *store, gint64 server_id, gint seconds)
+{
+  sqlite3 *db = NULL;
+  g_autofree gchar *sql = g_strdup_printf ("UPDATE servers SET last_sync = "
+                                           "strftime('%%s','now') - %d WHERE id = %"
+                                           G_GINT64_FORMAT, seconds, server_id);
+
+  g_assert_cmpint (sqlite3_open (rein_store_get_path (store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+}
+
+static gboolean
+label_is (gpointer data)
+{
+  GtkLabel *label = ((gpointer *) data)[0];
+
+  return g_strcmp0 (gtk_label_get_text (label), ((gpointer *) data)[1]) == 0;
+}
+
+static void
+test_last_sync (Fixture *f, gconstpointer data)
+{
+  ReinIdentityParams params = { .name = "Header", .contact = "h@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  GtkLabel *label;
+  gint64 server_id;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  server_id = rein_store_add_server (f->store, "http://127.0.0.1:9/", &error);
+  g_assert_no_error (error);
+  reopen (f);
+  label = app_test_child (f->window, "sync_label");
+  /* never synced: the header says so, visibly */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Never synced");
+
+  /* A sync 5 minutes and 58 seconds ago, recorded by an earlier run: the
+   * new session reads it from the store. */
+  g_assert_true (rein_store_record_sync (f->store, server_id, NULL, &error));
+  set_last_sync_ago (f->store, server_id, 5 * 60 + 58);
+  reopen (f);
+  label = app_test_child (f->window, "sync_label");
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Synced 5 minutes ago");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (app_test_child (f->window, "sync_button")), ==,
+                   "Synced 5 minutes ago");
+  screenshot (GTK_WIDGET (f->window), "60-header-last-sync");
+  /* and the minute after, without anything else happening, it moves on */
+  {
+    gpointer args[2] = { label, "Synced 6 minutes ago" };
+
+    wait_until (label_is, args);
+  }
+}
+
+/* ---- automatic sync, and the locked-keys banner ---- */
+
+static guint
+jobs_on (TestServer *server, ReinIdentity *id)
+{
+  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=jobs&testnet=0&limit=1000",
+                                            rein_identity_get_master_address (id));
+  g_autoptr (Answer) answer = http_get (server, path);
+  JsonArray *jobs = json_object_get_array_member (answer_object (answer), "jobs");
+
+  return jobs ? json_array_get_length (jobs) : 0;
+}
+
+static void
+add_jobs (Fixture *f, ReinIdentity *id, const ReinPrivateKey *key, guint from, guint n)
+{
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = from; i < from + n; i++)
+    {
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Job %u\nJob ID: "
+                                                "auto%016u\nCategory: Test\nDescription: %u",
+                                                i, i, i);
+      g_autoptr (ReinDocument) doc = rein_document_sign (text, NULL, key, REIN_NETWORK_MAINNET,
+                                                         &error);
+
+      g_assert_no_error (error);
+      rein_store_add_document (f->store, doc, rein_identity_get_id (id), 0, &error);
+      g_assert_no_error (error);
+    }
+}
+
+typedef struct
+{
+  TestServer *server;
+  ReinIdentity *id;
+  guint n;
+} JobsWait;
+
+static gboolean
+server_has_jobs (gpointer data)
+{
+  JobsWait *w = data;
+
+  app_test_iterate (200);
+  return jobs_on (w->server, w->id) >= w->n;
+}
+
+static gboolean
+not_unlocked (gpointer data)
+{
+  return !rein_session_get_unlocked (data);
+}
+
+static void
+test_auto_sync (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  ReinIdentityParams params = { .name = "Auto", .contact = "a@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  g_autoptr (ReinPrivateKey) key = NULL;
+  g_autoptr (GSettings) settings = g_settings_new ("org.reinproject.Rein");
+  GtkLabel *banner_label;
+  GtkWindow *dialog;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  key = rein_store_unlock_delegate_key (f->store, id, PASSWORD, &error);
+  g_assert_no_error (error);
+  add_jobs (f, id, key, 0, 3);
+  reopen (f);
+  add_server (f, server->url);
+  app_test_iterate (100);
+  banner_label = app_test_child (f->window, "banner_label");
+
+  /* the Preferences' minutes are the session's interval */
+  g_settings_set_uint (settings, "auto-sync-interval", 2);
+  app_test_iterate (20);
+  g_assert_cmpuint (rein_session_get_auto_sync_interval (f->session), ==, 120);
+
+  /* Locked: the banner says why automatic sync does not publish */
+  g_assert_false (rein_session_get_unlocked (f->session));
+  g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
+  g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Keys are locked"));
+  screenshot (GTK_WIDGET (f->window), "61-banner-keys-locked");
+
+  /* ...and the timer only checks the servers */
+  rein_session_set_auto_sync_interval (f->session, 1);
+  {
+    gpointer args[2] = { f, server->url };
+
+    wait_until (server_checked, args);
+  }
+  app_test_iterate (1500);
+  g_assert_cmpuint (jobs_on (server, id), ==, 0);
+
+  /* Unlock from the banner: the dialog asks, then the keys stay open and
+   * the first sync runs */
+  rein_session_set_auto_sync_interval (f->session, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.unlock", NULL));
+  app_test_iterate (100);
+  dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
+  g_assert_nonnull (dialog);
+  screenshot (GTK_WIDGET (dialog), "62-unlock-from-banner");
+  set_text (app_test_child (dialog, "password_row"), PASSWORD);
+  activate (dialog, "unlock.unlock");
+  wait_until (unlock_gone_and_synced, f);
+  g_assert_true (rein_session_get_unlocked (f->session));
+  {
+    JobsWait w = { server, id, 3 };
+
+    wait_until (server_has_jobs, &w);
+  }
+  g_assert_false (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
+
+  /* New documents reach the server on the timer alone, without Sync */
+  add_jobs (f, id, key, 3, 2);
+  rein_session_set_auto_sync_interval (f->session, 1);
+  {
+    JobsWait w = { server, id, 5 };
+
+    wait_until (server_has_jobs, &w);
+  }
+  g_assert_cmpuint (jobs_on (server, id), ==, 5);
+  screenshot (GTK_WIDGET (f->window), "63-auto-synced");
+
+  /* Locking wipes the key: the timer goes back to checking only */
+  rein_session_set_auto_sync_interval (f->session, 0);
+  wait_until (not_syncing, f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.lock", NULL));
+  wait_until (not_unlocked, f->session);
+  app_test_iterate (50);
+  g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Keys are locked"));
+  add_jobs (f, id, key, 5, 1);
+  rein_session_set_auto_sync_interval (f->session, 1);
+  app_test_iterate (2500);
+  g_assert_false (rein_session_get_syncing (f->session));
+  g_assert_cmpuint (jobs_on (server, id), ==, 5);
+
+  rein_session_set_auto_sync_interval (f->session, 0);
+  g_settings_reset (settings, "auto-sync-interval");
   test_server_stop (server);
   test_server_free (server);
 }
@@ -779,6 +1024,8 @@ main (int argc, char *argv[])
   ADD ("/app/welcome/import-backup", test_import_backup_flow);
   ADD ("/app/servers-and-sync", test_servers_and_sync);
   ADD ("/app/unlock-and-narrow", test_unlock_and_narrow);
+  ADD ("/app/last-sync", test_last_sync);
+  ADD ("/app/auto-sync", test_auto_sync);
 #undef ADD
 
   return g_test_run ();
