@@ -1004,6 +1004,87 @@ test_auto_sync (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
+/* ---- the session's key, and removing a server ---- */
+
+static void
+unlock_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) key = rein_session_unlock_finish (REIN_SESSION (source), result,
+                                                               &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+  *(gboolean *) data = TRUE;
+}
+
+static void
+removed_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (rein_session_remove_server_finish (REIN_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_session_keys (Fixture *f, gconstpointer data)
+{
+  ReinIdentityParams alice = { .name = "Alice", .contact = "a@example.com" };
+  ReinIdentityParams bob = { .name = "Bob", .contact = "b@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) a = NULL;
+  g_autoptr (ReinIdentity) b = NULL;
+  g_auto (GStrv) urls = NULL;
+  gboolean done = FALSE;
+
+  a = rein_store_add_identity_from_mnemonic (f->store, &alice, VECTOR_PHRASE, NULL, PASSWORD,
+                                             &error);
+  g_assert_no_error (error);
+  b = rein_store_add_identity_from_mnemonic (f->store, &bob, "legal winner thank year wave "
+                                             "sausage worth useful legal winner thank yellow",
+                                             NULL, PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_store_set_active_identity (f->store, a, &error));
+  rein_store_add_server (f->store, "http://127.0.0.1:9/", &error);
+  g_assert_no_error (error);
+  reopen (f);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_identities (f->session)), ==, 2);
+  g_assert_cmpstr (rein_identity_get_name (rein_session_get_active_identity (f->session)), ==,
+                   "Alice");
+
+  /* unlocked once: the session keeps the key... */
+  g_assert_false (rein_session_get_unlocked (f->session));
+  rein_session_unlock_async (f->session, PASSWORD, NULL, unlock_done_cb, &done);
+  wait_until (added_done, &done);
+  g_assert_true (rein_session_get_unlocked (f->session));
+  /* ...until another identity becomes active */
+  rein_session_set_active_identity (f->session, b);
+  g_assert_false (rein_session_get_unlocked (f->session));
+  app_test_iterate (100);
+
+  /* removing a server: from the list and from the store */
+  done = FALSE;
+  {
+    g_autoptr (ReinServerInfo) s = g_list_model_get_item (rein_session_get_servers (f->session),
+                                                          0);
+
+    rein_session_remove_server_async (f->session, s, NULL, removed_cb, &done);
+  }
+  wait_until (added_done, &done);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_servers (f->session)), ==, 0);
+  urls = rein_store_list_servers (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (urls), ==, 0);
+  /* the choice of identity reached the store, off the UI thread */
+  {
+    g_autoptr (ReinIdentity) active = rein_store_get_active_identity (f->store, &error);
+
+    g_assert_cmpstr (rein_identity_get_name (active), ==, "Bob");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1026,6 +1107,7 @@ main (int argc, char *argv[])
   ADD ("/app/unlock-and-narrow", test_unlock_and_narrow);
   ADD ("/app/last-sync", test_last_sync);
   ADD ("/app/auto-sync", test_auto_sync);
+  ADD ("/app/session-keys", test_session_keys);
 #undef ADD
 
   return g_test_run ();
