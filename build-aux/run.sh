@@ -42,6 +42,7 @@ export REIN_PASSWORD=demo-password
 
 # The local server, stopped when this script ends.
 server_log="$demo/server.log"
+: >"$server_log"   # exists before the server's own redirection does
 "$build/src/server/rein-server" --port "$port" --database "$demo/server.db" --quiet \
   >"$server_log" 2>&1 &
 server_pid=$!
