@@ -157,6 +157,13 @@ struct _ReinSession
   gint snapshot_shown;  /* the newest snapshot applied */
   GQueue waiting;       /* GTasks of servers added before the load */
 
+  /* The choice of active identity is written by workers that may run out
+   * of order: each write has a number, and under write_lock a worker only
+   * writes if its number is still the newest, so the last choice wins. */
+  GMutex write_lock;
+  gint active_write_seq; /* atomic */
+  guint saving;          /* such writes under way */
+
   ReinSync *sync;
   GCancellable *sync_cancellable;
   gboolean syncing;
@@ -164,9 +171,10 @@ struct _ReinSession
   GHashTable *progress; /* url -> done/total packed as two guint16 */
   gint64 last_sync;     /* wall clock, seconds; 0 never */
 
-  /* The active identity's delegate key once the user unlocked it in this
-   * session (libgcrypt secure memory; wiped on lock, identity switch and
-   * dispose), so that automatic sync can sign. NULL while locked. */
+  /* The active identity's delegate key once the user unlocked it to keep
+   * it open in this session (libgcrypt secure memory; wiped on lock,
+   * identity switch and dispose), so that automatic sync can sign. NULL
+   * while locked. */
   ReinPrivateKey *key;
   guint auto_sync_interval; /* seconds; 0 off */
   guint auto_sync_source;
@@ -184,6 +192,7 @@ enum
   PROP_LAST_SYNC,
   PROP_UNLOCKED,
   PROP_AUTO_SYNC_INTERVAL,
+  PROP_SAVING,
   N_PROPS
 };
 
@@ -226,6 +235,15 @@ rein_session_dispose (GObject *object)
 }
 
 static void
+rein_session_finalize (GObject *object)
+{
+  ReinSession *self = (ReinSession *) object;
+
+  g_mutex_clear (&self->write_lock);
+  G_OBJECT_CLASS (rein_session_parent_class)->finalize (object);
+}
+
+static void
 rein_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   ReinSession *self = REIN_SESSION (object);
@@ -252,6 +270,9 @@ rein_session_get_property (GObject *object, guint prop_id, GValue *value, GParam
       break;
     case PROP_AUTO_SYNC_INTERVAL:
       g_value_set_uint (value, self->auto_sync_interval);
+      break;
+    case PROP_SAVING:
+      g_value_set_boolean (value, self->saving > 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -281,6 +302,7 @@ rein_session_class_init (ReinSessionClass *klass)
   GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = rein_session_dispose;
+  object_class->finalize = rein_session_finalize;
   object_class->get_property = rein_session_get_property;
   object_class->set_property = rein_session_set_property;
 
@@ -296,6 +318,7 @@ rein_session_class_init (ReinSessionClass *klass)
   properties[PROP_AUTO_SYNC_INTERVAL] =
     g_param_spec_uint ("auto-sync-interval", NULL, NULL, 0, G_MAXUINT / 1000, 0,
                        flags | G_PARAM_WRITABLE);
+  properties[PROP_SAVING] = g_param_spec_boolean ("saving", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -314,6 +337,7 @@ rein_session_init (ReinSession *self)
   self->identities = g_list_store_new (REIN_TYPE_IDENTITY);
   self->servers = g_list_store_new (REIN_TYPE_SERVER_INFO);
   self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_init (&self->write_lock);
 }
 
 /* ---- what the store holds, read in a worker, applied on the UI thread ---- */
@@ -583,10 +607,25 @@ set_active_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
 {
   ReinSession *self = source;
   g_autoptr (GError) error = NULL;
+  gint seq = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "seq"));
 
-  if (!rein_store_set_active_identity (self->store, task_data, &error))
+  /* a later choice, written already or about to be, wins */
+  g_mutex_lock (&self->write_lock);
+  if (seq == g_atomic_int_get (&self->active_write_seq)
+      && !rein_store_set_active_identity (self->store, task_data, &error))
     g_warning ("Could not remember the active identity: %s", error->message);
+  g_mutex_unlock (&self->write_lock);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+set_active_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinSession *self = REIN_SESSION (source);
+
+  g_assert (self->saving > 0);
+  if (--self->saving == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
 }
 
 void
@@ -603,10 +642,21 @@ rein_session_set_active_identity (ReinSession *self, ReinIdentity *identity)
   forget_key (self);
   g_set_object (&self->active, identity);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_IDENTITY]);
-  task = g_task_new (self, NULL, NULL, NULL);
+  task = g_task_new (self, NULL, set_active_done_cb, NULL);
   g_task_set_source_tag (task, rein_session_set_active_identity);
   g_task_set_task_data (task, g_object_ref (identity), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "seq",
+                     GINT_TO_POINTER (g_atomic_int_add (&self->active_write_seq, 1) + 1));
+  if (self->saving++ == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
   g_task_run_in_thread (task, set_active_thread);
+}
+
+gboolean
+rein_session_get_saving (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), FALSE);
+  return self->saving > 0;
 }
 
 GListModel *
@@ -693,6 +743,7 @@ typedef struct
   gchar *phrase;      /* secure memory */
   gchar *passphrase;  /* secure memory */
   gchar *password;    /* secure memory */
+  gboolean keep;      /* unlocking: the session keeps the key */
   gchar *master_address, *delegate_wif, *signed_enrollment;
   GFile *file;
   Snapshot *snap;     /* the store after the worker's change */
@@ -908,14 +959,16 @@ unlock_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_pointer (task, key, (GDestroyNotify) rein_private_key_free);
 }
 
-/* On the UI thread: the session keeps a copy of the key (secure memory)
- * while the identity it opens is still the active one. */
+/* On the UI thread: when asked to keep it, the session keeps a copy of the
+ * key (secure memory) while the identity it opens is still the active one.
+ * Otherwise the key goes only to the caller, for one operation. */
 static void
 unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinSession *self = REIN_SESSION (source);
   g_autoptr (GTask) outer = user_data;
   ReinIdentity *identity = g_object_get_data (G_OBJECT (result), "identity");
+  AddData *d = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   ReinPrivateKey *key = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -924,7 +977,8 @@ unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (outer, g_steal_pointer (&error));
       return;
     }
-  if (self->active && rein_identity_get_id (self->active) == rein_identity_get_id (identity))
+  if (d->keep && self->active
+      && rein_identity_get_id (self->active) == rein_identity_get_id (identity))
     {
       gboolean was_unlocked = self->key != NULL;
 
@@ -939,12 +993,14 @@ unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 rein_session_unlock_async (ReinSession *self,
                            const gchar *password,
+                           gboolean keep,
                            GCancellable *cancellable,
                            GAsyncReadyCallback callback,
                            gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr (GTask) inner = NULL;
+  AddData *data;
 
   g_return_if_fail (REIN_IS_SESSION (self));
   g_return_if_fail (password != NULL);
@@ -959,8 +1015,9 @@ rein_session_unlock_async (ReinSession *self,
   inner = g_task_new (self, cancellable, unlocked_cb, g_steal_pointer (&task));
   g_object_set_data_full (G_OBJECT (inner), "identity", g_object_ref (self->active),
                           g_object_unref);
-  g_task_set_task_data (inner, add_data_new (ADD_FROM_KEYS, NULL, password),
-                        (GDestroyNotify) add_data_free);
+  data = add_data_new (ADD_FROM_KEYS, NULL, password);
+  data->keep = keep;
+  g_task_set_task_data (inner, data, (GDestroyNotify) add_data_free);
   g_task_run_in_thread (inner, unlock_thread);
 }
 
@@ -1176,33 +1233,51 @@ rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct
+{
+  ReinServerInfo *server;
+  Snapshot *snap; /* the store after the removal */
+} RemoveServer;
+
+static void
+remove_server_free (RemoveServer *r)
+{
+  g_clear_object (&r->server);
+  snapshot_free (r->snap);
+  g_free (r);
+}
+
 static void
 remove_server_thread (GTask *task, gpointer source, gpointer task_data,
                       GCancellable *cancellable)
 {
   ReinSession *self = source;
+  RemoveServer *r = task_data;
   g_autoptr (GError) error = NULL;
-  gint64 server_id = rein_server_info_get_id (g_object_get_data (G_OBJECT (task), "server"));
+  gboolean ok = rein_store_remove_server (self->store, rein_server_info_get_id (r->server),
+                                          &error);
 
-  if (!rein_store_remove_server (self->store, server_id, &error))
+  r->snap = snapshot_take (self);
+  if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, snapshot_take (self), (GDestroyNotify) snapshot_free);
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
 server_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  RemoveServer *r = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  g_autoptr (Snapshot) snap = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (snap == NULL)
+  /* even when cancelled: the worker may have removed it already */
+  snapshot_apply (REIN_SESSION (source), r->snap);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  snapshot_apply (REIN_SESSION (source), snap);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1215,13 +1290,16 @@ rein_session_remove_server_async (ReinSession *self,
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr (GTask) inner = NULL;
+  RemoveServer *r;
 
   g_return_if_fail (REIN_IS_SESSION (self));
   g_return_if_fail (REIN_IS_SERVER_INFO (server));
 
   g_task_set_source_tag (task, rein_session_remove_server_async);
   inner = g_task_new (self, cancellable, server_removed_cb, g_steal_pointer (&task));
-  g_object_set_data_full (G_OBJECT (inner), "server", g_object_ref (server), g_object_unref);
+  r = g_new0 (RemoveServer, 1);
+  r->server = g_object_ref (server);
+  g_task_set_task_data (inner, r, (GDestroyNotify) remove_server_free);
   g_task_run_in_thread (inner, remove_server_thread);
 }
 

@@ -42,7 +42,10 @@ gboolean rein_session_get_loaded (ReinSession *self);
 /* Of ReinIdentity. */
 GListModel *rein_session_get_identities (ReinSession *self);
 ReinIdentity *rein_session_get_active_identity (ReinSession *self);
+/* The choice is written to the store in a worker; "saving" is TRUE until
+ * every such write is done (the last choice is the one stored). */
 void rein_session_set_active_identity (ReinSession *self, ReinIdentity *identity);
+gboolean rein_session_get_saving (ReinSession *self);
 
 /* Of ReinServerInfo. */
 GListModel *rein_session_get_servers (ReinSession *self);
@@ -85,18 +88,22 @@ ReinIdentity *rein_session_add_identity_finish (ReinSession *self,
                                                 GAsyncResult *result,
                                                 GError **error);
 
-/* Opens the active identity's delegate key (scrypt, in a thread). */
+/* Opens the active identity's delegate key (scrypt, in a thread). With
+ * @keep the session keeps a copy for automatic sync (see below); without,
+ * only the caller gets the key, for one operation, and the session stays
+ * locked. */
 void rein_session_unlock_async (ReinSession *self,
                                 const gchar *password,
+                                gboolean keep,
                                 GCancellable *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
 ReinPrivateKey *rein_session_unlock_finish (ReinSession *self, GAsyncResult *result,
                                             GError **error);
-/* After a successful unlock the session keeps a copy of the delegate key,
- * in libgcrypt secure memory, for this session only: "unlocked" is TRUE
- * until rein_session_lock(), a switch of identity, or the session's end
- * wipes it. */
+/* After a successful unlock with @keep the session keeps a copy of the
+ * delegate key, in libgcrypt secure memory, for this session only:
+ * "unlocked" is TRUE until rein_session_lock(), a switch of identity, or
+ * the session's end wipes it. */
 gboolean rein_session_get_unlocked (ReinSession *self);
 void rein_session_lock (ReinSession *self);
 

@@ -16,6 +16,7 @@ struct _ReinUnlockDialog
   ReinSession *session;
   GCancellable *cancellable;
   gboolean busy;
+  gboolean keep; /* the session keeps the key open */
 
   AdwPreferencesGroup *group;
   AdwPasswordEntryRow *password_row;
@@ -85,8 +86,8 @@ unlock_action (GtkWidget *widget, const char *name, GVariant *param)
   self->busy = TRUE;
   gtk_label_set_text (self->error_label, "");
   update (self);
-  rein_session_unlock_async (self->session, password, self->cancellable, unlocked_cb,
-                             g_object_ref (self));
+  rein_session_unlock_async (self->session, password, self->keep, self->cancellable,
+                             unlocked_cb, g_object_ref (self));
 }
 
 static void
@@ -165,4 +166,11 @@ rein_unlock_dialog_new (GtkWindow *parent, ReinSession *session, const gchar *re
   adw_preferences_group_set_description (self->group, reason);
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
   return self;
+}
+
+void
+rein_unlock_dialog_set_keep_unlocked (ReinUnlockDialog *self, gboolean keep)
+{
+  g_return_if_fail (REIN_IS_UNLOCK_DIALOG (self));
+  self->keep = keep;
 }

@@ -20,5 +20,8 @@ G_DECLARE_FINAL_TYPE (ReinUnlockDialog, rein_unlock_dialog, REIN, UNLOCK_DIALOG,
 ReinUnlockDialog *rein_unlock_dialog_new (GtkWindow *parent,
                                           ReinSession *session,
                                           const gchar *reason);
+/* With @keep the session keeps the key open for automatic sync (until it is
+ * locked); by default the key serves only the "unlocked" handler. */
+void rein_unlock_dialog_set_keep_unlocked (ReinUnlockDialog *self, gboolean keep);
 
 G_END_DECLS

@@ -335,10 +335,14 @@ unlocked_for_sync_cb (ReinWindow *self, gpointer key)
   rein_session_sync (self->session, key);
 }
 
+/* With @keep the keys stay open for automatic sync; without, the key
+ * serves the one sync and is wiped when it ends. */
 static void
-present_unlock (ReinWindow *self, const gchar *reason)
+present_unlock (ReinWindow *self, const gchar *reason, gboolean keep)
 {
   ReinUnlockDialog *dialog = rein_unlock_dialog_new (GTK_WINDOW (self), self->session, reason);
+
+  rein_unlock_dialog_set_keep_unlocked (dialog, keep);
 
   g_signal_connect_object (dialog, "unlocked", G_CALLBACK (unlocked_for_sync_cb), self,
                            G_CONNECT_SWAPPED);
@@ -364,7 +368,7 @@ sync_action (GtkWidget *widget, const char *name, GVariant *param)
       rein_session_sync_unlocked (self->session);
       return;
     }
-  present_unlock (self, _("Syncing signs your uploads with your delegate key."));
+  present_unlock (self, _("Syncing signs your uploads with your delegate key."), FALSE);
 }
 
 /* From the locked-keys banner: the keys stay open for automatic sync, and
@@ -377,7 +381,7 @@ unlock_action (GtkWidget *widget, const char *name, GVariant *param)
   if (rein_session_get_unlocked (self->session))
     return;
   present_unlock (self, _("Your keys stay unlocked in memory until you lock them or quit, so "
-                          "that automatic sync can sign your documents."));
+                          "that automatic sync can sign your documents."), TRUE);
 }
 
 static void

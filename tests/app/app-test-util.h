@@ -51,3 +51,30 @@ app_test_destroy_window (GtkWindow *window)
   app_test_iterate (20);
   gtk_window_destroy (window);
 }
+
+static inline gboolean
+app_test_wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @session (a ReinSession) has read the store, as
+ * its "loaded" property says; fails the test after 30 s. */
+static inline void
+app_test_wait_loaded (gpointer session)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (50, app_test_wake_cb, NULL);
+  gboolean loaded = FALSE;
+
+  for (;;)
+    {
+      g_object_get (session, "loaded", &loaded, NULL);
+      if (loaded || g_get_monotonic_time () > deadline)
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+  if (!loaded)
+    g_error ("timed out waiting for the session to read the store");
+}

@@ -377,6 +377,7 @@ test_narrow_setup (void)
   g_assert_no_error (error);
   gtk_window_set_default_size (GTK_WINDOW (window), NARROW, 720);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (300);
   welcome = REIN_WELCOME (app_test_find_by_type (GTK_WIDGET (window), REIN_TYPE_WELCOME));
   g_assert_cmpstr (rein_welcome_get_page (welcome), ==, "choose");
@@ -515,6 +516,7 @@ test_metainfo_screenshots (void)
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (300);
   g_object_unref (screenshot_in (GTK_WIDGET (window), "metainfo", "welcome"));
   app_test_destroy_window (GTK_WINDOW (window));
@@ -532,6 +534,7 @@ test_metainfo_screenshots (void)
   window = rein_window_new (NULL, session);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (500);
   rein_session_check_servers (session);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -546,7 +549,7 @@ test_metainfo_screenshots (void)
     gboolean synced = FALSE;
     gulong handler;
 
-    rein_session_unlock_async (session, PASSWORD, NULL, got_result_cb, &result);
+    rein_session_unlock_async (session, PASSWORD, TRUE, NULL, got_result_cb, &result);
     while (result == NULL)
       g_main_context_iteration (NULL, TRUE);
     key = rein_session_unlock_finish (session, result, &error);

@@ -839,17 +839,23 @@ test_last_sync (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
   g_assert_cmpstr (gtk_label_get_text (label), ==, "Never synced");
 
-  /* A sync 5 minutes and 58 seconds ago, recorded by an earlier run: the
-   * new session reads it from the store. */
+  /* A sync 5 minutes and 10 seconds ago, recorded by an earlier run: the
+   * new session reads it from the store (50 s to spare for slow machines). */
   g_assert_true (rein_store_record_sync (f->store, server_id, NULL, &error));
-  set_last_sync_ago (f->store, server_id, 5 * 60 + 58);
+  set_last_sync_ago (f->store, server_id, 5 * 60 + 10);
   reopen (f);
   label = app_test_child (f->window, "sync_label");
   g_assert_cmpstr (gtk_label_get_text (label), ==, "Synced 5 minutes ago");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (app_test_child (f->window, "sync_button")), ==,
                    "Synced 5 minutes ago");
   screenshot (GTK_WIDGET (f->window), "60-header-last-sync");
-  /* and the minute after, without anything else happening, it moves on */
+
+  /* 5 minutes and 45 seconds ago: the minute after, without anything else
+   * happening, it moves on (15 s to spare before, at most 15 s to wait) */
+  set_last_sync_ago (f->store, server_id, 5 * 60 + 45);
+  reopen (f);
+  label = app_test_child (f->window, "sync_label");
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Synced 5 minutes ago");
   {
     gpointer args[2] = { label, "Synced 6 minutes ago" };
 
@@ -955,6 +961,23 @@ test_auto_sync (Fixture *f, gconstpointer data)
   app_test_iterate (1500);
   g_assert_cmpuint (jobs_on (server, id), ==, 0);
 
+  /* Sync from the toolbar asks for the keys for that one sync: once done
+   * the session holds no key and the banner says so again */
+  rein_session_set_auto_sync_interval (f->session, 120);
+  wait_until (not_syncing, f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL));
+  app_test_iterate (100);
+  dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
+  g_assert_nonnull (dialog);
+  set_text (app_test_child (dialog, "password_row"), PASSWORD);
+  activate (dialog, "unlock.unlock");
+  wait_until (unlock_gone_and_synced, f);
+  g_assert_cmpuint (jobs_on (server, id), ==, 3);
+  app_test_iterate (50);
+  g_assert_false (rein_session_get_unlocked (f->session));
+  g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
+  g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Keys are locked"));
+
   /* Unlock from the banner: the dialog asks, then the keys stay open and
    * the first sync runs */
   rein_session_set_auto_sync_interval (f->session, 0);
@@ -1004,7 +1027,24 @@ test_auto_sync (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
-/* ---- the session's key, and removing a server ---- */
+/* ---- the session's key, the active identity, and removing a server ---- */
+
+static gboolean
+not_saving (gpointer data)
+{
+  return !rein_session_get_saving (data);
+}
+
+static void
+removed_anyway_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* cancelled, or removed before the cancellation was seen */
+  if (!rein_session_remove_server_finish (REIN_SESSION (source), result, &error))
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  *(gboolean *) data = TRUE;
+}
 
 static void
 unlock_done_cb (GObject *source, GAsyncResult *result, gpointer data)
@@ -1049,20 +1089,42 @@ test_session_keys (Fixture *f, gconstpointer data)
   g_assert_true (rein_store_set_active_identity (f->store, a, &error));
   rein_store_add_server (f->store, "http://127.0.0.1:9/", &error);
   g_assert_no_error (error);
+  rein_store_add_server (f->store, "http://127.0.0.1:7/", &error);
+  g_assert_no_error (error);
   reopen (f);
   g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_identities (f->session)), ==, 2);
   g_assert_cmpstr (rein_identity_get_name (rein_session_get_active_identity (f->session)), ==,
                    "Alice");
 
-  /* unlocked once: the session keeps the key... */
+  /* unlocked for one operation: the key is the caller's only */
   g_assert_false (rein_session_get_unlocked (f->session));
-  rein_session_unlock_async (f->session, PASSWORD, NULL, unlock_done_cb, &done);
+  rein_session_unlock_async (f->session, PASSWORD, FALSE, NULL, unlock_done_cb, &done);
+  wait_until (added_done, &done);
+  g_assert_false (rein_session_get_unlocked (f->session));
+  /* unlocked to keep: the session keeps the key... */
+  done = FALSE;
+  rein_session_unlock_async (f->session, PASSWORD, TRUE, NULL, unlock_done_cb, &done);
   wait_until (added_done, &done);
   g_assert_true (rein_session_get_unlocked (f->session));
   /* ...until another identity becomes active */
   rein_session_set_active_identity (f->session, b);
   g_assert_false (rein_session_get_unlocked (f->session));
-  app_test_iterate (100);
+
+  /* quick switches: whatever order the workers run in, the store ends
+   * with the last choice */
+  for (guint i = 0; i < 10; i++)
+    {
+      rein_session_set_active_identity (f->session, a);
+      rein_session_set_active_identity (f->session, b);
+    }
+  g_assert_true (rein_session_get_saving (f->session));
+  wait_until (not_saving, f->session);
+  {
+    g_autoptr (ReinIdentity) active = rein_store_get_active_identity (f->store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (rein_identity_get_name (active), ==, "Bob");
+  }
 
   /* removing a server: from the list and from the store */
   done = FALSE;
@@ -1073,16 +1135,22 @@ test_session_keys (Fixture *f, gconstpointer data)
     rein_session_remove_server_async (f->session, s, NULL, removed_cb, &done);
   }
   wait_until (added_done, &done);
-  g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_servers (f->session)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_servers (f->session)), ==, 1);
+  /* cancelled while the worker removes it: gone from the list too */
+  done = FALSE;
+  {
+    g_autoptr (ReinServerInfo) s = g_list_model_get_item (rein_session_get_servers (f->session),
+                                                          0);
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+
+    g_cancellable_cancel (cancellable);
+    rein_session_remove_server_async (f->session, s, cancellable, removed_anyway_cb, &done);
+  }
+  wait_until (added_done, &done);
   urls = rein_store_list_servers (f->store, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (urls), ==, 0);
-  /* the choice of identity reached the store, off the UI thread */
-  {
-    g_autoptr (ReinIdentity) active = rein_store_get_active_identity (f->store, &error);
-
-    g_assert_cmpstr (rein_identity_get_name (active), ==, "Bob");
-  }
+  g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_servers (f->session)), ==, 0);
 }
 
 int
