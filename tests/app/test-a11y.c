@@ -110,6 +110,7 @@ test_names (void)
   GtkWindow *prefs, *unlock;
 
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (100);
   /* every page of the setup is in the tree, shown or not */
   check_tree (GTK_WIDGET (window), "welcome");
@@ -122,6 +123,7 @@ test_names (void)
   session = rein_session_new (store);
   window = rein_window_new (NULL, session);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (100);
   check_tree (GTK_WIDGET (window), "main window");
 

@@ -111,6 +111,7 @@ test_create_with_keyboard (void)
     }
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (500);
   welcome = REIN_WELCOME (app_test_find_by_type (GTK_WIDGET (window), REIN_TYPE_WELCOME));
   grid = app_test_child (welcome, "phrase_grid");

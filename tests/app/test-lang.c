@@ -55,6 +55,7 @@ test_german (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (150);
 
   /* the welcome view, from its .ui */
@@ -105,6 +106,7 @@ test_german (void)
   window = rein_window_new (NULL, session);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (session);
   app_test_iterate (150);
 
   stack = app_test_child (window, "view_stack");
@@ -116,7 +118,9 @@ test_german (void)
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (
                        adw_view_stack_get_child_by_name (stack, "market"))), ==,
                    "Noch keine Aufträge");
-  /* the banner, set from C */
+  /* the banner, set from C: shown (no servers yet), and in German */
+  g_assert_true (gtk_revealer_get_reveal_child (app_test_child (window, "banner_revealer")));
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (window, "banner_label")), !=, "");
   g_assert_cmpstr (gtk_label_get_text (app_test_child (window, "banner_label")), !=,
                    "No servers yet: add one to publish your documents and see the market.");
   save_screenshot (GTK_WIDGET (window), "61-german-main");
