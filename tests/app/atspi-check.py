@@ -29,7 +29,7 @@ EXPECTED = {
 }
 
 
-def find_app(name, timeout=20):
+def find_app(name, timeout=60):
     end = time.time() + timeout
     while time.time() < end:
         desktop = pyatspi.Registry.getDesktop(0)
@@ -59,7 +59,7 @@ def main():
         print("not ok: the app did not appear on the accessibility bus")
         return 1
     # let the window settle
-    deadline = time.time() + 20
+    deadline = time.time() + 60
     missing = EXPECTED[view]
     while time.time() < deadline:
         nodes = [(n.name, n.getRoleName()) for n in walk(app)]
