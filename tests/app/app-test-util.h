@@ -78,3 +78,43 @@ app_test_wait_loaded (gpointer session)
   if (!loaded)
     g_error ("timed out waiting for the session to read the store");
 }
+
+/* Renders @widget as it is on screen and saves it as
+ * $REIN_SCREENSHOT_DIR/@subdir/@name.png ("screenshots" when unset; @subdir
+ * may be ""). Returns the texture, for tests that look at the pixels. */
+static inline GdkTexture *
+app_test_screenshot_in (GtkWidget *widget, const gchar *subdir, const gchar *name)
+{
+  const gchar *env = g_getenv ("REIN_SCREENSHOT_DIR");
+  g_autofree gchar *dir = g_build_filename (env ? env : "screenshots", subdir, NULL);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autofree gchar *path = NULL;
+  GskRenderer *renderer;
+  GdkTexture *texture;
+  int width, height;
+
+  app_test_iterate (200);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+  return texture;
+}
+
+/* app_test_screenshot_in() into the screenshot folder itself. */
+static inline void
+app_test_screenshot (GtkWidget *widget, const gchar *name)
+{
+  g_object_unref (app_test_screenshot_in (widget, "", name));
+}

@@ -23,40 +23,6 @@ static ReinApplication *app;
 static gchar *data_dir;
 static gdouble light_luminance = -1;
 
-/* Renders @widget as it is on screen; saved as $REIN_SCREENSHOT_DIR/@name.png
- * (or under @subdir). Returns the texture. */
-static GdkTexture *
-screenshot_in (GtkWidget *widget, const gchar *subdir, const gchar *name)
-{
-  const gchar *env = g_getenv ("REIN_SCREENSHOT_DIR");
-  g_autofree gchar *dir = g_build_filename (env ? env : "screenshots", subdir, NULL);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autofree gchar *path = NULL;
-  GdkTexture *texture;
-  int width, height;
-
-  app_test_iterate (200);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  return texture;
-}
-
-static void
-screenshot (GtkWidget *widget, const gchar *name)
-{
-  g_autoptr (GdkTexture) texture = screenshot_in (widget, "", name);
-}
-
 /* Mean luminance of @texture, 0 (black) to 255 (white). */
 static gdouble
 luminance (GdkTexture *texture)
@@ -136,7 +102,7 @@ test_about (void)
   g_assert_nonnull (developers[0]);
   for (guint i = 0; developers[i]; i++)
     g_assert_null (strstr (developers[i], "The Rein Desktop developers"));
-  screenshot (GTK_WIDGET (about), "70-about");
+  app_test_screenshot (GTK_WIDGET (about), "70-about");
   gtk_window_destroy (GTK_WINDOW (about));
   app_test_iterate (50);
 }
@@ -267,7 +233,7 @@ test_shortcuts (void)
       else if (s->action_name && g_str_has_prefix (s->action_name, "win."))
         g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), s->action_name + 4));
     }
-  screenshot (GTK_WIDGET (overlay), "71-shortcuts");
+  app_test_screenshot (GTK_WIDGET (overlay), "71-shortcuts");
   gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
   app_test_iterate (50);
 }
@@ -292,13 +258,13 @@ test_dark (void)
   app_test_iterate (200);
   g_assert_false (adw_style_manager_get_dark (style));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
-  light = screenshot_in (GTK_WIDGET (window), "", "72-main-light");
+  light = app_test_screenshot_in (GTK_WIDGET (window), "", "72-main-light");
   light_luminance = luminance (light);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   app_test_iterate (200);
   g_assert_true (adw_style_manager_get_dark (style));
-  dark = screenshot_in (GTK_WIDGET (window), "", "73-main-dark");
+  dark = app_test_screenshot_in (GTK_WIDGET (window), "", "73-main-dark");
   /* the window is drawn dark, not just reported so */
   g_test_message ("luminance: light %.0f, dark %.0f", light_luminance, luminance (dark));
   g_assert_cmpfloat (luminance (dark), <, 100);
@@ -308,11 +274,11 @@ test_dark (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.add-identity", NULL);
   app_test_iterate (300);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "welcome");
-  setup = screenshot_in (GTK_WIDGET (window), "", "74-setup-dark");
+  setup = app_test_screenshot_in (GTK_WIDGET (window), "", "74-setup-dark");
   g_assert_cmpfloat (luminance (setup), <, 100);
 
   about = open_about ();
-  about_dark = screenshot_in (GTK_WIDGET (about), "", "75-about-dark");
+  about_dark = app_test_screenshot_in (GTK_WIDGET (about), "", "75-about-dark");
   g_assert_cmpfloat (luminance (about_dark), <, 100);
   gtk_window_destroy (GTK_WINDOW (about));
 
@@ -355,7 +321,7 @@ assert_fits (ReinWindow *window, ReinWelcome *welcome, const gchar *name)
   g_test_message ("%s: welcome needs %d px", name, min);
   g_assert_cmpint (min, <=, NARROW);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, NARROW);
-  screenshot (GTK_WIDGET (window), name);
+  app_test_screenshot (GTK_WIDGET (window), name);
 }
 
 static void
@@ -405,7 +371,7 @@ test_narrow_setup (void)
   g_assert_true (gtk_widget_get_mapped (wide));
   g_assert_false (gtk_widget_get_mapped (narrow));
   g_assert_nonnull (gtk_grid_get_child_at (GTK_GRID (wide), 2, 3));
-  screenshot (GTK_WIDGET (window), "82-wide-phrase");
+  app_test_screenshot (GTK_WIDGET (window), "82-wide-phrase");
   gtk_window_set_default_size (GTK_WINDOW (window), NARROW, 720);
   app_test_iterate (300);
   g_assert_true (gtk_widget_get_mapped (narrow));
@@ -518,7 +484,7 @@ test_metainfo_screenshots (void)
   gtk_window_present (GTK_WINDOW (window));
   app_test_wait_loaded (session);
   app_test_iterate (300);
-  g_object_unref (screenshot_in (GTK_WIDGET (window), "metainfo", "welcome"));
+  g_object_unref (app_test_screenshot_in (GTK_WIDGET (window), "metainfo", "welcome"));
   app_test_destroy_window (GTK_WINDOW (window));
   g_clear_object (&session);
 
@@ -565,13 +531,13 @@ test_metainfo_screenshots (void)
   app_test_iterate (500);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (app_test_child (window, "main_stack")), ==,
                    "main");
-  g_object_unref (screenshot_in (GTK_WIDGET (window), "metainfo", "main"));
+  g_object_unref (app_test_screenshot_in (GTK_WIDGET (window), "metainfo", "main"));
 
   prefs = rein_preferences_new (GTK_WINDOW (window), session);
   gtk_window_set_default_size (GTK_WINDOW (prefs), 640, 560);
   gtk_window_present (GTK_WINDOW (prefs));
   app_test_iterate (500);
-  g_object_unref (screenshot_in (GTK_WIDGET (prefs), "metainfo", "servers"));
+  g_object_unref (app_test_screenshot_in (GTK_WIDGET (prefs), "metainfo", "servers"));
   app_test_destroy_window (GTK_WINDOW (prefs));
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);

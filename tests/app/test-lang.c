@@ -14,29 +14,6 @@
 #include "rein-window.h"
 
 static void
-save_screenshot (GtkWidget *widget, const gchar *name)
-{
-  const gchar *dir = g_getenv ("REIN_SCREENSHOT_DIR");
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree gchar *path = NULL;
-  int width, height;
-
-  app_test_iterate (150);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir ? dir : "screenshots", 0755);
-  path = g_strdup_printf ("%s/%s.png", dir ? dir : "screenshots", name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
-static void
 test_german (void)
 {
   g_autoptr (GError) error = NULL;
@@ -71,7 +48,7 @@ test_german (void)
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (create)), ==,
                      "_Neue Identität erstellen");
   }
-  save_screenshot (GTK_WIDGET (window), "60-german-welcome");
+  app_test_screenshot (GTK_WIDGET (window), "60-german-welcome");
 
   /* an error from the BIP39 code, in German on the restore page */
   gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.restore", NULL);
@@ -92,7 +69,7 @@ test_german (void)
                          "abandon abandon about");
   g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
                    "Eine Wiederherstellungsphrase hat 12, 15, 18, 21 oder 24 Wörter, nicht 11");
-  save_screenshot (GTK_WIDGET (window), "62-german-restore-error");
+  app_test_screenshot (GTK_WIDGET (window), "62-german-restore-error");
   rein_welcome_reset (welcome);
 
   /* the main view, with an identity */
@@ -123,7 +100,7 @@ test_german (void)
   g_assert_cmpstr (gtk_label_get_text (app_test_child (window, "banner_label")), !=, "");
   g_assert_cmpstr (gtk_label_get_text (app_test_child (window, "banner_label")), !=,
                    "No servers yet: add one to publish your documents and see the market.");
-  save_screenshot (GTK_WIDGET (window), "61-german-main");
+  app_test_screenshot (GTK_WIDGET (window), "61-german-main");
 
   /* errors from the store, in German on the backup page: a wrong
    * password, then an identity that is here already */
@@ -158,7 +135,7 @@ test_german (void)
       app_test_iterate (20);
     g_assert_cmpstr (gtk_label_get_text (backup_error), ==,
                      "Die Identität aus dieser Sicherung ist bereits vorhanden.");
-    save_screenshot (GTK_WIDGET (window), "63-german-backup-error");
+    app_test_screenshot (GTK_WIDGET (window), "63-german-backup-error");
     rein_welcome_reset (welcome);
   }
 

@@ -36,7 +36,6 @@ typedef struct
   ReinWindow *window;
 } Fixture;
 
-static gchar *screenshot_dir;
 
 /* ---- helpers ---- */
 
@@ -56,32 +55,6 @@ wait_until (gboolean (*check) (gpointer), gpointer data)
   while (!check (data))
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (id);
-}
-
-static void
-screenshot (GtkWidget *widget, const gchar *name)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree gchar *path = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  app_test_iterate (150);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", screenshot_dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static ReinWelcome *
@@ -210,7 +183,7 @@ test_create_flow (Fixture *f, gconstpointer data)
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "welcome");
   g_assert_cmpstr (page (f), ==, "choose");
-  screenshot (GTK_WIDGET (f->window), "01-welcome");
+  app_test_screenshot (GTK_WIDGET (f->window), "01-welcome");
 
   activate (w, "welcome.create");
   g_assert_cmpstr (page (f), ==, "details");
@@ -221,11 +194,11 @@ test_create_flow (Fixture *f, gconstpointer data)
   gtk_switch_set_active (app_test_child (w, "mediate_switch"), TRUE);
   gtk_switch_set_active (app_test_child (w, "testnet_switch"), TRUE);
   g_assert_true (action_enabled (w, "welcome.next"));
-  screenshot (GTK_WIDGET (f->window), "02-create-details");
+  app_test_screenshot (GTK_WIDGET (f->window), "02-create-details");
 
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "phrase");
-  screenshot (GTK_WIDGET (f->window), "03-create-phrase");
+  app_test_screenshot (GTK_WIDGET (f->window), "03-create-phrase");
   for (guint i = 0; i < 12; i++)
     {
       GtkWidget *label = gtk_grid_get_child_at (grid, i % 3, i / 3);
@@ -255,7 +228,7 @@ test_create_flow (Fixture *f, gconstpointer data)
       }
     g_assert_false (action_enabled (w, "welcome.next"));
     g_assert_true (label_visible_with_text (app_test_child (w, "confirm_error")));
-    screenshot (GTK_WIDGET (f->window), "04-create-confirm-error");
+    app_test_screenshot (GTK_WIDGET (f->window), "04-create-confirm-error");
     {
       const gchar *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[1]));
       guint pos = (guint) g_ascii_strtoull (strchr (title, ' ') + 1, NULL, 10) - 1;
@@ -263,7 +236,7 @@ test_create_flow (Fixture *f, gconstpointer data)
       set_text (rows[1], words[pos]);
     }
     g_assert_true (action_enabled (w, "welcome.next"));
-    screenshot (GTK_WIDGET (f->window), "05-create-confirm");
+    app_test_screenshot (GTK_WIDGET (f->window), "05-create-confirm");
   }
 
   activate (w, "welcome.next");
@@ -274,7 +247,7 @@ test_create_flow (Fixture *f, gconstpointer data)
   set_text (app_test_child (w, "password2_row"), "correct horse batter");
   g_assert_false (action_enabled (w, "welcome.next"));
   g_assert_true (label_visible_with_text (app_test_child (w, "password_error")));
-  screenshot (GTK_WIDGET (f->window), "06-create-password-mismatch");
+  app_test_screenshot (GTK_WIDGET (f->window), "06-create-password-mismatch");
   set_text (app_test_child (w, "password2_row"), PASSWORD);
   g_assert_true (action_enabled (w, "welcome.next"));
   g_assert_false (label_visible_with_text (app_test_child (w, "password_error")));
@@ -310,7 +283,7 @@ test_create_flow (Fixture *f, gconstpointer data)
   g_assert_cmpstr (gtk_label_get_text (app_test_child (f->window, "identity_label")), ==, "Alice");
   /* no servers yet: the banner says so */
   g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
-  screenshot (GTK_WIDGET (f->window), "07-main-no-servers");
+  app_test_screenshot (GTK_WIDGET (f->window), "07-main-no-servers");
 }
 
 /* ---- restore ---- */
@@ -329,7 +302,7 @@ test_restore_flow (Fixture *f, gconstpointer data)
             "abandon abandon");
   g_assert_false (action_enabled (w, "welcome.next"));
   g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "restore_status")), "checksum"));
-  screenshot (GTK_WIDGET (f->window), "10-restore-bad-checksum");
+  app_test_screenshot (GTK_WIDGET (f->window), "10-restore-bad-checksum");
 
   /* completion suggestions */
   set_text (app_test_child (w, "restore_entry"), "abandon aba");
@@ -337,7 +310,7 @@ test_restore_flow (Fixture *f, gconstpointer data)
 
   set_text (app_test_child (w, "restore_entry"), VECTOR_PHRASE);
   g_assert_true (action_enabled (w, "welcome.next"));
-  screenshot (GTK_WIDGET (f->window), "11-restore-ok");
+  app_test_screenshot (GTK_WIDGET (f->window), "11-restore-ok");
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "details");
   set_text (app_test_child (w, "name_row"), "Restored");
@@ -412,13 +385,13 @@ test_import_keys_flow (Fixture *f, gconstpointer data)
   g_assert_false (action_enabled (w, "welcome.next"));
   g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "sign_status")),
                             "not by your master address"));
-  screenshot (GTK_WIDGET (f->window), "20-import-keys-wrong-signer");
+  app_test_screenshot (GTK_WIDGET (f->window), "20-import-keys-wrong-signer");
 
   good = rein_document_new_signed (text, master, REIN_NETWORK_MAINNET, NULL);
   gtk_text_buffer_set_text (signed_buffer, rein_document_get_armored (good), -1);
   app_test_iterate (20);
   g_assert_true (action_enabled (w, "welcome.next"));
-  screenshot (GTK_WIDGET (f->window), "21-import-keys-verified");
+  app_test_screenshot (GTK_WIDGET (f->window), "21-import-keys-verified");
   activate (w, "welcome.next");
   set_text (app_test_child (w, "password_row"), PASSWORD);
   set_text (app_test_child (w, "password2_row"), PASSWORD);
@@ -462,7 +435,7 @@ test_import_backup_flow (Fixture *f, gconstpointer data)
   app_test_iterate (50);
   g_assert_true (label_visible_with_text (app_test_child (w, "backup_error")));
   g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "backup_error")), "JSON"));
-  screenshot (GTK_WIDGET (f->window), "30-import-backup-malformed");
+  app_test_screenshot (GTK_WIDGET (f->window), "30-import-backup-malformed");
 
   gtk_widget_activate_action (GTK_WIDGET (w), "welcome.set-backup-file", "s", good);
   activate (w, "welcome.next");
@@ -587,14 +560,14 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   prefs = rein_preferences_new (GTK_WINDOW (f->window), f->session);
   gtk_window_present (GTK_WINDOW (prefs));
   app_test_iterate (100);
-  screenshot (GTK_WIDGET (prefs), "40-preferences-empty");
+  app_test_screenshot (GTK_WIDGET (prefs), "40-preferences-empty");
   set_text (app_test_child (prefs, "url_row"), good->url);
   g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
   servers = rein_session_get_servers (f->session);
   while (g_list_model_get_n_items (servers) < 1
          || !g_str_has_prefix (gtk_label_get_text (app_test_child (prefs, "add_status")), "Added"))
     g_main_context_iteration (NULL, TRUE);
-  screenshot (GTK_WIDGET (prefs), "41-preferences-server-added");
+  app_test_screenshot (GTK_WIDGET (prefs), "41-preferences-server-added");
   /* a server that fails to answer /request stays listed with the error */
   set_text (app_test_child (prefs, "url_row"), dead);
   g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
@@ -609,7 +582,7 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   g_assert_true (rein_session_get_syncing (f->session));
   app_test_iterate (30);
   /* the screenshot itself blocks the loop: it is not counted */
-  screenshot (GTK_WIDGET (f->window), "42-syncing");
+  app_test_screenshot (GTK_WIDGET (f->window), "42-syncing");
   stall.last = 0;
   wait_until (not_syncing, f);
   g_source_remove (tick);
@@ -631,7 +604,7 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
       else
         g_assert_true (rein_server_info_get_failed (s));
     }
-  screenshot (GTK_WIDGET (prefs), "43-preferences-after-sync");
+  app_test_screenshot (GTK_WIDGET (prefs), "43-preferences-after-sync");
 
   /* a health check: reachable, latency, documents held, last sync */
   rein_session_check_servers (f->session);
@@ -652,8 +625,8 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
           g_assert_nonnull (strstr (status, "last synced"));
         }
     }
-  screenshot (GTK_WIDGET (prefs), "45-preferences-health");
-  screenshot (GTK_WIDGET (f->window), "44-main-after-sync");
+  app_test_screenshot (GTK_WIDGET (prefs), "45-preferences-health");
+  app_test_screenshot (GTK_WIDGET (f->window), "44-main-after-sync");
   app_test_destroy_window (GTK_WINDOW (prefs));
 
   /* every document is on the good server */
@@ -729,7 +702,7 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   app_test_iterate (100);
   dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
   g_assert_nonnull (dialog);
-  screenshot (GTK_WIDGET (dialog), "50-unlock");
+  app_test_screenshot (GTK_WIDGET (dialog), "50-unlock");
 
   set_text (app_test_child (dialog, "password_row"), "wrong password");
   activate (dialog, "unlock.unlock");
@@ -738,7 +711,7 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_cmpstr (gtk_label_get_text (app_test_child (dialog, "error_label")), ==,
                    "Wrong password. Try again.");
-  screenshot (GTK_WIDGET (dialog), "51-unlock-wrong-password");
+  app_test_screenshot (GTK_WIDGET (dialog), "51-unlock-wrong-password");
 
   set_text (app_test_child (dialog, "password_row"), PASSWORD);
   activate (dialog, "unlock.unlock");
@@ -746,7 +719,7 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   app_test_iterate (100);
   toasts = app_test_child (f->window, "toast_overlay");
   g_assert_nonnull (toasts);
-  screenshot (GTK_WIDGET (f->window), "52-synced");
+  app_test_screenshot (GTK_WIDGET (f->window), "52-synced");
 
   /* 360 pixels wide: the view switcher moves to the bottom bar */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
@@ -763,12 +736,12 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   g_assert_cmpstr (adw_view_switcher_title_get_subtitle (app_test_child (f->window,
                                                                          "switcher_title")),
                    ==, "Synced just now");
-  screenshot (GTK_WIDGET (f->window), "53-narrow-360");
+  app_test_screenshot (GTK_WIDGET (f->window), "53-narrow-360");
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
   app_test_iterate (400);
   g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
   g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "sync_label")));
-  screenshot (GTK_WIDGET (f->window), "54-wide");
+  app_test_screenshot (GTK_WIDGET (f->window), "54-wide");
 
   test_server_stop (server);
   test_server_free (server);
@@ -848,7 +821,7 @@ test_last_sync (Fixture *f, gconstpointer data)
   g_assert_cmpstr (gtk_label_get_text (label), ==, "Synced 5 minutes ago");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (app_test_child (f->window, "sync_button")), ==,
                    "Synced 5 minutes ago");
-  screenshot (GTK_WIDGET (f->window), "60-header-last-sync");
+  app_test_screenshot (GTK_WIDGET (f->window), "60-header-last-sync");
 
   /* 5 minutes and 45 seconds ago: the minute after, without anything else
    * happening, it moves on (15 s to spare before, at most 15 s to wait) */
@@ -949,7 +922,7 @@ test_auto_sync (Fixture *f, gconstpointer data)
   g_assert_false (rein_session_get_unlocked (f->session));
   g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
   g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Keys are locked"));
-  screenshot (GTK_WIDGET (f->window), "61-banner-keys-locked");
+  app_test_screenshot (GTK_WIDGET (f->window), "61-banner-keys-locked");
 
   /* ...and the timer only checks the servers */
   rein_session_set_auto_sync_interval (f->session, 1);
@@ -985,7 +958,7 @@ test_auto_sync (Fixture *f, gconstpointer data)
   app_test_iterate (100);
   dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
   g_assert_nonnull (dialog);
-  screenshot (GTK_WIDGET (dialog), "62-unlock-from-banner");
+  app_test_screenshot (GTK_WIDGET (dialog), "62-unlock-from-banner");
   set_text (app_test_child (dialog, "password_row"), PASSWORD);
   activate (dialog, "unlock.unlock");
   wait_until (unlock_gone_and_synced, f);
@@ -1006,7 +979,7 @@ test_auto_sync (Fixture *f, gconstpointer data)
     wait_until (server_has_jobs, &w);
   }
   g_assert_cmpuint (jobs_on (server, id), ==, 5);
-  screenshot (GTK_WIDGET (f->window), "63-auto-synced");
+  app_test_screenshot (GTK_WIDGET (f->window), "63-auto-synced");
 
   /* Locking wipes the key: the timer goes back to checking only */
   rein_session_set_auto_sync_interval (f->session, 0);
@@ -1156,15 +1129,10 @@ test_session_keys (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
-  const gchar *dir = g_getenv ("REIN_SCREENSHOT_DIR");
-
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
   adw_init ();
   rein_secret_set_scrypt_cost (10);
-
-  screenshot_dir = g_strdup (dir ? dir : "screenshots");
-  g_mkdir_with_parents (screenshot_dir, 0755);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/app/welcome/create", test_create_flow);
