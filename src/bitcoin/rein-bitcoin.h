@@ -5,6 +5,7 @@
 #pragma once
 
 #include "rein-bitcoin-error.h"
+#include "rein-amount.h"
 #include "rein-hash.h"
 #include "rein-encoding.h"
 #include "rein-key.h"

@@ -1,0 +1,111 @@
+/* rein-amount.c: Bitcoin amounts, exactly
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "rein-amount.h"
+#include "rein-bitcoin-error.h"
+
+#define MAX_QUOTED 40
+
+static gboolean
+amount_error (const gchar *text, GError **error)
+{
+  g_autofree gchar *quoted = NULL;
+
+  if (text == NULL)
+    text = "";
+  /* Cut on a character boundary; never quote megabytes back. */
+  if (g_utf8_validate (text, -1, NULL) && g_utf8_strlen (text, -1) > MAX_QUOTED)
+    quoted = g_strconcat (g_utf8_substring (text, 0, MAX_QUOTED), "…", NULL);
+  else if (!g_utf8_validate (text, -1, NULL))
+    quoted = g_strdup ("?");
+  else
+    quoted = g_strdup (text);
+  g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
+               "“%s” is not an amount in BTC (digits with at most 8 decimals, e.g. 0.05)",
+               quoted);
+  return FALSE;
+}
+
+gboolean
+rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error)
+{
+  const gchar *p = text;
+  const gchar *end;
+  gint64 whole = 0;
+  gint64 fraction = 0;
+  guint whole_digits = 0;
+  gboolean any_digit = FALSE;
+  guint decimals = 0;
+  gint64 total;
+
+  g_return_val_if_fail (out_satoshis != NULL, FALSE);
+
+  if (text == NULL)
+    return amount_error (text, error);
+  while (*p == ' ' || *p == '\t')
+    p++;
+  end = p + strlen (p);
+  while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+
+  for (; p < end && g_ascii_isdigit (*p); p++)
+    {
+      /* 21 million fits in 8 digits; leading zeros do not count. */
+      if (whole_digits > 0 || *p != '0')
+        whole_digits++;
+      if (whole_digits > 8)
+        return amount_error (text, error);
+      whole = whole * 10 + (*p - '0');
+      any_digit = TRUE;
+    }
+  /* At least one digit before the point: ".5" and "" are refused. */
+  if (!any_digit)
+    return amount_error (text, error);
+  if (p < end)
+    {
+      if (*p != '.')
+        return amount_error (text, error);
+      p++;
+      for (; p < end && g_ascii_isdigit (*p); p++)
+        {
+          if (++decimals > 8)
+            return amount_error (text, error);
+          fraction = fraction * 10 + (*p - '0');
+        }
+      if (p != end || decimals == 0)
+        return amount_error (text, error);
+      for (guint i = decimals; i < 8; i++)
+        fraction *= 10;
+    }
+
+  total = whole * REIN_SATOSHIS_PER_BTC + fraction;
+  if (total <= 0 || total > REIN_MAX_SATOSHIS)
+    return amount_error (text, error);
+  *out_satoshis = total;
+  return TRUE;
+}
+
+gchar *
+rein_amount_format_btc (gint64 satoshis)
+{
+  gboolean negative = satoshis < 0;
+  guint64 magnitude = negative ? (guint64) 0 - (guint64) satoshis : (guint64) satoshis;
+  guint64 whole = magnitude / (guint64) REIN_SATOSHIS_PER_BTC;
+  guint64 fraction = magnitude % (guint64) REIN_SATOSHIS_PER_BTC;
+  gchar digits[9];
+  gint len = 8;
+
+  if (fraction == 0)
+    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, negative ? "-" : "", whole);
+  g_snprintf (digits, sizeof digits, "%08" G_GUINT64_FORMAT, fraction);
+  while (len > 1 && digits[len - 1] == '0')
+    len--;
+  digits[len] = '\0';
+  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%s", negative ? "-" : "", whole, digits);
+}

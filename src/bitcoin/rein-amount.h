@@ -1,0 +1,32 @@
+/* rein-amount.h: Bitcoin amounts, exactly
+ *
+ * Inside Rein an amount is a whole number of satoshis (gint64). BTC strings
+ * ("0.05", "1.5") exist only at the edges, where a user types them or a
+ * document carries them; they are parsed digit by digit, never through a
+ * floating-point number, so "0.1" is exactly 10,000,000 satoshis.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define REIN_SATOSHIS_PER_BTC G_GINT64_CONSTANT (100000000)
+/* 21 million BTC: no amount can be larger. */
+#define REIN_MAX_SATOSHIS (G_GINT64_CONSTANT (21000000) * REIN_SATOSHIS_PER_BTC)
+
+/* Parses a BTC amount: digits, then optionally a point and 1 to 8 digits
+ * ("0.05", "1", "1.00000001", ".5" is refused, "1." is refused). Spaces
+ * around it are allowed; signs, exponents, commas and a ninth decimal are
+ * not. The amount must be above zero and at most 21 million BTC. Fails
+ * with REIN_BITCOIN_ERROR_INVALID_ENCODING and a message that quotes the
+ * text (cut to 40 characters). */
+gboolean rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error);
+
+/* Formats @satoshis as BTC with the fewest decimals that keep it exact
+ * ("0.05", "1", "0.00000001"; negative amounts get a minus sign). */
+gchar *rein_amount_format_btc (gint64 satoshis);
+
+G_END_DECLS

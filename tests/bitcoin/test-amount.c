@@ -1,0 +1,107 @@
+/* test-amount.c: BTC amounts parsed and formatted exactly
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rein-bitcoin.h"
+
+static void
+test_parse_good (void)
+{
+  const struct
+  {
+    const gchar *text;
+    gint64 satoshis;
+  } cases[] = {
+    { "0.05", 5000000 },
+    { "1", 100000000 },
+    { "0.1", 10000000 },   /* not 9999999.99... */
+    { "0.3", 30000000 },
+    { "1.00000001", 100000001 },
+    { "0.00000001", 1 },
+    { " 2.5 ", 250000000 },
+    { "0021", G_GINT64_CONSTANT (2100000000) },
+    { "21000000", G_GINT64_CONSTANT (2100000000000000) },
+    { "20999999.99999999", G_GINT64_CONSTANT (2099999999999999) },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 sats = -1;
+
+      g_assert_true (rein_amount_parse_btc (cases[i].text, &sats, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (sats, ==, cases[i].satoshis);
+    }
+}
+
+static void
+test_parse_bad (void)
+{
+  const gchar *bad[] = {
+    "", " ", "0", "0.0", "0.00000000", ".5", "1.", "-1", "+1", "1e3", "1,5", "0.000000001",
+    "21000000.00000001", "100000000", "abc", "1.2.3", "0x10", "1 000", "١", "1.5btc",
+    "99999999999999999999999999",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 sats = -7;
+
+      g_assert_false (rein_amount_parse_btc (bad[i], &sats, &error));
+      g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING);
+      g_assert_cmpint (sats, ==, -7);
+      g_assert_nonnull (strstr (error->message, "BTC"));
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    gint64 sats;
+    g_autofree gchar *longer = g_strnfill (5000, '9');
+
+    g_assert_false (rein_amount_parse_btc (NULL, &sats, &error));
+    g_clear_error (&error);
+    /* A long text is not quoted back whole. */
+    g_assert_false (rein_amount_parse_btc (longer, &sats, &error));
+    g_assert_cmpuint (strlen (error->message), <, 200);
+  }
+}
+
+static void
+test_format (void)
+{
+  const struct
+  {
+    gint64 satoshis;
+    const gchar *text;
+  } cases[] = {
+    { 5000000, "0.05" }, { 100000000, "1" }, { 1, "0.00000001" }, { 0, "0" },
+    { 123456789, "1.23456789" }, { 250000000, "2.5" }, { -150000000, "-1.5" },
+    { REIN_MAX_SATOSHIS, "21000000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *text = rein_amount_format_btc (cases[i].satoshis);
+      gint64 back = 0;
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+      if (cases[i].satoshis > 0)
+        {
+          g_assert_true (rein_amount_parse_btc (text, &back, NULL));
+          g_assert_cmpint (back, ==, cases[i].satoshis);
+        }
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/bitcoin/amount/parse-good", test_parse_good);
+  g_test_add_func ("/bitcoin/amount/parse-bad", test_parse_bad);
+  g_test_add_func ("/bitcoin/amount/format", test_format);
+  return g_test_run ();
+}
