@@ -16,12 +16,16 @@ static gboolean
 amount_error (const gchar *text, GError **error)
 {
   g_autofree gchar *quoted = NULL;
+  g_autofree gchar *cut = NULL;
 
   if (text == NULL)
     text = "";
   /* Cut on a character boundary; never quote megabytes back. */
   if (g_utf8_validate (text, -1, NULL) && g_utf8_strlen (text, -1) > MAX_QUOTED)
-    quoted = g_strconcat (g_utf8_substring (text, 0, MAX_QUOTED), "…", NULL);
+    {
+      cut = g_utf8_substring (text, 0, MAX_QUOTED);
+      quoted = g_strconcat (cut, "…", NULL);
+    }
   else if (!g_utf8_validate (text, -1, NULL))
     quoted = g_strdup ("?");
   else

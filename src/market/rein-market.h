@@ -8,3 +8,4 @@
 #include "rein-labels.h"
 #include "rein-document-builder.h"
 #include "rein-job.h"
+#include "rein-market-enums.h"

@@ -11,21 +11,7 @@
 #include <gcrypt.h>
 #include <sqlite3.h>
 
-#include "rein-store.h"
-
-struct _ReinStore
-{
-  GObject parent_instance;
-
-  sqlite3 *db;
-  gchar *path;
-  /* The connection is shared by the UI thread and workers. SQLite's own
-   * mutex serializes single calls only; a transaction, or a statement and
-   * the last-insert-rowid or error it leaves behind, belongs to the whole
-   * connection. Every public function holds this lock (recursive: they
-   * call each other) for its whole duration. */
-  GRecMutex lock;
-};
+#include "rein-store-private.h"
 
 G_DEFINE_FINAL_TYPE (ReinStore, rein_store, G_TYPE_OBJECT)
 
@@ -100,6 +86,48 @@ static const gchar *const migrations[] = {
   "  updated INTEGER NOT NULL,"
   "  PRIMARY KEY (job_id, identity_id)"
   ");",
+  /* 1 -> 2: the market index (rein-store-index.c): a summary row per job,
+   * and a full-text index over it kept in step by triggers. */
+  "CREATE TABLE job_summaries ("
+  "  id INTEGER PRIMARY KEY,"
+  "  job_id TEXT NOT NULL,"
+  "  creator_key TEXT NOT NULL,"
+  "  testnet INTEGER NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  category TEXT,"
+  "  description TEXT,"
+  "  creator TEXT,"
+  "  creator_contact TEXT,"
+  "  mediator TEXT,"
+  "  mediator_contact TEXT,"
+  "  mediator_key TEXT,"
+  "  mediator_fee TEXT,"
+  "  state TEXT NOT NULL,"
+  "  n_bids INTEGER NOT NULL,"
+  "  bidders TEXT,"
+  "  first_seen INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL,"
+  "  UNIQUE (job_id, creator_key)"
+  ");"
+  "CREATE VIRTUAL TABLE job_search USING fts5 ("
+  "  name, description, category, creator,"
+  "  content = 'job_summaries', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");"
+  "CREATE TRIGGER job_summaries_ai AFTER INSERT ON job_summaries BEGIN"
+  "  INSERT INTO job_search (rowid, name, description, category, creator)"
+  "  VALUES (new.id, new.name, new.description, new.category, new.creator);"
+  "END;"
+  "CREATE TRIGGER job_summaries_ad AFTER DELETE ON job_summaries BEGIN"
+  "  INSERT INTO job_search (job_search, rowid, name, description, category, creator)"
+  "  VALUES ('delete', old.id, old.name, old.description, old.category, old.creator);"
+  "END;"
+  "CREATE TRIGGER job_summaries_au AFTER UPDATE ON job_summaries BEGIN"
+  "  INSERT INTO job_search (job_search, rowid, name, description, category, creator)"
+  "  VALUES ('delete', old.id, old.name, old.description, old.category, old.creator);"
+  "  INSERT INTO job_search (rowid, name, description, category, creator)"
+  "  VALUES (new.id, new.name, new.description, new.category, new.creator);"
+  "END;",
 };
 
 static void
@@ -156,7 +184,23 @@ prepare (ReinStore *self, const gchar *sql, GError **error)
   return stmt;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+gboolean
+_rein_store_db_error (ReinStore *self, GError **error, const gchar *what)
+{
+  return set_db_error (self, error, what);
+}
+
+gboolean
+_rein_store_exec (ReinStore *self, const gchar *sql, GError **error)
+{
+  return exec (self, sql, error);
+}
+
+sqlite3_stmt *
+_rein_store_prepare (ReinStore *self, const gchar *sql, GError **error)
+{
+  return prepare (self, sql, error);
+}
 
 static gint
 user_version (ReinStore *self)

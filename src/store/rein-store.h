@@ -15,10 +15,11 @@
 #include "rein-market.h"
 #include "rein-identity.h"
 #include "rein-secret.h"
+#include "rein-job-summary.h"
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 1
+#define REIN_STORE_SCHEMA_VERSION 2
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
@@ -281,5 +282,22 @@ gboolean rein_store_set_order (ReinStore *self,
 GPtrArray *rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredOrder, rein_stored_order_free)
+
+/* ---- Market index: a summary row per job, searchable (rein-store-index.c) ---- */
+
+/* Inserts or updates the summaries (GPtrArray of ReinJobSummary) of jobs
+ * read from the servers, in one transaction. A job keeps the time it was
+ * first seen. */
+gboolean rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **error);
+/* Every summary of @testnet's market (GPtrArray of ReinJobSummary, with
+ * their row ids), newest first. */
+GPtrArray *rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error);
+/* The row ids (gint64 keys, g_int64_hash) of the summaries that match
+ * @text: every word of it, as a word prefix, in the name, description,
+ * category or creator, accents and case ignored. Punctuation is ignored;
+ * text without letters or digits matches nothing. */
+GHashTable *rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error);
+/* The categories in use in @testnet's market, most used first. */
+GStrv rein_store_list_job_categories (ReinStore *self, gboolean testnet, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,447 @@
+/* rein-job-summary.c: one job as the market lists it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rein-job-summary.h"
+
+/* A name longer than this is cut for lists (the document keeps it all). */
+#define MAX_LINE_CHARS 200
+
+struct _ReinJobSummary
+{
+  GObject parent_instance;
+
+  gint64 id;
+  gchar *job_id;
+  gchar *creator_key;
+  gboolean testnet;
+  gchar *name;
+  gchar *category;
+  gchar *description;
+  gchar *creator;
+  gchar *creator_contact;
+  gchar *mediator;
+  gchar *mediator_contact;
+  gchar *mediator_key;
+  gchar *mediator_fee;
+  gint mediator_fee_basis;
+  ReinJobState state;
+  guint n_bids;
+  gchar *bidders;
+  gint64 first_seen;
+};
+
+G_DEFINE_FINAL_TYPE (ReinJobSummary, rein_job_summary, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_JOB_ID,
+  PROP_CREATOR_KEY,
+  PROP_TESTNET,
+  PROP_NAME,
+  PROP_CATEGORY,
+  PROP_DESCRIPTION,
+  PROP_CREATOR,
+  PROP_CREATOR_CONTACT,
+  PROP_MEDIATOR,
+  PROP_MEDIATOR_CONTACT,
+  PROP_MEDIATOR_KEY,
+  PROP_MEDIATOR_FEE,
+  PROP_MEDIATOR_FEE_BASIS,
+  PROP_STATE,
+  PROP_OPEN,
+  PROP_N_BIDS,
+  PROP_FIRST_SEEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+rein_job_summary_finalize (GObject *object)
+{
+  ReinJobSummary *self = (ReinJobSummary *) object;
+
+  g_free (self->job_id);
+  g_free (self->creator_key);
+  g_free (self->name);
+  g_free (self->category);
+  g_free (self->description);
+  g_free (self->creator);
+  g_free (self->creator_contact);
+  g_free (self->mediator);
+  g_free (self->mediator_contact);
+  g_free (self->mediator_key);
+  g_free (self->mediator_fee);
+  g_free (self->bidders);
+
+  G_OBJECT_CLASS (rein_job_summary_parent_class)->finalize (object);
+}
+
+static void
+rein_job_summary_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ReinJobSummary *self = REIN_JOB_SUMMARY (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_JOB_ID:
+      g_value_set_string (value, self->job_id);
+      break;
+    case PROP_CREATOR_KEY:
+      g_value_set_string (value, self->creator_key);
+      break;
+    case PROP_TESTNET:
+      g_value_set_boolean (value, self->testnet);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_CATEGORY:
+      g_value_set_string (value, self->category);
+      break;
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, self->description);
+      break;
+    case PROP_CREATOR:
+      g_value_set_string (value, self->creator);
+      break;
+    case PROP_CREATOR_CONTACT:
+      g_value_set_string (value, self->creator_contact);
+      break;
+    case PROP_MEDIATOR:
+      g_value_set_string (value, self->mediator);
+      break;
+    case PROP_MEDIATOR_CONTACT:
+      g_value_set_string (value, self->mediator_contact);
+      break;
+    case PROP_MEDIATOR_KEY:
+      g_value_set_string (value, self->mediator_key);
+      break;
+    case PROP_MEDIATOR_FEE:
+      g_value_set_string (value, self->mediator_fee);
+      break;
+    case PROP_MEDIATOR_FEE_BASIS:
+      g_value_set_int (value, self->mediator_fee_basis);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_OPEN:
+      g_value_set_boolean (value, rein_job_summary_get_open (self));
+      break;
+    case PROP_N_BIDS:
+      g_value_set_uint (value, self->n_bids);
+      break;
+    case PROP_FIRST_SEEN:
+      g_value_set_int64 (value, self->first_seen);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GParamSpec *
+string_property (const gchar *name)
+{
+  return g_param_spec_string (name, NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+static void
+rein_job_summary_class_init (ReinJobSummaryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = rein_job_summary_finalize;
+  object_class->get_property = rein_job_summary_get_property;
+
+  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_JOB_ID] = string_property ("job-id");
+  properties[PROP_CREATOR_KEY] = string_property ("creator-key");
+  properties[PROP_TESTNET] = g_param_spec_boolean ("testnet", NULL, NULL, FALSE, flags);
+  properties[PROP_NAME] = string_property ("name");
+  properties[PROP_CATEGORY] = string_property ("category");
+  properties[PROP_DESCRIPTION] = string_property ("description");
+  properties[PROP_CREATOR] = string_property ("creator");
+  properties[PROP_CREATOR_CONTACT] = string_property ("creator-contact");
+  properties[PROP_MEDIATOR] = string_property ("mediator");
+  properties[PROP_MEDIATOR_CONTACT] = string_property ("mediator-contact");
+  properties[PROP_MEDIATOR_KEY] = string_property ("mediator-key");
+  properties[PROP_MEDIATOR_FEE] = string_property ("mediator-fee");
+  properties[PROP_MEDIATOR_FEE_BASIS] =
+    g_param_spec_int ("mediator-fee-basis", NULL, NULL, -1, G_MAXINT, -1, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, REIN_TYPE_JOB_STATE,
+                                              REIN_JOB_STATE_NONE, flags);
+  properties[PROP_OPEN] = g_param_spec_boolean ("open", NULL, NULL, FALSE, flags);
+  properties[PROP_N_BIDS] = g_param_spec_uint ("n-bids", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_FIRST_SEEN] =
+    g_param_spec_int64 ("first-seen", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+rein_job_summary_init (ReinJobSummary *self)
+{
+  self->mediator_fee_basis = -1;
+}
+
+/* Text from a document is shown in one-line labels: control characters
+ * (a forged name may hold escapes or NULs' neighbours) become spaces, and
+ * runaway lengths are cut. Newlines stay only where @multiline. */
+static gchar *
+display_text (const gchar *text, gboolean multiline)
+{
+  GString *out;
+  guint chars = 0;
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (!g_utf8_validate (text, -1, NULL))
+    return g_utf8_make_valid (text, -1);
+  out = g_string_sized_new (strlen (text));
+  for (const gchar *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!multiline && chars >= MAX_LINE_CHARS)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      if (multiline && (c == '\n' || c == '\t'))
+        g_string_append_unichar (out, c);
+      else if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_unichar (out, c);
+      chars++;
+    }
+  return g_string_free (out, FALSE);
+}
+
+gint
+rein_mediator_fee_parse_basis (const gchar *fee)
+{
+  const gchar *p = fee;
+  gint64 whole = 0;
+  gint fraction = 0;
+  guint decimals = 0;
+
+  if (fee == NULL)
+    return -1;
+  while (*p == ' ')
+    p++;
+  if (!g_ascii_isdigit (*p))
+    return -1;
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      whole = whole * 10 + (*p - '0');
+      if (whole > 100)
+        return -1;
+    }
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++)
+      if (++decimals <= 2)
+        fraction = fraction * 10 + (*p - '0');
+  if (decimals == 1)
+    fraction *= 10;
+  while (*p == ' ')
+    p++;
+  if (*p == '%')
+    p++;
+  while (*p == ' ')
+    p++;
+  if (*p != '\0' || whole * 100 + fraction > 10000)
+    return -1;
+  return (gint) (whole * 100 + fraction);
+}
+
+ReinJobSummary *
+_rein_job_summary_new_full (gint64 id,
+                            const gchar *job_id,
+                            const gchar *creator_key,
+                            gboolean testnet,
+                            const gchar *name,
+                            const gchar *category,
+                            const gchar *description,
+                            const gchar *creator,
+                            const gchar *creator_contact,
+                            const gchar *mediator,
+                            const gchar *mediator_contact,
+                            const gchar *mediator_key,
+                            const gchar *mediator_fee,
+                            ReinJobState state,
+                            guint n_bids,
+                            const gchar *bidders,
+                            gint64 first_seen)
+{
+  ReinJobSummary *self = g_object_new (REIN_TYPE_JOB_SUMMARY, NULL);
+
+  self->id = id;
+  self->job_id = g_strdup (job_id ? job_id : "");
+  self->creator_key = g_strdup (creator_key ? creator_key : "");
+  self->testnet = testnet;
+  self->name = display_text (name, FALSE);
+  self->category = display_text (category, FALSE);
+  self->description = display_text (description, TRUE);
+  self->creator = display_text (creator, FALSE);
+  self->creator_contact = display_text (creator_contact, FALSE);
+  self->mediator = display_text (mediator, FALSE);
+  self->mediator_contact = display_text (mediator_contact, FALSE);
+  self->mediator_key = g_strdup (mediator_key ? mediator_key : "");
+  self->mediator_fee = display_text (mediator_fee, FALSE);
+  self->mediator_fee_basis = rein_mediator_fee_parse_basis (mediator_fee);
+  self->state = state;
+  self->n_bids = n_bids;
+  self->bidders = g_strdup (bidders ? bidders : "");
+  self->first_seen = first_seen;
+  return self;
+}
+
+/* The name a key's verified enrollment gives, else @fallback. */
+static const gchar *
+enrolled_name (ReinDirectory *directory, const gchar *key, const gchar *fallback)
+{
+  ReinDocument *enrollment = NULL;
+
+  if (directory != NULL && key != NULL)
+    enrollment = rein_directory_lookup_public_key (directory, key);
+  if (enrollment != NULL && rein_document_get_field (enrollment, REIN_LABEL_USER) != NULL)
+    return rein_document_get_field (enrollment, REIN_LABEL_USER);
+  return fallback;
+}
+
+ReinJobSummary *
+rein_job_summary_new_from_job (ReinJob *job, ReinDirectory *directory, gboolean testnet)
+{
+  ReinDocument *posting;
+  GPtrArray *bids;
+  g_autoptr (GString) bidders = g_string_new (NULL);
+  const gchar *category;
+
+  g_return_val_if_fail (REIN_IS_JOB (job), NULL);
+  posting = rein_job_get_posting (job);
+  g_return_val_if_fail (posting != NULL, NULL);
+
+  bids = rein_job_get_bids (job);
+  for (guint i = 0; bids != NULL && i < bids->len; i++)
+    {
+      const gchar *key = rein_document_lookup (g_ptr_array_index (bids, i),
+                                               REIN_LABEL_WORKER_PUBLIC_KEY);
+
+      if (key == NULL)
+        continue;
+      if (bidders->len > 0)
+        g_string_append_c (bidders, ',');
+      g_string_append (bidders, key);
+    }
+  category = rein_document_lookup (posting, REIN_LABEL_CATEGORY);
+  if (category == NULL)
+    category = rein_document_get_field (posting, "Tags");
+
+  return _rein_job_summary_new_full (
+      0, rein_job_get_id (job), rein_job_get_creator_key (job), testnet, rein_job_get_name (job),
+      category, rein_document_lookup (posting, REIN_LABEL_DESCRIPTION),
+      enrolled_name (directory, rein_job_get_creator_key (job),
+                     rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR)),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_CONTACT),
+      enrolled_name (directory, rein_job_get_mediator_key (job),
+                     rein_document_lookup (posting, REIN_LABEL_MEDIATOR)),
+      rein_document_lookup (posting, REIN_LABEL_MEDIATOR_CONTACT), rein_job_get_mediator_key (job),
+      rein_document_lookup (posting, REIN_LABEL_MEDIATOR_FEE), rein_job_get_state (job),
+      bids != NULL ? bids->len : 0, bidders->str, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+gint64
+rein_job_summary_get_id (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), 0);
+  return self->id;
+}
+
+#define STRING_GETTER(field)                                                                      \
+  const gchar *rein_job_summary_get_##field (ReinJobSummary *self)                                \
+  {                                                                                               \
+    g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), NULL);                                      \
+    return self->field;                                                                           \
+  }
+
+STRING_GETTER (job_id)
+STRING_GETTER (creator_key)
+STRING_GETTER (name)
+STRING_GETTER (category)
+STRING_GETTER (description)
+STRING_GETTER (creator)
+STRING_GETTER (creator_contact)
+STRING_GETTER (mediator)
+STRING_GETTER (mediator_contact)
+STRING_GETTER (mediator_key)
+STRING_GETTER (mediator_fee)
+STRING_GETTER (bidders)
+
+gboolean
+rein_job_summary_get_testnet (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), FALSE);
+  return self->testnet;
+}
+
+gint
+rein_job_summary_get_mediator_fee_basis (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), -1);
+  return self->mediator_fee_basis;
+}
+
+ReinJobState
+rein_job_summary_get_state (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), REIN_JOB_STATE_NONE);
+  return self->state;
+}
+
+gboolean
+rein_job_summary_get_open (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), FALSE);
+  return self->state == REIN_JOB_STATE_POSTED || self->state == REIN_JOB_STATE_BIDS;
+}
+
+guint
+rein_job_summary_get_n_bids (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), 0);
+  return self->n_bids;
+}
+
+gboolean
+rein_job_summary_has_bidder (ReinJobSummary *self, const gchar *public_key_hex)
+{
+  g_auto (GStrv) keys = NULL;
+
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), FALSE);
+  if (public_key_hex == NULL || *self->bidders == '\0')
+    return FALSE;
+  keys = g_strsplit (self->bidders, ",", -1);
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (g_ascii_strcasecmp (keys[i], public_key_hex) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gint64
+rein_job_summary_get_first_seen (ReinJobSummary *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), 0);
+  return self->first_seen;
+}

@@ -1,0 +1,243 @@
+/* rein-store-index.c: the local market index
+ *
+ * The market opens from here: one row per validated job, written when a
+ * refresh validates the servers' documents, with a full-text index (FTS5,
+ * external content, kept in step by triggers; see the 1 -> 2 migration).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rein-store-private.h"
+
+/* The longest search text taken, and the most words in it. */
+#define MAX_SEARCH_CHARS 200
+#define MAX_SEARCH_WORDS 12
+
+static void
+bind_text (sqlite3_stmt *stmt, int col, const gchar *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, col, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, col);
+}
+
+gboolean
+rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (summaries != NULL, FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (summaries->len == 0)
+    return TRUE;
+  stmt = _rein_store_prepare (
+      self,
+      "INSERT INTO job_summaries (job_id, creator_key, testnet, name, category, description,"
+      " creator, creator_contact, mediator, mediator_contact, mediator_key, mediator_fee, state,"
+      " n_bids, bidders, first_seen, updated)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
+      " ON CONFLICT (job_id, creator_key) DO UPDATE SET testnet = excluded.testnet,"
+      " name = excluded.name, category = excluded.category,"
+      " description = excluded.description, creator = excluded.creator,"
+      " creator_contact = excluded.creator_contact, mediator = excluded.mediator,"
+      " mediator_contact = excluded.mediator_contact, mediator_key = excluded.mediator_key,"
+      " mediator_fee = excluded.mediator_fee, state = excluded.state, n_bids = excluded.n_bids,"
+      " bidders = excluded.bidders, updated = excluded.updated"
+      " WHERE state IS NOT excluded.state OR n_bids IS NOT excluded.n_bids"
+      " OR bidders IS NOT excluded.bidders OR name IS NOT excluded.name"
+      " OR creator IS NOT excluded.creator OR mediator IS NOT excluded.mediator",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+  /* The lock is held throughout, so no other statement on the shared
+   * connection can land inside this transaction. */
+  if (!_rein_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      ReinJobSummary *s = g_ptr_array_index (summaries, i);
+
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, rein_job_summary_get_job_id (s));
+      bind_text (stmt, 2, rein_job_summary_get_creator_key (s));
+      sqlite3_bind_int (stmt, 3, rein_job_summary_get_testnet (s));
+      bind_text (stmt, 4, rein_job_summary_get_name (s));
+      bind_text (stmt, 5, rein_job_summary_get_category (s));
+      bind_text (stmt, 6, rein_job_summary_get_description (s));
+      bind_text (stmt, 7, rein_job_summary_get_creator (s));
+      bind_text (stmt, 8, rein_job_summary_get_creator_contact (s));
+      bind_text (stmt, 9, rein_job_summary_get_mediator (s));
+      bind_text (stmt, 10, rein_job_summary_get_mediator_contact (s));
+      bind_text (stmt, 11, rein_job_summary_get_mediator_key (s));
+      bind_text (stmt, 12, rein_job_summary_get_mediator_fee (s));
+      bind_text (stmt, 13, rein_job_state_to_name (rein_job_summary_get_state (s)));
+      sqlite3_bind_int (stmt, 14, rein_job_summary_get_n_bids (s));
+      bind_text (stmt, 15, rein_job_summary_get_bidders (s));
+      sqlite3_bind_int64 (stmt, 16, rein_job_summary_get_first_seen (s));
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          _rein_store_db_error (self, error, "Could not store the market index");
+          _rein_store_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (!_rein_store_exec (self, "COMMIT", error))
+    {
+      _rein_store_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static ReinJobState
+state_from_name (const gchar *name)
+{
+  for (ReinJobState s = REIN_JOB_STATE_POSTED; s <= REIN_JOB_STATE_RESOLVED; s++)
+    if (g_strcmp0 (rein_job_state_to_name (s), name) == 0)
+      return s;
+  return REIN_JOB_STATE_NONE;
+}
+
+static const gchar *
+column_text (sqlite3_stmt *stmt, int col)
+{
+  return (const gchar *) sqlite3_column_text (stmt, col);
+}
+
+GPtrArray *
+rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = _rein_store_prepare (
+      self,
+      "SELECT id, job_id, creator_key, name, category, description, creator, creator_contact,"
+      " mediator, mediator_contact, mediator_key, mediator_fee, state, n_bids, bidders,"
+      " first_seen FROM job_summaries WHERE testnet = ?1 ORDER BY first_seen DESC, id DESC",
+      error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, _rein_job_summary_new_full (
+                              sqlite3_column_int64 (stmt, 0), column_text (stmt, 1),
+                              column_text (stmt, 2), testnet, column_text (stmt, 3),
+                              column_text (stmt, 4), column_text (stmt, 5), column_text (stmt, 6),
+                              column_text (stmt, 7), column_text (stmt, 8), column_text (stmt, 9),
+                              column_text (stmt, 10), column_text (stmt, 11),
+                              state_from_name (column_text (stmt, 12)),
+                              (guint) MAX (0, sqlite3_column_int (stmt, 13)),
+                              column_text (stmt, 14), sqlite3_column_int64 (stmt, 15)));
+  if (rc != SQLITE_DONE)
+    {
+      _rein_store_db_error (self, error, "Could not read the market index");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* The FTS5 query for what a user typed: each word (letters and digits)
+ * quoted, as a prefix, all of them required. Quoting makes every word a
+ * plain string: no FTS5 syntax from the user gets through. NULL when there
+ * is no word. */
+static gchar *
+fts_query (const gchar *text)
+{
+  g_autoptr (GString) query = g_string_new (NULL);
+  g_autoptr (GString) word = g_string_new (NULL);
+  guint words = 0;
+  guint chars = 0;
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  for (const gchar *p = text;; p = g_utf8_next_char (p))
+    {
+      gunichar c = *p ? g_utf8_get_char (p) : 0;
+
+      if (c != 0 && chars++ < MAX_SEARCH_CHARS && g_unichar_isalnum (c))
+        {
+          g_string_append_unichar (word, c);
+          continue;
+        }
+      if (word->len > 0 && words < MAX_SEARCH_WORDS)
+        {
+          g_string_append_printf (query, "%s\"%s\"*", words > 0 ? " " : "", word->str);
+          words++;
+        }
+      g_string_truncate (word, 0);
+      if (c == 0 || chars > MAX_SEARCH_CHARS)
+        break;
+    }
+  return words > 0 ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
+}
+
+GHashTable *
+rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autofree gchar *query = fts_query (text);
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (query == NULL)
+    return g_steal_pointer (&ids);
+  stmt = _rein_store_prepare (self, "SELECT rowid FROM job_search WHERE job_search MATCH ?1",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, query, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_hash_table_add (ids, g_memdup2 (&id, sizeof id));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _rein_store_db_error (self, error, "Could not search the market index");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+GStrv
+rein_store_list_job_categories (ReinStore *self, gboolean testnet, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = _rein_store_prepare (self,
+                              "SELECT category FROM job_summaries WHERE testnet = ?1"
+                              " AND category IS NOT NULL AND category != ''"
+                              " GROUP BY category ORDER BY count(*) DESC, category LIMIT 200",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      _rein_store_db_error (self, error, "Could not read the categories");
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}

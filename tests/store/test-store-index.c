@@ -1,0 +1,216 @@
+/* test-store-index.c: the market index: summaries, full-text search,
+ * categories, and display-safe text
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "rein-store.h"
+#include "rein-test-util.h"
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("rein-store-index-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->store);
+  rein_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static ReinJobSummary *
+summary (const gchar *job_id, const gchar *name, const gchar *category, const gchar *description,
+         const gchar *creator, ReinJobState state, guint n_bids, gint64 first_seen)
+{
+  return _rein_job_summary_new_full (0, job_id, "02aa", FALSE, name, category, description,
+                                     creator, "c@example.com", "Mia", "mia@example.com", "03bb",
+                                     "1.5%", state, n_bids, n_bids ? "02cc" : "", first_seen);
+}
+
+static GPtrArray *
+sample (void)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa1", "Logo for a bakery", "Design",
+                                 "A round logo, café colours", "Bob", REIN_JOB_STATE_POSTED, 0,
+                                 100));
+  g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa2", "Translate a manual", "Writing",
+                                 "German to English, 40 pages", "Bob", REIN_JOB_STATE_BIDS, 2,
+                                 200));
+  g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa3", "Fix my website", "Programming",
+                                 "PHP bakery shop", "Carol", REIN_JOB_STATE_AWARDED, 1, 300));
+  return all;
+}
+
+static guint
+search_count (Fixture *f, const gchar *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) ids = rein_store_search_jobs (f->store, text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ids);
+  return g_hash_table_size (ids);
+}
+
+static void
+test_save_list (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = sample ();
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+  g_autoptr (GPtrArray) testnet = NULL;
+  ReinJobSummary *first;
+
+  g_assert_cmpint (rein_store_get_schema_version (f->store), ==, 2);
+  g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+  g_assert_no_error (error);
+  listed = rein_store_list_job_summaries (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  /* Newest first, with row ids and every column back. */
+  first = g_ptr_array_index (listed, 0);
+  g_assert_cmpstr (rein_job_summary_get_job_id (first), ==, "aaaaaaaaaaaaaaaaaaa3");
+  g_assert_cmpint (rein_job_summary_get_id (first), >, 0);
+  g_assert_cmpint (rein_job_summary_get_state (first), ==, REIN_JOB_STATE_AWARDED);
+  g_assert_false (rein_job_summary_get_open (first));
+  g_assert_cmpuint (rein_job_summary_get_n_bids (first), ==, 1);
+  g_assert_true (rein_job_summary_has_bidder (first, "02CC"));
+  g_assert_false (rein_job_summary_has_bidder (first, "02aa"));
+  g_assert_cmpstr (rein_job_summary_get_mediator_fee (first), ==, "1.5%");
+  g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (first), ==, 150);
+  g_assert_cmpint (rein_job_summary_get_first_seen (first), ==, 300);
+  g_assert_true (rein_job_summary_get_open (g_ptr_array_index (listed, 1)));
+
+  /* A later refresh updates the state and keeps the first-seen time. */
+  {
+    g_autoptr (GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
+
+    g_ptr_array_add (update, summary ("aaaaaaaaaaaaaaaaaaa1", "Logo for a bakery", "Design",
+                                      "A round logo, café colours", "Bob",
+                                      REIN_JOB_STATE_BIDS, 1, 999));
+    g_assert_true (rein_store_save_job_summaries (f->store, update, &error));
+    g_assert_no_error (error);
+  }
+  again = rein_store_list_job_summaries (f->store, FALSE, &error);
+  g_assert_cmpuint (again->len, ==, 3);
+  first = g_ptr_array_index (again, 2);
+  g_assert_cmpstr (rein_job_summary_get_job_id (first), ==, "aaaaaaaaaaaaaaaaaaa1");
+  g_assert_cmpint (rein_job_summary_get_state (first), ==, REIN_JOB_STATE_BIDS);
+  g_assert_cmpint (rein_job_summary_get_first_seen (first), ==, 100);
+
+  /* The other network's market is separate. */
+  testnet = rein_store_list_job_summaries (f->store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (testnet->len, ==, 0);
+
+  /* It survives reopening. */
+  g_clear_object (&f->store);
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  again = rein_store_list_job_summaries (f->store, FALSE, &error);
+  g_assert_cmpuint (again->len, ==, 3);
+}
+
+static void
+test_search (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = sample ();
+  g_auto (GStrv) categories = NULL;
+
+  g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+  g_assert_cmpuint (search_count (f, "bakery"), ==, 2);    /* name and description */
+  g_assert_cmpuint (search_count (f, "BAK"), ==, 2);       /* prefix, any case */
+  g_assert_cmpuint (search_count (f, "bakery logo"), ==, 1); /* every word */
+  g_assert_cmpuint (search_count (f, "cafe"), ==, 1);      /* accents ignored */
+  g_assert_cmpuint (search_count (f, "writing"), ==, 1);   /* category */
+  g_assert_cmpuint (search_count (f, "carol"), ==, 1);     /* creator */
+  g_assert_cmpuint (search_count (f, "nothing-like-it"), ==, 0);
+  g_assert_cmpuint (search_count (f, ""), ==, 0);
+  /* FTS5 syntax is taken as words, never as a query. */
+  g_assert_cmpuint (search_count (f, "\"bakery\" OR NEAR(x"), ==, 0);
+  g_assert_cmpuint (search_count (f, "logo\" OR \"manual"), ==, 0);
+  g_assert_cmpuint (search_count (f, "*"), ==, 0);
+  g_assert_cmpuint (search_count (f, "bakery)"), ==, 2);
+  g_assert_cmpuint (search_count (f, "\xff\xfe"), ==, 0);
+
+  /* After an update the index follows. */
+  {
+    g_autoptr (GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
+
+    g_ptr_array_add (update, summary ("aaaaaaaaaaaaaaaaaaa2", "Translate a manual", "Writing",
+                                      "German to English, 40 pages", "Dora",
+                                      REIN_JOB_STATE_BIDS, 3, 200));
+    g_assert_true (rein_store_save_job_summaries (f->store, update, &error));
+  }
+  g_assert_cmpuint (search_count (f, "dora"), ==, 1);
+  g_assert_cmpuint (search_count (f, "bob"), ==, 1);
+
+  categories = rein_store_list_job_categories (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (categories), ==, 3);
+  g_assert_true (g_strv_contains ((const gchar *const *) categories, "Design"));
+}
+
+static void
+test_display_text (void)
+{
+  g_autofree gchar *long_name = g_strnfill (5000, 'x');
+  g_autoptr (ReinJobSummary) s = _rein_job_summary_new_full (
+      0, "j", "k", FALSE, "Bad\x1b[31mname\r\nsecond", "Cat\tx", "line 1\nline 2\x07",
+      NULL, NULL, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", NULL, NULL, "abc", REIN_JOB_STATE_POSTED, 0,
+      NULL, 0);
+  g_autoptr (ReinJobSummary) l = _rein_job_summary_new_full (
+      0, "j", "k", FALSE, long_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      REIN_JOB_STATE_POSTED, 0, NULL, 0);
+
+  /* One line, no control characters; free text keeps its lines. */
+  g_assert_cmpstr (rein_job_summary_get_name (s), ==, "Bad [31mname  second");
+  g_assert_cmpstr (rein_job_summary_get_category (s), ==, "Cat x");
+  g_assert_cmpstr (rein_job_summary_get_description (s), ==, "line 1\nline 2 ");
+  g_assert_cmpstr (rein_job_summary_get_creator (s), ==, "");
+  g_assert_cmpstr (rein_job_summary_get_mediator (s), ==, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
+  g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (s), ==, -1);
+  g_assert_cmpuint (g_utf8_strlen (rein_job_summary_get_name (l), -1), ==, 201);
+
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("1.0%"), ==, 100);
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("2.5 %"), ==, 250);
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("0.25%"), ==, 25);
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("3"), ==, 300);
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("101%"), ==, -1);
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("-1%"), ==, -1);
+  g_assert_cmpint (rein_mediator_fee_parse_basis ("1%x"), ==, -1);
+  g_assert_cmpint (rein_mediator_fee_parse_basis (NULL), ==, -1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store/index/save-list", Fixture, NULL, fixture_setup, test_save_list,
+              fixture_teardown);
+  g_test_add ("/store/index/search", Fixture, NULL, fixture_setup, test_search,
+              fixture_teardown);
+  g_test_add_func ("/store/index/display-text", test_display_text);
+  return g_test_run ();
+}
