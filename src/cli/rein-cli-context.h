@@ -10,6 +10,7 @@
 #include "rein-fetch.h"
 #include "rein-market.h"
 #include "rein-market-reader.h"
+#include "rein-publisher.h"
 #include "rein-store.h"
 #include "rein-sync.h"
 

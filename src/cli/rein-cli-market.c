@@ -501,74 +501,41 @@ market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GErr
 
 /* ---- Publishing ---- */
 
-/* Signs @text, checks that the job with it is valid, stores it as ours and
- * pushes it to every server. */
+/* Publishes @text through the client's publisher (rein-publisher.h): the
+ * one workflow the app uses too. */
 static int
 market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const gchar *done)
 
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinPrivateKey) delegate = NULL;
-  g_autoptr (ReinDocument) doc = NULL;
-  g_autoptr (GPtrArray) docs = g_ptr_array_new ();
-  g_autoptr (ReinJob) check = NULL;
-  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (ReinPublisher) publisher = rein_publisher_new (m->store);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (ReinPublication) publication = NULL;
+  GPtrArray *results;
+  ReinDocument *doc;
   const gchar *job_id;
-  const gchar *reason = NULL;
-  gboolean valid = FALSE;
-  ReinDocumentVerdict verdict;
   ReinJobState state;
-  ReinRole role;
-  guint pushed = 0;
+  guint pushed;
 
   delegate = rein_cli_unlock_delegate (m->store, m->identity, &error);
   if (delegate == NULL)
     return market_fail (m, NULL, error);
-  doc = rein_document_sign (text, NULL, delegate,
-                            rein_cli_identity_network (m->identity), &error);
-  if (doc == NULL)
-    return market_fail (m, _("cannot sign the document"), error);
-
-  /* Every reader will validate it with the job's other documents: so do
-   * we, before anyone sees it. */
-  job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
-  for (guint i = 0; job != NULL && i < rein_job_get_n_entries (job); i++)
-    g_ptr_array_add (docs, rein_job_get_entry (job, i, NULL, NULL));
-  g_ptr_array_add (docs, doc);
-  check = job != NULL && rein_job_get_creator_key (job) != NULL
-            ? rein_job_new_for_creator (job_id, rein_job_get_creator_key (job), docs,
-                                        rein_cli_reader_get_directory (m->reader))
-            : rein_job_new (job_id, docs, rein_cli_reader_get_directory (m->reader));
-  for (guint i = 0; i < rein_job_get_n_entries (check); i++)
-    if (rein_job_get_entry (check, i, &valid, &reason) == doc)
-      break;
-  if (!valid)
-    {
-      rein_cli_reader_print_warnings (m->reader);
-      rein_cli_printerr (_("the new document would not be valid: %s"),
-                         reason != NULL ? reason : _("unknown reason"));
-      return REIN_CLI_EXIT_ERROR;
-    }
-
-  verdict = (ReinDocumentVerdict) { doc, REIN_VERIFICATION_VALID, NULL };
-  if (rein_store_add_document (m->store, doc, rein_identity_get_id (m->identity), 0, &error) == 0
-      || !rein_store_save_verdicts (m->store, &verdict, 1, 0, &error))
-    return market_fail (m, NULL, error);
-  state = rein_job_get_state (check);
-  role = rein_job_get_role (check, m->own_key);
-  if (!rein_store_set_order (m->store, job_id, rein_identity_get_id (m->identity),
-                             rein_role_to_name (role), rein_job_state_to_name (state), &error))
-    return market_fail (m, NULL, error);
-
-  if (push)
-    {
-      results = rein_cli_push (m->store, m->identity, delegate, &error);
-      if (results == NULL)
-        return market_fail (m, NULL, error);
-      pushed = rein_cli_push_count_ok (results);
-    }
+  rein_publisher_publish_async (publisher, m->identity, delegate, job,
+                                rein_cli_reader_get_directory (m->reader), text, push, NULL,
+                                rein_cli_async_cb, &result);
   g_clear_pointer (&delegate, rein_private_key_free);
+  rein_cli_wait (&result);
+  publication = rein_publisher_publish_finish (publisher, result, &error);
+  if (publication == NULL)
+    return market_fail (m, NULL, error);
   rein_cli_reader_print_warnings (m->reader);
+
+  doc = publication->document;
+  job_id = publication->job_id;
+  state = publication->state;
+  results = publication->sync_results;
+  pushed = publication->n_servers_ok;
 
   if (rein_cli_globals.json)
     {
@@ -604,6 +571,12 @@ market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const
 
       if (r->error != NULL)
         rein_cli_warn ("%s", r->error);
+    }
+  if (publication->sync_error != NULL)
+    {
+      rein_cli_printerr (_("the document is kept here, but could not be pushed: %s"),
+                         publication->sync_error);
+      return REIN_CLI_EXIT_NETWORK;
     }
   if (push && pushed == 0 && results->len > 0)
     {

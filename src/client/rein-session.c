@@ -718,6 +718,13 @@ rein_session_get_unlocked (ReinSession *self)
   return self->key != NULL;
 }
 
+ReinPrivateKey *
+rein_session_dup_unlocked_key (ReinSession *self)
+{
+  g_return_val_if_fail (REIN_IS_SESSION (self), NULL);
+  return self->key != NULL ? rein_private_key_copy (self->key) : NULL;
+}
+
 void
 rein_session_lock (ReinSession *self)
 {

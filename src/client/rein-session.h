@@ -105,6 +105,9 @@ ReinPrivateKey *rein_session_unlock_finish (ReinSession *self, GAsyncResult *res
  * "unlocked" is TRUE until rein_session_lock(), a switch of identity, or
  * the session's end wipes it. */
 gboolean rein_session_get_unlocked (ReinSession *self);
+/* A copy of the kept delegate key for one signature (free it with
+ * rein_private_key_free() as soon as it is used), or NULL while locked. */
+ReinPrivateKey *rein_session_dup_unlocked_key (ReinSession *self);
 void rein_session_lock (ReinSession *self);
 
 /* Adds a server and asks it for buckets for the active identity. Returns

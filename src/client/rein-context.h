@@ -1,0 +1,33 @@
+/* rein-context.h: the client services the app and rein-cli share
+ *
+ * A small object that owns the services and hands them out (getters
+ * only, as GNOME Calendar's GcalContext does): the session (identities,
+ * the active one and its unlocked key, servers and their health, sync),
+ * the publisher (every document a user signs), and the market (the local
+ * index, refreshed from the servers). The market follows the session's
+ * active identity.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-market-service.h"
+#include "rein-publisher.h"
+#include "rein-session.h"
+#include "rein-store.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_CONTEXT (rein_context_get_type ())
+G_DECLARE_FINAL_TYPE (ReinContext, rein_context, REIN, CONTEXT, GObject)
+
+ReinContext *rein_context_new (ReinStore *store);
+
+ReinStore *rein_context_get_store (ReinContext *self);
+ReinSession *rein_context_get_session (ReinContext *self);
+ReinPublisher *rein_context_get_publisher (ReinContext *self);
+ReinMarketService *rein_context_get_market (ReinContext *self);
+
+G_END_DECLS

@@ -1,0 +1,954 @@
+/* rein-market-service.c: the market, for the app and rein-cli
+ *
+ * One ReinMarketReader per identity reads the servers. Its operations run
+ * one at a time, in the order asked (a job looked up for a bid waits for a
+ * refresh in flight), because they share its directory and its models.
+ * Everything that touches the store runs in a worker thread.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "rein-client-error.h"
+#include "rein-market-service.h"
+
+struct _ReinMarketService
+{
+  GObject parent_instance;
+
+  ReinStore *store;
+  ReinIdentity *identity;
+  ReinMarketReader *reader;
+  GCancellable *cancellable; /* the identity's: cancelled on a switch */
+  guint generation;          /* bumped on a switch; late results are dropped */
+
+  GListStore *jobs;
+  GListStore *mediators;
+  GStrv categories;
+
+  GQueue waiting;    /* GTask of reader operations not started yet */
+  GTask *running;    /* the reader operation in flight */
+  GString *warnings; /* of the refresh in flight */
+
+  gboolean loaded;
+  gboolean refreshing;
+  guint n_refreshes; /* in flight */
+  gchar *error;
+  gchar *warning;
+};
+
+G_DEFINE_FINAL_TYPE (ReinMarketService, rein_market_service, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_IDENTITY,
+  PROP_LOADED,
+  PROP_REFRESHING,
+  PROP_ERROR,
+  PROP_WARNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- reader operations, one at a time ---- */
+
+typedef enum
+{
+  READ_JOBS,
+  READ_MEDIATORS,
+  READ_JOB,
+} ReadKind;
+
+typedef struct
+{
+  ReadKind kind;
+  guint generation;
+  gchar *job_id;
+  gchar *creator_key;
+  ReinJob *job; /* READ_JOB's result */
+  /* The caller's and the identity's cancellables, forwarded to the task's */
+  GCancellable *callers;
+  gulong callers_handler;
+  GCancellable *identitys;
+  gulong identitys_handler;
+} Read;
+
+static void
+read_free (Read *r)
+{
+  if (r->callers != NULL)
+    g_cancellable_disconnect (r->callers, r->callers_handler);
+  if (r->identitys != NULL)
+    g_cancellable_disconnect (r->identitys, r->identitys_handler);
+  g_clear_object (&r->callers);
+  g_clear_object (&r->identitys);
+  g_free (r->job_id);
+  g_free (r->creator_key);
+  g_clear_object (&r->job);
+  g_free (r);
+}
+
+static void
+rein_market_service_dispose (GObject *object)
+{
+  ReinMarketService *self = (ReinMarketService *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->reader != NULL)
+    g_signal_handlers_disconnect_by_data (self->reader, self);
+  g_clear_object (&self->reader);
+
+  G_OBJECT_CLASS (rein_market_service_parent_class)->dispose (object);
+}
+
+static void
+rein_market_service_finalize (GObject *object)
+{
+  ReinMarketService *self = (ReinMarketService *) object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->identity);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->jobs);
+  g_clear_object (&self->mediators);
+  g_strfreev (self->categories);
+  g_queue_clear_full (&self->waiting, g_object_unref);
+  if (self->warnings != NULL)
+    g_string_free (self->warnings, TRUE);
+  g_free (self->error);
+  g_free (self->warning);
+
+  G_OBJECT_CLASS (rein_market_service_parent_class)->finalize (object);
+}
+
+static void
+rein_market_service_get_property (GObject *object, guint prop_id, GValue *value,
+                                  GParamSpec *pspec)
+{
+  ReinMarketService *self = REIN_MARKET_SERVICE (object);
+
+  switch (prop_id)
+    {
+    case PROP_IDENTITY:
+      g_value_set_object (value, self->identity);
+      break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    case PROP_REFRESHING:
+      g_value_set_boolean (value, self->refreshing);
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    case PROP_WARNING:
+      g_value_set_string (value, self->warning);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rein_market_service_class_init (ReinMarketServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = rein_market_service_dispose;
+  object_class->finalize = rein_market_service_finalize;
+  object_class->get_property = rein_market_service_get_property;
+
+  properties[PROP_IDENTITY] =
+    g_param_spec_object ("identity", NULL, NULL, REIN_TYPE_IDENTITY, flags);
+  properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE, flags);
+  properties[PROP_REFRESHING] = g_param_spec_boolean ("refreshing", NULL, NULL, FALSE, flags);
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
+  properties[PROP_WARNING] = g_param_spec_string ("warning", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+rein_market_service_init (ReinMarketService *self)
+{
+  self->jobs = g_list_store_new (REIN_TYPE_JOB_SUMMARY);
+  self->mediators = g_list_store_new (REIN_TYPE_DOCUMENT);
+  self->cancellable = g_cancellable_new ();
+  self->categories = g_new0 (gchar *, 1);
+  g_queue_init (&self->waiting);
+}
+
+ReinMarketService *
+rein_market_service_new (ReinStore *store)
+{
+  ReinMarketService *self;
+
+  g_return_val_if_fail (REIN_IS_STORE (store), NULL);
+  self = g_object_new (REIN_TYPE_MARKET_SERVICE, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+static void
+set_boolean (ReinMarketService *self, gboolean *field, gboolean value, guint prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_string (ReinMarketService *self, gchar **field, const gchar *value, guint prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+server_failed_cb (ReinMarketReader *reader, const gchar *url, const GError *error,
+                  gpointer user_data)
+{
+  ReinMarketService *self = user_data;
+
+  if (self->warnings == NULL)
+    return;
+  if (self->warnings->len > 0)
+    g_string_append_c (self->warnings, '\n');
+  g_string_append (self->warnings, error->message);
+}
+
+static void
+warning_cb (ReinMarketReader *reader, const GError *error, gpointer user_data)
+{
+  server_failed_cb (reader, NULL, error, user_data);
+}
+
+static void load_start (ReinMarketService *self, GTask *task);
+
+void
+rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identity)
+{
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  g_return_if_fail (identity == NULL || REIN_IS_IDENTITY (identity));
+
+  if (self->identity == identity)
+    return;
+  /* What runs for the old identity ends (cancelled), and its results are
+   * dropped by generation. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->generation++;
+  if (self->reader != NULL)
+    g_signal_handlers_disconnect_by_data (self->reader, self);
+  g_clear_object (&self->reader);
+  /* The old identity's reads end now; their reader's callbacks, when they
+   * come, find no task of theirs. */
+  {
+    GTask *running = g_steal_pointer (&self->running);
+    GTask *waiting;
+
+    if (running != NULL)
+      {
+        g_task_return_new_error (running, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 _("The identity changed"));
+        g_object_unref (running);
+      }
+    while ((waiting = g_queue_pop_head (&self->waiting)) != NULL)
+      {
+        g_task_return_new_error (waiting, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 _("The identity changed"));
+        g_object_unref (waiting);
+      }
+  }
+  g_set_object (&self->identity, identity);
+  if (identity != NULL)
+    {
+      self->reader = rein_market_reader_new (self->store, identity, NULL);
+      g_signal_connect (self->reader, "server-failed", G_CALLBACK (server_failed_cb), self);
+      g_signal_connect (self->reader, "warning", G_CALLBACK (warning_cb), self);
+    }
+  g_list_store_remove_all (self->jobs);
+  g_list_store_remove_all (self->mediators);
+  set_boolean (self, &self->loaded, FALSE, PROP_LOADED);
+  set_string (self, &self->error, NULL, PROP_ERROR);
+  set_string (self, &self->warning, NULL, PROP_WARNING);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
+  if (identity != NULL)
+    rein_market_service_load_async (self, NULL, NULL, NULL);
+}
+
+ReinIdentity *
+rein_market_service_get_identity (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return self->identity;
+}
+
+GListModel *
+rein_market_service_get_jobs (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+GListModel *
+rein_market_service_get_mediators (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return G_LIST_MODEL (self->mediators);
+}
+
+const gchar *const *
+rein_market_service_get_categories (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return (const gchar *const *) self->categories;
+}
+
+ReinDirectory *
+rein_market_service_get_directory (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return self->reader != NULL ? rein_market_reader_get_directory (self->reader) : NULL;
+}
+
+gboolean
+rein_market_service_get_loaded (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), FALSE);
+  return self->loaded;
+}
+
+gboolean
+rein_market_service_get_refreshing (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), FALSE);
+  return self->refreshing;
+}
+
+const gchar *
+rein_market_service_get_error (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return self->error;
+}
+
+const gchar *
+rein_market_service_get_warning (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return self->warning;
+}
+
+static gboolean
+check_identity (ReinMarketService *self, GTask *task)
+{
+  if (self->identity != NULL)
+    return TRUE;
+  g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("No identity is chosen"));
+  return FALSE;
+}
+
+/* A task that ends when @cancellable or the identity's cancellable fires. */
+static GTask *
+service_task (ReinMarketService *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+              gpointer user_data, gpointer tag)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  return task;
+}
+
+/* ---- loading the index ---- */
+
+typedef struct
+{
+  gboolean testnet;
+  guint generation;
+  GPtrArray *summaries;
+  GStrv categories;
+} Load;
+
+static void
+load_free (Load *l)
+{
+  g_clear_pointer (&l->summaries, g_ptr_array_unref);
+  g_strfreev (l->categories);
+  g_free (l);
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinMarketService *self = source;
+  Load *l = task_data;
+  GError *error = NULL;
+
+  l->summaries = rein_store_list_job_summaries (self->store, l->testnet, &error);
+  if (l->summaries == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  l->categories = rein_store_list_job_categories (self->store, l->testnet, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketService *self = REIN_MARKET_SERVICE (source);
+  g_autoptr (GTask) outer = user_data;
+  Load *l = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, error);
+      return;
+    }
+  if (l->generation != self->generation)
+    {
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The identity changed"));
+      return;
+    }
+  /* One splice: a visible list is never filled row by row. */
+  g_list_store_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)),
+                       l->summaries->pdata, l->summaries->len);
+  if (l->categories != NULL)
+    {
+      g_strfreev (self->categories);
+      self->categories = g_steal_pointer (&l->categories);
+    }
+  set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
+  g_task_return_boolean (outer, TRUE);
+}
+
+static void
+load_start (ReinMarketService *self, GTask *outer)
+{
+  g_autoptr (GTask) task = g_task_new (self, g_task_get_cancellable (outer), load_done_cb, outer);
+  Load *l = g_new0 (Load, 1);
+
+  l->testnet = rein_identity_get_testnet (self->identity);
+  l->generation = self->generation;
+  g_task_set_task_data (task, l, (GDestroyNotify) load_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+void
+rein_market_service_load_async (ReinMarketService *self,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  task = service_task (self, cancellable, callback, user_data, rein_market_service_load_async);
+  if (!check_identity (self, task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  load_start (self, task); /* takes the reference */
+}
+
+gboolean
+rein_market_service_load_finish (ReinMarketService *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- the reader's queue ---- */
+
+static void run_read (ReinMarketService *self, GTask *task);
+
+static void
+read_next (ReinMarketService *self)
+{
+  GTask *next;
+
+  g_clear_object (&self->running);
+  next = g_queue_pop_head (&self->waiting);
+  if (next != NULL)
+    run_read (self, next); /* takes the queue's reference */
+}
+
+static void
+queue_read (ReinMarketService *self, GTask *task)
+{
+  if (self->running != NULL)
+    g_queue_push_tail (&self->waiting, task);
+  else
+    run_read (self, task);
+}
+
+/* Ends @task (a reader operation) and starts the next one. */
+static void
+read_return_error (ReinMarketService *self, GTask *task, GError *error)
+{
+  g_task_return_error (task, error);
+  if (self->running == task)
+    read_next (self);
+  else
+    g_object_unref (task);
+}
+
+/* ---- refreshing ---- */
+
+typedef struct
+{
+  ReinMarketService *self;
+  GTask *task;
+} Step;
+
+static void
+save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinMarketService *self = source;
+  GPtrArray *summaries = task_data;
+  GError *error = NULL;
+
+  if (!rein_store_save_job_summaries (self->store, summaries, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static GPtrArray *
+summaries_of (ReinMarketService *self, GListModel *jobs)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+  ReinDirectory *directory = rein_market_reader_get_directory (self->reader);
+  gboolean testnet = rein_identity_get_testnet (self->identity);
+
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinJob) job = g_list_model_get_item (jobs, i);
+
+      if (rein_job_get_posting (job) != NULL)
+        g_ptr_array_add (out, rein_job_summary_new_from_job (job, directory, testnet));
+    }
+  return out;
+}
+
+static void
+reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketService *self = REIN_MARKET_SERVICE (source);
+  GTask *task = user_data; /* the running read */
+  GError *error = NULL;
+
+  if (!rein_market_service_load_finish (self, result, &error))
+    {
+      read_return_error (self, task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  read_next (self);
+}
+
+static void
+saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketService *self = REIN_MARKET_SERVICE (source);
+  GTask *task = user_data; /* the running read */
+  Read *r = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      read_return_error (self, task, error);
+      return;
+    }
+  if (r->generation != self->generation)
+    {
+      read_return_error (self, task,
+                         g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The identity changed")));
+      return;
+    }
+  load_start (self, g_task_new (self, g_task_get_cancellable (task), reloaded_cb, task));
+}
+
+static void
+save_summaries (ReinMarketService *self, GTask *task, GPtrArray *summaries)
+{
+  g_autoptr (GTask) save = g_task_new (self, g_task_get_cancellable (task), saved_cb, task);
+
+  g_task_set_task_data (save, g_ptr_array_ref (summaries), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (save, save_thread);
+}
+
+static void
+read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketService *self = user_data;
+  GTask *task = self->running;
+  Read *r;
+  GError *error = NULL;
+
+  /* The reader of a previous identity: its task was ended by the switch. */
+  if (task == NULL || source != G_OBJECT (self->reader))
+    {
+      rein_market_reader_refresh_finish (REIN_MARKET_READER (source), result, NULL);
+      g_object_unref (self);
+      return;
+    }
+  r = g_task_get_task_data (task);
+  if (!rein_market_reader_refresh_finish (self->reader, result, &error))
+    {
+      read_return_error (self, task, error);
+      g_object_unref (self);
+      return;
+    }
+  switch (r->kind)
+    {
+    case READ_JOBS:
+      {
+        g_autoptr (GPtrArray) summaries =
+          summaries_of (self, rein_market_reader_get_jobs (self->reader));
+
+        save_summaries (self, task, summaries);
+      }
+      break;
+    case READ_MEDIATORS:
+      {
+        GListModel *found = rein_market_reader_get_mediators (self->reader);
+        g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+        for (guint i = 0; i < g_list_model_get_n_items (found); i++)
+          g_ptr_array_add (items, g_list_model_get_item (found, i));
+        g_list_store_splice (self->mediators, 0,
+                             g_list_model_get_n_items (G_LIST_MODEL (self->mediators)),
+                             items->pdata, items->len);
+        g_task_return_boolean (task, TRUE);
+        read_next (self);
+      }
+      break;
+    case READ_JOB:
+      {
+        GListModel *jobs = rein_market_reader_get_jobs (self->reader);
+        g_autoptr (ReinJob) found = NULL;
+
+        for (guint i = 0; found == NULL && i < g_list_model_get_n_items (jobs); i++)
+          {
+            g_autoptr (ReinJob) job = g_list_model_get_item (jobs, i);
+
+            if (rein_job_get_posting (job) != NULL
+                && (r->creator_key == NULL
+                    || g_ascii_strcasecmp (rein_job_get_creator_key (job), r->creator_key) == 0))
+              found = g_steal_pointer (&job);
+          }
+        if (found == NULL)
+          {
+            read_return_error (self, task,
+                               g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                            _("No valid job %s was found on the servers"),
+                                            r->job_id));
+            break;
+          }
+        /* What was just validated goes into the index too. */
+        {
+          g_autoptr (GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
+
+          g_ptr_array_add (one, rein_job_summary_new_from_job (
+                                    found, rein_market_reader_get_directory (self->reader),
+                                    rein_identity_get_testnet (self->identity)));
+          r->job = g_object_ref (found);
+          save_summaries (self, task, one);
+        }
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_object_unref (self);
+}
+
+static void
+run_read (ReinMarketService *self, GTask *task)
+{
+  Read *r = g_task_get_task_data (task);
+
+  self->running = task; /* takes the reference */
+  if (r->generation != self->generation || self->reader == NULL)
+    {
+      read_return_error (self, task,
+                         g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The identity changed")));
+      return;
+    }
+  switch (r->kind)
+    {
+    case READ_JOBS:
+      rein_market_reader_refresh_async (self->reader, REIN_MARKET_REFRESH_JOBS, NULL,
+                                        g_task_get_cancellable (task), read_cb,
+                                        g_object_ref (self));
+      break;
+    case READ_MEDIATORS:
+      rein_market_reader_refresh_async (self->reader, REIN_MARKET_REFRESH_MEDIATORS, NULL,
+                                        g_task_get_cancellable (task), read_cb,
+                                        g_object_ref (self));
+      break;
+    case READ_JOB:
+      rein_market_reader_refresh_async (self->reader, REIN_MARKET_REFRESH_JOB_IDS,
+                                        (const gchar *const[]){ r->job_id, NULL },
+                                        g_task_get_cancellable (task), read_cb,
+                                        g_object_ref (self));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A reader operation: cancelled by @cancellable or an identity switch. */
+static GTask *
+read_task (ReinMarketService *self, ReadKind kind, GCancellable *cancellable,
+           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GCancellable) both = g_cancellable_new ();
+  GTask *task = g_task_new (self, both, callback, user_data);
+  Read *r = g_new0 (Read, 1);
+
+  /* One cancellable for the caller's and the identity's. */
+  if (cancellable != NULL)
+    {
+      r->callers = g_object_ref (cancellable);
+      r->callers_handler = g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
+                                                  g_object_ref (both), g_object_unref);
+    }
+  r->identitys = g_object_ref (self->cancellable);
+  r->identitys_handler = g_cancellable_connect (self->cancellable,
+                                                G_CALLBACK (g_cancellable_cancel),
+                                                g_object_ref (both), g_object_unref);
+  r->kind = kind;
+  r->generation = self->generation;
+  g_task_set_task_data (task, r, (GDestroyNotify) read_free);
+  return task;
+}
+
+/* A refresh is two reads: the jobs, then the mediators. Takes @outer and
+ * @error. */
+static void
+refresh_end (ReinMarketService *self, GTask *outer, GError *error)
+{
+  gboolean ok = error == NULL;
+  g_autofree gchar *warnings = NULL;
+
+  if (self->warnings != NULL)
+    {
+      warnings = self->warnings->len > 0 ? g_strdup (self->warnings->str) : NULL;
+      g_string_free (self->warnings, TRUE);
+      self->warnings = NULL;
+    }
+  set_string (self, &self->warning, warnings, PROP_WARNING);
+  set_string (self, &self->error, ok ? NULL : error->message, PROP_ERROR);
+  self->n_refreshes--;
+  set_boolean (self, &self->refreshing, self->n_refreshes > 0, PROP_REFRESHING);
+  if (!ok)
+    g_task_return_error (outer, error);
+  else
+    g_task_return_boolean (outer, TRUE);
+  g_object_unref (outer);
+}
+
+static void
+refresh_mediators_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError *error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  refresh_end (REIN_MARKET_SERVICE (source), user_data, error);
+}
+
+static void
+refresh_jobs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketService *self = REIN_MARKET_SERVICE (source);
+  GTask *outer = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      refresh_end (self, outer, error);
+      return;
+    }
+  queue_read (self, read_task (self, READ_MEDIATORS, g_task_get_cancellable (outer),
+                               refresh_mediators_cb, outer));
+}
+
+void
+rein_market_service_refresh_async (ReinMarketService *self,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  task = service_task (self, cancellable, callback, user_data,
+                       rein_market_service_refresh_async);
+  if (!check_identity (self, task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (self->warnings == NULL)
+    self->warnings = g_string_new (NULL);
+  self->n_refreshes++;
+  set_boolean (self, &self->refreshing, TRUE, PROP_REFRESHING);
+  queue_read (self, read_task (self, READ_JOBS, cancellable, refresh_jobs_cb, task));
+}
+
+gboolean
+rein_market_service_refresh_finish (ReinMarketService *self, GAsyncResult *result,
+                                    GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- one job ---- */
+
+static void
+job_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  GTask *inner = G_TASK (result);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (inner, &error))
+    g_task_return_error (outer, error);
+  else
+    g_task_return_pointer (outer, g_object_ref (((Read *) g_task_get_task_data (inner))->job),
+                           g_object_unref);
+}
+
+void
+rein_market_service_load_job_async (ReinMarketService *self,
+                                    const gchar *job_id,
+                                    const gchar *creator_key,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  GTask *task;
+  GTask *read;
+  Read *r;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  g_return_if_fail (job_id != NULL);
+
+  task = service_task (self, cancellable, callback, user_data,
+                       rein_market_service_load_job_async);
+  if (!check_identity (self, task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (!rein_job_id_is_valid (job_id))
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT,
+                               _("“%s” is not a job ID"), job_id);
+      g_object_unref (task);
+      return;
+    }
+  read = read_task (self, READ_JOB, cancellable, job_read_cb, task);
+  r = g_task_get_task_data (read);
+  r->job_id = g_strdup (job_id);
+  r->creator_key = g_strdup (creator_key);
+  queue_read (self, read);
+}
+
+ReinJob *
+rein_market_service_load_job_finish (ReinMarketService *self, GAsyncResult *result,
+                                     GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- search ---- */
+
+static void
+search_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinMarketService *self = source;
+  GError *error = NULL;
+  GHashTable *ids = rein_store_search_jobs (self->store, task_data, &error);
+
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_hash_table_unref);
+}
+
+void
+rein_market_service_search_async (ReinMarketService *self,
+                                  const gchar *text,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  task = service_task (self, cancellable, callback, user_data, rein_market_service_search_async);
+  g_task_set_task_data (task, g_strdup (text != NULL ? text : ""), g_free);
+  g_task_run_in_thread (task, search_thread);
+}
+
+GHashTable *
+rein_market_service_search_finish (ReinMarketService *self, GAsyncResult *result,
+                                   GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- after we publish ---- */
+
+static void
+noted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketService *self = REIN_MARKET_SERVICE (source);
+  guint generation = GPOINTER_TO_UINT (user_data);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not add a job to the market index: %s", error->message);
+  else if (generation == self->generation)
+    rein_market_service_load_async (self, self->cancellable, NULL, NULL);
+}
+
+void
+rein_market_service_note_job (ReinMarketService *self, ReinJob *job)
+{
+  g_autoptr (GTask) save = NULL;
+  g_autoptr (GPtrArray) one = NULL;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  g_return_if_fail (REIN_IS_JOB (job));
+
+  if (self->identity == NULL || rein_job_get_posting (job) == NULL)
+    return;
+  one = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (one, rein_job_summary_new_from_job (job, rein_market_service_get_directory (self),
+                                                       rein_identity_get_testnet (self->identity)));
+  save = g_task_new (self, self->cancellable, noted_cb, GUINT_TO_POINTER (self->generation));
+  g_task_set_task_data (save, g_steal_pointer (&one), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (save, save_thread);
+}

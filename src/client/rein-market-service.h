@@ -1,0 +1,104 @@
+/* rein-market-service.h: the market, for the app and rein-cli
+ *
+ * The market opens from the local index at once (rein_market_service_load_async,
+ * offline, no document read or verified) and is refreshed in the
+ * background from every server (rein_market_service_refresh_async): the
+ * core's ReinMarketReader fetches and validates, and the summaries of the
+ * valid jobs go into the index, from which the "jobs" model is read again
+ * and replaced in one splice. Search runs on the index's full-text table.
+ *
+ * The service follows one identity (its network and its key): set it with
+ * rein_market_service_set_identity(); the context does that when the
+ * active identity changes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-market-reader.h"
+#include "rein-store.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_MARKET_SERVICE (rein_market_service_get_type ())
+G_DECLARE_FINAL_TYPE (ReinMarketService, rein_market_service, REIN, MARKET_SERVICE, GObject)
+
+ReinMarketService *rein_market_service_new (ReinStore *store);
+
+/* The identity whose market this is (NULL: none, an empty market).
+ * Setting it cancels what runs and loads that identity's market. */
+void rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identity);
+ReinIdentity *rein_market_service_get_identity (ReinMarketService *self);
+
+/* A GListModel of ReinJobSummary, newest first: every valid job of the
+ * identity's network (open or not; a view filters). */
+GListModel *rein_market_service_get_jobs (ReinMarketService *self);
+/* A GListModel of ReinDocument: the valid enrollments of mediators, without
+ * the identity's own (filled by a refresh). */
+GListModel *rein_market_service_get_mediators (ReinMarketService *self);
+/* The categories in use, most used first (after a load). */
+const gchar *const *rein_market_service_get_categories (ReinMarketService *self);
+/* The enrollments learned so far: what validating a new document needs. */
+ReinDirectory *rein_market_service_get_directory (ReinMarketService *self);
+
+/* Properties "loaded" (the index was read once), "refreshing", "error"
+ * (the last refresh's failure, or NULL), "warning" (what some servers did
+ * wrong in the last refresh, or NULL), "last-refresh" (seconds, 0: not in
+ * this run). */
+gboolean rein_market_service_get_loaded (ReinMarketService *self);
+gboolean rein_market_service_get_refreshing (ReinMarketService *self);
+const gchar *rein_market_service_get_error (ReinMarketService *self);
+const gchar *rein_market_service_get_warning (ReinMarketService *self);
+
+/* Reads the index (in a worker) into the jobs model. */
+void rein_market_service_load_async (ReinMarketService *self,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean rein_market_service_load_finish (ReinMarketService *self,
+                                          GAsyncResult *result,
+                                          GError **error);
+
+/* Reads the market and the mediators from every server, validates, saves
+ * the summaries (in a worker) and reloads the jobs model. A refresh that
+ * fails half way keeps what was saved; the error says what failed. */
+void rein_market_service_refresh_async (ReinMarketService *self,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean rein_market_service_refresh_finish (ReinMarketService *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+
+/* The row ids of the jobs that match @text (see rein_store_search_jobs()),
+ * as a GHashTable of gint64 keys, searched in a worker. */
+void rein_market_service_search_async (ReinMarketService *self,
+                                       const gchar *text,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+GHashTable *rein_market_service_search_finish (ReinMarketService *self,
+                                               GAsyncResult *result,
+                                               GError **error);
+
+/* One job, read fresh from every server (and the store), validated: what
+ * bidding or any other step needs. Fails with G_IO_ERROR_NOT_FOUND when no
+ * valid posting of @job_id by @creator_key (NULL: its one creator) is
+ * found. */
+void rein_market_service_load_job_async (ReinMarketService *self,
+                                         const gchar *job_id,
+                                         const gchar *creator_key,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+ReinJob *rein_market_service_load_job_finish (ReinMarketService *self,
+                                              GAsyncResult *result,
+                                              GError **error);
+
+/* Adds one job to the index now (after we post or bid), so the market
+ * shows it without waiting for a refresh; the jobs model is reloaded. */
+void rein_market_service_note_job (ReinMarketService *self, ReinJob *job);
+
+G_END_DECLS

@@ -1,0 +1,482 @@
+/* test-services.c: the client services (src/client/) against a real
+ * rein-server on loopback: a creator, a worker and a mediator, each with a
+ * data folder of their own, post and bid through the publisher, and read
+ * the market through the market service
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "rein-context.h"
+#include "server-fixture.h"
+#include "rein-test-util.h"
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+  ReinIdentity *identity;
+  ReinPrivateKey *key;
+  ReinContext *context;
+} Person;
+
+typedef struct
+{
+  TestServer *server;
+  Person mia;   /* mediator */
+  Person carol; /* creator */
+  Person walt;  /* worker */
+} Fixture;
+
+/* Runs the default main context until *@slot is set. */
+static void
+wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+person_init (Person *p, TestServer *server, const gchar *name, gboolean mediator)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *contact = g_strdup_printf ("%s@example.com", name);
+  ReinIdentityParams params = { .name = name, .contact = contact, .will_mediate = mediator,
+                                .mediator_fee_percent = 1.5 };
+  gchar *phrase = rein_bip39_generate (128);
+  g_autoptr (ReinSync) sync = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) synced = NULL;
+
+  p->dir = g_dir_make_tmp ("rein-services-XXXXXX", &error);
+  g_assert_no_error (error);
+  p->store = rein_store_open (p->dir, &error);
+  g_assert_no_error (error);
+  p->identity = rein_store_add_identity_from_mnemonic (p->store, &params, phrase, NULL, "pw",
+                                                       &error);
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  g_assert_true (rein_store_set_active_identity (p->store, p->identity, &error));
+  p->key = rein_store_unlock_delegate_key (p->store, p->identity, "pw", &error);
+  g_assert_no_error (error);
+  rein_store_add_server (p->store, server->url, &error);
+  g_assert_no_error (error);
+
+  /* The enrollment goes to the server (the sync registers us). */
+  sync = rein_sync_new (p->store);
+  rein_sync_run_async (sync, p->identity, p->key, NULL, wait_cb, &result);
+  wait_for (&result);
+  synced = rein_sync_run_finish (sync, result, &error);
+  g_assert_no_error (error);
+  g_assert_null (((ReinSyncResult *) g_ptr_array_index (synced, 0))->error);
+
+  p->context = rein_context_new (p->store);
+}
+
+static void
+person_clear (Person *p)
+{
+  g_clear_object (&p->context);
+  g_clear_object (&p->identity);
+  g_clear_pointer (&p->key, rein_private_key_free);
+  g_clear_object (&p->store);
+  rein_test_remove_tree (p->dir);
+  g_free (p->dir);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = test_server_start (NULL, NULL);
+  person_init (&f->mia, f->server, "Mia", TRUE);
+  person_init (&f->carol, f->server, "Carol", FALSE);
+  person_init (&f->walt, f->server, "Walt", FALSE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  person_clear (&f->mia);
+  person_clear (&f->carol);
+  person_clear (&f->walt);
+  if (f->server != NULL)
+    {
+      test_server_stop (f->server);
+      test_server_free (f->server);
+    }
+}
+
+/* The market of @p, once the session has chosen the identity and the
+ * index is read. */
+static ReinMarketService *
+market_of (Person *p)
+{
+  ReinMarketService *market = rein_context_get_market (p->context);
+  ReinSession *session = rein_context_get_session (p->context);
+
+  while (!rein_session_get_loaded (session) || !rein_market_service_get_loaded (market))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (rein_market_service_get_identity (market));
+  g_assert_cmpstr (rein_identity_get_name (rein_market_service_get_identity (market)), ==,
+                   rein_identity_get_name (p->identity));
+  return market;
+}
+
+static void
+refresh (ReinMarketService *market)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  rein_market_service_refresh_async (market, NULL, wait_cb, &result);
+  g_assert_true (rein_market_service_get_refreshing (market));
+  wait_for (&result);
+  g_assert_true (rein_market_service_refresh_finish (market, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (rein_market_service_get_refreshing (market));
+  g_assert_null (rein_market_service_get_error (market));
+}
+
+static ReinPublication *
+publish (Person *p, ReinJob *job, const gchar *text, GError **error)
+{
+  ReinMarketService *market = rein_context_get_market (p->context);
+  g_autoptr (GAsyncResult) result = NULL;
+
+  rein_publisher_publish_async (rein_context_get_publisher (p->context), p->identity, p->key, job,
+                                rein_market_service_get_directory (market), text, TRUE, NULL,
+                                wait_cb, &result);
+  wait_for (&result);
+  return rein_publisher_publish_finish (rein_context_get_publisher (p->context), result, error);
+}
+
+/* Carol posts "Logo for a bakery" with Mia as mediator. */
+static gchar *
+post_job (Fixture *f, const gchar *name)
+{
+  ReinMarketService *market = market_of (&f->carol);
+  GListModel *mediators;
+  g_autoptr (ReinDocument) mia = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autofree gchar *text = NULL;
+  g_autoptr (ReinPublication) done = NULL;
+  ReinJobParams params = { 0 };
+
+  refresh (market);
+  mediators = rein_market_service_get_mediators (market);
+  /* Mia only: Carol does not mediate, Walt neither. */
+  g_assert_cmpuint (g_list_model_get_n_items (mediators), ==, 1);
+  mia = g_list_model_get_item (mediators, 0);
+  g_assert_cmpstr (rein_document_get_field (mia, REIN_LABEL_USER), ==, "Mia");
+
+  params.job_id = job_id;
+  params.job_name = name;
+  params.category = "Design";
+  params.description = "A round logo.\nCafé colours, two drafts.";
+  params.creator = "Carol";
+  params.creator_contact = "Carol@example.com";
+  params.creator_public_key = rein_identity_get_delegate_public_key (f->carol.identity);
+  params.creator_master_address = rein_identity_get_master_address (f->carol.identity);
+  g_assert_true (rein_job_params_set_mediator (&params, mia, &error));
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+
+  done = publish (&f->carol, NULL, text, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (done);
+  g_assert_cmpstr (done->job_id, ==, job_id);
+  g_assert_cmpint (done->state, ==, REIN_JOB_STATE_POSTED);
+  g_assert_cmpint (done->role, ==, REIN_ROLE_CREATOR);
+  g_assert_true (done->pushed);
+  g_assert_cmpuint (done->n_servers_ok, ==, 1);
+  g_assert_null (done->sync_error);
+  return g_steal_pointer (&job_id);
+}
+
+static ReinJobSummary *
+find_summary (ReinMarketService *market, const gchar *job_id)
+{
+  GListModel *jobs = rein_market_service_get_jobs (market);
+
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (jobs, i);
+
+      if (g_strcmp0 (rein_job_summary_get_job_id (s), job_id) == 0)
+        return g_steal_pointer (&s);
+    }
+  return NULL;
+}
+
+static void
+test_post_and_bid (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (f, "Logo for a bakery");
+  ReinMarketService *walts = market_of (&f->walt);
+  ReinMarketService *carols = rein_context_get_market (f->carol.context);
+  g_autoptr (ReinJobSummary) seen = NULL;
+  g_autoptr (ReinJobSummary) with_bid = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (GHashTable) hits = NULL;
+  g_autoptr (ReinPublication) bid = NULL;
+  g_autofree gchar *text = NULL;
+  gint64 id;
+  ReinBidParams params = { 0 };
+  ReinJobState state;
+  guint n_bids;
+
+  /* Walt's market is empty until it refreshes. */
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (walts)), ==, 0);
+  refresh (walts);
+  seen = find_summary (walts, job_id);
+  g_assert_nonnull (seen);
+  g_assert_cmpstr (rein_job_summary_get_name (seen), ==, "Logo for a bakery");
+  g_assert_cmpstr (rein_job_summary_get_category (seen), ==, "Design");
+  g_assert_cmpstr (rein_job_summary_get_creator (seen), ==, "Carol");
+  g_assert_cmpstr (rein_job_summary_get_mediator (seen), ==, "Mia");
+  g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (seen), ==, 150);
+  g_assert_cmpstr (rein_job_summary_get_description (seen), ==,
+                   "A round logo.\nCafé colours, two drafts.");
+  g_assert_true (rein_job_summary_get_open (seen));
+  g_assert_cmpuint (rein_job_summary_get_n_bids (seen), ==, 0);
+  g_assert_true ((const gchar *const *) rein_market_service_get_categories (walts) != NULL);
+  g_assert_cmpstr (rein_market_service_get_categories (walts)[0], ==, "Design");
+  id = rein_job_summary_get_id (seen);
+  g_assert_cmpint (id, >, 0);
+
+  /* Search, in a worker, over the full-text index. */
+  rein_market_service_search_async (walts, "caf bak", NULL, wait_cb, &result);
+  wait_for (&result);
+  hits = rein_market_service_search_finish (walts, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_hash_table_contains (hits, &id));
+  g_clear_object (&result);
+  g_clear_pointer (&hits, g_hash_table_unref);
+  rein_market_service_search_async (walts, "plumbing", NULL, wait_cb, &result);
+  wait_for (&result);
+  hits = rein_market_service_search_finish (walts, result, &error);
+  g_assert_cmpuint (g_hash_table_size (hits), ==, 0);
+  g_clear_object (&result);
+
+  /* Walt bids: the job is read fresh and validated first. */
+  rein_market_service_load_job_async (walts, job_id, rein_job_summary_get_creator_key (seen),
+                                      NULL, wait_cb, &result);
+  wait_for (&result);
+  job = rein_market_service_load_job_finish (walts, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_job_get_actions (job, rein_identity_get_delegate_public_key (
+                                                 f->walt.identity))
+                 & REIN_ACTION_BID);
+  params.worker = "Walt";
+  params.worker_contact = "Walt@example.com";
+  params.worker_master_address = rein_identity_get_master_address (f->walt.identity);
+  params.worker_public_key = rein_identity_get_delegate_public_key (f->walt.identity);
+  params.description = "Two drafts by Friday.";
+  params.bid_amount = "0.05";
+  text = rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
+                                  &error);
+  g_assert_no_error (error);
+  bid = publish (&f->walt, job, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bid->state, ==, REIN_JOB_STATE_BIDS);
+  g_assert_cmpint (bid->role, ==, REIN_ROLE_WORKER);
+  g_assert_cmpuint (bid->n_servers_ok, ==, 1);
+
+  /* Carol sees the bid after a refresh. */
+  refresh (carols);
+  with_bid = find_summary (carols, job_id);
+  g_assert_nonnull (with_bid);
+  g_object_get (with_bid, "state", &state, "n-bids", &n_bids, NULL);
+  g_assert_cmpint (state, ==, REIN_JOB_STATE_BIDS);
+  g_assert_cmpuint (n_bids, ==, 1);
+  g_assert_true (rein_job_summary_has_bidder (
+      with_bid, rein_identity_get_delegate_public_key (f->walt.identity)));
+}
+
+/* A document that would not validate is neither stored nor pushed. */
+static void
+test_publish_refuses_invalid (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (f, "Translate a manual");
+  ReinMarketService *walts = market_of (&f->walt);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) bid = NULL;
+  g_autofree gchar *text = NULL;
+  guint before;
+  ReinBidParams params = { 0 };
+
+  rein_market_service_load_job_async (walts, job_id, NULL, NULL, wait_cb, &result);
+  wait_for (&result);
+  job = rein_market_service_load_job_finish (walts, result, &error);
+  g_assert_no_error (error);
+
+  /* Walt's bid with its escrow address swapped for another: every reader
+   * recomputes the escrow from the keys, and so does the publisher. */
+  params.worker = "Walt";
+  params.worker_contact = "Walt@example.com";
+  params.worker_master_address = rein_identity_get_master_address (f->walt.identity);
+  params.worker_public_key = rein_identity_get_delegate_public_key (f->walt.identity);
+  params.description = "Cheap.";
+  params.bid_amount = "1";
+  text = rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
+                                  &error);
+  g_assert_no_error (error);
+  {
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+    const gchar *mediator_escrow = NULL;
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (g_str_has_prefix (lines[i], REIN_LABEL_MEDIATOR_ESCROW_ADDRESS ": "))
+        mediator_escrow = lines[i] + strlen (REIN_LABEL_MEDIATOR_ESCROW_ADDRESS ": ");
+    g_assert_nonnull (mediator_escrow);
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (g_str_has_prefix (lines[i], REIN_LABEL_PRIMARY_ESCROW_ADDRESS ": "))
+        {
+          g_free (lines[i]);
+          lines[i] = g_strconcat (REIN_LABEL_PRIMARY_ESCROW_ADDRESS ": ", mediator_escrow, NULL);
+          break;
+        }
+    g_free (text);
+    text = g_strjoinv ("\n", lines);
+  }
+  before = rein_store_count_own_documents (f->walt.store, rein_identity_get_id (f->walt.identity));
+  bid = publish (&f->walt, job, text, &error);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT);
+  g_assert_nonnull (strstr (error->message, "escrow"));
+  g_assert_null (bid);
+  g_assert_cmpuint (rein_store_count_own_documents (f->walt.store,
+                                                    rein_identity_get_id (f->walt.identity)),
+                    ==, before);
+}
+/* Forged documents put on the server directly never reach the market. */
+static void
+test_forged_never_shown (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (f, "Real job");
+  ReinMarketService *walts = market_of (&f->walt);
+  Identity *mallory = identity_new ("Mallory");
+  g_autofree gchar *forged_id = rein_job_id_generate ();
+  g_autofree gchar *text = g_strdup_printf (
+      "Rein Job\nJob name: Forged job\nJob ID: %s\nCategory: Design\nDescription: x\n"
+      "Mediator: Mia\nMediator contact: Mia@example.com\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: Carol\n"
+      "Job creator contact: Carol@example.com\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      forged_id, rein_identity_get_delegate_public_key (f->mia.identity),
+      rein_identity_get_master_address (f->mia.identity),
+      rein_identity_get_delegate_public_key (f->carol.identity),
+      rein_identity_get_master_address (f->carol.identity));
+  g_autofree gchar *key = random_key ();
+  g_autoptr (Answer) put = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJobSummary) real = NULL;
+  g_autoptr (ReinJobSummary) forged = NULL;
+
+  /* Mallory is registered, with no enrollment: her posting names Carol. */
+  g_autoptr (ReinDocument) signed_forgery = NULL;
+
+  identity_register (mallory, f->server);
+  signed_forgery = rein_document_sign (text, NULL, mallory->delegate, REIN_NETWORK_MAINNET,
+                                       &error);
+  g_assert_no_error (error);
+  put = identity_put (mallory, f->server, key, rein_document_get_armored (signed_forgery), FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+
+  refresh (walts);
+  real = find_summary (walts, job_id);
+  forged = find_summary (walts, forged_id);
+  g_assert_nonnull (real);
+  g_assert_null (forged);
+  identity_free (mallory);
+}
+
+/* The market opens from the index with every server down. */
+static void
+test_offline (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (f, "Offline job");
+  g_autoptr (ReinContext) again = NULL;
+  g_autoptr (ReinJobSummary) found = NULL;
+  ReinMarketService *market;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  refresh (market_of (&f->walt));
+  test_server_stop (f->server);
+  g_clear_pointer (&f->server, test_server_free);
+
+  again = rein_context_new (f->walt.store);
+  g_clear_object (&f->walt.context);
+  f->walt.context = g_object_ref (again);
+  market = market_of (&f->walt);
+  found = find_summary (market, job_id);
+  g_assert_nonnull (found);
+
+  /* A refresh fails, saying so, and keeps what is there. */
+  rein_market_service_refresh_async (market, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_false (rein_market_service_refresh_finish (market, result, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (rein_market_service_get_error (market));
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, 1);
+}
+
+/* Switching identity in the middle of a refresh ends it cleanly. */
+static void
+test_switch_cancels (Fixture *f, gconstpointer data)
+{
+  ReinMarketService *market = market_of (&f->walt);
+  g_autoptr (GAsyncResult) refreshed = NULL;
+  g_autoptr (GAsyncResult) loaded = NULL;
+  g_autoptr (GError) error = NULL;
+
+  rein_market_service_refresh_async (market, NULL, wait_cb, &refreshed);
+  rein_market_service_load_job_async (market, "aaaaaaaaaaaaaaaaaaaa", NULL, NULL, wait_cb,
+                                      &loaded);
+  rein_market_service_set_identity (market, NULL);
+  wait_for (&refreshed);
+  wait_for (&loaded);
+  g_assert_false (rein_market_service_refresh_finish (market, refreshed, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (rein_market_service_load_job_finish (market, loaded, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (rein_market_service_get_refreshing (market));
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, 0);
+  /* Late answers of the old reader must not crash or fill the market. */
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_usleep (200000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/client/services/post-and-bid", Fixture, NULL, fixture_setup, test_post_and_bid,
+              fixture_teardown);
+  g_test_add ("/client/services/publish-refuses-invalid", Fixture, NULL, fixture_setup,
+              test_publish_refuses_invalid, fixture_teardown);
+  g_test_add ("/client/services/forged-never-shown", Fixture, NULL, fixture_setup,
+              test_forged_never_shown, fixture_teardown);
+  g_test_add ("/client/services/offline", Fixture, NULL, fixture_setup, test_offline,
+              fixture_teardown);
+  g_test_add ("/client/services/switch-cancels", Fixture, NULL, fixture_setup,
+              test_switch_cancels, fixture_teardown);
+  return g_test_run ();
+}
