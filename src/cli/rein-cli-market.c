@@ -83,6 +83,27 @@ field (ReinDocument *doc, const gchar *label)
   return doc != NULL ? rein_document_lookup (doc, label) : NULL;
 }
 
+/* What a listing prints for a value: a dash when there is none, never
+ * "(null)". */
+static const gchar *
+shown (const gchar *value)
+{
+  return value != NULL && *value != '\0' ? value : "-";
+}
+
+static const gchar *
+shown_field (ReinDocument *doc, const gchar *label)
+{
+  return shown (field (doc, label));
+}
+
+/* Category, or python-rein 0.3's Tags. */
+static const gchar *
+category (ReinDocument *posting)
+{
+  return posting != NULL ? rein_document_get_category (posting) : NULL;
+}
+
 /* ---- Describing jobs ---- */
 
 static const struct
@@ -139,7 +160,7 @@ job_summary_to_json (JsonBuilder *builder, ReinJob *job, const gchar *own_key)
     if (actions & action_names[i].action)
       json_builder_add_string_value (builder, action_names[i].name);
   json_builder_end_array (builder);
-  rein_cli_json_string (builder, "category", field (posting, REIN_LABEL_CATEGORY));
+  rein_cli_json_string (builder, "category", category (posting));
   rein_cli_json_string (builder, "description", field (posting, REIN_LABEL_DESCRIPTION));
   rein_cli_json_string (builder, "creator", field (posting, REIN_LABEL_JOB_CREATOR));
   rein_cli_json_string (builder, "mediator", field (posting, REIN_LABEL_MEDIATOR));
@@ -224,15 +245,15 @@ print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
     {
       g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 300);
 
-      rein_cli_print (_("Category:   %s"), field (posting, REIN_LABEL_CATEGORY));
-      rein_cli_print (_("Creator:    %s"), field (posting, REIN_LABEL_JOB_CREATOR));
-      rein_cli_print (_("Mediator:   %s (fee %s)"), field (posting, REIN_LABEL_MEDIATOR),
-                      field (posting, REIN_LABEL_MEDIATOR_FEE));
+      rein_cli_print (_("Category:   %s"), shown (category (posting)));
+      rein_cli_print (_("Creator:    %s"), shown_field (posting, REIN_LABEL_JOB_CREATOR));
+      rein_cli_print (_("Mediator:   %s (fee %s)"), shown_field (posting, REIN_LABEL_MEDIATOR),
+                      shown_field (posting, REIN_LABEL_MEDIATOR_FEE));
       rein_cli_print (_("Description: %s"), description);
     }
   if (offer != NULL)
-    rein_cli_print (_("Awarded to: %s for %s BTC"), field (offer, REIN_LABEL_WORKER),
-                    field (offer, REIN_LABEL_BID_AMOUNT));
+    rein_cli_print (_("Awarded to: %s for %s BTC"), shown_field (offer, REIN_LABEL_WORKER),
+                    shown_field (offer, REIN_LABEL_BID_AMOUNT));
   if (escrow != NULL)
     {
       rein_cli_print (_("Primary escrow:  %s"), escrow->primary_address);
@@ -244,8 +265,8 @@ print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
         ReinDocument *bid = g_ptr_array_index (bids, i);
         g_autofree gchar *description = one_line (field (bid, REIN_LABEL_DESCRIPTION), 60);
 
-        rein_cli_print (_("Bid:        %s, %s BTC: %s"), field (bid, REIN_LABEL_WORKER),
-                        field (bid, REIN_LABEL_BID_AMOUNT), description);
+        rein_cli_print (_("Bid:        %s, %s BTC: %s"), shown_field (bid, REIN_LABEL_WORKER),
+                        shown_field (bid, REIN_LABEL_BID_AMOUNT), description);
       }
   rein_cli_print ("%s", _("Documents:"));
   for (guint i = 0; i < rein_job_get_n_entries (job); i++)
@@ -262,7 +283,7 @@ print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
       else
         rein_cli_print ("  %s %-15s %s  %s: %s", _("INVALID"),
                         rein_document_type_to_name (rein_document_get_document_type (doc)),
-                        short_hash, rein_document_get_signer (doc), reason);
+                        short_hash, rein_document_get_signer (doc), shown (reason));
     }
 }
 
@@ -335,7 +356,9 @@ bad:
   return FALSE;
 }
 
-/* Jobs open for bids, from the "jobs" and "bids" queries. */
+/* The jobs with a valid posting on the market, in their real state (the
+ * reader fetches the offers and what follows of the jobs with bids); with
+ * @open_only, only those still open for bids. */
 static GPtrArray *
 load_open_jobs (Market *m, gboolean open_only, GError **error)
 {
@@ -406,7 +429,8 @@ describe_job_choice (ReinJob *job)
   ReinDocument *posting = rein_job_get_posting (job);
   g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 50);
 
-  return g_strdup_printf ("%s  %s (%s) — %s", rein_job_get_id (job), rein_job_get_name (job),
+  return g_strdup_printf ("%s  %s (%s) — %s", rein_job_get_id (job),
+                          shown (rein_job_get_name (job)),
                           rein_job_state_describe (rein_job_get_state (job)), description);
 }
 
@@ -690,10 +714,10 @@ choose_mediator (Market *m, GPtrArray *mediators, GError **error)
       ReinDocument *e = g_ptr_array_index (mediators, i);
 
       g_ptr_array_add (choices, g_strdup_printf ("%s, fee %s, %s (%s)",
-                                                 field (e, REIN_LABEL_USER),
-                                                 field (e, REIN_LABEL_MEDIATOR_FEE),
-                                                 field (e, REIN_LABEL_CONTACT),
-                                                 field (e, REIN_LABEL_MASTER_ADDRESS)));
+                                                 shown_field (e, REIN_LABEL_USER),
+                                                 shown_field (e, REIN_LABEL_MEDIATOR_FEE),
+                                                 shown_field (e, REIN_LABEL_CONTACT),
+                                                 shown_field (e, REIN_LABEL_MASTER_ADDRESS)));
     }
   if (mediators->len > 0 && !rein_cli_interactive ())
     {
@@ -880,8 +904,9 @@ choose_bid (Market *m, ReinJob *job, GError **error)
       ReinDocument *bid = g_ptr_array_index (bids, i);
       g_autofree gchar *description = one_line (field (bid, REIN_LABEL_DESCRIPTION), 50);
 
-      g_ptr_array_add (choices, g_strdup_printf ("%s, %s BTC: %s", field (bid, REIN_LABEL_WORKER),
-                                                 field (bid, REIN_LABEL_BID_AMOUNT),
+      g_ptr_array_add (choices, g_strdup_printf ("%s, %s BTC: %s",
+                                                 shown_field (bid, REIN_LABEL_WORKER),
+                                                 shown_field (bid, REIN_LABEL_BID_AMOUNT),
                                                  description));
     }
   if (!rein_cli_interactive ())
@@ -1227,6 +1252,13 @@ run_status (const ReinCliCommand *command, int argc, char **argv)
 static int
 run_jobs (const ReinCliCommand *command, int argc, char **argv)
 {
+  gboolean all = FALSE;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all,
+      N_("List every job on the market with its state, also those awarded or finished"),
+      NULL },
+    { NULL },
+  };
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (Market) m = { 0 };
@@ -1234,11 +1266,11 @@ run_jobs (const ReinCliCommand *command, int argc, char **argv)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   int status;
 
-  if (!rein_cli_parse_options (command, NULL, argc, argv, &args, &status))
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
     return status;
   if (!market_open (&m, &error))
     return market_fail (&m, NULL, error);
-  jobs = load_open_jobs (&m, TRUE, &error);
+  jobs = load_open_jobs (&m, !all, &error);
   if (jobs == NULL)
     return market_fail (&m, NULL, error);
   rein_cli_reader_print_warnings (m.reader);
@@ -1259,17 +1291,21 @@ run_jobs (const ReinCliCommand *command, int argc, char **argv)
       return write_json (builder);
     }
   if (jobs->len == 0)
-    rein_cli_print ("%s", _("No open jobs on the servers."));
+    rein_cli_print ("%s", all ? _("No jobs on the servers.") : _("No open jobs on the servers."));
   for (guint i = 0; i < jobs->len; i++)
     {
       ReinJob *job = g_ptr_array_index (jobs, i);
       ReinDocument *posting = rein_job_get_posting (job);
       g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 60);
+      g_autofree gchar *state = NULL;
       guint n_bids = rein_job_get_bids (job)->len;
 
-      rein_cli_print ("%s  %s [%s] by %s, %u %s: %s", rein_job_get_id (job),
-                      rein_job_get_name (job), field (posting, REIN_LABEL_CATEGORY),
-                      field (posting, REIN_LABEL_JOB_CREATOR), n_bids,
+      /* Open jobs need no state: their bids say it. */
+      if (all)
+        state = g_strdup_printf (" (%s)", rein_job_state_describe (rein_job_get_state (job)));
+      rein_cli_print ("%s  %s [%s] by %s%s, %u %s: %s", rein_job_get_id (job),
+                      shown (rein_job_get_name (job)), shown (category (posting)),
+                      shown_field (posting, REIN_LABEL_JOB_CREATOR), state ? state : "", n_bids,
                       g_dngettext (GETTEXT_PACKAGE, "bid", "bids", n_bids), description);
     }
   return REIN_CLI_EXIT_OK;
@@ -1311,9 +1347,10 @@ run_mediators (const ReinCliCommand *command, int argc, char **argv)
       rein_cli_json_string (builder, "fee", field (e, REIN_LABEL_MEDIATOR_FEE));
       json_builder_end_object (builder);
       if (!rein_cli_globals.json)
-        rein_cli_print ("%s  fee %s  %s  %s", field (e, REIN_LABEL_USER),
-                        field (e, REIN_LABEL_MEDIATOR_FEE), field (e, REIN_LABEL_CONTACT),
-                        field (e, REIN_LABEL_MASTER_ADDRESS));
+        rein_cli_print ("%s  fee %s  %s  %s", shown_field (e, REIN_LABEL_USER),
+                        shown_field (e, REIN_LABEL_MEDIATOR_FEE),
+                        shown_field (e, REIN_LABEL_CONTACT),
+                        shown_field (e, REIN_LABEL_MASTER_ADDRESS));
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -1329,9 +1366,12 @@ run_mediators (const ReinCliCommand *command, int argc, char **argv)
 static const ReinCliCommand market_commands[] = {
   {
     .name = "jobs",
+    .parameter_string = N_("[--all]"),
     .summary = N_("List the jobs open for bids on the servers"),
-    .description = N_("Fetches job postings and bids from every server and lists the jobs whose\n"
-                      "documents all check out (signatures, enrollments, escrow)."),
+    .description = N_("Fetches job postings, bids and the offers that follow them from every\n"
+                      "server and lists the jobs whose documents all check out (signatures,\n"
+                      "enrollments, escrow) and that are still open for bids: an awarded job is\n"
+                      "not. With --all, every such job, with its state."),
     .max_args = 0,
     .global_options = TRUE,
     .exit_status = MARKET_EXIT_STATUS,

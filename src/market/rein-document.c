@@ -597,6 +597,21 @@ rein_document_lookup (ReinDocument *self,
   return rein_document_get_field_any (self, aliases);
 }
 
+const gchar *
+rein_document_get_category (ReinDocument *self)
+{
+  const gchar *category;
+  const gchar *tags;
+
+  g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
+
+  category = rein_fields_lookup (self->fields, REIN_LABEL_CATEGORY);
+  if (category != NULL && *category != '\0')
+    return category;
+  tags = rein_fields_lookup (self->fields, REIN_LABEL_TAGS);
+  return tags != NULL ? tags : category;
+}
+
 ReinVerification
 rein_document_get_verification (ReinDocument *self)
 {

@@ -193,6 +193,9 @@ const gchar *rein_document_get_field_any (ReinDocument *self, const gchar *const
 /* Looks up a current label (REIN_LABEL_*, see rein-labels.h) under its own
  * name first, then under the names older clients used for it. */
 const gchar *rein_document_lookup (ReinDocument *self, const gchar *label);
+/* A job posting's category: its Category, else its Tags (python-rein 0.3
+ * writes those instead), else NULL. */
+const gchar *rein_document_get_category (ReinDocument *self);
 ReinVerification rein_document_get_verification (ReinDocument *self);
 const gchar *rein_document_get_verification_error (ReinDocument *self);
 

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
 #define REIN_LABEL_JOB_NAME "Job name"
 #define REIN_LABEL_JOB_ID "Job ID"
 #define REIN_LABEL_CATEGORY "Category"
+/* python-rein 0.3 job postings carry "Tags" instead of "Category". */
+#define REIN_LABEL_TAGS "Tags"
 #define REIN_LABEL_DESCRIPTION "Description"
 #define REIN_LABEL_MEDIATOR "Mediator"
 #define REIN_LABEL_MEDIATOR_CONTACT "Mediator contact"

@@ -68,6 +68,7 @@ typedef struct
   GHashTable *seen;        /* hashes in @docs */
   GHashTable *sources;     /* hash -> URL of the first server that sent it */
   GQueue queries;
+  gboolean followed;       /* the later documents of jobs with bids are asked for */
   gboolean learning;       /* the queries are "enrollments" */
 
   /* The query being sent */
@@ -561,6 +562,51 @@ add_docs (Op *op, GPtrArray *docs)
     }
 }
 
+/* A job ID a server takes in a "job_ids" list: servers refuse the whole
+ * query for one bad ID, so a forged document must not slip one in. */
+static gboolean
+is_queryable_job_id (const gchar *job_id)
+{
+  gsize len = 0;
+
+  for (const gchar *p = job_id; *p != '\0'; p++, len++)
+    if (!g_ascii_isalnum (*p) || len >= 64)
+      return FALSE;
+  return len > 0;
+}
+
+/* The "jobs" and "bids" queries see postings and bids only: queues
+ * "by_job_id" for the jobs with a posting and at least one bid (an offer,
+ * and so every later step, follows a bid), IDS_PER_QUERY IDs a query. */
+static void
+queue_later_documents (Op *op)
+{
+  g_autoptr (GHashTable) posted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+
+  for (guint i = 0; i < op->docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+      const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+
+      if (job_id != NULL
+          && rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING)
+        g_hash_table_add (posted, (gpointer) job_id);
+    }
+  for (guint i = 0; i < op->docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+      const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+
+      if (job_id != NULL && rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_BID
+          && g_hash_table_contains (posted, job_id) && is_queryable_job_id (job_id)
+          && g_hash_table_add (wanted, (gpointer) job_id))
+        g_ptr_array_add (ids, (gpointer) job_id);
+    }
+  enqueue_ids (op, "by_job_id", "job_ids", ids);
+}
+
 /* Adds the documents the store holds for the job IDs asked for: our
  * documents not pushed yet, and those fetched earlier from servers we no
  * longer reach. */
@@ -656,6 +702,14 @@ queue_done (GTask *task)
     {
       finish_mediators (self, op);
       g_task_return_boolean (task, TRUE);
+    }
+  else if (op->what == REIN_MARKET_REFRESH_JOBS && !op->followed)
+    {
+      /* The postings and bids are in: now their offers and what follows. */
+      op->followed = TRUE;
+      queue_later_documents (op);
+      run_next (task);
+      return;
     }
   else if (!op->learning)
     {

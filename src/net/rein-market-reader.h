@@ -32,8 +32,13 @@ G_DECLARE_FINAL_TYPE (ReinMarketReader, rein_market_reader, REIN, MARKET_READER,
 /* What rein_market_reader_refresh_async() reads. */
 typedef enum
 {
-  /* The open market: the "jobs" and "bids" queries. The jobs model then
-   * holds every job with a valid posting, by job ID. */
+  /* The market: the "jobs" and "bids" queries, then "by_job_id" for the
+   * jobs with a posting and at least one bid (an offer can only follow a
+   * bid), 100 job IDs a query: ceil (jobs with bids / 100) more queries to
+   * each server, none when no job has a bid. The jobs model then holds
+   * every job with a valid posting, by job ID, in its real state (awarded,
+   * delivered, ... and not only posted or bids): a view of the jobs open
+   * for bids keeps those in REIN_JOB_STATE_POSTED and _BIDS. */
   REIN_MARKET_REFRESH_JOBS,
   /* The jobs of the given IDs ("by_job_id"), with the documents the store
    * holds for them (ours not pushed yet, those fetched earlier). The jobs

@@ -1039,6 +1039,34 @@ test_unknown_labels (void)
   }
 }
 
+/* Category, else python-rein 0.3's Tags, else nothing. */
+static void
+test_category (void)
+{
+  const struct
+  {
+    const gchar *text;
+    const gchar *category;
+  } cases[] = {
+    { "Rein Job\nJob name: x\nCategory: Design", "Design" },
+    { "Rein Job\nJob name: x\nTags: logo, design", "logo, design" },
+    { "Rein Job\nJob name: x\nTags: logo\nCategory: Design", "Design" },
+    { "Rein Job\nJob name: x\nCategory: \nTags: logo", "logo" },
+    { "Rein Job\nJob name: x", NULL },
+  };
+  g_autoptr(ReinPrivateKey) key = key_from_byte (0x42);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ReinDocument) doc = rein_document_new_signed (cases[i].text, key,
+                                                              REIN_NETWORK_MAINNET, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (rein_document_get_category (doc), ==, cases[i].category);
+    }
+}
+
 static void
 test_text_errors (void)
 {
@@ -1722,6 +1750,7 @@ main (int argc,
   g_test_add_func ("/market/document/builder-errors", test_builder_errors);
   g_test_add_func ("/market/document/multiline", test_multiline);
   g_test_add_func ("/market/document/unknown-labels", test_unknown_labels);
+  g_test_add_func ("/market/document/category", test_category);
   g_test_add_func ("/market/document/text-errors", test_text_errors);
   g_test_add_func ("/market/document/size-limit", test_size_limit);
   g_test_add_func ("/market/document/wrong-signer", test_wrong_signer);

@@ -381,6 +381,99 @@ test_forged (Fixture *f, gconstpointer data)
     }
 }
 
+/* @worker's bid on @posting_text, signed by the worker. */
+static gchar *
+bid_on (Identity *worker, const gchar *posting_text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) job = rein_document_new_from_armored (posting_text, -1, &error);
+  g_autofree gchar *contact = g_strdup_printf ("%s@example.com", worker->name);
+  g_autofree gchar *text = NULL;
+  ReinBidParams params = {
+    .worker = worker->name,
+    .worker_contact = contact,
+    .worker_master_address = worker->master_address,
+    .worker_public_key = worker->public_key,
+    .description = "Done in a week",
+    .bid_amount = "0.05",
+  };
+
+  g_assert_no_error (error);
+  text = rein_document_build_bid (job, &params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return identity_sign (worker, text);
+}
+
+/* An offer of @bid_text, signed by @signer (the job's creator, or not). */
+static gchar *
+offer_of (Identity *signer, const gchar *bid_text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) bid = rein_document_new_from_armored (bid_text, -1, &error);
+  g_autofree gchar *text = NULL;
+
+  g_assert_no_error (error);
+  text = rein_document_build_offer (bid, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return identity_sign (signer, text);
+}
+
+/* The "jobs" and "bids" queries see no offer: a jobs refresh must fetch
+ * the later documents of the jobs with bids, so an awarded job says so,
+ * while an offer signed by someone other than the creator awards
+ * nothing. */
+static void
+test_awarded (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinMarketReader) reader = reader_new (f, NULL);
+  g_autoptr (Identity) worker = identity_new ("Worker");
+  g_autofree gchar *worker_enrollment = identity_enrollment (worker, FALSE);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "aaaaaaaaaaaaaaaaaaaa", "Awarded");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "bbbbbbbbbbbbbbbbbbbb", "Forged");
+  g_autofree gchar *job3 = posting (f, f->creator, f->creator, "cccccccccccccccccccc", "Open");
+  g_autofree gchar *bid1 = bid_on (worker, job1);
+  g_autofree gchar *bid2 = bid_on (worker, job2);
+  g_autofree gchar *offer1 = offer_of (f->creator, bid1);
+  /* The worker awards itself the job. */
+  g_autofree gchar *forged = offer_of (worker, bid2);
+  g_autofree gchar *reason = NULL;
+  ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+
+  identity_register (worker, f->a);
+  identity_register (worker, f->b);
+  put_as (worker, f->a, worker_enrollment);
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->a, job2);
+  put_as (f->creator, f->b, job3);
+  put_as (worker, f->a, bid1);
+  put_as (worker, f->b, bid2);
+  /* On the other server than the postings: the reader merges them. */
+  put_as (f->creator, f->b, offer1);
+  put_as (worker, f->a, forged);
+
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 3);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 0)), ==, "aaaaaaaaaaaaaaaaaaaa");
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 0)), ==, REIN_JOB_STATE_AWARDED);
+  g_assert_cmpstr (rein_job_get_worker_key (job_at (reader, 0)), ==, worker->public_key);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 1)), ==, "bbbbbbbbbbbbbbbbbbbb");
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 1)), ==, REIN_JOB_STATE_BIDS);
+  g_assert_null (rein_job_get_offer (job_at (reader, 1)));
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 2)), ==, "cccccccccccccccccccc");
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 2)), ==, REIN_JOB_STATE_POSTED);
+  g_assert_cmpuint (f->last_done, ==, f->last_total);
+
+  /* The forged offer's verdict says why it does not count. */
+  g_assert_true (rein_store_get_verdict (f->store, hash_of (forged), &verification, &reason,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+  g_assert_nonnull (strstr (reason, "creator"));
+  g_test_message ("forged offer refused: %s", reason);
+}
+
 /* No server answers: an error, and the model stays as it was. */
 static void
 test_all_dead (Fixture *f, gconstpointer data)
@@ -521,6 +614,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/refresh", test_refresh);
   ADD ("/net/market/job-ids", test_job_ids);
   ADD ("/net/market/forged", test_forged);
+  ADD ("/net/market/awarded", test_awarded);
   ADD ("/net/market/all-dead", test_all_dead);
   ADD ("/net/market/cancel", test_cancel);
   ADD ("/net/market/own-enrollment", test_own_enrollment);

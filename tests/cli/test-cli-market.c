@@ -1,0 +1,396 @@
+/* test-cli-market.c: "rein-cli jobs" and "status" against a real rein-server
+ *
+ * The market is written straight onto the server by three test identities
+ * (a creator, a worker, a mediator): an awarded job, a job whose offer is
+ * forged, and a python-rein 0.3 posting with Tags instead of Category. A
+ * reader made with "rein-cli setup" then lists it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "cli-test-util.h"
+#include "server-fixture.h"
+#include "rein-test-util.h"
+
+#define PASSWORD "correct horse battery staple"
+
+#define AWARDED_ID "aaaaaaaaaaaaaaaaaaaa"
+#define FORGED_ID "bbbbbbbbbbbbbbbbbbbb"
+#define TAGS_ID "cccccccccccccccccccc"
+
+typedef struct
+{
+  TestServer *server;
+  gchar *dir; /* the reader's data folder */
+  Identity *creator;
+  Identity *worker;
+  Identity *mediator;
+  gchar *mediator_enrollment;
+} Fixture;
+
+/* ---- Writing the market ---- */
+
+static void
+put_as (Identity *who, TestServer *server, const gchar *armored)
+{
+  g_autofree gchar *key = random_key ();
+  g_autoptr (Answer) put = NULL;
+
+  g_clear_pointer (&who->nonce, g_free);
+  put = identity_put (who, server, key, armored, FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+  g_clear_pointer (&who->nonce, g_free);
+}
+
+static void
+enroll (Fixture *f, Identity *who, gboolean mediator)
+{
+  g_autofree gchar *enrollment = identity_enrollment (who, mediator);
+
+  identity_register (who, f->server);
+  put_as (who, f->server, enrollment);
+  if (mediator)
+    f->mediator_enrollment = g_steal_pointer (&enrollment);
+}
+
+/* The creator's posting of @job_id (unsigned text), with @category. */
+static gchar *
+posting_text (Fixture *f, const gchar *job_id, const gchar *name, const gchar *category)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) mediator = rein_document_new_from_armored (f->mediator_enrollment,
+                                                                      -1, &error);
+  gchar *text;
+  ReinJobParams params = {
+    .job_name = name,
+    .job_id = job_id,
+    .category = category,
+    .description = "A round logo",
+    .creator = f->creator->name,
+    .creator_contact = "creator@example.com",
+    .creator_public_key = f->creator->public_key,
+    .creator_master_address = f->creator->master_address,
+  };
+
+  g_assert_no_error (error);
+  g_assert_true (rein_job_params_set_mediator (&params, mediator, &error));
+  g_assert_no_error (error);
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* A posting as python-rein 0.3 writes it: "Tags" where we write
+ * "Category". */
+static gchar *
+tags_posting_text (Fixture *f, const gchar *job_id, const gchar *name, const gchar *tags)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *ours = posting_text (f, job_id, name, "replaced");
+  g_autofree gchar *title = NULL;
+  g_autoptr (GPtrArray) fields = NULL;
+  gchar *text;
+  gboolean replaced = FALSE;
+
+  g_assert_true (rein_document_text_parse (ours, strlen (ours), &title, &fields, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      ReinField *field = g_ptr_array_index (fields, i);
+
+      if (g_strcmp0 (field->label, REIN_LABEL_CATEGORY) != 0)
+        continue;
+      g_free (field->label);
+      g_free (field->value);
+      field->label = g_strdup ("Tags");
+      field->value = g_strdup (tags);
+      replaced = TRUE;
+    }
+  g_assert_true (replaced);
+  text = rein_document_text_build (title, fields, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (text, "Category"));
+  return text;
+}
+
+static gchar *
+bid_on (Fixture *f, const gchar *posting_armored)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) job = rein_document_new_from_armored (posting_armored, -1, &error);
+  g_autofree gchar *text = NULL;
+  ReinBidParams params = {
+    .worker = f->worker->name,
+    .worker_contact = "worker@example.com",
+    .worker_master_address = f->worker->master_address,
+    .worker_public_key = f->worker->public_key,
+    .description = "Two drafts in a week",
+    .bid_amount = "0.01",
+  };
+
+  g_assert_no_error (error);
+  text = rein_document_build_bid (job, &params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return identity_sign (f->worker, text);
+}
+
+static gchar *
+offer_of (Identity *signer, const gchar *bid_armored)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) bid = rein_document_new_from_armored (bid_armored, -1, &error);
+  g_autofree gchar *text = NULL;
+
+  g_assert_no_error (error);
+  text = rein_document_build_offer (bid, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return identity_sign (signer, text);
+}
+
+/* ---- Running rein-cli as the reader ---- */
+
+static CliResult *
+run_reader (Fixture *f, const gchar *first, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  CliResult *result;
+  va_list ap;
+
+  g_ptr_array_add (args, g_strdup ("--data-dir"));
+  g_ptr_array_add (args, g_strdup (f->dir));
+  va_start (ap, first);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
+  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
+  /* Nothing rein-cli prints may say "(null)". */
+  g_assert_null (strstr (result->out, "(null)"));
+  g_assert_null (strstr (result->err, "(null)"));
+  return result;
+}
+
+/* The line of the listing that names @job_id, or NULL. */
+static gchar *
+line_of (const gchar *out, const gchar *job_id)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], job_id))
+      return g_strdup (lines[i]);
+  return NULL;
+}
+
+/* The job of @job_id in a "--json" listing, or NULL. */
+static JsonObject *
+json_job (JsonNode *root, const gchar *job_id)
+{
+  JsonArray *jobs = json_object_get_array_member (json_node_get_object (root), "jobs");
+
+  g_assert_nonnull (jobs);
+  for (guint i = 0; i < json_array_get_length (jobs); i++)
+    {
+      JsonObject *job = json_array_get_object_element (jobs, i);
+
+      if (g_strcmp0 (json_object_get_string_member (job, "job_id"), job_id) == 0)
+        return job;
+    }
+  return NULL;
+}
+
+/* ---- The fixture ---- */
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *form = cli_write_tmp ("reader.txt",
+                                          "Name: Rita\nContact: rita@example.com\n", -1);
+  g_autofree gchar *awarded = NULL;
+  g_autofree gchar *forged = NULL;
+  g_autofree gchar *tags = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *awarded_bid = NULL;
+  g_autofree gchar *forged_bid = NULL;
+  g_autofree gchar *offer = NULL;
+  g_autofree gchar *forged_offer = NULL;
+
+  f->server = test_server_start (NULL, NULL);
+  f->dir = g_dir_make_tmp ("rein-cli-market-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  f->creator = identity_new ("Carol");
+  f->worker = identity_new ("Walt");
+  f->mediator = identity_new ("Mia");
+  enroll (f, f->creator, FALSE);
+  enroll (f, f->worker, FALSE);
+  enroll (f, f->mediator, TRUE);
+
+  text = posting_text (f, AWARDED_ID, "Awarded logo", "Design");
+  awarded = identity_sign (f->creator, text);
+  g_clear_pointer (&text, g_free);
+  text = posting_text (f, FORGED_ID, "Forged logo", "Design");
+  forged = identity_sign (f->creator, text);
+  g_clear_pointer (&text, g_free);
+  text = tags_posting_text (f, TAGS_ID, "Logo", "logo, design");
+  tags = identity_sign (f->creator, text);
+
+  awarded_bid = bid_on (f, awarded);
+  forged_bid = bid_on (f, forged);
+  offer = offer_of (f->creator, awarded_bid);
+  /* The worker awards itself the job: that awards nothing. */
+  forged_offer = offer_of (f->worker, forged_bid);
+
+  put_as (f->creator, f->server, awarded);
+  put_as (f->creator, f->server, forged);
+  put_as (f->creator, f->server, tags);
+  put_as (f->worker, f->server, awarded_bid);
+  put_as (f->worker, f->server, forged_bid);
+  put_as (f->creator, f->server, offer);
+  put_as (f->worker, f->server, forged_offer);
+
+  /* The reader: an identity of its own, and an account to query with. */
+  {
+    g_autoptr (CliResult) setup = run_reader (f, "--defaults", form, "setup", "--json", NULL);
+    g_autoptr (CliResult) request = NULL;
+
+    cli_assert_status (setup, 0);
+    request = run_reader (f, "request", f->server->url, NULL);
+    cli_assert_status (request, 0);
+  }
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->server, test_server_free);
+  rein_test_remove_tree (f->dir);
+  g_free (f->dir);
+  identity_free (f->creator);
+  identity_free (f->worker);
+  identity_free (f->mediator);
+  g_free (f->mediator_enrollment);
+  cli_test_cleanup ();
+}
+
+/* ---- Tests ---- */
+
+/* "jobs" lists the jobs open for bids: not the awarded one, but the one
+ * whose only offer is forged. */
+static void
+test_jobs_open (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CliResult) r = run_reader (f, "jobs", NULL);
+  g_autoptr (CliResult) json = run_reader (f, "jobs", "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *forged = NULL;
+  JsonObject *job;
+
+  cli_assert_status (r, 0);
+  g_assert_null (strstr (r->out, AWARDED_ID));
+  forged = line_of (r->out, FORGED_ID);
+  g_assert_nonnull (forged);
+  g_assert_nonnull (strstr (forged, "1 bid"));
+  g_assert_nonnull (line_of (r->out, TAGS_ID));
+
+  cli_assert_status (json, 0);
+  root = cli_result_get_json (json);
+  g_assert_null (json_job (root, AWARDED_ID));
+  job = json_job (root, FORGED_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+  g_assert_nonnull (json_job (root, TAGS_ID));
+}
+
+/* "jobs --all" lists every job, the awarded one as awarded. */
+static void
+test_jobs_all (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CliResult) r = run_reader (f, "jobs", "--all", NULL);
+  g_autoptr (CliResult) json = run_reader (f, "jobs", "--all", "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *awarded = NULL;
+  g_autofree gchar *forged = NULL;
+  g_autofree gchar *tags = NULL;
+  JsonObject *job;
+
+  cli_assert_status (r, 0);
+  awarded = line_of (r->out, AWARDED_ID);
+  forged = line_of (r->out, FORGED_ID);
+  tags = line_of (r->out, TAGS_ID);
+  g_assert_nonnull (awarded);
+  g_assert_nonnull (strstr (awarded, rein_job_state_describe (REIN_JOB_STATE_AWARDED)));
+  g_assert_nonnull (forged);
+  g_assert_nonnull (strstr (forged, rein_job_state_describe (REIN_JOB_STATE_BIDS)));
+  g_assert_nonnull (tags);
+  g_assert_nonnull (strstr (tags, rein_job_state_describe (REIN_JOB_STATE_POSTED)));
+
+  cli_assert_status (json, 0);
+  root = cli_result_get_json (json);
+  job = json_job (root, AWARDED_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "awarded");
+  g_assert_cmpstr (json_object_get_string_member (job, "worker"), ==, "Walt");
+  job = json_job (root, FORGED_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+}
+
+/* A python-rein 0.3 posting's Tags stand for its category everywhere. */
+static void
+test_tags (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CliResult) r = run_reader (f, "jobs", NULL);
+  g_autoptr (CliResult) json = run_reader (f, "jobs", "--json", NULL);
+  g_autoptr (CliResult) status = run_reader (f, "status", "--jobid", TAGS_ID, NULL);
+  g_autoptr (CliResult) status_json = run_reader (f, "status", "--jobid", TAGS_ID, "--json",
+                                                  NULL);
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) status_root = NULL;
+  g_autofree gchar *line = NULL;
+  JsonObject *job;
+
+  cli_assert_status (r, 0);
+  line = line_of (r->out, TAGS_ID);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "Logo [logo, design]"));
+
+  cli_assert_status (json, 0);
+  root = cli_result_get_json (json);
+  job = json_job (root, TAGS_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "category"), ==, "logo, design");
+  /* A posting with a Category keeps it. */
+  job = json_job (root, FORGED_ID);
+  g_assert_cmpstr (json_object_get_string_member (job, "category"), ==, "Design");
+
+  cli_assert_status (status, 0);
+  g_assert_nonnull (strstr (status->out, "logo, design"));
+  cli_assert_status (status_json, 0);
+  status_root = cli_result_get_json (status_json);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_root),
+                                                  "category"), ==, "logo, design");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  /* rein-cli reads these; a low scrypt cost keeps setup fast. */
+  g_setenv ("REIN_PASSWORD", PASSWORD, TRUE);
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+  g_unsetenv ("REIN_DATA_DIR");
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/cli/market/jobs-open", test_jobs_open);
+  ADD ("/cli/market/jobs-all", test_jobs_all);
+  ADD ("/cli/market/tags", test_tags);
+#undef ADD
+
+  return g_test_run ();
+}
