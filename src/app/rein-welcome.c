@@ -396,7 +396,7 @@ validate_sign (ReinWelcome *self)
   else if (g_strcmp0 (rein_document_get_text (doc), expected) != 0)
     reason = g_strdup (_("The signed text differs from the enrollment above. Sign it exactly "
                          "as shown."));
-  else if (g_strcmp0 (rein_document_get_signer (doc), master) != 0)
+  else if (!rein_same_key (rein_document_get_signer (doc), master))
     reason = g_strdup_printf (_("It was signed by %s, not by your master address."),
                               rein_document_get_signer (doc));
   else if (!rein_document_verify (doc, &error))

@@ -391,3 +391,55 @@ rein_address_convert (const gchar *address, ReinNetwork network, GError **error)
     return NULL;
   return rein_address_from_hash160 (hash, type, network);
 }
+
+gboolean
+rein_key_id_from_string (const gchar *key_or_address, guint8 out_hash160[20])
+{
+  guint8 pub[REIN_PUBKEY_UNCOMPRESSED_LEN];
+  guint8 hash[20];
+  gsize len = 0;
+  ReinAddressType type;
+
+  if (key_or_address == NULL)
+    return FALSE;
+  /* Hex keys are 66 or 130 characters, addresses 26 to 35: no overlap. */
+  if (rein_public_key_parse_hex (key_or_address, pub, &len, NULL))
+    rein_hash160 (pub, len, hash);
+  else if (!rein_address_validate (key_or_address, NULL, &type, hash, NULL)
+           || type != REIN_ADDRESS_P2PKH)
+    return FALSE;
+  if (out_hash160 != NULL)
+    memcpy (out_hash160, hash, sizeof hash);
+  return TRUE;
+}
+
+/* The compressed encoding of a hex public key's point. */
+static gboolean
+public_key_point (const gchar *hex, guint8 out[REIN_PUBKEY_COMPRESSED_LEN])
+{
+  const secp256k1_context *ctx = rein_secp256k1_context ();
+  guint8 pub[REIN_PUBKEY_UNCOMPRESSED_LEN];
+  secp256k1_pubkey point;
+  gsize len = 0;
+
+  if (!rein_public_key_parse_hex (hex, pub, &len, NULL)
+      || !secp256k1_ec_pubkey_parse (ctx, &point, pub, len))
+    return FALSE;
+  len = REIN_PUBKEY_COMPRESSED_LEN;
+  return secp256k1_ec_pubkey_serialize (ctx, out, &len, &point, SECP256K1_EC_COMPRESSED)
+         && len == REIN_PUBKEY_COMPRESSED_LEN;
+}
+
+gboolean
+rein_same_key (const gchar *a, const gchar *b)
+{
+  guint8 point_a[REIN_PUBKEY_COMPRESSED_LEN], point_b[REIN_PUBKEY_COMPRESSED_LEN];
+  guint8 id_a[20], id_b[20];
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  if (public_key_point (a, point_a) && public_key_point (b, point_b))
+    return memcmp (point_a, point_b, sizeof point_a) == 0;
+  return rein_key_id_from_string (a, id_a) && rein_key_id_from_string (b, id_b)
+         && memcmp (id_a, id_b, sizeof id_a) == 0;
+}

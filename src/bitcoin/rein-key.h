@@ -68,6 +68,31 @@ gboolean rein_address_validate (const gchar *address,
  * (old testnet documents used mainnet-format addresses). */
 gchar *rein_address_convert (const gchar *address, ReinNetwork network, GError **error);
 
+/* "Are these two the same key?": the one rule for all of Rein.
+ *
+ * A key is written either as a hex public key (compressed, 66 digits, or
+ * uncompressed, 130 digits; either hex case) or as the P2PKH address of a
+ * key on either network (mainnet 0x00 or testnet 0x6f: old testnet documents
+ * used mainnet-format addresses). A P2SH address names a script, not a key,
+ * and is refused, as is anything else (no whitespace is trimmed).
+ *
+ * A key's id is the hash160 its P2PKH address holds; for a hex key, the hash
+ * of the key in the encoding written. A compressed and an uncompressed key of
+ * one point therefore have different ids and different addresses; Rein's
+ * addresses are those of compressed keys. @out_hash160 may be NULL. */
+gboolean rein_key_id_from_string (const gchar *key_or_address, guint8 out_hash160[20]);
+
+/* TRUE when @a and @b denote the same key:
+ * - two hex public keys are the same key when they are the same curve point,
+ *   whatever their encodings (one key in two spellings is still one person);
+ * - otherwise (one or both are addresses) when their key ids are equal, so
+ *   an address matches only the encoding of the key whose hash it holds.
+ * The rule is thus not transitive across encodings: a compressed key is the
+ * same key as its uncompressed form and as its own address, but the
+ * uncompressed form does not match that address.
+ * FALSE when either is NULL or is neither a public key nor a P2PKH address. */
+gboolean rein_same_key (const gchar *a, const gchar *b);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPrivateKey, rein_private_key_free)
 
 G_END_DECLS

@@ -665,17 +665,13 @@ ask_text (Market *m, const gchar *label, const gchar *hint, GError **error)
 static gboolean
 mediator_matches (ReinDocument *enrollment, const gchar *who)
 {
-  const gchar *values[] = {
-    field (enrollment, REIN_LABEL_USER),
-    field (enrollment, REIN_LABEL_MASTER_ADDRESS),
-    field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY),
-    field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
-  };
+  const gchar *user = field (enrollment, REIN_LABEL_USER);
 
-  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
-    if (values[i] != NULL && g_utf8_collate (values[i], who) == 0)
-      return TRUE;
-  return values[2] != NULL && g_ascii_strcasecmp (values[2], who) == 0;
+  /* Keys and addresses in any spelling of the same key. */
+  return (user != NULL && g_utf8_collate (user, who) == 0)
+         || rein_same_key (field (enrollment, REIN_LABEL_MASTER_ADDRESS), who)
+         || rein_same_key (field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY), who)
+         || rein_same_key (field (enrollment, REIN_LABEL_DELEGATE_ADDRESS), who);
 }
 
 static ReinDocument *
@@ -855,12 +851,12 @@ run_bid (const ReinCliCommand *command, int argc, char **argv)
 static gboolean
 bid_matches (ReinDocument *bid, const gchar *who)
 {
-  const gchar *key = field (bid, REIN_LABEL_WORKER_PUBLIC_KEY);
   gsize len = strlen (who);
 
+  /* Keys and addresses in any spelling of the same key. */
   if (g_strcmp0 (field (bid, REIN_LABEL_WORKER), who) == 0
-      || g_strcmp0 (field (bid, REIN_LABEL_WORKER_MASTER_ADDRESS), who) == 0
-      || (key != NULL && g_ascii_strcasecmp (key, who) == 0))
+      || rein_same_key (field (bid, REIN_LABEL_WORKER_MASTER_ADDRESS), who)
+      || rein_same_key (field (bid, REIN_LABEL_WORKER_PUBLIC_KEY), who))
     return TRUE;
   /* The start of the bid's hash, as "status" shows it. */
   return len >= 8 && strspn (who, "0123456789abcdef") == len

@@ -169,12 +169,10 @@ static gboolean
 require_address (const gchar *address,
                  const gchar *label,
                  const ReinNetwork *network,
-                 guint8 out_hash[REIN_HASH160_LEN],
                  GError **error)
 {
   ReinNetwork address_network;
   ReinAddressType type;
-  guint8 hash[REIN_HASH160_LEN];
 
   if (is_blank (address))
     {
@@ -182,7 +180,7 @@ require_address (const gchar *address,
                    "%s is required", label);
       return FALSE;
     }
-  if (!rein_address_validate (address, &address_network, &type, hash, NULL)
+  if (!rein_address_validate (address, &address_network, &type, NULL, NULL)
       || type != REIN_ADDRESS_P2PKH)
     {
       g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
@@ -197,9 +195,6 @@ require_address (const gchar *address,
                    *network == REIN_NETWORK_TESTNET ? "testnet" : "mainnet");
       return FALSE;
     }
-
-  if (out_hash != NULL)
-    memcpy (out_hash, hash, sizeof hash);
   return TRUE;
 }
 
@@ -333,7 +328,6 @@ rein_document_build_enrollment (const ReinEnrollmentParams *params,
   g_autoptr(GPtrArray) fields = NULL;
   g_autofree gchar *sin = NULL;
   ReinNetwork network;
-  guint8 delegate_hash[REIN_HASH160_LEN];
 
   g_return_val_if_fail (params != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -342,10 +336,9 @@ rein_document_build_enrollment (const ReinEnrollmentParams *params,
 
   if (!require_text (params->user, REIN_LABEL_USER, FALSE, error)
       || !require_text (params->contact, REIN_LABEL_CONTACT, FALSE, error)
-      || !require_address (params->master_address, REIN_LABEL_MASTER_ADDRESS, &network, NULL,
-                           error)
+      || !require_address (params->master_address, REIN_LABEL_MASTER_ADDRESS, &network, error)
       || !require_address (params->delegate_address, REIN_LABEL_DELEGATE_ADDRESS, &network,
-                           delegate_hash, error))
+                           error))
     return NULL;
 
   sin = rein_sin_from_address (params->master_address);
@@ -363,9 +356,6 @@ rein_document_build_enrollment (const ReinEnrollmentParams *params,
     {
       g_autofree gchar *public_key = NULL;
       g_autofree gchar *fee = NULL;
-      guint8 key[65];
-      gsize key_len;
-      guint8 key_hash[REIN_HASH160_LEN];
 
       public_key = require_public_key (params->delegate_public_key,
                                        REIN_LABEL_MEDIATOR_PUBLIC_KEY, error);
@@ -373,10 +363,7 @@ rein_document_build_enrollment (const ReinEnrollmentParams *params,
         return NULL;
 
       /* The mediator key must be the delegate's. */
-      if (!rein_public_key_parse_hex (public_key, key, &key_len, error))
-        return NULL;
-      rein_hash160 (key, key_len, key_hash);
-      if (memcmp (key_hash, delegate_hash, sizeof key_hash) != 0)
+      if (!rein_same_key (public_key, params->delegate_address))
         {
           g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
                                "The mediator public key is not the delegate signing "
@@ -458,8 +445,6 @@ rein_document_build_job_posting (const ReinJobParams *params,
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *mediator_key = NULL;
   g_autofree gchar *creator_key = NULL;
-  guint8 mediator_hash[REIN_HASH160_LEN];
-  guint8 creator_hash[REIN_HASH160_LEN];
 
   g_return_val_if_fail (params != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -484,11 +469,11 @@ rein_document_build_job_posting (const ReinJobParams *params,
       || !require_text (params->mediator_contact, REIN_LABEL_MEDIATOR_CONTACT, FALSE, error)
       || !require_text (params->mediator_fee, REIN_LABEL_MEDIATOR_FEE, FALSE, error)
       || !require_address (params->mediator_master_address,
-                           REIN_LABEL_MEDIATOR_MASTER_ADDRESS, NULL, mediator_hash, error)
+                           REIN_LABEL_MEDIATOR_MASTER_ADDRESS, NULL, error)
       || !require_text (params->creator, REIN_LABEL_JOB_CREATOR, FALSE, error)
       || !require_text (params->creator_contact, REIN_LABEL_JOB_CREATOR_CONTACT, FALSE, error)
       || !require_address (params->creator_master_address,
-                           REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS, NULL, creator_hash, error))
+                           REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS, NULL, error))
     return NULL;
 
   mediator_key = require_public_key (params->mediator_public_key,
@@ -500,8 +485,8 @@ rein_document_build_job_posting (const ReinJobParams *params,
   if (creator_key == NULL)
     return NULL;
 
-  if (strcmp (mediator_key, creator_key) == 0
-      || memcmp (mediator_hash, creator_hash, sizeof creator_hash) == 0)
+  if (rein_same_key (mediator_key, creator_key)
+      || rein_same_key (params->mediator_master_address, params->creator_master_address))
     {
       g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
                            "The job creator cannot be the job's mediator");
@@ -568,7 +553,7 @@ rein_document_build_bid (ReinDocument *job,
   if (!require_text (params->worker, REIN_LABEL_WORKER, FALSE, error)
       || !require_text (params->worker_contact, REIN_LABEL_WORKER_CONTACT, FALSE, error)
       || !require_address (params->worker_master_address, REIN_LABEL_WORKER_MASTER_ADDRESS,
-                           &network, NULL, error)
+                           &network, error)
       || !require_text (params->description, REIN_LABEL_DESCRIPTION, TRUE, error)
       || !require_amount (params->bid_amount, error))
     return NULL;
@@ -577,7 +562,7 @@ rein_document_build_bid (ReinDocument *job,
   if (worker_key == NULL)
     return NULL;
 
-  if (strcmp (worker_key, creator_key) == 0 || strcmp (worker_key, mediator_key) == 0)
+  if (rein_same_key (worker_key, creator_key) || rein_same_key (worker_key, mediator_key))
     {
       g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
                            "The job's creator or mediator cannot bid on it");

@@ -407,8 +407,6 @@ check (ReinDocument *self,
   if (self->type == REIN_DOCUMENT_TYPE_ENROLLMENT)
     {
       const gchar *master = rein_document_get_field (self, REIN_LABEL_MASTER_ADDRESS);
-      guint8 master_hash[REIN_HASH160_LEN];
-      guint8 signer_hash[REIN_HASH160_LEN];
       ReinAddressType master_type;
 
       if (master == NULL)
@@ -417,7 +415,7 @@ check (ReinDocument *self,
                                "The enrollment has no " REIN_LABEL_MASTER_ADDRESS);
           return FALSE;
         }
-      if (!rein_address_validate (master, NULL, &master_type, master_hash, NULL)
+      if (!rein_address_validate (master, NULL, &master_type, NULL, NULL)
           || master_type != REIN_ADDRESS_P2PKH)
         {
           g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_WRONG_SIGNER,
@@ -426,8 +424,7 @@ check (ReinDocument *self,
         }
       /* Mainnet and testnet spellings of one key hash are the same signer
        * (old testnet documents used mainnet addresses). */
-      if (!rein_address_validate (self->signer, NULL, NULL, signer_hash, NULL)
-          || memcmp (master_hash, signer_hash, REIN_HASH160_LEN) != 0)
+      if (!rein_same_key (master, self->signer))
         {
           g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_WRONG_SIGNER,
                        "The enrollment is signed by %s, not by its master address %s",

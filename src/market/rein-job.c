@@ -21,63 +21,66 @@ field (ReinDocument *doc, const gchar *label)
   return rein_document_get_field (doc, label);
 }
 
-static gboolean
-address_hash (const gchar *address, guint8 out[20])
-{
-  return address != NULL && rein_address_validate (address, NULL, NULL, out, NULL);
-}
-
-/* hash160 of a hex public key, as the key's P2PKH address would hold. */
-static gboolean
-key_hash (const gchar *public_key_hex, guint8 out[20])
-{
-  guint8 pub[65];
-  gsize len = 0;
-
-  if (public_key_hex == NULL || !rein_public_key_parse_hex (public_key_hex, pub, &len, NULL))
-    return FALSE;
-  rein_hash160 (pub, len, out);
-  return TRUE;
-}
-
+/* The directory's index: the hex key id (see rein_key_id_from_string()) of
+ * a public key or P2PKH address, or NULL. */
 static gchar *
-hash_key (const guint8 hash[20])
+key_id (const gchar *key_or_address)
 {
-  return rein_hex_encode (hash, 20);
+  guint8 hash[20];
+
+  if (!rein_key_id_from_string (key_or_address, hash))
+    return NULL;
+  return rein_hex_encode (hash, sizeof hash);
 }
 
-/* TRUE when @public_key_hex is the key that signs as @address. */
 static gboolean
-key_is_signer (const gchar *public_key_hex, const gchar *address)
+is_public_key (const gchar *public_key_hex, gsize *out_len)
 {
-  guint8 a[20], b[20];
+  guint8 pub[REIN_PUBKEY_UNCOMPRESSED_LEN];
 
-  return key_hash (public_key_hex, a) && address_hash (address, b) && memcmp (a, b, 20) == 0;
+  return public_key_hex != NULL && rein_public_key_parse_hex (public_key_hex, pub, out_len, NULL);
 }
 
 static gboolean
 is_compressed_key (const gchar *public_key_hex)
 {
-  guint8 pub[65];
   gsize len = 0;
 
-  return public_key_hex != NULL && rein_public_key_parse_hex (public_key_hex, pub, &len, NULL)
-         && len == REIN_PUBKEY_COMPRESSED_LEN;
+  return is_public_key (public_key_hex, &len) && len == REIN_PUBKEY_COMPRESSED_LEN;
 }
 
+/* TRUE when the key field @public_key_hex holds a public key (an address
+ * there is not one) and it is the key that signs as @address. */
 static gboolean
-same_key (const gchar *a, const gchar *b)
+key_is_signer (const gchar *public_key_hex, const gchar *address)
 {
-  return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+  return is_public_key (public_key_hex, NULL) && rein_same_key (public_key_hex, address);
 }
 
-/* Two addresses with the same key hash (either network's form). */
+/* Key fields hold public keys and address fields addresses; whether two of
+ * them name the same key is rein_same_key()'s to say. */
+static gboolean
+same_public_key (const gchar *a, const gchar *b)
+{
+  return is_public_key (a, NULL) && is_public_key (b, NULL) && rein_same_key (a, b);
+}
+
 static gboolean
 same_address (const gchar *a, const gchar *b)
 {
-  guint8 ha[20], hb[20];
+  return !is_public_key (a, NULL) && !is_public_key (b, NULL) && rein_same_key (a, b);
+}
 
-  return address_hash (a, ha) && address_hash (b, hb) && memcmp (ha, hb, 20) == 0;
+/* Escrow addresses are P2SH: the same script hash in either network's form. */
+static gboolean
+same_script_address (const gchar *a, const gchar *b)
+{
+  guint8 ha[20], hb[20];
+  ReinAddressType ta, tb;
+
+  return a != NULL && b != NULL && rein_address_validate (a, NULL, &ta, ha, NULL)
+         && rein_address_validate (b, NULL, &tb, hb, NULL) && ta == REIN_ADDRESS_P2SH
+         && tb == REIN_ADDRESS_P2SH && memcmp (ha, hb, sizeof ha) == 0;
 }
 
 /* The master address a document gives for its own signer, if any. */
@@ -103,7 +106,7 @@ signer_master (ReinDocument *doc)
  * and a posting's mediator to the master the posting names. */
 struct _ReinDirectory
 {
-  GHashTable *by_delegate; /* hex hash160 of the delegate -> GPtrArray of ReinDocument */
+  GHashTable *by_delegate; /* key_id() of the delegate -> GPtrArray of ReinDocument */
   GPtrArray *mediators;
 };
 
@@ -131,7 +134,6 @@ rein_directory_free (ReinDirectory *self)
 gboolean
 rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **error)
 {
-  guint8 hash[20];
   const gchar *delegate;
   g_autofree gchar *key = NULL;
   GPtrArray *claims;
@@ -148,13 +150,15 @@ rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **erro
   if (!rein_document_verify (enrollment, error))
     return FALSE;
   delegate = field (enrollment, REIN_LABEL_DELEGATE_ADDRESS);
-  if (!address_hash (delegate, hash))
+  /* An address: a bare public key does not name a delegate. */
+  if (!is_public_key (delegate, NULL))
+    key = key_id (delegate);
+  if (key == NULL)
     {
       g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
                            "The enrollment names no valid delegate address");
       return FALSE;
     }
-  key = hash_key (hash);
   claims = g_hash_table_lookup (self->by_delegate, key);
   for (guint i = 0; claims != NULL && i < claims->len; i++)
     if (same_address (field (g_ptr_array_index (claims, i), REIN_LABEL_MASTER_ADDRESS),
@@ -183,12 +187,13 @@ rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **erro
   return TRUE;
 }
 
-/* The enrollment of the delegate with @hash_key claimed by @master (any
- * claim when @master is NULL). */
+/* The enrollment binding the delegate @key_or_address (its address, or its
+ * public key) to @master (any claim when @master is NULL). */
 static ReinDocument *
-lookup_claim (ReinDirectory *self, const gchar *hash_key, const gchar *master)
+lookup_claim (ReinDirectory *self, const gchar *key_or_address, const gchar *master)
 {
-  GPtrArray *claims = g_hash_table_lookup (self->by_delegate, hash_key);
+  g_autofree gchar *key = key_id (key_or_address);
+  GPtrArray *claims = key ? g_hash_table_lookup (self->by_delegate, key) : NULL;
 
   for (guint i = 0; claims != NULL && i < claims->len; i++)
     {
@@ -200,57 +205,20 @@ lookup_claim (ReinDirectory *self, const gchar *hash_key, const gchar *master)
   return NULL;
 }
 
-/* The enrollment binding the key that signs as @address to @master. */
-static ReinDocument *
-lookup_delegate_for_master (ReinDirectory *self, const gchar *address, const gchar *master)
-{
-  guint8 hash[20];
-  g_autofree gchar *key = NULL;
-
-  if (!address_hash (address, hash))
-    return NULL;
-  key = hash_key (hash);
-  return lookup_claim (self, key, master);
-}
-
-static ReinDocument *
-lookup_key_for_master (ReinDirectory *self, const gchar *public_key_hex, const gchar *master)
-{
-  guint8 hash[20];
-  g_autofree gchar *key = NULL;
-
-  if (!key_hash (public_key_hex, hash))
-    return NULL;
-  key = hash_key (hash);
-  return lookup_claim (self, key, master);
-}
-
 ReinDocument *
 rein_directory_lookup_delegate (ReinDirectory *self, const gchar *address)
 {
-  guint8 hash[20];
-  g_autofree gchar *key = NULL;
-
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!address_hash (address, hash))
-    return NULL;
-  key = hash_key (hash);
-  return lookup_claim (self, key, NULL);
+  return lookup_claim (self, address, NULL);
 }
 
 ReinDocument *
 rein_directory_lookup_public_key (ReinDirectory *self, const gchar *public_key_hex)
 {
-  guint8 hash[20];
-  g_autofree gchar *key = NULL;
-
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!key_hash (public_key_hex, hash))
-    return NULL;
-  key = hash_key (hash);
-  return lookup_claim (self, key, NULL);
+  return lookup_claim (self, public_key_hex, NULL);
 }
 
 GPtrArray *
@@ -433,7 +401,6 @@ check_escrow (ReinDocument *doc, const gchar *creator, const gchar *mediator, co
   const gchar *mediator_script = field (doc, REIN_LABEL_MEDIATOR_REDEEM_SCRIPT);
   const gchar *primary_address = field (doc, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
   const gchar *mediator_address = field (doc, REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);
-  guint8 want[20], got[20];
 
   if (escrow == NULL)
     return g_strdup ("the job's public keys are not valid compressed keys");
@@ -442,13 +409,9 @@ check_escrow (ReinDocument *doc, const gchar *creator, const gchar *mediator, co
   if (mediator_script && g_ascii_strcasecmp (mediator_script, escrow->mediator_script_hex) != 0)
     return g_strdup ("the mediator escrow script is not the one the three keys make");
   /* Addresses may be in either network's form: compare script hashes. */
-  if (primary_address
-      && (!address_hash (primary_address, got) || !address_hash (escrow->primary_address, want)
-          || memcmp (want, got, 20) != 0))
+  if (primary_address && !same_script_address (primary_address, escrow->primary_address))
     return g_strdup ("the primary escrow address does not match the three keys");
-  if (mediator_address
-      && (!address_hash (mediator_address, got) || !address_hash (escrow->mediator_address, want)
-          || memcmp (want, got, 20) != 0))
+  if (mediator_address && !same_script_address (mediator_address, escrow->mediator_address))
     return g_strdup ("the mediator escrow address does not match the three keys");
   return NULL;
 }
@@ -461,11 +424,11 @@ check_keys (ReinJob *self, ReinDocument *doc, const gchar *worker)
   const gchar *mediator = field (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
   const gchar *w = field (doc, REIN_LABEL_WORKER_PUBLIC_KEY);
 
-  if (creator && !same_key (creator, self->creator_key))
+  if (creator && !same_public_key (creator, self->creator_key))
     return g_strdup ("it names another job creator key than the job posting");
-  if (mediator && !same_key (mediator, self->mediator_key))
+  if (mediator && !same_public_key (mediator, self->mediator_key))
     return g_strdup ("it names another mediator key than the job posting");
-  if (w && worker && !same_key (w, worker))
+  if (w && worker && !same_public_key (w, worker))
     return g_strdup ("it names another worker key than the awarded bid");
   return NULL;
 }
@@ -485,12 +448,10 @@ check_posting (ReinJob *self, ReinDocument *doc, ReinDirectory *directory)
     return g_strdup ("the job creator's and the mediator's keys must be compressed public keys");
   if (!key_is_signer (creator, rein_document_get_signer (doc)))
     return g_strdup ("it is not signed by the job creator it names");
-  if (mediator == NULL || !key_hash (mediator, (guint8[20]){ 0 }))
-    return g_strdup ("it names no valid mediator key");
-  if (same_key (creator, mediator))
+  if (same_public_key (creator, mediator))
     return g_strdup ("the job creator cannot be the job's mediator");
-  mediator_enrollment = lookup_key_for_master (directory, mediator,
-                                               field (doc, REIN_LABEL_MEDIATOR_MASTER_ADDRESS));
+  mediator_enrollment = lookup_claim (directory, mediator,
+                                      field (doc, REIN_LABEL_MEDIATOR_MASTER_ADDRESS));
   if (mediator_enrollment == NULL
       || g_strcmp0 (field (mediator_enrollment, REIN_LABEL_WILLING_TO_MEDIATE), "True") != 0)
     return g_strdup ("its mediator has no enrollment willing to mediate");
@@ -509,9 +470,9 @@ check_bid (ReinJob *self, ReinDocument *doc)
     return reason;
   if (!key_is_signer (worker, rein_document_get_signer (doc)))
     return g_strdup ("it is not signed by the worker it names");
-  if (same_key (worker, self->creator_key))
+  if (same_public_key (worker, self->creator_key))
     return g_strdup ("the job creator cannot bid on their own job");
-  if (same_key (worker, self->mediator_key))
+  if (same_public_key (worker, self->mediator_key))
     return g_strdup ("the job's mediator cannot bid on it");
   return check_escrow (doc, self->creator_key, self->mediator_key, worker);
 }
@@ -534,7 +495,7 @@ check_offer (ReinJob *self, ReinDocument *doc, ReinDocument **out_bid)
     {
       ReinDocument *bid = g_ptr_array_index (self->bids, i);
 
-      if (same_key (field (bid, REIN_LABEL_WORKER_PUBLIC_KEY), worker)
+      if (same_public_key (field (bid, REIN_LABEL_WORKER_PUBLIC_KEY), worker)
           && g_strcmp0 (field (bid, REIN_LABEL_BID_AMOUNT), field (doc, REIN_LABEL_BID_AMOUNT))
                == 0)
         {
@@ -670,8 +631,8 @@ posting_is_candidate (ReinDocument *doc, ReinDirectory *directory)
 {
   return rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING
          && rein_document_verify (doc, NULL)
-         && lookup_delegate_for_master (directory, rein_document_get_signer (doc),
-                                        signer_master (doc)) != NULL
+         && lookup_claim (directory, rein_document_get_signer (doc), signer_master (doc))
+                != NULL
          && key_is_signer (field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY),
                            rein_document_get_signer (doc));
 }
@@ -695,7 +656,7 @@ rein_job_find_creators (const gchar *job_id, GPtrArray *documents, ReinDirectory
         continue;
       key = g_ascii_strdown (field (doc, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY), -1);
       for (guint j = 0; j < seen->len; j++)
-        known |= g_strcmp0 (g_ptr_array_index (seen, j), key) == 0;
+        known |= same_public_key (g_ptr_array_index (seen, j), key);
       if (!known)
         {
           g_strv_builder_add (builder, key);
@@ -730,7 +691,8 @@ build_job (const gchar *job_id,
           || !g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc)))
         continue;
       /* another creator's job under the same ID is not this one */
-      if (creator_key != NULL && named_creator != NULL && !same_key (named_creator, creator_key))
+      if (creator_key != NULL && named_creator != NULL
+          && !same_public_key (named_creator, creator_key))
         continue;
       g_ptr_array_add (mine, doc);
     }
@@ -748,8 +710,8 @@ build_job (const gchar *job_id,
         entry.reason = g_strdup_printf ("its signature does not verify: %s", error->message);
       else if (rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) == NULL)
         entry.reason = g_strdup ("its signer has no valid enrollment naming it as delegate");
-      else if (lookup_delegate_for_master (directory, rein_document_get_signer (doc),
-                                           signer_master (doc)) == NULL)
+      else if (lookup_claim (directory, rein_document_get_signer (doc), signer_master (doc))
+               == NULL)
         entry.reason = g_strdup ("no enrollment binds its signer to the master address it gives");
       else if (n_creators > 1 && rein_document_get_document_type (doc)
                                    == REIN_DOCUMENT_TYPE_JOB_POSTING)
@@ -927,7 +889,8 @@ static gboolean
 has_bid_from (ReinJob *self, const gchar *key)
 {
   for (guint i = 0; i < self->bids->len; i++)
-    if (same_key (field (g_ptr_array_index (self->bids, i), REIN_LABEL_WORKER_PUBLIC_KEY), key))
+    if (same_public_key (field (g_ptr_array_index (self->bids, i), REIN_LABEL_WORKER_PUBLIC_KEY),
+                         key))
       return TRUE;
   return FALSE;
 }
@@ -939,11 +902,11 @@ rein_job_get_role (ReinJob *self, const gchar *public_key_hex)
 
   if (public_key_hex == NULL || self->posting == NULL)
     return REIN_ROLE_NONE;
-  if (same_key (public_key_hex, self->creator_key))
+  if (same_public_key (public_key_hex, self->creator_key))
     return REIN_ROLE_CREATOR;
-  if (same_key (public_key_hex, self->mediator_key))
+  if (same_public_key (public_key_hex, self->mediator_key))
     return REIN_ROLE_MEDIATOR;
-  if (self->worker_key ? same_key (public_key_hex, self->worker_key)
+  if (self->worker_key ? same_public_key (public_key_hex, self->worker_key)
                        : has_bid_from (self, public_key_hex))
     return REIN_ROLE_WORKER;
   return REIN_ROLE_NONE;

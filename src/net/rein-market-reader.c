@@ -285,26 +285,15 @@ save_verdicts (ReinMarketReader *self, Op *op, GArray *verdicts)
 /* A python-rein backup holds no enrollment: when a valid one of the
  * identity's turns up, it becomes the identity's own, so sync pushes it to
  * new servers. */
-/* TRUE when @a and @b are addresses of the same key hash (on either
- * network: old testnet documents use mainnet-format addresses). */
-static gboolean
-same_key_hash (const gchar *a, const gchar *b)
-{
-  guint8 ha[20], hb[20];
-
-  return a != NULL && b != NULL && rein_address_validate (a, NULL, NULL, ha, NULL)
-         && rein_address_validate (b, NULL, NULL, hb, NULL) && memcmp (ha, hb, 20) == 0;
-}
-
 static void
 adopt_own_enrollment (ReinMarketReader *self, ReinDocument *enrollment)
 {
   g_autoptr (GError) error = NULL;
 
   if (self->own_enrollment
-      || !same_key_hash (rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
+      || !rein_same_key (rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
                          rein_identity_get_delegate_address (self->identity))
-      || !same_key_hash (rein_document_get_signer (enrollment),
+      || !rein_same_key (rein_document_get_signer (enrollment),
                          rein_identity_get_master_address (self->identity)))
     return;
   /* The store checks it all again. */
@@ -645,7 +634,7 @@ finish_mediators (ReinMarketReader *self, Op *op)
       const gchar *key = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
 
       /* One cannot mediate one's own jobs. */
-      if (key != NULL && g_ascii_strcasecmp (key, own_key) == 0)
+      if (rein_same_key (key, own_key))
         continue;
       g_ptr_array_add (out, g_object_ref (doc));
     }

@@ -548,25 +548,6 @@ rein_server_db_nonce (ReinServerDb *db,
 
 /* ---- /put ---- */
 
-/* Same key hash under either network's version byte (old testnet documents
- * used mainnet-format addresses). */
-static gboolean
-same_address (const gchar *a, const gchar *b)
-{
-  guint8 hash_a[20], hash_b[20];
-  ReinAddressType type_a, type_b;
-  ReinNetwork network_a, network_b;
-
-  if (a == NULL || b == NULL)
-    return FALSE;
-  if (strcmp (a, b) == 0)
-    return TRUE;
-  if (!rein_address_validate (a, &network_a, &type_a, hash_a, NULL)
-      || !rein_address_validate (b, &network_b, &type_b, hash_b, NULL))
-    return FALSE;
-  return type_a == type_b && memcmp (hash_a, hash_b, sizeof hash_a) == 0;
-}
-
 gboolean
 rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
 {
@@ -590,7 +571,7 @@ rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
                            "Incorrect signature");
       return FALSE;
     }
-  if (!same_address (delegate, put->signature_address))
+  if (!rein_same_key (delegate, put->signature_address))
     {
       g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_WRONG_DELEGATE,
                            "Signature address is not the owner's registered delegate");

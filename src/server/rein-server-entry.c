@@ -40,7 +40,10 @@ rein_server_address_key_hash (const gchar *address)
 {
   guint8 hash[20];
 
-  if (address == NULL || !rein_address_validate (address, NULL, NULL, hash, NULL))
+  /* An address (the index and the query speak of addresses, not bare
+   * public keys), of a key: rein_key_id_from_string() refuses P2SH. */
+  if (address == NULL || !rein_address_validate (address, NULL, NULL, NULL, NULL)
+      || !rein_key_id_from_string (address, hash))
     return NULL;
   return rein_hex_encode (hash, sizeof hash);
 }

@@ -23,15 +23,16 @@ typedef struct
   gchar *worker;            /* worker's public key, or NULL */
   gchar *mediator;          /* mediator's public key, or NULL */
   gboolean willing_to_mediate;
-  /* Enrollments only: hex hash160 of the master and delegate addresses,
-   * for the "enrollments" query (either network's address form). */
+  /* Enrollments only: hex key ids of the master and delegate addresses
+   * (rein_server_address_key_hash()), for the "enrollments" query. */
   gchar *master_key_hash;
   gchar *delegate_key_hash;
   gchar *value;             /* the armored document */
   gsize value_len;
 } ReinServerEntry;
 
-/* Hex hash160 of a P2PKH or P2SH address (either network), or NULL. */
+/* Hex key id (rein_key_id_from_string()) of a P2PKH address of either
+ * network, or NULL (P2SH addresses and bare public keys included). */
 gchar *rein_server_address_key_hash (const gchar *address);
 
 /* Parses and verifies @value (a signed, armored Rein document of at most

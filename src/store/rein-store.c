@@ -709,7 +709,7 @@ rein_store_add_identity_from_keys (ReinStore *self,
                            "The signed text differs from the enrollment Rein asked you to sign");
       return NULL;
     }
-  if (g_strcmp0 (rein_document_get_signer (enrollment), master_address) != 0)
+  if (!rein_same_key (rein_document_get_signer (enrollment), master_address))
     {
       g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
                    "The enrollment was signed by %s, not by the master address %s",
@@ -867,19 +867,13 @@ rein_store_import_python_backup (ReinStore *self,
   key = parse_imported_keys (&params, maddr, dkey, &delegate_address, error);
   if (key == NULL)
     return NULL;
-  /* ... and compare the delegate by its hash. */
-  {
-    guint8 want[20], got[20];
-
-    if (!rein_address_validate (daddr, NULL, NULL, want, NULL)
-        || !rein_address_validate (delegate_address, NULL, NULL, got, NULL)
-        || memcmp (want, got, 20) != 0)
-      {
-        g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
-                             "The backup's delegate key does not match its delegate address");
-        return NULL;
-      }
-  }
+  /* ... and compare the delegate as a key, in either network's form. */
+  if (!rein_same_key (daddr, delegate_address))
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The backup's delegate key does not match its delegate address");
+      return NULL;
+    }
   pubkey = rein_private_key_get_public_key_hex (key);
   sealed_delegate = seal_delegate (key, maddr, password, error);
   if (sealed_delegate == NULL)
@@ -887,19 +881,6 @@ rein_store_import_python_backup (ReinStore *self,
   /* python-rein backups hold no enrollment; sync finds it on servers. */
   return insert_identity (self, &params, maddr, delegate_address, pubkey, NULL, sealed_delegate,
                           NULL, error);
-}
-
-/* TRUE when @a and @b are P2PKH addresses of the same key hash (on either
- * network: old testnet documents use mainnet-format addresses). */
-static gboolean
-same_key_hash (const gchar *a, const gchar *b)
-{
-  guint8 ha[20], hb[20];
-  ReinAddressType ta, tb;
-
-  return a != NULL && b != NULL && rein_address_validate (a, NULL, &ta, ha, NULL)
-         && rein_address_validate (b, NULL, &tb, hb, NULL) && ta == REIN_ADDRESS_P2PKH
-         && tb == REIN_ADDRESS_P2PKH && memcmp (ha, hb, 20) == 0;
 }
 
 gboolean
@@ -927,9 +908,9 @@ rein_store_set_identity_enrollment (ReinStore *self,
                    "The enrollment's signature is not valid: %s", local_error->message);
       return FALSE;
     }
-  if (!same_key_hash (rein_document_get_signer (enrollment),
+  if (!rein_same_key (rein_document_get_signer (enrollment),
                       rein_identity_get_master_address (identity))
-      || !same_key_hash (rein_document_get_field (enrollment, REIN_LABEL_MASTER_ADDRESS),
+      || !rein_same_key (rein_document_get_field (enrollment, REIN_LABEL_MASTER_ADDRESS),
                          rein_identity_get_master_address (identity)))
     {
       g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
@@ -937,7 +918,7 @@ rein_store_set_identity_enrollment (ReinStore *self,
                    rein_identity_get_master_address (identity));
       return FALSE;
     }
-  if (!same_key_hash (rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
+  if (!rein_same_key (rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS),
                       rein_identity_get_delegate_address (identity)))
     {
       g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
@@ -1328,7 +1309,7 @@ rein_store_import_backup (ReinStore *self,
       enrollment = rein_document_new_from_armored (enrollment_text ? enrollment_text : "", -1,
                                                    &local_error);
       if (enrollment == NULL || !rein_document_verify (enrollment, &local_error)
-          || g_strcmp0 (rein_document_get_signer (enrollment), maddr) != 0)
+          || !rein_same_key (rein_document_get_signer (enrollment), maddr))
         {
           g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
                                "The backup's enrollment is not signed by its master address");

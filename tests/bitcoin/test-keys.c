@@ -295,6 +295,108 @@ test_signature_errors (void)
   g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS);
 }
 
+/* The PROTOCOL.md vector's delegate: one key, two networks' addresses. */
+static const gchar delegate_key[] =
+  "037e34842c0a8a8833d60481f80d5c69c99290c60038f8c07a83b851e06fc60690";
+static const gchar delegate_main[] = "1DWmeP5Lre1K59yJTYrJ4sT4Ch3ohPukWv";
+static const gchar delegate_test[] = "mt2iwSAKffSZrGSvB7pftnfP4geWb1znHy";
+
+/* The key of secret 1 in both encodings, and their addresses. */
+static const gchar one_compressed[] =
+  "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+static const gchar one_uncompressed[] =
+  "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+  "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
+static const gchar one_compressed_address[] = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH";
+static const gchar one_uncompressed_address[] = "1EHNa6Q4Jz2uvNExL497mE43ikXhwF6kZm";
+
+static void
+test_key_id (void)
+{
+  guint8 from_key[20], from_main[20], from_test[20], from_upper[20];
+  g_autofree gchar *upper = g_ascii_strup (delegate_key, -1);
+  g_autofree gchar *p2sh = NULL;
+
+  g_assert_true (rein_key_id_from_string (delegate_key, from_key));
+  g_assert_true (rein_key_id_from_string (delegate_main, from_main));
+  g_assert_true (rein_key_id_from_string (delegate_test, from_test));
+  g_assert_true (rein_key_id_from_string (upper, from_upper));
+  g_assert_cmpmem (from_key, 20, from_main, 20);
+  g_assert_cmpmem (from_key, 20, from_test, 20);
+  g_assert_cmpmem (from_key, 20, from_upper, 20);
+  g_assert_true (rein_key_id_from_string (delegate_key, NULL));
+
+  /* a script address holding the very same hash is not a key */
+  p2sh = rein_address_from_hash160 (from_key, REIN_ADDRESS_P2SH, REIN_NETWORK_MAINNET);
+  g_assert_false (rein_key_id_from_string (p2sh, from_main));
+  g_clear_pointer (&p2sh, g_free);
+  p2sh = rein_address_from_hash160 (from_key, REIN_ADDRESS_P2SH, REIN_NETWORK_TESTNET);
+  g_assert_false (rein_key_id_from_string (p2sh, NULL));
+
+  g_assert_false (rein_key_id_from_string (NULL, NULL));
+  g_assert_false (rein_key_id_from_string ("", NULL));
+  g_assert_false (rein_key_id_from_string ("not a key", NULL));
+  g_assert_false (rein_key_id_from_string (" 1DWmeP5Lre1K59yJTYrJ4sT4Ch3ohPukWv", NULL));
+  /* 66 hex digits that are no point on the curve */
+  g_assert_false (rein_key_id_from_string (
+      "020000000000000000000000000000000000000000000000000000000000000005", NULL));
+}
+
+static void
+test_same_key (void)
+{
+  g_autofree gchar *upper = g_ascii_strup (delegate_key, -1);
+  g_autofree gchar *upper_uncompressed = g_ascii_strup (one_uncompressed, -1);
+  g_autofree gchar *uncompressed_test = NULL;
+  g_autofree gchar *p2sh = NULL;
+  guint8 hash[20];
+
+  /* mainnet and testnet addresses of one key */
+  g_assert_true (rein_same_key (delegate_main, delegate_test));
+  g_assert_true (rein_same_key (delegate_test, delegate_main));
+  g_assert_true (rein_same_key (delegate_main, delegate_main));
+  /* a hex key and its addresses, in either hex case */
+  g_assert_true (rein_same_key (delegate_key, delegate_main));
+  g_assert_true (rein_same_key (delegate_test, delegate_key));
+  g_assert_true (rein_same_key (upper, delegate_main));
+  g_assert_true (rein_same_key (upper, delegate_key));
+  /* different keys */
+  g_assert_false (rein_same_key (delegate_key, one_compressed));
+  g_assert_false (rein_same_key (delegate_main, one_compressed_address));
+  g_assert_false (rein_same_key (one_compressed, delegate_main));
+
+  /* one point in two encodings is one key; each address only matches its
+   * own encoding */
+  g_assert_true (rein_same_key (one_compressed, one_uncompressed));
+  g_assert_true (rein_same_key (upper_uncompressed, one_compressed));
+  g_assert_true (rein_same_key (one_uncompressed, one_uncompressed_address));
+  g_assert_true (rein_same_key (one_compressed, one_compressed_address));
+  g_assert_false (rein_same_key (one_uncompressed, one_compressed_address));
+  g_assert_false (rein_same_key (one_compressed, one_uncompressed_address));
+  g_assert_false (rein_same_key (one_compressed_address, one_uncompressed_address));
+  g_assert_true (rein_key_id_from_string (one_uncompressed, hash));
+  uncompressed_test = rein_address_from_hash160 (hash, REIN_ADDRESS_P2PKH, REIN_NETWORK_TESTNET);
+  g_assert_true (rein_same_key (uncompressed_test, one_uncompressed_address));
+  g_assert_true (rein_same_key (uncompressed_test, one_uncompressed));
+
+  /* P2SH addresses are scripts: not even equal to themselves as keys */
+  g_assert_true (rein_key_id_from_string (delegate_key, hash));
+  p2sh = rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, REIN_NETWORK_MAINNET);
+  g_assert_false (rein_same_key (p2sh, delegate_main));
+  g_assert_false (rein_same_key (delegate_key, p2sh));
+  g_assert_false (rein_same_key (p2sh, p2sh));
+
+  /* garbage and NULL are nobody, not even themselves */
+  g_assert_false (rein_same_key (NULL, NULL));
+  g_assert_false (rein_same_key (NULL, delegate_main));
+  g_assert_false (rein_same_key (delegate_key, NULL));
+  g_assert_false (rein_same_key ("garbage", "garbage"));
+  g_assert_false (rein_same_key ("", ""));
+  g_assert_false (rein_same_key ("garbage", delegate_main));
+  g_assert_false (rein_same_key (
+      delegate_key, "zz7e34842c0a8a8833d60481f80d5c69c99290c60038f8c07a83b851e06fc60690"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -305,6 +407,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/bitcoin/key/generate", test_generate);
   g_test_add_func ("/bitcoin/key/public-key-parse", test_public_key_parse);
   g_test_add_func ("/bitcoin/address/validate", test_address_validate);
+  g_test_add_func ("/bitcoin/key/id", test_key_id);
+  g_test_add_func ("/bitcoin/key/same", test_same_key);
   g_test_add_func ("/bitcoin/message/vector", test_message_vector);
   g_test_add_func ("/bitcoin/message/roundtrip", test_message_roundtrip);
   g_test_add_func ("/bitcoin/message/signature-errors", test_signature_errors);

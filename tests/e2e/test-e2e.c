@@ -664,7 +664,21 @@ test_order_flow (Fixture *f, gconstpointer data)
   assert_state (f, job2, "posted", FALSE);
   bid (f, job2, "0.2");
   assert_state (f, job2, "bids", FALSE);
-  step (f, &f->creator, offer_form, "offer", job2, "awarded");
+  /* The worker named by the other network's spelling of its master
+   * address: the same key (rein_same_key()). */
+  {
+    ReinNetwork network;
+    g_autofree gchar *other = NULL;
+    g_autofree gchar *form = NULL;
+
+    g_assert_true (rein_address_validate (f->worker.master, &network, NULL, NULL, NULL));
+    other = rein_address_convert (f->worker.master,
+                                  network == REIN_NETWORK_MAINNET ? REIN_NETWORK_TESTNET
+                                                                  : REIN_NETWORK_MAINNET,
+                                  NULL);
+    form = g_strdup_printf ("Worker: %s\n", other);
+    step (f, &f->creator, form, "offer", job2, "awarded");
+  }
   assert_state (f, job2, "awarded", TRUE);
 
   /* Refused: resolving what is not disputed, and when one is not the

@@ -675,6 +675,84 @@ test_directory (void)
   g_assert_cmpuint (rein_directory_get_mediators (w->directory)->len, ==, 1);
 }
 
+/* @address's hash under another version byte. */
+static gchar *
+address_as (const gchar *address, ReinAddressType type, ReinNetwork network)
+{
+  guint8 hash[20];
+
+  g_assert_true (rein_address_validate (address, NULL, NULL, hash, NULL));
+  return rein_address_from_hash160 (hash, type, network);
+}
+
+/* Which spellings of a key count as that key (rein_same_key()): either
+ * network's P2PKH address, any hex case or encoding of a public key; never a
+ * P2SH address, and key fields must hold keys. */
+static void
+test_same_key_forms (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPrivateKey) loose = NULL;
+  g_autofree gchar *delegate_test = address_as (w->worker->delegate_address,
+                                                REIN_ADDRESS_P2PKH, REIN_NETWORK_TESTNET);
+  g_autofree gchar *delegate_p2sh = address_as (w->worker->delegate_address,
+                                                REIN_ADDRESS_P2SH, REIN_NETWORK_MAINNET);
+  g_autofree gchar *master_test = address_as (w->worker->master_address,
+                                              REIN_ADDRESS_P2PKH, REIN_NETWORK_TESTNET);
+  g_autofree gchar *master_p2sh = address_as (w->worker->master_address,
+                                              REIN_ADDRESS_P2SH, REIN_NETWORK_MAINNET);
+  g_autofree gchar *upper = g_ascii_strup (w->creator->pubkey, -1);
+  g_autofree gchar *uncompressed = NULL;
+  ReinDocument *posting, *bid, *testnet_master_bid, *p2sh_master_bid;
+  const gchar *reason = NULL;
+
+  /* the directory finds a delegate by either network's address or its key */
+  g_assert_true (rein_directory_lookup_delegate (w->directory, delegate_test)
+                 == w->worker->enrollment);
+  g_assert_true (rein_directory_lookup_public_key (w->directory, w->worker->pubkey)
+                 == w->worker->enrollment);
+  g_assert_null (rein_directory_lookup_delegate (w->directory, delegate_p2sh));
+
+  /* an enrollment naming a script address as delegate names no key */
+  {
+    g_autofree gchar *t = with_field (w->outsider->enrollment, "Delegate signing address",
+                                      delegate_p2sh);
+    g_autoptr (ReinDocument) d = rein_document_sign (t, w->outsider->master, NULL,
+                                                     REIN_NETWORK_MAINNET, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (rein_directory_add (w->directory, d, &error));
+    g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT);
+    g_clear_error (&error);
+  }
+
+  posting = post_job (w);
+  bid = bid_on (w, posting, w->worker, "0.05");
+  testnet_master_bid = add_signed (w, w->worker, with_field (bid, "Worker master address",
+                                                             master_test));
+  p2sh_master_bid = add_signed (w, w->worker, with_field (bid, "Worker master address",
+                                                          master_p2sh));
+  job = world_job (w);
+  g_assert_true (entry_valid (job, bid, &reason));
+  g_assert_true (entry_valid (job, testnet_master_bid, &reason));
+  g_assert_false (entry_valid (job, p2sh_master_bid, &reason));
+  g_assert_nonnull (strstr (reason, "master address it gives"));
+
+  /* roles: one key in any spelling of a key, but not an address */
+  loose = rein_private_key_new_from_bytes (rein_private_key_get_secret (w->creator->delegate),
+                                           FALSE, &error);
+  g_assert_no_error (error);
+  uncompressed = rein_private_key_get_public_key_hex (loose);
+  g_assert_cmpint (rein_job_get_role (job, w->creator->pubkey), ==, REIN_ROLE_CREATOR);
+  g_assert_cmpint (rein_job_get_role (job, upper), ==, REIN_ROLE_CREATOR);
+  g_assert_cmpint (rein_job_get_role (job, uncompressed), ==, REIN_ROLE_CREATOR);
+  g_assert_cmpint (rein_job_get_role (job, w->creator->delegate_address), ==, REIN_ROLE_NONE);
+  g_assert_cmpint (rein_job_get_role (job, w->worker->pubkey), ==, REIN_ROLE_WORKER);
+  g_assert_cmpint (rein_job_get_role (job, "garbage"), ==, REIN_ROLE_NONE);
+}
+
 static ReinDocument *
 load_vector (const gchar *name)
 {
@@ -746,6 +824,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
   g_test_add_func ("/market/job/claimed-delegate", test_claimed_delegate);
   g_test_add_func ("/market/job/uncompressed-creator", test_uncompressed_creator);
+  g_test_add_func ("/market/job/same-key-forms", test_same_key_forms);
   g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);
 
   return g_test_run ();

@@ -2,8 +2,8 @@
  *
  * A reader validating a job must bind each signer to an enrollment; the
  * original queries only return mediators' enrollments. "enrollments" takes
- * addresses (master or delegate, either network's form) and returns the
- * enrollments naming them.
+ * P2PKH addresses (master or delegate, either network's form) and returns
+ * the enrollments naming them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -78,6 +78,25 @@ test_enrollments (void)
     answer_free (answer);
     found = query_enrollments (server, carol, testnet_form, TRUE, &answer);
     g_assert_cmpuint (json_array_get_length (found), ==, 0);
+    answer_free (answer);
+  }
+
+  /* a script address names no key, not even with a key's hash (it used to
+   * find the key's enrollment); nor does a bare public key stand for an
+   * address */
+  {
+    g_autofree gchar *script_form = NULL;
+    guint8 hash[20];
+
+    g_assert_true (rein_key_id_from_string (bob->delegate_address, hash));
+    script_form = rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, REIN_NETWORK_MAINNET);
+    found = query_enrollments (server, carol, script_form, FALSE, &answer);
+    g_assert_null (found);
+    g_assert_cmpuint (answer->status, ==, 400);
+    answer_free (answer);
+    found = query_enrollments (server, carol, bob->public_key, FALSE, &answer);
+    g_assert_null (found);
+    g_assert_cmpuint (answer->status, ==, 400);
     answer_free (answer);
   }
 

@@ -323,6 +323,51 @@ python_backup_json (ReinPrivateKey *delegate, const gchar *maddr, const gchar *d
   return json;
 }
 
+/* Old testnet documents used mainnet-format addresses: an enrollment signed
+ * under the other network's spelling of the master address is the
+ * master's (rein_same_key()); it used to be refused for not being the very
+ * same string. A python-rein backup's delegate address may be spelled
+ * either way too. */
+static void
+test_identity_from_keys_other_network (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  g_autofree gchar *master_addr = rein_private_key_get_address (master, REIN_NETWORK_TESTNET);
+  g_autofree gchar *master_main = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
+  gchar *wif = rein_private_key_to_wif (delegate, REIN_NETWORK_TESTNET);
+  ReinIdentityParams p = { .name = "Tess", .contact = "tess@example.com", .testnet = TRUE };
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *sig = NULL;
+  g_autofree gchar *armored = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+
+  text = rein_store_enrollment_text_for_keys (&p, master_addr, wif, &error);
+  g_assert_no_error (error);
+  sig = rein_message_sign (master, text, strlen (text), &error);
+  g_assert_no_error (error);
+  armored = rein_armor_build (text, master_main, sig);
+
+  id = rein_store_add_identity_from_keys (f->store, &p, master_addr, wif, armored, "pw", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_master_address (id), ==, master_addr);
+  rein_secure_free (wif);
+
+  {
+    g_autoptr (ReinPrivateKey) other_master = rein_private_key_generate (TRUE);
+    g_autoptr (ReinPrivateKey) other = rein_private_key_generate (TRUE);
+    g_autofree gchar *maddr = rein_private_key_get_address (other_master, REIN_NETWORK_MAINNET);
+    g_autofree gchar *daddr = rein_private_key_get_address (other, REIN_NETWORK_TESTNET);
+    g_autofree gchar *json = python_backup_json (other, maddr, daddr);
+    g_autoptr (ReinIdentity) restored = NULL;
+
+    restored = rein_store_import_python_backup (f->store, json, strlen (json), "pw", &error);
+    g_assert_no_error (error);
+    g_assert_true (rein_same_key (rein_identity_get_delegate_address (restored), daddr));
+  }
+}
+
 static void
 test_python_backup (Fixture *f, gconstpointer data)
 {
@@ -333,6 +378,8 @@ test_python_backup (Fixture *f, gconstpointer data)
   g_autofree gchar *daddr = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
   g_autofree gchar *json = python_backup_json (delegate, maddr, daddr);
   g_autofree gchar *mismatched = python_backup_json (delegate, maddr, maddr);
+  g_autofree gchar *daddr_p2sh = NULL;
+  g_autofree gchar *script_delegate = NULL;
   g_autoptr (ReinIdentity) id = NULL;
   static const gchar *const malformed[] = {
     "", "{", "[]", "null", "{\"name\": \"x\"}",
@@ -349,6 +396,21 @@ test_python_backup (Fixture *f, gconstpointer data)
   g_assert_null (rein_store_import_python_backup (f->store, mismatched, strlen (mismatched), "pw",
                                                   &error));
   g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* the delegate address is compared as a key: the P2SH spelling of its
+   * hash is a script, not the key (it used to pass) */
+  {
+    guint8 hash[20];
+
+    g_assert_true (rein_key_id_from_string (daddr, hash));
+    daddr_p2sh = rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, REIN_NETWORK_MAINNET);
+  }
+  script_delegate = python_backup_json (delegate, maddr, daddr_p2sh);
+  g_assert_null (rein_store_import_python_backup (f->store, script_delegate,
+                                                  strlen (script_delegate), "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "delegate"));
   g_clear_error (&error);
 
   /* rein_store_import_backup() recognises python-rein's format too */
@@ -654,6 +716,7 @@ main (int argc, char *argv[])
   ADD ("/store/identity/testnet", test_testnet_identity);
   ADD ("/store/identity/from-keys", test_identity_from_keys);
   ADD ("/store/identity/python-backup", test_python_backup);
+  ADD ("/store/identity/from-keys-other-network", test_identity_from_keys_other_network);
   ADD ("/store/identity/backup-and-password", test_backup_and_password);
   ADD ("/store/identity/several", test_several_identities);
   ADD ("/store/servers", test_servers);
