@@ -8,7 +8,7 @@
 
 #include "rein-application.h"
 #include "rein-preferences.h"
-#include "rein-session.h"
+#include "rein-context.h"
 #include "rein-window.h"
 
 struct _ReinApplication
@@ -16,7 +16,7 @@ struct _ReinApplication
   AdwApplication parent_instance;
 
   gchar *data_dir;
-  ReinSession *session;
+  ReinContext *context;
 };
 
 G_DEFINE_FINAL_TYPE (ReinApplication, rein_application, ADW_TYPE_APPLICATION)
@@ -49,7 +49,7 @@ rein_application_activate (GApplication *app)
       gtk_window_present (active_window (self));
       return;
     }
-  if (self->session == NULL)
+  if (self->context == NULL)
     {
       g_autofree gchar *dir = self->data_dir ? g_strdup (self->data_dir)
                                              : rein_store_default_dir ();
@@ -63,9 +63,9 @@ rein_application_activate (GApplication *app)
           report_fatal (self, msg);
           return;
         }
-      self->session = rein_session_new (store);
+      self->context = rein_context_new (store);
     }
-  window = rein_window_new (GTK_APPLICATION (app), self->session);
+  window = rein_window_new (GTK_APPLICATION (app), self->context);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -104,9 +104,9 @@ preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   ReinApplication *self = user_data;
   ReinPreferences *prefs;
 
-  if (self->session == NULL)
+  if (self->context == NULL)
     return;
-  prefs = rein_preferences_new (active_window (self), self->session);
+  prefs = rein_preferences_new (active_window (self), rein_context_get_session (self->context));
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
@@ -165,7 +165,7 @@ rein_application_finalize (GObject *object)
 {
   ReinApplication *self = (ReinApplication *) object;
 
-  g_clear_object (&self->session);
+  g_clear_object (&self->context);
   g_free (self->data_dir);
 
   G_OBJECT_CLASS (rein_application_parent_class)->finalize (object);

@@ -14,6 +14,7 @@ struct _ReinWindow
 {
   AdwApplicationWindow parent_instance;
 
+  ReinContext *context;
   ReinSession *session;
   ReinWelcome *welcome;
   GSettings *settings;
@@ -41,6 +42,7 @@ struct _ReinWindow
   GtkWidget *switcher_title;
   AdwBin *welcome_bin;
   AdwViewStack *view_stack;
+  ReinMarketView *market_view;
 };
 
 G_DEFINE_FINAL_TYPE (ReinWindow, rein_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -52,6 +54,20 @@ G_DEFINE_FINAL_TYPE (ReinWindow, rein_window, ADW_TYPE_APPLICATION_WINDOW)
  * not decide whether they are shown. */
 #define NAME_MIN_WIDTH 480
 #define SYNC_LABEL_MIN_WIDTH 720
+
+ReinContext *
+rein_window_get_context (ReinWindow *self)
+{
+  g_return_val_if_fail (REIN_IS_WINDOW (self), NULL);
+  return self->context;
+}
+
+ReinMarketView *
+rein_window_get_market_view (ReinWindow *self)
+{
+  g_return_val_if_fail (REIN_IS_WINDOW (self), NULL);
+  return self->market_view;
+}
 
 ReinSession *
 rein_window_get_session (ReinWindow *self)
@@ -479,6 +495,7 @@ rein_window_dispose (GObject *object)
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
+  g_clear_object (&self->context);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_WINDOW);
 
@@ -523,6 +540,7 @@ rein_window_class_init (ReinWindowClass *klass)
   widget_class->size_allocate = rein_window_size_allocate;
 
   g_type_ensure (REIN_TYPE_WELCOME);
+  g_type_ensure (REIN_TYPE_MARKET_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/reinproject/Rein/rein-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ReinWindow, name)
@@ -544,6 +562,7 @@ rein_window_class_init (ReinWindowClass *klass)
   BIND (switcher_title);
   BIND (welcome_bin);
   BIND (view_stack);
+  BIND (market_view);
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
@@ -602,14 +621,18 @@ loaded_cb (ReinWindow *self)
 }
 
 ReinWindow *
-rein_window_new (GtkApplication *application, ReinSession *session)
+rein_window_new (GtkApplication *application, ReinContext *context)
 {
   ReinWindow *self;
+  ReinSession *session;
 
-  g_return_val_if_fail (REIN_IS_SESSION (session), NULL);
+  g_return_val_if_fail (REIN_IS_CONTEXT (context), NULL);
 
   self = g_object_new (REIN_TYPE_WINDOW, "application", application, NULL);
+  self->context = g_object_ref (context);
+  session = rein_context_get_session (context);
   self->session = g_object_ref (session);
+  rein_market_view_set_context (self->market_view, context);
   self->welcome = rein_welcome_new (session);
   adw_bin_set_child (self->welcome_bin, GTK_WIDGET (self->welcome));
   g_signal_connect_object (self->welcome, "identity-added", G_CALLBACK (identity_added_cb), self,

@@ -6,17 +6,21 @@
 
 #include <adwaita.h>
 
-#include "rein-session.h"
+#include "rein-context.h"
+#include "rein-market-view.h"
 
 G_BEGIN_DECLS
 
 #define REIN_TYPE_WINDOW (rein_window_get_type ())
 G_DECLARE_FINAL_TYPE (ReinWindow, rein_window, REIN, WINDOW, AdwApplicationWindow)
 
-ReinWindow *rein_window_new (GtkApplication *application, ReinSession *session);
+ReinWindow *rein_window_new (GtkApplication *application, ReinContext *context);
+ReinContext *rein_window_get_context (ReinWindow *self);
 ReinSession *rein_window_get_session (ReinWindow *self);
 void rein_window_show_toast (ReinWindow *self, const gchar *text);
 /* Shows the identity setup (welcome) page, for "Add Identity". */
 void rein_window_show_welcome (ReinWindow *self);
+/* The Market tab. */
+ReinMarketView *rein_window_get_market_view (ReinWindow *self);
 
 G_END_DECLS

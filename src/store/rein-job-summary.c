@@ -345,9 +345,7 @@ rein_job_summary_new_from_job (ReinJob *job, ReinDirectory *directory, gboolean 
         g_string_append_c (bidders, ',');
       g_string_append (bidders, key);
     }
-  category = rein_document_lookup (posting, REIN_LABEL_CATEGORY);
-  if (category == NULL)
-    category = rein_document_get_field (posting, "Tags");
+  category = rein_document_get_category (posting);
 
   return _rein_job_summary_new_full (
       0, rein_job_get_id (job), rein_job_get_creator_key (job), testnet, rein_job_get_name (job),
@@ -434,7 +432,7 @@ rein_job_summary_has_bidder (ReinJobSummary *self, const gchar *public_key_hex)
     return FALSE;
   keys = g_strsplit (self->bidders, ",", -1);
   for (guint i = 0; keys[i] != NULL; i++)
-    if (g_ascii_strcasecmp (keys[i], public_key_hex) == 0)
+    if (rein_same_key (keys[i], public_key_hex))
       return TRUE;
   return FALSE;
 }

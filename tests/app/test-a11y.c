@@ -103,8 +103,9 @@ test_names (void)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = g_dir_make_tmp ("rein-a11y-XXXXXX", &error);
   g_autoptr (ReinStore) store = rein_store_open (dir, &error);
-  g_autoptr (ReinSession) session = rein_session_new (store);
-  ReinWindow *window = rein_window_new (NULL, session);
+  g_autoptr (ReinContext) context = rein_context_new (store);
+  ReinSession *session = rein_context_get_session (context);
+  ReinWindow *window = rein_window_new (NULL, context);
   ReinIdentityParams params = { .name = "A", .contact = "a@example.com" };
   gchar *phrase = rein_bip39_generate (128);
   GtkWindow *prefs, *unlock;
@@ -119,9 +120,10 @@ test_names (void)
                                                          &error));
   rein_secure_free (phrase);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_clear_object (&session);
-  session = rein_session_new (store);
-  window = rein_window_new (NULL, session);
+  g_clear_object (&context);
+  context = rein_context_new (store);
+  session = rein_context_get_session (context);
+  window = rein_window_new (NULL, context);
   gtk_window_present (GTK_WINDOW (window));
   app_test_wait_loaded (session);
   app_test_iterate (100);
@@ -144,7 +146,7 @@ test_names (void)
   gtk_window_destroy (prefs);
   gtk_window_destroy (GTK_WINDOW (window));
   app_test_iterate (50);
-  g_clear_object (&session);
+  g_clear_object (&context);
   g_clear_object (&store);
   rein_test_remove_tree (dir);
 }

@@ -330,8 +330,9 @@ test_narrow_setup (void)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = g_dir_make_tmp ("rein-narrow-XXXXXX", &error);
   g_autoptr (ReinStore) store = rein_store_open (dir, &error);
-  g_autoptr (ReinSession) session = rein_session_new (store);
-  ReinWindow *window = rein_window_new (NULL, session);
+  g_autoptr (ReinContext) context = rein_context_new (store);
+  ReinSession *session = rein_context_get_session (context);
+  ReinWindow *window = rein_window_new (NULL, context);
   ReinWelcome *welcome;
   GtkWidget *wide, *narrow;
   g_autoptr (ReinPrivateKey) master = rein_private_key_generate (TRUE);
@@ -428,7 +429,7 @@ test_narrow_setup (void)
 
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
-  g_clear_object (&session);
+  g_clear_object (&context);
   g_clear_object (&store);
   rein_test_remove_tree (dir);
 }
@@ -471,8 +472,9 @@ test_metainfo_screenshots (void)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = g_dir_make_tmp ("rein-shots-XXXXXX", &error);
   g_autoptr (ReinStore) store = rein_store_open (dir, &error);
-  g_autoptr (ReinSession) session = rein_session_new (store);
-  ReinWindow *window = rein_window_new (NULL, session);
+  g_autoptr (ReinContext) context = rein_context_new (store);
+  ReinSession *session = rein_context_get_session (context);
+  ReinWindow *window = rein_window_new (NULL, context);
   ReinPreferences *prefs;
   ReinIdentityParams params = { .name = "Alice", .contact = "alice@example.com" };
   gint64 deadline;
@@ -486,7 +488,7 @@ test_metainfo_screenshots (void)
   app_test_iterate (300);
   g_object_unref (app_test_screenshot_in (GTK_WIDGET (window), "metainfo", "welcome"));
   app_test_destroy_window (GTK_WINDOW (window));
-  g_clear_object (&session);
+  g_clear_object (&context);
 
   /* an identity and a healthy server */
   g_object_unref (rein_store_add_identity_from_mnemonic (
@@ -496,8 +498,9 @@ test_metainfo_screenshots (void)
   g_assert_no_error (error);
   g_assert_cmpint (rein_store_add_server (store, server->url, &error), >, 0);
   g_assert_no_error (error);
-  session = rein_session_new (store);
-  window = rein_window_new (NULL, session);
+  context = rein_context_new (store);
+  session = rein_context_get_session (context);
+  window = rein_window_new (NULL, context);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
   app_test_wait_loaded (session);
@@ -543,7 +546,7 @@ test_metainfo_screenshots (void)
   app_test_iterate (50);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
-  g_clear_object (&session);
+  g_clear_object (&context);
   g_clear_object (&store);
   test_server_stop (server);
   rein_test_remove_tree (dir);

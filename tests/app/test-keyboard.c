@@ -94,8 +94,9 @@ test_create_with_keyboard (void)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = g_dir_make_tmp ("rein-kbd-XXXXXX", &error);
   g_autoptr (ReinStore) store = rein_store_open (dir, &error);
-  g_autoptr (ReinSession) session = rein_session_new (store);
-  ReinWindow *window = rein_window_new (NULL, session);
+  g_autoptr (ReinContext) context = rein_context_new (store);
+  ReinSession *session = rein_context_get_session (context);
+  ReinWindow *window = rein_window_new (NULL, context);
   ReinWelcome *welcome;
   GtkGrid *grid;
   g_auto (GStrv) words = g_new0 (gchar *, 13);
@@ -171,7 +172,7 @@ test_create_with_keyboard (void)
   app_test_iterate (20);
   gtk_window_destroy (GTK_WINDOW (window));
   app_test_iterate (50);
-  g_clear_object (&session);
+  g_clear_object (&context);
   g_clear_object (&store);
   rein_test_remove_tree (dir);
 }

@@ -19,8 +19,9 @@ test_german (void)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = g_dir_make_tmp ("rein-lang-XXXXXX", &error);
   g_autoptr (ReinStore) store = rein_store_open (dir, &error);
-  g_autoptr (ReinSession) session = rein_session_new (store);
-  ReinWindow *window = rein_window_new (NULL, session);
+  g_autoptr (ReinContext) context = rein_context_new (store);
+  ReinSession *session = rein_context_get_session (context);
+  ReinWindow *window = rein_window_new (NULL, context);
   ReinWelcome *welcome;
   AdwStatusPage *status;
   AdwViewStack *stack;
@@ -78,9 +79,10 @@ test_german (void)
   rein_secure_free (phrase);
   g_assert_no_error (error);
   app_test_destroy_window (GTK_WINDOW (window));
-  g_clear_object (&session);
-  session = rein_session_new (store);
-  window = rein_window_new (NULL, session);
+  g_clear_object (&context);
+  context = rein_context_new (store);
+  session = rein_context_get_session (context);
+  window = rein_window_new (NULL, context);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   gtk_window_present (GTK_WINDOW (window));
   app_test_wait_loaded (session);
@@ -141,7 +143,7 @@ test_german (void)
 
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
-  g_clear_object (&session);
+  g_clear_object (&context);
   g_clear_object (&store);
   rein_test_remove_tree (dir);
 }

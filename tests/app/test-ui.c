@@ -32,6 +32,7 @@ typedef struct
 {
   gchar *dir;
   ReinStore *store;
+  ReinContext *context;
   ReinSession *session;
   ReinWindow *window;
 } Fixture;
@@ -124,8 +125,9 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->dir = g_dir_make_tmp ("rein-ui-XXXXXX", &error);
   f->store = rein_store_open (f->dir, &error);
   g_assert_no_error (error);
-  f->session = rein_session_new (f->store);
-  f->window = rein_window_new (NULL, f->session);
+  f->context = rein_context_new (f->store);
+  f->session = rein_context_get_session (f->context);
+  f->window = rein_window_new (NULL, f->context);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   app_test_iterate (200);
@@ -136,7 +138,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   app_test_destroy_window (GTK_WINDOW (f->window));
   app_test_iterate (50);
-  g_clear_object (&f->session);
+  f->session = NULL;
+  g_clear_object (&f->context);
   g_clear_object (&f->store);
   rein_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -534,10 +537,12 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
                                               &error);
   g_assert_no_error (error);
-  g_clear_object (&f->session);
+  f->session = NULL;
+  g_clear_object (&f->context);
   app_test_destroy_window (GTK_WINDOW (f->window));
-  f->session = rein_session_new (f->store);
-  f->window = rein_window_new (NULL, f->session);
+  f->context = rein_context_new (f->store);
+  f->session = rein_context_get_session (f->context);
+  f->window = rein_window_new (NULL, f->context);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   app_test_iterate (100);
@@ -688,10 +693,12 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
                                               &error);
   g_assert_no_error (error);
-  g_clear_object (&f->session);
+  f->session = NULL;
+  g_clear_object (&f->context);
   app_test_destroy_window (GTK_WINDOW (f->window));
-  f->session = rein_session_new (f->store);
-  f->window = rein_window_new (NULL, f->session);
+  f->context = rein_context_new (f->store);
+  f->session = rein_context_get_session (f->context);
+  f->window = rein_window_new (NULL, f->context);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   add_server (f, server->url);
@@ -760,9 +767,11 @@ static void
 reopen (Fixture *f)
 {
   app_test_destroy_window (GTK_WINDOW (f->window));
-  g_clear_object (&f->session);
-  f->session = rein_session_new (f->store);
-  f->window = rein_window_new (NULL, f->session);
+  f->session = NULL;
+  g_clear_object (&f->context);
+  f->context = rein_context_new (f->store);
+  f->session = rein_context_get_session (f->context);
+  f->window = rein_window_new (NULL, f->context);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   wait_until (session_loaded, f->session);

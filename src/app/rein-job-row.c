@@ -1,0 +1,232 @@
+/* rein-job-row.c: one job in the market list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-job-row.h"
+
+struct _ReinJobRow
+{
+  AdwBin parent_instance;
+
+  ReinJobSummary *summary;
+
+  GtkLabel *name_label;
+  GtkLabel *state_label;
+  GtkLabel *meta_label;
+  GtkLabel *bids_label;
+  GtkLabel *fee_label;
+};
+
+G_DEFINE_FINAL_TYPE (ReinJobRow, rein_job_row, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_SUMMARY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+gchar *
+rein_format_age (gint64 when, gint64 now)
+{
+  gint64 seconds = MAX (0, now - when);
+  guint64 n;
+
+  if (when <= 0)
+    return g_strdup ("");
+  if (seconds < 60)
+    return g_strdup (_("just now"));
+  if (seconds < 3600)
+    {
+      n = seconds / 60;
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " minute ago",
+                                           "%" G_GUINT64_FORMAT " minutes ago", n), n);
+    }
+  if (seconds < 86400)
+    {
+      n = seconds / 3600;
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " hour ago",
+                                           "%" G_GUINT64_FORMAT " hours ago", n), n);
+    }
+  n = seconds / 86400;
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " day ago",
+                                       "%" G_GUINT64_FORMAT " days ago", n), n);
+}
+
+const gchar *
+rein_job_state_badge (ReinJobState state)
+{
+  switch (state)
+    {
+    case REIN_JOB_STATE_POSTED:
+      return _("Open");
+    case REIN_JOB_STATE_BIDS:
+      return _("Open");
+    case REIN_JOB_STATE_AWARDED:
+      return _("Awarded");
+    case REIN_JOB_STATE_DELIVERED:
+      return _("Delivered");
+    case REIN_JOB_STATE_CREATOR_DISPUTE:
+    case REIN_JOB_STATE_WORKER_DISPUTE:
+      return _("Disputed");
+    case REIN_JOB_STATE_ACCEPTED:
+    case REIN_JOB_STATE_RESOLVED:
+      return _("Complete");
+    case REIN_JOB_STATE_NONE:
+    default:
+      return _("Not valid");
+    }
+}
+
+static void
+update (ReinJobRow *self)
+{
+  ReinJobSummary *s = self->summary;
+  g_autofree gchar *age = NULL;
+  g_autofree gchar *meta = NULL;
+  g_autofree gchar *bids = NULL;
+  g_autofree gchar *fee = NULL;
+  g_autofree gchar *accessible = NULL;
+  const gchar *category;
+  gboolean open;
+
+  if (s == NULL)
+    {
+      gtk_label_set_text (self->name_label, "");
+      gtk_label_set_text (self->meta_label, "");
+      gtk_label_set_text (self->bids_label, "");
+      gtk_label_set_text (self->fee_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
+      return;
+    }
+  category = rein_job_summary_get_category (s);
+  open = rein_job_summary_get_open (s);
+  age = rein_format_age (rein_job_summary_get_first_seen (s), g_get_real_time () / G_USEC_PER_SEC);
+  /* TRANSLATORS: category · who posted it · when it was first seen */
+  meta = g_strdup_printf (_("%s · %s · %s"), *category ? category : _("No category"),
+                          *rein_job_summary_get_creator (s) ? rein_job_summary_get_creator (s)
+                                                            : _("Unknown"),
+                          age);
+  bids = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bid", "%u bids",
+                                       rein_job_summary_get_n_bids (s)),
+                          rein_job_summary_get_n_bids (s));
+  fee = *rein_job_summary_get_mediator_fee (s)
+          ? g_strdup_printf (_("fee %s"), rein_job_summary_get_mediator_fee (s))
+          : g_strdup ("");
+  gtk_label_set_text (self->name_label, rein_job_summary_get_name (s));
+  gtk_label_set_text (self->meta_label, meta);
+  gtk_label_set_text (self->bids_label, bids);
+  gtk_label_set_text (self->fee_label, fee);
+  gtk_label_set_text (self->state_label, rein_job_state_badge (rein_job_summary_get_state (s)));
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), !open);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), rein_job_summary_get_name (s));
+
+  /* A screen reader says the row as one line, the job's name first. */
+  accessible = g_strdup_printf ("%s, %s, %s%s%s", rein_job_summary_get_name (s), meta, bids,
+                                open ? "" : ", ",
+                                open ? "" : rein_job_state_badge (rein_job_summary_get_state (s)));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  -1);
+}
+
+void
+rein_job_row_set_summary (ReinJobRow *self, ReinJobSummary *summary)
+{
+  g_return_if_fail (REIN_IS_JOB_ROW (self));
+  g_return_if_fail (summary == NULL || REIN_IS_JOB_SUMMARY (summary));
+
+  if (!g_set_object (&self->summary, summary))
+    return;
+  update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
+}
+
+ReinJobSummary *
+rein_job_row_get_summary (ReinJobRow *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_ROW (self), NULL);
+  return self->summary;
+}
+
+static void
+rein_job_row_dispose (GObject *object)
+{
+  ReinJobRow *self = (ReinJobRow *) object;
+
+  g_clear_object (&self->summary);
+  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_JOB_ROW);
+  G_OBJECT_CLASS (rein_job_row_parent_class)->dispose (object);
+}
+
+static void
+rein_job_row_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ReinJobRow *self = REIN_JOB_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SUMMARY:
+      g_value_set_object (value, self->summary);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rein_job_row_set_property (GObject *object, guint prop_id, const GValue *value,
+                           GParamSpec *pspec)
+{
+  ReinJobRow *self = REIN_JOB_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SUMMARY:
+      rein_job_row_set_summary (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rein_job_row_class_init (ReinJobRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rein_job_row_dispose;
+  object_class->get_property = rein_job_row_get_property;
+  object_class->set_property = rein_job_row_set_property;
+
+  properties[PROP_SUMMARY] =
+    g_param_spec_object ("summary", NULL, NULL, REIN_TYPE_JOB_SUMMARY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/reinproject/Rein/rein-job-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, bids_label);
+  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, fee_label);
+}
+
+static void
+rein_job_row_init (ReinJobRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+ReinJobRow *
+rein_job_row_new (void)
+{
+  return g_object_new (REIN_TYPE_JOB_ROW, NULL);
+}

@@ -1,0 +1,27 @@
+/* rein-job-row.h: one job in the market list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rein-store.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_JOB_ROW (rein_job_row_get_type ())
+G_DECLARE_FINAL_TYPE (ReinJobRow, rein_job_row, REIN, JOB_ROW, AdwBin)
+
+ReinJobRow *rein_job_row_new (void);
+/* The job shown ("summary" property); NULL while the row is unbound. */
+void rein_job_row_set_summary (ReinJobRow *self, ReinJobSummary *summary);
+ReinJobSummary *rein_job_row_get_summary (ReinJobRow *self);
+
+/* "3 days ago", "just now": how long ago @when (seconds since 1970) was,
+ * as of @now. */
+gchar *rein_format_age (gint64 when, gint64 now);
+/* The words PROTOCOL.md uses for @state, capitalized for a badge. */
+const gchar *rein_job_state_badge (ReinJobState state);
+
+G_END_DECLS

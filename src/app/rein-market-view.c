@@ -1,0 +1,810 @@
+/* rein-market-view.c: the Market tab
+ *
+ * The list is the market service's jobs behind filter and sort models:
+ * jobs (GListStore) -> filter (open only, category, search) -> sort ->
+ * single selection -> GtkListView. Search asks the store's full-text index
+ * in a worker; the filter then only looks the row id up in the answer. For
+ * big markets the filter and the sort work incrementally, so a keystroke
+ * never costs more than a slice of a frame.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-bid-dialog.h"
+#include "rein-job-row.h"
+#include "rein-market-view.h"
+#include "rein-post-dialog.h"
+
+/* Above this many jobs, filter and sort models work a slice at a time. */
+#define INCREMENTAL_ABOVE 5000
+
+struct _ReinMarketView
+{
+  AdwBin parent_instance;
+
+  ReinContext *context;
+  ReinMarketService *market;
+
+  GtkFilterListModel *filtered;
+  GtkSortListModel *sorted;
+  GtkSingleSelection *selection;
+  GtkCustomFilter *filter;
+  GtkCustomSorter *sorter;
+  GtkStringList *categories;
+
+  GHashTable *search_hits; /* row ids (gint64) matching the search; NULL: no search */
+  gchar *search_text;
+  GCancellable *search_cancellable;
+  gboolean searching;
+  gchar *category;         /* NULL: every category */
+  gboolean open_only;
+  ReinMarketSort sort;
+  gchar *bid_refusal;
+
+  AdwLeaflet *leaflet;
+  GtkSearchEntry *search_entry;
+  GtkListBox *mediator_list;
+  GtkWidget *no_mediators_label;
+  GtkDropDown *category_dropdown;
+  GtkDropDown *sort_dropdown;
+  GtkToggleButton *open_only_button;
+  GtkStack *list_stack;
+  GtkListView *job_list;
+  AdwStatusPage *empty_page;
+  AdwStatusPage *error_page;
+  GtkSpinner *loading_spinner;
+  GtkRevealer *status_revealer;
+  GtkSpinner *status_spinner;
+  GtkLabel *status_label;
+  GtkStack *detail_stack;
+  GtkLabel *detail_name;
+  GtkLabel *detail_meta;
+  GtkLabel *detail_description;
+  AdwActionRow *creator_row;
+  AdwActionRow *mediator_row;
+  AdwActionRow *bids_row;
+  AdwActionRow *state_row;
+  AdwActionRow *job_id_row;
+  GtkWidget *bid_button;
+  GtkLabel *bid_refusal_label;
+};
+
+G_DEFINE_FINAL_TYPE (ReinMarketView, rein_market_view, ADW_TYPE_BIN)
+
+/* ---- what a row passes ---- */
+
+static gboolean
+filter_func (gpointer item, gpointer user_data)
+{
+  ReinMarketView *self = user_data;
+  ReinJobSummary *s = item;
+
+  if (self->open_only && !rein_job_summary_get_open (s))
+    return FALSE;
+  if (self->category != NULL && g_strcmp0 (rein_job_summary_get_category (s), self->category) != 0)
+    return FALSE;
+  if (self->search_hits != NULL)
+    {
+      gint64 id = rein_job_summary_get_id (s);
+
+      return g_hash_table_contains (self->search_hits, &id);
+    }
+  return TRUE;
+}
+
+static int
+compare_int64 (gint64 a, gint64 b)
+{
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int
+sort_func (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  ReinMarketView *self = user_data;
+  ReinJobSummary *x = (ReinJobSummary *) a;
+  ReinJobSummary *y = (ReinJobSummary *) b;
+  int order = 0;
+
+  switch (self->sort)
+    {
+    case REIN_MARKET_SORT_MOST_BIDS:
+      order = compare_int64 (rein_job_summary_get_n_bids (y), rein_job_summary_get_n_bids (x));
+      break;
+    case REIN_MARKET_SORT_LOWEST_FEE:
+      {
+        /* A fee that is not a number goes last. */
+        gint64 fx = rein_job_summary_get_mediator_fee_basis (x);
+        gint64 fy = rein_job_summary_get_mediator_fee_basis (y);
+
+        order = compare_int64 (fx < 0 ? G_MAXINT64 : fx, fy < 0 ? G_MAXINT64 : fy);
+      }
+      break;
+    case REIN_MARKET_SORT_NEWEST:
+    default:
+      break;
+    }
+  if (order == 0)
+    order = compare_int64 (rein_job_summary_get_first_seen (y), rein_job_summary_get_first_seen (x));
+  if (order == 0)
+    order = compare_int64 (rein_job_summary_get_id (y), rein_job_summary_get_id (x));
+  return order;
+}
+
+/* ---- states ---- */
+
+static const gchar *
+own_key (ReinMarketView *self)
+{
+  ReinIdentity *identity = self->market ? rein_market_service_get_identity (self->market) : NULL;
+
+  return identity ? rein_identity_get_delegate_public_key (identity) : NULL;
+}
+
+static void
+update_state (ReinMarketView *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+  guint total = self->market ? g_list_model_get_n_items (rein_market_service_get_jobs (self->market))
+                             : 0;
+  gboolean refreshing = self->market && rein_market_service_get_refreshing (self->market);
+  const gchar *error = self->market ? rein_market_service_get_error (self->market) : NULL;
+  const gchar *warning = self->market ? rein_market_service_get_warning (self->market) : NULL;
+  const gchar *page;
+
+  if (self->market == NULL || rein_market_service_get_identity (self->market) == NULL)
+    page = "empty";
+  else if (shown > 0)
+    page = "list";
+  else if (!rein_market_service_get_loaded (self->market) || (refreshing && total == 0))
+    page = "loading";
+  else if (error != NULL && total == 0)
+    page = "error";
+  else
+    page = "empty";
+
+  if (g_str_equal (page, "empty"))
+    {
+      if (total == 0)
+        {
+          adw_status_page_set_title (self->empty_page, _("No Jobs Yet"));
+          adw_status_page_set_description (
+              self->empty_page, _("Jobs posted on your servers appear here after a refresh. "
+                                  "Post one with the + button."));
+        }
+      else
+        {
+          adw_status_page_set_title (self->empty_page, _("No Matching Jobs"));
+          adw_status_page_set_description (
+              self->empty_page, self->open_only
+                                  ? _("Try other words, another category, or turn off “Open "
+                                      "Only” to see awarded jobs too.")
+                                  : _("Try other words or another category."));
+        }
+    }
+  if (g_str_equal (page, "error"))
+    adw_status_page_set_description (self->error_page, error);
+  gtk_stack_set_visible_child_name (self->list_stack, page);
+  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
+
+  /* Below the list: a refresh in flight, or what went wrong in the last
+   * one while older results stay shown. */
+  gtk_spinner_set_spinning (self->status_spinner, refreshing);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), refreshing);
+  if (refreshing)
+    gtk_label_set_text (self->status_label, _("Refreshing from your servers…"));
+  else if (error != NULL && total > 0)
+    {
+      g_autofree gchar *text = g_strdup_printf (_("Showing saved jobs: %s"), error);
+
+      gtk_label_set_text (self->status_label, text);
+    }
+  else if (warning != NULL)
+    {
+      g_autofree gchar *first = g_strndup (warning, strcspn (warning, "\n"));
+      g_autofree gchar *text = g_strdup_printf (_("Some servers failed: %s"), first);
+
+      gtk_label_set_text (self->status_label, text);
+    }
+  else
+    gtk_label_set_text (self->status_label, "");
+  gtk_revealer_set_reveal_child (self->status_revealer,
+                                 *gtk_label_get_text (self->status_label) != '\0');
+}
+
+/* ---- the detail pane ---- */
+
+static void
+set_bid_refusal (ReinMarketView *self, const gchar *refusal)
+{
+  g_free (self->bid_refusal);
+  self->bid_refusal = g_strdup (refusal);
+  gtk_label_set_text (self->bid_refusal_label, refusal ? refusal : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->bid_refusal_label), refusal != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "market.bid", refusal == NULL);
+}
+
+static void
+update_detail (ReinMarketView *self)
+{
+  ReinJobSummary *s = rein_market_view_get_selected (self);
+  const gchar *key = own_key (self);
+  g_autofree gchar *meta = NULL;
+  g_autofree gchar *age = NULL;
+  g_autofree gchar *mediator = NULL;
+  g_autofree gchar *bids = NULL;
+  const gchar *description;
+
+  if (s == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      set_bid_refusal (self, _("Choose a job first."));
+      return;
+    }
+  age = rein_format_age (rein_job_summary_get_first_seen (s), g_get_real_time () / G_USEC_PER_SEC);
+  meta = g_strdup_printf (_("%s · first seen %s"),
+                          *rein_job_summary_get_category (s) ? rein_job_summary_get_category (s)
+                                                             : _("No category"),
+                          age);
+  description = rein_job_summary_get_description (s);
+  gtk_label_set_text (self->detail_name, rein_job_summary_get_name (s));
+  gtk_label_set_text (self->detail_meta, meta);
+  gtk_label_set_text (self->detail_description,
+                      *description ? description : _("No description."));
+  adw_action_row_set_subtitle (self->creator_row,
+                               *rein_job_summary_get_creator_contact (s)
+                                 ? rein_job_summary_get_creator_contact (s) : "");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->creator_row),
+                                 rein_job_summary_get_creator (s));
+  mediator = g_strdup_printf (_("%s · fee %s · %s"), rein_job_summary_get_mediator (s),
+                              rein_job_summary_get_mediator_fee (s),
+                              rein_job_summary_get_mediator_contact (s));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mediator_row), _("Mediator"));
+  adw_action_row_set_subtitle (self->mediator_row, mediator);
+  bids = g_strdup_printf ("%u", rein_job_summary_get_n_bids (s));
+  adw_action_row_set_subtitle (self->bids_row, bids);
+  adw_action_row_set_subtitle (self->state_row,
+                               rein_job_state_describe (rein_job_summary_get_state (s)));
+  adw_action_row_set_subtitle (self->job_id_row, rein_job_summary_get_job_id (s));
+  gtk_stack_set_visible_child_name (self->detail_stack, "job");
+
+  /* The same rules the job's validation applies, said before the user
+   * types anything. */
+  if (key == NULL)
+    set_bid_refusal (self, _("Create or choose an identity to bid."));
+  else if (rein_same_key (key, rein_job_summary_get_creator_key (s)))
+    set_bid_refusal (self, _("This is your job: others bid on it."));
+  else if (rein_same_key (key, rein_job_summary_get_mediator_key (s)))
+    set_bid_refusal (self, _("You mediate this job, so you cannot bid on it."));
+  else if (!rein_job_summary_get_open (s))
+    set_bid_refusal (self, _("Bids are closed: the job was awarded."));
+  else if (rein_job_summary_has_bidder (s, key))
+    set_bid_refusal (self, _("You have bid on this job."));
+  else
+    set_bid_refusal (self, NULL);
+}
+
+/* ---- the filter and the sort ---- */
+
+static void
+refilter (ReinMarketView *self, GtkFilterChange change)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_state (self);
+}
+
+static void
+search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketView *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GHashTable *hits = rein_market_service_search_finish (REIN_MARKET_SERVICE (source), result,
+                                                        &error);
+
+  if (hits == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Search failed: %s", error->message);
+      g_object_unref (self);
+      return;
+    }
+  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  self->search_hits = hits;
+  self->searching = FALSE;
+  refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+  g_object_unref (self);
+}
+
+static void
+start_search (ReinMarketView *self)
+{
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  if (self->search_text == NULL || self->market == NULL)
+    {
+      gboolean had = self->search_hits != NULL;
+
+      g_clear_pointer (&self->search_hits, g_hash_table_unref);
+      self->searching = FALSE;
+      if (had)
+        refilter (self, GTK_FILTER_CHANGE_LESS_STRICT);
+      return;
+    }
+  self->searching = TRUE;
+  self->search_cancellable = g_cancellable_new ();
+  rein_market_service_search_async (self->market, self->search_text, self->search_cancellable,
+                                    search_done_cb, g_object_ref (self));
+}
+
+void
+rein_market_view_set_search (ReinMarketView *self, const gchar *text)
+{
+  g_autofree gchar *stripped = g_strstrip (g_strdup (text ? text : ""));
+
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+  g_free (self->search_text);
+  self->search_text = *stripped ? g_steal_pointer (&stripped) : NULL;
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+  start_search (self);
+}
+
+static void
+search_changed_cb (ReinMarketView *self)
+{
+  rein_market_view_set_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+void
+rein_market_view_set_category (ReinMarketView *self, const gchar *category)
+{
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+
+  if (g_strcmp0 (self->category, category) == 0)
+    return;
+  g_free (self->category);
+  self->category = g_strdup (category);
+  refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+category_selected_cb (ReinMarketView *self)
+{
+  guint position = gtk_drop_down_get_selected (self->category_dropdown);
+
+  if (position == 0 || position == GTK_INVALID_LIST_POSITION)
+    rein_market_view_set_category (self, NULL);
+  else
+    rein_market_view_set_category (
+        self, gtk_string_list_get_string (self->categories, position));
+}
+
+void
+rein_market_view_set_open_only (ReinMarketView *self, gboolean open_only)
+{
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+
+  if (gtk_toggle_button_get_active (self->open_only_button) != open_only)
+    gtk_toggle_button_set_active (self->open_only_button, open_only);
+  if (self->open_only == open_only)
+    return;
+  self->open_only = open_only;
+  refilter (self, open_only ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static void
+open_only_toggled_cb (ReinMarketView *self)
+{
+  rein_market_view_set_open_only (self, gtk_toggle_button_get_active (self->open_only_button));
+}
+
+void
+rein_market_view_set_sort (ReinMarketView *self, ReinMarketSort sort)
+{
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+
+  if (gtk_drop_down_get_selected (self->sort_dropdown) != (guint) sort)
+    gtk_drop_down_set_selected (self->sort_dropdown, sort);
+  if (self->sort == sort)
+    return;
+  self->sort = sort;
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+sort_selected_cb (ReinMarketView *self)
+{
+  guint position = gtk_drop_down_get_selected (self->sort_dropdown);
+
+  if (position <= REIN_MARKET_SORT_LOWEST_FEE)
+    rein_market_view_set_sort (self, position);
+}
+
+/* ---- the market's lists ---- */
+
+static void
+update_categories (ReinMarketView *self)
+{
+  const gchar *const *names = self->market ? rein_market_service_get_categories (self->market)
+                                           : NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->categories));
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) items = NULL;
+  guint keep = 0;
+
+  g_strv_builder_add (builder, _("All Categories"));
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    g_strv_builder_add (builder, names[i]);
+  items = g_strv_builder_end (builder);
+  for (guint i = 1; items[i] != NULL; i++)
+    if (g_strcmp0 (items[i], self->category) == 0)
+      keep = i;
+  g_signal_handlers_block_by_func (self->category_dropdown, category_selected_cb, self);
+  gtk_string_list_splice (self->categories, 0, n, (const gchar *const *) items);
+  gtk_drop_down_set_selected (self->category_dropdown, keep);
+  g_signal_handlers_unblock_by_func (self->category_dropdown, category_selected_cb, self);
+  if (keep == 0 && self->category != NULL)
+    rein_market_view_set_category (self, NULL);
+}
+
+static void
+jobs_changed_cb (ReinMarketView *self)
+{
+  GListModel *jobs = rein_market_service_get_jobs (self->market);
+  gboolean big = g_list_model_get_n_items (jobs) > INCREMENTAL_ABOVE;
+
+  gtk_filter_list_model_set_incremental (self->filtered, big);
+  gtk_sort_list_model_set_incremental (self->sorted, big);
+  update_categories (self);
+  /* New rows may match a search made before they came. */
+  if (self->search_text != NULL)
+    start_search (self);
+  update_state (self);
+  update_detail (self);
+}
+
+static GtkWidget *
+create_mediator_row (gpointer item, gpointer user_data)
+{
+  ReinDocument *enrollment = item;
+  GtkWidget *row = adw_action_row_new ();
+  const gchar *fee = rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_FEE);
+  const gchar *contact = rein_document_get_field (enrollment, REIN_LABEL_CONTACT);
+  g_autofree gchar *subtitle = g_strdup_printf (_("fee %s · %s"), fee ? fee : "?",
+                                                contact ? contact : "");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 rein_document_get_field (enrollment, REIN_LABEL_USER));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+static void
+mediators_changed_cb (ReinMarketView *self)
+{
+  GListModel *mediators = rein_market_service_get_mediators (self->market);
+
+  gtk_widget_set_visible (self->no_mediators_label, g_list_model_get_n_items (mediators) == 0);
+}
+
+/* ---- actions ---- */
+
+static void
+refresh_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* The service's properties say how it went; the view follows them. */
+  rein_market_service_refresh_finish (REIN_MARKET_SERVICE (source), result, &error);
+}
+
+static void
+refresh_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinMarketView *self = REIN_MARKET_VIEW (widget);
+
+  if (self->market == NULL || rein_market_service_get_identity (self->market) == NULL
+      || rein_market_service_get_refreshing (self->market))
+    return;
+  rein_market_service_refresh_async (self->market, NULL, refresh_done_cb, NULL);
+}
+
+static void
+back_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinMarketView *self = REIN_MARKET_VIEW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+published_cb (GtkWidget *dialog, const gchar *message, gpointer user_data)
+{
+  ReinMarketView *self = user_data;
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_APPLICATION_WINDOW);
+  GtkWidget *overlay = NULL;
+
+  /* The window's toast overlay, found by type: the view does not know the
+   * window's class. */
+  if (window != NULL)
+    for (GtkWidget *w = gtk_widget_get_first_child (window); w != NULL && overlay == NULL;
+         w = gtk_widget_get_first_child (w))
+      if (ADW_IS_TOAST_OVERLAY (w))
+        overlay = w;
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+  update_detail (self);
+}
+
+static void
+bid_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinMarketView *self = REIN_MARKET_VIEW (widget);
+  ReinJobSummary *s = rein_market_view_get_selected (self);
+  ReinBidDialog *dialog;
+
+  if (s == NULL || self->bid_refusal != NULL)
+    return;
+  dialog = rein_bid_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->context, s);
+  g_signal_connect_object (dialog, "published", G_CALLBACK (published_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+post_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinMarketView *self = REIN_MARKET_VIEW (widget);
+  ReinPostDialog *dialog;
+
+  if (self->market == NULL || rein_market_service_get_identity (self->market) == NULL)
+    return;
+  dialog = rein_post_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->context);
+  g_signal_connect_object (dialog, "published", G_CALLBACK (published_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+selection_changed_cb (ReinMarketView *self)
+{
+  update_detail (self);
+}
+
+static void
+activate_cb (ReinMarketView *self, guint position)
+{
+  rein_market_view_select (self, position);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+/* ---- the list's rows ---- */
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  gtk_list_item_set_child (item, GTK_WIDGET (rein_job_row_new ()));
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  rein_job_row_set_summary (REIN_JOB_ROW (gtk_list_item_get_child (item)),
+                            gtk_list_item_get_item (item));
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  rein_job_row_set_summary (REIN_JOB_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+focus_search_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (REIN_MARKET_VIEW (widget)->search_entry));
+}
+
+/* ---- the object ---- */
+
+static void
+rein_market_view_dispose (GObject *object)
+{
+  ReinMarketView *self = (ReinMarketView *) object;
+
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  if (self->market != NULL)
+    g_signal_handlers_disconnect_by_data (self->market, self);
+  if (self->market != NULL)
+    g_signal_handlers_disconnect_by_data (rein_market_service_get_jobs (self->market), self);
+  if (self->market != NULL)
+    g_signal_handlers_disconnect_by_data (rein_market_service_get_mediators (self->market), self);
+  if (self->job_list != NULL)
+    gtk_list_view_set_model (self->job_list, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->market);
+  g_clear_object (&self->context);
+  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_MARKET_VIEW);
+
+  G_OBJECT_CLASS (rein_market_view_parent_class)->dispose (object);
+}
+
+static void
+rein_market_view_finalize (GObject *object)
+{
+  ReinMarketView *self = (ReinMarketView *) object;
+
+  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  g_free (self->search_text);
+  g_free (self->category);
+  g_free (self->bid_refusal);
+
+  G_OBJECT_CLASS (rein_market_view_parent_class)->finalize (object);
+}
+
+static void
+rein_market_view_class_init (ReinMarketViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rein_market_view_dispose;
+  object_class->finalize = rein_market_view_finalize;
+
+  g_type_ensure (REIN_TYPE_JOB_ROW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/reinproject/Rein/rein-market-view.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, ReinMarketView, name)
+  BIND (leaflet);
+  BIND (search_entry);
+  BIND (mediator_list);
+  BIND (no_mediators_label);
+  BIND (category_dropdown);
+  BIND (sort_dropdown);
+  BIND (open_only_button);
+  BIND (list_stack);
+  BIND (job_list);
+  BIND (empty_page);
+  BIND (error_page);
+  BIND (loading_spinner);
+  BIND (status_revealer);
+  BIND (status_spinner);
+  BIND (status_label);
+  BIND (detail_stack);
+  BIND (detail_name);
+  BIND (detail_meta);
+  BIND (detail_description);
+  BIND (creator_row);
+  BIND (mediator_row);
+  BIND (bids_row);
+  BIND (state_row);
+  BIND (job_id_row);
+  BIND (bid_button);
+  BIND (bid_refusal_label);
+#undef BIND
+
+  gtk_widget_class_install_action (widget_class, "market.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "market.post", NULL, post_action);
+  gtk_widget_class_install_action (widget_class, "market.bid", NULL, bid_action);
+  gtk_widget_class_install_action (widget_class, "market.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "market.focus-search", NULL,
+                                   focus_search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "market.focus-search", NULL);
+}
+
+static void
+rein_market_view_init (ReinMarketView *self)
+{
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->open_only = TRUE;
+  self->sort = REIN_MARKET_SORT_NEWEST;
+  self->categories = gtk_string_list_new ((const gchar *const[]){ _("All Categories"), NULL });
+  gtk_drop_down_set_model (self->category_dropdown, G_LIST_MODEL (self->categories));
+  g_object_unref (self->categories); /* the drop-down holds it */
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->sorter = gtk_custom_sorter_new (sort_func, self, NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
+                                          GTK_SORTER (self->sorter));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_list_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
+  gtk_list_view_set_factory (self->job_list, factory);
+
+  g_signal_connect_swapped (self->selection, "notify::selected-item",
+                            G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->job_list, "activate", G_CALLBACK (activate_cb), self);
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->category_dropdown, "notify::selected",
+                            G_CALLBACK (category_selected_cb), self);
+  g_signal_connect_swapped (self->sort_dropdown, "notify::selected",
+                            G_CALLBACK (sort_selected_cb), self);
+  g_signal_connect_swapped (self->open_only_button, "toggled", G_CALLBACK (open_only_toggled_cb),
+                            self);
+  update_state (self);
+  update_detail (self);
+}
+
+void
+rein_market_view_set_context (ReinMarketView *self, ReinContext *context)
+{
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+  g_return_if_fail (REIN_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+  self->market = g_object_ref (rein_context_get_market (context));
+  gtk_filter_list_model_set_model (self->filtered, rein_market_service_get_jobs (self->market));
+  gtk_list_box_bind_model (self->mediator_list, rein_market_service_get_mediators (self->market),
+                           create_mediator_row, NULL, NULL);
+  g_signal_connect_swapped (rein_market_service_get_jobs (self->market), "items-changed",
+                            G_CALLBACK (jobs_changed_cb), self);
+  g_signal_connect_swapped (rein_market_service_get_mediators (self->market), "items-changed",
+                            G_CALLBACK (mediators_changed_cb), self);
+  g_signal_connect_swapped (self->market, "notify::loaded", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->market, "notify::refreshing", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->market, "notify::error", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->market, "notify::warning", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->market, "notify::identity", G_CALLBACK (update_detail), self);
+  jobs_changed_cb (self);
+  mediators_changed_cb (self);
+}
+
+GListModel *
+rein_market_view_get_shown (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
+  return G_LIST_MODEL (self->sorted);
+}
+
+ReinJobSummary *
+rein_market_view_get_selected (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+void
+rein_market_view_select (ReinMarketView *self, guint position)
+{
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+const gchar *
+rein_market_view_get_state (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->list_stack);
+}
+
+gboolean
+rein_market_view_get_searching (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), FALSE);
+  return self->searching
+         || gtk_filter_list_model_get_pending (self->filtered) > 0
+         || gtk_sort_list_model_get_pending (self->sorted) > 0;
+}
+
+const gchar *
+rein_market_view_get_bid_refusal (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
+  return self->bid_refusal;
+}

@@ -1,0 +1,180 @@
+/* rein-publish-flow.c: sign and publish from a dialog
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-publish-flow.h"
+
+typedef struct
+{
+  ReinContext *context;
+  ReinJob *job;
+  gchar *text;
+} Flow;
+
+static void
+flow_free (Flow *f)
+{
+  g_clear_object (&f->context);
+  g_clear_object (&f->job);
+  g_free (f->text);
+  g_free (f);
+}
+
+gboolean
+rein_publish_flow_needs_password (ReinContext *context)
+{
+  g_return_val_if_fail (REIN_IS_CONTEXT (context), TRUE);
+  return !rein_session_get_unlocked (rein_context_get_session (context));
+}
+
+/* The market shows what we just published without waiting for a
+ * refresh: the job, with the new document, goes into the index. */
+static void
+note_in_market (Flow *f, ReinPublication *publication)
+{
+  ReinMarketService *market = rein_context_get_market (f->context);
+  ReinDirectory *directory = rein_market_service_get_directory (market);
+  g_autoptr (GPtrArray) docs = g_ptr_array_new ();
+  g_autoptr (ReinJob) job = NULL;
+
+  if (directory == NULL || publication->job_id == NULL)
+    return;
+  for (guint i = 0; f->job != NULL && i < rein_job_get_n_entries (f->job); i++)
+    g_ptr_array_add (docs, rein_job_get_entry (f->job, i, NULL, NULL));
+  g_ptr_array_add (docs, publication->document);
+  job = f->job != NULL && rein_job_get_creator_key (f->job) != NULL
+          ? rein_job_new_for_creator (publication->job_id, rein_job_get_creator_key (f->job), docs,
+                                      directory)
+          : rein_job_new (publication->job_id, docs, directory);
+  rein_market_service_note_job (market, job);
+}
+
+static void
+published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  ReinPublication *publication = rein_publisher_publish_finish (REIN_PUBLISHER (source), result,
+                                                                &error);
+
+  if (publication == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  note_in_market (g_task_get_task_data (task), publication);
+  g_task_return_pointer (task, publication, (GDestroyNotify) rein_publication_free);
+}
+
+/* Takes @task. */
+static void
+publish_with (GTask *task, ReinPrivateKey *key)
+{
+  Flow *f = g_task_get_task_data (task);
+  ReinSession *session = rein_context_get_session (f->context);
+  ReinMarketService *market = rein_context_get_market (f->context);
+  ReinIdentity *identity = rein_session_get_active_identity (session);
+  ReinDirectory *directory = rein_market_service_get_directory (market);
+
+  if (identity == NULL || directory == NULL
+      || rein_market_service_get_identity (market) != identity)
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                               _("The identity changed: nothing was signed"));
+      g_object_unref (task);
+      return;
+    }
+  rein_publisher_publish_async (rein_context_get_publisher (f->context), identity, key, f->job,
+                                directory, f->text, TRUE, g_task_get_cancellable (task),
+                                published_cb, task);
+}
+
+static void
+unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr (ReinPrivateKey) key = rein_session_unlock_finish (REIN_SESSION (source), result,
+                                                               &error);
+
+  if (key == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  publish_with (task, key); /* the publisher copies the key; ours is wiped here */
+}
+
+void
+rein_publish_flow_async (ReinContext *context,
+                         const gchar *password,
+                         ReinJob *job,
+                         const gchar *text,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  GTask *task;
+  Flow *f;
+  ReinSession *session;
+
+  g_return_if_fail (REIN_IS_CONTEXT (context));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (context, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_publish_flow_async);
+  f = g_new0 (Flow, 1);
+  f->context = g_object_ref (context);
+  f->job = job != NULL ? g_object_ref (job) : NULL;
+  f->text = g_strdup (text);
+  g_task_set_task_data (task, f, (GDestroyNotify) flow_free);
+
+  session = rein_context_get_session (context);
+  if (rein_session_get_unlocked (session))
+    {
+      g_autoptr (ReinPrivateKey) key = rein_session_dup_unlocked_key (session);
+
+      publish_with (task, key);
+      return;
+    }
+  if (password == NULL || *password == '\0')
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT,
+                               _("Enter your password to sign"));
+      g_object_unref (task);
+      return;
+    }
+  /* For this signature only: the session stays locked. */
+  rein_session_unlock_async (session, password, FALSE, cancellable, unlocked_cb, task);
+}
+
+ReinPublication *
+rein_publish_flow_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_publish_flow_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gchar *
+rein_publish_flow_describe (ReinPublication *publication, const gchar *what)
+{
+  guint total = publication->sync_results ? publication->sync_results->len : 0;
+
+  if (publication->sync_error != NULL)
+    return g_strdup_printf (_("%s is saved here but was not sent: %s"), what,
+                            publication->sync_error);
+  if (total == 0)
+    return g_strdup_printf (_("%s is saved here; add a server to publish it"), what);
+  if (publication->n_servers_ok == 0)
+    return g_strdup_printf (_("%s is saved here; no server took it, the next sync tries again"),
+                            what);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s published on %u of %u server",
+                                       "%s published on %u of %u servers", total),
+                          what, publication->n_servers_ok, total);
+}

@@ -1,0 +1,36 @@
+/* rein-publish-flow.h: sign and publish from a dialog
+ *
+ * What every signing dialog of the app does once the user has reviewed
+ * the exact document: get the delegate key (the one kept since an
+ * "unlock for automatic sync", else opened with the password the dialog
+ * asked for, for this one signature) and hand the text to the context's
+ * publisher. The key is wiped when the call ends.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-context.h"
+
+G_BEGIN_DECLS
+
+/* TRUE when signing needs a password now (the keys are locked). */
+gboolean rein_publish_flow_needs_password (ReinContext *context);
+
+/* @password may be NULL when the keys are unlocked. @job is the job the
+ * document belongs to (NULL for a new posting). */
+void rein_publish_flow_async (ReinContext *context,
+                              const gchar *password,
+                              ReinJob *job,
+                              const gchar *text,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data);
+ReinPublication *rein_publish_flow_finish (GAsyncResult *result, GError **error);
+
+/* "Published on 2 of 3 servers", or why it was only kept here. */
+gchar *rein_publish_flow_describe (ReinPublication *publication, const gchar *what);
+
+G_END_DECLS
