@@ -16,6 +16,7 @@ G_DEFINE_QUARK (rein-net-error-quark, rein_net_error)
 #define DEFAULT_DEADLINE 60
 #define DEFAULT_MAX_ANSWER (16 * 1024 * 1024)
 #define READ_CHUNK (64 * 1024)
+#define MAX_CONNS_PER_HOST 6
 
 struct _ReinClient
 {
@@ -118,8 +119,11 @@ rein_client_class_init (ReinClientClass *klass)
 static void
 rein_client_init (ReinClient *self)
 {
+  /* libsoup's default of 2 connections per host would hold back callers
+   * that keep a few requests going to one server (sync keeps 4). */
   self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT,
                                                  "user-agent", "rein-desktop/" PACKAGE_VERSION,
+                                                 "max-conns-per-host", MAX_CONNS_PER_HOST,
                                                  NULL);
   self->max_answer = DEFAULT_MAX_ANSWER;
   self->deadline = DEFAULT_DEADLINE;
@@ -587,6 +591,11 @@ send_call (GTask *task)
     }
   if (call->request_body != NULL)
     soup_message_set_request_body_from_bytes (call->msg, "application/json", call->request_body);
+  /* libsoup opens a new connection for every POST, in case it is not safe
+   * to send again; a put is (the same key, value and nonce store the same
+   * thing), so it may use a kept-alive connection like the GETs. */
+  if (call->kind == CALL_PUT)
+    soup_message_add_flags (call->msg, SOUP_MESSAGE_IDEMPOTENT);
   soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT,
                            call->cancellable, sent_cb, task);
 }

@@ -41,26 +41,36 @@ typedef struct
   ReinSyncResult *result;
   ReinClient *client;
   gchar *nonce;
-  guint next;         /* next document to start */
-  guint in_flight;    /* documents being checked or put now */
-  guint done;         /* documents finished */
-  GError *error;      /* the first failure; no new document starts after it */
-  gboolean requested; /* /request was sent in this sync */
-  GHashTable *known;  /* document id -> remote key, read at the start */
-  GPtrArray *placed;  /* of ReinPlacement, written at the end */
-  GPtrArray *buckets; /* of ReinBucket granted by /request, written at the end */
+  GPtrArray *work;      /* of DocOp: the documents to check or put, in order */
+  GPtrArray *unchecked; /* of DocOp: trusted placements left out of the sample */
+  guint next;           /* next item of work to start */
+  guint in_flight;      /* documents being checked or put now */
+  guint done;           /* documents finished */
+  GError *error;        /* the first failure; no new document starts after it */
+  gboolean requested;   /* /request was sent in this sync */
+  GHashTable *known;    /* document id -> ReinPlacement, read at the start */
+  GPtrArray *placed;    /* of ReinPlacement, written at the end */
+  GPtrArray *buckets;   /* of ReinBucket granted by /request, written at the end */
 } ServerJob;
 
 /* Requests in flight per server: enough to keep the server and this side
  * busy at once, few enough to be polite. */
 #define IN_FLIGHT 4
 
-/* One document's check-and-put on one server. */
+/* The sample of trusted placements checked by a /get each sync (see
+ * rein-sync.h): at least this many, or this share of them. */
+#define SAMPLE_MIN 8
+#define SAMPLE_PERCENT 5
+
+/* One document's check or put on one server. */
 typedef struct
 {
   ServerJob *job;
-  ReinStoredDocument *doc;
+  ReinStoredDocument *doc; /* the run's */
   gchar *remote_key;
+  gboolean check;  /* /get and compare first; otherwise put at once */
+  gint64 verified; /* when the placement was last recorded (for the sample) */
+  guint32 shuffle; /* breaks ties between placements recorded together */
 } DocOp;
 
 void
@@ -71,6 +81,25 @@ rein_sync_result_free (ReinSyncResult *result)
   g_free (result->url);
   g_free (result->error);
   g_free (result);
+}
+
+static void
+doc_op_free (DocOp *op)
+{
+  g_free (op->remote_key);
+  g_free (op);
+}
+
+static DocOp *
+doc_op_new (ServerJob *job, ReinStoredDocument *doc, const gchar *remote_key, gboolean check)
+{
+  DocOp *op = g_new0 (DocOp, 1);
+
+  op->job = job;
+  op->doc = doc;
+  op->remote_key = remote_key != NULL ? g_strdup (remote_key) : rein_client_new_key ();
+  op->check = check;
+  return op;
 }
 
 static void
@@ -89,6 +118,8 @@ server_job_free (ServerJob *job)
   g_clear_object (&job->client);
   g_free (job->nonce);
   g_clear_error (&job->error);
+  g_clear_pointer (&job->work, g_ptr_array_unref);
+  g_clear_pointer (&job->unchecked, g_ptr_array_unref);
   g_clear_pointer (&job->known, g_hash_table_unref);
   g_clear_pointer (&job->placed, g_ptr_array_unref);
   g_clear_pointer (&job->buckets, g_ptr_array_unref);
@@ -149,6 +180,7 @@ rein_sync_set_timeout (ReinSync *self, guint seconds)
 /* ---- one server ---- */
 
 static void job_pump (ServerJob *job);
+static void job_check_all (ServerJob *job);
 
 /* The store's writes for one server (its placements, in one statement,
  * and the sync record) run in a worker thread: each is an fsync, which
@@ -269,8 +301,6 @@ op_finished (DocOp *op, const GError *error, gboolean pushed)
       job->done++;
       report_progress (job);
     }
-  g_free (op->remote_key);
-  g_free (op);
   job_pump (job);
 }
 
@@ -309,6 +339,7 @@ get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       op_finished (op, error, FALSE);
       return;
     }
+  op->job->result->checked++;
   if (value != NULL)
     {
       hash = rein_sha256_hex (value, strlen (value));
@@ -318,28 +349,25 @@ get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           return;
         }
     }
-  /* Missing, or a different (stale or damaged) version: put ours under the
-   * same key, which replaces it. */
+  /* Missing, or a different (stale or damaged) version: the server lost or
+   * changed what it had from us, so it may have done the same to others;
+   * stop trusting the rest in this sync. */
+  job_check_all (op->job);
+  /* Put ours under the same key, which replaces it. */
   put_document (op);
 }
 
 static void
-start_document (ServerJob *job, ReinStoredDocument *doc)
+start_document (DocOp *op)
 {
-  DocOp *op = g_new0 (DocOp, 1);
+  ServerJob *job = op->job;
 
-  op->job = job;
-  op->doc = doc;
-  op->remote_key = g_strdup (g_hash_table_lookup (job->known, &doc->id));
   job->in_flight++;
-  if (op->remote_key != NULL)
+  if (op->check)
     rein_client_get_async (job->client, op->remote_key, g_task_get_cancellable (job->task),
                            get_cb, op);
   else
-    {
-      op->remote_key = rein_client_new_key ();
-      put_document (op);
-    }
+    put_document (op);
 }
 
 /* Keeps up to IN_FLIGHT documents going; when all are done (or one failed
@@ -352,15 +380,90 @@ job_pump (ServerJob *job)
   if (job->error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (job->task)))
     job->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Sync cancelled");
 
-  while (job->error == NULL && job->in_flight < IN_FLIGHT && job->next < run->documents->len)
-    start_document (job, g_ptr_array_index (run->documents, job->next++));
+  while (job->error == NULL && job->in_flight < IN_FLIGHT && job->next < job->work->len)
+    start_document (g_ptr_array_index (job->work, job->next++));
 
   if (job->in_flight > 0)
     return;
   if (job->error != NULL)
-    job_done (job, job->error);
-  else
-    job_finish_documents (job);
+    {
+      job_done (job, job->error);
+      return;
+    }
+  /* Every check came back clean: the placements left out of the sample are
+   * trusted as they are. */
+  job->result->unchanged += job->unchecked->len;
+  job->done += job->unchecked->len;
+  g_assert (job->done == run->documents->len);
+  if (job->unchecked->len > 0)
+    report_progress (job);
+  job_finish_documents (job);
+}
+
+/* The sample starts with the placements checked longest ago. */
+static gint
+compare_for_sample (gconstpointer a, gconstpointer b)
+{
+  const DocOp *x = *(DocOp *const *) a, *y = *(DocOp *const *) b;
+
+  if (x->verified != y->verified)
+    return x->verified < y->verified ? -1 : 1;
+  return x->shuffle < y->shuffle ? -1 : x->shuffle > y->shuffle;
+}
+
+/* Sorts the documents into work: the sample of trusted placements to check
+ * first, then the puts; the other trusted placements wait in
+ * job->unchecked. */
+static void
+job_plan (ServerJob *job)
+{
+  Run *run = g_task_get_task_data (job->task);
+  g_autoptr (GPtrArray) trusted = g_ptr_array_new (); /* each moves to work or unchecked */
+  g_autoptr (GPtrArray) puts = g_ptr_array_new_with_free_func ((GDestroyNotify) doc_op_free);
+  guint sample;
+
+  job->work = g_ptr_array_new_with_free_func ((GDestroyNotify) doc_op_free);
+  job->unchecked = g_ptr_array_new_with_free_func ((GDestroyNotify) doc_op_free);
+  for (guint i = 0; i < run->documents->len; i++)
+    {
+      ReinStoredDocument *doc = g_ptr_array_index (run->documents, i);
+      ReinPlacement *p = g_hash_table_lookup (job->known, &doc->id);
+
+      /* A server that had to register us again holds nothing of ours we
+       * can trust; a placement of another version of the document is
+       * replaced at once; a document never placed there gets a new key.
+       * None of them needs a /get. */
+      if (p == NULL || job->requested || g_strcmp0 (p->verified_hash, doc->hash) != 0)
+        g_ptr_array_add (puts, doc_op_new (job, doc, p ? p->remote_key : NULL, FALSE));
+      else
+        {
+          DocOp *op = doc_op_new (job, doc, p->remote_key, TRUE);
+
+          op->verified = p->updated;
+          op->shuffle = g_random_int ();
+          g_ptr_array_add (trusted, op);
+        }
+    }
+
+  sample = MIN (trusted->len, MAX (SAMPLE_MIN, (trusted->len * SAMPLE_PERCENT + 99) / 100));
+  g_ptr_array_sort (trusted, compare_for_sample);
+  for (guint i = 0; i < trusted->len; i++)
+    g_ptr_array_add (i < sample ? job->work : job->unchecked, g_ptr_array_index (trusted, i));
+  g_ptr_array_extend_and_steal (job->work, g_steal_pointer (&puts));
+  g_debug ("%s: %u to put, %u of %u placements checked", job->result->url,
+           job->work->len - sample, sample, trusted->len);
+}
+
+/* Checks every trusted placement in this sync after all. */
+static void
+job_check_all (ServerJob *job)
+{
+  if (job->unchecked->len == 0)
+    return;
+  g_debug ("%s: lost or changed a document; checking all %u others", job->result->url,
+           job->unchecked->len);
+  g_ptr_array_extend_and_steal (job->work, g_steal_pointer (&job->unchecked));
+  job->unchecked = g_ptr_array_new_with_free_func ((GDestroyNotify) doc_op_free);
 }
 
 static void request_buckets (ServerJob *job);
@@ -392,6 +495,7 @@ nonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       job_done (job, bad);
       return;
     }
+  job_plan (job);
   report_progress (job);
   job_pump (job);
 }
@@ -428,11 +532,17 @@ job_start (ServerJob *job)
 {
   ReinSync *self = g_task_get_source_object (job->task);
   Run *run = g_task_get_task_data (job->task);
+  g_autoptr (GError) error = NULL;
 
   job->placed = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_placement_free);
-  job->known = rein_store_list_placements (self->store, job->result->server_id, NULL);
+  job->known = rein_store_list_placements (self->store, job->result->server_id, &error);
   if (job->known == NULL)
-    job->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+    {
+      /* Going on would put every document again under new keys, leaving
+       * the old copies behind on the server. */
+      job_done (job, error);
+      return;
+    }
 
   if (rein_store_has_buckets (self->store, job->result->server_id,
                               rein_identity_get_id (run->identity)))

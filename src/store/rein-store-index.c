@@ -2,7 +2,7 @@
  *
  * The market opens from here: one row per validated job, written when a
  * refresh validates the servers' documents, with a full-text index (FTS5,
- * external content, kept in step by triggers; see the 1 -> 2 migration).
+ * external content, kept in step by triggers; see the 2 -> 3 migration).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -86,7 +86,10 @@ static const gchar *const migrations[] = {
   "  updated INTEGER NOT NULL,"
   "  PRIMARY KEY (job_id, identity_id)"
   ");",
-  /* 1 -> 2: the market index (rein-store-index.c): a summary row per job,
+  /* 1 -> 2: a placement's time in milliseconds, so that the sync's sample
+   * (rein-sync.h) can tell apart placements checked in the same second */
+  "UPDATE placements SET updated = updated * 1000;",
+  /* 2 -> 3: the market index (rein-store-index.c): a summary row per job,
    * and a full-text index over it kept in step by triggers. */
   "CREATE TABLE job_summaries ("
   "  id INTEGER PRIMARY KEY,"
@@ -129,6 +132,9 @@ static const gchar *const migrations[] = {
   "  VALUES (new.id, new.name, new.description, new.category, new.creator);"
   "END;",
 };
+
+/* Now, in Unix milliseconds: when a placement was last recorded. */
+#define NOW_MS "CAST ((julianday ('now') - 2440587.5) * 86400000 AS INTEGER)"
 
 static void
 rein_store_finalize (GObject *object)
@@ -1786,7 +1792,7 @@ rein_store_set_placement (ReinStore *self,
 
   stmt = prepare (self,
                   "INSERT INTO placements (document_id, server_id, remote_key, verified_hash, "
-                  "updated) VALUES (?, ?, ?, ?, strftime('%s','now')) "
+                  "updated) VALUES (?, ?, ?, ?, " NOW_MS ") "
                   "ON CONFLICT (document_id, server_id) DO UPDATE SET "
                   "remote_key = excluded.remote_key, verified_hash = excluded.verified_hash, "
                   "updated = excluded.updated", error);
@@ -2158,23 +2164,30 @@ rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
 GHashTable *
 rein_store_list_placements (ReinStore *self, gint64 server_id, GError **error)
 {
-  g_autoptr (GHashTable) out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                                      g_free);
+  g_autoptr (GHashTable) out = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                                      (GDestroyNotify) rein_placement_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-  stmt = prepare (self, "SELECT document_id, remote_key FROM placements WHERE server_id = ?",
-                  error);
+  stmt = prepare (self, "SELECT document_id, remote_key, verified_hash, updated "
+                        "FROM placements WHERE server_id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, server_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (out, g_memdup2 (&(gint64){ sqlite3_column_int64 (stmt, 0) },
-                                         sizeof (gint64)),
-                         g_strdup ((const gchar *) sqlite3_column_text (stmt, 1)));
+    {
+      ReinPlacement *p = g_new0 (ReinPlacement, 1);
+
+      p->document_id = sqlite3_column_int64 (stmt, 0);
+      p->remote_key = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+      p->verified_hash = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+      p->updated = sqlite3_column_int64 (stmt, 3);
+      /* the key points into the value */
+      g_hash_table_insert (out, &p->document_id, p);
+    }
   if (rc != SQLITE_DONE)
     {
       set_db_error (self, error, "Could not read placements");
@@ -2216,8 +2229,7 @@ rein_store_set_placements (ReinStore *self,
       g_autoptr (sqlite3_stmt) stmt = NULL;
 
       for (guint i = 0; i < n; i++)
-        g_string_append (sql, i ? ", (?, ?, ?, ?, strftime('%s','now'))"
-                                : "(?, ?, ?, ?, strftime('%s','now'))");
+        g_string_append (sql, i ? ", (?, ?, ?, ?, " NOW_MS ")" : "(?, ?, ?, ?, " NOW_MS ")");
       g_string_append (sql, " ON CONFLICT (document_id, server_id) DO UPDATE SET "
                             "remote_key = excluded.remote_key, "
                             "verified_hash = excluded.verified_hash, updated = excluded.updated");

@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 2
+#define REIN_STORE_SCHEMA_VERSION 3
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
@@ -181,19 +181,20 @@ gboolean rein_store_set_placement (ReinStore *self,
                                    const gchar *remote_key,
                                    const gchar *verified_hash,
                                    GError **error);
-/* Every placement on @server_id: document id (gint64 *) -> remote key. */
-GHashTable *rein_store_list_placements (ReinStore *self, gint64 server_id, GError **error);
-
 typedef struct
 {
   gint64 document_id;
   gchar *remote_key;
   gchar *verified_hash;
+  gint64 updated; /* when it was last recorded, Unix ms; ignored when writing */
 } ReinPlacement;
 
 void rein_placement_free (ReinPlacement *placement);
+/* Every placement on @server_id: document id (gint64 *) -> ReinPlacement. */
+GHashTable *rein_store_list_placements (ReinStore *self, gint64 server_id, GError **error);
 /* Records many placements on @server_id in one transaction (one fsync):
- * the sync engine calls it from a worker thread when a server is done. */
+ * the sync engine calls it from a worker thread when a server is done.
+ * Each one's updated time becomes now. */
 gboolean rein_store_set_placements (ReinStore *self,
                                     gint64 server_id,
                                     GPtrArray *placements,

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
 #include <gio/gio.h>
 
 #include "net-test-util.h"
@@ -102,4 +103,137 @@ net_test_dead_url (void)
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   g_socket_close (socket, NULL);
   return g_strdup_printf ("http://127.0.0.1:%u/", port);
+}
+
+/* ---- counting proxy ---- */
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  SoupMessage *out;
+} Forward;
+
+static void
+forwarded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Forward *fwd = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               &error);
+
+  if (body == NULL)
+    soup_server_message_set_status (fwd->msg, SOUP_STATUS_BAD_GATEWAY, NULL);
+  else
+    {
+      const gchar *type = soup_message_headers_get_content_type (
+          soup_message_get_response_headers (fwd->out), NULL);
+      gsize len = 0;
+      const gchar *data = g_bytes_get_data (body, &len);
+
+      soup_server_message_set_status (fwd->msg, soup_message_get_status (fwd->out), NULL);
+      soup_server_message_set_response (fwd->msg, type != NULL ? type : "text/plain",
+                                        SOUP_MEMORY_COPY, data, len);
+    }
+  soup_server_message_unpause (fwd->msg);
+  g_object_unref (fwd->msg);
+  g_object_unref (fwd->out);
+  g_free (fwd);
+}
+
+static void
+proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer user_data)
+{
+  CountingProxy *proxy = user_data;
+  const gchar *method = soup_server_message_get_method (msg);
+  const gchar *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autofree gchar *target = NULL;
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  Forward *fwd = g_new0 (Forward, 1);
+
+  g_ptr_array_add (proxy->requests, g_strdup_printf ("%s %s%s%s", method, path,
+                                                     raw_query ? "?" : "",
+                                                     raw_query ? raw_query : ""));
+  /* path starts with "/", the upstream URL ends with one */
+  target = g_strdup_printf ("%s%s%s%s", proxy->upstream, path + 1, raw_query ? "?" : "",
+                            raw_query ? raw_query : "");
+  fwd->msg = g_object_ref (msg);
+  fwd->out = soup_message_new (method, target);
+  g_assert_nonnull (fwd->out);
+  if (g_bytes_get_size (body) > 0)
+    soup_message_set_request_body_from_bytes (
+        fwd->out,
+        soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg),
+                                               NULL),
+        body);
+  soup_server_message_pause (msg);
+  soup_session_send_and_read_async (proxy->session, fwd->out, G_PRIORITY_DEFAULT, NULL,
+                                    forwarded_cb, fwd);
+}
+
+CountingProxy *
+counting_proxy_new (const gchar *upstream)
+{
+  CountingProxy *proxy = g_new0 (CountingProxy, 1);
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  proxy->upstream = g_strdup (upstream);
+  proxy->requests = g_ptr_array_new_with_free_func (g_free);
+  proxy->session = soup_session_new_with_options ("timeout", 30, "max-conns-per-host", 8, NULL);
+  proxy->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (proxy->server, NULL, proxy_handler, proxy, NULL);
+  soup_server_listen_local (proxy->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (proxy->server);
+  proxy->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return proxy;
+}
+
+void
+counting_proxy_set_upstream (CountingProxy *proxy, const gchar *upstream)
+{
+  g_free (proxy->upstream);
+  proxy->upstream = g_strdup (upstream);
+  /* no kept-alive connection to the old one */
+  g_clear_object (&proxy->session);
+  proxy->session = soup_session_new_with_options ("timeout", 30, "max-conns-per-host", 8, NULL);
+}
+
+guint
+counting_proxy_count (CountingProxy *proxy, const gchar *method, const gchar *path)
+{
+  g_autofree gchar *prefix = g_strdup_printf ("%s %s", method, path);
+  gsize len = strlen (prefix);
+  guint n = 0;
+
+  for (guint i = 0; i < proxy->requests->len; i++)
+    {
+      const gchar *line = g_ptr_array_index (proxy->requests, i);
+
+      if (strncmp (line, prefix, len) == 0 && (line[len] == '\0' || line[len] == '?'))
+        n++;
+    }
+  return n;
+}
+
+void
+counting_proxy_reset (CountingProxy *proxy)
+{
+  g_ptr_array_set_size (proxy->requests, 0);
+}
+
+void
+counting_proxy_free (CountingProxy *proxy)
+{
+  if (proxy == NULL)
+    return;
+  soup_server_disconnect (proxy->server);
+  g_object_unref (proxy->server);
+  g_object_unref (proxy->session);
+  g_ptr_array_unref (proxy->requests);
+  g_free (proxy->upstream);
+  g_free (proxy->url);
+  g_free (proxy);
 }

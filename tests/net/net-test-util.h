@@ -25,6 +25,26 @@ void fake_server_free (FakeServer *fake);
 /* A URL on 127.0.0.1 where nothing listens. */
 gchar *net_test_dead_url (void);
 
+/* An in-process HTTP proxy on 127.0.0.1 that passes every request on to
+ * @upstream (a server URL ending in "/") and notes it: it shows what a
+ * client really asks of a server. */
+typedef struct
+{
+  SoupServer *server;
+  SoupSession *session;
+  gchar *url;
+  gchar *upstream;
+  GPtrArray *requests; /* "GET /get?key=...", in the order they came */
+} CountingProxy;
+
+CountingProxy *counting_proxy_new (const gchar *upstream);
+void counting_proxy_set_upstream (CountingProxy *proxy, const gchar *upstream);
+/* Requests noted so far with @method on @path ("/get"). */
+guint counting_proxy_count (CountingProxy *proxy, const gchar *method, const gchar *path);
+void counting_proxy_reset (CountingProxy *proxy);
+void counting_proxy_free (CountingProxy *proxy);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeServer, fake_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CountingProxy, counting_proxy_free)
 
 G_END_DECLS

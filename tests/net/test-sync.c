@@ -12,6 +12,9 @@
 #include "rein-test-util.h"
 
 #define N_JOBS 12
+/* The sync's sample of trusted placements for N_JOBS + 1 documents
+ * (rein-sync.h): max (8, 5%). */
+#define SAMPLE 8
 
 typedef struct
 {
@@ -267,14 +270,182 @@ test_sync_stale_copy (Fixture *f, gconstpointer data)
     g_free (ident.nonce);
   }
 
-  second = run_sync (f);
-  r = result_for (second, server->url);
-  g_assert_null (r->error);
+  /* Only a sample is checked each sync, the placements checked longest ago
+   * first: the stale copy is found within ceil (13 / 8) = 2 syncs, and then
+   * every other placement is checked too. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&second, g_ptr_array_unref);
+      second = run_sync (f);
+      r = result_for (second, server->url);
+      g_assert_null (r->error);
+      if (r->pushed > 0)
+        break;
+      g_assert_cmpuint (r->checked, ==, SAMPLE);
+      g_assert_cmpuint (r->unchanged, ==, N_JOBS + 1);
+    }
   g_assert_cmpuint (r->pushed, ==, 1);
   g_assert_cmpuint (r->unchanged, ==, N_JOBS);
+  g_assert_cmpuint (r->checked, ==, N_JOBS + 1);
   assert_server_has_all (f, server, server_id);
 
   test_server_stop (server);
+  test_server_free (server);
+}
+
+/* Counts what the sync asks of a server, through a proxy: a document never
+ * placed is put with no /get; a sync with nothing new asks for the
+ * sample's /gets only, and over two of them every placement is checked. */
+static void
+test_sync_gets (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (CountingProxy) proxy = counting_proxy_new (server->url);
+  g_autoptr (GHashTable) checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GError) error = NULL;
+  gint64 server_id = rein_store_add_server (f->store, proxy->url, &error);
+  guint total = N_JOBS + 1;
+
+  g_assert_no_error (error);
+  {
+    g_autoptr (GPtrArray) first = run_sync (f);
+    ReinSyncResult *r = result_for (first, proxy->url);
+
+    g_assert_null (r->error);
+    g_assert_cmpuint (r->pushed, ==, total);
+    g_assert_cmpuint (r->checked, ==, 0);
+    g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/get"), ==, 0);
+    g_assert_cmpuint (counting_proxy_count (proxy, "POST", "/put"), ==, total);
+    /* one nonce to put with, one to clear it */
+    g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/nonce"), ==, 2);
+  }
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr (GPtrArray) again = NULL;
+      ReinSyncResult *r;
+
+      counting_proxy_reset (proxy);
+      again = run_sync (f);
+      r = result_for (again, proxy->url);
+      g_assert_null (r->error);
+      g_assert_cmpuint (r->pushed, ==, 0);
+      g_assert_cmpuint (r->unchanged, ==, total);
+      g_assert_cmpuint (r->checked, ==, SAMPLE);
+      g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/get"), ==, SAMPLE);
+      g_assert_cmpuint (counting_proxy_count (proxy, "POST", "/put"), ==, 0);
+      for (guint i = 0; i < proxy->requests->len; i++)
+        {
+          const gchar *line = g_ptr_array_index (proxy->requests, i);
+
+          if (g_str_has_prefix (line, "GET /get?"))
+            g_hash_table_add (checked, g_strdup (line));
+        }
+    }
+  /* the second sample began with the placements the first one left */
+  g_assert_cmpuint (g_hash_table_size (checked), ==, total);
+  assert_server_has_all (f, server, server_id);
+
+  test_server_stop (server);
+  test_server_free (server);
+}
+
+/* Stops @server, replaces its database with an empty one and starts it
+ * again on that database; returns the new process. */
+static TestServer *
+restart_empty (TestServer *server)
+{
+  g_autofree gchar *database = g_strdup (server->database);
+  const gchar *suffixes[] = { "", "-wal", "-shm" };
+
+  test_server_stop (server);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree gchar *path = g_strconcat (database, suffixes[i], NULL);
+
+      g_assert_true (g_remove (path) == 0 || !g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  return test_server_start (database, NULL);
+}
+
+/* A server whose database was replaced by an empty one no longer knows us:
+ * the next sync registers again and puts every document, without asking
+ * for any. */
+static void
+test_sync_wiped_server (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (CountingProxy) proxy = counting_proxy_new (server->url);
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 server_id = rein_store_add_server (f->store, proxy->url, &error);
+  TestServer *wiped;
+  ReinSyncResult *r;
+
+  first = run_sync (f);
+  g_assert_null (result_for (first, proxy->url)->error);
+
+  wiped = restart_empty (server);
+  counting_proxy_set_upstream (proxy, wiped->url);
+  counting_proxy_reset (proxy);
+  second = run_sync (f);
+  r = result_for (second, proxy->url);
+  g_assert_null (r->error);
+  g_assert_cmpuint (r->pushed, ==, N_JOBS + 1);
+  g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/request"), ==, 1);
+  g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/get"), ==, 0);
+  assert_server_has_all (f, wiped, server_id);
+
+  test_server_stop (wiped);
+  test_server_free (wiped);
+  test_server_free (server);
+}
+
+/* A server that still knows us but lost our documents: the sample finds a
+ * loss, so every placement is checked in the same sync and every document
+ * comes back. */
+static void
+test_sync_lost_documents (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (CountingProxy) proxy = counting_proxy_new (server->url);
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 server_id = rein_store_add_server (f->store, proxy->url, &error);
+  TestServer *wiped;
+  ReinSyncResult *r;
+
+  first = run_sync (f);
+  g_assert_null (result_for (first, proxy->url)->error);
+
+  wiped = restart_empty (server);
+  {
+    g_autofree gchar *owner = g_uri_escape_string (
+        rein_identity_get_master_address (f->identity), NULL, TRUE);
+    g_autofree gchar *delegate = g_uri_escape_string (
+        rein_identity_get_delegate_address (f->identity), NULL, TRUE);
+    g_autofree gchar *path = g_strdup_printf ("request?owner=%s&delegate=%s&contact=s%%40"
+                                              "example.com", owner, delegate);
+    g_autoptr (Answer) answer = http_get (wiped, path);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+  }
+  counting_proxy_set_upstream (proxy, wiped->url);
+  counting_proxy_reset (proxy);
+  second = run_sync (f);
+  r = result_for (second, proxy->url);
+  g_assert_null (r->error);
+  g_assert_cmpuint (r->pushed, ==, N_JOBS + 1);
+  g_assert_cmpuint (r->checked, ==, N_JOBS + 1);
+  g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/request"), ==, 0);
+  g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/get"), ==, N_JOBS + 1);
+  g_assert_cmpuint (counting_proxy_count (proxy, "POST", "/put"), ==, N_JOBS + 1);
+  assert_server_has_all (f, wiped, server_id);
+
+  test_server_stop (wiped);
+  test_server_free (wiped);
   test_server_free (server);
 }
 
@@ -360,6 +531,9 @@ main (int argc, char *argv[])
   ADD ("/net/sync/new-server", test_sync_new_server);
   ADD ("/net/sync/cancel", test_sync_cancel);
   ADD ("/net/sync/forgotten-account", test_sync_forgotten_account);
+  ADD ("/net/sync/gets", test_sync_gets);
+  ADD ("/net/sync/wiped-server", test_sync_wiped_server);
+  ADD ("/net/sync/lost-documents", test_sync_lost_documents);
 #undef ADD
 
   return g_test_run ();

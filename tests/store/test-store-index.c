@@ -95,7 +95,7 @@ test_save_list (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) testnet = NULL;
   ReinJobSummary *first;
 
-  g_assert_cmpint (rein_store_get_schema_version (f->store), ==, 2);
+  g_assert_cmpint (rein_store_get_schema_version (f->store), ==, REIN_STORE_SCHEMA_VERSION);
   g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
   g_assert_no_error (error);
   listed = rein_store_list_job_summaries (f->store, FALSE, &error);
