@@ -93,7 +93,7 @@ check_form (ReinBidDialog *self)
                                      MAX_DESCRIPTION);
 
   if (self->satoshis > 0)
-    hint = g_strdup_printf (_("%" G_GINT64_FORMAT " satoshis. %s"), self->satoshis,
+    hint = g_strdup_printf (_("%'" G_GINT64_FORMAT " satoshis. %s"), self->satoshis,
                             self->problem ? self->problem : "");
   gtk_label_set_text (self->amount_hint, hint ? hint : self->problem ? self->problem : "");
   if (self->problem && *amount != '\0')
@@ -149,7 +149,7 @@ review (ReinBidDialog *self)
       return;
     }
   rein_review_page_set_text (self->review_page, self->document);
-  shown_amount = g_strdup_printf (_("%s BTC (%" G_GINT64_FORMAT " satoshis)"), amount,
+  shown_amount = g_strdup_printf (_("%s BTC (%'" G_GINT64_FORMAT " satoshis)"), amount,
                                   self->satoshis);
   rein_review_page_add_fact (self->review_page, _("You ask for"), shown_amount);
   primary = text_field (self->document, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
@@ -183,7 +183,7 @@ published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   {
-    g_autofree gchar *message = rein_publish_flow_describe (publication, _("Your bid"));
+    g_autofree gchar *message = rein_publish_flow_describe (publication, _("Bid"));
 
     g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, message);
   }

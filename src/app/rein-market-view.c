@@ -43,6 +43,10 @@ struct _ReinMarketView
   gboolean open_only;
   ReinMarketSort sort;
   gchar *bid_refusal;
+  /* The chosen job, by what identifies it, so that it stays chosen when
+   * the list is read again or a row is replaced. */
+  gchar *chosen_job_id;
+  gchar *chosen_creator_key;
 
   AdwLeaflet *leaflet;
   GtkSearchEntry *search_entry;
@@ -235,6 +239,7 @@ update_detail (ReinMarketView *self)
   g_autofree gchar *meta = NULL;
   g_autofree gchar *age = NULL;
   g_autofree gchar *mediator = NULL;
+  g_autofree gchar *creator = NULL;
   g_autofree gchar *bids = NULL;
   const gchar *description;
 
@@ -254,17 +259,20 @@ update_detail (ReinMarketView *self)
   gtk_label_set_text (self->detail_meta, meta);
   gtk_label_set_text (self->detail_description,
                       *description ? description : _("No description."));
-  adw_action_row_set_subtitle (self->creator_row,
-                               *rein_job_summary_get_creator_contact (s)
-                                 ? rein_job_summary_get_creator_contact (s) : "");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->creator_row),
-                                 rein_job_summary_get_creator (s));
+  creator = *rein_job_summary_get_creator_contact (s)
+              ? g_strdup_printf (_("%s · %s"), rein_job_summary_get_creator (s),
+                                 rein_job_summary_get_creator_contact (s))
+              : g_strdup (rein_job_summary_get_creator (s));
+  adw_action_row_set_subtitle (self->creator_row, creator);
   mediator = g_strdup_printf (_("%s · fee %s · %s"), rein_job_summary_get_mediator (s),
                               rein_job_summary_get_mediator_fee (s),
                               rein_job_summary_get_mediator_contact (s));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mediator_row), _("Mediator"));
   adw_action_row_set_subtitle (self->mediator_row, mediator);
-  bids = g_strdup_printf ("%u", rein_job_summary_get_n_bids (s));
+  bids = rein_job_summary_get_n_bids (s) == 0
+           ? g_strdup (_("None yet"))
+           : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bid", "%u bids",
+                                           rein_job_summary_get_n_bids (s)),
+                              rein_job_summary_get_n_bids (s));
   adw_action_row_set_subtitle (self->bids_row, bids);
   adw_action_row_set_subtitle (self->state_row,
                                rein_job_state_describe (rein_job_summary_get_state (s)));
@@ -570,7 +578,43 @@ post_action (GtkWidget *widget, const char *name, GVariant *param)
 static void
 selection_changed_cb (ReinMarketView *self)
 {
+  ReinJobSummary *s = rein_market_view_get_selected (self);
+
+  if (s != NULL)
+    {
+      g_free (self->chosen_job_id);
+      g_free (self->chosen_creator_key);
+      self->chosen_job_id = g_strdup (rein_job_summary_get_job_id (s));
+      self->chosen_creator_key = g_strdup (rein_job_summary_get_creator_key (s));
+    }
   update_detail (self);
+}
+
+/* After the list changed: the chosen job, if it is still shown, stays
+ * chosen (with its new details). */
+static void
+shown_changed_cb (ReinMarketView *self)
+{
+  GListModel *shown = G_LIST_MODEL (self->sorted);
+  ReinJobSummary *selected = rein_market_view_get_selected (self);
+
+  update_state (self);
+  if (self->chosen_job_id == NULL
+      || (selected != NULL
+          && g_str_equal (rein_job_summary_get_job_id (selected), self->chosen_job_id)
+          && g_str_equal (rein_job_summary_get_creator_key (selected), self->chosen_creator_key)))
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), self->chosen_job_id)
+          && g_str_equal (rein_job_summary_get_creator_key (s), self->chosen_creator_key))
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          return;
+        }
+    }
 }
 
 static void
@@ -641,6 +685,8 @@ rein_market_view_finalize (GObject *object)
   g_free (self->search_text);
   g_free (self->category);
   g_free (self->bid_refusal);
+  g_free (self->chosen_job_id);
+  g_free (self->chosen_creator_key);
 
   G_OBJECT_CLASS (rein_market_view_parent_class)->finalize (object);
 }
@@ -726,7 +772,7 @@ rein_market_view_init (ReinMarketView *self)
 
   g_signal_connect_swapped (self->selection, "notify::selected-item",
                             G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (shown_changed_cb), self);
   g_signal_connect_swapped (self->job_list, "activate", G_CALLBACK (activate_cb), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
                             self);

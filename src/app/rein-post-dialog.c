@@ -179,7 +179,7 @@ published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  message = rein_publish_flow_describe (publication, _("Your job"));
+  message = rein_publish_flow_describe (publication, _("Job"));
   g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, message);
   gtk_window_close (GTK_WINDOW (self));
   g_object_unref (self);

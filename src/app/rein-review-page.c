@@ -56,10 +56,25 @@ rein_review_page_class_init (ReinReviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinReviewPage, error_label);
 }
 
+/* Enter in the password field signs, as the dialog's main button does. */
+static void
+password_activated_cb (ReinReviewPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "dialog.next", NULL);
+}
+
 static void
 rein_review_page_init (ReinReviewPage *self)
 {
+  GtkTextBuffer *buffer;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The exact text: where a long line wraps, Pango must not add a hyphen
+   * that is not in the document. */
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_buffer_create_tag (buffer, "exact", "insert-hyphens", FALSE, NULL);
+  g_signal_connect_swapped (self->password_row, "entry-activated",
+                            G_CALLBACK (password_activated_cb), self);
   self->fact_rows = g_ptr_array_new ();
   gtk_widget_set_visible (GTK_WIDGET (self->facts_group), FALSE);
 }
@@ -71,7 +86,14 @@ rein_review_page_set_text (ReinReviewPage *self, const gchar *text)
 
   g_free (self->text);
   self->text = g_strdup (text);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text ? text : "", -1);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+    GtkTextIter start;
+
+    gtk_text_buffer_set_text (buffer, "", -1);
+    gtk_text_buffer_get_start_iter (buffer, &start);
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &start, text ? text : "", -1, "exact", NULL);
+  }
   for (guint i = 0; i < self->fact_rows->len; i++)
     adw_preferences_group_remove (self->facts_group, g_ptr_array_index (self->fact_rows, i));
   g_ptr_array_set_size (self->fact_rows, 0);

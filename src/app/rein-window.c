@@ -345,6 +345,26 @@ welcome_cancelled_cb (ReinWindow *self)
 /* ---- sync ---- */
 
 static void
+market_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* The market view shows how it went, from the service's properties. */
+  rein_market_service_refresh_finish (REIN_MARKET_SERVICE (source), result, &error);
+}
+
+static void
+refresh_market (ReinWindow *self)
+{
+  ReinMarketService *market = rein_context_get_market (self->context);
+
+  if (rein_session_get_active_identity (self->session) == NULL || !has_servers (self)
+      || rein_market_service_get_refreshing (market))
+    return;
+  rein_market_service_refresh_async (market, NULL, market_refreshed_cb, NULL);
+}
+
+static void
 unlocked_for_sync_cb (ReinWindow *self, gpointer key)
 {
   self->manual_sync = TRUE;
@@ -433,6 +453,8 @@ sync_finished_cb (ReinWindow *self, guint failed, const gchar *first_error)
   self->manual_sync = FALSE;
   update_sync (self);
   update_banner (self);
+  /* What the servers have may have changed since the last look. */
+  refresh_market (self);
 }
 
 /* ---- automatic sync ---- */
@@ -618,6 +640,8 @@ loaded_cb (ReinWindow *self)
 {
   show_main_or_welcome (self);
   rein_session_check_servers (self->session);
+  /* The market shows the saved jobs at once; a refresh brings news. */
+  refresh_market (self);
 }
 
 ReinWindow *

@@ -516,17 +516,70 @@ typedef struct
   GTask *task;
 } Step;
 
+/* A few jobs (one we just published or looked up) are read back and put
+ * in place; more than this and the whole list is read again. */
+#define MERGE_AT_MOST 16
+
+/* Saves the summaries; for a few, returns them as stored (with their row
+ * ids and first-seen times), else NULL. */
 static void
 save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinMarketService *self = source;
   GPtrArray *summaries = task_data;
+  g_autoptr (GPtrArray) stored = NULL;
   GError *error = NULL;
 
   if (!rein_store_save_job_summaries (self->store, summaries, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (summaries->len <= MERGE_AT_MOST)
+    {
+      stored = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < summaries->len; i++)
+        {
+          ReinJobSummary *s = g_ptr_array_index (summaries, i);
+          ReinJobSummary *back = rein_store_get_job_summary (
+              self->store, rein_job_summary_get_job_id (s), rein_job_summary_get_creator_key (s),
+              NULL);
+
+          if (back != NULL)
+            g_ptr_array_add (stored, back);
+        }
+    }
+  g_task_return_pointer (task, g_steal_pointer (&stored), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Puts @stored (fresh from the index) in place of the same jobs in the
+ * list, or first when new: one row changes, not the whole list. */
+static void
+merge_summaries (ReinMarketService *self, GPtrArray *stored)
+{
+  GListModel *jobs = G_LIST_MODEL (self->jobs);
+  guint n = g_list_model_get_n_items (jobs);
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      ReinJobSummary *fresh = g_ptr_array_index (stored, i);
+      guint position = 0;
+      guint removed = 0;
+
+      for (guint p = 0; p < n; p++)
+        {
+          g_autoptr (ReinJobSummary) old = g_list_model_get_item (jobs, p);
+
+          if (rein_job_summary_get_id (old) == rein_job_summary_get_id (fresh))
+            {
+              position = p;
+              removed = 1;
+              break;
+            }
+        }
+      g_list_store_splice (self->jobs, position, removed, (gpointer *) &fresh, 1);
+      n += 1 - removed;
+    }
 }
 
 static GPtrArray *
@@ -569,8 +622,9 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data; /* the running read */
   Read *r = g_task_get_task_data (task);
   GError *error = NULL;
+  g_autoptr (GPtrArray) stored = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (error != NULL)
     {
       read_return_error (self, task, error);
       return;
@@ -579,6 +633,13 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       read_return_error (self, task,
                          g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The identity changed")));
+      return;
+    }
+  if (r->kind == READ_JOB && stored != NULL)
+    {
+      merge_summaries (self, stored);
+      g_task_return_boolean (task, TRUE);
+      read_next (self);
       return;
     }
   load_start (self, g_task_new (self, g_task_get_cancellable (task), reloaded_cb, task));
@@ -927,11 +988,12 @@ noted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   ReinMarketService *self = REIN_MARKET_SERVICE (source);
   guint generation = GPOINTER_TO_UINT (user_data);
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) stored = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Could not add a job to the market index: %s", error->message);
-  else if (generation == self->generation)
-    rein_market_service_load_async (self, self->cancellable, NULL, NULL);
+  else if (generation == self->generation && stored != NULL)
+    merge_summaries (self, stored);
 }
 
 void

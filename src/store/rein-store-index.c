@@ -110,6 +110,23 @@ column_text (sqlite3_stmt *stmt, int col)
   return (const gchar *) sqlite3_column_text (stmt, col);
 }
 
+#define SUMMARY_COLUMNS                                                                           \
+  "SELECT id, job_id, creator_key, name, category, description, creator, creator_contact,"      \
+  " mediator, mediator_contact, mediator_key, mediator_fee, state, n_bids, bidders, first_seen," \
+  " testnet FROM job_summaries "
+
+static ReinJobSummary *
+summary_from_row (sqlite3_stmt *stmt)
+{
+  return _rein_job_summary_new_full (
+      sqlite3_column_int64 (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
+      sqlite3_column_int (stmt, 16) != 0, column_text (stmt, 3), column_text (stmt, 4),
+      column_text (stmt, 5), column_text (stmt, 6), column_text (stmt, 7), column_text (stmt, 8),
+      column_text (stmt, 9), column_text (stmt, 10), column_text (stmt, 11),
+      state_from_name (column_text (stmt, 12)), (guint) MAX (0, sqlite3_column_int (stmt, 13)),
+      column_text (stmt, 14), sqlite3_column_int64 (stmt, 15));
+}
+
 GPtrArray *
 rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error)
 {
@@ -121,30 +138,45 @@ rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = _rein_store_prepare (
-      self,
-      "SELECT id, job_id, creator_key, name, category, description, creator, creator_contact,"
-      " mediator, mediator_contact, mediator_key, mediator_fee, state, n_bids, bidders,"
-      " first_seen FROM job_summaries WHERE testnet = ?1 ORDER BY first_seen DESC, id DESC",
-      error);
+      self, SUMMARY_COLUMNS "WHERE testnet = ?1 ORDER BY first_seen DESC, id DESC", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, _rein_job_summary_new_full (
-                              sqlite3_column_int64 (stmt, 0), column_text (stmt, 1),
-                              column_text (stmt, 2), testnet, column_text (stmt, 3),
-                              column_text (stmt, 4), column_text (stmt, 5), column_text (stmt, 6),
-                              column_text (stmt, 7), column_text (stmt, 8), column_text (stmt, 9),
-                              column_text (stmt, 10), column_text (stmt, 11),
-                              state_from_name (column_text (stmt, 12)),
-                              (guint) MAX (0, sqlite3_column_int (stmt, 13)),
-                              column_text (stmt, 14), sqlite3_column_int64 (stmt, 15)));
+    g_ptr_array_add (out, summary_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
       _rein_store_db_error (self, error, "Could not read the market index");
       return NULL;
     }
   return g_steal_pointer (&out);
+}
+
+ReinJobSummary *
+rein_store_get_job_summary (ReinStore *self,
+                            const gchar *job_id,
+                            const gchar *creator_key,
+                            GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (job_id != NULL && creator_key != NULL, NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = _rein_store_prepare (self, SUMMARY_COLUMNS "WHERE job_id = ?1 AND creator_key = ?2",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, job_id);
+  bind_text (stmt, 2, creator_key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return summary_from_row (stmt);
+  if (rc != SQLITE_DONE)
+    _rein_store_db_error (self, error, "Could not read the market index");
+  return NULL;
 }
 
 /* The FTS5 query for what a user typed: each word (letters and digits)

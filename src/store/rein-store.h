@@ -293,6 +293,11 @@ gboolean rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, G
 /* Every summary of @testnet's market (GPtrArray of ReinJobSummary, with
  * their row ids), newest first. */
 GPtrArray *rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error);
+/* The summary of one job, or NULL (without error when there is none). */
+ReinJobSummary *rein_store_get_job_summary (ReinStore *self,
+                                            const gchar *job_id,
+                                            const gchar *creator_key,
+                                            GError **error);
 /* The row ids (gint64 keys, g_int64_hash) of the summaries that match
  * @text: every word of it, as a word prefix, in the name, description,
  * category or creator, accents and case ignored. Punctuation is ignored;
