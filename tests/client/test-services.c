@@ -8,18 +8,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "rein-context.h"
-#include "server-fixture.h"
+#include "client-test-util.h"
 #include "rein-test-util.h"
-
-typedef struct
-{
-  gchar *dir;
-  ReinStore *store;
-  ReinIdentity *identity;
-  ReinPrivateKey *key;
-  ReinContext *context;
-} Person;
 
 typedef struct
 {
@@ -28,68 +18,6 @@ typedef struct
   Person carol; /* creator */
   Person walt;  /* worker */
 } Fixture;
-
-/* Runs the default main context until *@slot is set. */
-static void
-wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-person_init (Person *p, TestServer *server, const gchar *name, gboolean mediator)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *contact = g_strdup_printf ("%s@example.com", name);
-  ReinIdentityParams params = { .name = name, .contact = contact, .will_mediate = mediator,
-                                .mediator_fee_percent = 1.5 };
-  gchar *phrase = rein_bip39_generate (128);
-  g_autoptr (ReinSync) sync = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GPtrArray) synced = NULL;
-
-  p->dir = g_dir_make_tmp ("rein-services-XXXXXX", &error);
-  g_assert_no_error (error);
-  p->store = rein_store_open (p->dir, &error);
-  g_assert_no_error (error);
-  p->identity = rein_store_add_identity_from_mnemonic (p->store, &params, phrase, NULL, "pw",
-                                                       &error);
-  rein_secure_free (phrase);
-  g_assert_no_error (error);
-  g_assert_true (rein_store_set_active_identity (p->store, p->identity, &error));
-  p->key = rein_store_unlock_delegate_key (p->store, p->identity, "pw", &error);
-  g_assert_no_error (error);
-  rein_store_add_server (p->store, server->url, &error);
-  g_assert_no_error (error);
-
-  /* The enrollment goes to the server (the sync registers us). */
-  sync = rein_sync_new (p->store);
-  rein_sync_run_async (sync, p->identity, p->key, NULL, wait_cb, &result);
-  wait_for (&result);
-  synced = rein_sync_run_finish (sync, result, &error);
-  g_assert_no_error (error);
-  g_assert_null (((ReinSyncResult *) g_ptr_array_index (synced, 0))->error);
-
-  p->context = rein_context_new (p->store);
-}
-
-static void
-person_clear (Person *p)
-{
-  g_clear_object (&p->context);
-  g_clear_object (&p->identity);
-  g_clear_pointer (&p->key, rein_private_key_free);
-  g_clear_object (&p->store);
-  rein_test_remove_tree (p->dir);
-  g_free (p->dir);
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -113,94 +41,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
     }
 }
 
-/* The market of @p, once the session has chosen the identity and the
- * index is read. */
-static ReinMarketService *
-market_of (Person *p)
-{
-  ReinMarketService *market = rein_context_get_market (p->context);
-  ReinSession *session = rein_context_get_session (p->context);
-
-  while (!rein_session_get_loaded (session) || !rein_market_service_get_loaded (market))
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (rein_market_service_get_identity (market));
-  g_assert_cmpstr (rein_identity_get_name (rein_market_service_get_identity (market)), ==,
-                   rein_identity_get_name (p->identity));
-  return market;
-}
-
-static void
-refresh (ReinMarketService *market)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-
-  rein_market_service_refresh_async (market, NULL, wait_cb, &result);
-  g_assert_true (rein_market_service_get_refreshing (market));
-  wait_for (&result);
-  g_assert_true (rein_market_service_refresh_finish (market, result, &error));
-  g_assert_no_error (error);
-  g_assert_false (rein_market_service_get_refreshing (market));
-  g_assert_null (rein_market_service_get_error (market));
-}
-
-static ReinPublication *
-publish (Person *p, ReinJob *job, const gchar *text, GError **error)
-{
-  ReinMarketService *market = rein_context_get_market (p->context);
-  g_autoptr (GAsyncResult) result = NULL;
-
-  rein_publisher_publish_async (rein_context_get_publisher (p->context), p->identity, p->key, job,
-                                rein_market_service_get_directory (market), text, TRUE, NULL,
-                                wait_cb, &result);
-  wait_for (&result);
-  return rein_publisher_publish_finish (rein_context_get_publisher (p->context), result, error);
-}
-
-/* Carol posts "Logo for a bakery" with Mia as mediator. */
-static gchar *
-post_job (Fixture *f, const gchar *name)
-{
-  ReinMarketService *market = market_of (&f->carol);
-  GListModel *mediators;
-  g_autoptr (ReinDocument) mia = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *job_id = rein_job_id_generate ();
-  g_autofree gchar *text = NULL;
-  g_autoptr (ReinPublication) done = NULL;
-  ReinJobParams params = { 0 };
-
-  refresh (market);
-  mediators = rein_market_service_get_mediators (market);
-  /* Mia only: Carol does not mediate, Walt neither. */
-  g_assert_cmpuint (g_list_model_get_n_items (mediators), ==, 1);
-  mia = g_list_model_get_item (mediators, 0);
-  g_assert_cmpstr (rein_document_get_field (mia, REIN_LABEL_USER), ==, "Mia");
-
-  params.job_id = job_id;
-  params.job_name = name;
-  params.category = "Design";
-  params.description = "A round logo.\nCafé colours, two drafts.";
-  params.creator = "Carol";
-  params.creator_contact = "Carol@example.com";
-  params.creator_public_key = rein_identity_get_delegate_public_key (f->carol.identity);
-  params.creator_master_address = rein_identity_get_master_address (f->carol.identity);
-  g_assert_true (rein_job_params_set_mediator (&params, mia, &error));
-  text = rein_document_build_job_posting (&params, &error);
-  g_assert_no_error (error);
-
-  done = publish (&f->carol, NULL, text, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (done);
-  g_assert_cmpstr (done->job_id, ==, job_id);
-  g_assert_cmpint (done->state, ==, REIN_JOB_STATE_POSTED);
-  g_assert_cmpint (done->role, ==, REIN_ROLE_CREATOR);
-  g_assert_true (done->pushed);
-  g_assert_cmpuint (done->n_servers_ok, ==, 1);
-  g_assert_null (done->sync_error);
-  return g_steal_pointer (&job_id);
-}
-
 static ReinJobSummary *
 find_summary (ReinMarketService *market, const gchar *job_id)
 {
@@ -219,7 +59,8 @@ find_summary (ReinMarketService *market, const gchar *job_id)
 static void
 test_post_and_bid (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (f, "Logo for a bakery");
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
+                                     "A round logo.\nCafé colours, two drafts.");
   ReinMarketService *walts = market_of (&f->walt);
   ReinMarketService *carols = rein_context_get_market (f->carol.context);
   g_autoptr (ReinJobSummary) seen = NULL;
@@ -307,7 +148,7 @@ test_post_and_bid (Fixture *f, gconstpointer data)
 static void
 test_publish_refuses_invalid (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (f, "Translate a manual");
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Translate a manual", "Writing", "40 pages.");
   ReinMarketService *walts = market_of (&f->walt);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
@@ -364,7 +205,7 @@ test_publish_refuses_invalid (Fixture *f, gconstpointer data)
 static void
 test_forged_never_shown (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (f, "Real job");
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Real job", "Design", "Real.");
   ReinMarketService *walts = market_of (&f->walt);
   Identity *mallory = identity_new ("Mallory");
   g_autofree gchar *forged_id = rein_job_id_generate ();
@@ -406,7 +247,7 @@ test_forged_never_shown (Fixture *f, gconstpointer data)
 static void
 test_offline (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (f, "Offline job");
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Offline job", "Design", "Offline.");
   g_autoptr (ReinContext) again = NULL;
   g_autoptr (ReinJobSummary) found = NULL;
   ReinMarketService *market;

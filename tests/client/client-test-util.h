@@ -1,0 +1,45 @@
+/* client-test-util.h: people with a data folder of their own, on a real
+ * rein-server, for the client and app suites
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rein-context.h"
+#include "server-fixture.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gchar *dir;
+  ReinStore *store;
+  ReinIdentity *identity;
+  ReinPrivateKey *key;
+  ReinContext *context;
+} Person;
+
+/* A GAsyncReadyCallback that keeps a reference to the result in
+ * *(GAsyncResult **) @user_data; wait_for() runs the main loop until then. */
+void wait_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+void wait_for (GAsyncResult **slot);
+
+/* A new data folder with one identity (password "pw"; a mediator with a
+ * 1.5% fee when @mediator) that knows @server and has synced its
+ * enrollment there; and a context on it. */
+void person_init (Person *p, TestServer *server, const gchar *name, gboolean mediator);
+void person_clear (Person *p);
+
+/* @p's market once the session has chosen the identity and the index is
+ * read. */
+ReinMarketService *market_of (Person *p);
+/* A refresh that must succeed. */
+void refresh (ReinMarketService *market);
+/* Publishes @text as @p through the context's publisher, with a push. */
+ReinPublication *publish (Person *p, ReinJob *job, const gchar *text, GError **error);
+/* @creator posts a job naming @mediator's enrollment (found by a refresh of
+ * @creator's market); returns its ID. */
+gchar *post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,
+                 const gchar *description);
+
+G_END_DECLS
