@@ -101,6 +101,12 @@ is_forbidden_control (guchar c)
   return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
 }
 
+static inline gboolean
+is_blank_char (gchar c)
+{
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
 gboolean
 _rein_text_check (const gchar *text,
                   gsize len,
@@ -328,6 +334,52 @@ find_separator (const gchar *line,
   return NULL;
 }
 
+/* Splits a "Label: value" line; FALSE when it has no separator. The label
+ * may be empty: callers decide. */
+static gboolean
+split_label_line (const gchar *line,
+                  gsize line_len,
+                  gsize *out_label_len,
+                  const gchar **out_value,
+                  gsize *out_value_len)
+{
+  const gchar *sep = find_separator (line, line_len);
+
+  if (sep != NULL)
+    {
+      *out_label_len = (gsize) (sep - line);
+      *out_value = sep + 2;
+      *out_value_len = line_len - *out_label_len - 2;
+    }
+  else if (line_len > 0 && line[line_len - 1] == ':')
+    {
+      /* "Label:" whose trailing space an editor removed */
+      *out_label_len = line_len - 1;
+      *out_value = line + line_len;
+      *out_value_len = 0;
+    }
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static ReinField *
+field_new_len (const gchar *label,
+               gsize label_len,
+               const gchar *value,
+               gsize value_len)
+{
+  ReinField *field = g_new0 (ReinField, 1);
+
+  field->label = g_strndup (label, label_len);
+  if (rein_field_label_is_multiline (field->label))
+    field->value = unescape_len (value, value_len);
+  else
+    field->value = g_strndup (value, value_len);
+  return field;
+}
+
 gboolean
 _rein_document_text_parse (const gchar *text,
                            gsize len,
@@ -385,32 +437,16 @@ _rein_document_text_parse (const gchar *text,
         title = g_strndup (line, line_len);
       else
         {
-          const gchar *sep = find_separator (line, line_len);
           gsize label_len;
           const gchar *value;
           gsize value_len;
-          ReinField *field;
 
-          if (sep != NULL)
-            {
-              label_len = (gsize) (sep - line);
-              value = sep + 2;
-              value_len = line_len - label_len - 2;
-            }
-          else if (line[line_len - 1] == ':')
-            {
-              /* "Label:" whose trailing space an editor removed */
-              label_len = line_len - 1;
-              value = line + line_len;
-              value_len = 0;
-            }
-          else
+          if (!split_label_line (line, line_len, &label_len, &value, &value_len))
             {
               g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_MALFORMED,
                            "Line %u is not a \"Label: value\" line", line_no);
               return FALSE;
             }
-
           if (label_len == 0)
             {
               g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_MALFORMED,
@@ -418,13 +454,7 @@ _rein_document_text_parse (const gchar *text,
               return FALSE;
             }
 
-          field = g_new0 (ReinField, 1);
-          field->label = g_strndup (line, label_len);
-          if (rein_field_label_is_multiline (field->label))
-            field->value = unescape_len (value, value_len);
-          else
-            field->value = g_strndup (value, value_len);
-          g_ptr_array_add (fields, field);
+          g_ptr_array_add (fields, field_new_len (line, label_len, value, value_len));
         }
 
       if (nl == NULL)
@@ -436,6 +466,178 @@ _rein_document_text_parse (const gchar *text,
     *out_title = g_steal_pointer (&title);
   if (out_fields != NULL)
     *out_fields = g_steal_pointer (&fields);
+  return TRUE;
+}
+
+void
+_rein_document_text_parse_any (const gchar *text,
+                               gsize len,
+                               gsize skip_start,
+                               gsize skip_end,
+                               gchar **out_title,
+                               GPtrArray **out_fields)
+{
+  g_autoptr(GPtrArray) fields = rein_fields_new ();
+  gsize pos = 0;
+
+  g_assert (len <= REIN_DOCUMENT_MAX_SIZE);
+  g_assert (skip_start <= skip_end && skip_end <= len);
+
+  *out_title = NULL;
+  while (pos < len)
+    {
+      const gchar *line = text + pos;
+      const gchar *nl = memchr (line, '\n', len - pos);
+      gsize line_len = nl != NULL ? (gsize) (nl - line) : len - pos;
+      gsize label_len;
+      const gchar *value;
+      gsize value_len;
+      gboolean first = pos == 0;
+
+      if (line_len > 0 && line[line_len - 1] == '\r')
+        line_len--;
+
+      if (pos < skip_start || pos >= skip_end)
+        {
+          if (split_label_line (line, line_len, &label_len, &value, &value_len)
+              && label_len > 0)
+            g_ptr_array_add (fields, field_new_len (line, label_len, value, value_len));
+          else if (first && line_len > 0)
+            *out_title = g_strndup (line, line_len);
+        }
+
+      if (nl == NULL)
+        break;
+      pos = (gsize) (nl - text) + 1;
+    }
+
+  *out_fields = g_steal_pointer (&fields);
+}
+
+/* ---- Wrapped signed messages ---- */
+
+typedef enum
+{
+  ESCAPE_NONE,
+  ESCAPE_RFC4880, /* "- " in front of the line */
+  ESCAPE_OLD,     /* "- " in place of the first dash, as old Rein clients wrote */
+} EscapeStyle;
+
+typedef struct
+{
+  gsize start;
+  gsize len; /* without the line break */
+} Span;
+
+/* How the line at @span spells @marker escaped, trailing blanks ignored. */
+static EscapeStyle
+escaped_marker (const gchar *text,
+                const Span *span,
+                const gchar *marker)
+{
+  const gchar *line = text + span->start;
+  gsize len = span->len;
+  gsize n = strlen (marker);
+
+  while (len > 0 && is_blank_char (line[len - 1]))
+    len--;
+  if (len < 2 || line[0] != '-' || line[1] != ' ')
+    return ESCAPE_NONE;
+  if (len - 2 == n && memcmp (line + 2, marker, n) == 0)
+    return ESCAPE_RFC4880;
+  if (len - 2 == n - 1 && memcmp (line + 2, marker + 1, n - 1) == 0)
+    return ESCAPE_OLD;
+  return ESCAPE_NONE;
+}
+
+gboolean
+_rein_wrapped_find (const gchar *text,
+                    gsize len,
+                    gsize *out_start,
+                    gsize *out_end,
+                    gchar **out_armored,
+                    gsize *out_armored_len)
+{
+  g_autoptr(GArray) lines = NULL;
+  g_autoptr(GString) armored = NULL;
+  EscapeStyle style = ESCAPE_NONE;
+  guint header = 0;
+  guint footer = 0;
+  gsize pos = 0;
+
+  g_assert (len <= REIN_DOCUMENT_MAX_SIZE);
+
+  lines = g_array_new (FALSE, FALSE, sizeof (Span));
+  while (pos < len)
+    {
+      const gchar *nl = memchr (text + pos, '\n', len - pos);
+      Span span = { pos, nl != NULL ? (gsize) (nl - (text + pos)) : len - pos };
+
+      g_array_append_val (lines, span);
+      if (nl == NULL)
+        break;
+      pos += span.len + 1;
+    }
+
+  for (guint i = 0; i < lines->len && style == ESCAPE_NONE; i++)
+    {
+      style = escaped_marker (text, &g_array_index (lines, Span, i), REIN_ARMOR_HEADER);
+      header = i;
+    }
+  if (style == ESCAPE_NONE)
+    return FALSE;
+
+  /* RFC 4880 escapes every dash line again at each level, so the first
+   * footer of the same spelling is this message's. The old spelling does
+   * not nest (a wrapped message's own escaped lines stay as they were), so
+   * the last footer is taken: the outermost message. */
+  for (guint i = header + 1; i < lines->len; i++)
+    {
+      if (escaped_marker (text, &g_array_index (lines, Span, i), REIN_ARMOR_FOOTER) == style)
+        {
+          footer = i;
+          if (style == ESCAPE_RFC4880)
+            break;
+        }
+    }
+
+  /* header, at least one line of text, signature line, address, signature,
+   * footer */
+  if (footer < header + 5
+      || escaped_marker (text, &g_array_index (lines, Span, footer - 3),
+                         REIN_ARMOR_SIGNATURE) != style)
+    return FALSE;
+
+  armored = g_string_sized_new (len);
+  g_string_append (armored, REIN_ARMOR_HEADER "\n");
+  for (guint i = header + 1; i < footer - 3; i++)
+    {
+      const Span *span = &g_array_index (lines, Span, i);
+      const gchar *line = text + span->start;
+      gsize line_len = span->len;
+
+      if (style == ESCAPE_RFC4880 && line_len >= 2 && line[0] == '-' && line[1] == ' ')
+        {
+          line += 2;
+          line_len -= 2;
+        }
+      g_string_append_len (armored, line, (gssize) line_len);
+      g_string_append_c (armored, '\n');
+    }
+  g_string_append (armored, REIN_ARMOR_SIGNATURE "\n");
+  for (guint i = footer - 2; i < footer; i++)
+    {
+      const Span *span = &g_array_index (lines, Span, i);
+
+      g_string_append_len (armored, text + span->start, (gssize) span->len);
+      g_string_append_c (armored, '\n');
+    }
+  g_string_append (armored, REIN_ARMOR_FOOTER);
+
+  *out_start = g_array_index (lines, Span, header).start;
+  *out_end = g_array_index (lines, Span, footer).start + g_array_index (lines, Span, footer).len;
+  *out_armored_len = armored->len;
+  *out_armored = g_string_free (g_steal_pointer (&armored), FALSE);
   return TRUE;
 }
 
@@ -567,13 +769,34 @@ next_line (const gchar *buf,
   return TRUE;
 }
 
+/* Drops spaces and tabs that end @line (an editor or a mail client may add
+ * them to the armor lines; they are never part of the signed text). */
+static void
+line_trim_end (Line *line)
+{
+  while (line->len > 0 && is_blank_char (line->start[line->len - 1]))
+    line->len--;
+}
+
+static gboolean
+line_is_blank (const Line *line)
+{
+  for (gsize i = 0; i < line->len; i++)
+    if (!is_blank_char (line->start[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* TRUE when @line is @str, maybe followed by spaces and tabs. */
 static gboolean
 line_equals (const Line *line,
              const gchar *str)
 {
   gsize n = strlen (str);
+  Line trimmed = *line;
 
-  return line->len == n && memcmp (line->start, str, n) == 0;
+  line_trim_end (&trimmed);
+  return trimmed.len == n && memcmp (trimmed.start, str, n) == 0;
 }
 
 static gboolean
@@ -652,6 +875,7 @@ _rein_armor_split (const gchar *armored,
   gsize body_start;
   gsize body_end = 0;
   gboolean found = FALSE;
+  gboolean have_line;
   Line line;
   Line address;
   Line signature;
@@ -675,8 +899,11 @@ _rein_armor_split (const gchar *armored,
   if (!_rein_text_check (armored, len, error))
     return FALSE;
 
-  if (!next_line (armored, len, &pos, &line) || !line.has_break
-      || !line_equals (&line, REIN_ARMOR_HEADER))
+  /* Blank lines before the armor are not part of it. */
+  while ((have_line = next_line (armored, len, &pos, &line)) && line.has_break
+         && line_is_blank (&line))
+    ;
+  if (!have_line || !line.has_break || !line_equals (&line, REIN_ARMOR_HEADER))
     {
       set_not_armored (error, "the first line is not " REIN_ARMOR_HEADER);
       return FALSE;
@@ -708,13 +935,21 @@ _rein_armor_split (const gchar *armored,
 
   if (!next_line (armored, len, &pos, &address) || !address.has_break
       || !next_line (armored, len, &pos, &signature) || !signature.has_break
-      || !next_line (armored, len, &pos, &line) || !line_equals (&line, REIN_ARMOR_FOOTER)
-      || pos != len)
+      || !next_line (armored, len, &pos, &line) || !line_equals (&line, REIN_ARMOR_FOOTER))
     {
       set_not_armored (error, "expected the signer address, the signature and "
                               REIN_ARMOR_FOOTER " to end the text");
       return FALSE;
     }
+  /* Only blank lines may follow the footer. */
+  for (gsize i = pos; i < len; i++)
+    if (!is_blank_char (armored[i]) && armored[i] != '\n')
+      {
+        set_not_armored (error, "text after " REIN_ARMOR_FOOTER);
+        return FALSE;
+      }
+  line_trim_end (&address);
+  line_trim_end (&signature);
 
   if (address.len < 26 || address.len > 35)
     {

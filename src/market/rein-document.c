@@ -24,6 +24,7 @@ struct _ReinDocument
   gchar *hash;
   GPtrArray *fields;
   GListStore *field_model; /* of ReinDocumentField, built on demand */
+  ReinDocument *wrapped;   /* the signed message this one's text wraps */
 
   ReinVerification verification;
   gint verification_code;
@@ -149,6 +150,7 @@ enum
   PROP_VERIFICATION,
   PROP_VERIFICATION_ERROR,
   PROP_FIELDS,
+  PROP_WRAPPED,
   N_PROPS
 };
 
@@ -167,6 +169,7 @@ rein_document_finalize (GObject *object)
   g_free (self->hash);
   g_clear_pointer (&self->fields, g_ptr_array_unref);
   g_clear_object (&self->field_model);
+  g_clear_object (&self->wrapped);
   g_free (self->verification_error);
 
   G_OBJECT_CLASS (rein_document_parent_class)->finalize (object);
@@ -211,6 +214,9 @@ rein_document_get_property (GObject *object,
       break;
     case PROP_FIELDS:
       g_value_set_object (value, rein_document_get_field_model (self));
+      break;
+    case PROP_WRAPPED:
+      g_value_set_object (value, self->wrapped);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -257,6 +263,9 @@ rein_document_class_init (ReinDocumentClass *klass)
   properties[PROP_FIELDS] =
     g_param_spec_object ("fields", NULL, NULL, G_TYPE_LIST_MODEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WRAPPED] =
+    g_param_spec_object ("wrapped", NULL, NULL, REIN_TYPE_DOCUMENT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -267,54 +276,99 @@ rein_document_init (ReinDocument *self)
   self->verification = REIN_VERIFICATION_UNCHECKED;
 }
 
-ReinDocument *
-rein_document_new_from_armored (const gchar *armored,
-                                gssize len,
-                                GError **error)
+/* Parses @length bytes of armor. @any accepts signed messages without a Rein
+ * title; @depth counts the messages wrapping this one. */
+static ReinDocument *
+document_new (const gchar *armored,
+              gsize length,
+              gboolean any,
+              guint depth,
+              GError **error)
 {
   g_autoptr(ReinDocument) self = NULL;
+  g_autoptr(ReinDocument) wrapped = NULL;
   g_autofree gchar *title = NULL;
   g_autoptr(GPtrArray) fields = NULL;
   ReinArmorParts parts;
   ReinDocumentType type;
-  gsize length;
-
-  g_return_val_if_fail (armored != NULL || len == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (len < 0)
-    {
-      /* Never scan further than one byte past the limit. */
-      length = strnlen (armored, REIN_DOCUMENT_MAX_SIZE + 1);
-    }
-  else
-    length = (gsize) len;
 
   if (!_rein_armor_split (armored, length, &parts, error))
     return NULL;
 
-  /* _rein_armor_split() checked every byte of the armored text. */
-  if (!_rein_document_text_parse (parts.text, parts.text_len, TRUE, &title, &fields, error))
+  if (any)
     {
-      _rein_armor_parts_clear (&parts);
-      return NULL;
+      const gchar *nl = memchr (parts.text, '\n', parts.text_len);
+      g_autofree gchar *first = g_strndup (parts.text,
+                                           nl != NULL ? (gsize) (nl - parts.text) : parts.text_len);
+
+      any = rein_document_type_from_title (first) == REIN_DOCUMENT_TYPE_UNKNOWN;
     }
 
-  type = rein_document_type_from_title (title);
-  if (type == REIN_DOCUMENT_TYPE_UNKNOWN)
+  if (any)
     {
-      g_autofree gchar *shown = g_utf8_substring (title, 0, MIN (g_utf8_strlen (title, -1), 60));
+      g_autofree gchar *inner = NULL;
+      gsize inner_len = 0;
+      gsize skip_start = 0;
+      gsize skip_end = 0;
 
-      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_UNKNOWN_TYPE,
-                   "“%s” is not the title of a Rein document", shown);
-      _rein_armor_parts_clear (&parts);
-      return NULL;
+      if (_rein_wrapped_find (parts.text, parts.text_len, &skip_start, &skip_end,
+                              &inner, &inner_len))
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          if (depth >= REIN_DOCUMENT_MAX_NESTING)
+            {
+              g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_MALFORMED,
+                           "Signed messages are nested more than %d deep",
+                           REIN_DOCUMENT_MAX_NESTING);
+              _rein_armor_parts_clear (&parts);
+              return NULL;
+            }
+          wrapped = document_new (inner, inner_len, TRUE, depth + 1, &local_error);
+          if (wrapped == NULL)
+            {
+              /* The innermost level says what is wrong; the outermost
+               * says where. */
+              if (depth == 0)
+                g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                            "The wrapped signed message: ");
+              else
+                g_propagate_error (error, g_steal_pointer (&local_error));
+              _rein_armor_parts_clear (&parts);
+              return NULL;
+            }
+        }
+      _rein_document_text_parse_any (parts.text, parts.text_len, skip_start, skip_end,
+                                     &title, &fields);
+      type = REIN_DOCUMENT_TYPE_UNKNOWN;
+    }
+  else
+    {
+      /* _rein_armor_split() checked every byte of the armored text. */
+      if (!_rein_document_text_parse (parts.text, parts.text_len, TRUE, &title, &fields, error))
+        {
+          _rein_armor_parts_clear (&parts);
+          return NULL;
+        }
+
+      type = rein_document_type_from_title (title);
+      if (type == REIN_DOCUMENT_TYPE_UNKNOWN)
+        {
+          g_autofree gchar *shown = g_utf8_substring (title, 0,
+                                                      MIN (g_utf8_strlen (title, -1), 60));
+
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_UNKNOWN_TYPE,
+                       "“%s” is not the title of a Rein document", shown);
+          _rein_armor_parts_clear (&parts);
+          return NULL;
+        }
     }
 
   self = g_object_new (REIN_TYPE_DOCUMENT, NULL);
   self->type = type;
   self->title = g_steal_pointer (&title);
   self->fields = g_steal_pointer (&fields);
+  self->wrapped = g_steal_pointer (&wrapped);
   self->text = g_steal_pointer (&parts.text);
   self->text_len = parts.text_len;
   self->signer = g_steal_pointer (&parts.address);
@@ -325,6 +379,38 @@ rein_document_new_from_armored (const gchar *armored,
   _rein_armor_parts_clear (&parts);
 
   return g_steal_pointer (&self);
+}
+
+static gsize
+armored_length (const gchar *armored,
+                gssize len)
+{
+  /* Never scan further than one byte past the limit. */
+  if (len < 0)
+    return strnlen (armored, REIN_DOCUMENT_MAX_SIZE + 1);
+  return (gsize) len;
+}
+
+ReinDocument *
+rein_document_new_from_armored (const gchar *armored,
+                                gssize len,
+                                GError **error)
+{
+  g_return_val_if_fail (armored != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return document_new (armored, armored_length (armored, len), FALSE, 0, error);
+}
+
+ReinDocument *
+rein_document_new_from_armored_any (const gchar *armored,
+                                    gssize len,
+                                    GError **error)
+{
+  g_return_val_if_fail (armored != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return document_new (armored, armored_length (armored, len), TRUE, 0, error);
 }
 
 ReinDocument *
@@ -607,6 +693,13 @@ rein_document_get_category (ReinDocument *self)
     return category;
   tags = rein_fields_lookup (self->fields, REIN_LABEL_TAGS);
   return tags != NULL ? tags : category;
+}
+
+ReinDocument *
+rein_document_get_wrapped (ReinDocument *self)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
+  return self->wrapped;
 }
 
 ReinVerification

@@ -15,6 +15,11 @@ G_BEGIN_DECLS
  * Inputs of exactly this many bytes are accepted, one more is refused. */
 #define REIN_DOCUMENT_MAX_SIZE 8192
 
+/* How many signed messages may wrap one another below the outermost one:
+ * a document whose text wraps a message that wraps ... more than this many
+ * levels deep is refused. */
+#define REIN_DOCUMENT_MAX_NESTING 4
+
 #define REIN_ARMOR_HEADER "-----BEGIN BITCOIN SIGNED MESSAGE-----"
 #define REIN_ARMOR_SIGNATURE "-----BEGIN SIGNATURE-----"
 #define REIN_ARMOR_FOOTER "-----END BITCOIN SIGNED MESSAGE-----"
@@ -125,9 +130,11 @@ gchar *rein_document_text_build (const gchar *title, GPtrArray *fields, GError *
 /* Splits an armored document. The text is the bytes between the header line
  * and the "-----BEGIN SIGNATURE-----" line (the first one), without the line
  * break before it; "\r\n" line breaks are accepted and turned into "\n" in
- * the text. After the signature line only the footer line may follow,
- * optionally ended by one line break. The signature must be canonical base64
- * of 65 bytes. Any out pointer may be NULL. */
+ * the text. Blank lines before the header and after the footer, and spaces
+ * or tabs ending the header, signature, address and footer lines, are not
+ * part of the armor (PROTOCOL.md section 2); nothing else may follow the
+ * footer. The signature must be canonical base64 of 65 bytes. Any out
+ * pointer may be NULL. */
 gboolean rein_armor_parse (const gchar *armored,
                            gsize len,
                            gchar **out_text,
@@ -150,16 +157,32 @@ const gchar *rein_document_field_get_value (ReinDocumentField *self);
 /* ---- ReinDocument ---- */
 
 /* Properties (all read-only): "document-type", "title", "text", "armored",
- * "signer", "signature", "hash", "verification", "verification-error" and
- * "fields", a GListModel of ReinDocumentField in document order. */
+ * "signer", "signature", "hash", "verification", "verification-error",
+ * "fields", a GListModel of ReinDocumentField in document order, and
+ * "wrapped", see rein_document_get_wrapped(). */
 
 #define REIN_TYPE_DOCUMENT (rein_document_get_type ())
 G_DECLARE_FINAL_TYPE (ReinDocument, rein_document, REIN, DOCUMENT, GObject)
 
 /* Parses an armored document (no verification yet). @len may be -1.
  * Fails with REIN_MARKET_ERROR_UNKNOWN_TYPE when the title is not one of
- * the nine Rein titles. */
+ * the nine Rein titles: this is what the market, jobs, the store and the
+ * server read, and none of them has a use for anything else. */
 ReinDocument *rein_document_new_from_armored (const gchar *armored, gssize len, GError **error);
+/* For tools that verify any signed message (rein-cli verify): like
+ * rein_document_new_from_armored(), but a text whose first line is not a
+ * Rein title is a REIN_DOCUMENT_TYPE_UNKNOWN document instead of an error.
+ * Its "Label: value" lines are its fields (the first line too: the earliest
+ * enrollments had no title), other lines are only text, and its title is
+ * the first line when that is not a label line, else NULL. When its text
+ * wraps a dash-escaped armored message (an attestation), that message is
+ * unescaped and parsed in turn, see rein_document_get_wrapped(); more than
+ * REIN_DOCUMENT_MAX_NESTING levels, or a wrapped message that does not
+ * parse, fail the whole document. A text with a Rein title is read as
+ * strictly as rein_document_new_from_armored() reads it. */
+ReinDocument *rein_document_new_from_armored_any (const gchar *armored,
+                                                  gssize len,
+                                                  GError **error);
 /* Signs @text with @key, wraps it in armor and verifies the result (so an
  * enrollment signed by a key other than its master fails here with
  * REIN_MARKET_ERROR_WRONG_SIGNER). The signer address is in @network's
@@ -196,6 +219,10 @@ const gchar *rein_document_lookup (ReinDocument *self, const gchar *label);
 /* A job posting's category: its Category, else its Tags (python-rein 0.3
  * writes those instead), else NULL. */
 const gchar *rein_document_get_category (ReinDocument *self);
+/* The signed message wrapped in this unknown-type document's text (only
+ * rein_document_new_from_armored_any() finds them), or NULL. It is verified
+ * on its own: rein_document_verify() checks one signature. Owned by @self. */
+ReinDocument *rein_document_get_wrapped (ReinDocument *self);
 ReinVerification rein_document_get_verification (ReinDocument *self);
 const gchar *rein_document_get_verification_error (ReinDocument *self);
 

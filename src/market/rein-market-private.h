@@ -37,6 +37,30 @@ gboolean _rein_document_text_parse (const gchar *text,
                                     GPtrArray **out_fields,
                                     GError **error);
 
+/* The lenient reading of a signed text without a Rein title: every line
+ * that is a "Label: value" line (outside [@skip_start, @skip_end), where a
+ * wrapped message sits) becomes a field, other lines are only text. The
+ * first line is the title when it is not a label line. @text passed
+ * _rein_text_check() and holds at most REIN_DOCUMENT_MAX_SIZE bytes. */
+void _rein_document_text_parse_any (const gchar *text,
+                                    gsize len,
+                                    gsize skip_start,
+                                    gsize skip_end,
+                                    gchar **out_title,
+                                    GPtrArray **out_fields);
+
+/* Finds a dash-escaped armored message in a signed text: the first escaped
+ * header line, RFC 4880 style ("- -----BEGIN ...") or the old Rein style
+ * ("- ----BEGIN ...", the first dash turned into "- "), up to its footer.
+ * Returns the unescaped armored message and the byte range of its lines in
+ * @text; FALSE when there is none. The result is never longer than @text. */
+gboolean _rein_wrapped_find (const gchar *text,
+                             gsize len,
+                             gsize *out_start,
+                             gsize *out_end,
+                             gchar **out_armored,
+                             gsize *out_armored_len);
+
 /* TRUE when @str (NUL-terminated) is a one-line value: valid UTF-8, no
  * newline and no control character but tab. */
 gboolean _rein_is_one_line (const gchar *str);
