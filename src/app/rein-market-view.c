@@ -347,24 +347,33 @@ start_search (ReinMarketView *self)
                                     search_done_cb, g_object_ref (self));
 }
 
-void
-rein_market_view_set_search (ReinMarketView *self, const gchar *text)
-{
-  g_autofree gchar *stripped = g_strstrip (g_strdup (text ? text : ""));
-
-  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
-  g_free (self->search_text);
-  self->search_text = *stripped ? g_steal_pointer (&stripped) : NULL;
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ? text : "") != 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
-  start_search (self);
-}
-
 static void
 search_changed_cb (ReinMarketView *self)
 {
   rein_market_view_set_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
+
+void
+rein_market_view_set_search (ReinMarketView *self, const gchar *text)
+{
+  g_autofree gchar *copy = g_strdup (text ? text : "");
+  g_autofree gchar *stripped = g_strstrip (g_strdup (copy));
+
+  g_return_if_fail (REIN_IS_MARKET_VIEW (self));
+
+  /* Setting the entry's text passes through "" (a delete, then an
+   * insert), and the entry reports that at once: it must not undo this. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), copy) != 0)
+    {
+      g_signal_handlers_block_by_func (self->search_entry, search_changed_cb, self);
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), copy);
+      g_signal_handlers_unblock_by_func (self->search_entry, search_changed_cb, self);
+    }
+  g_free (self->search_text);
+  self->search_text = *stripped ? g_steal_pointer (&stripped) : NULL;
+  start_search (self);
+}
+
 
 void
 rein_market_view_set_category (ReinMarketView *self, const gchar *category)
@@ -651,6 +660,45 @@ focus_search_action (GtkWidget *widget, const char *name, GVariant *param)
   gtk_widget_grab_focus (GTK_WIDGET (REIN_MARKET_VIEW (widget)->search_entry));
 }
 
+/* ---- drop-downs that fit a phone ---- */
+
+static void
+setup_ellipsized_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), GPOINTER_TO_INT (user_data));
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_string_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (string));
+}
+
+/* The button shows the choice cut to fit ("All Categ…") so that a narrow
+ * window keeps all three filters on one line; the list shows it whole. */
+static void
+fit_drop_down (GtkDropDown *drop_down)
+{
+  g_autoptr (GtkListItemFactory) button = gtk_signal_list_item_factory_new ();
+  g_autoptr (GtkListItemFactory) list = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (button, "setup", G_CALLBACK (setup_ellipsized_cb),
+                    GINT_TO_POINTER (PANGO_ELLIPSIZE_END));
+  g_signal_connect (button, "bind", G_CALLBACK (bind_string_cb), NULL);
+  g_signal_connect (list, "setup", G_CALLBACK (setup_ellipsized_cb),
+                    GINT_TO_POINTER (PANGO_ELLIPSIZE_NONE));
+  g_signal_connect (list, "bind", G_CALLBACK (bind_string_cb), NULL);
+  gtk_drop_down_set_factory (drop_down, button);
+  gtk_drop_down_set_list_factory (drop_down, list);
+}
+
 /* ---- the object ---- */
 
 static void
@@ -671,6 +719,9 @@ rein_market_view_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->market);
   g_clear_object (&self->context);
+  /* The leaflet is AdwBin's child and a template child: let AdwBin let go
+   * of it first, or both would unparent it. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_MARKET_VIEW);
 
   G_OBJECT_CLASS (rein_market_view_parent_class)->dispose (object);
@@ -753,6 +804,8 @@ rein_market_view_init (ReinMarketView *self)
   self->sort = REIN_MARKET_SORT_NEWEST;
   self->categories = gtk_string_list_new ((const gchar *const[]){ _("All Categories"), NULL });
   gtk_drop_down_set_model (self->category_dropdown, G_LIST_MODEL (self->categories));
+  fit_drop_down (self->category_dropdown);
+  fit_drop_down (self->sort_dropdown);
   g_object_unref (self->categories); /* the drop-down holds it */
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);

@@ -686,6 +686,12 @@ rein_window_new (GtkApplication *application, ReinContext *context)
                               G_CALLBACK (interval_changed_cb), self);
   interval_changed_cb (self);
   if (rein_session_get_loaded (session))
-    rein_session_check_servers (session);
+    {
+      rein_session_check_servers (session);
+      refresh_market (self);
+    }
+  /* Another identity sees the market of its own network, with its role. */
+  g_signal_connect_swapped (session, "notify::active-identity", G_CALLBACK (refresh_market),
+                            self);
   return self;
 }

@@ -195,9 +195,17 @@ rein_job_summary_init (ReinJobSummary *self)
   self->mediator_fee_basis = -1;
 }
 
+/* Explicit direction overrides and isolates: in a one-line label they
+ * turn the rest of the row around (a name that shows as another). */
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
 /* Text from a document is shown in one-line labels: control characters
- * (a forged name may hold escapes or NULs' neighbours) become spaces, and
- * runaway lengths are cut. Newlines stay only where @multiline. */
+ * become spaces, direction overrides are dropped, and runaway lengths are
+ * cut. Newlines stay only where @multiline. */
 static gchar *
 display_text (const gchar *text, gboolean multiline)
 {
@@ -220,6 +228,8 @@ display_text (const gchar *text, gboolean multiline)
         }
       if (multiline && (c == '\n' || c == '\t'))
         g_string_append_unichar (out, c);
+      else if (is_bidi_control (c))
+        continue;
       else if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
         g_string_append_c (out, ' ');
       else

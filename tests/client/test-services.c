@@ -309,6 +309,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  rein_secret_set_scrypt_cost (10);
   g_test_add ("/client/services/post-and-bid", Fixture, NULL, fixture_setup, test_post_and_bid,
               fixture_teardown);
   g_test_add ("/client/services/publish-refuses-invalid", Fixture, NULL, fixture_setup,

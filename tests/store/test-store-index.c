@@ -201,7 +201,8 @@ test_display_text (void)
   g_autofree gchar *long_name = g_strnfill (5000, 'x');
   g_autoptr (ReinJobSummary) s = _rein_job_summary_new_full (
       0, "j", "k", FALSE, "Bad\x1b[31mname\r\nsecond", "Cat\tx", "line 1\nline 2\x07",
-      NULL, NULL, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", NULL, NULL, "abc", REIN_JOB_STATE_POSTED, 0,
+      "\xe2\x80\xae" "evil" "\xe2\x81\xa6", NULL, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", NULL, NULL, "abc",
+      REIN_JOB_STATE_POSTED, 0,
       NULL, 0);
   g_autoptr (ReinJobSummary) l = _rein_job_summary_new_full (
       0, "j", "k", FALSE, long_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -211,7 +212,7 @@ test_display_text (void)
   g_assert_cmpstr (rein_job_summary_get_name (s), ==, "Bad [31mname  second");
   g_assert_cmpstr (rein_job_summary_get_category (s), ==, "Cat x");
   g_assert_cmpstr (rein_job_summary_get_description (s), ==, "line 1\nline 2 ");
-  g_assert_cmpstr (rein_job_summary_get_creator (s), ==, "");
+  g_assert_cmpstr (rein_job_summary_get_creator (s), ==, "evil"); /* no overrides */
   g_assert_cmpstr (rein_job_summary_get_mediator (s), ==, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
   g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (s), ==, -1);
   g_assert_cmpuint (g_utf8_strlen (rein_job_summary_get_name (l), -1), ==, 201);

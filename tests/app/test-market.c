@@ -1,0 +1,534 @@
+/* test-market.c: the Market tab of the real window, in-process under Xvfb,
+ * against a real rein-server on loopback: Bob's jobs after a refresh,
+ * search, category, open only, sort, the detail pane, narrow and wide,
+ * light and dark; a bid and a post made in the app reach the server and
+ * Bob's rein-cli; forged documents never show
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+
+#include "app-test-util.h"
+#include "client-test-util.h"
+#include "rein-bid-dialog.h"
+#include "rein-post-dialog.h"
+#include "rein-test-util.h"
+#include "rein-window.h"
+
+#define NARROW 360
+
+typedef struct
+{
+  TestServer *server;
+  Person alice; /* mediates */
+  Person bob;   /* posts */
+  Person you;   /* the app's */
+  gchar *logo_id;
+  gchar *manual_id;
+  gchar *website_id;
+  gchar *forged_id;
+  ReinWindow *window;
+  ReinMarketView *view;
+} Fixture;
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @done (@data) is TRUE; fails after 30 s. */
+static void
+wait_until (gboolean (*done) (gpointer data), gpointer data, const gchar *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  if (!done (data))
+    g_error ("timed out waiting for %s", what);
+}
+
+static gboolean
+market_idle (gpointer data)
+{
+  Fixture *f = data;
+  ReinMarketService *market = rein_context_get_market (f->you.context);
+
+  return rein_market_service_get_loaded (market) && !rein_market_service_get_refreshing (market)
+         && !rein_market_view_get_searching (f->view);
+}
+
+static void
+wait_market (Fixture *f)
+{
+  wait_until (market_idle, f, "the market");
+  app_test_iterate (50);
+}
+
+/* A job whose name and description try to break a list: a right-to-left
+ * override that would turn the rest of the row around, right-to-left
+ * script, 7 KiB of text. Signed by Bob, valid. (Control characters never
+ * get this far: no reader parses a document that has them.) */
+static void
+post_hostile_job (Fixture *f)
+{
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autoptr (GString) description = g_string_new ("Start ");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = NULL;
+  g_autofree gchar *text = NULL;
+  ReinMarketService *bobs = market_of (&f->bob);
+  GListModel *mediators = rein_market_service_get_mediators (bobs);
+  g_autoptr (ReinDocument) alice = g_list_model_get_item (mediators, 0);
+
+  while (description->len < 7000)
+    g_string_append (description, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d wordwordwordwordword ");
+  text = g_strdup_printf (
+      "Rein Job\nJob name: \xe2\x80\xaeRed \xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa job\n"
+      "Job ID: %s\nCategory: \xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa\nDescription: %s\n"
+      "Mediator: %s\nMediator contact: %s\nMediator fee: %s\nMediator public key: %s\n"
+      "Mediator master address: %s\nJob creator: Bob\nJob creator contact: bob@example.com\n"
+      "Job creator public key: %s\nJob creator master address: %s",
+      job_id, description->str, rein_document_get_field (alice, REIN_LABEL_USER),
+      rein_document_get_field (alice, REIN_LABEL_CONTACT),
+      rein_document_get_field (alice, REIN_LABEL_MEDIATOR_FEE),
+      rein_document_get_field (alice, REIN_LABEL_MEDIATOR_PUBLIC_KEY),
+      rein_document_get_field (alice, REIN_LABEL_MASTER_ADDRESS),
+      rein_identity_get_delegate_public_key (f->bob.identity),
+      rein_identity_get_master_address (f->bob.identity));
+  done = publish (&f->bob, NULL, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (done->n_servers_ok, ==, 1);
+}
+
+/* Mallory, registered but not enrolled, posts a job in Bob's name. */
+static gchar *
+put_forgery (Fixture *f)
+{
+  Identity *mallory = identity_new ("Mallory");
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autofree gchar *text = g_strdup_printf (
+      "Rein Job\nJob name: Forged bakery job\nJob ID: %s\nCategory: Graphics\nDescription: x\n"
+      "Mediator: Alice\nMediator contact: Alice@example.com\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: Bob\n"
+      "Job creator contact: Bob@example.com\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      job_id, rein_identity_get_delegate_public_key (f->alice.identity),
+      rein_identity_get_master_address (f->alice.identity),
+      rein_identity_get_delegate_public_key (f->bob.identity),
+      rein_identity_get_master_address (f->bob.identity));
+  g_autofree gchar *key = random_key ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autoptr (Answer) put = NULL;
+
+  identity_register (mallory, f->server);
+  doc = rein_document_sign (text, NULL, mallory->delegate, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  put = identity_put (mallory, f->server, key, rein_document_get_armored (doc), FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+  identity_free (mallory);
+  return g_steal_pointer (&job_id);
+}
+
+static gboolean
+bobs_jobs_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (rein_market_view_get_shown (f->view)) >= 3;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = test_server_start (NULL, NULL);
+  person_init (&f->alice, f->server, "Alice", TRUE);
+  person_init (&f->bob, f->server, "Bob", FALSE);
+  person_init (&f->you, f->server, "You", FALSE);
+  f->logo_id = post_job (&f->bob, &f->alice, "Logo for a bakery", "Graphics",
+                         "A round logo for Bob's Bakery, in two colours.");
+  f->manual_id = post_job (&f->bob, &f->alice, "Translate a manual", "Writing",
+                           "German to English.\nForty pages, by the end of the month.");
+  f->website_id = post_job (&f->bob, &f->alice, "Fix my website", "Software",
+                            "The bakery's order form loses orders.");
+  f->forged_id = put_forgery (f);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  f->window = rein_window_new (NULL, f->you.context);
+  f->view = rein_window_get_market_view (f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  app_test_wait_loaded (rein_context_get_session (f->you.context));
+  /* The window refreshes the market once it has read the store. */
+  wait_until (bobs_jobs_shown, f, "Bob's jobs");
+  wait_market (f);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  app_test_destroy_window (GTK_WINDOW (f->window));
+  app_test_iterate (50);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  person_clear (&f->alice);
+  person_clear (&f->bob);
+  person_clear (&f->you);
+  g_free (f->logo_id);
+  g_free (f->manual_id);
+  g_free (f->website_id);
+  g_free (f->forged_id);
+  test_server_stop (f->server);
+  test_server_free (f->server);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar **) a, *(const gchar **) b);
+}
+
+/* The names shown, in alphabetical order (jobs first seen in the same
+ * second have no order of their own). */
+static gchar *
+shown_names (Fixture *f)
+{
+  GListModel *shown = rein_market_view_get_shown (f->view);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_null_terminated (8, NULL, TRUE);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      g_ptr_array_add (names, (gpointer) rein_job_summary_get_name (s));
+    }
+  g_ptr_array_sort (names, compare_strings);
+  return g_strjoinv ("|", (gchar **) names->pdata);
+}
+
+static guint
+position_of (Fixture *f, const gchar *job_id)
+{
+  GListModel *shown = rein_market_view_get_shown (f->view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), job_id))
+        return i;
+    }
+  g_error ("job %s is not shown", job_id);
+  return 0;
+}
+
+static gboolean
+contains (const gchar *haystack, const gchar *needle)
+{
+  return strstr (haystack, needle) != NULL;
+}
+
+static void
+test_browse (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *all = shown_names (f);
+  GtkLabel *name;
+
+  /* Bob's three jobs, and the hostile one below; never the forgery. */
+  post_hostile_job (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
+  app_test_iterate (20);
+  wait_market (f);
+  g_free (all);
+  all = shown_names (f);
+  g_test_message ("shown: %s", all);
+  g_assert_cmpstr (rein_market_view_get_state (f->view), ==, "list");
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_view_get_shown (f->view)), ==, 4);
+  g_assert_true (contains (all, "Logo for a bakery"));
+  g_assert_true (contains (all, "Translate a manual"));
+  g_assert_true (contains (all, "Fix my website"));
+  g_assert_false (contains (all, "Forged"));
+  app_test_screenshot (GTK_WIDGET (f->window), "market-01-wide");
+
+  /* search as you type, over name, description and category */
+  rein_market_view_set_search (f->view, "bakery");
+  wait_market (f);
+  g_clear_pointer (&all, g_free);
+  all = shown_names (f);
+  g_assert_cmpstr (all, ==, "Fix my website|Logo for a bakery");
+  rein_market_view_set_search (f->view, "forty pag");
+  wait_market (f);
+  g_clear_pointer (&all, g_free);
+  all = shown_names (f);
+  g_assert_cmpstr (all, ==, "Translate a manual");
+  app_test_screenshot (GTK_WIDGET (f->window), "market-02-search");
+  rein_market_view_set_search (f->view, "nothing like this");
+  wait_market (f);
+  g_assert_cmpstr (rein_market_view_get_state (f->view), ==, "empty");
+  app_test_screenshot (GTK_WIDGET (f->window), "market-03-no-match");
+  rein_market_view_set_search (f->view, "");
+  wait_market (f);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_view_get_shown (f->view)), ==, 4);
+
+  /* category */
+  rein_market_view_set_category (f->view, "Writing");
+  g_clear_pointer (&all, g_free);
+  all = shown_names (f);
+  g_assert_cmpstr (all, ==, "Translate a manual");
+  rein_market_view_set_category (f->view, NULL);
+
+  /* detail */
+  rein_market_view_select (f->view, position_of (f, f->manual_id));
+  app_test_iterate (50);
+  name = app_test_child (f->view, "detail_name");
+  g_assert_cmpstr (gtk_label_get_text (name), ==, "Translate a manual");
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (f->view, "detail_description")), ==,
+                   "German to English.\nForty pages, by the end of the month.");
+  g_assert_null (rein_market_view_get_bid_refusal (f->view));
+  app_test_screenshot (GTK_WIDGET (f->window), "market-04-detail");
+
+  /* the hostile job: one line in the list, the whole text in the detail */
+  rein_market_view_set_search (f->view, "wordwordwordwordword");
+  wait_market (f);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_view_get_shown (f->view)), ==, 1);
+  rein_market_view_select (f->view, 0);
+  app_test_iterate (50);
+  g_assert_null (strstr (gtk_label_get_text (name), "\xe2\x80\xae"));
+  g_assert_true (contains (gtk_label_get_text (name), "Red"));
+  app_test_screenshot (GTK_WIDGET (f->window), "market-05-hostile");
+  rein_market_view_set_search (f->view, "");
+  wait_market (f);
+
+  /* dark */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  app_test_screenshot (GTK_WIDGET (f->window), "market-06-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  /* narrow: the list alone, then the detail in its place */
+  {
+    int min = 0;
+    AdwLeaflet *leaflet = app_test_child (f->view, "leaflet");
+
+    rein_market_view_select (f->view, GTK_INVALID_LIST_POSITION);
+    gtk_window_set_default_size (GTK_WINDOW (f->window), NARROW, 700);
+    app_test_iterate (400);
+    gtk_widget_measure (GTK_WIDGET (f->view), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL,
+                        NULL);
+    g_test_message ("the market needs %d px", min);
+    g_assert_cmpint (min, <=, NARROW);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, NARROW);
+    g_assert_true (adw_leaflet_get_folded (leaflet));
+    app_test_screenshot (GTK_WIDGET (f->window), "market-07-narrow-list");
+    g_signal_emit_by_name (app_test_child (f->view, "job_list"), "activate",
+                           position_of (f, f->logo_id));
+    app_test_iterate (400);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "detail");
+    g_assert_cmpstr (gtk_label_get_text (name), ==, "Logo for a bakery");
+    app_test_screenshot (GTK_WIDGET (f->window), "market-08-narrow-detail");
+    gtk_widget_activate_action (GTK_WIDGET (f->view), "market.back", NULL);
+    app_test_iterate (400);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+  }
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *list = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (list, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GType type;
+  const gchar *(*get_page) (gpointer dialog);
+  const gchar *page;
+} PageWait;
+
+static gboolean
+page_reached (gpointer data)
+{
+  PageWait *w = data;
+  GtkWindow *dialog = find_toplevel (w->type);
+
+  if (w->page == NULL)
+    return dialog == NULL;
+  return dialog != NULL && g_strcmp0 (w->get_page (dialog), w->page) == 0;
+}
+
+static void
+wait_page (GType type, gpointer get_page, const gchar *page)
+{
+  PageWait w = { type, get_page, page };
+
+  wait_until (page_reached, &w, page ? page : "the dialog to close");
+}
+
+/* rein-cli, as Bob, in his data folder. */
+static gchar *
+bobs_cli (Fixture *f, const gchar *command)
+{
+  const gchar *cli = g_getenv ("REIN_CLI");
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *out = NULL;
+
+  g_assert_nonnull (cli);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "REIN_PASSWORD", "pw", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "--data-dir", f->bob.dir, command,
+                                         NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  return out;
+}
+
+static void
+test_bid_and_post (Fixture *f, gconstpointer data)
+{
+  ReinBidDialog *bid;
+  ReinPostDialog *post;
+  g_autofree gchar *status = NULL;
+  g_autofree gchar *jobs = NULL;
+  ReinMarketService *bobs;
+  GListModel *bob_jobs;
+  gboolean found = FALSE;
+
+  /* A bid: the job read fresh, the amount exactly, the document shown */
+  rein_market_view_select (f->view, position_of (f, f->logo_id));
+  app_test_iterate (50);
+  g_assert_null (rein_market_view_get_bid_refusal (f->view));
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.bid", NULL);
+  wait_page (REIN_TYPE_BID_DIALOG, rein_bid_dialog_get_page, "form");
+  bid = REIN_BID_DIALOG (find_toplevel (REIN_TYPE_BID_DIALOG));
+  rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
+  g_assert_null (rein_bid_dialog_get_problem (bid));
+  rein_bid_dialog_set_bid (bid, "Two drafts.", "0.1.2");
+  g_assert_nonnull (rein_bid_dialog_get_problem (bid));
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  g_assert_cmpstr (rein_bid_dialog_get_page (bid), ==, "form"); /* refused */
+  rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
+  app_test_screenshot (GTK_WIDGET (bid), "market-10-bid-form");
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  g_assert_cmpstr (rein_bid_dialog_get_page (bid), ==, "review");
+  g_assert_true (contains (rein_bid_dialog_get_document (bid), "\nBid amount (BTC): 0.1\n"));
+  g_assert_true (contains (rein_bid_dialog_get_document (bid),
+                           "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
+  app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
+  /* a wrong password: said, nothing signed */
+  rein_bid_dialog_set_password (bid, "wrong");
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  wait_page (REIN_TYPE_BID_DIALOG, rein_bid_dialog_get_page, "review");
+  app_test_screenshot (GTK_WIDGET (bid), "market-12-bid-wrong-password");
+  rein_bid_dialog_set_password (bid, "pw");
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
+  app_test_iterate (200);
+  g_assert_nonnull (rein_market_view_get_bid_refusal (f->view)); /* "You have bid" */
+  app_test_screenshot (GTK_WIDGET (f->window), "market-13-after-bid");
+
+  /* Bob sees it, in his market and with rein-cli */
+  bobs = market_of (&f->bob);
+  refresh (bobs);
+  bob_jobs = rein_market_service_get_jobs (bobs);
+  for (guint i = 0; i < g_list_model_get_n_items (bob_jobs); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (bob_jobs, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), f->logo_id))
+        {
+          g_assert_cmpuint (rein_job_summary_get_n_bids (s), ==, 1);
+          g_assert_true (rein_job_summary_has_bidder (
+              s, rein_identity_get_delegate_public_key (f->you.identity)));
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  status = bobs_cli (f, "status");
+  g_test_message ("Bob's status:\n%s", status);
+  g_assert_true (contains (status, f->logo_id));
+  g_assert_true (contains (status, "bid(s) submitted"));
+
+  /* A post: the mediators found on the servers, never oneself */
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.post", NULL);
+  app_test_iterate (50);
+  post = REIN_POST_DIALOG (find_toplevel (REIN_TYPE_POST_DIALOG));
+  g_assert_nonnull (post);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_mediators (
+                        rein_context_get_market (f->you.context))), ==, 1);
+  rein_post_dialog_set_job (post, "Bake a wedding cake", "Baking",
+                            "Three tiers.\nNo nuts, please.", 0);
+  app_test_screenshot (GTK_WIDGET (post), "market-14-post-form");
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  g_assert_cmpstr (rein_post_dialog_get_page (post), ==, "review");
+  g_assert_true (contains (rein_post_dialog_get_document (post), "\nJob name: Bake a wedding cake\n"));
+  g_assert_true (contains (rein_post_dialog_get_document (post), "\nMediator: Alice\n"));
+  app_test_screenshot (GTK_WIDGET (post), "market-15-post-review");
+  rein_post_dialog_set_password (post, "pw");
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
+  app_test_iterate (200);
+  g_assert_true (contains (shown_names (f), "Bake a wedding cake"));
+  jobs = bobs_cli (f, "jobs");
+  g_test_message ("Bob's jobs:\n%s", jobs);
+  g_assert_true (contains (jobs, "Bake a wedding cake"));
+  app_test_screenshot (GTK_WIDGET (f->window), "market-16-after-post");
+}
+
+/* The rules of bidding, said before anyone types. */
+static void
+test_bid_refusals (Fixture *f, gconstpointer data)
+{
+  ReinWindow *bobs_window = rein_window_new (NULL, f->bob.context);
+  ReinMarketView *view = rein_window_get_market_view (bobs_window);
+  GListModel *shown = rein_market_view_get_shown (view);
+
+  gtk_window_present (GTK_WINDOW (bobs_window));
+  market_of (&f->bob);
+  app_test_iterate (100);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
+  rein_market_view_select (view, 0);
+  app_test_iterate (50);
+  g_assert_nonnull (rein_market_view_get_bid_refusal (view));
+  g_assert_true (contains (rein_market_view_get_bid_refusal (view), "your job"));
+  app_test_screenshot (GTK_WIDGET (bobs_window), "market-20-own-job");
+  app_test_destroy_window (GTK_WINDOW (bobs_window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  rein_secret_set_scrypt_cost (10);
+  g_test_add ("/app/market/browse", Fixture, NULL, fixture_setup, test_browse, fixture_teardown);
+  g_test_add ("/app/market/bid-and-post", Fixture, NULL, fixture_setup, test_bid_and_post,
+              fixture_teardown);
+  g_test_add ("/app/market/bid-refusals", Fixture, NULL, fixture_setup, test_bid_refusals,
+              fixture_teardown);
+  return g_test_run ();
+}
