@@ -15,6 +15,7 @@
 #include "client-test-util.h"
 #include "rein-bid-dialog.h"
 #include "rein-post-dialog.h"
+#include "rein-review-page.h"
 #include "rein-test-util.h"
 #include "rein-window.h"
 
@@ -258,6 +259,14 @@ test_browse (Fixture *f, gconstpointer data)
   g_assert_false (contains (all, "Forged"));
   app_test_screenshot (GTK_WIDGET (f->window), "market-01-wide");
 
+  /* The metainfo's first screenshot: the market with a job chosen. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 640);
+  rein_market_view_select (f->view, position_of (f, f->logo_id));
+  app_test_iterate (300);
+  g_object_unref (app_test_screenshot_in (GTK_WIDGET (f->window), "metainfo", "main"));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  app_test_iterate (300);
+
   /* search as you type, over name, description and category */
   rein_market_view_set_search (f->view, "bakery");
   wait_market (f);
@@ -438,10 +447,23 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   g_assert_true (contains (rein_bid_dialog_get_document (bid),
                            "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
   app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
+  g_object_unref (app_test_screenshot_in (GTK_WIDGET (bid), "metainfo", "bid"));
   /* a wrong password: said, nothing signed */
   rein_bid_dialog_set_password (bid, "wrong");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   wait_page (REIN_TYPE_BID_DIALOG, rein_bid_dialog_get_page, "review");
+  {
+    GtkWidget *page = app_test_find_by_type (GTK_WIDGET (bid), REIN_TYPE_REVIEW_PAGE);
+    GtkLabel *error = app_test_child (page, "error_label");
+    GtkAdjustment *scroll = gtk_scrolled_window_get_vadjustment (
+        GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (page, GTK_TYPE_SCROLLED_WINDOW)));
+
+    /* Said beside the password, where the user is. */
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error)));
+    g_test_message ("wrong password: %s", gtk_label_get_text (error));
+    g_assert_cmpstr (gtk_label_get_text (error), !=, "");
+    gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
+  }
   app_test_screenshot (GTK_WIDGET (bid), "market-12-bid-wrong-password");
   rein_bid_dialog_set_password (bid, "pw");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
