@@ -2,7 +2,10 @@
 # atspi-check.py: finds the app's main controls by name and role over AT-SPI,
 # out of process, as a screen reader would.
 #
-# Usage: atspi-check.py VIEW   (VIEW: welcome or main)
+# Usage: atspi-check.py VIEW   (VIEW: welcome, main or market)
+#
+# A name ending in "…" is a prefix: a market row says the job's name first,
+# then its category, creator and age.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -10,6 +13,10 @@ import sys
 import time
 
 import pyatspi
+
+# What a list row of ours is to AT-SPI (an AdwBin with a label), or the
+# list item around it.
+ROW_ROLES = {"panel", "list item", "section", "filler", "grouping"}
 
 EXPECTED = {
     "welcome": [
@@ -26,6 +33,17 @@ EXPECTED = {
         ("Market", {"toggle button", "push button", "radio button", "page tab"}),
         ("My Jobs", {"toggle button", "push button", "radio button", "page tab"}),
     ],
+    # The demo market of build-aux/run.sh, as "You" sees it after the
+    # app's first refresh: Bob's three jobs, each row named by its job.
+    "market": [
+        ("Search jobs", {"text", "entry"}),
+        ("Post a Job", {"push button"}),
+        ("Mediators", {"toggle button", "push button"}),
+        ("Jobs", {"list", "list box", "table", "tree table"}),
+        ("Logo for a bakery, …", ROW_ROLES),
+        ("Translate a menu to German, …", ROW_ROLES),
+        ("Fix a flaky test suite, …", ROW_ROLES),
+    ],
 }
 
 
@@ -38,6 +56,12 @@ def find_app(name, timeout=60):
                 return app
         time.sleep(0.3)
     return None
+
+
+def matches(node_name, want):
+    if want.endswith("…"):
+        return node_name is not None and node_name.startswith(want[:-1])
+    return node_name == want
 
 
 def walk(node, depth=0):
@@ -64,7 +88,7 @@ def main():
     while time.time() < deadline:
         nodes = [(n.name, n.getRoleName()) for n in walk(app)]
         missing = [(name, roles) for name, roles in EXPECTED[view]
-                   if not any(n == name and r in roles for n, r in nodes)]
+                   if not any(matches(n, name) and r in roles for n, r in nodes)]
         if not missing:
             break
         time.sleep(0.5)

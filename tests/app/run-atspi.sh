@@ -35,3 +35,17 @@ echo "# welcome view"
 check welcome "$work/welcome"
 echo "# main view"
 check main "$work/main"
+
+# The quick start's demo, in a folder of its own, on a free port: run.sh
+# starts the server and the app; the check reads the market's rows.
+build=$(cd "$(dirname "$app")/../.." && pwd)
+echo "# market view (the quick start's demo)"
+REIN_DEMO_DIR="$work/demo" REIN_DEMO_PORT=0 REIN_RUN_BUILD_DIR="$build" REIN_RUN_NO_APP=1 \
+  "$here/../../build-aux/run.sh" >/dev/null
+dbus-run-session --config-file="$here/../session-bus/session.conf" -- bash -c '
+  set -m
+  REIN_DEMO_DIR="$1" REIN_RUN_BUILD_DIR="$2" "$3" >/dev/null 2>&1 &
+  pid=$!
+  /usr/bin/python3 "$4" market; status=$?
+  kill -- -$pid 2>/dev/null; wait $pid 2>/dev/null
+  exit $status' _ "$work/demo" "$build" "$here/../../build-aux/run.sh" "$here/atspi-check.py"
