@@ -8,8 +8,6 @@
 #include <glib/gi18n.h>
 
 #include "rein-post-dialog.h"
-#include "rein-publish-flow.h"
-#include "rein-review-page.h"
 
 #define MAX_NAME 200
 #define MAX_CATEGORY 100
@@ -18,16 +16,10 @@
 
 struct _ReinPostDialog
 {
-  AdwWindow parent_instance;
+  ReinSignDialog parent_instance;
 
-  ReinContext *context;
-  GCancellable *cancellable;
-  gchar *problem;
-  gchar *document;
-  gchar *job_id;
+  gchar *job_id; /* one per dialog: a second review signs the same job */
 
-  GtkButton *next_button;
-  GtkStack *stack;
   GtkEditable *name_row;
   GtkEditable *category_row;
   GtkFlowBox *category_suggestions;
@@ -36,183 +28,98 @@ struct _ReinPostDialog
   GtkWidget *no_mediators_box;
   GtkLabel *no_mediators_label;
   GtkLabel *problem_label;
-  ReinReviewPage *review_page;
-  GtkSpinner *publishing_spinner;
 };
 
-G_DEFINE_FINAL_TYPE (ReinPostDialog, rein_post_dialog, ADW_TYPE_WINDOW)
-
-enum
-{
-  SIGNAL_PUBLISHED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (ReinPostDialog, rein_post_dialog, REIN_TYPE_SIGN_DIALOG)
 
 static ReinMarketService *
 market (ReinPostDialog *self)
 {
-  return rein_context_get_market (self->context);
+  return rein_context_get_market (rein_sign_dialog_get_context (REIN_SIGN_DIALOG (self)));
 }
 
 static gchar *
-description_text (ReinPostDialog *self)
+entry_text (GtkEditable *editable)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->description_view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  return g_strstrip (g_strdup (gtk_editable_get_text (editable)));
 }
 
-static ReinDocument *
-chosen_mediator (ReinPostDialog *self)
+/* Says what the form lacks; NULL when it can go on. */
+static gchar *
+problem_of (ReinPostDialog *self)
 {
-  return adw_combo_row_get_selected_item (self->mediator_row);
-}
+  g_autofree gchar *name = entry_text (self->name_row);
+  g_autofree gchar *category = entry_text (self->category_row);
+  g_autofree gchar *description = rein_text_view_dup_text (self->description_view);
 
-static void
-set_page (ReinPostDialog *self, const gchar *page)
-{
-  gboolean form = g_str_equal (page, "form");
-  gboolean review = g_str_equal (page, "review");
-
-  gtk_stack_set_visible_child_name (self->stack, page);
-  gtk_spinner_set_spinning (self->publishing_spinner, g_str_equal (page, "publishing"));
-  gtk_button_set_label (self->next_button, review ? _("_Sign and Publish") : _("_Review"));
-  gtk_widget_set_visible (GTK_WIDGET (self->next_button), form || review);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.next",
-                                 review || (form && self->problem == NULL));
-}
-
-static void
-check_form (ReinPostDialog *self)
-{
-  g_autofree gchar *name = g_strstrip (g_strdup (gtk_editable_get_text (self->name_row)));
-  g_autofree gchar *category = g_strstrip (g_strdup (gtk_editable_get_text (self->category_row)));
-  g_autofree gchar *description = description_text (self);
-
-  g_clear_pointer (&self->problem, g_free);
   if (*name == '\0')
-    self->problem = g_strdup (_("Give the job a name."));
-  else if (strlen (name) > MAX_NAME)
-    self->problem = g_strdup_printf (_("The name is too long (at most %d bytes)."), MAX_NAME);
-  else if (*category == '\0')
-    self->problem = g_strdup (_("Choose or type a category."));
-  else if (strlen (category) > MAX_CATEGORY)
-    self->problem = g_strdup_printf (_("The category is too long (at most %d bytes)."),
-                                     MAX_CATEGORY);
-  else if (*description == '\0')
-    self->problem = g_strdup (_("Describe the job."));
-  else if (strlen (description) > MAX_DESCRIPTION)
-    self->problem = g_strdup_printf (_("The description is too long (at most %d bytes)."),
-                                     MAX_DESCRIPTION);
-  else if (chosen_mediator (self) == NULL)
-    self->problem = g_strdup (_("Choose a mediator."));
-  gtk_label_set_text (self->problem_label, self->problem ? self->problem : "");
-  set_page (self, gtk_stack_get_visible_child_name (self->stack));
+    return g_strdup (_("Give the job a name."));
+  if (strlen (name) > MAX_NAME)
+    return g_strdup_printf (_("The name is too long (at most %d bytes)."), MAX_NAME);
+  if (*category == '\0')
+    return g_strdup (_("Choose or type a category."));
+  if (strlen (category) > MAX_CATEGORY)
+    return g_strdup_printf (_("The category is too long (at most %d bytes)."), MAX_CATEGORY);
+  if (*description == '\0')
+    return g_strdup (_("Describe the job."));
+  if (strlen (description) > MAX_DESCRIPTION)
+    return g_strdup_printf (_("The description is too long (at most %d bytes)."),
+                            MAX_DESCRIPTION);
+  if (adw_combo_row_get_selected_item (self->mediator_row) == NULL)
+    return g_strdup (_("Choose a mediator."));
+  return NULL;
 }
 
-static void
-review (ReinPostDialog *self)
+static gchar *
+check (ReinSignDialog *dialog)
 {
-  ReinIdentity *identity = rein_market_service_get_identity (market (self));
-  ReinDocument *mediator = chosen_mediator (self);
-  g_autofree gchar *name = g_strstrip (g_strdup (gtk_editable_get_text (self->name_row)));
-  g_autofree gchar *category = g_strstrip (g_strdup (gtk_editable_get_text (self->category_row)));
-  g_autofree gchar *description = description_text (self);
-  g_autofree gchar *who = NULL;
-  g_autoptr (GError) error = NULL;
-  ReinJobParams params = { 0 };
+  ReinPostDialog *self = REIN_POST_DIALOG (dialog);
+  gchar *problem = problem_of (self);
 
-  if (identity == NULL || mediator == NULL)
-    return;
+  gtk_label_set_text (self->problem_label, problem ? problem : "");
+  return problem;
+}
+
+static gchar *
+build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
+{
+  ReinPostDialog *self = REIN_POST_DIALOG (dialog);
+  ReinIdentity *me = rein_market_service_get_identity (market (self));
+  ReinDocument *mediator = adw_combo_row_get_selected_item (self->mediator_row);
+  g_autofree gchar *name = entry_text (self->name_row);
+  g_autofree gchar *category = entry_text (self->category_row);
+  g_autofree gchar *description = rein_text_view_dup_text (self->description_view);
+  g_autofree gchar *who = NULL;
+  ReinJobParams params = { 0 };
+  gchar *text;
+
+  if (me == NULL || mediator == NULL)
+    {
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("Choose an identity and a mediator first"));
+      return NULL;
+    }
   if (self->job_id == NULL)
     self->job_id = rein_job_id_generate ();
   params.job_id = self->job_id;
   params.job_name = name;
   params.category = category;
   params.description = description;
-  params.creator = rein_identity_get_name (identity);
-  params.creator_contact = rein_identity_get_contact (identity);
-  params.creator_public_key = rein_identity_get_delegate_public_key (identity);
-  params.creator_master_address = rein_identity_get_master_address (identity);
-  g_free (self->document);
-  self->document = NULL;
-  if (rein_job_params_set_mediator (&params, mediator, &error))
-    self->document = rein_document_build_job_posting (&params, &error);
-  if (self->document == NULL)
+  params.creator = rein_identity_get_name (me);
+  params.creator_contact = rein_identity_get_contact (me);
+  params.creator_public_key = rein_identity_get_delegate_public_key (me);
+  params.creator_master_address = rein_identity_get_master_address (me);
+  if (!rein_job_params_set_mediator (&params, mediator, error)
+      || (text = rein_document_build_job_posting (&params, error)) == NULL)
     {
-      g_free (self->problem);
-      self->problem = g_strdup (error->message);
-      gtk_label_set_text (self->problem_label, error->message);
-      return;
+      gtk_label_set_text (self->problem_label, (*error)->message);
+      return NULL;
     }
-  rein_review_page_set_text (self->review_page, self->document);
   who = g_strdup_printf (_("%s, fee %s, %s"), params.mediator, params.mediator_fee,
                          params.mediator_contact);
-  rein_review_page_add_fact (self->review_page, _("Mediator"), who);
-  rein_review_page_add_fact (self->review_page, _("Job ID"), self->job_id);
-  rein_review_page_set_locked (self->review_page,
-                               rein_publish_flow_needs_password (self->context));
-  set_page (self, "review");
-  rein_review_page_focus (self->review_page);
-}
-
-static void
-published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ReinPostDialog *self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinPublication) publication = rein_publish_flow_finish (result, &error);
-  g_autofree gchar *message = NULL;
-
-  if (publication == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          rein_review_page_set_error (self->review_page, error->message);
-          set_page (self, "review");
-          rein_review_page_focus (self->review_page);
-        }
-      g_object_unref (self);
-      return;
-    }
-  message = rein_publish_flow_describe (publication, _("Job"));
-  g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, message);
-  gtk_window_close (GTK_WINDOW (self));
-  g_object_unref (self);
-}
-
-void
-rein_post_dialog_next (ReinPostDialog *self)
-{
-  const gchar *page;
-
-  g_return_if_fail (REIN_IS_POST_DIALOG (self));
-  page = gtk_stack_get_visible_child_name (self->stack);
-  if (g_str_equal (page, "form"))
-    {
-      check_form (self);
-      if (self->problem == NULL)
-        review (self);
-    }
-  else if (g_str_equal (page, "review"))
-    {
-      rein_review_page_set_error (self->review_page, NULL);
-      set_page (self, "publishing");
-      rein_publish_flow_async (self->context, rein_review_page_get_password (self->review_page),
-                               NULL, self->document, self->cancellable, published_cb,
-                               g_object_ref (self));
-      rein_review_page_clear_password (self->review_page);
-    }
-}
-
-static void
-next_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  rein_post_dialog_next (REIN_POST_DIALOG (widget));
+  rein_review_page_add_fact (review, _("Mediator"), who);
+  rein_review_page_add_fact (review, _("Job ID"), self->job_id);
+  return text;
 }
 
 /* ---- mediators ---- */
@@ -235,7 +142,7 @@ mediators_changed_cb (ReinPostDialog *self)
   guint n = g_list_model_get_n_items (rein_market_service_get_mediators (market (self)));
 
   gtk_widget_set_visible (self->no_mediators_box, n == 0);
-  check_form (self);
+  rein_sign_dialog_form_changed (REIN_SIGN_DIALOG (self));
 }
 
 static void
@@ -258,8 +165,9 @@ find_mediators_action (GtkWidget *widget, const char *name, GVariant *param)
 
   gtk_widget_action_set_enabled (widget, "dialog.find-mediators", FALSE);
   gtk_label_set_text (self->no_mediators_label, _("Looking on your servers…"));
-  rein_market_service_refresh_async (market (self), self->cancellable, mediators_found_cb,
-                                     g_object_ref (self));
+  rein_market_service_refresh_async (market (self),
+                                     rein_sign_dialog_get_cancellable (REIN_SIGN_DIALOG (self)),
+                                     mediators_found_cb, g_object_ref (self));
 }
 
 /* ---- categories ---- */
@@ -280,8 +188,6 @@ fill_suggestions (ReinPostDialog *self)
     {
       GtkWidget *button = gtk_button_new_with_label (categories[i]);
 
-      gtk_widget_add_css_class (button, "pill");
-      gtk_widget_add_css_class (button, "small");
       g_signal_connect (button, "clicked", G_CALLBACK (suggestion_clicked_cb), self);
       gtk_flow_box_append (self->category_suggestions, button);
     }
@@ -295,24 +201,17 @@ static void
 rein_post_dialog_dispose (GObject *object)
 {
   ReinPostDialog *self = (ReinPostDialog *) object;
+  ReinContext *context = rein_sign_dialog_get_context (REIN_SIGN_DIALOG (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->context != NULL)
+  if (context != NULL)
     g_signal_handlers_disconnect_by_data (rein_market_service_get_mediators (market (self)), self);
-  g_clear_object (&self->context);
-  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_POST_DIALOG);
   G_OBJECT_CLASS (rein_post_dialog_parent_class)->dispose (object);
 }
 
 static void
 rein_post_dialog_finalize (GObject *object)
 {
-  ReinPostDialog *self = (ReinPostDialog *) object;
-
-  g_free (self->problem);
-  g_free (self->document);
-  g_free (self->job_id);
+  g_free (REIN_POST_DIALOG (object)->job_id);
   G_OBJECT_CLASS (rein_post_dialog_parent_class)->finalize (object);
 }
 
@@ -320,53 +219,44 @@ static void
 rein_post_dialog_class_init (ReinPostDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  ReinSignDialogClass *sign_class = REIN_SIGN_DIALOG_CLASS (klass);
 
   object_class->dispose = rein_post_dialog_dispose;
   object_class->finalize = rein_post_dialog_finalize;
-
-  /**
-   * ReinPostDialog::published:
-   * @message: a sentence for a toast
-   */
-  signals[SIGNAL_PUBLISHED] = g_signal_new ("published", G_TYPE_FROM_CLASS (klass),
-                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                                            1, G_TYPE_STRING);
-
-  g_type_ensure (REIN_TYPE_REVIEW_PAGE);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/reinproject/Rein/rein-post-dialog.ui");
-#define BIND(name) gtk_widget_class_bind_template_child (widget_class, ReinPostDialog, name)
-  BIND (next_button);
-  BIND (stack);
-  BIND (name_row);
-  BIND (category_row);
-  BIND (category_suggestions);
-  BIND (description_view);
-  BIND (mediator_row);
-  BIND (no_mediators_box);
-  BIND (no_mediators_label);
-  BIND (problem_label);
-  BIND (review_page);
-  BIND (publishing_spinner);
-#undef BIND
-
-  gtk_widget_class_install_action (widget_class, "dialog.next", NULL, next_action);
-  gtk_widget_class_install_action (widget_class, "dialog.find-mediators", NULL,
+  sign_class->check = check;
+  sign_class->build = build;
+  sign_class->what = _("Job");
+  gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "dialog.find-mediators", NULL,
                                    find_mediators_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
 rein_post_dialog_init (ReinPostDialog *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-  self->cancellable = g_cancellable_new ();
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource (
+      "/org/reinproject/Rein/rein-post-form.ui");
+
+#define GET(type, name) self->name = type (gtk_builder_get_object (builder, #name))
+  GET (GTK_EDITABLE, name_row);
+  GET (GTK_EDITABLE, category_row);
+  GET (GTK_FLOW_BOX, category_suggestions);
+  GET (GTK_TEXT_VIEW, description_view);
+  GET (ADW_COMBO_ROW, mediator_row);
+  GET (GTK_WIDGET, no_mediators_box);
+  GET (GTK_LABEL, no_mediators_label);
+  GET (GTK_LABEL, problem_label);
+#undef GET
+  rein_sign_dialog_set_form (REIN_SIGN_DIALOG (self),
+                             GTK_WIDGET (gtk_builder_get_object (builder, "form")));
+  gtk_window_set_title (GTK_WINDOW (self), _("Post a Job"));
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->description_view), "changed",
-                            G_CALLBACK (check_form), self);
-  g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (check_form), self);
-  g_signal_connect_swapped (self->category_row, "changed", G_CALLBACK (check_form), self);
-  g_signal_connect_swapped (self->mediator_row, "notify::selected", G_CALLBACK (check_form), self);
+                            G_CALLBACK (rein_sign_dialog_form_changed), self);
+  g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (rein_sign_dialog_form_changed),
+                            self);
+  g_signal_connect_swapped (self->category_row, "changed",
+                            G_CALLBACK (rein_sign_dialog_form_changed), self);
+  g_signal_connect_swapped (self->mediator_row, "notify::selected",
+                            G_CALLBACK (rein_sign_dialog_form_changed), self);
 }
 
 ReinPostDialog *
@@ -379,7 +269,7 @@ rein_post_dialog_new (GtkWindow *parent, ReinContext *context)
   g_return_val_if_fail (REIN_IS_CONTEXT (context), NULL);
 
   self = g_object_new (REIN_TYPE_POST_DIALOG, "transient-for", parent, NULL);
-  self->context = g_object_ref (context);
+  rein_sign_dialog_set_context (REIN_SIGN_DIALOG (self), context);
   mediators = rein_market_service_get_mediators (market (self));
   expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
                                             G_CALLBACK (describe_mediator), NULL, NULL);
@@ -387,20 +277,13 @@ rein_post_dialog_new (GtkWindow *parent, ReinContext *context)
   adw_combo_row_set_model (self->mediator_row, mediators);
   g_signal_connect_swapped (mediators, "items-changed", G_CALLBACK (mediators_changed_cb), self);
   fill_suggestions (self);
-  set_page (self, "form");
+  rein_sign_dialog_show_form (REIN_SIGN_DIALOG (self));
   mediators_changed_cb (self);
   /* Mediators come with a refresh: look for them at once when none is
    * known yet. */
   if (g_list_model_get_n_items (mediators) == 0)
     find_mediators_action (GTK_WIDGET (self), NULL, NULL);
   return self;
-}
-
-const gchar *
-rein_post_dialog_get_page (ReinPostDialog *self)
-{
-  g_return_val_if_fail (REIN_IS_POST_DIALOG (self), NULL);
-  return gtk_stack_get_visible_child_name (self->stack);
 }
 
 void
@@ -415,25 +298,4 @@ rein_post_dialog_set_job (ReinPostDialog *self,
   gtk_editable_set_text (self->category_row, category);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->description_view), description, -1);
   adw_combo_row_set_selected (self->mediator_row, mediator_position);
-}
-
-void
-rein_post_dialog_set_password (ReinPostDialog *self, const gchar *password)
-{
-  g_return_if_fail (REIN_IS_POST_DIALOG (self));
-  rein_review_page_set_password (self->review_page, password);
-}
-
-const gchar *
-rein_post_dialog_get_document (ReinPostDialog *self)
-{
-  g_return_val_if_fail (REIN_IS_POST_DIALOG (self), NULL);
-  return self->document;
-}
-
-const gchar *
-rein_post_dialog_get_problem (ReinPostDialog *self)
-{
-  g_return_val_if_fail (REIN_IS_POST_DIALOG (self), NULL);
-  return self->problem;
 }

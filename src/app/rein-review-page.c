@@ -84,21 +84,28 @@ rein_review_page_set_text (ReinReviewPage *self, const gchar *text)
 {
   g_return_if_fail (REIN_IS_REVIEW_PAGE (self));
 
-  g_free (self->text);
-  self->text = g_strdup (text);
-  {
-    GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
-    GtkTextIter start;
-
-    gtk_text_buffer_set_text (buffer, "", -1);
-    gtk_text_buffer_get_start_iter (buffer, &start);
-    gtk_text_buffer_insert_with_tags_by_name (buffer, &start, text ? text : "", -1, "exact", NULL);
-  }
+  rein_review_page_set_document (self, text);
   for (guint i = 0; i < self->fact_rows->len; i++)
     adw_preferences_group_remove (self->facts_group, g_ptr_array_index (self->fact_rows, i));
   g_ptr_array_set_size (self->fact_rows, 0);
   gtk_widget_set_visible (GTK_WIDGET (self->facts_group), FALSE);
   rein_review_page_set_error (self, NULL);
+}
+
+void
+rein_review_page_set_document (ReinReviewPage *self, const gchar *text)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start;
+
+  g_return_if_fail (REIN_IS_REVIEW_PAGE (self));
+
+  g_free (self->text);
+  self->text = g_strdup (text);
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_buffer_set_text (buffer, "", -1);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_insert_with_tags_by_name (buffer, &start, text ? text : "", -1, "exact", NULL);
 }
 
 const gchar *

@@ -16,7 +16,10 @@ G_BEGIN_DECLS
 #define REIN_TYPE_REVIEW_PAGE (rein_review_page_get_type ())
 G_DECLARE_FINAL_TYPE (ReinReviewPage, rein_review_page, REIN, REVIEW_PAGE, AdwBin)
 
+/* Empties the page: no text, no facts, no error. */
 void rein_review_page_set_text (ReinReviewPage *self, const gchar *text);
+/* The text to sign, keeping the facts added since set_text(). */
+void rein_review_page_set_document (ReinReviewPage *self, const gchar *text);
 const gchar *rein_review_page_get_text (ReinReviewPage *self);
 /* Facts shown above the text (title: value); cleared by set_text(). */
 void rein_review_page_add_fact (ReinReviewPage *self, const gchar *title, const gchar *value);

@@ -431,27 +431,27 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_iterate (50);
   g_assert_null (rein_market_view_get_bid_refusal (f->view));
   gtk_widget_activate_action (GTK_WIDGET (f->view), "market.bid", NULL);
-  wait_page (REIN_TYPE_BID_DIALOG, rein_bid_dialog_get_page, "form");
+  wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
   bid = REIN_BID_DIALOG (find_toplevel (REIN_TYPE_BID_DIALOG));
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
-  g_assert_null (rein_bid_dialog_get_problem (bid));
+  g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
   rein_bid_dialog_set_bid (bid, "Two drafts.", "0.1.2");
-  g_assert_nonnull (rein_bid_dialog_get_problem (bid));
+  g_assert_nonnull (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
-  g_assert_cmpstr (rein_bid_dialog_get_page (bid), ==, "form"); /* refused */
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "form"); /* refused */
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
   app_test_screenshot (GTK_WIDGET (bid), "market-10-bid-form");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
-  g_assert_cmpstr (rein_bid_dialog_get_page (bid), ==, "review");
-  g_assert_true (contains (rein_bid_dialog_get_document (bid), "\nBid amount (BTC): 0.1\n"));
-  g_assert_true (contains (rein_bid_dialog_get_document (bid),
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
+  g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), "\nBid amount (BTC): 0.1\n"));
+  g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)),
                            "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
   app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
   g_object_unref (app_test_screenshot_in (GTK_WIDGET (bid), "metainfo", "bid"));
   /* a wrong password: said, nothing signed */
-  rein_bid_dialog_set_password (bid, "wrong");
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "wrong");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
-  wait_page (REIN_TYPE_BID_DIALOG, rein_bid_dialog_get_page, "review");
+  wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "review");
   {
     GtkWidget *page = app_test_find_by_type (GTK_WIDGET (bid), REIN_TYPE_REVIEW_PAGE);
     GtkLabel *error = app_test_child (page, "error_label");
@@ -465,7 +465,7 @@ test_bid_and_post (Fixture *f, gconstpointer data)
     gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
   }
   app_test_screenshot (GTK_WIDGET (bid), "market-12-bid-wrong-password");
-  rein_bid_dialog_set_password (bid, "pw");
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "pw");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
   app_test_iterate (200);
@@ -505,11 +505,11 @@ test_bid_and_post (Fixture *f, gconstpointer data)
                             "Three tiers.\nNo nuts, please.", 0);
   app_test_screenshot (GTK_WIDGET (post), "market-14-post-form");
   gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
-  g_assert_cmpstr (rein_post_dialog_get_page (post), ==, "review");
-  g_assert_true (contains (rein_post_dialog_get_document (post), "\nJob name: Bake a wedding cake\n"));
-  g_assert_true (contains (rein_post_dialog_get_document (post), "\nMediator: Alice\n"));
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (post)), ==, "review");
+  g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (post)), "\nJob name: Bake a wedding cake\n"));
+  g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (post)), "\nMediator: Alice\n"));
   app_test_screenshot (GTK_WIDGET (post), "market-15-post-review");
-  rein_post_dialog_set_password (post, "pw");
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (post), "pw");
   gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
   wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
   app_test_iterate (200);

@@ -1,0 +1,350 @@
+/* rein-sign-dialog.c: the steps every signing dialog takes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-publish-flow.h"
+#include "rein-sign-dialog.h"
+
+typedef struct
+{
+  ReinContext *context;
+  ReinJob *job;
+  GCancellable *cancellable;
+  gchar *problem;
+  gchar *document;
+
+  AdwWindowTitle *window_title;
+  GtkButton *next_button;
+  GtkStack *stack;
+  GtkSpinner *loading_spinner;
+  GtkLabel *loading_label;
+  AdwStatusPage *error_page;
+  AdwBin *form_bin;
+  ReinReviewPage *review_page;
+  GtkSpinner *publishing_spinner;
+} ReinSignDialogPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (ReinSignDialog, rein_sign_dialog, ADW_TYPE_WINDOW)
+
+enum
+{
+  SIGNAL_PUBLISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define PRIV(self) ((ReinSignDialogPrivate *) rein_sign_dialog_get_instance_private (self))
+
+gchar *
+rein_text_view_dup_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+}
+
+static void
+set_page (ReinSignDialog *self, const gchar *page)
+{
+  ReinSignDialogPrivate *priv = PRIV (self);
+  gboolean form = g_str_equal (page, "form");
+  gboolean review = g_str_equal (page, "review");
+
+  gtk_stack_set_visible_child_name (priv->stack, page);
+  gtk_spinner_set_spinning (priv->loading_spinner, g_str_equal (page, "loading"));
+  gtk_spinner_set_spinning (priv->publishing_spinner, g_str_equal (page, "publishing"));
+  gtk_button_set_label (priv->next_button, review ? _("_Sign and Publish") : _("_Review"));
+  gtk_widget_set_visible (GTK_WIDGET (priv->next_button), form || review);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.next",
+                                 review || (form && priv->problem == NULL));
+}
+
+void
+rein_sign_dialog_form_changed (ReinSignDialog *self)
+{
+  ReinSignDialogPrivate *priv;
+
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  priv = PRIV (self);
+  g_free (priv->problem);
+  priv->problem = REIN_SIGN_DIALOG_GET_CLASS (self)->check (self);
+  set_page (self, gtk_stack_get_visible_child_name (priv->stack));
+}
+
+static void
+review (ReinSignDialog *self)
+{
+  ReinSignDialogPrivate *priv = PRIV (self);
+  g_autoptr (GError) error = NULL;
+  gchar *document;
+
+  rein_review_page_set_text (priv->review_page, NULL);
+  document = REIN_SIGN_DIALOG_GET_CLASS (self)->build (self, priv->review_page, &error);
+  if (document == NULL)
+    {
+      /* What the builders refuse is said like the form's own problems. */
+      g_free (priv->problem);
+      priv->problem = g_strdup (error->message);
+      set_page (self, "form");
+      return;
+    }
+  g_free (priv->document);
+  priv->document = document;
+  rein_review_page_set_document (priv->review_page, document);
+  rein_review_page_set_locked (priv->review_page, rein_publish_flow_needs_password (priv->context));
+  set_page (self, "review");
+  rein_review_page_focus (priv->review_page);
+}
+
+static void
+published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinSignDialog *self = user_data;
+  ReinSignDialogPrivate *priv = PRIV (self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) publication = rein_publish_flow_finish (result, &error);
+  g_autofree gchar *message = NULL;
+
+  if (publication == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          rein_review_page_set_error (priv->review_page, error->message);
+          set_page (self, "review");
+          rein_review_page_focus (priv->review_page);
+        }
+      g_object_unref (self);
+      return;
+    }
+  message = rein_publish_flow_describe (publication, REIN_SIGN_DIALOG_GET_CLASS (self)->what);
+  g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, message);
+  gtk_window_close (GTK_WINDOW (self));
+  g_object_unref (self);
+}
+
+static void
+sign (ReinSignDialog *self)
+{
+  ReinSignDialogPrivate *priv = PRIV (self);
+
+  rein_review_page_set_error (priv->review_page, NULL);
+  set_page (self, "publishing");
+  rein_publish_flow_async (priv->context, rein_review_page_get_password (priv->review_page),
+                           priv->job, priv->document, priv->cancellable, published_cb,
+                           g_object_ref (self));
+  rein_review_page_clear_password (priv->review_page);
+}
+
+void
+rein_sign_dialog_next (ReinSignDialog *self)
+{
+  const gchar *page;
+
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  page = gtk_stack_get_visible_child_name (PRIV (self)->stack);
+  if (g_str_equal (page, "form"))
+    {
+      rein_sign_dialog_form_changed (self);
+      if (PRIV (self)->problem == NULL)
+        review (self);
+    }
+  else if (g_str_equal (page, "review"))
+    sign (self);
+}
+
+static void
+next_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  rein_sign_dialog_next (REIN_SIGN_DIALOG (widget));
+}
+
+static void
+rein_sign_dialog_dispose (GObject *object)
+{
+  ReinSignDialogPrivate *priv = PRIV (REIN_SIGN_DIALOG (object));
+
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  g_clear_object (&priv->context);
+  g_clear_object (&priv->job);
+  /* No gtk_widget_dispose_template(): GTK 4.8 looks the template up on the
+   * instance's class, and the subclasses have none. AdwWindow's dispose
+   * takes the content, and with it every template child. */
+  G_OBJECT_CLASS (rein_sign_dialog_parent_class)->dispose (object);
+}
+
+static void
+rein_sign_dialog_finalize (GObject *object)
+{
+  ReinSignDialogPrivate *priv = PRIV (REIN_SIGN_DIALOG (object));
+
+  g_free (priv->problem);
+  g_free (priv->document);
+  G_OBJECT_CLASS (rein_sign_dialog_parent_class)->finalize (object);
+}
+
+static gchar *
+default_check (ReinSignDialog *self)
+{
+  return NULL;
+}
+
+static void
+rein_sign_dialog_class_init (ReinSignDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rein_sign_dialog_dispose;
+  object_class->finalize = rein_sign_dialog_finalize;
+  klass->check = default_check;
+  klass->what = "";
+
+  /**
+   * ReinSignDialog::published:
+   * @message: a sentence for a toast ("Bid published on 2 of 2 servers")
+   */
+  signals[SIGNAL_PUBLISHED] = g_signal_new ("published", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                            1, G_TYPE_STRING);
+
+  g_type_ensure (REIN_TYPE_REVIEW_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/reinproject/Rein/rein-sign-dialog.ui");
+#define BIND(name) \
+  gtk_widget_class_bind_template_child_private (widget_class, ReinSignDialog, name)
+  BIND (window_title);
+  BIND (next_button);
+  BIND (stack);
+  BIND (loading_spinner);
+  BIND (loading_label);
+  BIND (error_page);
+  BIND (form_bin);
+  BIND (review_page);
+  BIND (publishing_spinner);
+#undef BIND
+
+  gtk_widget_class_install_action (widget_class, "dialog.next", NULL, next_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+rein_sign_dialog_init (ReinSignDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  PRIV (self)->cancellable = g_cancellable_new ();
+  set_page (self, "form");
+}
+
+/* ---- for tests ---- */
+
+const gchar *
+rein_sign_dialog_get_page (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  return gtk_stack_get_visible_child_name (PRIV (self)->stack);
+}
+
+void
+rein_sign_dialog_set_password (ReinSignDialog *self, const gchar *password)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  rein_review_page_set_password (PRIV (self)->review_page, password);
+}
+
+const gchar *
+rein_sign_dialog_get_document (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  return PRIV (self)->document;
+}
+
+const gchar *
+rein_sign_dialog_get_problem (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  return PRIV (self)->problem;
+}
+
+/* ---- for subclasses ---- */
+
+ReinContext *
+rein_sign_dialog_get_context (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  return PRIV (self)->context;
+}
+
+GCancellable *
+rein_sign_dialog_get_cancellable (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  return PRIV (self)->cancellable;
+}
+
+void
+rein_sign_dialog_set_context (ReinSignDialog *self, ReinContext *context)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  g_set_object (&PRIV (self)->context, context);
+}
+
+void
+rein_sign_dialog_set_job (ReinSignDialog *self, ReinJob *job)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  g_set_object (&PRIV (self)->job, job);
+}
+
+ReinJob *
+rein_sign_dialog_get_job (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  return PRIV (self)->job;
+}
+
+void
+rein_sign_dialog_set_subtitle (ReinSignDialog *self, const gchar *subtitle)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  adw_window_title_set_subtitle (PRIV (self)->window_title, subtitle);
+}
+
+void
+rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  adw_bin_set_child (PRIV (self)->form_bin, form);
+}
+
+void
+rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  gtk_label_set_text (PRIV (self)->loading_label, what);
+  set_page (self, "loading");
+}
+
+void
+rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title, const gchar *description)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  adw_status_page_set_title (PRIV (self)->error_page, title);
+  adw_status_page_set_description (PRIV (self)->error_page, description);
+  set_page (self, "error");
+}
+
+void
+rein_sign_dialog_show_form (ReinSignDialog *self)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  set_page (self, "form");
+  rein_sign_dialog_form_changed (self);
+}

@@ -1,0 +1,71 @@
+/* rein-sign-dialog.h: the steps every signing dialog takes
+ *
+ * A form (the subclass's), then the exact document with what matters in
+ * it and the password when the keys are locked (ReinReviewPage), then
+ * signing and publishing through the context's publisher
+ * (rein-publish-flow.h). Nothing is signed before the user confirms the
+ * review. Pages: "loading" and "error" (for a subclass that reads
+ * something first), "form", "review", "publishing". Emits "published"
+ * with a sentence for a toast, then closes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rein-context.h"
+#include "rein-review-page.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_SIGN_DIALOG (rein_sign_dialog_get_type ())
+G_DECLARE_DERIVABLE_TYPE (ReinSignDialog, rein_sign_dialog, REIN, SIGN_DIALOG, AdwWindow)
+
+struct _ReinSignDialogClass
+{
+  AdwWindowClass parent_class;
+
+  /* What the form lacks, for the user (NULL: it can go on). */
+  gchar *(*check) (ReinSignDialog *self);
+  /* The document to sign, from the form; adds the facts that matter to
+   * @review. */
+  gchar *(*build) (ReinSignDialog *self, ReinReviewPage *review, GError **error);
+
+  /* What is published, for the toast ("Bid", "Job"). */
+  const gchar *what;
+};
+
+/* For tests and subclasses. */
+const gchar *rein_sign_dialog_get_page (ReinSignDialog *self);
+/* Goes on: from the form to the review, from the review to signing (the
+ * "dialog.next" action). */
+void rein_sign_dialog_next (ReinSignDialog *self);
+void rein_sign_dialog_set_password (ReinSignDialog *self, const gchar *password);
+/* The text under review (NULL before). */
+const gchar *rein_sign_dialog_get_document (ReinSignDialog *self);
+/* What the form lacks (NULL when it can go on). */
+const gchar *rein_sign_dialog_get_problem (ReinSignDialog *self);
+
+/* ---- for subclasses ---- */
+
+ReinContext *rein_sign_dialog_get_context (ReinSignDialog *self);
+/* Ends with the dialog. */
+GCancellable *rein_sign_dialog_get_cancellable (ReinSignDialog *self);
+void rein_sign_dialog_set_context (ReinSignDialog *self, ReinContext *context);
+/* The job the document belongs to (NULL for a new posting). */
+void rein_sign_dialog_set_job (ReinSignDialog *self, ReinJob *job);
+ReinJob *rein_sign_dialog_get_job (ReinSignDialog *self);
+void rein_sign_dialog_set_subtitle (ReinSignDialog *self, const gchar *subtitle);
+void rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form);
+void rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what);
+void rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title,
+                                  const gchar *description);
+void rein_sign_dialog_show_form (ReinSignDialog *self);
+/* Asks the subclass's check() again; call it when the form changes. */
+void rein_sign_dialog_form_changed (ReinSignDialog *self);
+
+/* The text of a text view, without the blanks around it. */
+gchar *rein_text_view_dup_text (GtkTextView *view);
+
+G_END_DECLS
