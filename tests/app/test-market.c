@@ -494,6 +494,62 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   g_assert_true (contains (status, f->logo_id));
   g_assert_true (contains (status, "bid(s) submitted"));
 
+  /* Sorted by most bids, the job with the bid comes first. */
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
+  app_test_iterate (20);
+  wait_market (f);
+  rein_market_view_set_sort (f->view, REIN_MARKET_SORT_MOST_BIDS);
+  wait_market (f);
+  {
+    g_autoptr (ReinJobSummary) first = g_list_model_get_item (
+        rein_market_view_get_shown (f->view), 0);
+
+    g_assert_cmpstr (rein_job_summary_get_job_id (first), ==, f->logo_id);
+    g_assert_cmpuint (rein_job_summary_get_n_bids (first), ==, 1);
+  }
+  rein_market_view_set_sort (f->view, REIN_MARKET_SORT_NEWEST);
+
+  /* Bob awards the bid: the job is no longer open, and leaves the list
+   * until "Open Only" is off, where it says "Awarded". */
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (ReinJob) job = NULL;
+    g_autoptr (ReinPublication) offer = NULL;
+    g_autofree gchar *text = NULL;
+    GPtrArray *bids;
+
+    rein_market_service_load_job_async (bobs, f->logo_id, NULL, NULL, wait_cb, &result);
+    wait_for (&result);
+    job = rein_market_service_load_job_finish (bobs, result, &error);
+    g_assert_no_error (error);
+    bids = rein_job_get_bids (job);
+    g_assert_cmpuint (bids->len, ==, 1);
+    text = rein_document_build_offer (g_ptr_array_index (bids, 0), REIN_NETWORK_MAINNET, &error);
+    g_assert_no_error (error);
+    offer = publish (&f->bob, job, text, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (offer->state, ==, REIN_JOB_STATE_AWARDED);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
+  app_test_iterate (20);
+  wait_market (f);
+  {
+    g_autofree gchar *names = shown_names (f);
+
+    g_assert_false (contains (names, "Logo for a bakery"));
+  }
+  rein_market_view_set_open_only (f->view, FALSE);
+  wait_market (f);
+  rein_market_view_select (f->view, position_of (f, f->logo_id));
+  app_test_iterate (50);
+  g_assert_cmpint (rein_job_summary_get_state (rein_market_view_get_selected (f->view)), ==,
+                   REIN_JOB_STATE_AWARDED);
+  g_assert_true (contains (rein_market_view_get_bid_refusal (f->view), "awarded"));
+  app_test_screenshot (GTK_WIDGET (f->window), "market-17-awarded");
+  rein_market_view_set_open_only (f->view, TRUE);
+  wait_market (f);
+
   /* A post: the mediators found on the servers, never oneself */
   gtk_widget_activate_action (GTK_WIDGET (f->view), "market.post", NULL);
   app_test_iterate (50);
@@ -513,7 +569,11 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
   wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
   app_test_iterate (200);
-  g_assert_true (contains (shown_names (f), "Bake a wedding cake"));
+  {
+    g_autofree gchar *names = shown_names (f);
+
+    g_assert_true (contains (names, "Bake a wedding cake"));
+  }
   jobs = bobs_cli (f, "jobs");
   g_test_message ("Bob's jobs:\n%s", jobs);
   g_assert_true (contains (jobs, "Bake a wedding cake"));
