@@ -24,7 +24,7 @@ typedef struct
   ReinIdentity *identity;
   ReinPrivateKey *delegate;
   ReinJob *job;
-  ReinDirectory *directory; /* not owned: the caller's, used on its thread only */
+  ReinDirectory *directory; /* a reference: the caller's, used on its thread only */
   gchar *text;
   gboolean push;
   ReinPublication *publication;
@@ -37,6 +37,7 @@ publish_free (Publish *p)
   g_clear_object (&p->identity);
   g_clear_pointer (&p->delegate, rein_private_key_free);
   g_clear_object (&p->job);
+  g_clear_pointer (&p->directory, rein_directory_free);
   g_free (p->text);
   g_clear_pointer (&p->publication, rein_publication_free);
   g_clear_object (&p->sync);
@@ -286,7 +287,7 @@ rein_publisher_publish_async (ReinPublisher *self,
   p->identity = g_object_ref (identity);
   p->delegate = rein_private_key_copy (delegate);
   p->job = job != NULL ? g_object_ref (job) : NULL;
-  p->directory = directory;
+  p->directory = rein_directory_ref (directory);
   p->text = g_strdup (text);
   p->push = push;
   p->publication = g_new0 (ReinPublication, 1);

@@ -46,7 +46,8 @@ ReinPublisher *rein_publisher_new (ReinStore *store);
 
 /* Signs @text as @identity with @delegate (copied; the copy is wiped when
  * the call ends), validates it together with @job's documents (NULL for a
- * new job posting) using @directory's enrollments, stores it and, with
+ * new job posting) using @directory's enrollments (a reference is kept
+ * until the call ends; it is used on the caller's thread), stores it and, with
  * @push, syncs @identity with every server. Fails with
  * REIN_CLIENT_ERROR_INVALID_DOCUMENT when the document would not count, a
  * store error, or G_IO_ERROR_CANCELLED; a push that no server took is not

@@ -106,6 +106,7 @@ signer_master (ReinDocument *doc)
  * and a posting's mediator to the master the posting names. */
 struct _ReinDirectory
 {
+  gint ref_count;
   GHashTable *by_delegate; /* key_id() of the delegate -> GPtrArray of ReinDocument */
   GPtrArray *mediators;
 };
@@ -115,16 +116,25 @@ rein_directory_new (void)
 {
   ReinDirectory *self = g_new0 (ReinDirectory, 1);
 
+  self->ref_count = 1;
   self->by_delegate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) g_ptr_array_unref);
   self->mediators = g_ptr_array_new_with_free_func (g_object_unref);
   return self;
 }
 
+ReinDirectory *
+rein_directory_ref (ReinDirectory *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
 void
 rein_directory_free (ReinDirectory *self)
 {
-  if (self == NULL)
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
     return;
   g_hash_table_unref (self->by_delegate);
   g_ptr_array_unref (self->mediators);

@@ -23,6 +23,10 @@ G_BEGIN_DECLS
 typedef struct _ReinDirectory ReinDirectory;
 
 ReinDirectory *rein_directory_new (void);
+/* A directory is shared by reference: whoever validates later (a
+ * publication in flight) keeps it alive. rein_directory_free() drops a
+ * reference. Adding and looking up stay on one thread at a time. */
+ReinDirectory *rein_directory_ref (ReinDirectory *self);
 void rein_directory_free (ReinDirectory *self);
 /* Adds @enrollment if it verifies (signature and master rule). Returns
  * FALSE, with the reason, for one that does not. */
