@@ -88,7 +88,7 @@ app_test_screenshot_in (GtkWidget *widget, const gchar *subdir, const gchar *nam
   const gchar *env = g_getenv ("REIN_SCREENSHOT_DIR");
   g_autofree gchar *dir = g_build_filename (env ? env : "screenshots", subdir, NULL);
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GtkSnapshot) snapshot = NULL;
   g_autoptr (GskRenderNode) node = NULL;
   g_autofree gchar *path = NULL;
   GskRenderer *renderer;
@@ -96,11 +96,20 @@ app_test_screenshot_in (GtkWidget *widget, const gchar *subdir, const gchar *nam
   int width, height;
 
   app_test_iterate (200);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A widget that has not drawn yet (a page just shown, a slow sanitizer
+   * build) snapshots to nothing: give it up to 10 s to draw. */
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
+    {
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      g_assert_cmpint (width, >, 0);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node != NULL || g_get_monotonic_time () > end)
+        break;
+      app_test_iterate (100);
+    }
   g_assert_nonnull (node);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node,

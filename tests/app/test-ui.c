@@ -763,6 +763,12 @@ session_loaded (gpointer data)
 }
 
 /* A fresh session and window over the fixture's store. */
+static gboolean
+window_allocated (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
+}
+
 static void
 reopen (Fixture *f)
 {
@@ -775,6 +781,9 @@ reopen (Fixture *f)
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   wait_until (session_loaded, f->session);
+  /* The header fits itself to the width in an idle after the first
+   * allocation: wait for that, not for a fixed time (slow under ASan). */
+  wait_until (window_allocated, f->window);
   app_test_iterate (100);
 }
 
