@@ -27,6 +27,13 @@ rein_cli_open_store (GError **error)
   return rein_store_open (dir, error);
 }
 
+static void
+set_no_identity_error (GError **error)
+{
+  g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                       _("there is no identity yet: create one with “rein-cli setup”"));
+}
+
 ReinIdentity *
 rein_cli_active_identity (ReinStore *store, GError **error)
 {
@@ -38,8 +45,7 @@ rein_cli_active_identity (ReinStore *store, GError **error)
   if (local_error != NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
   else
-    g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                         _("there is no identity yet: create one with “rein-cli setup”"));
+    set_no_identity_error (error);
   return NULL;
 }
 
@@ -132,8 +138,7 @@ rein_cli_session_identity (ReinSession *session, GError **error)
   ReinIdentity *identity = rein_session_get_active_identity (session);
 
   if (identity == NULL)
-    g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                         _("there is no identity yet: create one with “rein-cli setup”"));
+    set_no_identity_error (error);
   return identity;
 }
 
