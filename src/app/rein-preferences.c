@@ -41,18 +41,19 @@ server_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ReinPreferences) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *summary = rein_session_add_server_finish (REIN_SESSION (source), result,
-                                                              &error);
+  g_autoptr (GPtrArray) buckets = rein_session_add_server_finish (REIN_SESSION (source), result,
+                                                                  &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->adding = FALSE;
-  if (summary == NULL)
+  if (buckets == NULL)
     {
       set_status (self, error->message, TRUE);
       return;
     }
   {
+    g_autofree gchar *summary = rein_buckets_describe (buckets);
     g_autofree gchar *text = g_strdup_printf (_("Added: %s"), summary);
 
     set_status (self, text, FALSE);
@@ -78,8 +79,9 @@ apply_cb (ReinPreferences *self)
    * this one runs is ignored. */
   self->adding = TRUE;
   set_status (self, _("Asking the server for storage…"), FALSE);
-  rein_session_add_server_async (self->session, url, self->cancellable, server_added_cb,
-                                 g_object_ref (self));
+  /* one that does not answer stays listed with its error */
+  rein_session_add_server_async (self->session, url, REIN_ADD_SERVER_NONE, self->cancellable,
+                                 server_added_cb, g_object_ref (self));
 }
 
 typedef struct
@@ -118,15 +120,37 @@ remove_clicked_cb (GtkButton *button, ReinPreferences *self)
                                     r);
 }
 
+/* The row shows the server's data: an icon for its health, and a line
+ * made of the rest (rein_server_info_describe()). */
 static void
-server_failed_cb (ReinServerInfo *server, GParamSpec *pspec, GtkImage *icon)
+server_changed_cb (ReinServerInfo *server, GParamSpec *pspec, AdwActionRow *row)
 {
-  gboolean failed = rein_server_info_get_failed (server);
+  GtkImage *icon = g_object_get_data (G_OBJECT (row), "health-icon");
+  g_autofree gchar *subtitle = rein_server_info_describe (server);
+  const gchar *icon_name = "network-server-symbolic";
+  const gchar *tooltip = _("Not checked yet");
 
-  gtk_image_set_from_icon_name (icon, failed ? "dialog-warning-symbolic"
-                                             : "network-server-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (icon), failed ? _("The last sync failed")
-                                                         : _("Reachable"));
+  switch (rein_server_info_get_health (server))
+    {
+    case REIN_SERVER_HEALTH_UNKNOWN:
+      break;
+    case REIN_SERVER_HEALTH_OK:
+      tooltip = _("Reachable");
+      break;
+    case REIN_SERVER_HEALTH_UNREACHABLE:
+      icon_name = "network-offline-symbolic";
+      tooltip = _("Unreachable");
+      break;
+    case REIN_SERVER_HEALTH_ERROR:
+      icon_name = "dialog-warning-symbolic";
+      tooltip = _("The last sync or check failed");
+      break;
+    }
+  if (rein_server_info_get_syncing (server))
+    tooltip = _("Syncing");
+  gtk_image_set_from_icon_name (icon, icon_name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (icon), tooltip);
+  adw_action_row_set_subtitle (row, subtitle);
 }
 
 static GtkWidget *
@@ -142,10 +166,10 @@ create_server_row (gpointer item, gpointer user_data)
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rein_server_info_get_url (server));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  g_object_bind_property (server, "status", row, "subtitle", G_BINDING_SYNC_CREATE);
-  server_failed_cb (server, NULL, GTK_IMAGE (icon));
-  g_signal_connect_object (server, "notify::failed", G_CALLBACK (server_failed_cb), icon, 0);
+  g_object_set_data (G_OBJECT (row), "health-icon", icon);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  server_changed_cb (server, NULL, ADW_ACTION_ROW (row));
+  g_signal_connect_object (server, "notify", G_CALLBACK (server_changed_cb), row, 0);
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
   gtk_widget_set_tooltip_text (remove, remove_label);

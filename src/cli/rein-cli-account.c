@@ -63,13 +63,36 @@ setting_testnet (ReinStore *store)
   return g_strcmp0 (value, "true") == 0;
 }
 
+/* Testnet mode (rein-cli's, for new identities) follows the identity in
+ * use. */
+static gboolean
+follow_testnet (ReinStore *store, ReinIdentity *identity, GError **error)
+{
+  return rein_store_set_setting (store, "testnet",
+                                 rein_identity_get_testnet (identity) ? "true" : "false", error);
+}
+
 static gboolean
 make_active (ReinStore *store, ReinIdentity *identity, GError **error)
 {
   return rein_store_set_active_identity (store, identity, error)
-         && rein_store_set_setting (store, "testnet",
-                                    rein_identity_get_testnet (identity) ? "true" : "false",
-                                    error);
+         && follow_testnet (store, identity, error);
+}
+
+/* Waits for one of the session's add-identity calls, which makes the new
+ * identity the active one. */
+static ReinIdentity *
+added_identity (ReinSession *session, GAsyncResult **slot, GError **error)
+{
+  g_autoptr (ReinIdentity) identity = NULL;
+
+  rein_cli_wait (slot);
+  identity = rein_session_add_identity_finish (session, *slot, error);
+  rein_cli_session_settle (session);
+  if (identity == NULL
+      || !follow_testnet (rein_session_get_store (session), identity, error))
+    return NULL;
+  return g_steal_pointer (&identity);
 }
 
 /* ---- setup ---- */
@@ -246,11 +269,12 @@ report_setup (ReinIdentity *identity, const gchar *phrase)
 }
 
 static int
-setup_from_backup (ReinStore *store, const gchar *path)
+setup_from_backup (ReinSession *session, const gchar *path)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinIdentity) identity = NULL;
   g_autoptr (ReinCliSecret) password = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
   gchar *json;
   gsize len = 0;
 
@@ -262,16 +286,25 @@ setup_from_backup (ReinStore *store, const gchar *path)
    * new one. */
   password = rein_cli_get_password (strstr (json, "\"rein-desktop-backup-1\"") == NULL, &error);
   if (password != NULL)
-    identity = rein_store_import_backup (store, json, len, password, &error);
+    {
+      GBytes *backup = g_bytes_new_static (json, len);
+
+      /* The session takes a copy, which it wipes. */
+      rein_session_import_backup_bytes_async (session, backup, password, NULL,
+                                              rein_cli_async_cb, &result);
+      g_bytes_unref (backup);
+    }
   rein_memwipe (json, len);
   g_free (json);
-  if (identity == NULL || !make_active (store, identity, &error))
+  if (password != NULL)
+    identity = added_identity (session, &result, &error);
+  if (identity == NULL)
     return rein_cli_fail (_("cannot import the backup"), error);
   return report_setup (identity, NULL);
 }
 
 static int
-setup_from_keys (ReinStore *store,
+setup_from_keys (ReinSession *session,
                  SetupParams *p,
                  const gchar *keys_file,
                  const gchar *signed_file,
@@ -281,6 +314,7 @@ setup_from_keys (ReinStore *store,
   g_autoptr (ReinCliSecret) keys = NULL;
   g_autoptr (ReinCliSecret) password = NULL;
   g_autoptr (ReinIdentity) identity = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
   g_autofree gchar *text = NULL;
   g_autofree gchar *signed_text = NULL;
   const gchar *master = NULL, *wif = NULL;
@@ -322,15 +356,16 @@ setup_from_keys (ReinStore *store,
   password = rein_cli_get_password (TRUE, &error);
   if (password == NULL)
     return rein_cli_fail (NULL, error);
-  identity = rein_store_add_identity_from_keys (store, &p->params, master, wif, signed_text,
-                                                password, &error);
-  if (identity == NULL || !make_active (store, identity, &error))
+  rein_session_add_identity_from_keys_async (session, &p->params, master, wif, signed_text,
+                                             password, NULL, rein_cli_async_cb, &result);
+  identity = added_identity (session, &result, &error);
+  if (identity == NULL)
     return rein_cli_fail (_("cannot import the keys"), error);
   return report_setup (identity, NULL);
 }
 
 static int
-setup_from_phrase (ReinStore *store,
+setup_from_phrase (ReinSession *session,
                    SetupParams *p,
                    gboolean restore,
                    const gchar *mnemonic_file,
@@ -341,6 +376,7 @@ setup_from_phrase (ReinStore *store,
   g_autoptr (ReinCliSecret) passphrase = NULL;
   g_autoptr (ReinCliSecret) password = NULL;
   g_autoptr (ReinIdentity) identity = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
 
   phrase = rein_cli_secret_new (&error);
   if (phrase == NULL)
@@ -381,9 +417,10 @@ setup_from_phrase (ReinStore *store,
   password = rein_cli_get_password (TRUE, &error);
   if (password == NULL)
     return rein_cli_fail (NULL, error);
-  identity = rein_store_add_identity_from_mnemonic (store, &p->params, phrase, passphrase,
-                                                    password, &error);
-  if (identity == NULL || !make_active (store, identity, &error))
+  rein_session_add_identity_from_mnemonic_async (session, &p->params, phrase, passphrase,
+                                                 password, NULL, rein_cli_async_cb, &result);
+  identity = added_identity (session, &result, &error);
+  if (identity == NULL)
     return rein_cli_fail (_("cannot create the identity"), error);
   return report_setup (identity, restore ? NULL : phrase);
 }
@@ -420,6 +457,7 @@ run_setup (const ReinCliCommand *command, int argc, char **argv)
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinStore) store = NULL;
+  g_autoptr (ReinSession) session = NULL;
   g_autoptr (ReinCliForm) form = NULL;
   SetupParams p = { 0 };
   int status;
@@ -475,8 +513,10 @@ run_setup (const ReinCliCommand *command, int argc, char **argv)
   if (store == NULL)
     return rein_cli_fail (NULL, error);
 
+  session = rein_cli_open_session (store);
+
   if (backup_file != NULL)
-    return setup_from_backup (store, backup_file);
+    return setup_from_backup (session, backup_file);
 
   if (!ask_setup_params (store, form, testnet, mainnet, &p, &error))
     {
@@ -484,9 +524,9 @@ run_setup (const ReinCliCommand *command, int argc, char **argv)
       return rein_cli_fail (NULL, error);
     }
   if (keys_file != NULL)
-    status = setup_from_keys (store, &p, keys_file, signed_file, print_enrollment);
+    status = setup_from_keys (session, &p, keys_file, signed_file, print_enrollment);
   else
-    status = setup_from_phrase (store, &p, restore, mnemonic_file, passphrase_file);
+    status = setup_from_phrase (session, &p, restore, mnemonic_file, passphrase_file);
   setup_params_clear (&p);
   return status;
 }
@@ -720,83 +760,52 @@ run_backup (const ReinCliCommand *command, int argc, char **argv)
 
 /* ---- request ---- */
 
-static gint64
-find_server (ReinStore *store, const gchar *url, GError **error)
-{
-  g_autoptr (GArray) ids = NULL;
-  g_auto (GStrv) urls = rein_store_list_servers (store, &ids, error);
-
-  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
-    if (g_strcmp0 (urls[i], url) == 0)
-      return g_array_index (ids, gint64, i);
-  return 0;
-}
-
 static int
 run_request (const ReinCliCommand *command, int argc, char **argv)
 {
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinStore) store = NULL;
-  g_autoptr (ReinIdentity) identity = NULL;
-  g_autoptr (ReinClient) client = NULL;
+  g_autoptr (ReinSession) session = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GPtrArray) buckets = NULL;
   g_autofree gchar *url = NULL;
-  gboolean added = FALSE;
-  gint64 server_id;
+  ReinIdentity *identity;
   gint64 bytes_free = 0;
   int status;
 
   if (!rein_cli_parse_options (command, NULL, argc, argv, &args, &status))
     return status;
-  /* One spelling per server: with its final slash. */
-  url = g_str_has_suffix (args[0], "/") ? g_strdup (args[0]) : g_strconcat (args[0], "/", NULL);
+  url = rein_server_url_normalize (args[0]);
 
   store = rein_cli_open_store (&error);
   if (store == NULL)
     return rein_cli_fail (NULL, error);
-  identity = rein_cli_active_identity (store, &error);
+  session = rein_cli_open_session (store);
+  identity = rein_cli_session_identity (session, &error);
   if (identity == NULL)
     return rein_cli_fail (NULL, error);
-  client = rein_client_new (url, &error);
-  if (client == NULL)
-    return rein_cli_fail (NULL, error);
 
-  server_id = find_server (store, url, &error);
-  if (server_id == 0)
-    {
-      server_id = rein_store_add_server (store, url, &error);
-      if (server_id == 0)
-        return rein_cli_fail (NULL, error);
-      added = TRUE;
-    }
-
-  rein_client_request_buckets_async (client, rein_identity_get_master_address (identity),
-                                     rein_identity_get_delegate_address (identity),
-                                     rein_identity_get_contact (identity), NULL,
-                                     rein_cli_async_cb, &result);
+  /* The app's workflow, but a server that never answered is not kept. */
+  rein_session_add_server_async (session, url, REIN_ADD_SERVER_FORGET_UNANSWERED, NULL,
+                                 rein_cli_async_cb, &result);
   rein_cli_wait (&result);
-  buckets = rein_client_request_buckets_finish (client, result, &error);
+  buckets = rein_session_add_server_finish (session, result, &error);
   if (buckets == NULL)
     {
-      g_autoptr (GError) network = g_error_new_literal (REIN_CLI_ERROR, REIN_CLI_ERROR_NETWORK,
-                                                        error->message);
+      /* A server that did not answer, as against an address that is none. */
+      if (error->domain == REIN_NET_ERROR && error->code != REIN_NET_ERROR_INVALID)
+        {
+          g_autoptr (GError) network = g_error_new_literal (REIN_CLI_ERROR,
+                                                            REIN_CLI_ERROR_NETWORK,
+                                                            error->message);
 
-      /* A server that never answered is not kept. */
-      if (added)
-        rein_store_remove_server (store, server_id, NULL);
-      return rein_cli_fail (NULL, network);
+          return rein_cli_fail (NULL, network);
+        }
+      return rein_cli_fail (NULL, error);
     }
   for (guint i = 0; i < buckets->len; i++)
-    {
-      ReinBucket *b = g_ptr_array_index (buckets, i);
-
-      if (!rein_store_set_bucket (store, server_id, rein_identity_get_id (identity), b->id,
-                                  b->bytes_free, b->created, &error))
-        return rein_cli_fail (NULL, error);
-      bytes_free += b->bytes_free;
-    }
+    bytes_free += ((ReinBucket *) g_ptr_array_index (buckets, i))->bytes_free;
 
   if (rein_cli_globals.json)
     {
@@ -844,10 +853,10 @@ run_sync (const ReinCliCommand *command, int argc, char **argv)
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinStore) store = NULL;
-  g_autoptr (ReinIdentity) identity = NULL;
+  g_autoptr (ReinSession) session = NULL;
   g_autoptr (ReinPrivateKey) delegate = NULL;
   g_autoptr (GPtrArray) results = NULL;
-  g_auto (GStrv) urls = NULL;
+  ReinIdentity *identity;
   guint ok;
   int status;
 
@@ -856,21 +865,19 @@ run_sync (const ReinCliCommand *command, int argc, char **argv)
   store = rein_cli_open_store (&error);
   if (store == NULL)
     return rein_cli_fail (NULL, error);
-  identity = rein_cli_active_identity (store, &error);
+  session = rein_cli_open_session (store);
+  identity = rein_cli_session_identity (session, &error);
   if (identity == NULL)
     return rein_cli_fail (NULL, error);
-  urls = rein_store_list_servers (store, NULL, &error);
-  if (urls == NULL)
-    return rein_cli_fail (NULL, error);
-  if (urls[0] == NULL)
+  if (g_list_model_get_n_items (rein_session_get_servers (session)) == 0)
     {
       rein_cli_printerr (_("no server is known yet: add one with “rein-cli request URL”"));
       return REIN_CLI_EXIT_ERROR;
     }
-  delegate = rein_cli_unlock_delegate (store, identity, &error);
+  delegate = rein_cli_unlock_delegate (session, &error);
   if (delegate == NULL)
     return rein_cli_fail (NULL, error);
-  results = rein_cli_push (store, identity, delegate, &error);
+  results = rein_cli_push (session, delegate, &error);
   g_clear_pointer (&delegate, rein_private_key_free);
   if (results == NULL)
     return rein_cli_fail (NULL, error);

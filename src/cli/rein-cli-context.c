@@ -27,6 +27,13 @@ rein_cli_open_store (GError **error)
   return rein_store_open (dir, error);
 }
 
+static void
+set_no_identity_error (GError **error)
+{
+  g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                       _("there is no identity yet: create one with “rein-cli setup”"));
+}
+
 ReinIdentity *
 rein_cli_active_identity (ReinStore *store, GError **error)
 {
@@ -38,8 +45,7 @@ rein_cli_active_identity (ReinStore *store, GError **error)
   if (local_error != NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
   else
-    g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                         _("there is no identity yet: create one with “rein-cli setup”"));
+    set_no_identity_error (error);
   return NULL;
 }
 
@@ -114,14 +120,46 @@ rein_cli_get_password (gboolean confirm, GError **error)
   return g_steal_pointer (&password);
 }
 
+/* ---- The session ---- */
+
+ReinSession *
+rein_cli_open_session (ReinStore *store)
+{
+  ReinSession *session = rein_session_new (store);
+
+  while (!rein_session_get_loaded (session))
+    g_main_context_iteration (NULL, TRUE);
+  return session;
+}
+
+ReinIdentity *
+rein_cli_session_identity (ReinSession *session, GError **error)
+{
+  ReinIdentity *identity = rein_session_get_active_identity (session);
+
+  if (identity == NULL)
+    set_no_identity_error (error);
+  return identity;
+}
+
+void
+rein_cli_session_settle (ReinSession *session)
+{
+  while (rein_session_get_saving (session))
+    g_main_context_iteration (NULL, TRUE);
+}
+
 ReinPrivateKey *
-rein_cli_unlock_delegate (ReinStore *store, ReinIdentity *identity, GError **error)
+rein_cli_unlock_delegate (ReinSession *session, GError **error)
 {
   g_autoptr (ReinCliSecret) password = rein_cli_get_password (FALSE, error);
+  g_autoptr (GAsyncResult) result = NULL;
 
   if (password == NULL)
     return NULL;
-  return rein_store_unlock_delegate_key (store, identity, password, error);
+  rein_session_unlock_async (session, password, FALSE, NULL, rein_cli_async_cb, &result);
+  rein_cli_wait (&result);
+  return rein_session_unlock_finish (session, result, error);
 }
 
 /* ---- Questions ---- */
@@ -310,17 +348,13 @@ rein_cli_wait (GAsyncResult **slot)
 /* ---- Pushing our documents ---- */
 
 GPtrArray *
-rein_cli_push (ReinStore *store,
-               ReinIdentity *identity,
-               const ReinPrivateKey *delegate,
-               GError **error)
+rein_cli_push (ReinSession *session, const ReinPrivateKey *delegate, GError **error)
 {
-  g_autoptr (ReinSync) sync = rein_sync_new (store);
   g_autoptr (GAsyncResult) result = NULL;
 
-  rein_sync_run_async (sync, identity, delegate, NULL, rein_cli_async_cb, &result);
+  rein_session_sync_async (session, delegate, NULL, rein_cli_async_cb, &result);
   rein_cli_wait (&result);
-  return rein_sync_run_finish (sync, result, error);
+  return rein_session_sync_finish (session, result, error);
 }
 
 guint

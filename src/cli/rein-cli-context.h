@@ -11,6 +11,7 @@
 #include "rein-market.h"
 #include "rein-market-reader.h"
 #include "rein-publisher.h"
+#include "rein-session.h"
 #include "rein-store.h"
 #include "rein-sync.h"
 
@@ -30,10 +31,23 @@ ReinNetwork rein_cli_identity_network (ReinIdentity *identity);
 /* The password: $REIN_PASSWORD, else --password-file, else asked on the
  * terminal without echo (twice when @confirm, for a new password). */
 ReinCliSecret *rein_cli_get_password (gboolean confirm, GError **error);
-/* Opens the identity's delegate key with the password. */
-ReinPrivateKey *rein_cli_unlock_delegate (ReinStore *store,
-                                          ReinIdentity *identity,
-                                          GError **error);
+
+/* ---- The session ----
+ * The client's session (rein-session.h), the one the app uses: adding
+ * identities and servers, unlocking, syncing. Its asynchronous calls are
+ * waited for with rein_cli_wait(). */
+
+/* A session on @store, once it has read the identities and servers. */
+ReinSession *rein_cli_open_session (ReinStore *store);
+/* The session's active identity (not a new reference); an error that says
+ * to run "setup" when none. */
+ReinIdentity *rein_cli_session_identity (ReinSession *session, GError **error);
+/* Waits until the session has written what it writes in the background
+ * (the choice of active identity), before the program ends. */
+void rein_cli_session_settle (ReinSession *session);
+/* Asks for the password and opens the active identity's delegate key with
+ * it, for one operation (the session does not keep it). */
+ReinPrivateKey *rein_cli_unlock_delegate (ReinSession *session, GError **error);
 
 /* ---- Questions ---- */
 
@@ -75,12 +89,10 @@ void rein_cli_wait (GAsyncResult **slot);
 
 /* ---- Pushing our documents ---- */
 
-/* Syncs @identity's documents to every server (see rein-sync.h). Returns
- * the results (GPtrArray of ReinSyncResult). */
-GPtrArray *rein_cli_push (ReinStore *store,
-                          ReinIdentity *identity,
-                          const ReinPrivateKey *delegate,
-                          GError **error);
+/* Syncs the active identity's documents to every server through the
+ * session (rein_session_sync_async()). Returns the results (GPtrArray of
+ * ReinSyncResult). */
+GPtrArray *rein_cli_push (ReinSession *session, const ReinPrivateKey *delegate, GError **error);
 /* How many of @results succeeded. */
 guint rein_cli_push_count_ok (GPtrArray *results);
 void rein_cli_push_to_json (JsonBuilder *builder, GPtrArray *results);

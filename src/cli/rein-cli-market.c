@@ -24,6 +24,7 @@
 typedef struct
 {
   ReinStore *store;
+  ReinSession *session;
   ReinIdentity *identity;
   ReinCliForm *form;
   ReinCliReader *reader;
@@ -36,6 +37,7 @@ market_clear (Market *m)
   g_clear_pointer (&m->reader, rein_cli_reader_free);
   g_clear_pointer (&m->form, rein_cli_form_free);
   g_clear_object (&m->identity);
+  g_clear_object (&m->session);
   g_clear_object (&m->store);
 }
 
@@ -50,9 +52,11 @@ market_open (Market *m, GError **error)
   m->store = rein_cli_open_store (error);
   if (m->store == NULL)
     return FALSE;
-  m->identity = rein_cli_active_identity (m->store, error);
+  m->session = rein_cli_open_session (m->store);
+  m->identity = rein_cli_session_identity (m->session, error);
   if (m->identity == NULL)
     return FALSE;
+  g_object_ref (m->identity);
   m->own_key = rein_identity_get_delegate_public_key (m->identity);
   m->reader = rein_cli_reader_new (m->store, m->identity, error);
   return m->reader != NULL;
@@ -542,7 +546,7 @@ market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const
   ReinJobState state;
   guint pushed;
 
-  delegate = rein_cli_unlock_delegate (m->store, m->identity, &error);
+  delegate = rein_cli_unlock_delegate (m->session, &error);
   if (delegate == NULL)
     return market_fail (m, NULL, error);
   rein_publisher_publish_async (publisher, m->identity, delegate, job,

@@ -14,14 +14,27 @@
 
 /* ---- ReinServerInfo ---- */
 
+G_DEFINE_ENUM_TYPE (ReinServerHealth, rein_server_health,
+                    G_DEFINE_ENUM_VALUE (REIN_SERVER_HEALTH_UNKNOWN, "unknown"),
+                    G_DEFINE_ENUM_VALUE (REIN_SERVER_HEALTH_OK, "ok"),
+                    G_DEFINE_ENUM_VALUE (REIN_SERVER_HEALTH_UNREACHABLE, "unreachable"),
+                    G_DEFINE_ENUM_VALUE (REIN_SERVER_HEALTH_ERROR, "error"))
+
 struct _ReinServerInfo
 {
   GObject parent_instance;
 
   gint64 id;
   gchar *url;
-  gchar *status;
-  gboolean failed;
+  ReinServerHealth health;
+  gint latency;          /* ms; -1 unknown */
+  gint64 last_sync;      /* seconds; 0 never */
+  gint documents_held;   /* -1 unknown */
+  gint documents_total;  /* -1 unknown */
+  gchar *last_error;
+  gboolean syncing;
+  guint sync_done;
+  guint sync_total;
 };
 
 G_DEFINE_FINAL_TYPE (ReinServerInfo, rein_server_info, G_TYPE_OBJECT)
@@ -30,8 +43,15 @@ enum
 {
   SERVER_PROP_0,
   SERVER_PROP_URL,
-  SERVER_PROP_STATUS,
-  SERVER_PROP_FAILED,
+  SERVER_PROP_HEALTH,
+  SERVER_PROP_LATENCY,
+  SERVER_PROP_LAST_SYNC,
+  SERVER_PROP_DOCUMENTS_HELD,
+  SERVER_PROP_DOCUMENTS_TOTAL,
+  SERVER_PROP_LAST_ERROR,
+  SERVER_PROP_SYNCING,
+  SERVER_PROP_SYNC_DONE,
+  SERVER_PROP_SYNC_TOTAL,
   SERVER_N_PROPS
 };
 
@@ -43,7 +63,7 @@ rein_server_info_finalize (GObject *object)
   ReinServerInfo *self = (ReinServerInfo *) object;
 
   g_free (self->url);
-  g_free (self->status);
+  g_free (self->last_error);
   G_OBJECT_CLASS (rein_server_info_parent_class)->finalize (object);
 }
 
@@ -57,11 +77,32 @@ rein_server_info_get_property (GObject *object, guint prop_id, GValue *value, GP
     case SERVER_PROP_URL:
       g_value_set_string (value, self->url);
       break;
-    case SERVER_PROP_STATUS:
-      g_value_set_string (value, self->status);
+    case SERVER_PROP_HEALTH:
+      g_value_set_enum (value, self->health);
       break;
-    case SERVER_PROP_FAILED:
-      g_value_set_boolean (value, self->failed);
+    case SERVER_PROP_LATENCY:
+      g_value_set_int (value, self->latency);
+      break;
+    case SERVER_PROP_LAST_SYNC:
+      g_value_set_int64 (value, self->last_sync);
+      break;
+    case SERVER_PROP_DOCUMENTS_HELD:
+      g_value_set_int (value, self->documents_held);
+      break;
+    case SERVER_PROP_DOCUMENTS_TOTAL:
+      g_value_set_int (value, self->documents_total);
+      break;
+    case SERVER_PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    case SERVER_PROP_SYNCING:
+      g_value_set_boolean (value, self->syncing);
+      break;
+    case SERVER_PROP_SYNC_DONE:
+      g_value_set_uint (value, self->sync_done);
+      break;
+    case SERVER_PROP_SYNC_TOTAL:
+      g_value_set_uint (value, self->sync_total);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -77,14 +118,33 @@ rein_server_info_class_init (ReinServerInfoClass *klass)
   object_class->finalize = rein_server_info_finalize;
   object_class->get_property = rein_server_info_get_property;
   server_props[SERVER_PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, flags);
-  server_props[SERVER_PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL, flags);
-  server_props[SERVER_PROP_FAILED] = g_param_spec_boolean ("failed", NULL, NULL, FALSE, flags);
+  server_props[SERVER_PROP_HEALTH] =
+    g_param_spec_enum ("health", NULL, NULL, REIN_TYPE_SERVER_HEALTH,
+                       REIN_SERVER_HEALTH_UNKNOWN, flags);
+  server_props[SERVER_PROP_LATENCY] = g_param_spec_int ("latency", NULL, NULL, -1, G_MAXINT, -1,
+                                                        flags);
+  server_props[SERVER_PROP_LAST_SYNC] = g_param_spec_int64 ("last-sync", NULL, NULL, 0,
+                                                            G_MAXINT64, 0, flags);
+  server_props[SERVER_PROP_DOCUMENTS_HELD] =
+    g_param_spec_int ("documents-held", NULL, NULL, -1, G_MAXINT, -1, flags);
+  server_props[SERVER_PROP_DOCUMENTS_TOTAL] =
+    g_param_spec_int ("documents-total", NULL, NULL, -1, G_MAXINT, -1, flags);
+  server_props[SERVER_PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL,
+                                                              flags);
+  server_props[SERVER_PROP_SYNCING] = g_param_spec_boolean ("syncing", NULL, NULL, FALSE, flags);
+  server_props[SERVER_PROP_SYNC_DONE] = g_param_spec_uint ("sync-done", NULL, NULL, 0, G_MAXUINT,
+                                                           0, flags);
+  server_props[SERVER_PROP_SYNC_TOTAL] = g_param_spec_uint ("sync-total", NULL, NULL, 0,
+                                                            G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, SERVER_N_PROPS, server_props);
 }
 
 static void
 rein_server_info_init (ReinServerInfo *self)
 {
+  self->latency = -1;
+  self->documents_held = -1;
+  self->documents_total = -1;
 }
 
 static ReinServerInfo *
@@ -94,24 +154,57 @@ server_info_new (gint64 id, const gchar *url)
 
   self->id = id;
   self->url = g_strdup (url);
-  self->status = g_strdup (_("Not synced yet"));
   return self;
 }
 
+/* Setters that notify only a real change; callers group them between
+ * g_object_freeze_notify() and g_object_thaw_notify(). */
+#define SERVER_SET(self, field, prop, value) \
+  G_STMT_START \
+  { \
+    if ((self)->field != (value)) \
+      { \
+        (self)->field = (value); \
+        g_object_notify_by_pspec (G_OBJECT (self), server_props[prop]); \
+      } \
+  } \
+  G_STMT_END
+
 static void
-server_info_set_status (ReinServerInfo *self, const gchar *status, gboolean failed)
+server_info_set_error (ReinServerInfo *self, ReinServerHealth health, const gchar *message)
 {
-  if (g_strcmp0 (self->status, status) != 0)
+  SERVER_SET (self, health, SERVER_PROP_HEALTH, health);
+  if (g_strcmp0 (self->last_error, message) != 0)
     {
-      g_free (self->status);
-      self->status = g_strdup (status);
-      g_object_notify_by_pspec (G_OBJECT (self), server_props[SERVER_PROP_STATUS]);
+      g_free (self->last_error);
+      self->last_error = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), server_props[SERVER_PROP_LAST_ERROR]);
     }
-  if (self->failed != failed)
-    {
-      self->failed = failed;
-      g_object_notify_by_pspec (G_OBJECT (self), server_props[SERVER_PROP_FAILED]);
-    }
+}
+
+static void
+server_info_set_documents (ReinServerInfo *self, gint held, gint total)
+{
+  SERVER_SET (self, documents_held, SERVER_PROP_DOCUMENTS_HELD, held);
+  SERVER_SET (self, documents_total, SERVER_PROP_DOCUMENTS_TOTAL, total);
+}
+
+static void
+server_info_set_progress (ReinServerInfo *self, gboolean syncing, guint done, guint total)
+{
+  SERVER_SET (self, syncing, SERVER_PROP_SYNCING, syncing);
+  SERVER_SET (self, sync_done, SERVER_PROP_SYNC_DONE, done);
+  SERVER_SET (self, sync_total, SERVER_PROP_SYNC_TOTAL, total);
+}
+
+/* The health an error calls for: no answer at all, or an answer that is
+ * an error. */
+static ReinServerHealth
+health_of_error (const GError *error)
+{
+  return g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE)
+           ? REIN_SERVER_HEALTH_UNREACHABLE
+           : REIN_SERVER_HEALTH_ERROR;
 }
 
 gint64
@@ -128,18 +221,155 @@ rein_server_info_get_url (ReinServerInfo *self)
   return self->url;
 }
 
+ReinServerHealth
+rein_server_info_get_health (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), REIN_SERVER_HEALTH_UNKNOWN);
+  return self->health;
+}
+
+gint
+rein_server_info_get_latency (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), -1);
+  return self->latency;
+}
+
+gint64
+rein_server_info_get_last_sync (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), 0);
+  return self->last_sync;
+}
+
+gint
+rein_server_info_get_documents_held (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), -1);
+  return self->documents_held;
+}
+
+gint
+rein_server_info_get_documents_total (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), -1);
+  return self->documents_total;
+}
+
 const gchar *
-rein_server_info_get_status (ReinServerInfo *self)
+rein_server_info_get_last_error (ReinServerInfo *self)
 {
   g_return_val_if_fail (REIN_IS_SERVER_INFO (self), NULL);
-  return self->status;
+  return self->last_error;
 }
 
 gboolean
-rein_server_info_get_failed (ReinServerInfo *self)
+rein_server_info_get_syncing (ReinServerInfo *self)
 {
   g_return_val_if_fail (REIN_IS_SERVER_INFO (self), FALSE);
-  return self->failed;
+  return self->syncing;
+}
+
+guint
+rein_server_info_get_sync_done (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), 0);
+  return self->sync_done;
+}
+
+guint
+rein_server_info_get_sync_total (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), 0);
+  return self->sync_total;
+}
+
+static gchar *
+format_time (gint64 when)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (when);
+
+  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("?");
+}
+
+gchar *
+rein_server_info_describe (ReinServerInfo *self)
+{
+  g_autoptr (GString) text = NULL;
+
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), NULL);
+
+  if (self->syncing)
+    return g_strdup_printf (_("Syncing: %u of %u documents"), self->sync_done,
+                            self->sync_total);
+  switch (self->health)
+    {
+    case REIN_SERVER_HEALTH_UNREACHABLE:
+      return g_strdup (self->last_error ? self->last_error : _("Unreachable"));
+    case REIN_SERVER_HEALTH_ERROR:
+      return g_strdup (self->last_error ? self->last_error : _("The server answered with an "
+                                                               "error"));
+    case REIN_SERVER_HEALTH_UNKNOWN:
+      if (self->last_sync > 0)
+        {
+          g_autofree gchar *when = format_time (self->last_sync);
+
+          return g_strdup_printf (_("Last synced %s"), when);
+        }
+      return g_strdup (_("Not synced yet"));
+    case REIN_SERVER_HEALTH_OK:
+      break;
+    }
+
+  text = g_string_new (_("Reachable"));
+  if (self->latency >= 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("%d ms"), self->latency);
+    }
+  if (self->documents_held >= 0 && self->documents_total >= 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("holds %d of our %d documents"), self->documents_held,
+                              self->documents_total);
+    }
+  if (self->last_sync > 0)
+    {
+      g_autofree gchar *formatted = format_time (self->last_sync);
+
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("last synced %s"), formatted);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+gchar *
+rein_server_url_normalize (const gchar *url)
+{
+  g_autofree gchar *clean = NULL;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  clean = g_strstrip (g_strdup (url));
+  if (g_str_has_suffix (clean, "/"))
+    return g_steal_pointer (&clean);
+  return g_strconcat (clean, "/", NULL);
+}
+
+gchar *
+rein_buckets_describe (GPtrArray *buckets)
+{
+  gint64 free_bytes = 0;
+  g_autofree gchar *size = NULL;
+
+  g_return_val_if_fail (buckets != NULL, NULL);
+
+  for (guint i = 0; i < buckets->len; i++)
+    free_bytes += ((ReinBucket *) g_ptr_array_index (buckets, i))->bytes_free;
+  size = g_format_size (free_bytes);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bucket, %s free",
+                                       "%u buckets, %s free", buckets->len),
+                          buckets->len, size);
 }
 
 /* ---- ReinSession ---- */
@@ -394,27 +624,17 @@ snapshot_take (ReinSession *self)
   return snap;
 }
 
-static gchar *
-format_time (gint64 when)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (when);
-
-  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("?");
-}
-
 static ReinServerInfo *
 server_info_from_store (gint64 id, const gchar *url, gint64 last_sync, const gchar *last_error)
 {
   ReinServerInfo *info = server_info_new (id, url);
 
+  info->last_sync = last_sync;
+  /* the last sync's error, until this session hears from the server */
   if (last_error != NULL)
-    server_info_set_status (info, last_error, TRUE);
-  else if (last_sync > 0)
     {
-      g_autofree gchar *when = format_time (last_sync);
-      g_autofree gchar *status = g_strdup_printf (_("Last synced %s"), when);
-
-      server_info_set_status (info, status, FALSE);
+      info->health = REIN_SERVER_HEALTH_ERROR;
+      info->last_error = g_strdup (last_error);
     }
   return info;
 }
@@ -495,6 +715,7 @@ apply_servers (ReinSession *self, Snapshot *snap)
             {
               existing = g_object_ref (s);
               same = same && i == j;
+              SERVER_SET (s, last_sync, SERVER_PROP_LAST_SYNC, last);
             }
         }
       same = same && existing != NULL;
@@ -550,14 +771,21 @@ reload_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   snapshot_apply (REIN_SESSION (source), snap);
 }
 
-/* Reads the identities and servers again, in a worker. */
+/* Reads the identities and servers again, in a worker; @callback gets the
+ * snapshot (g_task_propagate_pointer()) to apply. */
+static void
+reload_then (ReinSession *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, reload_then);
+  g_task_run_in_thread (task, reload_thread);
+}
+
 static void
 reload (ReinSession *self)
 {
-  g_autoptr (GTask) task = g_task_new (self, NULL, reload_cb, NULL);
-
-  g_task_set_source_tag (task, reload);
-  g_task_run_in_thread (task, reload_thread);
+  reload_then (self, reload_cb, NULL);
 }
 
 ReinSession *
@@ -752,7 +980,9 @@ typedef struct
   gchar *password;    /* secure memory */
   gboolean keep;      /* unlocking: the session keeps the key */
   gchar *master_address, *delegate_wif, *signed_enrollment;
-  GFile *file;
+  GFile *file;        /* a backup to read, or: */
+  gchar *backup;      /* a backup's text, wiped after use */
+  gsize backup_len;
   Snapshot *snap;     /* the store after the worker's change */
 } AddData;
 
@@ -784,6 +1014,9 @@ add_data_free (AddData *d)
   rein_secure_free (d->delegate_wif);
   g_free (d->signed_enrollment);
   g_clear_object (&d->file);
+  if (d->backup)
+    rein_memwipe (d->backup, d->backup_len);
+  g_free (d->backup);
   snapshot_free (d->snap);
   g_free (d);
 }
@@ -830,27 +1063,29 @@ add_identity_thread (GTask *task, gpointer source, gpointer task_data, GCancella
                                                     d->password, &error);
       break;
     case ADD_FROM_BACKUP:
-      {
-        g_autofree gchar *contents = NULL;
-        gsize len = 0;
-        g_autoptr (GFileInfo) info = g_file_query_info (d->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                        G_FILE_QUERY_INFO_NONE, cancellable,
-                                                        &error);
+      if (d->file != NULL)
+        {
+          g_autoptr (GFileInfo) info = g_file_query_info (d->file,
+                                                          G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                          G_FILE_QUERY_INFO_NONE, cancellable,
+                                                          &error);
 
-        if (info == NULL)
-          break;
-        if (g_file_info_get_size (info) > MAX_BACKUP_FILE)
-          {
-            g_set_error_literal (&error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
-                                 _("This file is too large to be a Rein backup"));
+          if (info == NULL)
             break;
-          }
-        if (!g_file_load_contents (d->file, cancellable, &contents, &len, NULL, &error))
-          break;
-        identity = rein_store_import_backup (self->store, contents, len, d->password, &error);
-        rein_memwipe (contents, len);
-        break;
-      }
+          if (g_file_info_get_size (info) > MAX_BACKUP_FILE)
+            {
+              g_set_error_literal (&error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                                   _("This file is too large to be a Rein backup"));
+              break;
+            }
+          if (!g_file_load_contents (d->file, cancellable, &d->backup, &d->backup_len, NULL,
+                                     &error))
+            break;
+        }
+      identity = rein_store_import_backup (self->store, d->backup, d->backup_len, d->password,
+                                           &error);
+      rein_memwipe (d->backup, d->backup_len);
+      break;
     }
   /* even on failure or cancellation: the identity may be stored already */
   d->snap = snapshot_take (self);
@@ -930,6 +1165,40 @@ rein_session_import_backup_async (ReinSession *self,
 
   d = add_data_new (ADD_FROM_BACKUP, NULL, password);
   d->file = g_object_ref (file);
+  run_add (self, d, cancellable, callback, user_data);
+}
+
+void
+rein_session_import_backup_bytes_async (ReinSession *self,
+                                        GBytes *backup,
+                                        const gchar *password,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  AddData *d;
+  gsize len = 0;
+  const gchar *data;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (backup != NULL && password != NULL);
+
+  d = add_data_new (ADD_FROM_BACKUP, NULL, password);
+  data = g_bytes_get_data (backup, &len);
+  if (len > MAX_BACKUP_FILE)
+    {
+      g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, rein_session_add_identity_finish);
+      g_task_set_task_data (task, d, (GDestroyNotify) add_data_free);
+      g_task_return_new_error (task, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                               _("This file is too large to be a Rein backup"));
+      return;
+    }
+  d->backup = g_malloc (len + 1);
+  memcpy (d->backup, data, len);
+  d->backup[len] = '\0';
+  d->backup_len = len;
   run_add (self, d, cancellable, callback, user_data);
 }
 
@@ -1039,11 +1308,14 @@ rein_session_unlock_finish (ReinSession *self, GAsyncResult *result, GError **er
 
 typedef struct
 {
+  ReinAddServerFlags flags;
   gint64 server_id;
+  gboolean listed;    /* the server was listed before */
   gint64 identity_id; /* the identity active when the request was made */
   gchar *url;
   ReinClient *client;
   GPtrArray *buckets; /* of ReinBucket, once granted */
+  GError *error;      /* the server's, while it is removed again */
   Snapshot *snap;
 } AddServer;
 
@@ -1053,6 +1325,7 @@ add_server_free (AddServer *a)
   g_free (a->url);
   g_clear_object (&a->client);
   g_clear_pointer (&a->buckets, g_ptr_array_unref);
+  g_clear_error (&a->error);
   snapshot_free (a->snap);
   g_free (a);
 }
@@ -1095,22 +1368,36 @@ buckets_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   AddServer *a = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  gint64 free_bytes = 0;
-  g_autofree gchar *size = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  for (guint i = 0; i < a->buckets->len; i++)
-    free_bytes += ((ReinBucket *) g_ptr_array_index (a->buckets, i))->bytes_free;
-  size = g_format_size (free_bytes);
-  g_task_return_pointer (task,
-                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bucket, %s free",
-                                                       "%u buckets, %s free", a->buckets->len),
-                                          a->buckets->len, size),
-                         g_free);
+  g_task_return_pointer (task, g_ptr_array_ref (a->buckets), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+forget_server_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddServer *a = task_data;
+
+  rein_store_remove_server (self->store, a->server_id, NULL);
+  snapshot_free (a->snap);
+  a->snap = snapshot_take (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+server_forgotten_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AddServer *a = g_task_get_task_data (task);
+
+  snapshot_apply (REIN_SESSION (source), a->snap);
+  g_task_return_error (task, g_steal_pointer (&a->error));
 }
 
 static void
@@ -1124,11 +1411,31 @@ buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   a->buckets = rein_client_request_buckets_finish (REIN_CLIENT (source), result, &error);
   if (a->buckets == NULL)
     {
-      /* The server stays in the list: it may come back; sync retries. */
+      /* A server that never answered is not kept when so asked; else it
+       * stays in the list: it may come back, and sync retries. */
+      if (!a->listed && (a->flags & REIN_ADD_SERVER_FORGET_UNANSWERED))
+        {
+          a->error = g_steal_pointer (&error);
+          run_step (self, g_steal_pointer (&task), forget_server_thread, server_forgotten_cb);
+          return;
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   run_step (self, g_steal_pointer (&task), store_buckets_thread, buckets_stored_cb);
+}
+
+/* The server's row, once listed (several identities share it). */
+static gint64
+find_listed_server (ReinStore *store, const gchar *url, GError **error)
+{
+  g_autoptr (GArray) ids = NULL;
+  g_auto (GStrv) urls = rein_store_list_servers (store, &ids, error);
+
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+    if (g_strcmp0 (urls[i], url) == 0)
+      return g_array_index (ids, gint64, i);
+  return 0;
 }
 
 static void
@@ -1138,7 +1445,10 @@ add_server_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   AddServer *a = task_data;
   g_autoptr (GError) error = NULL;
 
-  a->server_id = rein_store_add_server (self->store, a->url, &error);
+  a->server_id = find_listed_server (self->store, a->url, &error);
+  a->listed = a->server_id != 0;
+  if (a->server_id == 0 && error == NULL)
+    a->server_id = rein_store_add_server (self->store, a->url, &error);
   a->snap = snapshot_take (self);
   if (a->server_id == 0)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -1176,28 +1486,21 @@ server_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 rein_session_add_server_async (ReinSession *self,
                                const gchar *url,
+                               ReinAddServerFlags flags,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree gchar *clean = NULL;
   AddServer *a;
 
   g_return_if_fail (REIN_IS_SESSION (self));
   g_return_if_fail (url != NULL);
 
   g_task_set_source_tag (task, rein_session_add_server_async);
-  clean = g_strstrip (g_strdup (url));
-  if (!g_str_has_suffix (clean, "/"))
-    {
-      gchar *with_slash = g_strconcat (clean, "/", NULL);
-
-      g_free (clean);
-      clean = with_slash;
-    }
   a = g_new0 (AddServer, 1);
-  a->url = g_strdup (clean);
+  a->flags = flags;
+  a->url = rein_server_url_normalize (url);
   g_task_set_task_data (task, a, (GDestroyNotify) add_server_free);
   /* the servers are for the active identity, known once the store is read */
   if (!self->loaded)
@@ -1233,7 +1536,7 @@ add_server_start (ReinSession *self, GTask *task)
   run_step (self, task, add_server_thread, server_stored_cb);
 }
 
-gchar *
+GPtrArray *
 rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -1366,16 +1669,55 @@ sync_progress_cb (ReinSync *sync, const gchar *url, guint done, guint total, Rei
   set_syncing (self, TRUE, all_total ? (gdouble) all_done / all_total : 0);
   if (server)
     {
-      g_autofree gchar *status = g_strdup_printf (_("Syncing: %u of %u documents"), done, total);
-
-      server_info_set_status (server, status, FALSE);
+      g_object_freeze_notify (G_OBJECT (server));
+      server_info_set_progress (server, TRUE, done, total);
+      g_object_thaw_notify (G_OBJECT (server));
     }
+}
+
+typedef struct
+{
+  GCancellable *caller; /* the caller's cancellable, which cancels the sync */
+  gulong cancel_id;
+  GPtrArray *results;
+} SyncRun;
+
+static void
+sync_run_free (SyncRun *run)
+{
+  if (run->caller)
+    g_cancellable_disconnect (run->caller, run->cancel_id);
+  g_clear_object (&run->caller);
+  g_clear_pointer (&run->results, g_ptr_array_unref);
+  g_free (run);
+}
+
+static void
+cancel_sync_cb (GCancellable *caller, gpointer data)
+{
+  g_cancellable_cancel (data);
+}
+
+static void reload_then (ReinSession *self, GAsyncReadyCallback callback, gpointer user_data);
+
+static void
+sync_reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  SyncRun *run = g_task_get_task_data (task);
+  g_autoptr (Snapshot) snap = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  snapshot_apply (REIN_SESSION (source), snap);
+  g_task_return_pointer (task, g_ptr_array_ref (run->results),
+                         (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
 sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (ReinSession) self = user_data;
+  g_autoptr (GTask) task = user_data;
+  ReinSession *self = g_task_get_source_object (task);
+  SyncRun *run = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) results = rein_sync_run_finish (REIN_SYNC (source), result, &error);
   const gchar *first_error = NULL;
@@ -1389,36 +1731,53 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (results == NULL)
     {
       guint n = g_list_model_get_n_items (G_LIST_MODEL (self->servers));
+      gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-      /* no row keeps saying "Syncing" */
+      /* no row stays "syncing" */
       for (guint i = 0; i < n; i++)
         {
           g_autoptr (ReinServerInfo) s = g_list_model_get_item (G_LIST_MODEL (self->servers), i);
 
-          server_info_set_status (s, error->message, !g_error_matches (error, G_IO_ERROR,
-                                                                       G_IO_ERROR_CANCELLED));
+          g_object_freeze_notify (G_OBJECT (s));
+          server_info_set_progress (s, FALSE, 0, 0);
+          if (!cancelled)
+            server_info_set_error (s, REIN_SERVER_HEALTH_ERROR, error->message);
+          g_object_thaw_notify (G_OBJECT (s));
         }
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!cancelled)
         g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, MAX (n, 1), error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   for (guint i = 0; i < results->len; i++)
     {
       ReinSyncResult *r = g_ptr_array_index (results, i);
       ReinServerInfo *server = find_server (self, r->url);
-      g_autofree gchar *status = NULL;
 
       if (r->error)
         {
           failed++;
           first_error = first_error ? first_error : r->error;
-          status = g_strdup (r->error);
         }
+      if (server == NULL)
+        continue;
+      g_object_freeze_notify (G_OBJECT (server));
+      server_info_set_progress (server, FALSE, 0, 0);
+      if (r->error)
+        server_info_set_error (server,
+                               r->unreachable ? REIN_SERVER_HEALTH_UNREACHABLE
+                                              : REIN_SERVER_HEALTH_ERROR,
+                               r->error);
       else
-        status = g_strdup_printf (_("Holds all %u of our documents (%u sent now)"), r->total,
-                                  r->pushed);
-      if (server)
-        server_info_set_status (server, status, r->error != NULL);
+        {
+          server_info_set_error (server, REIN_SERVER_HEALTH_OK, NULL);
+          server_info_set_documents (server, (gint) MIN (r->total, G_MAXINT),
+                                     (gint) MIN (r->total, G_MAXINT));
+          /* what the store recorded comes with the reload below */
+          SERVER_SET (server, last_sync, SERVER_PROP_LAST_SYNC,
+                      g_get_real_time () / G_USEC_PER_SEC);
+        }
+      g_object_thaw_notify (G_OBJECT (server));
     }
   if (failed < results->len)
     {
@@ -1426,8 +1785,57 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
     }
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, failed, first_error);
+  run->results = g_steal_pointer (&results);
   /* the times the sync engine recorded per server */
-  reload (self);
+  reload_then (self, sync_reloaded_cb, g_steal_pointer (&task));
+}
+
+void
+rein_session_sync_async (ReinSession *self,
+                         const ReinPrivateKey *delegate_key,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  SyncRun *run;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (delegate_key != NULL);
+
+  g_task_set_source_tag (task, rein_session_sync_async);
+  if (self->syncing)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, _("A sync is running"));
+      return;
+    }
+  if (self->active == NULL)
+    {
+      g_task_return_new_error (task, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                               _("There is no identity to sync"));
+      return;
+    }
+  run = g_new0 (SyncRun, 1);
+  g_task_set_task_data (task, run, (GDestroyNotify) sync_run_free);
+  self->sync_cancellable = g_cancellable_new ();
+  if (cancellable)
+    {
+      run->caller = g_object_ref (cancellable);
+      run->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_sync_cb),
+                                              g_object_ref (self->sync_cancellable),
+                                              g_object_unref);
+    }
+  set_syncing (self, TRUE, 0);
+  g_signal_connect (self->sync, "progress", G_CALLBACK (sync_progress_cb), self);
+  rein_sync_run_async (self->sync, self->active, delegate_key, self->sync_cancellable,
+                       sync_done_cb, g_steal_pointer (&task));
+}
+
+GPtrArray *
+rein_session_sync_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
@@ -1438,11 +1846,8 @@ rein_session_sync (ReinSession *self, const ReinPrivateKey *delegate_key)
 
   if (self->syncing || self->active == NULL)
     return;
-  self->sync_cancellable = g_cancellable_new ();
-  set_syncing (self, TRUE, 0);
-  g_signal_connect (self->sync, "progress", G_CALLBACK (sync_progress_cb), self);
-  rein_sync_run_async (self->sync, self->active, delegate_key, self->sync_cancellable,
-                       sync_done_cb, g_object_ref (self));
+  /* the window hears of the end through "syncing" and "sync-finished" */
+  rein_session_sync_async (self, delegate_key, NULL, NULL, NULL);
 }
 
 gboolean
@@ -1512,6 +1917,8 @@ typedef struct
   gint64 identity_id; /* 0: no identity */
   gint64 started;
   gint64 latency;
+  gint held, own;     /* -1 without an identity */
+  gint64 last_sync;
 } Check;
 
 static void
@@ -1523,49 +1930,50 @@ check_free (Check *check)
 
 /* In a worker: the counts and time come from the store. */
 static void
-describe_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+count_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinSession *self = source;
   Check *check = task_data;
-  g_autoptr (GString) text = g_string_new (NULL);
-  g_autofree gchar *last_error = NULL;
-  gint64 last_sync = 0;
 
-  g_string_append_printf (text, _("Reachable · %d ms"), (gint) ((check->latency + 500) / 1000));
-  rein_store_get_server_sync (self->store, check->server->id, &last_sync, &last_error);
+  rein_store_get_server_sync (self->store, check->server->id, &check->last_sync, NULL);
+  check->held = check->own = -1;
   if (check->identity_id != 0)
     {
-      guint own = rein_store_count_own_documents (self->store, check->identity_id);
-      guint held = rein_store_count_placements (self->store, check->identity_id,
-                                                check->server->id);
-
-      g_string_append (text, " · ");
-      g_string_append_printf (text, _("holds %u of our %u documents"), held, own);
+      check->own = (gint) MIN (rein_store_count_own_documents (self->store, check->identity_id),
+                               G_MAXINT);
+      check->held = (gint) MIN (rein_store_count_placements (self->store, check->identity_id,
+                                                             check->server->id),
+                                G_MAXINT);
     }
-  if (last_sync > 0)
-    {
-      g_autofree gchar *formatted = format_time (last_sync);
-
-      g_string_append (text, " · ");
-      g_string_append_printf (text, _("last synced %s"), formatted);
-    }
-  g_task_return_pointer (task, g_string_free (g_steal_pointer (&text), FALSE), g_free);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
-described_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+checked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  ReinServerInfo *server;
   Check *check = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *text = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   /* a sync that started meanwhile reports on its own */
   if (REIN_SESSION (source)->syncing)
     return;
-  if (text)
-    server_info_set_status (check->server, text, FALSE);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    server_info_set_status (check->server, error->message, TRUE);
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  server = check->server;
+  g_object_freeze_notify (G_OBJECT (server));
+  if (ok)
+    {
+      server_info_set_error (server, REIN_SERVER_HEALTH_OK, NULL);
+      SERVER_SET (server, latency, SERVER_PROP_LATENCY,
+                  (gint) MIN ((check->latency + 500) / 1000, G_MAXINT));
+      SERVER_SET (server, last_sync, SERVER_PROP_LAST_SYNC, check->last_sync);
+      server_info_set_documents (server, check->held, check->own);
+    }
+  else
+    server_info_set_error (server, health_of_error (error), error->message);
+  g_object_thaw_notify (G_OBJECT (server));
 }
 
 static void
@@ -1578,7 +1986,7 @@ status_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (rein_client_status_finish (REIN_CLIENT (source), result, &error))
     {
       check->latency = g_get_monotonic_time () - check->started;
-      g_task_run_in_thread (task, describe_thread);
+      g_task_run_in_thread (task, count_thread);
     }
   else
     g_task_return_error (task, g_steal_pointer (&error));
@@ -1604,7 +2012,7 @@ rein_session_check_servers (ReinSession *self)
       check->server = g_object_ref (server);
       check->identity_id = self->active ? rein_identity_get_id (self->active) : 0;
       check->started = g_get_monotonic_time ();
-      task = g_task_new (self, NULL, described_cb, NULL);
+      task = g_task_new (self, NULL, checked_cb, NULL);
       g_task_set_source_tag (task, rein_session_check_servers);
       g_task_set_task_data (task, check, (GDestroyNotify) check_free);
       rein_client_status_async (client, NULL, status_cb, task);

@@ -19,14 +19,51 @@ G_BEGIN_DECLS
 
 /* ---- one server, as the preferences list shows it ---- */
 
+/* What the last contact with a server said. */
+typedef enum
+{
+  REIN_SERVER_HEALTH_UNKNOWN,     /* not asked in this session */
+  REIN_SERVER_HEALTH_OK,          /* answered (a check, or a sync that went through) */
+  REIN_SERVER_HEALTH_UNREACHABLE, /* no answer: no connection, timeout, DNS */
+  REIN_SERVER_HEALTH_ERROR,       /* answered, but with an error; or a sync failed */
+} ReinServerHealth;
+
+#define REIN_TYPE_SERVER_HEALTH (rein_server_health_get_type ())
+GType rein_server_health_get_type (void);
+
 #define REIN_TYPE_SERVER_INFO (rein_server_info_get_type ())
 G_DECLARE_FINAL_TYPE (ReinServerInfo, rein_server_info, REIN, SERVER_INFO, GObject)
 
+/* Each getter is a property of the same name ("health", "latency", ...),
+ * notified when it changes, for a view to bind. */
 gint64 rein_server_info_get_id (ReinServerInfo *self);
 const gchar *rein_server_info_get_url (ReinServerInfo *self);
-/* A line for the user: "Synced 12 of 12 documents · 8 ms" or the error. */
-const gchar *rein_server_info_get_status (ReinServerInfo *self);
-gboolean rein_server_info_get_failed (ReinServerInfo *self);
+ReinServerHealth rein_server_info_get_health (ReinServerInfo *self);
+/* Of the last /status check, in milliseconds; -1 before one answered. */
+gint rein_server_info_get_latency (ReinServerInfo *self);
+/* When the active identity last synced fully there (seconds since 1970;
+ * 0: never). */
+gint64 rein_server_info_get_last_sync (ReinServerInfo *self);
+/* How many of the active identity's documents the server holds, and how
+ * many it has; -1 while not known. */
+gint rein_server_info_get_documents_held (ReinServerInfo *self);
+gint rein_server_info_get_documents_total (ReinServerInfo *self);
+/* Why the last check or sync failed, or NULL. */
+const gchar *rein_server_info_get_last_error (ReinServerInfo *self);
+/* While a sync runs: "syncing", and how many documents it checked of how
+ * many ("sync-done", "sync-total"). */
+gboolean rein_server_info_get_syncing (ReinServerInfo *self);
+guint rein_server_info_get_sync_done (ReinServerInfo *self);
+guint rein_server_info_get_sync_total (ReinServerInfo *self);
+/* The data as one line for the user: "Reachable · 8 ms · holds 12 of our
+ * 12 documents · last synced …", "Syncing: 3 of 12 documents", the error. */
+gchar *rein_server_info_describe (ReinServerInfo *self);
+
+/* One spelling per server: @url without surrounding white space, with its
+ * final slash. */
+gchar *rein_server_url_normalize (const gchar *url);
+/* "1 bucket, 1.0 MB free", of a GPtrArray of ReinBucket. */
+gchar *rein_buckets_describe (GPtrArray *buckets);
 
 /* ---- the session ---- */
 
@@ -84,6 +121,14 @@ void rein_session_import_backup_async (ReinSession *self,
                                        GCancellable *cancellable,
                                        GAsyncReadyCallback callback,
                                        gpointer user_data);
+/* The same with the backup's text in @backup, already read (at most
+ * 64 KiB; the copy the worker keeps is wiped after use). */
+void rein_session_import_backup_bytes_async (ReinSession *self,
+                                             GBytes *backup,
+                                             const gchar *password,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
 ReinIdentity *rein_session_add_identity_finish (ReinSession *self,
                                                 GAsyncResult *result,
                                                 GError **error);
@@ -110,14 +155,28 @@ gboolean rein_session_get_unlocked (ReinSession *self);
 ReinPrivateKey *rein_session_dup_unlocked_key (ReinSession *self);
 void rein_session_lock (ReinSession *self);
 
-/* Adds a server and asks it for buckets for the active identity. Returns
- * a line for the user ("1 bucket, 1.0 MB free"). */
+typedef enum
+{
+  REIN_ADD_SERVER_NONE = 0,
+  /* A server that was not listed before and did not grant buckets is
+   * removed again (rein-cli). Without it, it stays listed with its error,
+   * for the user to see and remove (the app). */
+  REIN_ADD_SERVER_FORGET_UNANSWERED = 1 << 0,
+} ReinAddServerFlags;
+
+/* Lists the server at @url (rein_server_url_normalize()), unless it is
+ * listed already, and asks it for buckets for the active identity, which
+ * are stored. A server that fails to answer fails with its REIN_NET_ERROR;
+ * a @url that is no server address with REIN_NET_ERROR_INVALID. */
 void rein_session_add_server_async (ReinSession *self,
                                     const gchar *url,
+                                    ReinAddServerFlags flags,
                                     GCancellable *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data);
-gchar *rein_session_add_server_finish (ReinSession *self, GAsyncResult *result, GError **error);
+/* The buckets granted (GPtrArray of ReinBucket); see rein_buckets_describe(). */
+GPtrArray *rein_session_add_server_finish (ReinSession *self, GAsyncResult *result,
+                                           GError **error);
 void rein_session_remove_server_async (ReinSession *self,
                                        ReinServerInfo *server,
                                        GCancellable *cancellable,
@@ -126,13 +185,26 @@ void rein_session_remove_server_async (ReinSession *self,
 gboolean rein_session_remove_server_finish (ReinSession *self, GAsyncResult *result,
                                             GError **error);
 
-/* Asks every server for its /status and updates each one's status line:
+/* Asks every server for its /status and updates each one's health:
  * reachable or why not, latency, when it last synced, and how many of the
  * active identity's documents it holds. No keys needed. */
 void rein_session_check_servers (ReinSession *self);
 
-/* Syncs the active identity with every server. Emits "sync-finished" with
- * the number of servers that failed and the first error (or NULL). */
+/* Syncs the active identity with every server, updating each server's
+ * health, then emits "sync-finished" with the number of servers that
+ * failed and the first error (or NULL). The result is one ReinSyncResult
+ * per server (GPtrArray), with the servers' list read again from the
+ * store; a server that fails does not fail the call. Fails with
+ * G_IO_ERROR_PENDING while a sync runs, REIN_STORE_ERROR_NOT_FOUND without
+ * an active identity. */
+void rein_session_sync_async (ReinSession *self,
+                              const ReinPrivateKey *delegate_key,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data);
+GPtrArray *rein_session_sync_finish (ReinSession *self, GAsyncResult *result, GError **error);
+/* The same, for a window that watches "syncing" and "sync-finished": does
+ * nothing while a sync runs or without an active identity. */
 void rein_session_sync (ReinSession *self, const ReinPrivateKey *delegate_key);
 /* Syncs with the key kept since the user unlocked; FALSE, doing nothing,
  * while the keys are locked. */

@@ -233,7 +233,11 @@ job_done (ServerJob *job, const GError *error)
   g_autoptr (GTask) save = NULL;
 
   if (error != NULL && job->result->error == NULL)
-    job->result->error = g_strdup (error->message);
+    {
+      job->result->error = g_strdup (error->message);
+      job->result->unreachable = g_error_matches (error, REIN_NET_ERROR,
+                                                  REIN_NET_ERROR_UNREACHABLE);
+    }
   save = g_task_new (g_task_get_source_object (job->task), NULL, saved_cb, job);
   g_task_set_task_data (save, job, NULL);
   g_task_run_in_thread (save, save_thread);

@@ -45,6 +45,7 @@ typedef struct
   guint unchanged;  /* already there, same hash (checked, or trusted) */
   guint checked;    /* compared by a /get in this sync */
   gchar *error;     /* NULL when the server synced fully */
+  gboolean unreachable; /* the error was no answer at all (no connection, timeout) */
 } ReinSyncResult;
 
 void rein_sync_result_free (ReinSyncResult *result);

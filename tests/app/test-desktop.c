@@ -459,7 +459,7 @@ server_healthy (ReinSession *session)
     {
       g_autoptr (ReinServerInfo) s = g_list_model_get_item (servers, i);
 
-      if (g_str_has_prefix (rein_server_info_get_status (s), "Reachable"))
+      if (rein_server_info_get_health (s) == REIN_SERVER_HEALTH_OK)
         return TRUE;
     }
   return FALSE;

@@ -489,7 +489,8 @@ server_checked (gpointer data)
       g_autoptr (ReinServerInfo) s = g_list_model_get_item (servers, i);
 
       if (g_strcmp0 (rein_server_info_get_url (s), url) == 0)
-        return g_str_has_prefix (rein_server_info_get_status (s), "Reachable");
+        return rein_server_info_get_health (s) == REIN_SERVER_HEALTH_OK
+               && rein_server_info_get_latency (s) >= 0;
     }
   return FALSE;
 }
@@ -504,8 +505,8 @@ static void
 add_server_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *summary = rein_session_add_server_finish (REIN_SESSION (source), result,
-                                                              &error);
+  g_autoptr (GPtrArray) buckets = rein_session_add_server_finish (REIN_SESSION (source), result,
+                                                                  &error);
 
   *(gboolean *) data = TRUE;
 }
@@ -515,7 +516,8 @@ add_server (Fixture *f, const gchar *url)
 {
   gboolean done = FALSE;
 
-  rein_session_add_server_async (f->session, url, NULL, add_server_done_cb, &done);
+  rein_session_add_server_async (f->session, url, REIN_ADD_SERVER_NONE, NULL, add_server_done_cb,
+                                 &done);
   wait_until (added_done, &done);
 }
 
@@ -602,12 +604,22 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
 
       if (g_strcmp0 (rein_server_info_get_url (s), good->url) == 0)
         {
-          if (rein_server_info_get_failed (s))
-            g_error ("good server failed: %s", rein_server_info_get_status (s));
-          g_assert_nonnull (strstr (rein_server_info_get_status (s), "500"));
+          if (rein_server_info_get_health (s) != REIN_SERVER_HEALTH_OK)
+            g_error ("good server failed: %s", rein_server_info_get_last_error (s));
+          g_assert_cmpint (rein_server_info_get_documents_held (s), ==, 500);
+          g_assert_cmpint (rein_server_info_get_documents_total (s), ==, 500);
+          g_assert_cmpint (rein_server_info_get_last_sync (s), >, 0);
+        }
+      else if (g_strcmp0 (rein_server_info_get_url (s), dead) == 0)
+        {
+          g_assert_cmpint (rein_server_info_get_health (s), ==, REIN_SERVER_HEALTH_UNREACHABLE);
+          g_assert_nonnull (rein_server_info_get_last_error (s));
         }
       else
-        g_assert_true (rein_server_info_get_failed (s));
+        {
+          g_assert_cmpint (rein_server_info_get_health (s), ==, REIN_SERVER_HEALTH_ERROR);
+          g_assert_nonnull (rein_server_info_get_last_error (s));
+        }
     }
   app_test_screenshot (GTK_WIDGET (prefs), "43-preferences-after-sync");
 
@@ -621,10 +633,17 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
     {
       g_autoptr (ReinServerInfo) s = g_list_model_get_item (servers, i);
-      const gchar *status = rein_server_info_get_status (s);
+      g_autofree gchar *status = rein_server_info_describe (s);
 
       if (g_strcmp0 (rein_server_info_get_url (s), good->url) == 0)
         {
+          g_assert_cmpint (rein_server_info_get_health (s), ==, REIN_SERVER_HEALTH_OK);
+          g_assert_cmpint (rein_server_info_get_latency (s), >=, 0);
+          g_assert_cmpint (rein_server_info_get_documents_held (s), ==, 500);
+          g_assert_cmpint (rein_server_info_get_documents_total (s), ==, 500);
+          g_assert_cmpint (rein_server_info_get_last_sync (s), >, 0);
+          g_assert_null (rein_server_info_get_last_error (s));
+          /* the row's line is made of that data */
           g_assert_true (g_str_has_prefix (status, "Reachable · "));
           g_assert_nonnull (strstr (status, "holds 500 of our 500 documents"));
           g_assert_nonnull (strstr (status, "last synced"));
