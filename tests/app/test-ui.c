@@ -783,6 +783,12 @@ session_loaded (gpointer data)
 
 /* A fresh session and window over the fixture's store. */
 static gboolean
+widget_visible (gpointer data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+static gboolean
 window_allocated (gpointer data)
 {
   return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
@@ -845,7 +851,9 @@ test_last_sync (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   reopen (f);
   label = app_test_child (f->window, "sync_label");
-  /* never synced: the header says so, visibly */
+  /* never synced: the header says so, visibly (once the header has fitted
+   * itself to the width, in an idle that a busy loop may run late) */
+  wait_until (widget_visible, label);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
   g_assert_cmpstr (gtk_label_get_text (label), ==, "Never synced");
 

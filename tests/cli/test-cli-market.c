@@ -173,6 +173,18 @@ run_reader (Fixture *f, const gchar *first, ...)
   return result;
 }
 
+/* Whether a line of the listing names @job_id. */
+static gboolean
+has_line (const gchar *out, const gchar *job_id)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], job_id))
+      return TRUE;
+  return FALSE;
+}
+
 /* The line of the listing that names @job_id, or NULL. */
 static gchar *
 line_of (const gchar *out, const gchar *job_id)
@@ -295,7 +307,7 @@ test_jobs_open (Fixture *f, gconstpointer data)
   forged = line_of (r->out, FORGED_ID);
   g_assert_nonnull (forged);
   g_assert_nonnull (strstr (forged, "1 bid"));
-  g_assert_nonnull (line_of (r->out, TAGS_ID));
+  g_assert_true (has_line (r->out, TAGS_ID));
 
   cli_assert_status (json, 0);
   root = cli_result_get_json (json);
