@@ -570,6 +570,86 @@ request_buckets (ServerJob *job)
                                      g_task_get_cancellable (job->task), buckets_cb, job);
 }
 
+/* ---- one sync per identity at a time ----
+ *
+ * Two syncs of one identity would share the server's nonce (the first to
+ * finish clears it, and the other's puts fail with "Bad nonce") and could
+ * put a new document twice under two keys. The app's automatic sync and a
+ * publication's push can meet: a second run waits for the first, then
+ * lists the documents itself, so it pushes what was added meanwhile. */
+
+typedef struct
+{
+  ReinSync *self;
+  ReinIdentity *identity;
+  ReinPrivateKey *key;
+  GCancellable *cancellable;
+  gchar *slot;
+} Waiting;
+
+static GMutex busy_lock;
+static GHashTable *busy; /* slot -> GQueue of Waiting, present while a run is on */
+
+static void run_now_async (ReinSync *self,
+                           ReinIdentity *identity,
+                           const ReinPrivateKey *delegate_key,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data);
+
+static void
+waiting_free (Waiting *w)
+{
+  g_clear_object (&w->self);
+  g_clear_object (&w->identity);
+  g_clear_pointer (&w->key, rein_private_key_free);
+  g_clear_object (&w->cancellable);
+  g_free (w->slot);
+  g_free (w);
+}
+
+static void start_waiting (GTask *outer);
+
+/* The run of @outer is over: hands its result on and lets the next run of
+ * the same identity start. */
+static void
+ran_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *outer = user_data;
+  Waiting *w = g_task_get_task_data (outer);
+  GError *error = NULL;
+  GPtrArray *results = g_task_propagate_pointer (G_TASK (result), &error);
+  GTask *next = NULL;
+
+  g_mutex_lock (&busy_lock);
+  {
+    GQueue *queue = g_hash_table_lookup (busy, w->slot);
+
+    next = g_queue_pop_head (queue);
+    if (next == NULL)
+      g_hash_table_remove (busy, w->slot);
+  }
+  g_mutex_unlock (&busy_lock);
+
+  if (results == NULL)
+    g_task_return_error (outer, error);
+  else
+    g_task_return_pointer (outer, results, (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (outer);
+  if (next != NULL)
+    start_waiting (next);
+}
+
+static void
+start_waiting (GTask *outer)
+{
+  Waiting *w = g_task_get_task_data (outer);
+
+  /* The key is copied again by the run; this one is wiped now. */
+  run_now_async (w->self, w->identity, w->key, w->cancellable, ran_cb, outer);
+  g_clear_pointer (&w->key, rein_private_key_free);
+}
+
 void
 rein_sync_run_async (ReinSync *self,
                      ReinIdentity *identity,
@@ -577,6 +657,48 @@ rein_sync_run_async (ReinSync *self,
                      GCancellable *cancellable,
                      GAsyncReadyCallback callback,
                      gpointer user_data)
+{
+  GTask *outer;
+  Waiting *w;
+  gboolean wait;
+
+  g_return_if_fail (REIN_IS_SYNC (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+  g_return_if_fail (delegate_key != NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, rein_sync_run_async);
+  w = g_new0 (Waiting, 1);
+  w->self = g_object_ref (self);
+  w->identity = g_object_ref (identity);
+  w->key = rein_private_key_copy (delegate_key);
+  w->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  /* The same identity row in the same database. */
+  w->slot = g_strdup_printf ("%s#%" G_GINT64_FORMAT, rein_store_get_path (self->store),
+                             rein_identity_get_id (identity));
+  g_task_set_task_data (outer, w, (GDestroyNotify) waiting_free);
+
+  g_mutex_lock (&busy_lock);
+  if (busy == NULL)
+    busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                  (GDestroyNotify) g_queue_free);
+  wait = g_hash_table_contains (busy, w->slot);
+  if (wait)
+    g_queue_push_tail (g_hash_table_lookup (busy, w->slot), outer);
+  else
+    g_hash_table_insert (busy, g_strdup (w->slot), g_queue_new ());
+  g_mutex_unlock (&busy_lock);
+  if (!wait)
+    start_waiting (outer);
+}
+
+static void
+run_now_async (ReinSync *self,
+               ReinIdentity *identity,
+               const ReinPrivateKey *delegate_key,
+               GCancellable *cancellable,
+               GAsyncReadyCallback callback,
+               gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
@@ -589,7 +711,7 @@ rein_sync_run_async (ReinSync *self,
   g_return_if_fail (delegate_key != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rein_sync_run_async);
+  g_task_set_source_tag (task, run_now_async);
 
   run = g_new0 (Run, 1);
   run->identity = g_object_ref (identity);
@@ -646,5 +768,6 @@ GPtrArray *
 rein_sync_run_finish (ReinSync *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_sync_run_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

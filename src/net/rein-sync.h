@@ -58,7 +58,10 @@ ReinSync *rein_sync_new (ReinStore *store);
 /* Seconds each server call may take (default 20). */
 void rein_sync_set_timeout (ReinSync *self, guint seconds);
 
-/* @delegate_key is copied; the copy is wiped when the sync ends. Emits
+/* @delegate_key is copied; the copy is wiped when the sync ends. Syncs of
+ * one identity (in one database) run one at a time, in the order asked,
+ * across every ReinSync of the process: a second one waits, then lists
+ * the documents when it starts. Emits
  * "progress" (url, done, total) as documents are checked. The result is a
  * GPtrArray of ReinSyncResult, one per server, in the store's order. */
 void rein_sync_run_async (ReinSync *self,

@@ -519,6 +519,56 @@ test_sync_cancel (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
+/* Two syncs of one identity at once (the automatic sync and a
+ * publication's push, each with its own ReinSync): the second waits for the
+ * first, so neither loses its nonce, and a document added in between is
+ * pushed by the second, once. */
+static void
+test_sync_concurrent (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (ReinSync) first = rein_sync_new (f->store);
+  g_autoptr (ReinSync) second = rein_sync_new (f->store);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) late = NULL;
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Late\nJob ID: %s\n"
+                                            "Category: Test\nDescription: Added while syncing",
+                                            job_id);
+  SyncWait a = { 0 }, b = { 0 };
+  gint64 server_id = rein_store_add_server (f->store, server->url, &error);
+  guint docs;
+
+  g_assert_no_error (error);
+  rein_sync_run_async (first, f->identity, f->delegate, NULL, sync_cb, &a);
+  late = rein_document_sign (text, NULL, f->delegate, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_store_add_document (f->store, late, rein_identity_get_id (f->identity), 0,
+                                            &error), >, 0);
+  rein_sync_run_async (second, f->identity, f->delegate, NULL, sync_cb, &b);
+  net_test_wait (&a.done);
+  net_test_wait (&b.done);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  g_assert_null (((ReinSyncResult *) g_ptr_array_index (a.results, 0))->error);
+  g_assert_null (((ReinSyncResult *) g_ptr_array_index (b.results, 0))->error);
+  docs = rein_store_count_own_documents (f->store, rein_identity_get_id (f->identity));
+  /* Every document placed once, the late one included. */
+  g_assert_cmpuint (((ReinSyncResult *) g_ptr_array_index (b.results, 0))->total, ==, docs);
+  assert_server_has_all (f, server, server_id);
+  /* and nothing twice: the server holds one key per document */
+  {
+    g_autoptr (Answer) status = http_get (server, "status");
+    g_autofree gchar *want = g_strdup_printf ("%u", docs);
+
+    g_assert_cmpstr (json_object_get_string_member (answer_object (status), "stored"), ==, want);
+  }
+  g_ptr_array_unref (a.results);
+  g_ptr_array_unref (b.results);
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -534,6 +584,7 @@ main (int argc, char *argv[])
   ADD ("/net/sync/gets", test_sync_gets);
   ADD ("/net/sync/wiped-server", test_sync_wiped_server);
   ADD ("/net/sync/lost-documents", test_sync_lost_documents);
+  ADD ("/net/sync/concurrent", test_sync_concurrent);
 #undef ADD
 
   return g_test_run ();
