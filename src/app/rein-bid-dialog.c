@@ -133,7 +133,9 @@ job_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (job == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Cancelled because the dialog closed: nothing to show. Cancelled by
+       * an identity switch: say so, or the dialog would spin forever. */
+      if (!g_cancellable_is_cancelled (rein_sign_dialog_get_cancellable (REIN_SIGN_DIALOG (self))))
         rein_sign_dialog_show_error (REIN_SIGN_DIALOG (self), _("The Job Could Not Be Read"),
                                      error->message);
       g_object_unref (self);

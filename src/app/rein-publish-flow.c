@@ -11,6 +11,7 @@
 typedef struct
 {
   ReinContext *context;
+  ReinIdentity *identity; /* who the text was written for */
   ReinJob *job;
   gchar *text;
 } Flow;
@@ -19,6 +20,7 @@ static void
 flow_free (Flow *f)
 {
   g_clear_object (&f->context);
+  g_clear_object (&f->identity);
   g_clear_object (&f->job);
   g_free (f->text);
   g_free (f);
@@ -80,7 +82,9 @@ publish_with (GTask *task, ReinPrivateKey *key)
   ReinIdentity *identity = rein_session_get_active_identity (session);
   ReinDirectory *directory = rein_market_service_get_directory (market);
 
-  if (identity == NULL || directory == NULL
+  /* The text names the identity it was reviewed for: another one (a
+   * switch while the password was checked) must not sign it. */
+  if (identity == NULL || directory == NULL || identity != f->identity
       || rein_market_service_get_identity (market) != identity)
     {
       g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
@@ -112,6 +116,7 @@ unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 rein_publish_flow_async (ReinContext *context,
+                         ReinIdentity *identity,
                          const gchar *password,
                          ReinJob *job,
                          const gchar *text,
@@ -124,17 +129,29 @@ rein_publish_flow_async (ReinContext *context,
   ReinSession *session;
 
   g_return_if_fail (REIN_IS_CONTEXT (context));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
   g_return_if_fail (text != NULL);
 
   task = g_task_new (context, cancellable, callback, user_data);
   g_task_set_source_tag (task, rein_publish_flow_async);
+  /* The publisher says whether it stored the document; a cancel after that
+   * must not hide it. */
+  g_task_set_check_cancellable (task, FALSE);
   f = g_new0 (Flow, 1);
   f->context = g_object_ref (context);
+  f->identity = g_object_ref (identity);
   f->job = job != NULL ? g_object_ref (job) : NULL;
   f->text = g_strdup (text);
   g_task_set_task_data (task, f, (GDestroyNotify) flow_free);
 
   session = rein_context_get_session (context);
+  if (rein_session_get_active_identity (session) != identity)
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                               _("The identity changed: nothing was signed"));
+      g_object_unref (task);
+      return;
+    }
   if (rein_session_get_unlocked (session))
     {
       g_autoptr (ReinPrivateKey) key = rein_session_dup_unlocked_key (session);

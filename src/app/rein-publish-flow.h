@@ -19,9 +19,11 @@ G_BEGIN_DECLS
 /* TRUE when signing needs a password now (the keys are locked). */
 gboolean rein_publish_flow_needs_password (ReinContext *context);
 
-/* @password may be NULL when the keys are unlocked. @job is the job the
- * document belongs to (NULL for a new posting). */
+/* Signs as @identity, which must still be the active one (the text was
+ * written for it). @password may be NULL when the keys are unlocked. @job
+ * is the job the document belongs to (NULL for a new posting). */
 void rein_publish_flow_async (ReinContext *context,
+                              ReinIdentity *identity,
                               const gchar *password,
                               ReinJob *job,
                               const gchar *text,

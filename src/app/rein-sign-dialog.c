@@ -12,6 +12,7 @@
 typedef struct
 {
   ReinContext *context;
+  ReinIdentity *signer; /* the identity the document under review names */
   ReinJob *job;
   GCancellable *cancellable;
   gchar *problem;
@@ -86,6 +87,8 @@ review (ReinSignDialog *self)
   gchar *document;
 
   rein_review_page_set_text (priv->review_page, NULL);
+  g_set_object (&priv->signer,
+                rein_market_service_get_identity (rein_context_get_market (priv->context)));
   document = REIN_SIGN_DIALOG_GET_CLASS (self)->build (self, priv->review_page, &error);
   if (document == NULL)
     {
@@ -117,6 +120,9 @@ published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           rein_review_page_set_error (priv->review_page, error->message);
+          /* The keys may have locked meanwhile: ask for the password then. */
+          rein_review_page_set_locked (priv->review_page,
+                                       rein_publish_flow_needs_password (priv->context));
           set_page (self, "review");
           rein_review_page_focus (priv->review_page);
         }
@@ -135,8 +141,11 @@ sign (ReinSignDialog *self)
   ReinSignDialogPrivate *priv = PRIV (self);
 
   rein_review_page_set_error (priv->review_page, NULL);
+  if (priv->signer == NULL)
+    return;
   set_page (self, "publishing");
-  rein_publish_flow_async (priv->context, rein_review_page_get_password (priv->review_page),
+  rein_publish_flow_async (priv->context, priv->signer,
+                           rein_review_page_get_password (priv->review_page),
                            priv->job, priv->document, priv->cancellable, published_cb,
                            g_object_ref (self));
   rein_review_page_clear_password (priv->review_page);
@@ -173,6 +182,7 @@ rein_sign_dialog_dispose (GObject *object)
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->context);
+  g_clear_object (&priv->signer);
   g_clear_object (&priv->job);
   /* No gtk_widget_dispose_template(): GTK 4.8 looks the template up on the
    * instance's class, and the subclasses have none. AdwWindow's dispose

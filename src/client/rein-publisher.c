@@ -106,14 +106,13 @@ synced_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_pointer (&p->delegate, rein_private_key_free);
   if (results == NULL)
     {
-      /* The document is stored: say so, since nothing is lost. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+      /* The document is stored, even when the push was cancelled: say so,
+       * since nothing is lost (the next sync sends it). */
       results = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_sync_result_free);
-      p->publication->sync_error = g_strdup (error->message);
+      p->publication->sync_error =
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          ? g_strdup (_("the push was cancelled; the next sync sends it"))
+          : g_strdup (error->message);
     }
   p->publication->sync_results = results;
   for (guint i = 0; i < results->len; i++)
@@ -134,6 +133,9 @@ store_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   ReinDocumentVerdict verdict = { pub->document, REIN_VERIFICATION_VALID, NULL };
   g_autoptr (GError) error = NULL;
 
+  /* Cancelled before anything is stored: nothing is. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (rein_store_add_document (self->store, pub->document, rein_identity_get_id (p->identity), 0,
                                &error) == 0
       || !rein_store_save_verdicts (self->store, &verdict, 1, 0, &error)
@@ -162,6 +164,9 @@ stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (outer);
       return;
     }
+  /* Stored: from here on the caller learns what happened, cancelled or
+   * not. */
+  g_task_set_check_cancellable (outer, FALSE);
   if (!p->push)
     {
       g_clear_pointer (&p->delegate, rein_private_key_free);
@@ -174,6 +179,8 @@ stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   p->sync = rein_sync_new (self->store);
   rein_sync_run_async (p->sync, p->identity, p->delegate, g_task_get_cancellable (outer),
                        synced_cb, outer);
+  /* The sync keeps its own copy until it ends. */
+  g_clear_pointer (&p->delegate, rein_private_key_free);
 }
 
 /* ---- 2. validation, on the caller's thread ---- */
@@ -186,6 +193,7 @@ validate (Publish *p, ReinDocument *doc, GError **error)
   const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
   const gchar *reason = NULL;
   gboolean valid = FALSE;
+  gboolean found = FALSE;
   const gchar *own_key = rein_identity_get_delegate_public_key (p->identity);
 
   if (job_id == NULL)
@@ -203,9 +211,28 @@ validate (Publish *p, ReinDocument *doc, GError **error)
             ? rein_job_new_for_creator (job_id, rein_job_get_creator_key (p->job), docs,
                                         p->directory)
             : rein_job_new (job_id, docs, p->directory);
-  for (guint i = 0; i < rein_job_get_n_entries (check); i++)
-    if (rein_job_get_entry (check, i, &valid, &reason) == doc)
-      break;
+  /* The verdict of the new document itself. A job leaves out what is not
+   * its own (another creator's posting) and what it has already (the same
+   * text signed again is the same document): then there is no verdict. */
+  for (guint i = 0; !found && i < rein_job_get_n_entries (check); i++)
+    {
+      gboolean entry_valid = FALSE;
+      const gchar *entry_reason = NULL;
+
+      if (rein_job_get_entry (check, i, &entry_valid, &entry_reason) == doc)
+        {
+          found = TRUE;
+          valid = entry_valid;
+          reason = entry_reason;
+        }
+    }
+  if (!found)
+    {
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                           _("The new document would not be part of the job (it may be there "
+                             "already)"));
+      return FALSE;
+    }
   if (!valid)
     {
       g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
@@ -254,6 +281,9 @@ signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   p->publication->document = g_steal_pointer (&doc);
   store_task = g_task_new (g_task_get_source_object (outer), g_task_get_cancellable (outer),
                            stored_cb, outer);
+  /* The thread looks at the cancellable before it writes; once written,
+   * its result stands. */
+  g_task_set_check_cancellable (store_task, FALSE);
   g_task_set_task_data (store_task, p, NULL);
   g_task_run_in_thread (store_task, store_thread);
 }

@@ -50,8 +50,10 @@ ReinPublisher *rein_publisher_new (ReinStore *store);
  * until the call ends; it is used on the caller's thread), stores it and, with
  * @push, syncs @identity with every server. Fails with
  * REIN_CLIENT_ERROR_INVALID_DOCUMENT when the document would not count, a
- * store error, or G_IO_ERROR_CANCELLED; a push that no server took is not
- * an error: see the publication's n_servers_ok and sync_results. */
+ * store error, or G_IO_ERROR_CANCELLED when cancelled before the document
+ * is stored (then nothing is). Once it is stored the call succeeds: a push
+ * that was cancelled, failed or that no server took is said by the
+ * publication's sync_error, n_servers_ok and sync_results. */
 void rein_publisher_publish_async (ReinPublisher *self,
                                    ReinIdentity *identity,
                                    const ReinPrivateKey *delegate,

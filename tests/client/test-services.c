@@ -201,6 +201,27 @@ test_publish_refuses_invalid (Fixture *f, gconstpointer data)
                                                     rein_identity_get_id (f->walt.identity)),
                     ==, before);
 }
+/* The same text signed again is the same document: the job has it, so it
+ * has no verdict of its own, and nothing is published twice. */
+static void
+test_publish_twice (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Once only", "Design", "Once.");
+  ReinMarketService *carols = rein_context_get_market (f->carol.context);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) again = NULL;
+
+  rein_market_service_load_job_async (carols, job_id, NULL, NULL, wait_cb, &result);
+  wait_for (&result);
+  job = rein_market_service_load_job_finish (carols, result, &error);
+  g_assert_no_error (error);
+  again = publish (&f->carol, job, rein_document_get_text (rein_job_get_posting (job)), &error);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT);
+  g_assert_null (again);
+}
+
 /* Forged documents put on the server directly never reach the market. */
 static void
 test_forged_never_shown (Fixture *f, gconstpointer data)
@@ -314,6 +335,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/client/services/publish-refuses-invalid", Fixture, NULL, fixture_setup,
               test_publish_refuses_invalid, fixture_teardown);
+  g_test_add ("/client/services/publish-twice", Fixture, NULL, fixture_setup, test_publish_twice,
+              fixture_teardown);
   g_test_add ("/client/services/forged-never-shown", Fixture, NULL, fixture_setup,
               test_forged_never_shown, fixture_teardown);
   g_test_add ("/client/services/offline", Fixture, NULL, fixture_setup, test_offline,
