@@ -449,8 +449,11 @@ verify_all (GPtrArray *docs, GCancellable *cancellable)
     g_thread_join (g_ptr_array_index (threads, i));
 }
 
+static void add_enrollments (ReinStore *store, Op *op, GPtrArray *docs);
+
 /* Adds the enrollments the store holds to the operation's directory, when
- * the reader has not read them yet. */
+ * the reader has not read them yet. Ours, stored without a signature
+ * check, get theirs recorded too. */
 static void
 load_stored_enrollments (ReinStore *store, Op *op)
 {
@@ -468,14 +471,7 @@ load_stored_enrollments (ReinStore *store, Op *op)
       if (doc != NULL)
         g_ptr_array_add (docs, doc);
     }
-  restore_checks (store, op, docs);
-  for (guint i = 0; i < docs->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (docs, i);
-
-      if (rein_directory_add (op->directory, doc, NULL))
-        g_ptr_array_add (op->learned, g_object_ref (doc));
-    }
+  add_enrollments (store, op, docs);
 }
 
 /* Adds the enrollments among @docs to the operation's directory and
