@@ -687,10 +687,28 @@ build_jobs (ReinStore *store, Op *op)
 }
 
 static void
+drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_ptr_array_unref (task_data);
+}
+
+/* Replaces the whole model in one splice. The items it held are freed in
+ * a worker: a hundred thousand jobs and their documents take the main
+ * loop a second to free. */
+static void
 replace_items (GListStore *store, GPtrArray *items)
 {
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), items->pdata,
-                       items->len);
+  GListModel *model = G_LIST_MODEL (store);
+  guint n = g_list_model_get_n_items (model);
+  GPtrArray *old = g_ptr_array_new_full (n, g_object_unref);
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (old, g_list_model_get_item (model, i));
+  g_list_store_splice (store, 0, n, items->pdata, items->len);
+  g_task_set_source_tag (drop, replace_items);
+  g_task_set_task_data (drop, old, NULL);
+  g_task_run_in_thread (drop, drop_thread);
 }
 
 /* ---- The steps of a refresh ---- */
