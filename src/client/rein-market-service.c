@@ -25,6 +25,7 @@ struct _ReinMarketService
   guint generation;          /* bumped on a switch; late results are dropped */
 
   GListStore *jobs;
+  guint jobs_version; /* bumped by every change of @jobs */
   GListStore *mediators;
   GStrv categories;
 
@@ -277,6 +278,7 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
       g_signal_connect (self->reader, "warning", G_CALLBACK (warning_cb), self);
     }
   g_list_store_remove_all (self->jobs);
+  self->jobs_version++;
   g_list_store_remove_all (self->mediators);
   set_boolean (self, &self->loaded, FALSE, PROP_LOADED);
   set_string (self, &self->error, NULL, PROP_ERROR);
@@ -376,16 +378,39 @@ typedef struct
 {
   gboolean testnet;
   guint generation;
+  guint version;       /* of the jobs model when the load started */
+  GPtrArray *old;      /* its items then */
   GPtrArray *summaries;
+  guint prefix;        /* the first rows, the same in both */
+  guint suffix;        /* the last ones */
   GStrv categories;
 } Load;
 
 static void
 load_free (Load *l)
 {
+  g_clear_pointer (&l->old, g_ptr_array_unref);
   g_clear_pointer (&l->summaries, g_ptr_array_unref);
   g_strfreev (l->categories);
   g_free (l);
+}
+
+static void
+drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_ptr_array_unref (task_data);
+}
+
+/* Frees @items in a worker: a hundred thousand rows take the main loop
+ * long to free. */
+static void
+drop_in_worker (GPtrArray *items)
+{
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (drop, drop_in_worker);
+  g_task_set_task_data (drop, items, NULL);
+  g_task_run_in_thread (drop, drop_thread);
 }
 
 static void
@@ -402,6 +427,16 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       return;
     }
   l->categories = rein_store_list_job_categories (self->store, l->testnet, NULL);
+  /* What changed: after a refresh that found nothing new, nothing. */
+  while (l->prefix < l->old->len && l->prefix < l->summaries->len
+         && rein_job_summary_equal (g_ptr_array_index (l->old, l->prefix),
+                                    g_ptr_array_index (l->summaries, l->prefix)))
+    l->prefix++;
+  while (l->suffix < l->old->len - l->prefix && l->suffix < l->summaries->len - l->prefix
+         && rein_job_summary_equal (
+             g_ptr_array_index (l->old, l->old->len - 1 - l->suffix),
+             g_ptr_array_index (l->summaries, l->summaries->len - 1 - l->suffix)))
+    l->suffix++;
   g_task_return_boolean (task, TRUE);
 }
 
@@ -424,9 +459,24 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                _("The identity changed"));
       return;
     }
-  /* One splice: a visible list is never filled row by row. */
-  g_list_store_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)),
-                       l->summaries->pdata, l->summaries->len);
+  /* One splice: a visible list is never filled row by row. Only the rows
+   * that changed are replaced, unless the list changed meanwhile. */
+  if (l->version != self->jobs_version)
+    l->prefix = l->suffix = 0;
+  if (l->prefix + l->suffix < MAX (l->old->len, l->summaries->len))
+    {
+      GPtrArray *removed = g_ptr_array_new_with_free_func (g_object_unref);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+      for (guint i = l->prefix; i < n - l->suffix; i++)
+        g_ptr_array_add (removed, g_list_model_get_item (G_LIST_MODEL (self->jobs), i));
+      g_list_store_splice (self->jobs, l->prefix, n - l->prefix - l->suffix,
+                           l->summaries->pdata + l->prefix,
+                           l->summaries->len - l->prefix - l->suffix);
+      self->jobs_version++;
+      drop_in_worker (removed);
+    }
+  drop_in_worker (g_steal_pointer (&l->old));
   if (l->categories != NULL)
     {
       g_strfreev (self->categories);
@@ -444,6 +494,10 @@ load_start (ReinMarketService *self, GTask *outer)
 
   l->testnet = rein_identity_get_testnet (self->identity);
   l->generation = self->generation;
+  l->version = self->jobs_version;
+  l->old = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)); i++)
+    g_ptr_array_add (l->old, g_list_model_get_item (G_LIST_MODEL (self->jobs), i));
   g_task_set_task_data (task, l, (GDestroyNotify) load_free);
   g_task_run_in_thread (task, load_thread);
 }
@@ -604,6 +658,7 @@ merge_summaries (ReinMarketService *self, GPtrArray *stored)
             }
         }
       g_list_store_splice (self->jobs, position, removed, (gpointer *) &fresh, 1);
+      self->jobs_version++;
       n += 1 - removed;
     }
 }
