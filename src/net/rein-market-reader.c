@@ -640,6 +640,46 @@ compare_job_ids (gconstpointer a, gconstpointer b)
   return g_strcmp0 (rein_job_get_id (*(ReinJob **) a), rein_job_get_id (*(ReinJob **) b));
 }
 
+/* The jobs of many Job IDs, validated on every core. Each group of
+ * documents is one thread's, the directory is only read, and every
+ * signature was checked before (so rein_document_verify() only reads). */
+typedef struct
+{
+  ReinDirectory *directory;
+  GPtrArray *ids;    /* Job IDs */
+  GPtrArray *groups; /* GPtrArray of ReinDocument, beside each ID */
+  GPtrArray *jobs;   /* GPtrArray of ReinJob, beside each ID */
+  gint next;         /* atomic */
+} BuildRun;
+
+#define BUILD_CHUNK 32
+
+static gpointer
+build_thread (gpointer data)
+{
+  BuildRun *run = data;
+  gint start;
+
+  while ((start = g_atomic_int_add (&run->next, BUILD_CHUNK)) < (gint) run->ids->len)
+    for (guint i = start; i < MIN (run->ids->len, (guint) start + BUILD_CHUNK); i++)
+      {
+        const gchar *job_id = g_ptr_array_index (run->ids, i);
+        GPtrArray *group = g_ptr_array_index (run->groups, i);
+        GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+        /* A job is its ID and its creator: a copied ID is another job. */
+        g_auto (GStrv) creators = rein_job_find_creators (job_id, group, run->directory);
+
+        if (g_strv_length (creators) <= 1)
+          g_ptr_array_add (out, rein_job_new (job_id, group, run->directory));
+        else
+          for (guint c = 0; creators[c] != NULL; c++)
+            g_ptr_array_add (out, rein_job_new_for_creator (job_id, creators[c], group,
+                                                            run->directory));
+        run->jobs->pdata[i] = out;
+      }
+  return NULL;
+}
+
 /* Groups the fetched documents by Job ID into validated jobs, sorted by
  * job ID, and stores the verdicts. */
 static GPtrArray *
@@ -648,8 +688,14 @@ build_jobs (ReinStore *store, Op *op)
   g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                          (GDestroyNotify) g_ptr_array_unref);
   GPtrArray *jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GPtrArray) group_list = g_ptr_array_new ();
+  g_autoptr (GPtrArray) built = g_ptr_array_new (); /* each stolen below */
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  BuildRun run = { op->directory, ids, group_list, built, 0 };
   GHashTableIter iter;
   gpointer key, value;
+  guint n_threads;
 
   for (guint i = 0; i < op->docs->len; i++)
     {
@@ -671,16 +717,18 @@ build_jobs (ReinStore *store, Op *op)
   g_hash_table_iter_init (&iter, groups);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      /* A job is its ID and its creator: a copied ID is another job. */
-      g_auto (GStrv) creators = rein_job_find_creators (key, value, op->directory);
-
-      if (g_strv_length (creators) <= 1)
-        g_ptr_array_add (jobs, rein_job_new (key, value, op->directory));
-      else
-        for (guint i = 0; creators[i] != NULL; i++)
-          g_ptr_array_add (jobs, rein_job_new_for_creator (key, creators[i], value,
-                                                           op->directory));
+      g_ptr_array_add (run.ids, key);
+      g_ptr_array_add (run.groups, value);
     }
+  g_ptr_array_set_size (run.jobs, run.ids->len);
+  n_threads = CLAMP (run.ids->len / BUILD_CHUNK, 1, g_get_num_processors ());
+  for (guint i = 1; i < n_threads; i++)
+    g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
+  build_thread (&run);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+  for (guint i = 0; i < run.jobs->len; i++)
+    g_ptr_array_extend_and_steal (jobs, g_steal_pointer (&run.jobs->pdata[i]));
   g_ptr_array_sort (jobs, compare_job_ids);
   record_jobs (store, op, jobs);
   return jobs;
