@@ -1898,7 +1898,6 @@ rein_store_save_verdicts (ReinStore *self,
   const guint chunk = 250;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (verdicts != NULL || n_verdicts == 0, FALSE);
 
   for (guint i = 0; i < n_verdicts; i++)
@@ -1907,6 +1906,9 @@ rein_store_save_verdicts (ReinStore *self,
   for (guint start = 0; start < n_verdicts; start += chunk)
     {
       guint n = MIN (chunk, n_verdicts - start);
+      /* The lock for one statement at a time: a refresh stores 400k
+       * documents, and the main thread must not wait for all of them. */
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
       g_autoptr (GString) sql = g_string_new ("INSERT INTO documents (hash, armored, doc_type, "
                                               "job_id, signer, source_server, verification, "
                                               "verification_error, signature, signature_code, "
@@ -1987,13 +1989,13 @@ rein_store_lookup_verdicts (ReinStore *self,
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
   g_return_val_if_fail (hashes != NULL || n_hashes == 0, NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                  (GDestroyNotify) rein_stored_verdict_free);
   for (guint start = 0; start < n_hashes; start += chunk)
     {
       guint n = MIN (chunk, n_hashes - start);
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
       g_autoptr (GString) sql = g_string_new ("SELECT hash, verification, verification_error, "
                                               "signature, signature_code, signature_error, "
                                               "coalesce (source_server, 0) "

@@ -312,7 +312,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredOrder, rein_stored_order_free)
 /* ---- Market index: a summary row per job, searchable (rein-store-index.c) ---- */
 
 /* Inserts or updates the summaries (GPtrArray of ReinJobSummary) of jobs
- * read from the servers, in one transaction. A job keeps the time it was
+ * read from the servers, in transactions of 5000 (a failure keeps the
+ * chunks saved before it). A job keeps the time it was
  * first seen. */
 gboolean rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **error);
 /* Every summary of @testnet's market (GPtrArray of ReinJobSummary, with
