@@ -369,6 +369,10 @@ rein_market_view_set_search (ReinMarketView *self, const gchar *text)
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), copy);
       g_signal_handlers_unblock_by_func (self->search_entry, search_changed_cb, self);
     }
+  /* The entry says "search-changed" again after its delay (150 ms): the
+   * same search must not start over then, cancelling the one in flight. */
+  if (g_strcmp0 (self->search_text, *stripped ? stripped : NULL) == 0)
+    return;
   g_free (self->search_text);
   self->search_text = *stripped ? g_steal_pointer (&stripped) : NULL;
   start_search (self);

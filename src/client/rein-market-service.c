@@ -25,6 +25,7 @@ struct _ReinMarketService
   guint generation;          /* bumped on a switch; late results are dropped */
 
   GListStore *jobs;
+  guint jobs_version; /* bumped by every change of @jobs */
   GListStore *mediators;
   GStrv categories;
 
@@ -277,6 +278,7 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
       g_signal_connect (self->reader, "warning", G_CALLBACK (warning_cb), self);
     }
   g_list_store_remove_all (self->jobs);
+  self->jobs_version++;
   g_list_store_remove_all (self->mediators);
   set_boolean (self, &self->loaded, FALSE, PROP_LOADED);
   set_string (self, &self->error, NULL, PROP_ERROR);
@@ -376,16 +378,39 @@ typedef struct
 {
   gboolean testnet;
   guint generation;
+  guint version;       /* of the jobs model when the load started */
+  GPtrArray *old;      /* its items then */
   GPtrArray *summaries;
+  guint prefix;        /* the first rows, the same in both */
+  guint suffix;        /* the last ones */
   GStrv categories;
 } Load;
 
 static void
 load_free (Load *l)
 {
+  g_clear_pointer (&l->old, g_ptr_array_unref);
   g_clear_pointer (&l->summaries, g_ptr_array_unref);
   g_strfreev (l->categories);
   g_free (l);
+}
+
+static void
+drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_ptr_array_unref (task_data);
+}
+
+/* Frees @items in a worker: a hundred thousand rows take the main loop
+ * long to free. */
+static void
+drop_in_worker (GPtrArray *items)
+{
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (drop, drop_in_worker);
+  g_task_set_task_data (drop, items, NULL);
+  g_task_run_in_thread (drop, drop_thread);
 }
 
 static void
@@ -402,6 +427,16 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       return;
     }
   l->categories = rein_store_list_job_categories (self->store, l->testnet, NULL);
+  /* What changed: after a refresh that found nothing new, nothing. */
+  while (l->prefix < l->old->len && l->prefix < l->summaries->len
+         && rein_job_summary_equal (g_ptr_array_index (l->old, l->prefix),
+                                    g_ptr_array_index (l->summaries, l->prefix)))
+    l->prefix++;
+  while (l->suffix < l->old->len - l->prefix && l->suffix < l->summaries->len - l->prefix
+         && rein_job_summary_equal (
+             g_ptr_array_index (l->old, l->old->len - 1 - l->suffix),
+             g_ptr_array_index (l->summaries, l->summaries->len - 1 - l->suffix)))
+    l->suffix++;
   g_task_return_boolean (task, TRUE);
 }
 
@@ -424,9 +459,24 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                _("The identity changed"));
       return;
     }
-  /* One splice: a visible list is never filled row by row. */
-  g_list_store_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)),
-                       l->summaries->pdata, l->summaries->len);
+  /* One splice: a visible list is never filled row by row. Only the rows
+   * that changed are replaced, unless the list changed meanwhile. */
+  if (l->version != self->jobs_version)
+    l->prefix = l->suffix = 0;
+  if (l->prefix + l->suffix < MAX (l->old->len, l->summaries->len))
+    {
+      GPtrArray *removed = g_ptr_array_new_with_free_func (g_object_unref);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+      for (guint i = l->prefix; i < n - l->suffix; i++)
+        g_ptr_array_add (removed, g_list_model_get_item (G_LIST_MODEL (self->jobs), i));
+      g_list_store_splice (self->jobs, l->prefix, n - l->prefix - l->suffix,
+                           l->summaries->pdata + l->prefix,
+                           l->summaries->len - l->prefix - l->suffix);
+      self->jobs_version++;
+      drop_in_worker (removed);
+    }
+  drop_in_worker (g_steal_pointer (&l->old));
   if (l->categories != NULL)
     {
       g_strfreev (self->categories);
@@ -444,6 +494,10 @@ load_start (ReinMarketService *self, GTask *outer)
 
   l->testnet = rein_identity_get_testnet (self->identity);
   l->generation = self->generation;
+  l->version = self->jobs_version;
+  l->old = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)); i++)
+    g_ptr_array_add (l->old, g_list_model_get_item (G_LIST_MODEL (self->jobs), i));
   g_task_set_task_data (task, l, (GDestroyNotify) load_free);
   g_task_run_in_thread (task, load_thread);
 }
@@ -520,15 +574,41 @@ typedef struct
  * in place; more than this and the whole list is read again. */
 #define MERGE_AT_MOST 16
 
-/* Saves the summaries; for a few, returns them as stored (with their row
- * ids and first-seen times), else NULL. */
+typedef struct
+{
+  GPtrArray *jobs;          /* of ReinJob */
+  ReinDirectory *directory; /* a copy of the reader's */
+  gboolean testnet;
+} Save;
+
+static void
+save_free (Save *save)
+{
+  g_ptr_array_unref (save->jobs);
+  rein_directory_free (save->directory);
+  g_free (save);
+}
+
+/* Summarizes the jobs with a posting and saves the summaries; for a few,
+ * returns them as stored (with their row ids and first-seen times), else
+ * NULL. */
 static void
 save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinMarketService *self = source;
-  GPtrArray *summaries = task_data;
+  Save *save = task_data;
+  g_autoptr (GPtrArray) summaries = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) stored = NULL;
   GError *error = NULL;
+
+  for (guint i = 0; i < save->jobs->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (save->jobs, i);
+
+      if (rein_job_get_posting (job) != NULL)
+        g_ptr_array_add (summaries,
+                         rein_job_summary_new_from_job (job, save->directory, save->testnet));
+    }
 
   if (!rein_store_save_job_summaries (self->store, summaries, &error))
     {
@@ -578,25 +658,9 @@ merge_summaries (ReinMarketService *self, GPtrArray *stored)
             }
         }
       g_list_store_splice (self->jobs, position, removed, (gpointer *) &fresh, 1);
+      self->jobs_version++;
       n += 1 - removed;
     }
-}
-
-static GPtrArray *
-summaries_of (ReinMarketService *self, GListModel *jobs)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
-  ReinDirectory *directory = rein_market_reader_get_directory (self->reader);
-  gboolean testnet = rein_identity_get_testnet (self->identity);
-
-  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
-    {
-      g_autoptr (ReinJob) job = g_list_model_get_item (jobs, i);
-
-      if (rein_job_get_posting (job) != NULL)
-        g_ptr_array_add (out, rein_job_summary_new_from_job (job, directory, testnet));
-    }
-  return out;
 }
 
 static void
@@ -645,13 +709,29 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   load_start (self, g_task_new (self, g_task_get_cancellable (task), reloaded_cb, task));
 }
 
+/* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the
+ * reader's directory: the reader may learn more meanwhile. */
 static void
-save_summaries (ReinMarketService *self, GTask *task, GPtrArray *summaries)
+save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs)
 {
-  g_autoptr (GTask) save = g_task_new (self, g_task_get_cancellable (task), saved_cb, task);
+  g_autoptr (GTask) save_task = g_task_new (self, g_task_get_cancellable (task), saved_cb, task);
+  Save *save = g_new0 (Save, 1);
 
-  g_task_set_task_data (save, g_ptr_array_ref (summaries), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (save, save_thread);
+  save->jobs = g_ptr_array_ref (jobs);
+  save->directory = rein_directory_copy (rein_market_reader_get_directory (self->reader));
+  save->testnet = rein_identity_get_testnet (self->identity);
+  g_task_set_task_data (save_task, save, (GDestroyNotify) save_free);
+  g_task_run_in_thread (save_task, save_thread);
+}
+
+static GPtrArray *
+items_of (GListModel *model)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (items, g_list_model_get_item (model, i));
+  return items;
 }
 
 static void
@@ -680,10 +760,9 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
     case READ_JOBS:
       {
-        g_autoptr (GPtrArray) summaries =
-          summaries_of (self, rein_market_reader_get_jobs (self->reader));
+        g_autoptr (GPtrArray) jobs = items_of (rein_market_reader_get_jobs (self->reader));
 
-        save_summaries (self, task, summaries);
+        save_jobs (self, task, jobs);
       }
       break;
     case READ_MEDIATORS:
@@ -726,11 +805,9 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_autoptr (GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
 
-          g_ptr_array_add (one, rein_job_summary_new_from_job (
-                                    found, rein_market_reader_get_directory (self->reader),
-                                    rein_identity_get_testnet (self->identity)));
+          g_ptr_array_add (one, g_object_ref (found));
           r->job = g_object_ref (found);
-          save_summaries (self, task, one);
+          save_jobs (self, task, one);
         }
       }
       break;
@@ -999,18 +1076,23 @@ noted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 rein_market_service_note_job (ReinMarketService *self, ReinJob *job)
 {
-  g_autoptr (GTask) save = NULL;
-  g_autoptr (GPtrArray) one = NULL;
+  g_autoptr (GTask) save_task = NULL;
+  ReinDirectory *directory;
+  Save *save;
 
   g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
   g_return_if_fail (REIN_IS_JOB (job));
 
   if (self->identity == NULL || rein_job_get_posting (job) == NULL)
     return;
-  one = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (one, rein_job_summary_new_from_job (job, rein_market_service_get_directory (self),
-                                                       rein_identity_get_testnet (self->identity)));
-  save = g_task_new (self, self->cancellable, noted_cb, GUINT_TO_POINTER (self->generation));
-  g_task_set_task_data (save, g_steal_pointer (&one), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (save, save_thread);
+  directory = rein_market_service_get_directory (self);
+  save = g_new0 (Save, 1);
+  save->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (save->jobs, g_object_ref (job));
+  save->directory = directory != NULL ? rein_directory_copy (directory) : rein_directory_new ();
+  save->testnet = rein_identity_get_testnet (self->identity);
+  save_task = g_task_new (self, self->cancellable, noted_cb,
+                          GUINT_TO_POINTER (self->generation));
+  g_task_set_task_data (save_task, save, (GDestroyNotify) save_free);
+  g_task_run_in_thread (save_task, save_thread);
 }

@@ -4,8 +4,9 @@
  * offline, no document read or verified) and is refreshed in the
  * background from every server (rein_market_service_refresh_async): the
  * core's ReinMarketReader fetches and validates, and the summaries of the
- * valid jobs go into the index, from which the "jobs" model is read again
- * and replaced in one splice. Search runs on the index's full-text table.
+ * valid jobs go into the index, from which the "jobs" model is read again:
+ * one splice replaces the rows that changed (none when nothing did). Search
+ * runs on the index's full-text table.
  *
  * The service follows one identity (its network and its key): set it with
  * rein_market_service_set_identity(); the context does that when the

@@ -474,11 +474,15 @@ set_verification (ReinDocument *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFICATION_ERROR]);
 }
 
+static gsize n_signature_checks; /* atomic */
+
 static gboolean
 check (ReinDocument *self,
        GError **error)
 {
   g_autoptr(GError) local_error = NULL;
+
+  g_atomic_pointer_add (&n_signature_checks, 1);
 
   /* rein_message_verify() also refuses a signer that is not P2PKH. */
   if (!rein_message_verify (self->signer, self->signature, self->text, self->text_len,
@@ -553,6 +557,39 @@ rein_document_verify (ReinDocument *self,
 
   set_verification (self, REIN_VERIFICATION_VALID, 0, NULL);
   return TRUE;
+}
+
+void
+rein_document_restore_verification (ReinDocument *self,
+                                     ReinVerification verification,
+                                     gint code,
+                                     const gchar *message)
+{
+  g_return_if_fail (REIN_IS_DOCUMENT (self));
+  g_return_if_fail (verification == REIN_VERIFICATION_VALID
+                    || verification == REIN_VERIFICATION_INVALID);
+
+  if (self->verification != REIN_VERIFICATION_UNCHECKED)
+    return;
+  if (verification == REIN_VERIFICATION_VALID)
+    set_verification (self, REIN_VERIFICATION_VALID, 0, NULL);
+  else
+    set_verification (self, REIN_VERIFICATION_INVALID,
+                      code != 0 ? code : REIN_MARKET_ERROR_BAD_SIGNATURE,
+                      message != NULL ? message : "The signature does not verify");
+}
+
+gint
+rein_document_get_verification_code (ReinDocument *self)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT (self), 0);
+  return self->verification_code;
+}
+
+guint64
+rein_document_get_n_signature_checks (void)
+{
+  return (guint64) g_atomic_pointer_get (&n_signature_checks);
 }
 
 /* ---- Getters ---- */

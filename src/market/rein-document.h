@@ -198,6 +198,26 @@ ReinDocument *rein_document_new_signed (const gchar *text,
  * error message): a second call does no work. */
 gboolean rein_document_verify (ReinDocument *self, GError **error);
 
+/* Sets the result of rein_document_verify() known from an earlier check of
+ * the same document (same hash, so the same armored text): @verification
+ * VALID or INVALID, with the REIN_MARKET_ERROR @code and @message of an
+ * invalid one. Only for results this program computed and kept itself
+ * (the store's), never for anything a server says. What it sets is the
+ * signature check alone, which depends on nothing but the text: whether
+ * the signer is enrolled is decided again by every validation. Does
+ * nothing on a document already checked. */
+void rein_document_restore_verification (ReinDocument *self,
+                                         ReinVerification verification,
+                                         gint code,
+                                         const gchar *message);
+/* The REIN_MARKET_ERROR code of an invalid document's check (0 otherwise). */
+gint rein_document_get_verification_code (ReinDocument *self);
+
+/* How many signature checks rein_document_verify() ran in this process
+ * (not those answered from a document's cached result): for tests and
+ * benchmarks that count the work a refresh does. Thread-safe. */
+guint64 rein_document_get_n_signature_checks (void);
+
 ReinDocumentType rein_document_get_document_type (ReinDocument *self);
 const gchar *rein_document_get_title (ReinDocument *self);
 const gchar *rein_document_get_text (ReinDocument *self);     /* signed body */

@@ -131,6 +131,31 @@ rein_directory_ref (ReinDirectory *self)
   return self;
 }
 
+static gpointer
+copy_object (gconstpointer object, gpointer user_data)
+{
+  return g_object_ref ((gpointer) object);
+}
+
+ReinDirectory *
+rein_directory_copy (ReinDirectory *self)
+{
+  ReinDirectory *copy;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = rein_directory_new ();
+  g_hash_table_iter_init (&iter, self->by_delegate);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->by_delegate, g_strdup (key),
+                         g_ptr_array_copy (value, copy_object, NULL));
+  for (guint i = 0; i < self->mediators->len; i++)
+    g_ptr_array_add (copy->mediators, g_object_ref (g_ptr_array_index (self->mediators, i)));
+  return copy;
+}
+
 void
 rein_directory_free (ReinDirectory *self)
 {

@@ -27,6 +27,11 @@ ReinDirectory *rein_directory_new (void);
  * publication in flight) keeps it alive. rein_directory_free() drops a
  * reference. Adding and looking up stay on one thread at a time. */
 ReinDirectory *rein_directory_ref (ReinDirectory *self);
+/* A copy that shares the enrollments (verified documents do not change):
+ * what a worker thread validates with while the original stays with the
+ * thread that owns it. A directory is not thread-safe; a copy is
+ * independent of the original. */
+ReinDirectory *rein_directory_copy (ReinDirectory *self);
 void rein_directory_free (ReinDirectory *self);
 /* Adds @enrollment if it verifies (signature and master rule). Returns
  * FALSE, with the reason, for one that does not. */

@@ -450,19 +450,30 @@ handle_answer (GTask *task, guint status, JsonNode *root)
 
 static gboolean retry_cb (gpointer data);
 
-static void
-finish_call (GTask *task)
+/* Answers at least this large are parsed in a worker: a page of a
+ * thousand documents takes the main loop tens of milliseconds. */
+#define PARSE_IN_THREAD 65536
+
+static JsonParser *
+parse_body (Call *call)
 {
-  Call *call = g_task_get_task_data (task);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  guint status = soup_message_get_status (call->msg);
-  JsonNode *root = NULL;
+  JsonParser *parser = json_parser_new ();
 
   if (call->body->len > 0 && g_utf8_validate ((const gchar *) call->body->data, call->body->len,
                                               NULL)
       && json_parser_load_from_data (parser, (const gchar *) call->body->data, call->body->len,
                                      NULL))
-    root = json_parser_get_root (parser);
+    return parser;
+  g_object_unref (parser);
+  return NULL;
+}
+
+static void
+answer_parsed (GTask *task, JsonParser *parser)
+{
+  Call *call = g_task_get_task_data (task);
+  guint status = soup_message_get_status (call->msg);
+  JsonNode *root = parser != NULL ? json_parser_get_root (parser) : NULL;
 
   if (root == NULL && status < 400)
     {
@@ -485,6 +496,42 @@ finish_call (GTask *task)
       return;
     }
   handle_answer (task, status, root);
+}
+
+static void
+parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_pointer (parse, parse_body (task_data), g_object_unref);
+}
+
+static void
+parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (JsonParser) parser = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  answer_parsed (task, parser);
+}
+
+static void
+finish_call (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  if (call->body->len >= PARSE_IN_THREAD)
+    {
+      g_autoptr (GTask) parse = g_task_new (NULL, NULL, parsed_cb, g_object_ref (task));
+
+      g_task_set_source_tag (parse, finish_call);
+      g_task_set_task_data (parse, call, NULL);
+      g_task_run_in_thread (parse, parse_thread);
+    }
+  else
+    {
+      g_autoptr (JsonParser) parser = parse_body (call);
+
+      answer_parsed (task, parser);
+    }
 }
 
 static void read_cb (GObject *source, GAsyncResult *result, gpointer user_data);

@@ -14,12 +14,19 @@ typedef struct
   guint pending;
   ReinFetchServerDoneFunc server_done;
   gpointer server_done_data;
+
+  /* The answers are parsed in workers, one per server: a text several
+   * servers sent is parsed once. */
+  GMutex lock;
+  GHashTable *by_text; /* armored text -> ReinDocument, under @lock */
 } Fetch;
 
 typedef struct
 {
   GTask *task;
   ReinFetchReport *report;
+  GPtrArray *texts;
+  GPtrArray *docs; /* parsed from @texts, NULL for those that are not documents */
 } ServerQuery;
 
 void
@@ -38,6 +45,8 @@ fetch_free (Fetch *fetch)
   g_hash_table_unref (fetch->by_hash);
   g_hash_table_unref (fetch->sources);
   g_ptr_array_unref (fetch->reports);
+  g_hash_table_unref (fetch->by_text);
+  g_mutex_clear (&fetch->lock);
   g_free (fetch);
 }
 
@@ -56,6 +65,8 @@ server_done (ServerQuery *sq)
 
   if (fetch->server_done != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     fetch->server_done (sq->report, fetch->server_done_data);
+  g_clear_pointer (&sq->texts, g_ptr_array_unref);
+  g_clear_pointer (&sq->docs, g_ptr_array_unref);
   g_free (sq);
   if (--fetch->pending == 0 && !g_task_return_error_if_cancelled (task))
     {
@@ -89,24 +100,60 @@ add_source (Fetch *fetch, const gchar *hash, const gchar *url)
 }
 
 static void
-query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+unref_document (gpointer doc)
+{
+  if (doc != NULL)
+    g_object_unref (doc);
+}
+
+/* In a worker: parses one server's answer. */
+static void
+parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ServerQuery *sq = task_data;
+  Fetch *fetch = g_task_get_task_data (sq->task);
+
+  sq->docs = g_ptr_array_new_full (sq->texts->len, unref_document);
+  for (guint i = 0; i < sq->texts->len; i++)
+    {
+      const gchar *text = g_ptr_array_index (sq->texts, i);
+      ReinDocument *doc;
+      ReinDocument *known;
+
+      g_mutex_lock (&fetch->lock);
+      known = g_hash_table_lookup (fetch->by_text, text);
+      g_mutex_unlock (&fetch->lock);
+      if (known != NULL)
+        {
+          g_ptr_array_add (sq->docs, g_object_ref (known));
+          continue;
+        }
+      doc = rein_document_new_from_armored (text, -1, NULL);
+      if (doc != NULL)
+        {
+          g_mutex_lock (&fetch->lock);
+          known = g_hash_table_lookup (fetch->by_text, text);
+          if (known != NULL)
+            g_set_object (&doc, known);
+          else
+            g_hash_table_insert (fetch->by_text, g_strdup (text), g_object_ref (doc));
+          g_mutex_unlock (&fetch->lock);
+        }
+      g_ptr_array_add (sq->docs, doc);
+    }
+  g_task_return_boolean (parse, TRUE);
+}
+
+/* Back on the main thread: merges one server's documents. */
+static void
+parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ServerQuery *sq = user_data;
   Fetch *fetch = g_task_get_task_data (sq->task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) texts = rein_client_query_finish (REIN_CLIENT (source), result, &error);
 
-  if (texts == NULL)
+  for (guint i = 0; i < sq->docs->len; i++)
     {
-      sq->report->error = g_strdup (error->message);
-      server_done (sq);
-      return;
-    }
-  sq->report->received = texts->len;
-  for (guint i = 0; i < texts->len; i++)
-    {
-      const gchar *text = g_ptr_array_index (texts, i);
-      ReinDocument *doc = rein_document_new_from_armored (text, -1, NULL);
+      ReinDocument *doc = g_ptr_array_index (sq->docs, i);
 
       if (doc == NULL)
         {
@@ -115,11 +162,32 @@ query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       add_source (fetch, rein_document_get_hash (doc), sq->report->url);
       if (!g_hash_table_contains (fetch->by_hash, rein_document_get_hash (doc)))
-        g_hash_table_insert (fetch->by_hash, g_strdup (rein_document_get_hash (doc)), doc);
-      else
-        g_object_unref (doc);
+        g_hash_table_insert (fetch->by_hash, g_strdup (rein_document_get_hash (doc)),
+                             g_object_ref (doc));
     }
   server_done (sq);
+}
+
+static void
+query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ServerQuery *sq = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) texts = rein_client_query_finish (REIN_CLIENT (source), result, &error);
+  g_autoptr (GTask) parse = NULL;
+
+  if (texts == NULL)
+    {
+      sq->report->error = g_strdup (error->message);
+      server_done (sq);
+      return;
+    }
+  sq->report->received = texts->len;
+  sq->texts = g_steal_pointer (&texts);
+  parse = g_task_new (NULL, NULL, parsed_cb, sq);
+  g_task_set_source_tag (parse, query_cb);
+  g_task_set_task_data (parse, sq, NULL);
+  g_task_run_in_thread (parse, parse_thread);
 }
 
 void
@@ -161,6 +229,8 @@ rein_fetch_async_full (const gchar *const *urls,
   fetch->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_fetch_report_free);
   fetch->server_done = on_server_done;
   fetch->server_done_data = on_server_done_data;
+  g_mutex_init (&fetch->lock);
+  fetch->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
 
   n = g_strv_length ((gchar **) urls);

@@ -3,7 +3,8 @@
  * Results are merged and deduplicated by document hash. What a server sends
  * is untrusted: text that does not parse as a Rein document is dropped and
  * counted; the rest is returned parsed but not yet validated (see
- * rein-job.h for that).
+ * rein-job.h for that). Answers are parsed in worker threads; a text that
+ * several servers sent is parsed once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -82,6 +82,24 @@ typedef struct
 
   guint done;
   guint total;
+
+  /* For the worker steps (see "Threads" in rein-market-reader.h): what they
+   * need of the reader, copied when the operation starts, and what they
+   * hand back to the main thread. */
+  ReinDirectory *directory;   /* the operation's copy of the reader's */
+  GHashTable *asked;          /* a copy of the reader's */
+  gboolean load_store;        /* the store's enrollments are to be read */
+  gboolean own_enrollment;
+  gchar *own_key;             /* the identity's delegate public key */
+  gchar *own_delegate;        /* and address */
+  gint64 identity_id;
+  ReinNetwork network;
+  GPtrArray *learned;         /* valid enrollments for the reader's directory */
+  GPtrArray *warnings;        /* GError, emitted when the step is back */
+  GPtrArray *enrollment_docs; /* answers of the "enrollments" queries */
+  GPtrArray *wanted;          /* signers to ask the servers for */
+  GPtrArray *out;             /* the jobs for the model */
+  GHashTable *stored;         /* hash -> ReinStoredVerdict, of the documents seen */
 } Op;
 
 static void
@@ -113,6 +131,16 @@ op_free (Op *op)
   g_clear_pointer (&op->seen, g_hash_table_unref);
   g_clear_pointer (&op->sources, g_hash_table_unref);
   g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+  g_clear_pointer (&op->directory, rein_directory_free);
+  g_clear_pointer (&op->asked, g_hash_table_unref);
+  g_free (op->own_key);
+  g_free (op->own_delegate);
+  g_clear_pointer (&op->learned, g_ptr_array_unref);
+  g_clear_pointer (&op->warnings, g_ptr_array_unref);
+  g_clear_pointer (&op->enrollment_docs, g_ptr_array_unref);
+  g_clear_pointer (&op->wanted, g_ptr_array_unref);
+  g_clear_pointer (&op->out, g_ptr_array_unref);
+  g_clear_pointer (&op->stored, g_hash_table_unref);
   g_free (op);
 }
 
@@ -241,47 +269,6 @@ identity_network (ReinIdentity *identity)
   return rein_identity_get_testnet (identity) ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
 }
 
-/* ---- Storing what was read ---- */
-
-/* Saves @verdicts with the server each document came from: one batch per
- * server. */
-static void
-save_verdicts (ReinMarketReader *self, Op *op, GArray *verdicts)
-{
-  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                                         (GDestroyNotify) g_array_unref);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  for (guint i = 0; i < verdicts->len; i++)
-    {
-      ReinDocumentVerdict *verdict = &g_array_index (verdicts, ReinDocumentVerdict, i);
-      const gchar *url = g_hash_table_lookup (op->sources,
-                                              rein_document_get_hash (verdict->document));
-      gint64 *id = url != NULL ? g_hash_table_lookup (op->server_ids, url) : NULL;
-      gint64 server_id = id != NULL ? *id : 0;
-      GArray *group = g_hash_table_lookup (groups, &server_id);
-
-      if (group == NULL)
-        {
-          group = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
-          g_hash_table_insert (groups, g_memdup2 (&server_id, sizeof server_id), group);
-        }
-      g_array_append_val (group, *verdict);
-    }
-
-  g_hash_table_iter_init (&iter, groups);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GArray *group = value;
-      g_autoptr (GError) error = NULL;
-
-      if (!rein_store_save_verdicts (self->store, (ReinDocumentVerdict *) group->data,
-                                     group->len, *(gint64 *) key, &error))
-        emit_warning (self, error);
-    }
-}
-
 /* A python-rein backup holds no enrollment: when a valid one of the
  * identity's turns up, it becomes the identity's own, so sync pushes it to
  * new servers. */
@@ -303,69 +290,235 @@ adopt_own_enrollment (ReinMarketReader *self, ReinDocument *enrollment)
     emit_warning (self, error);
 }
 
-/* Adds the enrollments the store holds to the directory, once. */
+/* ---- Storing what was read (worker steps) ---- */
+
 static void
-load_stored_enrollments (ReinMarketReader *self)
+op_warn (Op *op, GError *error)
 {
-  g_autoptr (GPtrArray) texts = NULL;
+  g_ptr_array_add (op->warnings, error);
+}
 
-  if (self->store_loaded)
-    return;
-  self->store_loaded = TRUE;
-  texts = rein_store_list_enrollments (self->store, NULL);
-  for (guint i = 0; texts != NULL && i < texts->len; i++)
+/* Whether the store holds @verdict already, with the same source when it
+ * has one and with the document's signature check when it ran. */
+static gboolean
+verdict_is_stored (Op *op, const ReinDocumentVerdict *verdict, gint64 server_id)
+{
+  ReinStoredVerdict *stored = g_hash_table_lookup (op->stored,
+                                                   rein_document_get_hash (verdict->document));
+
+  return stored != NULL && stored->verification == verdict->verification
+         && (verdict->verification != REIN_VERIFICATION_INVALID
+             || g_strcmp0 (stored->reason, verdict->reason) == 0)
+         && (stored->source_server != 0 || server_id == 0)
+         && (stored->signature != REIN_VERIFICATION_UNCHECKED
+             || rein_document_get_verification (verdict->document)
+                  == REIN_VERIFICATION_UNCHECKED);
+}
+
+/* Saves @verdicts with the server each document came from: one batch per
+ * server, without those the store holds already. */
+static void
+save_verdicts (ReinStore *store, Op *op, GArray *verdicts)
+{
+  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                         (GDestroyNotify) g_array_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < verdicts->len; i++)
     {
-      g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
-          g_ptr_array_index (texts, i), -1, NULL);
+      ReinDocumentVerdict *verdict = &g_array_index (verdicts, ReinDocumentVerdict, i);
+      const gchar *url = g_hash_table_lookup (op->sources,
+                                              rein_document_get_hash (verdict->document));
+      gint64 *id = url != NULL ? g_hash_table_lookup (op->server_ids, url) : NULL;
+      gint64 server_id = id != NULL ? *id : 0;
+      GArray *group;
 
-      if (doc != NULL && rein_directory_add (self->directory, doc, NULL))
-        adopt_own_enrollment (self, doc);
+      if (verdict_is_stored (op, verdict, server_id))
+        continue;
+      group = g_hash_table_lookup (groups, &server_id);
+      if (group == NULL)
+        {
+          group = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+          g_hash_table_insert (groups, g_memdup2 (&server_id, sizeof server_id), group);
+        }
+      g_array_append_val (group, *verdict);
+    }
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GArray *group = value;
+      GError *error = NULL;
+
+      if (!rein_store_save_verdicts (store, (ReinDocumentVerdict *) group->data, group->len,
+                                     *(gint64 *) key, &error))
+        op_warn (op, error);
     }
 }
 
-/* Adds the enrollments among @docs to the directory and records their
- * verdicts. */
+/* Looks up what the store knows of @docs (into op->stored), and gives the
+ * documents it checked before their signature check back: a signature is
+ * checked once, whatever the enrollments (the verdicts are not reused:
+ * they depend on what was known then). */
 static void
-add_enrollments (ReinMarketReader *self, Op *op, GPtrArray *docs)
+restore_checks (ReinStore *store, Op *op, GPtrArray *docs)
 {
-  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
-  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  g_autoptr (GPtrArray) hashes = g_ptr_array_new ();
+  g_autoptr (GHashTable) found = NULL;
+  GError *error = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
 
   for (guint i = 0; i < docs->len; i++)
     {
+      const gchar *hash = rein_document_get_hash (g_ptr_array_index (docs, i));
+
+      if (!g_hash_table_contains (op->stored, hash))
+        g_ptr_array_add (hashes, (gpointer) hash);
+    }
+  found = rein_store_lookup_verdicts (store, (const gchar *const *) hashes->pdata, hashes->len,
+                                      &error);
+  if (found == NULL)
+    {
+      op_warn (op, error);
+      return;
+    }
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_hash_table_iter_steal (&iter);
+      g_hash_table_insert (op->stored, key, value);
+    }
+  for (guint i = 0; i < docs->len; i++)
+    {
       ReinDocument *doc = g_ptr_array_index (docs, i);
+      ReinStoredVerdict *stored = g_hash_table_lookup (op->stored, rein_document_get_hash (doc));
+
+      if (stored != NULL && stored->signature != REIN_VERIFICATION_UNCHECKED)
+        rein_document_restore_verification (doc, stored->signature, stored->signature_code,
+                                            stored->signature_error);
+    }
+}
+
+typedef struct
+{
+  GPtrArray *docs;
+  GCancellable *cancellable;
+  gint next; /* atomic: the next chunk's first index */
+} VerifyRun;
+
+#define VERIFY_CHUNK 64
+
+static gpointer
+verify_thread (gpointer data)
+{
+  VerifyRun *run = data;
+  gint start;
+
+  while ((start = g_atomic_int_add (&run->next, VERIFY_CHUNK)) < (gint) run->docs->len
+         && !g_cancellable_is_cancelled (run->cancellable))
+    for (guint i = start; i < MIN (run->docs->len, (guint) start + VERIFY_CHUNK); i++)
+      rein_document_verify (g_ptr_array_index (run->docs, i), NULL);
+  return NULL;
+}
+
+/* Checks the signatures of @docs not checked yet on every core: each
+ * document by one thread, and none is touched by another thread meanwhile
+ * (they belong to the operation). */
+static void
+verify_all (GPtrArray *docs, GCancellable *cancellable)
+{
+  g_autoptr (GPtrArray) unchecked = g_ptr_array_new ();
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  VerifyRun run = { 0 };
+  guint n_threads;
+
+  for (guint i = 0; i < docs->len; i++)
+    if (rein_document_get_verification (g_ptr_array_index (docs, i))
+        == REIN_VERIFICATION_UNCHECKED)
+      g_ptr_array_add (unchecked, g_ptr_array_index (docs, i));
+  run.docs = unchecked;
+  run.cancellable = cancellable;
+  n_threads = CLAMP (unchecked->len / VERIFY_CHUNK, 1, g_get_num_processors ());
+  /* This thread is one of them. */
+  for (guint i = 1; i < n_threads; i++)
+    g_ptr_array_add (threads, g_thread_new ("rein-verify", verify_thread, &run));
+  verify_thread (&run);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+}
+
+static void add_enrollments (ReinStore *store, Op *op, GPtrArray *docs);
+
+/* Adds the enrollments the store holds to the operation's directory, when
+ * the reader has not read them yet. Ours, stored without a signature
+ * check, get theirs recorded too. */
+static void
+load_stored_enrollments (ReinStore *store, Op *op)
+{
+  g_autoptr (GPtrArray) texts = NULL;
+  g_autoptr (GPtrArray) docs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!op->load_store)
+    return;
+  op->load_store = FALSE;
+  texts = rein_store_list_enrollments (store, NULL);
+  for (guint i = 0; texts != NULL && i < texts->len; i++)
+    {
+      ReinDocument *doc = rein_document_new_from_armored (g_ptr_array_index (texts, i), -1, NULL);
+
+      if (doc != NULL)
+        g_ptr_array_add (docs, doc);
+    }
+  add_enrollments (store, op, docs);
+}
+
+/* Adds the enrollments among @docs to the operation's directory and
+ * records their verdicts. */
+static void
+add_enrollments (ReinStore *store, Op *op, GPtrArray *docs)
+{
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  g_autoptr (GPtrArray) enrollments = g_ptr_array_new ();
+
+  for (guint i = 0; i < docs->len; i++)
+    if (rein_document_get_document_type (g_ptr_array_index (docs, i))
+        == REIN_DOCUMENT_TYPE_ENROLLMENT)
+      g_ptr_array_add (enrollments, g_ptr_array_index (docs, i));
+  restore_checks (store, op, enrollments);
+  verify_all (enrollments, NULL);
+  for (guint i = 0; i < enrollments->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (enrollments, i);
       g_autoptr (GError) add_error = NULL;
       ReinDocumentVerdict verdict = { doc, REIN_VERIFICATION_VALID, NULL };
 
-      if (rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_ENROLLMENT)
-        continue;
-      if (!rein_directory_add (self->directory, doc, &add_error))
+      if (!rein_directory_add (op->directory, doc, &add_error))
         {
           verdict.verification = REIN_VERIFICATION_INVALID;
           verdict.reason = add_error->message;
           g_ptr_array_add (reasons, g_steal_pointer (&add_error));
         }
+      else
+        g_ptr_array_add (op->learned, g_object_ref (doc));
       g_array_append_val (verdicts, verdict);
     }
-  save_verdicts (self, op, verdicts);
-  for (guint i = 0; i < verdicts->len; i++)
-    if (g_array_index (verdicts, ReinDocumentVerdict, i).verification == REIN_VERIFICATION_VALID)
-      adopt_own_enrollment (self, g_array_index (verdicts, ReinDocumentVerdict, i).document);
+  save_verdicts (store, op, verdicts);
 }
 
 /* Stores the verdicts of @jobs' documents and our orders. */
 static void
-record_jobs (ReinMarketReader *self, Op *op, GPtrArray *jobs)
+record_jobs (ReinStore *store, Op *op, GPtrArray *jobs)
 {
   g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
-  const gchar *own_key = rein_identity_get_delegate_public_key (self->identity);
-  gint64 identity_id = rein_identity_get_id (self->identity);
 
   for (guint j = 0; j < jobs->len; j++)
     {
       ReinJob *job = g_ptr_array_index (jobs, j);
-      ReinRole role = rein_job_get_role (job, own_key);
-      g_autoptr (GError) error = NULL;
+      ReinRole role = rein_job_get_role (job, op->own_key);
+      GError *error = NULL;
 
       for (guint i = 0; i < rein_job_get_n_entries (job); i++)
         {
@@ -377,18 +530,18 @@ record_jobs (ReinMarketReader *self, Op *op, GPtrArray *jobs)
           g_array_append_val (verdicts, verdict);
         }
       if (role != REIN_ROLE_NONE
-          && !rein_store_set_order (self->store, rein_job_get_id (job), identity_id,
+          && !rein_store_set_order (store, rein_job_get_id (job), op->identity_id,
                                     rein_role_to_name (role),
                                     rein_job_state_to_name (rein_job_get_state (job)), &error))
-        emit_warning (self, error);
+        op_warn (op, error);
     }
-  save_verdicts (self, op, verdicts);
+  save_verdicts (store, op, verdicts);
 }
 
 /* ---- Validation ---- */
 
 static void
-want_address (ReinMarketReader *self, GHashTable *wanted, const gchar *address)
+want_address (Op *op, GHashTable *wanted, const gchar *address)
 {
   ReinAddressType type;
 
@@ -397,8 +550,8 @@ want_address (ReinMarketReader *self, GHashTable *wanted, const gchar *address)
   if (address == NULL || !rein_address_validate (address, NULL, &type, NULL, NULL)
       || type != REIN_ADDRESS_P2PKH)
     return;
-  if (g_hash_table_contains (self->asked, address)
-      || rein_directory_lookup_delegate (self->directory, address) != NULL)
+  if (g_hash_table_contains (op->asked, address)
+      || rein_directory_lookup_delegate (op->directory, address) != NULL)
     return;
   g_hash_table_add (wanted, g_strdup (address));
 }
@@ -425,24 +578,28 @@ enqueue_ids (Op *op, const gchar *query, const gchar *param, GPtrArray *ids)
     }
 }
 
-/* Learns the enrollments among the fetched documents and queues the
- * "enrollments" queries for the signers still unknown, and the mediators
- * their job postings name (our extension: servers without it answer
- * nothing, and those signers stay unknown). */
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/* Learns the enrollments among the fetched documents and finds the
+ * signers still unknown, and the mediators their job postings name, for
+ * the "enrollments" queries (our extension: servers without it answer
+ * nothing, and those signers stay unknown). A worker step. */
 static void
-queue_signers (ReinMarketReader *self, Op *op)
+find_signers (ReinStore *store, Op *op)
 {
   g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
-  ReinNetwork network = identity_network (self->identity);
   GHashTableIter iter;
   gpointer address;
 
-  load_stored_enrollments (self);
-  add_enrollments (self, op, op->docs);
+  load_stored_enrollments (store, op);
+  add_enrollments (store, op, op->docs);
   /* Our own enrollment, when the identity has none yet. */
-  if (!self->own_enrollment)
-    want_address (self, wanted, rein_identity_get_delegate_address (self->identity));
+  if (!op->own_enrollment)
+    want_address (op, wanted, op->own_delegate);
 
   for (guint i = 0; i < op->docs->len; i++)
     {
@@ -450,19 +607,19 @@ queue_signers (ReinMarketReader *self, Op *op)
 
       if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
         continue;
-      want_address (self, wanted, rein_document_get_signer (doc));
+      want_address (op, wanted, rein_document_get_signer (doc));
       if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING)
         {
           const gchar *key = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
           guint8 pub[65];
           gsize len = 0;
 
-          if (key != NULL && rein_directory_lookup_public_key (self->directory, key) == NULL
+          if (key != NULL && rein_directory_lookup_public_key (op->directory, key) == NULL
               && rein_public_key_parse_hex (key, pub, &len, NULL))
             {
-              g_autofree gchar *mediator = rein_address_from_public_key (pub, len, network);
+              g_autofree gchar *mediator = rein_address_from_public_key (pub, len, op->network);
 
-              want_address (self, wanted, mediator);
+              want_address (op, wanted, mediator);
             }
         }
     }
@@ -470,10 +627,11 @@ queue_signers (ReinMarketReader *self, Op *op)
   g_hash_table_iter_init (&iter, wanted);
   while (g_hash_table_iter_next (&iter, &address, NULL))
     {
-      g_ptr_array_add (list, g_strdup (address));
-      g_hash_table_add (self->asked, g_strdup (address));
+      g_hash_table_iter_steal (&iter);
+      g_ptr_array_add (op->wanted, address);
     }
-  enqueue_ids (op, "enrollments", "addresses", list);
+  /* Stable queries, whatever the hash table's order. */
+  g_ptr_array_sort (op->wanted, compare_strings);
 }
 
 static gint
@@ -482,16 +640,62 @@ compare_job_ids (gconstpointer a, gconstpointer b)
   return g_strcmp0 (rein_job_get_id (*(ReinJob **) a), rein_job_get_id (*(ReinJob **) b));
 }
 
+/* The jobs of many Job IDs, validated on every core. Each group of
+ * documents is one thread's, the directory is only read, and every
+ * signature was checked before (so rein_document_verify() only reads). */
+typedef struct
+{
+  ReinDirectory *directory;
+  GPtrArray *ids;    /* Job IDs */
+  GPtrArray *groups; /* GPtrArray of ReinDocument, beside each ID */
+  GPtrArray *jobs;   /* GPtrArray of ReinJob, beside each ID */
+  gint next;         /* atomic */
+} BuildRun;
+
+#define BUILD_CHUNK 32
+
+static gpointer
+build_thread (gpointer data)
+{
+  BuildRun *run = data;
+  gint start;
+
+  while ((start = g_atomic_int_add (&run->next, BUILD_CHUNK)) < (gint) run->ids->len)
+    for (guint i = start; i < MIN (run->ids->len, (guint) start + BUILD_CHUNK); i++)
+      {
+        const gchar *job_id = g_ptr_array_index (run->ids, i);
+        GPtrArray *group = g_ptr_array_index (run->groups, i);
+        GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+        /* A job is its ID and its creator: a copied ID is another job. */
+        g_auto (GStrv) creators = rein_job_find_creators (job_id, group, run->directory);
+
+        if (g_strv_length (creators) <= 1)
+          g_ptr_array_add (out, rein_job_new (job_id, group, run->directory));
+        else
+          for (guint c = 0; creators[c] != NULL; c++)
+            g_ptr_array_add (out, rein_job_new_for_creator (job_id, creators[c], group,
+                                                            run->directory));
+        run->jobs->pdata[i] = out;
+      }
+  return NULL;
+}
+
 /* Groups the fetched documents by Job ID into validated jobs, sorted by
  * job ID, and stores the verdicts. */
 static GPtrArray *
-build_jobs (ReinMarketReader *self, Op *op)
+build_jobs (ReinStore *store, Op *op)
 {
   g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                          (GDestroyNotify) g_ptr_array_unref);
   GPtrArray *jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GPtrArray) group_list = g_ptr_array_new ();
+  g_autoptr (GPtrArray) built = g_ptr_array_new (); /* each stolen below */
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  BuildRun run = { op->directory, ids, group_list, built, 0 };
   GHashTableIter iter;
   gpointer key, value;
+  guint n_threads;
 
   for (guint i = 0; i < op->docs->len; i++)
     {
@@ -513,31 +717,57 @@ build_jobs (ReinMarketReader *self, Op *op)
   g_hash_table_iter_init (&iter, groups);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      /* A job is its ID and its creator: a copied ID is another job. */
-      g_auto (GStrv) creators = rein_job_find_creators (key, value, self->directory);
-
-      if (g_strv_length (creators) <= 1)
-        g_ptr_array_add (jobs, rein_job_new (key, value, self->directory));
-      else
-        for (guint i = 0; creators[i] != NULL; i++)
-          g_ptr_array_add (jobs, rein_job_new_for_creator (key, creators[i], value,
-                                                           self->directory));
+      g_ptr_array_add (run.ids, key);
+      g_ptr_array_add (run.groups, value);
     }
+  g_ptr_array_set_size (run.jobs, run.ids->len);
+  n_threads = CLAMP (run.ids->len / BUILD_CHUNK, 1, g_get_num_processors ());
+  for (guint i = 1; i < n_threads; i++)
+    g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
+  build_thread (&run);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+  for (guint i = 0; i < run.jobs->len; i++)
+    g_ptr_array_extend_and_steal (jobs, g_steal_pointer (&run.jobs->pdata[i]));
   g_ptr_array_sort (jobs, compare_job_ids);
-  record_jobs (self, op, jobs);
+  record_jobs (store, op, jobs);
   return jobs;
 }
 
 static void
+drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_ptr_array_unref (task_data);
+}
+
+/* Replaces the whole model in one splice. The items it held are freed in
+ * a worker: a hundred thousand jobs and their documents take the main
+ * loop a second to free. */
+static void
 replace_items (GListStore *store, GPtrArray *items)
 {
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), items->pdata,
-                       items->len);
+  GListModel *model = G_LIST_MODEL (store);
+  guint n = g_list_model_get_n_items (model);
+  GPtrArray *old = g_ptr_array_new_full (n, g_object_unref);
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (old, g_list_model_get_item (model, i));
+  g_list_store_splice (store, 0, n, items->pdata, items->len);
+  g_task_set_source_tag (drop, replace_items);
+  g_task_set_task_data (drop, old, NULL);
+  g_task_run_in_thread (drop, drop_thread);
 }
 
 /* ---- The steps of a refresh ---- */
 
 static void run_next (GTask *task);
+
+static gpointer
+copy_object (gconstpointer object, gpointer user_data)
+{
+  return g_object_ref ((gpointer) object);
+}
 
 static void
 add_docs (Op *op, GPtrArray *docs)
@@ -600,12 +830,11 @@ queue_later_documents (Op *op)
  * documents not pushed yet, and those fetched earlier from servers we no
  * longer reach. */
 static void
-add_stored_job_documents (ReinMarketReader *self, Op *op)
+add_stored_job_documents (ReinStore *store, Op *op)
 {
   for (guint i = 0; op->job_ids[i] != NULL; i++)
     {
-      g_autoptr (GPtrArray) texts = rein_store_list_job_documents (self->store, op->job_ids[i],
-                                                                   NULL);
+      g_autoptr (GPtrArray) texts = rein_store_list_job_documents (store, op->job_ids[i], NULL);
 
       for (guint t = 0; texts != NULL && t < texts->len; t++)
         {
@@ -618,16 +847,114 @@ add_stored_job_documents (ReinMarketReader *self, Op *op)
     }
 }
 
-static void
-finish_mediators (ReinMarketReader *self, Op *op)
+/* ---- The worker steps ---- */
+
+typedef void (*StepFunc) (ReinStore *store, Op *op, GCancellable *cancellable);
+
+typedef struct
 {
+  GTask *task;     /* the operation: our reference, handed on to @then */
+  StepFunc func;
+  void (*then) (GTask *task);
+} Step;
+
+/* Runs in a worker: the step may touch @op (nothing else does meanwhile:
+ * the operation waits for it), the store (thread-safe), and no other part
+ * of the reader. */
+static void
+step_thread (GTask *step_task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinMarketReader *self = source;
+  Step *step = task_data;
+
+  step->func (self->store, g_task_get_task_data (step->task), cancellable);
+  g_task_return_boolean (step_task, TRUE);
+}
+
+/* Back on the main thread: hands over what the step learned, then goes on. */
+static void
+step_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinMarketReader *self = REIN_MARKET_READER (source);
+  Step *step = g_task_get_task_data (G_TASK (result));
+  GTask *task = step->task;
+  Op *op = g_task_get_task_data (task);
+
+  if (!op->load_store)
+    self->store_loaded = TRUE;
+  for (guint i = 0; i < op->learned->len; i++)
+    {
+      ReinDocument *enrollment = g_ptr_array_index (op->learned, i);
+
+      /* Checked already: this only files it. */
+      if (rein_directory_add (self->directory, enrollment, NULL))
+        adopt_own_enrollment (self, enrollment);
+    }
+  g_ptr_array_set_size (op->learned, 0);
+  for (guint i = 0; i < op->warnings->len; i++)
+    emit_warning (self, g_ptr_array_index (op->warnings, i));
+  g_ptr_array_set_size (op->warnings, 0);
+
+  if (g_task_return_error_if_cancelled (task))
+    g_object_unref (task);
+  else
+    step->then (task);
+}
+
+/* Runs @func in a worker, then @then on the main thread. Consumes the
+ * caller's reference to @task. */
+static void
+run_step (GTask *task, StepFunc func, void (*then) (GTask *task))
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GTask) step_task = g_task_new (self, g_task_get_cancellable (task), step_done_cb,
+                                            NULL);
+  Step *step = g_new0 (Step, 1);
+
+  /* The operation's copies of what its steps read, taken once. */
+  if (op->directory == NULL)
+    {
+      op->directory = rein_directory_copy (self->directory);
+      op->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      {
+        GHashTableIter iter;
+        gpointer address;
+
+        g_hash_table_iter_init (&iter, self->asked);
+        while (g_hash_table_iter_next (&iter, &address, NULL))
+          g_hash_table_add (op->asked, g_strdup (address));
+      }
+      op->load_store = !self->store_loaded;
+      op->own_enrollment = self->own_enrollment;
+      op->own_key = g_strdup (rein_identity_get_delegate_public_key (self->identity));
+      op->own_delegate = g_strdup (rein_identity_get_delegate_address (self->identity));
+      op->identity_id = rein_identity_get_id (self->identity);
+      op->network = identity_network (self->identity);
+    }
+  step->task = task;
+  step->func = func;
+  step->then = then;
+  g_task_set_source_tag (step_task, run_step);
+  g_task_set_task_data (step_task, step, g_free);
+  g_task_run_in_thread (step_task, step_thread);
+}
+
+static void
+mediators_step (ReinStore *store, Op *op, GCancellable *cancellable)
+{
+  load_stored_enrollments (store, op);
+  add_enrollments (store, op, op->docs);
+}
+
+static void
+mediators_done (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
   const gchar *own_key = rein_identity_get_delegate_public_key (self->identity);
-  GPtrArray *mediators;
+  GPtrArray *mediators = rein_directory_get_mediators (self->directory);
 
-  load_stored_enrollments (self);
-  add_enrollments (self, op, op->docs);
-  mediators = rein_directory_get_mediators (self->directory);
   for (guint i = 0; i < mediators->len; i++)
     {
       ReinDocument *doc = g_ptr_array_index (mediators, i);
@@ -639,14 +966,57 @@ finish_mediators (ReinMarketReader *self, Op *op)
       g_ptr_array_add (out, g_object_ref (doc));
     }
   replace_items (self->mediators, out);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
 }
 
 static void
-finish_jobs (ReinMarketReader *self, Op *op)
+follow_step (ReinStore *store, Op *op, GCancellable *cancellable)
 {
-  g_autoptr (GPtrArray) built = build_jobs (self, op);
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  queue_later_documents (op);
+}
 
+static void
+signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
+{
+  if (op->what == REIN_MARKET_REFRESH_JOB_IDS)
+    add_stored_job_documents (store, op);
+  find_signers (store, op);
+}
+
+static void
+signers_done (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) list = g_ptr_array_new ();
+
+  /* Another operation may have asked for some meanwhile. */
+  for (guint i = 0; i < op->wanted->len; i++)
+    {
+      gchar *address = g_ptr_array_index (op->wanted, i);
+
+      if (g_hash_table_add (self->asked, g_strdup (address)))
+        g_ptr_array_add (list, address);
+    }
+  enqueue_ids (op, "enrollments", "addresses", list);
+  op->learning = TRUE;
+  run_next (task);
+}
+
+/* Validates every job: the enrollments learned last, every signature not
+ * checked before on every core, then each job on its own. */
+static void
+validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
+{
+  g_autoptr (GPtrArray) built = NULL;
+
+  add_enrollments (store, op, op->enrollment_docs);
+  restore_checks (store, op, op->docs);
+  verify_all (op->docs, cancellable);
+  if (g_cancellable_is_cancelled (cancellable))
+    return;
+  built = build_jobs (store, op);
   if (op->what == REIN_MARKET_REFRESH_JOBS)
     {
       /* Forged and broken jobs stay out; their verdicts are stored. */
@@ -655,7 +1025,7 @@ finish_jobs (ReinMarketReader *self, Op *op)
           ReinJob *job = g_ptr_array_index (built, i);
 
           if (rein_job_get_state (job) != REIN_JOB_STATE_NONE)
-            g_ptr_array_add (out, g_object_ref (job));
+            g_ptr_array_add (op->out, g_object_ref (job));
         }
     }
   else
@@ -670,10 +1040,20 @@ finish_jobs (ReinMarketReader *self, Op *op)
           ReinJob *job = g_hash_table_lookup (by_id, op->job_ids[i]);
 
           if (job != NULL && g_hash_table_remove (by_id, op->job_ids[i]))
-            g_ptr_array_add (out, g_object_ref (job));
+            g_ptr_array_add (op->out, g_object_ref (job));
         }
     }
-  replace_items (self->jobs, out);
+}
+
+static void
+validate_done (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  replace_items (self->jobs, op->out);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
 }
 
 /* Every query is answered: what comes next. Like every step below, it
@@ -681,51 +1061,36 @@ finish_jobs (ReinMarketReader *self, Op *op)
 static void
 queue_done (GTask *task)
 {
-  ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
   if (op->kind == KIND_QUERY)
-    g_task_return_pointer (task, g_ptr_array_ref (op->docs),
-                           (GDestroyNotify) g_ptr_array_unref);
-  else if (op->what == REIN_MARKET_REFRESH_MEDIATORS)
     {
-      finish_mediators (self, op);
-      g_task_return_boolean (task, TRUE);
+      g_task_return_pointer (task, g_ptr_array_ref (op->docs),
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
     }
+  else if (op->what == REIN_MARKET_REFRESH_MEDIATORS)
+    run_step (task, mediators_step, mediators_done);
   else if (op->what == REIN_MARKET_REFRESH_JOBS && !op->followed)
     {
       /* The postings and bids are in: now their offers and what follows. */
       op->followed = TRUE;
-      queue_later_documents (op);
-      run_next (task);
-      return;
+      run_step (task, follow_step, run_next);
     }
   else if (!op->learning)
-    {
-      if (op->what == REIN_MARKET_REFRESH_JOB_IDS)
-        add_stored_job_documents (self, op);
-      op->learning = TRUE;
-      queue_signers (self, op);
-      run_next (task);
-      return;
-    }
+    run_step (task, signers_step, signers_done);
   else
-    {
-      finish_jobs (self, op);
-      g_task_return_boolean (task, TRUE);
-    }
-  g_object_unref (task);
+    run_step (task, validate_step, validate_done);
 }
 
 /* One query is answered (by some server at least). */
 static void
 query_done (GTask *task)
 {
-  ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
   if (op->learning)
-    add_enrollments (self, op, op->found);
+    g_ptr_array_extend (op->enrollment_docs, op->found, copy_object, NULL);
   else
     add_docs (op, op->found);
   op_clear_current (op);
@@ -930,6 +1295,13 @@ start_op (ReinMarketReader *self,
   op->seen = g_hash_table_new (g_str_hash, g_str_equal);
   op->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->server_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->learned = g_ptr_array_new_with_free_func (g_object_unref);
+  op->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  op->enrollment_docs = g_ptr_array_new_with_free_func (g_object_unref);
+  op->wanted = g_ptr_array_new_with_free_func (g_free);
+  op->out = g_ptr_array_new_with_free_func (g_object_unref);
+  op->stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) rein_stored_verdict_free);
   g_queue_init (&op->queries);
   *out_op = op;
 

@@ -12,6 +12,19 @@
  * fails is reported with the "server-failed" signal while the others'
  * documents still arrive; the call fails only when no server answered.
  *
+ * Threads: the reader is used from the main thread (its models, signals
+ * and directory live there). Parsing, signature checks, validation and
+ * store writes run in workers, so a refresh never blocks the main loop:
+ * each operation validates with its own copy of the directory, and the
+ * main thread files the enrollments it learned into the reader's
+ * directory when the step is back. The reader's directory is therefore
+ * only ever touched on the main thread, and may be read there at any time.
+ * Signatures are checked on every core, once per document: the result of
+ * a signature check depends on the text alone, so it is stored with the
+ * document and given back to the same text (by hash) later. A verdict is
+ * not: a document whose signer was unknown is validated again, with its
+ * stored signature check, when the enrollment turns up.
+ *
  * (Named "reader" because src/market/rein-market.h is the market layer's
  * header.)
  *

@@ -453,3 +453,24 @@ rein_job_summary_get_first_seen (ReinJobSummary *self)
   g_return_val_if_fail (REIN_IS_JOB_SUMMARY (self), 0);
   return self->first_seen;
 }
+
+gboolean
+rein_job_summary_equal (ReinJobSummary *a, ReinJobSummary *b)
+{
+  g_return_val_if_fail (REIN_IS_JOB_SUMMARY (a) && REIN_IS_JOB_SUMMARY (b), FALSE);
+
+  return a == b
+         || (a->id == b->id && a->first_seen == b->first_seen && a->state == b->state
+             && a->n_bids == b->n_bids && a->testnet == b->testnet
+             && g_strcmp0 (a->job_id, b->job_id) == 0
+             && g_strcmp0 (a->creator_key, b->creator_key) == 0
+             && g_strcmp0 (a->name, b->name) == 0 && g_strcmp0 (a->category, b->category) == 0
+             && g_strcmp0 (a->description, b->description) == 0
+             && g_strcmp0 (a->creator, b->creator) == 0
+             && g_strcmp0 (a->creator_contact, b->creator_contact) == 0
+             && g_strcmp0 (a->mediator, b->mediator) == 0
+             && g_strcmp0 (a->mediator_contact, b->mediator_contact) == 0
+             && g_strcmp0 (a->mediator_key, b->mediator_key) == 0
+             && g_strcmp0 (a->mediator_fee, b->mediator_fee) == 0
+             && g_strcmp0 (a->bidders, b->bidders) == 0);
+}

@@ -57,6 +57,10 @@ const gchar *rein_job_summary_get_bidders (ReinJobSummary *self);
 /* Seconds since 1970 when this client first saw the job. */
 gint64 rein_job_summary_get_first_seen (ReinJobSummary *self);
 
+/* TRUE when @a and @b say the same of the same row (a reload can keep the
+ * row shown instead of replacing it). */
+gboolean rein_job_summary_equal (ReinJobSummary *a, ReinJobSummary *b);
+
 /* For the store: a summary from its columns (every string may be NULL). */
 ReinJobSummary *_rein_job_summary_new_full (gint64 id,
                                             const gchar *job_id,

@@ -25,17 +25,31 @@ bind_text (sqlite3_stmt *stmt, int col, const gchar *text)
     sqlite3_bind_null (stmt, col);
 }
 
+#define SAVE_CHUNK 5000
+
+static gboolean save_summaries (ReinStore *self, GPtrArray *summaries, guint from, guint to,
+                                GError **error);
+
 gboolean
 rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
   g_return_val_if_fail (summaries != NULL, FALSE);
+
+  for (guint start = 0; start < summaries->len; start += SAVE_CHUNK)
+    if (!save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK), error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+save_summaries (ReinStore *self, GPtrArray *summaries, guint from, guint to, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  /* One transaction, under the lock, a chunk: the main thread waits for
+   * one chunk at most, not for a whole market. */
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-  if (summaries->len == 0)
-    return TRUE;
   stmt = _rein_store_prepare (
       self,
       "INSERT INTO job_summaries (job_id, creator_key, testnet, name, category, description,"
@@ -59,7 +73,7 @@ rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **e
    * connection can land inside this transaction. */
   if (!_rein_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  for (guint i = 0; i < summaries->len; i++)
+  for (guint i = from; i < to; i++)
     {
       ReinJobSummary *s = g_ptr_array_index (summaries, i);
 

@@ -131,6 +131,13 @@ static const gchar *const migrations[] = {
   "  INSERT INTO job_search (rowid, name, description, category, creator)"
   "  VALUES (new.id, new.name, new.description, new.category, new.creator);"
   "END;",
+  /* 3 -> 4: the signature check of a fetched document (rein_document_verify(),
+   * which depends on its text alone), kept apart from its verdict (which
+   * depends on the enrollments known then): a refresh checks a signature
+   * once. NULL: not checked. */
+  "ALTER TABLE documents ADD COLUMN signature INTEGER;"
+  "ALTER TABLE documents ADD COLUMN signature_code INTEGER;"
+  "ALTER TABLE documents ADD COLUMN signature_error TEXT;",
 };
 
 /* Now, in Unix milliseconds: when a placement was last recorded. */
@@ -1885,13 +1892,12 @@ rein_store_save_verdicts (ReinStore *self,
 {
   /* Multi-row statements, each atomic on its own: no explicit transaction,
    * so nothing another thread does on the shared connection can end up
-   * inside one (see rein_store_set_placements()). 250 rows of 8 values stay
+   * inside one (see rein_store_set_placements()). 250 rows of 11 values stay
    * far below SQLite's variable limit. */
   static const gchar *const job_id_labels[] = { "Job ID", NULL };
   const guint chunk = 250;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (verdicts != NULL || n_verdicts == 0, FALSE);
 
   for (guint i = 0; i < n_verdicts; i++)
@@ -1900,18 +1906,27 @@ rein_store_save_verdicts (ReinStore *self,
   for (guint start = 0; start < n_verdicts; start += chunk)
     {
       guint n = MIN (chunk, n_verdicts - start);
+      /* The lock for one statement at a time: a refresh stores 400k
+       * documents, and the main thread must not wait for all of them. */
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
       g_autoptr (GString) sql = g_string_new ("INSERT INTO documents (hash, armored, doc_type, "
                                               "job_id, signer, source_server, verification, "
-                                              "verification_error, received) VALUES ");
+                                              "verification_error, signature, signature_code, "
+                                              "signature_error, received) VALUES ");
       g_autoptr (sqlite3_stmt) stmt = NULL;
 
       for (guint i = 0; i < n; i++)
-        g_string_append (sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))"
-                                : "(?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))");
+        g_string_append (sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))"
+                                : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))");
       g_string_append (sql, " ON CONFLICT (hash) DO UPDATE SET "
                             "verification = excluded.verification, "
                             "verification_error = excluded.verification_error, "
-                            "source_server = coalesce (source_server, excluded.source_server)");
+                            "source_server = coalesce (source_server, excluded.source_server), "
+                            "signature_code = CASE WHEN excluded.signature IS NULL "
+                            "THEN signature_code ELSE excluded.signature_code END, "
+                            "signature_error = CASE WHEN excluded.signature IS NULL "
+                            "THEN signature_error ELSE excluded.signature_error END, "
+                            "signature = coalesce (excluded.signature, signature)");
       stmt = prepare (self, sql->str, error);
       if (stmt == NULL)
         return FALSE;
@@ -1919,7 +1934,8 @@ rein_store_save_verdicts (ReinStore *self,
         {
           const ReinDocumentVerdict *verdict = &verdicts[start + i];
           ReinDocument *doc = verdict->document;
-          int col = 8 * i;
+          ReinVerification signature = rein_document_get_verification (doc);
+          int col = 11 * i;
 
           sqlite3_bind_text (stmt, col + 1, rein_document_get_hash (doc), -1, SQLITE_TRANSIENT);
           sqlite3_bind_text (stmt, col + 2, rein_document_get_armored (doc), -1,
@@ -1937,11 +1953,87 @@ rein_store_save_verdicts (ReinStore *self,
           if (verdict->verification == REIN_VERIFICATION_INVALID)
             sqlite3_bind_text (stmt, col + 8, verdict->reason ? verdict->reason : "invalid", -1,
                                SQLITE_TRANSIENT);
+          /* The document's own signature check, when it ran. */
+          if (signature != REIN_VERIFICATION_UNCHECKED)
+            {
+              sqlite3_bind_int (stmt, col + 9, signature);
+              sqlite3_bind_int (stmt, col + 10, rein_document_get_verification_code (doc));
+              sqlite3_bind_text (stmt, col + 11, rein_document_get_verification_error (doc), -1,
+                                 SQLITE_TRANSIENT);
+            }
         }
       if (sqlite3_step (stmt) != SQLITE_DONE)
         return set_db_error (self, error, "Could not store fetched documents");
     }
   return TRUE;
+}
+
+void
+rein_stored_verdict_free (ReinStoredVerdict *verdict)
+{
+  if (verdict == NULL)
+    return;
+  g_free (verdict->reason);
+  g_free (verdict->signature_error);
+  g_free (verdict);
+}
+
+GHashTable *
+rein_store_lookup_verdicts (ReinStore *self,
+                            const gchar *const *hashes,
+                            guint n_hashes,
+                            GError **error)
+{
+  const guint chunk = 500;
+  g_autoptr (GHashTable) found = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (hashes != NULL || n_hashes == 0, NULL);
+
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify) rein_stored_verdict_free);
+  for (guint start = 0; start < n_hashes; start += chunk)
+    {
+      guint n = MIN (chunk, n_hashes - start);
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+      g_autoptr (GString) sql = g_string_new ("SELECT hash, verification, verification_error, "
+                                              "signature, signature_code, signature_error, "
+                                              "coalesce (source_server, 0) "
+                                              "FROM documents WHERE hash IN (");
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      for (guint i = 0; i < n; i++)
+        g_string_append (sql, i ? ", ?" : "?");
+      g_string_append_c (sql, ')');
+      stmt = prepare (self, sql->str, error);
+      if (stmt == NULL)
+        return NULL;
+      for (guint i = 0; i < n; i++)
+        sqlite3_bind_text (stmt, i + 1, hashes[start + i], -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          ReinStoredVerdict *verdict = g_new0 (ReinStoredVerdict, 1);
+
+          verdict->verification = sqlite3_column_int (stmt, 1);
+          verdict->reason = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+          verdict->source_server = sqlite3_column_int64 (stmt, 6);
+          if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+            {
+              verdict->signature = sqlite3_column_int (stmt, 3);
+              verdict->signature_code = sqlite3_column_int (stmt, 4);
+              verdict->signature_error = g_strdup ((const gchar *) sqlite3_column_text (stmt, 5));
+            }
+          g_hash_table_replace (found, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)),
+                                verdict);
+        }
+      if (rc != SQLITE_DONE)
+        {
+          set_db_error (self, error, "Could not read documents");
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&found);
 }
 
 gboolean

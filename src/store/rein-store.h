@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 3
+#define REIN_STORE_SCHEMA_VERSION 4
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
@@ -229,7 +229,8 @@ typedef struct
 } ReinDocumentVerdict;
 
 /* Stores every document of @verdicts that is not stored yet (as fetched,
- * from @server_id, 0 for none) and records each verdict, replacing the one
+ * from @server_id, 0 for none) with its signature check when it ran (see
+ * ReinStoredVerdict), and records each verdict, replacing the one
  * stored before for the same hash (an enrollment found later can make a
  * document valid). Our own documents stay ours. A few multi-row
  * statements, each atomic. */
@@ -238,6 +239,30 @@ gboolean rein_store_save_verdicts (ReinStore *self,
                                    guint n_verdicts,
                                    gint64 server_id,
                                    GError **error);
+/* What the store holds of one document, by hash. */
+typedef struct
+{
+  ReinVerification verification; /* the verdict of complete validation */
+  gchar *reason;                  /* of an invalid one */
+  gint64 source_server;           /* 0: none (ours, or its server removed) */
+  /* The signature check alone (rein_document_verify(), which depends only
+   * on the text): UNCHECKED when none was recorded. Unlike the verdict,
+   * it stays true whatever enrollments are learned later. */
+  ReinVerification signature;
+  gint signature_code;
+  gchar *signature_error;
+} ReinStoredVerdict;
+
+void rein_stored_verdict_free (ReinStoredVerdict *verdict);
+
+/* Looks up the documents with @hashes: a GHashTable from the hash of each
+ * one stored to its ReinStoredVerdict (those not stored are absent). A
+ * few statements of many hashes each. */
+GHashTable *rein_store_lookup_verdicts (ReinStore *self,
+                                        const gchar *const *hashes,
+                                        guint n_hashes,
+                                        GError **error);
+
 /* The verdict stored for the document with @hash; FALSE without error when
  * no such document is stored. */
 gboolean rein_store_get_verdict (ReinStore *self,
@@ -287,7 +312,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredOrder, rein_stored_order_free)
 /* ---- Market index: a summary row per job, searchable (rein-store-index.c) ---- */
 
 /* Inserts or updates the summaries (GPtrArray of ReinJobSummary) of jobs
- * read from the servers, in one transaction. A job keeps the time it was
+ * read from the servers, in transactions of 5000 (a failure keeps the
+ * chunks saved before it). A job keeps the time it was
  * first seen. */
 gboolean rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **error);
 /* Every summary of @testnet's market (GPtrArray of ReinJobSummary, with

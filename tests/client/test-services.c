@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "client-test-util.h"
+#include "market-data.h"
 #include "rein-test-util.h"
 
 typedef struct
@@ -326,6 +327,95 @@ test_switch_cancels (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, 0);
 }
 
+/* The main loop while a refresh runs: the longest gap between two idle
+ * callbacks. */
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} Stall;
+
+static gboolean
+stall_idle_cb (gpointer data)
+{
+  Stall *stall = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stall->last != 0)
+    stall->longest = MAX (stall->longest, now - stall->last);
+  stall->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+count_changes_cb (GListModel *model, guint position, guint removed, guint added, guint *changes)
+{
+  (*changes)++;
+}
+
+/* A refresh of a few thousand documents: the main loop is never blocked
+ * long (parsing, checking, validating and storing run in workers), and a
+ * second refresh, with nothing new, checks no signature again. */
+static void
+test_refresh_stays_responsive (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-services-XXXXXX", &error);
+  g_autofree gchar *database = g_build_filename (dir, "rein-server.db", NULL);
+  const guint n_jobs = 1000, bids = 2;
+  TestServer *server;
+  Person reader = { 0 };
+  ReinMarketService *market;
+  Stall stall = { 0 };
+  guint idle;
+  guint64 checks;
+  guint changes = 0;
+
+  g_assert_no_error (error);
+  market_data_write (database, n_jobs, bids, NULL, NULL);
+  server = test_server_start (database, NULL);
+  person_init (&reader, server, "Reader", FALSE);
+  market = market_of (&reader);
+
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+
+    checks = rein_document_get_n_signature_checks ();
+    idle = g_idle_add (stall_idle_cb, &stall);
+    rein_market_service_refresh_async (market, NULL, wait_cb, &result);
+    wait_for (&result);
+    g_source_remove (idle);
+    g_assert_true (rein_market_service_refresh_finish (market, result, &error));
+    g_assert_no_error (error);
+  }
+  checks = rein_document_get_n_signature_checks () - checks;
+  g_test_message ("a refresh of %u documents: %" G_GUINT64_FORMAT " signature checks, the "
+                  "main loop blocked %" G_GINT64_FORMAT " ms at most",
+                  n_jobs * (1 + bids), checks, stall.longest / 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==,
+                    n_jobs);
+  g_assert_cmpuint (checks, >=, n_jobs * (1 + bids));
+  /* Generous, for sanitizer builds on a busy machine; typically a few ms. */
+  g_assert_cmpint (stall.longest, <, 250 * 1000);
+
+  /* Nothing new: no signature checked, no row replaced. */
+  checks = rein_document_get_n_signature_checks ();
+  g_signal_connect (rein_market_service_get_jobs (market), "items-changed",
+                    G_CALLBACK (count_changes_cb), &changes);
+  refresh (market);
+  g_signal_handlers_disconnect_by_func (rein_market_service_get_jobs (market),
+                                        count_changes_cb, &changes);
+  g_assert_cmpuint (rein_document_get_n_signature_checks () - checks, ==, 0);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==,
+                    n_jobs);
+
+  person_clear (&reader);
+  test_server_stop (server);
+  test_server_free (server);
+  rein_test_remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -343,5 +433,6 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/client/services/switch-cancels", Fixture, NULL, fixture_setup,
               test_switch_cancels, fixture_teardown);
+  g_test_add_func ("/client/services/refresh-stays-responsive", test_refresh_stays_responsive);
   return g_test_run ();
 }

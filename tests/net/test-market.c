@@ -605,6 +605,77 @@ test_own_enrollment (Fixture *f, gconstpointer data)
   }
 }
 
+/* A signature is checked once: the same posting on two servers is one
+ * check, a second refresh (by a new reader, with new documents parsed
+ * from the same texts) checks none, and a job whose signer was unknown
+ * becomes valid when the enrollment turns up, with one check: the
+ * enrollment's, the job's signature being known already. */
+static void
+test_checked_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) late = identity_new ("Late");
+  g_autofree gchar *late_enrollment = identity_enrollment (late, FALSE);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "cccccccccccccccccccc", "One");
+  g_autofree gchar *job2 = posting (f, late, late, "dddddddddddddddddddd", "Late's");
+  const gchar *alive[] = { f->a->url, f->b->url, NULL };
+  ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+  guint64 before;
+  guint64 first, second, third;
+
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job1);
+  /* Late has an account on B, but no enrollment anywhere yet. */
+  identity_register (late, f->b);
+  put_as (late, f->b, job2);
+
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, alive);
+
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    first = rein_document_get_n_signature_checks () - before;
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
+  }
+  /* job1 (sent twice), job2, the creator's and the mediator's enrollments,
+   * and the reader's own from the store. */
+  g_assert_cmpuint (first, ==, 5);
+  g_assert_true (rein_store_get_verdict (f->store, hash_of (job2), &verification, NULL, &error));
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, alive);
+
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    second = rein_document_get_n_signature_checks () - before;
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
+  }
+  g_test_message ("signature checks: %" G_GUINT64_FORMAT " then %" G_GUINT64_FORMAT, first,
+                  second);
+  g_assert_cmpuint (second, ==, 0);
+
+  /* The enrollment arrives: the job is valid now, though its signature
+   * check was answered from the store. */
+  identity_register (late, f->a);
+  put_as (late, f->a, late_enrollment);
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, alive);
+
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    third = rein_document_get_n_signature_checks () - before;
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+  }
+  g_assert_cmpuint (third, ==, 1);
+  g_assert_true (rein_store_get_verdict (f->store, hash_of (job2), &verification, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -618,6 +689,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/all-dead", test_all_dead);
   ADD ("/net/market/cancel", test_cancel);
   ADD ("/net/market/own-enrollment", test_own_enrollment);
+  ADD ("/net/market/checked-once", test_checked_once);
 #undef ADD
 
   return g_test_run ();

@@ -1,0 +1,426 @@
+/* bench-market.c: the Market tab with 100,000 jobs and 300,000 bids
+ *
+ * Builds (once, cached under the build folder) a rein-server database with
+ * REIN_BENCH_JOBS jobs (default 100000) and three bids each, starts three
+ * rein-servers on loopback on that one database (rein-server runs several
+ * processes on one database), and measures:
+ *
+ * - refresh_s: a full refresh (jobs, then mediators) from the three
+ *   servers into an empty store, every document validated, with the
+ *   window open on the Market tab; max_stall_ms: the longest gap between
+ *   two callbacks of a 1 ms main-loop timer meanwhile (the refresh's reload of
+ *   the list included); refresh_again_s: a second refresh, nothing new.
+ * - Then, the servers stopped, this program runs itself again as the app
+ *   would start (--ui STORE): launch_ms is from that process's main() to
+ *   the first frame drawn after the market's jobs model holds every job
+ *   (the store's index has them all: a ReinWindow on a ReinContext, as
+ *   main.c makes them, minus the GApplication); filter_p95_ms is the p95,
+ *   over five rounds of typing a six-letter word one letter at a time
+ *   (rein_market_view_set_search), of the time from a keystroke until the
+ *   list is settled (search answered, incremental filter and sort done);
+ *   frame_p95_ms is the p95 of the frame clock's before-paint to
+ *   after-paint time of the frame after each scroll step, over 400 steps
+ *   spread over the whole list (each a jump: every row is bound anew);
+ *   rss_mb is that process's VmRSS at the end.
+ *
+ * Prints one line (and, on stderr, what it does). Run under Xvfb with
+ * GSK_RENDERER=cairo, like the UI suites: meson test --benchmark --suite app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "app-test-util.h"
+#include "client-test-util.h"
+#include "market-data.h"
+#include "rein-test-util.h"
+#include "rein-window.h"
+
+#define BIDS_PER_JOB 3
+#define N_SERVERS 3
+#define FILTER_ROUNDS 5
+#define SCROLL_STEPS 400
+/* A fixed reader, so that the cached databases keep its account. */
+#define READER_PHRASE                                                                           \
+  "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "   \
+  "about"
+
+static gint64 process_start;
+
+static guint
+bench_jobs (void)
+{
+  const gchar *env = g_getenv ("REIN_BENCH_JOBS");
+
+  return env != NULL && *env != '\0' ? (guint) g_ascii_strtoull (env, NULL, 10) : 100000;
+}
+
+static gint
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gdouble
+p95 (GArray *values)
+{
+  if (values->len == 0)
+    return 0;
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, gdouble, MIN (values->len - 1, (values->len * 95 + 99) / 100 - 1));
+}
+
+static guint
+rss_mb (void)
+{
+  g_autofree gchar *status = NULL;
+  const gchar *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
+      || (line = strstr (status, "VmRSS:")) == NULL)
+    return 0;
+  return (guint) (g_ascii_strtoull (line + 6, NULL, 10) / 1024);
+}
+
+static ReinStore *
+open_store (const gchar *dir, ReinIdentity **out_identity)
+{
+  g_autoptr (GError) error = NULL;
+  ReinStore *store = rein_store_open (dir, &error);
+  g_autoptr (GListModel) identities = NULL;
+
+  g_assert_no_error (error);
+  identities = rein_store_list_identities (store, &error);
+  g_assert_no_error (error);
+  if (g_list_model_get_n_items (identities) == 0)
+    {
+      ReinIdentityParams params = { .name = "Reader", .contact = "reader@example.com" };
+
+      *out_identity = rein_store_add_identity_from_mnemonic (store, &params, READER_PHRASE, NULL,
+                                                             "pw", &error);
+      g_assert_no_error (error);
+      g_assert_true (rein_store_set_active_identity (store, *out_identity, &error));
+    }
+  else
+    *out_identity = g_list_model_get_item (identities, 0);
+  return store;
+}
+
+/* ---- The app's side: launch, filter, scroll (in a process of its own) ---- */
+
+typedef struct
+{
+  gint64 before_paint;
+  gint64 after_paint;
+  guint paints;
+} Frames;
+
+static void
+before_paint_cb (GdkFrameClock *clock, Frames *frames)
+{
+  frames->before_paint = g_get_monotonic_time ();
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, Frames *frames)
+{
+  frames->after_paint = g_get_monotonic_time ();
+  frames->paints++;
+}
+
+static gboolean
+settled (ReinMarketView *view, GtkFilterListModel *filtered, GtkSortListModel *sorted)
+{
+  return !rein_market_view_get_searching (view) && gtk_filter_list_model_get_pending (filtered) == 0
+         && gtk_sort_list_model_get_pending (sorted) == 0;
+}
+
+/* The models between the market's jobs and the list view. */
+static void
+find_models (ReinMarketView *view, GtkFilterListModel **filtered, GtkSortListModel **sorted)
+{
+  GListModel *model = rein_market_view_get_shown (view);
+
+  *filtered = NULL;
+  *sorted = NULL;
+  while (model != NULL)
+    {
+      if (GTK_IS_SORT_LIST_MODEL (model))
+        {
+          *sorted = GTK_SORT_LIST_MODEL (model);
+          model = gtk_sort_list_model_get_model (*sorted);
+        }
+      else if (GTK_IS_FILTER_LIST_MODEL (model))
+        {
+          *filtered = GTK_FILTER_LIST_MODEL (model);
+          model = gtk_filter_list_model_get_model (*filtered);
+        }
+      else if (GTK_IS_SINGLE_SELECTION (model))
+        model = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model));
+      else
+        break;
+    }
+  g_assert_nonnull (*filtered);
+  g_assert_nonnull (*sorted);
+}
+
+static int
+run_ui (const gchar *store_dir, guint n_jobs)
+{
+  g_autoptr (ReinIdentity) identity = NULL;
+  g_autoptr (ReinStore) store = NULL;
+  g_autoptr (ReinContext) context = NULL;
+  g_autoptr (GArray) filter_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr (GArray) frame_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  GListModel *jobs;
+  ReinWindow *window;
+  ReinMarketView *view;
+  GtkFilterListModel *filtered;
+  GtkSortListModel *sorted;
+  GdkFrameClock *clock;
+  GtkAdjustment *adjustment;
+  Frames frames = { 0 };
+  gdouble launch_ms;
+  const gchar *word = market_data_word (0);
+
+  gtk_init ();
+  adw_init ();
+  store = open_store (store_dir, &identity);
+  context = rein_context_new (store);
+  window = rein_window_new (NULL, context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &frames);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
+  view = rein_window_get_market_view (window);
+  jobs = rein_market_service_get_jobs (rein_context_get_market (context));
+  find_models (view, &filtered, &sorted);
+
+  /* Launch: the first frame once every job is in the model. */
+  while (g_list_model_get_n_items (jobs) < n_jobs)
+    g_main_context_iteration (NULL, TRUE);
+  {
+    guint paints = frames.paints;
+
+    gtk_widget_queue_draw (GTK_WIDGET (window));
+    while (frames.paints == paints)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  launch_ms = (g_get_monotonic_time () - process_start) / 1000.0;
+  g_printerr ("bench-market: launched with %u jobs in %.0f ms\n", n_jobs, launch_ms);
+  while (!settled (view, filtered, sorted))
+    g_main_context_iteration (NULL, TRUE);
+  app_test_iterate (200);
+
+  /* Typing a word, one letter at a time, a few rounds. */
+  for (guint round = 0; round < FILTER_ROUNDS; round++)
+    {
+      for (guint len = 1; len <= strlen (word); len++)
+        {
+          g_autofree gchar *prefix = g_strndup (word, len);
+          gint64 start = g_get_monotonic_time ();
+          gdouble ms;
+
+          rein_market_view_set_search (view, prefix);
+          while (!settled (view, filtered, sorted))
+            g_main_context_iteration (NULL, TRUE);
+          ms = (g_get_monotonic_time () - start) / 1000.0;
+          g_array_append_val (filter_ms, ms);
+          app_test_iterate (5);
+        }
+      g_printerr ("bench-market: \"%s\" shows %u jobs\n", word,
+                  g_list_model_get_n_items (rein_market_view_get_shown (view)));
+      rein_market_view_set_search (view, "");
+      while (!settled (view, filtered, sorted))
+        g_main_context_iteration (NULL, TRUE);
+    }
+
+  /* Scrolling the whole list. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (app_test_child (view, "job_list")));
+  app_test_iterate (100);
+  for (guint step = 0; step <= SCROLL_STEPS; step++)
+    {
+      gdouble range = gtk_adjustment_get_upper (adjustment)
+                      - gtk_adjustment_get_page_size (adjustment);
+      guint paints = frames.paints;
+      gdouble ms;
+
+      gtk_adjustment_set_value (adjustment, range * step / SCROLL_STEPS);
+      /* A frame even when the value did not change (the first step). */
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      while (frames.paints == paints)
+        g_main_context_iteration (NULL, TRUE);
+      ms = (frames.after_paint - frames.before_paint) / 1000.0;
+      g_array_append_val (frame_ms, ms);
+    }
+  g_printerr ("bench-market: scrolled to %.0f of %.0f px\n", gtk_adjustment_get_value (adjustment),
+              gtk_adjustment_get_upper (adjustment));
+
+  g_print ("launch_ms=%.0f filter_p95_ms=%.1f frame_p95_ms=%.1f rss_mb=%u\n", launch_ms,
+           p95 (filter_ms), p95 (frame_ms), rss_mb ());
+  app_test_destroy_window (GTK_WINDOW (window));
+  return 0;
+}
+
+/* ---- The refresh (with the window open) ---- */
+
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} Stall;
+
+static gboolean
+stall_idle_cb (gpointer data)
+{
+  Stall *stall = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stall->last != 0)
+    stall->longest = MAX (stall->longest, now - stall->last);
+  stall->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gdouble
+timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
+{
+  ReinMarketService *market = rein_context_get_market (context);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  /* A 1 ms timer, not an idle: an idle callback keeps the main thread
+   * spinning, and takes one of the two cores from the refresh. */
+  guint idle = g_timeout_add (1, stall_idle_cb, stall);
+
+  rein_market_service_refresh_async (market, NULL, wait_cb, &result);
+  /* The window opens during the refresh, as it does when the app starts:
+   * it does not start another one then. */
+  if (out_window != NULL)
+    {
+      *out_window = rein_window_new (NULL, context);
+      gtk_window_set_default_size (GTK_WINDOW (*out_window), 1000, 700);
+      gtk_window_present (GTK_WINDOW (*out_window));
+    }
+  wait_for (&result);
+  g_source_remove (idle);
+  g_assert_true (rein_market_service_refresh_finish (market, result, &error));
+  g_assert_no_error (error);
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* The cached database of @n_jobs jobs, made when missing. */
+static gchar *
+market_database (guint n_jobs, ReinIdentity *reader)
+{
+  const gchar *cache = g_getenv ("REIN_BENCH_CACHE");
+  g_autofree gchar *dir = g_strdup (cache != NULL ? cache : "bench-cache");
+  g_autofree gchar *name = g_strdup_printf ("market-%u-%u.db", n_jobs, BIDS_PER_JOB);
+  gchar *path = g_build_filename (dir, name, NULL);
+  g_autofree gchar *partial = g_strconcat (path, ".partial", NULL);
+  g_autoptr (GTimer) timer = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return path;
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_remove (partial);
+  timer = g_timer_new ();
+  g_printerr ("bench-market: writing %u jobs and %u bids into %s (once)\n", n_jobs,
+              n_jobs * BIDS_PER_JOB, path);
+  market_data_write (partial, n_jobs, BIDS_PER_JOB, rein_identity_get_master_address (reader),
+                     rein_identity_get_delegate_address (reader));
+  g_assert_cmpint (g_rename (partial, path), ==, 0);
+  g_printerr ("bench-market: written in %.0f s\n", g_timer_elapsed (timer, NULL));
+  return path;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *database = NULL;
+  g_autoptr (ReinStore) store = NULL;
+  g_autoptr (ReinIdentity) identity = NULL;
+  g_autoptr (ReinContext) context = NULL;
+  g_autofree gchar *ui_line = NULL;
+  g_autofree gchar *ui_err = NULL;
+  const gchar *const server_args[] = { "--rate=0", "--max-connections=0", NULL };
+  TestServer *servers[N_SERVERS];
+  ReinMarketService *market;
+  ReinWindow *window;
+  Stall stall = { 0 };
+  gdouble refresh_s, refresh_again_s;
+  guint n_jobs = bench_jobs ();
+  gint status = 0;
+
+  process_start = g_get_monotonic_time ();
+  rein_secret_set_scrypt_cost (10);
+  if (argc == 3 && g_strcmp0 (argv[1], "--ui") == 0)
+    return run_ui (argv[2], n_jobs);
+
+  gtk_init ();
+  adw_init ();
+  dir = g_dir_make_tmp ("bench-market-XXXXXX", &error);
+  g_assert_no_error (error);
+  store = open_store (dir, &identity);
+  database = market_database (n_jobs, identity);
+  for (guint i = 0; i < N_SERVERS; i++)
+    {
+      servers[i] = test_server_start (database, server_args);
+      rein_store_add_server (store, servers[i]->url, &error);
+      g_assert_no_error (error);
+    }
+
+  context = rein_context_new (store);
+  market = rein_context_get_market (context);
+  while (!rein_session_get_loaded (rein_context_get_session (context))
+         || !rein_market_service_get_loaded (market))
+    g_main_context_iteration (NULL, TRUE);
+  refresh_s = timed_refresh (context, &stall, &window);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, n_jobs);
+  g_printerr ("bench-market: refreshed %u documents in %.1f s\n", n_jobs * (1 + BIDS_PER_JOB),
+              refresh_s);
+  {
+    Stall again = { 0 };
+    guint64 checks = rein_document_get_n_signature_checks ();
+
+    refresh_again_s = timed_refresh (context, &again, NULL);
+    g_printerr ("bench-market: again in %.1f s, %" G_GUINT64_FORMAT " signature checks, "
+                "longest stall %" G_GINT64_FORMAT " ms\n",
+                refresh_again_s, rein_document_get_n_signature_checks () - checks,
+                again.longest / 1000);
+  }
+  app_test_destroy_window (GTK_WINDOW (window));
+  g_clear_object (&context);
+  for (guint i = 0; i < N_SERVERS; i++)
+    {
+      test_server_stop (servers[i]);
+      test_server_free (servers[i]);
+    }
+  g_clear_object (&store);
+
+  /* The app, started on the filled store (its refresh fails at once: the
+   * servers are gone). */
+  {
+    const gchar *ui_argv[] = { argv[0], "--ui", dir, NULL };
+
+    if (!g_spawn_sync (NULL, (gchar **) ui_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &ui_line,
+                       &ui_err, &status, &error)
+        || !g_spawn_check_wait_status (status, &error))
+      g_error ("the app's part failed: %s\n%s", error->message, ui_err ? ui_err : "");
+  }
+  g_printerr ("%s", ui_err);
+  g_strstrip (ui_line);
+  g_print ("bench-market: jobs=%u %s refresh_s=%.1f refresh_again_s=%.1f max_stall_ms=%.0f\n",
+           n_jobs, ui_line, refresh_s, refresh_again_s, stall.longest / 1000.0);
+  rein_test_remove_tree (dir);
+  return 0;
+}
