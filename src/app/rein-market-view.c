@@ -314,8 +314,15 @@ search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (hits == NULL)
     {
+      /* A newer search took over: it will say. Otherwise the search is
+       * over, and the list shows every job rather than a stale match. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Search failed: %s", error->message);
+        {
+          g_warning ("Search failed: %s", error->message);
+          self->searching = FALSE;
+          g_clear_pointer (&self->search_hits, g_hash_table_unref);
+          refilter (self, GTK_FILTER_CHANGE_LESS_STRICT);
+        }
       g_object_unref (self);
       return;
     }

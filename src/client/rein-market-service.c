@@ -281,6 +281,12 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
   self->jobs_version++;
   g_list_store_remove_all (self->mediators);
   set_boolean (self, &self->loaded, FALSE, PROP_LOADED);
+  /* The old identity's refreshes end with the switch (they see the new
+   * generation and keep out of the new market's state). */
+  self->n_refreshes = 0;
+  set_boolean (self, &self->refreshing, FALSE, PROP_REFRESHING);
+  if (self->warnings != NULL)
+    g_string_truncate (self->warnings, 0);
   set_string (self, &self->error, NULL, PROP_ERROR);
   set_string (self, &self->warning, NULL, PROP_WARNING);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
@@ -663,13 +669,31 @@ merge_summaries (ReinMarketService *self, GPtrArray *stored)
     }
 }
 
+/* A save or a reload finished for @task (our reference): FALSE when the
+ * task was ended meanwhile (an identity switch returns the running read at
+ * once), and then there is nothing left to do. */
+static gboolean
+still_running (ReinMarketService *self, GTask *task)
+{
+  gboolean running = self->running == task;
+
+  /* While it runs, self->running holds it. */
+  g_object_unref (task);
+  return running;
+}
+
 static void
 reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinMarketService *self = REIN_MARKET_SERVICE (source);
-  GTask *task = user_data; /* the running read */
+  GTask *task = user_data; /* the running read: our reference */
   GError *error = NULL;
 
+  if (!still_running (self, task))
+    {
+      rein_market_service_load_finish (self, result, NULL);
+      return;
+    }
   if (!rein_market_service_load_finish (self, result, &error))
     {
       read_return_error (self, task, error);
@@ -683,11 +707,17 @@ static void
 saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinMarketService *self = REIN_MARKET_SERVICE (source);
-  GTask *task = user_data; /* the running read */
-  Read *r = g_task_get_task_data (task);
+  GTask *task = user_data; /* the running read: our reference */
+  Read *r;
   GError *error = NULL;
   g_autoptr (GPtrArray) stored = g_task_propagate_pointer (G_TASK (result), &error);
 
+  if (!still_running (self, task))
+    {
+      g_clear_error (&error);
+      return;
+    }
+  r = g_task_get_task_data (task);
   if (error != NULL)
     {
       read_return_error (self, task, error);
@@ -706,7 +736,8 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       read_next (self);
       return;
     }
-  load_start (self, g_task_new (self, g_task_get_cancellable (task), reloaded_cb, task));
+  load_start (self, g_task_new (self, g_task_get_cancellable (task), reloaded_cb,
+                                g_object_ref (task)));
 }
 
 /* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the
@@ -714,7 +745,8 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs)
 {
-  g_autoptr (GTask) save_task = g_task_new (self, g_task_get_cancellable (task), saved_cb, task);
+  g_autoptr (GTask) save_task = g_task_new (self, g_task_get_cancellable (task), saved_cb,
+                                           g_object_ref (task));
   Save *save = g_new0 (Save, 1);
 
   save->jobs = g_ptr_array_ref (jobs);
@@ -886,6 +918,17 @@ refresh_end (ReinMarketService *self, GTask *outer, GError *error)
   gboolean ok = error == NULL;
   g_autofree gchar *warnings = NULL;
 
+  /* A refresh of an identity that is no longer the service's (ended by
+   * the switch): it says nothing about the new one's market. */
+  if (GPOINTER_TO_UINT (g_task_get_task_data (outer)) != self->generation)
+    {
+      if (!ok)
+        g_task_return_error (outer, error);
+      else
+        g_task_return_boolean (outer, TRUE);
+      g_object_unref (outer);
+      return;
+    }
   if (self->warnings != NULL)
     {
       warnings = self->warnings->len > 0 ? g_strdup (self->warnings->str) : NULL;
@@ -944,6 +987,7 @@ rein_market_service_refresh_async (ReinMarketService *self,
       g_object_unref (task);
       return;
     }
+  g_task_set_task_data (task, GUINT_TO_POINTER (self->generation), NULL);
   if (self->warnings == NULL)
     self->warnings = g_string_new (NULL);
   self->n_refreshes++;

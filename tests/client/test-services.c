@@ -325,6 +325,12 @@ test_switch_cancels (Fixture *f, gconstpointer data)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, 0);
+  /* The ended refresh says nothing about the next identity's market. */
+  g_assert_null (rein_market_service_get_error (market));
+  rein_market_service_set_identity (market, f->walt.identity);
+  g_assert_false (rein_market_service_get_refreshing (market));
+  refresh (market);
+  g_assert_null (rein_market_service_get_error (market));
 }
 
 /* The main loop while a refresh runs: the longest gap between two idle
@@ -416,6 +422,40 @@ test_refresh_stays_responsive (void)
   rein_test_remove_tree (dir);
 }
 
+static gboolean
+switch_away_cb (gpointer data)
+{
+  rein_market_service_set_identity (data, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* An identity switch at any moment of a refresh (reading, saving,
+ * reloading) ends it once, cleanly (the sanitizer build checks the
+ * memory). */
+static void
+test_switch_any_time (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Switch", "Design", "Any time.");
+  ReinMarketService *market = market_of (&f->walt);
+
+  for (guint delay = 0; delay <= 120; delay += 8)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+
+      rein_market_service_set_identity (market, f->walt.identity);
+      rein_market_service_refresh_async (market, NULL, wait_cb, &result);
+      g_timeout_add (delay, switch_away_cb, market);
+      wait_for (&result);
+      if (!rein_market_service_refresh_finish (market, result, &error))
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      /* let the switch happen when the refresh won the race */
+      while (rein_market_service_get_identity (market) != NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_false (rein_market_service_get_refreshing (market));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -431,6 +471,8 @@ main (int argc, char *argv[])
               test_forged_never_shown, fixture_teardown);
   g_test_add ("/client/services/offline", Fixture, NULL, fixture_setup, test_offline,
               fixture_teardown);
+  g_test_add ("/client/services/switch-any-time", Fixture, NULL, fixture_setup,
+              test_switch_any_time, fixture_teardown);
   g_test_add ("/client/services/switch-cancels", Fixture, NULL, fixture_setup,
               test_switch_cancels, fixture_teardown);
   g_test_add_func ("/client/services/refresh-stays-responsive", test_refresh_stays_responsive);
