@@ -108,36 +108,6 @@ post_hostile_job (Fixture *f)
   g_assert_cmpuint (done->n_servers_ok, ==, 1);
 }
 
-/* Mallory, registered but not enrolled, posts a job in Bob's name. */
-static gchar *
-put_forgery (Fixture *f)
-{
-  Identity *mallory = identity_new ("Mallory");
-  g_autofree gchar *job_id = rein_job_id_generate ();
-  g_autofree gchar *text = g_strdup_printf (
-      "Rein Job\nJob name: Forged bakery job\nJob ID: %s\nCategory: Graphics\nDescription: x\n"
-      "Mediator: Alice\nMediator contact: Alice@example.com\nMediator fee: 1.5%%\n"
-      "Mediator public key: %s\nMediator master address: %s\nJob creator: Bob\n"
-      "Job creator contact: Bob@example.com\nJob creator public key: %s\n"
-      "Job creator master address: %s",
-      job_id, rein_identity_get_delegate_public_key (f->alice.identity),
-      rein_identity_get_master_address (f->alice.identity),
-      rein_identity_get_delegate_public_key (f->bob.identity),
-      rein_identity_get_master_address (f->bob.identity));
-  g_autofree gchar *key = random_key ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinDocument) doc = NULL;
-  g_autoptr (Answer) put = NULL;
-
-  identity_register (mallory, f->server);
-  doc = rein_document_sign (text, NULL, mallory->delegate, REIN_NETWORK_MAINNET, &error);
-  g_assert_no_error (error);
-  put = identity_put (mallory, f->server, key, rein_document_get_armored (doc), FALSE);
-  g_assert_cmpuint (put->status, ==, 201);
-  identity_free (mallory);
-  return g_steal_pointer (&job_id);
-}
-
 static gboolean
 bobs_jobs_shown (gpointer data)
 {
@@ -159,7 +129,7 @@ fixture_setup (Fixture *f, gconstpointer data)
                            "German to English.\nForty pages, by the end of the month.");
   f->website_id = post_job (&f->bob, &f->alice, "Fix my website", "Software",
                             "The bakery's order form loses orders.");
-  f->forged_id = put_forgery (f);
+  f->forged_id = put_forged_posting (f->server, &f->bob, &f->alice, "Forged bakery job");
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);

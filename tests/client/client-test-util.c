@@ -164,3 +164,35 @@ post_job (Person *creator, Person *mediator, const gchar *name, const gchar *cat
   return g_steal_pointer (&job_id);
 }
 
+
+gchar *
+put_forged_posting (TestServer *server, Person *creator, Person *mediator, const gchar *name)
+{
+  Identity *mallory = identity_new ("Mallory");
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autofree gchar *text = g_strdup_printf (
+      "Rein Job\nJob name: %s\nJob ID: %s\nCategory: Design\nDescription: x\n"
+      "Mediator: %s\nMediator contact: %s\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: %s\n"
+      "Job creator contact: %s\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      name, job_id, rein_identity_get_name (mediator->identity),
+      rein_identity_get_contact (mediator->identity),
+      rein_identity_get_delegate_public_key (mediator->identity),
+      rein_identity_get_master_address (mediator->identity),
+      rein_identity_get_name (creator->identity), rein_identity_get_contact (creator->identity),
+      rein_identity_get_delegate_public_key (creator->identity),
+      rein_identity_get_master_address (creator->identity));
+  g_autofree gchar *key = random_key ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autoptr (Answer) put = NULL;
+
+  identity_register (mallory, server);
+  doc = rein_document_sign (text, NULL, mallory->delegate, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  put = identity_put (mallory, server, key, rein_document_get_armored (doc), FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+  identity_free (mallory);
+  return g_steal_pointer (&job_id);
+}

@@ -42,4 +42,11 @@ ReinPublication *publish (Person *p, ReinJob *job, const gchar *text, GError **e
 gchar *post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,
                  const gchar *description);
 
+/* Mallory, registered on @server but not enrolled, puts a job posting
+ * named @name that claims @creator as its creator and @mediator as its
+ * mediator, signed with her own key; returns its job ID. No reader may
+ * ever show it. */
+gchar *put_forged_posting (TestServer *server, Person *creator, Person *mediator,
+                           const gchar *name);
+
 G_END_DECLS

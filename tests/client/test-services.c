@@ -229,40 +229,15 @@ test_forged_never_shown (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Real job", "Design", "Real.");
   ReinMarketService *walts = market_of (&f->walt);
-  Identity *mallory = identity_new ("Mallory");
-  g_autofree gchar *forged_id = rein_job_id_generate ();
-  g_autofree gchar *text = g_strdup_printf (
-      "Rein Job\nJob name: Forged job\nJob ID: %s\nCategory: Design\nDescription: x\n"
-      "Mediator: Mia\nMediator contact: Mia@example.com\nMediator fee: 1.5%%\n"
-      "Mediator public key: %s\nMediator master address: %s\nJob creator: Carol\n"
-      "Job creator contact: Carol@example.com\nJob creator public key: %s\n"
-      "Job creator master address: %s",
-      forged_id, rein_identity_get_delegate_public_key (f->mia.identity),
-      rein_identity_get_master_address (f->mia.identity),
-      rein_identity_get_delegate_public_key (f->carol.identity),
-      rein_identity_get_master_address (f->carol.identity));
-  g_autofree gchar *key = random_key ();
-  g_autoptr (Answer) put = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree gchar *forged_id = put_forged_posting (f->server, &f->carol, &f->mia, "Forged job");
   g_autoptr (ReinJobSummary) real = NULL;
   g_autoptr (ReinJobSummary) forged = NULL;
-
-  /* Mallory is registered, with no enrollment: her posting names Carol. */
-  g_autoptr (ReinDocument) signed_forgery = NULL;
-
-  identity_register (mallory, f->server);
-  signed_forgery = rein_document_sign (text, NULL, mallory->delegate, REIN_NETWORK_MAINNET,
-                                       &error);
-  g_assert_no_error (error);
-  put = identity_put (mallory, f->server, key, rein_document_get_armored (signed_forgery), FALSE);
-  g_assert_cmpuint (put->status, ==, 201);
 
   refresh (walts);
   real = find_summary (walts, job_id);
   forged = find_summary (walts, forged_id);
   g_assert_nonnull (real);
   g_assert_null (forged);
-  identity_free (mallory);
 }
 
 /* The market opens from the index with every server down. */
