@@ -465,6 +465,12 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                _("The identity changed"));
       return;
     }
+  /* The categories first: a view reads them when the list changes. */
+  if (l->categories != NULL)
+    {
+      g_strfreev (self->categories);
+      self->categories = g_steal_pointer (&l->categories);
+    }
   /* One splice: a visible list is never filled row by row. Only the rows
    * that changed are replaced, unless the list changed meanwhile. */
   if (l->version != self->jobs_version)
@@ -483,11 +489,6 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       drop_in_worker (removed);
     }
   drop_in_worker (g_steal_pointer (&l->old));
-  if (l->categories != NULL)
-    {
-      g_strfreev (self->categories);
-      self->categories = g_steal_pointer (&l->categories);
-    }
   set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
   g_task_return_boolean (outer, TRUE);
 }

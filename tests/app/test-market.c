@@ -257,7 +257,24 @@ test_browse (Fixture *f, gconstpointer data)
   wait_market (f);
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_view_get_shown (f->view)), ==, 4);
 
-  /* category */
+  /* category: the drop-down lists the market's categories (they came with
+   * the refresh, after a first load of an empty index) */
+  {
+    GtkDropDown *categories = app_test_child (f->view, "category_dropdown");
+    GListModel *items = gtk_drop_down_get_model (categories);
+    g_autoptr (GString) listed = g_string_new (NULL);
+
+    for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+      {
+        g_autoptr (GtkStringObject) item = g_list_model_get_item (items, i);
+
+        g_string_append_printf (listed, "%s|", gtk_string_object_get_string (item));
+      }
+    g_test_message ("categories: %s", listed->str);
+    g_assert_true (contains (listed->str, "|Writing|"));
+    g_assert_true (contains (listed->str, "|Graphics|"));
+    g_assert_true (contains (listed->str, "|Software|"));
+  }
   rein_market_view_set_category (f->view, "Writing");
   g_clear_pointer (&all, g_free);
   all = shown_names (f);
