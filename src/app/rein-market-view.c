@@ -553,18 +553,9 @@ static void
 published_cb (GtkWidget *dialog, const gchar *message, gpointer user_data)
 {
   ReinMarketView *self = user_data;
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_APPLICATION_WINDOW);
-  GtkWidget *overlay = NULL;
 
-  /* The window's toast overlay, found by type: the view does not know the
-   * window's class. */
-  if (window != NULL)
-    for (GtkWidget *w = gtk_widget_get_first_child (window); w != NULL && overlay == NULL;
-         w = gtk_widget_get_first_child (w))
-      if (ADW_IS_TOAST_OVERLAY (w))
-        overlay = w;
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+  /* The window shows it ("win.toast"): the view does not know the window. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
   update_detail (self);
 }
 

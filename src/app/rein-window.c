@@ -385,6 +385,13 @@ present_unlock (ReinWindow *self, const gchar *reason, gboolean keep)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* "win.toast" with a sentence: how views inside the window show one. */
+static void
+toast_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  rein_window_show_toast (REIN_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
 static void
 sync_action (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -588,6 +595,7 @@ rein_window_class_init (ReinWindowClass *klass)
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.add-identity", NULL, add_identity_action);

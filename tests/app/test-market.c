@@ -457,6 +457,8 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
   app_test_iterate (200);
   g_assert_nonnull (rein_market_view_get_bid_refusal (f->view)); /* "You have bid" */
+  /* the outcome went to the window's toast, the action the view uses */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "win.toast", "s", "Test"));
   app_test_screenshot (GTK_WIDGET (f->window), "market-13-after-bid");
 
   /* Bob sees it, in his market and with rein-cli */
