@@ -206,7 +206,7 @@ update_state (ReinMarketView *self)
 
       gtk_label_set_text (self->status_label, text);
     }
-  else if (warning != NULL)
+  else if (warning != NULL && error == NULL)
     {
       g_autofree gchar *first = g_strndup (warning, strcspn (warning, "\n"));
       g_autofree gchar *text = g_strdup_printf (_("Some servers failed: %s"), first);

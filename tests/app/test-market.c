@@ -589,6 +589,50 @@ test_bid_refusals (Fixture *f, gconstpointer data)
   app_test_destroy_window (GTK_WINDOW (bobs_window));
 }
 
+static gboolean
+shows_error (gpointer data)
+{
+  return g_strcmp0 (rein_market_view_get_state (data), "error") == 0;
+}
+
+/* An identity whose only server does not answer, and no saved market:
+ * the error page, with a way to try again. */
+static void
+test_unreachable (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-market-offline-XXXXXX", &error);
+  g_autoptr (ReinStore) store = rein_store_open (dir, &error);
+  ReinIdentityParams params = { .name = "Offline", .contact = "o@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+  g_autoptr (ReinContext) context = NULL;
+  ReinWindow *window;
+  ReinMarketView *view;
+
+  g_object_unref (rein_store_add_identity_from_mnemonic (store, &params, phrase, NULL, "pw",
+                                                         &error));
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  rein_store_add_server (store, "http://127.0.0.1:9/", &error);
+  g_assert_no_error (error);
+  context = rein_context_new (store);
+  window = rein_window_new (NULL, context);
+  view = rein_window_get_market_view (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (shows_error, view, "the error page");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (app_test_child (view, "error_page"))));
+  g_assert_nonnull (adw_status_page_get_description (app_test_child (view, "error_page")));
+  /* said once, on the page, not again below the list */
+  g_assert_false (gtk_revealer_get_reveal_child (app_test_child (view, "status_revealer")));
+  app_test_screenshot (GTK_WIDGET (window), "market-21-unreachable");
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+  g_clear_object (&context);
+  g_clear_object (&store);
+  rein_test_remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -599,6 +643,7 @@ main (int argc, char *argv[])
   g_test_add ("/app/market/browse", Fixture, NULL, fixture_setup, test_browse, fixture_teardown);
   g_test_add ("/app/market/bid-and-post", Fixture, NULL, fixture_setup, test_bid_and_post,
               fixture_teardown);
+  g_test_add_func ("/app/market/unreachable", test_unreachable);
   g_test_add ("/app/market/bid-refusals", Fixture, NULL, fixture_setup, test_bid_refusals,
               fixture_teardown);
   return g_test_run ();
