@@ -344,24 +344,14 @@ welcome_cancelled_cb (ReinWindow *self)
 
 /* ---- sync ---- */
 
-static void
-market_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  /* The market view shows how it went, from the service's properties. */
-  rein_market_service_refresh_finish (REIN_MARKET_SERVICE (source), result, &error);
-}
-
+/* The market view refreshes itself (its "market.refresh" action knows
+ * when it may); the window says when: at start, after a sync, after an
+ * identity switch. Without servers there is nothing to ask. */
 static void
 refresh_market (ReinWindow *self)
 {
-  ReinMarketService *market = rein_context_get_market (self->context);
-
-  if (rein_session_get_active_identity (self->session) == NULL || !has_servers (self)
-      || rein_market_service_get_refreshing (market))
-    return;
-  rein_market_service_refresh_async (market, NULL, market_refreshed_cb, NULL);
+  if (has_servers (self))
+    gtk_widget_activate_action (GTK_WIDGET (self->market_view), "market.refresh", NULL);
 }
 
 static void
