@@ -13,7 +13,7 @@ packages=(
   libsecp256k1-dev libsqlite3-dev libgcrypt20-dev libqrencode-dev
   # tests: the independent Bitcoin implementation, the BIP39 word list's
   # source, a display for UI tests, data file validators, load generator
-  python3 python3-bitcoinlib python3-mnemonic xvfb xauth dbus-daemon dbus-x11
+  python3 python3-bitcoinlib python3-mnemonic xvfb xauth dbus-daemon dbus-x11 zbar-tools
   desktop-file-utils appstream wrk sqlite3 xdotool flatpak-builder
   python3-dogtail python3-pyatspi at-spi2-core dbus-x11 imagemagick
 )

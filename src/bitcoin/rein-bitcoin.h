@@ -13,3 +13,4 @@
 #include "rein-bip39.h"
 #include "rein-bip32.h"
 #include "rein-script.h"
+#include "rein-qr.h"
