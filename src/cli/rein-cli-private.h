@@ -63,6 +63,7 @@ typedef struct
 extern const ReinCliCommandGroup rein_cli_tools_group;
 extern const ReinCliCommandGroup rein_cli_account_group;
 extern const ReinCliCommandGroup rein_cli_market_group;
+extern const ReinCliCommandGroup rein_cli_escrow_group;
 
 /* ---- Global options ----
  * Given before the command ("rein-cli --data-dir D status") or, for the

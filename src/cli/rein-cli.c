@@ -20,6 +20,7 @@
 static const ReinCliCommandGroup *const command_groups[] = {
   &rein_cli_account_group,
   &rein_cli_market_group,
+  &rein_cli_escrow_group,
   &rein_cli_tools_group,
 };
 
