@@ -113,3 +113,55 @@ rein_amount_format_btc (gint64 satoshis)
   digits[len] = '\0';
   return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%s", negative ? "-" : "", whole, digits);
 }
+
+#ifndef __SIZEOF_INT128__
+#error "rein_amount_percent_of needs a 128-bit integer type (GCC or Clang on a 64-bit target)"
+#endif
+
+gboolean
+rein_amount_percent_of (gint64 amount, const gchar *percent, gint64 *out_share, GError **error)
+{
+  const gchar *p = percent;
+  guint64 scaled = 0; /* the percentage times 10^8 */
+  guint whole_digits = 0, decimals = 0;
+  unsigned __int128 product;
+
+  g_return_val_if_fail (amount >= 0 && amount <= REIN_MAX_SATOSHIS, FALSE);
+  g_return_val_if_fail (out_share != NULL, FALSE);
+
+  if (p == NULL)
+    p = "";
+  while (*p == ' ')
+    p++;
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      if (++whole_digits > 3)
+        break;
+      scaled = scaled * 10 + (guint64) (*p - '0');
+    }
+  if (whole_digits > 0 && whole_digits <= 3 && *p == '.')
+    for (p++; g_ascii_isdigit (*p) && decimals < 9; p++)
+      {
+        decimals++;
+        scaled = scaled * 10 + (guint64) (*p - '0');
+      }
+  for (guint i = decimals; i < 8; i++)
+    scaled *= 10;
+  while (*p == ' ')
+    p++;
+  if (*p == '%')
+    p++;
+  while (*p == ' ')
+    p++;
+  if (whole_digits == 0 || whole_digits > 3 || decimals > 8 || *p != '\0'
+      || scaled > G_GUINT64_CONSTANT (10000000000))
+    {
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
+                   "“%.40s” is not a percentage from 0 to 100 (e.g. 1.5%%)", percent ? percent : "");
+      return FALSE;
+    }
+  /* amount × percent / 100, to the nearest satoshi, halves rounded up */
+  product = (unsigned __int128) amount * scaled + G_GUINT64_CONSTANT (5000000000);
+  *out_share = (gint64) (product / G_GUINT64_CONSTANT (10000000000));
+  return TRUE;
+}

@@ -29,4 +29,13 @@ gboolean rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError 
  * ("0.05", "1", "0.00000001"; negative amounts get a minus sign). */
 gchar *rein_amount_format_btc (gint64 satoshis);
 
+/* @percent ("1.5%", "1", "0.25 %": at most 8 decimals, 0 to 100) of
+ * @amount satoshis, to the nearest satoshi (halves rounded up): a
+ * mediator's fee as a share of the bid. Fails with
+ * REIN_BITCOIN_ERROR_INVALID_ENCODING when @percent is not one. */
+gboolean rein_amount_percent_of (gint64 amount,
+                                 const gchar *percent,
+                                 gint64 *out_share,
+                                 GError **error);
+
 G_END_DECLS

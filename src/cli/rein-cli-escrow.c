@@ -5,10 +5,14 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "rein-bitcoin.h"
 #include "rein-chain-settings.h"
+#include "rein-client-error.h"
+#include "rein-escrow-status.h"
 
 #include "rein-cli-context.h"
 #include "rein-cli-private.h"
@@ -219,6 +223,265 @@ run_chain (const ReinCliCommand *command, int argc, char **argv)
   return REIN_CLI_EXIT_OK;
 }
 
+/* ---- escrow-status ---- */
+
+static void
+account_to_json (JsonBuilder *builder,
+                 const gchar *name,
+                 const ReinEscrowStatus *status,
+                 const ReinEscrowAccount *account)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  rein_cli_json_string (builder, "address", account->address);
+  rein_cli_json_string (builder, "redeem_script", account->redeem_script_hex);
+  json_builder_set_member_name (builder, "document_agrees");
+  json_builder_add_boolean_value (builder, account->document_agrees);
+  json_builder_set_member_name (builder, "due_sat");
+  json_builder_add_int_value (builder, account->due);
+  if (status->looked_up)
+    {
+      json_builder_set_member_name (builder, "confirmed_sat");
+      json_builder_add_int_value (builder, account->confirmed);
+      json_builder_set_member_name (builder, "unconfirmed_sat");
+      json_builder_add_int_value (builder, account->unconfirmed);
+      json_builder_set_member_name (builder, "confirmations");
+      json_builder_add_int_value (builder, account->confirmations);
+      rein_cli_json_string (builder, "funding",
+                            rein_funding_to_string (rein_escrow_account_get_funding (account)));
+      json_builder_set_member_name (builder, "coins");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < account->coins->len; i++)
+        {
+          ReinUtxo *coin = g_ptr_array_index (account->coins, i);
+
+          json_builder_begin_object (builder);
+          rein_cli_json_string (builder, "txid", coin->txid);
+          json_builder_set_member_name (builder, "vout");
+          json_builder_add_int_value (builder, coin->vout);
+          json_builder_set_member_name (builder, "value_sat");
+          json_builder_add_int_value (builder, coin->value);
+          json_builder_set_member_name (builder, "confirmations");
+          json_builder_add_int_value (builder,
+                                      rein_chain_confirmations (coin->block_height,
+                                                                status->tip_height));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+static gchar *
+btc_and_sat (gint64 satoshis)
+{
+  g_autofree gchar *btc = rein_amount_format_btc (satoshis);
+
+  /* Translators: an amount, "0.01 BTC (1000000 sat)" */
+  return g_strdup_printf (_("%s BTC (%" G_GINT64_FORMAT " sat)"), btc, satoshis);
+}
+
+static void
+print_account (const gchar *title, const ReinEscrowStatus *status,
+               const ReinEscrowAccount *account, const gchar *due_note)
+{
+  g_autofree gchar *due = btc_and_sat (account->due);
+
+  rein_cli_print ("%s: %s", title, account->address);
+  rein_cli_print (_("  due: %s%s"), due, due_note);
+  if (!account->document_agrees)
+    rein_cli_print (_("  WARNING: the job's documents name another address or script: do not "
+                      "pay into either before the job is checked again"));
+  if (status->looked_up)
+    {
+      ReinFunding funding = rein_escrow_account_get_funding (account);
+      g_autofree gchar *confirmed = btc_and_sat (account->confirmed);
+      g_autofree gchar *unconfirmed = btc_and_sat (account->unconfirmed);
+
+      rein_cli_print (_("  holds: %s confirmed, %s unconfirmed"), confirmed, unconfirmed);
+      if (funding == REIN_FUNDING_PARTLY)
+        {
+          g_autofree gchar *missing = btc_and_sat (account->due - account->confirmed
+                                                   - account->unconfirmed);
+
+          rein_cli_print (_("  partly funded: %s missing"), missing);
+        }
+      else if (funding == REIN_FUNDING_FUNDED)
+        rein_cli_print (g_dngettext (NULL, "  funded, %u confirmation",
+                                     "  funded, %u confirmations", account->confirmations),
+                        account->confirmations);
+      else
+        rein_cli_print ("  %s", _(rein_funding_to_string (funding)));
+    }
+  rein_cli_print (_("  redeem script: %s"), account->redeem_script_hex);
+}
+
+/* A QR code of the BIP21 request for @account's due amount in @dir. */
+static gboolean
+write_request_qr (const gchar *dir, const gchar *file, const ReinEscrowAccount *account,
+                  const gchar *label, GError **error)
+{
+  g_autofree gchar *uri = rein_bip21_uri (account->address, account->due, label, NULL);
+  g_autofree gchar *path = g_build_filename (dir, file, NULL);
+  g_autoptr (ReinQr) qr = rein_qr_encode (uri, error);
+  g_autoptr (GBytes) png = NULL;
+
+  if (qr == NULL || (png = rein_qr_to_png (qr, 8, error)) == NULL)
+    return FALSE;
+  if (!g_file_set_contents_full (path, g_bytes_get_data (png, NULL),
+                                 (gssize) g_bytes_get_size (png), G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0644, error))
+    return FALSE;
+  if (!rein_cli_globals.json)
+    rein_cli_print (_("Wrote %s: %s"), path, uri);
+  return TRUE;
+}
+
+static int
+run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL;
+  g_autofree gchar *qr_dir = NULL;
+  const GOptionEntry entries[] = {
+    { "jobid", 'j', 0, G_OPTION_ARG_STRING, &job_id, N_("The job"), N_("ID") },
+    { "qr", 0, 0, G_OPTION_ARG_FILENAME, &qr_dir,
+      N_("Write a QR code of each escrow's payment request into DIR"), N_("DIR") },
+    { NULL },
+  };
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) chain_error = NULL;
+  g_autoptr (ReinStore) store = NULL;
+  g_autoptr (ReinIdentity) identity = NULL;
+  g_autoptr (ReinCliReader) reader = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinEscrowStatus) status = NULL;
+  g_autofree gchar *fee_note = NULL;
+  gboolean testnet;
+  ReinJob *job;
+  int code;
+
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &code))
+    return code;
+  if (job_id == NULL)
+    {
+      g_set_error_literal (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE, _("give --jobid ID"));
+      return rein_cli_fail (NULL, error);
+    }
+  g_strstrip (job_id);
+  if (!rein_cli_check_job_id (job_id, &error)
+      || (store = rein_cli_open_store (&error)) == NULL
+      || (identity = rein_cli_active_identity (store, &error)) == NULL
+      || (reader = rein_cli_reader_new (store, identity, &error)) == NULL)
+    return rein_cli_fail (NULL, error);
+  testnet = rein_identity_get_testnet (identity);
+
+  jobs = rein_cli_reader_load_jobs (reader, (const gchar *const[]){ job_id, NULL }, &error);
+  rein_cli_reader_print_warnings (reader);
+  if (jobs == NULL)
+    return rein_cli_fail (NULL, error);
+  if (jobs->len == 0)
+    {
+      g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                   _("no job with ID %s is on the servers"), job_id);
+      return rein_cli_fail (NULL, error);
+    }
+  job = g_ptr_array_index (jobs, 0);
+
+  /* the terms need no backend; the balances do */
+  status = rein_escrow_status_new (job, testnet, &error);
+  if (status == NULL)
+    {
+      if (error->domain == REIN_CLIENT_ERROR && error->code == REIN_CLIENT_ERROR_REFUSED)
+        {
+          /* no escrow yet: the job's state refuses it */
+          error->domain = REIN_CLI_ERROR;
+          error->code = REIN_CLI_ERROR_REFUSED;
+        }
+      return rein_cli_fail (NULL, error);
+    }
+  chain = rein_chain_settings_open (store, testnet, &chain_error);
+  if (chain != NULL)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      ReinEscrowStatus *found;
+
+      rein_escrow_status_lookup_async (chain, job, testnet, NULL, rein_cli_async_cb, &result);
+      rein_cli_wait (&result);
+      found = rein_escrow_status_lookup_finish (result, &chain_error);
+      if (found != NULL)
+        {
+          rein_escrow_status_free (status);
+          status = found;
+        }
+    }
+
+  if (qr_dir != NULL)
+    {
+      g_autofree gchar *primary_label = g_strdup_printf (_("Rein escrow: %s"),
+                                                         rein_job_get_name (job));
+      g_autofree gchar *mediator_label = g_strdup_printf (_("Rein mediator fee: %s"),
+                                                          rein_job_get_name (job));
+
+      if (g_mkdir_with_parents (qr_dir, 0700) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("cannot make the folder %s: %s"), qr_dir, g_strerror (saved));
+          return rein_cli_fail (NULL, error);
+        }
+      if (!write_request_qr (qr_dir, "primary-escrow.png", &status->primary, primary_label,
+                             &error)
+          || !write_request_qr (qr_dir, "mediator-escrow.png", &status->mediator,
+                                mediator_label, &error))
+        return rein_cli_fail (_("cannot write the QR codes"), error);
+    }
+
+  if (rein_cli_globals.json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "job_id", status->job_id);
+      rein_cli_json_string (builder, "network", testnet ? "testnet" : "mainnet");
+      json_builder_set_member_name (builder, "bid_amount_sat");
+      json_builder_add_int_value (builder, status->bid_amount);
+      rein_cli_json_string (builder, "mediator_fee", status->mediator_fee);
+      json_builder_set_member_name (builder, "tip_height");
+      if (status->looked_up)
+        json_builder_add_int_value (builder, status->tip_height);
+      else
+        json_builder_add_null_value (builder);
+      account_to_json (builder, "primary", status, &status->primary);
+      account_to_json (builder, "mediator", status, &status->mediator);
+      rein_cli_json_string (builder, "chain_error",
+                            chain_error != NULL ? chain_error->message : NULL);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      if (!rein_cli_write_json (root, FALSE, &error))
+        return rein_cli_fail (NULL, error);
+    }
+  else
+    {
+      rein_cli_print (_("Job %s, %s"), rein_job_get_name (job), status->job_id);
+      print_account (_("Primary escrow"), status, &status->primary, "");
+      fee_note = g_strdup_printf (_(", the mediator fee of %s"), status->mediator_fee);
+      print_account (_("Mediator escrow"), status, &status->mediator, fee_note);
+    }
+  if (chain_error != NULL)
+    {
+      gboolean unset = chain_error->domain == REIN_CLIENT_ERROR;
+
+      rein_cli_warn (_("balances unknown: %s%s"), chain_error->message,
+                     unset ? _(" (rein-cli chain URL sets one)") : "");
+      return unset ? REIN_CLI_EXIT_OK : REIN_CLI_EXIT_NETWORK;
+    }
+  return REIN_CLI_EXIT_OK;
+}
+
 /* ---- The group ---- */
 
 static const ReinCliCommand escrow_commands[] = {
@@ -237,6 +500,22 @@ static const ReinCliCommand escrow_commands[] = {
     .max_args = 1,
     .global_options = TRUE,
     .run = run_chain,
+  },
+  {
+    .name = "escrow-status",
+    .parameter_string = N_("--jobid ID"),
+    .summary = N_("Show what is due and what is paid into a job's escrows"),
+    .description = N_("For an awarded job: both escrow addresses (recomputed from the job's\n"
+                      "three keys), what is due in each (the bid amount; the mediator's fee as\n"
+                      "its share of it), and, from the chain backend (see “chain”), what they\n"
+                      "hold, confirmed and not, and how many confirmations. With --qr DIR,\n"
+                      "writes a QR code of each escrow's payment request (BIP21) into DIR.\n"
+                      "Without a chain backend, shows the terms and says the balances are\n"
+                      "unknown."),
+    .min_args = 0,
+    .max_args = 0,
+    .global_options = TRUE,
+    .run = run_escrow_status,
   },
   {
     .name = "qr",

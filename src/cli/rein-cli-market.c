@@ -17,7 +17,6 @@
   N_("Exit status: 0 on success, 2 on a usage error or bad input, 3 when the job’s\n" \
      "state or your role does not allow it, 4 when no server could be reached.")
 
-#define MAX_JOB_ID_LEN 64
 
 /* ---- What every market command opens ---- */
 
@@ -342,23 +341,6 @@ job_details_to_json (JsonBuilder *builder, ReinJob *job, const gchar *own_key,
 
 /* ---- Choosing a job ---- */
 
-static gboolean
-check_job_id (const gchar *job_id, GError **error)
-{
-  gsize len = strlen (job_id);
-
-  if (len == 0 || len > MAX_JOB_ID_LEN)
-    goto bad;
-  for (const gchar *p = job_id; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p))
-      goto bad;
-  return TRUE;
-
-bad:
-  g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-               _("“%s” is not a job ID (20 letters and digits)"), job_id);
-  return FALSE;
-}
 
 /* The jobs with a valid posting on the market, in their real state (the
  * reader fetches the offers and what follows of the jobs with bids); with
@@ -415,7 +397,7 @@ my_job_ids (Market *m, GError **error)
           ReinDocument *doc = g_ptr_array_index (docs, i);
           const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
 
-          if (job_id == NULL || !check_job_id (job_id, NULL))
+          if (job_id == NULL || !rein_cli_check_job_id (job_id, NULL))
             continue;
           if (g_hash_table_add (ids, (gpointer) job_id))
             {
@@ -491,7 +473,7 @@ market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GErr
       return g_object_ref (g_ptr_array_index (allowed, index));
     }
 
-  if (!check_job_id (job_id, error))
+  if (!rein_cli_check_job_id (job_id, error))
     return NULL;
   jobs = rein_cli_reader_load_jobs (m->reader, (const gchar *const[]){ job_id, NULL }, error);
   if (jobs == NULL)
@@ -1183,7 +1165,7 @@ run_status (const ReinCliCommand *command, int argc, char **argv)
   if (job_id != NULL)
     {
       g_strstrip (job_id);
-      if (!check_job_id (job_id, &error))
+      if (!rein_cli_check_job_id (job_id, &error))
         return market_fail (&m, NULL, error);
       jobs = rein_cli_reader_load_jobs (m.reader, (const gchar *const[]){ job_id, NULL },
                                         &error);

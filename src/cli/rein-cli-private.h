@@ -115,6 +115,11 @@ gboolean rein_cli_parse_options (const ReinCliCommand *command,
                                  int *out_status);
 
 /* TRUE when @path names standard input: NULL or "-". */
+/* A job ID as users may give one: letters and digits, at most
+ * REIN_CLI_MAX_JOB_ID_LEN (python-rein made 20). */
+#define REIN_CLI_MAX_JOB_ID_LEN 64
+gboolean rein_cli_check_job_id (const gchar *job_id, GError **error);
+
 gboolean rein_cli_path_is_stdin (const gchar *path);
 /* "standard input" or the quoted display name of @path, for messages. */
 gchar *rein_cli_describe_path (const gchar *path);

@@ -787,3 +787,23 @@ rein_cli_write_json (JsonNode *root, gboolean wipe, GError **error)
 
   return ok;
 }
+
+/* ---- Job IDs ---- */
+
+gboolean
+rein_cli_check_job_id (const gchar *job_id, GError **error)
+{
+  gsize len = strlen (job_id);
+
+  if (len == 0 || len > REIN_CLI_MAX_JOB_ID_LEN)
+    goto bad;
+  for (const gchar *p = job_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+               _("“%s” is not a job ID (20 letters and digits)"), job_id);
+  return FALSE;
+}

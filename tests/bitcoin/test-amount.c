@@ -96,6 +96,50 @@ test_format (void)
     }
 }
 
+static void
+test_percent_of (void)
+{
+  struct
+  {
+    gint64 amount;
+    const gchar *percent;
+    gint64 share;
+  } good[] = {
+    { 10000000, "1.0%", 100000 },
+    { 10000000, "1", 100000 },
+    { 10000000, " 2.5 % ", 250000 },
+    { 333, "10%", 33 },                /* 33.3 */
+    { 335, "10%", 34 },                /* 33.5: halves up */
+    { 1, "49.99999999%", 0 },
+    { 1, "50%", 1 },
+    { 12345678, "0.00000001%", 0 },
+    { REIN_MAX_SATOSHIS, "100%", REIN_MAX_SATOSHIS },
+    { REIN_MAX_SATOSHIS, "99.99999999%", 2099999999790000 }, /* minus 2.1e15 × 1e-10 */
+    { 0, "5%", 0 },
+  };
+  const gchar *bad[] = { "", "%", "-1%", "100.00000001%", "101", "1.5%%", "1,5%", ".5%",
+                         "1.123456789%", "1e2", "0x10", "1000%", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 share = -1;
+
+      g_assert_true (rein_amount_percent_of (good[i].amount, good[i].percent, &share, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (share, ==, good[i].share);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 share = -1;
+
+      g_assert_false (rein_amount_percent_of (100, bad[i], &share, &error));
+      g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING);
+      g_assert_cmpint (share, ==, -1);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -103,5 +147,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/bitcoin/amount/parse-good", test_parse_good);
   g_test_add_func ("/bitcoin/amount/parse-bad", test_parse_bad);
   g_test_add_func ("/bitcoin/amount/format", test_format);
+  g_test_add_func ("/bitcoin/amount/percent-of", test_percent_of);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "chain-fixture.h"
 #include "cli-test-util.h"
 #include "server-fixture.h"
 #include "rein-test-util.h"
@@ -388,6 +389,143 @@ test_tags (Fixture *f, gconstpointer data)
                                                   "category"), ==, "logo, design");
 }
 
+/* ---- escrow-status ---- */
+
+static const gchar p2sh_script[] =
+  "import sys, bitcoin\n"
+  "from bitcoin.core import x\n"
+  "from bitcoin.core.script import CScript\n"
+  "from bitcoin.wallet import P2SHBitcoinAddress\n"
+  "bitcoin.SelectParams('mainnet')\n"
+  "print(P2SHBitcoinAddress.from_redeemScript(CScript(x(sys.argv[1]))))\n";
+
+static JsonObject *
+account_of (JsonNode *root, const gchar *name)
+{
+  return json_object_get_object_member (json_node_get_object (root), name);
+}
+
+static gchar *
+zbar_read_file (const gchar *path)
+{
+  const gchar *argv[] = { "zbarimg", "--raw", "-q", path, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *err = NULL;
+  gchar *out = NULL;
+  gint status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_strchomp (out);
+}
+
+/* The escrow of the awarded job: its terms without a backend, then what
+ * the test chain says is paid in, and QR codes of both requests. */
+static void
+test_escrow_status (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TestChain) chain = test_chain_start ("mainnet");
+  g_autoptr (CliResult) terms = run_reader (f, "escrow-status", "--jobid", AWARDED_ID, "--json",
+                                            NULL);
+  g_autoptr (CliResult) r = NULL;
+  g_autoptr (JsonNode) root = cli_result_get_json (terms);
+  g_autofree gchar *primary = NULL;
+  g_autofree gchar *mediator = NULL;
+  g_autofree gchar *qr_dir = g_build_filename (f->dir, "qr", NULL);
+  JsonObject *account;
+
+  cli_assert_status (terms, 0);
+  g_assert_true (json_object_get_null_member (json_node_get_object (root), "tip_height"));
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (root),
+                                                           "chain_error"),
+                            "no chain backend"));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "bid_amount_sat"), ==,
+                   1000000);
+  account = account_of (root, "primary");
+  g_assert_cmpint (json_object_get_int_member (account, "due_sat"), ==, 1000000);
+  g_assert_true (json_object_get_boolean_member (account, "document_agrees"));
+  g_assert_false (json_object_has_member (account, "funding"));
+  primary = g_strdup (json_object_get_string_member (account, "address"));
+  /* python-bitcoinlib makes the same address of the same script */
+  if (cli_have_bitcoinlib ())
+    {
+      const gchar *args[] = { json_object_get_string_member (account, "redeem_script"), NULL };
+      g_autofree gchar *theirs = cli_run_python (p2sh_script, NULL, args);
+
+      g_assert_cmpstr (g_strchomp (theirs), ==, primary);
+    }
+  account = account_of (root, "mediator");
+  /* 1.0% of 0.01 BTC */
+  g_assert_cmpint (json_object_get_int_member (account, "due_sat"), ==, 10000);
+  mediator = g_strdup (json_object_get_string_member (account, "address"));
+  g_assert_cmpstr (primary, !=, mediator);
+  g_clear_pointer (&root, json_node_unref);
+
+  /* a job whose only offer is forged has no escrow */
+  r = run_reader (f, "escrow-status", "--jobid", FORGED_ID, NULL);
+  cli_assert_status (r, 3);
+  g_assert_nonnull (strstr (r->err, "no bid has been awarded"));
+  g_clear_pointer (&r, cli_result_free);
+
+  /* the primary escrow paid in full and confirmed twice; the mediator's
+   * partly, unconfirmed */
+  g_free (test_chain_fund (chain, primary, 1000000, 2));
+  g_free (test_chain_fund (chain, mediator, 4000, 0));
+  r = run_reader (f, "chain", chain->url, NULL);
+  cli_assert_status (r, 0);
+  g_clear_pointer (&r, cli_result_free);
+  r = run_reader (f, "escrow-status", "--jobid", AWARDED_ID, "--json", "--qr", qr_dir, NULL);
+  cli_assert_status (r, 0);
+  root = cli_result_get_json (r);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "tip_height"), ==,
+                   100);
+  account = account_of (root, "primary");
+  g_assert_cmpstr (json_object_get_string_member (account, "funding"), ==, "funded");
+  g_assert_cmpint (json_object_get_int_member (account, "confirmed_sat"), ==, 1000000);
+  g_assert_cmpint (json_object_get_int_member (account, "confirmations"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (account, "coins")), ==,
+                    1);
+  account = account_of (root, "mediator");
+  g_assert_cmpstr (json_object_get_string_member (account, "funding"), ==, "partly funded");
+  g_assert_cmpint (json_object_get_int_member (account, "confirmed_sat"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (account, "unconfirmed_sat"), ==, 4000);
+  g_clear_pointer (&r, cli_result_free);
+
+  /* the QR codes ask for what is due, in BIP21 */
+  {
+    g_autofree gchar *path = g_build_filename (qr_dir, "primary-escrow.png", NULL);
+    g_autofree gchar *read = zbar_read_file (path);
+    g_autofree gchar *expected = g_strdup_printf (
+        "bitcoin:%s?amount=0.01&label=Rein%%20escrow%%3A%%20Awarded%%20logo", primary);
+
+    g_assert_cmpstr (read, ==, expected);
+  }
+  {
+    g_autofree gchar *path = g_build_filename (qr_dir, "mediator-escrow.png", NULL);
+    g_autofree gchar *read = zbar_read_file (path);
+    g_autofree gchar *expected = g_strdup_printf ("bitcoin:%s?amount=0.0001&label=", mediator);
+
+    g_assert_true (g_str_has_prefix (read, expected));
+  }
+
+  /* in words, too */
+  r = run_reader (f, "escrow-status", "--jobid", AWARDED_ID, NULL);
+  cli_assert_status (r, 0);
+  g_assert_nonnull (strstr (r->out, "funded, 2 confirmations"));
+  g_assert_nonnull (strstr (r->out, "partly funded: 0.00006 BTC (6000 sat) missing"));
+  g_clear_pointer (&r, cli_result_free);
+
+  /* a backend that is gone: the terms, a warning, exit status 4 */
+  g_setenv ("REIN_CHAIN_URL", "http://127.0.0.1:9/", TRUE);
+  r = run_reader (f, "escrow-status", "--jobid", AWARDED_ID, NULL);
+  g_unsetenv ("REIN_CHAIN_URL");
+  cli_assert_status (r, 4);
+  g_assert_nonnull (strstr (r->out, primary));
+  g_assert_nonnull (strstr (r->err, "balances unknown"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -397,11 +535,13 @@ main (int argc, char **argv)
   g_setenv ("REIN_PASSWORD", PASSWORD, TRUE);
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
   g_unsetenv ("REIN_DATA_DIR");
+  g_unsetenv ("REIN_CHAIN_URL");
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/cli/market/jobs-open", test_jobs_open);
   ADD ("/cli/market/jobs-all", test_jobs_all);
   ADD ("/cli/market/tags", test_tags);
+  ADD ("/cli/market/escrow-status", test_escrow_status);
 #undef ADD
 
   return g_test_run ();
