@@ -47,6 +47,9 @@ G_BEGIN_DECLS
 #define REIN_LABEL_SIGNED_MEDIATOR_PAYMENT "Signed mediator payment"
 #define REIN_LABEL_DISPUTE_DETAIL "Dispute detail"
 #define REIN_LABEL_RESOLUTION "Resolution"
+/* Optional in a posting, a delivery and an enrollment: where that party is
+ * paid (default: its delegate P2PKH address). */
+#define REIN_LABEL_PAYOUT_ADDRESS "Payout address"
 
 /* All names of a current label, current name first, then the names older
  * documents used (NULL-terminated, static). NULL when @label has no older

@@ -1,0 +1,300 @@
+/* rein-payout.c: who is paid what out of a job's escrows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "rein-payout.h"
+
+#include "rein-bitcoin.h"
+#include "rein-client-error.h"
+
+/* Nodes relay nothing below 1 sat/vB. */
+#define MIN_FEE_RATE 1000
+#define MAX_FEE_RATE (1000 * 100000)
+
+/* ---- payees ---- */
+
+void
+rein_payees_free (ReinPayees *payees)
+{
+  if (payees == NULL)
+    return;
+  g_free (payees->creator);
+  g_free (payees->worker);
+  g_free (payees->mediator);
+  g_free (payees);
+}
+
+/* The "Payout address" of @doc when it names one, else the P2PKH address
+ * of @public_key_hex. */
+static gchar *
+payee_address (ReinDocument *doc,
+               const gchar *public_key_hex,
+               const gchar *who,
+               gboolean testnet,
+               gboolean *out_chosen,
+               GError **error)
+{
+  ReinNetwork want = testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+  const gchar *chosen = doc != NULL ? rein_document_get_field (doc, REIN_LABEL_PAYOUT_ADDRESS)
+                                    : NULL;
+  g_autoptr (GError) local_error = NULL;
+  guint8 key[65];
+  gsize len = 0;
+
+  *out_chosen = chosen != NULL;
+  if (chosen != NULL)
+    {
+      ReinNetwork network;
+
+      if (!rein_address_validate (chosen, &network, NULL, NULL, &local_error))
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                       "the %s's payout address “%.64s” is not valid: %s", who, chosen,
+                       local_error->message);
+          return NULL;
+        }
+      if (network != want)
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                       "the %s's payout address %s is not a %s address", who, chosen,
+                       testnet ? "testnet" : "mainnet");
+          return NULL;
+        }
+      return g_strdup (chosen);
+    }
+  if (public_key_hex == NULL || !rein_public_key_parse_hex (public_key_hex, key, &len, &local_error))
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                   "the %s has no valid public key to be paid to", who);
+      return NULL;
+    }
+  return rein_address_from_public_key (key, len, want);
+}
+
+ReinPayees *
+rein_payees_new (ReinJob *job, ReinDocument *mediator_enrollment, gboolean testnet, GError **error)
+{
+  g_autoptr (ReinPayees) payees = g_new0 (ReinPayees, 1);
+
+  g_return_val_if_fail (REIN_IS_JOB (job), NULL);
+
+  payees->creator = payee_address (rein_job_get_posting (job), rein_job_get_creator_key (job),
+                                   "creator", testnet, &payees->creator_chosen, error);
+  if (payees->creator == NULL)
+    return NULL;
+  payees->worker = payee_address (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+                                  rein_job_get_worker_key (job), "worker", testnet,
+                                  &payees->worker_chosen, error);
+  if (payees->worker == NULL)
+    return NULL;
+  payees->mediator = payee_address (mediator_enrollment, rein_job_get_mediator_key (job),
+                                    "mediator", testnet, &payees->mediator_chosen, error);
+  if (payees->mediator == NULL)
+    return NULL;
+  return g_steal_pointer (&payees);
+}
+
+/* ---- sizes ---- */
+
+static guint
+varint_size (guint64 n)
+{
+  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
+}
+
+guint
+rein_payout_estimate_vsize (gboolean primary, guint n_inputs, guint n_outputs)
+{
+  /* The largest signature: a 72-byte DER encoding and its sighash byte. */
+  const guint sig_push = 1 + 73;
+  /* OP_2 <33> <33> <33> OP_3 OP_CHECKMULTISIG; <33> OP_CHECKSIGVERIFY
+   * OP_1 <33> <33> OP_2 OP_CHECKMULTISIG */
+  const guint redeem = primary ? 1 + 3 * 34 + 2 : 34 + 1 + 1 + 2 * 34 + 2;
+  const guint redeem_push = (redeem < 76 ? 1 : 2) + redeem;
+  const guint script_sig = 1 + 2 * sig_push + redeem_push; /* OP_0 <sig> <sig> <redeem> */
+  const guint input = 32 + 4 + varint_size (script_sig) + script_sig + 4;
+  const guint output = 8 + 1 + 25; /* P2PKH is the larger of P2PKH and P2SH */
+
+  return 4 + varint_size (n_inputs) + n_inputs * input + varint_size (n_outputs)
+         + n_outputs * output + 4;
+}
+
+/* ---- plans ---- */
+
+static void
+output_free (ReinPayoutOutput *output)
+{
+  g_free (output->address);
+  g_free (output);
+}
+
+void
+rein_payout_plan_free (ReinPayoutPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  g_free (plan->escrow_address);
+  g_free (plan->redeem_script_hex);
+  g_clear_pointer (&plan->inputs, g_ptr_array_unref);
+  g_clear_pointer (&plan->outputs, g_ptr_array_unref);
+  g_free (plan);
+}
+
+static ReinUtxo *
+utxo_copy (const ReinUtxo *utxo)
+{
+  ReinUtxo *copy = g_memdup2 (utxo, sizeof *utxo);
+
+  copy->txid = g_strdup (utxo->txid);
+  return copy;
+}
+
+typedef struct
+{
+  ReinRole payee;
+  const gchar *address;
+  gint64 gross;
+} Share;
+
+static gint64
+ceil_div (gint64 a, gint64 b)
+{
+  return (a + b - 1) / b;
+}
+
+ReinPayoutPlan *
+rein_payout_plan_new (const ReinEscrowStatus *status,
+                      gboolean primary,
+                      const ReinPayees *payees,
+                      ReinPayoutKind kind,
+                      guint worker_percent,
+                      gint64 fee_rate,
+                      gint64 fee_cap,
+                      GError **error)
+{
+  const ReinEscrowAccount *account;
+  g_autoptr (ReinPayoutPlan) plan = NULL;
+  Share shares[2];
+  guint n_shares = 0;
+
+  g_return_val_if_fail (status != NULL && payees != NULL, NULL);
+  g_return_val_if_fail (worker_percent <= 100, NULL);
+
+  account = primary ? &status->primary : &status->mediator;
+  if (!status->looked_up || account->coins == NULL || account->coins->len == 0)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   "the %s escrow %s holds nothing to pay out", primary ? "primary" : "mediator",
+                   account->address);
+      return NULL;
+    }
+  if (fee_rate < MIN_FEE_RATE || fee_rate > MAX_FEE_RATE)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT,
+                   "a fee rate of %" G_GINT64_FORMAT ".%03d sat/vB is not one nodes take "
+                   "(1 to 100,000 sat/vB)",
+                   fee_rate / 1000, (gint) (fee_rate % 1000));
+      return NULL;
+    }
+
+  plan = g_new0 (ReinPayoutPlan, 1);
+  plan->kind = kind;
+  plan->primary = primary;
+  plan->escrow_address = g_strdup (account->address);
+  plan->redeem_script_hex = g_strdup (account->redeem_script_hex);
+  plan->fee_rate = fee_rate;
+  plan->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_utxo_free);
+  plan->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) output_free);
+  for (guint i = 0; i < account->coins->len; i++)
+    {
+      const ReinUtxo *coin = g_ptr_array_index (account->coins, i);
+
+      g_ptr_array_add (plan->inputs, utxo_copy (coin));
+      plan->input_total += coin->value;
+    }
+
+  /* who gets the money, before the fee */
+  if (!primary)
+    shares[n_shares++] = (Share) { REIN_ROLE_MEDIATOR, payees->mediator, plan->input_total };
+  else
+    {
+      guint percent = kind == REIN_PAYOUT_ACCEPT || kind == REIN_PAYOUT_AWARD ? 100
+                      : kind == REIN_PAYOUT_REFUND                            ? 0
+                                                                              : worker_percent;
+      gint64 to_worker = (gint64) (((unsigned __int128) plan->input_total * percent + 50) / 100);
+
+      if (plan->input_total - to_worker > 0)
+        shares[n_shares++] = (Share) { REIN_ROLE_CREATOR, payees->creator,
+                                       plan->input_total - to_worker };
+      if (to_worker > 0)
+        shares[n_shares++] = (Share) { REIN_ROLE_WORKER, payees->worker, to_worker };
+    }
+
+  /* The fee, shared in proportion; an output it leaves below the dust
+   * limit is given up to the fee, which then shrinks by one output. */
+  for (;;)
+    {
+      gint64 gross_total = 0, fee, charged = 0;
+      gint64 net[2];
+      guint dust = G_MAXUINT, largest = 0;
+
+      plan->vsize = rein_payout_estimate_vsize (primary, plan->inputs->len, n_shares);
+      fee = ceil_div ((gint64) plan->vsize * fee_rate, 1000);
+      for (guint i = 0; i < n_shares; i++)
+        {
+          gross_total += shares[i].gross;
+          if (shares[i].gross > shares[largest].gross)
+            largest = i;
+        }
+      if (n_shares == 0 || fee >= gross_total)
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                       "a fee of %" G_GINT64_FORMAT " sat at this rate would take all of the "
+                       "%" G_GINT64_FORMAT " sat in the escrow",
+                       fee, plan->input_total);
+          return NULL;
+        }
+      for (guint i = 0; i < n_shares; i++)
+        {
+          gint64 part = (gint64) (((unsigned __int128) fee * (guint64) shares[i].gross)
+                                  / (guint64) gross_total);
+
+          net[i] = shares[i].gross - part;
+          charged += part;
+        }
+      net[largest] -= fee - charged; /* what rounding left over */
+      for (guint i = 0; i < n_shares; i++)
+        if (net[i] < REIN_DUST_LIMIT)
+          dust = i;
+      if (dust == G_MAXUINT)
+        {
+          for (guint i = 0; i < n_shares; i++)
+            {
+              ReinPayoutOutput *output = g_new0 (ReinPayoutOutput, 1);
+
+              output->payee = shares[i].payee;
+              output->address = g_strdup (shares[i].address);
+              output->amount = net[i];
+              g_ptr_array_add (plan->outputs, output);
+            }
+          plan->fee = fee + plan->dust_to_fee;
+          break;
+        }
+      /* too small to make: it goes to the fee instead */
+      plan->dust_to_fee += shares[dust].gross;
+      shares[dust] = shares[--n_shares];
+    }
+
+  if (fee_cap > 0 && plan->fee > fee_cap)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   "the fee of %" G_GINT64_FORMAT " sat is above the cap of %" G_GINT64_FORMAT
+                   " sat",
+                   plan->fee, fee_cap);
+      return NULL;
+    }
+  plan->fee_warning = plan->fee * 20 > plan->input_total;
+  return g_steal_pointer (&plan);
+}

@@ -1,0 +1,105 @@
+/* rein-payout.h: who is paid what out of a job's escrows
+ *
+ * A payout plan is what a payment from one escrow must do, before any
+ * transaction exists: which coins it spends, which outputs it makes (who,
+ * where, how much), the fee and its rate. Transactions are built from it,
+ * and a payment someone else signed is checked against it.
+ *
+ * Accept: the primary escrow pays the worker, the mediator escrow the
+ * mediator. Resolution: the primary escrow refunds the creator, awards
+ * the worker, or splits between them by the percentage the mediator
+ * chooses; the mediator escrow pays the mediator. The fee comes out of
+ * what is paid, shared in proportion; an output below the dust limit is
+ * left to the fee, and the plan says so.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rein-escrow-status.h"
+#include "rein-market.h"
+
+G_BEGIN_DECLS
+
+/* Outputs below this many satoshis are not relayed by nodes. */
+#define REIN_DUST_LIMIT 546
+
+typedef enum
+{
+  REIN_PAYOUT_ACCEPT, /* the creator accepts the delivery */
+  REIN_PAYOUT_REFUND, /* the mediator gives the creator the money back */
+  REIN_PAYOUT_AWARD,  /* the mediator gives the worker the money */
+  REIN_PAYOUT_SPLIT,  /* the mediator splits it */
+} ReinPayoutKind;
+
+/* Where each party is paid: the "Payout address" its document names (the
+ * creator's posting, the worker's delivery, the mediator's enrollment),
+ * else the P2PKH address of its delegate key, in the identity's network. */
+typedef struct
+{
+  gchar *creator;
+  gchar *worker;
+  gchar *mediator;
+  /* TRUE when the address came from a "Payout address" field */
+  gboolean creator_chosen;
+  gboolean worker_chosen;
+  gboolean mediator_chosen;
+} ReinPayees;
+
+void rein_payees_free (ReinPayees *payees);
+/* @mediator_enrollment may be NULL (the delegate address is used then).
+ * Fails when a "Payout address" is not an address of the network, or a
+ * key makes none. */
+ReinPayees *rein_payees_new (ReinJob *job,
+                             ReinDocument *mediator_enrollment,
+                             gboolean testnet,
+                             GError **error);
+
+typedef struct
+{
+  ReinRole payee;
+  gchar *address;
+  gint64 amount; /* satoshis, after its share of the fee */
+} ReinPayoutOutput;
+
+typedef struct
+{
+  ReinPayoutKind kind;
+  gboolean primary;         /* the primary escrow, else the mediator's */
+  gchar *escrow_address;
+  gchar *redeem_script_hex;
+  GPtrArray *inputs;        /* ReinUtxo: every coin in the escrow */
+  GPtrArray *outputs;       /* ReinPayoutOutput, in a fixed order: creator, worker, mediator */
+  gint64 input_total;
+  gint64 fee;
+  gint64 fee_rate;          /* sat per 1000 vB asked for */
+  guint vsize;              /* of the final transaction, signatures at their largest */
+  gint64 dust_to_fee;       /* satoshis of outputs too small to make, left to the fee */
+  gboolean fee_warning;     /* the fee is more than 5% of what is paid out */
+} ReinPayoutPlan;
+
+void rein_payout_plan_free (ReinPayoutPlan *plan);
+
+/* Plans the payment out of one escrow (@primary or the mediator's) of
+ * @status, which must have been looked up, for @kind; @worker_percent
+ * (0 to 100) is the worker's share of a split. @fee_rate is in sat per
+ * 1000 vB; a fee above @fee_cap satoshis (0: no cap) is refused. Fails
+ * when the escrow holds nothing, or the fee would take everything. */
+ReinPayoutPlan *rein_payout_plan_new (const ReinEscrowStatus *status,
+                                      gboolean primary,
+                                      const ReinPayees *payees,
+                                      ReinPayoutKind kind,
+                                      guint worker_percent,
+                                      gint64 fee_rate,
+                                      gint64 fee_cap,
+                                      GError **error);
+
+/* The largest virtual size of a legacy transaction spending @n_inputs
+ * coins of the primary (2-of-3) or mediator (mandatory) escrow to
+ * @n_outputs P2PKH or P2SH outputs. */
+guint rein_payout_estimate_vsize (gboolean primary, guint n_inputs, guint n_outputs);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayees, rein_payees_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayoutPlan, rein_payout_plan_free)
+
+G_END_DECLS

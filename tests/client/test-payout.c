@@ -1,0 +1,340 @@
+/* test-payout.c: who is paid what out of a job's escrows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "rein-bitcoin.h"
+#include "rein-client-error.h"
+#include "rein-market.h"
+#include "rein-payout.h"
+#include "server-fixture.h"
+
+#define JOB_ID "payoutjob00000000001"
+
+/* ---- a delivered job, made in memory ---- */
+
+typedef struct
+{
+  Identity *creator, *worker, *mediator;
+  gchar *creator_payout; /* the "Payout address" of the posting */
+  ReinDirectory *directory;
+  GPtrArray *docs;
+  ReinDocument *mediator_enrollment;
+  ReinJob *job;
+} World;
+
+static ReinDocument *
+parse (gchar *armored /* owned */)
+{
+  g_autofree gchar *owned = armored;
+  g_autoptr (GError) error = NULL;
+  ReinDocument *doc = rein_document_new_from_armored (owned, -1, &error);
+
+  g_assert_no_error (error);
+  return doc;
+}
+
+static World *
+world_new (void)
+{
+  World *w = g_new0 (World, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) posting = NULL;
+  g_autoptr (ReinDocument) job = NULL;
+  g_autoptr (ReinDocument) bid = NULL;
+  g_autoptr (ReinDocument) offer = NULL;
+  g_autoptr (ReinDocument) delivery = NULL;
+  g_autofree gchar *text = NULL;
+  ReinJobParams params = {
+    .job_name = "Payout logo",
+    .job_id = JOB_ID,
+    .category = "Design",
+    .description = "A round logo",
+    .creator_contact = "creator@example.com",
+  };
+  ReinBidParams bid_params = {
+    .worker_contact = "walt@example.com",
+    .description = "Two drafts",
+    .bid_amount = "0.01",
+  };
+
+  w->creator = identity_new ("Carol");
+  w->worker = identity_new ("Walt");
+  w->mediator = identity_new ("Mia");
+  /* the creator is paid at her master address, not her delegate's */
+  w->creator_payout = g_strdup (w->creator->master_address);
+  w->directory = rein_directory_new ();
+  w->docs = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < 3; i++)
+    {
+      Identity *who = i == 0 ? w->creator : i == 1 ? w->worker : w->mediator;
+      g_autoptr (ReinDocument) enrollment = parse (identity_enrollment (who, i == 2));
+
+      g_assert_true (rein_directory_add (w->directory, enrollment, &error));
+      g_assert_no_error (error);
+      if (i == 2)
+        w->mediator_enrollment = g_object_ref (enrollment);
+    }
+
+  params.creator = w->creator->name;
+  params.creator_public_key = w->creator->public_key;
+  params.creator_master_address = w->creator->master_address;
+  g_assert_true (rein_job_params_set_mediator (&params, w->mediator_enrollment, &error));
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  posting = g_string_new (text);
+  g_string_append_printf (posting, "\n%s: %s", REIN_LABEL_PAYOUT_ADDRESS, w->creator_payout);
+  job = parse (identity_sign (w->creator, posting->str));
+  g_ptr_array_add (w->docs, g_object_ref (job));
+
+  bid_params.worker = w->worker->name;
+  bid_params.worker_master_address = w->worker->master_address;
+  bid_params.worker_public_key = w->worker->public_key;
+  g_clear_pointer (&text, g_free);
+  text = rein_document_build_bid (job, &bid_params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  bid = parse (identity_sign (w->worker, text));
+  g_ptr_array_add (w->docs, g_object_ref (bid));
+
+  g_clear_pointer (&text, g_free);
+  text = rein_document_build_offer (bid, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  offer = parse (identity_sign (w->creator, text));
+  g_ptr_array_add (w->docs, g_object_ref (offer));
+
+  g_clear_pointer (&text, g_free);
+  text = rein_document_build_delivery (offer, "The logo, in SVG", &error);
+  g_assert_no_error (error);
+  delivery = parse (identity_sign (w->worker, text));
+  g_ptr_array_add (w->docs, g_object_ref (delivery));
+
+  w->job = rein_job_new (JOB_ID, w->docs, w->directory);
+  g_assert_cmpint (rein_job_get_state (w->job), ==, REIN_JOB_STATE_DELIVERED);
+  return w;
+}
+
+static void
+world_free (World *w)
+{
+  identity_free (w->creator);
+  identity_free (w->worker);
+  identity_free (w->mediator);
+  g_free (w->creator_payout);
+  rein_directory_free (w->directory);
+  g_ptr_array_unref (w->docs);
+  g_object_unref (w->mediator_enrollment);
+  g_object_unref (w->job);
+  g_free (w);
+}
+
+/* Puts coins of @values (0-terminated) in @account, confirmed. */
+static void
+fund (ReinEscrowStatus *status, gboolean primary, const gint64 *values)
+{
+  ReinEscrowAccount *account = primary ? &status->primary : &status->mediator;
+
+  for (guint i = 0; values[i] != 0; i++)
+    {
+      ReinUtxo *coin = g_new0 (ReinUtxo, 1);
+
+      coin->txid = g_strdup_printf ("%064x", i + (primary ? 1 : 100));
+      coin->vout = i;
+      coin->value = values[i];
+      coin->confirmed = TRUE;
+      coin->block_height = 90;
+      account->confirmed += values[i];
+      g_ptr_array_add (account->coins, coin);
+    }
+  status->looked_up = TRUE;
+  status->tip_height = 100;
+}
+
+static gint64
+output_amount (ReinPayoutPlan *plan, ReinRole payee, const gchar **out_address)
+{
+  for (guint i = 0; i < plan->outputs->len; i++)
+    {
+      ReinPayoutOutput *output = g_ptr_array_index (plan->outputs, i);
+
+      if (output->payee == payee)
+        {
+          if (out_address != NULL)
+            *out_address = output->address;
+          return output->amount;
+        }
+    }
+  return -1;
+}
+
+/* Nothing is created or lost: outputs and fee add up to the inputs. */
+static void
+assert_balanced (ReinPayoutPlan *plan)
+{
+  gint64 sum = plan->fee;
+
+  for (guint i = 0; i < plan->outputs->len; i++)
+    {
+      ReinPayoutOutput *output = g_ptr_array_index (plan->outputs, i);
+
+      g_assert_cmpint (output->amount, >=, REIN_DUST_LIMIT);
+      sum += output->amount;
+    }
+  g_assert_cmpint (sum, ==, plan->input_total);
+}
+
+/* ---- tests ---- */
+
+static void
+test_payees (void)
+{
+  World *w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+
+  g_assert_no_error (error);
+  /* the posting's payout address; the others at their delegate keys */
+  g_assert_cmpstr (payees->creator, ==, w->creator_payout);
+  g_assert_true (payees->creator_chosen);
+  g_assert_cmpstr (payees->worker, ==, w->worker->delegate_address);
+  g_assert_false (payees->worker_chosen);
+  g_assert_cmpstr (payees->mediator, ==, w->mediator->delegate_address);
+  g_assert_false (payees->mediator_chosen);
+
+  /* a mainnet payout address cannot be paid on testnet */
+  g_clear_pointer (&payees, rein_payees_free);
+  payees = rein_payees_new (w->job, w->mediator_enrollment, TRUE, &error);
+  g_assert_null (payees);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT);
+  g_assert_nonnull (strstr (error->message, "creator's payout address"));
+  world_free (w);
+}
+
+static void
+test_plans (void)
+{
+  World *w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinEscrowStatus) status = rein_escrow_status_new (w->job, FALSE, &error);
+  g_autoptr (ReinPayoutPlan) plan = NULL;
+  const gint64 primary_coins[] = { 600000, 400000, 0 };
+  const gint64 mediator_coins[] = { 10000, 0 };
+  const gchar *address = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (status->primary.due, ==, 1000000);
+  g_assert_cmpint (status->mediator.due, ==, 10000);
+
+  /* nothing to pay out before the escrow is looked up and funded */
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 10000, 0, &error);
+  g_assert_null (plan);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+  g_clear_error (&error);
+  fund (status, TRUE, primary_coins);
+  fund (status, FALSE, mediator_coins);
+
+  /* accept: two 2-of-3 inputs of 299 bytes, one P2PKH output: 642 vB at
+   * 10 sat/vB */
+  g_assert_cmpuint (rein_payout_estimate_vsize (TRUE, 2, 1), ==, 642);
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 10000, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->inputs->len, ==, 2);
+  g_assert_cmpuint (plan->outputs->len, ==, 1);
+  g_assert_cmpint (plan->fee, ==, 6420);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_WORKER, &address), ==, 1000000 - 6420);
+  g_assert_cmpstr (address, ==, w->worker->delegate_address);
+  g_assert_cmpstr (plan->escrow_address, ==, status->primary.address);
+  g_assert_false (plan->fee_warning);
+  assert_balanced (plan);
+  g_clear_pointer (&plan, rein_payout_plan_free);
+
+  /* the mediator's fee: one input of 300 bytes, 344 vB; at 10 sat/vB the
+   * fee is a third of it, and the plan warns */
+  plan = rein_payout_plan_new (status, FALSE, payees, REIN_PAYOUT_ACCEPT, 0, 10000, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->vsize, ==, 344);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_MEDIATOR, &address), ==, 10000 - 3440);
+  g_assert_cmpstr (address, ==, w->mediator->delegate_address);
+  g_assert_true (plan->fee_warning);
+  assert_balanced (plan);
+  g_clear_pointer (&plan, rein_payout_plan_free);
+
+  /* a split, 70% to the worker: the fee is shared in proportion */
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_SPLIT, 70, 10000, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->outputs->len, ==, 2);
+  g_assert_cmpint (plan->fee, ==, 6760);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_CREATOR, &address), ==, 300000 - 2028);
+  g_assert_cmpstr (address, ==, w->creator_payout);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_WORKER, NULL), ==, 700000 - 4732);
+  assert_balanced (plan);
+  g_clear_pointer (&plan, rein_payout_plan_free);
+
+  /* a refund, and the ends of a split */
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_REFUND, 90, 10000, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_CREATOR, NULL), ==, 1000000 - 6420);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_WORKER, NULL), ==, -1);
+  g_clear_pointer (&plan, rein_payout_plan_free);
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_SPLIT, 100, 10000, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->outputs->len, ==, 1);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_WORKER, NULL), ==, 1000000 - 6420);
+  g_clear_pointer (&plan, rein_payout_plan_free);
+
+  /* a cap below the fee, and rates no node takes */
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 10000, 5000, &error);
+  g_assert_null (plan);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "cap"));
+  g_clear_error (&error);
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 999, 0, &error);
+  g_assert_null (plan);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  /* a fee that would take all of the mediator's 10,000 sat */
+  plan = rein_payout_plan_new (status, FALSE, payees, REIN_PAYOUT_ACCEPT, 0, 30000, 0, &error);
+  g_assert_null (plan);
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "take all"));
+  world_free (w);
+}
+
+/* A share too small to be an output is left to the fee. */
+static void
+test_dust (void)
+{
+  World *w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinEscrowStatus) status = rein_escrow_status_new (w->job, FALSE, &error);
+  g_autoptr (ReinPayoutPlan) plan = NULL;
+  const gint64 coins[] = { 50000, 0 };
+
+  g_assert_no_error (error);
+  fund (status, TRUE, coins);
+  /* 1% of 50,000 is 500 sat, under the dust limit */
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_SPLIT, 1, 1000, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->outputs->len, ==, 1);
+  g_assert_cmpint (plan->dust_to_fee, ==, 500);
+  g_assert_cmpuint (plan->vsize, ==, 343);
+  g_assert_cmpint (plan->fee, ==, 343 + 500);
+  g_assert_cmpint (output_amount (plan, REIN_ROLE_CREATOR, NULL), ==, 49500 - 343);
+  assert_balanced (plan);
+  world_free (w);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  rein_crypto_init ();
+
+  g_test_add_func ("/payout/payees", test_payees);
+  g_test_add_func ("/payout/plans", test_plans);
+  g_test_add_func ("/payout/dust", test_dust);
+  return g_test_run ();
+}
