@@ -850,6 +850,31 @@ rein_chain_get_utxos_async (ReinChain *self,
               callback, user_data, rein_chain_get_utxos_async);
 }
 
+/* The calls about one transaction: GET tx/TXID/SUFFIX. */
+static void
+start_txid_call (ReinChain *self,
+                 CallKind kind,
+                 const gchar *txid,
+                 GCancellable *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer user_data,
+                 gpointer source_tag)
+{
+  const gchar *suffix = kind == CALL_TX ? "hex" : kind == CALL_TX_STATUS ? "status" : "outspends";
+  gsize max = kind == CALL_TX ? MAX_TX_ANSWER : kind == CALL_TX_STATUS ? MAX_SMALL_ANSWER
+                                                                       : MAX_LIST_ANSWER;
+  const gchar *what = kind == CALL_TX ? "" : kind == CALL_TX_STATUS ? "the status of "
+                                                                    : "the outputs of ";
+
+  if (!check_path_part (is_txid (txid) ? txid : NULL, "transaction ID", cancellable, callback,
+                        user_data, self, source_tag))
+    return;
+  /* a transaction's hex is checked against the txid asked for */
+  start_call (self, kind, "GET", g_strdup_printf ("tx/%s/%s", txid, suffix), NULL, max,
+              g_strdup_printf ("%stransaction %s", what, txid), kind == CALL_TX ? g_strdup (txid) : NULL, cancellable,
+              callback, user_data, source_tag);
+}
+
 GPtrArray *
 rein_chain_get_utxos_finish (ReinChain *self, GAsyncResult *result, GError **error)
 {
@@ -865,12 +890,7 @@ rein_chain_get_tx_async (ReinChain *self,
 {
   g_return_if_fail (REIN_IS_CHAIN (self));
 
-  if (!check_path_part (is_txid (txid) ? txid : NULL, "transaction ID", cancellable, callback,
-                        user_data, self, rein_chain_get_tx_async))
-    return;
-  start_call (self, CALL_TX, "GET", g_strdup_printf ("tx/%s/hex", txid), NULL, MAX_TX_ANSWER,
-              g_strdup_printf ("transaction %s", txid), g_strdup (txid), cancellable, callback,
-              user_data, rein_chain_get_tx_async);
+  start_txid_call (self, CALL_TX, txid, cancellable, callback, user_data, rein_chain_get_tx_async);
 }
 
 GBytes *
@@ -888,12 +908,7 @@ rein_chain_get_tx_status_async (ReinChain *self,
 {
   g_return_if_fail (REIN_IS_CHAIN (self));
 
-  if (!check_path_part (is_txid (txid) ? txid : NULL, "transaction ID", cancellable, callback,
-                        user_data, self, rein_chain_get_tx_status_async))
-    return;
-  start_call (self, CALL_TX_STATUS, "GET", g_strdup_printf ("tx/%s/status", txid), NULL,
-              MAX_SMALL_ANSWER, g_strdup_printf ("the status of transaction %s", txid), NULL,
-              cancellable, callback, user_data, rein_chain_get_tx_status_async);
+  start_txid_call (self, CALL_TX_STATUS, txid, cancellable, callback, user_data, rein_chain_get_tx_status_async);
 }
 
 ReinTxStatus *
@@ -911,12 +926,7 @@ rein_chain_get_outspends_async (ReinChain *self,
 {
   g_return_if_fail (REIN_IS_CHAIN (self));
 
-  if (!check_path_part (is_txid (txid) ? txid : NULL, "transaction ID", cancellable, callback,
-                        user_data, self, rein_chain_get_outspends_async))
-    return;
-  start_call (self, CALL_OUTSPENDS, "GET", g_strdup_printf ("tx/%s/outspends", txid), NULL,
-              MAX_LIST_ANSWER, g_strdup_printf ("the outputs of transaction %s", txid), NULL,
-              cancellable, callback, user_data, rein_chain_get_outspends_async);
+  start_txid_call (self, CALL_OUTSPENDS, txid, cancellable, callback, user_data, rein_chain_get_outspends_async);
 }
 
 GPtrArray *

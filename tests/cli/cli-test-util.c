@@ -306,3 +306,19 @@ cli_signed_vectors (void)
 
   return g_steal_pointer (&files);
 }
+
+CliResult *
+cli_run_in (const gchar *dir, const gchar *first_arg, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "--data-dir");
+  g_ptr_array_add (args, (gpointer) dir);
+  va_start (ap, first_arg);
+  for (const gchar *arg = first_arg; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return cli_runv (NULL, -1, (const gchar *const *) args->pdata);
+}

@@ -19,25 +19,6 @@ new_data_dir (void)
   return dir;
 }
 
-static CliResult *
-run_in (const gchar *dir, const gchar *first, ...) G_GNUC_NULL_TERMINATED;
-
-static CliResult *
-run_in (const gchar *dir, const gchar *first, ...)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  g_ptr_array_add (args, (gpointer) "--data-dir");
-  g_ptr_array_add (args, (gpointer) dir);
-  va_start (ap, first);
-  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  return cli_runv (NULL, -1, (const gchar *const *) args->pdata);
-}
-
 static const gchar *
 member (JsonNode *root, const gchar *name)
 {
@@ -91,7 +72,7 @@ test_chain (void)
   g_autofree gchar *dir = new_data_dir ();
   g_autofree gchar *form = cli_write_tmp ("ann.form", "Name: Ann\nContact: ann@example.com\n",
                                           -1);
-  g_autoptr (CliResult) setup = run_in (dir, "--defaults", form, "setup", "--testnet", NULL);
+  g_autoptr (CliResult) setup = cli_run_in (dir, "--defaults", form, "setup", "--testnet", NULL);
   g_autoptr (CliResult) r = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autofree gchar *dead = NULL;
@@ -99,7 +80,7 @@ test_chain (void)
   cli_assert_status (setup, 0);
 
   /* no default: nothing is set, and nothing is asked of anyone */
-  r = run_in (dir, "chain", "--json", NULL);
+  r = cli_run_in (dir, "chain", "--json", NULL);
   cli_assert_status (r, 0);
   root = cli_result_get_json (r);
   g_assert_cmpstr (member (root, "network"), ==, "testnet");
@@ -109,11 +90,11 @@ test_chain (void)
 
   /* a server that does not answer is not kept */
   dead = g_strdup ("http://127.0.0.1:9/");
-  r = run_in (dir, "chain", dead, NULL);
+  r = cli_run_in (dir, "chain", dead, NULL);
   cli_assert_status (r, 4);
   g_assert_nonnull (strstr (r->err, "does not answer"));
   g_clear_pointer (&r, cli_result_free);
-  r = run_in (dir, "chain", "--json", NULL);
+  r = cli_run_in (dir, "chain", "--json", NULL);
   root = cli_result_get_json (r);
   g_assert_null (member (root, "url"));
   g_clear_pointer (&root, json_node_unref);
@@ -123,7 +104,7 @@ test_chain (void)
   {
     g_autofree gchar *bare = g_strndup (backend->url, strlen (backend->url) - 1);
 
-    r = run_in (dir, "chain", bare, "--json", NULL);
+    r = cli_run_in (dir, "chain", bare, "--json", NULL);
   }
   cli_assert_status (r, 0);
   root = cli_result_get_json (r);
@@ -133,27 +114,27 @@ test_chain (void)
   g_clear_pointer (&r, cli_result_free);
 
   /* signet is another network, with its own URL */
-  r = run_in (dir, "chain", "--network", "signet", "--json", NULL);
+  r = cli_run_in (dir, "chain", "--network", "signet", "--json", NULL);
   cli_assert_status (r, 0);
   root = cli_result_get_json (r);
   g_assert_cmpstr (member (root, "network"), ==, "signet");
   g_assert_null (member (root, "url"));
   g_clear_pointer (&root, json_node_unref);
   g_clear_pointer (&r, cli_result_free);
-  r = run_in (dir, "chain", "--network", "mainnet", NULL);
+  r = cli_run_in (dir, "chain", "--network", "mainnet", NULL);
   cli_assert_error (r);
   g_clear_pointer (&r, cli_result_free);
-  r = run_in (dir, "chain", "--network", "moon", NULL);
+  r = cli_run_in (dir, "chain", "--network", "moon", NULL);
   cli_assert_error (r);
   g_clear_pointer (&r, cli_result_free);
-  r = run_in (dir, "chain", "--network", "testnet", NULL);
+  r = cli_run_in (dir, "chain", "--network", "testnet", NULL);
   cli_assert_status (r, 0);
   g_assert_nonnull (strstr (r->out, backend->url));
   g_clear_pointer (&r, cli_result_free);
 
   /* REIN_CHAIN_URL overrides, and says so */
   g_setenv ("REIN_CHAIN_URL", "http://127.0.0.1:7/", TRUE);
-  r = run_in (dir, "chain", "--json", NULL);
+  r = cli_run_in (dir, "chain", "--json", NULL);
   g_unsetenv ("REIN_CHAIN_URL");
   root = cli_result_get_json (r);
   g_assert_cmpstr (member (root, "url"), ==, "http://127.0.0.1:7/");
@@ -162,10 +143,10 @@ test_chain (void)
   g_clear_pointer (&r, cli_result_free);
 
   /* not a URL; then forgotten */
-  r = run_in (dir, "chain", "ftp://example.org/", NULL);
+  r = cli_run_in (dir, "chain", "ftp://example.org/", NULL);
   cli_assert_error (r);
   g_clear_pointer (&r, cli_result_free);
-  r = run_in (dir, "chain", "--forget", "--json", NULL);
+  r = cli_run_in (dir, "chain", "--forget", "--json", NULL);
   cli_assert_status (r, 0);
   root = cli_result_get_json (r);
   g_assert_null (member (root, "url"));
