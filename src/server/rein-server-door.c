@@ -24,6 +24,9 @@
 /* How long accepting pauses when the process is out of file descriptors. */
 #define ACCEPT_PAUSE_MIN_MS 50
 #define ACCEPT_PAUSE_MAX_MS 1000
+/* The kernel's send buffer per connection (Linux doubles it): what a client
+ * that does not read can make the system hold beyond the answer itself. */
+#define SEND_BUFFER (256 * 1024)
 /* How often request deadlines are looked at. */
 #define DEADLINE_TICK_MS 250
 
@@ -494,6 +497,7 @@ incoming_accepted (ReinServerDoor *self, GSocketConnection *connection)
   incoming->remote = g_socket_connection_get_remote_address (connection, NULL);
   /* Small answers go out at once (libsoup's own listener does the same). */
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, SEND_BUFFER, NULL);
   /* No progress reading or writing for this long ends the connection: a
    * client that does not read its answer, say. */
   g_socket_set_timeout (socket, self->idle_timeout);
