@@ -638,9 +638,6 @@ accept_cb (GSocket *listener, GIOCondition condition, gpointer user_data)
       self->accept_pause_ms = 0;
       connection = g_socket_connection_factory_create_connection (socket);
       incoming_accepted (self, connection);
-      /* Room is made by closing: let that happen before more come in. */
-      if (self->total >= self->max_total_effective)
-        break;
     }
   return G_SOURCE_CONTINUE;
 }
