@@ -274,13 +274,16 @@ probe (guint port)
 
   setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  ok = connect (fd, (struct sockaddr *) &to, sizeof to) == 0
-       && send (fd, request, sizeof request - 1, MSG_NOSIGNAL) == sizeof request - 1;
+  ok = connect (fd, (struct sockaddr *) &to, sizeof to) == 0;
+  if (!ok && g_getenv ("BENCH_DEBUG") != NULL)
+    g_printerr ("probe: connect after %.1f ms: %s\n",
+                (g_get_monotonic_time () - start) / 1000.0, g_strerror (errno));
+  ok = ok && send (fd, request, sizeof request - 1, MSG_NOSIGNAL) == sizeof request - 1;
   while (ok && (n = recv (fd, buffer, sizeof buffer, 0)) > 0)
     g_string_append_len (answer, buffer, n);
   if (g_getenv ("BENCH_DEBUG") != NULL && !g_str_has_prefix (answer->str, "HTTP/1.1 200"))
-    g_printerr ("probe: %s (%s)\n", answer->len > 0 ? answer->str : "no answer",
-                g_strerror (errno));
+    g_printerr ("probe: after %.1f ms: %.40s (%s)\n", (g_get_monotonic_time () - start) / 1000.0,
+                answer->len > 0 ? answer->str : "no answer", g_strerror (errno));
   ok = ok && g_str_has_prefix (answer->str, "HTTP/1.1 200");
   close (fd);
   g_string_free (answer, TRUE);
