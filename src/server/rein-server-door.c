@@ -618,9 +618,9 @@ accept_cb (GSocket *listener, GIOCondition condition, gpointer user_data)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             break;
+          /* EMFILE, ENFILE; ENOBUFS, ENOMEM */
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES)
-              || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
-              || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED))
+              || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
             {
               accept_pause (self, error);
               return G_SOURCE_REMOVE;
