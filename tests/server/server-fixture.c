@@ -158,6 +158,10 @@ test_server_run_to_exit (const gchar *database,
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
 
+  /* A server that starts after all is stopped (status 124) rather than
+   * waited for forever. */
+  g_ptr_array_insert (argv, 0, (gpointer) "60");
+  g_ptr_array_insert (argv, 0, (gpointer) "timeout");
   launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                            NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata, &error);

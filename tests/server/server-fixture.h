@@ -39,8 +39,8 @@ TestServer *test_server_start_full (const gchar *database,
 /* What the server wrote to stderr so far (test_server_start_full()). */
 gchar *test_server_get_stderr (TestServer *server);
 /* Runs $REIN_SERVER --port 0 --quiet with @database and @extra_args to its
- * end (for servers that must refuse to start): its exit status, with what
- * it printed. */
+ * end (for servers that must refuse to start; one still running after 60 s
+ * is stopped, status 124): its exit status, with what it printed. */
 gint test_server_run_to_exit (const gchar *database,
                               const gchar *const *extra_args,
                               gchar **out_stdout,
