@@ -1341,25 +1341,22 @@ early_handler (SoupServer *server,
       return;
     }
 
+  /* Our own bounded accumulation instead of libsoup's unbounded one. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  if (length < 0)
     {
-      /* Our own bounded accumulation instead of libsoup's unbounded one. */
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      if (length < 0)
-        {
-          rein_server_door_reject_message (self->door, msg, 411,
-                                           "Send the body with a Content-Length");
-          return;
-        }
-      if (length > REIN_SERVER_MAX_BODY)
-        {
-          /* Answer now rather than wait for a body we would drop. */
-          rein_server_door_reject_message (self->door, msg, 413, "Request body too large");
-          return;
-        }
-      g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),
-                              (GDestroyNotify) g_byte_array_unref);
-      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+      rein_server_door_reject_message (self->door, msg, 411, "Send the body with a Content-Length");
+      return;
     }
+  if (length > REIN_SERVER_MAX_BODY)
+    {
+      /* Answer now rather than wait for a body we would drop. */
+      rein_server_door_reject_message (self->door, msg, 413, "Request body too large");
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),
+                          (GDestroyNotify) g_byte_array_unref);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
 }
 
 static void
