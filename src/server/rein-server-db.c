@@ -548,6 +548,32 @@ rein_server_db_nonce (ReinServerDb *db,
 
 /* ---- /put ---- */
 
+/* Whether @put carries the owner's enrollment (verified, so signed by the
+ * master it names) naming the put's signer as its delegate. */
+static gboolean
+put_enrolls_signer (const ReinServerPut *put)
+{
+  g_autofree gchar *owner = rein_server_address_key_hash (put->owner);
+  g_autofree gchar *signer = rein_server_address_key_hash (put->signature_address);
+
+  return put->entry != NULL && put->entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT
+         && owner != NULL && signer != NULL
+         && g_strcmp0 (put->entry->master_key_hash, owner) == 0
+         && g_strcmp0 (put->entry->delegate_key_hash, signer) == 0;
+}
+
+static gboolean
+set_delegate (ReinServerDb *db, const gchar *owner, const gchar *delegate, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "UPDATE owners SET delegate = ?2 WHERE address = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, owner);
+  bind_text (stmt, 2, delegate);
+  return step_done (db, stmt, error);
+}
+
 gboolean
 rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
 {
@@ -573,9 +599,17 @@ rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
     }
   if (!rein_same_key (delegate, put->signature_address))
     {
-      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_WRONG_DELEGATE,
-                           "Signature address is not the owner's registered delegate");
-      return FALSE;
+      /* Whoever called /request first registered the delegate; the owner's
+       * master signature outweighs that, so that nobody can squat an
+       * owner's buckets by registering first. */
+      if (!put_enrolls_signer (put))
+        {
+          g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_WRONG_DELEGATE,
+                               "Signature address is not the owner's registered delegate");
+          return FALSE;
+        }
+      if (!set_delegate (db, put->owner, put->signature_address, error))
+        return FALSE;
     }
   if (put->entry == NULL)
     {
@@ -995,22 +1029,44 @@ rein_server_db_count_keys (ReinServerDb *db, GError **error)
   return count;
 }
 
-gboolean
-rein_server_db_check_integrity (ReinServerDb *db, GError **error)
+/* Runs PRAGMA @pragma (integrity_check or quick_check): TRUE when it
+ * answers "ok"; otherwise its first answers (or SQLite's error) in @error. */
+static gboolean
+run_check (ReinServerDb *db, const gchar *pragma, GError **error)
 {
+  g_autofree gchar *sql = g_strdup_printf ("PRAGMA %s(5)", pragma);
+  g_autoptr (GString) answer = g_string_new (NULL);
   sqlite3_stmt *stmt = NULL;
-  g_autofree gchar *answer = NULL;
+  int rc;
 
-  if (sqlite3_prepare_v2 (db->handle, "PRAGMA integrity_check", -1, &stmt, NULL) != SQLITE_OK)
-    return set_db_error (db, error, "integrity_check");
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    answer = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_db_error (db, error, pragma);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (answer->len > 0)
+        g_string_append (answer, "; ");
+      g_string_append (answer, (const gchar *) sqlite3_column_text (stmt, 0));
+    }
   sqlite3_finalize (stmt);
-  if (g_strcmp0 (answer, "ok") != 0)
+  if (rc != SQLITE_DONE)
+    return set_db_error (db, error, pragma);
+  if (strcmp (answer->str, "ok") != 0)
     {
       g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_DATABASE,
-                   "integrity_check: %s", answer != NULL ? answer : "no answer");
+                   "%s: %s", pragma, answer->len > 0 ? answer->str : "no answer");
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+rein_server_db_check_integrity (ReinServerDb *db, GError **error)
+{
+  return run_check (db, "integrity_check", error);
+}
+
+gboolean
+rein_server_db_quick_check (ReinServerDb *db, GError **error)
+{
+  return run_check (db, "quick_check", error);
 }

@@ -129,5 +129,7 @@ gint64 rein_server_db_count_keys (ReinServerDb *db, GError **error);
 
 /* PRAGMA integrity_check: TRUE when it answers "ok". */
 gboolean rein_server_db_check_integrity (ReinServerDb *db, GError **error);
+/* PRAGMA quick_check: the same checks but for index contents, in O(N). */
+gboolean rein_server_db_quick_check (ReinServerDb *db, GError **error);
 
 G_END_DECLS

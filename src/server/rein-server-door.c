@@ -8,14 +8,27 @@
 #include <gio/gnetworking.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "rein-rate-limiter.h"
 #include "rein-server-error.h"
 #include "rein-server-json.h"
 
-#define HEAD_WAIT_US (10 * G_USEC_PER_SEC)
+/* A head still partial after this goes to libsoup, which waits for the rest
+ * without polling (the request deadline still applies). */
+#define HEAD_WAIT_US (250 * 1000)
 #define DRAIN_MAX (32 * 1024 * 1024)
 #define DRAIN_WAIT_US (10 * G_USEC_PER_SEC)
+/* Connections accepted in one go before the main loop runs again. */
+#define ACCEPT_BATCH 64
+/* How long accepting pauses when the process is out of file descriptors. */
+#define ACCEPT_PAUSE_MIN_MS 50
+#define ACCEPT_PAUSE_MAX_MS 1000
+/* The kernel's send buffer per connection (Linux doubles it): what a client
+ * that does not read can make the system hold beyond the answer itself. */
+#define SEND_BUFFER (256 * 1024)
+/* How often request deadlines are looked at. */
+#define DEADLINE_TICK_MS 250
 
 struct _ReinServerDoor
 {
@@ -23,13 +36,29 @@ struct _ReinServerDoor
 
   SoupServer *soup;        /* owned until closed */
   GMainContext *context;
-  GSocketService *service;
+  GPtrArray *listeners;    /* GSocket, listening */
+  GPtrArray *accepting;    /* GSource per listener while accepting */
+  GSource *accept_pause;   /* while out of file descriptors */
+  guint accept_pause_ms;
   gboolean closed;
   guint max_connections;
+  guint max_total;         /* configured; the effective cap is max_total_effective */
+  guint max_total_effective;
+  guint total;             /* connections alive */
+  guint request_timeout;   /* seconds */
+  guint idle_timeout;      /* seconds */
+  GSource *deadline_tick;
   ReinRateLimiter *limiter; /* or NULL */
   GHashTable *connections; /* client address -> count (GUINT_TO_POINTER) */
   GHashTable *counted;     /* Counted, of connections alive */
-  GHashTable *peers;       /* "address port" -> GSocketConnection, weak */
+  GHashTable *peers;       /* "address port" -> Counted */
+  GQueue unread;           /* Counted whose request is not read yet, oldest first */
+
+  /* Conditions logged once when they begin and once when they end. */
+  gboolean at_capacity;
+  guint64 evicted;
+  gboolean out_of_files;
+  guint64 accept_failures;
 };
 
 G_DEFINE_FINAL_TYPE (ReinServerDoor, rein_server_door, G_TYPE_OBJECT)
@@ -46,6 +75,7 @@ typedef struct
   gint64 deadline_us;
   guint delay_ms;
   gsize drained;
+  gpointer counted;                /* Counted, while the door holds the connection */
 } Incoming;
 
 /* A connection counted against its client until it is finalized. */
@@ -55,6 +85,9 @@ typedef struct
   GObject *connection;   /* weak */
   gchar *client;         /* address */
   gchar *peer;           /* address and port */
+  gint64 accepted_us;
+  GList *unread_link;    /* in door->unread until its request is read */
+  Incoming *incoming;    /* while the door holds the connection */
 } Counted;
 
 static void
@@ -70,6 +103,8 @@ counted_free (gpointer data)
 static void
 incoming_free (Incoming *incoming)
 {
+  if (incoming->counted != NULL)
+    ((Counted *) incoming->counted)->incoming = NULL;
   if (incoming->source != NULL)
     {
       g_source_destroy (incoming->source);
@@ -96,8 +131,49 @@ connection_gone_cb (gpointer user_data, GObject *where_the_object_was)
   else
     g_hash_table_insert (self->connections, g_strdup (counted->client),
                          GUINT_TO_POINTER (count - 1));
-  g_hash_table_remove (self->peers, counted->peer);
+  if (g_hash_table_lookup (self->peers, counted->peer) == counted)
+    g_hash_table_remove (self->peers, counted->peer);
+  if (counted->unread_link != NULL)
+    g_queue_delete_link (&self->unread, counted->unread_link);
+  g_assert (self->total > 0);
+  self->total--;
   g_hash_table_remove (self->counted, counted);
+
+  /* Well below the cap again: the condition is over. */
+  if (self->at_capacity && self->total < self->max_total_effective - self->max_total_effective / 8)
+    {
+      g_message ("Back under the connection limit (%u); %" G_GUINT64_FORMAT
+                 " unfinished requests were dropped meanwhile",
+                 self->max_total_effective, self->evicted);
+      self->at_capacity = FALSE;
+      self->evicted = 0;
+    }
+}
+
+/* Closes a connection whose request is not read yet: the oldest when the
+ * door is full, or one past its deadline. */
+static void
+counted_drop (Counted *counted)
+{
+  ReinServerDoor *self = counted->door;
+
+  if (counted->unread_link != NULL)
+    {
+      g_queue_delete_link (&self->unread, counted->unread_link);
+      counted->unread_link = NULL;
+    }
+  if (counted->incoming != NULL)
+    {
+      Incoming *incoming = counted->incoming;
+
+      /* Frees @counted too, when it drops the last reference. */
+      g_socket_close (g_socket_connection_get_socket (incoming->connection), NULL);
+      incoming_free (incoming);
+      return;
+    }
+  /* libsoup holds it: it sees the end of the stream and lets it go. */
+  g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (counted->connection)),
+                     TRUE, TRUE, NULL);
 }
 
 static gchar *
@@ -207,9 +283,10 @@ rein_server_door_reject_message (ReinServerDoor *self,
   g_autofree gchar *answer = reject_answer (status, message);
   g_autofree gchar *peer = NULL;
   g_autoptr (GIOStream) stream = NULL;
-  GSocketConnection *connection;
+  GSocketConnection *connection = NULL;
   GOutputStream *out;
   Incoming *incoming;
+  Counted *counted;
 
   g_return_if_fail (REIN_IS_SERVER_DOOR (self));
   g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
@@ -217,7 +294,9 @@ rein_server_door_reject_message (ReinServerDoor *self,
   /* libsoup does not say which connection a message came on: its peer's
    * address and port do. */
   peer = address_to_string (soup_server_message_get_remote_address (msg), TRUE);
-  connection = g_hash_table_lookup (self->peers, peer);
+  counted = g_hash_table_lookup (self->peers, peer);
+  if (counted != NULL)
+    connection = G_SOCKET_CONNECTION (counted->connection);
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL)
     return;
@@ -347,15 +426,67 @@ incoming_wait (Incoming *incoming, gboolean partial)
   g_source_attach (incoming->source, incoming->door->context);
 }
 
+static Counted *
+counted_find (ReinServerDoor *self, SoupServerMessage *msg)
+{
+  g_autofree gchar *peer = address_to_string (soup_server_message_get_remote_address (msg), TRUE);
+
+  return g_hash_table_lookup (self->peers, peer);
+}
+
+void
+rein_server_door_request_read (ReinServerDoor *self, SoupServerMessage *msg)
+{
+  Counted *counted;
+
+  g_return_if_fail (REIN_IS_SERVER_DOOR (self));
+
+  counted = counted_find (self, msg);
+  if (counted != NULL && counted->unread_link != NULL)
+    {
+      g_queue_delete_link (&self->unread, counted->unread_link);
+      counted->unread_link = NULL;
+    }
+}
+
+/* Drops the requests not read within the request timeout. */
 static gboolean
-incoming_cb (GSocketService *service,
-             GSocketConnection *connection,
-             GObject *source_object,
-             gpointer user_data)
+deadline_tick_cb (gpointer user_data)
 {
   ReinServerDoor *self = user_data;
+  gint64 limit = g_get_monotonic_time () - (gint64) self->request_timeout * G_USEC_PER_SEC;
+  Counted *oldest;
+
+  while ((oldest = g_queue_peek_head (&self->unread)) != NULL && oldest->accepted_us < limit)
+    counted_drop (oldest);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The cap on connections: the configured one, kept below the open-file
+ * limit with room for the database, the log and the listeners. */
+static guint
+effective_max_total (guint configured)
+{
+  struct rlimit limit;
+  guint64 room = G_MAXUINT;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    {
+      guint64 reserve = CLAMP (limit.rlim_cur / 4, 32, 256);
+
+      room = limit.rlim_cur > reserve + 16 ? limit.rlim_cur - reserve : 16;
+    }
+  if (configured == 0)
+    return (guint) MIN (room, G_MAXUINT);
+  return (guint) MIN ((guint64) configured, room);
+}
+
+static void
+incoming_accepted (ReinServerDoor *self, GSocketConnection *connection)
+{
   Incoming *incoming;
   Counted *counted;
+  GSocket *socket = g_socket_connection_get_socket (connection);
   guint count;
 
   incoming = g_new0 (Incoming, 1);
@@ -365,20 +496,54 @@ incoming_cb (GSocketService *service,
   incoming->local = g_socket_connection_get_local_address (connection, NULL);
   incoming->remote = g_socket_connection_get_remote_address (connection, NULL);
   /* Small answers go out at once (libsoup's own listener does the same). */
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
-                       TRUE, NULL);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, SEND_BUFFER, NULL);
+  /* No progress reading or writing for this long ends the connection: a
+   * client that does not read its answer, say. */
+  g_socket_set_timeout (socket, self->idle_timeout);
 
   counted = g_new0 (Counted, 1);
   counted->door = self;
   counted->connection = G_OBJECT (connection);
   counted->client = address_to_string (incoming->remote, FALSE);
   counted->peer = address_to_string (incoming->remote, TRUE);
-  g_hash_table_insert (self->peers, g_strdup (counted->peer), connection);
+  counted->accepted_us = g_get_monotonic_time ();
+  counted->incoming = incoming;
+  incoming->counted = counted;
+  g_hash_table_insert (self->peers, g_strdup (counted->peer), counted);
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, counted->client));
   g_hash_table_insert (self->connections, g_strdup (counted->client),
                        GUINT_TO_POINTER (count + 1));
   g_hash_table_add (self->counted, counted);
   g_object_weak_ref (G_OBJECT (connection), connection_gone_cb, counted);
+  self->total++;
+
+  /* Full: the oldest request still not read makes room. Normal requests
+   * are read within milliseconds; those that trickle in are the oldest. */
+  if (self->total > self->max_total_effective)
+    {
+      Counted *oldest = g_queue_peek_head (&self->unread);
+
+      if (!self->at_capacity)
+        {
+          g_message ("Connection limit (%u) reached: dropping the oldest unfinished requests",
+                     self->max_total_effective);
+          self->at_capacity = TRUE;
+        }
+      if (oldest != NULL)
+        {
+          self->evicted++;
+          counted_drop (oldest);
+        }
+      else
+        {
+          incoming_reject (incoming, 503, "Server is busy");
+          return;
+        }
+    }
+  counted->unread_link = g_list_alloc ();
+  counted->unread_link->data = counted;
+  g_queue_push_tail_link (&self->unread, counted->unread_link);
 
   if (self->closed)
     incoming_reject (incoming, 503, "Server is shutting down");
@@ -389,7 +554,109 @@ incoming_cb (GSocketService *service,
     incoming_reject (incoming, 429, "Too many requests");
   else
     incoming_peek (incoming);
-  return TRUE;
+}
+
+/* ---- accepting ---- */
+
+static void accept_start (ReinServerDoor *self);
+
+static gboolean
+accept_resume_cb (gpointer user_data)
+{
+  ReinServerDoor *self = user_data;
+
+  g_clear_pointer (&self->accept_pause, g_source_unref);
+  accept_start (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+accept_stop (ReinServerDoor *self)
+{
+  for (guint i = 0; self->accepting != NULL && i < self->accepting->len; i++)
+    g_source_destroy (g_ptr_array_index (self->accepting, i));
+  if (self->accepting != NULL)
+    g_ptr_array_set_size (self->accepting, 0);
+}
+
+/* Out of file descriptors: stop accepting for a while (the connections
+ * wait in the listen backlog) instead of spinning on accept(). */
+static void
+accept_pause (ReinServerDoor *self, const GError *error)
+{
+  Counted *oldest = g_queue_peek_head (&self->unread);
+
+  self->accept_failures++;
+  if (!self->out_of_files)
+    {
+      g_message ("Cannot accept connections (%s): pausing accepts and dropping the oldest "
+                 "unfinished requests", error->message);
+      self->out_of_files = TRUE;
+    }
+  if (oldest != NULL)
+    counted_drop (oldest);
+  accept_stop (self);
+  self->accept_pause_ms = CLAMP (self->accept_pause_ms * 2, ACCEPT_PAUSE_MIN_MS,
+                                 ACCEPT_PAUSE_MAX_MS);
+  self->accept_pause = g_timeout_source_new (self->accept_pause_ms);
+  g_source_set_callback (self->accept_pause, accept_resume_cb, self, NULL);
+  g_source_attach (self->accept_pause, self->context);
+}
+
+static gboolean
+accept_cb (GSocket *listener, GIOCondition condition, gpointer user_data)
+{
+  ReinServerDoor *self = user_data;
+
+  for (guint i = 0; i < ACCEPT_BATCH && !self->closed; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocket) socket = g_socket_accept (listener, NULL, &error);
+      g_autoptr (GSocketConnection) connection = NULL;
+
+      if (socket == NULL)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          /* EMFILE, ENFILE; ENOBUFS, ENOMEM */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES)
+              || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+            {
+              accept_pause (self, error);
+              return G_SOURCE_REMOVE;
+            }
+          /* A connection reset before it was accepted, say. */
+          continue;
+        }
+      if (self->out_of_files)
+        {
+          g_message ("Accepting connections again (%" G_GUINT64_FORMAT " pauses)",
+                     self->accept_failures);
+          self->out_of_files = FALSE;
+          self->accept_failures = 0;
+        }
+      self->accept_pause_ms = 0;
+      connection = g_socket_connection_factory_create_connection (socket);
+      incoming_accepted (self, connection);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+accept_start (ReinServerDoor *self)
+{
+  accept_stop (self);
+  if (self->closed)
+    return;
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      GSource *source = g_socket_create_source (g_ptr_array_index (self->listeners, i),
+                                                G_IO_IN, NULL);
+
+      g_source_set_callback (source, G_SOURCE_FUNC (accept_cb), self, NULL);
+      g_source_attach (source, self->context);
+      g_ptr_array_add (self->accepting, source);
+    }
 }
 
 /* ---- object ---- */
@@ -407,8 +674,11 @@ rein_server_door_finalize (GObject *object)
   g_hash_table_iter_init (&iter, self->counted);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_object_weak_unref (((Counted *) key)->connection, connection_gone_cb, key);
+  g_queue_clear (&self->unread);
   g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->accepting, g_ptr_array_unref);
+  g_clear_pointer (&self->listeners, g_ptr_array_unref);
   g_clear_pointer (&self->peers, g_hash_table_unref);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -428,6 +698,13 @@ rein_server_door_init (ReinServerDoor *self)
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counted = g_hash_table_new_full (g_direct_hash, g_direct_equal, counted_free, NULL);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->listeners = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accepting = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  self->request_timeout = REIN_SERVER_DOOR_DEFAULT_REQUEST_TIMEOUT;
+  self->idle_timeout = REIN_SERVER_DOOR_DEFAULT_IDLE_TIMEOUT;
+  self->max_total = REIN_SERVER_DOOR_DEFAULT_MAX_TOTAL;
+  self->max_total_effective = effective_max_total (self->max_total);
+  g_queue_init (&self->unread);
 }
 
 ReinServerDoor *
@@ -447,6 +724,31 @@ rein_server_door_set_max_connections (ReinServerDoor *self, guint max_connection
 {
   g_return_if_fail (REIN_IS_SERVER_DOOR (self));
   self->max_connections = max_connections;
+}
+
+void
+rein_server_door_set_max_total (ReinServerDoor *self, guint max_total)
+{
+  g_return_if_fail (REIN_IS_SERVER_DOOR (self));
+  self->max_total = max_total;
+  self->max_total_effective = effective_max_total (max_total);
+}
+
+guint
+rein_server_door_get_max_total (ReinServerDoor *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_DOOR (self), 0);
+  return self->max_total_effective;
+}
+
+void
+rein_server_door_set_timeouts (ReinServerDoor *self, guint request_timeout, guint idle_timeout)
+{
+  g_return_if_fail (REIN_IS_SERVER_DOOR (self));
+  g_return_if_fail (request_timeout > 0);
+
+  self->request_timeout = request_timeout;
+  self->idle_timeout = idle_timeout;
 }
 
 void
@@ -490,14 +792,15 @@ rein_server_door_listen (ReinServerDoor *self,
   if (effective == NULL)
     return FALSE;
 
-  if (self->service == NULL)
+  g_socket_set_blocking (socket, FALSE);
+  g_ptr_array_add (self->listeners, g_object_ref (socket));
+  accept_start (self);
+  if (self->deadline_tick == NULL)
     {
-      self->service = g_socket_service_new ();
-      g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+      self->deadline_tick = g_timeout_source_new (DEADLINE_TICK_MS);
+      g_source_set_callback (self->deadline_tick, deadline_tick_cb, self, NULL);
+      g_source_attach (self->deadline_tick, self->context);
     }
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
-    return FALSE;
-  g_socket_service_start (self->service);
 
   if (out_port != NULL)
     *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
@@ -511,10 +814,19 @@ rein_server_door_close (ReinServerDoor *self)
 
   self->closed = TRUE;
   g_clear_object (&self->soup);
-  if (self->service == NULL)
-    return;
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_signal_handlers_disconnect_by_func (self->service, incoming_cb, self);
-  g_clear_object (&self->service);
+  accept_stop (self);
+  if (self->accept_pause != NULL)
+    {
+      g_source_destroy (self->accept_pause);
+      g_clear_pointer (&self->accept_pause, g_source_unref);
+    }
+  if (self->deadline_tick != NULL)
+    {
+      g_source_destroy (self->deadline_tick);
+      g_clear_pointer (&self->deadline_tick, g_source_unref);
+    }
+  for (guint i = 0; self->listeners != NULL && i < self->listeners->len; i++)
+    g_socket_close (g_ptr_array_index (self->listeners, i), NULL);
+  if (self->listeners != NULL)
+    g_ptr_array_set_size (self->listeners, 0);
 }

@@ -24,6 +24,28 @@ ReinServerDoor *rein_server_door_new (SoupServer *soup);
 /* Concurrent connections per client address; 0: no limit. */
 void rein_server_door_set_max_connections (ReinServerDoor *self, guint max_connections);
 
+/* Connections in all, whatever their address; 0: only the open-file limit.
+ * The cap is kept below the process's open-file limit (RLIMIT_NOFILE, read
+ * now). When it is reached, the connection whose request has waited
+ * longest to be read is closed to make room. */
+#define REIN_SERVER_DOOR_DEFAULT_MAX_TOTAL 1024
+void rein_server_door_set_max_total (ReinServerDoor *self, guint max_total);
+/* The cap in effect. */
+guint rein_server_door_get_max_total (ReinServerDoor *self);
+
+/* Seconds from accept until the request (head and body) has been read, and
+ * seconds without any progress reading or writing (0: none) before a
+ * connection is closed. */
+#define REIN_SERVER_DOOR_DEFAULT_REQUEST_TIMEOUT 30
+#define REIN_SERVER_DOOR_DEFAULT_IDLE_TIMEOUT 30
+void rein_server_door_set_timeouts (ReinServerDoor *self,
+                                    guint request_timeout,
+                                    guint idle_timeout);
+
+/* To be called from SoupServer::request-read: @msg's request is in, its
+ * request deadline no longer applies. */
+void rein_server_door_request_read (ReinServerDoor *self, SoupServerMessage *msg);
+
 /* New connections per second per client address (bursts of as many); 0:
  * no limit. Each connection carries one request, so this bounds both. */
 void rein_server_door_set_rate_limit (ReinServerDoor *self, guint connections_per_second);

@@ -12,14 +12,30 @@
 #endif
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 
 #include "rein-server.h"
+#include "rein-server-door.h"
 
 static gboolean
 quit_cb (gpointer user_data)
 {
   g_main_loop_quit (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+/* Connections are files: as many as the system lets us have. */
+static void
+raise_open_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }
 
 static gchar *
@@ -38,6 +54,11 @@ main (int argc, char *argv[])
   gint port = 2016;
   gint rate = REIN_SERVER_DEFAULT_RATE;
   gint max_connections = REIN_SERVER_DEFAULT_MAX_CONNECTIONS;
+  gint max_total = REIN_SERVER_DOOR_DEFAULT_MAX_TOTAL;
+  gint request_timeout = REIN_SERVER_DOOR_DEFAULT_REQUEST_TIMEOUT;
+  gint idle_timeout = REIN_SERVER_DOOR_DEFAULT_IDLE_TIMEOUT;
+  gint max_answer_memory = REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY / (1024 * 1024);
+  gboolean skip_check = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   g_autoptr (GOptionContext) context = NULL;
@@ -57,6 +78,19 @@ main (int argc, char *argv[])
       "N" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
       "Concurrent connections per client address (default 64; 0: no limit)", "N" },
+    { "max-total-connections", 0, 0, G_OPTION_ARG_INT, &max_total,
+      "Concurrent connections in all (default 1024, and always below the open-file limit; "
+      "0: that limit only). When full, the oldest unfinished request is dropped", "N" },
+    { "request-timeout", 0, 0, G_OPTION_ARG_INT, &request_timeout,
+      "Seconds a request (head and body) may take to arrive (default 30)", "SECONDS" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+      "Seconds a connection may make no progress reading or writing, for example a client "
+      "that does not read its answer (default 30; 0: no limit)", "SECONDS" },
+    { "max-answer-memory", 0, 0, G_OPTION_ARG_INT, &max_answer_memory,
+      "MiB of large answers that may wait for their readers; more is answered 503 "
+      "(default 64)", "MIB" },
+    { "skip-integrity-check", 0, 0, G_OPTION_ARG_NONE, &skip_check,
+      "Start without checking the database first (PRAGMA quick_check reads all of it)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not log requests", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
@@ -84,9 +118,13 @@ main (int argc, char *argv[])
       g_print ("rein-server %s\n", PACKAGE_VERSION);
       return 0;
     }
-  if (port < 0 || port > 65535 || rate < 0 || max_connections < 0)
+  if (port < 0 || port > 65535 || rate < 0 || max_connections < 0 || max_total < 0
+      || request_timeout < 1 || idle_timeout < 0 || max_answer_memory < 1
+      || max_answer_memory > 1024 * 1024)
     {
-      g_printerr ("rein-server: --port, --rate and --max-connections take numbers in range\n");
+      g_printerr ("rein-server: --port, --rate, --max-connections, --max-total-connections, "
+                  "--request-timeout, --idle-timeout and --max-answer-memory take numbers in "
+                  "range\n");
       return 2;
     }
 
@@ -107,14 +145,24 @@ main (int argc, char *argv[])
   sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
-  server = rein_server_new (database, &error);
+  raise_open_file_limit ();
+  server = rein_server_new_full (database, !skip_check, &error);
   if (server == NULL)
     {
       g_printerr ("rein-server: %s\n", error->message);
+      if (strstr (error->message, " is damaged: ") != NULL)
+        g_printerr ("rein-server: not starting on a damaged database. Stop here and keep a "
+                    "copy of it (with its -wal file); then recover what can be read with\n"
+                    "  sqlite3 %s .recover | sqlite3 recovered.db\n"
+                    "and start with --database recovered.db (or restore a backup). "
+                    "--skip-integrity-check starts without this check.\n", database);
       return 1;
     }
   rein_server_set_rate_limit (server, (guint) rate);
   rein_server_set_max_connections (server, (guint) max_connections);
+  rein_server_set_max_total_connections (server, (guint) max_total);
+  rein_server_set_timeouts (server, (guint) request_timeout, (guint) idle_timeout);
+  rein_server_set_max_answer_memory (server, (gsize) max_answer_memory * 1024 * 1024);
   rein_server_set_log_requests (server, !quiet);
   if (!rein_server_listen (server, listen, (guint) port, &error))
     {

@@ -31,8 +31,35 @@
 #define MAX_BATCH 256
 #define MAX_PARAM 128
 #define MAX_CONTACT 256
+/* Answers at least this large count against the answer memory budget. */
+#define LARGE_ANSWER (64 * 1024)
 /* On shutdown, how long answers still owed may take to be written. */
 #define SHUTDOWN_GRACE_SECONDS 10
+
+/* Bytes of large answers not yet written, shared with the messages that
+ * hold them (they may outlive the server). Main context only. */
+typedef struct
+{
+  gsize used;
+} AnswerMemory;
+
+/* One answer's part of it, released with its message. */
+typedef struct
+{
+  AnswerMemory *memory; /* owned reference */
+  gsize size;
+} AnswerShare;
+
+static void
+answer_share_free (gpointer data)
+{
+  AnswerShare *share = data;
+
+  g_assert (share->memory->used >= share->size);
+  share->memory->used -= share->size;
+  g_rc_box_release (share->memory);
+  g_free (share);
+}
 
 typedef enum
 {
@@ -91,6 +118,9 @@ struct _ReinServer
   gboolean stopping;
   gboolean disconnected;  /* every connection closed: no message is usable */
   gint64 started_us;
+
+  AnswerMemory *answers;
+  gsize max_answer_memory;
 
   ReinRateLimiter *limiter;
   ReinServerDoor *door;
@@ -646,6 +676,22 @@ get_testnet_member (JsonObject *object, gboolean *out_testnet, GError **error)
   return FALSE;
 }
 
+/* Whether a JSON text holds a \u0000 escape (json-glib would cut the
+ * string there). */
+static gboolean
+has_escaped_nul (const gchar *body, gsize len)
+{
+  for (gsize i = 0; i + 1 < len; i++)
+    {
+      if (body[i] != '\\')
+        continue;
+      if (body[i + 1] == 'u' && i + 5 < len && memcmp (body + i + 2, "0000", 4) == 0)
+        return TRUE;
+      i++; /* the escaped character */
+    }
+  return FALSE;
+}
+
 /* Validates the body of a put into @job. */
 static gboolean
 parse_put (Job *job, const gchar *body, gsize len, GError **error)
@@ -664,6 +710,12 @@ parse_put (Job *job, const gchar *body, gsize len, GError **error)
     {
       g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
                            "Body is not valid UTF-8 text");
+      return FALSE;
+    }
+  if (has_escaped_nul (body, len))
+    {
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                           "Body holds an escaped NUL character");
       return FALSE;
     }
   if (!json_parser_load_from_data (parser, body, len, NULL))
@@ -923,9 +975,28 @@ split_addresses (const gchar *text, GError **error)
   return g_strv_builder_end (builder);
 }
 
+/* Whether @size more bytes of answers may wait for their readers; if so,
+ * they count until @msg is gone. */
+static gboolean
+answer_memory_take (ReinServer *self, SoupServerMessage *msg, gsize size)
+{
+  AnswerShare *share;
+
+  if (size < LARGE_ANSWER)
+    return TRUE;
+  if (self->answers->used + size > self->max_answer_memory)
+    return FALSE;
+  share = g_new0 (AnswerShare, 1);
+  share->memory = g_rc_box_acquire (self->answers);
+  share->size = size;
+  share->memory->used += size;
+  g_object_set_data_full (G_OBJECT (msg), "rein-answer-share", share, answer_share_free);
+  return TRUE;
+}
+
 /* @values are JSON string literals already (escaped once, on put). */
 static void
-reply_query (SoupServerMessage *msg, const gchar *name, GPtrArray *values)
+reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrArray *values)
 {
   static const gchar head[] = "{\"result\":\"success\",";
   static const gchar tail[] = "],\"block_info\":null}";
@@ -934,6 +1005,15 @@ reply_query (SoupServerMessage *msg, const gchar *name, GPtrArray *values)
 
   for (guint i = 0; values != NULL && i < values->len; i++)
     size += strlen (g_ptr_array_index (values, i)) + 1;
+  /* Clients that do not read keep their answers here: bounded in all. */
+  if (!answer_memory_take (self, msg, size))
+    {
+      reply_result_error (msg, 503, "Server busy: too many large answers are waiting to be "
+                                    "read; try again later");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "5");
+      return;
+    }
   out = body = g_malloc (size);
   out = json_write_raw (out, head);
   out = rein_server_json_string_write (out, name);
@@ -1011,7 +1091,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
    * nothing, as they would on a server without such documents. */
   if (!known)
     {
-      reply_query (msg, name, NULL);
+      reply_query (self, msg, name, NULL);
       return;
     }
 
@@ -1063,7 +1143,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       reply_result_error (msg, 500, error->message);
       return;
     }
-  reply_query (msg, name, values);
+  reply_query (self, msg, name, values);
 }
 
 static void
@@ -1174,6 +1254,31 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
     g_byte_array_append (body, data, size);
 }
 
+/* The body a request announces: its length, -1 for a body of unknown
+ * length (chunked), 0 for none; FALSE when the framing is not a plain
+ * number. */
+static gboolean
+announced_body (SoupServerMessage *msg, gint64 *out_length)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const gchar *length = soup_message_headers_get_list (headers, "Content-Length");
+  guint64 value;
+
+  *out_length = 0;
+  if (soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL)
+    {
+      *out_length = -1;
+      return TRUE;
+    }
+  if (length == NULL)
+    return TRUE;
+  /* Digits only (no sign, space or list), and a length a file could have. */
+  if (!g_ascii_string_to_unsigned (length, 10, 0, G_MAXINT64, &value, NULL))
+    return FALSE;
+  *out_length = (gint64) value;
+  return TRUE;
+}
+
 /* Runs once the headers are read, before the body: limits first. */
 static void
 early_handler (SoupServer *server,
@@ -1186,7 +1291,9 @@ early_handler (SoupServer *server,
   const gchar *client = soup_server_message_get_remote_host (msg);
   GUri *uri = soup_server_message_get_uri (msg);
   const gchar *raw_query = g_uri_get_query (uri);
+  const gchar *method = soup_server_message_get_method (msg);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gint64 length;
 
   if (client == NULL)
     client = "";
@@ -1215,24 +1322,41 @@ early_handler (SoupServer *server,
       return;
     }
 
-  if (strcmp (path, "/put") == 0
-      && strcmp (soup_server_message_get_method (msg), SOUP_METHOD_POST) == 0)
+  /* Bodies are refused before they are read, unless they are a put's. */
+  if (!announced_body (msg, &length))
     {
-      goffset length = soup_message_headers_get_content_length (
-        soup_server_message_get_request_headers (msg));
-
-      /* Our own bounded accumulation instead of libsoup's unbounded one. */
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      if (length > REIN_SERVER_MAX_BODY)
-        {
-          /* Answer now rather than wait for a body we would drop. */
-          rein_server_door_reject_message (self->door, msg, 413, "Request body too large");
-          return;
-        }
-      g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),
-                              (GDestroyNotify) g_byte_array_unref);
-      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+      rein_server_door_reject_message (self->door, msg, 400, "Invalid Content-Length");
+      return;
     }
+  if (strcmp (path, "/put") != 0 || strcmp (method, SOUP_METHOD_POST) != 0)
+    {
+      if (length == 0)
+        return;
+      if (strcmp (path, "/put") == 0)
+        rein_server_door_reject_message (self->door, msg, 405, "Use POST");
+      else if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0)
+        rein_server_door_reject_message (self->door, msg, 405, "Use GET");
+      else
+        rein_server_door_reject_message (self->door, msg, 413, "This request takes no body");
+      return;
+    }
+
+  /* Our own bounded accumulation instead of libsoup's unbounded one. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  if (length < 0)
+    {
+      rein_server_door_reject_message (self->door, msg, 411, "Send the body with a Content-Length");
+      return;
+    }
+  if (length > REIN_SERVER_MAX_BODY)
+    {
+      /* Answer now rather than wait for a body we would drop. */
+      rein_server_door_reject_message (self->door, msg, 413, "Request body too large");
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (msg), "rein-body", g_byte_array_new (),
+                          (GDestroyNotify) g_byte_array_unref);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
 }
 
 static void
@@ -1277,6 +1401,15 @@ handler (SoupServer *server,
 }
 
 static void
+request_read_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  ReinServer *self = user_data;
+
+  if (self->door != NULL)
+    rein_server_door_request_read (self->door, msg);
+}
+
+static void
 request_finished_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
   GUri *uri = soup_server_message_get_uri (msg);
@@ -1305,6 +1438,7 @@ rein_server_finalize (GObject *object)
   ReinServer *self = REIN_SERVER (object);
   g_clear_object (&self->door);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
+  g_clear_pointer (&self->answers, g_rc_box_release);
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->database_path);
@@ -1329,10 +1463,18 @@ rein_server_init (ReinServer *self)
   self->context = g_main_context_ref_thread_default ();
   self->limiter = rein_rate_limiter_new (REIN_SERVER_DEFAULT_RATE, REIN_SERVER_DEFAULT_RATE);
   self->started_us = g_get_monotonic_time ();
+  self->answers = g_rc_box_new0 (AnswerMemory);
+  self->max_answer_memory = REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY;
 }
 
 ReinServer *
 rein_server_new (const gchar *database_path, GError **error)
+{
+  return rein_server_new_full (database_path, TRUE, error);
+}
+
+ReinServer *
+rein_server_new_full (const gchar *database_path, gboolean check_integrity, GError **error)
 {
   g_autoptr (ReinServer) self = NULL;
 
@@ -1349,6 +1491,13 @@ rein_server_new (const gchar *database_path, GError **error)
   self->reader = rein_server_db_open (database_path, FALSE, error);
   if (self->reader == NULL)
     return NULL;
+  /* Damaged pages would otherwise show only as 500s for the rows on them. */
+  if (check_integrity && !rein_server_db_quick_check (self->reader, error))
+    {
+      g_prefix_error (error, "%s is damaged: ", database_path);
+      g_clear_pointer (&self->writer, rein_server_db_close);
+      return NULL;
+    }
 
   self->writer_thread = g_thread_new ("rein-server-writer", writer_thread_func, self);
 
@@ -1356,6 +1505,7 @@ rein_server_new (const gchar *database_path, GError **error)
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (request_read_cb), self);
   self->door = rein_server_door_new (self->soup);
   rein_server_door_set_max_connections (self->door, REIN_SERVER_DEFAULT_MAX_CONNECTIONS);
   rein_server_door_set_rate_limit (self->door, REIN_SERVER_DEFAULT_RATE);
@@ -1374,6 +1524,34 @@ rein_server_set_rate_limit (ReinServer *self, guint requests_per_second)
   /* New connections too: a client that opens many and is slow to send its
    * requests is bounded before libsoup sees them. */
   rein_server_door_set_rate_limit (self->door, requests_per_second);
+}
+
+void
+rein_server_set_max_total_connections (ReinServer *self, guint max_total)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+  rein_server_door_set_max_total (self->door, max_total);
+}
+
+guint
+rein_server_get_max_total_connections (ReinServer *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER (self), 0);
+  return rein_server_door_get_max_total (self->door);
+}
+
+void
+rein_server_set_timeouts (ReinServer *self, guint request_timeout, guint idle_timeout)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+  rein_server_door_set_timeouts (self->door, request_timeout, idle_timeout);
+}
+
+void
+rein_server_set_max_answer_memory (ReinServer *self, gsize bytes)
+{
+  g_return_if_fail (REIN_IS_SERVER (self));
+  self->max_answer_memory = bytes;
 }
 
 void

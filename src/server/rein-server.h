@@ -16,18 +16,39 @@ G_BEGIN_DECLS
 #define REIN_SERVER_MAX_JOB_IDS 500             /* per by_job_id or dispute query */
 #define REIN_SERVER_DEFAULT_LIMIT 100           /* documents per query */
 #define REIN_SERVER_MAX_LIMIT 1000
+/* Bytes of large answers waiting for their readers, in all. */
+#define REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY (64 * 1024 * 1024)
 
 #define REIN_TYPE_SERVER (rein_server_get_type ())
 G_DECLARE_FINAL_TYPE (ReinServer, rein_server, REIN, SERVER, GObject)
 
-/* Opens (or creates) the database at @database_path. */
+/* Opens (or creates) the database at @database_path and checks it
+ * (PRAGMA quick_check), failing when it is damaged. */
 ReinServer *rein_server_new (const gchar *database_path, GError **error);
+/* The same, with the check only when @check_integrity (it reads the whole
+ * database: minutes for very large ones). */
+ReinServer *rein_server_new_full (const gchar *database_path,
+                                  gboolean check_integrity,
+                                  GError **error);
 
 /* Requests per second per client address beyond which requests are answered
  * 429; 0 turns the limit off. Bursts up to the same number are allowed. */
 void rein_server_set_rate_limit (ReinServer *self, guint requests_per_second);
 /* Concurrent connections per client address; 0 turns the limit off. */
 void rein_server_set_max_connections (ReinServer *self, guint max_connections);
+/* Connections in all (0: only the open-file limit); kept below the open-file
+ * limit. When full, the request waiting longest to be read is dropped. */
+void rein_server_set_max_total_connections (ReinServer *self, guint max_total);
+/* The cap in effect. */
+guint rein_server_get_max_total_connections (ReinServer *self);
+/* Seconds a request (head and body) may take to arrive from accept, and
+ * seconds a connection may make no progress reading or writing (0: no
+ * limit), for example a client that does not read its answer. */
+void rein_server_set_timeouts (ReinServer *self, guint request_timeout, guint idle_timeout);
+/* Bytes of large answers (64 KiB and more) that may wait for their readers
+ * at once; queries beyond are answered 503 with Retry-After. Each
+ * connection carries one request, so one answer at most. */
+void rein_server_set_max_answer_memory (ReinServer *self, gsize bytes);
 /* Log each request with g_message(). */
 void rein_server_set_log_requests (ReinServer *self, gboolean log_requests);
 

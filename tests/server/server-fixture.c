@@ -8,29 +8,40 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
-/* The server dies with the test, even when an assertion aborts it. */
+/* The server dies with the test, even when an assertion aborts it; its
+ * open-file limit is *user_data when that is not 0. */
 static void
 child_setup (gpointer user_data)
 {
+  const guint *nofile = user_data;
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (nofile != NULL && *nofile > 0)
+    {
+      struct rlimit limit = { .rlim_cur = *nofile, .rlim_max = *nofile };
+
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }
 
-/* Spawns the server with @database (NULL: no --database, the server's
- * default) and XDG_DATA_HOME set to @data_home when not NULL. */
-static void
-server_spawn (TestServer *server,
-              const gchar *database,
-              const gchar *data_home,
-              const gchar *const *extra_args)
+static GSubprocessLauncher *
+launcher_new (GSubprocessFlags flags, const gchar *data_home, const guint *nofile)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  if (data_home != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) nofile, NULL);
+  return launcher;
+}
+
+static GPtrArray *
+server_argv (const gchar *database, const gchar *const *extra_args)
 {
   const gchar *binary = g_getenv ("REIN_SERVER");
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *line = NULL;
-  const gchar *prefix = "listening on http://127.0.0.1:";
+  GPtrArray *argv = g_ptr_array_new ();
 
   g_assert_nonnull (binary);
   g_ptr_array_add (argv, (gpointer) binary);
@@ -44,11 +55,27 @@ server_spawn (TestServer *server,
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  if (data_home != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+/* Spawns the server with @database (NULL: no --database, the server's
+ * default) and XDG_DATA_HOME set to @data_home when not NULL. */
+static void
+server_spawn (TestServer *server,
+              const gchar *database,
+              const gchar *data_home,
+              const gchar *const *extra_args)
+{
+  g_autoptr (GPtrArray) argv = server_argv (database, extra_args);
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *line = NULL;
+  const gchar *prefix = "listening on http://127.0.0.1:";
+
+  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, data_home, &server->nofile);
+  if (server->stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
   server->process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata,
                                                   &error);
   g_assert_no_error (error);
@@ -85,6 +112,64 @@ test_server_start (const gchar *database, const gchar *const *extra_args)
     server->database = g_strdup (database);
   server_spawn (server, server->database, NULL, extra_args);
   return server;
+}
+
+TestServer *
+test_server_start_full (const gchar *database,
+                        const gchar *const *extra_args,
+                        guint nofile,
+                        gboolean capture_stderr)
+{
+  g_autoptr (GError) error = NULL;
+  TestServer *server = g_new0 (TestServer, 1);
+
+  server->directory = g_dir_make_tmp ("rein-server-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->owns_directory = TRUE;
+  server->database = database != NULL ? g_strdup (database)
+                                      : g_build_filename (server->directory, "rein-server.db",
+                                                          NULL);
+  server->nofile = nofile;
+  if (capture_stderr)
+    server->stderr_path = g_build_filename (server->directory, "stderr.txt", NULL);
+  server_spawn (server, server->database, NULL, extra_args);
+  return server;
+}
+
+gchar *
+test_server_get_stderr (TestServer *server)
+{
+  gchar *text = NULL;
+
+  g_assert_nonnull (server->stderr_path);
+  if (!g_file_get_contents (server->stderr_path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+gint
+test_server_run_to_exit (const gchar *database,
+                         const gchar *const *extra_args,
+                         gchar **out_stdout,
+                         gchar **out_stderr)
+{
+  g_autoptr (GPtrArray) argv = server_argv (database, extra_args);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* A server that starts after all is stopped (status 124) rather than
+   * waited for forever. */
+  g_ptr_array_insert (argv, 0, (gpointer) "60");
+  g_ptr_array_insert (argv, 0, (gpointer) "timeout");
+  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, out_stderr, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
 }
 
 TestServer *
@@ -156,6 +241,7 @@ test_server_free (TestServer *server)
   g_free (server->directory);
   g_free (server->database);
   g_free (server->url);
+  g_free (server->stderr_path);
   g_free (server);
 }
 

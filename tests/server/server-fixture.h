@@ -20,12 +20,31 @@ typedef struct
   gchar *url;        /* "http://127.0.0.1:PORT/" */
   guint port;
   SoupSession *session;
+  guint nofile;      /* the server's open-file limit, or 0 */
+  gchar *stderr_path; /* where its stderr goes, or NULL */
 } TestServer;
 
 /* Starts $REIN_SERVER --port 0 --quiet on @database (NULL: a new temporary
  * one) with @extra_args (NULL-terminated, may be NULL). Reads the
  * "listening on" line. */
 TestServer *test_server_start (const gchar *database, const gchar *const *extra_args);
+/* test_server_start() with the server's open-file limit (soft and hard)
+ * set to @nofile (0: inherited), and its stderr kept in a file of the
+ * server's temporary directory when @capture_stderr
+ * (test_server_get_stderr()). */
+TestServer *test_server_start_full (const gchar *database,
+                                    const gchar *const *extra_args,
+                                    guint nofile,
+                                    gboolean capture_stderr);
+/* What the server wrote to stderr so far (test_server_start_full()). */
+gchar *test_server_get_stderr (TestServer *server);
+/* Runs $REIN_SERVER --port 0 --quiet with @database and @extra_args to its
+ * end (for servers that must refuse to start; one still running after 60 s
+ * is stopped, status 124): its exit status, with what it printed. */
+gint test_server_run_to_exit (const gchar *database,
+                              const gchar *const *extra_args,
+                              gchar **out_stdout,
+                              gchar **out_stderr);
 /* Starts $REIN_SERVER --port 0 --quiet without --database, with
  * XDG_DATA_HOME=@data_home: the server opens its default database.
  * server->database is where that should be,
