@@ -276,9 +276,10 @@ static gchar *
 btc_and_sat (gint64 satoshis)
 {
   g_autofree gchar *btc = rein_amount_format_btc (satoshis);
+  g_autofree gchar *sat = g_strdup_printf ("%" G_GINT64_FORMAT, satoshis);
 
   /* Translators: an amount, "0.01 BTC (1000000 sat)" */
-  return g_strdup_printf (_("%s BTC (%" G_GINT64_FORMAT " sat)"), btc, satoshis);
+  return g_strdup_printf (_("%s BTC (%s sat)"), btc, sat);
 }
 
 static void
