@@ -386,6 +386,19 @@ load_open_jobs (Market *m, gboolean open_only, GError **error)
   return out;
 }
 
+/* Adds @job_id to @ids and @builder unless it is there already. The set
+ * owns copies: g_hash_table_add() on a key already present would replace
+ * the stored key with @job_id, which belongs to a document freed long
+ * before the set is read again. */
+static void
+add_job_id (GHashTable *ids, GStrvBuilder *builder, const gchar *job_id)
+{
+  if (g_hash_table_contains (ids, job_id))
+    return;
+  g_hash_table_add (ids, g_strdup (job_id));
+  g_strv_builder_add (builder, job_id);
+}
+
 /* The job IDs I take part in: from the store, and the jobs that name my key
  * as mediator ("review") or worker ("in-process") on the servers. */
 static GStrv
@@ -393,16 +406,14 @@ my_job_ids (Market *m, GError **error)
 {
   g_auto (GStrv) stored = rein_store_list_job_ids (m->store, rein_identity_get_id (m->identity),
                                                    error);
-  g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
   const gchar *queries[][2] = { { "review", "mediator" }, { "in-process", "worker" } };
 
   if (stored == NULL)
     return NULL;
   for (guint i = 0; stored[i] != NULL; i++)
-    if (g_hash_table_add (ids, stored[i]))
-      g_strv_builder_add (builder, stored[i]);
+    add_job_id (ids, builder, stored[i]);
   for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
     {
       const gchar *params[3] = { queries[q][1], m->own_key, NULL };
@@ -415,13 +426,8 @@ my_job_ids (Market *m, GError **error)
           ReinDocument *doc = g_ptr_array_index (docs, i);
           const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
 
-          if (job_id == NULL || !check_job_id (job_id, NULL))
-            continue;
-          if (g_hash_table_add (ids, (gpointer) job_id))
-            {
-              g_strv_builder_add (builder, job_id);
-              g_ptr_array_add (keep, g_object_ref (doc));
-            }
+          if (job_id != NULL && check_job_id (job_id, NULL))
+            add_job_id (ids, builder, job_id);
         }
     }
   return g_strv_builder_end (builder);

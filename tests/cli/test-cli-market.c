@@ -151,18 +151,15 @@ offer_of (Identity *signer, const gchar *bid_armored)
 /* ---- Running rein-cli as the reader ---- */
 
 static CliResult *
-run_reader (Fixture *f, const gchar *first, ...)
+run_valist (const gchar *dir, const gchar *first, va_list ap)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   CliResult *result;
-  va_list ap;
 
   g_ptr_array_add (args, g_strdup ("--data-dir"));
-  g_ptr_array_add (args, g_strdup (f->dir));
-  va_start (ap, first);
+  g_ptr_array_add (args, g_strdup (dir));
   for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
     g_ptr_array_add (args, g_strdup (arg));
-  va_end (ap);
   g_ptr_array_add (args, NULL);
 
   result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
@@ -170,6 +167,32 @@ run_reader (Fixture *f, const gchar *first, ...)
   /* Nothing rein-cli prints may say "(null)". */
   g_assert_null (strstr (result->out, "(null)"));
   g_assert_null (strstr (result->err, "(null)"));
+  return result;
+}
+
+/* rein-cli on the data folder @dir. */
+static CliResult *
+run_in (const gchar *dir, const gchar *first, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first);
+  result = run_valist (dir, first, ap);
+  va_end (ap);
+  return result;
+}
+
+/* rein-cli as the reader. */
+static CliResult *
+run_reader (Fixture *f, const gchar *first, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first);
+  result = run_valist (f->dir, first, ap);
+  va_end (ap);
   return result;
 }
 
@@ -388,6 +411,120 @@ test_tags (Fixture *f, gconstpointer data)
                                                   "category"), ==, "logo, design");
 }
 
+/* A rein-cli identity of its own in a new data folder, with buckets on the
+ * server and its enrollment put there; returns the folder. The "setup
+ * --json" answer goes to @out_root. */
+static gchar *
+cli_identity (Fixture *f, const gchar *form_text, JsonNode **out_root)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-cli-market-XXXXXX", &error);
+  g_autofree gchar *form = cli_write_tmp ("identity.txt", form_text, -1);
+  g_autoptr (CliResult) setup = NULL;
+  g_autoptr (CliResult) request = NULL;
+  g_autoptr (CliResult) sync = NULL;
+
+  g_assert_no_error (error);
+  setup = run_in (dir, "--defaults", form, "setup", "--json", NULL);
+  cli_assert_status (setup, 0);
+  *out_root = cli_result_get_json (setup);
+  request = run_in (dir, "request", f->server->url, NULL);
+  cli_assert_status (request, 0);
+  sync = run_in (dir, "sync", NULL);
+  cli_assert_status (sync, 0);
+  return g_steal_pointer (&dir);
+}
+
+static const gchar *
+json_member (JsonNode *root, const gchar *name)
+{
+  return json_object_get_string_member (json_node_get_object (root), name);
+}
+
+/* Issue 10, item 9: a bid signed by anyone that names Mia's key both as the
+ * job's mediator and as its worker comes back from "review" and from
+ * "in-process" with a Job ID seen before; "status" as Mia then read a Job
+ * ID freed with the first answer (ASan: heap-use-after-free in
+ * my_job_ids). Status must list the job, once. */
+static void
+test_status_mediator_and_worker (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) mia = NULL;
+  g_autofree gchar *dir = cli_identity (f, "User: Mia\nContact: mia@example.com\n"
+                                           "Willing to mediate: yes\nMediator fee: 1%\n", &mia);
+  g_autofree gchar *job_id = random_job_id ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *posting = NULL;
+  g_autofree gchar *bid_text = NULL;
+  g_autofree gchar *bid = NULL;
+  g_autoptr (ReinDocument) posting_doc = NULL;
+  g_autoptr (CliResult) status = NULL;
+  g_autoptr (CliResult) json = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *line = NULL;
+  const gchar *mia_key = json_member (mia, "delegate_public_key");
+  ReinJobParams params = {
+    .job_name = "Mediated logo",
+    .job_id = job_id,
+    .category = "Design",
+    .description = "A job Mia mediates",
+    .mediator = "Mia",
+    .mediator_contact = "mia@example.com",
+    .mediator_fee = json_member (mia, "mediator_fee"),
+    .mediator_public_key = mia_key,
+    .mediator_master_address = json_member (mia, "master_address"),
+    .creator = f->creator->name,
+    .creator_contact = "Carol@example.com",
+    .creator_public_key = f->creator->public_key,
+    .creator_master_address = f->creator->master_address,
+  };
+  ReinBidParams bid_params = {
+    .worker = f->worker->name,
+    .worker_contact = "Walt@example.com",
+    .worker_master_address = f->worker->master_address,
+    .worker_public_key = f->worker->public_key,
+    .description = "Mia's key as the worker's, signed by Walt",
+    .bid_amount = "0.01",
+  };
+
+  g_assert_nonnull (mia_key);
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  posting = identity_sign (f->creator, text);
+  posting_doc = rein_document_new_from_armored (posting, -1, &error);
+  g_assert_no_error (error);
+  bid_text = rein_document_build_bid (posting_doc, &bid_params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  /* the builder refuses the mediator as the worker: edit the text */
+  {
+    g_autofree gchar *walt = g_strconcat ("Worker public key: ", f->worker->public_key, NULL);
+    g_autofree gchar *mia_line = g_strconcat ("Worker public key: ", mia_key, NULL);
+    g_auto (GStrv) parts = g_strsplit (bid_text, walt, -1);
+
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    g_free (bid_text);
+    bid_text = g_strjoinv (mia_line, parts);
+  }
+  bid = identity_sign (f->worker, bid_text);
+  put_as (f->creator, f->server, posting);
+  put_as (f->worker, f->server, bid);
+
+  status = run_in (dir, "status", NULL);
+  cli_assert_status (status, 0);
+  line = line_of (status->out, job_id);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "mediator"));
+  /* once */
+  g_assert_null (strstr (strstr (status->out, job_id) + 1, job_id));
+
+  json = run_in (dir, "status", "--json", NULL);
+  cli_assert_status (json, 0);
+  root = cli_result_get_json (json);
+  g_assert_nonnull (json_job (root, job_id));
+  rein_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -402,6 +539,7 @@ main (int argc, char **argv)
   ADD ("/cli/market/jobs-open", test_jobs_open);
   ADD ("/cli/market/jobs-all", test_jobs_all);
   ADD ("/cli/market/tags", test_tags);
+  ADD ("/cli/market/status-mediator-and-worker", test_status_mediator_and_worker);
 #undef ADD
 
   return g_test_run ();
