@@ -18,6 +18,7 @@
 #define AWARDED_ID "aaaaaaaaaaaaaaaaaaaa"
 #define FORGED_ID "bbbbbbbbbbbbbbbbbbbb"
 #define TAGS_ID "cccccccccccccccccccc"
+#define IMPOSTOR_ID "eeeeeeeeeeeeeeeeeeee"
 
 typedef struct
 {
@@ -525,6 +526,133 @@ test_status_mediator_and_worker (Fixture *f, gconstpointer data)
   rein_test_remove_tree (dir);
 }
 
+/* The enrollment Eve signs with her own master, saying she is Mia: Mia's
+ * delegate and key, a lower fee, Eve's contact. */
+static gchar *
+impostor_enrollment (Identity *eve, Identity *mia)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autofree gchar *text = g_strdup_printf ("Rein User Enrollment\nUser: %s\n"
+                                            "Contact: eve@example.com\n"
+                                            "Master signing address: %s\n"
+                                            "Delegate signing address: %s\n"
+                                            "Willing to mediate: True\n"
+                                            "Mediator public key: %s\nMediator fee: 0.1%%",
+                                            mia->name, eve->master_address,
+                                            mia->delegate_address, mia->public_key);
+
+  doc = rein_document_sign (text, eve->master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return g_strdup (rein_document_get_armored (doc));
+}
+
+/* Whether a line of @out names @name without @mark. */
+static gboolean
+has_plain_line (const gchar *out, const gchar *name, const gchar *mark)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], name) != NULL && strstr (lines[i], mark) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Issue 10, item 10: names are not identities. Eve's own enrolled key
+ * posts a job as "Job creator: Carol", and Eve's master enrolls Mia's
+ * delegate as "Mia". The job is not listed (and says why), every person
+ * is shown with the fingerprint of their master, and "mediators" never
+ * lists a plain "Mia": both claims on Mia's key are contested. */
+static void
+test_impostors (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Identity) eve = identity_new ("Eve");
+  g_autofree gchar *eve_enrollment = identity_enrollment (eve, FALSE);
+  g_autofree gchar *fake_mia = impostor_enrollment (eve, f->mediator);
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *posting = NULL;
+  g_autofree gchar *carol_fp = rein_person_fingerprint (f->creator->master_address);
+  g_autofree gchar *carol = g_strdup_printf (REIN_PERSON_FSI "Carol" REIN_PERSON_PDI " (%s)",
+                                             carol_fp);
+  g_autofree gchar *line = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CliResult) jobs = NULL;
+  g_autoptr (CliResult) jobs_json = NULL;
+  g_autoptr (CliResult) mediators = NULL;
+  g_autoptr (CliResult) mediators_json = NULL;
+  g_autoptr (CliResult) status = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) mroot = NULL;
+  JsonArray *listed, *contested;
+  ReinJobParams params = {
+    .job_name = "Carol's logo, honest",
+    .job_id = IMPOSTOR_ID,
+    .category = "Design",
+    .description = "Pay Eve",
+    .creator = "Carol",
+    .creator_contact = "eve@example.com",
+    .creator_public_key = eve->public_key,
+    .creator_master_address = eve->master_address,
+  };
+
+  identity_register (eve, f->server);
+  put_as (eve, f->server, eve_enrollment);
+  put_as (eve, f->server, fake_mia);
+  {
+    g_autoptr (ReinDocument) mia = rein_document_new_from_armored (f->mediator_enrollment, -1,
+                                                                   &error);
+
+    g_assert_no_error (error);
+    g_assert_true (rein_job_params_set_mediator (&params, mia, &error));
+    text = rein_document_build_job_posting (&params, &error);
+    g_assert_no_error (error);
+    posting = identity_sign (eve, text);
+    put_as (eve, f->server, posting);
+  }
+
+  /* jobs: Eve's job is not Carol's, and Carol's shows her fingerprint */
+  jobs = run_reader (f, "jobs", "--all", NULL);
+  cli_assert_status (jobs, 0);
+  g_assert_false (has_line (jobs->out, IMPOSTOR_ID));
+  line = line_of (jobs->out, FORGED_ID);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, carol));
+  jobs_json = run_reader (f, "jobs", "--all", "--json", NULL);
+  cli_assert_status (jobs_json, 0);
+  root = cli_result_get_json (jobs_json);
+  g_assert_null (json_job (root, IMPOSTOR_ID));
+  g_assert_cmpstr (json_object_get_string_member (json_job (root, FORGED_ID),
+                                                  "creator_fingerprint"), ==, carol_fp);
+
+  /* status says why Eve's posting does not count */
+  status = run_reader (f, "status", "--jobid", IMPOSTOR_ID, NULL);
+  cli_assert_status (status, 0);
+  g_assert_nonnull (strstr (status->out, "no valid posting"));
+  g_assert_nonnull (strstr (status->out, "it calls its job creator “Carol”, but that key’s "
+                                         "enrollment says “Eve”"));
+
+  /* mediators: no plain "Mia"; both claims listed as contested */
+  mediators = run_reader (f, "mediators", NULL);
+  cli_assert_status (mediators, 0);
+  g_assert_false (has_plain_line (mediators->out, "Mia", REIN_PERSON_CONTESTED_MARK));
+  g_assert_nonnull (strstr (mediators->out, REIN_PERSON_CONTESTED_MARK));
+  mediators_json = run_reader (f, "mediators", "--json", NULL);
+  cli_assert_status (mediators_json, 0);
+  mroot = cli_result_get_json (mediators_json);
+  listed = json_object_get_array_member (json_node_get_object (mroot), "mediators");
+  contested = json_object_get_array_member (json_node_get_object (mroot), "contested");
+  g_assert_cmpuint (json_array_get_length (listed), ==, 0);
+  g_assert_cmpuint (json_array_get_length (contested), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *e = json_array_get_object_element (contested, i);
+
+      g_assert_cmpstr (json_object_get_string_member (e, "name"), ==, "Mia");
+      g_assert_true (json_object_get_boolean_member (e, "contested"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -540,6 +668,7 @@ main (int argc, char **argv)
   ADD ("/cli/market/jobs-all", test_jobs_all);
   ADD ("/cli/market/tags", test_tags);
   ADD ("/cli/market/status-mediator-and-worker", test_status_mediator_and_worker);
+  ADD ("/cli/market/impostors", test_impostors);
 #undef ADD
 
   return g_test_run ();
