@@ -145,6 +145,10 @@ rein_person_format_party (ReinDirectory *directory,
     enrollment = rein_directory_lookup_claim (directory, public_key_hex, master_address);
   if (enrollment != NULL)
     return rein_person_format_enrollment (enrollment, directory);
+  /* several masters claim the key and the document names none of them */
+  if (directory != NULL && public_key_hex != NULL
+      && rein_directory_is_contested (directory, public_key_hex))
+    return rein_person_format (declared_name, master_address, REIN_PERSON_FLAGS_CONTESTED);
   shown = rein_person_format (declared_name, master_address, REIN_PERSON_FLAGS_NONE);
   return g_strconcat (shown, " (not enrolled)", NULL);
 }

@@ -68,7 +68,8 @@ gchar *rein_person_format_enrollment (ReinDocument *enrollment, ReinDirectory *d
 
 /* The party whose delegate has @public_key_hex, bound to @master_address
  * (NULL: the delegate's only claim), as its enrollment in @directory says;
- * when there is none, @declared_name marked "(not enrolled)". */
+ * when there is none, @declared_name marked contested (several masters
+ * claim the key and no master is given) or "(not enrolled)". */
 gchar *rein_person_format_party (ReinDirectory *directory,
                                  const gchar *public_key_hex,
                                  const gchar *master_address,

@@ -944,6 +944,25 @@ test_contested_mediator (void)
   g_assert_true (rein_directory_lookup_claim (w->directory, w->mediator->pubkey,
                                               w->outsider->master_address)
                  == fake);
+
+  /* shown: each claim with its own master's fingerprint, marked; a party
+   * given without a master is no one in particular */
+  {
+    g_autofree gchar *real = rein_person_format_party (w->directory, w->mediator->pubkey,
+                                                       w->mediator->master_address, "Maya");
+    g_autofree gchar *claimed = rein_person_format_party (w->directory, w->mediator->pubkey,
+                                                          w->outsider->master_address, "Maya");
+    g_autofree gchar *unbound = rein_person_format_party (w->directory, w->mediator->pubkey,
+                                                          NULL, "Maya");
+    g_autofree gchar *real_fp = rein_person_fingerprint (w->mediator->master_address);
+
+    g_assert_cmpstr (real, !=, claimed);
+    g_assert_true (strstr (real, real_fp) != NULL);
+    g_assert_true (g_str_has_suffix (real, REIN_PERSON_CONTESTED_MARK));
+    g_assert_true (g_str_has_suffix (claimed, REIN_PERSON_CONTESTED_MARK));
+    g_assert_true (strstr (unbound, "(no fingerprint)") != NULL);
+    g_assert_true (g_str_has_suffix (unbound, REIN_PERSON_CONTESTED_MARK));
+  }
 }
 
 int
