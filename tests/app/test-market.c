@@ -569,12 +569,14 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_screenshot (GTK_WIDGET (f->window), "market-16-after-post");
 }
 
-/* What Eve puts on the server: her own enrollment; an enrollment signed by
- * her master that says "User: Alice" with Alice's delegate and key, a lower
- * fee and Eve's contact; and a job signed by Eve's key that says "Job
- * creator: Bob". Returns the job's ID. */
+/* What Eve puts on the server: her own enrollment (as "Bоb", with a
+ * Cyrillic "о"); an enrollment signed by her master that says "User:
+ * Alice" with Alice's delegate and key, a lower fee and Eve's contact; a
+ * job signed by Eve's key that says "Job creator: Bob", whose ID it
+ * returns; and a valid job of hers, under her own look-alike name, whose
+ * ID goes to @out_lookalike. */
 static gchar *
-put_impostors (Fixture *f, Identity *eve)
+put_impostors (Fixture *f, Identity *eve, gchar **out_lookalike)
 {
   ReinIdentity *alice = f->alice.identity;
   ReinIdentity *bob = f->bob.identity;
@@ -595,16 +597,28 @@ put_impostors (Fixture *f, Identity *eve)
       job_id, rein_identity_get_name (alice), rein_identity_get_contact (alice),
       rein_identity_get_delegate_public_key (alice), rein_identity_get_master_address (alice),
       rein_identity_get_name (bob), eve->public_key, eve->master_address);
+  g_autofree gchar *lookalike_id = rein_job_id_generate ();
+  g_autofree gchar *lookalike = g_strdup_printf (
+      "Rein Job\nJob name: Cakes by Bob\nJob ID: %s\nCategory: Graphics\nDescription: x\n"
+      "Mediator: %s\nMediator contact: %s\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: %s\n"
+      "Job creator contact: eve@example.com\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      lookalike_id, rein_identity_get_name (alice), rein_identity_get_contact (alice),
+      rein_identity_get_delegate_public_key (alice), rein_identity_get_master_address (alice),
+      eve->name, eve->public_key, eve->master_address);
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinDocument) fake_doc = NULL;
   g_autofree gchar *signed_posting = identity_sign (eve, posting);
-  const gchar *values[3];
+  g_autofree gchar *signed_lookalike = identity_sign (eve, lookalike);
+  const gchar *values[4];
 
   fake_doc = rein_document_sign (fake, eve->master, NULL, REIN_NETWORK_MAINNET, &error);
   g_assert_no_error (error);
   values[0] = own;
   values[1] = rein_document_get_armored (fake_doc);
   values[2] = signed_posting;
+  values[3] = signed_lookalike;
   identity_register (eve, f->server);
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     {
@@ -615,18 +629,23 @@ put_impostors (Fixture *f, Identity *eve)
       put = identity_put (eve, f->server, key, values[i], FALSE);
       g_assert_cmpuint (put->status, ==, 201);
     }
+  *out_lookalike = g_steal_pointer (&lookalike_id);
   return g_steal_pointer (&job_id);
 }
 
 /* Issue 10, item 10: names are not identities. Eve's job "by Bob" is not
- * shown; Bob's jobs show Bob with his fingerprint; Alice's delegate, which
+ * shown; Bob's jobs show Bob with his fingerprint, and Eve's own job under
+ * her look-alike name shows hers, with a warning; Alice's delegate, which
  * Eve's master also claims, is contested and the post dialog does not
  * offer it (only Mia, who nobody contests). */
 static void
 test_impostors (Fixture *f, gconstpointer data)
 {
-  g_autoptr (Identity) eve = identity_new ("Eve");
-  g_autofree gchar *eve_job = put_impostors (f, eve);
+  g_autoptr (Identity) eve = identity_new ("B\xd0\xbe" "b"); /* CYRILLIC SMALL LETTER O */
+  g_autofree gchar *lookalike_job = NULL;
+  g_autofree gchar *eve_job = put_impostors (f, eve, &lookalike_job);
+  g_autofree gchar *eve_fp = rein_person_fingerprint (eve->master_address);
+  gboolean lookalike_shown = FALSE;
   g_autofree gchar *bob_fp = rein_person_fingerprint (
       rein_identity_get_master_address (f->bob.identity));
   g_autofree gchar *bob = g_strdup_printf (REIN_PERSON_FSI "Bob" REIN_PERSON_PDI " (%s)", bob_fp);
@@ -650,10 +669,22 @@ test_impostors (Fixture *f, gconstpointer data)
       g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
 
       g_assert_cmpstr (rein_job_summary_get_job_id (s), !=, eve_job);
-      /* every job here is Bob's: his name, isolated, with his fingerprint */
+      if (g_str_equal (rein_job_summary_get_job_id (s), lookalike_job))
+        {
+          /* Eve's own job: her fingerprint, and a warning on her name */
+          g_assert_false (contains (rein_job_summary_get_creator (s), bob_fp));
+          g_assert_true (contains (rein_job_summary_get_creator (s), eve_fp));
+          g_assert_true (g_str_has_suffix (rein_job_summary_get_creator (s),
+                                           REIN_PERSON_MIXED_SCRIPTS_MARK));
+          lookalike_shown = TRUE;
+          continue;
+        }
+      /* every other job here is Bob's: his name, isolated, with his
+       * fingerprint */
       g_assert_cmpstr (rein_job_summary_get_creator (s), ==, bob);
       g_assert_true (contains (rein_job_summary_get_creator_contact (s), "Bob"));
     }
+  g_assert_true (lookalike_shown);
   rein_market_view_select (f->view, position_of (f, f->logo_id));
   app_test_iterate (50);
   creator_row = app_test_child (f->view, "creator_row");
