@@ -625,6 +625,19 @@ test_impostors (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_job (root, FORGED_ID),
                                                   "creator_fingerprint"), ==, carol_fp);
 
+  /* status --jobid shows the people the same way */
+  {
+    g_autoptr (CliResult) carols = run_reader (f, "status", "--jobid", FORGED_ID, NULL);
+    g_autofree gchar *creator_line = g_strconcat ("Creator:    ", carol, "\n", NULL);
+    g_autofree gchar *mia_fp = rein_person_fingerprint (f->mediator->master_address);
+    g_autofree gchar *walt_fp = rein_person_fingerprint (f->worker->master_address);
+
+    cli_assert_status (carols, 0);
+    g_assert_nonnull (strstr (carols->out, creator_line));
+    g_assert_nonnull (strstr (carols->out, mia_fp));
+    g_assert_nonnull (strstr (carols->out, walt_fp)); /* the bid's worker */
+  }
+
   /* status says why Eve's posting does not count */
   status = run_reader (f, "status", "--jobid", IMPOSTOR_ID, NULL);
   cli_assert_status (status, 0);
