@@ -378,6 +378,23 @@ wait_page (GType type, gpointer get_page, const gchar *page)
   wait_until (page_reached, &w, page ? page : "the dialog to close");
 }
 
+/* The value of the review fact titled @title below @root, or NULL. */
+static const gchar *
+fact_of (GtkWidget *root, const gchar *title)
+{
+  if (ADW_IS_ACTION_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return adw_action_row_get_subtitle (ADW_ACTION_ROW (root));
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      const gchar *found = fact_of (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* rein-cli, as Bob, in his data folder. */
 static gchar *
 bobs_cli (Fixture *f, const gchar *command)
@@ -433,6 +450,20 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), "\nBid amount (BTC): 0.1\n"));
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)),
                            "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
+  /* the review names the job's people by enrollment and fingerprint */
+  {
+    g_autofree gchar *bob_fp = rein_person_fingerprint (
+        rein_identity_get_master_address (f->bob.identity));
+    g_autofree gchar *alice_fp = rein_person_fingerprint (
+        rein_identity_get_master_address (f->alice.identity));
+    g_autofree gchar *bob = g_strdup_printf (REIN_PERSON_FSI "Bob" REIN_PERSON_PDI " (%s)",
+                                             bob_fp);
+    g_autofree gchar *alice = g_strdup_printf (REIN_PERSON_FSI "Alice" REIN_PERSON_PDI " (%s)",
+                                               alice_fp);
+
+    g_assert_cmpstr (fact_of (GTK_WIDGET (bid), "Job creator"), ==, bob);
+    g_assert_cmpstr (fact_of (GTK_WIDGET (bid), "Mediator"), ==, alice);
+  }
   app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
   g_object_unref (app_test_screenshot_in (GTK_WIDGET (bid), "metainfo", "bid"));
   /* a wrong password: said, nothing signed */
