@@ -78,6 +78,32 @@ text_field (const gchar *text, const gchar *label)
   return NULL;
 }
 
+/* Who you bid for and who mediates: the names their keys' enrollments
+ * give, with their fingerprints (rein-person.h), not what the posting
+ * says. */
+static void
+add_people (ReinBidDialog *self, ReinReviewPage *review, ReinJob *job)
+{
+  ReinContext *context = rein_sign_dialog_get_context (REIN_SIGN_DIALOG (self));
+  ReinDirectory *directory = rein_market_service_get_directory (rein_context_get_market (context));
+  ReinDocument *posting = rein_job_get_posting (job);
+  g_autofree gchar *creator = NULL;
+  g_autofree gchar *mediator = NULL;
+
+  if (posting == NULL)
+    return;
+  creator = rein_person_format_party (
+      directory, rein_job_get_creator_key (job),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR));
+  mediator = rein_person_format_party (
+      directory, rein_job_get_mediator_key (job),
+      rein_document_lookup (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
+      rein_document_lookup (posting, REIN_LABEL_MEDIATOR));
+  rein_review_page_add_fact (review, _("Job creator"), creator);
+  rein_review_page_add_fact (review, _("Mediator"), mediator);
+}
+
 static gchar *
 build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
 {
@@ -111,6 +137,7 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
     return NULL;
   shown_amount = g_strdup_printf (_("%s BTC (%'" G_GINT64_FORMAT " satoshis)"), amount,
                                   self->satoshis);
+  add_people (self, review, job);
   rein_review_page_add_fact (review, _("You ask for"), shown_amount);
   primary = text_field (text, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
   mediator = text_field (text, REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);

@@ -504,9 +504,10 @@ create_mediator_row (gpointer item, gpointer user_data)
   g_autofree gchar *subtitle = g_strdup_printf (_("fee %s · %s"), fee ? fee : "?",
                                                 contact ? contact : "");
 
+  g_autofree gchar *who = rein_person_format_enrollment (enrollment, NULL);
+
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 rein_document_get_field (enrollment, REIN_LABEL_USER));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), who);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   return row;
 }

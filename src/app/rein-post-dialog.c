@@ -90,6 +90,7 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
   g_autofree gchar *category = entry_text (self->category_row);
   g_autofree gchar *description = rein_text_view_dup_text (self->description_view);
   g_autofree gchar *who = NULL;
+  g_autofree gchar *person = NULL;
   ReinJobParams params = { 0 };
   gchar *text;
 
@@ -115,7 +116,9 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
       gtk_label_set_text (self->problem_label, (*error)->message);
       return NULL;
     }
-  who = g_strdup_printf (_("%s, fee %s, %s"), params.mediator, params.mediator_fee,
+  person = rein_person_format_enrollment (mediator,
+                                          rein_market_service_get_directory (market (self)));
+  who = g_strdup_printf (_("%s, fee %s, %s"), person, params.mediator_fee,
                          params.mediator_contact);
   rein_review_page_add_fact (review, _("Mediator"), who);
   rein_review_page_add_fact (review, _("Job ID"), self->job_id);
@@ -124,16 +127,23 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
 
 /* ---- mediators ---- */
 
+/* A mediator as rein-person.h shows people: the enrolled name, isolated,
+ * with the master's fingerprint. The list holds no contested delegate
+ * (rein_directory_get_mediators()). */
 static gchar *
 describe_mediator (ReinDocument *enrollment, gpointer user_data)
 {
-  const gchar *user = rein_document_get_field (enrollment, REIN_LABEL_USER);
-  const gchar *fee = rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_FEE);
-  const gchar *contact = rein_document_get_field (enrollment, REIN_LABEL_CONTACT);
+  g_autofree gchar *who = NULL;
+  const gchar *fee;
+  const gchar *contact;
 
-  /* TRANSLATORS: a mediator: name, fee, contact */
-  return g_strdup_printf (_("%s — fee %s — %s"), user ? user : "?", fee ? fee : "?",
-                          contact ? contact : "");
+  if (enrollment == NULL)
+    return NULL;
+  who = rein_person_format_enrollment (enrollment, NULL);
+  fee = rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_FEE);
+  contact = rein_document_get_field (enrollment, REIN_LABEL_CONTACT);
+  /* TRANSLATORS: a mediator: name and fingerprint, fee, contact */
+  return g_strdup_printf (_("%s — fee %s — %s"), who, fee ? fee : "?", contact ? contact : "");
 }
 
 static void

@@ -107,6 +107,53 @@ category (ReinDocument *posting)
   return posting != NULL ? rein_document_get_category (posting) : NULL;
 }
 
+/* ---- People ---- */
+
+/* A person as rein-person.h shows them: the enrolled name of the key that
+ * signed, with the fingerprint of its master (a name is not an identity). */
+static gchar *
+person (Market *m, const gchar *public_key, const gchar *master, const gchar *declared)
+{
+  return rein_person_format_party (rein_cli_reader_get_directory (m->reader), public_key, master,
+                                   declared);
+}
+
+static gchar *
+creator_person (Market *m, ReinJob *job)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+
+  return person (m, rein_job_get_creator_key (job),
+                 field (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS),
+                 field (posting, REIN_LABEL_JOB_CREATOR));
+}
+
+static gchar *
+mediator_person (Market *m, ReinJob *job)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+
+  return person (m, rein_job_get_mediator_key (job),
+                 field (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
+                 field (posting, REIN_LABEL_MEDIATOR));
+}
+
+static gchar *
+worker_person (Market *m, ReinDocument *bid)
+{
+  return person (m, field (bid, REIN_LABEL_WORKER_PUBLIC_KEY),
+                 field (bid, REIN_LABEL_WORKER_MASTER_ADDRESS), field (bid, REIN_LABEL_WORKER));
+}
+
+/* The fingerprint for --json, or NULL. */
+static void
+fingerprint_to_json (JsonBuilder *builder, const gchar *member, const gchar *master)
+{
+  g_autofree gchar *fingerprint = rein_person_fingerprint (master);
+
+  rein_cli_json_string (builder, member, fingerprint);
+}
+
 /* ---- Describing jobs ---- */
 
 static const struct
@@ -138,11 +185,25 @@ actions_to_text (ReinActions actions)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* The awarded bid, or NULL. */
+/* The offer, or NULL. */
 static ReinDocument *
 awarded_bid (ReinJob *job)
 {
   return rein_job_get_offer (job);
+}
+
+/* The valid bid the offer awarded (it gives the worker's master), or
+ * NULL. */
+static ReinDocument *
+winning_bid (ReinJob *job)
+{
+  GPtrArray *bids = rein_job_get_bids (job);
+  const gchar *worker = rein_job_get_worker_key (job);
+
+  for (guint i = 0; worker != NULL && i < bids->len; i++)
+    if (rein_same_key (field (g_ptr_array_index (bids, i), REIN_LABEL_WORKER_PUBLIC_KEY), worker))
+      return g_ptr_array_index (bids, i);
+  return NULL;
 }
 
 static void
@@ -166,9 +227,15 @@ job_summary_to_json (JsonBuilder *builder, ReinJob *job, const gchar *own_key)
   rein_cli_json_string (builder, "category", category (posting));
   rein_cli_json_string (builder, "description", field (posting, REIN_LABEL_DESCRIPTION));
   rein_cli_json_string (builder, "creator", field (posting, REIN_LABEL_JOB_CREATOR));
+  fingerprint_to_json (builder, "creator_fingerprint",
+                       field (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS));
   rein_cli_json_string (builder, "mediator", field (posting, REIN_LABEL_MEDIATOR));
+  fingerprint_to_json (builder, "mediator_fingerprint",
+                       field (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS));
   rein_cli_json_string (builder, "mediator_fee", field (posting, REIN_LABEL_MEDIATOR_FEE));
   rein_cli_json_string (builder, "worker", field (offer, REIN_LABEL_WORKER));
+  fingerprint_to_json (builder, "worker_fingerprint",
+                       field (winning_bid (job), REIN_LABEL_WORKER_MASTER_ADDRESS));
   rein_cli_json_string (builder, "bid_amount", field (offer, REIN_LABEL_BID_AMOUNT));
   json_builder_set_member_name (builder, "bids");
   json_builder_add_int_value (builder, rein_job_get_bids (job)->len);
@@ -230,8 +297,9 @@ one_line (const gchar *text, guint max)
 }
 
 static void
-print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
+print_job_details (Market *m, ReinJob *job, ReinNetwork network)
 {
+  const gchar *own_key = m->own_key;
   ReinDocument *posting = rein_job_get_posting (job);
   ReinDocument *offer = awarded_bid (job);
   g_autoptr (ReinEscrow) escrow = job_escrow (job, network);
@@ -248,15 +316,22 @@ print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
     {
       g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 300);
 
+      g_autofree gchar *creator = creator_person (m, job);
+      g_autofree gchar *mediator = mediator_person (m, job);
+
       rein_cli_print (_("Category:   %s"), shown (category (posting)));
-      rein_cli_print (_("Creator:    %s"), shown_field (posting, REIN_LABEL_JOB_CREATOR));
-      rein_cli_print (_("Mediator:   %s (fee %s)"), shown_field (posting, REIN_LABEL_MEDIATOR),
+      rein_cli_print (_("Creator:    %s"), creator);
+      rein_cli_print (_("Mediator:   %s, fee %s"), mediator,
                       shown_field (posting, REIN_LABEL_MEDIATOR_FEE));
       rein_cli_print (_("Description: %s"), description);
     }
   if (offer != NULL)
-    rein_cli_print (_("Awarded to: %s for %s BTC"), shown_field (offer, REIN_LABEL_WORKER),
-                    shown_field (offer, REIN_LABEL_BID_AMOUNT));
+    {
+      g_autofree gchar *worker = worker_person (m, winning_bid (job));
+
+      rein_cli_print (_("Awarded to: %s for %s BTC"), worker,
+                      shown_field (offer, REIN_LABEL_BID_AMOUNT));
+    }
   if (escrow != NULL)
     {
       rein_cli_print (_("Primary escrow:  %s"), escrow->primary_address);
@@ -267,8 +342,9 @@ print_job_details (ReinJob *job, const gchar *own_key, ReinNetwork network)
       {
         ReinDocument *bid = g_ptr_array_index (bids, i);
         g_autofree gchar *description = one_line (field (bid, REIN_LABEL_DESCRIPTION), 60);
+        g_autofree gchar *worker = worker_person (m, bid);
 
-        rein_cli_print (_("Bid:        %s, %s BTC: %s"), shown_field (bid, REIN_LABEL_WORKER),
+        rein_cli_print (_("Bid:        %s, %s BTC: %s"), worker,
                         shown_field (bid, REIN_LABEL_BID_AMOUNT), description);
       }
   rein_cli_print ("%s", _("Documents:"));
@@ -319,6 +395,8 @@ job_details_to_json (JsonBuilder *builder, ReinJob *job, const gchar *own_key,
       json_builder_begin_object (builder);
       rein_cli_json_string (builder, "hash", rein_document_get_hash (bid));
       rein_cli_json_string (builder, "worker", field (bid, REIN_LABEL_WORKER));
+      fingerprint_to_json (builder, "worker_fingerprint",
+                           field (bid, REIN_LABEL_WORKER_MASTER_ADDRESS));
       rein_cli_json_string (builder, "worker_public_key", field (bid, REIN_LABEL_WORKER_PUBLIC_KEY));
       rein_cli_json_string (builder, "bid_amount", field (bid, REIN_LABEL_BID_AMOUNT));
       rein_cli_json_string (builder, "description", field (bid, REIN_LABEL_DESCRIPTION));
@@ -368,6 +446,19 @@ load_open_jobs (Market *m, gboolean open_only, GError **error)
   return out;
 }
 
+/* Adds @job_id to @ids and @builder unless it is there already. The set
+ * owns copies: g_hash_table_add() on a key already present would replace
+ * the stored key with @job_id, which belongs to a document freed long
+ * before the set is read again. */
+static void
+add_job_id (GHashTable *ids, GStrvBuilder *builder, const gchar *job_id)
+{
+  if (g_hash_table_contains (ids, job_id))
+    return;
+  g_hash_table_add (ids, g_strdup (job_id));
+  g_strv_builder_add (builder, job_id);
+}
+
 /* The job IDs I take part in: from the store, and the jobs that name my key
  * as mediator ("review") or worker ("in-process") on the servers. */
 static GStrv
@@ -375,16 +466,14 @@ my_job_ids (Market *m, GError **error)
 {
   g_auto (GStrv) stored = rein_store_list_job_ids (m->store, rein_identity_get_id (m->identity),
                                                    error);
-  g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
   const gchar *queries[][2] = { { "review", "mediator" }, { "in-process", "worker" } };
 
   if (stored == NULL)
     return NULL;
   for (guint i = 0; stored[i] != NULL; i++)
-    if (g_hash_table_add (ids, stored[i]))
-      g_strv_builder_add (builder, stored[i]);
+    add_job_id (ids, builder, stored[i]);
   for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
     {
       const gchar *params[3] = { queries[q][1], m->own_key, NULL };
@@ -397,13 +486,8 @@ my_job_ids (Market *m, GError **error)
           ReinDocument *doc = g_ptr_array_index (docs, i);
           const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
 
-          if (job_id == NULL || !rein_cli_check_job_id (job_id, NULL))
-            continue;
-          if (g_hash_table_add (ids, (gpointer) job_id))
-            {
-              g_strv_builder_add (builder, job_id);
-              g_ptr_array_add (keep, g_object_ref (doc));
-            }
+          if (job_id != NULL && rein_cli_check_job_id (job_id, NULL))
+            add_job_id (ids, builder, job_id);
         }
     }
   return g_strv_builder_end (builder);
@@ -695,8 +779,10 @@ choose_mediator (Market *m, GPtrArray *mediators, GError **error)
     {
       ReinDocument *e = g_ptr_array_index (mediators, i);
 
-      g_ptr_array_add (choices, g_strdup_printf ("%s, fee %s, %s (%s)",
-                                                 shown_field (e, REIN_LABEL_USER),
+      g_autofree gchar *who = rein_person_format_enrollment (
+          e, rein_cli_reader_get_directory (m->reader));
+
+      g_ptr_array_add (choices, g_strdup_printf ("%s, fee %s, %s (%s)", who,
                                                  shown_field (e, REIN_LABEL_MEDIATOR_FEE),
                                                  shown_field (e, REIN_LABEL_CONTACT),
                                                  shown_field (e, REIN_LABEL_MASTER_ADDRESS)));
@@ -885,9 +971,9 @@ choose_bid (Market *m, ReinJob *job, GError **error)
     {
       ReinDocument *bid = g_ptr_array_index (bids, i);
       g_autofree gchar *description = one_line (field (bid, REIN_LABEL_DESCRIPTION), 50);
+      g_autofree gchar *worker = worker_person (m, bid);
 
-      g_ptr_array_add (choices, g_strdup_printf ("%s, %s BTC: %s",
-                                                 shown_field (bid, REIN_LABEL_WORKER),
+      g_ptr_array_add (choices, g_strdup_printf ("%s, %s BTC: %s", worker,
                                                  shown_field (bid, REIN_LABEL_BID_AMOUNT),
                                                  description));
     }
@@ -1182,7 +1268,7 @@ run_status (const ReinCliCommand *command, int argc, char **argv)
           job_details_to_json (builder, g_ptr_array_index (jobs, 0), m.own_key, network);
           return write_json (builder);
         }
-      print_job_details (g_ptr_array_index (jobs, 0), m.own_key, network);
+      print_job_details (&m, g_ptr_array_index (jobs, 0), network);
       return REIN_CLI_EXIT_OK;
     }
 
@@ -1280,6 +1366,7 @@ run_jobs (const ReinCliCommand *command, int argc, char **argv)
       ReinDocument *posting = rein_job_get_posting (job);
       g_autofree gchar *description = one_line (field (posting, REIN_LABEL_DESCRIPTION), 60);
       g_autofree gchar *state = NULL;
+      g_autofree gchar *creator = creator_person (&m, job);
       guint n_bids = rein_job_get_bids (job)->len;
 
       /* Open jobs need no state: their bids say it. */
@@ -1287,13 +1374,37 @@ run_jobs (const ReinCliCommand *command, int argc, char **argv)
         state = g_strdup_printf (" (%s)", rein_job_state_describe (rein_job_get_state (job)));
       rein_cli_print ("%s  %s [%s] by %s%s, %u %s: %s", rein_job_get_id (job),
                       shown (rein_job_get_name (job)), shown (category (posting)),
-                      shown_field (posting, REIN_LABEL_JOB_CREATOR), state ? state : "", n_bids,
+                      creator, state ? state : "", n_bids,
                       g_dngettext (GETTEXT_PACKAGE, "bid", "bids", n_bids), description);
     }
   return REIN_CLI_EXIT_OK;
 }
 
 /* ---- mediators ---- */
+
+static void
+mediator_to_json (JsonBuilder *builder, ReinDocument *e, gboolean contested)
+{
+  json_builder_begin_object (builder);
+  rein_cli_json_string (builder, "name", field (e, REIN_LABEL_USER));
+  fingerprint_to_json (builder, "fingerprint", field (e, REIN_LABEL_MASTER_ADDRESS));
+  rein_cli_json_string (builder, "contact", field (e, REIN_LABEL_CONTACT));
+  rein_cli_json_string (builder, "master_address", field (e, REIN_LABEL_MASTER_ADDRESS));
+  rein_cli_json_string (builder, "public_key", field (e, REIN_LABEL_MEDIATOR_PUBLIC_KEY));
+  rein_cli_json_string (builder, "fee", field (e, REIN_LABEL_MEDIATOR_FEE));
+  json_builder_set_member_name (builder, "contested");
+  json_builder_add_boolean_value (builder, contested);
+  json_builder_end_object (builder);
+}
+
+static void
+print_mediator (ReinDirectory *directory, ReinDocument *e)
+{
+  g_autofree gchar *who = rein_person_format_enrollment (e, directory);
+
+  rein_cli_print ("%s  fee %s  %s  %s", who, shown_field (e, REIN_LABEL_MEDIATOR_FEE),
+                  shown_field (e, REIN_LABEL_CONTACT), shown_field (e, REIN_LABEL_MASTER_ADDRESS));
+}
 
 static int
 run_mediators (const ReinCliCommand *command, int argc, char **argv)
@@ -1302,7 +1413,9 @@ run_mediators (const ReinCliCommand *command, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_auto (Market) m = { 0 };
   g_autoptr (GPtrArray) mediators = NULL;
+  g_autoptr (GPtrArray) contested = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
+  ReinDirectory *directory;
   int status;
 
   if (!rein_cli_parse_options (command, NULL, argc, argv, &args, &status))
@@ -1313,33 +1426,38 @@ run_mediators (const ReinCliCommand *command, int argc, char **argv)
   if (mediators == NULL)
     return market_fail (&m, NULL, error);
   rein_cli_reader_print_warnings (m.reader);
+  directory = rein_cli_reader_get_directory (m.reader);
+  /* Delegates that several masters claim: never offered, listed apart so
+   * that nobody takes one of them for the real one. */
+  contested = rein_directory_get_contested_mediators (directory);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "mediators");
   json_builder_begin_array (builder);
   for (guint i = 0; i < mediators->len; i++)
     {
-      ReinDocument *e = g_ptr_array_index (mediators, i);
-
-      json_builder_begin_object (builder);
-      rein_cli_json_string (builder, "name", field (e, REIN_LABEL_USER));
-      rein_cli_json_string (builder, "contact", field (e, REIN_LABEL_CONTACT));
-      rein_cli_json_string (builder, "master_address", field (e, REIN_LABEL_MASTER_ADDRESS));
-      rein_cli_json_string (builder, "public_key", field (e, REIN_LABEL_MEDIATOR_PUBLIC_KEY));
-      rein_cli_json_string (builder, "fee", field (e, REIN_LABEL_MEDIATOR_FEE));
-      json_builder_end_object (builder);
+      mediator_to_json (builder, g_ptr_array_index (mediators, i), FALSE);
       if (!rein_cli_globals.json)
-        rein_cli_print ("%s  fee %s  %s  %s", shown_field (e, REIN_LABEL_USER),
-                        shown_field (e, REIN_LABEL_MEDIATOR_FEE),
-                        shown_field (e, REIN_LABEL_CONTACT),
-                        shown_field (e, REIN_LABEL_MASTER_ADDRESS));
+        print_mediator (directory, g_ptr_array_index (mediators, i));
+    }
+  json_builder_end_array (builder);
+  if (mediators->len == 0 && !rein_cli_globals.json)
+    rein_cli_print ("%s", _("No mediators on the servers (you cannot mediate your own jobs)."));
+  json_builder_set_member_name (builder, "contested");
+  json_builder_begin_array (builder);
+  if (contested->len > 0 && !rein_cli_globals.json)
+    rein_cli_print ("%s", _("Not offered: enrollments of several masters claim the same delegate "
+                            "key, so none of them is known to be its owner:"));
+  for (guint i = 0; i < contested->len; i++)
+    {
+      mediator_to_json (builder, g_ptr_array_index (contested, i), TRUE);
+      if (!rein_cli_globals.json)
+        print_mediator (directory, g_ptr_array_index (contested, i));
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   if (rein_cli_globals.json)
     return write_json (builder);
-  if (mediators->len == 0)
-    rein_cli_print ("%s", _("No mediators on the servers (you cannot mediate your own jobs)."));
   return REIN_CLI_EXIT_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "rein-job.h"
 #include "rein-labels.h"
+#include "rein-person.h"
 
 /* ---- helpers ---- */
 
@@ -108,7 +109,8 @@ struct _ReinDirectory
 {
   gint ref_count;
   GHashTable *by_delegate; /* key_id() of the delegate -> GPtrArray of ReinDocument */
-  GPtrArray *mediators;
+  GPtrArray *mediators;    /* every verified one willing to mediate */
+  GPtrArray *offered;      /* those whose delegate is not contested */
 };
 
 ReinDirectory *
@@ -120,6 +122,7 @@ rein_directory_new (void)
   self->by_delegate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) g_ptr_array_unref);
   self->mediators = g_ptr_array_new_with_free_func (g_object_unref);
+  self->offered = g_ptr_array_new_with_free_func (g_object_unref);
   return self;
 }
 
@@ -163,6 +166,7 @@ rein_directory_free (ReinDirectory *self)
     return;
   g_hash_table_unref (self->by_delegate);
   g_ptr_array_unref (self->mediators);
+  g_ptr_array_unref (self->offered);
   g_free (self);
 }
 
@@ -256,11 +260,71 @@ rein_directory_lookup_public_key (ReinDirectory *self, const gchar *public_key_h
   return lookup_claim (self, public_key_hex, NULL);
 }
 
+gboolean
+rein_directory_is_contested (ReinDirectory *self, const gchar *key_or_address)
+{
+  g_autofree gchar *key = NULL;
+  GPtrArray *claims;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  key = key_id (key_or_address);
+  claims = key ? g_hash_table_lookup (self->by_delegate, key) : NULL;
+  /* rein_directory_add() keeps one claim per master */
+  return claims != NULL && claims->len > 1;
+}
+
+ReinDocument *
+rein_directory_lookup_claim (ReinDirectory *self,
+                             const gchar *key_or_address,
+                             const gchar *master_address)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (master_address == NULL && rein_directory_is_contested (self, key_or_address))
+    return NULL;
+  return lookup_claim (self, key_or_address, master_address);
+}
+
+static gboolean
+mediator_is_contested (ReinDirectory *self, ReinDocument *enrollment)
+{
+  return rein_directory_is_contested (self, field (enrollment, REIN_LABEL_DELEGATE_ADDRESS));
+}
+
 GPtrArray *
 rein_directory_get_mediators (ReinDirectory *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->mediators;
+
+  /* A later enrollment can contest a delegate: sort them out on demand. */
+  g_ptr_array_set_size (self->offered, 0);
+  for (guint i = 0; i < self->mediators->len; i++)
+    {
+      ReinDocument *enrollment = g_ptr_array_index (self->mediators, i);
+
+      if (!mediator_is_contested (self, enrollment))
+        g_ptr_array_add (self->offered, g_object_ref (enrollment));
+    }
+  return self->offered;
+}
+
+GPtrArray *
+rein_directory_get_contested_mediators (ReinDirectory *self)
+{
+  GPtrArray *contested;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  contested = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->mediators->len; i++)
+    {
+      ReinDocument *enrollment = g_ptr_array_index (self->mediators, i);
+
+      if (mediator_is_contested (self, enrollment))
+        g_ptr_array_add (contested, g_object_ref (enrollment));
+    }
+  return contested;
 }
 
 /* ---- names ---- */
@@ -425,6 +489,60 @@ compare_flow (gconstpointer a, gconstpointer b)
   return strcmp (rein_document_get_hash (da), rein_document_get_hash (db));
 }
 
+/* A name a document gives must be the one the enrollment of that key
+ * says: the name is what people read, the enrollment is what the key
+ * signed ("Job creator: Carol" signed by Eve's key is not Carol's). */
+static gchar *
+check_declared_name (ReinDocument *doc,
+                     const gchar *label,
+                     ReinDocument *enrollment,
+                     const gchar *whose)
+{
+  const gchar *declared = field (doc, label);
+  const gchar *enrolled = enrollment != NULL ? field (enrollment, REIN_LABEL_USER) : NULL;
+  g_autofree gchar *shown_declared = NULL;
+  g_autofree gchar *shown_enrolled = NULL;
+
+  if (declared == NULL || g_strcmp0 (declared, enrolled) == 0)
+    return NULL;
+  shown_declared = rein_person_clean_name (declared);
+  shown_enrolled = rein_person_clean_name (enrolled);
+  return g_strdup_printf ("it calls %s “%s”, but that key’s enrollment says “%s”", whose,
+                          shown_declared, shown_enrolled);
+}
+
+/* The name a posting or a bid gives its own signer. */
+static gchar *
+check_signer_name (ReinDocument *doc, ReinDirectory *directory)
+{
+  ReinDocument *enrollment = lookup_claim (directory, rein_document_get_signer (doc),
+                                           signer_master (doc));
+
+  switch (rein_document_get_document_type (doc))
+    {
+    case REIN_DOCUMENT_TYPE_JOB_POSTING:
+      return check_declared_name (doc, REIN_LABEL_JOB_CREATOR, enrollment, "its job creator");
+    case REIN_DOCUMENT_TYPE_BID:
+      return check_declared_name (doc, REIN_LABEL_WORKER, enrollment, "its worker");
+    default:
+      return NULL;
+    }
+}
+
+/* A name a later document repeats must be the one an earlier valid
+ * document gave. */
+static gchar *
+check_repeated_name (ReinDocument *doc, ReinDocument *earlier, const gchar *label)
+{
+  const gchar *said = field (doc, label);
+  const gchar *before = earlier != NULL ? field (earlier, label) : NULL;
+
+  if (said == NULL || before == NULL || g_strcmp0 (said, before) == 0)
+    return NULL;
+  return g_strdup_printf ("its “%s” is not the one the %s gives", label,
+                          rein_document_type_to_name (rein_document_get_document_type (earlier)));
+}
+
 /* Checks escrow fields that are present against the scripts these keys
  * make. Absent fields are fine: the reader computes them itself. */
 static gchar *
@@ -465,7 +583,7 @@ check_keys (ReinJob *self, ReinDocument *doc, const gchar *worker)
     return g_strdup ("it names another mediator key than the job posting");
   if (w && worker && !same_public_key (w, worker))
     return g_strdup ("it names another worker key than the awarded bid");
-  return NULL;
+  return check_repeated_name (doc, self->posting, REIN_LABEL_JOB_CREATOR);
 }
 
 static gchar *
@@ -490,7 +608,7 @@ check_posting (ReinJob *self, ReinDocument *doc, ReinDirectory *directory)
   if (mediator_enrollment == NULL
       || g_strcmp0 (field (mediator_enrollment, REIN_LABEL_WILLING_TO_MEDIATE), "True") != 0)
     return g_strdup ("its mediator has no enrollment willing to mediate");
-  return NULL;
+  return check_declared_name (doc, REIN_LABEL_MEDIATOR, mediator_enrollment, "its mediator");
 }
 
 static gchar *
@@ -535,6 +653,8 @@ check_offer (ReinJob *self, ReinDocument *doc, ReinDocument **out_bid)
                == 0)
         {
           *out_bid = bid;
+          if ((reason = check_repeated_name (doc, bid, REIN_LABEL_WORKER)) != NULL)
+            return reason;
           return check_escrow (doc, self->creator_key, self->mediator_key, worker);
         }
     }
@@ -723,8 +843,9 @@ build_job (const gchar *job_id,
 
       if (type == REIN_DOCUMENT_TYPE_ENROLLMENT || type == REIN_DOCUMENT_TYPE_UNKNOWN
           || g_strcmp0 (field (doc, REIN_LABEL_JOB_ID), job_id) != 0
-          || !g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc)))
+          || g_hash_table_contains (seen, rein_document_get_hash (doc)))
         continue;
+      g_hash_table_add (seen, (gpointer) rein_document_get_hash (doc));
       /* another creator's job under the same ID is not this one */
       if (creator_key != NULL && named_creator != NULL
           && !same_public_key (named_creator, creator_key))
@@ -752,7 +873,7 @@ build_job (const gchar *job_id,
                                    == REIN_DOCUMENT_TYPE_JOB_POSTING)
         entry.reason = g_strdup_printf ("%u different creators posted this Job ID: the job is "
                                         "ambiguous until one of them is chosen", n_creators);
-      else
+      else if ((entry.reason = check_signer_name (doc, directory)) == NULL)
         {
           /* (c) consistency, (d) who may write this step */
           switch (rein_document_get_document_type (doc))

@@ -41,8 +41,24 @@ gboolean rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GErr
 ReinDocument *rein_directory_lookup_delegate (ReinDirectory *self, const gchar *address);
 /* The enrollment whose delegate has @public_key_hex, or NULL. */
 ReinDocument *rein_directory_lookup_public_key (ReinDirectory *self, const gchar *public_key_hex);
-/* Verified enrollments willing to mediate (owned by the directory). */
+/* The enrollment binding the delegate @key_or_address (its address or its
+ * public key) to @master_address; with @master_address NULL, the
+ * delegate's only claim (NULL when several masters claim it). */
+ReinDocument *rein_directory_lookup_claim (ReinDirectory *self,
+                                           const gchar *key_or_address,
+                                           const gchar *master_address);
+/* TRUE when enrollments of more than one master name the delegate
+ * @key_or_address: anyone can sign an enrollment naming someone else's
+ * delegate, so such a key says nothing about who is behind it. */
+gboolean rein_directory_is_contested (ReinDirectory *self, const gchar *key_or_address);
+/* Verified enrollments willing to mediate whose delegate is not contested:
+ * the mediators that may be offered (owned by the directory, valid until
+ * the next call or addition). */
 GPtrArray *rein_directory_get_mediators (ReinDirectory *self);
+/* Verified enrollments willing to mediate whose delegate is contested
+ * (never offered; listed so that people see why). Free with
+ * g_ptr_array_unref(). */
+GPtrArray *rein_directory_get_contested_mediators (ReinDirectory *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinDirectory, rein_directory_free)
 

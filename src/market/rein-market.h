@@ -8,4 +8,5 @@
 #include "rein-labels.h"
 #include "rein-document-builder.h"
 #include "rein-job.h"
+#include "rein-person.h"
 #include "rein-market-enums.h"

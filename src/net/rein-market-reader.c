@@ -102,6 +102,17 @@ typedef struct
   GHashTable *stored;         /* hash -> ReinStoredVerdict, of the documents seen */
 } Op;
 
+/* Adds @key to the set @table (which does not own its keys) unless it is
+ * there: g_hash_table_add() on a present key would replace the stored
+ * pointer with @key, and @key may belong to a document about to be freed. */
+static gboolean
+add_new_key (GHashTable *table, const gchar *key)
+{
+  if (g_hash_table_contains (table, key))
+    return FALSE;
+  return g_hash_table_add (table, (gpointer) key);
+}
+
 static void
 query_free (Query *query)
 {
@@ -776,7 +787,7 @@ add_docs (Op *op, GPtrArray *docs)
     {
       ReinDocument *doc = g_ptr_array_index (docs, i);
 
-      if (g_hash_table_add (op->seen, (gpointer) rein_document_get_hash (doc)))
+      if (add_new_key (op->seen, rein_document_get_hash (doc)))
         g_ptr_array_add (op->docs, g_object_ref (doc));
     }
 }
@@ -841,7 +852,7 @@ add_stored_job_documents (ReinStore *store, Op *op)
           g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
               g_ptr_array_index (texts, t), -1, NULL);
 
-          if (doc != NULL && g_hash_table_add (op->seen, (gpointer) rein_document_get_hash (doc)))
+          if (doc != NULL && add_new_key (op->seen, rein_document_get_hash (doc)))
             g_ptr_array_add (op->docs, g_steal_pointer (&doc));
         }
     }
@@ -1200,7 +1211,7 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (urls != NULL && urls->len > 0 && !g_hash_table_contains (op->sources, hash))
         g_hash_table_insert (op->sources, g_strdup (hash),
                              g_strdup (g_ptr_array_index (urls, 0)));
-      if (g_hash_table_add (op->found_seen, (gpointer) hash))
+      if (add_new_key (op->found_seen, hash))
         g_ptr_array_add (op->found, g_object_ref (doc));
     }
 

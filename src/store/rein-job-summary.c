@@ -203,21 +203,35 @@ is_bidi_control (gunichar c)
   return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+typedef enum
+{
+  DISPLAY_LINE = 0,
+  DISPLAY_MULTILINE = 1 << 0,
+  /* a person as rein_person_format() made it: its isolates (FSI ... PDI)
+   * stay, balanced, at most one level deep */
+  DISPLAY_PERSON = 1 << 1,
+} DisplayFlags;
+
+#define FSI 0x2068
+#define PDI 0x2069
+
 /* Text from a document is shown in one-line labels: control characters
  * become spaces, direction overrides are dropped, and runaway lengths are
- * cut. Newlines stay only where @multiline. */
+ * cut. Newlines stay only with DISPLAY_MULTILINE. */
 static gchar *
-display_text (const gchar *text, gboolean multiline)
+display_text (const gchar *text, DisplayFlags flags)
 {
+  gboolean multiline = (flags & DISPLAY_MULTILINE) != 0;
+  g_autofree gchar *valid = NULL;
   GString *out;
   guint chars = 0;
+  gboolean isolated = FALSE;
 
   if (text == NULL)
     return g_strdup ("");
-  if (!g_utf8_validate (text, -1, NULL))
-    return g_utf8_make_valid (text, -1);
-  out = g_string_sized_new (strlen (text));
-  for (const gchar *p = text; *p != '\0'; p = g_utf8_next_char (p))
+  valid = g_utf8_make_valid (text, -1);
+  out = g_string_sized_new (strlen (valid));
+  for (const gchar *p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 
@@ -228,6 +242,18 @@ display_text (const gchar *text, gboolean multiline)
         }
       if (multiline && (c == '\n' || c == '\t'))
         g_string_append_unichar (out, c);
+      else if ((flags & DISPLAY_PERSON) && c == FSI && !isolated)
+        {
+          g_string_append_unichar (out, c);
+          isolated = TRUE;
+          continue;
+        }
+      else if ((flags & DISPLAY_PERSON) && c == PDI && isolated)
+        {
+          g_string_append_unichar (out, c);
+          isolated = FALSE;
+          continue;
+        }
       else if (is_bidi_control (c))
         continue;
       else if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
@@ -236,6 +262,8 @@ display_text (const gchar *text, gboolean multiline)
         g_string_append_unichar (out, c);
       chars++;
     }
+  if (isolated)
+    g_string_append_unichar (out, PDI);
   return g_string_free (out, FALSE);
 }
 
@@ -301,15 +329,15 @@ _rein_job_summary_new_full (gint64 id,
   self->job_id = g_strdup (job_id ? job_id : "");
   self->creator_key = g_strdup (creator_key ? creator_key : "");
   self->testnet = testnet;
-  self->name = display_text (name, FALSE);
-  self->category = display_text (category, FALSE);
-  self->description = display_text (description, TRUE);
-  self->creator = display_text (creator, FALSE);
-  self->creator_contact = display_text (creator_contact, FALSE);
-  self->mediator = display_text (mediator, FALSE);
-  self->mediator_contact = display_text (mediator_contact, FALSE);
+  self->name = display_text (name, DISPLAY_LINE);
+  self->category = display_text (category, DISPLAY_LINE);
+  self->description = display_text (description, DISPLAY_MULTILINE);
+  self->creator = display_text (creator, DISPLAY_PERSON);
+  self->creator_contact = display_text (creator_contact, DISPLAY_LINE);
+  self->mediator = display_text (mediator, DISPLAY_PERSON);
+  self->mediator_contact = display_text (mediator_contact, DISPLAY_LINE);
   self->mediator_key = g_strdup (mediator_key ? mediator_key : "");
-  self->mediator_fee = display_text (mediator_fee, FALSE);
+  self->mediator_fee = display_text (mediator_fee, DISPLAY_LINE);
   self->mediator_fee_basis = rein_mediator_fee_parse_basis (mediator_fee);
   self->state = state;
   self->n_bids = n_bids;
@@ -318,16 +346,20 @@ _rein_job_summary_new_full (gint64 id,
   return self;
 }
 
-/* The name a key's verified enrollment gives, else @fallback. */
+/* The contact of the enrollment binding @key to @master, else @fallback
+ * (the posting's word). */
 static const gchar *
-enrolled_name (ReinDirectory *directory, const gchar *key, const gchar *fallback)
+enrolled_contact (ReinDirectory *directory,
+                  const gchar *key,
+                  const gchar *master,
+                  const gchar *fallback)
 {
   ReinDocument *enrollment = NULL;
 
   if (directory != NULL && key != NULL)
-    enrollment = rein_directory_lookup_public_key (directory, key);
-  if (enrollment != NULL && rein_document_get_field (enrollment, REIN_LABEL_USER) != NULL)
-    return rein_document_get_field (enrollment, REIN_LABEL_USER);
+    enrollment = rein_directory_lookup_claim (directory, key, master);
+  if (enrollment != NULL && rein_document_lookup (enrollment, REIN_LABEL_CONTACT) != NULL)
+    return rein_document_lookup (enrollment, REIN_LABEL_CONTACT);
   return fallback;
 }
 
@@ -337,6 +369,8 @@ rein_job_summary_new_from_job (ReinJob *job, ReinDirectory *directory, gboolean 
   ReinDocument *posting;
   GPtrArray *bids;
   g_autoptr (GString) bidders = g_string_new (NULL);
+  g_autofree gchar *creator = NULL;
+  g_autofree gchar *mediator = NULL;
   const gchar *category;
 
   g_return_val_if_fail (REIN_IS_JOB (job), NULL);
@@ -356,16 +390,29 @@ rein_job_summary_new_from_job (ReinJob *job, ReinDirectory *directory, gboolean 
       g_string_append (bidders, key);
     }
   category = rein_document_get_category (posting);
+  /* A name is not an identity: the enrolled name with the master's
+   * fingerprint (rein-person.h). */
+  creator = rein_person_format_party (
+      directory, rein_job_get_creator_key (job),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR));
+  mediator = rein_person_format_party (
+      directory, rein_job_get_mediator_key (job),
+      rein_document_lookup (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
+      rein_document_lookup (posting, REIN_LABEL_MEDIATOR));
 
   return _rein_job_summary_new_full (
       0, rein_job_get_id (job), rein_job_get_creator_key (job), testnet, rein_job_get_name (job),
       category, rein_document_lookup (posting, REIN_LABEL_DESCRIPTION),
-      enrolled_name (directory, rein_job_get_creator_key (job),
-                     rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR)),
-      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_CONTACT),
-      enrolled_name (directory, rein_job_get_mediator_key (job),
-                     rein_document_lookup (posting, REIN_LABEL_MEDIATOR)),
-      rein_document_lookup (posting, REIN_LABEL_MEDIATOR_CONTACT), rein_job_get_mediator_key (job),
+      creator,
+      enrolled_contact (directory, rein_job_get_creator_key (job),
+                        rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS),
+                        rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_CONTACT)),
+      mediator,
+      enrolled_contact (directory, rein_job_get_mediator_key (job),
+                        rein_document_lookup (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
+                        rein_document_lookup (posting, REIN_LABEL_MEDIATOR_CONTACT)),
+      rein_job_get_mediator_key (job),
       rein_document_lookup (posting, REIN_LABEL_MEDIATOR_FEE), rein_job_get_state (job),
       bids != NULL ? bids->len : 0, bidders->str, g_get_real_time () / G_USEC_PER_SEC);
 }

@@ -19,10 +19,12 @@ G_BEGIN_DECLS
 #define REIN_TYPE_JOB_SUMMARY (rein_job_summary_get_type ())
 G_DECLARE_FINAL_TYPE (ReinJobSummary, rein_job_summary, REIN, JOB_SUMMARY, GObject)
 
-/* The summary of @job (it must have a valid posting). Names come from the
- * signers' verified enrollments in @directory when it has them (a name is
- * not an identity, but the enrollment's is the one its key signed), else
- * from the posting. @testnet says which market the job belongs to. */
+/* The summary of @job (it must have a valid posting). The creator and the
+ * mediator are people as rein_person_format_party() shows them: the name
+ * of the verified enrollment in @directory that binds their key to the
+ * master the posting gives, isolated, with the master's fingerprint (a
+ * name is not an identity); their contacts are the enrollments' too.
+ * @testnet says which market the job belongs to. */
 ReinJobSummary *rein_job_summary_new_from_job (ReinJob *job,
                                                ReinDirectory *directory,
                                                gboolean testnet);
@@ -37,6 +39,7 @@ const gchar *rein_job_summary_get_name (ReinJobSummary *self);
 /* "Category", else python-rein 0.3's "Tags", else "". */
 const gchar *rein_job_summary_get_category (ReinJobSummary *self);
 const gchar *rein_job_summary_get_description (ReinJobSummary *self);
+/* The creator and the mediator as rein-person.h formats them. */
 const gchar *rein_job_summary_get_creator (ReinJobSummary *self);
 const gchar *rein_job_summary_get_creator_contact (ReinJobSummary *self);
 const gchar *rein_job_summary_get_mediator (ReinJobSummary *self);

@@ -378,6 +378,23 @@ wait_page (GType type, gpointer get_page, const gchar *page)
   wait_until (page_reached, &w, page ? page : "the dialog to close");
 }
 
+/* The value of the review fact titled @title below @root, or NULL. */
+static const gchar *
+fact_of (GtkWidget *root, const gchar *title)
+{
+  if (ADW_IS_ACTION_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return adw_action_row_get_subtitle (ADW_ACTION_ROW (root));
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      const gchar *found = fact_of (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* rein-cli, as Bob, in his data folder. */
 static gchar *
 bobs_cli (Fixture *f, const gchar *command)
@@ -433,6 +450,20 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), "\nBid amount (BTC): 0.1\n"));
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)),
                            "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
+  /* the review names the job's people by enrollment and fingerprint */
+  {
+    g_autofree gchar *bob_fp = rein_person_fingerprint (
+        rein_identity_get_master_address (f->bob.identity));
+    g_autofree gchar *alice_fp = rein_person_fingerprint (
+        rein_identity_get_master_address (f->alice.identity));
+    g_autofree gchar *bob = g_strdup_printf (REIN_PERSON_FSI "Bob" REIN_PERSON_PDI " (%s)",
+                                             bob_fp);
+    g_autofree gchar *alice = g_strdup_printf (REIN_PERSON_FSI "Alice" REIN_PERSON_PDI " (%s)",
+                                               alice_fp);
+
+    g_assert_cmpstr (fact_of (GTK_WIDGET (bid), "Job creator"), ==, bob);
+    g_assert_cmpstr (fact_of (GTK_WIDGET (bid), "Mediator"), ==, alice);
+  }
   app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
   g_object_unref (app_test_screenshot_in (GTK_WIDGET (bid), "metainfo", "bid"));
   /* a wrong password: said, nothing signed */
@@ -569,6 +600,175 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_screenshot (GTK_WIDGET (f->window), "market-16-after-post");
 }
 
+/* What Eve puts on the server: her own enrollment (as "Bоb", with a
+ * Cyrillic "о"); an enrollment signed by her master that says "User:
+ * Alice" with Alice's delegate and key, a lower fee and Eve's contact; a
+ * job signed by Eve's key that says "Job creator: Bob", whose ID it
+ * returns; and a valid job of hers, under her own look-alike name, whose
+ * ID goes to @out_lookalike. */
+static gchar *
+put_impostors (Fixture *f, Identity *eve, gchar **out_lookalike)
+{
+  ReinIdentity *alice = f->alice.identity;
+  ReinIdentity *bob = f->bob.identity;
+  g_autofree gchar *job_id = rein_job_id_generate ();
+  g_autofree gchar *own = identity_enrollment (eve, FALSE);
+  g_autofree gchar *fake = g_strdup_printf (
+      "Rein User Enrollment\nUser: %s\nContact: eve@example.com\nMaster signing address: %s\n"
+      "Delegate signing address: %s\nWilling to mediate: True\nMediator public key: %s\n"
+      "Mediator fee: 0.1%%",
+      rein_identity_get_name (alice), eve->master_address,
+      rein_identity_get_delegate_address (alice), rein_identity_get_delegate_public_key (alice));
+  g_autofree gchar *posting = g_strdup_printf (
+      "Rein Job\nJob name: Bob's real job\nJob ID: %s\nCategory: Graphics\nDescription: x\n"
+      "Mediator: %s\nMediator contact: %s\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: %s\n"
+      "Job creator contact: eve@example.com\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      job_id, rein_identity_get_name (alice), rein_identity_get_contact (alice),
+      rein_identity_get_delegate_public_key (alice), rein_identity_get_master_address (alice),
+      rein_identity_get_name (bob), eve->public_key, eve->master_address);
+  g_autofree gchar *lookalike_id = rein_job_id_generate ();
+  g_autofree gchar *lookalike = g_strdup_printf (
+      "Rein Job\nJob name: Cakes by Bob\nJob ID: %s\nCategory: Graphics\nDescription: x\n"
+      "Mediator: %s\nMediator contact: %s\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: %s\n"
+      "Job creator contact: eve@example.com\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      lookalike_id, rein_identity_get_name (alice), rein_identity_get_contact (alice),
+      rein_identity_get_delegate_public_key (alice), rein_identity_get_master_address (alice),
+      eve->name, eve->public_key, eve->master_address);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) fake_doc = NULL;
+  g_autofree gchar *signed_posting = identity_sign (eve, posting);
+  g_autofree gchar *signed_lookalike = identity_sign (eve, lookalike);
+  const gchar *values[4];
+
+  fake_doc = rein_document_sign (fake, eve->master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  values[0] = own;
+  values[1] = rein_document_get_armored (fake_doc);
+  values[2] = signed_posting;
+  values[3] = signed_lookalike;
+  identity_register (eve, f->server);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree gchar *key = random_key ();
+      g_autoptr (Answer) put = NULL;
+
+      g_clear_pointer (&eve->nonce, g_free);
+      put = identity_put (eve, f->server, key, values[i], FALSE);
+      g_assert_cmpuint (put->status, ==, 201);
+    }
+  *out_lookalike = g_steal_pointer (&lookalike_id);
+  return g_steal_pointer (&job_id);
+}
+
+/* Issue 10, item 10: names are not identities. Eve's job "by Bob" is not
+ * shown; Bob's jobs show Bob with his fingerprint, and Eve's own job under
+ * her look-alike name shows hers, with a warning; Alice's delegate, which
+ * Eve's master also claims, is contested and the post dialog does not
+ * offer it (only Mia, who nobody contests). */
+static void
+test_impostors (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Identity) eve = identity_new ("B\xd0\xbe" "b"); /* CYRILLIC SMALL LETTER O */
+  g_autofree gchar *lookalike_job = NULL;
+  g_autofree gchar *eve_job = put_impostors (f, eve, &lookalike_job);
+  g_autofree gchar *eve_fp = rein_person_fingerprint (eve->master_address);
+  gboolean lookalike_shown = FALSE;
+  g_autofree gchar *bob_fp = rein_person_fingerprint (
+      rein_identity_get_master_address (f->bob.identity));
+  g_autofree gchar *bob = g_strdup_printf (REIN_PERSON_FSI "Bob" REIN_PERSON_PDI " (%s)", bob_fp);
+  g_autofree gchar *mia_fp = NULL;
+  ReinMarketService *market = rein_context_get_market (f->you.context);
+  GListModel *shown = rein_market_view_get_shown (f->view);
+  GListModel *mediators;
+  ReinPostDialog *post;
+  Person mia;
+  AdwActionRow *creator_row;
+
+  person_init (&mia, f->server, "Mia", TRUE);
+  mia_fp = rein_person_fingerprint (rein_identity_get_master_address (mia.identity));
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
+  app_test_iterate (100);
+  wait_market (f);
+
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >=, 3);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      g_assert_cmpstr (rein_job_summary_get_job_id (s), !=, eve_job);
+      if (g_str_equal (rein_job_summary_get_job_id (s), lookalike_job))
+        {
+          /* Eve's own job: her fingerprint, and a warning on her name */
+          g_assert_false (contains (rein_job_summary_get_creator (s), bob_fp));
+          g_assert_true (contains (rein_job_summary_get_creator (s), eve_fp));
+          g_assert_true (g_str_has_suffix (rein_job_summary_get_creator (s),
+                                           REIN_PERSON_MIXED_SCRIPTS_MARK));
+          lookalike_shown = TRUE;
+          continue;
+        }
+      /* every other job here is Bob's: his name, isolated, with his
+       * fingerprint */
+      g_assert_cmpstr (rein_job_summary_get_creator (s), ==, bob);
+      g_assert_true (contains (rein_job_summary_get_creator_contact (s), "Bob"));
+    }
+  g_assert_true (lookalike_shown);
+  rein_market_view_select (f->view, position_of (f, f->logo_id));
+  app_test_iterate (50);
+  creator_row = app_test_child (f->view, "creator_row");
+  g_assert_true (contains (adw_action_row_get_subtitle (creator_row), bob));
+  app_test_screenshot (GTK_WIDGET (f->window), "market-30-fingerprints");
+
+  /* the mediators: Mia only; Alice's delegate is contested */
+  mediators = rein_market_service_get_mediators (market);
+  g_assert_cmpuint (g_list_model_get_n_items (mediators), ==, 1);
+  {
+    g_autoptr (ReinDocument) only = g_list_model_get_item (mediators, 0);
+
+    g_assert_cmpstr (rein_document_get_field (only, REIN_LABEL_USER), ==, "Mia");
+  }
+  g_assert_true (rein_directory_is_contested (
+      rein_market_service_get_directory (market),
+      rein_identity_get_delegate_public_key (f->alice.identity)));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.post", NULL);
+  app_test_iterate (50);
+  post = REIN_POST_DIALOG (find_toplevel (REIN_TYPE_POST_DIALOG));
+  g_assert_nonnull (post);
+  {
+    AdwComboRow *chooser = ADW_COMBO_ROW (app_test_find_by_type (GTK_WIDGET (post),
+                                                                 ADW_TYPE_COMBO_ROW));
+    GListModel *offered = adw_combo_row_get_model (chooser);
+    ReinDocument *chosen = adw_combo_row_get_selected_item (chooser);
+    g_auto (GValue) shown_value = G_VALUE_INIT;
+    g_autofree gchar *mia_shown = g_strdup_printf (REIN_PERSON_FSI "Mia" REIN_PERSON_PDI " (%s)",
+                                             mia_fp);
+
+    g_assert_cmpuint (g_list_model_get_n_items (offered), ==, 1);
+    /* the chooser says who: the enrolled name and the fingerprint */
+    g_assert_true (gtk_expression_evaluate (adw_combo_row_get_expression (chooser), chosen,
+                                            &shown_value));
+    g_assert_true (g_str_has_prefix (g_value_get_string (&shown_value), mia_shown));
+    g_assert_nonnull (chosen);
+    g_assert_false (rein_same_key (rein_document_get_field (chosen, REIN_LABEL_MEDIATOR_PUBLIC_KEY),
+                                   rein_identity_get_delegate_public_key (f->alice.identity)));
+    g_assert_cmpstr (rein_document_get_field (chosen, REIN_LABEL_USER), ==, "Mia");
+  }
+  rein_post_dialog_set_job (post, "Bake a wedding cake", "Baking", "Three tiers.", 0);
+  app_test_screenshot (GTK_WIDGET (post), "market-31-post-mediator");
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (post)), ==, "review");
+  g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (post)),
+                           "\nMediator: Mia\n"));
+  app_test_screenshot (GTK_WIDGET (post), "market-32-post-review");
+  gtk_window_destroy (GTK_WINDOW (post));
+  app_test_iterate (50);
+  person_clear (&mia);
+}
+
 /* The rules of bidding, said before anyone types. */
 static void
 test_bid_refusals (Fixture *f, gconstpointer data)
@@ -644,6 +844,8 @@ main (int argc, char *argv[])
   g_test_add ("/app/market/bid-and-post", Fixture, NULL, fixture_setup, test_bid_and_post,
               fixture_teardown);
   g_test_add_func ("/app/market/unreachable", test_unreachable);
+  g_test_add ("/app/market/impostors", Fixture, NULL, fixture_setup, test_impostors,
+              fixture_teardown);
   g_test_add ("/app/market/bid-refusals", Fixture, NULL, fixture_setup, test_bid_refusals,
               fixture_teardown);
   return g_test_run ();

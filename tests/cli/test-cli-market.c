@@ -19,6 +19,7 @@
 #define AWARDED_ID "aaaaaaaaaaaaaaaaaaaa"
 #define FORGED_ID "bbbbbbbbbbbbbbbbbbbb"
 #define TAGS_ID "cccccccccccccccccccc"
+#define IMPOSTOR_ID "eeeeeeeeeeeeeeeeeeee"
 
 typedef struct
 {
@@ -152,18 +153,15 @@ offer_of (Identity *signer, const gchar *bid_armored)
 /* ---- Running rein-cli as the reader ---- */
 
 static CliResult *
-run_reader (Fixture *f, const gchar *first, ...)
+run_valist (const gchar *dir, const gchar *first, va_list ap)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   CliResult *result;
-  va_list ap;
 
   g_ptr_array_add (args, g_strdup ("--data-dir"));
-  g_ptr_array_add (args, g_strdup (f->dir));
-  va_start (ap, first);
+  g_ptr_array_add (args, g_strdup (dir));
   for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
     g_ptr_array_add (args, g_strdup (arg));
-  va_end (ap);
   g_ptr_array_add (args, NULL);
 
   result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
@@ -171,6 +169,32 @@ run_reader (Fixture *f, const gchar *first, ...)
   /* Nothing rein-cli prints may say "(null)". */
   g_assert_null (strstr (result->out, "(null)"));
   g_assert_null (strstr (result->err, "(null)"));
+  return result;
+}
+
+/* rein-cli on the data folder @dir. */
+static CliResult *
+run_in (const gchar *dir, const gchar *first, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first);
+  result = run_valist (dir, first, ap);
+  va_end (ap);
+  return result;
+}
+
+/* rein-cli as the reader. */
+static CliResult *
+run_reader (Fixture *f, const gchar *first, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first);
+  result = run_valist (f->dir, first, ap);
+  va_end (ap);
   return result;
 }
 
@@ -526,6 +550,260 @@ test_escrow_status (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (r->err, "balances unknown"));
 }
 
+/* A rein-cli identity of its own in a new data folder, with buckets on the
+ * server and its enrollment put there; returns the folder. The "setup
+ * --json" answer goes to @out_root. */
+static gchar *
+cli_identity (Fixture *f, const gchar *form_text, JsonNode **out_root)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-cli-market-XXXXXX", &error);
+  g_autofree gchar *form = cli_write_tmp ("identity.txt", form_text, -1);
+  g_autoptr (CliResult) setup = NULL;
+  g_autoptr (CliResult) request = NULL;
+  g_autoptr (CliResult) sync = NULL;
+
+  g_assert_no_error (error);
+  setup = run_in (dir, "--defaults", form, "setup", "--json", NULL);
+  cli_assert_status (setup, 0);
+  *out_root = cli_result_get_json (setup);
+  request = run_in (dir, "request", f->server->url, NULL);
+  cli_assert_status (request, 0);
+  sync = run_in (dir, "sync", NULL);
+  cli_assert_status (sync, 0);
+  return g_steal_pointer (&dir);
+}
+
+static const gchar *
+json_member (JsonNode *root, const gchar *name)
+{
+  return json_object_get_string_member (json_node_get_object (root), name);
+}
+
+/* Issue 10, item 9: a bid signed by anyone that names Mia's key both as the
+ * job's mediator and as its worker comes back from "review" and from
+ * "in-process" with a Job ID seen before; "status" as Mia then read a Job
+ * ID freed with the first answer (ASan: heap-use-after-free in
+ * my_job_ids). Status must list the job, once. */
+static void
+test_status_mediator_and_worker (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) mia = NULL;
+  g_autofree gchar *dir = cli_identity (f, "User: Mia\nContact: mia@example.com\n"
+                                           "Willing to mediate: yes\nMediator fee: 1%\n", &mia);
+  g_autofree gchar *job_id = random_job_id ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *posting = NULL;
+  g_autofree gchar *bid_text = NULL;
+  g_autofree gchar *bid = NULL;
+  g_autoptr (ReinDocument) posting_doc = NULL;
+  g_autoptr (CliResult) status = NULL;
+  g_autoptr (CliResult) json = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *line = NULL;
+  const gchar *mia_key = json_member (mia, "delegate_public_key");
+  ReinJobParams params = {
+    .job_name = "Mediated logo",
+    .job_id = job_id,
+    .category = "Design",
+    .description = "A job Mia mediates",
+    .mediator = "Mia",
+    .mediator_contact = "mia@example.com",
+    .mediator_fee = json_member (mia, "mediator_fee"),
+    .mediator_public_key = mia_key,
+    .mediator_master_address = json_member (mia, "master_address"),
+    .creator = f->creator->name,
+    .creator_contact = "Carol@example.com",
+    .creator_public_key = f->creator->public_key,
+    .creator_master_address = f->creator->master_address,
+  };
+  ReinBidParams bid_params = {
+    .worker = f->worker->name,
+    .worker_contact = "Walt@example.com",
+    .worker_master_address = f->worker->master_address,
+    .worker_public_key = f->worker->public_key,
+    .description = "Mia's key as the worker's, signed by Walt",
+    .bid_amount = "0.01",
+  };
+
+  g_assert_nonnull (mia_key);
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  posting = identity_sign (f->creator, text);
+  posting_doc = rein_document_new_from_armored (posting, -1, &error);
+  g_assert_no_error (error);
+  bid_text = rein_document_build_bid (posting_doc, &bid_params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  /* the builder refuses the mediator as the worker: edit the text */
+  {
+    g_autofree gchar *walt = g_strconcat ("Worker public key: ", f->worker->public_key, NULL);
+    g_autofree gchar *mia_line = g_strconcat ("Worker public key: ", mia_key, NULL);
+    g_auto (GStrv) parts = g_strsplit (bid_text, walt, -1);
+
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    g_free (bid_text);
+    bid_text = g_strjoinv (mia_line, parts);
+  }
+  bid = identity_sign (f->worker, bid_text);
+  put_as (f->creator, f->server, posting);
+  put_as (f->worker, f->server, bid);
+
+  status = run_in (dir, "status", NULL);
+  cli_assert_status (status, 0);
+  line = line_of (status->out, job_id);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "mediator"));
+  /* once */
+  g_assert_null (strstr (strstr (status->out, job_id) + 1, job_id));
+
+  json = run_in (dir, "status", "--json", NULL);
+  cli_assert_status (json, 0);
+  root = cli_result_get_json (json);
+  g_assert_nonnull (json_job (root, job_id));
+  rein_test_remove_tree (dir);
+}
+
+/* The enrollment Eve signs with her own master, saying she is Mia: Mia's
+ * delegate and key, a lower fee, Eve's contact. */
+static gchar *
+impostor_enrollment (Identity *eve, Identity *mia)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autofree gchar *text = g_strdup_printf ("Rein User Enrollment\nUser: %s\n"
+                                            "Contact: eve@example.com\n"
+                                            "Master signing address: %s\n"
+                                            "Delegate signing address: %s\n"
+                                            "Willing to mediate: True\n"
+                                            "Mediator public key: %s\nMediator fee: 0.1%%",
+                                            mia->name, eve->master_address,
+                                            mia->delegate_address, mia->public_key);
+
+  doc = rein_document_sign (text, eve->master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return g_strdup (rein_document_get_armored (doc));
+}
+
+/* Whether a line of @out names @name without @mark. */
+static gboolean
+has_plain_line (const gchar *out, const gchar *name, const gchar *mark)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], name) != NULL && strstr (lines[i], mark) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Issue 10, item 10: names are not identities. Eve's own enrolled key
+ * posts a job as "Job creator: Carol", and Eve's master enrolls Mia's
+ * delegate as "Mia". The job is not listed (and says why), every person
+ * is shown with the fingerprint of their master, and "mediators" never
+ * lists a plain "Mia": both claims on Mia's key are contested. */
+static void
+test_impostors (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Identity) eve = identity_new ("Eve");
+  g_autofree gchar *eve_enrollment = identity_enrollment (eve, FALSE);
+  g_autofree gchar *fake_mia = impostor_enrollment (eve, f->mediator);
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *posting = NULL;
+  g_autofree gchar *carol_fp = rein_person_fingerprint (f->creator->master_address);
+  g_autofree gchar *carol = g_strdup_printf (REIN_PERSON_FSI "Carol" REIN_PERSON_PDI " (%s)",
+                                             carol_fp);
+  g_autofree gchar *line = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CliResult) jobs = NULL;
+  g_autoptr (CliResult) jobs_json = NULL;
+  g_autoptr (CliResult) mediators = NULL;
+  g_autoptr (CliResult) mediators_json = NULL;
+  g_autoptr (CliResult) status = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) mroot = NULL;
+  JsonArray *listed, *contested;
+  ReinJobParams params = {
+    .job_name = "Carol's logo, honest",
+    .job_id = IMPOSTOR_ID,
+    .category = "Design",
+    .description = "Pay Eve",
+    .creator = "Carol",
+    .creator_contact = "eve@example.com",
+    .creator_public_key = eve->public_key,
+    .creator_master_address = eve->master_address,
+  };
+
+  identity_register (eve, f->server);
+  put_as (eve, f->server, eve_enrollment);
+  put_as (eve, f->server, fake_mia);
+  {
+    g_autoptr (ReinDocument) mia = rein_document_new_from_armored (f->mediator_enrollment, -1,
+                                                                   &error);
+
+    g_assert_no_error (error);
+    g_assert_true (rein_job_params_set_mediator (&params, mia, &error));
+    text = rein_document_build_job_posting (&params, &error);
+    g_assert_no_error (error);
+    posting = identity_sign (eve, text);
+    put_as (eve, f->server, posting);
+  }
+
+  /* jobs: Eve's job is not Carol's, and Carol's shows her fingerprint */
+  jobs = run_reader (f, "jobs", "--all", NULL);
+  cli_assert_status (jobs, 0);
+  g_assert_false (has_line (jobs->out, IMPOSTOR_ID));
+  line = line_of (jobs->out, FORGED_ID);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, carol));
+  jobs_json = run_reader (f, "jobs", "--all", "--json", NULL);
+  cli_assert_status (jobs_json, 0);
+  root = cli_result_get_json (jobs_json);
+  g_assert_null (json_job (root, IMPOSTOR_ID));
+  g_assert_cmpstr (json_object_get_string_member (json_job (root, FORGED_ID),
+                                                  "creator_fingerprint"), ==, carol_fp);
+
+  /* status --jobid shows the people the same way */
+  {
+    g_autoptr (CliResult) carols = run_reader (f, "status", "--jobid", FORGED_ID, NULL);
+    g_autofree gchar *creator_line = g_strconcat ("Creator:    ", carol, "\n", NULL);
+    g_autofree gchar *mia_fp = rein_person_fingerprint (f->mediator->master_address);
+    g_autofree gchar *walt_fp = rein_person_fingerprint (f->worker->master_address);
+
+    cli_assert_status (carols, 0);
+    g_assert_nonnull (strstr (carols->out, creator_line));
+    g_assert_nonnull (strstr (carols->out, mia_fp));
+    g_assert_nonnull (strstr (carols->out, walt_fp)); /* the bid's worker */
+  }
+
+  /* status says why Eve's posting does not count */
+  status = run_reader (f, "status", "--jobid", IMPOSTOR_ID, NULL);
+  cli_assert_status (status, 0);
+  g_assert_nonnull (strstr (status->out, "no valid posting"));
+  g_assert_nonnull (strstr (status->out, "it calls its job creator “Carol”, but that key’s "
+                                         "enrollment says “Eve”"));
+
+  /* mediators: no plain "Mia"; both claims listed as contested */
+  mediators = run_reader (f, "mediators", NULL);
+  cli_assert_status (mediators, 0);
+  g_assert_false (has_plain_line (mediators->out, "Mia", REIN_PERSON_CONTESTED_MARK));
+  g_assert_nonnull (strstr (mediators->out, REIN_PERSON_CONTESTED_MARK));
+  mediators_json = run_reader (f, "mediators", "--json", NULL);
+  cli_assert_status (mediators_json, 0);
+  mroot = cli_result_get_json (mediators_json);
+  listed = json_object_get_array_member (json_node_get_object (mroot), "mediators");
+  contested = json_object_get_array_member (json_node_get_object (mroot), "contested");
+  g_assert_cmpuint (json_array_get_length (listed), ==, 0);
+  g_assert_cmpuint (json_array_get_length (contested), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *e = json_array_get_object_element (contested, i);
+
+      g_assert_cmpstr (json_object_get_string_member (e, "name"), ==, "Mia");
+      g_assert_true (json_object_get_boolean_member (e, "contested"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -542,6 +820,8 @@ main (int argc, char **argv)
   ADD ("/cli/market/jobs-all", test_jobs_all);
   ADD ("/cli/market/tags", test_tags);
   ADD ("/cli/market/escrow-status", test_escrow_status);
+  ADD ("/cli/market/status-mediator-and-worker", test_status_mediator_and_worker);
+  ADD ("/cli/market/impostors", test_impostors);
 #undef ADD
 
   return g_test_run ();

@@ -84,8 +84,17 @@ test_post_and_bid (Fixture *f, gconstpointer data)
   g_assert_nonnull (seen);
   g_assert_cmpstr (rein_job_summary_get_name (seen), ==, "Logo for a bakery");
   g_assert_cmpstr (rein_job_summary_get_category (seen), ==, "Design");
-  g_assert_cmpstr (rein_job_summary_get_creator (seen), ==, "Carol");
-  g_assert_cmpstr (rein_job_summary_get_mediator (seen), ==, "Mia");
+  /* people: the enrolled name, isolated, with the master's fingerprint */
+  {
+    g_autofree gchar *carol = rein_person_format (
+        "Carol", rein_identity_get_master_address (f->carol.identity), REIN_PERSON_FLAGS_NONE);
+    g_autofree gchar *mia = rein_person_format (
+        "Mia", rein_identity_get_master_address (f->mia.identity), REIN_PERSON_FLAGS_NONE);
+
+    g_assert_cmpstr (rein_job_summary_get_creator (seen), ==, carol);
+    g_assert_cmpstr (rein_job_summary_get_mediator (seen), ==, mia);
+    g_assert_true (g_str_has_prefix (carol, REIN_PERSON_FSI "Carol" REIN_PERSON_PDI " (T"));
+  }
   g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (seen), ==, 150);
   g_assert_cmpstr (rein_job_summary_get_description (seen), ==,
                    "A round logo.\nCafé colours, two drafts.");

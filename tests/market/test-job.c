@@ -575,7 +575,15 @@ test_claimed_delegate (void)
   g_assert_true (rein_directory_add (dir, fake, &error));
   for (Party **p = (Party *[]){ w->creator, w->worker, w->mediator, w->outsider, NULL }; *p; p++)
     g_assert_true (rein_directory_add (dir, (*p)->enrollment, &error));
-  g_assert_cmpuint (rein_directory_get_mediators (dir)->len, ==, 2);
+  /* Two masters claim Maya's delegate: neither claim is offered as a
+   * mediator, both are listed as contested. */
+  g_assert_true (rein_directory_is_contested (dir, w->mediator->pubkey));
+  g_assert_cmpuint (rein_directory_get_mediators (dir)->len, ==, 0);
+  {
+    g_autoptr (GPtrArray) contested = rein_directory_get_contested_mediators (dir);
+
+    g_assert_cmpuint (contested->len, ==, 2);
+  }
   rein_directory_free (w->directory);
   w->directory = g_steal_pointer (&dir);
 
@@ -811,6 +819,152 @@ test_old_format_vectors (void)
   g_assert_cmpuint (rein_job_get_n_entries (flyer), ==, 1);
 }
 
+/* Issue 10, item 10: a name is not an identity. Oscar's own enrolled key
+ * signs a posting that says "Job creator: Carol": it does not count, and
+ * the reason says whose name it gave and whose the key is. The same for a
+ * bid's worker, a posting's mediator, and names later documents repeat. */
+static void
+test_declared_names (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *impostor, *fake_mediator, *bid, *fake_worker, *offer, *renamed_offer;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinJob) oscars = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  const gchar *reason = NULL;
+  ReinJobParams params = {
+    .job_name = "Logo for a bakery", .category = "Graphics", .description = "Mine",
+    .creator = "Carol", .creator_contact = "carol@example.com",
+    .creator_public_key = w->outsider->pubkey,
+    .creator_master_address = w->outsider->master_address,
+  };
+
+  /* Oscar's job, signed and bound to Oscar's enrollment, calls him Carol */
+  g_assert_true (rein_job_params_set_mediator (&params, w->mediator->enrollment, &error));
+  params.job_id = "oscarsjob00000000000";
+  text = rein_document_build_job_posting (&params, &error);
+  g_assert_no_error (error);
+  impostor = add_signed (w, w->outsider, g_steal_pointer (&text));
+  oscars = rein_job_new ("oscarsjob00000000000", w->docs, w->directory);
+  g_assert_cmpint (rein_job_get_state (oscars), ==, REIN_JOB_STATE_NONE);
+  g_assert_false (entry_valid (oscars, impostor, &reason));
+  g_assert_cmpstr (reason, ==, "it calls its job creator “Carol”, but that key’s enrollment "
+                               "says “Oscar”");
+
+  /* Carol's job naming Maya's key and master, but calling her "Mia" */
+  fake_mediator = add_signed (w, w->creator, with_field (posting, "Mediator", "Mia"));
+  bid = bid_on (w, posting, w->worker, "0.05");
+  /* Walter's bid in Oscar's name */
+  fake_worker = add_signed (w, w->worker, with_field (bid, "Worker", "Oscar"));
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET, NULL));
+  job = world_job (w);
+  g_assert_true (entry_valid (job, posting, &reason));
+  g_assert_false (entry_valid (job, fake_mediator, &reason));
+  /* the first valid posting counts; the renamed one is judged on its own */
+  g_assert_nonnull (reason);
+  g_assert_true (entry_valid (job, bid, &reason));
+  g_assert_false (entry_valid (job, fake_worker, &reason));
+  g_assert_cmpstr (reason, ==, "it calls its worker “Oscar”, but that key’s enrollment says "
+                               "“Walter”");
+  g_assert_true (entry_valid (job, offer, &reason));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_AWARDED);
+
+  /* an offer that renames the awarded worker awards nothing */
+  g_ptr_array_remove (w->docs, offer);
+  renamed_offer = add_signed (w, w->creator, with_field (offer, "Worker", "Oscar"));
+  g_clear_object (&job);
+  job = world_job (w);
+  g_assert_false (entry_valid (job, renamed_offer, &reason));
+  g_assert_nonnull (strstr (reason, "Worker"));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
+}
+
+/* The mediator's self-declared name in a posting must be its enrollment's:
+ * a posting alone, so that the reason is its own. */
+static void
+test_declared_mediator_name (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *renamed;
+  g_autoptr (ReinJob) job = NULL;
+  const gchar *reason = NULL;
+
+  renamed = add_signed (w, w->creator, with_field (posting, "Mediator", "Mia"));
+  g_ptr_array_remove (w->docs, posting);
+  job = world_job (w);
+  g_assert_false (entry_valid (job, renamed, &reason));
+  g_assert_cmpstr (reason, ==, "it calls its mediator “Mia”, but that key’s enrollment says "
+                               "“Maya”");
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_NONE);
+}
+
+/* An enrollment signed by Oscar's master saying "User: Maya" with Maya's
+ * delegate and key: Maya's delegate is contested, neither "Maya" is
+ * offered as a mediator, and without a master no claim is "the" one. */
+static void
+test_contested_mediator (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) fake = NULL;
+  g_autoptr (GPtrArray) contested = NULL;
+  GPtrArray *offered;
+  ReinEnrollmentParams params = {
+    .user = "Maya", .contact = "oscar@example.com",
+    .master_address = w->outsider->master_address,
+    .delegate_address = w->mediator->delegate_address, .willing_to_mediate = TRUE,
+    .delegate_public_key = w->mediator->pubkey, .mediator_fee_percent = 0.1,
+  };
+  g_autofree gchar *text = rein_document_build_enrollment (&params, &error);
+
+  g_assert_no_error (error);
+  offered = rein_directory_get_mediators (w->directory);
+  g_assert_cmpuint (offered->len, ==, 1);
+  g_assert_false (rein_directory_is_contested (w->directory, w->mediator->pubkey));
+  g_assert_true (rein_directory_lookup_claim (w->directory, w->mediator->pubkey, NULL)
+                 == w->mediator->enrollment);
+
+  fake = rein_document_sign (text, w->outsider->master, NULL, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_directory_add (w->directory, fake, &error));
+  g_assert_true (rein_directory_is_contested (w->directory, w->mediator->pubkey));
+  g_assert_true (rein_directory_is_contested (w->directory, w->mediator->delegate_address));
+  g_assert_false (rein_directory_is_contested (w->directory, w->creator->pubkey));
+  offered = rein_directory_get_mediators (w->directory);
+  g_assert_cmpuint (offered->len, ==, 0);
+  contested = rein_directory_get_contested_mediators (w->directory);
+  g_assert_cmpuint (contested->len, ==, 2);
+  g_assert_null (rein_directory_lookup_claim (w->directory, w->mediator->pubkey, NULL));
+  g_assert_true (rein_directory_lookup_claim (w->directory, w->mediator->pubkey,
+                                              w->mediator->master_address)
+                 == w->mediator->enrollment);
+  g_assert_true (rein_directory_lookup_claim (w->directory, w->mediator->pubkey,
+                                              w->outsider->master_address)
+                 == fake);
+
+  /* shown: each claim with its own master's fingerprint, marked; a party
+   * given without a master is no one in particular */
+  {
+    g_autofree gchar *real = rein_person_format_party (w->directory, w->mediator->pubkey,
+                                                       w->mediator->master_address, "Maya");
+    g_autofree gchar *claimed = rein_person_format_party (w->directory, w->mediator->pubkey,
+                                                          w->outsider->master_address, "Maya");
+    g_autofree gchar *unbound = rein_person_format_party (w->directory, w->mediator->pubkey,
+                                                          NULL, "Maya");
+    g_autofree gchar *real_fp = rein_person_fingerprint (w->mediator->master_address);
+
+    g_assert_cmpstr (real, !=, claimed);
+    g_assert_true (strstr (real, real_fp) != NULL);
+    g_assert_true (g_str_has_suffix (real, REIN_PERSON_CONTESTED_MARK));
+    g_assert_true (g_str_has_suffix (claimed, REIN_PERSON_CONTESTED_MARK));
+    g_assert_true (strstr (unbound, "(no fingerprint)") != NULL);
+    g_assert_true (g_str_has_suffix (unbound, REIN_PERSON_CONTESTED_MARK));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -823,6 +977,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/directory", test_directory);
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
   g_test_add_func ("/market/job/claimed-delegate", test_claimed_delegate);
+  g_test_add_func ("/market/job/declared-names", test_declared_names);
+  g_test_add_func ("/market/job/declared-mediator-name", test_declared_mediator_name);
+  g_test_add_func ("/market/job/contested-mediator", test_contested_mediator);
   g_test_add_func ("/market/job/uncompressed-creator", test_uncompressed_creator);
   g_test_add_func ("/market/job/same-key-forms", test_same_key_forms);
   g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);

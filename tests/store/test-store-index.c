@@ -195,6 +195,30 @@ test_search (Fixture *f, gconstpointer data)
   g_assert_true (g_strv_contains ((const gchar *const *) categories, "Design"));
 }
 
+/* Creator and mediator are people as rein_person_format() shows them: the
+ * isolate around the name stays (balanced, one level), every other
+ * direction control goes, also in text that was not valid UTF-8. */
+static void
+test_display_person (void)
+{
+  g_autofree gchar *bob = rein_person_format ("Bob", "1CptxARjqcfkVwGFSjR82zmPT8YtRMubub",
+                                              REIN_PERSON_FLAGS_NONE);
+  g_autoptr (ReinJobSummary) s = _rein_job_summary_new_full (
+      0, "j", "k", FALSE, "n", NULL, NULL, bob, NULL,
+      /* an unopened PDI, a nested FSI, an unclosed FSI, an override */
+      "\xe2\x81\xa9" "a" "\xe2\x81\xa8" "b" "\xe2\x81\xa8" "c" "\xe2\x80\xae" "d", NULL, NULL,
+      NULL, REIN_JOB_STATE_POSTED, 0, NULL, 0);
+  g_autoptr (ReinJobSummary) broken = _rein_job_summary_new_full (
+      0, "j", "k", FALSE, "\xff" "\xe2\x80\xae" "evil", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      NULL, REIN_JOB_STATE_POSTED, 0, NULL, 0);
+
+  g_assert_cmpstr (rein_job_summary_get_creator (s), ==, bob);
+  g_assert_cmpstr (rein_job_summary_get_mediator (s), ==,
+                   "a" "\xe2\x81\xa8" "bcd" "\xe2\x81\xa9");
+  g_assert_null (strstr (rein_job_summary_get_name (broken), "\xe2\x80\xae"));
+  g_assert_true (g_str_has_suffix (rein_job_summary_get_name (broken), "evil"));
+}
+
 static void
 test_display_text (void)
 {
@@ -236,5 +260,6 @@ main (int argc, char *argv[])
   g_test_add ("/store/index/search", Fixture, NULL, fixture_setup, test_search,
               fixture_teardown);
   g_test_add_func ("/store/index/display-text", test_display_text);
+  g_test_add_func ("/store/index/display-person", test_display_person);
   return g_test_run ();
 }
