@@ -55,8 +55,12 @@ check (ReinSignDialog *dialog)
                                MAX_DESCRIPTION);
 
   if (self->satoshis > 0)
-    hint = g_strdup_printf (_("%'" G_GINT64_FORMAT " satoshis. %s"), self->satoshis,
-                            problem ? problem : "");
+    {
+      g_autofree gchar *sat = g_strdup_printf ("%'" G_GINT64_FORMAT, self->satoshis);
+
+      /* Translators: "1,000,000 satoshis. " and what is wrong, if anything */
+      hint = g_strdup_printf (_("%s satoshis. %s"), sat, problem ? problem : "");
+    }
   gtk_label_set_text (self->amount_hint, hint ? hint : problem ? problem : "");
   if (problem != NULL && *amount != '\0' && self->satoshis == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
@@ -113,6 +117,7 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
   g_autofree gchar *description = rein_text_view_dup_text (self->description_view);
   g_autofree gchar *amount = rein_amount_format_btc (self->satoshis);
   g_autofree gchar *shown_amount = NULL;
+  g_autofree gchar *sat = NULL;
   g_autofree gchar *primary = NULL;
   g_autofree gchar *mediator = NULL;
   ReinBidParams params = { 0 };
@@ -135,8 +140,9 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
       rein_identity_get_testnet (me) ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET, error);
   if (text == NULL)
     return NULL;
-  shown_amount = g_strdup_printf (_("%s BTC (%'" G_GINT64_FORMAT " satoshis)"), amount,
-                                  self->satoshis);
+  sat = g_strdup_printf ("%'" G_GINT64_FORMAT, self->satoshis);
+  /* Translators: "0.01 BTC (1,000,000 satoshis)" */
+  shown_amount = g_strdup_printf (_("%s BTC (%s satoshis)"), amount, sat);
   add_people (self, review, job);
   rein_review_page_add_fact (review, _("You ask for"), shown_amount);
   primary = text_field (text, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);

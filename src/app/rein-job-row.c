@@ -36,7 +36,7 @@ gchar *
 rein_format_age (gint64 when, gint64 now)
 {
   gint64 seconds = MAX (0, now - when);
-  guint64 n;
+  guint n;
 
   if (when <= 0)
     return g_strdup ("");
@@ -44,19 +44,19 @@ rein_format_age (gint64 when, gint64 now)
     return g_strdup (_("just now"));
   if (seconds < 3600)
     {
-      n = seconds / 60;
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " minute ago",
-                                           "%" G_GUINT64_FORMAT " minutes ago", n), n);
+      n = (guint) (seconds / 60);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute ago",
+                                           "%u minutes ago", n), n);
     }
   if (seconds < 86400)
     {
-      n = seconds / 3600;
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " hour ago",
-                                           "%" G_GUINT64_FORMAT " hours ago", n), n);
+      n = (guint) (seconds / 3600);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hour ago",
+                                           "%u hours ago", n), n);
     }
-  n = seconds / 86400;
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " day ago",
-                                       "%" G_GUINT64_FORMAT " days ago", n), n);
+  n = (guint) MIN (seconds / 86400, G_MAXUINT);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u day ago",
+                                       "%u days ago", n), n);
 }
 
 const gchar *
