@@ -19,6 +19,7 @@ typedef struct
 {
   GBytes *key;
   GBytes *value;
+  GBytes *order; /* what the map is sorted by: see order_key() */
 } Record;
 
 struct _ReinPsbt
@@ -36,17 +37,52 @@ record_free (gpointer data)
 
   g_bytes_unref (rec->key);
   g_bytes_unref (rec->value);
+  g_bytes_unref (rec->order);
   g_free (rec);
 }
 
+/* Records are kept, and written, in the order Bitcoin Core writes them,
+ * so that our PSBTs are byte for byte those of the reference
+ * implementation: by key, except that partial signatures go by the hash160
+ * of their public key (Core keeps them in a map keyed by key id). */
+static GBytes *
+order_key (ReinPsbtMap map, const guint8 *key, gsize key_len)
+{
+  guint8 buf[1 + 20 + 65];
+
+  if (map != REIN_PSBT_MAP_INPUT || key[0] != REIN_PSBT_IN_PARTIAL_SIG
+      || (key_len != 1 + 33 && key_len != 1 + 65))
+    return g_bytes_new (key, key_len);
+  buf[0] = key[0];
+  rein_hash160 (key + 1, key_len - 1, buf + 1);
+  memcpy (buf + 21, key + 1, key_len - 1);
+  return g_bytes_new (buf, 20 + key_len);
+}
+
 static Record *
-record_new (const guint8 *key, gsize key_len, const guint8 *value, gsize value_len)
+record_new (ReinPsbtMap map,
+            const guint8 *key,
+            gsize key_len,
+            const guint8 *value,
+            gsize value_len)
 {
   Record *rec = g_new (Record, 1);
 
   rec->key = g_bytes_new (key, key_len);
   rec->value = g_bytes_new (value, value_len);
+  rec->order = order_key (map, key, key_len);
   return rec;
+}
+
+static Record *
+record_ref_copy (const Record *rec)
+{
+  Record *copy = g_new (Record, 1);
+
+  copy->key = g_bytes_ref (rec->key);
+  copy->value = g_bytes_ref (rec->value);
+  copy->order = g_bytes_ref (rec->order);
+  return copy;
 }
 
 static gint
@@ -65,8 +101,8 @@ record_compare (gconstpointer pa, gconstpointer pb)
   const Record *a = *(const Record *const *) pa;
   const Record *b = *(const Record *const *) pb;
   gsize a_len = 0, b_len = 0;
-  const guint8 *a_data = g_bytes_get_data (a->key, &a_len);
-  const guint8 *b_data = g_bytes_get_data (b->key, &b_len);
+  const guint8 *a_data = g_bytes_get_data (a->order, &a_len);
+  const guint8 *b_data = g_bytes_get_data (b->order, &b_len);
 
   return key_compare (a_data, a_len, b_data, b_len);
 }
@@ -118,10 +154,13 @@ psbt_map (const ReinPsbt *psbt, ReinPsbtMap map, guint index)
     }
 }
 
-/* Binary search; returns TRUE when found, and where it is or would go. */
+/* Binary search by order key; returns TRUE when found, and where it is or
+ * would go. */
 static gboolean
-map_find (GPtrArray *records, const guint8 *key, gsize key_len, guint *out_pos)
+map_find (GPtrArray *records, GBytes *order, guint *out_pos)
 {
+  gsize key_len = 0;
+  const guint8 *key = g_bytes_get_data (order, &key_len);
   guint lo = 0, hi = records->len;
 
   while (lo < hi)
@@ -129,7 +168,7 @@ map_find (GPtrArray *records, const guint8 *key, gsize key_len, guint *out_pos)
       guint mid = lo + (hi - lo) / 2;
       const Record *rec = g_ptr_array_index (records, mid);
       gsize len = 0;
-      const guint8 *data = g_bytes_get_data (rec->key, &len);
+      const guint8 *data = g_bytes_get_data (rec->order, &len);
       gint c = key_compare (data, len, key, key_len);
 
       if (c == 0)
@@ -147,11 +186,12 @@ map_find (GPtrArray *records, const guint8 *key, gsize key_len, guint *out_pos)
 }
 
 static GBytes *
-map_lookup (GPtrArray *records, const guint8 *key, gsize key_len)
+map_lookup (GPtrArray *records, ReinPsbtMap map, const guint8 *key, gsize key_len)
 {
+  g_autoptr (GBytes) order = order_key (map, key, key_len);
   guint pos;
 
-  if (!map_find (records, key, key_len, &pos))
+  if (!map_find (records, order, &pos))
     return NULL;
   return ((Record *) g_ptr_array_index (records, pos))->value;
 }
@@ -159,18 +199,17 @@ map_lookup (GPtrArray *records, const guint8 *key, gsize key_len)
 static GBytes *
 map_lookup_type (GPtrArray *records, guint8 type)
 {
-  return map_lookup (records, &type, 1);
+  /* a bare type is its own order key in any map */
+  return map_lookup (records, REIN_PSBT_MAP_GLOBAL, &type, 1);
 }
 
 /* Inserts or replaces; takes @rec. */
 static void
 map_put (GPtrArray *records, Record *rec)
 {
-  gsize len = 0;
-  const guint8 *key = g_bytes_get_data (rec->key, &len);
   guint pos;
 
-  if (map_find (records, key, len, &pos))
+  if (map_find (records, rec->order, &pos))
     {
       record_free (g_ptr_array_index (records, pos));
       records->pdata[pos] = rec;
@@ -409,14 +448,22 @@ read_map (ReinReader *r,
         return psbt_fail (error, map, index, "the data ends inside a value");
       if (++*n_records > REIN_PSBT_MAX_RECORDS)
         return psbt_fail (error, map, index, "more than %u records", REIN_PSBT_MAX_RECORDS);
-      if (!check_record (map, index, tx, key, key_len, value, value_len, error))
-        return FALSE;
-      g_ptr_array_add (records, record_new (key, key_len, value, value_len));
+      g_ptr_array_add (records, record_new (map, key, key_len, value, value_len));
     }
   g_ptr_array_sort (records, record_compare);
   for (guint i = 1; i < records->len; i++)
     if (record_compare (&records->pdata[i - 1], &records->pdata[i]) == 0)
       return psbt_fail (error, map, index, "a key appears twice");
+  for (guint i = 0; i < records->len; i++)
+    {
+      const Record *rec = g_ptr_array_index (records, i);
+      gsize key_len = 0, value_len = 0;
+      const guint8 *key = g_bytes_get_data (rec->key, &key_len);
+      const guint8 *value = g_bytes_get_data (rec->value, &value_len);
+
+      if (!check_record (map, index, tx, key, key_len, value, value_len, error))
+        return FALSE;
+    }
   *out = g_steal_pointer (&records);
   return TRUE;
 }
@@ -621,7 +668,7 @@ rein_psbt_new (const ReinTx *tx, GError **error)
   psbt->tx = rein_tx_copy (tx);
   bytes = rein_tx_serialize (tx, FALSE);
   global = map_new ();
-  g_ptr_array_add (global, record_new (&key, 1, bytes->data, bytes->len));
+  g_ptr_array_add (global, record_new (REIN_PSBT_MAP_GLOBAL, &key, 1, bytes->data, bytes->len));
   g_ptr_array_add (psbt->maps, global);
   for (guint i = 0; i < tx->inputs->len + tx->outputs->len; i++)
     g_ptr_array_add (psbt->maps, map_new ());
@@ -643,14 +690,7 @@ rein_psbt_copy (const ReinPsbt *psbt)
       GPtrArray *c = map_new ();
 
       for (guint j = 0; j < records->len; j++)
-        {
-          const Record *rec = g_ptr_array_index (records, j);
-          Record *r = g_new (Record, 1);
-
-          r->key = g_bytes_ref (rec->key);
-          r->value = g_bytes_ref (rec->value);
-          g_ptr_array_add (c, r);
-        }
+        g_ptr_array_add (c, record_ref_copy (g_ptr_array_index (records, j)));
       g_ptr_array_add (copy->maps, c);
     }
   return copy;
@@ -705,7 +745,7 @@ rein_psbt_set_record (ReinPsbt *psbt,
     return psbt_fail (error, map, index, "the unsigned transaction cannot be replaced");
   if (!check_record (map, index, psbt->tx, key, key_len, value, value_len, error))
     return FALSE;
-  map_put (psbt_map (psbt, map, index), record_new (key, key_len, value, value_len));
+  map_put (psbt_map (psbt, map, index), record_new (map, key, key_len, value, value_len));
   return TRUE;
 }
 
@@ -721,7 +761,7 @@ rein_psbt_get_record (const ReinPsbt *psbt,
   g_return_val_if_fail (psbt != NULL && key != NULL, NULL);
   g_return_val_if_fail (index_valid (psbt, map, index), NULL);
 
-  value = map_lookup (psbt_map (psbt, map, index), key, key_len);
+  value = map_lookup (psbt_map (psbt, map, index), map, key, key_len);
   return value ? g_bytes_ref (value) : NULL;
 }
 
@@ -1055,7 +1095,8 @@ rein_psbt_sign_input (ReinPsbt *psbt, guint index, const ReinPrivateKey *key, GE
   record_key = g_malloc (1 + pubkey_len);
   record_key[0] = REIN_PSBT_IN_PARTIAL_SIG;
   memcpy (record_key + 1, pubkey, pubkey_len);
-  map_put (input_map (psbt, index), record_new (record_key, 1 + pubkey_len, sig->data, sig->len));
+  map_put (input_map (psbt, index),
+           record_new (REIN_PSBT_MAP_INPUT, record_key, 1 + pubkey_len, sig->data, sig->len));
   return TRUE;
 }
 
@@ -1086,7 +1127,9 @@ rein_psbt_combine (ReinPsbt *psbt, const ReinPsbt *other, GError **error)
           const Record *rec = g_ptr_array_index (theirs, i);
           gsize key_len = 0;
           const guint8 *key = g_bytes_get_data (rec->key, &key_len);
-          GBytes *mine = map_lookup (ours, key, key_len);
+          guint pos;
+          GBytes *mine = map_find (ours, rec->order, &pos)
+                         ? ((Record *) g_ptr_array_index (ours, pos))->value : NULL;
 
           if (mine != NULL && !g_bytes_equal (mine, rec->value))
             {
@@ -1115,12 +1158,7 @@ rein_psbt_combine (ReinPsbt *psbt, const ReinPsbt *other, GError **error)
 
       for (guint i = 0; i < theirs->len; i++)
         {
-          const Record *rec = g_ptr_array_index (theirs, i);
-          Record *copy = g_new (Record, 1);
-
-          copy->key = g_bytes_ref (rec->key);
-          copy->value = g_bytes_ref (rec->value);
-          map_put (ours, copy);
+          map_put (ours, record_ref_copy (g_ptr_array_index (theirs, i)));
         }
     }
   return TRUE;
@@ -1164,7 +1202,7 @@ verified_signature (const ReinPsbt *psbt,
   key = g_malloc (1 + pubkey_len);
   key[0] = REIN_PSBT_IN_PARTIAL_SIG;
   memcpy (key + 1, pubkey_data, pubkey_len);
-  sig = map_lookup (input_map (psbt, index), key, 1 + pubkey_len);
+  sig = map_lookup (input_map (psbt, index), REIN_PSBT_MAP_INPUT, key, 1 + pubkey_len);
   if (sig == NULL)
     return NULL;
   if (!rein_ecdsa_verify (pubkey_data, pubkey_len, g_bytes_get_data (sig, NULL),
@@ -1381,7 +1419,8 @@ rein_psbt_finalize_input (ReinPsbt *psbt, guint index, GError **error)
   {
     guint8 key = REIN_PSBT_IN_FINAL_SCRIPTSIG;
 
-    map_put (records, record_new (&key, 1, script_sig->data, script_sig->len));
+    map_put (records, record_new (REIN_PSBT_MAP_INPUT, &key, 1, script_sig->data,
+                                  script_sig->len));
   }
   return TRUE;
 }
