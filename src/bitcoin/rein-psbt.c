@@ -1387,6 +1387,25 @@ rein_psbt_finalize_input (ReinPsbt *psbt, guint index, GError **error)
   script = g_bytes_get_data (script_code, &len);
   if (!rein_tx_sighash_legacy (psbt->tx, index, script, len, sighash_type, hash, error))
     return FALSE;
+  /* BIP174: no signature of another sighash type, used or not */
+  {
+    g_autoptr (GPtrArray) sigs = rein_psbt_get_partial_signatures (psbt, index);
+
+    for (guint i = 0; i < sigs->len; i++)
+      {
+        ReinPsbtSignature *sig = g_ptr_array_index (sigs, i);
+        gsize sig_len = 0;
+        const guint8 *data = g_bytes_get_data (sig->signature, &sig_len);
+
+        if (data[sig_len - 1] != sighash_type)
+          {
+            g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_SIGNATURE,
+                         "Cannot finalize input %u: a signature has sighash type %u where %u "
+                         "is required", index, data[sig_len - 1], sighash_type);
+            return FALSE;
+          }
+      }
+  }
 
   if (rein_script_is_p2pkh (script, len, NULL))
     script_sig = finalize_p2pkh (psbt, index, script_code, hash, sighash_type, error);

@@ -628,6 +628,29 @@ test_finalizer_checks_signatures (void)
   g_assert_false (rein_psbt_input_is_finalized (psbt, 0));
   g_clear_error (&error);
 
+  /* a signature of another sighash type, even one not needed, stops it */
+  {
+    g_autoptr (ReinPsbt) extra = psbt_from_hex (BIP174_COMBINED);
+    g_autoptr (ReinPrivateKey) other = rein_private_key_generate (TRUE);
+    guint8 pub[65];
+    gsize pub_len = rein_private_key_get_public_key (other, pub);
+    g_autoptr (GByteArray) other_key = g_byte_array_new ();
+    g_autoptr (GByteArray) other_sig = g_byte_array_new ();
+
+    g_byte_array_append (other_key, &type, 1);
+    g_byte_array_append (other_key, pub, pub_len);
+    g_byte_array_append (other_sig, g_bytes_get_data (first->signature, NULL),
+                         g_bytes_get_size (first->signature));
+    other_sig->data[other_sig->len - 1] = 0x02;
+    g_assert_true (rein_psbt_set_record (extra, REIN_PSBT_MAP_INPUT, 0, other_key->data,
+                                         other_key->len, other_sig->data, other_sig->len,
+                                         &error));
+    g_assert_false (rein_psbt_finalize_input (extra, 0, &error));
+    g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_SIGNATURE);
+    g_assert_nonnull (strstr (error->message, "sighash type 2"));
+    g_clear_error (&error);
+  }
+
   /* only one signature of a 2-of-2: incomplete */
   {
     g_autoptr (ReinPsbt) one = psbt_from_hex (BIP174_SIGNER_1);
