@@ -1268,7 +1268,8 @@ finalize_multisig (const ReinPsbt *psbt,
                   sigs->len);
       return NULL;
     }
-  return rein_script_sig_multisig (sigs, g_bytes_get_data (redeem, NULL), g_bytes_get_size (redeem));
+  return rein_script_sig_multisig (sigs, g_bytes_get_data (redeem, NULL),
+                                   g_bytes_get_size (redeem));
 }
 
 static GByteArray *

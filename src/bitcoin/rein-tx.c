@@ -215,6 +215,29 @@ rein_tx_add_output (ReinTx *tx, guint64 value, const guint8 *script_pubkey, gsiz
   return out;
 }
 
+ReinTxOut *
+rein_tx_add_output_address (ReinTx *tx,
+                            const gchar *address,
+                            ReinNetwork network,
+                            guint64 value,
+                            GError **error)
+{
+  g_autoptr (GByteArray) script = NULL;
+
+  g_return_val_if_fail (tx != NULL && address != NULL, NULL);
+
+  if (value > REIN_MAX_MONEY)
+    {
+      g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_TRANSACTION,
+                           "An output cannot be worth more than 21 million bitcoins");
+      return NULL;
+    }
+  script = rein_script_from_address (address, network, error);
+  if (script == NULL)
+    return NULL;
+  return rein_tx_add_output (tx, value, script->data, script->len);
+}
+
 ReinTx *
 rein_tx_copy (const ReinTx *tx)
 {

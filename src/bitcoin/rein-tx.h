@@ -107,6 +107,20 @@ ReinTxOut *rein_tx_add_output (ReinTx *tx,
                                gsize len);
 
 /**
+ * rein_tx_add_output_address:
+ * @network: the network @address must be of
+ *
+ * Appends an output paying @value satoshis to @address (P2PKH or P2SH).
+ * Returns: (transfer none): the new output, or %NULL with @error set when
+ *   @address is not valid on @network or @value is over %REIN_MAX_MONEY
+ */
+ReinTxOut *rein_tx_add_output_address (ReinTx *tx,
+                                       const gchar *address,
+                                       ReinNetwork network,
+                                       guint64 value,
+                                       GError **error);
+
+/**
  * rein_tx_parse:
  * @allow_witness: whether the BIP144 serialization with witnesses is
  *   accepted (%FALSE for the unsigned transaction of a PSBT)

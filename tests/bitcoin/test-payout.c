@@ -97,12 +97,10 @@ job_init (Job *job)
   for (guint e = 0; e < 2; e++)
     {
       const gchar *address = e == 0 ? escrow->primary_address : escrow->mediator_address;
-      g_autoptr (GByteArray) spk = rein_script_from_address (address, REIN_NETWORK_TESTNET,
-                                                             &error);
 
+      rein_tx_add_output_address (job->funding, address, REIN_NETWORK_TESTNET,
+                                  e == 0 ? PRIMARY_AMOUNT : MEDIATOR_AMOUNT, &error);
       g_assert_no_error (error);
-      rein_tx_add_output (job->funding, e == 0 ? PRIMARY_AMOUNT : MEDIATOR_AMOUNT, spk->data,
-                          spk->len);
     }
 }
 
@@ -124,17 +122,17 @@ build_payout (Job *job, guint e, guint payee, guint64 *out_fee, gsize *out_vsize
   g_autoptr (ReinTx) tx = rein_tx_new (2, 0);
   g_autofree gchar *address = rein_private_key_get_address (job->keys[payee],
                                                             REIN_NETWORK_TESTNET);
-  g_autoptr (GByteArray) spk = rein_script_from_address (address, REIN_NETWORK_TESTNET, &error);
   guint8 funding_txid[32];
   guint64 amount = e == 0 ? PRIMARY_AMOUNT : MEDIATOR_AMOUNT;
   gsize script_sig_size = rein_script_sig_multisig_max_size (2, g_bytes_get_size (job->redeem[e]));
   gsize vsize;
   ReinPsbt *psbt;
 
-  g_assert_no_error (error);
   rein_tx_get_txid (job->funding, funding_txid);
   rein_tx_add_input (tx, funding_txid, e, 0xfffffffd);
-  rein_tx_add_output (tx, amount, spk->data, spk->len);
+  g_assert_nonnull (rein_tx_add_output_address (tx, address, REIN_NETWORK_TESTNET, amount,
+                                                &error));
+  g_assert_no_error (error);
   vsize = rein_tx_estimate_vsize (tx, &script_sig_size);
   rein_tx_get_output (tx, 0)->value = amount - FEE_RATE * vsize;
 

@@ -394,6 +394,29 @@ test_output_scripts (void)
   }
   g_assert_null (rein_script_from_address ("not an address", REIN_NETWORK_MAINNET, &error));
   g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* outputs to addresses, bounded */
+  {
+    g_autoptr (ReinTx) tx = rein_tx_new (2, 0);
+    g_autofree gchar *address = rein_address_from_public_key (pub, len, REIN_NETWORK_TESTNET);
+    ReinTxOut *out = rein_tx_add_output_address (tx, address, REIN_NETWORK_TESTNET, 5000,
+                                                 &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (out->value, ==, 5000);
+    g_assert_true (rein_script_is_p2pkh (out->script_pubkey->data, out->script_pubkey->len,
+                                         got));
+    g_assert_cmpmem (got, 20, hash, 20);
+    g_assert_null (rein_tx_add_output_address (tx, address, REIN_NETWORK_MAINNET, 5000,
+                                               &error));
+    g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS);
+    g_clear_error (&error);
+    g_assert_null (rein_tx_add_output_address (tx, address, REIN_NETWORK_TESTNET,
+                                               REIN_MAX_MONEY + 1, &error));
+    g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_TRANSACTION);
+    g_assert_cmpuint (tx->outputs->len, ==, 1);
+  }
 }
 
 static void
