@@ -13,6 +13,9 @@
 #include "rein-script.h"
 #include "rein-tx-private.h"
 
+/* Consensus limit on a pushed element, so on a redeem script. */
+#define MAX_SCRIPT_ELEMENT_SIZE 520
+
 static const guint8 psbt_magic[5] = { 0x70, 0x73, 0x62, 0x74, 0xff };
 
 typedef struct
@@ -1408,6 +1411,14 @@ rein_psbt_finalize_input (ReinPsbt *psbt, guint index, GError **error)
       }
   }
 
+  if (!rein_script_is_p2pkh (script, len, NULL) && len > MAX_SCRIPT_ELEMENT_SIZE)
+    {
+      /* the scriptSig could not push it: the output cannot be spent */
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_SCRIPT,
+                   "Cannot finalize input %u: its redeem script is longer than %u bytes",
+                   index, MAX_SCRIPT_ELEMENT_SIZE);
+      return FALSE;
+    }
   if (rein_script_is_p2pkh (script, len, NULL))
     script_sig = finalize_p2pkh (psbt, index, script_code, hash, sighash_type, error);
   else if (rein_script_parse_multisig (script, len, &m, &keys))

@@ -490,6 +490,57 @@ test_payout_signer_checks (void)
   job_clear (&job);
 }
 
+/* A 15-of-15 of uncompressed keys: finalizing refuses a redeem script too
+ * long to push, rather than make a transaction the network refuses. */
+static void
+test_payout_redeem_too_long (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) redeem = g_byte_array_new ();
+  g_autoptr (ReinTx) funding = rein_tx_new (2, 0);
+  g_autoptr (ReinTx) tx = rein_tx_new (2, 0);
+  g_autoptr (ReinPsbt) psbt = NULL;
+  g_autoptr (GByteArray) spk = NULL;
+  ReinPrivateKey *keys[15];
+  static const guint8 txid[32] = { 5 };
+  guint8 op, funding_txid[32];
+
+  op = REIN_OP_1 + 14;
+  g_byte_array_append (redeem, &op, 1);
+  for (guint i = 0; i < 15; i++)
+    {
+      guint8 pub[65];
+      gsize len;
+
+      keys[i] = rein_private_key_generate (FALSE);
+      len = rein_private_key_get_public_key (keys[i], pub);
+      rein_script_append_push (redeem, pub, len);
+    }
+  g_byte_array_append (redeem, &op, 1);
+  op = REIN_OP_CHECKMULTISIG;
+  g_byte_array_append (redeem, &op, 1);
+  g_assert_cmpuint (redeem->len, >, 520);
+
+  rein_tx_add_input (funding, txid, 0, 0xffffffff);
+  spk = rein_script_p2sh_from_redeem (redeem->data, redeem->len);
+  rein_tx_add_output (funding, 100000, spk->data, spk->len);
+  rein_tx_get_txid (funding, funding_txid);
+  rein_tx_add_input (tx, funding_txid, 0, 0xffffffff);
+  rein_tx_add_output (tx, 90000, (const guint8 *) "\x51", 1);
+  psbt = rein_psbt_new (tx, &error);
+  g_assert_true (rein_psbt_set_non_witness_utxo (psbt, 0, funding, &error));
+  g_assert_true (rein_psbt_set_redeem_script (psbt, 0, redeem->data, redeem->len, &error));
+  for (guint i = 0; i < 15; i++)
+    {
+      g_assert_true (rein_psbt_sign_input (psbt, 0, keys[i], &error));
+      g_assert_no_error (error);
+      rein_private_key_free (keys[i]);
+    }
+  g_assert_false (rein_psbt_finalize_input (psbt, 0, &error));
+  g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_SCRIPT);
+  g_assert_nonnull (strstr (error->message, "520"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -497,6 +548,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/bitcoin/payout/verifyscript", test_payout_verifyscript);
   g_test_add_func ("/bitcoin/payout/signer-checks", test_payout_signer_checks);
+  g_test_add_func ("/bitcoin/payout/redeem-too-long", test_payout_redeem_too_long);
 
   return g_test_run ();
 }
