@@ -1066,6 +1066,20 @@ script_has_key (GBytes *script_code, const guint8 *pubkey, gsize pubkey_len)
   return FALSE;
 }
 
+/* The scripts this code signs and finalizes: the legacy sighash we
+ * compute is right for them (no OP_CODESEPARATOR, no signature inside). */
+static gboolean
+script_is_known (GBytes *script_code)
+{
+  gsize len = 0;
+  const guint8 *script = g_bytes_get_data (script_code, &len);
+
+  return len <= MAX_SCRIPT_ELEMENT_SIZE
+         && (rein_script_is_p2pkh (script, len, NULL)
+             || rein_script_parse_multisig (script, len, NULL, NULL)
+             || rein_script_parse_mandatory (script, len, NULL, NULL));
+}
+
 gboolean
 rein_psbt_sign_input (ReinPsbt *psbt, guint index, const ReinPrivateKey *key, GError **error)
 {
@@ -1083,6 +1097,9 @@ rein_psbt_sign_input (ReinPsbt *psbt, guint index, const ReinPrivateKey *key, GE
     return cannot (error, "sign", index, "it is already final");
   if (!legacy_script_code (psbt, index, "sign", &script_code, &sighash_type, error))
     return FALSE;
+  if (!script_is_known (script_code))
+    return cannot (error, "sign", index, "its script is neither P2PKH, a multisig nor the "
+                   "mediator escrow script");
   pubkey_len = rein_private_key_get_public_key (key, pubkey);
   if (!script_has_key (script_code, pubkey, pubkey_len))
     return cannot (error, "sign", index, "this key is not one of the keys of its script");

@@ -474,6 +474,37 @@ test_payout_signer_checks (void)
   g_assert_nonnull (strstr (error->message, "SIGHASH_ALL"));
   g_clear_error (&error);
 
+  /* a script of another shape, though it holds the key */
+  {
+    g_autoptr (ReinPsbt) odd = NULL;
+    g_autoptr (ReinTx) funding = rein_tx_new (2, 0);
+    g_autoptr (ReinTx) tx = rein_tx_new (2, 0);
+    g_autoptr (GByteArray) redeem = g_byte_array_new ();
+    g_autoptr (GByteArray) spk = NULL;
+    static const guint8 txid[32] = { 6 };
+    guint8 pub[65], funding_txid[32], op = 0xab; /* OP_CODESEPARATOR */
+
+    rein_private_key_get_public_key (job.keys[CREATOR], pub);
+    g_byte_array_append (redeem, &op, 1);
+    rein_script_append_push (redeem, pub, 33);
+    op = REIN_OP_CHECKSIG;
+    g_byte_array_append (redeem, &op, 1);
+    spk = rein_script_p2sh_from_redeem (redeem->data, redeem->len);
+    rein_tx_add_input (funding, txid, 0, 0xffffffff);
+    rein_tx_add_output (funding, 1000, spk->data, spk->len);
+    rein_tx_get_txid (funding, funding_txid);
+    rein_tx_add_input (tx, funding_txid, 0, 0xffffffff);
+    rein_tx_add_output (tx, 500, spk->data, spk->len);
+    odd = rein_psbt_new (tx, &error);
+    g_assert_true (rein_psbt_set_non_witness_utxo (odd, 0, funding, &error));
+    g_assert_true (rein_psbt_set_redeem_script (odd, 0, redeem->data, redeem->len, &error));
+    g_assert_no_error (error);
+    g_assert_false (rein_psbt_sign_input (odd, 0, job.keys[CREATOR], &error));
+    g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_CANNOT_SIGN);
+    g_assert_nonnull (strstr (error->message, "neither"));
+    g_clear_error (&error);
+  }
+
   /* no previous transaction: nothing to check the amount against */
   {
     g_autoptr (ReinTx) tx = rein_tx_copy (rein_psbt_get_tx (psbt));
@@ -530,10 +561,25 @@ test_payout_redeem_too_long (void)
   psbt = rein_psbt_new (tx, &error);
   g_assert_true (rein_psbt_set_non_witness_utxo (psbt, 0, funding, &error));
   g_assert_true (rein_psbt_set_redeem_script (psbt, 0, redeem->data, redeem->len, &error));
+  /* nobody signs it */
   for (guint i = 0; i < 15; i++)
     {
-      g_assert_true (rein_psbt_sign_input (psbt, 0, keys[i], &error));
-      g_assert_no_error (error);
+      g_assert_false (rein_psbt_sign_input (psbt, 0, keys[i], &error));
+      g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_CANNOT_SIGN);
+      g_clear_error (&error);
+    }
+  /* signatures made elsewhere are not finalized */
+  for (guint i = 0; i < 15; i++)
+    {
+      g_autoptr (GByteArray) key = g_byte_array_new ();
+      static const guint8 sig[] = { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x01 };
+      guint8 type = REIN_PSBT_IN_PARTIAL_SIG, pub[65];
+      gsize len = rein_private_key_get_public_key (keys[i], pub);
+
+      g_byte_array_append (key, &type, 1);
+      g_byte_array_append (key, pub, len);
+      g_assert_true (rein_psbt_set_record (psbt, REIN_PSBT_MAP_INPUT, 0, key->data, key->len,
+                                           sig, sizeof sig, &error));
       rein_private_key_free (keys[i]);
     }
   g_assert_false (rein_psbt_finalize_input (psbt, 0, &error));
