@@ -993,7 +993,6 @@ legacy_script_code (const ReinPsbt *psbt,
                     guint32 *out_sighash,
                     GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   g_autoptr (ReinTx) prev = NULL;
   GPtrArray *records = input_map (psbt, index);
   GBytes *redeem, *sighash;
@@ -1001,9 +1000,9 @@ legacy_script_code (const ReinPsbt *psbt,
 
   if (map_lookup_type (records, REIN_PSBT_IN_WITNESS_UTXO) != NULL)
     return cannot (error, verb, index, "it has a witness UTXO; only legacy inputs are handled");
-  out = spent_output (psbt, index, &prev, &local_error);
+  out = spent_output (psbt, index, &prev, NULL);
   if (out == NULL)
-    return cannot (error, verb, index, "%s", local_error->message);
+    return cannot (error, verb, index, "it has no previous transaction (non-witness UTXO)");
 
   redeem = map_lookup_type (records, REIN_PSBT_IN_REDEEM_SCRIPT);
   if (redeem != NULL)
@@ -1015,7 +1014,7 @@ legacy_script_code (const ReinPsbt *psbt,
       if (p2sh->len != out->script_pubkey->len
           || memcmp (p2sh->data, out->script_pubkey->data, p2sh->len) != 0)
         return cannot (error, verb, index,
-                            "the redeem script does not match the output it spends");
+                       "the redeem script does not match the output it spends");
       *out_script_code = g_bytes_ref (redeem);
     }
   else if (rein_script_is_p2sh (out->script_pubkey->data, out->script_pubkey->len, NULL))
@@ -1034,8 +1033,9 @@ legacy_script_code (const ReinPsbt *psbt,
       if (!_rein_reader_u32 (&r, out_sighash) || *out_sighash != REIN_SIGHASH_ALL)
         {
           g_clear_pointer (out_script_code, g_bytes_unref);
-          return cannot (error, verb, index, "it asks for sighash type %u; only SIGHASH_ALL is "
-                              "supported", *out_sighash);
+          return cannot (error, verb, index,
+                         "it asks for sighash type %u; only SIGHASH_ALL is supported",
+                         *out_sighash);
         }
     }
   return TRUE;
