@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# verifyscript.py: the independent side of test-payout, on python-bitcoinlib
+# verifyscript.py: the independent side of test-psbt-escrow, on python-bitcoinlib
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #

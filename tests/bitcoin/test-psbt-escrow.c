@@ -1,4 +1,4 @@
-/* test-payout.c: paying out both escrows through PSBTs, every set of
+/* test-psbt-escrow.c: paying out both escrows through PSBTs, every set of
  * signers, checked by python-bitcoinlib's script interpreter
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -592,9 +592,9 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/bitcoin/payout/verifyscript", test_payout_verifyscript);
-  g_test_add_func ("/bitcoin/payout/signer-checks", test_payout_signer_checks);
-  g_test_add_func ("/bitcoin/payout/redeem-too-long", test_payout_redeem_too_long);
+  g_test_add_func ("/bitcoin/psbt-escrow/verifyscript", test_payout_verifyscript);
+  g_test_add_func ("/bitcoin/psbt-escrow/signer-checks", test_payout_signer_checks);
+  g_test_add_func ("/bitcoin/psbt-escrow/redeem-too-long", test_payout_redeem_too_long);
 
   return g_test_run ();
 }
