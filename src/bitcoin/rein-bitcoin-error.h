@@ -21,6 +21,10 @@ typedef enum
   REIN_BITCOIN_ERROR_INVALID_PATH,      /* BIP32 path syntax */
   REIN_BITCOIN_ERROR_INVALID_SCRIPT,    /* script parse or check failure */
   REIN_BITCOIN_ERROR_FAILED,            /* anything else (RNG, library) */
+  REIN_BITCOIN_ERROR_INVALID_TRANSACTION, /* malformed or over the bounds */
+  REIN_BITCOIN_ERROR_INVALID_PSBT,        /* malformed BIP174 PSBT */
+  REIN_BITCOIN_ERROR_CANNOT_SIGN,         /* key, script or UTXO do not allow it */
+  REIN_BITCOIN_ERROR_INCOMPLETE,          /* not enough signatures to finalize */
 } ReinBitcoinError;
 
 GQuark rein_bitcoin_error_quark (void);

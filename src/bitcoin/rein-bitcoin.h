@@ -14,3 +14,5 @@
 #include "rein-bip32.h"
 #include "rein-script.h"
 #include "rein-qr.h"
+#include "rein-tx.h"
+#include "rein-psbt.h"

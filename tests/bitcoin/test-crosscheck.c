@@ -8,7 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rein-bitcoin.h"
-#include "rein-test-util.h"
+#include "python-test-util.h"
 
 #define KEYS_PER_NETWORK 120
 
@@ -29,37 +29,22 @@ expected_clear (Expected *e)
   rein_escrow_free (e->escrow);
 }
 
-static gboolean
-python_has_bitcoinlib (void)
-{
-  const gchar *argv[] = { rein_test_python (), "-c", "import bitcoin.signmessage", NULL };
-  gint status = -1;
-
-  if (!g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL
-                     | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
-    return FALSE;
-  return g_spawn_check_wait_status (status, NULL);
-}
-
 static void
 test_crosscheck (void)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GBytes) stdin_bytes = NULL;
   g_autoptr (GBytes) stdout_bytes = NULL;
-  g_autoptr (GBytes) stderr_bytes = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *script = g_test_build_filename (G_TEST_DIST, "bitcoin", "crosscheck.py", NULL);
   g_autofree gchar *request = NULL;
   Expected expected[2][KEYS_PER_NETWORK];
   static const gchar *const network_names[] = { "mainnet", "testnet" };
   guint checked = 0;
 
-  if (!python_has_bitcoinlib ())
+  if (!python_test_has_module ("bitcoin.signmessage"))
     {
       g_test_skip ("python3-bitcoinlib is not installed for /usr/bin/python3");
       return;
@@ -136,15 +121,7 @@ test_crosscheck (void)
     stdin_bytes = g_bytes_new_take (g_steal_pointer (&request), request_len);
   }
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                           | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           rein_test_python (), script, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate (proc, stdin_bytes, NULL, &stdout_bytes, &stderr_bytes, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (proc))
-    g_error ("crosscheck.py failed: %.*s", (int) g_bytes_get_size (stderr_bytes),
-             (const gchar *) g_bytes_get_data (stderr_bytes, NULL));
+  stdout_bytes = python_test_run ("crosscheck.py", stdin_bytes);
 
   json_parser_load_from_data (parser, g_bytes_get_data (stdout_bytes, NULL),
                               g_bytes_get_size (stdout_bytes), &error);
