@@ -9,6 +9,8 @@
 #include "rein-bitcoin.h"
 #include "rein-client-error.h"
 
+#include <string.h>
+
 /* Nodes relay nothing below 1 sat/vB. */
 #define MIN_FEE_RATE 1000
 #define MAX_FEE_RATE (1000 * 100000)
@@ -297,4 +299,169 @@ rein_payout_plan_new (const ReinEscrowStatus *status,
     }
   plan->fee_warning = plan->fee * 20 > plan->input_total;
   return g_steal_pointer (&plan);
+}
+
+/* ---- PSBTs ---- */
+
+ReinPsbt *
+rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
+                             GPtrArray *prev_txs,
+                             gboolean testnet,
+                             GError **error)
+{
+  ReinNetwork network = testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+  g_autoptr (ReinTx) tx = rein_tx_new (2, 0);
+  g_autoptr (ReinPsbt) psbt = NULL;
+  g_autofree guint8 *redeem = NULL;
+  gsize redeem_len = 0;
+
+  g_return_val_if_fail (plan != NULL && prev_txs != NULL, NULL);
+  g_return_val_if_fail (prev_txs->len == plan->inputs->len, NULL);
+
+  for (guint i = 0; i < plan->inputs->len; i++)
+    {
+      ReinUtxo *coin = g_ptr_array_index (plan->inputs, i);
+
+      if (!rein_tx_add_input_hex (tx, coin->txid, coin->vout, 0xffffffff, error))
+        return NULL;
+    }
+  for (guint i = 0; i < plan->outputs->len; i++)
+    {
+      ReinPayoutOutput *output = g_ptr_array_index (plan->outputs, i);
+
+      if (rein_tx_add_output_address (tx, output->address, network, (guint64) output->amount,
+                                      error) == NULL)
+        return NULL;
+    }
+  psbt = rein_psbt_new (tx, error);
+  redeem = rein_hex_decode (plan->redeem_script_hex, &redeem_len, error);
+  if (psbt == NULL || redeem == NULL)
+    return NULL;
+  for (guint i = 0; i < plan->inputs->len; i++)
+    {
+      GBytes *raw = g_ptr_array_index (prev_txs, i);
+      g_autoptr (ReinTx) prev = rein_tx_parse (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                                               TRUE, error);
+
+      if (prev == NULL || !rein_psbt_set_non_witness_utxo (psbt, i, prev, error)
+          || !rein_psbt_set_redeem_script (psbt, i, redeem, redeem_len, error)
+          || !rein_psbt_set_sighash_type (psbt, i, 1 /* SIGHASH_ALL */, error))
+        return NULL;
+    }
+  return g_steal_pointer (&psbt);
+}
+
+static gboolean
+refuse (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+refuse (GError **error, const gchar *format, ...)
+{
+  va_list args;
+  g_autofree gchar *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED, message);
+  return FALSE;
+}
+
+gboolean
+rein_payout_check_psbt (const ReinPsbt *psbt,
+                        const ReinEscrowStatus *status,
+                        gboolean primary,
+                        const ReinPayees *payees,
+                        ReinPayoutKind kind,
+                        gint64 fee_cap,
+                        GError **error)
+{
+  const ReinEscrowAccount *account = primary ? &status->primary : &status->mediator;
+  const gchar *escrow_name = primary ? "primary" : "mediator";
+  ReinNetwork network = status->testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
+  const ReinTx *tx = rein_psbt_get_tx (psbt);
+  g_autofree guint8 *redeem = NULL;
+  g_autoptr (GByteArray) escrow_script = NULL;
+  const gchar *allowed[2] = { NULL, NULL };
+  const gchar *allowed_role[2] = { NULL, NULL };
+  gboolean paid[2] = { FALSE, FALSE };
+  g_autoptr (GError) local_error = NULL;
+  gsize redeem_len = 0;
+  guint64 fee = 0;
+
+  redeem = rein_hex_decode (account->redeem_script_hex, &redeem_len, NULL);
+  g_return_val_if_fail (redeem != NULL, FALSE);
+  escrow_script = rein_script_p2sh_from_redeem (redeem, redeem_len);
+
+  if (rein_psbt_get_n_inputs (psbt) == 0 || rein_psbt_get_n_outputs (psbt) == 0)
+    return refuse (error, "the %s payment spends nothing or pays no one", escrow_name);
+
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+    {
+      const ReinTxIn *in = rein_tx_get_input (tx, i);
+      g_autoptr (ReinTx) prev = rein_psbt_get_non_witness_utxo (psbt, i, NULL);
+      g_autoptr (GBytes) script = rein_psbt_get_redeem_script (psbt, i);
+      const ReinTxOut *spent;
+
+      if (prev == NULL)
+        return refuse (error, "input %u of the %s payment has no previous transaction", i,
+                       escrow_name);
+      spent = in->prev_vout < prev->outputs->len ? rein_tx_get_output (prev, in->prev_vout) : NULL;
+      if (spent == NULL || spent->script_pubkey->len != escrow_script->len
+          || memcmp (spent->script_pubkey->data, escrow_script->data, escrow_script->len) != 0)
+        return refuse (error, "input %u of the %s payment does not spend the %s escrow %s", i,
+                       escrow_name, escrow_name, account->address);
+      if (script == NULL || g_bytes_get_size (script) != redeem_len
+          || memcmp (g_bytes_get_data (script, NULL), redeem, redeem_len) != 0)
+        return refuse (error, "input %u of the %s payment does not carry the escrow's redeem "
+                       "script", i, escrow_name);
+    }
+
+  if (!primary)
+    {
+      allowed[0] = payees->mediator;
+      allowed_role[0] = "the mediator";
+    }
+  else if (kind == REIN_PAYOUT_ACCEPT)
+    {
+      allowed[0] = payees->worker;
+      allowed_role[0] = "the worker";
+    }
+  else
+    {
+      allowed[0] = payees->creator;
+      allowed_role[0] = "the creator";
+      allowed[1] = payees->worker;
+      allowed_role[1] = "the worker";
+    }
+  for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
+    {
+      const ReinTxOut *out = rein_tx_get_output (tx, o);
+      gboolean known = FALSE;
+
+      for (guint a = 0; a < 2 && allowed[a] != NULL && !known; a++)
+        {
+          g_autoptr (GByteArray) want = rein_script_from_address (allowed[a], network, NULL);
+
+          if (want != NULL && want->len == out->script_pubkey->len
+              && memcmp (want->data, out->script_pubkey->data, want->len) == 0)
+            {
+              if (paid[a])
+                return refuse (error, "the %s payment pays %s twice", escrow_name,
+                               allowed_role[a]);
+              paid[a] = known = TRUE;
+            }
+        }
+      if (!known)
+        return refuse (error, "output %u of the %s payment pays someone this payment may not "
+                       "pay (only %s%s%s)", o, escrow_name, allowed_role[0],
+                       allowed[1] ? " and " : "", allowed[1] ? allowed_role[1] : "");
+    }
+
+  if (!rein_psbt_get_fee (psbt, &fee, &local_error))
+    return refuse (error, "the %s payment's fee: %s", escrow_name, local_error->message);
+  if (fee_cap > 0 && fee > (guint64) fee_cap)
+    return refuse (error, "the %s payment's fee of %" G_GUINT64_FORMAT " sat is above the cap "
+                   "of %" G_GINT64_FORMAT " sat", escrow_name, fee, fee_cap);
+  return TRUE;
 }

@@ -99,6 +99,32 @@ ReinPayoutPlan *rein_payout_plan_new (const ReinEscrowStatus *status,
  * @n_outputs P2PKH or P2SH outputs. */
 guint rein_payout_estimate_vsize (gboolean primary, guint n_inputs, guint n_outputs);
 
+/* The unsigned payment of @plan as a BIP174 PSBT: every coin of the plan
+ * as an input with its previous transaction (@prev_txs: GBytes, the raw
+ * transaction of each input, in order) and the escrow's redeem script,
+ * SIGHASH_ALL; the plan's outputs. Fails when a previous transaction is
+ * not the one the coin names. */
+ReinPsbt *rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
+                                       GPtrArray *prev_txs,
+                                       gboolean testnet,
+                                       GError **error);
+
+/* Checks a payment out of one escrow of @status before it is signed or
+ * co-signed, whoever made it: every input spends a P2SH output of this
+ * escrow's redeem script, with the previous transaction and that script;
+ * every output pays a party that @kind may pay (accept: the worker from
+ * the primary escrow; a resolution, any of REFUND, AWARD or SPLIT: the
+ * creator and the worker; from the mediator escrow, always the mediator),
+ * at most one output each; the fee is not negative and at most @fee_cap
+ * (0: no cap). Fails with REIN_CLIENT_ERROR_REFUSED saying what differs. */
+gboolean rein_payout_check_psbt (const ReinPsbt *psbt,
+                                 const ReinEscrowStatus *status,
+                                 gboolean primary,
+                                 const ReinPayees *payees,
+                                 ReinPayoutKind kind,
+                                 gint64 fee_cap,
+                                 GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayees, rein_payees_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayoutPlan, rein_payout_plan_free)
 

@@ -8,6 +8,7 @@
 #include "rein-client-error.h"
 #include "rein-market.h"
 #include "rein-payout.h"
+#include "chain-fixture.h"
 #include "server-fixture.h"
 
 #define JOB_ID "payoutjob00000000001"
@@ -327,6 +328,216 @@ test_dust (void)
   world_free (w);
 }
 
+/* ---- the whole payment, through the test chain ---- */
+
+static void
+result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* The previous transaction of every input of @plan, from the backend. */
+static GPtrArray *
+fetch_prev_txs (ReinChain *chain, ReinPayoutPlan *plan)
+{
+  GPtrArray *txs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  for (guint i = 0; i < plan->inputs->len; i++)
+    {
+      ReinUtxo *coin = g_ptr_array_index (plan->inputs, i);
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      GBytes *raw;
+
+      rein_chain_get_tx_async (chain, coin->txid, NULL, result_cb, &result);
+      raw = rein_chain_get_tx_finish (chain, wait_result (&result), &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (txs, raw);
+    }
+  return txs;
+}
+
+/* Signs every input of the PSBT in @base64 with @key, as the party who
+ * received it: parse, check, sign; returns the new base64. */
+static gchar *
+cosign (const gchar *base64, ReinEscrowStatus *status, gboolean primary, ReinPayees *payees,
+        ReinPayoutKind kind, const ReinPrivateKey *key)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPsbt) psbt = rein_psbt_parse_base64 (base64, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (rein_payout_check_psbt (psbt, status, primary, payees, kind, 100000, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+    {
+      g_assert_true (rein_psbt_sign_input (psbt, i, key, &error));
+      g_assert_no_error (error);
+    }
+  return rein_psbt_to_base64 (psbt);
+}
+
+static gchar *
+finalize_and_broadcast (ReinChain *chain, const gchar *base64, GError **error)
+{
+  g_autoptr (ReinPsbt) psbt = rein_psbt_parse_base64 (base64, error);
+  g_autoptr (ReinTx) tx = NULL;
+  g_autoptr (GByteArray) raw = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  if (psbt == NULL || !rein_psbt_finalize (psbt, error)
+      || (tx = rein_psbt_extract (psbt, error)) == NULL)
+    return NULL;
+  raw = rein_tx_serialize (tx, FALSE);
+  bytes = g_bytes_new (raw->data, raw->len);
+  rein_chain_broadcast_async (chain, bytes, NULL, result_cb, &result);
+  return rein_chain_broadcast_finish (chain, wait_result (&result), error);
+}
+
+/* The creator accepts: she builds and signs both payments, the worker and
+ * the mediator check them, add their signatures and broadcast; the test
+ * chain takes them only if python-bitcoinlib's VerifyScript does. */
+static void
+test_psbt_broadcast (void)
+{
+  World *w = world_new ();
+  g_autoptr (TestChain) backend = test_chain_start ("mainnet");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinChain) chain = rein_chain_new (backend->url, &error);
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinEscrowStatus) status = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (ReinPayoutPlan) plan = NULL;
+  g_autoptr (ReinPayoutPlan) refund = NULL;
+  g_autoptr (ReinPayoutPlan) fee_plan = NULL;
+  g_autoptr (GPtrArray) prev = NULL;
+  g_autoptr (GPtrArray) fee_prev = NULL;
+  g_autoptr (ReinPsbt) psbt = NULL;
+  g_autoptr (ReinPsbt) wrong = NULL;
+  g_autoptr (ReinPsbt) fee_psbt = NULL;
+  g_autofree gchar *creator_signed = NULL;
+  g_autofree gchar *both_signed = NULL;
+  g_autofree gchar *fee_creator = NULL;
+  g_autofree gchar *fee_worker = NULL;
+  g_autofree gchar *fee_both = NULL;
+  g_autofree gchar *txid = NULL;
+  g_autofree gchar *fee_txid = NULL;
+  g_autofree gchar *sent = NULL;
+  g_autofree gchar *escrow_primary = NULL;
+
+  g_assert_no_error (error);
+  {
+    g_autoptr (ReinEscrowStatus) terms = rein_escrow_status_new (w->job, FALSE, &error);
+
+    g_assert_no_error (error);
+    escrow_primary = g_strdup (terms->primary.address);
+    g_free (test_chain_fund (backend, terms->primary.address, 700000, 3));
+    g_free (test_chain_fund (backend, terms->primary.address, 300000, 1));
+    g_free (test_chain_fund (backend, terms->mediator.address, 10000, 2));
+  }
+  rein_escrow_status_lookup_async (chain, w->job, FALSE, NULL, result_cb, &result);
+  status = rein_escrow_status_lookup_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_escrow_account_get_funding (&status->primary), ==, REIN_FUNDING_FUNDED);
+  g_assert_cmpuint (status->primary.confirmations, ==, 1);
+
+  /* the primary escrow to the worker, at 2 sat/vB */
+  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 2000, 50000, &error);
+  g_assert_no_error (error);
+  prev = fetch_prev_txs (chain, plan);
+  psbt = rein_payout_plan_build_psbt (plan, prev, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_psbt_get_n_inputs (psbt), ==, 2);
+
+  /* a refund is not what an accept may pay */
+  refund = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_REFUND, 0, 2000, 0, &error);
+  g_assert_no_error (error);
+  wrong = rein_payout_plan_build_psbt (refund, prev, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_false (rein_payout_check_psbt (wrong, status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0,
+                                          &error));
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "may not pay"));
+  g_clear_error (&error);
+  /* nor is a payment out of the other escrow */
+  g_assert_false (rein_payout_check_psbt (psbt, status, FALSE, payees, REIN_PAYOUT_ACCEPT, 0,
+                                          &error));
+  g_assert_nonnull (strstr (error->message, "does not spend"));
+  g_clear_error (&error);
+  /* nor a fee above the cap */
+  g_assert_false (rein_payout_check_psbt (psbt, status, TRUE, payees, REIN_PAYOUT_ACCEPT, 100,
+                                          &error));
+  g_assert_nonnull (strstr (error->message, "cap"));
+  g_clear_error (&error);
+
+  /* creator, then worker; one signature is not enough */
+  {
+    g_autofree gchar *unsigned64 = rein_psbt_to_base64 (psbt);
+
+    creator_signed = cosign (unsigned64, status, TRUE, payees, REIN_PAYOUT_ACCEPT,
+                             w->creator->delegate);
+  }
+  txid = finalize_and_broadcast (chain, creator_signed, &error);
+  g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INCOMPLETE);
+  g_assert_null (txid);
+  g_clear_error (&error);
+  both_signed = cosign (creator_signed, status, TRUE, payees, REIN_PAYOUT_ACCEPT,
+                        w->worker->delegate);
+  txid = finalize_and_broadcast (chain, both_signed, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (txid);
+  sent = test_chain_dup_broadcasts (backend);
+  g_assert_nonnull (strstr (sent, txid));
+
+  /* the mediator escrow: creator and worker may not spend it without the
+   * mediator; creator and mediator may */
+  fee_plan = rein_payout_plan_new (status, FALSE, payees, REIN_PAYOUT_ACCEPT, 0, 1000, 5000,
+                                   &error);
+  g_assert_no_error (error);
+  fee_prev = fetch_prev_txs (chain, fee_plan);
+  fee_psbt = rein_payout_plan_build_psbt (fee_plan, fee_prev, FALSE, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree gchar *unsigned64 = rein_psbt_to_base64 (fee_psbt);
+
+    fee_creator = cosign (unsigned64, status, FALSE, payees, REIN_PAYOUT_ACCEPT,
+                          w->creator->delegate);
+  }
+  fee_worker = cosign (fee_creator, status, FALSE, payees, REIN_PAYOUT_ACCEPT,
+                       w->worker->delegate);
+  fee_txid = finalize_and_broadcast (chain, fee_worker, &error);
+  g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INCOMPLETE);
+  g_clear_error (&error);
+  fee_both = cosign (fee_creator, status, FALSE, payees, REIN_PAYOUT_ACCEPT,
+                     w->mediator->delegate);
+  fee_txid = finalize_and_broadcast (chain, fee_both, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fee_txid);
+
+  /* the escrows are empty now */
+  {
+    g_autoptr (GAsyncResult) again = NULL;
+    g_autoptr (ReinEscrowStatus) after = NULL;
+
+    rein_escrow_status_lookup_async (chain, w->job, FALSE, NULL, result_cb, &again);
+    after = rein_escrow_status_lookup_finish (wait_result (&again), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (after->primary.coins->len, ==, 0);
+    g_assert_cmpuint (after->mediator.coins->len, ==, 0);
+    g_assert_cmpstr (after->primary.address, ==, escrow_primary);
+  }
+  world_free (w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,5 +547,6 @@ main (int argc, char **argv)
   g_test_add_func ("/payout/payees", test_payees);
   g_test_add_func ("/payout/plans", test_plans);
   g_test_add_func ("/payout/dust", test_dust);
+  g_test_add_func ("/payout/psbt-broadcast", test_psbt_broadcast);
   return g_test_run ();
 }
