@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "rein-bitcoin.h"
@@ -483,6 +484,195 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
   return REIN_CLI_EXIT_OK;
 }
 
+/* ---- psbt ---- */
+
+/* A PSBT file, binary or base64 (what wallets write either way). */
+static ReinPsbt *
+read_psbt (const gchar *path, GError **error)
+{
+  g_autofree gchar *data = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize len = 0;
+  ReinPsbt *psbt;
+
+  data = rein_cli_read_input (path, 16 * 1024 * 1024, &len, error);
+  if (data == NULL)
+    return NULL;
+  if (len >= 5 && memcmp (data, "psbt\xff", 5) == 0)
+    psbt = rein_psbt_parse ((const guint8 *) data, len, &local_error);
+  else
+    psbt = rein_psbt_parse_base64 (g_strstrip (data), &local_error);
+  if (psbt == NULL)
+    {
+      g_autofree gchar *where = rein_cli_describe_path (path);
+
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT, "%s: %s", where,
+                   local_error->message);
+    }
+  return psbt;
+}
+
+static gchar *
+script_to_address (const GByteArray *script, ReinNetwork network)
+{
+  guint8 hash[20];
+
+  if (rein_script_is_p2pkh (script->data, script->len, hash))
+    return rein_address_from_hash160 (hash, REIN_ADDRESS_P2PKH, network);
+  if (rein_script_is_p2sh (script->data, script->len, hash))
+    return rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, network);
+  return NULL;
+}
+
+static void
+show_psbt (ReinPsbt *psbt, ReinNetwork network)
+{
+  const ReinTx *tx = rein_psbt_get_tx (psbt);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *txid = rein_tx_get_txid_hex (tx);
+  guint64 fee = 0;
+  gboolean has_fee = rein_psbt_get_fee (psbt, &fee, NULL);
+
+  json_builder_begin_object (builder);
+  rein_cli_json_string (builder, "txid", txid);
+  json_builder_set_member_name (builder, "inputs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+    {
+      const ReinTxIn *in = rein_tx_get_input (tx, i);
+      g_autoptr (GPtrArray) sigs = rein_psbt_get_partial_signatures (psbt, i);
+      guint8 reversed[32];
+      g_autofree gchar *prev = NULL;
+      guint64 value = 0;
+
+      for (guint b = 0; b < 32; b++)
+        reversed[b] = in->prev_txid[31 - b];
+      prev = rein_hex_encode (reversed, 32);
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "prev_txid", prev);
+      json_builder_set_member_name (builder, "prev_vout");
+      json_builder_add_int_value (builder, in->prev_vout);
+      json_builder_set_member_name (builder, "value_sat");
+      if (rein_psbt_get_input_value (psbt, i, &value, NULL))
+        json_builder_add_int_value (builder, (gint64) value);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "signatures");
+      json_builder_add_int_value (builder, sigs != NULL ? sigs->len : 0);
+      json_builder_set_member_name (builder, "final");
+      json_builder_add_boolean_value (builder, rein_psbt_input_is_finalized (psbt, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "outputs");
+  json_builder_begin_array (builder);
+  for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
+    {
+      const ReinTxOut *out = rein_tx_get_output (tx, o);
+      g_autofree gchar *address = script_to_address (out->script_pubkey, network);
+
+      json_builder_begin_object (builder);
+      rein_cli_json_string (builder, "address", address);
+      json_builder_set_member_name (builder, "value_sat");
+      json_builder_add_int_value (builder, (gint64) out->value);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "fee_sat");
+  if (has_fee)
+    json_builder_add_int_value (builder, (gint64) fee);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  if (!rein_cli_write_json (root, FALSE, &error))
+    rein_cli_printerr ("%s", error->message);
+}
+
+static int
+run_psbt (const ReinCliCommand *command, int argc, char **argv)
+{
+  gboolean testnet = FALSE;
+  const GOptionEntry entries[] = {
+    { "testnet", 't', 0, G_OPTION_ARG_NONE, &testnet, N_("Show testnet addresses"), NULL },
+    { NULL },
+  };
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPsbt) psbt = NULL;
+  const gchar *action;
+  guint n_files;
+  int status;
+
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
+    return status;
+  action = args[0];
+  n_files = g_strv_length (args) - 1;
+  if (g_strcmp0 (action, "combine") != 0 && n_files != 1)
+    {
+      g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                   _("psbt %s takes one file"), action);
+      return rein_cli_fail (NULL, error);
+    }
+  if (g_strcmp0 (action, "combine") == 0 && n_files < 2)
+    {
+      g_set_error_literal (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("psbt combine takes two files or more"));
+      return rein_cli_fail (NULL, error);
+    }
+  psbt = read_psbt (args[1], &error);
+  if (psbt == NULL)
+    return rein_cli_fail (NULL, error);
+
+  if (g_strcmp0 (action, "show") == 0)
+    {
+      show_psbt (psbt, testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET);
+      return REIN_CLI_EXIT_OK;
+    }
+  if (g_strcmp0 (action, "combine") == 0)
+    {
+      for (guint i = 2; args[i] != NULL; i++)
+        {
+          g_autoptr (ReinPsbt) other = read_psbt (args[i], &error);
+
+          if (other == NULL || !rein_psbt_combine (psbt, other, &error))
+            return rein_cli_fail (_("cannot combine"), error);
+        }
+    }
+  else if (g_strcmp0 (action, "finalize") == 0)
+    {
+      if (!rein_psbt_finalize (psbt, &error))
+        return rein_cli_fail (_("cannot finalize"), error);
+    }
+  else if (g_strcmp0 (action, "extract") == 0)
+    {
+      g_autoptr (ReinPsbt) final = rein_psbt_copy (psbt);
+      g_autoptr (ReinTx) tx = NULL;
+      g_autofree gchar *hex = NULL;
+
+      /* a PSBT whose signatures are all there is finalized on the way */
+      if (!rein_psbt_finalize (final, &error) || (tx = rein_psbt_extract (final, &error)) == NULL)
+        return rein_cli_fail (_("cannot extract a transaction"), error);
+      hex = rein_tx_to_hex (tx);
+      rein_cli_print ("%s", hex);
+      return REIN_CLI_EXIT_OK;
+    }
+  else
+    {
+      g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                   _("“%s” is not a psbt action: show, combine, finalize or extract"), action);
+      return rein_cli_fail (NULL, error);
+    }
+  {
+    g_autofree gchar *base64 = rein_psbt_to_base64 (psbt);
+
+    rein_cli_print ("%s", base64);
+  }
+  return REIN_CLI_EXIT_OK;
+}
+
 /* ---- The group ---- */
 
 static const ReinCliCommand escrow_commands[] = {
@@ -517,6 +707,21 @@ static const ReinCliCommand escrow_commands[] = {
     .max_args = 0,
     .global_options = TRUE,
     .run = run_escrow_status,
+  },
+  {
+    .name = "psbt",
+    .parameter_string = N_("show|combine|finalize|extract FILE…"),
+    .summary = N_("Read, combine, finalize or extract BIP174 PSBTs"),
+    .description = N_("For payments signed elsewhere (a wallet, a hardware signer). FILE holds a\n"
+                      "PSBT, binary or base64; - is standard input.\n"
+                      "  show FILE         inputs, outputs, fee and signatures, as JSON\n"
+                      "  combine FILE…     merges the signatures of several copies\n"
+                      "  finalize FILE     makes the final scriptSigs from the signatures\n"
+                      "  extract FILE      prints the network transaction in hex\n"
+                      "combine and finalize print the new PSBT in base64."),
+    .min_args = 2,
+    .max_args = 64,
+    .run = run_psbt,
   },
   {
     .name = "qr",
