@@ -49,6 +49,35 @@ rein_escrow_status_free (ReinEscrowStatus *status)
   g_free (status);
 }
 
+static void
+account_copy (ReinEscrowAccount *to, const ReinEscrowAccount *from)
+{
+  *to = *from;
+  to->address = g_strdup (from->address);
+  to->redeem_script_hex = g_strdup (from->redeem_script_hex);
+  to->coins = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_utxo_free);
+  for (guint i = 0; from->coins != NULL && i < from->coins->len; i++)
+    {
+      const ReinUtxo *coin = g_ptr_array_index (from->coins, i);
+      ReinUtxo *copy = g_memdup2 (coin, sizeof *coin);
+
+      copy->txid = g_strdup (coin->txid);
+      g_ptr_array_add (to->coins, copy);
+    }
+}
+
+ReinEscrowStatus *
+rein_escrow_status_copy (const ReinEscrowStatus *status)
+{
+  ReinEscrowStatus *copy = g_memdup2 (status, sizeof *status);
+
+  copy->job_id = g_strdup (status->job_id);
+  copy->mediator_fee = g_strdup (status->mediator_fee);
+  account_copy (&copy->primary, &status->primary);
+  account_copy (&copy->mediator, &status->mediator);
+  return copy;
+}
+
 /* Whether the document's own address (either network's form) and script
  * are the recomputed ones. */
 static gboolean

@@ -52,6 +52,7 @@ typedef struct
 } ReinEscrowStatus;
 
 void rein_escrow_status_free (ReinEscrowStatus *status);
+ReinEscrowStatus *rein_escrow_status_copy (const ReinEscrowStatus *status);
 
 /* The terms of @job's escrow (nothing looked up yet). Fails with
  * REIN_CLIENT_ERROR_REFUSED when the job has no valid offer (no escrow

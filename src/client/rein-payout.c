@@ -28,6 +28,17 @@ rein_payees_free (ReinPayees *payees)
   g_free (payees);
 }
 
+ReinPayees *
+rein_payees_copy (const ReinPayees *payees)
+{
+  ReinPayees *copy = g_memdup2 (payees, sizeof *payees);
+
+  copy->creator = g_strdup (payees->creator);
+  copy->worker = g_strdup (payees->worker);
+  copy->mediator = g_strdup (payees->mediator);
+  return copy;
+}
+
 /* The "Payout address" of @doc when it names one, else the P2PKH address
  * of @public_key_hex. */
 static gchar *
@@ -464,4 +475,201 @@ rein_payout_check_psbt (const ReinPsbt *psbt,
     return refuse (error, "the %s payment's fee of %" G_GUINT64_FORMAT " sat is above the cap "
                    "of %" G_GINT64_FORMAT " sat", escrow_name, fee, fee_cap);
   return TRUE;
+}
+
+/* ---- preparing a payment ---- */
+
+void
+rein_payment_free (ReinPayment *payment)
+{
+  if (payment == NULL)
+    return;
+  rein_payout_plan_free (payment->plan);
+  g_clear_pointer (&payment->psbt, rein_psbt_free);
+  g_free (payment);
+}
+
+typedef struct
+{
+  ReinEscrowStatus *status;
+  ReinPayees *payees;
+  gboolean primary;
+  ReinPayoutKind kind;
+  guint worker_percent;
+  guint fee_target;
+  gint64 fee_cap;
+  ReinPayoutPlan *plan;
+  GPtrArray *prev_txs; /* GBytes, in the order of the plan's inputs */
+  guint pending;
+  GError *error;
+} Prepare;
+
+static void
+bytes_unref0 (gpointer bytes)
+{
+  if (bytes != NULL)
+    g_bytes_unref (bytes);
+}
+
+static void
+prepare_free (Prepare *prep)
+{
+  rein_escrow_status_free (prep->status);
+  rein_payees_free (prep->payees);
+  rein_payout_plan_free (prep->plan);
+  g_clear_pointer (&prep->prev_txs, g_ptr_array_unref);
+  g_clear_error (&prep->error);
+  g_free (prep);
+}
+
+typedef struct
+{
+  GTask *task;
+  guint index;
+} PrevFetch;
+
+static void
+prev_tx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PrevFetch *fetch = user_data;
+  g_autoptr (GTask) task = fetch->task;
+  Prepare *prep = g_task_get_task_data (task);
+  GError *error = NULL;
+  GBytes *raw = rein_chain_get_tx_finish (REIN_CHAIN (source), result, &error);
+  guint index = fetch->index;
+
+  g_free (fetch);
+  if (raw == NULL)
+    {
+      if (prep->error == NULL)
+        prep->error = error;
+      else
+        g_error_free (error);
+    }
+  else
+    {
+      prep->prev_txs->pdata[index] = raw;
+    }
+  if (--prep->pending > 0)
+    return;
+  if (prep->error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&prep->error));
+      return;
+    }
+  {
+    ReinPayment *payment = g_new0 (ReinPayment, 1);
+
+    payment->psbt = rein_payout_plan_build_psbt (prep->plan, prep->prev_txs,
+                                                 prep->status->testnet, &error);
+    if (payment->psbt == NULL)
+      {
+        g_free (payment);
+        g_task_return_error (task, error);
+        return;
+      }
+    payment->plan = g_steal_pointer (&prep->plan);
+    g_task_return_pointer (task, payment, (GDestroyNotify) rein_payment_free);
+  }
+}
+
+/* With the fee rate known: the plan, then every previous transaction. */
+static void
+prepare_with_rate (GTask *task, gint64 fee_rate)
+{
+  Prepare *prep = g_task_get_task_data (task);
+  ReinChain *chain = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  prep->plan = rein_payout_plan_new (prep->status, prep->primary, prep->payees, prep->kind,
+                                     prep->worker_percent, fee_rate, prep->fee_cap, &error);
+  if (prep->plan == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  prep->prev_txs = g_ptr_array_new_with_free_func (bytes_unref0);
+  g_ptr_array_set_size (prep->prev_txs, prep->plan->inputs->len);
+  prep->pending = prep->plan->inputs->len;
+  for (guint i = 0; i < prep->plan->inputs->len; i++)
+    {
+      ReinUtxo *coin = g_ptr_array_index (prep->plan->inputs, i);
+      PrevFetch *fetch = g_new0 (PrevFetch, 1);
+
+      fetch->task = g_object_ref (task);
+      fetch->index = i;
+      rein_chain_get_tx_async (chain, coin->txid, g_task_get_cancellable (task), prev_tx_cb,
+                               fetch);
+    }
+}
+
+static void
+estimates_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Prepare *prep = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GArray) estimates = rein_chain_get_fee_estimates_finish (REIN_CHAIN (source), result,
+                                                                      &error);
+  gint64 rate = 0;
+
+  if (estimates == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!rein_fee_estimates_pick (estimates, prep->fee_target, &rate))
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                               "the chain backend has no fee estimate; give a fee rate");
+      return;
+    }
+  prepare_with_rate (task, rate);
+}
+
+void
+rein_payment_prepare_async (ReinChain *chain,
+                            const ReinEscrowStatus *status,
+                            gboolean primary,
+                            const ReinPayees *payees,
+                            ReinPayoutKind kind,
+                            guint worker_percent,
+                            guint fee_target,
+                            gint64 fee_rate,
+                            gint64 fee_cap,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  Prepare *prep;
+
+  g_return_if_fail (REIN_IS_CHAIN (chain));
+  g_return_if_fail (status != NULL && payees != NULL);
+
+  task = g_task_new (chain, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_payment_prepare_async);
+  prep = g_new0 (Prepare, 1);
+  prep->status = rein_escrow_status_copy (status);
+  prep->payees = rein_payees_copy (payees);
+  prep->primary = primary;
+  prep->kind = kind;
+  prep->worker_percent = worker_percent;
+  prep->fee_target = fee_target > 0 ? fee_target : 6;
+  prep->fee_cap = fee_cap;
+  g_task_set_task_data (task, prep, (GDestroyNotify) prepare_free);
+  if (fee_rate > 0)
+    prepare_with_rate (task, fee_rate);
+  else
+    rein_chain_get_fee_estimates_async (chain, cancellable, estimates_cb, g_steal_pointer (&task));
+}
+
+ReinPayment *
+rein_payment_prepare_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_payment_prepare_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

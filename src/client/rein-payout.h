@@ -47,6 +47,7 @@ typedef struct
 } ReinPayees;
 
 void rein_payees_free (ReinPayees *payees);
+ReinPayees *rein_payees_copy (const ReinPayees *payees);
 /* @mediator_enrollment may be NULL (the delegate address is used then).
  * Fails when a "Payout address" is not an address of the network, or a
  * key makes none. */
@@ -125,6 +126,36 @@ gboolean rein_payout_check_psbt (const ReinPsbt *psbt,
                                  gint64 fee_cap,
                                  GError **error);
 
+/* A payment ready for review and signing: its plan and unsigned PSBT. */
+typedef struct
+{
+  ReinPayoutPlan *plan;
+  ReinPsbt *psbt;
+} ReinPayment;
+
+void rein_payment_free (ReinPayment *payment);
+
+/* Prepares the payment out of one escrow of @status (looked up) for @kind:
+ * the fee rate is @fee_rate (sat per 1000 vB) when not 0, else the
+ * backend's estimate for confirmation within @fee_target blocks; then the
+ * plan (rein_payout_plan_new()), the previous transaction of every coin
+ * from the backend, and the unsigned PSBT. @status and @payees are
+ * copied. */
+void rein_payment_prepare_async (ReinChain *chain,
+                                 const ReinEscrowStatus *status,
+                                 gboolean primary,
+                                 const ReinPayees *payees,
+                                 ReinPayoutKind kind,
+                                 guint worker_percent,
+                                 guint fee_target,
+                                 gint64 fee_rate,
+                                 gint64 fee_cap,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+ReinPayment *rein_payment_prepare_finish (GAsyncResult *result, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayment, rein_payment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayees, rein_payees_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayoutPlan, rein_payout_plan_free)
 

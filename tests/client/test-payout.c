@@ -450,13 +450,28 @@ test_psbt_broadcast (void)
   g_assert_cmpint (rein_escrow_account_get_funding (&status->primary), ==, REIN_FUNDING_FUNDED);
   g_assert_cmpuint (status->primary.confirmations, ==, 1);
 
-  /* the primary escrow to the worker, at 2 sat/vB */
-  plan = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 2000, 50000, &error);
-  g_assert_no_error (error);
+  /* the primary escrow to the worker, at the backend's estimate for 6
+   * blocks (8.25 sat/vB) */
+  {
+    g_autoptr (GAsyncResult) prepared = NULL;
+    g_autoptr (ReinPayment) payment = NULL;
+
+    rein_payment_prepare_async (chain, status, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 6, 0, 50000,
+                                NULL, result_cb, &prepared);
+    payment = rein_payment_prepare_finish (wait_result (&prepared), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (payment->plan->fee_rate, ==, 8250);
+    plan = g_steal_pointer (&payment->plan);
+    psbt = g_steal_pointer (&payment->psbt);
+  }
   prev = fetch_prev_txs (chain, plan);
-  psbt = rein_payout_plan_build_psbt (plan, prev, FALSE, &error);
-  g_assert_no_error (error);
   g_assert_cmpuint (rein_psbt_get_n_inputs (psbt), ==, 2);
+  {
+    guint64 fee = 0;
+
+    g_assert_true (rein_psbt_get_fee (psbt, &fee, &error));
+    g_assert_cmpint ((gint64) fee, ==, plan->fee);
+  }
 
   /* a refund is not what an accept may pay */
   refund = rein_payout_plan_new (status, TRUE, payees, REIN_PAYOUT_REFUND, 0, 2000, 0, &error);
