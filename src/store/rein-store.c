@@ -11,6 +11,7 @@
 #include <gcrypt.h>
 #include <sqlite3.h>
 
+#include "rein-json.h"
 #include "rein-store-private.h"
 
 G_DEFINE_FINAL_TYPE (ReinStore, rein_store, G_TYPE_OBJECT)
@@ -782,26 +783,25 @@ json_get_flag (JsonObject *obj, const gchar *member)
 }
 
 static JsonObject *
-parse_backup_json (JsonParser *parser, const gchar *json, gsize len, GError **error)
+parse_backup_json (JsonParser **parser, const gchar *json, gsize len, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   JsonNode *root;
 
-  if (json == NULL || len > MAX_BACKUP_LEN)
+  *parser = json != NULL ? rein_json_parse (json, len, MAX_BACKUP_LEN, REIN_JSON_MAX_DEPTH,
+                                            &local_error)
+                         : NULL;
+  if (*parser == NULL)
     {
-      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
-                           "The backup file is too large to be a Rein backup");
+      if (g_error_matches (local_error, REIN_JSON_ERROR, REIN_JSON_ERROR_TOO_LARGE) || json == NULL)
+        g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                             "The backup file is too large to be a Rein backup");
+      else
+        g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                     "The backup file is not a Rein backup: %s", local_error->message);
       return NULL;
     }
-  if (!g_utf8_validate (json, len, NULL)
-      || !json_parser_load_from_data (parser, json, len, &local_error))
-    {
-      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
-                   "The backup file is not valid JSON%s%s", local_error ? ": " : "",
-                   local_error ? local_error->message : "");
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
+  root = json_parser_get_root (*parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
@@ -830,7 +830,7 @@ rein_store_import_python_backup (ReinStore *self,
                                  const gchar *password,
                                  GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (ReinPrivateKey) key = NULL;
   g_autoptr (GBytes) sealed_delegate = NULL;
   g_autofree gchar *delegate_address = NULL, *pubkey = NULL, *maddr_own = NULL;
@@ -843,7 +843,7 @@ rein_store_import_python_backup (ReinStore *self,
 
   if (!check_password (password, error))
     return NULL;
-  obj = parse_backup_json (parser, json, len, error);
+  obj = parse_backup_json (&parser, json, len, error);
   if (obj == NULL)
     return NULL;
   if (!json_get_string (obj, "name", &name, error)
@@ -1239,7 +1239,7 @@ rein_store_import_backup (ReinStore *self,
                           const gchar *password,
                           GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GBytes) mnemonic = NULL;
   g_autoptr (GBytes) delegate = NULL;
   g_autoptr (ReinDocument) enrollment = NULL;
@@ -1256,7 +1256,7 @@ rein_store_import_backup (ReinStore *self,
 
   if (!check_password (password, error))
     return NULL;
-  obj = parse_backup_json (parser, json, len, error);
+  obj = parse_backup_json (&parser, json, len, error);
   if (obj == NULL)
     return NULL;
   if (json_object_has_member (obj, "format"))

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "rein-json.h"
 #include "rein-store.h"
 #include "rein-test-util.h"
 
@@ -702,6 +703,82 @@ test_threads (Fixture *f, gconstpointer data)
     }
 }
 
+/* A backup file nested 65,000 times (within the size limit) is refused, not recursed
+ * into; one that only holds brackets in its strings is read as usual. */
+static void
+test_deep_backup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *deep = g_strnfill (65000, '[');
+  g_autofree gchar *brackets = g_strnfill (60000, '{');
+  g_autofree gchar *text = g_strdup_printf ("{\"format\": \"rein-desktop-backup-1\", "
+                                            "\"name\": \"\\\"%s\"}", brackets);
+
+  g_assert_null (rein_store_import_backup (f->store, deep, strlen (deep), "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "nests more than"));
+  g_clear_error (&error);
+
+  /* read, then refused for what it lacks */
+  g_assert_null (rein_store_import_backup (f->store, text, strlen (text), "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_null (strstr (error->message, "nests more than"));
+  g_assert_nonnull (strstr (error->message, "contact"));
+  g_clear_error (&error);
+}
+
+/* The depth scan follows strings and escapes, and refuses what json-glib
+ * could read otherwise than JSON (comments, single quotes). */
+static void
+test_json_bounds (void)
+{
+  static const struct
+  {
+    const gchar *text;
+    gint code; /* -1: accepted */
+  } cases[] = {
+    { "[[[]]]", -1 },
+    { "[[[[]]]]", REIN_JSON_ERROR_TOO_DEEP },
+    { "{\"a\": {\"b\": [1]}}", -1 },
+    { "{\"a\": {\"b\": [{}]}}", REIN_JSON_ERROR_TOO_DEEP },
+    { "[\"[[[[[[\"]", -1 },
+    { "[\"\\\"[[[[[[\"]", -1 },
+    { "[\"\\\\\", [[[[]]]]]", REIN_JSON_ERROR_TOO_DEEP },
+    { "[\"\\\\\\\"[[[[\"]", -1 },
+    { "[]]]]][[[[", REIN_JSON_ERROR_TOO_DEEP },
+    { "[true, false, null, -1.5e+3, 2E-2]", -1 },
+    { "/* \" */ [[[[]]]]", REIN_JSON_ERROR_INVALID },
+    { "# \"\n[[[[]]]]", REIN_JSON_ERROR_INVALID },
+    { "['[[[[']", REIN_JSON_ERROR_INVALID },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean ok = rein_json_check_bounds (cases[i].text, strlen (cases[i].text), 1000, 3,
+                                            &error);
+
+      g_test_message ("%s", cases[i].text);
+      if (cases[i].code < 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, REIN_JSON_ERROR, cases[i].code);
+        }
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonParser) parser = rein_json_parse ("[1, 2]", 6, 5, 3, &error);
+
+    g_assert_null (parser);
+    g_assert_error (error, REIN_JSON_ERROR, REIN_JSON_ERROR_TOO_LARGE);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -710,6 +787,7 @@ main (int argc, char *argv[])
   rein_secret_set_scrypt_cost (10);
 
   g_test_add_func ("/store/secret/roundtrip", test_secret_roundtrip);
+  g_test_add_func ("/store/json/bounds", test_json_bounds);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/store/db/open-and-migrate", test_open_and_migrate);
   ADD ("/store/identity/from-mnemonic", test_identity_from_mnemonic);
@@ -723,6 +801,7 @@ main (int argc, char *argv[])
   ADD ("/store/secrets-not-on-disk", test_no_secret_on_disk);
   ADD ("/store/identity/python-testnet-backup", test_python_testnet_backup);
   ADD ("/store/threads", test_threads);
+  ADD ("/store/identity/deep-backup", test_deep_backup);
 #undef ADD
 
   return g_test_run ();
