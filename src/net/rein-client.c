@@ -382,8 +382,13 @@ handle_answer (GTask *task, guint status, JsonNode *root)
         {
           g_autofree gchar *msg = server_message (root);
 
-          return_error (task, REIN_NET_ERROR_REFUSED, "refused the document (HTTP %u): %s",
-                        status, msg);
+          /* Another client of the same owner cleared the nonce (PROTOCOL.md
+           * 6: 401 "Bad nonce"); a fresh one may do. */
+          return_error (task,
+                        status == 401 && g_strcmp0 (msg, "Bad nonce") == 0
+                          ? REIN_NET_ERROR_BAD_NONCE
+                          : REIN_NET_ERROR_REFUSED,
+                        "refused the document (HTTP %u): %s", status, msg);
         }
       else
         return_error (task, REIN_NET_ERROR_BAD_ANSWER, "unexpected answer to /put (HTTP %u)",

@@ -71,6 +71,7 @@ typedef struct
   gboolean check;  /* /get and compare first; otherwise put at once */
   gint64 verified; /* when the placement was last recorded (for the sample) */
   guint32 shuffle; /* breaks ties between placements recorded together */
+  gboolean renonced; /* the put was refused for its nonce and tried again */
 } DocOp;
 
 void
@@ -308,6 +309,28 @@ op_finished (DocOp *op, const GError *error, gboolean pushed)
   job_pump (job);
 }
 
+static void put_document (DocOp *op);
+
+static void
+renonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DocOp *op = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *nonce = rein_client_nonce_finish (REIN_CLIENT (source), result, &error);
+
+  if (nonce != NULL && *nonce == '\0')
+    error = g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER, "%s: gave an empty nonce",
+                         op->job->result->url);
+  if (error != NULL)
+    {
+      op_finished (op, error, TRUE);
+      return;
+    }
+  g_free (op->job->nonce);
+  op->job->nonce = g_steal_pointer (&nonce);
+  put_document (op);
+}
+
 static void
 put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -315,6 +338,19 @@ put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   rein_client_put_finish (REIN_CLIENT (source), result, &error);
+  if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_NONCE) && !op->renonced)
+    {
+      Run *run = g_task_get_task_data (op->job->task);
+
+      /* Another client of this owner (a second rein-cli on the same data,
+       * the app on another machine) finished its sync and cleared the
+       * nonce we shared: take the server's new one and put again, once. */
+      g_debug ("%s: nonce cleared by another client; putting again", op->job->result->url);
+      op->renonced = TRUE;
+      rein_client_nonce_async (op->job->client, rein_identity_get_master_address (run->identity),
+                               NULL, g_task_get_cancellable (op->job->task), renonce_cb, op);
+      return;
+    }
   op_finished (op, error, TRUE);
 }
 
