@@ -123,13 +123,13 @@ test_whole_api (void)
   g_assert_no_error (error);
   g_assert_cmpstr (cleared, ==, "");
 
-  /* the old nonce is gone */
+  /* the old nonce is gone, and the error says so apart from other refusals */
   {
     g_autofree gchar *key3 = rein_client_new_key ();
 
     rein_client_put_async (client, key3, job, nonce, delegate, owner, FALSE, NULL, done_cb, &w);
     g_assert_false (rein_client_put_finish (client, WAIT (w), &error));
-    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_NONCE);
     g_clear_error (&error);
   }
 
