@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -779,6 +780,71 @@ test_json_bounds (void)
   }
 }
 
+/* A data folder that cannot be written is still read: identities, keys and
+ * backups; a change fails, saying the folder is read-only. As root, the
+ * checks run as "nobody", whom the permissions then bind. */
+static void
+test_read_only (void)
+{
+  const gchar *dir = g_getenv ("REIN_TEST_READ_ONLY_DIR");
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ReinStore) store = NULL;
+      g_autoptr (GListModel) ids = NULL;
+      g_autoptr (ReinIdentity) active = NULL;
+      g_autoptr (ReinPrivateKey) key = NULL;
+      g_autofree gchar *backup = NULL;
+
+      if (getuid () == 0)
+        g_assert_true (setgid (65534) == 0 && setuid (65534) == 0);
+      store = rein_store_open (dir, &error);
+      g_assert_no_error (error);
+      g_assert_true (rein_store_get_read_only (store));
+      ids = rein_store_list_identities (store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (ids), ==, 1);
+      active = rein_store_get_active_identity (store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (rein_identity_get_name (active), ==, "Alice");
+      key = rein_store_unlock_delegate_key (store, active, "pw", &error);
+      g_assert_no_error (error);
+      backup = rein_store_export_backup (store, active, "pw", &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (backup, "rein-desktop-backup-1"));
+
+      g_assert_cmpint (rein_store_add_server (store, "http://127.0.0.1:1/", &error), <=, 0);
+      g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_READ_ONLY);
+      g_assert_nonnull (strstr (error->message, "read-only"));
+      return;
+    }
+
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *tmp = g_dir_make_tmp ("rein-store-ro-XXXXXX", &error);
+    g_autofree gchar *db = g_build_filename (tmp, "rein.db", NULL);
+    g_autoptr (ReinStore) store = rein_store_open (tmp, &error);
+    g_autoptr (ReinIdentity) id = NULL;
+
+    g_assert_no_error (error);
+    id = rein_store_add_identity_from_mnemonic (store, &alice, VECTOR_PHRASE, NULL, "pw", &error);
+    g_assert_no_error (error);
+    g_clear_object (&id);
+    g_clear_object (&store);
+    /* the last connection closed: no -wal or -shm file is left */
+    g_assert_cmpint (g_chmod (db, 0400), ==, 0);
+    g_assert_cmpint (g_chmod (tmp, 0500), ==, 0);
+    if (getuid () == 0)
+      g_assert_true (chown (tmp, 65534, 65534) == 0 && chown (db, 65534, 65534) == 0);
+    g_setenv ("REIN_TEST_READ_ONLY_DIR", tmp, TRUE);
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_chmod (tmp, 0700);
+    rein_test_remove_tree (tmp);
+    g_test_trap_assert_passed ();
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -788,6 +854,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/store/secret/roundtrip", test_secret_roundtrip);
   g_test_add_func ("/store/json/bounds", test_json_bounds);
+  g_test_add_func ("/store/read-only", test_read_only);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/store/db/open-and-migrate", test_open_and_migrate);
   ADD ("/store/identity/from-mnemonic", test_identity_from_mnemonic);
