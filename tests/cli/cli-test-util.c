@@ -13,13 +13,15 @@
 static gchar *tmp_dir;
 
 static GSubprocess *
-spawn (const gchar *const *argv, GError **error)
+spawn (const gchar *const *argv, GSpawnChildSetupFunc child_setup, GError **error)
 {
   g_autoptr (GSubprocessLauncher) launcher = NULL;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
                                         | G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (child_setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   /* Untranslated messages and UTF-8 output, whatever the caller's locale. */
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
@@ -45,6 +47,15 @@ bytes_to_string (GBytes *bytes, gsize *out_len)
 CliResult *
 cli_runv (const gchar *input, gssize len, const gchar *const *args)
 {
+  return cli_runv_full (input, len, args, NULL);
+}
+
+CliResult *
+cli_runv_full (const gchar *input,
+               gssize len,
+               const gchar *const *args,
+               GSpawnChildSetupFunc child_setup)
+{
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GBytes) stdin_bytes = NULL;
@@ -68,7 +79,7 @@ cli_runv (const gchar *input, gssize len, const gchar *const *args)
     len = strlen (input);
   stdin_bytes = g_bytes_new (input, len);
 
-  process = spawn ((const gchar *const *) argv->pdata, &error);
+  process = spawn ((const gchar *const *) argv->pdata, child_setup, &error);
   g_assert_no_error (error);
   g_subprocess_communicate (process, stdin_bytes, NULL, &stdout_bytes, &stderr_bytes, &error);
   g_assert_no_error (error);
@@ -229,7 +240,7 @@ cli_run_python (const gchar *script, const gchar *input, const gchar *const *arg
 
   stdin_bytes = g_bytes_new (input != NULL ? input : "", input != NULL ? strlen (input) : 0);
 
-  process = spawn ((const gchar *const *) argv->pdata, &error);
+  process = spawn ((const gchar *const *) argv->pdata, NULL, &error);
   if (process == NULL)
     {
       g_test_message ("cannot run %s: %s", python, error->message);

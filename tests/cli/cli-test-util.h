@@ -21,6 +21,12 @@ typedef struct
 /* Runs rein-cli ($REIN_CLI) with @args, feeding it @input (@len bytes, -1 for
  * a string; NULL: empty standard input). */
 CliResult *cli_runv (const gchar *input, gssize len, const gchar *const *args);
+/* The same, with @child_setup run in the child before rein-cli starts (to
+ * drop privileges, say). */
+CliResult *cli_runv_full (const gchar *input,
+                          gssize len,
+                          const gchar *const *args,
+                          GSpawnChildSetupFunc child_setup);
 CliResult *cli_run (const gchar *input, const gchar *first_arg, ...) G_GNUC_NULL_TERMINATED;
 void cli_result_free (CliResult *result);
 /* rein-cli --data-dir @dir with the other arguments, no input. */

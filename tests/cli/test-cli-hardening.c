@@ -1,0 +1,298 @@
+/* test-cli-hardening.c: rein-cli against a hostile server, a read-only data
+ * folder, and passwords given two ways
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "cli-test-util.h"
+
+#define PASSWORD "correct horse battery staple"
+
+static gchar *
+new_data_dir (void)
+{
+  static guint n;
+  g_autofree gchar *name = g_strdup_printf ("data-%u", n++);
+
+  return g_build_filename (cli_tmp_dir (), name, NULL);
+}
+
+static CliResult *
+run_in (const gchar *dir, const gchar *first, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  CliResult *result;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "--data-dir");
+  g_ptr_array_add (args, (gpointer) dir);
+  va_start (ap, first);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
+  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
+  return result;
+}
+
+static void
+setup_identity (const gchar *dir, const gchar *name)
+{
+  g_autofree gchar *text = g_strdup_printf ("Name: %s\nContact: %s@example.com\n", name, name);
+  g_autofree gchar *form = cli_write_tmp ("identity.form", text, -1);
+  g_autoptr (CliResult) setup = run_in (dir, "--defaults", form, "setup", NULL);
+
+  cli_assert_status (setup, 0);
+}
+
+/* ---- A server whose answers nest a hundred thousand arrays ---- */
+
+/* It runs in a thread of its own: the test waits for rein-cli meanwhile. */
+typedef struct
+{
+  GMainContext *context;
+  GMainLoop *loop;
+  SoupServer *server;
+  GThread *thread;
+  gchar *url;
+  gchar *deep;
+} DeepServer;
+
+static void
+deep_handler (SoupServer *server,
+              SoupServerMessage *msg,
+              const char *path,
+              GHashTable *query,
+              gpointer user_data)
+{
+  DeepServer *deep = user_data;
+  static const gchar buckets[] = "{\"result\": \"success\", \"buckets\": "
+                                 "[{\"id\": 1, \"created\": \"2026-01-01\", "
+                                 "\"bytes_free\": \"1048576\"}]}";
+
+  /* Storage is granted, so that the identity can use the server at all;
+   * everything else it answers is hostile. */
+  if (strcmp (path, "/request") == 0)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, buckets,
+                                      strlen (buckets));
+  else
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, deep->deep,
+                                      strlen (deep->deep));
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+static gpointer
+deep_thread (gpointer data)
+{
+  DeepServer *deep = data;
+
+  g_main_context_push_thread_default (deep->context);
+  g_main_loop_run (deep->loop);
+  g_main_context_pop_thread_default (deep->context);
+  return NULL;
+}
+
+static DeepServer *
+deep_server_new (void)
+{
+  DeepServer *deep = g_new0 (DeepServer, 1);
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  deep->deep = g_strnfill (100000, '[');
+  deep->context = g_main_context_new ();
+  deep->loop = g_main_loop_new (deep->context, FALSE);
+  /* the server's sources go to the context its thread runs */
+  g_main_context_push_thread_default (deep->context);
+  deep->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (deep->server, NULL, deep_handler, deep, NULL);
+  soup_server_listen_local (deep->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_main_context_pop_thread_default (deep->context);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (deep->server);
+  deep->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  deep->thread = g_thread_new ("deep-server", deep_thread, deep);
+  return deep;
+}
+
+static void
+deep_server_free (DeepServer *deep)
+{
+  g_main_loop_quit (deep->loop);
+  g_thread_join (deep->thread);
+  g_main_context_push_thread_default (deep->context);
+  soup_server_disconnect (deep->server);
+  g_clear_object (&deep->server);
+  g_main_context_pop_thread_default (deep->context);
+  g_main_loop_unref (deep->loop);
+  g_main_context_unref (deep->context);
+  g_free (deep->url);
+  g_free (deep->deep);
+  g_free (deep);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeepServer, deep_server_free)
+
+/* Every command that reads from the server ends (no SIGSEGV) and says
+ * what was wrong with the answer. */
+static void
+test_deep_server (void)
+{
+  g_autoptr (DeepServer) deep = deep_server_new ();
+  g_autofree gchar *dir = new_data_dir ();
+  g_autoptr (CliResult) request = NULL;
+  const gchar *const commands[] = { "jobs", "mediators", "status", "sync" };
+
+  setup_identity (dir, "Dee");
+  request = run_in (dir, "request", deep->url, NULL);
+  cli_assert_status (request, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr (CliResult) r = run_in (dir, commands[i], NULL);
+
+      g_assert_true (r->exited);
+      g_assert_cmpint (r->status, !=, 0);
+      /* (sync says it in its report of each server, on stdout) */
+      g_assert_true (strstr (r->err, "nests more than") != NULL
+                     || strstr (r->out, "nests more than") != NULL);
+    }
+}
+
+/* ---- REIN_PASSWORD and --password-file ---- */
+
+/* A password ends at the line's end, wherever it comes from: a file
+ * written with echo and REIN_PASSWORD=$(cat file) (or a variable set with
+ * its newline) open the same identity. */
+static void
+test_password_newline (void)
+{
+  g_autofree gchar *saved = g_strdup (g_getenv ("REIN_PASSWORD"));
+  g_autofree gchar *dir = new_data_dir ();
+  g_autofree gchar *other = new_data_dir ();
+  g_autofree gchar *with_newline = cli_write_tmp ("pw-newline", PASSWORD "\n", -1);
+  g_autofree gchar *without = cli_write_tmp ("pw-plain", PASSWORD, -1);
+  g_autoptr (CliResult) by_env = NULL;
+  g_autoptr (CliResult) by_file = NULL;
+  g_autoptr (CliResult) crlf = NULL;
+
+  /* sealed under the file's password, opened with the variable's */
+  g_unsetenv ("REIN_PASSWORD");
+  {
+    g_autofree gchar *form = cli_write_tmp ("pw.form", "Name: Pam\nContact: pam@example.com\n",
+                                            -1);
+    g_autoptr (CliResult) setup = run_in (dir, "--password-file", with_newline, "--defaults",
+                                          form, "setup", NULL);
+
+    cli_assert_status (setup, 0);
+  }
+  g_setenv ("REIN_PASSWORD", PASSWORD "\n", TRUE);
+  by_env = run_in (dir, "backup", NULL);
+  cli_assert_status (by_env, 0);
+  g_setenv ("REIN_PASSWORD", PASSWORD "\r\n", TRUE);
+  crlf = run_in (dir, "backup", NULL);
+  cli_assert_status (crlf, 0);
+
+  /* sealed under the variable's, opened with a file without a newline */
+  g_setenv ("REIN_PASSWORD", PASSWORD "\n", TRUE);
+  setup_identity (other, "Pat");
+  g_unsetenv ("REIN_PASSWORD");
+  by_file = run_in (other, "--password-file", without, "backup", NULL);
+  cli_assert_status (by_file, 0);
+
+  g_setenv ("REIN_PASSWORD", saved, TRUE);
+}
+
+/* ---- A read-only data folder ---- */
+
+/* As root, permissions bind nobody: rein-cli then runs as "nobody". */
+static void
+drop_root (gpointer data)
+{
+  if (getuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+    _exit (127);
+}
+
+static CliResult *
+run_read_only (const gchar *dir, const gchar *first, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  CliResult *result;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "--data-dir");
+  g_ptr_array_add (args, (gpointer) dir);
+  va_start (ap, first);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  result = cli_runv_full (NULL, -1, (const gchar *const *) args->pdata, drop_root);
+  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
+  return result;
+}
+
+static void
+set_read_only (const gchar *dir, gboolean read_only)
+{
+  g_autofree gchar *db = g_build_filename (dir, "rein.db", NULL);
+  g_autofree gchar *parent = g_path_get_dirname (dir);
+
+  g_assert_cmpint (g_chmod (db, read_only ? 0444 : 0600), ==, 0);
+  g_assert_cmpint (g_chmod (dir, read_only ? 0555 : 0700), ==, 0);
+  /* nobody has to reach it */
+  g_assert_cmpint (g_chmod (parent, 0755), ==, 0);
+}
+
+static void
+test_read_only (void)
+{
+  g_autofree gchar *dir = new_data_dir ();
+  g_autoptr (CliResult) identities = NULL;
+  g_autoptr (CliResult) backup = NULL;
+  g_autoptr (CliResult) use = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *list;
+
+  setup_identity (dir, "Rory");
+  set_read_only (dir, TRUE);
+  identities = run_read_only (dir, "identities", "--json", NULL);
+  backup = run_read_only (dir, "backup", NULL);
+  use = run_read_only (dir, "testnet", "true", NULL);
+  set_read_only (dir, FALSE);
+
+  cli_assert_status (identities, 0);
+  root = cli_result_get_json (identities);
+  list = json_object_get_array_member (json_node_get_object (root), "identities");
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  cli_assert_status (backup, 0);
+  g_assert_nonnull (strstr (backup->out, "rein-desktop-backup-1"));
+  /* a change is refused, saying why */
+  g_assert_true (use->exited);
+  g_assert_cmpint (use->status, !=, 0);
+  g_assert_nonnull (strstr (use->err, "read-only"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("REIN_PASSWORD", PASSWORD, TRUE);
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+
+  g_test_add_func ("/cli/hardening/deep-server", test_deep_server);
+  g_test_add_func ("/cli/hardening/password-newline", test_password_newline);
+  g_test_add_func ("/cli/hardening/read-only", test_read_only);
+
+  status = g_test_run ();
+  cli_test_cleanup ();
+  return status;
+}
