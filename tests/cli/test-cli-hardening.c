@@ -21,22 +21,33 @@ new_data_dir (void)
   return g_build_filename (cli_tmp_dir (), name, NULL);
 }
 
+/* rein-cli --data-dir @dir @first @args..., with @child_setup in the
+ * child. */
+static CliResult *
+run_va (const gchar *dir, GSpawnChildSetupFunc child_setup, const gchar *first, va_list args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  CliResult *result;
+
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, (gpointer) dir);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (args, const gchar *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+  result = cli_runv_full (NULL, -1, (const gchar *const *) argv->pdata, child_setup);
+  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
+  return result;
+}
+
 static CliResult *
 run_in (const gchar *dir, const gchar *first, ...)
 {
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
   CliResult *result;
-  va_list ap;
+  va_list args;
 
-  g_ptr_array_add (args, (gpointer) "--data-dir");
-  g_ptr_array_add (args, (gpointer) dir);
-  va_start (ap, first);
-  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  result = cli_runv (NULL, -1, (const gchar *const *) args->pdata);
-  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
+  va_start (args, first);
+  result = run_va (dir, NULL, first, args);
+  va_end (args);
   return result;
 }
 
@@ -222,19 +233,12 @@ drop_root (gpointer data)
 static CliResult *
 run_read_only (const gchar *dir, const gchar *first, ...)
 {
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
   CliResult *result;
-  va_list ap;
+  va_list args;
 
-  g_ptr_array_add (args, (gpointer) "--data-dir");
-  g_ptr_array_add (args, (gpointer) dir);
-  va_start (ap, first);
-  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  result = cli_runv_full (NULL, -1, (const gchar *const *) args->pdata, drop_root);
-  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
+  va_start (args, first);
+  result = run_va (dir, drop_root, first, args);
+  va_end (args);
   return result;
 }
 
@@ -256,7 +260,7 @@ test_read_only (void)
   g_autofree gchar *dir = new_data_dir ();
   g_autoptr (CliResult) identities = NULL;
   g_autoptr (CliResult) backup = NULL;
-  g_autoptr (CliResult) use = NULL;
+  g_autoptr (CliResult) change = NULL;
   g_autoptr (JsonNode) root = NULL;
   JsonArray *list;
 
@@ -264,7 +268,7 @@ test_read_only (void)
   set_read_only (dir, TRUE);
   identities = run_read_only (dir, "identities", "--json", NULL);
   backup = run_read_only (dir, "backup", NULL);
-  use = run_read_only (dir, "testnet", "true", NULL);
+  change = run_read_only (dir, "testnet", "true", NULL);
   set_read_only (dir, FALSE);
 
   cli_assert_status (identities, 0);
@@ -274,9 +278,9 @@ test_read_only (void)
   cli_assert_status (backup, 0);
   g_assert_nonnull (strstr (backup->out, "rein-desktop-backup-1"));
   /* a change is refused, saying why */
-  g_assert_true (use->exited);
-  g_assert_cmpint (use->status, !=, 0);
-  g_assert_nonnull (strstr (use->err, "read-only"));
+  g_assert_true (change->exited);
+  g_assert_cmpint (change->status, !=, 0);
+  g_assert_nonnull (strstr (change->err, "read-only"));
 }
 
 int
