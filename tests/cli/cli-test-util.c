@@ -318,18 +318,39 @@ cli_signed_vectors (void)
   return g_steal_pointer (&files);
 }
 
-CliResult *
-cli_run_in (const gchar *dir, const gchar *first_arg, ...)
+static CliResult *
+run_in_va (const gchar *dir, GSpawnChildSetupFunc child_setup, const gchar *first_arg, va_list ap)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
 
   g_ptr_array_add (args, (gpointer) "--data-dir");
   g_ptr_array_add (args, (gpointer) dir);
-  va_start (ap, first_arg);
   for (const gchar *arg = first_arg; arg != NULL; arg = va_arg (ap, const gchar *))
     g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (args, NULL);
-  return cli_runv (NULL, -1, (const gchar *const *) args->pdata);
+  return cli_runv_full (NULL, -1, (const gchar *const *) args->pdata, child_setup);
+}
+
+CliResult *
+cli_run_in (const gchar *dir, const gchar *first_arg, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  result = run_in_va (dir, NULL, first_arg, ap);
+  va_end (ap);
+  return result;
+}
+
+CliResult *
+cli_run_in_full (const gchar *dir, GSpawnChildSetupFunc child_setup, const gchar *first_arg, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  result = run_in_va (dir, child_setup, first_arg, ap);
+  va_end (ap);
+  return result;
 }

@@ -31,6 +31,11 @@ CliResult *cli_run (const gchar *input, const gchar *first_arg, ...) G_GNUC_NULL
 void cli_result_free (CliResult *result);
 /* rein-cli --data-dir @dir with the other arguments, no input. */
 CliResult *cli_run_in (const gchar *dir, const gchar *first_arg, ...) G_GNUC_NULL_TERMINATED;
+/* The same, with @child_setup run in the child. */
+CliResult *cli_run_in_full (const gchar *dir,
+                            GSpawnChildSetupFunc child_setup,
+                            const gchar *first_arg,
+                            ...) G_GNUC_NULL_TERMINATED;
 
 /* Asserts how it ended, printing its output when it is not what we wanted. */
 #define cli_assert_status(r, s) cli_assert_status_impl ((r), (s), __FILE__, __LINE__)

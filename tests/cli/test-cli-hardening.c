@@ -21,42 +21,12 @@ new_data_dir (void)
   return g_build_filename (cli_tmp_dir (), name, NULL);
 }
 
-/* rein-cli --data-dir @dir @first @args..., with @child_setup in the
- * child. */
-static CliResult *
-run_va (const gchar *dir, GSpawnChildSetupFunc child_setup, const gchar *first, va_list args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  CliResult *result;
-
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, (gpointer) dir);
-  for (const gchar *arg = first; arg != NULL; arg = va_arg (args, const gchar *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  g_ptr_array_add (argv, NULL);
-  result = cli_runv_full (NULL, -1, (const gchar *const *) argv->pdata, child_setup);
-  g_test_message ("rein-cli %s -> %d\n%s%s", first, result->status, result->out, result->err);
-  return result;
-}
-
-static CliResult *
-run_in (const gchar *dir, const gchar *first, ...)
-{
-  CliResult *result;
-  va_list args;
-
-  va_start (args, first);
-  result = run_va (dir, NULL, first, args);
-  va_end (args);
-  return result;
-}
-
 static void
 setup_identity (const gchar *dir, const gchar *name)
 {
   g_autofree gchar *text = g_strdup_printf ("Name: %s\nContact: %s@example.com\n", name, name);
   g_autofree gchar *form = cli_write_tmp ("identity.form", text, -1);
-  g_autoptr (CliResult) setup = run_in (dir, "--defaults", form, "setup", NULL);
+  g_autoptr (CliResult) setup = cli_run_in (dir, "--defaults", form, "setup", NULL);
 
   cli_assert_status (setup, 0);
 }
@@ -161,12 +131,12 @@ test_deep_server (void)
   const gchar *const commands[] = { "jobs", "mediators", "status", "sync" };
 
   setup_identity (dir, "Dee");
-  request = run_in (dir, "request", deep->url, NULL);
+  request = cli_run_in (dir, "request", deep->url, NULL);
   cli_assert_status (request, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_autoptr (CliResult) r = run_in (dir, commands[i], NULL);
+      g_autoptr (CliResult) r = cli_run_in (dir, commands[i], NULL);
 
       g_assert_true (r->exited);
       g_assert_cmpint (r->status, !=, 0);
@@ -198,23 +168,23 @@ test_password_newline (void)
   {
     g_autofree gchar *form = cli_write_tmp ("pw.form", "Name: Pam\nContact: pam@example.com\n",
                                             -1);
-    g_autoptr (CliResult) setup = run_in (dir, "--password-file", with_newline, "--defaults",
+    g_autoptr (CliResult) setup = cli_run_in (dir, "--password-file", with_newline, "--defaults",
                                           form, "setup", NULL);
 
     cli_assert_status (setup, 0);
   }
   g_setenv ("REIN_PASSWORD", PASSWORD "\n", TRUE);
-  by_env = run_in (dir, "backup", NULL);
+  by_env = cli_run_in (dir, "backup", NULL);
   cli_assert_status (by_env, 0);
   g_setenv ("REIN_PASSWORD", PASSWORD "\r\n", TRUE);
-  crlf = run_in (dir, "backup", NULL);
+  crlf = cli_run_in (dir, "backup", NULL);
   cli_assert_status (crlf, 0);
 
   /* sealed under the variable's, opened with a file without a newline */
   g_setenv ("REIN_PASSWORD", PASSWORD "\n", TRUE);
   setup_identity (other, "Pat");
   g_unsetenv ("REIN_PASSWORD");
-  by_file = run_in (other, "--password-file", without, "backup", NULL);
+  by_file = cli_run_in (other, "--password-file", without, "backup", NULL);
   cli_assert_status (by_file, 0);
 
   g_setenv ("REIN_PASSWORD", saved, TRUE);
@@ -228,18 +198,6 @@ drop_root (gpointer data)
 {
   if (getuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
     _exit (127);
-}
-
-static CliResult *
-run_read_only (const gchar *dir, const gchar *first, ...)
-{
-  CliResult *result;
-  va_list args;
-
-  va_start (args, first);
-  result = run_va (dir, drop_root, first, args);
-  va_end (args);
-  return result;
 }
 
 static void
@@ -266,9 +224,9 @@ test_read_only (void)
 
   setup_identity (dir, "Rory");
   set_read_only (dir, TRUE);
-  identities = run_read_only (dir, "identities", "--json", NULL);
-  backup = run_read_only (dir, "backup", NULL);
-  change = run_read_only (dir, "testnet", "true", NULL);
+  identities = cli_run_in_full (dir, drop_root, "identities", "--json", NULL);
+  backup = cli_run_in_full (dir, drop_root, "backup", NULL);
+  change = cli_run_in_full (dir, drop_root, "testnet", "true", NULL);
   set_read_only (dir, FALSE);
 
   cli_assert_status (identities, 0);
