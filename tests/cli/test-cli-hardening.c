@@ -1,5 +1,6 @@
 /* test-cli-hardening.c: rein-cli against a hostile server, a read-only data
- * folder, and passwords given two ways
+ * folder, passwords given two ways, and several rein-cli syncing one data
+ * folder at once
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "cli-test-util.h"
+#include "server-fixture.h"
 
 #define PASSWORD "correct horse battery staple"
 
@@ -241,6 +243,65 @@ test_read_only (void)
   g_assert_nonnull (strstr (change->err, "read-only"));
 }
 
+/* ---- Several rein-cli on one data folder ---- */
+
+#define N_SYNCS 6
+
+typedef struct
+{
+  const gchar *dir;
+  CliResult *result;
+} SyncThread;
+
+static gpointer
+sync_thread (gpointer data)
+{
+  SyncThread *t = data;
+
+  t->result = cli_run_in (t->dir, "sync", NULL);
+  return NULL;
+}
+
+/* They used to share the server's nonce: the first to finish cleared it,
+ * and the puts of the others failed with "401 Bad nonce" (and each put the
+ * document under a key of its own). Now they take turns: every one
+ * succeeds and the server holds the document once. */
+static void
+test_concurrent_sync (void)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autofree gchar *dir = new_data_dir ();
+  g_autoptr (CliResult) request = NULL;
+  g_autoptr (Answer) status = NULL;
+  SyncThread threads[N_SYNCS];
+  GThread *running[N_SYNCS];
+
+  setup_identity (dir, "Connie");
+  request = cli_run_in (dir, "request", server->url, NULL);
+  cli_assert_status (request, 0);
+
+  for (guint i = 0; i < N_SYNCS; i++)
+    {
+      threads[i].dir = dir;
+      threads[i].result = NULL;
+      running[i] = g_thread_new ("sync", sync_thread, &threads[i]);
+    }
+  for (guint i = 0; i < N_SYNCS; i++)
+    g_thread_join (running[i]);
+  for (guint i = 0; i < N_SYNCS; i++)
+    {
+      g_test_message ("sync %u -> %d\n%s%s", i, threads[i].result->status,
+                      threads[i].result->out, threads[i].result->err);
+      cli_assert_status (threads[i].result, 0);
+      cli_result_free (threads[i].result);
+    }
+  /* the enrollment, once */
+  status = http_get (server, "status");
+  g_assert_cmpstr (json_object_get_string_member (answer_object (status), "stored"), ==, "1");
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,6 +314,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/hardening/deep-server", test_deep_server);
   g_test_add_func ("/cli/hardening/password-newline", test_password_newline);
   g_test_add_func ("/cli/hardening/read-only", test_read_only);
+  g_test_add_func ("/cli/hardening/concurrent-sync", test_concurrent_sync);
 
   status = g_test_run ();
   cli_test_cleanup ();
