@@ -40,6 +40,7 @@ ext_key_alloc (void)
   key = gcry_calloc_secure (1, sizeof *key);
   if (key == NULL)
     g_error ("Out of secure memory");
+  rein_secure_hold ();
   return key;
 }
 
@@ -50,6 +51,7 @@ rein_ext_key_free (ReinExtKey *key)
     return;
   rein_memwipe (key, sizeof *key);
   gcry_free (key);
+  rein_secure_release ();
 }
 
 static gboolean

@@ -4,14 +4,70 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <gcrypt.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#endif
 
 #include "rein-bitcoin-error.h"
 #include "rein-encoding.h"
 #include "rein-hash.h"
 
 G_DEFINE_QUARK (rein-bitcoin-error-quark, rein_bitcoin_error)
+
+#define SECMEM_POOL (256 * 1024)
+
+/* libgcrypt locks its secure memory pool in RAM but leaves it in core
+ * dumps, and does not say where it is. A secure allocation made at once
+ * lies in it: the anonymous mapping that holds it is the pool (or, when
+ * the kernel merged it with a neighbour, holds the pool), and is marked
+ * MADV_DONTDUMP. Returns FALSE when that could not be done. */
+static gboolean
+exclude_secure_pool_from_core (void)
+{
+#ifdef __linux__
+  g_autofree gchar *maps = NULL;
+  gchar **lines;
+  guintptr probe, page = (guintptr) sysconf (_SC_PAGESIZE);
+  gboolean done = FALSE;
+  void *p = gcry_malloc_secure (1);
+
+  if (p == NULL)
+    return FALSE;
+  probe = (guintptr) p;
+  gcry_free (p);
+  if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && !done; i++)
+    {
+      unsigned long start, end, inode;
+      char path[2] = { 0 };
+
+      /* start-end perms offset dev inode [path] */
+      if (sscanf (lines[i], "%lx-%lx %*s %*s %*s %lu %1s", &start, &end, &inode, path) < 3
+          || probe < start || probe >= end)
+        continue;
+      if (inode != 0 || path[0] != '\0')
+        break; /* not anonymous memory: not a pool libgcrypt mapped */
+      if (end - start > 4 * SECMEM_POOL)
+        {
+          /* merged with other memory: only the pool's part */
+          start = MAX (start, (probe & ~(page - 1)) - SECMEM_POOL);
+          end = MIN (end, (probe & ~(page - 1)) + 2 * SECMEM_POOL);
+        }
+      done = madvise ((void *) start, end - start, MADV_DONTDUMP) == 0;
+    }
+  g_strfreev (lines);
+  return done;
+#else
+  return FALSE;
+#endif
+}
 
 void
 rein_crypto_init (void)
@@ -27,9 +83,12 @@ rein_crypto_init (void)
           /* Secure memory for keys and phrases; no warnings about it, since
            * unprivileged processes may not lock pages. */
           gcry_control (GCRYCTL_SUSPEND_SECMEM_WARN);
-          gcry_control (GCRYCTL_INIT_SECMEM, 256 * 1024, 0);
+          gcry_control (GCRYCTL_INIT_SECMEM, SECMEM_POOL, 0);
           gcry_control (GCRYCTL_RESUME_SECMEM_WARN);
           gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
+          /* Keys and phrases live in the pool: never in a core dump. */
+          if (!exclude_secure_pool_from_core ())
+            g_debug ("Could not exclude secure memory from core dumps");
         }
       g_once_init_leave (&initialized, 1);
     }
@@ -120,6 +179,47 @@ rein_random_bytes (void *buf, gsize len)
 {
   rein_crypto_init ();
   gcry_randomize (buf, len, GCRY_STRONG_RANDOM);
+}
+
+/* ---- Keys held: no core dump at all ---- */
+
+static GMutex hold_lock;
+static guint holds;
+static int dumpable_before = -1;
+
+void
+rein_secure_hold (void)
+{
+  g_mutex_lock (&hold_lock);
+#ifdef __linux__
+  if (holds++ == 0)
+    {
+      dumpable_before = prctl (PR_GET_DUMPABLE, 0, 0, 0, 0);
+      if (dumpable_before > 0 && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        g_debug ("Could not make the process non-dumpable");
+    }
+#else
+  holds++;
+#endif
+  g_mutex_unlock (&hold_lock);
+}
+
+void
+rein_secure_release (void)
+{
+  g_mutex_lock (&hold_lock);
+  if (holds == 0)
+    {
+      g_mutex_unlock (&hold_lock);
+      g_return_if_reached ();
+    }
+#ifdef __linux__
+  if (--holds == 0 && dumpable_before > 0)
+    prctl (PR_SET_DUMPABLE, dumpable_before, 0, 0, 0);
+#else
+  holds--;
+#endif
+  g_mutex_unlock (&hold_lock);
 }
 
 void

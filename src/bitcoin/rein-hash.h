@@ -13,8 +13,16 @@ G_BEGIN_DECLS
 #define REIN_SHA512_LEN 64
 
 /* Initialise libgcrypt once (secure memory, version check). Safe to call
- * from any thread any number of times; every function here calls it. */
+ * from any thread any number of times; every function here calls it. The
+ * secure memory is excluded from core dumps (MADV_DONTDUMP). */
 void rein_crypto_init (void);
+
+/* While at least one hold is on (a private key is unlocked), the process
+ * is not dumpable: no core dump, no ptrace by other processes of the same
+ * user. The last release restores what it was. Thread-safe; every
+ * ReinPrivateKey holds one for its life. */
+void rein_secure_hold (void);
+void rein_secure_release (void);
 
 void rein_sha256 (const void *data, gsize len, guint8 out[REIN_SHA256_LEN]);
 void rein_sha256d (const void *data, gsize len, guint8 out[REIN_SHA256_LEN]);

@@ -63,6 +63,7 @@ private_key_alloc (void)
   key = gcry_calloc_secure (1, sizeof *key);
   if (key == NULL)
     g_error ("Out of secure memory");
+  rein_secure_hold ();
   return key;
 }
 
@@ -163,6 +164,7 @@ rein_private_key_free (ReinPrivateKey *key)
     return;
   rein_memwipe (key, sizeof *key);
   gcry_free (key);
+  rein_secure_release ();
 }
 
 const guint8 *

@@ -82,6 +82,9 @@ rein_cli_get_password (gboolean confirm, GError **error)
       if (password == NULL)
         return NULL;
       memcpy (password, env, strlen (env) + 1);
+      /* as from a file: REIN_PASSWORD=$(cat file) and a file written with
+       * echo must open the same identity */
+      rein_cli_secret_chomp (password);
     }
   else
     {

@@ -8,7 +8,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#include "rein-client.h"
+#include "rein-client-private.h"
+#include "rein-json.h"
 
 G_DEFINE_QUARK (rein-net-error-quark, rein_net_error)
 
@@ -30,15 +31,13 @@ struct _ReinClient
 
 G_DEFINE_FINAL_TYPE (ReinClient, rein_client, G_TYPE_OBJECT)
 
-typedef enum
-{
-  CALL_REQUEST,
-  CALL_NONCE,
-  CALL_PUT,
-  CALL_GET,
-  CALL_QUERY,
-  CALL_STATUS,
-} CallKind;
+typedef ReinClientCallKind CallKind;
+#define CALL_REQUEST REIN_CLIENT_CALL_REQUEST
+#define CALL_NONCE REIN_CLIENT_CALL_NONCE
+#define CALL_PUT REIN_CLIENT_CALL_PUT
+#define CALL_GET REIN_CLIENT_CALL_GET
+#define CALL_QUERY REIN_CLIENT_CALL_QUERY
+#define CALL_STATUS REIN_CLIENT_CALL_STATUS
 
 /* A server answering 429 is asked again this many times, waiting twice
  * as long each time (0.25 s, 0.5 s, ... 4 s). */
@@ -383,8 +382,13 @@ handle_answer (GTask *task, guint status, JsonNode *root)
         {
           g_autofree gchar *msg = server_message (root);
 
-          return_error (task, REIN_NET_ERROR_REFUSED, "refused the document (HTTP %u): %s",
-                        status, msg);
+          /* Another client of the same owner cleared the nonce (PROTOCOL.md
+           * 6: 401 "Bad nonce"); a fresh one may do. */
+          return_error (task,
+                        status == 401 && g_strcmp0 (msg, "Bad nonce") == 0
+                          ? REIN_NET_ERROR_BAD_NONCE
+                          : REIN_NET_ERROR_REFUSED,
+                        "refused the document (HTTP %u): %s", status, msg);
         }
       else
         return_error (task, REIN_NET_ERROR_BAD_ANSWER, "unexpected answer to /put (HTTP %u)",
@@ -455,26 +459,28 @@ static gboolean retry_cb (gpointer data);
 #define PARSE_IN_THREAD 65536
 
 static JsonParser *
-parse_body (Call *call)
+parse_body (Call *call, GError **error)
 {
-  JsonParser *parser = json_parser_new ();
-
-  if (call->body->len > 0 && g_utf8_validate ((const gchar *) call->body->data, call->body->len,
-                                              NULL)
-      && json_parser_load_from_data (parser, (const gchar *) call->body->data, call->body->len,
-                                     NULL))
-    return parser;
-  g_object_unref (parser);
-  return NULL;
+  /* The body is already bounded by max_answer; the depth is what json-glib
+   * cannot be trusted with. */
+  return rein_json_parse ((const gchar *) call->body->data, call->body->len, G_MAXSIZE,
+                          REIN_JSON_MAX_DEPTH, error);
 }
 
 static void
-answer_parsed (GTask *task, JsonParser *parser)
+answer_parsed (GTask *task, guint status, JsonParser *parser, const GError *parse_error)
 {
   Call *call = g_task_get_task_data (task);
-  guint status = soup_message_get_status (call->msg);
   JsonNode *root = parser != NULL ? json_parser_get_root (parser) : NULL;
 
+  if (parse_error != NULL && g_error_matches (parse_error, REIN_JSON_ERROR,
+                                              REIN_JSON_ERROR_TOO_DEEP))
+    {
+      /* hostile rather than merely wrong: said whatever the status */
+      return_error (task, REIN_NET_ERROR_BAD_ANSWER, "the answer is refused (HTTP %u): %s",
+                    status, parse_error->message);
+      return;
+    }
   if (root == NULL && status < 400)
     {
       return_error (task, REIN_NET_ERROR_BAD_ANSWER,
@@ -501,16 +507,24 @@ answer_parsed (GTask *task, JsonParser *parser)
 static void
 parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  g_task_return_pointer (parse, parse_body (task_data), g_object_unref);
+  GError *error = NULL;
+  JsonParser *parser = parse_body (task_data, &error);
+
+  if (parser != NULL)
+    g_task_return_pointer (parse, parser, g_object_unref);
+  else
+    g_task_return_error (parse, error);
 }
 
 static void
 parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  g_autoptr (JsonParser) parser = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = g_task_propagate_pointer (G_TASK (result), &error);
+  Call *call = g_task_get_task_data (task);
 
-  answer_parsed (task, parser);
+  answer_parsed (task, soup_message_get_status (call->msg), parser, error);
 }
 
 static void
@@ -528,9 +542,61 @@ finish_call (GTask *task)
     }
   else
     {
-      g_autoptr (JsonParser) parser = parse_body (call);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonParser) parser = parse_body (call, &error);
 
-      answer_parsed (task, parser);
+      answer_parsed (task, soup_message_get_status (call->msg), parser, error);
+    }
+}
+
+gboolean
+rein_client_read_answer (ReinClient *self,
+                         ReinClientCallKind kind,
+                         guint status,
+                         const guint8 *body,
+                         gsize len,
+                         GError **error)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) parse_error = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  Call *call = g_new0 (Call, 1);
+
+  g_return_val_if_fail (REIN_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (kind < REIN_CLIENT_N_CALLS, FALSE);
+  g_return_val_if_fail (status != 429, FALSE);
+
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  call->kind = kind;
+  call->query = g_strdup ("jobs");
+  call->body = g_byte_array_sized_new (len);
+  g_byte_array_append (call->body, body, len);
+  parser = parse_body (call, &parse_error);
+  answer_parsed (task, status, parser, parse_error);
+  /* the result is delivered through the task's main context */
+  while (!g_task_get_completed (task))
+    g_main_context_iteration (g_task_get_context (task), TRUE);
+  switch (kind)
+    {
+    case CALL_PUT:
+    case CALL_STATUS:
+      return g_task_propagate_boolean (task, error);
+    case CALL_NONCE:
+    case CALL_GET:
+      {
+        g_autofree gchar *text = g_task_propagate_pointer (task, error);
+
+        return text != NULL;
+      }
+    case CALL_REQUEST:
+    case CALL_QUERY:
+    default:
+      {
+        g_autoptr (GPtrArray) list = g_task_propagate_pointer (task, error);
+
+        return list != NULL;
+      }
     }
 }
 

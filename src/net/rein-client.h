@@ -24,6 +24,7 @@ typedef enum
   REIN_NET_ERROR_BAD_ANSWER,  /* not JSON, wrong shape, too large */
   REIN_NET_ERROR_NOT_FOUND,   /* /get of a key the server does not hold */
   REIN_NET_ERROR_INVALID,     /* bad input from the caller (URL) */
+  REIN_NET_ERROR_BAD_NONCE,   /* a put's nonce is no longer the server's */
 } ReinNetError;
 
 GQuark rein_net_error_quark (void);

@@ -4,6 +4,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <errno.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
 #include "rein-sync.h"
 
 struct _ReinSync
@@ -71,6 +77,7 @@ typedef struct
   gboolean check;  /* /get and compare first; otherwise put at once */
   gint64 verified; /* when the placement was last recorded (for the sample) */
   guint32 shuffle; /* breaks ties between placements recorded together */
+  gboolean renonced; /* the put was refused for its nonce and tried again */
 } DocOp;
 
 void
@@ -308,6 +315,28 @@ op_finished (DocOp *op, const GError *error, gboolean pushed)
   job_pump (job);
 }
 
+static void put_document (DocOp *op);
+
+static void
+renonce_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DocOp *op = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *nonce = rein_client_nonce_finish (REIN_CLIENT (source), result, &error);
+
+  if (nonce != NULL && *nonce == '\0')
+    error = g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER, "%s: gave an empty nonce",
+                         op->job->result->url);
+  if (error != NULL)
+    {
+      op_finished (op, error, TRUE);
+      return;
+    }
+  g_free (op->job->nonce);
+  op->job->nonce = g_steal_pointer (&nonce);
+  put_document (op);
+}
+
 static void
 put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -315,6 +344,19 @@ put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   rein_client_put_finish (REIN_CLIENT (source), result, &error);
+  if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_NONCE) && !op->renonced)
+    {
+      Run *run = g_task_get_task_data (op->job->task);
+
+      /* Another client of this owner (a second rein-cli on the same data,
+       * the app on another machine) finished its sync and cleared the
+       * nonce we shared: take the server's new one and put again, once. */
+      g_debug ("%s: nonce cleared by another client; putting again", op->job->result->url);
+      op->renonced = TRUE;
+      rein_client_nonce_async (op->job->client, rein_identity_get_master_address (run->identity),
+                               NULL, g_task_get_cancellable (op->job->task), renonce_cb, op);
+      return;
+    }
   op_finished (op, error, TRUE);
 }
 
@@ -576,7 +618,11 @@ request_buckets (ServerJob *job)
  * finish clears it, and the other's puts fail with "Bad nonce") and could
  * put a new document twice under two keys. The app's automatic sync and a
  * publication's push can meet: a second run waits for the first, then
- * lists the documents itself, so it pushes what was added meanwhile. */
+ * lists the documents itself, so it pushes what was added meanwhile.
+ * Other processes on the same data folder (two rein-cli, the app and
+ * rein-cli) wait the same way, on a lock file beside the database; a
+ * client elsewhere that clears the nonce is met by putting again with a
+ * fresh one (put_cb). */
 
 typedef struct
 {
@@ -585,6 +631,8 @@ typedef struct
   ReinPrivateKey *key;
   GCancellable *cancellable;
   gchar *slot;
+  gchar *lock_path;
+  int lock_fd; /* held (flock) during the run; -1 when none */
 } Waiting;
 
 static GMutex busy_lock;
@@ -605,6 +653,9 @@ waiting_free (Waiting *w)
   g_clear_pointer (&w->key, rein_private_key_free);
   g_clear_object (&w->cancellable);
   g_free (w->slot);
+  g_free (w->lock_path);
+  if (w->lock_fd >= 0)
+    close (w->lock_fd);
   g_free (w);
 }
 
@@ -621,6 +672,11 @@ ran_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GPtrArray *results = g_task_propagate_pointer (G_TASK (result), &error);
   GTask *next = NULL;
 
+  if (w->lock_fd >= 0)
+    {
+      close (w->lock_fd); /* lets another process's sync go on */
+      w->lock_fd = -1;
+    }
   g_mutex_lock (&busy_lock);
   {
     GQueue *queue = g_hash_table_lookup (busy, w->slot);
@@ -640,14 +696,74 @@ ran_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     start_waiting (next);
 }
 
+/* Waits (in a worker) for the lock of this identity's syncs in this data
+ * folder, polling so that a cancellation is seen. No lock file (a
+ * read-only folder): no waiting. */
+static void
+lock_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Waiting *w = task_data;
+  int fd = g_open (w->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      g_debug ("No sync lock %s: %s", w->lock_path, g_strerror (errno));
+      g_task_return_int (task, -1);
+      return;
+    }
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        {
+          close (fd);
+          g_task_return_int (task, -1);
+          return;
+        }
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          close (fd);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Sync cancelled");
+          return;
+        }
+      g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+    }
+  g_task_return_int (task, fd);
+}
+
+static void
+locked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *outer = user_data;
+  Waiting *w = g_task_get_task_data (outer);
+  GError *error = NULL;
+  int fd = (int) g_task_propagate_int (G_TASK (result), &error);
+
+  if (error != NULL)
+    {
+      /* as if the run had failed: the next one in this process goes on */
+      g_autoptr (GTask) failed = g_task_new (w->self, NULL, NULL, NULL);
+
+      g_task_set_source_tag (failed, run_now_async);
+      g_task_return_error (failed, error);
+      ran_cb (G_OBJECT (w->self), G_ASYNC_RESULT (failed), outer);
+      return;
+    }
+  w->lock_fd = fd;
+  /* The key is copied again by the run; this one is wiped now. */
+  run_now_async (w->self, w->identity, w->key, w->cancellable, ran_cb, outer);
+  g_clear_pointer (&w->key, rein_private_key_free);
+}
+
 static void
 start_waiting (GTask *outer)
 {
   Waiting *w = g_task_get_task_data (outer);
+  g_autoptr (GTask) lock = g_task_new (NULL, w->cancellable, locked_cb, outer);
 
-  /* The key is copied again by the run; this one is wiped now. */
-  run_now_async (w->self, w->identity, w->key, w->cancellable, ran_cb, outer);
-  g_clear_pointer (&w->key, rein_private_key_free);
+  g_task_set_source_tag (lock, start_waiting);
+  g_task_set_task_data (lock, w, NULL);
+  g_task_set_return_on_cancel (lock, FALSE);
+  g_task_run_in_thread (lock, lock_thread);
 }
 
 void
@@ -676,6 +792,10 @@ rein_sync_run_async (ReinSync *self,
   /* The same identity row in the same database. */
   w->slot = g_strdup_printf ("%s#%" G_GINT64_FORMAT, rein_store_get_path (self->store),
                              rein_identity_get_id (identity));
+  w->lock_path = g_strdup_printf ("%s.sync-%" G_GINT64_FORMAT ".lock",
+                                  rein_store_get_path (self->store),
+                                  rein_identity_get_id (identity));
+  w->lock_fd = -1;
   g_task_set_task_data (outer, w, (GDestroyNotify) waiting_free);
 
   g_mutex_lock (&busy_lock);

@@ -19,6 +19,7 @@ typedef enum
   REIN_STORE_ERROR_EXISTS,
   REIN_STORE_ERROR_INVALID,        /* bad input: name, backup file, key */
   REIN_STORE_ERROR_TOO_NEW,        /* database from a newer Rein */
+  REIN_STORE_ERROR_READ_ONLY,      /* a change asked of a store opened read-only */
 } ReinStoreError;
 
 GQuark rein_store_error_quark (void);

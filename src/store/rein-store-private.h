@@ -16,6 +16,7 @@ struct _ReinStore
 
   sqlite3 *db;
   gchar *path;
+  gboolean read_only; /* opened for reading: the data folder is not writable */
   /* The connection is shared by the UI thread and workers. SQLite's own
    * mutex serializes single calls only; a transaction, or a statement and
    * the last-insert-rowid or error it leaves behind, belongs to the whole

@@ -6,11 +6,13 @@
 
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <gcrypt.h>
 #include <sqlite3.h>
 
+#include "rein-json.h"
 #include "rein-store-private.h"
 
 G_DEFINE_FINAL_TYPE (ReinStore, rein_store, G_TYPE_OBJECT)
@@ -171,6 +173,15 @@ rein_store_init (ReinStore *self)
 static gboolean
 set_db_error (ReinStore *self, GError **error, const gchar *what)
 {
+  if (self->read_only && (sqlite3_errcode (self->db) & 0xff) == SQLITE_READONLY)
+    {
+      g_autofree gchar *dir = g_path_get_dirname (self->path);
+
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_READ_ONLY,
+                   "%s: the data folder %s is read-only, so nothing can be changed in it", what,
+                   dir);
+      return FALSE;
+    }
   g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_DATABASE, "%s: %s", what,
                sqlite3_errmsg (self->db));
   return FALSE;
@@ -239,6 +250,12 @@ migrate (ReinStore *self, GError **error)
                    version, (gint) G_N_ELEMENTS (migrations));
       return FALSE;
     }
+  if (self->read_only && version < (gint) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_READ_ONLY,
+                   "The database %s needs an upgrade, but its folder is read-only", self->path);
+      return FALSE;
+    }
   for (; version < (gint) G_N_ELEMENTS (migrations); version++)
     {
       g_autofree gchar *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
@@ -267,6 +284,35 @@ rein_store_default_dir (void)
   return g_build_filename (g_get_user_data_dir (), "rein", NULL);
 }
 
+/* Opens the database for reading only. In WAL mode, SQLite reads through
+ * the -shm file, which a read-only folder may lack and cannot get: then the
+ * file is read as immutable (nobody can be writing it there). */
+static gboolean
+open_read_only (ReinStore *self, GError **error)
+{
+  g_autofree gchar *file_uri = NULL;
+  g_autofree gchar *uri = NULL;
+  int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX;
+
+  if (sqlite3_open_v2 (self->path, &self->db, flags, NULL) == SQLITE_OK && user_version (self) >= 0)
+    return TRUE;
+  sqlite3_close (self->db);
+  self->db = NULL;
+  file_uri = g_filename_to_uri (self->path, NULL, error);
+  if (file_uri == NULL)
+    return FALSE;
+  uri = g_strconcat (file_uri, "?immutable=1", NULL);
+  if (sqlite3_open_v2 (uri, &self->db, flags | SQLITE_OPEN_URI, NULL) != SQLITE_OK
+      || user_version (self) < 0)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_DATABASE,
+                   "Could not open %s (read-only): %s", self->path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 ReinStore *
 rein_store_open (const gchar *dir, GError **error)
 {
@@ -285,29 +331,50 @@ rein_store_open (const gchar *dir, GError **error)
 
   self = g_object_new (REIN_TYPE_STORE, NULL);
   self->path = g_build_filename (dir, "rein.db", NULL);
-  if (sqlite3_open_v2 (self->path, &self->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL) != SQLITE_OK)
+  /* A database that is there but cannot be written (a read-only folder or
+   * file: a backup copy, a mounted snapshot) is still read. */
+  self->read_only = g_file_test (self->path, G_FILE_TEST_EXISTS)
+                    && (g_access (dir, W_OK) != 0 || g_access (self->path, W_OK) != 0);
+  if (self->read_only)
     {
-      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_DATABASE,
-                   "Could not open %s: %s", self->path,
-                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
-      return NULL;
+      if (!open_read_only (self, error))
+        return NULL;
+      g_debug ("%s is not writable: opened for reading only", self->path);
     }
-  g_chmod (self->path, 0600);
+  else
+    {
+      if (sqlite3_open_v2 (self->path, &self->db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           NULL) != SQLITE_OK)
+        {
+          g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_DATABASE,
+                       "Could not open %s: %s", self->path,
+                       self->db ? sqlite3_errmsg (self->db) : "out of memory");
+          return NULL;
+        }
+      g_chmod (self->path, 0600);
+    }
   sqlite3_busy_timeout (self->db, 5000);
 
   /* WAL with full sync: a crash never corrupts the database and a
    * committed change survives a power cut. */
-  if (!exec (self, "PRAGMA journal_mode = WAL", error)
-      || !exec (self, "PRAGMA synchronous = FULL", error)
-      || !exec (self, "PRAGMA foreign_keys = ON", error)
-      || !exec (self, "PRAGMA secure_delete = ON", error))
+  if ((!self->read_only
+       && (!exec (self, "PRAGMA journal_mode = WAL", error)
+           || !exec (self, "PRAGMA synchronous = FULL", error)
+           || !exec (self, "PRAGMA secure_delete = ON", error)))
+      || !exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
 
   if (!migrate (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+gboolean
+rein_store_get_read_only (ReinStore *self)
+{
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  return self->read_only;
 }
 
 const gchar *
@@ -782,26 +849,25 @@ json_get_flag (JsonObject *obj, const gchar *member)
 }
 
 static JsonObject *
-parse_backup_json (JsonParser *parser, const gchar *json, gsize len, GError **error)
+parse_backup_json (JsonParser **parser, const gchar *json, gsize len, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   JsonNode *root;
 
-  if (json == NULL || len > MAX_BACKUP_LEN)
+  *parser = json != NULL ? rein_json_parse (json, len, MAX_BACKUP_LEN, REIN_JSON_MAX_DEPTH,
+                                            &local_error)
+                         : NULL;
+  if (*parser == NULL)
     {
-      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
-                           "The backup file is too large to be a Rein backup");
+      if (g_error_matches (local_error, REIN_JSON_ERROR, REIN_JSON_ERROR_TOO_LARGE) || json == NULL)
+        g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                             "The backup file is too large to be a Rein backup");
+      else
+        g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                     "The backup file is not a Rein backup: %s", local_error->message);
       return NULL;
     }
-  if (!g_utf8_validate (json, len, NULL)
-      || !json_parser_load_from_data (parser, json, len, &local_error))
-    {
-      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
-                   "The backup file is not valid JSON%s%s", local_error ? ": " : "",
-                   local_error ? local_error->message : "");
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
+  root = json_parser_get_root (*parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
@@ -830,7 +896,7 @@ rein_store_import_python_backup (ReinStore *self,
                                  const gchar *password,
                                  GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (ReinPrivateKey) key = NULL;
   g_autoptr (GBytes) sealed_delegate = NULL;
   g_autofree gchar *delegate_address = NULL, *pubkey = NULL, *maddr_own = NULL;
@@ -843,7 +909,7 @@ rein_store_import_python_backup (ReinStore *self,
 
   if (!check_password (password, error))
     return NULL;
-  obj = parse_backup_json (parser, json, len, error);
+  obj = parse_backup_json (&parser, json, len, error);
   if (obj == NULL)
     return NULL;
   if (!json_get_string (obj, "name", &name, error)
@@ -1239,7 +1305,7 @@ rein_store_import_backup (ReinStore *self,
                           const gchar *password,
                           GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GBytes) mnemonic = NULL;
   g_autoptr (GBytes) delegate = NULL;
   g_autoptr (ReinDocument) enrollment = NULL;
@@ -1256,7 +1322,7 @@ rein_store_import_backup (ReinStore *self,
 
   if (!check_password (password, error))
     return NULL;
-  obj = parse_backup_json (parser, json, len, error);
+  obj = parse_backup_json (&parser, json, len, error);
   if (obj == NULL)
     return NULL;
   if (json_object_has_member (obj, "format"))

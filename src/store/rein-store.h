@@ -30,6 +30,10 @@ gchar *rein_store_default_dir (void);
 /* Opens (creating when needed) @dir/rein.db, migrating it forward. */
 ReinStore *rein_store_open (const gchar *dir, GError **error);
 const gchar *rein_store_get_path (ReinStore *self);
+/* TRUE when the data folder or its database could not be written, and the
+ * store was opened for reading only: every change then fails with
+ * REIN_STORE_ERROR_READ_ONLY. */
+gboolean rein_store_get_read_only (ReinStore *self);
 gint rein_store_get_schema_version (ReinStore *self);
 
 /* ---- Identities ---- */

@@ -13,13 +13,15 @@
 static gchar *tmp_dir;
 
 static GSubprocess *
-spawn (const gchar *const *argv, GError **error)
+spawn (const gchar *const *argv, GSpawnChildSetupFunc child_setup, GError **error)
 {
   g_autoptr (GSubprocessLauncher) launcher = NULL;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
                                         | G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (child_setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   /* Untranslated messages and UTF-8 output, whatever the caller's locale. */
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
@@ -45,6 +47,15 @@ bytes_to_string (GBytes *bytes, gsize *out_len)
 CliResult *
 cli_runv (const gchar *input, gssize len, const gchar *const *args)
 {
+  return cli_runv_full (input, len, args, NULL);
+}
+
+CliResult *
+cli_runv_full (const gchar *input,
+               gssize len,
+               const gchar *const *args,
+               GSpawnChildSetupFunc child_setup)
+{
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GBytes) stdin_bytes = NULL;
@@ -68,7 +79,7 @@ cli_runv (const gchar *input, gssize len, const gchar *const *args)
     len = strlen (input);
   stdin_bytes = g_bytes_new (input, len);
 
-  process = spawn ((const gchar *const *) argv->pdata, &error);
+  process = spawn ((const gchar *const *) argv->pdata, child_setup, &error);
   g_assert_no_error (error);
   g_subprocess_communicate (process, stdin_bytes, NULL, &stdout_bytes, &stderr_bytes, &error);
   g_assert_no_error (error);
@@ -229,7 +240,7 @@ cli_run_python (const gchar *script, const gchar *input, const gchar *const *arg
 
   stdin_bytes = g_bytes_new (input != NULL ? input : "", input != NULL ? strlen (input) : 0);
 
-  process = spawn ((const gchar *const *) argv->pdata, &error);
+  process = spawn ((const gchar *const *) argv->pdata, NULL, &error);
   if (process == NULL)
     {
       g_test_message ("cannot run %s: %s", python, error->message);
@@ -307,18 +318,39 @@ cli_signed_vectors (void)
   return g_steal_pointer (&files);
 }
 
-CliResult *
-cli_run_in (const gchar *dir, const gchar *first_arg, ...)
+static CliResult *
+run_in_va (const gchar *dir, GSpawnChildSetupFunc child_setup, const gchar *first_arg, va_list ap)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
 
   g_ptr_array_add (args, (gpointer) "--data-dir");
   g_ptr_array_add (args, (gpointer) dir);
-  va_start (ap, first_arg);
   for (const gchar *arg = first_arg; arg != NULL; arg = va_arg (ap, const gchar *))
     g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (args, NULL);
-  return cli_runv (NULL, -1, (const gchar *const *) args->pdata);
+  return cli_runv_full (NULL, -1, (const gchar *const *) args->pdata, child_setup);
+}
+
+CliResult *
+cli_run_in (const gchar *dir, const gchar *first_arg, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  result = run_in_va (dir, NULL, first_arg, ap);
+  va_end (ap);
+  return result;
+}
+
+CliResult *
+cli_run_in_full (const gchar *dir, GSpawnChildSetupFunc child_setup, const gchar *first_arg, ...)
+{
+  CliResult *result;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  result = run_in_va (dir, child_setup, first_arg, ap);
+  va_end (ap);
+  return result;
 }

@@ -21,10 +21,21 @@ typedef struct
 /* Runs rein-cli ($REIN_CLI) with @args, feeding it @input (@len bytes, -1 for
  * a string; NULL: empty standard input). */
 CliResult *cli_runv (const gchar *input, gssize len, const gchar *const *args);
+/* The same, with @child_setup run in the child before rein-cli starts (to
+ * drop privileges, say). */
+CliResult *cli_runv_full (const gchar *input,
+                          gssize len,
+                          const gchar *const *args,
+                          GSpawnChildSetupFunc child_setup);
 CliResult *cli_run (const gchar *input, const gchar *first_arg, ...) G_GNUC_NULL_TERMINATED;
 void cli_result_free (CliResult *result);
 /* rein-cli --data-dir @dir with the other arguments, no input. */
 CliResult *cli_run_in (const gchar *dir, const gchar *first_arg, ...) G_GNUC_NULL_TERMINATED;
+/* The same, with @child_setup run in the child. */
+CliResult *cli_run_in_full (const gchar *dir,
+                            GSpawnChildSetupFunc child_setup,
+                            const gchar *first_arg,
+                            ...) G_GNUC_NULL_TERMINATED;
 
 /* Asserts how it ended, printing its output when it is not what we wanted. */
 #define cli_assert_status(r, s) cli_assert_status_impl ((r), (s), __FILE__, __LINE__)

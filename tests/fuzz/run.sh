@@ -13,7 +13,7 @@ set -eu
 
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz-armor fuzz-document fuzz-psbt}
+targets=${*:-fuzz-armor fuzz-document fuzz-psbt fuzz-answer}
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -154,6 +154,9 @@ proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   g_ptr_array_add (proxy->requests, g_strdup_printf ("%s %s%s%s", method, path,
                                                      raw_query ? "?" : "",
                                                      raw_query ? raw_query : ""));
+  if (proxy->hook != NULL)
+    proxy->hook (proxy, g_ptr_array_index (proxy->requests, proxy->requests->len - 1),
+                 proxy->hook_data);
   /* path starts with "/", the upstream URL ends with one */
   target = g_strdup_printf ("%s%s%s%s", proxy->upstream, path + 1, raw_query ? "?" : "",
                             raw_query ? raw_query : "");

@@ -28,14 +28,21 @@ gchar *net_test_dead_url (void);
 /* An in-process HTTP proxy on 127.0.0.1 that passes every request on to
  * @upstream (a server URL ending in "/") and notes it: it shows what a
  * client really asks of a server. */
-typedef struct
+typedef struct _CountingProxy CountingProxy;
+
+/* Called before a request is passed on, with its "METHOD /path?query". */
+typedef void (*CountingProxyHook) (CountingProxy *proxy, const gchar *request, gpointer data);
+
+struct _CountingProxy
 {
   SoupServer *server;
   SoupSession *session;
   gchar *url;
   gchar *upstream;
   GPtrArray *requests; /* "GET /get?key=...", in the order they came */
-} CountingProxy;
+  CountingProxyHook hook;
+  gpointer hook_data;
+};
 
 CountingProxy *counting_proxy_new (const gchar *upstream);
 void counting_proxy_set_upstream (CountingProxy *proxy, const gchar *upstream);

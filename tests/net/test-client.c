@@ -123,13 +123,13 @@ test_whole_api (void)
   g_assert_no_error (error);
   g_assert_cmpstr (cleared, ==, "");
 
-  /* the old nonce is gone */
+  /* the old nonce is gone, and the error says so apart from other refusals */
   {
     g_autofree gchar *key3 = rein_client_new_key ();
 
     rein_client_put_async (client, key3, job, nonce, delegate, owner, FALSE, NULL, done_cb, &w);
     g_assert_false (rein_client_put_finish (client, WAIT (w), &error));
-    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_NONCE);
     g_clear_error (&error);
   }
 
@@ -193,6 +193,112 @@ test_garbage (void)
   g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
   g_assert_nonnull (strstr (error->message, "larger than"));
   g_clear_error (&error);
+  g_clear_object (&w.result);
+}
+
+/* Every call against a server whose answer nests @depth arrays: json-glib
+ * would recurse once per level and overflow the stack. */
+static void
+check_deep_answer (guint status, gsize depth)
+{
+  g_autofree gchar *body = g_strnfill (depth, '[');
+  g_autoptr (FakeServer) fake = fake_server_new (status, body, TRUE);
+  g_autoptr (ReinClient) client = rein_client_new (fake->url, NULL);
+  g_autoptr (ReinPrivateKey) delegate = rein_private_key_generate (TRUE);
+  const gchar *owner = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH";
+  g_autoptr (GError) error = NULL;
+  Waiter w = { 0 };
+
+  for (guint call = 0; call < 7; call++)
+    {
+      gboolean ok;
+
+      switch (call)
+        {
+        case 0:
+        case 1:
+          rein_client_query_async (client, owner, call == 0 ? "jobs" : "mediators", FALSE, NULL,
+                                   NULL, done_cb, &w);
+          ok = rein_client_query_finish (client, WAIT (w), &error) != NULL;
+          break;
+        case 2:
+          rein_client_get_async (client, "K", NULL, done_cb, &w);
+          ok = rein_client_get_finish (client, WAIT (w), &error) != NULL;
+          break;
+        case 3:
+          rein_client_nonce_async (client, owner, NULL, NULL, done_cb, &w);
+          ok = rein_client_nonce_finish (client, WAIT (w), &error) != NULL;
+          break;
+        case 4:
+          rein_client_status_async (client, NULL, done_cb, &w);
+          ok = rein_client_status_finish (client, WAIT (w), &error);
+          break;
+        case 5:
+          rein_client_put_async (client, "K", "V", "N", delegate, owner, FALSE, NULL, done_cb, &w);
+          ok = rein_client_put_finish (client, WAIT (w), &error);
+          break;
+        default:
+          rein_client_request_buckets_async (client, owner, owner, "me@example.com", NULL,
+                                             done_cb, &w);
+          ok = rein_client_request_buckets_finish (client, WAIT (w), &error) != NULL;
+          break;
+        }
+      g_assert_false (ok);
+      g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+      g_assert_nonnull (strstr (error->message, "nests more than"));
+      g_clear_error (&error);
+    }
+  g_clear_object (&w.result);
+}
+
+static void
+test_deep_answer (void)
+{
+  /* parsed in a worker thread (200 KB), on the main thread (10 KB), and in
+   * an error answer */
+  check_deep_answer (200, 100000);
+  check_deep_answer (200, 10000);
+  check_deep_answer (500, 100000);
+}
+
+/* Brackets in strings are text, not nesting; nesting within the limit is
+ * parsed as before. */
+static void
+test_deep_text (void)
+{
+  g_autofree gchar *brackets = g_strnfill (100000, '[');
+  g_autofree gchar *body = g_strdup_printf ("{\"key\": \"K\", \"value\": \"\\\"%s\"}",
+                                            brackets);
+  g_autoptr (FakeServer) fake = fake_server_new (200, body, TRUE);
+  g_autoptr (ReinClient) client = rein_client_new (fake->url, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *value = NULL;
+  g_autoptr (GString) nested = g_string_new ("{\"result\": \"success\", \"jobs\": ");
+  g_autoptr (FakeServer) fake2 = NULL;
+  g_autoptr (ReinClient) client2 = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  Waiter w = { 0 };
+
+  rein_client_get_async (client, "K", NULL, done_cb, &w);
+  value = rein_client_get_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (value), ==, 100001);
+  g_assert_cmpint (value[0], ==, '"');
+  g_assert_cmpint (value[100000], ==, '[');
+
+  /* 62 levels inside the answer's two: the list holds one list, no text */
+  for (guint i = 0; i < 62; i++)
+    g_string_append_c (nested, '[');
+  for (guint i = 0; i < 62; i++)
+    g_string_append_c (nested, ']');
+  g_string_append_c (nested, '}');
+  fake2 = fake_server_new (200, nested->str, TRUE);
+  client2 = rein_client_new (fake2->url, NULL);
+  rein_client_query_async (client2, "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "jobs", FALSE, NULL,
+                           NULL, done_cb, &w);
+  jobs = rein_client_query_finish (client2, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 0);
   g_clear_object (&w.result);
 }
 
@@ -455,6 +561,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/client/whole-api", test_whole_api);
   g_test_add_func ("/net/client/unreachable", test_unreachable);
   g_test_add_func ("/net/client/garbage", test_garbage);
+  g_test_add_func ("/net/client/deep-answer", test_deep_answer);
+  g_test_add_func ("/net/client/deep-text", test_deep_text);
   g_test_add_func ("/net/client/cancel", test_cancel);
   g_test_add_func ("/net/client/bad-urls", test_bad_urls);
   g_test_add_func ("/net/client/rate-limited", test_rate_limited);

@@ -569,6 +569,89 @@ test_sync_concurrent (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
+/* Another client of the same owner (a second rein-cli on the same data
+ * folder) finishes its sync while ours puts: it clears the nonce they
+ * share. The proxy plays that client, clearing the nonce before the first
+ * put (or before every put) reaches the server. */
+typedef struct
+{
+  TestServer *server;
+  const gchar *owner;
+  gboolean every_put;
+  guint cleared;
+} NonceThief;
+
+static void
+clear_nonce_hook (CountingProxy *proxy, const gchar *request, gpointer data)
+{
+  NonceThief *thief = data;
+  g_autofree gchar *path = g_strdup_printf ("nonce?address=%s", thief->owner);
+  g_autoptr (Answer) current = NULL;
+  g_autoptr (Answer) cleared = NULL;
+  g_autofree gchar *clear = NULL;
+
+  if (!g_str_has_prefix (request, "POST /put") || (thief->cleared > 0 && !thief->every_put))
+    return;
+  current = http_get (thief->server, path);
+  clear = g_strdup_printf ("%s&clear=%s", path,
+                           json_object_get_string_member (answer_object (current), "nonce"));
+  cleared = http_get (thief->server, clear);
+  g_assert_cmpstr (json_object_get_string_member (answer_object (cleared), "nonce"), ==, "");
+  thief->cleared++;
+}
+
+static void
+test_sync_nonce_cleared (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autoptr (CountingProxy) proxy = counting_proxy_new (server->url);
+  NonceThief thief = { server, rein_identity_get_master_address (f->identity), FALSE, 0 };
+  g_autoptr (GError) error = NULL;
+  gint64 server_id = rein_store_add_server (f->store, proxy->url, &error);
+
+  g_assert_no_error (error);
+  proxy->hook = clear_nonce_hook;
+  proxy->hook_data = &thief;
+  {
+    g_autoptr (GPtrArray) results = run_sync (f);
+    ReinSyncResult *r = result_for (results, proxy->url);
+
+    /* the puts refused for the cleared nonce were made again with a new one */
+    g_assert_cmpuint (thief.cleared, ==, 1);
+    g_assert_null (r->error);
+    g_assert_cmpuint (r->pushed, ==, N_JOBS + 1);
+    g_assert_cmpuint (counting_proxy_count (proxy, "GET", "/nonce"), >=, 3);
+    assert_server_has_all (f, server, server_id);
+  }
+
+  /* A nonce cleared again and again is not chased: the sync fails, saying
+   * why. */
+  {
+    g_autoptr (ReinDocument) doc = NULL;
+    g_autofree gchar *job_id = rein_job_id_generate ();
+    g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: One more\nJob ID: %s\n"
+                                              "Category: Test\nDescription: More", job_id);
+    g_autoptr (GPtrArray) results = NULL;
+    ReinSyncResult *r;
+
+    doc = rein_document_sign (text, NULL, f->delegate, REIN_NETWORK_MAINNET, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (rein_store_add_document (f->store, doc, rein_identity_get_id (f->identity),
+                                              0, &error), >, 0);
+    thief.every_put = TRUE;
+    thief.cleared = 0;
+    counting_proxy_reset (proxy);
+    results = run_sync (f);
+    r = result_for (results, proxy->url);
+    g_assert_nonnull (r->error);
+    g_assert_nonnull (strstr (r->error, "Bad nonce"));
+    g_assert_cmpuint (thief.cleared, ==, 2);
+    g_assert_cmpuint (counting_proxy_count (proxy, "POST", "/put"), ==, 2);
+  }
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -585,6 +668,7 @@ main (int argc, char *argv[])
   ADD ("/net/sync/wiped-server", test_sync_wiped_server);
   ADD ("/net/sync/lost-documents", test_sync_lost_documents);
   ADD ("/net/sync/concurrent", test_sync_concurrent);
+  ADD ("/net/sync/nonce-cleared", test_sync_nonce_cleared);
 #undef ADD
 
   return g_test_run ();

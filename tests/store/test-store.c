@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "rein-json.h"
 #include "rein-store.h"
 #include "rein-test-util.h"
 
@@ -702,6 +704,147 @@ test_threads (Fixture *f, gconstpointer data)
     }
 }
 
+/* A backup file nested 65,000 times (within the size limit) is refused, not recursed
+ * into; one that only holds brackets in its strings is read as usual. */
+static void
+test_deep_backup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *deep = g_strnfill (65000, '[');
+  g_autofree gchar *brackets = g_strnfill (60000, '{');
+  g_autofree gchar *text = g_strdup_printf ("{\"format\": \"rein-desktop-backup-1\", "
+                                            "\"name\": \"\\\"%s\"}", brackets);
+
+  g_assert_null (rein_store_import_backup (f->store, deep, strlen (deep), "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "nests more than"));
+  g_clear_error (&error);
+
+  /* read, then refused for what it lacks */
+  g_assert_null (rein_store_import_backup (f->store, text, strlen (text), "pw", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_assert_null (strstr (error->message, "nests more than"));
+  g_assert_nonnull (strstr (error->message, "contact"));
+  g_clear_error (&error);
+}
+
+/* The depth scan follows strings and escapes, and refuses what json-glib
+ * could read otherwise than JSON (comments, single quotes). */
+static void
+test_json_bounds (void)
+{
+  static const struct
+  {
+    const gchar *text;
+    gint code; /* -1: accepted */
+  } cases[] = {
+    { "[[[]]]", -1 },
+    { "[[[[]]]]", REIN_JSON_ERROR_TOO_DEEP },
+    { "{\"a\": {\"b\": [1]}}", -1 },
+    { "{\"a\": {\"b\": [{}]}}", REIN_JSON_ERROR_TOO_DEEP },
+    { "[\"[[[[[[\"]", -1 },
+    { "[\"\\\"[[[[[[\"]", -1 },
+    { "[\"\\\\\", [[[[]]]]]", REIN_JSON_ERROR_TOO_DEEP },
+    { "[\"\\\\\\\"[[[[\"]", -1 },
+    { "[]]]]][[[[", REIN_JSON_ERROR_TOO_DEEP },
+    { "[true, false, null, -1.5e+3, 2E-2]", -1 },
+    { "/* \" */ [[[[]]]]", REIN_JSON_ERROR_INVALID },
+    { "# \"\n[[[[]]]]", REIN_JSON_ERROR_INVALID },
+    { "['[[[[']", REIN_JSON_ERROR_INVALID },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean ok = rein_json_check_bounds (cases[i].text, strlen (cases[i].text), 1000, 3,
+                                            &error);
+
+      g_test_message ("%s", cases[i].text);
+      if (cases[i].code < 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, REIN_JSON_ERROR, cases[i].code);
+        }
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonParser) parser = rein_json_parse ("[1, 2]", 6, 5, 3, &error);
+
+    g_assert_null (parser);
+    g_assert_error (error, REIN_JSON_ERROR, REIN_JSON_ERROR_TOO_LARGE);
+  }
+}
+
+/* A data folder that cannot be written is still read: identities, keys and
+ * backups; a change fails, saying the folder is read-only. As root, the
+ * checks run as "nobody", whom the permissions then bind. */
+static void
+test_read_only (void)
+{
+  const gchar *dir = g_getenv ("REIN_TEST_READ_ONLY_DIR");
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ReinStore) store = NULL;
+      g_autoptr (GListModel) ids = NULL;
+      g_autoptr (ReinIdentity) active = NULL;
+      g_autoptr (ReinPrivateKey) key = NULL;
+      g_autofree gchar *backup = NULL;
+
+      if (getuid () == 0)
+        g_assert_true (setgid (65534) == 0 && setuid (65534) == 0);
+      store = rein_store_open (dir, &error);
+      g_assert_no_error (error);
+      g_assert_true (rein_store_get_read_only (store));
+      ids = rein_store_list_identities (store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (ids), ==, 1);
+      active = rein_store_get_active_identity (store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (rein_identity_get_name (active), ==, "Alice");
+      key = rein_store_unlock_delegate_key (store, active, "pw", &error);
+      g_assert_no_error (error);
+      backup = rein_store_export_backup (store, active, "pw", &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (backup, "rein-desktop-backup-1"));
+
+      g_assert_cmpint (rein_store_add_server (store, "http://127.0.0.1:1/", &error), <=, 0);
+      g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_READ_ONLY);
+      g_assert_nonnull (strstr (error->message, "read-only"));
+      return;
+    }
+
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *tmp = g_dir_make_tmp ("rein-store-ro-XXXXXX", &error);
+    g_autofree gchar *db = g_build_filename (tmp, "rein.db", NULL);
+    g_autoptr (ReinStore) store = rein_store_open (tmp, &error);
+    g_autoptr (ReinIdentity) id = NULL;
+
+    g_assert_no_error (error);
+    id = rein_store_add_identity_from_mnemonic (store, &alice, VECTOR_PHRASE, NULL, "pw", &error);
+    g_assert_no_error (error);
+    g_clear_object (&id);
+    g_clear_object (&store);
+    /* the last connection closed: no -wal or -shm file is left */
+    g_assert_cmpint (g_chmod (db, 0400), ==, 0);
+    g_assert_cmpint (g_chmod (tmp, 0500), ==, 0);
+    if (getuid () == 0)
+      g_assert_true (chown (tmp, 65534, 65534) == 0 && chown (db, 65534, 65534) == 0);
+    g_setenv ("REIN_TEST_READ_ONLY_DIR", tmp, TRUE);
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_chmod (tmp, 0700);
+    rein_test_remove_tree (tmp);
+    g_test_trap_assert_passed ();
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -710,6 +853,8 @@ main (int argc, char *argv[])
   rein_secret_set_scrypt_cost (10);
 
   g_test_add_func ("/store/secret/roundtrip", test_secret_roundtrip);
+  g_test_add_func ("/store/json/bounds", test_json_bounds);
+  g_test_add_func ("/store/read-only", test_read_only);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/store/db/open-and-migrate", test_open_and_migrate);
   ADD ("/store/identity/from-mnemonic", test_identity_from_mnemonic);
@@ -723,6 +868,7 @@ main (int argc, char *argv[])
   ADD ("/store/secrets-not-on-disk", test_no_secret_on_disk);
   ADD ("/store/identity/python-testnet-backup", test_python_testnet_backup);
   ADD ("/store/threads", test_threads);
+  ADD ("/store/identity/deep-backup", test_deep_backup);
 #undef ADD
 
   return g_test_run ();
