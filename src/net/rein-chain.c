@@ -12,6 +12,7 @@
 #include "rein-bitcoin.h"
 #include "rein-client.h"
 #include "rein-http.h"
+#include "rein-json.h"
 
 #define DEFAULT_DEADLINE 30
 #define MAX_COINS ((gint64) 2100000000000000)
@@ -322,48 +323,17 @@ bad_answer (ReinChain *self, Call *call, const gchar *why)
                       why);
 }
 
-/* Nesting deeper than @max_depth, counted outside strings, is refused
- * before json-glib, which recurses, sees it. */
-static gboolean
-json_nesting_within (const gchar *data, gsize len, guint max_depth)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      gchar c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 static JsonNode *
 parse_json (ReinChain *self, Call *call, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonParser) parser = NULL;
   gsize len = 0;
   const gchar *data = g_bytes_get_data (call->answer->body, &len);
 
-  if (!json_nesting_within (data, len, MAX_JSON_DEPTH)
-      || !json_parser_load_from_data (parser, data != NULL ? data : "", len, NULL)
-      || json_parser_get_root (parser) == NULL)
+  /* bounded in size by the answer's limit, and in depth before json-glib
+   * (which recurses) sees it */
+  parser = rein_json_parse (data != NULL ? data : "", len, G_MAXSIZE, MAX_JSON_DEPTH, NULL);
+  if (parser == NULL || json_parser_get_root (parser) == NULL)
     {
       g_propagate_error (error, bad_answer (self, call, "not the JSON Esplora answers"));
       return NULL;
