@@ -83,6 +83,23 @@ GListModel *rein_market_reader_get_jobs (ReinMarketReader *self);
  * "items-changed" when a refresh of mediators succeeds. */
 GListModel *rein_market_reader_get_mediators (ReinMarketReader *self);
 
+/* What one refresh takes from one server at most. A server that sends
+ * more is read no further in that refresh, with a "warning"; what it sent
+ * before counts. Documents whose signature does not verify are dropped as
+ * each page comes (never stored, never held): they count as junk. So a
+ * refresh holds at most max_documents documents and max_bytes of armored
+ * text per server, whatever the servers send. */
+typedef struct
+{
+  guint max_pages;     /* of one query (of PAGE_SIZE documents) */
+  guint max_documents; /* new to the refresh */
+  guint64 max_bytes;   /* armored bytes of those */
+  guint max_junk;      /* documents whose signature does not verify */
+} ReinMarketReaderLimits;
+
+void rein_market_reader_set_limits (ReinMarketReader *self, const ReinMarketReaderLimits *limits);
+void rein_market_reader_get_limits (ReinMarketReader *self, ReinMarketReaderLimits *out_limits);
+
 /* Reads @what (@job_ids, NULL-terminated, for REIN_MARKET_REFRESH_JOB_IDS).
  * Emits "progress" as servers answer, "server-failed" for each server
  * that does not, "warning" for what else went wrong without stopping the

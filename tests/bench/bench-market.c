@@ -421,6 +421,11 @@ main (int argc, char *argv[])
   g_strstrip (ui_line);
   g_print ("bench-market: jobs=%u %s refresh_s=%.1f refresh_again_s=%.1f max_stall_ms=%.0f\n",
            n_jobs, ui_line, refresh_s, refresh_again_s, stall.longest / 1000.0);
-  rein_test_remove_tree (dir);
+  /* REIN_BENCH_KEEP=1 keeps the filled store, to profile the app's part:
+   * bench-market --ui DIR. */
+  if (g_strcmp0 (g_getenv ("REIN_BENCH_KEEP"), "1") == 0)
+    g_printerr ("bench-market: the store is kept in %s\n", dir);
+  else
+    rein_test_remove_tree (dir);
   return 0;
 }
