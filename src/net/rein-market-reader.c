@@ -1473,6 +1473,14 @@ page_checked (GTask *task)
         }
       tally->documents++;
       tally->bytes += strlen (rein_document_get_armored (doc));
+      /* The market's documents go straight in, a page at a time: the main
+       * loop never goes through a whole market at once. */
+      if (!op->learning)
+        {
+          g_hash_table_add (op->seen, (gpointer) rein_document_get_hash (doc));
+          g_ptr_array_add (op->docs, g_object_ref (doc));
+          continue;
+        }
       g_hash_table_add (op->found_seen, (gpointer) rein_document_get_hash (doc));
       g_ptr_array_add (op->found, g_object_ref (doc));
     }
