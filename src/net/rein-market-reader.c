@@ -50,6 +50,7 @@ struct _ReinMarketReader
   GPtrArray *filed_since;  /* enrollments filed in @directory since @built was made */
   guint directory_version; /* bumped by every enrollment filed in @directory */
   ReinMarketReaderLimits limits;
+  GPtrArray *changed;      /* the jobs the last refresh of jobs validated anew */
 };
 
 /* What one server gave one operation so far. */
@@ -72,7 +73,7 @@ static void
 built_group_free (BuiltGroup *group)
 {
   g_free (group->digest);
-  g_ptr_array_unref (group->jobs);
+  g_clear_pointer (&group->jobs, g_ptr_array_unref); /* none when cancelled */
   g_free (group);
 }
 
@@ -150,6 +151,8 @@ typedef struct
   guint directory_version;    /* the reader's directory's, when copied */
   guint filed;                /* enrollments it filed in the reader's directory */
   GHashTable *new_built;      /* Job ID -> BuiltGroup, for the next refresh */
+  GHashTable *fresh;          /* the jobs build_jobs() validated anew (a set) */
+  GPtrArray *changed;         /* those in @out */
 
   /* Bounds (see rein_market_reader_set_limits()) */
   ReinMarketReaderLimits limits;
@@ -200,6 +203,8 @@ op_free (Op *op)
   g_clear_pointer (&op->built, g_hash_table_unref);
   g_clear_pointer (&op->grown, g_ptr_array_unref);
   g_clear_pointer (&op->new_built, g_hash_table_unref);
+  g_clear_pointer (&op->fresh, g_hash_table_unref);
+  g_clear_pointer (&op->changed, g_ptr_array_unref);
   g_clear_pointer (&op->tallies, g_hash_table_unref);
   g_clear_pointer (&op->page_docs, g_ptr_array_unref);
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
@@ -220,6 +225,7 @@ rein_market_reader_finalize (GObject *object)
   g_clear_object (&self->mediators);
   g_clear_pointer (&self->built, g_hash_table_unref);
   g_clear_pointer (&self->filed_since, g_ptr_array_unref);
+  g_clear_pointer (&self->changed, g_ptr_array_unref);
 
   G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
 }
@@ -336,6 +342,21 @@ rein_market_reader_get_jobs (ReinMarketReader *self)
 {
   g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
   return G_LIST_MODEL (self->jobs);
+}
+
+GPtrArray *
+rein_market_reader_get_changed_jobs (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return self->changed;
+}
+
+void
+rein_market_reader_forget (ReinMarketReader *self)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_clear_pointer (&self->built, g_hash_table_unref);
+  g_clear_pointer (&self->changed, g_ptr_array_unref);
 }
 
 GListModel *
@@ -896,10 +917,24 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
 
   g_debug ("refresh: %u jobs, %u documents to check (%u new enrollments)", run.ids->len,
            to_check->len, op->grown->len);
-  restore_checks (store, op, to_check);
-  verify_all (to_check, cancellable);
+  /* Those fetched were looked up and checked as their page came: only the
+   * store's own (rein_store_list_job_documents()) are left. */
+  {
+    g_autoptr (GPtrArray) unchecked = g_ptr_array_new ();
+
+    for (guint i = 0; i < to_check->len; i++)
+      if (rein_document_get_verification (g_ptr_array_index (to_check, i))
+          == REIN_VERIFICATION_UNCHECKED)
+        g_ptr_array_add (unchecked, g_ptr_array_index (to_check, i));
+    restore_checks (store, op, unchecked);
+    verify_all (unchecked, cancellable);
+  }
   if (g_cancellable_is_cancelled (cancellable))
-    return jobs;
+    {
+      /* Half built: nothing for the next refresh. */
+      g_clear_pointer (&op->new_built, g_hash_table_unref);
+      return jobs;
+    }
   n_threads = CLAMP (to_check->len / (4 * BUILD_CHUNK), 1, g_get_num_processors ());
   for (guint i = 1; i < n_threads; i++)
     g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
@@ -919,6 +954,9 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
     }
   g_ptr_array_sort (jobs, compare_job_ids);
   record_jobs (store, op, fresh);
+  op->fresh = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < fresh->len; i++)
+    g_hash_table_add (op->fresh, g_ptr_array_index (fresh, i));
   return jobs;
 }
 
@@ -1223,8 +1261,11 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
         {
           ReinJob *job = g_ptr_array_index (built, i);
 
-          if (rein_job_get_state (job) != REIN_JOB_STATE_NONE)
-            g_ptr_array_add (op->out, g_object_ref (job));
+          if (rein_job_get_state (job) == REIN_JOB_STATE_NONE)
+            continue;
+          g_ptr_array_add (op->out, g_object_ref (job));
+          if (g_hash_table_contains (op->fresh, job))
+            g_ptr_array_add (op->changed, g_object_ref (job));
         }
     }
   else
@@ -1258,6 +1299,8 @@ validate_done (GTask *task)
     {
       g_clear_pointer (&self->built, g_hash_table_unref);
       g_ptr_array_set_size (self->filed_since, 0);
+      g_clear_pointer (&self->changed, g_ptr_array_unref);
+      self->changed = g_steal_pointer (&op->changed);
       if (self->directory_version == op->directory_version + op->filed)
         self->built = g_steal_pointer (&op->new_built);
     }
@@ -1711,6 +1754,7 @@ start_op (ReinMarketReader *self,
   op->stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) rein_stored_verdict_free);
   op->limits = self->limits;
+  op->changed = g_ptr_array_new_with_free_func (g_object_unref);
   op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_queue_init (&op->queries);
   *out_op = op;

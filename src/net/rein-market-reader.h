@@ -79,6 +79,15 @@ ReinDirectory *rein_market_reader_get_directory (ReinMarketReader *self);
 /* A GListModel of ReinJob, replaced in one "items-changed" when a refresh
  * of jobs succeeds. */
 GListModel *rein_market_reader_get_jobs (ReinMarketReader *self);
+/* The jobs of the jobs model that the last refresh of jobs validated anew
+ * (ReinJob): the others are the very objects the refresh before gave, with
+ * the same documents and verdicts. NULL before a refresh of jobs, or after
+ * rein_market_reader_forget(). */
+GPtrArray *rein_market_reader_get_changed_jobs (ReinMarketReader *self);
+/* Forgets what the last refresh validated: the next one validates (and
+ * reports as changed) every job again. */
+void rein_market_reader_forget (ReinMarketReader *self);
+
 /* A GListModel of ReinDocument (mediators' enrollments), replaced in one
  * "items-changed" when a refresh of mediators succeeds. */
 GListModel *rein_market_reader_get_mediators (ReinMarketReader *self);
