@@ -985,6 +985,43 @@ replace_items (GListStore *store, GPtrArray *items)
   g_task_run_in_thread (drop, drop_thread);
 }
 
+typedef struct
+{
+  gpointer data;
+  GDestroyNotify free;
+} Dropped;
+
+static void
+dropped_free (Dropped *dropped)
+{
+  dropped->free (dropped->data);
+  g_free (dropped);
+}
+
+static void
+bag_add (GPtrArray *bag, gpointer data, GDestroyNotify free)
+{
+  Dropped *dropped;
+
+  if (data == NULL)
+    return;
+  dropped = g_new0 (Dropped, 1);
+  dropped->data = data;
+  dropped->free = free;
+  g_ptr_array_add (bag, dropped);
+}
+
+/* Frees what @bag holds (of bag_add()) in a worker. */
+static void
+drop_later (GPtrArray *bag)
+{
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (drop, drop_later);
+  g_task_set_task_data (drop, bag, NULL);
+  g_task_run_in_thread (drop, drop_thread);
+}
+
 /* ---- The steps of a refresh ---- */
 
 static void run_next (GTask *task);
@@ -1291,19 +1328,30 @@ validate_done (GTask *task)
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
+  GPtrArray *bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
+
   replace_items (self->jobs, op->out);
   /* What the next refresh may take as it is: the jobs validated with the
    * reader's directory as it is now (no other operation filed enrollments
    * meanwhile). */
   if (op->what == REIN_MARKET_REFRESH_JOBS && op->new_built != NULL)
     {
-      g_clear_pointer (&self->built, g_hash_table_unref);
+      bag_add (bag, g_steal_pointer (&self->built), (GDestroyNotify) g_hash_table_unref);
       g_ptr_array_set_size (self->filed_since, 0);
-      g_clear_pointer (&self->changed, g_ptr_array_unref);
+      bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
       self->changed = g_steal_pointer (&op->changed);
       if (self->directory_version == op->directory_version + op->filed)
         self->built = g_steal_pointer (&op->new_built);
     }
+  /* A market's documents, and what replaced jobs held, take the main loop
+   * long to free. */
+  bag_add (bag, g_steal_pointer (&op->seen), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->docs), (GDestroyNotify) g_ptr_array_unref);
+  bag_add (bag, g_steal_pointer (&op->stored), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->sources), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->new_built), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->built), (GDestroyNotify) g_hash_table_unref);
+  drop_later (bag);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }

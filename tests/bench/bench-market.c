@@ -32,6 +32,7 @@
 
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
@@ -307,6 +308,17 @@ stall_idle_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* This process's CPU time (every thread; not the servers'), in s. */
+static gdouble
+process_cpu_s (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 static gdouble
 timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
 {
@@ -314,6 +326,7 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  gdouble cpu_start = process_cpu_s ();
   /* A 1 ms timer, not an idle: an idle callback keeps the main thread
    * spinning, and takes one of the two cores from the refresh. */
   guint idle = g_timeout_add (1, stall_idle_cb, stall);
@@ -331,6 +344,8 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   g_source_remove (idle);
   g_assert_true (rein_market_service_refresh_finish (market, result, &error));
   g_assert_no_error (error);
+  g_printerr ("bench-market: a refresh took %.1f s of this process's CPU time, the longest "
+              "stall %.0f ms\n", process_cpu_s () - cpu_start, stall->longest / 1000.0);
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
