@@ -7,10 +7,19 @@
  * with its verdict and the server it came from, and records our role and
  * the state of each job we take part in as an order.
  *
- * What the servers send is untrusted: documents that do not validate are
- * stored with the reason, and stay out of the jobs model. A server that
- * fails is reported with the "server-failed" signal while the others'
- * documents still arrive; the call fails only when no server answered.
+ * What the servers send is untrusted: each page's new documents have their
+ * signatures checked (in a worker) as the page comes, and those whose
+ * signature does not verify are dropped there, never held or stored;
+ * documents that verify but do not validate are stored with the reason,
+ * and stay out of the jobs model. What one refresh takes from one server
+ * is bounded (rein_market_reader_set_limits()). A server that fails is
+ * reported with the "server-failed" signal while the others' documents
+ * still arrive; the call fails only when no server answered.
+ *
+ * A refresh of jobs after another takes the jobs whose documents did not
+ * change, and whose signers' and mediator's enrollments did not either,
+ * as the refresh before built them (rein_market_reader_get_changed_jobs()
+ * says which were validated anew).
  *
  * Threads: the reader is used from the main thread (its models, signals
  * and directory live there). Parsing, signature checks, validation and
