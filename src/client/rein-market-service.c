@@ -721,6 +721,10 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   r = g_task_get_task_data (task);
   if (error != NULL)
     {
+      /* What the reader validated is not all in the index: the next
+       * refresh saves every job again. */
+      if (self->reader != NULL)
+        rein_market_reader_forget (self->reader);
       read_return_error (self, task, error);
       return;
     }
@@ -793,8 +797,19 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
     case READ_JOBS:
       {
-        g_autoptr (GPtrArray) jobs = items_of (rein_market_reader_get_jobs (self->reader));
+        GPtrArray *changed = rein_market_reader_get_changed_jobs (self->reader);
+        g_autoptr (GPtrArray) jobs = NULL;
 
+        /* Only the jobs validated anew: the index has the others as they
+         * are. Nothing new, nothing to save or read again. */
+        if (changed != NULL && changed->len == 0)
+          {
+            g_task_return_boolean (task, TRUE);
+            read_next (self);
+            break;
+          }
+        jobs = changed != NULL ? g_ptr_array_ref (changed)
+                               : items_of (rein_market_reader_get_jobs (self->reader));
         save_jobs (self, task, jobs);
       }
       break;

@@ -14,8 +14,17 @@
 
 /* Documents asked for per page, and job IDs or addresses per query. */
 #define PAGE_SIZE 1000
-#define MAX_PAGES 1000
 #define IDS_PER_QUERY 100
+
+/* What one refresh takes from one server, at most (see
+ * rein_market_reader_set_limits()): pages of one query, documents new to
+ * the refresh and their armored bytes, documents whose signature does not
+ * verify. A market of 100,000 jobs and 300,000 bids is 400 pages and some
+ * 400,000 documents of about 1 KiB. */
+#define DEFAULT_MAX_PAGES 1000
+#define DEFAULT_MAX_DOCUMENTS 1000000
+#define DEFAULT_MAX_BYTES (1024 * 1024 * 1024)
+#define DEFAULT_MAX_JUNK PAGE_SIZE
 
 struct _ReinMarketReader
 {
@@ -30,7 +39,43 @@ struct _ReinMarketReader
   gboolean own_enrollment; /* the identity's enrollment is stored */
   GListStore *jobs;
   GListStore *mediators;
+  /* The jobs the last refresh built, by Job ID (BuiltGroup), and the
+   * version of the directory they were validated with: a group of the same
+   * documents validated with the same enrollments is the same job, so the
+   * next refresh takes it as it is, unless an enrollment filed since
+   * (@filed_since) concerns one of its signers or its mediator. Never
+   * changed once made (a worker reads it while the main thread may swap in
+   * the next). */
+  GHashTable *built;
+  GPtrArray *filed_since;  /* enrollments filed in @directory since @built was made */
+  guint directory_version; /* bumped by every enrollment filed in @directory */
+  ReinMarketReaderLimits limits;
+  GPtrArray *changed;      /* the jobs the last refresh of jobs validated anew */
 };
+
+/* What one server gave one operation so far. */
+typedef struct
+{
+  guint documents; /* new to the operation */
+  guint64 bytes;   /* of those */
+  guint junk;      /* documents whose signature does not verify */
+  gboolean stopped;
+} Tally;
+
+typedef struct
+{
+  gchar *digest;    /* of the group's document hashes, sorted */
+  GPtrArray *jobs;  /* ReinJob built from the group */
+  gboolean reused;  /* taken from the previous refresh as it was */
+} BuiltGroup;
+
+static void
+built_group_free (BuiltGroup *group)
+{
+  g_free (group->digest);
+  g_clear_pointer (&group->jobs, g_ptr_array_unref); /* none when cancelled */
+  g_free (group);
+}
 
 G_DEFINE_FINAL_TYPE (ReinMarketReader, rein_market_reader, G_TYPE_OBJECT)
 
@@ -82,6 +127,7 @@ typedef struct
 
   guint done;
   guint total;
+  gint64 started; /* monotonic, for the debug log */
 
   /* For the worker steps (see "Threads" in rein-market-reader.h): what they
    * need of the reader, copied when the operation starts, and what they
@@ -100,6 +146,19 @@ typedef struct
   GPtrArray *wanted;          /* signers to ask the servers for */
   GPtrArray *out;             /* the jobs for the model */
   GHashTable *stored;         /* hash -> ReinStoredVerdict, of the documents seen */
+  GHashTable *built;          /* the reader's jobs built before */
+  GPtrArray *grown;           /* enrollments new to the directory since they were */
+  guint directory_version;    /* the reader's directory's, when copied */
+  guint filed;                /* enrollments it filed in the reader's directory */
+  GHashTable *new_built;      /* Job ID -> BuiltGroup, for the next refresh */
+  GHashTable *fresh;          /* the jobs build_jobs() validated anew (a set) */
+  GPtrArray *changed;         /* those in @out */
+
+  /* Bounds (see rein_market_reader_set_limits()) */
+  ReinMarketReaderLimits limits;
+  GHashTable *tallies;        /* URL -> Tally */
+  GPtrArray *page_docs;       /* the page being checked: documents new to the operation */
+  GPtrArray *page_urls_of;    /* the URL each came from first, beside them */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -152,6 +211,14 @@ op_free (Op *op)
   g_clear_pointer (&op->wanted, g_ptr_array_unref);
   g_clear_pointer (&op->out, g_ptr_array_unref);
   g_clear_pointer (&op->stored, g_hash_table_unref);
+  g_clear_pointer (&op->built, g_hash_table_unref);
+  g_clear_pointer (&op->grown, g_ptr_array_unref);
+  g_clear_pointer (&op->new_built, g_hash_table_unref);
+  g_clear_pointer (&op->fresh, g_hash_table_unref);
+  g_clear_pointer (&op->changed, g_ptr_array_unref);
+  g_clear_pointer (&op->tallies, g_hash_table_unref);
+  g_clear_pointer (&op->page_docs, g_ptr_array_unref);
+  g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -167,6 +234,9 @@ rein_market_reader_finalize (GObject *object)
   g_clear_pointer (&self->asked, g_hash_table_unref);
   g_clear_object (&self->jobs);
   g_clear_object (&self->mediators);
+  g_clear_pointer (&self->built, g_hash_table_unref);
+  g_clear_pointer (&self->filed_since, g_ptr_array_unref);
+  g_clear_pointer (&self->changed, g_ptr_array_unref);
 
   G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
 }
@@ -215,6 +285,30 @@ rein_market_reader_init (ReinMarketReader *self)
   self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->jobs = g_list_store_new (REIN_TYPE_JOB);
   self->mediators = g_list_store_new (REIN_TYPE_DOCUMENT);
+  self->filed_since = g_ptr_array_new_with_free_func (g_object_unref);
+  self->limits.max_pages = DEFAULT_MAX_PAGES;
+  self->limits.max_documents = DEFAULT_MAX_DOCUMENTS;
+  self->limits.max_bytes = DEFAULT_MAX_BYTES;
+  self->limits.max_junk = DEFAULT_MAX_JUNK;
+}
+
+void
+rein_market_reader_set_limits (ReinMarketReader *self, const ReinMarketReaderLimits *limits)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_return_if_fail (limits != NULL);
+
+  self->limits = *limits;
+  self->limits.max_pages = MAX (1, self->limits.max_pages);
+}
+
+void
+rein_market_reader_get_limits (ReinMarketReader *self, ReinMarketReaderLimits *out_limits)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_return_if_fail (out_limits != NULL);
+
+  *out_limits = self->limits;
 }
 
 ReinMarketReader *
@@ -259,6 +353,21 @@ rein_market_reader_get_jobs (ReinMarketReader *self)
 {
   g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
   return G_LIST_MODEL (self->jobs);
+}
+
+GPtrArray *
+rein_market_reader_get_changed_jobs (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return self->changed;
+}
+
+void
+rein_market_reader_forget (ReinMarketReader *self)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_clear_pointer (&self->built, g_hash_table_unref);
+  g_clear_pointer (&self->changed, g_ptr_array_unref);
 }
 
 GListModel *
@@ -462,6 +571,18 @@ verify_all (GPtrArray *docs, GCancellable *cancellable)
 
 static void add_enrollments (ReinStore *store, Op *op, GPtrArray *docs);
 
+/* Whether @directory holds @enrollment already (the same text). */
+static gboolean
+directory_holds (ReinDirectory *directory, ReinDocument *enrollment)
+{
+  const gchar *delegate = rein_document_get_field (enrollment, REIN_LABEL_DELEGATE_ADDRESS);
+  ReinDocument *known = delegate != NULL ? rein_directory_lookup_delegate (directory, delegate)
+                                         : NULL;
+
+  return known != NULL
+         && g_strcmp0 (rein_document_get_hash (known), rein_document_get_hash (enrollment)) == 0;
+}
+
 /* Adds the enrollments the store holds to the operation's directory, when
  * the reader has not read them yet. Ours, stored without a signature
  * check, get theirs recorded too. */
@@ -505,7 +626,10 @@ add_enrollments (ReinStore *store, Op *op, GPtrArray *docs)
       ReinDocument *doc = g_ptr_array_index (enrollments, i);
       g_autoptr (GError) add_error = NULL;
       ReinDocumentVerdict verdict = { doc, REIN_VERIFICATION_VALID, NULL };
+      gboolean known = directory_holds (op->directory, doc);
 
+      if (!known)
+        g_ptr_array_add (op->grown, g_object_ref (doc));
       if (!rein_directory_add (op->directory, doc, &add_error))
         {
           verdict.verification = REIN_VERIFICATION_INVALID;
@@ -659,7 +783,7 @@ typedef struct
   ReinDirectory *directory;
   GPtrArray *ids;    /* Job IDs */
   GPtrArray *groups; /* GPtrArray of ReinDocument, beside each ID */
-  GPtrArray *jobs;   /* GPtrArray of ReinJob, beside each ID */
+  GPtrArray *built;  /* BuiltGroup beside each ID: those with jobs are done */
   gint next;         /* atomic */
 } BuildRun;
 
@@ -676,34 +800,85 @@ build_thread (gpointer data)
       {
         const gchar *job_id = g_ptr_array_index (run->ids, i);
         GPtrArray *group = g_ptr_array_index (run->groups, i);
-        GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
-        /* A job is its ID and its creator: a copied ID is another job. */
-        g_auto (GStrv) creators = rein_job_find_creators (job_id, group, run->directory);
+        BuiltGroup *built = g_ptr_array_index (run->built, i);
+        g_auto (GStrv) creators = NULL;
 
+        if (built->jobs != NULL)
+          continue;
+        built->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+        /* A job is its ID and its creator: a copied ID is another job. */
+        creators = rein_job_find_creators (job_id, group, run->directory);
         if (g_strv_length (creators) <= 1)
-          g_ptr_array_add (out, rein_job_new (job_id, group, run->directory));
+          g_ptr_array_add (built->jobs, rein_job_new (job_id, group, run->directory));
         else
           for (guint c = 0; creators[c] != NULL; c++)
-            g_ptr_array_add (out, rein_job_new_for_creator (job_id, creators[c], group,
-                                                            run->directory));
-        run->jobs->pdata[i] = out;
+            g_ptr_array_add (built->jobs, rein_job_new_for_creator (job_id, creators[c], group,
+                                                                    run->directory));
       }
   return NULL;
 }
 
+static gint
+compare_hashes (gconstpointer a, gconstpointer b)
+{
+  return strcmp (rein_document_get_hash (*(ReinDocument **) a),
+                 rein_document_get_hash (*(ReinDocument **) b));
+}
+
+/* What identifies a group of documents: its hashes, sorted. */
+static gchar *
+group_digest (GPtrArray *group)
+{
+  g_autoptr (GPtrArray) sorted = g_ptr_array_copy (group, NULL, NULL);
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_ptr_array_sort (sorted, compare_hashes);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const gchar *hash = rein_document_get_hash (g_ptr_array_index (sorted, i));
+
+      g_checksum_update (checksum, (const guchar *) hash, strlen (hash) + 1);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* Whether @enrollments (new ones) may change the verdict on @group: they
+ * name the delegate that signed one of its documents, or its mediator. */
+static gboolean
+group_concerns (GPtrArray *group, ReinDirectory *enrollments)
+{
+  for (guint i = 0; i < group->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (group, i);
+      const gchar *signer = rein_document_get_signer (doc);
+      const gchar *mediator = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+
+      if ((signer != NULL && rein_directory_lookup_delegate (enrollments, signer) != NULL)
+          || (mediator != NULL && rein_directory_lookup_public_key (enrollments, mediator) != NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Groups the fetched documents by Job ID into validated jobs, sorted by
- * job ID, and stores the verdicts. */
+ * job ID, and stores the verdicts. A group the previous refresh validated,
+ * with the same documents and the same enrollments, is taken as it was:
+ * its signatures are not looked up or checked again, nor its verdicts
+ * stored again. The rest have their signatures checked on every core. */
 static GPtrArray *
-build_jobs (ReinStore *store, Op *op)
+build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
 {
   g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                          (GDestroyNotify) g_ptr_array_unref);
   GPtrArray *jobs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) ids = g_ptr_array_new ();
   g_autoptr (GPtrArray) group_list = g_ptr_array_new ();
-  g_autoptr (GPtrArray) built = g_ptr_array_new (); /* each stolen below */
+  g_autoptr (GPtrArray) built = g_ptr_array_new ();
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr (GPtrArray) to_check = g_ptr_array_new ();
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
   BuildRun run = { op->directory, ids, group_list, built, 0 };
+  g_autoptr (ReinDirectory) grown = rein_directory_new ();
   GHashTableIter iter;
   gpointer key, value;
   guint n_threads;
@@ -725,23 +900,74 @@ build_jobs (ReinStore *store, Op *op)
       g_ptr_array_add (group, doc);
     }
 
+  for (guint i = 0; i < op->grown->len; i++)
+    rein_directory_add (grown, g_ptr_array_index (op->grown, i), NULL);
+  op->new_built = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) built_group_free);
   g_hash_table_iter_init (&iter, groups);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
+      GPtrArray *group = value;
+      BuiltGroup *b = g_new0 (BuiltGroup, 1);
+      BuiltGroup *before = op->built != NULL ? g_hash_table_lookup (op->built, key) : NULL;
+
+      b->digest = group_digest (group);
+      if (before != NULL && g_str_equal (before->digest, b->digest)
+          && !group_concerns (group, grown))
+        {
+          b->jobs = g_ptr_array_ref (before->jobs);
+          b->reused = TRUE;
+        }
+      else
+        g_ptr_array_extend (to_check, group, NULL, NULL);
       g_ptr_array_add (run.ids, key);
-      g_ptr_array_add (run.groups, value);
+      g_ptr_array_add (run.groups, group);
+      g_ptr_array_add (run.built, b);
+      g_hash_table_insert (op->new_built, g_strdup (key), b);
     }
-  g_ptr_array_set_size (run.jobs, run.ids->len);
-  n_threads = CLAMP (run.ids->len / BUILD_CHUNK, 1, g_get_num_processors ());
+
+  g_debug ("refresh: %u jobs, %u documents to check (%u new enrollments)", run.ids->len,
+           to_check->len, op->grown->len);
+  /* Those fetched were looked up and checked as their page came: only the
+   * store's own (rein_store_list_job_documents()) are left. */
+  {
+    g_autoptr (GPtrArray) unchecked = g_ptr_array_new ();
+
+    for (guint i = 0; i < to_check->len; i++)
+      if (rein_document_get_verification (g_ptr_array_index (to_check, i))
+          == REIN_VERIFICATION_UNCHECKED)
+        g_ptr_array_add (unchecked, g_ptr_array_index (to_check, i));
+    restore_checks (store, op, unchecked);
+    verify_all (unchecked, cancellable);
+  }
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      /* Half built: nothing for the next refresh. */
+      g_clear_pointer (&op->new_built, g_hash_table_unref);
+      return jobs;
+    }
+  n_threads = CLAMP (to_check->len / (4 * BUILD_CHUNK), 1, g_get_num_processors ());
   for (guint i = 1; i < n_threads; i++)
     g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
   build_thread (&run);
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (g_ptr_array_index (threads, i));
-  for (guint i = 0; i < run.jobs->len; i++)
-    g_ptr_array_extend_and_steal (jobs, g_steal_pointer (&run.jobs->pdata[i]));
+  for (guint i = 0; i < run.built->len; i++)
+    {
+      BuiltGroup *b = g_ptr_array_index (run.built, i);
+
+      for (guint j = 0; j < b->jobs->len; j++)
+        {
+          g_ptr_array_add (jobs, g_object_ref (g_ptr_array_index (b->jobs, j)));
+          if (!b->reused)
+            g_ptr_array_add (fresh, g_ptr_array_index (b->jobs, j));
+        }
+    }
   g_ptr_array_sort (jobs, compare_job_ids);
-  record_jobs (store, op, jobs);
+  record_jobs (store, op, fresh);
+  op->fresh = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < fresh->len; i++)
+    g_hash_table_add (op->fresh, g_ptr_array_index (fresh, i));
   return jobs;
 }
 
@@ -767,6 +993,43 @@ replace_items (GListStore *store, GPtrArray *items)
   g_list_store_splice (store, 0, n, items->pdata, items->len);
   g_task_set_source_tag (drop, replace_items);
   g_task_set_task_data (drop, old, NULL);
+  g_task_run_in_thread (drop, drop_thread);
+}
+
+typedef struct
+{
+  gpointer data;
+  GDestroyNotify free;
+} Dropped;
+
+static void
+dropped_free (Dropped *dropped)
+{
+  dropped->free (dropped->data);
+  g_free (dropped);
+}
+
+static void
+bag_add (GPtrArray *bag, gpointer data, GDestroyNotify free)
+{
+  Dropped *dropped;
+
+  if (data == NULL)
+    return;
+  dropped = g_new0 (Dropped, 1);
+  dropped->data = data;
+  dropped->free = free;
+  g_ptr_array_add (bag, dropped);
+}
+
+/* Frees what @bag holds (of bag_add()) in a worker. */
+static void
+drop_later (GPtrArray *bag)
+{
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (drop, drop_later);
+  g_task_set_task_data (drop, bag, NULL);
   g_task_run_in_thread (drop, drop_thread);
 }
 
@@ -896,10 +1159,19 @@ step_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0; i < op->learned->len; i++)
     {
       ReinDocument *enrollment = g_ptr_array_index (op->learned, i);
+      gboolean known = directory_holds (self->directory, enrollment);
 
       /* Checked already: this only files it. */
       if (rein_directory_add (self->directory, enrollment, NULL))
-        adopt_own_enrollment (self, enrollment);
+        {
+          if (!known)
+            {
+              self->directory_version++;
+              op->filed++;
+              g_ptr_array_add (self->filed_since, g_object_ref (enrollment));
+            }
+          adopt_own_enrollment (self, enrollment);
+        }
     }
   g_ptr_array_set_size (op->learned, 0);
   for (guint i = 0; i < op->warnings->len; i++)
@@ -942,6 +1214,10 @@ run_step (GTask *task, StepFunc func, void (*then) (GTask *task))
       op->own_delegate = g_strdup (rein_identity_get_delegate_address (self->identity));
       op->identity_id = rein_identity_get_id (self->identity);
       op->network = identity_network (self->identity);
+      op->built = self->built != NULL ? g_hash_table_ref (self->built) : NULL;
+      op->grown = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_extend (op->grown, self->filed_since, copy_object, NULL);
+      op->directory_version = self->directory_version;
     }
   step->task = task;
   step->func = func;
@@ -1023,11 +1299,9 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
   g_autoptr (GPtrArray) built = NULL;
 
   add_enrollments (store, op, op->enrollment_docs);
-  restore_checks (store, op, op->docs);
-  verify_all (op->docs, cancellable);
+  built = build_jobs (store, op, cancellable);
   if (g_cancellable_is_cancelled (cancellable))
     return;
-  built = build_jobs (store, op);
   if (op->what == REIN_MARKET_REFRESH_JOBS)
     {
       /* Forged and broken jobs stay out; their verdicts are stored. */
@@ -1035,8 +1309,11 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
         {
           ReinJob *job = g_ptr_array_index (built, i);
 
-          if (rein_job_get_state (job) != REIN_JOB_STATE_NONE)
-            g_ptr_array_add (op->out, g_object_ref (job));
+          if (rein_job_get_state (job) == REIN_JOB_STATE_NONE)
+            continue;
+          g_ptr_array_add (op->out, g_object_ref (job));
+          if (g_hash_table_contains (op->fresh, job))
+            g_ptr_array_add (op->changed, g_object_ref (job));
         }
     }
   else
@@ -1062,7 +1339,30 @@ validate_done (GTask *task)
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
+  GPtrArray *bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
+
   replace_items (self->jobs, op->out);
+  /* What the next refresh may take as it is: the jobs validated with the
+   * reader's directory as it is now (no other operation filed enrollments
+   * meanwhile). */
+  if (op->what == REIN_MARKET_REFRESH_JOBS && op->new_built != NULL)
+    {
+      bag_add (bag, g_steal_pointer (&self->built), (GDestroyNotify) g_hash_table_unref);
+      g_ptr_array_set_size (self->filed_since, 0);
+      bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
+      self->changed = g_steal_pointer (&op->changed);
+      if (self->directory_version == op->directory_version + op->filed)
+        self->built = g_steal_pointer (&op->new_built);
+    }
+  /* A market's documents, and what replaced jobs held, take the main loop
+   * long to free. */
+  bag_add (bag, g_steal_pointer (&op->seen), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->docs), (GDestroyNotify) g_ptr_array_unref);
+  bag_add (bag, g_steal_pointer (&op->stored), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->sources), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->new_built), (GDestroyNotify) g_hash_table_unref);
+  bag_add (bag, g_steal_pointer (&op->built), (GDestroyNotify) g_hash_table_unref);
+  drop_later (bag);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -1130,6 +1430,188 @@ query_failed (GTask *task, GError *error)
 }
 
 static void send_page (GTask *task);
+
+static Tally *
+tally_of (Op *op, const gchar *url)
+{
+  Tally *tally = g_hash_table_lookup (op->tallies, url);
+
+  if (tally == NULL)
+    {
+      tally = g_new0 (Tally, 1);
+      g_hash_table_insert (op->tallies, g_strdup (url), tally);
+    }
+  return tally;
+}
+
+/* Reads no more from the server at @url in this operation, and says why. */
+static void
+stop_server (ReinMarketReader *self, Op *op, const gchar *url, const gchar *why)
+{
+  g_autoptr (GError) warning = NULL;
+  Tally *tally = tally_of (op, url);
+
+  if (tally->stopped)
+    return;
+  tally->stopped = TRUE;
+  warning = g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER,
+                         _("%s sent more than one refresh takes from a server (%s): it was "
+                           "read no further"),
+                         url, why);
+  g_debug ("%s", warning->message);
+  emit_warning (self, warning);
+}
+
+/* Stops the servers past the limits. */
+static void
+check_limits (ReinMarketReader *self, Op *op)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autoptr (GPtrArray) over = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+
+  g_hash_table_iter_init (&iter, op->tallies);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Tally *tally = value;
+      gchar *why = NULL;
+
+      if (tally->stopped)
+        continue;
+      if (tally->junk > op->limits.max_junk)
+        why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%u document whose signature does not verify",
+                                            "%u documents whose signatures do not verify",
+                                            tally->junk),
+                               tally->junk);
+      else if (tally->documents > op->limits.max_documents)
+        why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u document", "%u documents",
+                                            tally->documents),
+                               tally->documents);
+      else if (tally->bytes > op->limits.max_bytes)
+        why = g_format_size (tally->bytes);
+      if (why != NULL)
+        {
+          g_ptr_array_add (over, g_strdup (key));
+          g_ptr_array_add (reasons, why);
+        }
+    }
+  for (guint i = 0; i < over->len; i++)
+    stop_server (self, op, g_ptr_array_index (over, i), g_ptr_array_index (reasons, i));
+}
+
+/* Restores the signature check of @doc from the job the previous refresh
+ * built with the same text, if any. */
+static gboolean
+restore_from_built (Op *op, ReinDocument *doc)
+{
+  const gchar *job_id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+  BuiltGroup *before = op->built != NULL && job_id != NULL
+                         ? g_hash_table_lookup (op->built, job_id)
+                         : NULL;
+
+  for (guint j = 0; before != NULL && j < before->jobs->len; j++)
+    {
+      ReinJob *job = g_ptr_array_index (before->jobs, j);
+
+      for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+        {
+          ReinDocument *old = rein_job_get_entry (job, i, NULL, NULL);
+
+          if (old != doc && rein_document_get_verification (old) != REIN_VERIFICATION_UNCHECKED
+              && g_str_equal (rein_document_get_hash (old), rein_document_get_hash (doc)))
+            {
+              rein_document_restore_verification (doc, rein_document_get_verification (old),
+                                                  rein_document_get_verification_code (old),
+                                                  rein_document_get_verification_error (old));
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+/* Checks the signatures of the page's documents (a worker step): those
+ * seen before by hash are not checked again. */
+static void
+check_page_step (ReinStore *store, Op *op, GCancellable *cancellable)
+{
+  g_autoptr (GPtrArray) unknown = g_ptr_array_new ();
+
+  for (guint i = 0; i < op->page_docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->page_docs, i);
+
+      if (rein_document_get_verification (doc) == REIN_VERIFICATION_UNCHECKED
+          && !restore_from_built (op, doc))
+        g_ptr_array_add (unknown, doc);
+    }
+  restore_checks (store, op, unknown);
+  verify_all (unknown, cancellable);
+}
+
+/* The page's signatures are checked: takes the documents that verify,
+ * within each server's limits, and asks for the next page. */
+static void
+page_checked (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GStrvBuilder) next = g_strv_builder_new ();
+
+  for (guint i = 0; i < op->page_docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->page_docs, i);
+      const gchar *url = g_ptr_array_index (op->page_urls_of, i);
+      Tally *tally = tally_of (op, url != NULL ? url : "");
+
+      if (tally->stopped)
+        continue;
+      if (rein_document_get_verification (doc) == REIN_VERIFICATION_INVALID)
+        {
+          tally->junk++;
+          continue;
+        }
+      tally->documents++;
+      tally->bytes += strlen (rein_document_get_armored (doc));
+      /* The market's documents go straight in, a page at a time: the main
+       * loop never goes through a whole market at once. */
+      if (!op->learning)
+        {
+          if (add_new_key (op->seen, rein_document_get_hash (doc)))
+            g_ptr_array_add (op->docs, g_object_ref (doc));
+          continue;
+        }
+      if (add_new_key (op->found_seen, rein_document_get_hash (doc)))
+        g_ptr_array_add (op->found, g_object_ref (doc));
+    }
+  g_clear_pointer (&op->page_docs, g_ptr_array_unref);
+  g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
+  check_limits (self, op);
+
+  for (guint i = 0; op->page_urls[i] != NULL; i++)
+    {
+      if (tally_of (op, op->page_urls[i])->stopped)
+        continue;
+      if (op->page >= op->limits.max_pages)
+        {
+          g_autofree gchar *why = g_strdup_printf (
+              g_dngettext (GETTEXT_PACKAGE, "%u page of “%s”", "%u pages of “%s”", op->page),
+              op->page, op->current->name);
+
+          stop_server (self, op, op->page_urls[i], why);
+          continue;
+        }
+      g_strv_builder_add (next, op->page_urls[i]);
+    }
+  g_strfreev (op->page_urls);
+  op->page_urls = g_strv_builder_end (next);
+  if (op->page_urls[0] != NULL)
+    send_page (task);
+  else
+    query_done (task);
+}
 
 static void
 server_done_cb (const ReinFetchReport *report, gpointer user_data)
@@ -1201,27 +1683,30 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  /* The documents new to the operation have their signatures checked in
+   * a worker before they are taken (see page_checked()). */
   sources = rein_fetch_get_sources (result);
+  op->page_docs = g_ptr_array_new_with_free_func (g_object_unref);
+  op->page_urls_of = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < docs->len; i++)
     {
       ReinDocument *doc = g_ptr_array_index (docs, i);
       const gchar *hash = rein_document_get_hash (doc);
       GPtrArray *urls = g_hash_table_lookup (sources, hash);
+      const gchar *url = urls != NULL && urls->len > 0 ? g_ptr_array_index (urls, 0) : NULL;
 
-      if (urls != NULL && urls->len > 0 && !g_hash_table_contains (op->sources, hash))
-        g_hash_table_insert (op->sources, g_strdup (hash),
-                             g_strdup (g_ptr_array_index (urls, 0)));
-      if (add_new_key (op->found_seen, hash))
-        g_ptr_array_add (op->found, g_object_ref (doc));
+      if (g_hash_table_contains (op->seen, hash) || g_hash_table_contains (op->found_seen, hash))
+        continue;
+      if (url != NULL && !g_hash_table_contains (op->sources, hash))
+        g_hash_table_insert (op->sources, g_strdup (hash), g_strdup (url));
+      g_ptr_array_add (op->page_docs, g_object_ref (doc));
+      g_ptr_array_add (op->page_urls_of, g_strdup (url));
     }
 
   g_strfreev (op->page_urls);
   op->page_urls = g_strv_builder_end (again);
   op->page++;
-  if (op->page < MAX_PAGES && op->page_urls[0] != NULL)
-    send_page (task);
-  else
-    query_done (task);
+  run_step (task, check_page_step, page_checked);
 }
 
 static void
@@ -1276,12 +1761,25 @@ run_next (GTask *task)
       queue_done (task);
       return;
     }
+  g_debug ("refresh: query %s starts at %" G_GINT64_FORMAT " ms", op->current->name,
+           (g_get_monotonic_time () - op->started) / 1000);
   op->page = 0;
   op->answered = 0;
-  op->page_urls = g_strdupv (op->urls);
   op->found = g_ptr_array_new_with_free_func (g_object_unref);
   op->found_seen = g_hash_table_new (g_str_hash, g_str_equal);
-  send_page (task);
+  {
+    g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
+
+    /* Not the servers that sent too much already. */
+    for (guint i = 0; op->urls[i] != NULL; i++)
+      if (!tally_of (op, op->urls[i])->stopped)
+        g_strv_builder_add (urls, op->urls[i]);
+    op->page_urls = g_strv_builder_end (urls);
+  }
+  if (op->page_urls[0] == NULL)
+    query_done (task);
+  else
+    send_page (task);
 }
 
 static GTask *
@@ -1302,6 +1800,7 @@ start_op (ReinMarketReader *self,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
   op->kind = kind;
+  op->started = g_get_monotonic_time ();
   op->docs = g_ptr_array_new_with_free_func (g_object_unref);
   op->seen = g_hash_table_new (g_str_hash, g_str_equal);
   op->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1313,6 +1812,9 @@ start_op (ReinMarketReader *self,
   op->out = g_ptr_array_new_with_free_func (g_object_unref);
   op->stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) rein_stored_verdict_free);
+  op->limits = self->limits;
+  op->changed = g_ptr_array_new_with_free_func (g_object_unref);
+  op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_queue_init (&op->queries);
   *out_op = op;
 

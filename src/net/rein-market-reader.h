@@ -7,10 +7,19 @@
  * with its verdict and the server it came from, and records our role and
  * the state of each job we take part in as an order.
  *
- * What the servers send is untrusted: documents that do not validate are
- * stored with the reason, and stay out of the jobs model. A server that
- * fails is reported with the "server-failed" signal while the others'
- * documents still arrive; the call fails only when no server answered.
+ * What the servers send is untrusted: each page's new documents have their
+ * signatures checked (in a worker) as the page comes, and those whose
+ * signature does not verify are dropped there, never held or stored;
+ * documents that verify but do not validate are stored with the reason,
+ * and stay out of the jobs model. What one refresh takes from one server
+ * is bounded (rein_market_reader_set_limits()). A server that fails is
+ * reported with the "server-failed" signal while the others' documents
+ * still arrive; the call fails only when no server answered.
+ *
+ * A refresh of jobs after another takes the jobs whose documents did not
+ * change, and whose signers' and mediator's enrollments did not either,
+ * as the refresh before built them (rein_market_reader_get_changed_jobs()
+ * says which were validated anew).
  *
  * Threads: the reader is used from the main thread (its models, signals
  * and directory live there). Parsing, signature checks, validation and
@@ -79,9 +88,35 @@ ReinDirectory *rein_market_reader_get_directory (ReinMarketReader *self);
 /* A GListModel of ReinJob, replaced in one "items-changed" when a refresh
  * of jobs succeeds. */
 GListModel *rein_market_reader_get_jobs (ReinMarketReader *self);
+/* The jobs of the jobs model that the last refresh of jobs validated anew
+ * (ReinJob): the others are the very objects the refresh before gave, with
+ * the same documents and verdicts. NULL before a refresh of jobs, or after
+ * rein_market_reader_forget(). */
+GPtrArray *rein_market_reader_get_changed_jobs (ReinMarketReader *self);
+/* Forgets what the last refresh validated: the next one validates (and
+ * reports as changed) every job again. */
+void rein_market_reader_forget (ReinMarketReader *self);
+
 /* A GListModel of ReinDocument (mediators' enrollments), replaced in one
  * "items-changed" when a refresh of mediators succeeds. */
 GListModel *rein_market_reader_get_mediators (ReinMarketReader *self);
+
+/* What one refresh takes from one server at most. A server that sends
+ * more is read no further in that refresh, with a "warning"; what it sent
+ * before counts. Documents whose signature does not verify are dropped as
+ * each page comes (never stored, never held): they count as junk. So a
+ * refresh holds at most max_documents documents and max_bytes of armored
+ * text per server, whatever the servers send. */
+typedef struct
+{
+  guint max_pages;     /* of one query (of PAGE_SIZE documents) */
+  guint max_documents; /* new to the refresh */
+  guint64 max_bytes;   /* armored bytes of those */
+  guint max_junk;      /* documents whose signature does not verify */
+} ReinMarketReaderLimits;
+
+void rein_market_reader_set_limits (ReinMarketReader *self, const ReinMarketReaderLimits *limits);
+void rein_market_reader_get_limits (ReinMarketReader *self, ReinMarketReaderLimits *out_limits);
 
 /* Reads @what (@job_ids, NULL-terminated, for REIN_MARKET_REFRESH_JOB_IDS).
  * Emits "progress" as servers answer, "server-failed" for each server

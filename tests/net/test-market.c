@@ -676,6 +676,71 @@ test_checked_once (Fixture *f, gconstpointer data)
   g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
 }
 
+/* The same reader again: what did not change is taken as it was (the very
+ * job objects, no signature checked, nothing validated anew); a new bid
+ * changes its job only. */
+static void
+test_unchanged_kept (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) worker = identity_new ("Worker");
+  g_autoptr (Identity) late = identity_new ("Late");
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "eeeeeeeeeeeeeeeeeeee", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "ffffffffffffffffffff", "Two");
+  g_autofree gchar *job3 = posting (f, late, late, "gggggggggggggggggggg", "Late's");
+  g_autofree gchar *bid = bid_on (worker, job1);
+  g_autofree gchar *worker_enrollment = identity_enrollment (worker, FALSE);
+  const gchar *alive[] = { f->a->url, f->b->url, NULL };
+  g_autoptr (ReinMarketReader) reader = reader_new (f, alive);
+  g_autoptr (ReinJob) one = NULL;
+  g_autoptr (ReinJob) two = NULL;
+  GPtrArray *changed;
+  guint64 before;
+
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job2);
+  identity_register (late, f->b);
+  put_as (late, f->b, job3);
+
+  g_assert_null (rein_market_reader_get_changed_jobs (reader));
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* Late's job is not valid yet: Late has no enrollment. */
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+  g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 2);
+  one = g_object_ref (job_at (reader, 0));
+  two = g_object_ref (job_at (reader, 1));
+  g_assert_cmpstr (rein_job_get_id (one), ==, "eeeeeeeeeeeeeeeeeeee");
+
+  before = rein_document_get_n_signature_checks ();
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
+  g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+  g_assert_true (job_at (reader, 0) == one);
+
+  /* A bid on job 1: job 1 is validated anew, job 2 is kept. */
+  identity_register (worker, f->a);
+  put_as (worker, f->a, worker_enrollment);
+  put_as (worker, f->a, bid);
+  before = rein_document_get_n_signature_checks ();
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  changed = rein_market_reader_get_changed_jobs (reader);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpstr (rein_job_get_id (g_ptr_array_index (changed, 0)), ==, "eeeeeeeeeeeeeeeeeeee");
+  g_assert_cmpint (rein_job_get_state (g_ptr_array_index (changed, 0)), ==, REIN_JOB_STATE_BIDS);
+  g_assert_true (job_at (reader, 1) == two);
+
+  /* Forgotten: everything is validated again. */
+  rein_market_reader_forget (reader);
+  g_assert_null (rein_market_reader_get_changed_jobs (reader));
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -690,6 +755,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/cancel", test_cancel);
   ADD ("/net/market/own-enrollment", test_own_enrollment);
   ADD ("/net/market/checked-once", test_checked_once);
+  ADD ("/net/market/unchanged-kept", test_unchanged_kept);
 #undef ADD
 
   return g_test_run ();
