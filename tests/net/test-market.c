@@ -53,15 +53,8 @@ put_as (Identity *who, TestServer *server, const gchar *text)
 static void
 register_reader (Fixture *f, TestServer *server)
 {
-  g_autofree gchar *owner = g_uri_escape_string (rein_identity_get_master_address (f->identity),
-                                                 NULL, FALSE);
-  g_autofree gchar *delegate = g_uri_escape_string (
-      rein_identity_get_delegate_address (f->identity), NULL, FALSE);
-  g_autofree gchar *path = g_strdup_printf ("request?owner=%s&delegate=%s&contact=r%%40example.com",
-                                            owner, delegate);
-  g_autoptr (Answer) answer = http_get (server, path);
-
-  g_assert_cmpuint (answer->status, ==, 200);
+  test_server_register (server, rein_identity_get_master_address (f->identity),
+                        rein_identity_get_delegate_address (f->identity), "r@example.com");
 }
 
 static void

@@ -443,10 +443,21 @@ identity_sign (Identity *identity, const gchar *text)
 void
 identity_register (Identity *identity, TestServer *server)
 {
-  g_autofree gchar *owner = g_uri_escape_string (identity->master_address, NULL, FALSE);
-  g_autofree gchar *delegate = g_uri_escape_string (identity->delegate_address, NULL, FALSE);
-  g_autofree gchar *path = g_strdup_printf ("request?owner=%s&delegate=%s&contact=%s%%40example.com",
-                                            owner, delegate, identity->name);
+  g_autofree gchar *contact = g_strdup_printf ("%s@example.com", identity->name);
+
+  test_server_register (server, identity->master_address, identity->delegate_address, contact);
+}
+
+void
+test_server_register (TestServer *server,
+                      const gchar *owner,
+                      const gchar *delegate,
+                      const gchar *contact)
+{
+  g_autofree gchar *o = g_uri_escape_string (owner, NULL, FALSE);
+  g_autofree gchar *d = g_uri_escape_string (delegate, NULL, FALSE);
+  g_autofree gchar *c = g_uri_escape_string (contact, NULL, FALSE);
+  g_autofree gchar *path = g_strdup_printf ("request?owner=%s&delegate=%s&contact=%s", o, d, c);
   g_autoptr (Answer) answer = http_get (server, path);
 
   g_assert_cmpuint (answer->status, ==, 200);

@@ -106,6 +106,11 @@ gchar *identity_enrollment (Identity *identity, gboolean mediator);
 gchar *identity_sign (Identity *identity, const gchar *text);
 /* /request, asserting success. */
 void identity_register (Identity *identity, TestServer *server);
+/* /request for @owner with @delegate, asserting success. */
+void test_server_register (TestServer *server,
+                           const gchar *owner,
+                           const gchar *delegate,
+                           const gchar *contact);
 /* /nonce, asserting a 32 hex nonce; stored in identity->nonce. */
 const gchar *identity_fetch_nonce (Identity *identity, TestServer *server);
 /* The JSON body of a put of @value under @key, signed by @signer's delegate
