@@ -80,14 +80,30 @@ control (TestChain *chain, const gchar *method, const gchar *path, const gchar *
   return g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
 }
 
+static gchar *
+fund (TestChain *chain, const gchar *address, gint64 value, guint confirmations, gboolean segwit)
+{
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"address\": \"%s\", \"value\": %" G_GINT64_FORMAT ", \"confirmations\": %u, "
+      "\"segwit\": %s}",
+      address, value, confirmations, segwit ? "true" : "false");
+
+  return control (chain, "POST", "_test/fund", json);
+}
+
 gchar *
 test_chain_fund (TestChain *chain, const gchar *address, gint64 value, guint confirmations)
 {
-  g_autofree gchar *json = g_strdup_printf (
-      "{\"address\": \"%s\", \"value\": %" G_GINT64_FORMAT ", \"confirmations\": %u}", address,
-      value, confirmations);
+  return fund (chain, address, value, confirmations, FALSE);
+}
 
-  return control (chain, "POST", "_test/fund", json);
+gchar *
+test_chain_fund_segwit (TestChain *chain,
+                        const gchar *address,
+                        gint64 value,
+                        guint confirmations)
+{
+  return fund (chain, address, value, confirmations, TRUE);
 }
 
 void

@@ -26,6 +26,11 @@ void test_chain_stop (TestChain *chain);
 /* Pays @value satoshis to @address in a new transaction with
  * @confirmations (0: in the mempool); returns its txid. */
 gchar *test_chain_fund (TestChain *chain, const gchar *address, gint64 value, guint confirmations);
+/* The same from a transaction with a witness (as from a bc1/tb1 wallet). */
+gchar *test_chain_fund_segwit (TestChain *chain,
+                               const gchar *address,
+                               gint64 value,
+                               guint confirmations);
 /* Mines @blocks blocks; the first confirms what is in the mempool. */
 void test_chain_mine (TestChain *chain, guint blocks);
 /* How the backend answers from now on: "normal", "hang", "garbage",

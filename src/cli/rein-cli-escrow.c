@@ -312,22 +312,38 @@ print_account (const gchar *title, const ReinEscrowStatus *status,
         rein_cli_print (g_dngettext (NULL, "  funded, %u confirmation",
                                      "  funded, %u confirmations", account->confirmations),
                         account->confirmations);
+      if (account->confirmed + account->unconfirmed > account->due)
+        rein_cli_print (_("  WARNING: it holds more than is due. Another job between the same "
+                          "three people has the same escrow addresses, and a payout spends "
+                          "all of it."));
       else
         rein_cli_print ("  %s", _(rein_funding_to_string (funding)));
     }
   rein_cli_print (_("  redeem script: %s"), account->redeem_script_hex);
 }
 
-/* A QR code of the BIP21 request for @account's due amount in @dir. */
+/* A QR code of the BIP21 request for what @account still lacks (all that
+ * is due when it was not looked up) in @dir; nothing when it lacks
+ * nothing. */
 static gboolean
-write_request_qr (const gchar *dir, const gchar *file, const ReinEscrowAccount *account,
-                  const gchar *label, GError **error)
+write_request_qr (const gchar *dir, const gchar *file, const ReinEscrowStatus *status,
+                  const ReinEscrowAccount *account, const gchar *label, GError **error)
 {
-  g_autofree gchar *uri = rein_bip21_uri (account->address, account->due, label, NULL);
+  gint64 missing = status->looked_up ? account->due - account->confirmed - account->unconfirmed
+                                     : account->due;
+  g_autofree gchar *uri = NULL;
   g_autofree gchar *path = g_build_filename (dir, file, NULL);
-  g_autoptr (ReinQr) qr = rein_qr_encode (uri, error);
+  g_autoptr (ReinQr) qr = NULL;
   g_autoptr (GBytes) png = NULL;
 
+  if (missing <= 0)
+    {
+      if (!rein_cli_globals.json)
+        rein_cli_print (_("%s needs nothing more: no QR code written"), account->address);
+      return TRUE;
+    }
+  uri = rein_bip21_uri (account->address, missing, label, NULL);
+  qr = rein_qr_encode (uri, error);
   if (qr == NULL || (png = rein_qr_to_png (qr, 8, error)) == NULL)
     return FALSE;
   if (!g_file_set_contents_full (path, g_bytes_get_data (png, NULL),
@@ -426,6 +442,13 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
       g_autofree gchar *mediator_label = g_strdup_printf (_("Rein mediator fee: %s"),
                                                           rein_job_get_name (job));
 
+      if (!status->primary.document_agrees || !status->mediator.document_agrees)
+        {
+          g_set_error_literal (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                               _("the job's documents name other escrow addresses or scripts "
+                                 "than its keys make: no payment request is written"));
+          return rein_cli_fail (NULL, error);
+        }
       if (g_mkdir_with_parents (qr_dir, 0700) != 0)
         {
           int saved = errno;
@@ -434,9 +457,9 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
                        _("cannot make the folder %s: %s"), qr_dir, g_strerror (saved));
           return rein_cli_fail (NULL, error);
         }
-      if (!write_request_qr (qr_dir, "primary-escrow.png", &status->primary, primary_label,
-                             &error)
-          || !write_request_qr (qr_dir, "mediator-escrow.png", &status->mediator,
+      if (!write_request_qr (qr_dir, "primary-escrow.png", status, &status->primary,
+                             primary_label, &error)
+          || !write_request_qr (qr_dir, "mediator-escrow.png", status, &status->mediator,
                                 mediator_label, &error))
         return rein_cli_fail (_("cannot write the QR codes"), error);
     }

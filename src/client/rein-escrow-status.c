@@ -227,17 +227,19 @@ lookup_step_done (GTask *task)
   for (guint a = 0; a < 2; a++)
     {
       ReinEscrowAccount *account = a == 0 ? &status->primary : &status->mediator;
-      guint least = 0;
+      guint least = G_MAXUINT;
 
       for (guint i = 0; i < account->coins->len; i++)
         {
           ReinUtxo *coin = g_ptr_array_index (account->coins, i);
-          guint n = rein_chain_confirmations (coin->block_height, status->tip_height);
+          /* a coin mined above the tip the backend gave (asked at the same
+           * time) has one confirmation */
+          guint n = MAX (rein_chain_confirmations (coin->block_height, status->tip_height), 1);
 
-          if (coin->confirmed && (least == 0 || n < least))
+          if (coin->confirmed && n < least)
             least = n;
         }
-      account->confirmations = least;
+      account->confirmations = least == G_MAXUINT ? 0 : least;
     }
   status->looked_up = TRUE;
   g_task_return_pointer (task, g_steal_pointer (&lookup->status),

@@ -102,6 +102,17 @@ rein_payees_new (ReinJob *job, ReinDocument *mediator_enrollment, gboolean testn
                                   &payees->worker_chosen, error);
   if (payees->worker == NULL)
     return NULL;
+  if (mediator_enrollment != NULL
+      && (rein_document_get_verification (mediator_enrollment) != REIN_VERIFICATION_VALID
+          || !rein_same_key (rein_document_lookup (mediator_enrollment,
+                                                   REIN_LABEL_MEDIATOR_PUBLIC_KEY),
+                             rein_job_get_mediator_key (job))))
+    {
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                           "the mediator's enrollment is not a verified enrollment of this "
+                           "job's mediator key");
+      return NULL;
+    }
   payees->mediator = payee_address (mediator_enrollment, rein_job_get_mediator_key (job),
                                     "mediator", testnet, &payees->mediator_chosen, error);
   if (payees->mediator == NULL)
@@ -224,6 +235,13 @@ rein_payout_plan_new (const ReinEscrowStatus *status,
     {
       const ReinUtxo *coin = g_ptr_array_index (account->coins, i);
 
+      if (coin->value < 0 || coin->value > REIN_MAX_SATOSHIS - plan->input_total)
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                       "the %s escrow's coins add up to more than 21 million bitcoins: the "
+                       "chain backend is not to be trusted", primary ? "primary" : "mediator");
+          return NULL;
+        }
       g_ptr_array_add (plan->inputs, utxo_copy (coin));
       plan->input_total += coin->value;
     }
@@ -354,7 +372,22 @@ rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
       g_autoptr (ReinTx) prev = rein_tx_parse (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
                                                TRUE, error);
 
-      if (prev == NULL || !rein_psbt_set_non_witness_utxo (psbt, i, prev, error)
+      ReinUtxo *coin = g_ptr_array_index (plan->inputs, i);
+
+      if (prev == NULL)
+        return NULL;
+      /* the backend's word for the coin's value is checked against the
+       * transaction itself, whose txid is checked: a fee is never larger
+       * than the plan says */
+      if (coin->vout >= prev->outputs->len
+          || rein_tx_get_output (prev, coin->vout)->value != (guint64) coin->value)
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                       "coin %s:%u is not worth what the chain backend said", coin->txid,
+                       coin->vout);
+          return NULL;
+        }
+      if (!rein_psbt_set_non_witness_utxo (psbt, i, prev, error)
           || !rein_psbt_set_redeem_script (psbt, i, redeem, redeem_len, error)
           || !rein_psbt_set_sighash_type (psbt, i, 1 /* SIGHASH_ALL */, error))
         return NULL;
@@ -433,10 +466,15 @@ rein_payout_check_psbt (const ReinPsbt *psbt,
       allowed[0] = payees->mediator;
       allowed_role[0] = "the mediator";
     }
-  else if (kind == REIN_PAYOUT_ACCEPT)
+  else if (kind == REIN_PAYOUT_ACCEPT || kind == REIN_PAYOUT_AWARD)
     {
       allowed[0] = payees->worker;
       allowed_role[0] = "the worker";
+    }
+  else if (kind == REIN_PAYOUT_REFUND)
+    {
+      allowed[0] = payees->creator;
+      allowed_role[0] = "the creator";
     }
   else
     {
@@ -471,7 +509,24 @@ rein_payout_check_psbt (const ReinPsbt *psbt,
 
   if (!rein_psbt_get_fee (psbt, &fee, &local_error))
     return refuse (error, "the %s payment's fee: %s", escrow_name, local_error->message);
-  if (fee_cap > 0 && fee > (guint64) fee_cap)
+  /* without a cap, still never more than half of what is spent: what
+   * is not paid out is the fee */
+  if (fee_cap == 0)
+    {
+      guint64 total = 0;
+
+      for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+        {
+          guint64 value = 0;
+
+          if (rein_psbt_get_input_value (psbt, i, &value, NULL))
+            total += value;
+        }
+      if (fee * 2 > total)
+        return refuse (error, "the %s payment's fee of %" G_GUINT64_FORMAT " sat is more than "
+                       "half of the %" G_GUINT64_FORMAT " sat it spends", escrow_name, fee, total);
+    }
+  else if (fee > (guint64) fee_cap)
     return refuse (error, "the %s payment's fee of %" G_GUINT64_FORMAT " sat is above the cap "
                    "of %" G_GINT64_FORMAT " sat", escrow_name, fee, fee_cap);
   return TRUE;
@@ -624,7 +679,8 @@ estimates_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                "the chain backend has no fee estimate; give a fee rate");
       return;
     }
-  prepare_with_rate (task, rate);
+  /* an estimate below what nodes relay is raised to it */
+  prepare_with_rate (task, MAX (rate, MIN_FEE_RATE));
 }
 
 void

@@ -113,11 +113,13 @@ ReinPsbt *rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
 /* Checks a payment out of one escrow of @status before it is signed or
  * co-signed, whoever made it: every input spends a P2SH output of this
  * escrow's redeem script, with the previous transaction and that script;
- * every output pays a party that @kind may pay (accept: the worker from
- * the primary escrow; a resolution, any of REFUND, AWARD or SPLIT: the
- * creator and the worker; from the mediator escrow, always the mediator),
- * at most one output each; the fee is not negative and at most @fee_cap
- * (0: no cap). Fails with REIN_CLIENT_ERROR_REFUSED saying what differs. */
+ * every output pays a party that @kind may pay from the primary escrow
+ * (accept and award: the worker; refund: the creator; split: the creator
+ * and the worker; from the mediator escrow always the mediator), at most
+ * one output each; the fee is not negative and at most @fee_cap (0: at
+ * most half of what is spent). A split's proportion is the mediator's
+ * choice: the co-signer reviews the amounts. Fails with
+ * REIN_CLIENT_ERROR_REFUSED saying what differs. */
 gboolean rein_payout_check_psbt (const ReinPsbt *psbt,
                                  const ReinEscrowStatus *status,
                                  gboolean primary,

@@ -163,21 +163,17 @@ is_txid (const gchar *text)
 gchar *
 rein_chain_txid_of (GBytes *tx)
 {
-  guint8 hash[REIN_SHA256_LEN];
+  g_autoptr (ReinTx) parsed = NULL;
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (tx, &len);
 
-  rein_sha256d (data, len, hash);
-  for (guint i = 0; i < REIN_SHA256_LEN / 2; i++)
-    {
-      guint8 t = hash[i];
-
-      hash[i] = hash[REIN_SHA256_LEN - 1 - i];
-      hash[REIN_SHA256_LEN - 1 - i] = t;
-    }
-  return rein_hex_encode (hash, sizeof hash);
+  /* the txid leaves the witness out: a segwit transaction is parsed, not
+   * hashed as it came */
+  parsed = rein_tx_parse (data, len, TRUE, NULL);
+  if (parsed == NULL)
+    return NULL;
+  return rein_tx_get_txid_hex (parsed);
 }
-
 /* ---- the object ---- */
 
 static void
@@ -408,6 +404,7 @@ read_utxos (ReinChain *self, Call *call, GError **error)
 {
   g_autoptr (JsonNode) root = parse_json (self, call, error);
   g_autoptr (GPtrArray) utxos = NULL;
+  g_autoptr (GHashTable) seen = NULL;
   JsonArray *array;
 
   if (root == NULL)
@@ -419,6 +416,7 @@ read_utxos (ReinChain *self, Call *call, GError **error)
     }
   array = json_node_get_array (root);
   utxos = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_utxo_free);
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *node = json_array_get_element (array, i);
@@ -454,15 +452,10 @@ read_utxos (ReinChain *self, Call *call, GError **error)
         }
       utxo->txid = g_strdup (txid);
       utxo->vout = (guint32) vout;
-      for (guint j = 0; j < utxos->len; j++)
+      if (!g_hash_table_add (seen, g_strdup_printf ("%s:%u", txid, utxo->vout)))
         {
-          ReinUtxo *seen = g_ptr_array_index (utxos, j);
-
-          if (seen->vout == utxo->vout && strcmp (seen->txid, utxo->txid) == 0)
-            {
-              g_propagate_error (error, bad_answer (self, call, "a coin is listed twice"));
-              return NULL;
-            }
+          g_propagate_error (error, bad_answer (self, call, "a coin is listed twice"));
+          return NULL;
         }
       g_ptr_array_add (utxos, g_steal_pointer (&utxo));
     }
@@ -487,6 +480,11 @@ read_tx (ReinChain *self, Call *call, GError **error)
     }
   tx = g_bytes_new_take (g_steal_pointer (&raw), len);
   txid = rein_chain_txid_of (tx);
+  if (txid == NULL)
+    {
+      g_propagate_error (error, bad_answer (self, call, "not a transaction"));
+      return NULL;
+    }
   if (strcmp (txid, call->txid) != 0)
     {
       g_propagate_error (error, bad_answer (self, call, "it is another transaction"));
@@ -986,10 +984,19 @@ rein_chain_broadcast_async (ReinChain *self,
                                "a transaction of %" G_GSIZE_FORMAT " bytes cannot be sent", len);
       return;
     }
+  txid = rein_chain_txid_of (tx);
+  if (txid == NULL)
+    {
+      g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, rein_chain_broadcast_async);
+      g_task_return_new_error (task, REIN_NET_ERROR, REIN_NET_ERROR_INVALID,
+                               "this is not a transaction that can be sent");
+      return;
+    }
   hex = rein_hex_encode (g_bytes_get_data (tx, NULL), len);
   len = strlen (hex);
   body = g_bytes_new_take (g_steal_pointer (&hex), len);
-  txid = rein_chain_txid_of (tx);
   start_call (self, CALL_BROADCAST, "POST", g_strdup ("tx"), body, MAX_SMALL_ANSWER,
               g_strdup_printf ("transaction %s", txid), txid, cancellable, callback, user_data,
               rein_chain_broadcast_async);

@@ -152,8 +152,8 @@ void rein_chain_broadcast_async (ReinChain *self,
                                  gpointer user_data);
 gchar *rein_chain_broadcast_finish (ReinChain *self, GAsyncResult *result, GError **error);
 
-/* The txid of a raw transaction without witness data: its double SHA-256,
- * byte-reversed, in hex. */
+/* The txid of a raw transaction (legacy or segwit; the witness is left
+ * out), in hex as block explorers show it; NULL when @tx is not one. */
 gchar *rein_chain_txid_of (GBytes *tx);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinUtxo, rein_utxo_free)

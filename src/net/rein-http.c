@@ -236,7 +236,8 @@ rein_http_send_async (SoupSession *session,
     }
   if (deadline > 0)
     {
-      ex->deadline_source = g_timeout_source_new (deadline * 1000);
+      /* milliseconds, for accuracy; a day at most */
+      ex->deadline_source = g_timeout_source_new (MIN (deadline, 86400u) * 1000u);
       g_source_set_callback (ex->deadline_source, deadline_cb, ex, NULL);
       g_source_set_static_name (ex->deadline_source, "[rein] http deadline");
       g_source_attach (ex->deadline_source, g_task_get_context (task));

@@ -451,8 +451,9 @@ static void
 test_escrow_status (Fixture *f, gconstpointer data)
 {
   g_autoptr (TestChain) chain = test_chain_start ("mainnet");
+  g_autofree gchar *terms_qr = g_build_filename (f->dir, "qr-terms", NULL);
   g_autoptr (CliResult) terms = run_reader (f, "escrow-status", "--jobid", AWARDED_ID, "--json",
-                                            NULL);
+                                            "--qr", terms_qr, NULL);
   g_autoptr (CliResult) r = NULL;
   g_autoptr (JsonNode) root = cli_result_get_json (terms);
   g_autofree gchar *primary = NULL;
@@ -486,6 +487,15 @@ test_escrow_status (Fixture *f, gconstpointer data)
   mediator = g_strdup (json_object_get_string_member (account, "address"));
   g_assert_cmpstr (primary, !=, mediator);
   g_clear_pointer (&root, json_node_unref);
+  /* without a backend, a payment request asks for all that is due */
+  {
+    g_autofree gchar *path = g_build_filename (terms_qr, "primary-escrow.png", NULL);
+    g_autofree gchar *read = zbar_read_file (path);
+    g_autofree gchar *expected = g_strdup_printf (
+        "bitcoin:%s?amount=0.01&label=Rein%%20escrow%%3A%%20Awarded%%20logo", primary);
+
+    g_assert_cmpstr (read, ==, expected);
+  }
 
   /* a job whose only offer is forged has no escrow */
   r = run_reader (f, "escrow-status", "--jobid", FORGED_ID, NULL);
@@ -517,21 +527,20 @@ test_escrow_status (Fixture *f, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (account, "unconfirmed_sat"), ==, 4000);
   g_clear_pointer (&r, cli_result_free);
 
-  /* the QR codes ask for what is due, in BIP21 */
+  /* the QR codes ask for what is still missing, in BIP21: nothing for the
+   * primary escrow, 6,000 sat for the mediator's */
   {
     g_autofree gchar *path = g_build_filename (qr_dir, "primary-escrow.png", NULL);
-    g_autofree gchar *read = zbar_read_file (path);
-    g_autofree gchar *expected = g_strdup_printf (
-        "bitcoin:%s?amount=0.01&label=Rein%%20escrow%%3A%%20Awarded%%20logo", primary);
 
-    g_assert_cmpstr (read, ==, expected);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   }
   {
     g_autofree gchar *path = g_build_filename (qr_dir, "mediator-escrow.png", NULL);
     g_autofree gchar *read = zbar_read_file (path);
-    g_autofree gchar *expected = g_strdup_printf ("bitcoin:%s?amount=0.0001&label=", mediator);
+    g_autofree gchar *expected = g_strdup_printf (
+        "bitcoin:%s?amount=0.00006&label=Rein%%20mediator%%20fee%%3A%%20Awarded%%20logo", mediator);
 
-    g_assert_true (g_str_has_prefix (read, expected));
+    g_assert_cmpstr (read, ==, expected);
   }
 
   /* in words, too */

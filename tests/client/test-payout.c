@@ -202,6 +202,19 @@ test_payees (void)
   g_assert_cmpstr (payees->mediator, ==, w->mediator->delegate_address);
   g_assert_false (payees->mediator_chosen);
 
+  /* the mediator is paid where the job's mediator says, not where some
+   * other enrollment does */
+  {
+    g_autoptr (ReinDocument) other = parse (identity_enrollment (w->worker, TRUE));
+    g_autoptr (ReinPayees) wrong = NULL;
+
+    g_assert_true (rein_document_verify (other, &error));
+    wrong = rein_payees_new (w->job, other, FALSE, &error);
+    g_assert_null (wrong);
+    g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT);
+    g_clear_error (&error);
+  }
+
   /* a mainnet payout address cannot be paid on testnet */
   g_clear_pointer (&payees, rein_payees_free);
   payees = rein_payees_new (w->job, w->mediator_enrollment, TRUE, &error);
@@ -441,7 +454,8 @@ test_psbt_broadcast (void)
     g_assert_no_error (error);
     escrow_primary = g_strdup (terms->primary.address);
     g_free (test_chain_fund (backend, terms->primary.address, 700000, 3));
-    g_free (test_chain_fund (backend, terms->primary.address, 300000, 1));
+    /* one coin from a segwit wallet: its txid is not the hash of its hex */
+    g_free (test_chain_fund_segwit (backend, terms->primary.address, 300000, 1));
     g_free (test_chain_fund (backend, terms->mediator.address, 10000, 2));
   }
   rein_escrow_status_lookup_async (chain, w->job, FALSE, NULL, result_cb, &result);
@@ -471,6 +485,29 @@ test_psbt_broadcast (void)
 
     g_assert_true (rein_psbt_get_fee (psbt, &fee, &error));
     g_assert_cmpint ((gint64) fee, ==, plan->fee);
+  }
+
+  /* what an accept pays is not a refund */
+  g_assert_false (rein_payout_check_psbt (psbt, status, TRUE, payees, REIN_PAYOUT_REFUND, 0,
+                                          &error));
+  g_assert_nonnull (strstr (error->message, "may not pay"));
+  g_clear_error (&error);
+
+  /* a backend that understates a coin: the previous transaction says
+   * otherwise, and no PSBT is made */
+  {
+    g_autoptr (ReinEscrowStatus) lying = rein_escrow_status_copy (status);
+    g_autoptr (ReinPayoutPlan) lie = NULL;
+    g_autoptr (ReinPsbt) none = NULL;
+
+    ((ReinUtxo *) g_ptr_array_index (lying->primary.coins, 0))->value -= 100000;
+    lie = rein_payout_plan_new (lying, TRUE, payees, REIN_PAYOUT_ACCEPT, 0, 2000, 0, &error);
+    g_assert_no_error (error);
+    none = rein_payout_plan_build_psbt (lie, prev, FALSE, &error);
+    g_assert_null (none);
+    g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+    g_assert_nonnull (strstr (error->message, "not worth"));
+    g_clear_error (&error);
   }
 
   /* a refund is not what an accept may pay */
@@ -521,6 +558,22 @@ test_psbt_broadcast (void)
   fee_prev = fetch_prev_txs (chain, fee_plan);
   fee_psbt = rein_payout_plan_build_psbt (fee_plan, fee_prev, FALSE, &error);
   g_assert_no_error (error);
+  {
+    g_autoptr (ReinPayoutPlan) greedy = rein_payout_plan_new (status, FALSE, payees,
+                                                               REIN_PAYOUT_ACCEPT, 0, 15000, 0,
+                                                               &error);
+    g_autoptr (ReinPsbt) greedy_psbt = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (greedy->fee_warning);
+    greedy_psbt = rein_payout_plan_build_psbt (greedy, fee_prev, FALSE, &error);
+    g_assert_no_error (error);
+    /* without a cap a co-signer still refuses a fee of more than half */
+    g_assert_false (rein_payout_check_psbt (greedy_psbt, status, FALSE, payees,
+                                            REIN_PAYOUT_ACCEPT, 0, &error));
+    g_assert_nonnull (strstr (error->message, "more than half"));
+    g_clear_error (&error);
+  }
   {
     g_autofree gchar *unsigned64 = rein_psbt_to_base64 (fee_psbt);
 

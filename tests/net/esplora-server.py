@@ -16,8 +16,9 @@
 # Errors are text/plain like Esplora's.
 #
 # Tests drive it through a few extra endpoints:
-#   POST _test/fund    {"address": A, "value": SATS, "confirmations": N}
-#                      pays A from nowhere (a coinbase-like input); -> txid
+#   POST _test/fund    {"address": A, "value": SATS, "confirmations": N,
+#                      "segwit": BOOL} pays A from nowhere (a coinbase-like
+#                      input, with a witness when segwit); -> txid
 #   POST _test/mine    {"blocks": N}  confirms everything in the mempool
 #   POST _test/mode    {"mode": M}    normal, hang, garbage, deep-json, html,
 #                      error500, wrong-amounts, wrong-tx, wrong-txid
@@ -36,8 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import bitcoin
 from bitcoin.core import (COutPoint, CMutableTransaction, CMutableTxIn, CMutableTxOut,
-                          CTransaction, b2lx, lx, x)
-from bitcoin.core.script import CScript
+                          CTransaction, CTxInWitness, CTxWitness, b2lx, x)
+from bitcoin.core.script import CScript, CScriptWitness
 from bitcoin.core.scripteval import SCRIPT_VERIFY_P2SH, VerifyScript
 from bitcoin.wallet import CBitcoinAddress, CBitcoinAddressError
 
@@ -93,6 +94,9 @@ class Chain:
         if len(tx.vin) == 0 or len(tx.vout) == 0:
             return "bad-txns-vin-empty" if len(tx.vin) == 0 else "bad-txns-vout-empty"
         total_in = 0
+        outpoints = set((b2lx(i.prevout.hash), i.prevout.n) for i in tx.vin)
+        if len(outpoints) != len(tx.vin):
+            return "bad-txns-inputs-duplicate"
         for i, txin in enumerate(tx.vin):
             prev_txid = b2lx(txin.prevout.hash)
             prev = self.txs.get(prev_txid)
@@ -249,7 +253,12 @@ class Handler(BaseHTTPRequestHandler):
             CHAIN.fund_count += 1
             # a coinbase-like input makes every funding transaction unique
             txin = CMutableTxIn(COutPoint(), CScript([CHAIN.fund_count, b"rein-test"]))
-            tx = CMutableTransaction([txin], [CMutableTxOut(int(args["value"]), script)])
+            witness = None
+            if args.get("segwit"):
+                # as segwit coinbases are: their hex is not what their txid hashes
+                witness = CTxWitness([CTxInWitness(CScriptWitness([b"\x00" * 32]))])
+            tx = CMutableTransaction([txin], [CMutableTxOut(int(args["value"]), script)],
+                                     witness=witness)
             txid = CHAIN.add(CTransaction.from_tx(tx), int(args.get("confirmations", 1)))
             return self.send(200, txid)
         if parts == ["mine"]:
