@@ -54,6 +54,7 @@ typedef struct
   gchar *what;     /* for messages: "the coins of ADDRESS", ... */
   gchar *txid;     /* CALL_TX: asked for; CALL_BROADCAST: computed */
   ReinHttpAnswer *answer;
+  GError *refusal; /* CALL_BROADCAST: the backend's refusal, while asking */
 } Call;
 
 static void
@@ -62,6 +63,7 @@ call_free (Call *call)
   g_free (call->what);
   g_free (call->txid);
   g_clear_pointer (&call->answer, rein_http_answer_free);
+  g_clear_error (&call->refusal);
   g_free (call);
 }
 
@@ -704,6 +706,35 @@ read_tip (ReinChain *self, Call *call, guint32 *out, GError **error)
   return TRUE;
 }
 
+/* After a refused broadcast: the transaction counts as sent when the
+ * backend knows it (in the mempool or mined). */
+static void
+known_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (ReinHttpAnswer) answer = rein_http_send_finish (result, NULL);
+  g_autoptr (JsonParser) parser = NULL;
+  JsonNode *root;
+  gboolean confirmed = FALSE;
+  guint32 height = 0;
+
+  if (answer != NULL && answer->status == 200)
+    {
+      gsize len = 0;
+      const gchar *data = g_bytes_get_data (answer->body, &len);
+
+      parser = rein_json_parse (data != NULL ? data : "", len, G_MAXSIZE, MAX_JSON_DEPTH, NULL);
+      root = parser != NULL ? json_parser_get_root (parser) : NULL;
+      if (root != NULL && read_status (root, &confirmed, &height, NULL))
+        {
+          g_task_return_pointer (task, g_strdup (call->txid), g_free);
+          return;
+        }
+    }
+  g_task_return_error (task, g_steal_pointer (&call->refusal));
+}
+
 static void
 answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -720,6 +751,20 @@ answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         g_task_return_new_error (task, REIN_NET_ERROR, error->code, "chain backend %s: %s",
                                  self->url, error->message);
+      return;
+    }
+  if (call->answer->status != 200 && call->kind == CALL_BROADCAST
+      && call->answer->status >= 400 && call->answer->status < 500
+      && call->answer->status != 429)
+    {
+      /* a transaction the other party sent first is refused as known:
+       * that is not a failure, so ask whether the backend has it */
+      g_autofree gchar *url = g_strdup_printf ("%stx/%s/status", self->url, call->txid);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      call->refusal = status_error (self, call);
+      rein_http_send_async (self->session, "GET", url, NULL, NULL, MAX_SMALL_ANSWER,
+                            self->deadline, cancellable, known_cb, g_steal_pointer (&task));
       return;
     }
   if (call->answer->status != 200)

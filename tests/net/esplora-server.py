@@ -90,7 +90,9 @@ class Chain:
         """Checks @tx as a node's mempool would; returns an error or None."""
         txid = b2lx(tx.GetTxid())
         if txid in self.txs:
-            return None  # already known: a node accepts it again quietly
+            # as Bitcoin Core answers a transaction it has
+            return ("transaction already in block chain" if txid in self.height
+                    else "txn-already-in-mempool")
         if len(tx.vin) == 0 or len(tx.vout) == 0:
             return "bad-txns-vin-empty" if len(tx.vin) == 0 else "bad-txns-vout-empty"
         total_in = 0

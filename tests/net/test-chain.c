@@ -221,6 +221,15 @@ test_chain_tx_and_broadcast (Fixture *f, gconstpointer data)
   sent = test_chain_dup_broadcasts (f->backend);
   g_assert_nonnull (strstr (sent, expected));
 
+  /* sent again (as when the other party broadcast it first): the backend
+   * refuses it as known, which counts as sent */
+  {
+    g_autofree gchar *again = broadcast (f, spend, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (again, ==, expected);
+  }
+
   /* the coin is spent: gone from the address, and its outspend names us */
   utxos = get_utxos (f, f->address, &error);
   g_assert_no_error (error);
