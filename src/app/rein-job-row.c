@@ -8,6 +8,8 @@
 
 #include "rein-job-row.h"
 
+#include "rein-market.h"
+
 struct _ReinJobRow
 {
   AdwBin parent_instance;
@@ -59,6 +61,23 @@ rein_format_age (gint64 when, gint64 now)
                                        "%u days ago", n), n);
 }
 
+gchar *
+rein_bidi_isolate (const gchar *text)
+{
+  return g_strconcat (REIN_PERSON_FSI, text, REIN_PERSON_PDI, NULL);
+}
+
+gchar *
+rein_bidi_line (GtkWidget *widget, gchar *line)
+{
+  g_autofree gchar *owned = line;
+  const gchar *mark = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL
+                        ? "\xe2\x80\x8f"  /* U+200F RIGHT-TO-LEFT MARK */
+                        : "\xe2\x80\x8e"; /* U+200E LEFT-TO-RIGHT MARK */
+
+  return g_strconcat (mark, owned, NULL);
+}
+
 const gchar *
 rein_job_state_badge (ReinJobState state)
 {
@@ -88,6 +107,8 @@ static void
 update (ReinJobRow *self)
 {
   ReinJobSummary *s = self->summary;
+  g_autofree gchar *shown_category = NULL;
+  g_autofree gchar *creator = NULL;
   g_autofree gchar *age = NULL;
   g_autofree gchar *meta = NULL;
   g_autofree gchar *bids = NULL;
@@ -108,11 +129,13 @@ update (ReinJobRow *self)
   category = rein_job_summary_get_category (s);
   open = rein_job_summary_get_open (s);
   age = rein_format_age (rein_job_summary_get_first_seen (s), g_get_real_time () / G_USEC_PER_SEC);
+  /* each part isolated: a right-to-left category does not turn the line */
+  shown_category = rein_bidi_isolate (*category ? category : _("No category"));
+  creator = rein_bidi_isolate (*rein_job_summary_get_creator (s) ? rein_job_summary_get_creator (s)
+                                                                 : _("Unknown"));
   /* TRANSLATORS: category · who posted it · when it was first seen */
-  meta = g_strdup_printf (_("%s · %s · %s"), *category ? category : _("No category"),
-                          *rein_job_summary_get_creator (s) ? rein_job_summary_get_creator (s)
-                                                            : _("Unknown"),
-                          age);
+  meta = rein_bidi_line (GTK_WIDGET (self),
+                         g_strdup_printf (_("%s · %s · %s"), shown_category, creator, age));
   bids = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bid", "%u bids",
                                        rein_job_summary_get_n_bids (s)),
                           rein_job_summary_get_n_bids (s));

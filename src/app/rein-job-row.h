@@ -21,6 +21,13 @@ ReinJobSummary *rein_job_row_get_summary (ReinJobRow *self);
 /* "3 days ago", "just now": how long ago @when (seconds since 1970) was,
  * as of @now. */
 gchar *rein_format_age (gint64 when, gint64 now);
+/* @text between FSI and PDI: a part of a line (a category, a person) whose
+ * direction neither sets the line's nor is reordered by its neighbours. */
+gchar *rein_bidi_isolate (const gchar *text);
+/* @line (taken) led by the mark of @widget's direction (LRM or RLM), so
+ * that the first strong character of an isolated part does not set the
+ * line's direction (Pango looks inside isolates for it). */
+gchar *rein_bidi_line (GtkWidget *widget, gchar *line);
 /* The words PROTOCOL.md uses for @state, capitalized for a badge. */
 const gchar *rein_job_state_badge (ReinJobState state);
 

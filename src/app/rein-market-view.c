@@ -238,6 +238,8 @@ update_detail (ReinMarketView *self)
   ReinJobSummary *s = rein_market_view_get_selected (self);
   const gchar *key = own_key (self);
   g_autofree gchar *meta = NULL;
+  g_autofree gchar *shown_category = NULL;
+  g_autofree gchar *person = NULL;
   g_autofree gchar *age = NULL;
   g_autofree gchar *mediator = NULL;
   g_autofree gchar *creator = NULL;
@@ -251,21 +253,25 @@ update_detail (ReinMarketView *self)
       return;
     }
   age = rein_format_age (rein_job_summary_get_first_seen (s), g_get_real_time () / G_USEC_PER_SEC);
-  meta = g_strdup_printf (_("%s · first seen %s"),
-                          *rein_job_summary_get_category (s) ? rein_job_summary_get_category (s)
-                                                             : _("No category"),
-                          age);
+  shown_category = rein_bidi_isolate (*rein_job_summary_get_category (s)
+                                        ? rein_job_summary_get_category (s)
+                                        : _("No category"));
+  meta = rein_bidi_line (GTK_WIDGET (self),
+                         g_strdup_printf (_("%s · first seen %s"), shown_category, age));
   description = rein_job_summary_get_description (s);
   gtk_label_set_text (self->detail_name, rein_job_summary_get_name (s));
   gtk_label_set_text (self->detail_meta, meta);
   gtk_label_set_text (self->detail_description,
                       *description ? description : _("No description."));
+  person = rein_bidi_isolate (rein_job_summary_get_creator (s));
   creator = *rein_job_summary_get_creator_contact (s)
-              ? g_strdup_printf (_("%s · %s"), rein_job_summary_get_creator (s),
+              ? g_strdup_printf (_("%s · %s"), person,
                                  rein_job_summary_get_creator_contact (s))
-              : g_strdup (rein_job_summary_get_creator (s));
+              : g_strdup (person);
   adw_action_row_set_subtitle (self->creator_row, creator);
-  mediator = g_strdup_printf (_("%s · fee %s · %s"), rein_job_summary_get_mediator (s),
+  g_free (person);
+  person = rein_bidi_isolate (rein_job_summary_get_mediator (s));
+  mediator = g_strdup_printf (_("%s · fee %s · %s"), person,
                               rein_job_summary_get_mediator_fee (s),
                               rein_job_summary_get_mediator_contact (s));
   adw_action_row_set_subtitle (self->mediator_row, mediator);
