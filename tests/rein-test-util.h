@@ -40,6 +40,26 @@ rein_test_python (void)
   return python ? python : "/usr/bin/python3";
 }
 
+/* The main loop's longest gap between two calls of rein_stall_tick()
+ * (added as an idle or a timeout with the Stall as its data), in µs. */
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} Stall;
+
+static inline gboolean
+rein_stall_tick (gpointer data)
+{
+  Stall *stall = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stall->last != 0)
+    stall->longest = MAX (stall->longest, now - stall->last);
+  stall->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
 /* Removes @dir and everything below it (test data only). */
 static inline void
 rein_test_remove_tree (const gchar *dir)

@@ -471,24 +471,6 @@ not_syncing (gpointer data)
   return !rein_session_get_syncing (f->session);
 }
 
-typedef struct
-{
-  gint64 last;
-  gint64 worst;
-} Stall;
-
-static gboolean
-tick_cb (gpointer data)
-{
-  Stall *s = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (s->last && now - s->last > s->worst)
-    s->worst = now - s->last;
-  s->last = now;
-  return G_SOURCE_CONTINUE;
-}
-
 static gboolean
 server_checked (gpointer data)
 {
@@ -596,7 +578,7 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   add_server (f, garbage->url);
   g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 3);
 
-  tick = g_timeout_add (1, tick_cb, &stall);
+  tick = g_timeout_add (1, rein_stall_tick, &stall);
   rein_session_sync (f->session, key);
   g_assert_true (rein_session_get_syncing (f->session));
   app_test_iterate (30);
@@ -606,9 +588,9 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   wait_until (not_syncing, f);
   g_source_remove (tick);
   g_test_message ("longest main-loop stall during a sync of 500 documents to 3 servers: "
-                  "%.1f ms", stall.worst / 1000.0);
+                  "%.1f ms", stall.longest / 1000.0);
   g_printerr ("# longest main-loop stall during a sync of 500 documents: %.1f ms\n",
-              stall.worst / 1000.0);
+              stall.longest / 1000.0);
 
   for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
     {

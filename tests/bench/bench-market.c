@@ -290,24 +290,6 @@ run_ui (const gchar *store_dir, guint n_jobs)
 
 /* ---- The refresh (with the window open) ---- */
 
-typedef struct
-{
-  gint64 last;
-  gint64 longest;
-} Stall;
-
-static gboolean
-stall_idle_cb (gpointer data)
-{
-  Stall *stall = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (stall->last != 0)
-    stall->longest = MAX (stall->longest, now - stall->last);
-  stall->last = now;
-  return G_SOURCE_CONTINUE;
-}
-
 /* This process's CPU time (every thread; not the servers'), in s. */
 static gdouble
 process_cpu_s (void)
@@ -329,7 +311,7 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   gdouble cpu_start = process_cpu_s ();
   /* A 1 ms timer, not an idle: an idle callback keeps the main thread
    * spinning, and takes one of the two cores from the refresh. */
-  guint idle = g_timeout_add (1, stall_idle_cb, stall);
+  guint idle = g_timeout_add (1, rein_stall_tick, stall);
 
   rein_market_service_refresh_async (market, NULL, wait_cb, &result);
   /* The window opens during the refresh, as it does when the app starts:

@@ -317,26 +317,6 @@ test_switch_cancels (Fixture *f, gconstpointer data)
   g_assert_null (rein_market_service_get_error (market));
 }
 
-/* The main loop while a refresh runs: the longest gap between two idle
- * callbacks. */
-typedef struct
-{
-  gint64 last;
-  gint64 longest;
-} Stall;
-
-static gboolean
-stall_idle_cb (gpointer data)
-{
-  Stall *stall = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (stall->last != 0)
-    stall->longest = MAX (stall->longest, now - stall->last);
-  stall->last = now;
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 count_changes_cb (GListModel *model, guint position, guint removed, guint added, guint *changes)
 {
@@ -371,7 +351,7 @@ test_refresh_stays_responsive (void)
     g_autoptr (GAsyncResult) result = NULL;
 
     checks = rein_document_get_n_signature_checks ();
-    idle = g_idle_add (stall_idle_cb, &stall);
+    idle = g_idle_add (rein_stall_tick, &stall);
     rein_market_service_refresh_async (market, NULL, wait_cb, &result);
     wait_for (&result);
     g_source_remove (idle);
