@@ -39,83 +39,36 @@ rein_payees_copy (const ReinPayees *payees)
   return copy;
 }
 
-/* The "Payout address" of @doc when it names one, else the P2PKH address
- * of @public_key_hex. */
+/* Where @role is paid (rein_job_get_payout_address()), in this domain. */
 static gchar *
-payee_address (ReinDocument *doc,
-               const gchar *public_key_hex,
-               const gchar *who,
-               gboolean testnet,
-               gboolean *out_chosen,
+payee_address (ReinJob *job, ReinRole role, gboolean testnet, gboolean *out_chosen,
                GError **error)
 {
-  ReinNetwork want = testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
-  const gchar *chosen = doc != NULL ? rein_document_get_field (doc, REIN_LABEL_PAYOUT_ADDRESS)
-                                    : NULL;
   g_autoptr (GError) local_error = NULL;
-  guint8 key[65];
-  gsize len = 0;
+  gchar *address = rein_job_get_payout_address (job, role,
+                                                testnet ? REIN_NETWORK_TESTNET
+                                                        : REIN_NETWORK_MAINNET,
+                                                out_chosen, &local_error);
 
-  *out_chosen = chosen != NULL;
-  if (chosen != NULL)
-    {
-      ReinNetwork network;
-
-      if (!rein_address_validate (chosen, &network, NULL, NULL, &local_error))
-        {
-          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
-                       "the %s's payout address “%.64s” is not valid: %s", who, chosen,
-                       local_error->message);
-          return NULL;
-        }
-      if (network != want)
-        {
-          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
-                       "the %s's payout address %s is not a %s address", who, chosen,
-                       testnet ? "testnet" : "mainnet");
-          return NULL;
-        }
-      return g_strdup (chosen);
-    }
-  if (public_key_hex == NULL || !rein_public_key_parse_hex (public_key_hex, key, &len, &local_error))
-    {
-      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
-                   "the %s has no valid public key to be paid to", who);
-      return NULL;
-    }
-  return rein_address_from_public_key (key, len, want);
+  if (address == NULL)
+    g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                         local_error->message);
+  return address;
 }
 
 ReinPayees *
-rein_payees_new (ReinJob *job, ReinDocument *mediator_enrollment, gboolean testnet, GError **error)
+rein_payees_new (ReinJob *job, gboolean testnet, GError **error)
 {
   g_autoptr (ReinPayees) payees = g_new0 (ReinPayees, 1);
 
   g_return_val_if_fail (REIN_IS_JOB (job), NULL);
 
-  payees->creator = payee_address (rein_job_get_posting (job), rein_job_get_creator_key (job),
-                                   "creator", testnet, &payees->creator_chosen, error);
-  if (payees->creator == NULL)
-    return NULL;
-  payees->worker = payee_address (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
-                                  rein_job_get_worker_key (job), "worker", testnet,
-                                  &payees->worker_chosen, error);
-  if (payees->worker == NULL)
-    return NULL;
-  if (mediator_enrollment != NULL
-      && (rein_document_get_verification (mediator_enrollment) != REIN_VERIFICATION_VALID
-          || !rein_same_key (rein_document_lookup (mediator_enrollment,
-                                                   REIN_LABEL_MEDIATOR_PUBLIC_KEY),
-                             rein_job_get_mediator_key (job))))
-    {
-      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
-                           "the mediator's enrollment is not a verified enrollment of this "
-                           "job's mediator key");
-      return NULL;
-    }
-  payees->mediator = payee_address (mediator_enrollment, rein_job_get_mediator_key (job),
-                                    "mediator", testnet, &payees->mediator_chosen, error);
-  if (payees->mediator == NULL)
+  if ((payees->creator = payee_address (job, REIN_ROLE_CREATOR, testnet,
+                                        &payees->creator_chosen, error)) == NULL
+      || (payees->worker = payee_address (job, REIN_ROLE_WORKER, testnet,
+                                          &payees->worker_chosen, error)) == NULL
+      || (payees->mediator = payee_address (job, REIN_ROLE_MEDIATOR, testnet,
+                                            &payees->mediator_chosen, error)) == NULL)
     return NULL;
   return g_steal_pointer (&payees);
 }
@@ -421,114 +374,75 @@ rein_payout_check_psbt (const ReinPsbt *psbt,
                         GError **error)
 {
   const ReinEscrowAccount *account = primary ? &status->primary : &status->mediator;
-  const gchar *escrow_name = primary ? "primary" : "mediator";
   ReinNetwork network = status->testnet ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET;
   const ReinTx *tx = rein_psbt_get_tx (psbt);
   g_autofree guint8 *redeem = NULL;
-  g_autoptr (GByteArray) escrow_script = NULL;
-  const gchar *allowed[2] = { NULL, NULL };
-  const gchar *allowed_role[2] = { NULL, NULL };
-  gboolean paid[2] = { FALSE, FALSE };
+  g_autoptr (GByteArray) creator = NULL, worker = NULL, mediator = NULL;
   g_autoptr (GError) local_error = NULL;
+  ReinPaymentPayee allowed[2];
+  ReinPaymentRules rules = { 0 };
   gsize redeem_len = 0;
-  guint64 fee = 0;
 
   redeem = rein_hex_decode (account->redeem_script_hex, &redeem_len, NULL);
   g_return_val_if_fail (redeem != NULL, FALSE);
-  escrow_script = rein_script_p2sh_from_redeem (redeem, redeem_len);
+  creator = rein_script_from_address (payees->creator, network, NULL);
+  worker = rein_script_from_address (payees->worker, network, NULL);
+  mediator = rein_script_from_address (payees->mediator, network, NULL);
+  g_return_val_if_fail (creator != NULL && worker != NULL && mediator != NULL, FALSE);
 
-  if (rein_psbt_get_n_inputs (psbt) == 0 || rein_psbt_get_n_outputs (psbt) == 0)
-    return refuse (error, "the %s payment spends nothing or pays no one", escrow_name);
-
-  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
-    {
-      const ReinTxIn *in = rein_tx_get_input (tx, i);
-      g_autoptr (ReinTx) prev = rein_psbt_get_non_witness_utxo (psbt, i, NULL);
-      g_autoptr (GBytes) script = rein_psbt_get_redeem_script (psbt, i);
-      const ReinTxOut *spent;
-
-      if (prev == NULL)
-        return refuse (error, "input %u of the %s payment has no previous transaction", i,
-                       escrow_name);
-      spent = in->prev_vout < prev->outputs->len ? rein_tx_get_output (prev, in->prev_vout) : NULL;
-      if (spent == NULL || spent->script_pubkey->len != escrow_script->len
-          || memcmp (spent->script_pubkey->data, escrow_script->data, escrow_script->len) != 0)
-        return refuse (error, "input %u of the %s payment does not spend the %s escrow %s", i,
-                       escrow_name, escrow_name, account->address);
-      if (script == NULL || g_bytes_get_size (script) != redeem_len
-          || memcmp (g_bytes_get_data (script, NULL), redeem, redeem_len) != 0)
-        return refuse (error, "input %u of the %s payment does not carry the escrow's redeem "
-                       "script", i, escrow_name);
-    }
-
+  rules.escrow_name = primary ? "primary" : "mediator";
+  rules.redeem_script = redeem;
+  rules.redeem_script_len = redeem_len;
+  rules.payees = allowed;
+  rules.fee_cap = fee_cap > 0 ? (guint64) fee_cap : 0;
   if (!primary)
     {
-      allowed[0] = payees->mediator;
-      allowed_role[0] = "the mediator";
+      allowed[0] = (ReinPaymentPayee) { "the mediator", mediator };
+      rules.n_payees = 1;
     }
   else if (kind == REIN_PAYOUT_ACCEPT || kind == REIN_PAYOUT_AWARD)
     {
-      allowed[0] = payees->worker;
-      allowed_role[0] = "the worker";
+      allowed[0] = (ReinPaymentPayee) { "the worker", worker };
+      rules.n_payees = 1;
     }
   else if (kind == REIN_PAYOUT_REFUND)
     {
-      allowed[0] = payees->creator;
-      allowed_role[0] = "the creator";
+      allowed[0] = (ReinPaymentPayee) { "the creator", creator };
+      rules.n_payees = 1;
     }
   else
     {
-      allowed[0] = payees->creator;
-      allowed_role[0] = "the creator";
-      allowed[1] = payees->worker;
-      allowed_role[1] = "the worker";
+      allowed[0] = (ReinPaymentPayee) { "the creator", creator };
+      allowed[1] = (ReinPaymentPayee) { "the worker", worker };
+      rules.n_payees = 2;
     }
-  for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
-    {
-      const ReinTxOut *out = rein_tx_get_output (tx, o);
-      gboolean known = FALSE;
+  if (!rein_payment_check_psbt (psbt, &rules, &local_error))
+    return refuse (error, "%s", local_error->message);
 
-      for (guint a = 0; a < 2 && allowed[a] != NULL && !known; a++)
-        {
-          g_autoptr (GByteArray) want = rein_script_from_address (allowed[a], network, NULL);
+  /* what the backend says is in the escrow now: a coin it does not list
+   * is spent already, or was never there */
+  if (status->looked_up)
+    for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+      {
+        const ReinTxIn *in = rein_tx_get_input (tx, i);
+        gboolean found = FALSE;
+        guint8 reversed[32];
+        g_autofree gchar *txid = NULL;
 
-          if (want != NULL && want->len == out->script_pubkey->len
-              && memcmp (want->data, out->script_pubkey->data, want->len) == 0)
-            {
-              if (paid[a])
-                return refuse (error, "the %s payment pays %s twice", escrow_name,
-                               allowed_role[a]);
-              paid[a] = known = TRUE;
-            }
-        }
-      if (!known)
-        return refuse (error, "output %u of the %s payment pays someone this payment may not "
-                       "pay (only %s%s%s)", o, escrow_name, allowed_role[0],
-                       allowed[1] ? " and " : "", allowed[1] ? allowed_role[1] : "");
-    }
+        for (guint b = 0; b < 32; b++)
+          reversed[b] = in->prev_txid[31 - b];
+        txid = rein_hex_encode (reversed, 32);
+        for (guint c = 0; c < account->coins->len && !found; c++)
+          {
+            ReinUtxo *coin = g_ptr_array_index (account->coins, c);
 
-  if (!rein_psbt_get_fee (psbt, &fee, &local_error))
-    return refuse (error, "the %s payment's fee: %s", escrow_name, local_error->message);
-  /* without a cap, still never more than half of what is spent: what
-   * is not paid out is the fee */
-  if (fee_cap == 0)
-    {
-      guint64 total = 0;
-
-      for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
-        {
-          guint64 value = 0;
-
-          if (rein_psbt_get_input_value (psbt, i, &value, NULL))
-            total += value;
-        }
-      if (fee * 2 > total)
-        return refuse (error, "the %s payment's fee of %" G_GUINT64_FORMAT " sat is more than "
-                       "half of the %" G_GUINT64_FORMAT " sat it spends", escrow_name, fee, total);
-    }
-  else if (fee > (guint64) fee_cap)
-    return refuse (error, "the %s payment's fee of %" G_GUINT64_FORMAT " sat is above the cap "
-                   "of %" G_GINT64_FORMAT " sat", escrow_name, fee, fee_cap);
+            found = coin->vout == in->prev_vout && g_ascii_strcasecmp (coin->txid, txid) == 0;
+          }
+        if (!found)
+          return refuse (error, "input %u of the %s payment spends %s:%u, which the %s escrow "
+                         "does not hold (spent already, or never there)", i, rules.escrow_name,
+                         txid, in->prev_vout, rules.escrow_name);
+      }
   return TRUE;
 }
 

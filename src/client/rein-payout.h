@@ -21,9 +21,6 @@
 
 G_BEGIN_DECLS
 
-/* Outputs below this many satoshis are not relayed by nodes. */
-#define REIN_DUST_LIMIT 546
-
 typedef enum
 {
   REIN_PAYOUT_ACCEPT, /* the creator accepts the delivery */
@@ -48,13 +45,10 @@ typedef struct
 
 void rein_payees_free (ReinPayees *payees);
 ReinPayees *rein_payees_copy (const ReinPayees *payees);
-/* @mediator_enrollment may be NULL (the delegate address is used then).
- * Fails when a "Payout address" is not an address of the network, or a
- * key makes none. */
-ReinPayees *rein_payees_new (ReinJob *job,
-                             ReinDocument *mediator_enrollment,
-                             gboolean testnet,
-                             GError **error);
+/* Where each party is paid, from @job's documents
+ * (rein_job_get_payout_address()). Fails when a "Payout address" is not
+ * an address of the network, or a key makes none. */
+ReinPayees *rein_payees_new (ReinJob *job, gboolean testnet, GError **error);
 
 typedef struct
 {
@@ -111,13 +105,14 @@ ReinPsbt *rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
                                        GError **error);
 
 /* Checks a payment out of one escrow of @status before it is signed or
- * co-signed, whoever made it: every input spends a P2SH output of this
- * escrow's redeem script, with the previous transaction and that script;
- * every output pays a party that @kind may pay from the primary escrow
- * (accept and award: the worker; refund: the creator; split: the creator
- * and the worker; from the mediator escrow always the mediator), at most
- * one output each; the fee is not negative and at most @fee_cap (0: at
- * most half of what is spent). A split's proportion is the mediator's
+ * co-signed, whoever made it: what rein_payment_check_psbt() checks (each
+ * input spends this escrow's P2SH output, with the previous transaction
+ * and the redeem script; each output pays a party @kind may pay from this
+ * escrow, at most once, not below the dust limit: accept and award the
+ * worker, refund the creator, split both, the mediator escrow always the
+ * mediator; the fee at most @fee_cap, or half of what is spent when
+ * @fee_cap is 0), and, when @status was looked up, that every input is a
+ * coin the escrow holds now. A split's proportion is the mediator's
  * choice: the co-signer reviews the amounts. Fails with
  * REIN_CLIENT_ERROR_REFUSED saying what differs. */
 gboolean rein_payout_check_psbt (const ReinPsbt *psbt,

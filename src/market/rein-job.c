@@ -8,6 +8,7 @@
 
 #include "rein-job.h"
 #include "rein-labels.h"
+#include "rein-payment.h"
 #include "rein-person.h"
 
 /* ---- helpers ---- */
@@ -402,6 +403,7 @@ struct _ReinJob
   ReinDocument *creator_dispute;
   ReinDocument *worker_dispute;
   ReinDocument *resolution;
+  ReinDocument *mediator_enrollment; /* the one the posting names */
   gchar *creator_key;
   gchar *mediator_key;
   gchar *worker_key;
@@ -427,6 +429,7 @@ rein_job_finalize (GObject *object)
   g_free (self->id);
   g_array_unref (self->entries);
   g_ptr_array_unref (self->bids);
+  g_clear_object (&self->mediator_enrollment);
   g_free (self->creator_key);
   g_free (self->mediator_key);
   g_free (self->worker_key);
@@ -661,6 +664,174 @@ check_offer (ReinJob *self, ReinDocument *doc, ReinDocument **out_bid)
   return g_strdup ("it does not award any valid bid (worker key or amount differ)");
 }
 
+/* ---- payments (PROTOCOL.md section 5) ---- */
+
+/* The document that may name where @role is paid, and @role's key. */
+static ReinDocument *
+payee_document (ReinJob *self, ReinRole role, const gchar **out_key)
+{
+  switch (role)
+    {
+    case REIN_ROLE_CREATOR:
+      *out_key = self->creator_key;
+      return self->posting;
+    case REIN_ROLE_WORKER:
+      *out_key = self->worker_key;
+      return self->delivery;
+    case REIN_ROLE_MEDIATOR:
+      *out_key = self->mediator_key;
+      return self->mediator_enrollment;
+    case REIN_ROLE_NONE:
+    default:
+      *out_key = NULL;
+      return NULL;
+    }
+}
+
+gchar *
+rein_job_get_payout_address (ReinJob *self,
+                             ReinRole role,
+                             ReinNetwork network,
+                             gboolean *out_chosen,
+                             GError **error)
+{
+  const gchar *key = NULL;
+  ReinDocument *doc;
+  const gchar *chosen;
+  const gchar *who = rein_role_to_name (role);
+  g_autoptr (GError) local_error = NULL;
+  guint8 pubkey[65];
+  gsize len = 0;
+
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+
+  doc = payee_document (self, role, &key);
+  chosen = doc != NULL ? field (doc, REIN_LABEL_PAYOUT_ADDRESS) : NULL;
+  if (out_chosen != NULL)
+    *out_chosen = chosen != NULL;
+  if (chosen != NULL)
+    {
+      ReinNetwork found;
+
+      if (!rein_address_validate (chosen, &found, NULL, NULL, &local_error))
+        {
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
+                       "the %s's payout address “%.64s” is not valid: %s", who, chosen,
+                       local_error->message);
+          return NULL;
+        }
+      if (found != network)
+        {
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
+                       "the %s's payout address %s is not a %s address", who, chosen,
+                       network == REIN_NETWORK_TESTNET ? "testnet" : "mainnet");
+          return NULL;
+        }
+      return g_strdup (chosen);
+    }
+  if (key == NULL || !rein_public_key_parse_hex (key, pubkey, &len, NULL))
+    {
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
+                   "the %s has no valid public key to be paid to", who);
+      return NULL;
+    }
+  return rein_address_from_public_key (pubkey, len, network);
+}
+
+ReinDocument *
+rein_job_get_mediator_enrollment (ReinJob *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+
+  return self->mediator_enrollment;
+}
+
+/* The script that pays @role, whichever network the job is on: a payout
+ * address may be written in either form. */
+static GByteArray *
+payee_script (ReinJob *self, ReinRole role, GError **error)
+{
+  const gchar *key = NULL;
+  ReinDocument *doc = payee_document (self, role, &key);
+  const gchar *chosen = doc != NULL ? field (doc, REIN_LABEL_PAYOUT_ADDRESS) : NULL;
+  ReinAddressType type;
+  guint8 hash[20];
+  guint8 pubkey[65];
+  gsize len = 0;
+
+  if (chosen != NULL)
+    {
+      if (!rein_address_validate (chosen, NULL, &type, hash, error))
+        return NULL;
+      return type == REIN_ADDRESS_P2SH ? rein_script_p2sh (hash) : rein_script_p2pkh (hash);
+    }
+  if (key == NULL || !rein_public_key_parse_hex (key, pubkey, &len, error))
+    return NULL;
+  rein_hash160 (pubkey, len, hash);
+  return rein_script_p2pkh (hash);
+}
+
+/* (c) for an accept or a resolution: the payments it carries, one out of
+ * each escrow, spend that escrow, pay whom this step may pay, and are
+ * signed by the document's writer (rein-payment.h). */
+static gchar *
+check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
+{
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (self->creator_key, self->mediator_key,
+                                                   self->worker_key, REIN_NETWORK_MAINNET, NULL);
+  g_autoptr (GByteArray) creator = NULL, worker = NULL, mediator = NULL;
+  g_autofree guint8 *primary_redeem = NULL, *mediator_redeem = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *signer_key = resolution ? self->mediator_key : self->creator_key;
+  guint8 signer[65];
+  gsize primary_len = 0, mediator_len = 0, signer_len = 0;
+  ReinPaymentPayee primary_payees[2];
+  ReinPaymentPayee mediator_payee;
+  ReinPaymentRules primary_rules = { 0 }, mediator_rules = { 0 };
+
+  if (escrow == NULL || !rein_public_key_parse_hex (signer_key, signer, &signer_len, NULL))
+    return g_strdup ("the job's public keys are not valid compressed keys");
+  if ((worker = payee_script (self, REIN_ROLE_WORKER, &error)) == NULL
+      || (mediator = payee_script (self, REIN_ROLE_MEDIATOR, &error)) == NULL
+      || (creator = payee_script (self, REIN_ROLE_CREATOR, &error)) == NULL)
+    return g_strdup_printf ("a payout address is not valid: %s", error->message);
+  primary_redeem = rein_hex_decode (escrow->primary_script_hex, &primary_len, NULL);
+  mediator_redeem = rein_hex_decode (escrow->mediator_script_hex, &mediator_len, NULL);
+
+  primary_rules.escrow_name = "primary";
+  primary_rules.redeem_script = primary_redeem;
+  primary_rules.redeem_script_len = primary_len;
+  primary_rules.payees = primary_payees;
+  primary_rules.signer = signer;
+  primary_rules.signer_len = signer_len;
+  if (resolution)
+    {
+      /* refund, award or split: the mediator's choice */
+      primary_payees[0] = (ReinPaymentPayee) { "the creator", creator };
+      primary_payees[1] = (ReinPaymentPayee) { "the worker", worker };
+      primary_rules.n_payees = 2;
+    }
+  else
+    {
+      primary_payees[0] = (ReinPaymentPayee) { "the worker", worker };
+      primary_rules.n_payees = 1;
+    }
+  mediator_payee = (ReinPaymentPayee) { "the mediator", mediator };
+  mediator_rules = primary_rules;
+  mediator_rules.escrow_name = "mediator";
+  mediator_rules.redeem_script = mediator_redeem;
+  mediator_rules.redeem_script_len = mediator_len;
+  mediator_rules.payees = &mediator_payee;
+  mediator_rules.n_payees = 1;
+
+  if (!rein_payment_check_text (field (doc, REIN_LABEL_SIGNED_PRIMARY_PAYMENT), &primary_rules,
+                                &error)
+      || !rein_payment_check_text (field (doc, REIN_LABEL_SIGNED_MEDIATOR_PAYMENT),
+                                   &mediator_rules, &error))
+    return g_strdup (error->message);
+  return NULL;
+}
+
 /* Checks of the steps after the award. */
 static gchar *
 check_later (ReinJob *self, ReinDocument *doc)
@@ -692,7 +863,7 @@ check_later (ReinJob *self, ReinDocument *doc)
         return g_strdup ("the delivery was accepted already");
       if (!key_is_signer (self->creator_key, signer))
         return g_strdup ("only the job creator can accept the delivery");
-      return NULL;
+      return check_payments (self, doc, FALSE);
     case REIN_DOCUMENT_TYPE_CREATOR_DISPUTE:
       if (self->creator_dispute != NULL)
         return g_strdup ("the job creator disputed already");
@@ -714,7 +885,7 @@ check_later (ReinJob *self, ReinDocument *doc)
         return g_strdup ("the dispute was resolved already");
       if (!key_is_signer (self->mediator_key, signer))
         return g_strdup ("only the job's mediator can resolve a dispute");
-      return NULL;
+      return check_payments (self, doc, TRUE);
     default:
       return g_strdup ("it is not a step of a job");
     }
@@ -895,6 +1066,13 @@ build_job (const gchar *job_id,
       entry.valid = entry.reason == NULL;
       if (entry.valid)
         accept_document (self, doc, awarded);
+      if (entry.valid && rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_JOB_POSTING)
+        {
+          ReinDocument *enrollment = lookup_claim (directory, self->mediator_key,
+                                                   field (doc, REIN_LABEL_MEDIATOR_MASTER_ADDRESS));
+
+          g_set_object (&self->mediator_enrollment, enrollment);
+        }
       g_array_append_val (self->entries, entry);
     }
   self->state = derive_state (self);

@@ -141,6 +141,18 @@ const gchar *rein_job_get_worker_key (ReinJob *self);
 /* The valid bids (of ReinDocument), and the awarded one (or NULL). */
 GPtrArray *rein_job_get_bids (ReinJob *self);
 ReinDocument *rein_job_get_offer (ReinJob *self);
+/* The verified enrollment of the job's mediator that the posting names,
+ * or NULL. */
+ReinDocument *rein_job_get_mediator_enrollment (ReinJob *self);
+/* Where @role is paid on @network: the "Payout address" its document
+ * names (the creator's posting, the worker's delivery, the mediator's
+ * enrollment), else the P2PKH address of its key. Fails when that address
+ * is not valid or not of @network, or the key is not known yet. */
+gchar *rein_job_get_payout_address (ReinJob *self,
+                                    ReinRole role,
+                                    ReinNetwork network,
+                                    gboolean *out_chosen,
+                                    GError **error);
 /* The valid document of @type last in the flow, or NULL. */
 ReinDocument *rein_job_get_document (ReinJob *self, ReinDocumentType type);
 

@@ -8,5 +8,6 @@
 #include "rein-labels.h"
 #include "rein-document-builder.h"
 #include "rein-job.h"
+#include "rein-payment.h"
 #include "rein-person.h"
 #include "rein-market-enums.h"

@@ -140,6 +140,20 @@ static const gchar *const migrations[] = {
   "ALTER TABLE documents ADD COLUMN signature INTEGER;"
   "ALTER TABLE documents ADD COLUMN signature_code INTEGER;"
   "ALTER TABLE documents ADD COLUMN signature_error TEXT;",
+  /* 4 -> 5: the payouts out of a job's escrows that an identity signed
+   * or co-signed, and what became of them (rein_store_set_payout()) */
+  "CREATE TABLE payouts ("
+  "  job_id TEXT NOT NULL,"
+  "  identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,"
+  "  escrow TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  psbt TEXT NOT NULL,"
+  "  signers TEXT,"
+  "  txid TEXT,"
+  "  confirmations INTEGER NOT NULL DEFAULT -1,"
+  "  updated INTEGER NOT NULL,"
+  "  PRIMARY KEY (job_id, identity_id, escrow)"
+  ");",
 };
 
 /* Now, in Unix milliseconds: when a placement was last recorded. */
@@ -2314,6 +2328,109 @@ rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
   if (rc != SQLITE_DONE)
     {
       set_db_error (self, error, "Could not read orders");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* ---- Payouts ---- */
+
+void
+rein_stored_payout_free (ReinStoredPayout *payout)
+{
+  if (payout == NULL)
+    return;
+  g_free (payout->job_id);
+  g_free (payout->escrow);
+  g_free (payout->state);
+  g_free (payout->psbt);
+  g_free (payout->signers);
+  g_free (payout->txid);
+  g_free (payout);
+}
+
+gboolean
+rein_store_set_payout (ReinStore *self,
+                       gint64 identity_id,
+                       const ReinStoredPayout *payout,
+                       GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (payout != NULL && payout->job_id != NULL && payout->escrow != NULL
+                          && payout->state != NULL && payout->psbt != NULL,
+                        FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self,
+                  "INSERT INTO payouts (job_id, identity_id, escrow, state, psbt, signers, txid, "
+                  "confirmations, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now')) "
+                  "ON CONFLICT (job_id, identity_id, escrow) DO UPDATE SET state = excluded.state, "
+                  "psbt = excluded.psbt, signers = excluded.signers, txid = excluded.txid, "
+                  "confirmations = excluded.confirmations, updated = excluded.updated",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, payout->job_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, identity_id);
+  sqlite3_bind_text (stmt, 3, payout->escrow, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, payout->state, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, payout->psbt, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, payout->signers, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, payout->txid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 8, payout->confirmations);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        {
+          g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                               "No such identity");
+          return FALSE;
+        }
+      return set_db_error (self, error, "Could not record the payout");
+    }
+  return TRUE;
+}
+
+GPtrArray *
+rein_store_list_payouts (ReinStore *self,
+                         gint64 identity_id,
+                         const gchar *job_id,
+                         GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) rein_stored_payout_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self, "SELECT job_id, escrow, state, psbt, signers, txid, confirmations, "
+                        "updated FROM payouts WHERE identity_id = ? "
+                        "AND (?2 IS NULL OR job_id = ?2) ORDER BY job_id, escrow DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  sqlite3_bind_text (stmt, 2, job_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ReinStoredPayout *payout = g_new0 (ReinStoredPayout, 1);
+
+      payout->job_id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+      payout->escrow = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+      payout->state = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+      payout->psbt = g_strdup ((const gchar *) sqlite3_column_text (stmt, 3));
+      payout->signers = g_strdup ((const gchar *) sqlite3_column_text (stmt, 4));
+      payout->txid = g_strdup ((const gchar *) sqlite3_column_text (stmt, 5));
+      payout->confirmations = sqlite3_column_int64 (stmt, 6);
+      payout->updated = sqlite3_column_int64 (stmt, 7);
+      g_ptr_array_add (out, payout);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read payouts");
       return NULL;
     }
   return g_steal_pointer (&out);

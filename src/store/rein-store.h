@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 4
+#define REIN_STORE_SCHEMA_VERSION 5
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
@@ -312,6 +312,37 @@ gboolean rein_store_set_order (ReinStore *self,
 GPtrArray *rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredOrder, rein_stored_order_free)
+
+/* A payment out of one of a job's escrows that an identity signed or
+ * co-signed. */
+typedef struct
+{
+  gchar *job_id;
+  gchar *escrow;        /* "primary" or "mediator" */
+  gchar *state;         /* "signed" (by us, waiting for the other signature),
+                         * "complete" (both, not sent), "broadcast" */
+  gchar *psbt;          /* base64, with every signature we have */
+  gchar *signers;       /* who signed it, as shown to users, or NULL */
+  gchar *txid;          /* once complete (a legacy txid covers the signatures) */
+  gint64 confirmations; /* -1: not known */
+  gint64 updated;       /* seconds since 1970 */
+} ReinStoredPayout;
+
+void rein_stored_payout_free (ReinStoredPayout *payout);
+/* Inserts or replaces what @identity_id knows of the payout of
+ * @payout->escrow of @payout->job_id. */
+gboolean rein_store_set_payout (ReinStore *self,
+                                gint64 identity_id,
+                                const ReinStoredPayout *payout,
+                                GError **error);
+/* GPtrArray of ReinStoredPayout of @identity_id, of @job_id (all jobs
+ * when NULL), primary escrow first. */
+GPtrArray *rein_store_list_payouts (ReinStore *self,
+                                    gint64 identity_id,
+                                    const gchar *job_id,
+                                    GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredPayout, rein_stored_payout_free)
 
 /* ---- Market index: a summary row per job, searchable (rein-store-index.c) ---- */
 

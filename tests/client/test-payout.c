@@ -191,7 +191,7 @@ test_payees (void)
 {
   World *w = world_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, FALSE, &error);
 
   g_assert_no_error (error);
   /* the posting's payout address; the others at their delegate keys */
@@ -202,22 +202,12 @@ test_payees (void)
   g_assert_cmpstr (payees->mediator, ==, w->mediator->delegate_address);
   g_assert_false (payees->mediator_chosen);
 
-  /* the mediator is paid where the job's mediator says, not where some
-   * other enrollment does */
-  {
-    g_autoptr (ReinDocument) other = parse (identity_enrollment (w->worker, TRUE));
-    g_autoptr (ReinPayees) wrong = NULL;
-
-    g_assert_true (rein_document_verify (other, &error));
-    wrong = rein_payees_new (w->job, other, FALSE, &error);
-    g_assert_null (wrong);
-    g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT);
-    g_clear_error (&error);
-  }
+  /* the mediator is paid where the enrollment the posting names says */
+  g_assert_true (rein_job_get_mediator_enrollment (w->job) == w->mediator_enrollment);
 
   /* a mainnet payout address cannot be paid on testnet */
   g_clear_pointer (&payees, rein_payees_free);
-  payees = rein_payees_new (w->job, w->mediator_enrollment, TRUE, &error);
+  payees = rein_payees_new (w->job, TRUE, &error);
   g_assert_null (payees);
   g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT);
   g_assert_nonnull (strstr (error->message, "creator's payout address"));
@@ -229,7 +219,7 @@ test_plans (void)
 {
   World *w = world_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, FALSE, &error);
   g_autoptr (ReinEscrowStatus) status = rein_escrow_status_new (w->job, FALSE, &error);
   g_autoptr (ReinPayoutPlan) plan = NULL;
   const gint64 primary_coins[] = { 600000, 400000, 0 };
@@ -322,7 +312,7 @@ test_dust (void)
 {
   World *w = world_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, FALSE, &error);
   g_autoptr (ReinEscrowStatus) status = rein_escrow_status_new (w->job, FALSE, &error);
   g_autoptr (ReinPayoutPlan) plan = NULL;
   const gint64 coins[] = { 50000, 0 };
@@ -426,7 +416,7 @@ test_psbt_broadcast (void)
   g_autoptr (TestChain) backend = test_chain_start ("mainnet");
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinChain) chain = rein_chain_new (backend->url, &error);
-  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, w->mediator_enrollment, FALSE, &error);
+  g_autoptr (ReinPayees) payees = rein_payees_new (w->job, FALSE, &error);
   g_autoptr (ReinEscrowStatus) status = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (ReinPayoutPlan) plan = NULL;

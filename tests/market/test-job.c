@@ -204,6 +204,76 @@ with_field (ReinDocument *doc, const gchar *label, const gchar *value)
   }
 }
 
+/* ---- payments out of the escrows ---- */
+
+/* A payment out of one escrow of the job of @creator, @mediator and
+ * @worker: one coin of @coin sat in it (a funding transaction made up
+ * here), an output of @amounts[i] sat to each @to[i] (NULL-terminated),
+ * signed by each of @signers (NULL-terminated). Base64 PSBT. */
+static ReinPsbt *
+payment_psbt (World *w, gboolean primary, guint64 coin, Party **to, const guint64 *amounts,
+              Party **signers)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                   w->worker->pubkey, REIN_NETWORK_MAINNET,
+                                                   &error);
+  const gchar *script_hex = primary ? escrow->primary_script_hex : escrow->mediator_script_hex;
+  g_autofree guint8 *redeem = NULL;
+  g_autoptr (GByteArray) p2sh = NULL;
+  g_autoptr (ReinTx) funding = rein_tx_new (2, 0);
+  g_autoptr (ReinTx) tx = rein_tx_new (2, 0);
+  ReinPsbt *psbt;
+  guint8 txid[32];
+  gsize len = 0;
+
+  g_assert_no_error (error);
+  redeem = rein_hex_decode (script_hex, &len, &error);
+  p2sh = rein_script_p2sh_from_redeem (redeem, len);
+  memset (txid, 0x42, sizeof txid);
+  rein_tx_add_input (funding, txid, 0, 0xffffffff);
+  rein_tx_add_output (funding, 1000, (const guint8 *) "\x51", 1);
+  rein_tx_add_output (funding, coin, p2sh->data, p2sh->len);
+
+  rein_tx_get_txid (funding, txid);
+  rein_tx_add_input (tx, txid, 1, 0xffffffff);
+  for (guint i = 0; to[i] != NULL; i++)
+    g_assert_nonnull (rein_tx_add_output_address (tx, to[i]->delegate_address,
+                                                  REIN_NETWORK_MAINNET, amounts[i], &error));
+  psbt = rein_psbt_new (tx, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_psbt_set_non_witness_utxo (psbt, 0, funding, &error));
+  g_assert_true (rein_psbt_set_redeem_script (psbt, 0, redeem, len, &error));
+  for (guint i = 0; signers[i] != NULL; i++)
+    g_assert_true (rein_psbt_sign_input (psbt, 0, signers[i]->delegate, &error));
+  g_assert_no_error (error);
+  return psbt;
+}
+
+static gchar *
+payment (World *w, gboolean primary, Party **to, const guint64 *amounts, Party *signer)
+{
+  g_autoptr (ReinPsbt) psbt = payment_psbt (w, primary, 100000, to, amounts,
+                                            (Party *[]){ signer, NULL });
+
+  return rein_psbt_to_base64 (psbt);
+}
+
+/* The payments of an accept: the worker and the mediator are paid. */
+static gchar *
+accept_of (World *w, ReinDocument *delivery, Party *signer)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = payment (w, TRUE, (Party *[]){ w->worker, NULL },
+                                       (const guint64[]){ 99000 }, signer);
+  g_autofree gchar *mediator = payment (w, FALSE, (Party *[]){ w->mediator, NULL },
+                                        (const guint64[]){ 99000 }, signer);
+  gchar *text = rein_document_build_accept (delivery, primary, mediator, &error);
+
+  g_assert_no_error (error);
+  return text;
+}
+
 static gboolean
 has_entry (ReinJob *job, ReinDocument *doc)
 {
@@ -282,8 +352,7 @@ test_happy_flow (void)
   g_assert_true (rein_job_get_actions (job, w->creator->pubkey) & REIN_ACTION_ACCEPT);
   g_clear_object (&job);
 
-  add_signed (w, w->creator, rein_document_build_accept (delivery, "cHNidP8BAA==", "cHNidP8BAA==",
-                                                         &error));
+  add_signed (w, w->creator, accept_of (w, delivery, w->creator));
   job = world_job (w);
   g_assert_no_error (error);
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
@@ -334,8 +403,15 @@ test_dispute_flow (void)
   g_clear_object (&job);
 
   /* a resolution by the creator does not count */
-  text = rein_document_build_resolution (cd, "Refund", "cHNidP8BAA==", "cHNidP8BAA==", &error);
-  g_assert_no_error (error);
+  {
+    g_autofree gchar *primary = payment (w, TRUE, (Party *[]){ w->creator, w->worker, NULL },
+                                         (const guint64[]){ 60000, 39000 }, w->mediator);
+    g_autofree gchar *mediator = payment (w, FALSE, (Party *[]){ w->mediator, NULL },
+                                          (const guint64[]){ 99000 }, w->mediator);
+
+    text = rein_document_build_resolution (cd, "Split 60/40", primary, mediator, &error);
+    g_assert_no_error (error);
+  }
   bad_resolution = add_signed (w, w->creator, g_strdup (text));
   job = world_job (w);
   {
@@ -352,6 +428,181 @@ test_dispute_flow (void)
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
   g_assert_cmpint (rein_job_get_actions (job, w->mediator->pubkey), ==, 0);
   (void) wd;
+}
+
+/* Adds @text signed by @signer, checks that it does not count, for a
+ * reason that says @why, and takes it away again. */
+static void
+assert_refused (World *w, Party *signer, gchar *text /* owned */, const gchar *why)
+{
+  ReinDocument *doc = add_signed (w, signer, text);
+  g_autoptr (ReinJob) job = world_job (w);
+  const gchar *reason = NULL;
+
+  if (entry_valid (job, doc, &reason))
+    g_error ("a payment that should not count counted (%s)", why);
+  if (strstr (reason, why) == NULL)
+    g_error ("refused for “%s”, not for “%s”", reason, why);
+  g_assert_cmpint (rein_job_get_state (job), !=, REIN_JOB_STATE_ACCEPTED);
+  g_assert_cmpint (rein_job_get_state (job), !=, REIN_JOB_STATE_RESOLVED);
+  g_ptr_array_remove (w->docs, doc);
+}
+
+static gchar *
+accept_with (ReinDocument *delivery, const gchar *primary, const gchar *mediator)
+{
+  g_autoptr (GError) error = NULL;
+  gchar *text = rein_document_build_accept (delivery, primary, mediator, &error);
+
+  g_assert_no_error (error);
+  return text;
+}
+
+/* The final transaction of a payment both @a and @b signed, in hex: what
+ * older clients put in a document. */
+static gchar *
+final_hex (World *w, gboolean primary, Party *to, Party *a, Party *b)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPsbt) psbt = payment_psbt (w, primary, 100000, (Party *[]){ to, NULL },
+                                            (const guint64[]){ 99000 },
+                                            (Party *[]){ a, b, NULL });
+  g_autoptr (ReinTx) tx = NULL;
+
+  g_assert_true (rein_psbt_finalize (psbt, &error));
+  tx = rein_psbt_extract (psbt, &error);
+  g_assert_no_error (error);
+  return rein_tx_to_hex (tx);
+}
+
+/* PROTOCOL.md section 3(c) for accepts and resolutions: the payments they
+ * carry must be payments out of this job's escrows to the right people,
+ * signed by the writer; an empty one never completes a job. */
+static void
+test_payments (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.001");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  ReinDocument *offer, *delivery, *cd;
+  g_autofree gchar *good_primary = NULL, *good_mediator = NULL, *empty = NULL;
+  g_autofree gchar *text = NULL;
+
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  delivery = add_signed (w, w->worker, rein_document_build_delivery (offer, "Done", &error));
+  good_primary = payment (w, TRUE, (Party *[]){ w->worker, NULL }, (const guint64[]){ 99000 },
+                          w->creator);
+  good_mediator = payment (w, FALSE, (Party *[]){ w->mediator, NULL },
+                           (const guint64[]){ 99000 }, w->creator);
+
+  /* an empty PSBT: no inputs, no outputs (what completed jobs before) */
+  {
+    g_autoptr (ReinTx) nothing = rein_tx_new (2, 0);
+    g_autoptr (ReinPsbt) psbt = rein_psbt_new (nothing, &error);
+
+    empty = rein_psbt_to_base64 (psbt);
+  }
+  assert_refused (w, w->creator, accept_with (delivery, empty, good_mediator), "spends nothing");
+  assert_refused (w, w->creator, accept_with (delivery, good_primary, "cHNidP8BAA=="),
+                  "neither a PSBT nor a transaction");
+  assert_refused (w, w->creator, accept_with (delivery, good_primary, "00"),
+                  "not a transaction");
+  /* the wrong escrow: each payment spends the other's */
+  assert_refused (w, w->creator, accept_with (delivery, good_mediator, good_primary),
+                  "does not spend the primary escrow");
+  {
+    g_autofree gchar *to_outsider = payment (w, TRUE, (Party *[]){ w->outsider, NULL },
+                                             (const guint64[]){ 99000 }, w->creator);
+    g_autofree gchar *to_creator = payment (w, TRUE, (Party *[]){ w->creator, NULL },
+                                            (const guint64[]){ 99000 }, w->creator);
+    g_autofree gchar *twice = payment (w, TRUE, (Party *[]){ w->worker, w->worker, NULL },
+                                       (const guint64[]){ 49000, 50000 }, w->creator);
+    g_autofree gchar *by_worker = payment (w, TRUE, (Party *[]){ w->worker, NULL },
+                                           (const guint64[]){ 99000 }, w->worker);
+    g_autofree gchar *greedy = payment (w, TRUE, (Party *[]){ w->worker, NULL },
+                                        (const guint64[]){ 40000 }, w->creator);
+    g_autofree gchar *dust = payment (w, FALSE, (Party *[]){ w->mediator, NULL },
+                                      (const guint64[]){ 545 }, w->creator);
+    g_autofree gchar *unsigned_payment = NULL;
+    g_autofree gchar *outsider_hex = final_hex (w, TRUE, w->outsider, w->creator, w->worker);
+
+    {
+      g_autoptr (ReinPsbt) psbt = payment_psbt (w, TRUE, 100000, (Party *[]){ w->worker, NULL },
+                                                (const guint64[]){ 99000 },
+                                                (Party *[]){ NULL });
+
+      unsigned_payment = rein_psbt_to_base64 (psbt);
+    }
+    assert_refused (w, w->creator, accept_with (delivery, to_outsider, good_mediator),
+                    "pays someone it may not pay (only the worker)");
+    /* an accept cannot refund: that is the mediator's to decide */
+    assert_refused (w, w->creator, accept_with (delivery, to_creator, good_mediator),
+                    "pays someone it may not pay");
+    assert_refused (w, w->creator, accept_with (delivery, twice, good_mediator),
+                    "pays the worker twice");
+    assert_refused (w, w->creator, accept_with (delivery, by_worker, good_mediator),
+                    "not signed by the document's writer");
+    assert_refused (w, w->creator, accept_with (delivery, unsigned_payment, good_mediator),
+                    "not signed by the document's writer");
+    assert_refused (w, w->creator, accept_with (delivery, greedy, good_mediator),
+                    "more than half");
+    assert_refused (w, w->creator, accept_with (delivery, good_primary, dust),
+                    "below the dust limit");
+    assert_refused (w, w->creator, accept_with (delivery, outsider_hex, good_mediator),
+                    "pays someone it may not pay");
+  }
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_DELIVERED);
+  g_clear_object (&job);
+
+  /* raw transaction hex from older clients: checked as far as it can be
+   * (the redeem script, the writer's signature, who is paid) */
+  {
+    g_autofree gchar *primary_hex = final_hex (w, TRUE, w->worker, w->creator, w->worker);
+    g_autofree gchar *mediator_hex = final_hex (w, FALSE, w->mediator, w->creator, w->mediator);
+    g_autofree gchar *not_creators = final_hex (w, TRUE, w->worker, w->mediator, w->worker);
+
+    assert_refused (w, w->creator, accept_with (delivery, not_creators, mediator_hex),
+                    "not signed by the document's writer");
+    add_signed (w, w->creator, accept_with (delivery, primary_hex, mediator_hex));
+  }
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
+  g_clear_object (&job);
+
+  /* a resolution: the primary escrow to the creator and/or the worker,
+   * the mediator escrow to the mediator, signed by the mediator */
+  g_ptr_array_remove_range (w->docs, w->docs->len - 2, 2);
+  cd = add_signed (w, w->creator, rein_document_build_dispute (
+                                    offer, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE, "Late", &error));
+  {
+    g_autofree gchar *to_mediator = payment (w, TRUE, (Party *[]){ w->mediator, NULL },
+                                             (const guint64[]){ 99000 }, w->mediator);
+    g_autofree gchar *split = payment (w, TRUE, (Party *[]){ w->creator, w->worker, NULL },
+                                       (const guint64[]){ 50000, 49000 }, w->mediator);
+    g_autofree gchar *fee = payment (w, FALSE, (Party *[]){ w->mediator, NULL },
+                                     (const guint64[]){ 99000 }, w->mediator);
+    g_autofree gchar *fee_to_worker = payment (w, FALSE, (Party *[]){ w->worker, NULL },
+                                               (const guint64[]){ 99000 }, w->mediator);
+
+    text = rein_document_build_resolution (cd, "Mine", to_mediator, fee, &error);
+    assert_refused (w, w->mediator, g_steal_pointer (&text),
+                    "pays someone it may not pay (only the creator and the worker)");
+    text = rein_document_build_resolution (cd, "Worker's", split, fee_to_worker, &error);
+    assert_refused (w, w->mediator, g_steal_pointer (&text),
+                    "output 0 of the mediator payment pays someone it may not pay");
+    /* the creator's signature does not make a mediator's payment */
+    text = rein_document_build_resolution (cd, "Split", good_primary, fee, &error);
+    assert_refused (w, w->mediator, g_steal_pointer (&text), "not signed by the document's writer");
+    text = rein_document_build_resolution (cd, "Split", split, fee, &error);
+    g_assert_no_error (error);
+    add_signed (w, w->mediator, g_steal_pointer (&text));
+  }
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
 }
 
 static void
@@ -972,6 +1223,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/market/job/happy-flow", test_happy_flow);
   g_test_add_func ("/market/job/dispute-flow", test_dispute_flow);
+  g_test_add_func ("/market/job/payments", test_payments);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
   g_test_add_func ("/market/job/forged-offers", test_forged_offers);
   g_test_add_func ("/market/job/directory", test_directory);

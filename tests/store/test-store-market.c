@@ -290,6 +290,62 @@ test_orders_and_job_ids (Fixture *f, gconstpointer data)
   g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
 }
 
+/* What an identity signed out of a job's escrows, and what became of it,
+ * survives reopening; a later state replaces an earlier one. */
+static void
+test_payouts (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) payouts = NULL;
+  g_autoptr (ReinStore) again = NULL;
+  gint64 id = rein_identity_get_id (f->identity);
+  ReinStoredPayout signed_payout = {
+    .job_id = "hhhhhhhhhhhhhhhhhhhh", .escrow = "primary", .state = "signed",
+    .psbt = "cHNidP8BAA==", .signers = "Carol", .txid = NULL, .confirmations = -1,
+  };
+  ReinStoredPayout mediator = signed_payout;
+  ReinStoredPayout *p;
+
+  mediator.escrow = "mediator";
+  g_assert_true (rein_store_set_payout (f->store, id, &mediator, &error));
+  g_assert_true (rein_store_set_payout (f->store, id, &signed_payout, &error));
+  g_assert_no_error (error);
+  /* the worker adds their signature and sends it */
+  signed_payout.state = "broadcast";
+  signed_payout.signers = "Carol, Walt";
+  signed_payout.txid = "ab01";
+  signed_payout.confirmations = 0;
+  g_assert_true (rein_store_set_payout (f->store, id, &signed_payout, &error));
+  g_assert_no_error (error);
+
+  again = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  payouts = rein_store_list_payouts (again, id, "hhhhhhhhhhhhhhhhhhhh", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (payouts->len, ==, 2);
+  p = g_ptr_array_index (payouts, 0);
+  g_assert_cmpstr (p->escrow, ==, "primary");
+  g_assert_cmpstr (p->state, ==, "broadcast");
+  g_assert_cmpstr (p->signers, ==, "Carol, Walt");
+  g_assert_cmpstr (p->txid, ==, "ab01");
+  g_assert_cmpint (p->confirmations, ==, 0);
+  p = g_ptr_array_index (payouts, 1);
+  g_assert_cmpstr (p->escrow, ==, "mediator");
+  g_assert_cmpstr (p->state, ==, "signed");
+  g_assert_null (p->txid);
+  g_assert_cmpint (p->confirmations, ==, -1);
+  g_clear_pointer (&payouts, g_ptr_array_unref);
+
+  /* another job's, another identity's: none */
+  payouts = rein_store_list_payouts (again, id, "iiiiiiiiiiiiiiiiiiii", &error);
+  g_assert_cmpuint (payouts->len, ==, 0);
+  g_clear_pointer (&payouts, g_ptr_array_unref);
+  payouts = rein_store_list_payouts (again, id + 1, NULL, &error);
+  g_assert_cmpuint (payouts->len, ==, 0);
+  g_assert_false (rein_store_set_payout (again, id + 100, &mediator, &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
+}
+
 /* An enrollment of @master_address and @delegate_address signed by
  * @signer. */
 static ReinDocument *
@@ -402,6 +458,8 @@ main (int argc, char **argv)
   g_test_add ("/store/market/many", Fixture, NULL, fixture_setup, test_many, fixture_teardown);
   g_test_add ("/store/market/job-documents", Fixture, NULL, fixture_setup,
               test_job_documents_and_enrollments, fixture_teardown);
+  g_test_add ("/store/market/payouts", Fixture, NULL, fixture_setup, test_payouts,
+              fixture_teardown);
   g_test_add ("/store/market/orders", Fixture, NULL, fixture_setup, test_orders_and_job_ids,
               fixture_teardown);
   return g_test_run ();
