@@ -509,32 +509,6 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
 
 /* ---- psbt ---- */
 
-/* A PSBT file, binary or base64 (what wallets write either way). */
-static ReinPsbt *
-read_psbt (const gchar *path, GError **error)
-{
-  g_autofree gchar *data = NULL;
-  g_autoptr (GError) local_error = NULL;
-  gsize len = 0;
-  ReinPsbt *psbt;
-
-  data = rein_cli_read_input (path, 16 * 1024 * 1024, &len, error);
-  if (data == NULL)
-    return NULL;
-  if (len >= 5 && memcmp (data, "psbt\xff", 5) == 0)
-    psbt = rein_psbt_parse ((const guint8 *) data, len, &local_error);
-  else
-    psbt = rein_psbt_parse_base64 (g_strstrip (data), &local_error);
-  if (psbt == NULL)
-    {
-      g_autofree gchar *where = rein_cli_describe_path (path);
-
-      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT, "%s: %s", where,
-                   local_error->message);
-    }
-  return psbt;
-}
-
 static gchar *
 script_to_address (const GByteArray *script, ReinNetwork network)
 {
@@ -645,7 +619,7 @@ run_psbt (const ReinCliCommand *command, int argc, char **argv)
                            _("psbt combine takes two files or more"));
       return rein_cli_fail (NULL, error);
     }
-  psbt = read_psbt (args[1], &error);
+  psbt = rein_cli_read_psbt (args[1], &error);
   if (psbt == NULL)
     return rein_cli_fail (NULL, error);
 
@@ -658,7 +632,7 @@ run_psbt (const ReinCliCommand *command, int argc, char **argv)
     {
       for (guint i = 2; args[i] != NULL; i++)
         {
-          g_autoptr (ReinPsbt) other = read_psbt (args[i], &error);
+          g_autoptr (ReinPsbt) other = rein_cli_read_psbt (args[i], &error);
 
           if (other == NULL || !rein_psbt_combine (psbt, other, &error))
             return rein_cli_fail (_("cannot combine"), error);

@@ -38,8 +38,7 @@ static const gchar *const known_labels[][3] = {
   { REIN_LABEL_DELIVERABLES, NULL },
   { REIN_LABEL_DISPUTE_DETAIL, NULL },
   { REIN_LABEL_RESOLUTION, NULL },
-  { REIN_LABEL_SIGNED_PRIMARY_PAYMENT, NULL },
-  { REIN_LABEL_SIGNED_MEDIATOR_PAYMENT, NULL },
+  { REIN_CLI_LABEL_SIGN, NULL },
 };
 
 const gchar *
@@ -321,48 +320,3 @@ bad:
   return FALSE;
 }
 
-static gboolean
-is_base64 (const gchar *text)
-{
-  static const gchar alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  gsize len = strlen (text);
-  gsize body = strspn (text, alphabet);
-  gsize padding = strspn (text + body, "=");
-
-  return len > 0 && len % 4 == 0 && body + padding == len && padding <= 2;
-}
-
-gchar *
-rein_cli_check_payment (const gchar *text, GError **error)
-{
-  g_autofree gchar *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
-  gsize len = strlen (trimmed);
-
-  if (len == 0)
-    {
-      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                           _("the signed payment is empty"));
-      return NULL;
-    }
-  /* Hex first: a hex string of a multiple of four digits is valid base64
-   * too, but never decodes to "psbt" 0xff. */
-  if (len % 2 == 0 && strspn (trimmed, "0123456789abcdefABCDEF") == len)
-    return g_steal_pointer (&trimmed);
-  if (is_base64 (trimmed))
-    {
-      gsize raw_len = 0;
-      g_autofree guchar *raw = g_base64_decode (trimmed, &raw_len);
-
-      if (raw_len > 5 && memcmp (raw, "psbt\xff", 5) == 0)
-        return g_steal_pointer (&trimmed);
-      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                           _("the signed payment is base64 but not a PSBT (it does not start "
-                             "with “psbt” 0xff)"));
-      return NULL;
-    }
-  g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
-                       _("the signed payment is neither a base64 PSBT nor raw transaction hex "
-                         "(an even number of hex digits)"));
-  return NULL;
-}

@@ -33,6 +33,7 @@ G_BEGIN_DECLS
 /* The labels commands read, beyond the document labels of rein-labels.h. */
 #define REIN_CLI_LABEL_NAME "Name"
 #define REIN_CLI_LABEL_WORKER "Worker"
+#define REIN_CLI_LABEL_SIGN "Sign the payments"
 #define REIN_CLI_LABEL_FEE "Mediator fee"
 #define REIN_CLI_LABEL_TESTNET "Testnet"
 
@@ -68,10 +69,6 @@ gboolean rein_cli_parse_boolean (const gchar *text, gboolean *out_value, GError 
 /* A percentage from 0 to 100 ("1", "1.5", "2.25%"). */
 gboolean rein_cli_parse_percent (const gchar *text, gdouble *out_value, GError **error);
 
-/* A signed payment: a BIP174 PSBT in base64 (it must decode and start with
- * "psbt" 0xff) or a raw transaction in hex (an even number of hex digits).
- * White space around it is ignored; returns the trimmed text. */
-gchar *rein_cli_check_payment (const gchar *text, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinCliForm, rein_cli_form_free)
 

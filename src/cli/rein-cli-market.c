@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "rein-cli-context.h"
+#include "rein-cli-payment.h"
 
 #define MARKET_EXIT_STATUS \
   N_("Exit status: 0 on success, 2 on a usage error or bad input, 3 when the job’s\n" \
@@ -504,7 +505,17 @@ describe_job_choice (ReinJob *job)
                           rein_job_state_describe (rein_job_get_state (job)), description);
 }
 
-/* The job to act on, checked: it exists and @action is allowed to me now. */
+/* Accepted or resolved: its payments are to be paid out. */
+static gboolean
+paying_out (ReinJob *job)
+{
+  ReinJobState state = rein_job_get_state (job);
+
+  return state == REIN_JOB_STATE_ACCEPTED || state == REIN_JOB_STATE_RESOLVED;
+}
+
+/* The job to act on, checked: it exists and @action is allowed to me now
+ * (0: it is being paid out). */
 static ReinJob *
 market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GError **error)
 {
@@ -545,7 +556,8 @@ market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GErr
         {
           ReinJob *candidate = g_ptr_array_index (candidates, i);
 
-          if (rein_job_get_actions (candidate, m->own_key) & action)
+          if (action != 0 ? (rein_job_get_actions (candidate, m->own_key) & action) != 0
+                          : paying_out (candidate))
             {
               g_ptr_array_add (allowed, candidate);
               g_ptr_array_add (choices, describe_job_choice (candidate));
@@ -569,7 +581,7 @@ market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GErr
       return NULL;
     }
   job = g_ptr_array_index (jobs, 0);
-  refusal = rein_job_explain_refusal (job, m->own_key, action);
+  refusal = action != 0 ? rein_job_explain_refusal (job, m->own_key, action) : NULL;
   if (refusal != NULL)
     {
       /* Say why the posting does not count, when it does not. */
@@ -598,11 +610,15 @@ market_pick_job (Market *m, const gchar *option_job_id, ReinActions action, GErr
 /* Publishes @text through the client's publisher (rein-publisher.h): the
  * one workflow the app uses too. */
 static int
-market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const gchar *done)
-
+market_publish_with (Market *m,
+                     ReinJob *job,
+                     const gchar *text,
+                     gboolean push,
+                     const gchar *done,
+                     ReinPrivateKey *unlocked)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (ReinPrivateKey) delegate = unlocked;
   g_autoptr (ReinPublisher) publisher = rein_publisher_new (m->store);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (ReinPublication) publication = NULL;
@@ -612,7 +628,8 @@ market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const
   ReinJobState state;
   guint pushed;
 
-  delegate = rein_cli_unlock_delegate (m->session, &error);
+  if (delegate == NULL)
+    delegate = rein_cli_unlock_delegate (m->session, &error);
   if (delegate == NULL)
     return market_fail (m, NULL, error);
   rein_publisher_publish_async (publisher, m->identity, delegate, job,
@@ -681,38 +698,13 @@ market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const
   return REIN_CLI_EXIT_OK;
 }
 
-/* ---- Inputs ---- */
-
-static gchar *
-ask_payment (Market *m, const gchar *label, const gchar *path, GError **error)
+static int
+market_publish (Market *m, ReinJob *job, const gchar *text, gboolean push, const gchar *done)
 {
-  g_autofree gchar *text = NULL;
-  g_autoptr (GError) local_error = NULL;
-  gchar *checked;
-
-  if (path != NULL)
-    {
-      gsize len = 0;
-
-      text = rein_cli_read_input (path, REIN_DOCUMENT_MAX_SIZE, &len, error);
-      if (text == NULL)
-        return NULL;
-    }
-  else
-    {
-      text = rein_cli_ask (m->form, label,
-                           _("Paste the payment you signed: a PSBT in base64, or raw transaction "
-                             "hex."),
-                           FALSE, NULL, error);
-      if (text == NULL)
-        return NULL;
-    }
-  checked = rein_cli_check_payment (text, &local_error);
-  if (checked == NULL)
-    g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT, "%s: %s", label,
-                 local_error->message);
-  return checked;
+  return market_publish_with (m, job, text, push, done, NULL);
 }
+
+/* ---- Inputs ---- */
 
 static gchar *
 ask_text (Market *m, const gchar *label, const gchar *hint, GError **error)
@@ -1060,78 +1052,147 @@ run_deliver (const ReinCliCommand *command, int argc, char **argv)
   }
 }
 
-/* ---- accept and resolve: they carry the signed payments ---- */
+/* ---- accept, resolve and payout: the payments out of the escrows ---- */
 
-static const GOptionEntry *
-payment_entries (gchar **job_id, gboolean *no_push, gchar **primary, gchar **mediator)
+static GOptionEntry *
+payment_entries (gchar **job_id, gboolean *no_push, ReinCliPayOptions *pay, gboolean files,
+                 const GOptionEntry *more)
 {
-  static GOptionEntry entries[5];
+  g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
 
-  memcpy (entries, action_entries (job_id, no_push), 2 * sizeof (GOptionEntry));
-  entries[2] = (GOptionEntry) { "primary-payment-file", 0, 0, G_OPTION_ARG_FILENAME, primary,
-                                N_("The signed payment from the primary escrow (PSBT in base64, "
-                                   "or raw transaction hex)"), N_("FILE") };
-  entries[3] = (GOptionEntry) { "mediator-payment-file", 0, 0, G_OPTION_ARG_FILENAME, mediator,
-                                N_("The signed payment from the mediator escrow (PSBT in base64, "
-                                   "or raw transaction hex)"), N_("FILE") };
-  entries[4] = (GOptionEntry) { NULL };
-  return entries;
+  g_array_append_vals (entries, action_entries (job_id, no_push), no_push != NULL ? 2 : 1);
+  rein_cli_pay_options_add_entries (pay, files, entries);
+  for (; more != NULL && more->long_name != NULL; more++)
+    g_array_append_vals (entries, more, 1);
+  return (GOptionEntry *) g_array_free (g_steal_pointer (&entries), FALSE);
+}
+
+/* Builds (or reads) both payments of @kind, shows them, asks, signs them
+ * and publishes the document @build makes with them. */
+static int
+sign_payments_and_publish (Market *m,
+                           ReinJob *job,
+                           ReinPayoutKind kind,
+                           guint worker_percent,
+                           const ReinCliPayOptions *pay,
+                           const gchar *resolution,
+                           gboolean push,
+                           const gchar *done)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinCliPayments) payments = NULL;
+  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL;
+
+  payments = rein_cli_payments_prepare (m->store, m->identity, job, kind, worker_percent, pay,
+                                        &error);
+  if (payments == NULL || !rein_cli_payments_confirm (payments, m->form, pay, &error))
+    return market_fail (m, NULL, error);
+  delegate = rein_cli_unlock_delegate (m->session, &error);
+  if (delegate == NULL || !rein_cli_payments_sign (payments, delegate, &error))
+    return market_fail (m, NULL, error);
+  primary = rein_cli_payments_get_base64 (payments, TRUE);
+  mediator = rein_cli_payments_get_base64 (payments, FALSE);
+  if (resolution == NULL)
+    text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+                                       primary, mediator, &error);
+  else
+    {
+      ReinDocument *dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_WORKER_DISPUTE);
+
+      if (dispute == NULL)
+        dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE);
+      text = rein_document_build_resolution (dispute, resolution, primary, mediator, &error);
+    }
+  if (text == NULL)
+    return market_fail (m, NULL, error);
+  return market_publish_with (m, job, text, push, done, g_steal_pointer (&delegate));
 }
 
 static int
 run_accept (const ReinCliCommand *command, int argc, char **argv)
 {
-  g_autofree gchar *job_id = NULL, *primary_file = NULL, *mediator_file = NULL;
+  g_autofree gchar *job_id = NULL;
+  g_auto (ReinCliPayOptions) pay = { 0 };
+  g_autofree GOptionEntry *entries = NULL;
   gboolean no_push = FALSE;
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (Market) m = { 0 };
   g_autoptr (ReinJob) job = NULL;
-  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL;
+  g_autofree gchar *done = NULL;
   int status;
 
-  if (!rein_cli_parse_options (command,
-                               payment_entries (&job_id, &no_push, &primary_file, &mediator_file),
-                               argc, argv, &args, &status))
+  entries = payment_entries (&job_id, &no_push, &pay, TRUE, NULL);
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
     return status;
   if (!market_open (&m, &error))
     return market_fail (&m, NULL, error);
   job = market_pick_job (&m, job_id, REIN_ACTION_ACCEPT, &error);
   if (job == NULL)
     return market_fail (&m, _("accept"), error);
-  if ((primary = ask_payment (&m, REIN_LABEL_SIGNED_PRIMARY_PAYMENT, primary_file, &error))
-        == NULL
-      || (mediator = ask_payment (&m, REIN_LABEL_SIGNED_MEDIATOR_PAYMENT, mediator_file, &error))
-           == NULL)
-    return market_fail (&m, NULL, error);
-  text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
-                                     primary, mediator, &error);
-  if (text == NULL)
-    return market_fail (&m, NULL, error);
-  {
-    g_autofree gchar *done = g_strdup_printf (_("Accepted the delivery on the job %s."), rein_job_get_id (job));
+  done = g_strdup_printf (_("Accepted the delivery on the job %s."), rein_job_get_id (job));
+  return sign_payments_and_publish (&m, job, REIN_PAYOUT_ACCEPT, 0, &pay, NULL, !no_push, done);
+}
 
-    return market_publish (&m, job, text, !no_push, done);
-  }
+/* --refund, --award or --split PERCENT: what the mediator decided. */
+static gboolean
+resolution_kind (gboolean refund, gboolean award, gint split, ReinPayoutKind *out_kind,
+                 guint *out_percent, GError **error)
+{
+  guint given = (refund ? 1 : 0) + (award ? 1 : 0) + (split >= 0 ? 1 : 0);
+
+  if (given != 1)
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("say what you decided: --refund (the creator gets the money back), "
+                             "--award (the worker is paid) or --split PERCENT (the worker's "
+                             "share)"));
+      return FALSE;
+    }
+  if (split > 100)
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("--split is the worker's share in percent, from 0 to 100"));
+      return FALSE;
+    }
+  *out_kind = refund ? REIN_PAYOUT_REFUND : award ? REIN_PAYOUT_AWARD : REIN_PAYOUT_SPLIT;
+  *out_percent = split >= 0 ? (guint) split : 0;
+  return TRUE;
 }
 
 static int
 run_resolve (const ReinCliCommand *command, int argc, char **argv)
 {
-  g_autofree gchar *job_id = NULL, *primary_file = NULL, *mediator_file = NULL;
+  g_autofree gchar *job_id = NULL;
+  g_auto (ReinCliPayOptions) pay = { 0 };
+  gboolean refund = FALSE, award = FALSE;
+  gint split = -1;
+  const GOptionEntry decision[] = {
+    { "refund", 0, 0, G_OPTION_ARG_NONE, &refund,
+      N_("The primary escrow goes back to the job creator"), NULL },
+    { "award", 0, 0, G_OPTION_ARG_NONE, &award, N_("The primary escrow pays the worker"), NULL },
+    { "split", 0, 0, G_OPTION_ARG_INT, &split,
+      N_("The worker gets PERCENT of the primary escrow, the creator the rest"),
+      N_("PERCENT") },
+    { NULL },
+  };
+  g_autofree GOptionEntry *entries = NULL;
   gboolean no_push = FALSE;
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (Market) m = { 0 };
   g_autoptr (ReinJob) job = NULL;
-  g_autofree gchar *resolution = NULL, *primary = NULL, *mediator = NULL, *text = NULL;
-  ReinDocument *dispute;
+  g_autofree gchar *resolution = NULL, *done = NULL;
+  ReinPayoutKind kind;
+  guint percent = 0;
   int status;
 
-  if (!rein_cli_parse_options (command,
-                               payment_entries (&job_id, &no_push, &primary_file, &mediator_file),
-                               argc, argv, &args, &status))
+  entries = payment_entries (&job_id, &no_push, &pay, TRUE, decision);
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
     return status;
+  if (!resolution_kind (refund, award, split, &kind, &percent, &error))
+    return rein_cli_fail (NULL, error);
   if (!market_open (&m, &error))
     return market_fail (&m, NULL, error);
   job = market_pick_job (&m, job_id, REIN_ACTION_RESOLVE, &error);
@@ -1139,23 +1200,41 @@ run_resolve (const ReinCliCommand *command, int argc, char **argv)
     return market_fail (&m, _("resolve"), error);
   if ((resolution = ask_text (&m, REIN_LABEL_RESOLUTION,
                               _("Say what you decided and why: refund, split or award."),
-                              &error)) == NULL
-      || (primary = ask_payment (&m, REIN_LABEL_SIGNED_PRIMARY_PAYMENT, primary_file, &error))
-           == NULL
-      || (mediator = ask_payment (&m, REIN_LABEL_SIGNED_MEDIATOR_PAYMENT, mediator_file, &error))
-           == NULL)
+                              &error)) == NULL)
     return market_fail (&m, NULL, error);
-  dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_WORKER_DISPUTE);
-  if (dispute == NULL)
-    dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE);
-  text = rein_document_build_resolution (dispute, resolution, primary, mediator, &error);
-  if (text == NULL)
-    return market_fail (&m, NULL, error);
-  {
-    g_autofree gchar *done = g_strdup_printf (_("Resolved the dispute on the job %s."), rein_job_get_id (job));
+  done = g_strdup_printf (_("Resolved the dispute on the job %s."), rein_job_get_id (job));
+  return sign_payments_and_publish (&m, job, kind, percent, &pay, resolution, !no_push, done);
+}
 
-    return market_publish (&m, job, text, !no_push, done);
-  }
+static int
+run_payout (const ReinCliCommand *command, int argc, char **argv)
+{
+  g_autofree gchar *job_id = NULL;
+  g_auto (ReinCliPayOptions) pay = { 0 };
+  gboolean broadcast = FALSE;
+  const GOptionEntry send[] = {
+    { "broadcast", 'b', 0, G_OPTION_ARG_NONE, &broadcast,
+      N_("Send each complete payment through the chain backend"), NULL },
+    { NULL },
+  };
+  g_autofree GOptionEntry *entries = NULL;
+  g_auto (GStrv) args = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Market) m = { 0 };
+  g_autoptr (ReinJob) job = NULL;
+  int status;
+
+  entries = payment_entries (&job_id, NULL, &pay, FALSE, send);
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
+    return status;
+  if (!market_open (&m, &error))
+    return market_fail (&m, NULL, error);
+  job = market_pick_job (&m, job_id, 0, &error);
+  if (job == NULL)
+    return market_fail (&m, _("payout"), error);
+  status = rein_cli_payout (m.store, m.session, m.identity, m.form, job, broadcast, &pay);
+  rein_cli_reader_print_warnings (m.reader);
+  return status;
 }
 
 /* ---- disputes ---- */
@@ -1542,13 +1621,16 @@ static const ReinCliCommand market_commands[] = {
   },
   {
     .name = "accept",
-    .summary = N_("Accept the delivery on your job, with the signed payments"),
-    .description = N_("Form labels (--defaults FILE): Job ID, Signed primary payment, Signed\n"
-                      "mediator payment (or --primary-payment-file, --mediator-payment-file).\n"
-                      "Both payments are required: a BIP174 PSBT in base64 (it must start with\n"
-                      "“psbt” 0xff) or raw transaction hex, paying the primary escrow to the\n"
-                      "worker and the mediator escrow to the mediator, signed by you. Rein does\n"
-                      "not build them yet: make them with a wallet."),
+    .summary = N_("Accept the delivery on your job, and pay out of the escrows"),
+    .description = N_("Builds both payments, the primary escrow to the worker and the mediator\n"
+                      "escrow to the mediator, from what the chain backend says the escrows\n"
+                      "hold (see “chain”), with the fee it estimates (--fee-target) or the rate\n"
+                      "you give (--fee-rate); shows every input and output, the fee and its\n"
+                      "rate, asks, signs them and publishes the accept. The worker and the\n"
+                      "mediator then add their signatures and send them (“payout”).\n"
+                      "With --primary-payment-file and --mediator-payment-file, payments made\n"
+                      "elsewhere (PSBTs) are checked, shown and signed instead.\n"
+                      "Form labels (--defaults FILE): Job ID, Sign the payments (yes)."),
     .max_args = 0,
     .global_options = TRUE,
     .exit_status = MARKET_EXIT_STATUS,
@@ -1574,17 +1656,32 @@ static const ReinCliCommand market_commands[] = {
   },
   {
     .name = "resolve",
-    .summary = N_("Resolve a dispute on a job you mediate, with the signed payments"),
-    .description = N_("Form labels (--defaults FILE): Job ID, Resolution, Signed primary payment,\n"
-                      "Signed mediator payment (or --primary-payment-file,\n"
-                      "--mediator-payment-file). Both payments are required: a BIP174 PSBT in\n"
-                      "base64 (it must start with “psbt” 0xff) or raw transaction hex, signed by\n"
-                      "you as the resolution decides. Rein does not build them yet: make them\n"
-                      "with a wallet. Only the job’s mediator can resolve."),
+    .summary = N_("Resolve a dispute on a job you mediate, and pay out of the escrows"),
+    .description = N_("Say what you decided: --refund, --award or --split PERCENT (the worker's\n"
+                      "share of the primary escrow). Builds both payments (the mediator escrow\n"
+                      "pays your fee), shows them, asks, signs them and publishes the\n"
+                      "resolution; the creator or the worker then adds the second signature\n"
+                      "(“payout”). Payments made elsewhere: as for “accept”.\n"
+                      "Only the job’s mediator can resolve.\n"
+                      "Form labels (--defaults FILE): Job ID, Resolution, Sign the payments."),
     .max_args = 0,
     .global_options = TRUE,
     .exit_status = MARKET_EXIT_STATUS,
     .run = run_resolve,
+  },
+  {
+    .name = "payout",
+    .summary = N_("Co-sign and send the payments of an accepted or resolved job"),
+    .description = N_("For the other party of an accept or a resolution: checks each payment\n"
+                      "against the job and the escrows' coins, shows it, asks, adds your\n"
+                      "signature and, when it is complete, prints the transaction; with\n"
+                      "--broadcast sends it through the chain backend and prints the txid.\n"
+                      "Run again later to see the confirmations.\n"
+                      "Form labels (--defaults FILE): Job ID, Sign the payments (yes)."),
+    .max_args = 0,
+    .global_options = TRUE,
+    .exit_status = MARKET_EXIT_STATUS,
+    .run = run_payout,
   },
   { NULL },
 };

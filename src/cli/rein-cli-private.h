@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "rein-psbt.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses, the same for every command. */
@@ -129,6 +131,8 @@ gchar *rein_cli_describe_path (const gchar *path);
 /* Reads all of @path (standard input when rein_cli_path_is_stdin()), at most
  * @max bytes. The result is NUL-terminated; @out_len excludes the NUL. */
 gchar *rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **error);
+/* A PSBT file (- for standard input), binary or base64, parsed. */
+ReinPsbt *rein_cli_read_psbt (const gchar *path, GError **error);
 
 /* Secrets are read into libgcrypt secure memory and wiped when freed. */
 typedef gchar ReinCliSecret;

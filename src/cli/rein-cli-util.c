@@ -807,3 +807,31 @@ bad:
                _("“%s” is not a job ID (20 letters and digits)"), job_id);
   return FALSE;
 }
+
+/* ---- PSBT files ---- */
+
+/* A PSBT file, binary or base64 (what wallets write either way). */
+ReinPsbt *
+rein_cli_read_psbt (const gchar *path, GError **error)
+{
+  g_autofree gchar *data = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize len = 0;
+  ReinPsbt *psbt;
+
+  data = rein_cli_read_input (path, 16 * 1024 * 1024, &len, error);
+  if (data == NULL)
+    return NULL;
+  if (len >= 5 && memcmp (data, "psbt\xff", 5) == 0)
+    psbt = rein_psbt_parse ((const guint8 *) data, len, &local_error);
+  else
+    psbt = rein_psbt_parse_base64 (g_strstrip (data), &local_error);
+  if (psbt == NULL)
+    {
+      g_autofree gchar *where = rein_cli_describe_path (path);
+
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT, "%s: %s", where,
+                   local_error->message);
+    }
+  return psbt;
+}

@@ -230,49 +230,6 @@ test_percent (void)
     }
 }
 
-static void
-test_payment (void)
-{
-  const struct
-  {
-    const gchar *text;
-    const gchar *checked; /* NULL: refused */
-    const gchar *says;
-  } cases[] = {
-    /* "psbt" 0xff 0x01 0x00 */
-    { "cHNidP8BAA==", "cHNidP8BAA==", NULL },
-    { "  cHNidP8BAA==\n", "cHNidP8BAA==", NULL },
-    { "0200000001aabb", "0200000001aabb", NULL },
-    { "0200000001AABB\r\n", "0200000001AABB", NULL },
-    /* hex that is base64 too is taken as hex */
-    { "00000000", "00000000", NULL },
-    { "", NULL, "empty" },
-    { "   \n", NULL, "empty" },
-    { "020", NULL, "neither" },
-    { "aGVsbG8=", NULL, "not a PSBT" },
-    { "cHNidP8=", NULL, "not a PSBT" },
-    { "cHNidP8BAA", NULL, "neither" },
-    { "cHNi dP8BAA==", NULL, "neither" },
-    { "0x0200", NULL, "neither" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autofree gchar *checked = rein_cli_check_payment (cases[i].text, &error);
-
-      g_test_message ("payment %u: %s", i, cases[i].text);
-      g_assert_cmpstr (checked, ==, cases[i].checked);
-      if (cases[i].checked == NULL)
-        {
-          g_assert_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT);
-          g_assert_nonnull (strstr (error->message, cases[i].says));
-        }
-      else
-        g_assert_no_error (error);
-    }
-}
-
 int
 main (int argc, char **argv)
 {
@@ -286,6 +243,5 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/form/load", test_load);
   g_test_add_func ("/cli/values/boolean", test_boolean);
   g_test_add_func ("/cli/values/percent", test_percent);
-  g_test_add_func ("/cli/values/payment", test_payment);
   return g_test_run ();
 }

@@ -2,8 +2,12 @@
  *
  * Three people, each with a data folder of their own: a job creator, a
  * worker and a mediator. They register on a server and sync; then job 1
- * goes post, bid, offer, deliver, accept and job 2 post, bid, offer,
- * creatordispute, workerdispute, resolve. After every step the three
+ * goes post, bid, offer, deliver, accept and paid, and job 2 post, bid,
+ * offer, creatordispute, workerdispute, resolve with a split and paid:
+ * the escrows are funded on a test chain backend (tests/net/esplora-server.py,
+ * which runs python-bitcoinlib's VerifyScript on every broadcast), the
+ * writer of the accept or resolution builds and signs the payments, the
+ * others co-sign and send them. After every step the three
  * clients' "status --json" must agree on the job's state. Refusals of the
  * state machine must fail with a clear message. A forged document on the
  * server must be kept out and shown with its reason. Then a second server
@@ -15,12 +19,12 @@
 
 #include <glib/gstdio.h>
 
+#include "chain-fixture.h"
 #include "cli-test-util.h"
 #include "server-fixture.h"
+#include "rein-bitcoin.h"
 #include "rein-test-util.h"
 
-#define PSBT_BASE64 "cHNidP8BAHECAAAAAQ=="
-#define RAW_TX_HEX "0200000001aabbccdd"
 #define PASSWORD "correct horse battery staple"
 
 typedef struct
@@ -29,6 +33,7 @@ typedef struct
   const gchar *role; /* what "status" must call it */
   gchar *dir;
   gchar *master;
+  gchar *delegate;   /* where the payouts go: no "Payout address" is given */
   gchar *form;       /* "Name: ...\nContact: ..." */
 } Client;
 
@@ -36,6 +41,7 @@ typedef struct
 {
   TestServer *server;
   TestServer *second;
+  TestChain *chain;
   Client creator;
   Client worker;
   Client mediator;
@@ -215,6 +221,7 @@ client_clear (Client *c)
   rein_test_remove_tree (c->dir);
   g_free (c->dir);
   g_free (c->master);
+  g_free (c->delegate);
   g_free (c->form);
 }
 
@@ -233,6 +240,7 @@ setup_client (Fixture *f, Client *c)
   o = json_node_get_object (root);
   g_assert_cmpstr (json_string (o, "name"), ==, c->name);
   c->master = g_strdup (json_string (o, "master_address"));
+  c->delegate = g_strdup (json_string (o, "delegate_address"));
   /* The new phrase, shown once, with a warning. */
   words = g_strsplit (json_string (o, "recovery_phrase"), " ", -1);
   g_assert_cmpuint (g_strv_length (words), ==, 12);
@@ -270,6 +278,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->secrets = g_ptr_array_new_with_free_func (g_free);
   add_secret (f, "the password", PASSWORD);
   f->server = test_server_start (NULL, NULL);
+  f->chain = test_chain_start ("mainnet");
+  g_setenv ("REIN_CHAIN_URL", f->chain->url, TRUE);
   client_init (&f->creator, "Carol", "creator",
                "Name: Carol\nContact: carol@example.com\n");
   client_init (&f->worker, "Walt", "worker",
@@ -335,6 +345,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->secrets, g_ptr_array_unref);
   g_clear_pointer (&f->server, test_server_free);
   g_clear_pointer (&f->second, test_server_free);
+  g_clear_pointer (&f->chain, test_chain_stop);
+  g_unsetenv ("REIN_CHAIN_URL");
   client_clear (&f->creator);
   client_clear (&f->worker);
   client_clear (&f->mediator);
@@ -387,6 +399,111 @@ step (Fixture *f, Client *c, const gchar *form, const gchar *command, const gcha
   cli_assert_status (r, 0);
   root = cli_result_get_json (r);
   g_assert_cmpstr (json_string (json_node_get_object (root), "state"), ==, state);
+}
+
+/* ---- Escrow ---- */
+
+/* Pays what is due into both escrows of @job_id, confirmed; returns the
+ * amounts (satoshis). */
+static void
+fund_escrows (Fixture *f, const gchar *job_id, gint64 *out_primary, gint64 *out_mediator)
+{
+  g_autoptr (CliResult) r = run_as (f, &f->creator, NULL, "escrow-status", "--jobid", job_id,
+                                    "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *primary, *mediator;
+
+  cli_assert_status (r, 0);
+  root = cli_result_get_json (r);
+  primary = json_object_get_object_member (json_node_get_object (root), "primary");
+  mediator = json_object_get_object_member (json_node_get_object (root), "mediator");
+  g_assert_cmpstr (json_string (primary, "funding"), ==, "unfunded");
+  *out_primary = json_object_get_int_member (primary, "due_sat");
+  *out_mediator = json_object_get_int_member (mediator, "due_sat");
+  g_free (test_chain_fund (f->chain, json_string (primary, "address"), *out_primary, 1));
+  g_free (test_chain_fund (f->chain, json_string (mediator, "address"), *out_mediator, 1));
+  test_chain_mine (f->chain, 2);
+}
+
+/* "payout --json" as @c: the state of each payment, its txid and
+ * transaction. */
+static JsonNode *
+payout (Fixture *f, Client *c, const gchar *job_id)
+{
+  g_autoptr (CliResult) r = run_as (f, c, NULL, "payout", "--jobid", job_id, "--yes",
+                                    "--broadcast", "--json", NULL);
+
+  if (r->status != 0)
+    g_error ("%s's payout failed (%d): %s", c->name, r->status, r->err);
+  return cli_result_get_json (r);
+}
+
+static JsonObject *
+payment_of (JsonNode *root, const gchar *escrow)
+{
+  JsonArray *payments = json_object_get_array_member (json_node_get_object (root), "payments");
+
+  for (guint i = 0; i < json_array_get_length (payments); i++)
+    {
+      JsonObject *p = json_array_get_object_element (payments, i);
+
+      if (g_strcmp0 (json_string (p, "escrow"), escrow) == 0)
+        return p;
+    }
+  g_error ("no %s payment in payout's answer", escrow);
+}
+
+/* The broadcast transaction of @payment pays each of @to[i] (delegate
+ * addresses) @share[i] percent of @coin less the fee, the fee being
+ * small and positive; it is among what the chain backend accepted (and
+ * VerifyScript with it). */
+static void
+assert_pays (Fixture *f, JsonObject *payment, gint64 coin, Client **to, const guint *share)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinTx) tx = rein_tx_parse_hex (json_string (payment, "hex"), &error);
+  g_autofree gchar *broadcasts = test_chain_dup_broadcasts (f->chain);
+  g_autofree gchar *txid = NULL;
+  gint64 paid = 0;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_string (payment, "state"), ==, "broadcast");
+  txid = rein_tx_get_txid_hex (tx);
+  g_assert_cmpstr (json_string (payment, "txid"), ==, txid);
+  if (strstr (broadcasts, txid) == NULL)
+    g_error ("%s is not among the transactions the backend accepted: %s", txid, broadcasts);
+  for (; to[n] != NULL; n++)
+    ;
+  g_assert_cmpuint (tx->outputs->len, ==, n);
+  for (guint o = 0; o < tx->outputs->len; o++)
+    paid += (gint64) rein_tx_get_output (tx, o)->value;
+  g_assert_cmpint (paid, <, coin);
+  g_assert_cmpint (coin - paid, <, coin / 50); /* the fee: under 2% here */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GByteArray) script = rein_script_from_address (to[i]->delegate,
+                                                                REIN_NETWORK_MAINNET, &error);
+      gboolean found = FALSE;
+
+      g_assert_no_error (error);
+      for (guint o = 0; o < tx->outputs->len; o++)
+        {
+          const ReinTxOut *out = rein_tx_get_output (tx, o);
+          gint64 want = coin * share[i] / 100;
+
+          if (out->script_pubkey->len == script->len
+              && memcmp (out->script_pubkey->data, script->data, script->len) == 0)
+            {
+              found = TRUE;
+              /* its share, less its share of the fee */
+              g_assert_cmpint ((gint64) out->value, <=, want);
+              g_assert_cmpint ((gint64) out->value, >, want - (coin - paid) - 1);
+            }
+        }
+      if (!found)
+        g_error ("the payment does not pay %s", to[i]->name);
+    }
 }
 
 /* A bid signed by someone without an enrollment, put straight on the
@@ -551,8 +668,7 @@ test_order_flow (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *job1 = NULL;
   g_autofree gchar *job2 = NULL;
-  g_autofree gchar *primary = cli_write_tmp ("primary.psbt", PSBT_BASE64 "\n", -1);
-  g_autofree gchar *mediator_payment = cli_write_tmp ("mediator.hex", RAW_TX_HEX, -1);
+  gint64 primary_coin = 0, mediator_coin = 0;
   g_autofree gchar *bid_form = NULL;
   g_autofree gchar *forged = NULL;
   const gchar *offer_form = "Worker: Walt\n";
@@ -636,28 +752,85 @@ test_order_flow (Fixture *f, gconstpointer data)
         "deliver", job1, "delivered");
   assert_state (f, job1, "delivered", TRUE);
 
-  /* Accepting needs both signed payments, valid in form. */
+  /* Accepting pays out of the escrows: nothing to pay before they are
+   * funded; nothing signed without a yes; payments made elsewhere are
+   * checked as one built here. */
   {
-    g_autoptr (CliResult) missing = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
-                                            "--primary-payment-file", primary, NULL);
+    g_autoptr (CliResult) empty = run_as (f, &f->creator, NULL, "accept", "--jobid", job1, "--yes",
+                                          NULL);
+
+    assert_refused (empty, "holds nothing to pay out");
+  }
+  fund_escrows (f, job1, &primary_coin, &mediator_coin);
+  g_assert_cmpint (primary_coin, ==, 5000000);
+  g_assert_cmpint (mediator_coin, ==, 75000);
+  {
     g_autofree gchar *bad = cli_write_tmp ("bad.psbt", "aGVsbG8gd29ybGQ=", -1);
+    g_autoptr (CliResult) one_file = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
+                                             "--primary-payment-file", bad, NULL);
     g_autoptr (CliResult) not_psbt = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
                                              "--primary-payment-file", bad,
-                                             "--mediator-payment-file", mediator_payment, NULL);
+                                             "--mediator-payment-file", bad, NULL);
+    g_autoptr (CliResult) unasked = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
+                                            NULL);
+    g_autoptr (CliResult) declined = run_as (f, &f->creator, "Sign the payments: no\n",
+                                             "accept", "--jobid", job1, NULL);
 
-    cli_assert_error (missing);
-    g_assert_nonnull (strstr (missing->err, "Signed mediator payment"));
+    cli_assert_error (one_file);
+    g_assert_nonnull (strstr (one_file->err, "both"));
     cli_assert_error (not_psbt);
     g_assert_nonnull (strstr (not_psbt->err, "PSBT"));
+    /* shown for review (on stderr, before the error), not signed */
+    cli_assert_status (unasked, 2);
+    g_assert_cmpuint (unasked->out_len, ==, 0);
+    g_assert_nonnull (strstr (unasked->err, "Payment out of the primary escrow"));
+    g_assert_nonnull (strstr (unasked->err, f->worker.delegate));
+    g_assert_nonnull (strstr (unasked->err, "0.05 BTC (5000000 sat)"));
+    g_assert_nonnull (strstr (unasked->err, "sat/vB"));
+    g_assert_nonnull (strstr (unasked->err, "rein-cli: nothing was signed: review the payments "
+                                             "above, then run again with --yes"));
+    cli_assert_status (declined, 3);
+    g_assert_cmpuint (declined->out_len, ==, 0);
+    g_assert_true (g_str_has_suffix (declined->err, "rein-cli: nothing was signed\n"));
   }
+  assert_state (f, job1, "delivered", TRUE);
   {
     g_autoptr (CliResult) r = run_as (f, &f->creator, NULL, "accept", "--jobid", job1, "--json",
-                                      "--primary-payment-file", primary,
-                                      "--mediator-payment-file", mediator_payment, NULL);
+                                      "--yes", "--fee-rate", "2.5", NULL);
 
     cli_assert_status (r, 0);
+    /* the review, on stderr */
+    g_assert_nonnull (strstr (r->err, "Payment out of the mediator escrow"));
+    g_assert_nonnull (strstr (r->err, "2.5 sat/vB"));
   }
   assert_state (f, job1, "accepted", TRUE);
+
+  /* The worker completes and sends the primary payment; the mediator
+   * payment waits for the mediator, who completes it; the worker's
+   * primary payment is then paid already for the mediator. */
+  {
+    g_autoptr (JsonNode) worker = payout (f, &f->worker, job1);
+    g_autoptr (JsonNode) mediator = NULL;
+    g_autoptr (JsonNode) again = NULL;
+    JsonObject *p;
+
+    assert_pays (f, payment_of (worker, "primary"), primary_coin,
+                 (Client *[]){ &f->worker, NULL }, (const guint[]){ 100 });
+    g_assert_cmpstr (json_string (payment_of (worker, "mediator"), "state"), ==, "signed");
+    mediator = payout (f, &f->mediator, job1);
+    assert_pays (f, payment_of (mediator, "mediator"), mediator_coin,
+                 (Client *[]){ &f->mediator, NULL }, (const guint[]){ 100 });
+    p = payment_of (mediator, "primary");
+    g_assert_cmpstr (json_string (p, "state"), ==, "paid elsewhere");
+    g_assert_cmpstr (json_string (p, "txid"), ==,
+                     json_string (payment_of (worker, "primary"), "txid"));
+    /* later: mined, and the worker's record says so */
+    test_chain_mine (f->chain, 1);
+    again = payout (f, &f->worker, job1);
+    g_assert_cmpstr (json_string (payment_of (again, "primary"), "state"), ==, "broadcast");
+    g_assert_cmpint (json_object_get_int_member (payment_of (again, "primary"), "confirmations"),
+                     ==, 1);
+  }
 
   /* ---- Job 2: post, bid, offer, creatordispute, workerdispute, resolve ---- */
   job2 = post_job (f, "Website copy");
@@ -681,14 +854,14 @@ test_order_flow (Fixture *f, gconstpointer data)
   }
   assert_state (f, job2, "awarded", TRUE);
 
+  fund_escrows (f, job2, &primary_coin, &mediator_coin);
+  g_assert_cmpint (primary_coin, ==, 20000000);
+
   /* Refused: resolving what is not disputed, and when one is not the
    * mediator. */
   {
-    g_autofree gchar *form = g_strdup_printf ("Job ID: %s\nResolution: split\n"
-                                              "Signed primary payment: %s\n"
-                                              "Signed mediator payment: %s\n",
-                                              job2, PSBT_BASE64, PSBT_BASE64);
-    g_autoptr (CliResult) early = run_as (f, &f->mediator, form, "resolve", NULL);
+    g_autoptr (CliResult) early = run_as (f, &f->mediator, "Resolution: split\n", "resolve",
+                                          "--jobid", job2, "--split", "60", "--yes", NULL);
 
     assert_refused (early, "not disputed");
   }
@@ -699,20 +872,42 @@ test_order_flow (Fixture *f, gconstpointer data)
         "workerdispute");
   assert_state (f, job2, "workerdispute", TRUE);
   {
-    g_autofree gchar *form = g_strdup_printf ("Job ID: %s\nResolution: split\n"
-                                              "Signed primary payment: %s\n"
-                                              "Signed mediator payment: %s\n",
-                                              job2, PSBT_BASE64, RAW_TX_HEX);
-    g_autoptr (CliResult) worker = run_as (f, &f->worker, form, "resolve", NULL);
-    g_autoptr (CliResult) creator = run_as (f, &f->creator, form, "resolve", NULL);
+    const gchar *form = "Resolution: The work was late but done: 60% to the worker.\n";
+    g_autoptr (CliResult) worker = run_as (f, &f->worker, form, "resolve", "--jobid", job2,
+                                           "--split", "60", "--yes", NULL);
+    g_autoptr (CliResult) creator = run_as (f, &f->creator, form, "resolve", "--jobid", job2,
+                                            "--split", "60", "--yes", NULL);
+    g_autoptr (CliResult) undecided = run_as (f, &f->mediator, form, "resolve", "--jobid", job2,
+                                              "--yes", NULL);
     g_autoptr (CliResult) mediator = NULL;
 
     assert_refused (worker, "not it");
     assert_refused (creator, "mediator");
-    mediator = run_as (f, &f->mediator, form, "resolve", NULL);
+    cli_assert_error (undecided);
+    g_assert_nonnull (strstr (undecided->err, "--split"));
+    mediator = run_as (f, &f->mediator, form, "resolve", "--jobid", job2, "--split", "60",
+                       "--yes", NULL);
     cli_assert_status (mediator, 0);
   }
   assert_state (f, job2, "resolved", TRUE);
+
+  /* The creator co-signs both and sends them: 60% to the worker, 40%
+   * back to the creator, the fee to the mediator; the worker finds both
+   * paid. */
+  {
+    g_autoptr (JsonNode) creator = payout (f, &f->creator, job2);
+    g_autoptr (JsonNode) worker = NULL;
+
+    assert_pays (f, payment_of (creator, "primary"), primary_coin,
+                 (Client *[]){ &f->worker, &f->creator, NULL }, (const guint[]){ 60, 40 });
+    assert_pays (f, payment_of (creator, "mediator"), mediator_coin,
+                 (Client *[]){ &f->mediator, NULL }, (const guint[]){ 100 });
+    worker = payout (f, &f->worker, job2);
+    g_assert_cmpstr (json_string (payment_of (worker, "primary"), "state"), ==,
+                     "paid elsewhere");
+    g_assert_cmpstr (json_string (payment_of (worker, "mediator"), "state"), ==,
+                     "paid elsewhere");
+  }
 
   /* Finished jobs offer nothing more, and job 1 did not move. */
   g_assert_false (may (f, &f->mediator, job2, "resolve"));
