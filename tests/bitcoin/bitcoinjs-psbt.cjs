@@ -10,14 +10,15 @@
 // are test keys made by the test.
 //
 //   {"op": "parse", "psbt"}                 parse and serialize again
-//   {"op": "create", "utxo", "vout", "sequence", "redeem", "version",
-//    "locktime", "outputs": [{"address", "value"}]}
-//                                           a PSBT of one legacy P2SH input
-//   {"op": "sign", "psbt", "key"}           the Signer, for input 0
+//   {"op": "create", "version", "locktime",
+//    "inputs": [{"utxo", "vout", "sequence", "redeem"}],
+//    "outputs": [{"script", "value"}]}      a PSBT of legacy P2SH inputs
+//   {"op": "sign", "psbt", "key"}           the Signer, for every input
 //   {"op": "combine", "psbts": [...]}       the Combiner
 //   {"op": "finalize", "psbts": [...]}      combine, check every partial
-//                                           signature, finalize input 0
-//                                           and extract: {"psbt", "tx"}
+//                                           signature, finalize every
+//                                           input and extract:
+//                                           {"psbt", "tx"}
 //
 // The 2-of-3 escrow is bitcoinjs-lib's own p2sh-multisig finalizer; the
 // mediator escrow (PROTOCOL.md section 5) has a finalizer of its own here:
@@ -119,39 +120,44 @@ function run(op, results) {
 
       psbt.setVersion(op.version);
       psbt.setLocktime(op.locktime);
-      const utxo = bitcoin.Transaction.fromHex(op.utxo);
-      psbt.addInput({
-        hash: utxo.getId(),
-        index: op.vout,
-        sequence: op.sequence,
-        nonWitnessUtxo: fromHex(op.utxo),
-        redeemScript: fromHex(op.redeem),
-      });
+      for (const input of op.inputs) {
+        const utxo = bitcoin.Transaction.fromHex(input.utxo);
+
+        psbt.addInput({
+          hash: utxo.getId(),
+          index: input.vout,
+          sequence: input.sequence,
+          nonWitnessUtxo: fromHex(input.utxo),
+          redeemScript: fromHex(input.redeem),
+        });
+      }
       for (const out of op.outputs)
-        psbt.addOutput({ address: out.address, value: BigInt(out.value) });
+        psbt.addOutput({ script: fromHex(out.script), value: BigInt(out.value) });
       return { psbt: psbt.toBase64() };
     }
     case 'sign': {
       const psbt = load(op.psbt, results);
       const key = ECPair.fromPrivateKey(fromHex(op.key), { network, compressed: true });
 
-      psbt.signInput(0, key);
+      for (let i = 0; i < psbt.inputCount; i++)
+        psbt.signInput(i, key);
       return { psbt: psbt.toBase64() };
     }
     case 'combine':
       return { psbt: combined(op.psbts, results).toBase64() };
     case 'finalize': {
       const psbt = combined(op.psbts, results);
-      const input = psbt.data.inputs[0];
 
-      if (!input.partialSig || input.partialSig.length === 0)
-        throw new Error('Can not finalize input #0: no signatures');
-      if (!psbt.validateSignaturesOfInput(0, validator))
-        throw new Error('a partial signature does not verify');
-      if (input.redeemScript && mandatoryKeys(input.redeemScript) !== null)
-        psbt.finalizeInput(0, finalizeMandatory);
-      else
-        psbt.finalizeInput(0);
+      psbt.data.inputs.forEach((input, i) => {
+        if (!input.partialSig || input.partialSig.length === 0)
+          throw new Error(`Can not finalize input #${i}: no signatures`);
+        if (!psbt.validateSignaturesOfInput(i, validator))
+          throw new Error(`input ${i}: a partial signature does not verify`);
+        if (input.redeemScript && mandatoryKeys(input.redeemScript) !== null)
+          psbt.finalizeInput(i, finalizeMandatory);
+        else
+          psbt.finalizeInput(i);
+      });
       return { psbt: psbt.toBase64(), tx: psbt.extractTransaction().toHex() };
     }
     default:

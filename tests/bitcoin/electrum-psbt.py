@@ -46,14 +46,17 @@ def combined(psbts, results):
 
 
 def create(op):
-    utxo = Transaction(op["utxo"])
-    txin = PartialTxInput(prevout=TxOutpoint(txid=bytes.fromhex(utxo.txid()), out_idx=op["vout"]),
-                          nsequence=op["sequence"])
-    txin.utxo = utxo
-    txin.redeem_script = bytes.fromhex(op["redeem"])
-    outputs = [PartialTxOutput.from_address_and_value(o["address"], o["value"])
+    inputs = []
+    for i in op["inputs"]:
+        utxo = Transaction(i["utxo"])
+        txin = PartialTxInput(prevout=TxOutpoint(txid=bytes.fromhex(utxo.txid()), out_idx=i["vout"]),
+                              nsequence=i["sequence"])
+        txin.utxo = utxo
+        txin.redeem_script = bytes.fromhex(i["redeem"])
+        inputs.append(txin)
+    outputs = [PartialTxOutput(scriptpubkey=bytes.fromhex(o["script"]), value=o["value"])
                for o in op["outputs"]]
-    tx = PartialTransaction.from_io([txin], outputs, locktime=op["locktime"],
+    tx = PartialTransaction.from_io(inputs, outputs, locktime=op["locktime"],
                                     version=op["version"], BIP69_sort=False)
     return {"psbt": b64(tx)}
 
@@ -62,23 +65,24 @@ def sign(op, results):
     tx = load(op["psbt"], results)
     key = ECPrivkey(bytes.fromhex(op["key"]))
     pubkey = key.get_public_key_hex(compressed=True)
-    txin = tx.inputs()[0]
     # the signer is told its key; the script type stays unknown, so that
     # Electrum signs the sighash of the PSBT's redeem script and does not
     # try to finalize
-    txin.pubkeys = [bytes.fromhex(pubkey)]
+    for txin in tx.inputs():
+        txin.pubkeys = [bytes.fromhex(pubkey)]
     tx.sign({pubkey: (key.get_secret_bytes(), True)})
-    if bytes.fromhex(pubkey) not in txin.part_sigs:
-        raise ValueError("Electrum did not sign")
+    for n, txin in enumerate(tx.inputs()):
+        if bytes.fromhex(pubkey) not in txin.part_sigs:
+            raise ValueError("Electrum did not sign input %d" % n)
     return {"psbt": b64(tx)}
 
 
 def finalize(op, results):
     tx = combined(op["psbts"], results)
-    txin = tx.inputs()[0]
-    txin.script_type = op["script_type"]
-    txin.num_sig = op["num_sig"]
-    txin.pubkeys = [bytes.fromhex(k) for k in op["pubkeys"]]
+    for txin in tx.inputs():
+        txin.script_type = op["script_type"]
+        txin.num_sig = op["num_sig"]
+        txin.pubkeys = [bytes.fromhex(k) for k in op["pubkeys"]]
     tx.finalize_psbt()
     if not tx.is_complete():
         have, need = tx.signature_count()

@@ -43,6 +43,7 @@ typedef struct
   gchar *txid;
   gchar *sighash;
   gboolean expect;
+  guint index; /* the input to check */
 } Case;
 
 static inline void
@@ -164,8 +165,11 @@ set_name (guint set)
   return g_string_free (s, FALSE);
 }
 
+/* A case for VerifyScript: input @index of @tx, which spends escrow @e,
+ * expected to pass or not. */
 static inline Case *
-case_new (const gchar *label, const ReinTx *tx, Job *job, guint e, gboolean expect)
+case_new_at (const gchar *label, const ReinTx *tx, guint index, Job *job, guint e,
+             gboolean expect)
 {
   g_autoptr (GError) error = NULL;
   Case *c = g_new0 (Case, 1);
@@ -179,12 +183,19 @@ case_new (const gchar *label, const ReinTx *tx, Job *job, guint e, gboolean expe
   c->redeem_hex = rein_hex_encode (g_bytes_get_data (job->redeem[e], NULL),
                                    g_bytes_get_size (job->redeem[e]));
   c->txid = rein_tx_get_txid_hex (tx);
-  g_assert_true (rein_tx_sighash_legacy (tx, 0, g_bytes_get_data (job->redeem[e], NULL),
+  g_assert_true (rein_tx_sighash_legacy (tx, index, g_bytes_get_data (job->redeem[e], NULL),
                                          g_bytes_get_size (job->redeem[e]), REIN_SIGHASH_ALL,
                                          hash, &error));
   c->sighash = rein_hex_encode (hash, 32);
   c->expect = expect;
+  c->index = index;
   return c;
+}
+
+static inline Case *
+case_new (const gchar *label, const ReinTx *tx, Job *job, guint e, gboolean expect)
+{
+  return case_new_at (label, tx, 0, job, e, expect);
 }
 
 /* A signature of party @p on the payout, from its own signed copy. */
@@ -226,7 +237,7 @@ cases_request (GPtrArray *cases)
       json_builder_set_member_name (builder, "tx");
       json_builder_add_string_value (builder, c->tx_hex);
       json_builder_set_member_name (builder, "index");
-      json_builder_add_int_value (builder, 0);
+      json_builder_add_int_value (builder, c->index);
       json_builder_set_member_name (builder, "spk");
       json_builder_add_string_value (builder, c->spk_hex);
       json_builder_set_member_name (builder, "redeem");

@@ -25,8 +25,10 @@
  * combines, and our finalizer finalizes.
  */
 #include "escrow-test-util.h"
+#include "rein-payout.h"
 
 #define N_JOBS 2
+#define SECOND_COIN 40000
 
 typedef struct
 {
@@ -57,6 +59,8 @@ typedef struct
   guint first, second; /* parties, in signing order */
   guint set;           /* for CHECK_REFUSED */
   ReinPsbt *base;      /* our unsigned payout */
+  GPtrArray *prev;     /* ReinTx: the transaction each input spends */
+  gboolean planned;    /* made by rein_payout_plan_build_psbt() */
   ReinPsbt *ours;      /* signed by us: the first (ours first) or second party */
   gint op_create, op_sign, op_final;
   GPtrArray *op_signs; /* for CHECK_REFUSED: gint indices */
@@ -69,6 +73,7 @@ check_free (Check *c)
   g_free (c->label);
   g_free (c->raw);
   g_clear_pointer (&c->base, rein_psbt_free);
+  g_clear_pointer (&c->prev, g_ptr_array_unref);
   g_clear_pointer (&c->ours, rein_psbt_free);
   g_clear_pointer (&c->op_signs, g_ptr_array_unref);
   g_free (c);
@@ -172,31 +177,44 @@ op_parse (Batch *batch, const gchar *psbt)
   return batch_add (batch, op);
 }
 
-/* The payout @base describes, made from scratch by the other side. */
+/* The payout @base describes (spending @prev, escrow @e), made from
+ * scratch by the other side. */
 static gint
-op_create (Batch *batch, Job *job, guint e, const ReinPsbt *base)
+op_create (Batch *batch, Job *job, guint e, const ReinPsbt *base, GPtrArray *prev)
 {
   JsonObject *op = json_object_new ();
-  JsonObject *out = json_object_new ();
+  JsonArray *ins = json_array_new ();
   JsonArray *outs = json_array_new ();
   const ReinTx *tx = rein_psbt_get_tx (base);
-  g_autofree gchar *utxo = rein_tx_to_hex (job->funding);
   g_autofree gchar *redeem = rein_hex_encode (g_bytes_get_data (job->redeem[e], NULL),
                                               g_bytes_get_size (job->redeem[e]));
-  g_autofree gchar *address = rein_private_key_get_address (job->keys[e == 0 ? WORKER : MEDIATOR],
-                                                            REIN_NETWORK_TESTNET);
 
-  g_assert_cmpuint (tx->outputs->len, ==, 1);
+  g_assert_cmpuint (tx->inputs->len, ==, prev->len);
   json_object_set_string_member (op, "op", "create");
-  json_object_set_string_member (op, "utxo", utxo);
-  json_object_set_int_member (op, "vout", rein_tx_get_input (tx, 0)->prev_vout);
-  json_object_set_int_member (op, "sequence", rein_tx_get_input (tx, 0)->sequence);
-  json_object_set_string_member (op, "redeem", redeem);
   json_object_set_int_member (op, "version", tx->version);
   json_object_set_int_member (op, "locktime", tx->locktime);
-  json_object_set_string_member (out, "address", address);
-  json_object_set_int_member (out, "value", rein_tx_get_output (tx, 0)->value);
-  json_array_add_object_element (outs, out);
+  for (guint i = 0; i < tx->inputs->len; i++)
+    {
+      JsonObject *in = json_object_new ();
+      g_autofree gchar *utxo = rein_tx_to_hex (g_ptr_array_index (prev, i));
+
+      json_object_set_string_member (in, "utxo", utxo);
+      json_object_set_int_member (in, "vout", rein_tx_get_input (tx, i)->prev_vout);
+      json_object_set_int_member (in, "sequence", rein_tx_get_input (tx, i)->sequence);
+      json_object_set_string_member (in, "redeem", redeem);
+      json_array_add_object_element (ins, in);
+    }
+  for (guint i = 0; i < tx->outputs->len; i++)
+    {
+      JsonObject *out = json_object_new ();
+      const ReinTxOut *o = rein_tx_get_output (tx, i);
+      g_autofree gchar *script = rein_hex_encode (o->script_pubkey->data, o->script_pubkey->len);
+
+      json_object_set_string_member (out, "script", script);
+      json_object_set_int_member (out, "value", o->value);
+      json_array_add_object_element (outs, out);
+    }
+  json_object_set_array_member (op, "inputs", ins);
   json_object_set_array_member (op, "outputs", outs);
   return batch_add (batch, op);
 }
@@ -254,15 +272,97 @@ result_psbt (Tool *tool, JsonArray *results, gint op, const gchar *label)
   return psbt;
 }
 
+/* A copy of @psbt with every input signed by @party. */
 static ReinPsbt *
 signed_copy (const ReinPsbt *psbt, Job *job, guint party)
 {
   g_autoptr (GError) error = NULL;
   ReinPsbt *copy = rein_psbt_copy (psbt);
 
-  g_assert_true (rein_psbt_sign_input (copy, 0, job->keys[party], &error));
-  g_assert_no_error (error);
+  for (guint i = 0; i < rein_psbt_get_n_inputs (copy); i++)
+    {
+      g_assert_true (rein_psbt_sign_input (copy, i, job->keys[party], &error));
+      g_assert_no_error (error);
+    }
   return copy;
+}
+
+/* Every input of @tx, for VerifyScript. */
+static void
+add_cases (GPtrArray *cases, const gchar *label, const ReinTx *tx, Job *job, guint e,
+           gboolean expect)
+{
+  for (guint i = 0; i < tx->inputs->len; i++)
+    {
+      g_autofree gchar *input_label = g_strdup_printf ("%s, input %u", label, i);
+
+      g_ptr_array_add (cases, case_new_at (tx->inputs->len > 1 ? input_label : label, tx, i, job,
+                                           e, expect));
+    }
+}
+
+/* The payout of escrow @e as the client plans it when the creator
+ * accepts: every coin of the escrow (two: the job's funding and one more)
+ * to the worker, or the mediator; SIGHASH_ALL set; the fee from the
+ * vsize. */
+static ReinPsbt *
+build_planned (Job *job, guint e, GPtrArray *prev)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrowStatus) status = g_new0 (ReinEscrowStatus, 1);
+  ReinEscrowAccount *account = e == 0 ? &status->primary : &status->mediator;
+  g_autoptr (ReinPayees) payees = g_new0 (ReinPayees, 1);
+  g_autoptr (ReinPayoutPlan) plan = NULL;
+  g_autoptr (GPtrArray) raw = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  ReinTx *second = rein_tx_new (2, 0);
+  ReinPsbt *psbt;
+  guint8 txid[32];
+
+  status->testnet = TRUE;
+  status->looked_up = TRUE;
+  status->bid_amount = PRIMARY_AMOUNT;
+  account->address = rein_address_p2sh_from_script (g_bytes_get_data (job->redeem[e], NULL),
+                                                    g_bytes_get_size (job->redeem[e]),
+                                                    REIN_NETWORK_TESTNET);
+  account->redeem_script_hex = rein_hex_encode (g_bytes_get_data (job->redeem[e], NULL),
+                                                g_bytes_get_size (job->redeem[e]));
+  account->coins = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_utxo_free);
+
+  /* a second coin, output 1 of a transaction of its own */
+  rein_random_bytes (txid, sizeof txid);
+  rein_tx_add_input (second, txid, 0, 0xffffffff);
+  rein_tx_add_output (second, 1000, (const guint8 *) "\x51", 1);
+  g_assert_nonnull (rein_tx_add_output_address (second, account->address, REIN_NETWORK_TESTNET,
+                                                SECOND_COIN, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (prev, rein_tx_copy (job->funding));
+  g_ptr_array_add (prev, second);
+  for (guint i = 0; i < prev->len; i++)
+    {
+      ReinTx *tx = g_ptr_array_index (prev, i);
+      ReinUtxo *coin = g_new0 (ReinUtxo, 1);
+
+      coin->txid = rein_tx_get_txid_hex (tx);
+      coin->vout = i == 0 ? e : 1;
+      coin->value = rein_tx_get_output (tx, coin->vout)->value;
+      coin->confirmed = TRUE;
+      coin->block_height = 100;
+      account->confirmed += coin->value;
+      g_ptr_array_add (account->coins, coin);
+      g_ptr_array_add (raw, g_byte_array_free_to_bytes (rein_tx_serialize (tx, FALSE)));
+    }
+  account->due = account->confirmed;
+
+  payees->creator = rein_private_key_get_address (job->keys[CREATOR], REIN_NETWORK_TESTNET);
+  payees->mediator = rein_private_key_get_address (job->keys[MEDIATOR], REIN_NETWORK_TESTNET);
+  payees->worker = rein_private_key_get_address (job->keys[WORKER], REIN_NETWORK_TESTNET);
+  plan = rein_payout_plan_new (status, e == 0, payees, REIN_PAYOUT_ACCEPT, 0, 1000 * FEE_RATE, 0,
+                               &error);
+  g_assert_no_error (error);
+  psbt = rein_payout_plan_build_psbt (plan, raw, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_psbt_get_n_inputs (psbt), ==, 2);
+  return psbt;
 }
 
 /* Ours finalizes and extracts the combination of @a and @b. */
@@ -350,19 +450,30 @@ new_check_list (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) check_free);
 }
 
+/* A check of escrow @e of @job; its base payout by build_payout(), or
+ * rein_payout_plan_build_psbt() when @planned. */
 static Check *
-check_new (GPtrArray *checks, CheckKind kind, Job *job, guint e, guint set)
+check_new (GPtrArray *checks, CheckKind kind, Job *job, guint e, guint set, gboolean planned)
 {
   Check *c = g_new0 (Check, 1);
-  guint64 fee;
-  gsize vsize;
   g_autofree gchar *name = set_name (set);
 
   c->kind = kind;
   c->job = job;
   c->e = e;
   c->set = set;
-  c->base = build_payout (job, e, e == 0 ? WORKER : MEDIATOR, &fee, &vsize);
+  c->planned = planned;
+  c->prev = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_tx_free);
+  if (planned)
+    c->base = build_planned (job, e, c->prev);
+  else
+    {
+      guint64 fee;
+      gsize vsize;
+
+      c->base = build_payout (job, e, e == 0 ? WORKER : MEDIATOR, &fee, &vsize);
+      g_ptr_array_add (c->prev, rein_tx_copy (job->funding));
+    }
   c->op_create = c->op_sign = c->op_final = -1;
   c->label = g_strdup_printf ("escrow %u, %s", e, name);
   g_ptr_array_add (checks, c);
@@ -373,6 +484,46 @@ static const gchar *const kind_names[] = {
   "ours first", "theirs first", "may not spend", "a signature twice", "told the wrong template",
 };
 
+/* @first signs, then @second: one on our side, the other on theirs. */
+static void
+plan_pair (GPtrArray *checks, Batch *batch, Tool *tool, Job *job, guint e, guint first,
+           guint second, CheckKind kind, gboolean planned)
+{
+  Check *c = check_new (checks, kind, job, e, (1 << first) | (1 << second), planned);
+  g_autofree gchar *base64 = rein_psbt_to_base64 (c->base);
+  g_autofree gchar *mine = NULL;
+  g_autofree gchar *theirs = NULL;
+  const gchar *both[] = { NULL, NULL, NULL };
+
+  c->first = first;
+  c->second = second;
+  g_free (c->label);
+  c->label = g_strdup_printf ("escrow %u%s, %s then %s, %s", e, planned ? " (planned)" : "",
+                              party_names[first], party_names[second], kind_names[kind]);
+  if (kind == CHECK_OURS_FIRST)
+    {
+      c->ours = signed_copy (c->base, job, first);
+      c->op_sign = op_sign (batch, base64, job->keys[second]);
+    }
+  else
+    {
+      g_autofree gchar *created = NULL;
+
+      c->ours = signed_copy (c->base, job, second);
+      c->op_create = op_create (batch, job, e, c->base, c->prev);
+      created = ref (c->op_create);
+      c->op_sign = op_sign (batch, created, job->keys[first]);
+    }
+  mine = rein_psbt_to_base64 (c->ours);
+  theirs = ref (c->op_sign);
+  both[0] = mine;
+  both[1] = theirs;
+  if (e == 1 && !tool->finalizes_mandatory)
+    c->op_final = op_combine (batch, both);
+  else
+    c->op_final = op_finalize (batch, job, e, both);
+}
+
 /* The operations of every check of one job. */
 static void
 plan_job (GPtrArray *checks, Batch *batch, Tool *tool, Job *job)
@@ -382,47 +533,11 @@ plan_job (GPtrArray *checks, Batch *batch, Tool *tool, Job *job)
       for (guint first = 0; first < 3; first++)
         for (guint second = 0; second < 3; second++)
           {
-            guint set = (1 << first) | (1 << second);
-
-            if (first == second || !may_spend (e, set))
+            if (first == second || !may_spend (e, (1 << first) | (1 << second)))
               continue;
             for (CheckKind kind = CHECK_OURS_FIRST; kind <= CHECK_THEIRS_FIRST; kind++)
-              {
-                Check *c = check_new (checks, kind, job, e, set);
-                g_autofree gchar *base64 = rein_psbt_to_base64 (c->base);
-                g_autofree gchar *mine = NULL;
-                g_autofree gchar *theirs = NULL;
-
-                c->first = first;
-                c->second = second;
-                g_free (c->label);
-                c->label = g_strdup_printf ("escrow %u, %s then %s, %s", e, party_names[first],
-                                            party_names[second], kind_names[kind]);
-                if (kind == CHECK_OURS_FIRST)
-                  {
-                    c->ours = signed_copy (c->base, job, first);
-                    c->op_sign = op_sign (batch, base64, job->keys[second]);
-                  }
-                else
-                  {
-                    g_autofree gchar *created = NULL;
-
-                    c->ours = signed_copy (c->base, job, second);
-                    c->op_create = op_create (batch, job, e, c->base);
-                    created = ref (c->op_create);
-                    c->op_sign = op_sign (batch, created, job->keys[first]);
-                  }
-                mine = rein_psbt_to_base64 (c->ours);
-                theirs = ref (c->op_sign);
-                {
-                  const gchar *both[] = { mine, theirs, NULL };
-
-                  if (e == 1 && !tool->finalizes_mandatory)
-                    c->op_final = op_combine (batch, both);
-                  else
-                    c->op_final = op_finalize (batch, job, e, both);
-                }
-              }
+              for (guint planned = 0; planned < 2; planned++)
+                plan_pair (checks, batch, tool, job, e, first, second, kind, planned);
           }
 
       /* every set that may not spend, signed by the other side; one
@@ -435,7 +550,7 @@ plan_job (GPtrArray *checks, Batch *batch, Tool *tool, Job *job)
 
           if (may_spend (e, set))
             continue;
-          c = check_new (checks, CHECK_REFUSED, job, e, set);
+          c = check_new (checks, CHECK_REFUSED, job, e, set, FALSE);
           c->op_signs = g_ptr_array_new ();
           base64 = rein_psbt_to_base64 (c->base);
           for (guint p = 0; p < 3; p++)
@@ -454,7 +569,7 @@ plan_job (GPtrArray *checks, Batch *batch, Tool *tool, Job *job)
 
       /* a PSBT that has a partial signature twice */
       {
-        Check *c = check_new (checks, CHECK_DUPLICATE, job, e, 1 << MEDIATOR);
+        Check *c = check_new (checks, CHECK_DUPLICATE, job, e, 1 << MEDIATOR, FALSE);
         g_autoptr (GBytes) global = NULL;
         g_autoptr (GBytes) input = NULL;
         g_autoptr (GBytes) output = NULL;
@@ -494,7 +609,7 @@ plan_job (GPtrArray *checks, Batch *batch, Tool *tool, Job *job)
    * finalizes with a script of its own, which the escrow does not pay */
   if (!tool->finalizes_mandatory)
     {
-      Check *c = check_new (checks, CHECK_WRONG_TEMPLATE, job, 1, 0);
+      Check *c = check_new (checks, CHECK_WRONG_TEMPLATE, job, 1, 0, FALSE);
       g_autofree gchar *mediator = NULL;
       g_autofree gchar *worker = NULL;
       const gchar *both[] = { NULL, NULL, NULL };
@@ -530,7 +645,7 @@ verify_check (Tool *tool, Check *c, JsonArray *results, GPtrArray *cases)
 
         compare_signatures (tool, job, c->second, theirs, ours_second);
         compare_final (tool, c, results, tx);
-        g_ptr_array_add (cases, case_new (c->label, tx, job, c->e, TRUE));
+        add_cases (cases, c->label, tx, job, c->e, TRUE);
         break;
       }
     case CHECK_THEIRS_FIRST:
@@ -541,17 +656,22 @@ verify_check (Tool *tool, Check *c, JsonArray *results, GPtrArray *cases)
         g_autoptr (ReinPsbt) ours_first = signed_copy (c->base, job, c->first);
         g_autoptr (GBytes) created_raw = rein_psbt_serialize (created);
         g_autoptr (GBytes) base_raw = rein_psbt_serialize (c->base);
-        g_autoptr (GBytes) ours_raw = rein_psbt_serialize (ours_second);
-        g_autoptr (GBytes) planned_raw = rein_psbt_serialize (c->ours);
+        g_autofree gchar *created_tx = rein_tx_to_hex (rein_psbt_get_tx (created));
+        g_autofree gchar *base_tx = rein_tx_to_hex (rein_psbt_get_tx (c->base));
+        g_autoptr (GBytes) sig_on_theirs = signature_of (ours_second, job, c->second);
+        g_autoptr (GBytes) sig_on_ours = signature_of (c->ours, job, c->second);
         g_autoptr (ReinTx) tx = NULL;
 
-        /* their PSBT is ours, byte for byte; so is our signature on it */
-        g_assert_true (g_bytes_equal (created_raw, base_raw));
-        g_assert_true (g_bytes_equal (ours_raw, planned_raw));
+        /* their PSBT is ours: the same transaction, and byte for byte
+         * where ours has no more than they were given (the client's
+         * sets SIGHASH_ALL as well); our signature on it is the same */
+        g_assert_cmpstr (created_tx, ==, base_tx);
+        g_assert_true (c->planned || g_bytes_equal (created_raw, base_raw));
+        g_assert_true (g_bytes_equal (sig_on_theirs, sig_on_ours));
         compare_signatures (tool, job, c->first, theirs, ours_first);
         tx = our_final (theirs, ours_second);
         compare_final (tool, c, results, tx);
-        g_ptr_array_add (cases, case_new (c->label, tx, job, c->e, TRUE));
+        add_cases (cases, c->label, tx, job, c->e, TRUE);
         break;
       }
     case CHECK_REFUSED:
@@ -653,8 +773,8 @@ run_tool (Tool *tool)
   g_test_message ("%s: %u payouts accepted by VerifyScript, %u refused; %u sets refused",
                   tool->name, accepted, refused, n_refused);
   /* per job: 6 ordered pairs on the primary escrow, 4 on the mediator's,
-   * each both ways */
-  g_assert_cmpuint (accepted, ==, N_JOBS * 2 * (6 + 4));
+   * each both ways, with one input (build_payout) and two (planned) */
+  g_assert_cmpuint (accepted, ==, N_JOBS * 2 * (6 + 4) * (1 + 2));
   /* per job: 3 single signers on the primary escrow; the creator and the
    * worker, or one of the three, on the mediator's */
   g_assert_cmpuint (n_refused, ==, N_JOBS * (3 + 4));
@@ -670,9 +790,12 @@ run_tool (Tool *tool)
 static gboolean
 verifyscript_available (void)
 {
+  g_autofree gchar *why = NULL;
+
   if (python_test_has_module ("bitcoin.core.scripteval"))
     return TRUE;
-  crosscheck_unavailable ("python3-bitcoinlib is not installed for /usr/bin/python3");
+  why = g_strdup_printf ("python3-bitcoinlib is not installed for %s", rein_test_python ());
+  crosscheck_unavailable (why);
   return FALSE;
 }
 
@@ -723,7 +846,10 @@ test_electrum (void)
 
   if (!python_test_has_module ("electrum.transaction"))
     {
-      crosscheck_unavailable ("python3-electrum is not installed for /usr/bin/python3");
+      g_autofree gchar *why = g_strdup_printf ("python3-electrum is not installed for %s",
+                                               rein_test_python ());
+
+      crosscheck_unavailable (why);
       return;
     }
   if (!verifyscript_available ())
