@@ -13,7 +13,10 @@
  * - theirs first: the other implementation makes the PSBT (it must be the
  *   one we make) and signs it for the first party; we add the second
  *   signature, combine, finalize and extract.
- * Every transaction is then checked by python-bitcoinlib's VerifyScript.
+ * Each with a one-input payout (build_payout()) and with the two-coin
+ * payout the client itself builds (rein_payout_plan_build_psbt()). Every
+ * input of every transaction is then checked by python-bitcoinlib's
+ * VerifyScript.
  * Sets of signers that may not spend (one key, or twice the same; the
  * creator and the worker on the mediator escrow) are refused by both
  * finalizers, and a PSBT with a partial signature twice by both parsers.
