@@ -17,6 +17,12 @@ packages=(
   desktop-file-utils appstream wrk sqlite3 xdotool flatpak-builder
   python3-dogtail python3-pyatspi at-spi2-core dbus-x11 imagemagick
 )
+# tests: the PSBT cross-checks (tests/bitcoin/test-psbt-interop): Electrum,
+# and npm for bitcoinjs-lib (a Node.js that brings its own npm will do)
+packages+=(python3-electrum)
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

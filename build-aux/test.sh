@@ -49,6 +49,10 @@ run_tests () {
 echo "== Build and test (_build)"
 setup _build
 ninja -C _build
+# the PSBT cross-checks: bitcoinjs-lib from npm, once, into the build
+# folder; both builds use it, and no cross-check may skip here
+tests/bitcoin/npm-setup.sh _build/crosscheck-npm
+export REIN_NODE_MODULES=$PWD/_build/crosscheck-npm/node_modules REIN_REQUIRE_CROSSCHECK=1
 run_tests -C _build --print-errorlogs
 
 echo "== Build and test under ASan + UBSan (_build-sanitize)"

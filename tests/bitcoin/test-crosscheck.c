@@ -46,7 +46,7 @@ test_crosscheck (void)
 
   if (!python_test_has_module ("bitcoin.signmessage"))
     {
-      g_test_skip ("python3-bitcoinlib is not installed for /usr/bin/python3");
+      crosscheck_unavailable ("python3-bitcoinlib is not installed for /usr/bin/python3");
       return;
     }
 
