@@ -16,6 +16,7 @@
 #include "rein-escrow-status.h"
 
 #include "rein-cli-context.h"
+#include "rein-cli-payment.h"
 #include "rein-cli-private.h"
 
 /* ---- qr ---- */
@@ -509,18 +510,6 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
 
 /* ---- psbt ---- */
 
-static gchar *
-script_to_address (const GByteArray *script, ReinNetwork network)
-{
-  guint8 hash[20];
-
-  if (rein_script_is_p2pkh (script->data, script->len, hash))
-    return rein_address_from_hash160 (hash, REIN_ADDRESS_P2PKH, network);
-  if (rein_script_is_p2sh (script->data, script->len, hash))
-    return rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, network);
-  return NULL;
-}
-
 static void
 show_psbt (ReinPsbt *psbt, ReinNetwork network)
 {
@@ -568,7 +557,7 @@ show_psbt (ReinPsbt *psbt, ReinNetwork network)
   for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
     {
       const ReinTxOut *out = rein_tx_get_output (tx, o);
-      g_autofree gchar *address = script_to_address (out->script_pubkey, network);
+      g_autofree gchar *address = rein_cli_script_address (out->script_pubkey, network);
 
       json_builder_begin_object (builder);
       rein_cli_json_string (builder, "address", address);
@@ -588,12 +577,62 @@ show_psbt (ReinPsbt *psbt, ReinNetwork network)
     rein_cli_printerr ("%s", error->message);
 }
 
+/* psbt sign: the active identity's delegate key signs every input whose
+ * script takes it and that it has not signed, after a review. */
+static gboolean
+sign_psbt (ReinPsbt *psbt, gboolean yes, GError **error)
+{
+  g_autoptr (ReinStore) store = NULL;
+  g_autoptr (ReinSession) session = NULL;
+  g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (ReinCliForm) form = NULL;
+  ReinIdentity *identity;
+  guint n_signed = 0;
+
+  if ((store = rein_cli_open_store (error)) == NULL)
+    return FALSE;
+  session = rein_cli_open_session (store);
+  if ((identity = rein_cli_session_identity (session, error)) == NULL
+      || (form = rein_cli_load_form (error)) == NULL)
+    return FALSE;
+  rein_cli_psbt_review (psbt, rein_identity_get_testnet (identity) ? REIN_NETWORK_TESTNET
+                                                                   : REIN_NETWORK_MAINNET);
+  if (!rein_cli_ask_to_sign (form, yes, _("Sign it with your key? Type “yes” to sign."), error)
+      || (delegate = rein_cli_unlock_delegate (session, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (rein_psbt_sign_input (psbt, i, delegate, &local_error))
+        n_signed++;
+      else if (!g_error_matches (local_error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_CANNOT_SIGN))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      else
+        rein_cli_warn (_("input %u is not signed: %s"), i, local_error->message);
+    }
+  rein_cli_session_settle (session);
+  if (n_signed == 0)
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                           _("your key signs none of its inputs"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 run_psbt (const ReinCliCommand *command, int argc, char **argv)
 {
   gboolean testnet = FALSE;
+  gboolean yes = FALSE;
   const GOptionEntry entries[] = {
     { "testnet", 't', 0, G_OPTION_ARG_NONE, &testnet, N_("Show testnet addresses"), NULL },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
+      N_("sign: sign without asking (the PSBT is still shown)"), NULL },
     { NULL },
   };
   g_auto (GStrv) args = NULL;
@@ -638,6 +677,11 @@ run_psbt (const ReinCliCommand *command, int argc, char **argv)
             return rein_cli_fail (_("cannot combine"), error);
         }
     }
+  else if (g_strcmp0 (action, "sign") == 0)
+    {
+      if (!sign_psbt (psbt, yes, &error))
+        return rein_cli_fail (_("not signed"), error);
+    }
   else if (g_strcmp0 (action, "finalize") == 0)
     {
       if (!rein_psbt_finalize (psbt, &error))
@@ -659,7 +703,8 @@ run_psbt (const ReinCliCommand *command, int argc, char **argv)
   else
     {
       g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                   _("“%s” is not a psbt action: show, combine, finalize or extract"), action);
+                   _("“%s” is not a psbt action: show, sign, combine, finalize or extract"),
+                   action);
       return rein_cli_fail (NULL, error);
     }
   {
@@ -707,17 +752,20 @@ static const ReinCliCommand escrow_commands[] = {
   },
   {
     .name = "psbt",
-    .parameter_string = N_("show|combine|finalize|extract FILE…"),
-    .summary = N_("Read, combine, finalize or extract BIP174 PSBTs"),
+    .parameter_string = N_("show|sign|combine|finalize|extract FILE…"),
+    .summary = N_("Read, sign, combine, finalize or extract BIP174 PSBTs"),
     .description = N_("For payments signed elsewhere (a wallet, a hardware signer). FILE holds a\n"
                       "PSBT, binary or base64; - is standard input.\n"
                       "  show FILE         inputs, outputs, fee and signatures, as JSON\n"
+                      "  sign FILE         shows it, asks, and signs every input your active\n"
+                      "                    identity's key may sign (--yes: without asking)\n"
                       "  combine FILE…     merges the signatures of several copies\n"
                       "  finalize FILE     makes the final scriptSigs from the signatures\n"
                       "  extract FILE      prints the network transaction in hex\n"
-                      "combine and finalize print the new PSBT in base64."),
+                      "sign, combine and finalize print the new PSBT in base64."),
     .min_args = 2,
     .max_args = 64,
+    .global_options = TRUE,
     .run = run_psbt,
   },
   {

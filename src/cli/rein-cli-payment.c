@@ -395,6 +395,46 @@ signers_of (ReinCliPayments *payments, const ReinPsbt *psbt, guint index)
   return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
+void
+rein_cli_psbt_review (const ReinPsbt *psbt, ReinNetwork network)
+{
+  const ReinTx *tx = rein_psbt_get_tx (psbt);
+  guint64 fee = 0;
+
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+    {
+      const ReinTxIn *in = rein_tx_get_input (tx, i);
+      g_autofree gchar *txid = txid_of_input (in);
+      g_autoptr (GPtrArray) sigs = rein_psbt_get_partial_signatures (psbt, i);
+      g_autofree gchar *amount = NULL;
+      guint64 value = 0;
+
+      amount = rein_psbt_get_input_value (psbt, i, &value, NULL) ? btc_and_sat ((gint64) value)
+                                                                 : g_strdup (_("an unknown amount"));
+      /* Translators: an input: its coin, amount, number of signatures */
+      say (g_dngettext (NULL, "  spends   %s:%u  %s, %u signature",
+                        "  spends   %s:%u  %s, %u signatures", sigs != NULL ? sigs->len : 0),
+           txid, in->prev_vout, amount, sigs != NULL ? sigs->len : 0);
+    }
+  for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
+    {
+      const ReinTxOut *out = rein_tx_get_output (tx, o);
+      g_autofree gchar *address = rein_cli_script_address (out->script_pubkey, network);
+      g_autofree gchar *amount = btc_and_sat ((gint64) out->value);
+
+      say (_("  pays     %s  %s"), address != NULL ? address : _("a script that is no address"),
+           amount);
+    }
+  if (rein_psbt_get_fee (psbt, &fee, NULL))
+    {
+      g_autofree gchar *amount = btc_and_sat ((gint64) fee);
+
+      say (_("  fee      %s"), amount);
+    }
+  else
+    say ("  %s", _("fee unknown: an input's previous transaction is missing"));
+}
+
 static void
 review_one (ReinCliPayments *payments, guint e)
 {
@@ -427,16 +467,11 @@ review_one (ReinCliPayments *payments, guint e)
   for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
     {
       const ReinTxOut *out = rein_tx_get_output (tx, o);
-      g_autofree gchar *address = NULL;
+      g_autofree gchar *address = rein_cli_script_address (out->script_pubkey,
+                                                  payments->status->testnet
+                                                    ? REIN_NETWORK_TESTNET
+                                                    : REIN_NETWORK_MAINNET);
       g_autofree gchar *amount = btc_and_sat ((gint64) out->value);
-      guint8 hash[20];
-      ReinNetwork network = payments->status->testnet ? REIN_NETWORK_TESTNET
-                                                      : REIN_NETWORK_MAINNET;
-
-      if (rein_script_is_p2pkh (out->script_pubkey->data, out->script_pubkey->len, hash))
-        address = rein_address_from_hash160 (hash, REIN_ADDRESS_P2PKH, network);
-      else if (rein_script_is_p2sh (out->script_pubkey->data, out->script_pubkey->len, hash))
-        address = rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, network);
       paid += (gint64) out->value;
       /* Translators: an output of a payment: who, their address, amount */
       say (_("  pays     %s, %s  %s"), payee_of (payments, out->script_pubkey),
@@ -462,16 +497,12 @@ review_one (ReinCliPayments *payments, guint e)
     }
 }
 
-/* Asks whether to sign what was just shown, unless --yes. */
-static gboolean
-ask_to_sign (ReinCliForm *form,
-             const ReinCliPayOptions *options,
-             const gchar *question,
-             GError **error)
+gboolean
+rein_cli_ask_to_sign (ReinCliForm *form, gboolean yes, const gchar *question, GError **error)
 {
   g_autofree gchar *answer = NULL;
 
-  if (options->yes)
+  if (yes)
     return TRUE;
   if (rein_cli_form_get (form, REIN_CLI_LABEL_SIGN) == NULL && !rein_cli_interactive ())
     {
@@ -502,7 +533,7 @@ rein_cli_payments_confirm (ReinCliPayments *payments,
 {
   for (guint e = 0; e < N_ESCROWS; e++)
     review_one (payments, e);
-  return ask_to_sign (form, options, _("Sign both payments? Type “yes” to sign."), error);
+  return rein_cli_ask_to_sign (form, options->yes, _("Sign both payments? Type “yes” to sign."), error);
 }
 
 /* Does @psbt's input @index carry a signature of @key_hex? */
@@ -836,7 +867,7 @@ rein_cli_payout (ReinStore *store,
       for (guint e = 0; e < N_ESCROWS; e++)
         if (outcome[e].state == NULL)
           review_one (payments, e);
-      if (!ask_to_sign (form, options, _("Add your signature? Type “yes” to sign."), &error))
+      if (!rein_cli_ask_to_sign (form, options->yes, _("Add your signature? Type “yes” to sign."), &error))
         return rein_cli_fail (NULL, error);
       delegate = rein_cli_unlock_delegate (session, &error);
       if (delegate == NULL)

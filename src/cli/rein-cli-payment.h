@@ -63,6 +63,16 @@ gboolean rein_cli_payments_sign (ReinCliPayments *payments,
 /* The signed payments, base64, for the document. */
 gchar *rein_cli_payments_get_base64 (ReinCliPayments *payments, gboolean primary);
 
+/* Asks "Sign the payments" (from @form, else on the terminal) unless
+ * @yes; FALSE with an error when the answer is not yes or nobody can be
+ * asked. */
+gboolean rein_cli_ask_to_sign (ReinCliForm *form,
+                               gboolean yes,
+                               const gchar *question,
+                               GError **error);
+/* Prints @psbt's inputs, outputs and fee on stderr, for review. */
+void rein_cli_psbt_review (const ReinPsbt *psbt, ReinNetwork network);
+
 /* rein-cli payout: the co-signer's side (rein-cli-market.c runs it). */
 int rein_cli_payout (ReinStore *store,
                      ReinSession *session,

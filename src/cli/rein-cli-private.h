@@ -133,6 +133,8 @@ gchar *rein_cli_describe_path (const gchar *path);
 gchar *rein_cli_read_input (const gchar *path, gsize max, gsize *out_len, GError **error);
 /* A PSBT file (- for standard input), binary or base64, parsed. */
 ReinPsbt *rein_cli_read_psbt (const gchar *path, GError **error);
+/* The address @script pays (P2PKH or P2SH), or NULL for another script. */
+gchar *rein_cli_script_address (const GByteArray *script, ReinNetwork network);
 
 /* Secrets are read into libgcrypt secure memory and wiped when freed. */
 typedef gchar ReinCliSecret;

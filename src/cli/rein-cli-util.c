@@ -835,3 +835,15 @@ rein_cli_read_psbt (const gchar *path, GError **error)
     }
   return psbt;
 }
+
+gchar *
+rein_cli_script_address (const GByteArray *script, ReinNetwork network)
+{
+  guint8 hash[20];
+
+  if (rein_script_is_p2pkh (script->data, script->len, hash))
+    return rein_address_from_hash160 (hash, REIN_ADDRESS_P2PKH, network);
+  if (rein_script_is_p2sh (script->data, script->len, hash))
+    return rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, network);
+  return NULL;
+}

@@ -295,6 +295,103 @@ test_psbt_legacy (void)
   g_assert_nonnull (strstr (r->out, "\"fee_sat\" : 1000"));
 }
 
+/* A PSBT spending a 2-of-3 escrow of @key_a, @key_b and @key_c (hex). */
+static gchar *
+escrow_psbt_file (const gchar *name, const gchar *key_a, const gchar *key_b, const gchar *key_c)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (key_a, key_b, key_c, REIN_NETWORK_TESTNET,
+                                                   &error);
+  g_autofree guint8 *redeem = NULL;
+  g_autoptr (GByteArray) p2sh = NULL;
+  g_autoptr (ReinTx) prev = rein_tx_new (2, 0);
+  g_autoptr (ReinTx) spend = rein_tx_new (2, 0);
+  g_autoptr (ReinPsbt) psbt = NULL;
+  g_autofree gchar *prev_txid = NULL;
+  g_autofree gchar *base64 = NULL;
+  guint8 nothing[32] = { 0 };
+  gsize len = 0;
+
+  g_assert_no_error (error);
+  redeem = rein_hex_decode (escrow->primary_script_hex, &len, &error);
+  p2sh = rein_script_p2sh_from_redeem (redeem, len);
+  rein_tx_add_input (prev, nothing, 0, 0xffffffff);
+  rein_tx_add_output (prev, 80000, p2sh->data, p2sh->len);
+  prev_txid = rein_tx_get_txid_hex (prev);
+  g_assert_true (rein_tx_add_input_hex (spend, prev_txid, 0, 0xffffffff, &error));
+  g_assert_nonnull (rein_tx_add_output_address (spend, escrow->primary_address,
+                                                REIN_NETWORK_TESTNET, 79000, &error));
+  psbt = rein_psbt_new (spend, &error);
+  g_assert_true (rein_psbt_set_non_witness_utxo (psbt, 0, prev, &error));
+  g_assert_true (rein_psbt_set_redeem_script (psbt, 0, redeem, len, &error));
+  g_assert_no_error (error);
+  base64 = rein_psbt_to_base64 (psbt);
+  return cli_write_tmp (name, base64, -1);
+}
+
+/* rein-cli psbt sign: shown, asked, then signed by the active
+ * identity's delegate key, only where its key belongs. */
+static void
+test_psbt_sign (void)
+{
+  g_autofree gchar *dir = new_data_dir ();
+  g_autofree gchar *form = cli_write_tmp ("sam.form", "Name: Sam\nContact: sam@example.com\n",
+                                          -1);
+  g_autoptr (CliResult) setup = cli_run_in (dir, "--defaults", form, "setup", "--testnet",
+                                            "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (ReinPrivateKey) other = rein_private_key_generate (TRUE);
+  g_autoptr (ReinPrivateKey) third = rein_private_key_generate (TRUE);
+  g_autofree gchar *other_key = rein_private_key_get_public_key_hex (other);
+  g_autofree gchar *third_key = rein_private_key_get_public_key_hex (third);
+  g_autofree gchar *mine = NULL, *foreign = NULL;
+  g_autoptr (CliResult) r = NULL;
+  g_autoptr (ReinPsbt) signed_psbt = NULL;
+  g_autoptr (GPtrArray) sigs = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *own_key;
+
+  cli_assert_status (setup, 0);
+  root = cli_result_get_json (setup);
+  own_key = member (root, "delegate_public_key");
+  mine = escrow_psbt_file ("mine.psbt", other_key, own_key, third_key);
+  foreign = escrow_psbt_file ("foreign.psbt", other_key, third_key, other_key);
+
+  /* not asked, not signed: shown on stderr, nothing on stdout */
+  r = cli_run_in (dir, "psbt", "sign", mine, NULL);
+  cli_assert_status (r, 2);
+  g_assert_cmpuint (r->out_len, ==, 0);
+  g_assert_nonnull (strstr (r->err, "0.0008 BTC (80000 sat), 0 signatures"));
+  g_assert_nonnull (strstr (r->err, "fee      0.00001 BTC (1000 sat)"));
+  g_assert_nonnull (strstr (r->err, "--yes"));
+  g_clear_pointer (&r, cli_result_free);
+
+  r = cli_run_in (dir, "psbt", "sign", mine, "--yes", NULL);
+  cli_assert_status (r, 0);
+  signed_psbt = rein_psbt_parse_base64 (g_strstrip (r->out), &error);
+  g_assert_no_error (error);
+  sigs = rein_psbt_get_partial_signatures (signed_psbt, 0);
+  g_assert_cmpuint (sigs->len, ==, 1);
+  {
+    ReinPsbtSignature *sig = g_ptr_array_index (sigs, 0);
+    gsize len = 0;
+    const guint8 *key = g_bytes_get_data (sig->pubkey, &len);
+    g_autofree gchar *hex = rein_hex_encode (key, len);
+
+    g_assert_cmpstr (hex, ==, own_key);
+  }
+  /* a good signature: with a second one, it finalizes */
+  g_assert_true (rein_psbt_sign_input (signed_psbt, 0, other, &error));
+  g_assert_true (rein_psbt_finalize (signed_psbt, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&r, cli_result_free);
+
+  /* a PSBT my key has no part in */
+  r = cli_run_in (dir, "psbt", "sign", foreign, "--yes", NULL);
+  cli_assert_status (r, 3);
+  g_assert_nonnull (strstr (r->err, "signs none of its inputs"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -311,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/escrow/chain", test_chain);
   g_test_add_func ("/cli/escrow/psbt", test_psbt);
   g_test_add_func ("/cli/escrow/psbt-legacy", test_psbt_legacy);
+  g_test_add_func ("/cli/escrow/psbt-sign", test_psbt_sign);
   status = g_test_run ();
   cli_test_cleanup ();
   return status;
