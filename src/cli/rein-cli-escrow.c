@@ -94,15 +94,38 @@ run_qr (const ReinCliCommand *command, int argc, char **argv)
 
 /* ---- chain ---- */
 
-/* Asks @chain for the tip's height: does it answer like Esplora? */
+/* Asks @chain for the tip's height (does it answer like Esplora?) and
+ * for its first block: is it a backend of @network? */
 static gboolean
-check_backend (ReinChain *chain, guint32 *out_height, GError **error)
+check_backend (ReinChain *chain, ReinChainNetwork network, guint32 *out_height,
+               gboolean *out_wrong_network, GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) genesis_result = NULL;
+  g_autofree gchar *genesis = NULL;
+  ReinChainNetwork found;
 
+  *out_wrong_network = FALSE;
   rein_chain_get_tip_height_async (chain, NULL, rein_cli_async_cb, &result);
   rein_cli_wait (&result);
-  return rein_chain_get_tip_height_finish (chain, result, out_height, error);
+  if (!rein_chain_get_tip_height_finish (chain, result, out_height, error))
+    return FALSE;
+  rein_chain_get_block_hash_async (chain, 0, NULL, rein_cli_async_cb, &genesis_result);
+  rein_cli_wait (&genesis_result);
+  genesis = rein_chain_get_block_hash_finish (chain, genesis_result, error);
+  if (genesis == NULL)
+    return FALSE;
+  if (g_strcmp0 (genesis, rein_chain_network_genesis_hash (network)) == 0)
+    return TRUE;
+  *out_wrong_network = TRUE;
+  if (rein_chain_network_from_genesis_hash (genesis, &found))
+    g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                 _("it follows %s, not %s"), rein_chain_network_to_string (found),
+                 rein_chain_network_to_string (network));
+  else
+    g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_INVALID_INPUT,
+                 _("its first block is not %s's"), rein_chain_network_to_string (network));
+  return FALSE;
 }
 
 static int
@@ -181,12 +204,18 @@ run_chain (const ReinCliCommand *command, int argc, char **argv)
 
       if (chain == NULL)
         return rein_cli_fail (NULL, error);
-      if (!no_check && !check_backend (chain, &height, &error))
+      gboolean wrong_network = FALSE;
+
+      if (!no_check && !check_backend (chain, network, &height, &wrong_network, &error))
         {
-          rein_cli_printerr (_("%s does not answer like an Esplora server: %s"),
-                             rein_chain_get_url (chain), error->message);
+          if (wrong_network)
+            rein_cli_printerr (_("%s is not a %s backend: %s"), rein_chain_get_url (chain),
+                               rein_chain_network_to_string (network), error->message);
+          else
+            rein_cli_printerr (_("%s does not answer like an Esplora server: %s"),
+                               rein_chain_get_url (chain), error->message);
           rein_cli_printerr (_("Nothing was changed (--no-check keeps it anyway)."));
-          return REIN_CLI_EXIT_NETWORK;
+          return wrong_network ? REIN_CLI_EXIT_ERROR : REIN_CLI_EXIT_NETWORK;
         }
       if (!rein_chain_settings_set_url (store, network, rein_chain_get_url (chain), &error))
         return rein_cli_fail (NULL, error);

@@ -443,7 +443,7 @@ review_one (ReinCliPayments *payments, guint e)
   const ReinEscrowAccount *account = e == PRIMARY ? &payments->status->primary
                                                   : &payments->status->mediator;
   guint64 fee = 0;
-  gint64 paid = 0;
+  gint64 paid = 0, spent = 0;
   guint vsize = rein_payout_estimate_vsize (e == PRIMARY, rein_psbt_get_n_inputs (psbt),
                                             rein_psbt_get_n_outputs (psbt));
 
@@ -459,10 +459,20 @@ review_one (ReinCliPayments *payments, guint e)
       guint64 value = 0;
 
       rein_psbt_get_input_value (psbt, i, &value, NULL);
+      spent += (gint64) value;
       amount = btc_and_sat ((gint64) value);
       /* Translators: an input of a payment: its coin, amount, who signed */
       say (_("  spends   %s:%u  %s%s%s"), txid, in->prev_vout, amount,
            *signers != '\0' ? _(", signed by ") : "", signers);
+    }
+  if (spent > account->due && account->due > 0)
+    {
+      g_autofree gchar *more = btc_and_sat (spent - account->due);
+
+      /* Translators: the escrow holds this much more than the job's due */
+      say (_("  WARNING: it spends %s more than this job put in the escrow. Another job "
+             "between the same three people has the same escrow address: paying out spends "
+             "that job's money too."), more);
     }
   for (guint o = 0; o < rein_psbt_get_n_outputs (psbt); o++)
     {

@@ -45,6 +45,7 @@ typedef enum
   CALL_OUTSPENDS,
   CALL_FEES,
   CALL_TIP,
+  CALL_BLOCK_HASH,
   CALL_BROADCAST,
 } CallKind;
 
@@ -83,6 +84,33 @@ rein_chain_network_from_string (const gchar *text, ReinChainNetwork *out_network
 {
   for (guint i = 0; text != NULL && i < G_N_ELEMENTS (network_names); i++)
     if (g_ascii_strcasecmp (text, network_names[i]) == 0)
+      {
+        *out_network = (ReinChainNetwork) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The hash of each network's first block, as block explorers show it. */
+static const gchar *const genesis_hashes[] = {
+  "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+  "000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943",
+  "00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6",
+  "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+};
+
+const gchar *
+rein_chain_network_genesis_hash (ReinChainNetwork network)
+{
+  g_return_val_if_fail (network <= REIN_CHAIN_NETWORK_REGTEST, NULL);
+  return genesis_hashes[network];
+}
+
+gboolean
+rein_chain_network_from_genesis_hash (const gchar *hash, ReinChainNetwork *out_network)
+{
+  for (guint i = 0; hash != NULL && i < G_N_ELEMENTS (genesis_hashes); i++)
+    if (g_ascii_strcasecmp (hash, genesis_hashes[i]) == 0)
       {
         *out_network = (ReinChainNetwork) i;
         return TRUE;
@@ -680,6 +708,7 @@ read_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
       destroy = g_free;
       break;
     case CALL_TIP:
+    case CALL_BLOCK_HASH:
     default:
       g_assert_not_reached ();
     }
@@ -770,6 +799,18 @@ answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (call->answer->status != 200)
     {
       g_task_return_error (task, status_error (self, call));
+      return;
+    }
+  if (call->kind == CALL_BLOCK_HASH)
+    {
+      g_autofree gchar *text = rein_http_answer_dup_text (call->answer);
+
+      if (text != NULL)
+        g_strstrip (text);
+      if (text == NULL || strlen (text) != 64 || strspn (text, "0123456789abcdef") != 64)
+        g_task_return_error (task, bad_answer (self, call, "not a block hash"));
+      else
+        g_task_return_pointer (task, g_steal_pointer (&text), g_free);
       return;
     }
   if (call->kind == CALL_TIP)
@@ -1002,6 +1043,26 @@ rein_chain_get_tip_height_finish (ReinChain *self,
     }
   *out_height = (guint32) height;
   return TRUE;
+}
+
+void
+rein_chain_get_block_hash_async (ReinChain *self,
+                                 guint32 height,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_return_if_fail (REIN_IS_CHAIN (self));
+
+  start_call (self, CALL_BLOCK_HASH, "GET", g_strdup_printf ("block-height/%u", height), NULL,
+              128, g_strdup_printf ("the hash of block %u", height), NULL, cancellable,
+              callback, user_data, rein_chain_get_block_hash_async);
+}
+
+gchar *
+rein_chain_get_block_hash_finish (ReinChain *self, GAsyncResult *result, GError **error)
+{
+  return finish_pointer (self, result, rein_chain_get_block_hash_async, error);
 }
 
 void

@@ -28,6 +28,10 @@ typedef enum
 /* "mainnet", "testnet", "signet", "regtest" */
 const gchar *rein_chain_network_to_string (ReinChainNetwork network);
 gboolean rein_chain_network_from_string (const gchar *text, ReinChainNetwork *out_network);
+/* The hash of the network's first block (what a backend answers for
+ * block 0), and the network of such a hash. */
+const gchar *rein_chain_network_genesis_hash (ReinChainNetwork network);
+gboolean rein_chain_network_from_genesis_hash (const gchar *hash, ReinChainNetwork *out_network);
 /* Signet and regtest use testnet's address formats. */
 gboolean rein_chain_network_is_testnet (ReinChainNetwork network);
 
@@ -145,6 +149,15 @@ gboolean rein_chain_get_tip_height_finish (ReinChain *self,
 
 /* POST tx: sends the raw transaction @tx; returns its txid, which the
  * backend's answer must repeat. */
+/* The hash of the block at @height (64 hex digits): at 0, it names the
+ * backend's network. */
+void rein_chain_get_block_hash_async (ReinChain *self,
+                                      guint32 height,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gchar *rein_chain_get_block_hash_finish (ReinChain *self, GAsyncResult *result, GError **error);
+
 void rein_chain_broadcast_async (ReinChain *self,
                                  GBytes *tx,
                                  GCancellable *cancellable,

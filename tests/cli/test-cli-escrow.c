@@ -115,6 +115,36 @@ test_chain (void)
   g_clear_pointer (&root, json_node_unref);
   g_clear_pointer (&r, cli_result_free);
 
+  /* a backend of another network is not kept: its first block says which */
+  {
+    g_autoptr (TestChain) mainnet = test_chain_start ("mainnet");
+    g_autoptr (TestChain) regtest = test_chain_start ("regtest");
+
+    r = cli_run_in (dir, "chain", mainnet->url, NULL);
+    cli_assert_status (r, 2);
+    g_assert_nonnull (strstr (r->err, "is not a testnet backend: it follows mainnet, not "
+                                      "testnet"));
+    g_assert_nonnull (strstr (r->err, "Nothing was changed"));
+    g_clear_pointer (&r, cli_result_free);
+    r = cli_run_in (dir, "chain", regtest->url, NULL);
+    cli_assert_status (r, 2);
+    g_assert_nonnull (strstr (r->err, "it follows regtest, not testnet"));
+    g_clear_pointer (&r, cli_result_free);
+    r = cli_run_in (dir, "chain", "--json", NULL);
+    root = cli_result_get_json (r);
+    g_assert_cmpstr (member (root, "url"), ==, backend->url);
+    g_clear_pointer (&root, json_node_unref);
+    g_clear_pointer (&r, cli_result_free);
+    /* regtest, said so: kept for regtest */
+    r = cli_run_in (dir, "chain", "--network", "regtest", regtest->url, "--json", NULL);
+    cli_assert_status (r, 0);
+    root = cli_result_get_json (r);
+    g_assert_cmpstr (member (root, "network"), ==, "regtest");
+    g_assert_cmpstr (member (root, "url"), ==, regtest->url);
+    g_clear_pointer (&root, json_node_unref);
+    g_clear_pointer (&r, cli_result_free);
+  }
+
   /* signet is another network, with its own URL */
   r = cli_run_in (dir, "chain", "--network", "signet", "--json", NULL);
   cli_assert_status (r, 0);

@@ -403,10 +403,13 @@ step (Fixture *f, Client *c, const gchar *form, const gchar *command, const gcha
 
 /* ---- Escrow ---- */
 
-/* Pays what is due into both escrows of @job_id, confirmed; returns the
- * amounts (satoshis). */
+/* Pays what is due into both escrows of @job_id, confirmed, and @extra
+ * satoshis more into the primary one, as a second coin (as if another job
+ * of the same three people shared the address); returns what is due
+ * (satoshis). */
 static void
-fund_escrows (Fixture *f, const gchar *job_id, gint64 *out_primary, gint64 *out_mediator)
+fund_escrows (Fixture *f, const gchar *job_id, gint64 extra, gint64 *out_primary,
+              gint64 *out_mediator)
 {
   g_autoptr (CliResult) r = run_as (f, &f->creator, NULL, "escrow-status", "--jobid", job_id,
                                     "--json", NULL);
@@ -422,6 +425,8 @@ fund_escrows (Fixture *f, const gchar *job_id, gint64 *out_primary, gint64 *out_
   *out_mediator = json_object_get_int_member (mediator, "due_sat");
   g_free (test_chain_fund (f->chain, json_string (primary, "address"), *out_primary, 1));
   g_free (test_chain_fund (f->chain, json_string (mediator, "address"), *out_mediator, 1));
+  if (extra > 0)
+    g_free (test_chain_fund (f->chain, json_string (primary, "address"), extra, 1));
   test_chain_mine (f->chain, 2);
 }
 
@@ -761,7 +766,7 @@ test_order_flow (Fixture *f, gconstpointer data)
 
     assert_refused (empty, "holds nothing to pay out");
   }
-  fund_escrows (f, job1, &primary_coin, &mediator_coin);
+  fund_escrows (f, job1, 20000, &primary_coin, &mediator_coin);
   g_assert_cmpint (primary_coin, ==, 5000000);
   g_assert_cmpint (mediator_coin, ==, 75000);
   {
@@ -787,6 +792,8 @@ test_order_flow (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (unasked->err, f->worker.delegate));
     g_assert_nonnull (strstr (unasked->err, "0.05 BTC (5000000 sat)"));
     g_assert_nonnull (strstr (unasked->err, "sat/vB"));
+    g_assert_nonnull (strstr (unasked->err, "WARNING: it spends 0.0002 BTC (20000 sat) more "
+                                            "than this job put in the escrow"));
     g_assert_nonnull (strstr (unasked->err, "rein-cli: nothing was signed: review the payments "
                                              "above, then run again with --yes"));
     cli_assert_status (declined, 3);
@@ -814,7 +821,8 @@ test_order_flow (Fixture *f, gconstpointer data)
     g_autoptr (JsonNode) again = NULL;
     JsonObject *p;
 
-    assert_pays (f, payment_of (worker, "primary"), primary_coin,
+    /* both coins of the primary escrow */
+    assert_pays (f, payment_of (worker, "primary"), primary_coin + 20000,
                  (Client *[]){ &f->worker, NULL }, (const guint[]){ 100 });
     g_assert_cmpstr (json_string (payment_of (worker, "mediator"), "state"), ==, "signed");
     mediator = payout (f, &f->mediator, job1);
@@ -854,7 +862,7 @@ test_order_flow (Fixture *f, gconstpointer data)
   }
   assert_state (f, job2, "awarded", TRUE);
 
-  fund_escrows (f, job2, &primary_coin, &mediator_coin);
+  fund_escrows (f, job2, 0, &primary_coin, &mediator_coin);
   g_assert_cmpint (primary_coin, ==, 20000000);
 
   /* Refused: resolving what is not disputed, and when one is not the

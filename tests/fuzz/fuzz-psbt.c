@@ -9,20 +9,72 @@
  *   the same bytes, combines with itself without change, and survives the
  *   roles (fee, finalize, extract) with an error or a result, never a crash;
  * - a strict DER signature they accept encodes back to its bytes;
- * - base64 input goes through the same PSBT checks.
+ * - base64 input goes through the same PSBT checks;
+ * - the checks of a job's payments (rein-payment.h), on what parses and
+ *   on the text as a document carries it, answer yes, or no with an
+ *   error.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "rein-bitcoin.h"
+#include "rein-payment.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* PROTOCOL.md section 5's test keys: a payment out of their 2-of-3,
+ * signed by A, paying B or C. */
+static guint8 key_a[33], key_b[33], key_c[33];
+static GByteArray *redeem, *pays_b, *pays_c;
+static ReinPaymentPayee payees[2];
+static ReinPaymentRules rules;
+
+static void
+rules_init (void)
+{
+  guint8 hash[20];
+
+  rein_hex_decode_fixed ("02f719f009fb8eb20ccdbfda7d38f378ed2f103ac0a6768df830740c6835c46519",
+                         key_a, 33, NULL);
+  rein_hex_decode_fixed ("029fcafbe2dced6fe79865b265ea90387c5411658ca11449999d5020a9f67bb005",
+                         key_b, 33, NULL);
+  rein_hex_decode_fixed ("026bc363139ebc1cad8e6eee402507d2b4874f5450585f1e6a1cd30a63ecdfc9dc",
+                         key_c, 33, NULL);
+  redeem = rein_script_multisig_2of3 (key_a, key_b, key_c);
+  rein_hash160 (key_b, 33, hash);
+  pays_b = rein_script_p2pkh (hash);
+  rein_hash160 (key_c, 33, hash);
+  pays_c = rein_script_p2sh (hash);
+  payees[0] = (ReinPaymentPayee) { "B", pays_b };
+  payees[1] = (ReinPaymentPayee) { "C", pays_c };
+  rules = (ReinPaymentRules) {
+    .escrow_name = "primary",
+    .redeem_script = redeem->data,
+    .redeem_script_len = redeem->len,
+    .payees = payees,
+    .n_payees = 2,
+    .signer = key_a,
+    .signer_len = 33,
+  };
+}
+
+static void
+check_payment_psbt (const ReinPsbt *psbt)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rein_payment_check_psbt (psbt, &rules, &error))
+    g_assert (error != NULL);
+  else
+    g_assert (error == NULL);
+}
 
 int
 LLVMFuzzerInitialize (int *argc,
                       char ***argv)
 {
+  rules_init ();
   /* A g_return_if_fail() hit is a bug worth stopping for. */
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   return 0;
@@ -112,7 +164,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   psbt = rein_psbt_parse (data, size, &error);
   if (psbt != NULL)
-    check_psbt (psbt);
+    {
+      check_psbt (psbt);
+      check_payment_psbt (psbt);
+    }
   else
     g_assert (error != NULL);
   g_clear_error (&error);
@@ -123,6 +178,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     {
       g_autofree gchar *text = g_strndup ((const gchar *) data, size);
 
+      if (!rein_payment_check_text (text, &rules, &error))
+        g_assert (error != NULL);
+      g_clear_error (&error);
       psbt = rein_psbt_parse_base64 (text, &error);
       if (psbt != NULL)
         {

@@ -8,6 +8,7 @@
 # part of the Esplora HTTP API that Rein uses, in Esplora's formats:
 #   GET  address/ADDR/utxo   GET tx/TXID/hex   GET tx/TXID/status
 #   GET  tx/TXID/outspends   GET fee-estimates GET blocks/tip/height
+#   GET  block-height/0      (the network's genesis block; other heights 404)
 #   POST tx                  (hex body; answers the txid as text)
 # Broadcast transactions are checked the way a node would check them, with
 # python3-bitcoinlib, an implementation independent of ours: every input
@@ -184,6 +185,8 @@ class Handler(BaseHTTPRequestHandler):
             mode = CHAIN.mode
             if parts == ["blocks", "tip", "height"]:
                 return self.send(200, str(CHAIN.tip))
+            if parts == ["block-height", "0"]:
+                return self.send(200, b2lx(bitcoin.params.GENESIS_BLOCK.GetHash()))
             if parts == ["fee-estimates"]:
                 return self.send_json(CHAIN.fees)
             if len(parts) == 3 and parts[0] == "address" and parts[2] == "utxo":

@@ -323,6 +323,37 @@ test_chain_fees (Fixture *f, gconstpointer data)
 }
 
 /* Whatever the backend sends, a clear error and no crash. */
+static gchar *
+block_hash (Fixture *f, guint32 height, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  rein_chain_get_block_hash_async (f->chain, height, NULL, result_cb, &result);
+  return rein_chain_get_block_hash_finish (f->chain, wait_result (&result), error);
+}
+
+/* The first block names the backend's network. */
+static void
+test_chain_genesis (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *genesis = block_hash (f, 0, &error);
+  ReinChainNetwork network = REIN_CHAIN_NETWORK_MAINNET;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (genesis, ==, rein_chain_network_genesis_hash (REIN_CHAIN_NETWORK_TESTNET));
+  g_assert_true (rein_chain_network_from_genesis_hash (genesis, &network));
+  g_assert_cmpint (network, ==, REIN_CHAIN_NETWORK_TESTNET);
+  g_assert_false (rein_chain_network_from_genesis_hash ("00", &network));
+  g_clear_pointer (&genesis, g_free);
+
+  test_chain_set_mode (f->backend, "garbage");
+  genesis = block_hash (f, 0, &error);
+  g_assert_null (genesis);
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_assert_nonnull (strstr (error->message, "not a block hash"));
+}
+
 static void
 test_chain_bad_backends (Fixture *f, gconstpointer data)
 {
@@ -458,6 +489,8 @@ main (int argc, char **argv)
   g_test_add ("/chain/tx-and-broadcast", Fixture, NULL, fixture_set_up,
               test_chain_tx_and_broadcast, fixture_tear_down);
   g_test_add ("/chain/fees", Fixture, NULL, fixture_set_up, test_chain_fees, fixture_tear_down);
+  g_test_add ("/chain/genesis", Fixture, NULL, fixture_set_up, test_chain_genesis,
+              fixture_tear_down);
   g_test_add ("/chain/bad-backends", Fixture, NULL, fixture_set_up, test_chain_bad_backends,
               fixture_tear_down);
   g_test_add ("/chain/cancel", Fixture, NULL, fixture_set_up, test_chain_cancel,
