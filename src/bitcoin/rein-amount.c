@@ -9,6 +9,7 @@
 
 #include "rein-amount.h"
 #include "rein-bitcoin-error.h"
+#include "rein-encoding.h"
 
 #define MAX_QUOTED 40
 
@@ -156,8 +157,10 @@ rein_amount_percent_of (gint64 amount, const gchar *percent, gint64 *out_share, 
   if (whole_digits == 0 || whole_digits > 3 || decimals > 8 || *p != '\0'
       || scaled > G_GUINT64_CONSTANT (10000000000))
     {
+      g_autofree gchar *shown = rein_text_excerpt (percent, 40);
+
       g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
-                   "“%.40s” is not a percentage from 0 to 100 (e.g. 1.5%%)", percent ? percent : "");
+                   "“%s” is not a percentage from 0 to 100 (e.g. 1.5%%)", shown);
       return FALSE;
     }
   /* amount × percent / 100, to the nearest satoshi, halves rounded up */

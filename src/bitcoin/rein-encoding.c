@@ -243,3 +243,26 @@ rein_base58check_decode (const gchar *str, gsize *out_len, GError **error)
     *out_len = raw_len - 4;
   return g_steal_pointer (&raw);
 }
+
+gchar *
+rein_text_excerpt (const gchar *text, gsize max_chars)
+{
+  g_autofree gchar *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+  g_autoptr (GString) out = g_string_new (NULL);
+  gsize n = 0;
+
+  for (const gchar *p = valid; *p != '\0'; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (n == max_chars)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      if (g_unichar_iscntrl (c))
+        c = 0xfffd;
+      g_string_append_unichar (out, c);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -23,4 +23,9 @@ gchar *rein_base58check_encode (const guint8 *data, gsize len);
 /* Returns the payload without the checksum. */
 guint8 *rein_base58check_decode (const gchar *str, gsize *out_len, GError **error);
 
+/* At most @max_chars characters of @text for a message: valid UTF-8
+ * (invalid bytes replaced), control characters as U+FFFD, and "…" when
+ * it was cut, never inside a character. */
+gchar *rein_text_excerpt (const gchar *text, gsize max_chars);
+
 G_END_DECLS

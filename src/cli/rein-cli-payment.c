@@ -85,9 +85,11 @@ parse_fee_rate (const gchar *text, gint64 *out_sat_per_kvb, GError **error)
   if (p == text || *p != '\0' || whole > MAX_FEE_RATE_SAT_PER_VB
       || whole * 1000 + thousandths < 1000)
     {
+      g_autofree gchar *shown = rein_text_excerpt (text, 20);
+
       g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                   _("--fee-rate: “%.20s” is not a fee rate in sat/vB from 1 to %d, with at "
-                     "most three decimals"), text, MAX_FEE_RATE_SAT_PER_VB);
+                   _("--fee-rate: “%s” is not a fee rate in sat/vB from 1 to %d, with at "
+                     "most three decimals"), shown, MAX_FEE_RATE_SAT_PER_VB);
       return FALSE;
     }
   *out_sat_per_kvb = whole * 1000 + thousandths;
@@ -106,8 +108,10 @@ parse_fee_cap (const gchar *text, gint64 *out, GError **error)
     }
   if (!g_ascii_string_to_unsigned (text, 10, 1, REIN_MAX_MONEY, &value, NULL))
     {
+      g_autofree gchar *shown = rein_text_excerpt (text, 20);
+
       g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                   _("--fee-cap: “%.20s” is not a number of satoshis"), text);
+                   _("--fee-cap: “%s” is not a number of satoshis"), shown);
       return FALSE;
     }
   *out = (gint64) value;

@@ -715,8 +715,10 @@ rein_job_get_payout_address (ReinJob *self,
 
       if (!rein_address_validate (chosen, &found, NULL, NULL, &local_error))
         {
+          g_autofree gchar *shown = rein_text_excerpt (chosen, 64);
+
           g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE,
-                       "the %s's payout address “%.64s” is not valid: %s", who, chosen,
+                       "the %s's payout address “%s” is not valid: %s", who, shown,
                        local_error->message);
           return NULL;
         }

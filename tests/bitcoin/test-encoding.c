@@ -208,6 +208,26 @@ test_consttime_and_wipe (void)
     g_assert_cmpuint (a[i], ==, 0);
 }
 
+/* Excerpts for messages: cut between characters, never inside one,
+ * valid UTF-8 whatever came in, no control characters. */
+static void
+test_text_excerpt (void)
+{
+  g_autofree gchar *short_text = rein_text_excerpt ("abc", 5);
+  g_autofree gchar *cut = rein_text_excerpt ("ééééé", 3);
+  g_autofree gchar *bad = rein_text_excerpt ("a\xff\xfe" "b", 10);
+  g_autofree gchar *controls = rein_text_excerpt ("a\nb\x1b[31m", 10);
+  g_autofree gchar *none = rein_text_excerpt (NULL, 3);
+
+  g_assert_cmpstr (short_text, ==, "abc");
+  g_assert_cmpstr (cut, ==, "ééé…");
+  g_assert_true (g_utf8_validate (bad, -1, NULL));
+  g_assert_true (g_str_has_prefix (bad, "a"));
+  g_assert_true (g_str_has_suffix (bad, "b"));
+  g_assert_cmpstr (controls, ==, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "[31m");
+  g_assert_cmpstr (none, ==, "");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -220,6 +240,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/bitcoin/encoding/base58check", test_base58check);
   g_test_add_func ("/bitcoin/encoding/base58check-roundtrip", test_random_roundtrip);
   g_test_add_func ("/bitcoin/hash/consttime-and-wipe", test_consttime_and_wipe);
+  g_test_add_func ("/bitcoin/encoding/text-excerpt", test_text_excerpt);
 
   return g_test_run ();
 }
