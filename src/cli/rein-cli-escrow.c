@@ -406,6 +406,7 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
   g_autoptr (ReinChain) chain = NULL;
   g_autoptr (ReinEscrowStatus) status = NULL;
   g_autofree gchar *fee_note = NULL;
+  g_autoptr (GPtrArray) payouts = NULL;
   gboolean testnet;
   ReinJob *job;
   int code;
@@ -436,6 +437,8 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
       return rein_cli_fail (NULL, error);
     }
   job = g_ptr_array_index (jobs, 0);
+  /* what this identity signed of its payouts (rein-cli payout) */
+  payouts = rein_store_list_payouts (store, rein_identity_get_id (identity), job_id, NULL);
 
   /* the terms need no backend; the balances do */
   status = rein_escrow_status_new (job, testnet, &error);
@@ -512,6 +515,25 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
         json_builder_add_null_value (builder);
       account_to_json (builder, "primary", status, &status->primary);
       account_to_json (builder, "mediator", status, &status->mediator);
+      json_builder_set_member_name (builder, "payouts");
+      json_builder_begin_array (builder);
+      for (guint i = 0; payouts != NULL && i < payouts->len; i++)
+        {
+          ReinStoredPayout *p = g_ptr_array_index (payouts, i);
+
+          json_builder_begin_object (builder);
+          rein_cli_json_string (builder, "escrow", p->escrow);
+          rein_cli_json_string (builder, "state", p->state);
+          rein_cli_json_string (builder, "signers", p->signers);
+          rein_cli_json_string (builder, "txid", p->txid);
+          json_builder_set_member_name (builder, "confirmations");
+          if (p->confirmations >= 0)
+            json_builder_add_int_value (builder, p->confirmations);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
       rein_cli_json_string (builder, "chain_error",
                             chain_error != NULL ? chain_error->message : NULL);
       json_builder_end_object (builder);
@@ -525,6 +547,16 @@ run_escrow_status (const ReinCliCommand *command, int argc, char **argv)
       print_account (_("Primary escrow"), status, &status->primary, "");
       fee_note = g_strdup_printf (_(", the mediator fee of %s"), status->mediator_fee);
       print_account (_("Mediator escrow"), status, &status->mediator, fee_note);
+      for (guint i = 0; payouts != NULL && i < payouts->len; i++)
+        {
+          ReinStoredPayout *p = g_ptr_array_index (payouts, i);
+
+          /* Translators: "Payout from the primary escrow: broadcast, signed by creator,
+           * worker, abcd…" */
+          rein_cli_print (_("Payout from the %s escrow: %s, signed by %s%s%s"), p->escrow,
+                          p->state, p->signers != NULL ? p->signers : "-",
+                          p->txid != NULL ? ", " : "", p->txid != NULL ? p->txid : "");
+        }
     }
   if (chain_error != NULL)
     {

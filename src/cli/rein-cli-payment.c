@@ -374,28 +374,38 @@ payee_of (ReinCliPayments *payments, const GByteArray *script)
   return _("someone else");
 }
 
-/* Whose are the signatures on input @index of @psbt, in words. */
+/* Whose are the signatures on input @index of @psbt, in words: the
+ * job's roles in a fixed order, then any other key. */
 static gchar *
 signers_of (ReinCliPayments *payments, const ReinPsbt *psbt, guint index)
 {
+  static const ReinRole order[] = { REIN_ROLE_CREATOR, REIN_ROLE_MEDIATOR, REIN_ROLE_WORKER };
   g_autoptr (GPtrArray) sigs = rein_psbt_get_partial_signatures (psbt, index);
   g_autoptr (GString) names = g_string_new (NULL);
+  g_autoptr (GString) others = g_string_new (NULL);
+  gboolean has[G_N_ELEMENTS (order)] = { FALSE };
 
   for (guint s = 0; sigs != NULL && s < sigs->len; s++)
     {
       ReinPsbtSignature *sig = g_ptr_array_index (sigs, s);
-      g_autofree gchar *hex = NULL;
-      const guint8 *key;
       gsize len = 0;
-      ReinRole role;
+      const guint8 *key = g_bytes_get_data (sig->pubkey, &len);
+      g_autofree gchar *hex = rein_hex_encode (key, len);
+      ReinRole role = rein_job_get_role (payments->job, hex);
+      gboolean known = FALSE;
 
-      key = g_bytes_get_data (sig->pubkey, &len);
-      hex = rein_hex_encode (key, len);
-      role = rein_job_get_role (payments->job, hex);
-      if (names->len > 0)
-        g_string_append (names, ", ");
-      g_string_append (names, role != REIN_ROLE_NONE ? rein_role_to_name (role) : hex);
+      for (guint r = 0; r < G_N_ELEMENTS (order); r++)
+        if (order[r] == role)
+          has[r] = known = TRUE;
+      if (!known)
+        g_string_append_printf (others, ", %s", hex);
     }
+  for (guint r = 0; r < G_N_ELEMENTS (order); r++)
+    if (has[r])
+      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "",
+                              rein_role_to_name (order[r]));
+  if (others->len > 0)
+    g_string_append (names, names->len > 0 ? others->str : others->str + 2);
   return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
@@ -788,6 +798,7 @@ rein_cli_payout (ReinStore *store,
   const gchar *own_key = rein_identity_get_delegate_public_key (identity);
   gint64 fee_cap = 0;
   Outcome outcome[N_ESCROWS] = { { 0 } };
+  g_autoptr (GPtrArray) records = NULL;
   gboolean needs_me = FALSE;
   int status = REIN_CLI_EXIT_OK;
 
@@ -835,10 +846,9 @@ rein_cli_payout (ReinStore *store,
 
   /* What is done already: a payment recorded as sent, or whose coins
    * someone else spent, is not signed again */
+  records = rein_store_list_payouts (store, rein_identity_get_id (identity),
+                                     rein_job_get_id (job), NULL);
   {
-    g_autoptr (GPtrArray) records = rein_store_list_payouts (store, rein_identity_get_id (identity),
-                                                             rein_job_get_id (job), NULL);
-
     for (guint r = 0; records != NULL && r < records->len; r++)
       {
         ReinStoredPayout *p = g_ptr_array_index (records, r);
@@ -938,13 +948,31 @@ rein_cli_payout (ReinStore *store,
         rein_cli_warn ("%s", record_error->message);
     }
 
-  /* how far each has come */
+  /* how far each has come; what was sent before is kept up to date */
   for (guint e = 0; e < N_ESCROWS; e++)
-    outcome[e].confirmations = outcome[e].txid != NULL
-                                   && (g_strcmp0 (outcome[e].state, "broadcast") == 0
-                                       || g_strcmp0 (outcome[e].state, "paid elsewhere") == 0)
-                                 ? confirmations_of (payments, outcome[e].txid)
-                                 : -1;
+    {
+      outcome[e].confirmations = outcome[e].txid != NULL
+                                     && (g_strcmp0 (outcome[e].state, "broadcast") == 0
+                                         || g_strcmp0 (outcome[e].state, "paid elsewhere") == 0)
+                                   ? confirmations_of (payments, outcome[e].txid)
+                                   : -1;
+      for (guint r = 0; records != NULL && r < records->len; r++)
+        {
+          ReinStoredPayout *p = g_ptr_array_index (records, r);
+
+          if (g_strcmp0 (p->escrow, escrow_name (e)) == 0
+              && g_strcmp0 (p->state, "broadcast") == 0 && outcome[e].confirmations >= 0
+              && p->confirmations != outcome[e].confirmations)
+            {
+              g_autoptr (GError) record_error = NULL;
+
+              p->confirmations = outcome[e].confirmations;
+              if (!rein_store_set_payout (store, rein_identity_get_id (identity), p,
+                                          &record_error))
+                rein_cli_warn ("%s", record_error->message);
+            }
+        }
+    }
 
   if (rein_cli_globals.json)
     {

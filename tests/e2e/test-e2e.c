@@ -839,6 +839,26 @@ test_order_flow (Fixture *f, gconstpointer data)
     g_assert_cmpint (json_object_get_int_member (payment_of (again, "primary"), "confirmations"),
                      ==, 1);
   }
+  /* the worker's record of it, in escrow-status */
+  {
+    g_autoptr (CliResult) r = run_as (f, &f->worker, NULL, "escrow-status", "--jobid", job1,
+                                      "--json", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    JsonArray *payouts;
+    JsonObject *p;
+
+    cli_assert_status (r, 0);
+    root = cli_result_get_json (r);
+    payouts = json_object_get_array_member (json_node_get_object (root), "payouts");
+    g_assert_cmpuint (json_array_get_length (payouts), ==, 2);
+    p = json_array_get_object_element (payouts, 0);
+    g_assert_cmpstr (json_string (p, "escrow"), ==, "primary");
+    g_assert_cmpstr (json_string (p, "state"), ==, "broadcast");
+    g_assert_cmpstr (json_string (p, "signers"), ==, "creator, worker");
+    g_assert_cmpint (json_object_get_int_member (p, "confirmations"), ==, 1);
+    p = json_array_get_object_element (payouts, 1);
+    g_assert_cmpstr (json_string (p, "state"), ==, "signed");
+  }
 
   /* ---- Job 2: post, bid, offer, creatordispute, workerdispute, resolve ---- */
   job2 = post_job (f, "Website copy");
