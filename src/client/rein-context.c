@@ -14,6 +14,7 @@ struct _ReinContext
   ReinSession *session;
   ReinPublisher *publisher;
   ReinMarketService *market;
+  ReinMyJobs *my_jobs;
 };
 
 G_DEFINE_FINAL_TYPE (ReinContext, rein_context, G_TYPE_OBJECT)
@@ -25,6 +26,7 @@ rein_context_dispose (GObject *object)
 
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->my_jobs);
   g_clear_object (&self->market);
   g_clear_object (&self->publisher);
   g_clear_object (&self->session);
@@ -50,6 +52,7 @@ active_identity_changed_cb (ReinSession *session, GParamSpec *pspec, gpointer us
   ReinContext *self = user_data;
 
   rein_market_service_set_identity (self->market, rein_session_get_active_identity (session));
+  rein_my_jobs_set_identity (self->my_jobs, rein_session_get_active_identity (session));
 }
 
 ReinContext *
@@ -64,6 +67,7 @@ rein_context_new (ReinStore *store)
   self->session = rein_session_new (store);
   self->publisher = rein_publisher_new (store);
   self->market = rein_market_service_new (store);
+  self->my_jobs = rein_my_jobs_new (store, self->market);
   g_signal_connect (self->session, "notify::active-identity",
                     G_CALLBACK (active_identity_changed_cb), self);
   active_identity_changed_cb (self->session, NULL, self);
@@ -89,6 +93,13 @@ rein_context_get_publisher (ReinContext *self)
 {
   g_return_val_if_fail (REIN_IS_CONTEXT (self), NULL);
   return self->publisher;
+}
+
+ReinMyJobs *
+rein_context_get_my_jobs (ReinContext *self)
+{
+  g_return_val_if_fail (REIN_IS_CONTEXT (self), NULL);
+  return self->my_jobs;
 }
 
 ReinMarketService *

@@ -3,9 +3,9 @@
  * A small object that owns the services and hands them out (getters
  * only, as GNOME Calendar's GcalContext does): the session (identities,
  * the active one and its unlocked key, servers and their health, sync),
- * the publisher (every document a user signs), and the market (the local
- * index, refreshed from the servers). The market follows the session's
- * active identity.
+ * the publisher (every document a user signs), the market (the local
+ * index, refreshed from the servers) and my jobs (rein-my-jobs.h). The
+ * market and my jobs follow the session's active identity.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "rein-market-service.h"
+#include "rein-my-jobs.h"
 #include "rein-publisher.h"
 #include "rein-session.h"
 #include "rein-store.h"
@@ -29,5 +30,7 @@ ReinStore *rein_context_get_store (ReinContext *self);
 ReinSession *rein_context_get_session (ReinContext *self);
 ReinPublisher *rein_context_get_publisher (ReinContext *self);
 ReinMarketService *rein_context_get_market (ReinContext *self);
+/* The jobs I take part in (My Jobs); follows the active identity too. */
+ReinMyJobs *rein_context_get_my_jobs (ReinContext *self);
 
 G_END_DECLS

@@ -1299,6 +1299,48 @@ rein_job_get_actions (ReinJob *self, const gchar *public_key_hex)
   return actions;
 }
 
+ReinRole
+rein_job_get_waiting_for (ReinJob *self, ReinActions *out_actions)
+{
+  ReinActions actions = 0;
+  ReinRole role = REIN_ROLE_NONE;
+
+  g_return_val_if_fail (REIN_IS_JOB (self), REIN_ROLE_NONE);
+
+  switch (self->state)
+    {
+    case REIN_JOB_STATE_POSTED:
+      role = REIN_ROLE_WORKER;
+      actions = REIN_ACTION_BID;
+      break;
+    case REIN_JOB_STATE_BIDS:
+      role = REIN_ROLE_CREATOR;
+      actions = REIN_ACTION_OFFER;
+      break;
+    case REIN_JOB_STATE_AWARDED:
+      role = REIN_ROLE_WORKER;
+      actions = REIN_ACTION_DELIVER;
+      break;
+    case REIN_JOB_STATE_DELIVERED:
+      role = REIN_ROLE_CREATOR;
+      actions = REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE;
+      break;
+    case REIN_JOB_STATE_CREATOR_DISPUTE:
+    case REIN_JOB_STATE_WORKER_DISPUTE:
+      role = REIN_ROLE_MEDIATOR;
+      actions = REIN_ACTION_RESOLVE;
+      break;
+    case REIN_JOB_STATE_NONE:
+    case REIN_JOB_STATE_ACCEPTED:
+    case REIN_JOB_STATE_RESOLVED:
+    default:
+      break;
+    }
+  if (out_actions != NULL)
+    *out_actions = actions;
+  return role;
+}
+
 gchar *
 rein_job_explain_refusal (ReinJob *self, const gchar *public_key_hex, ReinActions action)
 {

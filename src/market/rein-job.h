@@ -165,6 +165,11 @@ ReinDocument *rein_job_get_entry (ReinJob *self, guint index, gboolean *out_vali
 ReinRole rein_job_get_role (ReinJob *self, const gchar *public_key_hex);
 /* What that identity may do now. */
 ReinActions rein_job_get_actions (ReinJob *self, const gchar *public_key_hex);
+/* Whom the job waits for now, and for which steps (@out_actions): the
+ * creator to award a bid, the worker to deliver, the creator to accept,
+ * the mediator to resolve; bidders (REIN_ROLE_WORKER) while it is open;
+ * REIN_ROLE_NONE (no actions) once it is complete or has no posting. */
+ReinRole rein_job_get_waiting_for (ReinJob *self, ReinActions *out_actions);
 /* Why @action is not allowed to that identity now (NULL when it is). */
 gchar *rein_job_explain_refusal (ReinJob *self, const gchar *public_key_hex, ReinActions action);
 

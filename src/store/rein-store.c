@@ -153,7 +153,10 @@ static const gchar *const migrations[] = {
   "  confirmations INTEGER NOT NULL DEFAULT -1,"
   "  updated INTEGER NOT NULL,"
   "  PRIMARY KEY (job_id, identity_id, escrow)"
-  ");",
+  ");"
+  /* ... and the state of each order that My Jobs last told the user
+   * about (rein_store_set_order_seen()) */
+  "ALTER TABLE orders ADD COLUMN seen_state TEXT;",
 };
 
 /* Now, in Unix milliseconds: when a placement was last recorded. */
@@ -2256,6 +2259,7 @@ rein_stored_order_free (ReinStoredOrder *order)
   g_free (order->job_id);
   g_free (order->role);
   g_free (order->state);
+  g_free (order->seen_state);
   g_free (order);
 }
 
@@ -2299,6 +2303,31 @@ rein_store_set_order (ReinStore *self,
   return TRUE;
 }
 
+gboolean
+rein_store_set_order_seen (ReinStore *self,
+                           const gchar *job_id,
+                           gint64 identity_id,
+                           const gchar *state,
+                           GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (job_id != NULL && state != NULL, FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self, "UPDATE orders SET seen_state = ? WHERE job_id = ? AND identity_id = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, job_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, identity_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not record what was seen of the order");
+  return TRUE;
+}
+
 GPtrArray *
 rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
 {
@@ -2310,7 +2339,7 @@ rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-  stmt = prepare (self, "SELECT job_id, role, state, updated FROM orders "
+  stmt = prepare (self, "SELECT job_id, role, state, updated, seen_state FROM orders "
                         "WHERE identity_id = ? ORDER BY job_id", error);
   if (stmt == NULL)
     return NULL;
@@ -2323,6 +2352,7 @@ rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error)
       order->role = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
       order->state = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
       order->updated = sqlite3_column_int64 (stmt, 3);
+      order->seen_state = g_strdup ((const gchar *) sqlite3_column_text (stmt, 4));
       g_ptr_array_add (out, order);
     }
   if (rc != SQLITE_DONE)

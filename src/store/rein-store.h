@@ -298,6 +298,7 @@ typedef struct
   gchar *role;   /* rein_role_to_name() */
   gchar *state;  /* rein_job_state_to_name() */
   gint64 updated; /* seconds since 1970 */
+  gchar *seen_state; /* the state My Jobs last told the user about, or NULL */
 } ReinStoredOrder;
 
 void rein_stored_order_free (ReinStoredOrder *order);
@@ -308,6 +309,13 @@ gboolean rein_store_set_order (ReinStore *self,
                                const gchar *role,
                                const gchar *state,
                                GError **error);
+/* Records that My Jobs told the user about @state of the order (an order
+ * that does not exist is left alone). */
+gboolean rein_store_set_order_seen (ReinStore *self,
+                                    const gchar *job_id,
+                                    gint64 identity_id,
+                                    const gchar *state,
+                                    GError **error);
 /* GPtrArray of ReinStoredOrder of @identity_id, by job ID. */
 GPtrArray *rein_store_list_orders (ReinStore *self, gint64 identity_id, GError **error);
 

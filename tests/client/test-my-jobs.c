@@ -1,0 +1,250 @@
+/* test-my-jobs.c: My Jobs' service (rein-my-jobs.h) against a real
+ * rein-server: a creator, a worker and a mediator, each with a data
+ * folder of their own, see the same job from their role, with what it
+ * waits for, whether it needs them, and what is new
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "client-test-util.h"
+#include "rein-test-util.h"
+
+typedef struct
+{
+  TestServer *server;
+  Person mia;   /* mediator */
+  Person carol; /* creator */
+  Person walt;  /* worker */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = test_server_start (NULL, NULL);
+  person_init (&f->mia, f->server, "Mia", TRUE);
+  person_init (&f->carol, f->server, "Carol", FALSE);
+  person_init (&f->walt, f->server, "Walt", FALSE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  person_clear (&f->mia);
+  person_clear (&f->carol);
+  person_clear (&f->walt);
+  test_server_stop (f->server);
+  test_server_free (f->server);
+}
+
+static void
+attention_cb (ReinMyJobs *service, ReinMyJob *job, gint event, gpointer user_data)
+{
+  GArray *events = user_data;
+
+  g_array_append_val (events, event);
+}
+
+/* @p's jobs after a market refresh and a refresh of My Jobs; the events
+ * it raised in @events (cleared first). */
+static GListModel *
+my_jobs_of (Person *p, GArray *events)
+{
+  ReinMyJobs *service = rein_context_get_my_jobs (p->context);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gulong handler;
+
+  refresh (market_of (p));
+  g_array_set_size (events, 0);
+  handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &result);
+  g_assert_true (rein_my_jobs_get_refreshing (service));
+  wait_for (&result);
+  g_assert_true (rein_my_jobs_refresh_finish (service, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (rein_my_jobs_get_refreshing (service));
+  g_signal_handler_disconnect (service, handler);
+  return rein_my_jobs_get_jobs (service);
+}
+
+/* The one job @p has; checks its role, state, whether it needs @p and
+ * its waiting text. */
+static ReinMyJob *
+assert_one (GListModel *jobs, const gchar *job_id, ReinRole role, ReinJobState state,
+            gboolean needs_me, const gchar *waiting)
+{
+  ReinMyJob *job;
+  ReinRole bound_role;
+  gboolean bound_needs;
+
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+  job = g_list_model_get_item (jobs, 0);
+  g_assert_cmpstr (rein_my_job_get_job_id (job), ==, job_id);
+  g_assert_cmpstr (rein_my_job_get_name (job), ==, "Logo for a bakery");
+  g_assert_cmpint (rein_my_job_get_role (job), ==, role);
+  g_assert_cmpint (rein_my_job_get_state (job), ==, state);
+  g_assert_cmpint (rein_my_job_get_needs_me (job), ==, needs_me);
+  g_assert_cmpstr (rein_my_job_get_waiting_text (job), ==, waiting);
+  /* what views bind to */
+  g_object_get (job, "role", &bound_role, "needs-me", &bound_needs, NULL);
+  g_assert_cmpint (bound_role, ==, role);
+  g_assert_cmpint (bound_needs, ==, needs_me);
+  return job;
+}
+
+static void
+assert_events (GArray *events, gint expected /* -1: none */)
+{
+  if (expected < 0)
+    {
+      g_assert_cmpuint (events->len, ==, 0);
+      return;
+    }
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (g_array_index (events, gint, 0), ==, expected);
+}
+
+static ReinJob *
+load (Person *p, const gchar *job_id)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinJob *job;
+
+  rein_market_service_load_job_async (market_of (p), job_id, NULL, NULL, wait_cb, &result);
+  wait_for (&result);
+  job = rein_market_service_load_job_finish (market_of (p), result, &error);
+  g_assert_no_error (error);
+  return job;
+}
+
+static void
+step (Person *p, ReinJob *job, gchar *text /* owned */)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = NULL;
+
+  g_assert_nonnull (text);
+  done = publish (p, job, text, &error);
+  g_assert_no_error (error);
+  g_free (text);
+}
+
+static void
+test_three_roles (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
+                                     "A round logo.");
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  ReinBidParams params = { 0 };
+  GListModel *jobs;
+
+  /* posted: nobody's turn but the bidders' */
+  jobs = my_jobs_of (&f->carol, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_CREATOR, REIN_JOB_STATE_POSTED, FALSE,
+                              "waiting for bids"));
+  assert_events (events, -1);
+  jobs = my_jobs_of (&f->mia, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_MEDIATOR, REIN_JOB_STATE_POSTED, FALSE,
+                              "waiting for bids"));
+  /* Walt has no part in it yet */
+  jobs = my_jobs_of (&f->walt, events);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+
+  /* Walt bids: Carol's turn, and she is told */
+  job = load (&f->walt, job_id);
+  params.worker = "Walt";
+  params.worker_contact = "walt@example.com";
+  params.worker_master_address = rein_identity_get_master_address (f->walt.identity);
+  params.worker_public_key = rein_identity_get_delegate_public_key (f->walt.identity);
+  params.description = "Two drafts by Friday.";
+  params.bid_amount = "0.05";
+  step (&f->walt, job,
+        rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
+                                 &error));
+  g_clear_object (&job);
+  jobs = my_jobs_of (&f->walt, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_WORKER, REIN_JOB_STATE_BIDS, FALSE,
+                              "waiting for Carol to award a bid"));
+  jobs = my_jobs_of (&f->carol, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_CREATOR, REIN_JOB_STATE_BIDS, TRUE,
+                              "waiting for you to award a bid"));
+  assert_events (events, REIN_MY_JOB_EVENT_BID);
+  /* nothing new, nothing said */
+  jobs = my_jobs_of (&f->carol, events);
+  assert_events (events, -1);
+
+  /* Carol awards it: Walt's turn */
+  job = load (&f->carol, job_id);
+  step (&f->carol, job,
+        rein_document_build_offer (g_ptr_array_index (rein_job_get_bids (job), 0),
+                                   REIN_NETWORK_MAINNET, &error));
+  g_clear_object (&job);
+  jobs = my_jobs_of (&f->walt, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_WORKER, REIN_JOB_STATE_AWARDED, TRUE,
+                              "waiting for you to deliver"));
+  assert_events (events, REIN_MY_JOB_EVENT_AWARDED);
+  jobs = my_jobs_of (&f->carol, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_CREATOR, REIN_JOB_STATE_AWARDED, FALSE,
+                              "waiting for Walt to deliver"));
+  assert_events (events, -1);
+
+  /* Carol disputes: the mediator's turn, and she is told */
+  job = load (&f->carol, job_id);
+  step (&f->carol, job,
+        rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_CREATOR_DISPUTE,
+                                     "Nothing after three weeks.", &error));
+  g_clear_object (&job);
+  jobs = my_jobs_of (&f->mia, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_MEDIATOR, REIN_JOB_STATE_CREATOR_DISPUTE,
+                              TRUE, "waiting for you to resolve the dispute"));
+  assert_events (events, REIN_MY_JOB_EVENT_DISPUTED);
+  jobs = my_jobs_of (&f->walt, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_WORKER, REIN_JOB_STATE_CREATOR_DISPUTE,
+                              FALSE, "waiting for Mia to resolve the dispute"));
+  assert_events (events, REIN_MY_JOB_EVENT_DISPUTED);
+
+  /* the orders were recorded: a new run starts from them, and says
+   * nothing about what was seen before */
+  {
+    g_autoptr (ReinContext) again = rein_context_new (f->mia.store);
+    Person later = f->mia;
+
+    later.context = again;
+    jobs = my_jobs_of (&later, events);
+    g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+    assert_events (events, -1);
+  }
+}
+
+/* Switching identity empties the list; a refresh without one fails. */
+static void
+test_no_identity (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinMyJobs) service = rein_my_jobs_new (f->carol.store,
+                                                     rein_context_get_market (f->carol.context));
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_false (rein_my_jobs_refresh_finish (service, result, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_my_jobs_get_jobs (service)), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+
+  g_test_add ("/client/my-jobs/three-roles", Fixture, NULL, fixture_setup, test_three_roles,
+              fixture_teardown);
+  g_test_add ("/client/my-jobs/no-identity", Fixture, NULL, fixture_setup, test_no_identity,
+              fixture_teardown);
+  return g_test_run ();
+}
