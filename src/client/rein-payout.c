@@ -395,6 +395,7 @@ rein_payout_check_psbt (const ReinPsbt *psbt,
   rules.redeem_script_len = redeem_len;
   rules.payees = allowed;
   rules.fee_cap = fee_cap > 0 ? (guint64) fee_cap : 0;
+  rules.min_spent = account->due > 0 ? (guint64) account->due : 0;
   if (!primary)
     {
       allowed[0] = (ReinPaymentPayee) { "the mediator", mediator };

@@ -790,6 +790,7 @@ check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
   ReinPaymentPayee primary_payees[2];
   ReinPaymentPayee mediator_payee;
   ReinPaymentRules primary_rules = { 0 }, mediator_rules = { 0 };
+  gint64 bid = 0, fee_due = 0;
 
   if (escrow == NULL || !rein_public_key_parse_hex (signer_key, signer, &signer_len, NULL))
     return g_strdup ("the job's public keys are not valid compressed keys");
@@ -797,6 +798,13 @@ check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
       || (mediator = payee_script (self, REIN_ROLE_MEDIATOR, &error)) == NULL
       || (creator = payee_script (self, REIN_ROLE_CREATOR, &error)) == NULL)
     return g_strdup_printf ("a payout address is not valid: %s", error->message);
+  /* what is due: the bid, and the mediator's share of it */
+  if (!rein_amount_parse_btc (rein_document_lookup (self->offer, REIN_LABEL_BID_AMOUNT),
+                              &bid, NULL)
+      || !rein_amount_percent_of (bid, rein_document_lookup (self->posting,
+                                                             REIN_LABEL_MEDIATOR_FEE),
+                                  &fee_due, NULL))
+    return g_strdup ("the job's bid amount or mediator fee is not an amount");
   primary_redeem = rein_hex_decode (escrow->primary_script_hex, &primary_len, NULL);
   mediator_redeem = rein_hex_decode (escrow->mediator_script_hex, &mediator_len, NULL);
 
@@ -806,6 +814,7 @@ check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
   primary_rules.payees = primary_payees;
   primary_rules.signer = signer;
   primary_rules.signer_len = signer_len;
+  primary_rules.min_spent = (guint64) bid;
   if (resolution)
     {
       /* refund, award or split: the mediator's choice */
@@ -825,6 +834,7 @@ check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
   mediator_rules.redeem_script_len = mediator_len;
   mediator_rules.payees = &mediator_payee;
   mediator_rules.n_payees = 1;
+  mediator_rules.min_spent = (guint64) fee_due;
 
   if (!rein_payment_check_text (field (doc, REIN_LABEL_SIGNED_PRIMARY_PAYMENT), &primary_rules,
                                 &error)

@@ -30,8 +30,23 @@ same_bytes (const guint8 *a, gsize a_len, const guint8 *b, gsize b_len)
   return a_len == b_len && memcmp (a, b, a_len) == 0;
 }
 
-/* Does @sig (DER and sighash byte) sign input @index of @tx for @rules'
- * signer? */
+/* Does @sig (DER and sighash byte) of @key sign input @index of @tx? */
+static gboolean
+is_signature_of (const ReinTx *tx,
+                 guint index,
+                 const ReinPaymentRules *rules,
+                 const guint8 *key,
+                 gsize key_len,
+                 const guint8 *sig,
+                 gsize sig_len)
+{
+  guint8 hash[32];
+
+  return rein_tx_sighash_legacy (tx, index, rules->redeem_script, rules->redeem_script_len,
+                                 REIN_SIGHASH_ALL, hash, NULL)
+         && rein_ecdsa_verify (key, key_len, sig, sig_len, hash, REIN_SIGHASH_ALL, NULL);
+}
+
 static gboolean
 is_signers_signature (const ReinTx *tx,
                       guint index,
@@ -39,12 +54,24 @@ is_signers_signature (const ReinTx *tx,
                       const guint8 *sig,
                       gsize sig_len)
 {
-  guint8 hash[32];
+  return is_signature_of (tx, index, rules, rules->signer, rules->signer_len, sig, sig_len);
+}
 
-  return rein_tx_sighash_legacy (tx, index, rules->redeem_script, rules->redeem_script_len,
-                                 REIN_SIGHASH_ALL, hash, NULL)
-         && rein_ecdsa_verify (rules->signer, rules->signer_len, sig, sig_len, hash,
-                               REIN_SIGHASH_ALL, NULL);
+/* Is @key one of the keys the redeem script pushes? */
+static gboolean
+script_has_key (const ReinPaymentRules *rules, const guint8 *key, gsize key_len)
+{
+  g_autoptr (GArray) ops = rein_script_parse (rules->redeem_script, rules->redeem_script_len,
+                                              NULL);
+
+  for (guint o = 0; ops != NULL && o < ops->len; o++)
+    {
+      const ReinScriptOp *op = &g_array_index (ops, ReinScriptOp, o);
+
+      if (op->data != NULL && same_bytes (op->data, op->len, key, key_len))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* A scriptSig as older clients and finalizers write it: pushes only, the
@@ -183,15 +210,21 @@ rein_payment_check_psbt (const ReinPsbt *psbt, const ReinPaymentRules *rules, GE
         return refuse (error, "input %u of the %s payment does not carry the escrow's redeem "
                        "script", i, rules->escrow_name);
       sigs = rein_psbt_get_partial_signatures (psbt, i);
-      for (guint s = 0; sigs != NULL && s < sigs->len && !signed_by_signer; s++)
+      for (guint s = 0; sigs != NULL && s < sigs->len; s++)
         {
           ReinPsbtSignature *sig = g_ptr_array_index (sigs, s);
           gsize key_len = 0, sig_len = 0;
           const guint8 *key = g_bytes_get_data (sig->pubkey, &key_len);
           const guint8 *der = g_bytes_get_data (sig->signature, &sig_len);
 
-          if (same_bytes (key, key_len, rules->signer, rules->signer_len))
-            signed_by_signer = is_signers_signature (tx, i, rules, der, sig_len);
+          /* a signature that does not verify would make the payment
+           * impossible to finalize: the whole payment is refused */
+          if (!script_has_key (rules, key, key_len)
+              || !is_signature_of (tx, i, rules, key, key_len, der, sig_len))
+            return refuse (error, "input %u of the %s payment carries a signature that is not "
+                           "a valid one of the escrow's keys", i, rules->escrow_name);
+          if (rules->signer != NULL && same_bytes (key, key_len, rules->signer, rules->signer_len))
+            signed_by_signer = TRUE;
         }
       if (!signed_by_signer)
         return refuse (error, "input %u of the %s payment is not signed by the document's "
@@ -201,6 +234,10 @@ rein_payment_check_psbt (const ReinPsbt *psbt, const ReinPaymentRules *rules, GE
   if (!check_outputs (tx, rules, error))
     return FALSE;
 
+  if (total < rules->min_spent)
+    return refuse (error, "the %s payment spends %" G_GUINT64_FORMAT " sat, less than the %"
+                   G_GUINT64_FORMAT " sat due in the escrow", rules->escrow_name, total,
+                   rules->min_spent);
   if (!rein_psbt_get_fee (psbt, &fee, &local_error))
     return refuse (error, "the %s payment's fee: %s", rules->escrow_name, local_error->message);
   /* without a cap, still never more than half of what is spent: what

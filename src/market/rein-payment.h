@@ -6,8 +6,9 @@
  * checks need nothing but the payment and the job: every input spends the
  * escrow (its redeem script, and for a PSBT the previous transaction's
  * output), every output pays a party this payment may pay, at most once
- * and not below the dust limit, the writer signed every input, and the
- * fee is within bounds. Whether the coins are still unspent is for the
+ * and not below the dust limit, the writer signed every input, every
+ * signature it carries is a valid one of a key of the script, it spends
+ * at least what is due and the fee is within bounds. Whether the coins are still unspent is for the
  * chain backend to say (rein-payout.h, in the client).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -38,6 +39,7 @@ typedef struct
   const guint8 *signer;           /* a key that must have signed every input, or NULL */
   gsize signer_len;
   guint64 fee_cap;                /* satoshis; 0: at most half of what is spent */
+  guint64 min_spent;              /* satoshis it must spend at least: what is due */
 } ReinPaymentRules;
 
 /* Checks @psbt against @rules. Errors: %REIN_MARKET_ERROR_INCONSISTENT,

@@ -317,7 +317,7 @@ test_happy_flow (void)
   }
   g_clear_object (&job);
 
-  bid = bid_on (w, posting, w->worker, "0.05");
+  bid = bid_on (w, posting, w->worker, "0.001");
   bid_on (w, posting, w->outsider, "0.07");
   job = world_job (w);
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
@@ -375,7 +375,7 @@ test_dispute_flow (void)
 {
   g_autoptr (World) w = world_new ();
   ReinDocument *posting = post_job (w);
-  ReinDocument *bid = bid_on (w, posting, w->worker, "0.1");
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.001");
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinJob) job = NULL;
   ReinDocument *offer, *cd, *wd, *bad_resolution;
@@ -549,6 +549,39 @@ test_payments (void)
                     "not signed by the document's writer");
     assert_refused (w, w->creator, accept_with (delivery, greedy, good_mediator),
                     "more than half");
+    /* half of what is due, paid in full: the other half would be lost */
+    {
+      g_autoptr (ReinPsbt) psbt = payment_psbt (w, TRUE, 50000, (Party *[]){ w->worker, NULL },
+                                                (const guint64[]){ 49000 },
+                                                (Party *[]){ w->creator, NULL });
+      g_autofree gchar *half = rein_psbt_to_base64 (psbt);
+
+      assert_refused (w, w->creator, accept_with (delivery, half, good_mediator),
+                      "spends 50000 sat, less than the 100000 sat due");
+    }
+    /* a signature that is not one, beside the writer's */
+    {
+      g_autoptr (ReinPsbt) psbt = payment_psbt (w, TRUE, 100000, (Party *[]){ w->worker, NULL },
+                                                (const guint64[]){ 99000 },
+                                                (Party *[]){ w->creator, NULL });
+      g_autoptr (GPtrArray) sigs = rein_psbt_get_partial_signatures (psbt, 0);
+      ReinPsbtSignature *sig = g_ptr_array_index (sigs, 0);
+      g_autoptr (GByteArray) key = g_byte_array_new ();
+      g_autofree guint8 *worker_key = NULL;
+      g_autofree gchar *forged = NULL;
+      gsize len = 0, sig_len = 0;
+      const guint8 *sig_bytes = g_bytes_get_data (sig->signature, &sig_len);
+
+      worker_key = rein_hex_decode (w->worker->pubkey, &len, &error);
+      g_byte_array_append (key, (const guint8 *) "\x02", 1);
+      g_byte_array_append (key, worker_key, len);
+      g_assert_true (rein_psbt_set_record (psbt, REIN_PSBT_MAP_INPUT, 0, key->data, key->len,
+                                           sig_bytes, sig_len, &error));
+      g_assert_no_error (error);
+      forged = rein_psbt_to_base64 (psbt);
+      assert_refused (w, w->creator, accept_with (delivery, forged, good_mediator),
+                      "carries a signature that is not a valid one");
+    }
     assert_refused (w, w->creator, accept_with (delivery, good_primary, dust),
                     "below the dust limit");
     assert_refused (w, w->creator, accept_with (delivery, outsider_hex, good_mediator),
