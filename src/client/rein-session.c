@@ -399,7 +399,9 @@ struct _ReinSession
   gboolean syncing;
   gdouble sync_fraction;
   GHashTable *progress; /* url -> done/total packed as two guint16 */
-  gint64 last_sync;     /* wall clock, seconds; 0 never */
+  gint64 last_sync;     /* of the active identity: wall clock, seconds; 0 never */
+  gint64 servers_last_sync; /* the newest of the servers' records */
+  GArray *identity_syncs;   /* IdentitySync, from the store's settings */
 
   /* The active identity's delegate key once the user unlocked it to keep
    * it open in this session (libgcrypt secure memory; wiped on lock,
@@ -469,6 +471,7 @@ rein_session_finalize (GObject *object)
 {
   ReinSession *self = (ReinSession *) object;
 
+  g_clear_pointer (&self->identity_syncs, g_array_unref);
   g_mutex_clear (&self->write_lock);
   G_OBJECT_CLASS (rein_session_parent_class)->finalize (object);
 }
@@ -581,7 +584,18 @@ typedef struct
   GArray *ids;        /* gint64, alongside urls */
   GArray *last_syncs; /* gint64 */
   GPtrArray *last_errors;
+  GArray *identity_syncs; /* IdentitySync */
 } Snapshot;
+
+/* When an identity last synced with at least one server: the servers'
+ * own records are shared by every identity. */
+typedef struct
+{
+  gint64 identity_id;
+  gint64 when; /* seconds; -1: not recorded (data from before the record) */
+} IdentitySync;
+
+#define LAST_SYNC_KEY "last-sync-%" G_GINT64_FORMAT
 
 static void
 snapshot_free (Snapshot *snap)
@@ -594,6 +608,7 @@ snapshot_free (Snapshot *snap)
   g_clear_pointer (&snap->ids, g_array_unref);
   g_clear_pointer (&snap->last_syncs, g_array_unref);
   g_clear_pointer (&snap->last_errors, g_ptr_array_unref);
+  g_clear_pointer (&snap->identity_syncs, g_array_unref);
   g_free (snap);
 }
 
@@ -611,6 +626,18 @@ snapshot_take (ReinSession *self)
   snap->urls = rein_store_list_servers (self->store, &snap->ids, NULL);
   snap->last_syncs = g_array_new (FALSE, TRUE, sizeof (gint64));
   snap->last_errors = g_ptr_array_new_with_free_func (g_free);
+  snap->identity_syncs = g_array_new (FALSE, TRUE, sizeof (IdentitySync));
+  for (guint i = 0; snap->identities && i < g_list_model_get_n_items (snap->identities); i++)
+    {
+      g_autoptr (ReinIdentity) id = g_list_model_get_item (snap->identities, i);
+      IdentitySync rec = { rein_identity_get_id (id), -1 };
+      g_autofree gchar *key = g_strdup_printf (LAST_SYNC_KEY, rec.identity_id);
+      g_autofree gchar *value = rein_store_get_setting (self->store, key);
+
+      if (value)
+        rec.when = g_ascii_strtoll (value, NULL, 10);
+      g_array_append_val (snap->identity_syncs, rec);
+    }
   for (guint i = 0; snap->urls && snap->ids && i < snap->ids->len; i++)
     {
       gint64 last = 0;
@@ -727,9 +754,34 @@ apply_servers (ReinSession *self, Snapshot *snap)
   if (!same)
     g_list_store_splice (self->servers, 0, g_list_model_get_n_items (current), items->pdata,
                          items->len);
-  if (last_sync != self->last_sync)
+  self->servers_last_sync = last_sync;
+}
+
+/* The active identity's last sync: its own record; for data from before
+ * identities had one, the servers' when it is the only identity (they
+ * can only have synced it). */
+static void
+update_last_sync (ReinSession *self)
+{
+  gint64 last = 0;
+  gboolean recorded = FALSE;
+
+  for (guint i = 0; self->active && self->identity_syncs && i < self->identity_syncs->len; i++)
     {
-      self->last_sync = last_sync;
+      IdentitySync *rec = &g_array_index (self->identity_syncs, IdentitySync, i);
+
+      if (rec->identity_id == rein_identity_get_id (self->active) && rec->when >= 0)
+        {
+          last = rec->when;
+          recorded = TRUE;
+        }
+    }
+  if (!recorded && self->active
+      && g_list_model_get_n_items (G_LIST_MODEL (self->identities)) == 1)
+    last = self->servers_last_sync;
+  if (last != self->last_sync)
+    {
+      self->last_sync = last;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
     }
 }
@@ -746,6 +798,9 @@ snapshot_apply (ReinSession *self, Snapshot *snap)
   self->snapshot_shown = snap->seq;
   apply_identities (self, snap);
   apply_servers (self, snap);
+  g_clear_pointer (&self->identity_syncs, g_array_unref);
+  self->identity_syncs = g_array_ref (snap->identity_syncs);
+  update_last_sync (self);
   if (!self->loaded)
     {
       GTask *task;
@@ -760,6 +815,18 @@ snapshot_apply (ReinSession *self, Snapshot *snap)
 static void
 reload_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  IdentitySync *record = task_data;
+
+  /* a sync that went through records when, for its identity */
+  if (record)
+    {
+      g_autofree gchar *key = g_strdup_printf (LAST_SYNC_KEY, record->identity_id);
+      g_autofree gchar *value = g_strdup_printf ("%" G_GINT64_FORMAT, record->when);
+      g_autoptr (GError) error = NULL;
+
+      if (!rein_store_set_setting (REIN_SESSION (source)->store, key, value, &error))
+        g_warning ("Could not record the last sync: %s", error->message);
+    }
   g_task_return_pointer (task, snapshot_take (source), (GDestroyNotify) snapshot_free);
 }
 
@@ -774,12 +841,20 @@ reload_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 /* Reads the identities and servers again, in a worker; @callback gets the
  * snapshot (g_task_propagate_pointer()) to apply. */
 static void
-reload_then (ReinSession *self, GAsyncReadyCallback callback, gpointer user_data)
+reload_recording (ReinSession *self, IdentitySync *record, GAsyncReadyCallback callback,
+                  gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
 
-  g_task_set_source_tag (task, reload_then);
+  g_task_set_source_tag (task, reload_recording);
+  g_task_set_task_data (task, record, g_free);
   g_task_run_in_thread (task, reload_thread);
+}
+
+static void
+reload_then (ReinSession *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  reload_recording (self, NULL, callback, user_data);
 }
 
 static void
@@ -875,6 +950,7 @@ rein_session_set_active_identity (ReinSession *self, ReinIdentity *identity)
   g_task_set_task_data (task, g_object_ref (identity), g_object_unref);
   g_object_set_data (G_OBJECT (task), "seq",
                      GINT_TO_POINTER (g_atomic_int_add (&self->active_write_seq, 1) + 1));
+  update_last_sync (self);
   if (self->saving++ == 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
   g_task_run_in_thread (task, set_active_thread);
@@ -1722,6 +1798,7 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GPtrArray) results = rein_sync_run_finish (REIN_SYNC (source), result, &error);
   const gchar *first_error = NULL;
   guint failed = 0;
+  IdentitySync *record = NULL;
 
   g_signal_handlers_disconnect_by_func (source, sync_progress_cb, self);
   g_clear_object (&self->sync_cancellable);
@@ -1779,15 +1856,22 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       g_object_thaw_notify (G_OBJECT (server));
     }
-  if (failed < results->len)
+  if (failed < results->len && self->active)
     {
-      self->last_sync = g_get_real_time () / G_USEC_PER_SEC;
+      IdentitySync rec = { rein_identity_get_id (self->active),
+                           g_get_real_time () / G_USEC_PER_SEC };
+
+      record = g_memdup2 (&rec, sizeof rec);
+      for (guint i = 0; self->identity_syncs && i < self->identity_syncs->len; i++)
+        if (g_array_index (self->identity_syncs, IdentitySync, i).identity_id == rec.identity_id)
+          g_array_index (self->identity_syncs, IdentitySync, i).when = rec.when;
+      self->last_sync = rec.when;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
     }
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, failed, first_error);
   run->results = g_steal_pointer (&results);
-  /* the times the sync engine recorded per server */
-  reload_then (self, sync_reloaded_cb, g_steal_pointer (&task));
+  /* the times the sync engine recorded per server, and this identity's */
+  reload_recording (self, record, sync_reloaded_cb, g_steal_pointer (&task));
 }
 
 void

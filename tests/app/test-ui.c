@@ -746,24 +746,24 @@ test_unlock_and_narrow (Fixture *f, gconstpointer data)
   app_test_iterate (400);
   /* the header fits itself in an idle after the allocation (late on a
    * busy machine) */
-  wait_until (widget_hidden, app_test_child (f->window, "identity_label"));
+  wait_until (widget_hidden, app_test_child (f->window, "identity_icon"));
   /* nothing in the window is wider than the smallest phone */
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
-  /* the name would only show as "…": the button says it in its tooltip */
-  g_assert_false (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
+  /* the name stays (the icon before it goes); the tooltip says it whole */
+  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (app_test_child (f->window,
                                                                          "identity_button")),
                             "Locked"));
   /* and the last sync moves under the title */
   g_assert_false (gtk_widget_get_visible (app_test_child (f->window, "sync_label")));
-  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (app_test_child (f->window,
-                                                                         "switcher_title")),
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (
+                     adw_header_bar_get_title_widget (app_test_child (f->window, "header_bar")))),
                    ==, "Synced just now");
   app_test_screenshot (GTK_WIDGET (f->window), "53-narrow-360");
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
   app_test_iterate (400);
   wait_until (widget_visible, app_test_child (f->window, "sync_label"));
-  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
+  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "identity_icon")));
   g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "sync_label")));
   app_test_screenshot (GTK_WIDGET (f->window), "54-wide");
 
@@ -955,11 +955,11 @@ test_auto_sync (Fixture *f, gconstpointer data)
   app_test_iterate (20);
   g_assert_cmpuint (rein_session_get_auto_sync_interval (f->session), ==, 120);
 
-  /* Locked: the banner says why automatic sync does not publish */
+  /* Never synced: the banner says to publish first (the locked keys come
+   * after) */
   g_assert_false (rein_session_get_unlocked (f->session));
   g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
-  g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Keys are locked"));
-  app_test_screenshot (GTK_WIDGET (f->window), "61-banner-keys-locked");
+  g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Not published yet"));
 
   /* ...and the timer only checks the servers */
   rein_session_set_auto_sync_interval (f->session, 1);
@@ -987,15 +987,17 @@ test_auto_sync (Fixture *f, gconstpointer data)
   g_assert_false (rein_session_get_unlocked (f->session));
   g_assert_true (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
   g_assert_nonnull (strstr (gtk_label_get_text (banner_label), "Keys are locked"));
+  app_test_screenshot (GTK_WIDGET (f->window), "61-banner-keys-locked");
 
-  /* Unlock from the banner: the dialog asks, then the keys stay open and
-   * the first sync runs */
+  /* Unlock from the banner: the same dialog; kept "until I lock or quit"
+   * the keys stay open, and a sync runs */
   rein_session_set_auto_sync_interval (f->session, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.unlock", NULL));
   app_test_iterate (100);
   dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
   g_assert_nonnull (dialog);
   app_test_screenshot (GTK_WIDGET (dialog), "62-unlock-from-banner");
+  gtk_check_button_set_active (app_test_child (dialog, "keep_check"), TRUE);
   set_text (app_test_child (dialog, "password_row"), PASSWORD);
   activate (dialog, "unlock.unlock");
   wait_until (unlock_gone_and_synced, f);
@@ -1163,6 +1165,172 @@ test_session_keys (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_servers (f->session)), ==, 0);
 }
 
+/* ---- issue 15: the first hour ---- */
+
+static gboolean
+banner_says (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  GtkLabel *label = app_test_child (f->window, "banner_label");
+
+  return gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer"))
+         && strstr (gtk_label_get_text (label), ((gpointer *) data)[1]) != NULL;
+}
+
+static void
+wait_banner (Fixture *f, const gchar *text)
+{
+  gpointer data[2] = { f, (gpointer) text };
+
+  wait_until (banner_says, data);
+}
+
+static GtkWindow *
+open_unlock (Fixture *f, const gchar *action)
+{
+  GtkWindow *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  app_test_iterate (100);
+  dialog = find_toplevel (REIN_TYPE_UNLOCK_DIALOG);
+  g_assert_nonnull (dialog);
+  return dialog;
+}
+
+static void
+unlock_with (Fixture *f, GtkWindow *dialog, gboolean keep)
+{
+  gtk_check_button_set_active (app_test_child (dialog, keep ? "keep_check" : "once_check"),
+                               TRUE);
+  set_text (app_test_child (dialog, "password_row"), PASSWORD);
+  activate (dialog, "unlock.unlock");
+  wait_until (unlock_gone_and_synced, f);
+  app_test_iterate (100);
+}
+
+/* The window's smallest width, as GTK measures it: what a user can make it. */
+static int
+min_width (Fixture *f)
+{
+  int min = 0;
+
+  gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL,
+                      NULL);
+  return min;
+}
+
+static const gchar *
+sync_tooltip (Fixture *f)
+{
+  return gtk_widget_get_tooltip_text (app_test_child (f->window, "sync_button"));
+}
+
+static void
+test_first_hour (Fixture *f, gconstpointer data)
+{
+  TestServer *server = test_server_start (NULL, NULL);
+  g_autofree gchar *dead = net_test_dead_url ();
+  ReinIdentityParams params = { .name = "Newcomer", .contact = "n@example.com" };
+  ReinIdentityParams other = { .name = "Other", .contact = "o@example.com", .testnet = TRUE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  g_autoptr (ReinIdentity) id2 = NULL;
+  g_autoptr (GSettings) settings = g_settings_new ("org.reinproject.Rein");
+  GtkWindow *dialog;
+  GtkLabel *banner;
+
+  g_settings_reset (settings, "keep-keys-unlocked");
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  reopen (f);
+  add_server (f, server->url);
+  banner = app_test_child (f->window, "banner_label");
+
+  /* 2: a new identity never synced, and the banner says what to do, not
+   * "locked" */
+  g_assert_cmpstr (sync_tooltip (f), ==, "Never synced");
+  wait_banner (f, "Not published yet");
+  app_test_screenshot (GTK_WIDGET (f->window), "100-new-identity");
+
+  /* 1: the dialog asks how long the keys stay open; "this sync" locks
+   * them again after the sync */
+  dialog = open_unlock (f, "win.sync");
+  g_assert_false (gtk_check_button_get_active (app_test_child (dialog, "keep_check")));
+  app_test_screenshot (GTK_WIDGET (dialog), "101-unlock-choice");
+  unlock_with (f, dialog, FALSE);
+  g_assert_false (rein_session_get_unlocked (f->session));
+  g_assert_cmpstr (sync_tooltip (f), ==, "Synced just now");
+  wait_banner (f, "Keys are locked");
+  g_assert_false (g_settings_get_boolean (settings, "keep-keys-unlocked"));
+
+  /* the banner's Unlock is the same dialog; "until I lock or quit" keeps
+   * them, and the banner goes */
+  dialog = open_unlock (f, "win.unlock");
+  unlock_with (f, dialog, TRUE);
+  g_assert_true (rein_session_get_unlocked (f->session));
+  g_assert_true (g_settings_get_boolean (settings, "keep-keys-unlocked"));
+  app_test_iterate (100);
+  g_assert_false (gtk_revealer_get_reveal_child (app_test_child (f->window, "banner_revealer")));
+  app_test_screenshot (GTK_WIDGET (f->window), "102-kept-unlocked");
+  /* the next Ctrl+R does not ask again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL));
+  app_test_iterate (100);
+  g_assert_null (find_toplevel (REIN_TYPE_UNLOCK_DIALOG));
+  wait_until (not_syncing, f);
+  /* and the choice is remembered: the next dialog starts with it */
+  activate (f->window, "win.lock");
+  dialog = open_unlock (f, "win.sync");
+  g_assert_true (gtk_check_button_get_active (app_test_child (dialog, "keep_check")));
+
+  /* 4: a partial failure says how many servers took the documents, and
+   * which failed, in the banner */
+  add_server (f, dead);
+  unlock_with (f, dialog, TRUE);
+  wait_banner (f, "1 of 2 servers took your documents.");
+  g_assert_nonnull (strstr (gtk_label_get_text (banner), dead));
+  app_test_screenshot (GTK_WIDGET (f->window), "103-partial-failure");
+
+  /* 2: another identity has its own last sync: never */
+  id2 = rein_store_add_identity_from_mnemonic (f->store, &other, VECTOR_PHRASE, "other",
+                                               PASSWORD, &error);
+  g_assert_no_error (error);
+  reopen (f);
+  rein_session_set_active_identity (f->session, id2);
+  wait_until (not_saving, f->session);
+  app_test_iterate (100);
+  g_assert_cmpstr (sync_tooltip (f), ==, "Never synced");
+  rein_session_set_active_identity (f->session, id);
+  app_test_iterate (100);
+  g_assert_cmpstr (sync_tooltip (f), ==, "Synced just now");
+  rein_session_set_active_identity (f->session, id2);
+  wait_until (not_saving, f->session);
+
+  /* 5: narrow: the name stays, as the testnet badge itself; nothing
+   * forces the window wider than 360 px; the bottom switcher is not under
+   * the setup */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  app_test_iterate (400);
+  wait_until (widget_hidden, app_test_child (f->window, "identity_icon"));
+  g_assert_true (gtk_widget_get_visible (app_test_child (f->window, "identity_label")));
+  g_assert_true (gtk_widget_has_css_class (app_test_child (f->window, "identity_label"),
+                                           "testnet-badge"));
+  g_assert_cmpint (min_width (f), <=, 360);
+  g_assert_true (adw_view_switcher_bar_get_reveal (app_test_child (f->window, "switcher_bar")));
+  app_test_screenshot (GTK_WIDGET (f->window), "104-narrow-main");
+  /* the name shows, not just "…" */
+  g_assert_false (pango_layout_is_ellipsized (
+    gtk_label_get_layout (app_test_child (f->window, "identity_label"))));
+  activate (f->window, "win.add-identity");
+  app_test_iterate (200);
+  g_assert_false (adw_view_switcher_bar_get_reveal (app_test_child (f->window, "switcher_bar")));
+  g_assert_cmpint (min_width (f), <=, 360);
+  app_test_screenshot (GTK_WIDGET (f->window), "105-narrow-add-identity");
+
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1181,6 +1349,7 @@ main (int argc, char *argv[])
   ADD ("/app/last-sync", test_last_sync);
   ADD ("/app/auto-sync", test_auto_sync);
   ADD ("/app/session-keys", test_session_keys);
+  ADD ("/app/first-hour", test_first_hour);
 #undef ADD
 
   return g_test_run ();
