@@ -1547,6 +1547,11 @@ server_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (a->flags & REIN_ADD_SERVER_LIST_ONLY)
+    {
+      g_task_return_pointer (task, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
   rein_client_set_timeout (a->client, 10);
   {
     ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");

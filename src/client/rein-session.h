@@ -162,6 +162,9 @@ typedef enum
    * removed again (rein-cli). Without it, it stays listed with its error,
    * for the user to see and remove (the app). */
   REIN_ADD_SERVER_FORGET_UNANSWERED = 1 << 0,
+  /* Only lists the server, without asking it (one that is offline now,
+   * added anyway): the result is an empty array; sync asks it later. */
+  REIN_ADD_SERVER_LIST_ONLY = 1 << 1,
 } ReinAddServerFlags;
 
 /* Lists the server at @url (rein_server_url_normalize()), unless it is

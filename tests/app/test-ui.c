@@ -515,6 +515,12 @@ add_server (Fixture *f, const gchar *url)
   wait_until (added_done, &done);
 }
 
+static gboolean
+prefs_not_adding (gpointer data)
+{
+  return !gtk_widget_get_visible (app_test_child (data, "add_spinner"));
+}
+
 static void
 test_servers_and_sync (Fixture *f, gconstpointer data)
 {
@@ -565,16 +571,21 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   set_text (app_test_child (prefs, "url_row"), good->url);
   g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
   servers = rein_session_get_servers (f->session);
-  while (g_list_model_get_n_items (servers) < 1
-         || !g_str_has_prefix (gtk_label_get_text (app_test_child (prefs, "add_status")), "Added"))
-    g_main_context_iteration (NULL, TRUE);
+  app_test_iterate (50);
+  wait_until (prefs_not_adding, prefs);
+  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 1);
   app_test_screenshot (GTK_WIDGET (prefs), "41-preferences-server-added");
-  /* a server that fails to answer /request stays listed with the error */
+  /* a server that fails to answer /request is explained, and listed only
+   * when added anyway */
   set_text (app_test_child (prefs, "url_row"), dead);
   g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
   while (!gtk_widget_has_css_class (app_test_child (prefs, "add_status"), "error"))
     g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (prefs, "add_status")), "unreachable"));
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (prefs, "add_status")),
+                            "No answer"));
+  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 1);
+  activate (prefs, "prefs.add-anyway");
+  wait_until (prefs_not_adding, prefs);
   add_server (f, garbage->url);
   g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 3);
 
@@ -1331,6 +1342,168 @@ test_first_hour (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
+/* A server that takes connections and never answers: a listening socket
+ * nobody accepts from. */
+static GSocket *
+silent_server_new (gchar **url)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                  G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, TRUE, &error));
+  g_assert_true (g_socket_listen (socket, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *url = g_strdup_printf ("http://127.0.0.1:%u/",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  return socket;
+}
+
+static void
+prefs_add (ReinPreferences *prefs, const gchar *url)
+{
+  set_text (app_test_child (prefs, "url_row"), url);
+  g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
+  app_test_iterate (50);
+  wait_until (prefs_not_adding, prefs);
+  app_test_iterate (50);
+}
+
+static const gchar *
+prefs_status (ReinPreferences *prefs)
+{
+  return gtk_label_get_text (app_test_child (prefs, "add_status"));
+}
+
+static guint
+n_servers (Fixture *f)
+{
+  return g_list_model_get_n_items (rein_session_get_servers (f->session));
+}
+
+static GtkWidget *
+find_by_tooltip (GtkWidget *root, const gchar *tip)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (root), tip) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_tooltip (c, tip);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_n_servers (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+
+  return n_servers (f) == GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+static void
+wait_n_servers (Fixture *f, guint n)
+{
+  gpointer data[2] = { f, GUINT_TO_POINTER (n) };
+
+  wait_until (has_n_servers, data);
+}
+
+static void
+test_add_server_answers (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *dead = net_test_dead_url ();
+  g_autoptr (FakeServer) not_found = fake_server_new (404, "Not Found", FALSE);
+  g_autofree gchar *silent_url = NULL;
+  g_autoptr (GSocket) silent = silent_server_new (&silent_url);
+  TestServer *server = test_server_start (NULL, NULL);
+  ReinIdentityParams params = { .name = "Adder", .contact = "a@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  g_auto (GStrv) urls = NULL;
+  ReinPreferences *prefs;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  reopen (f);
+  prefs = rein_preferences_new (GTK_WINDOW (f->window), f->session);
+  gtk_window_present (GTK_WINDOW (prefs));
+  app_test_iterate (200);
+
+  /* 3: a refused connection is explained, not listed; "Add Anyway" lists
+   * it */
+  prefs_add (prefs, dead);
+  g_assert_nonnull (strstr (prefs_status (prefs), "No answer from this address"));
+  g_assert_cmpuint (n_servers (f), ==, 0);
+  g_assert_true (gtk_widget_get_visible (app_test_child (prefs, "add_anyway")));
+  app_test_screenshot (GTK_WIDGET (prefs), "110-add-server-unreachable");
+  activate (prefs, "prefs.add-anyway");
+  wait_until (prefs_not_adding, prefs);
+  g_assert_cmpuint (n_servers (f), ==, 1);
+  g_assert_false (gtk_widget_get_visible (app_test_child (prefs, "add_anyway")));
+
+  /* an HTTP 404 says in words that no Rein server is there */
+  prefs_add (prefs, not_found->url);
+  g_assert_nonnull (strstr (prefs_status (prefs), "There is no Rein server at this address"));
+  g_assert_cmpuint (n_servers (f), ==, 1);
+  /* an answering server is not "unreachable": no Add Anyway for it */
+  g_assert_false (gtk_widget_get_visible (app_test_child (prefs, "add_anyway")));
+  app_test_screenshot (GTK_WIDGET (prefs), "111-add-server-404");
+
+  /* a server that never answers: a spinner and Cancel, and nothing
+   * listed after Cancel */
+  set_text (app_test_child (prefs, "url_row"), silent_url);
+  g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
+  app_test_iterate (300);
+  g_assert_true (gtk_widget_get_visible (app_test_child (prefs, "add_spinner")));
+  g_assert_true (gtk_widget_get_visible (app_test_child (prefs, "add_cancel")));
+  app_test_screenshot (GTK_WIDGET (prefs), "112-add-server-asking");
+  activate (prefs, "prefs.cancel-add");
+  wait_until (prefs_not_adding, prefs);
+  app_test_iterate (100);
+  g_assert_cmpstr (prefs_status (prefs), ==, "Cancelled: the server was not added.");
+  g_assert_cmpuint (n_servers (f), ==, 1);
+
+  /* a real one: added, said once (a toast; the line under the entry is
+   * cleared) */
+  prefs_add (prefs, server->url);
+  g_assert_cmpuint (n_servers (f), ==, 2);
+  g_assert_cmpstr (prefs_status (prefs), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (app_test_child (prefs, "url_row")), ==, "");
+  app_test_screenshot (GTK_WIDGET (prefs), "113-add-server-added");
+
+  /* 9: removing a server offers Undo (the toast's button runs
+   * "prefs.undo-remove" with the address), which lists it again */
+  {
+    g_autofree gchar *tip = g_strdup_printf ("Remove %s", server->url);
+    GtkWidget *remove = find_by_tooltip (app_test_child (prefs, "server_list"), tip);
+
+    g_assert_nonnull (remove);
+    g_signal_emit_by_name (remove, "clicked");
+    wait_n_servers (f, 1);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.undo-remove", "s",
+                                               server->url));
+    wait_n_servers (f, 2);
+    wait_until (prefs_not_adding, prefs);
+  }
+  urls = rein_store_list_servers (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (urls), ==, 2);
+
+  app_test_destroy_window (GTK_WINDOW (prefs));
+  test_server_stop (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1350,6 +1523,7 @@ main (int argc, char *argv[])
   ADD ("/app/auto-sync", test_auto_sync);
   ADD ("/app/session-keys", test_session_keys);
   ADD ("/app/first-hour", test_first_hour);
+  ADD ("/app/add-server-answers", test_add_server_answers);
 #undef ADD
 
   return g_test_run ();
