@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-password.h"
 #include "rein-settings.h"
 #include "rein-unlock-dialog.h"
 
@@ -151,6 +152,7 @@ rein_unlock_dialog_init (ReinUnlockDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  rein_password_row_tidy (self->password_row);
   self->settings = rein_settings_new_if_installed ();
   rein_unlock_dialog_set_keep_unlocked (self, self->settings
                                                 && g_settings_get_boolean (self->settings,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rein-password.h"
 #include "rein-welcome.h"
 
 typedef enum
@@ -68,6 +69,7 @@ struct _ReinWelcome
   GtkTextView *signed_view;
   GtkLabel *sign_status;
   AdwActionRow *backup_file_row;
+  AdwStatusPage *choose_page;
   AdwPasswordEntryRow *backup_password_row;
   GtkLabel *backup_error;
   AdwPasswordEntryRow *password_row;
@@ -509,9 +511,10 @@ update_actions (ReinWelcome *self)
   gtk_widget_set_visible (self->action_bar, !choosing || self->can_cancel);
   gtk_button_set_label (GTK_BUTTON (self->back_button), choosing ? _("C_ancel") : _("_Back"));
   gtk_button_set_label (GTK_BUTTON (self->next_button),
-                        last ? (self->mode == MODE_CREATE ? _("_Create Identity")
-                                                          : _("_Finish"))
-                             : _("C_ontinue"));
+                        !last                         ? _("C_ontinue")
+                        : self->mode == MODE_CREATE  ? _("_Create Identity")
+                        : self->mode == MODE_RESTORE ? _("_Restore Identity")
+                                                     : _("_Import Identity"));
   gtk_spinner_set_spinning (self->spinner, self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
 }
@@ -704,6 +707,16 @@ rein_welcome_set_can_cancel (ReinWelcome *self, gboolean can_cancel)
 {
   g_return_if_fail (REIN_IS_WELCOME (self));
   self->can_cancel = can_cancel;
+  /* a second identity is not a first welcome */
+  adw_status_page_set_title (self->choose_page, can_cancel ? _("Add Another Identity")
+                                                           : _("Welcome to Rein"));
+  adw_status_page_set_description (self->choose_page,
+                                   can_cancel
+                                     ? _("Each identity has its own keys, name and jobs. "
+                                         "You can switch between them at any time.")
+                                     : _("A market for freelance work paid in Bitcoin, with no "
+                                         "one in the middle. First, an identity: it signs "
+                                         "everything you post."));
   update_actions (self);
 }
 
@@ -860,6 +873,8 @@ copy_enrollment_action (GtkWidget *widget, const char *name, GVariant *param)
   g_autofree gchar *text = text_view_text (self->enrollment_view);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  /* said, not just done (the window shows it) */
+  gtk_widget_activate_action (widget, "win.toast", "s", _("Enrollment copied"));
 }
 
 static void
@@ -1051,6 +1066,7 @@ rein_welcome_class_init (ReinWelcomeClass *klass)
   BIND (signed_view);
   BIND (sign_status);
   BIND (backup_file_row);
+  BIND (choose_page);
   BIND (backup_password_row);
   BIND (backup_error);
   BIND (password_row);
@@ -1083,6 +1099,12 @@ rein_welcome_init (ReinWelcome *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  for (AdwPasswordEntryRow **p = (AdwPasswordEntryRow *[]){ self->passphrase_row, self->wif_row,
+                                                            self->backup_password_row,
+                                                            self->password_row,
+                                                            self->password2_row, NULL };
+       *p; p++)
+    rein_password_row_tidy (*p);
 
   for (gpointer *e = (gpointer[]){ self->name_row, self->contact_row, self->confirm_row1,
                                    self->confirm_row2, self->confirm_row3, self->master_row,

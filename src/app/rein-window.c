@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-identity-page.h"
 #include "rein-settings.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
@@ -248,7 +249,12 @@ update_identity (ReinWindow *self)
                                                         : _("none"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->identity_button), identity != NULL);
+  /* while another identity is being set up, the header does not name
+   * the current one */
+  gtk_widget_set_visible (GTK_WIDGET (self->identity_button),
+                          identity != NULL
+                            && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                          "welcome") != 0);
   update_banner (self);
 }
 
@@ -334,10 +340,68 @@ create_identity_row (gpointer item, gpointer user_data)
                                rein_identity_get_testnet (identity) ? _("Testnet")
                                                                     : rein_identity_get_contact (
                                                                         identity));
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  /* the active one has a check mark (update_checks() moves it) */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Active"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+  g_object_set_data (G_OBJECT (row), "check", check);
+  g_object_set_data_full (G_OBJECT (row), "identity", g_object_ref (identity), g_object_unref);
+  gtk_widget_set_visible (check, FALSE);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.switch-identity");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", target);
   return row;
+}
+
+/* The check mark is on the active identity's row. */
+static void
+update_checks (ReinWindow *self)
+{
+  ReinIdentity *active = rein_session_get_active_identity (self->session);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->identity_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      ReinIdentity *identity = g_object_get_data (G_OBJECT (row), "identity");
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+      gboolean is_active = identity && active
+                           && rein_identity_get_id (identity) == rein_identity_get_id (active);
+
+      if (check == NULL)
+        continue;
+      gtk_widget_set_visible (check, is_active);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_CHECKED,
+                                   is_active ? GTK_ACCESSIBLE_TRISTATE_TRUE
+                                             : GTK_ACCESSIBLE_TRISTATE_FALSE,
+                                   -1);
+    }
+}
+
+static void
+identity_deleted_cb (ReinWindow *self, const gchar *name)
+{
+  g_autofree gchar *text = g_strdup_printf (_("Identity “%s” deleted"), name);
+
+  show_main_or_welcome (self);
+  rein_window_show_toast (self, text);
+}
+
+static void
+identity_details_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWindow *self = REIN_WINDOW (widget);
+  ReinIdentity *identity = rein_session_get_active_identity (self->session);
+  ReinIdentityPage *page;
+
+  gtk_popover_popdown (self->identity_popover);
+  if (identity == NULL)
+    return;
+  page = rein_identity_page_new (GTK_WINDOW (self), self->session, identity);
+  g_signal_connect_object (page, "deleted", G_CALLBACK (identity_deleted_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (page));
 }
 
 static void
@@ -371,7 +435,7 @@ rein_window_show_welcome (ReinWindow *self)
   rein_welcome_reset (self->welcome);
   rein_welcome_set_can_cancel (self->welcome, has_identity (self));
   gtk_stack_set_visible_child_name (self->main_stack, "welcome");
-  update_banner (self);
+  update_identity (self);
 }
 
 static void
@@ -664,6 +728,8 @@ rein_window_class_init (ReinWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.add-identity", NULL, add_identity_action);
+  gtk_widget_class_install_action (widget_class, "win.identity-details", NULL,
+                                   identity_details_action);
   gtk_widget_class_install_action (widget_class, "win.switch-identity", "s",
                                    switch_identity_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync",
@@ -759,6 +825,11 @@ rein_window_new (GtkApplication *application, ReinContext *context)
 
   gtk_list_box_bind_model (self->identity_list, rein_session_get_identities (session),
                            create_identity_row, NULL, NULL);
+  g_signal_connect_object (rein_session_get_identities (session), "items-changed",
+                           G_CALLBACK (update_checks), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_swapped (session, "notify::active-identity", G_CALLBACK (update_checks),
+                            self);
   g_signal_connect_swapped (session, "notify::active-identity", G_CALLBACK (update_identity),
                             self);
   g_signal_connect_swapped (session, "notify::syncing", G_CALLBACK (update_sync), self);
@@ -776,6 +847,7 @@ rein_window_new (GtkApplication *application, ReinContext *context)
                            G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
 
   show_main_or_welcome (self);
+  update_checks (self);
   update_sync (self);
   if (self->settings)
     g_signal_connect_swapped (self->settings, "changed::auto-sync-interval",

@@ -284,12 +284,28 @@ rein_server_info_get_sync_total (ReinServerInfo *self)
   return self->sync_total;
 }
 
+/* "5 minutes ago", "3 hours ago", "yesterday", then the locale's long
+ * date ("4 December 2026"): never "12/04/26", which reads two ways. */
 static gchar *
 format_time (gint64 when)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (when);
+  gint64 ago = g_get_real_time () / G_USEC_PER_SEC - when;
 
-  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("?");
+  if (dt == NULL)
+    return g_strdup ("?");
+  if (ago < 60)
+    return g_strdup (_("just now"));
+  if (ago < 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago",
+                                         ago / 60), (gint) (ago / 60));
+  if (ago < 24 * 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago",
+                                         ago / 3600), (gint) (ago / 3600));
+  if (ago < 48 * 3600)
+    return g_strdup (_("yesterday"));
+  /* TRANSLATORS: a date in full, see g_date_time_format() (%-d: day, %B: month name) */
+  return g_date_time_format (dt, _("%-d %B %Y"));
 }
 
 gchar *
@@ -330,8 +346,17 @@ rein_server_info_describe (ReinServerInfo *self)
   if (self->documents_held >= 0 && self->documents_total >= 0)
     {
       g_string_append (text, " · ");
-      g_string_append_printf (text, _("holds %d of our %d documents"), self->documents_held,
-                              self->documents_total);
+      if (self->documents_held == self->documents_total)
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "holds our %d document",
+                                                   "holds all %d of our documents",
+                                                   self->documents_total),
+                                self->documents_total);
+      else
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                   "holds %d of our %d document",
+                                                   "holds %d of our %d documents",
+                                                   self->documents_total),
+                                self->documents_held, self->documents_total);
     }
   if (self->last_sync > 0)
     {
@@ -1378,6 +1403,127 @@ rein_session_unlock_finish (ReinSession *self, GAsyncResult *result, GError **er
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- one identity's backup, and deleting it ---- */
+
+static void
+export_backup_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddData *d = task_data;
+  ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *json = rein_store_export_backup (self->store, identity, d->password, &error);
+
+  /* the secrets in it stay sealed under the password: the file may be
+   * copied anywhere, but it is written for its owner only */
+  if (json == NULL
+      || !g_file_replace_contents (d->file, json, strlen (json), NULL, FALSE,
+                                   G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                   NULL, cancellable, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+rein_session_export_backup_async (ReinSession *self,
+                                  ReinIdentity *identity,
+                                  const gchar *password,
+                                  GFile *file,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  AddData *data;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+  g_return_if_fail (password != NULL && G_IS_FILE (file));
+
+  g_task_set_source_tag (task, rein_session_export_backup_async);
+  g_object_set_data_full (G_OBJECT (task), "identity", g_object_ref (identity), g_object_unref);
+  data = add_data_new (ADD_FROM_BACKUP, NULL, password);
+  data->file = g_object_ref (file);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+  g_task_run_in_thread (task, export_backup_thread);
+}
+
+gboolean
+rein_session_export_backup_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+delete_identity_thread (GTask *task, gpointer source, gpointer task_data,
+                        GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddData *d = task_data;
+  ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *key = g_strdup_printf (LAST_SYNC_KEY, rein_identity_get_id (identity));
+
+  if (!rein_store_delete_identity (self->store, identity, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* an identity made later may get the same id: it has never synced */
+  rein_store_set_setting (self->store, key, "0", NULL);
+  d->snap = snapshot_take (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+identity_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  AddData *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  snapshot_apply (REIN_SESSION (source), d->snap);
+  g_task_return_boolean (outer, TRUE);
+}
+
+void
+rein_session_delete_identity_async (ReinSession *self,
+                                    ReinIdentity *identity,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+
+  g_task_set_source_tag (task, rein_session_delete_identity_async);
+  if (self->active && rein_identity_get_id (self->active) == rein_identity_get_id (identity))
+    forget_key (self);
+  inner = g_task_new (self, NULL, identity_deleted_cb, g_steal_pointer (&task));
+  g_object_set_data_full (G_OBJECT (inner), "identity", g_object_ref (identity), g_object_unref);
+  g_task_set_task_data (inner, add_data_new (ADD_FROM_KEYS, NULL, NULL),
+                        (GDestroyNotify) add_data_free);
+  g_task_run_in_thread (inner, delete_identity_thread);
+}
+
+gboolean
+rein_session_delete_identity_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- servers ---- */

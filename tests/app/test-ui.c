@@ -17,6 +17,8 @@
 
 #include "app-test-util.h"
 #include "net-test-util.h"
+#include "rein-document-builder.h"
+#include "rein-identity-page.h"
 #include "rein-preferences.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
@@ -650,7 +652,7 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
           g_assert_null (rein_server_info_get_last_error (s));
           /* the row's line is made of that data */
           g_assert_true (g_str_has_prefix (status, "Reachable · "));
-          g_assert_nonnull (strstr (status, "holds 500 of our 500 documents"));
+          g_assert_nonnull (strstr (status, "holds all 500 of our documents"));
           g_assert_nonnull (strstr (status, "last synced"));
         }
     }
@@ -1504,6 +1506,241 @@ test_add_server_answers (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
+static gboolean
+n_identities_is (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+
+  return g_list_model_get_n_items (rein_session_get_identities (f->session))
+         == GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+/* The check mark of each row of the identity switcher, in order. */
+static GString *
+check_marks (Fixture *f)
+{
+  GString *marks = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (app_test_child (f->window, "identity_list"));
+       row; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+
+      g_string_append_c (marks, check && gtk_widget_get_visible (check) ? 'x' : '-');
+    }
+  return marks;
+}
+
+static void
+clipboard_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(gchar **) data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*(gchar **) data == NULL)
+    *(gchar **) data = g_strdup ("");
+}
+
+static gboolean
+string_set (gpointer data)
+{
+  return *(gchar **) data != NULL;
+}
+
+static gboolean
+label_nonempty_idle (gpointer data)
+{
+  return !gtk_widget_get_visible (app_test_child (data, "spinner"))
+         && *gtk_label_get_text (app_test_child (data, "backup_status")) != '\0';
+}
+
+static void
+test_identities (Fixture *f, gconstpointer data)
+{
+  ReinIdentityParams pa = { .name = "Alice", .contact = "alice@example.com" };
+  ReinIdentityParams pb = { .name = "Bob", .contact = "bob@example.com", .testnet = TRUE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) a = NULL;
+  g_autoptr (ReinIdentity) b = NULL;
+  g_autoptr (GString) marks = NULL;
+  g_autofree gchar *sin = NULL;
+  g_autofree gchar *copied = NULL;
+  g_autofree gchar *backup = NULL;
+  g_autofree gchar *json = NULL;
+  GtkWindow *page;
+  GtkWindow *confirm;
+  GStatBuf st;
+  gpointer two[2] = { f, GUINT_TO_POINTER (1) };
+
+  a = rein_store_add_identity_from_mnemonic (f->store, &pa, VECTOR_PHRASE, NULL, PASSWORD,
+                                             &error);
+  g_assert_no_error (error);
+  b = rein_store_add_identity_from_mnemonic (f->store, &pb, VECTOR_PHRASE, "bob", PASSWORD,
+                                             &error);
+  g_assert_no_error (error);
+  reopen (f);
+
+  /* 6: the switcher marks the active identity, and the mark follows */
+  marks = check_marks (f);
+  g_assert_cmpstr (marks->str, ==, "x-");
+  gtk_menu_button_popup (app_test_child (f->window, "identity_button"));
+  app_test_iterate (200);
+  app_test_screenshot (GTK_WIDGET (app_test_child (f->window, "identity_popover")),
+                       "120-identity-switcher");
+  rein_session_set_active_identity (f->session, b);
+  wait_until (not_saving, f->session);
+  g_string_free (marks, TRUE);
+  marks = check_marks (f);
+  g_assert_cmpstr (marks->str, ==, "-x");
+
+  /* the identity page: contact, network, SIN and addresses, each copied
+   * with a confirmation */
+  activate (f->window, "win.identity-details");
+  app_test_iterate (200);
+  page = find_toplevel (REIN_TYPE_IDENTITY_PAGE);
+  g_assert_nonnull (page);
+  sin = rein_sin_from_address (rein_identity_get_master_address (b));
+  g_assert_cmpstr (adw_action_row_get_subtitle (app_test_child (page, "sin_row")), ==, sin);
+  g_assert_cmpstr (adw_action_row_get_subtitle (app_test_child (page, "master_row")), ==,
+                   rein_identity_get_master_address (b));
+  g_assert_cmpstr (adw_action_row_get_subtitle (app_test_child (page, "delegate_row")), ==,
+                   rein_identity_get_delegate_address (b));
+  g_assert_cmpstr (adw_action_row_get_subtitle (app_test_child (page, "contact_row")), ==,
+                   "bob@example.com");
+  {
+    g_autofree gchar *tip = g_strdup_printf ("Copy %s", "Secure Identity Number (SIN)");
+    GtkWidget *copy = find_by_tooltip (GTK_WIDGET (page), tip);
+
+    g_assert_nonnull (copy);
+    g_signal_emit_by_name (copy, "clicked");
+    gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (page)), NULL,
+                                   clipboard_read_cb, &copied);
+    wait_until (string_set, &copied);
+    g_assert_cmpstr (copied, ==, sin);
+  }
+  gtk_window_set_default_size (page, 560, 760);
+  app_test_screenshot (GTK_WIDGET (page), "121-identity-page");
+
+  /* a backup: a wrong password says so; the right one writes a file only
+   * its owner reads, with no key in clear */
+  backup = g_build_filename (f->dir, "bob.rein-backup.json", NULL);
+  {
+    g_autoptr (GFile) file = g_file_new_for_path (backup);
+
+    set_text (app_test_child (page, "password_row"), "wrong");
+    rein_identity_page_save_backup_to (REIN_IDENTITY_PAGE (page), file);
+    wait_until (label_nonempty_idle, page);
+    g_assert_cmpstr (gtk_label_get_text (app_test_child (page, "backup_status")), ==,
+                     "Wrong password. Try again.");
+    g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+    set_text (app_test_child (page, "password_row"), PASSWORD);
+    rein_identity_page_save_backup_to (REIN_IDENTITY_PAGE (page), file);
+    app_test_iterate (20);
+    wait_until (label_nonempty_idle, page);
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (app_test_child (page, "backup_status")),
+                                     "Backup saved in"));
+  }
+  g_assert_cmpint (g_stat (backup, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+  g_assert_true (g_file_get_contents (backup, &json, NULL, NULL));
+  g_assert_null (strstr (json, "abandon"));
+  g_assert_null (strstr (json, PASSWORD));
+
+  /* delete asks first, and offers the backup first (the default) */
+  activate (page, "identity.delete");
+  app_test_iterate (200);
+  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (confirm);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (confirm)), ==,
+                   "backup");
+  app_test_screenshot (GTK_WIDGET (confirm), "122-delete-confirm");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "backup");
+  app_test_iterate (200);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_identities (f->session)), ==, 2);
+  g_assert_true (gtk_widget_has_focus (app_test_child (page, "password_row"))
+                 || gtk_widget_is_focus (app_test_child (page, "password_row"))
+                 || gtk_window_get_focus (page) != NULL);
+  activate (page, "identity.delete");
+  app_test_iterate (200);
+  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (confirm);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "delete");
+  wait_until (n_identities_is, two);
+  app_test_iterate (200);
+  /* the one left is active, and marked */
+  g_assert_cmpstr (rein_identity_get_name (rein_session_get_active_identity (f->session)), ==,
+                   "Alice");
+  g_assert_null (find_toplevel (REIN_TYPE_IDENTITY_PAGE));
+  g_string_free (marks, TRUE);
+  marks = check_marks (f);
+  g_assert_cmpstr (marks->str, ==, "x");
+  {
+    g_autoptr (GListModel) left = rein_store_list_identities (f->store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (left), ==, 1);
+  }
+
+  /* adding another identity is not a first welcome, and the header does
+   * not name the current one over it */
+  activate (f->window, "win.add-identity");
+  app_test_iterate (200);
+  g_assert_cmpstr (adw_status_page_get_title (app_test_child (welcome_of (f), "choose_page")), ==,
+                   "Add Another Identity");
+  g_assert_false (gtk_widget_get_visible (app_test_child (f->window, "identity_button")));
+  app_test_screenshot (GTK_WIDGET (f->window), "123-add-another-identity");
+}
+
+/* A visible pencil ("document-edit-symbolic") at or below @root. */
+static gboolean
+shows_pencil (GtkWidget *root)
+{
+  if (GTK_IS_IMAGE (root) && gtk_widget_get_visible (root)
+      && g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (root)), "document-edit-symbolic") == 0)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    if (shows_pencil (c))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_password_rows (Fixture *f, gconstpointer data)
+{
+  ReinIdentityParams params = { .name = "Secret", .contact = "s@example.com" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) id = NULL;
+  GtkWindow *dialog;
+  GtkWidget *row;
+  GtkWidget *focus;
+
+  id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
+                                              &error);
+  g_assert_no_error (error);
+  reopen (f);
+  /* 8: no pencil beside the eye, and Tab from the password does not land
+   * on the eye (Enter there would show the password) */
+  dialog = GTK_WINDOW (rein_unlock_dialog_new (GTK_WINDOW (f->window), f->session, "Test"));
+  gtk_window_present (dialog);
+  app_test_iterate (200);
+  row = app_test_child (dialog, "password_row");
+  set_text (row, "typed");
+  gtk_widget_grab_focus (row);
+  app_test_iterate (50);
+  g_assert_false (shows_pencil (row));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (dialog), GTK_DIR_TAB_FORWARD));
+  app_test_iterate (50);
+  focus = gtk_window_get_focus (dialog);
+  g_assert_nonnull (focus);
+  g_assert_false (GTK_IS_TOGGLE_BUTTON (focus) && gtk_widget_is_ancestor (focus, row));
+  /* unfocused, still no pencil */
+  g_assert_false (shows_pencil (row));
+  app_test_screenshot (GTK_WIDGET (dialog), "130-password-row");
+  app_test_destroy_window (dialog);
+
+  /* the same in the setup's password page */
+  g_assert_false (shows_pencil (app_test_child (welcome_of (f), "password_row")));
+  g_assert_false (shows_pencil (app_test_child (welcome_of (f), "password2_row")));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1524,6 +1761,8 @@ main (int argc, char *argv[])
   ADD ("/app/session-keys", test_session_keys);
   ADD ("/app/first-hour", test_first_hour);
   ADD ("/app/add-server-answers", test_add_server_answers);
+  ADD ("/app/identities", test_identities);
+  ADD ("/app/password-rows", test_password_rows);
 #undef ADD
 
   return g_test_run ();
