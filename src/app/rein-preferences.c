@@ -27,6 +27,8 @@ struct _ReinPreferences
   GtkWidget *add_anyway;
   GtkLabel *add_status;
   GtkListBox *server_list;
+  GtkWidget *suggested_group;
+  GtkListBox *suggested_list;
   GtkWidget *no_servers_label;
   GtkSpinButton *interval_spin;
 };
@@ -302,11 +304,78 @@ create_server_row (gpointer item, gpointer user_data)
   return row;
 }
 
+static gboolean
+is_listed (ReinPreferences *self, const gchar *url)
+{
+  GListModel *servers = rein_session_get_servers (self->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+
+      if (g_strcmp0 (rein_server_info_get_url (server), url) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+suggested_add_cb (GtkButton *button, ReinPreferences *self)
+{
+  const gchar *url = g_object_get_data (G_OBJECT (button), "url");
+
+  if (self->adding)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), url);
+  start_add (self, url, REIN_ADD_SERVER_FORGET_UNANSWERED);
+}
+
+/* Servers suggested by whoever started the app (REIN_SUGGESTED_SERVERS,
+ * space or comma separated: the demo's local server), while not listed. */
+static void
+update_suggested (ReinPreferences *self)
+{
+  const gchar *env = g_getenv ("REIN_SUGGESTED_SERVERS");
+  g_auto (GStrv) urls = g_strsplit_set (env ? env : "", " ,", 16);
+  GtkWidget *child;
+  gboolean any = FALSE;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->suggested_list))))
+    gtk_list_box_remove (self->suggested_list, child);
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autofree gchar *url = rein_server_url_normalize (urls[i]);
+      GtkWidget *row;
+      GtkWidget *add;
+      g_autofree gchar *label = NULL;
+
+      if (*urls[i] == '\0' || url == NULL
+          || !(g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://"))
+          || is_listed (self, url))
+        continue;
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), url);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      add = gtk_button_new_with_mnemonic (_("_Add"));
+      label = g_strdup_printf (_("Add %s"), url);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (add), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      label, -1);
+      gtk_widget_set_valign (add, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (add), "url", g_strdup (url), g_free);
+      g_signal_connect (add, "clicked", G_CALLBACK (suggested_add_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), add);
+      gtk_list_box_append (self->suggested_list, row);
+      any = TRUE;
+    }
+  gtk_widget_set_visible (self->suggested_group, any);
+}
+
 static void
 servers_changed_cb (ReinPreferences *self)
 {
   gboolean any = g_list_model_get_n_items (rein_session_get_servers (self->session)) > 0;
 
+  update_suggested (self);
   gtk_widget_set_visible (GTK_WIDGET (self->server_list), any);
   gtk_widget_set_visible (self->no_servers_label, !any);
 }
@@ -354,6 +423,8 @@ rein_preferences_class_init (ReinPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, url_row);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_status);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, suggested_group);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, suggested_list);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_cancel);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_anyway);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, server_list);

@@ -1403,6 +1403,20 @@ find_by_tooltip (GtkWidget *root, const gchar *tip)
   return NULL;
 }
 
+/* The first button at or below @root for @url (its "url" data). */
+static GtkWidget *
+find_url_button (GtkWidget *root, const gchar *url)
+{
+  GtkWidget *found = NULL;
+
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (g_object_get_data (G_OBJECT (root), "url"), url) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c && !found;
+       c = gtk_widget_get_next_sibling (c))
+    found = find_url_button (c, url);
+  return found;
+}
+
 static gboolean
 has_n_servers (gpointer data)
 {
@@ -1437,9 +1451,13 @@ test_add_server_answers (Fixture *f, gconstpointer data)
                                               &error);
   g_assert_no_error (error);
   reopen (f);
+  /* 10: the demo suggests its local server (run.sh sets this) */
+  g_setenv ("REIN_SUGGESTED_SERVERS", server->url, TRUE);
   prefs = rein_preferences_new (GTK_WINDOW (f->window), f->session);
   gtk_window_present (GTK_WINDOW (prefs));
   app_test_iterate (200);
+  g_assert_true (gtk_widget_get_visible (app_test_child (prefs, "suggested_group")));
+  app_test_screenshot (GTK_WIDGET (prefs), "109-suggested-server");
 
   /* 3: a refused connection is explained, not listed; "Add Anyway" lists
    * it */
@@ -1475,10 +1493,19 @@ test_add_server_answers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (prefs_status (prefs), ==, "Cancelled: the server was not added.");
   g_assert_cmpuint (n_servers (f), ==, 1);
 
-  /* a real one: added, said once (a toast; the line under the entry is
-   * cleared) */
-  prefs_add (prefs, server->url);
+  /* a real one, from the suggestions: added, said once (a toast; the
+   * line under the entry is cleared), and no longer suggested */
+  {
+    GtkWidget *add = find_url_button (app_test_child (prefs, "suggested_list"), server->url);
+
+    g_assert_nonnull (add);
+    g_signal_emit_by_name (add, "clicked");
+    app_test_iterate (50);
+    wait_until (prefs_not_adding, prefs);
+    app_test_iterate (50);
+  }
   g_assert_cmpuint (n_servers (f), ==, 2);
+  g_assert_false (gtk_widget_get_visible (app_test_child (prefs, "suggested_group")));
   g_assert_cmpstr (prefs_status (prefs), ==, "");
   g_assert_cmpstr (gtk_editable_get_text (app_test_child (prefs, "url_row")), ==, "");
   app_test_screenshot (GTK_WIDGET (prefs), "113-add-server-added");
@@ -1502,6 +1529,7 @@ test_add_server_answers (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_strv_length (urls), ==, 2);
 
   app_test_destroy_window (GTK_WINDOW (prefs));
+  g_unsetenv ("REIN_SUGGESTED_SERVERS");
   test_server_stop (server);
   test_server_free (server);
 }
