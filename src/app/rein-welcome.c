@@ -248,7 +248,12 @@ validate_details (ReinWelcome *self)
       set_error (self->details_error, _("The name or contact is too long."));
       return FALSE;
     }
-  set_error (self->details_error, NULL);
+  /* Continue stays off until both are there: say why */
+  set_error (self->details_error,
+             !is_blank (name) && is_blank (contact)
+               ? _("Add a contact too (an email address, for instance): it is how the people "
+                   "you work with reach you.")
+               : NULL);
   return !is_blank (name) && !is_blank (contact);
 }
 
@@ -958,10 +963,15 @@ restore_changed_cb (ReinWelcome *self)
       text = g_string_new (NULL);
       if (matches->len == 0)
         g_string_append (text, _("No BIP39 word starts like this"));
-      for (guint i = 0; i < matches->len && i < 5; i++)
-        g_string_append_printf (text, "%s%s", i ? ", " : "", (const gchar *) matches->pdata[i]);
-      if (matches->len > 5)
-        g_string_append (text, ", …");
+      /* a complete word needs no suggestion (of only itself) */
+      else if (matches->len > 1 || g_ascii_strcasecmp (matches->pdata[0], word) != 0)
+        {
+          for (guint i = 0; i < matches->len && i < 5; i++)
+            g_string_append_printf (text, "%s%s", i ? ", " : "",
+                                    (const gchar *) matches->pdata[i]);
+          if (matches->len > 5)
+            g_string_append (text, ", …");
+        }
       gtk_label_set_text (self->suggestions_label, text->str);
     }
   update_actions (self);

@@ -324,6 +324,13 @@ test_restore_flow (Fixture *f, gconstpointer data)
   /* completion suggestions */
   set_text (app_test_child (w, "restore_entry"), "abandon aba");
   g_assert_cmpstr (gtk_label_get_text (app_test_child (w, "suggestions_label")), ==, "abandon");
+  /* 7: no stale suggestion under a complete word */
+  set_text (app_test_child (w, "restore_entry"), "abandon abandon");
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (w, "suggestions_label")), ==, "");
+  /* a complete word that starts others still suggests them */
+  set_text (app_test_child (w, "restore_entry"), "abandon act");
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "suggestions_label")),
+                            "action"));
 
   set_text (app_test_child (w, "restore_entry"), VECTOR_PHRASE);
   g_assert_true (action_enabled (w, "welcome.next"));
@@ -331,7 +338,14 @@ test_restore_flow (Fixture *f, gconstpointer data)
   activate (w, "welcome.next");
   g_assert_cmpstr (page (f), ==, "details");
   set_text (app_test_child (w, "name_row"), "Restored");
+  /* 7: Continue is off without a contact, and the page says why */
+  g_assert_false (action_enabled (w, "welcome.next"));
+  g_assert_true (label_visible_with_text (app_test_child (w, "details_error")));
+  g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "details_error")),
+                            "Add a contact"));
+  app_test_screenshot (GTK_WIDGET (f->window), "12-restore-contact-hint");
   set_text (app_test_child (w, "contact_row"), "r@example.com");
+  g_assert_false (gtk_widget_get_visible (app_test_child (w, "details_error")));
   activate (w, "welcome.next");
   set_text (app_test_child (w, "password_row"), PASSWORD);
   set_text (app_test_child (w, "password2_row"), PASSWORD);
