@@ -242,11 +242,14 @@ update_identity (ReinWindow *self)
 
   gtk_label_set_text (self->identity_label, identity ? rein_identity_get_name (identity)
                                                      : _("No Identity"));
-  if (identity && rein_identity_get_testnet (identity))
-    a11y = g_strdup_printf (_("Identity: %s (Testnet)"), rein_identity_get_name (identity));
-  else
-    a11y = g_strdup_printf (_("Identity: %s"), identity ? rein_identity_get_name (identity)
-                                                        : _("none"));
+  a11y = g_strdup_printf (_("Identity: %s"), identity ? rein_identity_get_name (identity)
+                                                      : _("none"));
+  /* narrow, the badge is only a colour: a screen reader hears it */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  identity && rein_identity_get_testnet (identity) ? _("Testnet")
+                                                                                   : "",
+                                  -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   /* while another identity is being set up, the header does not name
