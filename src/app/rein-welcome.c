@@ -243,17 +243,23 @@ validate_details (ReinWelcome *self)
   const gchar *name = editable_text (self->name_row);
   const gchar *contact = editable_text (self->contact_row);
 
+  gboolean hint = !is_blank (name) && is_blank (contact);
+
+  /* red for an error; dim for a hint */
+  gtk_widget_remove_css_class (GTK_WIDGET (self->details_error), hint ? "error" : "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->details_error), hint ? "dim-label" : "error");
   if (g_utf8_strlen (name, -1) > 100 || g_utf8_strlen (contact, -1) > 200)
     {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->details_error), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->details_error), "error");
       set_error (self->details_error, _("The name or contact is too long."));
       return FALSE;
     }
   /* Continue stays off until both are there: say why */
   set_error (self->details_error,
-             !is_blank (name) && is_blank (contact)
-               ? _("Add a contact too (an email address, for instance): it is how the people "
-                   "you work with reach you.")
-               : NULL);
+             hint ? _("A contact is needed too (an email address, for instance): it is how "
+                      "the people you work with reach you.")
+                  : NULL);
   return !is_blank (name) && !is_blank (contact);
 }
 

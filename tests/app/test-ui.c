@@ -342,7 +342,7 @@ test_restore_flow (Fixture *f, gconstpointer data)
   g_assert_false (action_enabled (w, "welcome.next"));
   g_assert_true (label_visible_with_text (app_test_child (w, "details_error")));
   g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "details_error")),
-                            "Add a contact"));
+                            "A contact is needed"));
   app_test_screenshot (GTK_WIDGET (f->window), "12-restore-contact-hint");
   set_text (app_test_child (w, "contact_row"), "r@example.com");
   g_assert_false (gtk_widget_get_visible (app_test_child (w, "details_error")));
@@ -532,6 +532,12 @@ add_server (Fixture *f, const gchar *url)
 }
 
 static gboolean
+window_allocated (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
+}
+
+static gboolean
 prefs_not_adding (gpointer data)
 {
   return !gtk_widget_get_visible (app_test_child (data, "add_spinner"));
@@ -583,6 +589,7 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
   prefs = rein_preferences_new (GTK_WINDOW (f->window), f->session);
   gtk_window_present (GTK_WINDOW (prefs));
   app_test_iterate (100);
+  wait_until (window_allocated, prefs);
   app_test_screenshot (GTK_WIDGET (prefs), "40-preferences-empty");
   set_text (app_test_child (prefs, "url_row"), good->url);
   g_signal_emit_by_name (app_test_child (prefs, "url_row"), "apply");
@@ -807,11 +814,6 @@ session_loaded (gpointer data)
 }
 
 /* A fresh session and window over the fixture's store. */
-static gboolean
-window_allocated (gpointer data)
-{
-  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
-}
 
 static void
 reopen (Fixture *f)
