@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: sets up, builds and starts Rein with a local rein-server and a
-# few demo identities, on testnet, so that the app shows a live market with
-# no internet. Safe to re-run: the demo data is kept and reused.
+# few demo identities, on testnet, so that the app shows a small sample
+# market (three jobs, one bid) with no internet. Safe to re-run: the demo
+# data is kept and reused.
 #
 #   REIN_DEMO_DIR   where the demo lives (default ~/.local/share/rein-demo)
 #   REIN_DEMO_PORT  the local server's port (default 2016; 0: any free one),
@@ -105,9 +106,15 @@ if [ ! -f "$demo/.seeded" ]; then
   touch "$demo/.seeded"
 fi
 
+# The app opens as "You", even when another identity was added and used
+# in the demo since.
+"$cli" use "You" --data-dir "$demo/you" >/dev/null
+
 echo
 echo "Demo identities live in $demo (password: $REIN_PASSWORD)."
 echo "The app opens as \"You\"; Alice mediates, Bob posted jobs, Carol bid."
+echo "rein-cli and rein-server are in $build/src/cli and $build/src/server:"
+echo "  export PATH=\"$build/src/cli:$build/src/server:\$PATH\""
 
 if [ "${REIN_RUN_NO_APP:-0}" = 1 ]; then
   echo
@@ -115,4 +122,6 @@ if [ "${REIN_RUN_NO_APP:-0}" = 1 ]; then
   "$cli" jobs --data-dir "$demo/you"
   exit 0
 fi
-GSETTINGS_SCHEMA_DIR="$build/data" "$build/src/app/rein" --data-dir "$demo/you"
+# Preferences offers the demo's server to identities added in the demo.
+REIN_SUGGESTED_SERVERS="$url" GSETTINGS_SCHEMA_DIR="$build/data" \
+  "$build/src/app/rein" --data-dir "$demo/you"

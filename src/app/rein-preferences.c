@@ -6,6 +6,8 @@
 
 #include <glib/gi18n.h>
 
+#include <stdlib.h>
+
 #include "rein-preferences.h"
 
 struct _ReinPreferences
@@ -14,12 +16,19 @@ struct _ReinPreferences
 
   ReinSession *session;
   GCancellable *cancellable;
+  GCancellable *add_cancellable; /* the server being asked, while it is */
   GSettings *settings;
   gboolean adding;
+  gchar *offline_url; /* a server that did not answer, to add anyway */
 
   AdwEntryRow *url_row;
+  GtkSpinner *add_spinner;
+  GtkWidget *add_cancel;
+  GtkWidget *add_anyway;
   GtkLabel *add_status;
   GtkListBox *server_list;
+  GtkWidget *suggested_group;
+  GtkListBox *suggested_list;
   GtkWidget *no_servers_label;
   GtkSpinButton *interval_spin;
 };
@@ -37,6 +46,53 @@ set_status (ReinPreferences *self, const gchar *text, gboolean error)
 }
 
 static void
+set_adding (ReinPreferences *self, gboolean adding)
+{
+  self->adding = adding;
+  gtk_widget_set_visible (GTK_WIDGET (self->add_spinner), adding);
+  gtk_spinner_set_spinning (self->add_spinner, adding);
+  gtk_widget_set_visible (self->add_cancel, adding);
+  if (!adding)
+    g_clear_object (&self->add_cancellable);
+}
+
+/* The HTTP status a server error names ("... (HTTP 404): ..."), or 0. */
+static guint
+http_status_of (const gchar *message)
+{
+  const gchar *http = message ? strstr (message, "HTTP ") : NULL;
+
+  return http ? (guint) strtoul (http + 5, NULL, 10) : 0;
+}
+
+/* What went wrong, in words a user can act on (the details after). */
+gchar *
+rein_preferences_describe_add_error (const GError *error)
+{
+  guint status = http_status_of (error->message);
+  const gchar *what = NULL;
+
+  if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE))
+    what = _("No answer from this address. Check it, and whether the server is running.");
+  else if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER))
+    what = _("Something answers at this address, but it is not a Rein server.");
+  else if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_INVALID))
+    what = _("This is not a server address: it looks like http://example.com:2016/.");
+  else if (error->domain == REIN_NET_ERROR && status == 404)
+    what = _("There is no Rein server at this address: the web server there answered "
+             "“not found”. Check the address and its path.");
+  else if (error->domain == REIN_NET_ERROR && (status == 401 || status == 403))
+    what = _("The server refused to give this identity storage.");
+  else if (error->domain == REIN_NET_ERROR && status >= 500)
+    what = _("The server has a problem of its own. Try again later, or tell its operator.");
+  else if (error->domain == REIN_NET_ERROR && status >= 400)
+    what = _("The server refused the request.");
+  if (what == NULL)
+    return g_strdup (error->message);
+  return g_strdup_printf ("%s\n%s", what, error->message);
+}
+
+static void
 server_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ReinPreferences) self = user_data;
@@ -44,22 +100,73 @@ server_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GPtrArray) buckets = rein_session_add_server_finish (REIN_SESSION (source), result,
                                                                   &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* closed: nothing to show */
+  if (g_cancellable_is_cancelled (self->cancellable))
     return;
-  self->adding = FALSE;
-  if (buckets == NULL)
+  set_adding (self, FALSE);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      set_status (self, error->message, TRUE);
+      set_status (self, _("Cancelled: the server was not added."), FALSE);
       return;
     }
+  if (buckets == NULL)
+    {
+      g_autofree gchar *text = rein_preferences_describe_add_error (error);
+
+      set_status (self, text, TRUE);
+      /* one that is only offline now may be added anyway */
+      if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE))
+        {
+          g_free (self->offline_url);
+          self->offline_url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (
+                                                      self->url_row))));
+          gtk_widget_set_visible (self->add_anyway, TRUE);
+        }
+      return;
+    }
+  /* said once, in a toast; the entry is free for the next one */
+  set_status (self, "", FALSE);
   {
     g_autofree gchar *summary = rein_buckets_describe (buckets);
-    g_autofree gchar *text = g_strdup_printf (_("Added: %s"), summary);
+    g_autofree gchar *text = buckets->len > 0 ? g_strdup_printf (_("Added: %s"), summary)
+                                              : g_strdup (_("Added: it is asked again at the "
+                                                            "next sync"));
 
-    set_status (self, text, FALSE);
     adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
   }
   gtk_editable_set_text (GTK_EDITABLE (self->url_row), "");
+}
+
+static void
+start_add (ReinPreferences *self, const gchar *url, ReinAddServerFlags flags)
+{
+  gtk_widget_set_visible (self->add_anyway, FALSE);
+  g_clear_pointer (&self->offline_url, g_free);
+  self->add_cancellable = g_cancellable_new ();
+  set_adding (self, TRUE);
+  set_status (self, _("Asking the server for storage…"), FALSE);
+  rein_session_add_server_async (self->session, url, flags, self->add_cancellable,
+                                 server_added_cb, g_object_ref (self));
+}
+
+static void
+cancel_add_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinPreferences *self = REIN_PREFERENCES (widget);
+
+  if (self->add_cancellable)
+    g_cancellable_cancel (self->add_cancellable);
+}
+
+static void
+add_anyway_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinPreferences *self = REIN_PREFERENCES (widget);
+  g_autofree gchar *url = g_strdup (self->offline_url);
+
+  if (self->adding || url == NULL)
+    return;
+  start_add (self, url, REIN_ADD_SERVER_LIST_ONLY);
 }
 
 static void
@@ -76,12 +183,9 @@ apply_cb (ReinPreferences *self)
       return;
     }
   /* The entry keeps the focus (and stays editable); a second apply while
-   * this one runs is ignored. */
-  self->adding = TRUE;
-  set_status (self, _("Asking the server for storage…"), FALSE);
-  /* one that does not answer stays listed with its error */
-  rein_session_add_server_async (self->session, url, REIN_ADD_SERVER_NONE, self->cancellable,
-                                 server_added_cb, g_object_ref (self));
+   * this one runs is ignored. Only a server that answered is listed (or
+   * one the user adds anyway). */
+  start_add (self, url, REIN_ADD_SERVER_FORGET_UNANSWERED);
 }
 
 typedef struct
@@ -101,11 +205,30 @@ server_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_free (r);
   if (rein_session_remove_server_finish (REIN_SESSION (source), result, &error))
-    text = g_strdup_printf (_("Removed %s"), url);
+    {
+      AdwToast *toast;
+
+      text = g_strdup_printf (_("Removed %s"), url);
+      toast = adw_toast_new (text);
+      /* Undo lists it again, and asks it for storage again */
+      adw_toast_set_button_label (toast, _("_Undo"));
+      adw_toast_set_action_name (toast, "prefs.undo-remove");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (url));
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+    }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    text = g_strdup (error->message);
-  if (text)
-    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                      adw_toast_new (error->message));
+}
+
+static void
+undo_remove_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinPreferences *self = REIN_PREFERENCES (widget);
+
+  if (self->adding)
+    return;
+  start_add (self, g_variant_get_string (param, NULL), REIN_ADD_SERVER_NONE);
 }
 
 static void
@@ -181,11 +304,78 @@ create_server_row (gpointer item, gpointer user_data)
   return row;
 }
 
+static gboolean
+is_listed (ReinPreferences *self, const gchar *url)
+{
+  GListModel *servers = rein_session_get_servers (self->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+
+      if (g_strcmp0 (rein_server_info_get_url (server), url) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+suggested_add_cb (GtkButton *button, ReinPreferences *self)
+{
+  const gchar *url = g_object_get_data (G_OBJECT (button), "url");
+
+  if (self->adding)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), url);
+  start_add (self, url, REIN_ADD_SERVER_FORGET_UNANSWERED);
+}
+
+/* Servers suggested by whoever started the app (REIN_SUGGESTED_SERVERS,
+ * space or comma separated: the demo's local server), while not listed. */
+static void
+update_suggested (ReinPreferences *self)
+{
+  const gchar *env = g_getenv ("REIN_SUGGESTED_SERVERS");
+  g_auto (GStrv) urls = g_strsplit_set (env ? env : "", " ,", 16);
+  GtkWidget *child;
+  gboolean any = FALSE;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->suggested_list))))
+    gtk_list_box_remove (self->suggested_list, child);
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autofree gchar *url = rein_server_url_normalize (urls[i]);
+      GtkWidget *row;
+      GtkWidget *add;
+      g_autofree gchar *label = NULL;
+
+      if (*urls[i] == '\0' || url == NULL
+          || !(g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://"))
+          || is_listed (self, url))
+        continue;
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), url);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      add = gtk_button_new_with_mnemonic (_("_Add"));
+      label = g_strdup_printf (_("Add %s"), url);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (add), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      label, -1);
+      gtk_widget_set_valign (add, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (add), "url", g_strdup (url), g_free);
+      g_signal_connect (add, "clicked", G_CALLBACK (suggested_add_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), add);
+      gtk_list_box_append (self->suggested_list, row);
+      any = TRUE;
+    }
+  gtk_widget_set_visible (self->suggested_group, any);
+}
+
 static void
 servers_changed_cb (ReinPreferences *self)
 {
   gboolean any = g_list_model_get_n_items (rein_session_get_servers (self->session)) > 0;
 
+  update_suggested (self);
   gtk_widget_set_visible (GTK_WIDGET (self->server_list), any);
   gtk_widget_set_visible (self->no_servers_label, !any);
 }
@@ -206,7 +396,11 @@ rein_preferences_dispose (GObject *object)
   ReinPreferences *self = (ReinPreferences *) object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->add_cancellable)
+    g_cancellable_cancel (self->add_cancellable);
+  g_clear_object (&self->add_cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->offline_url, g_free);
   if (self->session)
     g_signal_handlers_disconnect_by_data (rein_session_get_servers (self->session), self);
   g_clear_object (&self->session);
@@ -228,10 +422,18 @@ rein_preferences_class_init (ReinPreferencesClass *klass)
                                                "/org/reinproject/Rein/rein-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, url_row);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_status);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, suggested_group);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, suggested_list);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_cancel);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, add_anyway);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, server_list);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, no_servers_label);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, interval_spin);
   gtk_widget_class_install_action (widget_class, "prefs.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "prefs.cancel-add", NULL, cancel_add_action);
+  gtk_widget_class_install_action (widget_class, "prefs.add-anyway", NULL, add_anyway_action);
+  gtk_widget_class_install_action (widget_class, "prefs.undo-remove", "s", undo_remove_action);
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-password.h"
+#include "rein-settings.h"
 #include "rein-unlock-dialog.h"
 
 struct _ReinUnlockDialog
@@ -16,9 +18,11 @@ struct _ReinUnlockDialog
   ReinSession *session;
   GCancellable *cancellable;
   gboolean busy;
-  gboolean keep; /* the session keeps the key open */
+  GSettings *settings;
 
   AdwPreferencesGroup *group;
+  GtkCheckButton *once_check;
+  GtkCheckButton *keep_check;
   AdwPasswordEntryRow *password_row;
   GtkSpinner *spinner;
   GtkLabel *error_label;
@@ -86,7 +90,12 @@ unlock_action (GtkWidget *widget, const char *name, GVariant *param)
   self->busy = TRUE;
   gtk_label_set_text (self->error_label, "");
   update (self);
-  rein_session_unlock_async (self->session, password, self->keep, self->cancellable,
+  /* the choice is remembered for the next time the keys are asked for */
+  if (self->settings)
+    g_settings_set_boolean (self->settings, "keep-keys-unlocked",
+                            rein_unlock_dialog_get_keep_unlocked (self));
+  rein_session_unlock_async (self->session, password,
+                             rein_unlock_dialog_get_keep_unlocked (self), self->cancellable,
                              unlocked_cb, g_object_ref (self));
 }
 
@@ -98,6 +107,7 @@ rein_unlock_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_UNLOCK_DIALOG);
 
   G_OBJECT_CLASS (rein_unlock_dialog_parent_class)->dispose (object);
@@ -123,6 +133,8 @@ rein_unlock_dialog_class_init (ReinUnlockDialogClass *klass)
                                                "/org/reinproject/Rein/rein-unlock-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ReinUnlockDialog, group);
   gtk_widget_class_bind_template_child (widget_class, ReinUnlockDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, ReinUnlockDialog, once_check);
+  gtk_widget_class_bind_template_child (widget_class, ReinUnlockDialog, keep_check);
   gtk_widget_class_bind_template_child (widget_class, ReinUnlockDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, ReinUnlockDialog, error_label);
   gtk_widget_class_install_action (widget_class, "unlock.unlock", NULL, unlock_action);
@@ -140,6 +152,11 @@ rein_unlock_dialog_init (ReinUnlockDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  rein_password_row_tidy (self->password_row);
+  self->settings = rein_settings_new_if_installed ();
+  rein_unlock_dialog_set_keep_unlocked (self, self->settings
+                                                && g_settings_get_boolean (self->settings,
+                                                                           "keep-keys-unlocked"));
   g_signal_connect_swapped (self->password_row, "changed", G_CALLBACK (update), self);
   g_signal_connect_swapped (self->password_row, "entry-activated",
                             G_CALLBACK (entry_activated_cb), self);
@@ -172,5 +189,12 @@ void
 rein_unlock_dialog_set_keep_unlocked (ReinUnlockDialog *self, gboolean keep)
 {
   g_return_if_fail (REIN_IS_UNLOCK_DIALOG (self));
-  self->keep = keep;
+  gtk_check_button_set_active (keep ? self->keep_check : self->once_check, TRUE);
+}
+
+gboolean
+rein_unlock_dialog_get_keep_unlocked (ReinUnlockDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_UNLOCK_DIALOG (self), FALSE);
+  return gtk_check_button_get_active (self->keep_check);
 }

@@ -20,8 +20,12 @@ G_DECLARE_FINAL_TYPE (ReinUnlockDialog, rein_unlock_dialog, REIN, UNLOCK_DIALOG,
 ReinUnlockDialog *rein_unlock_dialog_new (GtkWindow *parent,
                                           ReinSession *session,
                                           const gchar *reason);
-/* With @keep the session keeps the key open for automatic sync (until it is
- * locked); by default the key serves only the "unlocked" handler. */
+/* The dialog asks how long the keys stay open: with @keep the session keeps
+ * the key for automatic sync (until it is locked or the app quits);
+ * without, the key serves only the "unlocked" handler. It starts with the
+ * choice made last time (GSettings "keep-keys-unlocked"), and remembers
+ * the one the user unlocks with. */
 void rein_unlock_dialog_set_keep_unlocked (ReinUnlockDialog *self, gboolean keep);
+gboolean rein_unlock_dialog_get_keep_unlocked (ReinUnlockDialog *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rein-password.h"
 #include "rein-welcome.h"
 
 typedef enum
@@ -68,6 +69,7 @@ struct _ReinWelcome
   GtkTextView *signed_view;
   GtkLabel *sign_status;
   AdwActionRow *backup_file_row;
+  AdwStatusPage *choose_page;
   AdwPasswordEntryRow *backup_password_row;
   GtkLabel *backup_error;
   AdwPasswordEntryRow *password_row;
@@ -241,12 +243,23 @@ validate_details (ReinWelcome *self)
   const gchar *name = editable_text (self->name_row);
   const gchar *contact = editable_text (self->contact_row);
 
+  gboolean hint = !is_blank (name) && is_blank (contact);
+
+  /* red for an error; dim for a hint */
+  gtk_widget_remove_css_class (GTK_WIDGET (self->details_error), hint ? "error" : "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->details_error), hint ? "dim-label" : "error");
   if (g_utf8_strlen (name, -1) > 100 || g_utf8_strlen (contact, -1) > 200)
     {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->details_error), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->details_error), "error");
       set_error (self->details_error, _("The name or contact is too long."));
       return FALSE;
     }
-  set_error (self->details_error, NULL);
+  /* Continue stays off until both are there: say why */
+  set_error (self->details_error,
+             hint ? _("A contact is needed too (an email address, for instance): it is how "
+                      "the people you work with reach you.")
+                  : NULL);
   return !is_blank (name) && !is_blank (contact);
 }
 
@@ -509,9 +522,10 @@ update_actions (ReinWelcome *self)
   gtk_widget_set_visible (self->action_bar, !choosing || self->can_cancel);
   gtk_button_set_label (GTK_BUTTON (self->back_button), choosing ? _("C_ancel") : _("_Back"));
   gtk_button_set_label (GTK_BUTTON (self->next_button),
-                        last ? (self->mode == MODE_CREATE ? _("_Create Identity")
-                                                          : _("_Finish"))
-                             : _("C_ontinue"));
+                        !last                         ? _("C_ontinue")
+                        : self->mode == MODE_CREATE  ? _("_Create Identity")
+                        : self->mode == MODE_RESTORE ? _("_Restore Identity")
+                                                     : _("_Import Identity"));
   gtk_spinner_set_spinning (self->spinner, self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
 }
@@ -704,6 +718,16 @@ rein_welcome_set_can_cancel (ReinWelcome *self, gboolean can_cancel)
 {
   g_return_if_fail (REIN_IS_WELCOME (self));
   self->can_cancel = can_cancel;
+  /* a second identity is not a first welcome */
+  adw_status_page_set_title (self->choose_page, can_cancel ? _("Add Another Identity")
+                                                           : _("Welcome to Rein"));
+  adw_status_page_set_description (self->choose_page,
+                                   can_cancel
+                                     ? _("Each identity has its own keys, name and jobs. "
+                                         "You can switch between them at any time.")
+                                     : _("A market for freelance work paid in Bitcoin, with no "
+                                         "one in the middle. First, an identity: it signs "
+                                         "everything you post."));
   update_actions (self);
 }
 
@@ -860,6 +884,8 @@ copy_enrollment_action (GtkWidget *widget, const char *name, GVariant *param)
   g_autofree gchar *text = text_view_text (self->enrollment_view);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  /* said, not just done (the window shows it) */
+  gtk_widget_activate_action (widget, "win.toast", "s", _("Enrollment copied"));
 }
 
 static void
@@ -943,10 +969,15 @@ restore_changed_cb (ReinWelcome *self)
       text = g_string_new (NULL);
       if (matches->len == 0)
         g_string_append (text, _("No BIP39 word starts like this"));
-      for (guint i = 0; i < matches->len && i < 5; i++)
-        g_string_append_printf (text, "%s%s", i ? ", " : "", (const gchar *) matches->pdata[i]);
-      if (matches->len > 5)
-        g_string_append (text, ", …");
+      /* a complete word needs no suggestion (of only itself) */
+      else if (matches->len > 1 || g_ascii_strcasecmp (matches->pdata[0], word) != 0)
+        {
+          for (guint i = 0; i < matches->len && i < 5; i++)
+            g_string_append_printf (text, "%s%s", i ? ", " : "",
+                                    (const gchar *) matches->pdata[i]);
+          if (matches->len > 5)
+            g_string_append (text, ", …");
+        }
       gtk_label_set_text (self->suggestions_label, text->str);
     }
   update_actions (self);
@@ -1051,6 +1082,7 @@ rein_welcome_class_init (ReinWelcomeClass *klass)
   BIND (signed_view);
   BIND (sign_status);
   BIND (backup_file_row);
+  BIND (choose_page);
   BIND (backup_password_row);
   BIND (backup_error);
   BIND (password_row);
@@ -1083,6 +1115,12 @@ rein_welcome_init (ReinWelcome *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  for (AdwPasswordEntryRow **p = (AdwPasswordEntryRow *[]){ self->passphrase_row, self->wif_row,
+                                                            self->backup_password_row,
+                                                            self->password_row,
+                                                            self->password2_row, NULL };
+       *p; p++)
+    rein_password_row_tidy (*p);
 
   for (gpointer *e = (gpointer[]){ self->name_row, self->contact_row, self->confirm_row1,
                                    self->confirm_row2, self->confirm_row3, self->master_row,

@@ -6,6 +6,8 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-identity-page.h"
+#include "rein-settings.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
 #include "rein-window.h"
@@ -22,6 +24,8 @@ struct _ReinWindow
   guint header_idle;
   int width; /* as last allocated */
   gboolean last_sync_all_failed;
+  GStrv failed_servers; /* of the last sync, when some (not all) failed */
+  guint synced_servers; /* how many took the documents then */
   gboolean manual_sync; /* the user asked: the outcome gets a toast */
 
   AdwToastOverlay *toast_overlay;
@@ -29,6 +33,11 @@ struct _ReinWindow
   GtkPopover *identity_popover;
   GtkListBox *identity_list;
   GtkLabel *identity_label;
+  GtkWidget *identity_icon;
+  GtkWidget *switcher_bar;
+  AdwHeaderBar *header_bar;
+  GtkWidget *narrow_title; /* AdwWindowTitle, owned: the title when narrow */
+  GtkWidget *wide_title;   /* a reference on switcher_title, while it is out */
   GtkWidget *testnet_badge;
   GtkWidget *sync_button;
   GtkStack *sync_stack;
@@ -112,11 +121,34 @@ update_header (ReinWindow *self)
   ReinIdentity *identity = rein_session_get_active_identity (self->session);
 
   gtk_widget_set_visible (self->switcher_title, main_view);
+  gtk_widget_set_visible (self->narrow_title, main_view);
   gtk_widget_set_visible (self->sync_button, main_view);
+  /* the bottom switcher belongs to the main view too: not under the
+   * setup's buttons */
+  adw_view_switcher_bar_set_reveal (ADW_VIEW_SWITCHER_BAR (self->switcher_bar),
+                                    main_view
+                                      && (narrow
+                                          || adw_view_switcher_title_get_title_visible (
+                                            ADW_VIEW_SWITCHER_TITLE (self->switcher_title))));
   gtk_widget_set_visible (GTK_WIDGET (self->sync_label),
                           main_view && self->width >= SYNC_LABEL_MIN_WIDTH);
-  /* the accessible label of the button always has the name */
-  gtk_widget_set_visible (GTK_WIDGET (self->identity_label), !narrow);
+  /* Narrow, the name stays (shortened) and the icon before it goes: a
+   * "Testnet" badge alone would not say whose the window is. */
+  /* The switcher title's natural width (its wide switcher) would squeeze
+   * the name out: narrow, a plain title says the last sync, and the
+   * switcher is at the bottom. */
+  if (narrow != (adw_header_bar_get_title_widget (self->header_bar) == self->narrow_title))
+    adw_header_bar_set_title_widget (self->header_bar,
+                                     narrow ? self->narrow_title : self->switcher_title);
+  gtk_widget_set_visible (self->identity_icon, !narrow);
+  gtk_label_set_max_width_chars (self->identity_label, narrow ? 8 : 16);
+  /* and a testnet identity's name is itself the badge */
+  gtk_widget_set_visible (self->testnet_badge,
+                          !narrow && identity && rein_identity_get_testnet (identity));
+  if (narrow && identity && rein_identity_get_testnet (identity))
+    gtk_widget_add_css_class (GTK_WIDGET (self->identity_label), "testnet-badge");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->identity_label), "testnet-badge");
   if (narrow && identity)
     {
       g_autofree gchar *tip = g_strdup_printf (_("%s: Switch or Add Identity"),
@@ -141,6 +173,7 @@ static void
 update_banner (ReinWindow *self)
 {
   const gchar *text = NULL, *button = NULL, *action = NULL;
+  g_autofree gchar *owned = NULL;
 
   if (!has_identity (self)
       || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0)
@@ -155,6 +188,32 @@ update_banner (ReinWindow *self)
     {
       text = _("Offline: no server could be reached on the last sync.");
       button = _("_Retry");
+      action = "win.sync";
+    }
+  else if (self->failed_servers != NULL)
+    {
+      guint failed = g_strv_length (self->failed_servers);
+      guint total = failed + self->synced_servers;
+      g_autofree gchar *names = g_strjoinv (", ", self->failed_servers);
+      g_autofree gchar *took = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u of %u server took your "
+                                                             "documents.",
+                                                             "%u of %u servers took your "
+                                                             "documents.", total),
+                                                self->synced_servers, total);
+      g_autofree gchar *which = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Failed: %s",
+                                                              "Failed: %s", failed),
+                                                 names);
+
+      owned = g_strdup_printf ("%s %s", took, which);
+      text = owned;
+      button = _("_Details");
+      action = "app.preferences";
+    }
+  else if (rein_session_get_last_sync (self->session) == 0)
+    {
+      text = _("Not published yet: sync to put your identity on your servers.");
+      button = _("_Sync Now");
       action = "win.sync";
     }
   else if (!rein_session_get_unlocked (self->session)
@@ -183,12 +242,22 @@ update_identity (ReinWindow *self)
 
   gtk_label_set_text (self->identity_label, identity ? rein_identity_get_name (identity)
                                                      : _("No Identity"));
-  gtk_widget_set_visible (self->testnet_badge, identity && rein_identity_get_testnet (identity));
   a11y = g_strdup_printf (_("Identity: %s"), identity ? rein_identity_get_name (identity)
                                                       : _("none"));
+  /* narrow, the badge is only a colour: a screen reader hears it */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  identity && rein_identity_get_testnet (identity) ? _("Testnet")
+                                                                                   : "",
+                                  -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->identity_button), identity != NULL);
+  /* while another identity is being set up, the header does not name
+   * the current one */
+  gtk_widget_set_visible (GTK_WIDGET (self->identity_button),
+                          identity != NULL
+                            && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                          "welcome") != 0);
   update_banner (self);
 }
 
@@ -225,6 +294,7 @@ update_sync (ReinWindow *self)
   gtk_widget_set_tooltip_text (self->sync_button, text);
   gtk_label_set_text (self->sync_label, text);
   adw_view_switcher_title_set_subtitle (ADW_VIEW_SWITCHER_TITLE (self->switcher_title), text);
+  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->narrow_title), text);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-identity", !syncing);
   schedule_refresh (self);
   update_header (self);
@@ -273,10 +343,68 @@ create_identity_row (gpointer item, gpointer user_data)
                                rein_identity_get_testnet (identity) ? _("Testnet")
                                                                     : rein_identity_get_contact (
                                                                         identity));
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  /* the active one has a check mark (update_checks() moves it) */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Active"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+  g_object_set_data (G_OBJECT (row), "check", check);
+  g_object_set_data_full (G_OBJECT (row), "identity", g_object_ref (identity), g_object_unref);
+  gtk_widget_set_visible (check, FALSE);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.switch-identity");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", target);
   return row;
+}
+
+/* The check mark is on the active identity's row. */
+static void
+update_checks (ReinWindow *self)
+{
+  ReinIdentity *active = rein_session_get_active_identity (self->session);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->identity_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      ReinIdentity *identity = g_object_get_data (G_OBJECT (row), "identity");
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+      gboolean is_active = identity && active
+                           && rein_identity_get_id (identity) == rein_identity_get_id (active);
+
+      if (check == NULL)
+        continue;
+      gtk_widget_set_visible (check, is_active);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_CHECKED,
+                                   is_active ? GTK_ACCESSIBLE_TRISTATE_TRUE
+                                             : GTK_ACCESSIBLE_TRISTATE_FALSE,
+                                   -1);
+    }
+}
+
+static void
+identity_deleted_cb (ReinWindow *self, const gchar *name)
+{
+  g_autofree gchar *text = g_strdup_printf (_("Identity “%s” deleted"), name);
+
+  show_main_or_welcome (self);
+  rein_window_show_toast (self, text);
+}
+
+static void
+identity_details_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWindow *self = REIN_WINDOW (widget);
+  ReinIdentity *identity = rein_session_get_active_identity (self->session);
+  ReinIdentityPage *page;
+
+  gtk_popover_popdown (self->identity_popover);
+  if (identity == NULL)
+    return;
+  page = rein_identity_page_new (GTK_WINDOW (self), self->session, identity);
+  g_signal_connect_object (page, "deleted", G_CALLBACK (identity_deleted_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (page));
 }
 
 static void
@@ -310,7 +438,7 @@ rein_window_show_welcome (ReinWindow *self)
   rein_welcome_reset (self->welcome);
   rein_welcome_set_can_cancel (self->welcome, has_identity (self));
   gtk_stack_set_visible_child_name (self->main_stack, "welcome");
-  update_banner (self);
+  update_identity (self);
 }
 
 static void
@@ -361,14 +489,14 @@ unlocked_for_sync_cb (ReinWindow *self, gpointer key)
   rein_session_sync (self->session, key);
 }
 
-/* With @keep the keys stay open for automatic sync; without, the key
- * serves the one sync and is wiped when it ends. */
+/* One dialog from the Sync button and from the banner: it asks how long the
+ * keys stay open (and remembers the answer), and a sync runs now. */
 static void
-present_unlock (ReinWindow *self, const gchar *reason, gboolean keep)
+present_unlock (ReinWindow *self)
 {
-  ReinUnlockDialog *dialog = rein_unlock_dialog_new (GTK_WINDOW (self), self->session, reason);
-
-  rein_unlock_dialog_set_keep_unlocked (dialog, keep);
+  ReinUnlockDialog *dialog = rein_unlock_dialog_new (GTK_WINDOW (self), self->session,
+                                                     _("Syncing signs your documents with "
+                                                       "your delegate key."));
 
   g_signal_connect_object (dialog, "unlocked", G_CALLBACK (unlocked_for_sync_cb), self,
                            G_CONNECT_SWAPPED);
@@ -401,20 +529,18 @@ sync_action (GtkWidget *widget, const char *name, GVariant *param)
       rein_session_sync_unlocked (self->session);
       return;
     }
-  present_unlock (self, _("Syncing signs your uploads with your delegate key."), FALSE);
+  present_unlock (self);
 }
 
-/* From the locked-keys banner: the keys stay open for automatic sync, and
- * a first sync runs now. */
+/* From the locked-keys banner: the same dialog as Sync's. */
 static void
 unlock_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   ReinWindow *self = REIN_WINDOW (widget);
 
-  if (rein_session_get_unlocked (self->session))
+  if (rein_session_get_unlocked (self->session) || rein_session_get_syncing (self->session))
     return;
-  present_unlock (self, _("Your keys stay unlocked in memory until you lock them or quit, so "
-                          "that automatic sync can sign your documents."), TRUE);
+  present_unlock (self);
 }
 
 static void
@@ -434,17 +560,40 @@ sync_finished_cb (ReinWindow *self, guint failed, const gchar *first_error)
   guint total = g_list_model_get_n_items (rein_session_get_servers (self->session));
   g_autofree gchar *text = NULL;
 
-  self->last_sync_all_failed = total > 0 && failed == total;
-  /* Automatic syncs stay quiet: the header and the banners tell. */
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  self->last_sync_all_failed = total > 0 && failed >= total;
+  /* Some failed: the banner names them (their errors are in Preferences) */
+  g_clear_pointer (&self->failed_servers, g_strfreev);
+  self->synced_servers = total - MIN (failed, total);
+  if (failed > 0 && !self->last_sync_all_failed)
+    {
+      GListModel *servers = rein_session_get_servers (self->session);
+
+      for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+        {
+          g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+          ReinServerHealth health = rein_server_info_get_health (server);
+
+          if (health == REIN_SERVER_HEALTH_ERROR || health == REIN_SERVER_HEALTH_UNREACHABLE)
+            g_strv_builder_add (names, rein_server_info_get_url (server));
+        }
+      self->failed_servers = g_strv_builder_end (names);
+    }
+  /* Automatic syncs stay quiet: the header and the banners tell. A toast
+   * is short; the banner and Preferences say why. */
   if (self->manual_sync)
     {
       if (failed == 0)
         text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u server",
                                              "Synced with %u servers", total), total);
+      else if (self->last_sync_all_failed)
+        text = g_strdup (total == 1 ? _("Sync failed: the server could not be reached")
+                                    : _("Sync failed: no server could be reached"));
       else
-        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u servers failed: %s",
-                                             "%u of %u servers failed: %s", total),
-                                failed, total, first_error ? first_error : "");
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u of %u server",
+                                             "Synced with %u of %u servers", total),
+                                self->synced_servers, total);
       rein_window_show_toast (self, text);
     }
   self->manual_sync = FALSE;
@@ -468,20 +617,6 @@ interval_changed_cb (ReinWindow *self)
 }
 
 /* ---- window state ---- */
-
-static GSettings *
-settings_if_installed (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  /* Run from the build tree without the schema, the window simply does
-   * not remember its size. */
-  if (source == NULL)
-    return NULL;
-  schema = g_settings_schema_source_lookup (source, "org.reinproject.Rein", TRUE);
-  return schema ? g_settings_new ("org.reinproject.Rein") : NULL;
-}
 
 static gboolean
 rein_window_close_request (GtkWindow *window)
@@ -516,7 +651,11 @@ rein_window_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->failed_servers, g_strfreev);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_WINDOW);
+  /* whichever title is not in the header is ours */
+  g_clear_object (&self->narrow_title);
+  g_clear_object (&self->wide_title);
 
   G_OBJECT_CLASS (rein_window_parent_class)->dispose (object);
 }
@@ -568,6 +707,9 @@ rein_window_class_init (ReinWindowClass *klass)
   BIND (identity_popover);
   BIND (identity_list);
   BIND (identity_label);
+  BIND (identity_icon);
+  BIND (switcher_bar);
+  BIND (header_bar);
   BIND (testnet_badge);
   BIND (sync_button);
   BIND (sync_stack);
@@ -589,12 +731,20 @@ rein_window_class_init (ReinWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.add-identity", NULL, add_identity_action);
+  gtk_widget_class_install_action (widget_class, "win.identity-details", NULL,
+                                   identity_details_action);
   gtk_widget_class_install_action (widget_class, "win.switch-identity", "s",
                                    switch_identity_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.add-identity", NULL);
+}
+
+static void
+title_visible_cb (ReinWindow *self)
+{
+  update_header (self);
 }
 
 /* Our icon and styles, once per display. */
@@ -619,8 +769,14 @@ rein_window_init (ReinWindow *self)
 {
   load_theme (gdk_display_get_default ());
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->wide_title = g_object_ref (self->switcher_title);
+  self->narrow_title = g_object_ref_sink (adw_window_title_new (_("Rein"), NULL));
+  g_signal_connect_swapped (self->switcher_title, "notify::title-visible",
+                            G_CALLBACK (title_visible_cb), self);
 
-  self->settings = settings_if_installed ();
+  /* Run from the build tree without the schema, the window simply does
+   * not remember its size. */
+  self->settings = rein_settings_new_if_installed ();
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self),
@@ -631,6 +787,14 @@ rein_window_init (ReinWindow *self)
     }
   else
     gtk_window_set_default_size (GTK_WINDOW (self), 1000, 700);
+}
+
+/* What the last sync said about the servers was said for one identity. */
+static void
+forget_failed_servers (ReinWindow *self)
+{
+  g_clear_pointer (&self->failed_servers, g_strfreev);
+  update_banner (self);
 }
 
 static void
@@ -664,12 +828,20 @@ rein_window_new (GtkApplication *application, ReinContext *context)
 
   gtk_list_box_bind_model (self->identity_list, rein_session_get_identities (session),
                            create_identity_row, NULL, NULL);
+  g_signal_connect_object (rein_session_get_identities (session), "items-changed",
+                           G_CALLBACK (update_checks), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_swapped (session, "notify::active-identity", G_CALLBACK (update_checks),
+                            self);
   g_signal_connect_swapped (session, "notify::active-identity", G_CALLBACK (update_identity),
                             self);
   g_signal_connect_swapped (session, "notify::syncing", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "notify::sync-fraction", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "sync-finished", G_CALLBACK (sync_finished_cb), self);
   g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_sync), self);
+  g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_banner), self);
+  g_signal_connect_swapped (session, "notify::active-identity",
+                            G_CALLBACK (forget_failed_servers), self);
   g_signal_connect_swapped (session, "notify::unlocked", G_CALLBACK (update_banner), self);
   g_signal_connect_swapped (session, "notify::auto-sync-interval", G_CALLBACK (update_banner),
                             self);
@@ -678,6 +850,7 @@ rein_window_new (GtkApplication *application, ReinContext *context)
                            G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
 
   show_main_or_welcome (self);
+  update_checks (self);
   update_sync (self);
   if (self->settings)
     g_signal_connect_swapped (self->settings, "changed::auto-sync-interval",

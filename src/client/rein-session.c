@@ -284,12 +284,28 @@ rein_server_info_get_sync_total (ReinServerInfo *self)
   return self->sync_total;
 }
 
+/* "5 minutes ago", "3 hours ago", "yesterday", then the locale's long
+ * date ("4 December 2026"): never "12/04/26", which reads two ways. */
 static gchar *
 format_time (gint64 when)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (when);
+  gint64 ago = g_get_real_time () / G_USEC_PER_SEC - when;
 
-  return dt ? g_date_time_format (dt, "%x %X") : g_strdup ("?");
+  if (dt == NULL)
+    return g_strdup ("?");
+  if (ago < 60)
+    return g_strdup (_("just now"));
+  if (ago < 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago",
+                                         ago / 60), (gint) (ago / 60));
+  if (ago < 24 * 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago",
+                                         ago / 3600), (gint) (ago / 3600));
+  if (ago < 48 * 3600)
+    return g_strdup (_("yesterday"));
+  /* TRANSLATORS: a date in full, see g_date_time_format() (%-d: day, %B: month name) */
+  return g_date_time_format (dt, _("%-d %B %Y"));
 }
 
 gchar *
@@ -330,8 +346,17 @@ rein_server_info_describe (ReinServerInfo *self)
   if (self->documents_held >= 0 && self->documents_total >= 0)
     {
       g_string_append (text, " · ");
-      g_string_append_printf (text, _("holds %d of our %d documents"), self->documents_held,
-                              self->documents_total);
+      if (self->documents_held == self->documents_total)
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "holds our %d document",
+                                                   "holds all %d of our documents",
+                                                   self->documents_total),
+                                self->documents_total);
+      else
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                   "holds %d of our %d document",
+                                                   "holds %d of our %d documents",
+                                                   self->documents_total),
+                                self->documents_held, self->documents_total);
     }
   if (self->last_sync > 0)
     {
@@ -399,7 +424,9 @@ struct _ReinSession
   gboolean syncing;
   gdouble sync_fraction;
   GHashTable *progress; /* url -> done/total packed as two guint16 */
-  gint64 last_sync;     /* wall clock, seconds; 0 never */
+  gint64 last_sync;     /* of the active identity: wall clock, seconds; 0 never */
+  gint64 servers_last_sync; /* the newest of the servers' records */
+  GArray *identity_syncs;   /* IdentitySync, from the store's settings */
 
   /* The active identity's delegate key once the user unlocked it to keep
    * it open in this session (libgcrypt secure memory; wiped on lock,
@@ -469,6 +496,7 @@ rein_session_finalize (GObject *object)
 {
   ReinSession *self = (ReinSession *) object;
 
+  g_clear_pointer (&self->identity_syncs, g_array_unref);
   g_mutex_clear (&self->write_lock);
   G_OBJECT_CLASS (rein_session_parent_class)->finalize (object);
 }
@@ -581,7 +609,18 @@ typedef struct
   GArray *ids;        /* gint64, alongside urls */
   GArray *last_syncs; /* gint64 */
   GPtrArray *last_errors;
+  GArray *identity_syncs; /* IdentitySync */
 } Snapshot;
+
+/* When an identity last synced with at least one server: the servers'
+ * own records are shared by every identity. */
+typedef struct
+{
+  gint64 identity_id;
+  gint64 when; /* seconds; -1: not recorded (data from before the record) */
+} IdentitySync;
+
+#define LAST_SYNC_KEY "last-sync-%" G_GINT64_FORMAT
 
 static void
 snapshot_free (Snapshot *snap)
@@ -594,6 +633,7 @@ snapshot_free (Snapshot *snap)
   g_clear_pointer (&snap->ids, g_array_unref);
   g_clear_pointer (&snap->last_syncs, g_array_unref);
   g_clear_pointer (&snap->last_errors, g_ptr_array_unref);
+  g_clear_pointer (&snap->identity_syncs, g_array_unref);
   g_free (snap);
 }
 
@@ -611,6 +651,18 @@ snapshot_take (ReinSession *self)
   snap->urls = rein_store_list_servers (self->store, &snap->ids, NULL);
   snap->last_syncs = g_array_new (FALSE, TRUE, sizeof (gint64));
   snap->last_errors = g_ptr_array_new_with_free_func (g_free);
+  snap->identity_syncs = g_array_new (FALSE, TRUE, sizeof (IdentitySync));
+  for (guint i = 0; snap->identities && i < g_list_model_get_n_items (snap->identities); i++)
+    {
+      g_autoptr (ReinIdentity) id = g_list_model_get_item (snap->identities, i);
+      IdentitySync rec = { rein_identity_get_id (id), -1 };
+      g_autofree gchar *key = g_strdup_printf (LAST_SYNC_KEY, rec.identity_id);
+      g_autofree gchar *value = rein_store_get_setting (self->store, key);
+
+      if (value)
+        rec.when = g_ascii_strtoll (value, NULL, 10);
+      g_array_append_val (snap->identity_syncs, rec);
+    }
   for (guint i = 0; snap->urls && snap->ids && i < snap->ids->len; i++)
     {
       gint64 last = 0;
@@ -727,9 +779,34 @@ apply_servers (ReinSession *self, Snapshot *snap)
   if (!same)
     g_list_store_splice (self->servers, 0, g_list_model_get_n_items (current), items->pdata,
                          items->len);
-  if (last_sync != self->last_sync)
+  self->servers_last_sync = last_sync;
+}
+
+/* The active identity's last sync: its own record; for data from before
+ * identities had one, the servers' when it is the only identity (they
+ * can only have synced it). */
+static void
+update_last_sync (ReinSession *self)
+{
+  gint64 last = 0;
+  gboolean recorded = FALSE;
+
+  for (guint i = 0; self->active && self->identity_syncs && i < self->identity_syncs->len; i++)
     {
-      self->last_sync = last_sync;
+      IdentitySync *rec = &g_array_index (self->identity_syncs, IdentitySync, i);
+
+      if (rec->identity_id == rein_identity_get_id (self->active) && rec->when >= 0)
+        {
+          last = rec->when;
+          recorded = TRUE;
+        }
+    }
+  if (!recorded && self->active
+      && g_list_model_get_n_items (G_LIST_MODEL (self->identities)) == 1)
+    last = self->servers_last_sync;
+  if (last != self->last_sync)
+    {
+      self->last_sync = last;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
     }
 }
@@ -746,6 +823,9 @@ snapshot_apply (ReinSession *self, Snapshot *snap)
   self->snapshot_shown = snap->seq;
   apply_identities (self, snap);
   apply_servers (self, snap);
+  g_clear_pointer (&self->identity_syncs, g_array_unref);
+  self->identity_syncs = g_array_ref (snap->identity_syncs);
+  update_last_sync (self);
   if (!self->loaded)
     {
       GTask *task;
@@ -760,6 +840,18 @@ snapshot_apply (ReinSession *self, Snapshot *snap)
 static void
 reload_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  IdentitySync *record = task_data;
+
+  /* a sync that went through records when, for its identity */
+  if (record)
+    {
+      g_autofree gchar *key = g_strdup_printf (LAST_SYNC_KEY, record->identity_id);
+      g_autofree gchar *value = g_strdup_printf ("%" G_GINT64_FORMAT, record->when);
+      g_autoptr (GError) error = NULL;
+
+      if (!rein_store_set_setting (REIN_SESSION (source)->store, key, value, &error))
+        g_warning ("Could not record the last sync: %s", error->message);
+    }
   g_task_return_pointer (task, snapshot_take (source), (GDestroyNotify) snapshot_free);
 }
 
@@ -774,12 +866,20 @@ reload_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 /* Reads the identities and servers again, in a worker; @callback gets the
  * snapshot (g_task_propagate_pointer()) to apply. */
 static void
-reload_then (ReinSession *self, GAsyncReadyCallback callback, gpointer user_data)
+reload_recording (ReinSession *self, IdentitySync *record, GAsyncReadyCallback callback,
+                  gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
 
-  g_task_set_source_tag (task, reload_then);
+  g_task_set_source_tag (task, reload_recording);
+  g_task_set_task_data (task, record, g_free);
   g_task_run_in_thread (task, reload_thread);
+}
+
+static void
+reload_then (ReinSession *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  reload_recording (self, NULL, callback, user_data);
 }
 
 static void
@@ -875,6 +975,7 @@ rein_session_set_active_identity (ReinSession *self, ReinIdentity *identity)
   g_task_set_task_data (task, g_object_ref (identity), g_object_unref);
   g_object_set_data (G_OBJECT (task), "seq",
                      GINT_TO_POINTER (g_atomic_int_add (&self->active_write_seq, 1) + 1));
+  update_last_sync (self);
   if (self->saving++ == 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
   g_task_run_in_thread (task, set_active_thread);
@@ -1304,6 +1405,127 @@ rein_session_unlock_finish (ReinSession *self, GAsyncResult *result, GError **er
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- one identity's backup, and deleting it ---- */
+
+static void
+export_backup_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddData *d = task_data;
+  ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *json = rein_store_export_backup (self->store, identity, d->password, &error);
+
+  /* the secrets in it stay sealed under the password: the file may be
+   * copied anywhere, but it is written for its owner only */
+  if (json == NULL
+      || !g_file_replace_contents (d->file, json, strlen (json), NULL, FALSE,
+                                   G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                   NULL, cancellable, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+rein_session_export_backup_async (ReinSession *self,
+                                  ReinIdentity *identity,
+                                  const gchar *password,
+                                  GFile *file,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  AddData *data;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+  g_return_if_fail (password != NULL && G_IS_FILE (file));
+
+  g_task_set_source_tag (task, rein_session_export_backup_async);
+  g_object_set_data_full (G_OBJECT (task), "identity", g_object_ref (identity), g_object_unref);
+  data = add_data_new (ADD_FROM_BACKUP, NULL, password);
+  data->file = g_object_ref (file);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+  g_task_run_in_thread (task, export_backup_thread);
+}
+
+gboolean
+rein_session_export_backup_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+delete_identity_thread (GTask *task, gpointer source, gpointer task_data,
+                        GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddData *d = task_data;
+  ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *key = g_strdup_printf (LAST_SYNC_KEY, rein_identity_get_id (identity));
+
+  if (!rein_store_delete_identity (self->store, identity, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* an identity made later may get the same id: it has never synced */
+  rein_store_set_setting (self->store, key, "0", NULL);
+  d->snap = snapshot_take (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+identity_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  AddData *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  snapshot_apply (REIN_SESSION (source), d->snap);
+  g_task_return_boolean (outer, TRUE);
+}
+
+void
+rein_session_delete_identity_async (ReinSession *self,
+                                    ReinIdentity *identity,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+
+  g_task_set_source_tag (task, rein_session_delete_identity_async);
+  if (self->active && rein_identity_get_id (self->active) == rein_identity_get_id (identity))
+    forget_key (self);
+  inner = g_task_new (self, NULL, identity_deleted_cb, g_steal_pointer (&task));
+  g_object_set_data_full (G_OBJECT (inner), "identity", g_object_ref (identity), g_object_unref);
+  g_task_set_task_data (inner, add_data_new (ADD_FROM_KEYS, NULL, NULL),
+                        (GDestroyNotify) add_data_free);
+  g_task_run_in_thread (inner, delete_identity_thread);
+}
+
+gboolean
+rein_session_delete_identity_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- servers ---- */
 
 typedef struct
@@ -1469,6 +1691,11 @@ server_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!ok)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (a->flags & REIN_ADD_SERVER_LIST_ONLY)
+    {
+      g_task_return_pointer (task, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref);
       return;
     }
   rein_client_set_timeout (a->client, 10);
@@ -1722,6 +1949,7 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GPtrArray) results = rein_sync_run_finish (REIN_SYNC (source), result, &error);
   const gchar *first_error = NULL;
   guint failed = 0;
+  IdentitySync *record = NULL;
 
   g_signal_handlers_disconnect_by_func (source, sync_progress_cb, self);
   g_clear_object (&self->sync_cancellable);
@@ -1779,15 +2007,22 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       g_object_thaw_notify (G_OBJECT (server));
     }
-  if (failed < results->len)
+  if (failed < results->len && self->active)
     {
-      self->last_sync = g_get_real_time () / G_USEC_PER_SEC;
+      IdentitySync rec = { rein_identity_get_id (self->active),
+                           g_get_real_time () / G_USEC_PER_SEC };
+
+      record = g_memdup2 (&rec, sizeof rec);
+      for (guint i = 0; self->identity_syncs && i < self->identity_syncs->len; i++)
+        if (g_array_index (self->identity_syncs, IdentitySync, i).identity_id == rec.identity_id)
+          g_array_index (self->identity_syncs, IdentitySync, i).when = rec.when;
+      self->last_sync = rec.when;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
     }
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, failed, first_error);
   run->results = g_steal_pointer (&results);
-  /* the times the sync engine recorded per server */
-  reload_then (self, sync_reloaded_cb, g_steal_pointer (&task));
+  /* the times the sync engine recorded per server, and this identity's */
+  reload_recording (self, record, sync_reloaded_cb, g_steal_pointer (&task));
 }
 
 void

@@ -155,6 +155,27 @@ gboolean rein_session_get_unlocked (ReinSession *self);
 ReinPrivateKey *rein_session_dup_unlocked_key (ReinSession *self);
 void rein_session_lock (ReinSession *self);
 
+/* Writes an encrypted backup of @identity to @file (readable by its owner
+ * only), once @password opened its keys; in a worker. */
+void rein_session_export_backup_async (ReinSession *self,
+                                       ReinIdentity *identity,
+                                       const gchar *password,
+                                       GFile *file,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean rein_session_export_backup_finish (ReinSession *self, GAsyncResult *result,
+                                            GError **error);
+/* Deletes @identity and its keys from the store (rein_store_delete_identity());
+ * when it was active, the first identity left becomes active, or none. */
+void rein_session_delete_identity_async (ReinSession *self,
+                                         ReinIdentity *identity,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+gboolean rein_session_delete_identity_finish (ReinSession *self, GAsyncResult *result,
+                                              GError **error);
+
 typedef enum
 {
   REIN_ADD_SERVER_NONE = 0,
@@ -162,6 +183,9 @@ typedef enum
    * removed again (rein-cli). Without it, it stays listed with its error,
    * for the user to see and remove (the app). */
   REIN_ADD_SERVER_FORGET_UNANSWERED = 1 << 0,
+  /* Only lists the server, without asking it (one that is offline now,
+   * added anyway): the result is an empty array; sync asks it later. */
+  REIN_ADD_SERVER_LIST_ONLY = 1 << 1,
 } ReinAddServerFlags;
 
 /* Lists the server at @url (rein_server_url_normalize()), unless it is

@@ -301,7 +301,8 @@ handle_request (GTask *task, guint status, JsonObject *obj, JsonNode *root)
     {
       g_autofree gchar *msg = server_message (root);
 
-      return_error (task, REIN_NET_ERROR_REFUSED, "could not register: %s", msg);
+      return_error (task, REIN_NET_ERROR_REFUSED, "could not register (HTTP %u): %s", status,
+                    msg);
       return;
     }
   /* The original server answers "error" when no more free buckets are

@@ -1501,6 +1501,62 @@ rein_store_get_active_identity (ReinStore *self, GError **error)
   return identity_by_id (self, g_ascii_strtoll (id_text, NULL, 10), error);
 }
 
+/* Deletes @identity with its sealed keys, buckets and orders (its
+ * documents stay, without owner). The active identity, if it was this one,
+ * becomes the first one left (or none). */
+gboolean
+rein_store_delete_identity (ReinStore *self, ReinIdentity *identity, GError **error)
+{
+  g_autoptr (sqlite3_stmt) del = NULL;
+  g_autoptr (sqlite3_stmt) active = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
+
+  id = rein_identity_get_id (identity);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  del = prepare (self, "DELETE FROM identities WHERE id = ?", error);
+  if (del == NULL)
+    goto fail;
+  sqlite3_bind_int64 (del, 1, id);
+  if (sqlite3_step (del) != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not delete the identity");
+      goto fail;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                           "No such identity");
+      goto fail;
+    }
+  active = prepare (self,
+                    "UPDATE settings SET value = (SELECT CAST (MIN (id) AS TEXT) FROM identities) "
+                    "WHERE key = 'active-identity' AND value = CAST (?1 AS TEXT) "
+                    "AND EXISTS (SELECT 1 FROM identities)",
+                    error);
+  if (active == NULL)
+    goto fail;
+  sqlite3_bind_int64 (active, 1, id);
+  if (sqlite3_step (active) != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not choose another identity");
+      goto fail;
+    }
+  /* none left: no active one */
+  if (!exec (self, "DELETE FROM settings WHERE key = 'active-identity' "
+                   "AND NOT EXISTS (SELECT 1 FROM identities)", error))
+    goto fail;
+  return exec (self, "COMMIT", error);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
 /* ---- Settings ---- */
 
 gchar *

@@ -103,6 +103,11 @@ gboolean rein_store_set_active_identity (ReinStore *self, ReinIdentity *identity
 /* NULL without error when there is no identity yet. */
 ReinIdentity *rein_store_get_active_identity (ReinStore *self, GError **error);
 
+/* Deletes @identity: its sealed keys, buckets and orders (its documents
+ * stay, without owner). When it was the active one, the first identity left
+ * becomes active. */
+gboolean rein_store_delete_identity (ReinStore *self, ReinIdentity *identity, GError **error);
+
 /* Opens the sealed keys with @password. Free with rein_private_key_free().
  * The master key exists only for identities made from a phrase. */
 ReinPrivateKey *rein_store_unlock_delegate_key (ReinStore *self,

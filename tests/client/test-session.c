@@ -446,7 +446,7 @@ test_health (Fixture *f, gconstpointer data)
   live_line = rein_server_info_describe (live);
   dead_line = rein_server_info_describe (dead);
   g_assert_true (g_str_has_prefix (live_line, "Reachable · "));
-  g_assert_nonnull (strstr (live_line, "holds 0 of our 1 documents"));
+  g_assert_nonnull (strstr (live_line, "holds 0 of our 1 document"));
   g_assert_cmpstr (dead_line, ==, rein_server_info_get_last_error (dead));
 
   g_signal_handlers_disconnect_by_func (live, count_notify_cb, &notified);

@@ -1,0 +1,28 @@
+/* rein-identity-page.h: one identity: its addresses and SIN, a backup,
+ * and deleting it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rein-session.h"
+
+G_BEGIN_DECLS
+
+#define REIN_TYPE_IDENTITY_PAGE (rein_identity_page_get_type ())
+G_DECLARE_FINAL_TYPE (ReinIdentityPage, rein_identity_page, REIN, IDENTITY_PAGE, AdwWindow)
+
+/* Emits "deleted" (with the identity's name) once the identity is gone,
+ * then closes. */
+ReinIdentityPage *rein_identity_page_new (GtkWindow *parent,
+                                          ReinSession *session,
+                                          ReinIdentity *identity);
+/* What "Save Backup…" does once a file is chosen (tests call it without
+ * the file chooser). */
+void rein_identity_page_save_backup_to (ReinIdentityPage *self, GFile *file);
+/* What "Delete" in the confirmation does. */
+void rein_identity_page_delete (ReinIdentityPage *self);
+
+G_END_DECLS
