@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "rein-server-db.h"
 #include "rein-server.h"
 #include "rein-server-door.h"
 
@@ -72,7 +73,8 @@ main (int argc, char *argv[])
     { "port", 'p', 0, G_OPTION_ARG_INT, &port,
       "Port to listen on (default 2016; 0 picks a free one)", "N" },
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
-      "SQLite database (default $XDG_DATA_HOME/rein-server/rein-server.db)", "PATH" },
+      "SQLite database file (default $XDG_DATA_HOME/rein-server/rein-server.db), or a "
+      "PostgreSQL connection URI (postgresql://USER@HOST/DATABASE)", "PATH|URI" },
     { "rate", 0, 0, G_OPTION_ARG_INT, &rate,
       "Requests per second per client address before answering 429 (default 200; 0: no limit)",
       "N" },
@@ -133,7 +135,7 @@ main (int argc, char *argv[])
   if (database == NULL)
     database = default_database_path ();
   directory = g_path_get_dirname (database);
-  if (g_mkdir_with_parents (directory, 0700) != 0)
+  if (!rein_server_db_is_uri (database) && g_mkdir_with_parents (directory, 0700) != 0)
     {
       g_printerr ("rein-server: cannot create %s\n", directory);
       return 1;
@@ -150,7 +152,7 @@ main (int argc, char *argv[])
   if (server == NULL)
     {
       g_printerr ("rein-server: %s\n", error->message);
-      if (strstr (error->message, " is damaged: ") != NULL)
+      if (strstr (error->message, " is damaged: ") != NULL && !rein_server_db_is_uri (database))
         g_printerr ("rein-server: not starting on a damaged database. Stop here and keep a "
                     "copy of it (with its -wal file); then recover what can be read with\n"
                     "  sqlite3 %s .recover | sqlite3 recovered.db\n"

@@ -1150,8 +1150,8 @@ static void
 handle_status (ReinServer *self, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (GFile) file = g_file_new_for_path (self->database_path);
-  g_autoptr (GFile) parent = g_file_get_parent (file);
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFile) parent = NULL;
   g_autoptr (GFileInfo) info = NULL;
   g_autofree gchar *uptime = NULL;
   g_autofree gchar *stored = NULL;
@@ -1159,8 +1159,14 @@ handle_status (ReinServer *self, SoupServerMessage *msg)
   gint64 count;
 
   count = rein_server_db_count_keys (self->reader, NULL);
-  info = g_file_query_filesystem_info (parent != NULL ? parent : file,
-                                       G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  /* The free space of a PostgreSQL server's disk is not ours to see: "0". */
+  if (!rein_server_db_is_uri (self->database_path))
+    {
+      file = g_file_new_for_path (self->database_path);
+      parent = g_file_get_parent (file);
+      info = g_file_query_filesystem_info (parent != NULL ? parent : file,
+                                           G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+    }
   uptime = g_strdup_printf ("%" G_GINT64_FORMAT,
                             (g_get_monotonic_time () - self->started_us) / G_USEC_PER_SEC);
   stored = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (count, 0));
@@ -1494,7 +1500,9 @@ rein_server_new_full (const gchar *database_path, gboolean check_integrity, GErr
   /* Damaged pages would otherwise show only as 500s for the rows on them. */
   if (check_integrity && !rein_server_db_quick_check (self->reader, error))
     {
-      g_prefix_error (error, "%s is damaged: ", database_path);
+      g_autofree gchar *name = rein_server_db_display_name (database_path);
+
+      g_prefix_error (error, "%s is damaged: ", name);
       g_clear_pointer (&self->writer, rein_server_db_close);
       return NULL;
     }
