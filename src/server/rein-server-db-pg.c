@@ -242,6 +242,11 @@ fail:
   return FALSE;
 }
 
+static void
+ignore_notice (void *data, const char *message)
+{
+}
+
 ReinServerDb *
 rein_server_db_pg_open (const gchar *uri, gboolean writable, GError **error)
 {
@@ -269,6 +274,9 @@ rein_server_db_pg_open (const gchar *uri, gboolean writable, GError **error)
       pg_ops.close ((ReinServerDb *) db);
       return NULL;
     }
+
+  /* Notices ("already exists, skipping") are not for the server's log. */
+  PQsetNoticeProcessor (db->conn, ignore_notice, NULL);
 
   if (writable && !migrate (db, error))
     {

@@ -59,6 +59,7 @@ main (int argc, char *argv[])
   gint request_timeout = REIN_SERVER_DOOR_DEFAULT_REQUEST_TIMEOUT;
   gint idle_timeout = REIN_SERVER_DOOR_DEFAULT_IDLE_TIMEOUT;
   gint max_answer_memory = REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY / (1024 * 1024);
+  gint database_connections = REIN_SERVER_DEFAULT_DATABASE_CONNECTIONS;
   gboolean skip_check = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
@@ -91,6 +92,9 @@ main (int argc, char *argv[])
     { "max-answer-memory", 0, 0, G_OPTION_ARG_INT, &max_answer_memory,
       "MiB of large answers that may wait for their readers; more is answered 503 "
       "(default 64)", "MIB" },
+    { "database-connections", 0, 0, G_OPTION_ARG_INT, &database_connections,
+      "PostgreSQL: connections for reads, each with its thread (default 4); the server holds "
+      "two more, for writes and /status", "N" },
     { "skip-integrity-check", 0, 0, G_OPTION_ARG_NONE, &skip_check,
       "Start without checking the database first (PRAGMA quick_check reads all of it)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not log requests", NULL },
@@ -122,11 +126,12 @@ main (int argc, char *argv[])
     }
   if (port < 0 || port > 65535 || rate < 0 || max_connections < 0 || max_total < 0
       || request_timeout < 1 || idle_timeout < 0 || max_answer_memory < 1
-      || max_answer_memory > 1024 * 1024)
+      || max_answer_memory > 1024 * 1024 || database_connections < 1
+      || database_connections > 1000)
     {
       g_printerr ("rein-server: --port, --rate, --max-connections, --max-total-connections, "
-                  "--request-timeout, --idle-timeout and --max-answer-memory take numbers in "
-                  "range\n");
+                  "--request-timeout, --idle-timeout, --max-answer-memory and --database-connections "
+                  "take numbers in range\n");
       return 2;
     }
 
@@ -158,6 +163,11 @@ main (int argc, char *argv[])
                     "  sqlite3 %s .recover | sqlite3 recovered.db\n"
                     "and start with --database recovered.db (or restore a backup). "
                     "--skip-integrity-check starts without this check.\n", database);
+      return 1;
+    }
+  if (!rein_server_set_database_connections (server, (guint) database_connections, &error))
+    {
+      g_printerr ("rein-server: %s\n", error->message);
       return 1;
     }
   rein_server_set_rate_limit (server, (guint) rate);

@@ -120,6 +120,18 @@ test_cluster_start (gboolean durable)
       g_assert_nonnull (g_subprocess_get_identifier (cluster->postgres));
       g_usleep (20 * 1000);
     }
+  {
+    PGconn *postgres = PQconnectdb (conninfo);
+    PGresult *result;
+
+    g_assert_cmpint (PQstatus (postgres), ==, CONNECTION_OK);
+    result = PQexec (postgres, "CREATE DATABASE rein");
+    g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+    PQclear (result);
+    PQfinish (postgres);
+  }
+  g_free (conninfo);
+  conninfo = g_strdup_printf ("host=%s user=postgres dbname=rein", cluster->directory);
   cluster->admin = PQconnectdb (conninfo);
   g_assert_cmpint (PQstatus (cluster->admin), ==, CONNECTION_OK);
   return cluster;
@@ -132,14 +144,16 @@ test_cluster_new_database (TestCluster *cluster)
   PGresult *result;
   guint number = ++cluster->databases;
 
-  /* The name is ours (a counter), never input. */
-  sql = g_strdup_printf ("CREATE DATABASE rein_%u", number);
+  /* A schema in the one database: a new database would copy a template
+   * (seconds on a busy machine), a schema costs nothing. The name is ours
+   * (a counter), never input. */
+  sql = g_strdup_printf ("CREATE SCHEMA rein_%u", number);
   result = PQexec (cluster->admin, sql);
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     g_error ("%s: %s", sql, PQresultErrorMessage (result));
   PQclear (result);
-  return g_strdup_printf ("postgresql:///rein_%u?host=%s&user=postgres", number,
-                          cluster->directory);
+  return g_strdup_printf ("postgresql:///rein?host=%s&user=postgres"
+                          "&options=-csearch_path%%3Drein_%u", cluster->directory, number);
 }
 
 void

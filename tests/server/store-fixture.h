@@ -4,7 +4,7 @@
  *
  * REIN_TEST_STORE=postgresql runs the server suite on PostgreSQL: a
  * throwaway cluster (initdb in a temporary directory, a Unix socket there,
- * no TCP) started on first use, one new database per server, stopped and
+ * no TCP) started on first use, one new schema per server, stopped and
  * removed when the test program exits (and killed with it when it aborts).
  * Otherwise each server gets a new SQLite file.
  */
@@ -20,7 +20,7 @@ typedef struct _TestCluster TestCluster;
 gboolean test_store_is_postgresql (void);
 
 /* A new, empty database: "rein-server.db" in @directory, or a new database
- * on the test cluster (its postgresql:// URI). */
+ * on the test cluster (a postgresql:// URI). */
 gchar *test_store_new_database (const gchar *directory);
 
 /* Runs @sql on @database (a SQLite file or a URI) with @param (may be NULL)
@@ -34,7 +34,8 @@ GPtrArray *test_store_select (const gchar *database, const gchar *sql, const gch
  * machine would). Runs initdb and postgres as the "postgres" user when
  * started as root. */
 TestCluster *test_cluster_start (gboolean durable);
-/* A new database on @cluster: its URI. */
+/* A new, empty place on @cluster: a schema of its own in database "rein",
+ * as a URI (options=-csearch_path=...). */
 gchar *test_cluster_new_database (TestCluster *cluster);
 /* Stops @cluster and removes its directory. */
 void test_cluster_stop (TestCluster *cluster);
