@@ -89,6 +89,58 @@ static const gchar *const migrations[] = {
   "  PRIMARY KEY (key_hash, testnet, document)"
   ");"
   "CREATE INDEX enrollment_keys_by_document ON enrollment_keys (document);",
+
+  /* 2: a put's storage in one round trip instead of seven: the SQLite
+   * store's rein_server_db_store() step by step. Returns 0 (stored), 1 (the
+   * key is another owner's) or 2 (no room). */
+  "CREATE FUNCTION rein_store (p_owner text, p_key text, p_size bigint, p_bucket_size bigint,"
+  "  p_hash text, p_testnet integer, p_type text, p_job_id text, p_creator text,"
+  "  p_worker text, p_mediator text, p_willing integer, p_value_json text,"
+  "  p_master_hash text, p_delegate_hash text) RETURNS integer LANGUAGE plpgsql AS $$"
+  "DECLARE"
+  "  old kv%ROWTYPE;"
+  "  exists boolean;"
+  "  v_bucket bigint;"
+  "  v_document bigint;"
+  "BEGIN"
+  "  SELECT * INTO old FROM kv WHERE key = p_key;"
+  "  exists := FOUND;"
+  "  IF exists THEN"
+  "    IF old.owner <> p_owner THEN RETURN 1; END IF;"
+  "    v_bucket := old.bucket;"
+  "  ELSE"
+  "    SELECT id INTO v_bucket FROM buckets"
+  "      WHERE owner = p_owner AND bytes_used + p_size <= p_bucket_size ORDER BY id LIMIT 1;"
+  "    IF NOT FOUND THEN RETURN 2; END IF;"
+  "    old.size := 0;"
+  "  END IF;"
+  /* A replacement counts the difference, not the sum. */
+  "  UPDATE buckets SET bytes_used = bytes_used + (p_size - old.size)"
+  "    WHERE id = v_bucket AND bytes_used + (p_size - old.size) <= p_bucket_size;"
+  "  IF NOT FOUND THEN RETURN 2; END IF;"
+  "  SELECT id INTO v_document FROM documents WHERE hash = p_hash AND testnet = p_testnet;"
+  "  IF NOT FOUND THEN"
+  "    INSERT INTO documents (hash, testnet, type, job_id, creator, worker, mediator, willing,"
+  "      value_json) VALUES (p_hash, p_testnet, p_type, p_job_id, p_creator, p_worker,"
+  "      p_mediator, p_willing, p_value_json) RETURNING id INTO v_document;"
+  "    INSERT INTO enrollment_keys (key_hash, testnet, document)"
+  "      SELECT h, p_testnet, v_document FROM unnest (ARRAY[p_master_hash, p_delegate_hash]) AS h"
+  "      WHERE h IS NOT NULL ON CONFLICT DO NOTHING;"
+  "  END IF;"
+  "  IF NOT exists THEN"
+  "    INSERT INTO kv (key, owner, bucket, document, size)"
+  "      VALUES (p_key, p_owner, v_bucket, v_document, p_size);"
+  "  ELSE"
+  "    UPDATE kv SET document = v_document, size = p_size WHERE key = p_key;"
+  /* A document no key points at goes, with what points to it. */
+  "    IF old.document <> v_document THEN"
+  "      DELETE FROM documents WHERE id = old.document"
+  "        AND NOT EXISTS (SELECT 1 FROM kv WHERE document = old.document);"
+  "      IF FOUND THEN DELETE FROM enrollment_keys WHERE document = old.document; END IF;"
+  "    END IF;"
+  "  END IF;"
+  "  RETURN 0;"
+  "END $$;",
 };
 
 #define SCHEMA_VERSION ((gint) G_N_ELEMENTS (migrations))
@@ -424,52 +476,6 @@ pg_set_owner (ReinServerDb *base,
 
 /* ---- /put ---- */
 
-static gint64
-document_id (PgDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
-{
-  g_autofree gchar *literal = NULL;
-  g_autoptr (PGresult) found = NULL;
-  g_autoptr (PGresult) inserted = NULL;
-  g_autofree gchar *id_text = NULL;
-  const gchar *net = testnet ? "1" : "0";
-  gint64 id;
-
-  found = run (db, "SELECT id FROM documents WHERE hash = $1 AND testnet = $2",
-               2, (const gchar *const[]){ entry->hash, net }, "Reading documents", error);
-  if (found == NULL)
-    return 0;
-  if ((id = first_int (found)) != 0)
-    return id;
-
-  /* Escaped once here rather than on every answer that carries it. */
-  literal = rein_server_json_string_new (entry->value, NULL);
-  inserted = run (db,
-                  "INSERT INTO documents (hash, testnet, type, job_id, creator, worker,"
-                  " mediator, willing, value_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                  " RETURNING id",
-                  9,
-                  (const gchar *const[]){ entry->hash, net,
-                                          rein_server_db_type_name (entry->type),
-                                          entry->job_id, entry->creator, entry->worker,
-                                          entry->mediator,
-                                          entry->willing_to_mediate ? "1" : "0", literal },
-                  "Writing", error);
-  if (inserted == NULL)
-    return 0;
-  id = first_int (inserted);
-  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
-
-  for (const gchar *const *h = (const gchar *const[]){ entry->master_key_hash,
-                                                       entry->delegate_key_hash, NULL };
-       entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && *h != NULL; h++)
-    if (!run_done (db,
-                   "INSERT INTO enrollment_keys (key_hash, testnet, document)"
-                   " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                   3, (const gchar *const[]){ *h, net, id_text }, error))
-      return 0;
-  return id;
-}
-
 static gboolean
 pg_store (ReinServerDb *base,
           const gchar *owner,
@@ -478,97 +484,39 @@ pg_store (ReinServerDb *base,
           gboolean testnet,
           GError **error)
 {
-  PgDb *db = PG_DB (base);
-  g_autoptr (PGresult) old = NULL;
-  g_autoptr (PGresult) updated = NULL;
-  g_autofree gchar *size_text = NULL;
-  g_autofree gchar *delta_text = NULL;
-  g_autofree gchar *bucket_text = NULL;
-  g_autofree gchar *document_text = NULL;
-  g_autofree gchar *old_document_text = NULL;
-  gint64 size, bucket = 0, old_size = 0, old_document = 0, document;
-  gboolean exists;
+  gboolean enrollment = entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT;
+  g_autofree gchar *size = g_strdup_printf ("%" G_GSIZE_FORMAT, strlen (key) + entry->value_len);
+  /* Escaped once here rather than on every answer that carries it. */
+  g_autofree gchar *literal = rein_server_json_string_new (entry->value, NULL);
+  g_autoptr (PGresult) result = NULL;
 
-  size = (gint64) strlen (key) + (gint64) entry->value_len;
-  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, size);
-
-  old = run (db, "SELECT owner, bucket, size, document FROM kv WHERE key = $1",
-             1, (const gchar *const[]){ key }, "Reading keys", error);
-  if (old == NULL)
+  result = run (PG_DB (base),
+                "SELECT rein_store ($1, $2, $3::bigint, "
+                G_STRINGIFY (REIN_SERVER_BUCKET_SIZE) ", $4, $5::integer, $6, $7, $8, $9, $10,"
+                " $11::integer, $12, $13, $14)",
+                14,
+                (const gchar *const[]){ owner, key, size, entry->hash, testnet ? "1" : "0",
+                                        rein_server_db_type_name (entry->type), entry->job_id,
+                                        entry->creator, entry->worker, entry->mediator,
+                                        entry->willing_to_mediate ? "1" : "0", literal,
+                                        enrollment ? entry->master_key_hash : NULL,
+                                        enrollment ? entry->delegate_key_hash : NULL },
+                "Writing", error);
+  if (result == NULL)
     return FALSE;
-  exists = PQntuples (old) > 0;
-  if (exists)
+  switch (first_int (result))
     {
-      if (strcmp (PQgetvalue (old, 0, 0), owner) != 0)
-        {
-          g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_KEY_TAKEN,
-                               "Key is held by another owner");
-          return FALSE;
-        }
-      bucket = g_ascii_strtoll (PQgetvalue (old, 0, 1), NULL, 10);
-      old_size = g_ascii_strtoll (PQgetvalue (old, 0, 2), NULL, 10);
-      old_document = g_ascii_strtoll (PQgetvalue (old, 0, 3), NULL, 10);
-    }
-  else
-    {
-      g_autoptr (PGresult) free_bucket = NULL;
-
-      free_bucket = run (db,
-                         "SELECT id FROM buckets WHERE owner = $1 AND bytes_used + $2 <= "
-                         G_STRINGIFY (REIN_SERVER_BUCKET_SIZE) " ORDER BY id LIMIT 1",
-                         2, (const gchar *const[]){ owner, size_text }, "Reading buckets", error);
-      if (free_bucket == NULL)
-        return FALSE;
-      bucket = first_int (free_bucket);
-      if (bucket == 0)
-        {
-          g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_NO_SPACE,
-                               "Insufficient storage space.");
-          return FALSE;
-        }
-    }
-  bucket_text = g_strdup_printf ("%" G_GINT64_FORMAT, bucket);
-
-  /* A replacement counts the difference, not the sum. */
-  delta_text = g_strdup_printf ("%" G_GINT64_FORMAT, size - old_size);
-  updated = run (db,
-                 "UPDATE buckets SET bytes_used = bytes_used + $2"
-                 " WHERE id = $1 AND bytes_used + $2 <= " G_STRINGIFY (REIN_SERVER_BUCKET_SIZE),
-                 2, (const gchar *const[]){ bucket_text, delta_text }, "Writing", error);
-  if (updated == NULL)
-    return FALSE;
-  if (g_strcmp0 (PQcmdTuples (updated), "0") == 0)
-    {
+    case 0:
+      return TRUE;
+    case 1:
+      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_KEY_TAKEN,
+                           "Key is held by another owner");
+      return FALSE;
+    default:
       g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_NO_SPACE,
                            "Insufficient storage space.");
       return FALSE;
     }
-
-  document = document_id (db, entry, testnet, error);
-  if (document == 0)
-    return FALSE;
-  document_text = g_strdup_printf ("%" G_GINT64_FORMAT, document);
-
-  if (!exists)
-    return run_done (db,
-                     "INSERT INTO kv (key, owner, bucket, document, size)"
-                     " VALUES ($1, $2, $3, $4, $5)",
-                     5, (const gchar *const[]){ key, owner, bucket_text, document_text, size_text },
-                     error);
-
-  if (!run_done (db, "UPDATE kv SET document = $2, size = $3 WHERE key = $1",
-                 3, (const gchar *const[]){ key, document_text, size_text }, error))
-    return FALSE;
-  if (old_document == document)
-    return TRUE;
-
-  /* A document no key points at goes, with what points to it. */
-  old_document_text = g_strdup_printf ("%" G_GINT64_FORMAT, old_document);
-  return run_done (db,
-                   "WITH gone AS (DELETE FROM documents WHERE id = $1"
-                   "  AND NOT EXISTS (SELECT 1 FROM kv WHERE document = $1) RETURNING id)"
-                   " DELETE FROM enrollment_keys WHERE document IN (SELECT id FROM gone)",
-                   1, (const gchar *const[]){ old_document_text }, error);
 }
 
 /* ---- reads ---- */

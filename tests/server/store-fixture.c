@@ -220,7 +220,8 @@ test_store_select (const gchar *database, const gchar *sql, const gchar *param)
       g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
       result = PQexecParams (conn, sql, param != NULL ? 1 : 0, NULL,
                              (const gchar *const[]){ param }, NULL, NULL, 0);
-      if (PQresultStatus (result) != PGRES_TUPLES_OK)
+      if (PQresultStatus (result) != PGRES_TUPLES_OK
+          && PQresultStatus (result) != PGRES_COMMAND_OK)
         g_error ("%s: %s", sql, PQresultErrorMessage (result));
       for (gint i = 0; i < PQntuples (result); i++)
         g_ptr_array_add (rows, PQgetisnull (result, i, 0) ? NULL

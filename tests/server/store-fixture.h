@@ -25,7 +25,8 @@ gchar *test_store_new_database (const gchar *directory);
 
 /* Runs @sql on @database (a SQLite file or a URI) with @param (may be NULL)
  * bound to $1, and returns the first column of each row (NULL for SQL
- * NULL). For assertions on what was stored. */
+ * NULL; none for a statement that returns none). For assertions on what
+ * was stored, and (PostgreSQL) for changing it behind the server's back. */
 GPtrArray *test_store_select (const gchar *database, const gchar *sql, const gchar *param);
 
 /* Starts a cluster of its own (PostgreSQL's binaries in

@@ -993,6 +993,91 @@ test_default_database (void)
   g_assert_cmpint (g_rmdir (data_home), ==, 0);
 }
 
+/* A PostgreSQL URI's password stays out of what the server prints, and
+ * out of its errors, whichever way the URI carries it. */
+static void
+test_uri_password (void)
+{
+  const struct
+  {
+    const gchar *uri;
+    const gchar *shown;
+  } uris[] = {
+    { "postgresql://rein:s3cret@db.example.org:5432/rein",
+      "postgresql://rein:***@db.example.org:5432/rein" },
+    { "postgres://rein:s3cret@db/rein?sslmode=require", "postgres://rein:***@db/rein?sslmode=require" },
+    { "postgresql://db/rein?user=rein&password=s3cret", "postgresql://db/rein?***" },
+    { "postgresql:///rein?host=/run/postgresql", "postgresql:///rein?host=/run/postgresql" },
+    { "postgresql://db/a@b", "postgresql://db/a@b" },
+    { "/srv/rein:s3cret@x/rein-server.db", "/srv/rein:s3cret@x/rein-server.db" },
+  };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  gint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
+    {
+      g_autofree gchar *shown = rein_server_db_display_name (uris[i].uri);
+
+      g_assert_cmpstr (shown, ==, uris[i].shown);
+    }
+  g_assert_true (rein_server_db_is_uri (uris[0].uri));
+  g_assert_true (rein_server_db_is_uri (uris[1].uri));
+  g_assert_false (rein_server_db_is_uri (uris[5].uri));
+
+  /* Nothing listens on port 1 of loopback: the server cannot start, and
+   * says why without the password. */
+  status = test_server_run_to_exit ("postgresql://rein:s3cret@127.0.0.1:1/rein", NULL, &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "postgresql://rein:***@127.0.0.1:1/rein"));
+  g_assert_null (strstr (err, "s3cret"));
+  g_assert_null (strstr (out, "s3cret"));
+}
+
+/* PostgreSQL: a database one migration behind (rein_store() missing, as
+ * a version 1 database has it) is brought up to date on start, and puts
+ * then work; one from a newer server stops it (test-server-hardening). */
+static void
+test_migration (void)
+{
+  g_autoptr (Identity) owner = identity_new ("migrated");
+  g_autoptr (GPtrArray) versions = NULL;
+  g_autofree gchar *document = NULL;
+  TestServer *running;
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's migrations (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  running = test_server_start (NULL, (const gchar *const[]) { "--rate=0", NULL });
+  test_server_stop (running);
+  /* Back to version 1: without migration 2's function and its row. */
+  g_ptr_array_unref (test_store_select (running->database, "DROP FUNCTION rein_store", NULL));
+  g_ptr_array_unref (test_store_select (running->database,
+                                        "DELETE FROM rein_schema WHERE version > 1", NULL));
+
+  {
+    TestServer *again = test_server_start (running->database,
+                                           (const gchar *const[]) { "--rate=0", NULL });
+
+    identity_register (owner, again);
+    document = identity_sign (owner, "Rein Job\nJob name: Migrated\nJob ID: mmmmmmmmmmmmmmmmmmmm");
+    {
+      g_autofree gchar *key = random_key ();
+      g_autoptr (Answer) answer = identity_put (owner, again, key, document, FALSE);
+
+      g_assert_cmpuint (answer->status, ==, 201);
+    }
+    test_server_free (again);
+  }
+  versions = test_store_select (running->database,
+                                "SELECT string_agg(version::text, ',' ORDER BY version)"
+                                " FROM rein_schema", NULL);
+  g_assert_cmpstr (g_ptr_array_index (versions, 0), ==, "1,2");
+  test_server_free (running);
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -1031,6 +1116,8 @@ main (int argc, char *argv[])
   add ("/server/api/cap", test_cap);
   g_test_add_func ("/server/api/sigint", test_sigint);
   g_test_add_func ("/server/api/default-database", test_default_database);
+  g_test_add_func ("/server/api/migration", test_migration);
+  g_test_add_func ("/server/api/uri-password", test_uri_password);
 
   return g_test_run ();
 }
