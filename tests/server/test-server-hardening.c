@@ -410,7 +410,9 @@ test_damaged (void)
     {
       g_autoptr (GPtrArray) rows = test_store_select (server->database,
                                                       "UPDATE rein_schema SET version = 99"
-                                                      " RETURNING version", NULL);
+                                                      " WHERE version = (SELECT max(version)"
+                                                      " FROM rein_schema) RETURNING version",
+                                                      NULL);
 
       g_assert_cmpuint (rows->len, ==, 1);
       status = test_server_run_to_exit (server->database, NULL, &out, &err);
