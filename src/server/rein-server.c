@@ -104,7 +104,7 @@ typedef struct
   guint status;
   gchar *body;
 
-  /* reads: key (JOB_GET), owner, testnet (JOB_QUERY), and */
+  /* reads: JOB_GET asks for key; JOB_QUERY for owner, testnet and these */
   gchar *name;             /* the query's name */
   gboolean known;          /* one this server answers */
   ReinServerQuery query;
@@ -114,7 +114,7 @@ typedef struct
   guint limit;
   guint offset;
   GError *param_error;     /* its parameter is wrong: 400, once the account is checked */
-  /* what the database said: value (JOB_GET, in value), or */
+  /* what the database answered: JOB_GET in value, JOB_QUERY in these */
   gboolean has_account;
   GPtrArray *values;
   GError *read_error;
