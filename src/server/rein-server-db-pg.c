@@ -195,12 +195,18 @@ run (PgDb *db,
   ExecStatusType status;
 
   /* A connection lost between transactions (the database restarted, a
-   * pooler recycled it) is opened again; inside one, the transaction is
-   * lost anyway and fails. */
+   * pooler recycled it, an administrator ended it) is opened again and the
+   * statement sent once more: outside a transaction it did nothing. Inside
+   * one, the transaction is lost anyway and fails; the next begins anew. */
   if (PQstatus (db->conn) == CONNECTION_BAD && !db->in_transaction)
     PQreset (db->conn);
-
   result = PQexecParams (db->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+  if (PQstatus (db->conn) == CONNECTION_BAD && !db->in_transaction)
+    {
+      PQclear (result);
+      PQreset (db->conn);
+      result = PQexecParams (db->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+    }
   status = PQresultStatus (result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
     {

@@ -1140,6 +1140,47 @@ test_same_answers (void)
   }
 }
 
+/* PostgreSQL: connections ended under the server (a database restart, a
+ * pooler, an administrator) are opened again; no request after fails. */
+static void
+test_reconnect (void)
+{
+  g_autoptr (Identity) owner = identity_new ("reconnect");
+  g_autofree gchar *document = NULL;
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *path = g_strdup_printf ("get?key=%s", key);
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's connections (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  identity_register (owner, server);
+  document = identity_sign (owner, "Rein Job\nJob name: Again\nJob ID: rrrrrrrrrrrrrrrrrrrr");
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr (GPtrArray) ended = NULL;
+
+      /* Every connection the server holds, ended. */
+      ended = test_store_select (server->database,
+                                 "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+                                 " WHERE application_name = 'rein-server'"
+                                 " AND pid <> pg_backend_pid()", NULL);
+      g_assert_cmpuint (ended->len, >=, 3);
+      {
+        g_autoptr (Answer) put = identity_put (owner, server, key, document, FALSE);
+        g_autoptr (Answer) get = http_get (server, path);
+        g_autoptr (Answer) status = http_get (server, "status");
+
+        g_assert_cmpuint (put->status, ==, 201);
+        g_assert_cmpuint (get->status, ==, 200);
+        g_assert_cmpstr (json_object_get_string_member (answer_object (get), "value"), ==,
+                         document);
+        g_assert_cmpuint (status->status, ==, 200);
+      }
+    }
+}
+
 /* A PostgreSQL URI's password stays out of what the server prints, and
  * out of its errors, whichever way the URI carries it. */
 static void
@@ -1261,6 +1302,7 @@ main (int argc, char *argv[])
   add ("/server/api/queries", test_queries);
   add ("/server/api/old-format", test_old_format);
   add ("/server/api/cap", test_cap);
+  add ("/server/api/reconnect", test_reconnect);
   g_test_add_func ("/server/api/sigint", test_sigint);
   g_test_add_func ("/server/api/default-database", test_default_database);
   g_test_add_func ("/server/api/migration", test_migration);
