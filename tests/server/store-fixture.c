@@ -58,13 +58,107 @@ pg_binary (const gchar *name)
   return g_build_filename (bindir, name, NULL);
 }
 
+/* Runs initdb for a data directory at @data, whose parent the postgres
+ * user may write. */
+static void
+run_initdb (GSubprocessLauncher *launcher, const gchar *data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) initdb = NULL;
+  g_autofree gchar *initdb_path = pg_binary ("initdb");
+
+  initdb = g_subprocess_launcher_spawn (launcher, &error, initdb_path, "--pgdata", data,
+                                        "--auth=trust", "--username=postgres",
+                                        "--encoding=UTF8", "--locale=C", "--no-sync",
+                                        "--no-instructions", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (initdb, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+run_command (const gchar *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  gint status = 0;
+
+  g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+/* A new cluster's data directory at @data. initdb takes seconds on a busy
+ * machine; so the first test program of a build makes a template in the
+ * build directory (made aside, then renamed: programs running at once
+ * race harmlessly) and every cluster is a copy of it. */
+static void
+make_data_directory (GSubprocessLauncher *launcher, const gchar *data)
+{
+  const gchar *builddir = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree gchar *bindir_hash = NULL;
+  g_autofree gchar *template = NULL;
+  g_autofree gchar *template_data = NULL;
+
+  if (builddir == NULL)
+    {
+      run_initdb (launcher, data);
+      return;
+    }
+  bindir_hash = g_strdup_printf ("%08x", g_str_hash (g_getenv ("REIN_TEST_PG_BINDIR")));
+  template = g_strconcat (builddir, "/pg-template-", bindir_hash, NULL);
+  template_data = g_build_filename (template, "data", NULL);
+  if (!g_file_test (template_data, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree gchar *aside = g_strdup_printf ("%s.%d", template, (gint) getpid ());
+      g_autofree gchar *aside_data = g_build_filename (aside, "data", NULL);
+
+      g_assert_cmpint (g_mkdir (aside, 0700), ==, 0);
+      if (run_as.drop)
+        g_assert_cmpint (chown (aside, run_as.uid, run_as.gid), ==, 0);
+      run_initdb (launcher, aside_data);
+      if (g_rename (aside, template) != 0)
+        run_command ((const gchar *const[]){ "rm", "-rf", aside, NULL });
+    }
+  run_command ((const gchar *const[]){ "cp", "-a", template_data, data, NULL });
+}
+
+/* Clusters of test programs that aborted (an assertion: no atexit) are
+ * left behind, their postgres killed with them: removed here, once their
+ * directory is a minute old and no live postmaster holds it. */
+static void
+remove_stale_clusters (void)
+{
+  g_autoptr (GDir) dir = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const gchar *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *path = NULL;
+      g_autofree gchar *pid_file = NULL;
+      g_autofree gchar *contents = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, "rein-pg-"))
+        continue;
+      path = g_build_filename (g_get_tmp_dir (), name, NULL);
+      pid_file = g_build_filename (path, "data", "postmaster.pid", NULL);
+      if (g_stat (path, &st) != 0
+          || (gint64) st.st_mtime > g_get_real_time () / G_USEC_PER_SEC - 60)
+        continue;
+      if (g_file_get_contents (pid_file, &contents, NULL, NULL)
+          && kill ((pid_t) g_ascii_strtoll (contents, NULL, 10), 0) == 0)
+        continue;
+      run_command ((const gchar *const[]){ "rm", "-rf", path, NULL });
+    }
+}
+
 TestCluster *
 test_cluster_start (gboolean durable)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) initdb = NULL;
-  g_autofree gchar *initdb_path = pg_binary ("initdb");
   g_autofree gchar *postgres_path = pg_binary ("postgres");
   g_autofree gchar *data = NULL;
   g_autofree gchar *log = NULL;
@@ -82,6 +176,7 @@ test_cluster_start (gboolean durable)
       run_as.gid = pw->pw_gid;
     }
 
+  remove_stale_clusters ();
   cluster->directory = g_dir_make_tmp ("rein-pg-XXXXXX", &error);
   g_assert_no_error (error);
   if (run_as.drop)
@@ -92,13 +187,7 @@ test_cluster_start (gboolean durable)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  initdb = g_subprocess_launcher_spawn (launcher, &error, initdb_path, "--pgdata", data,
-                                        "--auth=trust", "--username=postgres",
-                                        "--encoding=UTF8", "--locale=C", "--no-sync",
-                                        "--no-instructions", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (initdb, NULL, &error);
-  g_assert_no_error (error);
+  make_data_directory (launcher, data);
 
   /* Only a Unix socket in our directory: nothing listens on TCP. */
   cluster->postgres = g_subprocess_launcher_spawn (launcher, &error, postgres_path,
@@ -159,9 +248,6 @@ test_cluster_new_database (TestCluster *cluster)
 void
 test_cluster_stop (TestCluster *cluster)
 {
-  g_autoptr (GError) error = NULL;
-  const gchar *rm[] = { "rm", "-rf", cluster->directory, NULL };
-
   if (cluster == NULL)
     return;
   g_clear_pointer (&cluster->admin, PQfinish);
@@ -169,9 +255,7 @@ test_cluster_stop (TestCluster *cluster)
   g_subprocess_send_signal (cluster->postgres, SIGINT);
   g_subprocess_wait (cluster->postgres, NULL, NULL);
   g_clear_object (&cluster->postgres);
-  g_spawn_sync (NULL, (gchar **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                &error);
-  g_assert_no_error (error);
+  run_command ((const gchar *const[]){ "rm", "-rf", cluster->directory, NULL });
   g_free (cluster->directory);
   g_free (cluster);
 }
