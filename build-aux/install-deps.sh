@@ -10,7 +10,9 @@ packages=(
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev gettext
   # libraries, Debian 12 versions are the API floor
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
-  libsecp256k1-dev libsqlite3-dev libgcrypt20-dev libqrencode-dev
+  libsecp256k1-dev libsqlite3-dev libgcrypt20-dev libqrencode-dev libpq-dev
+  # rein-server's PostgreSQL store: the server suite runs on a throwaway cluster
+  postgresql
   # tests: the independent Bitcoin implementation, the BIP39 word list's
   # source, a display for UI tests, data file validators, load generator
   python3 python3-bitcoinlib python3-mnemonic xvfb xauth dbus-daemon dbus-x11 zbar-tools

@@ -1,89 +1,16 @@
-/* rein-server-db.c: rein-server's SQLite store
+/* rein-server-db.c: what rein-server's stores share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The rules (a put's checks in protocol order, the nonce's life, which
+ * delegate signs) live here once; the stores (rein-server-db-sqlite.c,
+ * rein-server-db-pg.c) only read and write.
  */
-#include "rein-server-db.h"
+#include "rein-server-db-private.h"
 
-#include <json-glib/json-glib.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "rein-bitcoin.h"
-#include "rein-server-json.h"
-
-#define SCHEMA_VERSION 3
-
-struct _ReinServerDb
-{
-  sqlite3 *handle;
-  GHashTable *statements; /* SQL text -> sqlite3_stmt, prepared once */
-};
-
-/* Documents are indexed once, on put; queries below are index lookups. Each
- * index ends (implicitly) with the rowid, so results come in insertion order
- * without a sort and LIMIT stops early. */
-static const gchar schema_sql[] =
-  "CREATE TABLE owners ("
-  "  address TEXT PRIMARY KEY NOT NULL,"
-  "  delegate TEXT NOT NULL,"
-  "  nonce TEXT NOT NULL DEFAULT '',"
-  "  created TEXT NOT NULL"
-  ") WITHOUT ROWID;"
-  "CREATE TABLE buckets ("
-  "  id INTEGER PRIMARY KEY,"
-  "  owner TEXT NOT NULL,"
-  "  contact TEXT NOT NULL DEFAULT '',"
-  "  created TEXT NOT NULL,"
-  "  bytes_used INTEGER NOT NULL DEFAULT 0"
-  ");"
-  "CREATE INDEX buckets_by_owner ON buckets (owner);"
-  "CREATE TABLE documents ("
-  "  id INTEGER PRIMARY KEY,"
-  "  hash TEXT NOT NULL,"
-  "  testnet INTEGER NOT NULL,"
-  "  type TEXT NOT NULL,"
-  "  job_id TEXT,"
-  "  creator TEXT,"
-  "  worker TEXT,"
-  "  mediator TEXT,"
-  "  willing INTEGER NOT NULL DEFAULT 0,"
-  "  value_json TEXT NOT NULL," /* the document as a JSON string literal */
-  "  UNIQUE (hash, testnet)"
-  ");"
-  "CREATE INDEX documents_by_type ON documents (testnet, type);"
-  "CREATE INDEX documents_mediators ON documents (testnet) WHERE willing = 1;"
-  "CREATE INDEX documents_by_job ON documents (job_id, testnet, type)"
-  "  WHERE job_id IS NOT NULL;"
-  "CREATE INDEX documents_by_creator ON documents (creator, testnet, type)"
-  "  WHERE creator IS NOT NULL;"
-  "CREATE INDEX documents_by_worker ON documents (worker, testnet)"
-  "  WHERE worker IS NOT NULL;"
-  "CREATE INDEX documents_by_mediator ON documents (mediator, testnet)"
-  "  WHERE mediator IS NOT NULL;"
-  "CREATE TABLE kv ("
-  "  key TEXT PRIMARY KEY NOT NULL,"
-  "  owner TEXT NOT NULL,"
-  "  bucket INTEGER NOT NULL,"
-  "  document INTEGER NOT NULL,"
-  "  size INTEGER NOT NULL"
-  ") WITHOUT ROWID;"
-  "CREATE INDEX kv_by_document ON kv (document);";
-
-/* Version 2: enrollments indexed by the key hashes of the addresses they
- * name, for the "enrollments" query. */
-static const gchar schema_2_sql[] =
-  "CREATE TABLE enrollment_keys ("
-  "  key_hash TEXT NOT NULL,"
-  "  testnet INTEGER NOT NULL,"
-  "  document INTEGER NOT NULL,"
-  "  PRIMARY KEY (key_hash, testnet, document)"
-  ") WITHOUT ROWID;";
-
-/* Version 3: a document's keys go when it goes (its id may be reused). */
-static const gchar schema_3_sql[] =
-  "CREATE INDEX enrollment_keys_by_document ON enrollment_keys (document);"
-  "DELETE FROM enrollment_keys"
-  "  WHERE NOT EXISTS (SELECT 1 FROM documents WHERE id = enrollment_keys.document);";
 
 static const struct
 {
@@ -128,8 +55,8 @@ rein_server_query_to_name (ReinServerQuery query)
 
 /* The type names stored in the database; kept here so that the stored form
  * never depends on another layer's enum. */
-static const gchar *
-type_name (ReinDocumentType type)
+const gchar *
+rein_server_db_type_name (ReinDocumentType type)
 {
   switch (type)
     {
@@ -157,6 +84,17 @@ type_name (ReinDocumentType type)
     }
 }
 
+ReinServerBucket *
+rein_server_bucket_new (gint64 id, const gchar *created, gint64 bytes_used)
+{
+  ReinServerBucket *bucket = g_new0 (ReinServerBucket, 1);
+
+  bucket->id = id;
+  bucket->created = g_strdup (created != NULL ? created : "");
+  bucket->bytes_free = REIN_SERVER_BUCKET_SIZE - bytes_used;
+  return bucket;
+}
+
 void
 rein_server_bucket_free (ReinServerBucket *bucket)
 {
@@ -166,231 +104,87 @@ rein_server_bucket_free (ReinServerBucket *bucket)
   g_free (bucket);
 }
 
-static gboolean
-set_db_error (ReinServerDb *db, GError **error, const gchar *what)
+/* ---- which store ---- */
+
+gboolean
+rein_server_db_is_uri (const gchar *database)
 {
-  g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_DATABASE,
-               "%s: %s", what, sqlite3_errmsg (db->handle));
-  return FALSE;
+  return database != NULL
+         && (g_str_has_prefix (database, "postgresql://")
+             || g_str_has_prefix (database, "postgres://"));
 }
 
-static gboolean
-exec (ReinServerDb *db, const gchar *sql, GError **error)
+gchar *
+rein_server_db_display_name (const gchar *database)
 {
-  char *message = NULL;
+  const gchar *start, *at, *colon;
 
-  if (sqlite3_exec (db->handle, sql, NULL, NULL, &message) != SQLITE_OK)
-    {
-      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_DATABASE,
-                   "%s", message != NULL ? message : sqlite3_errmsg (db->handle));
-      sqlite3_free (message);
-      return FALSE;
-    }
-  return TRUE;
-}
+  g_return_val_if_fail (database != NULL, NULL);
 
-/* A cached prepared statement, reset and unbound when returned. */
-static sqlite3_stmt *
-prepare (ReinServerDb *db, const gchar *sql, GError **error)
-{
-  sqlite3_stmt *stmt = g_hash_table_lookup (db->statements, sql);
+  if (!rein_server_db_is_uri (database))
+    return g_strdup (database);
 
-  if (stmt != NULL)
-    return stmt;
-  if (sqlite3_prepare_v3 (db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
-      != SQLITE_OK)
-    {
-      set_db_error (db, error, "Preparing a statement");
-      return NULL;
-    }
-  g_hash_table_insert (db->statements, (gpointer) sql, stmt);
-  return stmt;
-}
-
-static void
-done (sqlite3_stmt *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-static void
-bind_text (sqlite3_stmt *stmt, int index, const gchar *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
-}
-
-/* Runs a statement that returns no rows. */
-static gboolean
-step_done (ReinServerDb *db, sqlite3_stmt *stmt, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      set_db_error (db, error, "Writing");
-      done (stmt);
-      return FALSE;
-    }
-  done (stmt);
-  return TRUE;
-}
-
-static void
-statement_free (gpointer data)
-{
-  sqlite3_finalize (data);
-}
-
-static gboolean
-migrate (ReinServerDb *db, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint version = 0;
-
-  if (!exec (db, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (sqlite3_prepare_v2 (db->handle, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-    goto fail_db;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (version > SCHEMA_VERSION)
-    {
-      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_DATABASE,
-                   "Database schema %d is newer than this server (%d)",
-                   version, SCHEMA_VERSION);
-      exec (db, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  if (version < 1)
-    {
-      if (!exec (db, schema_sql, error)
-          || !exec (db, "PRAGMA user_version = 1", error))
-        {
-          exec (db, "ROLLBACK", NULL);
-          return FALSE;
-        }
-    }
-  if (version < 2)
-    {
-      /* Enrollments stored before version 2 are indexed when put again. */
-      if (!exec (db, schema_2_sql, error)
-          || !exec (db, "PRAGMA user_version = 2", error))
-        {
-          exec (db, "ROLLBACK", NULL);
-          return FALSE;
-        }
-    }
-  if (version < 3)
-    {
-      if (!exec (db, schema_3_sql, error)
-          || !exec (db, "PRAGMA user_version = 3", error))
-        {
-          exec (db, "ROLLBACK", NULL);
-          return FALSE;
-        }
-    }
-  return exec (db, "COMMIT", error);
-
-fail_db:
-  set_db_error (db, error, "Reading the schema version");
-  exec (db, "ROLLBACK", NULL);
-  return FALSE;
+  /* postgresql://user:password@host...: the password never goes into a
+   * log or an error. */
+  start = strstr (database, "://") + 3;
+  at = strchr (start, '@');
+  if (at != NULL && strchr (start, '/') != NULL && strchr (start, '/') < at)
+    at = NULL;
+  colon = at != NULL ? memchr (start, ':', (gsize) (at - start)) : NULL;
+  if (colon != NULL)
+    return g_strdup_printf ("%.*s:***%s", (int) (colon - database), database, at);
+  /* A password may also come as a parameter. */
+  if (strchr (database, '?') != NULL && strstr (strchr (database, '?'), "password=") != NULL)
+    return g_strdup_printf ("%.*s?***", (int) (strchr (database, '?') - database), database);
+  return g_strdup (database);
 }
 
 ReinServerDb *
-rein_server_db_open (const gchar *path, gboolean writable, GError **error)
+rein_server_db_open (const gchar *database, gboolean writable, GError **error)
 {
-  g_autoptr (GString) pragmas = g_string_new (NULL);
-  ReinServerDb *db;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-
-  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (database != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (writable)
-    flags |= SQLITE_OPEN_CREATE;
-
-  db = g_new0 (ReinServerDb, 1);
-  db->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, statement_free);
-  if (sqlite3_open_v2 (path, &db->handle, flags, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_DATABASE,
-                   "Cannot open %s: %s", path,
-                   db->handle != NULL ? sqlite3_errmsg (db->handle) : "out of memory");
-      rein_server_db_close (db);
-      return NULL;
-    }
-
-  sqlite3_busy_timeout (db->handle, 10000);
-  /* synchronous=FULL in WAL mode: a commit is fsync'd before it returns, so
-   * a put answered 201 survives a crash. */
-  g_string_append (pragmas, "PRAGMA foreign_keys = OFF;"
-                            "PRAGMA synchronous = FULL;"
-                            "PRAGMA cache_size = -16000;"
-                            "PRAGMA temp_store = MEMORY;");
-  if (writable)
-    g_string_append (pragmas, "PRAGMA journal_mode = WAL;");
-  else
-    g_string_append (pragmas, "PRAGMA query_only = 1;");
-  if (!exec (db, pragmas->str, error)
-      || (writable && !migrate (db, error)))
-    {
-      g_prefix_error (error, "%s: ", path);
-      rein_server_db_close (db);
-      return NULL;
-    }
-
-  return db;
+  if (rein_server_db_is_uri (database))
+    return rein_server_db_pg_open (database, writable, error);
+  return rein_server_db_sqlite_open (database, writable, error);
 }
 
 void
 rein_server_db_close (ReinServerDb *db)
 {
-  if (db == NULL)
-    return;
-  g_clear_pointer (&db->statements, g_hash_table_unref);
-  if (db->handle != NULL)
-    sqlite3_close (db->handle);
-  g_free (db);
+  if (db != NULL)
+    db->ops->close (db);
 }
 
 gboolean
 rein_server_db_begin (ReinServerDb *db, GError **error)
 {
-  return exec (db, "BEGIN IMMEDIATE", error);
+  return db->ops->transaction (db, REIN_SERVER_DB_BEGIN, error);
 }
 
 gboolean
 rein_server_db_commit (ReinServerDb *db, GError **error)
 {
-  return exec (db, "COMMIT", error);
+  return db->ops->transaction (db, REIN_SERVER_DB_COMMIT, error);
 }
 
 void
 rein_server_db_rollback (ReinServerDb *db)
 {
-  if (!sqlite3_get_autocommit (db->handle))
-    exec (db, "ROLLBACK", NULL);
+  db->ops->transaction (db, REIN_SERVER_DB_ROLLBACK, NULL);
 }
 
 gboolean
 rein_server_db_savepoint (ReinServerDb *db, GError **error)
 {
-  return exec (db, "SAVEPOINT request", error);
+  return db->ops->transaction (db, REIN_SERVER_DB_SAVEPOINT, error);
 }
 
 void
 rein_server_db_release (ReinServerDb *db, gboolean keep)
 {
-  if (!keep)
-    exec (db, "ROLLBACK TO request", NULL);
-  exec (db, "RELEASE request", NULL);
+  db->ops->transaction (db, keep ? REIN_SERVER_DB_RELEASE : REIN_SERVER_DB_ROLL_BACK_TO, NULL);
 }
 
 /* ---- /request ---- */
@@ -403,116 +197,15 @@ rein_server_db_request_bucket (ReinServerDb *db,
                                gboolean *out_granted,
                                GError **error)
 {
-  g_autoptr (GPtrArray) buckets = NULL;
-  sqlite3_stmt *stmt;
-  gint64 count = 0;
-
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (owner != NULL && delegate != NULL, NULL);
 
   /* The delegate is the one registered first; a later /request cannot
    * replace it, or anyone could take over an owner's storage. */
-  stmt = prepare (db,
-                  "INSERT INTO owners (address, delegate, created)"
-                  " VALUES (?1, ?2, strftime('%Y-%m-%d %H:%M:%S', 'now'))"
-                  " ON CONFLICT (address) DO NOTHING",
-                  error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, owner);
-  bind_text (stmt, 2, delegate);
-  if (!step_done (db, stmt, error))
-    return NULL;
-
-  stmt = prepare (db, "SELECT count(*) FROM buckets WHERE owner = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, owner);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  done (stmt);
-
-  *out_granted = count < REIN_SERVER_MAX_BUCKETS;
-  if (*out_granted)
-    {
-      stmt = prepare (db,
-                      "INSERT INTO buckets (owner, contact, created)"
-                      " VALUES (?1, ?2, strftime('%Y-%m-%d %H:%M:%S', 'now'))",
-                      error);
-      if (stmt == NULL)
-        return NULL;
-      bind_text (stmt, 1, owner);
-      bind_text (stmt, 2, contact != NULL ? contact : "");
-      if (!step_done (db, stmt, error))
-        return NULL;
-    }
-
-  stmt = prepare (db,
-                  "SELECT id, created, bytes_used FROM buckets WHERE owner = ?1 ORDER BY id",
-                  error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, owner);
-  buckets = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_server_bucket_free);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      ReinServerBucket *bucket = g_new0 (ReinServerBucket, 1);
-
-      bucket->id = sqlite3_column_int64 (stmt, 0);
-      bucket->created = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
-      bucket->bytes_free = REIN_SERVER_BUCKET_SIZE - sqlite3_column_int64 (stmt, 2);
-      g_ptr_array_add (buckets, bucket);
-    }
-  done (stmt);
-
-  return g_steal_pointer (&buckets);
+  return db->ops->request_bucket (db, owner, delegate, contact, out_granted, error);
 }
 
 /* ---- /nonce ---- */
-
-static gboolean
-lookup_owner (ReinServerDb *db,
-              const gchar *address,
-              gchar **out_delegate,
-              gchar **out_nonce,
-              GError **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = prepare (db, "SELECT delegate, nonce FROM owners WHERE address = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, address);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      if (out_delegate != NULL)
-        *out_delegate = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-      if (out_nonce != NULL)
-        *out_nonce = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
-      done (stmt);
-      return TRUE;
-    }
-  done (stmt);
-  if (rc != SQLITE_DONE)
-    return set_db_error (db, error, "Reading owners");
-  g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_USER_NOT_FOUND,
-                       "User not found");
-  return FALSE;
-}
-
-static gboolean
-set_nonce (ReinServerDb *db, const gchar *address, const gchar *nonce, GError **error)
-{
-  sqlite3_stmt *stmt = prepare (db, "UPDATE owners SET nonce = ?2 WHERE address = ?1", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, address);
-  bind_text (stmt, 2, nonce);
-  return step_done (db, stmt, error);
-}
 
 gchar *
 rein_server_db_nonce (ReinServerDb *db,
@@ -526,12 +219,12 @@ rein_server_db_nonce (ReinServerDb *db,
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
 
-  if (!lookup_owner (db, address, NULL, &nonce, error))
+  if (!db->ops->lookup_owner (db, address, NULL, &nonce, error))
     return NULL;
 
   if (clear != NULL && *clear != '\0' && strcmp (clear, nonce) == 0)
     {
-      if (!set_nonce (db, address, "", error))
+      if (!db->ops->set_owner (db, address, REIN_SERVER_DB_OWNER_NONCE, "", error))
         return NULL;
       return g_strdup ("");
     }
@@ -541,7 +234,7 @@ rein_server_db_nonce (ReinServerDb *db,
   rein_random_bytes (random, sizeof random);
   g_clear_pointer (&nonce, g_free);
   nonce = rein_hex_encode (random, sizeof random);
-  if (!set_nonce (db, address, nonce, error))
+  if (!db->ops->set_owner (db, address, REIN_SERVER_DB_OWNER_NONCE, nonce, error))
     return NULL;
   return g_steal_pointer (&nonce);
 }
@@ -562,18 +255,6 @@ put_enrolls_signer (const ReinServerPut *put)
          && g_strcmp0 (put->entry->delegate_key_hash, signer) == 0;
 }
 
-static gboolean
-set_delegate (ReinServerDb *db, const gchar *owner, const gchar *delegate, GError **error)
-{
-  sqlite3_stmt *stmt = prepare (db, "UPDATE owners SET delegate = ?2 WHERE address = ?1", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, owner);
-  bind_text (stmt, 2, delegate);
-  return step_done (db, stmt, error);
-}
-
 gboolean
 rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
 {
@@ -584,7 +265,7 @@ rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
   g_return_val_if_fail (put != NULL && put->key != NULL && put->owner != NULL, FALSE);
 
   /* The original server's order of checks, then ours. */
-  if (!lookup_owner (db, put->owner, &delegate, &nonce, error))
+  if (!db->ops->lookup_owner (db, put->owner, &delegate, &nonce, error))
     return FALSE;
   if (*nonce == '\0' || put->nonce == NULL || strcmp (nonce, put->nonce) != 0)
     {
@@ -608,7 +289,8 @@ rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
                                "Signature address is not the owner's registered delegate");
           return FALSE;
         }
-      if (!set_delegate (db, put->owner, put->signature_address, error))
+      if (!db->ops->set_owner (db, put->owner, REIN_SERVER_DB_OWNER_DELEGATE,
+                               put->signature_address, error))
         return FALSE;
     }
   if (put->entry == NULL)
@@ -622,63 +304,6 @@ rein_server_db_put (ReinServerDb *db, const ReinServerPut *put, GError **error)
   return rein_server_db_store (db, put->owner, put->key, put->entry, put->testnet, error);
 }
 
-static gint64
-document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
-{
-  g_autofree gchar *literal = NULL;
-  gsize literal_len = 0;
-  sqlite3_stmt *stmt;
-  gint64 id = 0;
-
-  stmt = prepare (db, "SELECT id FROM documents WHERE hash = ?1 AND testnet = ?2", error);
-  if (stmt == NULL)
-    return 0;
-  bind_text (stmt, 1, entry->hash);
-  sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  done (stmt);
-  if (id != 0)
-    return id;
-
-  stmt = prepare (db,
-                  "INSERT INTO documents (hash, testnet, type, job_id, creator, worker,"
-                  " mediator, willing, value_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                  error);
-  if (stmt == NULL)
-    return 0;
-  bind_text (stmt, 1, entry->hash);
-  sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
-  bind_text (stmt, 3, type_name (entry->type));
-  bind_text (stmt, 4, entry->job_id);
-  bind_text (stmt, 5, entry->creator);
-  bind_text (stmt, 6, entry->worker);
-  bind_text (stmt, 7, entry->mediator);
-  sqlite3_bind_int (stmt, 8, entry->willing_to_mediate ? 1 : 0);
-  /* Escaped once here rather than on every answer that carries it. */
-  literal = rein_server_json_string_new (entry->value, &literal_len);
-  sqlite3_bind_text (stmt, 9, literal, (int) literal_len, SQLITE_STATIC);
-  if (!step_done (db, stmt, error))
-    return 0;
-  id = sqlite3_last_insert_rowid (db->handle);
-
-  for (const gchar *const *h = (const gchar *const[]){ entry->master_key_hash,
-                                                       entry->delegate_key_hash, NULL };
-       entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && *h != NULL; h++)
-    {
-      stmt = prepare (db, "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
-                          " VALUES (?1, ?2, ?3)", error);
-      if (stmt == NULL)
-        return 0;
-      bind_text (stmt, 1, *h);
-      sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
-      sqlite3_bind_int64 (stmt, 3, id);
-      if (!step_done (db, stmt, error))
-        return 0;
-    }
-  return id;
-}
-
 gboolean
 rein_server_db_store (ReinServerDb *db,
                       const gchar *owner,
@@ -687,136 +312,10 @@ rein_server_db_store (ReinServerDb *db,
                       gboolean testnet,
                       GError **error)
 {
-  g_autofree gchar *old_owner = NULL;
-  sqlite3_stmt *stmt;
-  gint64 size, bucket = 0, old_size = 0, old_document = 0, document;
-  gboolean exists = FALSE;
-
   g_return_val_if_fail (db != NULL, FALSE);
   g_return_val_if_fail (owner != NULL && key != NULL && entry != NULL, FALSE);
 
-  size = (gint64) strlen (key) + (gint64) entry->value_len;
-
-  stmt = prepare (db, "SELECT owner, bucket, size, document FROM kv WHERE key = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, key);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      exists = TRUE;
-      old_owner = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-      bucket = sqlite3_column_int64 (stmt, 1);
-      old_size = sqlite3_column_int64 (stmt, 2);
-      old_document = sqlite3_column_int64 (stmt, 3);
-    }
-  done (stmt);
-
-  if (exists && strcmp (old_owner, owner) != 0)
-    {
-      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_KEY_TAKEN,
-                           "Key is held by another owner");
-      return FALSE;
-    }
-
-  if (!exists)
-    {
-      stmt = prepare (db,
-                      "SELECT id FROM buckets WHERE owner = ?1 AND bytes_used + ?2 <= ?3"
-                      " ORDER BY id LIMIT 1",
-                      error);
-      if (stmt == NULL)
-        return FALSE;
-      bind_text (stmt, 1, owner);
-      sqlite3_bind_int64 (stmt, 2, size);
-      sqlite3_bind_int64 (stmt, 3, REIN_SERVER_BUCKET_SIZE);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        bucket = sqlite3_column_int64 (stmt, 0);
-      done (stmt);
-      if (bucket == 0)
-        {
-          g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_NO_SPACE,
-                               "Insufficient storage space.");
-          return FALSE;
-        }
-    }
-
-  /* A replacement counts the difference, not the sum. */
-  stmt = prepare (db,
-                  "UPDATE buckets SET bytes_used = bytes_used + ?2"
-                  " WHERE id = ?1 AND bytes_used + ?2 <= ?3",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, bucket);
-  sqlite3_bind_int64 (stmt, 2, size - old_size);
-  sqlite3_bind_int64 (stmt, 3, REIN_SERVER_BUCKET_SIZE);
-  if (!step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (db->handle) == 0)
-    {
-      g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_NO_SPACE,
-                           "Insufficient storage space.");
-      return FALSE;
-    }
-
-  document = document_id (db, entry, testnet, error);
-  if (document == 0)
-    return FALSE;
-
-  if (exists)
-    {
-      stmt = prepare (db, "UPDATE kv SET document = ?2, size = ?3 WHERE key = ?1", error);
-      if (stmt == NULL)
-        return FALSE;
-      bind_text (stmt, 1, key);
-      sqlite3_bind_int64 (stmt, 2, document);
-      sqlite3_bind_int64 (stmt, 3, size);
-      if (!step_done (db, stmt, error))
-        return FALSE;
-
-      if (old_document != document)
-        {
-          stmt = prepare (db,
-                          "DELETE FROM documents WHERE id = ?1"
-                          " AND NOT EXISTS (SELECT 1 FROM kv WHERE document = ?1)",
-                          error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_int64 (stmt, 1, old_document);
-          if (!step_done (db, stmt, error))
-            return FALSE;
-
-          /* Its id may be given to the next document: drop what points to
-           * it. */
-          if (sqlite3_changes (db->handle) > 0)
-            {
-              stmt = prepare (db, "DELETE FROM enrollment_keys WHERE document = ?1", error);
-              if (stmt == NULL)
-                return FALSE;
-              sqlite3_bind_int64 (stmt, 1, old_document);
-              if (!step_done (db, stmt, error))
-                return FALSE;
-            }
-        }
-    }
-  else
-    {
-      stmt = prepare (db,
-                      "INSERT INTO kv (key, owner, bucket, document, size)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-                      error);
-      if (stmt == NULL)
-        return FALSE;
-      bind_text (stmt, 1, key);
-      bind_text (stmt, 2, owner);
-      sqlite3_bind_int64 (stmt, 3, bucket);
-      sqlite3_bind_int64 (stmt, 4, document);
-      sqlite3_bind_int64 (stmt, 5, size);
-      if (!step_done (db, stmt, error))
-        return FALSE;
-    }
-
-  return TRUE;
+  return db->ops->store (db, owner, key, entry, testnet, error);
 }
 
 /* ---- reads ---- */
@@ -824,106 +323,20 @@ rein_server_db_store (ReinServerDb *db,
 gchar *
 rein_server_db_get (ReinServerDb *db, const gchar *key, GError **error)
 {
-  sqlite3_stmt *stmt;
-  gchar *value = NULL;
-  int rc;
-
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  stmt = prepare (db,
-                  "SELECT d.value_json FROM kv AS k JOIN documents AS d ON d.id = k.document"
-                  " WHERE k.key = ?1",
-                  error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    value = g_strndup ((const gchar *) sqlite3_column_text (stmt, 0),
-                       sqlite3_column_bytes (stmt, 0));
-  done (stmt);
-
-  if (value == NULL)
-    {
-      if (rc != SQLITE_DONE)
-        set_db_error (db, error, "Reading");
-      else
-        g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_NOT_FOUND,
-                             "Key not found.");
-    }
-  return value;
+  return db->ops->get (db, key, error);
 }
 
 gboolean
 rein_server_db_has_account (ReinServerDb *db, const gchar *owner, GError **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean found;
-  int rc;
-
   g_return_val_if_fail (db != NULL, FALSE);
 
   if (owner == NULL)
     return FALSE;
-  stmt = prepare (db, "SELECT 1 FROM buckets WHERE owner = ?1 LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, owner);
-  rc = sqlite3_step (stmt);
-  found = rc == SQLITE_ROW;
-  done (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_db_error (db, error, "Reading buckets");
-  return found;
-}
-
-static const gchar *
-query_sql (ReinServerQuery query)
-{
-  switch (query)
-    {
-    case REIN_SERVER_QUERY_MEDIATORS:
-      return "SELECT value_json FROM documents WHERE testnet = ?1 AND willing = 1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_JOBS:
-      return "SELECT value_json FROM documents WHERE testnet = ?1 AND type = 'job_posting'"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_BIDS:
-      return "SELECT value_json FROM documents WHERE testnet = ?1 AND type = 'bid'"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_DELIVERIES:
-      return "SELECT value_json FROM documents WHERE creator = ?4 AND testnet = ?1"
-             " AND type = 'delivery' ORDER BY id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_IN_PROCESS:
-      return "SELECT value_json FROM documents WHERE worker = ?4 AND testnet = ?1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_REVIEW:
-      return "SELECT value_json FROM documents WHERE mediator = ?4 AND testnet = ?1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_BY_JOB_ID:
-      /* The ids first (CROSS JOIN keeps that order), each looked up in the
-       * job index; without it SQLite may scan a whole type instead. */
-      return "SELECT d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
-             " CROSS JOIN documents AS d ON d.job_id = j.id"
-             " WHERE d.testnet = ?1 ORDER BY d.id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_DISPUTE:
-      /* Per job: its deliveries, or its offers when it has no delivery. */
-      return "SELECT d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
-             " CROSS JOIN documents AS d ON d.job_id = j.id"
-             " WHERE d.testnet = ?1"
-             " AND (d.type = 'delivery' OR (d.type = 'offer' AND NOT EXISTS"
-             "  (SELECT 1 FROM documents AS e WHERE e.job_id = d.job_id"
-             "   AND e.testnet = d.testnet AND e.type = 'delivery')))"
-             " ORDER BY d.id LIMIT ?2 OFFSET ?3";
-    case REIN_SERVER_QUERY_ENROLLMENTS:
-      return "SELECT d.value_json FROM documents AS d WHERE d.id IN"
-             " (SELECT k.document FROM (SELECT DISTINCT value AS h FROM json_each(?4)) AS j"
-             "  CROSS JOIN enrollment_keys AS k ON k.key_hash = j.h AND k.testnet = ?1)"
-             " ORDER BY d.id LIMIT ?2 OFFSET ?3";
-    default:
-      g_assert_not_reached ();
-    }
+  return db->ops->has_account (db, owner, error);
 }
 
 GPtrArray *
@@ -936,137 +349,39 @@ rein_server_db_query (ReinServerDb *db,
                       guint offset,
                       GError **error)
 {
-  g_autoptr (GPtrArray) values = NULL;
-  g_autofree gchar *lowered = NULL;
-  g_autofree gchar *ids_json = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
   g_return_val_if_fail (db != NULL, NULL);
 
-  stmt = prepare (db, query_sql (query), error);
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 2, limit);
-  sqlite3_bind_int64 (stmt, 3, offset);
-  switch (query)
-    {
-    case REIN_SERVER_QUERY_DELIVERIES:
-    case REIN_SERVER_QUERY_IN_PROCESS:
-    case REIN_SERVER_QUERY_REVIEW:
-      lowered = g_ascii_strdown (param != NULL ? param : "", -1);
-      bind_text (stmt, 4, lowered);
-      break;
-    case REIN_SERVER_QUERY_BY_JOB_ID:
-    case REIN_SERVER_QUERY_DISPUTE:
-    case REIN_SERVER_QUERY_ENROLLMENTS:
-      {
-        g_autoptr (JsonArray) array = json_array_new ();
-        g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-        for (guint i = 0; job_ids != NULL && job_ids[i] != NULL; i++)
-          json_array_add_string_element (array, job_ids[i]);
-        json_node_set_array (node, array);
-        ids_json = json_to_string (node, FALSE);
-        bind_text (stmt, 4, ids_json);
-      }
-      break;
-    case REIN_SERVER_QUERY_MEDIATORS:
-    case REIN_SERVER_QUERY_JOBS:
-    case REIN_SERVER_QUERY_BIDS:
-    default:
-      break;
-    }
-
-  values = g_ptr_array_new_with_free_func (g_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (values, g_strndup ((const gchar *) sqlite3_column_text (stmt, 0),
-                                        sqlite3_column_bytes (stmt, 0)));
-  done (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (db, error, "Querying");
-      return NULL;
-    }
-  return g_steal_pointer (&values);
+  return db->ops->query (db, query, testnet, param, job_ids, limit, offset, error);
 }
 
 gchar *
 rein_server_db_explain (ReinServerDb *db, ReinServerQuery query, GError **error)
 {
-  g_autofree gchar *sql = g_strconcat ("EXPLAIN QUERY PLAN ", query_sql (query), NULL);
-  g_autoptr (GString) plan = g_string_new (NULL);
-  sqlite3_stmt *stmt = NULL;
-
   g_return_val_if_fail (db != NULL, NULL);
 
-  if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_db_error (db, error, "Explaining");
-      return NULL;
-    }
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_string_append_printf (plan, "%s\n", (const gchar *) sqlite3_column_text (stmt, 3));
-  sqlite3_finalize (stmt);
-  return g_string_free (g_steal_pointer (&plan), FALSE);
+  return db->ops->explain (db, query, error);
 }
 
 gint64
 rein_server_db_count_keys (ReinServerDb *db, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT count(*) FROM kv", error);
-  gint64 count = -1;
+  g_return_val_if_fail (db != NULL, -1);
 
-  if (stmt == NULL)
-    return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  else
-    set_db_error (db, error, "Counting");
-  done (stmt);
-  return count;
-}
-
-/* Runs PRAGMA @pragma (integrity_check or quick_check): TRUE when it
- * answers "ok"; otherwise its first answers (or SQLite's error) in @error. */
-static gboolean
-run_check (ReinServerDb *db, const gchar *pragma, GError **error)
-{
-  g_autofree gchar *sql = g_strdup_printf ("PRAGMA %s(5)", pragma);
-  g_autoptr (GString) answer = g_string_new (NULL);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) != SQLITE_OK)
-    return set_db_error (db, error, pragma);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (answer->len > 0)
-        g_string_append (answer, "; ");
-      g_string_append (answer, (const gchar *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return set_db_error (db, error, pragma);
-  if (strcmp (answer->str, "ok") != 0)
-    {
-      g_set_error (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_DATABASE,
-                   "%s: %s", pragma, answer->len > 0 ? answer->str : "no answer");
-      return FALSE;
-    }
-  return TRUE;
+  return db->ops->count_keys (db, error);
 }
 
 gboolean
 rein_server_db_check_integrity (ReinServerDb *db, GError **error)
 {
-  return run_check (db, "integrity_check", error);
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  return db->ops->check (db, FALSE, error);
 }
 
 gboolean
 rein_server_db_quick_check (ReinServerDb *db, GError **error)
 {
-  return run_check (db, "quick_check", error);
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  return db->ops->check (db, TRUE, error);
 }

@@ -1,4 +1,4 @@
-/* rein-server-db.h: rein-server's SQLite store
+/* rein-server-db.h: rein-server's store: SQLite (a path) or PostgreSQL (a URI)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,8 +17,8 @@ G_BEGIN_DECLS
 #define REIN_SERVER_MAX_BUCKETS 4
 
 /* One connection to the database. Not thread-safe: a connection belongs to
- * one thread at a time (the server has a writer thread and a reader on the
- * main thread; WAL lets them work at the same time). */
+ * one thread at a time (the server has a writer thread and readers; SQLite's
+ * WAL and PostgreSQL's MVCC let them work at the same time). */
 typedef struct _ReinServerDb ReinServerDb;
 
 typedef struct
@@ -62,9 +62,17 @@ typedef struct
   gboolean testnet;
 } ReinServerPut;
 
-/* Opens (creating when needed) the database at @path, in WAL mode with
- * synchronous=FULL, and brings its schema up to date when @writable. */
-ReinServerDb *rein_server_db_open (const gchar *path, gboolean writable, GError **error);
+/* Whether @database is a PostgreSQL connection URI (postgresql://...,
+ * postgres://...) rather than a SQLite file. */
+gboolean rein_server_db_is_uri (const gchar *database);
+/* @database as it may be shown in logs and errors: a URI without its
+ * password. */
+gchar *rein_server_db_display_name (const gchar *database);
+
+/* Opens @database: a SQLite file (created when needed, in WAL mode with
+ * synchronous=FULL) or a PostgreSQL URI (rein_server_db_is_uri()), and
+ * brings its schema up to date when @writable. */
+ReinServerDb *rein_server_db_open (const gchar *database, gboolean writable, GError **error);
 void rein_server_db_close (ReinServerDb *db);
 
 /* Transactions, for grouping puts into one commit; savepoints isolate each
@@ -121,13 +129,15 @@ GPtrArray *rein_server_db_query (ReinServerDb *db,
                                  guint offset,
                                  GError **error);
 
-/* SQLite's plan for @query, one step a line (for tests and benchmarks). */
+/* The database's plan for @query, one step a line (for tests and benchmarks). */
 gchar *rein_server_db_explain (ReinServerDb *db, ReinServerQuery query, GError **error);
 
 /* Number of stored keys. */
 gint64 rein_server_db_count_keys (ReinServerDb *db, GError **error);
 
-/* PRAGMA integrity_check: TRUE when it answers "ok". */
+/* SQLite: PRAGMA integrity_check: TRUE when it answers "ok". PostgreSQL:
+ * the schema is there and at this server's version (the database checks
+ * its own pages). */
 gboolean rein_server_db_check_integrity (ReinServerDb *db, GError **error);
 /* PRAGMA quick_check: the same checks but for index contents, in O(N). */
 gboolean rein_server_db_quick_check (ReinServerDb *db, GError **error);

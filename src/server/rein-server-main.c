@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "rein-server-db.h"
 #include "rein-server.h"
 #include "rein-server-door.h"
 
@@ -58,6 +59,7 @@ main (int argc, char *argv[])
   gint request_timeout = REIN_SERVER_DOOR_DEFAULT_REQUEST_TIMEOUT;
   gint idle_timeout = REIN_SERVER_DOOR_DEFAULT_IDLE_TIMEOUT;
   gint max_answer_memory = REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY / (1024 * 1024);
+  gint database_connections = REIN_SERVER_DEFAULT_DATABASE_CONNECTIONS;
   gboolean skip_check = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
@@ -72,7 +74,8 @@ main (int argc, char *argv[])
     { "port", 'p', 0, G_OPTION_ARG_INT, &port,
       "Port to listen on (default 2016; 0 picks a free one)", "N" },
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
-      "SQLite database (default $XDG_DATA_HOME/rein-server/rein-server.db)", "PATH" },
+      "SQLite database file (default $XDG_DATA_HOME/rein-server/rein-server.db), or a "
+      "PostgreSQL connection URI (postgresql://USER@HOST/DATABASE)", "PATH|URI" },
     { "rate", 0, 0, G_OPTION_ARG_INT, &rate,
       "Requests per second per client address before answering 429 (default 200; 0: no limit)",
       "N" },
@@ -89,6 +92,9 @@ main (int argc, char *argv[])
     { "max-answer-memory", 0, 0, G_OPTION_ARG_INT, &max_answer_memory,
       "MiB of large answers that may wait for their readers; more is answered 503 "
       "(default 64)", "MIB" },
+    { "database-connections", 0, 0, G_OPTION_ARG_INT, &database_connections,
+      "PostgreSQL: connections for reads, each with its thread (default 4); the server holds "
+      "two more, for writes and /status", "N" },
     { "skip-integrity-check", 0, 0, G_OPTION_ARG_NONE, &skip_check,
       "Start without checking the database first (PRAGMA quick_check reads all of it)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not log requests", NULL },
@@ -120,11 +126,12 @@ main (int argc, char *argv[])
     }
   if (port < 0 || port > 65535 || rate < 0 || max_connections < 0 || max_total < 0
       || request_timeout < 1 || idle_timeout < 0 || max_answer_memory < 1
-      || max_answer_memory > 1024 * 1024)
+      || max_answer_memory > 1024 * 1024 || database_connections < 1
+      || database_connections > 1000)
     {
       g_printerr ("rein-server: --port, --rate, --max-connections, --max-total-connections, "
-                  "--request-timeout, --idle-timeout and --max-answer-memory take numbers in "
-                  "range\n");
+                  "--request-timeout, --idle-timeout, --max-answer-memory and --database-connections "
+                  "take numbers in range\n");
       return 2;
     }
 
@@ -133,7 +140,7 @@ main (int argc, char *argv[])
   if (database == NULL)
     database = default_database_path ();
   directory = g_path_get_dirname (database);
-  if (g_mkdir_with_parents (directory, 0700) != 0)
+  if (!rein_server_db_is_uri (database) && g_mkdir_with_parents (directory, 0700) != 0)
     {
       g_printerr ("rein-server: cannot create %s\n", directory);
       return 1;
@@ -150,12 +157,17 @@ main (int argc, char *argv[])
   if (server == NULL)
     {
       g_printerr ("rein-server: %s\n", error->message);
-      if (strstr (error->message, " is damaged: ") != NULL)
+      if (strstr (error->message, " is damaged: ") != NULL && !rein_server_db_is_uri (database))
         g_printerr ("rein-server: not starting on a damaged database. Stop here and keep a "
                     "copy of it (with its -wal file); then recover what can be read with\n"
                     "  sqlite3 %s .recover | sqlite3 recovered.db\n"
                     "and start with --database recovered.db (or restore a backup). "
                     "--skip-integrity-check starts without this check.\n", database);
+      return 1;
+    }
+  if (!rein_server_set_database_connections (server, (guint) database_connections, &error))
+    {
+      g_printerr ("rein-server: %s\n", error->message);
       return 1;
     }
   rein_server_set_rate_limit (server, (guint) rate);

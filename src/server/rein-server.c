@@ -66,10 +66,13 @@ typedef enum
   JOB_PUT,
   JOB_NONCE,
   JOB_REQUEST,
+  JOB_GET,
+  JOB_QUERY,
   JOB_QUIT,
 } JobKind;
 
-/* A write waiting for the writer thread. */
+/* A write waiting for the writer thread, or (PostgreSQL) a read waiting for
+ * a reader thread and a connection of the pool. */
 typedef struct
 {
   JobKind kind;
@@ -100,6 +103,21 @@ typedef struct
   /* answer, built by the writer */
   guint status;
   gchar *body;
+
+  /* reads: JOB_GET asks for key; JOB_QUERY for owner, testnet and these */
+  gchar *name;             /* the query's name */
+  gboolean known;          /* one this server answers */
+  ReinServerQuery query;
+  const gchar *param;      /* points into param_text or "" */
+  gchar *param_text;
+  gchar **ids;
+  guint limit;
+  guint offset;
+  GError *param_error;     /* its parameter is wrong: 400, once the account is checked */
+  /* what the database answered: JOB_GET in value, JOB_QUERY in these */
+  gboolean has_account;
+  GPtrArray *values;
+  GError *read_error;
 } Job;
 
 struct _ReinServer
@@ -109,8 +127,14 @@ struct _ReinServer
   gchar *database_path;
   SoupServer *soup;
   GMainContext *context;
-  ReinServerDb *reader;
+  ReinServerDb *reader;   /* main thread */
   ReinServerDb *writer;   /* used by the writer thread only */
+  /* PostgreSQL: reads run on these threads, each with a connection taken
+   * from the pool (a round trip to the database must not stall the main
+   * loop); NULL for SQLite, whose reads take microseconds. */
+  GThreadPool *read_pool;
+  GAsyncQueue *connections; /* of ReinServerDb, the pool */
+  guint n_connections;
   GThread *writer_thread;
   GAsyncQueue *queue;     /* of Job */
   guint in_flight;
@@ -314,6 +338,12 @@ job_free (Job *job)
   g_clear_pointer (&job->entry, rein_server_entry_free);
   g_clear_error (&job->entry_error);
   g_free (job->body);
+  g_free (job->name);
+  g_free (job->param_text);
+  g_strfreev (job->ids);
+  g_clear_error (&job->param_error);
+  g_clear_pointer (&job->values, g_ptr_array_unref);
+  g_clear_error (&job->read_error);
   g_free (job);
 }
 
@@ -363,6 +393,9 @@ answer_done_cb (SoupServerMessage *msg, gpointer user_data)
   self->answering--;
 }
 
+static void read_reply (ReinServer *self, SoupServerMessage *msg, Job *job);
+static void read_start (ReinServer *self, SoupServerMessage *msg, Job *job);
+
 /* Main context: answer and forget. */
 static gboolean
 job_reply_cb (gpointer user_data)
@@ -374,7 +407,10 @@ job_reply_cb (gpointer user_data)
    * to unpause. */
   if (!job->finished && !self->disconnected)
     {
-      reply_body (job->msg, job->status, g_steal_pointer (&job->body));
+      if (job->kind == JOB_GET || job->kind == JOB_QUERY)
+        read_reply (self, job->msg, job);
+      else
+        reply_body (job->msg, job->status, g_steal_pointer (&job->body));
       g_object_set_data (G_OBJECT (job->msg), "rein-answering", GUINT_TO_POINTER (1));
       self->answering++;
       g_signal_connect_object (job->msg, "finished", G_CALLBACK (answer_done_cb), self, 0);
@@ -864,9 +900,8 @@ static void
 handle_get (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *value = NULL;
-  gchar *body, *out;
   const gchar *key;
+  Job *job;
 
   key = get_param (query, "key", 64, TRUE, &error);
   if (key == NULL)
@@ -880,19 +915,28 @@ handle_get (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       return;
     }
 
-  value = rein_server_db_get (self->reader, key, &error);
-  if (value == NULL)
+  job = job_new (self, JOB_GET, NULL);
+  job->key = g_strdup (key);
+  read_start (self, msg, job);
+}
+
+static void
+reply_get (SoupServerMessage *msg, Job *job)
+{
+  gchar *body, *out;
+
+  if (job->value == NULL)
     {
-      reply_error (msg, rein_server_error_to_status (error), error->message);
+      reply_error (msg, rein_server_error_to_status (job->read_error), job->read_error->message);
       return;
     }
 
   /* The stored value is its JSON literal already. */
-  out = body = g_malloc (rein_server_json_string_size (key) + strlen (value) + 32);
+  out = body = g_malloc (rein_server_json_string_size (job->key) + strlen (job->value) + 32);
   out = json_write_raw (out, "{\"key\":");
-  out = rein_server_json_string_write (out, key);
+  out = rein_server_json_string_write (out, job->key);
   out = json_write_raw (out, ",\"value\":");
-  out = json_write_raw (out, value);
+  out = json_write_raw (out, job->value);
   *out++ = '}';
   *out = '\0';
   reply_body (msg, 200, body);
@@ -1035,13 +1079,13 @@ static void
 handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) values = NULL;
-  g_auto (GStrv) job_ids = NULL;
   const gchar *owner, *name, *testnet_text, *limit_text, *offset_text;
   const gchar *param = NULL;
-  ReinServerQuery kind;
+  g_auto (GStrv) job_ids = NULL;
+  ReinServerQuery kind = REIN_SERVER_QUERY_MEDIATORS;
   gboolean known, testnet = FALSE;
   guint64 limit, offset;
+  Job *job;
 
   if ((owner = get_param (query, "owner", MAX_PARAM, TRUE, &error)) == NULL
       || (name = get_param (query, "query", MAX_PARAM, TRUE, &error)) == NULL
@@ -1078,80 +1122,159 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       return;
     }
 
-  if (!rein_server_db_has_account (self->reader, owner, &error))
+  /* The query's own parameter; a wrong one is answered once the account
+   * is checked, as before. */
+  if (known)
     {
-      if (error != NULL)
-        reply_result_error (msg, rein_server_error_to_status (error), error->message);
+      switch (kind)
+        {
+        case REIN_SERVER_QUERY_DELIVERIES:
+          param = get_param (query, "job_creator", 130, TRUE, &error);
+          break;
+        case REIN_SERVER_QUERY_IN_PROCESS:
+          param = get_param (query, "worker", 130, TRUE, &error);
+          break;
+        case REIN_SERVER_QUERY_REVIEW:
+          param = get_param (query, "mediator", 130, TRUE, &error);
+          break;
+        case REIN_SERVER_QUERY_BY_JOB_ID:
+        case REIN_SERVER_QUERY_DISPUTE:
+          param = get_param (query, "job_ids", REIN_SERVER_MAX_URI, TRUE, &error);
+          if (param != NULL)
+            job_ids = split_job_ids (param, &error);
+          if (job_ids == NULL)
+            param = NULL;
+          break;
+        case REIN_SERVER_QUERY_ENROLLMENTS:
+          param = get_param (query, "addresses", REIN_SERVER_MAX_URI, TRUE, &error);
+          if (param != NULL)
+            job_ids = split_addresses (param, &error);
+          if (job_ids == NULL)
+            param = NULL;
+          break;
+        case REIN_SERVER_QUERY_MEDIATORS:
+        case REIN_SERVER_QUERY_JOBS:
+        case REIN_SERVER_QUERY_BIDS:
+        default:
+          param = "";
+          break;
+        }
+    }
+
+  job = job_new (self, JOB_QUERY, NULL);
+  job->owner = g_strdup (owner);
+  job->name = g_strdup (name);
+  job->known = known;
+  job->query = kind;
+  job->testnet = testnet;
+  job->limit = (guint) limit;
+  job->offset = (guint) offset;
+  job->ids = g_steal_pointer (&job_ids);
+  job->param_text = g_strdup (param);
+  job->param = job->param_text != NULL ? job->param_text : "";
+  if (known && param == NULL)
+    job->param_error = g_steal_pointer (&error);
+  read_start (self, msg, job);
+}
+
+static void
+reply_query_job (ReinServer *self, SoupServerMessage *msg, Job *job)
+{
+  if (!job->has_account)
+    {
+      if (job->read_error != NULL)
+        reply_result_error (msg, rein_server_error_to_status (job->read_error),
+                            job->read_error->message);
       else
         reply_result_error (msg, 403, "Account required to make queries");
       return;
     }
-
   /* Queries this server does not know (newer clients' ratings, say) find
    * nothing, as they would on a server without such documents. */
-  if (!known)
+  if (!job->known)
     {
-      reply_query (self, msg, name, NULL);
+      reply_query (self, msg, job->name, NULL);
       return;
     }
+  if (job->param_error != NULL)
+    {
+      reply_result_error (msg, 400, job->param_error->message);
+      return;
+    }
+  if (job->values == NULL)
+    {
+      g_warning ("Query failed: %s", job->read_error->message);
+      reply_result_error (msg, 500, job->read_error->message);
+      return;
+    }
+  reply_query (self, msg, job->name, job->values);
+}
 
-  switch (kind)
-    {
-    case REIN_SERVER_QUERY_DELIVERIES:
-      param = get_param (query, "job_creator", 130, TRUE, &error);
-      break;
-    case REIN_SERVER_QUERY_IN_PROCESS:
-      param = get_param (query, "worker", 130, TRUE, &error);
-      break;
-    case REIN_SERVER_QUERY_REVIEW:
-      param = get_param (query, "mediator", 130, TRUE, &error);
-      break;
-    case REIN_SERVER_QUERY_BY_JOB_ID:
-    case REIN_SERVER_QUERY_DISPUTE:
-      param = get_param (query, "job_ids", REIN_SERVER_MAX_URI, TRUE, &error);
-      if (param != NULL)
-        job_ids = split_job_ids (param, &error);
-      if (job_ids == NULL)
-        param = NULL;
-      break;
-    case REIN_SERVER_QUERY_ENROLLMENTS:
-      param = get_param (query, "addresses", REIN_SERVER_MAX_URI, TRUE, &error);
-      if (param != NULL)
-        job_ids = split_addresses (param, &error);
-      if (job_ids == NULL)
-        param = NULL;
-      break;
-    case REIN_SERVER_QUERY_MEDIATORS:
-    case REIN_SERVER_QUERY_JOBS:
-    case REIN_SERVER_QUERY_BIDS:
-    default:
-      param = "";
-      break;
-    }
-  if (param == NULL)
-    {
-      reply_result_error (msg, 400, error->message);
-      return;
-    }
+/* ---- reads: where they run ---- */
 
-  values = rein_server_db_query (self->reader, kind, testnet, param,
-                                 (const gchar *const *) job_ids,
-                                 (guint) limit, (guint) offset, &error);
-  if (values == NULL)
+/* The database part of a read, on @db. */
+static void
+read_run (ReinServerDb *db, Job *job)
+{
+  if (job->kind == JOB_GET)
     {
-      g_warning ("Query failed: %s", error->message);
-      reply_result_error (msg, 500, error->message);
+      job->value = rein_server_db_get (db, job->key, &job->read_error);
       return;
     }
-  reply_query (self, msg, name, values);
+  job->has_account = rein_server_db_has_account (db, job->owner, &job->read_error);
+  if (!job->has_account || !job->known || job->param_error != NULL)
+    return;
+  job->values = rein_server_db_query (db, job->query, job->testnet, job->param,
+                                      (const gchar *const *) job->ids,
+                                      job->limit, job->offset, &job->read_error);
+}
+
+/* Writes the answer of a read that has run. */
+static void
+read_reply (ReinServer *self, SoupServerMessage *msg, Job *job)
+{
+  if (job->kind == JOB_GET)
+    reply_get (msg, job);
+  else
+    reply_query_job (self, msg, job);
+}
+
+/* A reader thread: a connection from the pool, the read, the answer on the
+ * main thread. */
+static void
+read_thread_func (gpointer data, gpointer user_data)
+{
+  Job *job = data;
+  ReinServer *self = job->server;
+  ReinServerDb *db = g_async_queue_pop (self->connections);
+
+  read_run (db, job);
+  g_async_queue_push (self->connections, db);
+  g_main_context_invoke (self->context, job_reply_cb, job);
+}
+
+/* SQLite: at once, on the main thread. PostgreSQL: paused, on a reader
+ * thread. */
+static void
+read_start (ReinServer *self, SoupServerMessage *msg, Job *job)
+{
+  if (self->read_pool == NULL)
+    {
+      read_run (self->reader, job);
+      read_reply (self, msg, job);
+      job_free (job);
+      return;
+    }
+  job_watch_message (job, msg);
+  g_thread_pool_push (self->read_pool, job, NULL);
 }
 
 static void
 handle_status (ReinServer *self, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (GFile) file = g_file_new_for_path (self->database_path);
-  g_autoptr (GFile) parent = g_file_get_parent (file);
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFile) parent = NULL;
   g_autoptr (GFileInfo) info = NULL;
   g_autofree gchar *uptime = NULL;
   g_autofree gchar *stored = NULL;
@@ -1159,8 +1282,14 @@ handle_status (ReinServer *self, SoupServerMessage *msg)
   gint64 count;
 
   count = rein_server_db_count_keys (self->reader, NULL);
-  info = g_file_query_filesystem_info (parent != NULL ? parent : file,
-                                       G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  /* The free space of a PostgreSQL server's disk is not ours to see: "0". */
+  if (!rein_server_db_is_uri (self->database_path))
+    {
+      file = g_file_new_for_path (self->database_path);
+      parent = g_file_get_parent (file);
+      info = g_file_query_filesystem_info (parent != NULL ? parent : file,
+                                           G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+    }
   uptime = g_strdup_printf ("%" G_GINT64_FORMAT,
                             (g_get_monotonic_time () - self->started_us) / G_USEC_PER_SEC);
   stored = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (count, 0));
@@ -1494,7 +1623,9 @@ rein_server_new_full (const gchar *database_path, gboolean check_integrity, GErr
   /* Damaged pages would otherwise show only as 500s for the rows on them. */
   if (check_integrity && !rein_server_db_quick_check (self->reader, error))
     {
-      g_prefix_error (error, "%s is damaged: ", database_path);
+      g_autofree gchar *name = rein_server_db_display_name (database_path);
+
+      g_prefix_error (error, "%s is damaged: ", name);
       g_clear_pointer (&self->writer, rein_server_db_close);
       return NULL;
     }
@@ -1554,6 +1685,38 @@ rein_server_set_max_answer_memory (ReinServer *self, gsize bytes)
   self->max_answer_memory = bytes;
 }
 
+gboolean
+rein_server_set_database_connections (ReinServer *self, guint n, GError **error)
+{
+  g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (n >= 1, FALSE);
+
+  if (!rein_server_db_is_uri (self->database_path))
+    return TRUE;
+  if (self->connections == NULL)
+    self->connections = g_async_queue_new ();
+  /* More: open them. Fewer: the pool only grows (set it before
+   * rein_server_listen(), which opens the default otherwise). */
+  while (self->n_connections < n)
+    {
+      ReinServerDb *db = rein_server_db_open (self->database_path, FALSE, error);
+
+      if (db == NULL)
+        return FALSE;
+      g_async_queue_push (self->connections, db);
+      self->n_connections++;
+    }
+  if (self->read_pool == NULL)
+    {
+      self->read_pool = g_thread_pool_new (read_thread_func, NULL, (gint) n, FALSE, error);
+      if (self->read_pool == NULL)
+        return FALSE;
+    }
+  else if (!g_thread_pool_set_max_threads (self->read_pool, (gint) self->n_connections, error))
+    return FALSE;
+  return TRUE;
+}
+
 void
 rein_server_set_max_connections (ReinServer *self, guint max_connections)
 {
@@ -1583,6 +1746,12 @@ rein_server_listen (ReinServer *self, const gchar *address, guint port, GError *
   g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
   g_return_val_if_fail (self->door != NULL, FALSE);
+
+  /* PostgreSQL: the read pool, unless its size was set. */
+  if (rein_server_db_is_uri (self->database_path) && self->read_pool == NULL
+      && !rein_server_set_database_connections (self, REIN_SERVER_DEFAULT_DATABASE_CONNECTIONS,
+                                                error))
+    return FALSE;
 
   inet = g_inet_address_new_from_string (address);
   if (inet == NULL)
@@ -1664,10 +1833,20 @@ rein_server_shutdown (ReinServer *self)
       queue_job (self, quit);
       g_thread_join (g_steal_pointer (&self->writer_thread));
     }
+  if (self->read_pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->read_pool), FALSE, TRUE);
   while (g_main_context_pending (self->context))
     g_main_context_iteration (self->context, FALSE);
 
   g_clear_object (&self->soup);
   g_clear_pointer (&self->writer, rein_server_db_close);
   g_clear_pointer (&self->reader, rein_server_db_close);
+  if (self->connections != NULL)
+    {
+      ReinServerDb *db;
+
+      while ((db = g_async_queue_try_pop (self->connections)) != NULL)
+        rein_server_db_close (db);
+      g_clear_pointer (&self->connections, g_async_queue_unref);
+    }
 }

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 #define REIN_SERVER_MAX_JOB_IDS 500             /* per by_job_id or dispute query */
 #define REIN_SERVER_DEFAULT_LIMIT 100           /* documents per query */
 #define REIN_SERVER_MAX_LIMIT 1000
+/* PostgreSQL: connections (and threads) for reads, per process. */
+#define REIN_SERVER_DEFAULT_DATABASE_CONNECTIONS 4
 /* Bytes of large answers waiting for their readers, in all. */
 #define REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY (64 * 1024 * 1024)
 
@@ -31,6 +33,11 @@ ReinServer *rein_server_new_full (const gchar *database_path,
                                   gboolean check_integrity,
                                   GError **error);
 
+/* PostgreSQL: @n connections for reads, each with its thread; call before
+ * rein_server_listen() (which opens the default otherwise), as the pool
+ * only grows. Besides these the process holds one connection for
+ * writes and one for /status: @n + 2 in all. Nothing for SQLite. */
+gboolean rein_server_set_database_connections (ReinServer *self, guint n, GError **error);
 /* Requests per second per client address beyond which requests are answered
  * 429; 0 turns the limit off. Bursts up to the same number are allowed. */
 void rein_server_set_rate_limit (ReinServer *self, guint requests_per_second);

@@ -13,6 +13,13 @@
  *
  * The targets are for 2 cores: on a machine with more, rein-server runs
  * pinned to 2 of them (BENCH_SERVER_CPUS to change), and wrk on the rest.
+ *
+ * Stores (issue 16): when PostgreSQL is installed ($REIN_TEST_PG_BINDIR),
+ * the largest database is built on a PostgreSQL cluster of the benchmark's
+ * own as well (fsync on, like SQLite's synchronous=FULL), and the same
+ * requests run against SQLite, PostgreSQL with one rein-server process and
+ * PostgreSQL with two processes on the one database (two wrk, 8 connections
+ * each, 16 in all), printed as ratios to SQLite.
  */
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -24,6 +31,7 @@
 
 #include "rein-market.h"
 #include "rein-server-db.h"
+#include "store-fixture.h"
 
 #define CONNECTIONS 16
 
@@ -40,6 +48,7 @@ typedef struct
 {
   guint size;
   gchar *database;
+  gchar *pg_database;  /* the same documents on PostgreSQL, or NULL */
   GPtrArray *keys;     /* stored keys, for /get */
   GPtrArray *job_ids;  /* for by_job_id */
   gchar *owner;        /* an owner with buckets, for /query */
@@ -132,9 +141,10 @@ sign_armored (const ReinPrivateKey *key, const gchar *text)
   return rein_armor_build (text, address, signature);
 }
 
-/* Stores through the server's own code (trusted: signed just above). */
+/* Stores through the server's own code (trusted: signed just above), in
+ * @dbs (one or two stores). */
 static gchar *
-store (ReinServerDb *db, Owner *owner, const gchar *armored)
+store (ReinServerDb **dbs, Owner *owner, const gchar *armored)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinDocument) document = rein_document_new_from_armored (armored, -1, &error);
@@ -143,9 +153,24 @@ store (ReinServerDb *db, Owner *owner, const gchar *armored)
 
   g_assert_no_error (error);
   entry = rein_server_entry_new_from_document (document, armored, strlen (armored));
-  rein_server_db_store (db, owner->master_address, key, entry, FALSE, &error);
-  g_assert_no_error (error);
+  for (guint i = 0; dbs[i] != NULL; i++)
+    {
+      rein_server_db_store (dbs[i], owner->master_address, key, entry, FALSE, &error);
+      g_assert_no_error (error);
+    }
   return key;
+}
+
+static void
+each_db (ReinServerDb **dbs, gboolean (*step) (ReinServerDb *, GError **))
+{
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; dbs[i] != NULL; i++)
+    {
+      g_assert_true (step (dbs[i], &error));
+      g_assert_no_error (error);
+    }
 }
 
 static gchar *
@@ -176,14 +201,14 @@ step_text (const gchar *title, Owner *creator, Owner *worker, Owner *mediator,
 /* One owner in ten documents; of the documents: 10% enrollments, 25% jobs,
  * 40% bids, 25% offers. */
 static Dataset *
-dataset_build (guint size)
+dataset_build (guint size, const gchar *pg_database)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) owners = g_ptr_array_new_with_free_func ((GDestroyNotify) owner_free);
   g_autoptr (GTimer) timer = g_timer_new ();
   Dataset *data = g_new0 (Dataset, 1);
   g_autofree gchar *name = g_strdup_printf ("bench-%u.db", size);
-  ReinServerDb *db;
+  ReinServerDb *dbs[3] = { NULL, NULL, NULL };
   guint n_owners = MAX (size / 10, 2);
   guint stored = 0;
 
@@ -192,9 +217,15 @@ dataset_build (guint size)
   data->keys = g_ptr_array_new_with_free_func (g_free);
   data->job_ids = g_ptr_array_new_with_free_func (g_free);
 
-  db = rein_server_db_open (data->database, TRUE, &error);
+  data->pg_database = g_strdup (pg_database);
+  dbs[0] = rein_server_db_open (data->database, TRUE, &error);
   g_assert_no_error (error);
-  g_assert_true (rein_server_db_begin (db, &error));
+  if (pg_database != NULL)
+    {
+      dbs[1] = rein_server_db_open (pg_database, TRUE, &error);
+      g_assert_no_error (error);
+    }
+  each_db (dbs, rein_server_db_begin);
 
   /* Owner by owner: its enrollment, then its share of the jobs, bids and
    * offers, so that its private keys can be dropped after. */
@@ -207,9 +238,10 @@ dataset_build (guint size)
       gboolean granted;
 
       for (guint b = 0; b < REIN_SERVER_MAX_BUCKETS; b++)
-        g_ptr_array_unref (rein_server_db_request_bucket (db, owner->master_address,
-                                                          owner->delegate_address,
-                                                          "o@example.com", &granted, &error));
+        for (guint d = 0; dbs[d] != NULL; d++)
+          g_ptr_array_unref (rein_server_db_request_bucket (dbs[d], owner->master_address,
+                                                            owner->delegate_address,
+                                                            "o@example.com", &granted, &error));
       g_assert_no_error (error);
       text = g_strdup_printf ("Rein User Enrollment\nUser: Owner %u\nContact: o@example.com\n"
                               "Master signing address: %s\nDelegate signing address: %s\n"
@@ -219,7 +251,7 @@ dataset_build (guint size)
                               i % 5 == 0 ? owner->public_key : "",
                               i % 5 == 0 ? "\nMediator fee: 1.0%" : "");
       armored = sign_armored (owner->master, text);
-      g_ptr_array_add (data->keys, store (db, owner, armored));
+      g_ptr_array_add (data->keys, store (dbs, owner, armored));
       g_ptr_array_add (owners, owner);
       stored++;
 
@@ -247,21 +279,21 @@ dataset_build (guint size)
                                     mediator, job_id);
             }
           doc = sign_armored (owner->delegate, doc_text);
-          g_ptr_array_add (data->keys, store (db, owner, doc));
+          g_ptr_array_add (data->keys, store (dbs, owner, doc));
           stored++;
           if (stored % 5000 == 0)
             {
-              g_assert_true (rein_server_db_commit (db, &error));
-              g_assert_true (rein_server_db_begin (db, &error));
+              each_db (dbs, rein_server_db_commit);
+              each_db (dbs, rein_server_db_begin);
             }
         }
       owner_forget_keys (owner);
     }
   data->owner = g_strdup (((Owner *) owners->pdata[0])->master_address);
 
-  g_assert_true (rein_server_db_commit (db, &error));
-  g_assert_no_error (error);
-  rein_server_db_close (db);
+  each_db (dbs, rein_server_db_commit);
+  for (guint d = 0; dbs[d] != NULL; d++)
+    rein_server_db_close (dbs[d]);
   data->seconds = g_timer_elapsed (timer, NULL);
   return data;
 }
@@ -278,6 +310,7 @@ dataset_free (Dataset *data)
       g_remove (path);
     }
   g_free (data->database);
+  g_free (data->pg_database);
   g_ptr_array_unref (data->keys);
   g_ptr_array_unref (data->job_ids);
   g_free (data->owner);
@@ -526,13 +559,16 @@ print_figures (const gchar *what, guint size, Figures figures)
 }
 
 /* /put bodies: fresh owners, each with its nonce, job documents under new
- * keys. */
+ * keys, registered in @database; written to @n_files files (owners dealt
+ * out in turn), "puts-N.txt", for as many wrk. Returns the first file. */
 static gchar *
-prepare_puts (Dataset *data, guint n_owners, guint per_owner)
+prepare_puts (const gchar *database, guint n_owners, guint per_owner, guint n_files)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
-  ReinServerDb *db = rein_server_db_open (data->database, TRUE, &error);
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  gchar *first = NULL;
+  ReinServerDb *db = rein_server_db_open (database, TRUE, &error);
 
   g_assert_no_error (error);
   for (guint o = 0; o < n_owners; o++)
@@ -583,7 +619,154 @@ prepare_puts (Dataset *data, guint n_owners, guint per_owner)
       owner_free (owner);
     }
   rein_server_db_close (db);
-  return write_lines ("puts.txt", bodies);
+  for (guint f = 0; f < n_files; f++)
+    g_ptr_array_add (parts, g_ptr_array_new ());
+  for (guint i = 0; i < bodies->len; i++)
+    g_ptr_array_add (g_ptr_array_index (parts, (i / per_owner) % n_files), bodies->pdata[i]);
+  for (guint f = 0; f < n_files; f++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("puts-%u.txt", f);
+      gchar *path = write_lines (name, g_ptr_array_index (parts, f));
+
+      if (f == 0)
+        first = path;
+      else
+        g_free (path);
+    }
+  return first;
+}
+
+/* ---- stores: SQLite, PostgreSQL with one process, with two ---- */
+
+typedef struct
+{
+  Figures figures[4]; /* query jobs, query by_job_id, get, put */
+} StoreFigures;
+
+static const gchar *const store_requests[] = {
+  "query jobs", "query by_job_id", "get", "put (fsync'd)",
+};
+
+/* One wrk per server in @urls, CONNECTIONS shared out, at once; requests
+ * per second and errors add up, latencies are the worst of them. */
+static Figures
+run_wrk_on (GPtrArray *urls, const gchar *script, const gchar *env_name,
+            const gchar *const *env_values)
+{
+  g_autoptr (GPtrArray) runs = g_ptr_array_new ();
+  Figures sum = { 0 };
+
+  for (guint i = 0; i < urls->len; i++)
+    g_ptr_array_add (runs, wrk_spawn (urls->pdata[i], CONNECTIONS / urls->len, script,
+                                      env_name, env_values[i]));
+  for (guint i = 0; i < runs->len; i++)
+    {
+      Figures one = wrk_collect (runs->pdata[i]);
+
+      sum.requests_per_second += one.requests_per_second;
+      sum.errors += one.errors;
+      sum.p50_ms = MAX (sum.p50_ms, one.p50_ms);
+      sum.p99_ms = MAX (sum.p99_ms, one.p99_ms);
+    }
+  return sum;
+}
+
+/* The same requests as above against @processes rein-servers on
+ * @database. */
+static StoreFigures
+measure_store (const gchar *database, guint processes, const gchar *const *paths_files)
+{
+  g_autoptr (GPtrArray) servers = g_ptr_array_new ();
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) put_files = g_ptr_array_new_with_free_func (g_free);
+  StoreFigures result = { 0 };
+  g_autofree gchar *first = prepare_puts (database, 40, 250, processes);
+
+  g_ptr_array_add (put_files, g_steal_pointer (&first));
+  for (guint i = 1; i < processes; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("puts-%u.txt", i);
+
+      g_ptr_array_add (put_files, g_build_filename (directory, name, NULL));
+    }
+  for (guint i = 0; i < processes; i++)
+    {
+      gchar *url = NULL;
+
+      g_ptr_array_add (servers, server_start (database, &url));
+      g_ptr_array_add (urls, url);
+    }
+  for (guint r = 0; r < 3; r++)
+    {
+      const gchar *files[] = { paths_files[r], paths_files[r], paths_files[r] };
+
+      result.figures[r] = run_wrk_on (urls, "bench-server-paths.lua", "BENCH_PATHS", files);
+    }
+  result.figures[3] = run_wrk_on (urls, "bench-server-put.lua", "BENCH_BODIES",
+                                  (const gchar *const *) put_files->pdata);
+  for (guint i = 0; i < servers->len; i++)
+    server_stop (servers->pdata[i]);
+  for (guint i = 0; i < put_files->len; i++)
+    g_remove (put_files->pdata[i]);
+  return result;
+}
+
+static void
+bench_stores (Dataset *data)
+{
+  g_autoptr (GPtrArray) id_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) get_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) jobs_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *jobs_file = NULL;
+  g_autofree gchar *ids_file = NULL;
+  g_autofree gchar *gets_file = NULL;
+  StoreFigures columns[3];
+  const gchar *const names[] = { "SQLite", "PostgreSQL x1", "PostgreSQL x2" };
+
+  g_ptr_array_add (jobs_paths, g_strdup_printf ("/query?owner=%s&query=jobs&testnet=0",
+                                                data->owner));
+  for (guint j = 0; j < MIN (data->job_ids->len, 5000); j++)
+    g_ptr_array_add (id_paths,
+                     g_strdup_printf ("/query?owner=%s&query=by_job_id&job_ids=%s&testnet=0",
+                                      data->owner, (gchar *) data->job_ids->pdata[j]));
+  for (guint j = 0; j < 20000; j++)
+    g_ptr_array_add (get_paths,
+                     g_strdup_printf ("/get?key=%s",
+                                      (gchar *) data->keys->pdata[g_random_int_range (
+                                        0, (gint32) data->keys->len)]));
+  jobs_file = write_lines ("jobs.txt", jobs_paths);
+  ids_file = write_lines ("ids.txt", id_paths);
+  gets_file = write_lines ("gets.txt", get_paths);
+  {
+    const gchar *const files[] = { jobs_file, ids_file, gets_file };
+
+    columns[0] = measure_store (data->database, 1, files);
+    columns[1] = measure_store (data->pg_database, 1, files);
+    columns[2] = measure_store (data->pg_database, 2, files);
+  }
+
+  g_print ("\nStores at %u documents, 16 connections in all (two processes: 8 each); "
+           "req/s, ratio to SQLite, p99 ms:\n", data->size);
+  g_print ("%-16s", "request");
+  for (guint c = 0; c < G_N_ELEMENTS (names); c++)
+    g_print (" | %-27s", names[c]);
+  g_print ("\n");
+  for (guint r = 0; r < G_N_ELEMENTS (store_requests); r++)
+    {
+      gdouble base = columns[0].figures[r].requests_per_second;
+
+      g_print ("%-16s", store_requests[r]);
+      for (guint c = 0; c < G_N_ELEMENTS (names); c++)
+        {
+          Figures f = columns[c].figures[r];
+
+          g_print (" | %7.0f %5.2fx %7.2f ms%s", f.requests_per_second,
+                   base > 0 ? f.requests_per_second / base : 0.0, f.p99_ms,
+                   f.errors > 0 ? "!" : " ");
+        }
+      g_print ("\n");
+    }
+  g_print ("(! : some answers were not 2xx)\n");
 }
 
 int
@@ -596,6 +779,8 @@ main (int argc, char *argv[])
   guint64 max_documents = G_MAXUINT;
   guint n_sizes = 0;
   g_autofree gchar *cpus = NULL;
+  g_autofree gchar *pg_database = NULL;
+  TestCluster *cluster = NULL;
   gchar *wrk = g_find_program_in_path ("wrk");
 
   if (wrk == NULL)
@@ -620,9 +805,15 @@ main (int argc, char *argv[])
   g_print ("rein-server benchmark: rein-server on %s; wrk, %s thread(s), %d connections, "
            "loopback; %u CPUs in all\n\n",
            cpus, wrk_threads (), CONNECTIONS, g_get_num_processors ());
+  /* The largest database on PostgreSQL as well, when it is installed. */
+  if (g_getenv ("REIN_TEST_PG_BINDIR") != NULL)
+    {
+      cluster = test_cluster_start (TRUE);
+      pg_database = test_cluster_new_database (cluster);
+    }
   for (guint i = 0; i < n_sizes; i++)
     {
-      datasets[i] = dataset_build (sizes[i]);
+      datasets[i] = dataset_build (sizes[i], i == n_sizes - 1 ? pg_database : NULL);
       g_print ("built %6u documents (%u owners) in %.1f s (%.0f documents/s)\n",
                sizes[i], MAX (sizes[i] / 10, 2), datasets[i]->seconds,
                sizes[i] / datasets[i]->seconds);
@@ -682,7 +873,7 @@ main (int argc, char *argv[])
 
   {
     Dataset *data = datasets[n_sizes - 1];
-    g_autofree gchar *bodies = prepare_puts (data, 40, 250);
+    g_autofree gchar *bodies = prepare_puts (data->database, 40, 250, 1);
     g_autofree gchar *url = NULL;
     GSubprocess *server = server_start (data->database, &url);
 
@@ -715,6 +906,12 @@ main (int argc, char *argv[])
   }
 
   g_print ("\ntargets: p99 < 20 ms for queries at 100k documents; >= 2000 /get per second\n");
+
+  if (pg_database != NULL)
+    bench_stores (datasets[n_sizes - 1]);
+  else
+    g_print ("\nPostgreSQL is not installed (apt-get install postgresql): no store comparison\n");
+  g_clear_pointer (&cluster, test_cluster_stop);
 
   for (guint i = 0; i < n_sizes; i++)
     dataset_free (datasets[i]);

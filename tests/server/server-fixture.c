@@ -106,7 +106,7 @@ test_server_start (const gchar *database, const gchar *const *extra_args)
       server->directory = g_dir_make_tmp ("rein-server-test-XXXXXX", &error);
       g_assert_no_error (error);
       server->owns_directory = TRUE;
-      server->database = g_build_filename (server->directory, "rein-server.db", NULL);
+      server->database = test_store_new_database (server->directory);
     }
   else
     server->database = g_strdup (database);
@@ -127,8 +127,7 @@ test_server_start_full (const gchar *database,
   g_assert_no_error (error);
   server->owns_directory = TRUE;
   server->database = database != NULL ? g_strdup (database)
-                                      : g_build_filename (server->directory, "rein-server.db",
-                                                          NULL);
+                                      : test_store_new_database (server->directory);
   server->nofile = nofile;
   if (capture_stderr)
     server->stderr_path = g_build_filename (server->directory, "stderr.txt", NULL);

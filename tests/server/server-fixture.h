@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "rein-market.h"
+#include "store-fixture.h"
 
 G_BEGIN_DECLS
 
@@ -25,7 +26,7 @@ typedef struct
 } TestServer;
 
 /* Starts $REIN_SERVER --port 0 --quiet on @database (NULL: a new temporary
- * one) with @extra_args (NULL-terminated, may be NULL). Reads the
+ * one, test_store_new_database()) with @extra_args (NULL-terminated, may be NULL). Reads the
  * "listening on" line. */
 TestServer *test_server_start (const gchar *database, const gchar *const *extra_args);
 /* test_server_start() with the server's open-file limit (soft and hard)

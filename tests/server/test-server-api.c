@@ -841,7 +841,8 @@ test_query_plans (void)
   ReinServerDb *db;
 
   g_assert_no_error (error);
-  path = g_build_filename (directory, "plan.db", NULL);
+  path = test_store_is_postgresql () ? test_store_new_database (directory)
+                                     : g_build_filename (directory, "plan.db", NULL);
   db = rein_server_db_open (path, TRUE, &error);
   g_assert_no_error (error);
   for (ReinServerQuery query = REIN_SERVER_QUERY_MEDIATORS;
@@ -855,6 +856,10 @@ test_query_plans (void)
       steps = g_strsplit (plan, "\n", -1);
       for (guint i = 0; steps[i] != NULL; i++)
         {
+          /* PostgreSQL: no table read whole. */
+          g_assert_null (strstr (steps[i], "Seq Scan"));
+          if (test_store_is_postgresql ())
+            continue;
           g_assert_false (g_str_has_prefix (steps[i], "SCAN documents"));
           g_assert_false (g_str_has_prefix (steps[i], "SCAN d "));
           g_assert_cmpstr (steps[i], !=, "SCAN d");
@@ -908,7 +913,7 @@ test_sigint (void)
   TestServer *running;
 
   g_assert_no_error (error);
-  database = g_build_filename (directory, "rein-server.db", NULL);
+  database = test_store_new_database (directory);
   running = test_server_start (database, (const gchar *const[]) { "--rate=0", NULL });
   identity_register (frank, running);
   document = identity_sign (frank, "Rein Job\nJob name: Interrupted\nJob ID: eeeeeeeeeeeeeeeeeeee");
@@ -988,6 +993,279 @@ test_default_database (void)
   g_assert_cmpint (g_rmdir (data_home), ==, 0);
 }
 
+/* Puts @value under @key through both servers (each with its own nonce),
+ * asserting that both answer alike. */
+static void
+put_both (Identity *identity, TestServer *a, TestServer *b, const gchar *key,
+          const gchar *value, gboolean testnet)
+{
+  g_autoptr (Answer) first = NULL;
+  g_autoptr (Answer) second = NULL;
+
+  identity_fetch_nonce (identity, a);
+  first = identity_put (identity, a, key, value, testnet);
+  identity_fetch_nonce (identity, b);
+  second = identity_put (identity, b, key, value, testnet);
+  g_assert_cmpuint (first->status, ==, second->status);
+  g_assert_cmpstr (first->body, ==, second->body);
+}
+
+/* The same requests against a server on SQLite and one on PostgreSQL:
+ * the same answers, byte for byte (bodies and statuses). */
+static void
+test_same_answers (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) creator = identity_new ("creator");
+  g_autoptr (Identity) worker = identity_new ("worker");
+  g_autoptr (Identity) mediator = identity_new ("mediator");
+  g_autoptr (Identity) stranger = identity_new ("stranger");
+  g_autoptr (Identity) nobody = identity_new ("nobody");
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *directory = NULL;
+  g_autofree gchar *file = NULL;
+  g_autofree gchar *j1 = random_job_id ();
+  g_autofree gchar *j2 = random_job_id ();
+  g_autofree gchar *enrollment = identity_enrollment (mediator, TRUE);
+  g_autofree gchar *job1 = NULL, *job2 = NULL, *bid = NULL, *offer = NULL, *delivery = NULL;
+  const gchar *const queries[] = { "mediators", "jobs", "bids", "ratings" };
+  TestServer *pg, *lite;
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("against PostgreSQL (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  directory = g_dir_make_tmp ("rein-server-same-XXXXXX", &error);
+  g_assert_no_error (error);
+  file = g_build_filename (directory, "same.db", NULL);
+  pg = test_server_start (NULL, (const gchar *const[]) { "--rate=0", NULL });
+  lite = test_server_start (file, (const gchar *const[]) { "--rate=0", NULL });
+  g_assert_true (rein_server_db_is_uri (pg->database));
+
+#define SIGN(var, who, expr) \
+  G_STMT_START { g_autofree gchar *t_ = (expr); var = identity_sign (who, t_); } G_STMT_END
+  SIGN (job1, creator, job_text (j1, creator, mediator));
+  SIGN (job2, creator, job_text (j2, creator, mediator));
+  SIGN (bid, worker, step_text ("Rein Bid", j1, creator, worker, mediator));
+  SIGN (offer, creator, step_text ("Rein Offer", j2, creator, worker, mediator));
+  SIGN (delivery, worker, step_text ("Rein Delivery", j1, creator, worker, mediator));
+#undef SIGN
+
+  for (guint s = 0; s < 2; s++)
+    {
+      identity_register (creator, s == 0 ? pg : lite);
+      identity_register (worker, s == 0 ? pg : lite);
+      identity_register (mediator, s == 0 ? pg : lite);
+      identity_register (stranger, s == 0 ? pg : lite);
+    }
+  for (guint i = 0; i < 6; i++)
+    g_ptr_array_add (keys, random_key ());
+  put_both (mediator, pg, lite, keys->pdata[0], enrollment, FALSE);
+  put_both (creator, pg, lite, keys->pdata[1], job1, FALSE);
+  put_both (creator, pg, lite, keys->pdata[2], job2, FALSE);
+  put_both (worker, pg, lite, keys->pdata[3], bid, FALSE);
+  put_both (creator, pg, lite, keys->pdata[4], offer, FALSE);
+  put_both (worker, pg, lite, keys->pdata[5], delivery, FALSE);
+  /* A copy under another owner's key, one on testnet, a replacement, and
+   * puts both refuse. */
+  put_both (worker, pg, lite, "COPYOFJOBONE", job1, FALSE);
+  put_both (creator, pg, lite, "TESTNETJOBTWO", job2, TRUE);
+  put_both (creator, pg, lite, keys->pdata[2], offer, FALSE);
+  put_both (worker, pg, lite, keys->pdata[1], bid, FALSE);
+  put_both (stranger, pg, lite, keys->pdata[0], job1, FALSE);
+
+  for (guint i = 0; i < keys->len; i++)
+    g_ptr_array_add (paths, g_strdup_printf ("get?key=%s", (gchar *) keys->pdata[i]));
+  g_ptr_array_add (paths, g_strdup ("get?key=COPYOFJOBONE"));
+  g_ptr_array_add (paths, g_strdup ("get?key=NOSUCHKEY"));
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    for (guint t = 0; t < 2; t++)
+      g_ptr_array_add (paths, query_path (worker, queries[q], t == 1, NULL));
+  g_ptr_array_add (paths, query_path (worker, "jobs", FALSE, "limit=1&offset=1"));
+  g_ptr_array_add (paths, query_path (nobody, "jobs", FALSE, NULL));
+  g_ptr_array_add (paths, query_path (worker, "deliveries", FALSE, NULL));
+  {
+    g_autofree gchar *extra = g_strdup_printf ("job_creator=%s", creator->public_key);
+
+    g_ptr_array_add (paths, query_path (worker, "deliveries", FALSE, extra));
+  }
+  {
+    g_autofree gchar *extra = g_strdup_printf ("worker=%s", worker->public_key);
+
+    g_ptr_array_add (paths, query_path (worker, "in-process", FALSE, extra));
+  }
+  {
+    g_autofree gchar *extra = g_strdup_printf ("mediator=%s", mediator->public_key);
+
+    g_ptr_array_add (paths, query_path (worker, "review", FALSE, extra));
+  }
+  {
+    g_autofree gchar *extra = g_strdup_printf ("job_ids=%s,%s,%s", j2, j1, j2);
+
+    g_ptr_array_add (paths, query_path (worker, "by_job_id", FALSE, extra));
+    g_ptr_array_add (paths, query_path (worker, "dispute", FALSE, extra));
+  }
+  {
+    g_autofree gchar *extra = g_strdup_printf ("addresses=%s,%s", mediator->delegate_address,
+                                               creator->master_address);
+
+    g_ptr_array_add (paths, query_path (worker, "enrollments", FALSE, extra));
+  }
+  g_ptr_array_add (paths, g_strdup ("help"));
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autoptr (Answer) first = http_get (pg, paths->pdata[i]);
+      g_autoptr (Answer) second = http_get (lite, paths->pdata[i]);
+
+      g_test_message ("%s: %u, %" G_GSIZE_FORMAT " bytes", (gchar *) paths->pdata[i],
+                      first->status, strlen (first->body));
+      g_assert_cmpuint (first->status, ==, second->status);
+      g_assert_cmpstr (first->body, ==, second->body);
+    }
+  test_server_free (lite);
+  test_server_free (pg);
+  {
+    const gchar *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree gchar *path = g_strconcat (file, suffixes[i], NULL);
+
+        g_remove (path);
+      }
+    g_rmdir (directory);
+  }
+}
+
+/* PostgreSQL: connections ended under the server (a database restart, a
+ * pooler, an administrator) are opened again; no request after fails. */
+static void
+test_reconnect (void)
+{
+  g_autoptr (Identity) owner = identity_new ("reconnect");
+  g_autofree gchar *document = NULL;
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *path = g_strdup_printf ("get?key=%s", key);
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's connections (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  identity_register (owner, server);
+  document = identity_sign (owner, "Rein Job\nJob name: Again\nJob ID: rrrrrrrrrrrrrrrrrrrr");
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr (GPtrArray) ended = NULL;
+
+      /* Every connection the server holds, ended. */
+      ended = test_store_select (server->database,
+                                 "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+                                 " WHERE application_name = 'rein-server'"
+                                 " AND pid <> pg_backend_pid()", NULL);
+      g_assert_cmpuint (ended->len, >=, 3);
+      {
+        g_autoptr (Answer) put = identity_put (owner, server, key, document, FALSE);
+        g_autoptr (Answer) get = http_get (server, path);
+        g_autoptr (Answer) status = http_get (server, "status");
+
+        g_assert_cmpuint (put->status, ==, 201);
+        g_assert_cmpuint (get->status, ==, 200);
+        g_assert_cmpstr (json_object_get_string_member (answer_object (get), "value"), ==,
+                         document);
+        g_assert_cmpuint (status->status, ==, 200);
+      }
+    }
+}
+
+/* A PostgreSQL URI's password stays out of what the server prints, and
+ * out of its errors, whichever way the URI carries it. */
+static void
+test_uri_password (void)
+{
+  const struct
+  {
+    const gchar *uri;
+    const gchar *shown;
+  } uris[] = {
+    { "postgresql://rein:s3cret@db.example.org:5432/rein",
+      "postgresql://rein:***@db.example.org:5432/rein" },
+    { "postgres://rein:s3cret@db/rein?sslmode=require", "postgres://rein:***@db/rein?sslmode=require" },
+    { "postgresql://db/rein?user=rein&password=s3cret", "postgresql://db/rein?***" },
+    { "postgresql:///rein?host=/run/postgresql", "postgresql:///rein?host=/run/postgresql" },
+    { "postgresql://db/a@b", "postgresql://db/a@b" },
+    { "/srv/rein:s3cret@x/rein-server.db", "/srv/rein:s3cret@x/rein-server.db" },
+  };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  gint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
+    {
+      g_autofree gchar *shown = rein_server_db_display_name (uris[i].uri);
+
+      g_assert_cmpstr (shown, ==, uris[i].shown);
+    }
+  g_assert_true (rein_server_db_is_uri (uris[0].uri));
+  g_assert_true (rein_server_db_is_uri (uris[1].uri));
+  g_assert_false (rein_server_db_is_uri (uris[5].uri));
+
+  /* Nothing listens on port 1 of loopback: the server cannot start, and
+   * says why without the password. */
+  status = test_server_run_to_exit ("postgresql://rein:s3cret@127.0.0.1:1/rein", NULL, &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "postgresql://rein:***@127.0.0.1:1/rein"));
+  g_assert_null (strstr (err, "s3cret"));
+  g_assert_null (strstr (out, "s3cret"));
+}
+
+/* PostgreSQL: a database one migration behind (rein_store() missing, as
+ * a version 1 database has it) is brought up to date on start, and puts
+ * then work; one from a newer server stops it (test-server-hardening). */
+static void
+test_migration (void)
+{
+  g_autoptr (Identity) owner = identity_new ("migrated");
+  g_autoptr (GPtrArray) versions = NULL;
+  g_autofree gchar *document = NULL;
+  TestServer *running;
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's migrations (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  running = test_server_start (NULL, (const gchar *const[]) { "--rate=0", NULL });
+  test_server_stop (running);
+  /* Back to version 1: without migration 2's function and its row. */
+  g_ptr_array_unref (test_store_select (running->database, "DROP FUNCTION rein_store", NULL));
+  g_ptr_array_unref (test_store_select (running->database,
+                                        "DELETE FROM rein_schema WHERE version > 1", NULL));
+
+  {
+    TestServer *again = test_server_start (running->database,
+                                           (const gchar *const[]) { "--rate=0", NULL });
+
+    identity_register (owner, again);
+    document = identity_sign (owner, "Rein Job\nJob name: Migrated\nJob ID: mmmmmmmmmmmmmmmmmmmm");
+    {
+      g_autofree gchar *key = random_key ();
+      g_autoptr (Answer) answer = identity_put (owner, again, key, document, FALSE);
+
+      g_assert_cmpuint (answer->status, ==, 201);
+    }
+    test_server_free (again);
+  }
+  versions = test_store_select (running->database,
+                                "SELECT string_agg(version::text, ',' ORDER BY version)"
+                                " FROM rein_schema", NULL);
+  g_assert_cmpstr (g_ptr_array_index (versions, 0), ==, "1,2");
+  test_server_free (running);
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -1024,8 +1302,12 @@ main (int argc, char *argv[])
   add ("/server/api/queries", test_queries);
   add ("/server/api/old-format", test_old_format);
   add ("/server/api/cap", test_cap);
+  add ("/server/api/reconnect", test_reconnect);
   g_test_add_func ("/server/api/sigint", test_sigint);
   g_test_add_func ("/server/api/default-database", test_default_database);
+  g_test_add_func ("/server/api/migration", test_migration);
+  g_test_add_func ("/server/api/uri-password", test_uri_password);
+  g_test_add_func ("/server/api/same-answers", test_same_answers);
 
   return g_test_run ();
 }

@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <sqlite3.h>
 #include <string.h>
 
 #include "server-fixture.h"
@@ -561,25 +560,12 @@ check_error_or_empty (const gchar *what, Answer *answer, const gchar *member)
 static gchar *
 stored_contact (const gchar *owner, gint *out_buckets)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gchar *contact = NULL;
+  g_autoptr (GPtrArray) contacts = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (server->database, &db, SQLITE_OPEN_READONLY, NULL), ==,
-                   SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT contact FROM buckets WHERE owner = ?1", -1,
-                                       &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, owner, -1, SQLITE_TRANSIENT);
-  *out_buckets = 0;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      (*out_buckets)++;
-      g_free (contact);
-      contact = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return contact;
+  contacts = test_store_select (server->database,
+                                "SELECT contact FROM buckets WHERE owner = $1 ORDER BY id", owner);
+  *out_buckets = (gint) contacts->len;
+  return contacts->len > 0 ? g_strdup (g_ptr_array_index (contacts, contacts->len - 1)) : NULL;
 }
 
 /* The same patterns in /nonce, /request and the enrollments query: each is

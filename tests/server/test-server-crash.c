@@ -200,7 +200,7 @@ test_kill (void)
   guint round, interrupted = 0;
 
   g_assert_no_error (error);
-  database = g_build_filename (directory, "rein-server.db", NULL);
+  database = test_store_new_database (directory);
   /* kill -9 must have cut puts off in flight at least once: fewer
    * acknowledged than begun when it came. */
   for (round = 0; round < N_KILL_ROUNDS || (interrupted == 0 && round < MAX_KILL_ROUNDS); round++)
