@@ -638,6 +638,51 @@ show_psbt (ReinPsbt *psbt, ReinNetwork network)
     rein_cli_printerr ("%s", error->message);
 }
 
+/* Does an input's redeem script (or the P2PKH output it spends) take
+ * @key_hex? */
+static gboolean
+psbt_takes_key (const ReinPsbt *psbt, const gchar *key_hex)
+{
+  guint8 key[65];
+  guint8 hash[20];
+  gsize key_len = 0;
+
+  if (!rein_public_key_parse_hex (key_hex, key, &key_len, NULL))
+    return FALSE;
+  rein_hash160 (key, key_len, hash);
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
+    {
+      g_autoptr (GBytes) redeem = rein_psbt_get_redeem_script (psbt, i);
+      g_autoptr (ReinTx) prev = rein_psbt_get_non_witness_utxo (psbt, i, NULL);
+      const ReinTxIn *in = rein_tx_get_input (rein_psbt_get_tx (psbt), i);
+
+      if (redeem != NULL)
+        {
+          gsize len = 0;
+          const guint8 *data = g_bytes_get_data (redeem, &len);
+          g_autoptr (GArray) ops = rein_script_parse (data, len, NULL);
+
+          for (guint o = 0; ops != NULL && o < ops->len; o++)
+            {
+              const ReinScriptOp *op = &g_array_index (ops, ReinScriptOp, o);
+
+              if (op->data != NULL && op->len == key_len && memcmp (op->data, key, key_len) == 0)
+                return TRUE;
+            }
+        }
+      else if (prev != NULL && in->prev_vout < prev->outputs->len)
+        {
+          const ReinTxOut *out = rein_tx_get_output (prev, in->prev_vout);
+          guint8 paid[20];
+
+          if (rein_script_is_p2pkh (out->script_pubkey->data, out->script_pubkey->len, paid)
+              && memcmp (paid, hash, 20) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* psbt sign: the active identity's delegate key signs every input whose
  * script takes it and that it has not signed, after a review. */
 static gboolean
@@ -656,6 +701,12 @@ sign_psbt (ReinPsbt *psbt, gboolean yes, GError **error)
   if ((identity = rein_cli_session_identity (session, error)) == NULL
       || (form = rein_cli_load_form (error)) == NULL)
     return FALSE;
+  if (!psbt_takes_key (psbt, rein_identity_get_delegate_public_key (identity)))
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                           _("your key signs none of its inputs: nothing was signed"));
+      return FALSE;
+    }
   rein_cli_psbt_review (psbt, rein_identity_get_testnet (identity) ? REIN_NETWORK_TESTNET
                                                                    : REIN_NETWORK_MAINNET);
   if (!rein_cli_ask_to_sign (form, yes, _("Sign it with your key? Type “yes” to sign."), error)
@@ -741,7 +792,7 @@ run_psbt (const ReinCliCommand *command, int argc, char **argv)
   else if (g_strcmp0 (action, "sign") == 0)
     {
       if (!sign_psbt (psbt, yes, &error))
-        return rein_cli_fail (_("not signed"), error);
+        return rein_cli_fail (NULL, error);
     }
   else if (g_strcmp0 (action, "finalize") == 0)
     {
@@ -844,6 +895,6 @@ static const ReinCliCommand escrow_commands[] = {
 };
 
 const ReinCliCommandGroup rein_cli_escrow_group = {
-  .title = N_("Escrow payments"),
+  .title = N_("Escrow payments:"),
   .commands = escrow_commands,
 };

@@ -1083,6 +1083,7 @@ sign_payments_and_publish (Market *m,
   g_autoptr (ReinCliPayments) payments = NULL;
   g_autoptr (ReinPrivateKey) delegate = NULL;
   g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL;
+  int status;
 
   payments = rein_cli_payments_prepare (m->store, m->identity, job, kind, worker_percent, pay,
                                         &error);
@@ -1106,7 +1107,11 @@ sign_payments_and_publish (Market *m,
     }
   if (text == NULL)
     return market_fail (m, NULL, error);
-  return market_publish_with (m, job, text, push, done, g_steal_pointer (&delegate));
+  status = market_publish_with (m, job, text, push, done, g_steal_pointer (&delegate));
+  /* published (or kept here for the next sync): the payments are out */
+  if (status == REIN_CLI_EXIT_OK || status == REIN_CLI_EXIT_NETWORK)
+    rein_cli_payments_record (payments);
+  return status;
 }
 
 static int
@@ -1140,8 +1145,14 @@ static gboolean
 resolution_kind (gboolean refund, gboolean award, gint split, ReinPayoutKind *out_kind,
                  guint *out_percent, GError **error)
 {
-  guint given = (refund ? 1 : 0) + (award ? 1 : 0) + (split >= 0 ? 1 : 0);
+  guint given = (refund ? 1 : 0) + (award ? 1 : 0) + (split != G_MININT ? 1 : 0);
 
+  if (split != G_MININT && (split < 0 || split > 100))
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("--split is the worker's share in percent, from 0 to 100"));
+      return FALSE;
+    }
   if (given != 1)
     {
       g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
@@ -1150,14 +1161,8 @@ resolution_kind (gboolean refund, gboolean award, gint split, ReinPayoutKind *ou
                              "share)"));
       return FALSE;
     }
-  if (split > 100)
-    {
-      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                           _("--split is the worker's share in percent, from 0 to 100"));
-      return FALSE;
-    }
   *out_kind = refund ? REIN_PAYOUT_REFUND : award ? REIN_PAYOUT_AWARD : REIN_PAYOUT_SPLIT;
-  *out_percent = split >= 0 ? (guint) split : 0;
+  *out_percent = split != G_MININT ? (guint) split : 0;
   return TRUE;
 }
 
@@ -1167,7 +1172,7 @@ run_resolve (const ReinCliCommand *command, int argc, char **argv)
   g_autofree gchar *job_id = NULL;
   g_auto (ReinCliPayOptions) pay = { 0 };
   gboolean refund = FALSE, award = FALSE;
-  gint split = -1;
+  gint split = G_MININT; /* not given */
   const GOptionEntry decision[] = {
     { "refund", 0, 0, G_OPTION_ARG_NONE, &refund,
       N_("The primary escrow goes back to the job creator"), NULL },

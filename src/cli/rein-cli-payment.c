@@ -40,21 +40,24 @@ rein_cli_pay_options_clear (ReinCliPayOptions *options)
 }
 
 void
-rein_cli_pay_options_add_entries (ReinCliPayOptions *options, gboolean files, GArray *entries)
+rein_cli_pay_options_add_entries (ReinCliPayOptions *options, gboolean building, GArray *entries)
 {
-  const GOptionEntry pay[] = {
+  const GOptionEntry always[] = {
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &options->yes,
       N_("Sign the payments without asking (they are still shown)"), NULL },
+    { "fee-cap", 0, 0, G_OPTION_ARG_STRING, &options->fee_cap,
+      N_("Refuse a payment whose fee is more than SAT satoshis"), N_("SAT") },
+  };
+  const GOptionEntry build[] = {
     { "fee-target", 0, 0, G_OPTION_ARG_INT, &options->fee_target,
       N_("Pay the fee the chain backend estimates for confirmation within N blocks "
          "(default 6)"), N_("N") },
     { "fee-rate", 0, 0, G_OPTION_ARG_STRING, &options->fee_rate,
       N_("Pay this fee rate instead of the estimate, in sat/vB (for example 2.5)"),
       N_("RATE") },
-    { "fee-cap", 0, 0, G_OPTION_ARG_STRING, &options->fee_cap,
-      N_("Refuse a payment whose fee is more than SAT satoshis"), N_("SAT") },
-  };
-  const GOptionEntry from_files[] = {
+    { "allow-unconfirmed", 0, 0, G_OPTION_ARG_NONE, &options->allow_unconfirmed,
+      N_("Pay out coins of the escrows that are not mined yet (whoever paid them in could "
+         "still take them back)"), NULL },
     { "primary-payment-file", 0, 0, G_OPTION_ARG_FILENAME, &options->primary_file,
       N_("The payment out of the primary escrow, made elsewhere (a PSBT, binary or base64): "
          "checked, shown and signed instead of one built here"), N_("FILE") },
@@ -62,9 +65,9 @@ rein_cli_pay_options_add_entries (ReinCliPayOptions *options, gboolean files, GA
       N_("The payment out of the mediator escrow, made elsewhere (a PSBT)"), N_("FILE") },
   };
 
-  g_array_append_vals (entries, pay, G_N_ELEMENTS (pay));
-  if (files)
-    g_array_append_vals (entries, from_files, G_N_ELEMENTS (from_files));
+  g_array_append_vals (entries, always, G_N_ELEMENTS (always));
+  if (building)
+    g_array_append_vals (entries, build, G_N_ELEMENTS (build));
 }
 
 /* "2.5" sat/vB, exactly, as sat per 1000 vB. */
@@ -268,6 +271,83 @@ payments_open (ReinStore *store,
   return g_steal_pointer (&payments);
 }
 
+/* Before building: is what is due there, and mined? A payment out of a
+ * half-funded escrow would complete the job with the rest unpaid, and
+ * coins not mined yet can still be taken back by whoever paid them in. */
+static gboolean
+check_funded (ReinCliPayments *payments, const ReinCliPayOptions *options, GError **error)
+{
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      const ReinEscrowAccount *account = e == PRIMARY ? &payments->status->primary
+                                                      : &payments->status->mediator;
+      g_autofree gchar *held = btc_and_sat (account->confirmed + account->unconfirmed);
+      g_autofree gchar *due = btc_and_sat (account->due);
+
+      if (account->confirmed + account->unconfirmed < account->due)
+        {
+          g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                       e == PRIMARY
+                         ? _("the primary escrow holds %s of the %s due: nothing is paid out "
+                             "before it is funded (rein-cli escrow-status --jobid %s shows "
+                             "where to pay)")
+                         : _("the mediator escrow holds %s of the %s due: nothing is paid out "
+                             "before it is funded (rein-cli escrow-status --jobid %s shows "
+                             "where to pay)"),
+                       held, due, rein_job_get_id (payments->job));
+          return FALSE;
+        }
+      if (account->unconfirmed > 0 && !options->allow_unconfirmed)
+        {
+          g_autofree gchar *waiting = btc_and_sat (account->unconfirmed);
+
+          g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                       e == PRIMARY
+                         ? _("%s in the primary escrow is not mined yet: wait for a "
+                             "confirmation (or --allow-unconfirmed)")
+                         : _("%s in the mediator escrow is not mined yet: wait for a "
+                             "confirmation (or --allow-unconfirmed)"),
+                       waiting);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Will the signed payments fit in a document? Each input carries its
+ * whole previous transaction; a signature adds about 110 bytes, 150 in
+ * base64. Said before anything is signed. */
+static gboolean
+check_size (ReinCliPayments *payments, GError **error)
+{
+  /* the labels, the job's name and ID, the escrow scripts of an accept */
+  gsize size = 1200;
+  guint n_inputs = 0;
+
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      g_autofree gchar *base64 = rein_psbt_to_base64 (payments->psbt[e]);
+
+      size += strlen (base64) + 150 * rein_psbt_get_n_inputs (payments->psbt[e]);
+      n_inputs += rein_psbt_get_n_inputs (payments->psbt[e]);
+    }
+  if (size > REIN_DOCUMENT_MAX_SIZE)
+    {
+      g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                   g_dngettext (NULL,
+                                "the payments would not fit in a Rein document (about %u bytes "
+                                "of the %d it may hold): the escrows' %u coin comes with large "
+                                "funding transactions. Nothing was signed.",
+                                "the payments would not fit in a Rein document (about %u bytes "
+                                "of the %d it may hold): the escrows' %u coins come with their "
+                                "funding transactions. Nothing was signed.",
+                                n_inputs),
+                   (guint) size, REIN_DOCUMENT_MAX_SIZE, n_inputs);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 ReinCliPayments *
 rein_cli_payments_prepare (ReinStore *store,
                            ReinIdentity *identity,
@@ -299,11 +379,21 @@ rein_cli_payments_prepare (ReinStore *store,
       || !parse_fee_cap (options->fee_cap, &fee_cap, error))
     return NULL;
 
+  if (from_files && (options->fee_rate != NULL || options->fee_target != 0))
+    {
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
+                           _("--fee-rate and --fee-target choose the fee of payments built "
+                             "here; payments from files keep their own fee"));
+      return NULL;
+    }
+
   payments = payments_open (store, identity, job, !from_files, error);
   if (payments == NULL)
     return NULL;
   payments->kind = kind;
   payments->fee_cap = fee_cap;
+  if (!from_files && !check_funded (payments, options, error))
+    return NULL;
 
   for (guint e = 0; e < N_ESCROWS; e++)
     {
@@ -343,6 +433,8 @@ rein_cli_payments_prepare (ReinStore *store,
           return NULL;
         }
     }
+  if (!check_size (payments, error))
+    return NULL;
   return g_steal_pointer (&payments);
 }
 
@@ -461,9 +553,13 @@ review_one (ReinCliPayments *payments, guint e)
   guint vsize = rein_payout_estimate_vsize (e == PRIMARY, rein_psbt_get_n_inputs (psbt),
                                             rein_psbt_get_n_outputs (psbt));
 
+  g_autofree gchar *due = btc_and_sat (account->due);
+
   say (e == PRIMARY ? _("Payment out of the primary escrow %s:")
                     : _("Payment out of the mediator escrow %s:"),
        account->address);
+  say (e == PRIMARY ? _("  due      %s, the job's price")
+                    : _("  due      %s, the mediator's fee"), due);
   for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
     {
       const ReinTxIn *in = rein_tx_get_input (tx, i);
@@ -472,12 +568,28 @@ review_one (ReinCliPayments *payments, guint e)
       g_autofree gchar *signers = signers_of (payments, psbt, i);
       guint64 value = 0;
 
+      const gchar *mined = "";
+
       rein_psbt_get_input_value (psbt, i, &value, NULL);
       spent += (gint64) value;
       amount = btc_and_sat ((gint64) value);
-      /* Translators: an input of a payment: its coin, amount, who signed */
-      say (_("  spends   %s:%u  %s%s%s"), txid, in->prev_vout, amount,
+      for (guint c = 0; c < account->coins->len; c++)
+        {
+          ReinUtxo *coin = g_ptr_array_index (account->coins, c);
+
+          if (coin->vout == in->prev_vout && g_ascii_strcasecmp (coin->txid, txid) == 0)
+            mined = coin->confirmed ? _(", mined") : _(", NOT MINED YET");
+        }
+      /* Translators: an input of a payment: its coin, amount, whether it is
+       * mined, who signed */
+      say (_("  spends   %s:%u  %s%s%s%s"), txid, in->prev_vout, amount, mined,
            *signers != '\0' ? _(", signed by ") : "", signers);
+    }
+  if (spent < account->due)
+    {
+      g_autofree gchar *missing = btc_and_sat (account->due - spent);
+
+      say (_("  WARNING: it spends %s less than is due: the rest would stay unpaid"), missing);
     }
   if (spent > account->due && account->due > 0)
     {
@@ -531,8 +643,8 @@ rein_cli_ask_to_sign (ReinCliForm *form, gboolean yes, const gchar *question, GE
   if (rein_cli_form_get (form, REIN_CLI_LABEL_SIGN) == NULL && !rein_cli_interactive ())
     {
       g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_USAGE,
-                           _("nothing was signed: review the payments above, then run again "
-                             "with --yes to sign them (or in a terminal, to be asked)"));
+                           _("nothing was signed: review what is shown above, then run again "
+                             "with --yes to sign (or in a terminal, to be asked)"));
       return FALSE;
     }
   answer = rein_cli_ask (form, REIN_CLI_LABEL_SIGN, question, FALSE, NULL, error);
@@ -663,6 +775,12 @@ rein_cli_payments_sign (ReinCliPayments *payments, const ReinPrivateKey *delegat
   for (guint e = 0; e < N_ESCROWS; e++)
     if (!sign_one (payments, e, delegate, error))
       return FALSE;
+  return TRUE;
+}
+
+void
+rein_cli_payments_record (ReinCliPayments *payments)
+{
   /* a record that cannot be written loses nothing: the document carries
    * the payments */
   for (guint e = 0; e < N_ESCROWS; e++)
@@ -672,7 +790,6 @@ rein_cli_payments_sign (ReinCliPayments *payments, const ReinPrivateKey *delegat
       if (!record (payments, e, "signed", NULL, -1, &local_error))
         rein_cli_warn ("%s", local_error->message);
     }
-  return TRUE;
 }
 
 gchar *
@@ -767,19 +884,159 @@ confirmations_of (ReinCliPayments *payments, const gchar *txid)
   return rein_chain_confirmations (status->block_height, payments->status->tip_height);
 }
 
+/* What became of each payment in this run. States: "broadcast",
+ * "complete" (both signatures, not sent), "signed" (we signed; it waits
+ * for another signature), "waiting" (it waits for someone else's
+ * signature, not ours), "paid elsewhere" (its coins were spent by the
+ * transaction txid), "refused" (it does not pass the checks: why). */
 typedef struct
 {
-  const gchar *state; /* "broadcast", "complete", "signed", "paid elsewhere" */
+  const gchar *state;
   gchar *txid;
   gchar *hex;
+  gchar *why;
   gint64 confirmations;
+  ReinStoredPayout *recorded; /* the record it came from, if it was done before */
 } Outcome;
 
-static void
-outcome_clear (Outcome *o)
+typedef struct
 {
-  g_free (o->txid);
-  g_free (o->hex);
+  Outcome o[N_ESCROWS];
+} Outcomes;
+
+static void
+outcomes_clear (Outcomes *outcomes)
+{
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      g_free (outcomes->o[e].txid);
+      g_free (outcomes->o[e].hex);
+      g_free (outcomes->o[e].why);
+    }
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcomes, outcomes_clear)
+
+static void
+refuse_one (Outcome *o, const gchar *why)
+{
+  o->state = "refused";
+  g_free (o->why);
+  o->why = g_strdup (why);
+}
+
+/* The payments of @doc (an accept or a resolution), parsed. */
+static gboolean
+read_payments (ReinCliPayments *payments, ReinDocument *doc, GError **error)
+{
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      const gchar *text = rein_document_get_field (doc, e == PRIMARY
+                                                          ? REIN_LABEL_SIGNED_PRIMARY_PAYMENT
+                                                          : REIN_LABEL_SIGNED_MEDIATOR_PAYMENT);
+
+      payments->psbt[e] = rein_psbt_parse_base64 (text != NULL ? text : "", NULL);
+      if (payments->psbt[e] == NULL)
+        {
+          g_set_error (error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
+                       _("the payment out of the %s escrow is not a PSBT (an older client's "
+                         "raw transaction?): rein-cli cannot co-sign it; use the wallet that "
+                         "made it"), escrow_name (e));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Broadcasts @tx; FALSE (with a message on stderr) when the backend
+ * refused it. */
+static gboolean
+send_tx (ReinCliPayments *payments, guint e, const ReinTx *tx)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GByteArray) raw = rein_tx_serialize (tx, FALSE);
+  g_autoptr (GBytes) bytes = g_bytes_new (raw->data, raw->len);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *sent = NULL;
+
+  rein_chain_broadcast_async (payments->chain, bytes, NULL, rein_cli_async_cb, &result);
+  rein_cli_wait (&result);
+  sent = rein_chain_broadcast_finish (payments->chain, result, &error);
+  if (sent == NULL)
+    {
+      rein_cli_printerr (_("the payment out of the %s escrow was not sent: %s"),
+                         escrow_name (e), error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_outcome (guint e, const Outcome *o)
+{
+  const gchar *name = e == PRIMARY ? _("Primary escrow") : _("Mediator escrow");
+
+  if (g_strcmp0 (o->state, "refused") == 0)
+    rein_cli_print (_("%s: not signed: %s"), name, o->why);
+  else if (g_strcmp0 (o->state, "signed") == 0)
+    rein_cli_print (e == PRIMARY ? _("%s: signed; it waits for a second signature")
+                                 : _("%s: signed; it waits for the mediator's signature"),
+                    name);
+  else if (g_strcmp0 (o->state, "waiting") == 0)
+    rein_cli_print (e == PRIMARY ? _("%s: not yours to sign; it waits for a second signature")
+                                 : _("%s: not yours to sign; it waits for the mediator"),
+                    name);
+  else if (g_strcmp0 (o->state, "complete") == 0)
+    {
+      rein_cli_print (_("%s: complete, not sent (--broadcast sends it): %s"), name, o->txid);
+      rein_cli_print ("%s", o->hex);
+    }
+  else if (o->confirmations >= 0)
+    rein_cli_print (g_dngettext (NULL, "%s: paid in %s, %u confirmation",
+                                 "%s: paid in %s, %u confirmations", (gulong) o->confirmations),
+                    name, o->txid, (guint) o->confirmations);
+  else
+    rein_cli_print (_("%s: paid in %s"), name, o->txid);
+}
+
+/* A resolution's decision, as its primary payment carries it out. */
+static void
+say_decision (ReinCliPayments *payments)
+{
+  ReinNetwork network = payments->status->testnet ? REIN_NETWORK_TESTNET
+                                                  : REIN_NETWORK_MAINNET;
+  g_autoptr (GByteArray) worker = rein_script_from_address (payments->payees->worker, network,
+                                                            NULL);
+  const ReinTx *tx = rein_psbt_get_tx (payments->psbt[PRIMARY]);
+  guint64 to_worker = 0, total = 0;
+
+  switch (payments->kind)
+    {
+    case REIN_PAYOUT_REFUND:
+      say ("%s", _("The mediator decided: a refund; the creator gets the primary escrow."));
+      return;
+    case REIN_PAYOUT_AWARD:
+      say ("%s", _("The mediator decided: an award; the worker gets the primary escrow."));
+      return;
+    case REIN_PAYOUT_SPLIT:
+      for (guint o = 0; o < tx->outputs->len; o++)
+        {
+          const ReinTxOut *out = rein_tx_get_output (tx, o);
+
+          total += out->value;
+          if (worker != NULL && worker->len == out->script_pubkey->len
+              && memcmp (worker->data, out->script_pubkey->data, worker->len) == 0)
+            to_worker += out->value;
+        }
+      if (total > 0)
+        say (_("The mediator decided: a split; the worker gets %u%%, the creator %u%%."),
+             (guint) ((to_worker * 100 + total / 2) / total),
+             100 - (guint) ((to_worker * 100 + total / 2) / total));
+      return;
+    case REIN_PAYOUT_ACCEPT:
+    default:
+      return;
+    }
 }
 
 int
@@ -794,12 +1051,14 @@ rein_cli_payout (ReinStore *store,
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinCliPayments) payments = NULL;
   g_autoptr (ReinPrivateKey) delegate = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_auto (Outcomes) outcomes = { { { 0 } } };
+  Outcome *outcome = outcomes.o;
   ReinDocument *doc = rein_job_get_document (job, REIN_DOCUMENT_TYPE_RESOLUTION);
   const gchar *own_key = rein_identity_get_delegate_public_key (identity);
-  gint64 fee_cap = 0;
-  Outcome outcome[N_ESCROWS] = { { 0 } };
-  g_autoptr (GPtrArray) records = NULL;
+  gboolean to_sign[N_ESCROWS] = { FALSE, FALSE };
   gboolean needs_me = FALSE;
+  gint64 fee_cap = 0;
   int status = REIN_CLI_EXIT_OK;
 
   if (doc == NULL)
@@ -807,7 +1066,8 @@ rein_cli_payout (ReinStore *store,
   if (doc == NULL)
     {
       g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
-                   _("the job is %s: there is no accept or resolution to pay out yet"),
+                   _("there is nothing to pay out yet: the job's state is “%s”, and payouts "
+                     "come with the accept or the resolution"),
                    rein_job_state_describe (rein_job_get_state (job)));
       return rein_cli_fail (NULL, error);
     }
@@ -820,47 +1080,33 @@ rein_cli_payout (ReinStore *store,
   if (!parse_fee_cap (options->fee_cap, &fee_cap, &error))
     return rein_cli_fail (NULL, error);
   payments = payments_open (store, identity, job, TRUE, &error);
-  if (payments == NULL)
+  if (payments == NULL || !read_payments (payments, doc, &error))
     return rein_cli_fail (NULL, error);
   payments->fee_cap = fee_cap;
-  for (guint e = 0; e < N_ESCROWS; e++)
-    {
-      const gchar *text = rein_document_get_field (doc, e == PRIMARY
-                                                          ? REIN_LABEL_SIGNED_PRIMARY_PAYMENT
-                                                          : REIN_LABEL_SIGNED_MEDIATOR_PAYMENT);
-      g_autoptr (GError) local_error = NULL;
-
-      payments->psbt[e] = rein_psbt_parse_base64 (text != NULL ? text : "", &local_error);
-      if (payments->psbt[e] == NULL)
-        {
-          g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
-                       _("the payment out of the %s escrow is not a PSBT (an older client's "
-                         "raw transaction?): rein-cli cannot co-sign it; use the wallet that "
-                         "made it"), escrow_name (e));
-          return rein_cli_fail (NULL, error);
-        }
-    }
   payments->kind = rein_job_get_document (job, REIN_DOCUMENT_TYPE_RESOLUTION) != NULL
                      ? resolution_kind (payments, payments->psbt[PRIMARY])
                      : REIN_PAYOUT_ACCEPT;
 
-  /* What is done already: a payment recorded as sent, or whose coins
-   * someone else spent, is not signed again */
+  /* What is done already: a payment recorded as sent is not signed again */
   records = rein_store_list_payouts (store, rein_identity_get_id (identity),
                                      rein_job_get_id (job), NULL);
-  {
-    for (guint r = 0; records != NULL && r < records->len; r++)
-      {
-        ReinStoredPayout *p = g_ptr_array_index (records, r);
-        guint e = g_strcmp0 (p->escrow, "primary") == 0 ? PRIMARY : MEDIATOR;
+  for (guint r = 0; records != NULL && r < records->len; r++)
+    {
+      ReinStoredPayout *p = g_ptr_array_index (records, r);
+      guint e = g_strcmp0 (p->escrow, "primary") == 0 ? PRIMARY : MEDIATOR;
 
-        if (g_strcmp0 (p->state, "broadcast") == 0 && p->txid != NULL)
-          {
-            outcome[e].state = "broadcast";
-            outcome[e].txid = g_strdup (p->txid);
-          }
-      }
-  }
+      if ((g_strcmp0 (p->state, "broadcast") == 0 || g_strcmp0 (p->state, "paid elsewhere") == 0)
+          && p->txid != NULL)
+        {
+          outcome[e].state = g_strcmp0 (p->state, "broadcast") == 0 ? "broadcast"
+                                                                     : "paid elsewhere";
+          outcome[e].txid = g_strdup (p->txid);
+          outcome[e].recorded = p;
+        }
+    }
+
+  /* Each payment on its own: one that fails its checks does not keep the
+   * other from being paid. */
   for (guint e = 0; e < N_ESCROWS; e++)
     {
       g_autoptr (GError) check_error = NULL;
@@ -876,103 +1122,96 @@ rein_cli_payout (ReinStore *store,
             {
               outcome[e].state = "paid elsewhere";
               outcome[e].txid = g_steal_pointer (&spender);
-              continue;
             }
-          g_set_error (&error, REIN_CLI_ERROR, REIN_CLI_ERROR_REFUSED,
-                       _("not signed: %s"), check_error->message);
-          return rein_cli_fail (NULL, error);
+          else
+            refuse_one (&outcome[e], check_error->message);
+          continue;
         }
-      if (needs_signature_of (payments, e, own_key))
-        needs_me = TRUE;
+      to_sign[e] = needs_signature_of (payments, e, own_key);
+      needs_me = needs_me || to_sign[e];
     }
 
   if (needs_me)
     {
+      say_decision (payments);
       for (guint e = 0; e < N_ESCROWS; e++)
         if (outcome[e].state == NULL)
-          review_one (payments, e);
-      if (!rein_cli_ask_to_sign (form, options->yes, _("Add your signature? Type “yes” to sign."), &error))
-        return rein_cli_fail (NULL, error);
-      delegate = rein_cli_unlock_delegate (session, &error);
-      if (delegate == NULL)
+          {
+            review_one (payments, e);
+            say ("  %s", to_sign[e] ? _("→ you add your signature to this payment")
+                                    : _("→ not yours to sign: shown for your information"));
+          }
+      if (!rein_cli_ask_to_sign (form, options->yes, _("Add your signature? Type “yes” to sign."),
+                                 &error)
+          || (delegate = rein_cli_unlock_delegate (session, &error)) == NULL)
         return rein_cli_fail (NULL, error);
     }
 
   for (guint e = 0; e < N_ESCROWS; e++)
     {
       g_autoptr (ReinTx) tx = NULL;
-      g_autoptr (GError) record_error = NULL;
+      g_autoptr (GError) local_error = NULL;
 
       if (outcome[e].state != NULL)
         continue;
-      if (delegate != NULL && needs_signature_of (payments, e, own_key)
-          && !sign_one (payments, e, delegate, &error))
-        return rein_cli_fail (NULL, error);
-      tx = final_tx (payments, e, &error);
-      if (tx == NULL && error != NULL)
-        return rein_cli_fail (NULL, error);
+      if (to_sign[e] && !sign_one (payments, e, delegate, &local_error))
+        {
+          refuse_one (&outcome[e], local_error->message);
+          continue;
+        }
+      tx = final_tx (payments, e, &local_error);
+      if (tx == NULL && local_error != NULL)
+        {
+          refuse_one (&outcome[e], local_error->message);
+          continue;
+        }
       if (tx == NULL)
         {
-          /* another co-signer's turn */
-          outcome[e].state = "signed";
+          outcome[e].state = to_sign[e] ? "signed" : "waiting";
+          continue;
         }
-      else
+      outcome[e].state = "complete";
+      outcome[e].txid = rein_tx_get_txid_hex (tx);
+      outcome[e].hex = rein_tx_to_hex (tx);
+      if (broadcast)
         {
-          outcome[e].state = "complete";
-          outcome[e].txid = rein_tx_get_txid_hex (tx);
-          outcome[e].hex = rein_tx_to_hex (tx);
-          if (broadcast)
-            {
-              g_autoptr (GAsyncResult) result = NULL;
-              g_autoptr (GByteArray) raw = rein_tx_serialize (tx, FALSE);
-              g_autoptr (GBytes) bytes = g_bytes_new (raw->data, raw->len);
-              g_autofree gchar *sent = NULL;
-
-              rein_chain_broadcast_async (payments->chain, bytes, NULL, rein_cli_async_cb,
-                                          &result);
-              rein_cli_wait (&result);
-              sent = rein_chain_broadcast_finish (payments->chain, result, &error);
-              if (sent == NULL)
-                {
-                  rein_cli_printerr (_("the payment out of the %s escrow was not sent: %s"),
-                                     escrow_name (e), error->message);
-                  g_clear_error (&error);
-                  status = REIN_CLI_EXIT_NETWORK;
-                }
-              else
-                outcome[e].state = "broadcast";
-            }
+          if (send_tx (payments, e, tx))
+            outcome[e].state = "broadcast";
+          else
+            status = REIN_CLI_EXIT_NETWORK;
         }
-      if (!record (payments, e, outcome[e].state, outcome[e].txid,
-                   g_strcmp0 (outcome[e].state, "broadcast") == 0 ? 0 : -1, &record_error))
-        rein_cli_warn ("%s", record_error->message);
     }
 
-  /* how far each has come; what was sent before is kept up to date */
+  /* how far each has come; what we signed, sent or saw paid is kept */
   for (guint e = 0; e < N_ESCROWS; e++)
     {
-      outcome[e].confirmations = outcome[e].txid != NULL
-                                     && (g_strcmp0 (outcome[e].state, "broadcast") == 0
-                                         || g_strcmp0 (outcome[e].state, "paid elsewhere") == 0)
-                                   ? confirmations_of (payments, outcome[e].txid)
-                                   : -1;
-      for (guint r = 0; records != NULL && r < records->len; r++)
+      Outcome *o = &outcome[e];
+      g_autoptr (GError) record_error = NULL;
+
+      o->confirmations = o->txid != NULL && (g_strcmp0 (o->state, "broadcast") == 0
+                                             || g_strcmp0 (o->state, "paid elsewhere") == 0)
+                           ? confirmations_of (payments, o->txid)
+                           : -1;
+      if (g_strcmp0 (o->state, "refused") == 0 || g_strcmp0 (o->state, "waiting") == 0)
+        continue;
+      if (o->recorded != NULL)
         {
-          ReinStoredPayout *p = g_ptr_array_index (records, r);
-
-          if (g_strcmp0 (p->escrow, escrow_name (e)) == 0
-              && g_strcmp0 (p->state, "broadcast") == 0 && outcome[e].confirmations >= 0
-              && p->confirmations != outcome[e].confirmations)
+          /* done before: only its confirmations change */
+          if (o->confirmations >= 0 && o->confirmations != o->recorded->confirmations)
             {
-              g_autoptr (GError) record_error = NULL;
-
-              p->confirmations = outcome[e].confirmations;
-              if (!rein_store_set_payout (store, rein_identity_get_id (identity), p,
+              o->recorded->confirmations = o->confirmations;
+              if (!rein_store_set_payout (store, rein_identity_get_id (identity), o->recorded,
                                           &record_error))
                 rein_cli_warn ("%s", record_error->message);
             }
+          continue;
         }
+      if (!record (payments, e, o->state, o->txid, o->confirmations, &record_error))
+        rein_cli_warn ("%s", record_error->message);
     }
+  for (guint e = 0; e < N_ESCROWS; e++)
+    if (g_strcmp0 (outcome[e].state, "refused") == 0 && status == REIN_CLI_EXIT_OK)
+      status = REIN_CLI_EXIT_REFUSED;
 
   if (rein_cli_globals.json)
     {
@@ -990,6 +1229,7 @@ rein_cli_payout (ReinStore *store,
           rein_cli_json_string (builder, "state", outcome[e].state);
           rein_cli_json_string (builder, "txid", outcome[e].txid);
           rein_cli_json_string (builder, "hex", outcome[e].hex);
+          rein_cli_json_string (builder, "error", outcome[e].why);
           json_builder_set_member_name (builder, "confirmations");
           if (outcome[e].confirmations >= 0)
             json_builder_add_int_value (builder, outcome[e].confirmations);
@@ -1001,34 +1241,10 @@ rein_cli_payout (ReinStore *store,
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       if (!rein_cli_write_json (root, FALSE, &error))
-        status = rein_cli_fail (NULL, error);
+        return rein_cli_fail (NULL, error);
     }
   else
     for (guint e = 0; e < N_ESCROWS; e++)
-      {
-        const gchar *name = e == PRIMARY ? _("Primary escrow") : _("Mediator escrow");
-        const Outcome *o = &outcome[e];
-
-        if (g_strcmp0 (o->state, "signed") == 0)
-          rein_cli_print (e == PRIMARY
-                            ? _("%s: it waits for a second signature")
-                            : _("%s: it waits for the mediator's signature, or the other "
-                                "party's"), name);
-        else if (g_strcmp0 (o->state, "complete") == 0)
-          {
-            rein_cli_print (_("%s: complete, not sent (--broadcast sends it): %s"), name,
-                            o->txid);
-            rein_cli_print ("%s", o->hex);
-          }
-        else if (o->confirmations >= 0)
-          rein_cli_print (g_dngettext (NULL, "%s: paid in %s, %u confirmation",
-                                       "%s: paid in %s, %u confirmations",
-                                       (gulong) o->confirmations),
-                          name, o->txid, (guint) o->confirmations);
-        else
-          rein_cli_print (_("%s: paid in %s"), name, o->txid);
-      }
-  for (guint e = 0; e < N_ESCROWS; e++)
-    outcome_clear (&outcome[e]);
+      print_outcome (e, &outcome[e]);
   return status;
 }

@@ -21,16 +21,18 @@ typedef struct
   gint fee_target;     /* confirmation within this many blocks */
   gchar *fee_rate;     /* sat/vB, instead of the backend's estimate */
   gchar *fee_cap;      /* satoshis a payment's fee may not exceed */
+  gboolean allow_unconfirmed; /* build from coins not yet mined */
   gchar *primary_file; /* payments made elsewhere */
   gchar *mediator_file;
 } ReinCliPayOptions;
 
 void rein_cli_pay_options_clear (ReinCliPayOptions *options);
-/* Options --yes, --fee-target, --fee-rate, --fee-cap, and with @files
- * --primary-payment-file and --mediator-payment-file, appended to
- * @entries (a GArray of GOptionEntry). */
+/* Options --yes and --fee-cap, and when @building --fee-target,
+ * --fee-rate, --allow-unconfirmed, --primary-payment-file and
+ * --mediator-payment-file, appended to @entries (a GArray of
+ * GOptionEntry). */
 void rein_cli_pay_options_add_entries (ReinCliPayOptions *options,
-                                       gboolean files,
+                                       gboolean building,
                                        GArray *entries);
 
 /* The two payments of an accept or a resolution, as they go from building
@@ -55,11 +57,13 @@ gboolean rein_cli_payments_confirm (ReinCliPayments *payments,
                                     ReinCliForm *form,
                                     const ReinCliPayOptions *options,
                                     GError **error);
-/* Adds @delegate's signature to every input of both; keeps a record of
- * each (rein_store_set_payout()). */
+/* Adds @delegate's signature to every input of both. */
 gboolean rein_cli_payments_sign (ReinCliPayments *payments,
                                  const ReinPrivateKey *delegate,
                                  GError **error);
+/* Keeps a record of both as signed (rein_store_set_payout()), once the
+ * document that carries them is published. */
+void rein_cli_payments_record (ReinCliPayments *payments);
 /* The signed payments, base64, for the document. */
 gchar *rein_cli_payments_get_base64 (ReinCliPayments *payments, gboolean primary);
 

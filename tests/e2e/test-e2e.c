@@ -408,8 +408,8 @@ step (Fixture *f, Client *c, const gchar *form, const gchar *command, const gcha
  * of the same three people shared the address); returns what is due
  * (satoshis). */
 static void
-fund_escrows (Fixture *f, const gchar *job_id, gint64 extra, gint64 *out_primary,
-              gint64 *out_mediator)
+fund_escrows (Fixture *f, const gchar *job_id, gint64 extra, gboolean mined,
+              gint64 *out_primary, gint64 *out_mediator)
 {
   g_autoptr (CliResult) r = run_as (f, &f->creator, NULL, "escrow-status", "--jobid", job_id,
                                     "--json", NULL);
@@ -423,11 +423,12 @@ fund_escrows (Fixture *f, const gchar *job_id, gint64 extra, gint64 *out_primary
   g_assert_cmpstr (json_string (primary, "funding"), ==, "unfunded");
   *out_primary = json_object_get_int_member (primary, "due_sat");
   *out_mediator = json_object_get_int_member (mediator, "due_sat");
-  g_free (test_chain_fund (f->chain, json_string (primary, "address"), *out_primary, 1));
-  g_free (test_chain_fund (f->chain, json_string (mediator, "address"), *out_mediator, 1));
+  g_free (test_chain_fund (f->chain, json_string (primary, "address"), *out_primary, mined));
+  g_free (test_chain_fund (f->chain, json_string (mediator, "address"), *out_mediator, mined));
   if (extra > 0)
-    g_free (test_chain_fund (f->chain, json_string (primary, "address"), extra, 1));
-  test_chain_mine (f->chain, 2);
+    g_free (test_chain_fund (f->chain, json_string (primary, "address"), extra, mined));
+  if (mined)
+    test_chain_mine (f->chain, 2);
 }
 
 /* "payout --json" as @c: the state of each payment, its txid and
@@ -764,11 +765,19 @@ test_order_flow (Fixture *f, gconstpointer data)
     g_autoptr (CliResult) empty = run_as (f, &f->creator, NULL, "accept", "--jobid", job1, "--yes",
                                           NULL);
 
-    assert_refused (empty, "holds nothing to pay out");
+    assert_refused (empty, "nothing is paid out before it is funded");
   }
-  fund_escrows (f, job1, 20000, &primary_coin, &mediator_coin);
+  /* paid in, not mined yet: whoever paid could still take it back */
+  fund_escrows (f, job1, 20000, FALSE, &primary_coin, &mediator_coin);
   g_assert_cmpint (primary_coin, ==, 5000000);
   g_assert_cmpint (mediator_coin, ==, 75000);
+  {
+    g_autoptr (CliResult) early = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
+                                          "--yes", NULL);
+
+    assert_refused (early, "is not mined yet: wait for a confirmation (or --allow-unconfirmed)");
+  }
+  test_chain_mine (f->chain, 2);
   {
     g_autofree gchar *bad = cli_write_tmp ("bad.psbt", "aGVsbG8gd29ybGQ=", -1);
     g_autoptr (CliResult) one_file = run_as (f, &f->creator, NULL, "accept", "--jobid", job1,
@@ -794,8 +803,8 @@ test_order_flow (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (unasked->err, "sat/vB"));
     g_assert_nonnull (strstr (unasked->err, "WARNING: it spends 0.0002 BTC (20000 sat) more "
                                             "than this job put in the escrow"));
-    g_assert_nonnull (strstr (unasked->err, "rein-cli: nothing was signed: review the payments "
-                                             "above, then run again with --yes"));
+    g_assert_nonnull (strstr (unasked->err, "rein-cli: nothing was signed: review what is "
+                                             "shown above, then run again with --yes"));
     cli_assert_status (declined, 3);
     g_assert_cmpuint (declined->out_len, ==, 0);
     g_assert_true (g_str_has_suffix (declined->err, "rein-cli: nothing was signed\n"));
@@ -824,7 +833,8 @@ test_order_flow (Fixture *f, gconstpointer data)
     /* both coins of the primary escrow */
     assert_pays (f, payment_of (worker, "primary"), primary_coin + 20000,
                  (Client *[]){ &f->worker, NULL }, (const guint[]){ 100 });
-    g_assert_cmpstr (json_string (payment_of (worker, "mediator"), "state"), ==, "signed");
+    /* the worker's signature would not complete it: not asked for */
+    g_assert_cmpstr (json_string (payment_of (worker, "mediator"), "state"), ==, "waiting");
     mediator = payout (f, &f->mediator, job1);
     assert_pays (f, payment_of (mediator, "mediator"), mediator_coin,
                  (Client *[]){ &f->mediator, NULL }, (const guint[]){ 100 });
@@ -857,7 +867,8 @@ test_order_flow (Fixture *f, gconstpointer data)
     g_assert_cmpstr (json_string (p, "signers"), ==, "creator, worker");
     g_assert_cmpint (json_object_get_int_member (p, "confirmations"), ==, 1);
     p = json_array_get_object_element (payouts, 1);
-    g_assert_cmpstr (json_string (p, "state"), ==, "signed");
+    g_assert_cmpstr (json_string (p, "escrow"), ==, "mediator");
+    g_assert_cmpstr (json_string (p, "state"), ==, "paid elsewhere");
   }
 
   /* ---- Job 2: post, bid, offer, creatordispute, workerdispute, resolve ---- */
@@ -882,7 +893,7 @@ test_order_flow (Fixture *f, gconstpointer data)
   }
   assert_state (f, job2, "awarded", TRUE);
 
-  fund_escrows (f, job2, 0, &primary_coin, &mediator_coin);
+  fund_escrows (f, job2, 0, TRUE, &primary_coin, &mediator_coin);
   g_assert_cmpint (primary_coin, ==, 20000000);
 
   /* Refused: resolving what is not disputed, and when one is not the
