@@ -137,6 +137,20 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* From a notification about one of my jobs: the window, on My Jobs. */
+static void
+show_my_jobs_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  ReinApplication *self = user_data;
+  GtkWindow *window = active_window (self);
+
+  if (window == NULL)
+    return;
+  if (REIN_IS_WINDOW (window))
+    rein_window_show_my_jobs (REIN_WINDOW (window));
+  gtk_window_present (window);
+}
+
 static void
 rein_application_startup (GApplication *app)
 {
@@ -145,6 +159,7 @@ rein_application_startup (GApplication *app)
     { "quit", quit_action },
     { "preferences", preferences_action },
     { "about", about_action },
+    { "show-my-jobs", show_my_jobs_action },
   };
   static const gchar *const quit_accels[] = { "<Control>q", NULL };
   static const gchar *const prefs_accels[] = { "<Control>comma", NULL };

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "rein-identity-page.h"
+#include "rein-my-jobs-view.h"
 #include "rein-settings.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
@@ -52,6 +53,7 @@ struct _ReinWindow
   AdwBin *welcome_bin;
   AdwViewStack *view_stack;
   ReinMarketView *market_view;
+  ReinMyJobsView *my_jobs_view;
 };
 
 G_DEFINE_FINAL_TYPE (ReinWindow, rein_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -69,6 +71,20 @@ rein_window_get_context (ReinWindow *self)
 {
   g_return_val_if_fail (REIN_IS_WINDOW (self), NULL);
   return self->context;
+}
+
+void
+rein_window_show_my_jobs (ReinWindow *self)
+{
+  g_return_if_fail (REIN_IS_WINDOW (self));
+  adw_view_stack_set_visible_child_name (self->view_stack, "my-jobs");
+}
+
+ReinMyJobsView *
+rein_window_get_my_jobs_view (ReinWindow *self)
+{
+  g_return_val_if_fail (REIN_IS_WINDOW (self), NULL);
+  return self->my_jobs_view;
 }
 
 ReinMarketView *
@@ -470,6 +486,52 @@ welcome_cancelled_cb (ReinWindow *self)
   show_main_or_welcome (self);
 }
 
+/* ---- my jobs ---- */
+
+/* A refresh brought something that needs me: a notification, unless the
+ * user turned them off; clicking it shows My Jobs. */
+static void
+my_job_attention_cb (ReinWindow *self, ReinMyJob *job, gint event)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree gchar *id = NULL;
+  const gchar *name = rein_my_job_get_name (job) != NULL ? rein_my_job_get_name (job) : "";
+  const gchar *title;
+
+  if (app == NULL || (settings != NULL && !g_settings_get_boolean (settings, "notifications")))
+    return;
+  switch ((ReinMyJobEvent) event)
+    {
+    case REIN_MY_JOB_EVENT_BID:
+      title = _("A new bid on your job");
+      break;
+    case REIN_MY_JOB_EVENT_AWARDED:
+      title = _("Your bid was accepted");
+      break;
+    case REIN_MY_JOB_EVENT_DELIVERED:
+      title = _("The work on your job was delivered");
+      break;
+    case REIN_MY_JOB_EVENT_DISPUTED:
+      title = _("A job was disputed");
+      break;
+    case REIN_MY_JOB_EVENT_RESOLVED:
+      title = _("The mediator resolved a dispute");
+      break;
+    case REIN_MY_JOB_EVENT_ACCEPTED:
+      title = _("Your work was accepted");
+      break;
+    default:
+      return;
+    }
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, name);
+  g_notification_set_default_action (notification, "app.show-my-jobs");
+  id = g_strdup_printf ("my-job-%s", rein_my_job_get_job_id (job));
+  g_application_send_notification (app, id, notification);
+}
+
 /* ---- sync ---- */
 
 /* The market view refreshes itself (its "market.refresh" action knows
@@ -479,7 +541,10 @@ static void
 refresh_market (ReinWindow *self)
 {
   if (has_servers (self))
-    gtk_widget_activate_action (GTK_WIDGET (self->market_view), "market.refresh", NULL);
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self->market_view), "market.refresh", NULL);
+      gtk_widget_activate_action (GTK_WIDGET (self->my_jobs_view), "my-jobs.refresh", NULL);
+    }
 }
 
 static void
@@ -699,6 +764,7 @@ rein_window_class_init (ReinWindowClass *klass)
 
   g_type_ensure (REIN_TYPE_WELCOME);
   g_type_ensure (REIN_TYPE_MARKET_VIEW);
+  g_type_ensure (REIN_TYPE_MY_JOBS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/reinproject/Rein/rein-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, ReinWindow, name)
@@ -724,6 +790,7 @@ rein_window_class_init (ReinWindowClass *klass)
   BIND (welcome_bin);
   BIND (view_stack);
   BIND (market_view);
+  BIND (my_jobs_view);
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
@@ -819,6 +886,9 @@ rein_window_new (GtkApplication *application, ReinContext *context)
   session = rein_context_get_session (context);
   self->session = g_object_ref (session);
   rein_market_view_set_context (self->market_view, context);
+  rein_my_jobs_view_set_context (self->my_jobs_view, context);
+  g_signal_connect_object (rein_context_get_my_jobs (context), "attention",
+                           G_CALLBACK (my_job_attention_cb), self, G_CONNECT_SWAPPED);
   self->welcome = rein_welcome_new (session);
   adw_bin_set_child (self->welcome_bin, GTK_WIDGET (self->welcome));
   g_signal_connect_object (self->welcome, "identity-added", G_CALLBACK (identity_added_cb), self,

@@ -8,6 +8,7 @@
 
 #include "rein-context.h"
 #include "rein-market-view.h"
+#include "rein-my-jobs-view.h"
 
 G_BEGIN_DECLS
 
@@ -22,5 +23,8 @@ void rein_window_show_toast (ReinWindow *self, const gchar *text);
 void rein_window_show_welcome (ReinWindow *self);
 /* The Market tab. */
 ReinMarketView *rein_window_get_market_view (ReinWindow *self);
+ReinMyJobsView *rein_window_get_my_jobs_view (ReinWindow *self);
+/* Shows the My Jobs tab (a notification's click). */
+void rein_window_show_my_jobs (ReinWindow *self);
 
 G_END_DECLS

@@ -58,6 +58,22 @@ app_test_wake_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Runs the main loop until @done (@data) says so; fails the test, naming
+ * @what, after @seconds. */
+static inline void
+app_test_wait_until (gboolean (*done) (gpointer data), gpointer data, const gchar *what,
+                     guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, app_test_wake_cb, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  if (!done (data))
+    g_error ("timed out waiting for %s", what);
+}
+
 /* Runs the main loop until @session (a ReinSession) has read the store, as
  * its "loaded" property says; fails the test after 30 s. */
 static inline void

@@ -1,0 +1,244 @@
+/* rein-my-jobs-view.c: the My Jobs tab
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rein-my-jobs-view.h"
+
+#define N_GROUPS 3
+
+struct _ReinMyJobsView
+{
+  AdwBin parent_instance;
+
+  GtkStack *stack;
+  AdwStatusPage *error_page;
+  GtkWidget *heading[N_GROUPS];
+  GtkListBox *list[N_GROUPS];
+
+  ReinContext *context;
+  ReinMyJobs *my_jobs;
+  GtkFilterListModel *group[N_GROUPS];
+  GCancellable *cancellable;
+  gchar *error;
+};
+
+G_DEFINE_FINAL_TYPE (ReinMyJobsView, rein_my_jobs_view, ADW_TYPE_BIN)
+
+static const ReinRole group_roles[N_GROUPS] = {
+  REIN_ROLE_CREATOR,
+  REIN_ROLE_WORKER,
+  REIN_ROLE_MEDIATOR,
+};
+
+static gboolean
+has_role (gpointer item, gpointer user_data)
+{
+  return rein_my_job_get_role (item) == (ReinRole) GPOINTER_TO_INT (user_data);
+}
+
+/* One row: the job's name; its state and whose turn it is; a badge when
+ * it is mine. Its accessible name says all of it. */
+static GtkWidget *
+create_row (gpointer item, gpointer user_data)
+{
+  ReinMyJob *job = item;
+  const gchar *name = rein_my_job_get_name (job);
+  g_autofree gchar *subtitle = g_strdup_printf (
+      "%s — %s", rein_job_state_describe (rein_my_job_get_state (job)),
+      rein_my_job_get_waiting_text (job));
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL ? name : "");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  gtk_widget_set_tooltip_text (row, rein_my_job_get_job_id (job));
+  if (rein_my_job_get_needs_me (job))
+    {
+      GtkWidget *badge = gtk_label_new (_("Needs you"));
+
+      gtk_widget_add_css_class (badge, "needs-you");
+      gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+    }
+  g_object_set_data_full (G_OBJECT (row), "job-id", g_strdup (rein_my_job_get_job_id (job)),
+                          g_free);
+  return row;
+}
+
+static void
+update_state (ReinMyJobsView *self)
+{
+  guint total = 0;
+
+  for (guint g = 0; g < N_GROUPS; g++)
+    {
+      guint n = self->group[g] != NULL
+                  ? g_list_model_get_n_items (G_LIST_MODEL (self->group[g]))
+                  : 0;
+
+      gtk_widget_set_visible (self->heading[g], n > 0);
+      gtk_widget_set_visible (GTK_WIDGET (self->list[g]), n > 0);
+      total += n;
+    }
+  if (total > 0)
+    gtk_stack_set_visible_child_name (self->stack, "list");
+  else if (self->error != NULL)
+    {
+      adw_status_page_set_description (self->error_page, self->error);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+static void
+refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinMyJobsView) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_my_jobs_refresh_finish (REIN_MY_JOBS (source), result, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_pointer (&self->error, g_free);
+  if (error != NULL)
+    self->error = g_strdup (error->message);
+  update_state (self);
+}
+
+static void
+refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ReinMyJobsView *self = REIN_MY_JOBS_VIEW (widget);
+
+  if (self->my_jobs == NULL)
+    return;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  rein_my_jobs_refresh_async (self->my_jobs, self->cancellable, refreshed_cb,
+                              g_object_ref (self));
+}
+
+/* A market refresh names the jobs I mediate or bid on: read them again
+ * once it is done. */
+static void
+market_refreshing_cb (ReinMarketService *market, GParamSpec *pspec, gpointer user_data)
+{
+  ReinMyJobsView *self = user_data;
+
+  if (!rein_market_service_get_refreshing (market))
+    gtk_widget_activate_action (GTK_WIDGET (self), "my-jobs.refresh", NULL);
+}
+
+static void
+items_changed_cb (GListModel *model, guint position, guint removed, guint added,
+                  gpointer user_data)
+{
+  update_state (user_data);
+}
+
+void
+rein_my_jobs_view_set_context (ReinMyJobsView *self, ReinContext *context)
+{
+  g_return_if_fail (REIN_IS_MY_JOBS_VIEW (self));
+  g_return_if_fail (REIN_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+  self->my_jobs = g_object_ref (rein_context_get_my_jobs (context));
+  g_signal_connect_object (rein_context_get_market (context), "notify::refreshing",
+                           G_CALLBACK (market_refreshing_cb), self, 0);
+  for (guint g = 0; g < N_GROUPS; g++)
+    {
+      GtkFilter *filter = GTK_FILTER (gtk_custom_filter_new (
+          has_role, GINT_TO_POINTER (group_roles[g]), NULL));
+
+      self->group[g] = gtk_filter_list_model_new (
+          g_object_ref (rein_my_jobs_get_jobs (self->my_jobs)), filter);
+      gtk_list_box_bind_model (self->list[g], G_LIST_MODEL (self->group[g]), create_row, NULL,
+                               NULL);
+      g_signal_connect_object (self->group[g], "items-changed", G_CALLBACK (items_changed_cb),
+                               self, 0);
+    }
+  update_state (self);
+}
+
+const gchar *
+rein_my_jobs_view_get_state (ReinMyJobsView *self)
+{
+  g_return_val_if_fail (REIN_IS_MY_JOBS_VIEW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+GtkListBox *
+rein_my_jobs_view_get_list (ReinMyJobsView *self, ReinRole role)
+{
+  g_return_val_if_fail (REIN_IS_MY_JOBS_VIEW (self), NULL);
+
+  for (guint g = 0; g < N_GROUPS; g++)
+    if (group_roles[g] == role)
+      return self->list[g];
+  return NULL;
+}
+
+static void
+rein_my_jobs_view_dispose (GObject *object)
+{
+  ReinMyJobsView *self = (ReinMyJobsView *) object;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  for (guint g = 0; g < N_GROUPS; g++)
+    g_clear_object (&self->group[g]);
+  g_clear_object (&self->my_jobs);
+  g_clear_object (&self->context);
+  g_clear_pointer (&self->error, g_free);
+  /* The stack is AdwBin's child and a template child: let AdwBin let go
+   * of it first, or both would unparent it. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_MY_JOBS_VIEW);
+
+  G_OBJECT_CLASS (rein_my_jobs_view_parent_class)->dispose (object);
+}
+
+static void
+rein_my_jobs_view_class_init (ReinMyJobsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rein_my_jobs_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/reinproject/Rein/rein-my-jobs-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, error_page);
+  gtk_widget_class_bind_template_child_full (widget_class, "creator_heading", FALSE,
+                                             G_STRUCT_OFFSET (ReinMyJobsView, heading[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "worker_heading", FALSE,
+                                             G_STRUCT_OFFSET (ReinMyJobsView, heading[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "mediator_heading", FALSE,
+                                             G_STRUCT_OFFSET (ReinMyJobsView, heading[2]));
+  gtk_widget_class_bind_template_child_full (widget_class, "creator_list", FALSE,
+                                             G_STRUCT_OFFSET (ReinMyJobsView, list[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "worker_list", FALSE,
+                                             G_STRUCT_OFFSET (ReinMyJobsView, list[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "mediator_list", FALSE,
+                                             G_STRUCT_OFFSET (ReinMyJobsView, list[2]));
+  gtk_widget_class_install_action (widget_class, "my-jobs.refresh", NULL, refresh_action);
+}
+
+static void
+rein_my_jobs_view_init (ReinMyJobsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

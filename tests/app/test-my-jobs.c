@@ -1,0 +1,162 @@
+/* test-my-jobs.c: the My Jobs tab against a real rein-server: the
+ * creator, the worker and the mediator of one job each see it under their
+ * role, with whose turn it is and a badge when it is theirs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "app-test-util.h"
+#include "client-test-util.h"
+#include "rein-window.h"
+
+typedef struct
+{
+  TestServer *server;
+  Person mia;   /* mediator */
+  Person carol; /* creator */
+  Person walt;  /* worker */
+  gchar *job_id;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) bid = NULL;
+  g_autofree gchar *text = NULL;
+  ReinMarketService *walts;
+  ReinBidParams params = { 0 };
+
+  f->server = test_server_start (NULL, NULL);
+  person_init (&f->mia, f->server, "Mia", TRUE);
+  person_init (&f->carol, f->server, "Carol", FALSE);
+  person_init (&f->walt, f->server, "Walt", FALSE);
+  f->job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
+
+  /* Walt bids */
+  walts = market_of (&f->walt);
+  rein_market_service_load_job_async (walts, f->job_id, NULL, NULL, wait_cb, &result);
+  wait_for (&result);
+  job = rein_market_service_load_job_finish (walts, result, &error);
+  g_assert_no_error (error);
+  params.worker = "Walt";
+  params.worker_contact = "walt@example.com";
+  params.worker_master_address = rein_identity_get_master_address (f->walt.identity);
+  params.worker_public_key = rein_identity_get_delegate_public_key (f->walt.identity);
+  params.description = "Two drafts by Friday.";
+  params.bid_amount = "0.05";
+  text = rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
+                                  &error);
+  g_assert_no_error (error);
+  bid = publish (&f->walt, job, text, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  person_clear (&f->mia);
+  person_clear (&f->carol);
+  person_clear (&f->walt);
+  g_free (f->job_id);
+  test_server_stop (f->server);
+  test_server_free (f->server);
+}
+
+static gboolean
+listed (gpointer data)
+{
+  return g_strcmp0 (rein_my_jobs_view_get_state (data), "list") == 0;
+}
+
+/* @p's window, on My Jobs, once the jobs are read; checks the one row of
+ * @role and returns its subtitle. */
+static gchar *
+row_of (Person *p, ReinRole role, gboolean needs_me, const gchar *screenshot)
+{
+  ReinWindow *window;
+  ReinMyJobsView *view;
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  gchar *subtitle;
+  gboolean badge = FALSE;
+
+  window = rein_window_new (NULL, p->context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  rein_window_show_my_jobs (window);
+  view = rein_window_get_my_jobs_view (window);
+  /* the window refreshes My Jobs with the market once the store is read */
+  app_test_wait_until (listed, view, "My Jobs", 60);
+  app_test_iterate (100);
+
+  for (ReinRole other = REIN_ROLE_CREATOR; other <= REIN_ROLE_MEDIATOR; other++)
+    {
+      list = rein_my_jobs_view_get_list (view, other);
+      g_assert_cmpint (gtk_widget_get_visible (GTK_WIDGET (list)), ==, other == role);
+    }
+  list = rein_my_jobs_view_get_list (view, role);
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_nonnull (row);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 1));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "Logo for a bakery");
+  subtitle = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  {
+    /* the badge: a label saying so, only when it is my turn */
+    GtkWidget *root = GTK_WIDGET (row);
+    GPtrArray *stack = g_ptr_array_new ();
+
+    g_ptr_array_add (stack, root);
+    while (stack->len > 0)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+        if (GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "needs-you"))
+          badge = TRUE;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+    g_ptr_array_unref (stack);
+  }
+  g_assert_cmpint (badge, ==, needs_me);
+  app_test_screenshot (GTK_WIDGET (window), screenshot);
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+  return subtitle;
+}
+
+static void
+test_three_roles (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *carol = NULL, *walt = NULL, *mia = NULL;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  carol = row_of (&f->carol, REIN_ROLE_CREATOR, TRUE, "my-jobs-10-creator");
+  g_assert_cmpstr (carol, ==, "bid(s) submitted — waiting for you to award a bid");
+  walt = row_of (&f->walt, REIN_ROLE_WORKER, FALSE, "my-jobs-11-worker");
+  g_assert_cmpstr (walt, ==, "bid(s) submitted — waiting for Carol to award a bid");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  mia = row_of (&f->mia, REIN_ROLE_MEDIATOR, FALSE, "my-jobs-12-mediator-dark");
+  g_assert_cmpstr (mia, ==, "bid(s) submitted — waiting for Carol to award a bid");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+
+  g_test_add ("/app/my-jobs/three-roles", Fixture, NULL, fixture_setup, test_three_roles,
+              fixture_teardown);
+  return g_test_run ();
+}
