@@ -14,7 +14,7 @@
 
 /* Documents asked for per page, and job IDs or addresses per query. */
 #define PAGE_SIZE 1000
-#define IDS_PER_QUERY 100
+#define IDS_PER_QUERY 250
 
 /* What one refresh takes from one server, at most (see
  * rein_market_reader_set_limits()): pages of one query, documents new to
@@ -51,6 +51,7 @@ struct _ReinMarketReader
   guint directory_version; /* bumped by every enrollment filed in @directory */
   ReinMarketReaderLimits limits;
   GPtrArray *changed;      /* the jobs the last refresh of jobs validated anew */
+  ReinFetchKnown *known;   /* the documents the last refresh of jobs took, by hash */
 };
 
 /* What one server gave one operation so far. */
@@ -128,6 +129,7 @@ typedef struct
   guint done;
   guint total;
   gint64 started; /* monotonic, for the debug log */
+  gint64 page_started;
 
   /* For the worker steps (see "Threads" in rein-market-reader.h): what they
    * need of the reader, copied when the operation starts, and what they
@@ -159,6 +161,15 @@ typedef struct
   GHashTable *tallies;        /* URL -> Tally */
   GPtrArray *page_docs;       /* the page being checked: documents new to the operation */
   GPtrArray *page_urls_of;    /* the URL each came from first, beside them */
+  ReinFetchKnown *known;      /* the documents taken, by hash (see rein_fetch_known_new()) */
+
+  /* Pages are fetched one ahead: the next page travels while the last one
+   * is checked. */
+  gboolean fetching;          /* a page is on its way */
+  gboolean checking;          /* a page is being checked */
+  gboolean deferred;          /* the next page is asked for once it is checked */
+  GAsyncResult *fetched;      /* the next page, in while the last was checked */
+  gboolean ended;             /* the task has returned */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -219,6 +230,8 @@ op_free (Op *op)
   g_clear_pointer (&op->tallies, g_hash_table_unref);
   g_clear_pointer (&op->page_docs, g_ptr_array_unref);
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
+  g_clear_pointer (&op->known, rein_fetch_known_unref);
+  g_clear_object (&op->fetched);
   g_free (op);
 }
 
@@ -237,6 +250,7 @@ rein_market_reader_finalize (GObject *object)
   g_clear_pointer (&self->built, g_hash_table_unref);
   g_clear_pointer (&self->filed_since, g_ptr_array_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
+  g_clear_pointer (&self->known, rein_fetch_known_unref);
 
   G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
 }
@@ -947,11 +961,17 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
       return jobs;
     }
   n_threads = CLAMP (to_check->len / (4 * BUILD_CHUNK), 1, g_get_num_processors ());
-  for (guint i = 1; i < n_threads; i++)
-    g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
-  build_thread (&run);
-  for (guint i = 0; i < threads->len; i++)
-    g_thread_join (g_ptr_array_index (threads, i));
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    for (guint i = 1; i < n_threads; i++)
+      g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
+    build_thread (&run);
+    for (guint i = 0; i < threads->len; i++)
+      g_thread_join (g_ptr_array_index (threads, i));
+    g_debug ("refresh: jobs built in %" G_GINT64_FORMAT " ms",
+             (g_get_monotonic_time () - start) / 1000);
+  }
   for (guint i = 0; i < run.built->len; i++)
     {
       BuiltGroup *b = g_ptr_array_index (run.built, i);
@@ -964,7 +984,13 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
         }
     }
   g_ptr_array_sort (jobs, compare_job_ids);
-  record_jobs (store, op, fresh);
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    record_jobs (store, op, fresh);
+    g_debug ("refresh: %u jobs recorded in %" G_GINT64_FORMAT " ms", fresh->len,
+             (g_get_monotonic_time () - start) / 1000);
+  }
   op->fresh = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < fresh->len; i++)
     g_hash_table_add (op->fresh, g_ptr_array_index (fresh, i));
@@ -1036,6 +1062,11 @@ drop_later (GPtrArray *bag)
 /* ---- The steps of a refresh ---- */
 
 static void run_next (GTask *task);
+static void op_return_error (GTask *task, GError *error);
+static GError *cancelled_error (GTask *task);
+static void take_page (GTask *task, GAsyncResult *result);
+static void keep_going (ReinMarketReader *self, Op *op);
+static gboolean may_look_ahead (Op *op, GHashTable *page_tallies);
 
 static gpointer
 copy_object (gconstpointer object, gpointer user_data)
@@ -1129,6 +1160,7 @@ typedef struct
 {
   GTask *task;     /* the operation: our reference, handed on to @then */
   StepFunc func;
+  const gchar *name; /* for the debug log */
   void (*then) (GTask *task);
 } Step;
 
@@ -1140,8 +1172,11 @@ step_thread (GTask *step_task, gpointer source, gpointer task_data, GCancellable
 {
   ReinMarketReader *self = source;
   Step *step = task_data;
+  gint64 start = g_get_monotonic_time ();
 
   step->func (self->store, g_task_get_task_data (step->task), cancellable);
+  g_debug ("refresh: step %s took %" G_GINT64_FORMAT " ms", step->name,
+           (g_get_monotonic_time () - start) / 1000);
   g_task_return_boolean (step_task, TRUE);
 }
 
@@ -1178,16 +1213,18 @@ step_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     emit_warning (self, g_ptr_array_index (op->warnings, i));
   g_ptr_array_set_size (op->warnings, 0);
 
-  if (g_task_return_error_if_cancelled (task))
-    g_object_unref (task);
+  if (op->ended || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    op_return_error (task, cancelled_error (task));
   else
     step->then (task);
 }
 
 /* Runs @func in a worker, then @then on the main thread. Consumes the
  * caller's reference to @task. */
+#define run_step(task, func, then) run_step_named (task, func, #func, then)
+
 static void
-run_step (GTask *task, StepFunc func, void (*then) (GTask *task))
+run_step_named (GTask *task, StepFunc func, const gchar *name, void (*then) (GTask *task))
 {
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
@@ -1221,8 +1258,9 @@ run_step (GTask *task, StepFunc func, void (*then) (GTask *task))
     }
   step->task = task;
   step->func = func;
+  step->name = name;
   step->then = then;
-  g_task_set_source_tag (step_task, run_step);
+  g_task_set_source_tag (step_task, run_step_named);
   g_task_set_task_data (step_task, step, g_free);
   g_task_run_in_thread (step_task, step_thread);
 }
@@ -1253,6 +1291,7 @@ mediators_done (GTask *task)
       g_ptr_array_add (out, g_object_ref (doc));
     }
   replace_items (self->mediators, out);
+  ((Op *) g_task_get_task_data (task))->ended = TRUE;
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -1353,6 +1392,11 @@ validate_done (GTask *task)
       self->changed = g_steal_pointer (&op->changed);
       if (self->directory_version == op->directory_version + op->filed)
         self->built = g_steal_pointer (&op->new_built);
+      /* What the servers sent this time stands in for the same texts next
+       * time (their signatures checked); what they no longer send goes. */
+      bag_add (bag, g_steal_pointer (&self->known), (GDestroyNotify) rein_fetch_known_unref);
+      rein_fetch_known_drop_previous (op->known);
+      self->known = g_steal_pointer (&op->known);
     }
   /* A market's documents, and what replaced jobs held, take the main loop
    * long to free. */
@@ -1363,6 +1407,7 @@ validate_done (GTask *task)
   bag_add (bag, g_steal_pointer (&op->new_built), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->built), (GDestroyNotify) g_hash_table_unref);
   drop_later (bag);
+  op->ended = TRUE;
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -1376,6 +1421,7 @@ queue_done (GTask *task)
 
   if (op->kind == KIND_QUERY)
     {
+      op->ended = TRUE;
       g_task_return_pointer (task, g_ptr_array_ref (op->docs),
                              (GDestroyNotify) g_ptr_array_unref);
       g_object_unref (task);
@@ -1425,8 +1471,7 @@ query_failed (GTask *task, GError *error)
       run_next (task);
       return;
     }
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  op_return_error (task, error);
 }
 
 static void send_page (GTask *task);
@@ -1558,7 +1603,6 @@ page_checked (GTask *task)
 {
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr (GStrvBuilder) next = g_strv_builder_new ();
 
   for (guint i = 0; i < op->page_docs->len; i++)
     {
@@ -1577,6 +1621,7 @@ page_checked (GTask *task)
       tally->bytes += strlen (rein_document_get_armored (doc));
       /* The market's documents go straight in, a page at a time: the main
        * loop never goes through a whole market at once. */
+      rein_fetch_known_add (op->known, doc);
       if (!op->learning)
         {
           if (add_new_key (op->seen, rein_document_get_hash (doc)))
@@ -1589,6 +1634,36 @@ page_checked (GTask *task)
   g_clear_pointer (&op->page_docs, g_ptr_array_unref);
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
   check_limits (self, op);
+  op->checking = FALSE;
+
+  if (op->fetched != NULL)
+    {
+      g_autoptr (GAsyncResult) fetched = g_steal_pointer (&op->fetched);
+
+      take_page (task, fetched);
+    }
+  else if (op->fetching)
+    /* page_cb() takes it from here. */
+    g_object_unref (task);
+  else if (op->deferred)
+    {
+      op->deferred = FALSE;
+      keep_going (self, op);
+      if (op->page_urls[0] != NULL)
+        send_page (task);
+      else
+        query_done (task);
+    }
+  else
+    query_done (task);
+}
+
+/* The servers of @op->page_urls still to be asked for the next page, within
+ * the limits. */
+static void
+keep_going (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GStrvBuilder) next = g_strv_builder_new ();
 
   for (guint i = 0; op->page_urls[i] != NULL; i++)
     {
@@ -1607,10 +1682,6 @@ page_checked (GTask *task)
     }
   g_strfreev (op->page_urls);
   op->page_urls = g_strv_builder_end (next);
-  if (op->page_urls[0] != NULL)
-    send_page (task);
-  else
-    query_done (task);
 }
 
 static void
@@ -1624,10 +1695,61 @@ server_done_cb (const ReinFetchReport *report, gpointer user_data)
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, report->url, op->done, op->total);
 }
 
+/* GIO's error for @task's cancellable. */
+static GError *
+cancelled_error (GTask *task)
+{
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+  return error;
+}
+
+/* Ends the operation with @error, once. Consumes the caller's reference
+ * to @task. */
+static void
+op_return_error (GTask *task, GError *error)
+{
+  Op *op = g_task_get_task_data (task);
+
+  if (!op->ended)
+    {
+      op->ended = TRUE;
+      g_task_return_error (task, error);
+    }
+  else
+    g_error_free (error);
+  g_object_unref (task);
+}
+
 static void
 page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data; /* our reference, handed on */
+  Op *op = g_task_get_task_data (task);
+
+  op->fetching = FALSE;
+  if (op->ended)
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (op->checking)
+    {
+      /* The last page is still being checked: page_checked() takes it. */
+      g_set_object (&op->fetched, result);
+      g_object_unref (task);
+      return;
+    }
+  take_page (task, result);
+}
+
+/* A page is in, and no other is being checked: sends for the next one
+ * while this one is checked. Consumes the caller's reference to @task. */
+static void
+take_page (GTask *task, GAsyncResult *result)
+{
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   g_autoptr (GPtrArray) reports = NULL;
@@ -1635,11 +1757,14 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GPtrArray) docs = rein_fetch_finish (result, &reports, &error);
   g_autoptr (GStrvBuilder) again = g_strv_builder_new ();
   GHashTable *sources;
+  g_autoptr (GHashTable) tallies = NULL;
+
+  g_debug ("refresh: page %u of %s fetched in %" G_GINT64_FORMAT " ms", op->page,
+           op->current->name, (g_get_monotonic_time () - op->page_started) / 1000);
 
   if (docs == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      op_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1688,17 +1813,34 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   sources = rein_fetch_get_sources (result);
   op->page_docs = g_ptr_array_new_with_free_func (g_object_unref);
   op->page_urls_of = g_ptr_array_new_with_free_func (g_free);
+  tallies = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint i = 0; i < docs->len; i++)
     {
       ReinDocument *doc = g_ptr_array_index (docs, i);
       const gchar *hash = rein_document_get_hash (doc);
       GPtrArray *urls = g_hash_table_lookup (sources, hash);
-      const gchar *url = urls != NULL && urls->len > 0 ? g_ptr_array_index (urls, 0) : NULL;
+      const gchar *url = NULL;
+      Tally *page_tally;
 
       if (g_hash_table_contains (op->seen, hash) || g_hash_table_contains (op->found_seen, hash))
         continue;
+      /* The first server that sent it and is still read (a page may come
+       * from a server stopped while the page before was checked). */
+      for (guint u = 0; urls != NULL && u < urls->len && url == NULL; u++)
+        if (!tally_of (op, g_ptr_array_index (urls, u))->stopped)
+          url = g_ptr_array_index (urls, u);
+      if (urls != NULL && urls->len > 0 && url == NULL)
+        continue;
       if (url != NULL && !g_hash_table_contains (op->sources, hash))
         g_hash_table_insert (op->sources, g_strdup (hash), g_strdup (url));
+      page_tally = g_hash_table_lookup (tallies, url != NULL ? url : "");
+      if (page_tally == NULL)
+        {
+          page_tally = g_new0 (Tally, 1);
+          g_hash_table_insert (tallies, (gpointer) (url != NULL ? url : ""), page_tally);
+        }
+      page_tally->documents++;
+      page_tally->bytes += strlen (rein_document_get_armored (doc));
       g_ptr_array_add (op->page_docs, g_object_ref (doc));
       g_ptr_array_add (op->page_urls_of, g_strdup (url));
     }
@@ -1706,7 +1848,35 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_strfreev (op->page_urls);
   op->page_urls = g_strv_builder_end (again);
   op->page++;
+  keep_going (self, op);
+  /* The next page travels while this one is checked, unless a server may
+   * be past its limits with this page: then it waits for the check, and a
+   * server past them is not asked for more. */
+  op->deferred = op->page_urls[0] != NULL && !may_look_ahead (op, tallies);
+  if (op->page_urls[0] != NULL && !op->deferred)
+    send_page (g_object_ref (task));
+  op->checking = TRUE;
   run_step (task, check_page_step, page_checked);
+}
+
+/* Whether every server to be asked for the next page stays within the
+ * limits even if all of its documents on the page being checked (counted
+ * in @page_tallies, URL -> Tally) are taken, and sent no junk so far. */
+static gboolean
+may_look_ahead (Op *op, GHashTable *page_tallies)
+{
+  for (guint i = 0; op->page_urls[i] != NULL; i++)
+    {
+      Tally *tally = tally_of (op, op->page_urls[i]);
+      Tally *page = g_hash_table_lookup (page_tallies, op->page_urls[i]);
+      guint documents = tally->documents + (page != NULL ? page->documents : 0);
+      guint64 bytes = tally->bytes + (page != NULL ? page->bytes : 0);
+
+      if (tally->junk > 0 || documents > op->limits.max_documents
+          || bytes > op->limits.max_bytes)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -1718,9 +1888,9 @@ send_page (GTask *task)
   g_autofree gchar *limit = g_strdup_printf ("%d", PAGE_SIZE);
   g_autofree gchar *offset = g_strdup_printf ("%u", op->page * PAGE_SIZE);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      g_object_unref (task);
+      op_return_error (task, cancelled_error (task));
       return;
     }
   for (guint i = 0; op->current->params != NULL && op->current->params[i] != NULL
@@ -1736,10 +1906,12 @@ send_page (GTask *task)
   g_ptr_array_add (params, NULL);
 
   op->total += g_strv_length (op->page_urls);
+  op->page_started = g_get_monotonic_time ();
+  op->fetching = TRUE;
   rein_fetch_async_full ((const gchar *const *) op->page_urls,
                          rein_identity_get_master_address (self->identity), op->current->name,
                          rein_identity_get_testnet (self->identity),
-                         (const gchar *const *) params->pdata, server_done_cb, task,
+                         (const gchar *const *) params->pdata, op->known, server_done_cb, task,
                          g_task_get_cancellable (task), page_cb, task);
 }
 
@@ -1750,9 +1922,9 @@ run_next (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      g_object_unref (task);
+      op_return_error (task, cancelled_error (task));
       return;
     }
   op->current = g_queue_pop_head (&op->queries);
@@ -1815,6 +1987,7 @@ start_op (ReinMarketReader *self,
   op->limits = self->limits;
   op->changed = g_ptr_array_new_with_free_func (g_object_unref);
   op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->known = rein_fetch_known_new (self->known);
   g_queue_init (&op->queries);
   *out_op = op;
 
