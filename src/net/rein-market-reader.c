@@ -1167,12 +1167,26 @@ typedef struct
 /* Runs in a worker: the step may touch @op (nothing else does meanwhile:
  * the operation waits for it), the store (thread-safe), and no other part
  * of the reader. */
+static ReinMarketReaderStepHook step_hook;
+static gpointer step_hook_data;
+
+void
+rein_market_reader_set_step_hook (ReinMarketReaderStepHook hook, gpointer user_data)
+{
+  step_hook = hook;
+  step_hook_data = user_data;
+}
+
 static void
 step_thread (GTask *step_task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinMarketReader *self = source;
   Step *step = task_data;
-  gint64 start = g_get_monotonic_time ();
+  gint64 start;
+
+  if (step_hook != NULL)
+    step_hook (step->name, step_hook_data);
+  start = g_get_monotonic_time ();
 
   step->func (self->store, g_task_get_task_data (step->task), cancellable);
   g_debug ("refresh: step %s took %" G_GINT64_FORMAT " ms", step->name,
@@ -1379,8 +1393,11 @@ validate_done (GTask *task)
   Op *op = g_task_get_task_data (task);
 
   GPtrArray *bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
+  gint64 start = g_get_monotonic_time ();
 
   replace_items (self->jobs, op->out);
+  g_debug ("refresh: %u jobs replaced in %" G_GINT64_FORMAT " ms (main thread)", op->out->len,
+           (g_get_monotonic_time () - start) / 1000);
   /* What the next refresh may take as it is: the jobs validated with the
    * reader's directory as it is now (no other operation filed enrollments
    * meanwhile). */

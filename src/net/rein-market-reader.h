@@ -97,6 +97,13 @@ GPtrArray *rein_market_reader_get_changed_jobs (ReinMarketReader *self);
  * reports as changed) every job again. */
 void rein_market_reader_forget (ReinMarketReader *self);
 
+/* For tests: @hook is called in the worker thread at the start of every
+ * worker step of every reader (parsing aside: that is rein-fetch's), with
+ * the step's name; NULL removes it. Process-wide; set it while no reader
+ * works. */
+typedef void (*ReinMarketReaderStepHook) (const gchar *step, gpointer user_data);
+void rein_market_reader_set_step_hook (ReinMarketReaderStepHook hook, gpointer user_data);
+
 /* A GListModel of ReinDocument (mediators' enrollments), replaced in one
  * "items-changed" when a refresh of mediators succeeds. */
 GListModel *rein_market_reader_get_mediators (ReinMarketReader *self);
