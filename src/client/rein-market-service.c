@@ -740,30 +740,17 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   ReinMarketService *self = source;
   Save *save = task_data;
-  g_autoptr (GPtrArray) summaries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) summaries = NULL;
   g_autoptr (GPtrArray) stored = NULL;
   GError *error = NULL;
-  gint64 start = g_get_monotonic_time ();
 
-  for (guint i = 0; i < save->jobs->len; i++)
-    {
-      ReinJob *job = g_ptr_array_index (save->jobs, i);
-
-      if (rein_job_get_posting (job) != NULL)
-        g_ptr_array_add (summaries,
-                         rein_job_summary_new_from_job (job, save->directory, save->testnet));
-    }
-  g_debug ("market: %u jobs summarized in %" G_GINT64_FORMAT " ms", summaries->len,
-           (g_get_monotonic_time () - start) / 1000);
-  start = g_get_monotonic_time ();
-
-  if (!rein_store_save_job_summaries (self->store, summaries, &error))
+  summaries = rein_store_index_jobs (self->store, save->jobs, save->directory, save->testnet,
+                                     &error);
+  if (summaries == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  g_debug ("market: %u summaries saved in %" G_GINT64_FORMAT " ms", summaries->len,
-           (g_get_monotonic_time () - start) / 1000);
   if (summaries->len <= MERGE_AT_MOST)
     {
       stored = g_ptr_array_new_with_free_func (g_object_unref);
