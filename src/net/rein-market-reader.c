@@ -14,7 +14,7 @@
 
 /* Documents asked for per page, and job IDs or addresses per query. */
 #define PAGE_SIZE 1000
-#define IDS_PER_QUERY 250
+#define IDS_PER_QUERY 200
 
 /* What one refresh takes from one server, at most (see
  * rein_market_reader_set_limits()): pages of one query, documents new to
@@ -25,6 +25,80 @@
 #define DEFAULT_MAX_DOCUMENTS 1000000
 #define DEFAULT_MAX_BYTES (1024 * 1024 * 1024)
 #define DEFAULT_MAX_JUNK PAGE_SIZE
+
+/* The jobs model: an array replaced whole, so that taking a refresh's
+ * 100,000 jobs costs the main loop a pointer swap (a GListStore inserts
+ * them one by one), the old array being freed in a worker. */
+#define JOB_LIST_TYPE (job_list_get_type ())
+G_DECLARE_FINAL_TYPE (JobList, job_list, JOB, LIST, GObject)
+
+struct _JobList
+{
+  GObject parent_instance;
+  GPtrArray *items; /* of ReinJob */
+};
+
+static GType
+job_list_get_item_type (GListModel *model)
+{
+  return REIN_TYPE_JOB;
+}
+
+static guint
+job_list_get_n_items (GListModel *model)
+{
+  return JOB_LIST (model)->items->len;
+}
+
+static gpointer
+job_list_get_item (GListModel *model, guint position)
+{
+  JobList *self = JOB_LIST (model);
+
+  return position < self->items->len ? g_object_ref (g_ptr_array_index (self->items, position))
+                                     : NULL;
+}
+
+static void
+job_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = job_list_get_item_type;
+  iface->get_n_items = job_list_get_n_items;
+  iface->get_item = job_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (JobList, job_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, job_list_model_init))
+
+static void
+job_list_finalize (GObject *object)
+{
+  g_ptr_array_unref (JOB_LIST (object)->items);
+  G_OBJECT_CLASS (job_list_parent_class)->finalize (object);
+}
+
+static void
+job_list_class_init (JobListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = job_list_finalize;
+}
+
+static void
+job_list_init (JobList *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* Takes @items' place in one "items-changed"; returns the array it held. */
+static GPtrArray *
+job_list_replace (JobList *self, GPtrArray *items)
+{
+  GPtrArray *old = self->items;
+
+  self->items = g_ptr_array_ref (items);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old->len, items->len);
+  return old;
+}
 
 struct _ReinMarketReader
 {
@@ -37,7 +111,7 @@ struct _ReinMarketReader
   GHashTable *asked;       /* addresses looked up on the servers */
   gboolean store_loaded;   /* the store's enrollments are in the directory */
   gboolean own_enrollment; /* the identity's enrollment is stored */
-  GListStore *jobs;
+  JobList *jobs;
   GListStore *mediators;
   /* The jobs the last refresh built, by Job ID (BuiltGroup), and the
    * version of the directory they were validated with: a group of the same
@@ -297,7 +371,7 @@ rein_market_reader_init (ReinMarketReader *self)
 {
   self->directory = rein_directory_new ();
   self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->jobs = g_list_store_new (REIN_TYPE_JOB);
+  self->jobs = g_object_new (JOB_LIST_TYPE, NULL);
   self->mediators = g_list_store_new (REIN_TYPE_DOCUMENT);
   self->filed_since = g_ptr_array_new_with_free_func (g_object_unref);
   self->limits.max_pages = DEFAULT_MAX_PAGES;
@@ -1067,6 +1141,7 @@ static GError *cancelled_error (GTask *task);
 static void take_page (GTask *task, GAsyncResult *result);
 static void keep_going (ReinMarketReader *self, Op *op);
 static gboolean may_look_ahead (Op *op, GHashTable *page_tallies);
+static gboolean chain_next_query (Op *op);
 
 static gpointer
 copy_object (gconstpointer object, gpointer user_data)
@@ -1395,7 +1470,7 @@ validate_done (GTask *task)
   GPtrArray *bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
   gint64 start = g_get_monotonic_time ();
 
-  replace_items (self->jobs, op->out);
+  bag_add (bag, job_list_replace (self->jobs, op->out), (GDestroyNotify) g_ptr_array_unref);
   g_debug ("refresh: %u jobs replaced in %" G_GINT64_FORMAT " ms (main thread)", op->out->len,
            (g_get_monotonic_time () - start) / 1000);
   /* What the next refresh may take as it is: the jobs validated with the
@@ -1484,6 +1559,8 @@ query_failed (GTask *task, GError *error)
     {
       emit_warning (self, error);
       g_error_free (error);
+      /* What the queries before it in the chain found counts. */
+      g_ptr_array_extend (op->enrollment_docs, op->found, copy_object, NULL);
       op_clear_current (op);
       run_next (task);
       return;
@@ -1866,6 +1943,11 @@ take_page (GTask *task, GAsyncResult *result)
   op->page_urls = g_strv_builder_end (again);
   op->page++;
   keep_going (self, op);
+  /* The last page of this query: the next query's first page goes out now
+   * (the queue holds queries of one phase, which need nothing of each
+   * other's answers). */
+  if (op->page_urls[0] == NULL)
+    chain_next_query (op);
   /* The next page travels while this one is checked, unless a server may
    * be past its limits with this page: then it waits for the check, and a
    * server past them is not asked for more. */
@@ -1874,6 +1956,32 @@ take_page (GTask *task, GAsyncResult *result)
     send_page (g_object_ref (task));
   op->checking = TRUE;
   run_step (task, check_page_step, page_checked);
+}
+
+/* Makes the next queued query the current one, at its first page, to
+ * the servers still read; FALSE when none is queued. */
+static gboolean
+chain_next_query (Op *op)
+{
+  Query *next = g_queue_pop_head (&op->queries);
+  g_autoptr (GStrvBuilder) urls = NULL;
+
+  if (next == NULL)
+    return FALSE;
+  g_debug ("refresh: query %s follows at %" G_GINT64_FORMAT " ms", next->name,
+           (g_get_monotonic_time () - op->started) / 1000);
+  g_clear_pointer (&op->current, query_free);
+  op->current = next;
+  op->page = 0;
+  op->answered = 0;
+  g_clear_pointer (&op->first_error, g_free);
+  urls = g_strv_builder_new ();
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (!tally_of (op, op->urls[i])->stopped)
+      g_strv_builder_add (urls, op->urls[i]);
+  g_strfreev (op->page_urls);
+  op->page_urls = g_strv_builder_end (urls);
+  return TRUE;
 }
 
 /* Whether every server to be asked for the next page stays within the
