@@ -1492,10 +1492,11 @@ validate_done (GTask *task)
     }
   /* A market's documents, and what replaced jobs held, take the main loop
    * long to free. */
+  /* Tables that borrow the documents' hashes before the documents. */
+  bag_add (bag, g_steal_pointer (&op->sources), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->seen), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->docs), (GDestroyNotify) g_ptr_array_unref);
   bag_add (bag, g_steal_pointer (&op->stored), (GDestroyNotify) g_hash_table_unref);
-  bag_add (bag, g_steal_pointer (&op->sources), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->new_built), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->built), (GDestroyNotify) g_hash_table_unref);
   drop_later (bag);
@@ -1581,6 +1582,16 @@ tally_of (Op *op, const gchar *url)
       g_hash_table_insert (op->tallies, g_strdup (url), tally);
     }
   return tally;
+}
+
+/* The string of @op->urls equal to @url (NULL when none is). */
+static const gchar *
+op_url (Op *op, const gchar *url)
+{
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (g_str_equal (op->urls[i], url))
+      return op->urls[i];
+  return NULL;
 }
 
 /* Reads no more from the server at @url in this operation, and says why. */
@@ -1713,6 +1724,14 @@ page_checked (GTask *task)
         }
       tally->documents++;
       tally->bytes += strlen (rein_document_get_armored (doc));
+      /* Where it came from first, for the store: the key is the
+       * document's own hash and the value one of @op->urls, so that
+       * nothing is allocated per document here (a market's worth of small
+       * strings, freed later in a worker, make the main thread's malloc
+       * wait for the worker's frees). */
+      if (url != NULL && !g_hash_table_contains (op->sources, rein_document_get_hash (doc)))
+        g_hash_table_insert (op->sources, (gpointer) rein_document_get_hash (doc),
+                             (gpointer) url);
       /* The market's documents go straight in, a page at a time: the main
        * loop never goes through a whole market at once. */
       rein_fetch_known_add (op->known, doc);
@@ -1906,7 +1925,7 @@ take_page (GTask *task, GAsyncResult *result)
    * a worker before they are taken (see page_checked()). */
   sources = rein_fetch_get_sources (result);
   op->page_docs = g_ptr_array_new_with_free_func (g_object_unref);
-  op->page_urls_of = g_ptr_array_new_with_free_func (g_free);
+  op->page_urls_of = g_ptr_array_new ();
   tallies = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint i = 0; i < docs->len; i++)
     {
@@ -1922,11 +1941,9 @@ take_page (GTask *task, GAsyncResult *result)
        * from a server stopped while the page before was checked). */
       for (guint u = 0; urls != NULL && u < urls->len && url == NULL; u++)
         if (!tally_of (op, g_ptr_array_index (urls, u))->stopped)
-          url = g_ptr_array_index (urls, u);
+          url = op_url (op, g_ptr_array_index (urls, u));
       if (urls != NULL && urls->len > 0 && url == NULL)
         continue;
-      if (url != NULL && !g_hash_table_contains (op->sources, hash))
-        g_hash_table_insert (op->sources, g_strdup (hash), g_strdup (url));
       page_tally = g_hash_table_lookup (tallies, url != NULL ? url : "");
       if (page_tally == NULL)
         {
@@ -1936,7 +1953,7 @@ take_page (GTask *task, GAsyncResult *result)
       page_tally->documents++;
       page_tally->bytes += strlen (rein_document_get_armored (doc));
       g_ptr_array_add (op->page_docs, g_object_ref (doc));
-      g_ptr_array_add (op->page_urls_of, g_strdup (url));
+      g_ptr_array_add (op->page_urls_of, (gpointer) url);
     }
 
   g_strfreev (op->page_urls);
@@ -2100,7 +2117,7 @@ start_op (ReinMarketReader *self,
   op->started = g_get_monotonic_time ();
   op->docs = g_ptr_array_new_with_free_func (g_object_unref);
   op->seen = g_hash_table_new (g_str_hash, g_str_equal);
-  op->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->sources = g_hash_table_new (g_str_hash, g_str_equal);
   op->server_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->learned = g_ptr_array_new_with_free_func (g_object_unref);
   op->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
