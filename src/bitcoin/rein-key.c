@@ -240,10 +240,42 @@ rein_private_key_get_address (const ReinPrivateKey *key, ReinNetwork network)
   return rein_address_from_public_key (pub, len, network);
 }
 
+/* Keys found on the curve lately, per thread: checking a compressed key
+ * takes a square root (some 10 µs), and validating a market asks about
+ * the same few keys over and over (every bid names its job's creator and
+ * mediator). A direct-mapped table, no locks; a key is only ever recorded
+ * once libsecp256k1 has accepted it. */
+#define VALID_KEY_SLOTS 1024
+
+typedef struct
+{
+  guint8 len; /* 0: empty */
+  guint8 key[REIN_PUBKEY_UNCOMPRESSED_LEN];
+} ValidKeySlot;
+
+static GPrivate valid_keys = G_PRIVATE_INIT (g_free);
+
+static ValidKeySlot *
+valid_key_slot (const guint8 *pubkey, gsize len)
+{
+  ValidKeySlot *table = g_private_get (&valid_keys);
+  guint32 index;
+
+  if (table == NULL)
+    {
+      table = g_new0 (ValidKeySlot, VALID_KEY_SLOTS);
+      g_private_set (&valid_keys, table);
+    }
+  /* X is a hash-like field element: some of its bytes make a fine index. */
+  memcpy (&index, pubkey + 1, sizeof index);
+  return &table[index % VALID_KEY_SLOTS];
+}
+
 gboolean
 rein_public_key_validate (const guint8 *pubkey, gsize len, GError **error)
 {
   secp256k1_pubkey parsed;
+  ValidKeySlot *slot;
 
   if ((len != REIN_PUBKEY_COMPRESSED_LEN || (pubkey[0] != 0x02 && pubkey[0] != 0x03))
       && (len != REIN_PUBKEY_UNCOMPRESSED_LEN || pubkey[0] != 0x04))
@@ -252,12 +284,17 @@ rein_public_key_validate (const guint8 *pubkey, gsize len, GError **error)
                            "Public key has the wrong length or prefix");
       return FALSE;
     }
+  slot = valid_key_slot (pubkey, len);
+  if (slot->len == len && memcmp (slot->key, pubkey, len) == 0)
+    return TRUE;
   if (!secp256k1_ec_pubkey_parse (rein_secp256k1_context (), &parsed, pubkey, len))
     {
       g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_KEY,
                            "Public key is not a point on the curve");
       return FALSE;
     }
+  slot->len = (guint8) len;
+  memcpy (slot->key, pubkey, len);
   return TRUE;
 }
 
@@ -419,17 +456,16 @@ rein_key_id_from_string (const gchar *key_or_address, guint8 out_hash160[20])
 static gboolean
 public_key_point (const gchar *hex, guint8 out[REIN_PUBKEY_COMPRESSED_LEN])
 {
-  const secp256k1_context *ctx = rein_secp256k1_context ();
   guint8 pub[REIN_PUBKEY_UNCOMPRESSED_LEN];
-  secp256k1_pubkey point;
   gsize len = 0;
 
-  if (!rein_public_key_parse_hex (hex, pub, &len, NULL)
-      || !secp256k1_ec_pubkey_parse (ctx, &point, pub, len))
+  /* A point on the curve (checked there): its compressed form is X with
+   * the parity of Y in the prefix, as libsecp256k1 would serialize it. */
+  if (!rein_public_key_parse_hex (hex, pub, &len, NULL))
     return FALSE;
-  len = REIN_PUBKEY_COMPRESSED_LEN;
-  return secp256k1_ec_pubkey_serialize (ctx, out, &len, &point, SECP256K1_EC_COMPRESSED)
-         && len == REIN_PUBKEY_COMPRESSED_LEN;
+  memcpy (out + 1, pub + 1, 32);
+  out[0] = len == REIN_PUBKEY_COMPRESSED_LEN ? pub[0] : (guint8) (0x02 | (pub[64] & 1));
+  return TRUE;
 }
 
 gboolean

@@ -554,9 +554,27 @@ rein_cli_reader_load_mediators (ReinCliReader *reader, GError **error)
 GPtrArray *
 rein_cli_reader_load_open_jobs (ReinCliReader *reader, GError **error)
 {
+  ReinMarketReader *market = reader->market;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GPtrArray) indexed = NULL;
+  g_autoptr (GError) index_error = NULL;
+  GPtrArray *changed;
+
   if (!reader_refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, error))
     return NULL;
-  return model_to_array (rein_market_reader_get_jobs (reader->market));
+  jobs = model_to_array (rein_market_reader_get_jobs (market));
+  /* The market index gets what the app's refresh would put there: the app
+   * and rein-cli show one market. */
+  changed = rein_market_reader_get_changed_jobs (market);
+  indexed = rein_store_index_jobs (rein_market_reader_get_store (market),
+                                   changed != NULL ? changed : jobs,
+                                   rein_market_reader_get_directory (market),
+                                   rein_identity_get_testnet (
+                                       rein_market_reader_get_identity (market)),
+                                   &index_error);
+  if (indexed == NULL)
+    rein_cli_warn ("%s", index_error->message);
+  return g_steal_pointer (&jobs);
 }
 
 GPtrArray *

@@ -26,8 +26,12 @@ struct _ReinMarketService
 
   GListStore *jobs;
   guint jobs_version; /* bumped by every change of @jobs */
+  GPtrArray *rows;    /* rows equal to what @jobs holds, when known; never
+                       * changed (replaced), so a worker may read it */
   GListStore *mediators;
   GStrv categories;
+
+  struct _Apply *apply; /* a reload being put in the list, in steps */
 
   GQueue waiting;    /* GTask of reader operations not started yet */
   GTask *running;    /* the reader operation in flight */
@@ -93,11 +97,14 @@ read_free (Read *r)
   g_free (r);
 }
 
+static void apply_cancel (ReinMarketService *self);
+
 static void
 rein_market_service_dispose (GObject *object)
 {
   ReinMarketService *self = (ReinMarketService *) object;
 
+  apply_cancel (self);
   g_cancellable_cancel (self->cancellable);
   if (self->reader != NULL)
     g_signal_handlers_disconnect_by_data (self->reader, self);
@@ -115,6 +122,7 @@ rein_market_service_finalize (GObject *object)
   g_clear_object (&self->identity);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->jobs);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->mediators);
   g_strfreev (self->categories);
   g_queue_clear_full (&self->waiting, g_object_unref);
@@ -232,7 +240,7 @@ warning_cb (ReinMarketReader *reader, const GError *error, gpointer user_data)
   server_failed_cb (reader, NULL, error, user_data);
 }
 
-static void load_start (ReinMarketService *self, GTask *task);
+static void load_start (ReinMarketService *self, GTask *task, gboolean in_steps);
 
 void
 rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identity)
@@ -248,6 +256,7 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->generation++;
+  apply_cancel (self);
   if (self->reader != NULL)
     g_signal_handlers_disconnect_by_data (self->reader, self);
   g_clear_object (&self->reader);
@@ -279,6 +288,7 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
     }
   g_list_store_remove_all (self->jobs);
   self->jobs_version++;
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_list_store_remove_all (self->mediators);
   set_boolean (self, &self->loaded, FALSE, PROP_LOADED);
   /* The old identity's refreshes end with the switch (they see the new
@@ -383,6 +393,7 @@ service_task (ReinMarketService *self, GCancellable *cancellable, GAsyncReadyCal
 typedef struct
 {
   gboolean testnet;
+  gboolean in_steps;   /* a reload while the list is shown: see Apply */
   guint generation;
   guint version;       /* of the jobs model when the load started */
   GPtrArray *old;      /* its items then */
@@ -425,8 +436,11 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   ReinMarketService *self = source;
   Load *l = task_data;
   GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   l->summaries = rein_store_list_job_summaries (self->store, l->testnet, &error);
+  g_debug ("market: %u summaries read in %" G_GINT64_FORMAT " ms",
+           l->summaries != NULL ? l->summaries->len : 0, (g_get_monotonic_time () - start) / 1000);
   if (l->summaries == NULL)
     {
       g_task_return_error (task, error);
@@ -444,6 +458,111 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
              g_ptr_array_index (l->summaries, l->summaries->len - 1 - l->suffix)))
     l->suffix++;
   g_task_return_boolean (task, TRUE);
+}
+
+/* A reload that changes many rows is put in the list in steps of at most
+ * REIN_MARKET_SERVICE_SPLICE_ROWS rows, one step per main-loop dispatch:
+ * the views over the list (filters, sorters, rows) then never take the
+ * main loop for a whole market at once. */
+typedef struct _Apply
+{
+  GTask *outer;    /* returned once every row is in */
+  GPtrArray *rows; /* the new list */
+  guint next;      /* the next of @rows to put in */
+  guint end;       /* and the one after the last */
+  guint position;  /* where in the list */
+  guint to_remove; /* rows of the old list still to take out at @position */
+  guint source;
+} Apply;
+
+static void
+apply_free (Apply *apply)
+{
+  g_clear_handle_id (&apply->source, g_source_remove);
+  g_clear_object (&apply->outer);
+  g_clear_pointer (&apply->rows, g_ptr_array_unref);
+  g_free (apply);
+}
+
+/* The jobs model now holds @rows (NULL: unknown), which nobody changes. */
+static void
+set_rows (ReinMarketService *self, GPtrArray *rows)
+{
+  GPtrArray *old = g_steal_pointer (&self->rows);
+
+  self->rows = rows != NULL ? g_ptr_array_ref (rows) : NULL;
+  if (old != NULL)
+    drop_in_worker (old);
+}
+
+/* Puts the next rows in; returns TRUE when all are. */
+static gboolean
+apply_step (ReinMarketService *self, Apply *apply, guint at_most)
+{
+  GListModel *jobs = G_LIST_MODEL (self->jobs);
+  guint n_remove = MIN (at_most, apply->to_remove);
+  guint n_add = MIN (at_most, apply->end - apply->next);
+  GPtrArray *removed = g_ptr_array_new_full (n_remove, g_object_unref);
+
+  for (guint i = 0; i < n_remove; i++)
+    g_ptr_array_add (removed, g_list_model_get_item (jobs, apply->position + i));
+  g_list_store_splice (self->jobs, apply->position, n_remove, apply->rows->pdata + apply->next,
+                       n_add);
+  self->jobs_version++;
+  drop_in_worker (removed);
+  apply->position += n_add;
+  apply->next += n_add;
+  apply->to_remove -= n_remove;
+  return apply->to_remove == 0 && apply->next == apply->end;
+}
+
+static void
+apply_done (ReinMarketService *self)
+{
+  Apply *apply = g_steal_pointer (&self->apply);
+  GTask *outer = g_steal_pointer (&apply->outer);
+
+  set_rows (self, apply->rows);
+  apply_free (apply);
+  set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
+  g_task_return_boolean (outer, TRUE);
+  g_object_unref (outer);
+}
+
+static gboolean
+apply_cb (gpointer data)
+{
+  ReinMarketService *self = data;
+
+  if (!apply_step (self, self->apply, REIN_MARKET_SERVICE_SPLICE_ROWS))
+    return G_SOURCE_CONTINUE;
+  self->apply->source = 0;
+  apply_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends a reload in steps at once (the list as the reload left it). */
+static void
+apply_finish_now (ReinMarketService *self)
+{
+  if (self->apply == NULL)
+    return;
+  while (!apply_step (self, self->apply, G_MAXUINT))
+    ;
+  apply_done (self);
+}
+
+/* Drops a reload in steps (an identity switch: the list is emptied). */
+static void
+apply_cancel (ReinMarketService *self)
+{
+  Apply *apply = g_steal_pointer (&self->apply);
+
+  if (apply == NULL)
+    return;
+  g_task_return_new_error (apply->outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The identity changed"));
+  apply_free (apply);
 }
 
 static void
@@ -471,12 +590,42 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_strfreev (self->categories);
       self->categories = g_steal_pointer (&l->categories);
     }
-  /* One splice: a visible list is never filled row by row. Only the rows
-   * that changed are replaced, unless the list changed meanwhile. */
+  /* Only the rows that changed are replaced, unless the list changed
+   * meanwhile. */
+  apply_finish_now (self);
   if (l->version != self->jobs_version)
     l->prefix = l->suffix = 0;
+  if (l->in_steps)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+      Apply *apply = g_new0 (Apply, 1);
+
+      apply->rows = g_steal_pointer (&l->summaries);
+      apply->next = l->prefix;
+      apply->end = apply->rows->len - l->suffix;
+      apply->position = l->prefix;
+      apply->to_remove = n - l->prefix - l->suffix;
+      drop_in_worker (g_steal_pointer (&l->old));
+      if (apply->to_remove + (apply->end - apply->next) > REIN_MARKET_SERVICE_SPLICE_ROWS)
+        {
+          apply->outer = g_steal_pointer (&outer);
+          self->apply = apply;
+          apply->source = g_idle_add (apply_cb, self);
+          return;
+        }
+      if (apply->to_remove > 0 || apply->next < apply->end)
+        apply_step (self, apply, G_MAXUINT);
+      set_rows (self, apply->rows);
+      apply_free (apply);
+      set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
+      g_task_return_boolean (outer, TRUE);
+      return;
+    }
+  /* At start: one splice, the list is not shown filled row by row. */
   if (l->prefix + l->suffix < MAX (l->old->len, l->summaries->len))
     {
+      gint64 start = g_get_monotonic_time ();
+
       GPtrArray *removed = g_ptr_array_new_with_free_func (g_object_unref);
       guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
 
@@ -487,24 +636,36 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                            l->summaries->len - l->prefix - l->suffix);
       self->jobs_version++;
       drop_in_worker (removed);
+      g_debug ("market: %u rows spliced in %" G_GINT64_FORMAT " ms (main thread)",
+               l->summaries->len - l->prefix - l->suffix,
+               (g_get_monotonic_time () - start) / 1000);
     }
+  set_rows (self, l->summaries);
   drop_in_worker (g_steal_pointer (&l->old));
   set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
   g_task_return_boolean (outer, TRUE);
 }
 
 static void
-load_start (ReinMarketService *self, GTask *outer)
+load_start (ReinMarketService *self, GTask *outer, gboolean in_steps)
 {
   g_autoptr (GTask) task = g_task_new (self, g_task_get_cancellable (outer), load_done_cb, outer);
   Load *l = g_new0 (Load, 1);
 
+  l->in_steps = in_steps;
   l->testnet = rein_identity_get_testnet (self->identity);
   l->generation = self->generation;
   l->version = self->jobs_version;
-  l->old = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)); i++)
-    g_ptr_array_add (l->old, g_list_model_get_item (G_LIST_MODEL (self->jobs), i));
+  /* What the list holds, to compare with: without copying 100,000 rows on
+   * the main loop when it is known. */
+  if (self->rows != NULL && self->apply == NULL)
+    l->old = g_ptr_array_ref (self->rows);
+  else
+    {
+      l->old = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)); i++)
+        g_ptr_array_add (l->old, g_list_model_get_item (G_LIST_MODEL (self->jobs), i));
+    }
   g_task_set_task_data (task, l, (GDestroyNotify) load_free);
   g_task_run_in_thread (task, load_thread);
 }
@@ -524,7 +685,7 @@ rein_market_service_load_async (ReinMarketService *self,
       g_object_unref (task);
       return;
     }
-  load_start (self, task); /* takes the reference */
+  load_start (self, task, FALSE); /* takes the reference */
 }
 
 gboolean
@@ -604,20 +765,13 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   ReinMarketService *self = source;
   Save *save = task_data;
-  g_autoptr (GPtrArray) summaries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) summaries = NULL;
   g_autoptr (GPtrArray) stored = NULL;
   GError *error = NULL;
 
-  for (guint i = 0; i < save->jobs->len; i++)
-    {
-      ReinJob *job = g_ptr_array_index (save->jobs, i);
-
-      if (rein_job_get_posting (job) != NULL)
-        g_ptr_array_add (summaries,
-                         rein_job_summary_new_from_job (job, save->directory, save->testnet));
-    }
-
-  if (!rein_store_save_job_summaries (self->store, summaries, &error))
+  summaries = rein_store_index_jobs (self->store, save->jobs, save->directory, save->testnet,
+                                     &error);
+  if (summaries == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -644,9 +798,13 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 static void
 merge_summaries (ReinMarketService *self, GPtrArray *stored)
 {
-  GListModel *jobs = G_LIST_MODEL (self->jobs);
-  guint n = g_list_model_get_n_items (jobs);
+  GListModel *jobs;
+  guint n;
 
+  apply_finish_now (self);
+  set_rows (self, NULL);
+  jobs = G_LIST_MODEL (self->jobs);
+  n = g_list_model_get_n_items (jobs);
   for (guint i = 0; i < stored->len; i++)
     {
       ReinJobSummary *fresh = g_ptr_array_index (stored, i);
@@ -742,7 +900,8 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   load_start (self, g_task_new (self, g_task_get_cancellable (task), reloaded_cb,
-                                g_object_ref (task)));
+                                g_object_ref (task)),
+              TRUE);
 }
 
 /* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the

@@ -5,8 +5,10 @@
  * background from every server (rein_market_service_refresh_async): the
  * core's ReinMarketReader fetches and validates, and the summaries of the
  * valid jobs go into the index, from which the "jobs" model is read again:
- * one splice replaces the rows that changed (none when nothing did). Search
- * runs on the index's full-text table.
+ * the rows that changed are replaced (none when nothing did), in splices of
+ * at most REIN_MARKET_SERVICE_SPLICE_ROWS rows, one per main-loop dispatch.
+ * The first load, at start, is one splice. Search runs on the index's
+ * full-text table.
  *
  * The service follows one identity (its network and its key): set it with
  * rein_market_service_set_identity(); the context does that when the
@@ -22,6 +24,10 @@
 #include "rein-store.h"
 
 G_BEGIN_DECLS
+
+/* The most rows one change of the "jobs" model adds or removes after a
+ * refresh. */
+#define REIN_MARKET_SERVICE_SPLICE_ROWS 1000
 
 #define REIN_TYPE_MARKET_SERVICE (rein_market_service_get_type ())
 G_DECLARE_FINAL_TYPE (ReinMarketService, rein_market_service, REIN, MARKET_SERVICE, GObject)

@@ -4,7 +4,106 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "rein-fetch.h"
+
+#include "rein-hash.h"
+
+struct _ReinFetchKnown
+{
+  gint ref_count; /* atomic */
+  GMutex lock;
+  GHashTable *by_hash;      /* hash -> ReinDocument, under @lock */
+  ReinFetchKnown *previous; /* only read; under @lock */
+};
+
+ReinFetchKnown *
+rein_fetch_known_new (ReinFetchKnown *previous)
+{
+  ReinFetchKnown *known = g_new0 (ReinFetchKnown, 1);
+
+  known->ref_count = 1;
+  g_mutex_init (&known->lock);
+  known->by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  known->previous = previous != NULL ? rein_fetch_known_ref (previous) : NULL;
+  return known;
+}
+
+ReinFetchKnown *
+rein_fetch_known_ref (ReinFetchKnown *known)
+{
+  g_return_val_if_fail (known != NULL, NULL);
+  g_atomic_int_inc (&known->ref_count);
+  return known;
+}
+
+void
+rein_fetch_known_unref (ReinFetchKnown *known)
+{
+  if (known == NULL || !g_atomic_int_dec_and_test (&known->ref_count))
+    return;
+  g_clear_pointer (&known->previous, rein_fetch_known_unref);
+  g_hash_table_unref (known->by_hash);
+  g_mutex_clear (&known->lock);
+  g_free (known);
+}
+
+void
+rein_fetch_known_add (ReinFetchKnown *known, ReinDocument *doc)
+{
+  g_return_if_fail (known != NULL);
+  g_return_if_fail (REIN_IS_DOCUMENT (doc));
+
+  g_mutex_lock (&known->lock);
+  /* The key is the document's own hash: it lives as long as the value. */
+  if (!g_hash_table_contains (known->by_hash, rein_document_get_hash (doc)))
+    g_hash_table_insert (known->by_hash, (gpointer) rein_document_get_hash (doc),
+                         g_object_ref (doc));
+  g_mutex_unlock (&known->lock);
+}
+
+ReinDocument *
+rein_fetch_known_lookup (ReinFetchKnown *known, const gchar *hash)
+{
+  ReinDocument *doc;
+
+  g_return_val_if_fail (known != NULL, NULL);
+  g_return_val_if_fail (hash != NULL, NULL);
+
+  g_mutex_lock (&known->lock);
+  doc = g_hash_table_lookup (known->by_hash, hash);
+  if (doc == NULL && known->previous != NULL)
+    doc = rein_fetch_known_lookup (known->previous, hash);
+  else if (doc != NULL)
+    g_object_ref (doc);
+  g_mutex_unlock (&known->lock);
+  return doc;
+}
+
+void
+rein_fetch_known_drop_previous (ReinFetchKnown *known)
+{
+  ReinFetchKnown *previous;
+
+  g_return_if_fail (known != NULL);
+  g_mutex_lock (&known->lock);
+  previous = g_steal_pointer (&known->previous);
+  g_mutex_unlock (&known->lock);
+  rein_fetch_known_unref (previous);
+}
+
+guint
+rein_fetch_known_get_size (ReinFetchKnown *known)
+{
+  guint size;
+
+  g_return_val_if_fail (known != NULL, 0);
+  g_mutex_lock (&known->lock);
+  size = g_hash_table_size (known->by_hash);
+  g_mutex_unlock (&known->lock);
+  return size;
+}
 
 typedef struct
 {
@@ -14,6 +113,7 @@ typedef struct
   guint pending;
   ReinFetchServerDoneFunc server_done;
   gpointer server_done_data;
+  ReinFetchKnown *known; /* may be NULL */
 
   /* The answers are parsed in workers, one per server: a text several
    * servers sent is parsed once. */
@@ -46,6 +146,7 @@ fetch_free (Fetch *fetch)
   g_hash_table_unref (fetch->sources);
   g_ptr_array_unref (fetch->reports);
   g_hash_table_unref (fetch->by_text);
+  g_clear_pointer (&fetch->known, rein_fetch_known_unref);
   g_mutex_clear (&fetch->lock);
   g_free (fetch);
 }
@@ -128,6 +229,21 @@ parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *c
           g_ptr_array_add (sq->docs, g_object_ref (known));
           continue;
         }
+      /* Read before (by another page, query or refresh): hashing the text
+       * costs a fraction of parsing it. */
+      if (fetch->known != NULL)
+        {
+          gsize len = strnlen (text, REIN_DOCUMENT_MAX_SIZE + 1);
+          g_autofree gchar *hash = len <= REIN_DOCUMENT_MAX_SIZE ? rein_sha256_hex (text, len)
+                                                                 : NULL;
+
+          doc = hash != NULL ? rein_fetch_known_lookup (fetch->known, hash) : NULL;
+          if (doc != NULL)
+            {
+              g_ptr_array_add (sq->docs, doc);
+              continue;
+            }
+        }
       doc = rein_document_new_from_armored (text, -1, NULL);
       if (doc != NULL)
         {
@@ -200,8 +316,8 @@ rein_fetch_async (const gchar *const *urls,
                   GAsyncReadyCallback callback,
                   gpointer user_data)
 {
-  rein_fetch_async_full (urls, owner, query, testnet, params, NULL, NULL, cancellable, callback,
-                         user_data);
+  rein_fetch_async_full (urls, owner, query, testnet, params, NULL, NULL, NULL, cancellable,
+                         callback, user_data);
 }
 
 void
@@ -210,6 +326,7 @@ rein_fetch_async_full (const gchar *const *urls,
                        const gchar *query,
                        gboolean testnet,
                        const gchar *const *params,
+                       ReinFetchKnown *known,
                        ReinFetchServerDoneFunc on_server_done,
                        gpointer on_server_done_data,
                        GCancellable *cancellable,
@@ -229,6 +346,7 @@ rein_fetch_async_full (const gchar *const *urls,
   fetch->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_fetch_report_free);
   fetch->server_done = on_server_done;
   fetch->server_done_data = on_server_done_data;
+  fetch->known = known != NULL ? rein_fetch_known_ref (known) : NULL;
   g_mutex_init (&fetch->lock);
   fetch->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);

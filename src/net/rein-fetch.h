@@ -45,12 +45,31 @@ GPtrArray *rein_fetch_finish (GAsyncResult *result, GPtrArray **out_reports, GEr
 /* Called when one server's answer is in (or it failed), unless cancelled. */
 typedef void (*ReinFetchServerDoneFunc) (const ReinFetchReport *report, gpointer user_data);
 
-/* rein_fetch_async() that also calls @server_done as each server is done. */
+/* Documents read before, by hash (of their armored text), shared between
+ * threads: a text whose hash is known is not parsed again, the known
+ * document stands for it. Lookups fall back to @previous (may be NULL),
+ * which is only read. */
+typedef struct _ReinFetchKnown ReinFetchKnown;
+
+ReinFetchKnown *rein_fetch_known_new (ReinFetchKnown *previous);
+ReinFetchKnown *rein_fetch_known_ref (ReinFetchKnown *known);
+void rein_fetch_known_unref (ReinFetchKnown *known);
+/* Adds @doc (a reference is taken); a document of the same hash stays. */
+void rein_fetch_known_add (ReinFetchKnown *known, ReinDocument *doc);
+/* The document of @hash, or NULL (a new reference). */
+ReinDocument *rein_fetch_known_lookup (ReinFetchKnown *known, const gchar *hash);
+/* Lets go of the previous table (its documents no longer stand in). */
+void rein_fetch_known_drop_previous (ReinFetchKnown *known);
+guint rein_fetch_known_get_size (ReinFetchKnown *known);
+
+/* rein_fetch_async() that also calls @server_done as each server is done,
+ * and takes the documents of @known (may be NULL) for the texts it holds. */
 void rein_fetch_async_full (const gchar *const *urls,
                             const gchar *owner,
                             const gchar *query,
                             gboolean testnet,
                             const gchar *const *params,
+                            ReinFetchKnown *known,
                             ReinFetchServerDoneFunc server_done,
                             gpointer server_done_data,
                             GCancellable *cancellable,
@@ -63,5 +82,6 @@ void rein_fetch_async_full (const gchar *const *urls,
 GHashTable *rein_fetch_get_sources (GAsyncResult *result);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinFetchReport, rein_fetch_report_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinFetchKnown, rein_fetch_known_unref)
 
 G_END_DECLS

@@ -14,7 +14,7 @@
 
 /* Documents asked for per page, and job IDs or addresses per query. */
 #define PAGE_SIZE 1000
-#define IDS_PER_QUERY 100
+#define IDS_PER_QUERY 200
 
 /* What one refresh takes from one server, at most (see
  * rein_market_reader_set_limits()): pages of one query, documents new to
@@ -25,6 +25,80 @@
 #define DEFAULT_MAX_DOCUMENTS 1000000
 #define DEFAULT_MAX_BYTES (1024 * 1024 * 1024)
 #define DEFAULT_MAX_JUNK PAGE_SIZE
+
+/* The jobs model: an array replaced whole, so that taking a refresh's
+ * 100,000 jobs costs the main loop a pointer swap (a GListStore inserts
+ * them one by one), the old array being freed in a worker. */
+#define JOB_LIST_TYPE (job_list_get_type ())
+G_DECLARE_FINAL_TYPE (JobList, job_list, JOB, LIST, GObject)
+
+struct _JobList
+{
+  GObject parent_instance;
+  GPtrArray *items; /* of ReinJob */
+};
+
+static GType
+job_list_get_item_type (GListModel *model)
+{
+  return REIN_TYPE_JOB;
+}
+
+static guint
+job_list_get_n_items (GListModel *model)
+{
+  return JOB_LIST (model)->items->len;
+}
+
+static gpointer
+job_list_get_item (GListModel *model, guint position)
+{
+  JobList *self = JOB_LIST (model);
+
+  return position < self->items->len ? g_object_ref (g_ptr_array_index (self->items, position))
+                                     : NULL;
+}
+
+static void
+job_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = job_list_get_item_type;
+  iface->get_n_items = job_list_get_n_items;
+  iface->get_item = job_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (JobList, job_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, job_list_model_init))
+
+static void
+job_list_finalize (GObject *object)
+{
+  g_ptr_array_unref (JOB_LIST (object)->items);
+  G_OBJECT_CLASS (job_list_parent_class)->finalize (object);
+}
+
+static void
+job_list_class_init (JobListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = job_list_finalize;
+}
+
+static void
+job_list_init (JobList *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* Takes @items' place in one "items-changed"; returns the array it held. */
+static GPtrArray *
+job_list_replace (JobList *self, GPtrArray *items)
+{
+  GPtrArray *old = self->items;
+
+  self->items = g_ptr_array_ref (items);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old->len, items->len);
+  return old;
+}
 
 struct _ReinMarketReader
 {
@@ -37,7 +111,7 @@ struct _ReinMarketReader
   GHashTable *asked;       /* addresses looked up on the servers */
   gboolean store_loaded;   /* the store's enrollments are in the directory */
   gboolean own_enrollment; /* the identity's enrollment is stored */
-  GListStore *jobs;
+  JobList *jobs;
   GListStore *mediators;
   /* The jobs the last refresh built, by Job ID (BuiltGroup), and the
    * version of the directory they were validated with: a group of the same
@@ -51,6 +125,7 @@ struct _ReinMarketReader
   guint directory_version; /* bumped by every enrollment filed in @directory */
   ReinMarketReaderLimits limits;
   GPtrArray *changed;      /* the jobs the last refresh of jobs validated anew */
+  ReinFetchKnown *known;   /* the documents the last refresh of jobs took, by hash */
 };
 
 /* What one server gave one operation so far. */
@@ -128,6 +203,7 @@ typedef struct
   guint done;
   guint total;
   gint64 started; /* monotonic, for the debug log */
+  gint64 page_started;
 
   /* For the worker steps (see "Threads" in rein-market-reader.h): what they
    * need of the reader, copied when the operation starts, and what they
@@ -159,6 +235,15 @@ typedef struct
   GHashTable *tallies;        /* URL -> Tally */
   GPtrArray *page_docs;       /* the page being checked: documents new to the operation */
   GPtrArray *page_urls_of;    /* the URL each came from first, beside them */
+  ReinFetchKnown *known;      /* the documents taken, by hash (see rein_fetch_known_new()) */
+
+  /* Pages are fetched one ahead: the next page travels while the last one
+   * is checked. */
+  gboolean fetching;          /* a page is on its way */
+  gboolean checking;          /* a page is being checked */
+  gboolean deferred;          /* the next page is asked for once it is checked */
+  GAsyncResult *fetched;      /* the next page, in while the last was checked */
+  gboolean ended;             /* the task has returned */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -219,6 +304,8 @@ op_free (Op *op)
   g_clear_pointer (&op->tallies, g_hash_table_unref);
   g_clear_pointer (&op->page_docs, g_ptr_array_unref);
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
+  g_clear_pointer (&op->known, rein_fetch_known_unref);
+  g_clear_object (&op->fetched);
   g_free (op);
 }
 
@@ -237,6 +324,7 @@ rein_market_reader_finalize (GObject *object)
   g_clear_pointer (&self->built, g_hash_table_unref);
   g_clear_pointer (&self->filed_since, g_ptr_array_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
+  g_clear_pointer (&self->known, rein_fetch_known_unref);
 
   G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
 }
@@ -283,7 +371,7 @@ rein_market_reader_init (ReinMarketReader *self)
 {
   self->directory = rein_directory_new ();
   self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->jobs = g_list_store_new (REIN_TYPE_JOB);
+  self->jobs = g_object_new (JOB_LIST_TYPE, NULL);
   self->mediators = g_list_store_new (REIN_TYPE_DOCUMENT);
   self->filed_since = g_ptr_array_new_with_free_func (g_object_unref);
   self->limits.max_pages = DEFAULT_MAX_PAGES;
@@ -947,11 +1035,17 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
       return jobs;
     }
   n_threads = CLAMP (to_check->len / (4 * BUILD_CHUNK), 1, g_get_num_processors ());
-  for (guint i = 1; i < n_threads; i++)
-    g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
-  build_thread (&run);
-  for (guint i = 0; i < threads->len; i++)
-    g_thread_join (g_ptr_array_index (threads, i));
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    for (guint i = 1; i < n_threads; i++)
+      g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
+    build_thread (&run);
+    for (guint i = 0; i < threads->len; i++)
+      g_thread_join (g_ptr_array_index (threads, i));
+    g_debug ("refresh: jobs built in %" G_GINT64_FORMAT " ms",
+             (g_get_monotonic_time () - start) / 1000);
+  }
   for (guint i = 0; i < run.built->len; i++)
     {
       BuiltGroup *b = g_ptr_array_index (run.built, i);
@@ -964,7 +1058,13 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
         }
     }
   g_ptr_array_sort (jobs, compare_job_ids);
-  record_jobs (store, op, fresh);
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    record_jobs (store, op, fresh);
+    g_debug ("refresh: %u jobs recorded in %" G_GINT64_FORMAT " ms", fresh->len,
+             (g_get_monotonic_time () - start) / 1000);
+  }
   op->fresh = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < fresh->len; i++)
     g_hash_table_add (op->fresh, g_ptr_array_index (fresh, i));
@@ -1036,6 +1136,12 @@ drop_later (GPtrArray *bag)
 /* ---- The steps of a refresh ---- */
 
 static void run_next (GTask *task);
+static void op_return_error (GTask *task, GError *error);
+static GError *cancelled_error (GTask *task);
+static void take_page (GTask *task, GAsyncResult *result);
+static void keep_going (ReinMarketReader *self, Op *op);
+static gboolean may_look_ahead (Op *op, GHashTable *page_tallies);
+static gboolean chain_next_query (Op *op);
 
 static gpointer
 copy_object (gconstpointer object, gpointer user_data)
@@ -1129,19 +1235,37 @@ typedef struct
 {
   GTask *task;     /* the operation: our reference, handed on to @then */
   StepFunc func;
+  const gchar *name; /* for the debug log */
   void (*then) (GTask *task);
 } Step;
 
 /* Runs in a worker: the step may touch @op (nothing else does meanwhile:
  * the operation waits for it), the store (thread-safe), and no other part
  * of the reader. */
+static ReinMarketReaderStepHook step_hook;
+static gpointer step_hook_data;
+
+void
+rein_market_reader_set_step_hook (ReinMarketReaderStepHook hook, gpointer user_data)
+{
+  step_hook = hook;
+  step_hook_data = user_data;
+}
+
 static void
 step_thread (GTask *step_task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinMarketReader *self = source;
   Step *step = task_data;
+  gint64 start;
+
+  if (step_hook != NULL)
+    step_hook (step->name, step_hook_data);
+  start = g_get_monotonic_time ();
 
   step->func (self->store, g_task_get_task_data (step->task), cancellable);
+  g_debug ("refresh: step %s took %" G_GINT64_FORMAT " ms", step->name,
+           (g_get_monotonic_time () - start) / 1000);
   g_task_return_boolean (step_task, TRUE);
 }
 
@@ -1178,16 +1302,18 @@ step_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     emit_warning (self, g_ptr_array_index (op->warnings, i));
   g_ptr_array_set_size (op->warnings, 0);
 
-  if (g_task_return_error_if_cancelled (task))
-    g_object_unref (task);
+  if (op->ended || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    op_return_error (task, cancelled_error (task));
   else
     step->then (task);
 }
 
 /* Runs @func in a worker, then @then on the main thread. Consumes the
  * caller's reference to @task. */
+#define run_step(task, func, then) run_step_named (task, func, #func, then)
+
 static void
-run_step (GTask *task, StepFunc func, void (*then) (GTask *task))
+run_step_named (GTask *task, StepFunc func, const gchar *name, void (*then) (GTask *task))
 {
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
@@ -1221,8 +1347,9 @@ run_step (GTask *task, StepFunc func, void (*then) (GTask *task))
     }
   step->task = task;
   step->func = func;
+  step->name = name;
   step->then = then;
-  g_task_set_source_tag (step_task, run_step);
+  g_task_set_source_tag (step_task, run_step_named);
   g_task_set_task_data (step_task, step, g_free);
   g_task_run_in_thread (step_task, step_thread);
 }
@@ -1253,6 +1380,7 @@ mediators_done (GTask *task)
       g_ptr_array_add (out, g_object_ref (doc));
     }
   replace_items (self->mediators, out);
+  ((Op *) g_task_get_task_data (task))->ended = TRUE;
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -1340,8 +1468,11 @@ validate_done (GTask *task)
   Op *op = g_task_get_task_data (task);
 
   GPtrArray *bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
+  gint64 start = g_get_monotonic_time ();
 
-  replace_items (self->jobs, op->out);
+  bag_add (bag, job_list_replace (self->jobs, op->out), (GDestroyNotify) g_ptr_array_unref);
+  g_debug ("refresh: %u jobs replaced in %" G_GINT64_FORMAT " ms (main thread)", op->out->len,
+           (g_get_monotonic_time () - start) / 1000);
   /* What the next refresh may take as it is: the jobs validated with the
    * reader's directory as it is now (no other operation filed enrollments
    * meanwhile). */
@@ -1353,16 +1484,23 @@ validate_done (GTask *task)
       self->changed = g_steal_pointer (&op->changed);
       if (self->directory_version == op->directory_version + op->filed)
         self->built = g_steal_pointer (&op->new_built);
+      /* What the servers sent this time stands in for the same texts next
+       * time (their signatures checked); what they no longer send goes. */
+      bag_add (bag, g_steal_pointer (&self->known), (GDestroyNotify) rein_fetch_known_unref);
+      rein_fetch_known_drop_previous (op->known);
+      self->known = g_steal_pointer (&op->known);
     }
   /* A market's documents, and what replaced jobs held, take the main loop
    * long to free. */
+  /* Tables that borrow the documents' hashes before the documents. */
+  bag_add (bag, g_steal_pointer (&op->sources), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->seen), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->docs), (GDestroyNotify) g_ptr_array_unref);
   bag_add (bag, g_steal_pointer (&op->stored), (GDestroyNotify) g_hash_table_unref);
-  bag_add (bag, g_steal_pointer (&op->sources), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->new_built), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->built), (GDestroyNotify) g_hash_table_unref);
   drop_later (bag);
+  op->ended = TRUE;
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -1376,6 +1514,7 @@ queue_done (GTask *task)
 
   if (op->kind == KIND_QUERY)
     {
+      op->ended = TRUE;
       g_task_return_pointer (task, g_ptr_array_ref (op->docs),
                              (GDestroyNotify) g_ptr_array_unref);
       g_object_unref (task);
@@ -1421,12 +1560,13 @@ query_failed (GTask *task, GError *error)
     {
       emit_warning (self, error);
       g_error_free (error);
+      /* What the queries before it in the chain found counts. */
+      g_ptr_array_extend (op->enrollment_docs, op->found, copy_object, NULL);
       op_clear_current (op);
       run_next (task);
       return;
     }
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  op_return_error (task, error);
 }
 
 static void send_page (GTask *task);
@@ -1442,6 +1582,16 @@ tally_of (Op *op, const gchar *url)
       g_hash_table_insert (op->tallies, g_strdup (url), tally);
     }
   return tally;
+}
+
+/* The string of @op->urls equal to @url (NULL when none is). */
+static const gchar *
+op_url (Op *op, const gchar *url)
+{
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (g_str_equal (op->urls[i], url))
+      return op->urls[i];
+  return NULL;
 }
 
 /* Reads no more from the server at @url in this operation, and says why. */
@@ -1558,7 +1708,6 @@ page_checked (GTask *task)
 {
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr (GStrvBuilder) next = g_strv_builder_new ();
 
   for (guint i = 0; i < op->page_docs->len; i++)
     {
@@ -1575,8 +1724,17 @@ page_checked (GTask *task)
         }
       tally->documents++;
       tally->bytes += strlen (rein_document_get_armored (doc));
+      /* Where it came from first, for the store: the key is the
+       * document's own hash and the value one of @op->urls, so that
+       * nothing is allocated per document here (a market's worth of small
+       * strings, freed later in a worker, make the main thread's malloc
+       * wait for the worker's frees). */
+      if (url != NULL && !g_hash_table_contains (op->sources, rein_document_get_hash (doc)))
+        g_hash_table_insert (op->sources, (gpointer) rein_document_get_hash (doc),
+                             (gpointer) url);
       /* The market's documents go straight in, a page at a time: the main
        * loop never goes through a whole market at once. */
+      rein_fetch_known_add (op->known, doc);
       if (!op->learning)
         {
           if (add_new_key (op->seen, rein_document_get_hash (doc)))
@@ -1589,6 +1747,36 @@ page_checked (GTask *task)
   g_clear_pointer (&op->page_docs, g_ptr_array_unref);
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
   check_limits (self, op);
+  op->checking = FALSE;
+
+  if (op->fetched != NULL)
+    {
+      g_autoptr (GAsyncResult) fetched = g_steal_pointer (&op->fetched);
+
+      take_page (task, fetched);
+    }
+  else if (op->fetching)
+    /* page_cb() takes it from here. */
+    g_object_unref (task);
+  else if (op->deferred)
+    {
+      op->deferred = FALSE;
+      keep_going (self, op);
+      if (op->page_urls[0] != NULL)
+        send_page (task);
+      else
+        query_done (task);
+    }
+  else
+    query_done (task);
+}
+
+/* The servers of @op->page_urls still to be asked for the next page, within
+ * the limits. */
+static void
+keep_going (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GStrvBuilder) next = g_strv_builder_new ();
 
   for (guint i = 0; op->page_urls[i] != NULL; i++)
     {
@@ -1607,10 +1795,6 @@ page_checked (GTask *task)
     }
   g_strfreev (op->page_urls);
   op->page_urls = g_strv_builder_end (next);
-  if (op->page_urls[0] != NULL)
-    send_page (task);
-  else
-    query_done (task);
 }
 
 static void
@@ -1624,10 +1808,61 @@ server_done_cb (const ReinFetchReport *report, gpointer user_data)
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, report->url, op->done, op->total);
 }
 
+/* GIO's error for @task's cancellable. */
+static GError *
+cancelled_error (GTask *task)
+{
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+  return error;
+}
+
+/* Ends the operation with @error, once. Consumes the caller's reference
+ * to @task. */
+static void
+op_return_error (GTask *task, GError *error)
+{
+  Op *op = g_task_get_task_data (task);
+
+  if (!op->ended)
+    {
+      op->ended = TRUE;
+      g_task_return_error (task, error);
+    }
+  else
+    g_error_free (error);
+  g_object_unref (task);
+}
+
 static void
 page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data; /* our reference, handed on */
+  Op *op = g_task_get_task_data (task);
+
+  op->fetching = FALSE;
+  if (op->ended)
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (op->checking)
+    {
+      /* The last page is still being checked: page_checked() takes it. */
+      g_set_object (&op->fetched, result);
+      g_object_unref (task);
+      return;
+    }
+  take_page (task, result);
+}
+
+/* A page is in, and no other is being checked: sends for the next one
+ * while this one is checked. Consumes the caller's reference to @task. */
+static void
+take_page (GTask *task, GAsyncResult *result)
+{
   ReinMarketReader *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   g_autoptr (GPtrArray) reports = NULL;
@@ -1635,11 +1870,14 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GPtrArray) docs = rein_fetch_finish (result, &reports, &error);
   g_autoptr (GStrvBuilder) again = g_strv_builder_new ();
   GHashTable *sources;
+  g_autoptr (GHashTable) tallies = NULL;
+
+  g_debug ("refresh: page %u of %s fetched in %" G_GINT64_FORMAT " ms", op->page,
+           op->current->name, (g_get_monotonic_time () - op->page_started) / 1000);
 
   if (docs == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      op_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1687,26 +1925,100 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
    * a worker before they are taken (see page_checked()). */
   sources = rein_fetch_get_sources (result);
   op->page_docs = g_ptr_array_new_with_free_func (g_object_unref);
-  op->page_urls_of = g_ptr_array_new_with_free_func (g_free);
+  op->page_urls_of = g_ptr_array_new ();
+  tallies = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint i = 0; i < docs->len; i++)
     {
       ReinDocument *doc = g_ptr_array_index (docs, i);
       const gchar *hash = rein_document_get_hash (doc);
       GPtrArray *urls = g_hash_table_lookup (sources, hash);
-      const gchar *url = urls != NULL && urls->len > 0 ? g_ptr_array_index (urls, 0) : NULL;
+      const gchar *url = NULL;
+      Tally *page_tally;
 
       if (g_hash_table_contains (op->seen, hash) || g_hash_table_contains (op->found_seen, hash))
         continue;
-      if (url != NULL && !g_hash_table_contains (op->sources, hash))
-        g_hash_table_insert (op->sources, g_strdup (hash), g_strdup (url));
+      /* The first server that sent it and is still read (a page may come
+       * from a server stopped while the page before was checked). */
+      for (guint u = 0; urls != NULL && u < urls->len && url == NULL; u++)
+        if (!tally_of (op, g_ptr_array_index (urls, u))->stopped)
+          url = op_url (op, g_ptr_array_index (urls, u));
+      if (urls != NULL && urls->len > 0 && url == NULL)
+        continue;
+      page_tally = g_hash_table_lookup (tallies, url != NULL ? url : "");
+      if (page_tally == NULL)
+        {
+          page_tally = g_new0 (Tally, 1);
+          g_hash_table_insert (tallies, (gpointer) (url != NULL ? url : ""), page_tally);
+        }
+      page_tally->documents++;
+      page_tally->bytes += strlen (rein_document_get_armored (doc));
       g_ptr_array_add (op->page_docs, g_object_ref (doc));
-      g_ptr_array_add (op->page_urls_of, g_strdup (url));
+      g_ptr_array_add (op->page_urls_of, (gpointer) url);
     }
 
   g_strfreev (op->page_urls);
   op->page_urls = g_strv_builder_end (again);
   op->page++;
+  keep_going (self, op);
+  /* The last page of this query: the next query's first page goes out now
+   * (the queue holds queries of one phase, which need nothing of each
+   * other's answers). */
+  if (op->page_urls[0] == NULL)
+    chain_next_query (op);
+  /* The next page travels while this one is checked, unless a server may
+   * be past its limits with this page: then it waits for the check, and a
+   * server past them is not asked for more. */
+  op->deferred = op->page_urls[0] != NULL && !may_look_ahead (op, tallies);
+  if (op->page_urls[0] != NULL && !op->deferred)
+    send_page (g_object_ref (task));
+  op->checking = TRUE;
   run_step (task, check_page_step, page_checked);
+}
+
+/* Makes the next queued query the current one, at its first page, to
+ * the servers still read; FALSE when none is queued. */
+static gboolean
+chain_next_query (Op *op)
+{
+  Query *next = g_queue_pop_head (&op->queries);
+  g_autoptr (GStrvBuilder) urls = NULL;
+
+  if (next == NULL)
+    return FALSE;
+  g_debug ("refresh: query %s follows at %" G_GINT64_FORMAT " ms", next->name,
+           (g_get_monotonic_time () - op->started) / 1000);
+  g_clear_pointer (&op->current, query_free);
+  op->current = next;
+  op->page = 0;
+  op->answered = 0;
+  g_clear_pointer (&op->first_error, g_free);
+  urls = g_strv_builder_new ();
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (!tally_of (op, op->urls[i])->stopped)
+      g_strv_builder_add (urls, op->urls[i]);
+  g_strfreev (op->page_urls);
+  op->page_urls = g_strv_builder_end (urls);
+  return TRUE;
+}
+
+/* Whether every server to be asked for the next page stays within the
+ * limits even if all of its documents on the page being checked (counted
+ * in @page_tallies, URL -> Tally) are taken, and sent no junk so far. */
+static gboolean
+may_look_ahead (Op *op, GHashTable *page_tallies)
+{
+  for (guint i = 0; op->page_urls[i] != NULL; i++)
+    {
+      Tally *tally = tally_of (op, op->page_urls[i]);
+      Tally *page = g_hash_table_lookup (page_tallies, op->page_urls[i]);
+      guint documents = tally->documents + (page != NULL ? page->documents : 0);
+      guint64 bytes = tally->bytes + (page != NULL ? page->bytes : 0);
+
+      if (tally->junk > 0 || documents > op->limits.max_documents
+          || bytes > op->limits.max_bytes)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -1718,9 +2030,9 @@ send_page (GTask *task)
   g_autofree gchar *limit = g_strdup_printf ("%d", PAGE_SIZE);
   g_autofree gchar *offset = g_strdup_printf ("%u", op->page * PAGE_SIZE);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      g_object_unref (task);
+      op_return_error (task, cancelled_error (task));
       return;
     }
   for (guint i = 0; op->current->params != NULL && op->current->params[i] != NULL
@@ -1736,10 +2048,12 @@ send_page (GTask *task)
   g_ptr_array_add (params, NULL);
 
   op->total += g_strv_length (op->page_urls);
+  op->page_started = g_get_monotonic_time ();
+  op->fetching = TRUE;
   rein_fetch_async_full ((const gchar *const *) op->page_urls,
                          rein_identity_get_master_address (self->identity), op->current->name,
                          rein_identity_get_testnet (self->identity),
-                         (const gchar *const *) params->pdata, server_done_cb, task,
+                         (const gchar *const *) params->pdata, op->known, server_done_cb, task,
                          g_task_get_cancellable (task), page_cb, task);
 }
 
@@ -1750,9 +2064,9 @@ run_next (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      g_object_unref (task);
+      op_return_error (task, cancelled_error (task));
       return;
     }
   op->current = g_queue_pop_head (&op->queries);
@@ -1803,7 +2117,7 @@ start_op (ReinMarketReader *self,
   op->started = g_get_monotonic_time ();
   op->docs = g_ptr_array_new_with_free_func (g_object_unref);
   op->seen = g_hash_table_new (g_str_hash, g_str_equal);
-  op->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->sources = g_hash_table_new (g_str_hash, g_str_equal);
   op->server_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->learned = g_ptr_array_new_with_free_func (g_object_unref);
   op->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
@@ -1815,6 +2129,7 @@ start_op (ReinMarketReader *self,
   op->limits = self->limits;
   op->changed = g_ptr_array_new_with_free_func (g_object_unref);
   op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->known = rein_fetch_known_new (self->known);
   g_queue_init (&op->queries);
   *out_op = op;
 

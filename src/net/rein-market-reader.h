@@ -30,9 +30,16 @@
  * only ever touched on the main thread, and may be read there at any time.
  * Signatures are checked on every core, once per document: the result of
  * a signature check depends on the text alone, so it is stored with the
- * document and given back to the same text (by hash) later. A verdict is
- * not: a document whose signer was unknown is validated again, with its
- * stored signature check, when the enrollment turns up.
+ * document and given back to the same text (by hash) later; within a
+ * refresh, and from one refresh of jobs to the next, a text whose hash the
+ * reader took before is not even parsed again (rein_fetch_known_new()). A
+ * verdict is not: a document whose signer was unknown is validated again,
+ * with its stored signature check, when the enrollment turns up.
+ *
+ * Pages travel one ahead: the next page (or the next query's first, the
+ * queue holding queries of one phase) is asked for while the last is
+ * checked, unless a server may pass its limits with the page in hand or
+ * sent junk before (it then waits for the check, as every page used to).
  *
  * (Named "reader" because src/market/rein-market.h is the market layer's
  * header.)
@@ -56,7 +63,7 @@ typedef enum
 {
   /* The market: the "jobs" and "bids" queries, then "by_job_id" for the
    * jobs with a posting and at least one bid (an offer can only follow a
-   * bid), 100 job IDs a query: ceil (jobs with bids / 100) more queries to
+   * bid), 200 job IDs a query: ceil (jobs with bids / 200) more queries to
    * each server, none when no job has a bid. The jobs model then holds
    * every job with a valid posting, by job ID, in its real state (awarded,
    * delivered, ... and not only posted or bids): a view of the jobs open
@@ -96,6 +103,13 @@ GPtrArray *rein_market_reader_get_changed_jobs (ReinMarketReader *self);
 /* Forgets what the last refresh validated: the next one validates (and
  * reports as changed) every job again. */
 void rein_market_reader_forget (ReinMarketReader *self);
+
+/* For tests: @hook is called in the worker thread at the start of every
+ * worker step of every reader (parsing aside: that is rein-fetch's), with
+ * the step's name; NULL removes it. Process-wide; set it while no reader
+ * works. */
+typedef void (*ReinMarketReaderStepHook) (const gchar *step, gpointer user_data);
+void rein_market_reader_set_step_hook (ReinMarketReaderStepHook hook, gpointer user_data);
 
 /* A GListModel of ReinDocument (mediators' enrollments), replaced in one
  * "items-changed" when a refresh of mediators succeeds. */

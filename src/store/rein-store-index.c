@@ -42,6 +42,38 @@ rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **e
   return TRUE;
 }
 
+GPtrArray *
+rein_store_index_jobs (ReinStore *self,
+                       GPtrArray *jobs,
+                       ReinDirectory *directory,
+                       gboolean testnet,
+                       GError **error)
+{
+  g_autoptr (GPtrArray) summaries = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (jobs != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  summaries = g_ptr_array_new_full (jobs->len, g_object_unref);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (jobs, i);
+
+      if (rein_job_get_posting (job) != NULL)
+        g_ptr_array_add (summaries, rein_job_summary_new_from_job (job, directory, testnet));
+    }
+  g_debug ("index: %u jobs summarized in %" G_GINT64_FORMAT " ms", summaries->len,
+           (g_get_monotonic_time () - start) / 1000);
+  start = g_get_monotonic_time ();
+  if (!rein_store_save_job_summaries (self, summaries, error))
+    return NULL;
+  g_debug ("index: %u summaries saved in %" G_GINT64_FORMAT " ms", summaries->len,
+           (g_get_monotonic_time () - start) / 1000);
+  return g_steal_pointer (&summaries);
+}
+
 static gboolean
 save_summaries (ReinStore *self, GPtrArray *summaries, guint from, guint to, GError **error)
 {

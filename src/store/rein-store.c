@@ -379,7 +379,10 @@ rein_store_open (const gchar *dir, GError **error)
        && (!exec (self, "PRAGMA journal_mode = WAL", error)
            || !exec (self, "PRAGMA synchronous = FULL", error)
            || !exec (self, "PRAGMA secure_delete = ON", error)))
-      || !exec (self, "PRAGMA foreign_keys = ON", error))
+      || !exec (self, "PRAGMA foreign_keys = ON", error)
+      /* A refresh writes 400,000 documents with random hashes into the
+       * indexes: SQLite's 2 MB default cache makes each a page read. */
+      || !exec (self, "PRAGMA cache_size = -32768", error))
     return NULL;
 
   if (!migrate (self, error))
@@ -2022,6 +2025,12 @@ rein_store_set_bucket (ReinStore *self,
 
 /* ---- Market data: fetched documents, verdicts, jobs and orders ---- */
 
+#define CHUNKS_PER_COMMIT 8
+
+static gboolean save_verdict_group (ReinStore *self, const ReinDocumentVerdict *verdicts,
+                                    guint n_verdicts, guint chunk, gint64 server_id,
+                                    GError **error);
+
 gboolean
 rein_store_save_verdicts (ReinStore *self,
                           const ReinDocumentVerdict *verdicts,
@@ -2029,11 +2038,8 @@ rein_store_save_verdicts (ReinStore *self,
                           gint64 server_id,
                           GError **error)
 {
-  /* Multi-row statements, each atomic on its own: no explicit transaction,
-   * so nothing another thread does on the shared connection can end up
-   * inside one (see rein_store_set_placements()). 250 rows of 11 values stay
-   * far below SQLite's variable limit. */
-  static const gchar *const job_id_labels[] = { "Job ID", NULL };
+  /* Multi-row statements: 250 rows of 11 values stay far below SQLite's
+   * variable limit. */
   const guint chunk = 250;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
@@ -2042,12 +2048,35 @@ rein_store_save_verdicts (ReinStore *self,
   for (guint i = 0; i < n_verdicts; i++)
     g_return_val_if_fail (REIN_IS_DOCUMENT (verdicts[i].document), FALSE);
 
+  for (guint group = 0; group < n_verdicts; group += chunk * CHUNKS_PER_COMMIT)
+    if (!save_verdict_group (self, verdicts + group,
+                             MIN (chunk * CHUNKS_PER_COMMIT, n_verdicts - group), chunk,
+                             server_id, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Saves @n_verdicts in one transaction, @chunk rows a statement. */
+static gboolean
+save_verdict_group (ReinStore *self,
+                    const ReinDocumentVerdict *verdicts,
+                    guint n_verdicts,
+                    guint chunk,
+                    gint64 server_id,
+                    GError **error)
+{
+  static const gchar *const job_id_labels[] = { "Job ID", NULL };
+  /* The lock for one transaction of a few statements: a refresh stores
+   * 400k documents, and the main thread must not wait for all of them;
+   * nothing else on the shared connection lands inside it. Each commit
+   * waits for the disk: one for every few statements, not each. */
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
   for (guint start = 0; start < n_verdicts; start += chunk)
     {
       guint n = MIN (chunk, n_verdicts - start);
-      /* The lock for one statement at a time: a refresh stores 400k
-       * documents, and the main thread must not wait for all of them. */
-      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
       g_autoptr (GString) sql = g_string_new ("INSERT INTO documents (hash, armored, doc_type, "
                                               "job_id, signer, source_server, verification, "
                                               "verification_error, signature, signature_code, "
@@ -2068,7 +2097,10 @@ rein_store_save_verdicts (ReinStore *self,
                             "signature = coalesce (excluded.signature, signature)");
       stmt = prepare (self, sql->str, error);
       if (stmt == NULL)
-        return FALSE;
+        {
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
       for (guint i = 0; i < n; i++)
         {
           const ReinDocumentVerdict *verdict = &verdicts[start + i];
@@ -2102,7 +2134,16 @@ rein_store_save_verdicts (ReinStore *self,
             }
         }
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        return set_db_error (self, error, "Could not store fetched documents");
+        {
+          set_db_error (self, error, "Could not store fetched documents");
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (!exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
     }
   return TRUE;
 }

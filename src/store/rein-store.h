@@ -364,6 +364,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinStoredPayout, rein_stored_payout_free)
  * chunks saved before it). A job keeps the time it was
  * first seen. */
 gboolean rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **error);
+/* Summarizes the jobs among @jobs (GPtrArray of ReinJob, validated) that
+ * have a posting, with the enrollments of @directory, and saves them as
+ * rein_store_save_job_summaries() does: what a refresh of the market puts
+ * in the index, in the app and in rein-cli alike. Returns the summaries
+ * (GPtrArray of ReinJobSummary), or NULL with @error. */
+GPtrArray *rein_store_index_jobs (ReinStore *self,
+                                  GPtrArray *jobs,
+                                  ReinDirectory *directory,
+                                  gboolean testnet,
+                                  GError **error);
 /* Every summary of @testnet's market (GPtrArray of ReinJobSummary, with
  * their row ids), newest first. */
 GPtrArray *rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error);

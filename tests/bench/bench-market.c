@@ -301,6 +301,26 @@ process_cpu_s (void)
          + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+/* rein_stall_tick(), and on stderr each stall over a frame (16 ms) with
+ * its end's wall-clock time, to set beside G_MESSAGES_DEBUG's lines. */
+static gboolean
+traced_stall_tick (gpointer data)
+{
+  Stall *stall = data;
+  gint64 last = stall->last;
+
+  rein_stall_tick (stall);
+  if (last != 0 && stall->last - last > 16000)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree gchar *when = g_date_time_format (now, "%H:%M:%S.%f");
+
+      g_printerr ("bench-market: a stall of %" G_GINT64_FORMAT " ms ended at %.12s\n",
+                  (stall->last - last) / 1000, when);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static gdouble
 timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
 {
@@ -311,7 +331,9 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   gdouble cpu_start = process_cpu_s ();
   /* A 1 ms timer, not an idle: an idle callback keeps the main thread
    * spinning, and takes one of the two cores from the refresh. */
-  guint idle = g_timeout_add (1, rein_stall_tick, stall);
+  guint idle = g_timeout_add (1, g_getenv ("REIN_BENCH_STALLS") != NULL ? traced_stall_tick
+                                                                       : rein_stall_tick,
+                              stall);
 
   rein_market_service_refresh_async (market, NULL, wait_cb, &result);
   /* The window opens during the refresh, as it does when the app starts:

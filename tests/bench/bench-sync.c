@@ -24,6 +24,7 @@
 
 #include <glib/gstdio.h>
 
+#include "market-data.h"
 #include "rein-fetch.h"
 #include "rein-server-db.h"
 #include "rein-sync.h"
@@ -264,245 +265,27 @@ bench_sync (void)
 
 /* ---- 2. A large market ---- */
 
-typedef struct
-{
-  gchar *name;
-  gchar *master_address;
-  gchar *delegate_address;
-  gchar *public_key;
-  ReinDocument *enrollment;
-} Party;
-
-static void
-party_free (Party *p)
-{
-  g_free (p->name);
-  g_free (p->master_address);
-  g_free (p->delegate_address);
-  g_free (p->public_key);
-  g_clear_object (&p->enrollment);
-  g_free (p);
-}
-
-/* Keys from a fast PRNG: enough for a benchmark. */
-static ReinPrivateKey *
-fast_key (void)
-{
-  guint8 secret[32];
-  ReinPrivateKey *key;
-
-  do
-    {
-      for (guint i = 0; i < sizeof secret; i++)
-        secret[i] = (guint8) g_random_int_range (0, 256);
-      key = rein_private_key_new_from_bytes (secret, TRUE, NULL);
-    }
-  while (key == NULL);
-  return key;
-}
-
-/* A party with its enrollment; *@out_delegate keeps the delegate key for
- * signing (free it soon: secure memory is small). */
-static Party *
-party_new (const gchar *role, guint n, gboolean mediator, ReinPrivateKey **out_delegate)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinPrivateKey) master = fast_key ();
-  ReinPrivateKey *delegate = fast_key ();
-  Party *p = g_new0 (Party, 1);
-  g_autofree gchar *text = NULL;
-  g_autofree gchar *contact = NULL;
-  ReinEnrollmentParams params = { 0 };
-
-  p->name = g_strdup_printf ("%s %u", role, n);
-  contact = g_strdup_printf ("%s%u@example.com", role, n);
-  p->master_address = rein_private_key_get_address (master, REIN_NETWORK_MAINNET);
-  p->delegate_address = rein_private_key_get_address (delegate, REIN_NETWORK_MAINNET);
-  p->public_key = rein_private_key_get_public_key_hex (delegate);
-  params.user = p->name;
-  params.contact = contact;
-  params.master_address = p->master_address;
-  params.delegate_address = p->delegate_address;
-  params.willing_to_mediate = mediator;
-  params.delegate_public_key = p->public_key;
-  params.mediator_fee_percent = 1.0;
-  text = rein_document_build_enrollment (&params, &error);
-  g_assert_no_error (error);
-  p->enrollment = rein_document_sign (text, master, NULL, REIN_NETWORK_MAINNET, &error);
-  g_assert_no_error (error);
-  *out_delegate = delegate;
-  return p;
-}
-
-typedef struct
-{
-  GPtrArray *parties;   /* of Party */
-  GPtrArray *documents; /* of ReinDocument, with owners[] alongside */
-  GPtrArray *owners;    /* Party * of each document (not owned) */
-  guint n_jobs;
-} Market;
-
-static Market *
-market_build (guint n_jobs)
-{
-  g_autoptr (GError) error = NULL;
-  Market *m = g_new0 (Market, 1);
-  guint n_creators = MAX (n_jobs / 250, 1), n_workers = n_creators, n_mediators = 2;
-  g_autoptr (GPtrArray) postings = g_ptr_array_new ();
-  g_autoptr (GPtrArray) mediators = g_ptr_array_new ();
-
-  m->n_jobs = n_jobs;
-  m->parties = g_ptr_array_new_with_free_func ((GDestroyNotify) party_free);
-  m->documents = g_ptr_array_new_with_free_func (g_object_unref);
-  m->owners = g_ptr_array_new ();
-
-  for (guint i = 0; i < n_mediators; i++)
-    {
-      g_autoptr (ReinPrivateKey) delegate = NULL;
-      Party *p = party_new ("Mediator", i, TRUE, &delegate);
-
-      g_ptr_array_add (m->parties, p);
-      g_ptr_array_add (mediators, p);
-      g_ptr_array_add (m->documents, g_object_ref (p->enrollment));
-      g_ptr_array_add (m->owners, p);
-    }
-
-  for (guint c = 0; c < n_creators; c++)
-    {
-      g_autoptr (ReinPrivateKey) delegate = NULL;
-      Party *p = party_new ("Creator", c, FALSE, &delegate);
-
-      g_ptr_array_add (m->parties, p);
-      g_ptr_array_add (m->documents, g_object_ref (p->enrollment));
-      g_ptr_array_add (m->owners, p);
-      for (guint j = c; j < n_jobs; j += n_creators)
-        {
-          Party *mediator = g_ptr_array_index (mediators, j % n_mediators);
-          g_autofree gchar *job_name = g_strdup_printf ("Job number %u", j);
-          g_autofree gchar *text = NULL;
-          ReinJobParams params = {
-            .job_name = job_name,
-            .category = "Software",
-            .description = "A careful piece of work within two weeks; details by email.",
-            .creator = p->name,
-            .creator_contact = "creator@example.com",
-            .creator_public_key = p->public_key,
-            .creator_master_address = p->master_address,
-          };
-          ReinDocument *doc;
-
-          g_assert_true (rein_job_params_set_mediator (&params, mediator->enrollment, &error));
-          text = rein_document_build_job_posting (&params, &error);
-          g_assert_no_error (error);
-          doc = rein_document_sign (text, NULL, delegate, REIN_NETWORK_MAINNET, &error);
-          g_assert_no_error (error);
-          g_ptr_array_add (m->documents, doc);
-          g_ptr_array_add (m->owners, p);
-          g_ptr_array_add (postings, doc);
-        }
-    }
-
-  for (guint w = 0; w < n_workers; w++)
-    {
-      g_autoptr (ReinPrivateKey) delegate = NULL;
-      Party *p = party_new ("Worker", w, FALSE, &delegate);
-
-      g_ptr_array_add (m->parties, p);
-      g_ptr_array_add (m->documents, g_object_ref (p->enrollment));
-      g_ptr_array_add (m->owners, p);
-      for (guint j = w; j < postings->len; j += n_workers)
-        {
-          g_autofree gchar *text = NULL;
-          ReinBidParams params = {
-            .worker = p->name,
-            .worker_contact = "worker@example.com",
-            .worker_master_address = p->master_address,
-            .worker_public_key = p->public_key,
-            .description = "I can do it in ten days, with two rounds of changes.",
-            .bid_amount = "0.05",
-          };
-          ReinDocument *doc;
-
-          text = rein_document_build_bid (g_ptr_array_index (postings, j), &params,
-                                          REIN_NETWORK_MAINNET, &error);
-          g_assert_no_error (error);
-          doc = rein_document_sign (text, NULL, delegate, REIN_NETWORK_MAINNET, &error);
-          g_assert_no_error (error);
-          g_ptr_array_add (m->documents, doc);
-          g_ptr_array_add (m->owners, p);
-        }
-    }
-  return m;
-}
-
-static void
-market_free (Market *m)
-{
-  g_ptr_array_unref (m->documents);
-  g_ptr_array_unref (m->owners);
-  g_ptr_array_unref (m->parties);
-  g_free (m);
-}
-
+/* A server database holding a market of @n_jobs jobs with a bid each
+ * (tests/client/market-data.c, written once and copied for the next
+ * servers), and @reader registered. */
 static gchar *
-random_key32 (void)
-{
-  static const gchar alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  gchar *key = g_new0 (gchar, 33);
-
-  for (guint i = 0; i < 32; i++)
-    key[i] = alphabet[g_random_int_range (0, 36)];
-  return key;
-}
-
-/* A server database holding the whole market, and @reader registered. */
-static gchar *
-market_database (Market *m, const gchar *reader_master, const gchar *reader_delegate)
+market_database (guint n_jobs, const gchar *reader_master, const gchar *reader_delegate,
+                 const gchar *first)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = new_dir ("server");
   gchar *path = g_build_filename (dir, "rein-server.db", NULL);
-  ReinServerDb *db = rein_server_db_open (path, TRUE, &error);
 
-  g_assert_no_error (error);
-  g_assert_true (rein_server_db_begin (db, &error));
-  for (guint i = 0; i < m->parties->len; i++)
+  if (first == NULL)
+    market_data_write (path, n_jobs, 1, reader_master, reader_delegate);
+  else
     {
-      Party *p = g_ptr_array_index (m->parties, i);
+      g_autoptr (GFile) from = g_file_new_for_path (first);
+      g_autoptr (GFile) to = g_file_new_for_path (path);
 
-      /* two buckets: a creator's or worker's share of 10,000 jobs */
-      for (guint b = 0; b < 2; b++)
-        {
-          gboolean granted = FALSE;
-          GPtrArray *buckets = rein_server_db_request_bucket (
-              db, p->master_address, p->delegate_address, "bench@example.com", &granted, &error);
-
-          g_assert_no_error (error);
-          g_ptr_array_unref (buckets);
-        }
+      g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
     }
-  {
-    gboolean granted = FALSE;
-    GPtrArray *buckets = rein_server_db_request_bucket (
-        db, reader_master, reader_delegate, "reader@example.com", &granted, &error);
-
-    g_assert_no_error (error);
-    g_ptr_array_unref (buckets);
-  }
-  for (guint i = 0; i < m->documents->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (m->documents, i);
-      Party *owner = g_ptr_array_index (m->owners, i);
-      const gchar *armored = rein_document_get_armored (doc);
-      g_autoptr (ReinServerEntry) entry = rein_server_entry_new_from_document (doc, armored,
-                                                                                strlen (armored));
-      g_autofree gchar *key = random_key32 ();
-
-      if (!rein_server_db_store (db, owner->master_address, key, entry, FALSE, &error))
-        g_error ("storing a document: %s", error->message);
-    }
-  g_assert_true (rein_server_db_commit (db, &error));
-  rein_server_db_close (db);
   return path;
 }
 
@@ -559,7 +342,6 @@ bench_market (guint n_jobs)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GTimer) build_timer = g_timer_new ();
-  Market *m;
   TestServer *servers[3];
   gchar *databases[3];
   g_autoptr (GStrvBuilder) url_builder = g_strv_builder_new ();
@@ -592,13 +374,11 @@ bench_market (guint n_jobs)
     g_assert_no_error (error);
   }
 
-  m = market_build (n_jobs);
-  g_print ("  built %u signed documents in %.1f s\n", m->documents->len,
-           g_timer_elapsed (build_timer, NULL));
   for (guint i = 0; i < 3; i++)
     {
-      databases[i] = market_database (m, rein_identity_get_master_address (reader),
-                                      rein_identity_get_delegate_address (reader));
+      databases[i] = market_database (n_jobs, rein_identity_get_master_address (reader),
+                                      rein_identity_get_delegate_address (reader),
+                                      i > 0 ? databases[0] : NULL);
       servers[i] = test_server_start (databases[i], server_args);
       g_strv_builder_add (url_builder, servers[i]->url);
       g_assert_cmpint (rein_store_add_server (cli_store, servers[i]->url, &error), >, 0);
@@ -762,7 +542,6 @@ bench_market (guint n_jobs)
       test_server_free (servers[i]);
       g_free (databases[i]);
     }
-  market_free (m);
 }
 
 int

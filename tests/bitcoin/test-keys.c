@@ -386,6 +386,25 @@ test_same_key (void)
   g_assert_false (rein_same_key (delegate_key, p2sh));
   g_assert_false (rein_same_key (p2sh, p2sh));
 
+  /* Keys checked before are remembered, but only byte for byte: the point
+   * of a valid key with another Y, or with the other parity, is no key. */
+  {
+    g_autofree gchar *wrong_y = g_strdup (one_uncompressed);
+    g_autofree gchar *other_parity = g_strdup (one_compressed);
+
+    wrong_y[129] = wrong_y[129] == '0' ? '1' : '0';
+    g_assert_true (rein_same_key (one_uncompressed, one_compressed));
+    for (guint round = 0; round < 2; round++)
+      {
+        g_assert_false (rein_key_id_from_string (wrong_y, NULL));
+        g_assert_false (rein_same_key (wrong_y, one_compressed));
+        g_assert_false (rein_same_key (one_compressed, wrong_y));
+      }
+    other_parity[1] = other_parity[1] == '2' ? '3' : '2';
+    g_assert_false (rein_same_key (other_parity, one_uncompressed));
+    g_assert_false (rein_same_key (one_uncompressed, other_parity));
+  }
+
   /* garbage and NULL are nobody, not even themselves */
   g_assert_false (rein_same_key (NULL, NULL));
   g_assert_false (rein_same_key (NULL, delegate_main));

@@ -12,6 +12,7 @@
 #include "chain-fixture.h"
 #include "cli-test-util.h"
 #include "server-fixture.h"
+#include "rein-store.h"
 #include "rein-test-util.h"
 
 #define PASSWORD "correct horse battery staple"
@@ -375,6 +376,33 @@ test_jobs_all (Fixture *f, gconstpointer data)
   job = json_job (root, FORGED_ID);
   g_assert_nonnull (job);
   g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+
+  /* rein-cli filled the market index as the app's refresh does: the app
+   * opens on the same market, the awarded job awarded. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (ReinStore) store = rein_store_open (f->dir, &error);
+    g_autoptr (GPtrArray) summaries = NULL;
+    guint seen = 0;
+
+    g_assert_no_error (error);
+    summaries = rein_store_list_job_summaries (store, FALSE, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < summaries->len; i++)
+      {
+        ReinJobSummary *s = g_ptr_array_index (summaries, i);
+        const gchar *id = rein_job_summary_get_job_id (s);
+
+        if (g_strcmp0 (id, AWARDED_ID) == 0)
+          g_assert_cmpint (rein_job_summary_get_state (s), ==, REIN_JOB_STATE_AWARDED);
+        else if (g_strcmp0 (id, FORGED_ID) == 0)
+          g_assert_cmpint (rein_job_summary_get_state (s), ==, REIN_JOB_STATE_BIDS);
+        else
+          continue;
+        seen++;
+      }
+    g_assert_cmpuint (seen, ==, 2);
+  }
 }
 
 /* A python-rein 0.3 posting's Tags stand for its category everywhere. */
