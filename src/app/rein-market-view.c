@@ -57,7 +57,7 @@ struct _ReinMarketView
   GtkDropDown *sort_dropdown;
   GtkToggleButton *open_only_button;
   GtkStack *list_stack;
-  GtkListView *job_list;
+  GtkGridView *job_list;
   AdwStatusPage *empty_page;
   AdwStatusPage *error_page;
   GtkSpinner *loading_spinner;
@@ -724,7 +724,7 @@ rein_market_view_dispose (GObject *object)
   if (self->market != NULL)
     g_signal_handlers_disconnect_by_data (rein_market_service_get_mediators (self->market), self);
   if (self->job_list != NULL)
-    gtk_list_view_set_model (self->job_list, NULL);
+    gtk_grid_view_set_model (self->job_list, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->market);
   g_clear_object (&self->context);
@@ -827,12 +827,12 @@ rein_market_view_init (ReinMarketView *self)
   self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_list_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
+  gtk_grid_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
-  gtk_list_view_set_factory (self->job_list, factory);
+  gtk_grid_view_set_factory (self->job_list, factory);
 
   g_signal_connect_swapped (self->selection, "notify::selected-item",
                             G_CALLBACK (selection_changed_cb), self);
