@@ -148,7 +148,6 @@ update (ReinJobRow *self)
   gtk_label_set_text (self->fee_label, fee);
   gtk_label_set_text (self->state_label, rein_job_state_badge (rein_job_summary_get_state (s)));
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), !open);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), rein_job_summary_get_name (s));
 
   /* A screen reader says the row as one line, the job's name first. */
   accessible = g_strdup_printf ("%s, %s, %s%s%s", rein_job_summary_get_name (s), meta, bids,
@@ -156,6 +155,18 @@ update (ReinJobRow *self)
                                 open ? "" : rein_job_state_badge (rein_job_summary_get_state (s)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+}
+
+/* The job's whole name, asked for when the pointer rests on it: setting
+ * a tooltip on every bind would ask the display where the pointer is,
+ * a round trip per row shown. */
+static gboolean
+query_name_tooltip_cb (ReinJobRow *self, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  if (self->summary == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, rein_job_summary_get_name (self->summary));
+  return TRUE;
 }
 
 void
@@ -246,6 +257,9 @@ static void
 rein_job_row_init (ReinJobRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
+  g_signal_connect_swapped (self->name_label, "query-tooltip",
+                            G_CALLBACK (query_name_tooltip_cb), self);
 }
 
 ReinJobRow *
