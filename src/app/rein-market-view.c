@@ -37,7 +37,9 @@ struct _ReinMarketView
   GtkStringList *categories;
 
   GHashTable *search_hits; /* row ids (gint64) matching the search; NULL: no search */
-  gchar *search_text;
+  gchar *search_text;      /* what is searched for (stripped); NULL: nothing */
+  gchar *shown_search;     /* the text search_hits answer; NULL: none */
+  gboolean hits_stale;     /* the jobs changed since search_hits were asked for */
   GCancellable *search_cancellable;
   gboolean searching;
   gchar *category;         /* NULL: every category */
@@ -311,6 +313,44 @@ refilter (ReinMarketView *self, GtkFilterChange change)
   update_state (self);
 }
 
+/* How the rows that pass change from the answer to @before to the answer
+ * to @after (NULL: no search). A search is all its words, each a prefix:
+ * typing on (@after starts with @before) can only narrow the rows, and
+ * deleting can only widen them, so the filter re-checks only the rows
+ * shown, or only those hidden. */
+static GtkFilterChange
+search_change (const gchar *before, const gchar *after)
+{
+  if (before == NULL)
+    return GTK_FILTER_CHANGE_MORE_STRICT;
+  if (after == NULL)
+    return GTK_FILTER_CHANGE_LESS_STRICT;
+  if (g_str_has_prefix (after, before))
+    return GTK_FILTER_CHANGE_MORE_STRICT;
+  if (g_str_has_prefix (before, after))
+    return GTK_FILTER_CHANGE_LESS_STRICT;
+  return GTK_FILTER_CHANGE_DIFFERENT;
+}
+
+/* Shows the rows that match @hits (taken; NULL: no search), the answer to
+ * @text. */
+static void
+set_search_hits (ReinMarketView *self, GHashTable *hits, const gchar *text)
+{
+  GtkFilterChange change = self->hits_stale ? GTK_FILTER_CHANGE_DIFFERENT
+                                            : search_change (self->shown_search, text);
+  gboolean had = self->search_hits != NULL;
+
+  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  self->search_hits = hits;
+  g_free (self->shown_search);
+  self->shown_search = g_strdup (text);
+  self->hits_stale = FALSE;
+  self->searching = FALSE;
+  if (had || hits != NULL)
+    refilter (self, change);
+}
+
 static void
 search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -326,17 +366,13 @@ search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_warning ("Search failed: %s", error->message);
-          self->searching = FALSE;
-          g_clear_pointer (&self->search_hits, g_hash_table_unref);
-          refilter (self, GTK_FILTER_CHANGE_LESS_STRICT);
+          set_search_hits (self, NULL, NULL);
         }
       g_object_unref (self);
       return;
     }
-  g_clear_pointer (&self->search_hits, g_hash_table_unref);
-  self->search_hits = hits;
-  self->searching = FALSE;
-  refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+  /* Not cancelled: the answer to the latest search. */
+  set_search_hits (self, hits, self->search_text);
   g_object_unref (self);
 }
 
@@ -347,12 +383,7 @@ start_search (ReinMarketView *self)
   g_clear_object (&self->search_cancellable);
   if (self->search_text == NULL || self->market == NULL)
     {
-      gboolean had = self->search_hits != NULL;
-
-      g_clear_pointer (&self->search_hits, g_hash_table_unref);
-      self->searching = FALSE;
-      if (had)
-        refilter (self, GTK_FILTER_CHANGE_LESS_STRICT);
+      set_search_hits (self, NULL, NULL);
       return;
     }
   self->searching = TRUE;
@@ -493,9 +524,13 @@ jobs_changed_cb (ReinMarketView *self)
 
   gtk_sort_list_model_set_incremental (self->sorted, big);
   update_categories (self);
-  /* New rows may match a search made before they came. */
+  /* New rows may match a search made before they came, and changed ones
+   * may match no more: the next answer is not a narrowing of this one. */
   if (self->search_text != NULL)
-    start_search (self);
+    {
+      self->hits_stale = TRUE;
+      start_search (self);
+    }
   update_state (self);
   update_detail (self);
 }
@@ -743,6 +778,7 @@ rein_market_view_finalize (GObject *object)
 
   g_clear_pointer (&self->search_hits, g_hash_table_unref);
   g_free (self->search_text);
+  g_free (self->shown_search);
   g_free (self->category);
   g_free (self->bid_refusal);
   g_free (self->chosen_job_id);

@@ -14,6 +14,7 @@
 #include "app-test-util.h"
 #include "client-test-util.h"
 #include "rein-bid-dialog.h"
+#include "rein-job-row.h"
 #include "rein-post-dialog.h"
 #include "rein-review-page.h"
 #include "rein-test-util.h"
@@ -207,6 +208,64 @@ contains (const gchar *haystack, const gchar *needle)
   return strstr (haystack, needle) != NULL;
 }
 
+/* The label of @row with CSS class @class and not @unlike (NULL: any). */
+static GtkLabel *
+row_label (GtkWidget *row, const gchar *class, const gchar *unlike)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, class)
+          && (unlike == NULL || !gtk_widget_has_css_class (child, unlike)))
+        return GTK_LABEL (child);
+      if ((found = row_label (child, class, unlike)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A row of the list for @s (the hostile job): its name whole, with a
+ * tooltip asked for when the pointer rests on it (not set at each bind),
+ * and the line below it with its category and person isolated, led by the
+ * mark of the row's direction. */
+static void
+check_row (ReinJobSummary *s)
+{
+  g_autoptr (ReinJobRow) row = g_object_ref_sink (rein_job_row_new ());
+  g_autoptr (GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  g_autofree gchar *category = NULL;
+  GtkLabel *name = row_label (GTK_WIDGET (row), "heading", NULL);
+  GtkLabel *meta = row_label (GTK_WIDGET (row), "caption", "numeric");
+  gboolean shown = TRUE;
+
+  g_assert_nonnull (s);
+  g_assert_nonnull (name);
+  g_assert_nonnull (meta);
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_false (shown); /* no job yet */
+
+  rein_job_row_set_summary (row, s);
+  g_assert_cmpstr (gtk_label_get_text (name), ==, rein_job_summary_get_name (s));
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (name)));
+  g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (name)));
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_true (shown);
+
+  category = g_strconcat (REIN_PERSON_FSI, rein_job_summary_get_category (s), REIN_PERSON_PDI,
+                          NULL);
+  g_test_message ("meta: %s", gtk_label_get_text (meta));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (meta), "\xe2\x80\x8e" /* LRM */));
+  g_assert_true (contains (gtk_label_get_text (meta), category));
+  g_assert_true (contains (gtk_label_get_text (meta), REIN_PERSON_FSI "Bob"));
+
+  rein_job_row_set_summary (row, NULL);
+  g_assert_cmpstr (gtk_label_get_text (name), ==, "");
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_false (shown);
+}
+
 static void
 test_browse (Fixture *f, gconstpointer data)
 {
@@ -249,6 +308,52 @@ test_browse (Fixture *f, gconstpointer data)
   all = shown_names (f);
   g_assert_cmpstr (all, ==, "Translate a manual");
   app_test_screenshot (GTK_WIDGET (f->window), "market-02-search");
+  /* typing on narrows the rows, deleting widens them again, another
+   * word replaces them (the filter re-checks only what may change, so a
+   * wrong guess would leave rows out or in) */
+  {
+    static const struct
+    {
+      const gchar *text;
+      const gchar *names;
+    } typed[] = {
+      { "f", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "fo", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "fort", "Translate a manual" },
+      { "fo", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "fo ba", "Fix my website|Logo for a bakery" },
+      { "fo b", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "ba", "Fix my website|Logo for a bakery" },
+      { "", "Fix my website|Logo for a bakery|Red \xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa "
+            "job|Translate a manual" },
+      { "german", "Translate a manual" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+      {
+        rein_market_view_set_search (f->view, typed[i].text);
+        wait_market (f);
+        g_clear_pointer (&all, g_free);
+        all = shown_names (f);
+        g_test_message ("\"%s\" shows %s", typed[i].text, all);
+        g_assert_cmpstr (all, ==, typed[i].names);
+      }
+    /* faster than the answers come: only the last one counts */
+    rein_market_view_set_search (f->view, "f");
+    rein_market_view_set_search (f->view, "fo");
+    rein_market_view_set_search (f->view, "fort");
+    wait_market (f);
+    g_clear_pointer (&all, g_free);
+    all = shown_names (f);
+    g_assert_cmpstr (all, ==, "Translate a manual");
+    rein_market_view_set_search (f->view, "for");
+    rein_market_view_set_search (f->view, "f");
+    wait_market (f);
+    g_clear_pointer (&all, g_free);
+    all = shown_names (f);
+    g_assert_cmpstr (all, ==, "Fix my website|Logo for a bakery|Translate a manual");
+  }
+
   rein_market_view_set_search (f->view, "nothing like this");
   wait_market (f);
   g_assert_cmpstr (rein_market_view_get_state (f->view), ==, "empty");
@@ -300,6 +405,7 @@ test_browse (Fixture *f, gconstpointer data)
   g_assert_null (strstr (gtk_label_get_text (name), "\xe2\x80\xae"));
   g_assert_true (contains (gtk_label_get_text (name), "Red"));
   app_test_screenshot (GTK_WIDGET (f->window), "market-05-hostile");
+  check_row (rein_market_view_get_selected (f->view));
   rein_market_view_set_search (f->view, "");
   wait_market (f);
 
