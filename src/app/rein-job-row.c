@@ -194,7 +194,6 @@ rein_job_row_dispose (GObject *object)
   ReinJobRow *self = (ReinJobRow *) object;
 
   g_clear_object (&self->summary);
-  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_JOB_ROW);
   G_OBJECT_CLASS (rein_job_row_parent_class)->dispose (object);
 }
 
@@ -233,7 +232,6 @@ static void
 rein_job_row_class_init (ReinJobRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = rein_job_row_dispose;
   object_class->get_property = rein_job_row_get_property;
@@ -244,19 +242,64 @@ rein_job_row_class_init (ReinJobRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/reinproject/Rein/rein-job-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, meta_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, bids_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, fee_label);
+}
+
+static GtkLabel *
+row_label (gfloat xalign, const gchar *const *classes)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  for (guint i = 0; classes[i] != NULL; i++)
+    gtk_widget_add_css_class (label, classes[i]);
+  return GTK_LABEL (label);
 }
 
 static void
+line_label (GtkLabel *label)
+{
+  gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (label, TRUE);
+}
+
+/* Built in code, not from a template: a list makes a row for each one
+ * it shows, and GTK 4.8 parses a template's XML for each. */
+static void
 rein_job_row_init (ReinJobRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *figures = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+
+  gtk_widget_set_margin_top (row, 9);
+  gtk_widget_set_margin_bottom (row, 9);
+  gtk_widget_set_margin_start (row, 12);
+  gtk_widget_set_margin_end (row, 12);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (figures, GTK_ALIGN_CENTER);
+
+  self->name_label = row_label (0, (const gchar *const[]){ "heading", NULL });
+  line_label (self->name_label);
+  self->state_label = row_label (0.5, (const gchar *const[]){ "job-state-badge", NULL });
+  gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
+  self->meta_label = row_label (0, (const gchar *const[]){ "dim-label", "caption", NULL });
+  line_label (self->meta_label);
+  self->bids_label = row_label (1, (const gchar *const[]){ "numeric", NULL });
+  self->fee_label = row_label (1, (const gchar *const[]){ "dim-label", "caption", "numeric",
+                                                          NULL });
+
+  gtk_box_append (GTK_BOX (title), GTK_WIDGET (self->name_label));
+  gtk_box_append (GTK_BOX (title), GTK_WIDGET (self->state_label));
+  gtk_box_append (GTK_BOX (text), title);
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->meta_label));
+  gtk_box_append (GTK_BOX (figures), GTK_WIDGET (self->bids_label));
+  gtk_box_append (GTK_BOX (figures), GTK_WIDGET (self->fee_label));
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), figures);
+  adw_bin_set_child (ADW_BIN (self), row);
+
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
   g_signal_connect_swapped (self->name_label, "query-tooltip",
                             G_CALLBACK (query_name_tooltip_cb), self);
