@@ -15,121 +15,12 @@
  */
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "rein-bid-dialog.h"
 #include "rein-job-row.h"
 #include "rein-market-view.h"
 #include "rein-post-dialog.h"
-
-/* ---- ReinJobList: the rows shown, a list model over an array ---- */
-
-#define REIN_TYPE_JOB_LIST (rein_job_list_get_type ())
-G_DECLARE_FINAL_TYPE (ReinJobList, rein_job_list, REIN, JOB_LIST, GObject)
-
-struct _ReinJobList
-{
-  GObject parent_instance;
-
-  GPtrArray *items; /* ReinJobSummary, borrowed from the view's sorted array */
-};
-
-static GType
-rein_job_list_get_item_type (GListModel *model)
-{
-  return REIN_TYPE_JOB_SUMMARY;
-}
-
-static guint
-rein_job_list_get_n_items (GListModel *model)
-{
-  return REIN_JOB_LIST (model)->items->len;
-}
-
-static gpointer
-rein_job_list_get_item (GListModel *model, guint position)
-{
-  ReinJobList *self = REIN_JOB_LIST (model);
-
-  return position < self->items->len ? g_object_ref (g_ptr_array_index (self->items, position))
-                                     : NULL;
-}
-
-static void
-rein_job_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = rein_job_list_get_item_type;
-  iface->get_n_items = rein_job_list_get_n_items;
-  iface->get_item = rein_job_list_get_item;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (ReinJobList, rein_job_list, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      rein_job_list_model_init))
-
-static void
-rein_job_list_finalize (GObject *object)
-{
-  g_ptr_array_unref (REIN_JOB_LIST (object)->items);
-  G_OBJECT_CLASS (rein_job_list_parent_class)->finalize (object);
-}
-
-static void
-rein_job_list_class_init (ReinJobListClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = rein_job_list_finalize;
-}
-
-static void
-rein_job_list_init (ReinJobList *self)
-{
-  self->items = g_ptr_array_new ();
-}
-
-/* At most this many rows come in the change that removes rows: the rest
- * come in a second one. GTK 4.8's list item manager, when the row its view
- * is anchored to is removed, looks for it among every row added (a
- * g_list_model_get_item() each: 40-60 ms for 100,000); a one-column grid
- * view binds 33 rows, so the first 64 are all it needs at once. */
-#define ROWS_WITH_REMOVAL 64
-
-/* Shows @items (taken) instead, and says which stretch changed: the rows
- * before and after it are the same summaries. */
-static void
-rein_job_list_replace (ReinJobList *self, GPtrArray *items)
-{
-  g_autoptr (GPtrArray) old = self->items;
-  guint prefix = 0, suffix = 0, removed, added;
-
-  while (prefix < old->len && prefix < items->len
-         && old->pdata[prefix] == items->pdata[prefix])
-    prefix++;
-  while (suffix < old->len - prefix && suffix < items->len - prefix
-         && old->pdata[old->len - 1 - suffix] == items->pdata[items->len - 1 - suffix])
-    suffix++;
-  removed = old->len - prefix - suffix;
-  added = items->len - prefix - suffix;
-  if (removed > 0 && added > ROWS_WITH_REMOVAL)
-    {
-      /* First the old rows out and the first new ones in, then the rest. */
-      GPtrArray *first = g_ptr_array_sized_new (prefix + ROWS_WITH_REMOVAL + suffix);
-
-      g_ptr_array_set_size (first, prefix + ROWS_WITH_REMOVAL + suffix);
-      memcpy (first->pdata, items->pdata, (prefix + ROWS_WITH_REMOVAL) * sizeof (gpointer));
-      memcpy (first->pdata + prefix + ROWS_WITH_REMOVAL, old->pdata + old->len - suffix,
-              suffix * sizeof (gpointer));
-      self->items = first;
-      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, ROWS_WITH_REMOVAL);
-      g_ptr_array_unref (first);
-      prefix += ROWS_WITH_REMOVAL;
-      removed = 0;
-      added -= ROWS_WITH_REMOVAL;
-    }
-  self->items = items;
-  if (removed > 0 || added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
-}
 
 struct _ReinMarketView
 {
@@ -420,7 +311,8 @@ update_detail (ReinMarketView *self)
 static void
 refilter (ReinMarketView *self, GtkFilterChange change)
 {
-  GPtrArray *from = change == GTK_FILTER_CHANGE_MORE_STRICT ? self->shown->items : self->sorted;
+  GPtrArray *from = change == GTK_FILTER_CHANGE_MORE_STRICT ? rein_job_list_get_items (self->shown)
+                                                             : self->sorted;
   GPtrArray *passing = g_ptr_array_sized_new (from->len);
 
   for (guint i = 0; i < from->len; i++)
@@ -1039,7 +931,7 @@ rein_market_view_init (ReinMarketView *self)
   /* Sorted first, then filtered: a keystroke changes the filter only, and
    * the rows that pass keep their order without a sort. */
   self->sorted = g_ptr_array_new_with_free_func (g_object_unref);
-  self->shown = g_object_new (REIN_TYPE_JOB_LIST, NULL);
+  self->shown = rein_job_list_new ();
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

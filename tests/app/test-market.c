@@ -266,6 +266,108 @@ check_row (ReinJobSummary *s)
   g_assert_false (shown);
 }
 
+/* ---- ReinJobList ---- */
+
+typedef struct
+{
+  GPtrArray *mirror; /* what the signals said the list holds */
+  guint changes;
+} Mirror;
+
+/* Follows @list's items-changed into the mirror, and checks that the list
+ * holds just that at each signal. */
+static void
+mirror_changed_cb (GListModel *list, guint position, guint removed, guint added, Mirror *m)
+{
+  g_assert_cmpuint (position + removed, <=, m->mirror->len);
+  g_ptr_array_remove_range (m->mirror, position, removed);
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (list, position + i);
+
+      g_assert_nonnull (item);
+      g_ptr_array_insert (m->mirror, position + i, item);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, m->mirror->len);
+  for (guint i = 0; i < m->mirror->len; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (list, i);
+
+      g_assert_true (item == m->mirror->pdata[i]);
+    }
+  m->changes++;
+}
+
+/* @n of @jobs picked by @pick (i: index, returns TRUE to keep). */
+static GPtrArray *
+pick_jobs (GPtrArray *jobs, gboolean (*pick) (guint i))
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < jobs->len; i++)
+    if (pick (i))
+      g_ptr_array_add (out, jobs->pdata[i]);
+  return out;
+}
+
+static gboolean pick_all (guint i) { return TRUE; }
+static gboolean pick_none (guint i) { return FALSE; }
+static gboolean pick_odd (guint i) { return i % 2 == 1; }
+static gboolean pick_tenth (guint i) { return i % 10 == 3; }
+static gboolean pick_but_one (guint i) { return i != 500; }
+static gboolean pick_ends (guint i) { return i < 5 || i >= 990; }
+
+/* The rows shown: every change said is the change made, with the big
+ * ones (rows removed and more than a screenful added) in two steps, and
+ * nothing said when nothing changed. */
+static void
+test_job_list (void)
+{
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ReinJobList) list = rein_job_list_new ();
+  Mirror m = { g_ptr_array_new (), 0 };
+  /* each step, and how many changes it takes (G_MAXUINT: not checked) */
+  static const struct
+  {
+    gboolean (*pick) (guint i);
+    guint changes;
+  } steps[] = {
+    { pick_all, 1 },       /* rows added only */
+    { pick_odd, 2 },       /* 999 rows out, 499 in: the first 64 with them */
+    { pick_tenth, 2 },     /* 500 out, 100 in */
+    { pick_ends, G_MAXUINT },
+    { pick_none, 1 },
+    { pick_all, 1 },
+    { pick_but_one, 1 },   /* one row out */
+    { pick_ends, 1 },      /* rows out only */
+    { pick_all, 1 },       /* rows in only, between the ends */
+    { pick_odd, 2 },
+    { pick_odd, 0 },       /* the same rows: nothing said */
+  };
+
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (jobs, _rein_job_summary_new_full (i + 1, NULL, NULL, FALSE, NULL, NULL, NULL,
+                                                       NULL, NULL, NULL, NULL, NULL, NULL,
+                                                       REIN_JOB_STATE_POSTED, 0, NULL, 0));
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == REIN_TYPE_JOB_SUMMARY);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 0));
+  g_signal_connect (list, "items-changed", G_CALLBACK (mirror_changed_cb), &m);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      GPtrArray *want = pick_jobs (jobs, steps[i].pick);
+      guint before = m.changes, n = want->len;
+
+      rein_job_list_replace (list, want);
+      g_test_message ("step %u: %u rows, %u changes", i, n, m.changes - before);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n);
+      for (guint j = 0; j < n; j++)
+        g_assert_true (m.mirror->pdata[j] == rein_job_list_get_items (list)->pdata[j]);
+      if (steps[i].changes != G_MAXUINT)
+        g_assert_cmpuint (m.changes - before, ==, steps[i].changes);
+    }
+  g_ptr_array_unref (m.mirror);
+}
+
 static void
 test_browse (Fixture *f, gconstpointer data)
 {
@@ -946,6 +1048,7 @@ main (int argc, char *argv[])
   gtk_init ();
   adw_init ();
   rein_secret_set_scrypt_cost (10);
+  g_test_add_func ("/app/market/job-list", test_job_list);
   g_test_add ("/app/market/browse", Fixture, NULL, fixture_setup, test_browse, fixture_teardown);
   g_test_add ("/app/market/bid-and-post", Fixture, NULL, fixture_setup, test_bid_and_post,
               fixture_teardown);
