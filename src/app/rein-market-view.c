@@ -30,7 +30,9 @@ struct _ReinMarketView
   ReinMarketService *market;
 
   GPtrArray *sorted;     /* every job (ReinJobSummary), in the chosen order */
+  GArray *facts;         /* JobFacts of each sorted job */
   ReinJobList *shown;    /* those that pass the filters, borrowed from sorted */
+  GArray *shown_index;   /* the place of each row shown in sorted (guint) */
   GCancellable *sort_cancellable;
   gboolean sorting;
   GtkSingleSelection *selection;
@@ -83,19 +85,28 @@ G_DEFINE_FINAL_TYPE (ReinMarketView, rein_market_view, ADW_TYPE_BIN)
 
 /* ---- what a row passes ---- */
 
-static gboolean
-passes (ReinMarketView *self, ReinJobSummary *s)
+/* What the filters read of a job, side by side for every sorted job: a
+ * pass over 100,000 of them reads 1.6 MB in order instead of touching
+ * 100,000 objects (10-20 ms of cache misses). */
+typedef struct
 {
-  if (self->open_only && !rein_job_summary_get_open (s))
+  gint64 id;
+  gboolean open;
+} JobFacts;
+
+/* Whether the @i-th sorted job passes the filters. */
+static gboolean
+passes (ReinMarketView *self, guint i)
+{
+  const JobFacts *facts = &g_array_index (self->facts, JobFacts, i);
+
+  if (self->open_only && !facts->open)
     return FALSE;
-  if (self->category != NULL && g_strcmp0 (rein_job_summary_get_category (s), self->category) != 0)
+  if (self->category != NULL
+      && g_strcmp0 (rein_job_summary_get_category (self->sorted->pdata[i]), self->category) != 0)
     return FALSE;
   if (self->search_hits != NULL)
-    {
-      gint64 id = rein_job_summary_get_id (s);
-
-      return g_hash_table_contains (self->search_hits, &id);
-    }
+    return g_hash_table_contains (self->search_hits, &facts->id);
   return TRUE;
 }
 
@@ -311,13 +322,23 @@ update_detail (ReinMarketView *self)
 static void
 refilter (ReinMarketView *self, GtkFilterChange change)
 {
-  GPtrArray *from = change == GTK_FILTER_CHANGE_MORE_STRICT ? rein_job_list_get_items (self->shown)
-                                                             : self->sorted;
-  GPtrArray *passing = g_ptr_array_sized_new (from->len);
+  gboolean narrower = change == GTK_FILTER_CHANGE_MORE_STRICT;
+  guint n = narrower ? self->shown_index->len : self->sorted->len;
+  GPtrArray *passing = g_ptr_array_sized_new (n);
+  GArray *index = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
 
-  for (guint i = 0; i < from->len; i++)
-    if (passes (self, from->pdata[i]))
-      g_ptr_array_add (passing, from->pdata[i]);
+  for (guint k = 0; k < n; k++)
+    {
+      guint i = narrower ? g_array_index (self->shown_index, guint, k) : k;
+
+      if (passes (self, i))
+        {
+          g_ptr_array_add (passing, self->sorted->pdata[i]);
+          g_array_append_val (index, i);
+        }
+    }
+  g_array_unref (self->shown_index);
+  self->shown_index = index;
   rein_job_list_replace (self->shown, passing);
   update_state (self);
 }
@@ -325,6 +346,7 @@ refilter (ReinMarketView *self, GtkFilterChange change)
 typedef struct
 {
   GPtrArray *jobs; /* a reference each */
+  GArray *facts;   /* JobFacts */
   ReinMarketSort sort;
 } Sort;
 
@@ -332,6 +354,7 @@ static void
 sort_free (Sort *sort)
 {
   g_clear_pointer (&sort->jobs, g_ptr_array_unref);
+  g_clear_pointer (&sort->facts, g_array_unref);
   g_free (sort);
 }
 
@@ -339,24 +362,37 @@ static void
 sort_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Sort *sort = task_data;
+  Sort *sorted = g_new0 (Sort, 1);
 
   g_ptr_array_sort_with_data (sort->jobs, sort_func, &sort->sort);
-  g_task_return_pointer (task, g_steal_pointer (&sort->jobs), (GDestroyNotify) g_ptr_array_unref);
+  sorted->jobs = g_steal_pointer (&sort->jobs);
+  sorted->facts = g_array_sized_new (FALSE, FALSE, sizeof (JobFacts), sorted->jobs->len);
+  for (guint i = 0; i < sorted->jobs->len; i++)
+    {
+      JobFacts facts = { rein_job_summary_get_id (sorted->jobs->pdata[i]),
+                         rein_job_summary_get_open (sorted->jobs->pdata[i]) };
+
+      g_array_append_val (sorted->facts, facts);
+    }
+  g_task_return_pointer (task, sorted, (GDestroyNotify) sort_free);
 }
 
 static void
 sort_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinMarketView *self = REIN_MARKET_VIEW (source);
-  GPtrArray *jobs = g_task_propagate_pointer (G_TASK (result), NULL);
+  Sort *sorted = g_task_propagate_pointer (G_TASK (result), NULL);
   g_autoptr (GPtrArray) old = NULL;
 
   /* NULL: cancelled, a newer sort took over (or the view went away). */
-  if (jobs == NULL)
+  if (sorted == NULL)
     return;
   self->sorting = FALSE;
   old = g_steal_pointer (&self->sorted);
-  self->sorted = jobs;
+  self->sorted = g_steal_pointer (&sorted->jobs);
+  g_array_unref (self->facts);
+  self->facts = g_steal_pointer (&sorted->facts);
+  sort_free (sorted);
   /* The rows shown are borrowed from the old array: replaced before it
    * goes. */
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
@@ -835,7 +871,9 @@ rein_market_view_dispose (GObject *object)
     gtk_grid_view_set_model (self->job_list, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->shown);
+  g_clear_pointer (&self->shown_index, g_array_unref);
   g_clear_pointer (&self->sorted, g_ptr_array_unref);
+  g_clear_pointer (&self->facts, g_array_unref);
   g_clear_object (&self->market);
   g_clear_object (&self->context);
   /* The leaflet is AdwBin's child and a template child: let AdwBin let go
@@ -931,6 +969,8 @@ rein_market_view_init (ReinMarketView *self)
   /* Sorted first, then filtered: a keystroke changes the filter only, and
    * the rows that pass keep their order without a sort. */
   self->sorted = g_ptr_array_new_with_free_func (g_object_unref);
+  self->facts = g_array_new (FALSE, FALSE, sizeof (JobFacts));
+  self->shown_index = g_array_new (FALSE, FALSE, sizeof (guint));
   self->shown = rein_job_list_new ();
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
