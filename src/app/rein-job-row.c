@@ -423,6 +423,7 @@ rein_job_list_replace (ReinJobList *self, GPtrArray *items)
               suffix * sizeof (gpointer));
       self->items = first;
       g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, ROWS_WITH_REMOVAL);
+      self->items = items;
       g_ptr_array_unref (first);
       prefix += ROWS_WITH_REMOVAL;
       removed = 0;
