@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "rein-job-row.h"
@@ -148,7 +149,6 @@ update (ReinJobRow *self)
   gtk_label_set_text (self->fee_label, fee);
   gtk_label_set_text (self->state_label, rein_job_state_badge (rein_job_summary_get_state (s)));
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), !open);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), rein_job_summary_get_name (s));
 
   /* A screen reader says the row as one line, the job's name first. */
   accessible = g_strdup_printf ("%s, %s, %s%s%s", rein_job_summary_get_name (s), meta, bids,
@@ -156,6 +156,18 @@ update (ReinJobRow *self)
                                 open ? "" : rein_job_state_badge (rein_job_summary_get_state (s)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+}
+
+/* The job's whole name, asked for when the pointer rests on it: setting
+ * a tooltip on every bind would ask the display where the pointer is,
+ * a round trip per row shown. */
+static gboolean
+query_name_tooltip_cb (ReinJobRow *self, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  if (self->summary == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, rein_job_summary_get_name (self->summary));
+  return TRUE;
 }
 
 void
@@ -183,7 +195,6 @@ rein_job_row_dispose (GObject *object)
   ReinJobRow *self = (ReinJobRow *) object;
 
   g_clear_object (&self->summary);
-  gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_JOB_ROW);
   G_OBJECT_CLASS (rein_job_row_parent_class)->dispose (object);
 }
 
@@ -222,7 +233,6 @@ static void
 rein_job_row_class_init (ReinJobRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = rein_job_row_dispose;
   object_class->get_property = rein_job_row_get_property;
@@ -233,23 +243,193 @@ rein_job_row_class_init (ReinJobRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/reinproject/Rein/rein-job-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, meta_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, bids_label);
-  gtk_widget_class_bind_template_child (widget_class, ReinJobRow, fee_label);
+}
+
+static GtkLabel *
+row_label (gfloat xalign, const gchar *const *classes)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  for (guint i = 0; classes[i] != NULL; i++)
+    gtk_widget_add_css_class (label, classes[i]);
+  return GTK_LABEL (label);
 }
 
 static void
+line_label (GtkLabel *label)
+{
+  gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (label, TRUE);
+}
+
+/* Built in code, not from a template: a list makes a row for each one
+ * it shows, and GTK 4.8 parses a template's XML for each. */
+static void
 rein_job_row_init (ReinJobRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *figures = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+
+  gtk_widget_set_margin_top (row, 9);
+  gtk_widget_set_margin_bottom (row, 9);
+  gtk_widget_set_margin_start (row, 12);
+  gtk_widget_set_margin_end (row, 12);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (figures, GTK_ALIGN_CENTER);
+
+  self->name_label = row_label (0, (const gchar *const[]){ "heading", NULL });
+  line_label (self->name_label);
+  self->state_label = row_label (0.5, (const gchar *const[]){ "job-state-badge", NULL });
+  gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
+  self->meta_label = row_label (0, (const gchar *const[]){ "dim-label", "caption", NULL });
+  line_label (self->meta_label);
+  self->bids_label = row_label (1, (const gchar *const[]){ "numeric", NULL });
+  self->fee_label = row_label (1, (const gchar *const[]){ "dim-label", "caption", "numeric",
+                                                          NULL });
+
+  gtk_box_append (GTK_BOX (title), GTK_WIDGET (self->name_label));
+  gtk_box_append (GTK_BOX (title), GTK_WIDGET (self->state_label));
+  gtk_box_append (GTK_BOX (text), title);
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->meta_label));
+  gtk_box_append (GTK_BOX (figures), GTK_WIDGET (self->bids_label));
+  gtk_box_append (GTK_BOX (figures), GTK_WIDGET (self->fee_label));
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), figures);
+  adw_bin_set_child (ADW_BIN (self), row);
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
+  g_signal_connect_swapped (self->name_label, "query-tooltip",
+                            G_CALLBACK (query_name_tooltip_cb), self);
 }
 
 ReinJobRow *
 rein_job_row_new (void)
 {
   return g_object_new (REIN_TYPE_JOB_ROW, NULL);
+}
+
+/* ---- ReinJobList: the rows shown, a list model over an array ---- */
+
+struct _ReinJobList
+{
+  GObject parent_instance;
+
+  GPtrArray *items; /* ReinJobSummary, borrowed */
+};
+
+static GType
+rein_job_list_get_item_type (GListModel *model)
+{
+  return REIN_TYPE_JOB_SUMMARY;
+}
+
+static guint
+rein_job_list_get_n_items (GListModel *model)
+{
+  return REIN_JOB_LIST (model)->items->len;
+}
+
+static gpointer
+rein_job_list_get_item (GListModel *model, guint position)
+{
+  ReinJobList *self = REIN_JOB_LIST (model);
+
+  return position < self->items->len ? g_object_ref (g_ptr_array_index (self->items, position))
+                                     : NULL;
+}
+
+static void
+rein_job_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = rein_job_list_get_item_type;
+  iface->get_n_items = rein_job_list_get_n_items;
+  iface->get_item = rein_job_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ReinJobList, rein_job_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      rein_job_list_model_init))
+
+static void
+rein_job_list_finalize (GObject *object)
+{
+  g_ptr_array_unref (REIN_JOB_LIST (object)->items);
+  G_OBJECT_CLASS (rein_job_list_parent_class)->finalize (object);
+}
+
+static void
+rein_job_list_class_init (ReinJobListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rein_job_list_finalize;
+}
+
+static void
+rein_job_list_init (ReinJobList *self)
+{
+  self->items = g_ptr_array_new ();
+}
+
+ReinJobList *
+rein_job_list_new (void)
+{
+  return g_object_new (REIN_TYPE_JOB_LIST, NULL);
+}
+
+GPtrArray *
+rein_job_list_get_items (ReinJobList *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_LIST (self), NULL);
+  return self->items;
+}
+
+/* At most this many rows come in the change that removes rows: the rest
+ * come in a second one. GTK 4.8's list item manager, when the row its view
+ * is anchored to is removed, looks for it among every row added (a
+ * g_list_model_get_item() each: 40-60 ms for 100,000); a one-column grid
+ * view binds 33 rows, so the first 64 are all it needs at once. */
+#define ROWS_WITH_REMOVAL 64
+
+void
+rein_job_list_replace (ReinJobList *self, GPtrArray *items)
+{
+  g_autoptr (GPtrArray) old = NULL;
+  guint prefix = 0, suffix = 0, removed, added;
+
+  g_return_if_fail (REIN_IS_JOB_LIST (self));
+  g_return_if_fail (items != NULL);
+
+  old = self->items;
+
+  while (prefix < old->len && prefix < items->len
+         && old->pdata[prefix] == items->pdata[prefix])
+    prefix++;
+  while (suffix < old->len - prefix && suffix < items->len - prefix
+         && old->pdata[old->len - 1 - suffix] == items->pdata[items->len - 1 - suffix])
+    suffix++;
+  removed = old->len - prefix - suffix;
+  added = items->len - prefix - suffix;
+  if (removed > 0 && added > ROWS_WITH_REMOVAL)
+    {
+      /* First the old rows out and the first new ones in, then the rest. */
+      GPtrArray *first = g_ptr_array_sized_new (prefix + ROWS_WITH_REMOVAL + suffix);
+
+      g_ptr_array_set_size (first, prefix + ROWS_WITH_REMOVAL + suffix);
+      memcpy (first->pdata, items->pdata, (prefix + ROWS_WITH_REMOVAL) * sizeof (gpointer));
+      memcpy (first->pdata + prefix + ROWS_WITH_REMOVAL, old->pdata + old->len - suffix,
+              suffix * sizeof (gpointer));
+      self->items = first;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, ROWS_WITH_REMOVAL);
+      self->items = items;
+      g_ptr_array_unref (first);
+      prefix += ROWS_WITH_REMOVAL;
+      removed = 0;
+      added -= ROWS_WITH_REMOVAL;
+    }
+  self->items = items;
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
 }

@@ -31,4 +31,18 @@ gchar *rein_bidi_line (GtkWidget *widget, gchar *line);
 /* The words PROTOCOL.md uses for @state, capitalized for a badge. */
 const gchar *rein_job_state_badge (ReinJobState state);
 
+/* ReinJobList: the jobs a list shows, a GListModel of ReinJobSummary over
+ * an array whose summaries it borrows (their owner keeps them while they
+ * are shown). */
+#define REIN_TYPE_JOB_LIST (rein_job_list_get_type ())
+G_DECLARE_FINAL_TYPE (ReinJobList, rein_job_list, REIN, JOB_LIST, GObject)
+
+ReinJobList *rein_job_list_new (void);
+/* The summaries shown (owned by the list, not to be changed). */
+GPtrArray *rein_job_list_get_items (ReinJobList *self);
+/* Shows @items (taken) instead, and says which stretch changed: the rows
+ * before and after it are the same summaries. A change that removes rows
+ * and adds many comes in two steps (see ROWS_WITH_REMOVAL). */
+void rein_job_list_replace (ReinJobList *self, GPtrArray *items);
+
 G_END_DECLS

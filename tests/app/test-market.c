@@ -14,6 +14,7 @@
 #include "app-test-util.h"
 #include "client-test-util.h"
 #include "rein-bid-dialog.h"
+#include "rein-job-row.h"
 #include "rein-post-dialog.h"
 #include "rein-review-page.h"
 #include "rein-test-util.h"
@@ -185,6 +186,20 @@ shown_names (Fixture *f)
   return g_strjoinv ("|", (gchar **) names->pdata);
 }
 
+/* Once the market is idle, the names shown are @names (as shown_names()). */
+static void
+assert_shown (Fixture *f, const gchar *names)
+{
+  g_autofree gchar *all = NULL;
+
+  wait_market (f);
+  all = shown_names (f);
+  g_test_message ("\"%s\" shows %s",
+                  gtk_editable_get_text (GTK_EDITABLE (app_test_child (f->view, "search_entry"))),
+                  all);
+  g_assert_cmpstr (all, ==, names);
+}
+
 static guint
 position_of (Fixture *f, const gchar *job_id)
 {
@@ -205,6 +220,166 @@ static gboolean
 contains (const gchar *haystack, const gchar *needle)
 {
   return strstr (haystack, needle) != NULL;
+}
+
+/* The label of @row with CSS class @class and not @unlike (NULL: any). */
+static GtkLabel *
+row_label (GtkWidget *row, const gchar *class, const gchar *unlike)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, class)
+          && (unlike == NULL || !gtk_widget_has_css_class (child, unlike)))
+        return GTK_LABEL (child);
+      if ((found = row_label (child, class, unlike)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A row of the list for @s (the hostile job): its name whole, with a
+ * tooltip asked for when the pointer rests on it (not set at each bind),
+ * and the line below it with its category and person isolated, led by the
+ * mark of the row's direction. */
+static void
+check_row (ReinJobSummary *s)
+{
+  g_autoptr (ReinJobRow) row = g_object_ref_sink (rein_job_row_new ());
+  g_autoptr (GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  g_autofree gchar *category = NULL;
+  GtkLabel *name = row_label (GTK_WIDGET (row), "heading", NULL);
+  GtkLabel *meta = row_label (GTK_WIDGET (row), "caption", "numeric");
+  gboolean shown = TRUE;
+
+  g_assert_nonnull (s);
+  g_assert_nonnull (name);
+  g_assert_nonnull (meta);
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_false (shown); /* no job yet */
+
+  rein_job_row_set_summary (row, s);
+  g_assert_cmpstr (gtk_label_get_text (name), ==, rein_job_summary_get_name (s));
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (name)));
+  g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (name)));
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_true (shown);
+
+  category = g_strconcat (REIN_PERSON_FSI, rein_job_summary_get_category (s), REIN_PERSON_PDI,
+                          NULL);
+  g_test_message ("meta: %s", gtk_label_get_text (meta));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (meta), "\xe2\x80\x8e" /* LRM */));
+  g_assert_true (contains (gtk_label_get_text (meta), category));
+  g_assert_true (contains (gtk_label_get_text (meta), REIN_PERSON_FSI "Bob"));
+
+  rein_job_row_set_summary (row, NULL);
+  g_assert_cmpstr (gtk_label_get_text (name), ==, "");
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_false (shown);
+}
+
+/* ---- ReinJobList ---- */
+
+typedef struct
+{
+  GPtrArray *mirror; /* what the signals said the list holds */
+  guint changes;
+} Mirror;
+
+/* Follows @list's items-changed into the mirror, and checks that the list
+ * holds just that at each signal. */
+static void
+mirror_changed_cb (GListModel *list, guint position, guint removed, guint added, Mirror *m)
+{
+  g_assert_cmpuint (position + removed, <=, m->mirror->len);
+  g_ptr_array_remove_range (m->mirror, position, removed);
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (list, position + i);
+
+      g_assert_nonnull (item);
+      g_ptr_array_insert (m->mirror, position + i, item);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, m->mirror->len);
+  for (guint i = 0; i < m->mirror->len; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (list, i);
+
+      g_assert_true (item == m->mirror->pdata[i]);
+    }
+  m->changes++;
+}
+
+/* @n of @jobs picked by @pick (i: index, returns TRUE to keep). */
+static GPtrArray *
+pick_jobs (GPtrArray *jobs, gboolean (*pick) (guint i))
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < jobs->len; i++)
+    if (pick (i))
+      g_ptr_array_add (out, jobs->pdata[i]);
+  return out;
+}
+
+static gboolean pick_all (guint i) { return TRUE; }
+static gboolean pick_none (guint i) { return FALSE; }
+static gboolean pick_odd (guint i) { return i % 2 == 1; }
+static gboolean pick_tenth (guint i) { return i % 10 == 3; }
+static gboolean pick_but_one (guint i) { return i != 500; }
+static gboolean pick_ends (guint i) { return i < 5 || i >= 990; }
+
+/* The rows shown: every change said is the change made, with the big
+ * ones (rows removed and more than a screenful added) in two steps, and
+ * nothing said when nothing changed. */
+static void
+test_job_list (void)
+{
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ReinJobList) list = rein_job_list_new ();
+  Mirror m = { g_ptr_array_new (), 0 };
+  /* each step, and how many changes it takes (G_MAXUINT: not checked) */
+  static const struct
+  {
+    gboolean (*pick) (guint i);
+    guint changes;
+  } steps[] = {
+    { pick_all, 1 },       /* rows added only */
+    { pick_odd, 2 },       /* 999 rows out, 499 in: the first 64 with them */
+    { pick_tenth, 2 },     /* 500 out, 100 in */
+    { pick_ends, G_MAXUINT },
+    { pick_none, 1 },
+    { pick_all, 1 },
+    { pick_but_one, 1 },   /* one row out */
+    { pick_ends, 1 },      /* rows out only */
+    { pick_all, 1 },       /* rows in only, between the ends */
+    { pick_odd, 2 },
+    { pick_odd, 0 },       /* the same rows: nothing said */
+  };
+
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (jobs, _rein_job_summary_new_full (i + 1, NULL, NULL, FALSE, NULL, NULL, NULL,
+                                                       NULL, NULL, NULL, NULL, NULL, NULL,
+                                                       REIN_JOB_STATE_POSTED, 0, NULL, 0));
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == REIN_TYPE_JOB_SUMMARY);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 0));
+  g_signal_connect (list, "items-changed", G_CALLBACK (mirror_changed_cb), &m);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      GPtrArray *want = pick_jobs (jobs, steps[i].pick);
+      guint before = m.changes, n = want->len;
+
+      rein_job_list_replace (list, want);
+      g_test_message ("step %u: %u rows, %u changes", i, n, m.changes - before);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n);
+      for (guint j = 0; j < n; j++)
+        g_assert_true (m.mirror->pdata[j] == rein_job_list_get_items (list)->pdata[j]);
+      if (steps[i].changes != G_MAXUINT)
+        g_assert_cmpuint (m.changes - before, ==, steps[i].changes);
+    }
+  g_ptr_array_unref (m.mirror);
 }
 
 static void
@@ -249,6 +424,42 @@ test_browse (Fixture *f, gconstpointer data)
   all = shown_names (f);
   g_assert_cmpstr (all, ==, "Translate a manual");
   app_test_screenshot (GTK_WIDGET (f->window), "market-02-search");
+  /* typing on narrows the rows, deleting widens them again, another
+   * word replaces them (the filter re-checks only what may change, so a
+   * wrong guess would leave rows out or in) */
+  {
+    static const struct
+    {
+      const gchar *text;
+      const gchar *names;
+    } typed[] = {
+      { "f", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "fo", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "fort", "Translate a manual" },
+      { "fo", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "fo ba", "Fix my website|Logo for a bakery" },
+      { "fo b", "Fix my website|Logo for a bakery|Translate a manual" },
+      { "ba", "Fix my website|Logo for a bakery" },
+      { "", "Fix my website|Logo for a bakery|Red \xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa "
+            "job|Translate a manual" },
+      { "german", "Translate a manual" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+      {
+        rein_market_view_set_search (f->view, typed[i].text);
+        assert_shown (f, typed[i].names);
+      }
+    /* faster than the answers come: only the last one counts */
+    rein_market_view_set_search (f->view, "f");
+    rein_market_view_set_search (f->view, "fo");
+    rein_market_view_set_search (f->view, "fort");
+    assert_shown (f, "Translate a manual");
+    rein_market_view_set_search (f->view, "for");
+    rein_market_view_set_search (f->view, "f");
+    assert_shown (f, "Fix my website|Logo for a bakery|Translate a manual");
+  }
+
   rein_market_view_set_search (f->view, "nothing like this");
   wait_market (f);
   g_assert_cmpstr (rein_market_view_get_state (f->view), ==, "empty");
@@ -300,6 +511,7 @@ test_browse (Fixture *f, gconstpointer data)
   g_assert_null (strstr (gtk_label_get_text (name), "\xe2\x80\xae"));
   g_assert_true (contains (gtk_label_get_text (name), "Red"));
   app_test_screenshot (GTK_WIDGET (f->window), "market-05-hostile");
+  check_row (rein_market_view_get_selected (f->view));
   rein_market_view_set_search (f->view, "");
   wait_market (f);
 
@@ -840,6 +1052,7 @@ main (int argc, char *argv[])
   gtk_init ();
   adw_init ();
   rein_secret_set_scrypt_cost (10);
+  g_test_add_func ("/app/market/job-list", test_job_list);
   g_test_add ("/app/market/browse", Fixture, NULL, fixture_setup, test_browse, fixture_teardown);
   g_test_add ("/app/market/bid-and-post", Fixture, NULL, fixture_setup, test_bid_and_post,
               fixture_teardown);
