@@ -112,12 +112,18 @@ app_test_screenshot_in (GtkWidget *widget, const gchar *subdir, const gchar *nam
   int width, height;
 
   app_test_iterate (200);
-  /* A widget that has not drawn yet (a page just shown, a slow sanitizer
-   * build) snapshots to nothing: give it up to 10 s to draw. */
+  /* A widget that has not been allocated or drawn yet (a dialog just
+   * presented, a page just shown, a slow sanitizer build on a busy
+   * machine) has no size or snapshots to nothing: give it up to 10 s. */
   for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
     {
       width = gtk_widget_get_width (widget);
       height = gtk_widget_get_height (widget);
+      if ((width <= 0 || height <= 0) && g_get_monotonic_time () <= end)
+        {
+          app_test_iterate (100);
+          continue;
+        }
       g_assert_cmpint (width, >, 0);
       snapshot = gtk_snapshot_new ();
       gdk_paintable_snapshot (paintable, snapshot, width, height);
