@@ -22,37 +22,12 @@ typedef struct
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinJob) job = NULL;
-  g_autoptr (ReinPublication) bid = NULL;
-  g_autofree gchar *text = NULL;
-  ReinMarketService *walts;
-  ReinBidParams params = { 0 };
-
   f->server = test_server_start (NULL, NULL);
   person_init (&f->mia, f->server, "Mia", TRUE);
   person_init (&f->carol, f->server, "Carol", FALSE);
   person_init (&f->walt, f->server, "Walt", FALSE);
   f->job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
-
-  /* Walt bids */
-  walts = market_of (&f->walt);
-  rein_market_service_load_job_async (walts, f->job_id, NULL, NULL, wait_cb, &result);
-  wait_for (&result);
-  job = rein_market_service_load_job_finish (walts, result, &error);
-  g_assert_no_error (error);
-  params.worker = "Walt";
-  params.worker_contact = "walt@example.com";
-  params.worker_master_address = rein_identity_get_master_address (f->walt.identity);
-  params.worker_public_key = rein_identity_get_delegate_public_key (f->walt.identity);
-  params.description = "Two drafts by Friday.";
-  params.bid_amount = "0.05";
-  text = rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
-                                  &error);
-  g_assert_no_error (error);
-  bid = publish (&f->walt, job, text, &error);
-  g_assert_no_error (error);
+  place_bid (&f->walt, f->job_id, "0.05");
 }
 
 static void

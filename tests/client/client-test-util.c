@@ -115,6 +115,45 @@ publish (Person *p, ReinJob *job, const gchar *text, GError **error)
   return rein_publisher_publish_finish (rein_context_get_publisher (p->context), result, error);
 }
 
+ReinJob *
+load_job (Person *p, const gchar *job_id)
+{
+  ReinMarketService *market = market_of (p);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinJob *job;
+
+  rein_market_service_load_job_async (market, job_id, NULL, NULL, wait_cb, &result);
+  wait_for (&result);
+  job = rein_market_service_load_job_finish (market, result, &error);
+  g_assert_no_error (error);
+  return job;
+}
+
+void
+place_bid (Person *worker, const gchar *job_id, const gchar *amount)
+{
+  g_autoptr (ReinJob) job = load_job (worker, job_id);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = NULL;
+  g_autofree gchar *text = NULL;
+  ReinBidParams params = {
+    .worker = rein_identity_get_name (worker->identity),
+    .worker_contact = rein_identity_get_contact (worker->identity),
+    .worker_master_address = rein_identity_get_master_address (worker->identity),
+    .worker_public_key = rein_identity_get_delegate_public_key (worker->identity),
+    .description = "Two drafts by Friday.",
+    .bid_amount = amount,
+  };
+
+  text = rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
+                                  &error);
+  g_assert_no_error (error);
+  done = publish (worker, job, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (done->state, ==, REIN_JOB_STATE_BIDS);
+}
+
 gchar *
 post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,
           const gchar *description)

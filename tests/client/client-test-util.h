@@ -42,6 +42,11 @@ ReinPublication *publish (Person *p, ReinJob *job, const gchar *text, GError **e
 gchar *post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,
                  const gchar *description);
 
+/* @job_id read fresh and validated by @p's market (it must exist). */
+ReinJob *load_job (Person *p, const gchar *job_id);
+/* @worker bids @amount (BTC) on @job_id through the publisher. */
+void place_bid (Person *worker, const gchar *job_id, const gchar *amount);
+
 /* Mallory, registered on @server but not enrolled, puts a job posting
  * named @name that claims @creator as its creator and @mediator as its
  * mediator, signed with her own key; returns its job ID. No reader may

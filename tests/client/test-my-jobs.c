@@ -105,20 +105,6 @@ assert_events (GArray *events, gint expected /* -1: none */)
   g_assert_cmpint (g_array_index (events, gint, 0), ==, expected);
 }
 
-static ReinJob *
-load (Person *p, const gchar *job_id)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  ReinJob *job;
-
-  rein_market_service_load_job_async (market_of (p), job_id, NULL, NULL, wait_cb, &result);
-  wait_for (&result);
-  job = rein_market_service_load_job_finish (market_of (p), result, &error);
-  g_assert_no_error (error);
-  return job;
-}
-
 static void
 step (Person *p, ReinJob *job, gchar *text /* owned */)
 {
@@ -139,7 +125,6 @@ test_three_roles (Fixture *f, gconstpointer data)
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinJob) job = NULL;
-  ReinBidParams params = { 0 };
   GListModel *jobs;
 
   /* posted: nobody's turn but the bidders' */
@@ -155,17 +140,7 @@ test_three_roles (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
 
   /* Walt bids: Carol's turn, and she is told */
-  job = load (&f->walt, job_id);
-  params.worker = "Walt";
-  params.worker_contact = "walt@example.com";
-  params.worker_master_address = rein_identity_get_master_address (f->walt.identity);
-  params.worker_public_key = rein_identity_get_delegate_public_key (f->walt.identity);
-  params.description = "Two drafts by Friday.";
-  params.bid_amount = "0.05";
-  step (&f->walt, job,
-        rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
-                                 &error));
-  g_clear_object (&job);
+  place_bid (&f->walt, job_id, "0.05");
   jobs = my_jobs_of (&f->walt, events);
   g_object_unref (assert_one (jobs, job_id, REIN_ROLE_WORKER, REIN_JOB_STATE_BIDS, FALSE,
                               "waiting for Carol to award a bid"));
@@ -178,7 +153,7 @@ test_three_roles (Fixture *f, gconstpointer data)
   assert_events (events, -1);
 
   /* Carol awards it: Walt's turn */
-  job = load (&f->carol, job_id);
+  job = load_job (&f->carol, job_id);
   step (&f->carol, job,
         rein_document_build_offer (g_ptr_array_index (rein_job_get_bids (job), 0),
                                    REIN_NETWORK_MAINNET, &error));
@@ -193,7 +168,7 @@ test_three_roles (Fixture *f, gconstpointer data)
   assert_events (events, -1);
 
   /* Carol disputes: the mediator's turn, and she is told */
-  job = load (&f->carol, job_id);
+  job = load_job (&f->carol, job_id);
   step (&f->carol, job,
         rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_CREATOR_DISPUTE,
                                      "Nothing after three weeks.", &error));
