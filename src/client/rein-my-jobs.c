@@ -388,6 +388,7 @@ typedef struct
 {
   ReinIdentity *identity;
   gchar *own_key;
+  GPtrArray *summaries;    /* ReinJobSummary: the market, as the refresh began */
   GPtrArray *candidates;   /* Candidate: what to read */
   guint next;
   GHashTable *recorded;    /* job ID -> recorded state name (the orders) */
@@ -433,6 +434,7 @@ refresh_free (Refresh *r)
 {
   g_clear_object (&r->identity);
   g_free (r->own_key);
+  g_clear_pointer (&r->summaries, g_ptr_array_unref);
   g_clear_pointer (&r->candidates, g_ptr_array_unref);
   g_clear_pointer (&r->recorded, g_hash_table_unref);
   g_clear_pointer (&r->found, g_ptr_array_unref);
@@ -455,8 +457,10 @@ add_candidate (Refresh *r, GHashTable *seen, const gchar *job_id, const gchar *c
   g_ptr_array_add (r->candidates, c);
 }
 
-/* In a worker: the jobs my documents and orders name, and what state each
- * order recorded. */
+/* In a worker: the jobs the market names with my key (as creator,
+ * mediator or bidder: key comparisons, too many for the main loop in a
+ * large market), those my documents and orders name, and what state
+ * each order recorded. */
 static void
 read_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -466,6 +470,7 @@ read_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   gint64 id = rein_identity_get_id (r->identity);
   g_auto (GStrv) ids = rein_store_list_job_ids (self->store, id, &error);
   g_autoptr (GPtrArray) orders = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (ids == NULL)
     {
@@ -487,7 +492,19 @@ read_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
       g_hash_table_replace (r->recorded, g_strdup (o->job_id),
                             g_strdup (o->seen_state != NULL ? o->seen_state : o->state));
     }
-  g_task_return_pointer (task, g_steal_pointer (&ids), (GDestroyNotify) g_strfreev);
+  for (guint i = 0; i < r->summaries->len; i++)
+    {
+      ReinJobSummary *s = g_ptr_array_index (r->summaries, i);
+
+      if (rein_same_key (rein_job_summary_get_creator_key (s), r->own_key)
+          || rein_same_key (rein_job_summary_get_mediator_key (s), r->own_key)
+          || rein_job_summary_has_bidder (s, r->own_key))
+        add_candidate (r, seen, rein_job_summary_get_job_id (s),
+                       rein_job_summary_get_creator_key (s));
+    }
+  for (guint i = 0; ids[i] != NULL; i++)
+    add_candidate (r, seen, ids[i], NULL);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* In a worker: my role and the state of each job read, as orders. */
@@ -702,31 +719,14 @@ orders_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   ReinMyJobs *self = g_task_get_source_object (task);
-  Refresh *r = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) ids = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  GListModel *summaries = rein_market_service_get_jobs (self->market);
 
-  if (ids == NULL)
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       set_refreshing (self, FALSE);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* the market names the jobs I post, mediate or bid on */
-  for (guint i = 0; i < g_list_model_get_n_items (summaries); i++)
-    {
-      g_autoptr (ReinJobSummary) s = g_list_model_get_item (summaries, i);
-
-      if (rein_same_key (rein_job_summary_get_creator_key (s), r->own_key)
-          || rein_same_key (rein_job_summary_get_mediator_key (s), r->own_key)
-          || rein_job_summary_has_bidder (s, r->own_key))
-        add_candidate (r, seen, rein_job_summary_get_job_id (s),
-                       rein_job_summary_get_creator_key (s));
-    }
-  for (guint i = 0; ids[i] != NULL; i++)
-    add_candidate (r, seen, ids[i], NULL);
   read_next (g_steal_pointer (&task));
 }
 
@@ -738,6 +738,7 @@ rein_my_jobs_refresh_async (ReinMyJobs *self,
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GTask) orders = NULL;
+  GListModel *summaries;
   Refresh *r;
 
   g_return_if_fail (REIN_IS_MY_JOBS (self));
@@ -758,6 +759,11 @@ rein_my_jobs_refresh_async (ReinMyJobs *self,
   r = g_new0 (Refresh, 1);
   r->identity = g_object_ref (self->identity);
   r->own_key = g_strdup (rein_identity_get_delegate_public_key (self->identity));
+  /* summaries do not change once made: the worker may read them */
+  summaries = rein_market_service_get_jobs (self->market);
+  r->summaries = g_ptr_array_new_full (g_list_model_get_n_items (summaries), g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (summaries); i++)
+    g_ptr_array_add (r->summaries, g_list_model_get_item (summaries, i));
   r->candidates = g_ptr_array_new_with_free_func (candidate_free);
   r->recorded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   r->found = g_ptr_array_new_with_free_func (g_object_unref);
