@@ -151,6 +151,20 @@ show_my_jobs_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (window);
 }
 
+/* From a notification about one of my jobs: the window, on that job. */
+static void
+show_job_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  ReinApplication *self = user_data;
+  GtkWindow *window = active_window (self);
+
+  if (window == NULL)
+    return;
+  if (REIN_IS_WINDOW (window))
+    rein_window_show_job (REIN_WINDOW (window), g_variant_get_string (param, NULL));
+  gtk_window_present (window);
+}
+
 static void
 rein_application_startup (GApplication *app)
 {
@@ -160,6 +174,7 @@ rein_application_startup (GApplication *app)
     { "preferences", preferences_action },
     { "about", about_action },
     { "show-my-jobs", show_my_jobs_action },
+    { "show-job", show_job_action, "s" },
   };
   static const gchar *const quit_accels[] = { "<Control>q", NULL };
   static const gchar *const prefs_accels[] = { "<Control>comma", NULL };

@@ -69,19 +69,6 @@ check (ReinSignDialog *dialog)
   return problem;
 }
 
-/* A label's value in a document text ("Label: value" lines). */
-static gchar *
-text_field (const gchar *text, const gchar *label)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  gsize len = strlen (label);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strncmp (lines[i], label, len) == 0 && lines[i][len] == ':' && lines[i][len + 1] == ' ')
-      return g_strdup (lines[i] + len + 2);
-  return NULL;
-}
-
 /* Who you bid for and who mediates: the names their keys' enrollments
  * give, with their fingerprints (rein-person.h), not what the posting
  * says. */
@@ -145,8 +132,8 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
   shown_amount = g_strdup_printf (_("%s BTC (%s satoshis)"), amount, sat);
   add_people (self, review, job);
   rein_review_page_add_fact (review, _("You ask for"), shown_amount);
-  primary = text_field (text, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
-  mediator = text_field (text, REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);
+  primary = rein_text_field (text, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
+  mediator = rein_text_field (text, REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);
   rein_review_page_add_fact (review, _("Primary escrow (the job’s price)"),
                              primary ? primary : "?");
   rein_review_page_add_fact (review, _("Mediator escrow (the mediator’s fee)"),

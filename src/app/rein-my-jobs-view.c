@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-job-page.h"
 #include "rein-my-jobs-view.h"
 
 #define N_GROUPS 3
@@ -14,7 +15,9 @@ struct _ReinMyJobsView
 {
   AdwBin parent_instance;
 
+  AdwLeaflet *leaflet;
   GtkStack *stack;
+  ReinJobPage *job_page;
   AdwStatusPage *error_page;
   GtkWidget *heading[N_GROUPS];
   GtkListBox *list[N_GROUPS];
@@ -24,6 +27,7 @@ struct _ReinMyJobsView
   GtkFilterListModel *group[N_GROUPS];
   GCancellable *cancellable;
   gchar *error;
+  gchar *pending_job_id; /* to open once a refresh brings it */
 };
 
 G_DEFINE_FINAL_TYPE (ReinMyJobsView, rein_my_jobs_view, ADW_TYPE_BIN)
@@ -58,6 +62,8 @@ create_row (gpointer item, gpointer user_data)
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   gtk_widget_set_tooltip_text (row, rein_my_job_get_job_id (job));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   if (rein_my_job_get_needs_me (job))
     {
       GtkWidget *badge = gtk_label_new (_("Needs you"));
@@ -69,6 +75,66 @@ create_row (gpointer item, gpointer user_data)
   g_object_set_data_full (G_OBJECT (row), "job-id", g_strdup (rein_my_job_get_job_id (job)),
                           g_free);
   return row;
+}
+
+/* The row of @job_id (a new reference), or NULL. */
+static ReinMyJob *
+find_job (ReinMyJobsView *self, const gchar *job_id)
+{
+  GListModel *jobs = self->my_jobs != NULL ? rein_my_jobs_get_jobs (self->my_jobs) : NULL;
+
+  for (guint i = 0; jobs != NULL && i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinMyJob) job = g_list_model_get_item (jobs, i);
+
+      if (g_strcmp0 (rein_my_job_get_job_id (job), job_id) == 0)
+        return g_steal_pointer (&job);
+    }
+  return NULL;
+}
+
+gboolean
+rein_my_jobs_view_open_job (ReinMyJobsView *self, const gchar *job_id)
+{
+  g_autoptr (ReinMyJob) job = NULL;
+
+  g_return_val_if_fail (REIN_IS_MY_JOBS_VIEW (self), FALSE);
+  g_return_val_if_fail (job_id != NULL, FALSE);
+
+  job = find_job (self, job_id);
+  if (job == NULL)
+    {
+      /* not read yet: open it when a refresh brings it */
+      g_free (self->pending_job_id);
+      self->pending_job_id = g_strdup (job_id);
+      return FALSE;
+    }
+  g_clear_pointer (&self->pending_job_id, g_free);
+  rein_job_page_set_job (self->job_page, job);
+  adw_leaflet_set_visible_child_name (self->leaflet, "job");
+  return TRUE;
+}
+
+ReinJobPage *
+rein_my_jobs_view_get_job_page (ReinMyJobsView *self)
+{
+  g_return_val_if_fail (REIN_IS_MY_JOBS_VIEW (self), NULL);
+  return self->job_page;
+}
+
+static void
+row_activated_cb (GtkListBox *list, GtkListBoxRow *row, gpointer user_data)
+{
+  const gchar *job_id = g_object_get_data (G_OBJECT (row), "job-id");
+
+  if (job_id != NULL)
+    rein_my_jobs_view_open_job (user_data, job_id);
+}
+
+static void
+back_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  adw_leaflet_set_visible_child_name (REIN_MY_JOBS_VIEW (widget)->leaflet, "jobs");
 }
 
 static void
@@ -142,7 +208,16 @@ static void
 items_changed_cb (GListModel *model, guint position, guint removed, guint added,
                   gpointer user_data)
 {
-  update_state (user_data);
+  ReinMyJobsView *self = user_data;
+
+  update_state (self);
+  if (self->pending_job_id != NULL)
+    {
+      g_autofree gchar *job_id = g_steal_pointer (&self->pending_job_id);
+
+      /* still not there: it stays pending */
+      rein_my_jobs_view_open_job (self, job_id);
+    }
 }
 
 void
@@ -168,6 +243,7 @@ rein_my_jobs_view_set_context (ReinMyJobsView *self, ReinContext *context)
       g_signal_connect_object (self->group[g], "items-changed", G_CALLBACK (items_changed_cb),
                                self, 0);
     }
+  rein_job_page_set_context (self->job_page, context);
   update_state (self);
 }
 
@@ -202,7 +278,8 @@ rein_my_jobs_view_dispose (GObject *object)
   g_clear_object (&self->my_jobs);
   g_clear_object (&self->context);
   g_clear_pointer (&self->error, g_free);
-  /* The stack is AdwBin's child and a template child: let AdwBin let go
+  g_clear_pointer (&self->pending_job_id, g_free);
+  /* The leaflet is AdwBin's child and a template child: let AdwBin let go
    * of it first, or both would unparent it. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_MY_JOBS_VIEW);
@@ -220,7 +297,10 @@ rein_my_jobs_view_class_init (ReinMyJobsViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/reinproject/Rein/rein-my-jobs-view.ui");
+  g_type_ensure (REIN_TYPE_JOB_PAGE);
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, job_page);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, error_page);
   gtk_widget_class_bind_template_child_full (widget_class, "creator_heading", FALSE,
                                              G_STRUCT_OFFSET (ReinMyJobsView, heading[0]));
@@ -235,10 +315,15 @@ rein_my_jobs_view_class_init (ReinMyJobsViewClass *klass)
   gtk_widget_class_bind_template_child_full (widget_class, "mediator_list", FALSE,
                                              G_STRUCT_OFFSET (ReinMyJobsView, list[2]));
   gtk_widget_class_install_action (widget_class, "my-jobs.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "my-jobs.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "my-jobs.back",
+                                       NULL);
 }
 
 static void
 rein_my_jobs_view_init (ReinMyJobsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  for (guint g = 0; g < N_GROUPS; g++)
+    g_signal_connect (self->list[g], "row-activated", G_CALLBACK (row_activated_cb), self);
 }

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "rein-context.h"
+#include "rein-job-page.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,9 @@ void rein_my_jobs_view_set_context (ReinMyJobsView *self, ReinContext *context);
 const gchar *rein_my_jobs_view_get_state (ReinMyJobsView *self);
 /* The list of the jobs where I have @role, for tests. */
 GtkListBox *rein_my_jobs_view_get_list (ReinMyJobsView *self, ReinRole role);
+/* Shows the page of @job_id; when My Jobs does not have it yet, it opens
+ * once a refresh brings it (FALSE until then). */
+gboolean rein_my_jobs_view_open_job (ReinMyJobsView *self, const gchar *job_id);
+ReinJobPage *rein_my_jobs_view_get_job_page (ReinMyJobsView *self);
 
 G_END_DECLS

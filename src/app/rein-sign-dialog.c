@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "rein-publish-flow.h"
@@ -16,6 +17,7 @@ typedef struct
   ReinJob *job;
   GCancellable *cancellable;
   gchar *problem;
+  const gchar *what; /* overrides the class's */
   gchar *document;
 
   AdwWindowTitle *window_title;
@@ -25,6 +27,7 @@ typedef struct
   GtkLabel *loading_label;
   AdwStatusPage *error_page;
   AdwBin *form_bin;
+  GtkLabel *failure_label;
   ReinReviewPage *review_page;
   GtkSpinner *publishing_spinner;
 } ReinSignDialogPrivate;
@@ -51,6 +54,18 @@ rein_text_view_dup_text (GtkTextView *view)
   return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
 }
 
+gchar *
+rein_text_field (const gchar *text, const gchar *label)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  gsize len = strlen (label);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strncmp (lines[i], label, len) == 0 && lines[i][len] == ':' && lines[i][len + 1] == ' ')
+      return g_strdup (lines[i] + len + 2);
+  return NULL;
+}
+
 static void
 set_page (ReinSignDialog *self, const gchar *page)
 {
@@ -65,6 +80,17 @@ set_page (ReinSignDialog *self, const gchar *page)
   gtk_widget_set_visible (GTK_WIDGET (priv->next_button), form || review);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.next",
                                  review || (form && priv->problem == NULL));
+}
+
+/* What went wrong after the form was filled in (building the document or
+ * preparing it), above the form; NULL hides it. */
+static void
+set_failure (ReinSignDialog *self, const gchar *failure)
+{
+  ReinSignDialogPrivate *priv = PRIV (self);
+
+  gtk_label_set_text (priv->failure_label, failure ? failure : "");
+  gtk_widget_set_visible (GTK_WIDGET (priv->failure_label), failure != NULL);
 }
 
 void
@@ -92,9 +118,8 @@ review (ReinSignDialog *self)
   document = REIN_SIGN_DIALOG_GET_CLASS (self)->build (self, priv->review_page, &error);
   if (document == NULL)
     {
-      /* What the builders refuse is said like the form's own problems. */
-      g_free (priv->problem);
-      priv->problem = g_strdup (error->message);
+      /* What the builders refuse is said above the form. */
+      set_failure (self, error->message);
       set_page (self, "form");
       return;
     }
@@ -129,7 +154,9 @@ published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  message = rein_publish_flow_describe (publication, REIN_SIGN_DIALOG_GET_CLASS (self)->what);
+  message = rein_publish_flow_describe (publication, priv->what != NULL
+                                                        ? priv->what
+                                                        : REIN_SIGN_DIALOG_GET_CLASS (self)->what);
   g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, message);
   gtk_window_close (GTK_WINDOW (self));
   g_object_unref (self);
@@ -151,17 +178,47 @@ sign (ReinSignDialog *self)
   rein_review_page_clear_password (priv->review_page);
 }
 
+static void
+prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinSignDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (REIN_SIGN_DIALOG_GET_CLASS (self)->prepare_finish (self, result, &error))
+    {
+      review (self);
+      return;
+    }
+  if (g_cancellable_is_cancelled (PRIV (self)->cancellable))
+    return; /* the dialog is closing */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_failure (self, error->message);
+  rein_sign_dialog_show_form (self);
+}
+
 void
 rein_sign_dialog_next (ReinSignDialog *self)
 {
+  ReinSignDialogClass *klass;
   const gchar *page;
 
   g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+
+  klass = REIN_SIGN_DIALOG_GET_CLASS (self);
   page = gtk_stack_get_visible_child_name (PRIV (self)->stack);
   if (g_str_equal (page, "form"))
     {
       rein_sign_dialog_form_changed (self);
-      if (PRIV (self)->problem == NULL)
+      if (PRIV (self)->problem != NULL)
+        return;
+      set_failure (self, NULL);
+      if (klass->prepare_async != NULL)
+        {
+          rein_sign_dialog_set_loading (self, klass->preparing ? klass->preparing : "");
+          klass->prepare_async (self, PRIV (self)->cancellable, prepared_cb,
+                                g_object_ref (self));
+        }
+      else
         review (self);
     }
   else if (g_str_equal (page, "review"))
@@ -237,6 +294,7 @@ rein_sign_dialog_class_init (ReinSignDialogClass *klass)
   BIND (loading_label);
   BIND (error_page);
   BIND (form_bin);
+  BIND (failure_label);
   BIND (review_page);
   BIND (publishing_spinner);
 #undef BIND
@@ -283,6 +341,15 @@ rein_sign_dialog_get_problem (ReinSignDialog *self)
   return PRIV (self)->problem;
 }
 
+const gchar *
+rein_sign_dialog_get_failure (ReinSignDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (PRIV (self)->failure_label)))
+    return NULL;
+  return gtk_label_get_text (PRIV (self)->failure_label);
+}
+
 /* ---- for subclasses ---- */
 
 ReinContext *
@@ -318,6 +385,13 @@ rein_sign_dialog_get_job (ReinSignDialog *self)
 {
   g_return_val_if_fail (REIN_IS_SIGN_DIALOG (self), NULL);
   return PRIV (self)->job;
+}
+
+void
+rein_sign_dialog_set_what (ReinSignDialog *self, const gchar *what)
+{
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  PRIV (self)->what = what;
 }
 
 void

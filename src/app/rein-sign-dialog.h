@@ -32,6 +32,18 @@ struct _ReinSignDialogClass
    * @review. */
   gchar *(*build) (ReinSignDialog *self, ReinReviewPage *review, GError **error);
 
+  /* Optional: what must happen between the form and the review (the
+   * payments of an accept or a resolution are built, reviewed and signed
+   * first). The review follows when it succeeds; a failure is said above
+   * the form; G_IO_ERROR_CANCELLED goes back to the form quietly. */
+  void (*prepare_async) (ReinSignDialog *self,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data);
+  gboolean (*prepare_finish) (ReinSignDialog *self, GAsyncResult *result, GError **error);
+  /* What the loading page says while it runs. */
+  const gchar *preparing;
+
   /* What is published, for the toast ("Bid", "Job"). */
   const gchar *what;
 };
@@ -46,6 +58,8 @@ void rein_sign_dialog_set_password (ReinSignDialog *self, const gchar *password)
 const gchar *rein_sign_dialog_get_document (ReinSignDialog *self);
 /* What the form lacks (NULL when it can go on). */
 const gchar *rein_sign_dialog_get_problem (ReinSignDialog *self);
+/* What went wrong building or preparing the document (NULL: nothing). */
+const gchar *rein_sign_dialog_get_failure (ReinSignDialog *self);
 
 /* ---- for subclasses ---- */
 
@@ -56,6 +70,8 @@ void rein_sign_dialog_set_context (ReinSignDialog *self, ReinContext *context);
 /* The job the document belongs to (NULL for a new posting). */
 void rein_sign_dialog_set_job (ReinSignDialog *self, ReinJob *job);
 ReinJob *rein_sign_dialog_get_job (ReinSignDialog *self);
+/* What is published, when the class's word does not fit (static). */
+void rein_sign_dialog_set_what (ReinSignDialog *self, const gchar *what);
 void rein_sign_dialog_set_subtitle (ReinSignDialog *self, const gchar *subtitle);
 void rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form);
 void rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what);
@@ -64,6 +80,10 @@ void rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title,
 void rein_sign_dialog_show_form (ReinSignDialog *self);
 /* Asks the subclass's check() again; call it when the form changes. */
 void rein_sign_dialog_form_changed (ReinSignDialog *self);
+
+/* A label's value in an unsigned document text ("Label: value" lines),
+ * or NULL. */
+gchar *rein_text_field (const gchar *text, const gchar *label);
 
 /* The text of a text view, without the blanks around it. */
 gchar *rein_text_view_dup_text (GtkTextView *view);

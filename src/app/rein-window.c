@@ -80,6 +80,14 @@ rein_window_show_my_jobs (ReinWindow *self)
   adw_view_stack_set_visible_child_name (self->view_stack, "my-jobs");
 }
 
+void
+rein_window_show_job (ReinWindow *self, const gchar *job_id)
+{
+  g_return_if_fail (REIN_IS_WINDOW (self));
+  rein_window_show_my_jobs (self);
+  rein_my_jobs_view_open_job (self->my_jobs_view, job_id);
+}
+
 ReinMyJobsView *
 rein_window_get_my_jobs_view (ReinWindow *self)
 {
@@ -527,7 +535,8 @@ my_job_attention_cb (ReinWindow *self, ReinMyJob *job, gint event)
     }
   notification = g_notification_new (title);
   g_notification_set_body (notification, name);
-  g_notification_set_default_action (notification, "app.show-my-jobs");
+  g_notification_set_default_action_and_target (notification, "app.show-job", "s",
+                                                rein_my_job_get_job_id (job));
   id = g_strdup_printf ("my-job-%s", rein_my_job_get_job_id (job));
   g_application_send_notification (app, id, notification);
 }

@@ -26,5 +26,7 @@ ReinMarketView *rein_window_get_market_view (ReinWindow *self);
 ReinMyJobsView *rein_window_get_my_jobs_view (ReinWindow *self);
 /* Shows the My Jobs tab (a notification's click). */
 void rein_window_show_my_jobs (ReinWindow *self);
+/* My Jobs, on the page of @job_id (once My Jobs has it). */
+void rein_window_show_job (ReinWindow *self, const gchar *job_id);
 
 G_END_DECLS

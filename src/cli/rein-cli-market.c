@@ -1042,7 +1042,7 @@ run_deliver (const ReinCliCommand *command, int argc, char **argv)
                            &error);
   if (deliverables == NULL)
     return market_fail (&m, NULL, error);
-  text = rein_document_build_delivery (rein_job_get_offer (job), deliverables, &error);
+  text = rein_document_build_delivery (rein_job_get_step_base (job, REIN_ACTION_DELIVER), deliverables, &error);
   if (text == NULL)
     return market_fail (&m, NULL, error);
   {
@@ -1095,16 +1095,11 @@ sign_payments_and_publish (Market *m,
   primary = rein_cli_payments_get_base64 (payments, TRUE);
   mediator = rein_cli_payments_get_base64 (payments, FALSE);
   if (resolution == NULL)
-    text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+    text = rein_document_build_accept (rein_job_get_step_base (job, REIN_ACTION_ACCEPT),
                                        primary, mediator, &error);
   else
-    {
-      ReinDocument *dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_WORKER_DISPUTE);
-
-      if (dispute == NULL)
-        dispute = rein_job_get_document (job, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE);
-      text = rein_document_build_resolution (dispute, resolution, primary, mediator, &error);
-    }
+    text = rein_document_build_resolution (rein_job_get_step_base (job, REIN_ACTION_RESOLVE),
+                                           resolution, primary, mediator, &error);
   if (text == NULL)
     return market_fail (m, NULL, error);
   status = market_publish_with (m, job, text, push, done, g_steal_pointer (&delegate));
@@ -1255,7 +1250,6 @@ run_dispute (const ReinCliCommand *command, int argc, char **argv, ReinActions a
   g_autoptr (ReinJob) job = NULL;
   g_autofree gchar *detail = NULL, *text = NULL;
   ReinDocumentType type;
-  ReinDocument *previous = NULL;
   int status;
 
   if (!rein_cli_parse_options (command, action_entries (&job_id, &no_push), argc, argv, &args,
@@ -1273,18 +1267,9 @@ run_dispute (const ReinCliCommand *command, int argc, char **argv, ReinActions a
   if (detail == NULL)
     return market_fail (&m, NULL, error);
 
-  if (action == REIN_ACTION_WORKER_DISPUTE)
-    {
-      type = REIN_DOCUMENT_TYPE_WORKER_DISPUTE;
-      previous = rein_job_get_document (job, REIN_DOCUMENT_TYPE_ACCEPT);
-    }
-  else
-    type = REIN_DOCUMENT_TYPE_CREATOR_DISPUTE;
-  if (previous == NULL)
-    previous = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
-  if (previous == NULL)
-    previous = rein_job_get_offer (job);
-  text = rein_document_build_dispute (previous, type, detail, &error);
+  type = action == REIN_ACTION_WORKER_DISPUTE ? REIN_DOCUMENT_TYPE_WORKER_DISPUTE
+                                              : REIN_DOCUMENT_TYPE_CREATOR_DISPUTE;
+  text = rein_document_build_dispute (rein_job_get_step_base (job, action), type, detail, &error);
   if (text == NULL)
     return market_fail (&m, NULL, error);
   {

@@ -1181,6 +1181,36 @@ rein_job_get_offer (ReinJob *self)
 }
 
 ReinDocument *
+rein_job_get_step_base (ReinJob *self, ReinActions action)
+{
+  ReinDocument *base = NULL;
+
+  g_return_val_if_fail (REIN_IS_JOB (self), NULL);
+
+  switch (action)
+    {
+    case REIN_ACTION_BID:
+      return self->posting;
+    case REIN_ACTION_DELIVER:
+      return self->offer;
+    case REIN_ACTION_ACCEPT:
+      return self->delivery;
+    case REIN_ACTION_WORKER_DISPUTE:
+      base = self->accept;
+      G_GNUC_FALLTHROUGH;
+    case REIN_ACTION_CREATOR_DISPUTE:
+      if (base == NULL)
+        base = self->delivery;
+      return base != NULL ? base : self->offer;
+    case REIN_ACTION_RESOLVE:
+      return self->worker_dispute != NULL ? self->worker_dispute : self->creator_dispute;
+    case REIN_ACTION_OFFER: /* an offer copies the bid it awards */
+    default:
+      return NULL;
+    }
+}
+
+ReinDocument *
 rein_job_get_document (ReinJob *self, ReinDocumentType type)
 {
   g_return_val_if_fail (REIN_IS_JOB (self), NULL);

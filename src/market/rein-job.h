@@ -156,6 +156,13 @@ gchar *rein_job_get_payout_address (ReinJob *self,
 /* The valid document of @type last in the flow, or NULL. */
 ReinDocument *rein_job_get_document (ReinJob *self, ReinDocumentType type);
 
+/* The valid document the next step @action builds on (copies its
+ * bracketed fields from): the posting for a bid, the offer for a
+ * delivery, the delivery for an accept; for a dispute the accept (the
+ * worker's only), else the delivery, else the offer; for a resolution the
+ * worker's dispute, else the creator's. NULL when there is none (and for
+ * an offer, which copies the bid it awards). */
+ReinDocument *rein_job_get_step_base (ReinJob *self, ReinActions action);
 /* Every document given, in flow order, with its verdict. */
 guint rein_job_get_n_entries (ReinJob *self);
 ReinDocument *rein_job_get_entry (ReinJob *self, guint index, gboolean *out_valid,

@@ -2251,6 +2251,7 @@ gboolean
 rein_store_get_document_source (ReinStore *self,
                                 const gchar *hash,
                                 gint64 *out_server_id,
+                                gint64 *out_received,
                                 GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -2260,7 +2261,8 @@ rein_store_get_document_source (ReinStore *self,
   g_return_val_if_fail (hash != NULL, FALSE);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-  stmt = prepare (self, "SELECT coalesce (source_server, 0) FROM documents WHERE hash = ?",
+  stmt = prepare (self,
+                  "SELECT coalesce (source_server, 0), received FROM documents WHERE hash = ?",
                   error);
   if (stmt == NULL)
     return FALSE;
@@ -2272,6 +2274,8 @@ rein_store_get_document_source (ReinStore *self,
     return set_db_error (self, error, "Could not read documents");
   if (out_server_id)
     *out_server_id = sqlite3_column_int64 (stmt, 0);
+  if (out_received)
+    *out_received = sqlite3_column_int64 (stmt, 1);
   return TRUE;
 }
 
@@ -2306,6 +2310,38 @@ rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **er
     return NULL;
   sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
   return collect_texts (self, stmt, error);
+}
+
+gint
+rein_store_count_completed_jobs (ReinStore *self,
+                                 const gchar *worker_address,
+                                 const gchar *except_job_id,
+                                 GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree gchar *sql = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), -1);
+  g_return_val_if_fail (worker_address != NULL, -1);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  sql = g_strdup_printf ("SELECT count (DISTINCT d.job_id) FROM documents d "
+                         "WHERE d.doc_type = 'delivery' AND d.signer = ?1 "
+                         "AND d.verification = %d AND d.job_id IS NOT ?2 "
+                         "AND EXISTS (SELECT 1 FROM documents a WHERE a.job_id = d.job_id "
+                         "AND a.doc_type IN ('accept', 'resolution') AND a.verification = %d)",
+                         REIN_VERIFICATION_VALID, REIN_VERIFICATION_VALID);
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, worker_address, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, except_job_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      set_db_error (self, error, "Could not read documents");
+      return -1;
+    }
+  return sqlite3_column_int (stmt, 0);
 }
 
 GPtrArray *

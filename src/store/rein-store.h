@@ -281,15 +281,25 @@ gboolean rein_store_get_verdict (ReinStore *self,
                                  GError **error);
 
 /* The server the document with @hash was first fetched from (0: none, or
- * one of ours); FALSE without error when no such document is stored. */
+ * one of ours) and when it was first stored here (unix seconds); FALSE
+ * without error when no such document is stored. */
 gboolean rein_store_get_document_source (ReinStore *self,
                                          const gchar *hash,
                                          gint64 *out_server_id,
+                                         gint64 *out_received,
                                          GError **error);
 
 /* Armored texts of every stored document (ours and fetched) whose Job ID is
  * @job_id, oldest first. */
 GPtrArray *rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error);
+/* How many jobs other than @except_job_id (may be NULL) the worker whose
+ * delegate signs with @worker_address delivered and saw accepted or
+ * resolved, as far as the documents stored here show (both valid); -1
+ * with @error when the store cannot be read. */
+gint rein_store_count_completed_jobs (ReinStore *self,
+                                      const gchar *worker_address,
+                                      const gchar *except_job_id,
+                                      GError **error);
 /* Armored texts of every stored enrollment not found invalid, oldest first. */
 GPtrArray *rein_store_list_enrollments (ReinStore *self, GError **error);
 /* The job IDs @identity_id takes part in: those of its own documents and of

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 /* Runs the main loop for @ms milliseconds without blocking. */
 static inline void
@@ -148,4 +148,66 @@ static inline void
 app_test_screenshot (GtkWidget *widget, const gchar *name)
 {
   g_object_unref (app_test_screenshot_in (widget, "", name));
+}
+
+/* The visible toplevel window of @type, or NULL. */
+static inline GtkWindow *
+app_test_find_toplevel (GType type)
+{
+  GListModel *list = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (list, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GType type;
+  const gchar *(*get_page) (gpointer dialog);
+  const gchar *page;
+} AppTestPageWait;
+
+static inline gboolean
+app_test_page_reached (gpointer data)
+{
+  AppTestPageWait *w = data;
+  GtkWindow *dialog = app_test_find_toplevel (w->type);
+
+  if (w->page == NULL)
+    return dialog == NULL;
+  return dialog != NULL && g_strcmp0 (w->get_page (dialog), w->page) == 0;
+}
+
+/* Waits until the dialog of @type shows @page (as @get_page says), or
+ * with @page NULL until no dialog of @type is shown. */
+static inline void
+app_test_wait_page (GType type, gpointer get_page, const gchar *page)
+{
+  AppTestPageWait w = { type, (const gchar *(*) (gpointer)) get_page, page };
+
+  app_test_wait_until (app_test_page_reached, &w, page ? page : "the dialog to close", 90);
+}
+
+/* The subtitle of the AdwActionRow titled @title below @root (a review's
+ * fact), or NULL. */
+static inline const gchar *
+app_test_fact_of (GtkWidget *root, const gchar *title)
+{
+  if (ADW_IS_ACTION_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return adw_action_row_get_subtitle (ADW_ACTION_ROW (root));
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      const gchar *found = app_test_fact_of (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }

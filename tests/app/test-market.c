@@ -549,64 +549,6 @@ test_browse (Fixture *f, gconstpointer data)
   }
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *list = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr (GtkWindow) w = g_list_model_get_item (list, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  GType type;
-  const gchar *(*get_page) (gpointer dialog);
-  const gchar *page;
-} PageWait;
-
-static gboolean
-page_reached (gpointer data)
-{
-  PageWait *w = data;
-  GtkWindow *dialog = find_toplevel (w->type);
-
-  if (w->page == NULL)
-    return dialog == NULL;
-  return dialog != NULL && g_strcmp0 (w->get_page (dialog), w->page) == 0;
-}
-
-static void
-wait_page (GType type, gpointer get_page, const gchar *page)
-{
-  PageWait w = { type, get_page, page };
-
-  wait_until (page_reached, &w, page ? page : "the dialog to close");
-}
-
-/* The value of the review fact titled @title below @root, or NULL. */
-static const gchar *
-fact_of (GtkWidget *root, const gchar *title)
-{
-  if (ADW_IS_ACTION_ROW (root)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
-    return adw_action_row_get_subtitle (ADW_ACTION_ROW (root));
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      const gchar *found = fact_of (c, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* rein-cli, as Bob, in his data folder. */
 static gchar *
 bobs_cli (Fixture *f, const gchar *command)
@@ -647,8 +589,8 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_iterate (50);
   g_assert_null (rein_market_view_get_bid_refusal (f->view));
   gtk_widget_activate_action (GTK_WIDGET (f->view), "market.bid", NULL);
-  wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
-  bid = REIN_BID_DIALOG (find_toplevel (REIN_TYPE_BID_DIALOG));
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
+  bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
   g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
   rein_bid_dialog_set_bid (bid, "Two drafts.", "0.1.2");
@@ -673,15 +615,15 @@ test_bid_and_post (Fixture *f, gconstpointer data)
     g_autofree gchar *alice = g_strdup_printf (REIN_PERSON_FSI "Alice" REIN_PERSON_PDI " (%s)",
                                                alice_fp);
 
-    g_assert_cmpstr (fact_of (GTK_WIDGET (bid), "Job creator"), ==, bob);
-    g_assert_cmpstr (fact_of (GTK_WIDGET (bid), "Mediator"), ==, alice);
+    g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Job creator"), ==, bob);
+    g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Mediator"), ==, alice);
   }
   app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
   g_object_unref (app_test_screenshot_in (GTK_WIDGET (bid), "metainfo", "bid"));
   /* a wrong password: said, nothing signed */
   rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "wrong");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
-  wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "review");
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "review");
   {
     GtkWidget *page = app_test_find_by_type (GTK_WIDGET (bid), REIN_TYPE_REVIEW_PAGE);
     GtkLabel *error = app_test_child (page, "error_label");
@@ -697,7 +639,7 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_screenshot (GTK_WIDGET (bid), "market-12-bid-wrong-password");
   rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "pw");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
-  wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
   app_test_iterate (200);
   g_assert_nonnull (rein_market_view_get_bid_refusal (f->view)); /* "You have bid" */
   /* the outcome went to the window's toast, the action the view uses */
@@ -785,7 +727,7 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   /* A post: the mediators found on the servers, never oneself */
   gtk_widget_activate_action (GTK_WIDGET (f->view), "market.post", NULL);
   app_test_iterate (50);
-  post = REIN_POST_DIALOG (find_toplevel (REIN_TYPE_POST_DIALOG));
+  post = REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG));
   g_assert_nonnull (post);
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_mediators (
                         rein_context_get_market (f->you.context))), ==, 1);
@@ -799,7 +741,7 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_screenshot (GTK_WIDGET (post), "market-15-post-review");
   rein_sign_dialog_set_password (REIN_SIGN_DIALOG (post), "pw");
   gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
-  wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
+  app_test_wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
   app_test_iterate (200);
   {
     g_autofree gchar *names = shown_names (f);
@@ -948,7 +890,7 @@ test_impostors (Fixture *f, gconstpointer data)
 
   gtk_widget_activate_action (GTK_WIDGET (f->view), "market.post", NULL);
   app_test_iterate (50);
-  post = REIN_POST_DIALOG (find_toplevel (REIN_TYPE_POST_DIALOG));
+  post = REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG));
   g_assert_nonnull (post);
   {
     AdwComboRow *chooser = ADW_COMBO_ROW (app_test_find_by_type (GTK_WIDGET (post),

@@ -23,6 +23,38 @@ wait_for (GAsyncResult **slot)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Puts @p's documents on its first server, which must take them all. */
+static void
+sync_person (Person *p)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinSync) sync = rein_sync_new (p->store);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) synced = NULL;
+
+  rein_sync_run_async (sync, p->identity, p->key, NULL, wait_cb, &result);
+  wait_for (&result);
+  synced = rein_sync_run_finish (sync, result, &error);
+  g_assert_no_error (error);
+  g_assert_null (((ReinSyncResult *) g_ptr_array_index (synced, 0))->error);
+}
+
+void
+put_unchecked (Person *p, const gchar *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) doc = rein_document_sign (
+      text, NULL, p->key,
+      rein_identity_get_testnet (p->identity) ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET,
+      &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_store_add_document (p->store, doc, rein_identity_get_id (p->identity), 0,
+                                            &error), >, 0);
+  g_assert_no_error (error);
+  sync_person (p);
+}
+
 void
 person_init (Person *p, TestServer *server, const gchar *name, gboolean mediator)
 {
@@ -31,9 +63,6 @@ person_init (Person *p, TestServer *server, const gchar *name, gboolean mediator
   ReinIdentityParams params = { .name = name, .contact = contact, .will_mediate = mediator,
                                 .mediator_fee_percent = 1.5 };
   gchar *phrase = rein_bip39_generate (128);
-  g_autoptr (ReinSync) sync = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GPtrArray) synced = NULL;
 
   p->dir = g_dir_make_tmp ("rein-services-XXXXXX", &error);
   g_assert_no_error (error);
@@ -50,13 +79,7 @@ person_init (Person *p, TestServer *server, const gchar *name, gboolean mediator
   g_assert_no_error (error);
 
   /* The enrollment goes to the server (the sync registers us). */
-  sync = rein_sync_new (p->store);
-  rein_sync_run_async (sync, p->identity, p->key, NULL, wait_cb, &result);
-  wait_for (&result);
-  synced = rein_sync_run_finish (sync, result, &error);
-  g_assert_no_error (error);
-  g_assert_null (((ReinSyncResult *) g_ptr_array_index (synced, 0))->error);
-
+  sync_person (p);
   p->context = rein_context_new (p->store);
 }
 

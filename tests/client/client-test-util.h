@@ -47,6 +47,11 @@ ReinJob *load_job (Person *p, const gchar *job_id);
 /* @worker bids @amount (BTC) on @job_id through the publisher. */
 void place_bid (Person *worker, const gchar *job_id, const gchar *amount);
 
+/* Signs @text as @p and puts it on @p's server as it is, without the
+ * publisher's validation: how someone with a valid enrollment puts a
+ * forged step. */
+void put_unchecked (Person *p, const gchar *text);
+
 /* Mallory, registered on @server but not enrolled, puts a job posting
  * named @name that claims @creator as its creator and @mediator as its
  * mediator, signed with her own key; returns its job ID. No reader may

@@ -290,13 +290,13 @@ test_refresh (Fixture *f, gconstpointer data)
   /* Verdicts and sources are stored. */
   g_assert_true (rein_store_get_verdict (f->store, hash_of (job1), &verification, NULL, &error));
   g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
-  g_assert_true (rein_store_get_document_source (f->store, hash_of (job1), &source, &error));
+  g_assert_true (rein_store_get_document_source (f->store, hash_of (job1), &source, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (source, ==, f->a_id);
-  g_assert_true (rein_store_get_document_source (f->store, hash_of (job2), &source, &error));
+  g_assert_true (rein_store_get_document_source (f->store, hash_of (job2), &source, NULL, &error));
   g_assert_cmpint (source, ==, f->b_id);
   g_assert_true (rein_store_get_document_source (f->store, hash_of (f->mediator_enrollment),
-                                                 &source, &error));
+                                                 &source, NULL, &error));
   g_assert_cmpint (source, ==, f->a_id);
 
   /* The mediators, without a dead server this time. */

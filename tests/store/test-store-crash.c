@@ -171,7 +171,7 @@ check_reported (ReinStore *store, GPtrArray *lines)
           gint64 source = -1;
 
           g_assert_cmpuint (g_strv_length (word), ==, 3);
-          g_assert_true (rein_store_get_document_source (store, word[2], &source, &error));
+          g_assert_true (rein_store_get_document_source (store, word[2], &source, NULL, &error));
           g_assert_no_error (error);
           g_assert_cmpint (source, >, 0);
         }

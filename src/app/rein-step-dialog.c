@@ -1,0 +1,623 @@
+/* rein-step-dialog.c: the next step of a job I take part in
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "rein-step-dialog.h"
+
+/* A text longer than this would not fit a document. */
+#define MAX_TEXT 4000
+
+struct _ReinStepDialog
+{
+  ReinSignDialog parent_instance;
+
+  ReinActions action;
+  gchar *job_id;
+  gchar *creator_key;
+  gchar *bid_hash;
+  ReinDocument *bid;       /* the bid to award, once the job is read */
+
+  /* the form */
+  GtkWidget *form;
+  AdwPreferencesGroup *facts;
+  GtkWidget *text_group;
+  GtkTextView *text_view;
+  GtkWidget *payout_group;
+  GtkCheckButton *refund_check;
+  GtkCheckButton *award_check;
+  GtkCheckButton *split_check;
+  GtkWidget *split_row;
+  GtkAdjustment *split_adjustment;
+};
+
+G_DEFINE_FINAL_TYPE (ReinStepDialog, rein_step_dialog, REIN_TYPE_SIGN_DIALOG)
+
+static ReinIdentity *
+identity (ReinStepDialog *self)
+{
+  ReinContext *context = rein_sign_dialog_get_context (REIN_SIGN_DIALOG (self));
+
+  return context ? rein_market_service_get_identity (rein_context_get_market (context)) : NULL;
+}
+
+static ReinNetwork
+network (ReinStepDialog *self)
+{
+  ReinIdentity *me = identity (self);
+
+  return me != NULL && rein_identity_get_testnet (me) ? REIN_NETWORK_TESTNET
+                                                       : REIN_NETWORK_MAINNET;
+}
+
+static ReinDirectory *
+directory (ReinStepDialog *self)
+{
+  ReinContext *context = rein_sign_dialog_get_context (REIN_SIGN_DIALOG (self));
+
+  return rein_market_service_get_directory (rein_context_get_market (context));
+}
+
+static gboolean
+has_text (ReinStepDialog *self)
+{
+  return self->action != REIN_ACTION_OFFER && self->action != REIN_ACTION_ACCEPT;
+}
+
+ReinActions
+rein_step_dialog_get_action (ReinStepDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_STEP_DIALOG (self), 0);
+  return self->action;
+}
+
+/* ---- the form ---- */
+
+static ReinPayoutKind
+payout_kind (ReinStepDialog *self)
+{
+  if (self->action == REIN_ACTION_ACCEPT)
+    return REIN_PAYOUT_ACCEPT;
+  if (gtk_check_button_get_active (self->refund_check))
+    return REIN_PAYOUT_REFUND;
+  if (gtk_check_button_get_active (self->award_check))
+    return REIN_PAYOUT_AWARD;
+  return REIN_PAYOUT_SPLIT;
+}
+
+G_GNUC_UNUSED static guint
+worker_percent (ReinStepDialog *self)
+{
+  switch (payout_kind (self))
+    {
+    case REIN_PAYOUT_REFUND:
+      return 0;
+    case REIN_PAYOUT_SPLIT:
+      return (guint) gtk_adjustment_get_value (self->split_adjustment);
+    case REIN_PAYOUT_ACCEPT:
+    case REIN_PAYOUT_AWARD:
+    default:
+      return 100;
+    }
+}
+
+static gchar *
+check (ReinSignDialog *dialog)
+{
+  ReinStepDialog *self = REIN_STEP_DIALOG (dialog);
+  g_autofree gchar *text = NULL;
+
+  gtk_widget_set_visible (self->split_row, self->action == REIN_ACTION_RESOLVE
+                                               && payout_kind (self) == REIN_PAYOUT_SPLIT);
+  if (!has_text (self))
+    return NULL;
+  text = rein_text_view_dup_text (self->text_view);
+  if (*text == '\0')
+    {
+      switch (self->action)
+        {
+        case REIN_ACTION_DELIVER:
+          return g_strdup (_("Say what you deliver."));
+        case REIN_ACTION_RESOLVE:
+          return g_strdup (_("Explain your decision."));
+        default:
+          return g_strdup (_("Explain the dispute."));
+        }
+    }
+  if (strlen (text) > MAX_TEXT)
+    return g_strdup_printf (_("The text is too long (at most %d bytes)."), MAX_TEXT);
+  return NULL;
+}
+
+static void
+add_fact (AdwPreferencesGroup *group, const gchar *title, const gchar *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL ? value : "?");
+  gtk_widget_add_css_class (row, "property");
+  adw_preferences_group_add (group, row);
+}
+
+/* "0.01 BTC (1,000,000 satoshis)", from a document's BTC amount */
+static gchar *
+format_amount (const gchar *btc)
+{
+  gint64 satoshis = 0;
+  g_autofree gchar *sat = NULL;
+
+  if (btc == NULL || !rein_amount_parse_btc (btc, &satoshis, NULL))
+    return g_strdup (btc != NULL ? btc : "?");
+  sat = g_strdup_printf ("%'" G_GINT64_FORMAT, satoshis);
+  /* Translators: "0.01 BTC (1,000,000 satoshis)" */
+  return g_strdup_printf (_("%s BTC (%s satoshis)"), btc, sat);
+}
+
+static gchar *
+format_worker (ReinStepDialog *self, ReinDocument *doc)
+{
+  return rein_person_format_party (directory (self),
+                                   rein_document_lookup (doc, REIN_LABEL_WORKER_PUBLIC_KEY),
+                                   rein_document_lookup (doc, REIN_LABEL_WORKER_MASTER_ADDRESS),
+                                   rein_document_lookup (doc, REIN_LABEL_WORKER));
+}
+
+static gchar *
+format_creator (ReinStepDialog *self, ReinJob *job)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+
+  return rein_person_format_party (
+      directory (self), rein_job_get_creator_key (job),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS),
+      rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR));
+}
+
+static gchar *
+format_mediator (ReinStepDialog *self, ReinJob *job)
+{
+  ReinDocument *posting = rein_job_get_posting (job);
+
+  return rein_person_format_party (directory (self), rein_job_get_mediator_key (job),
+                                   rein_document_lookup (posting,
+                                                         REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
+                                   rein_document_lookup (posting, REIN_LABEL_MEDIATOR));
+}
+
+/* Who is who and what is at stake, above the form and on the review. */
+static void
+add_job_facts (ReinStepDialog *self, ReinJob *job, AdwPreferencesGroup *group,
+               ReinReviewPage *review)
+{
+  ReinDocument *terms = self->action == REIN_ACTION_OFFER ? self->bid : rein_job_get_offer (job);
+  g_autofree gchar *creator = format_creator (self, job);
+  g_autofree gchar *mediator = format_mediator (self, job);
+  g_autofree gchar *worker = terms ? format_worker (self, terms) : NULL;
+  g_autofree gchar *amount = terms ? format_amount (rein_document_lookup (
+                                         terms, REIN_LABEL_BID_AMOUNT))
+                                   : NULL;
+  const gchar *fee = rein_document_lookup (rein_job_get_posting (job), REIN_LABEL_MEDIATOR_FEE);
+  struct
+  {
+    const gchar *title;
+    const gchar *value;
+  } facts[] = {
+    { _("Job creator"), creator },
+    { _("Worker"), worker },
+    { _("Price"), amount },
+    { _("Mediator"), mediator },
+    { _("Mediator fee"), fee },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (facts); i++)
+    {
+      if (facts[i].value == NULL)
+        continue;
+      if (group != NULL)
+        add_fact (group, facts[i].title, facts[i].value);
+      if (review != NULL)
+        rein_review_page_add_fact (review, facts[i].title, facts[i].value);
+    }
+  if (self->action == REIN_ACTION_OFFER && self->bid != NULL && group != NULL)
+    add_fact (group, _("Their offer"), rein_document_lookup (self->bid, REIN_LABEL_DESCRIPTION));
+}
+
+static void
+show_job (ReinStepDialog *self, ReinJob *job)
+{
+  const gchar *title = NULL, *description = NULL;
+
+  add_job_facts (self, job, self->facts, NULL);
+  switch (self->action)
+    {
+    case REIN_ACTION_OFFER:
+      adw_preferences_group_set_description (
+          self->facts, _("Awarding this bid makes its worker the job’s worker. You then pay the "
+                         "price into the primary escrow and the mediator’s fee into the mediator "
+                         "escrow; the worker starts once both are funded."));
+      break;
+    case REIN_ACTION_DELIVER:
+      title = _("Deliverables");
+      description = _("What you deliver: links, where the files are, what was done. The job "
+                      "creator accepts it, or disputes it.");
+      break;
+    case REIN_ACTION_ACCEPT:
+      adw_preferences_group_set_description (
+          self->facts, _("Accepting the delivery pays the worker the price from the primary "
+                         "escrow and the mediator their fee from the mediator escrow. You review "
+                         "both payments before anything is signed."));
+      break;
+    case REIN_ACTION_CREATOR_DISPUTE:
+    case REIN_ACTION_WORKER_DISPUTE:
+      title = _("What Went Wrong");
+      description = _("Explain the dispute in as much detail as you can: the mediator decides "
+                      "from it.");
+      break;
+    case REIN_ACTION_RESOLVE:
+      title = _("Your Decision");
+      description = _("Explain how you decided. The creator and the worker both read it.");
+      break;
+    default:
+      break;
+    }
+  gtk_widget_set_visible (self->text_group, has_text (self));
+  gtk_widget_set_visible (self->payout_group, self->action == REIN_ACTION_RESOLVE);
+  if (title != NULL)
+    {
+      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->text_group), title);
+      adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->text_group),
+                                             description);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_view),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+    }
+}
+
+/* ---- building the document ---- */
+
+static gchar *
+build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
+{
+  ReinStepDialog *self = REIN_STEP_DIALOG (dialog);
+  ReinJob *job = rein_sign_dialog_get_job (dialog);
+  ReinDocument *base;
+  g_autofree gchar *text = NULL;
+  gchar *document = NULL;
+
+  if (identity (self) == NULL || job == NULL)
+    {
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("No identity is chosen"));
+      return NULL;
+    }
+  if (has_text (self))
+    text = rein_text_view_dup_text (self->text_view);
+  base = rein_job_get_step_base (job, self->action);
+  switch (self->action)
+    {
+    case REIN_ACTION_OFFER:
+      document = rein_document_build_offer (self->bid, network (self), error);
+      break;
+    case REIN_ACTION_DELIVER:
+      document = rein_document_build_delivery (base, text, error);
+      break;
+    case REIN_ACTION_CREATOR_DISPUTE:
+      document = rein_document_build_dispute (base, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE, text,
+                                              error);
+      break;
+    case REIN_ACTION_WORKER_DISPUTE:
+      document = rein_document_build_dispute (base, REIN_DOCUMENT_TYPE_WORKER_DISPUTE, text,
+                                              error);
+      break;
+    case REIN_ACTION_ACCEPT:
+    case REIN_ACTION_RESOLVE:
+    default:
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("Payments out of escrow are signed with rein-cli for now "
+                             "(rein-cli accept, rein-cli resolve)."));
+      return NULL;
+    }
+  if (document == NULL)
+    return NULL;
+  add_job_facts (self, job, NULL, review);
+  if (self->action == REIN_ACTION_OFFER)
+    {
+      g_autofree gchar *primary = rein_text_field (document, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
+      g_autofree gchar *mediator = rein_text_field (document,
+                                                    REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);
+
+      rein_review_page_add_fact (review, _("Primary escrow (you pay the price here)"), primary);
+      rein_review_page_add_fact (review, _("Mediator escrow (you pay the fee here)"), mediator);
+    }
+  return document;
+}
+
+/* ---- reading the job ---- */
+
+static ReinDocument *
+find_bid (ReinJob *job, const gchar *hash)
+{
+  GPtrArray *bids = rein_job_get_bids (job);
+
+  for (guint i = 0; bids != NULL && hash != NULL && i < bids->len; i++)
+    if (g_strcmp0 (rein_document_get_hash (g_ptr_array_index (bids, i)), hash) == 0)
+      return g_ptr_array_index (bids, i);
+  return NULL;
+}
+
+static const gchar *
+refusal_title (ReinActions action)
+{
+  switch (action)
+    {
+    case REIN_ACTION_OFFER:
+      return _("You Cannot Award This Bid");
+    case REIN_ACTION_DELIVER:
+      return _("You Cannot Deliver");
+    case REIN_ACTION_ACCEPT:
+      return _("You Cannot Accept the Delivery");
+    case REIN_ACTION_RESOLVE:
+      return _("You Cannot Resolve This Dispute");
+    default:
+      return _("You Cannot Dispute This Job");
+    }
+}
+
+static void
+job_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinStepDialog) self = user_data;
+  ReinSignDialog *dialog = REIN_SIGN_DIALOG (self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = rein_market_service_load_job_finish (REIN_MARKET_SERVICE (source),
+                                                                 result, &error);
+  ReinIdentity *me = identity (self);
+  g_autofree gchar *refusal = NULL;
+
+  if (job == NULL)
+    {
+      if (!g_cancellable_is_cancelled (rein_sign_dialog_get_cancellable (dialog)))
+        rein_sign_dialog_show_error (dialog, _("The Job Could Not Be Read"), error->message);
+      return;
+    }
+  rein_sign_dialog_set_job (dialog, job);
+  rein_sign_dialog_set_subtitle (dialog, rein_job_get_name (job));
+  /* The job as the servers have it now may have moved on. */
+  refusal = me != NULL ? rein_job_explain_refusal (job, rein_identity_get_delegate_public_key (me),
+                                                   self->action)
+                       : g_strdup (_("No identity is chosen"));
+  if (refusal == NULL && self->action == REIN_ACTION_OFFER)
+    {
+      g_set_object (&self->bid, find_bid (job, self->bid_hash));
+      if (self->bid == NULL)
+        refusal = g_strdup (_("That bid is not among the job’s valid bids any more."));
+    }
+  if (refusal != NULL)
+    {
+      rein_sign_dialog_show_error (dialog, refusal_title (self->action), refusal);
+      return;
+    }
+  show_job (self, job);
+  rein_sign_dialog_show_form (dialog);
+  if (has_text (self))
+    gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}
+
+/* ---- the class ---- */
+
+static GtkWidget *
+build_form (ReinStepDialog *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  GtkWidget *frame, *row, *scale, *spin;
+
+  self->facts = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->facts));
+
+  self->text_group = adw_preferences_group_new ();
+  self->text_view = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_text_view_set_wrap_mode (self->text_view, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (self->text_view, FALSE);
+  gtk_text_view_set_top_margin (self->text_view, 6);
+  gtk_text_view_set_bottom_margin (self->text_view, 6);
+  gtk_text_view_set_left_margin (self->text_view, 6);
+  gtk_text_view_set_right_margin (self->text_view, 6);
+  gtk_widget_set_size_request (GTK_WIDGET (self->text_view), -1, 160);
+  frame = gtk_frame_new (NULL);
+  gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (self->text_view));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->text_group), frame);
+  gtk_box_append (GTK_BOX (box), self->text_group);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->text_view), "changed",
+                            G_CALLBACK (rein_sign_dialog_form_changed), self);
+
+  /* a resolution: where the primary escrow's money goes */
+  self->payout_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->payout_group),
+                                   _("The Price in Escrow"));
+  adw_preferences_group_set_description (
+      ADW_PREFERENCES_GROUP (self->payout_group),
+      _("Your fee comes from the mediator escrow whatever you decide."));
+  self->refund_check = GTK_CHECK_BUTTON (gtk_check_button_new ());
+  self->award_check = GTK_CHECK_BUTTON (gtk_check_button_new ());
+  self->split_check = GTK_CHECK_BUTTON (gtk_check_button_new ());
+  gtk_check_button_set_group (self->award_check, self->refund_check);
+  gtk_check_button_set_group (self->split_check, self->refund_check);
+  gtk_check_button_set_active (self->award_check, TRUE);
+  {
+    struct
+    {
+      GtkCheckButton *check;
+      const gchar *title;
+      const gchar *subtitle;
+    } choices[] = {
+      { self->award_check, _("_Pay the worker"), _("The worker gets the whole price.") },
+      { self->refund_check, _("_Refund the job creator"),
+        _("The job creator gets the price back.") },
+      { self->split_check, _("_Split it"), _("Each gets the share you choose.") },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
+      {
+        row = adw_action_row_new ();
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), choices[i].title);
+        adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), choices[i].subtitle);
+        adw_action_row_add_prefix (ADW_ACTION_ROW (row), GTK_WIDGET (choices[i].check));
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row),
+                                               GTK_WIDGET (choices[i].check));
+        adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->payout_group), row);
+        g_signal_connect_swapped (choices[i].check, "toggled",
+                                  G_CALLBACK (rein_sign_dialog_form_changed), self);
+      }
+  }
+  self->split_adjustment = gtk_adjustment_new (50, 0, 100, 1, 10, 0);
+  self->split_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->split_row),
+                                 _("Worker’s share (%)"));
+  scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, self->split_adjustment);
+  gtk_scale_set_digits (GTK_SCALE (scale), 0);
+  gtk_widget_set_hexpand (scale, TRUE);
+  gtk_widget_set_size_request (scale, 120, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (scale), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Worker’s share in percent"), -1);
+  spin = gtk_spin_button_new (self->split_adjustment, 1, 0);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Worker’s share in percent"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->split_row), scale);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->split_row), spin);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->payout_group), self->split_row);
+  gtk_box_append (GTK_BOX (box), self->payout_group);
+  return box;
+}
+
+static void
+rein_step_dialog_dispose (GObject *object)
+{
+  ReinStepDialog *self = (ReinStepDialog *) object;
+
+  g_clear_object (&self->bid);
+  G_OBJECT_CLASS (rein_step_dialog_parent_class)->dispose (object);
+}
+
+static void
+rein_step_dialog_finalize (GObject *object)
+{
+  ReinStepDialog *self = (ReinStepDialog *) object;
+
+  g_free (self->job_id);
+  g_free (self->creator_key);
+  g_free (self->bid_hash);
+  G_OBJECT_CLASS (rein_step_dialog_parent_class)->finalize (object);
+}
+
+static void
+rein_step_dialog_class_init (ReinStepDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ReinSignDialogClass *sign_class = REIN_SIGN_DIALOG_CLASS (klass);
+
+  object_class->dispose = rein_step_dialog_dispose;
+  object_class->finalize = rein_step_dialog_finalize;
+  sign_class->check = check;
+  sign_class->build = build;
+  sign_class->what = _("Document");
+}
+
+static void
+rein_step_dialog_init (ReinStepDialog *self)
+{
+  self->form = build_form (self);
+  rein_sign_dialog_set_form (REIN_SIGN_DIALOG (self), self->form);
+}
+
+static const gchar *
+published_what (ReinActions action)
+{
+  switch (action)
+    {
+    case REIN_ACTION_OFFER:
+      return _("Award");
+    case REIN_ACTION_DELIVER:
+      return _("Delivery");
+    case REIN_ACTION_ACCEPT:
+      return _("Acceptance");
+    case REIN_ACTION_RESOLVE:
+      return _("Resolution");
+    default:
+      return _("Dispute");
+    }
+}
+
+static const gchar *
+window_title (ReinActions action)
+{
+  switch (action)
+    {
+    case REIN_ACTION_OFFER:
+      return _("Award a Bid");
+    case REIN_ACTION_DELIVER:
+      return _("Deliver the Work");
+    case REIN_ACTION_ACCEPT:
+      return _("Accept the Delivery");
+    case REIN_ACTION_RESOLVE:
+      return _("Resolve the Dispute");
+    default:
+      return _("Dispute the Job");
+    }
+}
+
+ReinStepDialog *
+rein_step_dialog_new (GtkWindow *parent,
+                      ReinContext *context,
+                      const gchar *job_id,
+                      const gchar *creator_key,
+                      ReinActions action,
+                      const gchar *bid_hash)
+{
+  ReinStepDialog *self;
+
+  g_return_val_if_fail (REIN_IS_CONTEXT (context), NULL);
+  g_return_val_if_fail (job_id != NULL, NULL);
+  g_return_val_if_fail (action != REIN_ACTION_OFFER || bid_hash != NULL, NULL);
+
+  self = g_object_new (REIN_TYPE_STEP_DIALOG, "transient-for", parent, NULL);
+  self->action = action;
+  self->job_id = g_strdup (job_id);
+  self->creator_key = g_strdup (creator_key);
+  self->bid_hash = g_strdup (bid_hash);
+  gtk_window_set_title (GTK_WINDOW (self), window_title (action));
+  rein_sign_dialog_set_what (REIN_SIGN_DIALOG (self), published_what (action));
+  rein_sign_dialog_set_context (REIN_SIGN_DIALOG (self), context);
+  rein_sign_dialog_set_loading (REIN_SIGN_DIALOG (self),
+                                _("Reading the job from your servers…"));
+  rein_market_service_load_job_async (rein_context_get_market (context), job_id, creator_key,
+                                      rein_sign_dialog_get_cancellable (REIN_SIGN_DIALOG (self)),
+                                      job_loaded_cb, g_object_ref (self));
+  return self;
+}
+
+void
+rein_step_dialog_set_text (ReinStepDialog *self, const gchar *text)
+{
+  g_return_if_fail (REIN_IS_STEP_DIALOG (self));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);
+}
+
+void
+rein_step_dialog_set_payout (ReinStepDialog *self, ReinPayoutKind kind, guint worker_percent)
+{
+  g_return_if_fail (REIN_IS_STEP_DIALOG (self));
+
+  gtk_check_button_set_active (kind == REIN_PAYOUT_REFUND  ? self->refund_check
+                               : kind == REIN_PAYOUT_SPLIT ? self->split_check
+                                                           : self->award_check,
+                               TRUE);
+  gtk_adjustment_set_value (self->split_adjustment, MIN (worker_percent, 100));
+  rein_sign_dialog_form_changed (REIN_SIGN_DIALOG (self));
+}

@@ -1,0 +1,483 @@
+/* test-job-page.c: the job page of My Jobs against a real rein-server
+ *
+ * A creator (Carol), a worker (Walt) and a mediator (Mia), each with a
+ * data folder of their own, take jobs through the order flow in the app:
+ * each step is taken on the job page (a step dialog: form, the exact
+ * document, password, publish), and each role's page is read after every
+ * step: the state, whom it waits for, the steps offered (and only those),
+ * the bids, the timeline. Forged steps put on the server by someone with a
+ * valid enrollment never move the job and show in its timeline as not
+ * counting, with the reason.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "app-test-util.h"
+#include "client-test-util.h"
+#include "rein-step-dialog.h"
+#include "rein-window.h"
+
+typedef struct
+{
+  TestServer *server;
+  Person mia;     /* mediator */
+  Person carol;   /* creator */
+  Person walt;    /* worker */
+  Person mallory; /* enrolled, takes no part */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = test_server_start (NULL, NULL);
+  person_init (&f->mia, f->server, "Mia", TRUE);
+  person_init (&f->carol, f->server, "Carol", FALSE);
+  person_init (&f->walt, f->server, "Walt", FALSE);
+  person_init (&f->mallory, f->server, "Mallory", FALSE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  person_clear (&f->mia);
+  person_clear (&f->carol);
+  person_clear (&f->walt);
+  person_clear (&f->mallory);
+  test_server_stop (f->server);
+  test_server_free (f->server);
+}
+
+/* ---- one person's window, on one job's page ---- */
+
+typedef struct
+{
+  ReinWindow *window;
+  ReinJobPage *page;
+  const gchar *status; /* waited for */
+} Screen;
+
+static gboolean
+page_ready (gpointer data)
+{
+  Screen *s = data;
+
+  return rein_job_page_get_job (s->page) != NULL && rein_job_page_get_timeline (s->page) != NULL
+         && (s->status == NULL || g_strcmp0 (rein_job_page_get_status (s->page), s->status) == 0);
+}
+
+/* Waits until the page shows @status and its timeline. */
+static void
+wait_status (Screen *s, const gchar *status)
+{
+  s->status = status;
+  app_test_wait_until (page_ready, s, status != NULL ? status : "the job page", 90);
+  s->status = NULL;
+  app_test_iterate (100);
+  g_test_message ("page: %s", rein_job_page_get_status (s->page));
+}
+
+static void
+screen_open (Screen *s, Person *p, const gchar *job_id, gint width)
+{
+  s->window = rein_window_new (NULL, p->context);
+  gtk_window_set_default_size (GTK_WINDOW (s->window), width, 820);
+  gtk_window_present (GTK_WINDOW (s->window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  /* as a notification's action does: My Jobs, on that job, once read */
+  rein_window_show_job (s->window, job_id);
+  s->page = rein_my_jobs_view_get_job_page (rein_window_get_my_jobs_view (s->window));
+  wait_status (s, NULL);
+}
+
+static void
+screen_close (Screen *s)
+{
+  app_test_destroy_window (GTK_WINDOW (s->window));
+  app_test_iterate (50);
+}
+
+/* @p's page of @job_id: checks what it says and offers, and takes
+ * screenshots @shot (wide, and narrow when @narrow). */
+static void
+check_page (Person *p, const gchar *job_id, const gchar *status, ReinActions offered,
+            const gchar *shot, gboolean narrow)
+{
+  Screen s = { 0 };
+
+  screen_open (&s, p, job_id, 1000);
+  wait_status (&s, status);
+  g_assert_cmpint (rein_job_page_get_offered (s.page), ==, offered);
+  if (shot != NULL)
+    app_test_screenshot (GTK_WIDGET (s.window), shot);
+  screen_close (&s);
+  if (narrow && shot != NULL)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s-narrow", shot);
+
+      screen_open (&s, p, job_id, 360);
+      wait_status (&s, status);
+      app_test_screenshot (GTK_WIDGET (s.window), name);
+      screen_close (&s);
+    }
+}
+
+/* Takes a step on @s's page: @action (with @target), the form filled in
+ * with @text, the document under review checked to start with @title,
+ * signed with the password; then waits for the page to say @after. */
+static void
+take_step (Screen *s, const gchar *action, const gchar *target, const gchar *text,
+           const gchar *title, const gchar *after, const gchar *shot)
+{
+  ReinStepDialog *dialog;
+  const gchar *document;
+
+  if (target != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (s->page), action, "s", target);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (s->page), action, NULL);
+  app_test_wait_page (REIN_TYPE_STEP_DIALOG, rein_sign_dialog_get_page, "form");
+  dialog = REIN_STEP_DIALOG (app_test_find_toplevel (REIN_TYPE_STEP_DIALOG));
+  if (text != NULL)
+    {
+      /* nothing goes on without the text the step needs */
+      g_assert_nonnull (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (dialog)));
+      rein_step_dialog_set_text (dialog, text);
+    }
+  g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (dialog)));
+  if (shot != NULL)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s-form", shot);
+
+      app_test_screenshot (GTK_WIDGET (dialog), name);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (dialog)), ==, "review");
+  document = rein_sign_dialog_get_document (REIN_SIGN_DIALOG (dialog));
+  g_assert_true (g_str_has_prefix (document, title));
+  if (shot != NULL)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s-review", shot);
+
+      app_test_screenshot (GTK_WIDGET (dialog), name);
+    }
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (dialog), "pw");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.next", NULL);
+  app_test_wait_page (REIN_TYPE_STEP_DIALOG, NULL, NULL);
+  /* the page follows its job through the refresh that follows */
+  wait_status (s, after);
+}
+
+/* @p takes a step on its page of @job_id, from the state @before. */
+static void
+step (Person *p, const gchar *job_id, const gchar *before, const gchar *action,
+      const gchar *target, const gchar *text, const gchar *title, const gchar *after,
+      const gchar *shot)
+{
+  Screen s = { 0 };
+
+  screen_open (&s, p, job_id, 1000);
+  wait_status (&s, before);
+  take_step (&s, action, target, text, title, after, shot);
+  screen_close (&s);
+}
+
+static gboolean
+has_bids (gpointer data)
+{
+  Screen *s = data;
+  g_auto (GStrv) hashes = rein_job_page_dup_bid_hashes (s->page);
+
+  return hashes[0] != NULL;
+}
+
+static gchar *
+only_bid (Person *p, const gchar *job_id)
+{
+  Screen s = { 0 };
+  g_auto (GStrv) hashes = NULL;
+
+  screen_open (&s, p, job_id, 1000);
+  app_test_wait_until (has_bids, &s, "the bids", 90);
+  hashes = rein_job_page_dup_bid_hashes (s.page);
+  g_assert_cmpuint (g_strv_length (hashes), ==, 1);
+  screen_close (&s);
+  return g_strdup (hashes[0]);
+}
+
+/* ---- job 1: post, bid, award, deliver (accept: escrow tests) ---- */
+
+static void
+test_award_and_deliver (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = NULL;
+  g_autofree gchar *bid = NULL;
+  const ReinActions creator_disputes = REIN_ACTION_CREATOR_DISPUTE;
+
+  job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
+  place_bid (&f->walt, job_id, "0.05");
+
+  /* bids: only the creator may award; everyone sees whose turn it is */
+  check_page (&f->carol, job_id, "bid(s) submitted — waiting for you to award a bid",
+              REIN_ACTION_OFFER, "job-page-10-creator-bids", TRUE);
+  check_page (&f->walt, job_id, "bid(s) submitted — waiting for Carol to award a bid", 0,
+              "job-page-11-worker-bid", FALSE);
+  check_page (&f->mia, job_id, "bid(s) submitted — waiting for Carol to award a bid", 0, NULL,
+              FALSE);
+
+  /* Carol awards Walt's bid */
+  bid = only_bid (&f->carol, job_id);
+  step (&f->carol, job_id, NULL, "job.award", bid, NULL, "Rein Offer\n",
+        "job awarded — waiting for Walt to deliver", "job-page-12-award");
+  check_page (&f->carol, job_id, "job awarded — waiting for Walt to deliver", creator_disputes,
+              "job-page-13-creator-awarded", FALSE);
+  check_page (&f->walt, job_id, "job awarded — waiting for you to deliver",
+              REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, "job-page-14-worker-awarded",
+              TRUE);
+  check_page (&f->mia, job_id, "job awarded — waiting for Walt to deliver", 0,
+              "job-page-15-mediator-awarded", FALSE);
+
+  /* Walt delivers, in several lines */
+  step (&f->walt, job_id, NULL, "job.deliver", NULL,
+        "Logo files: https://example.com/logo.zip\nThree sizes, SVG and PNG.",
+        "Rein Delivery\n", "deliverables submitted — waiting for Carol to accept the delivery",
+        "job-page-16-deliver");
+  check_page (&f->carol, job_id,
+              "deliverables submitted — waiting for you to accept or dispute the delivery",
+              REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE, "job-page-17-creator-delivered",
+              TRUE);
+  check_page (&f->walt, job_id,
+              "deliverables submitted — waiting for Carol to accept the delivery",
+              REIN_ACTION_WORKER_DISPUTE, "job-page-18-worker-delivered", FALSE);
+  check_page (&f->mia, job_id,
+              "deliverables submitted — waiting for Carol to accept the delivery", 0, NULL, FALSE);
+}
+
+/* ---- job 2: post, bid, award, deliver, both disputes ---- */
+
+static void
+test_disputes (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = NULL;
+  g_autofree gchar *bid = NULL;
+
+  job_id = post_job (&f->carol, &f->mia, "Website copy", "Writing", "Five pages of copy.");
+  place_bid (&f->walt, job_id, "0.02");
+  bid = only_bid (&f->carol, job_id);
+  step (&f->carol, job_id, NULL, "job.award", bid, NULL, "Rein Offer\n",
+        "job awarded — waiting for Walt to deliver", NULL);
+  step (&f->walt, job_id, NULL, "job.deliver", NULL, "Five pages, in the shared folder.",
+        "Rein Delivery\n", "deliverables submitted — waiting for Carol to accept the delivery",
+        NULL);
+
+  /* Carol disputes the delivery */
+  step (&f->carol, job_id, NULL, "job.dispute", NULL,
+        "Two of the five pages are missing.\nThe rest is fine.", "Rein Dispute Delivery\n",
+        "disputed by job creator — waiting for Mia to resolve the dispute",
+        "job-page-20-creator-dispute");
+  check_page (&f->mia, job_id, "disputed by job creator — waiting for you to resolve the dispute",
+              REIN_ACTION_RESOLVE, "job-page-21-mediator-dispute", TRUE);
+
+  /* Walt disputes too: the mediator hears both sides */
+  step (&f->walt, job_id, "disputed by job creator — waiting for Mia to resolve the dispute",
+        "job.dispute", NULL, "All five pages are in the folder, see page-4.txt.",
+        "Rein Dispute Offer\n", "disputed by worker — waiting for Mia to resolve the dispute",
+        "job-page-22-worker-dispute");
+  check_page (&f->carol, job_id, "disputed by worker — waiting for Mia to resolve the dispute",
+              0, "job-page-23-creator-both-disputes", FALSE);
+  check_page (&f->mia, job_id, "disputed by worker — waiting for you to resolve the dispute",
+              REIN_ACTION_RESOLVE, "job-page-24-mediator-both-disputes", TRUE);
+}
+
+/* ---- forged steps ---- */
+
+/* The entry of the document with @hash in @timeline. */
+static ReinTimelineEntry *
+entry_of (GPtrArray *timeline, const gchar *hash)
+{
+  for (guint i = 0; timeline != NULL && i < timeline->len; i++)
+    {
+      ReinTimelineEntry *e = g_ptr_array_index (timeline, i);
+
+      if (g_str_equal (rein_document_get_hash (rein_timeline_entry_get_document (e)), hash))
+        return e;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  Screen *screen;
+  GPtrArray *hashes;
+} ShowsAll;
+
+/* The page's timeline has every document of @data's hashes. */
+static gboolean
+shows_all (gpointer data)
+{
+  ShowsAll *w = data;
+  GPtrArray *timeline = rein_job_page_get_timeline (w->screen->page);
+
+  for (guint i = 0; i < w->hashes->len; i++)
+    if (entry_of (timeline, g_ptr_array_index (w->hashes, i)) == NULL)
+      return FALSE;
+  return timeline != NULL;
+}
+
+static void
+test_forged (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) pub = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) forged = g_ptr_array_new_with_free_func (g_free);
+  ReinBidParams params = { 0 };
+  ReinDocument *walts_bid;
+  g_autofree gchar *text = NULL, *offer = NULL;
+  g_autoptr (GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) timeline = NULL;
+  Screen s = { 0 };
+  ShowsAll w = { &s, hashes };
+
+  job_id = post_job (&f->carol, &f->mia, "Flyer", "Design", "An A5 flyer.");
+  place_bid (&f->walt, job_id, "0.03");
+  job = load_job (&f->carol, job_id);
+  walts_bid = rein_job_get_document (job, REIN_DOCUMENT_TYPE_BID);
+  g_assert_nonnull (walts_bid);
+
+  /* a bid whose escrow was built for other keys: Mallory's bid, with the
+   * escrow of Walt's */
+  params.worker = "Mallory";
+  params.worker_contact = "mallory@example.com";
+  params.worker_master_address = rein_identity_get_master_address (f->mallory.identity);
+  params.worker_public_key = rein_identity_get_delegate_public_key (f->mallory.identity);
+  params.description = "Cheaper.";
+  params.bid_amount = "0.01";
+  text = rein_document_build_bid (rein_job_get_posting (job), &params, REIN_NETWORK_MAINNET,
+                                  &error);
+  g_assert_no_error (error);
+  {
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        const gchar *labels[] = { REIN_LABEL_PRIMARY_ESCROW_ADDRESS,
+                                  REIN_LABEL_PRIMARY_REDEEM_SCRIPT };
+
+        for (guint l = 0; l < G_N_ELEMENTS (labels); l++)
+          if (g_str_has_prefix (lines[i], labels[l]))
+            {
+              g_free (lines[i]);
+              lines[i] = g_strdup_printf ("%s: %s", labels[l],
+                                          rein_document_lookup (walts_bid, labels[l]));
+            }
+      }
+    g_free (text);
+    text = g_strjoinv ("\n", lines);
+  }
+  g_ptr_array_add (forged, g_strdup (text));
+
+  /* an offer not signed by the creator */
+  offer = rein_document_build_offer (walts_bid, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (forged, g_strdup (offer));
+
+  for (guint i = 0; i < forged->len; i++)
+    put_unchecked (&f->mallory, g_ptr_array_index (forged, i));
+
+  /* Carol awards Walt (for real) */
+  pub = publish (&f->carol, job, offer, &error);
+  g_assert_no_error (error);
+  g_clear_object (&job);
+  job = load_job (&f->carol, job_id);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_AWARDED);
+
+  /* a delivery by a worker who was not awarded */
+  g_free (text);
+  text = rein_document_build_delivery (rein_job_get_offer (job), "Here it is.", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (forged, g_strdup (text));
+  /* a dispute by an outsider */
+  g_free (text);
+  text = rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_CREATOR_DISPUTE,
+                                      "I want my money back.", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (forged, g_strdup (text));
+
+  for (guint i = 2; i < forged->len; i++)
+    put_unchecked (&f->mallory, g_ptr_array_index (forged, i));
+
+  /* Carol's page: still awarded, every forged step in the timeline,
+   * marked as not counting, with its reason */
+  screen_open (&s, &f->carol, job_id, 1000);
+  wait_status (&s, "job awarded — waiting for Walt to deliver");
+  g_assert_cmpint (rein_job_page_get_offered (s.page), ==, REIN_ACTION_CREATOR_DISPUTE);
+  for (guint i = 0; i < forged->len; i++)
+    {
+      ReinDocument *doc = rein_document_sign (g_ptr_array_index (forged, i), NULL, f->mallory.key,
+                                              REIN_NETWORK_MAINNET, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (hashes, g_strdup (rein_document_get_hash (doc)));
+      g_object_unref (doc);
+    }
+  app_test_wait_until (shows_all, &w, "the forged documents", 90);
+  timeline = g_ptr_array_ref (rein_job_page_get_timeline (s.page));
+  {
+    g_auto (GStrv) bids = rein_job_page_dup_bid_hashes (s.page);
+
+    g_assert_cmpuint (g_strv_length (bids), ==, 1); /* Walt's only */
+  }
+  for (guint i = 0; i < hashes->len; i++)
+    {
+      ReinTimelineEntry *e = entry_of (timeline, g_ptr_array_index (hashes, i));
+
+      g_assert_nonnull (e);
+      g_assert_false (rein_timeline_entry_get_counts (e));
+      g_assert_nonnull (rein_timeline_entry_get_reason (e));
+      g_assert_cmpstr (rein_timeline_entry_get_reason (e), !=, "");
+      g_assert_true (strstr (rein_timeline_entry_get_writer (e), "Mallory") != NULL);
+      g_test_message ("%s by Mallory: %s", rein_timeline_entry_get_what (e),
+                      rein_timeline_entry_get_reason (e));
+    }
+  /* the real steps count */
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      ReinTimelineEntry *e = g_ptr_array_index (timeline, i);
+
+      if (strstr (rein_timeline_entry_get_writer (e), "Mallory") == NULL)
+        g_assert_true (rein_timeline_entry_get_counts (e));
+    }
+  /* a forged entry opened, for the screenshot */
+  {
+    GtkWidget *list = app_test_find_by_type (GTK_WIDGET (s.page), ADW_TYPE_EXPANDER_ROW);
+    GtkWidget *row = list;
+
+    for (; row != NULL; row = gtk_widget_get_next_sibling (row))
+      if (ADW_IS_EXPANDER_ROW (row)
+          && g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                          "Bid awarded")
+          && strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), "Mallory"))
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+    app_test_iterate (200);
+  }
+  app_test_screenshot (GTK_WIDGET (s.window), "job-page-30-forged");
+  screen_close (&s);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+
+  g_test_add ("/app/job-page/award-and-deliver", Fixture, NULL, fixture_setup,
+              test_award_and_deliver, fixture_teardown);
+  g_test_add ("/app/job-page/disputes", Fixture, NULL, fixture_setup, test_disputes,
+              fixture_teardown);
+  g_test_add ("/app/job-page/forged", Fixture, NULL, fixture_setup, test_forged,
+              fixture_teardown);
+  return g_test_run ();
+}
