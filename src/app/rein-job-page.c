@@ -327,6 +327,8 @@ update (ReinJobPage *self)
 
   /* bidding is the market's business, not a step of my job */
   self->offered = actions & ~REIN_ACTION_BID;
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    gtk_widget_set_visible (self->buttons[i], (self->offered & steps[i].action) != 0);
   if (job == NULL)
     {
       gtk_label_set_text (self->title_label, "");
@@ -344,12 +346,7 @@ update (ReinJobPage *self)
   gtk_label_set_text (self->status_label, rein_my_job_get_waiting_text (self->job));
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    {
-      gboolean offered = (self->offered & steps[i].action) != 0;
-
-      gtk_widget_set_visible (self->buttons[i], offered);
-      any |= offered;
-    }
+    any |= (self->offered & steps[i].action) != 0;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "job.deliver",
                                  self->offered & REIN_ACTION_DELIVER);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "job.accept",

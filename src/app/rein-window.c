@@ -917,6 +917,8 @@ rein_window_new (GtkApplication *application, ReinContext *context)
   g_signal_connect_swapped (session, "notify::syncing", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "notify::sync-fraction", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "sync-finished", G_CALLBACK (sync_finished_cb), self);
+  /* locked keys: the timer only reads, and My Jobs follows it */
+  g_signal_connect_swapped (session, "read-due", G_CALLBACK (refresh_market), self);
   g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_banner), self);
   g_signal_connect_swapped (session, "notify::active-identity",

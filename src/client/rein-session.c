@@ -456,6 +456,7 @@ enum
 enum
 {
   SIGNAL_SYNC_FINISHED,
+  SIGNAL_READ_DUE,
   N_SIGNALS
 };
 
@@ -587,6 +588,15 @@ rein_session_class_init (ReinSessionClass *klass)
   signals[SIGNAL_SYNC_FINISHED] = g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+  /**
+   * ReinSession::read-due:
+   *
+   * The automatic sync's timer fired while the keys are locked: nothing is
+   * published, but what the servers hold is due to be read again (the
+   * market, my jobs). With the keys open "sync-finished" says it.
+   */
+  signals[SIGNAL_READ_DUE] = g_signal_new ("read-due", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -2117,7 +2127,10 @@ auto_sync_cb (gpointer data)
     return G_SOURCE_CONTINUE;
   /* Publishing signs with the delegate key: without it, only a check. */
   if (!rein_session_sync_unlocked (self))
-    rein_session_check_servers (self);
+    {
+      rein_session_check_servers (self);
+      g_signal_emit (self, signals[SIGNAL_READ_DUE], 0);
+    }
   return G_SOURCE_CONTINUE;
 }
 

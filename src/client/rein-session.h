@@ -236,7 +236,8 @@ gboolean rein_session_sync_unlocked (ReinSession *self);
 void rein_session_cancel_sync (ReinSession *self);
 
 /* Every @seconds (0: never) the session syncs on its own when the keys are
- * unlocked, and only checks the servers while they are locked. */
+ * unlocked, and only checks the servers while they are locked (then it
+ * emits "read-due": what the servers hold is due to be read again). */
 void rein_session_set_auto_sync_interval (ReinSession *self, guint seconds);
 guint rein_session_get_auto_sync_interval (ReinSession *self);
 

@@ -15,6 +15,8 @@
 
 #include "app-test-util.h"
 #include "client-test-util.h"
+#include "rein-application.h"
+#include "rein-settings.h"
 #include "rein-step-dialog.h"
 #include "rein-window.h"
 
@@ -213,6 +215,7 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
   const ReinActions creator_disputes = REIN_ACTION_CREATOR_DISPUTE;
+  Screen carol = { 0 };
 
   job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
   place_bid (&f->walt, job_id, "0.05");
@@ -237,11 +240,18 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   check_page (&f->mia, job_id, "job awarded — waiting for Walt to deliver", 0,
               "job-page-15-mediator-awarded", FALSE);
 
-  /* Walt delivers, in several lines */
+  /* Walt delivers, in several lines, while Carol's window is open: her
+   * page moves on by itself with the automatic sync's refresh */
+  screen_open (&carol, &f->carol, job_id, 1000);
+  wait_status (&carol, "job awarded — waiting for Walt to deliver");
   step (&f->walt, job_id, NULL, "job.deliver", NULL,
         "Logo files: https://example.com/logo.zip\nThree sizes, SVG and PNG.",
         "Rein Delivery\n", "deliverables submitted — waiting for Carol to accept the delivery",
         "job-page-16-deliver");
+  rein_session_set_auto_sync_interval (rein_context_get_session (f->carol.context), 1);
+  wait_status (&carol,
+               "deliverables submitted — waiting for you to accept or dispute the delivery");
+  screen_close (&carol);
   check_page (&f->carol, job_id,
               "deliverables submitted — waiting for you to accept or dispute the delivery",
               REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE, "job-page-17-creator-delivered",
@@ -466,9 +476,229 @@ test_forged (Fixture *f, gconstpointer data)
   screen_close (&s);
 }
 
+/* ---- notifications ---- */
+
+/* A notification server on the test's private session bus
+ * (org.freedesktop.Notifications, what GLib's "freedesktop" backend
+ * talks to): it counts what it is asked to show. */
+typedef struct
+{
+  GDBusConnection *bus;
+  guint object_id;
+  guint name_id;
+  gboolean owned;
+  GPtrArray *shown; /* "summary|body" */
+  guint32 last_id;
+} FakeNotifications;
+
+static const gchar fdo_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "</method>"
+  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "</interface></node>";
+
+static void
+fdo_method_call (GDBusConnection *connection, const gchar *sender, const gchar *path,
+                 const gchar *interface, const gchar *method, GVariant *parameters,
+                 GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  FakeNotifications *fake = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      const gchar *summary = NULL, *body = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (fake->shown, g_strdup_printf ("%s|%s", summary, body));
+      g_test_message ("notification: %s — %s", summary, body);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++fake->last_id));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const gchar *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "fake", "rein", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+fdo_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+  ((FakeNotifications *) user_data)->owned = TRUE;
+}
+
+static gboolean
+fdo_owned (gpointer data)
+{
+  return ((FakeNotifications *) data)->owned;
+}
+
+static void
+fake_notifications_start (FakeNotifications *fake)
+{
+  static const GDBusInterfaceVTable vtable = { fdo_method_call, NULL, NULL, { 0 } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (fdo_xml, &error);
+
+  g_assert_no_error (error);
+  fake->shown = g_ptr_array_new_with_free_func (g_free);
+  fake->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  fake->object_id = g_dbus_connection_register_object (fake->bus, "/org/freedesktop/Notifications",
+                                                       info->interfaces[0], &vtable, fake, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  fake->name_id = g_bus_own_name_on_connection (fake->bus, "org.freedesktop.Notifications",
+                                                G_BUS_NAME_OWNER_FLAGS_NONE, fdo_acquired_cb,
+                                                NULL, fake, NULL);
+  app_test_wait_until (fdo_owned, fake, "the notification server's name", 30);
+}
+
+static void
+fake_notifications_stop (FakeNotifications *fake)
+{
+  g_bus_unown_name (fake->name_id);
+  g_dbus_connection_unregister_object (fake->bus, fake->object_id);
+  g_clear_object (&fake->bus);
+  g_clear_pointer (&fake->shown, g_ptr_array_unref);
+}
+
+typedef struct
+{
+  FakeNotifications *fake;
+  guint n;
+} ShownWait;
+
+static gboolean
+shown_n (gpointer data)
+{
+  ShownWait *w = data;
+
+  return w->fake->shown->len >= w->n;
+}
+
+static gboolean
+my_jobs_idle (gpointer data)
+{
+  return !rein_my_jobs_get_refreshing (data);
+}
+
+/* A refresh of My Jobs (as after a sync), run to its end. */
+static void
+refresh_my_jobs (ReinWindow *window, Person *p)
+{
+  ReinMyJobs *my_jobs = rein_context_get_my_jobs (p->context);
+
+  gtk_widget_activate_action (GTK_WIDGET (rein_window_get_my_jobs_view (window)),
+                              "my-jobs.refresh", NULL);
+  g_assert_true (rein_my_jobs_get_refreshing (my_jobs));
+  app_test_wait_until (my_jobs_idle, my_jobs, "My Jobs", 90);
+  app_test_iterate (300); /* the notification's D-Bus call */
+}
+
+static gboolean
+shows_job (gpointer data)
+{
+  ReinJobPage *page = data;
+
+  return rein_job_page_get_job (page) != NULL && rein_job_page_get_timeline (page) != NULL;
+}
+
+static void
+test_notifications (Fixture *f, gconstpointer data)
+{
+  FakeNotifications fake = { 0 };
+  g_autoptr (ReinApplication) app = NULL;
+  g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *job_id = NULL;
+  ReinWindow *window;
+  ReinJobPage *page;
+  ShownWait wait = { &fake, 1 };
+  Person xena = { 0 };
+
+  g_assert_nonnull (settings);
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  fake_notifications_start (&fake);
+  app = rein_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
+  window = rein_window_new (GTK_APPLICATION (app), f->carol.context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (rein_context_get_session (f->carol.context));
+  refresh_my_jobs (window, &f->carol);
+  g_assert_cmpuint (fake.shown->len, ==, 0); /* posting my own job is no news */
+
+  /* a bid on my job: one notification, however often My Jobs is read */
+  place_bid (&f->walt, job_id, "0.05");
+  refresh_my_jobs (window, &f->carol);
+  app_test_wait_until (shown_n, &wait, "the notification", 30);
+  g_assert_cmpstr (g_ptr_array_index (fake.shown, 0), ==,
+                   "A new bid on your job|Logo for a bakery");
+  refresh_my_jobs (window, &f->carol);
+  refresh_my_jobs (window, &f->carol);
+  g_assert_cmpuint (fake.shown->len, ==, 1);
+
+  /* clicking it opens the job */
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (
+                       app_test_find_by_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK))),
+                   ==, "market");
+  g_dbus_connection_emit_signal (fake.bus, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", fake.last_id, "default"), &error);
+  g_assert_no_error (error);
+  page = rein_my_jobs_view_get_job_page (rein_window_get_my_jobs_view (window));
+  app_test_wait_until (shows_job, page, "the job from the notification", 30);
+  g_assert_cmpstr (rein_my_job_get_job_id (rein_job_page_get_job (page)), ==, job_id);
+
+  /* another bid: one more */
+  place_bid (&f->mallory, job_id, "0.04");
+  refresh_my_jobs (window, &f->carol);
+  wait.n = 2;
+  app_test_wait_until (shown_n, &wait, "the second notification", 30);
+  refresh_my_jobs (window, &f->carol);
+  g_assert_cmpuint (fake.shown->len, ==, 2);
+
+  /* turned off: none (a third bidder's bid is news, not shown) */
+  person_init (&xena, f->server, "Xena", FALSE);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  place_bid (&xena, job_id, "0.03");
+  refresh_my_jobs (window, &f->carol);
+  app_test_iterate (500);
+  g_assert_cmpuint (fake.shown->len, ==, 2);
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  person_clear (&xena);
+
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+  fake_notifications_stop (&fake);
+}
+
 int
 main (int argc, char *argv[])
 {
+  /* GLib's notifications go to the test's own server */
+  g_setenv ("GNOTIFICATION_BACKEND", "freedesktop", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
@@ -478,6 +708,8 @@ main (int argc, char *argv[])
   g_test_add ("/app/job-page/disputes", Fixture, NULL, fixture_setup, test_disputes,
               fixture_teardown);
   g_test_add ("/app/job-page/forged", Fixture, NULL, fixture_setup, test_forged,
+              fixture_teardown);
+  g_test_add ("/app/job-page/notifications", Fixture, NULL, fixture_setup, test_notifications,
               fixture_teardown);
   return g_test_run ();
 }
