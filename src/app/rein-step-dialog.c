@@ -224,8 +224,34 @@ add_job_facts (ReinStepDialog *self, ReinJob *job, AdwPreferencesGroup *group,
       if (review != NULL)
         rein_review_page_add_fact (review, facts[i].title, facts[i].value);
     }
-  if (self->action == REIN_ACTION_OFFER && self->bid != NULL && group != NULL)
+  if (group == NULL)
+    return;
+  if (self->action == REIN_ACTION_OFFER && self->bid != NULL)
     add_fact (group, _("Their offer"), rein_document_lookup (self->bid, REIN_LABEL_DESCRIPTION));
+  /* what the step answers: the work delivered, the disputes */
+  if (self->action != REIN_ACTION_OFFER && self->action != REIN_ACTION_DELIVER)
+    {
+      struct
+      {
+        ReinDocumentType type;
+        const gchar *label;
+        const gchar *title;
+      } said[] = {
+        { REIN_DOCUMENT_TYPE_DELIVERY, REIN_LABEL_DELIVERABLES, _("Deliverables") },
+        { REIN_DOCUMENT_TYPE_CREATOR_DISPUTE, REIN_LABEL_DISPUTE_DETAIL,
+          _("The job creator’s dispute") },
+        { REIN_DOCUMENT_TYPE_WORKER_DISPUTE, REIN_LABEL_DISPUTE_DETAIL,
+          _("The worker’s dispute") },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (said); i++)
+        {
+          ReinDocument *doc = rein_job_get_document (job, said[i].type);
+
+          if (doc != NULL)
+            add_fact (group, said[i].title, rein_document_lookup (doc, said[i].label));
+        }
+    }
 }
 
 static void
