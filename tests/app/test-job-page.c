@@ -56,6 +56,7 @@ typedef struct
 {
   ReinWindow *window;
   ReinJobPage *page;
+  Person *person;
   const gchar *status; /* waited for */
 } Screen;
 
@@ -82,6 +83,7 @@ wait_status (Screen *s, const gchar *status)
 static void
 screen_open (Screen *s, Person *p, const gchar *job_id, gint width)
 {
+  s->person = p;
   s->window = rein_window_new (NULL, p->context);
   gtk_window_set_default_size (GTK_WINDOW (s->window), width, 820);
   gtk_window_present (GTK_WINDOW (s->window));
@@ -99,28 +101,32 @@ screen_close (Screen *s)
   app_test_iterate (50);
 }
 
-/* @p's page of @job_id: checks what it says and offers, and takes
- * screenshots @shot (wide, and narrow when @narrow). */
+/* Reads My Jobs again, as a sync does, and waits for the page to say
+ * @status; checks the steps it offers, and takes screenshots @shot (wide,
+ * and narrow when @narrow). */
 static void
-check_page (Person *p, const gchar *job_id, const gchar *status, ReinActions offered,
-            const gchar *shot, gboolean narrow)
+check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *shot,
+            gboolean narrow)
 {
-  Screen s = { 0 };
-
-  screen_open (&s, p, job_id, 1000);
-  wait_status (&s, status);
-  g_assert_cmpint (rein_job_page_get_offered (s.page), ==, offered);
-  if (shot != NULL)
-    app_test_screenshot (GTK_WIDGET (s.window), shot);
-  screen_close (&s);
-  if (narrow && shot != NULL)
+  gtk_widget_activate_action (GTK_WIDGET (rein_window_get_my_jobs_view (s->window)),
+                              "my-jobs.refresh", NULL);
+  wait_status (s, status);
+  g_assert_cmpint (rein_job_page_get_offered (s->page), ==, offered);
+  if (shot == NULL)
+    return;
+  app_test_screenshot (GTK_WIDGET (s->window), shot);
+  if (narrow)
     {
       g_autofree gchar *name = g_strdup_printf ("%s-narrow", shot);
+      Screen small = { 0 };
 
-      screen_open (&s, p, job_id, 360);
-      wait_status (&s, status);
-      app_test_screenshot (GTK_WIDGET (s.window), name);
-      screen_close (&s);
+      /* a window of its own: a shown window keeps its size under Xvfb */
+      screen_open (&small, s->person, rein_my_job_get_job_id (rein_job_page_get_job (s->page)),
+                   360);
+      wait_status (&small, status);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (small.window)), <=, 360);
+      app_test_screenshot (GTK_WIDGET (small.window), name);
+      screen_close (&small);
     }
 }
 
@@ -170,20 +176,6 @@ take_step (Screen *s, const gchar *action, const gchar *target, const gchar *tex
   wait_status (s, after);
 }
 
-/* @p takes a step on its page of @job_id, from the state @before. */
-static void
-step (Person *p, const gchar *job_id, const gchar *before, const gchar *action,
-      const gchar *target, const gchar *text, const gchar *title, const gchar *after,
-      const gchar *shot)
-{
-  Screen s = { 0 };
-
-  screen_open (&s, p, job_id, 1000);
-  wait_status (&s, before);
-  take_step (&s, action, target, text, title, after, shot);
-  screen_close (&s);
-}
-
 static gboolean
 has_bids (gpointer data)
 {
@@ -194,17 +186,38 @@ has_bids (gpointer data)
 }
 
 static gchar *
-only_bid (Person *p, const gchar *job_id)
+only_bid (Screen *s)
 {
-  Screen s = { 0 };
   g_auto (GStrv) hashes = NULL;
 
-  screen_open (&s, p, job_id, 1000);
-  app_test_wait_until (has_bids, &s, "the bids", 90);
-  hashes = rein_job_page_dup_bid_hashes (s.page);
+  app_test_wait_until (has_bids, s, "the bids", 90);
+  hashes = rein_job_page_dup_bid_hashes (s->page);
   g_assert_cmpuint (g_strv_length (hashes), ==, 1);
-  screen_close (&s);
   return g_strdup (hashes[0]);
+}
+
+/* The three people's windows, each on the page of @job_id. */
+typedef struct
+{
+  Screen carol;
+  Screen walt;
+  Screen mia;
+} Screens;
+
+static void
+screens_open (Screens *s, Fixture *f, const gchar *job_id)
+{
+  screen_open (&s->carol, &f->carol, job_id, 1000);
+  screen_open (&s->walt, &f->walt, job_id, 1000);
+  screen_open (&s->mia, &f->mia, job_id, 1000);
+}
+
+static void
+screens_close (Screens *s)
+{
+  screen_close (&s->carol);
+  screen_close (&s->walt);
+  screen_close (&s->mia);
 }
 
 /* ---- job 1: post, bid, award, deliver (accept: escrow tests) ---- */
@@ -214,53 +227,50 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
-  const ReinActions creator_disputes = REIN_ACTION_CREATOR_DISPUTE;
-  Screen carol = { 0 };
+  Screens s = { 0 };
 
   job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
   place_bid (&f->walt, job_id, "0.05");
+  screens_open (&s, f, job_id);
 
   /* bids: only the creator may award; everyone sees whose turn it is */
-  check_page (&f->carol, job_id, "bid(s) submitted — waiting for you to award a bid",
-              REIN_ACTION_OFFER, "job-page-10-creator-bids", TRUE);
-  check_page (&f->walt, job_id, "bid(s) submitted — waiting for Carol to award a bid", 0,
+  check_page (&s.carol, "bid(s) submitted — waiting for you to award a bid", REIN_ACTION_OFFER,
+              "job-page-10-creator-bids", TRUE);
+  check_page (&s.walt, "bid(s) submitted — waiting for Carol to award a bid", 0,
               "job-page-11-worker-bid", FALSE);
-  check_page (&f->mia, job_id, "bid(s) submitted — waiting for Carol to award a bid", 0, NULL,
-              FALSE);
+  check_page (&s.mia, "bid(s) submitted — waiting for Carol to award a bid", 0, NULL, FALSE);
 
   /* Carol awards Walt's bid */
-  bid = only_bid (&f->carol, job_id);
-  step (&f->carol, job_id, NULL, "job.award", bid, NULL, "Rein Offer\n",
-        "job awarded — waiting for Walt to deliver", "job-page-12-award");
-  check_page (&f->carol, job_id, "job awarded — waiting for Walt to deliver", creator_disputes,
+  bid = only_bid (&s.carol);
+  take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
+             "job awarded — waiting for Walt to deliver", "job-page-12-award");
+  check_page (&s.carol, "job awarded — waiting for Walt to deliver", REIN_ACTION_CREATOR_DISPUTE,
               "job-page-13-creator-awarded", FALSE);
-  check_page (&f->walt, job_id, "job awarded — waiting for you to deliver",
+  check_page (&s.walt, "job awarded — waiting for you to deliver",
               REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, "job-page-14-worker-awarded",
               TRUE);
-  check_page (&f->mia, job_id, "job awarded — waiting for Walt to deliver", 0,
+  check_page (&s.mia, "job awarded — waiting for Walt to deliver", 0,
               "job-page-15-mediator-awarded", FALSE);
 
-  /* Walt delivers, in several lines, while Carol's window is open: her
-   * page moves on by itself with the automatic sync's refresh */
-  screen_open (&carol, &f->carol, job_id, 1000);
-  wait_status (&carol, "job awarded — waiting for Walt to deliver");
-  step (&f->walt, job_id, NULL, "job.deliver", NULL,
-        "Logo files: https://example.com/logo.zip\nThree sizes, SVG and PNG.",
-        "Rein Delivery\n", "deliverables submitted — waiting for Carol to accept the delivery",
-        "job-page-16-deliver");
+  /* Walt delivers, in several lines; Carol's page moves on by itself
+   * with the automatic sync's timer (her keys are locked: it only reads) */
+  take_step (&s.walt, "job.deliver", NULL,
+             "Logo files: https://example.com/logo.zip\nThree sizes, SVG and PNG.",
+             "Rein Delivery\n", "deliverables submitted — waiting for Carol to accept the delivery",
+             "job-page-16-deliver");
   rein_session_set_auto_sync_interval (rein_context_get_session (f->carol.context), 1);
-  wait_status (&carol,
+  wait_status (&s.carol,
                "deliverables submitted — waiting for you to accept or dispute the delivery");
-  screen_close (&carol);
-  check_page (&f->carol, job_id,
+  rein_session_set_auto_sync_interval (rein_context_get_session (f->carol.context), 0);
+  check_page (&s.carol,
               "deliverables submitted — waiting for you to accept or dispute the delivery",
               REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE, "job-page-17-creator-delivered",
               TRUE);
-  check_page (&f->walt, job_id,
-              "deliverables submitted — waiting for Carol to accept the delivery",
+  check_page (&s.walt, "deliverables submitted — waiting for Carol to accept the delivery",
               REIN_ACTION_WORKER_DISPUTE, "job-page-18-worker-delivered", FALSE);
-  check_page (&f->mia, job_id,
-              "deliverables submitted — waiting for Carol to accept the delivery", 0, NULL, FALSE);
+  check_page (&s.mia, "deliverables submitted — waiting for Carol to accept the delivery", 0,
+              NULL, FALSE);
+  screens_close (&s);
 }
 
 /* ---- job 2: post, bid, award, deliver, both disputes ---- */
@@ -270,33 +280,45 @@ test_disputes (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
+  Screens s = { 0 };
 
   job_id = post_job (&f->carol, &f->mia, "Website copy", "Writing", "Five pages of copy.");
   place_bid (&f->walt, job_id, "0.02");
-  bid = only_bid (&f->carol, job_id);
-  step (&f->carol, job_id, NULL, "job.award", bid, NULL, "Rein Offer\n",
-        "job awarded — waiting for Walt to deliver", NULL);
-  step (&f->walt, job_id, NULL, "job.deliver", NULL, "Five pages, in the shared folder.",
-        "Rein Delivery\n", "deliverables submitted — waiting for Carol to accept the delivery",
-        NULL);
+  screens_open (&s, f, job_id);
+  bid = only_bid (&s.carol);
+  take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
+             "job awarded — waiting for Walt to deliver", NULL);
+  check_page (&s.walt, "job awarded — waiting for you to deliver",
+              REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
+  take_step (&s.walt, "job.deliver", NULL, "Five pages, in the shared folder.", "Rein Delivery\n",
+             "deliverables submitted — waiting for Carol to accept the delivery", NULL);
 
   /* Carol disputes the delivery */
-  step (&f->carol, job_id, NULL, "job.dispute", NULL,
-        "Two of the five pages are missing.\nThe rest is fine.", "Rein Dispute Delivery\n",
-        "disputed by job creator — waiting for Mia to resolve the dispute",
-        "job-page-20-creator-dispute");
-  check_page (&f->mia, job_id, "disputed by job creator — waiting for you to resolve the dispute",
+  check_page (&s.carol,
+              "deliverables submitted — waiting for you to accept or dispute the delivery",
+              REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE, NULL, FALSE);
+  take_step (&s.carol, "job.dispute", NULL,
+             "Two of the five pages are missing.\nThe rest is fine.", "Rein Dispute Delivery\n",
+             "disputed by job creator — waiting for Mia to resolve the dispute",
+             "job-page-20-creator-dispute");
+  check_page (&s.mia, "disputed by job creator — waiting for you to resolve the dispute",
               REIN_ACTION_RESOLVE, "job-page-21-mediator-dispute", TRUE);
 
   /* Walt disputes too: the mediator hears both sides */
-  step (&f->walt, job_id, "disputed by job creator — waiting for Mia to resolve the dispute",
-        "job.dispute", NULL, "All five pages are in the folder, see page-4.txt.",
-        "Rein Dispute Offer\n", "disputed by worker — waiting for Mia to resolve the dispute",
-        "job-page-22-worker-dispute");
-  check_page (&f->carol, job_id, "disputed by worker — waiting for Mia to resolve the dispute",
-              0, "job-page-23-creator-both-disputes", FALSE);
-  check_page (&f->mia, job_id, "disputed by worker — waiting for you to resolve the dispute",
-              REIN_ACTION_RESOLVE, "job-page-24-mediator-both-disputes", TRUE);
+  check_page (&s.walt, "disputed by job creator — waiting for Mia to resolve the dispute",
+              REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
+  take_step (&s.walt, "job.dispute", NULL, "All five pages are in the folder, see page-4.txt.",
+             "Rein Dispute Offer\n", "disputed by worker — waiting for Mia to resolve the dispute",
+             "job-page-22-worker-dispute");
+  check_page (&s.carol, "disputed by worker — waiting for Mia to resolve the dispute", 0,
+              "job-page-23-creator-both-disputes", FALSE);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  check_page (&s.mia, "disputed by worker — waiting for you to resolve the dispute",
+              REIN_ACTION_RESOLVE, "job-page-24-mediator-both-disputes-dark", TRUE);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  screens_close (&s);
 }
 
 /* ---- forged steps ---- */
@@ -418,11 +440,30 @@ test_forged (Fixture *f, gconstpointer data)
   for (guint i = 2; i < forged->len; i++)
     put_unchecked (&f->mallory, g_ptr_array_index (forged, i));
 
-  /* Carol's page: still awarded, every forged step in the timeline,
+  /* Walt delivers (for real), and Mallory accepts it */
+  g_clear_pointer (&pub, rein_publication_free);
+  g_free (text);
+  text = rein_document_build_delivery (rein_job_get_offer (job), "The flyer, as a PDF.", &error);
+  g_assert_no_error (error);
+  pub = publish (&f->walt, job, text, &error);
+  g_assert_no_error (error);
+  g_clear_object (&job);
+  job = load_job (&f->carol, job_id);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_DELIVERED);
+  g_free (text);
+  text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+                                     "cHNidP8BAAoCAAAAAAAAAAAAAA==",
+                                     "cHNidP8BAAoCAAAAAAAAAAAAAA==", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (forged, g_strdup (text));
+  put_unchecked (&f->mallory, text);
+
+  /* Carol's page: still delivered, every forged step in the timeline,
    * marked as not counting, with its reason */
   screen_open (&s, &f->carol, job_id, 1000);
-  wait_status (&s, "job awarded — waiting for Walt to deliver");
-  g_assert_cmpint (rein_job_page_get_offered (s.page), ==, REIN_ACTION_CREATOR_DISPUTE);
+  wait_status (&s, "deliverables submitted — waiting for you to accept or dispute the delivery");
+  g_assert_cmpint (rein_job_page_get_offered (s.page), ==,
+                   REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE);
   for (guint i = 0; i < forged->len; i++)
     {
       ReinDocument *doc = rein_document_sign (g_ptr_array_index (forged, i), NULL, f->mallory.key,
@@ -467,7 +508,7 @@ test_forged (Fixture *f, gconstpointer data)
     for (; row != NULL; row = gtk_widget_get_next_sibling (row))
       if (ADW_IS_EXPANDER_ROW (row)
           && g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                          "Bid awarded")
+                          "Delivery accepted")
           && strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), "Mallory"))
         adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
     app_test_iterate (200);
