@@ -62,13 +62,30 @@ own_key (ReinJobPage *self)
   return me != NULL ? rein_identity_get_delegate_public_key (me) : NULL;
 }
 
+/* Empties @list, noting in @expanded (when not NULL) the "hash" of each
+ * expander row the user had opened. */
 static void
-clear_list (GtkListBox *list)
+clear_list (GtkListBox *list, GHashTable *expanded)
 {
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
+    {
+      if (expanded != NULL && ADW_IS_EXPANDER_ROW (child)
+          && adw_expander_row_get_expanded (ADW_EXPANDER_ROW (child))
+          && g_object_get_data (G_OBJECT (child), "hash") != NULL)
+        g_hash_table_add (expanded, g_strdup (g_object_get_data (G_OBJECT (child), "hash")));
+      gtk_list_box_remove (list, child);
+    }
+}
+
+static void
+append_row (GtkListBox *list, GtkWidget *row, const gchar *hash, GHashTable *expanded)
+{
+  g_object_set_data_full (G_OBJECT (row), "hash", g_strdup (hash), g_free);
+  if (g_hash_table_contains (expanded, hash))
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  gtk_list_box_append (list, row);
 }
 
 static GtkWidget *
@@ -152,9 +169,6 @@ timeline_row (ReinTimelineEntry *entry)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rein_timeline_entry_get_what (entry));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
-  adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                               badge_new (counts ? _("Verified") : _("Does not count"),
-                                          counts ? "success" : "error"));
   if (!counts)
     {
       GtkWidget *reason = adw_action_row_new ();
@@ -173,7 +187,11 @@ timeline_row (ReinTimelineEntry *entry)
   gtk_widget_set_tooltip_text (copy, _("Copy the signed text"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (copy), "job.copy");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (copy), "s", rein_document_get_hash (document));
+  /* actions go in from the right: the copy button stays in line */
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), copy);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
+                               badge_new (counts ? _("Verified") : _("Does not count"),
+                                          counts ? "success" : "error"));
   /* what a screen reader says of the row */
   accessible = g_strdup_printf ("%s, %s, %s", rein_timeline_entry_get_what (entry),
                                 counts ? _("verified") : _("does not count"), subtitle);
@@ -246,10 +264,14 @@ static void
 show_timeline (ReinJobPage *self)
 {
   ReinJob *job = self->job != NULL ? rein_my_job_get_job (self->job) : NULL;
+  g_autoptr (GHashTable) expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) bids_expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                                NULL);
   guint n_bids = 0;
 
-  clear_list (self->history_list);
-  clear_list (self->bids_list);
+  /* the same job read again keeps what the user opened */
+  clear_list (self->history_list, expanded);
+  clear_list (self->bids_list, bids_expanded);
   gtk_widget_set_visible (self->history_spinner, self->timeline == NULL && job != NULL);
   if (self->timeline == NULL || job == NULL)
     {
@@ -261,12 +283,14 @@ show_timeline (ReinJobPage *self)
       ReinTimelineEntry *entry = g_ptr_array_index (self->timeline, i);
       ReinDocument *document = rein_timeline_entry_get_document (entry);
 
-      gtk_list_box_append (self->history_list, timeline_row (entry));
+      append_row (self->history_list, timeline_row (entry), rein_document_get_hash (document),
+                  expanded);
       if (rein_timeline_entry_get_counts (entry)
           && rein_document_get_document_type (document) == REIN_DOCUMENT_TYPE_BID)
         {
-          gtk_list_box_append (self->bids_list,
-                               bid_row (self, job, entry, self->offered & REIN_ACTION_OFFER));
+          append_row (self->bids_list,
+                      bid_row (self, job, entry, self->offered & REIN_ACTION_OFFER),
+                      rein_document_get_hash (document), bids_expanded);
           n_bids++;
         }
     }

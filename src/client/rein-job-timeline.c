@@ -19,6 +19,7 @@ struct _ReinTimelineEntry
   gboolean counts;
   gchar *reason;
   gint completed;
+  guint flow_index;   /* its place in the flow, among equals in time */
 };
 
 G_DEFINE_FINAL_TYPE (ReinTimelineEntry, rein_timeline_entry, G_TYPE_OBJECT)
@@ -160,6 +161,19 @@ format_writer (ReinDirectory *directory, ReinDocument *document)
   return g_strdup_printf (_("(not enrolled) %s"), signer != NULL ? signer : "?");
 }
 
+/* Oldest first: by when they were first seen here (seconds), then in the
+ * order of the flow. */
+static gint
+compare_entries (gconstpointer a, gconstpointer b)
+{
+  const ReinTimelineEntry *x = *(ReinTimelineEntry *const *) a;
+  const ReinTimelineEntry *y = *(ReinTimelineEntry *const *) b;
+
+  if (x->first_seen != y->first_seen)
+    return x->first_seen < y->first_seen ? -1 : 1;
+  return x->flow_index < y->flow_index ? -1 : x->flow_index > y->flow_index;
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -182,6 +196,7 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       if (!g_hash_table_add (seen, (gpointer) rein_document_get_hash (document)))
         continue;
       entry = g_object_new (REIN_TYPE_TIMELINE_ENTRY, NULL);
+      entry->flow_index = i;
       entry->document = g_object_ref (document);
       entry->counts = valid;
       entry->reason = valid ? NULL : g_strdup (reason != NULL ? reason : _("It does not count."));
@@ -195,6 +210,7 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
             load->store, rein_document_get_signer (document), rein_job_get_id (load->job), NULL);
       g_ptr_array_add (entries, entry);
     }
+  g_ptr_array_sort (entries, compare_entries);
   g_task_return_pointer (task, g_steal_pointer (&entries), (GDestroyNotify) g_ptr_array_unref);
 }
 

@@ -1,7 +1,8 @@
 /* rein-job-timeline.h: every document of a job, as a user reads its story
  *
  * The job page's timeline: each document the job has (those that count
- * and those that do not), in the order of the flow, with what it is, who
+ * and those that do not), oldest first (by when this store first saw it,
+ * then in the order of the flow), with what it is, who
  * wrote it (the name of the signer's own verified enrollment and the
  * fingerprint of its master key: rein-person.h), when this store first
  * saw it, and its verdict with the reason when it does not count.

@@ -337,6 +337,25 @@ entry_of (GPtrArray *timeline, const gchar *hash)
   return NULL;
 }
 
+/* Expands the expander rows below @root titled @title whose subtitle has
+ * @who; TRUE when there was one. */
+static gboolean
+expand_row (GtkWidget *root, const gchar *title, const gchar *who)
+{
+  gboolean found = FALSE;
+
+  if (ADW_IS_EXPANDER_ROW (root)
+      && g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title)
+      && strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (root)), who) != NULL)
+    {
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (root), TRUE);
+      return TRUE;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    found |= expand_row (c, title, who);
+  return found;
+}
+
 typedef struct
 {
   Screen *screen;
@@ -503,15 +522,18 @@ test_forged (Fixture *f, gconstpointer data)
   /* a forged entry opened, for the screenshot */
   {
     GtkWidget *list = app_test_find_by_type (GTK_WIDGET (s.page), ADW_TYPE_EXPANDER_ROW);
-    GtkWidget *row = list;
+    gboolean found = expand_row (GTK_WIDGET (s.page), "Delivery accepted", "Mallory");
 
-    for (; row != NULL; row = gtk_widget_get_next_sibling (row))
-      if (ADW_IS_EXPANDER_ROW (row)
-          && g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                          "Delivery accepted")
-          && strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), "Mallory"))
-        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-    app_test_iterate (200);
+    g_assert_true (found);
+    app_test_iterate (800); /* the row opens */
+    /* the last entry, at the bottom */
+    {
+      GtkAdjustment *scroll = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+          gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW)));
+
+      gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
+      app_test_iterate (400);
+    }
   }
   app_test_screenshot (GTK_WIDGET (s.window), "job-page-30-forged");
   screen_close (&s);
