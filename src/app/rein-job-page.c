@@ -247,9 +247,12 @@ bid_row (ReinJobPage *self, ReinJob *job, ReinTimelineEntry *entry, gboolean can
     adw_expander_row_add_action (ADW_EXPANDER_ROW (row), badge_new (_("Awarded"), "success"));
   else if (can_award)
     {
-      GtkWidget *award = gtk_button_new_with_mnemonic (_("A_ward…"));
+      /* open, so that the bids read side by side while one is chosen */
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+      GtkWidget *award;
       g_autofree gchar *tip = g_strdup_printf (_("Award the job to %s"), worker);
 
+      award = gtk_button_new_with_mnemonic (_("A_ward…"));
       gtk_widget_set_valign (award, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (award, tip);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (award), "job.award");
