@@ -54,6 +54,7 @@ typedef struct
   GInputStream *stream;
   GByteArray *body;
   gchar *query; /* for CALL_QUERY: the member holding the results */
+  gboolean testnet; /* for CALL_PUT: a testnet document */
 
   /* Every step of the call runs under this; it is cancelled by the
    * caller's cancellable and by the deadline. */
@@ -383,6 +384,18 @@ handle_answer (GTask *task, guint status, JsonNode *root)
         {
           g_autofree gchar *msg = server_message (root);
 
+          /* The original Causeway checks signatures against mainnet
+           * addresses unless it runs in testnet mode: a testnet
+           * identity's put, rightly signed, gets a bare "Incorrect
+           * signature". */
+          if (call->testnet && status == 401 && g_strcmp0 (msg, "Incorrect signature") == 0)
+            {
+              return_error (task, REIN_NET_ERROR_REFUSED,
+                            "this server does not take testnet documents (it answered "
+                            "“Incorrect signature” to a testnet document, as an original "
+                            "Causeway server on mainnet does)");
+              return;
+            }
           /* Another client of the same owner cleared the nonce (PROTOCOL.md
            * 6: 401 "Bad nonce"); a fresh one may do. */
           return_error (task,
@@ -743,17 +756,18 @@ caller_cancelled_cb (GCancellable *caller, gpointer data)
 
 /* Starts a call; @form is a NULL-terminated list of name, value pairs. */
 static void
-start_call (ReinClient *self,
-            CallKind kind,
-            const gchar *method,
-            const gchar *path,
-            const gchar *const *form,
-            GBytes *body,
-            const gchar *query_member,
-            GCancellable *cancellable,
-            GAsyncReadyCallback callback,
-            gpointer user_data,
-            gpointer source_tag)
+start_call_full (ReinClient *self,
+                 CallKind kind,
+                 const gchar *method,
+                 const gchar *path,
+                 const gchar *const *form,
+                 GBytes *body,
+                 const gchar *query_member,
+                 gboolean testnet,
+                 GCancellable *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer user_data,
+                 gpointer source_tag)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr (GString) url = g_string_new (self->url);
@@ -762,6 +776,7 @@ start_call (ReinClient *self,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   call->kind = kind;
+  call->testnet = testnet;
   call->body = g_byte_array_new ();
   call->query = g_strdup (query_member);
 
@@ -798,6 +813,23 @@ start_call (ReinClient *self,
       g_source_attach (call->deadline_source, g_task_get_context (task));
     }
   send_call (g_steal_pointer (&task));
+}
+
+static void
+start_call (ReinClient *self,
+            CallKind kind,
+            const gchar *method,
+            const gchar *path,
+            const gchar *const *form,
+            GBytes *body,
+            const gchar *query_member,
+            GCancellable *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer user_data,
+            gpointer source_tag)
+{
+  start_call_full (self, kind, method, path, form, body, query_member, FALSE, cancellable,
+                   callback, user_data, source_tag);
 }
 
 /* ---- the calls ---- */
@@ -909,8 +941,8 @@ rein_client_put_async (ReinClient *self,
   json = json_generator_to_data (generator, &json_len);
   body = g_bytes_new_take (g_steal_pointer (&json), json_len);
 
-  start_call (self, CALL_PUT, "POST", "put", NULL, body, NULL, cancellable, callback, user_data,
-              rein_client_put_async);
+  start_call_full (self, CALL_PUT, "POST", "put", NULL, body, NULL, testnet, cancellable, callback,
+                   user_data, rein_client_put_async);
 }
 
 gboolean

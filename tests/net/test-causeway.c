@@ -358,6 +358,55 @@ test_capped (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->failed, ==, 0);
 }
 
+/* A put of @who's (with their delegate key, in @testnet form) through
+ * ReinClient; NULL when it was taken. */
+static GError *
+client_put (TestServer *server, Identity *who, gboolean testnet)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinClient) client = rein_client_new (server->url, &error);
+  g_autofree gchar *key = random_key ();
+  Pending pending = { 0 };
+  const gchar *nonce;
+
+  g_assert_no_error (error);
+  g_clear_pointer (&who->nonce, g_free);
+  nonce = identity_fetch_nonce (who, server);
+  rein_client_put_async (client, key, "Some text", nonce, who->delegate, who->master_address,
+                         testnet, NULL, got_result_cb, &pending);
+  net_test_wait (&pending.done);
+  rein_client_put_finish (client, pending.result, &error);
+  g_clear_object (&pending.result);
+  g_clear_pointer (&who->nonce, g_free);
+  return g_steal_pointer (&error);
+}
+
+/* The original Causeway on mainnet refuses a testnet document (signed
+ * with a testnet address) with a bare "Incorrect signature": the user is
+ * told what it means. In testnet mode it takes it; a mainnet put that
+ * really is badly signed keeps the server's words. */
+static void
+test_testnet_put (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) refused = client_put (f->causeway, f->creator, TRUE);
+  g_autoptr (GError) mainnet = client_put (f->causeway, f->creator, FALSE);
+  g_autoptr (TestServer) testnet_server = test_causeway_start (TEST_CAUSEWAY_TESTNET);
+  g_autoptr (GError) taken = NULL;
+  g_autoptr (GError) wrong = NULL;
+
+  g_assert_error (refused, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+  g_assert_nonnull (strstr (refused->message, "this server does not take testnet documents"));
+  g_assert_no_error (mainnet);
+
+  identity_register (f->creator, testnet_server);
+  taken = client_put (testnet_server, f->creator, TRUE);
+  g_assert_no_error (taken);
+  wrong = client_put (testnet_server, f->creator, FALSE);
+  g_assert_error (wrong, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED);
+  g_assert_nonnull (strstr (wrong->message, "Incorrect signature"));
+  g_assert_null (strstr (wrong->message, "testnet"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -370,6 +419,7 @@ main (int argc, char **argv)
   ADD ("/net/causeway/fast-path", TEST_CAUSEWAY_MAINNET, test_fast_path);
   ADD ("/net/causeway/fast-path-old", TEST_CAUSEWAY_UNKNOWN_QUERY_ERROR, test_fast_path);
   ADD ("/net/causeway/capped", TEST_CAUSEWAY_MAINNET, test_capped);
+  ADD ("/net/causeway/testnet-put", TEST_CAUSEWAY_MAINNET, test_testnet_put);
 #undef ADD
   return g_test_run ();
 }
