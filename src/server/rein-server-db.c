@@ -78,6 +78,10 @@ rein_server_db_type_name (ReinDocumentType type)
       return "workerdispute";
     case REIN_DOCUMENT_TYPE_RESOLUTION:
       return "resolution";
+    case REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION:
+      return "acceptresolution";
+    case REIN_DOCUMENT_TYPE_RATING:
+      return "rating";
     case REIN_DOCUMENT_TYPE_UNKNOWN:
     default:
       return "unknown";
