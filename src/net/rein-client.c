@@ -454,9 +454,14 @@ handle_answer (GTask *task, guint status, JsonNode *root)
           {
             JsonNode *item = json_array_get_element (array, i);
 
+            /* python-rein 0.3's queries (get_user_ratings, get_user_name)
+             * answer {"key": ..., "value": DOCUMENT} objects. */
+            if (JSON_NODE_HOLDS_OBJECT (item))
+              item = json_object_get_member (json_node_get_object (item), "value");
             /* Items that are not text are skipped; the caller verifies the
              * rest. */
-            if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+            if (item != NULL && JSON_NODE_HOLDS_VALUE (item)
+                && json_node_get_value_type (item) == G_TYPE_STRING)
               g_ptr_array_add (docs, g_strdup (json_node_get_string (item)));
           }
         g_task_return_pointer (task, g_steal_pointer (&docs), (GDestroyNotify) g_ptr_array_unref);

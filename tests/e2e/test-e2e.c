@@ -47,6 +47,7 @@ typedef struct
 {
   TestServer *server;
   gboolean causeway; /* @server answers as the original Causeway does */
+  guint ratings;     /* rating documents the clients hold */
   TestServer *second;
   TestChain *chain;
   Client creator;
@@ -582,7 +583,13 @@ query_values (TestServer *server, const gchar *owner, const gchar *query, const 
   g_assert_cmpuint (answer->status, ==, 200);
   array = json_object_get_array_member (answer_object (answer), query);
   for (guint i = 0; i < json_array_get_length (array); i++)
-    g_ptr_array_add (values, g_strdup (json_array_get_string_element (array, i)));
+    {
+      const gchar *text = json_array_get_string_element (array, i);
+
+      /* The original Causeway's text matching finds ratings too ("Job id"). */
+      if (strstr (text, "\nRein Rating\n") == NULL)
+        g_ptr_array_add (values, g_strdup (text));
+    }
   g_ptr_array_sort (values, compare_strings);
   return values;
 }
@@ -634,8 +641,8 @@ check_second_server (Fixture *f, const gchar *job1, const gchar *job2, const gch
   total += sync_to_second (f, &f->creator);
   total += sync_to_second (f, &f->worker);
   total += sync_to_second (f, &f->mediator);
-  /* 3 enrollments, 5 documents of job 1, 6 of job 2 */
-  g_assert_cmpuint (total, ==, 14);
+  /* 3 enrollments, 5 documents of job 1, 6 of job 2, the ratings */
+  g_assert_cmpuint (total, ==, 14 + f->ratings);
 
   first_docs = query_values (f->server, f->creator.master, "by_job_id", "job_ids", ids);
   second_docs = query_values (f->second, f->creator.master, "by_job_id", "job_ids", ids);
@@ -681,6 +688,123 @@ check_second_server (Fixture *f, const gchar *job1, const gchar *job2, const gch
 
     cli_assert_status (r, 4);
   }
+}
+
+/* "rein-cli ratings WHO --json" as @c. */
+static JsonNode *
+ratings_of (Fixture *f, Client *c, const gchar *who)
+{
+  g_autoptr (CliResult) r = run_as (f, c, NULL, "ratings", who, "--json", NULL);
+
+  cli_assert_status (r, 0);
+  return cli_result_get_json (r);
+}
+
+/* python-rein 0.3's ratings, once both jobs completed: the three rate each
+ * other with "rein-cli rate", a forgery is put on the server, and "rein-cli
+ * ratings" counts only the real ones, with the trust from the reader's
+ * point of view. */
+static void
+rate_each_other (Fixture *f, const gchar *job1, const gchar *job2)
+{
+  const struct
+  {
+    Client *rater;
+    const gchar *job;
+    const gchar *form;
+  } ratings[] = {
+    { &f->creator, job1, "Rated user: Walt\nRating: 4\nComments: On time\n" },
+    { &f->worker, job1, "Rated user: creator\nRating: 5\nComments: Clear brief\n" },
+    { &f->mediator, job2, "Rated user: worker\nRating: 2\n" },
+  };
+  g_autoptr (JsonNode) walt = NULL;
+  g_autoptr (JsonNode) carol = NULL;
+  g_autoptr (Identity) eve = identity_new ("Eve");
+  g_autofree gchar *walt_sin = NULL;
+  g_autofree gchar *eve_sin = rein_sin_from_address (eve->master_address);
+  g_autofree gchar *forged_text = NULL;
+  g_autofree gchar *forged = NULL;
+  g_autofree gchar *key = random_key ();
+  g_autoptr (Answer) put = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *o;
+  JsonArray *list;
+  guint forged_seen = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ratings); i++)
+    {
+      g_autoptr (CliResult) r = run_as (f, ratings[i].rater, ratings[i].form, "rate", "--jobid",
+                                        ratings[i].job, "--json", NULL);
+      g_autoptr (JsonNode) root = NULL;
+
+      cli_assert_status (r, 0);
+      root = cli_result_get_json (r);
+      g_assert_cmpstr (json_string (json_node_get_object (root), "type"), ==, "rating");
+      f->ratings++;
+    }
+  /* Refused: rating oneself, and a party of another job. */
+  {
+    g_autoptr (CliResult) self = run_as (f, &f->worker, "Rated user: Walt\nRating: 5\n", "rate",
+                                         "--jobid", job1, NULL);
+    g_autoptr (CliResult) outsider = run_as (f, &f->creator, "Rated user: Eve\nRating: 0\n", "rate",
+                                             "--jobid", job1, NULL);
+
+    assert_refused (self, "nobody you can rate");
+    assert_refused (outsider, "nobody you can rate");
+  }
+
+  /* Eve, who took no part, rates Walt 0 straight on the server. */
+  walt = ratings_of (f, &f->creator, "Walt");
+  o = json_node_get_object (walt);
+  walt_sin = g_strdup (json_string (o, "sin"));
+  forged_text = rein_rating_build (0, walt_sin, job1, eve_sin, "Bad", &error);
+  g_assert_no_error (error);
+  forged = identity_sign (eve, forged_text);
+  identity_register (eve, f->server);
+  put = identity_put (eve, f->server, key, forged, FALSE);
+  g_assert_cmpuint (put->status, ==, 201);
+  g_clear_pointer (&walt, json_node_unref);
+
+  /* Carol's 4 and Mia's 2 count; Eve's does not. Carol's trust in Walt
+   * is her own rating (she rated neither Mia nor Eve). */
+  walt = ratings_of (f, &f->creator, "Walt");
+  o = json_node_get_object (walt);
+  g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "average"), 3.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "trust"), 4.0, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (o, "trust_links"), ==, 1);
+  list = json_object_get_array_member (o, "ratings");
+  g_assert_cmpuint (json_array_get_length (list), ==, 3);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *rating = json_array_get_object_element (list, i);
+
+      if (g_strcmp0 (json_string (rating, "rater_sin"), eve_sin) != 0)
+        {
+          g_assert_true (json_object_get_boolean_member (rating, "counts"));
+          continue;
+        }
+      g_assert_false (json_object_get_boolean_member (rating, "counts"));
+      g_assert_nonnull (strstr (json_string (rating, "reason"), "enrollment"));
+      forged_seen++;
+    }
+  g_assert_cmpuint (forged_seen, ==, 1);
+
+  /* Walt, by his SIN, as Walt sees himself: he never rated himself nor
+   * Mia; he rated Carol 5, who rated him 4: min (5, 4). */
+  {
+    g_autoptr (JsonNode) self = ratings_of (f, &f->worker, walt_sin);
+
+    o = json_node_get_object (self);
+    g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 2);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "trust"), 4.0, 1e-9);
+  }
+  carol = ratings_of (f, &f->mediator, "Carol");
+  o = json_node_get_object (carol);
+  g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 1);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "average"), 5.0, 1e-9);
+  /* Mia rated Walt 2, who rated Carol 5: min (2, 5). */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "trust"), 2.0, 1e-9);
 }
 
 static void
@@ -966,6 +1090,8 @@ test_order_flow (Fixture *f, gconstpointer data)
   g_assert_false (may (f, &f->mediator, job2, "resolve"));
   assert_state (f, job1, "accepted", TRUE);
 
+  if (f->causeway)
+    rate_each_other (f, job1, job2);
   check_second_server (f, job1, job2, forged);
   assert_no_secret_on_disk (f);
 }
