@@ -23,6 +23,7 @@
 
 #include "rein-bitcoin.h"
 #include "rein-rate-limiter.h"
+#include "rein-server-chain.h"
 #include "rein-server-db.h"
 #include "rein-server-door.h"
 #include "rein-server-json.h"
@@ -149,6 +150,7 @@ struct _ReinServer
   ReinRateLimiter *limiter;
   ReinServerDoor *door;
   gboolean log_requests;
+  ReinServerChain *chain; /* the tip for "block_info", or NULL */
   guint port;
   gchar *uri;
 };
@@ -1043,9 +1045,17 @@ static void
 reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrArray *values)
 {
   static const gchar head[] = "{\"result\":\"success\",";
-  static const gchar tail[] = "],\"block_info\":null}";
-  gsize size = sizeof head + rein_server_json_string_size (name) + 2 + sizeof tail;
+  static const gchar middle[] = "],\"block_info\":";
+  const gchar *block_info = self->chain != NULL ? rein_server_chain_get_block_info (self->chain)
+                                                : NULL;
+  gsize size;
   gchar *body, *out;
+
+  /* python-rein 0.3's post needs a block: the chain tip, when known. */
+  if (block_info == NULL)
+    block_info = "null";
+  size = sizeof head + rein_server_json_string_size (name) + 2 + sizeof middle
+         + strlen (block_info) + 2;
 
   for (guint i = 0; values != NULL && i < values->len; i++)
     size += strlen (g_ptr_array_index (values, i)) + 1;
@@ -1069,7 +1079,9 @@ reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrAr
         *out++ = ',';
       out = json_write_raw (out, g_ptr_array_index (values, i));
     }
-  out = json_write_raw (out, tail);
+  out = json_write_raw (out, middle);
+  out = json_write_raw (out, block_info);
+  *out++ = '}';
   *out = '\0';
   g_assert ((gsize) (out - body) < size);
   reply_body (msg, 200, body);
@@ -1567,6 +1579,7 @@ rein_server_finalize (GObject *object)
   ReinServer *self = REIN_SERVER (object);
   g_clear_object (&self->door);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
+  g_clear_pointer (&self->chain, rein_server_chain_free);
   g_clear_pointer (&self->answers, g_rc_box_release);
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1722,6 +1735,21 @@ rein_server_set_max_connections (ReinServer *self, guint max_connections)
 {
   g_return_if_fail (REIN_IS_SERVER (self));
   rein_server_door_set_max_connections (self->door, max_connections);
+}
+
+gboolean
+rein_server_set_chain_url (ReinServer *self, const gchar *url, guint interval, GError **error)
+{
+  ReinServerChain *chain = NULL;
+
+  g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (url != NULL && (chain = rein_server_chain_new (url, interval, error)) == NULL)
+    return FALSE;
+  g_clear_pointer (&self->chain, rein_server_chain_free);
+  self->chain = chain;
+  return TRUE;
 }
 
 void

@@ -1,0 +1,199 @@
+/* test-server-causeway.c: what python-rein 0.3 reads from rein-server
+ *
+ * "block_info" (the chain tip, from a chain backend given with
+ * --chain-url: tests/net/esplora-server.py here), and python-rein 0.3's
+ * document types, which rein-server used to refuse.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "chain-fixture.h"
+#include "rein-market.h"
+#include "server-fixture.h"
+
+/* The esplora stand-in's blocks: one every 10 minutes from the genesis
+ * block's time. */
+#define GENESIS_TIME 1231006505
+
+typedef struct
+{
+  TestServer *server;
+  Identity *owner;
+} Fixture;
+
+static void
+fixture_start (Fixture *f, const gchar *const *args)
+{
+  f->server = test_server_start (NULL, args);
+  f->owner = identity_new ("Olga");
+  identity_register (f->owner, f->server);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->server, test_server_free);
+  g_clear_pointer (&f->owner, identity_free);
+}
+
+/* The "block_info" of a "jobs" query. */
+static JsonNode *
+block_info (Fixture *f)
+{
+  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=jobs",
+                                            f->owner->master_address);
+  g_autoptr (Answer) answer = http_get (f->server, path);
+  JsonObject *o;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  o = answer_object (answer);
+  g_assert_cmpstr (json_object_get_string_member (o, "result"), ==, "success");
+  g_assert_true (json_object_has_member (o, "block_info"));
+  return json_node_copy (json_object_get_member (o, "block_info"));
+}
+
+/* Waits (30 s at most) until "block_info" says @height. */
+static void
+wait_for_height (Fixture *f, gint64 height)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (TRUE)
+    {
+      g_autoptr (JsonNode) info = block_info (f);
+
+      if (JSON_NODE_HOLDS_OBJECT (info)
+          && json_object_get_int_member (json_node_get_object (info), "height") == height)
+        {
+          JsonObject *o = json_node_get_object (info);
+          const gchar *hash = json_object_get_string_member (o, "hash");
+
+          g_assert_cmpuint (strlen (hash), ==, 64);
+          g_assert_cmpint (json_object_get_int_member (o, "time"), ==,
+                           GENESIS_TIME + 600 * height);
+          return;
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("block_info never said height %" G_GINT64_FORMAT, height);
+      g_usleep (100 * 1000);
+    }
+}
+
+/* With a chain backend, queries give its tip, and follow it. */
+static void
+test_block_info (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TestChain) chain = test_chain_start ("mainnet");
+  const gchar *args[] = { "--chain-url", chain->url, "--chain-interval", "1", NULL };
+  g_autoptr (JsonNode) first = NULL;
+  g_autoptr (JsonNode) later = NULL;
+
+  fixture_start (f, args);
+  wait_for_height (f, 100);
+  first = block_info (f);
+  test_chain_mine (chain, 3);
+  wait_for_height (f, 103);
+  later = block_info (f);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (first), "hash"), !=,
+                   json_object_get_string_member (json_node_get_object (later), "hash"));
+
+  /* A backend that answers junk, or not at all, leaves the last tip. */
+  test_chain_set_mode (chain, "garbage");
+  g_usleep (1500 * 1000);
+  wait_for_height (f, 103);
+  test_server_stop (f->server);
+}
+
+/* Without one, "block_info" stays null, as on a Causeway without Bitcoin
+ * Core; a backend that never answers changes nothing either. */
+static void
+test_no_block_info (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) info = NULL;
+  const gchar *dead[] = { "--chain-url", "http://127.0.0.1:9/", "--chain-interval", "1", NULL };
+
+  fixture_start (f, NULL);
+  info = block_info (f);
+  g_assert_true (JSON_NODE_HOLDS_NULL (info));
+  g_clear_pointer (&f->server, test_server_free);
+  g_clear_pointer (&f->owner, identity_free);
+
+  fixture_start (f, dead);
+  g_usleep (1500 * 1000);
+  g_clear_pointer (&info, json_node_unref);
+  info = block_info (f);
+  g_assert_true (JSON_NODE_HOLDS_NULL (info));
+}
+
+/* A chain URL that is not http(s) stops the server at start. */
+static void
+test_bad_chain_url (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "--chain-url", "ftp://127.0.0.1/", NULL };
+  const gchar *interval[] = { "--chain-interval", "0", NULL };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *out2 = NULL;
+  g_autofree gchar *err2 = NULL;
+
+  g_assert_cmpint (test_server_run_to_exit (NULL, args, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "http:// or https://"));
+  g_assert_cmpint (test_server_run_to_exit (NULL, interval, &out2, &err2), ==, 1);
+  g_assert_nonnull (strstr (err2, "--chain-interval"));
+}
+
+/* python-rein 0.3's ratings and accept-resolutions are stored now, and
+ * "Rein Accept" is an accept. */
+static void
+test_python_rein_types (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Identity) other = identity_new ("Pete");
+  g_autofree gchar *rated = rein_sin_from_address (other->master_address);
+  g_autofree gchar *rater = rein_sin_from_address ("1CptxARjqcfkVwGFSjR82zmPT8YtRMubub");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *rating = NULL;
+  const gchar *texts[] = {
+    NULL, /* the rating */
+    "Rein Accept Resolution\nJob name: Logo\nJob ID: k3v9x0q2m8z1c7b5n4a6\n"
+    "Primary payment txid: 00",
+    "Rein Accept\nJob name: Logo\nJob ID: k3v9x0q2m8z1c7b5n4a6",
+  };
+
+  fixture_start (f, NULL);
+  rating = rein_rating_build (3, rated, "k3v9x0q2m8z1c7b5n4a6", rater, "Fine", &error);
+  g_assert_no_error (error);
+  texts[0] = rating;
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree gchar *armored = identity_sign (f->owner, texts[i]);
+      g_autofree gchar *key = random_key ();
+      g_autoptr (Answer) put = NULL;
+      g_autofree gchar *path = NULL;
+      g_autoptr (Answer) got = NULL;
+
+      g_clear_pointer (&f->owner->nonce, g_free);
+      put = identity_put (f->owner, f->server, key, armored, FALSE);
+      if (put->status != 201)
+        g_error ("“%.22s” refused (HTTP %u): %s", texts[i], put->status, put->body);
+      path = g_strdup_printf ("get?key=%s", key);
+      got = http_get (f->server, path);
+      g_assert_cmpuint (got->status, ==, 200);
+      g_assert_cmpstr (json_object_get_string_member (answer_object (got), "value"), ==,
+                       armored);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, NULL, fn, fixture_teardown)
+  ADD ("/server/causeway/block-info", test_block_info);
+  ADD ("/server/causeway/no-block-info", test_no_block_info);
+  ADD ("/server/causeway/bad-chain-url", test_bad_chain_url);
+  ADD ("/server/causeway/python-rein-types", test_python_rein_types);
+#undef ADD
+  return g_test_run ();
+}
