@@ -423,10 +423,37 @@ test_dispute_flow (void)
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_WORKER_DISPUTE);
   g_clear_object (&job);
 
-  add_signed (w, w->mediator, g_strdup (text));
-  job = world_job (w);
-  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
-  g_assert_cmpint (rein_job_get_actions (job, w->mediator->pubkey), ==, 0);
+  /* python-rein 0.3's acceptance of a resolution: none before it */
+  {
+    g_autofree gchar *accepting = g_strdup_printf (
+        "Rein Accept Resolution\nJob name: Logo for a bakery\nJob ID: %s\n"
+        "Primary escrow redeem script: %s\nMediator escrow redeem script: %s",
+        w->job_id, rein_document_get_field (offer, REIN_LABEL_PRIMARY_REDEEM_SCRIPT),
+        rein_document_get_field (offer, REIN_LABEL_MEDIATOR_REDEEM_SCRIPT));
+    ReinDocument *early = add_signed (w, w->worker, g_strdup (accepting));
+    ReinDocument *accepted, *outsider;
+    const gchar *reason = NULL;
+
+    job = world_job (w);
+    g_assert_false (entry_valid (job, early, &reason));
+    g_assert_nonnull (strstr (reason, "no resolution"));
+    g_clear_object (&job);
+    g_ptr_array_remove (w->docs, early);
+
+    add_signed (w, w->mediator, g_strdup (text));
+    job = world_job (w);
+    g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+    g_assert_cmpint (rein_job_get_actions (job, w->mediator->pubkey), ==, 0);
+    g_clear_object (&job);
+
+    accepted = add_signed (w, w->worker, g_strdup (accepting));
+    outsider = add_signed (w, w->outsider, g_strconcat (accepting, "\nBy: Oscar", NULL));
+    job = world_job (w);
+    g_assert_true (entry_valid (job, accepted, NULL));
+    g_assert_false (entry_valid (job, outsider, &reason));
+    g_assert_nonnull (strstr (reason, "creator or the worker"));
+    g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+  }
   (void) wd;
 }
 
