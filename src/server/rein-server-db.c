@@ -26,6 +26,9 @@ static const struct
   { REIN_SERVER_QUERY_BY_JOB_ID, "by_job_id" },
   { REIN_SERVER_QUERY_DISPUTE, "dispute" },
   { REIN_SERVER_QUERY_ENROLLMENTS, "enrollments" },
+  /* "dest" or "source" chooses which (rein-server.c) */
+  { REIN_SERVER_QUERY_RATINGS_OF, "get_user_ratings" },
+  { REIN_SERVER_QUERY_RATINGS_BY, "get_user_ratings" },
 };
 
 gboolean

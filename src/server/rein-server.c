@@ -1164,6 +1164,21 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
           if (job_ids == NULL)
             param = NULL;
           break;
+        case REIN_SERVER_QUERY_RATINGS_OF:
+        case REIN_SERVER_QUERY_RATINGS_BY:
+          /* python-rein 0.3: the ratings of "dest", else those by
+           * "source" (SINs); given both, those of "dest". */
+          kind = REIN_SERVER_QUERY_RATINGS_OF;
+          param = get_param (query, "dest", 64, FALSE, &error);
+          if (param == NULL && error == NULL)
+            {
+              kind = REIN_SERVER_QUERY_RATINGS_BY;
+              param = get_param (query, "source", 64, FALSE, &error);
+            }
+          if (param == NULL && error == NULL)
+            g_set_error_literal (&error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
+                                 "Missing parameter: dest or source");
+          break;
         case REIN_SERVER_QUERY_MEDIATORS:
         case REIN_SERVER_QUERY_JOBS:
         case REIN_SERVER_QUERY_BIDS:

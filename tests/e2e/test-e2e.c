@@ -11,7 +11,9 @@
  * clients' "status --json" must agree on the job's state. Refusals of the
  * state machine must fail with a clear message. A forged document on the
  * server must be kept out and shown with its reason. Then a second server
- * is added, and one sync per client must bring it every document.
+ * is added, and one sync per client must bring it every document. Once
+ * both jobs are done, the three rate each other (python-rein 0.3's
+ * ratings) and read each other's ratings and trust scores.
  *
  * /e2e/order-flow/causeway runs it all on a server that answers as the
  * original Causeway does (tests/server/causeway-server.py): no
@@ -1090,8 +1092,7 @@ test_order_flow (Fixture *f, gconstpointer data)
   g_assert_false (may (f, &f->mediator, job2, "resolve"));
   assert_state (f, job1, "accepted", TRUE);
 
-  if (f->causeway)
-    rate_each_other (f, job1, job2);
+  rate_each_other (f, job1, job2);
   check_second_server (f, job1, job2, forged);
   assert_no_secret_on_disk (f);
 }

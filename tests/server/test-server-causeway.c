@@ -184,6 +184,99 @@ test_python_rein_types (Fixture *f, gconstpointer data)
     }
 }
 
+/* The get_user_ratings answer for @param=@sin: {"key", "value"} objects,
+ * as the original answers; returns the values. */
+static GPtrArray *
+ratings_query (Fixture *f, const gchar *param, const gchar *sin, guint expect_status)
+{
+  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=get_user_ratings%s%s%s%s",
+                                            f->owner->master_address, param ? "&" : "",
+                                            param ? param : "", param ? "=" : "",
+                                            sin ? sin : "");
+  g_autoptr (Answer) answer = http_get (f->server, path);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *list;
+
+  g_assert_cmpuint (answer->status, ==, expect_status);
+  if (expect_status != 200)
+    return values;
+  list = json_object_get_array_member (answer_object (answer), "get_user_ratings");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *item = json_array_get_object_element (list, i);
+
+      g_assert_cmpuint (strlen (json_object_get_string_member (item, "key")), ==, 64);
+      g_ptr_array_add (values, g_strdup (json_object_get_string_member (item, "value")));
+    }
+  return values;
+}
+
+/* python-rein 0.3's get_user_ratings: of a user (dest), by a user
+ * (source), by SIN, on the testnet namespace apart. */
+static void
+test_ratings_query (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Identity) bob = identity_new ("Bob");
+  g_autoptr (Identity) cat = identity_new ("Cat");
+  g_autofree gchar *olga_sin = NULL;
+  g_autofree gchar *bob_sin = rein_sin_from_address (bob->master_address);
+  g_autofree gchar *cat_sin = rein_sin_from_address (cat->master_address);
+  g_autoptr (GPtrArray) of_bob = NULL;
+  g_autoptr (GPtrArray) by_cat = NULL;
+  g_autoptr (GPtrArray) of_cat = NULL;
+  g_autoptr (GPtrArray) none = NULL;
+  struct
+  {
+    Identity *rater;
+    const gchar *rated_sin;
+    guint value;
+  } ratings[] = {
+    { NULL, NULL, 4 }, /* Olga rates Bob */
+    { NULL, NULL, 2 }, /* Cat rates Bob */
+    { NULL, NULL, 5 }, /* Cat rates Olga */
+  };
+  gchar *armored[G_N_ELEMENTS (ratings)] = { NULL };
+
+  fixture_start (f, NULL);
+  olga_sin = rein_sin_from_address (f->owner->master_address);
+  identity_register (cat, f->server);
+  ratings[0].rater = f->owner;
+  ratings[0].rated_sin = bob_sin;
+  ratings[1].rater = cat;
+  ratings[1].rated_sin = bob_sin;
+  ratings[2].rater = cat;
+  ratings[2].rated_sin = olga_sin;
+  for (guint i = 0; i < G_N_ELEMENTS (ratings); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree gchar *rater_sin = rein_sin_from_address (ratings[i].rater->master_address);
+      g_autofree gchar *text = rein_rating_build (ratings[i].value, ratings[i].rated_sin,
+                                                  "k3v9x0q2m8z1c7b5n4a6", rater_sin, "",
+                                                  &error);
+      g_autofree gchar *key = random_key ();
+      g_autoptr (Answer) put = NULL;
+
+      g_assert_no_error (error);
+      armored[i] = identity_sign (ratings[i].rater, text);
+      g_clear_pointer (&ratings[i].rater->nonce, g_free);
+      put = identity_put (ratings[i].rater, f->server, key, armored[i], FALSE);
+      g_assert_cmpuint (put->status, ==, 201);
+    }
+
+  of_bob = ratings_query (f, "dest", bob_sin, 200);
+  g_assert_cmpuint (of_bob->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (of_bob, 0), ==, armored[0]);
+  g_assert_cmpstr (g_ptr_array_index (of_bob, 1), ==, armored[1]);
+  by_cat = ratings_query (f, "source", cat_sin, 200);
+  g_assert_cmpuint (by_cat->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (by_cat, 1), ==, armored[2]);
+  of_cat = ratings_query (f, "dest", cat_sin, 200);
+  g_assert_cmpuint (of_cat->len, ==, 0);
+  none = ratings_query (f, NULL, NULL, 400);
+  for (guint i = 0; i < G_N_ELEMENTS (armored); i++)
+    g_free (armored[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -194,6 +287,7 @@ main (int argc, char **argv)
   ADD ("/server/causeway/no-block-info", test_no_block_info);
   ADD ("/server/causeway/bad-chain-url", test_bad_chain_url);
   ADD ("/server/causeway/python-rein-types", test_python_rein_types);
+  ADD ("/server/causeway/ratings-query", test_ratings_query);
 #undef ADD
   return g_test_run ();
 }
