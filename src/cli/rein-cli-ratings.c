@@ -1,10 +1,9 @@
 /* rein-cli-ratings.c: python-rein 0.3's ratings: "rein-cli rate" and
  * "rein-cli ratings"
  *
- * Ratings are read from the servers (python-rein 0.3's "get_user_ratings"
- * query) and count only when rein_rating_check() says so: signed by the
- * rater it names, on a job that really completed between the two, as
- * that job's own documents (fetched and validated here) show.
+ * Ratings are read and checked by the client's service (rein-ratings.h):
+ * they count only when signed by the rater they name, on a job that
+ * really completed between the two, as that job's own documents show.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,10 +13,7 @@
 #include <string.h>
 
 #include "rein-cli-context.h"
-
-/* Ratings read per query and jobs checked per command, at most. */
-#define MAX_RATINGS 1000
-#define MAX_JOBS 500
+#include "rein-ratings.h"
 
 typedef struct
 {
@@ -93,92 +89,27 @@ party_of_sin (ReinJob *job, ReinDirectory *directory, const gchar *sin)
 
 /* ---- rein-cli ratings ---- */
 
-/* The ratings the servers answer to get_user_ratings with @param (dest or
- * source) = @sin, read (not checked), one per document. */
-static GPtrArray *
-fetch_ratings (Rater *r, const gchar *param, const gchar *sin, GHashTable *seen, GError **error)
+/* The ratings of @sin, checked (rein-ratings.h), with the trust from my
+ * point of view. */
+static ReinRatingsReport *
+load_ratings (Rater *r, const gchar *sin, GError **error)
 {
-  const gchar *params[] = { param, sin, NULL };
-  g_autoptr (GPtrArray) docs = rein_cli_reader_query (r->reader, "get_user_ratings", params,
-                                                      error);
-  GPtrArray *ratings;
+  g_autoptr (GAsyncResult) result = NULL;
+  ReinMarketReader *market = rein_cli_reader_get_market (r->reader);
+  GError *local_error = NULL;
+  ReinRatingsReport *report;
 
-  if (docs == NULL)
-    return NULL;
-  ratings = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_rating_free);
-  for (guint i = 0; i < docs->len && ratings->len < MAX_RATINGS; i++)
+  rein_ratings_load_async (market, sin, r->own_sin, NULL, rein_cli_async_cb, &result);
+  rein_cli_wait (&result);
+  report = rein_ratings_load_finish (market, result, &local_error);
+  if (report == NULL && local_error->domain == REIN_NET_ERROR)
     {
-      ReinDocument *doc = g_ptr_array_index (docs, i);
-      ReinRating *rating;
-
-      if (!g_hash_table_add (seen, g_strdup (rein_document_get_hash (doc))))
-        continue;
-      rating = rein_rating_new_from_document (doc, NULL);
-      if (rating != NULL)
-        g_ptr_array_add (ratings, rating);
+      g_set_error_literal (error, REIN_CLI_ERROR, REIN_CLI_ERROR_NETWORK, local_error->message);
+      g_error_free (local_error);
     }
-  return ratings;
-}
-
-/* Checks each of @ratings against its job (fetched and validated):
- * @out_reasons gets, beside each, NULL when it counts or why not;
- * @out_jobs the job each names (or NULL). */
-static gboolean
-check_ratings (Rater *r,
-               GPtrArray *ratings,
-               GPtrArray **out_reasons,
-               GPtrArray **out_jobs,
-               GError **error)
-{
-  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
-  g_autoptr (GPtrArray) jobs = NULL;
-  ReinDirectory *directory;
-
-  for (guint i = 0; i < ratings->len; i++)
-    {
-      ReinRating *rating = g_ptr_array_index (ratings, i);
-
-      if (ids->len < MAX_JOBS && g_hash_table_add (wanted, rating->job_id))
-        g_ptr_array_add (ids, rating->job_id);
-    }
-  g_ptr_array_add (ids, NULL);
-  jobs = ids->len > 1 ? rein_cli_reader_load_jobs (r->reader, (const gchar *const *) ids->pdata,
-                                                   error)
-                      : g_ptr_array_new_with_free_func (g_object_unref);
-  if (jobs == NULL)
-    return FALSE;
-  directory = rein_cli_reader_get_directory (r->reader);
-
-  *out_reasons = g_ptr_array_new_with_free_func (g_free);
-  *out_jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < ratings->len; i++)
-    {
-      ReinRating *rating = g_ptr_array_index (ratings, i);
-      g_autofree gchar *reason = g_strdup (_("the job it names was not found"));
-      ReinJob *named = NULL;
-
-      /* A copied job ID is several jobs: the one it counts on, if any. */
-      for (guint j = 0; j < jobs->len; j++)
-        {
-          ReinJob *job = g_ptr_array_index (jobs, j);
-          g_autoptr (GError) why = NULL;
-
-          if (g_strcmp0 (rein_job_get_id (job), rating->job_id) != 0)
-            continue;
-          named = job;
-          if (rein_rating_check (rating, job, directory, &why))
-            {
-              g_clear_pointer (&reason, g_free);
-              break;
-            }
-          g_free (reason);
-          reason = g_strdup (why->message);
-        }
-      g_ptr_array_add (*out_reasons, g_steal_pointer (&reason));
-      g_ptr_array_add (*out_jobs, named != NULL ? g_object_ref (named) : NULL);
-    }
-  return TRUE;
+  else if (report == NULL)
+    g_propagate_error (error, local_error);
+  return report;
 }
 
 /* The SIN of @who: a SIN as it is, a master address's, else the one
@@ -296,16 +227,8 @@ run_ratings (const ReinCliCommand *command, int argc, char **argv)
   g_auto (Rater) r = { 0 };
   g_autofree gchar *name = NULL;
   g_autofree gchar *sin = NULL;
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GPtrArray) about = NULL;
-  g_autoptr (GPtrArray) mine = NULL;
-  g_autoptr (GPtrArray) all = g_ptr_array_new ();
-  g_autoptr (GPtrArray) reasons = NULL;
-  g_autoptr (GPtrArray) jobs = NULL;
-  g_autoptr (GPtrArray) counted = g_ptr_array_new ();
-  ReinRatingSummary summary;
-  gdouble trust;
-  guint links = 0;
+  g_autoptr (ReinRatingsReport) report = NULL;
+  const gchar *shown;
   int status;
 
   if (!rein_cli_parse_options (command, NULL, argc, argv, &args, &status))
@@ -315,23 +238,10 @@ run_ratings (const ReinCliCommand *command, int argc, char **argv)
   sin = resolve_person (&r, args[0], &name, &error);
   if (sin == NULL)
     return rater_fail (&r, error);
-  /* The ratings of them, and mine (the trust score weighs theirs by them). */
-  about = fetch_ratings (&r, "dest", sin, seen, &error);
-  if (about == NULL)
-    return rater_fail (&r, error);
-  mine = fetch_ratings (&r, "source", r.own_sin, seen, &error);
-  if (mine == NULL)
-    return rater_fail (&r, error);
-  g_ptr_array_extend (all, about, NULL, NULL);
-  g_ptr_array_extend (all, mine, NULL, NULL);
-  if (!check_ratings (&r, all, &reasons, &jobs, &error))
+  report = load_ratings (&r, sin, &error);
+  if (report == NULL)
     return rater_fail (&r, error);
   rein_cli_reader_print_warnings (r.reader);
-  for (guint i = 0; i < all->len; i++)
-    if (g_ptr_array_index (reasons, i) == NULL)
-      g_ptr_array_add (counted, g_ptr_array_index (all, i));
-  rein_rating_summarize (counted, sin, &summary);
-  trust = rein_rating_trust (counted, r.own_sin, sin, &links);
 
   if (rein_cli_globals.json)
     {
@@ -342,23 +252,24 @@ run_ratings (const ReinCliCommand *command, int argc, char **argv)
       rein_cli_json_string (builder, "sin", sin);
       rein_cli_json_string (builder, "name", name);
       json_builder_set_member_name (builder, "count");
-      json_builder_add_int_value (builder, summary.count);
+      json_builder_add_int_value (builder, report->summary.count);
       json_builder_set_member_name (builder, "average");
-      if (summary.count > 0)
-        json_builder_add_double_value (builder, summary.average);
+      if (report->summary.count > 0)
+        json_builder_add_double_value (builder, report->summary.average);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "trust");
-      if (trust >= 0)
-        json_builder_add_double_value (builder, trust);
+      if (report->trust >= 0)
+        json_builder_add_double_value (builder, report->trust);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "trust_links");
-      json_builder_add_int_value (builder, links);
+      json_builder_add_int_value (builder, report->trust_links);
       json_builder_set_member_name (builder, "ratings");
       json_builder_begin_array (builder);
-      for (guint i = 0; i < about->len; i++)
-        rating_to_json (builder, g_ptr_array_index (all, i), g_ptr_array_index (reasons, i));
+      for (guint i = 0; i < report->ratings->len; i++)
+        rating_to_json (builder, g_ptr_array_index (report->ratings, i),
+                        g_ptr_array_index (report->reasons, i));
       json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
@@ -367,21 +278,23 @@ run_ratings (const ReinCliCommand *command, int argc, char **argv)
       return REIN_CLI_EXIT_OK;
     }
 
-  if (summary.count == 0)
-    rein_cli_print (_("%s: no ratings that count"), name != NULL ? name : sin);
+  shown = name != NULL ? name : sin;
+  if (report->summary.count == 0)
+    rein_cli_print (_("%s: no ratings that count"), shown);
   else
     rein_cli_print (g_dngettext (GETTEXT_PACKAGE, "%s: %.1f of 5, from %u rating",
-                                 "%s: %.1f of 5, from %u ratings", summary.count),
-                    name != NULL ? name : sin, summary.average, summary.count);
-  if (trust >= 0)
+                                 "%s: %.1f of 5, from %u ratings", report->summary.count),
+                    shown, report->summary.average, report->summary.count);
+  if (report->trust >= 0)
     rein_cli_print (g_dngettext (GETTEXT_PACKAGE, "Trust from your point of view: %.1f (%u link)",
-                                 "Trust from your point of view: %.1f (%u links)", links),
-                    trust, links);
+                                 "Trust from your point of view: %.1f (%u links)",
+                                 report->trust_links),
+                    report->trust, report->trust_links);
   else
     rein_cli_print ("%s", _("Trust from your point of view: none (nobody you rated rated them)"));
-  for (guint i = 0; i < about->len; i++)
-    print_rating (&r, g_ptr_array_index (all, i), g_ptr_array_index (jobs, i),
-                  g_ptr_array_index (reasons, i));
+  for (guint i = 0; i < report->ratings->len; i++)
+    print_rating (&r, g_ptr_array_index (report->ratings, i),
+                  g_ptr_array_index (report->jobs, i), g_ptr_array_index (report->reasons, i));
   return REIN_CLI_EXIT_OK;
 }
 

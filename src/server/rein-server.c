@@ -1175,9 +1175,12 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
               kind = REIN_SERVER_QUERY_RATINGS_BY;
               param = get_param (query, "source", 64, FALSE, &error);
             }
+          /* Neither: nothing (the original answers ["error"]). */
           if (param == NULL && error == NULL)
-            g_set_error_literal (&error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_INVALID,
-                                 "Missing parameter: dest or source");
+            {
+              known = FALSE;
+              param = "";
+            }
           break;
         case REIN_SERVER_QUERY_MEDIATORS:
         case REIN_SERVER_QUERY_JOBS:
