@@ -397,8 +397,8 @@ run_rate (const ReinCliCommand *command, int argc, char **argv)
       return rater_fail (&r, error);
     }
 
-  who = rein_cli_ask (r.form, REIN_CLI_LABEL_RATED, _("Whom you rate: a name, a SIN or a role"), FALSE, NULL,
-                      &error);
+  who = rein_cli_ask (r.form, REIN_CLI_LABEL_RATED, _("Whom you rate: a name, a SIN or a role"),
+                      FALSE, NULL, &error);
   if (who == NULL || (rated_sin = choose_rated (&r, job, who, &enrollment, &error)) == NULL)
     return rater_fail (&r, error);
   value = rein_cli_ask (r.form, REIN_LABEL_RATING, _("0 to 5"), FALSE, NULL, &error);

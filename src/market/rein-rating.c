@@ -270,7 +270,10 @@ rein_rating_summarize (GPtrArray *ratings, const gchar *rated_sin, ReinRatingSum
 #define OWN_WEIGHT 5
 
 gdouble
-rein_rating_trust (GPtrArray *ratings, const gchar *my_sin, const gchar *rated_sin, guint *out_count)
+rein_rating_trust (GPtrArray *ratings,
+                   const gchar *my_sin,
+                   const gchar *rated_sin,
+                   guint *out_count)
 {
   g_autoptr (GHashTable) last = last_ratings (ratings, FALSE);
   GHashTableIter iter;

@@ -761,18 +761,18 @@ caller_cancelled_cb (GCancellable *caller, gpointer data)
 
 /* Starts a call; @form is a NULL-terminated list of name, value pairs. */
 static void
-start_call_full (ReinClient *self,
-                 CallKind kind,
-                 const gchar *method,
-                 const gchar *path,
-                 const gchar *const *form,
-                 GBytes *body,
-                 const gchar *query_member,
-                 gboolean testnet,
-                 GCancellable *cancellable,
-                 GAsyncReadyCallback callback,
-                 gpointer user_data,
-                 gpointer source_tag)
+start_call (ReinClient *self,
+            CallKind kind,
+            const gchar *method,
+            const gchar *path,
+            const gchar *const *form,
+            GBytes *body,
+            const gchar *query_member,
+            gboolean testnet,
+            GCancellable *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer user_data,
+            gpointer source_tag)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr (GString) url = g_string_new (self->url);
@@ -820,23 +820,6 @@ start_call_full (ReinClient *self,
   send_call (g_steal_pointer (&task));
 }
 
-static void
-start_call (ReinClient *self,
-            CallKind kind,
-            const gchar *method,
-            const gchar *path,
-            const gchar *const *form,
-            GBytes *body,
-            const gchar *query_member,
-            GCancellable *cancellable,
-            GAsyncReadyCallback callback,
-            gpointer user_data,
-            gpointer source_tag)
-{
-  start_call_full (self, kind, method, path, form, body, query_member, FALSE, cancellable,
-                   callback, user_data, source_tag);
-}
-
 /* ---- the calls ---- */
 
 void
@@ -853,8 +836,8 @@ rein_client_request_buckets_async (ReinClient *self,
   g_return_if_fail (REIN_IS_CLIENT (self));
   g_return_if_fail (owner != NULL && delegate != NULL && contact != NULL);
 
-  start_call (self, CALL_REQUEST, "GET", "request", form, NULL, NULL, cancellable, callback, user_data,
-              rein_client_request_buckets_async);
+  start_call (self, CALL_REQUEST, "GET", "request", form, NULL, NULL, FALSE, cancellable, callback,
+              user_data, rein_client_request_buckets_async);
 }
 
 GPtrArray *
@@ -877,8 +860,8 @@ rein_client_nonce_async (ReinClient *self,
   g_return_if_fail (REIN_IS_CLIENT (self));
   g_return_if_fail (owner != NULL);
 
-  start_call (self, CALL_NONCE, "GET", "nonce", form, NULL, NULL, cancellable, callback, user_data,
-              rein_client_nonce_async);
+  start_call (self, CALL_NONCE, "GET", "nonce", form, NULL, NULL, FALSE, cancellable, callback,
+              user_data, rein_client_nonce_async);
 }
 
 gchar *
@@ -946,8 +929,8 @@ rein_client_put_async (ReinClient *self,
   json = json_generator_to_data (generator, &json_len);
   body = g_bytes_new_take (g_steal_pointer (&json), json_len);
 
-  start_call_full (self, CALL_PUT, "POST", "put", NULL, body, NULL, testnet, cancellable, callback,
-                   user_data, rein_client_put_async);
+  start_call (self, CALL_PUT, "POST", "put", NULL, body, NULL, testnet, cancellable, callback,
+              user_data, rein_client_put_async);
 }
 
 gboolean
@@ -969,8 +952,8 @@ rein_client_get_async (ReinClient *self,
   g_return_if_fail (REIN_IS_CLIENT (self));
   g_return_if_fail (key != NULL);
 
-  start_call (self, CALL_GET, "GET", "get", form, NULL, NULL, cancellable, callback, user_data,
-              rein_client_get_async);
+  start_call (self, CALL_GET, "GET", "get", form, NULL, NULL, FALSE, cancellable, callback,
+              user_data, rein_client_get_async);
 }
 
 gchar *
@@ -1009,7 +992,7 @@ rein_client_query_async (ReinClient *self,
   g_ptr_array_add (form, NULL);
 
   start_call (self, CALL_QUERY, "GET", "query", (const gchar *const *) form->pdata, NULL,
-              query, cancellable, callback, user_data, rein_client_query_async);
+              query, FALSE, cancellable, callback, user_data, rein_client_query_async);
 }
 
 GPtrArray *
@@ -1027,7 +1010,7 @@ rein_client_status_async (ReinClient *self,
 {
   g_return_if_fail (REIN_IS_CLIENT (self));
 
-  start_call (self, CALL_STATUS, "GET", "status", NULL, NULL, NULL, cancellable, callback,
+  start_call (self, CALL_STATUS, "GET", "status", NULL, NULL, NULL, FALSE, cancellable, callback,
               user_data, rein_client_status_async);
 }
 

@@ -726,8 +726,6 @@ rate_each_other (Fixture *f, const gchar *job1, const gchar *job2)
   g_autofree gchar *eve_sin = rein_sin_from_address (eve->master_address);
   g_autofree gchar *forged_text = NULL;
   g_autofree gchar *forged = NULL;
-  g_autofree gchar *key = random_key ();
-  g_autoptr (Answer) put = NULL;
   g_autoptr (GError) error = NULL;
   JsonObject *o;
   JsonArray *list;
@@ -763,8 +761,7 @@ rate_each_other (Fixture *f, const gchar *job1, const gchar *job2)
   g_assert_no_error (error);
   forged = identity_sign (eve, forged_text);
   identity_register (eve, f->server);
-  put = identity_put (eve, f->server, key, forged, FALSE);
-  g_assert_cmpuint (put->status, ==, 201);
+  identity_put_ok (eve, f->server, forged);
   g_clear_pointer (&walt, json_node_unref);
 
   /* Carol's 4 and Mia's 2 count; Eve's does not. Carol's trust in Walt

@@ -1410,7 +1410,7 @@ test_rating_check (void)
   g_autoptr (World) open = world_new ();
   g_autoptr (ReinJob) job = completed_job (w, TRUE);
   g_autoptr (ReinJob) open_job = completed_job (open, FALSE);
-  g_autoptr (GPtrArray) counted = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_rating_free);
+  g_autoptr (GPtrArray) counted = NULL;
   g_autofree gchar *walter = sin_of (w->worker);
   g_autofree gchar *carol = sin_of (w->creator);
   g_autofree gchar *maya = sin_of (w->mediator);
@@ -1442,6 +1442,7 @@ test_rating_check (void)
     { rate (w, w->creator, w->creator, w->worker, 1), open_job, "not found" },
   };
 
+  counted = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_rating_free);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       World *in = cases[i].world != NULL ? cases[i].world : w;

@@ -36,27 +36,13 @@ typedef struct
   guint warnings;         /* "warning" signals */
 } Fixture;
 
-/* Puts @armored on @server as @who, who has storage there. */
-static void
-store_on (TestServer *server, Identity *who, const gchar *armored)
-{
-  g_autofree gchar *key = random_key ();
-  g_autoptr (Answer) answer = NULL;
-
-  g_clear_pointer (&who->nonce, g_free);
-  answer = identity_put (who, server, key, armored, FALSE);
-  if (answer->status != 201)
-    g_error ("the put was refused (HTTP %u): %s", answer->status, answer->body);
-  g_clear_pointer (&who->nonce, g_free);
-}
-
 static void
 enroll_on (TestServer *server, Identity *who, gboolean mediator)
 {
   g_autofree gchar *enrollment = identity_enrollment (who, mediator);
 
   identity_register (who, server);
-  store_on (server, who, enrollment);
+  identity_put_ok (who, server, enrollment);
 }
 
 /* @creator's posting of @job_id, naming the fixture's mediator. */
@@ -85,27 +71,6 @@ signed_posting (Fixture *f, Identity *creator, const gchar *job_id)
   return identity_sign (creator, text);
 }
 
-static gchar *
-signed_bid (Fixture *f, const gchar *posting)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinDocument) job = rein_document_new_from_armored (posting, -1, &error);
-  g_autofree gchar *text = NULL;
-  ReinBidParams params = {
-    .worker = f->worker->name,
-    .worker_contact = "worker@example.com",
-    .worker_master_address = f->worker->master_address,
-    .worker_public_key = f->worker->public_key,
-    .description = "In a week",
-    .bid_amount = "0.02",
-  };
-
-  g_assert_no_error (error);
-  text = rein_document_build_bid (job, &params, REIN_NETWORK_MAINNET, &error);
-  g_assert_no_error (error);
-  return identity_sign (f->worker, text);
-}
-
 static void
 server_failed_cb (ReinMarketReader *reader, const gchar *url, GError *error, Fixture *f)
 {
@@ -124,19 +89,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  ReinIdentityParams params = { .name = "Reader", .contact = "r@example.com" };
-  gchar *phrase = rein_bip39_generate (128);
   g_autofree gchar *posting = NULL;
   g_autofree gchar *bid = NULL;
 
-  f->dir = g_dir_make_tmp ("rein-causeway-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->store = rein_store_open (f->dir, &error);
-  g_assert_no_error (error);
-  f->identity = rein_store_add_identity_from_mnemonic (f->store, &params, phrase, NULL, "pw",
-                                                       &error);
-  rein_secure_free (phrase);
-  g_assert_no_error (error);
+  f->store = net_test_reader_store ("rein-causeway-XXXXXX", &f->dir, &f->identity);
 
   f->causeway = test_causeway_start (GPOINTER_TO_INT (data));
   f->proxy = counting_proxy_new (f->causeway->url);
@@ -152,12 +108,12 @@ fixture_setup (Fixture *f, gconstpointer data)
   enroll_on (f->causeway, f->creator, FALSE);
   enroll_on (f->causeway, f->worker, FALSE);
   identity_register (f->mediator, f->causeway);
-  store_on (f->causeway, f->mediator, f->mediator_enrollment);
+  identity_put_ok (f->mediator, f->causeway, f->mediator_enrollment);
 
   posting = signed_posting (f, f->creator, JOB_ID);
-  bid = signed_bid (f, posting);
-  store_on (f->causeway, f->creator, posting);
-  store_on (f->causeway, f->worker, bid);
+  bid = identity_bid (f->worker, posting, "0.02", "In a week");
+  identity_put_ok (f->creator, f->causeway, posting);
+  identity_put_ok (f->worker, f->causeway, bid);
 }
 
 static void
@@ -319,7 +275,7 @@ test_fast_path (Fixture *f, gconstpointer data)
   /* Dora, new, posts on the Causeway. */
   enroll_on (f->causeway, dora, FALSE);
   later = signed_posting (f, dora, LATER_JOB_ID);
-  store_on (f->causeway, dora, later);
+  identity_put_ok (dora, f->causeway, later);
   counting_proxy_reset (f->proxy);
   counting_proxy_reset (ours_proxy);
   refresh_jobs (reader);
@@ -348,7 +304,7 @@ test_capped (Fixture *f, gconstpointer data)
       g_autofree gchar *job_id = g_strdup_printf ("capped%014u", i);
       g_autofree gchar *posting = signed_posting (f, f->creator, job_id);
 
-      store_on (f->causeway, f->creator, posting);
+      identity_put_ok (f->creator, f->causeway, posting);
     }
   reader = new_reader (f, NULL);
   refresh_jobs (reader);

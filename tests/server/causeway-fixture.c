@@ -19,11 +19,8 @@ test_causeway_start (TestCausewayFlags flags)
 {
   const gchar *python = g_getenv ("PYTHON3");
   g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree gchar *line = NULL;
-  const gchar *prefix = "listening on http://127.0.0.1:";
   TestServer *server = g_new0 (TestServer, 1);
 
   g_ptr_array_add (argv, (gpointer) (python != NULL ? python : "/usr/bin/python3"));
@@ -39,14 +36,6 @@ test_causeway_start (TestCausewayFlags flags)
   server->process = g_subprocess_launcher_spawnv (launcher,
                                                   (const gchar *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, prefix));
-  server->port = (guint) g_ascii_strtoull (line + strlen (prefix), NULL, 10);
-  g_assert_cmpuint (server->port, >, 0);
-  server->url = g_strdup_printf ("http://127.0.0.1:%u/", server->port);
-  server->session = soup_session_new ();
+  test_server_wait_listening (server);
   return server;
 }
