@@ -1096,6 +1096,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
   g_auto (GStrv) job_ids = NULL;
   ReinServerQuery kind = REIN_SERVER_QUERY_MEDIATORS;
   gboolean known, testnet = FALSE;
+  gboolean search_input = FALSE;
   guint64 limit, offset;
   Job *job;
 
@@ -1128,6 +1129,23 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       return;
     }
   known = rein_server_query_from_name (name, &kind);
+  /* python-rein 0.3's get_user by a master or delegate address is the
+   * enrollments query for it; by a SIN, a name or a contact (not indexed)
+   * it finds nothing. */
+  if (!known && strcmp (name, "get_user") == 0)
+    {
+      const gchar *search = g_hash_table_lookup (query, "search_input");
+      g_autofree gchar *hash = search != NULL && strlen (search) <= 130
+                                 ? rein_server_address_key_hash (search)
+                                 : NULL;
+
+      if (hash != NULL)
+        {
+          known = TRUE;
+          kind = REIN_SERVER_QUERY_ENROLLMENTS;
+          search_input = TRUE;
+        }
+    }
   if (!known && !is_query_name (name))
     {
       reply_result_error (msg, 400, "Unknown query");
@@ -1158,7 +1176,8 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
             param = NULL;
           break;
         case REIN_SERVER_QUERY_ENROLLMENTS:
-          param = get_param (query, "addresses", REIN_SERVER_MAX_URI, TRUE, &error);
+          param = get_param (query, search_input ? "search_input" : "addresses",
+                             REIN_SERVER_MAX_URI, TRUE, &error);
           if (param != NULL)
             job_ids = split_addresses (param, &error);
           if (job_ids == NULL)

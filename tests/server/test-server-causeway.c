@@ -274,6 +274,59 @@ test_ratings_query (Fixture *f, gconstpointer data)
     g_free (armored[i]);
 }
 
+/* The get_user answer for @search (escaped here). */
+static GPtrArray *
+get_user (Fixture *f, const gchar *search)
+{
+  g_autofree gchar *escaped = g_uri_escape_string (search, NULL, TRUE);
+  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=get_user&search_input=%s",
+                                            f->owner->master_address, escaped);
+  g_autoptr (Answer) answer = http_get (f->server, path);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *list;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  list = json_object_get_array_member (answer_object (answer), "get_user");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    g_ptr_array_add (values, g_strdup (json_array_get_string_element (list, i)));
+  return values;
+}
+
+/* python-rein 0.3's get_user finds an enrollment by its master or
+ * delegate address; by SIN or name rein-server finds nothing (not
+ * indexed). */
+static void
+test_get_user (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *enrollment = NULL;
+  g_autofree gchar *sin = NULL;
+  const gchar *found_by[2];
+  const gchar *not_by[3];
+
+  fixture_start (f, NULL);
+  enrollment = identity_enrollment (f->owner, FALSE);
+  identity_put_ok (f->owner, f->server, enrollment);
+  sin = rein_sin_from_address (f->owner->master_address);
+  found_by[0] = f->owner->master_address;
+  found_by[1] = f->owner->delegate_address;
+  not_by[0] = sin;
+  not_by[1] = "Olga";
+  not_by[2] = "1CptxARjqcfkVwGFSjR82zmPT8YtRMubub";
+  for (guint i = 0; i < G_N_ELEMENTS (found_by); i++)
+    {
+      g_autoptr (GPtrArray) values = get_user (f, found_by[i]);
+
+      g_assert_cmpuint (values->len, ==, 1);
+      g_assert_cmpstr (g_ptr_array_index (values, 0), ==, enrollment);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (not_by); i++)
+    {
+      g_autoptr (GPtrArray) values = get_user (f, not_by[i]);
+
+      g_assert_cmpuint (values->len, ==, 0);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -285,6 +338,7 @@ main (int argc, char **argv)
   ADD ("/server/causeway/bad-chain-url", test_bad_chain_url);
   ADD ("/server/causeway/python-rein-types", test_python_rein_types);
   ADD ("/server/causeway/ratings-query", test_ratings_query);
+  ADD ("/server/causeway/get-user", test_get_user);
 #undef ADD
   return g_test_run ();
 }
