@@ -63,8 +63,7 @@ rein_enrollment_servers_record (ReinEnrollmentServers *servers,
 GStrv
 rein_enrollment_servers_filter (ReinEnrollmentServers *servers,
                                 const gchar *const *urls,
-                                gboolean want_missing,
-                                GHashTable *skip)
+                                gboolean want_missing)
 {
   g_autoptr (GStrvBuilder) out = g_strv_builder_new ();
 
@@ -75,8 +74,6 @@ rein_enrollment_servers_filter (ReinEnrollmentServers *servers,
     {
       ReinEnrollmentsSupport support = rein_enrollment_servers_get (servers, urls[i]);
 
-      if (skip != NULL && g_hash_table_contains (skip, urls[i]))
-        continue;
       if (want_missing ? support == REIN_ENROLLMENTS_ANSWERED
                        : support == REIN_ENROLLMENTS_MISSING)
         continue;

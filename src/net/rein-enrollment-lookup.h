@@ -51,12 +51,10 @@ void rein_enrollment_servers_record (ReinEnrollmentServers *servers,
                                      gboolean failed,
                                      guint received);
 /* The URLs of @urls that are not known to lack (@want_missing FALSE) or
- * to have (@want_missing TRUE) the "enrollments" query, skipping those in
- * @skip (a set of URLs, may be NULL). */
+ * to have (@want_missing TRUE) the "enrollments" query. */
 GStrv rein_enrollment_servers_filter (ReinEnrollmentServers *servers,
                                       const gchar *const *urls,
-                                      gboolean want_missing,
-                                      GHashTable *skip);
+                                      gboolean want_missing);
 
 /* The addresses of @addresses (gchar *) that no enrollment among @docs
  * (ReinDocument) names as its delegate or master signing address. Only

@@ -1431,7 +1431,7 @@ signers_done (GTask *task)
   {
     g_auto (GStrv) urls = rein_enrollment_servers_filter (self->enrollment_servers,
                                                           (const gchar *const *) op->urls,
-                                                          FALSE, NULL);
+                                                          FALSE);
 
     if (urls[0] != NULL)
       {
@@ -1462,8 +1462,7 @@ lookup_slowly (GTask *task)
   g_autoptr (GPtrArray) unfound = rein_enrollment_lookup_unfound (op->asking,
                                                                   op->enrollment_docs);
   g_auto (GStrv) urls = rein_enrollment_servers_filter (self->enrollment_servers,
-                                                        (const gchar *const *) op->urls, TRUE,
-                                                        NULL);
+                                                        (const gchar *const *) op->urls, TRUE);
   Query *q;
 
   op->slow = TRUE;
