@@ -493,6 +493,12 @@ reader_propagate (GError **error, GError *local_error)
     g_propagate_error (error, local_error);
 }
 
+ReinMarketReader *
+rein_cli_reader_get_market (ReinCliReader *reader)
+{
+  return reader->market;
+}
+
 GPtrArray *
 rein_cli_reader_query (ReinCliReader *reader,
                        const gchar *query,

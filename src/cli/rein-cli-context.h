@@ -110,6 +110,8 @@ ReinCliReader *rein_cli_reader_new (ReinStore *store, ReinIdentity *identity, GE
 void rein_cli_reader_free (ReinCliReader *reader);
 
 ReinDirectory *rein_cli_reader_get_directory (ReinCliReader *reader);
+/* The core's reader, for the client's services that read with it. */
+ReinMarketReader *rein_cli_reader_get_market (ReinCliReader *reader);
 
 /* Sends @query (with @params, NULL-terminated name/value pairs) to every
  * server, page by page, and merges the answers (GPtrArray of ReinDocument,

@@ -39,6 +39,10 @@ static const gchar *const known_labels[][3] = {
   { REIN_LABEL_DISPUTE_DETAIL, NULL },
   { REIN_LABEL_RESOLUTION, NULL },
   { REIN_CLI_LABEL_SIGN, NULL },
+  /* "rein-cli rate" (python-rein 0.3's ratings) */
+  { REIN_CLI_LABEL_RATED, "User msin", NULL },
+  { REIN_LABEL_RATING, NULL },
+  { REIN_LABEL_COMMENTS, NULL },
 };
 
 const gchar *

@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 #define REIN_CLI_LABEL_SIGN "Sign the payments"
 #define REIN_CLI_LABEL_FEE "Mediator fee"
 #define REIN_CLI_LABEL_TESTNET "Testnet"
+#define REIN_CLI_LABEL_RATED "Rated user"
 
 /* Bounds on a form file. */
 #define REIN_CLI_FORM_MAX (64 * 1024)

@@ -66,6 +66,7 @@ extern const ReinCliCommandGroup rein_cli_tools_group;
 extern const ReinCliCommandGroup rein_cli_account_group;
 extern const ReinCliCommandGroup rein_cli_market_group;
 extern const ReinCliCommandGroup rein_cli_escrow_group;
+extern const ReinCliCommandGroup rein_cli_ratings_group;
 
 /* ---- Global options ----
  * Given before the command ("rein-cli --data-dir D status") or, for the

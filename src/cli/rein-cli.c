@@ -21,6 +21,7 @@ static const ReinCliCommandGroup *const command_groups[] = {
   &rein_cli_account_group,
   &rein_cli_market_group,
   &rein_cli_escrow_group,
+  &rein_cli_ratings_group,
   &rein_cli_tools_group,
 };
 

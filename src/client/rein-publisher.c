@@ -185,6 +185,27 @@ stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- 2. validation, on the caller's thread ---- */
 
+/* A rating (python-rein 0.3) is no step of its job: it counts when its
+ * job completed with both the rater and the one rated in it. */
+static gboolean
+validate_rating (Publish *p, ReinDocument *doc, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (ReinRating) rating = rein_rating_new_from_document (doc, &local_error);
+
+  if (rating == NULL || !rein_rating_check (rating, p->job, p->directory, &local_error))
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,
+                   _("The new document would not be valid: %s"), local_error->message);
+      return FALSE;
+    }
+  p->publication->job_id = g_strdup (rating->job_id);
+  p->publication->state = rein_job_get_state (p->job);
+  p->publication->role = rein_job_get_role (p->job,
+                                            rein_identity_get_delegate_public_key (p->identity));
+  return TRUE;
+}
+
 static gboolean
 validate (Publish *p, ReinDocument *doc, GError **error)
 {
@@ -196,6 +217,8 @@ validate (Publish *p, ReinDocument *doc, GError **error)
   gboolean found = FALSE;
   const gchar *own_key = rein_identity_get_delegate_public_key (p->identity);
 
+  if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_RATING)
+    return validate_rating (p, doc, error);
   if (job_id == NULL)
     {
       g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_DOCUMENT,

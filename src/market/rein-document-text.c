@@ -30,6 +30,8 @@ static const struct
   [REIN_DOCUMENT_TYPE_CREATOR_DISPUTE] = { "Rein Dispute Delivery", "creatordispute" },
   [REIN_DOCUMENT_TYPE_WORKER_DISPUTE] = { "Rein Dispute Offer", "workerdispute" },
   [REIN_DOCUMENT_TYPE_RESOLUTION] = { "Rein Dispute Resolution", "resolution" },
+  [REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION] = { "Rein Accept Resolution", "acceptresolution" },
+  [REIN_DOCUMENT_TYPE_RATING] = { "Rein Rating", "rating" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (document_types) == REIN_DOCUMENT_TYPE_LAST + 1);
@@ -44,7 +46,9 @@ G_DEFINE_ENUM_TYPE (ReinDocumentType, rein_document_type,
   G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_ACCEPT, "accept"),
   G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_CREATOR_DISPUTE, "creatordispute"),
   G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_WORKER_DISPUTE, "workerdispute"),
-  G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_RESOLUTION, "resolution"))
+  G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_RESOLUTION, "resolution"),
+  G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION, "acceptresolution"),
+  G_DEFINE_ENUM_VALUE (REIN_DOCUMENT_TYPE_RATING, "rating"))
 
 G_DEFINE_ENUM_TYPE (ReinVerification, rein_verification,
   G_DEFINE_ENUM_VALUE (REIN_VERIFICATION_UNCHECKED, "unchecked"),
@@ -60,6 +64,9 @@ rein_document_type_from_title (const gchar *title)
   for (guint i = REIN_DOCUMENT_TYPE_UNKNOWN + 1; i < G_N_ELEMENTS (document_types); i++)
     if (strcmp (title, document_types[i].title) == 0)
       return (ReinDocumentType) i;
+  /* python-rein 0.3 titles its accept so */
+  if (strcmp (title, "Rein Accept") == 0)
+    return REIN_DOCUMENT_TYPE_ACCEPT;
 
   return REIN_DOCUMENT_TYPE_UNKNOWN;
 }

@@ -53,9 +53,13 @@ typedef enum
   REIN_DOCUMENT_TYPE_CREATOR_DISPUTE,
   REIN_DOCUMENT_TYPE_WORKER_DISPUTE,
   REIN_DOCUMENT_TYPE_RESOLUTION,
+  /* python-rein 0.3's: "Rein Accept Resolution", "Rein Rating" (see
+   * rein-rating.h) */
+  REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION,
+  REIN_DOCUMENT_TYPE_RATING,
 } ReinDocumentType;
 
-#define REIN_DOCUMENT_TYPE_LAST REIN_DOCUMENT_TYPE_RESOLUTION
+#define REIN_DOCUMENT_TYPE_LAST REIN_DOCUMENT_TYPE_RATING
 
 typedef enum
 {
@@ -71,7 +75,8 @@ GType rein_document_type_get_type (void);
 GType rein_verification_get_type (void);
 
 /* "Rein Job" -> REIN_DOCUMENT_TYPE_JOB_POSTING, etc. Exact match; anything
- * else (and NULL) is REIN_DOCUMENT_TYPE_UNKNOWN. */
+ * else (and NULL) is REIN_DOCUMENT_TYPE_UNKNOWN. "Rein Accept", python-rein
+ * 0.3's other title of an accept, is REIN_DOCUMENT_TYPE_ACCEPT too. */
 ReinDocumentType rein_document_type_from_title (const gchar *title);
 /* NULL for REIN_DOCUMENT_TYPE_UNKNOWN and out of range values. */
 const gchar *rein_document_type_to_title (ReinDocumentType type);

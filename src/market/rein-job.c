@@ -898,6 +898,15 @@ check_later (ReinJob *self, ReinDocument *doc)
       if (!key_is_signer (self->mediator_key, signer))
         return g_strdup ("only the job's mediator can resolve a dispute");
       return check_payments (self, doc, TRUE);
+    case REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION:
+      /* python-rein 0.3: the creator or the worker takes the mediator's
+       * resolution (and co-signs its payments there); the job stays
+       * resolved. */
+      if (self->resolution == NULL)
+        return g_strdup ("there is no resolution to accept");
+      if (!key_is_signer (self->creator_key, signer) && !key_is_signer (self->worker_key, signer))
+        return g_strdup ("only the job creator or the worker can accept the resolution");
+      return NULL;
     default:
       return g_strdup ("it is not a step of a job");
     }

@@ -10,4 +10,5 @@
 #include "rein-job.h"
 #include "rein-payment.h"
 #include "rein-person.h"
+#include "rein-rating.h"
 #include "rein-market-enums.h"

@@ -54,6 +54,7 @@ typedef struct
   GInputStream *stream;
   GByteArray *body;
   gchar *query; /* for CALL_QUERY: the member holding the results */
+  gboolean testnet; /* for CALL_PUT: a testnet document */
 
   /* Every step of the call runs under this; it is cancelled by the
    * caller's cancellable and by the deadline. */
@@ -383,6 +384,18 @@ handle_answer (GTask *task, guint status, JsonNode *root)
         {
           g_autofree gchar *msg = server_message (root);
 
+          /* The original Causeway checks signatures against mainnet
+           * addresses unless it runs in testnet mode: a testnet
+           * identity's put, rightly signed, gets a bare "Incorrect
+           * signature". */
+          if (call->testnet && status == 401 && g_strcmp0 (msg, "Incorrect signature") == 0)
+            {
+              return_error (task, REIN_NET_ERROR_REFUSED,
+                            "this server does not take testnet documents (it answered "
+                            "“Incorrect signature” to a testnet document, as an original "
+                            "Causeway server on mainnet does)");
+              return;
+            }
           /* Another client of the same owner cleared the nonce (PROTOCOL.md
            * 6: 401 "Bad nonce"); a fresh one may do. */
           return_error (task,
@@ -441,9 +454,14 @@ handle_answer (GTask *task, guint status, JsonNode *root)
           {
             JsonNode *item = json_array_get_element (array, i);
 
+            /* python-rein 0.3's queries (get_user_ratings, get_user_name)
+             * answer {"key": ..., "value": DOCUMENT} objects. */
+            if (JSON_NODE_HOLDS_OBJECT (item))
+              item = json_object_get_member (json_node_get_object (item), "value");
             /* Items that are not text are skipped; the caller verifies the
              * rest. */
-            if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+            if (item != NULL && JSON_NODE_HOLDS_VALUE (item)
+                && json_node_get_value_type (item) == G_TYPE_STRING)
               g_ptr_array_add (docs, g_strdup (json_node_get_string (item)));
           }
         g_task_return_pointer (task, g_steal_pointer (&docs), (GDestroyNotify) g_ptr_array_unref);
@@ -750,6 +768,7 @@ start_call (ReinClient *self,
             const gchar *const *form,
             GBytes *body,
             const gchar *query_member,
+            gboolean testnet,
             GCancellable *cancellable,
             GAsyncReadyCallback callback,
             gpointer user_data,
@@ -762,6 +781,7 @@ start_call (ReinClient *self,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   call->kind = kind;
+  call->testnet = testnet;
   call->body = g_byte_array_new ();
   call->query = g_strdup (query_member);
 
@@ -816,8 +836,8 @@ rein_client_request_buckets_async (ReinClient *self,
   g_return_if_fail (REIN_IS_CLIENT (self));
   g_return_if_fail (owner != NULL && delegate != NULL && contact != NULL);
 
-  start_call (self, CALL_REQUEST, "GET", "request", form, NULL, NULL, cancellable, callback, user_data,
-              rein_client_request_buckets_async);
+  start_call (self, CALL_REQUEST, "GET", "request", form, NULL, NULL, FALSE, cancellable, callback,
+              user_data, rein_client_request_buckets_async);
 }
 
 GPtrArray *
@@ -840,8 +860,8 @@ rein_client_nonce_async (ReinClient *self,
   g_return_if_fail (REIN_IS_CLIENT (self));
   g_return_if_fail (owner != NULL);
 
-  start_call (self, CALL_NONCE, "GET", "nonce", form, NULL, NULL, cancellable, callback, user_data,
-              rein_client_nonce_async);
+  start_call (self, CALL_NONCE, "GET", "nonce", form, NULL, NULL, FALSE, cancellable, callback,
+              user_data, rein_client_nonce_async);
 }
 
 gchar *
@@ -909,8 +929,8 @@ rein_client_put_async (ReinClient *self,
   json = json_generator_to_data (generator, &json_len);
   body = g_bytes_new_take (g_steal_pointer (&json), json_len);
 
-  start_call (self, CALL_PUT, "POST", "put", NULL, body, NULL, cancellable, callback, user_data,
-              rein_client_put_async);
+  start_call (self, CALL_PUT, "POST", "put", NULL, body, NULL, testnet, cancellable, callback,
+              user_data, rein_client_put_async);
 }
 
 gboolean
@@ -932,8 +952,8 @@ rein_client_get_async (ReinClient *self,
   g_return_if_fail (REIN_IS_CLIENT (self));
   g_return_if_fail (key != NULL);
 
-  start_call (self, CALL_GET, "GET", "get", form, NULL, NULL, cancellable, callback, user_data,
-              rein_client_get_async);
+  start_call (self, CALL_GET, "GET", "get", form, NULL, NULL, FALSE, cancellable, callback,
+              user_data, rein_client_get_async);
 }
 
 gchar *
@@ -972,7 +992,7 @@ rein_client_query_async (ReinClient *self,
   g_ptr_array_add (form, NULL);
 
   start_call (self, CALL_QUERY, "GET", "query", (const gchar *const *) form->pdata, NULL,
-              query, cancellable, callback, user_data, rein_client_query_async);
+              query, FALSE, cancellable, callback, user_data, rein_client_query_async);
 }
 
 GPtrArray *
@@ -990,7 +1010,7 @@ rein_client_status_async (ReinClient *self,
 {
   g_return_if_fail (REIN_IS_CLIENT (self));
 
-  start_call (self, CALL_STATUS, "GET", "status", NULL, NULL, NULL, cancellable, callback,
+  start_call (self, CALL_STATUS, "GET", "status", NULL, NULL, NULL, FALSE, cancellable, callback,
               user_data, rein_client_status_async);
 }
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rein-client.h"
+#include "rein-enrollment-lookup.h"
 #include "rein-fetch.h"
 #include "rein-market-reader.h"
 
@@ -109,6 +110,7 @@ struct _ReinMarketReader
   GStrv servers;           /* NULL: the store's */
   ReinDirectory *directory;
   GHashTable *asked;       /* addresses looked up on the servers */
+  ReinEnrollmentServers *enrollment_servers; /* which have the "enrollments" query */
   gboolean store_loaded;   /* the store's enrollments are in the directory */
   gboolean own_enrollment; /* the identity's enrollment is stored */
   JobList *jobs;
@@ -168,7 +170,9 @@ static guint signals[N_SIGNALS];
 typedef struct
 {
   gchar *name;
-  GStrv params; /* name/value pairs */
+  GStrv params;      /* name/value pairs */
+  GStrv urls;        /* the servers to ask; NULL: all */
+  gboolean optional; /* servers may not have it: failures are no news */
 } Query;
 
 typedef enum
@@ -189,7 +193,9 @@ typedef struct
   GHashTable *sources;     /* hash -> URL of the first server that sent it */
   GQueue queries;
   gboolean followed;       /* the later documents of jobs with bids are asked for */
-  gboolean learning;       /* the queries are "enrollments" */
+  gboolean learning;       /* the queries look for enrollments: "enrollments" */
+  gboolean slow;           /* then "get_user" and "mediators" (rein-enrollment-lookup.h) */
+  GPtrArray *asking;       /* the addresses looked for */
 
   /* The query being sent */
   Query *current;
@@ -262,6 +268,7 @@ query_free (Query *query)
 {
   g_free (query->name);
   g_strfreev (query->params);
+  g_strfreev (query->urls);
   g_free (query);
 }
 
@@ -294,6 +301,7 @@ op_free (Op *op)
   g_clear_pointer (&op->warnings, g_ptr_array_unref);
   g_clear_pointer (&op->enrollment_docs, g_ptr_array_unref);
   g_clear_pointer (&op->wanted, g_ptr_array_unref);
+  g_clear_pointer (&op->asking, g_ptr_array_unref);
   g_clear_pointer (&op->out, g_ptr_array_unref);
   g_clear_pointer (&op->stored, g_hash_table_unref);
   g_clear_pointer (&op->built, g_hash_table_unref);
@@ -319,6 +327,7 @@ rein_market_reader_finalize (GObject *object)
   g_strfreev (self->servers);
   g_clear_pointer (&self->directory, rein_directory_free);
   g_clear_pointer (&self->asked, g_hash_table_unref);
+  g_clear_pointer (&self->enrollment_servers, rein_enrollment_servers_free);
   g_clear_object (&self->jobs);
   g_clear_object (&self->mediators);
   g_clear_pointer (&self->built, g_hash_table_unref);
@@ -371,6 +380,7 @@ rein_market_reader_init (ReinMarketReader *self)
 {
   self->directory = rein_directory_new ();
   self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->enrollment_servers = rein_enrollment_servers_new ();
   self->jobs = g_object_new (JOB_LIST_TYPE, NULL);
   self->mediators = g_list_store_new (REIN_TYPE_DOCUMENT);
   self->filed_since = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1414,8 +1424,71 @@ signers_done (GTask *task)
       if (g_hash_table_add (self->asked, g_strdup (address)))
         g_ptr_array_add (list, address);
     }
-  enqueue_ids (op, "enrollments", "addresses", list);
+  op->asking = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < list->len; i++)
+    g_ptr_array_add (op->asking, g_strdup (g_ptr_array_index (list, i)));
+  /* The fast path, of the servers not known to lack it. */
+  {
+    g_auto (GStrv) urls = rein_enrollment_servers_filter (self->enrollment_servers,
+                                                          (const gchar *const *) op->urls,
+                                                          FALSE);
+
+    if (urls[0] != NULL)
+      {
+        guint queued = g_queue_get_length (&op->queries);
+
+        enqueue_ids (op, "enrollments", "addresses", list);
+        for (GList *l = g_queue_peek_nth_link (&op->queries, queued); l != NULL; l = l->next)
+          {
+            Query *q = l->data;
+
+            q->urls = g_strdupv (urls);
+            q->optional = TRUE;
+          }
+      }
+  }
   op->learning = TRUE;
+  run_next (task);
+}
+
+/* After the "enrollments" queries: "get_user" for each address no server
+ * sent an enrollment for, and "mediators", of the servers that did not
+ * show they have "enrollments" (the original Causeway answers both). */
+static void
+lookup_slowly (GTask *task)
+{
+  ReinMarketReader *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) unfound = rein_enrollment_lookup_unfound (op->asking,
+                                                                  op->enrollment_docs);
+  g_auto (GStrv) urls = rein_enrollment_servers_filter (self->enrollment_servers,
+                                                        (const gchar *const *) op->urls, TRUE);
+  Query *q;
+
+  op->slow = TRUE;
+  if (unfound->len == 0 || urls[0] == NULL)
+    {
+      run_next (task);
+      return;
+    }
+  g_debug ("refresh: %u signers unknown: asking %u servers with get_user", unfound->len,
+           g_strv_length (urls));
+  q = g_new0 (Query, 1);
+  q->name = g_strdup ("mediators");
+  q->urls = g_strdupv (urls);
+  q->optional = TRUE;
+  g_queue_push_tail (&op->queries, q);
+  for (guint i = 0; i < unfound->len && i < REIN_ENROLLMENT_LOOKUP_MAX_USERS; i++)
+    {
+      q = g_new0 (Query, 1);
+      q->name = g_strdup ("get_user");
+      q->params = g_new0 (gchar *, 3);
+      q->params[0] = g_strdup ("search_input");
+      q->params[1] = g_strdup (g_ptr_array_index (unfound, i));
+      q->urls = g_strdupv (urls);
+      q->optional = TRUE;
+      g_queue_push_tail (&op->queries, q);
+    }
   run_next (task);
 }
 
@@ -1529,6 +1602,8 @@ queue_done (GTask *task)
     }
   else if (!op->learning)
     run_step (task, signers_step, signers_done);
+  else if (!op->slow)
+    lookup_slowly (task);
   else
     run_step (task, validate_step, validate_done);
 }
@@ -1558,7 +1633,10 @@ query_failed (GTask *task, GError *error)
    * those signers stay unknown, and their documents invalid. */
   if (op->learning)
     {
-      emit_warning (self, error);
+      if (op->current->optional)
+        g_debug ("refresh: %s: %s", op->current->name, error->message);
+      else
+        emit_warning (self, error);
       g_error_free (error);
       /* What the queries before it in the chain found counts. */
       g_ptr_array_extend (op->enrollment_docs, op->found, copy_object, NULL);
@@ -1885,6 +1963,17 @@ take_page (GTask *task, GAsyncResult *result)
     {
       ReinFetchReport *report = g_ptr_array_index (reports, i);
 
+      if (g_str_equal (op->current->name, "enrollments") && op->page == 0)
+        rein_enrollment_servers_record (self->enrollment_servers, report->url,
+                                        report->error != NULL, report->received);
+      if (report->error != NULL && op->current->optional)
+        {
+          /* Not every server has it (an original Causeway, say). */
+          g_debug ("refresh: %s: %s: %s", report->url, op->current->name, report->error);
+          if (op->first_error == NULL)
+            op->first_error = g_strdup (report->error);
+          continue;
+        }
       if (report->error != NULL)
         {
           g_autoptr (GError) failure = g_error_new_literal (REIN_NET_ERROR,
@@ -1975,13 +2064,27 @@ take_page (GTask *task, GAsyncResult *result)
   run_step (task, check_page_step, page_checked);
 }
 
+/* The servers to ask @query: those it is for, but not those that sent
+ * too much already. */
+static GStrv
+query_urls (Op *op, Query *query)
+{
+  g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
+
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (!tally_of (op, op->urls[i])->stopped
+        && (query->urls == NULL || g_strv_contains ((const gchar *const *) query->urls,
+                                                    op->urls[i])))
+      g_strv_builder_add (urls, op->urls[i]);
+  return g_strv_builder_end (urls);
+}
+
 /* Makes the next queued query the current one, at its first page, to
  * the servers still read; FALSE when none is queued. */
 static gboolean
 chain_next_query (Op *op)
 {
   Query *next = g_queue_pop_head (&op->queries);
-  g_autoptr (GStrvBuilder) urls = NULL;
 
   if (next == NULL)
     return FALSE;
@@ -1992,12 +2095,8 @@ chain_next_query (Op *op)
   op->page = 0;
   op->answered = 0;
   g_clear_pointer (&op->first_error, g_free);
-  urls = g_strv_builder_new ();
-  for (guint i = 0; op->urls[i] != NULL; i++)
-    if (!tally_of (op, op->urls[i])->stopped)
-      g_strv_builder_add (urls, op->urls[i]);
   g_strfreev (op->page_urls);
-  op->page_urls = g_strv_builder_end (urls);
+  op->page_urls = query_urls (op, next);
   return TRUE;
 }
 
@@ -2081,15 +2180,7 @@ run_next (GTask *task)
   op->answered = 0;
   op->found = g_ptr_array_new_with_free_func (g_object_unref);
   op->found_seen = g_hash_table_new (g_str_hash, g_str_equal);
-  {
-    g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
-
-    /* Not the servers that sent too much already. */
-    for (guint i = 0; op->urls[i] != NULL; i++)
-      if (!tally_of (op, op->urls[i])->stopped)
-        g_strv_builder_add (urls, op->urls[i]);
-    op->page_urls = g_strv_builder_end (urls);
-  }
+  op->page_urls = query_urls (op, op->current);
   if (op->page_urls[0] == NULL)
     query_done (task);
   else

@@ -603,6 +603,14 @@ query_sql (ReinServerQuery query, gint *out_n_params)
              " (SELECT k.document FROM enrollment_keys AS k"
              "  WHERE k.key_hash = ANY ($4::text[]) AND k.testnet = $1)"
              " ORDER BY d.id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_RATINGS_OF:
+      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+             " FROM documents WHERE worker = $4 AND testnet = $1 AND type = 'rating'"
+             " ORDER BY id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_RATINGS_BY:
+      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+             " FROM documents WHERE creator = $4 AND testnet = $1 AND type = 'rating'"
+             " ORDER BY id LIMIT $2 OFFSET $3";
     default:
       g_assert_not_reached ();
     }
@@ -692,6 +700,7 @@ pg_explain (ReinServerDb *base, ReinServerQuery query, GError **error)
   result = run (PG_DB (base), sql, n_params,
                 (const gchar *const[]){ "0", "100", "0",
                                         n_params > 3 && query >= REIN_SERVER_QUERY_BY_JOB_ID
+                                            && query <= REIN_SERVER_QUERY_ENROLLMENTS
                                         ? "{a}" : "a" },
                 "Explaining", error);
   if (result == NULL)

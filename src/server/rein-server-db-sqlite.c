@@ -718,6 +718,14 @@ query_sql (ReinServerQuery query)
              " (SELECT k.document FROM (SELECT DISTINCT value AS h FROM json_each(?4)) AS j"
              "  CROSS JOIN enrollment_keys AS k ON k.key_hash = j.h AND k.testnet = ?1)"
              " ORDER BY d.id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_RATINGS_OF:
+      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+             " FROM documents WHERE worker = ?4 AND testnet = ?1 AND type = 'rating'"
+             " ORDER BY id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_RATINGS_BY:
+      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+             " FROM documents WHERE creator = ?4 AND testnet = ?1 AND type = 'rating'"
+             " ORDER BY id LIMIT ?2 OFFSET ?3";
     default:
       g_assert_not_reached ();
     }
@@ -751,6 +759,8 @@ sqlite_query (ReinServerDb *db,
     case REIN_SERVER_QUERY_DELIVERIES:
     case REIN_SERVER_QUERY_IN_PROCESS:
     case REIN_SERVER_QUERY_REVIEW:
+    case REIN_SERVER_QUERY_RATINGS_OF:
+    case REIN_SERVER_QUERY_RATINGS_BY:
       lowered = g_ascii_strdown (param != NULL ? param : "", -1);
       bind_text (stmt, 4, lowered);
       break;

@@ -26,6 +26,9 @@ static const struct
   { REIN_SERVER_QUERY_BY_JOB_ID, "by_job_id" },
   { REIN_SERVER_QUERY_DISPUTE, "dispute" },
   { REIN_SERVER_QUERY_ENROLLMENTS, "enrollments" },
+  /* "dest" or "source" chooses which (rein-server.c) */
+  { REIN_SERVER_QUERY_RATINGS_OF, "get_user_ratings" },
+  { REIN_SERVER_QUERY_RATINGS_BY, "get_user_ratings" },
 };
 
 gboolean
@@ -78,6 +81,10 @@ rein_server_db_type_name (ReinDocumentType type)
       return "workerdispute";
     case REIN_DOCUMENT_TYPE_RESOLUTION:
       return "resolution";
+    case REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION:
+      return "acceptresolution";
+    case REIN_DOCUMENT_TYPE_RATING:
+      return "rating";
     case REIN_DOCUMENT_TYPE_UNKNOWN:
     default:
       return "unknown";

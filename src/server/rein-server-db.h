@@ -43,6 +43,11 @@ typedef enum
   /* Our extension: enrollments naming any of the given addresses as their
    * master or delegate (the signers a reader must bind to identities). */
   REIN_SERVER_QUERY_ENROLLMENTS,
+  /* python-rein 0.3's "get_user_ratings": the ratings of the user whose
+   * SIN is the parameter (dest), or by that user (source), each answered
+   * as a {"key": HASH, "value": DOCUMENT} object as the original does. */
+  REIN_SERVER_QUERY_RATINGS_OF,
+  REIN_SERVER_QUERY_RATINGS_BY,
 } ReinServerQuery;
 
 /* "mediators", "jobs", ..., "by_job_id", "dispute". */

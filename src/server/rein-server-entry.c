@@ -19,6 +19,9 @@ static const gchar *const mediator_labels[] = {
   "Mediator public key", "Mediator's public key", "Mediator pubkey", NULL
 };
 static const gchar *const willing_labels[] = { "Willing to mediate", NULL };
+/* python-rein 0.3's ratings: the one rated and the rater, by SIN */
+static const gchar *const rated_labels[] = { "User msin", NULL };
+static const gchar *const rater_labels[] = { "Rater msin", NULL };
 
 /* Lowercased and trimmed copy of a field, or NULL when absent or empty. */
 static gchar *
@@ -70,6 +73,15 @@ rein_server_entry_new_from_document (ReinDocument *document, const gchar *value,
   entry->creator = index_value (document, creator_labels);
   entry->worker = index_value (document, worker_labels);
   entry->mediator = index_value (document, mediator_labels);
+  /* A rating names no keys: its rated user stands where a worker would,
+   * its rater where a creator would (get_user_ratings' dest and source). */
+  if (entry->type == REIN_DOCUMENT_TYPE_RATING)
+    {
+      g_free (entry->worker);
+      g_free (entry->creator);
+      entry->worker = index_value (document, rated_labels);
+      entry->creator = index_value (document, rater_labels);
+    }
   willing = rein_document_get_field_any (document, willing_labels);
   entry->willing_to_mediate = entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT
                               && willing != NULL

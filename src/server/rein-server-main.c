@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "rein-server-chain.h"
 #include "rein-server-db.h"
 #include "rein-server.h"
 #include "rein-server-door.h"
@@ -61,6 +62,8 @@ main (int argc, char *argv[])
   gint max_answer_memory = REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY / (1024 * 1024);
   gint database_connections = REIN_SERVER_DEFAULT_DATABASE_CONNECTIONS;
   gboolean skip_check = FALSE;
+  g_autofree gchar *chain_url = NULL;
+  gint chain_interval = REIN_SERVER_CHAIN_DEFAULT_INTERVAL;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   g_autoptr (GOptionContext) context = NULL;
@@ -95,6 +98,11 @@ main (int argc, char *argv[])
     { "database-connections", 0, 0, G_OPTION_ARG_INT, &database_connections,
       "PostgreSQL: connections for reads, each with its thread (default 4); the server holds "
       "two more, for writes and /status", "N" },
+    { "chain-url", 0, 0, G_OPTION_ARG_STRING, &chain_url,
+      "A chain backend (an Esplora HTTP API) whose tip query answers give as \"block_info\" "
+      "(python-rein 0.3's post needs it; default: none, null)", "URL" },
+    { "chain-interval", 0, 0, G_OPTION_ARG_INT, &chain_interval,
+      "Seconds between asking the chain backend for its tip (default 60)", "SECONDS" },
     { "skip-integrity-check", 0, 0, G_OPTION_ARG_NONE, &skip_check,
       "Start without checking the database first (PRAGMA quick_check reads all of it)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not log requests", NULL },
@@ -176,6 +184,16 @@ main (int argc, char *argv[])
   rein_server_set_timeouts (server, (guint) request_timeout, (guint) idle_timeout);
   rein_server_set_max_answer_memory (server, (gsize) max_answer_memory * 1024 * 1024);
   rein_server_set_log_requests (server, !quiet);
+  if (chain_interval < 1 || chain_interval > 86400)
+    {
+      g_printerr ("rein-server: --chain-interval must be 1 to 86400 seconds\n");
+      return 1;
+    }
+  if (!rein_server_set_chain_url (server, chain_url, (guint) chain_interval, &error))
+    {
+      g_printerr ("rein-server: %s\n", error->message);
+      return 1;
+    }
   if (!rein_server_listen (server, listen, (guint) port, &error))
     {
       g_printerr ("rein-server: cannot listen on %s port %d: %s\n", listen, port, error->message);

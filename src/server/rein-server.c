@@ -23,6 +23,7 @@
 
 #include "rein-bitcoin.h"
 #include "rein-rate-limiter.h"
+#include "rein-server-chain.h"
 #include "rein-server-db.h"
 #include "rein-server-door.h"
 #include "rein-server-json.h"
@@ -149,6 +150,7 @@ struct _ReinServer
   ReinRateLimiter *limiter;
   ReinServerDoor *door;
   gboolean log_requests;
+  ReinServerChain *chain; /* the tip for "block_info", or NULL */
   guint port;
   gchar *uri;
 };
@@ -1043,9 +1045,17 @@ static void
 reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrArray *values)
 {
   static const gchar head[] = "{\"result\":\"success\",";
-  static const gchar tail[] = "],\"block_info\":null}";
-  gsize size = sizeof head + rein_server_json_string_size (name) + 2 + sizeof tail;
+  static const gchar middle[] = "],\"block_info\":";
+  const gchar *block_info = self->chain != NULL ? rein_server_chain_get_block_info (self->chain)
+                                                : NULL;
+  gsize size;
   gchar *body, *out;
+
+  /* python-rein 0.3's post needs a block: the chain tip, when known. */
+  if (block_info == NULL)
+    block_info = "null";
+  size = sizeof head + rein_server_json_string_size (name) + 2 + sizeof middle
+         + strlen (block_info) + 2;
 
   for (guint i = 0; values != NULL && i < values->len; i++)
     size += strlen (g_ptr_array_index (values, i)) + 1;
@@ -1069,7 +1079,9 @@ reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrAr
         *out++ = ',';
       out = json_write_raw (out, g_ptr_array_index (values, i));
     }
-  out = json_write_raw (out, tail);
+  out = json_write_raw (out, middle);
+  out = json_write_raw (out, block_info);
+  *out++ = '}';
   *out = '\0';
   g_assert ((gsize) (out - body) < size);
   reply_body (msg, 200, body);
@@ -1084,6 +1096,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
   g_auto (GStrv) job_ids = NULL;
   ReinServerQuery kind = REIN_SERVER_QUERY_MEDIATORS;
   gboolean known, testnet = FALSE;
+  gboolean search_input = FALSE;
   guint64 limit, offset;
   Job *job;
 
@@ -1116,6 +1129,23 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       return;
     }
   known = rein_server_query_from_name (name, &kind);
+  /* python-rein 0.3's get_user by a master or delegate address is the
+   * enrollments query for it; by a SIN, a name or a contact (not indexed)
+   * it finds nothing. */
+  if (!known && strcmp (name, "get_user") == 0)
+    {
+      const gchar *search = g_hash_table_lookup (query, "search_input");
+      g_autofree gchar *hash = search != NULL && strlen (search) <= 130
+                                 ? rein_server_address_key_hash (search)
+                                 : NULL;
+
+      if (hash != NULL)
+        {
+          known = TRUE;
+          kind = REIN_SERVER_QUERY_ENROLLMENTS;
+          search_input = TRUE;
+        }
+    }
   if (!known && !is_query_name (name))
     {
       reply_result_error (msg, 400, "Unknown query");
@@ -1146,11 +1176,30 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
             param = NULL;
           break;
         case REIN_SERVER_QUERY_ENROLLMENTS:
-          param = get_param (query, "addresses", REIN_SERVER_MAX_URI, TRUE, &error);
+          param = get_param (query, search_input ? "search_input" : "addresses",
+                             REIN_SERVER_MAX_URI, TRUE, &error);
           if (param != NULL)
             job_ids = split_addresses (param, &error);
           if (job_ids == NULL)
             param = NULL;
+          break;
+        case REIN_SERVER_QUERY_RATINGS_OF:
+        case REIN_SERVER_QUERY_RATINGS_BY:
+          /* python-rein 0.3: the ratings of "dest", else those by
+           * "source" (SINs); given both, those of "dest". */
+          kind = REIN_SERVER_QUERY_RATINGS_OF;
+          param = get_param (query, "dest", 64, FALSE, &error);
+          if (param == NULL && error == NULL)
+            {
+              kind = REIN_SERVER_QUERY_RATINGS_BY;
+              param = get_param (query, "source", 64, FALSE, &error);
+            }
+          /* Neither: nothing (the original answers ["error"]). */
+          if (param == NULL && error == NULL)
+            {
+              known = FALSE;
+              param = "";
+            }
           break;
         case REIN_SERVER_QUERY_MEDIATORS:
         case REIN_SERVER_QUERY_JOBS:
@@ -1567,6 +1616,7 @@ rein_server_finalize (GObject *object)
   ReinServer *self = REIN_SERVER (object);
   g_clear_object (&self->door);
   g_clear_pointer (&self->limiter, rein_rate_limiter_free);
+  g_clear_pointer (&self->chain, rein_server_chain_free);
   g_clear_pointer (&self->answers, g_rc_box_release);
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1722,6 +1772,21 @@ rein_server_set_max_connections (ReinServer *self, guint max_connections)
 {
   g_return_if_fail (REIN_IS_SERVER (self));
   rein_server_door_set_max_connections (self->door, max_connections);
+}
+
+gboolean
+rein_server_set_chain_url (ReinServer *self, const gchar *url, guint interval, GError **error)
+{
+  ReinServerChain *chain = NULL;
+
+  g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (url != NULL && (chain = rein_server_chain_new (url, interval, error)) == NULL)
+    return FALSE;
+  g_clear_pointer (&self->chain, rein_server_chain_free);
+  self->chain = chain;
+  return TRUE;
 }
 
 void

@@ -56,6 +56,14 @@ void rein_server_set_timeouts (ReinServer *self, guint request_timeout, guint id
  * at once; queries beyond are answered 503 with Retry-After. Each
  * connection carries one request, so one answer at most. */
 void rein_server_set_max_answer_memory (ReinServer *self, gsize bytes);
+/* The chain backend (an Esplora HTTP API) whose tip query answers give as
+ * "block_info" (python-rein 0.3's post needs it), asked every @interval
+ * seconds; NULL: none, "block_info" is null. FALSE, with @error, for a URL
+ * that is not http(s). See rein-server-chain.h. */
+gboolean rein_server_set_chain_url (ReinServer *self,
+                                    const gchar *url,
+                                    guint interval,
+                                    GError **error);
 /* Log each request with g_message(). */
 void rein_server_set_log_requests (ReinServer *self, gboolean log_requests);
 

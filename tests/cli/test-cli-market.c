@@ -118,27 +118,6 @@ tags_posting_text (Fixture *f, const gchar *job_id, const gchar *name, const gch
 }
 
 static gchar *
-bid_on (Fixture *f, const gchar *posting_armored)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinDocument) job = rein_document_new_from_armored (posting_armored, -1, &error);
-  g_autofree gchar *text = NULL;
-  ReinBidParams params = {
-    .worker = f->worker->name,
-    .worker_contact = "worker@example.com",
-    .worker_master_address = f->worker->master_address,
-    .worker_public_key = f->worker->public_key,
-    .description = "Two drafts in a week",
-    .bid_amount = "0.01",
-  };
-
-  g_assert_no_error (error);
-  text = rein_document_build_bid (job, &params, REIN_NETWORK_MAINNET, &error);
-  g_assert_no_error (error);
-  return identity_sign (f->worker, text);
-}
-
-static gchar *
 offer_of (Identity *signer, const gchar *bid_armored)
 {
   g_autoptr (GError) error = NULL;
@@ -277,8 +256,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   text = tags_posting_text (f, TAGS_ID, "Logo", "logo, design");
   tags = identity_sign (f->creator, text);
 
-  awarded_bid = bid_on (f, awarded);
-  forged_bid = bid_on (f, forged);
+  awarded_bid = identity_bid (f->worker, awarded, "0.01", "Two drafts in a week");
+  forged_bid = identity_bid (f->worker, forged, "0.01", "Two drafts in a week");
   offer = offer_of (f->creator, awarded_bid);
   /* The worker awards itself the job: that awards nothing. */
   forged_offer = offer_of (f->worker, forged_bid);

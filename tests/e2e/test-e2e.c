@@ -11,7 +11,14 @@
  * clients' "status --json" must agree on the job's state. Refusals of the
  * state machine must fail with a clear message. A forged document on the
  * server must be kept out and shown with its reason. Then a second server
- * is added, and one sync per client must bring it every document.
+ * is added, and one sync per client must bring it every document. Once
+ * both jobs are done, the three rate each other (python-rein 0.3's
+ * ratings) and read each other's ratings and trust scores.
+ *
+ * /e2e/order-flow/causeway runs it all on a server that answers as the
+ * original Causeway does (tests/server/causeway-server.py): no
+ * "enrollments" query, so the clients find each other's enrollments with
+ * python-rein 0.3's "get_user" and "mediators" queries.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +26,7 @@
 
 #include <glib/gstdio.h>
 
+#include "causeway-fixture.h"
 #include "chain-fixture.h"
 #include "cli-test-util.h"
 #include "server-fixture.h"
@@ -40,6 +48,8 @@ typedef struct
 typedef struct
 {
   TestServer *server;
+  gboolean causeway; /* @server answers as the original Causeway does */
+  guint ratings;     /* rating documents the clients hold */
   TestServer *second;
   TestChain *chain;
   Client creator;
@@ -277,7 +287,9 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   f->secrets = g_ptr_array_new_with_free_func (g_free);
   add_secret (f, "the password", PASSWORD);
-  f->server = test_server_start (NULL, NULL);
+  f->causeway = GPOINTER_TO_INT (data);
+  f->server = f->causeway ? test_causeway_start (TEST_CAUSEWAY_MAINNET)
+                          : test_server_start (NULL, NULL);
   f->chain = test_chain_start ("mainnet");
   g_setenv ("REIN_CHAIN_URL", f->chain->url, TRUE);
   client_init (&f->creator, "Carol", "creator",
@@ -293,7 +305,9 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   /* Clients find the signers' enrollments with the "enrollments" query,
    * our extension of the Causeway API: without it nobody's documents but
-   * one's own would count. */
+   * one's own would count. The original Causeway has none (see
+   * /e2e/order-flow/causeway). */
+  if (!f->causeway)
   {
     g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=enrollments&addresses=%s",
                                               f->creator.master, f->worker.master);
@@ -571,7 +585,13 @@ query_values (TestServer *server, const gchar *owner, const gchar *query, const 
   g_assert_cmpuint (answer->status, ==, 200);
   array = json_object_get_array_member (answer_object (answer), query);
   for (guint i = 0; i < json_array_get_length (array); i++)
-    g_ptr_array_add (values, g_strdup (json_array_get_string_element (array, i)));
+    {
+      const gchar *text = json_array_get_string_element (array, i);
+
+      /* The original Causeway's text matching finds ratings too ("Job id"). */
+      if (strstr (text, "\nRein Rating\n") == NULL)
+        g_ptr_array_add (values, g_strdup (text));
+    }
   g_ptr_array_sort (values, compare_strings);
   return values;
 }
@@ -623,8 +643,8 @@ check_second_server (Fixture *f, const gchar *job1, const gchar *job2, const gch
   total += sync_to_second (f, &f->creator);
   total += sync_to_second (f, &f->worker);
   total += sync_to_second (f, &f->mediator);
-  /* 3 enrollments, 5 documents of job 1, 6 of job 2 */
-  g_assert_cmpuint (total, ==, 14);
+  /* 3 enrollments, 5 documents of job 1, 6 of job 2, the ratings */
+  g_assert_cmpuint (total, ==, 14 + f->ratings);
 
   first_docs = query_values (f->server, f->creator.master, "by_job_id", "job_ids", ids);
   second_docs = query_values (f->second, f->creator.master, "by_job_id", "job_ids", ids);
@@ -638,15 +658,18 @@ check_second_server (Fixture *f, const gchar *job1, const gchar *job2, const gch
     g_assert_cmpstr (g_ptr_array_index (first_docs, i), ==, g_ptr_array_index (second_docs, i));
 
   masters = g_strjoin (",", f->creator.master, f->worker.master, f->mediator.master, NULL);
-  first_enrollments = query_values (f->server, f->creator.master, "enrollments", "addresses",
-                                    masters);
   second_enrollments = query_values (f->second, f->creator.master, "enrollments", "addresses",
                                      masters);
-  g_assert_cmpuint (first_enrollments->len, ==, 3);
   g_assert_cmpuint (second_enrollments->len, ==, 3);
-  for (guint i = 0; i < 3; i++)
-    g_assert_cmpstr (g_ptr_array_index (first_enrollments, i), ==,
-                     g_ptr_array_index (second_enrollments, i));
+  if (!f->causeway)
+    {
+      first_enrollments = query_values (f->server, f->creator.master, "enrollments",
+                                        "addresses", masters);
+      g_assert_cmpuint (first_enrollments->len, ==, 3);
+      for (guint i = 0; i < 3; i++)
+        g_assert_cmpstr (g_ptr_array_index (first_enrollments, i), ==,
+                         g_ptr_array_index (second_enrollments, i));
+    }
 
   /* With the first server gone, the second one is enough: everyone still
    * agrees, and the first one's failure is a warning. */
@@ -667,6 +690,120 @@ check_second_server (Fixture *f, const gchar *job1, const gchar *job2, const gch
 
     cli_assert_status (r, 4);
   }
+}
+
+/* "rein-cli ratings WHO --json" as @c. */
+static JsonNode *
+ratings_of (Fixture *f, Client *c, const gchar *who)
+{
+  g_autoptr (CliResult) r = run_as (f, c, NULL, "ratings", who, "--json", NULL);
+
+  cli_assert_status (r, 0);
+  return cli_result_get_json (r);
+}
+
+/* python-rein 0.3's ratings, once both jobs completed: the three rate each
+ * other with "rein-cli rate", a forgery is put on the server, and "rein-cli
+ * ratings" counts only the real ones, with the trust from the reader's
+ * point of view. */
+static void
+rate_each_other (Fixture *f, const gchar *job1, const gchar *job2)
+{
+  const struct
+  {
+    Client *rater;
+    const gchar *job;
+    const gchar *form;
+  } ratings[] = {
+    { &f->creator, job1, "Rated user: Walt\nRating: 4\nComments: On time\n" },
+    { &f->worker, job1, "Rated user: creator\nRating: 5\nComments: Clear brief\n" },
+    { &f->mediator, job2, "Rated user: worker\nRating: 2\n" },
+  };
+  g_autoptr (JsonNode) walt = NULL;
+  g_autoptr (JsonNode) carol = NULL;
+  g_autoptr (Identity) eve = identity_new ("Eve");
+  g_autofree gchar *walt_sin = NULL;
+  g_autofree gchar *eve_sin = rein_sin_from_address (eve->master_address);
+  g_autofree gchar *forged_text = NULL;
+  g_autofree gchar *forged = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *o;
+  JsonArray *list;
+  guint forged_seen = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ratings); i++)
+    {
+      g_autoptr (CliResult) r = run_as (f, ratings[i].rater, ratings[i].form, "rate", "--jobid",
+                                        ratings[i].job, "--json", NULL);
+      g_autoptr (JsonNode) root = NULL;
+
+      cli_assert_status (r, 0);
+      root = cli_result_get_json (r);
+      g_assert_cmpstr (json_string (json_node_get_object (root), "type"), ==, "rating");
+      f->ratings++;
+    }
+  /* Refused: rating oneself, and a party of another job. */
+  {
+    g_autoptr (CliResult) self = run_as (f, &f->worker, "Rated user: Walt\nRating: 5\n", "rate",
+                                         "--jobid", job1, NULL);
+    g_autoptr (CliResult) outsider = run_as (f, &f->creator, "Rated user: Eve\nRating: 0\n", "rate",
+                                             "--jobid", job1, NULL);
+
+    assert_refused (self, "nobody you can rate");
+    assert_refused (outsider, "nobody you can rate");
+  }
+
+  /* Eve, who took no part, rates Walt 0 straight on the server. */
+  walt = ratings_of (f, &f->creator, "Walt");
+  o = json_node_get_object (walt);
+  walt_sin = g_strdup (json_string (o, "sin"));
+  forged_text = rein_rating_build (0, walt_sin, job1, eve_sin, "Bad", &error);
+  g_assert_no_error (error);
+  forged = identity_sign (eve, forged_text);
+  identity_register (eve, f->server);
+  identity_put_ok (eve, f->server, forged);
+  g_clear_pointer (&walt, json_node_unref);
+
+  /* Carol's 4 and Mia's 2 count; Eve's does not. Carol's trust in Walt
+   * is her own rating (she rated neither Mia nor Eve). */
+  walt = ratings_of (f, &f->creator, "Walt");
+  o = json_node_get_object (walt);
+  g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "average"), 3.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "trust"), 4.0, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (o, "trust_links"), ==, 1);
+  list = json_object_get_array_member (o, "ratings");
+  g_assert_cmpuint (json_array_get_length (list), ==, 3);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *rating = json_array_get_object_element (list, i);
+
+      if (g_strcmp0 (json_string (rating, "rater_sin"), eve_sin) != 0)
+        {
+          g_assert_true (json_object_get_boolean_member (rating, "counts"));
+          continue;
+        }
+      g_assert_false (json_object_get_boolean_member (rating, "counts"));
+      g_assert_nonnull (strstr (json_string (rating, "reason"), "enrollment"));
+      forged_seen++;
+    }
+  g_assert_cmpuint (forged_seen, ==, 1);
+
+  /* Walt, by his SIN, as Walt sees himself: he never rated himself nor
+   * Mia; he rated Carol 5, who rated him 4: min (5, 4). */
+  {
+    g_autoptr (JsonNode) self = ratings_of (f, &f->worker, walt_sin);
+
+    o = json_node_get_object (self);
+    g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 2);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "trust"), 4.0, 1e-9);
+  }
+  carol = ratings_of (f, &f->mediator, "Carol");
+  o = json_node_get_object (carol);
+  g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 1);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "average"), 5.0, 1e-9);
+  /* Mia rated Walt 2, who rated Carol 5: min (2, 5). */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "trust"), 2.0, 1e-9);
 }
 
 static void
@@ -952,6 +1089,7 @@ test_order_flow (Fixture *f, gconstpointer data)
   g_assert_false (may (f, &f->mediator, job2, "resolve"));
   assert_state (f, job1, "accepted", TRUE);
 
+  rate_each_other (f, job1, job2);
   check_second_server (f, job1, job2, forged);
   assert_no_secret_on_disk (f);
 }
@@ -966,7 +1104,9 @@ main (int argc, char **argv)
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
   g_unsetenv ("REIN_DATA_DIR");
 
-  g_test_add ("/e2e/order-flow", Fixture, NULL, fixture_setup, test_order_flow,
-              fixture_teardown);
+  g_test_add ("/e2e/order-flow", Fixture, GINT_TO_POINTER (FALSE), fixture_setup,
+              test_order_flow, fixture_teardown);
+  g_test_add ("/e2e/order-flow/causeway", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_order_flow, fixture_teardown);
   return g_test_run ();
 }

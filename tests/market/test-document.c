@@ -1486,6 +1486,8 @@ test_types (void)
     { "Rein Dispute Delivery", "creatordispute", REIN_DOCUMENT_TYPE_CREATOR_DISPUTE },
     { "Rein Dispute Offer", "workerdispute", REIN_DOCUMENT_TYPE_WORKER_DISPUTE },
     { "Rein Dispute Resolution", "resolution", REIN_DOCUMENT_TYPE_RESOLUTION },
+    { "Rein Accept Resolution", "acceptresolution", REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION },
+    { "Rein Rating", "rating", REIN_DOCUMENT_TYPE_RATING },
   };
   const gchar *not_titles[] = {
     "", "Rein", "Rein job", "rein job", "Rein Job ", " Rein Job", "Rein Jobs",
@@ -1496,6 +1498,10 @@ test_types (void)
 
   g_assert_cmpuint (G_N_ELEMENTS (types), ==, REIN_DOCUMENT_TYPE_LAST);
   g_assert_cmpuint (enum_class->n_values, ==, REIN_DOCUMENT_TYPE_LAST + 1);
+  /* python-rein 0.3's other title of an accept */
+  g_assert_cmpint (rein_document_type_from_title ("Rein Accept"), ==, REIN_DOCUMENT_TYPE_ACCEPT);
+  g_assert_cmpstr (rein_document_type_to_title (REIN_DOCUMENT_TYPE_ACCEPT), ==,
+                   "Rein Accept Delivery");
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {

@@ -423,10 +423,37 @@ test_dispute_flow (void)
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_WORKER_DISPUTE);
   g_clear_object (&job);
 
-  add_signed (w, w->mediator, g_strdup (text));
-  job = world_job (w);
-  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
-  g_assert_cmpint (rein_job_get_actions (job, w->mediator->pubkey), ==, 0);
+  /* python-rein 0.3's acceptance of a resolution: none before it */
+  {
+    g_autofree gchar *accepting = g_strdup_printf (
+        "Rein Accept Resolution\nJob name: Logo for a bakery\nJob ID: %s\n"
+        "Primary escrow redeem script: %s\nMediator escrow redeem script: %s",
+        w->job_id, rein_document_get_field (offer, REIN_LABEL_PRIMARY_REDEEM_SCRIPT),
+        rein_document_get_field (offer, REIN_LABEL_MEDIATOR_REDEEM_SCRIPT));
+    ReinDocument *early = add_signed (w, w->worker, g_strdup (accepting));
+    ReinDocument *accepted, *outsider;
+    const gchar *reason = NULL;
+
+    job = world_job (w);
+    g_assert_false (entry_valid (job, early, &reason));
+    g_assert_nonnull (strstr (reason, "no resolution"));
+    g_clear_object (&job);
+    g_ptr_array_remove (w->docs, early);
+
+    add_signed (w, w->mediator, g_strdup (text));
+    job = world_job (w);
+    g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+    g_assert_cmpint (rein_job_get_actions (job, w->mediator->pubkey), ==, 0);
+    g_clear_object (&job);
+
+    accepted = add_signed (w, w->worker, g_strdup (accepting));
+    outsider = add_signed (w, w->outsider, g_strconcat (accepting, "\nBy: Oscar", NULL));
+    job = world_job (w);
+    g_assert_true (entry_valid (job, accepted, NULL));
+    g_assert_false (entry_valid (job, outsider, &reason));
+    g_assert_nonnull (strstr (reason, "creator or the worker"));
+    g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+  }
   (void) wd;
 }
 
@@ -1249,6 +1276,229 @@ test_contested_mediator (void)
   }
 }
 
+/* ---- Ratings (python-rein 0.3) ---- */
+
+/* A completed job of @w (posted, bid, awarded, delivered, accepted). */
+static ReinJob *
+completed_job (World *w, gboolean complete)
+{
+  g_autoptr (GError) error = NULL;
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.001");
+  ReinDocument *offer = add_signed (w, w->creator,
+                                    rein_document_build_offer (bid, REIN_NETWORK_MAINNET, &error));
+  ReinDocument *delivery = add_signed (w, w->worker,
+                                       rein_document_build_delivery (offer, "Done", &error));
+
+  if (complete)
+    add_signed (w, w->creator, accept_of (w, delivery, w->creator));
+  g_assert_no_error (error);
+  return world_job (w);
+}
+
+static gchar *
+sin_of (Party *p)
+{
+  return rein_sin_from_address (p->master_address);
+}
+
+/* @rater's rating of @rated on @w's job, signed by @signer. */
+static ReinRating *
+rate (World *w, Party *signer, Party *rater, Party *rated, guint value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *rater_sin = sin_of (rater);
+  g_autofree gchar *rated_sin = sin_of (rated);
+  g_autofree gchar *text = rein_rating_build (value, rated_sin, w->job_id, rater_sin,
+                                              "Quick and clear", &error);
+  g_autoptr (ReinDocument) doc = NULL;
+  ReinRating *rating;
+
+  g_assert_no_error (error);
+  doc = sign_as (signer, text);
+  rating = rein_rating_new_from_document (doc, &error);
+  g_assert_no_error (error);
+  return rating;
+}
+
+static void
+test_rating_document (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *carol = sin_of (w->creator);
+  g_autofree gchar *walter = sin_of (w->worker);
+  g_autofree gchar *text = NULL;
+  g_autoptr (ReinDocument) doc = NULL;
+  g_autoptr (ReinRating) rating = NULL;
+  const gchar *job_id = "k3v9x0q2m8z1c7b5n4a6";
+  struct
+  {
+    const gchar *from, *to;
+  } bad[] = {
+    { "Rating: 4", "Rating: 6" },
+    { "Rating: 4", "Rating: -1" },
+    { "Rating: 4", "Rating: 4.5" },
+    { "Rating: 4", "Rating:  4" },
+    { "Job id: k3v9x0q2m8z1c7b5n4a6", "Job id: K3V9X0Q2M8Z1C7B5N4A6" },
+    { "Rater msin: ", "Rater msin: x" },
+    { "User msin: ", "User msin: 1" },
+    { "\nComments: Quick and clear", "" },
+  };
+
+  text = rein_rating_build (4, walter, job_id, carol, "Quick and clear", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (text, "Rein Rating\nRating: 4\nUser msin: "));
+  g_assert_nonnull (strstr (text, "\nJob id: k3v9x0q2m8z1c7b5n4a6\nRater msin: "));
+  g_assert_true (g_str_has_suffix (text, "\nComments: Quick and clear"));
+  doc = sign_as (w->creator, text);
+  g_assert_cmpint (rein_document_get_document_type (doc), ==, REIN_DOCUMENT_TYPE_RATING);
+  rating = rein_rating_new_from_document (doc, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rating->rating, ==, 4);
+  g_assert_cmpstr (rating->rated_sin, ==, walter);
+  g_assert_cmpstr (rating->rater_sin, ==, carol);
+  g_assert_cmpstr (rating->job_id, ==, job_id);
+  g_assert_cmpstr (rating->comments, ==, "Quick and clear");
+
+  /* What the builder refuses */
+  g_assert_null (rein_rating_build (6, walter, job_id, carol, NULL, &error));
+  g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_null (rein_rating_build (5, carol, job_id, carol, NULL, &error));
+  g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_null (rein_rating_build (5, walter, job_id, carol, "two\nlines", &error));
+  g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_null (rein_rating_build (5, w->worker->master_address, job_id, carol, NULL, &error));
+  g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  /* What the reader refuses; a rating without comments is fine */
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GString) changed = g_string_new (text);
+      g_autoptr (ReinDocument) other = NULL;
+      g_autoptr (ReinRating) parsed = NULL;
+
+      g_assert_cmpuint (g_string_replace (changed, bad[i].from, bad[i].to, 1), ==, 1);
+      other = sign_as (w->creator, changed->str);
+      parsed = rein_rating_new_from_document (other, &error);
+      if (g_str_equal (bad[i].to, ""))
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (parsed->comments, ==, "");
+          continue;
+        }
+      if (parsed != NULL)
+        g_error ("a rating with “%s” was taken", bad[i].to);
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+    }
+  /* Not a rating at all */
+  g_assert_null (rein_rating_new_from_document (w->creator->enrollment, &error));
+  g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_UNKNOWN_TYPE);
+}
+
+/* A rating counts when its signer is the rater it names and the job
+ * completed between the two; the summary and the trust score. */
+static void
+test_rating_check (void)
+{
+  g_autoptr (World) w = world_new ();
+  g_autoptr (World) open = world_new ();
+  g_autoptr (ReinJob) job = completed_job (w, TRUE);
+  g_autoptr (ReinJob) open_job = completed_job (open, FALSE);
+  g_autoptr (GPtrArray) counted = NULL;
+  g_autofree gchar *walter = sin_of (w->worker);
+  g_autofree gchar *carol = sin_of (w->creator);
+  g_autofree gchar *maya = sin_of (w->mediator);
+  ReinRatingSummary summary;
+  GError *error = NULL;
+  guint links = 0;
+  gdouble trust;
+  struct
+  {
+    ReinRating *rating;
+    ReinJob *job;
+    const gchar *why; /* NULL: it counts */
+    World *world;     /* whose enrollments to check with */
+  } cases[] = {
+    { rate (w, w->creator, w->creator, w->worker, 4), job, NULL },
+    { rate (w, w->mediator, w->mediator, w->worker, 2), job, NULL },
+    { rate (w, w->worker, w->worker, w->creator, 5), job, NULL },
+    /* Carol again on the same job: the later one stands */
+    { rate (w, w->creator, w->creator, w->worker, 3), job, NULL },
+    /* Signed by someone else than the rater it names */
+    { rate (w, w->outsider, w->creator, w->worker, 0), job, "not the rater" },
+    /* Oscar took no part in it */
+    { rate (w, w->outsider, w->outsider, w->worker, 0), job, "rater took no part" },
+    { rate (w, w->creator, w->creator, w->outsider, 0), job, "one rated took no part" },
+    /* A job that did not complete */
+    { rate (open, open->creator, open->creator, open->worker, 1), open_job, "did not complete",
+      open },
+    /* Another job than the one it names */
+    { rate (w, w->creator, w->creator, w->worker, 1), open_job, "not found" },
+  };
+
+  counted = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_rating_free);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      World *in = cases[i].world != NULL ? cases[i].world : w;
+      gboolean counts = rein_rating_check (cases[i].rating, cases[i].job, in->directory, &error);
+
+      if (cases[i].why == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (counts);
+          g_ptr_array_add (counted, cases[i].rating);
+          continue;
+        }
+      g_assert_false (counts);
+      g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT);
+      if (strstr (error->message, cases[i].why) == NULL)
+        g_error ("case %u: “%s” does not say “%s”", i, error->message, cases[i].why);
+      g_clear_error (&error);
+      rein_rating_free (cases[i].rating);
+    }
+
+  /* Walter: Carol's last (3) and Maya's 2 */
+  rein_rating_summarize (counted, walter, &summary);
+  g_assert_cmpuint (summary.count, ==, 2);
+  g_assert_cmpfloat_with_epsilon (summary.average, 2.5, 1e-9);
+  rein_rating_summarize (counted, carol, &summary);
+  g_assert_cmpuint (summary.count, ==, 1);
+  g_assert_cmpfloat_with_epsilon (summary.average, 5.0, 1e-9);
+  rein_rating_summarize (counted, maya, &summary);
+  g_assert_cmpuint (summary.count, ==, 0);
+
+  /* Trust, from my point of view: nobody rated Maya, so Carol has no
+   * score for her. Maya never rated Carol, but rated Walter (2), who rated
+   * Carol 5: that link counts as far as Maya trusts Walter, 2. */
+  g_assert_cmpfloat (rein_rating_trust (counted, carol, maya, &links), <, 0);
+  g_assert_cmpuint (links, ==, 0);
+  trust = rein_rating_trust (counted, maya, carol, &links);
+  g_assert_cmpfloat_with_epsilon (trust, 2.0, 1e-9);
+  g_assert_cmpuint (links, ==, 1);
+  /* My own rating alone: Walter's 5 for Carol. Carol's 3 for Walter (her
+   * earlier 4 replaced); Maya's 2 for him does not count for Carol, who
+   * never rated Maya. */
+  trust = rein_rating_trust (counted, walter, carol, &links);
+  g_assert_cmpfloat_with_epsilon (trust, 5.0, 1e-9);
+  g_assert_cmpuint (links, ==, 1);
+  trust = rein_rating_trust (counted, carol, walter, &links);
+  g_assert_cmpfloat_with_epsilon (trust, 3.0, 1e-9);
+  g_assert_cmpuint (links, ==, 1);
+  /* My own rating weighs five: Carol rates Maya 0, Walter rated Maya 1
+   * and Carol rated Walter 3: (5 * 0 + min (3, 1)) / 6. */
+  g_ptr_array_add (counted, rate (w, w->worker, w->worker, w->mediator, 1));
+  g_ptr_array_add (counted, rate (w, w->creator, w->creator, w->mediator, 0));
+  trust = rein_rating_trust (counted, carol, maya, &links);
+  g_assert_cmpfloat_with_epsilon (trust, 1.0 / 6.0, 1e-9);
+  g_assert_cmpuint (links, ==, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1268,6 +1518,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/uncompressed-creator", test_uncompressed_creator);
   g_test_add_func ("/market/job/same-key-forms", test_same_key_forms);
   g_test_add_func ("/market/job/old-format-vectors", test_old_format_vectors);
+  g_test_add_func ("/market/rating/document", test_rating_document);
+  g_test_add_func ("/market/rating/check", test_rating_check);
 
   return g_test_run ();
 }

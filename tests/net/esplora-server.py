@@ -9,6 +9,9 @@
 #   GET  address/ADDR/utxo   GET tx/TXID/hex   GET tx/TXID/status
 #   GET  tx/TXID/outspends   GET fee-estimates GET blocks/tip/height
 #   GET  block-height/0      (the network's genesis block; other heights 404)
+#   GET  blocks/tip/hash     GET block/HASH (id, height, timestamp; blocks are
+#                            made up: hash = SHA-256d of the height, one every
+#                            10 minutes from 2009-01-03 18:15:05 UTC)
 #   POST tx                  (hex body; answers the txid as text)
 # Broadcast transactions are checked the way a node would check them, with
 # python3-bitcoinlib, an implementation independent of ours: every input
@@ -30,6 +33,7 @@
 # It listens on 127.0.0.1 on a free port and prints "listening on URL".
 
 import argparse
+import hashlib
 import json
 import sys
 import threading
@@ -44,6 +48,11 @@ from bitcoin.core.scripteval import SCRIPT_VERIFY_P2SH, VerifyScript
 from bitcoin.wallet import CBitcoinAddress, CBitcoinAddressError
 
 MAX_BODY = 1 << 20
+
+
+def block_hash(height):
+    """The made-up hash of the block at @height (display hex)."""
+    return b2lx(hashlib.sha256(hashlib.sha256(str(height).encode()).digest()).digest())
 
 
 class Chain:
@@ -185,6 +194,14 @@ class Handler(BaseHTTPRequestHandler):
             mode = CHAIN.mode
             if parts == ["blocks", "tip", "height"]:
                 return self.send(200, str(CHAIN.tip))
+            if parts == ["blocks", "tip", "hash"]:
+                return self.send(200, block_hash(CHAIN.tip))
+            if len(parts) == 2 and parts[0] == "block":
+                for height in range(CHAIN.tip + 1):
+                    if block_hash(height) == parts[1]:
+                        return self.send_json({"id": parts[1], "height": height,
+                                               "timestamp": 1231006505 + 600 * height})
+                return self.send(404, "Block not found")
             if parts == ["block-height", "0"]:
                 return self.send(200, b2lx(bitcoin.params.GENESIS_BLOCK.GetHash()))
             if parts == ["fee-estimates"]:

@@ -83,6 +83,25 @@ fake_server_free (FakeServer *fake)
   g_free (fake);
 }
 
+ReinStore *
+net_test_reader_store (const gchar *template, gchar **out_dir, ReinIdentity **out_identity)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams params = { .name = "Reader", .contact = "r@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+  ReinStore *store;
+
+  *out_dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  store = rein_store_open (*out_dir, &error);
+  g_assert_no_error (error);
+  *out_identity = rein_store_add_identity_from_mnemonic (store, &params, phrase, NULL, "pw",
+                                                         &error);
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  return store;
+}
+
 gchar *
 net_test_dead_url (void)
 {

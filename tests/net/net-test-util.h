@@ -6,6 +6,8 @@
 
 #include <libsoup/soup.h>
 
+#include "rein-store.h"
+
 G_BEGIN_DECLS
 
 /* Runs the default main context until *@flag is set (or 30 s pass). */
@@ -21,6 +23,13 @@ typedef struct
 
 FakeServer *fake_server_new (guint status, const gchar *body, gboolean json);
 void fake_server_free (FakeServer *fake);
+
+/* A store in a new temporary folder (*@out_dir: remove it with
+ * rein_test_remove_tree()) holding one identity, "Reader" (password "pw",
+ * from a new recovery phrase). @template is g_dir_make_tmp()'s. */
+ReinStore *net_test_reader_store (const gchar *template,
+                                  gchar **out_dir,
+                                  ReinIdentity **out_identity);
 
 /* A URL on 127.0.0.1 where nothing listens. */
 gchar *net_test_dead_url (void);

@@ -67,11 +67,8 @@ server_spawn (TestServer *server,
               const gchar *const *extra_args)
 {
   g_autoptr (GPtrArray) argv = server_argv (database, extra_args);
-  g_autoptr (GDataInputStream) out = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *line = NULL;
-  const gchar *prefix = "listening on http://127.0.0.1:";
 
   launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, data_home, &server->nofile);
   if (server->stderr_path != NULL)
@@ -79,6 +76,17 @@ server_spawn (TestServer *server,
   server->process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata,
                                                   &error);
   g_assert_no_error (error);
+  test_server_wait_listening (server);
+}
+
+void
+test_server_wait_listening (TestServer *server)
+{
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *line = NULL;
+  const gchar *prefix = "listening on http://127.0.0.1:";
+
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -539,6 +547,43 @@ random_string (const gchar *alphabet, guint len)
   for (guint i = 0; i < len; i++)
     text[i] = alphabet[g_random_int_range (0, (gint32) n)];
   return text;
+}
+
+void
+identity_put_ok (Identity *identity, TestServer *server, const gchar *value)
+{
+  g_autofree gchar *key = random_key ();
+  g_autoptr (Answer) answer = NULL;
+
+  g_clear_pointer (&identity->nonce, g_free);
+  answer = identity_put (identity, server, key, value, FALSE);
+  if (answer->status != 201)
+    g_error ("the put was refused (HTTP %u): %s", answer->status, answer->body);
+  g_clear_pointer (&identity->nonce, g_free);
+}
+
+gchar *
+identity_bid (Identity *worker, const gchar *posting, const gchar *amount,
+              const gchar *description)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) job = rein_document_new_from_armored (posting, -1, &error);
+  g_autofree gchar *contact = g_ascii_strdown (worker->name, -1);
+  g_autofree gchar *email = g_strconcat (contact, "@example.com", NULL);
+  g_autofree gchar *text = NULL;
+  ReinBidParams params = {
+    .worker = worker->name,
+    .worker_contact = email,
+    .worker_master_address = worker->master_address,
+    .worker_public_key = worker->public_key,
+    .description = description,
+    .bid_amount = amount,
+  };
+
+  g_assert_no_error (error);
+  text = rein_document_build_bid (job, &params, REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  return identity_sign (worker, text);
 }
 
 gchar *

@@ -52,6 +52,10 @@ gint test_server_run_to_exit (const gchar *database,
  * @data_home/rein-server/rein-server.db; nothing is removed on free. */
 TestServer *test_server_start_in_data_home (const gchar *data_home,
                                             const gchar *const *extra_args);
+/* Reads the "listening on http://127.0.0.1:PORT/" line of @server's
+ * process (spawned with its stdout piped) and sets its port, URL and
+ * session. */
+void test_server_wait_listening (TestServer *server);
 /* SIGTERM, wait, and assert a clean exit (status 0). */
 void test_server_stop (TestServer *server);
 /* The same with @signum (SIGINT, SIGTERM). */
@@ -128,6 +132,16 @@ Answer *identity_put (Identity *identity,
                       const gchar *key,
                       const gchar *value,
                       gboolean testnet);
+
+/* Puts @value under a new random key with a fresh nonce, asserting that
+ * the server took it (201). */
+void identity_put_ok (Identity *identity, TestServer *server, const gchar *value);
+/* @worker's bid of @amount BTC on the armored job @posting, signed; the
+ * contact is the lowercased name at example.com. */
+gchar *identity_bid (Identity *worker,
+                     const gchar *posting,
+                     const gchar *amount,
+                     const gchar *description);
 
 /* 32 random [A-Z0-9], like clients choose. */
 gchar *random_key (void);

@@ -1,0 +1,272 @@
+/* rein-ratings.c: a person's ratings from every server, checked
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rein-ratings.h"
+
+#include <string.h>
+
+typedef struct
+{
+  gchar *sin;
+  gchar *own_sin;
+  GHashTable *seen;     /* hashes of the rating documents taken */
+  GPtrArray *about;     /* ReinRating of @sin */
+  GPtrArray *mine;      /* ReinRating by @own_sin */
+  GPtrArray *jobs;      /* ReinJob, of the job IDs the ratings name */
+  ReinDirectory *directory;
+  ReinRatingsReport *report;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_free (load->sin);
+  g_free (load->own_sin);
+  g_clear_pointer (&load->seen, g_hash_table_unref);
+  g_clear_pointer (&load->about, g_ptr_array_unref);
+  g_clear_pointer (&load->mine, g_ptr_array_unref);
+  g_clear_pointer (&load->jobs, g_ptr_array_unref);
+  g_clear_pointer (&load->directory, rein_directory_free);
+  g_clear_pointer (&load->report, rein_ratings_report_free);
+  g_free (load);
+}
+
+static void
+unref_object (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+void
+rein_ratings_report_free (ReinRatingsReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->sin);
+  g_clear_pointer (&report->ratings, g_ptr_array_unref);
+  g_clear_pointer (&report->reasons, g_ptr_array_unref);
+  g_clear_pointer (&report->jobs, g_ptr_array_unref);
+  g_free (report);
+}
+
+/* The ratings among @docs whose @field is @sin, new to @load. */
+static GPtrArray *
+take_ratings (Load *load, GPtrArray *docs, gboolean rated)
+{
+  GPtrArray *ratings = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_rating_free);
+  const gchar *sin = rated ? load->sin : load->own_sin;
+
+  for (guint i = 0; docs != NULL && i < docs->len && ratings->len < REIN_RATINGS_MAX; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (docs, i);
+      ReinRating *rating;
+
+      if (rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_RATING
+          || g_hash_table_contains (load->seen, rein_document_get_hash (doc)))
+        continue;
+      rating = rein_rating_new_from_document (doc, NULL);
+      /* A server may answer what was not asked. */
+      if (rating == NULL
+          || strcmp (rated ? rating->rated_sin : rating->rater_sin, sin) != 0)
+        {
+          g_clear_pointer (&rating, rein_rating_free);
+          continue;
+        }
+      g_hash_table_add (load->seen, g_strdup (rein_document_get_hash (doc)));
+      g_ptr_array_add (ratings, rating);
+    }
+  return ratings;
+}
+
+/* ---- 4. the checks, in a worker ---- */
+
+static void
+check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Load *load = task_data;
+  ReinRatingsReport *report = g_new0 (ReinRatingsReport, 1);
+  g_autoptr (GPtrArray) counted = g_ptr_array_new ();
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+
+  report->sin = g_strdup (load->sin);
+  report->reasons = g_ptr_array_new_with_free_func (g_free);
+  report->jobs = g_ptr_array_new_with_free_func (unref_object);
+  g_ptr_array_extend (all, load->about, NULL, NULL);
+  g_ptr_array_extend (all, load->mine, NULL, NULL);
+  for (guint i = 0; i < all->len; i++)
+    {
+      ReinRating *rating = g_ptr_array_index (all, i);
+      g_autofree gchar *reason = g_strdup ("the job it names was not found");
+      ReinJob *named = NULL;
+
+      /* A copied job ID is several jobs: the one it counts on, if any. */
+      for (guint j = 0; j < load->jobs->len; j++)
+        {
+          ReinJob *job = g_ptr_array_index (load->jobs, j);
+          g_autoptr (GError) why = NULL;
+
+          if (g_strcmp0 (rein_job_get_id (job), rating->job_id) != 0)
+            continue;
+          named = job;
+          if (rein_rating_check (rating, job, load->directory, &why))
+            {
+              g_clear_pointer (&reason, g_free);
+              break;
+            }
+          g_free (reason);
+          reason = g_strdup (why->message);
+        }
+      if (reason == NULL)
+        g_ptr_array_add (counted, rating);
+      if (i < load->about->len)
+        {
+          g_ptr_array_add (report->reasons, g_steal_pointer (&reason));
+          g_ptr_array_add (report->jobs, named != NULL ? g_object_ref (named) : NULL);
+        }
+    }
+  rein_rating_summarize (counted, load->sin, &report->summary);
+  report->trust = load->own_sin != NULL
+                    ? rein_rating_trust (counted, load->own_sin, load->sin, &report->trust_links)
+                    : -1;
+  report->ratings = g_steal_pointer (&load->about);
+  g_task_return_pointer (task, report, (GDestroyNotify) rein_ratings_report_free);
+}
+
+/* ---- 3. the jobs they name ---- */
+
+static void
+jobs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinMarketReader *reader = REIN_MARKET_READER (source);
+  Load *load = g_task_get_task_data (task);
+  GListModel *model = rein_market_reader_get_jobs (reader);
+  GError *error = NULL;
+
+  if (!rein_market_reader_refresh_finish (reader, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (load->jobs, g_list_model_get_item (model, i));
+  load->directory = rein_directory_copy (rein_market_reader_get_directory (reader));
+  g_task_run_in_thread (task, check_thread);
+}
+
+static void
+check_jobs (GTask *task)
+{
+  ReinMarketReader *reader = g_task_get_source_object (task);
+  Load *load = g_task_get_task_data (task);
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  GPtrArray *lists[] = { load->about, load->mine };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; i < lists[l]->len; i++)
+      {
+        ReinRating *rating = g_ptr_array_index (lists[l], i);
+
+        if (ids->len < REIN_RATINGS_MAX_JOBS && g_hash_table_add (wanted, rating->job_id))
+          g_ptr_array_add (ids, rating->job_id);
+      }
+  if (ids->len == 0)
+    {
+      load->directory = rein_directory_copy (rein_market_reader_get_directory (reader));
+      g_task_run_in_thread (task, check_thread);
+      g_object_unref (task);
+      return;
+    }
+  g_ptr_array_add (ids, NULL);
+  rein_market_reader_refresh_async (reader, REIN_MARKET_REFRESH_JOB_IDS,
+                                    (const gchar *const *) ids->pdata,
+                                    g_task_get_cancellable (task), jobs_cb, task);
+}
+
+/* ---- 1. and 2. the ratings of them, and mine ---- */
+
+static void
+mine_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Load *load = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GPtrArray) docs = rein_market_reader_query_finish (REIN_MARKET_READER (source),
+                                                                result, &error);
+
+  if (docs == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  load->mine = take_ratings (load, docs, FALSE);
+  check_jobs (task);
+}
+
+static void
+about_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Load *load = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GPtrArray) docs = rein_market_reader_query_finish (REIN_MARKET_READER (source),
+                                                                result, &error);
+  const gchar *params[] = { "source", load->own_sin, NULL };
+
+  if (docs == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  load->about = take_ratings (load, docs, TRUE);
+  if (load->own_sin == NULL)
+    {
+      load->mine = g_ptr_array_new ();
+      check_jobs (task);
+      return;
+    }
+  rein_market_reader_query_async (REIN_MARKET_READER (source), "get_user_ratings", params,
+                                  g_task_get_cancellable (task), mine_cb, task);
+}
+
+void
+rein_ratings_load_async (ReinMarketReader *reader,
+                         const gchar *sin,
+                         const gchar *own_sin,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  GTask *task;
+  Load *load;
+  const gchar *params[] = { "dest", sin, NULL };
+
+  g_return_if_fail (REIN_IS_MARKET_READER (reader));
+  g_return_if_fail (sin != NULL);
+
+  task = g_task_new (reader, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_ratings_load_async);
+  load = g_new0 (Load, 1);
+  load->sin = g_strdup (sin);
+  load->own_sin = g_strdup (own_sin);
+  load->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  load->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_task_set_task_data (task, load, (GDestroyNotify) load_free);
+  rein_market_reader_query_async (reader, "get_user_ratings", params, cancellable, about_cb,
+                                  task);
+}
+
+ReinRatingsReport *
+rein_ratings_load_finish (ReinMarketReader *reader, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, reader), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_ratings_load_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
