@@ -120,6 +120,10 @@ rein_document_type_describe (ReinDocumentType type)
       return _("Dispute by the worker");
     case REIN_DOCUMENT_TYPE_RESOLUTION:
       return _("Dispute resolved");
+    case REIN_DOCUMENT_TYPE_ACCEPT_RESOLUTION:
+      return _("Resolution accepted");
+    case REIN_DOCUMENT_TYPE_RATING:
+      return _("Rating");
     case REIN_DOCUMENT_TYPE_UNKNOWN:
     default:
       return _("Signed message");
