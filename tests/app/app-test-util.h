@@ -114,8 +114,8 @@ app_test_screenshot_in (GtkWidget *widget, const gchar *subdir, const gchar *nam
   app_test_iterate (200);
   /* A widget that has not been allocated or drawn yet (a dialog just
    * presented, a page just shown, a slow sanitizer build on a busy
-   * machine) has no size or snapshots to nothing: give it up to 10 s. */
-  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
+   * machine) has no size or snapshots to nothing: give it up to 30 s. */
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;;)
     {
       width = gtk_widget_get_width (widget);
       height = gtk_widget_get_height (widget);
