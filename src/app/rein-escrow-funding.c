@@ -33,6 +33,7 @@ typedef struct
   GtkLabel *paid;
   GtkLabel *address;
   GtkWidget *buttons;
+  GtkWidget *request_buttons[2]; /* copy the request, save its code */
   GtkImage *badge_icon;
   GtkLabel *badge;
   GtkLabel *script;
@@ -137,13 +138,14 @@ add_label (GtkWidget *box, const gchar *name, const gchar *css_class)
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 36);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
   gtk_box_append (GTK_BOX (box), label);
   return GTK_LABEL (label);
 }
 
-static void
+static GtkWidget *
 add_button (Card *card, const gchar *icon, const gchar *label, const gchar *action)
 {
   GtkWidget *button = gtk_button_new ();
@@ -159,6 +161,19 @@ add_button (Card *card, const gchar *icon, const gchar *label, const gchar *acti
   gtk_flow_box_append (GTK_FLOW_BOX (card->buttons), button);
   /* the button takes the focus, not the flow box's child around it */
   gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+  return gtk_widget_get_parent (button);
+}
+
+/* Hex and addresses wrap anywhere, without the hyphens Pango would put
+ * where they break (a reader would copy them by eye). */
+static void
+no_hyphens (GtkLabel *label)
+{
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (label, attrs);
+  pango_attr_list_unref (attrs);
 }
 
 static void
@@ -233,6 +248,7 @@ card_build (ReinEscrowFunding *self, Card *card, ReinEscrowKind kind)
   gtk_label_set_wrap_mode (card->address, PANGO_WRAP_CHAR);
   gtk_label_set_xalign (card->address, 0.5);
   gtk_label_set_justify (card->address, GTK_JUSTIFY_CENTER);
+  no_hyphens (card->address);
 
   card->buttons = gtk_flow_box_new ();
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (card->buttons), GTK_SELECTION_NONE);
@@ -241,8 +257,10 @@ card_build (ReinEscrowFunding *self, Card *card, ReinEscrowKind kind)
   gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (card->buttons), 6);
   gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (card->buttons), 6);
   add_button (card, "edit-copy-symbolic", _("Copy _Address"), "escrow.copy-address");
-  add_button (card, "edit-copy-symbolic", _("Copy _Request"), "escrow.copy-uri");
-  add_button (card, "document-save-symbolic", _("_Save QR Code…"), "escrow.save-qr");
+  card->request_buttons[0] = add_button (card, "edit-copy-symbolic", _("Copy _Request"),
+                                         "escrow.copy-uri");
+  card->request_buttons[1] = add_button (card, "document-save-symbolic", _("_Save QR Code…"),
+                                         "escrow.save-qr");
   gtk_box_append (GTK_BOX (box), card->buttons);
 
   badge_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -278,6 +296,10 @@ card_build (ReinEscrowFunding *self, Card *card, ReinEscrowKind kind)
   gtk_label_set_xalign (card->script, 0);
   gtk_widget_set_margin_top (GTK_WIDGET (card->script), 6);
   gtk_widget_add_css_class (GTK_WIDGET (card->script), "monospace");
+  /* wraps rather than asks for the width of the whole script: two cards
+   * fit side by side in a wide window */
+  gtk_label_set_max_width_chars (card->script, 40);
+  no_hyphens (card->script);
   gtk_expander_set_child (GTK_EXPANDER (expander), GTK_WIDGET (card->script));
   gtk_box_append (GTK_BOX (box), expander);
 
@@ -320,6 +342,8 @@ card_update_request (ReinEscrowFunding *self, Card *card)
         g_warning ("no QR code of the payment request: %s", error->message);
     }
   gtk_widget_set_visible (card->qr_area, card->qr != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (card->request_buttons); i++)
+    gtk_widget_set_visible (card->request_buttons[i], card->qr != NULL);
   gtk_widget_set_visible (GTK_WIDGET (card->paid), card->uri == NULL && account->document_agrees);
   gtk_widget_queue_draw (card->qr_area);
 }

@@ -16,6 +16,7 @@
 #include "client-test-util.h"
 #include "rein-chain-settings.h"
 #include "rein-escrow-funding.h"
+#include "rein-preferences.h"
 #include "rein-test-util.h"
 
 #define JOB_NAME "Logo for a bakery"
@@ -611,6 +612,123 @@ test_not_awarded (Fixture *f, gconstpointer data)
   app_test_destroy_window (window);
 }
 
+/* ---- preferences ---- */
+
+static gboolean
+sensitive (gpointer widget)
+{
+  return gtk_widget_get_sensitive (widget);
+}
+
+typedef struct
+{
+  ReinStore *store;
+  const gchar *what;
+  gint64 expected;
+} Stored;
+
+static gboolean
+stored (gpointer data)
+{
+  Stored *s = data;
+  g_autofree gchar *url = NULL;
+
+  if (g_str_equal (s->what, "confirmations"))
+    return rein_chain_settings_get_confirmations (s->store) == (guint) s->expected;
+  if (g_str_equal (s->what, "fee-target"))
+    return rein_chain_settings_get_fee_target (s->store) == (guint) s->expected;
+  if (g_str_equal (s->what, "fee-cap"))
+    return rein_chain_settings_get_fee_cap (s->store) == s->expected;
+  if (g_str_equal (s->what, "network"))
+    return rein_chain_settings_get_network (s->store, TRUE) == (ReinChainNetwork) s->expected;
+  url = rein_chain_settings_dup_url (s->store, REIN_CHAIN_NETWORK_MAINNET, NULL);
+  return g_strcmp0 (url, "http://127.0.0.1:1/api/") == 0;
+}
+
+static void
+wait_stored (ReinStore *store, const gchar *what, gint64 expected)
+{
+  Stored s = { store, what, expected };
+
+  app_test_wait_until (stored, &s, what, 30);
+}
+
+/* The Payments page of the preferences, once it has read the settings. */
+static ReinPreferences *
+preferences_open (Fixture *f)
+{
+  ReinPreferences *prefs = rein_preferences_new (NULL, rein_context_get_session (f->carol.context));
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           app_test_child (prefs, "payments_page"));
+  app_test_wait_until (sensitive, app_test_child (prefs, "payments_page"), "the chain settings",
+                       30);
+  return prefs;
+}
+
+static void
+test_preferences (Fixture *f, gconstpointer data)
+{
+  ReinStore *store = f->carol.store;
+  ReinPreferences *prefs = preferences_open (f);
+  AdwEntryRow *mainnet = app_test_child (prefs, "mainnet_url_row");
+  GtkLabel *status = app_test_child (prefs, "chain_status");
+  g_autofree gchar *url = NULL;
+
+  /* what the fixture stored */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (mainnet)), ==, f->chain->url);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "confirmations_spin")),
+                   ==, 2);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "fee_target_spin")),
+                   ==, REIN_CHAIN_FEE_TARGET_DEFAULT);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "fee_cap_spin")), ==,
+                   0);
+  g_assert_cmpuint (adw_combo_row_get_selected (app_test_child (prefs, "test_network_row")), ==, 0);
+  app_test_screenshot (GTK_WIDGET (prefs), "preferences-payments");
+
+  /* each change is written */
+  gtk_spin_button_set_value (app_test_child (prefs, "confirmations_spin"), 4);
+  wait_stored (store, "confirmations", 4);
+  gtk_spin_button_set_value (app_test_child (prefs, "fee_target_spin"), 3);
+  wait_stored (store, "fee-target", 3);
+  gtk_spin_button_set_value (app_test_child (prefs, "fee_cap_spin"), 5000);
+  wait_stored (store, "fee-cap", 5000);
+
+  /* not a backend's address: said, and nothing written */
+  gtk_editable_set_text (GTK_EDITABLE (mainnet), "ftp://example.com/");
+  g_signal_emit_by_name (mainnet, "apply");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (status), "ftp://example.com/"));
+  app_test_iterate (200);
+  url = rein_chain_settings_dup_url (store, REIN_CHAIN_NETWORK_MAINNET, NULL);
+  g_assert_cmpstr (url, ==, f->chain->url);
+
+  /* a good one, kept as the client writes it */
+  gtk_editable_set_text (GTK_EDITABLE (mainnet), " http://127.0.0.1:1/api ");
+  g_signal_emit_by_name (mainnet, "apply");
+  wait_stored (store, "url", 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (mainnet)), ==, "http://127.0.0.1:1/api/");
+
+  /* the test network: signet, with no backend of its own yet */
+  adw_combo_row_set_selected (app_test_child (prefs, "test_network_row"), 1);
+  wait_stored (store, "network", REIN_CHAIN_NETWORK_SIGNET);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (app_test_child (prefs, "test_url_row"))),
+                   ==, "");
+  app_test_iterate (200);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
+  app_test_destroy_window (GTK_WINDOW (prefs));
+
+  /* opened again: what was saved */
+  prefs = preferences_open (f);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "confirmations_spin")),
+                   ==, 4);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "fee_cap_spin")), ==,
+                   5000);
+  g_assert_cmpuint (adw_combo_row_get_selected (app_test_child (prefs, "test_network_row")), ==, 1);
+  app_test_destroy_window (GTK_WINDOW (prefs));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -635,6 +753,8 @@ main (int argc, char *argv[])
   g_application_set_default (app);
 
   g_test_add ("/app/escrow-funding/cards", Fixture, NULL, fixture_setup, test_cards,
+              fixture_teardown);
+  g_test_add ("/app/escrow-funding/preferences", Fixture, NULL, fixture_setup, test_preferences,
               fixture_teardown);
   g_test_add ("/app/escrow-funding/not-awarded", Fixture, NULL, fixture_setup, test_not_awarded,
               fixture_teardown);
