@@ -12,16 +12,12 @@
 #include <string.h>
 
 #include "app-test-util.h"
-#include "chain-fixture.h"
-#include "client-test-util.h"
+#include "escrow-test-util.h"
 #include "rein-chain-settings.h"
 #include "rein-escrow-funding.h"
 #include "rein-preferences.h"
 #include "rein-test-util.h"
 
-#define JOB_NAME "Logo for a bakery"
-#define DUE G_GINT64_CONSTANT (1000000) /* 0.01 BTC */
-#define FEE G_GINT64_CONSTANT (15000)   /* Mia's 1.5% of it */
 
 /* ---- a notification server on the private session bus ---- */
 
@@ -111,12 +107,7 @@ notifications_stop (Notifications *n)
 
 typedef struct
 {
-  TestServer *server;
-  TestChain *chain;
-  Person mia;   /* mediator */
-  Person carol; /* creator */
-  Person walt;  /* worker */
-  ReinJob *job;
+  EscrowWorld w;
   gchar *tmp;
 } Fixture;
 
@@ -125,21 +116,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  f->server = test_server_start (NULL, NULL);
-  f->chain = test_chain_start ("mainnet");
-  person_init (&f->mia, f->server, "Mia", TRUE);
-  person_init (&f->carol, f->server, "Carol", FALSE);
-  person_init (&f->walt, f->server, "Walt", FALSE);
-  f->job = award_job (&f->carol, &f->walt, &f->mia, JOB_NAME, "0.01");
-  for (guint i = 0; i < 2; i++)
-    {
-      ReinStore *store = i == 0 ? f->carol.store : f->walt.store;
-
-      g_assert_true (rein_chain_settings_set_url (store, REIN_CHAIN_NETWORK_MAINNET,
-                                                  f->chain->url, &error));
-      g_assert_true (rein_chain_settings_set_confirmations (store, 2, &error));
-      g_assert_no_error (error);
-    }
+  escrow_world_init (&f->w, 2);
   f->tmp = g_dir_make_tmp ("rein-escrow-funding-XXXXXX", &error);
   g_assert_no_error (error);
 }
@@ -147,13 +124,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->job);
-  person_clear (&f->mia);
-  person_clear (&f->carol);
-  person_clear (&f->walt);
-  test_chain_stop (f->chain);
-  test_server_stop (f->server);
-  test_server_free (f->server);
+  escrow_world_clear (&f->w);
   rein_test_remove_tree (f->tmp);
   g_free (f->tmp);
 }
@@ -202,7 +173,7 @@ refreshed_cb (ReinEscrowWatch *watch, Page *page)
 static void
 page_open (Page *page, Fixture *f, Person *p)
 {
-  g_autoptr (ReinMyJob) job = my_job_of (p, rein_job_get_id (f->job));
+  g_autoptr (ReinMyJob) job = my_job_of (p, rein_job_get_id (f->w.job));
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *clamp = adw_clamp_new ();
 
@@ -461,7 +432,7 @@ has_prefix (const gchar *text, const gchar *prefix)
 static void
 fund (Fixture *f, Page *page, ReinEscrowKind kind, gint64 value, guint confirmations)
 {
-  g_free (test_chain_fund (f->chain, address_of (page, kind), value, confirmations));
+  g_free (test_chain_fund (f->w.chain, address_of (page, kind), value, confirmations));
 }
 
 static void
@@ -473,8 +444,8 @@ test_cards (Fixture *f, gconstpointer data)
   g_autofree gchar *copied = NULL;
   g_autofree gchar *primary_uri = NULL;
 
-  page_open (&carol, f, &f->carol);
-  page_open (&walt, f, &f->walt);
+  page_open (&carol, f, &f->w.carol);
+  page_open (&walt, f, &f->w.walt);
   page_refresh (&carol, TRUE);
   page_refresh (&walt, TRUE);
 
@@ -530,8 +501,8 @@ test_cards (Fixture *f, gconstpointer data)
 
   /* funded, not confirmed enough: nothing more is asked */
   fund (f, &carol, REIN_ESCROW_PRIMARY, 600000, 0);
-  fund (f, &carol, REIN_ESCROW_MEDIATOR, FEE, 0);
-  test_chain_mine (f->chain, 1);
+  fund (f, &carol, REIN_ESCROW_MEDIATOR, ESCROW_FEE, 0);
+  test_chain_mine (f->w.chain, 1);
   page_refresh (&carol, FALSE);
   assert_card (&carol, REIN_ESCROW_PRIMARY, "Funded, unconfirmed",
                "Funded: 1 of 2 confirmations");
@@ -548,7 +519,7 @@ test_cards (Fixture *f, gconstpointer data)
     g_assert_cmpuint (notifications.sent->len, ==, 0);
 
   /* confirmed: both are told, each escrow's notification once */
-  test_chain_mine (f->chain, 1);
+  test_chain_mine (f->w.chain, 1);
   page_refresh (&carol, FALSE);
   page_refresh (&walt, FALSE);
   assert_card (&carol, REIN_ESCROW_PRIMARY, "Funded", "Funded, 2 confirmations");
@@ -559,17 +530,17 @@ test_cards (Fixture *f, gconstpointer data)
   g_assert_true (has_prefix (rein_escrow_funding_get_advice (walt.funding), "Safe to start"));
   shoot (&carol, "funded", NULL);
   shoot (&walt, "funded-worker", NULL);
-  test_chain_mine (f->chain, 1);
+  test_chain_mine (f->w.chain, 1);
   page_refresh (&carol, FALSE);
   assert_card (&carol, REIN_ESCROW_PRIMARY, "Funded", "Funded, 3 confirmations");
   if (bus)
     {
       g_autofree gchar *primary = g_strdup_printf ("escrow-funded-%s-primary: The primary escrow "
                                                    "is funded",
-                                                   rein_job_get_id (f->job));
+                                                   rein_job_get_id (f->w.job));
       g_autofree gchar *mediator = g_strdup_printf ("escrow-funded-%s-mediator: The mediator "
                                                     "escrow is funded",
-                                                    rein_job_get_id (f->job));
+                                                    rein_job_get_id (f->w.job));
 
       /* the messages may still be on their way */
       for (guint i = 0; i < 100 && notifications.sent->len < 4; i++)
@@ -595,9 +566,9 @@ test_cards (Fixture *f, gconstpointer data)
 static void
 test_not_awarded (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Not yet", "Design", "Later.");
-  g_autoptr (ReinMyJob) job = my_job_of (&f->carol, job_id);
-  GtkWidget *funding = rein_escrow_funding_new (f->carol.context);
+  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
+  g_autoptr (ReinMyJob) job = my_job_of (&f->w.carol, job_id);
+  GtkWidget *funding = rein_escrow_funding_new (f->w.carol.context);
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
   GtkLabel *empty;
 
@@ -657,7 +628,7 @@ wait_stored (ReinStore *store, const gchar *what, gint64 expected)
 static ReinPreferences *
 preferences_open (Fixture *f)
 {
-  ReinPreferences *prefs = rein_preferences_new (NULL, rein_context_get_session (f->carol.context));
+  ReinPreferences *prefs = rein_preferences_new (NULL, rein_context_get_session (f->w.carol.context));
 
   gtk_window_present (GTK_WINDOW (prefs));
   adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
@@ -670,14 +641,14 @@ preferences_open (Fixture *f)
 static void
 test_preferences (Fixture *f, gconstpointer data)
 {
-  ReinStore *store = f->carol.store;
+  ReinStore *store = f->w.carol.store;
   ReinPreferences *prefs = preferences_open (f);
   AdwEntryRow *mainnet = app_test_child (prefs, "mainnet_url_row");
   GtkLabel *status = app_test_child (prefs, "chain_status");
   g_autofree gchar *url = NULL;
 
   /* what the fixture stored */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (mainnet)), ==, f->chain->url);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (mainnet)), ==, f->w.chain->url);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "confirmations_spin")),
                    ==, 2);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (app_test_child (prefs, "fee_target_spin")),
@@ -702,7 +673,7 @@ test_preferences (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (gtk_label_get_text (status), "ftp://example.com/"));
   app_test_iterate (200);
   url = rein_chain_settings_dup_url (store, REIN_CHAIN_NETWORK_MAINNET, NULL);
-  g_assert_cmpstr (url, ==, f->chain->url);
+  g_assert_cmpstr (url, ==, f->w.chain->url);
 
   /* a good one, kept as the client writes it */
   gtk_editable_set_text (GTK_EDITABLE (mainnet), " http://127.0.0.1:1/api ");
@@ -739,7 +710,6 @@ main (int argc, char *argv[])
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
-  g_unsetenv ("REIN_CHAIN_URL");
   /* amounts as the C locale writes them */
   setlocale (LC_NUMERIC, "C");
 

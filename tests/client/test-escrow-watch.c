@@ -6,25 +6,15 @@
  */
 #include <string.h>
 
-#include "chain-fixture.h"
-#include "client-test-util.h"
+#include "escrow-test-util.h"
 #include "rein-chain-settings.h"
 #include "rein-client-error.h"
 #include "rein-escrow-watch.h"
 #include "rein-test-util.h"
 
-#define BID "0.01"
-#define DUE G_GINT64_CONSTANT (1000000) /* 0.01 BTC */
-#define FEE G_GINT64_CONSTANT (15000)   /* Mia's 1.5% of it */
-
 typedef struct
 {
-  TestServer *server;
-  TestChain *chain;
-  Person mia;   /* mediator */
-  Person carol; /* creator */
-  Person walt;  /* worker */
-  ReinJob *job;
+  EscrowWorld w;
   ReinEscrowWatch *watch;
   guint refreshed;
   GArray *funded; /* ReinEscrowKind, as "funded" said them */
@@ -45,18 +35,8 @@ funded_cb (ReinEscrowWatch *watch, ReinEscrowKind kind, Fixture *f)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->server = test_server_start (NULL, NULL);
-  f->chain = test_chain_start ("mainnet");
-  person_init (&f->mia, f->server, "Mia", TRUE);
-  person_init (&f->carol, f->server, "Carol", FALSE);
-  person_init (&f->walt, f->server, "Walt", FALSE);
-  f->job = award_job (&f->carol, &f->walt, &f->mia, "Logo for a bakery", BID);
+  escrow_world_init (&f->w, 0);
   f->funded = g_array_new (FALSE, FALSE, sizeof (ReinEscrowKind));
-  g_assert_true (rein_chain_settings_set_url (f->carol.store, REIN_CHAIN_NETWORK_MAINNET,
-                                              f->chain->url, &error));
-  g_assert_no_error (error);
 }
 
 static void
@@ -65,13 +45,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   if (f->watch != NULL)
     g_assert_finalize_object (f->watch);
   g_array_unref (f->funded);
-  g_clear_object (&f->job);
-  person_clear (&f->mia);
-  person_clear (&f->carol);
-  person_clear (&f->walt);
-  test_chain_stop (f->chain);
-  test_server_stop (f->server);
-  test_server_free (f->server);
+  escrow_world_clear (&f->w);
 }
 
 /* Carol's watch on the job, refreshed only when asked. */
@@ -80,7 +54,7 @@ watch_new (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
 
-  f->watch = rein_escrow_watch_new (f->carol.store, f->job, FALSE, &error);
+  f->watch = rein_escrow_watch_new (f->w.carol.store, f->w.job, FALSE, &error);
   g_assert_no_error (error);
   rein_escrow_watch_set_interval (f->watch, 0);
   g_signal_connect (f->watch, "refreshed", G_CALLBACK (refreshed_cb), f);
@@ -144,7 +118,7 @@ address_of (Fixture *f, ReinEscrowKind kind)
 static void
 fund (Fixture *f, ReinEscrowKind kind, gint64 value, guint confirmations)
 {
-  g_free (test_chain_fund (f->chain, address_of (f, kind), value, confirmations));
+  g_free (test_chain_fund (f->w.chain, address_of (f, kind), value, confirmations));
 }
 
 static void
@@ -162,16 +136,16 @@ test_funding (Fixture *f, gconstpointer data)
   guint safe_notified = 0;
   gboolean safe;
 
-  g_assert_true (rein_chain_settings_set_confirmations (f->carol.store, 2, &error));
+  g_assert_true (rein_chain_settings_set_confirmations (f->w.carol.store, 2, &error));
   g_assert_no_error (error);
   watch_new (f);
   g_signal_connect (f->watch, "notify::safe-to-start", G_CALLBACK (count_notify_cb),
                     &safe_notified);
   /* the terms are there before any lookup */
   g_assert_false (rein_escrow_watch_get_looked_up (f->watch));
-  g_assert_cmpint (rein_escrow_watch_get_status (f->watch)->primary.due, ==, DUE);
-  g_assert_cmpint (rein_escrow_watch_get_status (f->watch)->mediator.due, ==, FEE);
-  assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_UNFUNDED, DUE, 0);
+  g_assert_cmpint (rein_escrow_watch_get_status (f->watch)->primary.due, ==, ESCROW_DUE);
+  g_assert_cmpint (rein_escrow_watch_get_status (f->watch)->mediator.due, ==, ESCROW_FEE);
+  assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_UNFUNDED, ESCROW_DUE, 0);
 
   /* the first lookup starts by itself */
   wait_refreshed (f);
@@ -179,14 +153,14 @@ test_funding (Fixture *f, gconstpointer data)
   g_assert_null (rein_escrow_watch_get_error (f->watch));
   g_assert_cmpuint (rein_escrow_watch_get_tip_height (f->watch), ==, 100);
   g_assert_cmpuint (rein_escrow_watch_get_confirmations_required (f->watch), ==, 2);
-  assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_UNFUNDED, DUE, 0);
-  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_UNFUNDED, FEE, 0);
+  assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_UNFUNDED, ESCROW_DUE, 0);
+  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_UNFUNDED, ESCROW_FEE, 0);
 
   /* partly: 0.004 of 0.01 in the mempool */
   fund (f, REIN_ESCROW_PRIMARY, 400000, 0);
   look_again (f);
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_PARTLY, 600000, 0);
-  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_UNFUNDED, FEE, 0);
+  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_UNFUNDED, ESCROW_FEE, 0);
 
   /* the rest: enough, none of it mined */
   fund (f, REIN_ESCROW_PRIMARY, 600000, 0);
@@ -194,14 +168,14 @@ test_funding (Fixture *f, gconstpointer data)
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_UNCONFIRMED, 0, 0);
 
   /* one block: one confirmation of the two required */
-  test_chain_mine (f->chain, 1);
+  test_chain_mine (f->w.chain, 1);
   look_again (f);
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_UNCONFIRMED, 0, 1);
   g_assert_cmpuint (rein_escrow_watch_get_tip_height (f->watch), ==, 101);
   g_assert_cmpuint (f->funded->len, ==, 0);
 
   /* two: funded, said once */
-  test_chain_mine (f->chain, 1);
+  test_chain_mine (f->w.chain, 1);
   look_again (f);
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_FUNDED, 0, 2);
   g_assert_cmpuint (f->funded->len, ==, 1);
@@ -211,7 +185,7 @@ test_funding (Fixture *f, gconstpointer data)
 
   /* the mediator's fee, paid in one go and mined deep: the worker may
    * start */
-  fund (f, REIN_ESCROW_MEDIATOR, FEE, 6);
+  fund (f, REIN_ESCROW_MEDIATOR, ESCROW_FEE, 6);
   look_again (f);
   assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_FUNDED, 0, 6);
   g_assert_cmpuint (f->funded->len, ==, 2);
@@ -223,13 +197,13 @@ test_funding (Fixture *f, gconstpointer data)
   /* nothing new, nothing said; a coin sent later does not make the money
    * younger */
   fund (f, REIN_ESCROW_PRIMARY, 1000, 0);
-  test_chain_mine (f->chain, 1);
+  test_chain_mine (f->w.chain, 1);
   look_again (f);
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_FUNDED, 0, 3);
   g_assert_cmpuint (f->funded->len, ==, 2);
 
   /* the preferences ask for more: the next lookup counts it */
-  g_assert_true (rein_chain_settings_set_confirmations (f->carol.store, 5, &error));
+  g_assert_true (rein_chain_settings_set_confirmations (f->w.carol.store, 5, &error));
   g_assert_no_error (error);
   look_again (f);
   g_assert_cmpuint (rein_escrow_watch_get_confirmations_required (f->watch), ==, 5);
@@ -245,11 +219,11 @@ static void
 test_funded_before (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinEscrowStatus) terms = rein_escrow_status_new (f->job, FALSE, &error);
+  g_autoptr (ReinEscrowStatus) terms = rein_escrow_status_new (f->w.job, FALSE, &error);
 
   g_assert_no_error (error);
-  g_free (test_chain_fund (f->chain, terms->primary.address, DUE, 3));
-  g_free (test_chain_fund (f->chain, terms->mediator.address, FEE, 3));
+  g_free (test_chain_fund (f->w.chain, terms->primary.address, ESCROW_DUE, 3));
+  g_free (test_chain_fund (f->w.chain, terms->mediator.address, ESCROW_FEE, 3));
   watch_new (f);
   wait_refreshed (f);
   g_assert_null (rein_escrow_watch_get_error (f->watch));
@@ -270,7 +244,7 @@ test_errors (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   const gchar *message;
 
-  g_assert_true (rein_chain_settings_set_url (f->carol.store, REIN_CHAIN_NETWORK_MAINNET, NULL,
+  g_assert_true (rein_chain_settings_set_url (f->w.carol.store, REIN_CHAIN_NETWORK_MAINNET, NULL,
                                               &error));
   g_assert_no_error (error);
   watch_new (f);
@@ -280,25 +254,25 @@ test_errors (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (message, "no chain backend is set"));
   g_assert_false (rein_escrow_watch_get_looked_up (f->watch));
 
-  g_assert_true (rein_chain_settings_set_url (f->carol.store, REIN_CHAIN_NETWORK_MAINNET,
-                                              f->chain->url, &error));
+  g_assert_true (rein_chain_settings_set_url (f->w.carol.store, REIN_CHAIN_NETWORK_MAINNET,
+                                              f->w.chain->url, &error));
   fund (f, REIN_ESCROW_PRIMARY, 400000, 1);
   look_again (f);
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_PARTLY, 600000, 1);
 
-  test_chain_set_mode (f->chain, "garbage");
+  test_chain_set_mode (f->w.chain, "garbage");
   rein_escrow_watch_refresh (f->watch);
   wait_refreshed (f);
   g_assert_nonnull (rein_escrow_watch_get_error (f->watch));
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_PARTLY, 600000, 1);
 
-  test_chain_set_mode (f->chain, "wrong-amounts");
+  test_chain_set_mode (f->w.chain, "wrong-amounts");
   rein_escrow_watch_refresh (f->watch);
   wait_refreshed (f);
   g_assert_nonnull (rein_escrow_watch_get_error (f->watch));
   assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_PARTLY, 600000, 1);
 
-  test_chain_set_mode (f->chain, "normal");
+  test_chain_set_mode (f->w.chain, "normal");
   look_again (f);
   g_assert_null (rein_escrow_watch_get_error (f->watch));
 }
@@ -309,8 +283,8 @@ test_interval (Fixture *f, gconstpointer data)
 {
   watch_new (f);
   wait_refreshed (f);
-  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_UNFUNDED, FEE, 0);
-  fund (f, REIN_ESCROW_MEDIATOR, FEE, 4);
+  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_UNFUNDED, ESCROW_FEE, 0);
+  fund (f, REIN_ESCROW_MEDIATOR, ESCROW_FEE, 4);
   rein_escrow_watch_set_interval (f->watch, 1);
   wait_refreshed (f);
   assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_FUNDED, 0, 4);
@@ -325,11 +299,11 @@ static void
 test_dropped (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  ReinEscrowWatch *watch = rein_escrow_watch_new (f->carol.store, f->job, FALSE, &error);
+  ReinEscrowWatch *watch = rein_escrow_watch_new (f->w.carol.store, f->w.job, FALSE, &error);
   gint64 end;
 
   g_assert_no_error (error);
-  test_chain_set_mode (f->chain, "hang");
+  test_chain_set_mode (f->w.chain, "hang");
   rein_escrow_watch_refresh (watch);
   /* the backend is being asked */
   end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
@@ -340,17 +314,17 @@ test_dropped (Fixture *f, gconstpointer data)
   end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE);
-  test_chain_set_mode (f->chain, "normal");
+  test_chain_set_mode (f->w.chain, "normal");
 }
 
 /* A job without an offer has no escrow to watch. */
 static void
 test_not_awarded (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Not yet", "Design", "Later.");
-  g_autoptr (ReinJob) job = load_job (&f->carol, job_id);
+  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
+  g_autoptr (ReinJob) job = load_job (&f->w.carol, job_id);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinEscrowWatch) watch = rein_escrow_watch_new (f->carol.store, job, FALSE, &error);
+  g_autoptr (ReinEscrowWatch) watch = rein_escrow_watch_new (f->w.carol.store, job, FALSE, &error);
 
   g_assert_null (watch);
   g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
@@ -361,7 +335,6 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
-  g_unsetenv ("REIN_CHAIN_URL");
 
   g_test_add ("/client/escrow-watch/funding", Fixture, NULL, fixture_setup, test_funding,
               fixture_teardown);
