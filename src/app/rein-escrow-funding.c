@@ -18,7 +18,7 @@
 /* Pixels a module in a saved PNG. */
 #define PNG_SCALE 8
 /* The code on screen: at least this wide, quiet zone included. */
-#define QR_SIDE 208
+#define QR_SIDE 256
 #define QUIET_ZONE 4
 
 typedef struct
