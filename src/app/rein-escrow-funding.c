@@ -57,7 +57,7 @@ struct _ReinEscrowFunding
   GtkLabel *advice_label;
   GtkLabel *error_label;
   GtkLabel *empty_label;
-  GtkFlowBox *card_box;
+  GtkBox *card_box;
 };
 
 G_DEFINE_FINAL_TYPE (ReinEscrowFunding, rein_escrow_funding, ADW_TYPE_BIN)
@@ -229,7 +229,8 @@ card_build (ReinEscrowFunding *self, Card *card, ReinEscrowKind kind)
 
   card->status = add_label (box, "status-detail", NULL);
 
-  card->qr_area = gtk_drawing_area_new ();
+  card->qr_area = g_object_new (GTK_TYPE_DRAWING_AREA, "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
+                                NULL);
   gtk_widget_set_name (card->qr_area, "qr");
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (card->qr_area), QR_SIDE);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (card->qr_area), QR_SIDE);
@@ -303,8 +304,7 @@ card_build (ReinEscrowFunding *self, Card *card, ReinEscrowKind kind)
   gtk_expander_set_child (GTK_EXPANDER (expander), GTK_WIDGET (card->script));
   gtk_box_append (GTK_BOX (box), expander);
 
-  gtk_flow_box_append (self->card_box, card->card);
-  gtk_widget_set_focusable (gtk_widget_get_parent (card->card), FALSE);
+  gtk_box_append (self->card_box, card->card);
 }
 
 /* The payment request: what is still missing (all that is due before
@@ -556,7 +556,7 @@ clear_job (ReinEscrowFunding *self)
   g_clear_object (&self->watch);
   g_clear_object (&self->job);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->card_box))) != NULL)
-    gtk_flow_box_remove (self->card_box, child);
+    gtk_box_remove (self->card_box, child);
   for (guint k = 0; k < 2; k++)
     card_clear (&self->cards[k]);
   g_clear_pointer (&self->advice, g_free);

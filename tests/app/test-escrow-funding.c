@@ -231,8 +231,13 @@ page_refresh (Page *page, gboolean first)
 static void
 page_close (Page *page)
 {
+  gpointer watch = rein_escrow_funding_get_watch (page->funding);
+
+  /* nothing else keeps the watch */
+  g_object_add_weak_pointer (watch, &watch);
   rein_escrow_funding_set_job (page->funding, NULL);
   g_assert_null (rein_escrow_funding_get_watch (page->funding));
+  g_assert_null (watch);
   app_test_destroy_window (page->window);
 }
 
@@ -503,6 +508,24 @@ test_cards (Fixture *f, gconstpointer data)
   g_clear_pointer (&primary_uri, g_free);
   primary_uri = expected_uri (&carol, REIN_ESCROW_PRIMARY, "0.006");
   shoot (&carol, "partly", primary_uri);
+
+  /* the backend fails: said, and what was known stays */
+  test_chain_set_mode (f->w.chain, "error500");
+  carol.refreshed = 0;
+  rein_escrow_watch_refresh (rein_escrow_funding_get_watch (carol.funding));
+  app_test_wait_until (refreshed_since, &carol, "a failed lookup", 60);
+  {
+    GtkWidget *error_label = app_test_child (carol.funding, "error_label");
+
+    g_assert_true (gtk_widget_get_visible (error_label));
+    g_assert_true (has_prefix (gtk_label_get_text (GTK_LABEL (error_label)),
+                               "Could not check the escrows: "));
+    assert_card (&carol, REIN_ESCROW_PRIMARY, "Partly funded", "0.006 BTC (600000 sat) missing");
+    app_test_screenshot (carol.content, "escrow-funding-backend-error");
+    test_chain_set_mode (f->w.chain, "normal");
+    page_refresh (&carol, FALSE);
+    g_assert_false (gtk_widget_get_visible (error_label));
+  }
 
   /* funded, not confirmed enough: nothing more is asked */
   fund (f, &carol, REIN_ESCROW_PRIMARY, 600000, 0);
