@@ -330,12 +330,110 @@ test_not_awarded (Fixture *f, gconstpointer data)
   g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
 }
 
+/* The payment policy kept beside the chain URLs: bounds, defaults, and
+ * all of it read and written at once in workers. */
+static void
+test_settings (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-chain-settings-XXXXXX", &error);
+  g_autoptr (ReinStore) store = NULL;
+  g_autoptr (ReinChainPrefs) prefs = NULL;
+  g_autoptr (ReinChainPrefs) again = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree gchar *url = NULL;
+
+  g_assert_no_error (error);
+  store = rein_store_open (dir, &error);
+  g_assert_no_error (error);
+
+  /* nothing stored: the defaults */
+  g_assert_cmpuint (rein_chain_settings_get_fee_target (store), ==, REIN_CHAIN_FEE_TARGET_DEFAULT);
+  g_assert_cmpint (rein_chain_settings_get_fee_cap (store), ==, 0);
+  g_assert_cmpuint (rein_chain_settings_get_confirmations (store), ==,
+                    REIN_CHAIN_CONFIRMATIONS_DEFAULT);
+
+  /* out of bounds: refused, nothing changes */
+  g_assert_false (rein_chain_settings_set_fee_target (store, 0, &error));
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (rein_chain_settings_set_fee_target (store, REIN_CHAIN_FEE_TARGET_MAX + 1, &error));
+  g_clear_error (&error);
+  g_assert_false (rein_chain_settings_set_fee_cap (store, -1, &error));
+  g_clear_error (&error);
+  g_assert_false (rein_chain_settings_set_fee_cap (store, REIN_MAX_SATOSHIS + 1, &error));
+  g_clear_error (&error);
+  g_assert_false (rein_chain_settings_set_confirmations (store, 0, &error));
+  g_clear_error (&error);
+  g_assert_false (rein_chain_settings_set_confirmations (store, REIN_CHAIN_CONFIRMATIONS_MAX + 1,
+                                                         &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (rein_chain_settings_get_fee_target (store), ==, REIN_CHAIN_FEE_TARGET_DEFAULT);
+
+  /* what no Rein wrote counts as nothing */
+  g_assert_true (rein_store_set_setting (store, "fee-target", "12abc", &error));
+  g_assert_true (rein_store_set_setting (store, "confirmations", "-3", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_chain_settings_get_fee_target (store), ==, REIN_CHAIN_FEE_TARGET_DEFAULT);
+  g_assert_cmpuint (rein_chain_settings_get_confirmations (store), ==,
+                    REIN_CHAIN_CONFIRMATIONS_DEFAULT);
+
+  /* all at once */
+  rein_chain_settings_load_async (store, NULL, wait_cb, &result);
+  wait_for (&result);
+  prefs = rein_chain_settings_load_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_null (prefs->urls[REIN_CHAIN_NETWORK_MAINNET]);
+  g_assert_cmpint (prefs->test_network, ==, REIN_CHAIN_NETWORK_TESTNET);
+  g_assert_cmpuint (prefs->fee_target, ==, REIN_CHAIN_FEE_TARGET_DEFAULT);
+  prefs->urls[REIN_CHAIN_NETWORK_MAINNET] = g_strdup ("http://127.0.0.1:1/api");
+  prefs->urls[REIN_CHAIN_NETWORK_SIGNET] = g_strdup ("https://example.org/signet/api/");
+  prefs->test_network = REIN_CHAIN_NETWORK_SIGNET;
+  prefs->fee_target = 2;
+  prefs->fee_cap = 20000;
+  prefs->confirmations = 6;
+  rein_chain_settings_save_async (store, prefs, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_chain_settings_save_finish (result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  url = rein_chain_settings_dup_url (store, REIN_CHAIN_NETWORK_MAINNET, NULL);
+  g_assert_cmpstr (url, ==, "http://127.0.0.1:1/api/");
+  g_assert_cmpint (rein_chain_settings_get_network (store, TRUE), ==, REIN_CHAIN_NETWORK_SIGNET);
+  g_assert_cmpuint (rein_chain_settings_get_fee_target (store), ==, 2);
+  g_assert_cmpint (rein_chain_settings_get_fee_cap (store), ==, 20000);
+  g_assert_cmpuint (rein_chain_settings_get_confirmations (store), ==, 6);
+  rein_chain_settings_load_async (store, NULL, wait_cb, &result);
+  wait_for (&result);
+  again = rein_chain_settings_load_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpstr (again->urls[REIN_CHAIN_NETWORK_SIGNET], ==, "https://example.org/signet/api/");
+  g_assert_null (again->urls[REIN_CHAIN_NETWORK_TESTNET]);
+
+  /* a URL the backend client refuses fails the save, and says why */
+  g_free (again->urls[REIN_CHAIN_NETWORK_TESTNET]);
+  again->urls[REIN_CHAIN_NETWORK_TESTNET] = g_strdup ("ftp://example.org/");
+  rein_chain_settings_save_async (store, again, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_false (rein_chain_settings_save_finish (result, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "ftp://example.org/"));
+
+  g_clear_object (&store);
+  rein_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+  /* the settings name the backend, not the environment */
+  g_unsetenv (REIN_CHAIN_URL_ENV);
 
+  g_test_add_func ("/client/escrow-watch/settings", test_settings);
   g_test_add ("/client/escrow-watch/funding", Fixture, NULL, fixture_setup, test_funding,
               fixture_teardown);
   g_test_add ("/client/escrow-watch/funded-before", Fixture, NULL, fixture_setup,
