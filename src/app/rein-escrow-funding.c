@@ -344,6 +344,8 @@ card_update_request (ReinEscrowFunding *self, Card *card)
   gtk_widget_set_visible (card->qr_area, card->qr != NULL);
   for (guint i = 0; i < G_N_ELEMENTS (card->request_buttons); i++)
     gtk_widget_set_visible (card->request_buttons[i], card->qr != NULL);
+  /* Copy Address alone takes the whole line */
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (card->buttons), card->qr != NULL ? 3 : 1);
   gtk_widget_set_visible (GTK_WIDGET (card->paid), card->uri == NULL && account->document_agrees);
   gtk_widget_queue_draw (card->qr_area);
 }
