@@ -540,7 +540,9 @@ funded_cb (ReinEscrowFunding *self, ReinEscrowKind kind)
                                          ? _("The primary escrow is funded")
                                          : _("The mediator escrow is funded"));
   g_notification_set_body (notification, name != NULL ? name : "");
-  g_notification_set_default_action (notification, "app.show-my-jobs");
+  /* clicking it opens the job's page */
+  g_notification_set_default_action_and_target (notification, "app.show-job", "s",
+                                                rein_my_job_get_job_id (self->job));
   id = g_strdup_printf ("escrow-funded-%s-%s", rein_my_job_get_job_id (self->job),
                         kind == REIN_ESCROW_PRIMARY ? "primary" : "mediator");
   g_application_send_notification (app, id, notification);

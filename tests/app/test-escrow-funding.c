@@ -48,9 +48,19 @@ notifications_method_cb (GDBusConnection *connection, const gchar *sender, const
       const gchar *id;
       g_autoptr (GVariant) notification = NULL;
       const gchar *title = NULL;
+      const gchar *action = NULL;
+      g_autoptr (GVariant) target = NULL;
 
       g_variant_get (parameters, "(&s&s@a{sv})", NULL, &id, &notification);
       g_variant_lookup (notification, "title", "&s", &title);
+      /* clicking it opens the job */
+      g_assert_true (g_variant_lookup (notification, "default-action", "&s", &action));
+      g_assert_cmpstr (action, ==, "app.show-job");
+      target = g_variant_lookup_value (notification, "default-action-target", G_VARIANT_TYPE_STRING);
+      g_assert_nonnull (target);
+      g_assert_true (g_str_has_prefix (id, "escrow-funded-"));
+      g_assert_true (g_str_has_prefix (id + strlen ("escrow-funded-"),
+                                       g_variant_get_string (target, NULL)));
       g_ptr_array_add (n->sent, g_strdup_printf ("%s: %s", id, title != NULL ? title : ""));
     }
   g_dbus_method_invocation_return_value (invocation, NULL);
