@@ -10,6 +10,8 @@
 
 #include "rein-preferences.h"
 
+#include "rein-chain-settings.h"
+
 struct _ReinPreferences
 {
   AdwPreferencesWindow parent_instance;
@@ -31,6 +33,20 @@ struct _ReinPreferences
   GtkListBox *suggested_list;
   GtkWidget *no_servers_label;
   GtkSpinButton *interval_spin;
+
+  /* Payments: the chain settings, read and written in workers */
+  ReinChainPrefs *chain;
+  gboolean chain_filling; /* the rows are being set from @chain */
+  gboolean chain_saving;
+  gboolean chain_dirty; /* changed while a save ran */
+  GtkWidget *payments_page;
+  AdwEntryRow *mainnet_url_row;
+  AdwComboRow *test_network_row;
+  AdwEntryRow *test_url_row;
+  GtkLabel *chain_status;
+  GtkSpinButton *fee_target_spin;
+  GtkSpinButton *fee_cap_spin;
+  GtkSpinButton *confirmations_spin;
 };
 
 G_DEFINE_FINAL_TYPE (ReinPreferences, rein_preferences, ADW_TYPE_PREFERENCES_WINDOW)
@@ -380,6 +396,191 @@ servers_changed_cb (ReinPreferences *self)
   gtk_widget_set_visible (self->no_servers_label, !any);
 }
 
+/* ---- payments: chain backend, fees, confirmations ---- */
+
+static const ReinChainNetwork test_networks[] = {
+  REIN_CHAIN_NETWORK_TESTNET,
+  REIN_CHAIN_NETWORK_SIGNET,
+  REIN_CHAIN_NETWORK_REGTEST,
+};
+
+/* Whether the window was closed (disposed: its cancellable is gone). */
+static gboolean
+closed (ReinPreferences *self)
+{
+  return self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+set_chain_status (ReinPreferences *self, const gchar *text, gboolean error)
+{
+  gtk_label_set_text (self->chain_status, text);
+  if (error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->chain_status), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->chain_status), "error");
+}
+
+/* The rows show @self->chain. */
+static void
+fill_chain_rows (ReinPreferences *self)
+{
+  ReinChainPrefs *chain = self->chain;
+  const gchar *test_url = chain->urls[chain->test_network];
+
+  self->chain_filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->mainnet_url_row),
+                         chain->urls[REIN_CHAIN_NETWORK_MAINNET] != NULL
+                             ? chain->urls[REIN_CHAIN_NETWORK_MAINNET]
+                             : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->test_url_row), test_url != NULL ? test_url : "");
+  for (guint i = 0; i < G_N_ELEMENTS (test_networks); i++)
+    if (test_networks[i] == chain->test_network)
+      adw_combo_row_set_selected (self->test_network_row, i);
+  gtk_spin_button_set_value (self->fee_target_spin, chain->fee_target);
+  gtk_spin_button_set_value (self->fee_cap_spin, (gdouble) chain->fee_cap);
+  gtk_spin_button_set_value (self->confirmations_spin, chain->confirmations);
+  self->chain_filling = FALSE;
+}
+
+static void save_chain (ReinPreferences *self);
+
+static void
+chain_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPreferences) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (closed (self))
+    return;
+  self->chain_saving = FALSE;
+  if (!rein_chain_settings_save_finish (result, &error))
+    {
+      g_autofree gchar *text = g_strdup_printf (_("Not saved: %s"), error->message);
+
+      set_chain_status (self, text, TRUE);
+      return;
+    }
+  if (self->chain_dirty)
+    {
+      save_chain (self);
+      return;
+    }
+  if (self->chain->url_from_env)
+    set_chain_status (self, _("Saved. REIN_CHAIN_URL is set in this session’s environment: "
+                              "its backend is used for every network until it is unset."),
+                      FALSE);
+  else
+    set_chain_status (self, _("Saved."), FALSE);
+}
+
+/* Writes @self->chain; one write at a time, the last change last. */
+static void
+save_chain (ReinPreferences *self)
+{
+  if (self->chain_saving)
+    {
+      self->chain_dirty = TRUE;
+      return;
+    }
+  self->chain_dirty = FALSE;
+  self->chain_saving = TRUE;
+  rein_chain_settings_save_async (rein_session_get_store (self->session), self->chain,
+                                  self->cancellable, chain_saved_cb, g_object_ref (self));
+}
+
+/* A URL row's text, checked as the backend client checks it; NULL (and
+ * the reason shown) when it is not one. "" forgets the backend. */
+static gboolean
+read_url_row (ReinPreferences *self, AdwEntryRow *row, gchar **out_url)
+{
+  g_autofree gchar *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (*url == '\0')
+    {
+      *out_url = NULL;
+      return TRUE;
+    }
+  chain = rein_chain_new (url, &error);
+  if (chain == NULL)
+    {
+      set_chain_status (self, error->message, TRUE);
+      return FALSE;
+    }
+  *out_url = g_strdup (rein_chain_get_url (chain));
+  return TRUE;
+}
+
+static void
+url_applied_cb (AdwEntryRow *row, ReinPreferences *self)
+{
+  ReinChainNetwork network = row == self->mainnet_url_row ? REIN_CHAIN_NETWORK_MAINNET
+                                                          : self->chain->test_network;
+  gchar *url;
+
+  if (self->chain == NULL || self->chain_filling || !read_url_row (self, row, &url))
+    return;
+  g_free (self->chain->urls[network]);
+  self->chain->urls[network] = url;
+  /* as it is kept: with its final slash */
+  self->chain_filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (row), url != NULL ? url : "");
+  self->chain_filling = FALSE;
+  save_chain (self);
+}
+
+static void
+test_network_changed_cb (ReinPreferences *self)
+{
+  guint selected = adw_combo_row_get_selected (self->test_network_row);
+
+  if (self->chain == NULL || self->chain_filling || selected >= G_N_ELEMENTS (test_networks))
+    return;
+  self->chain->test_network = test_networks[selected];
+  /* the URL row shows that network's backend */
+  fill_chain_rows (self);
+  save_chain (self);
+}
+
+static void
+chain_number_changed_cb (ReinPreferences *self)
+{
+  if (self->chain == NULL || self->chain_filling)
+    return;
+  self->chain->fee_target = (guint) gtk_spin_button_get_value_as_int (self->fee_target_spin);
+  self->chain->fee_cap = (gint64) gtk_spin_button_get_value (self->fee_cap_spin);
+  self->chain->confirmations = (guint) gtk_spin_button_get_value_as_int (self->confirmations_spin);
+  save_chain (self);
+}
+
+static void
+chain_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPreferences) self = user_data;
+  g_autoptr (GError) error = NULL;
+  ReinChainPrefs *chain = rein_chain_settings_load_finish (result, &error);
+
+  if (closed (self))
+    {
+      g_clear_pointer (&chain, rein_chain_prefs_free);
+      return;
+    }
+  if (chain == NULL)
+    {
+      set_chain_status (self, error->message, TRUE);
+      return;
+    }
+  self->chain = chain;
+  fill_chain_rows (self);
+  if (chain->url_from_env)
+    set_chain_status (self, _("REIN_CHAIN_URL is set in this session’s environment: its backend "
+                              "is used for every network until it is unset."),
+                      FALSE);
+  gtk_widget_set_sensitive (self->payments_page, TRUE);
+}
+
 /* Sync is the main window's action; the window asks for the password. */
 static void
 sync_action (GtkWidget *widget, const char *name, GVariant *param)
@@ -401,6 +602,7 @@ rein_preferences_dispose (GObject *object)
   g_clear_object (&self->add_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->offline_url, g_free);
+  g_clear_pointer (&self->chain, rein_chain_prefs_free);
   if (self->session)
     g_signal_handlers_disconnect_by_data (rein_session_get_servers (self->session), self);
   g_clear_object (&self->session);
@@ -430,6 +632,14 @@ rein_preferences_class_init (ReinPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, server_list);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, no_servers_label);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, payments_page);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, mainnet_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, test_network_row);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, test_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, chain_status);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, fee_target_spin);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, fee_cap_spin);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, confirmations_spin);
   gtk_widget_class_install_action (widget_class, "prefs.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "prefs.cancel-add", NULL, cancel_add_action);
   gtk_widget_class_install_action (widget_class, "prefs.add-anyway", NULL, add_anyway_action);
@@ -446,6 +656,21 @@ rein_preferences_init (ReinPreferences *self)
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->url_row, "apply", G_CALLBACK (apply_cb), self);
   g_signal_connect_swapped (self->url_row, "entry-activated", G_CALLBACK (apply_cb), self);
+  for (guint i = 0; i < 2; i++)
+    {
+      AdwEntryRow *row = i == 0 ? self->mainnet_url_row : self->test_url_row;
+
+      g_signal_connect (row, "apply", G_CALLBACK (url_applied_cb), self);
+      g_signal_connect (row, "entry-activated", G_CALLBACK (url_applied_cb), self);
+    }
+  g_signal_connect_swapped (self->test_network_row, "notify::selected",
+                            G_CALLBACK (test_network_changed_cb), self);
+  g_signal_connect_swapped (self->fee_target_spin, "value-changed",
+                            G_CALLBACK (chain_number_changed_cb), self);
+  g_signal_connect_swapped (self->fee_cap_spin, "value-changed",
+                            G_CALLBACK (chain_number_changed_cb), self);
+  g_signal_connect_swapped (self->confirmations_spin, "value-changed",
+                            G_CALLBACK (chain_number_changed_cb), self);
 
   schema = source ? g_settings_schema_source_lookup (source, "org.reinproject.Rein", TRUE) : NULL;
   if (schema)
@@ -471,6 +696,8 @@ rein_preferences_new (GtkWindow *parent, ReinSession *session)
   g_signal_connect_swapped (rein_session_get_servers (session), "items-changed",
                             G_CALLBACK (servers_changed_cb), self);
   servers_changed_cb (self);
+  rein_chain_settings_load_async (rein_session_get_store (session), self->cancellable,
+                                  chain_loaded_cb, g_object_ref (self));
   /* fresh health for the list as it opens */
   rein_session_check_servers (session);
   return self;

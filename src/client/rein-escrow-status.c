@@ -11,6 +11,16 @@
 
 #include <string.h>
 
+G_DEFINE_ENUM_TYPE (ReinFunding, rein_funding,
+                    G_DEFINE_ENUM_VALUE (REIN_FUNDING_UNFUNDED, "unfunded"),
+                    G_DEFINE_ENUM_VALUE (REIN_FUNDING_PARTLY, "partly"),
+                    G_DEFINE_ENUM_VALUE (REIN_FUNDING_UNCONFIRMED, "unconfirmed"),
+                    G_DEFINE_ENUM_VALUE (REIN_FUNDING_FUNDED, "funded"))
+
+G_DEFINE_ENUM_TYPE (ReinEscrowKind, rein_escrow_kind,
+                    G_DEFINE_ENUM_VALUE (REIN_ESCROW_PRIMARY, "primary"),
+                    G_DEFINE_ENUM_VALUE (REIN_ESCROW_MEDIATOR, "mediator"))
+
 const gchar *
 rein_funding_to_string (ReinFunding funding)
 {
@@ -173,6 +183,32 @@ rein_escrow_account_get_funding (const ReinEscrowAccount *account)
   return REIN_FUNDING_FUNDED;
 }
 
+ReinFunding
+rein_escrow_account_get_funding_for (const ReinEscrowAccount *account, guint required)
+{
+  ReinFunding funding = rein_escrow_account_get_funding (account);
+
+  if (funding == REIN_FUNDING_FUNDED && account->confirmations < MAX (required, 1))
+    return REIN_FUNDING_UNCONFIRMED;
+  return funding;
+}
+
+gint64
+rein_escrow_account_get_missing (const ReinEscrowAccount *account)
+{
+  g_return_val_if_fail (account != NULL, 0);
+
+  return MAX (account->due - account->confirmed - account->unconfirmed, 0);
+}
+
+ReinEscrowAccount *
+rein_escrow_status_get_account (ReinEscrowStatus *status, ReinEscrowKind kind)
+{
+  g_return_val_if_fail (status != NULL, NULL);
+
+  return kind == REIN_ESCROW_MEDIATOR ? &status->mediator : &status->primary;
+}
+
 /* ---- looking it up ---- */
 
 typedef struct
@@ -211,6 +247,53 @@ fill_account (ReinEscrowAccount *account, GPtrArray *coins)
     }
 }
 
+typedef struct
+{
+  guint depth;
+  gint64 value;
+} Coin;
+
+static gint
+deepest_first (gconstpointer a, gconstpointer b)
+{
+  guint x = ((const Coin *) a)->depth, y = ((const Coin *) b)->depth;
+
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The confirmations of @account's money: its confirmed coins, deepest
+ * first, until they make what is due; the last one taken says it (all of
+ * them when they do not make it). A small coin sent later does not make
+ * money that was there before younger. */
+static guint
+funded_depth (const ReinEscrowAccount *account, guint32 tip_height)
+{
+  g_autoptr (GArray) coins = g_array_new (FALSE, FALSE, sizeof (Coin));
+  gint64 sum = 0;
+  guint depth = 0;
+
+  for (guint i = 0; i < account->coins->len; i++)
+    {
+      ReinUtxo *utxo = g_ptr_array_index (account->coins, i);
+      /* a coin mined above the tip the backend gave (asked at the same
+       * time) has one confirmation */
+      Coin coin = { MAX (rein_chain_confirmations (utxo->block_height, tip_height), 1),
+                    utxo->value };
+
+      if (utxo->confirmed)
+        g_array_append_val (coins, coin);
+    }
+  g_array_sort (coins, deepest_first);
+  for (guint i = 0; i < coins->len && (i == 0 || sum < account->due); i++)
+    {
+      Coin *coin = &g_array_index (coins, Coin, i);
+
+      sum += coin->value;
+      depth = coin->depth;
+    }
+  return depth;
+}
+
 static void
 lookup_step_done (GTask *task)
 {
@@ -227,19 +310,8 @@ lookup_step_done (GTask *task)
   for (guint a = 0; a < 2; a++)
     {
       ReinEscrowAccount *account = a == 0 ? &status->primary : &status->mediator;
-      guint least = G_MAXUINT;
 
-      for (guint i = 0; i < account->coins->len; i++)
-        {
-          ReinUtxo *coin = g_ptr_array_index (account->coins, i);
-          /* a coin mined above the tip the backend gave (asked at the same
-           * time) has one confirmation */
-          guint n = MAX (rein_chain_confirmations (coin->block_height, status->tip_height), 1);
-
-          if (coin->confirmed && n < least)
-            least = n;
-        }
-      account->confirmations = least == G_MAXUINT ? 0 : least;
+      account->confirmations = funded_depth (account, status->tip_height);
     }
   status->looked_up = TRUE;
   g_task_return_pointer (task, g_steal_pointer (&lookup->status),

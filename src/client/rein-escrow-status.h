@@ -24,8 +24,21 @@ typedef enum
   REIN_FUNDING_FUNDED,      /* enough, confirmed */
 } ReinFunding;
 
+#define REIN_TYPE_FUNDING (rein_funding_get_type ())
+GType rein_funding_get_type (void);
+
 /* "unfunded", "partly funded", "funded, unconfirmed", "funded" */
 const gchar *rein_funding_to_string (ReinFunding funding);
+
+/* The two escrows of a job. */
+typedef enum
+{
+  REIN_ESCROW_PRIMARY,  /* the bid amount */
+  REIN_ESCROW_MEDIATOR, /* the mediator's fee */
+} ReinEscrowKind;
+
+#define REIN_TYPE_ESCROW_KIND (rein_escrow_kind_get_type ())
+GType rein_escrow_kind_get_type (void);
 
 typedef struct
 {
@@ -35,7 +48,9 @@ typedef struct
   gint64 due;               /* satoshis */
   gint64 confirmed;         /* satoshis in confirmed coins */
   gint64 unconfirmed;       /* satoshis in coins not yet mined */
-  guint confirmations;      /* of the least confirmed coin that counts, 0 when none */
+  guint confirmations;      /* of the least confirmed of the deepest confirmed coins
+                             * that together make what is due (of all confirmed
+                             * coins when they do not), 0 when none is confirmed */
   GPtrArray *coins;         /* ReinUtxo, empty before a lookup */
 } ReinEscrowAccount;
 
@@ -62,6 +77,14 @@ ReinEscrowStatus *rein_escrow_status_new (ReinJob *job, gboolean testnet, GError
 
 /* How far @account is funded. */
 ReinFunding rein_escrow_account_get_funding (const ReinEscrowAccount *account);
+/* The same, where funded takes @required confirmations (at least 1):
+ * enough money with fewer is REIN_FUNDING_UNCONFIRMED. */
+ReinFunding rein_escrow_account_get_funding_for (const ReinEscrowAccount *account,
+                                                 guint required);
+/* Satoshis still to pay in (0 when enough is there, confirmed or not). */
+gint64 rein_escrow_account_get_missing (const ReinEscrowAccount *account);
+/* @status's account of @kind. */
+ReinEscrowAccount *rein_escrow_status_get_account (ReinEscrowStatus *status, ReinEscrowKind kind);
 
 /* The terms of @job, and what the backend says is in both addresses and
  * the tip's height (three requests at once). */

@@ -258,3 +258,28 @@ put_forged_posting (TestServer *server, Person *creator, Person *mediator, const
   identity_free (mallory);
   return g_steal_pointer (&job_id);
 }
+
+ReinJob *
+award_job (Person *creator, Person *worker, Person *mediator, const gchar *name,
+           const gchar *amount)
+{
+  g_autofree gchar *job_id = post_job (creator, mediator, name, "Design", "A round logo.");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = NULL;
+  g_autofree gchar *offer = NULL;
+
+  place_bid (worker, job_id, amount);
+  job = load_job (creator, job_id);
+  g_assert_cmpuint (rein_job_get_bids (job)->len, ==, 1);
+  offer = rein_document_build_offer (g_ptr_array_index (rein_job_get_bids (job), 0),
+                                     REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  done = publish (creator, job, offer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (done->state, ==, REIN_JOB_STATE_AWARDED);
+  g_clear_object (&job);
+  job = load_job (creator, job_id);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_AWARDED);
+  return g_steal_pointer (&job);
+}

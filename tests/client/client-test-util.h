@@ -52,6 +52,12 @@ void place_bid (Person *worker, const gchar *job_id, const gchar *amount);
  * forged step. */
 void put_unchecked (Person *p, const gchar *text);
 
+/* @creator posts a job with @mediator, @worker bids @amount (BTC) and
+ * @creator awards that bid; returns the job as @creator reads it then
+ * (awarded: its escrow is due). */
+ReinJob *award_job (Person *creator, Person *worker, Person *mediator, const gchar *name,
+                    const gchar *amount);
+
 /* Mallory, registered on @server but not enrolled, puts a job posting
  * named @name that claims @creator as its creator and @mediator as its
  * mediator, signed with her own key; returns its job ID. No reader may

@@ -1,0 +1,67 @@
+/* rein-escrow-watch.h: the funding of a job's escrows, followed
+ *
+ * A watch looks up both escrows of an awarded job on the chain backend
+ * (rein-escrow-status.h) now and every "interval" seconds after, in the
+ * background: the backend and the confirmations an escrow needs are read
+ * from the store's settings (rein-chain-settings.h) in a worker before
+ * each lookup, so a change in the preferences counts at the next one.
+ * What it found is in properties that views bind to; "funded" is emitted
+ * when an escrow that a previous lookup found short becomes funded with
+ * the confirmations required (not for what was funded already at the
+ * first lookup: the owner of the watch has not seen it change).
+ *
+ * Properties: "job" (ReinJob), "testnet", "interval" (seconds, 0: only
+ * rein_escrow_watch_refresh()), "looked-up", "refreshing", "error"
+ * (the last lookup's failure, NULL when it worked), "tip-height",
+ * "confirmations-required", "primary-funding" and "mediator-funding"
+ * (ReinFunding), "primary-missing" and "mediator-missing" (satoshis),
+ * "primary-confirmations" and "mediator-confirmations", "safe-to-start"
+ * (both funded with the confirmations required).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rein-escrow-status.h"
+#include "rein-store.h"
+
+G_BEGIN_DECLS
+
+#define REIN_ESCROW_WATCH_INTERVAL_DEFAULT 60
+
+#define REIN_TYPE_ESCROW_WATCH (rein_escrow_watch_get_type ())
+G_DECLARE_FINAL_TYPE (ReinEscrowWatch, rein_escrow_watch, REIN, ESCROW_WATCH, GObject)
+
+/* Watches @job (it must have an offer) for a testnet (@testnet) or
+ * mainnet identity of @store. The terms are there at once; the first
+ * lookup starts from the main loop. Fails as rein_escrow_status_new(). */
+ReinEscrowWatch *rein_escrow_watch_new (ReinStore *store,
+                                        ReinJob *job,
+                                        gboolean testnet,
+                                        GError **error);
+
+ReinJob *rein_escrow_watch_get_job (ReinEscrowWatch *self);
+gboolean rein_escrow_watch_get_testnet (ReinEscrowWatch *self);
+/* The terms, and after a lookup the coins found (owned by the watch,
+ * replaced at each lookup). */
+const ReinEscrowStatus *rein_escrow_watch_get_status (ReinEscrowWatch *self);
+gboolean rein_escrow_watch_get_looked_up (ReinEscrowWatch *self);
+gboolean rein_escrow_watch_get_refreshing (ReinEscrowWatch *self);
+const gchar *rein_escrow_watch_get_error (ReinEscrowWatch *self);
+guint rein_escrow_watch_get_tip_height (ReinEscrowWatch *self);
+guint rein_escrow_watch_get_confirmations_required (ReinEscrowWatch *self);
+ReinFunding rein_escrow_watch_get_funding (ReinEscrowWatch *self, ReinEscrowKind kind);
+gint64 rein_escrow_watch_get_missing (ReinEscrowWatch *self, ReinEscrowKind kind);
+guint rein_escrow_watch_get_confirmations (ReinEscrowWatch *self, ReinEscrowKind kind);
+gboolean rein_escrow_watch_get_safe_to_start (ReinEscrowWatch *self);
+
+guint rein_escrow_watch_get_interval (ReinEscrowWatch *self);
+void rein_escrow_watch_set_interval (ReinEscrowWatch *self, guint seconds);
+
+/* Looks up now (a lookup that runs already is let finish, and another
+ * follows it). "refreshed" is emitted after each lookup, failed or not. */
+void rein_escrow_watch_refresh (ReinEscrowWatch *self);
+
+G_END_DECLS
