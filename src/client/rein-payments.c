@@ -1274,6 +1274,52 @@ rein_payments_record_finish (ReinPayments *self, GAsyncResult *result, GError **
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- signed elsewhere ---- */
+
+gboolean
+rein_payments_import (ReinPayments *self, gboolean primary, const ReinPsbt *psbt, GError **error)
+{
+  guint e = primary ? PRIMARY : MEDIATOR;
+  Escrow *escrow;
+  g_autoptr (ReinPsbt) combined = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (REIN_IS_PAYMENTS (self), FALSE);
+  g_return_val_if_fail (psbt != NULL, FALSE);
+
+  escrow = &self->escrow[e];
+  if (escrow->state == REIN_PAYMENT_STATE_BROADCAST
+      || escrow->state == REIN_PAYMENT_STATE_PAID_ELSEWHERE)
+    {
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("this payment is made already"));
+      return FALSE;
+    }
+  if (!rein_payout_check_psbt (psbt, self->status, primary, self->payees, self->kind,
+                               self->fee_cap, error))
+    return FALSE;
+  combined = rein_psbt_copy (escrow->psbt);
+  if (!rein_psbt_combine (combined, psbt, &local_error))
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   _("it is not this payment: %s"), local_error->message);
+      return FALSE;
+    }
+  rein_psbt_free (escrow->psbt);
+  escrow->psbt = g_steal_pointer (&combined);
+  g_clear_pointer (&escrow->reason, g_free);
+  if (!self->cosigning)
+    return TRUE;
+  escrow->to_sign = needs_signature_of (self, e,
+                                        rein_identity_get_delegate_public_key (self->identity));
+  if (escrow->to_sign)
+    escrow->state = REIN_PAYMENT_STATE_TO_SIGN;
+  else
+    settle (self, e, escrow->state == REIN_PAYMENT_STATE_SIGNED ? REIN_PAYMENT_STATE_SIGNED
+                                                                : REIN_PAYMENT_STATE_WAITING);
+  return TRUE;
+}
+
 /* ---- getters ---- */
 
 ReinJob *

@@ -152,6 +152,16 @@ void rein_payments_record_async (ReinPayments *self,
                                  gpointer user_data);
 gboolean rein_payments_record_finish (ReinPayments *self, GAsyncResult *result, GError **error);
 
+/* Takes in the signatures of @psbt, payment @primary signed elsewhere
+ * (exported, signed in another wallet, imported back): it is checked as
+ * the job calls for and must be the same transaction; then the payment is
+ * complete, waits for another signature, or is mine to sign. Fails with
+ * REIN_CLIENT_ERROR_REFUSED saying what differs. */
+gboolean rein_payments_import (ReinPayments *self,
+                               gboolean primary,
+                               const ReinPsbt *psbt,
+                               GError **error);
+
 /* ---- what they are ---- */
 
 ReinJob *rein_payments_get_job (ReinPayments *self);
