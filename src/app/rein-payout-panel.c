@@ -804,3 +804,12 @@ rein_payout_panel_get_summary (ReinPayoutPanel *self)
   g_return_val_if_fail (REIN_IS_PAYOUT_PANEL (self), NULL);
   return self->summary;
 }
+
+const gchar *
+rein_payout_panel_get_error (ReinPayoutPanel *self)
+{
+  g_return_val_if_fail (REIN_IS_PAYOUT_PANEL (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
+           ? gtk_label_get_text (self->error_label)
+           : NULL;
+}

@@ -41,6 +41,8 @@ ReinPayments *rein_payout_panel_get_payments (ReinPayoutPanel *self);
 /* What the panel says of payment @primary, and of both. */
 const gchar *rein_payout_panel_get_state_text (ReinPayoutPanel *self, gboolean primary);
 const gchar *rein_payout_panel_get_summary (ReinPayoutPanel *self);
+/* What the panel says went wrong (NULL: nothing). */
+const gchar *rein_payout_panel_get_error (ReinPayoutPanel *self);
 /* Takes in a PSBT signed elsewhere for payment @primary, as "Open PSBT"
  * does with a file: FALSE and the reason (also shown) when refused. */
 gboolean rein_payout_panel_import (ReinPayoutPanel *self,
