@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-bitcoin.h"
 #include "rein-chain-settings.h"
 #include "rein-client-error.h"
 #include "rein-password.h"
@@ -21,7 +22,9 @@ struct _ReinPayoutDialog
 {
   AdwWindow parent_instance;
 
-  ReinContext *context;
+  ReinContext *context;   /* NULL for a spend of the own address */
+  ReinSession *session;
+  ReinStore *store;
   ReinIdentity *identity; /* who the payments are made for */
   ReinJob *job;
   ReinPayoutKind kind;
@@ -34,6 +37,13 @@ struct _ReinPayoutDialog
   guint rebuild_id;
   gboolean building;          /* don't rebuild on the controls' own updates */
   gchar *error;
+  /* a spend of the own address */
+  gboolean spending;
+  gchar *from_address;
+  gchar *to_address;
+  ReinChain *chain;
+  ReinPayment *spend;
+  ReinTx *spend_tx;
 
   AdwWindowTitle *window_title;
   GtkButton *sign_button;
@@ -66,9 +76,12 @@ update_actions (ReinPayoutDialog *self)
 {
   const gchar *page = gtk_stack_get_visible_child_name (self->stack);
   gboolean review = g_strcmp0 (page, "review") == 0;
-  gboolean something = self->payments != NULL
-                       && (!self->cosigning || rein_payments_get_needs_signature (self->payments)
-                           || rein_payments_get_has_complete (self->payments));
+  gboolean something = self->spending
+                         ? self->spend != NULL
+                         : self->payments != NULL
+                             && (!self->cosigning
+                                 || rein_payments_get_needs_signature (self->payments)
+                                 || rein_payments_get_has_complete (self->payments));
 
   gtk_widget_set_visible (GTK_WIDGET (self->sign_button), review && something);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "payout.sign",
@@ -146,6 +159,17 @@ finish (ReinPayoutDialog *self, ReinPayments *payments, GError *error)
     }
   else
     g_clear_error (&error);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Ends a spend's task with the transaction's ID and closes. */
+static void
+finish_spend (ReinPayoutDialog *self, const gchar *txid)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->task);
+
+  if (task != NULL)
+    g_task_return_pointer (task, g_strdup (txid), g_free);
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -241,20 +265,34 @@ rein_payout_describe_state (ReinPayments *payments, gboolean primary)
     }
 }
 
+/* The rows of one payment under review: where it comes from, what it
+ * spends and pays, its fee. */
 static void
-add_payment (ReinPayoutDialog *self, gboolean primary)
+add_review (ReinPayoutDialog *self, ReinPaymentReview *review, gboolean primary)
 {
-  g_autoptr (ReinPaymentReview) review = rein_payments_review (self->payments, primary);
-  ReinPaymentState state = rein_payments_get_state (self->payments, primary);
+  ReinPaymentState state = self->payments != NULL
+                             ? rein_payments_get_state (self->payments, primary)
+                             : REIN_PAYMENT_STATE_BUILT;
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  g_autofree gchar *due = rein_payments_format_amount (review->due);
-  g_autofree gchar *due_text = NULL;
 
-  adw_preferences_group_set_title (group, primary ? _("Primary Escrow") : _("Mediator Escrow"));
-  due_text = g_strdup_printf (primary ? _("%s is due: the job’s price")
-                                      : _("%s is due: the mediator’s fee"), due);
-  adw_preferences_group_set_description (group, due_text);
-  add_row (group, _("Escrow address"), review->escrow_address, NULL, NULL);
+  if (self->spending)
+    {
+      adw_preferences_group_set_title (group, _("From Your Address"));
+      add_row (group, _("Your address"), self->from_address, NULL, NULL);
+    }
+  else
+    {
+      g_autofree gchar *due = rein_payments_format_amount (review->due);
+      g_autofree gchar *due_text = g_strdup_printf (primary
+                                                      ? _("%s is due: the job’s price")
+                                                      : _("%s is due: the mediator’s fee"),
+                                                    due);
+
+      adw_preferences_group_set_title (group, primary ? _("Primary Escrow")
+                                                      : _("Mediator Escrow"));
+      adw_preferences_group_set_description (group, due_text);
+      add_row (group, _("Escrow address"), review->escrow_address, NULL, NULL);
+    }
 
   if (self->cosigning)
     {
@@ -285,7 +323,7 @@ add_payment (ReinPayoutDialog *self, gboolean primary)
       add_row (group, title, subtitle->str, "go-previous-symbolic",
                in->mined == 0 ? "warning" : NULL);
     }
-  if (review->spent < review->due)
+  if (!self->spending && review->spent < review->due)
     {
       g_autofree gchar *missing = rein_payments_format_amount (review->due - review->spent);
       g_autofree gchar *text = g_strdup_printf (_("It spends %s less than is due: the rest "
@@ -307,7 +345,9 @@ add_payment (ReinPayoutDialog *self, gboolean primary)
     {
       ReinReviewOutput *out = g_ptr_array_index (review->outputs, o);
       g_autofree gchar *amount = rein_payments_format_amount (out->amount);
-      g_autofree gchar *who = out->name != NULL
+      g_autofree gchar *who = self->spending
+                              ? g_strdup (_("the address you gave"))
+                              : out->name != NULL
                                 ? g_strdup_printf ("%s, %s",
                                                    rein_payments_describe_role (out->payee),
                                                    out->name)
@@ -316,7 +356,8 @@ add_payment (ReinPayoutDialog *self, gboolean primary)
       g_autofree gchar *title = g_strdup_printf (_("Pays %s: %s"), who, amount);
 
       add_row (group, title, out->address != NULL ? out->address : _("a script that is no address"),
-               "go-next-symbolic", out->payee == REIN_ROLE_NONE ? "error" : NULL);
+               "go-next-symbolic",
+               out->payee == REIN_ROLE_NONE && !self->spending ? "error" : NULL);
     }
   if (review->fee >= 0)
     {
@@ -345,15 +386,47 @@ add_payment (ReinPayoutDialog *self, gboolean primary)
 }
 
 static void
+add_payment (ReinPayoutDialog *self, gboolean primary)
+{
+  g_autoptr (ReinPaymentReview) review = rein_payments_review (self->payments, primary);
+
+  add_review (self, review, primary);
+}
+
+static void
 show_review (ReinPayoutDialog *self)
 {
   GtkWidget *child;
-  const gchar *warning = rein_payments_get_warning (self->payments);
-  guint percent = rein_payments_get_worker_percent (self->payments);
+  const gchar *warning = NULL;
+  guint percent = 0;
   g_autofree gchar *intro = NULL;
+
+  if (self->payments != NULL)
+    {
+      warning = rein_payments_get_warning (self->payments);
+      percent = rein_payments_get_worker_percent (self->payments);
+    }
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->payments_box))) != NULL)
     gtk_box_remove (self->payments_box, child);
+  if (self->spending)
+    {
+      g_autoptr (ReinPaymentReview) review = NULL;
+
+      review = rein_payment_review_new (self->spend->psbt,
+                                        rein_identity_get_testnet (self->identity)
+                                          ? REIN_NETWORK_TESTNET
+                                          : REIN_NETWORK_MAINNET,
+                                        self->spend->plan->vsize);
+      add_review (self, review, TRUE);
+      intro = g_strdup_printf (_("You send everything at your address to %s, less the fee. "
+                                 "Check the address before you sign."), self->to_address);
+      gtk_label_set_text (self->intro_label, intro);
+      gtk_widget_set_visible (self->password_group, !rein_session_get_unlocked (self->session));
+      gtk_button_set_label (self->sign_button, _("_Sign"));
+      show_review_error (self, NULL);
+      return;
+    }
   for (guint e = 0; e < 2; e++)
     add_payment (self, e == 0);
 
@@ -391,7 +464,7 @@ show_review (ReinPayoutDialog *self)
     }
   gtk_label_set_text (self->intro_label, intro);
   gtk_widget_set_visible (self->password_group,
-                          !rein_session_get_unlocked (rein_context_get_session (self->context))
+                          !rein_session_get_unlocked (self->session)
                             && (!self->cosigning
                                 || rein_payments_get_needs_signature (self->payments)));
   gtk_button_set_label (self->sign_button,
@@ -421,10 +494,29 @@ prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   show_review (self);
 }
 
+static void
+spend_prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPayoutDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  ReinPayment *spend = rein_own_spend_prepare_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (spend == NULL)
+    {
+      show_error (self, error_title (error), error->message);
+      return;
+    }
+  g_clear_pointer (&self->spend, rein_payment_free);
+  self->spend = spend;
+  show_review (self);
+}
+
 static ReinChain *
 open_chain (ReinPayoutDialog *self, GError **error)
 {
-  ReinChain *chain = rein_chain_settings_open (rein_context_get_store (self->context),
+  ReinChain *chain = rein_chain_settings_open (self->store,
                                                rein_identity_get_testnet (self->identity), error);
 
   if (chain == NULL)
@@ -462,8 +554,19 @@ prepare (ReinPayoutDialog *self)
     }
   if (options.fee_rate > 0 && options.fee_rate < 1000)
     options.fee_rate = 1000; /* below 1 sat/vB nothing relays it */
+  if (self->spending)
+    {
+      g_clear_pointer (&self->spend, rein_payment_free);
+      g_set_object (&self->chain, chain);
+      show_working (self, _("Looking up your address and building the payment…"));
+      rein_own_spend_prepare_async (chain, self->from_address, self->to_address,
+                                    rein_identity_get_testnet (self->identity),
+                                    options.fee_target, options.fee_rate, self->cancellable,
+                                    spend_prepared_cb, g_object_ref (self));
+      return;
+    }
   show_working (self, _("Looking up the escrows and building the payments…"));
-  rein_payments_prepare_async (rein_context_get_store (self->context), self->identity, chain,
+  rein_payments_prepare_async (self->store, self->identity, chain,
                                self->job, self->kind,
                                (guint) gtk_adjustment_get_value (self->split_adjustment),
                                &options, self->cancellable, prepared_cb, g_object_ref (self));
@@ -522,7 +625,7 @@ open_payments (ReinPayoutDialog *self)
       return;
     }
   show_working (self, _("Looking up the escrows and checking the payments…"));
-  rein_payments_open_async (rein_context_get_store (self->context), self->identity, chain,
+  rein_payments_open_async (self->store, self->identity, chain,
                             self->job, 0, self->cancellable, opened_cb, g_object_ref (self));
 }
 
@@ -612,6 +715,78 @@ ask_to_send (ReinPayoutDialog *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- a spend of the own address: signed, asked, sent ---- */
+
+static void
+spend_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPayoutDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *txid = rein_chain_broadcast_finish (REIN_CHAIN (source), result, &error);
+
+  if (txid == NULL)
+    {
+      g_autofree gchar *message = g_strdup_printf (_("The payment was not sent: %s"),
+                                                   error->message);
+
+      show_review_error (self, message);
+      return;
+    }
+  finish_spend (self, txid);
+}
+
+static void
+spend_response_cb (AdwMessageDialog *dialog, const gchar *response, gpointer user_data)
+{
+  ReinPayoutDialog *self = user_data;
+  g_autoptr (GByteArray) raw = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (g_strcmp0 (response, "send") != 0 || self->spend_tx == NULL)
+    {
+      /* not sent: the signed transaction is not kept */
+      g_clear_pointer (&self->spend_tx, rein_tx_free);
+      show_review_error (self, _("Nothing was sent."));
+      return;
+    }
+  raw = rein_tx_serialize (self->spend_tx, FALSE);
+  bytes = g_bytes_new (raw->data, raw->len);
+  show_working (self, _("Sending the payment…"));
+  rein_chain_broadcast_async (self->chain, bytes, self->cancellable, spend_sent_cb,
+                              g_object_ref (self));
+}
+
+static void
+spend_signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPayoutDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  ReinTx *tx = rein_payments_sign_psbt_finish (result, &error);
+  g_autofree gchar *amount = NULL;
+  g_autofree gchar *body = NULL;
+  GtkWidget *dialog;
+
+  if (tx == NULL)
+    {
+      show_review_error (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->spend_tx, rein_tx_free);
+  self->spend_tx = tx;
+  show_review_error (self, NULL);
+  amount = rein_payments_format_amount ((gint64) rein_tx_get_output (tx, 0)->value);
+  body = g_strdup_printf (_("%s to %s. Once sent, a payment cannot be taken back."), amount,
+                          self->to_address);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send the Payment?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "send", _("_Send"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (spend_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- signing ---- */
 
 static void
@@ -644,7 +819,7 @@ signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 sign_with (ReinPayoutDialog *self, const ReinPrivateKey *key)
 {
-  ReinSession *session = rein_context_get_session (self->context);
+  ReinSession *session = self->session;
 
   /* The payments were built for the identity that was active then: another
    * one (a switch while the password was checked) must not sign them. */
@@ -654,7 +829,11 @@ sign_with (ReinPayoutDialog *self, const ReinPrivateKey *key)
       return;
     }
   show_working (self, _("Signing…"));
-  rein_payments_sign_async (self->payments, key, NULL, signed_cb, g_object_ref (self));
+  if (self->spending)
+    rein_payments_sign_psbt_async (self->spend->psbt, key, NULL, spend_signed_cb,
+                                   g_object_ref (self));
+  else
+    rein_payments_sign_async (self->payments, key, NULL, signed_cb, g_object_ref (self));
 }
 
 static void
@@ -679,12 +858,12 @@ static void
 sign_action (GtkWidget *widget, const gchar *action_name, GVariant *parameter)
 {
   ReinPayoutDialog *self = REIN_PAYOUT_DIALOG (widget);
-  ReinSession *session = rein_context_get_session (self->context);
+  ReinSession *session = self->session;
   g_autoptr (ReinPrivateKey) key = NULL;
   const gchar *password;
 
-  if (self->payments == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack),
-                                           "review") != 0
+  if ((self->spending ? self->spend == NULL : self->payments == NULL)
+      || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") != 0
       || !gtk_check_button_get_active (self->confirm_check))
     return;
   if (self->cosigning && !rein_payments_get_needs_signature (self->payments))
@@ -754,6 +933,13 @@ rein_payout_dialog_finalize (GObject *object)
   ReinPayoutDialog *self = REIN_PAYOUT_DIALOG (object);
 
   g_clear_object (&self->context);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  g_clear_object (&self->chain);
+  g_clear_pointer (&self->spend, rein_payment_free);
+  g_clear_pointer (&self->spend_tx, rein_tx_free);
+  g_free (self->from_address);
+  g_free (self->to_address);
   g_clear_object (&self->identity);
   g_clear_object (&self->job);
   g_clear_object (&self->payments);
@@ -821,6 +1007,7 @@ rein_payout_dialog_init (ReinPayoutDialog *self)
 static ReinPayoutDialog *
 dialog_new (GtkWidget *parent,
             ReinContext *context,
+            ReinSession *session,
             ReinJob *job,
             gboolean cosigning,
             GCancellable *cancellable,
@@ -830,10 +1017,15 @@ dialog_new (GtkWidget *parent,
 {
   ReinPayoutDialog *self = g_object_new (REIN_TYPE_PAYOUT_DIALOG, NULL);
   GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
-  ReinIdentity *identity = rein_session_get_active_identity (rein_context_get_session (context));
+  ReinIdentity *identity;
 
-  self->context = g_object_ref (context);
-  self->job = g_object_ref (job);
+  if (context != NULL)
+    session = rein_context_get_session (context);
+  identity = rein_session_get_active_identity (session);
+  self->context = context != NULL ? g_object_ref (context) : NULL;
+  self->session = g_object_ref (session);
+  self->store = g_object_ref (rein_session_get_store (session));
+  self->job = job != NULL ? g_object_ref (job) : NULL;
   self->identity = identity != NULL ? g_object_ref (identity) : NULL;
   self->cosigning = cosigning;
   self->task = g_task_new (NULL, cancellable, callback, user_data);
@@ -869,7 +1061,7 @@ rein_payout_dialog_run_async (GtkWidget *parent,
   g_return_if_fail (REIN_IS_CONTEXT (context));
   g_return_if_fail (REIN_IS_JOB (job));
 
-  self = dialog_new (parent, context, job, FALSE, cancellable, callback, user_data,
+  self = dialog_new (parent, context, NULL, job, FALSE, cancellable, callback, user_data,
                      rein_payout_dialog_run_async);
   self->kind = kind;
   self->building = TRUE;
@@ -912,7 +1104,7 @@ rein_payout_dialog_cosign_async (GtkWidget *parent,
   g_return_if_fail (REIN_IS_CONTEXT (context));
   g_return_if_fail (REIN_IS_JOB (job));
 
-  self = dialog_new (parent, context, job, TRUE, cancellable, callback, user_data,
+  self = dialog_new (parent, context, NULL, job, TRUE, cancellable, callback, user_data,
                      rein_payout_dialog_cosign_async);
   gtk_widget_set_visible (self->fee_group, FALSE);
   gtk_window_set_title (GTK_WINDOW (self), _("Review and Co-sign"));
@@ -931,6 +1123,51 @@ rein_payout_dialog_cosign_finish (GAsyncResult *result, GError **error)
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
                           == rein_payout_dialog_cosign_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rein_payout_dialog_spend_async (GtkWidget *parent,
+                                ReinSession *session,
+                                const gchar *to_address,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  ReinPayoutDialog *self;
+
+  g_return_if_fail (parent == NULL || GTK_IS_WIDGET (parent));
+  g_return_if_fail (REIN_IS_SESSION (session));
+  g_return_if_fail (to_address != NULL);
+
+  self = dialog_new (parent, NULL, session, NULL, FALSE, cancellable, callback, user_data,
+                     rein_payout_dialog_spend_async);
+  self->spending = TRUE;
+  self->to_address = g_strstrip (g_strdup (to_address));
+  gtk_window_set_title (GTK_WINDOW (self), _("Send From Your Address"));
+  gtk_window_present (GTK_WINDOW (self));
+  if (self->identity == NULL)
+    {
+      show_error (self, _("No Identity"), _("Choose an identity first."));
+      return;
+    }
+  self->from_address = rein_address_convert (rein_identity_get_delegate_address (self->identity),
+                                             rein_identity_get_testnet (self->identity)
+                                               ? REIN_NETWORK_TESTNET
+                                               : REIN_NETWORK_MAINNET,
+                                             NULL);
+  if (self->from_address == NULL)
+    self->from_address = g_strdup (rein_identity_get_delegate_address (self->identity));
+  prepare (self);
+}
+
+gchar *
+rein_payout_dialog_spend_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_payout_dialog_spend_async,
                         NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);

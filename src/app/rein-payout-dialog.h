@@ -62,6 +62,19 @@ void rein_payout_dialog_cosign_async (GtkWidget *parent,
                                       gpointer user_data);
 ReinPayments *rein_payout_dialog_cosign_finish (GAsyncResult *result, GError **error);
 
+/* A one-key spend of the active identity's own address (the delegate's
+ * P2PKH address payouts go to by default): everything there to
+ * @to_address, less the fee, with the same review, tick and password;
+ * asks once more before sending. The result is the transaction's ID.
+ * G_IO_ERROR_CANCELLED when the user cancelled. */
+void rein_payout_dialog_spend_async (GtkWidget *parent,
+                                     ReinSession *session,
+                                     const gchar *to_address,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gchar *rein_payout_dialog_spend_finish (GAsyncResult *result, GError **error);
+
 /* Where payment @primary of @payments stands, in words ("Paid in TXID,
  * 2 confirmations", "Refused: REASON"). */
 gchar *rein_payout_describe_state (ReinPayments *payments, gboolean primary);

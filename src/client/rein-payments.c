@@ -957,6 +957,72 @@ rein_payments_sign_finish (ReinPayments *self, GAsyncResult *result, GError **er
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+typedef struct
+{
+  ReinPsbt *psbt;
+  ReinPrivateKey *key;
+} SignOne;
+
+static void
+sign_one_free (SignOne *one)
+{
+  rein_psbt_free (one->psbt);
+  rein_private_key_free (one->key);
+  g_free (one);
+}
+
+static void
+sign_psbt_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  SignOne *one = task_data;
+  GError *error = NULL;
+  ReinTx *tx;
+
+  for (guint i = 0; i < rein_psbt_get_n_inputs (one->psbt); i++)
+    if (!rein_psbt_sign_input (one->psbt, i, one->key, &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+  if (!rein_psbt_finalize (one->psbt, &error) || (tx = rein_psbt_extract (one->psbt, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, tx, (GDestroyNotify) rein_tx_free);
+}
+
+void
+rein_payments_sign_psbt_async (const ReinPsbt *psbt,
+                               const ReinPrivateKey *key,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  SignOne *one;
+
+  g_return_if_fail (psbt != NULL && key != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_payments_sign_psbt_async);
+  one = g_new0 (SignOne, 1);
+  one->psbt = rein_psbt_copy (psbt);
+  one->key = rein_private_key_copy (key);
+  g_task_set_task_data (task, one, (GDestroyNotify) sign_one_free);
+  g_task_run_in_thread (task, sign_psbt_thread);
+}
+
+ReinTx *
+rein_payments_sign_psbt_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_payments_sign_psbt_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- broadcasting ---- */
 
 typedef struct
@@ -1544,32 +1610,19 @@ script_address (const GByteArray *script, ReinNetwork network)
 }
 
 ReinPaymentReview *
-rein_payments_review (ReinPayments *self, gboolean primary)
+rein_payment_review_new (const ReinPsbt *psbt, ReinNetwork network, guint vsize)
 {
-  guint e = primary ? PRIMARY : MEDIATOR;
-  const ReinPsbt *psbt;
   const ReinTx *tx;
-  const ReinEscrowAccount *account;
   ReinPaymentReview *review;
   guint64 fee = 0;
 
-  g_return_val_if_fail (REIN_IS_PAYMENTS (self), NULL);
-  g_return_val_if_fail (self->escrow[e].psbt != NULL, NULL);
+  g_return_val_if_fail (psbt != NULL, NULL);
 
-  psbt = self->escrow[e].psbt;
   tx = rein_psbt_get_tx (psbt);
-  account = primary ? &self->status->primary : &self->status->mediator;
   review = g_new0 (ReinPaymentReview, 1);
-  review->primary = primary;
-  review->escrow_address = g_strdup (account->address);
-  review->due = account->due;
   review->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) review_input_free);
   review->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) review_output_free);
-  review->mine_to_sign = self->escrow[e].state == REIN_PAYMENT_STATE_TO_SIGN
-                         || self->escrow[e].state == REIN_PAYMENT_STATE_BUILT;
-  review->vsize = rein_payout_estimate_vsize (primary, rein_psbt_get_n_inputs (psbt),
-                                              rein_psbt_get_n_outputs (psbt));
-
+  review->vsize = vsize;
   for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
     {
       const ReinTxIn *in = rein_tx_get_input (tx, i);
@@ -1580,14 +1633,7 @@ rein_payments_review (ReinPayments *self, gboolean primary)
       input->vout = in->prev_vout;
       input->amount = rein_psbt_get_input_value (psbt, i, &value, NULL) ? (gint64) value : -1;
       input->mined = -1;
-      input->signers = signers_of (self, psbt, i);
-      for (guint c = 0; c < account->coins->len; c++)
-        {
-          ReinUtxo *coin = g_ptr_array_index (account->coins, c);
-
-          if (coin->vout == in->prev_vout && g_ascii_strcasecmp (coin->txid, input->txid) == 0)
-            input->mined = coin->confirmed ? 1 : 0;
-        }
+      input->signers = g_strdup ("");
       review->spent += MAX (input->amount, 0);
       g_ptr_array_add (review->inputs, input);
     }
@@ -1596,11 +1642,8 @@ rein_payments_review (ReinPayments *self, gboolean primary)
       const ReinTxOut *out = rein_tx_get_output (tx, o);
       ReinReviewOutput *output = g_new0 (ReinReviewOutput, 1);
 
-      output->payee = payee_of (self, out->script_pubkey);
-      output->name = output->payee != REIN_ROLE_NONE
-                       ? g_strdup (name_of (self, output->payee))
-                       : NULL;
-      output->address = script_address (out->script_pubkey, network_of (self));
+      output->payee = REIN_ROLE_NONE;
+      output->address = script_address (out->script_pubkey, network);
       output->amount = (gint64) out->value;
       review->paid += output->amount;
       g_ptr_array_add (review->outputs, output);
@@ -1619,5 +1662,54 @@ rein_payments_review (ReinPayments *self, gboolean primary)
     }
   else
     review->fee = -1;
+  return review;
+}
+
+ReinPaymentReview *
+rein_payments_review (ReinPayments *self, gboolean primary)
+{
+  guint e = primary ? PRIMARY : MEDIATOR;
+  const ReinPsbt *psbt;
+  const ReinEscrowAccount *account;
+  ReinPaymentReview *review;
+
+  g_return_val_if_fail (REIN_IS_PAYMENTS (self), NULL);
+  g_return_val_if_fail (self->escrow[e].psbt != NULL, NULL);
+
+  psbt = self->escrow[e].psbt;
+  account = primary ? &self->status->primary : &self->status->mediator;
+  review = rein_payment_review_new (psbt, network_of (self),
+                                    rein_payout_estimate_vsize (primary,
+                                                                rein_psbt_get_n_inputs (psbt),
+                                                                rein_psbt_get_n_outputs (psbt)));
+  review->primary = primary;
+  review->escrow_address = g_strdup (account->address);
+  review->due = account->due;
+  review->mine_to_sign = self->escrow[e].state == REIN_PAYMENT_STATE_TO_SIGN
+                         || self->escrow[e].state == REIN_PAYMENT_STATE_BUILT;
+  for (guint i = 0; i < review->inputs->len; i++)
+    {
+      ReinReviewInput *input = g_ptr_array_index (review->inputs, i);
+
+      g_free (input->signers);
+      input->signers = signers_of (self, psbt, i);
+      for (guint c = 0; c < account->coins->len; c++)
+        {
+          ReinUtxo *coin = g_ptr_array_index (account->coins, c);
+
+          if (coin->vout == input->vout && g_ascii_strcasecmp (coin->txid, input->txid) == 0)
+            input->mined = coin->confirmed ? 1 : 0;
+        }
+    }
+  for (guint o = 0; o < review->outputs->len; o++)
+    {
+      ReinReviewOutput *output = g_ptr_array_index (review->outputs, o);
+      const ReinTxOut *out = rein_tx_get_output (rein_psbt_get_tx (psbt), o);
+
+      output->payee = payee_of (self, out->script_pubkey);
+      output->name = output->payee != REIN_ROLE_NONE
+                       ? g_strdup (name_of (self, output->payee))
+                       : NULL;
+    }
   return review;
 }

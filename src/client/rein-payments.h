@@ -162,6 +162,16 @@ gboolean rein_payments_import (ReinPayments *self,
                                const ReinPsbt *psbt,
                                GError **error);
 
+/* A one-key payment (rein_own_spend_prepare_async()): signs every input
+ * of a copy of @psbt with @key (copied, wiped when the call ends) in a
+ * thread, finalizes it and gives the transaction to broadcast. */
+void rein_payments_sign_psbt_async (const ReinPsbt *psbt,
+                                    const ReinPrivateKey *key,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+ReinTx *rein_payments_sign_psbt_finish (GAsyncResult *result, GError **error);
+
 /* ---- what they are ---- */
 
 ReinJob *rein_payments_get_job (ReinPayments *self);
@@ -231,6 +241,10 @@ typedef struct
 } ReinPaymentReview;
 
 void rein_payment_review_free (ReinPaymentReview *review);
+/* What any @psbt does, for a review: its inputs (not known as mined,
+ * unsigned names), outputs (to someone else), the fee at @vsize. */
+ReinPaymentReview *rein_payment_review_new (const ReinPsbt *psbt, ReinNetwork network,
+                                            guint vsize);
 /* What payment @primary does, for the review. */
 ReinPaymentReview *rein_payments_review (ReinPayments *self, gboolean primary);
 

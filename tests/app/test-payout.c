@@ -16,6 +16,7 @@
 #include "chain-fixture.h"
 #include "client-test-util.h"
 #include "rein-bitcoin.h"
+#include "rein-identity-page.h"
 #include "rein-payout-dialog.h"
 #include "rein-payout-panel.h"
 
@@ -688,6 +689,90 @@ test_refused (Fixture *f, gconstpointer data)
   }
 }
 
+static gboolean
+balance_known (gpointer data)
+{
+  const gchar *subtitle = adw_action_row_get_subtitle (app_test_child (data, "balance_row"));
+
+  return subtitle != NULL && strstr (subtitle, "BTC") != NULL;
+}
+
+static gboolean
+has_text (gpointer data)
+{
+  return *(gchar **) data != NULL;
+}
+
+static void
+spent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gchar **) user_data = rein_payout_dialog_spend_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* Walt's own address: its balance on his identity page, and everything
+ * there sent to Carol with the same review. */
+static void
+test_own_address (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *own = rein_address_convert (rein_identity_get_delegate_address (f->walt.identity),
+                                                REIN_NETWORK_MAINNET, NULL);
+  const gchar *to = rein_identity_get_delegate_address (f->carol.identity);
+  g_autofree gchar *txid = NULL;
+  g_autoptr (ReinChain) chain = rein_chain_new (f->chain->url, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (ReinTx) tx = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinIdentityPage *page;
+  ReinPayoutDialog *dialog;
+  g_autofree gchar *sent = NULL;
+
+  g_free (test_chain_fund (f->chain, own, 30000, 1));
+  g_free (test_chain_fund (f->chain, own, 20000, 0));
+  market_of (&f->walt);
+  page = rein_identity_page_new (NULL, rein_context_get_session (f->walt.context),
+                                 f->walt.identity);
+  gtk_window_present (GTK_WINDOW (page));
+  app_test_wait_until (balance_known, page, "the balance", 60);
+  g_assert_cmpstr (adw_action_row_get_subtitle (app_test_child (page, "balance_row")), ==,
+                   "0.0003 BTC (30000 sat), and 0.0002 BTC (20000 sat) not confirmed yet");
+  app_test_screenshot (GTK_WIDGET (page), "identity-own-address");
+
+  /* the same review, tick and password as a payout; one more question */
+  rein_payout_dialog_spend_async (GTK_WIDGET (page), rein_context_get_session (f->walt.context),
+                                  to, NULL, spent_cb, &txid);
+  app_test_wait_until (dialog_on_review, NULL, "the spend to review", 60);
+  dialog = find_dialog ();
+  app_test_screenshot (GTK_WIDGET (dialog), "payout-review-own-address");
+  rein_payout_dialog_set_confirmed (dialog, TRUE);
+  rein_payout_dialog_set_password (dialog, "pw");
+  rein_payout_dialog_sign (dialog);
+  app_test_wait_until (question_shown, NULL, "the question before sending", 60);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_cmpstr (sent, ==, "[]");
+  adw_message_dialog_response (find_question (), "send");
+  app_test_wait_until (has_text, &txid, "the spend", 60);
+
+  g_clear_pointer (&sent, g_free);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_nonnull (strstr (sent, txid));
+  rein_chain_get_tx_async (chain, txid, NULL, wait_cb, &result);
+  wait_for (&result);
+  raw = rein_chain_get_tx_finish (chain, result, &error);
+  g_assert_no_error (error);
+  tx = rein_tx_parse (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tx->inputs->len, ==, 2);
+  g_assert_cmpuint (tx->outputs->len, ==, 1);
+  g_assert_cmpint (output_to (tx, to), >, 50000 - 5000);
+  g_assert_cmpint (output_to (tx, to), <, 50000);
+  app_test_destroy_window (GTK_WINDOW (page));
+  app_test_iterate (50);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -700,6 +785,8 @@ main (int argc, char *argv[])
   g_test_add ("/app/payout/resolution-split", Fixture, NULL, fixture_setup,
               test_resolution_split, fixture_teardown);
   g_test_add ("/app/payout/refused", Fixture, NULL, fixture_setup, test_refused,
+              fixture_teardown);
+  g_test_add ("/app/payout/own-address", Fixture, NULL, fixture_setup, test_own_address,
               fixture_teardown);
   return g_test_run ();
 }
