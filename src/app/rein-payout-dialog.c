@@ -36,6 +36,7 @@ struct _ReinPayoutDialog
   gulong caller_cancelled_id;
   guint rebuild_id;
   gboolean building;          /* don't rebuild on the controls' own updates */
+  gboolean signed_some;       /* a co-signer's signature was added */
   gchar *error;
   /* a spend of the own address */
   gboolean spending;
@@ -182,7 +183,7 @@ close_request_cb (ReinPayoutDialog *self)
       g_autoptr (GTask) task = g_steal_pointer (&self->task);
 
       /* a co-signer who signed and closed: what was done still counts */
-      if (self->cosigning && self->payments != NULL)
+      if (self->cosigning && self->signed_some && self->payments != NULL)
         g_task_return_pointer (task, g_object_ref (self->payments), g_object_unref);
       else
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
@@ -806,6 +807,7 @@ signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       finish (self, self->payments, NULL);
       return;
     }
+  self->signed_some = TRUE;
   if (rein_payments_get_has_complete (self->payments))
     {
       show_review (self);
