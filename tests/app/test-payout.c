@@ -232,6 +232,23 @@ sign_in_dialog (Person *p, ReinJob *job, ReinPayoutKind kind, guint percent, gui
     }
   if (screenshot != NULL)
     screenshots (GTK_WIDGET (dialog), screenshot, 640, 900);
+  if (kind == REIN_PAYOUT_ACCEPT)
+    {
+      /* a fee rate of one's own: rebuilt at 2 sat/vB instead of the
+       * estimate (8.3) */
+      ReinPayments *before = rein_payout_dialog_get_payments (dialog);
+      g_autoptr (ReinPaymentReview) review = rein_payments_review (before, TRUE);
+
+      g_assert_cmpuint (review->rate_tenths, >, 30);
+      rein_payout_dialog_set_fee_rate (dialog, 2.0);
+      app_test_wait_until (rebuilt, before, "the payments at 2 sat/vB", 60);
+      dialog = find_dialog ();
+      g_clear_pointer (&review, rein_payment_review_free);
+      review = rein_payments_review (rein_payout_dialog_get_payments (dialog), TRUE);
+      g_assert_cmpuint (review->rate_tenths, >=, 19);
+      g_assert_cmpuint (review->rate_tenths, <=, 21);
+      g_assert_cmpint (review->fee + review->paid, ==, review->spent);
+    }
 
   /* nothing is signed before the tick, nor without the password */
   rein_payout_dialog_sign (dialog);
@@ -619,6 +636,18 @@ test_refused (Fixture *f, gconstpointer data)
 
   deliver (f, job_id);
   job = load_job (&f->carol, job_id);
+  /* the dialog closed before signing: cancelled, nothing signed */
+  market_of (&f->carol);
+  rein_payout_dialog_run_async (NULL, f->carol.context, job, REIN_PAYOUT_ACCEPT, 0, NULL, wait_cb,
+                                &result);
+  app_test_wait_until (dialog_on_review, NULL, "the payments to review", 60);
+  gtk_window_close (GTK_WINDOW (find_dialog ()));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_run_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
   chain = rein_chain_new (f->chain->url, &error);
   g_assert_no_error (error);
   rein_payments_prepare_async (f->carol.store, f->carol.identity, chain, job, REIN_PAYOUT_ACCEPT,
