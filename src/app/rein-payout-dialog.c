@@ -442,18 +442,28 @@ show_review (ReinPayoutDialog *self)
                               "address before you sign."));
       break;
     case REIN_PAYOUT_REFUND:
-      intro = g_strdup (_("The mediator decided a refund: the primary escrow goes back to the "
-                          "creator, the mediator escrow pays the mediator."));
+      intro = g_strdup (self->cosigning
+                          ? _("The mediator decided a refund: the primary escrow goes back to "
+                              "the creator, the mediator escrow pays the mediator.")
+                          : _("You decide a refund: the primary escrow goes back to the "
+                              "creator, the mediator escrow pays you."));
       break;
     case REIN_PAYOUT_AWARD:
-      intro = g_strdup (_("The mediator decided an award: the primary escrow pays the worker, "
-                          "the mediator escrow the mediator."));
+      intro = g_strdup (self->cosigning
+                          ? _("The mediator decided an award: the primary escrow pays the "
+                              "worker, the mediator escrow the mediator.")
+                          : _("You decide an award: the primary escrow pays the worker, the "
+                              "mediator escrow pays you."));
       break;
     case REIN_PAYOUT_SPLIT:
     default:
-      intro = g_strdup_printf (_("The mediator decided a split: the worker gets %u%% of the "
-                                 "primary escrow, the creator %u%%; the mediator escrow pays "
-                                 "the mediator."), percent, 100 - percent);
+      intro = g_strdup_printf (self->cosigning
+                                 ? _("The mediator decided a split: the worker gets %u%% of the "
+                                     "primary escrow, the creator %u%%; the mediator escrow pays "
+                                     "the mediator.")
+                                 : _("You decide a split: the worker gets %u%% of the primary "
+                                     "escrow, the creator %u%%; the mediator escrow pays you."),
+                               percent, 100 - percent);
       break;
     }
   if (warning != NULL)
