@@ -37,6 +37,7 @@ struct _ReinPayoutDialog
   guint rebuild_id;
   gboolean building;          /* don't rebuild on the controls' own updates */
   gboolean signed_some;       /* a co-signer's signature was added */
+  gboolean closed;            /* work that ends later has no window to show */
   gchar *error;
   /* a spend of the own address */
   gboolean spending;
@@ -177,6 +178,7 @@ finish_spend (ReinPayoutDialog *self, const gchar *txid)
 static gboolean
 close_request_cb (ReinPayoutDialog *self)
 {
+  self->closed = TRUE;
   g_cancellable_cancel (self->cancellable);
   if (self->task != NULL)
     {
@@ -494,6 +496,8 @@ prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinPayments) payments = rein_payments_prepare_finish (result, &error);
 
+  if (self->closed)
+    return;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (payments == NULL)
@@ -512,6 +516,11 @@ spend_prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   ReinPayment *spend = rein_own_spend_prepare_finish (result, &error);
 
+  if (self->closed)
+    {
+      rein_payment_free (spend);
+      return;
+    }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (spend == NULL)
@@ -611,6 +620,8 @@ opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinPayments) payments = rein_payments_open_finish (result, &error);
 
+  if (self->closed)
+    return;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (payments == NULL)
@@ -646,6 +657,8 @@ recorded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinPayoutDialog) self = user_data;
   g_autoptr (GError) error = NULL;
 
+  if (self->closed)
+    return;
   /* a record that cannot be written loses nothing: the chain has it */
   if (!rein_payments_record_finish (REIN_PAYMENTS (source), result, &error))
     g_warning ("The payments were not recorded: %s", error->message);
@@ -665,6 +678,8 @@ broadcast_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinPayoutDialog) self = user_data;
   g_autoptr (GError) error = NULL;
 
+  if (self->closed)
+    return;
   if (!rein_payments_broadcast_finish (REIN_PAYMENTS (source), result, &error))
     {
       /* what was sent is recorded; what was not is said, and kept */
@@ -735,6 +750,8 @@ spend_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *txid = rein_chain_broadcast_finish (REIN_CHAIN (source), result, &error);
 
+  if (self->closed)
+    return;
   if (txid == NULL)
     {
       g_autofree gchar *message = g_strdup_printf (_("The payment was not sent: %s"),
@@ -777,6 +794,11 @@ spend_signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree gchar *body = NULL;
   GtkWidget *dialog;
 
+  if (self->closed)
+    {
+      g_clear_pointer (&tx, rein_tx_free);
+      return;
+    }
   if (tx == NULL)
     {
       show_review_error (self, error->message);
@@ -806,6 +828,8 @@ signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinPayoutDialog) self = user_data;
   g_autoptr (GError) error = NULL;
 
+  if (self->closed)
+    return;
   if (!rein_payments_sign_finish (REIN_PAYMENTS (source), result, &error))
     {
       show_review (self);
@@ -856,6 +880,8 @@ unlocked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinPrivateKey) key = rein_session_unlock_finish (REIN_SESSION (source), result,
                                                                &error);
 
+  if (self->closed)
+    return;
   gtk_editable_set_text (self->password_row, "");
   if (key == NULL)
     {

@@ -29,6 +29,7 @@ struct _ReinPayoutPanel
   guint follow_id;
   gboolean loading;
   gboolean paid;
+  gboolean disposed;
   gchar *state_text[2];
   gchar *summary;
 
@@ -194,9 +195,12 @@ recorded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinPayoutPanel) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!rein_payments_record_finish (REIN_PAYMENTS (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("The payments were not recorded: %s", error->message);
+  if (!rein_payments_record_finish (REIN_PAYMENTS (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("The payments were not recorded: %s", error->message);
+    }
   if (REIN_PAYMENTS (source) != self->payments)
     return;
   set_loading (self, FALSE);
@@ -280,6 +284,8 @@ cosigned_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinPayments) payments = rein_payout_dialog_cosign_finish (result, &error);
 
+  if (self->disposed)
+    return;
   if (payments == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     show_error (self, error->message);
   load (self);
@@ -309,7 +315,11 @@ sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (!rein_payments_broadcast_finish (REIN_PAYMENTS (source), result, &error))
-    show_error (self, error->message);
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      show_error (self, error->message);
+    }
   update (self);
   rein_payments_record_async (REIN_PAYMENTS (source), self->cancellable, recorded_cb,
                               g_object_ref (self));
@@ -414,7 +424,8 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinPayoutPanel) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     show_error (self, error->message);
 }
 
@@ -530,7 +541,9 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
                                                               &error);
 
-  if (bytes == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (bytes == NULL)
     show_error (import->panel, error->message);
   else
     rein_payout_panel_import (import->panel, import->primary, bytes, NULL);
@@ -546,7 +559,8 @@ opened_file_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (stream == NULL)
     {
-      show_error (import->panel, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (import->panel, error->message);
       import_free (import);
       return;
     }
@@ -661,6 +675,7 @@ rein_payout_panel_dispose (GObject *object)
 {
   ReinPayoutPanel *self = REIN_PAYOUT_PANEL (object);
 
+  self->disposed = TRUE;
   g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
