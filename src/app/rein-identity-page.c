@@ -7,9 +7,11 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-chain-settings.h"
 #include "rein-document-builder.h"
 #include "rein-identity-page.h"
 #include "rein-password.h"
+#include "rein-payout-dialog.h"
 
 struct _ReinIdentityPage
 {
@@ -31,6 +33,11 @@ struct _ReinIdentityPage
   AdwPasswordEntryRow *password_row;
   GtkSpinner *spinner;
   GtkLabel *backup_status;
+  AdwActionRow *balance_row;
+  AdwEntryRow *send_row;
+  GtkWidget *send_button;
+  gint64 balance;           /* satoshis at the delegate address, -1 unknown */
+  gchar *own_address;       /* the delegate's P2PKH address, in the identity's network */
 };
 
 G_DEFINE_FINAL_TYPE (ReinIdentityPage, rein_identity_page, ADW_TYPE_WINDOW)
@@ -263,6 +270,123 @@ delete_action (GtkWidget *widget, const char *name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- the own address: its balance, and sending it on ---- */
+
+static void
+update_send (ReinIdentityPage *self)
+{
+  const gchar *to = gtk_editable_get_text (GTK_EDITABLE (self->send_row));
+  gboolean active = rein_session_get_active_identity (self->session) == self->identity;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "identity.send",
+                                 active && self->balance > 0 && to != NULL && *to != '\0');
+  gtk_widget_set_tooltip_text (self->send_button,
+                               active ? NULL : _("Switch to this identity to send from it"));
+}
+
+static void
+coins_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinIdentityPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) coins = rein_chain_get_utxos_finish (REIN_CHAIN (source), result,
+                                                             &error);
+  gint64 confirmed = 0, unconfirmed = 0;
+  g_autofree gchar *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (coins == NULL)
+    {
+      text = g_strdup_printf (_("Cannot be looked up: %s"), error->message);
+      adw_action_row_set_subtitle (self->balance_row, text);
+      return;
+    }
+  for (guint c = 0; c < coins->len; c++)
+    {
+      ReinUtxo *coin = g_ptr_array_index (coins, c);
+
+      if (coin->confirmed)
+        confirmed += coin->value;
+      else
+        unconfirmed += coin->value;
+    }
+  self->balance = confirmed + unconfirmed;
+  {
+    g_autofree gchar *amount = rein_payments_format_amount (confirmed);
+
+    if (unconfirmed > 0)
+      {
+        g_autofree gchar *waiting = rein_payments_format_amount (unconfirmed);
+
+        /* Translators: the balance, then what is not mined yet */
+        text = g_strdup_printf (_("%s, and %s not confirmed yet"), amount, waiting);
+      }
+    else
+      text = g_steal_pointer (&amount);
+  }
+  adw_action_row_set_subtitle (self->balance_row, text);
+  update_send (self);
+}
+
+/* Looks up what the delegate address holds. */
+void
+rein_identity_page_refresh_balance (ReinIdentityPage *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinChain) chain = NULL;
+
+  g_return_if_fail (REIN_IS_IDENTITY_PAGE (self));
+
+  self->balance = -1;
+  update_send (self);
+  chain = rein_chain_settings_open (rein_session_get_store (self->session),
+                                    rein_identity_get_testnet (self->identity), &error);
+  if (chain == NULL)
+    {
+      g_autofree gchar *text = g_strdup_printf (_("Choose a chain backend in Preferences: %s"),
+                                                error->message);
+
+      adw_action_row_set_subtitle (self->balance_row, text);
+      return;
+    }
+  adw_action_row_set_subtitle (self->balance_row, _("Looking it up…"));
+  rein_chain_get_utxos_async (chain, self->own_address, self->cancellable, coins_cb,
+                              g_object_ref (self));
+}
+
+static void
+balance_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  rein_identity_page_refresh_balance (REIN_IDENTITY_PAGE (widget));
+}
+
+static void
+sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinIdentityPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *txid = rein_payout_dialog_spend_finish (result, &error);
+  g_autofree gchar *text = NULL;
+
+  if (txid == NULL)
+    return; /* cancelled, or said in the dialog */
+  text = g_strdup_printf (_("Sent in %s"), txid);
+  toast (self, text);
+  gtk_editable_set_text (GTK_EDITABLE (self->send_row), "");
+  rein_identity_page_refresh_balance (self);
+}
+
+static void
+send_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinIdentityPage *self = REIN_IDENTITY_PAGE (widget);
+
+  rein_payout_dialog_spend_async (widget, self->session,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->send_row)),
+                                  self->cancellable, sent_cb, g_object_ref (self));
+}
+
 /* ---- the object ---- */
 
 static void
@@ -274,6 +398,7 @@ rein_identity_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_object (&self->identity);
+  g_clear_pointer (&self->own_address, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_IDENTITY_PAGE);
 
   G_OBJECT_CLASS (rein_identity_page_parent_class)->dispose (object);
@@ -305,7 +430,12 @@ rein_identity_page_class_init (ReinIdentityPageClass *klass)
   BIND (password_row);
   BIND (spinner);
   BIND (backup_status);
+  BIND (balance_row);
+  BIND (send_row);
+  BIND (send_button);
 #undef BIND
+  gtk_widget_class_install_action (widget_class, "identity.balance", NULL, balance_action);
+  gtk_widget_class_install_action (widget_class, "identity.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "identity.backup", NULL, backup_action);
   gtk_widget_class_install_action (widget_class, "identity.delete", NULL, delete_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -320,6 +450,8 @@ rein_identity_page_init (ReinIdentityPage *self)
   add_copy_button (self, self->sin_row);
   add_copy_button (self, self->master_row);
   add_copy_button (self, self->delegate_row);
+  self->balance = -1;
+  g_signal_connect_swapped (self->send_row, "changed", G_CALLBACK (update_send), self);
 }
 
 ReinIdentityPage *
@@ -346,5 +478,13 @@ rein_identity_page_new (GtkWindow *parent, ReinSession *session, ReinIdentity *i
   adw_action_row_set_subtitle (self->master_row, rein_identity_get_master_address (identity));
   adw_action_row_set_subtitle (self->delegate_row,
                                rein_identity_get_delegate_address (identity));
+  self->own_address = rein_address_convert (rein_identity_get_delegate_address (identity),
+                                            rein_identity_get_testnet (identity)
+                                              ? REIN_NETWORK_TESTNET
+                                              : REIN_NETWORK_MAINNET,
+                                            NULL);
+  if (self->own_address == NULL)
+    self->own_address = g_strdup (rein_identity_get_delegate_address (identity));
+  rein_identity_page_refresh_balance (self);
   return self;
 }

@@ -22,6 +22,9 @@ ReinIdentityPage *rein_identity_page_new (GtkWindow *parent,
 /* What "Save Backup…" does once a file is chosen (tests call it without
  * the file chooser). */
 void rein_identity_page_save_backup_to (ReinIdentityPage *self, GFile *file);
+/* Looks up what the identity's delegate address holds (the page does it
+ * when it opens). */
+void rein_identity_page_refresh_balance (ReinIdentityPage *self);
 /* What "Delete" in the confirmation does. */
 void rein_identity_page_delete (ReinIdentityPage *self);
 

@@ -20,6 +20,12 @@ typedef enum
   REIN_CLIENT_ERROR_NOT_PUSHED,
   /* Bad input from the user (an amount, an empty field). */
   REIN_CLIENT_ERROR_INVALID_INPUT,
+  /* An escrow holds less than is due: nothing is paid out of it yet. */
+  REIN_CLIENT_ERROR_UNFUNDED,
+  /* An escrow's coins are not mined yet (rein-payments.h). */
+  REIN_CLIENT_ERROR_UNCONFIRMED,
+  /* No chain backend is set for the identity's network. */
+  REIN_CLIENT_ERROR_NO_BACKEND,
 } ReinClientError;
 
 GQuark rein_client_error_quark (void);

@@ -316,8 +316,12 @@ rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
         return NULL;
     }
   psbt = rein_psbt_new (tx, error);
-  redeem = rein_hex_decode (plan->redeem_script_hex, &redeem_len, error);
-  if (psbt == NULL || redeem == NULL)
+  if (psbt == NULL)
+    return NULL;
+  /* an escrow's coins come with its redeem script; the own address's
+   * (P2PKH) need none */
+  if (plan->redeem_script_hex != NULL
+      && (redeem = rein_hex_decode (plan->redeem_script_hex, &redeem_len, error)) == NULL)
     return NULL;
   for (guint i = 0; i < plan->inputs->len; i++)
     {
@@ -341,7 +345,8 @@ rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
           return NULL;
         }
       if (!rein_psbt_set_non_witness_utxo (psbt, i, prev, error)
-          || !rein_psbt_set_redeem_script (psbt, i, redeem, redeem_len, error)
+          || (redeem != NULL
+              && !rein_psbt_set_redeem_script (psbt, i, redeem, redeem_len, error))
           || !rein_psbt_set_sighash_type (psbt, i, 1 /* SIGHASH_ALL */, error))
         return NULL;
     }
@@ -461,8 +466,12 @@ rein_payment_free (ReinPayment *payment)
 
 typedef struct
 {
-  ReinEscrowStatus *status;
+  ReinEscrowStatus *status; /* NULL for a spend of the own address */
   ReinPayees *payees;
+  gboolean testnet;
+  gchar *from_address;      /* a spend of the own address: from, to */
+  gchar *to_address;
+  GPtrArray *coins;         /* ReinUtxo, of the own address */
   gboolean primary;
   ReinPayoutKind kind;
   guint worker_percent;
@@ -486,6 +495,9 @@ prepare_free (Prepare *prep)
 {
   rein_escrow_status_free (prep->status);
   rein_payees_free (prep->payees);
+  g_free (prep->from_address);
+  g_free (prep->to_address);
+  g_clear_pointer (&prep->coins, g_ptr_array_unref);
   rein_payout_plan_free (prep->plan);
   g_clear_pointer (&prep->prev_txs, g_ptr_array_unref);
   g_clear_error (&prep->error);
@@ -530,8 +542,8 @@ prev_tx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   {
     ReinPayment *payment = g_new0 (ReinPayment, 1);
 
-    payment->psbt = rein_payout_plan_build_psbt (prep->plan, prep->prev_txs,
-                                                 prep->status->testnet, &error);
+    payment->psbt = rein_payout_plan_build_psbt (prep->plan, prep->prev_txs, prep->testnet,
+                                                 &error);
     if (payment->psbt == NULL)
       {
         g_free (payment);
@@ -543,6 +555,58 @@ prev_tx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   }
 }
 
+/* Every coin of the own address to one output, less the fee. */
+static ReinPayoutPlan *
+own_spend_plan_new (Prepare *prep, gint64 fee_rate, GError **error)
+{
+  g_autoptr (ReinPayoutPlan) plan = g_new0 (ReinPayoutPlan, 1);
+  ReinPayoutOutput *output;
+  ReinAddressType type = REIN_ADDRESS_P2PKH;
+
+  if (fee_rate < MIN_FEE_RATE || fee_rate > MAX_FEE_RATE)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT,
+                   "a fee rate of %" G_GINT64_FORMAT ".%03d sat/vB is not one nodes take "
+                   "(1 to 100,000 sat/vB)",
+                   fee_rate / 1000, (gint) (fee_rate % 1000));
+      return NULL;
+    }
+  if (!rein_address_validate (prep->to_address, NULL, &type, NULL, error))
+    return NULL;
+  plan->kind = REIN_PAYOUT_ACCEPT;
+  plan->escrow_address = g_strdup (prep->from_address);
+  plan->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_utxo_free);
+  plan->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) output_free);
+  for (guint i = 0; i < prep->coins->len; i++)
+    {
+      const ReinUtxo *coin = g_ptr_array_index (prep->coins, i);
+
+      g_ptr_array_add (plan->inputs, utxo_copy (coin));
+      plan->input_total += coin->value;
+    }
+  /* version, counts and locktime; per input its outpoint, a scriptSig of
+   * a signature at its largest and a compressed key, the sequence; the
+   * output */
+  plan->vsize = 10 + 148 * plan->inputs->len + (type == REIN_ADDRESS_P2SH ? 32 : 34);
+  plan->fee_rate = fee_rate;
+  plan->fee = ceil_div (fee_rate * plan->vsize, 1000);
+  if (plan->input_total - plan->fee < REIN_DUST_LIMIT)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   "a fee of %" G_GINT64_FORMAT " sat at this rate would leave less than the "
+                   "dust limit of the %" G_GINT64_FORMAT " sat at your address",
+                   plan->fee, plan->input_total);
+      return NULL;
+    }
+  output = g_new0 (ReinPayoutOutput, 1);
+  output->payee = REIN_ROLE_NONE;
+  output->address = g_strdup (prep->to_address);
+  output->amount = plan->input_total - plan->fee;
+  g_ptr_array_add (plan->outputs, output);
+  plan->fee_warning = plan->fee * 20 > plan->input_total;
+  return g_steal_pointer (&plan);
+}
+
 /* With the fee rate known: the plan, then every previous transaction. */
 static void
 prepare_with_rate (GTask *task, gint64 fee_rate)
@@ -551,8 +615,10 @@ prepare_with_rate (GTask *task, gint64 fee_rate)
   ReinChain *chain = g_task_get_source_object (task);
   GError *error = NULL;
 
-  prep->plan = rein_payout_plan_new (prep->status, prep->primary, prep->payees, prep->kind,
-                                     prep->worker_percent, fee_rate, prep->fee_cap, &error);
+  prep->plan = prep->status != NULL
+                 ? rein_payout_plan_new (prep->status, prep->primary, prep->payees, prep->kind,
+                                         prep->worker_percent, fee_rate, prep->fee_cap, &error)
+                 : own_spend_plan_new (prep, fee_rate, &error);
   if (prep->plan == NULL)
     {
       g_task_return_error (task, error);
@@ -623,6 +689,7 @@ rein_payment_prepare_async (ReinChain *chain,
   prep = g_new0 (Prepare, 1);
   prep->status = rein_escrow_status_copy (status);
   prep->payees = rein_payees_copy (payees);
+  prep->testnet = status->testnet;
   prep->primary = primary;
   prep->kind = kind;
   prep->worker_percent = worker_percent;
@@ -640,6 +707,101 @@ rein_payment_prepare_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_payment_prepare_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- a spend of the own address ---- */
+
+static void spend_coins_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+void
+rein_own_spend_prepare_async (ReinChain *chain,
+                              const gchar *from_address,
+                              const gchar *to_address,
+                              gboolean testnet,
+                              guint fee_target,
+                              gint64 fee_rate,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinNetwork network;
+  Prepare *prep;
+
+  g_return_if_fail (REIN_IS_CHAIN (chain));
+  g_return_if_fail (from_address != NULL && to_address != NULL);
+
+  task = g_task_new (chain, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_own_spend_prepare_async);
+  prep = g_new0 (Prepare, 1);
+  prep->testnet = testnet;
+  prep->from_address = g_strdup (from_address);
+  prep->to_address = g_strstrip (g_strdup (to_address));
+  prep->fee_target = fee_target > 0 ? fee_target : 6;
+  prep->fee_cap = fee_rate; /* kept for the estimate's callback: 0 asks for it */
+  g_task_set_task_data (task, prep, (GDestroyNotify) prepare_free);
+  if (!rein_address_validate (prep->to_address, &network, NULL, NULL, &error)
+      || (network == REIN_NETWORK_TESTNET) != testnet)
+    {
+      g_autofree gchar *shown = g_strndup (prep->to_address, 100);
+
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT,
+                               testnet ? "“%s” is not a testnet address"
+                                       : "“%s” is not a Bitcoin address",
+                               shown);
+      return;
+    }
+  if (g_strcmp0 (prep->to_address, from_address) == 0)
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT, "%s",
+                               "that is this address itself: give another one");
+      return;
+    }
+  rein_chain_get_utxos_async (chain, from_address, cancellable, spend_coins_cb,
+                              g_steal_pointer (&task));
+}
+
+static void
+spend_coins_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Prepare *prep = g_task_get_task_data (task);
+  GError *error = NULL;
+  gint64 fee_rate = prep->fee_cap;
+
+  prep->fee_cap = 0;
+  prep->coins = rein_chain_get_utxos_finish (REIN_CHAIN (source), result, &error);
+  if (prep->coins == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (prep->coins->len == 0)
+    {
+      g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                               "there is nothing at %s to send", prep->from_address);
+      return;
+    }
+  if (fee_rate > 0)
+    prepare_with_rate (task, fee_rate);
+  else
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      rein_chain_get_fee_estimates_async (REIN_CHAIN (source), cancellable, estimates_cb,
+                                          g_steal_pointer (&task));
+    }
+}
+
+ReinPayment *
+rein_own_spend_prepare_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rein_own_spend_prepare_async,
                         NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);

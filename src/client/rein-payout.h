@@ -152,6 +152,23 @@ void rein_payment_prepare_async (ReinChain *chain,
                                  gpointer user_data);
 ReinPayment *rein_payment_prepare_finish (GAsyncResult *result, GError **error);
 
+/* A spend of the identity's own address (the delegate's P2PKH address
+ * payouts go to by default): every coin at @from_address to @to_address
+ * (an address of the network), less the fee (@fee_rate sat per 1000 vB,
+ * or the backend's estimate for @fee_target blocks when 0). The plan's
+ * one output has payee REIN_ROLE_NONE. Fails when the address holds
+ * nothing, or the fee would take it all. */
+void rein_own_spend_prepare_async (ReinChain *chain,
+                                   const gchar *from_address,
+                                   const gchar *to_address,
+                                   gboolean testnet,
+                                   guint fee_target,
+                                   gint64 fee_rate,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+ReinPayment *rein_own_spend_prepare_finish (GAsyncResult *result, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayment, rein_payment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayees, rein_payees_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReinPayoutPlan, rein_payout_plan_free)

@@ -1,0 +1,821 @@
+/* test-payout.c: paying out of the escrows in the app
+ *
+ * In-process under Xvfb, against a real rein-server and the test chain
+ * backend (tests/net/esplora-server.py, which takes a transaction only if
+ * python-bitcoinlib's VerifyScript accepts every input), both on
+ * loopback. The creator accepts (or the mediator resolves) through the
+ * review dialog; the document goes out through the client publisher (the
+ * job page is not there yet); the co-signers review, sign and send through
+ * the job page's payout panel.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "app-test-util.h"
+#include "chain-fixture.h"
+#include "client-test-util.h"
+#include "rein-bitcoin.h"
+#include "rein-identity-page.h"
+#include "rein-payout-dialog.h"
+#include "rein-payout-panel.h"
+
+#define NARROW 360
+
+typedef struct
+{
+  TestServer *server;
+  TestChain *chain;
+  Person mia;   /* mediator */
+  Person carol; /* creator */
+  Person walt;  /* worker */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = test_server_start (NULL, NULL);
+  f->chain = test_chain_start ("mainnet");
+  /* every data folder's chain backend */
+  g_setenv ("REIN_CHAIN_URL", f->chain->url, TRUE);
+  person_init (&f->mia, f->server, "Mia", TRUE);
+  person_init (&f->carol, f->server, "Carol", FALSE);
+  person_init (&f->walt, f->server, "Walt", FALSE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  person_clear (&f->mia);
+  person_clear (&f->carol);
+  person_clear (&f->walt);
+  test_server_stop (f->server);
+  test_server_free (f->server);
+  test_chain_stop (f->chain);
+  g_unsetenv ("REIN_CHAIN_URL");
+}
+
+/* ---- the job, up to the payouts ---- */
+
+static void
+step (Person *p, ReinJob *job, gchar *text /* owned */, GError *build_error)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = NULL;
+
+  g_assert_no_error (build_error);
+  g_assert_nonnull (text);
+  done = publish (p, job, text, &error);
+  g_assert_no_error (error);
+  g_free (text);
+}
+
+/* A job of Carol's, mediated by Mia, awarded to Walt for @amount, both
+ * escrows funded and mined; returns its ID. */
+static gchar *
+funded_job (Fixture *f, const gchar *name, const gchar *amount)
+{
+  gchar *job_id = post_job (&f->carol, &f->mia, name, "Design", "A round logo.");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinEscrowStatus) terms = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *text;
+
+  place_bid (&f->walt, job_id, amount);
+  job = load_job (&f->carol, job_id);
+  text = rein_document_build_offer (g_ptr_array_index (rein_job_get_bids (job), 0),
+                                    REIN_NETWORK_MAINNET, &error);
+  step (&f->carol, job, text, error);
+  g_clear_object (&job);
+
+  job = load_job (&f->carol, job_id);
+  terms = rein_escrow_status_new (job, FALSE, &error);
+  g_assert_no_error (error);
+  g_free (test_chain_fund (f->chain, terms->primary.address, terms->primary.due, 0));
+  g_free (test_chain_fund (f->chain, terms->mediator.address, terms->mediator.due, 0));
+  test_chain_mine (f->chain, 1);
+  return job_id;
+}
+
+static void
+deliver (Fixture *f, const gchar *job_id)
+{
+  g_autoptr (ReinJob) job = load_job (&f->walt, job_id);
+  g_autoptr (GError) error = NULL;
+  gchar *text = rein_document_build_delivery (rein_job_get_offer (job), "logo.svg", &error);
+
+  step (&f->walt, job, text, error);
+}
+
+/* ---- the dialog ---- */
+
+static ReinPayoutDialog *
+find_dialog (void)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *w = windows; w != NULL; w = w->next)
+    if (REIN_IS_PAYOUT_DIALOG (w->data) && gtk_widget_get_visible (w->data))
+      return w->data;
+  return NULL;
+}
+
+static AdwMessageDialog *
+find_question (void)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *w = windows; w != NULL; w = w->next)
+    if (ADW_IS_MESSAGE_DIALOG (w->data) && gtk_widget_get_visible (w->data))
+      return w->data;
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static gboolean
+question_shown (gpointer data)
+{
+  return find_question () != NULL;
+}
+
+static gboolean
+dialog_on_review (gpointer data)
+{
+  ReinPayoutDialog *dialog = find_dialog ();
+
+  if (dialog != NULL && g_strcmp0 (rein_payout_dialog_get_page (dialog), "error") == 0)
+    g_error ("the payout dialog failed: %s", rein_payout_dialog_get_error (dialog));
+  return dialog != NULL && g_strcmp0 (rein_payout_dialog_get_page (dialog), "review") == 0;
+}
+
+/* The dialog shows payments other than @data. */
+static gboolean
+rebuilt (gpointer data)
+{
+  return dialog_on_review (NULL) && rein_payout_dialog_get_payments (find_dialog ()) != data
+         && rein_payout_dialog_get_payments (find_dialog ()) != NULL;
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* Light and dark, wide and narrow, of @widget's window. */
+static void
+screenshots (GtkWidget *widget, const gchar *name, gint wide_width, gint height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (widget));
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  const struct
+  {
+    AdwColorScheme scheme;
+    gint width;
+    const gchar *suffix;
+  } shots[] = {
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, wide_width, "wide-light" },
+    { ADW_COLOR_SCHEME_FORCE_DARK, wide_width, "wide-dark" },
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, NARROW, "narrow-light" },
+    { ADW_COLOR_SCHEME_FORCE_DARK, NARROW, "narrow-dark" },
+  };
+
+  for (guint s = 0; s < G_N_ELEMENTS (shots); s++)
+    {
+      g_autofree gchar *file = g_strdup_printf ("%s-%s", name, shots[s].suffix);
+
+      adw_style_manager_set_color_scheme (style, shots[s].scheme);
+      gtk_window_set_default_size (window, shots[s].width, height);
+      app_test_iterate (400);
+      if (shots[s].width == NARROW)
+        /* nothing in it is wider than the smallest phone */
+        g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, NARROW);
+      app_test_screenshot (GTK_WIDGET (window), file);
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (window, wide_width, height);
+  app_test_iterate (200);
+}
+
+/* @p builds and signs the payments of @kind through the dialog (password
+ * "pw"); returns them, signed. */
+static ReinPayments *
+sign_in_dialog (Person *p, ReinJob *job, ReinPayoutKind kind, guint percent, guint new_percent,
+                const gchar *screenshot)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinPayoutDialog *dialog;
+  ReinPayments *payments;
+
+  market_of (p);
+  rein_payout_dialog_run_async (NULL, p->context, job, kind, percent, NULL, wait_cb, &result);
+  app_test_wait_until (dialog_shown, NULL, "the payout dialog", 30);
+  app_test_wait_until (dialog_on_review, NULL, "the payments to review", 60);
+  dialog = find_dialog ();
+  if (new_percent != percent)
+    {
+      /* the mediator moves the slider: the payments are rebuilt */
+      ReinPayments *before = rein_payout_dialog_get_payments (dialog);
+
+      g_assert_cmpuint (rein_payments_get_worker_percent (before), ==, percent);
+      rein_payout_dialog_set_worker_percent (dialog, new_percent);
+      app_test_wait_until (rebuilt, before, "the rebuilt payments", 60);
+      dialog = find_dialog ();
+      g_assert_cmpuint (rein_payments_get_worker_percent (rein_payout_dialog_get_payments (dialog)),
+                        ==, new_percent);
+    }
+  if (screenshot != NULL)
+    screenshots (GTK_WIDGET (dialog), screenshot, 640, 900);
+  if (kind == REIN_PAYOUT_ACCEPT)
+    {
+      /* a fee rate of one's own: rebuilt at 2 sat/vB instead of the
+       * estimate (8.3) */
+      ReinPayments *before = rein_payout_dialog_get_payments (dialog);
+      g_autoptr (ReinPaymentReview) review = rein_payments_review (before, TRUE);
+
+      g_assert_cmpuint (review->rate_tenths, >, 30);
+      rein_payout_dialog_set_fee_rate (dialog, 2.0);
+      app_test_wait_until (rebuilt, before, "the payments at 2 sat/vB", 60);
+      dialog = find_dialog ();
+      g_clear_pointer (&review, rein_payment_review_free);
+      review = rein_payments_review (rein_payout_dialog_get_payments (dialog), TRUE);
+      g_assert_cmpuint (review->rate_tenths, >=, 19);
+      g_assert_cmpuint (review->rate_tenths, <=, 21);
+      g_assert_cmpint (review->fee + review->paid, ==, review->spent);
+    }
+
+  /* nothing is signed before the tick, nor without the password */
+  rein_payout_dialog_sign (dialog);
+  app_test_iterate (100);
+  g_assert_cmpstr (rein_payout_dialog_get_page (dialog), ==, "review");
+  g_assert_null (result);
+  rein_payout_dialog_set_confirmed (dialog, TRUE);
+  rein_payout_dialog_sign (dialog);
+  app_test_iterate (100);
+  g_assert_nonnull (strstr (rein_payout_dialog_get_error (dialog), "password"));
+  rein_payout_dialog_set_password (dialog, "wrong");
+  rein_payout_dialog_sign (dialog);
+  app_test_wait_until (dialog_on_review, NULL, "the wrong password refused", 30);
+  g_assert_null (result);
+  rein_payout_dialog_set_password (dialog, "pw");
+  rein_payout_dialog_sign (dialog);
+  app_test_wait_until (has_result, &result, "the signature", 60);
+  payments = rein_payout_dialog_run_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (payments);
+  for (guint e = 0; e < 2; e++)
+    g_assert_cmpint (rein_payments_get_state (payments, e == 0), ==, REIN_PAYMENT_STATE_SIGNED);
+  app_test_iterate (100);
+  g_assert_null (find_dialog ());
+  return payments;
+}
+
+static void
+record (ReinPayments *payments)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  rein_payments_record_async (payments, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_payments_record_finish (payments, result, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- the panel ---- */
+
+typedef struct
+{
+  GtkWindow *window;
+  ReinPayoutPanel *panel;
+  ReinMyJob *job;
+} Page;
+
+static gboolean
+panel_loaded (gpointer data)
+{
+  return !rein_payout_panel_get_loading (data);
+}
+
+/* @p's My Jobs entry of @job_id, read fresh. */
+static ReinMyJob *
+my_job_of (Person *p, const gchar *job_id)
+{
+  ReinMyJobs *service = rein_context_get_my_jobs (p->context);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GListModel *jobs;
+
+  refresh (market_of (p));
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_my_jobs_refresh_finish (service, result, &error));
+  jobs = rein_my_jobs_get_jobs (service);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinMyJob) job = g_list_model_get_item (jobs, i);
+
+      if (g_strcmp0 (rein_my_job_get_job_id (job), job_id) == 0)
+        return g_steal_pointer (&job);
+    }
+  g_error ("%s is not among the jobs", job_id);
+  return NULL;
+}
+
+/* @p's payout panel of @job_id, in a window of its own, loaded. */
+static void
+page_open (Page *page, Person *p, const gchar *job_id)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+
+  page->job = my_job_of (p, job_id);
+  page->window = GTK_WINDOW (adw_window_new ());
+  gtk_window_set_default_size (page->window, 720, 480);
+  page->panel = REIN_PAYOUT_PANEL (rein_payout_panel_new (p->context));
+  gtk_widget_set_margin_top (GTK_WIDGET (page->panel), 18);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (page->panel), 18);
+  gtk_widget_set_margin_start (GTK_WIDGET (page->panel), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (page->panel), 12);
+  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (page->panel));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  adw_window_set_content (ADW_WINDOW (page->window), scroller);
+  gtk_window_present (page->window);
+  rein_payout_panel_set_job (page->panel, page->job);
+  app_test_wait_until (panel_loaded, page->panel, "the payout panel", 60);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->panel)));
+  g_assert_nonnull (rein_payout_panel_get_payments (page->panel));
+}
+
+static void
+page_close (Page *page)
+{
+  app_test_destroy_window (page->window);
+  g_clear_object (&page->job);
+  app_test_iterate (50);
+}
+
+static void
+page_reload (Page *page)
+{
+  rein_payout_panel_refresh (page->panel);
+  app_test_wait_until (panel_loaded, page->panel, "the payout panel", 60);
+}
+
+static ReinPaymentState
+state_of (Page *page, gboolean primary)
+{
+  return rein_payments_get_state (rein_payout_panel_get_payments (page->panel), primary);
+}
+
+/* Review and co-sign from the panel (password "pw"), then say @send to
+ * the last question; the panel is loaded again after. */
+typedef struct
+{
+  ReinPayoutPanel *panel;
+  ReinPayments *before;
+} Reload;
+
+static gboolean
+panel_reloaded (gpointer data)
+{
+  Reload *reload = data;
+
+  return rein_payout_panel_get_payments (reload->panel) != reload->before
+         && !rein_payout_panel_get_loading (reload->panel);
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
+static void
+cosign_from_panel (Page *page, gboolean send)
+{
+  ReinPayoutDialog *dialog;
+  AdwMessageDialog *question;
+  Reload reload = { page->panel, rein_payout_panel_get_payments (page->panel) };
+
+  gtk_widget_activate_action (GTK_WIDGET (page->panel), "panel.cosign", NULL);
+  app_test_wait_until (dialog_shown, NULL, "the co-sign dialog", 30);
+  app_test_wait_until (dialog_on_review, NULL, "the payments to co-sign", 60);
+  dialog = find_dialog ();
+  rein_payout_dialog_set_confirmed (dialog, TRUE);
+  rein_payout_dialog_set_password (dialog, "pw");
+  rein_payout_dialog_sign (dialog);
+  app_test_wait_until (question_shown, NULL, "the question before sending", 60);
+  question = find_question ();
+  /* nothing was sent before the answer */
+  g_assert_cmpstr (rein_payout_dialog_get_page (dialog), ==, "review");
+  adw_message_dialog_response (question, send ? "send" : "keep");
+  app_test_wait_until (dialog_gone, NULL, "the co-sign dialog to close", 60);
+  /* the panel looks again once the dialog is done */
+  app_test_wait_until (panel_reloaded, &reload, "the panel after co-signing", 60);
+}
+
+/* ---- what went to the chain ---- */
+
+static gint64
+output_to (const ReinTx *tx, const gchar *address)
+{
+  g_autoptr (GByteArray) script = rein_script_from_address (address, REIN_NETWORK_MAINNET, NULL);
+  gint64 sum = -1;
+
+  g_assert_nonnull (script);
+  for (guint o = 0; o < tx->outputs->len; o++)
+    {
+      const ReinTxOut *out = rein_tx_get_output (tx, o);
+
+      if (out->script_pubkey->len == script->len
+          && memcmp (out->script_pubkey->data, script->data, script->len) == 0)
+        sum = MAX (sum, 0) + (gint64) out->value;
+    }
+  return sum;
+}
+
+/* The transaction of payment @primary was taken by the chain backend
+ * (VerifyScript accepted every input) and pays @shares (percent) of what
+ * the escrow held to @addresses, less a small fee. */
+static void
+assert_paid (Fixture *f, ReinPayments *payments, gboolean primary, const gchar *const *addresses,
+             const guint *shares)
+{
+  const gchar *txid = rein_payments_get_txid (payments, primary);
+  const ReinEscrowStatus *status = rein_payments_get_status (payments);
+  gint64 due = primary ? status->primary.due : status->mediator.due;
+  g_autofree gchar *sent = test_chain_dup_broadcasts (f->chain);
+  g_autoptr (ReinTx) tx = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinChain) chain = rein_chain_new (f->chain->url, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  gint64 paid = 0;
+
+  g_assert_cmpint (rein_payments_get_state (payments, primary), ==, REIN_PAYMENT_STATE_BROADCAST);
+  g_assert_nonnull (txid);
+  if (strstr (sent, txid) == NULL)
+    g_error ("%s is not among the transactions the backend accepted: %s", txid, sent);
+  /* the transaction as the chain has it */
+  rein_chain_get_tx_async (chain, txid, NULL, wait_cb, &result);
+  wait_for (&result);
+  raw = rein_chain_get_tx_finish (chain, result, &error);
+  g_assert_no_error (error);
+  tx = rein_tx_parse (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), FALSE, &error);
+  g_assert_no_error (error);
+  for (guint a = 0; addresses[a] != NULL; a++)
+    {
+      gint64 got = output_to (tx, addresses[a]);
+      gint64 want = due * shares[a] / 100;
+
+      g_assert_cmpint (got, >, 0);
+      /* the fee comes out in proportion: a little less than the share */
+      g_assert_cmpint (got, <=, want);
+      g_assert_cmpint (got, >, want - 5000);
+      paid += got;
+    }
+  g_assert_cmpuint (tx->outputs->len, ==, g_strv_length ((gchar **) addresses));
+  /* the rest is the fee: positive and small */
+  g_assert_cmpint (due - paid, >, 0);
+  g_assert_cmpint (due - paid, <, 10000);
+}
+
+static void
+publish_accept (Person *carol, ReinJob *job, ReinPayments *payments)
+{
+  g_autofree gchar *primary = rein_payments_get_base64 (payments, TRUE);
+  g_autofree gchar *mediator = rein_payments_get_base64 (payments, FALSE);
+  g_autoptr (GError) error = NULL;
+  gchar *text = rein_document_build_accept (rein_job_get_document (job,
+                                                                   REIN_DOCUMENT_TYPE_DELIVERY),
+                                            primary, mediator, &error);
+
+  step (carol, job, text, error);
+}
+
+/* ---- tests ---- */
+
+/* Carol accepts through the dialog; Walt completes the primary payment
+ * from his panel, Mia the mediator's from hers; then both are paid. */
+static void
+test_accept (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = funded_job (f, "Logo for a bakery", "0.01");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinPayees) payees = NULL;
+  g_autoptr (GError) error = NULL;
+  Page walt = { 0 }, mia = { 0 };
+
+  deliver (f, job_id);
+  job = load_job (&f->carol, job_id);
+  payees = rein_payees_new (job, FALSE, &error);
+  g_assert_no_error (error);
+  payments = sign_in_dialog (&f->carol, job, REIN_PAYOUT_ACCEPT, 0, 0, "payout-review-accept");
+  publish_accept (&f->carol, job, payments);
+  record (payments);
+
+  /* Walt: his signature completes the primary payment; the mediator's
+   * waits for Mia */
+  page_open (&walt, &f->walt, job_id);
+  g_assert_cmpint (state_of (&walt, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  g_assert_cmpint (state_of (&walt, FALSE), ==, REIN_PAYMENT_STATE_WAITING);
+  g_assert_false (rein_payout_panel_get_paid (walt.panel));
+  cosign_from_panel (&walt, TRUE);
+  g_assert_cmpint (state_of (&walt, TRUE), ==, REIN_PAYMENT_STATE_BROADCAST);
+  g_assert_nonnull (strstr (rein_payout_panel_get_state_text (walt.panel, TRUE),
+                            rein_payments_get_txid (rein_payout_panel_get_payments (walt.panel),
+                                                    TRUE)));
+  assert_paid (f, rein_payout_panel_get_payments (walt.panel), TRUE,
+               (const gchar *const[]){ payees->worker, NULL }, (const guint[]){ 100 });
+
+  /* Mia: the primary payment is paid; hers to complete */
+  page_open (&mia, &f->mia, job_id);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_PAID_ELSEWHERE);
+  g_assert_cmpint (state_of (&mia, FALSE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  cosign_from_panel (&mia, TRUE);
+  g_assert_cmpint (state_of (&mia, FALSE), ==, REIN_PAYMENT_STATE_BROADCAST);
+  assert_paid (f, rein_payout_panel_get_payments (mia.panel), FALSE,
+               (const gchar *const[]){ payees->mediator, NULL }, (const guint[]){ 100 });
+  g_assert_false (rein_payout_panel_get_paid (mia.panel));
+
+  /* mined: paid, for both */
+  test_chain_mine (f->chain, 1);
+  page_reload (&mia);
+  g_assert_true (rein_payout_panel_get_paid (mia.panel));
+  g_assert_cmpint (rein_payments_get_confirmations (rein_payout_panel_get_payments (mia.panel),
+                                                    FALSE), ==, 1);
+  page_reload (&walt);
+  g_assert_true (rein_payout_panel_get_paid (walt.panel));
+  g_assert_cmpstr (rein_payout_panel_get_summary (walt.panel), ==,
+                   "Both payments are made and confirmed.");
+  screenshots (GTK_WIDGET (walt.panel), "payout-panel-paid", 720, 480);
+  page_close (&walt);
+  page_close (&mia);
+}
+
+/* Walt disputes; Mia resolves with a split she moves to 70% in the
+ * dialog; Carol's signature completes both payments. */
+static void
+test_resolution_split (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = funded_job (f, "Website copy", "0.02");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinPayees) payees = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL;
+  Page carol = { 0 };
+  gchar *text;
+
+  job = load_job (&f->walt, job_id);
+  text = rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_WORKER_DISPUTE,
+                                      "The brief changed twice.", &error);
+  step (&f->walt, job, text, error);
+  g_clear_object (&job);
+
+  job = load_job (&f->mia, job_id);
+  payees = rein_payees_new (job, FALSE, &error);
+  g_assert_no_error (error);
+  payments = sign_in_dialog (&f->mia, job, REIN_PAYOUT_SPLIT, 60, 70, "payout-review-split");
+  g_assert_cmpint (rein_payments_get_kind (payments), ==, REIN_PAYOUT_SPLIT);
+  primary = rein_payments_get_base64 (payments, TRUE);
+  mediator = rein_payments_get_base64 (payments, FALSE);
+  text = rein_document_build_resolution (rein_job_get_document (job,
+                                                                REIN_DOCUMENT_TYPE_WORKER_DISPUTE),
+                                         "Late but done: 70% to the worker.", primary, mediator,
+                                         &error);
+  step (&f->mia, job, text, error);
+  record (payments);
+
+  page_open (&carol, &f->carol, job_id);
+  g_assert_cmpint (state_of (&carol, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  g_assert_cmpint (state_of (&carol, FALSE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  g_assert_cmpuint (rein_payments_get_worker_percent (rein_payout_panel_get_payments (carol.panel)),
+                    ==, 70);
+  cosign_from_panel (&carol, TRUE);
+  assert_paid (f, rein_payout_panel_get_payments (carol.panel), TRUE,
+               (const gchar *const[]){ payees->creator, payees->worker, NULL },
+               (const guint[]){ 30, 70 });
+  assert_paid (f, rein_payout_panel_get_payments (carol.panel), FALSE,
+               (const gchar *const[]){ payees->mediator, NULL }, (const guint[]){ 100 });
+  test_chain_mine (f->chain, 2);
+  page_reload (&carol);
+  g_assert_true (rein_payout_panel_get_paid (carol.panel));
+  page_close (&carol);
+}
+
+/* Carol accepts (her payments built and signed by the client, without
+ * the dialog); a primary payment to someone else, brought to Walt's panel
+ * as a file would be, is refused there with the reason: readers never let
+ * such an accept count, so a file is how it comes. */
+static void
+test_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = funded_job (f, "Menu design", "0.01");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinPayees) payees = NULL;
+  g_autoptr (ReinPayment) wrong = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *wrong_text = NULL;
+  g_autofree gchar *other_text = NULL;
+  ReinPaymentOptions options = { .fee_rate = 2000 };
+  Page walt = { 0 };
+
+  deliver (f, job_id);
+  job = load_job (&f->carol, job_id);
+  /* the dialog closed before signing: cancelled, nothing signed */
+  market_of (&f->carol);
+  rein_payout_dialog_run_async (NULL, f->carol.context, job, REIN_PAYOUT_ACCEPT, 0, NULL, wait_cb,
+                                &result);
+  app_test_wait_until (dialog_on_review, NULL, "the payments to review", 60);
+  gtk_window_close (GTK_WINDOW (find_dialog ()));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_run_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  chain = rein_chain_new (f->chain->url, &error);
+  g_assert_no_error (error);
+  rein_payments_prepare_async (f->carol.store, f->carol.identity, chain, job, REIN_PAYOUT_ACCEPT,
+                               0, &options, NULL, wait_cb, &result);
+  wait_for (&result);
+  payments = rein_payments_prepare_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  rein_payments_sign_async (payments, f->carol.key, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_payments_sign_finish (payments, result, &error));
+  g_clear_object (&result);
+  publish_accept (&f->carol, job, payments);
+
+  /* the same coins, to Carol instead of Walt, signed by her */
+  payees = rein_payees_copy (rein_payments_get_payees (payments));
+  g_free (payees->worker);
+  payees->worker = g_strdup (payees->creator);
+  rein_payment_prepare_async (chain, rein_payments_get_status (payments), TRUE, payees,
+                              REIN_PAYOUT_ACCEPT, 0, 6, 2000, 0, NULL, wait_cb, &result);
+  wait_for (&result);
+  wrong = rein_payment_prepare_finish (result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rein_psbt_get_n_inputs (wrong->psbt); i++)
+    g_assert_true (rein_psbt_sign_input (wrong->psbt, i, f->carol.key, NULL));
+  wrong_text = rein_psbt_to_base64 (wrong->psbt);
+  /* and the mediator escrow's payment, brought as the primary's */
+  other_text = rein_payments_get_base64 (payments, FALSE);
+
+  page_open (&walt, &f->walt, job_id);
+  g_assert_cmpint (state_of (&walt, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  g_assert_cmpint (state_of (&walt, FALSE), ==, REIN_PAYMENT_STATE_WAITING);
+  {
+    g_autoptr (GBytes) bytes = g_bytes_new (wrong_text, strlen (wrong_text));
+    g_autoptr (GError) import_error = NULL;
+
+    g_assert_false (rein_payout_panel_import (walt.panel, TRUE, bytes, &import_error));
+    g_assert_nonnull (import_error);
+    g_assert_nonnull (strstr (import_error->message, "output 0 of the primary payment pays "
+                                                     "someone it may not pay (only the worker)"));
+    /* said in the panel, in words */
+    g_assert_nonnull (strstr (rein_payout_panel_get_error (walt.panel),
+                              "The PSBT was not taken in: output 0 of the primary payment pays "
+                              "someone it may not pay"));
+  }
+  app_test_screenshot (GTK_WIDGET (walt.window), "payout-panel-refused");
+  {
+    g_autoptr (GBytes) bytes = g_bytes_new (other_text, strlen (other_text));
+    g_autoptr (GError) import_error = NULL;
+
+    g_assert_false (rein_payout_panel_import (walt.panel, TRUE, bytes, &import_error));
+    g_assert_nonnull (import_error);
+    g_assert_nonnull (strstr (rein_payout_panel_get_error (walt.panel), "primary"));
+  }
+  {
+    g_autoptr (GBytes) bytes = g_bytes_new_static ("not a psbt", 10);
+
+    g_assert_false (rein_payout_panel_import (walt.panel, TRUE, bytes, NULL));
+  }
+  /* the payment the job carries is untouched: still Walt's to sign */
+  g_assert_cmpint (state_of (&walt, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  page_close (&walt);
+  /* nothing went to the chain */
+  {
+    g_autofree gchar *sent = test_chain_dup_broadcasts (f->chain);
+
+    g_assert_cmpstr (sent, ==, "[]");
+  }
+}
+
+static gboolean
+balance_known (gpointer data)
+{
+  const gchar *subtitle = adw_action_row_get_subtitle (app_test_child (data, "balance_row"));
+
+  return subtitle != NULL && strstr (subtitle, "BTC") != NULL;
+}
+
+static gboolean
+has_text (gpointer data)
+{
+  return *(gchar **) data != NULL;
+}
+
+static void
+spent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gchar **) user_data = rein_payout_dialog_spend_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* Walt's own address: its balance on his identity page, and everything
+ * there sent to Carol with the same review. */
+static void
+test_own_address (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *own = rein_address_convert (rein_identity_get_delegate_address (f->walt.identity),
+                                                REIN_NETWORK_MAINNET, NULL);
+  const gchar *to = rein_identity_get_delegate_address (f->carol.identity);
+  g_autofree gchar *txid = NULL;
+  g_autoptr (ReinChain) chain = rein_chain_new (f->chain->url, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (ReinTx) tx = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinIdentityPage *page;
+  ReinPayoutDialog *dialog;
+  g_autofree gchar *sent = NULL;
+
+  g_free (test_chain_fund (f->chain, own, 30000, 1));
+  g_free (test_chain_fund (f->chain, own, 20000, 0));
+  market_of (&f->walt);
+  page = rein_identity_page_new (NULL, rein_context_get_session (f->walt.context),
+                                 f->walt.identity);
+  gtk_window_present (GTK_WINDOW (page));
+  app_test_wait_until (balance_known, page, "the balance", 60);
+  g_assert_cmpstr (adw_action_row_get_subtitle (app_test_child (page, "balance_row")), ==,
+                   "0.0003 BTC (30000 sat), and 0.0002 BTC (20000 sat) not confirmed yet");
+  app_test_screenshot (GTK_WIDGET (page), "identity-own-address");
+
+  /* the same review, tick and password as a payout; one more question */
+  rein_payout_dialog_spend_async (GTK_WIDGET (page), rein_context_get_session (f->walt.context),
+                                  to, NULL, spent_cb, &txid);
+  app_test_wait_until (dialog_on_review, NULL, "the spend to review", 60);
+  dialog = find_dialog ();
+  app_test_screenshot (GTK_WIDGET (dialog), "payout-review-own-address");
+  rein_payout_dialog_set_confirmed (dialog, TRUE);
+  rein_payout_dialog_set_password (dialog, "pw");
+  rein_payout_dialog_sign (dialog);
+  app_test_wait_until (question_shown, NULL, "the question before sending", 60);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_cmpstr (sent, ==, "[]");
+  adw_message_dialog_response (find_question (), "send");
+  app_test_wait_until (has_text, &txid, "the spend", 60);
+
+  g_clear_pointer (&sent, g_free);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_nonnull (strstr (sent, txid));
+  rein_chain_get_tx_async (chain, txid, NULL, wait_cb, &result);
+  wait_for (&result);
+  raw = rein_chain_get_tx_finish (chain, result, &error);
+  g_assert_no_error (error);
+  tx = rein_tx_parse (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tx->inputs->len, ==, 2);
+  g_assert_cmpuint (tx->outputs->len, ==, 1);
+  g_assert_cmpint (output_to (tx, to), >, 50000 - 5000);
+  g_assert_cmpint (output_to (tx, to), <, 50000);
+  app_test_destroy_window (GTK_WINDOW (page));
+  app_test_iterate (50);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
+
+  g_test_add ("/app/payout/accept", Fixture, NULL, fixture_setup, test_accept,
+              fixture_teardown);
+  g_test_add ("/app/payout/resolution-split", Fixture, NULL, fixture_setup,
+              test_resolution_split, fixture_teardown);
+  g_test_add ("/app/payout/refused", Fixture, NULL, fixture_setup, test_refused,
+              fixture_teardown);
+  g_test_add ("/app/payout/own-address", Fixture, NULL, fixture_setup, test_own_address,
+              fixture_teardown);
+  return g_test_run ();
+}
