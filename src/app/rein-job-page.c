@@ -6,7 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-escrow-funding.h"
 #include "rein-job-page.h"
+#include "rein-payout-panel.h"
 #include "rein-step-dialog.h"
 
 struct _ReinJobPage
@@ -32,6 +34,8 @@ struct _ReinJobPage
   GtkWidget *bids_group;
   GtkListBox *bids_list;
   GtkWidget *escrow_box;
+  ReinEscrowFunding *funding;
+  ReinPayoutPanel *payout;
   GtkListBox *history_list;
   GtkWidget *history_spinner;
 };
@@ -359,6 +363,10 @@ update (ReinJobPage *self)
   if (job == NULL)
     {
       gtk_label_set_text (self->title_label, "");
+      if (self->funding != NULL)
+        rein_escrow_funding_set_job (self->funding, NULL);
+      if (self->payout != NULL)
+        rein_payout_panel_set_job (self->payout, NULL);
       show_timeline (self);
       return;
     }
@@ -391,6 +399,20 @@ update (ReinJobPage *self)
       : any                             ? _("Each step shows the exact document before you sign it.")
                                         : _("Nothing for you to do now."));
 
+  /* the escrow exists once a bid is awarded */
+  /* the escrow's cards while the money is in it: an accept or a
+   * resolution hands over to the payments */
+  if (self->funding != NULL)
+    rein_escrow_funding_set_job (self->funding,
+                                 rein_job_get_offer (job) != NULL
+                                     && rein_job_get_document (job, REIN_DOCUMENT_TYPE_ACCEPT)
+                                          == NULL
+                                     && rein_job_get_document (job, REIN_DOCUMENT_TYPE_RESOLUTION)
+                                          == NULL
+                                   ? self->job
+                                   : NULL);
+  if (self->payout != NULL)
+    rein_payout_panel_set_job (self->payout, self->job);
   self->cancellable = g_cancellable_new ();
   show_timeline (self);
   rein_job_timeline_load_async (
@@ -450,6 +472,12 @@ rein_job_page_set_context (ReinJobPage *self, ReinContext *context)
   self->context = g_object_ref (context);
   g_signal_connect_object (rein_my_jobs_get_jobs (rein_context_get_my_jobs (context)),
                            "items-changed", G_CALLBACK (jobs_changed_cb), self, 0);
+  /* the escrow: where the money is, and the payments out of it */
+  self->funding = REIN_ESCROW_FUNDING (rein_escrow_funding_new (context));
+  self->payout = REIN_PAYOUT_PANEL (rein_payout_panel_new (context));
+  gtk_box_append (GTK_BOX (self->escrow_box), GTK_WIDGET (self->funding));
+  gtk_box_append (GTK_BOX (self->escrow_box), GTK_WIDGET (self->payout));
+  update (self);
 }
 
 /* ---- actions ---- */
@@ -522,6 +550,20 @@ copy_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 /* ---- for tests ---- */
+
+ReinEscrowFunding *
+rein_job_page_get_funding (ReinJobPage *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_PAGE (self), NULL);
+  return self->funding;
+}
+
+ReinPayoutPanel *
+rein_job_page_get_payout_panel (ReinJobPage *self)
+{
+  g_return_val_if_fail (REIN_IS_JOB_PAGE (self), NULL);
+  return self->payout;
+}
 
 ReinActions
 rein_job_page_get_offered (ReinJobPage *self)

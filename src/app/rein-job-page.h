@@ -17,7 +17,9 @@
 #include <adwaita.h>
 
 #include "rein-context.h"
+#include "rein-escrow-funding.h"
 #include "rein-job-timeline.h"
+#include "rein-payout-panel.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +33,11 @@ void rein_job_page_set_job (ReinJobPage *self, ReinMyJob *job);
 ReinMyJob *rein_job_page_get_job (ReinJobPage *self);
 
 /* ---- for tests ---- */
+
+/* The escrow's cards (rein-escrow-funding.h) and payments
+ * (rein-payout-panel.h) on the page. */
+ReinEscrowFunding *rein_job_page_get_funding (ReinJobPage *self);
+ReinPayoutPanel *rein_job_page_get_payout_panel (ReinJobPage *self);
 
 /* The steps offered now (REIN_ACTION_OFFER when a bid may be awarded). */
 ReinActions rein_job_page_get_offered (ReinJobPage *self);

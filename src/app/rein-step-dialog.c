@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rein-payout-dialog.h"
 #include "rein-step-dialog.h"
 
 /* A text longer than this would not fit a document. */
@@ -21,6 +22,7 @@ struct _ReinStepDialog
   gchar *creator_key;
   gchar *bid_hash;
   ReinDocument *bid;       /* the bid to award, once the job is read */
+  ReinPayments *payments;  /* an accept's or a resolution's, signed */
 
   /* the form */
   GtkWidget *form;
@@ -89,7 +91,7 @@ payout_kind (ReinStepDialog *self)
   return REIN_PAYOUT_SPLIT;
 }
 
-G_GNUC_UNUSED static guint
+static guint
 worker_percent (ReinStepDialog *self)
 {
   switch (payout_kind (self))
@@ -304,6 +306,111 @@ show_job (ReinStepDialog *self, ReinJob *job)
     }
 }
 
+/* ---- the payments of an accept or a resolution ---- */
+
+/* What each signed payment pays, on the review of the document that
+ * carries them. */
+static void
+add_payment_facts (ReinPayments *payments, ReinReviewPage *review)
+{
+  for (gint primary = 1; primary >= 0; primary--)
+    {
+      g_autoptr (ReinPaymentReview) r = rein_payments_review (payments, primary);
+      g_autoptr (GString) text = g_string_new (NULL);
+
+      if (r == NULL)
+        continue;
+      for (guint i = 0; i < r->outputs->len; i++)
+        {
+          ReinReviewOutput *o = g_ptr_array_index (r->outputs, i);
+          g_autofree gchar *amount = rein_payments_format_amount (o->amount);
+
+          if (text->len > 0)
+            g_string_append (text, "\n");
+          /* Translators: "0.05 BTC (5000000 sat) to Walt, the worker (1Abc…)" */
+          g_string_append_printf (text, _("%s to %s, %s (%s)"), amount,
+                                  o->name != NULL ? o->name : "?",
+                                  rein_payments_describe_role (o->payee),
+                                  o->address != NULL ? o->address : "?");
+        }
+      if (r->fee >= 0)
+        {
+          g_autofree gchar *fee = rein_payments_format_amount (r->fee);
+
+          g_string_append_printf (text, "\n");
+          /* Translators: the fee of a payment */
+          g_string_append_printf (text, _("Fee: %s"), fee);
+        }
+      rein_review_page_add_fact (review,
+                                 primary ? _("Payment from the primary escrow (signed)")
+                                         : _("Payment from the mediator escrow (signed)"),
+                                 text->str);
+    }
+}
+
+static void
+payments_signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinStepDialog *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  ReinPayments *payments = rein_payout_dialog_run_finish (result, &error);
+
+  if (payments == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_object (&self->payments);
+  self->payments = payments;
+  g_task_return_boolean (task, TRUE);
+}
+
+/* An accept or a resolution carries both payments out of the escrows:
+ * they are built, reviewed and signed first (rein-payout-dialog.h), and
+ * the document then shows what they pay. */
+static void
+prepare_async (ReinSignDialog *dialog, GCancellable *cancellable, GAsyncReadyCallback callback,
+               gpointer user_data)
+{
+  ReinStepDialog *self = REIN_STEP_DIALOG (dialog);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  if (self->action != REIN_ACTION_ACCEPT && self->action != REIN_ACTION_RESOLVE)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_clear_object (&self->payments);
+  rein_payout_dialog_run_async (GTK_WIDGET (self), rein_sign_dialog_get_context (dialog),
+                                rein_sign_dialog_get_job (dialog), payout_kind (self),
+                                worker_percent (self), cancellable, payments_signed_cb, task);
+}
+
+static gboolean
+prepare_finish (ReinSignDialog *dialog, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+recorded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_payments_record_finish (REIN_PAYMENTS (source), result, &error))
+    g_warning ("The signed payments could not be recorded: %s", error->message);
+}
+
+/* Published: the payments are out with the document; keep a record. */
+static void
+published_cb (ReinStepDialog *self, const gchar *message)
+{
+  if (self->payments != NULL)
+    rein_payments_record_async (self->payments, NULL, recorded_cb, NULL);
+}
+
 /* ---- building the document ---- */
 
 static gchar *
@@ -342,15 +449,32 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
       break;
     case REIN_ACTION_ACCEPT:
     case REIN_ACTION_RESOLVE:
+      {
+        g_autofree gchar *primary = NULL, *mediator = NULL;
+
+        if (self->payments == NULL)
+          {
+            g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                                 _("The payments are not signed yet."));
+            return NULL;
+          }
+        primary = rein_payments_get_base64 (self->payments, TRUE);
+        mediator = rein_payments_get_base64 (self->payments, FALSE);
+        document = self->action == REIN_ACTION_ACCEPT
+                     ? rein_document_build_accept (base, primary, mediator, error)
+                     : rein_document_build_resolution (base, text, primary, mediator, error);
+      }
+      break;
     default:
       g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
-                           _("Payments out of escrow are signed with rein-cli for now "
-                             "(rein-cli accept, rein-cli resolve)."));
+                           _("This step cannot be taken here."));
       return NULL;
     }
   if (document == NULL)
     return NULL;
   add_job_facts (self, job, NULL, review);
+  if (self->payments != NULL)
+    add_payment_facts (self->payments, review);
   if (self->action == REIN_ACTION_OFFER)
     {
       g_autofree gchar *primary = rein_text_field (document, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
@@ -528,6 +652,7 @@ rein_step_dialog_dispose (GObject *object)
   ReinStepDialog *self = (ReinStepDialog *) object;
 
   g_clear_object (&self->bid);
+  g_clear_object (&self->payments);
   G_OBJECT_CLASS (rein_step_dialog_parent_class)->dispose (object);
 }
 
@@ -552,6 +677,9 @@ rein_step_dialog_class_init (ReinStepDialogClass *klass)
   object_class->finalize = rein_step_dialog_finalize;
   sign_class->check = check;
   sign_class->build = build;
+  sign_class->prepare_async = prepare_async;
+  sign_class->prepare_finish = prepare_finish;
+  sign_class->preparing = _("Building the payments…");
   sign_class->what = _("Document");
 }
 
@@ -560,6 +688,7 @@ rein_step_dialog_init (ReinStepDialog *self)
 {
   self->form = build_form (self);
   rein_sign_dialog_set_form (REIN_SIGN_DIALOG (self), self->form);
+  g_signal_connect (self, "published", G_CALLBACK (published_cb), NULL);
 }
 
 static const gchar *
