@@ -376,9 +376,21 @@ update (ReinJobPage *self)
   gtk_label_set_text (self->role_label, describe_role (job, rein_my_job_get_role (self->job)));
   gtk_label_set_text (self->state_badge, rein_job_state_describe (rein_job_get_state (job)));
   gtk_widget_set_visible (self->needs_you, rein_my_job_get_needs_me (self->job));
-  self->status = g_strdup_printf ("%s — %s", rein_job_state_describe (rein_job_get_state (job)),
-                                  rein_my_job_get_waiting_text (self->job));
-  gtk_label_set_text (self->status_label, rein_my_job_get_waiting_text (self->job));
+  if (g_strcmp0 (rein_my_job_get_waiting_text (self->job),
+                 rein_job_state_describe (rein_job_get_state (job))) == 0)
+    {
+      /* complete: nobody waits */
+      self->status = g_strdup (rein_job_state_describe (rein_job_get_state (job)));
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+    }
+  else
+    {
+      self->status = g_strdup_printf ("%s — %s",
+                                      rein_job_state_describe (rein_job_get_state (job)),
+                                      rein_my_job_get_waiting_text (self->job));
+      gtk_label_set_text (self->status_label, rein_my_job_get_waiting_text (self->job));
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     any |= (self->offered & steps[i].action) != 0;

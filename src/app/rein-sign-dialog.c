@@ -212,7 +212,8 @@ rein_sign_dialog_next (ReinSignDialog *self)
       if (PRIV (self)->problem != NULL)
         return;
       set_failure (self, NULL);
-      if (klass->prepare_async != NULL)
+      if (klass->prepare_async != NULL
+          && (klass->needs_prepare == NULL || klass->needs_prepare (self)))
         {
           rein_sign_dialog_set_loading (self, klass->preparing ? klass->preparing : "");
           klass->prepare_async (self, PRIV (self)->cancellable, prepared_cb,

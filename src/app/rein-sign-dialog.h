@@ -41,6 +41,9 @@ struct _ReinSignDialogClass
                          GAsyncReadyCallback callback,
                          gpointer user_data);
   gboolean (*prepare_finish) (ReinSignDialog *self, GAsyncResult *result, GError **error);
+  /* Optional: whether this dialog's document needs prepare_async() (when
+   * not set, it always does when there is one). */
+  gboolean (*needs_prepare) (ReinSignDialog *self);
   /* What the loading page says while it runs. */
   const gchar *preparing;
 

@@ -389,6 +389,14 @@ prepare_async (ReinSignDialog *dialog, GCancellable *cancellable, GAsyncReadyCal
 }
 
 static gboolean
+needs_prepare (ReinSignDialog *dialog)
+{
+  ReinActions action = REIN_STEP_DIALOG (dialog)->action;
+
+  return action == REIN_ACTION_ACCEPT || action == REIN_ACTION_RESOLVE;
+}
+
+static gboolean
 prepare_finish (ReinSignDialog *dialog, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -679,6 +687,7 @@ rein_step_dialog_class_init (ReinStepDialogClass *klass)
   sign_class->build = build;
   sign_class->prepare_async = prepare_async;
   sign_class->prepare_finish = prepare_finish;
+  sign_class->needs_prepare = needs_prepare;
   sign_class->preparing = _("Building the payments…");
   sign_class->what = _("Document");
 }

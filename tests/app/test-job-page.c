@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "chain-fixture.h"
 #include "client-test-util.h"
+#include "payout-test-util.h"
 #include "rein-application.h"
 #include "rein-settings.h"
 #include "rein-step-dialog.h"
@@ -23,6 +25,7 @@
 typedef struct
 {
   TestServer *server;
+  TestChain *chain;
   Person mia;     /* mediator */
   Person carol;   /* creator */
   Person walt;    /* worker */
@@ -33,6 +36,9 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   f->server = test_server_start (NULL, NULL);
+  f->chain = test_chain_start ("mainnet");
+  /* every data folder's chain backend */
+  g_setenv ("REIN_CHAIN_URL", f->chain->url, TRUE);
   person_init (&f->mia, f->server, "Mia", TRUE);
   person_init (&f->carol, f->server, "Carol", FALSE);
   person_init (&f->walt, f->server, "Walt", FALSE);
@@ -48,6 +54,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
   person_clear (&f->mallory);
   test_server_stop (f->server);
   test_server_free (f->server);
+  test_chain_stop (f->chain);
+  g_unsetenv ("REIN_CHAIN_URL");
 }
 
 /* ---- one person's window, on one job's page ---- */
@@ -196,6 +204,124 @@ only_bid (Screen *s)
   return g_strdup (hashes[0]);
 }
 
+/* Pays what is due into both escrows of @job_id on the test chain, and
+ * mines it. */
+static void
+fund_escrows (Fixture *f, const gchar *job_id)
+{
+  g_autoptr (ReinJob) job = load_job (&f->carol, job_id);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrowStatus) terms = rein_escrow_status_new (job, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_free (test_chain_fund (f->chain, terms->primary.address, terms->primary.due, 0));
+  g_free (test_chain_fund (f->chain, terms->mediator.address, terms->mediator.due, 0));
+  test_chain_mine (f->chain, 1);
+}
+
+static gboolean
+step_on_review (gpointer data)
+{
+  GtkWindow *dialog = app_test_find_toplevel (REIN_TYPE_STEP_DIALOG);
+
+  return dialog != NULL
+         && g_strcmp0 (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (dialog)), "review") == 0;
+}
+
+/* Accept or resolve on @s's page: the step's form (@text, and for a
+ * resolution @kind and @percent), then the payments built, reviewed and
+ * signed in the payout dialog, then the document (@title) reviewed,
+ * signed and published; waits for the page to say @after. */
+static void
+take_paying_step (Screen *s, const gchar *action, const gchar *text, ReinPayoutKind kind,
+                  guint percent, const gchar *title, const gchar *after, const gchar *shot)
+{
+  ReinStepDialog *dialog;
+  ReinPayoutDialog *payout;
+
+  gtk_widget_activate_action (GTK_WIDGET (s->page), action, NULL);
+  app_test_wait_page (REIN_TYPE_STEP_DIALOG, rein_sign_dialog_get_page, "form");
+  dialog = REIN_STEP_DIALOG (app_test_find_toplevel (REIN_TYPE_STEP_DIALOG));
+  if (text != NULL)
+    rein_step_dialog_set_text (dialog, text);
+  if (kind != REIN_PAYOUT_ACCEPT)
+    rein_step_dialog_set_payout (dialog, kind, percent);
+  if (shot != NULL)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s-form", shot);
+
+      app_test_screenshot (GTK_WIDGET (dialog), name);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.next", NULL);
+  /* the payments first: nothing signed before the tick and the password */
+  app_test_wait_until (dialog_on_review, NULL, "the payments to review", 90);
+  payout = find_dialog ();
+  if (kind == REIN_PAYOUT_SPLIT)
+    g_assert_cmpuint (rein_payments_get_worker_percent (rein_payout_dialog_get_payments (payout)),
+                      ==, percent);
+  rein_payout_dialog_set_confirmed (payout, TRUE);
+  rein_payout_dialog_set_password (payout, "pw");
+  rein_payout_dialog_sign (payout);
+  /* then the document that carries them */
+  app_test_wait_until (step_on_review, NULL, "the document with the payments", 90);
+  g_assert_null (find_dialog ());
+  g_assert_true (g_str_has_prefix (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (dialog)),
+                                   title));
+  g_assert_nonnull (strstr (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (dialog)),
+                            "\nSigned primary payment: cHNidP8"));
+  if (shot != NULL)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s-review", shot);
+
+      app_test_screenshot (GTK_WIDGET (dialog), name);
+    }
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (dialog), "pw");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.next", NULL);
+  app_test_wait_page (REIN_TYPE_STEP_DIALOG, NULL, NULL);
+  wait_status (s, after);
+}
+
+static gboolean
+panel_ready (gpointer data)
+{
+  ReinPayoutPanel *panel = data;
+
+  return !rein_payout_panel_get_loading (panel) && rein_payout_panel_get_payments (panel) != NULL;
+}
+
+/* @s's payout panel, loaded: co-signs and sends (password "pw"). */
+static ReinPayoutPanel *
+cosign (Screen *s)
+{
+  ReinPayoutPanel *panel = rein_job_page_get_payout_panel (s->page);
+
+  app_test_wait_until (panel_ready, panel, "the payout panel", 90);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (panel)));
+  payout_test_cosign (panel, TRUE);
+  return panel;
+}
+
+/* The payments of @panel are both sent, and once mined, paid. */
+static void
+assert_paid (Fixture *f, ReinPayoutPanel *panel)
+{
+  ReinPayments *payments = rein_payout_panel_get_payments (panel);
+  g_autofree gchar *sent = test_chain_dup_broadcasts (f->chain);
+
+  for (gint primary = 0; primary < 2; primary++)
+    {
+      const gchar *txid = rein_payments_get_txid (payments, primary);
+
+      g_assert_nonnull (txid);
+      /* the backend took it: VerifyScript accepted every input */
+      g_assert_nonnull (strstr (sent, txid));
+    }
+  test_chain_mine (f->chain, 1);
+  rein_payout_panel_refresh (panel);
+  app_test_wait_until (panel_loaded, panel, "the payout panel", 90);
+  g_assert_true (rein_payout_panel_get_paid (panel));
+}
+
 /* The three people's windows, each on the page of @job_id. */
 typedef struct
 {
@@ -244,6 +370,7 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   bid = only_bid (&s.carol);
   take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
              "job awarded — waiting for Walt to deliver", "job-page-12-award");
+  fund_escrows (f, job_id);
   check_page (&s.carol, "job awarded — waiting for Walt to deliver", REIN_ACTION_CREATOR_DISPUTE,
               "job-page-13-creator-awarded", FALSE);
   check_page (&s.walt, "job awarded — waiting for you to deliver",
@@ -270,6 +397,20 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
               REIN_ACTION_WORKER_DISPUTE, "job-page-18-worker-delivered", FALSE);
   check_page (&s.mia, "deliverables submitted — waiting for Carol to accept the delivery", 0,
               NULL, FALSE);
+
+  /* Carol accepts: the payments to Walt and Mia, reviewed and signed, go
+   * in the acceptance */
+  take_paying_step (&s.carol, "job.accept", NULL, REIN_PAYOUT_ACCEPT, 100,
+                    "Rein Accept Delivery\n", "complete, work accepted",
+                    "job-page-19-accept");
+  /* Walt's signature completes the primary payment, Mia's hers */
+  /* (the worker may still dispute what the acceptance pays) */
+  check_page (&s.walt, "complete, work accepted", REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
+  cosign (&s.walt);
+  check_page (&s.mia, "complete, work accepted", 0, NULL, FALSE);
+  assert_paid (f, cosign (&s.mia));
+  check_page (&s.walt, "complete, work accepted", REIN_ACTION_WORKER_DISPUTE,
+              "job-page-19-worker-paid", TRUE);
   screens_close (&s);
 }
 
@@ -288,6 +429,7 @@ test_disputes (Fixture *f, gconstpointer data)
   bid = only_bid (&s.carol);
   take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
              "job awarded — waiting for Walt to deliver", NULL);
+  fund_escrows (f, job_id);
   check_page (&s.walt, "job awarded — waiting for you to deliver",
               REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
   take_step (&s.walt, "job.deliver", NULL, "Five pages, in the shared folder.", "Rein Delivery\n",
@@ -318,6 +460,16 @@ test_disputes (Fixture *f, gconstpointer data)
               REIN_ACTION_RESOLVE, "job-page-24-mediator-both-disputes-dark", TRUE);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Mia resolves with a split: 60% to Walt, 40% back to Carol */
+  take_paying_step (&s.mia, "job.resolve", "All five pages came, two of them late: Walt gets 60%.",
+                    REIN_PAYOUT_SPLIT, 60, "Rein Dispute Resolution\n",
+                    "complete, dispute resolved", "job-page-25-resolve");
+  /* Carol's signature completes both payments */
+  check_page (&s.carol, "complete, dispute resolved", 0, NULL, FALSE);
+  assert_paid (f, cosign (&s.carol));
+  check_page (&s.carol, "complete, dispute resolved", 0, "job-page-26-creator-paid", TRUE);
+  check_page (&s.walt, "complete, dispute resolved", 0, NULL, FALSE);
   screens_close (&s);
 }
 
@@ -766,9 +918,9 @@ main (int argc, char *argv[])
   adw_init ();
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
 
-  g_test_add ("/app/job-page/award-and-deliver", Fixture, NULL, fixture_setup,
+  g_test_add ("/app/job-page/job-1-accept", Fixture, NULL, fixture_setup,
               test_award_and_deliver, fixture_teardown);
-  g_test_add ("/app/job-page/disputes", Fixture, NULL, fixture_setup, test_disputes,
+  g_test_add ("/app/job-page/job-2-resolve", Fixture, NULL, fixture_setup, test_disputes,
               fixture_teardown);
   g_test_add ("/app/job-page/forged", Fixture, NULL, fixture_setup, test_forged,
               fixture_teardown);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "payout-test-util.h"
 #include "chain-fixture.h"
 #include "client-test-util.h"
 #include "rein-bitcoin.h"
@@ -108,50 +109,6 @@ deliver (Fixture *f, const gchar *job_id)
 }
 
 /* ---- the dialog ---- */
-
-static ReinPayoutDialog *
-find_dialog (void)
-{
-  g_autoptr (GList) windows = gtk_window_list_toplevels ();
-
-  for (GList *w = windows; w != NULL; w = w->next)
-    if (REIN_IS_PAYOUT_DIALOG (w->data) && gtk_widget_get_visible (w->data))
-      return w->data;
-  return NULL;
-}
-
-static AdwMessageDialog *
-find_question (void)
-{
-  g_autoptr (GList) windows = gtk_window_list_toplevels ();
-
-  for (GList *w = windows; w != NULL; w = w->next)
-    if (ADW_IS_MESSAGE_DIALOG (w->data) && gtk_widget_get_visible (w->data))
-      return w->data;
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_dialog () != NULL;
-}
-
-static gboolean
-question_shown (gpointer data)
-{
-  return find_question () != NULL;
-}
-
-static gboolean
-dialog_on_review (gpointer data)
-{
-  ReinPayoutDialog *dialog = find_dialog ();
-
-  if (dialog != NULL && g_strcmp0 (rein_payout_dialog_get_page (dialog), "error") == 0)
-    g_error ("the payout dialog failed: %s", rein_payout_dialog_get_error (dialog));
-  return dialog != NULL && g_strcmp0 (rein_payout_dialog_get_page (dialog), "review") == 0;
-}
 
 /* The dialog shows payments other than @data. */
 static gboolean
@@ -297,12 +254,6 @@ typedef struct
   ReinMyJob *job;
 } Page;
 
-static gboolean
-panel_loaded (gpointer data)
-{
-  return !rein_payout_panel_get_loading (data);
-}
-
 /* @p's My Jobs entry of @job_id, read fresh. */
 static ReinMyJob *
 my_job_of (Person *p, const gchar *job_id)
@@ -376,51 +327,10 @@ state_of (Page *page, gboolean primary)
   return rein_payments_get_state (rein_payout_panel_get_payments (page->panel), primary);
 }
 
-/* Review and co-sign from the panel (password "pw"), then say @send to
- * the last question; the panel is loaded again after. */
-typedef struct
-{
-  ReinPayoutPanel *panel;
-  ReinPayments *before;
-} Reload;
-
-static gboolean
-panel_reloaded (gpointer data)
-{
-  Reload *reload = data;
-
-  return rein_payout_panel_get_payments (reload->panel) != reload->before
-         && !rein_payout_panel_get_loading (reload->panel);
-}
-
-static gboolean
-dialog_gone (gpointer data)
-{
-  return find_dialog () == NULL;
-}
-
 static void
 cosign_from_panel (Page *page, gboolean send)
 {
-  ReinPayoutDialog *dialog;
-  AdwMessageDialog *question;
-  Reload reload = { page->panel, rein_payout_panel_get_payments (page->panel) };
-
-  gtk_widget_activate_action (GTK_WIDGET (page->panel), "panel.cosign", NULL);
-  app_test_wait_until (dialog_shown, NULL, "the co-sign dialog", 30);
-  app_test_wait_until (dialog_on_review, NULL, "the payments to co-sign", 60);
-  dialog = find_dialog ();
-  rein_payout_dialog_set_confirmed (dialog, TRUE);
-  rein_payout_dialog_set_password (dialog, "pw");
-  rein_payout_dialog_sign (dialog);
-  app_test_wait_until (question_shown, NULL, "the question before sending", 60);
-  question = find_question ();
-  /* nothing was sent before the answer */
-  g_assert_cmpstr (rein_payout_dialog_get_page (dialog), ==, "review");
-  adw_message_dialog_response (question, send ? "send" : "keep");
-  app_test_wait_until (dialog_gone, NULL, "the co-sign dialog to close", 60);
-  /* the panel looks again once the dialog is done */
-  app_test_wait_until (panel_reloaded, &reload, "the panel after co-signing", 60);
+  payout_test_cosign (page->panel, send);
 }
 
 /* ---- what went to the chain ---- */
