@@ -310,8 +310,32 @@ show_job (ReinStepDialog *self, ReinJob *job)
 
 /* What each signed payment pays, on the review of the document that
  * carries them. */
+static gchar *format_creator (ReinStepDialog *self, ReinJob *job);
+static gchar *format_worker (ReinStepDialog *self, ReinDocument *doc);
+static gchar *format_mediator (ReinStepDialog *self, ReinJob *job);
+
+/* Who @role is in @job, by their enrollment and fingerprint. */
+static gchar *
+format_payee (ReinStepDialog *self, ReinJob *job, ReinRole role)
+{
+  switch (role)
+    {
+    case REIN_ROLE_CREATOR:
+      return format_creator (self, job);
+    case REIN_ROLE_WORKER:
+      return rein_job_get_offer (job) != NULL ? format_worker (self, rein_job_get_offer (job))
+                                              : NULL;
+    case REIN_ROLE_MEDIATOR:
+      return format_mediator (self, job);
+    case REIN_ROLE_NONE:
+    default:
+      return NULL;
+    }
+}
+
 static void
-add_payment_facts (ReinPayments *payments, ReinReviewPage *review)
+add_payment_facts (ReinStepDialog *self, ReinJob *job, ReinPayments *payments,
+                   ReinReviewPage *review)
 {
   for (gint primary = 1; primary >= 0; primary--)
     {
@@ -324,12 +348,13 @@ add_payment_facts (ReinPayments *payments, ReinReviewPage *review)
         {
           ReinReviewOutput *o = g_ptr_array_index (r->outputs, i);
           g_autofree gchar *amount = rein_payments_format_amount (o->amount);
+          g_autofree gchar *who = format_payee (self, job, o->payee);
 
           if (text->len > 0)
             g_string_append (text, "\n");
-          /* Translators: "0.05 BTC (5000000 sat) to Walt, the worker (1Abc…)" */
+          /* Translators: "0.05 BTC (5000000 sat) to Walt (Tf746vuNCf), the worker (1Abc…)" */
           g_string_append_printf (text, _("%s to %s, %s (%s)"), amount,
-                                  o->name != NULL ? o->name : "?",
+                                  who != NULL ? who : o->name != NULL ? o->name : "?",
                                   rein_payments_describe_role (o->payee),
                                   o->address != NULL ? o->address : "?");
         }
@@ -482,7 +507,7 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
     return NULL;
   add_job_facts (self, job, NULL, review);
   if (self->payments != NULL)
-    add_payment_facts (self->payments, review);
+    add_payment_facts (self, job, self->payments, review);
   if (self->action == REIN_ACTION_OFFER)
     {
       g_autofree gchar *primary = rein_text_field (document, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);

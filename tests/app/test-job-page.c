@@ -409,6 +409,10 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   cosign (&s.walt);
   check_page (&s.mia, "complete, work accepted", 0, NULL, FALSE);
   assert_paid (f, cosign (&s.mia));
+  rein_payout_panel_refresh (rein_job_page_get_payout_panel (s.walt.page));
+  app_test_wait_until (panel_loaded, rein_job_page_get_payout_panel (s.walt.page),
+                       "Walt's payout panel", 90);
+  g_assert_true (rein_payout_panel_get_paid (rein_job_page_get_payout_panel (s.walt.page)));
   check_page (&s.walt, "complete, work accepted", REIN_ACTION_WORKER_DISPUTE,
               "job-page-19-worker-paid", TRUE);
   screens_close (&s);
