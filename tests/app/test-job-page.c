@@ -122,6 +122,8 @@ check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *sh
   g_assert_cmpint (rein_job_page_get_offered (s->page), ==, offered);
   if (shot == NULL)
     return;
+  app_test_wait_until (panel_loaded, rein_job_page_get_payout_panel (s->page),
+                       "the payout panel", 90);
   app_test_screenshot (GTK_WIDGET (s->window), shot);
   if (narrow)
     {
@@ -132,6 +134,8 @@ check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *sh
       screen_open (&small, s->person, rein_my_job_get_job_id (rein_job_page_get_job (s->page)),
                    360);
       wait_status (&small, status);
+      app_test_wait_until (panel_loaded, rein_job_page_get_payout_panel (small.page),
+                           "the payout panel", 90);
       g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (small.window)), <=, 360);
       app_test_screenshot (GTK_WIDGET (small.window), name);
       screen_close (&small);
