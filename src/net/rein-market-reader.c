@@ -1997,15 +1997,48 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* Whether the cursor a server answers at the end of the current query is
- * where the next refresh of jobs may go on from: the end of "jobs" of a
- * full refresh ("bids" and "by_job_id" come later, and so see at least
- * what it saw), or of "job_documents". */
+ * where the next refresh of jobs may go on from: the end of
+ * "job_documents", every job document up to it read. */
 static gboolean
 current_gives_cursor (Op *op)
 {
-  if (op->kind != KIND_REFRESH || op->what != REIN_MARKET_REFRESH_JOBS)
+  return op->kind == KIND_REFRESH && op->what == REIN_MARKET_REFRESH_JOBS
+         && g_str_equal (op->current->name, "job_documents");
+}
+
+/* After the first page of "jobs" of a full refresh of jobs: when every
+ * server answered a cursor (rein-server's `since`), each holds every job
+ * document in one query, "job_documents": read from the start instead of
+ * the rest of "jobs", "bids" and "by_job_id" (which sends every document
+ * of every job with bids again). */
+static gboolean
+switch_to_job_documents (Op *op, GPtrArray *reports)
+{
+  if (op->kind != KIND_REFRESH || op->what != REIN_MARKET_REFRESH_JOBS || op->incremental
+      || op->followed || op->page != 0 || !g_str_equal (op->current->name, "jobs")
+      || reports->len != g_strv_length (op->page_urls))
     return FALSE;
-  return g_str_equal (op->current->name, op->incremental ? "job_documents" : "jobs");
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ReinFetchReport *report = g_ptr_array_index (reports, i);
+
+      if (report->error != NULL || report->cursor == NULL)
+        return FALSE;
+    }
+  g_debug ("refresh: every server pages by cursor: job_documents instead of jobs, bids, "
+           "by_job_id");
+  g_free (op->current->name);
+  op->current->name = g_strdup ("job_documents");
+  g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+  op->followed = TRUE;
+  g_hash_table_remove_all (op->page_since);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ReinFetchReport *report = g_ptr_array_index (reports, i);
+
+      g_hash_table_insert (op->page_since, g_strdup (report->url), g_strdup ("0"));
+    }
+  return TRUE;
 }
 
 /* Takes the `since` cursor of a server's answer to the current query: its
@@ -2130,6 +2163,14 @@ take_page (GTask *task, GAsyncResult *result)
                                        _("no server answered (%s)"),
                                        op->first_error ? op->first_error : "?"));
       return;
+    }
+  if (switch_to_job_documents (op, reports))
+    {
+      /* Every server, from the start of its documents. */
+      g_strv_builder_unref (g_steal_pointer (&again));
+      again = g_strv_builder_new ();
+      for (guint i = 0; i < reports->len; i++)
+        g_strv_builder_add (again, ((ReinFetchReport *) g_ptr_array_index (reports, i))->url);
     }
 
   /* The documents new to the operation have their signatures checked in
