@@ -853,7 +853,11 @@ test_since_pages (void)
 
       g_free (put_new (poster, doc, FALSE));
     }
-  g_free (put_new (poster, identity_enrollment (poster, TRUE), FALSE));
+  {
+    g_autofree gchar *enrollment = identity_enrollment (poster, TRUE);
+
+    g_free (put_new (poster, enrollment, FALSE));
+  }
   all = run_query (poster, "jobs", FALSE, "limit=1000");
   g_assert_cmpuint (all->len, ==, 25);
   for (guint page = 0;; page++)
@@ -921,8 +925,12 @@ test_since_job_documents (void)
   identity_register (creator, server);
   identity_register (worker, server);
   identity_register (mediator, server);
-  g_free (put_new (creator, identity_enrollment (creator, FALSE), FALSE));
-  g_free (put_new (mediator, identity_enrollment (mediator, TRUE), FALSE));
+  text = identity_enrollment (creator, FALSE);
+  g_free (put_new (creator, text, FALSE));
+  g_free (text);
+  text = identity_enrollment (mediator, TRUE);
+  g_free (put_new (mediator, text, FALSE));
+  g_free (text);
   text = step_text ("Rein Job", j1, creator, worker, mediator);
   job = identity_sign (creator, text);
   g_free (text);
