@@ -758,8 +758,10 @@ query_sql (ReinServerQuery query)
              " FROM documents WHERE creator = ?4 AND testnet = ?1 AND type = 'rating'"
              " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_JOB_DOCUMENTS:
-      /* A range of the primary key: keyset paging over the whole table. */
-      return "SELECT id, value_json FROM documents WHERE id > ?5 AND testnet = ?1"
+      /* A range of the primary key: keyset paging over the whole table
+       * (+testnet: not the testnet index, which would read every row of
+       * the namespace and sort them for each page). */
+      return "SELECT id, value_json FROM documents WHERE id > ?5 AND +testnet = ?1"
              " AND job_id IS NOT NULL ORDER BY id LIMIT ?2 OFFSET ?3";
     default:
       g_assert_not_reached ();
