@@ -265,6 +265,7 @@ typedef struct
   GHashTable *failed;         /* URLs that failed a request (a set) */
   gboolean incremental;       /* only what is new since the reader's cursors */
   GPtrArray *base;            /* the reader's base, merged in by signers_step() */
+  GHashTable *touched;        /* then the Job IDs of the new documents (a set) */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -333,6 +334,7 @@ op_free (Op *op)
   g_clear_pointer (&op->page_since, g_hash_table_unref);
   g_clear_pointer (&op->new_cursors, g_hash_table_unref);
   g_clear_pointer (&op->failed, g_hash_table_unref);
+  g_clear_pointer (&op->touched, g_hash_table_unref);
   g_clear_pointer (&op->base, g_ptr_array_unref);
   g_free (op);
 }
@@ -846,21 +848,21 @@ compare_strings (gconstpointer a, gconstpointer b)
  * the "enrollments" queries (our extension: servers without it answer
  * nothing, and those signers stay unknown). A worker step. */
 static void
-find_signers (ReinStore *store, Op *op)
+find_signers (ReinStore *store, Op *op, GPtrArray *docs)
 {
   g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter iter;
   gpointer address;
 
   load_stored_enrollments (store, op);
-  add_enrollments (store, op, op->docs);
+  add_enrollments (store, op, docs);
   /* Our own enrollment, when the identity has none yet. */
   if (!op->own_enrollment)
     want_address (op, wanted, op->own_delegate);
 
-  for (guint i = 0; i < op->docs->len; i++)
+  for (guint i = 0; i < docs->len; i++)
     {
-      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+      ReinDocument *doc = g_ptr_array_index (docs, i);
 
       if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
         continue;
@@ -1033,9 +1035,13 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
       BuiltGroup *b = g_new0 (BuiltGroup, 1);
       BuiltGroup *before = op->built != NULL ? g_hash_table_lookup (op->built, key) : NULL;
 
-      b->digest = group_digest (group);
+      /* Untouched by what is new: the same documents as before. */
+      if (before != NULL && op->touched != NULL && !g_hash_table_contains (op->touched, key))
+        b->digest = g_strdup (before->digest);
+      else
+        b->digest = group_digest (group);
       if (before != NULL && g_str_equal (before->digest, b->digest)
-          && !group_concerns (group, grown))
+          && (op->grown->len == 0 || !group_concerns (group, grown)))
         {
           b->jobs = g_ptr_array_ref (before->jobs);
           b->reused = TRUE;
@@ -1429,13 +1435,29 @@ follow_step (ReinStore *store, Op *op, GCancellable *cancellable)
 static void
 signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
 {
+  g_autoptr (GPtrArray) fresh = NULL;
+
   /* Only what is new was asked for: the rest is what the last refresh
-   * merged (here, in a worker: a market's worth of documents). */
+   * merged (here, in a worker: a market's worth of documents), whose
+   * signers it looked for already, and whose jobs it built: only the jobs
+   * of the new documents may have changed. */
   if (op->base != NULL)
-    add_docs (op, op->base);
+    {
+      fresh = g_ptr_array_copy (op->docs, copy_object, NULL);
+      op->touched = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < fresh->len; i++)
+        {
+          const gchar *job_id = rein_document_get_field (g_ptr_array_index (fresh, i),
+                                                         REIN_LABEL_JOB_ID);
+
+          if (job_id != NULL)
+            g_hash_table_add (op->touched, (gpointer) job_id);
+        }
+      add_docs (op, op->base);
+    }
   if (op->what == REIN_MARKET_REFRESH_JOB_IDS)
     add_stored_job_documents (store, op);
-  find_signers (store, op);
+  find_signers (store, op, fresh != NULL ? fresh : op->docs);
 }
 
 static void
