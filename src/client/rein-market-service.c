@@ -394,6 +394,7 @@ typedef struct
 {
   gboolean testnet;
   gboolean in_steps;   /* a reload while the list is shown: see Apply */
+  gboolean first_page; /* the list is empty: the newest rows go in first */
   guint generation;
   guint version;       /* of the jobs model when the load started */
   GPtrArray *old;      /* its items then */
@@ -430,6 +431,42 @@ drop_in_worker (GPtrArray *items)
   g_task_run_in_thread (drop, drop_thread);
 }
 
+typedef struct
+{
+  ReinMarketService *self; /* owned */
+  GPtrArray *rows;
+  guint generation;
+  guint version;
+} FirstPage;
+
+/* On the main thread: the newest rows, while the list is still empty and
+ * the identity the same. The whole load replaces them. */
+static gboolean
+first_page_cb (gpointer data)
+{
+  FirstPage *page = data;
+  ReinMarketService *self = page->self;
+
+  if (page->generation == self->generation && page->version == self->jobs_version
+      && g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0 && page->rows->len > 0)
+    {
+      g_list_store_splice (self->jobs, 0, 0, page->rows->pdata, page->rows->len);
+      self->jobs_version++;
+      g_debug ("market: the first %u rows shown", page->rows->len);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_page_free (gpointer data)
+{
+  FirstPage *page = data;
+
+  g_object_unref (page->self);
+  g_ptr_array_unref (page->rows);
+  g_free (page);
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -438,6 +475,22 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   GError *error = NULL;
   gint64 start = g_get_monotonic_time ();
 
+  /* A hundred thousand rows take a second to read: the newest are shown
+   * meanwhile. */
+  if (l->first_page)
+    {
+      FirstPage *page = g_new0 (FirstPage, 1);
+
+      page->rows = rein_store_list_job_summaries_first (self->store, l->testnet,
+                                                        REIN_MARKET_SERVICE_FIRST_ROWS, NULL);
+      if (page->rows == NULL)
+        page->rows = g_ptr_array_new ();
+      page->self = g_object_ref (self);
+      page->generation = l->generation;
+      page->version = l->version;
+      g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, first_page_cb,
+                                  page, first_page_free);
+    }
   l->summaries = rein_store_list_job_summaries (self->store, l->testnet, &error);
   g_debug ("market: %u summaries read in %" G_GINT64_FORMAT " ms",
            l->summaries != NULL ? l->summaries->len : 0, (g_get_monotonic_time () - start) / 1000);
@@ -653,6 +706,7 @@ load_start (ReinMarketService *self, GTask *outer, gboolean in_steps)
   Load *l = g_new0 (Load, 1);
 
   l->in_steps = in_steps;
+  l->first_page = !in_steps && g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0;
   l->testnet = rein_identity_get_testnet (self->identity);
   l->generation = self->generation;
   l->version = self->jobs_version;

@@ -7,7 +7,8 @@
  * valid jobs go into the index, from which the "jobs" model is read again:
  * the rows that changed are replaced (none when nothing did), in splices of
  * at most REIN_MARKET_SERVICE_SPLICE_ROWS rows, one per main-loop dispatch.
- * The first load, at start, is one splice. Search runs on the index's
+ * The first load, at start, is the newest REIN_MARKET_SERVICE_FIRST_ROWS
+ * rows, then one splice of them all. Search runs on the index's
  * full-text table.
  *
  * The service follows one identity (its network and its key): set it with
@@ -28,6 +29,9 @@ G_BEGIN_DECLS
 /* The most rows one change of the "jobs" model adds or removes after a
  * refresh. */
 #define REIN_MARKET_SERVICE_SPLICE_ROWS 1000
+/* At start, the newest rows of the index go into the "jobs" model before
+ * the rest is read (a hundred thousand rows take a second). */
+#define REIN_MARKET_SERVICE_FIRST_ROWS 200
 
 #define REIN_TYPE_MARKET_SERVICE (rein_market_service_get_type ())
 G_DECLARE_FINAL_TYPE (ReinMarketService, rein_market_service, REIN, MARKET_SERVICE, GObject)

@@ -55,6 +55,7 @@ typedef struct
   GByteArray *body;
   gchar *query; /* for CALL_QUERY: the member holding the results */
   gboolean testnet; /* for CALL_PUT: a testnet document */
+  gchar *cursor; /* for CALL_QUERY: the answer's "cursor", when a valid one */
 
   /* Every step of the call runs under this; it is cancelled by the
    * caller's cancellable and by the deadline. */
@@ -87,6 +88,7 @@ call_free (Call *call)
   g_clear_object (&call->stream);
   g_clear_pointer (&call->body, g_byte_array_unref);
   g_free (call->query);
+  g_free (call->cursor);
   g_free (call);
 }
 
@@ -464,6 +466,16 @@ handle_answer (GTask *task, guint status, JsonNode *root)
                 && json_node_get_value_type (item) == G_TYPE_STRING)
               g_ptr_array_add (docs, g_strdup (json_node_get_string (item)));
           }
+        /* Our servers' `since` cursor (src/server/README.md): a number,
+         * or nothing. */
+        {
+          const gchar *cursor = object_string (obj, "cursor");
+          guint64 value;
+
+          if (cursor != NULL
+              && g_ascii_string_to_unsigned (cursor, 10, 0, G_MAXINT64, &value, NULL))
+            call->cursor = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+        }
         g_task_return_pointer (task, g_steal_pointer (&docs), (GDestroyNotify) g_ptr_array_unref);
         return;
       }
@@ -998,7 +1010,21 @@ rein_client_query_async (ReinClient *self,
 GPtrArray *
 rein_client_query_finish (ReinClient *self, GAsyncResult *result, GError **error)
 {
+  return rein_client_query_finish_full (self, result, NULL, error);
+}
+
+GPtrArray *
+rein_client_query_finish_full (ReinClient *self,
+                               GAsyncResult *result,
+                               gchar **out_cursor,
+                               GError **error)
+{
+  Call *call;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  call = g_task_get_task_data (G_TASK (result));
+  if (out_cursor != NULL)
+    *out_cursor = g_strdup (call->cursor);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

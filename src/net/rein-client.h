@@ -110,6 +110,13 @@ void rein_client_query_async (ReinClient *self,
                               GAsyncReadyCallback callback,
                               gpointer user_data);
 GPtrArray *rein_client_query_finish (ReinClient *self, GAsyncResult *result, GError **error);
+/* The same, and the answer's "cursor" in @out_cursor: the `since` that goes
+ * on after this answer on servers that page by it (src/server/README.md),
+ * a decimal number; NULL when the server sent none (or not a number). */
+GPtrArray *rein_client_query_finish_full (ReinClient *self,
+                                          GAsyncResult *result,
+                                          gchar **out_cursor,
+                                          GError **error);
 
 /* GET /status: TRUE when the server answers like a Causeway server. */
 void rein_client_status_async (ReinClient *self,

@@ -136,6 +136,7 @@ rein_fetch_report_free (ReinFetchReport *report)
     return;
   g_free (report->url);
   g_free (report->error);
+  g_free (report->cursor);
   g_free (report);
 }
 
@@ -289,7 +290,8 @@ query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ServerQuery *sq = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) texts = rein_client_query_finish (REIN_CLIENT (source), result, &error);
+  g_autoptr (GPtrArray) texts = rein_client_query_finish_full (REIN_CLIENT (source), result,
+                                                               &sq->report->cursor, &error);
   g_autoptr (GTask) parse = NULL;
 
   if (texts == NULL)
@@ -316,8 +318,8 @@ rein_fetch_async (const gchar *const *urls,
                   GAsyncReadyCallback callback,
                   gpointer user_data)
 {
-  rein_fetch_async_full (urls, owner, query, testnet, params, NULL, NULL, NULL, cancellable,
-                         callback, user_data);
+  rein_fetch_async_full (urls, owner, query, testnet, params, NULL, NULL, NULL, NULL,
+                         cancellable, callback, user_data);
 }
 
 void
@@ -326,6 +328,7 @@ rein_fetch_async_full (const gchar *const *urls,
                        const gchar *query,
                        gboolean testnet,
                        const gchar *const *params,
+                       GHashTable *url_params,
                        ReinFetchKnown *known,
                        ReinFetchServerDoneFunc on_server_done,
                        gpointer on_server_done_data,
@@ -371,6 +374,10 @@ rein_fetch_async_full (const gchar *const *urls,
       ServerQuery *sq = g_new0 (ServerQuery, 1);
       g_autoptr (GError) error = NULL;
       g_autoptr (ReinClient) client = rein_client_new (urls[i], &error);
+      const gchar *const *own = url_params != NULL ? g_hash_table_lookup (url_params, urls[i])
+                                                   : NULL;
+      g_autoptr (GStrvBuilder) all = g_strv_builder_new ();
+      g_auto (GStrv) server_params = NULL;
 
       sq->task = g_object_ref (task);
       sq->report = g_ptr_array_index (fetch->reports, i);
@@ -380,7 +387,13 @@ rein_fetch_async_full (const gchar *const *urls,
           server_done (sq);
           continue;
         }
-      rein_client_query_async (client, owner, query, testnet, params, cancellable, query_cb, sq);
+      if (params != NULL)
+        g_strv_builder_addv (all, (const gchar **) params);
+      if (own != NULL)
+        g_strv_builder_addv (all, (const gchar **) own);
+      server_params = g_strv_builder_end (all);
+      rein_client_query_async (client, owner, query, testnet,
+                               (const gchar *const *) server_params, cancellable, query_cb, sq);
     }
 }
 

@@ -23,6 +23,7 @@ typedef struct
   guint received;  /* documents the server sent */
   guint malformed; /* of those, not Rein documents */
   gchar *error;    /* NULL when the server answered */
+  gchar *cursor;   /* the answer's `since` cursor (src/server/README.md), or NULL */
 } ReinFetchReport;
 
 void rein_fetch_report_free (ReinFetchReport *report);
@@ -63,12 +64,15 @@ void rein_fetch_known_drop_previous (ReinFetchKnown *known);
 guint rein_fetch_known_get_size (ReinFetchKnown *known);
 
 /* rein_fetch_async() that also calls @server_done as each server is done,
- * and takes the documents of @known (may be NULL) for the texts it holds. */
+ * and takes the documents of @known (may be NULL) for the texts it holds.
+ * @url_params (may be NULL): URL -> GStrv of name/value pairs sent to that
+ * server only, after @params (a server's own paging cursor, say). */
 void rein_fetch_async_full (const gchar *const *urls,
                             const gchar *owner,
                             const gchar *query,
                             gboolean testnet,
                             const gchar *const *params,
+                            GHashTable *url_params,
                             ReinFetchKnown *known,
                             ReinFetchServerDoneFunc server_done,
                             gpointer server_done_data,

@@ -128,6 +128,13 @@ struct _ReinMarketReader
   ReinMarketReaderLimits limits;
   GPtrArray *changed;      /* the jobs the last refresh of jobs validated anew */
   ReinFetchKnown *known;   /* the documents the last refresh of jobs took, by hash */
+  /* Servers that page by `since` (src/server/README.md): URL -> the cursor
+   * up to which the last refresh of jobs read everything of that server,
+   * and what it merged. A refresh of jobs from exactly these servers then
+   * asks each only for its "job_documents" since its cursor (see
+   * can_continue()). */
+  GHashTable *cursors;
+  GPtrArray *base;         /* ReinDocument: op->docs of that refresh */
 };
 
 /* What one server gave one operation so far. */
@@ -173,6 +180,7 @@ typedef struct
   GStrv params;      /* name/value pairs */
   GStrv urls;        /* the servers to ask; NULL: all */
   gboolean optional; /* servers may not have it: failures are no news */
+  GHashTable *since;  /* URL -> the `since` of the first page to that server, or NULL */
 } Query;
 
 typedef enum
@@ -250,6 +258,14 @@ typedef struct
   gboolean deferred;          /* the next page is asked for once it is checked */
   GAsyncResult *fetched;      /* the next page, in while the last was checked */
   gboolean ended;             /* the task has returned */
+
+  /* Keyset paging (servers that answer a `since` cursor) */
+  GHashTable *page_since;     /* URL -> the `since` of its next page of the current query */
+  GHashTable *new_cursors;    /* URL -> cursor for the next refresh of jobs */
+  GHashTable *failed;         /* URLs that failed a request (a set) */
+  gboolean incremental;       /* only what is new since the reader's cursors */
+  GPtrArray *base;            /* the reader's base, merged in by signers_step() */
+  GHashTable *touched;        /* then the Job IDs of the new documents (a set) */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -269,6 +285,7 @@ query_free (Query *query)
   g_free (query->name);
   g_strfreev (query->params);
   g_strfreev (query->urls);
+  g_clear_pointer (&query->since, g_hash_table_unref);
   g_free (query);
 }
 
@@ -314,6 +331,11 @@ op_free (Op *op)
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
   g_clear_pointer (&op->known, rein_fetch_known_unref);
   g_clear_object (&op->fetched);
+  g_clear_pointer (&op->page_since, g_hash_table_unref);
+  g_clear_pointer (&op->new_cursors, g_hash_table_unref);
+  g_clear_pointer (&op->failed, g_hash_table_unref);
+  g_clear_pointer (&op->touched, g_hash_table_unref);
+  g_clear_pointer (&op->base, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -334,6 +356,8 @@ rein_market_reader_finalize (GObject *object)
   g_clear_pointer (&self->filed_since, g_ptr_array_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
   g_clear_pointer (&self->known, rein_fetch_known_unref);
+  g_clear_pointer (&self->cursors, g_hash_table_unref);
+  g_clear_pointer (&self->base, g_ptr_array_unref);
 
   G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
 }
@@ -466,6 +490,8 @@ rein_market_reader_forget (ReinMarketReader *self)
   g_return_if_fail (REIN_IS_MARKET_READER (self));
   g_clear_pointer (&self->built, g_hash_table_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
+  g_clear_pointer (&self->cursors, g_hash_table_unref);
+  g_clear_pointer (&self->base, g_ptr_array_unref);
 }
 
 GListModel *
@@ -822,21 +848,21 @@ compare_strings (gconstpointer a, gconstpointer b)
  * the "enrollments" queries (our extension: servers without it answer
  * nothing, and those signers stay unknown). A worker step. */
 static void
-find_signers (ReinStore *store, Op *op)
+find_signers (ReinStore *store, Op *op, GPtrArray *docs)
 {
   g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter iter;
   gpointer address;
 
   load_stored_enrollments (store, op);
-  add_enrollments (store, op, op->docs);
+  add_enrollments (store, op, docs);
   /* Our own enrollment, when the identity has none yet. */
   if (!op->own_enrollment)
     want_address (op, wanted, op->own_delegate);
 
-  for (guint i = 0; i < op->docs->len; i++)
+  for (guint i = 0; i < docs->len; i++)
     {
-      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+      ReinDocument *doc = g_ptr_array_index (docs, i);
 
       if (rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ENROLLMENT)
         continue;
@@ -1009,9 +1035,13 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
       BuiltGroup *b = g_new0 (BuiltGroup, 1);
       BuiltGroup *before = op->built != NULL ? g_hash_table_lookup (op->built, key) : NULL;
 
-      b->digest = group_digest (group);
+      /* Untouched by what is new: the same documents as before. */
+      if (before != NULL && op->touched != NULL && !g_hash_table_contains (op->touched, key))
+        b->digest = g_strdup (before->digest);
+      else
+        b->digest = group_digest (group);
       if (before != NULL && g_str_equal (before->digest, b->digest)
-          && !group_concerns (group, grown))
+          && (op->grown->len == 0 || !group_concerns (group, grown)))
         {
           b->jobs = g_ptr_array_ref (before->jobs);
           b->reused = TRUE;
@@ -1147,6 +1177,7 @@ drop_later (GPtrArray *bag)
 
 static void run_next (GTask *task);
 static void op_return_error (GTask *task, GError *error);
+static Tally *tally_of (Op *op, const gchar *url);
 static GError *cancelled_error (GTask *task);
 static void take_page (GTask *task, GAsyncResult *result);
 static void keep_going (ReinMarketReader *self, Op *op);
@@ -1404,9 +1435,29 @@ follow_step (ReinStore *store, Op *op, GCancellable *cancellable)
 static void
 signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
 {
+  g_autoptr (GPtrArray) fresh = NULL;
+
+  /* Only what is new was asked for: the rest is what the last refresh
+   * merged (here, in a worker: a market's worth of documents), whose
+   * signers it looked for already, and whose jobs it built: only the jobs
+   * of the new documents may have changed. */
+  if (op->base != NULL)
+    {
+      fresh = g_ptr_array_copy (op->docs, copy_object, NULL);
+      op->touched = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < fresh->len; i++)
+        {
+          const gchar *job_id = rein_document_get_field (g_ptr_array_index (fresh, i),
+                                                         REIN_LABEL_JOB_ID);
+
+          if (job_id != NULL)
+            g_hash_table_add (op->touched, (gpointer) job_id);
+        }
+      add_docs (op, op->base);
+    }
   if (op->what == REIN_MARKET_REFRESH_JOB_IDS)
     add_stored_job_documents (store, op);
-  find_signers (store, op);
+  find_signers (store, op, fresh != NULL ? fresh : op->docs);
 }
 
 static void
@@ -1534,6 +1585,36 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
     }
 }
 
+/* After a refresh of jobs: the cursors of the servers that answered every
+ * request and were read to the end, for the next refresh to go on from,
+ * with the documents merged this time. */
+static void
+keep_cursors (ReinMarketReader *self, Op *op, GPtrArray *bag)
+{
+  GHashTable *cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    {
+      const gchar *cursor = g_hash_table_lookup (op->new_cursors, op->urls[i]);
+
+      if (cursor != NULL && !g_hash_table_contains (op->failed, op->urls[i])
+          && !tally_of (op, op->urls[i])->stopped)
+        g_hash_table_insert (cursors, g_strdup (op->urls[i]), g_strdup (cursor));
+    }
+  g_debug ("refresh: %u of %u servers go on from a cursor next time",
+           g_hash_table_size (cursors), g_strv_length (op->urls));
+  g_clear_pointer (&self->cursors, g_hash_table_unref);
+  if (g_hash_table_size (cursors) == 0)
+    {
+      g_hash_table_unref (cursors);
+      bag_add (bag, g_steal_pointer (&self->base), (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  self->cursors = cursors;
+  bag_add (bag, g_steal_pointer (&self->base), (GDestroyNotify) g_ptr_array_unref);
+  self->base = g_ptr_array_ref (op->docs);
+}
+
 static void
 validate_done (GTask *task)
 {
@@ -1562,6 +1643,7 @@ validate_done (GTask *task)
       bag_add (bag, g_steal_pointer (&self->known), (GDestroyNotify) rein_fetch_known_unref);
       rein_fetch_known_drop_previous (op->known);
       self->known = g_steal_pointer (&op->known);
+      keep_cursors (self, op, bag);
     }
   /* A market's documents, and what replaced jobs held, take the main loop
    * long to free. */
@@ -1936,6 +2018,99 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   take_page (task, result);
 }
 
+/* Whether the cursor a server answers at the end of the current query is
+ * where the next refresh of jobs may go on from: the end of
+ * "job_documents", every job document up to it read. */
+static gboolean
+current_gives_cursor (Op *op)
+{
+  return op->kind == KIND_REFRESH && op->what == REIN_MARKET_REFRESH_JOBS
+         && g_str_equal (op->current->name, "job_documents");
+}
+
+/* After the first page of "jobs" of a full refresh of jobs: when every
+ * server answered a cursor (rein-server's `since`), each holds every job
+ * document in one query, "job_documents": read from the start instead of
+ * the rest of "jobs", "bids" and "by_job_id" (which sends every document
+ * of every job with bids again). */
+static gboolean
+switch_to_job_documents (Op *op, GPtrArray *reports)
+{
+  if (op->kind != KIND_REFRESH || op->what != REIN_MARKET_REFRESH_JOBS || op->incremental
+      || op->followed || op->page != 0 || !g_str_equal (op->current->name, "jobs")
+      || reports->len != g_strv_length (op->page_urls))
+    return FALSE;
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ReinFetchReport *report = g_ptr_array_index (reports, i);
+
+      if (report->error != NULL || report->cursor == NULL)
+        return FALSE;
+    }
+  g_debug ("refresh: every server pages by cursor: job_documents instead of jobs, bids, "
+           "by_job_id");
+  g_free (op->current->name);
+  op->current->name = g_strdup ("job_documents");
+  g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+  op->followed = TRUE;
+  g_hash_table_remove_all (op->page_since);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ReinFetchReport *report = g_ptr_array_index (reports, i);
+
+      g_hash_table_insert (op->page_since, g_strdup (report->url), g_strdup ("0"));
+    }
+  return TRUE;
+}
+
+/* Takes the `since` cursor of a server's answer to the current query: its
+ * next page goes on from it (keyset paging), and at the end of the query
+ * it may be where the next refresh goes on from. A server that answers
+ * none pages by offset, as servers always did. */
+static void
+take_cursor (Op *op, const ReinFetchReport *report)
+{
+  const gchar *sent = g_hash_table_lookup (op->page_since, report->url);
+
+  if (report->cursor == NULL)
+    {
+      g_hash_table_remove (op->page_since, report->url);
+      return;
+    }
+  if (report->received >= PAGE_SIZE)
+    {
+      g_hash_table_insert (op->page_since, g_strdup (report->url), g_strdup (report->cursor));
+      return;
+    }
+  /* The end. A cursor below the one sent: the server no longer holds what
+   * it said (its database was replaced): the next refresh reads it all. */
+  if (current_gives_cursor (op))
+    {
+      if (sent == NULL
+          || g_ascii_strtoull (report->cursor, NULL, 10) >= g_ascii_strtoull (sent, NULL, 10))
+        g_hash_table_insert (op->new_cursors, g_strdup (report->url), g_strdup (report->cursor));
+      else
+        g_hash_table_remove (op->new_cursors, report->url);
+    }
+  g_hash_table_remove (op->page_since, report->url);
+}
+
+/* The current query starts: each server's first page from its `since`,
+ * if it has one. */
+static void
+start_paging (Op *op)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_remove_all (op->page_since);
+  if (op->current->since == NULL)
+    return;
+  g_hash_table_iter_init (&iter, op->current->since);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (op->page_since, g_strdup (key), g_strdup (value));
+}
+
 /* A page is in, and no other is being checked: sends for the next one
  * while this one is checked. Consumes the caller's reference to @task. */
 static void
@@ -1982,11 +2157,13 @@ take_page (GTask *task, GAsyncResult *result)
 
           if (op->first_error == NULL)
             op->first_error = g_strdup (report->error);
+          g_hash_table_add (op->failed, g_strdup (report->url));
           g_signal_emit (self, signals[SIGNAL_SERVER_FAILED], 0, report->url, failure);
           continue;
         }
       if (op->page == 0)
         op->answered++;
+      take_cursor (op, report);
       if (report->malformed > 0)
         {
           g_autoptr (GError) warning = g_error_new (
@@ -2008,6 +2185,14 @@ take_page (GTask *task, GAsyncResult *result)
                                        _("no server answered (%s)"),
                                        op->first_error ? op->first_error : "?"));
       return;
+    }
+  if (switch_to_job_documents (op, reports))
+    {
+      /* Every server, from the start of its documents. */
+      g_strv_builder_unref (g_steal_pointer (&again));
+      again = g_strv_builder_new ();
+      for (guint i = 0; i < reports->len; i++)
+        g_strv_builder_add (again, ((ReinFetchReport *) g_ptr_array_index (reports, i))->url);
     }
 
   /* The documents new to the operation have their signatures checked in
@@ -2094,6 +2279,7 @@ chain_next_query (Op *op)
   op->current = next;
   op->page = 0;
   op->answered = 0;
+  start_paging (op);
   g_clear_pointer (&op->first_error, g_free);
   g_strfreev (op->page_urls);
   op->page_urls = query_urls (op, next);
@@ -2128,6 +2314,8 @@ send_page (GTask *task)
   g_autoptr (GPtrArray) params = g_ptr_array_new ();
   g_autofree gchar *limit = g_strdup_printf ("%d", PAGE_SIZE);
   g_autofree gchar *offset = g_strdup_printf ("%u", op->page * PAGE_SIZE);
+  g_autoptr (GHashTable) url_params = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                             (GDestroyNotify) g_strfreev);
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
@@ -2142,9 +2330,17 @@ send_page (GTask *task)
     }
   g_ptr_array_add (params, (gpointer) "limit");
   g_ptr_array_add (params, limit);
-  g_ptr_array_add (params, (gpointer) "offset");
-  g_ptr_array_add (params, offset);
   g_ptr_array_add (params, NULL);
+  /* Servers that page by cursor go on from theirs; the others by offset. */
+  for (guint i = 0; op->page_urls[i] != NULL; i++)
+    {
+      const gchar *since = g_hash_table_lookup (op->page_since, op->page_urls[i]);
+      GStrv own = g_new0 (gchar *, 3);
+
+      own[0] = g_strdup (since != NULL ? "since" : "offset");
+      own[1] = g_strdup (since != NULL ? since : offset);
+      g_hash_table_insert (url_params, op->page_urls[i], own);
+    }
 
   op->total += g_strv_length (op->page_urls);
   op->page_started = g_get_monotonic_time ();
@@ -2152,7 +2348,8 @@ send_page (GTask *task)
   rein_fetch_async_full ((const gchar *const *) op->page_urls,
                          rein_identity_get_master_address (self->identity), op->current->name,
                          rein_identity_get_testnet (self->identity),
-                         (const gchar *const *) params->pdata, op->known, server_done_cb, task,
+                         (const gchar *const *) params->pdata, url_params, op->known,
+                         server_done_cb, task,
                          g_task_get_cancellable (task), page_cb, task);
 }
 
@@ -2178,6 +2375,7 @@ run_next (GTask *task)
            (g_get_monotonic_time () - op->started) / 1000);
   op->page = 0;
   op->answered = 0;
+  start_paging (op);
   op->found = g_ptr_array_new_with_free_func (g_object_unref);
   op->found_seen = g_hash_table_new (g_str_hash, g_str_equal);
   op->page_urls = query_urls (op, op->current);
@@ -2221,6 +2419,9 @@ start_op (ReinMarketReader *self,
   op->changed = g_ptr_array_new_with_free_func (g_object_unref);
   op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->known = rein_fetch_known_new (self->known);
+  op->page_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->new_cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&op->queries);
   *out_op = op;
 
@@ -2254,6 +2455,21 @@ queue_query (Op *op, const gchar *name, const gchar *const *params)
   g_queue_push_tail (&op->queries, q);
 }
 
+/* Whether a refresh of jobs of @op's servers may ask only for what is new:
+ * the last one read every one of exactly these servers to the end, and
+ * each gave a cursor. */
+static gboolean
+can_continue (ReinMarketReader *self, Op *op)
+{
+  if (self->cursors == NULL || self->base == NULL || self->known == NULL
+      || g_hash_table_size (self->cursors) != g_strv_length (op->urls))
+    return FALSE;
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (!g_hash_table_contains (self->cursors, op->urls[i]))
+      return FALSE;
+  return TRUE;
+}
+
 void
 rein_market_reader_refresh_async (ReinMarketReader *self,
                                   ReinMarketRefresh what,
@@ -2277,6 +2493,24 @@ rein_market_reader_refresh_async (ReinMarketReader *self,
   switch (what)
     {
     case REIN_MARKET_REFRESH_JOBS:
+      if (can_continue (self, op))
+        {
+          /* Only what is new: every job document since each server's
+           * cursor, on top of what the last refresh merged. */
+          Query *q = g_new0 (Query, 1);
+
+          q->name = g_strdup ("job_documents");
+          q->since = g_hash_table_ref (self->cursors);
+          g_queue_push_tail (&op->queries, q);
+          op->incremental = TRUE;
+          op->followed = TRUE;
+          op->base = g_ptr_array_ref (self->base);
+          /* The same table of documents by hash goes on growing. */
+          g_clear_pointer (&op->known, rein_fetch_known_unref);
+          op->known = rein_fetch_known_ref (self->known);
+          g_debug ("refresh: only what is new since the last refresh's cursors");
+          break;
+        }
       queue_query (op, "jobs", NULL);
       queue_query (op, "bids", NULL);
       break;

@@ -41,6 +41,17 @@
  * checked, unless a server may pass its limits with the page in hand or
  * sent junk before (it then waits for the check, as every page used to).
  *
+ * Servers that answer a `since` cursor (rein-server, src/server/README.md)
+ * are paged by it (keyset) rather than by offset. When every server does,
+ * a refresh of jobs reads their "job_documents" (every job document, in
+ * one query) instead of "jobs", "bids" and "by_job_id", and remembers
+ * each server's cursor at the end with the documents it merged: the next
+ * refresh of jobs from the same servers asks each only for what it stored
+ * since (one request when nothing is new), validates that on top of what
+ * was merged, and goes on from the new cursors. A set of servers with one
+ * that answers no cursor (an original Causeway) is read whole every time,
+ * as before; so is every server after a refresh that one failed.
+ *
  * (Named "reader" because src/market/rein-market.h is the market layer's
  * header.)
  *

@@ -557,60 +557,66 @@ pg_has_account (ReinServerDb *base, const gchar *owner, GError **error)
   return result != NULL && PQntuples (result) > 0;
 }
 
-/* The SQL of @query: $1 testnet, $2 limit, $3 offset, $4 the parameter
- * (a public key, or an array of job ids or key hashes). Every one is an
- * index lookup in id order. */
+/* The SQL of @query: $1 testnet, $2 limit, $3 offset, $4 since (ids above
+ * it only), $5 the parameter (a public key, or an array of job ids or key
+ * hashes). Every one is an index lookup in id order, answering the id and
+ * the document. */
 static const gchar *
 query_sql (ReinServerQuery query, gint *out_n_params)
 {
-  *out_n_params = 4;
+  *out_n_params = 5;
   switch (query)
     {
     case REIN_SERVER_QUERY_MEDIATORS:
-      *out_n_params = 3;
-      return "SELECT value_json FROM documents WHERE testnet = $1 AND willing = 1"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      *out_n_params = 4;
+      return "SELECT id, value_json FROM documents WHERE testnet = $1 AND willing = 1"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_JOBS:
-      *out_n_params = 3;
-      return "SELECT value_json FROM documents WHERE testnet = $1 AND type = 'job_posting'"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      *out_n_params = 4;
+      return "SELECT id, value_json FROM documents WHERE testnet = $1 AND type = 'job_posting'"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_BIDS:
-      *out_n_params = 3;
-      return "SELECT value_json FROM documents WHERE testnet = $1 AND type = 'bid'"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      *out_n_params = 4;
+      return "SELECT id, value_json FROM documents WHERE testnet = $1 AND type = 'bid'"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_DELIVERIES:
-      return "SELECT value_json FROM documents WHERE creator = $4 AND testnet = $1"
-             " AND type = 'delivery' ORDER BY id LIMIT $2 OFFSET $3";
+      return "SELECT id, value_json FROM documents WHERE creator = $5 AND testnet = $1"
+             " AND type = 'delivery' AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_IN_PROCESS:
-      return "SELECT value_json FROM documents WHERE worker = $4 AND testnet = $1"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      return "SELECT id, value_json FROM documents WHERE worker = $5 AND testnet = $1"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_REVIEW:
-      return "SELECT value_json FROM documents WHERE mediator = $4 AND testnet = $1"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      return "SELECT id, value_json FROM documents WHERE mediator = $5 AND testnet = $1"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_BY_JOB_ID:
-      return "SELECT value_json FROM documents WHERE job_id = ANY ($4::text[])"
-             " AND testnet = $1 ORDER BY id LIMIT $2 OFFSET $3";
+      return "SELECT id, value_json FROM documents WHERE job_id = ANY ($5::text[])"
+             " AND testnet = $1 AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_DISPUTE:
       /* Per job: its deliveries, or its offers when it has no delivery. */
-      return "SELECT d.value_json FROM documents AS d WHERE d.job_id = ANY ($4::text[])"
-             " AND d.testnet = $1"
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.job_id = ANY ($5::text[])"
+             " AND d.testnet = $1 AND d.id > $4"
              " AND (d.type = 'delivery' OR (d.type = 'offer' AND NOT EXISTS"
              "  (SELECT 1 FROM documents AS e WHERE e.job_id = d.job_id"
              "   AND e.testnet = d.testnet AND e.type = 'delivery')))"
              " ORDER BY d.id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_ENROLLMENTS:
-      return "SELECT d.value_json FROM documents AS d WHERE d.id IN"
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
              " (SELECT k.document FROM enrollment_keys AS k"
-             "  WHERE k.key_hash = ANY ($4::text[]) AND k.testnet = $1)"
-             " ORDER BY d.id LIMIT $2 OFFSET $3";
+             "  WHERE k.key_hash = ANY ($5::text[]) AND k.testnet = $1)"
+             " AND d.id > $4 ORDER BY d.id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_RATINGS_OF:
-      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
-             " FROM documents WHERE worker = $4 AND testnet = $1 AND type = 'rating'"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      return "SELECT id, '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+             " FROM documents WHERE worker = $5 AND testnet = $1 AND type = 'rating'"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
     case REIN_SERVER_QUERY_RATINGS_BY:
-      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
-             " FROM documents WHERE creator = $4 AND testnet = $1 AND type = 'rating'"
-             " ORDER BY id LIMIT $2 OFFSET $3";
+      return "SELECT id, '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+             " FROM documents WHERE creator = $5 AND testnet = $1 AND type = 'rating'"
+             " AND id > $4 ORDER BY id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_JOB_DOCUMENTS:
+      /* A range of the primary key: keyset paging over the whole table. */
+      *out_n_params = 4;
+      return "SELECT id, value_json FROM documents WHERE id > $4 AND testnet = $1"
+             " AND job_id IS NOT NULL ORDER BY id LIMIT $2 OFFSET $3";
     default:
       g_assert_not_reached ();
     }
@@ -647,13 +653,18 @@ pg_query (ReinServerDb *base,
           const gchar *const *values,
           guint limit,
           guint offset,
+          gint64 since,
+          gint64 *out_cursor,
           GError **error)
 {
+  g_autoptr (PGresult) latest = NULL;
   g_autoptr (PGresult) result = NULL;
   g_autoptr (GPtrArray) answers = NULL;
   g_autofree gchar *limit_text = g_strdup_printf ("%u", limit);
   g_autofree gchar *offset_text = g_strdup_printf ("%u", offset);
-  g_autofree gchar *fourth = NULL;
+  g_autofree gchar *since_text = g_strdup_printf ("%" G_GINT64_FORMAT, since);
+  g_autofree gchar *fifth = NULL;
+  gint64 last = since;
   const gchar *sql;
   gint n_params;
 
@@ -663,7 +674,7 @@ pg_query (ReinServerDb *base,
     case REIN_SERVER_QUERY_BY_JOB_ID:
     case REIN_SERVER_QUERY_DISPUTE:
     case REIN_SERVER_QUERY_ENROLLMENTS:
-      fourth = array_literal (values);
+      fifth = array_literal (values);
       break;
     case REIN_SERVER_QUERY_DELIVERIES:
     case REIN_SERVER_QUERY_IN_PROCESS:
@@ -671,20 +682,33 @@ pg_query (ReinServerDb *base,
     case REIN_SERVER_QUERY_MEDIATORS:
     case REIN_SERVER_QUERY_JOBS:
     case REIN_SERVER_QUERY_BIDS:
+    case REIN_SERVER_QUERY_JOB_DOCUMENTS:
     default:
-      fourth = g_ascii_strdown (param != NULL ? param : "", -1);
+      fifth = g_ascii_strdown (param != NULL ? param : "", -1);
       break;
     }
 
+  /* Read first, in a statement of its own: ids grow in commit order (one
+   * writer at a time, under the advisory lock), so every document up to it
+   * is committed and the query's later snapshot sees it. */
+  latest = run (PG_DB (base), "SELECT coalesce(max(id), 0) FROM documents", 0, NULL,
+                "Querying", error);
+  if (latest == NULL)
+    return NULL;
   result = run (PG_DB (base), sql, n_params,
-                (const gchar *const[]){ testnet ? "1" : "0", limit_text, offset_text, fourth },
+                (const gchar *const[]){ testnet ? "1" : "0", limit_text, offset_text,
+                                        since_text, fifth },
                 "Querying", error);
   if (result == NULL)
     return NULL;
   answers = g_ptr_array_new_full ((guint) PQntuples (result), g_free);
   for (gint i = 0; i < PQntuples (result); i++)
-    g_ptr_array_add (answers, g_strndup (PQgetvalue (result, i, 0),
-                                         (gsize) PQgetlength (result, i, 0)));
+    {
+      last = g_ascii_strtoll (PQgetvalue (result, i, 0), NULL, 10);
+      g_ptr_array_add (answers, g_strndup (PQgetvalue (result, i, 1),
+                                           (gsize) PQgetlength (result, i, 1)));
+    }
+  *out_cursor = rein_server_db_next_cursor (answers->len, limit, last, first_int (latest));
   return g_steal_pointer (&answers);
 }
 
@@ -698,8 +722,8 @@ pg_explain (ReinServerDb *base, ReinServerQuery query, GError **error)
 
   sql = g_strconcat ("EXPLAIN ", query_sql (query, &n_params), NULL);
   result = run (PG_DB (base), sql, n_params,
-                (const gchar *const[]){ "0", "100", "0",
-                                        n_params > 3 && query >= REIN_SERVER_QUERY_BY_JOB_ID
+                (const gchar *const[]){ "0", "100", "0", "0",
+                                        n_params > 4 && query >= REIN_SERVER_QUERY_BY_JOB_ID
                                             && query <= REIN_SERVER_QUERY_ENROLLMENTS
                                         ? "{a}" : "a" },
                 "Explaining", error);

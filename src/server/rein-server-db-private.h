@@ -67,6 +67,8 @@ typedef struct
                        const gchar *const *values,
                        guint limit,
                        guint offset,
+                       gint64 since,
+                       gint64 *out_cursor,
                        GError **error);
   gchar *(*explain) (ReinServerDb *db, ReinServerQuery query, GError **error);
   gint64 (*count_keys) (ReinServerDb *db, GError **error);
@@ -84,6 +86,11 @@ ReinServerDb *rein_server_db_pg_open (const gchar *uri, gboolean writable, GErro
 
 /* The type name stored for @type ("job_posting", ...). */
 const gchar *rein_server_db_type_name (ReinDocumentType type);
+
+/* A query's cursor (rein_server_db_query()): @n_values answered of @limit,
+ * the last with id @last (or the query's since when none), @latest the
+ * highest id given when the query began. */
+gint64 rein_server_db_next_cursor (guint n_values, guint limit, gint64 last, gint64 latest);
 
 /* Bucket fields as both stores answer them. */
 ReinServerBucket *rein_server_bucket_new (gint64 id, const gchar *created, gint64 bytes_used);

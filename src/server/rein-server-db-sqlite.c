@@ -11,7 +11,7 @@
 #include "rein-bitcoin.h"
 #include "rein-server-json.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 typedef struct
 {
@@ -89,6 +89,19 @@ static const gchar schema_3_sql[] =
   "CREATE INDEX enrollment_keys_by_document ON enrollment_keys (document);"
   "DELETE FROM enrollment_keys"
   "  WHERE NOT EXISTS (SELECT 1 FROM documents WHERE id = enrollment_keys.document);";
+
+/* Version 4: the highest document id ever given, so that no id is given
+ * twice (SQLite gives max(id) + 1, which reuses the id of the newest
+ * document once it is dropped): a client's `since` cursor is an id. */
+static const gchar schema_4_sql[] =
+  "CREATE TABLE document_sequence (last INTEGER NOT NULL);"
+  "INSERT INTO document_sequence SELECT coalesce(max(id), 0) FROM documents;";
+
+/* The next document id: above every id given before (document_sequence
+ * holds the highest of those dropped since). */
+#define NEXT_DOCUMENT_ID                                                                        \
+  "max(coalesce((SELECT max(id) FROM documents), 0),"                                           \
+  " (SELECT last FROM document_sequence)) + 1"
 
 static gboolean
 set_db_error (ReinServerDb *db, GError **error, const gchar *what)
@@ -214,6 +227,15 @@ migrate (ReinServerDb *db, GError **error)
     {
       if (!exec (db, schema_3_sql, error)
           || !exec (db, "PRAGMA user_version = 3", error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (version < 4)
+    {
+      if (!exec (db, schema_4_sql, error)
+          || !exec (db, "PRAGMA user_version = 4", error))
         {
           exec (db, "ROLLBACK", NULL);
           return FALSE;
@@ -449,8 +471,9 @@ document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, G
     return id;
 
   stmt = prepare (db,
-                  "INSERT INTO documents (hash, testnet, type, job_id, creator, worker,"
-                  " mediator, willing, value_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                  "INSERT INTO documents (id, hash, testnet, type, job_id, creator, worker,"
+                  " mediator, willing, value_json) VALUES (" NEXT_DOCUMENT_ID ","
+                  " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                   error);
   if (stmt == NULL)
     return 0;
@@ -590,11 +613,17 @@ sqlite_store (ReinServerDb *db,
           if (!step_done (db, stmt, error))
             return FALSE;
 
-          /* Its id may be given to the next document: drop what points to
-           * it. */
+          /* The document is gone: drop what points to it, and keep its id
+           * from being given again (it may have been the highest). */
           if (sqlite3_changes (SQLITE_DB (db)->handle) > 0)
             {
               stmt = prepare (db, "DELETE FROM enrollment_keys WHERE document = ?1", error);
+              if (stmt == NULL)
+                return FALSE;
+              sqlite3_bind_int64 (stmt, 1, old_document);
+              if (!step_done (db, stmt, error))
+                return FALSE;
+              stmt = prepare (db, "UPDATE document_sequence SET last = max(last, ?1)", error);
               if (stmt == NULL)
                 return FALSE;
               sqlite3_bind_int64 (stmt, 1, old_document);
@@ -675,60 +704,89 @@ sqlite_has_account (ReinServerDb *db, const gchar *owner, GError **error)
   return found;
 }
 
+/* The SQL of @query: ?1 testnet, ?2 limit, ?3 offset, ?4 the parameter,
+ * ?5 since (ids above it only). Each answers the id and the document. */
 static const gchar *
 query_sql (ReinServerQuery query)
 {
   switch (query)
     {
     case REIN_SERVER_QUERY_MEDIATORS:
-      return "SELECT value_json FROM documents WHERE testnet = ?1 AND willing = 1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+      return "SELECT id, value_json FROM documents WHERE testnet = ?1 AND willing = 1"
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_JOBS:
-      return "SELECT value_json FROM documents WHERE testnet = ?1 AND type = 'job_posting'"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+      return "SELECT id, value_json FROM documents WHERE testnet = ?1 AND type = 'job_posting'"
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_BIDS:
-      return "SELECT value_json FROM documents WHERE testnet = ?1 AND type = 'bid'"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+      return "SELECT id, value_json FROM documents WHERE testnet = ?1 AND type = 'bid'"
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_DELIVERIES:
-      return "SELECT value_json FROM documents WHERE creator = ?4 AND testnet = ?1"
-             " AND type = 'delivery' ORDER BY id LIMIT ?2 OFFSET ?3";
+      return "SELECT id, value_json FROM documents WHERE creator = ?4 AND testnet = ?1"
+             " AND type = 'delivery' AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_IN_PROCESS:
-      return "SELECT value_json FROM documents WHERE worker = ?4 AND testnet = ?1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+      return "SELECT id, value_json FROM documents WHERE worker = ?4 AND testnet = ?1"
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_REVIEW:
-      return "SELECT value_json FROM documents WHERE mediator = ?4 AND testnet = ?1"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+      return "SELECT id, value_json FROM documents WHERE mediator = ?4 AND testnet = ?1"
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_BY_JOB_ID:
       /* The ids first (CROSS JOIN keeps that order), each looked up in the
        * job index; without it SQLite may scan a whole type instead. */
-      return "SELECT d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
+      return "SELECT d.id, d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
              " CROSS JOIN documents AS d ON d.job_id = j.id"
-             " WHERE d.testnet = ?1 ORDER BY d.id LIMIT ?2 OFFSET ?3";
+             " WHERE d.testnet = ?1 AND d.id > ?5 ORDER BY d.id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_DISPUTE:
       /* Per job: its deliveries, or its offers when it has no delivery. */
-      return "SELECT d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
+      return "SELECT d.id, d.value_json FROM (SELECT DISTINCT value AS id FROM json_each(?4)) AS j"
              " CROSS JOIN documents AS d ON d.job_id = j.id"
-             " WHERE d.testnet = ?1"
+             " WHERE d.testnet = ?1 AND +d.id > ?5" /* not a reason to split the OR */
              " AND (d.type = 'delivery' OR (d.type = 'offer' AND NOT EXISTS"
              "  (SELECT 1 FROM documents AS e WHERE e.job_id = d.job_id"
              "   AND e.testnet = d.testnet AND e.type = 'delivery')))"
              " ORDER BY d.id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_ENROLLMENTS:
-      return "SELECT d.value_json FROM documents AS d WHERE d.id IN"
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
              " (SELECT k.document FROM (SELECT DISTINCT value AS h FROM json_each(?4)) AS j"
              "  CROSS JOIN enrollment_keys AS k ON k.key_hash = j.h AND k.testnet = ?1)"
-             " ORDER BY d.id LIMIT ?2 OFFSET ?3";
+             " AND d.id > ?5 ORDER BY d.id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_RATINGS_OF:
-      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+      return "SELECT id, '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
              " FROM documents WHERE worker = ?4 AND testnet = ?1 AND type = 'rating'"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
     case REIN_SERVER_QUERY_RATINGS_BY:
-      return "SELECT '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
+      return "SELECT id, '{\"key\":\"' || hash || '\",\"value\":' || value_json || '}'"
              " FROM documents WHERE creator = ?4 AND testnet = ?1 AND type = 'rating'"
-             " ORDER BY id LIMIT ?2 OFFSET ?3";
+             " AND id > ?5 ORDER BY id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_JOB_DOCUMENTS:
+      /* A range of the primary key: keyset paging over the whole table
+       * (+testnet: not the testnet index, which would read every row of
+       * the namespace and sort them for each page). */
+      return "SELECT id, value_json FROM documents WHERE id > ?5 AND +testnet = ?1"
+             " AND job_id IS NOT NULL ORDER BY id LIMIT ?2 OFFSET ?3";
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The highest document id given so far (0: none). */
+static gboolean
+sqlite_latest_id (ReinServerDb *db, gint64 *out_id, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (db,
+                  "SELECT max(coalesce((SELECT max(id) FROM documents), 0),"
+                  " (SELECT last FROM document_sequence))",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *out_id = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  done (stmt);
+  if (rc != SQLITE_ROW)
+    return set_db_error (db, error, "Reading the latest document");
+  return TRUE;
 }
 
 static GPtrArray *
@@ -739,14 +797,21 @@ sqlite_query (ReinServerDb *db,
               const gchar *const *job_ids,
               guint limit,
               guint offset,
+              gint64 since,
+              gint64 *out_cursor,
               GError **error)
 {
   g_autoptr (GPtrArray) values = NULL;
   g_autofree gchar *lowered = NULL;
   g_autofree gchar *ids_json = NULL;
   sqlite3_stmt *stmt;
+  gint64 latest, last = since;
   int rc;
 
+  /* Read first: ids grow in commit order, so every document up to it is
+   * committed and the query below sees it. */
+  if (!sqlite_latest_id (db, &latest, error))
+    return NULL;
   stmt = prepare (db, query_sql (query), error);
   if (stmt == NULL)
     return NULL;
@@ -754,6 +819,7 @@ sqlite_query (ReinServerDb *db,
   sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
   sqlite3_bind_int64 (stmt, 2, limit);
   sqlite3_bind_int64 (stmt, 3, offset);
+  sqlite3_bind_int64 (stmt, 5, since);
   switch (query)
     {
     case REIN_SERVER_QUERY_DELIVERIES:
@@ -781,20 +847,25 @@ sqlite_query (ReinServerDb *db,
     case REIN_SERVER_QUERY_MEDIATORS:
     case REIN_SERVER_QUERY_JOBS:
     case REIN_SERVER_QUERY_BIDS:
+    case REIN_SERVER_QUERY_JOB_DOCUMENTS:
     default:
       break;
     }
 
   values = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (values, g_strndup ((const gchar *) sqlite3_column_text (stmt, 0),
-                                        sqlite3_column_bytes (stmt, 0)));
+    {
+      last = sqlite3_column_int64 (stmt, 0);
+      g_ptr_array_add (values, g_strndup ((const gchar *) sqlite3_column_text (stmt, 1),
+                                          sqlite3_column_bytes (stmt, 1)));
+    }
   done (stmt);
   if (rc != SQLITE_DONE)
     {
       set_db_error (db, error, "Querying");
       return NULL;
     }
+  *out_cursor = rein_server_db_next_cursor (values->len, limit, last, latest);
   return g_steal_pointer (&values);
 }
 

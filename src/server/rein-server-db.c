@@ -29,6 +29,7 @@ static const struct
   /* "dest" or "source" chooses which (rein-server.c) */
   { REIN_SERVER_QUERY_RATINGS_OF, "get_user_ratings" },
   { REIN_SERVER_QUERY_RATINGS_BY, "get_user_ratings" },
+  { REIN_SERVER_QUERY_JOB_DOCUMENTS, "job_documents" },
 };
 
 gboolean
@@ -354,11 +355,33 @@ rein_server_db_query (ReinServerDb *db,
                       const gchar *const *job_ids,
                       guint limit,
                       guint offset,
+                      gint64 since,
+                      gint64 *out_cursor,
                       GError **error)
 {
-  g_return_val_if_fail (db != NULL, NULL);
+  gint64 cursor = 0;
+  GPtrArray *values;
 
-  return db->ops->query (db, query, testnet, param, job_ids, limit, offset, error);
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (since >= 0, NULL);
+
+  values = db->ops->query (db, query, testnet, param, job_ids, limit, offset, since, &cursor,
+                           error);
+  if (out_cursor != NULL)
+    *out_cursor = cursor;
+  return values;
+}
+
+gint64
+rein_server_db_next_cursor (guint n_values, guint limit, gint64 last, gint64 latest)
+{
+  /* A full page: go on after its last document. */
+  if (n_values > 0 && n_values >= limit)
+    return last;
+  /* The end: whatever was stored up to when the query began is answered.
+   * A document committed meanwhile may have been answered too (@last
+   * above @latest): not again. */
+  return n_values > 0 ? MAX (last, latest) : latest;
 }
 
 gchar *

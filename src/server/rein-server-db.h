@@ -48,6 +48,10 @@ typedef enum
    * as a {"key": HASH, "value": DOCUMENT} object as the original does. */
   REIN_SERVER_QUERY_RATINGS_OF,
   REIN_SERVER_QUERY_RATINGS_BY,
+  /* Our extension: every document that names a job (postings, bids,
+   * offers, deliveries, ...), meant with `since`: what a market reader
+   * asks for to learn what is new. */
+  REIN_SERVER_QUERY_JOB_DOCUMENTS,
 } ReinServerQuery;
 
 /* "mediators", "jobs", ..., "by_job_id", "dispute". */
@@ -124,7 +128,17 @@ gchar *rein_server_db_get (ReinServerDb *db, const gchar *key, GError **error);
 gboolean rein_server_db_has_account (ReinServerDb *db, const gchar *owner, GError **error);
 
 /* /query: armored documents as JSON string literals (gchar *), oldest first. @param is the public key
- * for deliveries/in-process/review; @job_ids for by_job_id and dispute. */
+ * for deliveries/in-process/review; @job_ids for by_job_id and dispute.
+ * Only documents whose sequence (the documents' id: it grows in commit
+ * order and is never given twice) is above @since (0: all) are answered:
+ * keyset paging, and "what is new since".
+ *
+ * @out_cursor (may be NULL) is what to pass as @since to go on after this
+ * answer: with @limit documents answered (more may follow), the sequence
+ * of the last one; otherwise the database's latest sequence when the
+ * query began (so a later query with it sees only documents stored
+ * after this answer). It is below @since when the database holds no such
+ * sequence (a database that was replaced): the caller should start over. */
 GPtrArray *rein_server_db_query (ReinServerDb *db,
                                  ReinServerQuery query,
                                  gboolean testnet,
@@ -132,6 +146,8 @@ GPtrArray *rein_server_db_query (ReinServerDb *db,
                                  const gchar *const *job_ids,
                                  guint limit,
                                  guint offset,
+                                 gint64 since,
+                                 gint64 *out_cursor,
                                  GError **error);
 
 /* The database's plan for @query, one step a line (for tests and benchmarks). */

@@ -114,6 +114,8 @@ typedef struct
   gchar **ids;
   guint limit;
   guint offset;
+  gint64 since;            /* ids above it only (0: all) */
+  gint64 cursor;           /* what the answer says to pass as since next */
   GError *param_error;     /* its parameter is wrong: 400, once the account is checked */
   /* what the database answered: JOB_GET in value, JOB_QUERY in these */
   gboolean has_account;
@@ -1040,22 +1042,32 @@ answer_memory_take (ReinServer *self, SoupServerMessage *msg, gsize size)
   return TRUE;
 }
 
-/* @values are JSON string literals already (escaped once, on put). */
+/* @values are JSON string literals already (escaped once, on put).
+ * @cursor (when not negative) is answered as "cursor", the `since` that goes
+ * on after this answer (see src/server/README.md). */
 static void
-reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrArray *values)
+reply_query (ReinServer *self,
+             SoupServerMessage *msg,
+             const gchar *name,
+             GPtrArray *values,
+             gint64 cursor)
 {
   static const gchar head[] = "{\"result\":\"success\",";
   static const gchar middle[] = "],\"block_info\":";
   const gchar *block_info = self->chain != NULL ? rein_server_chain_get_block_info (self->chain)
                                                 : NULL;
+  gchar cursor_field[48] = "";
   gsize size;
   gchar *body, *out;
 
   /* python-rein 0.3's post needs a block: the chain tip, when known. */
   if (block_info == NULL)
     block_info = "null";
-  size = sizeof head + rein_server_json_string_size (name) + 2 + sizeof middle
-         + strlen (block_info) + 2;
+  if (cursor >= 0)
+    g_snprintf (cursor_field, sizeof cursor_field, "\"cursor\":\"%" G_GINT64_FORMAT "\",",
+                cursor);
+  size = sizeof head + strlen (cursor_field) + rein_server_json_string_size (name) + 2
+         + sizeof middle + strlen (block_info) + 2;
 
   for (guint i = 0; values != NULL && i < values->len; i++)
     size += strlen (g_ptr_array_index (values, i)) + 1;
@@ -1070,6 +1082,7 @@ reply_query (ReinServer *self, SoupServerMessage *msg, const gchar *name, GPtrAr
     }
   out = body = g_malloc (size);
   out = json_write_raw (out, head);
+  out = json_write_raw (out, cursor_field);
   out = rein_server_json_string_write (out, name);
   *out++ = ':';
   *out++ = '[';
@@ -1091,13 +1104,13 @@ static void
 handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
 {
   g_autoptr (GError) error = NULL;
-  const gchar *owner, *name, *testnet_text, *limit_text, *offset_text;
+  const gchar *owner, *name, *testnet_text, *limit_text, *offset_text, *since_text;
   const gchar *param = NULL;
   g_auto (GStrv) job_ids = NULL;
   ReinServerQuery kind = REIN_SERVER_QUERY_MEDIATORS;
   gboolean known, testnet = FALSE;
   gboolean search_input = FALSE;
-  guint64 limit, offset;
+  guint64 limit, offset, since;
   Job *job;
 
   if ((owner = get_param (query, "owner", MAX_PARAM, TRUE, &error)) == NULL
@@ -1107,6 +1120,8 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       || ((limit_text = get_param (query, "limit", MAX_PARAM, FALSE, &error)) == NULL
           && error != NULL)
       || ((offset_text = get_param (query, "offset", MAX_PARAM, FALSE, &error)) == NULL
+          && error != NULL)
+      || ((since_text = get_param (query, "since", MAX_PARAM, FALSE, &error)) == NULL
           && error != NULL))
     {
       reply_result_error (msg, 400, error->message);
@@ -1126,6 +1141,11 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
   if (!parse_count (offset_text, G_MAXINT32, 0, &offset))
     {
       reply_result_error (msg, 400, "Invalid offset");
+      return;
+    }
+  if (!parse_count (since_text, G_MAXINT64, 0, &since))
+    {
+      reply_result_error (msg, 400, "Invalid since: a cursor this server answered");
       return;
     }
   known = rein_server_query_from_name (name, &kind);
@@ -1204,6 +1224,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
         case REIN_SERVER_QUERY_MEDIATORS:
         case REIN_SERVER_QUERY_JOBS:
         case REIN_SERVER_QUERY_BIDS:
+        case REIN_SERVER_QUERY_JOB_DOCUMENTS:
         default:
           param = "";
           break;
@@ -1218,6 +1239,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
   job->testnet = testnet;
   job->limit = (guint) limit;
   job->offset = (guint) offset;
+  job->since = (gint64) since;
   job->ids = g_steal_pointer (&job_ids);
   job->param_text = g_strdup (param);
   job->param = job->param_text != NULL ? job->param_text : "";
@@ -1242,7 +1264,7 @@ reply_query_job (ReinServer *self, SoupServerMessage *msg, Job *job)
    * nothing, as they would on a server without such documents. */
   if (!job->known)
     {
-      reply_query (self, msg, job->name, NULL);
+      reply_query (self, msg, job->name, NULL, -1);
       return;
     }
   if (job->param_error != NULL)
@@ -1256,7 +1278,7 @@ reply_query_job (ReinServer *self, SoupServerMessage *msg, Job *job)
       reply_result_error (msg, 500, job->read_error->message);
       return;
     }
-  reply_query (self, msg, job->name, job->values);
+  reply_query (self, msg, job->name, job->values, job->cursor);
 }
 
 /* ---- reads: where they run ---- */
@@ -1275,7 +1297,8 @@ read_run (ReinServerDb *db, Job *job)
     return;
   job->values = rein_server_db_query (db, job->query, job->testnet, job->param,
                                       (const gchar *const *) job->ids,
-                                      job->limit, job->offset, &job->read_error);
+                                      job->limit, job->offset, job->since, &job->cursor,
+                                      &job->read_error);
 }
 
 /* Writes the answer of a read that has run. */

@@ -173,21 +173,23 @@ summary_from_row (sqlite3_stmt *stmt)
       column_text (stmt, 14), sqlite3_column_int64 (stmt, 15));
 }
 
-GPtrArray *
-rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error)
+/* @limit < 0: all. */
+static GPtrArray *
+list_job_summaries (ReinStore *self, gboolean testnet, gint64 limit, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
   int rc;
 
-  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   stmt = _rein_store_prepare (
-      self, SUMMARY_COLUMNS "WHERE testnet = ?1 ORDER BY first_seen DESC, id DESC", error);
+      self, SUMMARY_COLUMNS "WHERE testnet = ?1 ORDER BY first_seen DESC, id DESC LIMIT ?2",
+      error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 2, limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, summary_from_row (stmt));
   if (rc != SQLITE_DONE)
@@ -196,6 +198,23 @@ rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error
       return NULL;
     }
   return g_steal_pointer (&out);
+}
+
+GPtrArray *
+rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error)
+{
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  return list_job_summaries (self, testnet, -1, error);
+}
+
+GPtrArray *
+rein_store_list_job_summaries_first (ReinStore *self,
+                                     gboolean testnet,
+                                     guint limit,
+                                     GError **error)
+{
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  return list_job_summaries (self, testnet, limit, error);
 }
 
 ReinJobSummary *

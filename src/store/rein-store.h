@@ -387,6 +387,11 @@ GPtrArray *rein_store_index_jobs (ReinStore *self,
 /* Every summary of @testnet's market (GPtrArray of ReinJobSummary, with
  * their row ids), newest first. */
 GPtrArray *rein_store_list_job_summaries (ReinStore *self, gboolean testnet, GError **error);
+/* The first @limit of those (the newest), to show before the rest is read. */
+GPtrArray *rein_store_list_job_summaries_first (ReinStore *self,
+                                                gboolean testnet,
+                                                guint limit,
+                                                GError **error);
 /* The summary of one job, or NULL (without error when there is none). */
 ReinJobSummary *rein_store_get_job_summary (ReinStore *self,
                                             const gchar *job_id,

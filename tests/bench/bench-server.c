@@ -332,7 +332,7 @@ time_sql (Dataset *data, ReinServerQuery query, guint rounds)
         data->job_ids->pdata[g_random_int_range (0, (gint32) data->job_ids->len)], NULL
       };
       g_autoptr (GPtrArray) values = rein_server_db_query (db, query, FALSE, NULL, ids, 100, 0,
-                                                           &error);
+                                                           0, NULL, &error);
 
       g_assert_no_error (error);
       g_assert_nonnull (values);

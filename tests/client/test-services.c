@@ -334,6 +334,7 @@ typedef struct
   guint on_main_thread; /* steps run by the main loop's thread */
   guint splices;        /* changes of the market's jobs model */
   guint biggest_splice; /* most rows one change added or removed */
+  guint first_added;    /* rows the first change added */
 } Watch;
 
 #define TURNS_PER_STEP 3
@@ -378,7 +379,10 @@ turn_cb (gpointer data)
 static void
 watch_splices_cb (GListModel *model, guint position, guint removed, guint added, Watch *w)
 {
-  w->splices++;
+  if (removed == 0 && added == 0) /* emptied already */
+    return;
+  if (w->splices++ == 0)
+    w->first_added = added;
   w->biggest_splice = MAX (w->biggest_splice, MAX (removed, added));
 }
 
@@ -452,6 +456,34 @@ test_refresh_off_main_loop (void)
   g_assert_cmpuint (rein_document_get_n_signature_checks () - checks, ==, 0);
   g_assert_cmpuint (changes, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, n_jobs);
+
+  /* The app starting again on that store: the newest rows first, then
+   * all of them, the first ones where they were. */
+  {
+    g_autoptr (ReinContext) again = rein_context_new (reader.store);
+    ReinMarketService *started = rein_context_get_market (again);
+    GListModel *rows = rein_market_service_get_jobs (started);
+    Watch first = { 0 };
+    /* The first context (and its market, @jobs) kept to compare with. */
+    g_autoptr (ReinContext) before = g_steal_pointer (&reader.context);
+
+    g_signal_connect (rows, "items-changed", G_CALLBACK (watch_splices_cb), &first);
+    reader.context = g_object_ref (again);
+    market_of (&reader);
+    g_signal_handlers_disconnect_by_func (rows, watch_splices_cb, &first);
+    g_test_message ("at start: %u changes of the list, the first added %u rows", first.splices,
+                    first.first_added);
+    g_assert_cmpuint (first.first_added, ==, REIN_MARKET_SERVICE_FIRST_ROWS);
+    g_assert_cmpuint (first.splices, ==, 2);
+    g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_jobs);
+    for (guint i = 0; i < REIN_MARKET_SERVICE_FIRST_ROWS; i++)
+      {
+        g_autoptr (ReinJobSummary) a = g_list_model_get_item (rows, i);
+        g_autoptr (ReinJobSummary) b = g_list_model_get_item (jobs, i);
+
+        g_assert_cmpstr (rein_job_summary_get_job_id (a), ==, rein_job_summary_get_job_id (b));
+      }
+  }
 
   person_clear (&reader);
   test_server_stop (server);

@@ -130,7 +130,22 @@ typedef struct
 {
   SoupServerMessage *msg;
   SoupMessage *out;
+  gboolean no_cursor;
 } Forward;
+
+/* rein-server writes `"cursor":"N",` right after "result": without it, the
+ * answer is one of a server from before `since`. */
+static gchar *
+strip_cursor (const gchar *data, gsize len)
+{
+  g_autofree gchar *text = g_strndup (data, len);
+  gchar *start = strstr (text, "\"cursor\":\"");
+  gchar *end = start != NULL ? strstr (start + 10, "\",") : NULL;
+
+  if (end != NULL)
+    memmove (start, end + 2, strlen (end + 2) + 1);
+  return g_steal_pointer (&text);
+}
 
 static void
 forwarded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -148,10 +163,12 @@ forwarded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           soup_message_get_response_headers (fwd->out), NULL);
       gsize len = 0;
       const gchar *data = g_bytes_get_data (body, &len);
+      g_autofree gchar *stripped = fwd->no_cursor ? strip_cursor (data, len) : NULL;
 
       soup_server_message_set_status (fwd->msg, soup_message_get_status (fwd->out), NULL);
       soup_server_message_set_response (fwd->msg, type != NULL ? type : "text/plain",
-                                        SOUP_MEMORY_COPY, data, len);
+                                        SOUP_MEMORY_COPY, stripped != NULL ? stripped : data,
+                                        stripped != NULL ? strlen (stripped) : len);
     }
   soup_server_message_unpause (fwd->msg);
   g_object_unref (fwd->msg);
@@ -180,6 +197,7 @@ proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   target = g_strdup_printf ("%s%s%s%s", proxy->upstream, path + 1, raw_query ? "?" : "",
                             raw_query ? raw_query : "");
   fwd->msg = g_object_ref (msg);
+  fwd->no_cursor = proxy->no_cursor;
   fwd->out = soup_message_new (method, target);
   g_assert_nonnull (fwd->out);
   if (g_bytes_get_size (body) > 0)

@@ -51,6 +51,7 @@ struct _CountingProxy
   GPtrArray *requests; /* "GET /get?key=...", in the order they came */
   CountingProxyHook hook;
   gpointer hook_data;
+  gboolean no_cursor; /* answers lose rein-server's "cursor": a server from before `since` */
 };
 
 CountingProxy *counting_proxy_new (const gchar *upstream);

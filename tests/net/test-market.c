@@ -734,6 +734,114 @@ test_unchanged_kept (Fixture *f, gconstpointer data)
   g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 2);
 }
 
+/* The /query requests @proxy passed on whose query is @query. */
+static guint
+count_queries (CountingProxy *proxy, const gchar *query)
+{
+  g_autofree gchar *needle = g_strdup_printf ("&query=%s&", query);
+  guint n = 0;
+
+  for (guint i = 0; i < proxy->requests->len; i++)
+    if (strstr (g_ptr_array_index (proxy->requests, i), needle) != NULL)
+      n++;
+  return n;
+}
+
+/* Servers that answer a `since` cursor are asked, after the first refresh,
+ * only for what is new: one request each when nothing is; what is new
+ * (a posting, a bid, an offer on another server, a forged posting) comes
+ * from that request, validated like anything else. A server from before
+ * `since` is read whole every time, and answers the same market. */
+static void
+test_since (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) worker = identity_new ("Worker");
+  g_autoptr (Identity) forger = identity_new ("Forger");
+  g_autofree gchar *worker_enrollment = identity_enrollment (worker, FALSE);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "hhhhhhhhhhhhhhhhhhhh", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "iiiiiiiiiiiiiiiiiiii", "Two");
+  g_autofree gchar *job3 = posting (f, f->creator, f->creator, "jjjjjjjjjjjjjjjjjjjj", "New");
+  g_autofree gchar *impostor = posting (f, f->creator, forger, "kkkkkkkkkkkkkkkkkkkk", "Fake");
+  g_autofree gchar *bid1 = bid_on (worker, job1);
+  g_autofree gchar *offer1 = offer_of (f->creator, bid1);
+  g_autoptr (CountingProxy) proxy = counting_proxy_new (f->a->url);
+  g_autoptr (CountingProxy) old = counting_proxy_new (f->b->url);
+  const gchar *servers[] = { proxy->url, f->b->url, NULL };
+  g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+  ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+  guint64 before;
+
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job2);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+  g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
+
+  /* Nothing new: one request, nothing checked, nothing changed. */
+  counting_proxy_reset (proxy);
+  before = rein_document_get_n_signature_checks ();
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (proxy->requests->len, ==, 1);
+  g_assert_cmpuint (count_queries (proxy, "job_documents"), ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (proxy->requests, 0), "&since="));
+  g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
+  g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+
+  /* New documents: a bid and an offer (on the other server) award job 1, a
+   * new job, and a posting in the creator's name by someone else. */
+  identity_register (worker, f->a);
+  identity_register (forger, f->a);
+  put_as (worker, f->a, worker_enrollment);
+  put_as (worker, f->a, bid1);
+  put_as (f->creator, f->b, offer1);
+  put_as (f->creator, f->a, job3);
+  put_as (forger, f->a, impostor);
+  counting_proxy_reset (proxy);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_queries (proxy, "job_documents"), ==, 1);
+  g_assert_cmpuint (count_queries (proxy, "jobs") + count_queries (proxy, "bids")
+                    + count_queries (proxy, "by_job_id"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 3);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 0)), ==, "hhhhhhhhhhhhhhhhhhhh");
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 0)), ==, REIN_JOB_STATE_AWARDED);
+  g_assert_cmpint (rein_job_get_state (job_at (reader, 1)), ==, REIN_JOB_STATE_POSTED);
+  g_assert_cmpstr (rein_job_get_id (job_at (reader, 2)), ==, "jjjjjjjjjjjjjjjjjjjj");
+  g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 2);
+  g_assert_true (rein_store_get_verdict (f->store, hash_of (impostor), &verification, NULL,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+
+  /* B as a server from before `since`: every refresh reads everything,
+   * by offset, and the market is the same. */
+  {
+    const gchar *mixed[] = { proxy->url, old->url, NULL };
+    g_autoptr (ReinMarketReader) again = reader_new (f, mixed);
+
+    old->no_cursor = TRUE;
+    for (guint round = 0; round < 2; round++)
+      {
+        counting_proxy_reset (proxy);
+        counting_proxy_reset (old);
+        g_assert_true (refresh (again, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (count_queries (old, "jobs"), ==, 1);
+        g_assert_cmpuint (count_queries (old, "by_job_id"), ==, 1);
+        g_assert_cmpuint (count_queries (old, "job_documents"), ==, 0);
+        g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
+        for (guint i = 0; i < old->requests->len; i++)
+          g_assert_null (strstr (g_ptr_array_index (old->requests, i), "since="));
+        g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (again)), ==, 3);
+        g_assert_cmpint (rein_job_get_state (job_at (again, 0)), ==, REIN_JOB_STATE_AWARDED);
+      }
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -749,6 +857,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/own-enrollment", test_own_enrollment);
   ADD ("/net/market/checked-once", test_checked_once);
   ADD ("/net/market/unchanged-kept", test_unchanged_kept);
+  ADD ("/net/market/since", test_since);
 #undef ADD
 
   return g_test_run ();

@@ -34,7 +34,16 @@ run_query (Identity *owner, const gchar *query, gboolean testnet, const gchar *e
   g_assert_cmpuint (answer->status, ==, 200);
   g_assert_cmpstr (answer->content_type, ==, "application/json");
   object = answer_object (answer);
-  g_assert_cmpuint (json_object_get_size (object), ==, 3);
+  /* "cursor" is ours (the `since` to go on with): a number, as a string. */
+  if (json_object_has_member (object, "cursor"))
+    {
+      guint64 cursor;
+
+      g_assert_true (g_ascii_string_to_unsigned (json_object_get_string_member (object, "cursor"),
+                                                 10, 0, G_MAXINT64, &cursor, NULL));
+    }
+  g_assert_cmpuint (json_object_get_size (object), ==,
+                    json_object_has_member (object, "cursor") ? 4 : 3);
   g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "success");
   g_assert_true (json_object_has_member (object, "block_info"));
   g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (object, "block_info")));
@@ -808,6 +817,231 @@ test_cap (void)
   }
 }
 
+/* ---- since: keyset paging and what is new (src/server/README.md) ---- */
+
+/* Runs @query with @extra and returns its documents; the answer's cursor
+ * in @out_cursor. */
+static GPtrArray *
+run_query_since (Identity *owner, const gchar *query, const gchar *extra, gint64 *out_cursor)
+{
+  g_autofree gchar *path = query_path (owner, query, FALSE, extra);
+  g_autoptr (Answer) answer = http_get (server, path);
+  GPtrArray *values = run_query (owner, query, FALSE, extra);
+  JsonObject *object = answer_object (answer);
+
+  g_assert_true (json_object_has_member (object, "cursor"));
+  *out_cursor = g_ascii_strtoll (json_object_get_string_member (object, "cursor"), NULL, 10);
+  return values;
+}
+
+/* Pages of `since`, each from the cursor of the one before, concatenate to
+ * the whole; the end's cursor asks for nothing until something is put. */
+static void
+test_since_pages (void)
+{
+  g_autoptr (Identity) poster = identity_new ("poster");
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) paged = g_ptr_array_new_with_free_func (g_free);
+  gint64 cursor = 0, before;
+
+  identity_register (poster, server);
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree gchar *id = random_job_id ();
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Page %u\nJob ID: %s", i, id);
+      g_autofree gchar *doc = identity_sign (poster, text);
+
+      g_free (put_new (poster, doc, FALSE));
+    }
+  {
+    g_autofree gchar *enrollment = identity_enrollment (poster, TRUE);
+
+    g_free (put_new (poster, enrollment, FALSE));
+  }
+  all = run_query (poster, "jobs", FALSE, "limit=1000");
+  g_assert_cmpuint (all->len, ==, 25);
+  for (guint page = 0;; page++)
+    {
+      g_autofree gchar *extra = g_strdup_printf ("limit=10&since=%" G_GINT64_FORMAT, cursor);
+      g_autoptr (GPtrArray) values = NULL;
+
+      before = cursor;
+      values = run_query_since (poster, "jobs", extra, &cursor);
+      g_assert_cmpint (cursor, >, before);
+      for (guint i = 0; i < values->len; i++)
+        g_ptr_array_add (paged, g_strdup (g_ptr_array_index (values, i)));
+      g_assert_cmpuint (values->len, ==, page < 2 ? 10 : 5);
+      if (values->len < 10)
+        break;
+    }
+  g_assert_cmpuint (paged->len, ==, all->len);
+  for (guint i = 0; i < all->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (paged, i), ==, g_ptr_array_index (all, i));
+
+  /* Nothing new: nothing, and the same cursor. */
+  {
+    g_autofree gchar *extra = g_strdup_printf ("since=%" G_GINT64_FORMAT, cursor);
+    g_autoptr (GPtrArray) values = run_query_since (poster, "jobs", extra, &before);
+
+    g_assert_cmpuint (values->len, ==, 0);
+    g_assert_cmpint (before, ==, cursor);
+  }
+  /* Something new: that only. */
+  {
+    g_autofree gchar *id = random_job_id ();
+    g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Late\nJob ID: %s", id);
+    g_autofree gchar *doc = identity_sign (poster, text);
+    g_autofree gchar *extra = g_strdup_printf ("since=%" G_GINT64_FORMAT, cursor);
+    g_autoptr (GPtrArray) values = NULL;
+
+    g_free (put_new (poster, doc, FALSE));
+    values = run_query_since (poster, "jobs", extra, &before);
+    assert_documents (values, doc, NULL);
+    g_assert_cmpint (before, >, cursor);
+  }
+  /* Offset still pages as before, beside since. */
+  {
+    g_autoptr (GPtrArray) values = run_query (poster, "jobs", FALSE, "limit=10&offset=20");
+
+    g_assert_cmpuint (values->len, ==, 6);
+    g_assert_cmpstr (g_ptr_array_index (values, 0), ==, g_ptr_array_index (all, 20));
+  }
+}
+
+/* "job_documents": every document naming a job, postings to deliveries,
+ * none of the enrollments, in the order they were stored; with since only
+ * the later ones. */
+static void
+test_since_job_documents (void)
+{
+  g_autoptr (Identity) creator = identity_new ("creator");
+  g_autoptr (Identity) worker = identity_new ("worker");
+  g_autoptr (Identity) mediator = identity_new ("mediator");
+  g_autofree gchar *j1 = random_job_id ();
+  g_autofree gchar *job = NULL, *bid = NULL, *offer = NULL, *delivery = NULL;
+  g_autofree gchar *text = NULL;
+  gint64 cursor, again;
+
+  identity_register (creator, server);
+  identity_register (worker, server);
+  identity_register (mediator, server);
+  text = identity_enrollment (creator, FALSE);
+  g_free (put_new (creator, text, FALSE));
+  g_free (text);
+  text = identity_enrollment (mediator, TRUE);
+  g_free (put_new (mediator, text, FALSE));
+  g_free (text);
+  text = step_text ("Rein Job", j1, creator, worker, mediator);
+  job = identity_sign (creator, text);
+  g_free (text);
+  text = step_text ("Rein Bid", j1, creator, worker, mediator);
+  bid = identity_sign (worker, text);
+  g_free (text);
+  text = step_text ("Rein Offer", j1, creator, worker, mediator);
+  offer = identity_sign (creator, text);
+  g_free (text);
+  text = step_text ("Rein Delivery", j1, creator, worker, mediator);
+  delivery = identity_sign (worker, text);
+  g_free (put_new (creator, job, FALSE));
+  g_free (put_new (worker, bid, FALSE));
+  {
+    g_autoptr (GPtrArray) values = run_query_since (creator, "job_documents", NULL, &cursor);
+
+    assert_documents (values, job, bid, NULL);
+  }
+  g_free (put_new (creator, offer, FALSE));
+  g_free (put_new (worker, delivery, FALSE));
+  {
+    g_autofree gchar *extra = g_strdup_printf ("since=%" G_GINT64_FORMAT, cursor);
+    g_autoptr (GPtrArray) values = run_query_since (creator, "job_documents", extra, &again);
+
+    assert_documents (values, offer, delivery, NULL);
+    g_assert_cmpint (again, >, cursor);
+  }
+  /* Testnet is another namespace. */
+  {
+    g_autoptr (GPtrArray) values = run_query (creator, "job_documents", TRUE, NULL);
+
+    g_assert_cmpuint (values->len, ==, 0);
+  }
+}
+
+/* A document dropped (its key put again with an older document) gives its
+ * id to nobody: the next one stored still comes after a cursor that
+ * passed the dropped one. */
+static void
+test_since_dropped (void)
+{
+  g_autoptr (Identity) poster = identity_new ("poster");
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *older = NULL, *newest = NULL, *later = NULL;
+  g_autofree gchar *extra = NULL;
+  gint64 cursor, again;
+
+  identity_register (poster, server);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree gchar *id = random_job_id ();
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Drop %u\nJob ID: %s", i, id);
+      gchar *doc = identity_sign (poster, text);
+
+      if (i == 0)
+        older = doc;
+      else if (i == 1)
+        newest = doc;
+      else
+        later = doc;
+    }
+  g_free (put_new (poster, older, FALSE));
+  put_ok (poster, key, newest, FALSE);
+  g_ptr_array_unref (run_query_since (poster, "jobs", NULL, &cursor));
+  /* The newest document goes: its key now holds the older one. */
+  put_ok (poster, key, older, FALSE);
+  g_free (put_new (poster, later, FALSE));
+  extra = g_strdup_printf ("since=%" G_GINT64_FORMAT, cursor);
+  {
+    g_autoptr (GPtrArray) values = run_query_since (poster, "jobs", extra, &again);
+
+    assert_documents (values, later, NULL);
+    g_assert_cmpint (again, >, cursor);
+  }
+}
+
+/* since is a number; one past every document the server holds (a client's
+ * cursor from a database since replaced) is answered with nothing and a
+ * cursor below it, so that the client starts over. */
+static void
+test_since_bad (void)
+{
+  g_autoptr (Identity) poster = identity_new ("poster");
+  const gchar *bad[] = { "since=-1", "since=abc", "since=1.5", "since=", "since=99999999999999999999" };
+  gint64 cursor;
+
+  identity_register (poster, server);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree gchar *path = query_path (poster, "jobs", FALSE, bad[i]);
+      g_autoptr (Answer) answer = http_get (server, path);
+
+      g_assert_cmpuint (answer->status, ==, 400);
+      g_assert_true (answer_is_json_error (answer));
+    }
+  {
+    g_autoptr (GPtrArray) values = run_query_since (poster, "jobs", "since=1000000", &cursor);
+
+    g_assert_cmpuint (values->len, ==, 0);
+    g_assert_cmpint (cursor, <, 1000000);
+  }
+  /* Unknown queries find nothing, and have no cursor to give. */
+  {
+    g_autofree gchar *path = query_path (poster, "ratings", FALSE, "since=5");
+    g_autoptr (Answer) answer = http_get (server, path);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_false (json_object_has_member (answer_object (answer), "cursor"));
+  }
+}
+
 /* The server's own JSON string writer round-trips through json-glib. */
 static void
 test_json_literals (void)
@@ -846,7 +1080,7 @@ test_query_plans (void)
   db = rein_server_db_open (path, TRUE, &error);
   g_assert_no_error (error);
   for (ReinServerQuery query = REIN_SERVER_QUERY_MEDIATORS;
-       query <= REIN_SERVER_QUERY_ENROLLMENTS; query++)
+       query <= REIN_SERVER_QUERY_JOB_DOCUMENTS; query++)
     {
       g_autofree gchar *plan = rein_server_db_explain (db, query, &error);
       g_auto (GStrv) steps = NULL;
@@ -854,6 +1088,13 @@ test_query_plans (void)
       g_assert_no_error (error);
       g_test_message ("%s:\n%s", rein_server_query_to_name (query), plan);
       steps = g_strsplit (plan, "\n", -1);
+      /* Keyset paging over the whole table: a range of the primary key, in
+       * its order, never every row of a namespace sorted. */
+      if (query == REIN_SERVER_QUERY_JOB_DOCUMENTS && !test_store_is_postgresql ())
+        {
+          g_assert_nonnull (strstr (plan, "rowid>?"));
+          g_assert_null (strstr (plan, "TEMP B-TREE"));
+        }
       for (guint i = 0; steps[i] != NULL; i++)
         {
           /* PostgreSQL: no table read whole. */
@@ -1302,6 +1543,10 @@ main (int argc, char *argv[])
   add ("/server/api/queries", test_queries);
   add ("/server/api/old-format", test_old_format);
   add ("/server/api/cap", test_cap);
+  add ("/server/api/since-pages", test_since_pages);
+  add ("/server/api/since-job-documents", test_since_job_documents);
+  add ("/server/api/since-dropped", test_since_dropped);
+  add ("/server/api/since-bad", test_since_bad);
   add ("/server/api/reconnect", test_reconnect);
   g_test_add_func ("/server/api/sigint", test_sigint);
   g_test_add_func ("/server/api/default-database", test_default_database);
