@@ -302,6 +302,12 @@ set_text (gpointer editable, const gchar *text)
 }
 
 static void
+set_phrase (gpointer view, const gchar *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+}
+
+static void
 next (ReinWelcome *welcome, const gchar *want_page)
 {
   gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.next", NULL);
@@ -387,13 +393,13 @@ test_narrow_setup (void)
   /* restore, with a phrase whose checksum is wrong */
   gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.restore", NULL);
   app_test_iterate (150);
-  set_text (app_test_child (welcome, "restore_entry"),
+  set_phrase (app_test_child (welcome, "restore_view"),
             "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
             "abandon abandon");
   status = app_test_child (welcome, "restore_status");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
   assert_fits (window, welcome, "84-narrow-restore-error");
-  set_text (app_test_child (welcome, "restore_entry"),
+  set_phrase (app_test_child (welcome, "restore_view"),
             "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
             "abandon about");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "success"));
