@@ -594,6 +594,8 @@ update_actions (ReinWelcome *self)
                         : self->mode == MODE_CREATE  ? _("_Create Identity")
                         : self->mode == MODE_RESTORE ? _("_Restore Identity")
                                                      : _("_Import Identity"));
+  /* the phrase being looked up stays as it is */
+  gtk_text_view_set_editable (self->restore_view, !looking);
   gtk_spinner_set_spinning (self->spinner, self->busy || looking);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy || looking);
 }

@@ -301,6 +301,12 @@ set_text (gpointer editable, const gchar *text)
   gtk_editable_set_text (GTK_EDITABLE (editable), text);
 }
 
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
 static void
 set_phrase (gpointer view, const gchar *text)
 {
@@ -374,13 +380,14 @@ test_narrow_setup (void)
   g_assert_cmpint (gtk_widget_get_width (narrow), <=, NARROW - 24);
   /* and three columns again on a wide window */
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  app_test_iterate (300);
+  /* the new size takes a round trip to the X server: slow under load */
+  app_test_wait_until (widget_mapped, wide, "the three-column phrase", 30);
   g_assert_true (gtk_widget_get_mapped (wide));
   g_assert_false (gtk_widget_get_mapped (narrow));
   g_assert_nonnull (gtk_grid_get_child_at (GTK_GRID (wide), 2, 3));
   app_test_screenshot (GTK_WIDGET (window), "82-wide-phrase");
   gtk_window_set_default_size (GTK_WINDOW (window), NARROW, 720);
-  app_test_iterate (300);
+  app_test_wait_until (widget_mapped, narrow, "the two-column phrase", 30);
   g_assert_true (gtk_widget_get_mapped (narrow));
   next (welcome, "confirm");
   assert_fits (window, welcome, "83-narrow-confirm");

@@ -528,6 +528,14 @@ put_on (TestServer *server, Identity *identity, const gchar *value)
   g_assert_cmpuint (answer->status, ==, 201);
 }
 
+static GSocket *silent_server_new (gchar **url);
+
+static gboolean
+spinner_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (app_test_child (data, "spinner"));
+}
+
 /* 7: restoring finds the identity's enrollment on the servers and offers
  * it, instead of asking for the name and contact again. */
 static void
@@ -545,6 +553,34 @@ test_restore_finds_enrollment (Fixture *f, gconstpointer data)
   GtkListBox *list;
   GtkWidget *row;
   ReinIdentity *active;
+
+  /* a server that never answers: the lookup shows that it works, waits,
+   * and Back stops it, keeping the phrase */
+  {
+    g_autofree gchar *silent_url = NULL;
+    g_autoptr (GSocket) silent = silent_server_new (&silent_url);
+    g_autofree gchar *kept = NULL;
+
+    g_setenv ("REIN_SUGGESTED_SERVERS", silent_url, TRUE);
+    activate (w, "welcome.restore");
+    set_phrase (w, VECTOR_PHRASE);
+    activate (w, "welcome.next");
+    app_test_iterate (200);
+    g_assert_cmpstr (page (f), ==, "restore");
+    g_assert_true (gtk_widget_get_visible (app_test_child (w, "spinner")));
+    g_assert_false (action_enabled (w, "welcome.next"));
+    g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (w, "restore_status")),
+                              "Looking for this identity"));
+    app_test_screenshot (GTK_WIDGET (f->window), "16-restore-looking");
+    activate (w, "welcome.back");
+    wait_until (spinner_hidden, w);
+    g_assert_cmpstr (page (f), ==, "restore");
+    kept = phrase_text (w);
+    g_assert_cmpstr (kept, ==, VECTOR_PHRASE);
+    g_assert_true (action_enabled (w, "welcome.next"));
+    rein_welcome_reset (w);
+    g_socket_close (silent, NULL);
+  }
 
   /* the demo's server and one that refuses connections */
   g_setenv ("REIN_SUGGESTED_SERVERS", suggested, TRUE);
