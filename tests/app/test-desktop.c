@@ -301,10 +301,14 @@ set_text (gpointer editable, const gchar *text)
   gtk_editable_set_text (GTK_EDITABLE (editable), text);
 }
 
+/* @data: two widgets; the first is mapped and the second not (a squeezer
+ * maps both during its transition). */
 static gboolean
-widget_mapped (gpointer widget)
+first_mapped_only (gpointer data)
 {
-  return gtk_widget_get_mapped (widget);
+  GtkWidget **pair = data;
+
+  return gtk_widget_get_mapped (pair[0]) && !gtk_widget_get_mapped (pair[1]);
 }
 
 static void
@@ -381,13 +385,15 @@ test_narrow_setup (void)
   /* and three columns again on a wide window */
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
   /* the new size takes a round trip to the X server: slow under load */
-  app_test_wait_until (widget_mapped, wide, "the three-column phrase", 30);
+  app_test_wait_until (first_mapped_only, (GtkWidget *[]){ wide, narrow },
+                       "the three-column phrase", 30);
   g_assert_true (gtk_widget_get_mapped (wide));
   g_assert_false (gtk_widget_get_mapped (narrow));
   g_assert_nonnull (gtk_grid_get_child_at (GTK_GRID (wide), 2, 3));
   app_test_screenshot (GTK_WIDGET (window), "82-wide-phrase");
   gtk_window_set_default_size (GTK_WINDOW (window), NARROW, 720);
-  app_test_wait_until (widget_mapped, narrow, "the two-column phrase", 30);
+  app_test_wait_until (first_mapped_only, (GtkWidget *[]){ narrow, wide },
+                       "the two-column phrase", 30);
   g_assert_true (gtk_widget_get_mapped (narrow));
   next (welcome, "confirm");
   assert_fits (window, welcome, "83-narrow-confirm");
