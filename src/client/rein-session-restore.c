@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <gcrypt.h>
 
 #include "rein-session.h"
 
@@ -43,18 +42,6 @@ lookup_free (Lookup *l)
   g_strfreev (l->extra_urls);
   g_clear_pointer (&l->found, g_ptr_array_unref);
   g_free (l);
-}
-
-static gchar *
-secure_dup (const gchar *text)
-{
-  gsize len = strlen (text);
-  gchar *copy = gcry_malloc_secure (len + 1);
-
-  if (copy == NULL)
-    g_error ("Out of secure memory");
-  memcpy (copy, text, len + 1);
-  return copy;
 }
 
 /* The worker's own loop: the calls of one server's queries, all servers
@@ -284,8 +271,9 @@ rein_session_find_enrollments_async (ReinSession *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rein_session_find_enrollments_async);
   l = g_new0 (Lookup, 1);
-  l->phrase = secure_dup (phrase);
-  l->passphrase = passphrase != NULL && *passphrase != '\0' ? secure_dup (passphrase) : NULL;
+  l->phrase = rein_secure_strdup (phrase);
+  l->passphrase = passphrase != NULL && *passphrase != '\0' ? rein_secure_strdup (passphrase)
+                                                              : NULL;
   l->extra_urls = g_strdupv ((gchar **) extra_urls);
   g_task_set_task_data (task, l, (GDestroyNotify) lookup_free);
   g_task_run_in_thread (task, lookup_thread);

@@ -212,22 +212,30 @@ cluster_new (void)
   return cluster;
 }
 
+/* A launcher for PostgreSQL's programs on @cluster (as the postgres user,
+ * logging to postgres.log there), and where its data directory goes. */
+static GSubprocessLauncher *
+cluster_launcher (TestCluster *cluster, gchar **out_data)
+{
+  g_autofree gchar *log = g_build_filename (cluster->directory, "postgres.log", NULL);
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  *out_data = g_build_filename (cluster->directory, "data", NULL);
+  return launcher;
+}
+
 TestCluster *
 test_cluster_start (gboolean durable)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autofree gchar *data = NULL;
-  g_autofree gchar *log = NULL;
   g_autofree gchar *conninfo = NULL;
   TestCluster *cluster = cluster_new ();
 
-  data = g_build_filename (cluster->directory, "data", NULL);
-  log = g_build_filename (cluster->directory, "postgres.log", NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  launcher = cluster_launcher (cluster, &data);
   make_data_directory (launcher, data);
 
   spawn_postgres (cluster, launcher, data, durable);
@@ -291,15 +299,10 @@ test_cluster_start_standby (TestCluster *primary)
   g_autoptr (GSubprocess) backup = NULL;
   g_autofree gchar *basebackup_path = pg_binary ("pg_basebackup");
   g_autofree gchar *data = NULL;
-  g_autofree gchar *log = NULL;
   g_autofree gchar *conninfo = NULL;
   TestCluster *standby = cluster_new ();
 
-  data = g_build_filename (standby->directory, "data", NULL);
-  log = g_build_filename (standby->directory, "postgres.log", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  launcher = cluster_launcher (standby, &data);
   /* initdb's trust rules let local replication connections in; -R writes
    * standby.signal and primary_conninfo (the primary's socket). */
   backup = g_subprocess_launcher_spawn (launcher, &error, basebackup_path,
