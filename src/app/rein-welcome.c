@@ -346,9 +346,12 @@ restore_phrase (ReinWelcome *self)
 {
   gchar *text = restore_text (self);
   gsize len = strlen (text);
-  gchar *phrase = gcry_malloc_secure (len + 1);
+  gchar *phrase;
   gsize out = 0;
 
+  /* our secure pool (kept out of core dumps), not libgcrypt's default */
+  rein_crypto_init ();
+  phrase = gcry_malloc_secure (len + 1);
   if (phrase == NULL)
     g_error ("Out of secure memory");
   for (gsize i = 0; i < len; i++)

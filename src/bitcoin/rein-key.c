@@ -62,6 +62,9 @@ rein_secure_strdup (const gchar *text)
 
   if (text == NULL)
     return NULL;
+  /* the pool set up as ours (size, kept out of core dumps), not
+   * libgcrypt's default on first use */
+  rein_crypto_init ();
   len = strlen (text);
   copy = gcry_malloc_secure (len + 1);
   if (copy == NULL)
