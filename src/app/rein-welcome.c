@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <gcrypt.h>
 #include <glib/gi18n.h>
 
 #include "rein-password.h"
@@ -20,7 +21,9 @@ typedef enum
 } Mode;
 
 static const gchar *const create_pages[] = { "details", "phrase", "confirm", "password", NULL };
-static const gchar *const restore_pages[] = { "restore", "details", "password", NULL };
+/* "found" when the servers hold the identity's enrollment, else "details"
+ * (page_skipped()). */
+static const gchar *const restore_pages[] = { "restore", "found", "details", "password", NULL };
 static const gchar *const keys_pages[] = { "keys", "details", "sign", "password", NULL };
 static const gchar *const backup_pages[] = { "backup", NULL };
 
@@ -39,6 +42,11 @@ struct _ReinWelcome
   gchar *phrase;         /* secure memory, CREATE only */
   guint confirm_index[3];
   GFile *backup_file;
+  /* restore: the identity's enrollments found on the servers (newest
+   * first), and the one chosen (-1: new details) */
+  GPtrArray *found;
+  gint chosen;
+  GCancellable *lookup_cancellable;
   GtkFileChooserNative *chooser;
 
   GtkStack *stack;
@@ -52,13 +60,15 @@ struct _ReinWelcome
   GtkSpinButton *fee_spin;
   GtkSwitch *testnet_switch;
   GtkLabel *details_error;
+  GtkLabel *lookup_note;
+  GtkListBox *found_list;
   GtkGrid *phrase_grid;
   GtkGrid *phrase_grid_narrow;
   AdwEntryRow *confirm_row1;
   AdwEntryRow *confirm_row2;
   AdwEntryRow *confirm_row3;
   GtkLabel *confirm_error;
-  GtkEntry *restore_entry;
+  GtkTextView *restore_view;
   GtkLabel *suggestions_label;
   GtkLabel *restore_status;
   AdwPasswordEntryRow *passphrase_row;
@@ -243,7 +253,7 @@ validate_details (ReinWelcome *self)
   const gchar *name = editable_text (self->name_row);
   const gchar *contact = editable_text (self->contact_row);
 
-  gboolean hint = !is_blank (name) && is_blank (contact);
+  gboolean hint = is_blank (name) || is_blank (contact);
 
   /* red for an error; dim for a hint */
   gtk_widget_remove_css_class (GTK_WIDGET (self->details_error), hint ? "error" : "dim-label");
@@ -257,9 +267,14 @@ validate_details (ReinWelcome *self)
     }
   /* Continue stays off until both are there: say why */
   set_error (self->details_error,
-             hint ? _("A contact is needed too (an email address, for instance): it is how "
-                      "the people you work with reach you.")
-                  : NULL);
+             !hint                 ? NULL
+             : !is_blank (contact) ? _("A name is needed to continue: others see it in "
+                                       "everything you sign.")
+             : !is_blank (name)    ? _("A contact is needed too (an email address, for "
+                                       "instance): it is how the people you work with reach "
+                                       "you.")
+                                   : _("A name and a contact (an email address, for "
+                                       "instance) are needed to continue."));
   return !is_blank (name) && !is_blank (contact);
 }
 
@@ -307,12 +322,61 @@ validate_confirm (ReinWelcome *self)
   return all;
 }
 
+/* The phrase as typed: a copy to wipe after use (rein_memwipe). GTK's text
+ * buffer keeps the words in ordinary memory while they are on screen, as an
+ * entry's layout did; they leave it when the flow ends (reset). */
+static gchar *
+restore_text (ReinWelcome *self)
+{
+  return text_view_text (self->restore_view);
+}
+
+static void
+wipe_free (gchar *text)
+{
+  if (text != NULL)
+    rein_memwipe (text, strlen (text));
+  g_free (text);
+}
+
+/* Lower case, one space between words, in secure memory: what BIP39 and
+ * the store take. */
+static gchar *
+restore_phrase (ReinWelcome *self)
+{
+  gchar *text = restore_text (self);
+  gsize len = strlen (text);
+  gchar *phrase;
+  gsize out = 0;
+
+  /* our secure pool (kept out of core dumps), not libgcrypt's default */
+  rein_crypto_init ();
+  phrase = gcry_malloc_secure (len + 1);
+  if (phrase == NULL)
+    g_error ("Out of secure memory");
+  for (gsize i = 0; i < len; i++)
+    {
+      if (g_ascii_isspace (text[i]))
+        {
+          if (out > 0 && phrase[out - 1] != ' ')
+            phrase[out++] = ' ';
+          continue;
+        }
+      phrase[out++] = g_ascii_tolower (text[i]);
+    }
+  if (out > 0 && phrase[out - 1] == ' ')
+    out--;
+  phrase[out] = '\0';
+  wipe_free (text);
+  return phrase;
+}
+
 static gboolean
 validate_restore (ReinWelcome *self)
 {
-  const gchar *text = editable_text (self->restore_entry);
+  gchar *text = restore_phrase (self);
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) words = g_strsplit_set (text, " \t", -1);
+  g_auto (GStrv) words = g_strsplit (text, " ", -1);
   guint n = 0;
 
   for (guint i = 0; words[i]; i++)
@@ -323,6 +387,7 @@ validate_restore (ReinWelcome *self)
     }
   if (n == 0)
     {
+      rein_secure_free (text);
       gtk_label_set_text (self->restore_status, "");
       return FALSE;
     }
@@ -330,11 +395,14 @@ validate_restore (ReinWelcome *self)
     {
       g_autofree gchar *msg = g_strdup_printf (_("%u words, checksum correct."), n);
 
+      rein_secure_free (text);
+
       gtk_label_set_text (self->restore_status, msg);
       gtk_widget_remove_css_class (GTK_WIDGET (self->restore_status), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->restore_status), "success");
       return TRUE;
     }
+  rein_secure_free (text);
   gtk_label_set_text (self->restore_status, error->message);
   gtk_widget_remove_css_class (GTK_WIDGET (self->restore_status), "success");
   gtk_widget_add_css_class (GTK_WIDGET (self->restore_status), "error");
@@ -490,7 +558,7 @@ page_valid (ReinWelcome *self)
 
   if (g_strcmp0 (page, "details") == 0)
     return validate_details (self);
-  if (g_strcmp0 (page, "phrase") == 0)
+  if (g_strcmp0 (page, "phrase") == 0 || g_strcmp0 (page, "found") == 0)
     return TRUE;
   if (g_strcmp0 (page, "confirm") == 0)
     return validate_confirm (self);
@@ -514,8 +582,11 @@ update_actions (ReinWelcome *self)
   const gchar *const *pages = mode_pages (self->mode);
   gboolean last = pages && pages[self->page_index + 1] == NULL;
 
+  gboolean looking = self->lookup_cancellable != NULL;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.next",
-                                 !choosing && !self->busy && page_valid (self));
+                                 !choosing && !self->busy && !looking && page_valid (self));
+  /* Back stops a lookup */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.back",
                                  !self->busy && (!choosing || self->can_cancel));
   gtk_widget_set_visible (self->next_button, !choosing);
@@ -526,8 +597,10 @@ update_actions (ReinWelcome *self)
                         : self->mode == MODE_CREATE  ? _("_Create Identity")
                         : self->mode == MODE_RESTORE ? _("_Restore Identity")
                                                      : _("_Import Identity"));
-  gtk_spinner_set_spinning (self->spinner, self->busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
+  /* the phrase being looked up stays as it is */
+  gtk_text_view_set_editable (self->restore_view, !looking);
+  gtk_spinner_set_spinning (self->spinner, self->busy || looking);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy || looking);
 }
 
 static void
@@ -637,7 +710,7 @@ first_focus_for (ReinWelcome *self, const gchar *page)
   if (g_strcmp0 (page, "confirm") == 0)
     return GTK_WIDGET (self->confirm_row1);
   if (g_strcmp0 (page, "restore") == 0)
-    return GTK_WIDGET (self->restore_entry);
+    return GTK_WIDGET (self->restore_view);
   if (g_strcmp0 (page, "keys") == 0)
     return GTK_WIDGET (self->master_row);
   if (g_strcmp0 (page, "sign") == 0)
@@ -675,6 +748,245 @@ show_page (ReinWelcome *self, const gchar *page)
   gtk_widget_grab_focus (first_focus_for (self, page));
 }
 
+/* ---- restore: the enrollment on the servers ---- */
+
+static void
+stop_lookup (ReinWelcome *self)
+{
+  if (self->lookup_cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
+}
+
+static void
+clear_found (ReinWelcome *self)
+{
+  GtkWidget *child;
+
+  g_clear_pointer (&self->found, g_ptr_array_unref);
+  self->chosen = -1;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->found_list))))
+    gtk_list_box_remove (self->found_list, child);
+}
+
+/* Pages of the restore flow that do not apply: "found" when nothing was
+ * found, "details" when a found enrollment was chosen. */
+static gboolean
+page_skipped (ReinWelcome *self, const gchar *page)
+{
+  if (self->mode != MODE_RESTORE)
+    return FALSE;
+  if (g_strcmp0 (page, "found") == 0)
+    return self->found == NULL || self->found->len == 0;
+  if (g_strcmp0 (page, "details") == 0)
+    return self->chosen >= 0;
+  return FALSE;
+}
+
+/* The details of @enrollment in the details page, where the last page
+ * reads them (and where "Enter New Details" starts from). */
+static void
+fill_details_from (ReinWelcome *self, ReinDocument *enrollment)
+{
+  ReinIdentityParams params;
+
+  if (!rein_enrollment_to_params (enrollment, &params))
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), params.name);
+  gtk_editable_set_text (GTK_EDITABLE (self->contact_row), params.contact);
+  gtk_switch_set_active (self->mediate_switch, params.will_mediate);
+  gtk_spin_button_set_value (self->fee_spin, params.mediator_fee_percent);
+  gtk_switch_set_active (self->testnet_switch, params.testnet);
+}
+
+static void
+found_toggled_cb (GtkCheckButton *check, ReinWelcome *self)
+{
+  if (!gtk_check_button_get_active (check))
+    return;
+  self->chosen = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (check), "index"));
+  if (self->chosen >= 0)
+    fill_details_from (self, self->found->pdata[self->chosen]);
+  update_actions (self);
+}
+
+static GtkWidget *
+found_row_new (const gchar *title, const gchar *subtitle, gint index, GtkCheckButton *group,
+               ReinWelcome *self)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  if (group != NULL)
+    gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+  g_object_set_data (G_OBJECT (check), "index", GINT_TO_POINTER (index));
+  g_signal_connect (check, "toggled", G_CALLBACK (found_toggled_cb), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  gtk_list_box_append (self->found_list, row);
+  return check;
+}
+
+/* One row per enrollment found (its name, contact, role and network), the
+ * newest chosen, then "Enter New Details". */
+static void
+fill_found (ReinWelcome *self)
+{
+  GtkCheckButton *first = NULL;
+
+  for (guint i = 0; i < self->found->len; i++)
+    {
+      ReinDocument *enrollment = self->found->pdata[i];
+      ReinIdentityParams params;
+      g_autoptr (GString) subtitle = g_string_new (NULL);
+      GtkWidget *check;
+
+      if (!rein_enrollment_to_params (enrollment, &params))
+        continue;
+      g_string_append (subtitle, params.contact);
+      if (params.will_mediate)
+        {
+          g_autofree gchar *fee = rein_mediator_fee_format (params.mediator_fee_percent);
+
+          g_string_append (subtitle, " · ");
+          g_string_append_printf (subtitle, _("Mediator, fee %s"), fee);
+        }
+      if (params.testnet)
+        {
+          g_string_append (subtitle, " · ");
+          g_string_append (subtitle, _("Testnet"));
+        }
+      check = found_row_new (params.name, subtitle->str, (gint) i, first, self);
+      if (first == NULL)
+        first = GTK_CHECK_BUTTON (check);
+    }
+  found_row_new (_("Enter New Details"),
+                 _("Another name or contact, signed as a new enrollment"), -1, first, self);
+  if (first != NULL)
+    gtk_check_button_set_active (first, TRUE);
+}
+
+static void
+show_lookup_note (ReinWelcome *self, guint asked, guint failed)
+{
+  g_autofree gchar *text = NULL;
+
+  if (asked == 0)
+    text = g_strdup (_("No servers are set up yet, so Rein could not look for this "
+                       "identity's enrollment: enter its name and contact."));
+  else if (failed == asked)
+    text = g_strdup_printf (ngettext ("The server did not answer, so Rein could not look for "
+                                      "this identity's enrollment: enter its name and contact.",
+                                      "None of the %u servers answered, so Rein could not look "
+                                      "for this identity's enrollment: enter its name and "
+                                      "contact.",
+                                      asked),
+                            asked);
+  else if (failed > 0)
+    text = g_strdup_printf (ngettext ("No enrollment of this identity was found (%u of %u "
+                                      "server did not answer): enter its name and contact.",
+                                      "No enrollment of this identity was found (%u of %u "
+                                      "servers did not answer): enter its name and contact.",
+                                      asked),
+                            failed, asked);
+  else
+    text = g_strdup_printf (ngettext ("The server holds no enrollment of this identity: enter "
+                                      "its name and contact.",
+                                      "None of the %u servers holds an enrollment of this "
+                                      "identity: enter its name and contact.",
+                                      asked),
+                            asked);
+  gtk_label_set_text (self->lookup_note, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->lookup_note), TRUE);
+}
+
+/* The next page of the flow from @index in @step (+1, -1), skipping what
+ * does not apply; -1 before the first, the length after the last. */
+static gint
+step_page (ReinWelcome *self, gint index, gint step)
+{
+  const gchar *const *pages = mode_pages (self->mode);
+  gint n = (gint) g_strv_length ((gchar **) pages);
+
+  for (index += step; index >= 0 && index < n && page_skipped (self, pages[index]);
+       index += step)
+    ;
+  return index;
+}
+
+static void
+lookup_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReinWelcome *self = user_data;
+  g_autoptr (GError) error = NULL;
+  guint asked = 0, failed = 0;
+  g_autoptr (GPtrArray) found = rein_session_find_enrollments_finish (REIN_SESSION (source),
+                                                                      result, &asked, &failed,
+                                                                      &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+  g_clear_object (&self->lookup_cancellable);
+  if (found == NULL)
+    {
+      gtk_label_set_text (self->restore_status, error->message);
+      update_actions (self);
+      g_object_unref (self);
+      return;
+    }
+  clear_found (self);
+  self->found = g_steal_pointer (&found);
+  gtk_widget_set_visible (GTK_WIDGET (self->lookup_note), FALSE);
+  if (self->found->len > 0)
+    fill_found (self);
+  else
+    show_lookup_note (self, asked, failed);
+  self->page_index = (guint) step_page (self, (gint) self->page_index, 1);
+  show_page (self, mode_pages (self->mode)[self->page_index]);
+  g_object_unref (self);
+}
+
+/* After the phrase: ask the servers (the store's, and the suggested ones)
+ * for the identity's enrollment before asking the user. FALSE when there
+ * is none to ask. */
+static gboolean
+start_lookup (ReinWelcome *self)
+{
+  const gchar *env = g_getenv ("REIN_SUGGESTED_SERVERS");
+  g_auto (GStrv) suggested = g_strsplit_set (env != NULL ? env : "", " ,", 16);
+  guint n = g_list_model_get_n_items (rein_session_get_servers (self->session));
+  gchar *phrase;
+
+  for (guint i = 0; suggested[i] != NULL; i++)
+    n += *suggested[i] != '\0';
+  if (n == 0)
+    return FALSE;
+  phrase = restore_phrase (self);
+  stop_lookup (self);
+  self->lookup_cancellable = g_cancellable_new ();
+  gtk_label_set_text (self->restore_status, _("Looking for this identity on the servers…"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->restore_status), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->restore_status), "error");
+  rein_session_find_enrollments_async (self->session, phrase,
+                                       editable_text (self->passphrase_row),
+                                       (const gchar *const *) suggested,
+                                       self->lookup_cancellable, lookup_done_cb,
+                                       g_object_ref (self));
+  rein_secure_free (phrase);
+  update_actions (self);
+  return TRUE;
+}
+
 static void
 clear_editable (gpointer editable)
 {
@@ -695,8 +1007,12 @@ rein_welcome_reset (ReinWelcome *self)
   clear_phrase_grid (self);
   g_clear_object (&self->backup_file);
   adw_action_row_set_subtitle (self->backup_file_row, _("No file chosen"));
+  stop_lookup (self);
+  clear_found (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->lookup_note), FALSE);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->restore_view), "", -1);
   for (gpointer *e = (gpointer[]){ self->name_row, self->contact_row, self->confirm_row1,
-                                   self->confirm_row2, self->confirm_row3, self->restore_entry,
+                                   self->confirm_row2, self->confirm_row3,
                                    self->passphrase_row, self->master_row, self->wif_row,
                                    self->backup_password_row, self->password_row,
                                    self->password2_row, NULL };
@@ -790,13 +1106,13 @@ finish (ReinWelcome *self)
     case MODE_RESTORE:
       {
         /* Normalise case and spacing before deriving. */
-        g_autofree gchar *phrase = g_ascii_strdown (editable_text (self->restore_entry), -1);
+        gchar *phrase = restore_phrase (self);
 
         rein_session_add_identity_from_mnemonic_async (
-            self->session, &params, g_strstrip (phrase), editable_text (self->passphrase_row),
+            self->session, &params, phrase, editable_text (self->passphrase_row),
             editable_text (self->password_row), self->cancellable, added_cb,
             g_object_ref (self));
-        rein_memwipe (phrase, strlen (phrase));
+        rein_secure_free (phrase);
         break;
       }
     case MODE_KEYS:
@@ -828,14 +1144,25 @@ next_action (GtkWidget *widget, const char *name, GVariant *param)
   ReinWelcome *self = REIN_WELCOME (widget);
   const gchar *const *pages = mode_pages (self->mode);
 
-  if (pages == NULL || self->busy || !page_valid (self))
+  gint next;
+
+  if (pages == NULL || self->busy || self->lookup_cancellable != NULL || !page_valid (self))
     return;
-  if (pages[self->page_index + 1] == NULL)
+  if (self->mode == MODE_RESTORE && g_strcmp0 (pages[self->page_index], "restore") == 0)
+    {
+      if (start_lookup (self))
+        return;
+      /* no server to ask */
+      clear_found (self);
+      show_lookup_note (self, 0, 0);
+    }
+  next = step_page (self, (gint) self->page_index, 1);
+  if (pages[next] == NULL)
     {
       finish (self);
       return;
     }
-  self->page_index++;
+  self->page_index = (guint) next;
   show_page (self, pages[self->page_index]);
 }
 
@@ -853,12 +1180,20 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
         g_signal_emit (self, signals[SIGNAL_CANCELLED], 0);
       return;
     }
-  if (self->page_index == 0)
+  if (self->lookup_cancellable != NULL)
+    {
+      /* stops looking; the phrase stays */
+      stop_lookup (self);
+      gtk_label_set_text (self->restore_status, "");
+      update_actions (self);
+      return;
+    }
+  if (step_page (self, (gint) self->page_index, -1) < 0)
     {
       rein_welcome_reset (self);
       return;
     }
-  self->page_index--;
+  self->page_index = (guint) step_page (self, (gint) self->page_index, -1);
   show_page (self, pages[self->page_index]);
 }
 
@@ -946,43 +1281,52 @@ set_backup_file_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- word completion ---- */
 
+/* The word being typed: after the last space or line break. */
 static const gchar *
 last_word (const gchar *text)
 {
-  const gchar *space = strrchr (text, ' ');
+  const gchar *word = text;
 
-  return space ? space + 1 : text;
+  for (const gchar *p = text; *p; p++)
+    if (g_ascii_isspace (*p))
+      word = p + 1;
+  return word;
 }
 
 static void
 restore_changed_cb (ReinWelcome *self)
 {
-  const gchar *word = last_word (editable_text (self->restore_entry));
+  gchar *text = restore_text (self);
+  const gchar *word = last_word (text);
   g_autoptr (GPtrArray) matches = NULL;
-  g_autoptr (GString) text = NULL;
+  g_autoptr (GString) suggestions = NULL;
 
   if (*word == '\0')
     gtk_label_set_text (self->suggestions_label, "");
   else
     {
       matches = rein_bip39_complete (word, 6);
-      text = g_string_new (NULL);
+      suggestions = g_string_new (NULL);
       if (matches->len == 0)
-        g_string_append (text, _("No BIP39 word starts like this"));
+        g_string_append (suggestions, _("No BIP39 word starts like this"));
       /* a complete word needs no suggestion (of only itself) */
       else if (matches->len > 1 || g_ascii_strcasecmp (matches->pdata[0], word) != 0)
         {
           for (guint i = 0; i < matches->len && i < 5; i++)
-            g_string_append_printf (text, "%s%s", i ? ", " : "",
+            g_string_append_printf (suggestions, "%s%s", i ? ", " : "",
                                     (const gchar *) matches->pdata[i]);
           if (matches->len > 5)
-            g_string_append (text, ", …");
+            g_string_append (suggestions, ", …");
         }
-      gtk_label_set_text (self->suggestions_label, text->str);
+      gtk_label_set_text (self->suggestions_label, suggestions->str);
     }
+  wipe_free (text);
   update_actions (self);
 }
 
+/* Tab completes the word being typed when only one word starts like it;
+ * else it moves the focus on, as everywhere. Enter continues (the phrase
+ * needs no line breaks; pasted ones count as spaces). */
 static gboolean
 restore_key_pressed_cb (GtkEventControllerKey *controller,
                         guint keyval,
@@ -990,23 +1334,40 @@ restore_key_pressed_cb (GtkEventControllerKey *controller,
                         GdkModifierType state,
                         ReinWelcome *self)
 {
-  const gchar *text = editable_text (self->restore_entry);
-  const gchar *word = last_word (text);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->restore_view);
+  gchar *text;
+  const gchar *word;
   g_autoptr (GPtrArray) matches = NULL;
-  g_autofree gchar *completed = NULL;
+  GtkTextIter end;
+  gboolean completed = FALSE;
 
-  if (keyval != GDK_KEY_Tab || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) || *word == '\0'
-      || rein_bip39_word_index (word) >= 0)
-    return FALSE; /* nothing to complete: Tab moves the focus on */
-  matches = rein_bip39_complete (word, 2);
-  if (matches->len != 1)
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
+      && !(state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "welcome.next", NULL);
+      return TRUE;
+    }
+  if (keyval != GDK_KEY_Tab || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)))
     return FALSE;
-  completed = g_strdup_printf ("%.*s%s ", (int) (word - text), text,
-                               (const gchar *) matches->pdata[0]);
-  gtk_editable_set_text (GTK_EDITABLE (self->restore_entry), completed);
-  gtk_editable_set_position (GTK_EDITABLE (self->restore_entry), -1);
-  rein_memwipe (completed, strlen (completed));
-  return TRUE;
+  text = restore_text (self);
+  word = last_word (text);
+  if (*word != '\0' && rein_bip39_word_index (word) < 0)
+    {
+      matches = rein_bip39_complete (word, 2);
+      if (matches->len == 1)
+        {
+          const gchar *full = matches->pdata[0];
+
+          /* the rest of the word and a space, at the end */
+          gtk_text_buffer_get_end_iter (buffer, &end);
+          gtk_text_buffer_insert (buffer, &end, full + strlen (word), -1);
+          gtk_text_buffer_insert (buffer, &end, " ", 1);
+          gtk_text_buffer_place_cursor (buffer, &end);
+          completed = TRUE;
+        }
+    }
+  wipe_free (text);
+  return completed; /* nothing to complete: Tab moves the focus on */
 }
 
 static void
@@ -1025,6 +1386,8 @@ rein_welcome_dispose (GObject *object)
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  stop_lookup (self);
+  g_clear_pointer (&self->found, g_ptr_array_unref);
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -1065,13 +1428,15 @@ rein_welcome_class_init (ReinWelcomeClass *klass)
   BIND (fee_spin);
   BIND (testnet_switch);
   BIND (details_error);
+  BIND (lookup_note);
+  BIND (found_list);
   BIND (phrase_grid);
   BIND (phrase_grid_narrow);
   BIND (confirm_row1);
   BIND (confirm_row2);
   BIND (confirm_row3);
   BIND (confirm_error);
-  BIND (restore_entry);
+  BIND (restore_view);
   BIND (suggestions_label);
   BIND (restore_status);
   BIND (passphrase_row);
@@ -1132,28 +1497,21 @@ rein_welcome_init (ReinWelcome *self)
       g_signal_connect_swapped (*e, "changed", G_CALLBACK (changed_cb), self);
       g_signal_connect_swapped (*e, "entry-activated", G_CALLBACK (entry_activated_cb), self);
     }
-  g_signal_connect_swapped (self->restore_entry, "changed", G_CALLBACK (restore_changed_cb),
-                            self);
-  g_signal_connect_swapped (self->restore_entry, "activate", G_CALLBACK (entry_activated_cb),
-                            self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->restore_view), "changed",
+                            G_CALLBACK (restore_changed_cb), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->signed_view), "changed",
                             G_CALLBACK (changed_cb), self);
   g_signal_connect_swapped (self->testnet_switch, "notify::active", G_CALLBACK (changed_cb),
                             self);
 
-  /* The phrase is a secret: a buffer in non-pageable memory, wiped when
-   * freed, and no undo history holding copies of it. */
-  {
-    g_autoptr (GtkEntryBuffer) buffer = gtk_password_entry_buffer_new ();
-
-    gtk_entry_set_buffer (self->restore_entry, buffer);
-    gtk_editable_set_enable_undo (GTK_EDITABLE (self->restore_entry), FALSE);
-  }
+  /* The phrase wraps on screen instead of scrolling sideways; no undo
+   * history keeps copies of it. */
+  gtk_text_buffer_set_enable_undo (gtk_text_view_get_buffer (self->restore_view), FALSE);
 
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (restore_key_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->restore_entry), keys);
+  gtk_widget_add_controller (GTK_WIDGET (self->restore_view), keys);
 }
 
 ReinWelcome *
@@ -1165,6 +1523,7 @@ rein_welcome_new (ReinSession *session)
 
   self = g_object_new (REIN_TYPE_WELCOME, NULL);
   self->session = g_object_ref (session);
+  self->chosen = -1;
   rein_welcome_reset (self);
   return self;
 }

@@ -54,6 +54,25 @@ rein_secure_free (gpointer ptr)
   gcry_free (ptr);
 }
 
+gchar *
+rein_secure_strdup (const gchar *text)
+{
+  gsize len;
+  gchar *copy;
+
+  if (text == NULL)
+    return NULL;
+  /* the pool set up as ours (size, kept out of core dumps), not
+   * libgcrypt's default on first use */
+  rein_crypto_init ();
+  len = strlen (text);
+  copy = gcry_malloc_secure (len + 1);
+  if (copy == NULL)
+    g_error ("Out of secure memory");
+  memcpy (copy, text, len + 1);
+  return copy;
+}
+
 static ReinPrivateKey *
 private_key_alloc (void)
 {

@@ -47,6 +47,9 @@ gchar *rein_private_key_get_public_key_hex (const ReinPrivateKey *key);
 gchar *rein_private_key_get_address (const ReinPrivateKey *key, ReinNetwork network);
 
 void rein_secure_free (gpointer ptr);
+/* A copy of @text (may be NULL) in libgcrypt's secure memory, for
+ * rein_secure_free(); aborts when the secure pool is exhausted. */
+gchar *rein_secure_strdup (const gchar *text);
 
 /* Validates a serialized public key (33 or 65 bytes, on the curve). */
 gboolean rein_public_key_validate (const guint8 *pubkey, gsize len, GError **error);

@@ -1097,20 +1097,6 @@ typedef struct
   Snapshot *snap;     /* the store after the worker's change */
 } AddData;
 
-static gchar *
-secure_strdup (const gchar *s)
-{
-  gchar *out;
-
-  if (s == NULL)
-    return NULL;
-  out = gcry_malloc_secure (strlen (s) + 1);
-  if (out == NULL)
-    g_error ("Out of secure memory");
-  strcpy (out, s);
-  return out;
-}
-
 static void
 add_data_free (AddData *d)
 {
@@ -1146,7 +1132,7 @@ add_data_new (AddKind kind, const ReinIdentityParams *params, const gchar *passw
       d->testnet = params->testnet;
       d->fee = params->mediator_fee_percent;
     }
-  d->password = secure_strdup (password);
+  d->password = rein_secure_strdup (password);
   return d;
 }
 
@@ -1233,8 +1219,8 @@ rein_session_add_identity_from_mnemonic_async (ReinSession *self,
   g_return_if_fail (params != NULL && phrase != NULL && password != NULL);
 
   d = add_data_new (ADD_FROM_MNEMONIC, params, password);
-  d->phrase = secure_strdup (phrase);
-  d->passphrase = passphrase && *passphrase ? secure_strdup (passphrase) : NULL;
+  d->phrase = rein_secure_strdup (phrase);
+  d->passphrase = passphrase && *passphrase ? rein_secure_strdup (passphrase) : NULL;
   run_add (self, d, cancellable, callback, user_data);
 }
 
@@ -1256,7 +1242,7 @@ rein_session_add_identity_from_keys_async (ReinSession *self,
 
   d = add_data_new (ADD_FROM_KEYS, params, password);
   d->master_address = g_strdup (master_address);
-  d->delegate_wif = secure_strdup (delegate_wif);
+  d->delegate_wif = rein_secure_strdup (delegate_wif);
   d->signed_enrollment = g_strdup (signed_enrollment);
   run_add (self, d, cancellable, callback, user_data);
 }

@@ -133,6 +133,33 @@ ReinIdentity *rein_session_add_identity_finish (ReinSession *self,
                                                 GAsyncResult *result,
                                                 GError **error);
 
+/* Restoring from a phrase: the identity's own enrollments on the servers
+ * (rein-session-restore.c). Derives the keys of @phrase and @passphrase
+ * (may be NULL) in a worker, then asks every server listed in the store
+ * and @extra_urls (may be NULL: the suggested ones, say) at once for
+ * enrollments of the identity's master address, on mainnet and testnet,
+ * without registering anything. Each must verify, be signed by that
+ * master key and name the phrase's delegate. The result is a GPtrArray of
+ * ReinDocument, newest first (empty when none was found); @out_asked is
+ * the number of servers asked, @out_failed of those that did not answer.
+ * Fails only for a phrase that is not valid, or when cancelled. */
+void rein_session_find_enrollments_async (ReinSession *self,
+                                          const gchar *phrase,
+                                          const gchar *passphrase,
+                                          const gchar *const *extra_urls,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+GPtrArray *rein_session_find_enrollments_finish (ReinSession *self,
+                                                 GAsyncResult *result,
+                                                 guint *out_asked,
+                                                 guint *out_failed,
+                                                 GError **error);
+/* @params as the enrollment says (its strings point into @enrollment);
+ * FALSE when it lacks a name or contact. Rebuilt from these, the same
+ * keys sign the same text, byte for byte, for an enrollment Rein wrote. */
+gboolean rein_enrollment_to_params (ReinDocument *enrollment, ReinIdentityParams *params);
+
 /* Opens the active identity's delegate key (scrypt, in a thread). With
  * @keep the session keeps a copy for automatic sync (see below); without,
  * only the caller gets the key, for one operation, and the session stays

@@ -775,3 +775,22 @@ static const ReinServerDbOps pg_ops = {
   .count_keys = pg_count_keys,
   .check = pg_check,
 };
+
+const ReinServerDbOps *
+rein_server_db_pg_ops (void)
+{
+  return &pg_ops;
+}
+
+/* A hot standby is in recovery; a read-only role's transactions are
+ * read-only by default. Either refuses every write. */
+gboolean
+rein_server_db_pg_is_read_only (ReinServerDb *base, GError **error)
+{
+  g_autoptr (PGresult) result =
+    run (PG_DB (base),
+         "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'",
+         0, NULL, "Asking whether the database is read-only", error);
+
+  return result != NULL && PQntuples (result) == 1 && strcmp (PQgetvalue (result, 0, 0), "t") == 0;
+}

@@ -84,6 +84,10 @@ struct _ReinServerDb
 ReinServerDb *rein_server_db_sqlite_open (const gchar *path, gboolean writable, GError **error);
 ReinServerDb *rein_server_db_pg_open (const gchar *uri, gboolean writable, GError **error);
 
+/* PostgreSQL: the store's operations, and whether it only reads. */
+const ReinServerDbOps *rein_server_db_pg_ops (void);
+gboolean rein_server_db_pg_is_read_only (ReinServerDb *db, GError **error);
+
 /* The type name stored for @type ("job_posting", ...). */
 const gchar *rein_server_db_type_name (ReinDocumentType type);
 

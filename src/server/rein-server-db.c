@@ -415,3 +415,14 @@ rein_server_db_quick_check (ReinServerDb *db, GError **error)
 
   return db->ops->check (db, TRUE, error);
 }
+
+gboolean
+rein_server_db_is_read_only (ReinServerDb *db, GError **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  /* SQLite: only when asked (rein-server --read-only). */
+  if (db->ops != rein_server_db_pg_ops ())
+    return FALSE;
+  return rein_server_db_pg_is_read_only (db, error);
+}

@@ -163,4 +163,9 @@ gboolean rein_server_db_check_integrity (ReinServerDb *db, GError **error);
 /* PRAGMA quick_check: the same checks but for index contents, in O(N). */
 gboolean rein_server_db_quick_check (ReinServerDb *db, GError **error);
 
+/* Whether writes through @db would be refused by the database itself: a
+ * PostgreSQL hot standby, or a role whose transactions are read-only
+ * (FALSE with @error set when it could not be asked). SQLite: FALSE. */
+gboolean rein_server_db_is_read_only (ReinServerDb *db, GError **error);
+
 G_END_DECLS

@@ -64,6 +64,7 @@ main (int argc, char *argv[])
   gboolean skip_check = FALSE;
   g_autofree gchar *chain_url = NULL;
   gint chain_interval = REIN_SERVER_CHAIN_DEFAULT_INTERVAL;
+  gboolean read_only = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   g_autoptr (GOptionContext) context = NULL;
@@ -105,6 +106,10 @@ main (int argc, char *argv[])
       "Seconds between asking the chain backend for its tip (default 60)", "SECONDS" },
     { "skip-integrity-check", 0, 0, G_OPTION_ARG_NONE, &skip_check,
       "Start without checking the database first (PRAGMA quick_check reads all of it)", NULL },
+    { "read-only", 0, 0, G_OPTION_ARG_NONE, &read_only,
+      "Serve a replica: answer /get, /query and /status, refuse /put, /nonce and /request "
+      "(503), write nothing, migrate nothing (a PostgreSQL standby is found read-only "
+      "without it)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not log requests", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
@@ -148,7 +153,8 @@ main (int argc, char *argv[])
   if (database == NULL)
     database = default_database_path ();
   directory = g_path_get_dirname (database);
-  if (!rein_server_db_is_uri (database) && g_mkdir_with_parents (directory, 0700) != 0)
+  if (!read_only && !rein_server_db_is_uri (database)
+      && g_mkdir_with_parents (directory, 0700) != 0)
     {
       g_printerr ("rein-server: cannot create %s\n", directory);
       return 1;
@@ -161,7 +167,11 @@ main (int argc, char *argv[])
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   raise_open_file_limit ();
-  server = rein_server_new_full (database, !skip_check, &error);
+  server = rein_server_open (database,
+                             (skip_check ? REIN_SERVER_OPEN_NONE
+                                         : REIN_SERVER_OPEN_CHECK_INTEGRITY)
+                             | (read_only ? REIN_SERVER_OPEN_READ_ONLY : REIN_SERVER_OPEN_NONE),
+                             &error);
   if (server == NULL)
     {
       g_printerr ("rein-server: %s\n", error->message);
@@ -201,6 +211,8 @@ main (int argc, char *argv[])
     }
 
   uri = rein_server_get_uri (server);
+  if (rein_server_get_read_only (server) && !quiet)
+    g_message ("Read-only: /put, /nonce and /request are answered 503");
   g_print ("listening on %s\n", uri);
   fflush (stdout);
 

@@ -144,6 +144,7 @@ struct _ReinServer
   guint answering;        /* answers handed to libsoup, not yet written */
   gboolean stopping;
   gboolean disconnected;  /* every connection closed: no message is usable */
+  gboolean read_only;     /* a replica: no writer (rein_server_open()) */
   gint64 started_us;
 
   AnswerMemory *answers;
@@ -1560,6 +1561,37 @@ early_handler (SoupServer *server,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
 }
 
+/* ---- a replica ---- */
+
+static gboolean
+is_write_path (const gchar *path)
+{
+  return strcmp (path, "/put") == 0 || strcmp (path, "/nonce") == 0
+         || strcmp (path, "/request") == 0;
+}
+
+/* In each call's own form of error: /request answers "result", the others
+ * "error". No Retry-After: asking again here will not help. */
+static void
+reply_read_only (SoupServerMessage *msg, const gchar *path)
+{
+  g_autofree gchar *message =
+    g_strdup_printf ("This server is a read-only replica: it answers /get, /query and "
+                     "/status; send %s to the primary server", path);
+
+  if (strcmp (path, "/request") == 0)
+    reply_result_error (msg, 503, message);
+  else
+    reply_error (msg, 503, message);
+}
+
+gboolean
+rein_server_get_read_only (ReinServer *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
+  return self->read_only;
+}
+
 static void
 handler (SoupServer *server,
          SoupServerMessage *msg,
@@ -1571,6 +1603,11 @@ handler (SoupServer *server,
   const gchar *method = soup_server_message_get_method (msg);
   gboolean get = strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0;
 
+  if (self->read_only && is_write_path (path))
+    {
+      reply_read_only (msg, path);
+      return;
+    }
   if (strcmp (path, "/put") == 0)
     {
       if (strcmp (method, SOUP_METHOD_POST) != 0)
@@ -1678,6 +1715,15 @@ rein_server_new (const gchar *database_path, GError **error)
 ReinServer *
 rein_server_new_full (const gchar *database_path, gboolean check_integrity, GError **error)
 {
+  return rein_server_open (database_path,
+                           check_integrity ? REIN_SERVER_OPEN_CHECK_INTEGRITY
+                                           : REIN_SERVER_OPEN_NONE,
+                           error);
+}
+
+ReinServer *
+rein_server_open (const gchar *database_path, ReinServerOpenFlags flags, GError **error)
+{
   g_autoptr (ReinServer) self = NULL;
 
   g_return_val_if_fail (database_path != NULL, NULL);
@@ -1685,16 +1731,50 @@ rein_server_new_full (const gchar *database_path, gboolean check_integrity, GErr
 
   self = g_object_new (REIN_TYPE_SERVER, NULL);
   self->database_path = g_strdup (database_path);
+  self->read_only = (flags & REIN_SERVER_OPEN_READ_ONLY) != 0;
 
-  /* The writer first: it creates the schema the reader expects. */
-  self->writer = rein_server_db_open (database_path, TRUE, error);
-  if (self->writer == NULL)
-    return NULL;
-  self->reader = rein_server_db_open (database_path, FALSE, error);
+  /* A PostgreSQL standby (or a read-only role) cannot take the writer's
+   * migration lock: ask first, on the connection that becomes the
+   * reader. */
+  if (!self->read_only && rein_server_db_is_uri (database_path))
+    {
+      g_autoptr (GError) probe_error = NULL;
+
+      self->reader = rein_server_db_open (database_path, FALSE, error);
+      if (self->reader == NULL)
+        return NULL;
+      if (rein_server_db_is_read_only (self->reader, &probe_error))
+        {
+          g_autofree gchar *name = rein_server_db_display_name (database_path);
+
+          g_message ("%s only reads (a standby, or a read-only role): serving /get, /query "
+                     "and /status only", name);
+          self->read_only = TRUE;
+        }
+      else if (probe_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&probe_error));
+          return NULL;
+        }
+    }
+
+  /* The writer before the reader: it creates the schema the reader
+   * expects. A replica has none: its schema comes from the primary. */
+  if (!self->read_only)
+    {
+      self->writer = rein_server_db_open (database_path, TRUE, error);
+      if (self->writer == NULL)
+        return NULL;
+    }
+  if (self->reader == NULL)
+    self->reader = rein_server_db_open (database_path, FALSE, error);
   if (self->reader == NULL)
     return NULL;
-  /* Damaged pages would otherwise show only as 500s for the rows on them. */
-  if (check_integrity && !rein_server_db_quick_check (self->reader, error))
+  /* Damaged pages would otherwise show only as 500s for the rows on them;
+   * a replica checks at least that the schema is there, and ours. */
+  if (((flags & REIN_SERVER_OPEN_CHECK_INTEGRITY)
+       || (self->read_only && rein_server_db_is_uri (database_path)))
+      && !rein_server_db_quick_check (self->reader, error))
     {
       g_autofree gchar *name = rein_server_db_display_name (database_path);
 
@@ -1703,7 +1783,8 @@ rein_server_new_full (const gchar *database_path, gboolean check_integrity, GErr
       return NULL;
     }
 
-  self->writer_thread = g_thread_new ("rein-server-writer", writer_thread_func, self);
+  if (!self->read_only)
+    self->writer_thread = g_thread_new ("rein-server-writer", writer_thread_func, self);
 
   self->soup = soup_server_new ("server-header", "causeway/1 rein-server/" PACKAGE_VERSION " ",
                                 NULL);

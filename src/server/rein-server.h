@@ -33,6 +33,26 @@ ReinServer *rein_server_new_full (const gchar *database_path,
                                   gboolean check_integrity,
                                   GError **error);
 
+typedef enum
+{
+  REIN_SERVER_OPEN_NONE = 0,
+  /* PRAGMA quick_check first (SQLite; PostgreSQL: the schema's version). */
+  REIN_SERVER_OPEN_CHECK_INTEGRITY = 1 << 0,
+  /* A replica: no writer, no migration; /get, /query, /status and / are
+   * served, /put, /nonce and /request are answered 503 with a message
+   * that says so. */
+  REIN_SERVER_OPEN_READ_ONLY = 1 << 1,
+} ReinServerOpenFlags;
+
+/* The same with @flags. A PostgreSQL database that only reads (a hot
+ * standby, or a role with default_transaction_read_only) is served read
+ * only without REIN_SERVER_OPEN_READ_ONLY too, and says so in the log. */
+ReinServer *rein_server_open (const gchar *database_path,
+                              ReinServerOpenFlags flags,
+                              GError **error);
+/* Whether the server serves reads only (asked, or found so). */
+gboolean rein_server_get_read_only (ReinServer *self);
+
 /* PostgreSQL: @n connections for reads, each with its thread; call before
  * rein_server_listen() (which opens the default otherwise), as the pool
  * only grows. Besides these the process holds one connection for

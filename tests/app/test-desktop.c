@@ -301,6 +301,22 @@ set_text (gpointer editable, const gchar *text)
   gtk_editable_set_text (GTK_EDITABLE (editable), text);
 }
 
+/* @data: two widgets; the first is mapped and the second not (a squeezer
+ * maps both during its transition). */
+static gboolean
+first_mapped_only (gpointer data)
+{
+  GtkWidget **pair = data;
+
+  return gtk_widget_get_mapped (pair[0]) && !gtk_widget_get_mapped (pair[1]);
+}
+
+static void
+set_phrase (gpointer view, const gchar *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+}
+
 static void
 next (ReinWelcome *welcome, const gchar *want_page)
 {
@@ -368,13 +384,16 @@ test_narrow_setup (void)
   g_assert_cmpint (gtk_widget_get_width (narrow), <=, NARROW - 24);
   /* and three columns again on a wide window */
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  app_test_iterate (300);
+  /* the new size takes a round trip to the X server: slow under load */
+  app_test_wait_until (first_mapped_only, (GtkWidget *[]){ wide, narrow },
+                       "the three-column phrase", 30);
   g_assert_true (gtk_widget_get_mapped (wide));
   g_assert_false (gtk_widget_get_mapped (narrow));
   g_assert_nonnull (gtk_grid_get_child_at (GTK_GRID (wide), 2, 3));
   app_test_screenshot (GTK_WIDGET (window), "82-wide-phrase");
   gtk_window_set_default_size (GTK_WINDOW (window), NARROW, 720);
-  app_test_iterate (300);
+  app_test_wait_until (first_mapped_only, (GtkWidget *[]){ narrow, wide },
+                       "the two-column phrase", 30);
   g_assert_true (gtk_widget_get_mapped (narrow));
   next (welcome, "confirm");
   assert_fits (window, welcome, "83-narrow-confirm");
@@ -387,13 +406,13 @@ test_narrow_setup (void)
   /* restore, with a phrase whose checksum is wrong */
   gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.restore", NULL);
   app_test_iterate (150);
-  set_text (app_test_child (welcome, "restore_entry"),
+  set_phrase (app_test_child (welcome, "restore_view"),
             "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
             "abandon abandon");
   status = app_test_child (welcome, "restore_status");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
   assert_fits (window, welcome, "84-narrow-restore-error");
-  set_text (app_test_child (welcome, "restore_entry"),
+  set_phrase (app_test_child (welcome, "restore_view"),
             "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
             "abandon about");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "success"));

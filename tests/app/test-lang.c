@@ -54,20 +54,20 @@ test_german (void)
   /* an error from the BIP39 code, in German on the restore page */
   gtk_widget_activate_action (GTK_WIDGET (welcome), "welcome.restore", NULL);
   app_test_iterate (100);
-  gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "restore_entry")),
-                         "abandon abandon abandon abandon abandon abandon abandon abandon "
-                         "abandon abandon abandon abandon");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (app_test_child (welcome, "restore_view")),
+                            "abandon abandon abandon abandon abandon abandon abandon abandon "
+                            "abandon abandon abandon abandon", -1);
   g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
                    "Die Prüfsumme der Wiederherstellungsphrase stimmt nicht: Prüfen Sie die "
                    "Wörter");
-  gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "restore_entry")),
-                         "abandon abandon abandon abandon abandon abandon abandon abandon "
-                         "abandon abandon abandon zzz");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (app_test_child (welcome, "restore_view")),
+                            "abandon abandon abandon abandon abandon abandon abandon abandon "
+                            "abandon abandon abandon zzz", -1);
   g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
                    "Wort 12 steht nicht in der englischen BIP39-Wortliste");
-  gtk_editable_set_text (GTK_EDITABLE (app_test_child (welcome, "restore_entry")),
-                         "abandon abandon abandon abandon abandon abandon abandon abandon "
-                         "abandon abandon about");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (app_test_child (welcome, "restore_view")),
+                            "abandon abandon abandon abandon abandon abandon abandon abandon "
+                            "abandon abandon about", -1);
   g_assert_cmpstr (gtk_label_get_text (app_test_child (welcome, "restore_status")), ==,
                    "Eine Wiederherstellungsphrase hat 12, 15, 18, 21 oder 24 Wörter, nicht 11");
   app_test_screenshot (GTK_WIDGET (window), "62-german-restore-error");

@@ -573,6 +573,12 @@ bobs_cli (Fixture *f, const gchar *command)
   return out;
 }
 
+static gboolean
+bid_refused (gpointer view)
+{
+  return rein_market_view_get_bid_refusal (view) != NULL;
+}
+
 static void
 test_bid_and_post (Fixture *f, gconstpointer data)
 {
@@ -640,7 +646,9 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "pw");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   app_test_wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
-  app_test_iterate (200);
+  /* the view learns of the bid once the market is read again: slow under
+   * load */
+  app_test_wait_until (bid_refused, f->view, "the view to know of the bid", 60);
   g_assert_nonnull (rein_market_view_get_bid_refusal (f->view)); /* "You have bid" */
   /* the outcome went to the window's toast, the action the view uses */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "win.toast", "s", "Test"));

@@ -9,7 +9,9 @@
  * Prints requests per second and p50/p99 latencies, and how query time grows
  * with the database. Needs wrk (Debian package wrk); set BENCH_SECONDS to
  * change the length of each run (default 3), BENCH_MAX_DOCUMENTS to stop at
- * a smaller database (a quick check: 10000).
+ * a smaller database (a quick check: 10000; CI runs 1000 with
+ * BENCH_SECONDS=1, about half a minute). The /put bodies prepared ahead
+ * scale with the largest database: 10,000 at 100k documents, 1,000 at 1k.
  *
  * The targets are for 2 cores: on a machine with more, rein-server runs
  * pinned to 2 of them (BENCH_SERVER_CPUS to change), and wrk on the rest.
@@ -64,6 +66,8 @@ typedef struct
 } Figures;
 
 static gchar *directory;
+/* /put bodies per owner (40 owners): enough for a run at the largest size. */
+static guint puts_per_owner = 250;
 static const gchar *lorem =
   "We need a careful piece of work done within two weeks; the details are below and "
   "more can be discussed by email. Quality matters more than speed, and clear "
@@ -680,7 +684,7 @@ measure_store (const gchar *database, guint processes, const gchar *const *paths
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) put_files = g_ptr_array_new_with_free_func (g_free);
   StoreFigures result = { 0 };
-  g_autofree gchar *first = prepare_puts (database, 40, 250, processes);
+  g_autofree gchar *first = prepare_puts (database, 40, puts_per_owner, processes);
 
   g_ptr_array_add (put_files, g_steal_pointer (&first));
   for (guint i = 1; i < processes; i++)
@@ -799,6 +803,7 @@ main (int argc, char *argv[])
     g_error ("BENCH_MAX_DOCUMENTS: a number of documents, at least %u", sizes[0]);
   while (n_sizes < G_N_ELEMENTS (sizes) && sizes[n_sizes] <= max_documents)
     n_sizes++;
+  puts_per_owner = CLAMP (sizes[n_sizes - 1] / 400, 25, 250);
 
   choose_server_cpus ();
   cpus = server_cpus_text ();
@@ -873,7 +878,7 @@ main (int argc, char *argv[])
 
   {
     Dataset *data = datasets[n_sizes - 1];
-    g_autofree gchar *bodies = prepare_puts (data->database, 40, 250, 1);
+    g_autofree gchar *bodies = prepare_puts (data->database, 40, puts_per_owner, 1);
     g_autofree gchar *url = NULL;
     GSubprocess *server = server_start (data->database, &url);
 

@@ -154,42 +154,17 @@ remove_stale_clusters (void)
     }
 }
 
-TestCluster *
-test_cluster_start (gboolean durable)
+/* Starts postgres on @data, a Unix socket in the cluster's directory and
+ * no TCP, and waits until it answers. */
+static void
+spawn_postgres (TestCluster *cluster, GSubprocessLauncher *launcher, const gchar *data,
+                gboolean durable)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autofree gchar *postgres_path = pg_binary ("postgres");
-  g_autofree gchar *data = NULL;
-  g_autofree gchar *log = NULL;
   g_autofree gchar *conninfo = NULL;
-  TestCluster *cluster = g_new0 (TestCluster, 1);
   gint64 deadline;
 
-  if (geteuid () == 0)
-    {
-      struct passwd *pw = getpwnam ("postgres");
-
-      g_assert_nonnull (pw);
-      run_as.drop = TRUE;
-      run_as.uid = pw->pw_uid;
-      run_as.gid = pw->pw_gid;
-    }
-
-  remove_stale_clusters ();
-  cluster->directory = g_dir_make_tmp ("rein-pg-XXXXXX", &error);
-  g_assert_no_error (error);
-  if (run_as.drop)
-    g_assert_cmpint (chown (cluster->directory, run_as.uid, run_as.gid), ==, 0);
-  data = g_build_filename (cluster->directory, "data", NULL);
-  log = g_build_filename (cluster->directory, "postgres.log", NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  make_data_directory (launcher, data);
-
-  /* Only a Unix socket in our directory: nothing listens on TCP. */
   cluster->postgres = g_subprocess_launcher_spawn (launcher, &error, postgres_path,
                                                    "-D", data,
                                                    "-k", cluster->directory,
@@ -209,6 +184,62 @@ test_cluster_start (gboolean durable)
       g_assert_nonnull (g_subprocess_get_identifier (cluster->postgres));
       g_usleep (20 * 1000);
     }
+}
+
+/* The cluster's directory, and who runs PostgreSQL: the "postgres" user
+ * when we are root (initdb and postgres refuse root). */
+static TestCluster *
+cluster_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  TestCluster *cluster = g_new0 (TestCluster, 1);
+
+  if (geteuid () == 0)
+    {
+      struct passwd *pw = getpwnam ("postgres");
+
+      g_assert_nonnull (pw);
+      run_as.drop = TRUE;
+      run_as.uid = pw->pw_uid;
+      run_as.gid = pw->pw_gid;
+    }
+
+  remove_stale_clusters ();
+  cluster->directory = g_dir_make_tmp ("rein-pg-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (run_as.drop)
+    g_assert_cmpint (chown (cluster->directory, run_as.uid, run_as.gid), ==, 0);
+  return cluster;
+}
+
+/* A launcher for PostgreSQL's programs on @cluster (as the postgres user,
+ * logging to postgres.log there), and where its data directory goes. */
+static GSubprocessLauncher *
+cluster_launcher (TestCluster *cluster, gchar **out_data)
+{
+  g_autofree gchar *log = g_build_filename (cluster->directory, "postgres.log", NULL);
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  *out_data = g_build_filename (cluster->directory, "data", NULL);
+  return launcher;
+}
+
+TestCluster *
+test_cluster_start (gboolean durable)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autofree gchar *data = NULL;
+  g_autofree gchar *conninfo = NULL;
+  TestCluster *cluster = cluster_new ();
+
+  launcher = cluster_launcher (cluster, &data);
+  make_data_directory (launcher, data);
+
+  spawn_postgres (cluster, launcher, data, durable);
+  conninfo = g_strdup_printf ("host=%s user=postgres dbname=postgres", cluster->directory);
   {
     PGconn *postgres = PQconnectdb (conninfo);
     PGresult *result;
@@ -258,6 +289,81 @@ test_cluster_stop (TestCluster *cluster)
   run_command ((const gchar *const[]){ "rm", "-rf", cluster->directory, NULL });
   g_free (cluster->directory);
   g_free (cluster);
+}
+
+TestCluster *
+test_cluster_start_standby (TestCluster *primary)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) backup = NULL;
+  g_autofree gchar *basebackup_path = pg_binary ("pg_basebackup");
+  g_autofree gchar *data = NULL;
+  g_autofree gchar *conninfo = NULL;
+  TestCluster *standby = cluster_new ();
+
+  launcher = cluster_launcher (standby, &data);
+  /* initdb's trust rules let local replication connections in; -R writes
+   * standby.signal and primary_conninfo (the primary's socket). */
+  backup = g_subprocess_launcher_spawn (launcher, &error, basebackup_path,
+                                        "--host", primary->directory, "--username", "postgres",
+                                        "--pgdata", data, "--write-recovery-conf",
+                                        "--wal-method=stream", "--checkpoint=fast",
+                                        "--no-sync", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (backup, NULL, &error);
+  g_assert_no_error (error);
+  spawn_postgres (standby, launcher, data, FALSE);
+
+  conninfo = g_strdup_printf ("host=%s user=postgres dbname=rein", standby->directory);
+  standby->admin = PQconnectdb (conninfo);
+  g_assert_cmpint (PQstatus (standby->admin), ==, CONNECTION_OK);
+  return standby;
+}
+
+gchar *
+test_cluster_same_database (TestCluster *cluster, const gchar *database)
+{
+  const gchar *host = strstr (database, "?host=");
+  const gchar *rest;
+
+  g_assert_nonnull (host);
+  rest = strchr (host, '&');
+  g_assert_nonnull (rest);
+  return g_strdup_printf ("%.*s?host=%s%s", (gint) (host - database), database,
+                          cluster->directory, rest);
+}
+
+static gchar *
+admin_value (PGconn *conn, const gchar *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+  gchar *value;
+
+  if (PQresultStatus (result) != PGRES_TUPLES_OK || PQntuples (result) != 1)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  value = g_strdup (PQgetvalue (result, 0, 0));
+  PQclear (result);
+  return value;
+}
+
+void
+test_cluster_wait_replayed (TestCluster *primary, TestCluster *standby)
+{
+  g_autofree gchar *target = admin_value (primary->admin, "SELECT pg_current_wal_lsn()");
+  g_autofree gchar *sql = g_strdup_printf ("SELECT pg_last_wal_replay_lsn() >= '%s'::pg_lsn",
+                                           target);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree gchar *done = admin_value (standby->admin, sql);
+
+      if (strcmp (done, "t") == 0)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
 }
 
 /* ---- the suite's store ---- */

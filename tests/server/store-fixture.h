@@ -38,6 +38,16 @@ TestCluster *test_cluster_start (gboolean durable);
 /* A new, empty place on @cluster: a schema of its own in database "rein",
  * as a URI (options=-csearch_path=...). */
 gchar *test_cluster_new_database (TestCluster *cluster);
+/* A hot standby of @primary: pg_basebackup with its replication settings
+ * (-R), started on a socket of its own; read-only, following the primary
+ * by streaming. Stop it before the primary. */
+TestCluster *test_cluster_start_standby (TestCluster *primary);
+/* @database, a URI of test_cluster_new_database() on another cluster, on
+ * @cluster's socket instead (the same schema on a standby). */
+gchar *test_cluster_same_database (TestCluster *cluster, const gchar *database);
+/* Waits (at most 60 s) until @standby has replayed everything @primary
+ * wrote so far. */
+void test_cluster_wait_replayed (TestCluster *primary, TestCluster *standby);
 /* Stops @cluster and removes its directory. */
 void test_cluster_stop (TestCluster *cluster);
 
