@@ -367,8 +367,9 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   check_page (&s.carol, "bid(s) submitted — waiting for you to award a bid", REIN_ACTION_OFFER,
               "job-page-10-creator-bids", TRUE);
   check_page (&s.walt, "bid(s) submitted — waiting for Carol to award a bid", 0,
-              "job-page-11-worker-bid", FALSE);
-  check_page (&s.mia, "bid(s) submitted — waiting for Carol to award a bid", 0, NULL, FALSE);
+              "job-page-11-worker-bid", TRUE);
+  check_page (&s.mia, "bid(s) submitted — waiting for Carol to award a bid", 0,
+              "job-page-11-mediator-bids", TRUE);
 
   /* Carol awards Walt's bid */
   bid = only_bid (&s.carol);
@@ -376,12 +377,12 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
              "job awarded — waiting for Walt to deliver", "job-page-12-award");
   fund_escrows (f, job_id);
   check_page (&s.carol, "job awarded — waiting for Walt to deliver", REIN_ACTION_CREATOR_DISPUTE,
-              "job-page-13-creator-awarded", FALSE);
+              "job-page-13-creator-awarded", TRUE);
   check_page (&s.walt, "job awarded — waiting for you to deliver",
               REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, "job-page-14-worker-awarded",
               TRUE);
   check_page (&s.mia, "job awarded — waiting for Walt to deliver", 0,
-              "job-page-15-mediator-awarded", FALSE);
+              "job-page-15-mediator-awarded", TRUE);
 
   /* Walt delivers, in several lines; Carol's page moves on by itself
    * with the automatic sync's timer (her keys are locked: it only reads) */
@@ -398,9 +399,9 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
               REIN_ACTION_ACCEPT | REIN_ACTION_CREATOR_DISPUTE, "job-page-17-creator-delivered",
               TRUE);
   check_page (&s.walt, "deliverables submitted — waiting for Carol to accept the delivery",
-              REIN_ACTION_WORKER_DISPUTE, "job-page-18-worker-delivered", FALSE);
+              REIN_ACTION_WORKER_DISPUTE, "job-page-18-worker-delivered", TRUE);
   check_page (&s.mia, "deliverables submitted — waiting for Carol to accept the delivery", 0,
-              NULL, FALSE);
+              "job-page-18-mediator-delivered", TRUE);
 
   /* Carol accepts: the payments to Walt and Mia, reviewed and signed, go
    * in the acceptance */
@@ -419,6 +420,8 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   g_assert_true (rein_payout_panel_get_paid (rein_job_page_get_payout_panel (s.walt.page)));
   check_page (&s.walt, "complete, work accepted", REIN_ACTION_WORKER_DISPUTE,
               "job-page-19-worker-paid", TRUE);
+  check_page (&s.carol, "complete, work accepted", 0, "job-page-19-creator-paid", TRUE);
+  check_page (&s.mia, "complete, work accepted", 0, "job-page-19-mediator-paid", TRUE);
   screens_close (&s);
 }
 
@@ -453,15 +456,19 @@ test_disputes (Fixture *f, gconstpointer data)
              "job-page-20-creator-dispute");
   check_page (&s.mia, "disputed by job creator — waiting for you to resolve the dispute",
               REIN_ACTION_RESOLVE, "job-page-21-mediator-dispute", TRUE);
+  check_page (&s.carol, "disputed by job creator — waiting for Mia to resolve the dispute", 0,
+              "job-page-21-creator-dispute", TRUE);
 
   /* Walt disputes too: the mediator hears both sides */
   check_page (&s.walt, "disputed by job creator — waiting for Mia to resolve the dispute",
-              REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
+              REIN_ACTION_WORKER_DISPUTE, "job-page-21-worker-dispute", TRUE);
   take_step (&s.walt, "job.dispute", NULL, "All five pages are in the folder, see page-4.txt.",
              "Rein Dispute Offer\n", "disputed by worker — waiting for Mia to resolve the dispute",
              "job-page-22-worker-dispute");
   check_page (&s.carol, "disputed by worker — waiting for Mia to resolve the dispute", 0,
-              "job-page-23-creator-both-disputes", FALSE);
+              "job-page-23-creator-both-disputes", TRUE);
+  check_page (&s.walt, "disputed by worker — waiting for Mia to resolve the dispute", 0,
+              "job-page-23-worker-both-disputes", TRUE);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   check_page (&s.mia, "disputed by worker — waiting for you to resolve the dispute",
@@ -477,7 +484,8 @@ test_disputes (Fixture *f, gconstpointer data)
   check_page (&s.carol, "complete, dispute resolved", 0, NULL, FALSE);
   assert_paid (f, cosign (&s.carol));
   check_page (&s.carol, "complete, dispute resolved", 0, "job-page-26-creator-paid", TRUE);
-  check_page (&s.walt, "complete, dispute resolved", 0, NULL, FALSE);
+  check_page (&s.walt, "complete, dispute resolved", 0, "job-page-26-worker-paid", TRUE);
+  check_page (&s.mia, "complete, dispute resolved", 0, "job-page-26-mediator-paid", TRUE);
   screens_close (&s);
 }
 
