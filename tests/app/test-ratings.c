@@ -158,34 +158,46 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 /* ---- the report, as the job page reads it ---- */
 
-/* A reader of its own, on a fresh context's store (nothing read before),
- * with a SIN and not a name: the one rating counts, Eve's does not. */
-static void
-test_report (Fixture *f, gconstpointer data)
+/* @viewer's ratings report of @rated, read by a reader of its own (as
+ * the job page's). */
+static ReinRatingsReport *
+report_of (Person *viewer, Person *rated)
 {
-  g_auto (GStrv) urls = rein_store_list_servers (f->carol.store, NULL, NULL);
+  g_auto (GStrv) urls = rein_store_list_servers (viewer->store, NULL, NULL);
   g_autoptr (ReinMarketReader) reader = rein_market_reader_new (
-      f->carol.store, f->carol.identity, (const gchar *const *) urls);
+      viewer->store, viewer->identity, (const gchar *const *) urls);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinRatingsReport) report = NULL;
-  g_autofree gchar *walt_sin = sin_of (&f->walt);
+  g_autofree gchar *sin = sin_of (rated);
+  g_autofree gchar *own_sin = sin_of (viewer);
+  ReinRatingsReport *report;
+
+  rein_ratings_load_async (reader, sin, own_sin, NULL, wait_cb, &result);
+  wait_for (&result);
+  report = rein_ratings_load_finish (reader, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (report->sin, ==, sin);
+  return report;
+}
+
+/* Walt's ratings as @viewer reads them: Carol's counts, Eve's does not,
+ * and says why. */
+static void
+assert_walt_rated (Fixture *f, Person *viewer)
+{
+  g_autoptr (ReinRatingsReport) report = report_of (viewer, &f->walt);
   g_autofree gchar *carol_sin = sin_of (&f->carol);
   g_autofree gchar *eve_sin = sin_of (&f->eve);
   gboolean saw_eve = FALSE;
 
-  rein_ratings_load_async (reader, walt_sin, carol_sin, NULL, wait_cb, &result);
-  wait_for (&result);
-  report = rein_ratings_load_finish (reader, result, &error);
-  g_assert_no_error (error);
   g_assert_cmpuint (report->ratings->len, ==, 2);
   for (guint i = 0; i < report->ratings->len; i++)
     {
       ReinRating *rating = g_ptr_array_index (report->ratings, i);
       const gchar *reason = g_ptr_array_index (report->reasons, i);
 
-      g_test_message ("rating %u by %s: %s", rating->rating, rating->rater_sin,
-                      reason != NULL ? reason : "counts");
+      g_test_message ("%s reads: rating %u by %s: %s", rein_identity_get_name (viewer->identity),
+                      rating->rating, rating->rater_sin, reason != NULL ? reason : "counts");
       if (strcmp (rating->rater_sin, eve_sin) == 0)
         {
           saw_eve = TRUE;
@@ -195,11 +207,28 @@ test_report (Fixture *f, gconstpointer data)
         {
           g_assert_cmpstr (rating->rater_sin, ==, carol_sin);
           g_assert_null (reason);
+          g_assert_nonnull (g_ptr_array_index (report->jobs, i));
         }
     }
   g_assert_true (saw_eve);
   g_assert_cmpuint (report->summary.count, ==, 1);
   g_assert_cmpfloat_with_epsilon (report->summary.average, 5.0, 1e-9);
+}
+
+/* A reader of its own, with a SIN and not a name: the one rating counts,
+ * Eve's does not, whoever reads them (Carol who rated, Walt rated, Bob
+ * who never saw the job). */
+static void
+test_report (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinRatingsReport) bob = NULL;
+
+  assert_walt_rated (f, &f->carol);
+  assert_walt_rated (f, &f->walt);
+  assert_walt_rated (f, &f->bob);
+  bob = report_of (&f->carol, &f->bob);
+  g_assert_cmpuint (bob->ratings->len, ==, 0);
+  g_assert_cmpuint (bob->summary.count, ==, 0);
 }
 
 /* ---- the bids on Carol's next job ---- */
