@@ -37,6 +37,7 @@ struct _ReinJobPage
   /* the bidders' ratings (rein-ratings.h), read one at a time with a
    * reader of the page's own, kept per SIN for the page */
   ReinMarketReader *ratings_reader;
+  ReinIdentity *ratings_identity; /* whose point of view they are read from */
   GCancellable *ratings_cancellable;
   GHashTable *ratings;      /* SIN -> "rated 4.5 by 3" */
   GHashTable *bid_sins;     /* bid hash -> its bidder's SIN */
@@ -253,7 +254,9 @@ ratings_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ReinRatingsReport) report = rein_ratings_load_finish (REIN_MARKET_READER (source),
                                                                    result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* cancelled, or read for an identity no longer active */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || source != G_OBJECT (self->ratings_reader))
     return;
   if (report == NULL)
     /* no server answered: the bid shows no rating, and the next is read */
@@ -320,10 +323,33 @@ load_next_ratings (ReinJobPage *self)
                            ratings_loaded_cb, g_object_ref (self));
 }
 
+/* Another identity became active: what was read from the last one's
+ * point of view (its trust, its servers) is dropped. */
+static void
+forget_ratings (ReinJobPage *self)
+{
+  if (self->ratings_cancellable != NULL)
+    g_cancellable_cancel (self->ratings_cancellable);
+  g_clear_object (&self->ratings_cancellable);
+  g_clear_object (&self->ratings_reader);
+  g_clear_object (&self->ratings_identity);
+  g_clear_pointer (&self->ratings_loading, g_free);
+  g_queue_clear_full (&self->ratings_wanted, g_free);
+  g_hash_table_remove_all (self->ratings);
+}
+
 /* Reads @sin's ratings, unless they are read or on their way. */
 static void
 want_ratings (ReinJobPage *self, const gchar *sin)
 {
+  ReinIdentity *identity = rein_market_service_get_identity (
+      rein_context_get_market (self->context));
+
+  if (identity != self->ratings_identity)
+    {
+      forget_ratings (self);
+      g_set_object (&self->ratings_identity, identity);
+    }
   if (g_hash_table_contains (self->ratings, sin) || g_strcmp0 (self->ratings_loading, sin) == 0
       || g_queue_find_custom (&self->ratings_wanted, sin, (GCompareFunc) g_strcmp0) != NULL)
     return;
@@ -864,11 +890,7 @@ rein_job_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->ratings_cancellable != NULL)
-    g_cancellable_cancel (self->ratings_cancellable);
-  g_clear_object (&self->ratings_cancellable);
-  g_clear_object (&self->ratings_reader);
-  g_queue_clear_full (&self->ratings_wanted, g_free);
+  forget_ratings (self);
   g_clear_object (&self->job);
   g_clear_object (&self->context);
   g_clear_pointer (&self->timeline, g_ptr_array_unref);
@@ -884,7 +906,6 @@ rein_job_page_finalize (GObject *object)
 
   g_free (self->job_id);
   g_free (self->status);
-  g_free (self->ratings_loading);
   g_hash_table_unref (self->ratings);
   g_hash_table_unref (self->bid_sins);
 

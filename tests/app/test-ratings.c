@@ -170,13 +170,22 @@ report_of (Person *viewer, Person *rated)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *sin = sin_of (rated);
   g_autofree gchar *own_sin = sin_of (viewer);
-  ReinRatingsReport *report;
+  ReinRatingsReport *report = NULL;
 
-  rein_ratings_load_async (reader, sin, own_sin, NULL, wait_cb, &result);
-  wait_for (&result);
-  report = rein_ratings_load_finish (reader, result, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (report->sin, ==, sin);
+  /* a second time with the same reader, as the page reads one bidder
+   * after another: the same answer */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_object (&result);
+      if (i > 0)
+        rein_ratings_report_free (report);
+      rein_ratings_load_async (reader, sin, own_sin, NULL, wait_cb, &result);
+      wait_for (&result);
+      report = rein_ratings_load_finish (reader, result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (report->sin, ==, sin);
+      g_test_message ("read %u: %u counted", i + 1, report->summary.count);
+    }
   return report;
 }
 
