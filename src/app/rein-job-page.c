@@ -405,7 +405,9 @@ bid_row (ReinJobPage *self, ReinJob *job, ReinTimelineEntry *entry, gboolean can
       g_hash_table_replace (self->bid_sins, g_strdup (rein_document_get_hash (bid)),
                             g_strdup (sin));
       g_object_set_data_full (G_OBJECT (row), "sin", g_strdup (sin), g_free);
-      want_ratings (self, sin);
+      /* read for whom the bids are shown (show_timeline()) */
+      if (can_award || rein_my_job_get_role (self->job) == REIN_ROLE_CREATOR)
+        want_ratings (self, sin);
     }
   set_bid_subtitle (self, row);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
