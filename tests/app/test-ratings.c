@@ -1,6 +1,7 @@
 /* test-ratings.c: python-rein 0.3's ratings beside the bids
  *
- * In-process under Xvfb, against a real rein-server on loopback. Carol
+ * In-process under Xvfb, against a real rein-server and the test chain
+ * backend (the escrows of the completed job) on loopback. Carol
  * (creator), Walt (worker) and Mia (mediator) complete a job; Carol rates
  * Walt 5 and Eve, who took no part in it, rates him 0. On Carol's next
  * job, Walt and Bob (never rated) bid: the page shows Walt "rated 5.0 by
