@@ -9,6 +9,7 @@
 #include "rein-escrow-funding.h"
 #include "rein-job-page.h"
 #include "rein-payout-panel.h"
+#include "rein-ratings.h"
 #include "rein-step-dialog.h"
 
 struct _ReinJobPage
@@ -33,6 +34,15 @@ struct _ReinJobPage
   GtkWidget *buttons[5];
   GtkWidget *bids_group;
   GtkListBox *bids_list;
+  /* the bidders' ratings (rein-ratings.h), read one at a time with a
+   * reader of the page's own, kept per SIN for the page */
+  ReinMarketReader *ratings_reader;
+  ReinIdentity *ratings_identity; /* whose point of view they are read from */
+  GCancellable *ratings_cancellable;
+  GHashTable *ratings;      /* SIN -> "rated 4.5 by 3" */
+  GHashTable *bid_sins;     /* bid hash -> its bidder's SIN */
+  GQueue ratings_wanted;    /* SINs to read, owned */
+  gchar *ratings_loading;   /* the SIN being read */
   GtkWidget *escrow_box;
   ReinEscrowFunding *funding;
   ReinPayoutPanel *payout;
@@ -204,6 +214,149 @@ timeline_row (ReinTimelineEntry *entry)
   return row;
 }
 
+/* ---- the bidders' ratings ---- */
+
+/* "0.05 BTC · 2 other jobs completed · rated 4.5 by 3", once read. */
+static void
+set_bid_subtitle (ReinJobPage *self, GtkWidget *row)
+{
+  const gchar *base = g_object_get_data (G_OBJECT (row), "base-subtitle");
+  const gchar *sin = g_object_get_data (G_OBJECT (row), "sin");
+  const gchar *rated = sin != NULL ? g_hash_table_lookup (self->ratings, sin) : NULL;
+  g_autofree gchar *subtitle = NULL;
+
+  if (rated == NULL)
+    {
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), base);
+      return;
+    }
+  /* Translators: "0.05 BTC · 2 other jobs completed" and "rated 4.5 by 3" */
+  subtitle = g_strdup_printf (_("%s · %s"), base, rated);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+}
+
+static void
+show_ratings (ReinJobPage *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->bids_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_EXPANDER_ROW (row))
+      set_bid_subtitle (self, row);
+}
+
+static void load_next_ratings (ReinJobPage *self);
+
+static void
+ratings_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinJobPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinRatingsReport) report = rein_ratings_load_finish (REIN_MARKET_READER (source),
+                                                                   result, &error);
+
+  /* cancelled, or read for an identity no longer active */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || source != G_OBJECT (self->ratings_reader))
+    return;
+  if (report == NULL)
+    /* no server answered: the bid shows no rating, and the next is read */
+    g_debug ("ratings of %s: %s", self->ratings_loading, error->message);
+  else if (report->summary.count == 0)
+    g_hash_table_replace (self->ratings, g_strdup (report->sin), g_strdup (_("no ratings")));
+  else
+    {
+      g_autofree gchar *average = g_strdup_printf ("%.1f", report->summary.average);
+
+      g_hash_table_replace (self->ratings, g_strdup (report->sin),
+                            /* Translators: "rated 4.5 by 3" (people) */
+                            g_strdup_printf (g_dngettext (NULL, "rated %s by %u",
+                                                          "rated %s by %u",
+                                                          report->summary.count),
+                                             average, report->summary.count));
+    }
+  g_clear_pointer (&self->ratings_loading, g_free);
+  show_ratings (self);
+  load_next_ratings (self);
+}
+
+/* The reader of the page's own: the ratings replace its jobs. */
+static ReinMarketReader *
+ratings_reader (ReinJobPage *self)
+{
+  ReinMarketService *market = rein_context_get_market (self->context);
+  ReinIdentity *identity = rein_market_service_get_identity (market);
+  GListModel *servers = rein_session_get_servers (rein_context_get_session (self->context));
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+
+  if (self->ratings_reader != NULL || identity == NULL)
+    return self->ratings_reader;
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+
+      g_ptr_array_add (urls, g_strdup (rein_server_info_get_url (server)));
+    }
+  if (urls->len == 0)
+    return NULL;
+  g_ptr_array_add (urls, NULL);
+  self->ratings_reader = rein_market_reader_new (rein_context_get_store (self->context),
+                                                 identity, (const gchar *const *) urls->pdata);
+  return self->ratings_reader;
+}
+
+static void
+load_next_ratings (ReinJobPage *self)
+{
+  ReinMarketReader *reader;
+  ReinIdentity *identity;
+  g_autofree gchar *own_sin = NULL;
+
+  if (self->ratings_loading != NULL || g_queue_is_empty (&self->ratings_wanted)
+      || self->context == NULL || (reader = ratings_reader (self)) == NULL)
+    return;
+  identity = rein_market_service_get_identity (rein_context_get_market (self->context));
+  own_sin = rein_sin_from_address (rein_identity_get_master_address (identity));
+  self->ratings_loading = g_queue_pop_head (&self->ratings_wanted);
+  if (self->ratings_cancellable == NULL)
+    self->ratings_cancellable = g_cancellable_new ();
+  rein_ratings_load_async (reader, self->ratings_loading, own_sin, self->ratings_cancellable,
+                           ratings_loaded_cb, g_object_ref (self));
+}
+
+/* Another identity became active: what was read from the last one's
+ * point of view (its trust, its servers) is dropped. */
+static void
+forget_ratings (ReinJobPage *self)
+{
+  if (self->ratings_cancellable != NULL)
+    g_cancellable_cancel (self->ratings_cancellable);
+  g_clear_object (&self->ratings_cancellable);
+  g_clear_object (&self->ratings_reader);
+  g_clear_object (&self->ratings_identity);
+  g_clear_pointer (&self->ratings_loading, g_free);
+  g_queue_clear_full (&self->ratings_wanted, g_free);
+  g_hash_table_remove_all (self->ratings);
+}
+
+/* Reads @sin's ratings, unless they are read or on their way. */
+static void
+want_ratings (ReinJobPage *self, const gchar *sin)
+{
+  ReinIdentity *identity = rein_market_service_get_identity (
+      rein_context_get_market (self->context));
+
+  if (identity != self->ratings_identity)
+    {
+      forget_ratings (self);
+      g_set_object (&self->ratings_identity, identity);
+    }
+  if (g_hash_table_contains (self->ratings, sin) || g_strcmp0 (self->ratings_loading, sin) == 0
+      || g_queue_find_custom (&self->ratings_wanted, sin, (GCompareFunc) g_strcmp0) != NULL)
+    return;
+  g_queue_push_tail (&self->ratings_wanted, g_strdup (sin));
+  load_next_ratings (self);
+}
+
 /* ---- the bids ---- */
 
 static gboolean
@@ -232,6 +385,8 @@ bid_row (ReinJobPage *self, ReinJob *job, ReinTimelineEntry *entry, gboolean can
   gint completed = rein_timeline_entry_get_writer_completed (entry);
   g_autofree gchar *history = NULL;
   g_autofree gchar *subtitle = NULL;
+  g_autofree gchar *sin = rein_directory_dup_sin_of_key (
+      directory, rein_document_lookup (bid, REIN_LABEL_WORKER_PUBLIC_KEY));
   GtkWidget *row = adw_expander_row_new ();
 
   if (completed < 0)
@@ -244,7 +399,17 @@ bid_row (ReinJobPage *self, ReinJob *job, ReinTimelineEntry *entry, gboolean can
   subtitle = g_strdup_printf (_("%s BTC · %s"), amount != NULL ? amount : "?", history);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), worker);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  g_object_set_data_full (G_OBJECT (row), "base-subtitle", g_strdup (subtitle), g_free);
+  if (sin != NULL)
+    {
+      g_hash_table_replace (self->bid_sins, g_strdup (rein_document_get_hash (bid)),
+                            g_strdup (sin));
+      g_object_set_data_full (G_OBJECT (row), "sin", g_strdup (sin), g_free);
+      /* read for whom the bids are shown (show_timeline()) */
+      if (can_award || rein_my_job_get_role (self->job) == REIN_ROLE_CREATOR)
+        want_ratings (self, sin);
+    }
+  set_bid_subtitle (self, row);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
                             text_row (rein_document_lookup (bid, REIN_LABEL_DESCRIPTION), NULL));
   if (is_awarded (job, bid))
@@ -727,6 +892,7 @@ rein_job_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  forget_ratings (self);
   g_clear_object (&self->job);
   g_clear_object (&self->context);
   g_clear_pointer (&self->timeline, g_ptr_array_unref);
@@ -742,6 +908,8 @@ rein_job_page_finalize (GObject *object)
 
   g_free (self->job_id);
   g_free (self->status);
+  g_hash_table_unref (self->ratings);
+  g_hash_table_unref (self->bid_sins);
 
   G_OBJECT_CLASS (rein_job_page_parent_class)->finalize (object);
 }
@@ -766,6 +934,9 @@ rein_job_page_class_init (ReinJobPageClass *klass)
 static void
 rein_job_page_init (ReinJobPage *self)
 {
+  self->ratings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->bid_sins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->ratings_wanted);
   build_page (self);
   update (self);
 }
@@ -774,4 +945,16 @@ GtkWidget *
 rein_job_page_new (void)
 {
   return g_object_new (REIN_TYPE_JOB_PAGE, NULL);
+}
+
+const gchar *
+rein_job_page_get_bid_ratings (ReinJobPage *self, const gchar *bid_hash)
+{
+  const gchar *sin;
+
+  g_return_val_if_fail (REIN_IS_JOB_PAGE (self), NULL);
+  g_return_val_if_fail (bid_hash != NULL, NULL);
+
+  sin = g_hash_table_lookup (self->bid_sins, bid_hash);
+  return sin != NULL ? g_hash_table_lookup (self->ratings, sin) : NULL;
 }

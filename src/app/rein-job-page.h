@@ -48,5 +48,8 @@ const gchar *rein_job_page_get_status (ReinJobPage *self);
 GPtrArray *rein_job_page_get_timeline (ReinJobPage *self);
 /* The bids offered for award, as shown (hashes), NULL-terminated. */
 GStrv rein_job_page_dup_bid_hashes (ReinJobPage *self);
+/* What the bid's row says of its bidder's ratings: "rated 5.0 by 1", "no
+ * ratings"; NULL until they are read. */
+const gchar *rein_job_page_get_bid_ratings (ReinJobPage *self, const gchar *bid_hash);
 
 G_END_DECLS
