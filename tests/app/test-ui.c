@@ -42,12 +42,6 @@ typedef struct
 
 /* ---- helpers ---- */
 
-static gboolean
-wait_cb (gpointer data)
-{
-  g_error ("timed out waiting for the UI");
-  return G_SOURCE_REMOVE;
-}
 
 static gboolean
 widget_visible (gpointer data)
@@ -64,14 +58,13 @@ widget_hidden (gpointer data)
 /* Runs the main loop until @check says yes (or 90 s pass: a sync of 500
  * documents under AddressSanitizer on a busy 2-core machine has taken
  * close to 30). */
+/* Waits for @check, looking again at least every 20 ms: a state that
+ * changes without waking the main loop is still seen (a blocking
+ * iteration alone would sleep until the deadline). */
 static void
 wait_until (gboolean (*check) (gpointer), gpointer data)
 {
-  guint id = g_timeout_add_seconds (90, wait_cb, NULL);
-
-  while (!check (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
+  app_test_wait_until (check, data, "the UI", 90);
 }
 
 static ReinWelcome *
