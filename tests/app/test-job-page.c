@@ -125,7 +125,8 @@ check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *sh
   app_test_wait_until (panel_loaded, rein_job_page_get_payout_panel (s->page),
                        "the payout panel", 90);
   app_test_screenshot (GTK_WIDGET (s->window), shot);
-  if (narrow)
+  /* (a window of its own only for the picture: not when none is drawn) */
+  if (narrow && g_getenv ("REIN_TEST_NO_SCREENSHOTS") == NULL)
     {
       g_autofree gchar *name = g_strdup_printf ("%s-narrow", shot);
       Screen small = { 0 };
