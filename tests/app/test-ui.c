@@ -55,17 +55,13 @@ widget_hidden (gpointer data)
   return !gtk_widget_get_visible (GTK_WIDGET (data));
 }
 
-/* Runs the main loop until @check says yes (or 90 s pass: a sync of 500
- * documents under AddressSanitizer on a busy 2-core machine has taken
- * close to 30). */
-/* Waits for @check, looking again at least every 20 ms: a state that
- * changes without waking the main loop is still seen (a blocking
- * iteration alone would sleep until the deadline). */
-static void
-wait_until (gboolean (*check) (gpointer), gpointer data)
-{
-  app_test_wait_until (check, data, "the UI", 90);
-}
+/* Runs the main loop until @check says yes, looking again at least every
+ * 20 ms (a state that changes without waking the main loop is still seen),
+ * or fails after 90 s (a sync of 500 documents under AddressSanitizer on a
+ * busy 2-core machine has taken close to 30) naming the check and the line
+ * that waited. */
+#define wait_until(check, data) \
+  app_test_wait_until ((check), (data), G_STRLOC ": " #check, 90)
 
 static ReinWelcome *
 welcome_of (Fixture *f)
