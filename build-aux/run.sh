@@ -47,7 +47,8 @@ server_log="$demo/server.log"
 "$build/src/server/rein-server" --port "$port" --database "$demo/server.db" --quiet \
   >"$server_log" 2>&1 &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
+chain_pid=
+trap 'kill $server_pid $chain_pid 2>/dev/null; wait $server_pid $chain_pid 2>/dev/null || true' EXIT
 url=""
 for _ in $(seq 100); do
   url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$server_log" | head -n 1)
@@ -63,6 +64,28 @@ done
 port=${url##*:}; port=${port%/}
 echo "$port" > "$demo/port"
 echo "Local server: $url"
+
+# The demo's chain: the Esplora-compatible stand-in the tests use, kept in
+# the demo folder, mining a block a minute. Escrows are funded and paid out
+# on it as on a real chain, with nothing leaving this machine.
+chain_log="$demo/chain.log"
+: >"$chain_log"
+/usr/bin/python3 "$top/tests/net/esplora-server.py" --network testnet \
+  --state "$demo/chain.json" --block-interval 60 >"$chain_log" 2>&1 &
+chain_pid=$!
+chain=""
+for _ in $(seq 100); do
+  chain=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$chain_log" | head -n 1)
+  [ -n "$chain" ] && break
+  if ! kill -0 "$chain_pid" 2>/dev/null; then
+    echo "the demo chain did not start:" >&2
+    cat "$chain_log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+[ -n "$chain" ] || { echo "the demo chain did not say where it listens" >&2; exit 1; }
+echo "Demo chain: $chain"
 
 form () { printf '%s\n' "$@" > "$demo/form.txt"; echo "$demo/form.txt"; }
 
@@ -81,6 +104,8 @@ identity () {
                          "Mediator fee: 1.5" "Testnet: True")" >/dev/null
   fi
   "$cli" request "$url" --data-dir "$dir" >/dev/null 2>&1 || true
+  # each run's chain has its own port: every data dir is told
+  "$cli" chain "$chain" --data-dir "$dir" >/dev/null
   "$cli" sync --data-dir "$dir" >/dev/null
 }
 
@@ -106,13 +131,40 @@ if [ ! -f "$demo/.seeded" ]; then
   touch "$demo/.seeded"
 fi
 
+# A job "You" works on: Bob awards You's bid and pays both escrows (the
+# demo chain's funding call stands in for his wallet), so the app shows
+# the job's escrows funded and You can deliver.
+if [ ! -f "$demo/.seeded-escrow" ]; then
+  job=$("$cli" post --json --data-dir "$demo/bob" \
+    --defaults "$(form "Job name: Illustrate a children's book" "Category: Graphics" \
+                       "Description: Twelve watercolour pages about a lighthouse cat." \
+                       "Mediator: Alice (mediator)")" \
+    | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["job_id"])')
+  "$cli" bid --data-dir "$demo/you" \
+    --defaults "$(form "Job ID: $job" "Description: Twelve pages in four weeks." \
+                       "Bid amount (BTC): 0.1")" >/dev/null
+  "$cli" offer --data-dir "$demo/bob" --defaults "$(form "Job ID: $job" "Worker: You")" >/dev/null
+  "$cli" escrow-status --json --data-dir "$demo/bob" --jobid "$job" \
+    | /usr/bin/python3 -c '
+import json, sys, urllib.request
+status = json.load(sys.stdin)
+for escrow in ("primary", "mediator"):
+    body = json.dumps({"address": status[escrow]["address"],
+                       "value": status[escrow]["due_sat"], "confirmations": 3}).encode()
+    urllib.request.urlopen(sys.argv[1] + "_test/fund", body).read()
+' "$chain"
+  echo "$job" >"$demo/escrow-job"
+  touch "$demo/.seeded-escrow"
+fi
+
 # The app opens as "You", even when another identity was added and used
 # in the demo since.
 "$cli" use "You" --data-dir "$demo/you" >/dev/null
 
 echo
 echo "Demo identities live in $demo (password: $REIN_PASSWORD)."
-echo "The app opens as \"You\"; Alice mediates, Bob posted jobs, Carol bid."
+echo "The app opens as \"You\"; Alice mediates, Bob posted jobs, Carol bid, and"
+echo "Bob awarded You a job and funded its escrows on the demo chain."
 echo "rein-cli and rein-server are in $build/src/cli and $build/src/server:"
 echo "  export PATH=\"$build/src/cli:$build/src/server:\$PATH\""
 
@@ -120,6 +172,12 @@ if [ "${REIN_RUN_NO_APP:-0}" = 1 ]; then
   echo
   echo "The jobs \"You\" sees on $url:"
   "$cli" jobs --data-dir "$demo/you"
+  echo
+  echo "The jobs \"You\" takes part in:"
+  "$cli" status --data-dir "$demo/you"
+  echo
+  echo "Its escrows on $chain:"
+  "$cli" escrow-status --data-dir "$demo/you" --jobid "$(cat "$demo/escrow-job")"
   exit 0
 fi
 # Preferences offers the demo's server to identities added in the demo.

@@ -584,6 +584,20 @@ toast_action (GtkWidget *widget, const char *name, GVariant *param)
   rein_window_show_toast (REIN_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
+/* Alt+1 and Alt+2: the market and my jobs, as the view switcher shows
+ * them (not while setting up an identity, where there are no views). */
+static void
+show_view_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinWindow *self = REIN_WINDOW (widget);
+  const gchar *view = g_variant_get_string (param, NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") != 0
+      || adw_view_stack_get_child_by_name (self->view_stack, view) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, view);
+}
+
 static void
 sync_action (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -815,6 +829,11 @@ rein_window_class_init (ReinWindowClass *klass)
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.add-identity", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view",
+                                       "s", "market");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view",
+                                       "s", "my-jobs");
 }
 
 static void

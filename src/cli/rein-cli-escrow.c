@@ -342,12 +342,12 @@ print_account (const gchar *title, const ReinEscrowStatus *status,
         rein_cli_print (g_dngettext (NULL, "  funded, %u confirmation",
                                      "  funded, %u confirmations", account->confirmations),
                         account->confirmations);
+      else
+        rein_cli_print ("  %s", _(rein_funding_to_string (funding)));
       if (account->confirmed + account->unconfirmed > account->due)
         rein_cli_print (_("  WARNING: it holds more than is due. Another job between the same "
                           "three people has the same escrow addresses, and a payout spends "
                           "all of it."));
-      else
-        rein_cli_print ("  %s", _(rein_funding_to_string (funding)));
     }
   rein_cli_print (_("  redeem script: %s"), account->redeem_script_hex);
 }

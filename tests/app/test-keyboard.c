@@ -162,6 +162,17 @@ test_create_with_keyboard (void)
   g_assert_cmpstr (rein_identity_get_name (rein_session_get_active_identity (session)), ==, "Kim");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
 
+  /* Alt+2 and Alt+1 switch between my jobs and the market */
+  {
+    AdwViewStack *views = app_test_child (window, "view_stack");
+
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (views), ==, "market");
+    key ("alt+2");
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (views), ==, "my-jobs");
+    key ("alt+1");
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (views), ==, "market");
+  }
+
   /* Ctrl+N adds another identity; Escape goes back */
   key ("ctrl+n");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "welcome");

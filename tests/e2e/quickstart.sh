@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # quickstart.sh: the README's first command, minus the window: run.sh sets
 # up a local server and the demo identities, and "You" sees the sample
-# market; a second run reuses everything (same port, same jobs, no errors).
+# market, and the job Bob awarded "You" with both escrows funded on the
+# demo chain; a second run reuses everything (same port, same jobs, the
+# same chain, no errors).
 #
 #   quickstart.sh SOURCE_ROOT BUILD_ROOT
 #
@@ -13,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 export REIN_RUN_BUILD_DIR=$build REIN_RUN_NO_APP=1 REIN_DEMO_PORT=0 \
        REIN_DEMO_DIR=$work/demo REIN_TEST_SCRYPT_LOG2N=10
 
-echo "1..4"
+echo "1..6"
 n=0
 check () {
   n=$((n + 1))
@@ -21,7 +23,7 @@ check () {
 }
 status=0
 
-jobs_of () { sed -n '/^The jobs "You" sees/,$p' "$1" | tail -n +2 | sort; }
+jobs_of () { sed -n '/^The jobs "You" sees/,/^$/p' "$1" | sed -n '2,$p' | sed '/^$/d' | sort; }
 # A person is shown as the enrolled name, isolated (U+2068 ... U+2069),
 # with the fingerprint of the master: "by <FSI>Bob<PDI> (Tf...)".
 bob=$'\xe2\x81\xa8Bob\xe2\x81\xa9 \\(T[1-9A-HJ-NP-Za-km-z]{9}\\)'
@@ -35,10 +37,16 @@ check test "$(grep -c -E "^[a-z0-9]{20}  .* by $bob, " "$work/jobs1.txt")" = 3
 desc="Carol's bid is on the menu translation"
 check grep -q -E "Translate a menu to German \\[Writing\\] by $bob, 1 bid:" "$work/jobs1.txt"
 
+desc="You works on the book Bob awarded, both escrows funded and confirmed"
+check test "$(grep -c -E "^[a-z0-9]{20}  worker +job awarded +Illustrate a children's book " \
+              "$work/run1.txt")" = 1 -a \
+           "$(grep -c -E '^  funded, [0-9]+ confirmations$' "$work/run1.txt")" = 2
 bash "$src/build-aux/run.sh" >"$work/run2.txt" 2>&1 || { cat "$work/run2.txt"; exit 1; }
 jobs_of "$work/run2.txt" >"$work/jobs2.txt"
 desc="a second run reuses the demo: same port, same jobs"
 check cmp -s "$work/jobs1.txt" "$work/jobs2.txt"
+desc="the second run's chain still holds the escrows' coins"
+check test "$(grep -c -E '^  funded, [0-9]+ confirmations$' "$work/run2.txt")" = 2
 desc="four identities, one per data dir"
 count=0
 for who in alice bob carol you; do

@@ -29,12 +29,17 @@
 #   POST _test/fees    {"1": 20.5, ...}
 #   GET  _test/broadcasts  the txids broadcast, in order
 #
-# Usage: esplora-server.py [--network testnet|regtest|mainnet]
-# It listens on 127.0.0.1 on a free port and prints "listening on URL".
+# Usage: esplora-server.py [--network testnet|regtest|mainnet] [--port N]
+#                          [--state FILE] [--block-interval SECONDS]
+# It listens on 127.0.0.1 (on a free port unless --port) and prints
+# "listening on URL". The quick start's demo runs it as its chain: with
+# --state it keeps the chain in FILE across runs (written after every
+# change), and with --block-interval it mines a block that often.
 
 import argparse
 import hashlib
 import json
+import os
 import sys
 import threading
 import time
@@ -67,6 +72,41 @@ class Chain:
         self.mode = "normal"
         self.broadcasts = []
         self.fund_count = 0
+        self.state = None    # the file the chain is kept in, if any
+
+    def load(self, path):
+        """Keeps the chain in @path from now on, reading what it holds."""
+        self.state = path
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except FileNotFoundError:
+            return
+        self.tip = int(data["tip"])
+        self.fund_count = int(data.get("fund_count", 0))
+        for raw, height in data["txs"]:
+            txid = self.add(CTransaction.deserialize(x(raw)), 0)
+            if height is not None:
+                self.height[txid] = int(height)
+
+    def save(self):
+        """Writes the chain to its state file (when it has one), atomically."""
+        if self.state is None:
+            return
+        data = {"tip": self.tip, "fund_count": self.fund_count,
+                "txs": [[self.raw[txid].hex(), self.height.get(txid)] for txid in self.txs]}
+        tmp = self.state + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, self.state)
+
+    def mine(self, blocks):
+        """Confirms the mempool in the first of @blocks new blocks."""
+        for _ in range(blocks):
+            self.tip += 1
+            for txid in self.txs:
+                if txid not in self.height:
+                    self.height[txid] = self.tip
 
     def add(self, tx, confirmations):
         txid = b2lx(tx.GetTxid())
@@ -249,24 +289,30 @@ class Handler(BaseHTTPRequestHandler):
         if self.hang(parts):
             return
         with CHAIN.lock:
-            if parts and parts[0] == "_test":
-                return self.control(parts[1:], json.loads(body or b"{}"))
-            if self.faulty():
-                return
-            if parts == ["tx"]:
-                try:
-                    tx = CTransaction.deserialize(x(body.decode().strip()))
-                except Exception:
-                    return self.send(400, "sendrawtransaction RPC error: "
-                                     '{"code":-22,"message":"TX decode failed"}')
-                error = CHAIN.check_and_add(tx)
-                if error is not None:
-                    return self.send(400, "sendrawtransaction RPC error: "
-                                     + json.dumps({"code": -26, "message": error}))
-                txid = b2lx(tx.GetTxid())
-                if CHAIN.mode == "wrong-txid":
-                    txid = "%064x" % 1
-                return self.send(200, txid)
+            try:
+                return self.post(parts, body)
+            finally:
+                CHAIN.save()
+
+    def post(self, parts, body):
+        if parts and parts[0] == "_test":
+            return self.control(parts[1:], json.loads(body or b"{}"))
+        if self.faulty():
+            return
+        if parts == ["tx"]:
+            try:
+                tx = CTransaction.deserialize(x(body.decode().strip()))
+            except Exception:
+                return self.send(400, "sendrawtransaction RPC error: "
+                                 '{"code":-22,"message":"TX decode failed"}')
+            error = CHAIN.check_and_add(tx)
+            if error is not None:
+                return self.send(400, "sendrawtransaction RPC error: "
+                                 + json.dumps({"code": -26, "message": error}))
+            txid = b2lx(tx.GetTxid())
+            if CHAIN.mode == "wrong-txid":
+                txid = "%064x" % 1
+            return self.send(200, txid)
         self.send(404, "Not Found")
 
     def control(self, parts, args):
@@ -284,11 +330,7 @@ class Handler(BaseHTTPRequestHandler):
             txid = CHAIN.add(CTransaction.from_tx(tx), int(args.get("confirmations", 1)))
             return self.send(200, txid)
         if parts == ["mine"]:
-            for _ in range(int(args.get("blocks", 1))):
-                CHAIN.tip += 1
-                for txid in CHAIN.txs:
-                    if txid not in CHAIN.height:
-                        CHAIN.height[txid] = CHAIN.tip
+            CHAIN.mine(int(args.get("blocks", 1)))
             return self.send(200, str(CHAIN.tip))
         if parts == ["mode"]:
             CHAIN.mode = args["mode"]
@@ -303,9 +345,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--network", default="testnet",
                         choices=["mainnet", "testnet", "regtest"])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--state", help="keep the chain in this file across runs")
+    parser.add_argument("--block-interval", type=float, default=0,
+                        help="mine a block every so many seconds")
     options = parser.parse_args()
     bitcoin.SelectParams(options.network)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if options.state:
+        CHAIN.load(options.state)
+    if options.block_interval > 0:
+        def miner():
+            while True:
+                time.sleep(options.block_interval)
+                with CHAIN.lock:
+                    CHAIN.mine(1)
+                    CHAIN.save()
+        threading.Thread(target=miner, daemon=True).start()
+    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
     server.daemon_threads = True
     print("listening on http://127.0.0.1:%d/" % server.server_address[1], flush=True)
     try:
