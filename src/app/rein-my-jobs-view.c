@@ -19,6 +19,8 @@ struct _ReinMyJobsView
   GtkStack *stack;
   ReinJobPage *job_page;
   AdwStatusPage *error_page;
+  GtkSpinner *list_spinner;
+  GtkSpinner *job_spinner;
   GtkWidget *heading[N_GROUPS];
   GtkListBox *list[N_GROUPS];
 
@@ -163,6 +165,14 @@ update_state (ReinMyJobsView *self)
     gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
+/* The spinners beside the refresh buttons turn while a refresh runs. */
+static void
+set_refreshing (ReinMyJobsView *self, gboolean refreshing)
+{
+  gtk_spinner_set_spinning (self->list_spinner, refreshing);
+  gtk_spinner_set_spinning (self->job_spinner, refreshing);
+}
+
 static void
 refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -172,6 +182,7 @@ refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!rein_my_jobs_refresh_finish (REIN_MY_JOBS (source), result, &error)
       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  set_refreshing (self, FALSE);
   g_clear_pointer (&self->error, g_free);
   if (error != NULL)
     self->error = g_strdup (error->message);
@@ -189,6 +200,7 @@ refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  set_refreshing (self, TRUE);
   rein_my_jobs_refresh_async (self->my_jobs, self->cancellable, refreshed_cb,
                               g_object_ref (self));
 }
@@ -302,6 +314,10 @@ rein_my_jobs_view_class_init (ReinMyJobsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, stack);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, job_page);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, list_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, job_spinner);
+  /* for tests */
+  gtk_widget_class_bind_template_child_full (widget_class, "refresh_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "creator_heading", FALSE,
                                              G_STRUCT_OFFSET (ReinMyJobsView, heading[0]));
   gtk_widget_class_bind_template_child_full (widget_class, "worker_heading", FALSE,
@@ -316,6 +332,7 @@ rein_my_jobs_view_class_init (ReinMyJobsViewClass *klass)
                                              G_STRUCT_OFFSET (ReinMyJobsView, list[2]));
   gtk_widget_class_install_action (widget_class, "my-jobs.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "my-jobs.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "my-jobs.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "my-jobs.back",
                                        NULL);
 }

@@ -124,6 +124,76 @@ test_three_roles (Fixture *f, gconstpointer data)
                                       ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static gboolean
+two_worker_rows (gpointer data)
+{
+  return gtk_list_box_get_row_at_index (rein_my_jobs_view_get_list (data, REIN_ROLE_WORKER), 1)
+         != NULL;
+}
+
+static void
+spun_cb (GtkSpinner *spinner, GParamSpec *pspec, gpointer data)
+{
+  if (gtk_spinner_get_spinning (spinner))
+    *(gboolean *) data = TRUE;
+}
+
+/* Another party acts while my window is open: the refresh button (F5)
+ * reads my jobs again, and the new job shows whose turn it is. */
+static void
+test_refresh (Fixture *f, gconstpointer data)
+{
+  ReinWindow *window = rein_window_new (NULL, f->walt.context);
+  ReinMyJobsView *view;
+  GtkListBox *list;
+  g_autoptr (ReinJob) job = NULL;
+  GtkWidget *button;
+  gboolean found = FALSE, spun = FALSE;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (rein_context_get_session (f->walt.context));
+  rein_window_show_my_jobs (window);
+  view = rein_window_get_my_jobs_view (window);
+  app_test_wait_until (listed, view, "My Jobs", 60);
+  app_test_iterate (100);
+  list = rein_my_jobs_view_get_list (view, REIN_ROLE_WORKER);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 1));
+
+  /* Carol posts a second job, Walt bids from another device, Carol awards */
+  job = award_job (&f->carol, &f->walt, &f->mia, "Menu translation", "0.02");
+  app_test_iterate (200);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 1));
+
+  button = app_test_child (view, "refresh_button");
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  /* the spinner turns while it reads */
+  g_signal_connect (app_test_child (view, "list_spinner"), "notify::spinning",
+                    G_CALLBACK (spun_cb), &spun);
+  gtk_widget_activate (button);
+  app_test_wait_until (two_worker_rows, view, "the awarded job", 60);
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, (gint) i);
+
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                     "Menu translation") == 0)
+        {
+          g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                           "job awarded — waiting for you to deliver");
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  app_test_iterate (50);
+  g_assert_true (spun);
+  g_assert_false (gtk_spinner_get_spinning (app_test_child (view, "list_spinner")));
+  app_test_screenshot (GTK_WIDGET (window), "my-jobs-13-refreshed");
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -132,6 +202,8 @@ main (int argc, char *argv[])
   g_setenv ("REIN_TEST_SCRYPT_LOG2N", "10", TRUE);
 
   g_test_add ("/app/my-jobs/three-roles", Fixture, NULL, fixture_setup, test_three_roles,
+              fixture_teardown);
+  g_test_add ("/app/my-jobs/refresh", Fixture, NULL, fixture_setup, test_refresh,
               fixture_teardown);
   return g_test_run ();
 }
