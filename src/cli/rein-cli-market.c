@@ -1082,7 +1082,7 @@ sign_payments_and_publish (Market *m,
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinCliPayments) payments = NULL;
   g_autoptr (ReinPrivateKey) delegate = NULL;
-  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL, *legacy = NULL;
   int status;
 
   payments = rein_cli_payments_prepare (m->store, m->identity, job, kind, worker_percent, pay,
@@ -1102,7 +1102,8 @@ sign_payments_and_publish (Market *m,
                                            resolution, primary, mediator, &error);
   if (text == NULL)
     return market_fail (m, NULL, error);
-  status = market_publish_with (m, job, text, push, done, g_steal_pointer (&delegate));
+  legacy = rein_cli_payments_add_legacy_fields (payments, text);
+  status = market_publish_with (m, job, legacy, push, done, g_steal_pointer (&delegate));
   /* published (or kept here for the next sync): the payments are out */
   if (status == REIN_CLI_EXIT_OK || status == REIN_CLI_EXIT_NETWORK)
     rein_cli_payments_record (payments);

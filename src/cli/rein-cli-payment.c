@@ -470,7 +470,28 @@ record_payments (ReinPayments *payments)
 void
 rein_cli_payments_record (ReinCliPayments *payments)
 {
+  /* a python-rein 0.3 worker's payment is complete once accepted: the
+   * creator sends it, as 0.3 does */
+  if (rein_payments_get_has_complete (payments->payments))
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+
+      rein_payments_broadcast_async (payments->payments, NULL, rein_cli_async_cb, &result);
+      rein_cli_wait (&result);
+      if (!rein_payments_broadcast_finish (payments->payments, result, &error))
+        rein_cli_warn ("%s", error->message);
+      else
+        rein_cli_print (_("The payment out of the primary escrow was sent: %s"),
+                        rein_payments_get_txid (payments->payments, TRUE));
+    }
   record_payments (payments->payments);
+}
+
+gchar *
+rein_cli_payments_add_legacy_fields (ReinCliPayments *payments, const gchar *text)
+{
+  return rein_payments_add_legacy_fields (payments->payments, text);
 }
 
 gchar *

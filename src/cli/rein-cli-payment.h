@@ -66,6 +66,8 @@ gboolean rein_cli_payments_sign (ReinCliPayments *payments,
 void rein_cli_payments_record (ReinCliPayments *payments);
 /* The signed payments, base64, for the document. */
 gchar *rein_cli_payments_get_base64 (ReinCliPayments *payments, gboolean primary);
+/* @text with the payments in python-rein 0.3's plain fields after its own. */
+gchar *rein_cli_payments_add_legacy_fields (ReinCliPayments *payments, const gchar *text);
 
 /* Asks "Sign the payments" (from @form, else on the terminal) unless
  * @yes; FALSE with an error when the answer is not yes or nobody can be
