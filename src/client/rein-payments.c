@@ -1020,6 +1020,7 @@ open_legacy_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   ReinPayments *self = REIN_PAYMENTS (source);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!legacy_fetch_finish (self, result, &error))
@@ -1027,10 +1028,10 @@ open_legacy_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   rein_escrow_status_lookup_async (self->chain, self->job,
-                                   rein_identity_get_testnet (self->identity),
-                                   g_task_get_cancellable (task), open_looked_up_cb,
-                                   g_steal_pointer (&task));
+                                   rein_identity_get_testnet (self->identity), cancellable,
+                                   open_looked_up_cb, g_steal_pointer (&task));
 }
 
 void

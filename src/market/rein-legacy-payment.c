@@ -354,6 +354,7 @@ rein_legacy_payment_to_psbt (const ReinLegacyPayment *payment,
                              GError **error)
 {
   g_autoptr (ReinPsbt) psbt = NULL;
+  g_autoptr (GByteArray) escrow = NULL;
   g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (payment != NULL && prev_txs != NULL && redeem != NULL, NULL);
@@ -364,8 +365,14 @@ rein_legacy_payment_to_psbt (const ReinLegacyPayment *payment,
   psbt = rein_psbt_new (payment->tx, error);
   if (psbt == NULL)
     return NULL;
+  escrow = rein_script_p2sh_from_redeem (redeem, redeem_len);
   for (guint i = 0; i < payment->tx->inputs->len; i++)
     {
+      const ReinTxIn *in = rein_tx_get_input (payment->tx, i);
+      const ReinTx *prev = g_ptr_array_index (prev_txs, i);
+      const ReinTxOut *spent = in->prev_vout < prev->outputs->len
+                                 ? rein_tx_get_output (prev, in->prev_vout)
+                                 : NULL;
       GBytes *sig = payment->signatures != NULL && i < payment->signatures->len
                       ? g_ptr_array_index (payment->signatures, i)
                       : NULL;
@@ -374,6 +381,9 @@ rein_legacy_payment_to_psbt (const ReinLegacyPayment *payment,
                          ? g_ptr_array_index (payment->client_signatures, i)
                          : NULL;
 
+      if (spent == NULL || spent->script_pubkey->len != escrow->len
+          || memcmp (spent->script_pubkey->data, escrow->data, escrow->len) != 0)
+        return refuse (error, "input %u of the python-rein payment does not spend the escrow", i);
       if (!rein_psbt_set_non_witness_utxo (psbt, i, g_ptr_array_index (prev_txs, i),
                                            &local_error)
           || !rein_psbt_set_redeem_script (psbt, i, redeem, redeem_len, &local_error)
