@@ -481,9 +481,11 @@ rein_cli_payments_record (ReinCliPayments *payments)
       rein_cli_wait (&result);
       if (!rein_payments_broadcast_finish (payments->payments, result, &error))
         rein_cli_warn ("%s", error->message);
-      else
-        rein_cli_print (_("The payment out of the primary escrow was sent: %s"),
-                        rein_payments_get_txid (payments->payments, TRUE));
+      for (guint e = 0; e < 2; e++)
+        if (rein_payments_get_state (payments->payments, e == 0) == REIN_PAYMENT_STATE_BROADCAST)
+          rein_cli_print (e == 0 ? _("The payment out of the primary escrow was sent: %s")
+                                 : _("The payment out of the mediator escrow was sent: %s"),
+                          rein_payments_get_txid (payments->payments, e == 0));
     }
   record_payments (payments->payments);
 }
