@@ -481,6 +481,56 @@ test_cosign_accept (Fixture *f, gconstpointer data)
   assert_broadcast (f, rein_payments_get_txid (mia, FALSE));
 }
 
+/* The same with rein-cli: "rein-cli accept" completes the 0.3 worker's
+ * payment, sends it and says so; the accept it publishes carries 0.3's
+ * fields. */
+static void
+test_cli_accept (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonObject) delivered = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) cli = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autofree gchar *fields = NULL;
+  g_autofree gchar *out = NULL, *err = NULL;
+  g_autofree gchar *txid = NULL;
+  const gchar *sent_line = "The payment out of the primary escrow was sent: ";
+  const gchar *at;
+  ReinDocument *accept;
+
+  if (!have_bitcoinlib ())
+    return;
+  delivered = legacy_delivery (f, "");
+  fields = fields_of (delivered);
+  deliver_with (f, fields);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_setenv (launcher, "REIN_PASSWORD", "pw", TRUE);
+  cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("REIN_CLI"), "--data-dir",
+                                     f->w.carol.dir, "accept", "--jobid", f->job_id, "--yes",
+                                     NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (cli))
+    g_error ("rein-cli accept failed: %s\n%s", out, err);
+  at = strstr (out, sent_line);
+  if (at == NULL)
+    g_error ("rein-cli accept did not send the payment: %s\n%s", out, err);
+  txid = g_strndup (at + strlen (sent_line), 64);
+  assert_broadcast (f, txid);
+
+  job = load_job (&f->w.walt, f->job_id);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
+  accept = rein_job_get_document (job, REIN_DOCUMENT_TYPE_ACCEPT);
+  g_assert_cmpstr (rein_document_get_field (accept, REIN_LEGACY_LABEL_PRIMARY_TXID), ==, txid);
+  g_assert_nonnull (rein_document_get_field (accept,
+                                             REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE));
+}
+
 /* Carol disputes; @text_of_resolution is published as Mia's. */
 static void
 dispute (Fixture *f)
@@ -781,6 +831,8 @@ main (int argc, char **argv)
   g_test_add_func ("/client/legacy-payment/round-trip", test_round_trip);
   g_test_add ("/client/legacy-payment/accept-delivery", Fixture, NULL, fixture_set_up,
               test_accept_delivery, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/cli-accept", Fixture, NULL, fixture_set_up,
+              test_cli_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-accept", Fixture, NULL, fixture_set_up,
               test_cosign_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-resolution", Fixture, NULL, fixture_set_up,
