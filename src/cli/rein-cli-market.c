@@ -1047,8 +1047,15 @@ run_deliver (const ReinCliCommand *command, int argc, char **argv)
     return market_fail (&m, NULL, error);
   {
     g_autofree gchar *done = g_strdup_printf (_("Delivered on the job %s."), rein_job_get_id (job));
+    g_autoptr (ReinPrivateKey) delegate = rein_cli_unlock_delegate (m.session, &error);
+    g_autofree gchar *with_payment = NULL;
 
-    return market_publish (&m, job, text, !no_push, done);
+    if (delegate == NULL)
+      return market_fail (&m, NULL, error);
+    /* what a python-rein 0.3 creator needs to accept it */
+    with_payment = rein_cli_add_legacy_delivery_fields (m.store, m.identity, job, delegate, text);
+    return market_publish_with (&m, job, with_payment, !no_push, done,
+                                g_steal_pointer (&delegate));
   }
 }
 

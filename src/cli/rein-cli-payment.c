@@ -18,6 +18,7 @@
 #include "rein-payments.h"
 
 #include "rein-cli-payment.h"
+#include "rein-legacy-delivery.h"
 #include "rein-cli-private.h"
 
 /* Nobody means to pay more than this: a typo, refused. */
@@ -488,6 +489,37 @@ rein_cli_payments_record (ReinCliPayments *payments)
                           rein_payments_get_txid (payments->payments, e == 0));
     }
   record_payments (payments->payments);
+}
+
+gchar *
+rein_cli_add_legacy_delivery_fields (ReinStore *store,
+                                     ReinIdentity *identity,
+                                     ReinJob *job,
+                                     const ReinPrivateKey *delegate,
+                                     const gchar *text)
+{
+  gboolean testnet = rein_identity_get_testnet (identity);
+  g_autoptr (ReinChain) chain = rein_chain_settings_open (store, testnet, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *fields = NULL;
+
+  /* without a chain backend the escrows cannot be read: a plain delivery */
+  if (chain == NULL)
+    return g_strdup (text);
+  rein_legacy_delivery_fields_async (chain, job, testnet, delegate, NULL, rein_cli_async_cb,
+                                     &result);
+  rein_cli_wait (&result);
+  fields = rein_legacy_delivery_fields_finish (result, &error);
+  if (fields == NULL)
+    {
+      rein_cli_warn (_("the payment fields a python-rein 0.3 creator needs are left out: %s"),
+                     error->message);
+      return g_strdup (text);
+    }
+  if (strlen (text) + strlen (fields) > REIN_DOCUMENT_MAX_SIZE)
+    return g_strdup (text);
+  return g_strconcat (text, fields, NULL);
 }
 
 gchar *

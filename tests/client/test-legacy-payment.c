@@ -481,6 +481,42 @@ test_cosign_accept (Fixture *f, gconstpointer data)
   assert_broadcast (f, rein_payments_get_txid (mia, FALSE));
 }
 
+/* Runs rein-cli in @p's data folder with @input on its standard input;
+ * returns its output, failing the test when it fails. */
+G_GNUC_NULL_TERMINATED
+static gchar *
+run_cli (Person *p, const gchar *input, const gchar *first_arg, ...)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) cli = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *err = NULL;
+  gchar *out = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("REIN_CLI"));
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, p->dir);
+  va_start (args, first_arg);
+  for (const gchar *arg = first_arg; arg != NULL; arg = va_arg (args, const gchar *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_setenv (launcher, "REIN_PASSWORD", "pw", TRUE);
+  cli = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, input, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (cli))
+    g_error ("rein-cli %s failed: %s\n%s", first_arg, out, err);
+  return out;
+}
+
 /* The same with rein-cli: "rein-cli accept" completes the 0.3 worker's
  * payment, sends it and says so; the accept it publishes carries 0.3's
  * fields. */
@@ -488,12 +524,9 @@ static void
 test_cli_accept (Fixture *f, gconstpointer data)
 {
   g_autoptr (JsonObject) delivered = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) cli = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (ReinJob) job = NULL;
   g_autofree gchar *fields = NULL;
-  g_autofree gchar *out = NULL, *err = NULL;
+  g_autofree gchar *out = NULL;
   g_autofree gchar *txid = NULL;
   const gchar *sent_line = "The payment out of the primary escrow was sent: ";
   const gchar *at;
@@ -505,21 +538,10 @@ test_cli_accept (Fixture *f, gconstpointer data)
   fields = fields_of (delivered);
   deliver_with (f, fields);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_subprocess_launcher_setenv (launcher, "REIN_PASSWORD", "pw", TRUE);
-  cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("REIN_CLI"), "--data-dir",
-                                     f->w.carol.dir, "accept", "--jobid", f->job_id, "--yes",
-                                     NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (cli))
-    g_error ("rein-cli accept failed: %s\n%s", out, err);
+  out = run_cli (&f->w.carol, NULL, "accept", "--jobid", f->job_id, "--yes", NULL);
   at = strstr (out, sent_line);
   if (at == NULL)
-    g_error ("rein-cli accept did not send the payment: %s\n%s", out, err);
+    g_error ("rein-cli accept did not send the payment: %s", out);
   txid = g_strndup (at + strlen (sent_line), 64);
   assert_broadcast (f, txid);
 
@@ -529,6 +551,58 @@ test_cli_accept (Fixture *f, gconstpointer data)
   g_assert_cmpstr (rein_document_get_field (accept, REIN_LEGACY_LABEL_PRIMARY_TXID), ==, txid);
   g_assert_nonnull (rein_document_get_field (accept,
                                              REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE));
+}
+
+/* Our worker delivers with rein-cli once the escrows are funded: the
+ * delivery carries the payment a python-rein 0.3 creator completes, and
+ * VerifyScript and the chain take what it completes. */
+static void
+test_cli_deliver (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonObject) accepted = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *out = NULL, *form = NULL;
+  g_autofree gchar *walt = address_of (&f->w.walt);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree gchar *sent = NULL;
+  g_autofree guint8 *raw = NULL;
+  gsize len = 0;
+  ReinDocument *delivery;
+  gint64 amount = 0;
+
+  if (!have_bitcoinlib ())
+    return;
+  form = g_build_filename (f->w.walt.dir, "deliver.form", NULL);
+  g_assert_true (g_file_set_contents (form, "Deliverables: The logo, in SVG\n", -1, NULL));
+  out = run_cli (&f->w.walt, NULL, "deliver", "--jobid", f->job_id, "--defaults", form, NULL);
+  job = load_job (&f->w.carol, f->job_id);
+  delivery = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
+  g_assert_nonnull (delivery);
+  g_assert_cmpstr (rein_document_get_field (delivery, REIN_LEGACY_LABEL_PRIMARY_ADDRESS), ==,
+                   walt);
+  /* the fee is the backend's estimate, not 0.3's fixed one */
+  g_assert_true (rein_amount_parse_btc (rein_document_get_field (delivery,
+                                                                 REIN_LEGACY_LABEL_PRIMARY_AMOUNT),
+                                        &amount, NULL));
+  g_assert_cmpint (amount, <, ESCROW_DUE);
+  g_assert_cmpint (amount, >, ESCROW_DUE - LEGACY_FEE);
+  g_assert_nonnull (rein_document_get_field (delivery, REIN_LEGACY_LABEL_MEDIATOR_INPUTS));
+
+  builder = request (f, "accept");
+  add_document (builder, "delivery", delivery);
+  add_wif (builder, "creator_wif", f->w.carol.key);
+  accepted = run_legacy (builder);
+  raw = rein_hex_decode (json_object_get_string_member (accepted, "primary_hex"), &len, NULL);
+  bytes = g_bytes_new (raw, len);
+  rein_chain_broadcast_async (f->chain, bytes, NULL, wait_cb, &result);
+  wait_for (&result);
+  sent = rein_chain_broadcast_finish (f->chain, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
+  assert_broadcast (f, sent);
 }
 
 /* Carol disputes; @text_of_resolution is published as Mia's. */
@@ -833,6 +907,8 @@ main (int argc, char **argv)
               test_accept_delivery, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cli-accept", Fixture, NULL, fixture_set_up,
               test_cli_accept, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/cli-deliver", Fixture, NULL, fixture_set_up,
+              test_cli_deliver, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-accept", Fixture, NULL, fixture_set_up,
               test_cosign_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-resolution", Fixture, NULL, fixture_set_up,
