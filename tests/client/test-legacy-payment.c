@@ -605,6 +605,64 @@ test_cli_deliver (Fixture *f, gconstpointer data)
   assert_broadcast (f, sent);
 }
 
+/* A 0.3 accept whose creator's signatures are not hers does not count:
+ * the publisher refuses it, saying why. */
+static void
+test_tampered_accept (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonObject) delivered = NULL;
+  g_autoptr (JsonObject) accepted = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) publication = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *fields = NULL;
+  g_autofree gchar *accept = NULL;
+  JsonArray *pairs;
+  const gchar *worker_sigs = NULL;
+
+  if (!have_bitcoinlib ())
+    return;
+  delivered = legacy_delivery (f, "");
+  fields = fields_of (delivered);
+  deliver_with (f, fields);
+  job = load_job (&f->w.carol, f->job_id);
+  builder = request (f, "accept");
+  add_document (builder, "delivery", rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY));
+  add_wif (builder, "creator_wif", f->w.carol.key);
+  accepted = run_legacy (builder);
+  /* the worker's signatures given as the creator's */
+  pairs = json_object_get_array_member (accepted, "fields");
+  for (guint i = 0; i < json_array_get_length (pairs); i++)
+    {
+      JsonArray *pair = json_array_get_array_element (pairs, i);
+      const gchar *label = json_array_get_string_element (pair, 0);
+
+      if (g_str_equal (label, REIN_LEGACY_LABEL_PRIMARY_SIGNATURE))
+        worker_sigs = json_array_get_string_element (pair, 1);
+      else if (g_str_equal (label, REIN_LEGACY_LABEL_PRIMARY_CLIENT_SIGNATURE))
+        {
+          g_assert_nonnull (worker_sigs);
+          json_array_remove_element (pair, 1);
+          json_array_add_string_element (pair, worker_sigs);
+        }
+    }
+  g_free (fields);
+  fields = fields_of (accepted);
+  accept = g_strdup_printf ("Rein Accept Delivery\nJob name: %s\nJob ID: %s\n"
+                            "Primary escrow redeem script: %s\n"
+                            "Mediator escrow redeem script: %s%s",
+                            ESCROW_JOB_NAME, f->job_id, f->status->primary.redeem_script_hex,
+                            f->status->mediator.redeem_script_hex, fields);
+  publication = publish (&f->w.carol, job, accept, &error);
+  g_assert_null (publication);
+  g_assert_nonnull (error);
+  if (strstr (error->message, "input 0 of the primary payment is not signed by the document's "
+                              "writer") == NULL)
+    g_error ("“%s” does not say the creator did not sign", error->message);
+  assert_nothing_broadcast (f);
+}
+
 /* Carol disputes; @text_of_resolution is published as Mia's. */
 static void
 dispute (Fixture *f)
@@ -915,6 +973,8 @@ main (int argc, char **argv)
               test_cosign_resolution, fixture_tear_down);
   g_test_add ("/client/legacy-payment/write-resolution", Fixture, NULL, fixture_set_up,
               test_write_resolution, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/tampered/accept", Fixture, NULL, fixture_set_up,
+              test_tampered_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/amount", Fixture, "amount", fixture_set_up,
               test_tampered, fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/address", Fixture, "address", fixture_set_up,
