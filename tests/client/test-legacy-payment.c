@@ -815,8 +815,8 @@ test_tampered (Fixture *f, gconstpointer data)
   g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
   expected = g_str_equal (tamper, "address") ? "pays someone it may not pay (only the worker)"
              : g_str_equal (tamper, "amount") ? "is more than half"
-             : g_str_equal (tamper, "input") ? "input 1 of the python-rein payment does not spend the "
-                                             "escrow"
+             : g_str_equal (tamper, "input")
+               ? "input 1 of the python-rein payment does not spend the escrow"
              : "carries a signature that is not a valid one of the escrow's keys";
   if (strstr (error->message, expected) == NULL)
     g_error ("%s: “%s” does not say “%s”", tamper, error->message, expected);
@@ -934,8 +934,9 @@ test_round_trip (void)
   g_assert_cmpuint (rein_tx_get_input (legacy, 0)->sequence, ==, 0xffffffff);
 
   inputs = rein_legacy_format_inputs (legacy);
-  g_assert_cmpstr (inputs, ==, "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b-1 "
-                               "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098-7");
+  g_assert_cmpstr (inputs, ==,
+                   "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b-1 "
+                   "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098-7");
   amount = rein_legacy_format_amount (899000);
   g_assert_cmpstr (amount, ==, "0.00899000");
   address = rein_legacy_format_address (script, REIN_NETWORK_MAINNET);
