@@ -436,11 +436,25 @@ recorded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_warning ("The signed payments could not be recorded: %s", error->message);
 }
 
+/* A python-rein 0.3 worker's payment, complete once accepted, is sent by
+ * the creator, as 0.3 does; then kept. */
+static void
+sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_payments_broadcast_finish (REIN_PAYMENTS (source), result, &error))
+    g_warning ("The complete payment was not sent: %s", error->message);
+  rein_payments_record_async (REIN_PAYMENTS (source), NULL, recorded_cb, NULL);
+}
+
 /* Published: the payments are out with the document; keep a record. */
 static void
 published_cb (ReinStepDialog *self, const gchar *message)
 {
-  if (self->payments != NULL)
+  if (self->payments != NULL && rein_payments_get_has_complete (self->payments))
+    rein_payments_broadcast_async (self->payments, NULL, sent_cb, NULL);
+  else if (self->payments != NULL)
     rein_payments_record_async (self->payments, NULL, recorded_cb, NULL);
 }
 
@@ -496,6 +510,13 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
         document = self->action == REIN_ACTION_ACCEPT
                      ? rein_document_build_accept (base, primary, mediator, error)
                      : rein_document_build_resolution (base, text, primary, mediator, error);
+        /* python-rein 0.3's plain payment fields after ours */
+        if (document != NULL)
+          {
+            g_autofree gchar *ours = document;
+
+            document = rein_payments_add_legacy_fields (self->payments, ours);
+          }
       }
       break;
     default:

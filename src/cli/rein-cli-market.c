@@ -1047,8 +1047,15 @@ run_deliver (const ReinCliCommand *command, int argc, char **argv)
     return market_fail (&m, NULL, error);
   {
     g_autofree gchar *done = g_strdup_printf (_("Delivered on the job %s."), rein_job_get_id (job));
+    g_autoptr (ReinPrivateKey) delegate = rein_cli_unlock_delegate (m.session, &error);
+    g_autofree gchar *with_payment = NULL;
 
-    return market_publish (&m, job, text, !no_push, done);
+    if (delegate == NULL)
+      return market_fail (&m, NULL, error);
+    /* what a python-rein 0.3 creator needs to accept it */
+    with_payment = rein_cli_add_legacy_delivery_fields (m.store, m.identity, job, delegate, text);
+    return market_publish_with (&m, job, with_payment, !no_push, done,
+                                g_steal_pointer (&delegate));
   }
 }
 
@@ -1082,7 +1089,7 @@ sign_payments_and_publish (Market *m,
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinCliPayments) payments = NULL;
   g_autoptr (ReinPrivateKey) delegate = NULL;
-  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL, *legacy = NULL;
   int status;
 
   payments = rein_cli_payments_prepare (m->store, m->identity, job, kind, worker_percent, pay,
@@ -1102,7 +1109,8 @@ sign_payments_and_publish (Market *m,
                                            resolution, primary, mediator, &error);
   if (text == NULL)
     return market_fail (m, NULL, error);
-  status = market_publish_with (m, job, text, push, done, g_steal_pointer (&delegate));
+  legacy = rein_cli_payments_add_legacy_fields (payments, text);
+  status = market_publish_with (m, job, legacy, push, done, g_steal_pointer (&delegate));
   /* published (or kept here for the next sync): the payments are out */
   if (status == REIN_CLI_EXIT_OK || status == REIN_CLI_EXIT_NETWORK)
     rein_cli_payments_record (payments);

@@ -18,6 +18,7 @@
 #include "rein-payments.h"
 
 #include "rein-cli-payment.h"
+#include "rein-legacy-delivery.h"
 #include "rein-cli-private.h"
 
 /* Nobody means to pay more than this: a typo, refused. */
@@ -470,7 +471,61 @@ record_payments (ReinPayments *payments)
 void
 rein_cli_payments_record (ReinCliPayments *payments)
 {
+  /* a python-rein 0.3 worker's payment is complete once accepted: the
+   * creator sends it, as 0.3 does */
+  if (rein_payments_get_has_complete (payments->payments))
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+
+      rein_payments_broadcast_async (payments->payments, NULL, rein_cli_async_cb, &result);
+      rein_cli_wait (&result);
+      if (!rein_payments_broadcast_finish (payments->payments, result, &error))
+        rein_cli_warn ("%s", error->message);
+      for (guint e = 0; e < 2; e++)
+        if (rein_payments_get_state (payments->payments, e == 0) == REIN_PAYMENT_STATE_BROADCAST)
+          rein_cli_print (e == 0 ? _("The payment out of the primary escrow was sent: %s")
+                                 : _("The payment out of the mediator escrow was sent: %s"),
+                          rein_payments_get_txid (payments->payments, e == 0));
+    }
   record_payments (payments->payments);
+}
+
+gchar *
+rein_cli_add_legacy_delivery_fields (ReinStore *store,
+                                     ReinIdentity *identity,
+                                     ReinJob *job,
+                                     const ReinPrivateKey *delegate,
+                                     const gchar *text)
+{
+  gboolean testnet = rein_identity_get_testnet (identity);
+  g_autoptr (ReinChain) chain = rein_chain_settings_open (store, testnet, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *fields = NULL;
+
+  /* without a chain backend the escrows cannot be read: a plain delivery */
+  if (chain == NULL)
+    return g_strdup (text);
+  rein_legacy_delivery_fields_async (chain, job, testnet, delegate, NULL, rein_cli_async_cb,
+                                     &result);
+  rein_cli_wait (&result);
+  fields = rein_legacy_delivery_fields_finish (result, &error);
+  if (fields == NULL)
+    {
+      rein_cli_warn (_("the payment fields a python-rein 0.3 creator needs are left out: %s"),
+                     error->message);
+      return g_strdup (text);
+    }
+  if (strlen (text) + strlen (fields) > REIN_DOCUMENT_MAX_SIZE)
+    return g_strdup (text);
+  return g_strconcat (text, fields, NULL);
+}
+
+gchar *
+rein_cli_payments_add_legacy_fields (ReinCliPayments *payments, const gchar *text)
+{
+  return rein_payments_add_legacy_fields (payments->payments, text);
 }
 
 gchar *

@@ -66,6 +66,16 @@ gboolean rein_cli_payments_sign (ReinCliPayments *payments,
 void rein_cli_payments_record (ReinCliPayments *payments);
 /* The signed payments, base64, for the document. */
 gchar *rein_cli_payments_get_base64 (ReinCliPayments *payments, gboolean primary);
+/* @text with the payments in python-rein 0.3's plain fields after its own. */
+gchar *rein_cli_payments_add_legacy_fields (ReinCliPayments *payments, const gchar *text);
+/* The delivery @text with the payment fields a python-rein 0.3 creator
+ * needs to accept it, signed with @delegate, when the escrows can be read
+ * and are funded (else @text, with a warning saying why). */
+gchar *rein_cli_add_legacy_delivery_fields (ReinStore *store,
+                                            ReinIdentity *identity,
+                                            ReinJob *job,
+                                            const ReinPrivateKey *delegate,
+                                            const gchar *text);
 
 /* Asks "Sign the payments" (from @form, else on the terminal) unless
  * @yes; FALSE with an error when the answer is not yes or nobody can be

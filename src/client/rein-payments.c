@@ -11,6 +11,7 @@
 
 #include "rein-bitcoin.h"
 #include "rein-client-error.h"
+#include "rein-legacy-payment.h"
 #include "rein-payments.h"
 
 #define N_ESCROWS 2
@@ -27,6 +28,12 @@ typedef struct
   gint64 confirmations;
   gboolean to_sign;
   ReinStoredPayout *recorded; /* what was recorded before, when sent */
+  /* python-rein 0.3's plain fields: what the payment was rebuilt from */
+  ReinLegacyPayment *legacy;
+  /* ours, written beside the PSBT for a 0.3 reader: the transaction it
+   * rebuilds from them, and my signatures of it */
+  ReinTx *legacy_tx;
+  GPtrArray *legacy_sigs;
 } Escrow;
 
 struct _ReinPayments
@@ -68,6 +75,9 @@ rein_payments_finalize (GObject *object)
       g_free (self->escrow[e].hex);
       g_free (self->escrow[e].reason);
       g_clear_pointer (&self->escrow[e].recorded, rein_stored_payout_free);
+      g_clear_pointer (&self->escrow[e].legacy, rein_legacy_payment_free);
+      g_clear_pointer (&self->escrow[e].legacy_tx, rein_tx_free);
+      g_clear_pointer (&self->escrow[e].legacy_sigs, g_ptr_array_unref);
     }
   G_OBJECT_CLASS (rein_payments_parent_class)->finalize (object);
 }
@@ -182,6 +192,196 @@ payments_new (ReinStore *store, ReinIdentity *identity, ReinChain *chain, ReinJo
   if (self->status == NULL || (self->payees = rein_payees_new (job, testnet, error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* ---- python-rein 0.3's plain payment fields ---- */
+
+/* Whose signatures the plain fields of @doc carry: the writer's ("...
+ * payment signature": the worker of a delivery, the creator's accept
+ * repeats it, the mediator of a resolution) and the creator's ("...
+ * client signature" of an accept). */
+static void
+legacy_signers (ReinJob *job, ReinDocument *doc, const gchar **signer, const gchar **client)
+{
+  switch (rein_document_get_document_type (doc))
+    {
+    case REIN_DOCUMENT_TYPE_RESOLUTION:
+      *signer = rein_job_get_mediator_key (job);
+      *client = NULL;
+      break;
+    case REIN_DOCUMENT_TYPE_ACCEPT:
+      *signer = rein_job_get_worker_key (job);
+      *client = rein_job_get_creator_key (job);
+      break;
+    case REIN_DOCUMENT_TYPE_DELIVERY:
+    default:
+      *signer = rein_job_get_worker_key (job);
+      *client = NULL;
+      break;
+    }
+}
+
+/* Reads the plain fields of both payments of @doc that have no PSBT yet.
+ * FALSE with @error when they are malformed. */
+static gboolean
+legacy_read (ReinPayments *self, ReinDocument *doc, GError **error)
+{
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      GError *local_error = NULL;
+
+      if (self->escrow[e].psbt != NULL)
+        continue;
+      self->escrow[e].legacy = rein_legacy_payment_read (doc, e == PRIMARY, &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                       e == PRIMARY
+                         ? _("the python-rein payment out of the primary escrow is refused: %s")
+                         : _("the python-rein payment out of the mediator escrow is refused: %s"),
+                       local_error->message);
+          g_error_free (local_error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  ReinDocument *doc;   /* whose fields are read */
+  guint e;             /* the escrow whose previous transactions are fetched */
+  GPtrArray *prev_txs; /* ReinTx */
+} LegacyFetch;
+
+static void
+legacy_fetch_free (LegacyFetch *f)
+{
+  g_clear_object (&f->doc);
+  g_clear_pointer (&f->prev_txs, g_ptr_array_unref);
+  g_free (f);
+}
+
+static void legacy_fetch_next (GTask *task);
+
+/* Every previous transaction of payment e is there: the PSBT. */
+static gboolean
+legacy_build (ReinPayments *self, LegacyFetch *f, GError **error)
+{
+  Escrow *escrow = &self->escrow[f->e];
+  const ReinEscrowAccount *account = f->e == PRIMARY ? &self->status->primary
+                                                     : &self->status->mediator;
+  g_autofree guint8 *redeem = NULL;
+  gsize redeem_len = 0;
+  const gchar *signer = NULL, *client = NULL;
+
+  redeem = rein_hex_decode (account->redeem_script_hex, &redeem_len, error);
+  if (redeem == NULL)
+    return FALSE;
+  legacy_signers (self->job, f->doc, &signer, &client);
+  escrow->psbt = rein_legacy_payment_to_psbt (escrow->legacy, f->prev_txs, redeem, redeem_len,
+                                              signer, client, error);
+  return escrow->psbt != NULL;
+}
+
+static void
+legacy_tx_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinPayments *self = g_task_get_source_object (task);
+  LegacyFetch *f = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GBytes) raw = rein_chain_get_tx_finish (REIN_CHAIN (source), result, &error);
+  ReinTx *tx = NULL;
+
+  if (raw != NULL)
+    tx = rein_tx_parse (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), TRUE, &error);
+  if (tx == NULL)
+    {
+      const ReinTxIn *in = rein_tx_get_input (self->escrow[f->e].legacy->tx, f->prev_txs->len);
+      g_autofree gchar *txid = txid_of_input (in);
+
+      g_prefix_error (&error, _("the python-rein payment spends %s:%u, which cannot be "
+                                "looked up: "), txid, in->prev_vout);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_ptr_array_add (f->prev_txs, tx);
+  legacy_fetch_next (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+legacy_fetch_next (GTask *task)
+{
+  ReinPayments *self = g_task_get_source_object (task);
+  LegacyFetch *f = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  for (; f->e < N_ESCROWS; f->e++)
+    {
+      Escrow *escrow = &self->escrow[f->e];
+
+      if (escrow->legacy == NULL || escrow->psbt != NULL)
+        continue;
+      if (f->prev_txs == NULL)
+        f->prev_txs = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_tx_free);
+      if (f->prev_txs->len < escrow->legacy->tx->inputs->len)
+        {
+          const ReinTxIn *in = rein_tx_get_input (escrow->legacy->tx, f->prev_txs->len);
+          g_autofree gchar *txid = txid_of_input (in);
+
+          rein_chain_get_tx_async (self->chain, txid, g_task_get_cancellable (task),
+                                   legacy_tx_fetched_cb, task);
+          return;
+        }
+      if (!legacy_build (self, f, &error))
+        {
+          g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                                   f->e == PRIMARY
+                                     ? _("the python-rein payment out of the primary escrow "
+                                         "is refused: %s")
+                                     : _("the python-rein payment out of the mediator escrow "
+                                         "is refused: %s"),
+                                   error->message);
+          g_error_free (error);
+          g_object_unref (task);
+          return;
+        }
+      g_clear_pointer (&f->prev_txs, g_ptr_array_unref);
+    }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/* Rebuilds, as PSBTs, the payments read from @doc's plain fields: the
+ * previous transaction of every input comes from the chain backend. */
+static void
+legacy_fetch_async (ReinPayments *self,
+                    ReinDocument *doc,
+                    GCancellable *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  LegacyFetch *f = g_new0 (LegacyFetch, 1);
+
+  g_task_set_source_tag (task, legacy_fetch_async);
+  f->doc = g_object_ref (doc);
+  g_task_set_task_data (task, f, (GDestroyNotify) legacy_fetch_free);
+  legacy_fetch_next (task);
+}
+
+static gboolean
+legacy_fetch_finish (ReinPayments *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+has_legacy (ReinPayments *self)
+{
+  return self->escrow[PRIMARY].legacy != NULL || self->escrow[MEDIATOR].legacy != NULL;
 }
 
 /* ---- what the writer prepares ---- */
@@ -335,6 +535,9 @@ prepare_next (GTask *task)
   Prepare *p = g_task_get_task_data (task);
   ReinPayments *self = p->payments;
 
+  /* a payment rebuilt from python-rein 0.3's fields is there already */
+  while (p->next < N_ESCROWS && self->escrow[p->next].psbt != NULL)
+    p->next++;
   if (p->next >= N_ESCROWS)
     {
       prepare_check (task);
@@ -348,12 +551,27 @@ prepare_next (GTask *task)
 }
 
 static void
+prepare_legacy_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!legacy_fetch_finish (REIN_PAYMENTS (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  prepare_next (g_steal_pointer (&task));
+}
+
+static void
 prepare_looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   Prepare *p = g_task_get_task_data (task);
   GError *error = NULL;
   ReinEscrowStatus *found = rein_escrow_status_lookup_finish (result, &error);
+  ReinDocument *delivery;
 
   if (found == NULL)
     {
@@ -371,6 +589,23 @@ prepare_looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!check_funded (p->payments, p->allow_unconfirmed, &error))
     {
       g_task_return_error (task, error);
+      return;
+    }
+  /* a python-rein 0.3 worker signed the payment to itself in its
+   * delivery: the accept completes that one */
+  delivery = rein_job_get_document (p->payments->job, REIN_DOCUMENT_TYPE_DELIVERY);
+  if (p->payments->kind == REIN_PAYOUT_ACCEPT && delivery != NULL
+      && rein_legacy_payment_present (delivery, TRUE))
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      if (!legacy_read (p->payments, delivery, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      legacy_fetch_async (p->payments, delivery, cancellable, prepare_legacy_cb,
+                          g_steal_pointer (&task));
       return;
     }
   prepare_next (g_steal_pointer (&task));
@@ -780,6 +1015,25 @@ open_looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_run_in_thread (reader, read_records_thread);
 }
 
+static void
+open_legacy_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinPayments *self = REIN_PAYMENTS (source);
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (!legacy_fetch_finish (self, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  rein_escrow_status_lookup_async (self->chain, self->job,
+                                   rein_identity_get_testnet (self->identity), cancellable,
+                                   open_looked_up_cb, g_steal_pointer (&task));
+}
+
 void
 rein_payments_open_async (ReinStore *store,
                           ReinIdentity *identity,
@@ -843,6 +1097,9 @@ rein_payments_open_async (ReinStore *store,
                                                           : REIN_LABEL_SIGNED_MEDIATOR_PAYMENT);
 
       o->payments->escrow[e].psbt = rein_psbt_parse_base64 (text != NULL ? text : "", NULL);
+      if (o->payments->escrow[e].psbt == NULL && text == NULL
+          && rein_legacy_payment_present (doc, e == PRIMARY))
+        continue; /* python-rein 0.3's plain fields, read below */
       if (o->payments->escrow[e].psbt == NULL)
         {
           g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
@@ -855,6 +1112,17 @@ rein_payments_open_async (ReinStore *store,
                                          "co-signed here; use the wallet that made it"));
           return;
         }
+    }
+  if (!legacy_read (o->payments, doc, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (has_legacy (o->payments))
+    {
+      legacy_fetch_async (o->payments, doc, cancellable, open_legacy_cb,
+                          g_steal_pointer (&task));
+      return;
     }
   rein_escrow_status_lookup_async (chain, job, rein_identity_get_testnet (identity), cancellable,
                                    open_looked_up_cb, g_steal_pointer (&task));
@@ -893,6 +1161,43 @@ sign_one (ReinPayments *self, guint e, const ReinPrivateKey *delegate, GError **
   return TRUE;
 }
 
+/* The transaction a python-rein 0.3 reader rebuilds from the plain fields
+ * of our payment @e (its version, sequences and output order: the
+ * worker's output before the creator's), signed with @key. */
+static gboolean
+legacy_sign (ReinPayments *self, guint e, const ReinPrivateKey *key, GError **error)
+{
+  Escrow *escrow = &self->escrow[e];
+  const ReinTx *tx = rein_psbt_get_tx (escrow->psbt);
+  const ReinEscrowAccount *account = e == PRIMARY ? &self->status->primary
+                                                  : &self->status->mediator;
+  g_autoptr (GByteArray) creator = rein_script_from_address (self->payees->creator,
+                                                             network_of (self), NULL);
+  g_autoptr (GPtrArray) outputs = g_ptr_array_new ();
+  g_autofree guint8 *redeem = NULL;
+  gsize redeem_len = 0;
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint o = 0; o < tx->outputs->len; o++)
+      {
+        ReinTxOut *out = rein_tx_get_output (tx, o);
+        gboolean to_creator = creator != NULL && creator->len == out->script_pubkey->len
+                              && memcmp (creator->data, out->script_pubkey->data,
+                                         creator->len) == 0;
+
+        if (to_creator == (pass == 1))
+          g_ptr_array_add (outputs, out);
+      }
+  redeem = rein_hex_decode (account->redeem_script_hex, &redeem_len, error);
+  if (redeem == NULL)
+    return FALSE;
+  g_clear_pointer (&escrow->legacy_tx, rein_tx_free);
+  g_clear_pointer (&escrow->legacy_sigs, g_ptr_array_unref);
+  escrow->legacy_tx = rein_legacy_tx_new (tx, outputs);
+  escrow->legacy_sigs = rein_legacy_sign (escrow->legacy_tx, redeem, redeem_len, key, error);
+  return escrow->legacy_sigs != NULL;
+}
+
 static void
 sign_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -912,6 +1217,15 @@ sign_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
               return;
             }
           escrow->state = REIN_PAYMENT_STATE_SIGNED;
+          /* a 0.3 worker's payment has its second signature now; ours
+           * get one for a 0.3 reader too */
+          if (escrow->legacy != NULL)
+            settle (self, e, REIN_PAYMENT_STATE_SIGNED);
+          else if (!legacy_sign (self, e, key, &error))
+            {
+              g_task_return_error (task, error);
+              return;
+            }
           continue;
         }
       if (escrow->state != REIN_PAYMENT_STATE_TO_SIGN)
@@ -1468,6 +1782,127 @@ rein_payments_get_psbt (ReinPayments *self, gboolean primary)
 {
   g_return_val_if_fail (REIN_IS_PAYMENTS (self), NULL);
   return escrow_of (self, primary)->psbt;
+}
+
+/* The fields of one output of @tx. */
+static void
+add_output_fields (GString *text, const ReinTx *tx, guint o, ReinNetwork network,
+                   const gchar *amount_label, const gchar *address_label)
+{
+  const ReinTxOut *out = rein_tx_get_output (tx, o);
+  g_autofree gchar *amount = rein_legacy_format_amount (out->value);
+  g_autofree gchar *address = rein_legacy_format_address (out->script_pubkey, network);
+
+  rein_legacy_add_field (text, amount_label, amount);
+  rein_legacy_add_field (text, address_label, address);
+}
+
+gchar *
+rein_payments_dup_legacy_fields (ReinPayments *self)
+{
+  GString *text = g_string_new (NULL);
+  gboolean resolution;
+  guint8 own_key[65];
+  gsize own_len = 0;
+
+  g_return_val_if_fail (REIN_IS_PAYMENTS (self), NULL);
+  g_return_val_if_fail (!self->cosigning, NULL);
+
+  resolution = self->kind != REIN_PAYOUT_ACCEPT;
+  if (!rein_public_key_parse_hex (rein_identity_get_delegate_public_key (self->identity),
+                                  own_key, &own_len, NULL))
+    return g_string_free (text, FALSE);
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      Escrow *escrow = &self->escrow[e];
+      gboolean primary = e == PRIMARY;
+      const ReinTx *tx = escrow->legacy != NULL ? escrow->legacy->tx : escrow->legacy_tx;
+      g_autoptr (GPtrArray) mine = NULL;
+      g_autofree gchar *inputs = NULL;
+      g_autofree gchar *sigs = NULL;
+      g_autofree guint8 *redeem = NULL;
+      gsize redeem_len = 0;
+
+      if (tx == NULL)
+        continue;
+      mine = escrow->legacy != NULL ? rein_legacy_signatures_of (escrow->psbt, own_key, own_len)
+                                    : g_ptr_array_ref (escrow->legacy_sigs);
+      if (mine == NULL)
+        continue;
+      /* 0.3 rebuilds a resolution's primary payment with the worker's
+       * output and the creator's: a refund or an award cannot be written */
+      if (resolution && primary && tx->outputs->len != 2)
+        continue;
+      inputs = rein_legacy_format_inputs (tx);
+      sigs = rein_legacy_format_signatures (mine);
+      rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_INPUTS
+                                           : REIN_LEGACY_LABEL_MEDIATOR_INPUTS, inputs);
+      if (resolution && primary)
+        {
+          add_output_fields (text, tx, 0, network_of (self),
+                             REIN_LEGACY_LABEL_PRIMARY_WORKER_AMOUNT,
+                             REIN_LEGACY_LABEL_PRIMARY_WORKER_ADDRESS);
+          add_output_fields (text, tx, 1, network_of (self),
+                             REIN_LEGACY_LABEL_PRIMARY_CLIENT_AMOUNT,
+                             REIN_LEGACY_LABEL_PRIMARY_CLIENT_ADDRESS);
+        }
+      else
+        add_output_fields (text, tx, 0, network_of (self),
+                           primary ? REIN_LEGACY_LABEL_PRIMARY_AMOUNT
+                                   : REIN_LEGACY_LABEL_MEDIATOR_AMOUNT,
+                           primary ? REIN_LEGACY_LABEL_PRIMARY_ADDRESS
+                                   : REIN_LEGACY_LABEL_MEDIATOR_ADDRESS);
+      if (resolution)
+        {
+          /* the mediator's signatures, which the creator or the worker completes */
+          rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_SIGNATURE
+                                               : REIN_LEGACY_LABEL_MEDIATOR_SIGNATURE, sigs);
+          continue;
+        }
+      if (primary)
+        {
+          /* the worker's signatures when a 0.3 worker gave them, and the
+           * complete transaction's txid */
+          if (escrow->legacy != NULL && escrow->legacy->signatures->len > 0)
+            {
+              g_autofree gchar *worker = rein_legacy_format_signatures (escrow->legacy->signatures);
+
+              rein_legacy_add_field (text, REIN_LEGACY_LABEL_PRIMARY_SIGNATURE, worker);
+            }
+          if (escrow->legacy != NULL && escrow->txid != NULL)
+            rein_legacy_add_field (text, REIN_LEGACY_LABEL_PRIMARY_TXID, escrow->txid);
+          rein_legacy_add_field (text, REIN_LEGACY_LABEL_PRIMARY_CLIENT_SIGNATURE, sigs);
+          continue;
+        }
+      /* the mediator payment in hex, with my signature, for the mediator */
+      redeem = rein_hex_decode (self->status->mediator.redeem_script_hex, &redeem_len, NULL);
+      if (redeem != NULL)
+        {
+          g_autofree gchar *hex = rein_legacy_partial_hex (tx, mine, redeem, redeem_len);
+
+          rein_legacy_add_field (text, REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE, hex);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+gchar *
+rein_payments_add_legacy_fields (ReinPayments *self, const gchar *text)
+{
+  g_autofree gchar *fields = NULL;
+
+  g_return_val_if_fail (REIN_IS_PAYMENTS (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  fields = rein_payments_dup_legacy_fields (self);
+  /* the PSBTs are what this document must carry: the plain fields only
+   * when they fit */
+  if (strlen (text) + strlen (fields) > REIN_DOCUMENT_MAX_SIZE)
+    {
+      g_debug ("the python-rein 0.3 payment fields do not fit in the document");
+      return g_strdup (text);
+    }
+  return g_strconcat (text, fields, NULL);
 }
 
 gchar *

@@ -172,6 +172,17 @@ void rein_payments_sign_psbt_async (const ReinPsbt *psbt,
                                     gpointer user_data);
 ReinTx *rein_payments_sign_psbt_finish (GAsyncResult *result, GError **error);
 
+/* The writer's payments in python-rein 0.3's plain fields ("Primary
+ * payment inputs", ...; rein-legacy-payment.h), once signed: lines
+ * "\nLabel: value" to put after the document's own fields, so that a 0.3
+ * counterparty can complete the payments. A resolution's refund or award
+ * has no such form for its primary payment (0.3 always pays both). "" when
+ * there is nothing to write. */
+gchar *rein_payments_dup_legacy_fields (ReinPayments *self);
+/* @text (an accept or a resolution built with these payments) with those
+ * fields after its own, when the whole still fits in a document. */
+gchar *rein_payments_add_legacy_fields (ReinPayments *self, const gchar *text);
+
 /* ---- what they are ---- */
 
 ReinJob *rein_payments_get_job (ReinPayments *self);

@@ -8,6 +8,7 @@
 
 #include "rein-job.h"
 #include "rein-labels.h"
+#include "rein-legacy-payment.h"
 #include "rein-payment.h"
 #include "rein-person.h"
 
@@ -776,6 +777,25 @@ payee_script (ReinJob *self, ReinRole role, GError **error)
 /* (c) for an accept or a resolution: the payments it carries, one out of
  * each escrow, spend that escrow, pay whom this step may pay, and are
  * signed by the document's writer (rein-payment.h). */
+/* A payment as rein_payment_check_text() reads it: the PSBT (or hex) of
+ * "Signed primary/mediator payment", else the transaction python-rein
+ * 0.3's plain fields describe, with the signatures they carry. */
+static gchar *
+payment_text (ReinDocument *doc, gboolean primary, const ReinPaymentRules *rules,
+              GError **error)
+{
+  const gchar *text = field (doc, primary ? REIN_LABEL_SIGNED_PRIMARY_PAYMENT
+                                          : REIN_LABEL_SIGNED_MEDIATOR_PAYMENT);
+  g_autoptr (ReinLegacyPayment) legacy = NULL;
+
+  if (text != NULL || !rein_legacy_payment_present (doc, primary))
+    return g_strdup (text != NULL ? text : "");
+  legacy = rein_legacy_payment_read (doc, primary, error);
+  if (legacy == NULL)
+    return NULL;
+  return rein_legacy_payment_to_hex (legacy, rules->redeem_script, rules->redeem_script_len);
+}
+
 static gchar *
 check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
 {
@@ -836,11 +856,15 @@ check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
   mediator_rules.n_payees = 1;
   mediator_rules.min_spent = (guint64) fee_due;
 
-  if (!rein_payment_check_text (field (doc, REIN_LABEL_SIGNED_PRIMARY_PAYMENT), &primary_rules,
-                                &error)
-      || !rein_payment_check_text (field (doc, REIN_LABEL_SIGNED_MEDIATOR_PAYMENT),
-                                   &mediator_rules, &error))
-    return g_strdup (error->message);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autofree gchar *text = payment_text (doc, e == 0, e == 0 ? &primary_rules
+                                                                  : &mediator_rules, &error);
+
+      if (text == NULL
+          || !rein_payment_check_text (text, e == 0 ? &primary_rules : &mediator_rules, &error))
+        return g_strdup (error->message);
+    }
   return NULL;
 }
 
