@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chain-fixture.h"
+#include "rein-test-util.h"
 #include "rein-market.h"
 #include "server-fixture.h"
 
@@ -137,10 +138,15 @@ test_bad_chain_url (Fixture *f, gconstpointer data)
   g_autofree gchar *out2 = NULL;
   g_autofree gchar *err2 = NULL;
 
-  g_assert_cmpint (test_server_run_to_exit (NULL, args, &out, &err), ==, 1);
+  /* a database of its own: never the default one in the user's home */
+  g_autofree gchar *dir = g_dir_make_tmp ("rein-chain-url-XXXXXX", NULL);
+  g_autofree gchar *database = g_build_filename (dir, "server.db", NULL);
+
+  g_assert_cmpint (test_server_run_to_exit (database, args, &out, &err), ==, 1);
   g_assert_nonnull (strstr (err, "http:// or https://"));
-  g_assert_cmpint (test_server_run_to_exit (NULL, interval, &out2, &err2), ==, 1);
+  g_assert_cmpint (test_server_run_to_exit (database, interval, &out2, &err2), ==, 1);
   g_assert_nonnull (strstr (err2, "--chain-interval"));
+  rein_test_remove_tree (dir);
 }
 
 /* python-rein 0.3's ratings and accept-resolutions are stored now, and
