@@ -226,12 +226,22 @@ display_text (const gchar *text, DisplayFlags flags)
   GString *out;
   guint chars = 0;
   gboolean isolated = FALSE;
+  const gchar *p;
 
   if (text == NULL)
     return g_strdup ("");
+  /* Printable ASCII (and, in several lines, line feeds and tabs) within
+   * the length stays as it is: most text is, and the market reads 100,000
+   * summaries at start. */
+  for (p = text; *p != '\0'; p++)
+    if (((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
+        && !(multiline && (*p == '\n' || *p == '\t')))
+      break;
+  if (*p == '\0' && (multiline || p - text <= MAX_LINE_CHARS))
+    return g_strndup (text, p - text);
   valid = g_utf8_make_valid (text, -1);
   out = g_string_sized_new (strlen (valid));
-  for (const gchar *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+  for (p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 

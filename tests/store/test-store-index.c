@@ -241,6 +241,23 @@ test_display_text (void)
   g_assert_cmpstr (rein_job_summary_get_mediator (s), ==, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
   g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (s), ==, -1);
   g_assert_cmpuint (g_utf8_strlen (rein_job_summary_get_name (l), -1), ==, 201);
+  g_assert_true (g_str_has_suffix (rein_job_summary_get_name (l), "x\xe2\x80\xa6"));
+
+  /* Plain ASCII as it is, up to the limit of a line (in several lines, none). */
+  for (guint len = 199; len <= 201; len++)
+    {
+      g_autofree gchar *name = g_strnfill (len, 'y');
+      g_autofree gchar *description = g_strdup_printf ("%s\n\t%s", name, name);
+      g_autoptr (ReinJobSummary) a = _rein_job_summary_new_full (
+          0, "j", "k", FALSE, name, NULL, description, NULL, NULL, NULL, NULL, NULL, NULL,
+          REIN_JOB_STATE_POSTED, 0, NULL, 0);
+
+      if (len <= 200)
+        g_assert_cmpstr (rein_job_summary_get_name (a), ==, name);
+      else
+        g_assert_cmpuint (g_utf8_strlen (rein_job_summary_get_name (a), -1), ==, 201);
+      g_assert_cmpstr (rein_job_summary_get_description (a), ==, description);
+    }
 
   g_assert_cmpint (rein_mediator_fee_parse_basis ("1.0%"), ==, 100);
   g_assert_cmpint (rein_mediator_fee_parse_basis ("2.5 %"), ==, 250);
