@@ -37,8 +37,18 @@ rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **e
   g_return_val_if_fail (summaries != NULL, FALSE);
 
   for (guint start = 0; start < summaries->len; start += SAVE_CHUNK)
-    if (!save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK), error))
-      return FALSE;
+    {
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+      gboolean ok;
+
+      /* The index is made again from the documents whenever needed. */
+      if (!_rein_store_set_durable (self, FALSE, error))
+        return FALSE;
+      ok = save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK),
+                           error);
+      if (!_rein_store_set_durable (self, TRUE, ok ? error : NULL) || !ok)
+        return FALSE;
+    }
   return TRUE;
 }
 

@@ -241,6 +241,18 @@ _rein_store_exec (ReinStore *self, const gchar *sql, GError **error)
   return exec (self, sql, error);
 }
 
+/* Whether commits wait for the disk (synchronous FULL, the default) or not
+ * (NORMAL: WAL stays consistent, a power cut may lose the last commits).
+ * What servers sent, and what is made of it, can be fetched and made
+ * again: its bulk writes run with NORMAL, under the lock, and set FULL
+ * back before letting it go. */
+gboolean
+_rein_store_set_durable (ReinStore *self, gboolean durable, GError **error)
+{
+  return exec (self, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+               error);
+}
+
 sqlite3_stmt *
 _rein_store_prepare (ReinStore *self, const gchar *sql, GError **error)
 {
@@ -2063,15 +2075,14 @@ rein_store_save_verdicts (ReinStore *self,
       /* The lock for one transaction: the main thread may go in between. */
       g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-      /* What servers sent can be fetched again: its commits need not wait
-       * for the disk (WAL with synchronous NORMAL stays consistent; a power
-       * cut may lose the last of them). Identities and orders keep FULL. */
-      if (!exec (self, "PRAGMA synchronous = NORMAL", error))
+      /* What servers sent can be fetched again (identities and orders
+       * keep FULL). */
+      if (!_rein_store_set_durable (self, FALSE, error))
         return FALSE;
       ok = save_verdict_group (self, verdicts + group,
                                MIN (chunk * CHUNKS_PER_COMMIT, n_verdicts - group), chunk,
                                server_id, error);
-      if (!exec (self, "PRAGMA synchronous = FULL", ok ? error : NULL))
+      if (!_rein_store_set_durable (self, TRUE, ok ? error : NULL))
         return FALSE;
     }
   return ok;
