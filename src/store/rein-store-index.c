@@ -42,11 +42,11 @@ rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **e
       gboolean ok;
 
       /* The index is made again from the documents whenever needed. */
-      if (!_rein_store_set_durable (self, FALSE, error))
+      if (!_rein_store_set_bulk (self, TRUE, error))
         return FALSE;
       ok = save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK),
                            error);
-      if (!_rein_store_set_durable (self, TRUE, ok ? error : NULL) || !ok)
+      if (!_rein_store_set_bulk (self, FALSE, ok ? error : NULL) || !ok)
         return FALSE;
     }
   return TRUE;
