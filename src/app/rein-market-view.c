@@ -35,6 +35,7 @@ struct _ReinMarketView
   GArray *shown_index;   /* the place of each row shown in sorted (guint) */
   GCancellable *sort_cancellable;
   gboolean sorting;
+  gboolean sort_again;   /* the jobs changed while they were being sorted */
   GtkSingleSelection *selection;
   GtkStringList *categories;
 
@@ -377,6 +378,8 @@ sort_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_task_return_pointer (task, sorted, (GDestroyNotify) sort_free);
 }
 
+static void resort (ReinMarketView *self);
+
 static void
 sort_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -388,13 +391,20 @@ sort_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (sorted == NULL)
     return;
   self->sorting = FALSE;
+  /* The jobs changed meanwhile (a load comes in steps): these are shown,
+   * and the jobs as they are now sorted once, whatever the steps since. */
+  if (self->sort_again)
+    {
+      self->sort_again = FALSE;
+      resort (self);
+    }
   old = g_steal_pointer (&self->sorted);
   self->sorted = g_steal_pointer (&sorted->jobs);
   g_array_unref (self->facts);
   self->facts = g_steal_pointer (&sorted->facts);
   sort_free (sorted);
   /* The rows shown are borrowed from the old array: replaced before it
-   * goes. */
+   * goes (a sort started above copied the jobs from the model). */
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
 }
 
@@ -412,6 +422,7 @@ resort (ReinMarketView *self)
   g_cancellable_cancel (self->sort_cancellable);
   g_clear_object (&self->sort_cancellable);
   self->sort_cancellable = g_cancellable_new ();
+  self->sort_again = FALSE;
   sort->sort = self->sort;
   sort->jobs = g_ptr_array_new_full (n, g_object_unref);
   for (guint i = 0; i < n; i++)
@@ -615,6 +626,17 @@ update_categories (ReinMarketView *self)
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     g_strv_builder_add (builder, names[i]);
   items = g_strv_builder_end (builder);
+  /* The same categories (as for most steps of a load): nothing to do. */
+  if (g_strv_length (items) == n)
+    {
+      guint same = 0;
+
+      while (same < n && g_strcmp0 (items[same],
+                                    gtk_string_list_get_string (self->categories, same)) == 0)
+        same++;
+      if (same == n)
+        return;
+    }
   for (guint i = 1; items[i] != NULL; i++)
     if (g_strcmp0 (items[i], self->category) == 0)
       keep = i;
@@ -629,7 +651,12 @@ update_categories (ReinMarketView *self)
 static void
 jobs_changed_cb (ReinMarketView *self)
 {
-  resort (self);
+  /* One sort at a time while the jobs change (a load of 100,000 jobs
+   * comes in a hundred steps): each would copy every job again. */
+  if (self->sorting)
+    self->sort_again = TRUE;
+  else
+    resort (self);
   update_categories (self);
   /* New rows may match a search made before they came, and changed ones
    * may match no more: the next answer is not a narrowing of this one. */

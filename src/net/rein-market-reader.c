@@ -123,6 +123,7 @@ struct _ReinMarketReader
    * changed once made (a worker reads it while the main thread may swap in
    * the next). */
   GHashTable *built;
+  GPtrArray *built_jobs;   /* the jobs model's items when @built was made */
   GPtrArray *filed_since;  /* enrollments filed in @directory since @built was made */
   guint directory_version; /* bumped by every enrollment filed in @directory */
   ReinMarketReaderLimits limits;
@@ -266,6 +267,8 @@ typedef struct
   gboolean incremental;       /* only what is new since the reader's cursors */
   GPtrArray *base;            /* the reader's base, merged in by signers_step() */
   GHashTable *touched;        /* then the Job IDs of the new documents (a set) */
+  gboolean nothing_new;       /* no server had anything new: @base was not merged */
+  GPtrArray *built_jobs;      /* the reader's, beside @built */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -322,6 +325,7 @@ op_free (Op *op)
   g_clear_pointer (&op->out, g_ptr_array_unref);
   g_clear_pointer (&op->stored, g_hash_table_unref);
   g_clear_pointer (&op->built, g_hash_table_unref);
+  g_clear_pointer (&op->built_jobs, g_ptr_array_unref);
   g_clear_pointer (&op->grown, g_ptr_array_unref);
   g_clear_pointer (&op->new_built, g_hash_table_unref);
   g_clear_pointer (&op->fresh, g_hash_table_unref);
@@ -353,6 +357,7 @@ rein_market_reader_finalize (GObject *object)
   g_clear_object (&self->jobs);
   g_clear_object (&self->mediators);
   g_clear_pointer (&self->built, g_hash_table_unref);
+  g_clear_pointer (&self->built_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->filed_since, g_ptr_array_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
   g_clear_pointer (&self->known, rein_fetch_known_unref);
@@ -489,6 +494,7 @@ rein_market_reader_forget (ReinMarketReader *self)
 {
   g_return_if_fail (REIN_IS_MARKET_READER (self));
   g_clear_pointer (&self->built, g_hash_table_unref);
+  g_clear_pointer (&self->built_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
   g_clear_pointer (&self->cursors, g_hash_table_unref);
   g_clear_pointer (&self->base, g_ptr_array_unref);
@@ -794,7 +800,13 @@ record_jobs (ReinStore *store, Op *op, GPtrArray *jobs)
                                     rein_job_state_to_name (rein_job_get_state (job)), &error))
         op_warn (op, error);
     }
-  save_verdicts (store, op, verdicts);
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    save_verdicts (store, op, verdicts);
+    g_debug ("refresh: %u verdicts saved in %" G_GINT64_FORMAT " ms", verdicts->len,
+             (g_get_monotonic_time () - start) / 1000);
+  }
 }
 
 /* ---- Validation ---- */
@@ -1382,6 +1394,7 @@ run_step_named (GTask *task, StepFunc func, const gchar *name, void (*then) (GTa
       op->identity_id = rein_identity_get_id (self->identity);
       op->network = identity_network (self->identity);
       op->built = self->built != NULL ? g_hash_table_ref (self->built) : NULL;
+      op->built_jobs = self->built_jobs != NULL ? g_ptr_array_ref (self->built_jobs) : NULL;
       op->grown = g_ptr_array_new_with_free_func (g_object_unref);
       g_ptr_array_extend (op->grown, self->filed_since, copy_object, NULL);
       op->directory_version = self->directory_version;
@@ -1441,7 +1454,14 @@ signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
    * merged (here, in a worker: a market's worth of documents), whose
    * signers it looked for already, and whose jobs it built: only the jobs
    * of the new documents may have changed. */
-  if (op->base != NULL)
+  if (op->base != NULL && op->docs->len == 0 && op->what == REIN_MARKET_REFRESH_JOBS)
+    {
+      /* Nothing new at all: validate_step() takes the last jobs as they
+       * are, unless enrollments learned since change them. */
+      op->nothing_new = TRUE;
+      fresh = g_ptr_array_new ();
+    }
+  else if (op->base != NULL)
     {
       fresh = g_ptr_array_copy (op->docs, copy_object, NULL);
       op->touched = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1551,6 +1571,25 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
   g_autoptr (GPtrArray) built = NULL;
 
   add_enrollments (store, op, op->enrollment_docs);
+  if (op->nothing_new)
+    {
+      if (op->grown->len == 0 && op->built != NULL && op->built_jobs != NULL)
+        {
+          /* The same documents and enrollments: the same jobs, none of
+           * them validated anew (nor their verdicts stored again). */
+          g_debug ("refresh: nothing new, %u jobs as they were", op->built_jobs->len);
+          g_ptr_array_unref (op->docs);
+          op->docs = g_ptr_array_ref (op->base);
+          g_ptr_array_extend (op->out, op->built_jobs, copy_object, NULL);
+          op->new_built = g_hash_table_ref (op->built);
+          op->fresh = g_hash_table_new (NULL, NULL);
+          return;
+        }
+      /* Enrollments learned since: every job again (op->touched is empty,
+       * so that groups are compared by digest). */
+      add_docs (op, op->base);
+      g_clear_pointer (&op->touched, g_hash_table_unref);
+    }
   built = build_jobs (store, op, cancellable);
   if (g_cancellable_is_cancelled (cancellable))
     return;
@@ -1636,8 +1675,12 @@ validate_done (GTask *task)
       g_ptr_array_set_size (self->filed_since, 0);
       bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
       self->changed = g_steal_pointer (&op->changed);
+      bag_add (bag, g_steal_pointer (&self->built_jobs), (GDestroyNotify) g_ptr_array_unref);
       if (self->directory_version == op->directory_version + op->filed)
-        self->built = g_steal_pointer (&op->new_built);
+        {
+          self->built = g_steal_pointer (&op->new_built);
+          self->built_jobs = g_ptr_array_ref (op->out);
+        }
       /* What the servers sent this time stands in for the same texts next
        * time (their signatures checked); what they no longer send goes. */
       bag_add (bag, g_steal_pointer (&self->known), (GDestroyNotify) rein_fetch_known_unref);

@@ -226,12 +226,22 @@ display_text (const gchar *text, DisplayFlags flags)
   GString *out;
   guint chars = 0;
   gboolean isolated = FALSE;
+  const gchar *p;
 
   if (text == NULL)
     return g_strdup ("");
+  /* Printable ASCII (and, in several lines, line feeds and tabs) within
+   * the length stays as it is: most text is, and the market reads 100,000
+   * summaries at start. */
+  for (p = text; *p != '\0'; p++)
+    if (((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
+        && !(multiline && (*p == '\n' || *p == '\t')))
+      break;
+  if (*p == '\0' && (multiline || p - text <= MAX_LINE_CHARS))
+    return g_strndup (text, p - text);
   valid = g_utf8_make_valid (text, -1);
   out = g_string_sized_new (strlen (valid));
-  for (const gchar *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+  for (p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 
@@ -375,8 +385,54 @@ enrolled_contact (ReinDirectory *directory,
   return fallback;
 }
 
+GHashTable *
+_rein_job_summary_new_parties (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* rein_person_format_party(), remembered in @parties (when not NULL) by
+ * all that it depends on: the key, the master address and the name
+ * claimed. A market's 100,000 jobs have far fewer creators and mediators,
+ * and formatting one checks addresses. */
+static gchar *
+format_party (GHashTable *parties,
+              ReinDirectory *directory,
+              const gchar *key,
+              const gchar *master,
+              const gchar *claimed)
+{
+  g_autofree gchar *id = NULL;
+  const gchar *known;
+  gchar *formatted;
+
+  if (parties == NULL)
+    return rein_person_format_party (directory, key, master, claimed);
+  /* Unit separators: none of the three may hold one (and a NULL is told
+   * apart from an empty string). */
+  id = g_strdup_printf ("%c%s\x1f%c%s\x1f%c%s", key ? '+' : '-', key ? key : "",
+                        master ? '+' : '-', master ? master : "", claimed ? '+' : '-',
+                        claimed ? claimed : "");
+  known = g_hash_table_lookup (parties, id);
+  if (known != NULL)
+    return g_strdup (known);
+  formatted = rein_person_format_party (directory, key, master, claimed);
+  if (formatted != NULL)
+    g_hash_table_insert (parties, g_steal_pointer (&id), g_strdup (formatted));
+  return formatted;
+}
+
 ReinJobSummary *
 rein_job_summary_new_from_job (ReinJob *job, ReinDirectory *directory, gboolean testnet)
+{
+  return _rein_job_summary_new_from_job_with (job, directory, testnet, NULL);
+}
+
+ReinJobSummary *
+_rein_job_summary_new_from_job_with (ReinJob *job,
+                                     ReinDirectory *directory,
+                                     gboolean testnet,
+                                     GHashTable *parties)
 {
   ReinDocument *posting;
   GPtrArray *bids;
@@ -404,12 +460,12 @@ rein_job_summary_new_from_job (ReinJob *job, ReinDirectory *directory, gboolean 
   category = rein_document_get_category (posting);
   /* A name is not an identity: the enrolled name with the master's
    * fingerprint (rein-person.h). */
-  creator = rein_person_format_party (
-      directory, rein_job_get_creator_key (job),
+  creator = format_party (
+      parties, directory, rein_job_get_creator_key (job),
       rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR_MASTER_ADDRESS),
       rein_document_lookup (posting, REIN_LABEL_JOB_CREATOR));
-  mediator = rein_person_format_party (
-      directory, rein_job_get_mediator_key (job),
+  mediator = format_party (
+      parties, directory, rein_job_get_mediator_key (job),
       rein_document_lookup (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
       rein_document_lookup (posting, REIN_LABEL_MEDIATOR));
 

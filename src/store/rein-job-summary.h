@@ -83,6 +83,15 @@ ReinJobSummary *_rein_job_summary_new_full (gint64 id,
                                             const gchar *bidders,
                                             gint64 first_seen);
 
+/* For the store's index: rein_job_summary_new_from_job() for many jobs of
+ * the same people: @parties (made by _rein_job_summary_new_parties())
+ * keeps each party's formatted name across calls. */
+GHashTable *_rein_job_summary_new_parties (void);
+ReinJobSummary *_rein_job_summary_new_from_job_with (ReinJob *job,
+                                                    ReinDirectory *directory,
+                                                    gboolean testnet,
+                                                    GHashTable *parties);
+
 /* Parses a fee such as "1.5%", "2", "0.25 %" into hundredths of a percent;
  * -1 for anything else. */
 gint rein_mediator_fee_parse_basis (const gchar *fee);

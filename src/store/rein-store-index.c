@@ -37,8 +37,18 @@ rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **e
   g_return_val_if_fail (summaries != NULL, FALSE);
 
   for (guint start = 0; start < summaries->len; start += SAVE_CHUNK)
-    if (!save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK), error))
-      return FALSE;
+    {
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+      gboolean ok;
+
+      /* The index is made again from the documents whenever needed. */
+      if (!_rein_store_set_bulk (self, TRUE, error))
+        return FALSE;
+      ok = save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK),
+                           error);
+      if (!_rein_store_set_bulk (self, FALSE, ok ? error : NULL) || !ok)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -50,6 +60,7 @@ rein_store_index_jobs (ReinStore *self,
                        GError **error)
 {
   g_autoptr (GPtrArray) summaries = NULL;
+  g_autoptr (GHashTable) parties = NULL;
   gint64 start = g_get_monotonic_time ();
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
@@ -57,12 +68,14 @@ rein_store_index_jobs (ReinStore *self,
   g_return_val_if_fail (directory != NULL, NULL);
 
   summaries = g_ptr_array_new_full (jobs->len, g_object_unref);
+  parties = _rein_job_summary_new_parties ();
   for (guint i = 0; i < jobs->len; i++)
     {
       ReinJob *job = g_ptr_array_index (jobs, i);
 
       if (rein_job_get_posting (job) != NULL)
-        g_ptr_array_add (summaries, rein_job_summary_new_from_job (job, directory, testnet));
+        g_ptr_array_add (summaries,
+                         _rein_job_summary_new_from_job_with (job, directory, testnet, parties));
     }
   g_debug ("index: %u jobs summarized in %" G_GINT64_FORMAT " ms", summaries->len,
            (g_get_monotonic_time () - start) / 1000);

@@ -28,6 +28,7 @@ struct _ReinStore
 gboolean _rein_store_db_error (ReinStore *self, GError **error, const gchar *what);
 gboolean _rein_store_exec (ReinStore *self, const gchar *sql, GError **error);
 sqlite3_stmt *_rein_store_prepare (ReinStore *self, const gchar *sql, GError **error);
+gboolean _rein_store_set_bulk (ReinStore *self, gboolean bulk, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

@@ -157,7 +157,15 @@ static const gchar *const migrations[] = {
   /* ... and the state of each order that My Jobs last told the user
    * about (rein_store_set_order_seen()) */
   "ALTER TABLE orders ADD COLUMN seen_state TEXT;",
+  /* 5 -> 6: the market index read newest first without sorting every row
+   * (a temporary B-tree of 100,000 summaries, spilled to disk, was half of
+   * the market's load at start) */
+  "CREATE INDEX job_summaries_newest ON job_summaries(testnet, first_seen);",
 };
+
+/* A refresh writes 400,000 documents with random hashes into the indexes:
+ * SQLite's 2 MB default cache makes each a page read. */
+#define DEFAULT_CACHE_SIZE "PRAGMA cache_size = -32768"
 
 /* Now, in Unix milliseconds: when a placement was last recorded. */
 #define NOW_MS "CAST ((julianday ('now') - 2440587.5) * 86400000 AS INTEGER)"
@@ -235,6 +243,22 @@ gboolean
 _rein_store_exec (ReinStore *self, const gchar *sql, GError **error)
 {
   return exec (self, sql, error);
+}
+
+/* Bulk writes (@bulk), or back to normal. What servers sent, and what is
+ * made of it, can be fetched and made again: its bulk writes, under the
+ * lock, commit without waiting for the disk (synchronous NORMAL: WAL stays
+ * consistent, a power cut may lose the last commits), with a cache that
+ * holds the pages of a large transaction's random index inserts (the
+ * default 32 MB spills them, to be written again), and set FULL and the
+ * default cache back before letting the lock go. */
+gboolean
+_rein_store_set_bulk (ReinStore *self, gboolean bulk, GError **error)
+{
+  return bulk ? exec (self, "PRAGMA synchronous = NORMAL", error)
+                  && exec (self, "PRAGMA cache_size = -131072", error)
+              : exec (self, "PRAGMA synchronous = FULL", error)
+                  && exec (self, DEFAULT_CACHE_SIZE, error);
 }
 
 sqlite3_stmt *
@@ -380,9 +404,7 @@ rein_store_open (const gchar *dir, GError **error)
            || !exec (self, "PRAGMA synchronous = FULL", error)
            || !exec (self, "PRAGMA secure_delete = ON", error)))
       || !exec (self, "PRAGMA foreign_keys = ON", error)
-      /* A refresh writes 400,000 documents with random hashes into the
-       * indexes: SQLite's 2 MB default cache makes each a page read. */
-      || !exec (self, "PRAGMA cache_size = -32768", error))
+      || !exec (self, DEFAULT_CACHE_SIZE, error))
     return NULL;
 
   if (!migrate (self, error))
@@ -2025,7 +2047,14 @@ rein_store_set_bucket (ReinStore *self,
 
 /* ---- Market data: fetched documents, verdicts, jobs and orders ---- */
 
-#define CHUNKS_PER_COMMIT 8
+/* Rows a transaction: a first refresh stores 400,000 documents, and each
+ * commit rewrites in the WAL every page of the documents' hash index that
+ * its rows touched (the hashes are random: about one page a row), so few
+ * large transactions write far less than many small ones (400,000 rows
+ * copied in SQLite: 31 s in transactions of 20,000 rows with the default
+ * cache, 15 s in 100,000 with _rein_store_set_bulk()'s). One of them holds
+ * the store's lock for a few seconds, in a worker. */
+#define CHUNKS_PER_COMMIT 400
 
 static gboolean save_verdict_group (ReinStore *self, const ReinDocumentVerdict *verdicts,
                                     guint n_verdicts, guint chunk, gint64 server_id,
@@ -2041,6 +2070,7 @@ rein_store_save_verdicts (ReinStore *self,
   /* Multi-row statements: 250 rows of 11 values stay far below SQLite's
    * variable limit. */
   const guint chunk = 250;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
   g_return_val_if_fail (verdicts != NULL || n_verdicts == 0, FALSE);
@@ -2048,15 +2078,50 @@ rein_store_save_verdicts (ReinStore *self,
   for (guint i = 0; i < n_verdicts; i++)
     g_return_val_if_fail (REIN_IS_DOCUMENT (verdicts[i].document), FALSE);
 
-  for (guint group = 0; group < n_verdicts; group += chunk * CHUNKS_PER_COMMIT)
-    if (!save_verdict_group (self, verdicts + group,
-                             MIN (chunk * CHUNKS_PER_COMMIT, n_verdicts - group), chunk,
-                             server_id, error))
-      return FALSE;
-  return TRUE;
+  for (guint group = 0; ok && group < n_verdicts; group += chunk * CHUNKS_PER_COMMIT)
+    {
+      /* The lock for one transaction: the main thread may go in between. */
+      g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+      /* What servers sent can be fetched again (identities and orders
+       * keep FULL). */
+      if (!_rein_store_set_bulk (self, TRUE, error))
+        return FALSE;
+      ok = save_verdict_group (self, verdicts + group,
+                               MIN (chunk * CHUNKS_PER_COMMIT, n_verdicts - group), chunk,
+                               server_id, error);
+      if (!_rein_store_set_bulk (self, FALSE, ok ? error : NULL))
+        return FALSE;
+    }
+  return ok;
 }
 
-/* Saves @n_verdicts in one transaction, @chunk rows a statement. */
+/* "INSERT INTO documents ..." for @n rows. */
+static sqlite3_stmt *
+prepare_document_insert (ReinStore *self, guint n, GError **error)
+{
+  g_autoptr (GString) sql = g_string_new ("INSERT INTO documents (hash, armored, doc_type, "
+                                          "job_id, signer, source_server, verification, "
+                                          "verification_error, signature, signature_code, "
+                                          "signature_error, received) VALUES ");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))"
+                            : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))");
+  g_string_append (sql, " ON CONFLICT (hash) DO UPDATE SET "
+                        "verification = excluded.verification, "
+                        "verification_error = excluded.verification_error, "
+                        "source_server = coalesce (source_server, excluded.source_server), "
+                        "signature_code = CASE WHEN excluded.signature IS NULL "
+                        "THEN signature_code ELSE excluded.signature_code END, "
+                        "signature_error = CASE WHEN excluded.signature IS NULL "
+                        "THEN signature_error ELSE excluded.signature_error END, "
+                        "signature = coalesce (excluded.signature, signature)");
+  return prepare (self, sql->str, error);
+}
+
+/* Saves @n_verdicts in one transaction, @chunk rows a statement (prepared
+ * once for every full chunk). */
 static gboolean
 save_verdict_group (ReinStore *self,
                     const ReinDocumentVerdict *verdicts,
@@ -2066,36 +2131,29 @@ save_verdict_group (ReinStore *self,
                     GError **error)
 {
   static const gchar *const job_id_labels[] = { "Job ID", NULL };
-  /* The lock for one transaction of a few statements: a refresh stores
-   * 400k documents, and the main thread must not wait for all of them;
-   * nothing else on the shared connection lands inside it. Each commit
-   * waits for the disk: one for every few statements, not each. */
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) full = NULL;
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   for (guint start = 0; start < n_verdicts; start += chunk)
     {
       guint n = MIN (chunk, n_verdicts - start);
-      g_autoptr (GString) sql = g_string_new ("INSERT INTO documents (hash, armored, doc_type, "
-                                              "job_id, signer, source_server, verification, "
-                                              "verification_error, signature, signature_code, "
-                                              "signature_error, received) VALUES ");
-      g_autoptr (sqlite3_stmt) stmt = NULL;
+      g_autoptr (sqlite3_stmt) partial = NULL;
+      sqlite3_stmt *stmt;
 
-      for (guint i = 0; i < n; i++)
-        g_string_append (sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))"
-                                : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))");
-      g_string_append (sql, " ON CONFLICT (hash) DO UPDATE SET "
-                            "verification = excluded.verification, "
-                            "verification_error = excluded.verification_error, "
-                            "source_server = coalesce (source_server, excluded.source_server), "
-                            "signature_code = CASE WHEN excluded.signature IS NULL "
-                            "THEN signature_code ELSE excluded.signature_code END, "
-                            "signature_error = CASE WHEN excluded.signature IS NULL "
-                            "THEN signature_error ELSE excluded.signature_error END, "
-                            "signature = coalesce (excluded.signature, signature)");
-      stmt = prepare (self, sql->str, error);
+      if (n == chunk)
+        {
+          if (full == NULL)
+            full = prepare_document_insert (self, n, error);
+          else
+            {
+              sqlite3_reset (full);
+              sqlite3_clear_bindings (full);
+            }
+          stmt = full;
+        }
+      else
+        stmt = partial = prepare_document_insert (self, n, error);
       if (stmt == NULL)
         {
           exec (self, "ROLLBACK", NULL);
@@ -2108,29 +2166,27 @@ save_verdict_group (ReinStore *self,
           ReinVerification signature = rein_document_get_verification (doc);
           int col = 11 * i;
 
-          sqlite3_bind_text (stmt, col + 1, rein_document_get_hash (doc), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (stmt, col + 2, rein_document_get_armored (doc), -1,
-                             SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, col + 1, rein_document_get_hash (doc), -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, col + 2, rein_document_get_armored (doc), -1, SQLITE_STATIC);
           sqlite3_bind_text (stmt, col + 3,
                              rein_document_type_to_name (rein_document_get_document_type (doc)),
-                             -1, SQLITE_TRANSIENT);
+                             -1, SQLITE_STATIC);
           sqlite3_bind_text (stmt, col + 4, rein_document_get_field_any (doc, job_id_labels), -1,
-                             SQLITE_TRANSIENT);
-          sqlite3_bind_text (stmt, col + 5, rein_document_get_signer (doc), -1,
-                             SQLITE_TRANSIENT);
+                             SQLITE_STATIC);
+          sqlite3_bind_text (stmt, col + 5, rein_document_get_signer (doc), -1, SQLITE_STATIC);
           if (server_id > 0)
             sqlite3_bind_int64 (stmt, col + 6, server_id);
           sqlite3_bind_int (stmt, col + 7, verdict->verification);
           if (verdict->verification == REIN_VERIFICATION_INVALID)
             sqlite3_bind_text (stmt, col + 8, verdict->reason ? verdict->reason : "invalid", -1,
-                               SQLITE_TRANSIENT);
+                               SQLITE_STATIC);
           /* The document's own signature check, when it ran. */
           if (signature != REIN_VERIFICATION_UNCHECKED)
             {
               sqlite3_bind_int (stmt, col + 9, signature);
               sqlite3_bind_int (stmt, col + 10, rein_document_get_verification_code (doc));
               sqlite3_bind_text (stmt, col + 11, rein_document_get_verification_error (doc), -1,
-                                 SQLITE_TRANSIENT);
+                                 SQLITE_STATIC);
             }
         }
       if (sqlite3_step (stmt) != SQLITE_DONE)

@@ -770,6 +770,7 @@ test_since (Fixture *f, gconstpointer data)
   const gchar *servers[] = { proxy->url, f->b->url, NULL };
   g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
   ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+  g_autoptr (ReinJob) first = NULL;
   guint64 before;
 
   put_as (f->creator, f->a, job1);
@@ -779,7 +780,9 @@ test_since (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
   g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
 
-  /* Nothing new: one request, nothing checked, nothing changed. */
+  /* Nothing new: one request, nothing checked, nothing changed, and the
+   * jobs are those of the last refresh, not built again. */
+  first = g_object_ref (job_at (reader, 0));
   counting_proxy_reset (proxy);
   before = rein_document_get_n_signature_checks ();
   g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
@@ -790,6 +793,7 @@ test_since (Fixture *f, gconstpointer data)
   g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
   g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+  g_assert_true (job_at (reader, 0) == first);
 
   /* New documents: a bid and an offer (on the other server) award job 1, a
    * new job, and a posting in the creator's name by someone else. */

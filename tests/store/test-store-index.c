@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
+#include <sqlite3.h>
 #include <glib/gstdio.h>
 
 #include "rein-store.h"
@@ -240,6 +241,23 @@ test_display_text (void)
   g_assert_cmpstr (rein_job_summary_get_mediator (s), ==, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
   g_assert_cmpint (rein_job_summary_get_mediator_fee_basis (s), ==, -1);
   g_assert_cmpuint (g_utf8_strlen (rein_job_summary_get_name (l), -1), ==, 201);
+  g_assert_true (g_str_has_suffix (rein_job_summary_get_name (l), "x\xe2\x80\xa6"));
+
+  /* Plain ASCII as it is, up to the limit of a line (in several lines, none). */
+  for (guint len = 199; len <= 201; len++)
+    {
+      g_autofree gchar *name = g_strnfill (len, 'y');
+      g_autofree gchar *description = g_strdup_printf ("%s\n\t%s", name, name);
+      g_autoptr (ReinJobSummary) a = _rein_job_summary_new_full (
+          0, "j", "k", FALSE, name, NULL, description, NULL, NULL, NULL, NULL, NULL, NULL,
+          REIN_JOB_STATE_POSTED, 0, NULL, 0);
+
+      if (len <= 200)
+        g_assert_cmpstr (rein_job_summary_get_name (a), ==, name);
+      else
+        g_assert_cmpuint (g_utf8_strlen (rein_job_summary_get_name (a), -1), ==, 201);
+      g_assert_cmpstr (rein_job_summary_get_description (a), ==, description);
+    }
 
   g_assert_cmpint (rein_mediator_fee_parse_basis ("1.0%"), ==, 100);
   g_assert_cmpint (rein_mediator_fee_parse_basis ("2.5 %"), ==, 250);
@@ -251,6 +269,33 @@ test_display_text (void)
   g_assert_cmpint (rein_mediator_fee_parse_basis (NULL), ==, -1);
 }
 
+/* The market loads every summary newest first (list_job_summaries() in
+ * rein-store-index.c): through the index by first seen, not by sorting
+ * every row in a temporary B-tree. */
+static void
+test_newest_first_plan (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *path = g_build_filename (f->dir, "rein.db", NULL);
+  g_autoptr (GString) plan = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "EXPLAIN QUERY PLAN SELECT id, job_id, name, description "
+                                       "FROM job_summaries WHERE testnet = ?1 "
+                                       "ORDER BY first_seen DESC, id DESC LIMIT ?2",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const gchar *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_test_message ("plan: %s", plan->str);
+  g_assert_nonnull (strstr (plan->str, "job_summaries_newest"));
+  g_assert_null (strstr (plan->str, "TEMP B-TREE"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -259,6 +304,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/store/index/search", Fixture, NULL, fixture_setup, test_search,
               fixture_teardown);
+  g_test_add ("/store/index/newest-first-plan", Fixture, NULL, fixture_setup,
+              test_newest_first_plan, fixture_teardown);
   g_test_add_func ("/store/index/display-text", test_display_text);
   g_test_add_func ("/store/index/display-person", test_display_person);
   return g_test_run ();
