@@ -14,6 +14,8 @@ typedef struct
   GPtrArray *about;     /* ReinRating of @sin */
   GPtrArray *mine;      /* ReinRating by @own_sin */
   GPtrArray *jobs;      /* ReinJob, of the job IDs the ratings name */
+  GPtrArray *signers;   /* raters' signing addresses the reader knows no enrollment of */
+  GPtrArray *enrollments; /* ReinDocument: what "get_user" answered for them */
   ReinDirectory *directory;
   ReinRatingsReport *report;
 } Load;
@@ -27,6 +29,8 @@ load_free (Load *load)
   g_clear_pointer (&load->about, g_ptr_array_unref);
   g_clear_pointer (&load->mine, g_ptr_array_unref);
   g_clear_pointer (&load->jobs, g_ptr_array_unref);
+  g_clear_pointer (&load->signers, g_ptr_array_unref);
+  g_clear_pointer (&load->enrollments, g_ptr_array_unref);
   g_clear_pointer (&load->directory, rein_directory_free);
   g_clear_pointer (&load->report, rein_ratings_report_free);
   g_free (load);
@@ -80,7 +84,22 @@ take_ratings (Load *load, GPtrArray *docs, gboolean rated)
   return ratings;
 }
 
-/* ---- 4. the checks, in a worker ---- */
+/* The reader's enrollments, with the raters' learned on the way: each
+ * added only if it verifies (rein_directory_add()). */
+static void
+copy_directory (Load *load, ReinMarketReader *reader)
+{
+  load->directory = rein_directory_copy (rein_market_reader_get_directory (reader));
+  for (guint i = 0; i < load->enrollments->len; i++)
+    {
+      ReinDocument *enrollment = g_ptr_array_index (load->enrollments, i);
+
+      if (rein_document_get_document_type (enrollment) == REIN_DOCUMENT_TYPE_ENROLLMENT)
+        rein_directory_add (load->directory, enrollment, NULL);
+    }
+}
+
+/* ---- 5. the checks, in a worker ---- */
 
 static void
 check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -134,7 +153,7 @@ check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   g_task_return_pointer (task, report, (GDestroyNotify) rein_ratings_report_free);
 }
 
-/* ---- 3. the jobs they name ---- */
+/* ---- 4. the jobs they name ---- */
 
 static void
 jobs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -152,7 +171,7 @@ jobs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     g_ptr_array_add (load->jobs, g_list_model_get_item (model, i));
-  load->directory = rein_directory_copy (rein_market_reader_get_directory (reader));
+  copy_directory (load, reader);
   g_task_run_in_thread (task, check_thread);
 }
 
@@ -175,7 +194,7 @@ check_jobs (GTask *task)
       }
   if (ids->len == 0)
     {
-      load->directory = rein_directory_copy (rein_market_reader_get_directory (reader));
+      copy_directory (load, reader);
       g_task_run_in_thread (task, check_thread);
       g_object_unref (task);
       return;
@@ -184,6 +203,79 @@ check_jobs (GTask *task)
   rein_market_reader_refresh_async (reader, REIN_MARKET_REFRESH_JOB_IDS,
                                     (const gchar *const *) ids->pdata,
                                     g_task_get_cancellable (task), jobs_cb, task);
+}
+
+/* ---- 3. the raters' enrollments ---- */
+
+static void look_up_next_signer (GTask *task);
+
+static void
+signer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Load *load = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) docs = rein_market_reader_query_finish (REIN_MARKET_READER (source),
+                                                                result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  /* No answer: that rating is then reported as having no known signer. */
+  for (guint i = 0; docs != NULL && i < docs->len && i < REIN_RATINGS_MAX_SIGNERS; i++)
+    g_ptr_array_add (load->enrollments, g_object_ref (g_ptr_array_index (docs, i)));
+  look_up_next_signer (task);
+}
+
+/* Asks every server for the enrollment of each rater whose signing
+ * address the reader does not know (someone who took no part in the jobs
+ * it read), so that a rating is judged on what it says rather than
+ * refused for want of its signer: "get_user", which every Causeway
+ * answers, one address a query. */
+static void
+look_up_next_signer (GTask *task)
+{
+  ReinMarketReader *reader = g_task_get_source_object (task);
+  Load *load = g_task_get_task_data (task);
+  g_autofree gchar *address = NULL;
+  const gchar *params[] = { "search_input", NULL, NULL };
+
+  if (load->signers->len == 0)
+    {
+      check_jobs (task);
+      return;
+    }
+  address = g_ptr_array_steal_index (load->signers, load->signers->len - 1);
+  params[1] = address;
+  rein_market_reader_query_async (reader, "get_user", params, g_task_get_cancellable (task),
+                                  signer_cb, task);
+}
+
+static void
+look_up_signers (GTask *task)
+{
+  ReinMarketReader *reader = g_task_get_source_object (task);
+  Load *load = g_task_get_task_data (task);
+  ReinDirectory *directory = rein_market_reader_get_directory (reader);
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *lists[] = { load->about, load->mine };
+
+  load->signers = g_ptr_array_new_with_free_func (g_free);
+  load->enrollments = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; i < lists[l]->len && load->signers->len < REIN_RATINGS_MAX_SIGNERS; i++)
+      {
+        ReinRating *rating = g_ptr_array_index (lists[l], i);
+        const gchar *signer = rein_document_get_signer (rating->document);
+
+        if (signer != NULL && rein_directory_lookup_delegate (directory, signer) == NULL
+            && g_hash_table_add (wanted, (gpointer) signer))
+          g_ptr_array_add (load->signers, g_strdup (signer));
+      }
+  look_up_next_signer (task);
 }
 
 /* ---- 1. and 2. the ratings of them, and mine ---- */
@@ -204,7 +296,7 @@ mine_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   load->mine = take_ratings (load, docs, FALSE);
-  check_jobs (task);
+  look_up_signers (task);
 }
 
 static void
@@ -227,7 +319,7 @@ about_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (load->own_sin == NULL)
     {
       load->mine = g_ptr_array_new ();
-      check_jobs (task);
+      look_up_signers (task);
       return;
     }
   rein_market_reader_query_async (REIN_MARKET_READER (source), "get_user_ratings", params,

@@ -7,7 +7,10 @@
  * rein_rating_check() says so. The queries and the refresh of the jobs go
  * through @reader (its jobs model is replaced: give a reader of its own,
  * not the market's); the checks run in a worker, on a copy of the
- * reader's enrollments.
+ * reader's enrollments. The enrollments of raters the reader does not
+ * know (who took no part in any job it read) are asked for with
+ * "get_user" by their signing address, so that an outsider's rating is
+ * refused for what is wrong with it, not for want of its signer.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +25,9 @@ G_BEGIN_DECLS
 /* Ratings taken per query, and jobs checked per load, at most. */
 #define REIN_RATINGS_MAX 1000
 #define REIN_RATINGS_MAX_JOBS 500
+/* Raters whose enrollment is looked up ("get_user", one query each) per
+ * load, at most, and the enrollments taken from each answer. */
+#define REIN_RATINGS_MAX_SIGNERS 20
 
 typedef struct
 {
