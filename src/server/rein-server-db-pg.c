@@ -482,6 +482,27 @@ pg_set_owner (ReinServerDb *base,
 
 /* ---- /put ---- */
 
+static gchar *array_literal (const gchar *const *values);
+
+/* What "get_user" finds enrollment @entry by (rein_store() indexes its
+ * addresses): a statement of its own, for enrollments only. */
+static gboolean
+pg_store_user_keys (PgDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
+{
+  g_autofree gchar *keys = array_literal ((const gchar *const *) entry->user_keys);
+  g_autoptr (PGresult) result = NULL;
+
+  if (entry->user_keys == NULL || entry->user_keys[0] == NULL)
+    return TRUE;
+  result = run (db,
+                "INSERT INTO enrollment_keys (key_hash, testnet, document)"
+                " SELECT k, d.testnet, d.id FROM documents AS d, unnest ($3::text[]) AS k"
+                " WHERE d.hash = $1 AND d.testnet = $2::integer ON CONFLICT DO NOTHING",
+                3, (const gchar *const[]){ entry->hash, testnet ? "1" : "0", keys },
+                "Writing", error);
+  return result != NULL;
+}
+
 static gboolean
 pg_store (ReinServerDb *base,
           const gchar *owner,
@@ -513,7 +534,7 @@ pg_store (ReinServerDb *base,
   switch (first_int (result))
     {
     case 0:
-      return TRUE;
+      return !enrollment || pg_store_user_keys (PG_DB (base), entry, testnet, error);
     case 1:
       g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_KEY_TAKEN,
                            "Key is held by another owner");
@@ -617,6 +638,19 @@ query_sql (ReinServerQuery query, gint *out_n_params)
       *out_n_params = 4;
       return "SELECT id, value_json FROM documents WHERE id > $4 AND testnet = $1"
              " AND job_id IS NOT NULL ORDER BY id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_USER_NAME:
+      /* A range of the key index (its "user:" keys), each searched. */
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'user:' AND k.key_hash < 'user;' AND k.testnet = $1"
+             "  AND strpos (substr (k.key_hash, 6), $5) > 0)"
+             " AND d.id > $4 ORDER BY d.id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'contact:' AND k.key_hash < 'contact;' AND k.testnet = $1"
+             "  AND strpos (substr (k.key_hash, 9), $5) > 0)"
+             " AND d.id > $4 ORDER BY d.id LIMIT $2 OFFSET $3";
     default:
       g_assert_not_reached ();
     }
@@ -675,6 +709,11 @@ pg_query (ReinServerDb *base,
     case REIN_SERVER_QUERY_DISPUTE:
     case REIN_SERVER_QUERY_ENROLLMENTS:
       fifth = array_literal (values);
+      break;
+    case REIN_SERVER_QUERY_USER_NAME:
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      /* lowercased already (rein_server_user_key()), and not only ASCII */
+      fifth = g_strdup (param != NULL ? param : "");
       break;
     case REIN_SERVER_QUERY_DELIVERIES:
     case REIN_SERVER_QUERY_IN_PROCESS:

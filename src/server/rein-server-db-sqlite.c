@@ -451,6 +451,25 @@ sqlite_set_owner (ReinServerDb *db,
   return step_done (db, stmt, error);
 }
 
+
+/* Indexes enrollment @document under @key ("enrollments" and "get_user"). */
+static gboolean
+insert_enrollment_key (ReinServerDb *db, const gchar *key, gboolean testnet, gint64 document,
+                       GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db,
+                                "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
+                                " VALUES (?1, ?2, ?3)",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 3, document);
+  return step_done (db, stmt, error);
+}
+
 static gint64
 document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
 {
@@ -495,17 +514,13 @@ document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, G
   for (const gchar *const *h = (const gchar *const[]){ entry->master_key_hash,
                                                        entry->delegate_key_hash, NULL };
        entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && *h != NULL; h++)
-    {
-      stmt = prepare (db, "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
-                          " VALUES (?1, ?2, ?3)", error);
-      if (stmt == NULL)
-        return 0;
-      bind_text (stmt, 1, *h);
-      sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
-      sqlite3_bind_int64 (stmt, 3, id);
-      if (!step_done (db, stmt, error))
-        return 0;
-    }
+    if (!insert_enrollment_key (db, *h, testnet, id, error))
+      return 0;
+  /* and what "get_user" finds it by */
+  for (guint i = 0; entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && entry->user_keys != NULL
+                    && entry->user_keys[i] != NULL; i++)
+    if (!insert_enrollment_key (db, entry->user_keys[i], testnet, id, error))
+      return 0;
   return id;
 }
 
@@ -763,6 +778,19 @@ query_sql (ReinServerQuery query)
        * the namespace and sort them for each page). */
       return "SELECT id, value_json FROM documents WHERE id > ?5 AND +testnet = ?1"
              " AND job_id IS NOT NULL ORDER BY id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_USER_NAME:
+      /* A range of the key index (its "user:" keys), each searched. */
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'user:' AND k.key_hash < 'user;' AND k.testnet = ?1"
+             "  AND instr (substr (k.key_hash, 6), ?4) > 0)"
+             " AND d.id > ?5 ORDER BY d.id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'contact:' AND k.key_hash < 'contact;' AND k.testnet = ?1"
+             "  AND instr (substr (k.key_hash, 9), ?4) > 0)"
+             " AND d.id > ?5 ORDER BY d.id LIMIT ?2 OFFSET ?3";
     default:
       g_assert_not_reached ();
     }
@@ -843,6 +871,11 @@ sqlite_query (ReinServerDb *db,
         ids_json = json_to_string (node, FALSE);
         bind_text (stmt, 4, ids_json);
       }
+      break;
+    case REIN_SERVER_QUERY_USER_NAME:
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      /* lowercased already (rein_server_user_key()), and not only ASCII */
+      bind_text (stmt, 4, param != NULL ? param : "");
       break;
     case REIN_SERVER_QUERY_MEDIATORS:
     case REIN_SERVER_QUERY_JOBS:

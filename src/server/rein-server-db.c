@@ -57,6 +57,49 @@ rein_server_query_to_name (ReinServerQuery query)
   return NULL;
 }
 
+GPtrArray *
+rein_server_db_find_user (ReinServerDb *db,
+                          gboolean testnet,
+                          const gchar *search,
+                          guint limit,
+                          GError **error)
+{
+  static const struct
+  {
+    ReinServerQuery query;
+    const gchar *prefix;
+  } by_text[] = {
+    { REIN_SERVER_QUERY_USER_NAME, "user:" },
+    { REIN_SERVER_QUERY_USER_CONTACT, "contact:" },
+  };
+  g_autofree gchar *sin_key = rein_server_user_key ("sin:", search);
+  g_autofree gchar *address_hash = rein_server_address_key_hash (search);
+  const gchar *keys[3] = { NULL };
+  guint n_keys = 0;
+  GPtrArray *values;
+  gint64 cursor;
+
+  g_return_val_if_fail (search != NULL, NULL);
+
+  if (sin_key == NULL)
+    return g_ptr_array_new_with_free_func (g_free);
+  keys[n_keys++] = sin_key;
+  if (address_hash != NULL)
+    keys[n_keys++] = address_hash;
+  values = rein_server_db_query (db, REIN_SERVER_QUERY_ENROLLMENTS, testnet, "", keys, limit, 0,
+                                 0, &cursor, error);
+  for (guint i = 0; i < G_N_ELEMENTS (by_text) && values != NULL && values->len == 0; i++)
+    {
+      g_autofree gchar *key = rein_server_user_key (by_text[i].prefix, search);
+
+      g_ptr_array_unref (values);
+      values = rein_server_db_query (db, by_text[i].query, testnet,
+                                     key + strlen (by_text[i].prefix), NULL, limit, 0, 0,
+                                     &cursor, error);
+    }
+  return values;
+}
+
 /* The type names stored in the database; kept here so that the stored form
  * never depends on another layer's enum. */
 const gchar *

@@ -784,8 +784,7 @@ rate_each_other (Fixture *f, const gchar *job1, const gchar *job2)
           continue;
         }
       g_assert_false (json_object_get_boolean_member (rating, "counts"));
-      g_assert_cmpstr (json_string (rating, "reason"), ==,
-                       "the rater was not the job's creator, worker or mediator");
+      g_assert_nonnull (strstr (json_string (rating, "reason"), "enrollment"));
       forged_seen++;
     }
   g_assert_cmpuint (forged_seen, ==, 1);
