@@ -141,7 +141,16 @@ static const gchar *const migrations[] = {
   "  END IF;"
   "  RETURN 0;"
   "END $$;",
+
+  /* 3: enrollment_keys also holds what "get_user" finds enrollments by:
+   * "sin:", "user:" and "contact:" keys. Those stored before are indexed
+   * by index_user_keys() once this has run. */
+  "COMMENT ON TABLE enrollment_keys IS"
+  " 'enrollments by key hash of their addresses, and by SIN, name and contact';",
 };
+
+/* The migration after which index_user_keys() runs. */
+#define USER_KEYS_MIGRATION 3
 
 #define SCHEMA_VERSION ((gint) G_N_ELEMENTS (migrations))
 
@@ -254,6 +263,43 @@ schema_version (PgDb *db, GError **error)
   return (gint) first_int (version);
 }
 
+static gchar *array_literal (const gchar *const *values);
+
+/* Enrollments stored before migration 3, indexed by what "get_user" finds
+ * them by (their SIN, name and contact). */
+static gboolean
+index_user_keys (PgDb *db, GError **error)
+{
+  g_autoptr (PGresult) enrollments = run (db,
+                                          "SELECT id, testnet, value_json FROM documents"
+                                          " WHERE type = 'enrollment'",
+                                          0, NULL, "Indexing the enrollments", error);
+
+  if (enrollments == NULL)
+    return FALSE;
+  for (gint i = 0; i < PQntuples (enrollments); i++)
+    {
+      g_auto (GStrv) keys = rein_server_db_user_keys_of_stored (PQgetvalue (enrollments, i, 2));
+      g_autofree gchar *literal = NULL;
+      g_autoptr (PGresult) done = NULL;
+
+      if (keys == NULL || keys[0] == NULL)
+        continue;
+      literal = array_literal ((const gchar *const *) keys);
+      done = run (db,
+                  "INSERT INTO enrollment_keys (key_hash, testnet, document)"
+                  " SELECT k, $2::integer, $3::bigint FROM unnest ($1::text[]) AS k"
+                  " ON CONFLICT DO NOTHING",
+                  3,
+                  (const gchar *const[]){ literal, PQgetvalue (enrollments, i, 1),
+                                          PQgetvalue (enrollments, i, 0) },
+                  "Indexing the enrollments", error);
+      if (done == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 migrate (PgDb *db, GError **error)
 {
@@ -289,6 +335,8 @@ migrate (PgDb *db, GError **error)
           set_pg_error (db, result, error, "Migrating the schema");
           goto fail;
         }
+      if (next == USER_KEYS_MIGRATION && !index_user_keys (db, error))
+        goto fail;
       if (!run_done (db, "INSERT INTO rein_schema (version) VALUES ($1)",
                      1, (const gchar *const[]){ number }, error))
         goto fail;
@@ -481,8 +529,6 @@ pg_set_owner (ReinServerDb *base,
 }
 
 /* ---- /put ---- */
-
-static gchar *array_literal (const gchar *const *values);
 
 /* What "get_user" finds enrollment @entry by (rein_store() indexes its
  * addresses): a statement of its own, for enrollments only. */

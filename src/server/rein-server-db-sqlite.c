@@ -11,7 +11,7 @@
 #include "rein-bitcoin.h"
 #include "rein-server-json.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 typedef struct
 {
@@ -182,6 +182,52 @@ statement_free (gpointer data)
   sqlite3_finalize (data);
 }
 
+/* Version 5: enrollments stored before are indexed by what "get_user"
+ * finds them by (their SIN, name and contact). */
+static gboolean
+index_user_keys (ReinServerDb *db, GError **error)
+{
+  sqlite3 *handle = SQLITE_DB (db)->handle;
+  sqlite3_stmt *select = NULL;
+  sqlite3_stmt *insert = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (handle,
+                          "SELECT id, testnet, value_json FROM documents"
+                          " WHERE type = 'enrollment'",
+                          -1, &select, NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (handle,
+                             "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
+                             " VALUES (?1, ?2, ?3)",
+                             -1, &insert, NULL) != SQLITE_OK)
+    goto out;
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      g_auto (GStrv) keys = rein_server_db_user_keys_of_stored (
+          (const gchar *) sqlite3_column_text (select, 2));
+
+      for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+        {
+          sqlite3_bind_text (insert, 1, keys[i], -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int (insert, 2, sqlite3_column_int (select, 1));
+          sqlite3_bind_int64 (insert, 3, sqlite3_column_int64 (select, 0));
+          rc = sqlite3_step (insert);
+          sqlite3_reset (insert);
+          if (rc != SQLITE_DONE)
+            goto out;
+        }
+    }
+  ok = rc == SQLITE_DONE;
+
+out:
+  if (!ok)
+    set_db_error (db, error, "Indexing the enrollments");
+  sqlite3_finalize (select);
+  sqlite3_finalize (insert);
+  return ok;
+}
+
 static gboolean
 migrate (ReinServerDb *db, GError **error)
 {
@@ -236,6 +282,14 @@ migrate (ReinServerDb *db, GError **error)
     {
       if (!exec (db, schema_4_sql, error)
           || !exec (db, "PRAGMA user_version = 4", error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (version < 5)
+    {
+      if (!index_user_keys (db, error) || !exec (db, "PRAGMA user_version = 5", error))
         {
           exec (db, "ROLLBACK", NULL);
           return FALSE;

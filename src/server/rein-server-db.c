@@ -8,6 +8,7 @@
  */
 #include "rein-server-db-private.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "rein-bitcoin.h"
@@ -55,6 +56,23 @@ rein_server_query_to_name (ReinServerQuery query)
     if (query_names[i].query == query)
       return query_names[i].name;
   return NULL;
+}
+
+gchar **
+rein_server_db_user_keys_of_stored (const gchar *value_json)
+{
+  g_autoptr (JsonNode) node = value_json != NULL ? json_from_string (value_json, NULL) : NULL;
+  g_autoptr (ReinServerEntry) entry = NULL;
+  const gchar *text;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  text = json_node_get_string (node);
+  entry = rein_server_entry_new (text, strlen (text), NULL);
+  if (entry == NULL || entry->type != REIN_DOCUMENT_TYPE_ENROLLMENT)
+    return NULL;
+  return g_steal_pointer (&entry->user_keys);
 }
 
 GPtrArray *

@@ -6,11 +6,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <sqlite3.h>
 #include <string.h>
 
 #include "chain-fixture.h"
 #include "rein-market.h"
 #include "server-fixture.h"
+#include "store-fixture.h"
 
 /* The esplora stand-in's blocks: one every 10 minutes from the genesis
  * block's time. */
@@ -393,6 +395,64 @@ test_get_user (Fixture *f, gconstpointer data)
   }
 }
 
+/* Runs @sql on the SQLite database @path, writable (test_store_select()
+ * opens SQLite read-only). */
+static void
+sqlite_exec (const gchar *path, const gchar *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* An enrollment stored before get_user's keys were indexed is found by
+ * name and SIN once the server has migrated its database. */
+static void
+test_get_user_migrated (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *enrollment = NULL;
+  g_autofree gchar *sin = NULL;
+  g_autoptr (TestServer) before = NULL;
+  const gchar *database;
+
+  fixture_start (f, NULL);
+  enrollment = identity_enrollment (f->owner, FALSE);
+  identity_put_ok (f->owner, f->server, enrollment);
+  /* stopped, its database kept (until it is freed) */
+  before = g_steal_pointer (&f->server);
+  test_server_stop (before);
+  database = before->database;
+
+  /* Back to the schema before: no "sin:", "user:" or "contact:" keys. */
+  if (test_store_is_postgresql ())
+    {
+      g_ptr_array_unref (test_store_select (database,
+                                            "DELETE FROM enrollment_keys"
+                                            " WHERE key_hash LIKE '%:%'", NULL));
+      g_ptr_array_unref (test_store_select (database,
+                                            "DELETE FROM rein_schema WHERE version > 2", NULL));
+    }
+  else
+    sqlite_exec (database, "DELETE FROM enrollment_keys WHERE key_hash LIKE '%:%';"
+                           "PRAGMA user_version = 4;");
+  {
+    g_autoptr (GPtrArray) left = test_store_select (
+        database, "SELECT key_hash FROM enrollment_keys WHERE key_hash LIKE '%:%'", NULL);
+
+    g_assert_cmpuint (left->len, ==, 0);
+  }
+
+  f->server = test_server_start (database, NULL);
+  sin = rein_sin_from_address (f->owner->master_address);
+  assert_finds (f, sin, enrollment);
+  assert_finds (f, "olga", enrollment);
+  assert_finds (f, "olga@example", enrollment);
+  /* the new server goes before the database it runs on */
+  g_clear_pointer (&f->server, test_server_free);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -405,6 +465,7 @@ main (int argc, char **argv)
   ADD ("/server/causeway/python-rein-types", test_python_rein_types);
   ADD ("/server/causeway/ratings-query", test_ratings_query);
   ADD ("/server/causeway/get-user", test_get_user);
+  ADD ("/server/causeway/get-user-migrated", test_get_user_migrated);
 #undef ADD
   return g_test_run ();
 }
