@@ -264,7 +264,9 @@ ratings_of_key (ReinMarketView *self, const gchar *key)
   g_autofree gchar *sin = NULL;
   const gchar *text;
 
-  if (self->ratings == NULL || key == NULL)
+  /* without an identity there is no point of view to read them from */
+  if (self->ratings == NULL || key == NULL
+      || rein_market_service_get_identity (self->market) == NULL)
     return g_strdup ("");
   directory = rein_market_service_get_directory (self->market);
   sin = directory != NULL ? rein_directory_dup_sin_of_key (directory, key) : NULL;
