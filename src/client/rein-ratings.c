@@ -87,12 +87,19 @@ take_ratings (Load *load, GPtrArray *docs, gboolean rated)
   return ratings;
 }
 
-/* The reader's enrollments, with the raters' learned on the way: each
- * added only if it verifies (rein_directory_add()). */
+/* The reader's enrollments (a copy, for the worker), to which the
+ * raters' learned on the way are added there. */
 static void
 copy_directory (Load *load, ReinMarketReader *reader)
 {
   load->directory = rein_directory_copy (rein_market_reader_get_directory (reader));
+}
+
+/* In the worker: the raters' enrollments, each added only if it verifies
+ * (rein_directory_add() checks its signature). */
+static void
+add_raters (Load *load)
+{
   for (guint i = 0; i < load->enrollments->len; i++)
     {
       ReinDocument *enrollment = g_ptr_array_index (load->enrollments, i);
@@ -112,6 +119,7 @@ check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   g_autoptr (GPtrArray) counted = g_ptr_array_new ();
   g_autoptr (GPtrArray) all = g_ptr_array_new ();
 
+  add_raters (load);
   report->sin = g_strdup (load->sin);
   report->reasons = g_ptr_array_new_with_free_func (g_free);
   report->jobs = g_ptr_array_new_with_free_func (unref_object);
@@ -156,12 +164,14 @@ check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   g_task_return_pointer (task, report, (GDestroyNotify) rein_ratings_report_free);
 }
 
-/* ---- 4. the jobs they name ---- */
+/* ---- 3. the jobs they name ---- */
+
+static void look_up_signers (GTask *task);
 
 static void
 jobs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
+  GTask *task = user_data;
   ReinMarketReader *reader = REIN_MARKET_READER (source);
   Load *load = g_task_get_task_data (task);
   GListModel *model = rein_market_reader_get_jobs (reader);
@@ -170,12 +180,12 @@ jobs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!rein_market_reader_refresh_finish (reader, result, &error))
     {
       g_task_return_error (task, error);
+      g_object_unref (task);
       return;
     }
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     g_ptr_array_add (load->jobs, g_list_model_get_item (model, i));
-  copy_directory (load, reader);
-  g_task_run_in_thread (task, check_thread);
+  look_up_signers (task);
 }
 
 static void
@@ -197,9 +207,7 @@ check_jobs (GTask *task)
       }
   if (ids->len == 0)
     {
-      copy_directory (load, reader);
-      g_task_run_in_thread (task, check_thread);
-      g_object_unref (task);
+      look_up_signers (task);
       return;
     }
   g_ptr_array_add (ids, NULL);
@@ -208,7 +216,7 @@ check_jobs (GTask *task)
                                     g_task_get_cancellable (task), jobs_cb, task);
 }
 
-/* ---- 3. the raters' enrollments ---- */
+/* ---- 4. the raters' enrollments ---- */
 
 static void look_up_next_signer (GTask *task);
 
@@ -228,14 +236,15 @@ signer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* No answer: that rating is then reported as having no known signer. */
-  for (guint i = 0; docs != NULL && i < docs->len && i < REIN_RATINGS_MAX_SIGNERS; i++)
+  for (guint i = 0; docs != NULL && i < docs->len && i < REIN_RATINGS_MAX_SIGNER_ENROLLMENTS;
+       i++)
     g_ptr_array_add (load->enrollments, g_object_ref (g_ptr_array_index (docs, i)));
   look_up_next_signer (task);
 }
 
 /* Asks every server for the enrollment of each rater whose signing
- * address the reader does not know (someone who took no part in the jobs
- * it read), so that a rating is judged on what it says rather than
+ * address the reader does not know once it has read the jobs (someone who
+ * took no part in them), so that a rating is judged on what it says rather than
  * refused for want of its signer: "get_user", which every Causeway
  * answers, one address a query. */
 static void
@@ -248,7 +257,9 @@ look_up_next_signer (GTask *task)
 
   if (load->signers->len == 0)
     {
-      check_jobs (task);
+      copy_directory (load, reader);
+      g_task_run_in_thread (task, check_thread);
+      g_object_unref (task);
       return;
     }
   address = g_ptr_array_steal_index (load->signers, load->signers->len - 1);
@@ -257,6 +268,7 @@ look_up_next_signer (GTask *task)
                                   signer_cb, task);
 }
 
+/* Then the checks, in a worker. */
 static void
 look_up_signers (GTask *task)
 {
@@ -299,7 +311,7 @@ mine_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   load->mine = take_ratings (load, docs, FALSE);
-  look_up_signers (task);
+  check_jobs (task);
 }
 
 static void
@@ -322,7 +334,7 @@ about_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (load->own_sin == NULL)
     {
       load->mine = g_ptr_array_new ();
-      look_up_signers (task);
+      check_jobs (task);
       return;
     }
   rein_market_reader_query_async (REIN_MARKET_READER (source), "get_user_ratings", params,

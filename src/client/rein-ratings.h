@@ -27,8 +27,10 @@ G_BEGIN_DECLS
 #define REIN_RATINGS_MAX 1000
 #define REIN_RATINGS_MAX_JOBS 500
 /* Raters whose enrollment is looked up ("get_user", one query each) per
- * load, at most, and the enrollments taken from each answer. */
+ * load, at most, and the enrollments taken from each answer (their
+ * signatures are checked in the worker). */
 #define REIN_RATINGS_MAX_SIGNERS 20
+#define REIN_RATINGS_MAX_SIGNER_ENROLLMENTS 5
 
 typedef struct
 {
