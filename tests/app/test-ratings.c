@@ -518,7 +518,12 @@ test_market (Fixture *f, gconstpointer data)
     gtk_menu_button_popdown (button);
   }
 
-  /* Bob, never rated: said so; Mia's, read before, at once */
+  /* Bob, never rated: said so; Mia's, read before, at once (kept per
+   * SIN: no second read) */
+  rein_market_view_select (m.view, position_of (m.view, bob_job));
+  g_assert_cmpstr (rein_market_view_get_mediator_ratings (m.view), ==,
+                   "rated 4.0 by 1 · trust 4.0");
+  g_assert_null (rein_market_view_get_creator_ratings (m.view));
   choose_job (&m, bob_job);
   g_assert_cmpstr (rein_market_view_get_creator_ratings (m.view), ==,
                    "no ratings · no trust link");

@@ -372,6 +372,17 @@ test_get_user (Fixture *f, gconstpointer data)
 
       g_assert_cmpuint (values->len, ==, 0);
     }
+  /* a search longer than any name the index holds: refused, saying why */
+  {
+    g_autofree gchar *long_search = g_strnfill (257, 'a');
+    g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=get_user&search_input=%s",
+                                              f->owner->master_address, long_search);
+    g_autoptr (Answer) answer = http_get (f->server, path);
+
+    g_assert_cmpuint (answer->status, ==, 400);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "message"), ==,
+                     "Parameter too long: search_input");
+  }
   /* no search_input: nothing, as before */
   {
     g_autoptr (GPtrArray) values = get_user (f, NULL);
