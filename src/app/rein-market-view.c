@@ -255,10 +255,11 @@ set_bid_refusal (ReinMarketView *self, const gchar *refusal)
  * the mediators list ---- */
 
 /* @key's ratings and my trust in them: "rated 4.5 by 3 · trust 4.2",
- * "no ratings · no trust link", or, while they are read, NULL (and their
- * reading is asked for). "" for someone without a known enrollment. */
+ * "no ratings · no trust link", or, while they are read, NULL (and, when
+ * @want, their reading is asked for). "" for someone without a known
+ * enrollment. */
 static gchar *
-ratings_of_key (ReinMarketView *self, const gchar *key)
+ratings_of_key (ReinMarketView *self, const gchar *key, gboolean want)
 {
   ReinDirectory *directory;
   g_autofree gchar *sin = NULL;
@@ -273,7 +274,7 @@ ratings_of_key (ReinMarketView *self, const gchar *key)
   if (sin == NULL)
     return g_strdup ("");
   text = rein_ratings_cache_lookup (self->ratings, sin, TRUE);
-  if (text == NULL)
+  if (text == NULL && want)
     rein_ratings_cache_want (self->ratings, sin);
   return g_strdup (text);
 }
@@ -294,13 +295,15 @@ set_person_subtitle (AdwActionRow *row, const gchar *base, const gchar *ratings)
   adw_action_row_set_subtitle (row, subtitle);
 }
 
-/* A mediators list row, once its ratings are read. */
+/* A mediators list row, once its ratings are read: they are asked for
+ * only while the list is shown. */
 static void
 show_mediator_ratings (ReinMarketView *self, GtkWidget *row)
 {
   ReinDocument *enrollment = g_object_get_data (G_OBJECT (row), "enrollment");
   g_autofree gchar *ratings = ratings_of_key (
-      self, rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY));
+      self, rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY),
+      gtk_widget_get_mapped (GTK_WIDGET (self->mediator_list)));
 
   g_object_set_data_full (G_OBJECT (row), "ratings", g_strdup (ratings), g_free);
   set_person_subtitle (ADW_ACTION_ROW (row), g_object_get_data (G_OBJECT (row), "base-subtitle"),
@@ -310,12 +313,18 @@ show_mediator_ratings (ReinMarketView *self, GtkWidget *row)
 static void update_detail (ReinMarketView *self);
 
 static void
-ratings_changed_cb (ReinMarketView *self)
+show_mediators_ratings (ReinMarketView *self)
 {
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->mediator_list));
        row != NULL; row = gtk_widget_get_next_sibling (row))
     if (g_object_get_data (G_OBJECT (row), "enrollment") != NULL)
       show_mediator_ratings (self, row);
+}
+
+static void
+ratings_changed_cb (ReinMarketView *self)
+{
+  show_mediators_ratings (self);
   update_detail (self);
 }
 
@@ -358,7 +367,7 @@ update_detail (ReinMarketView *self)
                                  rein_job_summary_get_creator_contact (s))
               : g_strdup (person);
   g_free (self->creator_ratings);
-  self->creator_ratings = ratings_of_key (self, rein_job_summary_get_creator_key (s));
+  self->creator_ratings = ratings_of_key (self, rein_job_summary_get_creator_key (s), TRUE);
   set_person_subtitle (self->creator_row, creator, self->creator_ratings);
   g_free (person);
   person = rein_bidi_isolate (rein_job_summary_get_mediator (s));
@@ -366,7 +375,7 @@ update_detail (ReinMarketView *self)
                               rein_job_summary_get_mediator_fee (s),
                               rein_job_summary_get_mediator_contact (s));
   g_free (self->mediator_ratings);
-  self->mediator_ratings = ratings_of_key (self, rein_job_summary_get_mediator_key (s));
+  self->mediator_ratings = ratings_of_key (self, rein_job_summary_get_mediator_key (s), TRUE);
   set_person_subtitle (self->mediator_row, mediator, self->mediator_ratings);
   bids = rein_job_summary_get_n_bids (s) == 0
            ? g_strdup (_("None yet"))
@@ -1098,6 +1107,8 @@ rein_market_view_set_context (ReinMarketView *self, ReinContext *context)
   self->market = g_object_ref (rein_context_get_market (context));
   self->ratings = g_object_ref (rein_ratings_cache_get (context));
   g_signal_connect_swapped (self->ratings, "changed", G_CALLBACK (ratings_changed_cb), self);
+  g_signal_connect_swapped (self->mediator_list, "map", G_CALLBACK (show_mediators_ratings),
+                            self);
   gtk_list_box_bind_model (self->mediator_list, rein_market_service_get_mediators (self->market),
                            create_mediator_row, self, NULL);
   g_signal_connect_swapped (rein_market_service_get_jobs (self->market), "items-changed",

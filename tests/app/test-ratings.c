@@ -502,19 +502,19 @@ test_market (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_suffix (posted_by, "\nrated 5.0 by 1 · trust 5.0"));
   g_assert_true (g_str_has_suffix (app_test_fact_of (GTK_WIDGET (window), "Mediator"),
                                    "\nrated 4.0 by 1 · trust 4.0"));
-  /* the mediators list */
-  shown.root = GTK_WIDGET (window);
-  app_test_wait_until (mediator_row_rated, &shown, "Mia's ratings in the mediators list", 90);
   app_test_iterate (300);
   app_test_screenshot (GTK_WIDGET (window), "ratings-market-wide");
+  /* the mediators list, whose ratings are read while it is shown */
   {
     GtkMenuButton *button = GTK_MENU_BUTTON (
         app_test_find_by_type (GTK_WIDGET (m.view), GTK_TYPE_MENU_BUTTON));
 
     g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (button)), ==, "Mediators");
     gtk_menu_button_popup (button);
+    shown.root = GTK_WIDGET (gtk_menu_button_get_popover (button));
+    app_test_wait_until (mediator_row_rated, &shown, "Mia's ratings in the mediators list", 90);
     app_test_iterate (300);
-    app_test_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (button)), "ratings-mediators");
+    app_test_screenshot (shown.root, "ratings-mediators");
     gtk_menu_button_popdown (button);
   }
 
