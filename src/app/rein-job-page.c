@@ -34,15 +34,9 @@ struct _ReinJobPage
   GtkWidget *buttons[5];
   GtkWidget *bids_group;
   GtkListBox *bids_list;
-  /* the bidders' ratings (rein-ratings.h), read one at a time with a
-   * reader of the page's own, kept per SIN for the page */
-  ReinMarketReader *ratings_reader;
-  ReinIdentity *ratings_identity; /* whose point of view they are read from */
-  GCancellable *ratings_cancellable;
-  GHashTable *ratings;      /* SIN -> "rated 4.5 by 3" */
+  /* the bidders' ratings (rein-ratings.h): the context's cache */
+  ReinRatingsCache *ratings;
   GHashTable *bid_sins;     /* bid hash -> its bidder's SIN */
-  GQueue ratings_wanted;    /* SINs to read, owned */
-  gchar *ratings_loading;   /* the SIN being read */
   GtkWidget *escrow_box;
   ReinEscrowFunding *funding;
   ReinPayoutPanel *payout;
@@ -222,7 +216,9 @@ set_bid_subtitle (ReinJobPage *self, GtkWidget *row)
 {
   const gchar *base = g_object_get_data (G_OBJECT (row), "base-subtitle");
   const gchar *sin = g_object_get_data (G_OBJECT (row), "sin");
-  const gchar *rated = sin != NULL ? g_hash_table_lookup (self->ratings, sin) : NULL;
+  const gchar *rated = self->ratings != NULL
+                         ? rein_ratings_cache_lookup (self->ratings, sin, FALSE)
+                         : NULL;
   g_autofree gchar *subtitle = NULL;
 
   if (rated == NULL)
@@ -242,119 +238,6 @@ show_ratings (ReinJobPage *self)
        row = gtk_widget_get_next_sibling (row))
     if (ADW_IS_EXPANDER_ROW (row))
       set_bid_subtitle (self, row);
-}
-
-static void load_next_ratings (ReinJobPage *self);
-
-static void
-ratings_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (ReinJobPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ReinRatingsReport) report = rein_ratings_load_finish (REIN_MARKET_READER (source),
-                                                                   result, &error);
-
-  /* cancelled, or read for an identity no longer active */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || source != G_OBJECT (self->ratings_reader))
-    return;
-  if (report == NULL)
-    /* no server answered: the bid shows no rating, and the next is read */
-    g_debug ("ratings of %s: %s", self->ratings_loading, error->message);
-  else if (report->summary.count == 0)
-    g_hash_table_replace (self->ratings, g_strdup (report->sin), g_strdup (_("no ratings")));
-  else
-    {
-      g_autofree gchar *average = g_strdup_printf ("%.1f", report->summary.average);
-
-      g_hash_table_replace (self->ratings, g_strdup (report->sin),
-                            /* Translators: "rated 4.5 by 3" (people) */
-                            g_strdup_printf (g_dngettext (NULL, "rated %s by %u",
-                                                          "rated %s by %u",
-                                                          report->summary.count),
-                                             average, report->summary.count));
-    }
-  g_clear_pointer (&self->ratings_loading, g_free);
-  show_ratings (self);
-  load_next_ratings (self);
-}
-
-/* The reader of the page's own: the ratings replace its jobs. */
-static ReinMarketReader *
-ratings_reader (ReinJobPage *self)
-{
-  ReinMarketService *market = rein_context_get_market (self->context);
-  ReinIdentity *identity = rein_market_service_get_identity (market);
-  GListModel *servers = rein_session_get_servers (rein_context_get_session (self->context));
-  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-
-  if (self->ratings_reader != NULL || identity == NULL)
-    return self->ratings_reader;
-  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
-    {
-      g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
-
-      g_ptr_array_add (urls, g_strdup (rein_server_info_get_url (server)));
-    }
-  if (urls->len == 0)
-    return NULL;
-  g_ptr_array_add (urls, NULL);
-  self->ratings_reader = rein_market_reader_new (rein_context_get_store (self->context),
-                                                 identity, (const gchar *const *) urls->pdata);
-  return self->ratings_reader;
-}
-
-static void
-load_next_ratings (ReinJobPage *self)
-{
-  ReinMarketReader *reader;
-  ReinIdentity *identity;
-  g_autofree gchar *own_sin = NULL;
-
-  if (self->ratings_loading != NULL || g_queue_is_empty (&self->ratings_wanted)
-      || self->context == NULL || (reader = ratings_reader (self)) == NULL)
-    return;
-  identity = rein_market_service_get_identity (rein_context_get_market (self->context));
-  own_sin = rein_sin_from_address (rein_identity_get_master_address (identity));
-  self->ratings_loading = g_queue_pop_head (&self->ratings_wanted);
-  if (self->ratings_cancellable == NULL)
-    self->ratings_cancellable = g_cancellable_new ();
-  rein_ratings_load_async (reader, self->ratings_loading, own_sin, self->ratings_cancellable,
-                           ratings_loaded_cb, g_object_ref (self));
-}
-
-/* Another identity became active: what was read from the last one's
- * point of view (its trust, its servers) is dropped. */
-static void
-forget_ratings (ReinJobPage *self)
-{
-  if (self->ratings_cancellable != NULL)
-    g_cancellable_cancel (self->ratings_cancellable);
-  g_clear_object (&self->ratings_cancellable);
-  g_clear_object (&self->ratings_reader);
-  g_clear_object (&self->ratings_identity);
-  g_clear_pointer (&self->ratings_loading, g_free);
-  g_queue_clear_full (&self->ratings_wanted, g_free);
-  g_hash_table_remove_all (self->ratings);
-}
-
-/* Reads @sin's ratings, unless they are read or on their way. */
-static void
-want_ratings (ReinJobPage *self, const gchar *sin)
-{
-  ReinIdentity *identity = rein_market_service_get_identity (
-      rein_context_get_market (self->context));
-
-  if (identity != self->ratings_identity)
-    {
-      forget_ratings (self);
-      g_set_object (&self->ratings_identity, identity);
-    }
-  if (g_hash_table_contains (self->ratings, sin) || g_strcmp0 (self->ratings_loading, sin) == 0
-      || g_queue_find_custom (&self->ratings_wanted, sin, (GCompareFunc) g_strcmp0) != NULL)
-    return;
-  g_queue_push_tail (&self->ratings_wanted, g_strdup (sin));
-  load_next_ratings (self);
 }
 
 /* ---- the bids ---- */
@@ -407,7 +290,7 @@ bid_row (ReinJobPage *self, ReinJob *job, ReinTimelineEntry *entry, gboolean can
       g_object_set_data_full (G_OBJECT (row), "sin", g_strdup (sin), g_free);
       /* read for whom the bids are shown (show_timeline()) */
       if (can_award || rein_my_job_get_role (self->job) == REIN_ROLE_CREATOR)
-        want_ratings (self, sin);
+        rein_ratings_cache_want (self->ratings, sin);
     }
   set_bid_subtitle (self, row);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
@@ -647,6 +530,9 @@ rein_job_page_set_context (ReinJobPage *self, ReinContext *context)
   g_return_if_fail (self->context == NULL);
 
   self->context = g_object_ref (context);
+  self->ratings = g_object_ref (rein_ratings_cache_get (context));
+  g_signal_connect_object (self->ratings, "changed", G_CALLBACK (show_ratings), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (rein_my_jobs_get_jobs (rein_context_get_my_jobs (context)),
                            "items-changed", G_CALLBACK (jobs_changed_cb), self, 0);
   /* the escrow: where the money is, and the payments out of it */
@@ -892,7 +778,9 @@ rein_job_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  forget_ratings (self);
+  if (self->ratings != NULL)
+    g_signal_handlers_disconnect_by_data (self->ratings, self);
+  g_clear_object (&self->ratings);
   g_clear_object (&self->job);
   g_clear_object (&self->context);
   g_clear_pointer (&self->timeline, g_ptr_array_unref);
@@ -908,7 +796,6 @@ rein_job_page_finalize (GObject *object)
 
   g_free (self->job_id);
   g_free (self->status);
-  g_hash_table_unref (self->ratings);
   g_hash_table_unref (self->bid_sins);
 
   G_OBJECT_CLASS (rein_job_page_parent_class)->finalize (object);
@@ -934,9 +821,7 @@ rein_job_page_class_init (ReinJobPageClass *klass)
 static void
 rein_job_page_init (ReinJobPage *self)
 {
-  self->ratings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->bid_sins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_queue_init (&self->ratings_wanted);
   build_page (self);
   update (self);
 }
@@ -956,5 +841,7 @@ rein_job_page_get_bid_ratings (ReinJobPage *self, const gchar *bid_hash)
   g_return_val_if_fail (bid_hash != NULL, NULL);
 
   sin = g_hash_table_lookup (self->bid_sins, bid_hash);
-  return sin != NULL ? g_hash_table_lookup (self->ratings, sin) : NULL;
+  return sin != NULL && self->ratings != NULL
+           ? rein_ratings_cache_lookup (self->ratings, sin, FALSE)
+           : NULL;
 }

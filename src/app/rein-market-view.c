@@ -21,6 +21,7 @@
 #include "rein-job-row.h"
 #include "rein-market-view.h"
 #include "rein-post-dialog.h"
+#include "rein-ratings.h"
 
 struct _ReinMarketView
 {
@@ -80,6 +81,11 @@ struct _ReinMarketView
   AdwActionRow *job_id_row;
   GtkWidget *bid_button;
   GtkLabel *bid_refusal_label;
+
+  /* the people's ratings (rein-ratings.h): the context's cache */
+  ReinRatingsCache *ratings;
+  gchar *creator_ratings;  /* as the detail pane shows them; NULL while read */
+  gchar *mediator_ratings;
 };
 
 G_DEFINE_FINAL_TYPE (ReinMarketView, rein_market_view, ADW_TYPE_BIN)
@@ -246,6 +252,83 @@ set_bid_refusal (ReinMarketView *self, const gchar *refusal)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "market.bid", refusal == NULL);
 }
 
+/* ---- the people's ratings: the detail pane's creator and mediator,
+ * the mediators list ---- */
+
+/* @key's ratings and my trust in them: "rated 4.5 by 3 · trust 4.2",
+ * "no ratings · no trust link", or, while they are read, NULL (and, when
+ * @want, their reading is asked for). "" for someone without a known
+ * enrollment. */
+static gchar *
+ratings_of_key (ReinMarketView *self, const gchar *key, gboolean want)
+{
+  ReinDirectory *directory;
+  g_autofree gchar *sin = NULL;
+  const gchar *text;
+
+  /* without an identity there is no point of view to read them from */
+  if (self->ratings == NULL || key == NULL
+      || rein_market_service_get_identity (self->market) == NULL)
+    return g_strdup ("");
+  directory = rein_market_service_get_directory (self->market);
+  sin = directory != NULL ? rein_directory_dup_sin_of_key (directory, key) : NULL;
+  if (sin == NULL)
+    return g_strdup ("");
+  text = rein_ratings_cache_lookup (self->ratings, sin, TRUE);
+  if (text == NULL && want)
+    rein_ratings_cache_want (self->ratings, sin);
+  return g_strdup (text);
+}
+
+/* @row's subtitle: @base, then on a line of its own @ratings or, while
+ * they are read, that they are. */
+static void
+set_person_subtitle (AdwActionRow *row, const gchar *base, const gchar *ratings)
+{
+  g_autofree gchar *subtitle = NULL;
+
+  if (ratings != NULL && *ratings == '\0')
+    {
+      adw_action_row_set_subtitle (row, base);
+      return;
+    }
+  subtitle = g_strdup_printf ("%s\n%s", base, ratings != NULL ? ratings : _("reading ratings…"));
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+/* A mediators list row, once its ratings are read: they are asked for
+ * only while the list is shown. */
+static void
+show_mediator_ratings (ReinMarketView *self, GtkWidget *row)
+{
+  ReinDocument *enrollment = g_object_get_data (G_OBJECT (row), "enrollment");
+  g_autofree gchar *ratings = ratings_of_key (
+      self, rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_PUBLIC_KEY),
+      gtk_widget_get_mapped (GTK_WIDGET (self->mediator_list)));
+
+  g_object_set_data_full (G_OBJECT (row), "ratings", g_strdup (ratings), g_free);
+  set_person_subtitle (ADW_ACTION_ROW (row), g_object_get_data (G_OBJECT (row), "base-subtitle"),
+                       ratings);
+}
+
+static void update_detail (ReinMarketView *self);
+
+static void
+show_mediators_ratings (ReinMarketView *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->mediator_list));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "enrollment") != NULL)
+      show_mediator_ratings (self, row);
+}
+
+static void
+ratings_changed_cb (ReinMarketView *self)
+{
+  show_mediators_ratings (self);
+  update_detail (self);
+}
+
 static void
 update_detail (ReinMarketView *self)
 {
@@ -262,6 +345,8 @@ update_detail (ReinMarketView *self)
 
   if (s == NULL)
     {
+      g_clear_pointer (&self->creator_ratings, g_free);
+      g_clear_pointer (&self->mediator_ratings, g_free);
       gtk_stack_set_visible_child_name (self->detail_stack, "none");
       set_bid_refusal (self, _("Choose a job first."));
       return;
@@ -282,13 +367,17 @@ update_detail (ReinMarketView *self)
               ? g_strdup_printf (_("%s · %s"), person,
                                  rein_job_summary_get_creator_contact (s))
               : g_strdup (person);
-  adw_action_row_set_subtitle (self->creator_row, creator);
+  g_free (self->creator_ratings);
+  self->creator_ratings = ratings_of_key (self, rein_job_summary_get_creator_key (s), TRUE);
+  set_person_subtitle (self->creator_row, creator, self->creator_ratings);
   g_free (person);
   person = rein_bidi_isolate (rein_job_summary_get_mediator (s));
   mediator = g_strdup_printf (_("%s · fee %s · %s"), person,
                               rein_job_summary_get_mediator_fee (s),
                               rein_job_summary_get_mediator_contact (s));
-  adw_action_row_set_subtitle (self->mediator_row, mediator);
+  g_free (self->mediator_ratings);
+  self->mediator_ratings = ratings_of_key (self, rein_job_summary_get_mediator_key (s), TRUE);
+  set_person_subtitle (self->mediator_row, mediator, self->mediator_ratings);
   bids = rein_job_summary_get_n_bids (s) == 0
            ? g_strdup (_("None yet"))
            : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bid", "%u bids",
@@ -672,6 +761,7 @@ jobs_changed_cb (ReinMarketView *self)
 static GtkWidget *
 create_mediator_row (gpointer item, gpointer user_data)
 {
+  ReinMarketView *self = user_data;
   ReinDocument *enrollment = item;
   GtkWidget *row = adw_action_row_new ();
   const gchar *fee = rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_FEE);
@@ -683,7 +773,10 @@ create_mediator_row (gpointer item, gpointer user_data)
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), who);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  g_object_set_data_full (G_OBJECT (row), "enrollment", g_object_ref (enrollment),
+                          g_object_unref);
+  g_object_set_data_full (G_OBJECT (row), "base-subtitle", g_strdup (subtitle), g_free);
+  show_mediator_ratings (self, row);
   return row;
 }
 
@@ -888,6 +981,9 @@ rein_market_view_dispose (GObject *object)
   g_clear_object (&self->search_cancellable);
   g_cancellable_cancel (self->sort_cancellable);
   g_clear_object (&self->sort_cancellable);
+  if (self->ratings != NULL)
+    g_signal_handlers_disconnect_by_data (self->ratings, self);
+  g_clear_object (&self->ratings);
   if (self->market != NULL)
     g_signal_handlers_disconnect_by_data (self->market, self);
   if (self->market != NULL)
@@ -923,6 +1019,8 @@ rein_market_view_finalize (GObject *object)
   g_free (self->bid_refusal);
   g_free (self->chosen_job_id);
   g_free (self->chosen_creator_key);
+  g_free (self->creator_ratings);
+  g_free (self->mediator_ratings);
 
   G_OBJECT_CLASS (rein_market_view_parent_class)->finalize (object);
 }
@@ -1034,8 +1132,12 @@ rein_market_view_set_context (ReinMarketView *self, ReinContext *context)
 
   self->context = g_object_ref (context);
   self->market = g_object_ref (rein_context_get_market (context));
+  self->ratings = g_object_ref (rein_ratings_cache_get (context));
+  g_signal_connect_swapped (self->ratings, "changed", G_CALLBACK (ratings_changed_cb), self);
+  g_signal_connect_swapped (self->mediator_list, "map", G_CALLBACK (show_mediators_ratings),
+                            self);
   gtk_list_box_bind_model (self->mediator_list, rein_market_service_get_mediators (self->market),
-                           create_mediator_row, NULL, NULL);
+                           create_mediator_row, self, NULL);
   g_signal_connect_swapped (rein_market_service_get_jobs (self->market), "items-changed",
                             G_CALLBACK (jobs_changed_cb), self);
   g_signal_connect_swapped (rein_market_service_get_mediators (self->market), "items-changed",
@@ -1089,4 +1191,18 @@ rein_market_view_get_bid_refusal (ReinMarketView *self)
 {
   g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
   return self->bid_refusal;
+}
+
+const gchar *
+rein_market_view_get_creator_ratings (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
+  return self->creator_ratings;
+}
+
+const gchar *
+rein_market_view_get_mediator_ratings (ReinMarketView *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_VIEW (self), NULL);
+  return self->mediator_ratings;
 }

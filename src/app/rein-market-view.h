@@ -50,5 +50,11 @@ void rein_market_view_set_sort (ReinMarketView *self, ReinMarketSort sort);
 
 /* Why the chosen job takes no bid from the user (NULL when it does). */
 const gchar *rein_market_view_get_bid_refusal (ReinMarketView *self);
+/* For tests: the chosen job's creator's and mediator's ratings and my
+ * trust in them as the detail pane shows them ("rated 4.5 by 3 · trust
+ * 4.2", "no ratings · no trust link", "" when not enrolled or without an
+ * identity), NULL while they are read or no job is chosen. */
+const gchar *rein_market_view_get_creator_ratings (ReinMarketView *self);
+const gchar *rein_market_view_get_mediator_ratings (ReinMarketView *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "rein-post-dialog.h"
+#include "rein-ratings.h"
 
 #define MAX_NAME 200
 #define MAX_CATEGORY 100
@@ -28,6 +29,7 @@ struct _ReinPostDialog
   GtkWidget *no_mediators_box;
   GtkLabel *no_mediators_label;
   GtkLabel *problem_label;
+  ReinRatingsCache *ratings; /* the context's: each mediator's ratings */
 };
 
 G_DEFINE_FINAL_TYPE (ReinPostDialog, rein_post_dialog, REIN_TYPE_SIGN_DIALOG)
@@ -128,22 +130,67 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
 /* ---- mediators ---- */
 
 /* A mediator as rein-person.h shows people: the enrolled name, isolated,
- * with the master's fingerprint. The list holds no contested delegate
+ * with the master's fingerprint, and their ratings and my trust in them
+ * once read (@cache). The list holds no contested delegate
  * (rein_directory_get_mediators()). */
 static gchar *
-describe_mediator (ReinDocument *enrollment, gpointer user_data)
+describe_mediator (ReinDocument *enrollment, ReinRatingsCache *cache)
 {
   g_autofree gchar *who = NULL;
+  g_autofree gchar *sin = NULL;
   const gchar *fee;
   const gchar *contact;
+  const gchar *master;
+  const gchar *ratings = NULL;
 
   if (enrollment == NULL)
     return NULL;
   who = rein_person_format_enrollment (enrollment, NULL);
   fee = rein_document_get_field (enrollment, REIN_LABEL_MEDIATOR_FEE);
   contact = rein_document_get_field (enrollment, REIN_LABEL_CONTACT);
-  /* TRANSLATORS: a mediator: name and fingerprint, fee, contact */
-  return g_strdup_printf (_("%s — fee %s — %s"), who, fee ? fee : "?", contact ? contact : "");
+  master = rein_document_get_field (enrollment, REIN_LABEL_MASTER_ADDRESS);
+  sin = master != NULL ? rein_sin_from_address (master) : NULL;
+  if (cache != NULL && sin != NULL)
+    {
+      ratings = rein_ratings_cache_lookup (cache, sin, TRUE);
+      if (ratings == NULL)
+        rein_ratings_cache_want (cache, sin);
+    }
+  if (ratings == NULL)
+    /* TRANSLATORS: a mediator: name and fingerprint, fee, contact */
+    return g_strdup_printf (_("%s — fee %s — %s"), who, fee ? fee : "?", contact ? contact : "");
+  /* TRANSLATORS: a mediator: name and fingerprint, fee, contact, and on
+   * a line of its own "rated 4.5 by 3 · trust 4.2" */
+  return g_strdup_printf (_("%s — fee %s — %s\n%s"), who, fee ? fee : "?",
+                          contact ? contact : "", ratings);
+}
+
+static void
+set_mediator_expression (ReinPostDialog *self)
+{
+  g_autoptr (GtkExpression) expression = NULL;
+
+  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (describe_mediator), self->ratings, NULL);
+  adw_combo_row_set_expression (self->mediator_row, expression);
+}
+
+/* Ratings were read: the mediators are described again, the choice
+ * kept. */
+static void
+ratings_changed_cb (ReinPostDialog *self)
+{
+  GListModel *mediators = adw_combo_row_get_model (self->mediator_row);
+  guint selected = adw_combo_row_get_selected (self->mediator_row);
+
+  if (mediators == NULL)
+    return;
+  g_object_ref (mediators);
+  set_mediator_expression (self);
+  adw_combo_row_set_model (self->mediator_row, NULL);
+  adw_combo_row_set_model (self->mediator_row, mediators);
+  adw_combo_row_set_selected (self->mediator_row, selected);
+  g_object_unref (mediators);
 }
 
 static void
@@ -215,6 +262,9 @@ rein_post_dialog_dispose (GObject *object)
 
   if (context != NULL)
     g_signal_handlers_disconnect_by_data (rein_market_service_get_mediators (market (self)), self);
+  if (self->ratings != NULL)
+    g_signal_handlers_disconnect_by_data (self->ratings, self);
+  g_clear_object (&self->ratings);
   G_OBJECT_CLASS (rein_post_dialog_parent_class)->dispose (object);
 }
 
@@ -274,16 +324,15 @@ rein_post_dialog_new (GtkWindow *parent, ReinContext *context)
 {
   ReinPostDialog *self;
   GListModel *mediators;
-  g_autoptr (GtkExpression) expression = NULL;
 
   g_return_val_if_fail (REIN_IS_CONTEXT (context), NULL);
 
   self = g_object_new (REIN_TYPE_POST_DIALOG, "transient-for", parent, NULL);
   rein_sign_dialog_set_context (REIN_SIGN_DIALOG (self), context);
   mediators = rein_market_service_get_mediators (market (self));
-  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
-                                            G_CALLBACK (describe_mediator), NULL, NULL);
-  adw_combo_row_set_expression (self->mediator_row, expression);
+  self->ratings = g_object_ref (rein_ratings_cache_get (context));
+  g_signal_connect_swapped (self->ratings, "changed", G_CALLBACK (ratings_changed_cb), self);
+  set_mediator_expression (self);
   adw_combo_row_set_model (self->mediator_row, mediators);
   g_signal_connect_swapped (mediators, "items-changed", G_CALLBACK (mediators_changed_cb), self);
   fill_suggestions (self);
@@ -308,4 +357,22 @@ rein_post_dialog_set_job (ReinPostDialog *self,
   gtk_editable_set_text (self->category_row, category);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->description_view), description, -1);
   adw_combo_row_set_selected (self->mediator_row, mediator_position);
+}
+
+gchar *
+rein_post_dialog_describe_mediator (ReinPostDialog *self, guint position)
+{
+  GListModel *mediators;
+  g_autoptr (GObject) item = NULL;
+  g_auto (GValue) value = G_VALUE_INIT;
+
+  g_return_val_if_fail (REIN_IS_POST_DIALOG (self), NULL);
+
+  mediators = adw_combo_row_get_model (self->mediator_row);
+  item = mediators != NULL ? g_list_model_get_item (mediators, position) : NULL;
+  if (item == NULL
+      || !gtk_expression_evaluate (adw_combo_row_get_expression (self->mediator_row), item,
+                                   &value))
+    return NULL;
+  return g_value_dup_string (&value);
 }

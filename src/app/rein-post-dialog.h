@@ -23,5 +23,8 @@ void rein_post_dialog_set_job (ReinPostDialog *self,
                                const gchar *category,
                                const gchar *description,
                                guint mediator_position);
+/* For tests: the mediator choice at @position as the list shows it (with
+ * their ratings once read), or NULL. */
+gchar *rein_post_dialog_describe_mediator (ReinPostDialog *self, guint position);
 
 G_END_DECLS

@@ -216,8 +216,9 @@ rein_rating_check (ReinRating *rating, ReinJob *job, ReinDirectory *directory, G
   if (!rater_took_part || !rated_took_part)
     {
       g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
-                           rater_took_part ? "the one rated took no part in the job it names"
-                                           : "the rater took no part in the job it names");
+                           rater_took_part
+                               ? "the one rated was not the job's creator, worker or mediator"
+                               : "the rater was not the job's creator, worker or mediator");
       return FALSE;
     }
   return TRUE;

@@ -141,7 +141,16 @@ static const gchar *const migrations[] = {
   "  END IF;"
   "  RETURN 0;"
   "END $$;",
+
+  /* 3: enrollment_keys also holds what "get_user" finds enrollments by:
+   * "sin:", "user:" and "contact:" keys. Those stored before are indexed
+   * by index_user_keys() once this has run. */
+  "COMMENT ON TABLE enrollment_keys IS"
+  " 'enrollments by key hash of their addresses, and by SIN, name and contact';",
 };
+
+/* The migration after which index_user_keys() runs. */
+#define USER_KEYS_MIGRATION 3
 
 #define SCHEMA_VERSION ((gint) G_N_ELEMENTS (migrations))
 
@@ -254,6 +263,43 @@ schema_version (PgDb *db, GError **error)
   return (gint) first_int (version);
 }
 
+static gchar *array_literal (const gchar *const *values);
+
+/* Enrollments stored before migration 3, indexed by what "get_user" finds
+ * them by (their SIN, name and contact). */
+static gboolean
+index_user_keys (PgDb *db, GError **error)
+{
+  g_autoptr (PGresult) enrollments = run (db,
+                                          "SELECT id, testnet, value_json FROM documents"
+                                          " WHERE type = 'enrollment'",
+                                          0, NULL, "Indexing the enrollments", error);
+
+  if (enrollments == NULL)
+    return FALSE;
+  for (gint i = 0; i < PQntuples (enrollments); i++)
+    {
+      g_auto (GStrv) keys = rein_server_db_user_keys_of_stored (PQgetvalue (enrollments, i, 2));
+      g_autofree gchar *literal = NULL;
+      g_autoptr (PGresult) done = NULL;
+
+      if (keys == NULL || keys[0] == NULL)
+        continue;
+      literal = array_literal ((const gchar *const *) keys);
+      done = run (db,
+                  "INSERT INTO enrollment_keys (key_hash, testnet, document)"
+                  " SELECT k, $2::integer, $3::bigint FROM unnest ($1::text[]) AS k"
+                  " ON CONFLICT DO NOTHING",
+                  3,
+                  (const gchar *const[]){ literal, PQgetvalue (enrollments, i, 1),
+                                          PQgetvalue (enrollments, i, 0) },
+                  "Indexing the enrollments", error);
+      if (done == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 migrate (PgDb *db, GError **error)
 {
@@ -289,6 +335,8 @@ migrate (PgDb *db, GError **error)
           set_pg_error (db, result, error, "Migrating the schema");
           goto fail;
         }
+      if (next == USER_KEYS_MIGRATION && !index_user_keys (db, error))
+        goto fail;
       if (!run_done (db, "INSERT INTO rein_schema (version) VALUES ($1)",
                      1, (const gchar *const[]){ number }, error))
         goto fail;
@@ -482,6 +530,25 @@ pg_set_owner (ReinServerDb *base,
 
 /* ---- /put ---- */
 
+/* What "get_user" finds enrollment @entry by (rein_store() indexes its
+ * addresses): a statement of its own, for enrollments only. */
+static gboolean
+pg_store_user_keys (PgDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
+{
+  g_autofree gchar *keys = array_literal ((const gchar *const *) entry->user_keys);
+  g_autoptr (PGresult) result = NULL;
+
+  if (entry->user_keys == NULL || entry->user_keys[0] == NULL)
+    return TRUE;
+  result = run (db,
+                "INSERT INTO enrollment_keys (key_hash, testnet, document)"
+                " SELECT k, d.testnet, d.id FROM documents AS d, unnest ($3::text[]) AS k"
+                " WHERE d.hash = $1 AND d.testnet = $2::integer ON CONFLICT DO NOTHING",
+                3, (const gchar *const[]){ entry->hash, testnet ? "1" : "0", keys },
+                "Writing", error);
+  return result != NULL;
+}
+
 static gboolean
 pg_store (ReinServerDb *base,
           const gchar *owner,
@@ -513,7 +580,7 @@ pg_store (ReinServerDb *base,
   switch (first_int (result))
     {
     case 0:
-      return TRUE;
+      return !enrollment || pg_store_user_keys (PG_DB (base), entry, testnet, error);
     case 1:
       g_set_error_literal (error, REIN_SERVER_ERROR, REIN_SERVER_ERROR_KEY_TAKEN,
                            "Key is held by another owner");
@@ -617,6 +684,19 @@ query_sql (ReinServerQuery query, gint *out_n_params)
       *out_n_params = 4;
       return "SELECT id, value_json FROM documents WHERE id > $4 AND testnet = $1"
              " AND job_id IS NOT NULL ORDER BY id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_USER_NAME:
+      /* A range of the key index (its "user:" keys), each searched. */
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'user:' AND k.key_hash < 'user;' AND k.testnet = $1"
+             "  AND strpos (substr (k.key_hash, 6), $5) > 0)"
+             " AND d.id > $4 ORDER BY d.id LIMIT $2 OFFSET $3";
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'contact:' AND k.key_hash < 'contact;' AND k.testnet = $1"
+             "  AND strpos (substr (k.key_hash, 9), $5) > 0)"
+             " AND d.id > $4 ORDER BY d.id LIMIT $2 OFFSET $3";
     default:
       g_assert_not_reached ();
     }
@@ -675,6 +755,11 @@ pg_query (ReinServerDb *base,
     case REIN_SERVER_QUERY_DISPUTE:
     case REIN_SERVER_QUERY_ENROLLMENTS:
       fifth = array_literal (values);
+      break;
+    case REIN_SERVER_QUERY_USER_NAME:
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      /* lowercased already (rein_server_user_key()), and not only ASCII */
+      fifth = g_strdup (param != NULL ? param : "");
       break;
     case REIN_SERVER_QUERY_DELIVERIES:
     case REIN_SERVER_QUERY_IN_PROCESS:

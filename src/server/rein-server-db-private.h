@@ -99,4 +99,10 @@ gint64 rein_server_db_next_cursor (guint n_values, guint limit, gint64 last, gin
 /* Bucket fields as both stores answer them. */
 ReinServerBucket *rein_server_bucket_new (gint64 id, const gchar *created, gint64 bytes_used);
 
+/* The "get_user" keys (ReinServerEntry's user_keys) of an enrollment
+ * stored before they were indexed, from its stored JSON string literal;
+ * NULL when it does not read back as a valid enrollment. For the stores'
+ * migrations. */
+gchar **rein_server_db_user_keys_of_stored (const gchar *value_json);
+
 G_END_DECLS

@@ -11,7 +11,7 @@
 #include "rein-bitcoin.h"
 #include "rein-server-json.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 typedef struct
 {
@@ -182,6 +182,52 @@ statement_free (gpointer data)
   sqlite3_finalize (data);
 }
 
+/* Version 5: enrollments stored before are indexed by what "get_user"
+ * finds them by (their SIN, name and contact). */
+static gboolean
+index_user_keys (ReinServerDb *db, GError **error)
+{
+  sqlite3 *handle = SQLITE_DB (db)->handle;
+  sqlite3_stmt *select = NULL;
+  sqlite3_stmt *insert = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (handle,
+                          "SELECT id, testnet, value_json FROM documents"
+                          " WHERE type = 'enrollment'",
+                          -1, &select, NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (handle,
+                             "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
+                             " VALUES (?1, ?2, ?3)",
+                             -1, &insert, NULL) != SQLITE_OK)
+    goto out;
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      g_auto (GStrv) keys = rein_server_db_user_keys_of_stored (
+          (const gchar *) sqlite3_column_text (select, 2));
+
+      for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+        {
+          sqlite3_bind_text (insert, 1, keys[i], -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int (insert, 2, sqlite3_column_int (select, 1));
+          sqlite3_bind_int64 (insert, 3, sqlite3_column_int64 (select, 0));
+          rc = sqlite3_step (insert);
+          sqlite3_reset (insert);
+          if (rc != SQLITE_DONE)
+            goto out;
+        }
+    }
+  ok = rc == SQLITE_DONE;
+
+out:
+  if (!ok)
+    set_db_error (db, error, "Indexing the enrollments");
+  sqlite3_finalize (select);
+  sqlite3_finalize (insert);
+  return ok;
+}
+
 static gboolean
 migrate (ReinServerDb *db, GError **error)
 {
@@ -236,6 +282,14 @@ migrate (ReinServerDb *db, GError **error)
     {
       if (!exec (db, schema_4_sql, error)
           || !exec (db, "PRAGMA user_version = 4", error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (version < 5)
+    {
+      if (!index_user_keys (db, error) || !exec (db, "PRAGMA user_version = 5", error))
         {
           exec (db, "ROLLBACK", NULL);
           return FALSE;
@@ -451,6 +505,25 @@ sqlite_set_owner (ReinServerDb *db,
   return step_done (db, stmt, error);
 }
 
+
+/* Indexes enrollment @document under @key ("enrollments" and "get_user"). */
+static gboolean
+insert_enrollment_key (ReinServerDb *db, const gchar *key, gboolean testnet, gint64 document,
+                       GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db,
+                                "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
+                                " VALUES (?1, ?2, ?3)",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 3, document);
+  return step_done (db, stmt, error);
+}
+
 static gint64
 document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, GError **error)
 {
@@ -495,17 +568,13 @@ document_id (ReinServerDb *db, const ReinServerEntry *entry, gboolean testnet, G
   for (const gchar *const *h = (const gchar *const[]){ entry->master_key_hash,
                                                        entry->delegate_key_hash, NULL };
        entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && *h != NULL; h++)
-    {
-      stmt = prepare (db, "INSERT OR IGNORE INTO enrollment_keys (key_hash, testnet, document)"
-                          " VALUES (?1, ?2, ?3)", error);
-      if (stmt == NULL)
-        return 0;
-      bind_text (stmt, 1, *h);
-      sqlite3_bind_int (stmt, 2, testnet ? 1 : 0);
-      sqlite3_bind_int64 (stmt, 3, id);
-      if (!step_done (db, stmt, error))
-        return 0;
-    }
+    if (!insert_enrollment_key (db, *h, testnet, id, error))
+      return 0;
+  /* and what "get_user" finds it by */
+  for (guint i = 0; entry->type == REIN_DOCUMENT_TYPE_ENROLLMENT && entry->user_keys != NULL
+                    && entry->user_keys[i] != NULL; i++)
+    if (!insert_enrollment_key (db, entry->user_keys[i], testnet, id, error))
+      return 0;
   return id;
 }
 
@@ -763,6 +832,19 @@ query_sql (ReinServerQuery query)
        * the namespace and sort them for each page). */
       return "SELECT id, value_json FROM documents WHERE id > ?5 AND +testnet = ?1"
              " AND job_id IS NOT NULL ORDER BY id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_USER_NAME:
+      /* A range of the key index (its "user:" keys), each searched. */
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'user:' AND k.key_hash < 'user;' AND k.testnet = ?1"
+             "  AND instr (substr (k.key_hash, 6), ?4) > 0)"
+             " AND d.id > ?5 ORDER BY d.id LIMIT ?2 OFFSET ?3";
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      return "SELECT d.id, d.value_json FROM documents AS d WHERE d.id IN"
+             " (SELECT k.document FROM enrollment_keys AS k"
+             "  WHERE k.key_hash > 'contact:' AND k.key_hash < 'contact;' AND k.testnet = ?1"
+             "  AND instr (substr (k.key_hash, 9), ?4) > 0)"
+             " AND d.id > ?5 ORDER BY d.id LIMIT ?2 OFFSET ?3";
     default:
       g_assert_not_reached ();
     }
@@ -843,6 +925,11 @@ sqlite_query (ReinServerDb *db,
         ids_json = json_to_string (node, FALSE);
         bind_text (stmt, 4, ids_json);
       }
+      break;
+    case REIN_SERVER_QUERY_USER_NAME:
+    case REIN_SERVER_QUERY_USER_CONTACT:
+      /* lowercased already (rein_server_user_key()), and not only ASCII */
+      bind_text (stmt, 4, param != NULL ? param : "");
       break;
     case REIN_SERVER_QUERY_MEDIATORS:
     case REIN_SERVER_QUERY_JOBS:

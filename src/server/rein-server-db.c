@@ -8,6 +8,7 @@
  */
 #include "rein-server-db-private.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "rein-bitcoin.h"
@@ -55,6 +56,66 @@ rein_server_query_to_name (ReinServerQuery query)
     if (query_names[i].query == query)
       return query_names[i].name;
   return NULL;
+}
+
+gchar **
+rein_server_db_user_keys_of_stored (const gchar *value_json)
+{
+  g_autoptr (JsonNode) node = value_json != NULL ? json_from_string (value_json, NULL) : NULL;
+  g_autoptr (ReinServerEntry) entry = NULL;
+  const gchar *text;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  text = json_node_get_string (node);
+  entry = rein_server_entry_new (text, strlen (text), NULL);
+  if (entry == NULL || entry->type != REIN_DOCUMENT_TYPE_ENROLLMENT)
+    return NULL;
+  return g_steal_pointer (&entry->user_keys);
+}
+
+GPtrArray *
+rein_server_db_find_user (ReinServerDb *db,
+                          gboolean testnet,
+                          const gchar *search,
+                          guint limit,
+                          GError **error)
+{
+  static const struct
+  {
+    ReinServerQuery query;
+    const gchar *prefix;
+  } by_text[] = {
+    { REIN_SERVER_QUERY_USER_NAME, "user:" },
+    { REIN_SERVER_QUERY_USER_CONTACT, "contact:" },
+  };
+  g_autofree gchar *sin_key = rein_server_user_key ("sin:", search);
+  g_autofree gchar *address_hash = rein_server_address_key_hash (search);
+  const gchar *keys[3] = { NULL };
+  guint n_keys = 0;
+  GPtrArray *values;
+  gint64 cursor;
+
+  g_return_val_if_fail (search != NULL, NULL);
+
+  if (sin_key == NULL)
+    return g_ptr_array_new_with_free_func (g_free);
+  keys[n_keys++] = sin_key;
+  if (address_hash != NULL)
+    keys[n_keys++] = address_hash;
+  values = rein_server_db_query (db, REIN_SERVER_QUERY_ENROLLMENTS, testnet, "", keys, limit, 0,
+                                 0, &cursor, error);
+  for (guint i = 0; i < G_N_ELEMENTS (by_text) && values != NULL && values->len == 0; i++)
+    {
+      g_autofree gchar *key = rein_server_user_key (by_text[i].prefix, search);
+
+      g_ptr_array_unref (values);
+      values = rein_server_db_query (db, by_text[i].query, testnet,
+                                     key + strlen (by_text[i].prefix), NULL, limit, 0, 0,
+                                     &cursor, error);
+    }
+  return values;
 }
 
 /* The type names stored in the database; kept here so that the stored form

@@ -52,6 +52,12 @@ typedef enum
    * offers, deliveries, ...), meant with `since`: what a market reader
    * asks for to learn what is new. */
   REIN_SERVER_QUERY_JOB_DOCUMENTS,
+  /* python-rein 0.3's "get_user" by name or by contact: enrollments
+   * whose "User" (or "Contact") holds the parameter, lowercased
+   * (rein_server_user_key() without its prefix). See
+   * rein_server_db_find_user(). */
+  REIN_SERVER_QUERY_USER_NAME,
+  REIN_SERVER_QUERY_USER_CONTACT,
 } ReinServerQuery;
 
 /* "mediators", "jobs", ..., "by_job_id", "dispute". */
@@ -149,6 +155,17 @@ GPtrArray *rein_server_db_query (ReinServerDb *db,
                                  gint64 since,
                                  gint64 *out_cursor,
                                  GError **error);
+
+/* python-rein 0.3's "get_user", as the original Causeway searches: the
+ * enrollments whose SIN, master or delegate address is @search; when none,
+ * those whose name holds it (case-insensitive); when none, those whose
+ * contact does. At most @limit, the oldest first, no paging. */
+#define REIN_SERVER_USER_LIMIT 20
+GPtrArray *rein_server_db_find_user (ReinServerDb *db,
+                                     gboolean testnet,
+                                     const gchar *search,
+                                     guint limit,
+                                     GError **error);
 
 /* The database's plan for @query, one step a line (for tests and benchmarks). */
 gchar *rein_server_db_explain (ReinServerDb *db, ReinServerQuery query, GError **error);

@@ -6,6 +6,9 @@
 
 #include <string.h>
 
+#include "rein-document-builder.h"
+#include "rein-labels.h"
+
 /* Labels of the indexed fields, current names first, then the ones older
  * clients wrote (see ../shared/vectors/signed/). */
 static const gchar *const job_id_labels[] = { "Job ID", NULL };
@@ -51,6 +54,58 @@ rein_server_address_key_hash (const gchar *address)
   return rein_hex_encode (hash, sizeof hash);
 }
 
+gchar *
+rein_server_user_key (const gchar *prefix, const gchar *text)
+{
+  g_autofree gchar *stripped = NULL;
+  g_autofree gchar *lowered = NULL;
+  const gchar *end;
+
+  g_return_val_if_fail (prefix != NULL, NULL);
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  stripped = g_strstrip (g_strdup (text));
+  if (*stripped == '\0')
+    return NULL;
+  /* A SIN is base58: its case matters. */
+  if (strcmp (prefix, "sin:") == 0)
+    return g_strconcat (prefix, stripped, NULL);
+  if (strlen (stripped) > REIN_SERVER_USER_KEY_MAX)
+    {
+      end = g_utf8_find_prev_char (stripped, stripped + REIN_SERVER_USER_KEY_MAX + 1);
+      stripped[end - stripped] = '\0';
+    }
+  lowered = g_utf8_strdown (stripped, -1);
+  return g_strconcat (prefix, lowered, NULL);
+}
+
+/* The "get_user" keys of @document, an enrollment. */
+static gchar **
+user_keys (ReinDocument *document)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  const gchar *master = rein_document_get_field (document, REIN_LABEL_MASTER_ADDRESS);
+  g_autofree gchar *sin = master != NULL ? rein_sin_from_address (master) : NULL;
+  g_autofree gchar *sin_key = rein_server_user_key ("sin:", sin);
+  g_autofree gchar *stated_key = rein_server_user_key (
+      "sin:", rein_document_get_field (document, REIN_LABEL_SIN));
+  g_autofree gchar *user_key = rein_server_user_key (
+      "user:", rein_document_get_field (document, REIN_LABEL_USER));
+  g_autofree gchar *contact_key = rein_server_user_key (
+      "contact:", rein_document_get_field (document, REIN_LABEL_CONTACT));
+
+  if (sin_key != NULL)
+    g_strv_builder_add (builder, sin_key);
+  if (stated_key != NULL && g_strcmp0 (stated_key, sin_key) != 0)
+    g_strv_builder_add (builder, stated_key);
+  if (user_key != NULL)
+    g_strv_builder_add (builder, user_key);
+  if (contact_key != NULL)
+    g_strv_builder_add (builder, contact_key);
+  return g_strv_builder_end (builder);
+}
+
 static gchar *
 address_key_hash (const gchar *address)
 {
@@ -92,6 +147,7 @@ rein_server_entry_new_from_document (ReinDocument *document, const gchar *value,
           rein_document_get_field (document, "Master signing address"));
       entry->delegate_key_hash = address_key_hash (
           rein_document_get_field (document, "Delegate signing address"));
+      entry->user_keys = user_keys (document);
     }
   entry->value = g_strndup (value, len);
   entry->value_len = len;
@@ -148,6 +204,7 @@ rein_server_entry_free (ReinServerEntry *entry)
   g_free (entry->mediator);
   g_free (entry->master_key_hash);
   g_free (entry->delegate_key_hash);
+  g_strfreev (entry->user_keys);
   g_free (entry->value);
   g_free (entry);
 }

@@ -27,6 +27,12 @@ typedef struct
    * (rein_server_address_key_hash()), for the "enrollments" query. */
   gchar *master_key_hash;
   gchar *delegate_key_hash;
+  /* Enrollments only: what python-rein 0.3's "get_user" finds them by,
+   * beside the addresses: "sin:" and the SIN (of the master address, and
+   * the one the document states when it differs), "user:" and "contact:"
+   * and that field, lowercased (rein_server_user_key()). NULL-terminated,
+   * NULL for other types. */
+  gchar **user_keys;
   gchar *value;             /* the armored document */
   gsize value_len;
 } ReinServerEntry;
@@ -34,6 +40,16 @@ typedef struct
 /* Hex key id (rein_key_id_from_string()) of a P2PKH address of either
  * network, or NULL (P2SH addresses and bare public keys included). */
 gchar *rein_server_address_key_hash (const gchar *address);
+
+/* Longest name or contact (bytes) that "get_user" searches: longer ones
+ * are cut (at a character) in the index. */
+#define REIN_SERVER_USER_KEY_MAX 200
+
+/* The index key of @text as "get_user" looks for it: @prefix ("sin:",
+ * "user:" or "contact:") and @text, trimmed; for names and contacts
+ * lowercased and cut to REIN_SERVER_USER_KEY_MAX bytes. NULL when @text is
+ * empty or not UTF-8. */
+gchar *rein_server_user_key (const gchar *prefix, const gchar *text);
 
 /* Parses and verifies @value (a signed, armored Rein document of at most
  * REIN_DOCUMENT_MAX_SIZE bytes, valid UTF-8) and extracts its index fields.

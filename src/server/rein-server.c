@@ -31,6 +31,8 @@
 /* At most this many queued writes share one commit. */
 #define MAX_BATCH 256
 #define MAX_PARAM 128
+/* get_user's search_input: a SIN, an address, a name or a contact */
+#define MAX_USER_SEARCH 256
 #define MAX_CONTACT 256
 /* Answers at least this large count against the answer memory budget. */
 #define LARGE_ANSWER (64 * 1024)
@@ -116,6 +118,7 @@ typedef struct
   guint offset;
   gint64 since;            /* ids above it only (0: all) */
   gint64 cursor;           /* what the answer says to pass as since next */
+  gboolean user_search;    /* get_user: param is its search_input */
   GError *param_error;     /* its parameter is wrong: 400, once the account is checked */
   /* what the database answered: JOB_GET in value, JOB_QUERY in these */
   gboolean has_account;
@@ -1150,17 +1153,14 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
       return;
     }
   known = rein_server_query_from_name (name, &kind);
-  /* python-rein 0.3's get_user by a master or delegate address is the
-   * enrollments query for it; by a SIN, a name or a contact (not indexed)
-   * it finds nothing. */
+  /* python-rein 0.3's get_user: by SIN, master or delegate address, name
+   * or contact, as the original searches (rein_server_db_find_user()).
+   * Without a search_input it finds nothing. */
   if (!known && strcmp (name, "get_user") == 0)
     {
       const gchar *search = g_hash_table_lookup (query, "search_input");
-      g_autofree gchar *hash = search != NULL && strlen (search) <= 130
-                                 ? rein_server_address_key_hash (search)
-                                 : NULL;
 
-      if (hash != NULL)
+      if (search != NULL && *search != '\0')
         {
           known = TRUE;
           kind = REIN_SERVER_QUERY_ENROLLMENTS;
@@ -1197,8 +1197,12 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
             param = NULL;
           break;
         case REIN_SERVER_QUERY_ENROLLMENTS:
-          param = get_param (query, search_input ? "search_input" : "addresses",
-                             REIN_SERVER_MAX_URI, TRUE, &error);
+          if (search_input)
+            {
+              param = get_param (query, "search_input", MAX_USER_SEARCH, TRUE, &error);
+              break;
+            }
+          param = get_param (query, "addresses", REIN_SERVER_MAX_URI, TRUE, &error);
           if (param != NULL)
             job_ids = split_addresses (param, &error);
           if (job_ids == NULL)
@@ -1236,6 +1240,7 @@ handle_query (ReinServer *self, SoupServerMessage *msg, GHashTable *query)
   job->owner = g_strdup (owner);
   job->name = g_strdup (name);
   job->known = known;
+  job->user_search = search_input;
   job->query = kind;
   job->testnet = testnet;
   job->limit = (guint) limit;
@@ -1296,6 +1301,15 @@ read_run (ReinServerDb *db, Job *job)
   job->has_account = rein_server_db_has_account (db, job->owner, &job->read_error);
   if (!job->has_account || !job->known || job->param_error != NULL)
     return;
+  if (job->user_search)
+    {
+      /* at most REIN_SERVER_USER_LIMIT, no paging, as the original */
+      job->cursor = -1;
+      job->values = rein_server_db_find_user (db, job->testnet, job->param,
+                                              MIN (job->limit, REIN_SERVER_USER_LIMIT),
+                                              &job->read_error);
+      return;
+    }
   job->values = rein_server_db_query (db, job->query, job->testnet, job->param,
                                       (const gchar *const *) job->ids,
                                       job->limit, job->offset, job->since, &job->cursor,

@@ -5,7 +5,10 @@
  * (creator), Walt (worker) and Mia (mediator) complete a job; Carol rates
  * Walt 5 and Eve, who took no part in it, rates him 0. On Carol's next
  * job, Walt and Bob (never rated) bid: the page shows Walt "rated 5.0 by
- * 1" and Bob "no ratings", and Eve's forgery does not count.
+ * 1" and Bob "no ratings", and Eve's forgery does not count. In the
+ * market, Carol sees Walt's and Bob's new jobs with their creators' and
+ * Mia's ratings and her trust in them, and Mia's in the mediators list and
+ * in the mediator choice of a new job.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,7 +18,9 @@
 #include "chain-fixture.h"
 #include "client-test-util.h"
 #include "rein-job-page.h"
+#include "rein-market-view.h"
 #include "rein-payments.h"
+#include "rein-post-dialog.h"
 #include "rein-ratings.h"
 #include "rein-window.h"
 
@@ -211,7 +216,10 @@ assert_walt_rated (Fixture *f, Person *viewer)
       if (strcmp (rating->rater_sin, eve_sin) == 0)
         {
           saw_eve = TRUE;
-          g_assert_nonnull (reason);
+          /* Eve is enrolled, and signed it herself: what is wrong is that
+           * she had no part in the job (her enrollment, known to none of
+           * the jobs read, is looked up on the servers). */
+          g_assert_cmpstr (reason, ==, "the rater was not the job's creator, worker or mediator");
         }
       else
         {
@@ -353,6 +361,203 @@ test_bids (Fixture *f, gconstpointer data)
   g_free (b.bob_bid);
 }
 
+/* ---- the market: the detail pane, the mediators ---- */
+
+typedef struct
+{
+  Fixture *f;
+  ReinMarketView *view;
+  const gchar *job_id; /* the one to wait for, or NULL */
+} Market;
+
+static guint
+position_of (ReinMarketView *view, const gchar *job_id)
+{
+  GListModel *shown = rein_market_view_get_shown (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), job_id))
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+job_shown (gpointer data)
+{
+  Market *m = data;
+
+  return position_of (m->view, m->job_id) != GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+detail_ratings_read (gpointer data)
+{
+  Market *m = data;
+
+  return rein_market_view_get_creator_ratings (m->view) != NULL
+         && rein_market_view_get_mediator_ratings (m->view) != NULL;
+}
+
+/* Chooses @job_id in the market and waits for its people's ratings. */
+static void
+choose_job (Market *m, const gchar *job_id)
+{
+  m->job_id = job_id;
+  app_test_wait_until (job_shown, m, "the job in the market", 90);
+  rein_market_view_select (m->view, position_of (m->view, job_id));
+  app_test_wait_until (detail_ratings_read, m, "the creator's and mediator's ratings", 90);
+  app_test_iterate (100);
+}
+
+/* The subtitle of the mediators list's row of @name (the mediator rows
+ * carry their enrollment). */
+static const gchar *
+mediator_row_subtitle (GtkWidget *root, const gchar *name)
+{
+  if (ADW_IS_ACTION_ROW (root) && g_object_get_data (G_OBJECT (root), "enrollment") != NULL
+      && strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), name) != NULL)
+    return adw_action_row_get_subtitle (ADW_ACTION_ROW (root));
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      const gchar *found = mediator_row_subtitle (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget *root;
+  ReinPostDialog *dialog;
+} Shown;
+
+static gboolean
+mediator_row_rated (gpointer data)
+{
+  Shown *shown = data;
+  const gchar *subtitle = mediator_row_subtitle (shown->root, "Mia");
+
+  g_test_message ("Mia's row: %s", subtitle != NULL ? subtitle : "(none)");
+  return subtitle != NULL && g_str_has_suffix (subtitle, "\nrated 4.0 by 1 · trust 4.0");
+}
+
+static gboolean
+mediator_choice_rated (gpointer data)
+{
+  Shown *shown = data;
+  g_autofree gchar *choice = rein_post_dialog_describe_mediator (shown->dialog, 0);
+
+  return choice != NULL && g_str_has_suffix (choice, "\nrated 4.0 by 1 · trust 4.0");
+}
+
+/* Carol, who rated Walt 5 and Mia 4 after their job, looks at Walt's and
+ * Bob's new jobs (Mia mediates both): the detail pane shows each creator's
+ * and Mia's ratings with Carol's trust in them (Bob: none), read off the
+ * main thread and kept per SIN; Mia's row in the mediators list and in
+ * the mediator choice of a new job say the same. Wide and narrow. */
+static void
+test_market (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *mia_sin = sin_of (&f->mia);
+  g_autofree gchar *carol_sin = sin_of (&f->carol);
+  g_autofree gchar *walt_job = NULL;
+  g_autofree gchar *bob_job = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *choice = NULL;
+  GError *error = NULL;
+  ReinWindow *window;
+  ReinPostDialog *dialog;
+  Market m = { f };
+  Shown shown = { 0 };
+  const gchar *posted_by;
+
+  text = rein_rating_build (4, mia_sin, f->done_id, carol_sin, "Fair and quick.", &error);
+  g_assert_no_error (error);
+  put_unchecked (&f->carol, text);
+  walt_job = post_job (&f->walt, &f->mia, "Shop sign", "Design", "A sign for the shop.");
+  bob_job = post_job (&f->bob, &f->mia, "Price list", "Design", "A price list to print.");
+
+  window = rein_window_new (NULL, f->carol.context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (rein_context_get_session (f->carol.context));
+  m.view = rein_window_get_market_view (window);
+
+  /* Walt: Carol's 5 counts, Eve's 0 does not; Carol's trust is her own
+   * rating. Mia: Carol's 4. */
+  choose_job (&m, walt_job);
+  g_assert_cmpstr (rein_market_view_get_creator_ratings (m.view), ==,
+                   "rated 5.0 by 1 · trust 5.0");
+  g_assert_cmpstr (rein_market_view_get_mediator_ratings (m.view), ==,
+                   "rated 4.0 by 1 · trust 4.0");
+  /* as the pane says it: the person, then their ratings */
+  posted_by = app_test_fact_of (GTK_WIDGET (window), "Posted by");
+  g_assert_nonnull (posted_by);
+  g_assert_true (g_str_has_suffix (posted_by, "\nrated 5.0 by 1 · trust 5.0"));
+  g_assert_true (g_str_has_suffix (app_test_fact_of (GTK_WIDGET (window), "Mediator"),
+                                   "\nrated 4.0 by 1 · trust 4.0"));
+  app_test_iterate (300);
+  app_test_screenshot (GTK_WIDGET (window), "ratings-market-wide");
+  /* the mediators list, whose ratings are read while it is shown */
+  {
+    GtkMenuButton *button = GTK_MENU_BUTTON (
+        app_test_find_by_type (GTK_WIDGET (m.view), GTK_TYPE_MENU_BUTTON));
+
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (button)), ==, "Mediators");
+    gtk_menu_button_popup (button);
+    shown.root = GTK_WIDGET (gtk_menu_button_get_popover (button));
+    app_test_wait_until (mediator_row_rated, &shown, "Mia's ratings in the mediators list", 90);
+    app_test_iterate (300);
+    app_test_screenshot (shown.root, "ratings-mediators");
+    gtk_menu_button_popdown (button);
+  }
+
+  /* Bob, never rated: said so; Mia's, read before, at once (kept per
+   * SIN: no second read) */
+  rein_market_view_select (m.view, position_of (m.view, bob_job));
+  g_assert_cmpstr (rein_market_view_get_mediator_ratings (m.view), ==,
+                   "rated 4.0 by 1 · trust 4.0");
+  g_assert_null (rein_market_view_get_creator_ratings (m.view));
+  choose_job (&m, bob_job);
+  g_assert_cmpstr (rein_market_view_get_creator_ratings (m.view), ==,
+                   "no ratings · no trust link");
+  g_assert_cmpstr (rein_market_view_get_mediator_ratings (m.view), ==,
+                   "rated 4.0 by 1 · trust 4.0");
+  g_assert_true (g_str_has_suffix (app_test_fact_of (GTK_WIDGET (window), "Posted by"),
+                                   "\nno ratings · no trust link"));
+  gtk_window_set_default_size (GTK_WINDOW (window), NARROW, 820);
+  app_test_iterate (400);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, NARROW);
+  /* the job opened, as a tap on it does when narrow */
+  g_signal_emit_by_name (app_test_find_by_type (GTK_WIDGET (m.view), GTK_TYPE_GRID_VIEW),
+                         "activate", position_of (m.view, bob_job));
+  app_test_iterate (400);
+  app_test_screenshot (GTK_WIDGET (window), "ratings-market-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 820);
+
+  /* The mediator choice of a new job */
+  dialog = rein_post_dialog_new (GTK_WINDOW (window), f->carol.context);
+  shown.dialog = dialog;
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 560, 800);
+  gtk_window_present (GTK_WINDOW (dialog));
+  app_test_wait_until (mediator_choice_rated, &shown, "Mia's ratings in the mediator choice", 90);
+  choice = rein_post_dialog_describe_mediator (dialog, 0);
+  g_assert_nonnull (strstr (choice, "Mia"));
+  rein_post_dialog_set_job (dialog, "Menu board", "Design", "A board for the menu.", 0);
+  app_test_iterate (300);
+  app_test_screenshot (GTK_WIDGET (dialog), "ratings-post-mediator");
+
+  app_test_destroy_window (GTK_WINDOW (dialog));
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -363,5 +568,7 @@ main (int argc, char *argv[])
   g_test_add ("/app/ratings/report", Fixture, NULL, fixture_setup, test_report,
               fixture_teardown);
   g_test_add ("/app/ratings/bids", Fixture, NULL, fixture_setup, test_bids, fixture_teardown);
+  g_test_add ("/app/ratings/market", Fixture, NULL, fixture_setup, test_market,
+              fixture_teardown);
   return g_test_run ();
 }

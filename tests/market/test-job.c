@@ -1433,8 +1433,8 @@ test_rating_check (void)
     /* Signed by someone else than the rater it names */
     { rate (w, w->outsider, w->creator, w->worker, 0), job, "not the rater" },
     /* Oscar took no part in it */
-    { rate (w, w->outsider, w->outsider, w->worker, 0), job, "rater took no part" },
-    { rate (w, w->creator, w->creator, w->outsider, 0), job, "one rated took no part" },
+    { rate (w, w->outsider, w->outsider, w->worker, 0), job, "the rater was not the job's creator, worker or mediator" },
+    { rate (w, w->creator, w->creator, w->outsider, 0), job, "the one rated was not the job's creator, worker or mediator" },
     /* A job that did not complete */
     { rate (open, open->creator, open->creator, open->worker, 1), open_job, "did not complete",
       open },

@@ -1503,7 +1503,7 @@ test_migration (void)
   versions = test_store_select (running->database,
                                 "SELECT string_agg(version::text, ',' ORDER BY version)"
                                 " FROM rein_schema", NULL);
-  g_assert_cmpstr (g_ptr_array_index (versions, 0), ==, "1,2");
+  g_assert_cmpstr (g_ptr_array_index (versions, 0), ==, "1,2,3");
   test_server_free (running);
 }
 

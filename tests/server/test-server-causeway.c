@@ -6,16 +6,20 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <sqlite3.h>
 #include <string.h>
 
 #include "chain-fixture.h"
 #include "rein-test-util.h"
 #include "rein-market.h"
 #include "server-fixture.h"
+#include "store-fixture.h"
 
 /* The esplora stand-in's blocks: one every 10 minutes from the genesis
  * block's time. */
 #define GENESIS_TIME 1231006505
+/* What the original Causeway's get_user answers at most. */
+#define REIN_SERVER_USER_LIMIT_ORIGINAL 20
 
 typedef struct
 {
@@ -280,57 +284,190 @@ test_ratings_query (Fixture *f, gconstpointer data)
     g_free (armored[i]);
 }
 
-/* The get_user answer for @search (escaped here). */
+/* The get_user answer for @search (escaped here; NULL: none given). */
 static GPtrArray *
 get_user (Fixture *f, const gchar *search)
 {
-  g_autofree gchar *escaped = g_uri_escape_string (search, NULL, TRUE);
-  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=get_user&search_input=%s",
-                                            f->owner->master_address, escaped);
+  g_autofree gchar *escaped = search != NULL ? g_uri_escape_string (search, NULL, TRUE) : NULL;
+  g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=get_user%s%s",
+                                            f->owner->master_address,
+                                            escaped != NULL ? "&search_input=" : "",
+                                            escaped != NULL ? escaped : "");
   g_autoptr (Answer) answer = http_get (f->server, path);
   GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *o;
   JsonArray *list;
 
   g_assert_cmpuint (answer->status, ==, 200);
-  list = json_object_get_array_member (answer_object (answer), "get_user");
+  o = answer_object (answer);
+  /* at most 20, and no cursor to page on, as the original */
+  g_assert_false (json_object_has_member (o, "cursor"));
+  list = json_object_get_array_member (o, "get_user");
   for (guint i = 0; i < json_array_get_length (list); i++)
     g_ptr_array_add (values, g_strdup (json_array_get_string_element (list, i)));
   return values;
 }
 
-/* python-rein 0.3's get_user finds an enrollment by its master or
- * delegate address; by SIN or name rein-server finds nothing (not
- * indexed). */
+/* Enrolls @name on the server (registered, the enrollment put). */
+static Identity *
+enroll (Fixture *f, const gchar *name, gchar **out_enrollment)
+{
+  Identity *identity = identity_new (name);
+  g_autofree gchar *enrollment = identity_enrollment (identity, FALSE);
+
+  identity_register (identity, f->server);
+  identity_put_ok (identity, f->server, enrollment);
+  if (out_enrollment != NULL)
+    *out_enrollment = g_steal_pointer (&enrollment);
+  return identity;
+}
+
+/* The one enrollment @search finds is @expected. */
+static void
+assert_finds (Fixture *f, const gchar *search, const gchar *expected)
+{
+  g_autoptr (GPtrArray) values = get_user (f, search);
+
+  g_test_message ("get_user %s: %u found", search, values->len);
+  g_assert_cmpuint (values->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (values, 0), ==, expected);
+}
+
+/* python-rein 0.3's get_user, as the original Causeway searches: by SIN,
+ * master or delegate address (exactly); when none match, by a part of the
+ * name (any case); when none, by a part of the contact; 20 at most. */
 static void
 test_get_user (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *enrollment = NULL;
+  g_autofree gchar *zoe_enrollment = NULL;
+  g_autofree gchar *example_enrollment = NULL;
   g_autofree gchar *sin = NULL;
-  const gchar *found_by[2];
-  const gchar *not_by[3];
+  g_autoptr (Identity) zoe = NULL;
+  g_autoptr (Identity) example = NULL;
+  g_autoptr (GPtrArray) workers = g_ptr_array_new_with_free_func ((GDestroyNotify) identity_free);
+  const gchar *not_by[] = { "1CptxARjqcfkVwGFSjR82zmPT8YtRMubub", "nobody", "%", "_" };
 
   fixture_start (f, NULL);
   enrollment = identity_enrollment (f->owner, FALSE);
   identity_put_ok (f->owner, f->server, enrollment);
   sin = rein_sin_from_address (f->owner->master_address);
-  found_by[0] = f->owner->master_address;
-  found_by[1] = f->owner->delegate_address;
-  not_by[0] = sin;
-  not_by[1] = "Olga";
-  not_by[2] = "1CptxARjqcfkVwGFSjR82zmPT8YtRMubub";
-  for (guint i = 0; i < G_N_ELEMENTS (found_by); i++)
-    {
-      g_autoptr (GPtrArray) values = get_user (f, found_by[i]);
 
-      g_assert_cmpuint (values->len, ==, 1);
-      g_assert_cmpstr (g_ptr_array_index (values, 0), ==, enrollment);
-    }
+  assert_finds (f, f->owner->master_address, enrollment);
+  assert_finds (f, f->owner->delegate_address, enrollment);
+  /* by SIN: PROTOCOL.md 2's, of the master address (the test enrollment
+   * states none) */
+  assert_finds (f, sin, enrollment);
+  /* by name, a part of it, in any case */
+  assert_finds (f, "Olga", enrollment);
+  assert_finds (f, "lG", enrollment);
+  /* by contact (olga@example.com), when no name holds it */
+  assert_finds (f, "OLGA@EXAMPLE", enrollment);
+  /* lowercased beyond ASCII */
+  zoe = enroll (f, "Zoë", &zoe_enrollment);
+  assert_finds (f, "ZOË", zoe_enrollment);
+  /* a name that holds it hides the contacts that do: "example" is every
+   * contact here, and Example Co's name */
+  example = enroll (f, "Example Co", &example_enrollment);
+  assert_finds (f, "example", example_enrollment);
+  /* an address or SIN is no part of a name: not found, nor are LIKE's
+   * wildcards anything but themselves */
   for (guint i = 0; i < G_N_ELEMENTS (not_by); i++)
     {
       g_autoptr (GPtrArray) values = get_user (f, not_by[i]);
 
       g_assert_cmpuint (values->len, ==, 0);
     }
+  /* a search longer than any name the index holds: refused, saying why */
+  {
+    g_autofree gchar *long_search = g_strnfill (257, 'a');
+    g_autofree gchar *path = g_strdup_printf ("query?owner=%s&query=get_user&search_input=%s",
+                                              f->owner->master_address, long_search);
+    g_autoptr (Answer) answer = http_get (f->server, path);
+
+    g_assert_cmpuint (answer->status, ==, 400);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "message"), ==,
+                     "Parameter too long: search_input");
+  }
+  /* no search_input: nothing, as before */
+  {
+    g_autoptr (GPtrArray) values = get_user (f, NULL);
+
+    g_assert_cmpuint (values->len, ==, 0);
+  }
+
+  /* bounded: 24 workers, 20 answered, the first enrolled first */
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("Worker %02u", i);
+
+      g_ptr_array_add (workers, enroll (f, name, NULL));
+    }
+  {
+    g_autoptr (GPtrArray) values = get_user (f, "worker");
+
+    g_assert_cmpuint (values->len, ==, REIN_SERVER_USER_LIMIT_ORIGINAL);
+    g_assert_nonnull (strstr (g_ptr_array_index (values, 0), "User: Worker 00\n"));
+    g_assert_nonnull (strstr (g_ptr_array_index (values, 19), "User: Worker 19\n"));
+  }
+}
+
+/* Runs @sql on the SQLite database @path, writable (test_store_select()
+ * opens SQLite read-only). */
+static void
+sqlite_exec (const gchar *path, const gchar *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* An enrollment stored before get_user's keys were indexed is found by
+ * name and SIN once the server has migrated its database. */
+static void
+test_get_user_migrated (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *enrollment = NULL;
+  g_autofree gchar *sin = NULL;
+  g_autoptr (TestServer) before = NULL;
+  const gchar *database;
+
+  fixture_start (f, NULL);
+  enrollment = identity_enrollment (f->owner, FALSE);
+  identity_put_ok (f->owner, f->server, enrollment);
+  /* stopped, its database kept (until it is freed) */
+  before = g_steal_pointer (&f->server);
+  test_server_stop (before);
+  database = before->database;
+
+  /* Back to the schema before: no "sin:", "user:" or "contact:" keys. */
+  if (test_store_is_postgresql ())
+    {
+      g_ptr_array_unref (test_store_select (database,
+                                            "DELETE FROM enrollment_keys"
+                                            " WHERE key_hash LIKE '%:%'", NULL));
+      g_ptr_array_unref (test_store_select (database,
+                                            "DELETE FROM rein_schema WHERE version > 2", NULL));
+    }
+  else
+    sqlite_exec (database, "DELETE FROM enrollment_keys WHERE key_hash LIKE '%:%';"
+                           "PRAGMA user_version = 4;");
+  {
+    g_autoptr (GPtrArray) left = test_store_select (
+        database, "SELECT key_hash FROM enrollment_keys WHERE key_hash LIKE '%:%'", NULL);
+
+    g_assert_cmpuint (left->len, ==, 0);
+  }
+
+  f->server = test_server_start (database, NULL);
+  sin = rein_sin_from_address (f->owner->master_address);
+  assert_finds (f, sin, enrollment);
+  assert_finds (f, "olga", enrollment);
+  assert_finds (f, "olga@example", enrollment);
+  /* the new server goes before the database it runs on */
+  g_clear_pointer (&f->server, test_server_free);
 }
 
 int
@@ -345,6 +482,7 @@ main (int argc, char **argv)
   ADD ("/server/causeway/python-rein-types", test_python_rein_types);
   ADD ("/server/causeway/ratings-query", test_ratings_query);
   ADD ("/server/causeway/get-user", test_get_user);
+  ADD ("/server/causeway/get-user-migrated", test_get_user_migrated);
 #undef ADD
   return g_test_run ();
 }
