@@ -1020,7 +1020,8 @@ static int
 run_deliver (const ReinCliCommand *command, int argc, char **argv)
 {
   g_autofree gchar *job_id = NULL;
-  gboolean no_push = FALSE;
+  gboolean no_push = FALSE, legacy = FALSE;
+  GOptionEntry entries[4] = { { NULL } };
   g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (Market) m = { 0 };
@@ -1028,8 +1029,11 @@ run_deliver (const ReinCliCommand *command, int argc, char **argv)
   g_autofree gchar *deliverables = NULL, *text = NULL;
   int status;
 
-  if (!rein_cli_parse_options (command, action_entries (&job_id, &no_push), argc, argv, &args,
-                               &status))
+  memcpy (entries, action_entries (&job_id, &no_push), 2 * sizeof (GOptionEntry));
+  entries[2] = (GOptionEntry) { "python-rein-payment", 0, 0, G_OPTION_ARG_NONE, &legacy,
+                                N_("Also sign the payment out of the primary escrow that a "
+                                   "python-rein 0.3 creator completes (it is printed)"), NULL };
+  if (!rein_cli_parse_options (command, entries, argc, argv, &args, &status))
     return status;
   if (!market_open (&m, &error))
     return market_fail (&m, NULL, error);
@@ -1052,8 +1056,10 @@ run_deliver (const ReinCliCommand *command, int argc, char **argv)
 
     if (delegate == NULL)
       return market_fail (&m, NULL, error);
-    /* what a python-rein 0.3 creator needs to accept it */
-    with_payment = rein_cli_add_legacy_delivery_fields (m.store, m.identity, job, delegate, text);
+    /* what a python-rein 0.3 creator needs to accept it, when asked for */
+    with_payment = legacy ? rein_cli_add_legacy_delivery_fields (m.store, m.identity, job,
+                                                                 delegate, text)
+                          : g_strdup (text);
     return market_publish_with (&m, job, with_payment, !no_push, done,
                                 g_steal_pointer (&delegate));
   }

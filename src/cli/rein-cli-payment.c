@@ -506,9 +506,14 @@ rein_cli_add_legacy_delivery_fields (ReinStore *store,
 
   /* without a chain backend the escrows cannot be read: a plain delivery */
   if (chain == NULL)
-    return g_strdup (text);
-  rein_legacy_delivery_fields_async (chain, job, testnet, delegate, NULL, rein_cli_async_cb,
-                                     &result);
+    {
+      rein_cli_warn (_("the payment fields a python-rein 0.3 creator needs are left out: %s"),
+                     _("no chain backend is set (see “rein-cli chain”)"));
+      return g_strdup (text);
+    }
+  rein_legacy_delivery_fields_async (chain, job, testnet, delegate,
+                                     rein_chain_settings_get_fee_cap (store), NULL,
+                                     rein_cli_async_cb, &result);
   rein_cli_wait (&result);
   fields = rein_legacy_delivery_fields_finish (result, &error);
   if (fields == NULL)
@@ -518,7 +523,14 @@ rein_cli_add_legacy_delivery_fields (ReinStore *store,
       return g_strdup (text);
     }
   if (strlen (text) + strlen (fields) > REIN_DOCUMENT_MAX_SIZE)
-    return g_strdup (text);
+    {
+      rein_cli_warn (_("the payment fields a python-rein 0.3 creator needs are left out: %s"),
+                     _("the delivery would be too long"));
+      return g_strdup (text);
+    }
+  /* what was signed, in the words the document uses */
+  rein_cli_print (_("The delivery carries the payments a python-rein 0.3 creator completes "
+                    "(the primary one signed by you):%s"), fields);
   return g_strconcat (text, fields, NULL);
 }
 

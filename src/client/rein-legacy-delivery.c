@@ -20,6 +20,7 @@ typedef struct
   ReinEscrowStatus *status;
   ReinPayees *payees;
   ReinPsbt *psbt[2]; /* primary, mediator */
+  gint64 fee_cap;
 } Delivery;
 
 static void
@@ -134,7 +135,8 @@ prepare_next (GTask *task)
   /* what the accept pays: the worker out of the primary escrow, the
    * mediator out of the other */
   rein_payment_prepare_async (d->chain, d->status, d->psbt[0] == NULL, d->payees,
-                              REIN_PAYOUT_ACCEPT, 100, REIN_PAYMENTS_DEFAULT_FEE_TARGET, 0, 0,
+                              REIN_PAYOUT_ACCEPT, 100, REIN_PAYMENTS_DEFAULT_FEE_TARGET, 0,
+                              d->fee_cap,
                               g_task_get_cancellable (task), prepared_cb, task);
 }
 
@@ -171,6 +173,7 @@ rein_legacy_delivery_fields_async (ReinChain *chain,
                                    ReinJob *job,
                                    gboolean testnet,
                                    const ReinPrivateKey *delegate,
+                                   gint64 fee_cap,
                                    GCancellable *cancellable,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data)
@@ -190,6 +193,7 @@ rein_legacy_delivery_fields_async (ReinChain *chain,
   d->chain = g_object_ref (chain);
   d->job = g_object_ref (job);
   d->testnet = testnet;
+  d->fee_cap = fee_cap;
   d->key = rein_private_key_copy (delegate);
   d->payees = rein_payees_new (job, testnet, &error);
   if (d->payees == NULL)

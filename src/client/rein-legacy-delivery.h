@@ -23,13 +23,15 @@ G_BEGIN_DECLS
 
 /* Looks up @job's escrows on @chain and gives the plain payment fields of
  * a delivery ("\nLabel: value" lines), signed with @delegate (copied, the
- * copy wiped when the call ends). Fails with REIN_CLIENT_ERROR_UNFUNDED
+ * copy wiped when the call ends); a fee above @fee_cap satoshis (0: the
+ * payout checks' own bound only) is refused. Fails with REIN_CLIENT_ERROR_UNFUNDED
  * when an escrow holds less than is due, REIN_CLIENT_ERROR_REFUSED when
  * the payment cannot be built, or an error of the backend. */
 void rein_legacy_delivery_fields_async (ReinChain *chain,
                                         ReinJob *job,
                                         gboolean testnet,
                                         const ReinPrivateKey *delegate,
+                                        gint64 fee_cap,
                                         GCancellable *cancellable,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data);

@@ -43,7 +43,11 @@ rein_store_save_job_summaries (ReinStore *self, GPtrArray *summaries, GError **e
 
       /* The index is made again from the documents whenever needed. */
       if (!_rein_store_set_bulk (self, TRUE, error))
-        return FALSE;
+        {
+          /* half set: back to FULL before the lock goes */
+          _rein_store_set_bulk (self, FALSE, NULL);
+          return FALSE;
+        }
       ok = save_summaries (self, summaries, start, MIN (summaries->len, start + SAVE_CHUNK),
                            error);
       if (!_rein_store_set_bulk (self, FALSE, ok ? error : NULL) || !ok)

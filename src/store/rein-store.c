@@ -2086,7 +2086,11 @@ rein_store_save_verdicts (ReinStore *self,
       /* What servers sent can be fetched again (identities and orders
        * keep FULL). */
       if (!_rein_store_set_bulk (self, TRUE, error))
-        return FALSE;
+        {
+          /* half set: identities and orders must not stay without FULL */
+          _rein_store_set_bulk (self, FALSE, NULL);
+          return FALSE;
+        }
       ok = save_verdict_group (self, verdicts + group,
                                MIN (chunk * CHUNKS_PER_COMMIT, n_verdicts - group), chunk,
                                server_id, error);

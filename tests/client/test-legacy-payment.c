@@ -577,7 +577,11 @@ test_cli_deliver (Fixture *f, gconstpointer data)
     return;
   form = g_build_filename (f->w.walt.dir, "deliver.form", NULL);
   g_assert_true (g_file_set_contents (form, "Deliverables: The logo, in SVG\n", -1, NULL));
-  out = run_cli (&f->w.walt, NULL, "deliver", "--jobid", f->job_id, "--defaults", form, NULL);
+  out = run_cli (&f->w.walt, NULL, "deliver", "--jobid", f->job_id, "--defaults", form,
+                 "--python-rein-payment", NULL);
+  /* what it signed is shown */
+  g_assert_nonnull (strstr (out, "python-rein 0.3 creator completes"));
+  g_assert_nonnull (strstr (out, REIN_LEGACY_LABEL_PRIMARY_AMOUNT ": "));
   job = load_job (&f->w.carol, f->job_id);
   delivery = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
   g_assert_nonnull (delivery);
