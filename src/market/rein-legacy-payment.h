@@ -51,8 +51,11 @@ G_BEGIN_DECLS
 #define REIN_LEGACY_LABEL_MEDIATOR_SIGNATURE "Mediator payment signature"
 #define REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE "Mediator payment client signature"
 
-/* More inputs than a document of 8192 bytes could list. */
-#define REIN_LEGACY_MAX_INPUTS 100
+/* Inputs a payment may list: an escrow is paid in by one or a few
+ * deposits, and every input listed costs a lookup of its whole previous
+ * transaction before the payment can be checked, so a document may not
+ * ask for more than this many. */
+#define REIN_LEGACY_MAX_INPUTS 16
 
 /* The transaction python-rein 0.3 builds. */
 #define REIN_LEGACY_TX_VERSION 1
