@@ -353,21 +353,10 @@ rein_payout_plan_build_psbt (const ReinPayoutPlan *plan,
   return g_steal_pointer (&psbt);
 }
 
-static gboolean
-refuse (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-refuse (GError **error, const gchar *format, ...)
-{
-  va_list args;
-  g_autofree gchar *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED, message);
-  return FALSE;
-}
+/* Fails with a message made from @...: an expression, for "return refuse
+ * (error, ...);". */
+#define refuse(error, ...) \
+  (g_set_error ((error), REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED, __VA_ARGS__), FALSE)
 
 gboolean
 rein_payout_check_psbt (const ReinPsbt *psbt,

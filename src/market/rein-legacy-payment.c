@@ -8,19 +8,10 @@
 
 #include <string.h>
 
-G_GNUC_PRINTF (2, 3)
-static gpointer
-refuse (GError **error, const gchar *format, ...)
-{
-  va_list args;
-  g_autofree gchar *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT, message);
-  return NULL;
-}
+/* Fails with a message made from @...: an expression, for "return refuse
+ * (error, ...);". */
+#define refuse(error, ...) \
+  (g_set_error ((error), REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT, __VA_ARGS__), NULL)
 
 void
 rein_legacy_payment_free (ReinLegacyPayment *payment)
@@ -127,12 +118,14 @@ add_output (ReinTx *tx, ReinDocument *doc, const gchar *amount_label,
     return FALSE;
   if (!rein_amount_parse_btc (amount, &satoshis, &local_error))
     {
-      refuse (error, "“%s” is not an amount in BTC: %s", amount_label, local_error->message);
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                   "“%s” is not an amount in BTC: %s", amount_label, local_error->message);
       return FALSE;
     }
   if ((script = script_of (address, &local_error)) == NULL)
     {
-      refuse (error, "“%s” is not an address: %s", address_label, local_error->message);
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                   "“%s” is not an address: %s", address_label, local_error->message);
       return FALSE;
     }
   rein_tx_add_output (tx, (guint64) satoshis, script->data, script->len);

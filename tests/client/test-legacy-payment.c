@@ -307,6 +307,29 @@ assert_broadcast (Fixture *f, const gchar *txid)
   g_assert_nonnull (strstr (sent, txid));
 }
 
+/* Sends @hex (a complete transaction) through the test chain, which
+ * checks it as a node would; returns its txid, once in the broadcasts. */
+static gchar *
+broadcast_hex (Fixture *f, const gchar *hex)
+{
+  g_autofree guint8 *raw = NULL;
+  gsize len = 0;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *sent;
+
+  raw = rein_hex_decode (hex, &len, NULL);
+  g_assert_nonnull (raw);
+  bytes = g_bytes_new (raw, len);
+  rein_chain_broadcast_async (f->chain, bytes, NULL, wait_cb, &result);
+  wait_for (&result);
+  sent = rein_chain_broadcast_finish (f->chain, result, &error);
+  g_assert_no_error (error);
+  assert_broadcast (f, sent);
+  return sent;
+}
+
 static void
 assert_nothing_broadcast (Fixture *f)
 {
@@ -403,21 +426,7 @@ test_accept_delivery (Fixture *f, gconstpointer data)
   add_string (builder, "partial_hex", partial);
   add_wif (builder, "mediator_wif", f->w.mia.key);
   completed = run_legacy (builder);
-  {
-    g_autofree guint8 *raw = NULL;
-    gsize len = 0;
-    g_autoptr (GBytes) bytes = NULL;
-    g_autoptr (GAsyncResult) result = NULL;
-    g_autofree gchar *sent = NULL;
-
-    raw = rein_hex_decode (json_object_get_string_member (completed, "hex"), &len, NULL);
-    bytes = g_bytes_new (raw, len);
-    rein_chain_broadcast_async (f->chain, bytes, NULL, wait_cb, &result);
-    wait_for (&result);
-    sent = rein_chain_broadcast_finish (f->chain, result, &error);
-    g_assert_no_error (error);
-    assert_broadcast (f, sent);
-  }
+  g_free (broadcast_hex (f, json_object_get_string_member (completed, "hex")));
 }
 
 /* A 0.3 creator accepted a 0.3 delivery: our worker sends the primary
@@ -562,14 +571,9 @@ test_cli_deliver (Fixture *f, gconstpointer data)
   g_autoptr (ReinJob) job = NULL;
   g_autoptr (JsonBuilder) builder = NULL;
   g_autoptr (JsonObject) accepted = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree gchar *out = NULL, *form = NULL;
   g_autofree gchar *walt = address_of (&f->w.walt);
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
   g_autofree gchar *sent = NULL;
-  g_autofree guint8 *raw = NULL;
-  gsize len = 0;
   ReinDocument *delivery;
   gint64 amount = 0;
 
@@ -599,14 +603,8 @@ test_cli_deliver (Fixture *f, gconstpointer data)
   add_document (builder, "delivery", delivery);
   add_wif (builder, "creator_wif", f->w.carol.key);
   accepted = run_legacy (builder);
-  raw = rein_hex_decode (json_object_get_string_member (accepted, "primary_hex"), &len, NULL);
-  bytes = g_bytes_new (raw, len);
-  rein_chain_broadcast_async (f->chain, bytes, NULL, wait_cb, &result);
-  wait_for (&result);
-  sent = rein_chain_broadcast_finish (f->chain, result, &error);
-  g_assert_no_error (error);
+  sent = broadcast_hex (f, json_object_get_string_member (accepted, "primary_hex"));
   g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
-  assert_broadcast (f, sent);
 }
 
 /* A 0.3 accept whose creator's signatures are not hers does not count:
@@ -780,19 +778,8 @@ test_write_resolution (Fixture *f, gconstpointer data)
     {
       const gchar *hex = json_object_get_string_member (taken, e == 0 ? "primary_hex"
                                                                       : "mediator_hex");
-      g_autofree guint8 *raw = NULL;
-      gsize len = 0;
-      g_autoptr (GBytes) bytes = NULL;
-      g_autoptr (GAsyncResult) result = NULL;
-      g_autofree gchar *sent = NULL;
 
-      raw = rein_hex_decode (hex, &len, NULL);
-      bytes = g_bytes_new (raw, len);
-      rein_chain_broadcast_async (f->chain, bytes, NULL, wait_cb, &result);
-      wait_for (&result);
-      sent = rein_chain_broadcast_finish (f->chain, result, &error);
-      g_assert_no_error (error);
-      assert_broadcast (f, sent);
+      g_free (broadcast_hex (f, hex));
     }
 }
 
