@@ -10,19 +10,10 @@
 
 #include <string.h>
 
-G_GNUC_PRINTF (2, 3)
-static gboolean
-refuse (GError **error, const gchar *format, ...)
-{
-  va_list args;
-  g_autofree gchar *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT, message);
-  return FALSE;
-}
+/* Fails with a message made from @...: an expression, for "return refuse
+ * (error, ...);". */
+#define refuse(error, ...) \
+  (g_set_error ((error), REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT, __VA_ARGS__), FALSE)
 
 static gboolean
 same_bytes (const guint8 *a, gsize a_len, const guint8 *b, gsize b_len)
