@@ -14,6 +14,7 @@
 #include "escrow-test-util.h"
 #include "rein-chain-settings.h"
 #include "rein-legacy-payment.h"
+#include "rein-payments-private.h"
 #include "rein-payments.h"
 
 /* 0.3's fixed fee; the mediator escrow holds enough to pay it */
@@ -814,6 +815,54 @@ test_tampered (Fixture *f, gconstpointer data)
   assert_nothing_broadcast (f);
 }
 
+/* Signing writes the PSBTs' signatures and the 0.3 ones as one step:
+ * when the 0.3 signature fails after the PSBT's, neither is kept, the
+ * payments stay to be signed, and signing again does both. */
+static void
+test_sign_all_or_nothing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *fields = NULL;
+
+  deliver_with (f, "");
+  payments = prepare (f, &f->w.carol, REIN_PAYOUT_ACCEPT, 0, &error);
+  g_assert_no_error (error);
+  primary = rein_payments_get_base64 (payments, TRUE);
+  mediator = rein_payments_get_base64 (payments, FALSE);
+
+  _rein_payments_set_fail_legacy_signing (payments, TRUE);
+  rein_payments_sign_async (payments, f->w.carol.key, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_false (rein_payments_sign_finish (payments, result, &error));
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autofree gchar *now = rein_payments_get_base64 (payments, e == 0);
+
+      g_assert_cmpint (rein_payments_get_state (payments, e == 0), ==,
+                       REIN_PAYMENT_STATE_BUILT);
+      g_assert_cmpstr (now, ==, e == 0 ? primary : mediator);
+    }
+
+  _rein_payments_set_fail_legacy_signing (payments, FALSE);
+  sign (payments, &f->w.carol);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autofree gchar *now = rein_payments_get_base64 (payments, e == 0);
+
+      g_assert_cmpint (rein_payments_get_state (payments, e == 0), ==,
+                       REIN_PAYMENT_STATE_SIGNED);
+      g_assert_cmpstr (now, !=, e == 0 ? primary : mediator);
+    }
+  fields = rein_payments_dup_legacy_fields (payments);
+  g_assert_nonnull (strstr (fields, "\nPrimary payment client signature: "));
+  g_assert_nonnull (strstr (fields, "\nMediator payment client signature: "));
+}
+
 /* Malformed fields: a clear error naming the field, never a crash. */
 static void
 test_parse (void)
@@ -963,6 +1012,8 @@ main (int argc, char **argv)
               test_cosign_resolution, fixture_tear_down);
   g_test_add ("/client/legacy-payment/write-resolution", Fixture, NULL, fixture_set_up,
               test_write_resolution, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/sign-all-or-nothing", Fixture, NULL, fixture_set_up,
+              test_sign_all_or_nothing, fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/accept", Fixture, NULL, fixture_set_up,
               test_tampered_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/amount", Fixture, "amount", fixture_set_up,
