@@ -429,14 +429,57 @@ check_funded (ReinPayments *self, gboolean allow_unconfirmed, GError **error)
   return TRUE;
 }
 
+/* The plain fields an accept of a python-rein 0.3 delivery writes beside
+ * the PSBTs, at most: its 0.3 worker and mediator read nothing else, so
+ * they are not left out (rein_payments_add_legacy_fields()) but counted
+ * before signing. Per input of either payment "txid-vout "; per primary
+ * input the worker's and my signatures in hex (at most 73 bytes each);
+ * the mediator payment also in hex, with my signature and the redeem
+ * script in each input. 0 when no 0.3 worker signed the payment. */
+static gsize
+legacy_fields_size (ReinPayments *self)
+{
+  /* a DER signature and its sighash byte, in hex, and a space */
+  const gsize sig_hex = 2 * REIN_SIGNATURE_MAX_LEN + 1;
+  /* "txid-vout " */
+  const gsize input_text = 64 + 1 + 10 + 1;
+  gsize size = 0;
+
+  if (self->kind != REIN_PAYOUT_ACCEPT || self->escrow[PRIMARY].legacy == NULL)
+    return 0;
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      const ReinEscrowAccount *account = e == PRIMARY ? &self->status->primary
+                                                      : &self->status->mediator;
+      gsize n = rein_psbt_get_n_inputs (self->escrow[e].psbt);
+      gsize redeem_len = strlen (account->redeem_script_hex) / 2;
+
+      if (e == PRIMARY)
+        {
+          /* six labels, the amount, the address and the txid */
+          size += 300 + n * (input_text + 2 * sig_hex);
+          continue;
+        }
+      /* four labels, the amount and the address; the transaction's
+       * version, counts, output and lock time; per input its outpoint,
+       * sequence and `OP_0 <sig> <redeem>` with their lengths */
+      size += 160 + 2 * 44
+              + n * (input_text + 2 * (36 + 4 + 3 + 1 + REIN_SIGNATURE_MAX_LEN + 1 + 3
+                                       + redeem_len));
+    }
+  return size;
+}
+
 /* Will the signed payments fit in a document? Each input carries its
  * whole previous transaction; a signature adds about 110 bytes, 150 in
- * base64. Said before anything is signed. */
+ * base64; an accept of a 0.3 delivery also carries 0.3's fields. Said
+ * before anything is signed. */
 static gboolean
 check_size (ReinPayments *self, GError **error)
 {
   /* the labels, the job's name and ID, the escrow scripts of an accept */
   gsize size = 1200;
+  gsize legacy = legacy_fields_size (self);
   guint n_inputs = 0;
 
   for (guint e = 0; e < N_ESCROWS; e++)
@@ -445,6 +488,23 @@ check_size (ReinPayments *self, GError **error)
 
       size += strlen (base64) + 150 * rein_psbt_get_n_inputs (self->escrow[e].psbt);
       n_inputs += rein_psbt_get_n_inputs (self->escrow[e].psbt);
+    }
+  size += legacy;
+  if (size > REIN_DOCUMENT_MAX_SIZE && legacy > 0)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   g_dngettext (NULL,
+                                "the payments and the fields the python-rein 0.3 worker needs "
+                                "would not fit in a Rein document (about %u bytes of the %d it "
+                                "may hold): the escrows' %u coin comes with large funding "
+                                "transactions. Nothing was signed.",
+                                "the payments and the fields the python-rein 0.3 worker needs "
+                                "would not fit in a Rein document (about %u bytes of the %d it "
+                                "may hold): the worker's delivery spends too many of the "
+                                "escrows' %u coins. Nothing was signed.",
+                                n_inputs),
+                   (guint) size, REIN_DOCUMENT_MAX_SIZE, n_inputs);
+      return FALSE;
     }
   if (size > REIN_DOCUMENT_MAX_SIZE)
     {

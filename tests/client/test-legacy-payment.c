@@ -863,6 +863,86 @@ test_sign_all_or_nothing (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (fields, "\nMediator payment client signature: "));
 }
 
+/* A 0.3 worker's delivery spending @n_extra more coins of the primary
+ * escrow, of 20000 sat each. */
+static void
+deliver_many (Fixture *f, guint n_extra)
+{
+  g_autoptr (JsonBuilder) builder = request (f, "deliver");
+  g_autoptr (JsonObject) delivered = NULL;
+  g_autofree gchar *walt = address_of (&f->w.walt);
+  g_autofree gchar *mia = address_of (&f->w.mia);
+  g_autofree gchar *fields = NULL;
+
+  add_wif (builder, "worker_wif", f->w.walt.key);
+  add_string (builder, "worker_address", walt);
+  add_string (builder, "mediator_address", mia);
+  json_builder_set_member_name (builder, "extra_coins");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_extra; i++)
+    {
+      g_autofree gchar *coin = test_chain_fund (f->w.chain, f->status->primary.address, 20000,
+                                                1);
+
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, coin);
+      json_builder_add_int_value (builder, 0);
+      json_builder_add_int_value (builder, 20000);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  delivered = run_legacy (builder);
+  fields = fields_of (delivered);
+  deliver_with (f, fields);
+}
+
+/* An accept of a 0.3 delivery must carry 0.3's fields (the worker's and
+ * the mediator's only way to read it): whether they fit is said before
+ * signing, never found after it. With a few coins they fit and are
+ * there; with more, or with 16 (0.3's limit here), nothing is signed. */
+static void
+test_many_inputs (Fixture *f, gconstpointer data)
+{
+  guint n_extra = GPOINTER_TO_UINT (data);
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) publication = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL, *accept = NULL;
+  g_autofree gchar *partial = NULL;
+
+  if (!have_bitcoinlib ())
+    return;
+  deliver_many (f, n_extra);
+  payments = prepare (f, &f->w.carol, REIN_PAYOUT_ACCEPT, 0, &error);
+  if (n_extra > 3)
+    {
+      g_assert_null (payments);
+      g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+      if (strstr (error->message, "the fields the python-rein 0.3 worker needs would not fit")
+          == NULL || strstr (error->message, "Nothing was signed") == NULL)
+        g_error ("“%s” does not say the 0.3 fields do not fit", error->message);
+      assert_nothing_broadcast (f);
+      return;
+    }
+  g_assert_no_error (error);
+  sign (payments, &f->w.carol);
+  job = load_job (&f->w.carol, f->job_id);
+  primary = rein_payments_get_base64 (payments, TRUE);
+  mediator = rein_payments_get_base64 (payments, FALSE);
+  text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+                                     primary, mediator, &error);
+  g_assert_no_error (error);
+  accept = rein_payments_add_legacy_fields (payments, text);
+  /* all of them, the mediator's payment too */
+  g_assert_cmpuint (strlen (accept), <=, REIN_DOCUMENT_MAX_SIZE);
+  partial = field_in (accept, REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE);
+  g_assert_nonnull (partial);
+  g_assert_nonnull (strstr (accept, "\nPrimary payment client signature: "));
+  publication = publish (&f->w.carol, job, accept, &error);
+  g_assert_no_error (error);
+}
+
 /* Malformed fields: a clear error naming the field, never a crash. */
 static void
 test_parse (void)
@@ -1014,6 +1094,13 @@ main (int argc, char **argv)
               test_write_resolution, fixture_tear_down);
   g_test_add ("/client/legacy-payment/sign-all-or-nothing", Fixture, NULL, fixture_set_up,
               test_sign_all_or_nothing, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/many-inputs/4", Fixture, GUINT_TO_POINTER (3),
+              fixture_set_up, test_many_inputs, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/many-inputs/7", Fixture, GUINT_TO_POINTER (6),
+              fixture_set_up, test_many_inputs, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/many-inputs/16", Fixture,
+              GUINT_TO_POINTER (REIN_LEGACY_MAX_INPUTS - 1), fixture_set_up, test_many_inputs,
+              fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/accept", Fixture, NULL, fixture_set_up,
               test_tampered_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/amount", Fixture, "amount", fixture_set_up,
