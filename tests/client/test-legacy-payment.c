@@ -13,6 +13,7 @@
 #include "bitcoin/python-test-util.h"
 #include "escrow-test-util.h"
 #include "rein-chain-settings.h"
+#include "rein-legacy-delivery.h"
 #include "rein-legacy-payment.h"
 #include "rein-payments-private.h"
 #include "rein-payments.h"
@@ -608,6 +609,69 @@ test_cli_deliver (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
 }
 
+/* What the app's Deliver does: the 0.3 payments built first, reviewed
+ * (who is paid what, the fee within the cap), signed only afterwards
+ * with the document; a 0.3 creator completes the payment and the chain
+ * (VerifyScript) takes it. */
+static void
+test_deliver_reviewed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinLegacyDelivery) prepared = NULL;
+  g_autoptr (ReinJob) job = load_job (&f->w.walt, f->job_id);
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonObject) accepted = NULL;
+  g_autofree gchar *walt = address_of (&f->w.walt);
+  g_autofree gchar *mia = address_of (&f->w.mia);
+  g_autofree gchar *signature = NULL, *sent = NULL;
+  ReinDocument *delivery;
+  const gint64 cap = 50000;
+
+  if (!have_bitcoinlib ())
+    return;
+  rein_legacy_delivery_prepare_async (f->chain, job, FALSE, cap, NULL, wait_cb, &result);
+  wait_for (&result);
+  prepared = rein_legacy_delivery_prepare_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (rein_legacy_delivery_get_fields (prepared), "signature"));
+  g_assert_cmpint (rein_legacy_delivery_get_fee_cap (prepared), ==, cap);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autoptr (ReinPaymentReview) review = rein_legacy_delivery_review (prepared, e == 0);
+      ReinReviewOutput *out;
+
+      g_assert_cmpuint (review->inputs->len, ==, 1);
+      g_assert_cmpint (((ReinReviewInput *) g_ptr_array_index (review->inputs, 0))->amount, ==,
+                       e == 0 ? ESCROW_DUE : MEDIATOR_FUNDS);
+      g_assert_cmpuint (review->outputs->len, ==, 1);
+      out = g_ptr_array_index (review->outputs, 0);
+      g_assert_cmpint (out->payee, ==, e == 0 ? REIN_ROLE_WORKER : REIN_ROLE_MEDIATOR);
+      g_assert_cmpstr (out->address, ==, e == 0 ? walt : mia);
+      g_assert_cmpint (review->fee, >, 0);
+      g_assert_cmpint (review->fee, <=, cap);
+      g_assert_cmpint (out->amount + review->fee, ==, review->spent);
+    }
+  signature = rein_legacy_delivery_sign (prepared, f->w.walt.key, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (signature, "\n" REIN_LEGACY_LABEL_PRIMARY_SIGNATURE ": "));
+  {
+    g_autofree gchar *fields = g_strconcat (rein_legacy_delivery_get_fields (prepared),
+                                            signature, NULL);
+
+    deliver_with (f, fields);
+  }
+  g_clear_object (&job);
+  job = load_job (&f->w.carol, f->job_id);
+  delivery = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
+  builder = request (f, "accept");
+  add_document (builder, "delivery", delivery);
+  add_wif (builder, "creator_wif", f->w.carol.key);
+  accepted = run_legacy (builder);
+  sent = broadcast_hex (f, json_object_get_string_member (accepted, "primary_hex"));
+  g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
+}
+
 /* A 0.3 accept whose creator's signatures are not hers does not count:
  * the publisher refuses it, saying why. */
 static void
@@ -1086,6 +1150,8 @@ main (int argc, char **argv)
               test_cli_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cli-deliver", Fixture, NULL, fixture_set_up,
               test_cli_deliver, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/deliver-reviewed", Fixture, NULL, fixture_set_up,
+              test_deliver_reviewed, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-accept", Fixture, NULL, fixture_set_up,
               test_cosign_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-resolution", Fixture, NULL, fixture_set_up,
