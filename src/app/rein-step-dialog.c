@@ -41,6 +41,7 @@ struct _ReinStepDialog
   GtkAdjustment *split_adjustment;
   GtkWidget *legacy_group;
   GtkSwitch *legacy_switch;
+  gboolean escrows_checked;
 };
 
 G_DEFINE_FINAL_TYPE (ReinStepDialog, rein_step_dialog, REIN_TYPE_SIGN_DIALOG)
@@ -505,6 +506,7 @@ escrows_looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   if (status == NULL)
     g_debug ("the escrows could not be looked up: %s", error->message);
+  self->escrows_checked = TRUE;
   /* offered only when the payment can be built now */
   gtk_widget_set_visible (self->legacy_group,
                           status != NULL
@@ -1041,4 +1043,11 @@ rein_step_dialog_set_legacy_payment (ReinStepDialog *self, gboolean sign)
 {
   g_return_if_fail (REIN_IS_STEP_DIALOG (self));
   gtk_switch_set_active (self->legacy_switch, sign);
+}
+
+gboolean
+rein_step_dialog_get_escrows_checked (ReinStepDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_STEP_DIALOG (self), FALSE);
+  return self->escrows_checked;
 }

@@ -42,5 +42,7 @@ void rein_step_dialog_set_payout (ReinStepDialog *self, ReinPayoutKind kind, gui
  * funded), and the user's choice (off by default). */
 gboolean rein_step_dialog_get_legacy_offered (ReinStepDialog *self);
 void rein_step_dialog_set_legacy_payment (ReinStepDialog *self, gboolean sign);
+/* Whether the escrows were looked up for that (for tests). */
+gboolean rein_step_dialog_get_escrows_checked (ReinStepDialog *self);
 
 G_END_DECLS

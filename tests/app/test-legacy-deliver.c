@@ -54,11 +54,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
   escrow_world_clear (&f->w);
 }
 
-static void
-fund (Fixture *f)
+static gboolean
+checked (gpointer data)
 {
-  f->primary_coin = test_chain_fund (f->w.chain, f->status->primary.address, ESCROW_DUE, 1);
-  g_free (test_chain_fund (f->w.chain, f->status->mediator.address, MEDIATOR_FUNDS, 1));
+  return rein_step_dialog_get_escrows_checked (data);
 }
 
 static gboolean
@@ -109,7 +108,7 @@ review (ReinStepDialog *dialog)
   return rein_sign_dialog_get_document (REIN_SIGN_DIALOG (dialog));
 }
 
-/* Not offered before the escrows are funded; off by default; when on,
+/* Not offered before both escrows are funded; off by default; when on,
  * reviewed, then signed with the document, and completed by a 0.3
  * creator. */
 static void
@@ -132,14 +131,17 @@ test_deliver (Fixture *f, gconstpointer data)
     return;
   g_assert_true (rein_chain_settings_set_fee_cap (f->w.walt.store, 60000, NULL));
 
-  /* unfunded: the escrows are looked up, and nothing is offered */
+  /* the price paid in, not the mediator's fee yet: looked up, and
+   * nothing is offered */
+  f->primary_coin = test_chain_fund (f->w.chain, f->status->primary.address, ESCROW_DUE, 1);
   dialog = open_deliver (f, 1000);
-  app_test_iterate (1500);
+  app_test_wait_until (checked, dialog, "the escrows", 60);
+  app_test_iterate (50);
   g_assert_false (rein_step_dialog_get_legacy_offered (dialog));
   app_test_destroy_window (GTK_WINDOW (dialog));
   app_test_iterate (50);
 
-  fund (f);
+  g_free (test_chain_fund (f->w.chain, f->status->mediator.address, MEDIATOR_FUNDS, 1));
   /* offered, off: a plain delivery */
   dialog = open_deliver (f, 1000);
   app_test_wait_until (offered, dialog, "the offer of a payment for python-rein 0.3", 60);
