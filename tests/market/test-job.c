@@ -1503,13 +1503,14 @@ test_rating_check (void)
 /* ---- python-rein 0.3's plain payment fields ---- */
 
 /* The fields of a 0.3 payment out of one escrow of @w's job: one coin
- * (a made-up txid of bytes @coin), one output of @amount sat to @to;
+ * (a made-up txid of bytes @coin), an output of @amounts[i] sat to each
+ * @to[i] (NULL-terminated; two: a resolution's worker and creator);
  * "... signature" by @writer and, when @client is given, the creator's
  * part of an accept ("Primary payment client signature", or the mediator
  * payment in hex with hers in it). Built with our own builder, the way
  * 0.3 writes them. */
 static gchar *
-legacy_fields (World *w, gboolean primary, guint8 coin, Party *to, guint64 amount,
+legacy_fields (World *w, gboolean primary, guint8 coin, Party **to, const guint64 *amounts,
                Party *writer, Party *client)
 {
   g_autoptr (GError) error = NULL;
@@ -1518,8 +1519,9 @@ legacy_fields (World *w, gboolean primary, guint8 coin, Party *to, guint64 amoun
                                                    &error);
   g_autoptr (ReinTx) tx = rein_tx_new (REIN_LEGACY_TX_VERSION, 0);
   g_autofree guint8 *redeem = NULL;
-  g_autofree gchar *inputs = NULL, *amount_text = NULL;
+  g_autofree gchar *inputs = NULL;
   GString *text = g_string_new (NULL);
+  gboolean split = to[1] != NULL;
   guint8 txid[32];
   gsize len = 0;
 
@@ -1529,17 +1531,26 @@ legacy_fields (World *w, gboolean primary, guint8 coin, Party *to, guint64 amoun
   g_assert_no_error (error);
   memset (txid, coin, sizeof txid);
   rein_tx_add_input (tx, txid, 0, REIN_LEGACY_SEQUENCE);
-  g_assert_nonnull (rein_tx_add_output_address (tx, to->delegate_address, REIN_NETWORK_MAINNET,
-                                                amount, &error));
   inputs = rein_legacy_format_inputs (tx);
-  amount_text = rein_legacy_format_amount (amount);
   rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_INPUTS
                                        : REIN_LEGACY_LABEL_MEDIATOR_INPUTS, inputs);
-  rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_AMOUNT
-                                       : REIN_LEGACY_LABEL_MEDIATOR_AMOUNT, amount_text);
-  rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_ADDRESS
-                                       : REIN_LEGACY_LABEL_MEDIATOR_ADDRESS,
-                         to->delegate_address);
+  for (guint o = 0; to[o] != NULL; o++)
+    {
+      g_autofree gchar *amount = rein_legacy_format_amount (amounts[o]);
+      const gchar *amount_label = !primary ? REIN_LEGACY_LABEL_MEDIATOR_AMOUNT
+                                  : !split ? REIN_LEGACY_LABEL_PRIMARY_AMOUNT
+                                  : o == 0 ? REIN_LEGACY_LABEL_PRIMARY_WORKER_AMOUNT
+                                           : REIN_LEGACY_LABEL_PRIMARY_CLIENT_AMOUNT;
+      const gchar *address_label = !primary ? REIN_LEGACY_LABEL_MEDIATOR_ADDRESS
+                                   : !split ? REIN_LEGACY_LABEL_PRIMARY_ADDRESS
+                                   : o == 0 ? REIN_LEGACY_LABEL_PRIMARY_WORKER_ADDRESS
+                                            : REIN_LEGACY_LABEL_PRIMARY_CLIENT_ADDRESS;
+
+      g_assert_nonnull (rein_tx_add_output_address (tx, to[o]->delegate_address,
+                                                    REIN_NETWORK_MAINNET, amounts[o], &error));
+      rein_legacy_add_field (text, amount_label, amount);
+      rein_legacy_add_field (text, address_label, to[o]->delegate_address);
+    }
   if (writer != NULL)
     {
       g_autoptr (GPtrArray) sigs = rein_legacy_sign (tx, redeem, len, writer->delegate, &error);
@@ -1574,10 +1585,12 @@ legacy_accept (World *w, guint8 coin, guint64 worker_amount, guint64 mediator_am
   g_autoptr (ReinEscrow) escrow = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
                                                    w->worker->pubkey, REIN_NETWORK_MAINNET,
                                                    &error);
-  g_autofree gchar *primary = legacy_fields (w, TRUE, coin, w->worker, worker_amount,
-                                             w->worker, w->creator);
-  g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, w->mediator, mediator_amount,
-                                              NULL, w->creator);
+  g_autofree gchar *primary = legacy_fields (w, TRUE, coin, (Party *[]){ w->worker, NULL },
+                                             (const guint64[]){ worker_amount }, w->worker,
+                                             w->creator);
+  g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
+                                              (const guint64[]){ mediator_amount }, NULL,
+                                              w->creator);
 
   g_assert_no_error (error);
   return g_strdup_printf ("Rein Accept Delivery\nJob name: Logo for a bakery\nJob ID: %s\n"
@@ -1632,9 +1645,10 @@ test_legacy_accept (void)
   /* a 0.3 delivery: the worker signed its payment (its own fee, here far
    * more than the allowance); the accept must complete exactly that */
   {
-    g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, w->worker, 700000, w->worker,
-                                               NULL);
-    g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, w->mediator, 9000, NULL, NULL);
+    g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, (Party *[]){ w->worker, NULL },
+                                               (const guint64[]){ 700000 }, w->worker, NULL);
+    g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
+                                                (const guint64[]){ 9000 }, NULL, NULL);
     g_autofree gchar *plain = rein_document_build_delivery (offer, "Done, 0.3", &error);
 
     g_assert_no_error (error);
@@ -1660,6 +1674,60 @@ test_legacy_accept (void)
                    "complete, work accepted");
 }
 
+/* A python-rein 0.3 resolution (the mediator's split, no PSBTs) is held to
+ * the same bound: it may not give away more than a bounded fee of what
+ * is due. */
+static void
+test_legacy_resolution (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.01");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                   w->worker->pubkey, REIN_NETWORK_MAINNET,
+                                                   &error);
+  ReinDocument *offer, *resolution;
+  const guint64 fair[] = { 450000, 450000 }, greedy[] = { 400000, 400000 };
+  const guint64 *splits[] = { greedy, fair };
+
+  g_assert_no_error (error);
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  add_signed (w, w->creator, rein_document_build_dispute (offer,
+                                                          REIN_DOCUMENT_TYPE_CREATOR_DISPUTE,
+                                                          "Late", &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (splits); i++)
+    {
+      g_autofree gchar *primary = legacy_fields (w, TRUE, 0x44,
+                                                 (Party *[]){ w->worker, w->creator, NULL },
+                                                 splits[i], w->mediator, NULL);
+      g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x55,
+                                                  (Party *[]){ w->mediator, NULL },
+                                                  (const guint64[]){ 9000 }, w->mediator, NULL);
+      gchar *text = g_strdup_printf ("Rein Dispute Resolution\nJob name: Logo for a bakery\n"
+                                     "Job ID: %s\nResolution: Split\n"
+                                     "Primary escrow redeem script: %s\n"
+                                     "Mediator escrow redeem script: %s%s%s",
+                                     w->job_id, escrow->primary_script_hex,
+                                     escrow->mediator_script_hex, primary, mediator);
+
+      if (splits[i] == greedy)
+        {
+          assert_refused (w, w->mediator, text,
+                          "the python-rein primary payment pays 800000 sat of the 1000000 sat "
+                          "due");
+          continue;
+        }
+      resolution = add_signed (w, w->mediator, text);
+      job = world_job (w);
+      g_assert_true (entry_valid (job, resolution, NULL));
+      g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1669,6 +1737,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/dispute-flow", test_dispute_flow);
   g_test_add_func ("/market/job/payments", test_payments);
   g_test_add_func ("/market/job/legacy-accept", test_legacy_accept);
+  g_test_add_func ("/market/job/legacy-resolution", test_legacy_resolution);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
   g_test_add_func ("/market/job/forged-offers", test_forged_offers);
   g_test_add_func ("/market/job/directory", test_directory);
