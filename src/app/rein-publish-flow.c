@@ -14,6 +14,10 @@ typedef struct
   ReinIdentity *identity; /* who the text was written for */
   ReinJob *job;
   gchar *text;
+  ReinPublishFlowCompleteFunc complete;
+  gpointer complete_data;
+  GDestroyNotify complete_destroy;
+  ReinPrivateKey *key; /* while @complete runs */
 } Flow;
 
 static void
@@ -23,6 +27,9 @@ flow_free (Flow *f)
   g_clear_object (&f->identity);
   g_clear_object (&f->job);
   g_free (f->text);
+  if (f->complete_destroy != NULL)
+    f->complete_destroy (f->complete_data);
+  g_clear_pointer (&f->key, rein_private_key_free);
   g_free (f);
 }
 
@@ -72,29 +79,97 @@ published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, publication, (GDestroyNotify) rein_publication_free);
 }
 
-/* Takes @task. */
-static void
-publish_with (GTask *task, ReinPrivateKey *key)
+/* The text names the identity it was reviewed for: another one (a switch
+ * while the password was checked) must not sign it. */
+static gboolean
+still_signer (Flow *f)
 {
-  Flow *f = g_task_get_task_data (task);
   ReinSession *session = rein_context_get_session (f->context);
   ReinMarketService *market = rein_context_get_market (f->context);
   ReinIdentity *identity = rein_session_get_active_identity (session);
-  ReinDirectory *directory = rein_market_service_get_directory (market);
 
-  /* The text names the identity it was reviewed for: another one (a
-   * switch while the password was checked) must not sign it. */
-  if (identity == NULL || directory == NULL || identity != f->identity
-      || rein_market_service_get_identity (market) != identity)
+  return identity != NULL && rein_market_service_get_directory (market) != NULL
+         && identity == f->identity && rein_market_service_get_identity (market) == identity;
+}
+
+/* Takes @task. */
+static void
+publish_text (GTask *task, const ReinPrivateKey *key)
+{
+  Flow *f = g_task_get_task_data (task);
+  ReinMarketService *market = rein_context_get_market (f->context);
+
+  if (!still_signer (f))
     {
       g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
                                _("The identity changed: nothing was signed"));
       g_object_unref (task);
       return;
     }
-  rein_publisher_publish_async (rein_context_get_publisher (f->context), identity, key, f->job,
-                                directory, f->text, TRUE, g_task_get_cancellable (task),
-                                published_cb, task);
+  rein_publisher_publish_async (rein_context_get_publisher (f->context), f->identity, key,
+                                f->job, rein_market_service_get_directory (market), f->text,
+                                TRUE, g_task_get_cancellable (task), published_cb, task);
+}
+
+static void
+complete_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Flow *f = task_data;
+  GError *error = NULL;
+  gchar *text = f->complete (f->text, f->key, f->complete_data, &error);
+
+  if (text != NULL && !g_str_has_prefix (text, f->text))
+    {
+      g_clear_pointer (&text, g_free);
+      g_set_error_literal (&error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("The document changed after its review: nothing was signed"));
+    }
+  if (text == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, text, g_free);
+}
+
+static void
+completed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Flow *f = g_task_get_task_data (task);
+  GError *error = NULL;
+  gchar *text = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (ReinPrivateKey) key = g_steal_pointer (&f->key);
+
+  if (text == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_free (f->text);
+  f->text = text;
+  publish_text (task, key); /* the publisher copies the key; ours is wiped here */
+}
+
+/* Takes @task. */
+static void
+publish_with (GTask *task, ReinPrivateKey *key)
+{
+  Flow *f = g_task_get_task_data (task);
+  g_autoptr (GTask) completing = NULL;
+
+  if (f->complete == NULL || !still_signer (f))
+    {
+      publish_text (task, key);
+      return;
+    }
+  /* what needs the key besides the document's signature, in a thread of
+   * its own; then the document */
+  f->key = rein_private_key_copy (key);
+  completing = g_task_new (NULL, g_task_get_cancellable (task), completed_cb, task);
+  g_task_set_source_tag (completing, publish_with);
+  g_task_set_check_cancellable (completing, FALSE);
+  g_task_set_task_data (completing, f, NULL);
+  g_task_run_in_thread (completing, complete_thread);
 }
 
 static void
@@ -124,6 +199,23 @@ rein_publish_flow_async (ReinContext *context,
                          GAsyncReadyCallback callback,
                          gpointer user_data)
 {
+  rein_publish_flow_complete_async (context, identity, password, job, text, NULL, NULL, NULL,
+                                    cancellable, callback, user_data);
+}
+
+void
+rein_publish_flow_complete_async (ReinContext *context,
+                                  ReinIdentity *identity,
+                                  const gchar *password,
+                                  ReinJob *job,
+                                  const gchar *text,
+                                  ReinPublishFlowCompleteFunc complete,
+                                  gpointer complete_data,
+                                  GDestroyNotify destroy,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
   GTask *task;
   Flow *f;
   ReinSession *session;
@@ -142,6 +234,9 @@ rein_publish_flow_async (ReinContext *context,
   f->identity = g_object_ref (identity);
   f->job = job != NULL ? g_object_ref (job) : NULL;
   f->text = g_strdup (text);
+  f->complete = complete;
+  f->complete_data = complete_data;
+  f->complete_destroy = destroy;
   g_task_set_task_data (task, f, (GDestroyNotify) flow_free);
 
   session = rein_context_get_session (context);

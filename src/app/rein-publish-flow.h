@@ -30,6 +30,29 @@ void rein_publish_flow_async (ReinContext *context,
                               GCancellable *cancellable,
                               GAsyncReadyCallback callback,
                               gpointer user_data);
+/* What the reviewed @text still needs from the delegate @key before it is
+ * signed (the signature of a payment it carries): called in a worker
+ * thread, returns the text to sign, which must start with @text. */
+typedef gchar *(*ReinPublishFlowCompleteFunc) (const gchar *text,
+                                               const ReinPrivateKey *key,
+                                               gpointer user_data,
+                                               GError **error);
+
+/* rein_publish_flow_async() with @complete run on the text with the key
+ * first (in a thread, the key's copy wiped after); nothing is signed or
+ * published when it fails. @complete_data is freed with @destroy. */
+void rein_publish_flow_complete_async (ReinContext *context,
+                                       ReinIdentity *identity,
+                                       const gchar *password,
+                                       ReinJob *job,
+                                       const gchar *text,
+                                       ReinPublishFlowCompleteFunc complete,
+                                       gpointer complete_data,
+                                       GDestroyNotify destroy,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+/* Of either call. */
 ReinPublication *rein_publish_flow_finish (GAsyncResult *result, GError **error);
 
 /* "Published on 2 of 3 servers", or why it was only kept here. */

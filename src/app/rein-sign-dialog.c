@@ -19,6 +19,11 @@ typedef struct
   gchar *problem;
   const gchar *what; /* overrides the class's */
   gchar *document;
+  /* what the document still needs from the key when it is signed */
+  ReinPublishFlowCompleteFunc complete;
+  gpointer complete_data;
+  GBoxedCopyFunc complete_ref;
+  GDestroyNotify complete_destroy;
 
   AdwWindowTitle *window_title;
   GtkButton *next_button;
@@ -171,10 +176,15 @@ sign (ReinSignDialog *self)
   if (priv->signer == NULL)
     return;
   set_page (self, "publishing");
-  rein_publish_flow_async (priv->context, priv->signer,
-                           rein_review_page_get_password (priv->review_page),
-                           priv->job, priv->document, priv->cancellable, published_cb,
-                           g_object_ref (self));
+  /* the flow owns a reference to what completes the document */
+  rein_publish_flow_complete_async (priv->context, priv->signer,
+                                    rein_review_page_get_password (priv->review_page),
+                                    priv->job, priv->document, priv->complete,
+                                    priv->complete_data != NULL
+                                      ? priv->complete_ref (priv->complete_data)
+                                      : NULL,
+                                    priv->complete_destroy, priv->cancellable, published_cb,
+                                    g_object_ref (self));
   rein_review_page_clear_password (priv->review_page);
 }
 
@@ -255,6 +265,7 @@ rein_sign_dialog_finalize (GObject *object)
 
   g_free (priv->problem);
   g_free (priv->document);
+  rein_sign_dialog_set_completion (REIN_SIGN_DIALOG (object), NULL, NULL, NULL, NULL);
   G_OBJECT_CLASS (rein_sign_dialog_parent_class)->finalize (object);
 }
 
@@ -393,6 +404,27 @@ rein_sign_dialog_set_what (ReinSignDialog *self, const gchar *what)
 {
   g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
   PRIV (self)->what = what;
+}
+
+void
+rein_sign_dialog_set_completion (ReinSignDialog *self,
+                                 ReinPublishFlowCompleteFunc complete,
+                                 gpointer data,
+                                 GBoxedCopyFunc ref,
+                                 GDestroyNotify unref)
+{
+  ReinSignDialogPrivate *priv;
+
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+  g_return_if_fail (data == NULL || (ref != NULL && unref != NULL));
+
+  priv = PRIV (self);
+  if (priv->complete_data != NULL)
+    priv->complete_destroy (priv->complete_data);
+  priv->complete = complete;
+  priv->complete_data = data;
+  priv->complete_ref = ref;
+  priv->complete_destroy = unref;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 
 #include "rein-context.h"
+#include "rein-publish-flow.h"
 #include "rein-review-page.h"
 
 G_BEGIN_DECLS
@@ -76,6 +77,14 @@ ReinJob *rein_sign_dialog_get_job (ReinSignDialog *self);
 /* What is published, when the class's word does not fit (static). */
 void rein_sign_dialog_set_what (ReinSignDialog *self, const gchar *what);
 void rein_sign_dialog_set_subtitle (ReinSignDialog *self, const gchar *subtitle);
+/* What the reviewed document still needs from the delegate key when it is
+ * signed (rein_publish_flow_complete_async()): @complete with @data, which
+ * the dialog keeps (@ref, @unref) until it is set again; NULL: nothing. */
+void rein_sign_dialog_set_completion (ReinSignDialog *self,
+                                      ReinPublishFlowCompleteFunc complete,
+                                      gpointer data,
+                                      GBoxedCopyFunc ref,
+                                      GDestroyNotify unref);
 void rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form);
 void rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what);
 void rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title,

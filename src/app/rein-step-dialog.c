@@ -7,6 +7,8 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rein-chain-settings.h"
+#include "rein-legacy-delivery.h"
 #include "rein-payout-dialog.h"
 #include "rein-step-dialog.h"
 
@@ -23,6 +25,8 @@ struct _ReinStepDialog
   gchar *bid_hash;
   ReinDocument *bid;       /* the bid to award, once the job is read */
   ReinPayments *payments;  /* an accept's or a resolution's, signed */
+  ReinChain *chain;        /* a delivery's, when the escrows are funded */
+  ReinLegacyDelivery *legacy; /* a delivery's payments for python-rein 0.3 */
 
   /* the form */
   GtkWidget *form;
@@ -35,6 +39,9 @@ struct _ReinStepDialog
   GtkCheckButton *split_check;
   GtkWidget *split_row;
   GtkAdjustment *split_adjustment;
+  GtkWidget *legacy_group;
+  GtkSwitch *legacy_switch;
+  gboolean escrows_checked;
 };
 
 G_DEFINE_FINAL_TYPE (ReinStepDialog, rein_step_dialog, REIN_TYPE_SIGN_DIALOG)
@@ -391,6 +398,144 @@ payments_signed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_boolean (task, TRUE);
 }
 
+/* ---- a delivery a python-rein 0.3 creator can accept ---- */
+
+/* The switch is on, and shown: a chain backend, both escrows funded. */
+static gboolean
+legacy_wanted (ReinStepDialog *self)
+{
+  return self->chain != NULL && gtk_widget_get_visible (self->legacy_group)
+         && gtk_switch_get_active (self->legacy_switch);
+}
+
+static void
+legacy_prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinStepDialog *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  ReinLegacyDelivery *legacy = rein_legacy_delivery_prepare_finish (result, &error);
+
+  if (legacy == NULL)
+    {
+      g_prefix_error (&error, "%s", _("The payment for a python-rein 0.3 client cannot be "
+                                      "built: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_pointer (&self->legacy, rein_legacy_delivery_unref);
+  self->legacy = legacy;
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Signs the payment the reviewed delivery describes, with the document
+ * (in the publish flow's thread, with its key). */
+static gchar *
+complete_legacy (const gchar *text, const ReinPrivateKey *key, gpointer data, GError **error)
+{
+  g_autofree gchar *signature = rein_legacy_delivery_sign (data, key, error);
+
+  return signature != NULL ? g_strconcat (text, signature, NULL) : NULL;
+}
+
+/* What the 0.3 payments do, on the review: each input, the output and
+ * whom it pays, the fee and the cap it keeps to. */
+static void
+add_legacy_facts (ReinStepDialog *self, ReinJob *job, ReinReviewPage *review)
+{
+  gint64 cap = rein_legacy_delivery_get_fee_cap (self->legacy);
+
+  for (gint primary = 1; primary >= 0; primary--)
+    {
+      g_autoptr (ReinPaymentReview) r = rein_legacy_delivery_review (self->legacy, primary);
+      g_autoptr (GString) text = g_string_new (NULL);
+      g_autofree gchar *fee = rein_payments_format_amount (r->fee);
+      g_autofree gchar *limit = NULL;
+
+      for (guint i = 0; i < r->inputs->len; i++)
+        {
+          ReinReviewInput *in = g_ptr_array_index (r->inputs, i);
+          g_autofree gchar *amount = rein_payments_format_amount (in->amount);
+
+          /* Translators: a coin spent: "0.01 BTC (1000000 sat) from 4a5e…:0" */
+          g_string_append_printf (text, _("%s from %s:%u"), amount, in->txid, in->vout);
+          g_string_append_c (text, '\n');
+        }
+      for (guint o = 0; o < r->outputs->len; o++)
+        {
+          ReinReviewOutput *out = g_ptr_array_index (r->outputs, o);
+          g_autofree gchar *amount = rein_payments_format_amount (out->amount);
+          g_autofree gchar *who = format_payee (self, job, out->payee);
+
+          g_string_append_printf (text, _("%s to %s, %s (%s)"), amount,
+                                  who != NULL ? who : "?",
+                                  rein_payments_describe_role (out->payee),
+                                  out->address != NULL ? out->address : "?");
+          g_string_append_c (text, '\n');
+        }
+      if (cap > 0)
+        {
+          g_autofree gchar *cap_text = rein_payments_format_amount (cap);
+
+          /* Translators: "Fee: 0.0001 BTC (10000 sat), within your cap of …" */
+          limit = g_strdup_printf (_("Fee: %s, within your cap of %s"), fee, cap_text);
+        }
+      else
+        /* Translators: "Fee: 0.0001 BTC (10000 sat), at most half of what it spends" */
+        limit = g_strdup_printf (_("Fee: %s, at most half of what it spends"), fee);
+      g_string_append (text, limit);
+      rein_review_page_add_fact (review,
+                                 primary
+                                   ? _("Payment for a python-rein 0.3 client, from the primary "
+                                       "escrow (you sign it with the delivery)")
+                                   : _("Payment for a python-rein 0.3 client, from the mediator "
+                                       "escrow (described, not signed)"),
+                                 text->str);
+    }
+}
+
+static void
+escrows_looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinStepDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrowStatus) status = rein_escrow_status_lookup_finish (result, &error);
+
+  /* closed: its widgets are gone */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (status == NULL)
+    g_debug ("the escrows could not be looked up: %s", error->message);
+  self->escrows_checked = TRUE;
+  /* offered only when the payment can be built now */
+  gtk_widget_set_visible (self->legacy_group,
+                          status != NULL
+                            && status->primary.confirmed + status->primary.unconfirmed
+                                 >= status->primary.due
+                            && status->mediator.confirmed + status->mediator.unconfirmed
+                                 >= status->mediator.due);
+}
+
+/* A worker with a chain backend may also sign the payment a python-rein
+ * 0.3 creator completes: offered once the escrows are seen funded. */
+static void
+look_up_escrows (ReinStepDialog *self, ReinJob *job)
+{
+  ReinSignDialog *dialog = REIN_SIGN_DIALOG (self);
+  ReinIdentity *me = identity (self);
+  gboolean testnet = me != NULL && rein_identity_get_testnet (me);
+
+  g_clear_object (&self->chain);
+  self->chain = rein_chain_settings_open (rein_context_get_store (
+                                            rein_sign_dialog_get_context (dialog)),
+                                          testnet, NULL);
+  if (self->chain == NULL)
+    return;
+  rein_escrow_status_lookup_async (self->chain, job, testnet,
+                                   rein_sign_dialog_get_cancellable (dialog),
+                                   escrows_looked_up_cb, g_object_ref (self));
+}
+
 /* An accept or a resolution carries both payments out of the escrows:
  * they are built, reviewed and signed first (rein-payout-dialog.h), and
  * the document then shows what they pay. */
@@ -401,6 +546,19 @@ prepare_async (ReinSignDialog *dialog, GCancellable *cancellable, GAsyncReadyCal
   ReinStepDialog *self = REIN_STEP_DIALOG (dialog);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
+  if (self->action == REIN_ACTION_DELIVER && legacy_wanted (self))
+    {
+      ReinIdentity *me = identity (self);
+
+      g_clear_pointer (&self->legacy, rein_legacy_delivery_unref);
+      rein_legacy_delivery_prepare_async (
+          self->chain, rein_sign_dialog_get_job (dialog),
+          me != NULL && rein_identity_get_testnet (me),
+          rein_chain_settings_get_fee_cap (rein_context_get_store (
+              rein_sign_dialog_get_context (dialog))),
+          cancellable, legacy_prepared_cb, task);
+      return;
+    }
   if (self->action != REIN_ACTION_ACCEPT && self->action != REIN_ACTION_RESOLVE)
     {
       g_task_return_boolean (task, TRUE);
@@ -416,9 +574,10 @@ prepare_async (ReinSignDialog *dialog, GCancellable *cancellable, GAsyncReadyCal
 static gboolean
 needs_prepare (ReinSignDialog *dialog)
 {
-  ReinActions action = REIN_STEP_DIALOG (dialog)->action;
+  ReinStepDialog *self = REIN_STEP_DIALOG (dialog);
 
-  return action == REIN_ACTION_ACCEPT || action == REIN_ACTION_RESOLVE;
+  return self->action == REIN_ACTION_ACCEPT || self->action == REIN_ACTION_RESOLVE
+         || (self->action == REIN_ACTION_DELIVER && legacy_wanted (self));
 }
 
 static gboolean
@@ -485,6 +644,19 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
       break;
     case REIN_ACTION_DELIVER:
       document = rein_document_build_delivery (base, text, error);
+      /* the 0.3 payment's fields after ours; its signature when signed */
+      if (document != NULL && legacy_wanted (self) && self->legacy != NULL)
+        {
+          g_autofree gchar *ours = document;
+
+          document = g_strconcat (ours, rein_legacy_delivery_get_fields (self->legacy), NULL);
+          rein_sign_dialog_set_completion (dialog, complete_legacy,
+                                           rein_legacy_delivery_ref (self->legacy),
+                                           (GBoxedCopyFunc) rein_legacy_delivery_ref,
+                                           (GDestroyNotify) rein_legacy_delivery_unref);
+        }
+      else
+        rein_sign_dialog_set_completion (dialog, NULL, NULL, NULL, NULL);
       break;
     case REIN_ACTION_CREATOR_DISPUTE:
       document = rein_document_build_dispute (base, REIN_DOCUMENT_TYPE_CREATOR_DISPUTE, text,
@@ -529,6 +701,8 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
   add_job_facts (self, job, NULL, review);
   if (self->payments != NULL)
     add_payment_facts (self, job, self->payments, review);
+  if (self->action == REIN_ACTION_DELIVER && legacy_wanted (self) && self->legacy != NULL)
+    add_legacy_facts (self, job, review);
   if (self->action == REIN_ACTION_OFFER)
     {
       g_autofree gchar *primary = rein_text_field (document, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
@@ -607,6 +781,8 @@ job_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   show_job (self, job);
+  if (self->action == REIN_ACTION_DELIVER)
+    look_up_escrows (self, job);
   rein_sign_dialog_show_form (dialog);
   if (has_text (self))
     gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
@@ -697,6 +873,27 @@ build_form (ReinStepDialog *self)
   adw_action_row_add_suffix (ADW_ACTION_ROW (self->split_row), spin);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->payout_group), self->split_row);
   gtk_box_append (GTK_BOX (box), self->payout_group);
+
+  /* a delivery: the payment a python-rein 0.3 creator completes */
+  self->legacy_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->legacy_group),
+                                   _("Payment for python-rein 0.3"));
+  self->legacy_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->legacy_switch), GTK_ALIGN_CENTER);
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 _("Also sign a payment a python-rein 0.3 client can complete"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               _("A job creator using python-rein 0.3 can only pay you this "
+                                 "way: the primary escrow to you, less the network fee. You "
+                                 "see it before anything is signed."));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), GTK_WIDGET (self->legacy_switch));
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), GTK_WIDGET (self->legacy_switch));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->legacy_group), row);
+  gtk_widget_set_visible (self->legacy_group, FALSE);
+  g_signal_connect_swapped (self->legacy_switch, "notify::active",
+                            G_CALLBACK (rein_sign_dialog_form_changed), self);
+  gtk_box_append (GTK_BOX (box), self->legacy_group);
   return box;
 }
 
@@ -707,6 +904,8 @@ rein_step_dialog_dispose (GObject *object)
 
   g_clear_object (&self->bid);
   g_clear_object (&self->payments);
+  g_clear_object (&self->chain);
+  g_clear_pointer (&self->legacy, rein_legacy_delivery_unref);
   G_OBJECT_CLASS (rein_step_dialog_parent_class)->dispose (object);
 }
 
@@ -830,4 +1029,25 @@ rein_step_dialog_set_payout (ReinStepDialog *self, ReinPayoutKind kind, guint wo
                                TRUE);
   gtk_adjustment_set_value (self->split_adjustment, MIN (worker_percent, 100));
   rein_sign_dialog_form_changed (REIN_SIGN_DIALOG (self));
+}
+
+gboolean
+rein_step_dialog_get_legacy_offered (ReinStepDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_STEP_DIALOG (self), FALSE);
+  return gtk_widget_get_visible (self->legacy_group);
+}
+
+void
+rein_step_dialog_set_legacy_payment (ReinStepDialog *self, gboolean sign)
+{
+  g_return_if_fail (REIN_IS_STEP_DIALOG (self));
+  gtk_switch_set_active (self->legacy_switch, sign);
+}
+
+gboolean
+rein_step_dialog_get_escrows_checked (ReinStepDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_STEP_DIALOG (self), FALSE);
+  return self->escrows_checked;
 }

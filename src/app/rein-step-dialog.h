@@ -37,4 +37,12 @@ void rein_step_dialog_set_text (ReinStepDialog *self, const gchar *text);
 /* How a resolution pays: refund, award or split with @worker_percent. */
 void rein_step_dialog_set_payout (ReinStepDialog *self, ReinPayoutKind kind, guint worker_percent);
 
+/* A delivery: whether signing a payment a python-rein 0.3 creator can
+ * complete is offered (a chain backend is set and both escrows are seen
+ * funded), and the user's choice (off by default). */
+gboolean rein_step_dialog_get_legacy_offered (ReinStepDialog *self);
+void rein_step_dialog_set_legacy_payment (ReinStepDialog *self, gboolean sign);
+/* Whether the escrows were looked up for that (for tests). */
+gboolean rein_step_dialog_get_escrows_checked (ReinStepDialog *self);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "rein-bitcoin.h"
 #include "rein-client-error.h"
 #include "rein-legacy-payment.h"
+#include "rein-payments-private.h"
 #include "rein-payments.h"
 
 #define N_ESCROWS 2
@@ -50,6 +51,7 @@ struct _ReinPayments
   guint worker_percent;
   gint64 fee_cap;
   gboolean cosigning;
+  gboolean fail_legacy_signing; /* a test's */
   gchar *warning;
   Escrow escrow[N_ESCROWS];
 };
@@ -427,14 +429,57 @@ check_funded (ReinPayments *self, gboolean allow_unconfirmed, GError **error)
   return TRUE;
 }
 
+/* The plain fields an accept of a python-rein 0.3 delivery writes beside
+ * the PSBTs, at most: its 0.3 worker and mediator read nothing else, so
+ * they are not left out (rein_payments_add_legacy_fields()) but counted
+ * before signing. Per input of either payment "txid-vout "; per primary
+ * input the worker's and my signatures in hex (at most 73 bytes each);
+ * the mediator payment also in hex, with my signature and the redeem
+ * script in each input. 0 when no 0.3 worker signed the payment. */
+static gsize
+legacy_fields_size (ReinPayments *self)
+{
+  /* a DER signature and its sighash byte, in hex, and a space */
+  const gsize sig_hex = 2 * REIN_SIGNATURE_MAX_LEN + 1;
+  /* "txid-vout " */
+  const gsize input_text = 64 + 1 + 10 + 1;
+  gsize size = 0;
+
+  if (self->kind != REIN_PAYOUT_ACCEPT || self->escrow[PRIMARY].legacy == NULL)
+    return 0;
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      const ReinEscrowAccount *account = e == PRIMARY ? &self->status->primary
+                                                      : &self->status->mediator;
+      gsize n = rein_psbt_get_n_inputs (self->escrow[e].psbt);
+      gsize redeem_len = strlen (account->redeem_script_hex) / 2;
+
+      if (e == PRIMARY)
+        {
+          /* six labels, the amount, the address and the txid */
+          size += 300 + n * (input_text + 2 * sig_hex);
+          continue;
+        }
+      /* four labels, the amount and the address; the transaction's
+       * version, counts, output and lock time; per input its outpoint,
+       * sequence and `OP_0 <sig> <redeem>` with their lengths */
+      size += 160 + 2 * 44
+              + n * (input_text + 2 * (36 + 4 + 3 + 1 + REIN_SIGNATURE_MAX_LEN + 1 + 3
+                                       + redeem_len));
+    }
+  return size;
+}
+
 /* Will the signed payments fit in a document? Each input carries its
  * whole previous transaction; a signature adds about 110 bytes, 150 in
- * base64. Said before anything is signed. */
+ * base64; an accept of a 0.3 delivery also carries 0.3's fields. Said
+ * before anything is signed. */
 static gboolean
 check_size (ReinPayments *self, GError **error)
 {
   /* the labels, the job's name and ID, the escrow scripts of an accept */
   gsize size = 1200;
+  gsize legacy = legacy_fields_size (self);
   guint n_inputs = 0;
 
   for (guint e = 0; e < N_ESCROWS; e++)
@@ -443,6 +488,23 @@ check_size (ReinPayments *self, GError **error)
 
       size += strlen (base64) + 150 * rein_psbt_get_n_inputs (self->escrow[e].psbt);
       n_inputs += rein_psbt_get_n_inputs (self->escrow[e].psbt);
+    }
+  size += legacy;
+  if (size > REIN_DOCUMENT_MAX_SIZE && legacy > 0)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   g_dngettext (NULL,
+                                "the payments and the fields the python-rein 0.3 worker needs "
+                                "would not fit in a Rein document (about %u bytes of the %d it "
+                                "may hold): the escrows' %u coin comes with large funding "
+                                "transactions. Nothing was signed.",
+                                "the payments and the fields the python-rein 0.3 worker needs "
+                                "would not fit in a Rein document (about %u bytes of the %d it "
+                                "may hold): the worker's delivery spends too many of the "
+                                "escrows' %u coins. Nothing was signed.",
+                                n_inputs),
+                   (guint) size, REIN_DOCUMENT_MAX_SIZE, n_inputs);
+      return FALSE;
     }
   if (size > REIN_DOCUMENT_MAX_SIZE)
     {
@@ -1140,17 +1202,19 @@ rein_payments_open_finish (GAsyncResult *result, GError **error)
 
 /* ---- signing ---- */
 
-/* Signs every input of payment @e that @delegate may sign and has not. */
+/* Signs every input of @psbt, payment @e's or a copy of it, that
+ * @delegate may sign and has not. */
 static gboolean
-sign_one (ReinPayments *self, guint e, const ReinPrivateKey *delegate, GError **error)
+sign_one (ReinPayments *self, guint e, ReinPsbt *psbt, const ReinPrivateKey *delegate,
+          GError **error)
 {
   const gchar *own_key = rein_identity_get_delegate_public_key (self->identity);
 
-  for (guint i = 0; i < rein_psbt_get_n_inputs (self->escrow[e].psbt); i++)
+  for (guint i = 0; i < rein_psbt_get_n_inputs (psbt); i++)
     {
-      if (has_signature_of (self->escrow[e].psbt, i, own_key))
+      if (has_signature_of (psbt, i, own_key))
         continue;
-      if (!rein_psbt_sign_input (self->escrow[e].psbt, i, delegate, error))
+      if (!rein_psbt_sign_input (psbt, i, delegate, error))
         {
           g_prefix_error (error, e == PRIMARY
                                    ? _("cannot sign the payment out of the primary escrow: ")
@@ -1162,21 +1226,29 @@ sign_one (ReinPayments *self, guint e, const ReinPrivateKey *delegate, GError **
 }
 
 /* The transaction a python-rein 0.3 reader rebuilds from the plain fields
- * of our payment @e (its version, sequences and output order: the
- * worker's output before the creator's), signed with @key. */
+ * of our payment @e, @psbt (its version, sequences and output order: the
+ * worker's output before the creator's), in @out_tx, signed with @key in
+ * @out_sigs. */
 static gboolean
-legacy_sign (ReinPayments *self, guint e, const ReinPrivateKey *key, GError **error)
+legacy_sign (ReinPayments *self, guint e, const ReinPsbt *psbt, const ReinPrivateKey *key,
+             ReinTx **out_tx, GPtrArray **out_sigs, GError **error)
 {
-  Escrow *escrow = &self->escrow[e];
-  const ReinTx *tx = rein_psbt_get_tx (escrow->psbt);
+  const ReinTx *tx = rein_psbt_get_tx (psbt);
   const ReinEscrowAccount *account = e == PRIMARY ? &self->status->primary
                                                   : &self->status->mediator;
   g_autoptr (GByteArray) creator = rein_script_from_address (self->payees->creator,
                                                              network_of (self), NULL);
   g_autoptr (GPtrArray) outputs = g_ptr_array_new ();
+  g_autoptr (ReinTx) legacy_tx = NULL;
   g_autofree guint8 *redeem = NULL;
   gsize redeem_len = 0;
 
+  if (self->fail_legacy_signing)
+    {
+      g_set_error_literal (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           "the python-rein signature failed, as the test asked");
+      return FALSE;
+    }
   for (guint pass = 0; pass < 2; pass++)
     for (guint o = 0; o < tx->outputs->len; o++)
       {
@@ -1191,11 +1263,70 @@ legacy_sign (ReinPayments *self, guint e, const ReinPrivateKey *key, GError **er
   redeem = rein_hex_decode (account->redeem_script_hex, &redeem_len, error);
   if (redeem == NULL)
     return FALSE;
-  g_clear_pointer (&escrow->legacy_tx, rein_tx_free);
-  g_clear_pointer (&escrow->legacy_sigs, g_ptr_array_unref);
-  escrow->legacy_tx = rein_legacy_tx_new (tx, outputs);
-  escrow->legacy_sigs = rein_legacy_sign (escrow->legacy_tx, redeem, redeem_len, key, error);
-  return escrow->legacy_sigs != NULL;
+  legacy_tx = rein_legacy_tx_new (tx, outputs);
+  *out_sigs = rein_legacy_sign (legacy_tx, redeem, redeem_len, key, error);
+  if (*out_sigs == NULL)
+    return FALSE;
+  *out_tx = g_steal_pointer (&legacy_tx);
+  return TRUE;
+}
+
+/* What signing payment @e makes, kept aside until every payment is
+ * signed: the signed copy of its PSBT and, for a 0.3 reader, the
+ * transaction it rebuilds with my signatures. */
+typedef struct
+{
+  ReinPsbt *psbt;
+  ReinTx *legacy_tx;
+  GPtrArray *legacy_sigs;
+} Signed;
+
+static void
+signed_clear (Signed *signed_one)
+{
+  g_clear_pointer (&signed_one->psbt, rein_psbt_free);
+  g_clear_pointer (&signed_one->legacy_tx, rein_tx_free);
+  g_clear_pointer (&signed_one->legacy_sigs, g_ptr_array_unref);
+}
+
+/* The writer signs both payments, and for a 0.3 reader the transactions
+ * its plain fields describe: all of it or, when any signature fails,
+ * none (the payments stay as they were, to be signed again). */
+static gboolean
+sign_all (ReinPayments *self, const ReinPrivateKey *key, GError **error)
+{
+  Signed done[N_ESCROWS] = { { 0 } };
+  gboolean ok = TRUE;
+
+  for (guint e = 0; e < N_ESCROWS && ok; e++)
+    {
+      done[e].psbt = rein_psbt_copy (self->escrow[e].psbt);
+      ok = sign_one (self, e, done[e].psbt, key, error)
+           /* a 0.3 worker's payment gets its second signature in the
+            * PSBT; ours get one for a 0.3 reader too */
+           && (self->escrow[e].legacy != NULL
+               || legacy_sign (self, e, done[e].psbt, key, &done[e].legacy_tx,
+                               &done[e].legacy_sigs, error));
+    }
+  for (guint e = 0; e < N_ESCROWS; e++)
+    {
+      Escrow *escrow = &self->escrow[e];
+
+      if (ok)
+        {
+          rein_psbt_free (escrow->psbt);
+          escrow->psbt = g_steal_pointer (&done[e].psbt);
+          g_clear_pointer (&escrow->legacy_tx, rein_tx_free);
+          g_clear_pointer (&escrow->legacy_sigs, g_ptr_array_unref);
+          escrow->legacy_tx = g_steal_pointer (&done[e].legacy_tx);
+          escrow->legacy_sigs = g_steal_pointer (&done[e].legacy_sigs);
+          escrow->state = REIN_PAYMENT_STATE_SIGNED;
+          if (escrow->legacy != NULL)
+            settle (self, e, REIN_PAYMENT_STATE_SIGNED);
+        }
+      signed_clear (&done[e]);
+    }
+  return ok;
 }
 
 static void
@@ -1203,42 +1334,39 @@ sign_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   ReinPayments *self = source;
   const ReinPrivateKey *key = task_data;
+  GError *error = NULL;
 
+  if (!self->cosigning)
+    {
+      if (!sign_all (self, key, &error))
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
   for (guint e = 0; e < N_ESCROWS; e++)
     {
       Escrow *escrow = &self->escrow[e];
-      GError *error = NULL;
 
-      if (!self->cosigning)
-        {
-          if (!sign_one (self, e, key, &error))
-            {
-              g_task_return_error (task, error);
-              return;
-            }
-          escrow->state = REIN_PAYMENT_STATE_SIGNED;
-          /* a 0.3 worker's payment has its second signature now; ours
-           * get one for a 0.3 reader too */
-          if (escrow->legacy != NULL)
-            settle (self, e, REIN_PAYMENT_STATE_SIGNED);
-          else if (!legacy_sign (self, e, key, &error))
-            {
-              g_task_return_error (task, error);
-              return;
-            }
-          continue;
-        }
       if (escrow->state != REIN_PAYMENT_STATE_TO_SIGN)
         continue;
-      if (!sign_one (self, e, key, &error))
+      if (!sign_one (self, e, escrow->psbt, key, &error))
         {
           refuse (escrow, error->message);
-          g_error_free (error);
+          g_clear_error (&error);
           continue;
         }
       settle (self, e, REIN_PAYMENT_STATE_SIGNED);
     }
   g_task_return_boolean (task, TRUE);
+}
+
+void
+_rein_payments_set_fail_legacy_signing (ReinPayments *self, gboolean fail)
+{
+  g_return_if_fail (REIN_IS_PAYMENTS (self));
+
+  self->fail_legacy_signing = fail;
 }
 
 void

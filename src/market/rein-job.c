@@ -779,19 +779,42 @@ payee_script (ReinJob *self, ReinRole role, GError **error)
  * signed by the document's writer (rein-payment.h). */
 /* A payment as rein_payment_check_text() reads it: the PSBT (or hex) of
  * "Signed primary/mediator payment", else the transaction python-rein
- * 0.3's plain fields describe, with the signatures they carry. */
+ * 0.3's plain fields describe, with the signatures they carry. Such a
+ * transaction's inputs are not known here, so what it pays is checked
+ * first: in an accept of a delivery with 0.3's fields, exactly what the
+ * worker signed there; else what is due (@rules->min_spent) less a
+ * bounded fee. */
 static gchar *
-payment_text (ReinDocument *doc, gboolean primary, const ReinPaymentRules *rules,
-              GError **error)
+payment_text (ReinJob *self, ReinDocument *doc, gboolean primary,
+              const ReinPaymentRules *rules, GError **error)
 {
   const gchar *text = field (doc, primary ? REIN_LABEL_SIGNED_PRIMARY_PAYMENT
                                           : REIN_LABEL_SIGNED_MEDIATOR_PAYMENT);
   g_autoptr (ReinLegacyPayment) legacy = NULL;
+  g_autoptr (ReinLegacyPayment) described = NULL;
+  gboolean accept = rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ACCEPT;
 
   if (text != NULL || !rein_legacy_payment_present (doc, primary))
     return g_strdup (text != NULL ? text : "");
   legacy = rein_legacy_payment_read (doc, primary, error);
   if (legacy == NULL)
+    return NULL;
+  if (accept && self->delivery != NULL
+      && rein_legacy_payment_present (self->delivery, primary))
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      described = rein_legacy_payment_read (self->delivery, primary, &local_error);
+      if (described == NULL)
+        {
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                       "the delivery's python-rein %s payment cannot be read: %s",
+                       rules->escrow_name, local_error->message);
+          return NULL;
+        }
+    }
+  if (!rein_legacy_payment_check_due (legacy, described, rules->min_spent, rules->escrow_name,
+                                      error))
     return NULL;
   return rein_legacy_payment_to_hex (legacy, rules->redeem_script, rules->redeem_script_len);
 }
@@ -858,8 +881,8 @@ check_payments (ReinJob *self, ReinDocument *doc, gboolean resolution)
 
   for (guint e = 0; e < 2; e++)
     {
-      g_autofree gchar *text = payment_text (doc, e == 0, e == 0 ? &primary_rules
-                                                                  : &mediator_rules, &error);
+      g_autofree gchar *text = payment_text (self, doc, e == 0,
+                                             e == 0 ? &primary_rules : &mediator_rules, &error);
 
       if (text == NULL
           || !rein_payment_check_text (text, e == 0 ? &primary_rules : &mediator_rules, &error))

@@ -288,6 +288,61 @@ rein_legacy_payment_read (ReinDocument *doc, gboolean primary, GError **error)
   return g_steal_pointer (&payment);
 }
 
+guint64
+rein_legacy_fee_allowance (guint64 due)
+{
+  return MIN (MAX (REIN_LEGACY_FEE_ALLOWANCE, due / 20), due / 2);
+}
+
+gboolean
+rein_legacy_payment_check_due (const ReinLegacyPayment *payment,
+                               const ReinLegacyPayment *described,
+                               guint64 due,
+                               const gchar *escrow_name,
+                               GError **error)
+{
+  guint64 paid = 0;
+  guint64 allowance;
+
+  g_return_val_if_fail (payment != NULL && payment->tx != NULL, FALSE);
+  g_return_val_if_fail (escrow_name != NULL, FALSE);
+
+  if (described != NULL)
+    {
+      /* the worker chose the fee and signed for it: nothing else will do */
+      if (!same_unsigned (payment->tx, described->tx))
+        {
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                       "the python-rein %s payment is not the one the delivery's fields "
+                       "describe (its inputs, amount or address differ)", escrow_name);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  for (guint o = 0; o < payment->tx->outputs->len; o++)
+    {
+      guint64 value = rein_tx_get_output (payment->tx, o)->value;
+
+      if (value > G_MAXUINT64 - paid)
+        {
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                       "the python-rein %s payment's amounts overflow", escrow_name);
+          return FALSE;
+        }
+      paid += value;
+    }
+  allowance = rein_legacy_fee_allowance (due);
+  if (paid < due - allowance)
+    {
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                   "the python-rein %s payment pays %" G_GUINT64_FORMAT " sat of the %"
+                   G_GUINT64_FORMAT " sat due: its fee would be more than the %"
+                   G_GUINT64_FORMAT " sat allowed", escrow_name, paid, due, allowance);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gchar *
 rein_legacy_payment_to_hex (const ReinLegacyPayment *payment,
                             const guint8 *redeem,

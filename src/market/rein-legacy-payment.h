@@ -82,6 +82,25 @@ gboolean rein_legacy_payment_present (ReinDocument *doc, gboolean primary);
  * transaction its fields describe. */
 ReinLegacyPayment *rein_legacy_payment_read (ReinDocument *doc, gboolean primary, GError **error);
 
+/* What a python-rein 0.3 payment's fee may take of what is due when its
+ * inputs' values are not known (a reader of the market has no chain): the
+ * larger of 0.3's own fixed fee (0.001 BTC) and 5% of what is due (where
+ * the payout review warns), never more than half of it. */
+#define REIN_LEGACY_FEE_ALLOWANCE G_GUINT64_CONSTANT (100000)
+guint64 rein_legacy_fee_allowance (guint64 due);
+
+/* Whether @payment pays what it must: when @described (the payment a
+ * 0.3 delivery's fields describe, which its worker signed) is given,
+ * exactly that transaction; otherwise outputs worth at least @due
+ * satoshis less rein_legacy_fee_allowance(). Who each output pays is for
+ * rein_payment_check_text(). Errors: %REIN_MARKET_ERROR_INCONSISTENT,
+ * naming @escrow_name ("primary" or "mediator") and what differs. */
+gboolean rein_legacy_payment_check_due (const ReinLegacyPayment *payment,
+                                        const ReinLegacyPayment *described,
+                                        guint64 due,
+                                        const gchar *escrow_name,
+                                        GError **error);
+
 /* The transaction with `OP_0 <signatures> <client signatures> <@redeem>`
  * in each scriptSig, in hex: what rein_payment_check_text() checks. */
 gchar *rein_legacy_payment_to_hex (const ReinLegacyPayment *payment,

@@ -10,10 +10,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "bitcoin/python-test-util.h"
 #include "escrow-test-util.h"
+#include "legacy-payment-util.h"
 #include "rein-chain-settings.h"
+#include "rein-legacy-delivery.h"
 #include "rein-legacy-payment.h"
+#include "rein-payments-private.h"
 #include "rein-payments.h"
 
 /* 0.3's fixed fee; the mediator escrow holds enough to pay it */
@@ -31,57 +33,6 @@ typedef struct
 } Fixture;
 
 /* ---- the 0.3 side ---- */
-
-static gboolean
-have_bitcoinlib (void)
-{
-  if (python_test_has_module ("bitcoin"))
-    return TRUE;
-  crosscheck_unavailable ("python3-bitcoinlib is not installed");
-  return FALSE;
-}
-
-/* Runs legacy-payment.py on the request @builder holds (an open object). */
-static JsonObject *
-run_legacy (JsonBuilder *builder)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GBytes) input = NULL;
-  g_autoptr (GBytes) output = NULL;
-  g_autoptr (GError) error = NULL;
-  gchar *text;
-
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  input = g_bytes_new_take (text, strlen (text));
-  output = crosscheck_run (rein_test_python (), "../client/legacy-payment.py", input);
-  json_parser_load_from_data (parser, g_bytes_get_data (output, NULL),
-                              (gssize) g_bytes_get_size (output), &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-static void
-add_string (JsonBuilder *builder, const gchar *name, const gchar *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-/* @name: a WIF key, for python-bitcoinlib; the copy in secure memory is
- * wiped at once (the request itself is the test's throwaway key). */
-static void
-add_wif (JsonBuilder *builder, const gchar *name, const ReinPrivateKey *key)
-{
-  gchar *wif = rein_private_key_to_wif (key, REIN_NETWORK_MAINNET);
-
-  add_string (builder, name, wif);
-  rein_secure_free (wif);
-}
 
 static void
 add_coin (JsonBuilder *builder, const gchar *name, const gchar *txid, gint64 value)
@@ -132,26 +83,6 @@ fields_of (JsonObject *answer)
                              json_array_get_string_element (pair, 1));
     }
   return g_string_free (text, FALSE);
-}
-
-/* The fields of @doc as the JSON pairs legacy-payment.py reads. */
-static void
-add_document (JsonBuilder *builder, const gchar *name, ReinDocument *doc)
-{
-  GPtrArray *fields = rein_document_get_fields (doc);
-
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < fields->len; i++)
-    {
-      ReinField *field = g_ptr_array_index (fields, i);
-
-      json_builder_begin_array (builder);
-      json_builder_add_string_value (builder, field->label);
-      json_builder_add_string_value (builder, field->value);
-      json_builder_end_array (builder);
-    }
-  json_builder_end_array (builder);
 }
 
 /* 0.3's worker delivers: @tamper ("" or what to get wrong) */
@@ -607,6 +538,69 @@ test_cli_deliver (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
 }
 
+/* What the app's Deliver does: the 0.3 payments built first, reviewed
+ * (who is paid what, the fee within the cap), signed only afterwards
+ * with the document; a 0.3 creator completes the payment and the chain
+ * (VerifyScript) takes it. */
+static void
+test_deliver_reviewed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinLegacyDelivery) prepared = NULL;
+  g_autoptr (ReinJob) job = load_job (&f->w.walt, f->job_id);
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonObject) accepted = NULL;
+  g_autofree gchar *walt = address_of (&f->w.walt);
+  g_autofree gchar *mia = address_of (&f->w.mia);
+  g_autofree gchar *signature = NULL, *sent = NULL;
+  ReinDocument *delivery;
+  const gint64 cap = 50000;
+
+  if (!have_bitcoinlib ())
+    return;
+  rein_legacy_delivery_prepare_async (f->chain, job, FALSE, cap, NULL, wait_cb, &result);
+  wait_for (&result);
+  prepared = rein_legacy_delivery_prepare_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (rein_legacy_delivery_get_fields (prepared), "signature"));
+  g_assert_cmpint (rein_legacy_delivery_get_fee_cap (prepared), ==, cap);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autoptr (ReinPaymentReview) review = rein_legacy_delivery_review (prepared, e == 0);
+      ReinReviewOutput *out;
+
+      g_assert_cmpuint (review->inputs->len, ==, 1);
+      g_assert_cmpint (((ReinReviewInput *) g_ptr_array_index (review->inputs, 0))->amount, ==,
+                       e == 0 ? ESCROW_DUE : MEDIATOR_FUNDS);
+      g_assert_cmpuint (review->outputs->len, ==, 1);
+      out = g_ptr_array_index (review->outputs, 0);
+      g_assert_cmpint (out->payee, ==, e == 0 ? REIN_ROLE_WORKER : REIN_ROLE_MEDIATOR);
+      g_assert_cmpstr (out->address, ==, e == 0 ? walt : mia);
+      g_assert_cmpint (review->fee, >, 0);
+      g_assert_cmpint (review->fee, <=, cap);
+      g_assert_cmpint (out->amount + review->fee, ==, review->spent);
+    }
+  signature = rein_legacy_delivery_sign (prepared, f->w.walt.key, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (signature, "\n" REIN_LEGACY_LABEL_PRIMARY_SIGNATURE ": "));
+  {
+    g_autofree gchar *fields = g_strconcat (rein_legacy_delivery_get_fields (prepared),
+                                            signature, NULL);
+
+    deliver_with (f, fields);
+  }
+  g_clear_object (&job);
+  job = load_job (&f->w.carol, f->job_id);
+  delivery = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
+  builder = request (f, "accept");
+  add_document (builder, "delivery", delivery);
+  add_wif (builder, "creator_wif", f->w.carol.key);
+  accepted = run_legacy (builder);
+  sent = broadcast_hex (f, json_object_get_string_member (accepted, "primary_hex"));
+  g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
+}
+
 /* A 0.3 accept whose creator's signatures are not hers does not count:
  * the publisher refuses it, saying why. */
 static void
@@ -814,6 +808,134 @@ test_tampered (Fixture *f, gconstpointer data)
   assert_nothing_broadcast (f);
 }
 
+/* Signing writes the PSBTs' signatures and the 0.3 ones as one step:
+ * when the 0.3 signature fails after the PSBT's, neither is kept, the
+ * payments stay to be signed, and signing again does both. */
+static void
+test_sign_all_or_nothing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *fields = NULL;
+
+  deliver_with (f, "");
+  payments = prepare (f, &f->w.carol, REIN_PAYOUT_ACCEPT, 0, &error);
+  g_assert_no_error (error);
+  primary = rein_payments_get_base64 (payments, TRUE);
+  mediator = rein_payments_get_base64 (payments, FALSE);
+
+  _rein_payments_set_fail_legacy_signing (payments, TRUE);
+  rein_payments_sign_async (payments, f->w.carol.key, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_false (rein_payments_sign_finish (payments, result, &error));
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autofree gchar *now = rein_payments_get_base64 (payments, e == 0);
+
+      g_assert_cmpint (rein_payments_get_state (payments, e == 0), ==,
+                       REIN_PAYMENT_STATE_BUILT);
+      g_assert_cmpstr (now, ==, e == 0 ? primary : mediator);
+    }
+
+  _rein_payments_set_fail_legacy_signing (payments, FALSE);
+  sign (payments, &f->w.carol);
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autofree gchar *now = rein_payments_get_base64 (payments, e == 0);
+
+      g_assert_cmpint (rein_payments_get_state (payments, e == 0), ==,
+                       REIN_PAYMENT_STATE_SIGNED);
+      g_assert_cmpstr (now, !=, e == 0 ? primary : mediator);
+    }
+  fields = rein_payments_dup_legacy_fields (payments);
+  g_assert_nonnull (strstr (fields, "\nPrimary payment client signature: "));
+  g_assert_nonnull (strstr (fields, "\nMediator payment client signature: "));
+}
+
+/* A 0.3 worker's delivery spending @n_extra more coins of the primary
+ * escrow, of 20000 sat each. */
+static void
+deliver_many (Fixture *f, guint n_extra)
+{
+  g_autoptr (JsonBuilder) builder = request (f, "deliver");
+  g_autoptr (JsonObject) delivered = NULL;
+  g_autofree gchar *walt = address_of (&f->w.walt);
+  g_autofree gchar *mia = address_of (&f->w.mia);
+  g_autofree gchar *fields = NULL;
+
+  add_wif (builder, "worker_wif", f->w.walt.key);
+  add_string (builder, "worker_address", walt);
+  add_string (builder, "mediator_address", mia);
+  json_builder_set_member_name (builder, "extra_coins");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_extra; i++)
+    {
+      g_autofree gchar *coin = test_chain_fund (f->w.chain, f->status->primary.address, 20000,
+                                                1);
+
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, coin);
+      json_builder_add_int_value (builder, 0);
+      json_builder_add_int_value (builder, 20000);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  delivered = run_legacy (builder);
+  fields = fields_of (delivered);
+  deliver_with (f, fields);
+}
+
+/* An accept of a 0.3 delivery must carry 0.3's fields (the worker's and
+ * the mediator's only way to read it): whether they fit is said before
+ * signing, never found after it. With a few coins they fit and are
+ * there; with more, or with 16 (0.3's limit here), nothing is signed. */
+static void
+test_many_inputs (Fixture *f, gconstpointer data)
+{
+  guint n_extra = GPOINTER_TO_UINT (data);
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPublication) publication = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL, *text = NULL, *accept = NULL;
+  g_autofree gchar *partial = NULL;
+
+  if (!have_bitcoinlib ())
+    return;
+  deliver_many (f, n_extra);
+  payments = prepare (f, &f->w.carol, REIN_PAYOUT_ACCEPT, 0, &error);
+  if (n_extra > 3)
+    {
+      g_assert_null (payments);
+      g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+      if (strstr (error->message, "the fields the python-rein 0.3 worker needs would not fit")
+          == NULL || strstr (error->message, "Nothing was signed") == NULL)
+        g_error ("“%s” does not say the 0.3 fields do not fit", error->message);
+      assert_nothing_broadcast (f);
+      return;
+    }
+  g_assert_no_error (error);
+  sign (payments, &f->w.carol);
+  job = load_job (&f->w.carol, f->job_id);
+  primary = rein_payments_get_base64 (payments, TRUE);
+  mediator = rein_payments_get_base64 (payments, FALSE);
+  text = rein_document_build_accept (rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY),
+                                     primary, mediator, &error);
+  g_assert_no_error (error);
+  accept = rein_payments_add_legacy_fields (payments, text);
+  /* all of them, the mediator's payment too */
+  g_assert_cmpuint (strlen (accept), <=, REIN_DOCUMENT_MAX_SIZE);
+  partial = field_in (accept, REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE);
+  g_assert_nonnull (partial);
+  g_assert_nonnull (strstr (accept, "\nPrimary payment client signature: "));
+  publication = publish (&f->w.carol, job, accept, &error);
+  g_assert_no_error (error);
+}
+
 /* Malformed fields: a clear error naming the field, never a crash. */
 static void
 test_parse (void)
@@ -957,12 +1079,23 @@ main (int argc, char **argv)
               test_cli_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cli-deliver", Fixture, NULL, fixture_set_up,
               test_cli_deliver, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/deliver-reviewed", Fixture, NULL, fixture_set_up,
+              test_deliver_reviewed, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-accept", Fixture, NULL, fixture_set_up,
               test_cosign_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/cosign-resolution", Fixture, NULL, fixture_set_up,
               test_cosign_resolution, fixture_tear_down);
   g_test_add ("/client/legacy-payment/write-resolution", Fixture, NULL, fixture_set_up,
               test_write_resolution, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/sign-all-or-nothing", Fixture, NULL, fixture_set_up,
+              test_sign_all_or_nothing, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/many-inputs/4", Fixture, GUINT_TO_POINTER (3),
+              fixture_set_up, test_many_inputs, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/many-inputs/7", Fixture, GUINT_TO_POINTER (6),
+              fixture_set_up, test_many_inputs, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/many-inputs/16", Fixture,
+              GUINT_TO_POINTER (REIN_LEGACY_MAX_INPUTS - 1), fixture_set_up, test_many_inputs,
+              fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/accept", Fixture, NULL, fixture_set_up,
               test_tampered_accept, fixture_tear_down);
   g_test_add ("/client/legacy-payment/tampered/amount", Fixture, "amount", fixture_set_up,

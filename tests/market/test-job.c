@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "rein-legacy-payment.h"
 #include "rein-market.h"
 #include "rein-test-util.h"
 
@@ -1499,6 +1500,234 @@ test_rating_check (void)
   g_assert_cmpuint (links, ==, 2);
 }
 
+/* ---- python-rein 0.3's plain payment fields ---- */
+
+/* The fields of a 0.3 payment out of one escrow of @w's job: one coin
+ * (a made-up txid of bytes @coin), an output of @amounts[i] sat to each
+ * @to[i] (NULL-terminated; two: a resolution's worker and creator);
+ * "... signature" by @writer and, when @client is given, the creator's
+ * part of an accept ("Primary payment client signature", or the mediator
+ * payment in hex with hers in it). Built with our own builder, the way
+ * 0.3 writes them. */
+static gchar *
+legacy_fields (World *w, gboolean primary, guint8 coin, Party **to, const guint64 *amounts,
+               Party *writer, Party *client)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                   w->worker->pubkey, REIN_NETWORK_MAINNET,
+                                                   &error);
+  g_autoptr (ReinTx) tx = rein_tx_new (REIN_LEGACY_TX_VERSION, 0);
+  g_autofree guint8 *redeem = NULL;
+  g_autofree gchar *inputs = NULL;
+  GString *text = g_string_new (NULL);
+  gboolean split = to[1] != NULL;
+  guint8 txid[32];
+  gsize len = 0;
+
+  g_assert_no_error (error);
+  redeem = rein_hex_decode (primary ? escrow->primary_script_hex : escrow->mediator_script_hex,
+                            &len, &error);
+  g_assert_no_error (error);
+  memset (txid, coin, sizeof txid);
+  rein_tx_add_input (tx, txid, 0, REIN_LEGACY_SEQUENCE);
+  inputs = rein_legacy_format_inputs (tx);
+  rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_INPUTS
+                                       : REIN_LEGACY_LABEL_MEDIATOR_INPUTS, inputs);
+  for (guint o = 0; to[o] != NULL; o++)
+    {
+      g_autofree gchar *amount = rein_legacy_format_amount (amounts[o]);
+      const gchar *amount_label = !primary ? REIN_LEGACY_LABEL_MEDIATOR_AMOUNT
+                                  : !split ? REIN_LEGACY_LABEL_PRIMARY_AMOUNT
+                                  : o == 0 ? REIN_LEGACY_LABEL_PRIMARY_WORKER_AMOUNT
+                                           : REIN_LEGACY_LABEL_PRIMARY_CLIENT_AMOUNT;
+      const gchar *address_label = !primary ? REIN_LEGACY_LABEL_MEDIATOR_ADDRESS
+                                   : !split ? REIN_LEGACY_LABEL_PRIMARY_ADDRESS
+                                   : o == 0 ? REIN_LEGACY_LABEL_PRIMARY_WORKER_ADDRESS
+                                            : REIN_LEGACY_LABEL_PRIMARY_CLIENT_ADDRESS;
+
+      g_assert_nonnull (rein_tx_add_output_address (tx, to[o]->delegate_address,
+                                                    REIN_NETWORK_MAINNET, amounts[o], &error));
+      rein_legacy_add_field (text, amount_label, amount);
+      rein_legacy_add_field (text, address_label, to[o]->delegate_address);
+    }
+  if (writer != NULL)
+    {
+      g_autoptr (GPtrArray) sigs = rein_legacy_sign (tx, redeem, len, writer->delegate, &error);
+      g_autofree gchar *sigs_text = NULL;
+
+      g_assert_no_error (error);
+      sigs_text = rein_legacy_format_signatures (sigs);
+      rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_SIGNATURE
+                                           : REIN_LEGACY_LABEL_MEDIATOR_SIGNATURE, sigs_text);
+    }
+  if (client != NULL)
+    {
+      g_autoptr (GPtrArray) sigs = rein_legacy_sign (tx, redeem, len, client->delegate, &error);
+      g_autofree gchar *value = NULL;
+
+      g_assert_no_error (error);
+      value = primary ? rein_legacy_format_signatures (sigs)
+                      : rein_legacy_partial_hex (tx, sigs, redeem, len);
+      rein_legacy_add_field (text, primary ? REIN_LEGACY_LABEL_PRIMARY_CLIENT_SIGNATURE
+                                           : REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE, value);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* A 0.3 accept (no PSBTs): the worker's primary payment of @worker_amount
+ * out of coin @coin, signed by the worker and the creator, and the
+ * mediator payment of @mediator_amount signed by the creator. */
+static gchar *
+legacy_accept (World *w, guint8 coin, guint64 worker_amount, guint64 mediator_amount)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                   w->worker->pubkey, REIN_NETWORK_MAINNET,
+                                                   &error);
+  g_autofree gchar *primary = legacy_fields (w, TRUE, coin, (Party *[]){ w->worker, NULL },
+                                             (const guint64[]){ worker_amount }, w->worker,
+                                             w->creator);
+  g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
+                                              (const guint64[]){ mediator_amount }, NULL,
+                                              w->creator);
+
+  g_assert_no_error (error);
+  return g_strdup_printf ("Rein Accept Delivery\nJob name: Logo for a bakery\nJob ID: %s\n"
+                          "Primary escrow redeem script: %s\n"
+                          "Mediator escrow redeem script: %s%s%s",
+                          w->job_id, escrow->primary_script_hex, escrow->mediator_script_hex,
+                          primary, mediator);
+}
+
+/* A python-rein 0.3 accept carries no PSBT whose inputs say what is
+ * spent: it counts only when it pays what the worker's 0.3 delivery
+ * signed, or, after a delivery without those fields, the bid less a
+ * bounded fee. Otherwise "complete, work accepted" would be shown for an
+ * accept that pays the worker almost nothing. */
+static void
+test_legacy_accept (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.01"); /* 1,000,000 sat */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  ReinDocument *offer, *delivery, *accept;
+
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  delivery = add_signed (w, w->worker, rein_document_build_delivery (offer, "Done", &error));
+  g_assert_no_error (error);
+
+  /* the fee allowed: 0.3's 0.001 BTC, or 5% of what is due, at most half */
+  g_assert_cmpuint (rein_legacy_fee_allowance (1000000), ==, 100000);
+  g_assert_cmpuint (rein_legacy_fee_allowance (10000000), ==, 500000);
+  g_assert_cmpuint (rein_legacy_fee_allowance (10000), ==, 5000);
+
+  /* a delivery without 0.3's fields: the bid (the mediator's 1% of it)
+   * less the fee allowed */
+  assert_refused (w, w->creator, legacy_accept (w, 0x11, 1000, 10000),
+                  "the python-rein primary payment pays 1000 sat of the 1000000 sat due");
+  assert_refused (w, w->creator, legacy_accept (w, 0x11, 899999, 10000),
+                  "pays 899999 sat of the 1000000 sat due: its fee would be more than the "
+                  "100000 sat allowed");
+  assert_refused (w, w->creator, legacy_accept (w, 0x11, 900000, 4999),
+                  "the python-rein mediator payment pays 4999 sat of the 10000 sat due");
+  accept = add_signed (w, w->creator, legacy_accept (w, 0x11, 900000, 5000));
+  job = world_job (w);
+  g_assert_true (entry_valid (job, accept, NULL));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
+  g_clear_object (&job);
+  g_ptr_array_remove (w->docs, accept);
+  g_ptr_array_remove (w->docs, delivery);
+
+  /* a 0.3 delivery: the worker signed its payment (its own fee, here far
+   * more than the allowance); the accept must complete exactly that */
+  {
+    g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, (Party *[]){ w->worker, NULL },
+                                               (const guint64[]){ 700000 }, w->worker, NULL);
+    g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
+                                                (const guint64[]){ 9000 }, NULL, NULL);
+    g_autofree gchar *plain = rein_document_build_delivery (offer, "Done, 0.3", &error);
+
+    g_assert_no_error (error);
+    delivery = add_signed (w, w->worker, g_strconcat (plain, primary, mediator, NULL));
+  }
+  job = world_job (w);
+  g_assert_true (entry_valid (job, delivery, NULL));
+  g_clear_object (&job);
+  assert_refused (w, w->creator, legacy_accept (w, 0x22, 950000, 9000),
+                  "the python-rein primary payment is not the one the delivery's fields "
+                  "describe");
+  assert_refused (w, w->creator, legacy_accept (w, 0x33, 700000, 9000),
+                  "the python-rein primary payment is not the one the delivery's fields "
+                  "describe");
+  assert_refused (w, w->creator, legacy_accept (w, 0x22, 700000, 9500),
+                  "the python-rein mediator payment is not the one the delivery's fields "
+                  "describe");
+  accept = add_signed (w, w->creator, legacy_accept (w, 0x22, 700000, 9000));
+  job = world_job (w);
+  g_assert_true (entry_valid (job, accept, NULL));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
+  g_assert_cmpstr (rein_job_state_describe (rein_job_get_state (job)), ==,
+                   "complete, work accepted");
+}
+
+/* A python-rein 0.3 resolution (the mediator's split, no PSBTs) is held to
+ * the same bound: it may not give away more than a bounded fee of what
+ * is due. */
+static void
+test_legacy_resolution (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.01");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinEscrow) escrow = rein_escrow_new (w->creator->pubkey, w->mediator->pubkey,
+                                                   w->worker->pubkey, REIN_NETWORK_MAINNET,
+                                                   &error);
+  ReinDocument *offer, *resolution;
+  const guint64 fair[] = { 450000, 450000 }, greedy[] = { 400000, 400000 };
+  const guint64 *splits[] = { greedy, fair };
+
+  g_assert_no_error (error);
+  offer = add_signed (w, w->creator, rein_document_build_offer (bid, REIN_NETWORK_MAINNET,
+                                                                &error));
+  add_signed (w, w->creator, rein_document_build_dispute (offer,
+                                                          REIN_DOCUMENT_TYPE_CREATOR_DISPUTE,
+                                                          "Late", &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (splits); i++)
+    {
+      g_autofree gchar *primary = legacy_fields (w, TRUE, 0x44,
+                                                 (Party *[]){ w->worker, w->creator, NULL },
+                                                 splits[i], w->mediator, NULL);
+      g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x55,
+                                                  (Party *[]){ w->mediator, NULL },
+                                                  (const guint64[]){ 9000 }, w->mediator, NULL);
+      gchar *text = g_strdup_printf ("Rein Dispute Resolution\nJob name: Logo for a bakery\n"
+                                     "Job ID: %s\nResolution: Split\n"
+                                     "Primary escrow redeem script: %s\n"
+                                     "Mediator escrow redeem script: %s%s%s",
+                                     w->job_id, escrow->primary_script_hex,
+                                     escrow->mediator_script_hex, primary, mediator);
+
+      if (splits[i] == greedy)
+        {
+          assert_refused (w, w->mediator, text,
+                          "the python-rein primary payment pays 800000 sat of the 1000000 sat "
+                          "due");
+          continue;
+        }
+      resolution = add_signed (w, w->mediator, text);
+      job = world_job (w);
+      g_assert_true (entry_valid (job, resolution, NULL));
+      g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_RESOLVED);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1507,6 +1736,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/happy-flow", test_happy_flow);
   g_test_add_func ("/market/job/dispute-flow", test_dispute_flow);
   g_test_add_func ("/market/job/payments", test_payments);
+  g_test_add_func ("/market/job/legacy-accept", test_legacy_accept);
+  g_test_add_func ("/market/job/legacy-resolution", test_legacy_resolution);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
   g_test_add_func ("/market/job/forged-offers", test_forged_offers);
   g_test_add_func ("/market/job/directory", test_directory);
