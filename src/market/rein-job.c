@@ -782,8 +782,8 @@ payee_script (ReinJob *self, ReinRole role, GError **error)
  * 0.3's plain fields describe, with the signatures they carry. Such a
  * transaction's inputs are not known here, so what it pays is checked
  * first: in an accept of a delivery with 0.3's fields, exactly what the
- * worker signed there; else what is due (@rules->min_spent) less a
- * bounded fee. */
+ * delivery describes; what is due (@rules->min_spent) less a bounded fee
+ * unless the worker signed it (the primary payment of such a delivery). */
 static gchar *
 payment_text (ReinJob *self, ReinDocument *doc, gboolean primary,
               const ReinPaymentRules *rules, GError **error)
@@ -815,6 +815,12 @@ payment_text (ReinJob *self, ReinDocument *doc, gboolean primary,
     }
   if (!rein_legacy_payment_check_due (legacy, described, rules->min_spent, rules->escrow_name,
                                       error))
+    return NULL;
+  /* the worker signs only the primary payment: the mediator payment a
+   * delivery describes is held to what is due as well */
+  if (described != NULL && !primary
+      && !rein_legacy_payment_check_due (legacy, NULL, rules->min_spent, rules->escrow_name,
+                                         error))
     return NULL;
   return rein_legacy_payment_to_hex (legacy, rules->redeem_script, rules->redeem_script_len);
 }

@@ -1672,6 +1672,24 @@ test_legacy_accept (void)
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_ACCEPTED);
   g_assert_cmpstr (rein_job_state_describe (rein_job_get_state (job)), ==,
                    "complete, work accepted");
+  g_clear_object (&job);
+  g_ptr_array_remove (w->docs, accept);
+  g_ptr_array_remove (w->docs, delivery);
+
+  /* the worker does not sign the mediator payment it describes: an
+   * accept that copies one paying the mediator too little is refused */
+  {
+    g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, (Party *[]){ w->worker, NULL },
+                                               (const guint64[]){ 700000 }, w->worker, NULL);
+    g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
+                                                (const guint64[]){ 4000 }, NULL, NULL);
+    g_autofree gchar *plain = rein_document_build_delivery (offer, "Done, 0.3", &error);
+
+    g_assert_no_error (error);
+    delivery = add_signed (w, w->worker, g_strconcat (plain, primary, mediator, NULL));
+  }
+  assert_refused (w, w->creator, legacy_accept (w, 0x22, 700000, 4000),
+                  "the python-rein mediator payment pays 4000 sat of the 10000 sat due");
 }
 
 /* A python-rein 0.3 resolution (the mediator's split, no PSBTs) is held to
