@@ -124,6 +124,10 @@ complete_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
       g_set_error_literal (&error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
                            _("The document changed after its review: nothing was signed"));
     }
+  if (text == NULL && error == NULL)
+    g_set_error_literal (&error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                         _("What is signed with the document could not be made: nothing was "
+                           "signed"));
   if (text == NULL)
     g_task_return_error (task, error);
   else
