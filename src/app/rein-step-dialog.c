@@ -649,7 +649,21 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
         {
           g_autofree gchar *ours = document;
 
+          gsize size;
+
           document = g_strconcat (ours, rein_legacy_delivery_get_fields (self->legacy), NULL);
+          /* refused now, before the password, rather than once signed */
+          size = strlen (document) + rein_legacy_delivery_get_signature_size_max (self->legacy);
+          if (size > REIN_DOCUMENT_MAX_SIZE)
+            {
+              g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                           _("With the python-rein 0.3 payment the delivery would take about "
+                             "%u bytes, more than the %d a Rein document may hold: shorten "
+                             "the deliverables, or turn the python-rein payment off."),
+                           (guint) size, REIN_DOCUMENT_MAX_SIZE);
+              g_free (document);
+              return NULL;
+            }
           rein_sign_dialog_set_completion (dialog, complete_legacy,
                                            rein_legacy_delivery_ref (self->legacy),
                                            (GBoxedCopyFunc) rein_legacy_delivery_ref,

@@ -126,6 +126,17 @@ rein_legacy_delivery_sign (ReinLegacyDelivery *delivery,
   return g_string_free (text, FALSE);
 }
 
+gsize
+rein_legacy_delivery_get_signature_size_max (ReinLegacyDelivery *delivery)
+{
+  g_return_val_if_fail (delivery != NULL && delivery->legacy[0] != NULL, 0);
+
+  /* the label; per input a DER signature and its sighash byte in hex,
+   * and a space; the line's end */
+  return strlen (REIN_LEGACY_LABEL_PRIMARY_SIGNATURE) + 2
+         + delivery->legacy[0]->inputs->len * (2 * REIN_SIGNATURE_MAX_LEN + 1) + 1;
+}
+
 const gchar *
 rein_legacy_delivery_get_fields (ReinLegacyDelivery *delivery)
 {
@@ -175,6 +186,45 @@ rein_legacy_delivery_review (ReinLegacyDelivery *delivery, gboolean primary)
   return review;
 }
 
+/* Can a 0.3 creator's accept, and ours, complete these payments? 0.3's
+ * fields list at most REIN_LEGACY_MAX_INPUTS coins, and an accept of
+ * such a delivery must carry them beside its PSBTs: a delivery whose
+ * accept could not would leave the job with no accept at all. */
+static gboolean
+check_acceptable (Build *b, GError **error)
+{
+  ReinLegacyDelivery *d = b->d;
+  gsize size;
+
+  for (guint e = 0; e < 2; e++)
+    {
+      guint n = rein_psbt_get_n_inputs (d->psbt[e]);
+
+      if (n > REIN_LEGACY_MAX_INPUTS)
+        {
+          g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                       e == 0 ? _("the primary escrow holds %u coins, and a python-rein 0.3 "
+                                  "payment lists at most %d")
+                              : _("the mediator escrow holds %u coins, and a python-rein 0.3 "
+                                  "payment lists at most %d"),
+                       n, REIN_LEGACY_MAX_INPUTS);
+          return FALSE;
+        }
+    }
+  size = rein_payments_estimate_accept_size (d->psbt[0], d->psbt[1], d->status,
+                                             rein_job_get_name (b->job), TRUE);
+  if (size > REIN_DOCUMENT_MAX_SIZE)
+    {
+      g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
+                   _("the accept of such a delivery would not fit in a Rein document (about "
+                     "%u bytes of the %d it may hold): the escrows’ coins come with large "
+                     "funding transactions"),
+                   (guint) size, REIN_DOCUMENT_MAX_SIZE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void prepare_next (GTask *task);
 
 static void
@@ -206,7 +256,8 @@ prepare_next (GTask *task)
       g_autoptr (GString) text = g_string_new (NULL);
       GError *error = NULL;
 
-      if (!add_payment (text, d, 0, &error) || !add_payment (text, d, 1, &error))
+      if (!check_acceptable (b, &error) || !add_payment (text, d, 0, &error)
+          || !add_payment (text, d, 1, &error))
         g_task_return_error (task, error);
       else
         {

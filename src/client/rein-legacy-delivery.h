@@ -52,6 +52,8 @@ ReinLegacyDelivery *rein_legacy_delivery_prepare_finish (GAsyncResult *result, G
 /* The fields without the worker's signature ("\nLabel: value" lines):
  * what the document under review carries. */
 const gchar *rein_legacy_delivery_get_fields (ReinLegacyDelivery *delivery);
+/* At most how many bytes rein_legacy_delivery_sign() adds. */
+gsize rein_legacy_delivery_get_signature_size_max (ReinLegacyDelivery *delivery);
 /* What payment @primary does, for the review: its output's payee is the
  * worker (primary) or the mediator. */
 ReinPaymentReview *rein_legacy_delivery_review (ReinLegacyDelivery *delivery, gboolean primary);

@@ -435,9 +435,9 @@ check_funded (ReinPayments *self, gboolean allow_unconfirmed, GError **error)
  * before signing. Per input of either payment "txid-vout "; per primary
  * input the worker's and my signatures in hex (at most 73 bytes each);
  * the mediator payment also in hex, with my signature and the redeem
- * script in each input. 0 when no 0.3 worker signed the payment. */
+ * script in each input. */
 static gsize
-legacy_fields_size (ReinPayments *self)
+legacy_fields_size (ReinPsbt *const psbts[2], const ReinEscrowStatus *status)
 {
   /* a DER signature and its sighash byte, in hex, and a space */
   const gsize sig_hex = 2 * REIN_SIGNATURE_MAX_LEN + 1;
@@ -445,13 +445,10 @@ legacy_fields_size (ReinPayments *self)
   const gsize input_text = 64 + 1 + 10 + 1;
   gsize size = 0;
 
-  if (self->kind != REIN_PAYOUT_ACCEPT || self->escrow[PRIMARY].legacy == NULL)
-    return 0;
   for (guint e = 0; e < N_ESCROWS; e++)
     {
-      const ReinEscrowAccount *account = e == PRIMARY ? &self->status->primary
-                                                      : &self->status->mediator;
-      gsize n = rein_psbt_get_n_inputs (self->escrow[e].psbt);
+      const ReinEscrowAccount *account = e == PRIMARY ? &status->primary : &status->mediator;
+      gsize n = rein_psbt_get_n_inputs (psbts[e]);
       gsize redeem_len = strlen (account->redeem_script_hex) / 2;
 
       if (e == PRIMARY)
@@ -470,27 +467,45 @@ legacy_fields_size (ReinPayments *self)
   return size;
 }
 
-/* Will the signed payments fit in a document? Each input carries its
- * whole previous transaction; a signature adds about 110 bytes, 150 in
- * base64; an accept of a 0.3 delivery also carries 0.3's fields. Said
- * before anything is signed. */
-static gboolean
-check_size (ReinPayments *self, GError **error)
+gsize
+rein_payments_estimate_accept_size (ReinPsbt *primary,
+                                    ReinPsbt *mediator,
+                                    const ReinEscrowStatus *status,
+                                    const gchar *job_name,
+                                    gboolean legacy_fields)
 {
-  /* the labels, the job's name and ID, the escrow scripts of an accept */
-  gsize size = 1200;
-  gsize legacy = legacy_fields_size (self);
-  guint n_inputs = 0;
+  ReinPsbt *const psbts[N_ESCROWS] = { primary, mediator };
+  /* the labels, the job's ID, the escrow scripts of an accept; its name */
+  gsize size = 1200 + (job_name != NULL ? strlen (job_name) : 0);
+
+  g_return_val_if_fail (primary != NULL && mediator != NULL && status != NULL, 0);
 
   for (guint e = 0; e < N_ESCROWS; e++)
     {
-      g_autofree gchar *base64 = rein_psbt_to_base64 (self->escrow[e].psbt);
+      g_autofree gchar *base64 = rein_psbt_to_base64 (psbts[e]);
 
-      size += strlen (base64) + 150 * rein_psbt_get_n_inputs (self->escrow[e].psbt);
-      n_inputs += rein_psbt_get_n_inputs (self->escrow[e].psbt);
+      /* a signature adds about 110 bytes, 150 in base64 */
+      size += strlen (base64) + 150 * rein_psbt_get_n_inputs (psbts[e]);
     }
-  size += legacy;
-  if (size > REIN_DOCUMENT_MAX_SIZE && legacy > 0)
+  if (legacy_fields)
+    size += legacy_fields_size (psbts, status);
+  return size;
+}
+
+/* Will the signed payments fit in a document? Each input carries its
+ * whole previous transaction; an accept of a 0.3 delivery also carries
+ * 0.3's fields. Said before anything is signed. */
+static gboolean
+check_size (ReinPayments *self, GError **error)
+{
+  gboolean legacy = self->kind == REIN_PAYOUT_ACCEPT && self->escrow[PRIMARY].legacy != NULL;
+  gsize size = rein_payments_estimate_accept_size (self->escrow[PRIMARY].psbt,
+                                                   self->escrow[MEDIATOR].psbt, self->status,
+                                                   rein_job_get_name (self->job), legacy);
+  guint n_inputs = rein_psbt_get_n_inputs (self->escrow[PRIMARY].psbt)
+                   + rein_psbt_get_n_inputs (self->escrow[MEDIATOR].psbt);
+
+  if (size > REIN_DOCUMENT_MAX_SIZE && legacy)
     {
       g_set_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED,
                    g_dngettext (NULL,

@@ -183,6 +183,16 @@ gchar *rein_payments_dup_legacy_fields (ReinPayments *self);
  * fields after its own, when the whole still fits in a document. */
 gchar *rein_payments_add_legacy_fields (ReinPayments *self, const gchar *text);
 
+/* About how many bytes, at most, an accept (or a resolution) carrying
+ * @primary and @mediator, signed, takes: their PSBTs in base64 with a
+ * signature more per input, the labels and @job_name, and with
+ * @legacy_fields python-rein 0.3's fields for the same payments. */
+gsize rein_payments_estimate_accept_size (ReinPsbt *primary,
+                                          ReinPsbt *mediator,
+                                          const ReinEscrowStatus *status,
+                                          const gchar *job_name,
+                                          gboolean legacy_fields);
+
 /* ---- what they are ---- */
 
 ReinJob *rein_payments_get_job (ReinPayments *self);

@@ -889,6 +889,43 @@ deliver_many (Fixture *f, guint n_extra)
   deliver_with (f, fields);
 }
 
+/* The app's Deliver offers a 0.3 payment only when an accept of it can
+ * be made: with 7 coins in the primary escrow the accept would not fit
+ * in a document, and 0.3 lists at most 16 coins. Refused when prepared,
+ * before anything is signed or delivered: such a delivery would leave the
+ * job with no accept at all. */
+static void
+test_deliver_too_many_coins (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinJob) job = load_job (&f->w.walt, f->job_id);
+  const struct
+  {
+    guint extra;
+    const gchar *message;
+  } cases[] = {
+    { 6, "the accept of such a delivery would not fit in a Rein document" },
+    { 10, "the primary escrow holds 17 coins, and a python-rein 0.3 payment lists at most 16" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ReinLegacyDelivery) prepared = NULL;
+
+      for (guint i = 0; i < cases[c].extra; i++)
+        g_free (test_chain_fund (f->w.chain, f->status->primary.address, 20000, 1));
+      rein_legacy_delivery_prepare_async (f->chain, job, FALSE, 0, NULL, wait_cb, &result);
+      wait_for (&result);
+      prepared = rein_legacy_delivery_prepare_finish (result, &error);
+      g_assert_null (prepared);
+      g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_REFUSED);
+      if (strstr (error->message, cases[c].message) == NULL)
+        g_error ("“%s” does not say “%s”", error->message, cases[c].message);
+    }
+  assert_nothing_broadcast (f);
+}
+
 /* An accept of a 0.3 delivery must carry 0.3's fields (the worker's and
  * the mediator's only way to read it): whether they fit is said before
  * signing, never found after it. With a few coins they fit and are
@@ -1089,6 +1126,8 @@ main (int argc, char **argv)
               test_write_resolution, fixture_tear_down);
   g_test_add ("/client/legacy-payment/sign-all-or-nothing", Fixture, NULL, fixture_set_up,
               test_sign_all_or_nothing, fixture_tear_down);
+  g_test_add ("/client/legacy-payment/deliver-too-many-coins", Fixture, NULL, fixture_set_up,
+              test_deliver_too_many_coins, fixture_tear_down);
   g_test_add ("/client/legacy-payment/many-inputs/4", Fixture, GUINT_TO_POINTER (3),
               fixture_set_up, test_many_inputs, fixture_tear_down);
   g_test_add ("/client/legacy-payment/many-inputs/7", Fixture, GUINT_TO_POINTER (6),
