@@ -794,8 +794,20 @@ payment_text (ReinJob *self, ReinDocument *doc, gboolean primary,
   g_autoptr (ReinLegacyPayment) described = NULL;
   gboolean accept = rein_document_get_document_type (doc) == REIN_DOCUMENT_TYPE_ACCEPT;
 
-  if (text != NULL || !rein_legacy_payment_present (doc, primary))
-    return g_strdup (text != NULL ? text : "");
+  if (text != NULL)
+    {
+      /* raw transaction hex (older clients): what its inputs hold is not
+       * known either, so what it pays is bounded the same way; a PSBT
+       * is not hex, and says what it spends */
+      g_autofree gchar *trimmed = g_strstrip (g_strdup (text));
+      g_autoptr (ReinTx) tx = rein_tx_parse_hex (trimmed, NULL);
+
+      if (tx != NULL && !rein_legacy_check_paid (tx, rules->min_spent, rules->escrow_name, error))
+        return NULL;
+      return g_strdup (text);
+    }
+  if (!rein_legacy_payment_present (doc, primary))
+    return g_strdup ("");
   legacy = rein_legacy_payment_read (doc, primary, error);
   if (legacy == NULL)
     return NULL;

@@ -295,14 +295,45 @@ rein_legacy_fee_allowance (guint64 due)
 }
 
 gboolean
+rein_legacy_check_paid (const ReinTx *tx, guint64 due, const gchar *what, GError **error)
+{
+  guint64 paid = 0;
+  guint64 allowance;
+
+  g_return_val_if_fail (tx != NULL && what != NULL, FALSE);
+
+  for (guint o = 0; o < tx->outputs->len; o++)
+    {
+      guint64 value = rein_tx_get_output (tx, o)->value;
+
+      if (value > G_MAXUINT64 - paid)
+        {
+          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                       "the %s payment's amounts overflow", what);
+          return FALSE;
+        }
+      paid += value;
+    }
+  allowance = rein_legacy_fee_allowance (due);
+  if (paid < due - allowance)
+    {
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                   "the %s payment pays %" G_GUINT64_FORMAT " sat of the %" G_GUINT64_FORMAT
+                   " sat due: its fee would be more than the %" G_GUINT64_FORMAT " sat allowed",
+                   what, paid, due, allowance);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 rein_legacy_payment_check_due (const ReinLegacyPayment *payment,
                                const ReinLegacyPayment *described,
                                guint64 due,
                                const gchar *escrow_name,
                                GError **error)
 {
-  guint64 paid = 0;
-  guint64 allowance;
+  g_autofree gchar *what = NULL;
 
   g_return_val_if_fail (payment != NULL && payment->tx != NULL, FALSE);
   g_return_val_if_fail (escrow_name != NULL, FALSE);
@@ -319,28 +350,8 @@ rein_legacy_payment_check_due (const ReinLegacyPayment *payment,
         }
       return TRUE;
     }
-  for (guint o = 0; o < payment->tx->outputs->len; o++)
-    {
-      guint64 value = rein_tx_get_output (payment->tx, o)->value;
-
-      if (value > G_MAXUINT64 - paid)
-        {
-          g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
-                       "the python-rein %s payment's amounts overflow", escrow_name);
-          return FALSE;
-        }
-      paid += value;
-    }
-  allowance = rein_legacy_fee_allowance (due);
-  if (paid < due - allowance)
-    {
-      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
-                   "the python-rein %s payment pays %" G_GUINT64_FORMAT " sat of the %"
-                   G_GUINT64_FORMAT " sat due: its fee would be more than the %"
-                   G_GUINT64_FORMAT " sat allowed", escrow_name, paid, due, allowance);
-      return FALSE;
-    }
-  return TRUE;
+  what = g_strdup_printf ("python-rein %s", escrow_name);
+  return rein_legacy_check_paid (payment->tx, due, what, error);
 }
 
 gchar *

@@ -89,6 +89,15 @@ ReinLegacyPayment *rein_legacy_payment_read (ReinDocument *doc, gboolean primary
 #define REIN_LEGACY_FEE_ALLOWANCE G_GUINT64_CONSTANT (100000)
 guint64 rein_legacy_fee_allowance (guint64 due);
 
+/* Whether @tx, a payment whose inputs' values are not known (0.3's
+ * fields, or raw transaction hex from older clients), has outputs worth
+ * at least @due satoshis less rein_legacy_fee_allowance(). Errors:
+ * %REIN_MARKET_ERROR_INCONSISTENT, "the @what payment pays ...". */
+gboolean rein_legacy_check_paid (const ReinTx *tx,
+                                 guint64 due,
+                                 const gchar *what,
+                                 GError **error);
+
 /* Whether @payment pays what it must: when @described (the payment a
  * 0.3 delivery's fields describe, which its worker signed) is given,
  * exactly that transaction; otherwise outputs worth at least @due

@@ -486,14 +486,14 @@ accept_with (ReinDocument *delivery, const gchar *primary, const gchar *mediator
   return text;
 }
 
-/* The final transaction of a payment both @a and @b signed, in hex: what
- * older clients put in a document. */
+/* The final transaction of a payment of @amount sat out of 100000 that
+ * both @a and @b signed, in hex: what older clients put in a document. */
 static gchar *
-final_hex (World *w, gboolean primary, Party *to, Party *a, Party *b)
+final_hex_paying (World *w, gboolean primary, Party *to, guint64 amount, Party *a, Party *b)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinPsbt) psbt = payment_psbt (w, primary, 100000, (Party *[]){ to, NULL },
-                                            (const guint64[]){ 99000 },
+                                            (const guint64[]){ amount },
                                             (Party *[]){ a, b, NULL });
   g_autoptr (ReinTx) tx = NULL;
 
@@ -501,6 +501,12 @@ final_hex (World *w, gboolean primary, Party *to, Party *a, Party *b)
   tx = rein_psbt_extract (psbt, &error);
   g_assert_no_error (error);
   return rein_tx_to_hex (tx);
+}
+
+static gchar *
+final_hex (World *w, gboolean primary, Party *to, Party *a, Party *b)
+{
+  return final_hex_paying (w, primary, to, 99000, a, b);
 }
 
 /* PROTOCOL.md section 3(c) for accepts and resolutions: the payments they
@@ -626,8 +632,16 @@ test_payments (void)
     g_autofree gchar *mediator_hex = final_hex (w, FALSE, w->mediator, w->creator, w->mediator);
     g_autofree gchar *not_creators = final_hex (w, TRUE, w->worker, w->mediator, w->worker);
 
+    /* its inputs' values are not known: what it pays is bounded as
+     * python-rein 0.3's payments are (the 100000 sat bid less 50000) */
+    g_autofree gchar *too_little = final_hex_paying (w, TRUE, w->worker, 49999, w->creator,
+                                                     w->worker);
+
     assert_refused (w, w->creator, accept_with (delivery, not_creators, mediator_hex),
                     "not signed by the document's writer");
+    assert_refused (w, w->creator, accept_with (delivery, too_little, mediator_hex),
+                    "the primary payment pays 49999 sat of the 100000 sat due: its fee would "
+                    "be more than the 50000 sat allowed");
     add_signed (w, w->creator, accept_with (delivery, primary_hex, mediator_hex));
   }
   job = world_job (w);
