@@ -676,3 +676,53 @@ rein_job_summary_equal (ReinJobSummary *a, ReinJobSummary *b)
              && g_strcmp0 (a->mediator_fee, b->mediator_fee) == 0
              && g_strcmp0 (a->bidders, b->bidders) == 0);
 }
+
+typedef struct
+{
+  const gchar *name;
+  guint count;
+} CategoryCount;
+
+static gint
+compare_category_counts (gconstpointer a, gconstpointer b)
+{
+  const CategoryCount *x = a, *y = b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return strcmp (x->name, y->name);
+}
+
+GStrv
+rein_job_summaries_list_categories (GPtrArray *summaries, guint at_most)
+{
+  g_autoptr (GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GArray) sorted = g_array_new (FALSE, FALSE, sizeof (CategoryCount));
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (summaries != NULL, NULL);
+
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      const gchar *category = REIN_JOB_SUMMARY (summaries->pdata[i])->category;
+
+      if (*category != '\0')
+        g_hash_table_insert (counts, (gpointer) category,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (
+                                                   g_hash_table_lookup (counts, category))
+                                               + 1));
+    }
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      CategoryCount c = { key, GPOINTER_TO_UINT (value) };
+
+      g_array_append_val (sorted, c);
+    }
+  g_array_sort (sorted, compare_category_counts);
+  for (guint i = 0; i < sorted->len && i < at_most; i++)
+    g_strv_builder_add (builder, g_array_index (sorted, CategoryCount, i).name);
+  return g_strv_builder_end (builder);
+}

@@ -83,6 +83,12 @@ ReinJobSummary *_rein_job_summary_new_full (gint64 id,
                                             const gchar *bidders,
                                             gint64 first_seen);
 
+/* The categories of @summaries (ReinJobSummary), as they show them, most
+ * used first (then by name), at most @at_most: what
+ * rein_store_list_job_categories() says of a market already read, without
+ * reading every row of the index again. */
+GStrv rein_job_summaries_list_categories (GPtrArray *summaries, guint at_most);
+
 /* For the store: _rein_job_summary_new_full() for many rows read at once,
  * with @texts (NULL: none) keeping the texts rows share across calls. */
 typedef struct _ReinJobSummaryTexts ReinJobSummaryTexts;

@@ -194,6 +194,28 @@ test_search (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (categories), ==, 3);
   g_assert_true (g_strv_contains ((const gchar *const *) categories, "Design"));
+  /* The same from the summaries read, in the same order. */
+  {
+    g_autoptr (GPtrArray) listed = NULL;
+    g_auto (GStrv) read = NULL;
+    g_auto (GStrv) two = NULL;
+
+    g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa4", "Proofread", "Writing", "", "Eve",
+                                   REIN_JOB_STATE_POSTED, 0, 400));
+    g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa5", "No category", "", "", "Eve",
+                                   REIN_JOB_STATE_POSTED, 0, 500));
+    g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+    g_clear_pointer (&categories, g_strfreev);
+    categories = rein_store_list_job_categories (f->store, FALSE, &error);
+    listed = rein_store_list_job_summaries (f->store, FALSE, &error);
+    g_assert_no_error (error);
+    read = rein_job_summaries_list_categories (listed, 200);
+    g_assert_cmpstrv (read, categories);
+    g_assert_cmpstr (read[0], ==, "Writing");
+    g_assert_cmpuint (g_strv_length (read), ==, 3);
+    two = rein_job_summaries_list_categories (listed, 2);
+    g_assert_cmpuint (g_strv_length (two), ==, 2);
+  }
 }
 
 /* Creator and mediator are people as rein_person_format() shows them: the
