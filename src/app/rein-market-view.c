@@ -448,13 +448,25 @@ sort_free (Sort *sort)
   g_free (sort);
 }
 
+static gboolean
+in_order (GPtrArray *jobs, ReinMarketSort sort)
+{
+  for (guint i = 1; i < jobs->len; i++)
+    if (sort_func (&jobs->pdata[i - 1], &jobs->pdata[i], &sort) > 0)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 sort_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Sort *sort = task_data;
   Sort *sorted = g_new0 (Sort, 1);
 
-  g_ptr_array_sort_with_data (sort->jobs, sort_func, &sort->sort);
+  /* The market's jobs come newest first: in that order (the default)
+   * they need one pass over them, not a sort (100-200 ms for 100,000). */
+  if (!in_order (sort->jobs, sort->sort))
+    g_ptr_array_sort_with_data (sort->jobs, sort_func, &sort->sort);
   sorted->jobs = g_steal_pointer (&sort->jobs);
   sorted->facts = g_array_sized_new (FALSE, FALSE, sizeof (JobFacts), sorted->jobs->len);
   for (guint i = 0; i < sorted->jobs->len; i++)
