@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <glib/gi18n.h>
 
 #include "rein-bid-dialog.h"
@@ -22,6 +23,66 @@
 #include "rein-market-view.h"
 #include "rein-post-dialog.h"
 #include "rein-ratings.h"
+
+/* The row ids a search matched (ascending), and, unless the ids run
+ * too high for it, a bit per id up to the highest: the filter asks about
+ * every row, 100,000 of them at the first letter typed. */
+typedef struct
+{
+  GArray *ids;    /* gint64 */
+  guint64 *bits;  /* NULL: look in ids */
+  guint64 n_bits;
+} SearchHits;
+
+/* At most this many bits (8 MB): row ids are the index's, from 1 up. */
+#define MAX_SEARCH_BITS (G_GUINT64_CONSTANT (1) << 26)
+
+static SearchHits *
+search_hits_new (GArray *ids)
+{
+  SearchHits *hits = g_new0 (SearchHits, 1);
+  gint64 last = ids->len > 0 ? g_array_index (ids, gint64, ids->len - 1) : -1;
+
+  hits->ids = ids;
+  if (last < (gint64) MAX_SEARCH_BITS)
+    {
+      hits->n_bits = (guint64) (last + 1);
+      hits->bits = g_new0 (guint64, hits->n_bits / 64 + 1);
+      for (guint i = 0; i < ids->len; i++)
+        {
+          gint64 id = g_array_index (ids, gint64, i);
+
+          if (id >= 0)
+            hits->bits[id / 64] |= G_GUINT64_CONSTANT (1) << (id % 64);
+        }
+    }
+  return hits;
+}
+
+static void
+search_hits_free (SearchHits *hits)
+{
+  g_array_unref (hits->ids);
+  g_free (hits->bits);
+  g_free (hits);
+}
+
+static gint
+compare_ids (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+search_hits_contain (const SearchHits *hits, gint64 id)
+{
+  if (hits->bits != NULL)
+    return id >= 0 && (guint64) id < hits->n_bits
+           && (hits->bits[id / 64] >> (id % 64) & 1) != 0;
+  return bsearch (&id, hits->ids->data, hits->ids->len, sizeof (gint64), compare_ids) != NULL;
+}
 
 struct _ReinMarketView
 {
@@ -40,7 +101,7 @@ struct _ReinMarketView
   GtkSingleSelection *selection;
   GtkStringList *categories;
 
-  GHashTable *search_hits; /* row ids (gint64) matching the search; NULL: no search */
+  SearchHits *search_hits; /* the rows matching the search; NULL: no search */
   gchar *search_text;      /* what is searched for (stripped); NULL: nothing */
   gchar *shown_search;     /* the text search_hits answer; NULL: none */
   gboolean hits_stale;     /* the jobs changed since search_hits were asked for */
@@ -113,7 +174,7 @@ passes (ReinMarketView *self, guint i)
       && g_strcmp0 (rein_job_summary_get_category (self->sorted->pdata[i]), self->category) != 0)
     return FALSE;
   if (self->search_hits != NULL)
-    return g_hash_table_contains (self->search_hits, &facts->id);
+    return search_hits_contain (self->search_hits, facts->id);
   return TRUE;
 }
 
@@ -557,13 +618,13 @@ search_change (const gchar *before, const gchar *after)
 /* Shows the rows that match @hits (taken; NULL: no search), the answer to
  * @text. */
 static void
-set_search_hits (ReinMarketView *self, GHashTable *hits, const gchar *text)
+set_search_hits (ReinMarketView *self, SearchHits *hits, const gchar *text)
 {
   GtkFilterChange change = self->hits_stale ? GTK_FILTER_CHANGE_DIFFERENT
                                             : search_change (self->shown_search, text);
   gboolean had = self->search_hits != NULL;
 
-  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  g_clear_pointer (&self->search_hits, search_hits_free);
   self->search_hits = hits;
   g_free (self->shown_search);
   self->shown_search = g_strdup (text);
@@ -578,10 +639,10 @@ search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinMarketView *self = user_data;
   g_autoptr (GError) error = NULL;
-  GHashTable *hits = rein_market_service_search_finish (REIN_MARKET_SERVICE (source), result,
-                                                        &error);
+  GArray *ids = rein_market_service_search_ids_finish (REIN_MARKET_SERVICE (source), result,
+                                                       &error);
 
-  if (hits == NULL)
+  if (ids == NULL)
     {
       /* A newer search took over: it will say. Otherwise the search is
        * over, and the list shows every job rather than a stale match. */
@@ -594,7 +655,7 @@ search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* Not cancelled: the answer to the latest search. */
-  set_search_hits (self, hits, self->search_text);
+  set_search_hits (self, search_hits_new (ids), self->search_text);
   g_object_unref (self);
 }
 
@@ -610,8 +671,9 @@ start_search (ReinMarketView *self)
     }
   self->searching = TRUE;
   self->search_cancellable = g_cancellable_new ();
-  rein_market_service_search_async (self->market, self->search_text, self->search_cancellable,
-                                    search_done_cb, g_object_ref (self));
+  rein_market_service_search_ids_async (self->market, self->search_text,
+                                        self->search_cancellable, search_done_cb,
+                                        g_object_ref (self));
 }
 
 static void
@@ -1024,7 +1086,7 @@ rein_market_view_finalize (GObject *object)
 {
   ReinMarketView *self = (ReinMarketView *) object;
 
-  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  g_clear_pointer (&self->search_hits, search_hits_free);
   g_free (self->search_text);
   g_free (self->shown_search);
   g_free (self->category);

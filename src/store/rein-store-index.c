@@ -395,11 +395,11 @@ fts_query (const gchar *text)
   return words > 0 ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
 }
 
-GHashTable *
-rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
+GArray *
+rein_store_search_job_ids (ReinStore *self, const gchar *text, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree gchar *query = fts_query (text);
   int rc;
 
@@ -408,8 +408,8 @@ rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
 
   if (query == NULL)
     return g_steal_pointer (&ids);
-  stmt = _rein_store_prepare (self, "SELECT rowid FROM job_search WHERE job_search MATCH ?1",
-                              error);
+  stmt = _rein_store_prepare (
+      self, "SELECT rowid FROM job_search WHERE job_search MATCH ?1 ORDER BY rowid", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, query, -1, SQLITE_TRANSIENT);
@@ -417,7 +417,7 @@ rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
 
-      g_hash_table_add (ids, g_memdup2 (&id, sizeof id));
+      g_array_append_val (ids, id);
     }
   if (rc != SQLITE_DONE)
     {
@@ -425,6 +425,20 @@ rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
       return NULL;
     }
   return g_steal_pointer (&ids);
+}
+
+GHashTable *
+rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
+{
+  g_autoptr (GArray) found = rein_store_search_job_ids (self, text, error);
+  GHashTable *ids;
+
+  if (found == NULL)
+    return NULL;
+  ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < found->len; i++)
+    g_hash_table_add (ids, g_memdup2 (&g_array_index (found, gint64, i), sizeof (gint64)));
+  return ids;
 }
 
 GStrv

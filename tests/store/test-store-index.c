@@ -80,9 +80,21 @@ search_count (Fixture *f, const gchar *text)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GHashTable) ids = rein_store_search_jobs (f->store, text, &error);
+  g_autoptr (GArray) sorted = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (ids);
+  /* the same rows as an array, ascending (what the market view asks) */
+  sorted = rein_store_search_job_ids (f->store, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sorted->len, ==, g_hash_table_size (ids));
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      g_assert_true (g_hash_table_contains (ids, &g_array_index (sorted, gint64, i)));
+      if (i > 0)
+        g_assert_cmpint (g_array_index (sorted, gint64, i - 1), <,
+                         g_array_index (sorted, gint64, i));
+    }
   return g_hash_table_size (ids);
 }
 
