@@ -147,6 +147,7 @@ struct _ReinMarketView
   ReinRatingsCache *ratings;
   gchar *creator_ratings;  /* as the detail pane shows them; NULL while read */
   gchar *mediator_ratings;
+  GPtrArray *spare_rows; /* ReinJobRow, unbound, not in the list: see setup_row_cb() */
 };
 
 G_DEFINE_FINAL_TYPE (ReinMarketView, rein_market_view, ADW_TYPE_BIN)
@@ -980,10 +981,42 @@ activate_cb (ReinMarketView *self, guint position)
 
 /* ---- the list's rows ---- */
 
+/* The most rows kept for reuse: more than a window of them. */
+#define SPARE_ROWS 128
+
+/* GTK 4.8's list makes a new list item for every new item it shows (a
+ * keystroke that changes the rows shown tears down and sets up some
+ * thirty of them): the job rows themselves (ten widgets each) are kept
+ * and reused instead of made again. The view holds a reference to each
+ * row it made (in the list item's data while it is used, then in
+ * spare_rows): GTK unparents the row before "teardown". */
 static void
 setup_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  gtk_list_item_set_child (item, GTK_WIDGET (rein_job_row_new ()));
+  ReinMarketView *self = user_data;
+  GtkWidget *row = self->spare_rows != NULL && self->spare_rows->len > 0
+                     ? g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1)
+                     : g_object_ref_sink (GTK_WIDGET (rein_job_row_new ()));
+
+  gtk_list_item_set_child (item, row);
+  g_object_set_data (G_OBJECT (item), "rein-job-row", row);
+}
+
+static void
+teardown_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  ReinMarketView *self = user_data;
+  GtkWidget *row = g_object_steal_data (G_OBJECT (item), "rein-job-row");
+
+  if (row == NULL)
+    return;
+  if (gtk_list_item_get_child (item) == row)
+    gtk_list_item_set_child (item, NULL);
+  if (self->spare_rows == NULL || self->spare_rows->len >= SPARE_ROWS
+      || gtk_widget_get_parent (row) != NULL)
+    g_object_unref (row);
+  else
+    g_ptr_array_add (self->spare_rows, row);
 }
 
 static void
@@ -1066,6 +1099,8 @@ rein_market_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (rein_market_service_get_mediators (self->market), self);
   if (self->job_list != NULL)
     gtk_grid_view_set_model (self->job_list, NULL);
+  /* the rows torn down from now on are not kept */
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->shown);
   g_clear_pointer (&self->shown_index, g_array_unref);
@@ -1176,9 +1211,11 @@ rein_market_view_init (ReinMarketView *self)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_grid_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row_cb), self);
   gtk_grid_view_set_factory (self->job_list, factory);
 
   g_signal_connect_swapped (self->selection, "notify::selected-item",
