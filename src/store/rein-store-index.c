@@ -186,37 +186,45 @@ typedef struct
   gint64 first_seen;
   gint n_bids;
   gboolean testnet;
-  const gchar *text[17]; /* by column; NULL for the numbers and NULL texts */
+  const gchar *text[17]; /* by column; NULL for the numbers (0, 13, 15, 16) and NULLs */
 } RawRow;
 
 #define RAW_TEXT_COLUMNS 17
 
+/* Two calls into SQLite per column (each takes the connection's mutex):
+ * its text, then its length. */
 static RawRow *
 raw_row_copy (sqlite3_stmt *stmt)
 {
+  const guchar *text[RAW_TEXT_COLUMNS] = { NULL };
+  gsize len[RAW_TEXT_COLUMNS] = { 0 };
   gsize size = sizeof (RawRow);
   RawRow *raw;
   gchar *at;
 
   for (int col = 1; col < RAW_TEXT_COLUMNS; col++)
-    if (sqlite3_column_type (stmt, col) == SQLITE_TEXT)
-      size += (gsize) sqlite3_column_bytes (stmt, col) + 1;
-  raw = g_malloc0 (size);
+    if (col != 13 && col != 15 && col != 16
+        && (text[col] = sqlite3_column_text (stmt, col)) != NULL)
+      {
+        len[col] = (gsize) sqlite3_column_bytes (stmt, col);
+        size += len[col] + 1;
+      }
+  raw = g_malloc (size);
   raw->id = sqlite3_column_int64 (stmt, 0);
   raw->first_seen = sqlite3_column_int64 (stmt, 15);
   raw->n_bids = sqlite3_column_int (stmt, 13);
   raw->testnet = sqlite3_column_int (stmt, 16) != 0;
   at = (gchar *) (raw + 1);
-  for (int col = 1; col < RAW_TEXT_COLUMNS; col++)
-    if (sqlite3_column_type (stmt, col) == SQLITE_TEXT)
-      {
-        gsize len = (gsize) sqlite3_column_bytes (stmt, col);
-
-        memcpy (at, sqlite3_column_text (stmt, col), len);
-        at[len] = '\0';
-        raw->text[col] = at;
-        at += len + 1;
-      }
+  for (int col = 0; col < RAW_TEXT_COLUMNS; col++)
+    {
+      raw->text[col] = NULL;
+      if (text[col] == NULL)
+        continue;
+      memcpy (at, text[col], len[col]);
+      at[len[col]] = '\0';
+      raw->text[col] = at;
+      at += len[col] + 1;
+    }
   return raw;
 }
 
