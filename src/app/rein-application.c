@@ -17,7 +17,16 @@ struct _ReinApplication
 
   gchar *data_dir;
   ReinContext *context;
+  /* the first window, while it waits for the session's first read */
+  guint window_wait;
 };
+
+/* The first window waits for the session's first read of the store (a
+ * worker's few milliseconds; at most this long): that read names the
+ * identity whose market is read next, and the market's rows (a hundred
+ * thousand take most of a second) are then read while the window is
+ * built, not after it. */
+#define WINDOW_WAIT_MS 250
 
 G_DEFINE_FINAL_TYPE (ReinApplication, rein_application, ADW_TYPE_APPLICATION)
 
@@ -38,10 +47,31 @@ report_fatal (ReinApplication *self, const gchar *message)
 }
 
 static void
+present_first_window (ReinApplication *self)
+{
+  ReinWindow *window;
+
+  /* from the timeout (its source is gone) or the session's signal */
+  if (self->window_wait == 0)
+    return;
+  if (g_main_current_source () != NULL
+      && g_source_get_id (g_main_current_source ()) == self->window_wait)
+    self->window_wait = 0;
+  else
+    g_clear_handle_id (&self->window_wait, g_source_remove);
+  g_signal_handlers_disconnect_by_func (rein_context_get_session (self->context),
+                                        present_first_window, self);
+  window = rein_window_new (GTK_APPLICATION (self), self->context);
+  gtk_window_present (GTK_WINDOW (window));
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
 rein_application_activate (GApplication *app)
 {
   ReinApplication *self = REIN_APPLICATION (app);
   g_autoptr (GError) error = NULL;
+  ReinSession *session;
   ReinWindow *window;
 
   if (active_window (self))
@@ -64,7 +94,19 @@ rein_application_activate (GApplication *app)
           return;
         }
       self->context = rein_context_new (store);
+      session = rein_context_get_session (self->context);
+      if (!rein_session_get_loaded (session))
+        {
+          g_application_hold (app);
+          g_signal_connect_swapped (session, "notify::loaded", G_CALLBACK (present_first_window),
+                                    self);
+          self->window_wait = g_timeout_add_once (WINDOW_WAIT_MS,
+                                                  (GSourceOnceFunc) present_first_window, self);
+          return;
+        }
     }
+  if (self->window_wait != 0)
+    return; /* it comes */
   window = rein_window_new (GTK_APPLICATION (app), self->context);
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -195,6 +237,10 @@ rein_application_finalize (GObject *object)
 {
   ReinApplication *self = (ReinApplication *) object;
 
+  if (self->window_wait != 0 && self->context != NULL)
+    g_signal_handlers_disconnect_by_func (rein_context_get_session (self->context),
+                                          present_first_window, self);
+  g_clear_handle_id (&self->window_wait, g_source_remove);
   g_clear_object (&self->context);
   g_free (self->data_dir);
 

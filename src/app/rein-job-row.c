@@ -19,7 +19,7 @@ struct _ReinJobRow
 
   GtkLabel *name_label;
   GtkLabel *state_label;
-  GtkLabel *meta_label;
+  GtkInscription *meta_label;
   GtkLabel *bids_label;
   GtkLabel *fee_label;
 };
@@ -121,7 +121,7 @@ update (ReinJobRow *self)
   if (s == NULL)
     {
       gtk_label_set_text (self->name_label, "");
-      gtk_label_set_text (self->meta_label, "");
+      gtk_inscription_set_text (self->meta_label, "");
       gtk_label_set_text (self->bids_label, "");
       gtk_label_set_text (self->fee_label, "");
       gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
@@ -144,7 +144,7 @@ update (ReinJobRow *self)
           ? g_strdup_printf (_("fee %s"), rein_job_summary_get_mediator_fee (s))
           : g_strdup ("");
   gtk_label_set_text (self->name_label, rein_job_summary_get_name (s));
-  gtk_label_set_text (self->meta_label, meta);
+  gtk_inscription_set_text (self->meta_label, meta);
   gtk_label_set_text (self->bids_label, bids);
   gtk_label_set_text (self->fee_label, fee);
   gtk_label_set_text (self->state_label, rein_job_state_badge (rein_job_summary_get_state (s)));
@@ -256,11 +256,22 @@ row_label (gfloat xalign, const gchar *const *classes)
   return GTK_LABEL (label);
 }
 
-static void
-line_label (GtkLabel *label)
+/* A line of text cut to fit: a GtkInscription, whose size comes from its
+ * font, not from its text. A GtkLabel lays its text out to measure it, then
+ * again at the width it gets: on every row bound, twice, and the line
+ * below the name is the longest text of a row. */
+static GtkInscription *
+line_label (const gchar *const *classes)
 {
-  gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (label, TRUE);
+  GtkInscription *line = GTK_INSCRIPTION (gtk_inscription_new (NULL));
+
+  gtk_inscription_set_text_overflow (line, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_lines (line, 1);
+  gtk_inscription_set_nat_lines (line, 1);
+  gtk_inscription_set_xalign (line, 0);
+  for (guint i = 0; classes[i] != NULL; i++)
+    gtk_widget_add_css_class (GTK_WIDGET (line), classes[i]);
+  return line;
 }
 
 /* Built in code, not from a template: a list makes a row for each one
@@ -280,13 +291,14 @@ rein_job_row_init (ReinJobRow *self)
   gtk_widget_set_hexpand (text, TRUE);
   gtk_widget_set_valign (figures, GTK_ALIGN_CENTER);
 
+  /* a label: the state's badge follows the name's text */
   self->name_label = row_label (0, (const gchar *const[]){ "heading", NULL });
-  line_label (self->name_label);
+  gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (self->name_label, TRUE);
   self->state_label = row_label (0.5, (const gchar *const[]){ "job-state-badge", NULL });
   gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
-  self->meta_label = row_label (0, (const gchar *const[]){ "dim-label", "caption", NULL });
-  line_label (self->meta_label);
+  self->meta_label = line_label ((const gchar *const[]){ "dim-label", "caption", NULL });
   self->bids_label = row_label (1, (const gchar *const[]){ "numeric", NULL });
   self->fee_label = row_label (1, (const gchar *const[]){ "dim-label", "caption", "numeric",
                                                           NULL });

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <glib/gi18n.h>
 
 #include "rein-bid-dialog.h"
@@ -22,6 +23,66 @@
 #include "rein-market-view.h"
 #include "rein-post-dialog.h"
 #include "rein-ratings.h"
+
+/* The row ids a search matched (ascending), and, unless the ids run
+ * too high for it, a bit per id up to the highest: the filter asks about
+ * every row, 100,000 of them at the first letter typed. */
+typedef struct
+{
+  GArray *ids;    /* gint64 */
+  guint64 *bits;  /* NULL: look in ids */
+  guint64 n_bits;
+} SearchHits;
+
+/* At most this many bits (8 MB): row ids are the index's, from 1 up. */
+#define MAX_SEARCH_BITS (G_GUINT64_CONSTANT (1) << 26)
+
+static SearchHits *
+search_hits_new (GArray *ids)
+{
+  SearchHits *hits = g_new0 (SearchHits, 1);
+  gint64 last = ids->len > 0 ? g_array_index (ids, gint64, ids->len - 1) : -1;
+
+  hits->ids = ids;
+  if (last < (gint64) MAX_SEARCH_BITS)
+    {
+      hits->n_bits = (guint64) (last + 1);
+      hits->bits = g_new0 (guint64, hits->n_bits / 64 + 1);
+      for (guint i = 0; i < ids->len; i++)
+        {
+          gint64 id = g_array_index (ids, gint64, i);
+
+          if (id >= 0)
+            hits->bits[id / 64] |= G_GUINT64_CONSTANT (1) << (id % 64);
+        }
+    }
+  return hits;
+}
+
+static void
+search_hits_free (SearchHits *hits)
+{
+  g_array_unref (hits->ids);
+  g_free (hits->bits);
+  g_free (hits);
+}
+
+static gint
+compare_ids (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+search_hits_contain (const SearchHits *hits, gint64 id)
+{
+  if (hits->bits != NULL)
+    return id >= 0 && (guint64) id < hits->n_bits
+           && (hits->bits[id / 64] >> (id % 64) & 1) != 0;
+  return bsearch (&id, hits->ids->data, hits->ids->len, sizeof (gint64), compare_ids) != NULL;
+}
 
 struct _ReinMarketView
 {
@@ -40,7 +101,7 @@ struct _ReinMarketView
   GtkSingleSelection *selection;
   GtkStringList *categories;
 
-  GHashTable *search_hits; /* row ids (gint64) matching the search; NULL: no search */
+  SearchHits *search_hits; /* the rows matching the search; NULL: no search */
   gchar *search_text;      /* what is searched for (stripped); NULL: nothing */
   gchar *shown_search;     /* the text search_hits answer; NULL: none */
   gboolean hits_stale;     /* the jobs changed since search_hits were asked for */
@@ -86,6 +147,7 @@ struct _ReinMarketView
   ReinRatingsCache *ratings;
   gchar *creator_ratings;  /* as the detail pane shows them; NULL while read */
   gchar *mediator_ratings;
+  GPtrArray *spare_rows; /* ReinJobRow, unbound, not in the list: see setup_row_cb() */
 };
 
 G_DEFINE_FINAL_TYPE (ReinMarketView, rein_market_view, ADW_TYPE_BIN)
@@ -113,7 +175,7 @@ passes (ReinMarketView *self, guint i)
       && g_strcmp0 (rein_job_summary_get_category (self->sorted->pdata[i]), self->category) != 0)
     return FALSE;
   if (self->search_hits != NULL)
-    return g_hash_table_contains (self->search_hits, &facts->id);
+    return search_hits_contain (self->search_hits, facts->id);
   return TRUE;
 }
 
@@ -448,13 +510,25 @@ sort_free (Sort *sort)
   g_free (sort);
 }
 
+static gboolean
+in_order (GPtrArray *jobs, ReinMarketSort sort)
+{
+  for (guint i = 1; i < jobs->len; i++)
+    if (sort_func (&jobs->pdata[i - 1], &jobs->pdata[i], &sort) > 0)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 sort_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Sort *sort = task_data;
   Sort *sorted = g_new0 (Sort, 1);
 
-  g_ptr_array_sort_with_data (sort->jobs, sort_func, &sort->sort);
+  /* The market's jobs come newest first: in that order (the default)
+   * they need one pass over them, not a sort (100-200 ms for 100,000). */
+  if (!in_order (sort->jobs, sort->sort))
+    g_ptr_array_sort_with_data (sort->jobs, sort_func, &sort->sort);
   sorted->jobs = g_steal_pointer (&sort->jobs);
   sorted->facts = g_array_sized_new (FALSE, FALSE, sizeof (JobFacts), sorted->jobs->len);
   for (guint i = 0; i < sorted->jobs->len; i++)
@@ -545,13 +619,13 @@ search_change (const gchar *before, const gchar *after)
 /* Shows the rows that match @hits (taken; NULL: no search), the answer to
  * @text. */
 static void
-set_search_hits (ReinMarketView *self, GHashTable *hits, const gchar *text)
+set_search_hits (ReinMarketView *self, SearchHits *hits, const gchar *text)
 {
   GtkFilterChange change = self->hits_stale ? GTK_FILTER_CHANGE_DIFFERENT
                                             : search_change (self->shown_search, text);
   gboolean had = self->search_hits != NULL;
 
-  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  g_clear_pointer (&self->search_hits, search_hits_free);
   self->search_hits = hits;
   g_free (self->shown_search);
   self->shown_search = g_strdup (text);
@@ -566,10 +640,10 @@ search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinMarketView *self = user_data;
   g_autoptr (GError) error = NULL;
-  GHashTable *hits = rein_market_service_search_finish (REIN_MARKET_SERVICE (source), result,
-                                                        &error);
+  GArray *ids = rein_market_service_search_ids_finish (REIN_MARKET_SERVICE (source), result,
+                                                       &error);
 
-  if (hits == NULL)
+  if (ids == NULL)
     {
       /* A newer search took over: it will say. Otherwise the search is
        * over, and the list shows every job rather than a stale match. */
@@ -582,7 +656,7 @@ search_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* Not cancelled: the answer to the latest search. */
-  set_search_hits (self, hits, self->search_text);
+  set_search_hits (self, search_hits_new (ids), self->search_text);
   g_object_unref (self);
 }
 
@@ -598,8 +672,9 @@ start_search (ReinMarketView *self)
     }
   self->searching = TRUE;
   self->search_cancellable = g_cancellable_new ();
-  rein_market_service_search_async (self->market, self->search_text, self->search_cancellable,
-                                    search_done_cb, g_object_ref (self));
+  rein_market_service_search_ids_async (self->market, self->search_text,
+                                        self->search_cancellable, search_done_cb,
+                                        g_object_ref (self));
 }
 
 static void
@@ -906,10 +981,42 @@ activate_cb (ReinMarketView *self, guint position)
 
 /* ---- the list's rows ---- */
 
+/* The most rows kept for reuse: more than a window of them. */
+#define SPARE_ROWS 128
+
+/* GTK 4.8's list makes a new list item for every new item it shows (a
+ * keystroke that changes the rows shown tears down and sets up some
+ * thirty of them): the job rows themselves (ten widgets each) are kept
+ * and reused instead of made again. The view holds a reference to each
+ * row it made (in the list item's data while it is used, then in
+ * spare_rows): GTK unparents the row before "teardown". */
 static void
 setup_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  gtk_list_item_set_child (item, GTK_WIDGET (rein_job_row_new ()));
+  ReinMarketView *self = user_data;
+  GtkWidget *row = self->spare_rows != NULL && self->spare_rows->len > 0
+                     ? g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1)
+                     : g_object_ref_sink (GTK_WIDGET (rein_job_row_new ()));
+
+  gtk_list_item_set_child (item, row);
+  g_object_set_data (G_OBJECT (item), "rein-job-row", row);
+}
+
+static void
+teardown_row_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  ReinMarketView *self = user_data;
+  GtkWidget *row = g_object_steal_data (G_OBJECT (item), "rein-job-row");
+
+  if (row == NULL)
+    return;
+  if (gtk_list_item_get_child (item) == row)
+    gtk_list_item_set_child (item, NULL);
+  if (self->spare_rows == NULL || self->spare_rows->len >= SPARE_ROWS
+      || gtk_widget_get_parent (row) != NULL)
+    g_object_unref (row);
+  else
+    g_ptr_array_add (self->spare_rows, row);
 }
 
 static void
@@ -992,6 +1099,8 @@ rein_market_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (rein_market_service_get_mediators (self->market), self);
   if (self->job_list != NULL)
     gtk_grid_view_set_model (self->job_list, NULL);
+  /* the rows torn down from now on are not kept */
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->shown);
   g_clear_pointer (&self->shown_index, g_array_unref);
@@ -1012,7 +1121,7 @@ rein_market_view_finalize (GObject *object)
 {
   ReinMarketView *self = (ReinMarketView *) object;
 
-  g_clear_pointer (&self->search_hits, g_hash_table_unref);
+  g_clear_pointer (&self->search_hits, search_hits_free);
   g_free (self->search_text);
   g_free (self->shown_search);
   g_free (self->category);
@@ -1102,9 +1211,11 @@ rein_market_view_init (ReinMarketView *self)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_grid_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row_cb), self);
   gtk_grid_view_set_factory (self->job_list, factory);
 
   g_signal_connect_swapped (self->selection, "notify::selected-item",

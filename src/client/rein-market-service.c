@@ -499,7 +499,8 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       g_task_return_error (task, error);
       return;
     }
-  l->categories = rein_store_list_job_categories (self->store, l->testnet, NULL);
+  /* from the rows read: the index's own query reads every row again */
+  l->categories = rein_job_summaries_list_categories (l->summaries, 200);
   /* What changed: after a refresh that found nothing new, nothing. */
   while (l->prefix < l->old->len && l->prefix < l->summaries->len
          && rein_job_summary_equal (g_ptr_array_index (l->old, l->prefix),
@@ -1299,12 +1300,25 @@ search_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   ReinMarketService *self = source;
   GError *error = NULL;
-  GHashTable *ids = rein_store_search_jobs (self->store, task_data, &error);
 
-  if (ids == NULL)
-    g_task_return_error (task, error);
+  if (g_task_get_source_tag (task) == rein_market_service_search_ids_async)
+    {
+      GArray *ids = rein_store_search_job_ids (self->store, task_data, &error);
+
+      if (ids == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+    }
   else
-    g_task_return_pointer (task, ids, (GDestroyNotify) g_hash_table_unref);
+    {
+      GHashTable *ids = rein_store_search_jobs (self->store, task_data, &error);
+
+      if (ids == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, ids, (GDestroyNotify) g_hash_table_unref);
+    }
 }
 
 void
@@ -1325,6 +1339,30 @@ rein_market_service_search_async (ReinMarketService *self,
 GHashTable *
 rein_market_service_search_finish (ReinMarketService *self, GAsyncResult *result,
                                    GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rein_market_service_search_ids_async (ReinMarketService *self,
+                                      const gchar *text,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  task = service_task (self, cancellable, callback, user_data,
+                       rein_market_service_search_ids_async);
+  g_task_set_task_data (task, g_strdup (text != NULL ? text : ""), g_free);
+  g_task_run_in_thread (task, search_thread);
+}
+
+GArray *
+rein_market_service_search_ids_finish (ReinMarketService *self, GAsyncResult *result,
+                                       GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

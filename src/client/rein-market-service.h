@@ -94,6 +94,17 @@ GHashTable *rein_market_service_search_finish (ReinMarketService *self,
                                                GAsyncResult *result,
                                                GError **error);
 
+/* The same, as a GArray of gint64 in ascending order
+ * (rein_store_search_job_ids()). */
+void rein_market_service_search_ids_async (ReinMarketService *self,
+                                           const gchar *text,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+GArray *rein_market_service_search_ids_finish (ReinMarketService *self,
+                                               GAsyncResult *result,
+                                               GError **error);
+
 /* One job, read fresh from every server (and the store), validated: what
  * bidding or any other step needs. Fails with G_IO_ERROR_NOT_FOUND when no
  * valid posting of @job_id by @creator_key (NULL: its one creator) is

@@ -345,21 +345,108 @@ _rein_job_summary_new_full (gint64 id,
                             const gchar *bidders,
                             gint64 first_seen)
 {
+  return _rein_job_summary_new_read (NULL, id, job_id, creator_key, testnet, name, category,
+                                     description, creator, creator_contact, mediator,
+                                     mediator_contact, mediator_key, mediator_fee, state, n_bids,
+                                     bidders, first_seen);
+}
+
+/* ---- reading many summaries at once ---- */
+
+/* What a read of many rows has formatted so far, by the text as stored:
+ * the texts many rows have in common (people, contacts, categories,
+ * fees, keys) are formatted and interned once per read instead of once
+ * per row (a person's name, with its isolates, takes the slow path of
+ * display_text(), and GLib's intern table takes a global lock). */
+struct _ReinJobSummaryTexts
+{
+  GHashTable *tables[3]; /* stored text -> GRefString (a reference each) */
+};
+
+enum
+{
+  TEXTS_LINE,
+  TEXTS_PERSON,
+  TEXTS_KEY,
+};
+
+ReinJobSummaryTexts *
+_rein_job_summary_texts_new (void)
+{
+  ReinJobSummaryTexts *texts = g_new0 (ReinJobSummaryTexts, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts->tables); i++)
+    texts->tables[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_ref_string_release);
+  return texts;
+}
+
+void
+_rein_job_summary_texts_free (ReinJobSummaryTexts *texts)
+{
+  if (texts == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (texts->tables); i++)
+    g_hash_table_unref (texts->tables[i]);
+  g_free (texts);
+}
+
+/* @text as shown (a key: as it is), interned: a new reference. */
+static gchar *
+shared_text (ReinJobSummaryTexts *texts, guint kind, const gchar *text)
+{
+  gchar *one;
+
+  if (texts == NULL || text == NULL)
+    {
+      if (kind == TEXTS_KEY)
+        return g_ref_string_new_intern (text != NULL ? text : "");
+      return shared (display_text (text, kind == TEXTS_PERSON ? DISPLAY_PERSON : DISPLAY_LINE));
+    }
+  one = g_hash_table_lookup (texts->tables[kind], text);
+  if (one == NULL)
+    {
+      one = shared_text (NULL, kind, text);
+      g_hash_table_insert (texts->tables[kind], g_strdup (text), one);
+    }
+  return g_ref_string_acquire (one);
+}
+
+ReinJobSummary *
+_rein_job_summary_new_read (ReinJobSummaryTexts *texts,
+                            gint64 id,
+                            const gchar *job_id,
+                            const gchar *creator_key,
+                            gboolean testnet,
+                            const gchar *name,
+                            const gchar *category,
+                            const gchar *description,
+                            const gchar *creator,
+                            const gchar *creator_contact,
+                            const gchar *mediator,
+                            const gchar *mediator_contact,
+                            const gchar *mediator_key,
+                            const gchar *mediator_fee,
+                            ReinJobState state,
+                            guint n_bids,
+                            const gchar *bidders,
+                            gint64 first_seen)
+{
   ReinJobSummary *self = g_object_new (REIN_TYPE_JOB_SUMMARY, NULL);
 
   self->id = id;
   self->job_id = g_strdup (job_id ? job_id : "");
-  self->creator_key = g_ref_string_new_intern (creator_key ? creator_key : "");
+  self->creator_key = shared_text (texts, TEXTS_KEY, creator_key);
   self->testnet = testnet;
   self->name = display_text (name, DISPLAY_LINE);
-  self->category = shared (display_text (category, DISPLAY_LINE));
+  self->category = shared_text (texts, TEXTS_LINE, category);
   self->description = display_text (description, DISPLAY_MULTILINE);
-  self->creator = shared (display_text (creator, DISPLAY_PERSON));
-  self->creator_contact = shared (display_text (creator_contact, DISPLAY_LINE));
-  self->mediator = shared (display_text (mediator, DISPLAY_PERSON));
-  self->mediator_contact = shared (display_text (mediator_contact, DISPLAY_LINE));
-  self->mediator_key = g_ref_string_new_intern (mediator_key ? mediator_key : "");
-  self->mediator_fee = shared (display_text (mediator_fee, DISPLAY_LINE));
+  self->creator = shared_text (texts, TEXTS_PERSON, creator);
+  self->creator_contact = shared_text (texts, TEXTS_LINE, creator_contact);
+  self->mediator = shared_text (texts, TEXTS_PERSON, mediator);
+  self->mediator_contact = shared_text (texts, TEXTS_LINE, mediator_contact);
+  self->mediator_key = shared_text (texts, TEXTS_KEY, mediator_key);
+  self->mediator_fee = shared_text (texts, TEXTS_LINE, mediator_fee);
   self->mediator_fee_basis = rein_mediator_fee_parse_basis (mediator_fee);
   self->state = state;
   self->n_bids = n_bids;
@@ -588,4 +675,54 @@ rein_job_summary_equal (ReinJobSummary *a, ReinJobSummary *b)
              && g_strcmp0 (a->mediator_key, b->mediator_key) == 0
              && g_strcmp0 (a->mediator_fee, b->mediator_fee) == 0
              && g_strcmp0 (a->bidders, b->bidders) == 0);
+}
+
+typedef struct
+{
+  const gchar *name;
+  guint count;
+} CategoryCount;
+
+static gint
+compare_category_counts (gconstpointer a, gconstpointer b)
+{
+  const CategoryCount *x = a, *y = b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return strcmp (x->name, y->name);
+}
+
+GStrv
+rein_job_summaries_list_categories (GPtrArray *summaries, guint at_most)
+{
+  g_autoptr (GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GArray) sorted = g_array_new (FALSE, FALSE, sizeof (CategoryCount));
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (summaries != NULL, NULL);
+
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      const gchar *category = REIN_JOB_SUMMARY (summaries->pdata[i])->category;
+
+      if (*category != '\0')
+        g_hash_table_insert (counts, (gpointer) category,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (
+                                                   g_hash_table_lookup (counts, category))
+                                               + 1));
+    }
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      CategoryCount c = { key, GPOINTER_TO_UINT (value) };
+
+      g_array_append_val (sorted, c);
+    }
+  g_array_sort (sorted, compare_category_counts);
+  for (guint i = 0; i < sorted->len && i < at_most; i++)
+    g_strv_builder_add (builder, g_array_index (sorted, CategoryCount, i).name);
+  return g_strv_builder_end (builder);
 }

@@ -178,41 +178,148 @@ column_text (sqlite3_stmt *stmt, int col)
   " mediator, mediator_contact, mediator_key, mediator_fee, state, n_bids, bidders, first_seen," \
   " testnet FROM job_summaries "
 
+/* A row's columns copied out of SQLite in one block (its texts after the
+ * struct), to make its summary after the store's lock is let go. */
+typedef struct
+{
+  gint64 id;
+  gint64 first_seen;
+  gint n_bids;
+  gboolean testnet;
+  const gchar *text[17]; /* by column; NULL for the numbers (0, 13, 15, 16) and NULLs */
+} RawRow;
+
+#define RAW_TEXT_COLUMNS 17
+
+/* Two calls into SQLite per column (each takes the connection's mutex):
+ * its text, then its length. */
+static RawRow *
+raw_row_copy (sqlite3_stmt *stmt)
+{
+  const guchar *text[RAW_TEXT_COLUMNS] = { NULL };
+  gsize len[RAW_TEXT_COLUMNS] = { 0 };
+  gsize size = sizeof (RawRow);
+  RawRow *raw;
+  gchar *at;
+
+  for (int col = 1; col < RAW_TEXT_COLUMNS; col++)
+    if (col != 13 && col != 15 && col != 16
+        && (text[col] = sqlite3_column_text (stmt, col)) != NULL)
+      {
+        len[col] = (gsize) sqlite3_column_bytes (stmt, col);
+        size += len[col] + 1;
+      }
+  raw = g_malloc (size);
+  raw->id = sqlite3_column_int64 (stmt, 0);
+  raw->first_seen = sqlite3_column_int64 (stmt, 15);
+  raw->n_bids = sqlite3_column_int (stmt, 13);
+  raw->testnet = sqlite3_column_int (stmt, 16) != 0;
+  at = (gchar *) (raw + 1);
+  for (int col = 0; col < RAW_TEXT_COLUMNS; col++)
+    {
+      raw->text[col] = NULL;
+      if (text[col] == NULL)
+        continue;
+      memcpy (at, text[col], len[col]);
+      at[len[col]] = '\0';
+      raw->text[col] = at;
+      at += len[col] + 1;
+    }
+  return raw;
+}
+
+/* @texts: what rows read before formatted (NULL: one row alone). */
+static ReinJobSummary *
+summary_from_raw (const RawRow *raw, ReinJobSummaryTexts *texts)
+{
+  const gchar *const *t = raw->text;
+
+  return _rein_job_summary_new_read (texts, raw->id, t[1], t[2], raw->testnet, t[3], t[4], t[5],
+                                     t[6], t[7], t[8], t[9], t[10], t[11], state_from_name (t[12]),
+                                     (guint) MAX (0, raw->n_bids), t[14], raw->first_seen);
+}
+
 static ReinJobSummary *
 summary_from_row (sqlite3_stmt *stmt)
 {
-  return _rein_job_summary_new_full (
-      sqlite3_column_int64 (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
-      sqlite3_column_int (stmt, 16) != 0, column_text (stmt, 3), column_text (stmt, 4),
-      column_text (stmt, 5), column_text (stmt, 6), column_text (stmt, 7), column_text (stmt, 8),
-      column_text (stmt, 9), column_text (stmt, 10), column_text (stmt, 11),
-      state_from_name (column_text (stmt, 12)), (guint) MAX (0, sqlite3_column_int (stmt, 13)),
-      column_text (stmt, 14), sqlite3_column_int64 (stmt, 15));
+  g_autofree RawRow *raw = raw_row_copy (stmt);
+
+  return summary_from_raw (raw, NULL);
 }
 
-/* @limit < 0: all. */
-static GPtrArray *
-list_job_summaries (ReinStore *self, gboolean testnet, gint64 limit, GError **error)
+/* The most rows read under the store's lock at once: a hundred thousand
+ * rows take most of a second to read, and the main thread must not wait
+ * that long for its own short reads and writes (listing the servers when
+ * a refresh starts). */
+#define READ_CHUNK 2000
+
+/* Copies up to @chunk rows after (@last_seen, @last_id), newest first,
+ * into @rows (RawRow). */
+static gboolean
+read_chunk (ReinStore *self,
+            gboolean testnet,
+            guint64 chunk,
+            gint64 last_seen,
+            gint64 last_id,
+            GPtrArray *rows,
+            GError **error)
 {
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
   int rc;
 
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
-
-  stmt = _rein_store_prepare (
-      self, SUMMARY_COLUMNS "WHERE testnet = ?1 ORDER BY first_seen DESC, id DESC LIMIT ?2",
-      error);
+  stmt = _rein_store_prepare (self,
+                              SUMMARY_COLUMNS "WHERE testnet = ?1 AND (first_seen, id) < (?3, ?4)"
+                                              " ORDER BY first_seen DESC, id DESC LIMIT ?2",
+                              error);
   if (stmt == NULL)
-    return NULL;
+    return FALSE;
   sqlite3_bind_int (stmt, 1, testnet ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 2, limit);
+  sqlite3_bind_int64 (stmt, 2, (gint64) chunk);
+  sqlite3_bind_int64 (stmt, 3, last_seen);
+  sqlite3_bind_int64 (stmt, 4, last_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, summary_from_row (stmt));
+    g_ptr_array_add (rows, raw_row_copy (stmt));
   if (rc != SQLITE_DONE)
     {
       _rein_store_db_error (self, error, "Could not read the market index");
-      return NULL;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* @limit < 0: all. Newest first, read in chunks of READ_CHUNK rows, each
+ * copied under the lock, after the last row of the one before (first_seen,
+ * id), and made into summaries without it. A refresh saving meanwhile
+ * changes rows in place or adds newer ones, which the reload that follows
+ * it reads. */
+static GPtrArray *
+list_job_summaries (ReinStore *self, gboolean testnet, gint64 limit, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ReinJobSummaryTexts) texts = _rein_job_summary_texts_new ();
+  gint64 last_seen = G_MAXINT64, last_id = G_MAXINT64;
+  guint64 wanted = limit < 0 ? G_MAXUINT64 : (guint64) limit;
+
+  while (out->len < wanted)
+    {
+      g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+      guint64 chunk = MIN (READ_CHUNK, wanted - out->len);
+
+      if (!read_chunk (self, testnet, chunk, last_seen, last_id, rows, error))
+        return NULL;
+      /* the summaries made without the lock */
+      for (guint i = 0; i < rows->len; i++)
+        g_ptr_array_add (out, summary_from_raw (rows->pdata[i], texts));
+      if (rows->len > 0)
+        {
+          const RawRow *last = rows->pdata[rows->len - 1];
+
+          last_seen = last->first_seen;
+          last_id = last->id;
+        }
+      if (rows->len < chunk)
+        break;
     }
   return g_steal_pointer (&out);
 }
@@ -296,11 +403,11 @@ fts_query (const gchar *text)
   return words > 0 ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
 }
 
-GHashTable *
-rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
+GArray *
+rein_store_search_job_ids (ReinStore *self, const gchar *text, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree gchar *query = fts_query (text);
   int rc;
 
@@ -309,8 +416,8 @@ rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
 
   if (query == NULL)
     return g_steal_pointer (&ids);
-  stmt = _rein_store_prepare (self, "SELECT rowid FROM job_search WHERE job_search MATCH ?1",
-                              error);
+  stmt = _rein_store_prepare (
+      self, "SELECT rowid FROM job_search WHERE job_search MATCH ?1 ORDER BY rowid", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, query, -1, SQLITE_TRANSIENT);
@@ -318,7 +425,7 @@ rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
 
-      g_hash_table_add (ids, g_memdup2 (&id, sizeof id));
+      g_array_append_val (ids, id);
     }
   if (rc != SQLITE_DONE)
     {
@@ -326,6 +433,20 @@ rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
       return NULL;
     }
   return g_steal_pointer (&ids);
+}
+
+GHashTable *
+rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error)
+{
+  g_autoptr (GArray) found = rein_store_search_job_ids (self, text, error);
+  GHashTable *ids;
+
+  if (found == NULL)
+    return NULL;
+  ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < found->len; i++)
+    g_hash_table_add (ids, g_memdup2 (&g_array_index (found, gint64, i), sizeof (gint64)));
+  return ids;
 }
 
 GStrv

@@ -402,6 +402,9 @@ ReinJobSummary *rein_store_get_job_summary (ReinStore *self,
  * category or creator, accents and case ignored. Punctuation is ignored;
  * text without letters or digits matches nothing. */
 GHashTable *rein_store_search_jobs (ReinStore *self, const gchar *text, GError **error);
+/* The same, as a GArray of gint64 in ascending order (no allocation per
+ * match: the market searches as the user types). */
+GArray *rein_store_search_job_ids (ReinStore *self, const gchar *text, GError **error);
 /* The categories in use in @testnet's market, most used first. */
 GStrv rein_store_list_job_categories (ReinStore *self, gboolean testnet, GError **error);
 

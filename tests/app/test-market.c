@@ -222,19 +222,18 @@ contains (const gchar *haystack, const gchar *needle)
   return strstr (haystack, needle) != NULL;
 }
 
-/* The label of @row with CSS class @class and not @unlike (NULL: any). */
-static GtkLabel *
-row_label (GtkWidget *row, const gchar *class, const gchar *unlike)
+/* The widget of @row of @type with CSS class @class. */
+static gpointer
+row_child (GtkWidget *row, GType type, const gchar *class)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkLabel *found;
+      gpointer found;
 
-      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, class)
-          && (unlike == NULL || !gtk_widget_has_css_class (child, unlike)))
-        return GTK_LABEL (child);
-      if ((found = row_label (child, class, unlike)) != NULL)
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_has_css_class (child, class))
+        return child;
+      if ((found = row_child (child, type, class)) != NULL)
         return found;
     }
   return NULL;
@@ -250,8 +249,9 @@ check_row (ReinJobSummary *s)
   g_autoptr (ReinJobRow) row = g_object_ref_sink (rein_job_row_new ());
   g_autoptr (GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
   g_autofree gchar *category = NULL;
-  GtkLabel *name = row_label (GTK_WIDGET (row), "heading", NULL);
-  GtkLabel *meta = row_label (GTK_WIDGET (row), "caption", "numeric");
+  GtkLabel *name = row_child (GTK_WIDGET (row), GTK_TYPE_LABEL, "heading");
+  /* a GtkInscription: laid out at the width it gets only */
+  GtkInscription *meta = row_child (GTK_WIDGET (row), GTK_TYPE_INSCRIPTION, "caption");
   gboolean shown = TRUE;
 
   g_assert_nonnull (s);
@@ -269,10 +269,10 @@ check_row (ReinJobSummary *s)
 
   category = g_strconcat (REIN_PERSON_FSI, rein_job_summary_get_category (s), REIN_PERSON_PDI,
                           NULL);
-  g_test_message ("meta: %s", gtk_label_get_text (meta));
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (meta), "\xe2\x80\x8e" /* LRM */));
-  g_assert_true (contains (gtk_label_get_text (meta), category));
-  g_assert_true (contains (gtk_label_get_text (meta), REIN_PERSON_FSI "Bob"));
+  g_test_message ("meta: %s", gtk_inscription_get_text (meta));
+  g_assert_true (g_str_has_prefix (gtk_inscription_get_text (meta), "\xe2\x80\x8e" /* LRM */));
+  g_assert_true (contains (gtk_inscription_get_text (meta), category));
+  g_assert_true (contains (gtk_inscription_get_text (meta), REIN_PERSON_FSI "Bob"));
 
   rein_job_row_set_summary (row, NULL);
   g_assert_cmpstr (gtk_label_get_text (name), ==, "");

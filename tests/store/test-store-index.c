@@ -80,9 +80,21 @@ search_count (Fixture *f, const gchar *text)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GHashTable) ids = rein_store_search_jobs (f->store, text, &error);
+  g_autoptr (GArray) sorted = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (ids);
+  /* the same rows as an array, ascending (what the market view asks) */
+  sorted = rein_store_search_job_ids (f->store, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sorted->len, ==, g_hash_table_size (ids));
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      g_assert_true (g_hash_table_contains (ids, &g_array_index (sorted, gint64, i)));
+      if (i > 0)
+        g_assert_cmpint (g_array_index (sorted, gint64, i - 1), <,
+                         g_array_index (sorted, gint64, i));
+    }
   return g_hash_table_size (ids);
 }
 
@@ -194,6 +206,28 @@ test_search (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (categories), ==, 3);
   g_assert_true (g_strv_contains ((const gchar *const *) categories, "Design"));
+  /* The same from the summaries read, in the same order. */
+  {
+    g_autoptr (GPtrArray) listed = NULL;
+    g_auto (GStrv) read = NULL;
+    g_auto (GStrv) two = NULL;
+
+    g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa4", "Proofread", "Writing", "", "Eve",
+                                   REIN_JOB_STATE_POSTED, 0, 400));
+    g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa5", "No category", "", "", "Eve",
+                                   REIN_JOB_STATE_POSTED, 0, 500));
+    g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+    g_clear_pointer (&categories, g_strfreev);
+    categories = rein_store_list_job_categories (f->store, FALSE, &error);
+    listed = rein_store_list_job_summaries (f->store, FALSE, &error);
+    g_assert_no_error (error);
+    read = rein_job_summaries_list_categories (listed, 200);
+    g_assert_cmpstrv (read, categories);
+    g_assert_cmpstr (read[0], ==, "Writing");
+    g_assert_cmpuint (g_strv_length (read), ==, 3);
+    two = rein_job_summaries_list_categories (listed, 2);
+    g_assert_cmpuint (g_strv_length (two), ==, 2);
+  }
 }
 
 /* Creator and mediator are people as rein_person_format() shows them: the
@@ -284,6 +318,7 @@ test_newest_first_plan (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "EXPLAIN QUERY PLAN SELECT id, job_id, name, description "
                                        "FROM job_summaries WHERE testnet = ?1 "
+                                       "AND (first_seen, id) < (?3, ?4) "
                                        "ORDER BY first_seen DESC, id DESC LIMIT ?2",
                                        -1, &stmt, NULL),
                    ==, SQLITE_OK);
@@ -296,6 +331,75 @@ test_newest_first_plan (Fixture *f, gconstpointer data)
   g_assert_null (strstr (plan->str, "TEMP B-TREE"));
 }
 
+/* The market reads its summaries in chunks (so that the main thread is
+ * not kept from the store for a whole market): many jobs first seen at
+ * the same few times come back each once, newest first, the first page
+ * the same as the list's start, and the texts rows share formatted once. */
+static void
+test_list_in_chunks (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  const guint n = 5003;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree gchar *job_id = g_strdup_printf ("job%017u", i);
+      g_autofree gchar *name = g_strdup_printf ("Job %u", i);
+
+      /* a control character in the creator's name: formatted, not copied */
+      g_ptr_array_add (all, summary (job_id, name, i % 2 ? "Design" : "Writing", "Words",
+                                     i % 3 ? "Bob\x01" : "Carol", REIN_JOB_STATE_POSTED, 0,
+                                     1000 + i % 3));
+    }
+  g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+  g_assert_no_error (error);
+  listed = rein_store_list_job_summaries (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, n);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      ReinJobSummary *s = g_ptr_array_index (listed, i);
+
+      g_assert_true (g_hash_table_add (seen, (gpointer) rein_job_summary_get_job_id (s)));
+      if (i > 0)
+        {
+          ReinJobSummary *before = g_ptr_array_index (listed, i - 1);
+
+          g_assert_cmpint (rein_job_summary_get_first_seen (before), >=,
+                           rein_job_summary_get_first_seen (s));
+          if (rein_job_summary_get_first_seen (before) == rein_job_summary_get_first_seen (s))
+            g_assert_cmpint (rein_job_summary_get_id (before), >, rein_job_summary_get_id (s));
+        }
+      if (g_str_has_prefix (rein_job_summary_get_name (s), "Job "))
+        g_assert_cmpstr (rein_job_summary_get_description (s), ==, "Words");
+    }
+  g_assert_cmpint (rein_job_summary_get_first_seen (g_ptr_array_index (listed, 0)), ==, 1002);
+  /* formatted once for every row that says it */
+  for (guint i = 0; i < listed->len; i++)
+    {
+      ReinJobSummary *s = g_ptr_array_index (listed, i);
+
+      if (g_str_has_prefix (rein_job_summary_get_creator (s), "Bob"))
+        {
+          g_assert_cmpstr (rein_job_summary_get_creator (s), ==, "Bob ");
+          g_assert_true (rein_job_summary_get_creator (s)
+                         == rein_job_summary_get_creator (g_ptr_array_index (listed, 1)));
+        }
+    }
+  g_assert_cmpstr (rein_job_summary_get_creator (g_ptr_array_index (listed, 1)), ==, "Bob ");
+
+  first = rein_store_list_job_summaries_first (f->store, FALSE, 200, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->len, ==, 200);
+  for (guint i = 0; i < first->len; i++)
+    g_assert_true (rein_job_summary_equal (g_ptr_array_index (first, i),
+                                           g_ptr_array_index (listed, i)));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -306,6 +410,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/store/index/newest-first-plan", Fixture, NULL, fixture_setup,
               test_newest_first_plan, fixture_teardown);
+  g_test_add ("/store/index/list-in-chunks", Fixture, NULL, fixture_setup, test_list_in_chunks,
+              fixture_teardown);
   g_test_add_func ("/store/index/display-text", test_display_text);
   g_test_add_func ("/store/index/display-person", test_display_person);
   return g_test_run ();
