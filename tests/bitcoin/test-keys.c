@@ -484,6 +484,15 @@ test_decoded_cache (void)
   g_assert_true (memcmp (id, again, sizeof id) != 0);
   g_assert_true (rein_key_id_from_string (one_compressed, again));
   g_assert_cmpmem (id, sizeof id, again, sizeof again);
+  /* Points compared from what is remembered: the same either way, and
+   * not the other Y's, however often asked. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (rein_same_key (one_uncompressed, one_compressed));
+      g_assert_true (rein_same_key (one_compressed, one_uncompressed));
+      g_assert_false (rein_same_key (bad_key, one_compressed));
+      g_assert_false (rein_same_key (one_uncompressed, bad_key));
+    }
   /* Not hex: no id, twice. */
   bad_key[40] = 'g';
   g_assert_false (rein_key_id_from_string (bad_key, NULL));
