@@ -578,6 +578,14 @@ public_key_point (const gchar *hex, guint8 out[REIN_PUBKEY_COMPRESSED_LEN])
 }
 
 gboolean
+rein_public_key_hex_is_valid (const gchar *hex)
+{
+  guint8 point[REIN_PUBKEY_COMPRESSED_LEN];
+
+  return hex != NULL && public_key_point (hex, point);
+}
+
+gboolean
 rein_same_key (const gchar *a, const gchar *b)
 {
   guint8 point_a[REIN_PUBKEY_COMPRESSED_LEN], point_b[REIN_PUBKEY_COMPRESSED_LEN];

@@ -493,10 +493,23 @@ test_decoded_cache (void)
       g_assert_false (rein_same_key (bad_key, one_compressed));
       g_assert_false (rein_same_key (one_uncompressed, bad_key));
     }
-  /* Not hex: no id, twice. */
+  g_assert_true (rein_public_key_hex_is_valid (one_uncompressed));
+  g_assert_true (rein_public_key_hex_is_valid (one_compressed));
+  g_assert_true (rein_public_key_hex_is_valid (one_compressed));
+  g_assert_false (rein_public_key_hex_is_valid (one_compressed_address));
+  g_assert_false (rein_public_key_hex_is_valid (NULL));
+  /* Not hex: no id, no key, twice. */
   bad_key[40] = 'g';
-  g_assert_false (rein_key_id_from_string (bad_key, NULL));
-  g_assert_false (rein_key_id_from_string (bad_key, NULL));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_false (rein_key_id_from_string (bad_key, NULL));
+      g_assert_false (rein_public_key_hex_is_valid (bad_key));
+    }
+  /* X off the curve: no key, asked twice. */
+  g_assert_false (rein_public_key_hex_is_valid (
+      "020000000000000000000000000000000000000000000000000000000000000005"));
+  g_assert_false (rein_public_key_hex_is_valid (
+      "020000000000000000000000000000000000000000000000000000000000000005"));
 }
 
 int
