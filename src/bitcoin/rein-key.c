@@ -376,6 +376,54 @@ rein_address_p2sh_from_script (const guint8 *script, gsize len, ReinNetwork netw
   return rein_address_from_hash160 (hash, REIN_ADDRESS_P2SH, network);
 }
 
+/* Addresses and hex keys decoded lately, per thread, by their text: a
+ * market names the same few signers, creators and mediators in every
+ * document, and decoding base58 (a quadratic big-number division and a
+ * double SHA-256) or hashing a key costs a hundred times a lookup here.
+ * Direct-mapped tables, no locks; only what decoded without error is
+ * recorded (an error is built again each time). Keys and addresses are
+ * public. */
+#define DECODED_SLOTS 1024
+#define ADDRESS_TEXT_MAX 35 /* base58 P2PKH/P2SH addresses: 26 to 35 characters */
+#define KEY_TEXT_MAX 130    /* hex public keys: 66 or 130 digits */
+
+typedef struct
+{
+  gchar text[ADDRESS_TEXT_MAX + 1]; /* "": empty */
+  guint8 network;
+  guint8 type;
+  guint8 hash160[20];
+} AddressSlot;
+
+typedef struct
+{
+  gchar text[KEY_TEXT_MAX + 1]; /* "": empty */
+  guint8 hash160[20];
+} KeyIdSlot;
+
+typedef struct
+{
+  gchar text[KEY_TEXT_MAX + 1]; /* "": empty */
+  guint8 point[REIN_PUBKEY_COMPRESSED_LEN];
+} PointSlot;
+
+static GPrivate address_slots = G_PRIVATE_INIT (g_free);
+static GPrivate key_id_slots = G_PRIVATE_INIT (g_free);
+static GPrivate point_slots = G_PRIVATE_INIT (g_free);
+
+static gpointer
+decoded_slot (GPrivate *tables, gsize slot_size, const gchar *text)
+{
+  guint8 *table = g_private_get (tables);
+
+  if (table == NULL)
+    {
+      table = g_malloc0 (slot_size * DECODED_SLOTS);
+      g_private_set (tables, table);
+    }
+  return table + slot_size * (g_str_hash (text) % DECODED_SLOTS);
+}
+
 gboolean
 rein_address_validate (const gchar *address,
                        ReinNetwork *out_network,
@@ -388,15 +436,27 @@ rein_address_validate (const gchar *address,
   gsize len = 0;
   ReinNetwork network;
   ReinAddressType type;
+  AddressSlot *slot;
 
   g_return_val_if_fail (address != NULL, FALSE);
 
   /* Base58 P2PKH/P2SH addresses are 26 to 35 characters. */
-  if (strlen (address) < 26 || strlen (address) > 35)
+  if (strlen (address) < 26 || strlen (address) > ADDRESS_TEXT_MAX)
     {
       g_set_error_literal (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ADDRESS,
                            "Not a Bitcoin address: wrong length");
       return FALSE;
+    }
+  slot = decoded_slot (&address_slots, sizeof (AddressSlot), address);
+  if (strcmp (slot->text, address) == 0)
+    {
+      if (out_network)
+        *out_network = slot->network;
+      if (out_type)
+        *out_type = slot->type;
+      if (out_hash160)
+        memcpy (out_hash160, slot->hash160, 20);
+      return TRUE;
     }
   payload = rein_base58check_decode (address, &len, &local_error);
   if (payload == NULL)
@@ -430,6 +490,10 @@ rein_address_validate (const gchar *address,
                    "Not a Bitcoin address: unknown version byte 0x%02x", payload[0]);
       return FALSE;
     }
+  strcpy (slot->text, address);
+  slot->network = network;
+  slot->type = type;
+  memcpy (slot->hash160, payload + 1, 20);
   if (out_network)
     *out_network = network;
   if (out_type)
@@ -457,12 +521,25 @@ rein_key_id_from_string (const gchar *key_or_address, guint8 out_hash160[20])
   guint8 hash[20];
   gsize len = 0;
   ReinAddressType type;
+  gsize text_len;
 
   if (key_or_address == NULL)
     return FALSE;
   /* Hex keys are 66 or 130 characters, addresses 26 to 35: no overlap. */
-  if (rein_public_key_parse_hex (key_or_address, pub, &len, NULL))
-    rein_hash160 (pub, len, hash);
+  text_len = strnlen (key_or_address, KEY_TEXT_MAX + 1);
+  if (text_len == 66 || text_len == KEY_TEXT_MAX)
+    {
+      KeyIdSlot *slot = decoded_slot (&key_id_slots, sizeof (KeyIdSlot), key_or_address);
+
+      if (strcmp (slot->text, key_or_address) != 0)
+        {
+          if (!rein_public_key_parse_hex (key_or_address, pub, &len, NULL))
+            return FALSE;
+          rein_hash160 (pub, len, slot->hash160);
+          strcpy (slot->text, key_or_address);
+        }
+      memcpy (hash, slot->hash160, sizeof hash);
+    }
   else if (!rein_address_validate (key_or_address, NULL, &type, hash, NULL)
            || type != REIN_ADDRESS_P2PKH)
     return FALSE;
@@ -477,14 +554,35 @@ public_key_point (const gchar *hex, guint8 out[REIN_PUBKEY_COMPRESSED_LEN])
 {
   guint8 pub[REIN_PUBKEY_UNCOMPRESSED_LEN];
   gsize len = 0;
+  gsize text_len = strnlen (hex, KEY_TEXT_MAX + 1);
+  PointSlot *slot;
 
+  if (text_len != 66 && text_len != KEY_TEXT_MAX)
+    return FALSE;
+  /* Validating a market compares the same few keys over and over. */
+  slot = decoded_slot (&point_slots, sizeof (PointSlot), hex);
+  if (strcmp (slot->text, hex) == 0)
+    {
+      memcpy (out, slot->point, REIN_PUBKEY_COMPRESSED_LEN);
+      return TRUE;
+    }
   /* A point on the curve (checked there): its compressed form is X with
    * the parity of Y in the prefix, as libsecp256k1 would serialize it. */
   if (!rein_public_key_parse_hex (hex, pub, &len, NULL))
     return FALSE;
   memcpy (out + 1, pub + 1, 32);
   out[0] = len == REIN_PUBKEY_COMPRESSED_LEN ? pub[0] : (guint8) (0x02 | (pub[64] & 1));
+  memcpy (slot->point, out, REIN_PUBKEY_COMPRESSED_LEN);
+  strcpy (slot->text, hex);
   return TRUE;
+}
+
+gboolean
+rein_public_key_hex_is_valid (const gchar *hex)
+{
+  guint8 point[REIN_PUBKEY_COMPRESSED_LEN];
+
+  return hex != NULL && public_key_point (hex, point);
 }
 
 gboolean

@@ -55,6 +55,11 @@ gchar *rein_secure_strdup (const gchar *text);
 gboolean rein_public_key_validate (const guint8 *pubkey, gsize len, GError **error);
 /* Parses a hex public key; on success writes it in the same form into @out. */
 gboolean rein_public_key_parse_hex (const gchar *hex, guint8 out[65], gsize *out_len, GError **error);
+/* Whether @hex is a public key rein_public_key_parse_hex() takes; its
+ * encoding is then strlen (@hex) / 2 bytes. Answered from a per-thread
+ * table for keys seen lately (markets name the same keys again and
+ * again). */
+gboolean rein_public_key_hex_is_valid (const gchar *hex);
 
 gchar *rein_address_from_public_key (const guint8 *pubkey, gsize len, ReinNetwork network);
 gchar *rein_address_from_hash160 (const guint8 hash[20], ReinAddressType type, ReinNetwork network);

@@ -118,7 +118,7 @@ typedef struct
   /* The answers are parsed in workers, one per server: a text several
    * servers sent is parsed once. */
   GMutex lock;
-  GHashTable *by_text; /* armored text -> ReinDocument, under @lock */
+  GHashTable *by_text; /* hash of the armored text -> ReinDocument, under @lock */
 } Fetch;
 
 typedef struct
@@ -143,8 +143,10 @@ rein_fetch_report_free (ReinFetchReport *report)
 static void
 fetch_free (Fetch *fetch)
 {
-  g_hash_table_unref (fetch->by_hash);
+  /* The sources' keys are the documents' own hashes, and their URLs the
+   * reports': gone before them. */
   g_hash_table_unref (fetch->sources);
+  g_hash_table_unref (fetch->by_hash);
   g_ptr_array_unref (fetch->reports);
   g_hash_table_unref (fetch->by_text);
   g_clear_pointer (&fetch->known, rein_fetch_known_unref);
@@ -185,20 +187,24 @@ server_done (ServerQuery *sq)
   g_object_unref (task);
 }
 
+/* @doc came from @url: nothing is copied (a page is thousands of
+ * documents, and this runs in the main loop). @doc is in fetch->by_hash,
+ * and @url is its report's. */
 static void
-add_source (Fetch *fetch, const gchar *hash, const gchar *url)
+add_source (Fetch *fetch, ReinDocument *doc, const gchar *url)
 {
+  const gchar *hash = rein_document_get_hash (doc);
   GPtrArray *urls = g_hash_table_lookup (fetch->sources, hash);
 
   if (urls == NULL)
     {
-      urls = g_ptr_array_new_with_free_func (g_free);
-      g_hash_table_insert (fetch->sources, g_strdup (hash), urls);
+      urls = g_ptr_array_new ();
+      g_hash_table_insert (fetch->sources, (gpointer) hash, urls);
     }
   for (guint i = 0; i < urls->len; i++)
     if (g_strcmp0 (g_ptr_array_index (urls, i), url) == 0)
       return;
-  g_ptr_array_add (urls, g_strdup (url));
+  g_ptr_array_add (urls, (gpointer) url);
 }
 
 static void
@@ -221,39 +227,50 @@ parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *c
       const gchar *text = g_ptr_array_index (sq->texts, i);
       ReinDocument *doc;
       ReinDocument *known;
+      gsize len = strnlen (text, REIN_DOCUMENT_MAX_SIZE + 1);
+      g_autofree gchar *hash = NULL;
 
+      /* Longer is no document: rein_document_new_from_armored() says so. */
+      if (len > REIN_DOCUMENT_MAX_SIZE)
+        {
+          g_ptr_array_add (sq->docs, rein_document_new_from_armored (text, -1, NULL));
+          continue;
+        }
+      /* A document is known by the hash of its text: hashing costs a
+       * fraction of parsing, and far less than keying a table by the
+       * whole text (hashed again, compared and copied). */
+      hash = rein_sha256_hex (text, len);
       g_mutex_lock (&fetch->lock);
-      known = g_hash_table_lookup (fetch->by_text, text);
+      known = g_hash_table_lookup (fetch->by_text, hash);
+      if (known != NULL)
+        g_object_ref (known);
       g_mutex_unlock (&fetch->lock);
       if (known != NULL)
         {
-          g_ptr_array_add (sq->docs, g_object_ref (known));
+          g_ptr_array_add (sq->docs, known);
           continue;
         }
-      /* Read before (by another page, query or refresh): hashing the text
-       * costs a fraction of parsing it. */
+      /* Read before (by another page, query or refresh). */
       if (fetch->known != NULL)
         {
-          gsize len = strnlen (text, REIN_DOCUMENT_MAX_SIZE + 1);
-          g_autofree gchar *hash = len <= REIN_DOCUMENT_MAX_SIZE ? rein_sha256_hex (text, len)
-                                                                 : NULL;
-
-          doc = hash != NULL ? rein_fetch_known_lookup (fetch->known, hash) : NULL;
+          doc = rein_fetch_known_lookup (fetch->known, hash);
           if (doc != NULL)
             {
               g_ptr_array_add (sq->docs, doc);
               continue;
             }
         }
-      doc = rein_document_new_from_armored (text, -1, NULL);
+      doc = rein_document_new_from_armored (text, len, NULL);
       if (doc != NULL)
         {
           g_mutex_lock (&fetch->lock);
-          known = g_hash_table_lookup (fetch->by_text, text);
+          known = g_hash_table_lookup (fetch->by_text, hash);
           if (known != NULL)
             g_set_object (&doc, known);
           else
-            g_hash_table_insert (fetch->by_text, g_strdup (text), g_object_ref (doc));
+            /* The key is the document's own hash: it lives as long as the value. */
+            g_hash_table_insert (fetch->by_text, (gpointer) rein_document_get_hash (doc),
+                                 g_object_ref (doc));
           g_mutex_unlock (&fetch->lock);
         }
       g_ptr_array_add (sq->docs, doc);
@@ -277,10 +294,13 @@ parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           sq->report->malformed++;
           continue;
         }
-      add_source (fetch, rein_document_get_hash (doc), sq->report->url);
+      /* Keyed by the document's own hash: it lives as long as the value. */
       if (!g_hash_table_contains (fetch->by_hash, rein_document_get_hash (doc)))
-        g_hash_table_insert (fetch->by_hash, g_strdup (rein_document_get_hash (doc)),
+        g_hash_table_insert (fetch->by_hash, (gpointer) rein_document_get_hash (doc),
                              g_object_ref (doc));
+      else
+        doc = g_hash_table_lookup (fetch->by_hash, rein_document_get_hash (doc));
+      add_source (fetch, doc, sq->report->url);
     }
   server_done (sq);
 }
@@ -343,15 +363,15 @@ rein_fetch_async_full (const gchar *const *urls,
   g_return_if_fail (urls != NULL && owner != NULL && query != NULL);
 
   g_task_set_source_tag (task, rein_fetch_async);
-  fetch->by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  fetch->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  fetch->by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  fetch->sources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) g_ptr_array_unref);
   fetch->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) rein_fetch_report_free);
   fetch->server_done = on_server_done;
   fetch->server_done_data = on_server_done_data;
   fetch->known = known != NULL ? rein_fetch_known_ref (known) : NULL;
   g_mutex_init (&fetch->lock);
-  fetch->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  fetch->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
 
   n = g_strv_length ((gchar **) urls);

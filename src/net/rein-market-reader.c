@@ -565,15 +565,17 @@ verdict_is_stored (Op *op, const ReinDocumentVerdict *verdict, gint64 server_id)
                   == REIN_VERIFICATION_UNCHECKED);
 }
 
-/* Saves @verdicts with the server each document came from: one batch per
- * server, without those the store holds already. */
+/* Saves @verdicts with the server each document came from, in their
+ * order, without those the store holds already: one batch, whatever the
+ * number of servers (a batch per server made a transaction, a commit and
+ * a checkpoint each). */
 static void
 save_verdicts (ReinStore *store, Op *op, GArray *verdicts)
 {
-  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                                         (GDestroyNotify) g_array_unref);
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr (GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (ReinDocumentVerdict),
+                                               verdicts->len);
+  g_autoptr (GArray) sources = g_array_sized_new (FALSE, FALSE, sizeof (gint64), verdicts->len);
+  GError *error = NULL;
 
   for (guint i = 0; i < verdicts->len; i++)
     {
@@ -582,29 +584,16 @@ save_verdicts (ReinStore *store, Op *op, GArray *verdicts)
                                               rein_document_get_hash (verdict->document));
       gint64 *id = url != NULL ? g_hash_table_lookup (op->server_ids, url) : NULL;
       gint64 server_id = id != NULL ? *id : 0;
-      GArray *group;
 
       if (verdict_is_stored (op, verdict, server_id))
         continue;
-      group = g_hash_table_lookup (groups, &server_id);
-      if (group == NULL)
-        {
-          group = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
-          g_hash_table_insert (groups, g_memdup2 (&server_id, sizeof server_id), group);
-        }
-      g_array_append_val (group, *verdict);
+      g_array_append_val (kept, *verdict);
+      g_array_append_val (sources, server_id);
     }
-
-  g_hash_table_iter_init (&iter, groups);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GArray *group = value;
-      GError *error = NULL;
-
-      if (!rein_store_save_verdicts (store, (ReinDocumentVerdict *) group->data, group->len,
-                                     *(gint64 *) key, &error))
-        op_warn (op, error);
-    }
+  if (kept->len > 0
+      && !rein_store_save_verdicts_from (store, (ReinDocumentVerdict *) kept->data,
+                                         (gint64 *) sources->data, kept->len, &error))
+    op_warn (op, error);
 }
 
 /* Looks up what the store knows of @docs (into op->stored), and gives the

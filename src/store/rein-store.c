@@ -2057,15 +2057,17 @@ rein_store_set_bucket (ReinStore *self,
 #define CHUNKS_PER_COMMIT 400
 
 static gboolean save_verdict_group (ReinStore *self, const ReinDocumentVerdict *verdicts,
-                                    guint n_verdicts, guint chunk, gint64 server_id,
-                                    GError **error);
+                                    guint n_verdicts, guint chunk, const gint64 *server_ids,
+                                    gint64 server_id, GError **error);
 
-gboolean
-rein_store_save_verdicts (ReinStore *self,
-                          const ReinDocumentVerdict *verdicts,
-                          guint n_verdicts,
-                          gint64 server_id,
-                          GError **error)
+/* @server_ids beside @verdicts, or NULL for @server_id for all. */
+static gboolean
+save_verdicts (ReinStore *self,
+               const ReinDocumentVerdict *verdicts,
+               const gint64 *server_ids,
+               guint n_verdicts,
+               gint64 server_id,
+               GError **error)
 {
   /* Multi-row statements: 250 rows of 11 values stay far below SQLite's
    * variable limit. */
@@ -2093,11 +2095,33 @@ rein_store_save_verdicts (ReinStore *self,
         }
       ok = save_verdict_group (self, verdicts + group,
                                MIN (chunk * CHUNKS_PER_COMMIT, n_verdicts - group), chunk,
-                               server_id, error);
+                               server_ids != NULL ? server_ids + group : NULL, server_id, error);
       if (!_rein_store_set_bulk (self, FALSE, ok ? error : NULL))
         return FALSE;
     }
   return ok;
+}
+
+gboolean
+rein_store_save_verdicts (ReinStore *self,
+                          const ReinDocumentVerdict *verdicts,
+                          guint n_verdicts,
+                          gint64 server_id,
+                          GError **error)
+{
+  return save_verdicts (self, verdicts, NULL, n_verdicts, server_id, error);
+}
+
+gboolean
+rein_store_save_verdicts_from (ReinStore *self,
+                               const ReinDocumentVerdict *verdicts,
+                               const gint64 *server_ids,
+                               guint n_verdicts,
+                               GError **error)
+{
+  g_return_val_if_fail (server_ids != NULL || n_verdicts == 0, FALSE);
+
+  return save_verdicts (self, verdicts, server_ids, n_verdicts, 0, error);
 }
 
 /* "INSERT INTO documents ..." for @n rows. */
@@ -2131,6 +2155,7 @@ save_verdict_group (ReinStore *self,
                     const ReinDocumentVerdict *verdicts,
                     guint n_verdicts,
                     guint chunk,
+                    const gint64 *server_ids,
                     gint64 server_id,
                     GError **error)
 {
@@ -2169,6 +2194,7 @@ save_verdict_group (ReinStore *self,
           ReinDocument *doc = verdict->document;
           ReinVerification signature = rein_document_get_verification (doc);
           int col = 11 * i;
+          gint64 source = server_ids != NULL ? server_ids[start + i] : server_id;
 
           sqlite3_bind_text (stmt, col + 1, rein_document_get_hash (doc), -1, SQLITE_STATIC);
           sqlite3_bind_text (stmt, col + 2, rein_document_get_armored (doc), -1, SQLITE_STATIC);
@@ -2178,8 +2204,8 @@ save_verdict_group (ReinStore *self,
           sqlite3_bind_text (stmt, col + 4, rein_document_get_field_any (doc, job_id_labels), -1,
                              SQLITE_STATIC);
           sqlite3_bind_text (stmt, col + 5, rein_document_get_signer (doc), -1, SQLITE_STATIC);
-          if (server_id > 0)
-            sqlite3_bind_int64 (stmt, col + 6, server_id);
+          if (source > 0)
+            sqlite3_bind_int64 (stmt, col + 6, source);
           sqlite3_bind_int (stmt, col + 7, verdict->verification);
           if (verdict->verification == REIN_VERIFICATION_INVALID)
             sqlite3_bind_text (stmt, col + 8, verdict->reason ? verdict->reason : "invalid", -1,

@@ -248,6 +248,14 @@ gboolean rein_store_save_verdicts (ReinStore *self,
                                    guint n_verdicts,
                                    gint64 server_id,
                                    GError **error);
+/* The same, each document from the server beside it in @server_ids (0 for
+ * none): one batch however many servers the documents came from. */
+gboolean rein_store_save_verdicts_from (ReinStore *self,
+                                        const ReinDocumentVerdict *verdicts,
+                                        const gint64 *server_ids,
+                                        guint n_verdicts,
+                                        GError **error);
+
 /* What the store holds of one document, by hash. */
 typedef struct
 {

@@ -416,6 +416,102 @@ test_same_key (void)
       delegate_key, "zz7e34842c0a8a8833d60481f80d5c69c99290c60038f8c07a83b851e06fc60690"));
 }
 
+/* Decoded addresses and key ids are remembered per thread, by their text:
+ * many more than the table holds, asked twice in another order from two
+ * threads at once, each gives its own hash, and a text one character
+ * away from one remembered still fails. */
+#define DECODED_MANY 3000
+
+static gpointer
+decode_many (gpointer data)
+{
+  GPtrArray *addresses = data;
+
+  for (guint round = 0; round < 2; round++)
+    for (guint n = 0; n < addresses->len; n++)
+      {
+        guint i = round == 0 ? n : (n * 7919) % addresses->len;
+        const gchar *address = g_ptr_array_index (addresses, i);
+        guint8 want[20] = { 0 }, got[20] = { 0 };
+        ReinNetwork network;
+        ReinAddressType type;
+        g_autofree gchar *wrong = g_strdup (address);
+
+        memcpy (want, &i, sizeof i);
+        g_assert_true (rein_address_validate (address, &network, &type, got, NULL));
+        g_assert_cmpmem (got, sizeof got, want, sizeof want);
+        g_assert_cmpint (network, ==, i % 2 ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET);
+        g_assert_cmpint (type, ==, i % 3 ? REIN_ADDRESS_P2PKH : REIN_ADDRESS_P2SH);
+        g_assert_cmpint (rein_key_id_from_string (address, got), ==, i % 3 != 0);
+        if (i % 3 != 0)
+          g_assert_cmpmem (got, sizeof got, want, sizeof want);
+        wrong[5] = wrong[5] == 'z' ? 'y' : 'z';
+        g_assert_false (rein_address_validate (wrong, NULL, NULL, NULL, NULL));
+      }
+  return NULL;
+}
+
+static void
+test_decoded_cache (void)
+{
+  g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  GThread *other;
+  guint8 id[20], again[20];
+  g_autofree gchar *bad_key = g_strdup (one_compressed);
+
+  for (guint i = 0; i < DECODED_MANY; i++)
+    {
+      guint8 hash[20] = { 0 };
+
+      memcpy (hash, &i, sizeof i);
+      g_ptr_array_add (addresses,
+                       rein_address_from_hash160 (hash,
+                                                  i % 3 ? REIN_ADDRESS_P2PKH : REIN_ADDRESS_P2SH,
+                                                  i % 2 ? REIN_NETWORK_TESTNET
+                                                        : REIN_NETWORK_MAINNET));
+    }
+  other = g_thread_new ("decode", decode_many, addresses);
+  decode_many (addresses);
+  g_thread_join (other);
+
+  /* Hex keys: the same id each time; X off by one digit is no key. */
+  g_assert_true (rein_key_id_from_string (one_compressed, id));
+  g_assert_true (rein_key_id_from_string (one_compressed, again));
+  g_assert_cmpmem (id, sizeof id, again, sizeof again);
+  /* The point with the other Y: another key, another id. */
+  bad_key[1] = bad_key[1] == '2' ? '3' : '2';
+  g_assert_true (rein_key_id_from_string (bad_key, again));
+  g_assert_true (memcmp (id, again, sizeof id) != 0);
+  g_assert_true (rein_key_id_from_string (one_compressed, again));
+  g_assert_cmpmem (id, sizeof id, again, sizeof again);
+  /* Points compared from what is remembered: the same either way, and
+   * not the other Y's, however often asked. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (rein_same_key (one_uncompressed, one_compressed));
+      g_assert_true (rein_same_key (one_compressed, one_uncompressed));
+      g_assert_false (rein_same_key (bad_key, one_compressed));
+      g_assert_false (rein_same_key (one_uncompressed, bad_key));
+    }
+  g_assert_true (rein_public_key_hex_is_valid (one_uncompressed));
+  g_assert_true (rein_public_key_hex_is_valid (one_compressed));
+  g_assert_true (rein_public_key_hex_is_valid (one_compressed));
+  g_assert_false (rein_public_key_hex_is_valid (one_compressed_address));
+  g_assert_false (rein_public_key_hex_is_valid (NULL));
+  /* Not hex: no id, no key, twice. */
+  bad_key[40] = 'g';
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_false (rein_key_id_from_string (bad_key, NULL));
+      g_assert_false (rein_public_key_hex_is_valid (bad_key));
+    }
+  /* X off the curve: no key, asked twice. */
+  g_assert_false (rein_public_key_hex_is_valid (
+      "020000000000000000000000000000000000000000000000000000000000000005"));
+  g_assert_false (rein_public_key_hex_is_valid (
+      "020000000000000000000000000000000000000000000000000000000000000005"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -428,6 +524,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/bitcoin/address/validate", test_address_validate);
   g_test_add_func ("/bitcoin/key/id", test_key_id);
   g_test_add_func ("/bitcoin/key/same", test_same_key);
+  g_test_add_func ("/bitcoin/key/decoded-cache", test_decoded_cache);
   g_test_add_func ("/bitcoin/message/vector", test_message_vector);
   g_test_add_func ("/bitcoin/message/roundtrip", test_message_roundtrip);
   g_test_add_func ("/bitcoin/message/signature-errors", test_signature_errors);

@@ -502,6 +502,144 @@ test_deadline_silent (void)
 
 /* The caller's cancellable still works under a deadline, and a call that
  * ends in time is not touched by it. */
+/* A server that reads a request's head, answers @response byte for byte
+ * and closes the connection (in a thread of its own: the client runs in
+ * this one). */
+typedef struct
+{
+  GSocketService *service;
+  gchar *url;
+  const gchar *response;
+} CannedServer;
+
+static gboolean
+canned_run_cb (GThreadedSocketService *service,
+               GSocketConnection *connection,
+               GObject *source_object,
+               gpointer user_data)
+{
+  CannedServer *canned = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr (GString) head = g_string_new (NULL);
+  gchar c;
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n") && head->len < 65536
+         && g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
+    g_string_append_c (head, c);
+  g_output_stream_write_all (out, canned->response, strlen (canned->response), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static CannedServer *
+canned_server_new (const gchar *response)
+{
+  CannedServer *canned = g_new0 (CannedServer, 1);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  canned->response = response;
+  canned->service = g_threaded_socket_service_new (2);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (canned->service), any_port,
+                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+                                 &error);
+  g_assert_no_error (error);
+  canned->url = g_strdup_printf ("http://127.0.0.1:%u/", g_inet_socket_address_get_port (
+                                                           G_INET_SOCKET_ADDRESS (bound)));
+  g_signal_connect (canned->service, "run", G_CALLBACK (canned_run_cb), canned);
+  g_socket_service_start (canned->service);
+  return canned;
+}
+
+static void
+canned_server_free (CannedServer *canned)
+{
+  g_socket_service_stop (canned->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (canned->service));
+  g_object_unref (canned->service);
+  g_free (canned->url);
+  g_free (canned);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CannedServer, canned_server_free)
+
+/* Asks @response's server for "k" with answers bounded to @max bytes:
+ * the value, or NULL and @error. */
+static gchar *
+get_canned (const gchar *response, gsize max, GError **error)
+{
+  g_autoptr (CannedServer) canned = canned_server_new (response);
+  g_autoptr (ReinClient) client = rein_client_new (canned->url, NULL);
+  Waiter w = { 0 };
+  gchar *value;
+
+  rein_client_set_max_answer (client, max);
+  rein_client_get_async (client, "k", NULL, done_cb, &w);
+  value = rein_client_get_finish (client, WAIT (w), error);
+  g_clear_object (&w.result);
+  return value;
+}
+
+/* The body is read into one buffer sized by Content-Length when there is
+ * one: answers of many read chunks, with and without it, with one that
+ * says less or more than is sent, all come out whole or as errors, and
+ * max_answer bounds those that declare nothing. */
+static void
+test_answer_lengths (void)
+{
+  g_autofree gchar *value = g_strnfill (300000, 'v');
+  g_autofree gchar *json = g_strdup_printf ("{\"key\": \"k\", \"value\": \"%s\"}", value);
+  g_autofree gchar *undeclared = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: "
+                                                  "application/json\r\nConnection: close\r\n"
+                                                  "\r\n%s", json);
+  g_autofree gchar *declared = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: "
+                                                "application/json\r\nContent-Length: %zu\r\n"
+                                                "Connection: close\r\n\r\n%s", strlen (json),
+                                                json);
+  g_autofree gchar *short_length = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: "
+                                                    "application/json\r\nContent-Length: %zu\r\n"
+                                                    "Connection: close\r\n\r\n%s",
+                                                    strlen (json) / 2, json);
+  g_autofree gchar *long_length = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: "
+                                                   "application/json\r\nContent-Length: %zu\r\n"
+                                                   "Connection: close\r\n\r\n%s",
+                                                   strlen (json) * 2, json);
+  g_autoptr (GError) error = NULL;
+  gchar *got;
+
+  got = get_canned (declared, 1000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, value);
+  g_free (got);
+
+  got = get_canned (undeclared, 1000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, value);
+  g_free (got);
+
+  /* Nothing declared: bounded as it is read. */
+  g_assert_null (get_canned (undeclared, 100000, &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_assert_nonnull (strstr (error->message, "larger than"));
+  g_clear_error (&error);
+
+  /* Half of it declared: half of it read, which is no JSON. */
+  g_assert_null (get_canned (short_length, 1000000, &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_clear_error (&error);
+
+  /* Twice as much declared as sent, then the connection closed: the
+   * buffer was sized for what was declared, what came is read whole (and
+   * is JSON: what it holds is checked as any answer's is). */
+  got = get_canned (long_length, 1000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, value);
+  g_free (got);
+}
+
 static void
 test_deadline_cancel (void)
 {
@@ -569,6 +707,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/client/deadline-trickle", test_deadline_trickle);
   g_test_add_func ("/net/client/deadline-silent", test_deadline_silent);
   g_test_add_func ("/net/client/deadline-cancel", test_deadline_cancel);
+  g_test_add_func ("/net/client/answer-lengths", test_answer_lengths);
 
   return g_test_run ();
 }

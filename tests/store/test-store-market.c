@@ -189,6 +189,74 @@ test_many (Fixture *f, gconstpointer data)
                    rein_document_get_armored (g_ptr_array_index (docs, 0)));
 }
 
+/* Documents from several servers saved in one call: each keeps its own
+ * server, the order they were given is kept, and a later save from
+ * another server leaves a first source in place (and gives one to those
+ * that had none). */
+static void
+test_many_sources (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) docs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  g_autoptr (GArray) sources = g_array_new (FALSE, TRUE, sizeof (gint64));
+  g_autoptr (GPtrArray) hashes = g_ptr_array_new ();
+  g_autoptr (GHashTable) found = NULL;
+  g_autoptr (GPtrArray) job_docs = NULL;
+  gint64 servers[3] = { 0 };
+  guint before = rein_store_count_documents (f->store);
+  ReinStoredVerdict *stored;
+
+  servers[1] = rein_store_add_server (f->store, "http://127.0.0.1:1/", &error);
+  g_assert_no_error (error);
+  servers[2] = rein_store_add_server (f->store, "http://127.0.0.1:2/", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300; i++)
+    {
+      ReinDocument *doc = stranger_document ("Rein Bid", "gggggggggggggggggggg", i);
+      ReinDocumentVerdict v = { doc, i % 5 ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID,
+                                i % 5 ? NULL : "bad" };
+
+      g_ptr_array_add (docs, doc);
+      g_ptr_array_add (hashes, (gpointer) rein_document_get_hash (doc));
+      g_array_append_val (verdicts, v);
+      g_array_append_val (sources, servers[i % 3]);
+    }
+  g_assert_true (rein_store_save_verdicts_from (f->store, (ReinDocumentVerdict *) verdicts->data,
+                                                (gint64 *) sources->data, verdicts->len,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rein_store_count_documents (f->store), ==, before + 300);
+  /* Saved again as from the first server: the sources stay. */
+  g_array_set_size (sources, 0);
+  for (guint i = 0; i < verdicts->len; i++)
+    g_array_append_val (sources, servers[1]);
+  g_assert_true (rein_store_save_verdicts_from (f->store, (ReinDocumentVerdict *) verdicts->data,
+                                                (gint64 *) sources->data, verdicts->len,
+                                                &error));
+  g_assert_no_error (error);
+
+  found = rein_store_lookup_verdicts (f->store, (const gchar *const *) hashes->pdata, hashes->len,
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (found), ==, 300);
+  for (guint i = 0; i < hashes->len; i++)
+    {
+      stored = g_hash_table_lookup (found, g_ptr_array_index (hashes, i));
+      g_assert_nonnull (stored);
+      /* Those without a source take the later one's. */
+      g_assert_cmpint (stored->source_server, ==, (i % 3 == 0 ? servers[1] : servers[i % 3]));
+      g_assert_cmpint (stored->verification, ==,
+                       i % 5 ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID);
+    }
+  job_docs = rein_store_list_job_documents (f->store, "gggggggggggggggggggg", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (job_docs->len, ==, 300);
+  for (guint i = 0; i < job_docs->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (job_docs, i), ==,
+                     rein_document_get_armored (g_ptr_array_index (docs, i)));
+}
+
 static void
 test_job_documents_and_enrollments (Fixture *f, gconstpointer data)
 {
@@ -456,6 +524,8 @@ main (int argc, char **argv)
   g_test_add ("/store/market/own-stay-own", Fixture, NULL, fixture_setup, test_own_stay_own,
               fixture_teardown);
   g_test_add ("/store/market/many", Fixture, NULL, fixture_setup, test_many, fixture_teardown);
+  g_test_add ("/store/market/many-sources", Fixture, NULL, fixture_setup, test_many_sources,
+              fixture_teardown);
   g_test_add ("/store/market/job-documents", Fixture, NULL, fixture_setup,
               test_job_documents_and_enrollments, fixture_teardown);
   g_test_add ("/store/market/payouts", Fixture, NULL, fixture_setup, test_payouts,
