@@ -1614,6 +1614,23 @@ legacy_accept (World *w, guint8 coin, guint64 worker_amount, guint64 mediator_am
                           primary, mediator);
 }
 
+/* A 0.3 delivery of @offer: the worker's primary payment of 700000 sat
+ * out of coin 0x22, signed, and a mediator payment of @mediator_amount
+ * sat described. */
+static ReinDocument *
+legacy_delivery (World *w, ReinDocument *offer, guint64 mediator_amount)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, (Party *[]){ w->worker, NULL },
+                                             (const guint64[]){ 700000 }, w->worker, NULL);
+  g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
+                                              (const guint64[]){ mediator_amount }, NULL, NULL);
+  g_autofree gchar *plain = rein_document_build_delivery (offer, "Done, 0.3", &error);
+
+  g_assert_no_error (error);
+  return add_signed (w, w->worker, g_strconcat (plain, primary, mediator, NULL));
+}
+
 /* A python-rein 0.3 accept carries no PSBT whose inputs say what is
  * spent: it counts only when it pays what the worker's 0.3 delivery
  * signed, or, after a delivery without those fields, the bid less a
@@ -1658,16 +1675,7 @@ test_legacy_accept (void)
 
   /* a 0.3 delivery: the worker signed its payment (its own fee, here far
    * more than the allowance); the accept must complete exactly that */
-  {
-    g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, (Party *[]){ w->worker, NULL },
-                                               (const guint64[]){ 700000 }, w->worker, NULL);
-    g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
-                                                (const guint64[]){ 9000 }, NULL, NULL);
-    g_autofree gchar *plain = rein_document_build_delivery (offer, "Done, 0.3", &error);
-
-    g_assert_no_error (error);
-    delivery = add_signed (w, w->worker, g_strconcat (plain, primary, mediator, NULL));
-  }
+  delivery = legacy_delivery (w, offer, 9000);
   job = world_job (w);
   g_assert_true (entry_valid (job, delivery, NULL));
   g_clear_object (&job);
@@ -1692,16 +1700,7 @@ test_legacy_accept (void)
 
   /* the worker does not sign the mediator payment it describes: an
    * accept that copies one paying the mediator too little is refused */
-  {
-    g_autofree gchar *primary = legacy_fields (w, TRUE, 0x22, (Party *[]){ w->worker, NULL },
-                                               (const guint64[]){ 700000 }, w->worker, NULL);
-    g_autofree gchar *mediator = legacy_fields (w, FALSE, 0x77, (Party *[]){ w->mediator, NULL },
-                                                (const guint64[]){ 4000 }, NULL, NULL);
-    g_autofree gchar *plain = rein_document_build_delivery (offer, "Done, 0.3", &error);
-
-    g_assert_no_error (error);
-    delivery = add_signed (w, w->worker, g_strconcat (plain, primary, mediator, NULL));
-  }
+  delivery = legacy_delivery (w, offer, 4000);
   assert_refused (w, w->creator, legacy_accept (w, 0x22, 700000, 4000),
                   "the python-rein mediator payment pays 4000 sat of the 10000 sat due");
 }
