@@ -1301,47 +1301,12 @@ search_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   ReinMarketService *self = source;
   GError *error = NULL;
 
-  if (g_task_get_source_tag (task) == rein_market_service_search_ids_async)
-    {
-      GArray *ids = rein_store_search_job_ids (self->store, task_data, &error);
+  GArray *ids = rein_store_search_job_ids (self->store, task_data, &error);
 
-      if (ids == NULL)
-        g_task_return_error (task, error);
-      else
-        g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
-    }
+  if (ids == NULL)
+    g_task_return_error (task, error);
   else
-    {
-      GHashTable *ids = rein_store_search_jobs (self->store, task_data, &error);
-
-      if (ids == NULL)
-        g_task_return_error (task, error);
-      else
-        g_task_return_pointer (task, ids, (GDestroyNotify) g_hash_table_unref);
-    }
-}
-
-void
-rein_market_service_search_async (ReinMarketService *self,
-                                  const gchar *text,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data)
-{
-  g_autoptr (GTask) task = NULL;
-
-  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
-  task = service_task (self, cancellable, callback, user_data, rein_market_service_search_async);
-  g_task_set_task_data (task, g_strdup (text != NULL ? text : ""), g_free);
-  g_task_run_in_thread (task, search_thread);
-}
-
-GHashTable *
-rein_market_service_search_finish (ReinMarketService *self, GAsyncResult *result,
-                                   GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
 }
 
 void

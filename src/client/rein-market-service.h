@@ -83,19 +83,8 @@ gboolean rein_market_service_refresh_finish (ReinMarketService *self,
                                              GAsyncResult *result,
                                              GError **error);
 
-/* The row ids of the jobs that match @text (see rein_store_search_jobs()),
- * as a GHashTable of gint64 keys, searched in a worker. */
-void rein_market_service_search_async (ReinMarketService *self,
-                                       const gchar *text,
-                                       GCancellable *cancellable,
-                                       GAsyncReadyCallback callback,
-                                       gpointer user_data);
-GHashTable *rein_market_service_search_finish (ReinMarketService *self,
-                                               GAsyncResult *result,
-                                               GError **error);
-
-/* The same, as a GArray of gint64 in ascending order
- * (rein_store_search_job_ids()). */
+/* The row ids of the jobs that match @text, as a GArray of gint64 in
+ * ascending order (rein_store_search_job_ids()), searched in a worker. */
 void rein_market_service_search_ids_async (ReinMarketService *self,
                                            const gchar *text,
                                            GCancellable *cancellable,

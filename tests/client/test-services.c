@@ -69,7 +69,7 @@ test_post_and_bid (Fixture *f, gconstpointer data)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinJob) job = NULL;
-  g_autoptr (GHashTable) hits = NULL;
+  g_autoptr (GArray) hits = NULL;
   g_autoptr (ReinPublication) bid = NULL;
   g_autofree gchar *text = NULL;
   gint64 id;
@@ -106,17 +106,18 @@ test_post_and_bid (Fixture *f, gconstpointer data)
   g_assert_cmpint (id, >, 0);
 
   /* Search, in a worker, over the full-text index. */
-  rein_market_service_search_async (walts, "caf bak", NULL, wait_cb, &result);
+  rein_market_service_search_ids_async (walts, "caf bak", NULL, wait_cb, &result);
   wait_for (&result);
-  hits = rein_market_service_search_finish (walts, result, &error);
+  hits = rein_market_service_search_ids_finish (walts, result, &error);
   g_assert_no_error (error);
-  g_assert_true (g_hash_table_contains (hits, &id));
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (g_array_index (hits, gint64, 0), ==, id);
   g_clear_object (&result);
-  g_clear_pointer (&hits, g_hash_table_unref);
-  rein_market_service_search_async (walts, "plumbing", NULL, wait_cb, &result);
+  g_clear_pointer (&hits, g_array_unref);
+  rein_market_service_search_ids_async (walts, "plumbing", NULL, wait_cb, &result);
   wait_for (&result);
-  hits = rein_market_service_search_finish (walts, result, &error);
-  g_assert_cmpuint (g_hash_table_size (hits), ==, 0);
+  hits = rein_market_service_search_ids_finish (walts, result, &error);
+  g_assert_cmpuint (hits->len, ==, 0);
   g_clear_object (&result);
 
   /* Walt bids: the job is read fresh and validated first. */
