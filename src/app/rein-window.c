@@ -65,6 +65,8 @@ G_DEFINE_FINAL_TYPE (ReinWindow, rein_window, ADW_TYPE_APPLICATION_WINDOW)
  * not decide whether they are shown. */
 #define NAME_MIN_WIDTH 480
 #define SYNC_LABEL_MIN_WIDTH 720
+/* Narrow, the identity's name keeps at least this many letters. */
+#define NARROW_NAME_MIN_CHARS 3
 
 ReinContext *
 rein_window_get_context (ReinWindow *self)
@@ -166,6 +168,12 @@ update_header (ReinWindow *self)
                                      narrow ? self->narrow_title : self->switcher_title);
   gtk_widget_set_visible (self->identity_icon, !narrow);
   gtk_label_set_max_width_chars (self->identity_label, narrow ? 8 : 16);
+  /* and at least its first letters, never a lone "…" */
+  gtk_label_set_width_chars (self->identity_label,
+                             narrow && identity
+                               ? (gint) MIN (g_utf8_strlen (rein_identity_get_name (identity), -1),
+                                             NARROW_NAME_MIN_CHARS)
+                               : -1);
   /* and a testnet identity's name is itself the badge */
   gtk_widget_set_visible (self->testnet_badge,
                           !narrow && identity && rein_identity_get_testnet (identity));

@@ -1690,8 +1690,21 @@ test_first_hour (Fixture *f, gconstpointer data)
   app_test_iterate (400);
   wait_until (widget_hidden, app_test_child (f->window, "identity_icon"));
   /* with three window buttons (Xvfb's default) the window still goes down
-   * to 360 px */
+   * to 360 px, and the name keeps its first letters, never a lone "…" */
   g_assert_cmpint (min_width (f), <=, 360);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), min_width (f), 640);
+  app_test_iterate (200);
+  {
+    GtkWidget *label = app_test_child (f->window, "identity_label");
+    const gchar *name = gtk_label_get_text (GTK_LABEL (label));
+    g_autofree gchar *start = g_utf8_substring (name, 0, MIN (3, g_utf8_strlen (name, -1)));
+    g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (label, start);
+    int start_width = 0;
+
+    pango_layout_get_pixel_size (layout, &start_width, NULL);
+    g_assert_cmpint (gtk_widget_get_width (label), >=, start_width);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
   /* with GNOME's and phones' only Close button, the name shows whole */
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
   /* (a market refresh under way holds the window wider for a moment) */
