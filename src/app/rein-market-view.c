@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "rein-bid-dialog.h"
@@ -273,7 +274,28 @@ update_state (ReinMarketView *self)
         }
     }
   if (g_str_equal (page, "error"))
-    adw_status_page_set_description (self->error_page, error);
+    {
+      ReinSession *session = rein_context_get_session (self->context);
+
+      /* servers answer queries only from owners they hold (PROTOCOL.md
+       * section 6: "Account required to make queries"): an identity
+       * never synced is not one of them yet */
+      if (rein_session_get_last_sync (session) == 0
+          && strstr (error, "Account required to make queries") != NULL)
+        {
+          g_autofree gchar *text = g_strdup_printf (
+              _("Your servers answer the market only to identities they hold. Sync to publish "
+                "yours, then try again.\n(%s)"), error);
+
+          adw_status_page_set_title (self->error_page, _("Sync First"));
+          adw_status_page_set_description (self->error_page, text);
+        }
+      else
+        {
+          adw_status_page_set_title (self->error_page, _("The Market Could Not Be Read"));
+          adw_status_page_set_description (self->error_page, error);
+        }
+    }
   gtk_stack_set_visible_child_name (self->list_stack, page);
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
 

@@ -1584,6 +1584,12 @@ min_width (Fixture *f)
 }
 
 static gboolean
+market_failed (gpointer view)
+{
+  return g_strcmp0 (rein_market_view_get_state (view), "error") == 0;
+}
+
+static gboolean
 narrower_than_361 (gpointer widget)
 {
   return gtk_widget_get_width (widget) <= 360;
@@ -1715,6 +1721,12 @@ test_first_hour (Fixture *f, gconstpointer data)
                                            "testnet-badge"));
   g_assert_cmpint (min_width (f), <=, 360);
   g_assert_true (adw_view_switcher_bar_get_reveal (app_test_child (f->window, "switcher_bar")));
+  /* a new identity, never synced: its servers refuse its queries, and
+   * the market says to sync first rather than only that it failed */
+  wait_until (market_failed, rein_window_get_market_view (REIN_WINDOW (f->window)));
+  g_assert_cmpstr (adw_status_page_get_title (
+                     app_test_child (rein_window_get_market_view (REIN_WINDOW (f->window)),
+                                     "error_page")), ==, "Sync First");
   app_test_screenshot (GTK_WIDGET (f->window), "104-narrow-main");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
