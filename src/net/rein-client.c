@@ -644,8 +644,10 @@ read_next (GTask *task)
   guint len = call->body->len;
   gsize count = READ_CHUNK;
 
-  if (call->declared > len)
-    count = MIN (count, call->declared - len);
+  /* past the declared length, one byte more: it finds the end without
+   * growing (and copying) the buffer, which has room for it */
+  if (call->declared > 0)
+    count = call->declared > len ? MIN (count, call->declared - len) : 1;
   g_byte_array_set_size (call->body, len + count);
   call->body->len = len; /* the bytes beyond are the read's */
   g_input_stream_read_async (call->stream, call->body->data + len, count, G_PRIORITY_DEFAULT,
@@ -722,7 +724,7 @@ sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     if (declared > 0 && call->body->len == 0)
       {
         g_byte_array_unref (call->body);
-        call->body = g_byte_array_sized_new ((guint) declared);
+        call->body = g_byte_array_sized_new ((guint) declared + 1);
       }
   }
   read_next (task);
