@@ -42,9 +42,12 @@ static SearchHits *
 search_hits_new (GArray *ids)
 {
   SearchHits *hits = g_new0 (SearchHits, 1);
-  gint64 last = ids->len > 0 ? g_array_index (ids, gint64, ids->len - 1) : -1;
+  gint64 last = -1;
 
   hits->ids = ids;
+  /* the largest id, not trusting the order the answer promises */
+  for (guint i = 0; i < ids->len; i++)
+    last = MAX (last, g_array_index (ids, gint64, i));
   if (last < (gint64) MAX_SEARCH_BITS)
     {
       hits->n_bits = (guint64) (last + 1);
@@ -1237,7 +1240,7 @@ rein_market_view_init (ReinMarketView *self)
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
-  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row_cb), self);
+  g_signal_connect_object (factory, "teardown", G_CALLBACK (teardown_row_cb), self, 0);
   gtk_grid_view_set_factory (self->job_list, factory);
 
   g_signal_connect_swapped (self->selection, "notify::selected-item",
