@@ -493,6 +493,23 @@ test_cli_accept (Fixture *f, gconstpointer data)
                                              REIN_LEGACY_LABEL_MEDIATOR_CLIENT_SIGNATURE));
 }
 
+/* A python-rein 0.3 creator (python3-bitcoinlib) accepts @delivery: it
+ * completes the worker's payment, which the test chain takes, with the
+ * txid it says. */
+static void
+creator_completes (Fixture *f, ReinDocument *delivery)
+{
+  g_autoptr (JsonBuilder) builder = request (f, "accept");
+  g_autoptr (JsonObject) accepted = NULL;
+  g_autofree gchar *sent = NULL;
+
+  add_document (builder, "delivery", delivery);
+  add_wif (builder, "creator_wif", f->w.carol.key);
+  accepted = run_legacy (builder);
+  sent = broadcast_hex (f, json_object_get_string_member (accepted, "primary_hex"));
+  g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
+}
+
 /* Our worker delivers with rein-cli once the escrows are funded: the
  * delivery carries the payment a python-rein 0.3 creator completes, and
  * VerifyScript and the chain take what it completes. */
@@ -500,11 +517,8 @@ static void
 test_cli_deliver (Fixture *f, gconstpointer data)
 {
   g_autoptr (ReinJob) job = NULL;
-  g_autoptr (JsonBuilder) builder = NULL;
-  g_autoptr (JsonObject) accepted = NULL;
   g_autofree gchar *out = NULL, *form = NULL;
   g_autofree gchar *walt = address_of (&f->w.walt);
-  g_autofree gchar *sent = NULL;
   ReinDocument *delivery;
   gint64 amount = 0;
 
@@ -530,12 +544,7 @@ test_cli_deliver (Fixture *f, gconstpointer data)
   g_assert_cmpint (amount, >, ESCROW_DUE - LEGACY_FEE);
   g_assert_nonnull (rein_document_get_field (delivery, REIN_LEGACY_LABEL_MEDIATOR_INPUTS));
 
-  builder = request (f, "accept");
-  add_document (builder, "delivery", delivery);
-  add_wif (builder, "creator_wif", f->w.carol.key);
-  accepted = run_legacy (builder);
-  sent = broadcast_hex (f, json_object_get_string_member (accepted, "primary_hex"));
-  g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
+  creator_completes (f, delivery);
 }
 
 /* What the app's Deliver does: the 0.3 payments built first, reviewed
@@ -549,11 +558,9 @@ test_deliver_reviewed (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinLegacyDelivery) prepared = NULL;
   g_autoptr (ReinJob) job = load_job (&f->w.walt, f->job_id);
-  g_autoptr (JsonBuilder) builder = NULL;
-  g_autoptr (JsonObject) accepted = NULL;
   g_autofree gchar *walt = address_of (&f->w.walt);
   g_autofree gchar *mia = address_of (&f->w.mia);
-  g_autofree gchar *signature = NULL, *sent = NULL;
+  g_autofree gchar *signature = NULL;
   ReinDocument *delivery;
   const gint64 cap = 50000;
 
@@ -593,12 +600,7 @@ test_deliver_reviewed (Fixture *f, gconstpointer data)
   g_clear_object (&job);
   job = load_job (&f->w.carol, f->job_id);
   delivery = rein_job_get_document (job, REIN_DOCUMENT_TYPE_DELIVERY);
-  builder = request (f, "accept");
-  add_document (builder, "delivery", delivery);
-  add_wif (builder, "creator_wif", f->w.carol.key);
-  accepted = run_legacy (builder);
-  sent = broadcast_hex (f, json_object_get_string_member (accepted, "primary_hex"));
-  g_assert_cmpstr (sent, ==, json_object_get_string_member (accepted, "primary_txid"));
+  creator_completes (f, delivery);
 }
 
 /* A 0.3 accept whose creator's signatures are not hers does not count:
