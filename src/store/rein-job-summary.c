@@ -326,31 +326,6 @@ shared (gchar *text)
   return one;
 }
 
-ReinJobSummary *
-_rein_job_summary_new_full (gint64 id,
-                            const gchar *job_id,
-                            const gchar *creator_key,
-                            gboolean testnet,
-                            const gchar *name,
-                            const gchar *category,
-                            const gchar *description,
-                            const gchar *creator,
-                            const gchar *creator_contact,
-                            const gchar *mediator,
-                            const gchar *mediator_contact,
-                            const gchar *mediator_key,
-                            const gchar *mediator_fee,
-                            ReinJobState state,
-                            guint n_bids,
-                            const gchar *bidders,
-                            gint64 first_seen)
-{
-  return _rein_job_summary_new_read (NULL, id, job_id, creator_key, testnet, name, category,
-                                     description, creator, creator_contact, mediator,
-                                     mediator_contact, mediator_key, mediator_fee, state, n_bids,
-                                     bidders, first_seen);
-}
-
 /* ---- reading many summaries at once ---- */
 
 /* What a read of many rows has formatted so far, by the text as stored:
@@ -556,7 +531,7 @@ _rein_job_summary_new_from_job_with (ReinJob *job,
       rein_document_lookup (posting, REIN_LABEL_MEDIATOR_MASTER_ADDRESS),
       rein_document_lookup (posting, REIN_LABEL_MEDIATOR));
 
-  return _rein_job_summary_new_full (
+  return _rein_job_summary_new_read (NULL, 
       0, rein_job_get_id (job), rein_job_get_creator_key (job), testnet, rein_job_get_name (job),
       category, rein_document_lookup (posting, REIN_LABEL_DESCRIPTION),
       creator,

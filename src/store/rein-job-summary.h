@@ -64,33 +64,15 @@ gint64 rein_job_summary_get_first_seen (ReinJobSummary *self);
  * row shown instead of replacing it). */
 gboolean rein_job_summary_equal (ReinJobSummary *a, ReinJobSummary *b);
 
-/* For the store: a summary from its columns (every string may be NULL). */
-ReinJobSummary *_rein_job_summary_new_full (gint64 id,
-                                            const gchar *job_id,
-                                            const gchar *creator_key,
-                                            gboolean testnet,
-                                            const gchar *name,
-                                            const gchar *category,
-                                            const gchar *description,
-                                            const gchar *creator,
-                                            const gchar *creator_contact,
-                                            const gchar *mediator,
-                                            const gchar *mediator_contact,
-                                            const gchar *mediator_key,
-                                            const gchar *mediator_fee,
-                                            ReinJobState state,
-                                            guint n_bids,
-                                            const gchar *bidders,
-                                            gint64 first_seen);
-
 /* The categories of @summaries (ReinJobSummary), as they show them, most
  * used first (then by name), at most @at_most: what
  * rein_store_list_job_categories() says of a market already read, without
  * reading every row of the index again. */
 GStrv rein_job_summaries_list_categories (GPtrArray *summaries, guint at_most);
 
-/* For the store: _rein_job_summary_new_full() for many rows read at once,
- * with @texts (NULL: none) keeping the texts rows share across calls. */
+/* For the store: a summary from its columns (every string may be NULL);
+ * for many rows read at once, @texts (NULL: none) keeps the texts rows
+ * share across calls. */
 typedef struct _ReinJobSummaryTexts ReinJobSummaryTexts;
 ReinJobSummaryTexts *_rein_job_summary_texts_new (void);
 void _rein_job_summary_texts_free (ReinJobSummaryTexts *texts);

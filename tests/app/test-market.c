@@ -360,8 +360,8 @@ test_job_list (void)
   };
 
   for (guint i = 0; i < 1000; i++)
-    g_ptr_array_add (jobs, _rein_job_summary_new_full (i + 1, NULL, NULL, FALSE, NULL, NULL, NULL,
-                                                       NULL, NULL, NULL, NULL, NULL, NULL,
+    g_ptr_array_add (jobs, _rein_job_summary_new_read (NULL, i + 1, NULL, NULL, FALSE, NULL, NULL,
+                                                       NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                                                        REIN_JOB_STATE_POSTED, 0, NULL, 0));
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == REIN_TYPE_JOB_SUMMARY);
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 0));

@@ -54,7 +54,7 @@ static ReinJobSummary *
 summary (const gchar *job_id, const gchar *name, const gchar *category, const gchar *description,
          const gchar *creator, ReinJobState state, guint n_bids, gint64 first_seen)
 {
-  return _rein_job_summary_new_full (0, job_id, "02aa", FALSE, name, category, description,
+  return _rein_job_summary_new_read (NULL, 0, job_id, "02aa", FALSE, name, category, description,
                                      creator, "c@example.com", "Mia", "mia@example.com", "03bb",
                                      "1.5%", state, n_bids, n_bids ? bidder_key () : "", first_seen);
 }
@@ -238,12 +238,12 @@ test_display_person (void)
 {
   g_autofree gchar *bob = rein_person_format ("Bob", "1CptxARjqcfkVwGFSjR82zmPT8YtRMubub",
                                               REIN_PERSON_FLAGS_NONE);
-  g_autoptr (ReinJobSummary) s = _rein_job_summary_new_full (
+  g_autoptr (ReinJobSummary) s = _rein_job_summary_new_read (NULL, 
       0, "j", "k", FALSE, "n", NULL, NULL, bob, NULL,
       /* an unopened PDI, a nested FSI, an unclosed FSI, an override */
       "\xe2\x81\xa9" "a" "\xe2\x81\xa8" "b" "\xe2\x81\xa8" "c" "\xe2\x80\xae" "d", NULL, NULL,
       NULL, REIN_JOB_STATE_POSTED, 0, NULL, 0);
-  g_autoptr (ReinJobSummary) broken = _rein_job_summary_new_full (
+  g_autoptr (ReinJobSummary) broken = _rein_job_summary_new_read (NULL, 
       0, "j", "k", FALSE, "\xff" "\xe2\x80\xae" "evil", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       NULL, REIN_JOB_STATE_POSTED, 0, NULL, 0);
 
@@ -258,12 +258,12 @@ static void
 test_display_text (void)
 {
   g_autofree gchar *long_name = g_strnfill (5000, 'x');
-  g_autoptr (ReinJobSummary) s = _rein_job_summary_new_full (
+  g_autoptr (ReinJobSummary) s = _rein_job_summary_new_read (NULL, 
       0, "j", "k", FALSE, "Bad\x1b[31mname\r\nsecond", "Cat\tx", "line 1\nline 2\x07",
       "\xe2\x80\xae" "evil" "\xe2\x81\xa6", NULL, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", NULL, NULL, "abc",
       REIN_JOB_STATE_POSTED, 0,
       NULL, 0);
-  g_autoptr (ReinJobSummary) l = _rein_job_summary_new_full (
+  g_autoptr (ReinJobSummary) l = _rein_job_summary_new_read (NULL, 
       0, "j", "k", FALSE, long_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       REIN_JOB_STATE_POSTED, 0, NULL, 0);
 
@@ -282,7 +282,7 @@ test_display_text (void)
     {
       g_autofree gchar *name = g_strnfill (len, 'y');
       g_autofree gchar *description = g_strdup_printf ("%s\n\t%s", name, name);
-      g_autoptr (ReinJobSummary) a = _rein_job_summary_new_full (
+      g_autoptr (ReinJobSummary) a = _rein_job_summary_new_read (NULL, 
           0, "j", "k", FALSE, name, NULL, description, NULL, NULL, NULL, NULL, NULL, NULL,
           REIN_JOB_STATE_POSTED, 0, NULL, 0);
 
