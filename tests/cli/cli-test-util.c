@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <signal.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -79,6 +80,10 @@ cli_runv_full (const gchar *input,
     len = strlen (input);
   stdin_bytes = g_bytes_new (input, len);
 
+  /* rein-cli may stop reading before all of @input is written (an input
+   * over its limit): GLib then ignores the broken pipe, if the signal
+   * has not killed this process first */
+  signal (SIGPIPE, SIG_IGN);
   process = spawn ((const gchar *const *) argv->pdata, child_setup, &error);
   g_assert_no_error (error);
   g_subprocess_communicate (process, stdin_bytes, NULL, &stdout_bytes, &stderr_bytes, &error);
