@@ -1,5 +1,5 @@
-/* rein-identity-page.c: one identity: its addresses and SIN, a backup,
- * and deleting it
+/* rein-identity-page.c: one identity: its name here, its addresses and
+ * SIN, a backup, and deleting it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,6 +25,8 @@ struct _ReinIdentityPage
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle *window_title;
   AdwPreferencesGroup *about_group;
+  AdwEntryRow *label_row;
+  AdwActionRow *enrolled_row;
   AdwActionRow *contact_row;
   AdwActionRow *network_row;
   AdwActionRow *sin_row;
@@ -194,10 +196,70 @@ backup_action (GtkWidget *widget, const char *name, GVariant *param)
     }
   chooser = gtk_file_chooser_native_new (_("Save Backup"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  suggested = g_strdup_printf ("%s.rein-backup.json", rein_identity_get_name (self->identity));
+  suggested = g_strdup_printf ("%s.rein-backup.json", rein_identity_get_label (self->identity));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- rename ---- */
+
+/* The title, and the row, say what this computer calls the identity. */
+static void
+update_label (ReinIdentityPage *self)
+{
+  const gchar *label = rein_identity_get_label (self->identity);
+
+  adw_window_title_set_title (self->window_title, label);
+  adw_preferences_group_set_title (self->about_group, label);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->label_row)), label) != 0)
+    {
+      /* what the store keeps, with no apply button for it: nothing to
+       * apply */
+      adw_entry_row_set_show_apply_button (self->label_row, FALSE);
+      gtk_editable_set_text (GTK_EDITABLE (self->label_row), label);
+      adw_entry_row_set_show_apply_button (self->label_row, TRUE);
+    }
+}
+
+static void
+renamed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinIdentityPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  set_busy (self, FALSE);
+  if (!rein_session_rename_identity_finish (REIN_SESSION (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->label_row), "error");
+          toast (self, error->message);
+        }
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->label_row), "error");
+  update_label (self);
+  toast (self, _("Renamed"));
+}
+
+void
+rein_identity_page_rename (ReinIdentityPage *self, const gchar *label)
+{
+  g_return_if_fail (REIN_IS_IDENTITY_PAGE (self));
+  g_return_if_fail (label != NULL);
+
+  if (self->busy)
+    return;
+  set_busy (self, TRUE);
+  rein_session_rename_identity_async (self->session, self->identity, label, self->cancellable,
+                                      renamed_cb, g_object_ref (self));
+}
+
+static void
+label_applied_cb (AdwEntryRow *row, ReinIdentityPage *self)
+{
+  rein_identity_page_rename (self, gtk_editable_get_text (GTK_EDITABLE (row)));
 }
 
 /* ---- delete ---- */
@@ -214,7 +276,7 @@ deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       toast (self, error->message);
       return;
     }
-  g_signal_emit (self, signals[SIGNAL_DELETED], 0, rein_identity_get_name (self->identity));
+  g_signal_emit (self, signals[SIGNAL_DELETED], 0, rein_identity_get_label (self->identity));
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -247,7 +309,7 @@ delete_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   ReinIdentityPage *self = REIN_IDENTITY_PAGE (widget);
   g_autofree gchar *heading = g_strdup_printf (_("Delete “%s”?"),
-                                               rein_identity_get_name (self->identity));
+                                               rein_identity_get_label (self->identity));
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
                                               _("Its keys are removed from this computer. "
                                                 "Without a backup or its recovery phrase it "
@@ -422,6 +484,8 @@ rein_identity_page_class_init (ReinIdentityPageClass *klass)
   BIND (toast_overlay);
   BIND (window_title);
   BIND (about_group);
+  BIND (label_row);
+  BIND (enrolled_row);
   BIND (contact_row);
   BIND (network_row);
   BIND (sin_row);
@@ -452,6 +516,7 @@ rein_identity_page_init (ReinIdentityPage *self)
   add_copy_button (self, self->delegate_row);
   self->balance = -1;
   g_signal_connect_swapped (self->send_row, "changed", G_CALLBACK (update_send), self);
+  g_signal_connect (self->label_row, "apply", G_CALLBACK (label_applied_cb), self);
 }
 
 ReinIdentityPage *
@@ -459,6 +524,7 @@ rein_identity_page_new (GtkWindow *parent, ReinSession *session, ReinIdentity *i
 {
   ReinIdentityPage *self;
   g_autofree gchar *sin = NULL;
+  g_autofree gchar *enrolled = NULL;
 
   g_return_val_if_fail (REIN_IS_SESSION (session), NULL);
   g_return_val_if_fail (REIN_IS_IDENTITY (identity), NULL);
@@ -467,8 +533,13 @@ rein_identity_page_new (GtkWindow *parent, ReinSession *session, ReinIdentity *i
   self->session = g_object_ref (session);
   self->identity = g_object_ref (identity);
   sin = rein_sin_from_address (rein_identity_get_master_address (identity));
-  adw_window_title_set_title (self->window_title, rein_identity_get_name (identity));
-  adw_preferences_group_set_title (self->about_group, rein_identity_get_name (identity));
+  update_label (self);
+  g_signal_connect_object (identity, "notify::label", G_CALLBACK (update_label), self,
+                           G_CONNECT_SWAPPED);
+  enrolled = g_strdup_printf (_("%s — signed in your enrollment, so it stays as it is; "
+                                "renaming changes only what this computer calls it"),
+                              rein_identity_get_name (identity));
+  adw_action_row_set_subtitle (self->enrolled_row, enrolled);
   adw_action_row_set_subtitle (self->contact_row, rein_identity_get_contact (identity));
   adw_action_row_set_subtitle (self->network_row,
                                rein_identity_get_testnet (identity)

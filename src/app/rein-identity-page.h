@@ -1,5 +1,5 @@
-/* rein-identity-page.h: one identity: its addresses and SIN, a backup,
- * and deleting it
+/* rein-identity-page.h: one identity: its name here, its addresses and
+ * SIN, a backup, and deleting it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 #define REIN_TYPE_IDENTITY_PAGE (rein_identity_page_get_type ())
 G_DECLARE_FINAL_TYPE (ReinIdentityPage, rein_identity_page, REIN, IDENTITY_PAGE, AdwWindow)
 
-/* Emits "deleted" (with the identity's name) once the identity is gone,
+/* Emits "deleted" (with the identity's label) once the identity is gone,
  * then closes. */
 ReinIdentityPage *rein_identity_page_new (GtkWindow *parent,
                                           ReinSession *session,
@@ -25,6 +25,9 @@ void rein_identity_page_save_backup_to (ReinIdentityPage *self, GFile *file);
 /* Looks up what the identity's delegate address holds (the page does it
  * when it opens). */
 void rein_identity_page_refresh_balance (ReinIdentityPage *self);
+/* What the name row's apply button does: calls the identity @label on
+ * this computer. */
+void rein_identity_page_rename (ReinIdentityPage *self, const gchar *label);
 /* What "Delete" in the confirmation does. */
 void rein_identity_page_delete (ReinIdentityPage *self);
 

@@ -176,7 +176,7 @@ rein_unlock_dialog_new (GtkWindow *parent, ReinSession *session, const gchar *re
   identity = rein_session_get_active_identity (session);
   if (identity)
     {
-      g_autofree gchar *title = g_strdup_printf (_("Unlock %s"), rein_identity_get_name (identity));
+      g_autofree gchar *title = g_strdup_printf (_("Unlock %s"), rein_identity_get_label (identity));
 
       adw_preferences_group_set_title (self->group, title);
     }

@@ -28,6 +28,7 @@ struct _ReinWindow
   GStrv failed_servers; /* of the last sync, when some (not all) failed */
   guint synced_servers; /* how many took the documents then */
   gboolean manual_sync; /* the user asked: the outcome gets a toast */
+  ReinIdentity *named;  /* the identity the header names: its renames follow */
 
   AdwToastOverlay *toast_overlay;
   GtkMenuButton *identity_button;
@@ -171,7 +172,7 @@ update_header (ReinWindow *self)
   /* and at least its first letters, never a lone "…" */
   gtk_label_set_width_chars (self->identity_label,
                              narrow && identity
-                               ? (gint) MIN (g_utf8_strlen (rein_identity_get_name (identity), -1),
+                               ? (gint) MIN (g_utf8_strlen (rein_identity_get_label (identity), -1),
                                              NARROW_NAME_MIN_CHARS)
                                : -1);
   /* and a testnet identity's name is itself the badge */
@@ -184,7 +185,7 @@ update_header (ReinWindow *self)
   if (narrow && identity)
     {
       g_autofree gchar *tip = g_strdup_printf (_("%s: Switch or Add Identity"),
-                                               rein_identity_get_name (identity));
+                                               rein_identity_get_label (identity));
 
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->identity_button), tip);
     }
@@ -266,15 +267,33 @@ update_banner (ReinWindow *self)
   update_header (self);
 }
 
+static void update_identity (ReinWindow *self);
+
+/* A rename of the identity the header names shows at once. */
+static void
+follow_label (ReinWindow *self, ReinIdentity *identity)
+{
+  if (self->named == identity)
+    return;
+  if (self->named)
+    g_signal_handlers_disconnect_by_func (self->named, update_identity, self);
+  g_set_object (&self->named, identity);
+  if (identity)
+    g_signal_connect_object (identity, "notify::label", G_CALLBACK (update_identity), self,
+                             G_CONNECT_SWAPPED);
+}
+
 static void
 update_identity (ReinWindow *self)
 {
   ReinIdentity *identity = rein_session_get_active_identity (self->session);
   g_autofree gchar *a11y = NULL;
 
-  gtk_label_set_text (self->identity_label, identity ? rein_identity_get_name (identity)
+  follow_label (self, identity);
+
+  gtk_label_set_text (self->identity_label, identity ? rein_identity_get_label (identity)
                                                      : _("No Identity"));
-  a11y = g_strdup_printf (_("Identity: %s"), identity ? rein_identity_get_name (identity)
+  a11y = g_strdup_printf (_("Identity: %s"), identity ? rein_identity_get_label (identity)
                                                       : _("none"));
   /* narrow, the badge is only a colour: a screen reader hears it */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->identity_button),
@@ -370,7 +389,8 @@ create_identity_row (gpointer item, gpointer user_data)
   g_autofree gchar *target = g_strdup_printf ("%" G_GINT64_FORMAT,
                                               rein_identity_get_id (identity));
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rein_identity_get_name (identity));
+  /* renamed here: the row follows */
+  g_object_bind_property (identity, "label", row, "title", G_BINDING_SYNC_CREATE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
                                rein_identity_get_testnet (identity) ? _("Testnet")
                                                                     : rein_identity_get_contact (
@@ -453,7 +473,7 @@ switch_identity_action (GtkWidget *widget, const char *name, GVariant *param)
       if (rein_identity_get_id (identity) == id)
         {
           g_autofree gchar *text = g_strdup_printf (_("Now using %s"),
-                                                    rein_identity_get_name (identity));
+                                                    rein_identity_get_label (identity));
 
           rein_session_set_active_identity (self->session, identity);
           rein_window_show_toast (self, text);
@@ -490,7 +510,7 @@ static void
 identity_added_cb (ReinWindow *self, ReinIdentity *identity)
 {
   g_autofree gchar *text = g_strdup_printf (_("Identity “%s” is ready"),
-                                            rein_identity_get_name (identity));
+                                            rein_identity_get_label (identity));
 
   show_main_or_welcome (self);
   rein_window_show_toast (self, text);
@@ -745,6 +765,7 @@ rein_window_dispose (GObject *object)
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
+  follow_label (self, NULL);
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->failed_servers, g_strfreev);

@@ -19,11 +19,27 @@
 
 /* ---- Helpers ---- */
 
+/* " (enrolled as NAME)" for an identity renamed on this computer, else "".
+ * Valid until the next call. */
+static const gchar *
+renamed_note (ReinIdentity *identity)
+{
+  static gchar *note;
+
+  g_clear_pointer (&note, g_free);
+  if (g_strcmp0 (rein_identity_get_label (identity), rein_identity_get_name (identity)) == 0)
+    return "";
+  note = g_strdup_printf (_(" (enrolled as “%s”)"), rein_identity_get_name (identity));
+  return note;
+}
+
 static void
 identity_to_json (JsonBuilder *builder, ReinIdentity *identity, gboolean active)
 {
   json_builder_begin_object (builder);
   rein_cli_json_string (builder, "name", rein_identity_get_name (identity));
+  /* what "rein-cli use" takes: the name given here, else the enrolled one */
+  rein_cli_json_string (builder, "label", rein_identity_get_label (identity));
   rein_cli_json_string (builder, "contact", rein_identity_get_contact (identity));
   rein_cli_json_string (builder, "master_address", rein_identity_get_master_address (identity));
   rein_cli_json_string (builder, "delegate_address",
@@ -555,7 +571,7 @@ run_identities (const ReinCliCommand *command, int argc, char **argv)
   active = rein_store_get_active_identity (store, NULL);
 
   json_builder_begin_object (builder);
-  rein_cli_json_string (builder, "active", active ? rein_identity_get_name (active) : NULL);
+  rein_cli_json_string (builder, "active", active ? rein_identity_get_label (active) : NULL);
   json_builder_set_member_name (builder, "identities");
   json_builder_begin_array (builder);
   for (guint i = 0; i < g_list_model_get_n_items (list); i++)
@@ -567,8 +583,9 @@ run_identities (const ReinCliCommand *command, int argc, char **argv)
       if (rein_cli_globals.json)
         identity_to_json (builder, identity, is_active);
       else
-        rein_cli_print ("%s %s  %s  %s%s%s%s", is_active ? "*" : " ",
-                        rein_identity_get_name (identity),
+        rein_cli_print ("%s %s%s  %s  %s%s%s%s", is_active ? "*" : " ",
+                        rein_identity_get_label (identity),
+                        renamed_note (identity),
                         rein_identity_get_master_address (identity),
                         rein_identity_get_testnet (identity) ? "testnet" : "mainnet",
                         rein_identity_get_will_mediate (identity) ? _(", mediator ") : "",
@@ -613,7 +630,7 @@ run_use (const ReinCliCommand *command, int argc, char **argv)
       identity_to_json (builder, identity, TRUE);
       return write_json (builder, FALSE);
     }
-  rein_cli_print (_("Now using “%s” (%s)."), rein_identity_get_name (identity),
+  rein_cli_print (_("Now using “%s” (%s)."), rein_identity_get_label (identity),
                   rein_identity_get_testnet (identity) ? "testnet" : "mainnet");
   return REIN_CLI_EXIT_OK;
 }

@@ -719,6 +719,9 @@ apply_identities (ReinSession *self, Snapshot *snap)
           g_autoptr (ReinIdentity) old = g_list_model_get_item (current, i);
 
           same = rein_identity_get_id (old) == rein_identity_get_id (id);
+          /* renamed elsewhere (rein-cli) */
+          if (same)
+            _rein_identity_set_label (old, rein_identity_get_label (id));
         }
       g_ptr_array_add (items, id);
     }
@@ -1517,6 +1520,79 @@ rein_session_delete_identity_async (ReinSession *self,
 
 gboolean
 rein_session_delete_identity_finish (ReinSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+rename_identity_thread (GTask *task, gpointer source, gpointer task_data,
+                        GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  ReinIdentity *identity = g_object_get_data (G_OBJECT (task), "identity");
+  g_autoptr (GError) error = NULL;
+
+  if (!rein_store_rename_identity (self->store, identity, task_data, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+identity_renamed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  ReinSession *self = REIN_SESSION (source);
+  ReinIdentity *renamed = g_object_get_data (G_OBJECT (result), "identity");
+  const gchar *label = g_task_get_task_data (G_TASK (result));
+  GListModel *list = G_LIST_MODEL (self->identities);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  /* the objects the views show, renamed in place ("label" notifies) */
+  _rein_identity_set_label (renamed, label);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (ReinIdentity) identity = g_list_model_get_item (list, i);
+
+      if (rein_identity_get_id (identity) == rein_identity_get_id (renamed))
+        _rein_identity_set_label (identity, label);
+    }
+  if (self->active && rein_identity_get_id (self->active) == rein_identity_get_id (renamed))
+    _rein_identity_set_label (self->active, label);
+  g_task_return_boolean (outer, TRUE);
+}
+
+void
+rein_session_rename_identity_async (ReinSession *self,
+                                    ReinIdentity *identity,
+                                    const gchar *label,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (REIN_IS_SESSION (self));
+  g_return_if_fail (REIN_IS_IDENTITY (identity));
+  g_return_if_fail (label != NULL);
+
+  g_task_set_source_tag (task, rein_session_rename_identity_async);
+  inner = g_task_new (self, NULL, identity_renamed_cb, g_steal_pointer (&task));
+  g_object_set_data_full (G_OBJECT (inner), "identity", g_object_ref (identity), g_object_unref);
+  /* as the store keeps it */
+  g_task_set_task_data (inner, g_strstrip (g_strdup (label)), g_free);
+  g_task_run_in_thread (inner, rename_identity_thread);
+}
+
+gboolean
+rein_session_rename_identity_finish (ReinSession *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -202,6 +202,16 @@ void rein_session_delete_identity_async (ReinSession *self,
                                          gpointer user_data);
 gboolean rein_session_delete_identity_finish (ReinSession *self, GAsyncResult *result,
                                               GError **error);
+/* Calls @identity @label on this computer (rein_store_rename_identity(),
+ * in a worker); the session's objects for it then notify "label". */
+void rein_session_rename_identity_async (ReinSession *self,
+                                         ReinIdentity *identity,
+                                         const gchar *label,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+gboolean rein_session_rename_identity_finish (ReinSession *self, GAsyncResult *result,
+                                              GError **error);
 
 typedef enum
 {

@@ -18,6 +18,7 @@ struct _ReinIdentity
   gchar *delegate_public_key;
   gchar *mediator_fee;
   gchar *enrollment;
+  gchar *label;             /* NULL: the enrolled name */
   guint will_mediate : 1;
   guint testnet : 1;
   guint has_mnemonic : 1;
@@ -39,6 +40,7 @@ enum
   PROP_TESTNET,
   PROP_HAS_MNEMONIC,
   PROP_ENROLLMENT,
+  PROP_LABEL,
   N_PROPS
 };
 
@@ -56,6 +58,7 @@ rein_identity_finalize (GObject *object)
   g_free (self->delegate_public_key);
   g_free (self->mediator_fee);
   g_free (self->enrollment);
+  g_free (self->label);
 
   G_OBJECT_CLASS (rein_identity_parent_class)->finalize (object);
 }
@@ -100,6 +103,9 @@ rein_identity_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_ENROLLMENT:
       g_value_set_string (value, self->enrollment);
       break;
+    case PROP_LABEL:
+      g_value_set_string (value, rein_identity_get_label (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -127,6 +133,9 @@ rein_identity_class_init (ReinIdentityClass *klass)
   properties[PROP_TESTNET] = g_param_spec_boolean ("testnet", NULL, NULL, FALSE, flags);
   properties[PROP_HAS_MNEMONIC] = g_param_spec_boolean ("has-mnemonic", NULL, NULL, FALSE, flags);
   properties[PROP_ENROLLMENT] = g_param_spec_string ("enrollment", NULL, NULL, NULL, flags);
+  /* what this computer calls the identity: notified when renamed */
+  properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL,
+                                                flags | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -146,7 +155,8 @@ _rein_identity_new (gint64 id,
                     const gchar *mediator_fee,
                     gboolean testnet,
                     gboolean has_mnemonic,
-                    const gchar *enrollment)
+                    const gchar *enrollment,
+                    const gchar *label)
 {
   ReinIdentity *self = g_object_new (REIN_TYPE_IDENTITY, NULL);
 
@@ -161,7 +171,31 @@ _rein_identity_new (gint64 id,
   self->testnet = !!testnet;
   self->has_mnemonic = !!has_mnemonic;
   self->enrollment = g_strdup (enrollment);
+  _rein_identity_set_label (self, label);
   return self;
+}
+
+const gchar *
+rein_identity_get_label (ReinIdentity *self)
+{
+  g_return_val_if_fail (REIN_IS_IDENTITY (self), NULL);
+
+  return self->label ? self->label : self->name;
+}
+
+void
+_rein_identity_set_label (ReinIdentity *self, const gchar *label)
+{
+  g_return_if_fail (REIN_IS_IDENTITY (self));
+
+  /* the enrolled name is no label of its own */
+  if (label != NULL && (*label == '\0' || g_strcmp0 (label, self->name) == 0))
+    label = NULL;
+  if (g_strcmp0 (label, self->label) == 0)
+    return;
+  g_free (self->label);
+  self->label = g_strdup (label);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
 }
 
 #define GETTER(type, field)                                  \

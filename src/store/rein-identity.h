@@ -37,6 +37,12 @@ gboolean rein_identity_get_has_mnemonic (ReinIdentity *self);
 /* The armored, verified enrollment, or NULL when none is known yet
  * (python-rein backups carry none). */
 const gchar *rein_identity_get_enrollment (ReinIdentity *self);
+/* What this computer calls the identity: the name it was enrolled with
+ * unless the user renamed it here (rein_store_rename_identity()). Others
+ * see the enrolled name, which documents carry: a signed enrollment cannot
+ * be changed. Read on the thread that owns the object (the main thread for
+ * the session's identities); "label" is notified when it changes. */
+const gchar *rein_identity_get_label (ReinIdentity *self);
 
 /* For the store only. */
 ReinIdentity *_rein_identity_new (gint64 id,
@@ -49,6 +55,8 @@ ReinIdentity *_rein_identity_new (gint64 id,
                                   const gchar *mediator_fee,
                                   gboolean testnet,
                                   gboolean has_mnemonic,
-                                  const gchar *enrollment);
+                                  const gchar *enrollment,
+                                  const gchar *label);
+void _rein_identity_set_label (ReinIdentity *self, const gchar *label);
 
 G_END_DECLS

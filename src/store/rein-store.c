@@ -161,6 +161,9 @@ static const gchar *const migrations[] = {
    * (a temporary B-tree of 100,000 summaries, spilled to disk, was half of
    * the market's load at start) */
   "CREATE INDEX job_summaries_newest ON job_summaries(testnet, first_seen);",
+  /* 6 -> 7: what this computer calls an identity, when renamed here (the
+   * enrolled name is signed and stays) */
+  "ALTER TABLE identities ADD COLUMN label TEXT;",
 };
 
 /* A refresh writes 400,000 documents with random hashes into the indexes:
@@ -439,7 +442,7 @@ rein_store_get_schema_version (ReinStore *self)
 
 static const gchar identity_columns[] =
   "id, name, contact, master_address, delegate_address, delegate_pubkey, will_mediate, "
-  "mediator_fee, testnet, sealed_mnemonic IS NOT NULL, enrollment";
+  "mediator_fee, testnet, sealed_mnemonic IS NOT NULL, enrollment, label";
 
 static ReinIdentity *
 identity_from_row (sqlite3_stmt *stmt)
@@ -454,7 +457,8 @@ identity_from_row (sqlite3_stmt *stmt)
                              (const gchar *) sqlite3_column_text (stmt, 7),
                              sqlite3_column_int (stmt, 8),
                              sqlite3_column_int (stmt, 9),
-                             (const gchar *) sqlite3_column_text (stmt, 10));
+                             (const gchar *) sqlite3_column_text (stmt, 10),
+                             (const gchar *) sqlite3_column_text (stmt, 11));
 }
 
 static ReinIdentity *
@@ -1480,8 +1484,13 @@ rein_store_list_identities (ReinStore *self, GError **error)
 ReinIdentity *
 rein_store_find_identity (ReinStore *self, const gchar *name, GError **error)
 {
-  g_autofree gchar *sql = g_strdup_printf ("SELECT %s FROM identities WHERE name = ?",
-                                           identity_columns);
+  /* a label of its own first: rein_store_rename_identity() keeps labels
+   * and names apart */
+  g_autofree gchar *sql = g_strdup_printf ("SELECT %s FROM identities WHERE label = ?1 "
+                                           "UNION ALL "
+                                           "SELECT %s FROM identities WHERE name = ?1 "
+                                           "AND label IS NULL",
+                                           identity_columns, identity_columns);
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
@@ -1497,6 +1506,78 @@ rein_store_find_identity (ReinStore *self, const gchar *name, GError **error)
   g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
                "There is no identity named “%s”", name);
   return NULL;
+}
+
+gboolean
+rein_store_rename_identity (ReinStore *self,
+                            ReinIdentity *identity,
+                            const gchar *label,
+                            GError **error)
+{
+  g_autofree gchar *clean = NULL;
+  g_autoptr (sqlite3_stmt) taken = NULL;
+  g_autoptr (sqlite3_stmt) update = NULL;
+  gboolean enrolled;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_return_val_if_fail (REIN_IS_IDENTITY (identity), FALSE);
+  g_return_val_if_fail (label != NULL, FALSE);
+
+  if (strlen (label) > MAX_NAME_LEN || !g_utf8_validate (label, -1, NULL))
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The name is too long, or not text");
+      return FALSE;
+    }
+  clean = g_strstrip (g_strdup (label));
+  if (*clean == '\0')
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                           "The identity needs a name");
+      return FALSE;
+    }
+  for (const gchar *p = clean; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID,
+                             "The name must be a single line of text");
+        return FALSE;
+      }
+  /* Each identity is found by one name: no other may be called this,
+   * by its label or by its enrolled name. */
+  taken = prepare (self, "SELECT 1 FROM identities WHERE id != ?1 "
+                         "AND (label = ?2 OR name = ?2)",
+                   error);
+  if (taken == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (taken, 1, rein_identity_get_id (identity));
+  sqlite3_bind_text (taken, 2, clean, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (taken) == SQLITE_ROW)
+    {
+      g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS,
+                   "Another identity is already called “%s”", clean);
+      return FALSE;
+    }
+  /* back to the enrolled name: no label */
+  enrolled = g_strcmp0 (clean, rein_identity_get_name (identity)) == 0;
+  update = prepare (self, "UPDATE identities SET label = ?2 WHERE id = ?1", error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (update, 1, rein_identity_get_id (identity));
+  if (enrolled)
+    sqlite3_bind_null (update, 2);
+  else
+    sqlite3_bind_text (update, 2, clean, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (update) != SQLITE_DONE)
+    return set_db_error (self, error, "Could not rename the identity");
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
+                           "No such identity");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 6
+#define REIN_STORE_SCHEMA_VERSION 7
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
@@ -98,7 +98,17 @@ ReinIdentity *rein_store_import_backup (ReinStore *self,
 
 /* A GListStore of ReinIdentity, in creation order. */
 GListModel *rein_store_list_identities (ReinStore *self, GError **error);
+/* The identity this computer calls @name (its label, else its enrolled
+ * name). */
 ReinIdentity *rein_store_find_identity (ReinStore *self, const gchar *name, GError **error);
+/* Calls @identity @label on this computer (rein_identity_get_label()):
+ * one line of text, not blank, not another identity's name or label.
+ * Its enrolled name, what others see, stays. (@identity itself is not
+ * updated.) */
+gboolean rein_store_rename_identity (ReinStore *self,
+                                     ReinIdentity *identity,
+                                     const gchar *label,
+                                     GError **error);
 gboolean rein_store_set_active_identity (ReinStore *self, ReinIdentity *identity, GError **error);
 /* NULL without error when there is no identity yet. */
 ReinIdentity *rein_store_get_active_identity (ReinStore *self, GError **error);

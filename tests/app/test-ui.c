@@ -1984,6 +1984,35 @@ label_nonempty_idle (gpointer data)
          && *gtk_label_get_text (app_test_child (data, "backup_status")) != '\0';
 }
 
+/* The switcher's row titles, in order, joined by "|". */
+static gchar *
+switcher_titles (Fixture *f)
+{
+  GString *titles = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (app_test_child (f->window, "identity_list"));
+       row; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_PREFERENCES_ROW (row))
+      g_string_append_printf (titles, "%s%s", titles->len ? "|" : "",
+                              adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  return g_string_free (titles, FALSE);
+}
+
+static gboolean
+header_names_bobby (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (gtk_label_get_text (app_test_child (f->window, "identity_label")),
+                    "Bobby (test)") == 0;
+}
+
+static gboolean
+row_marked_error (gpointer data)
+{
+  return gtk_widget_has_css_class (data, "error");
+}
+
 static void
 test_identities (Fixture *f, gconstpointer data)
 {
@@ -2047,6 +2076,42 @@ test_identities (Fixture *f, gconstpointer data)
                                    clipboard_read_cb, &copied);
     wait_until (string_set, &copied);
     g_assert_cmpstr (copied, ==, sin);
+  }
+
+  /* 6: renamed on this computer: the header, the switcher and the page
+   * follow; the enrolled name, which others see, is said and stays */
+  {
+    GtkWidget *label_row = app_test_child (page, "label_row");
+    g_autofree gchar *titles = NULL;
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (label_row)), ==, "Bob");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (app_test_child (page, "enrolled_row")),
+                              "Bob"));
+    set_text (label_row, "Alice");
+    g_signal_emit_by_name (label_row, "apply");
+    wait_until (row_marked_error, label_row);
+    g_assert_cmpstr (rein_identity_get_label (rein_session_get_active_identity (f->session)), ==,
+                     "Bob");
+    set_text (label_row, "  Bobby (test) ");
+    g_signal_emit_by_name (label_row, "apply");
+    wait_until (header_names_bobby, f);
+    g_assert_false (gtk_widget_has_css_class (label_row, "error"));
+    g_assert_cmpstr (adw_window_title_get_title (app_test_child (page, "window_title")), ==,
+                     "Bobby (test)");
+    titles = switcher_titles (f);
+    g_assert_cmpstr (titles, ==, "Alice|Bobby (test)");
+    g_assert_cmpstr (rein_identity_get_name (rein_session_get_active_identity (f->session)), ==,
+                     "Bob");
+    /* the keys stay as they were: renaming locks nothing */
+    g_assert_cmpint (rein_identity_get_id (rein_session_get_active_identity (f->session)), ==,
+                     rein_identity_get_id (b));
+    {
+      g_autoptr (ReinIdentity) stored = rein_store_find_identity (f->store, "Bobby (test)",
+                                                                  &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (rein_identity_get_name (stored), ==, "Bob");
+    }
   }
   gtk_window_set_default_size (page, 560, 760);
   app_test_screenshot (GTK_WIDGET (page), "121-identity-page");

@@ -520,6 +520,75 @@ test_several_identities (Fixture *f, gconstpointer data)
   (void) first;
 }
 
+/* A rename changes what this computer calls an identity; the enrolled
+ * name, which documents carry, stays. */
+static void
+test_rename_identity (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams p = { .name = "Second", .contact = "s@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+  g_autoptr (ReinIdentity) first = rein_store_add_identity_from_mnemonic (f->store, &alice,
+                                                                          VECTOR_PHRASE, NULL,
+                                                                          "pw", &error);
+  g_autoptr (ReinIdentity) second = rein_store_add_identity_from_mnemonic (f->store, &p, phrase,
+                                                                           NULL, "pw", &error);
+  g_autoptr (ReinIdentity) found = NULL;
+  g_autoptr (ReinStore) again = NULL;
+  g_autofree gchar *long_name = g_strnfill (101, 'x');
+  static const gchar *const refused[] = { "", "   ", "two\nlines", "tab\there", "Second" };
+
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_label (first), ==, "Alice");
+
+  g_assert_true (rein_store_rename_identity (f->store, first, "  Alice at work ", &error));
+  g_assert_no_error (error);
+  found = rein_store_find_identity (f->store, "Alice at work", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_identity_get_id (found), ==, rein_identity_get_id (first));
+  g_assert_cmpstr (rein_identity_get_label (found), ==, "Alice at work");
+  g_assert_cmpstr (rein_identity_get_name (found), ==, "Alice");
+  g_assert_cmpstr (rein_identity_get_enrollment (found), ==, rein_identity_get_enrollment (first));
+  /* the enrolled name no longer finds it: one name each */
+  g_clear_object (&found);
+  g_assert_null (rein_store_find_identity (f->store, "Alice", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_false (rein_store_rename_identity (f->store, first, refused[i], &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+    }
+  g_assert_false (rein_store_rename_identity (f->store, first, long_name, &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  /* nor another one's label */
+  g_assert_false (rein_store_rename_identity (f->store, second, "Alice at work", &error));
+  g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* kept across a reopen */
+  again = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  found = rein_store_find_identity (again, "Alice at work", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_identity_get_id (found), ==, rein_identity_get_id (first));
+  g_clear_object (&found);
+
+  /* back to the enrolled name: no label of its own */
+  g_assert_true (rein_store_rename_identity (f->store, first, "Alice", &error));
+  g_assert_no_error (error);
+  found = rein_store_find_identity (f->store, "Alice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rein_identity_get_label (found), ==, "Alice");
+  g_clear_object (&found);
+  g_assert_null (rein_store_find_identity (f->store, "Alice at work", &error));
+  g_clear_error (&error);
+}
+
 static void
 test_servers (Fixture *f, gconstpointer data)
 {
@@ -864,6 +933,7 @@ main (int argc, char *argv[])
   ADD ("/store/identity/from-keys-other-network", test_identity_from_keys_other_network);
   ADD ("/store/identity/backup-and-password", test_backup_and_password);
   ADD ("/store/identity/several", test_several_identities);
+  ADD ("/store/identity/rename", test_rename_identity);
   ADD ("/store/servers", test_servers);
   ADD ("/store/secrets-not-on-disk", test_no_secret_on_disk);
   ADD ("/store/identity/python-testnet-backup", test_python_testnet_backup);
