@@ -105,3 +105,413 @@ rein_json_parse (const gchar *data, gsize len, gsize max_len, guint max_depth, G
     }
   return g_steal_pointer (&parser);
 }
+
+/* ---- a fast path for answers that are mostly a list of strings ---- */
+
+typedef struct
+{
+  const guchar *p;
+  const guchar *end;
+  guint depth;
+  guint max_depth;
+} Scan;
+
+static void
+skip_space (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gint
+hex_value (guchar c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static gboolean
+read_hex4 (Scan *s, gunichar *out)
+{
+  gunichar value = 0;
+
+  if (s->end - s->p < 4)
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    {
+      gint digit = hex_value (s->p[i]);
+
+      if (digit < 0)
+        return FALSE;
+      value = value << 4 | (gunichar) digit;
+    }
+  s->p += 4;
+  *out = value;
+  return TRUE;
+}
+
+/* Where the string at s->p (its opening quote) ends: just past its
+ * closing quote, or NULL at a control character or the end of the data.
+ * Escapes are only stepped over here. */
+static const guchar *
+string_end (const Scan *s)
+{
+  const guchar *p = s->p + 1;
+
+  while (p < s->end)
+    {
+      guchar c = *p;
+
+      if (c == '"')
+        return p + 1;
+      if (c < 0x20)
+        return NULL;
+      p += c == '\\' ? 2 : 1;
+    }
+  return NULL;
+}
+
+/* A string at s->p (its opening quote). With @out, its text, unescaped,
+ * in a new string there. FALSE for anything the fast path leaves to
+ * json-glib: a control character, a bad escape, \u0000 or a lone
+ * surrogate. (The bytes were checked to be UTF-8 before.) */
+static gboolean
+scan_string (Scan *s, gchar **out)
+{
+  const guchar *end;
+  gchar *text = NULL, *w = NULL;
+
+  if (s->p >= s->end || *s->p != '"' || (end = string_end (s)) == NULL)
+    return FALSE;
+  /* unescaped, a string is never longer than written */
+  if (out != NULL)
+    w = text = g_malloc (end - s->p);
+  s->p++;
+  end--; /* the closing quote */
+  while (s->p < end)
+    {
+      const guchar *run = s->p;
+      const guchar *backslash = memchr (run, '\\', end - run);
+
+      s->p = backslash != NULL ? backslash : end;
+      if (w != NULL)
+        {
+          memcpy (w, run, s->p - run);
+          w += s->p - run;
+        }
+      if (s->p >= end)
+        break;
+      /* a backslash, and what it escapes (string_end() saw it is there) */
+      s->p++;
+      switch (*s->p++)
+        {
+        case '"':
+          if (w)
+            *w++ = '"';
+          break;
+        case '\\':
+          if (w)
+            *w++ = '\\';
+          break;
+        case '/':
+          if (w)
+            *w++ = '/';
+          break;
+        case 'b':
+          if (w)
+            *w++ = '\b';
+          break;
+        case 'f':
+          if (w)
+            *w++ = '\f';
+          break;
+        case 'n':
+          if (w)
+            *w++ = '\n';
+          break;
+        case 'r':
+          if (w)
+            *w++ = '\r';
+          break;
+        case 't':
+          if (w)
+            *w++ = '\t';
+          break;
+        case 'u':
+          {
+            gunichar c, low;
+
+            if (!read_hex4 (s, &c) || c == 0 || (c >= 0xdc00 && c <= 0xdfff))
+              goto refuse;
+            if (c >= 0xd800 && c <= 0xdbff)
+              {
+                if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+                  goto refuse;
+                s->p += 2;
+                if (!read_hex4 (s, &low) || low < 0xdc00 || low > 0xdfff)
+                  goto refuse;
+                c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+              }
+            /* "\\uXXXX" (6 bytes, 12 for a pair) is longer than its UTF-8 */
+            if (w)
+              w += g_unichar_to_utf8 (c, w);
+            break;
+          }
+        default:
+          goto refuse;
+        }
+      /* an escape read past the closing quote: it was not one */
+      if (s->p > end)
+        goto refuse;
+    }
+  s->p = end + 1;
+  if (out != NULL)
+    {
+      *w = '\0';
+      *out = text;
+    }
+  return TRUE;
+
+refuse:
+  g_free (text);
+  return FALSE;
+}
+
+static gboolean
+scan_literal (Scan *s, const gchar *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return FALSE;
+  s->p += n;
+  return TRUE;
+}
+
+static gboolean
+scan_digits (Scan *s)
+{
+  const guchar *start = s->p;
+
+  while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+    s->p++;
+  return s->p > start;
+}
+
+/* A number as JSON writes one. */
+static gboolean
+scan_number (Scan *s)
+{
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (!scan_digits (s))
+    return FALSE;
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean scan_value (Scan *s);
+
+/* A '[' or '{' at s->p and what it holds, up to its closing bracket. */
+static gboolean
+scan_container (Scan *s)
+{
+  gboolean object = *s->p == '{';
+  guchar close = object ? '}' : ']';
+
+  if (++s->depth > s->max_depth)
+    return FALSE;
+  s->p++;
+  skip_space (s);
+  if (s->p < s->end && *s->p == close)
+    {
+      s->p++;
+      s->depth--;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          if (!scan_string (s, NULL))
+            return FALSE;
+          skip_space (s);
+          if (s->p >= s->end || *s->p++ != ':')
+            return FALSE;
+          skip_space (s);
+        }
+      if (!scan_value (s))
+        return FALSE;
+      skip_space (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == close)
+        {
+          s->p++;
+          s->depth--;
+          return TRUE;
+        }
+      if (*s->p++ != ',')
+        return FALSE;
+      skip_space (s);
+    }
+}
+
+static gboolean
+scan_value (Scan *s)
+{
+  if (s->p >= s->end)
+    return FALSE;
+  switch (*s->p)
+    {
+    case '"':
+      return scan_string (s, NULL);
+    case '{':
+    case '[':
+      return scan_container (s);
+    case 't':
+      return scan_literal (s, "true");
+    case 'f':
+      return scan_literal (s, "false");
+    case 'n':
+      return scan_literal (s, "null");
+    default:
+      return scan_number (s);
+    }
+}
+
+/* The array of strings at s->p into @list. */
+static gboolean
+scan_string_array (Scan *s, GPtrArray *list)
+{
+  if (s->p >= s->end || *s->p != '[')
+    return FALSE;
+  s->p++;
+  skip_space (s);
+  if (s->p < s->end && *s->p == ']')
+    {
+      s->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      gchar *text;
+
+      if (!scan_string (s, &text))
+        return FALSE;
+      g_ptr_array_add (list, text);
+      skip_space (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == ']')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (*s->p++ != ',')
+        return FALSE;
+      skip_space (s);
+    }
+}
+
+gboolean
+rein_json_scan_list_answer (const gchar *data,
+                            gsize len,
+                            guint max_depth,
+                            const gchar *list_member,
+                            GPtrArray **out_list,
+                            GHashTable **out_strings)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GHashTable) strings = NULL;
+  g_autoptr (GHashTable) seen = NULL;
+  Scan s = { NULL, NULL, 1, max_depth };
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (list_member != NULL, FALSE);
+
+  if (len == 0 || max_depth < 2 || !g_utf8_validate (data, len, NULL))
+    return FALSE;
+  s.p = (const guchar *) data;
+  s.end = s.p + len;
+  skip_space (&s);
+  if (s.p >= s.end || *s.p++ != '{')
+    return FALSE;
+  strings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  skip_space (&s);
+  if (s.p < s.end && *s.p == '}')
+    s.p++;
+  else
+    for (;;)
+      {
+        gchar *key;
+
+        if (!scan_string (&s, &key))
+          return FALSE;
+        /* json-glib keeps the last of two members of one name: not worth
+         * the fast path */
+        if (!g_hash_table_add (seen, key))
+          return FALSE;
+        skip_space (&s);
+        if (s.p >= s.end || *s.p++ != ':')
+          return FALSE;
+        skip_space (&s);
+        if (s.p >= s.end)
+          return FALSE;
+        if (strcmp (key, list_member) == 0)
+          {
+            list = g_ptr_array_new_with_free_func (g_free);
+            if (!scan_string_array (&s, list))
+              return FALSE;
+          }
+        else if (*s.p == '"')
+          {
+            gchar *value;
+
+            if (!scan_string (&s, &value))
+              return FALSE;
+            g_hash_table_insert (strings, g_strdup (key), value);
+          }
+        else if (!scan_value (&s))
+          return FALSE;
+        skip_space (&s);
+        if (s.p >= s.end)
+          return FALSE;
+        if (*s.p == '}')
+          {
+            s.p++;
+            break;
+          }
+        if (*s.p++ != ',')
+          return FALSE;
+        skip_space (&s);
+      }
+  skip_space (&s);
+  if (s.p != s.end || list == NULL)
+    return FALSE;
+  *out_list = g_steal_pointer (&list);
+  if (out_strings != NULL)
+    *out_strings = g_steal_pointer (&strings);
+  return TRUE;
+}

@@ -41,4 +41,21 @@ JsonParser *rein_json_parse (const gchar *data,
                              guint max_depth,
                              GError **error);
 
+/* A fast reader for the answers Rein reads most, a page of documents:
+ * a JSON object whose member @list_member is an array of strings (every
+ * other member any JSON value). On TRUE, @out_list holds the array's
+ * strings, unescaped (gchar *, free with g_ptr_array_unref()), and
+ * @out_strings (may be NULL) maps the other members whose values are
+ * strings to those values. FALSE, with nothing set, for anything else:
+ * not such an object, not UTF-8, nested deeper than @max_depth, two
+ * members of one name, an item that is not a string, \u0000 or a lone
+ * surrogate in a string; the caller then asks rein_json_parse(), which
+ * reads what json-glib reads, with the same result for what this takes. */
+gboolean rein_json_scan_list_answer (const gchar *data,
+                                     gsize len,
+                                     guint max_depth,
+                                     const gchar *list_member,
+                                     GPtrArray **out_list,
+                                     GHashTable **out_strings);
+
 G_END_DECLS

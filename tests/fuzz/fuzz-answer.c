@@ -6,7 +6,9 @@
  * the second the HTTP status; the rest is the answer's body, read as
  * ReinClient reads it. The body is also parsed by rein_json_parse() alone:
  * whatever it accepts must nest no deeper than the limit it was given, and
- * the depth scan must refuse what json-glib would nest deeper.
+ * the depth scan must refuse what json-glib would nest deeper. What the
+ * fast reader of query pages (rein_json_scan_list_answer()) takes,
+ * json-glib must read to the same strings.
  */
 #include <stdint.h>
 #include <string.h>
@@ -57,6 +59,33 @@ node_depth (JsonNode *node)
   return 0;
 }
 
+/* The fast reader agrees with json-glib (@parser, NULL when it refused)
+ * on what it takes: the "jobs" list and the string members. */
+static void
+check_fast_reader (const gchar *data, gsize size, JsonParser *parser)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GHashTable) strings = NULL;
+  GHashTableIter iter;
+  gpointer name, value;
+  JsonObject *obj;
+  JsonArray *array;
+
+  if (!rein_json_scan_list_answer (data, size, FUZZ_DEPTH, "jobs", &list, &strings))
+    return;
+  g_assert_nonnull (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  obj = json_node_get_object (json_parser_get_root (parser));
+  array = json_object_get_array_member (obj, "jobs");
+  g_assert_nonnull (array);
+  g_assert_cmpuint (json_array_get_length (array), ==, list->len);
+  for (guint i = 0; i < list->len; i++)
+    g_assert_cmpstr (json_array_get_string_element (array, i), ==, g_ptr_array_index (list, i));
+  g_hash_table_iter_init (&iter, strings);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_assert_cmpstr (json_object_get_string_member (obj, name), ==, value);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t size)
@@ -91,5 +120,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
   else
     g_assert_nonnull (error);
+  check_fast_reader ((const gchar *) data, size, parser);
   return 0;
 }

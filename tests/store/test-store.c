@@ -849,6 +849,153 @@ test_json_bounds (void)
   }
 }
 
+/* What json-glib makes of @text: the strings of member @list (NULL when
+ * it is not there or holds something else) and the string members,
+ * "name=value" joined by newlines in member order. FALSE when json-glib
+ * refuses @text. */
+static gboolean
+json_glib_reading (const gchar *text, const gchar *list, GPtrArray **out_list, GString *members)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  g_autoptr (GList) names = NULL;
+
+  if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  obj = json_node_get_object (json_parser_get_root (parser));
+  names = json_object_get_members (obj);
+  *out_list = NULL;
+  for (GList *l = names; l; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (obj, l->data);
+
+      if (strcmp (l->data, list) == 0 && JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          *out_list = g_ptr_array_new_with_free_func (g_free);
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            g_ptr_array_add (*out_list, g_strdup (json_array_get_string_element (array, i)));
+        }
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        g_string_append_printf (members, "%s=%s\n", (gchar *) l->data,
+                                json_node_get_string (node));
+    }
+  return TRUE;
+}
+
+/* The fast reader takes what it says it takes exactly as json-glib does. */
+static void
+check_scan_agrees (const gchar *text, gboolean expect_fast)
+{
+  g_autoptr (GPtrArray) fast = NULL;
+  g_autoptr (GPtrArray) slow = NULL;
+  g_autoptr (GHashTable) strings = NULL;
+  g_autoptr (GString) slow_members = g_string_new (NULL);
+  g_autoptr (GString) fast_members = g_string_new (NULL);
+  gboolean taken = rein_json_scan_list_answer (text, strlen (text), 4, "jobs", &fast, &strings);
+
+  g_test_message ("%s", text);
+  g_assert_cmpint (taken, ==, expect_fast);
+  if (!taken)
+    {
+      g_assert_null (fast);
+      return;
+    }
+  g_assert_true (json_glib_reading (text, "jobs", &slow, slow_members));
+  g_assert_nonnull (slow);
+  g_assert_cmpuint (fast->len, ==, slow->len);
+  for (guint i = 0; i < fast->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (fast, i), ==, g_ptr_array_index (slow, i));
+  /* the string members, in json-glib's order */
+  {
+    g_auto (GStrv) lines = g_strsplit (slow_members->str, "\n", -1);
+    guint n = 0;
+
+    for (; lines[n] && *lines[n]; n++)
+      {
+        gchar *eq = strchr (lines[n], '=');
+
+        *eq = '\0';
+        g_string_append_printf (fast_members, "%s=%s\n", lines[n],
+                                (gchar *) g_hash_table_lookup (strings, lines[n]));
+        *eq = '=';
+      }
+    g_assert_cmpstr (fast_members->str, ==, slow_members->str);
+    g_assert_cmpuint (g_hash_table_size (strings), ==, n);
+  }
+}
+
+static void
+test_json_scan (void)
+{
+  static const struct
+  {
+    const gchar *text;
+    gboolean fast;
+  } cases[] = {
+    /* what rein-server answers */
+    { "{\"result\":\"success\",\"cursor\":\"12\",\"jobs\":[\"a\\nb\",\"c\"],"
+      "\"block_info\":null}", TRUE },
+    { "{\"result\":\"success\",\"jobs\":[],\"block_info\":{\"height\":1,\"h\":[1,2.5e3,-0.1]}}",
+      TRUE },
+    { " { \"jobs\" : [ \"x\" , \"y\" ] , \"n\" : -12 , \"t\" : true , \"f\" : false } ", TRUE },
+    { "{\"jobs\":[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]}", TRUE },
+    { "{\"jobs\":[\"\\u00e9\\u20AC\\ud83d\\ude00 caf\u00c3\u00a9\"]}", TRUE },
+    { "{\"jobs\":[\"\"],\"result\":\"\\u0041\"}", TRUE },
+    /* left to json-glib */
+    { "{\"jobs\":[\"a\"],\"jobs\":[\"b\"]}", FALSE },
+    { "{\"jobs\":[\"a\",1]}", FALSE },
+    { "{\"jobs\":[{\"key\":\"k\",\"value\":\"v\"}]}", FALSE },
+    { "{\"jobs\":[\"a\\u0000b\"]}", FALSE },
+    { "{\"jobs\":[\"\\ud83d\"]}", FALSE },
+    { "{\"jobs\":[\"\\ude00\"]}", FALSE },
+    { "{\"jobs\":[\"a\tb\"]}", FALSE },
+    { "{\"jobs\":[\"a\"]} x", FALSE },
+    { "{\"jobs\":[\"a\"],}", FALSE },
+    { "{\"jobs\":[\"a\",]}", FALSE },
+    { "{\"jobs\":[\"a\"], \"n\": 01}", FALSE },
+    { "{\"jobs\":[\"a\"], \"n\": 1.}", FALSE },
+    { "{\"jobs\":[\"a\"], \"n\": tru}", FALSE },
+    { "{\"jobs\":[\"\\x\"]}", FALSE },
+    { "{\"jobs\":[\"\\u12\"]}", FALSE },
+    { "{\"jobs\":\"a\"}", FALSE },
+    { "{\"other\":[\"a\"]}", FALSE },
+    { "[\"a\"]", FALSE },
+    { "{\"jobs\":[\"a\"], \"d\":[[[[1]]]]}", FALSE },
+    { "{\"jobs\":[\"a\"], \"d\":[[1]]}", TRUE },
+    { "{\"jobs\":[\"caf\xc3\"]}", FALSE },
+    { "{\"jobs\":[\"a\"", FALSE },
+    { "", FALSE },
+  };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  static const gchar *const pieces[] = { "a", "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00",
+                                         "\u00c3\u00a9", " ", "\\/", "\\t", "-----BEGIN", "{[]}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    check_scan_agrees (cases[i].text, cases[i].fast);
+
+  /* pages made of random pieces, as json-glib reads them */
+  for (guint round = 0; round < 300; round++)
+    {
+      g_autoptr (GString) text = g_string_new ("{\"result\":\"success\",\"jobs\":[");
+      guint n = g_rand_int_range (rand, 0, 8);
+
+      for (guint i = 0; i < n; i++)
+        {
+          guint k = g_rand_int_range (rand, 0, 12);
+
+          g_string_append (text, i ? ",\"" : "\"");
+          for (guint j = 0; j < k; j++)
+            g_string_append (text, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+          g_string_append_c (text, '"');
+        }
+      g_string_append_printf (text, "],\"cursor\":\"%u\"}", round);
+      check_scan_agrees (text->str, TRUE);
+    }
+}
+
 /* A data folder that cannot be written is still read: identities, keys and
  * backups; a change fails, saying the folder is read-only. As root, the
  * checks run as "nobody", whom the permissions then bind. */
@@ -923,6 +1070,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/store/secret/roundtrip", test_secret_roundtrip);
   g_test_add_func ("/store/json/bounds", test_json_bounds);
+  g_test_add_func ("/store/json/scan", test_json_scan);
   g_test_add_func ("/store/read-only", test_read_only);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/store/db/open-and-migrate", test_open_and_migrate);
