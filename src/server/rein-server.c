@@ -1857,7 +1857,7 @@ gboolean
 rein_server_set_database_connections (ReinServer *self, guint n, GError **error)
 {
   g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
-  g_return_val_if_fail (n >= 1, FALSE);
+  g_return_val_if_fail (n >= 1 && n <= REIN_SERVER_MAX_DATABASE_CONNECTIONS, FALSE);
 
   if (!rein_server_db_is_uri (self->database_path))
     return TRUE;
