@@ -1635,6 +1635,78 @@ test_migration (void)
   test_server_free (running);
 }
 
+/* A database error is answered 500 with a generic message on each path
+ * (get, query, put): its text, which may name the database's host or
+ * schema, goes to the server's log only. Mended, the server answers again. */
+static void
+test_database_error (void)
+{
+  g_autoptr (Identity) owner = identity_new ("broken");
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *get = g_strdup_printf ("get?key=%s", key);
+  g_autofree gchar *query = query_path (owner, "jobs", FALSE, NULL);
+  g_autofree gchar *document = NULL;
+  g_autofree gchar *log = NULL;
+  g_autofree gchar *debug = g_strdup (g_getenv ("G_DEBUG"));
+  TestServer *broken;
+
+  /* The server logs these failures as warnings: not fatal there. */
+  g_unsetenv ("G_DEBUG");
+  broken = test_server_start_full (NULL, (const gchar *const[]) { "--rate=0", NULL }, 0, TRUE);
+  if (debug != NULL)
+    g_setenv ("G_DEBUG", debug, TRUE);
+  identity_register (owner, broken);
+  document = identity_sign (owner, "Rein Job\nJob name: Broken\nJob ID: bbbbbbbbbbbbbbbbbbbb");
+  {
+    g_autoptr (Answer) answer = identity_put (owner, broken, key, document, FALSE);
+
+    g_assert_cmpuint (answer->status, ==, 201);
+  }
+
+  test_store_exec (broken->database, "ALTER TABLE documents RENAME TO documents_away");
+  {
+    g_autoptr (Answer) answer = http_get (broken, get);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"error\":\"" REIN_SERVER_INTERNAL_ERROR_MESSAGE "\"}");
+  }
+  {
+    g_autoptr (Answer) answer = http_get (broken, query);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"result\":\"error\",\"message\":\""
+                     REIN_SERVER_INTERNAL_ERROR_MESSAGE "\"}");
+  }
+  {
+    g_autofree gchar *other = random_key ();
+    g_autoptr (Answer) answer = identity_put (owner, broken, other, document, FALSE);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"error\":\"" REIN_SERVER_INTERNAL_ERROR_MESSAGE "\"}");
+  }
+  /* The detail (SQLite: no such table: documents; PostgreSQL: relation
+   * "documents" does not exist), in the log. */
+  log = test_server_get_stderr (broken);
+  g_test_message ("the server's log: %s", log);
+  g_assert_nonnull (strstr (log, "Get failed: "));
+  g_assert_nonnull (strstr (log, "Query failed: "));
+  g_assert_nonnull (strstr (log, "Write failed: "));
+  g_assert_nonnull (strstr (log, "documents"));
+
+  test_store_exec (broken->database, "ALTER TABLE documents_away RENAME TO documents");
+  {
+    g_autoptr (Answer) answer = http_get (broken, get);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "value"), ==,
+                     document);
+  }
+  test_server_free (broken);
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -1681,6 +1753,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/api/migration", test_migration);
   g_test_add_func ("/server/api/uri-password", test_uri_password);
   g_test_add_func ("/server/api/same-answers", test_same_answers);
+  g_test_add_func ("/server/api/database-error", test_database_error);
 
   return g_test_run ();
 }
