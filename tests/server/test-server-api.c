@@ -1635,6 +1635,54 @@ test_migration (void)
   test_server_free (running);
 }
 
+/* PostgreSQL: a put is committed with synchronous_commit on even where
+ * the server's connections default to off (a role's or database's
+ * setting, or a pooler's): a trigger records the setting the writer's
+ * transaction runs with. */
+static void
+test_synchronous_commit (void)
+{
+  g_autoptr (Identity) owner = identity_new ("durable");
+  g_autoptr (GPtrArray) modes = NULL;
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *uri = NULL;
+  g_autofree gchar *document = NULL;
+  TestServer *durable;
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's synchronous_commit (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  /* The cluster ignores the directory. The URI ends with its options
+   * (-csearch_path=...): one more, the default off. */
+  database = test_store_new_database (g_get_tmp_dir ());
+  g_assert_nonnull (strstr (database, "&options="));
+  uri = g_strconcat (database, "%20-csynchronous_commit%3Doff", NULL);
+  durable = test_server_start (uri, (const gchar *const[]) { "--rate=0", NULL });
+  {
+    g_autoptr (GPtrArray) shown = test_store_select (uri, "SHOW synchronous_commit", NULL);
+
+    g_assert_cmpstr (g_ptr_array_index (shown, 0), ==, "off");
+  }
+  test_store_exec (database, "CREATE TABLE commit_modes (mode text NOT NULL)");
+  test_store_exec (database,
+                   "CREATE FUNCTION record_commit_mode () RETURNS trigger LANGUAGE plpgsql AS"
+                   " $$BEGIN INSERT INTO commit_modes"
+                   " VALUES (current_setting ('synchronous_commit')); RETURN NEW; END$$");
+  test_store_exec (database,
+                   "CREATE TRIGGER record_commit_mode BEFORE INSERT ON documents"
+                   " FOR EACH ROW EXECUTE FUNCTION record_commit_mode ()");
+
+  identity_register (owner, durable);
+  document = identity_sign (owner, "Rein Job\nJob name: Durable\nJob ID: dddddddddddddddddddd");
+  identity_put_ok (owner, durable, document);
+  modes = test_store_select (database, "SELECT mode FROM commit_modes", NULL);
+  g_assert_cmpuint (modes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (modes, 0), ==, "on");
+  test_server_free (durable);
+}
+
 /* A database error is answered 500 with a generic message on each path
  * (get, query, put): its text, which may name the database's host or
  * schema, goes to the server's log only. Mended, the server answers again. */
@@ -1754,6 +1802,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/api/uri-password", test_uri_password);
   g_test_add_func ("/server/api/same-answers", test_same_answers);
   g_test_add_func ("/server/api/database-error", test_database_error);
+  g_test_add_func ("/server/api/synchronous-commit", test_synchronous_commit);
 
   return g_test_run ();
 }
