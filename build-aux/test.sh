@@ -108,6 +108,9 @@ ninja -C _build
 # folder; both builds use it, and no cross-check may skip here
 tests/bitcoin/npm-setup.sh _build/crosscheck-npm
 export REIN_NODE_MODULES=$PWD/_build/crosscheck-npm/node_modules REIN_REQUIRE_CROSSCHECK=1
+# and no PostgreSQL suite or store comparison may be left out either
+# (tests/server/meson.build's server-pg-missing, bench-server)
+export REIN_REQUIRE_PG=1
 
 # While the first build's tests run (waiting on servers and sockets as much
 # as computing), the sanitizer build compiles on what CPU they leave, at
@@ -121,10 +124,16 @@ run_suites _build
 # The server benchmark (issue 16): SQLite, PostgreSQL with one process and
 # with two, at 1,000 documents and 1 s per figure (about half a minute; the
 # full 100k stays meson test --benchmark's default). It prints figures; it
-# fails only when it cannot run.
+# fails only when it cannot run, or (REIN_REQUIRE_PG) without PostgreSQL;
+# and its store comparison, up to the PostgreSQL x2 column, must be there.
 echo "== Server benchmark (1,000 documents)"
 BENCH_MAX_DOCUMENTS=1000 BENCH_SECONDS=1 \
-  meson test -C _build --no-rebuild --benchmark --logbase bench --verbose server
+  meson test -C _build --no-rebuild --benchmark --logbase bench --verbose server \
+  | tee _build/meson-logs/bench-output.txt
+if ! grep -q '| PostgreSQL x2' _build/meson-logs/bench-output.txt; then
+  echo "the server benchmark printed no PostgreSQL x2 column"
+  exit 1
+fi
 
 echo "== Build and test under ASan + UBSan (_build-sanitize)"
 build_status=0

@@ -23,7 +23,8 @@
  *   unnamed statement of the extended protocol), never prepared by name and
  *   never with session state, so that pgbouncer in transaction mode works.
  * - A put is answered once COMMIT has returned, that is once PostgreSQL
- *   has flushed its WAL (synchronous_commit on, the default).
+ *   has flushed its WAL: each write transaction sets synchronous_commit
+ *   on for itself (SET LOCAL), whatever the role's or database's default.
  */
 #include "rein-server-db-private.h"
 
@@ -417,7 +418,15 @@ pg_transaction (ReinServerDb *base, ReinServerDbStep step, GError **error)
       if (!run_done (db, "BEGIN", 0, NULL, error))
         return FALSE;
       db->in_transaction = TRUE;
-      if (!run_done (db, "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", 0, NULL, error))
+      /* And a put is answered only once its commit is flushed, whatever
+       * the role, the database or a pooler's connection say by default:
+       * synchronous_commit on for this transaction only (SET LOCAL, which
+       * pgbouncer's transaction mode keeps to the transaction), in the
+       * lock's round trip. */
+      if (!run_done (db,
+                     "SELECT set_config('synchronous_commit', 'on', true),"
+                     " pg_advisory_xact_lock(" WRITE_LOCK ")",
+                     0, NULL, error))
         {
           pg_transaction (base, REIN_SERVER_DB_ROLLBACK, NULL);
           return FALSE;

@@ -31,6 +31,12 @@ typedef enum
 
 GQuark rein_server_error_quark (void);
 
+/* All a client learns of the server's own failures (HTTP 500): a
+ * database's error text may name its host, user or schema, which are not
+ * the client's to know. The detail goes to the log. */
+#define REIN_SERVER_INTERNAL_ERROR_MESSAGE \
+  "Internal server error (the server's log has the details)"
+
 /* The HTTP status that answers @error (500 for foreign domains). */
 guint rein_server_error_to_status (const GError *error);
 

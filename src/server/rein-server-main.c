@@ -139,12 +139,19 @@ main (int argc, char *argv[])
     }
   if (port < 0 || port > 65535 || rate < 0 || max_connections < 0 || max_total < 0
       || request_timeout < 1 || idle_timeout < 0 || max_answer_memory < 1
-      || max_answer_memory > 1024 * 1024 || database_connections < 1
-      || database_connections > 1000)
+      || max_answer_memory > 1024 * 1024)
     {
       g_printerr ("rein-server: --port, --rate, --max-connections, --max-total-connections, "
-                  "--request-timeout, --idle-timeout, --max-answer-memory and --database-connections "
+                  "--request-timeout, --idle-timeout and --max-answer-memory "
                   "take numbers in range\n");
+      return 2;
+    }
+  /* The pool's bound: a process holds at most this many + 2 connections. */
+  if (database_connections < 1 || database_connections > REIN_SERVER_MAX_DATABASE_CONNECTIONS)
+    {
+      g_printerr ("rein-server: --database-connections must be 1 to %d: the PostgreSQL "
+                  "connections for reads (the server holds two more, for writes and /status)\n",
+                  REIN_SERVER_MAX_DATABASE_CONNECTIONS);
       return 2;
     }
 

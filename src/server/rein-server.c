@@ -221,6 +221,18 @@ json_write_raw (gchar *out, const gchar *raw)
   return out + len;
 }
 
+/* What a client is told of @error: its message, unless @error answers
+ * 500 (a database error, or a foreign domain's): then "@what failed: "
+ * and the message are logged, and the client gets REIN_SERVER_INTERNAL_ERROR_MESSAGE. */
+static const gchar *
+client_message (const GError *error, const gchar *what)
+{
+  if (rein_server_error_to_status (error) != 500)
+    return error->message;
+  g_warning ("%s failed: %s", what, error->message);
+  return REIN_SERVER_INTERNAL_ERROR_MESSAGE;
+}
+
 static void
 reply_error (SoupServerMessage *msg, guint status, const gchar *message)
 {
@@ -437,9 +449,9 @@ job_set_error (Job *job, const GError *error)
   job->status = rein_server_error_to_status (error);
   g_free (job->body);
   if (job->kind == JOB_REQUEST)
-    job->body = result_error_body (error->message);
+    job->body = result_error_body (client_message (error, "Write"));
   else
-    job->body = error_body (error->message);
+    job->body = error_body (client_message (error, "Write"));
 }
 
 static gboolean
@@ -593,10 +605,7 @@ run_batch (ReinServer *self, GPtrArray *batch)
       Job *job = g_ptr_array_index (batch, i);
 
       if (error != NULL)
-        {
-          g_warning ("Write failed: %s", error->message);
-          job_set_error (job, error);
-        }
+        job_set_error (job, error);
       g_main_context_invoke (self->context, job_reply_cb, job);
     }
 }
@@ -935,7 +944,8 @@ reply_get (SoupServerMessage *msg, Job *job)
 
   if (job->value == NULL)
     {
-      reply_error (msg, rein_server_error_to_status (job->read_error), job->read_error->message);
+      reply_error (msg, rein_server_error_to_status (job->read_error),
+                   client_message (job->read_error, "Get"));
       return;
     }
 
@@ -1261,7 +1271,7 @@ reply_query_job (ReinServer *self, SoupServerMessage *msg, Job *job)
     {
       if (job->read_error != NULL)
         reply_result_error (msg, rein_server_error_to_status (job->read_error),
-                            job->read_error->message);
+                            client_message (job->read_error, "Query"));
       else
         reply_result_error (msg, 403, "Account required to make queries");
       return;
@@ -1281,7 +1291,7 @@ reply_query_job (ReinServer *self, SoupServerMessage *msg, Job *job)
   if (job->values == NULL)
     {
       g_warning ("Query failed: %s", job->read_error->message);
-      reply_result_error (msg, 500, job->read_error->message);
+      reply_result_error (msg, 500, REIN_SERVER_INTERNAL_ERROR_MESSAGE);
       return;
     }
   reply_query (self, msg, job->name, job->values, job->cursor);
@@ -1857,7 +1867,7 @@ gboolean
 rein_server_set_database_connections (ReinServer *self, guint n, GError **error)
 {
   g_return_val_if_fail (REIN_IS_SERVER (self), FALSE);
-  g_return_val_if_fail (n >= 1, FALSE);
+  g_return_val_if_fail (n >= 1 && n <= REIN_SERVER_MAX_DATABASE_CONNECTIONS, FALSE);
 
   if (!rein_server_db_is_uri (self->database_path))
     return TRUE;

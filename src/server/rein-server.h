@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define REIN_SERVER_MAX_LIMIT 1000
 /* PostgreSQL: connections (and threads) for reads, per process. */
 #define REIN_SERVER_DEFAULT_DATABASE_CONNECTIONS 4
+#define REIN_SERVER_MAX_DATABASE_CONNECTIONS 1000
 /* Bytes of large answers waiting for their readers, in all. */
 #define REIN_SERVER_DEFAULT_MAX_ANSWER_MEMORY (64 * 1024 * 1024)
 

@@ -34,6 +34,18 @@ if [ -n "$(ls "$dest"/lib/systemd/system/rein-server.service "$root"/lib/systemd
 else
   echo "MISSING systemd unit rein-server.service"; status=1
 fi
+# The PostgreSQL drop-in beside the unit; both start the installed program.
+units="$root/lib/systemd/system"
+expect lib/systemd/system/rein-server-postgresql.conf
+for unit in rein-server.service rein-server-postgresql.conf; do
+  [ -e "$units/$unit" ] || continue
+  start=$(sed -n 's/^ExecStart=\([^ ][^ ]*\).*/\1/p' "$units/$unit")
+  if [ "$start" = "$prefix/bin/rein-server" ]; then
+    ok "$unit starts $prefix/bin/rein-server"
+  else
+    fail "$unit starts '$start', not $prefix/bin/rein-server"
+  fi
+done
 
 # The programs are executables, and the one the desktop file starts is there.
 for p in rein rein-cli rein-server; do

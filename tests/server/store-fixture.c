@@ -436,3 +436,24 @@ test_store_select (const gchar *database, const gchar *sql, const gchar *param)
     }
   return rows;
 }
+
+void
+test_store_exec (const gchar *database, const gchar *sql)
+{
+  if (g_str_has_prefix (database, "postgresql://"))
+    {
+      g_ptr_array_unref (test_store_select (database, sql, NULL));
+      return;
+    }
+  {
+    sqlite3 *db = NULL;
+    gchar *message = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (database, &db, SQLITE_OPEN_READWRITE, NULL), ==,
+                     SQLITE_OK);
+    sqlite3_busy_timeout (db, 10000);
+    if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+      g_error ("%s: %s", sql, message);
+    sqlite3_close (db);
+  }
+}

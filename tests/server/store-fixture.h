@@ -28,6 +28,9 @@ gchar *test_store_new_database (const gchar *directory);
  * NULL; none for a statement that returns none). For assertions on what
  * was stored, and (PostgreSQL) for changing it behind the server's back. */
 GPtrArray *test_store_select (const gchar *database, const gchar *sql, const gchar *param);
+/* Runs @sql (statements without rows: DDL, for breaking a database under
+ * a running server) on @database, writable, asserting it succeeds. */
+void test_store_exec (const gchar *database, const gchar *sql);
 
 /* Starts a cluster of its own (PostgreSQL's binaries in
  * $REIN_TEST_PG_BINDIR): with fsync when @durable (benchmarks), without

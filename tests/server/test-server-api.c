@@ -1251,6 +1251,17 @@ put_both (Identity *identity, TestServer *a, TestServer *b, const gchar *key,
   g_assert_cmpstr (first->body, ==, second->body);
 }
 
+/* A python-rein 0.3 rating, asserting it builds. */
+static gchar *
+same_rating (guint value, const gchar *rated_sin, const gchar *job_id, const gchar *rater_sin)
+{
+  g_autoptr (GError) error = NULL;
+  gchar *text = rein_rating_build (value, rated_sin, job_id, rater_sin, "", &error);
+
+  g_assert_no_error (error);
+  return text;
+}
+
 /* The same requests against a server on SQLite and one on PostgreSQL:
  * the same answers, byte for byte (bodies and statuses). */
 static void
@@ -1269,8 +1280,14 @@ test_same_answers (void)
   g_autofree gchar *j1 = random_job_id ();
   g_autofree gchar *j2 = random_job_id ();
   g_autofree gchar *enrollment = identity_enrollment (mediator, TRUE);
+  g_autofree gchar *creator_enrollment = identity_enrollment (creator, FALSE);
   g_autofree gchar *job1 = NULL, *job2 = NULL, *bid = NULL, *offer = NULL, *delivery = NULL;
-  const gchar *const queries[] = { "mediators", "jobs", "bids", "ratings" };
+  g_autofree gchar *creator_sin = rein_sin_from_address (creator->master_address);
+  g_autofree gchar *worker_sin = rein_sin_from_address (worker->master_address);
+  g_autofree gchar *mediator_sin = rein_sin_from_address (mediator->master_address);
+  gchar *ratings[3] = { NULL };
+  guint stored;
+  const gchar *const queries[] = { "mediators", "jobs", "bids", "job_documents" };
   TestServer *pg, *lite;
 
   if (!test_store_is_postgresql ())
@@ -1292,6 +1309,11 @@ test_same_answers (void)
   SIGN (bid, worker, step_text ("Rein Bid", j1, creator, worker, mediator));
   SIGN (offer, creator, step_text ("Rein Offer", j2, creator, worker, mediator));
   SIGN (delivery, worker, step_text ("Rein Delivery", j1, creator, worker, mediator));
+  /* python-rein 0.3's ratings: the worker by the creator and by the
+   * mediator, the creator by the worker. */
+  SIGN (ratings[0], creator, same_rating (5, worker_sin, j1, creator_sin));
+  SIGN (ratings[1], worker, same_rating (4, creator_sin, j1, worker_sin));
+  SIGN (ratings[2], mediator, same_rating (2, worker_sin, j2, mediator_sin));
 #undef SIGN
 
   for (guint s = 0; s < 2; s++)
@@ -1301,9 +1323,10 @@ test_same_answers (void)
       identity_register (mediator, s == 0 ? pg : lite);
       identity_register (stranger, s == 0 ? pg : lite);
     }
-  for (guint i = 0; i < 6; i++)
+  for (guint i = 0; i < 10; i++)
     g_ptr_array_add (keys, random_key ());
   put_both (mediator, pg, lite, keys->pdata[0], enrollment, FALSE);
+  put_both (creator, pg, lite, keys->pdata[6], creator_enrollment, FALSE);
   put_both (creator, pg, lite, keys->pdata[1], job1, FALSE);
   put_both (creator, pg, lite, keys->pdata[2], job2, FALSE);
   put_both (worker, pg, lite, keys->pdata[3], bid, FALSE);
@@ -1316,6 +1339,9 @@ test_same_answers (void)
   put_both (creator, pg, lite, keys->pdata[2], offer, FALSE);
   put_both (worker, pg, lite, keys->pdata[1], bid, FALSE);
   put_both (stranger, pg, lite, keys->pdata[0], job1, FALSE);
+  put_both (creator, pg, lite, keys->pdata[7], ratings[0], FALSE);
+  put_both (worker, pg, lite, keys->pdata[8], ratings[1], FALSE);
+  put_both (mediator, pg, lite, keys->pdata[9], ratings[2], FALSE);
 
   for (guint i = 0; i < keys->len; i++)
     g_ptr_array_add (paths, g_strdup_printf ("get?key=%s", (gchar *) keys->pdata[i]));
@@ -1354,6 +1380,38 @@ test_same_answers (void)
 
     g_ptr_array_add (paths, query_path (worker, "enrollments", FALSE, extra));
   }
+  /* get_user_ratings: of a user (dest), by a user (source), of someone
+   * unrated, on testnet, and with neither. */
+  {
+    const gchar *const extras[] = { "dest", worker_sin, "source", worker_sin,
+                                    "dest", mediator_sin, "source", creator_sin };
+
+    for (guint i = 0; i < G_N_ELEMENTS (extras); i += 2)
+      for (guint t = 0; t < 2; t++)
+        {
+          g_autofree gchar *extra = g_strdup_printf ("%s=%s", extras[i], extras[i + 1]);
+
+          g_ptr_array_add (paths, query_path (worker, "get_user_ratings", t == 1, extra));
+        }
+    g_ptr_array_add (paths, query_path (worker, "get_user_ratings", FALSE, NULL));
+  }
+  /* get_user: by SIN, master and delegate address, name (another case),
+   * contact, a part of a name, nothing found, and without a search. */
+  {
+    g_autofree gchar *contact = g_uri_escape_string ("creator@example.com", NULL, TRUE);
+    const gchar *const searches[] = { mediator_sin, creator->master_address,
+                                      mediator->delegate_address, "MEDIATOR", contact,
+                                      "ator", "nobody-at-all" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+      for (guint t = 0; t < 2; t++)
+        {
+          g_autofree gchar *extra = g_strdup_printf ("search_input=%s", searches[i]);
+
+          g_ptr_array_add (paths, query_path (worker, "get_user", t == 1, extra));
+        }
+    g_ptr_array_add (paths, query_path (worker, "get_user", FALSE, NULL));
+  }
   g_ptr_array_add (paths, g_strdup ("help"));
 
   for (guint i = 0; i < paths->len; i++)
@@ -1366,8 +1424,78 @@ test_same_answers (void)
       g_assert_cmpuint (first->status, ==, second->status);
       g_assert_cmpstr (first->body, ==, second->body);
     }
+  /* Not two empty answers alike: the worker's ratings and the mediator by
+   * name are found. */
+  {
+    g_autofree gchar *extra = g_strdup_printf ("dest=%s", worker_sin);
+    g_autofree gchar *path = query_path (worker, "get_user_ratings", FALSE, extra);
+    g_autoptr (Answer) answer = http_get (pg, path);
+    JsonArray *list = json_object_get_array_member (answer_object (answer), "get_user_ratings");
+
+    g_assert_cmpuint (json_array_get_length (list), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 1),
+                                                    "value"), ==, ratings[2]);
+  }
+  {
+    g_autofree gchar *path = query_path (worker, "get_user", FALSE, "search_input=MEDIATOR");
+    g_autoptr (Answer) answer = http_get (pg, path);
+
+    g_assert_nonnull (strstr (answer->body, mediator->delegate_address));
+  }
+  /* What a market reader does: job_documents two at a time, each page
+   * from the cursor of the one before, to the end; then, after one more
+   * put, from the last cursor: the same pages and cursors from both. */
+  {
+    g_autofree gchar *path = query_path (worker, "job_documents", FALSE, NULL);
+    g_autoptr (Answer) all = http_get (lite, path);
+
+    stored = json_array_get_length (json_object_get_array_member (answer_object (all),
+                                                                  "job_documents"));
+    g_assert_cmpuint (stored, >=, 4);
+  }
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autofree gchar *cursor = g_strdup ("0");
+      guint pages = 0, documents = 0, length;
+
+      if (round == 1)
+        {
+          g_autofree gchar *id = random_job_id ();
+          g_autofree gchar *text = job_text (id, creator, mediator);
+          g_autofree gchar *job3 = identity_sign (creator, text);
+          g_autofree gchar *key = random_key ();
+
+          put_both (creator, pg, lite, key, job3, FALSE);
+        }
+      do
+        {
+          g_autofree gchar *extra = g_strdup_printf ("limit=2&since=%s", cursor);
+          g_autofree gchar *path = query_path (worker, "job_documents", FALSE, extra);
+          g_autoptr (Answer) first = http_get (pg, path);
+          g_autoptr (Answer) second = http_get (lite, path);
+          JsonObject *object;
+
+          g_test_message ("%s: %u, %" G_GSIZE_FORMAT " bytes", path, first->status,
+                          strlen (first->body));
+          g_assert_cmpuint (first->status, ==, 200);
+          g_assert_cmpuint (second->status, ==, 200);
+          g_assert_cmpstr (first->body, ==, second->body);
+          object = answer_object (first);
+          length = json_array_get_length (json_object_get_array_member (object,
+                                                                        "job_documents"));
+          g_free (cursor);
+          cursor = g_strdup (json_object_get_string_member (object, "cursor"));
+          documents += length;
+          pages++;
+        }
+      while (length == 2 && pages < 20);
+      /* Every page, the whole list once; with the new job after the put. */
+      g_assert_cmpuint (documents, ==, stored + round);
+    }
   test_server_free (lite);
   test_server_free (pg);
+  for (guint i = 0; i < G_N_ELEMENTS (ratings); i++)
+    g_free (ratings[i]);
   {
     const gchar *suffixes[] = { "", "-wal", "-shm" };
 
@@ -1507,6 +1635,126 @@ test_migration (void)
   test_server_free (running);
 }
 
+/* PostgreSQL: a put is committed with synchronous_commit on even where
+ * the server's connections default to off (a role's or database's
+ * setting, or a pooler's): a trigger records the setting the writer's
+ * transaction runs with. */
+static void
+test_synchronous_commit (void)
+{
+  g_autoptr (Identity) owner = identity_new ("durable");
+  g_autoptr (GPtrArray) modes = NULL;
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *uri = NULL;
+  g_autofree gchar *document = NULL;
+  TestServer *durable;
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's synchronous_commit (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  /* The cluster ignores the directory. The URI ends with its options
+   * (-csearch_path=...): one more, the default off. */
+  database = test_store_new_database (g_get_tmp_dir ());
+  g_assert_nonnull (strstr (database, "&options="));
+  uri = g_strconcat (database, "%20-csynchronous_commit%3Doff", NULL);
+  durable = test_server_start (uri, (const gchar *const[]) { "--rate=0", NULL });
+  {
+    g_autoptr (GPtrArray) shown = test_store_select (uri, "SHOW synchronous_commit", NULL);
+
+    g_assert_cmpstr (g_ptr_array_index (shown, 0), ==, "off");
+  }
+  test_store_exec (database, "CREATE TABLE commit_modes (mode text NOT NULL)");
+  test_store_exec (database,
+                   "CREATE FUNCTION record_commit_mode () RETURNS trigger LANGUAGE plpgsql AS"
+                   " $$BEGIN INSERT INTO commit_modes"
+                   " VALUES (current_setting ('synchronous_commit')); RETURN NEW; END$$");
+  test_store_exec (database,
+                   "CREATE TRIGGER record_commit_mode BEFORE INSERT ON documents"
+                   " FOR EACH ROW EXECUTE FUNCTION record_commit_mode ()");
+
+  identity_register (owner, durable);
+  document = identity_sign (owner, "Rein Job\nJob name: Durable\nJob ID: dddddddddddddddddddd");
+  identity_put_ok (owner, durable, document);
+  modes = test_store_select (database, "SELECT mode FROM commit_modes", NULL);
+  g_assert_cmpuint (modes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (modes, 0), ==, "on");
+  test_server_free (durable);
+}
+
+/* A database error is answered 500 with a generic message on each path
+ * (get, query, put): its text, which may name the database's host or
+ * schema, goes to the server's log only. Mended, the server answers again. */
+static void
+test_database_error (void)
+{
+  g_autoptr (Identity) owner = identity_new ("broken");
+  g_autofree gchar *key = random_key ();
+  g_autofree gchar *get = g_strdup_printf ("get?key=%s", key);
+  g_autofree gchar *query = query_path (owner, "jobs", FALSE, NULL);
+  g_autofree gchar *document = NULL;
+  g_autofree gchar *log = NULL;
+  g_autofree gchar *debug = g_strdup (g_getenv ("G_DEBUG"));
+  TestServer *broken;
+
+  /* The server logs these failures as warnings: not fatal there. */
+  g_unsetenv ("G_DEBUG");
+  broken = test_server_start_full (NULL, (const gchar *const[]) { "--rate=0", NULL }, 0, TRUE);
+  if (debug != NULL)
+    g_setenv ("G_DEBUG", debug, TRUE);
+  identity_register (owner, broken);
+  document = identity_sign (owner, "Rein Job\nJob name: Broken\nJob ID: bbbbbbbbbbbbbbbbbbbb");
+  {
+    g_autoptr (Answer) answer = identity_put (owner, broken, key, document, FALSE);
+
+    g_assert_cmpuint (answer->status, ==, 201);
+  }
+
+  test_store_exec (broken->database, "ALTER TABLE documents RENAME TO documents_away");
+  {
+    g_autoptr (Answer) answer = http_get (broken, get);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"error\":\"" REIN_SERVER_INTERNAL_ERROR_MESSAGE "\"}");
+  }
+  {
+    g_autoptr (Answer) answer = http_get (broken, query);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"result\":\"error\",\"message\":\""
+                     REIN_SERVER_INTERNAL_ERROR_MESSAGE "\"}");
+  }
+  {
+    g_autofree gchar *other = random_key ();
+    g_autoptr (Answer) answer = identity_put (owner, broken, other, document, FALSE);
+
+    g_assert_cmpuint (answer->status, ==, 500);
+    g_assert_cmpstr (answer->body, ==,
+                     "{\"error\":\"" REIN_SERVER_INTERNAL_ERROR_MESSAGE "\"}");
+  }
+  /* The detail (SQLite: no such table: documents; PostgreSQL: relation
+   * "documents" does not exist), in the log. */
+  log = test_server_get_stderr (broken);
+  g_test_message ("the server's log: %s", log);
+  g_assert_nonnull (strstr (log, "Get failed: "));
+  g_assert_nonnull (strstr (log, "Query failed: "));
+  g_assert_nonnull (strstr (log, "Write failed: "));
+  g_assert_nonnull (strstr (log, "documents"));
+
+  test_store_exec (broken->database, "ALTER TABLE documents_away RENAME TO documents");
+  {
+    g_autoptr (Answer) answer = http_get (broken, get);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (answer_object (answer), "value"), ==,
+                     document);
+  }
+  test_server_free (broken);
+}
+
 /* Each test gets its own server and database. */
 static void
 setup (gpointer fixture, gconstpointer data)
@@ -1553,6 +1801,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/api/migration", test_migration);
   g_test_add_func ("/server/api/uri-password", test_uri_password);
   g_test_add_func ("/server/api/same-answers", test_same_answers);
+  g_test_add_func ("/server/api/database-error", test_database_error);
+  g_test_add_func ("/server/api/synchronous-commit", test_synchronous_commit);
 
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
  * behind one load balancer do; on SQLite it is two processes on one file,
  * which holds as well. Every test starts both servers on a new database.
  */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "rein-server-db.h"
@@ -83,17 +84,23 @@ calls_thread (gpointer data)
   return NULL;
 }
 
-/* Runs @calls on N_THREADS threads at once; each gets its answer. */
+/* Runs @calls on @n_threads threads at once; each gets its answer. */
+static void
+run_calls_on (GPtrArray *calls, guint n_threads)
+{
+  Calls shared = { .calls = calls, .next = 0 };
+  g_autofree GThread **threads = g_new0 (GThread *, n_threads);
+
+  for (guint t = 0; t < n_threads; t++)
+    threads[t] = g_thread_new ("call", calls_thread, &shared);
+  for (guint t = 0; t < n_threads; t++)
+    g_thread_join (threads[t]);
+}
+
 static void
 run_calls (GPtrArray *calls)
 {
-  Calls shared = { .calls = calls, .next = 0 };
-  GThread *threads[N_THREADS];
-
-  for (guint t = 0; t < N_THREADS; t++)
-    threads[t] = g_thread_new ("call", calls_thread, &shared);
-  for (guint t = 0; t < N_THREADS; t++)
-    g_thread_join (threads[t]);
+  run_calls_on (calls, N_THREADS);
 }
 
 /* ---- two servers ---- */
@@ -517,6 +524,153 @@ test_kill_one (void)
   pair_free (&pair);
 }
 
+/* ---- the connection pool ---- */
+
+#define POOL_READERS 32
+#define POOL_APPLICATION "rein-pool-test"
+
+typedef struct
+{
+  GPtrArray *calls;
+  gint done;
+} Burst;
+
+static gpointer
+burst_thread (gpointer data)
+{
+  Burst *burst = data;
+
+  run_calls_on (burst->calls, POOL_READERS);
+  g_atomic_int_set (&burst->done, 1);
+  return NULL;
+}
+
+/* The connections @database's cluster has open for application_name
+ * POOL_APPLICATION (the server's, set in its URI; the one asking here has
+ * none). */
+static guint
+pool_connections (const gchar *database)
+{
+  g_autoptr (GPtrArray) rows = test_store_select (database,
+                                                  "SELECT count(*) FROM pg_stat_activity"
+                                                  " WHERE application_name = $1",
+                                                  POOL_APPLICATION);
+
+  g_assert_cmpuint (rows->len, ==, 1);
+  return (guint) g_ascii_strtoull (g_ptr_array_index (rows, 0), NULL, 10);
+}
+
+/* PostgreSQL: --database-connections=2 holds the process to 2 + 2
+ * connections (reads, the writer, /status) however many requests come at
+ * once: POOL_READERS clients reading together, the connections counted
+ * all along from the database's side. */
+static void
+test_pool_bound (void)
+{
+  g_autoptr (Identity) owner = identity_new ("pool");
+  g_autoptr (GPtrArray) calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *uri = NULL;
+  g_autofree gchar *jobs = NULL;
+  Burst burst = { 0 };
+  GThread *thread;
+  TestServer *server;
+  guint most = 0, least = G_MAXUINT, samples = 0;
+
+  if (!test_store_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL's connection pool (REIN_TEST_STORE=postgresql)");
+      return;
+    }
+  /* The cluster ignores the directory. */
+  database = test_store_new_database (g_get_tmp_dir ());
+  uri = g_strconcat (database, "&application_name=" POOL_APPLICATION, NULL);
+  server = test_server_start (uri, (const gchar *const[]) { "--rate=0",
+                                                            "--database-connections=2", NULL });
+  identity_register (owner, server);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree gchar *document = job_document (owner, 2000);
+      gchar *key = random_key ();
+      g_autoptr (Answer) answer = identity_put (owner, server, key, document, FALSE);
+
+      g_assert_cmpuint (answer->status, ==, 201);
+      g_ptr_array_add (keys, key);
+    }
+
+  /* Queries of every job (50 kB answers), gets and /status, eight each. */
+  jobs = g_strdup_printf ("query?owner=%s&query=jobs&testnet=0", owner->master_address);
+  for (guint i = 0; i < 8 * POOL_READERS; i++)
+    {
+      gchar *path;
+
+      if (i % 4 < 2)
+        path = g_strdup (jobs);
+      else if (i % 4 == 2)
+        path = g_strdup_printf ("get?key=%s", (gchar *) g_ptr_array_index (keys, i % keys->len));
+      else
+        path = g_strdup ("status");
+      g_ptr_array_add (calls, call_new (server, path, NULL));
+    }
+  burst.calls = calls;
+  thread = g_thread_new ("burst", burst_thread, &burst);
+  while (!g_atomic_int_get (&burst.done))
+    {
+      guint n = pool_connections (database);
+
+      most = MAX (most, n);
+      least = MIN (least, n);
+      samples++;
+    }
+  g_thread_join (thread);
+  most = MAX (most, pool_connections (database));
+  g_test_message ("%u samples during %u requests: %u to %u connections", samples, calls->len,
+                  least, most);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (calls, i);
+
+      g_assert_cmpuint (call->answer->status, ==, 200);
+    }
+  g_assert_cmpuint (samples, >, 0);
+  g_assert_cmpuint (most, <=, 2 + 2);
+  /* Counted where the server's are: reads, the writer and /status. */
+  g_assert_cmpuint (most, >=, 3);
+
+  test_server_free (server);
+}
+
+/* --database-connections out of its range (1 to 1000) is refused, saying
+ * which option and its range. */
+static void
+test_pool_refused (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *directory = g_dir_make_tmp ("rein-server-pool-XXXXXX", &error);
+  g_autofree gchar *database = NULL;
+  const gchar *const bad[] = { "--database-connections=0", "--database-connections=1001",
+                               "--database-connections=-1" };
+
+  g_assert_no_error (error);
+  database = test_store_new_database (directory);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree gchar *out = NULL;
+      g_autofree gchar *err = NULL;
+      gint status = test_server_run_to_exit (database,
+                                             (const gchar *const[]) { bad[i], NULL },
+                                             &out, &err);
+
+      g_test_message ("%s: %s", bad[i], err);
+      g_assert_cmpint (status, ==, 2);
+      g_assert_nonnull (strstr (err, "--database-connections must be 1 to 1000"));
+      g_assert_null (strstr (out, "listening on"));
+    }
+  /* Refused before anything was opened: the directory is still empty. */
+  g_assert_cmpint (g_rmdir (directory), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -526,6 +680,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/cluster/buckets", test_buckets);
   g_test_add_func ("/server/cluster/put-replaces-put", test_replace);
   g_test_add_func ("/server/cluster/kill-9-one", test_kill_one);
+  g_test_add_func ("/server/cluster/pool-bound", test_pool_bound);
+  g_test_add_func ("/server/cluster/pool-refused", test_pool_refused);
 
   return g_test_run ();
 }
