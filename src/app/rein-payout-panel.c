@@ -236,25 +236,27 @@ has_payments (ReinJob *job)
                          || rein_job_get_document (job, REIN_DOCUMENT_TYPE_ACCEPT) != NULL);
 }
 
+/* The fee cap of the preferences is read (in a worker): open the
+ * payments with it. */
 static void
-load (ReinPayoutPanel *self)
+prefs_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ReinSession *session = rein_context_get_session (self->context);
-  ReinIdentity *identity = rein_session_get_active_identity (session);
-  ReinJob *job = self->my_job != NULL ? rein_my_job_get_job (self->my_job) : NULL;
-  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinPayoutPanel) self = user_data;
   g_autoptr (GError) error = NULL;
+  g_autoptr (ReinChainPrefs) prefs = rein_chain_settings_load_finish (result, &error);
+  ReinSession *session;
+  ReinIdentity *identity;
+  g_autoptr (ReinChain) chain = NULL;
 
-  g_clear_handle_id (&self->follow_id, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  show_error (self, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self), has_payments (job));
-  if (!has_payments (job) || identity == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->disposed)
+    return;
+  session = rein_context_get_session (self->context);
+  identity = rein_session_get_active_identity (session);
+  if (prefs == NULL || identity == NULL || self->my_job == NULL)
     {
-      g_clear_object (&self->payments);
       set_loading (self, FALSE);
+      if (error != NULL)
+        show_error (self, error->message);
       update (self);
       return;
     }
@@ -269,10 +271,35 @@ load (ReinPayoutPanel *self)
       show_error (self, message);
       return;
     }
+  rein_payments_open_async (rein_context_get_store (self->context), identity, chain,
+                            rein_my_job_get_job (self->my_job), prefs->fee_cap,
+                            self->cancellable, opened_cb, g_object_ref (self));
+}
+
+static void
+load (ReinPayoutPanel *self)
+{
+  ReinSession *session = rein_context_get_session (self->context);
+  ReinIdentity *identity = rein_session_get_active_identity (session);
+  ReinJob *job = self->my_job != NULL ? rein_my_job_get_job (self->my_job) : NULL;
+
+  g_clear_handle_id (&self->follow_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  show_error (self, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self), has_payments (job));
+  if (!has_payments (job) || identity == NULL)
+    {
+      g_clear_object (&self->payments);
+      set_loading (self, FALSE);
+      update (self);
+      return;
+    }
   set_loading (self, TRUE);
   update (self);
-  rein_payments_open_async (rein_context_get_store (self->context), identity, chain, job, 0,
-                            self->cancellable, opened_cb, g_object_ref (self));
+  rein_chain_settings_load_async (rein_context_get_store (self->context), self->cancellable,
+                                  prefs_loaded_cb, g_object_ref (self));
 }
 
 /* ---- co-signing and sending ---- */
