@@ -13,6 +13,7 @@
 
 #include "app-test-util.h"
 #include "escrow-test-util.h"
+#include "payout-test-util.h"
 #include "rein-chain-settings.h"
 #include "rein-escrow-funding.h"
 #include "rein-preferences.h"
@@ -303,26 +304,6 @@ expected_uri (Page *page, ReinEscrowKind kind, const gchar *amount)
                                                       : "Rein%20mediator%20fee%3A");
 }
 
-/* What zbarimg reads in the PNG at @path: exactly one code. */
-static gchar *
-decode (const gchar *path)
-{
-  const gchar *argv[] = { "zbarimg", "--raw", "-q", path, NULL };
-  g_autofree gchar *out = NULL;
-  g_autofree gchar *err = NULL;
-  g_autoptr (GError) error = NULL;
-  gint status;
-
-  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("zbarimg read nothing in %s: %s", path, err);
-  g_strchomp (out);
-  g_assert_null (strchr (out, '\n'));
-  return g_steal_pointer (&out);
-}
-
 /* The card's QR code as it is on screen, decoded. */
 static gchar *
 decode_screen (Page *page, ReinEscrowKind kind, const gchar *name)
@@ -335,7 +316,7 @@ decode_screen (Page *page, ReinEscrowKind kind, const gchar *name)
   g_assert_true (gtk_widget_get_visible (qr));
   g_object_unref (app_test_screenshot_in (qr, "escrow-qr", name));
   path = g_strdup_printf ("%s/escrow-qr/%s.png", env ? env : "screenshots", name);
-  return decode (path);
+  return zbar_decode (path);
 }
 
 static void
@@ -359,7 +340,7 @@ decode_saved (Page *page, Fixture *f, ReinEscrowKind kind)
   wait_for (&result);
   g_assert_true (rein_escrow_funding_save_qr_finish (page->funding, result, &error));
   g_assert_no_error (error);
-  return decode (path);
+  return zbar_decode (path);
 }
 
 /* Both codes, on screen and saved, are exactly these requests. */

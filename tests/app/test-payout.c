@@ -16,12 +16,14 @@
 #include "app-test-util.h"
 #include "payout-test-util.h"
 #include "chain-fixture.h"
+#include "cli-test-util.h"
 #include "client-test-util.h"
 #include "rein-bitcoin.h"
 #include "rein-chain-settings.h"
 #include "rein-identity-page.h"
 #include "rein-payout-dialog.h"
 #include "rein-payout-panel.h"
+#include "rein-test-util.h"
 
 #define NARROW 360
 
@@ -915,6 +917,165 @@ test_fee_policy (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sent, ==, "[]");
 }
 
+/* The visible window titled @title. */
+static GtkWindow *
+window_titled (const gchar *title)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *w = windows; w != NULL; w = w->next)
+    if (gtk_widget_get_visible (w->data)
+        && g_strcmp0 (gtk_window_get_title (w->data), title) == 0)
+      return w->data;
+  return NULL;
+}
+
+static gboolean
+window_shown (gpointer data)
+{
+  return window_titled (data) != NULL;
+}
+
+static gchar *
+read_clipboard (GtkWidget *widget)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *text;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, wait_cb, &result);
+  wait_for (&result);
+  text = gdk_clipboard_read_text_finish (clipboard, result, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* The panel's file functions (behind "Save PSBT…" and "Open Signed
+ * PSBT…", whose file choosers give them the file). */
+static void
+panel_save (Page *page, gboolean primary, GFile *file)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  rein_payout_panel_save_psbt_async (page->panel, primary, file, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_payout_panel_save_psbt_finish (page->panel, result, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+panel_open (Page *page, gboolean primary, GFile *file, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  rein_payout_panel_open_psbt_async (page->panel, primary, file, NULL, wait_cb, &result);
+  wait_for (&result);
+  return rein_payout_panel_open_psbt_finish (page->panel, result, error);
+}
+
+/* Carol accepts. Mia (whose signature could complete the primary
+ * payment, but who leaves it to Walt) takes it out of her panel in each of the ways offered (the clipboard,
+ * the QR code, a .psbt file, which she also opens back); Walt signs the
+ * file with rein-cli in his own data folder; Mia opens his signed file:
+ * the payment is complete, she sends it, and the test chain (which runs
+ * VerifyScript on every input) takes it. */
+static void
+test_psbt_roundtrip (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = funded_job (f, "Flyer", "0.01");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinPayees) payees = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *base64 = NULL, *copied = NULL, *scanned = NULL, *shot = NULL;
+  g_autofree gchar *tmp = NULL, *path = NULL, *signed_path = NULL, *contents = NULL;
+  g_autofree gchar *sent = NULL;
+  g_autoptr (GBytes) binary = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFile) signed_file = NULL;
+  g_autoptr (CliResult) r = NULL;
+  const gchar *dir = g_getenv ("REIN_SCREENSHOT_DIR");
+  GtkWindow *qr_window;
+  GtkWidget *picture;
+  gsize len = 0;
+  Page mia = { 0 };
+
+  deliver (f, job_id);
+  job = load_job (&f->carol, job_id);
+  payees = rein_payees_new (job, FALSE, &error);
+  g_assert_no_error (error);
+  chain = rein_chain_new (f->chain->url, &error);
+  g_assert_no_error (error);
+  payments = accept_by_client (f, chain, job);
+  base64 = rein_payments_get_base64 (payments, TRUE);
+
+  page_open (&mia, &f->mia, job_id);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+
+  /* copied as base64: what Carol signed */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (mia.panel)), "something else");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (mia.panel), "panel.copy-psbt", "b", TRUE));
+  copied = read_clipboard (GTK_WIDGET (mia.panel));
+  g_assert_cmpstr (copied, ==, base64);
+
+  /* shown as a QR code: the same base64, read off the screen */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (mia.panel), "panel.show-qr", "b", TRUE));
+  app_test_wait_until (window_shown, (gpointer) "Primary Payment", "the QR code", 30);
+  qr_window = window_titled ("Primary Payment");
+  picture = app_test_find_by_type (GTK_WIDGET (qr_window), GTK_TYPE_PICTURE);
+  g_assert_nonnull (picture);
+  g_object_unref (app_test_screenshot_in (picture, "payout-qr", "primary"));
+  shot = g_strdup_printf ("%s/payout-qr/primary.png", dir != NULL ? dir : "screenshots");
+  scanned = zbar_decode (shot);
+  g_assert_cmpstr (scanned, ==, base64);
+  app_test_destroy_window (qr_window);
+
+  /* saved as a binary .psbt, and opened back: taken, nothing changes */
+  tmp = g_dir_make_tmp ("rein-payout-psbt-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (tmp, "primary.psbt", NULL);
+  file = g_file_new_for_path (path);
+  panel_save (&mia, TRUE, file);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  binary = rein_psbt_serialize (rein_payments_get_psbt (payments, TRUE));
+  g_assert_cmpmem (contents, len, g_bytes_get_data (binary, NULL), g_bytes_get_size (binary));
+  g_assert_true (g_str_has_prefix (contents, "psbt\xff"));
+  g_assert_true (panel_open (&mia, TRUE, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  g_assert_null (find_question ());
+
+  /* signed elsewhere: Walt's rein-cli, his data folder */
+  g_setenv ("REIN_PASSWORD", "pw", TRUE);
+  r = cli_run_in (f->walt.dir, "psbt", "sign", path, "--yes", NULL);
+  g_unsetenv ("REIN_PASSWORD");
+  cli_assert_status (r, 0);
+  signed_path = g_build_filename (tmp, "signed.psbt", NULL);
+  g_assert_true (g_file_set_contents (signed_path, r->out, -1, &error));
+  signed_file = g_file_new_for_path (signed_path);
+  g_assert_true (panel_open (&mia, TRUE, signed_file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_COMPLETE);
+
+  /* complete: asked once, then sent */
+  app_test_wait_until (question_shown, NULL, "the question before sending", 30);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_cmpstr (sent, ==, "[]");
+  adw_message_dialog_response (find_question (), "send");
+  for (guint i = 0; i < 3000 && state_of (&mia, TRUE) != REIN_PAYMENT_STATE_BROADCAST; i++)
+    app_test_iterate (20);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_BROADCAST);
+  g_assert_null (rein_payout_panel_get_error (mia.panel));
+  assert_paid (f, rein_payout_panel_get_payments (mia.panel), TRUE,
+               (const gchar *const[]){ payees->worker, NULL }, (const guint[]){ 100 });
+  app_test_wait_until (panel_loaded, mia.panel, "the record of the payment", 60);
+  page_close (&mia);
+  rein_test_remove_tree (tmp);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -929,6 +1090,8 @@ main (int argc, char *argv[])
   g_test_add ("/app/payout/refused", Fixture, NULL, fixture_setup, test_refused,
               fixture_teardown);
   g_test_add ("/app/payout/fee-policy", Fixture, NULL, fixture_setup, test_fee_policy,
+              fixture_teardown);
+  g_test_add ("/app/payout/psbt-roundtrip", Fixture, NULL, fixture_setup, test_psbt_roundtrip,
               fixture_teardown);
   g_test_add ("/app/payout/own-address", Fixture, NULL, fixture_setup, test_own_address,
               fixture_teardown);
