@@ -563,11 +563,11 @@ test_cards (Fixture *f, gconstpointer data)
   notifications_stop (&notifications);
 }
 
-/* A job without an award has no escrow: the widget says so. */
+/* Carol's escrow cards of @job_id: none, and the widget says there is no
+ * escrow yet. */
 static void
-test_not_awarded (Fixture *f, gconstpointer data)
+assert_no_escrow (Fixture *f, const gchar *job_id)
 {
-  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
   g_autoptr (ReinMyJob) job = my_job_of (&f->w.carol, job_id);
   GtkWidget *funding = rein_escrow_funding_new (f->w.carol.context);
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
@@ -582,6 +582,15 @@ test_not_awarded (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (empty)));
   g_assert_true (has_prefix (gtk_label_get_text (empty), "No escrow yet"));
   app_test_destroy_window (window);
+}
+
+/* A job without an award has no escrow: the widget says so. */
+static void
+test_not_awarded (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
+
+  assert_no_escrow (f, job_id);
 }
 
 /* ---- preferences ---- */
@@ -798,6 +807,61 @@ test_notified_closed (Fixture *f, gconstpointer data)
   notifications_stop (&notifications);
 }
 
+/* The value of the line of @text that starts with @label. */
+static gchar *
+field_of (const gchar *text, const gchar *label)
+{
+  const gchar *start = strstr (text, label);
+  const gchar *end;
+
+  g_assert_nonnull (start);
+  start += strlen (label);
+  end = strchr (start, '\n');
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+/* An offer whose primary escrow address is not the one the job's keys
+ * make, put on the server unchecked (as a forger would): the reader does
+ * not let it award the job, so no card asks anyone to pay into it. (The
+ * cards' own warning badge for such an offer cannot be reached through
+ * the reader: it stays as a second guard.) */
+static void
+test_forged_offer (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Poster", "Design",
+                                       "A poster.");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *offer = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL;
+  g_autofree gchar *line = NULL, *forged_line = NULL;
+  g_auto (GStrv) parts = NULL;
+  g_autofree gchar *forged = NULL;
+
+  place_bid (&f->w.walt, job_id, "0.02");
+  job = load_job (&f->w.carol, job_id);
+  offer = rein_document_build_offer (g_ptr_array_index (rein_job_get_bids (job), 0),
+                                     REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_clear_object (&job);
+  /* the primary escrow address of the offer: the mediator escrow's */
+  primary = field_of (offer, "Primary escrow address: ");
+  mediator = field_of (offer, "Mediator escrow address: ");
+  g_assert_cmpstr (primary, !=, mediator);
+  line = g_strdup_printf ("Primary escrow address: %s\n", primary);
+  forged_line = g_strdup_printf ("Primary escrow address: %s\n", mediator);
+  parts = g_strsplit (offer, line, -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  forged = g_strjoinv (forged_line, parts);
+  put_unchecked (&f->w.carol, forged);
+
+  assert_no_escrow (f, job_id);
+  job = load_job (&f->w.carol, job_id);
+  g_assert_null (rein_job_get_offer (job));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -826,6 +890,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/app/escrow-funding/notified-closed", Fixture, NULL, fixture_setup,
               test_notified_closed, fixture_teardown);
+  g_test_add ("/app/escrow-funding/forged-offer", Fixture, NULL, fixture_setup, test_forged_offer,
+              fixture_teardown);
   g_test_add ("/app/escrow-funding/not-awarded", Fixture, NULL, fixture_setup, test_not_awarded,
               fixture_teardown);
   status = g_test_run ();
