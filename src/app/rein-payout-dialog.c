@@ -74,6 +74,7 @@ G_DEFINE_FINAL_TYPE (ReinPayoutDialog, rein_payout_dialog, ADW_TYPE_WINDOW)
 
 static void prepare (ReinPayoutDialog *self);
 static void open_payments (ReinPayoutDialog *self);
+static void start (ReinPayoutDialog *self);
 
 /* ---- pages ---- */
 
@@ -675,10 +676,7 @@ prefs_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->fee_cap = prefs->fee_cap;
   if (!self->cosigning)
     select_target (self, prefs->fee_target);
-  if (self->cosigning)
-    open_payments (self);
-  else
-    prepare (self);
+  start (self);
 }
 
 /* Reads the fee target and cap in a worker, then builds or opens the
