@@ -533,6 +533,17 @@ spend_prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       show_error (self, error_title (error), error->message);
       return;
     }
+  if (self->fee_cap > 0 && spend->plan->fee > self->fee_cap)
+    {
+      g_autofree gchar *message = NULL;
+
+      message = g_strdup_printf (_("the fee of %" G_GINT64_FORMAT " sat is above the cap of "
+                                   "%" G_GINT64_FORMAT " sat set in Preferences"),
+                                 spend->plan->fee, self->fee_cap);
+      rein_payment_free (spend);
+      show_error (self, _("The Payment Cannot Be Made"), message);
+      return;
+    }
   g_clear_pointer (&self->spend, rein_payment_free);
   self->spend = spend;
   show_review (self);

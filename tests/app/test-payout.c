@@ -757,6 +757,29 @@ test_own_address (Fixture *f, gconstpointer data)
                    "0.0003 BTC (30000 sat), and 0.0002 BTC (20000 sat) not confirmed yet");
   app_test_screenshot (GTK_WIDGET (page), "identity-own-address");
 
+  /* a fee cap of 100 sat in the preferences: refused, nothing to sign */
+  g_assert_true (rein_chain_settings_set_fee_cap (f->walt.store, 100, &error));
+  g_assert_no_error (error);
+  rein_payout_dialog_spend_async (GTK_WIDGET (page), rein_context_get_session (f->walt.context),
+                                  to, NULL, wait_cb, &result);
+  app_test_wait_until (dialog_shown, NULL, "the spend dialog", 30);
+  dialog = find_dialog ();
+  while (g_strcmp0 (rein_payout_dialog_get_page (dialog), "error") != 0)
+    {
+      g_assert_cmpstr (rein_payout_dialog_get_page (dialog), !=, "review");
+      app_test_iterate (20);
+    }
+  g_assert_nonnull (strstr (rein_payout_dialog_get_error (dialog),
+                            "above the cap of 100 sat set in Preferences"));
+  gtk_window_close (GTK_WINDOW (dialog));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_spend_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_true (rein_chain_settings_set_fee_cap (f->walt.store, 0, &error));
+  g_assert_no_error (error);
+
   /* the same review, tick and password as a payout; one more question */
   rein_payout_dialog_spend_async (GTK_WIDGET (page), rein_context_get_session (f->walt.context),
                                   to, NULL, spent_cb, &txid);
