@@ -518,23 +518,20 @@ update (ReinEscrowFunding *self)
 
 /* ---- notifications ---- */
 
-static void
-funded_cb (ReinEscrowFunding *self, ReinEscrowKind kind)
+void
+rein_escrow_funding_notify (GApplication *app, ReinMyJob *job, ReinEscrowKind kind)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GApplication *app = NULL;
   g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
   g_autoptr (GNotification) notification = NULL;
   g_autofree gchar *id = NULL;
-  const gchar *name = rein_my_job_get_name (self->job);
+  const gchar *name = rein_my_job_get_name (job);
+
+  g_return_if_fail (G_IS_APPLICATION (app));
+  g_return_if_fail (REIN_IS_MY_JOB (job));
 
   if (settings != NULL && !g_settings_get_boolean (settings, "notifications"))
     return;
-  if (GTK_IS_WINDOW (root))
-    app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (root)));
-  if (app == NULL)
-    app = g_application_get_default ();
-  if (app == NULL || !g_application_get_is_registered (app) || g_application_get_is_remote (app))
+  if (!g_application_get_is_registered (app) || g_application_get_is_remote (app))
     return;
   notification = g_notification_new (kind == REIN_ESCROW_PRIMARY
                                          ? _("The primary escrow is funded")
@@ -542,10 +539,36 @@ funded_cb (ReinEscrowFunding *self, ReinEscrowKind kind)
   g_notification_set_body (notification, name != NULL ? name : "");
   /* clicking it opens the job's page */
   g_notification_set_default_action_and_target (notification, "app.show-job", "s",
-                                                rein_my_job_get_job_id (self->job));
-  id = g_strdup_printf ("escrow-funded-%s-%s", rein_my_job_get_job_id (self->job),
+                                                rein_my_job_get_job_id (job));
+  id = g_strdup_printf ("escrow-funded-%s-%s", rein_my_job_get_job_id (job),
                         kind == REIN_ESCROW_PRIMARY ? "primary" : "mediator");
   g_application_send_notification (app, id, notification);
+}
+
+static void
+watches_funded_cb (ReinEscrowWatches *watches, ReinMyJob *job, ReinEscrowKind kind,
+                   GApplication *app)
+{
+  rein_escrow_funding_notify (app, job, kind);
+}
+
+#define NOTIFYING_KEY "rein-escrow-funding-notifies"
+
+void
+rein_escrow_funding_notify_all (ReinContext *context, GApplication *app)
+{
+  ReinEscrowWatches *watches;
+
+  g_return_if_fail (REIN_IS_CONTEXT (context));
+  g_return_if_fail (G_IS_APPLICATION (app));
+
+  watches = rein_context_get_escrow_watches (context);
+  /* once, however many windows show the context */
+  if (g_object_get_data (G_OBJECT (watches), NOTIFYING_KEY) == app)
+    return;
+  g_object_set_data (G_OBJECT (watches), NOTIFYING_KEY, app);
+  g_signal_connect_object (watches, "funded", G_CALLBACK (watches_funded_cb), app, 0);
+  rein_escrow_watches_set_enabled (watches, TRUE);
 }
 
 /* ---- the job ---- */
@@ -601,7 +624,6 @@ rein_escrow_funding_set_job (ReinEscrowFunding *self, ReinMyJob *job)
   for (guint k = 0; k < 2; k++)
     card_build (self, &self->cards[k], k);
   g_signal_connect_swapped (self->watch, "notify", G_CALLBACK (update), self);
-  g_signal_connect_swapped (self->watch, "funded", G_CALLBACK (funded_cb), self);
   update (self);
 }
 

@@ -8,8 +8,9 @@
  * the address and the request and to save the code as a PNG, the redeem
  * script, and whether the address is the one the job's keys make. The
  * funding state of each comes from a ReinEscrowWatch; the creator is told
- * to fund both, the worker whether it is safe to start. A notification
- * says when an escrow becomes funded (the "notifications" setting).
+ * to fund both, the worker whether it is safe to start. The notification
+ * that an escrow became funded comes from the context's escrow watches
+ * (rein_escrow_funding_notify_all()), page open or not.
  *
  * Actions (parameter "primary" or "mediator"): escrow.copy-address,
  * escrow.copy-uri, escrow.save-qr (a file chooser).
@@ -54,5 +55,14 @@ void rein_escrow_funding_save_qr_async (ReinEscrowFunding *self,
 gboolean rein_escrow_funding_save_qr_finish (ReinEscrowFunding *self,
                                              GAsyncResult *result,
                                              GError **error);
+
+/* Says that escrow @kind of @job is funded: a notification of @app
+ * (unless the "notifications" setting is off); clicking it opens the
+ * job (app.show-job). */
+void rein_escrow_funding_notify (GApplication *app, ReinMyJob *job, ReinEscrowKind kind);
+/* Turns on @context's escrow watches (all my awarded jobs whose escrows
+ * are not funded yet) and notifies through @app what they find funded.
+ * Once per context and application. */
+void rein_escrow_funding_notify_all (ReinContext *context, GApplication *app);
 
 G_END_DECLS

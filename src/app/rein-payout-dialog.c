@@ -30,6 +30,9 @@ struct _ReinPayoutDialog
   ReinPayoutKind kind;
   gboolean cosigning;
   ReinPayments *payments;
+  gint64 fee_cap;             /* the preferences': satoshis a fee may not exceed, 0: none */
+  guint custom_target;        /* the preferences' target when the list has no such entry */
+  gboolean prefs_loaded;
   GTask *task;                /* the caller's, until the dialog ends */
   GCancellable *cancellable;  /* of the work in progress; cancelled on close */
   GCancellable *caller_cancellable;
@@ -70,6 +73,8 @@ struct _ReinPayoutDialog
 G_DEFINE_FINAL_TYPE (ReinPayoutDialog, rein_payout_dialog, ADW_TYPE_WINDOW)
 
 static void prepare (ReinPayoutDialog *self);
+static void open_payments (ReinPayoutDialog *self);
+static void start (ReinPayoutDialog *self);
 
 /* ---- pages ---- */
 
@@ -528,6 +533,17 @@ spend_prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       show_error (self, error_title (error), error->message);
       return;
     }
+  if (self->fee_cap > 0 && spend->plan->fee > self->fee_cap)
+    {
+      g_autofree gchar *message = NULL;
+
+      message = g_strdup_printf (_("the fee of %" G_GINT64_FORMAT " sat is above the cap of "
+                                   "%" G_GINT64_FORMAT " sat set in Preferences"),
+                                 spend->plan->fee, self->fee_cap);
+      rein_payment_free (spend);
+      show_error (self, _("The Payment Cannot Be Made"), message);
+      return;
+    }
   g_clear_pointer (&self->spend, rein_payment_free);
   self->spend = spend;
   show_review (self);
@@ -552,16 +568,55 @@ restart_work (ReinPayoutDialog *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/* The target the fee row shows, in blocks; 0: none. */
+static guint
+selected_target (ReinPayoutDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->fee_target_row);
+
+  if (selected < G_N_ELEMENTS (fee_targets))
+    return fee_targets[selected];
+  if (selected == G_N_ELEMENTS (fee_targets))
+    return self->custom_target;
+  return 0;
+}
+
+/* Shows @blocks in the fee row, as an entry of its own when the list has
+ * none for it; nothing is rebuilt. */
+static void
+select_target (ReinPayoutDialog *self, guint blocks)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (fee_targets) && fee_targets[i] != blocks; i++)
+    ;
+  if (i == G_N_ELEMENTS (fee_targets) && self->custom_target == 0)
+    {
+      GtkStringList *model = GTK_STRING_LIST (adw_combo_row_get_model (self->fee_target_row));
+      g_autofree gchar *label = NULL;
+
+      /* Translators: the fee target chosen in Preferences */
+      label = g_strdup_printf (g_dngettext (NULL, "Within %u block (your preference)",
+                                            "Within %u blocks (your preference)", blocks),
+                               blocks);
+      gtk_string_list_append (model, label);
+      self->custom_target = blocks;
+    }
+  self->building = TRUE;
+  adw_combo_row_set_selected (self->fee_target_row, i);
+  self->building = FALSE;
+}
+
 static void
 prepare (ReinPayoutDialog *self)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinChain) chain = open_chain (self, &error);
-  guint target = adw_combo_row_get_selected (self->fee_target_row);
   gdouble rate = gtk_adjustment_get_value (self->fee_rate_adjustment);
   ReinPaymentOptions options = {
-    .fee_target = target < G_N_ELEMENTS (fee_targets) ? fee_targets[target] : 0,
+    .fee_target = selected_target (self),
     .fee_rate = (gint64) (rate * 1000 + 0.5),
+    .fee_cap = self->fee_cap,
   };
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
@@ -611,6 +666,49 @@ options_changed_cb (ReinPayoutDialog *self)
   self->rebuild_id = g_timeout_add (REBUILD_DELAY_MS, rebuild_cb, self);
 }
 
+/* ---- the payment policy of the preferences ---- */
+
+static void
+prefs_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ReinPayoutDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinChainPrefs) prefs = rein_chain_settings_load_finish (result, &error);
+
+  if (self->closed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (prefs == NULL)
+    {
+      /* no payment without the cap the user set */
+      show_error (self, _("The Preferences Cannot Be Read"), error->message);
+      return;
+    }
+  self->prefs_loaded = TRUE;
+  self->fee_cap = prefs->fee_cap;
+  if (!self->cosigning)
+    select_target (self, prefs->fee_target);
+  start (self);
+}
+
+/* Reads the fee target and cap in a worker, then builds or opens the
+ * payments. */
+static void
+start (ReinPayoutDialog *self)
+{
+  if (self->prefs_loaded)
+    {
+      if (self->cosigning)
+        open_payments (self);
+      else
+        prepare (self);
+      return;
+    }
+  restart_work (self);
+  show_working (self, _("Reading your preferences…"));
+  rein_chain_settings_load_async (self->store, self->cancellable, prefs_loaded_cb,
+                                  g_object_ref (self));
+}
+
 /* ---- co-signing ---- */
 
 static void
@@ -647,8 +745,8 @@ open_payments (ReinPayoutDialog *self)
       return;
     }
   show_working (self, _("Looking up the escrows and checking the payments…"));
-  rein_payments_open_async (self->store, self->identity, chain,
-                            self->job, 0, self->cancellable, opened_cb, g_object_ref (self));
+  rein_payments_open_async (self->store, self->identity, chain, self->job, self->fee_cap,
+                            self->cancellable, opened_cb, g_object_ref (self));
 }
 
 static void
@@ -931,12 +1029,7 @@ sign_action (GtkWidget *widget, const gchar *action_name, GVariant *parameter)
 static void
 retry_action (GtkWidget *widget, const gchar *action_name, GVariant *parameter)
 {
-  ReinPayoutDialog *self = REIN_PAYOUT_DIALOG (widget);
-
-  if (self->cosigning)
-    open_payments (self);
-  else
-    prepare (self);
+  start (REIN_PAYOUT_DIALOG (widget));
 }
 
 /* ---- the class ---- */
@@ -1115,7 +1208,7 @@ rein_payout_dialog_run_async (GtkWidget *parent,
       show_error (self, _("No Identity"), _("Choose an identity first."));
       return;
     }
-  prepare (self);
+  start (self);
 }
 
 ReinPayments *
@@ -1152,7 +1245,7 @@ rein_payout_dialog_cosign_async (GtkWidget *parent,
       show_error (self, _("No Identity"), _("Choose an identity first."));
       return;
     }
-  open_payments (self);
+  start (self);
 }
 
 ReinPayments *
@@ -1198,7 +1291,7 @@ rein_payout_dialog_spend_async (GtkWidget *parent,
                                              NULL);
   if (self->from_address == NULL)
     self->from_address = g_strdup (rein_identity_get_delegate_address (self->identity));
-  prepare (self);
+  start (self);
 }
 
 gchar *

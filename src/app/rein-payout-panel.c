@@ -236,25 +236,27 @@ has_payments (ReinJob *job)
                          || rein_job_get_document (job, REIN_DOCUMENT_TYPE_ACCEPT) != NULL);
 }
 
+/* The fee cap of the preferences is read (in a worker): open the
+ * payments with it. */
 static void
-load (ReinPayoutPanel *self)
+prefs_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ReinSession *session = rein_context_get_session (self->context);
-  ReinIdentity *identity = rein_session_get_active_identity (session);
-  ReinJob *job = self->my_job != NULL ? rein_my_job_get_job (self->my_job) : NULL;
-  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinPayoutPanel) self = user_data;
   g_autoptr (GError) error = NULL;
+  g_autoptr (ReinChainPrefs) prefs = rein_chain_settings_load_finish (result, &error);
+  ReinSession *session;
+  ReinIdentity *identity;
+  g_autoptr (ReinChain) chain = NULL;
 
-  g_clear_handle_id (&self->follow_id, g_source_remove);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  show_error (self, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self), has_payments (job));
-  if (!has_payments (job) || identity == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->disposed)
+    return;
+  session = rein_context_get_session (self->context);
+  identity = rein_session_get_active_identity (session);
+  if (prefs == NULL || identity == NULL || self->my_job == NULL)
     {
-      g_clear_object (&self->payments);
       set_loading (self, FALSE);
+      if (error != NULL)
+        show_error (self, error->message);
       update (self);
       return;
     }
@@ -269,10 +271,35 @@ load (ReinPayoutPanel *self)
       show_error (self, message);
       return;
     }
+  rein_payments_open_async (rein_context_get_store (self->context), identity, chain,
+                            rein_my_job_get_job (self->my_job), prefs->fee_cap,
+                            self->cancellable, opened_cb, g_object_ref (self));
+}
+
+static void
+load (ReinPayoutPanel *self)
+{
+  ReinSession *session = rein_context_get_session (self->context);
+  ReinIdentity *identity = rein_session_get_active_identity (session);
+  ReinJob *job = self->my_job != NULL ? rein_my_job_get_job (self->my_job) : NULL;
+
+  g_clear_handle_id (&self->follow_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  show_error (self, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self), has_payments (job));
+  if (!has_payments (job) || identity == NULL)
+    {
+      g_clear_object (&self->payments);
+      set_loading (self, FALSE);
+      update (self);
+      return;
+    }
   set_loading (self, TRUE);
   update (self);
-  rein_payments_open_async (rein_context_get_store (self->context), identity, chain, job, 0,
-                            self->cancellable, opened_cb, g_object_ref (self));
+  rein_chain_settings_load_async (rein_context_get_store (self->context), self->cancellable,
+                                  prefs_loaded_cb, g_object_ref (self));
 }
 
 /* ---- co-signing and sending ---- */
@@ -421,12 +448,52 @@ show_qr_action (GtkWidget *widget, const gchar *action_name, GVariant *parameter
 static void
 saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (ReinPayoutPanel) self = user_data;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = user_data;
+  ReinPayoutPanel *self = g_task_get_source_object (task);
+  GError *error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error (self, error->message);
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->disposed)
+        show_error (self, error->message);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+rein_payout_panel_save_psbt_async (ReinPayoutPanel *self,
+                                   gboolean primary,
+                                   GFile *file,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_return_if_fail (REIN_IS_PAYOUT_PANEL (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_payout_panel_save_psbt_async);
+  if (self->payments == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
+                               _("The payments are not loaded yet"));
+      return;
+    }
+  bytes = rein_psbt_serialize (rein_payments_get_psbt (self->payments, primary));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       cancellable, saved_cb, g_steal_pointer (&task));
+}
+
+gboolean
+rein_payout_panel_save_psbt_finish (ReinPayoutPanel *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -435,15 +502,10 @@ save_response_cb (GtkNativeDialog *chooser, gint response, gpointer user_data)
   ReinPayoutPanel *self = user_data;
   gboolean primary = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "primary"));
   g_autoptr (GFile) file = NULL;
-  g_autoptr (GBytes) bytes = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT && self->payments != NULL
+  if (response == GTK_RESPONSE_ACCEPT
       && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
-    {
-      bytes = rein_psbt_serialize (rein_payments_get_psbt (self->payments, primary));
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
-                                           self->cancellable, saved_cb, g_object_ref (self));
-    }
+    rein_payout_panel_save_psbt_async (self, primary, file, self->cancellable, NULL, NULL);
   g_object_unref (chooser);
   g_object_unref (self);
 }
@@ -520,69 +582,98 @@ rein_payout_panel_import (ReinPayoutPanel *self, gboolean primary, GBytes *data,
   return TRUE;
 }
 
-typedef struct
-{
-  ReinPayoutPanel *panel;
-  gboolean primary;
-} Import;
-
-static void
-import_free (Import *import)
-{
-  g_object_unref (import->panel);
-  g_free (import);
-}
-
 static void
 read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Import *import = user_data;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = user_data;
+  ReinPayoutPanel *self = g_task_get_source_object (task);
+  gboolean primary = GPOINTER_TO_INT (g_task_get_task_data (task));
+  GError *error = NULL;
   g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
                                                               &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    ;
-  else if (bytes == NULL)
-    show_error (import->panel, error->message);
-  else
-    rein_payout_panel_import (import->panel, import->primary, bytes, NULL);
-  import_free (import);
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->disposed)
+        show_error (self, error->message);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->disposed)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                               _("The job was closed"));
+      return;
+    }
+  if (!rein_payout_panel_import (self, primary, bytes, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
 opened_file_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Import *import = user_data;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = user_data;
+  ReinPayoutPanel *self = g_task_get_source_object (task);
+  GError *error = NULL;
   g_autoptr (GFileInputStream) stream = g_file_read_finish (G_FILE (source), result, &error);
+  GCancellable *cancellable;
 
   if (stream == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (import->panel, error->message);
-      import_free (import);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->disposed)
+        show_error (self, error->message);
+      g_task_return_error (task, error);
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   /* one byte more than allowed: a larger file is refused, not cut */
   g_input_stream_read_bytes_async (G_INPUT_STREAM (stream), MAX_PSBT_FILE + 1,
-                                   G_PRIORITY_DEFAULT, import->panel->cancellable, read_cb,
-                                   import);
+                                   G_PRIORITY_DEFAULT, cancellable, read_cb,
+                                   g_steal_pointer (&task));
+}
+
+void
+rein_payout_panel_open_psbt_async (ReinPayoutPanel *self,
+                                   gboolean primary,
+                                   GFile *file,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (REIN_IS_PAYOUT_PANEL (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rein_payout_panel_open_psbt_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (primary), NULL);
+  g_file_read_async (file, G_PRIORITY_DEFAULT, cancellable, opened_file_cb, task);
+}
+
+gboolean
+rein_payout_panel_open_psbt_finish (ReinPayoutPanel *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
 open_response_cb (GtkNativeDialog *chooser, gint response, gpointer user_data)
 {
-  Import *import = user_data;
+  ReinPayoutPanel *self = user_data;
+  gboolean primary = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "primary"));
   g_autoptr (GFile) file = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT
+  if (response == GTK_RESPONSE_ACCEPT && !self->disposed
       && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
-    g_file_read_async (file, G_PRIORITY_DEFAULT, import->panel->cancellable, opened_file_cb,
-                       import);
-  else
-    import_free (import);
+    rein_payout_panel_open_psbt_async (self, primary, file, self->cancellable, NULL, NULL);
   g_object_unref (chooser);
+  g_object_unref (self);
 }
 
 static void
@@ -590,16 +681,14 @@ open_action (GtkWidget *widget, const gchar *action_name, GVariant *parameter)
 {
   ReinPayoutPanel *self = REIN_PAYOUT_PANEL (widget);
   GtkFileChooserNative *chooser;
-  Import *import;
 
   if (self->payments == NULL)
     return;
   chooser = new_chooser (self, _("Open a Signed Payment"), GTK_FILE_CHOOSER_ACTION_OPEN,
                          _("_Open"));
-  import = g_new0 (Import, 1);
-  import->panel = g_object_ref (self);
-  import->primary = g_variant_get_boolean (parameter);
-  g_signal_connect (chooser, "response", G_CALLBACK (open_response_cb), import);
+  g_object_set_data (G_OBJECT (chooser), "primary",
+                     GINT_TO_POINTER (g_variant_get_boolean (parameter)));
+  g_signal_connect (chooser, "response", G_CALLBACK (open_response_cb), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 

@@ -50,4 +50,28 @@ gboolean rein_payout_panel_import (ReinPayoutPanel *self,
                                    GBytes *data,
                                    GError **error);
 
+
+/* What "Save PSBT…" does with the file chosen: writes payment @primary
+ * into @file as a binary PSBT (BIP 174). */
+void rein_payout_panel_save_psbt_async (ReinPayoutPanel *self,
+                                        gboolean primary,
+                                        GFile *file,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean rein_payout_panel_save_psbt_finish (ReinPayoutPanel *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+/* What "Open Signed PSBT…" does with the file chosen: reads @file (binary
+ * or base64) and takes it in as rein_payout_panel_import() does. */
+void rein_payout_panel_open_psbt_async (ReinPayoutPanel *self,
+                                        gboolean primary,
+                                        GFile *file,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean rein_payout_panel_open_psbt_finish (ReinPayoutPanel *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-escrow-funding.h"
 #include "rein-identity-page.h"
 #include "rein-my-jobs-view.h"
 #include "rein-settings.h"
@@ -946,6 +947,9 @@ rein_window_new (GtkApplication *application, ReinContext *context)
   rein_my_jobs_view_set_context (self->my_jobs_view, context);
   g_signal_connect_object (rein_context_get_my_jobs (context), "attention",
                            G_CALLBACK (my_job_attention_cb), self, G_CONNECT_SWAPPED);
+  /* "escrow funded", whether the job's page is open or not */
+  if (application != NULL)
+    rein_escrow_funding_notify_all (context, G_APPLICATION (application));
   self->welcome = rein_welcome_new (session);
   adw_bin_set_child (self->welcome_bin, GTK_WIDGET (self->welcome));
   g_signal_connect_object (self->welcome, "identity-added", G_CALLBACK (identity_added_cb), self,

@@ -15,6 +15,7 @@ struct _ReinContext
   ReinPublisher *publisher;
   ReinMarketService *market;
   ReinMyJobs *my_jobs;
+  ReinEscrowWatches *escrow_watches;
 };
 
 G_DEFINE_FINAL_TYPE (ReinContext, rein_context, G_TYPE_OBJECT)
@@ -26,6 +27,7 @@ rein_context_dispose (GObject *object)
 
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->escrow_watches);
   g_clear_object (&self->my_jobs);
   g_clear_object (&self->market);
   g_clear_object (&self->publisher);
@@ -50,9 +52,12 @@ static void
 active_identity_changed_cb (ReinSession *session, GParamSpec *pspec, gpointer user_data)
 {
   ReinContext *self = user_data;
+  ReinIdentity *identity = rein_session_get_active_identity (session);
 
-  rein_market_service_set_identity (self->market, rein_session_get_active_identity (session));
-  rein_my_jobs_set_identity (self->my_jobs, rein_session_get_active_identity (session));
+  rein_market_service_set_identity (self->market, identity);
+  rein_my_jobs_set_identity (self->my_jobs, identity);
+  rein_escrow_watches_set_testnet (self->escrow_watches,
+                                   identity != NULL && rein_identity_get_testnet (identity));
 }
 
 ReinContext *
@@ -68,6 +73,7 @@ rein_context_new (ReinStore *store)
   self->publisher = rein_publisher_new (store);
   self->market = rein_market_service_new (store);
   self->my_jobs = rein_my_jobs_new (store, self->market);
+  self->escrow_watches = rein_escrow_watches_new (store, rein_my_jobs_get_jobs (self->my_jobs));
   g_signal_connect (self->session, "notify::active-identity",
                     G_CALLBACK (active_identity_changed_cb), self);
   active_identity_changed_cb (self->session, NULL, self);
@@ -107,4 +113,11 @@ rein_context_get_market (ReinContext *self)
 {
   g_return_val_if_fail (REIN_IS_CONTEXT (self), NULL);
   return self->market;
+}
+
+ReinEscrowWatches *
+rein_context_get_escrow_watches (ReinContext *self)
+{
+  g_return_val_if_fail (REIN_IS_CONTEXT (self), NULL);
+  return self->escrow_watches;
 }

@@ -636,3 +636,274 @@ rein_escrow_watch_init (ReinEscrowWatch *self)
   self->cancellable = g_cancellable_new ();
   self->interval = REIN_ESCROW_WATCH_INTERVAL_DEFAULT;
 }
+
+/* ---- the watches of all my awarded jobs ---- */
+
+typedef struct
+{
+  ReinEscrowWatches *owner; /* not owned */
+  ReinEscrowWatch *watch;
+  ReinMyJob *job; /* the newest row of the job, for its name */
+} Watched;
+
+struct _ReinEscrowWatches
+{
+  GObject parent_instance;
+
+  ReinStore *store;
+  GListModel *jobs;
+  gboolean testnet;
+  gboolean enabled;
+  guint interval;
+  GHashTable *watched; /* job ID -> Watched */
+  GHashTable *funded;  /* job IDs found funded: not watched again */
+};
+
+G_DEFINE_FINAL_TYPE (ReinEscrowWatches, rein_escrow_watches, G_TYPE_OBJECT)
+
+enum
+{
+  WATCHES_SIGNAL_FUNDED,
+  N_WATCHES_SIGNALS
+};
+
+static guint watches_signals[N_WATCHES_SIGNALS];
+
+static gboolean
+release_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watched_free (Watched *watched)
+{
+  g_signal_handlers_disconnect_by_data (watched->watch, watched);
+  /* maybe in the watch's own signal: it goes from the main loop */
+  g_idle_add_full (G_PRIORITY_DEFAULT, release_cb, watched->watch, g_object_unref);
+  g_object_unref (watched->job);
+  g_free (watched);
+}
+
+static void
+watched_funded_cb (ReinEscrowWatch *watch, ReinEscrowKind kind, Watched *watched)
+{
+  g_autoptr (ReinMyJob) job = g_object_ref (watched->job);
+
+  g_signal_emit (watched->owner, watches_signals[WATCHES_SIGNAL_FUNDED], 0, job, kind);
+}
+
+/* Both escrows funded: nothing more to tell of this job. */
+static void
+watched_refreshed_cb (ReinEscrowWatch *watch, Watched *watched)
+{
+  ReinEscrowWatches *self = watched->owner;
+  const gchar *job_id;
+
+  if (!rein_escrow_watch_get_looked_up (watch) || !rein_escrow_watch_get_safe_to_start (watch))
+    return;
+  job_id = rein_my_job_get_job_id (watched->job);
+  g_hash_table_add (self->funded, g_strdup (job_id));
+  g_hash_table_remove (self->watched, job_id);
+}
+
+/* Awarded (an offer) and not paid out yet. */
+static gboolean
+wants_watch (ReinMyJob *job)
+{
+  ReinJob *j = rein_my_job_get_job (job);
+  ReinJobState state = rein_my_job_get_state (job);
+
+  return j != NULL && rein_job_get_offer (j) != NULL && state != REIN_JOB_STATE_ACCEPTED
+         && state != REIN_JOB_STATE_RESOLVED && rein_my_job_get_job_id (job) != NULL;
+}
+
+/* The watches the list calls for now. */
+static void
+sync_watches (ReinEscrowWatches *self)
+{
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key;
+  guint n = self->enabled ? g_list_model_get_n_items (self->jobs) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ReinMyJob) job = g_list_model_get_item (self->jobs, i);
+      const gchar *job_id = rein_my_job_get_job_id (job);
+      Watched *watched;
+      g_autoptr (GError) error = NULL;
+      ReinEscrowWatch *watch;
+
+      if (!wants_watch (job) || g_hash_table_contains (self->funded, job_id))
+        continue;
+      g_hash_table_add (wanted, (gpointer) job_id);
+      watched = g_hash_table_lookup (self->watched, job_id);
+      if (watched != NULL)
+        {
+          g_set_object (&watched->job, job);
+          continue;
+        }
+      watch = rein_escrow_watch_new (self->store, rein_my_job_get_job (job), self->testnet,
+                                     &error);
+      if (watch == NULL)
+        {
+          g_debug ("The escrows of %s are not watched: %s", job_id, error->message);
+          continue;
+        }
+      rein_escrow_watch_set_interval (watch, self->interval);
+      watched = g_new0 (Watched, 1);
+      watched->owner = self;
+      watched->watch = watch;
+      watched->job = g_object_ref (job);
+      g_signal_connect (watch, "funded", G_CALLBACK (watched_funded_cb), watched);
+      g_signal_connect (watch, "refreshed", G_CALLBACK (watched_refreshed_cb), watched);
+      g_hash_table_insert (self->watched, g_strdup (job_id), watched);
+    }
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (wanted, key))
+      g_hash_table_iter_remove (&iter);
+}
+
+static void
+jobs_changed_cb (ReinEscrowWatches *self)
+{
+  sync_watches (self);
+}
+
+ReinEscrowWatches *
+rein_escrow_watches_new (ReinStore *store, GListModel *jobs)
+{
+  ReinEscrowWatches *self;
+
+  g_return_val_if_fail (REIN_IS_STORE (store), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (jobs), NULL);
+
+  self = g_object_new (REIN_TYPE_ESCROW_WATCHES, NULL);
+  self->store = g_object_ref (store);
+  self->jobs = g_object_ref (jobs);
+  g_signal_connect_swapped (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self);
+  return self;
+}
+
+void
+rein_escrow_watches_set_testnet (ReinEscrowWatches *self, gboolean testnet)
+{
+  g_return_if_fail (REIN_IS_ESCROW_WATCHES (self));
+
+  if (self->testnet == !!testnet)
+    return;
+  self->testnet = !!testnet;
+  g_hash_table_remove_all (self->watched);
+  g_hash_table_remove_all (self->funded);
+  sync_watches (self);
+}
+
+gboolean
+rein_escrow_watches_get_enabled (ReinEscrowWatches *self)
+{
+  g_return_val_if_fail (REIN_IS_ESCROW_WATCHES (self), FALSE);
+  return self->enabled;
+}
+
+void
+rein_escrow_watches_set_enabled (ReinEscrowWatches *self, gboolean enabled)
+{
+  g_return_if_fail (REIN_IS_ESCROW_WATCHES (self));
+
+  if (self->enabled == !!enabled)
+    return;
+  self->enabled = !!enabled;
+  sync_watches (self);
+}
+
+void
+rein_escrow_watches_set_interval (ReinEscrowWatches *self, guint seconds)
+{
+  GHashTableIter iter;
+  Watched *watched;
+
+  g_return_if_fail (REIN_IS_ESCROW_WATCHES (self));
+
+  self->interval = seconds;
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watched))
+    rein_escrow_watch_set_interval (watched->watch, seconds);
+}
+
+void
+rein_escrow_watches_refresh (ReinEscrowWatches *self)
+{
+  GHashTableIter iter;
+  Watched *watched;
+
+  g_return_if_fail (REIN_IS_ESCROW_WATCHES (self));
+
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watched))
+    rein_escrow_watch_refresh (watched->watch);
+}
+
+ReinEscrowWatch *
+rein_escrow_watches_get_watch (ReinEscrowWatches *self, const gchar *job_id)
+{
+  Watched *watched;
+
+  g_return_val_if_fail (REIN_IS_ESCROW_WATCHES (self), NULL);
+  g_return_val_if_fail (job_id != NULL, NULL);
+
+  watched = g_hash_table_lookup (self->watched, job_id);
+  return watched != NULL ? watched->watch : NULL;
+}
+
+static void
+rein_escrow_watches_dispose (GObject *object)
+{
+  ReinEscrowWatches *self = REIN_ESCROW_WATCHES (object);
+
+  if (self->jobs != NULL)
+    g_signal_handlers_disconnect_by_data (self->jobs, self);
+  g_clear_object (&self->jobs);
+  if (self->watched != NULL)
+    g_hash_table_remove_all (self->watched);
+
+  G_OBJECT_CLASS (rein_escrow_watches_parent_class)->dispose (object);
+}
+
+static void
+rein_escrow_watches_finalize (GObject *object)
+{
+  ReinEscrowWatches *self = REIN_ESCROW_WATCHES (object);
+
+  g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_pointer (&self->funded, g_hash_table_unref);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (rein_escrow_watches_parent_class)->finalize (object);
+}
+
+static void
+rein_escrow_watches_class_init (ReinEscrowWatchesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rein_escrow_watches_dispose;
+  object_class->finalize = rein_escrow_watches_finalize;
+
+  /* "funded" (ReinMyJob, ReinEscrowKind): an escrow of a watched job
+   * became funded, with the confirmations required */
+  watches_signals[WATCHES_SIGNAL_FUNDED] = g_signal_new ("funded", G_TYPE_FROM_CLASS (klass),
+                                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                         G_TYPE_NONE, 2, REIN_TYPE_MY_JOB,
+                                                         REIN_TYPE_ESCROW_KIND);
+}
+
+static void
+rein_escrow_watches_init (ReinEscrowWatches *self)
+{
+  self->interval = REIN_ESCROW_WATCH_INTERVAL_DEFAULT;
+  self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) watched_free);
+  self->funded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}

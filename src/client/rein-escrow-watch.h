@@ -18,6 +18,10 @@
  * "primary-confirmations" and "mediator-confirmations", "safe-to-start"
  * (both funded with the confirmations required).
  *
+ * ReinEscrowWatches (below) keeps one watch per job of a list of my jobs
+ * whose escrows are not funded yet, for notifications while no page of
+ * the job is open.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -25,6 +29,7 @@
 #include <gio/gio.h>
 
 #include "rein-escrow-status.h"
+#include "rein-my-jobs.h"
 #include "rein-store.h"
 
 G_BEGIN_DECLS
@@ -63,5 +68,31 @@ void rein_escrow_watch_set_interval (ReinEscrowWatch *self, guint seconds);
 /* Looks up now (a lookup that runs already is let finish, and another
  * follows it). "refreshed" is emitted after each lookup, failed or not. */
 void rein_escrow_watch_refresh (ReinEscrowWatch *self);
+
+/* ---- the watches of all my awarded jobs ---- */
+
+#define REIN_TYPE_ESCROW_WATCHES (rein_escrow_watches_get_type ())
+G_DECLARE_FINAL_TYPE (ReinEscrowWatches, rein_escrow_watches, REIN, ESCROW_WATCHES, GObject)
+
+/* Follows @jobs (a GListModel of ReinMyJob, rein_my_jobs_get_jobs()): once
+ * enabled, every job in it that is awarded and not paid out gets a watch,
+ * until a lookup finds both its escrows funded with the confirmations
+ * required; then it is not watched again (while the service lives).
+ * "funded" (ReinMyJob *job, ReinEscrowKind kind) is emitted as the
+ * watch's "funded" is: once per escrow that a lookup saw short before.
+ * Nothing is looked up before rein_escrow_watches_set_enabled(). */
+ReinEscrowWatches *rein_escrow_watches_new (ReinStore *store, GListModel *jobs);
+
+/* The identity's network: a change starts every watch again. */
+void rein_escrow_watches_set_testnet (ReinEscrowWatches *self, gboolean testnet);
+gboolean rein_escrow_watches_get_enabled (ReinEscrowWatches *self);
+void rein_escrow_watches_set_enabled (ReinEscrowWatches *self, gboolean enabled);
+/* Seconds between the lookups of each watch (0: only on refresh). */
+void rein_escrow_watches_set_interval (ReinEscrowWatches *self, guint seconds);
+/* Looks up every watched job now. */
+void rein_escrow_watches_refresh (ReinEscrowWatches *self);
+/* The watch of @job_id, NULL when it is not watched (not awarded, paid
+ * out, or found funded). */
+ReinEscrowWatch *rein_escrow_watches_get_watch (ReinEscrowWatches *self, const gchar *job_id);
 
 G_END_DECLS

@@ -2137,16 +2137,21 @@ rein_payment_review_free (ReinPaymentReview *review)
   g_free (review);
 }
 
-/* The name @role signed into the job's offer. */
+/* The name @role signed into the job's offer; the mediator's is in the
+ * posting only (the offer does not copy it). */
 static const gchar *
 name_of (ReinPayments *self, ReinRole role)
 {
   ReinDocument *offer = rein_job_get_offer (self->job);
+  ReinDocument *posting = rein_job_get_posting (self->job);
   const gchar *label = role == REIN_ROLE_CREATOR ? REIN_LABEL_JOB_CREATOR
                        : role == REIN_ROLE_WORKER ? REIN_LABEL_WORKER
                                                   : REIN_LABEL_MEDIATOR;
+  const gchar *name = offer != NULL ? rein_document_get_field (offer, label) : NULL;
 
-  return offer != NULL ? rein_document_get_field (offer, label) : NULL;
+  if (name == NULL && posting != NULL)
+    name = rein_document_get_field (posting, label);
+  return name;
 }
 
 /* Who @script pays. */

@@ -1,13 +1,36 @@
 /* payout-test-util.h: driving the payout dialog and panel, for the UI
- * suites that pay out of escrow (test-payout, test-job-page)
+ * suites that pay out of escrow (test-payout, test-job-page), and
+ * reading QR codes (test-escrow-funding too)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include <string.h>
+
 #include "app-test-util.h"
 #include "rein-payout-dialog.h"
 #include "rein-payout-panel.h"
+
+/* What zbarimg reads in the PNG at @path: exactly one code. */
+static inline gchar *
+zbar_decode (const gchar *path)
+{
+  const gchar *argv[] = { "zbarimg", "--raw", "-q", path, NULL };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_autoptr (GError) error = NULL;
+  gint status;
+
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("zbarimg read nothing in %s: %s", path, err);
+  g_strchomp (out);
+  g_assert_null (strchr (out, '\n'));
+  return g_steal_pointer (&out);
+}
 
 static inline ReinPayoutDialog *
 find_dialog (void)

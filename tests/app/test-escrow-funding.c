@@ -13,6 +13,7 @@
 
 #include "app-test-util.h"
 #include "escrow-test-util.h"
+#include "payout-test-util.h"
 #include "rein-chain-settings.h"
 #include "rein-escrow-funding.h"
 #include "rein-preferences.h"
@@ -303,26 +304,6 @@ expected_uri (Page *page, ReinEscrowKind kind, const gchar *amount)
                                                       : "Rein%20mediator%20fee%3A");
 }
 
-/* What zbarimg reads in the PNG at @path: exactly one code. */
-static gchar *
-decode (const gchar *path)
-{
-  const gchar *argv[] = { "zbarimg", "--raw", "-q", path, NULL };
-  g_autofree gchar *out = NULL;
-  g_autofree gchar *err = NULL;
-  g_autoptr (GError) error = NULL;
-  gint status;
-
-  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("zbarimg read nothing in %s: %s", path, err);
-  g_strchomp (out);
-  g_assert_null (strchr (out, '\n'));
-  return g_steal_pointer (&out);
-}
-
 /* The card's QR code as it is on screen, decoded. */
 static gchar *
 decode_screen (Page *page, ReinEscrowKind kind, const gchar *name)
@@ -335,7 +316,7 @@ decode_screen (Page *page, ReinEscrowKind kind, const gchar *name)
   g_assert_true (gtk_widget_get_visible (qr));
   g_object_unref (app_test_screenshot_in (qr, "escrow-qr", name));
   path = g_strdup_printf ("%s/escrow-qr/%s.png", env ? env : "screenshots", name);
-  return decode (path);
+  return zbar_decode (path);
 }
 
 static void
@@ -359,7 +340,7 @@ decode_saved (Page *page, Fixture *f, ReinEscrowKind kind)
   wait_for (&result);
   g_assert_true (rein_escrow_funding_save_qr_finish (page->funding, result, &error));
   g_assert_no_error (error);
-  return decode (path);
+  return zbar_decode (path);
 }
 
 /* Both codes, on screen and saved, are exactly these requests. */
@@ -571,44 +552,22 @@ test_cards (Fixture *f, gconstpointer data)
   test_chain_mine (f->w.chain, 1);
   page_refresh (&carol, FALSE);
   assert_card (&carol, REIN_ESCROW_PRIMARY, "Funded", "Funded, 3 confirmations");
+  /* the cards send no notification of their own: the context's watches
+   * do (/app/escrow-funding/notified-closed) */
+  app_test_iterate (200);
   if (bus)
-    {
-      g_autofree gchar *primary = g_strdup_printf ("escrow-funded-%s-primary: The primary escrow "
-                                                   "is funded",
-                                                   rein_job_get_id (f->w.job));
-      g_autofree gchar *mediator = g_strdup_printf ("escrow-funded-%s-mediator: The mediator "
-                                                    "escrow is funded",
-                                                    rein_job_get_id (f->w.job));
-      guint n_primary = 0, n_mediator = 0;
-
-      /* the messages may still be on their way */
-      for (guint i = 0; i < 100 && notifications.sent->len < 4; i++)
-        app_test_iterate (20);
-      /* one of each from each window: Carol's and Walt's */
-      g_assert_cmpuint (notifications.sent->len, ==, 4);
-      for (guint i = 0; i < notifications.sent->len; i++)
-        {
-          const gchar *sent = g_ptr_array_index (notifications.sent, i);
-
-          n_primary += g_str_equal (sent, primary);
-          n_mediator += g_str_equal (sent, mediator);
-        }
-      g_assert_cmpuint (n_primary, ==, 2);
-      g_assert_cmpuint (n_mediator, ==, 2);
-    }
-  else
-    g_test_message ("no session bus: the notifications were not checked");
+    g_assert_cmpuint (notifications.sent->len, ==, 0);
 
   page_close (&carol);
   page_close (&walt);
   notifications_stop (&notifications);
 }
 
-/* A job without an award has no escrow: the widget says so. */
+/* Carol's escrow cards of @job_id: none, and the widget says there is no
+ * escrow yet. */
 static void
-test_not_awarded (Fixture *f, gconstpointer data)
+assert_no_escrow (Fixture *f, const gchar *job_id)
 {
-  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
   g_autoptr (ReinMyJob) job = my_job_of (&f->w.carol, job_id);
   GtkWidget *funding = rein_escrow_funding_new (f->w.carol.context);
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
@@ -623,6 +582,15 @@ test_not_awarded (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (empty)));
   g_assert_true (has_prefix (gtk_label_get_text (empty), "No escrow yet"));
   app_test_destroy_window (window);
+}
+
+/* A job without an award has no escrow: the widget says so. */
+static void
+test_not_awarded (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
+
+  assert_no_escrow (f, job_id);
 }
 
 /* ---- preferences ---- */
@@ -742,6 +710,158 @@ test_preferences (Fixture *f, gconstpointer data)
   app_test_destroy_window (GTK_WINDOW (prefs));
 }
 
+static void
+count_funded_cb (ReinEscrowWatches *watches, ReinMyJob *job, ReinEscrowKind kind, guint *funded)
+{
+  funded[kind]++;
+}
+
+static void
+count_refreshed_cb (ReinEscrowWatch *watch, guint *refreshed)
+{
+  (*refreshed)++;
+}
+
+static gboolean
+is_positive (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* No page of the job is open: the context's watches of my awarded jobs
+ * (fed by My Jobs) see both escrows funded and say so once each, with a
+ * notification that opens the job; a job found funded is not watched
+ * again. */
+static void
+test_notified_closed (Fixture *f, gconstpointer data)
+{
+  Notifications notifications = { 0 };
+  gboolean bus = notifications_start (&notifications);
+  ReinEscrowWatches *watches = rein_context_get_escrow_watches (f->w.carol.context);
+  const gchar *job_id = rein_job_get_id (f->w.job);
+  g_autoptr (ReinMyJob) job = NULL;
+  g_autoptr (ReinMyJob) again = NULL;
+  ReinEscrowWatch *watch;
+  guint funded[2] = { 0, 0 };
+  guint refreshed = 0;
+  const ReinEscrowStatus *status;
+
+  g_assert_null (app_test_find_toplevel (GTK_TYPE_WINDOW));
+  rein_escrow_watches_set_interval (watches, 0);
+  g_signal_connect (watches, "funded", G_CALLBACK (count_funded_cb), funded);
+  job = my_job_of (&f->w.carol, job_id);
+  /* not enabled yet: nothing is watched */
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+  rein_escrow_funding_notify_all (f->w.carol.context, g_application_get_default ());
+  /* once per context, however many windows ask */
+  rein_escrow_funding_notify_all (f->w.carol.context, g_application_get_default ());
+  watch = rein_escrow_watches_get_watch (watches, job_id);
+  g_assert_nonnull (watch);
+  g_signal_connect (watch, "refreshed", G_CALLBACK (count_refreshed_cb), &refreshed);
+  app_test_wait_until (is_positive, &refreshed, "the first lookup", 60);
+  g_assert_cmpint (rein_escrow_watch_get_funding (watch, REIN_ESCROW_PRIMARY), ==,
+                   REIN_FUNDING_UNFUNDED);
+
+  /* funded and confirmed (2 required) while no page is open */
+  status = rein_escrow_watch_get_status (watch);
+  g_free (test_chain_fund (f->w.chain, status->primary.address, ESCROW_DUE, 0));
+  g_free (test_chain_fund (f->w.chain, status->mediator.address, ESCROW_FEE, 0));
+  test_chain_mine (f->w.chain, 2);
+  refreshed = 0;
+  rein_escrow_watches_refresh (watches);
+  app_test_wait_until (is_positive, &refreshed, "the lookup of the funded escrows", 60);
+  g_assert_cmpuint (funded[REIN_ESCROW_PRIMARY], ==, 1);
+  g_assert_cmpuint (funded[REIN_ESCROW_MEDIATOR], ==, 1);
+  /* both funded: the job is not watched any more */
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+  if (bus)
+    {
+      g_autofree gchar *primary = g_strdup_printf ("escrow-funded-%s-primary: The primary escrow "
+                                                   "is funded", job_id);
+      g_autofree gchar *mediator = g_strdup_printf ("escrow-funded-%s-mediator: The mediator "
+                                                    "escrow is funded", job_id);
+
+      /* the messages may still be on their way */
+      for (guint i = 0; i < 100 && notifications.sent->len < 2; i++)
+        app_test_iterate (20);
+      g_assert_cmpuint (notifications.sent->len, ==, 2);
+      g_assert_true (g_ptr_array_find_with_equal_func (notifications.sent, primary, g_str_equal,
+                                                       NULL));
+      g_assert_true (g_ptr_array_find_with_equal_func (notifications.sent, mediator, g_str_equal,
+                                                       NULL));
+    }
+  else
+    g_test_message ("no session bus: the notifications were not checked");
+
+  /* My Jobs refreshed, another block: nothing more is said */
+  again = my_job_of (&f->w.carol, job_id);
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+  test_chain_mine (f->w.chain, 1);
+  rein_escrow_watches_refresh (watches);
+  app_test_iterate (500);
+  g_assert_cmpuint (funded[REIN_ESCROW_PRIMARY], ==, 1);
+  g_assert_cmpuint (funded[REIN_ESCROW_MEDIATOR], ==, 1);
+  if (bus)
+    g_assert_cmpuint (notifications.sent->len, ==, 2);
+  g_signal_handlers_disconnect_by_data (watches, funded);
+  notifications_stop (&notifications);
+}
+
+/* The value of the line of @text that starts with @label. */
+static gchar *
+field_of (const gchar *text, const gchar *label)
+{
+  const gchar *start = strstr (text, label);
+  const gchar *end;
+
+  g_assert_nonnull (start);
+  start += strlen (label);
+  end = strchr (start, '\n');
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+/* An offer whose primary escrow address is not the one the job's keys
+ * make, put on the server unchecked (as a forger would): the reader does
+ * not let it award the job, so no card asks anyone to pay into it. (The
+ * cards' own warning badge for such an offer cannot be reached through
+ * the reader: it stays as a second guard.) */
+static void
+test_forged_offer (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->w.carol, &f->w.mia, "Poster", "Design",
+                                       "A poster.");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *offer = NULL;
+  g_autofree gchar *primary = NULL, *mediator = NULL;
+  g_autofree gchar *line = NULL, *forged_line = NULL;
+  g_auto (GStrv) parts = NULL;
+  g_autofree gchar *forged = NULL;
+
+  place_bid (&f->w.walt, job_id, "0.02");
+  job = load_job (&f->w.carol, job_id);
+  offer = rein_document_build_offer (g_ptr_array_index (rein_job_get_bids (job), 0),
+                                     REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_clear_object (&job);
+  /* the primary escrow address of the offer: the mediator escrow's */
+  primary = field_of (offer, "Primary escrow address: ");
+  mediator = field_of (offer, "Mediator escrow address: ");
+  g_assert_cmpstr (primary, !=, mediator);
+  line = g_strdup_printf ("Primary escrow address: %s\n", primary);
+  forged_line = g_strdup_printf ("Primary escrow address: %s\n", mediator);
+  parts = g_strsplit (offer, line, -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  forged = g_strjoinv (forged_line, parts);
+  put_unchecked (&f->w.carol, forged);
+
+  assert_no_escrow (f, job_id);
+  job = load_job (&f->w.carol, job_id);
+  g_assert_null (rein_job_get_offer (job));
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -767,6 +887,10 @@ main (int argc, char *argv[])
   g_test_add ("/app/escrow-funding/cards", Fixture, NULL, fixture_setup, test_cards,
               fixture_teardown);
   g_test_add ("/app/escrow-funding/preferences", Fixture, NULL, fixture_setup, test_preferences,
+              fixture_teardown);
+  g_test_add ("/app/escrow-funding/notified-closed", Fixture, NULL, fixture_setup,
+              test_notified_closed, fixture_teardown);
+  g_test_add ("/app/escrow-funding/forged-offer", Fixture, NULL, fixture_setup, test_forged_offer,
               fixture_teardown);
   g_test_add ("/app/escrow-funding/not-awarded", Fixture, NULL, fixture_setup, test_not_awarded,
               fixture_teardown);

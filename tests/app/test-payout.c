@@ -10,16 +10,20 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include "app-test-util.h"
 #include "payout-test-util.h"
 #include "chain-fixture.h"
+#include "cli-test-util.h"
 #include "client-test-util.h"
 #include "rein-bitcoin.h"
+#include "rein-chain-settings.h"
 #include "rein-identity-page.h"
 #include "rein-payout-dialog.h"
 #include "rein-payout-panel.h"
+#include "rein-test-util.h"
 
 #define NARROW 360
 
@@ -245,6 +249,67 @@ record (ReinPayments *payments)
   g_assert_no_error (error);
 }
 
+/* ---- the review's rows ---- */
+
+/* The group of payment @primary in the dialog's review. */
+static GtkWidget *
+review_group (ReinPayoutDialog *dialog, gboolean primary)
+{
+  GtkWidget *group = gtk_widget_get_first_child (app_test_child (dialog, "payments_box"));
+
+  if (!primary && group != NULL)
+    group = gtk_widget_get_next_sibling (group);
+  g_assert_nonnull (group);
+  return group;
+}
+
+/* Payment @primary under review pays all of it, less the fee, to @who
+ * ("the worker, Walt") at @address: its row says so in BTC and
+ * satoshis; the fee row gives the rate (returned, in tenths of sat/vB)
+ * and the fee's share; the warning row is there when @warning. */
+static guint
+assert_review_rows (ReinPayoutDialog *dialog, gboolean primary, const gchar *who,
+                    const gchar *address, gboolean warning)
+{
+  g_autoptr (ReinPaymentReview) review = rein_payments_review (
+      rein_payout_dialog_get_payments (dialog), primary);
+  GtkWidget *group = review_group (dialog, primary);
+  ReinReviewOutput *out;
+  g_autofree gchar *amount = NULL, *sats = NULL, *title = NULL;
+  g_autofree gchar *fee = NULL, *fee_title = NULL;
+  const gchar *detail, *share;
+  guint rate_whole = 0, rate_tenth = 0, vsize = 0, share_whole = 0, share_tenth = 0;
+  gdouble expected_share;
+
+  g_assert_cmpuint (review->outputs->len, ==, 1);
+  out = g_ptr_array_index (review->outputs, 0);
+  g_assert_cmpstr (out->address, ==, address);
+  g_assert_cmpint (out->amount + review->fee, ==, review->spent);
+  amount = rein_payments_format_amount (out->amount);
+  sats = g_strdup_printf (" BTC (%" G_GINT64_FORMAT " sat)", out->amount);
+  g_assert_true (g_str_has_suffix (amount, sats));
+  title = g_strdup_printf ("Pays %s: %s", who, amount);
+  g_assert_cmpstr (app_test_fact_of (group, title), ==, address);
+
+  fee = rein_payments_format_amount (review->fee);
+  fee_title = g_strdup_printf ("Fee: %s", fee);
+  detail = app_test_fact_of (group, fee_title);
+  g_assert_nonnull (detail);
+  g_assert_cmpint (sscanf (detail, "%u.%u sat/vB for about %u vB", &rate_whole, &rate_tenth,
+                           &vsize), ==, 3);
+  g_assert_cmpuint (vsize, >, 100);
+  share = strstr (detail, "· ");
+  g_assert_nonnull (share);
+  g_assert_cmpint (sscanf (share + strlen ("· "), "%u.%u%% of the amount", &share_whole,
+                           &share_tenth), ==, 2);
+  expected_share = 1000.0 * (gdouble) review->fee / (gdouble) review->spent;
+  g_assert_cmpfloat (fabs ((share_whole * 10 + share_tenth) - expected_share), <=, 1.0);
+  g_assert_cmpint (app_test_fact_of (group, "The fee is more than 5% of the amount") != NULL,
+                   ==, warning);
+  g_assert_cmpint (warning, ==, review->fee * 20 > review->spent);
+  return rate_whole * 10 + rate_tenth;
+}
+
 /* ---- the panel ---- */
 
 typedef struct
@@ -412,6 +477,29 @@ publish_accept (Person *carol, ReinJob *job, ReinPayments *payments)
   step (carol, job, text, error);
 }
 
+/* Carol's accept of @job at 2 sat/vB, built and signed by the client
+ * (not the dialog) and published. */
+static ReinPayments *
+accept_by_client (Fixture *f, ReinChain *chain, ReinJob *job)
+{
+  ReinPaymentOptions options = { .fee_rate = 2000 };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinPayments *payments;
+
+  rein_payments_prepare_async (f->carol.store, f->carol.identity, chain, job, REIN_PAYOUT_ACCEPT,
+                               0, &options, NULL, wait_cb, &result);
+  wait_for (&result);
+  payments = rein_payments_prepare_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  rein_payments_sign_async (payments, f->carol.key, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_payments_sign_finish (payments, result, &error));
+  publish_accept (&f->carol, job, payments);
+  return payments;
+}
+
 /* ---- tests ---- */
 
 /* Carol accepts through the dialog; Walt completes the primary payment
@@ -541,7 +629,6 @@ test_refused (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *wrong_text = NULL;
   g_autofree gchar *other_text = NULL;
-  ReinPaymentOptions options = { .fee_rate = 2000 };
   Page walt = { 0 };
 
   deliver (f, job_id);
@@ -560,17 +647,7 @@ test_refused (Fixture *f, gconstpointer data)
 
   chain = rein_chain_new (f->chain->url, &error);
   g_assert_no_error (error);
-  rein_payments_prepare_async (f->carol.store, f->carol.identity, chain, job, REIN_PAYOUT_ACCEPT,
-                               0, &options, NULL, wait_cb, &result);
-  wait_for (&result);
-  payments = rein_payments_prepare_finish (result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-  rein_payments_sign_async (payments, f->carol.key, NULL, wait_cb, &result);
-  wait_for (&result);
-  g_assert_true (rein_payments_sign_finish (payments, result, &error));
-  g_clear_object (&result);
-  publish_accept (&f->carol, job, payments);
+  payments = accept_by_client (f, chain, job);
 
   /* the same coins, to Carol instead of Walt, signed by her */
   payees = rein_payees_copy (rein_payments_get_payees (payments));
@@ -680,6 +757,29 @@ test_own_address (Fixture *f, gconstpointer data)
                    "0.0003 BTC (30000 sat), and 0.0002 BTC (20000 sat) not confirmed yet");
   app_test_screenshot (GTK_WIDGET (page), "identity-own-address");
 
+  /* a fee cap of 100 sat in the preferences: refused, nothing to sign */
+  g_assert_true (rein_chain_settings_set_fee_cap (f->walt.store, 100, &error));
+  g_assert_no_error (error);
+  rein_payout_dialog_spend_async (GTK_WIDGET (page), rein_context_get_session (f->walt.context),
+                                  to, NULL, wait_cb, &result);
+  app_test_wait_until (dialog_shown, NULL, "the spend dialog", 30);
+  dialog = find_dialog ();
+  while (g_strcmp0 (rein_payout_dialog_get_page (dialog), "error") != 0)
+    {
+      g_assert_cmpstr (rein_payout_dialog_get_page (dialog), !=, "review");
+      app_test_iterate (20);
+    }
+  g_assert_nonnull (strstr (rein_payout_dialog_get_error (dialog),
+                            "above the cap of 100 sat set in Preferences"));
+  gtk_window_close (GTK_WINDOW (dialog));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_spend_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_true (rein_chain_settings_set_fee_cap (f->walt.store, 0, &error));
+  g_assert_no_error (error);
+
   /* the same review, tick and password as a payout; one more question */
   rein_payout_dialog_spend_async (GTK_WIDGET (page), rein_context_get_session (f->walt.context),
                                   to, NULL, spent_cb, &txid);
@@ -712,6 +812,293 @@ test_own_address (Fixture *f, gconstpointer data)
   app_test_iterate (50);
 }
 
+/* The fee target of the preferences is where the review starts (the
+ * next block: the test chain's 25 sat/vB); every row says who is paid
+ * how much; another target rebuilds at its rate. A fee cap below what the
+ * payments need refuses them, with the reason, before anything is
+ * signed: for the writer, and for a co-signer, in the dialog and in the
+ * panel. */
+static void
+test_fee_policy (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = funded_job (f, "Shop sign", "0.1");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinPayees) payees = NULL;
+  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *sent = NULL;
+  ReinPayoutDialog *dialog;
+  ReinPayments *before;
+  Page walt = { 0 };
+
+  deliver (f, job_id);
+  job = load_job (&f->carol, job_id);
+  payees = rein_payees_new (job, FALSE, &error);
+  g_assert_no_error (error);
+
+  /* the target of the preferences: the next block */
+  g_assert_true (rein_chain_settings_set_fee_target (f->carol.store, 1, &error));
+  g_assert_no_error (error);
+  market_of (&f->carol);
+  rein_payout_dialog_run_async (NULL, f->carol.context, job, REIN_PAYOUT_ACCEPT, 0, NULL, wait_cb,
+                                &result);
+  app_test_wait_until (dialog_on_review, NULL, "the payments to review", 60);
+  dialog = find_dialog ();
+  g_assert_cmpuint (adw_combo_row_get_selected (app_test_child (dialog, "fee_target_row")), ==, 0);
+  /* 25 sat/vB: the mediator's small escrow pays more than 5% in fees */
+  {
+    guint rate = assert_review_rows (dialog, TRUE, "the worker, Walt", payees->worker, FALSE);
+
+    g_assert_cmpuint (rate, >=, 245);
+    g_assert_cmpuint (rate, <=, 255);
+    rate = assert_review_rows (dialog, FALSE, "the mediator, Mia", payees->mediator, TRUE);
+    g_assert_cmpuint (rate, >=, 245);
+    g_assert_cmpuint (rate, <=, 255);
+  }
+  /* within a day: rebuilt at 1 sat/vB, no warning left */
+  before = rein_payout_dialog_get_payments (dialog);
+  adw_combo_row_set_selected (app_test_child (dialog, "fee_target_row"), 3);
+  app_test_wait_until (rebuilt, before, "the payments for 144 blocks", 60);
+  dialog = find_dialog ();
+  {
+    guint rate = assert_review_rows (dialog, TRUE, "the worker, Walt", payees->worker, FALSE);
+
+    g_assert_cmpuint (rate, >=, 9);
+    g_assert_cmpuint (rate, <=, 11);
+    rate = assert_review_rows (dialog, FALSE, "the mediator, Mia", payees->mediator, FALSE);
+    g_assert_cmpuint (rate, >=, 9);
+    g_assert_cmpuint (rate, <=, 11);
+  }
+  gtk_window_close (GTK_WINDOW (dialog));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_run_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* a cap of 500 sat: refused with the reason, nothing to sign */
+  g_assert_true (rein_chain_settings_set_fee_cap (f->carol.store, 500, &error));
+  g_assert_no_error (error);
+  rein_payout_dialog_run_async (NULL, f->carol.context, job, REIN_PAYOUT_ACCEPT, 0, NULL, wait_cb,
+                                &result);
+  app_test_wait_until (dialog_shown, NULL, "the payout dialog", 30);
+  dialog = find_dialog ();
+  while (g_strcmp0 (rein_payout_dialog_get_page (dialog), "error") != 0)
+    {
+      g_assert_cmpstr (rein_payout_dialog_get_page (dialog), !=, "review");
+      app_test_iterate (20);
+    }
+  g_assert_nonnull (strstr (rein_payout_dialog_get_error (dialog), "above the cap of 500 sat"));
+  g_assert_null (rein_payout_dialog_get_payments (dialog));
+  rein_payout_dialog_set_confirmed (dialog, TRUE);
+  rein_payout_dialog_set_password (dialog, "pw");
+  rein_payout_dialog_sign (dialog);
+  app_test_iterate (200);
+  g_assert_null (result);
+  g_assert_cmpstr (rein_payout_dialog_get_page (dialog), ==, "error");
+  app_test_screenshot (GTK_WIDGET (dialog), "payout-fee-cap");
+  gtk_window_close (GTK_WINDOW (dialog));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_run_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Carol accepts at 2 sat/vB without the dialog; Walt's cap of 100 sat
+   * refuses the primary payment where he would sign it */
+  chain = rein_chain_new (f->chain->url, &error);
+  g_assert_no_error (error);
+  payments = accept_by_client (f, chain, job);
+  g_assert_true (rein_chain_settings_set_fee_cap (f->walt.store, 100, &error));
+  g_assert_no_error (error);
+  page_open (&walt, &f->walt, job_id);
+  g_assert_cmpint (state_of (&walt, TRUE), ==, REIN_PAYMENT_STATE_REFUSED);
+  g_assert_nonnull (strstr (rein_payout_panel_get_state_text (walt.panel, TRUE),
+                            "above the cap of 100 sat"));
+  g_assert_false (gtk_widget_get_visible (app_test_child (walt.panel, "cosign_button")));
+  rein_payout_dialog_cosign_async (NULL, f->walt.context, rein_my_job_get_job (walt.job), NULL,
+                                   wait_cb, &result);
+  app_test_wait_until (dialog_on_review, NULL, "the payments to co-sign", 60);
+  dialog = find_dialog ();
+  g_assert_cmpint (rein_payments_get_state (rein_payout_dialog_get_payments (dialog), TRUE), ==,
+                   REIN_PAYMENT_STATE_REFUSED);
+  g_assert_false (gtk_widget_get_visible (app_test_child (dialog, "sign_button")));
+  rein_payout_dialog_set_confirmed (dialog, TRUE);
+  rein_payout_dialog_set_password (dialog, "pw");
+  rein_payout_dialog_sign (dialog);
+  app_test_iterate (200);
+  g_assert_null (result);
+  g_assert_null (find_question ());
+  gtk_window_close (GTK_WINDOW (dialog));
+  app_test_wait_until (has_result, &result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_cosign_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  page_close (&walt);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_cmpstr (sent, ==, "[]");
+}
+
+/* The visible window titled @title. */
+static GtkWindow *
+window_titled (const gchar *title)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *w = windows; w != NULL; w = w->next)
+    if (gtk_widget_get_visible (w->data)
+        && g_strcmp0 (gtk_window_get_title (w->data), title) == 0)
+      return w->data;
+  return NULL;
+}
+
+static gboolean
+window_shown (gpointer data)
+{
+  return window_titled (data) != NULL;
+}
+
+static gchar *
+read_clipboard (GtkWidget *widget)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *text;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, wait_cb, &result);
+  wait_for (&result);
+  text = gdk_clipboard_read_text_finish (clipboard, result, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* The panel's file functions (behind "Save PSBT…" and "Open Signed
+ * PSBT…", whose file choosers give them the file). */
+static void
+panel_save (Page *page, gboolean primary, GFile *file)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  rein_payout_panel_save_psbt_async (page->panel, primary, file, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_payout_panel_save_psbt_finish (page->panel, result, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+panel_open (Page *page, gboolean primary, GFile *file, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  rein_payout_panel_open_psbt_async (page->panel, primary, file, NULL, wait_cb, &result);
+  wait_for (&result);
+  return rein_payout_panel_open_psbt_finish (page->panel, result, error);
+}
+
+/* Carol accepts. Mia (whose signature could complete the primary
+ * payment, but who leaves it to Walt) takes it out of her panel in each of the ways offered (the clipboard,
+ * the QR code, a .psbt file, which she also opens back); Walt signs the
+ * file with rein-cli in his own data folder; Mia opens his signed file:
+ * the payment is complete, she sends it, and the test chain (which runs
+ * VerifyScript on every input) takes it. */
+static void
+test_psbt_roundtrip (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = funded_job (f, "Flyer", "0.01");
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinChain) chain = NULL;
+  g_autoptr (ReinPayments) payments = NULL;
+  g_autoptr (ReinPayees) payees = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *base64 = NULL, *copied = NULL, *scanned = NULL, *shot = NULL;
+  g_autofree gchar *tmp = NULL, *path = NULL, *signed_path = NULL, *contents = NULL;
+  g_autofree gchar *sent = NULL;
+  g_autoptr (GBytes) binary = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFile) signed_file = NULL;
+  g_autoptr (CliResult) r = NULL;
+  const gchar *dir = g_getenv ("REIN_SCREENSHOT_DIR");
+  GtkWindow *qr_window;
+  GtkWidget *picture;
+  gsize len = 0;
+  Page mia = { 0 };
+
+  deliver (f, job_id);
+  job = load_job (&f->carol, job_id);
+  payees = rein_payees_new (job, FALSE, &error);
+  g_assert_no_error (error);
+  chain = rein_chain_new (f->chain->url, &error);
+  g_assert_no_error (error);
+  payments = accept_by_client (f, chain, job);
+  base64 = rein_payments_get_base64 (payments, TRUE);
+
+  page_open (&mia, &f->mia, job_id);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+
+  /* copied as base64: what Carol signed */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (mia.panel)), "something else");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (mia.panel), "panel.copy-psbt", "b", TRUE));
+  copied = read_clipboard (GTK_WIDGET (mia.panel));
+  g_assert_cmpstr (copied, ==, base64);
+
+  /* shown as a QR code: the same base64, read off the screen */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (mia.panel), "panel.show-qr", "b", TRUE));
+  app_test_wait_until (window_shown, (gpointer) "Primary Payment", "the QR code", 30);
+  qr_window = window_titled ("Primary Payment");
+  picture = app_test_find_by_type (GTK_WIDGET (qr_window), GTK_TYPE_PICTURE);
+  g_assert_nonnull (picture);
+  g_object_unref (app_test_screenshot_in (picture, "payout-qr", "primary"));
+  shot = g_strdup_printf ("%s/payout-qr/primary.png", dir != NULL ? dir : "screenshots");
+  scanned = zbar_decode (shot);
+  g_assert_cmpstr (scanned, ==, base64);
+  app_test_destroy_window (qr_window);
+
+  /* saved as a binary .psbt, and opened back: taken, nothing changes */
+  tmp = g_dir_make_tmp ("rein-payout-psbt-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (tmp, "primary.psbt", NULL);
+  file = g_file_new_for_path (path);
+  panel_save (&mia, TRUE, file);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  binary = rein_psbt_serialize (rein_payments_get_psbt (payments, TRUE));
+  g_assert_cmpmem (contents, len, g_bytes_get_data (binary, NULL), g_bytes_get_size (binary));
+  g_assert_true (g_str_has_prefix (contents, "psbt\xff"));
+  g_assert_true (panel_open (&mia, TRUE, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_TO_SIGN);
+  g_assert_null (find_question ());
+
+  /* signed elsewhere: Walt's rein-cli, his data folder */
+  g_setenv ("REIN_PASSWORD", "pw", TRUE);
+  r = cli_run_in (f->walt.dir, "psbt", "sign", path, "--yes", NULL);
+  g_unsetenv ("REIN_PASSWORD");
+  cli_assert_status (r, 0);
+  signed_path = g_build_filename (tmp, "signed.psbt", NULL);
+  g_assert_true (g_file_set_contents (signed_path, r->out, -1, &error));
+  signed_file = g_file_new_for_path (signed_path);
+  g_assert_true (panel_open (&mia, TRUE, signed_file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_COMPLETE);
+
+  /* complete: asked once, then sent */
+  app_test_wait_until (question_shown, NULL, "the question before sending", 30);
+  sent = test_chain_dup_broadcasts (f->chain);
+  g_assert_cmpstr (sent, ==, "[]");
+  adw_message_dialog_response (find_question (), "send");
+  for (guint i = 0; i < 3000 && state_of (&mia, TRUE) != REIN_PAYMENT_STATE_BROADCAST; i++)
+    app_test_iterate (20);
+  g_assert_cmpint (state_of (&mia, TRUE), ==, REIN_PAYMENT_STATE_BROADCAST);
+  g_assert_null (rein_payout_panel_get_error (mia.panel));
+  assert_paid (f, rein_payout_panel_get_payments (mia.panel), TRUE,
+               (const gchar *const[]){ payees->worker, NULL }, (const guint[]){ 100 });
+  app_test_wait_until (panel_loaded, mia.panel, "the record of the payment", 60);
+  page_close (&mia);
+  rein_test_remove_tree (tmp);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -724,6 +1111,10 @@ main (int argc, char *argv[])
   g_test_add ("/app/payout/resolution-split", Fixture, NULL, fixture_setup,
               test_resolution_split, fixture_teardown);
   g_test_add ("/app/payout/refused", Fixture, NULL, fixture_setup, test_refused,
+              fixture_teardown);
+  g_test_add ("/app/payout/fee-policy", Fixture, NULL, fixture_setup, test_fee_policy,
+              fixture_teardown);
+  g_test_add ("/app/payout/psbt-roundtrip", Fixture, NULL, fixture_setup, test_psbt_roundtrip,
               fixture_teardown);
   g_test_add ("/app/payout/own-address", Fixture, NULL, fixture_setup, test_own_address,
               fixture_teardown);

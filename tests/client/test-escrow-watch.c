@@ -425,6 +425,89 @@ test_settings (void)
   rein_test_remove_tree (dir);
 }
 
+/* ---- the watches of all my awarded jobs ---- */
+
+/* Carol's My Jobs, refreshed. */
+static void
+refresh_my_jobs (Fixture *f)
+{
+  ReinMyJobs *jobs = rein_context_get_my_jobs (f->w.carol.context);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  refresh (rein_context_get_market (f->w.carol.context));
+  rein_my_jobs_refresh_async (jobs, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_true (rein_my_jobs_refresh_finish (jobs, result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+watches_funded_cb (ReinEscrowWatches *watches, ReinMyJob *job, ReinEscrowKind kind, Fixture *f)
+{
+  g_assert_cmpstr (rein_my_job_get_job_id (job), ==, rein_job_get_id (f->w.job));
+  g_array_append_val (f->funded, kind);
+}
+
+/* Off until enabled; then only the awarded job of My Jobs is watched;
+ * an emptied list (another identity) lets every watch go; what a first
+ * lookup finds funded is not news, and the job is let go for good. */
+static void
+test_watches (Fixture *f, gconstpointer data)
+{
+  ReinEscrowWatches *watches = rein_context_get_escrow_watches (f->w.carol.context);
+  ReinMyJobs *my_jobs = rein_context_get_my_jobs (f->w.carol.context);
+  g_autofree gchar *posted = post_job (&f->w.carol, &f->w.mia, "Not yet", "Design", "Later.");
+  const gchar *job_id = rein_job_get_id (f->w.job);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrowStatus) terms = rein_escrow_status_new (f->w.job, FALSE, &error);
+  gpointer watch;
+
+  g_assert_no_error (error);
+  rein_escrow_watches_set_interval (watches, 0);
+  g_signal_connect (watches, "funded", G_CALLBACK (watches_funded_cb), f);
+  refresh_my_jobs (f);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_my_jobs_get_jobs (my_jobs)), ==, 2);
+  g_assert_false (rein_escrow_watches_get_enabled (watches));
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+
+  rein_escrow_watches_set_enabled (watches, TRUE);
+  g_assert_null (rein_escrow_watches_get_watch (watches, posted));
+  f->watch = g_object_ref (rein_escrow_watches_get_watch (watches, job_id));
+  g_assert_cmpuint (rein_escrow_watch_get_interval (f->watch), ==, 0);
+  g_signal_connect (f->watch, "refreshed", G_CALLBACK (refreshed_cb), f);
+  wait_refreshed (f);
+  g_assert_cmpint (rein_escrow_watch_get_funding (f->watch, REIN_ESCROW_PRIMARY), ==,
+                   REIN_FUNDING_UNFUNDED);
+  /* no identity: an empty list, nothing is watched */
+  rein_my_jobs_set_identity (my_jobs, NULL);
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+  g_clear_object (&f->watch);
+
+  /* funded meanwhile, with the confirmations: found so at the first look */
+  g_free (test_chain_fund (f->w.chain, terms->primary.address, ESCROW_DUE, 3));
+  g_free (test_chain_fund (f->w.chain, terms->mediator.address, ESCROW_FEE, 3));
+  rein_my_jobs_set_identity (my_jobs, f->w.carol.identity);
+  refresh_my_jobs (f);
+  f->watch = g_object_ref (rein_escrow_watches_get_watch (watches, job_id));
+  g_signal_connect (f->watch, "refreshed", G_CALLBACK (refreshed_cb), f);
+  wait_refreshed (f);
+  g_assert_true (rein_escrow_watch_get_safe_to_start (f->watch));
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+  g_assert_cmpuint (f->funded->len, ==, 0);
+  /* and not watched again */
+  refresh_my_jobs (f);
+  g_assert_null (rein_escrow_watches_get_watch (watches, job_id));
+  /* the service let it go: only the test holds it once the loop ran */
+  watch = f->watch;
+  g_object_add_weak_pointer (watch, &watch);
+  g_clear_object (&f->watch);
+  for (guint i = 0; i < 100 && watch != NULL; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (watch);
+  g_signal_handlers_disconnect_by_data (watches, f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -443,6 +526,8 @@ main (int argc, char **argv)
   g_test_add ("/client/escrow-watch/interval", Fixture, NULL, fixture_setup, test_interval,
               fixture_teardown);
   g_test_add ("/client/escrow-watch/dropped", Fixture, NULL, fixture_setup, test_dropped,
+              fixture_teardown);
+  g_test_add ("/client/escrow-watch/watches", Fixture, NULL, fixture_setup, test_watches,
               fixture_teardown);
   g_test_add ("/client/escrow-watch/not-awarded", Fixture, NULL, fixture_setup, test_not_awarded,
               fixture_teardown);
