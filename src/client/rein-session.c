@@ -1604,12 +1604,10 @@ typedef struct
 {
   ReinAddServerFlags flags;
   gint64 server_id;
-  gboolean listed;    /* the server was listed before */
   gint64 identity_id; /* the identity active when the request was made */
   gchar *url;
   ReinClient *client;
   GPtrArray *buckets; /* of ReinBucket, once granted */
-  GError *error;      /* the server's, while it is removed again */
   Snapshot *snap;
 } AddServer;
 
@@ -1619,7 +1617,6 @@ add_server_free (AddServer *a)
   g_free (a->url);
   g_clear_object (&a->client);
   g_clear_pointer (&a->buckets, g_ptr_array_unref);
-  g_clear_error (&a->error);
   snapshot_free (a->snap);
   g_free (a);
 }
@@ -1633,90 +1630,6 @@ run_step (ReinSession *self, GTask *outer, GTaskThreadFunc func, GAsyncReadyCall
 
   g_task_set_task_data (inner, g_task_get_task_data (outer), NULL);
   g_task_run_in_thread (inner, func);
-}
-
-static void
-store_buckets_thread (GTask *task, gpointer source, gpointer task_data,
-                      GCancellable *cancellable)
-{
-  ReinSession *self = source;
-  AddServer *a = task_data;
-  g_autoptr (GError) error = NULL;
-
-  for (guint i = 0; i < a->buckets->len && error == NULL; i++)
-    {
-      ReinBucket *b = g_ptr_array_index (a->buckets, i);
-
-      rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
-                             b->created, &error);
-    }
-  if (error)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-buckets_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  AddServer *a = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_pointer (task, g_ptr_array_ref (a->buckets), (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-forget_server_thread (GTask *task, gpointer source, gpointer task_data,
-                      GCancellable *cancellable)
-{
-  ReinSession *self = source;
-  AddServer *a = task_data;
-
-  rein_store_remove_server (self->store, a->server_id, NULL);
-  snapshot_free (a->snap);
-  a->snap = snapshot_take (self);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-server_forgotten_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  AddServer *a = g_task_get_task_data (task);
-
-  snapshot_apply (REIN_SESSION (source), a->snap);
-  g_task_return_error (task, g_steal_pointer (&a->error));
-}
-
-static void
-buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ReinSession *self = g_task_get_source_object (task);
-  AddServer *a = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  a->buckets = rein_client_request_buckets_finish (REIN_CLIENT (source), result, &error);
-  if (a->buckets == NULL)
-    {
-      /* A server that never answered is not kept when so asked; else it
-       * stays in the list: it may come back, and sync retries. */
-      if (!a->listed && (a->flags & REIN_ADD_SERVER_FORGET_UNANSWERED))
-        {
-          a->error = g_steal_pointer (&error);
-          run_step (self, g_steal_pointer (&task), forget_server_thread, server_forgotten_cb);
-          return;
-        }
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  run_step (self, g_steal_pointer (&task), store_buckets_thread, buckets_stored_cb);
 }
 
 /* The server's row, once listed (several identities share it). */
@@ -1733,6 +1646,72 @@ find_listed_server (ReinStore *store, const gchar *url, GError **error)
 }
 
 static void
+store_buckets_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddServer *a = task_data;
+  g_autoptr (GError) error = NULL;
+
+  /* a server new to the list is stored only now that it granted storage */
+  if (a->server_id == 0)
+    {
+      a->server_id = find_listed_server (self->store, a->url, &error);
+      if (a->server_id == 0 && error == NULL)
+        a->server_id = rein_store_add_server (self->store, a->url, &error);
+    }
+  for (guint i = 0; i < a->buckets->len && error == NULL; i++)
+    {
+      ReinBucket *b = g_ptr_array_index (a->buckets, i);
+
+      rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
+                             b->created, &error);
+    }
+  snapshot_free (a->snap);
+  a->snap = snapshot_take (self);
+  if (error)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+buckets_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  snapshot_apply (REIN_SESSION (source), a->snap);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, g_ptr_array_ref (a->buckets), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinSession *self = g_task_get_source_object (task);
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  a->buckets = rein_client_request_buckets_finish (REIN_CLIENT (source), result, &error);
+  if (a->buckets == NULL)
+    {
+      /* A server that never answered was not stored when so asked (see
+       * add_server_thread()); else it stays in the list: it may come
+       * back, and sync retries. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  run_step (self, g_steal_pointer (&task), store_buckets_thread, buckets_stored_cb);
+}
+
+static void
 add_server_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinSession *self = source;
@@ -1740,11 +1719,15 @@ add_server_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   g_autoptr (GError) error = NULL;
 
   a->server_id = find_listed_server (self->store, a->url, &error);
-  a->listed = a->server_id != 0;
-  if (a->server_id == 0 && error == NULL)
+  /* Unless it is to be forgotten if it does not answer, a new server is
+   * listed before it is asked; else only once it granted storage
+   * (store_buckets_thread()), so a quit during the wait leaves nothing. */
+  if (a->server_id == 0 && error == NULL
+      && !((a->flags & REIN_ADD_SERVER_FORGET_UNANSWERED)
+           && !(a->flags & REIN_ADD_SERVER_LIST_ONLY)))
     a->server_id = rein_store_add_server (self->store, a->url, &error);
   a->snap = snapshot_take (self);
-  if (a->server_id == 0)
+  if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);

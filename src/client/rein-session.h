@@ -216,9 +216,11 @@ gboolean rein_session_rename_identity_finish (ReinSession *self, GAsyncResult *r
 typedef enum
 {
   REIN_ADD_SERVER_NONE = 0,
-  /* A server that was not listed before and did not grant buckets is
-   * removed again (rein-cli). Without it, it stays listed with its error,
-   * for the user to see and remove (the app). */
+  /* A server that was not listed before is listed (stored) only once it
+   * granted buckets: one that refuses or does not answer, or an add that
+   * is cancelled or interrupted, leaves nothing (the app, rein-cli).
+   * Without it, a new server is listed before it is asked and stays
+   * listed with its error, for the user to see and remove. */
   REIN_ADD_SERVER_FORGET_UNANSWERED = 1 << 0,
   /* Only lists the server, without asking it (one that is offline now,
    * added anyway): the result is an empty array; sync asks it later. */

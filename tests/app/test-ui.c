@@ -1890,6 +1890,12 @@ test_add_server_answers (Fixture *f, gconstpointer data)
   app_test_iterate (300);
   g_assert_true (gtk_widget_get_visible (app_test_child (prefs, "add_spinner")));
   g_assert_true (gtk_widget_get_visible (app_test_child (prefs, "add_cancel")));
+  /* not listed (nor stored) while it has not answered */
+  g_assert_cmpuint (n_servers (f), ==, 1);
+  urls = rein_store_list_servers (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_clear_pointer (&urls, g_strfreev);
   app_test_screenshot (GTK_WIDGET (prefs), "112-add-server-asking");
   activate (prefs, "prefs.cancel-add");
   wait_until (prefs_not_adding, prefs);
