@@ -20,6 +20,7 @@
 #include "rein-document-builder.h"
 #include "rein-identity-page.h"
 #include "rein-preferences.h"
+#include "rein-review-page.h"
 #include "rein-unlock-dialog.h"
 #include "rein-welcome.h"
 #include "rein-window.h"
@@ -2217,6 +2218,29 @@ shows_pencil (GtkWidget *root)
   return FALSE;
 }
 
+/* No pencil beside the eye, and Tab from the typed password leaves the
+ * row: it does not land on the eye (a GtkButton in libadwaita 1.2), where
+ * Enter would show the password. */
+static void
+assert_tab_leaves_password (GtkWindow *window, GtkWidget *row)
+{
+  GtkWidget *focus;
+
+  set_text (row, "typed");
+  gtk_widget_grab_focus (row);
+  app_test_iterate (50);
+  focus = gtk_window_get_focus (window);
+  g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, row));
+  g_assert_false (shows_pencil (row));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+  app_test_iterate (50);
+  focus = gtk_window_get_focus (window);
+  g_assert_nonnull (focus);
+  g_assert_false (gtk_widget_is_ancestor (focus, row));
+  /* unfocused, still no pencil */
+  g_assert_false (shows_pencil (row));
+}
+
 static void
 test_password_rows (Fixture *f, gconstpointer data)
 {
@@ -2224,8 +2248,6 @@ test_password_rows (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinIdentity) id = NULL;
   GtkWindow *dialog;
-  GtkWidget *row;
-  GtkWidget *focus;
 
   id = rein_store_add_identity_from_mnemonic (f->store, &params, VECTOR_PHRASE, NULL, PASSWORD,
                                               &error);
@@ -2236,20 +2258,28 @@ test_password_rows (Fixture *f, gconstpointer data)
   dialog = GTK_WINDOW (rein_unlock_dialog_new (GTK_WINDOW (f->window), f->session, "Test"));
   gtk_window_present (dialog);
   app_test_iterate (200);
-  row = app_test_child (dialog, "password_row");
-  set_text (row, "typed");
-  gtk_widget_grab_focus (row);
-  app_test_iterate (50);
-  g_assert_false (shows_pencil (row));
-  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (dialog), GTK_DIR_TAB_FORWARD));
-  app_test_iterate (50);
-  focus = gtk_window_get_focus (dialog);
-  g_assert_nonnull (focus);
-  g_assert_false (GTK_IS_TOGGLE_BUTTON (focus) && gtk_widget_is_ancestor (focus, row));
-  /* unfocused, still no pencil */
-  g_assert_false (shows_pencil (row));
+  assert_tab_leaves_password (dialog, app_test_child (dialog, "password_row"));
   app_test_screenshot (GTK_WIDGET (dialog), "130-password-row");
   app_test_destroy_window (dialog);
+
+  /* the same where a bid, a post or a step is signed */
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+    ReinReviewPage *review = g_object_new (REIN_TYPE_REVIEW_PAGE, "vexpand", TRUE, NULL);
+
+    dialog = GTK_WINDOW (gtk_window_new ());
+    gtk_window_set_default_size (dialog, 480, 600);
+    rein_review_page_set_text (review, "Rein document to sign");
+    rein_review_page_set_locked (review, TRUE);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (review));
+    gtk_box_append (GTK_BOX (box), gtk_button_new_with_label ("Sign"));
+    gtk_window_set_child (dialog, box);
+    gtk_window_present (dialog);
+    app_test_iterate (200);
+    assert_tab_leaves_password (dialog, app_test_child (review, "password_row"));
+    app_test_screenshot (GTK_WIDGET (dialog), "131-review-password-row");
+    app_test_destroy_window (dialog);
+  }
 
   /* the same in the setup's password page */
   g_assert_false (shows_pencil (app_test_child (welcome_of (f), "password_row")));
