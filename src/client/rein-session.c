@@ -320,11 +320,12 @@ rein_server_info_describe (ReinServerInfo *self)
                             self->sync_total);
   switch (self->health)
     {
+    /* in plain words: the server's own, rein_server_info_get_last_error(),
+     * are for a tooltip or details */
     case REIN_SERVER_HEALTH_UNREACHABLE:
-      return g_strdup (self->last_error ? self->last_error : _("Unreachable"));
+      return g_strdup (_("Did not answer: it may be offline, or the address is wrong"));
     case REIN_SERVER_HEALTH_ERROR:
-      return g_strdup (self->last_error ? self->last_error : _("The server answered with an "
-                                                               "error"));
+      return g_strdup (_("Answered with an error: it did not take our request"));
     case REIN_SERVER_HEALTH_UNKNOWN:
       if (self->last_sync > 0)
         {

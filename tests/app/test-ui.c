@@ -873,6 +873,28 @@ prefs_not_adding (gpointer data)
   return !gtk_widget_get_visible (app_test_child (data, "add_spinner"));
 }
 
+/* 9: a failed server's row says it in plain words; the network's or the
+ * server's own (libsoup, GIO: "Could not connect…") only in its tooltip. */
+static void
+assert_server_row_plain (ReinPreferences *prefs, ReinServerInfo *server, const gchar *words)
+{
+  const gchar *details = rein_server_info_get_last_error (server);
+  g_autofree gchar *line = rein_server_info_describe (server);
+  GtkWidget *row = NULL;
+
+  g_assert_true (g_str_has_prefix (line, words));
+  g_assert_null (strstr (line, details));
+  for (GtkWidget *c = gtk_widget_get_first_child (app_test_child (prefs, "server_list")); c;
+       c = gtk_widget_get_next_sibling (c))
+    if (ADW_IS_PREFERENCES_ROW (c)
+        && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (c)),
+                      rein_server_info_get_url (server)) == 0)
+      row = c;
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, line);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, details);
+}
+
 static void
 test_servers_and_sync (Fixture *f, gconstpointer data)
 {
@@ -936,6 +958,11 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (strstr (gtk_label_get_text (app_test_child (prefs, "add_status")),
                             "No answer"));
+  /* the connection error's own words only in the tooltip */
+  g_assert_null (strstr (gtk_label_get_text (app_test_child (prefs, "add_status")), dead));
+  g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (app_test_child (prefs,
+                                                                                "add_status")),
+                                   dead));
   g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 1);
   activate (prefs, "prefs.add-anyway");
   wait_until (prefs_not_adding, prefs);
@@ -972,11 +999,13 @@ test_servers_and_sync (Fixture *f, gconstpointer data)
         {
           g_assert_cmpint (rein_server_info_get_health (s), ==, REIN_SERVER_HEALTH_UNREACHABLE);
           g_assert_nonnull (rein_server_info_get_last_error (s));
+          assert_server_row_plain (prefs, s, "Did not answer");
         }
       else
         {
           g_assert_cmpint (rein_server_info_get_health (s), ==, REIN_SERVER_HEALTH_ERROR);
           g_assert_nonnull (rein_server_info_get_last_error (s));
+          assert_server_row_plain (prefs, s, "Answered with an error");
         }
     }
   app_test_screenshot (GTK_WIDGET (prefs), "43-preferences-after-sync");
@@ -1728,6 +1757,18 @@ test_first_hour (Fixture *f, gconstpointer data)
   g_assert_cmpstr (adw_status_page_get_title (
                      app_test_child (rein_window_get_market_view (REIN_WINDOW (f->window)),
                                      "error_page")), ==, "Sync First");
+  /* 9: in plain words; the refusal's own ("Account required…") only in
+   * the tooltip */
+  {
+    GtkWidget *page = app_test_child (rein_window_get_market_view (REIN_WINDOW (f->window)),
+                                      "error_page");
+
+    g_assert_null (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                           "Account required"));
+    g_assert_null (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)), "("));
+    g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page), "Account required"));
+    g_assert_null (strstr (gtk_widget_get_tooltip_text (page), "no server answered"));
+  }
   app_test_screenshot (GTK_WIDGET (f->window), "104-narrow-main");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
