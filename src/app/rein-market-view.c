@@ -234,6 +234,17 @@ own_key (ReinMarketView *self)
   return identity ? rein_identity_get_delegate_public_key (identity) : NULL;
 }
 
+/* The window's banner names the servers the last sync failed to: the
+ * market's line does not say it again for them. */
+static gboolean
+some_sync_failed (ReinMarketView *self)
+{
+  ReinSession *session = self->context ? rein_context_get_session (self->context) : NULL;
+  g_auto (GStrv) failed = session ? rein_session_dup_failed_servers (session, NULL) : NULL;
+
+  return failed != NULL && failed[0] != NULL;
+}
+
 static void
 update_state (ReinMarketView *self)
 {
@@ -318,7 +329,7 @@ update_state (ReinMarketView *self)
                           _("Showing saved jobs: your servers could not be read just now."));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error);
     }
-  else if (warning != NULL && error == NULL)
+  else if (warning != NULL && error == NULL && !some_sync_failed (self))
     {
       gtk_label_set_text (self->status_label,
                           _("Some servers could not be read: the jobs shown come from the "

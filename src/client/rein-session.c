@@ -35,6 +35,7 @@ struct _ReinServerInfo
   gboolean syncing;
   guint sync_done;
   guint sync_total;
+  gboolean sync_failed; /* the last sync to it, as the store keeps it */
 };
 
 G_DEFINE_FINAL_TYPE (ReinServerInfo, rein_server_info, G_TYPE_OBJECT)
@@ -254,6 +255,13 @@ rein_server_info_get_documents_total (ReinServerInfo *self)
 {
   g_return_val_if_fail (REIN_IS_SERVER_INFO (self), -1);
   return self->documents_total;
+}
+
+gboolean
+rein_server_info_get_sync_failed (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), FALSE);
+  return self->sync_failed;
 }
 
 const gchar *
@@ -693,6 +701,7 @@ server_info_from_store (gint64 id, const gchar *url, gint64 last_sync, const gch
   ReinServerInfo *info = server_info_new (id, url);
 
   info->last_sync = last_sync;
+  info->sync_failed = last_error != NULL;
   /* the last sync's error, until this session hears from the server */
   if (last_error != NULL)
     {
@@ -782,6 +791,7 @@ apply_servers (ReinSession *self, Snapshot *snap)
               existing = g_object_ref (s);
               same = same && i == j;
               SERVER_SET (s, last_sync, SERVER_PROP_LAST_SYNC, last);
+              s->sync_failed = g_ptr_array_index (snap->last_errors, i) != NULL;
             }
         }
       same = same && existing != NULL;
@@ -1030,6 +1040,27 @@ rein_session_get_last_sync (ReinSession *self)
   return self->last_sync;
 }
 
+GStrv
+rein_session_dup_failed_servers (ReinSession *self, guint *out_total)
+{
+  GListModel *servers;
+  g_autoptr (GStrvBuilder) failed = g_strv_builder_new ();
+
+  g_return_val_if_fail (REIN_IS_SESSION (self), NULL);
+
+  servers = G_LIST_MODEL (self->servers);
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+
+      if (server->sync_failed)
+        g_strv_builder_add (failed, server->url);
+    }
+  if (out_total)
+    *out_total = g_list_model_get_n_items (servers);
+  return g_strv_builder_end (failed);
+}
+
 gchar *
 rein_session_describe_last_sync (ReinSession *self)
 {
@@ -1039,6 +1070,17 @@ rein_session_describe_last_sync (ReinSession *self)
 
   if (self->last_sync == 0)
     return g_strdup (_("Never synced"));
+  /* a partial sync says so, until one goes to every server */
+  {
+    guint total = 0;
+    g_auto (GStrv) failed = rein_session_dup_failed_servers (self, &total);
+    guint n = g_strv_length (failed);
+
+    if (n > 0 && n < total)
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u of %u server",
+                                           "Synced with %u of %u servers", total),
+                              total - n, total);
+  }
   ago = MAX (0, g_get_real_time () / G_USEC_PER_SEC - self->last_sync) / 60;
   if (ago < 1)
     return g_strdup (_("Synced just now"));
@@ -2047,6 +2089,7 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         continue;
       g_object_freeze_notify (G_OBJECT (server));
       server_info_set_progress (server, FALSE, 0, 0);
+      server->sync_failed = r->error != NULL;
       if (r->error)
         server_info_set_error (server,
                                r->unreachable ? REIN_SERVER_HEALTH_UNREACHABLE
