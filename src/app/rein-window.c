@@ -136,6 +136,26 @@ has_servers (ReinWindow *self)
   return g_list_model_get_n_items (rein_session_get_servers (self->session)) > 0;
 }
 
+/* With the window's minimize, maximize and close buttons, a narrow header
+ * has no room for both the name and the last sync as the title: the name
+ * keeps it, and the last sync stays in the Sync button's tooltip. */
+static gboolean
+room_for_narrow_subtitle (ReinWindow *self)
+{
+  g_autofree gchar *layout = NULL;
+  g_auto (GStrv) parts = NULL;
+  guint buttons = 0;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-decoration-layout", &layout,
+                NULL);
+  parts = g_strsplit_set (layout ? layout : "", ",:", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_equal (g_strstrip (parts[i]), "minimize")
+        || g_str_equal (parts[i], "maximize") || g_str_equal (parts[i], "close"))
+      buttons++;
+  return buttons <= 1;
+}
+
 /* The view switcher and sync belong to the main view, not to the setup. */
 static void
 update_header (ReinWindow *self)
@@ -146,7 +166,7 @@ update_header (ReinWindow *self)
   ReinIdentity *identity = rein_session_get_active_identity (self->session);
 
   gtk_widget_set_visible (self->switcher_title, main_view);
-  gtk_widget_set_visible (self->narrow_title, main_view);
+  gtk_widget_set_visible (self->narrow_title, main_view && room_for_narrow_subtitle (self));
   gtk_widget_set_visible (self->sync_button, main_view);
   /* the bottom switcher belongs to the main view too: not under the
    * setup's buttons */
@@ -872,7 +892,11 @@ rein_window_init (ReinWindow *self)
   load_theme (gdk_display_get_default ());
   gtk_widget_init_template (GTK_WIDGET (self));
   self->wide_title = g_object_ref (self->switcher_title);
-  self->narrow_title = g_object_ref_sink (adw_window_title_new (_("Rein"), NULL));
+  /* narrow, the title is the last sync alone (the name is beside it) */
+  self->narrow_title = g_object_ref_sink (adw_window_title_new ("", NULL));
+  g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)),
+                           "notify::gtk-decoration-layout", G_CALLBACK (update_header), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->switcher_title, "notify::title-visible",
                             G_CALLBACK (title_visible_cb), self);
 
