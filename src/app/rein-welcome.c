@@ -393,7 +393,9 @@ validate_restore (ReinWelcome *self)
     }
   if (rein_bip39_validate (text, &error))
     {
-      g_autofree gchar *msg = g_strdup_printf (_("%u words, checksum correct."), n);
+      g_autofree gchar *msg = g_strdup_printf (
+          g_dngettext (GETTEXT_PACKAGE, "%u word, checksum correct.",
+                       "%u words, checksum correct.", n), n);
 
       rein_secure_free (text);
 

@@ -324,8 +324,9 @@ rein_server_info_describe (ReinServerInfo *self)
   g_return_val_if_fail (REIN_IS_SERVER_INFO (self), NULL);
 
   if (self->syncing)
-    return g_strdup_printf (_("Syncing: %u of %u documents"), self->sync_done,
-                            self->sync_total);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Syncing: %u of %u document",
+                                         "Syncing: %u of %u documents", self->sync_total),
+                            self->sync_done, self->sync_total);
   switch (self->health)
     {
     /* in plain words: the server's own, rein_server_info_get_last_error(),
