@@ -104,6 +104,8 @@ rein_preferences_describe_add_error (const GError *error)
     what = _("The server has a problem of its own. Try again later, or tell its operator.");
   else if (error->domain == REIN_NET_ERROR && status >= 400)
     what = _("The server refused the request.");
+  else if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED))
+    what = _("The server refused to give this identity storage.");
   if (what == NULL)
     what = _("The server could not be added.");
   return g_strdup (what);

@@ -178,6 +178,13 @@ welcome_idle (gpointer data)
 
 /* ---- the create flow ---- */
 
+/* The setup's main button on its last page. */
+static void
+assert_last_button (ReinWelcome *w, const gchar *label)
+{
+  g_assert_cmpstr (gtk_button_get_label (app_test_child (w, "next_button")), ==, label);
+}
+
 static void
 test_create_flow (Fixture *f, gconstpointer data)
 {
@@ -260,6 +267,8 @@ test_create_flow (Fixture *f, gconstpointer data)
   set_text (app_test_child (w, "password2_row"), PASSWORD);
   g_assert_true (action_enabled (w, "welcome.next"));
   g_assert_false (label_visible_with_text (app_test_child (w, "password_error")));
+  /* 9: the last button says what it does, in each flow */
+  assert_last_button (w, "_Create Identity");
 
   activate (w, "welcome.next");
   wait_identities (f, 1);
@@ -434,6 +443,7 @@ test_restore_flow (Fixture *f, gconstpointer data)
   activate (w, "welcome.next");
   set_text (app_test_child (w, "password_row"), PASSWORD);
   set_text (app_test_child (w, "password2_row"), PASSWORD);
+  assert_last_button (w, "_Restore Identity");
   /* while the keys are made, "Add Identity" cannot abandon the flow */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "welcome.next", NULL));
   g_assert_true (rein_welcome_get_busy (w));
@@ -722,6 +732,7 @@ test_import_keys_flow (Fixture *f, gconstpointer data)
   activate (w, "welcome.next");
   set_text (app_test_child (w, "password_row"), PASSWORD);
   set_text (app_test_child (w, "password2_row"), PASSWORD);
+  assert_last_button (w, "_Import Identity");
   activate (w, "welcome.next");
   wait_identities (f, 1);
   g_assert_cmpstr (rein_identity_get_master_address (rein_session_get_active_identity (
@@ -765,6 +776,7 @@ test_import_backup_flow (Fixture *f, gconstpointer data)
   app_test_screenshot (GTK_WIDGET (f->window), "30-import-backup-malformed");
 
   gtk_widget_activate_action (GTK_WIDGET (w), "welcome.set-backup-file", "s", good);
+  assert_last_button (w, "_Import Identity");
   activate (w, "welcome.next");
   wait_identities (f, 1);
   g_assert_cmpstr (rein_identity_get_delegate_address (rein_session_get_active_identity (
@@ -1349,6 +1361,44 @@ test_last_sync (Fixture *f, gconstpointer data)
   g_assert_cmpstr (gtk_widget_get_tooltip_text (app_test_child (f->window, "sync_button")), ==,
                    "Synced 5 minutes ago");
   app_test_screenshot (GTK_WIDGET (f->window), "60-header-last-sync");
+
+  /* 9: ten days ago: the header counts the days, and a server's line
+   * has the date in full ("25 November 2026", never "11/25/26") */
+  {
+    TestServer *live = test_server_start (NULL, NULL);
+    gint64 live_id = rein_store_add_server (f->store, live->url, &error);
+    gpointer args[2] = { f, live->url };
+    GListModel *servers;
+
+    g_assert_no_error (error);
+    g_assert_true (rein_store_record_sync (f->store, live_id, NULL, &error));
+    set_last_sync_ago (f->store, live_id, 10 * 24 * 3600);
+    set_last_sync_ago (f->store, server_id, 10 * 24 * 3600);
+    reopen (f);
+    g_assert_cmpstr (gtk_label_get_text (app_test_child (f->window, "sync_label")), ==,
+                     "Synced 10 days ago");
+    check_until_ok (f, args);
+    servers = rein_session_get_servers (f->session);
+    for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+      {
+        g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+        g_autoptr (GDateTime) when = NULL;
+        g_autofree gchar *line = NULL;
+        g_autofree gchar *month = NULL;
+        g_autofree gchar *want = NULL;
+
+        if (g_strcmp0 (rein_server_info_get_url (server), live->url) != 0)
+          continue;
+        when = g_date_time_new_from_unix_local (rein_server_info_get_last_sync (server));
+        month = g_date_time_format (when, "%B");
+        want = g_strdup_printf ("last synced %d %s %d", g_date_time_get_day_of_month (when),
+                                month, g_date_time_get_year (when));
+        line = rein_server_info_describe (server);
+        g_assert_true (g_str_has_suffix (line, want));
+      }
+    test_server_stop (live);
+    test_server_free (live);
+  }
 
   /* Some seconds before the sixth minute: on the minute, without anything
    * else happening, it moves on. The seconds to spare follow how long a
@@ -2088,6 +2138,45 @@ test_add_server_answers (Fixture *f, gconstpointer data)
   test_server_free (server);
 }
 
+/* 3, 9: each HTTP answer that is not storage is said in words, without
+ * the server's own text (that goes in the tooltip) */
+static void
+test_describe_add_error (Fixture *f, gconstpointer data)
+{
+  struct
+  {
+    gint code;
+    const gchar *message;
+    const gchar *want;
+  } cases[] = {
+    { REIN_NET_ERROR_REFUSED, "http://s/: could not register (HTTP 401): Unauthorized",
+      "The server refused to give this identity storage." },
+    { REIN_NET_ERROR_REFUSED, "http://s/: could not register (HTTP 403): Forbidden",
+      "The server refused to give this identity storage." },
+    { REIN_NET_ERROR_REFUSED, "http://s/: could not register (HTTP 500): Internal Server Error",
+      "The server has a problem of its own. Try again later, or tell its operator." },
+    { REIN_NET_ERROR_REFUSED, "http://s/: could not register (HTTP 503): Service Unavailable",
+      "The server has a problem of its own. Try again later, or tell its operator." },
+    { REIN_NET_ERROR_REFUSED, "http://s/: could not register (HTTP 429): Too Many Requests",
+      "The server refused the request." },
+    { REIN_NET_ERROR_UNREACHABLE, "http://s/: unreachable: Could not connect: Connection refused",
+      "No answer from this address. Check it, and whether the server is running." },
+    { REIN_NET_ERROR_REFUSED, "http://s/: no storage granted: full",
+      "The server refused to give this identity storage." },
+    { REIN_NET_ERROR_NOT_FOUND, "http://s/: does not hold this document",
+      "The server could not be added." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = g_error_new_literal (REIN_NET_ERROR, cases[i].code,
+                                                      cases[i].message);
+      g_autofree gchar *text = rein_preferences_describe_add_error (error);
+
+      g_assert_cmpstr (text, ==, cases[i].want);
+    }
+}
+
 static gboolean
 n_identities_is (gpointer data)
 {
@@ -2226,6 +2315,8 @@ test_identities (Fixture *f, gconstpointer data)
                                    clipboard_read_cb, &copied);
     wait_until (string_set, &copied);
     g_assert_cmpstr (copied, ==, sin);
+    /* and says so */
+    g_assert_true (toast_shown (page, "Copied"));
   }
 
   /* 6: renamed on this computer: the header, the switcher and the page
@@ -2314,9 +2405,14 @@ test_identities (Fixture *f, gconstpointer data)
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "backup");
   app_test_iterate (200);
   g_assert_cmpuint (g_list_model_get_n_items (rein_session_get_identities (f->session)), ==, 2);
-  g_assert_true (gtk_widget_has_focus (app_test_child (page, "password_row"))
-                 || gtk_widget_is_focus (app_test_child (page, "password_row"))
-                 || gtk_window_get_focus (page) != NULL);
+  /* the backup asks for the password first: the focus is in its row */
+  {
+    GtkWidget *focus = gtk_window_get_focus (page);
+
+    g_assert_nonnull (focus);
+    g_assert_true (focus == app_test_child (page, "password_row")
+                   || gtk_widget_is_ancestor (focus, app_test_child (page, "password_row")));
+  }
   activate (page, "identity.delete");
   app_test_iterate (200);
   confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
@@ -2450,6 +2546,7 @@ main (int argc, char *argv[])
   ADD ("/app/session-keys", test_session_keys);
   ADD ("/app/first-hour", test_first_hour);
   ADD ("/app/add-server-answers", test_add_server_answers);
+  ADD ("/app/describe-add-error", test_describe_add_error);
   ADD ("/app/identities", test_identities);
   ADD ("/app/password-rows", test_password_rows);
 #undef ADD
