@@ -634,6 +634,9 @@ test_restore_finds_enrollment (Fixture *f, gconstpointer data)
   row = gtk_widget_get_next_sibling (row);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
                    "Enter New Details");
+  /* 8: it says that the first enrollment stays, for those who read it */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "may still see those details"));
   g_assert_null (gtk_widget_get_next_sibling (row));
   g_assert_true (action_enabled (w, "welcome.next"));
   app_test_screenshot (GTK_WIDGET (f->window), "13-restore-found");
