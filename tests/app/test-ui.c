@@ -2111,6 +2111,11 @@ test_add_server_answers (Fixture *f, gconstpointer data)
   app_test_iterate (100);
   g_assert_cmpstr (prefs_status (prefs), ==, "Cancelled: the server was not added.");
   g_assert_cmpuint (n_servers (f), ==, 1);
+  /* nor stored: nothing of it comes back with the next start */
+  urls = rein_store_list_servers (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (urls), ==, 1);
+  g_clear_pointer (&urls, g_strfreev);
 
   /* a real one, from the suggestions: added, said once (a toast; the
    * line under the entry is cleared), and no longer suggested */
