@@ -226,10 +226,12 @@ update_banner (ReinWindow *self)
   const gchar *text = NULL, *button = NULL, *action = NULL;
   g_autofree gchar *owned = NULL;
   /* the servers the last sync failed to, as the store keeps them: they
-   * stay across a restart and an identity switch */
+   * stay across a restart and an identity switch (an identity never
+   * synced is told to publish first) */
   guint total = 0;
   g_auto (GStrv) failed_servers = rein_session_dup_failed_servers (self->session, &total);
-  guint failed = g_strv_length (failed_servers);
+  guint failed = rein_session_get_last_sync (self->session) != 0 ? g_strv_length (failed_servers)
+                                                                 : 0;
 
   if (!has_identity (self)
       || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0)

@@ -1877,6 +1877,8 @@ test_first_hour (Fixture *f, gconstpointer data)
   wait_until (not_saving, f->session);
   app_test_iterate (100);
   g_assert_cmpstr (sync_tooltip (f), ==, "Never synced");
+  /* and is told to publish first, not what the other one's sync did */
+  wait_banner (f, "Not published yet");
   rein_session_set_active_identity (f->session, id);
   app_test_iterate (100);
   /* the partial failure is kept across the restart and the switch (the
