@@ -234,6 +234,17 @@ own_key (ReinMarketView *self)
   return identity ? rein_identity_get_delegate_public_key (identity) : NULL;
 }
 
+/* The window's banner names the servers the last sync failed to: the
+ * market's line does not say it again for them. */
+static gboolean
+some_sync_failed (ReinMarketView *self)
+{
+  ReinSession *session = self->context ? rein_context_get_session (self->context) : NULL;
+  g_auto (GStrv) failed = session ? rein_session_dup_failed_servers (session, NULL) : NULL;
+
+  return failed != NULL && failed[0] != NULL;
+}
+
 static void
 update_state (ReinMarketView *self)
 {
@@ -286,18 +297,20 @@ update_state (ReinMarketView *self)
       if (rein_session_get_last_sync (session) == 0
           && strstr (error, "Account required to make queries") != NULL)
         {
-          g_autofree gchar *text = g_strdup_printf (
-              _("Your servers answer the market only to identities they hold. Sync to publish "
-                "yours, then try again.\n(%s)"), error);
-
           adw_status_page_set_title (self->error_page, _("Sync First"));
-          adw_status_page_set_description (self->error_page, text);
+          adw_status_page_set_description (
+              self->error_page, _("Your servers answer the market only to identities they "
+                                  "hold. Sync to publish yours, then try again."));
         }
       else
         {
           adw_status_page_set_title (self->error_page, _("The Market Could Not Be Read"));
-          adw_status_page_set_description (self->error_page, error);
+          adw_status_page_set_description (
+              self->error_page, _("None of your servers sent the market. Check your "
+                                  "connection, and your servers in Preferences."));
         }
+      /* the servers' own words, for whoever looks closer */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->error_page), error);
     }
   gtk_stack_set_visible_child_name (self->list_stack, page);
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
@@ -306,20 +319,22 @@ update_state (ReinMarketView *self)
    * one while older results stay shown. */
   gtk_spinner_set_spinning (self->status_spinner, refreshing);
   gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), refreshing);
+  /* In plain words; the servers' own (libsoup's, GIO's) in the tooltip. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
   if (refreshing)
     gtk_label_set_text (self->status_label, _("Refreshing from your servers…"));
   else if (error != NULL && total > 0)
     {
-      g_autofree gchar *text = g_strdup_printf (_("Showing saved jobs: %s"), error);
-
-      gtk_label_set_text (self->status_label, text);
+      gtk_label_set_text (self->status_label,
+                          _("Showing saved jobs: your servers could not be read just now."));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error);
     }
-  else if (warning != NULL && error == NULL)
+  else if (warning != NULL && error == NULL && !some_sync_failed (self))
     {
-      g_autofree gchar *first = g_strndup (warning, strcspn (warning, "\n"));
-      g_autofree gchar *text = g_strdup_printf (_("Some servers failed: %s"), first);
-
-      gtk_label_set_text (self->status_label, text);
+      gtk_label_set_text (self->status_label,
+                          _("Some servers could not be read: the jobs shown come from the "
+                            "others."));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), warning);
     }
   else
     gtk_label_set_text (self->status_label, "");

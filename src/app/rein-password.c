@@ -6,7 +6,11 @@
 
 #include "rein-password.h"
 
-/* The row shows its pencil again when its state changes: it stays hidden. */
+/* The row shows its pencil again when its state changes: it stays hidden.
+ * The reveal toggle is a plain GtkButton in libadwaita 1.2 (a
+ * GtkToggleButton later): no button of the row takes the focus, so that
+ * Tab from the password goes to the next field, never to the eye, and
+ * Enter cannot reveal the password. It can still be clicked. */
 static void
 keep_hidden_cb (GtkWidget *widget)
 {
@@ -17,7 +21,7 @@ keep_hidden_cb (GtkWidget *widget)
 static void
 tidy (GtkWidget *widget)
 {
-  if (GTK_IS_TOGGLE_BUTTON (widget))
+  if (GTK_IS_BUTTON (widget))
     gtk_widget_set_focusable (widget, FALSE);
   else if (GTK_IS_IMAGE (widget)
            && g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)),

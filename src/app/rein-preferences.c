@@ -55,6 +55,7 @@ static void
 set_status (ReinPreferences *self, const gchar *text, gboolean error)
 {
   gtk_label_set_text (self->add_status, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_status), NULL);
   if (error)
     gtk_widget_add_css_class (GTK_WIDGET (self->add_status), "error");
   else
@@ -103,9 +104,11 @@ rein_preferences_describe_add_error (const GError *error)
     what = _("The server has a problem of its own. Try again later, or tell its operator.");
   else if (error->domain == REIN_NET_ERROR && status >= 400)
     what = _("The server refused the request.");
+  else if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_REFUSED))
+    what = _("The server refused to give this identity storage.");
   if (what == NULL)
-    return g_strdup (error->message);
-  return g_strdup_printf ("%s\n%s", what, error->message);
+    what = _("The server could not be added.");
+  return g_strdup (what);
 }
 
 static void
@@ -130,6 +133,8 @@ server_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree gchar *text = rein_preferences_describe_add_error (error);
 
       set_status (self, text, TRUE);
+      /* the server's or the network's own words, for whoever looks closer */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_status), error->message);
       /* one that is only offline now may be added anyway */
       if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE))
         {
@@ -290,6 +295,12 @@ server_changed_cb (ReinServerInfo *server, GParamSpec *pspec, AdwActionRow *row)
   gtk_image_set_from_icon_name (icon, icon_name);
   gtk_widget_set_tooltip_text (GTK_WIDGET (icon), tooltip);
   adw_action_row_set_subtitle (row, subtitle);
+  /* the subtitle says it in plain words; the server's or the network's
+   * own, here */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row),
+                               rein_server_info_get_health (server) == REIN_SERVER_HEALTH_OK
+                                 ? NULL
+                                 : rein_server_info_get_last_error (server));
 }
 
 static GtkWidget *

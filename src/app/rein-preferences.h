@@ -15,8 +15,9 @@ G_DECLARE_FINAL_TYPE (ReinPreferences, rein_preferences, REIN, PREFERENCES,
                       AdwPreferencesWindow)
 
 ReinPreferences *rein_preferences_new (GtkWindow *parent, ReinSession *session);
-/* Why adding a server failed, in words a user can act on, then the
- * details (an HTTP 404 is "no Rein server at this address"). */
+/* Why adding a server failed, in words a user can act on (an HTTP 404 is
+ * "no Rein server at this address"); @error's own message is not in it:
+ * the window shows it as the line's tooltip. */
 gchar *rein_preferences_describe_add_error (const GError *error);
 
 G_END_DECLS

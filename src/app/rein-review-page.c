@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "rein-review-page.h"
+#include "rein-password.h"
 
 struct _ReinReviewPage
 {
@@ -73,6 +74,7 @@ rein_review_page_init (ReinReviewPage *self)
    * that is not in the document. */
   buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_buffer_create_tag (buffer, "exact", "insert-hyphens", FALSE, NULL);
+  rein_password_row_tidy (ADW_PASSWORD_ENTRY_ROW (self->password_row));
   g_signal_connect_swapped (self->password_row, "entry-activated",
                             G_CALLBACK (password_activated_cb), self);
   self->fact_rows = g_ptr_array_new ();

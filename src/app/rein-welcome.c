@@ -393,7 +393,9 @@ validate_restore (ReinWelcome *self)
     }
   if (rein_bip39_validate (text, &error))
     {
-      g_autofree gchar *msg = g_strdup_printf (_("%u words, checksum correct."), n);
+      g_autofree gchar *msg = g_strdup_printf (
+          g_dngettext (GETTEXT_PACKAGE, "%u word, checksum correct.",
+                       "%u words, checksum correct.", n), n);
 
       rein_secure_free (text);
 
@@ -867,8 +869,12 @@ fill_found (ReinWelcome *self)
       if (first == NULL)
         first = GTK_CHECK_BUTTON (check);
     }
+  /* A new enrollment does not replace the first everywhere: whoever read
+   * that one keeps it, and a reader may show either. */
   found_row_new (_("Enter New Details"),
-                 _("Another name or contact, signed as a new enrollment"), -1, first, self);
+                 _("Another name or contact, signed as a new enrollment. What is found above "
+                   "stays on the servers: people who read it may still see those details."),
+                 -1, first, self);
   if (first != NULL)
     gtk_check_button_set_active (first, TRUE);
 }

@@ -26,8 +26,6 @@ struct _ReinWindow
   guint header_idle;
   int width; /* as last allocated */
   gboolean last_sync_all_failed;
-  GStrv failed_servers; /* of the last sync, when some (not all) failed */
-  guint synced_servers; /* how many took the documents then */
   gboolean manual_sync; /* the user asked: the outcome gets a toast */
   ReinIdentity *named;  /* the identity the header names: its renames follow */
 
@@ -139,6 +137,26 @@ has_servers (ReinWindow *self)
   return g_list_model_get_n_items (rein_session_get_servers (self->session)) > 0;
 }
 
+/* With the window's minimize, maximize and close buttons, a narrow header
+ * has no room for both the name and the last sync as the title: the name
+ * keeps it, and the last sync stays in the Sync button's tooltip. */
+static gboolean
+room_for_narrow_subtitle (ReinWindow *self)
+{
+  g_autofree gchar *layout = NULL;
+  g_auto (GStrv) parts = NULL;
+  guint buttons = 0;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-decoration-layout", &layout,
+                NULL);
+  parts = g_strsplit_set (layout ? layout : "", ",:", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_equal (g_strstrip (parts[i]), "minimize")
+        || g_str_equal (parts[i], "maximize") || g_str_equal (parts[i], "close"))
+      buttons++;
+  return buttons <= 1;
+}
+
 /* The view switcher and sync belong to the main view, not to the setup. */
 static void
 update_header (ReinWindow *self)
@@ -149,7 +167,7 @@ update_header (ReinWindow *self)
   ReinIdentity *identity = rein_session_get_active_identity (self->session);
 
   gtk_widget_set_visible (self->switcher_title, main_view);
-  gtk_widget_set_visible (self->narrow_title, main_view);
+  gtk_widget_set_visible (self->narrow_title, main_view && room_for_narrow_subtitle (self));
   gtk_widget_set_visible (self->sync_button, main_view);
   /* the bottom switcher belongs to the main view too: not under the
    * setup's buttons */
@@ -208,6 +226,13 @@ update_banner (ReinWindow *self)
 {
   const gchar *text = NULL, *button = NULL, *action = NULL;
   g_autofree gchar *owned = NULL;
+  /* the servers the last sync failed to, as the store keeps them: they
+   * stay across a restart and an identity switch (an identity never
+   * synced is told to publish first) */
+  guint total = 0;
+  g_auto (GStrv) failed_servers = rein_session_dup_failed_servers (self->session, &total);
+  guint failed = rein_session_get_last_sync (self->session) != 0 ? g_strv_length (failed_servers)
+                                                                 : 0;
 
   if (!has_identity (self)
       || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0)
@@ -218,23 +243,21 @@ update_banner (ReinWindow *self)
       button = _("_Add Server");
       action = "app.preferences";
     }
-  else if (self->last_sync_all_failed)
+  else if (self->last_sync_all_failed || (total > 0 && failed >= total))
     {
       text = _("Offline: no server could be reached on the last sync.");
       button = _("_Retry");
       action = "win.sync";
     }
-  else if (self->failed_servers != NULL)
+  else if (failed > 0)
     {
-      guint failed = g_strv_length (self->failed_servers);
-      guint total = failed + self->synced_servers;
-      g_autofree gchar *names = g_strjoinv (", ", self->failed_servers);
+      g_autofree gchar *names = g_strjoinv (", ", failed_servers);
       g_autofree gchar *took = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                              "%u of %u server took your "
                                                              "documents.",
                                                              "%u of %u servers took your "
                                                              "documents.", total),
-                                                self->synced_servers, total);
+                                                total - failed, total);
       g_autofree gchar *which = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Failed: %s",
                                                               "Failed: %s", failed),
                                                  names);
@@ -677,40 +700,18 @@ sync_finished_cb (ReinWindow *self, guint failed, const gchar *first_error)
   guint total = g_list_model_get_n_items (rein_session_get_servers (self->session));
   g_autofree gchar *text = NULL;
 
-  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
-
   self->last_sync_all_failed = total > 0 && failed >= total;
-  /* Some failed: the banner names them (their errors are in Preferences) */
-  g_clear_pointer (&self->failed_servers, g_strfreev);
-  self->synced_servers = total - MIN (failed, total);
-  if (failed > 0 && !self->last_sync_all_failed)
-    {
-      GListModel *servers = rein_session_get_servers (self->session);
-
-      for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
-        {
-          g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
-          ReinServerHealth health = rein_server_info_get_health (server);
-
-          if (health == REIN_SERVER_HEALTH_ERROR || health == REIN_SERVER_HEALTH_UNREACHABLE)
-            g_strv_builder_add (names, rein_server_info_get_url (server));
-        }
-      self->failed_servers = g_strv_builder_end (names);
-    }
-  /* Automatic syncs stay quiet: the header and the banners tell. A toast
-   * is short; the banner and Preferences say why. */
-  if (self->manual_sync)
+  /* Automatic syncs stay quiet: the header and the banners tell. A sync
+   * that some servers failed is said once, in the header ("Synced with 1
+   * of 2 servers") with the banner naming them: no toast. */
+  if (self->manual_sync && (failed == 0 || self->last_sync_all_failed))
     {
       if (failed == 0)
         text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u server",
                                              "Synced with %u servers", total), total);
-      else if (self->last_sync_all_failed)
+      else
         text = g_strdup (total == 1 ? _("Sync failed: the server could not be reached")
                                     : _("Sync failed: no server could be reached"));
-      else
-        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u of %u server",
-                                             "Synced with %u of %u servers", total),
-                                self->synced_servers, total);
       rein_window_show_toast (self, text);
     }
   self->manual_sync = FALSE;
@@ -769,7 +770,6 @@ rein_window_dispose (GObject *object)
   follow_label (self, NULL);
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->failed_servers, g_strfreev);
   gtk_widget_dispose_template (GTK_WIDGET (object), REIN_TYPE_WINDOW);
   /* whichever title is not in the header is ours */
   g_clear_object (&self->narrow_title);
@@ -895,7 +895,11 @@ rein_window_init (ReinWindow *self)
   load_theme (gdk_display_get_default ());
   gtk_widget_init_template (GTK_WIDGET (self));
   self->wide_title = g_object_ref (self->switcher_title);
-  self->narrow_title = g_object_ref_sink (adw_window_title_new (_("Rein"), NULL));
+  /* narrow, the title is the last sync alone (the name is beside it) */
+  self->narrow_title = g_object_ref_sink (adw_window_title_new ("", NULL));
+  g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)),
+                           "notify::gtk-decoration-layout", G_CALLBACK (update_header), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->switcher_title, "notify::title-visible",
                             G_CALLBACK (title_visible_cb), self);
 
@@ -912,14 +916,6 @@ rein_window_init (ReinWindow *self)
     }
   else
     gtk_window_set_default_size (GTK_WINDOW (self), 1000, 700);
-}
-
-/* What the last sync said about the servers was said for one identity. */
-static void
-forget_failed_servers (ReinWindow *self)
-{
-  g_clear_pointer (&self->failed_servers, g_strfreev);
-  update_banner (self);
 }
 
 static void
@@ -974,7 +970,7 @@ rein_window_new (GtkApplication *application, ReinContext *context)
   g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_sync), self);
   g_signal_connect_swapped (session, "notify::last-sync", G_CALLBACK (update_banner), self);
   g_signal_connect_swapped (session, "notify::active-identity",
-                            G_CALLBACK (forget_failed_servers), self);
+                            G_CALLBACK (update_banner), self);
   g_signal_connect_swapped (session, "notify::unlocked", G_CALLBACK (update_banner), self);
   g_signal_connect_swapped (session, "notify::auto-sync-interval", G_CALLBACK (update_banner),
                             self);

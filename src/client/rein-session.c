@@ -35,6 +35,7 @@ struct _ReinServerInfo
   gboolean syncing;
   guint sync_done;
   guint sync_total;
+  gboolean sync_failed; /* the last sync to it, as the store keeps it */
 };
 
 G_DEFINE_FINAL_TYPE (ReinServerInfo, rein_server_info, G_TYPE_OBJECT)
@@ -256,6 +257,13 @@ rein_server_info_get_documents_total (ReinServerInfo *self)
   return self->documents_total;
 }
 
+gboolean
+rein_server_info_get_sync_failed (ReinServerInfo *self)
+{
+  g_return_val_if_fail (REIN_IS_SERVER_INFO (self), FALSE);
+  return self->sync_failed;
+}
+
 const gchar *
 rein_server_info_get_last_error (ReinServerInfo *self)
 {
@@ -316,15 +324,17 @@ rein_server_info_describe (ReinServerInfo *self)
   g_return_val_if_fail (REIN_IS_SERVER_INFO (self), NULL);
 
   if (self->syncing)
-    return g_strdup_printf (_("Syncing: %u of %u documents"), self->sync_done,
-                            self->sync_total);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Syncing: %u of %u document",
+                                         "Syncing: %u of %u documents", self->sync_total),
+                            self->sync_done, self->sync_total);
   switch (self->health)
     {
+    /* in plain words: the server's own, rein_server_info_get_last_error(),
+     * are for a tooltip or details */
     case REIN_SERVER_HEALTH_UNREACHABLE:
-      return g_strdup (self->last_error ? self->last_error : _("Unreachable"));
+      return g_strdup (_("Did not answer: it may be offline, or the address is wrong"));
     case REIN_SERVER_HEALTH_ERROR:
-      return g_strdup (self->last_error ? self->last_error : _("The server answered with an "
-                                                               "error"));
+      return g_strdup (_("Answered with an error: it did not take our request"));
     case REIN_SERVER_HEALTH_UNKNOWN:
       if (self->last_sync > 0)
         {
@@ -692,6 +702,7 @@ server_info_from_store (gint64 id, const gchar *url, gint64 last_sync, const gch
   ReinServerInfo *info = server_info_new (id, url);
 
   info->last_sync = last_sync;
+  info->sync_failed = last_error != NULL;
   /* the last sync's error, until this session hears from the server */
   if (last_error != NULL)
     {
@@ -781,6 +792,7 @@ apply_servers (ReinSession *self, Snapshot *snap)
               existing = g_object_ref (s);
               same = same && i == j;
               SERVER_SET (s, last_sync, SERVER_PROP_LAST_SYNC, last);
+              s->sync_failed = g_ptr_array_index (snap->last_errors, i) != NULL;
             }
         }
       same = same && existing != NULL;
@@ -1029,6 +1041,27 @@ rein_session_get_last_sync (ReinSession *self)
   return self->last_sync;
 }
 
+GStrv
+rein_session_dup_failed_servers (ReinSession *self, guint *out_total)
+{
+  GListModel *servers;
+  g_autoptr (GStrvBuilder) failed = g_strv_builder_new ();
+
+  g_return_val_if_fail (REIN_IS_SESSION (self), NULL);
+
+  servers = G_LIST_MODEL (self->servers);
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr (ReinServerInfo) server = g_list_model_get_item (servers, i);
+
+      if (server->sync_failed)
+        g_strv_builder_add (failed, server->url);
+    }
+  if (out_total)
+    *out_total = g_list_model_get_n_items (servers);
+  return g_strv_builder_end (failed);
+}
+
 gchar *
 rein_session_describe_last_sync (ReinSession *self)
 {
@@ -1038,6 +1071,17 @@ rein_session_describe_last_sync (ReinSession *self)
 
   if (self->last_sync == 0)
     return g_strdup (_("Never synced"));
+  /* a partial sync says so, until one goes to every server */
+  {
+    guint total = 0;
+    g_auto (GStrv) failed = rein_session_dup_failed_servers (self, &total);
+    guint n = g_strv_length (failed);
+
+    if (n > 0 && n < total)
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synced with %u of %u server",
+                                           "Synced with %u of %u servers", total),
+                              total - n, total);
+  }
   ago = MAX (0, g_get_real_time () / G_USEC_PER_SEC - self->last_sync) / 60;
   if (ago < 1)
     return g_strdup (_("Synced just now"));
@@ -1604,12 +1648,10 @@ typedef struct
 {
   ReinAddServerFlags flags;
   gint64 server_id;
-  gboolean listed;    /* the server was listed before */
   gint64 identity_id; /* the identity active when the request was made */
   gchar *url;
   ReinClient *client;
   GPtrArray *buckets; /* of ReinBucket, once granted */
-  GError *error;      /* the server's, while it is removed again */
   Snapshot *snap;
 } AddServer;
 
@@ -1619,7 +1661,6 @@ add_server_free (AddServer *a)
   g_free (a->url);
   g_clear_object (&a->client);
   g_clear_pointer (&a->buckets, g_ptr_array_unref);
-  g_clear_error (&a->error);
   snapshot_free (a->snap);
   g_free (a);
 }
@@ -1633,90 +1674,6 @@ run_step (ReinSession *self, GTask *outer, GTaskThreadFunc func, GAsyncReadyCall
 
   g_task_set_task_data (inner, g_task_get_task_data (outer), NULL);
   g_task_run_in_thread (inner, func);
-}
-
-static void
-store_buckets_thread (GTask *task, gpointer source, gpointer task_data,
-                      GCancellable *cancellable)
-{
-  ReinSession *self = source;
-  AddServer *a = task_data;
-  g_autoptr (GError) error = NULL;
-
-  for (guint i = 0; i < a->buckets->len && error == NULL; i++)
-    {
-      ReinBucket *b = g_ptr_array_index (a->buckets, i);
-
-      rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
-                             b->created, &error);
-    }
-  if (error)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-buckets_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  AddServer *a = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_pointer (task, g_ptr_array_ref (a->buckets), (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-forget_server_thread (GTask *task, gpointer source, gpointer task_data,
-                      GCancellable *cancellable)
-{
-  ReinSession *self = source;
-  AddServer *a = task_data;
-
-  rein_store_remove_server (self->store, a->server_id, NULL);
-  snapshot_free (a->snap);
-  a->snap = snapshot_take (self);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-server_forgotten_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  AddServer *a = g_task_get_task_data (task);
-
-  snapshot_apply (REIN_SESSION (source), a->snap);
-  g_task_return_error (task, g_steal_pointer (&a->error));
-}
-
-static void
-buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ReinSession *self = g_task_get_source_object (task);
-  AddServer *a = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  a->buckets = rein_client_request_buckets_finish (REIN_CLIENT (source), result, &error);
-  if (a->buckets == NULL)
-    {
-      /* A server that never answered is not kept when so asked; else it
-       * stays in the list: it may come back, and sync retries. */
-      if (!a->listed && (a->flags & REIN_ADD_SERVER_FORGET_UNANSWERED))
-        {
-          a->error = g_steal_pointer (&error);
-          run_step (self, g_steal_pointer (&task), forget_server_thread, server_forgotten_cb);
-          return;
-        }
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  run_step (self, g_steal_pointer (&task), store_buckets_thread, buckets_stored_cb);
 }
 
 /* The server's row, once listed (several identities share it). */
@@ -1733,6 +1690,72 @@ find_listed_server (ReinStore *store, const gchar *url, GError **error)
 }
 
 static void
+store_buckets_thread (GTask *task, gpointer source, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  ReinSession *self = source;
+  AddServer *a = task_data;
+  g_autoptr (GError) error = NULL;
+
+  /* a server new to the list is stored only now that it granted storage */
+  if (a->server_id == 0)
+    {
+      a->server_id = find_listed_server (self->store, a->url, &error);
+      if (a->server_id == 0 && error == NULL)
+        a->server_id = rein_store_add_server (self->store, a->url, &error);
+    }
+  for (guint i = 0; i < a->buckets->len && error == NULL; i++)
+    {
+      ReinBucket *b = g_ptr_array_index (a->buckets, i);
+
+      rein_store_set_bucket (self->store, a->server_id, a->identity_id, b->id, b->bytes_free,
+                             b->created, &error);
+    }
+  snapshot_free (a->snap);
+  a->snap = snapshot_take (self);
+  if (error)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+buckets_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  snapshot_apply (REIN_SESSION (source), a->snap);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, g_ptr_array_ref (a->buckets), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+buckets_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ReinSession *self = g_task_get_source_object (task);
+  AddServer *a = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  a->buckets = rein_client_request_buckets_finish (REIN_CLIENT (source), result, &error);
+  if (a->buckets == NULL)
+    {
+      /* A server that never answered was not stored when so asked (see
+       * add_server_thread()); else it stays in the list: it may come
+       * back, and sync retries. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  run_step (self, g_steal_pointer (&task), store_buckets_thread, buckets_stored_cb);
+}
+
+static void
 add_server_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReinSession *self = source;
@@ -1740,11 +1763,15 @@ add_server_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   g_autoptr (GError) error = NULL;
 
   a->server_id = find_listed_server (self->store, a->url, &error);
-  a->listed = a->server_id != 0;
-  if (a->server_id == 0 && error == NULL)
+  /* Unless it is to be forgotten if it does not answer, a new server is
+   * listed before it is asked; else only once it granted storage
+   * (store_buckets_thread()), so a quit during the wait leaves nothing. */
+  if (a->server_id == 0 && error == NULL
+      && !((a->flags & REIN_ADD_SERVER_FORGET_UNANSWERED)
+           && !(a->flags & REIN_ADD_SERVER_LIST_ONLY)))
     a->server_id = rein_store_add_server (self->store, a->url, &error);
   a->snap = snapshot_take (self);
-  if (a->server_id == 0)
+  if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -2063,6 +2090,7 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         continue;
       g_object_freeze_notify (G_OBJECT (server));
       server_info_set_progress (server, FALSE, 0, 0);
+      server->sync_failed = r->error != NULL;
       if (r->error)
         server_info_set_error (server,
                                r->unreachable ? REIN_SERVER_HEALTH_UNREACHABLE

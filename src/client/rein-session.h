@@ -50,6 +50,10 @@ gint rein_server_info_get_documents_held (ReinServerInfo *self);
 gint rein_server_info_get_documents_total (ReinServerInfo *self);
 /* Why the last check or sync failed, or NULL. */
 const gchar *rein_server_info_get_last_error (ReinServerInfo *self);
+/* Whether the last sync to it failed: the store keeps it, so it holds
+ * across restarts and identity switches until a sync there goes through
+ * (a failed /status check alone does not set it). */
+gboolean rein_server_info_get_sync_failed (ReinServerInfo *self);
 /* While a sync runs: "syncing", and how many documents it checked of how
  * many ("sync-done", "sync-total"). */
 gboolean rein_server_info_get_syncing (ReinServerInfo *self);
@@ -93,8 +97,13 @@ gdouble rein_session_get_sync_fraction (ReinSession *self);
 /* When any server last synced fully (seconds since 1970, 0: never), from
  * the store's per-server times ("last-sync" is notified). */
 gint64 rein_session_get_last_sync (ReinSession *self);
-/* "Synced 3 minutes ago", "Never synced". */
+/* "Synced 3 minutes ago", "Never synced"; "Synced with 1 of 2 servers"
+ * while the last sync to some (not all) of them failed. */
 gchar *rein_session_describe_last_sync (ReinSession *self);
+/* The URLs of the servers whose last sync failed
+ * (rein_server_info_get_sync_failed()), and how many servers are listed
+ * in all (@out_total may be NULL). */
+GStrv rein_session_dup_failed_servers (ReinSession *self, guint *out_total);
 
 /* Creates (or restores) an identity from a phrase; it becomes active. */
 void rein_session_add_identity_from_mnemonic_async (ReinSession *self,
@@ -216,9 +225,11 @@ gboolean rein_session_rename_identity_finish (ReinSession *self, GAsyncResult *r
 typedef enum
 {
   REIN_ADD_SERVER_NONE = 0,
-  /* A server that was not listed before and did not grant buckets is
-   * removed again (rein-cli). Without it, it stays listed with its error,
-   * for the user to see and remove (the app). */
+  /* A server that was not listed before is listed (stored) only once it
+   * granted buckets: one that refuses or does not answer, or an add that
+   * is cancelled or interrupted, leaves nothing (the app, rein-cli).
+   * Without it, a new server is listed before it is asked and stays
+   * listed with its error, for the user to see and remove. */
   REIN_ADD_SERVER_FORGET_UNANSWERED = 1 << 0,
   /* Only lists the server, without asking it (one that is offline now,
    * added anyway): the result is an empty array; sync asks it later. */

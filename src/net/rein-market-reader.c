@@ -2214,7 +2214,8 @@ take_page (GTask *task, GAsyncResult *result)
   if (op->page == 0 && op->answered == 0)
     {
       query_failed (task, g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE,
-                                       _("no server answered (%s)"),
+                                       /* a refusal ("Account required…") or silence */
+                                       _("no server sent the market (%s)"),
                                        op->first_error ? op->first_error : "?"));
       return;
     }

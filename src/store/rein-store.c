@@ -576,6 +576,24 @@ insert_identity (ReinStore *self,
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
 
+  /* Each identity is found by one name (rein_store_find_identity()): an
+   * enrolled name that another identity was renamed to here is taken. */
+  {
+    g_autoptr (sqlite3_stmt) taken = prepare (self, "SELECT 1 FROM identities WHERE label = ?1",
+                                              error);
+
+    if (taken == NULL)
+      goto fail;
+    sqlite3_bind_text (taken, 1, params->name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step (taken) == SQLITE_ROW)
+      {
+        g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS,
+                     "An identity is called “%s” on this computer already: rename it first",
+                     params->name);
+        goto fail;
+      }
+  }
+
   stmt = prepare (self,
                   "INSERT INTO identities (name, contact, master_address, delegate_address, "
                   "delegate_pubkey, will_mediate, mediator_fee, testnet, sealed_mnemonic, "

@@ -477,7 +477,7 @@ test_all_dead (Fixture *f, gconstpointer data)
 
   g_assert_false (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
   g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
-  g_assert_nonnull (strstr (error->message, "no server answered"));
+  g_assert_nonnull (strstr (error->message, "no server sent the market"));
   g_assert_cmpuint (f->failed->len, ==, 1);
   g_assert_cmpuint (f->items_changed, ==, 0);
 }

@@ -569,6 +569,28 @@ test_rename_identity (Fixture *f, gconstpointer data)
   g_assert_false (rein_store_rename_identity (f->store, second, "Alice at work", &error));
   g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS);
   g_clear_error (&error);
+  /* nor may a new identity be enrolled as one is called here: "Alice at
+   * work" would find two; nothing is stored */
+  {
+    ReinIdentityParams clash = { .name = "Alice at work", .contact = "c@example.com" };
+    gchar *other = rein_bip39_generate (128);
+    g_autoptr (ReinIdentity) third = rein_store_add_identity_from_mnemonic (f->store, &clash,
+                                                                            other, NULL, "pw",
+                                                                            &error);
+    g_autoptr (GListModel) all = NULL;
+
+    rein_secure_free (other);
+    g_assert_null (third);
+    g_assert_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS);
+    g_clear_error (&error);
+    all = rein_store_list_identities (f->store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (all), ==, 2);
+    found = rein_store_find_identity (f->store, "Alice at work", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (rein_identity_get_id (found), ==, rein_identity_get_id (first));
+    g_clear_object (&found);
+  }
 
   /* kept across a reopen */
   again = rein_store_open (f->dir, &error);
