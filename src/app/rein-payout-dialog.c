@@ -537,9 +537,10 @@ spend_prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree gchar *message = NULL;
 
-      message = g_strdup_printf (_("the fee of %" G_GINT64_FORMAT " sat is above the cap of "
-                                   "%" G_GINT64_FORMAT " sat set in Preferences"),
-                                 spend->plan->fee, self->fee_cap);
+      /* a plain format: xgettext cannot see through G_GINT64_FORMAT */
+      message = g_strdup_printf (_("the fee of %lld sat is above the cap of %lld sat set in "
+                                   "Preferences"),
+                                 (long long) spend->plan->fee, (long long) self->fee_cap);
       rein_payment_free (spend);
       show_error (self, _("The Payment Cannot Be Made"), message);
       return;
