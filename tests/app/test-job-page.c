@@ -18,6 +18,9 @@
 #include "client-test-util.h"
 #include "payout-test-util.h"
 #include "rein-application.h"
+#include "rein-bid-dialog.h"
+#include "rein-post-dialog.h"
+#include "rein-preferences.h"
 #include "rein-settings.h"
 #include "rein-step-dialog.h"
 #include "rein-window.h"
@@ -351,6 +354,183 @@ screens_close (Screens *s)
   screen_close (&s->mia);
 }
 
+/* ---- posting and bidding through the Market ---- */
+
+typedef struct
+{
+  ReinWindow *window;
+  const gchar *job_id;      /* waited for in the market */
+  guint n_mediators;        /* waited for */
+} MarketWait;
+
+static gboolean
+market_ready (gpointer data)
+{
+  MarketWait *w = data;
+  ReinContext *context = rein_window_get_context (w->window);
+  ReinMarketService *market = rein_context_get_market (context);
+  GListModel *shown = rein_market_view_get_shown (rein_window_get_market_view (w->window));
+
+  if (!rein_market_service_get_loaded (market) || rein_market_service_get_refreshing (market)
+      || rein_market_view_get_searching (rein_window_get_market_view (w->window))
+      || g_list_model_get_n_items (rein_market_service_get_mediators (market)) < w->n_mediators)
+    return FALSE;
+  for (guint i = 0; w->job_id != NULL && i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), w->job_id))
+        return TRUE;
+    }
+  return w->job_id == NULL;
+}
+
+/* A window of @p's on the Market, read with what @w waits for. */
+static ReinWindow *
+market_open (Person *p, MarketWait *w)
+{
+  w->window = rein_window_new (NULL, p->context);
+  gtk_window_set_default_size (GTK_WINDOW (w->window), 1000, 820);
+  gtk_window_present (GTK_WINDOW (w->window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  app_test_wait_until (market_ready, w, "the market", 90);
+  return w->window;
+}
+
+/* @p posts a job through the Market's post dialog, with the first
+ * mediator it offers (Mia: the only one); returns the job's ID, as @p's
+ * market reads it after. */
+static gchar *
+app_post_job (Person *p, const gchar *name, const gchar *category, const gchar *description)
+{
+  MarketWait w = { NULL, NULL, 1 };
+  ReinWindow *window = market_open (p, &w);
+  ReinPostDialog *post;
+  ReinMarketService *market = rein_context_get_market (p->context);
+  GListModel *jobs;
+  gchar *job_id = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (rein_window_get_market_view (window)), "market.post",
+                              NULL);
+  app_test_wait_page (REIN_TYPE_POST_DIALOG, rein_sign_dialog_get_page, "form");
+  post = REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG));
+  rein_post_dialog_set_job (post, name, category, description, 0);
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (post)), ==, "review");
+  g_assert_nonnull (strstr (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (post)),
+                            "\nMediator: Mia\n"));
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (post), "pw");
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  app_test_wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+
+  refresh (market);
+  jobs = rein_market_service_get_jobs (market);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (jobs, i);
+
+      if (g_strcmp0 (rein_job_summary_get_name (s), name) == 0
+          && rein_same_key (rein_job_summary_get_creator_key (s),
+                            rein_identity_get_delegate_public_key (p->identity)))
+        {
+          g_assert_null (job_id); /* posted once */
+          job_id = g_strdup (rein_job_summary_get_job_id (s));
+        }
+    }
+  g_assert_nonnull (job_id);
+  return job_id;
+}
+
+/* @p bids @amount (BTC) on @job_id through the Market's bid dialog. */
+static void
+app_place_bid (Person *p, const gchar *job_id, const gchar *description, const gchar *amount)
+{
+  MarketWait w = { NULL, job_id, 0 };
+  ReinWindow *window;
+  ReinMarketView *view;
+  GListModel *shown;
+  ReinBidDialog *bid;
+  g_autofree gchar *line = g_strdup_printf ("\nBid amount (BTC): %s\n", amount);
+
+  refresh (rein_context_get_market (p->context));
+  window = market_open (p, &w);
+  view = rein_window_get_market_view (window);
+  shown = rein_market_view_get_shown (view);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), job_id))
+        rein_market_view_select (view, i);
+    }
+  app_test_iterate (50);
+  g_assert_cmpstr (rein_job_summary_get_job_id (rein_market_view_get_selected (view)), ==,
+                   job_id);
+  gtk_widget_activate_action (GTK_WIDGET (view), "market.bid", NULL);
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
+  bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+  rein_bid_dialog_set_bid (bid, description, amount);
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
+  g_assert_nonnull (strstr (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), line));
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "pw");
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+}
+
+/* ---- what My Jobs tells each person ---- */
+
+typedef struct
+{
+  ReinMyJobs *service;
+  GArray *events; /* ReinMyJobEvent */
+  gulong handler;
+} EventLog;
+
+static void
+event_logged_cb (ReinMyJobs *service, ReinMyJob *job, gint event, gpointer user_data)
+{
+  g_array_append_val ((GArray *) user_data, event);
+}
+
+static void
+event_log_start (EventLog *log, Person *p)
+{
+  log->service = rein_context_get_my_jobs (p->context);
+  log->events = g_array_new (FALSE, FALSE, sizeof (gint));
+  log->handler = g_signal_connect (log->service, "attention", G_CALLBACK (event_logged_cb),
+                                   log->events);
+}
+
+/* How often @event was told. */
+static guint
+event_log_count (EventLog *log, ReinMyJobEvent event)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < log->events->len; i++)
+    n += g_array_index (log->events, gint, i) == (gint) event;
+  return n;
+}
+
+/* Checks that @log told exactly @expected (the count of each event, in
+ * ReinMyJobEvent order), and stops it. */
+static void
+event_log_check (EventLog *log, const guint expected[6], const gchar *who)
+{
+  for (guint e = REIN_MY_JOB_EVENT_BID; e <= REIN_MY_JOB_EVENT_ACCEPTED; e++)
+    {
+      g_test_message ("%s: event %u told %u time(s)", who, e, event_log_count (log, e));
+      g_assert_cmpuint (event_log_count (log, e), ==, expected[e]);
+    }
+  g_signal_handler_disconnect (log->service, log->handler);
+  g_array_unref (log->events);
+}
+
 /* ---- job 1: post, bid, award, deliver (accept: escrow tests) ---- */
 
 static void
@@ -359,9 +539,18 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
   Screens s = { 0 };
+  EventLog carol, walt, mia;
+  /* each told once: Carol the delivery; Walt the award and the acceptance */
+  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_DELIVERED] = 1 };
+  static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
+                                      [REIN_MY_JOB_EVENT_ACCEPTED] = 1 };
+  static const guint mia_told[6] = { 0 };
 
-  job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
-  place_bid (&f->walt, job_id, "0.05");
+  job_id = app_post_job (&f->carol, "Logo for a bakery", "Design", "A round logo.");
+  app_place_bid (&f->walt, job_id, "Two drafts by Friday.", "0.05");
+  event_log_start (&carol, &f->carol);
+  event_log_start (&walt, &f->walt);
+  event_log_start (&mia, &f->mia);
   screens_open (&s, f, job_id);
 
   /* bids: only the creator may award; everyone sees whose turn it is */
@@ -424,6 +613,9 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   check_page (&s.carol, "complete, work accepted", 0, "job-page-19-creator-paid", TRUE);
   check_page (&s.mia, "complete, work accepted", 0, "job-page-19-mediator-paid", TRUE);
   screens_close (&s);
+  event_log_check (&carol, carol_told, "Carol");
+  event_log_check (&walt, walt_told, "Walt");
+  event_log_check (&mia, mia_told, "Mia");
 }
 
 /* ---- job 2: post, bid, award, deliver, both disputes ---- */
@@ -434,9 +626,23 @@ test_disputes (Fixture *f, gconstpointer data)
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
   Screens s = { 0 };
+  EventLog carol, walt, mia;
+  /* each told once: Carol the delivery, Walt's dispute and the
+   * resolution; Walt the award, Carol's dispute and the resolution; Mia
+   * each dispute */
+  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_DELIVERED] = 1,
+                                       [REIN_MY_JOB_EVENT_DISPUTED] = 1,
+                                       [REIN_MY_JOB_EVENT_RESOLVED] = 1 };
+  static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
+                                      [REIN_MY_JOB_EVENT_DISPUTED] = 1,
+                                      [REIN_MY_JOB_EVENT_RESOLVED] = 1 };
+  static const guint mia_told[6] = { [REIN_MY_JOB_EVENT_DISPUTED] = 2 };
 
-  job_id = post_job (&f->carol, &f->mia, "Website copy", "Writing", "Five pages of copy.");
-  place_bid (&f->walt, job_id, "0.02");
+  job_id = app_post_job (&f->carol, "Website copy", "Writing", "Five pages of copy.");
+  app_place_bid (&f->walt, job_id, "Five pages in a week.", "0.02");
+  event_log_start (&carol, &f->carol);
+  event_log_start (&walt, &f->walt);
+  event_log_start (&mia, &f->mia);
   screens_open (&s, f, job_id);
   bid = only_bid (&s.carol);
   take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
@@ -488,6 +694,9 @@ test_disputes (Fixture *f, gconstpointer data)
   check_page (&s.walt, "complete, dispute resolved", 0, "job-page-26-worker-paid", TRUE);
   check_page (&s.mia, "complete, dispute resolved", 0, "job-page-26-mediator-paid", TRUE);
   screens_close (&s);
+  event_log_check (&carol, carol_told, "Carol");
+  event_log_check (&walt, walt_told, "Walt");
+  event_log_check (&mia, mia_told, "Mia");
 }
 
 /* ---- forged steps ---- */
@@ -851,6 +1060,76 @@ shows_job (gpointer data)
   return rein_job_page_get_job (page) != NULL && rein_job_page_get_timeline (page) != NULL;
 }
 
+static gboolean
+switch_off (gpointer data)
+{
+  return !gtk_switch_get_active (data);
+}
+
+static gboolean
+switch_on (gpointer data)
+{
+  return gtk_switch_get_active (data);
+}
+
+/* A window of @p's in @app, its jobs read once. */
+static ReinWindow *
+app_window_open (ReinApplication *app, Person *p)
+{
+  ReinWindow *window = rein_window_new (GTK_APPLICATION (app), p->context);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  refresh_my_jobs (window, p);
+  return window;
+}
+
+static void
+refresh_all (ReinWindow *carol, ReinWindow *walt, ReinWindow *mia, Fixture *f)
+{
+  refresh_my_jobs (carol, &f->carol);
+  refresh_my_jobs (walt, &f->walt);
+  refresh_my_jobs (mia, &f->mia);
+}
+
+/* Waits for the @n-th notification, which must say @expected, and checks
+ * that there are no more. */
+static void
+expect_shown (FakeNotifications *fake, guint n, const gchar *expected)
+{
+  ShownWait wait = { fake, n };
+
+  app_test_wait_until (shown_n, &wait, expected, 30);
+  g_assert_cmpuint (fake->shown->len, ==, n);
+  g_assert_cmpstr (g_ptr_array_index (fake->shown, n - 1), ==, expected);
+}
+
+/* The bid of @job by @worker. */
+static ReinDocument *
+bid_of (ReinJob *job, const gchar *worker)
+{
+  GPtrArray *bids = rein_job_get_bids (job);
+
+  for (guint i = 0; i < bids->len; i++)
+    if (g_strcmp0 (rein_document_get_field (g_ptr_array_index (bids, i), REIN_LABEL_WORKER),
+                   worker) == 0)
+      return g_ptr_array_index (bids, i);
+  g_error ("no bid by %s", worker);
+  return NULL;
+}
+
+/* Publishes *@text (freed) as @p. */
+static void
+publish_step (Person *p, ReinJob *job, gchar **text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = publish (p, job, *text, &error);
+
+  g_assert_no_error (error);
+  g_clear_pointer (text, g_free);
+}
+
 static void
 test_notifications (Fixture *f, gconstpointer data)
 {
@@ -863,6 +1142,12 @@ test_notifications (Fixture *f, gconstpointer data)
   ReinJobPage *page;
   ShownWait wait = { &fake, 1 };
   Person xena = { 0 };
+  ReinPreferences *prefs;
+  GtkSwitch *toggle;
+  AdwActionRow *row;
+  ReinWindow *walt, *mia;
+  g_autoptr (ReinJob) job = NULL;
+  gchar *text = NULL;
 
   g_assert_nonnull (settings);
   g_settings_set_boolean (settings, "notifications", TRUE);
@@ -911,16 +1196,75 @@ test_notifications (Fixture *f, gconstpointer data)
   refresh_my_jobs (window, &f->carol);
   g_assert_cmpuint (fake.shown->len, ==, 2);
 
-  /* turned off: none (a third bidder's bid is news, not shown) */
+  /* turned off with the switch in the preferences: none (a third
+   * bidder's bid is news, not shown) */
   person_init (&xena, f->server, "Xena", FALSE);
-  g_settings_set_boolean (settings, "notifications", FALSE);
+  prefs = rein_preferences_new (GTK_WINDOW (window), rein_context_get_session (f->carol.context));
+  gtk_window_present (GTK_WINDOW (prefs));
+  app_test_iterate (100);
+  toggle = app_test_child (prefs, "notifications_switch");
+  row = ADW_ACTION_ROW (gtk_widget_get_ancestor (GTK_WIDGET (toggle), ADW_TYPE_ACTION_ROW));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "_Notifications");
+  g_assert_true (gtk_switch_get_active (toggle));
+  /* a click on the row flips its switch (once its animation is done) */
+  adw_action_row_activate (row);
+  app_test_wait_until (switch_off, toggle, "the switch to turn off", 10);
+  g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  app_test_screenshot (GTK_WIDGET (prefs), "preferences-notifications-off");
   place_bid (&xena, job_id, "0.03");
   refresh_my_jobs (window, &f->carol);
   app_test_iterate (500);
   g_assert_cmpuint (fake.shown->len, ==, 2);
-  g_settings_set_boolean (settings, "notifications", TRUE);
+  /* and on again */
+  adw_action_row_activate (row);
+  app_test_wait_until (switch_on, toggle, "the switch to turn on", 10);
+  g_assert_true (g_settings_get_boolean (settings, "notifications"));
+  app_test_destroy_window (GTK_WINDOW (prefs));
   person_clear (&xena);
 
+  /* Walt and Mia, in windows of the same app: nothing for them yet */
+  walt = app_window_open (app, &f->walt);
+  mia = app_window_open (app, &f->mia);
+  g_assert_cmpuint (fake.shown->len, ==, 2);
+
+  /* Carol awards Walt's bid: Walt is told, once */
+  job = load_job (&f->carol, job_id);
+  text = rein_document_build_offer (bid_of (job, "Walt"), REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  publish_step (&f->carol, job, &text);
+  g_clear_object (&job);
+  refresh_all (window, walt, mia, f);
+  expect_shown (&fake, 3, "Your bid was accepted|Logo for a bakery");
+  refresh_all (window, walt, mia, f);
+  g_assert_cmpuint (fake.shown->len, ==, 3);
+
+  /* Walt delivers: Carol is told, once */
+  job = load_job (&f->walt, job_id);
+  text = rein_document_build_delivery (rein_job_get_offer (job), "logo.svg", &error);
+  g_assert_no_error (error);
+  publish_step (&f->walt, job, &text);
+  g_clear_object (&job);
+  refresh_all (window, walt, mia, f);
+  expect_shown (&fake, 4, "The work on your job was delivered|Logo for a bakery");
+  refresh_all (window, walt, mia, f);
+  g_assert_cmpuint (fake.shown->len, ==, 4);
+
+  /* Walt disputes: Carol and Mia are told, once each */
+  job = load_job (&f->walt, job_id);
+  text = rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_WORKER_DISPUTE,
+                                      "The logo is round, as asked.", &error);
+  g_assert_no_error (error);
+  publish_step (&f->walt, job, &text);
+  g_clear_object (&job);
+  refresh_all (window, walt, mia, f);
+  expect_shown (&fake, 6, "A job was disputed|Logo for a bakery");
+  g_assert_cmpstr (g_ptr_array_index (fake.shown, 4), ==, "A job was disputed|Logo for a bakery");
+  refresh_all (window, walt, mia, f);
+  g_assert_cmpuint (fake.shown->len, ==, 6);
+
+  app_test_destroy_window (GTK_WINDOW (walt));
+  app_test_destroy_window (GTK_WINDOW (mia));
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
   fake_notifications_stop (&fake);
