@@ -105,6 +105,56 @@ screen_open (Screen *s, Person *p, const gchar *job_id, gint width)
   wait_status (s, NULL);
 }
 
+typedef struct
+{
+  GtkListBox *list;
+  const gchar *job_id;
+} RowWait;
+
+static GtkListBoxRow *
+row_of (RowWait *w)
+{
+  GtkListBoxRow *row;
+
+  for (gint i = 0; (row = gtk_list_box_get_row_at_index (w->list, i)) != NULL; i++)
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "job-id"), w->job_id) == 0)
+      return row;
+  return NULL;
+}
+
+static gboolean
+has_row (gpointer data)
+{
+  return row_of (data) != NULL;
+}
+
+/* As screen_open(), but the job is opened as a user does: My Jobs, then
+ * its row under @role activated. */
+static void
+screen_open_from_list (Screen *s, Person *p, const gchar *job_id, ReinRole role)
+{
+  ReinMyJobsView *view;
+  RowWait w = { NULL, job_id };
+
+  s->person = p;
+  s->window = rein_window_new (NULL, p->context);
+  gtk_window_set_default_size (GTK_WINDOW (s->window), 1000, 820);
+  gtk_window_present (GTK_WINDOW (s->window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  rein_window_show_my_jobs (s->window);
+  view = rein_window_get_my_jobs_view (s->window);
+  s->page = rein_my_jobs_view_get_job_page (view);
+  gtk_widget_activate_action (GTK_WIDGET (view), "my-jobs.refresh", NULL);
+  w.list = rein_my_jobs_view_get_list (view, role);
+  app_test_wait_until (has_row, &w, "the job's row in My Jobs", 90);
+  g_assert_null (rein_job_page_get_job (s->page));
+  g_signal_emit_by_name (w.list, "row-activated", row_of (&w));
+  wait_status (s, NULL);
+  g_assert_cmpstr (rein_my_job_get_job_id (rein_job_page_get_job (s->page)), ==, job_id);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (app_test_child (view, "leaflet")), ==,
+                   "job");
+}
+
 static void
 screen_close (Screen *s)
 {
@@ -112,9 +162,77 @@ screen_close (Screen *s)
   app_test_iterate (50);
 }
 
+static void
+text_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gchar **text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+text_read (gpointer data)
+{
+  return *(gchar **) data != NULL;
+}
+
+/* "job.copy" on the first entry (the posting): its armored text is what
+ * the clipboard then holds. */
+static void
+assert_copies (Screen *s)
+{
+  ReinDocument *posting = rein_timeline_entry_get_document (
+      g_ptr_array_index (rein_job_page_get_timeline (s->page), 0));
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (s->page));
+  g_autofree gchar *text = NULL;
+
+  gdk_clipboard_set_text (clipboard, "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (s->page), "job.copy", "s",
+                                             rein_document_get_hash (posting)));
+  gdk_clipboard_read_text_async (clipboard, NULL, text_read_cb, &text);
+  app_test_wait_until (text_read, &text, "the clipboard", 10);
+  g_assert_cmpstr (text, ==, rein_document_get_armored (posting));
+  g_assert_true (g_str_has_prefix (text, REIN_ARMOR_HEADER));
+}
+
 /* Reads My Jobs again, as a sync does, and waits for the page to say
  * @status; checks the steps it offers, and takes screenshots @shot (wide,
  * and narrow when @narrow). */
+/* The timeline is oldest first: by when each document was first seen,
+ * and (these jobs' steps all counting) in the order of the flow, the
+ * posting first. */
+static gboolean
+timeline_shown (gpointer data)
+{
+  return rein_job_page_get_timeline (data) != NULL;
+}
+
+static void
+assert_oldest_first (Screen *s)
+{
+  GPtrArray *timeline;
+
+  /* (a refresh may be reading it again) */
+  app_test_wait_until (timeline_shown, s->page, "the timeline", 90);
+  timeline = rein_job_page_get_timeline (s->page);
+  g_assert_cmpuint (timeline->len, >, 0);
+  g_assert_cmpint (rein_document_get_document_type (rein_timeline_entry_get_document (
+                       g_ptr_array_index (timeline, 0))), ==, REIN_DOCUMENT_TYPE_JOB_POSTING);
+  for (guint i = 1; i < timeline->len; i++)
+    {
+      ReinTimelineEntry *before = g_ptr_array_index (timeline, i - 1);
+      ReinTimelineEntry *e = g_ptr_array_index (timeline, i);
+
+      g_assert_true (rein_timeline_entry_get_counts (e));
+      g_assert_cmpint (rein_timeline_entry_get_first_seen (before), <=,
+                       rein_timeline_entry_get_first_seen (e));
+      g_assert_cmpint (rein_document_get_document_type (rein_timeline_entry_get_document (before)),
+                       <=, rein_document_get_document_type (rein_timeline_entry_get_document (e)));
+    }
+}
+
 static void
 check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *shot,
             gboolean narrow)
@@ -123,6 +241,7 @@ check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *sh
                               "my-jobs.refresh", NULL);
   wait_status (s, status);
   g_assert_cmpint (rein_job_page_get_offered (s->page), ==, offered);
+  assert_oldest_first (s);
   if (shot == NULL)
     return;
   app_test_wait_until (panel_loaded, rein_job_page_get_payout_panel (s->page),
@@ -540,18 +659,32 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   g_autofree gchar *bid = NULL;
   Screens s = { 0 };
   EventLog carol, walt, mia;
-  /* each told once: Carol the delivery; Walt the award and the acceptance */
-  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_DELIVERED] = 1 };
+  /* each told once: Carol the bid and the delivery; Walt the award and
+   * the acceptance */
+  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_BID] = 1,
+                                       [REIN_MY_JOB_EVENT_DELIVERED] = 1 };
   static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
                                       [REIN_MY_JOB_EVENT_ACCEPTED] = 1 };
   static const guint mia_told[6] = { 0 };
 
   job_id = app_post_job (&f->carol, "Logo for a bakery", "Design", "A round logo.");
-  app_place_bid (&f->walt, job_id, "Two drafts by Friday.", "0.05");
   event_log_start (&carol, &f->carol);
   event_log_start (&walt, &f->walt);
   event_log_start (&mia, &f->mia);
-  screens_open (&s, f, job_id);
+
+  /* posted, no bids yet: nothing for the creator or the mediator to do;
+   * Carol opens it from her list */
+  screen_open_from_list (&s.carol, &f->carol, job_id, REIN_ROLE_CREATOR);
+  screen_open (&s.mia, &f->mia, job_id, 1000);
+  check_page (&s.carol, "posted — waiting for bids", 0, "job-page-09-creator-posted", TRUE);
+  check_page (&s.mia, "posted — waiting for bids", 0, "job-page-09-mediator-posted", TRUE);
+  g_assert_null (rein_job_page_dup_bid_hashes (s.carol.page)[0]);
+
+  /* the copy button puts the posting's signed text on the clipboard */
+  assert_copies (&s.carol);
+
+  app_place_bid (&f->walt, job_id, "Two drafts by Friday.", "0.05");
+  screen_open (&s.walt, &f->walt, job_id, 1000);
 
   /* bids: only the creator may award; everyone sees whose turn it is */
   check_page (&s.carol, "bid(s) submitted — waiting for you to award a bid", REIN_ACTION_OFFER,
@@ -648,10 +781,13 @@ test_disputes (Fixture *f, gconstpointer data)
   take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
              "job awarded — waiting for Walt to deliver", NULL);
   fund_escrows (f, job_id);
+  check_page (&s.mia, "job awarded — waiting for Walt to deliver", 0, NULL, FALSE);
   check_page (&s.walt, "job awarded — waiting for you to deliver",
               REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
   take_step (&s.walt, "job.deliver", NULL, "Five pages, in the shared folder.", "Rein Delivery\n",
              "deliverables submitted — waiting for Carol to accept the delivery", NULL);
+  check_page (&s.mia, "deliverables submitted — waiting for Carol to accept the delivery", 0,
+              NULL, FALSE);
 
   /* Carol disputes the delivery */
   check_page (&s.carol,
@@ -768,6 +904,17 @@ test_forged (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) timeline = NULL;
   Screen s = { 0 };
   ShowsAll w = { &s, hashes };
+  /* the reason of each forged step, in the order they are made below.
+   * (Mallory's offer and delivery are turned down for coming second to
+   * Carol's and Walt's, which the reader takes first, before their
+   * signer is looked at.) */
+  static const gchar *const reasons[] = {
+    "the primary escrow script is not the one the three keys make",
+    "the job was awarded already",
+    "the work was delivered already",
+    "only the job creator can file this dispute",
+    "only the job creator can accept the delivery",
+  };
 
   job_id = post_job (&f->carol, &f->mia, "Flyer", "Design", "An A5 flyer.");
   place_bid (&f->walt, job_id, "0.03");
@@ -883,8 +1030,7 @@ test_forged (Fixture *f, gconstpointer data)
 
       g_assert_nonnull (e);
       g_assert_false (rein_timeline_entry_get_counts (e));
-      g_assert_nonnull (rein_timeline_entry_get_reason (e));
-      g_assert_cmpstr (rein_timeline_entry_get_reason (e), !=, "");
+      g_assert_cmpstr (rein_timeline_entry_get_reason (e), ==, reasons[i]);
       g_assert_true (strstr (rein_timeline_entry_get_writer (e), "Mallory") != NULL);
       g_test_message ("%s by Mallory: %s", rein_timeline_entry_get_what (e),
                       rein_timeline_entry_get_reason (e));
@@ -914,6 +1060,19 @@ test_forged (Fixture *f, gconstpointer data)
     }
   }
   app_test_screenshot (GTK_WIDGET (s.window), "job-page-30-forged");
+  g_assert_cmpuint (hashes->len, ==, G_N_ELEMENTS (reasons));
+  /* and narrow */
+  if (g_getenv ("REIN_TEST_NO_SCREENSHOTS") == NULL)
+    {
+      Screen small = { 0 };
+
+      screen_open (&small, &f->carol, job_id, 360);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (small.window)), <=, 360);
+      g_assert_true (expand_row (GTK_WIDGET (small.page), "Delivery accepted", "Mallory"));
+      app_test_iterate (800);
+      app_test_screenshot (GTK_WIDGET (small.window), "job-page-30-forged-narrow");
+      screen_close (&small);
+    }
   screen_close (&s);
 }
 
