@@ -889,6 +889,18 @@ shows_all (gpointer data)
   return timeline != NULL;
 }
 
+/* Scrolls the page below @root to its end. */
+static void
+scroll_to_end (GtkWidget *root)
+{
+  GtkWidget *row = app_test_find_by_type (root, ADW_TYPE_EXPANDER_ROW);
+  GtkAdjustment *scroll = gtk_scrolled_window_get_vadjustment (
+      GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW)));
+
+  gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
+  app_test_iterate (400);
+}
+
 static void
 test_forged (Fixture *f, gconstpointer data)
 {
@@ -905,13 +917,14 @@ test_forged (Fixture *f, gconstpointer data)
   Screen s = { 0 };
   ShowsAll w = { &s, hashes };
   /* the reason of each forged step, in the order they are made below.
-   * (Mallory's offer and delivery are turned down for coming second to
-   * Carol's and Walt's, which the reader takes first, before their
-   * signer is looked at.) */
+   * (Mallory's offer and delivery may also be turned down for coming
+   * second to Carol's and Walt's: the reader asks whether the step was
+   * taken already before it looks at the signer, and which of two
+   * documents first seen in the same second it reads first varies.) */
   static const gchar *const reasons[] = {
     "the primary escrow script is not the one the three keys make",
-    "the job was awarded already",
-    "the work was delivered already",
+    "only the job creator can award the job|the job was awarded already",
+    "only the worker who won the job can deliver|the work was delivered already",
     "only the job creator can file this dispute",
     "only the job creator can accept the delivery",
   };
@@ -1027,10 +1040,14 @@ test_forged (Fixture *f, gconstpointer data)
   for (guint i = 0; i < hashes->len; i++)
     {
       ReinTimelineEntry *e = entry_of (timeline, g_ptr_array_index (hashes, i));
+      g_auto (GStrv) allowed = g_strsplit (reasons[i], "|", -1);
 
       g_assert_nonnull (e);
       g_assert_false (rein_timeline_entry_get_counts (e));
-      g_assert_cmpstr (rein_timeline_entry_get_reason (e), ==, reasons[i]);
+      g_assert_nonnull (rein_timeline_entry_get_reason (e));
+      if (!g_strv_contains ((const gchar *const *) allowed, rein_timeline_entry_get_reason (e)))
+        g_error ("forged step %u: \"%s\" is not \"%s\"", i, rein_timeline_entry_get_reason (e),
+                 reasons[i]);
       g_assert_true (strstr (rein_timeline_entry_get_writer (e), "Mallory") != NULL);
       g_test_message ("%s by Mallory: %s", rein_timeline_entry_get_what (e),
                       rein_timeline_entry_get_reason (e));
@@ -1045,19 +1062,13 @@ test_forged (Fixture *f, gconstpointer data)
     }
   /* a forged entry opened, for the screenshot */
   {
-    GtkWidget *list = app_test_find_by_type (GTK_WIDGET (s.page), ADW_TYPE_EXPANDER_ROW);
+    GtkWidget *list = GTK_WIDGET (s.page);
     gboolean found = expand_row (GTK_WIDGET (s.page), "Delivery accepted", "Mallory");
 
     g_assert_true (found);
     app_test_iterate (800); /* the row opens */
     /* the last entry, at the bottom */
-    {
-      GtkAdjustment *scroll = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
-          gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW)));
-
-      gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
-      app_test_iterate (400);
-    }
+    scroll_to_end (list);
   }
   app_test_screenshot (GTK_WIDGET (s.window), "job-page-30-forged");
   g_assert_cmpuint (hashes->len, ==, G_N_ELEMENTS (reasons));
@@ -1070,6 +1081,7 @@ test_forged (Fixture *f, gconstpointer data)
       g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (small.window)), <=, 360);
       g_assert_true (expand_row (GTK_WIDGET (small.page), "Delivery accepted", "Mallory"));
       app_test_iterate (800);
+      scroll_to_end (GTK_WIDGET (small.page));
       app_test_screenshot (GTK_WIDGET (small.window), "job-page-30-forged-narrow");
       screen_close (&small);
     }
