@@ -2,7 +2,8 @@
  *
  * A creator (Carol), a worker (Walt) and a mediator (Mia), each with a
  * data folder of their own, take jobs through the order flow in the app:
- * each step is taken on the job page (a step dialog: form, the exact
+ * the job posted and bid on through the Market's dialogs, then each step
+ * taken on the job page (a step dialog: form, the exact
  * document, password, publish), and each role's page is read after every
  * step: the state, whom it waits for, the steps offered (and only those),
  * the bids, the timeline. Forged steps put on the server by someone with a
