@@ -62,6 +62,160 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_unsetenv ("REIN_CHAIN_URL");
 }
 
+/* ---- a notification server ---- */
+
+/* A notification server on the test's private session bus
+ * (org.freedesktop.Notifications, what GLib's "freedesktop" backend
+ * talks to): it counts what it is asked to show. */
+typedef struct
+{
+  GDBusConnection *bus;
+  guint object_id;
+  guint name_id;
+  gboolean owned;
+  GPtrArray *shown; /* "summary|body" */
+  guint32 last_id;
+} FakeNotifications;
+
+static const gchar fdo_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "</method>"
+  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "</interface></node>";
+
+static void
+fdo_method_call (GDBusConnection *connection, const gchar *sender, const gchar *path,
+                 const gchar *interface, const gchar *method, GVariant *parameters,
+                 GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  FakeNotifications *fake = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      const gchar *summary = NULL, *body = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (fake->shown, g_strdup_printf ("%s|%s", summary, body));
+      g_test_message ("notification: %s — %s", summary, body);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++fake->last_id));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const gchar *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "fake", "rein", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+fdo_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+  ((FakeNotifications *) user_data)->owned = TRUE;
+}
+
+static gboolean
+fdo_owned (gpointer data)
+{
+  return ((FakeNotifications *) data)->owned;
+}
+
+static void
+fake_notifications_start (FakeNotifications *fake)
+{
+  static const GDBusInterfaceVTable vtable = { fdo_method_call, NULL, NULL, { 0 } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (fdo_xml, &error);
+
+  g_assert_no_error (error);
+  fake->shown = g_ptr_array_new_with_free_func (g_free);
+  fake->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  fake->object_id = g_dbus_connection_register_object (fake->bus, "/org/freedesktop/Notifications",
+                                                       info->interfaces[0], &vtable, fake, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  fake->name_id = g_bus_own_name_on_connection (fake->bus, "org.freedesktop.Notifications",
+                                                G_BUS_NAME_OWNER_FLAGS_NONE, fdo_acquired_cb,
+                                                NULL, fake, NULL);
+  app_test_wait_until (fdo_owned, fake, "the notification server's name", 30);
+}
+
+static void
+fake_notifications_stop (FakeNotifications *fake)
+{
+  g_bus_unown_name (fake->name_id);
+  g_dbus_connection_unregister_object (fake->bus, fake->object_id);
+  g_clear_object (&fake->bus);
+  g_clear_pointer (&fake->shown, g_ptr_array_unref);
+}
+
+/* How many notifications said @text ("summary|body"). */
+static guint
+count_shown (FakeNotifications *fake, const gchar *text)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fake->shown->len; i++)
+    n += g_str_equal (g_ptr_array_index (fake->shown, i), text);
+  return n;
+}
+
+/* The app the job tests' windows belong to (so that they send
+ * notifications), or NULL. */
+static GtkApplication *screen_app;
+
+/* The test's one app, registered on the session bus (a second app of
+ * the same ID could not export itself on that bus while the first one's
+ * objects are there). */
+static ReinApplication *
+shared_app (void)
+{
+  static ReinApplication *app;
+  g_autoptr (GError) error = NULL;
+
+  if (app != NULL)
+    return app;
+  app = rein_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  return app;
+}
+
+static void
+screen_app_start (FakeNotifications *fake)
+{
+  g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
+
+  g_assert_nonnull (settings);
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  fake_notifications_start (fake);
+  screen_app = GTK_APPLICATION (shared_app ());
+}
+
+static void
+screen_app_stop (FakeNotifications *fake)
+{
+  screen_app = NULL;
+  fake_notifications_stop (fake);
+}
+
 /* ---- one person's window, on one job's page ---- */
 
 typedef struct
@@ -96,7 +250,7 @@ static void
 screen_open (Screen *s, Person *p, const gchar *job_id, gint width)
 {
   s->person = p;
-  s->window = rein_window_new (NULL, p->context);
+  s->window = rein_window_new (screen_app, p->context);
   gtk_window_set_default_size (GTK_WINDOW (s->window), width, 820);
   gtk_window_present (GTK_WINDOW (s->window));
   app_test_wait_loaded (rein_context_get_session (p->context));
@@ -138,7 +292,7 @@ screen_open_from_list (Screen *s, Person *p, const gchar *job_id, ReinRole role)
   RowWait w = { NULL, job_id };
 
   s->person = p;
-  s->window = rein_window_new (NULL, p->context);
+  s->window = rein_window_new (screen_app, p->context);
   gtk_window_set_default_size (GTK_WINDOW (s->window), 1000, 820);
   gtk_window_present (GTK_WINDOW (s->window));
   app_test_wait_loaded (rein_context_get_session (p->context));
@@ -667,7 +821,9 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
                                       [REIN_MY_JOB_EVENT_ACCEPTED] = 1 };
   static const guint mia_told[6] = { 0 };
+  FakeNotifications fake = { 0 };
 
+  screen_app_start (&fake);
   job_id = app_post_job (&f->carol, "Logo for a bakery", "Design", "A round logo.");
   event_log_start (&carol, &f->carol);
   event_log_start (&walt, &f->walt);
@@ -750,6 +906,14 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   event_log_check (&carol, carol_told, "Carol");
   event_log_check (&walt, walt_told, "Walt");
   event_log_check (&mia, mia_told, "Mia");
+  /* and as notifications, once each */
+  app_test_iterate (300);
+  g_assert_cmpuint (count_shown (&fake, "A new bid on your job|Logo for a bakery"), ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "Your bid was accepted|Logo for a bakery"), ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "The work on your job was delivered|Logo for a bakery"),
+                    ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "Your work was accepted|Logo for a bakery"), ==, 1);
+  screen_app_stop (&fake);
 }
 
 /* ---- job 2: post, bid, award, deliver, both disputes ---- */
@@ -771,7 +935,9 @@ test_disputes (Fixture *f, gconstpointer data)
                                       [REIN_MY_JOB_EVENT_DISPUTED] = 1,
                                       [REIN_MY_JOB_EVENT_RESOLVED] = 1 };
   static const guint mia_told[6] = { [REIN_MY_JOB_EVENT_DISPUTED] = 2 };
+  FakeNotifications fake = { 0 };
 
+  screen_app_start (&fake);
   job_id = app_post_job (&f->carol, "Website copy", "Writing", "Five pages of copy.");
   app_place_bid (&f->walt, job_id, "Five pages in a week.", "0.02");
   event_log_start (&carol, &f->carol);
@@ -834,6 +1000,13 @@ test_disputes (Fixture *f, gconstpointer data)
   event_log_check (&carol, carol_told, "Carol");
   event_log_check (&walt, walt_told, "Walt");
   event_log_check (&mia, mia_told, "Mia");
+  /* and as notifications, once each: the resolution to Carol and Walt,
+   * the disputes to Mia (both), Walt (Carol's) and Carol (Walt's) */
+  app_test_iterate (300);
+  g_assert_cmpuint (count_shown (&fake, "The work on your job was delivered|Website copy"), ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "A job was disputed|Website copy"), ==, 4);
+  g_assert_cmpuint (count_shown (&fake, "The mediator resolved a dispute|Website copy"), ==, 2);
+  screen_app_stop (&fake);
 }
 
 /* ---- forged steps ---- */
@@ -1091,106 +1264,6 @@ test_forged (Fixture *f, gconstpointer data)
 
 /* ---- notifications ---- */
 
-/* A notification server on the test's private session bus
- * (org.freedesktop.Notifications, what GLib's "freedesktop" backend
- * talks to): it counts what it is asked to show. */
-typedef struct
-{
-  GDBusConnection *bus;
-  guint object_id;
-  guint name_id;
-  gboolean owned;
-  GPtrArray *shown; /* "summary|body" */
-  guint32 last_id;
-} FakeNotifications;
-
-static const gchar fdo_xml[] =
-  "<node><interface name='org.freedesktop.Notifications'>"
-  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
-  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
-  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
-  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
-  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
-  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
-  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "</method>"
-  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
-  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
-  "</interface></node>";
-
-static void
-fdo_method_call (GDBusConnection *connection, const gchar *sender, const gchar *path,
-                 const gchar *interface, const gchar *method, GVariant *parameters,
-                 GDBusMethodInvocation *invocation, gpointer user_data)
-{
-  FakeNotifications *fake = user_data;
-
-  if (g_str_equal (method, "Notify"))
-    {
-      const gchar *summary = NULL, *body = NULL;
-
-      g_variant_get_child (parameters, 3, "&s", &summary);
-      g_variant_get_child (parameters, 4, "&s", &body);
-      g_ptr_array_add (fake->shown, g_strdup_printf ("%s|%s", summary, body));
-      g_test_message ("notification: %s — %s", summary, body);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++fake->last_id));
-    }
-  else if (g_str_equal (method, "GetCapabilities"))
-    {
-      const gchar *caps[] = { "actions", "body", NULL };
-
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
-    }
-  else if (g_str_equal (method, "GetServerInformation"))
-    g_dbus_method_invocation_return_value (invocation,
-                                           g_variant_new ("(ssss)", "fake", "rein", "1", "1.2"));
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-fdo_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
-{
-  ((FakeNotifications *) user_data)->owned = TRUE;
-}
-
-static gboolean
-fdo_owned (gpointer data)
-{
-  return ((FakeNotifications *) data)->owned;
-}
-
-static void
-fake_notifications_start (FakeNotifications *fake)
-{
-  static const GDBusInterfaceVTable vtable = { fdo_method_call, NULL, NULL, { 0 } };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (fdo_xml, &error);
-
-  g_assert_no_error (error);
-  fake->shown = g_ptr_array_new_with_free_func (g_free);
-  fake->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  fake->object_id = g_dbus_connection_register_object (fake->bus, "/org/freedesktop/Notifications",
-                                                       info->interfaces[0], &vtable, fake, NULL,
-                                                       &error);
-  g_assert_no_error (error);
-  fake->name_id = g_bus_own_name_on_connection (fake->bus, "org.freedesktop.Notifications",
-                                                G_BUS_NAME_OWNER_FLAGS_NONE, fdo_acquired_cb,
-                                                NULL, fake, NULL);
-  app_test_wait_until (fdo_owned, fake, "the notification server's name", 30);
-}
-
-static void
-fake_notifications_stop (FakeNotifications *fake)
-{
-  g_bus_unown_name (fake->name_id);
-  g_dbus_connection_unregister_object (fake->bus, fake->object_id);
-  g_clear_object (&fake->bus);
-  g_clear_pointer (&fake->shown, g_ptr_array_unref);
-}
-
 typedef struct
 {
   FakeNotifications *fake;
@@ -1306,7 +1379,7 @@ static void
 test_notifications (Fixture *f, gconstpointer data)
 {
   FakeNotifications fake = { 0 };
-  g_autoptr (ReinApplication) app = NULL;
+  ReinApplication *app;
   g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
   g_autoptr (GError) error = NULL;
   g_autofree gchar *job_id = NULL;
@@ -1324,11 +1397,7 @@ test_notifications (Fixture *f, gconstpointer data)
   g_assert_nonnull (settings);
   g_settings_set_boolean (settings, "notifications", TRUE);
   fake_notifications_start (&fake);
-  app = rein_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
+  app = shared_app ();
 
   job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
   window = rein_window_new (GTK_APPLICATION (app), f->carol.context);
