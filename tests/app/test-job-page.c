@@ -835,7 +835,11 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   screen_open (&s.mia, &f->mia, job_id, 1000);
   check_page (&s.carol, "posted — waiting for bids", 0, "job-page-09-creator-posted", TRUE);
   check_page (&s.mia, "posted — waiting for bids", 0, "job-page-09-mediator-posted", TRUE);
-  g_assert_null (rein_job_page_dup_bid_hashes (s.carol.page)[0]);
+  {
+    g_auto (GStrv) bids = rein_job_page_dup_bid_hashes (s.carol.page);
+
+    g_assert_null (bids[0]);
+  }
 
   /* the copy button puts the posting's signed text on the clipboard */
   assert_copies (&s.carol);
