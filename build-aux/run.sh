@@ -12,12 +12,95 @@
 #   REIN_RUN_BUILD_DIR  use the build already in this folder: install and
 #                      build nothing (for tests)
 #
+# Beside a running demo, in another terminal:
+#   run.sh app WHO           the app for another demo person (alice, bob,
+#                            carol, you, or a new name: a new data dir), an
+#                            app of its own beside the first one
+#   run.sh fund ADDRESS BTC  pays BTC (e.g. 0.05) to ADDRESS on the demo
+#                            chain, with 3 confirmations: how an escrow of
+#                            the demo is funded (the chain stands in for a
+#                            wallet). With no demo running, the demo chain
+#                            is started for it and stopped after.
+#
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 top=$PWD
 build=${REIN_RUN_BUILD_DIR:-}
+command=${1:-}
+demo=${REIN_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/rein-demo}
+
+# The demo chain on its state file: "start_chain" sets chain and chain_pid.
+chain=
+chain_pid=
+start_chain () {
+  local chain_log="$demo/chain.log"
+  : >"$chain_log"
+  /usr/bin/python3 "$top/tests/net/esplora-server.py" --network testnet \
+    --state "$demo/chain.json" --block-interval 60 >"$chain_log" 2>&1 &
+  chain_pid=$!
+  for _ in $(seq 100); do
+    chain=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$chain_log" | head -n 1)
+    [ -n "$chain" ] && break
+    if ! kill -0 "$chain_pid" 2>/dev/null; then
+      echo "the demo chain did not start:" >&2
+      cat "$chain_log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  [ -n "$chain" ] || { echo "the demo chain did not say where it listens" >&2; exit 1; }
+}
+
+case $command in
+fund)
+  address=${2:?usage: run.sh fund ADDRESS BTC} amount=${3:?usage: run.sh fund ADDRESS BTC}
+  [ -d "$demo" ] || { echo "No demo in $demo: run build-aux/run.sh first" >&2; exit 1; }
+  # the running demo's chain, or one of our own on its state
+  chain=$(cat "$demo/chain-url" 2>/dev/null || true)
+  if [ -z "$chain" ] || ! /usr/bin/python3 -c '
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + "blocks/tip/height", timeout=2).read()' "$chain" \
+       2>/dev/null; then
+    trap 'kill $chain_pid 2>/dev/null; wait $chain_pid 2>/dev/null || true' EXIT
+    start_chain
+  fi
+  /usr/bin/python3 - "$chain" "$address" "$amount" <<'PY'
+import decimal, json, sys, urllib.error, urllib.request
+chain, address, amount = sys.argv[1:4]
+try:
+    btc = decimal.Decimal(amount)
+except decimal.InvalidOperation:
+    sys.exit(f"not an amount in BTC: {amount}")
+sat = btc * 100000000
+if sat != sat.to_integral_value() or not 0 < sat <= 21000000 * 100000000:
+    sys.exit(f"not an amount in BTC (at most 8 decimals, more than 0): {amount}")
+body = json.dumps({"address": address, "value": int(sat), "confirmations": 3}).encode()
+try:
+    txid = urllib.request.urlopen(chain + "_test/fund", body, timeout=10).read().decode()
+    utxos = json.load(urllib.request.urlopen(chain + f"address/{address}/utxo", timeout=10))
+except (urllib.error.URLError, ValueError) as e:
+    sys.exit(f"the demo chain refused it ({e}): is {address} a testnet address?")
+print(f"Paid {btc} BTC ({int(sat)} sat) to {address} in {txid}, 3 confirmations.")
+print(f"{address} now holds {sum(u['value'] for u in utxos)} sat.")
+PY
+  exit 0
+  ;;
+app)
+  who=${2:?usage: run.sh app WHO}
+  case $who in
+    */*|.*|"") echo "WHO is a plain name (alice, bob, carol, you, …)" >&2; exit 1 ;;
+  esac
+  url=$(cat "$demo/server-url" 2>/dev/null || true)
+  [ -n "$url" ] || { echo "No demo running: start build-aux/run.sh first" >&2; exit 1; }
+  build=${build:-$top/_build}
+  REIN_SUGGESTED_SERVERS="$url" GSETTINGS_SCHEMA_DIR="$build/data" \
+    exec "$build/src/app/rein" --data-dir "$demo/$who"
+  ;;
+"") ;;
+*) echo "usage: run.sh [app WHO | fund ADDRESS BTC]" >&2; exit 1 ;;
+esac
 if [ -z "$build" ]; then
   build=$top/_build
   build-aux/install-deps.sh
@@ -29,7 +112,6 @@ if [ -z "$build" ]; then
   ninja -C _build
 fi
 
-demo=${REIN_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/rein-demo}
 mkdir -p "$demo"
 chmod 700 "$demo"
 # The identities remember the server's URL, so a demo keeps its port: the
@@ -47,7 +129,6 @@ server_log="$demo/server.log"
 "$build/src/server/rein-server" --port "$port" --database "$demo/server.db" --quiet \
   >"$server_log" 2>&1 &
 server_pid=$!
-chain_pid=
 trap 'kill $server_pid $chain_pid 2>/dev/null; wait $server_pid $chain_pid 2>/dev/null || true' EXIT
 url=""
 for _ in $(seq 100); do
@@ -63,28 +144,14 @@ done
 [ -n "$url" ] || { echo "rein-server did not say where it listens" >&2; exit 1; }
 port=${url##*:}; port=${port%/}
 echo "$port" > "$demo/port"
+echo "$url" > "$demo/server-url"
 echo "Local server: $url"
 
 # The demo's chain: the Esplora-compatible stand-in the tests use, kept in
 # the demo folder, mining a block a minute. Escrows are funded and paid out
 # on it as on a real chain, with nothing leaving this machine.
-chain_log="$demo/chain.log"
-: >"$chain_log"
-/usr/bin/python3 "$top/tests/net/esplora-server.py" --network testnet \
-  --state "$demo/chain.json" --block-interval 60 >"$chain_log" 2>&1 &
-chain_pid=$!
-chain=""
-for _ in $(seq 100); do
-  chain=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$chain_log" | head -n 1)
-  [ -n "$chain" ] && break
-  if ! kill -0 "$chain_pid" 2>/dev/null; then
-    echo "the demo chain did not start:" >&2
-    cat "$chain_log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-[ -n "$chain" ] || { echo "the demo chain did not say where it listens" >&2; exit 1; }
+start_chain
+echo "$chain" > "$demo/chain-url"
 echo "Demo chain: $chain"
 
 form () { printf '%s\n' "$@" > "$demo/form.txt"; echo "$demo/form.txt"; }

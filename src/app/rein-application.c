@@ -111,6 +111,19 @@ rein_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Whether @data_dir (NULL: REIN_DATA_DIR, or the usual one) is the
+ * usual data folder. */
+static gboolean
+is_default_dir (const gchar *data_dir)
+{
+  g_autofree gchar *usual = g_build_filename (g_get_user_data_dir (), "rein", NULL);
+  g_autofree gchar *chosen = data_dir != NULL ? g_strdup (data_dir) : rein_store_default_dir ();
+  g_autofree gchar *a = g_canonicalize_filename (usual, NULL);
+  g_autofree gchar *b = g_canonicalize_filename (chosen, NULL);
+
+  return g_strcmp0 (a, b) == 0;
+}
+
 static gint
 rein_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
@@ -124,6 +137,11 @@ rein_application_handle_local_options (GApplication *app, GVariantDict *options)
     }
   if (g_variant_dict_lookup (options, "data-dir", "^&ay", &dir))
     self->data_dir = g_strdup (dir);
+  /* One app per data folder: another person's (another --data-dir or
+   * REIN_DATA_DIR) runs beside the usual one instead of raising its
+   * window. (Not yet registered: the flags may still change.) */
+  if (!is_default_dir (self->data_dir))
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
   return -1;
 }
 

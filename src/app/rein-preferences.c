@@ -33,6 +33,7 @@ struct _ReinPreferences
   GtkListBox *suggested_list;
   GtkWidget *no_servers_label;
   GtkSpinButton *interval_spin;
+  GtkSwitch *notifications_switch;
 
   /* Payments: the chain settings, read and written in workers */
   ReinChainPrefs *chain;
@@ -643,6 +644,7 @@ rein_preferences_class_init (ReinPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, server_list);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, no_servers_label);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, ReinPreferences, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, payments_page);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, mainnet_url_row);
   gtk_widget_class_bind_template_child (widget_class, ReinPreferences, test_network_row);
@@ -689,6 +691,8 @@ rein_preferences_init (ReinPreferences *self)
       self->settings = g_settings_new ("org.reinproject.Rein");
       g_settings_bind (self->settings, "auto-sync-interval",
                        gtk_spin_button_get_adjustment (self->interval_spin), "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "notifications", self->notifications_switch, "active",
                        G_SETTINGS_BIND_DEFAULT);
     }
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "rein-client-error.h"
 #include "rein-my-jobs.h"
@@ -244,7 +245,9 @@ struct _ReinMyJobs
   ReinIdentity *identity;
   GListStore *jobs;
   GCancellable *cancellable;      /* of the refresh under way */
-  GHashTable *bids_seen;          /* job ID -> number of valid bids (GUINT_TO_POINTER) */
+  /* Held by a worker while it compares what it read with what the user
+   * was told and records it: two refreshes never both tell one event. */
+  GMutex seen_lock;
   gboolean refreshing;
 };
 
@@ -278,9 +281,18 @@ rein_my_jobs_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->identity);
   g_clear_object (&self->jobs);
-  g_clear_pointer (&self->bids_seen, g_hash_table_unref);
 
   G_OBJECT_CLASS (rein_my_jobs_parent_class)->dispose (object);
+}
+
+static void
+rein_my_jobs_finalize (GObject *object)
+{
+  ReinMyJobs *self = (ReinMyJobs *) object;
+
+  g_mutex_clear (&self->seen_lock);
+
+  G_OBJECT_CLASS (rein_my_jobs_parent_class)->finalize (object);
 }
 
 static void
@@ -304,6 +316,7 @@ rein_my_jobs_class_init (ReinMyJobsClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = rein_my_jobs_dispose;
+  object_class->finalize = rein_my_jobs_finalize;
   object_class->get_property = rein_my_jobs_get_property;
 
   props[PROP_REFRESHING] = g_param_spec_boolean ("refreshing", NULL, NULL, FALSE,
@@ -327,7 +340,7 @@ static void
 rein_my_jobs_init (ReinMyJobs *self)
 {
   self->jobs = g_list_store_new (REIN_TYPE_MY_JOB);
-  self->bids_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_init (&self->seen_lock);
 }
 
 ReinMyJobs *
@@ -363,7 +376,6 @@ rein_my_jobs_set_identity (ReinMyJobs *self, ReinIdentity *identity)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_set_object (&self->identity, identity);
-  g_hash_table_remove_all (self->bids_seen);
   g_list_store_remove_all (self->jobs);
   set_refreshing (self, FALSE);
 }
@@ -391,7 +403,6 @@ typedef struct
   GPtrArray *summaries;    /* ReinJobSummary: the market, as the refresh began */
   GPtrArray *candidates;   /* Candidate: what to read */
   guint next;
-  GHashTable *recorded;    /* job ID -> recorded state name (the orders) */
   GPtrArray *found;        /* ReinMyJob */
   GPtrArray *events;       /* Event */
   guint n_failed;
@@ -436,7 +447,6 @@ refresh_free (Refresh *r)
   g_free (r->own_key);
   g_clear_pointer (&r->summaries, g_ptr_array_unref);
   g_clear_pointer (&r->candidates, g_ptr_array_unref);
-  g_clear_pointer (&r->recorded, g_hash_table_unref);
   g_clear_pointer (&r->found, g_ptr_array_unref);
   g_clear_pointer (&r->events, g_ptr_array_unref);
   g_free (r->first_error);
@@ -459,8 +469,7 @@ add_candidate (Refresh *r, GHashTable *seen, const gchar *job_id, const gchar *c
 
 /* In a worker: the jobs the market names with my key (as creator,
  * mediator or bidder: key comparisons, too many for the main loop in a
- * large market), those my documents and orders name, and what state
- * each order recorded. */
+ * large market) and those my documents and orders name. */
 static void
 read_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -469,28 +478,12 @@ read_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   GError *error = NULL;
   gint64 id = rein_identity_get_id (r->identity);
   g_auto (GStrv) ids = rein_store_list_job_ids (self->store, id, &error);
-  g_autoptr (GPtrArray) orders = NULL;
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (ids == NULL)
     {
       g_task_return_error (task, error);
       return;
-    }
-  orders = rein_store_list_orders (self->store, id, &error);
-  if (orders == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < orders->len; i++)
-    {
-      ReinStoredOrder *o = g_ptr_array_index (orders, i);
-
-      /* what the user was last told about; before My Jobs ever ran, what
-       * the publisher or the market recorded */
-      g_hash_table_replace (r->recorded, g_strdup (o->job_id),
-                            g_strdup (o->seen_state != NULL ? o->seen_state : o->state));
     }
   for (guint i = 0; i < r->summaries->len; i++)
     {
@@ -507,66 +500,55 @@ read_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   g_task_return_boolean (task, TRUE);
 }
 
-/* In a worker: my role and the state of each job read, as orders. */
-static void
-save_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  ReinMyJobs *self = source;
-  Refresh *r = task_data;
-  gint64 id = rein_identity_get_id (r->identity);
+/* What the user was told about a job: its state name, and after a colon
+ * the number of valid bids it had then ("bids:2"); only the state name
+ * when the count is not known (an order recorded by the publisher or by
+ * an older version). */
+#define MAX_SEEN_BIDS 1000000u
 
-  for (guint i = 0; i < r->found->len; i++)
+static gchar *
+seen_state_print (ReinMyJob *job)
+{
+  return g_strdup_printf ("%s:%u", rein_job_state_to_name (rein_my_job_get_state (job)),
+                          rein_job_get_bids (job->job)->len);
+}
+
+/* Splits @seen into its state name (a new string) and the count of bids
+ * (FALSE in @out_known when it has none, or one that does not parse). */
+static gchar *
+seen_state_parse (const gchar *seen, guint *out_bids, gboolean *out_known)
+{
+  const gchar *colon = seen != NULL ? strrchr (seen, ':') : NULL;
+  guint64 bids = 0;
+
+  *out_bids = 0;
+  *out_known = FALSE;
+  if (colon == NULL)
+    return g_strdup (seen);
+  if (g_ascii_string_to_unsigned (colon + 1, 10, 0, MAX_SEEN_BIDS, &bids, NULL))
     {
-      ReinMyJob *job = g_ptr_array_index (r->found, i);
-      g_autoptr (GError) error = NULL;
-
-      const gchar *state = rein_job_state_to_name (rein_my_job_get_state (job));
-
-      if (!rein_store_set_order (self->store, rein_my_job_get_job_id (job), id,
-                                 rein_role_to_name (job->role), state, &error)
-          || !rein_store_set_order_seen (self->store, rein_my_job_get_job_id (job), id, state,
-                                         &error))
-        g_debug ("cannot record the order of %s: %s", rein_my_job_get_job_id (job),
-                 error->message);
+      *out_bids = (guint) bids;
+      *out_known = TRUE;
     }
-  g_task_return_boolean (task, TRUE);
+  return g_strndup (seen, colon - seen);
 }
 
-static gint
-compare_jobs (gconstpointer a, gconstpointer b)
-{
-  ReinMyJob *x = *(ReinMyJob **) a;
-  ReinMyJob *y = *(ReinMyJob **) b;
-  /* posted by me, working on, mediating */
-  static const gint rank[] = { [REIN_ROLE_NONE] = 3, [REIN_ROLE_CREATOR] = 0,
-                               [REIN_ROLE_WORKER] = 1, [REIN_ROLE_MEDIATOR] = 2 };
-
-  if (rank[x->role] != rank[y->role])
-    return rank[x->role] - rank[y->role];
-  if (x->needs_me != y->needs_me)
-    return x->needs_me ? -1 : 1;
-  return g_utf8_collate (rein_my_job_get_name (x) ? rein_my_job_get_name (x) : "",
-                         rein_my_job_get_name (y) ? rein_my_job_get_name (y) : "");
-}
-
-/* What is new on @job since @before (a recorded state name, or NULL)
- * that needs me, if anything. */
+/* What is new on @job since @seen (what the user was last told, or what
+ * was recorded before that; NULL: nothing) that needs me, if anything. */
 static gboolean
-find_event (ReinMyJobs *self, ReinMyJob *job, const gchar *before, ReinMyJobEvent *out_event)
+find_event (ReinMyJob *job, const gchar *seen, ReinMyJobEvent *out_event)
 {
   ReinJobState now = rein_my_job_get_state (job);
-  gboolean changed = g_strcmp0 (before, rein_job_state_to_name (now)) != 0;
   guint n_bids = rein_job_get_bids (job->job)->len;
-  gpointer seen = NULL;
-  gboolean known = g_hash_table_lookup_extended (self->bids_seen, rein_my_job_get_job_id (job),
-                                                 NULL, &seen);
+  guint seen_bids;
+  gboolean known;
+  g_autofree gchar *before = seen_state_parse (seen, &seen_bids, &known);
+  gboolean changed = g_strcmp0 (before, rein_job_state_to_name (now)) != 0;
 
-  g_hash_table_replace (self->bids_seen, g_strdup (rein_my_job_get_job_id (job)),
-                        GUINT_TO_POINTER (n_bids));
   switch (job->role)
     {
     case REIN_ROLE_CREATOR:
-      if (now == REIN_JOB_STATE_BIDS && (changed || (known && n_bids > GPOINTER_TO_UINT (seen))))
+      if (now == REIN_JOB_STATE_BIDS && (changed || (known && n_bids > seen_bids)))
         *out_event = REIN_MY_JOB_EVENT_BID;
       else if (changed && now == REIN_JOB_STATE_DELIVERED)
         *out_event = REIN_MY_JOB_EVENT_DELIVERED;
@@ -603,6 +585,91 @@ find_event (ReinMyJobs *self, ReinMyJob *job, const gchar *before, ReinMyJobEven
     }
 }
 
+static void
+add_event (Refresh *r, ReinMyJob *job, ReinMyJobEvent event)
+{
+  Event *e = g_new0 (Event, 1);
+
+  e->job = g_object_ref (job);
+  e->event = event;
+  g_ptr_array_add (r->events, e);
+}
+
+/* In a worker: my role and the state of each job read, as orders; and
+ * what is new since the user was last told, recorded as told in the same
+ * step. Once the refresh is cancelled nothing more is recorded as told
+ * (the next refresh tells it); what was recorded is told even so
+ * (orders_saved_cb()): every event is told once. */
+static void
+save_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ReinMyJobs *self = source;
+  Refresh *r = task_data;
+  gint64 id = rein_identity_get_id (r->identity);
+  g_autoptr (GHashTable) told = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) orders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_mutex_lock (&self->seen_lock);
+  orders = rein_store_list_orders (self->store, id, &error);
+  if (orders == NULL)
+    {
+      g_mutex_unlock (&self->seen_lock);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < orders->len; i++)
+    {
+      ReinStoredOrder *o = g_ptr_array_index (orders, i);
+
+      /* before My Jobs ever told anything, what the publisher or the
+       * market recorded */
+      g_hash_table_replace (told, g_strdup (o->job_id),
+                            g_strdup (o->seen_state != NULL ? o->seen_state : o->state));
+    }
+  for (guint i = 0; i < r->found->len; i++)
+    {
+      ReinMyJob *job = g_ptr_array_index (r->found, i);
+      const gchar *job_id = rein_my_job_get_job_id (job);
+      const gchar *state = rein_job_state_to_name (rein_my_job_get_state (job));
+      g_autofree gchar *seen = seen_state_print (job);
+      ReinMyJobEvent event;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      if (!rein_store_set_order (self->store, job_id, id, rein_role_to_name (job->role), state,
+                                 &error)
+          || !rein_store_set_order_seen (self->store, job_id, id, seen, &error))
+        {
+          /* not recorded as told: told next time */
+          g_debug ("cannot record the order of %s: %s", job_id, error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      if (find_event (job, g_hash_table_lookup (told, job_id), &event))
+        add_event (r, job, event);
+    }
+  g_mutex_unlock (&self->seen_lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gint
+compare_jobs (gconstpointer a, gconstpointer b)
+{
+  ReinMyJob *x = *(ReinMyJob **) a;
+  ReinMyJob *y = *(ReinMyJob **) b;
+  /* posted by me, working on, mediating */
+  static const gint rank[] = { [REIN_ROLE_NONE] = 3, [REIN_ROLE_CREATOR] = 0,
+                               [REIN_ROLE_WORKER] = 1, [REIN_ROLE_MEDIATOR] = 2 };
+
+  if (rank[x->role] != rank[y->role])
+    return rank[x->role] - rank[y->role];
+  if (x->needs_me != y->needs_me)
+    return x->needs_me ? -1 : 1;
+  return g_utf8_collate (rein_my_job_get_name (x) ? rein_my_job_get_name (x) : "",
+                         rein_my_job_get_name (y) ? rein_my_job_get_name (y) : "");
+}
+
 static void read_next (GTask *task);
 
 static void
@@ -613,9 +680,24 @@ orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Refresh *r = g_task_get_task_data (task);
   g_autoptr (GPtrArray) rows = NULL;
 
-  g_task_propagate_boolean (G_TASK (result), NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* what was recorded as told is told, even by a refresh cancelled since
+   * (by a newer one, which finds it told) */
+  for (guint i = 0; i < r->events->len; i++)
+    {
+      Event *e = g_ptr_array_index (r->events, i);
+
+      g_signal_emit (self, signals[SIGNAL_ATTENTION], 0, e->job, (gint) e->event);
+    }
   if (g_task_return_error_if_cancelled (task))
     return;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      set_refreshing (self, FALSE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   /* Jobs that could not be read keep their last row. */
   rows = g_ptr_array_new_with_free_func (g_object_unref);
@@ -637,12 +719,6 @@ orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                        rows->pdata, rows->len);
   set_refreshing (self, FALSE);
 
-  for (guint i = 0; i < r->events->len; i++)
-    {
-      Event *e = g_ptr_array_index (r->events, i);
-
-      g_signal_emit (self, signals[SIGNAL_ATTENTION], 0, e->job, (gint) e->event);
-    }
   if (r->n_failed > 0)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                              g_dngettext (NULL, "%u job could not be read: %s",
@@ -656,7 +732,6 @@ static void
 job_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  ReinMyJobs *self = g_task_get_source_object (task);
   Refresh *r = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinJob) job = rein_market_service_load_job_finish (REIN_MARKET_SERVICE (source),
@@ -677,17 +752,7 @@ job_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (rein_job_get_role (job, r->own_key) != REIN_ROLE_NONE)
     {
       g_autoptr (ReinMyJob) mine = my_job_new (job, r->own_key);
-      ReinMyJobEvent event;
 
-      if (find_event (self, mine, g_hash_table_lookup (r->recorded, rein_job_get_id (job)),
-                      &event))
-        {
-          Event *e = g_new0 (Event, 1);
-
-          e->job = g_object_ref (mine);
-          e->event = event;
-          g_ptr_array_add (r->events, e);
-        }
       g_ptr_array_add (r->found, g_steal_pointer (&mine));
     }
   read_next (g_steal_pointer (&task));
@@ -765,7 +830,6 @@ rein_my_jobs_refresh_async (ReinMyJobs *self,
   for (guint i = 0; i < g_list_model_get_n_items (summaries); i++)
     g_ptr_array_add (r->summaries, g_list_model_get_item (summaries, i));
   r->candidates = g_ptr_array_new_with_free_func (candidate_free);
-  r->recorded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   r->found = g_ptr_array_new_with_free_func (g_object_unref);
   r->events = g_ptr_array_new_with_free_func (event_free);
   g_task_set_task_data (task, r, (GDestroyNotify) refresh_free);

@@ -66,10 +66,13 @@ GListModel *rein_my_jobs_get_jobs (ReinMyJobs *self);
 gboolean rein_my_jobs_get_refreshing (ReinMyJobs *self);
 
 /* Reads and validates every job I take part in; emits "attention"
- * (ReinMyJob *job, ReinMyJobEvent event) for what is new since the last
- * refresh and needs me (not on the first refresh of a run for what was
- * recorded before: the recorded state is the reference). A job that cannot
- * be read keeps its last row; the error says how many failed. */
+ * (ReinMyJob *job, ReinMyJobEvent event) for what is new since the user
+ * was last told and needs me. What was told (the state and the number of
+ * bids) is recorded in the order's seen state, in this and later runs;
+ * before anything was told, the state the publisher recorded is the
+ * reference. Each event is told once: a refresh cancelled by another still
+ * tells what it recorded as told, and records nothing more. A job that
+ * cannot be read keeps its last row; the error says how many failed. */
 void rein_my_jobs_refresh_async (ReinMyJobs *self,
                                  GCancellable *cancellable,
                                  GAsyncReadyCallback callback,

@@ -2,7 +2,8 @@
  *
  * A creator (Carol), a worker (Walt) and a mediator (Mia), each with a
  * data folder of their own, take jobs through the order flow in the app:
- * each step is taken on the job page (a step dialog: form, the exact
+ * the job posted and bid on through the Market's dialogs, then each step
+ * taken on the job page (a step dialog: form, the exact
  * document, password, publish), and each role's page is read after every
  * step: the state, whom it waits for, the steps offered (and only those),
  * the bids, the timeline. Forged steps put on the server by someone with a
@@ -18,6 +19,9 @@
 #include "client-test-util.h"
 #include "payout-test-util.h"
 #include "rein-application.h"
+#include "rein-bid-dialog.h"
+#include "rein-post-dialog.h"
+#include "rein-preferences.h"
 #include "rein-settings.h"
 #include "rein-step-dialog.h"
 #include "rein-window.h"
@@ -58,6 +62,160 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_unsetenv ("REIN_CHAIN_URL");
 }
 
+/* ---- a notification server ---- */
+
+/* A notification server on the test's private session bus
+ * (org.freedesktop.Notifications, what GLib's "freedesktop" backend
+ * talks to): it counts what it is asked to show. */
+typedef struct
+{
+  GDBusConnection *bus;
+  guint object_id;
+  guint name_id;
+  gboolean owned;
+  GPtrArray *shown; /* "summary|body" */
+  guint32 last_id;
+} FakeNotifications;
+
+static const gchar fdo_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "</method>"
+  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "</interface></node>";
+
+static void
+fdo_method_call (GDBusConnection *connection, const gchar *sender, const gchar *path,
+                 const gchar *interface, const gchar *method, GVariant *parameters,
+                 GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  FakeNotifications *fake = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      const gchar *summary = NULL, *body = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (fake->shown, g_strdup_printf ("%s|%s", summary, body));
+      g_test_message ("notification: %s — %s", summary, body);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++fake->last_id));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const gchar *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "fake", "rein", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+fdo_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+  ((FakeNotifications *) user_data)->owned = TRUE;
+}
+
+static gboolean
+fdo_owned (gpointer data)
+{
+  return ((FakeNotifications *) data)->owned;
+}
+
+static void
+fake_notifications_start (FakeNotifications *fake)
+{
+  static const GDBusInterfaceVTable vtable = { fdo_method_call, NULL, NULL, { 0 } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (fdo_xml, &error);
+
+  g_assert_no_error (error);
+  fake->shown = g_ptr_array_new_with_free_func (g_free);
+  fake->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  fake->object_id = g_dbus_connection_register_object (fake->bus, "/org/freedesktop/Notifications",
+                                                       info->interfaces[0], &vtable, fake, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  fake->name_id = g_bus_own_name_on_connection (fake->bus, "org.freedesktop.Notifications",
+                                                G_BUS_NAME_OWNER_FLAGS_NONE, fdo_acquired_cb,
+                                                NULL, fake, NULL);
+  app_test_wait_until (fdo_owned, fake, "the notification server's name", 30);
+}
+
+static void
+fake_notifications_stop (FakeNotifications *fake)
+{
+  g_bus_unown_name (fake->name_id);
+  g_dbus_connection_unregister_object (fake->bus, fake->object_id);
+  g_clear_object (&fake->bus);
+  g_clear_pointer (&fake->shown, g_ptr_array_unref);
+}
+
+/* How many notifications said @text ("summary|body"). */
+static guint
+count_shown (FakeNotifications *fake, const gchar *text)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fake->shown->len; i++)
+    n += g_str_equal (g_ptr_array_index (fake->shown, i), text);
+  return n;
+}
+
+/* The app the job tests' windows belong to (so that they send
+ * notifications), or NULL. */
+static GtkApplication *screen_app;
+
+/* The test's one app, registered on the session bus (a second app of
+ * the same ID could not export itself on that bus while the first one's
+ * objects are there). */
+static ReinApplication *
+shared_app (void)
+{
+  static ReinApplication *app;
+  g_autoptr (GError) error = NULL;
+
+  if (app != NULL)
+    return app;
+  app = rein_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  return app;
+}
+
+static void
+screen_app_start (FakeNotifications *fake)
+{
+  g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
+
+  g_assert_nonnull (settings);
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  fake_notifications_start (fake);
+  screen_app = GTK_APPLICATION (shared_app ());
+}
+
+static void
+screen_app_stop (FakeNotifications *fake)
+{
+  screen_app = NULL;
+  fake_notifications_stop (fake);
+}
+
 /* ---- one person's window, on one job's page ---- */
 
 typedef struct
@@ -92,7 +250,7 @@ static void
 screen_open (Screen *s, Person *p, const gchar *job_id, gint width)
 {
   s->person = p;
-  s->window = rein_window_new (NULL, p->context);
+  s->window = rein_window_new (screen_app, p->context);
   gtk_window_set_default_size (GTK_WINDOW (s->window), width, 820);
   gtk_window_present (GTK_WINDOW (s->window));
   app_test_wait_loaded (rein_context_get_session (p->context));
@@ -102,6 +260,56 @@ screen_open (Screen *s, Person *p, const gchar *job_id, gint width)
   wait_status (s, NULL);
 }
 
+typedef struct
+{
+  GtkListBox *list;
+  const gchar *job_id;
+} RowWait;
+
+static GtkListBoxRow *
+row_of (RowWait *w)
+{
+  GtkListBoxRow *row;
+
+  for (gint i = 0; (row = gtk_list_box_get_row_at_index (w->list, i)) != NULL; i++)
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "job-id"), w->job_id) == 0)
+      return row;
+  return NULL;
+}
+
+static gboolean
+has_row (gpointer data)
+{
+  return row_of (data) != NULL;
+}
+
+/* As screen_open(), but the job is opened as a user does: My Jobs, then
+ * its row under @role activated. */
+static void
+screen_open_from_list (Screen *s, Person *p, const gchar *job_id, ReinRole role)
+{
+  ReinMyJobsView *view;
+  RowWait w = { NULL, job_id };
+
+  s->person = p;
+  s->window = rein_window_new (screen_app, p->context);
+  gtk_window_set_default_size (GTK_WINDOW (s->window), 1000, 820);
+  gtk_window_present (GTK_WINDOW (s->window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  rein_window_show_my_jobs (s->window);
+  view = rein_window_get_my_jobs_view (s->window);
+  s->page = rein_my_jobs_view_get_job_page (view);
+  gtk_widget_activate_action (GTK_WIDGET (view), "my-jobs.refresh", NULL);
+  w.list = rein_my_jobs_view_get_list (view, role);
+  app_test_wait_until (has_row, &w, "the job's row in My Jobs", 90);
+  g_assert_null (rein_job_page_get_job (s->page));
+  g_signal_emit_by_name (w.list, "row-activated", row_of (&w));
+  wait_status (s, NULL);
+  g_assert_cmpstr (rein_my_job_get_job_id (rein_job_page_get_job (s->page)), ==, job_id);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (app_test_child (view, "leaflet")), ==,
+                   "job");
+}
+
 static void
 screen_close (Screen *s)
 {
@@ -109,9 +317,77 @@ screen_close (Screen *s)
   app_test_iterate (50);
 }
 
+static void
+text_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gchar **text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+text_read (gpointer data)
+{
+  return *(gchar **) data != NULL;
+}
+
+/* "job.copy" on the first entry (the posting): its armored text is what
+ * the clipboard then holds. */
+static void
+assert_copies (Screen *s)
+{
+  ReinDocument *posting = rein_timeline_entry_get_document (
+      g_ptr_array_index (rein_job_page_get_timeline (s->page), 0));
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (s->page));
+  g_autofree gchar *text = NULL;
+
+  gdk_clipboard_set_text (clipboard, "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (s->page), "job.copy", "s",
+                                             rein_document_get_hash (posting)));
+  gdk_clipboard_read_text_async (clipboard, NULL, text_read_cb, &text);
+  app_test_wait_until (text_read, &text, "the clipboard", 10);
+  g_assert_cmpstr (text, ==, rein_document_get_armored (posting));
+  g_assert_true (g_str_has_prefix (text, REIN_ARMOR_HEADER));
+}
+
 /* Reads My Jobs again, as a sync does, and waits for the page to say
  * @status; checks the steps it offers, and takes screenshots @shot (wide,
  * and narrow when @narrow). */
+/* The timeline is oldest first: by when each document was first seen,
+ * and (these jobs' steps all counting) in the order of the flow, the
+ * posting first. */
+static gboolean
+timeline_shown (gpointer data)
+{
+  return rein_job_page_get_timeline (data) != NULL;
+}
+
+static void
+assert_oldest_first (Screen *s)
+{
+  GPtrArray *timeline;
+
+  /* (a refresh may be reading it again) */
+  app_test_wait_until (timeline_shown, s->page, "the timeline", 90);
+  timeline = rein_job_page_get_timeline (s->page);
+  g_assert_cmpuint (timeline->len, >, 0);
+  g_assert_cmpint (rein_document_get_document_type (rein_timeline_entry_get_document (
+                       g_ptr_array_index (timeline, 0))), ==, REIN_DOCUMENT_TYPE_JOB_POSTING);
+  for (guint i = 1; i < timeline->len; i++)
+    {
+      ReinTimelineEntry *before = g_ptr_array_index (timeline, i - 1);
+      ReinTimelineEntry *e = g_ptr_array_index (timeline, i);
+
+      g_assert_true (rein_timeline_entry_get_counts (e));
+      g_assert_cmpint (rein_timeline_entry_get_first_seen (before), <=,
+                       rein_timeline_entry_get_first_seen (e));
+      g_assert_cmpint (rein_document_get_document_type (rein_timeline_entry_get_document (before)),
+                       <=, rein_document_get_document_type (rein_timeline_entry_get_document (e)));
+    }
+}
+
 static void
 check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *shot,
             gboolean narrow)
@@ -120,6 +396,7 @@ check_page (Screen *s, const gchar *status, ReinActions offered, const gchar *sh
                               "my-jobs.refresh", NULL);
   wait_status (s, status);
   g_assert_cmpint (rein_job_page_get_offered (s->page), ==, offered);
+  assert_oldest_first (s);
   if (shot == NULL)
     return;
   app_test_wait_until (panel_loaded, rein_job_page_get_payout_panel (s->page),
@@ -351,6 +628,183 @@ screens_close (Screens *s)
   screen_close (&s->mia);
 }
 
+/* ---- posting and bidding through the Market ---- */
+
+typedef struct
+{
+  ReinWindow *window;
+  const gchar *job_id;      /* waited for in the market */
+  guint n_mediators;        /* waited for */
+} MarketWait;
+
+static gboolean
+market_ready (gpointer data)
+{
+  MarketWait *w = data;
+  ReinContext *context = rein_window_get_context (w->window);
+  ReinMarketService *market = rein_context_get_market (context);
+  GListModel *shown = rein_market_view_get_shown (rein_window_get_market_view (w->window));
+
+  if (!rein_market_service_get_loaded (market) || rein_market_service_get_refreshing (market)
+      || rein_market_view_get_searching (rein_window_get_market_view (w->window))
+      || g_list_model_get_n_items (rein_market_service_get_mediators (market)) < w->n_mediators)
+    return FALSE;
+  for (guint i = 0; w->job_id != NULL && i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), w->job_id))
+        return TRUE;
+    }
+  return w->job_id == NULL;
+}
+
+/* A window of @p's on the Market, read with what @w waits for. */
+static ReinWindow *
+market_open (Person *p, MarketWait *w)
+{
+  w->window = rein_window_new (NULL, p->context);
+  gtk_window_set_default_size (GTK_WINDOW (w->window), 1000, 820);
+  gtk_window_present (GTK_WINDOW (w->window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  app_test_wait_until (market_ready, w, "the market", 90);
+  return w->window;
+}
+
+/* @p posts a job through the Market's post dialog, with the first
+ * mediator it offers (Mia: the only one); returns the job's ID, as @p's
+ * market reads it after. */
+static gchar *
+app_post_job (Person *p, const gchar *name, const gchar *category, const gchar *description)
+{
+  MarketWait w = { NULL, NULL, 1 };
+  ReinWindow *window = market_open (p, &w);
+  ReinPostDialog *post;
+  ReinMarketService *market = rein_context_get_market (p->context);
+  GListModel *jobs;
+  gchar *job_id = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (rein_window_get_market_view (window)), "market.post",
+                              NULL);
+  app_test_wait_page (REIN_TYPE_POST_DIALOG, rein_sign_dialog_get_page, "form");
+  post = REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG));
+  rein_post_dialog_set_job (post, name, category, description, 0);
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (post)), ==, "review");
+  g_assert_nonnull (strstr (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (post)),
+                            "\nMediator: Mia\n"));
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (post), "pw");
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
+  app_test_wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+
+  refresh (market);
+  jobs = rein_market_service_get_jobs (market);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (jobs, i);
+
+      if (g_strcmp0 (rein_job_summary_get_name (s), name) == 0
+          && rein_same_key (rein_job_summary_get_creator_key (s),
+                            rein_identity_get_delegate_public_key (p->identity)))
+        {
+          g_assert_null (job_id); /* posted once */
+          job_id = g_strdup (rein_job_summary_get_job_id (s));
+        }
+    }
+  g_assert_nonnull (job_id);
+  return job_id;
+}
+
+/* @p bids @amount (BTC) on @job_id through the Market's bid dialog. */
+static void
+app_place_bid (Person *p, const gchar *job_id, const gchar *description, const gchar *amount)
+{
+  MarketWait w = { NULL, job_id, 0 };
+  ReinWindow *window;
+  ReinMarketView *view;
+  GListModel *shown;
+  ReinBidDialog *bid;
+  g_autofree gchar *line = g_strdup_printf ("\nBid amount (BTC): %s\n", amount);
+
+  refresh (rein_context_get_market (p->context));
+  window = market_open (p, &w);
+  view = rein_window_get_market_view (window);
+  shown = rein_market_view_get_shown (view);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr (ReinJobSummary) s = g_list_model_get_item (shown, i);
+
+      if (g_str_equal (rein_job_summary_get_job_id (s), job_id))
+        rein_market_view_select (view, i);
+    }
+  app_test_iterate (50);
+  g_assert_cmpstr (rein_job_summary_get_job_id (rein_market_view_get_selected (view)), ==,
+                   job_id);
+  gtk_widget_activate_action (GTK_WIDGET (view), "market.bid", NULL);
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
+  bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+  rein_bid_dialog_set_bid (bid, description, amount);
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
+  g_assert_nonnull (strstr (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), line));
+  rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "pw");
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
+  app_test_destroy_window (GTK_WINDOW (window));
+  app_test_iterate (50);
+}
+
+/* ---- what My Jobs tells each person ---- */
+
+typedef struct
+{
+  ReinMyJobs *service;
+  GArray *events; /* ReinMyJobEvent */
+  gulong handler;
+} EventLog;
+
+static void
+event_logged_cb (ReinMyJobs *service, ReinMyJob *job, gint event, gpointer user_data)
+{
+  g_array_append_val ((GArray *) user_data, event);
+}
+
+static void
+event_log_start (EventLog *log, Person *p)
+{
+  log->service = rein_context_get_my_jobs (p->context);
+  log->events = g_array_new (FALSE, FALSE, sizeof (gint));
+  log->handler = g_signal_connect (log->service, "attention", G_CALLBACK (event_logged_cb),
+                                   log->events);
+}
+
+/* How often @event was told. */
+static guint
+event_log_count (EventLog *log, ReinMyJobEvent event)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < log->events->len; i++)
+    n += g_array_index (log->events, gint, i) == (gint) event;
+  return n;
+}
+
+/* Checks that @log told exactly @expected (the count of each event, in
+ * ReinMyJobEvent order), and stops it. */
+static void
+event_log_check (EventLog *log, const guint expected[6], const gchar *who)
+{
+  for (guint e = REIN_MY_JOB_EVENT_BID; e <= REIN_MY_JOB_EVENT_ACCEPTED; e++)
+    {
+      g_test_message ("%s: event %u told %u time(s)", who, e, event_log_count (log, e));
+      g_assert_cmpuint (event_log_count (log, e), ==, expected[e]);
+    }
+  g_signal_handler_disconnect (log->service, log->handler);
+  g_array_unref (log->events);
+}
+
 /* ---- job 1: post, bid, award, deliver (accept: escrow tests) ---- */
 
 static void
@@ -359,10 +813,39 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
   Screens s = { 0 };
+  EventLog carol, walt, mia;
+  /* each told once: Carol the bid and the delivery; Walt the award and
+   * the acceptance */
+  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_BID] = 1,
+                                       [REIN_MY_JOB_EVENT_DELIVERED] = 1 };
+  static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
+                                      [REIN_MY_JOB_EVENT_ACCEPTED] = 1 };
+  static const guint mia_told[6] = { 0 };
+  FakeNotifications fake = { 0 };
 
-  job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
-  place_bid (&f->walt, job_id, "0.05");
-  screens_open (&s, f, job_id);
+  screen_app_start (&fake);
+  job_id = app_post_job (&f->carol, "Logo for a bakery", "Design", "A round logo.");
+  event_log_start (&carol, &f->carol);
+  event_log_start (&walt, &f->walt);
+  event_log_start (&mia, &f->mia);
+
+  /* posted, no bids yet: nothing for the creator or the mediator to do;
+   * Carol opens it from her list */
+  screen_open_from_list (&s.carol, &f->carol, job_id, REIN_ROLE_CREATOR);
+  screen_open (&s.mia, &f->mia, job_id, 1000);
+  check_page (&s.carol, "posted — waiting for bids", 0, "job-page-09-creator-posted", TRUE);
+  check_page (&s.mia, "posted — waiting for bids", 0, "job-page-09-mediator-posted", TRUE);
+  {
+    g_auto (GStrv) bids = rein_job_page_dup_bid_hashes (s.carol.page);
+
+    g_assert_null (bids[0]);
+  }
+
+  /* the copy button puts the posting's signed text on the clipboard */
+  assert_copies (&s.carol);
+
+  app_place_bid (&f->walt, job_id, "Two drafts by Friday.", "0.05");
+  screen_open (&s.walt, &f->walt, job_id, 1000);
 
   /* bids: only the creator may award; everyone sees whose turn it is */
   check_page (&s.carol, "bid(s) submitted — waiting for you to award a bid", REIN_ACTION_OFFER,
@@ -424,6 +907,17 @@ test_award_and_deliver (Fixture *f, gconstpointer data)
   check_page (&s.carol, "complete, work accepted", 0, "job-page-19-creator-paid", TRUE);
   check_page (&s.mia, "complete, work accepted", 0, "job-page-19-mediator-paid", TRUE);
   screens_close (&s);
+  event_log_check (&carol, carol_told, "Carol");
+  event_log_check (&walt, walt_told, "Walt");
+  event_log_check (&mia, mia_told, "Mia");
+  /* and as notifications, once each */
+  app_test_iterate (300);
+  g_assert_cmpuint (count_shown (&fake, "A new bid on your job|Logo for a bakery"), ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "Your bid was accepted|Logo for a bakery"), ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "The work on your job was delivered|Logo for a bakery"),
+                    ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "Your work was accepted|Logo for a bakery"), ==, 1);
+  screen_app_stop (&fake);
 }
 
 /* ---- job 2: post, bid, award, deliver, both disputes ---- */
@@ -434,18 +928,37 @@ test_disputes (Fixture *f, gconstpointer data)
   g_autofree gchar *job_id = NULL;
   g_autofree gchar *bid = NULL;
   Screens s = { 0 };
+  EventLog carol, walt, mia;
+  /* each told once: Carol the delivery, Walt's dispute and the
+   * resolution; Walt the award, Carol's dispute and the resolution; Mia
+   * each dispute */
+  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_DELIVERED] = 1,
+                                       [REIN_MY_JOB_EVENT_DISPUTED] = 1,
+                                       [REIN_MY_JOB_EVENT_RESOLVED] = 1 };
+  static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
+                                      [REIN_MY_JOB_EVENT_DISPUTED] = 1,
+                                      [REIN_MY_JOB_EVENT_RESOLVED] = 1 };
+  static const guint mia_told[6] = { [REIN_MY_JOB_EVENT_DISPUTED] = 2 };
+  FakeNotifications fake = { 0 };
 
-  job_id = post_job (&f->carol, &f->mia, "Website copy", "Writing", "Five pages of copy.");
-  place_bid (&f->walt, job_id, "0.02");
+  screen_app_start (&fake);
+  job_id = app_post_job (&f->carol, "Website copy", "Writing", "Five pages of copy.");
+  app_place_bid (&f->walt, job_id, "Five pages in a week.", "0.02");
+  event_log_start (&carol, &f->carol);
+  event_log_start (&walt, &f->walt);
+  event_log_start (&mia, &f->mia);
   screens_open (&s, f, job_id);
   bid = only_bid (&s.carol);
   take_step (&s.carol, "job.award", bid, NULL, "Rein Offer\n",
              "job awarded — waiting for Walt to deliver", NULL);
   fund_escrows (f, job_id);
+  check_page (&s.mia, "job awarded — waiting for Walt to deliver", 0, NULL, FALSE);
   check_page (&s.walt, "job awarded — waiting for you to deliver",
               REIN_ACTION_DELIVER | REIN_ACTION_WORKER_DISPUTE, NULL, FALSE);
   take_step (&s.walt, "job.deliver", NULL, "Five pages, in the shared folder.", "Rein Delivery\n",
              "deliverables submitted — waiting for Carol to accept the delivery", NULL);
+  check_page (&s.mia, "deliverables submitted — waiting for Carol to accept the delivery", 0,
+              NULL, FALSE);
 
   /* Carol disputes the delivery */
   check_page (&s.carol,
@@ -488,6 +1001,16 @@ test_disputes (Fixture *f, gconstpointer data)
   check_page (&s.walt, "complete, dispute resolved", 0, "job-page-26-worker-paid", TRUE);
   check_page (&s.mia, "complete, dispute resolved", 0, "job-page-26-mediator-paid", TRUE);
   screens_close (&s);
+  event_log_check (&carol, carol_told, "Carol");
+  event_log_check (&walt, walt_told, "Walt");
+  event_log_check (&mia, mia_told, "Mia");
+  /* and as notifications, once each: the resolution to Carol and Walt,
+   * the disputes to Mia (both), Walt (Carol's) and Carol (Walt's) */
+  app_test_iterate (300);
+  g_assert_cmpuint (count_shown (&fake, "The work on your job was delivered|Website copy"), ==, 1);
+  g_assert_cmpuint (count_shown (&fake, "A job was disputed|Website copy"), ==, 4);
+  g_assert_cmpuint (count_shown (&fake, "The mediator resolved a dispute|Website copy"), ==, 2);
+  screen_app_stop (&fake);
 }
 
 /* ---- forged steps ---- */
@@ -544,6 +1067,18 @@ shows_all (gpointer data)
   return timeline != NULL;
 }
 
+/* Scrolls the page below @root to its end. */
+static void
+scroll_to_end (GtkWidget *root)
+{
+  GtkWidget *row = app_test_find_by_type (root, ADW_TYPE_EXPANDER_ROW);
+  GtkAdjustment *scroll = gtk_scrolled_window_get_vadjustment (
+      GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW)));
+
+  gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
+  app_test_iterate (400);
+}
+
 static void
 test_forged (Fixture *f, gconstpointer data)
 {
@@ -559,6 +1094,18 @@ test_forged (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) timeline = NULL;
   Screen s = { 0 };
   ShowsAll w = { &s, hashes };
+  /* the reason of each forged step, in the order they are made below.
+   * (Mallory's offer and delivery may also be turned down for coming
+   * second to Carol's and Walt's: the reader asks whether the step was
+   * taken already before it looks at the signer, and which of two
+   * documents first seen in the same second it reads first varies.) */
+  static const gchar *const reasons[] = {
+    "the primary escrow script is not the one the three keys make",
+    "only the job creator can award the job|the job was awarded already",
+    "only the worker who won the job can deliver|the work was delivered already",
+    "only the job creator can file this dispute",
+    "only the job creator can accept the delivery",
+  };
 
   job_id = post_job (&f->carol, &f->mia, "Flyer", "Design", "An A5 flyer.");
   place_bid (&f->walt, job_id, "0.03");
@@ -671,11 +1218,14 @@ test_forged (Fixture *f, gconstpointer data)
   for (guint i = 0; i < hashes->len; i++)
     {
       ReinTimelineEntry *e = entry_of (timeline, g_ptr_array_index (hashes, i));
+      g_auto (GStrv) allowed = g_strsplit (reasons[i], "|", -1);
 
       g_assert_nonnull (e);
       g_assert_false (rein_timeline_entry_get_counts (e));
       g_assert_nonnull (rein_timeline_entry_get_reason (e));
-      g_assert_cmpstr (rein_timeline_entry_get_reason (e), !=, "");
+      if (!g_strv_contains ((const gchar *const *) allowed, rein_timeline_entry_get_reason (e)))
+        g_error ("forged step %u: \"%s\" is not \"%s\"", i, rein_timeline_entry_get_reason (e),
+                 reasons[i]);
       g_assert_true (strstr (rein_timeline_entry_get_writer (e), "Mallory") != NULL);
       g_test_message ("%s by Mallory: %s", rein_timeline_entry_get_what (e),
                       rein_timeline_entry_get_reason (e));
@@ -690,125 +1240,33 @@ test_forged (Fixture *f, gconstpointer data)
     }
   /* a forged entry opened, for the screenshot */
   {
-    GtkWidget *list = app_test_find_by_type (GTK_WIDGET (s.page), ADW_TYPE_EXPANDER_ROW);
+    GtkWidget *list = GTK_WIDGET (s.page);
     gboolean found = expand_row (GTK_WIDGET (s.page), "Delivery accepted", "Mallory");
 
     g_assert_true (found);
     app_test_iterate (800); /* the row opens */
     /* the last entry, at the bottom */
-    {
-      GtkAdjustment *scroll = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
-          gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW)));
-
-      gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
-      app_test_iterate (400);
-    }
+    scroll_to_end (list);
   }
   app_test_screenshot (GTK_WIDGET (s.window), "job-page-30-forged");
+  g_assert_cmpuint (hashes->len, ==, G_N_ELEMENTS (reasons));
+  /* and narrow */
+  if (g_getenv ("REIN_TEST_NO_SCREENSHOTS") == NULL)
+    {
+      Screen small = { 0 };
+
+      screen_open (&small, &f->carol, job_id, 360);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (small.window)), <=, 360);
+      g_assert_true (expand_row (GTK_WIDGET (small.page), "Delivery accepted", "Mallory"));
+      app_test_iterate (800);
+      scroll_to_end (GTK_WIDGET (small.page));
+      app_test_screenshot (GTK_WIDGET (small.window), "job-page-30-forged-narrow");
+      screen_close (&small);
+    }
   screen_close (&s);
 }
 
 /* ---- notifications ---- */
-
-/* A notification server on the test's private session bus
- * (org.freedesktop.Notifications, what GLib's "freedesktop" backend
- * talks to): it counts what it is asked to show. */
-typedef struct
-{
-  GDBusConnection *bus;
-  guint object_id;
-  guint name_id;
-  gboolean owned;
-  GPtrArray *shown; /* "summary|body" */
-  guint32 last_id;
-} FakeNotifications;
-
-static const gchar fdo_xml[] =
-  "<node><interface name='org.freedesktop.Notifications'>"
-  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
-  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
-  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
-  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
-  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
-  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
-  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "</method>"
-  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
-  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
-  "</interface></node>";
-
-static void
-fdo_method_call (GDBusConnection *connection, const gchar *sender, const gchar *path,
-                 const gchar *interface, const gchar *method, GVariant *parameters,
-                 GDBusMethodInvocation *invocation, gpointer user_data)
-{
-  FakeNotifications *fake = user_data;
-
-  if (g_str_equal (method, "Notify"))
-    {
-      const gchar *summary = NULL, *body = NULL;
-
-      g_variant_get_child (parameters, 3, "&s", &summary);
-      g_variant_get_child (parameters, 4, "&s", &body);
-      g_ptr_array_add (fake->shown, g_strdup_printf ("%s|%s", summary, body));
-      g_test_message ("notification: %s — %s", summary, body);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++fake->last_id));
-    }
-  else if (g_str_equal (method, "GetCapabilities"))
-    {
-      const gchar *caps[] = { "actions", "body", NULL };
-
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
-    }
-  else if (g_str_equal (method, "GetServerInformation"))
-    g_dbus_method_invocation_return_value (invocation,
-                                           g_variant_new ("(ssss)", "fake", "rein", "1", "1.2"));
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-fdo_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
-{
-  ((FakeNotifications *) user_data)->owned = TRUE;
-}
-
-static gboolean
-fdo_owned (gpointer data)
-{
-  return ((FakeNotifications *) data)->owned;
-}
-
-static void
-fake_notifications_start (FakeNotifications *fake)
-{
-  static const GDBusInterfaceVTable vtable = { fdo_method_call, NULL, NULL, { 0 } };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (fdo_xml, &error);
-
-  g_assert_no_error (error);
-  fake->shown = g_ptr_array_new_with_free_func (g_free);
-  fake->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  fake->object_id = g_dbus_connection_register_object (fake->bus, "/org/freedesktop/Notifications",
-                                                       info->interfaces[0], &vtable, fake, NULL,
-                                                       &error);
-  g_assert_no_error (error);
-  fake->name_id = g_bus_own_name_on_connection (fake->bus, "org.freedesktop.Notifications",
-                                                G_BUS_NAME_OWNER_FLAGS_NONE, fdo_acquired_cb,
-                                                NULL, fake, NULL);
-  app_test_wait_until (fdo_owned, fake, "the notification server's name", 30);
-}
-
-static void
-fake_notifications_stop (FakeNotifications *fake)
-{
-  g_bus_unown_name (fake->name_id);
-  g_dbus_connection_unregister_object (fake->bus, fake->object_id);
-  g_clear_object (&fake->bus);
-  g_clear_pointer (&fake->shown, g_ptr_array_unref);
-}
 
 typedef struct
 {
@@ -851,11 +1309,81 @@ shows_job (gpointer data)
   return rein_job_page_get_job (page) != NULL && rein_job_page_get_timeline (page) != NULL;
 }
 
+static gboolean
+switch_off (gpointer data)
+{
+  return !gtk_switch_get_active (data);
+}
+
+static gboolean
+switch_on (gpointer data)
+{
+  return gtk_switch_get_active (data);
+}
+
+/* A window of @p's in @app, its jobs read once. */
+static ReinWindow *
+app_window_open (ReinApplication *app, Person *p)
+{
+  ReinWindow *window = rein_window_new (GTK_APPLICATION (app), p->context);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_loaded (rein_context_get_session (p->context));
+  refresh_my_jobs (window, p);
+  return window;
+}
+
+static void
+refresh_all (ReinWindow *carol, ReinWindow *walt, ReinWindow *mia, Fixture *f)
+{
+  refresh_my_jobs (carol, &f->carol);
+  refresh_my_jobs (walt, &f->walt);
+  refresh_my_jobs (mia, &f->mia);
+}
+
+/* Waits for the @n-th notification, which must say @expected, and checks
+ * that there are no more. */
+static void
+expect_shown (FakeNotifications *fake, guint n, const gchar *expected)
+{
+  ShownWait wait = { fake, n };
+
+  app_test_wait_until (shown_n, &wait, expected, 30);
+  g_assert_cmpuint (fake->shown->len, ==, n);
+  g_assert_cmpstr (g_ptr_array_index (fake->shown, n - 1), ==, expected);
+}
+
+/* The bid of @job by @worker. */
+static ReinDocument *
+bid_of (ReinJob *job, const gchar *worker)
+{
+  GPtrArray *bids = rein_job_get_bids (job);
+
+  for (guint i = 0; i < bids->len; i++)
+    if (g_strcmp0 (rein_document_get_field (g_ptr_array_index (bids, i), REIN_LABEL_WORKER),
+                   worker) == 0)
+      return g_ptr_array_index (bids, i);
+  g_error ("no bid by %s", worker);
+  return NULL;
+}
+
+/* Publishes *@text (freed) as @p. */
+static void
+publish_step (Person *p, ReinJob *job, gchar **text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = publish (p, job, *text, &error);
+
+  g_assert_no_error (error);
+  g_clear_pointer (text, g_free);
+}
+
 static void
 test_notifications (Fixture *f, gconstpointer data)
 {
   FakeNotifications fake = { 0 };
-  g_autoptr (ReinApplication) app = NULL;
+  ReinApplication *app;
   g_autoptr (GSettings) settings = rein_settings_new_if_installed ();
   g_autoptr (GError) error = NULL;
   g_autofree gchar *job_id = NULL;
@@ -863,15 +1391,17 @@ test_notifications (Fixture *f, gconstpointer data)
   ReinJobPage *page;
   ShownWait wait = { &fake, 1 };
   Person xena = { 0 };
+  ReinPreferences *prefs;
+  GtkSwitch *toggle;
+  AdwActionRow *row;
+  ReinWindow *walt, *mia;
+  g_autoptr (ReinJob) job = NULL;
+  gchar *text = NULL;
 
   g_assert_nonnull (settings);
   g_settings_set_boolean (settings, "notifications", TRUE);
   fake_notifications_start (&fake);
-  app = rein_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
+  app = shared_app ();
 
   job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
   window = rein_window_new (GTK_APPLICATION (app), f->carol.context);
@@ -911,16 +1441,75 @@ test_notifications (Fixture *f, gconstpointer data)
   refresh_my_jobs (window, &f->carol);
   g_assert_cmpuint (fake.shown->len, ==, 2);
 
-  /* turned off: none (a third bidder's bid is news, not shown) */
+  /* turned off with the switch in the preferences: none (a third
+   * bidder's bid is news, not shown) */
   person_init (&xena, f->server, "Xena", FALSE);
-  g_settings_set_boolean (settings, "notifications", FALSE);
+  prefs = rein_preferences_new (GTK_WINDOW (window), rein_context_get_session (f->carol.context));
+  gtk_window_present (GTK_WINDOW (prefs));
+  app_test_iterate (100);
+  toggle = app_test_child (prefs, "notifications_switch");
+  row = ADW_ACTION_ROW (gtk_widget_get_ancestor (GTK_WIDGET (toggle), ADW_TYPE_ACTION_ROW));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "_Notifications");
+  g_assert_true (gtk_switch_get_active (toggle));
+  /* a click on the row flips its switch (once its animation is done) */
+  adw_action_row_activate (row);
+  app_test_wait_until (switch_off, toggle, "the switch to turn off", 10);
+  g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  app_test_screenshot (GTK_WIDGET (prefs), "preferences-notifications-off");
   place_bid (&xena, job_id, "0.03");
   refresh_my_jobs (window, &f->carol);
   app_test_iterate (500);
   g_assert_cmpuint (fake.shown->len, ==, 2);
-  g_settings_set_boolean (settings, "notifications", TRUE);
+  /* and on again */
+  adw_action_row_activate (row);
+  app_test_wait_until (switch_on, toggle, "the switch to turn on", 10);
+  g_assert_true (g_settings_get_boolean (settings, "notifications"));
+  app_test_destroy_window (GTK_WINDOW (prefs));
   person_clear (&xena);
 
+  /* Walt and Mia, in windows of the same app: nothing for them yet */
+  walt = app_window_open (app, &f->walt);
+  mia = app_window_open (app, &f->mia);
+  g_assert_cmpuint (fake.shown->len, ==, 2);
+
+  /* Carol awards Walt's bid: Walt is told, once */
+  job = load_job (&f->carol, job_id);
+  text = rein_document_build_offer (bid_of (job, "Walt"), REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  publish_step (&f->carol, job, &text);
+  g_clear_object (&job);
+  refresh_all (window, walt, mia, f);
+  expect_shown (&fake, 3, "Your bid was accepted|Logo for a bakery");
+  refresh_all (window, walt, mia, f);
+  g_assert_cmpuint (fake.shown->len, ==, 3);
+
+  /* Walt delivers: Carol is told, once */
+  job = load_job (&f->walt, job_id);
+  text = rein_document_build_delivery (rein_job_get_offer (job), "logo.svg", &error);
+  g_assert_no_error (error);
+  publish_step (&f->walt, job, &text);
+  g_clear_object (&job);
+  refresh_all (window, walt, mia, f);
+  expect_shown (&fake, 4, "The work on your job was delivered|Logo for a bakery");
+  refresh_all (window, walt, mia, f);
+  g_assert_cmpuint (fake.shown->len, ==, 4);
+
+  /* Walt disputes: Carol and Mia are told, once each */
+  job = load_job (&f->walt, job_id);
+  text = rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_WORKER_DISPUTE,
+                                      "The logo is round, as asked.", &error);
+  g_assert_no_error (error);
+  publish_step (&f->walt, job, &text);
+  g_clear_object (&job);
+  refresh_all (window, walt, mia, f);
+  expect_shown (&fake, 6, "A job was disputed|Logo for a bakery");
+  g_assert_cmpstr (g_ptr_array_index (fake.shown, 4), ==, "A job was disputed|Logo for a bakery");
+  refresh_all (window, walt, mia, f);
+  g_assert_cmpuint (fake.shown->len, ==, 6);
+
+  app_test_destroy_window (GTK_WINDOW (walt));
+  app_test_destroy_window (GTK_WINDOW (mia));
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
   fake_notifications_stop (&fake);

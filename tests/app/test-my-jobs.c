@@ -4,10 +4,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "app-test-util.h"
 #include "client-test-util.h"
+#include "rein-test-util.h"
+#include "rein-job-page.h"
 #include "rein-window.h"
 
 typedef struct
@@ -138,6 +142,12 @@ spun_cb (GtkSpinner *spinner, GParamSpec *pspec, gpointer data)
     *(gboolean *) data = TRUE;
 }
 
+static gboolean
+page_loaded (gpointer data)
+{
+  return rein_job_page_get_timeline (data) != NULL;
+}
+
 /* Another party acts while my window is open: the refresh button (F5)
  * reads my jobs again, and the new job shows whose turn it is. */
 static void
@@ -149,6 +159,8 @@ test_refresh (Fixture *f, gconstpointer data)
   g_autoptr (ReinJob) job = NULL;
   GtkWidget *button;
   gboolean found = FALSE, spun = FALSE;
+  Stall stall = { 0 };
+  guint tick;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
   gtk_window_present (GTK_WINDOW (window));
@@ -171,8 +183,14 @@ test_refresh (Fixture *f, gconstpointer data)
   /* the spinner turns while it reads */
   g_signal_connect (app_test_child (view, "list_spinner"), "notify::spinning",
                     G_CALLBACK (spun_cb), &spun);
+  /* the main loop's longest stall while My Jobs is read (a figure, not
+   * a limit: every store and crypto call is in a worker) */
+  tick = g_timeout_add (1, rein_stall_tick, &stall);
   gtk_widget_activate (button);
   app_test_wait_until (two_worker_rows, view, "the awarded job", 60);
+  g_source_remove (tick);
+  g_printerr ("# longest main-loop stall while My Jobs is read: %.1f ms\n",
+              stall.longest / 1000.0);
   for (guint i = 0; i < 2; i++)
     {
       GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, (gint) i);
@@ -190,8 +208,123 @@ test_refresh (Fixture *f, gconstpointer data)
   g_assert_true (spun);
   g_assert_false (gtk_spinner_get_spinning (app_test_child (view, "list_spinner")));
   app_test_screenshot (GTK_WIDGET (window), "my-jobs-13-refreshed");
+
+  /* and while the job's page reads its timeline and escrows, and a
+   * refresh runs beside it */
+  stall = (Stall) { 0 };
+  tick = g_timeout_add (1, rein_stall_tick, &stall);
+  g_assert_true (rein_my_jobs_view_open_job (view, rein_job_get_id (job)));
+  gtk_widget_activate_action (GTK_WIDGET (view), "my-jobs.refresh", NULL);
+  app_test_wait_until (page_loaded, rein_my_jobs_view_get_job_page (view), "the job page", 60);
+  /* (and its escrow cards, which ask the chain backend) */
+  app_test_iterate (1000);
+  g_source_remove (tick);
+  g_printerr ("# longest main-loop stall while the job page loads and My Jobs is read: "
+              "%.1f ms\n",
+              stall.longest / 1000.0);
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
+}
+
+/* ---- one app per data folder ---- */
+
+/* An app started by the test ends with it, even when an assertion ends
+ * the test first. */
+static void
+end_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocess *
+spawn_app (GSubprocessLauncher *launcher, const gchar *data_dir)
+{
+  g_autoptr (GError) error = NULL;
+  GSubprocess *app;
+
+  if (data_dir != NULL)
+    app = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("REIN_APP"), "--data-dir",
+                                       data_dir, NULL);
+  else
+    app = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("REIN_APP"), NULL);
+  g_assert_no_error (error);
+  return app;
+}
+
+static gboolean
+has_exited (gpointer data)
+{
+  return g_subprocess_get_identifier (data) == NULL;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Runs @app until it has opened @data_dir's store, then a moment more:
+ * it must still be running. */
+static void
+assert_runs (GSubprocess *app, const gchar *store_file)
+{
+  app_test_wait_until (file_exists, (gpointer) store_file, store_file, 60);
+  app_test_iterate (1500);
+  g_assert_false (has_exited (app));
+}
+
+static void
+stop_app (GSubprocess *app)
+{
+  if (!has_exited (app))
+    g_subprocess_force_exit (app);
+  g_assert_true (g_subprocess_wait (app, NULL, NULL));
+  g_object_unref (app);
+}
+
+/* Two people on one computer: "rein --data-dir …/walt" beside a running
+ * "rein --data-dir …/carol" runs an app of its own (it used to raise
+ * Carol's window and exit); a second "rein" on the usual folder still
+ * only raises the first one's window. */
+static void
+test_one_app_per_data_dir (void)
+{
+  g_autofree gchar *home = g_dir_make_tmp ("rein-apps-XXXXXX", NULL);
+  g_autofree gchar *carol = g_build_filename (home, "carol", NULL);
+  g_autofree gchar *walt = g_build_filename (home, "walt", NULL);
+  g_autofree gchar *data = g_build_filename (home, "data", NULL);
+  g_autofree gchar *carol_db = g_build_filename (carol, "rein.db", NULL);
+  g_autofree gchar *walt_db = g_build_filename (walt, "rein.db", NULL);
+  g_autofree gchar *usual_db = g_build_filename (data, "rein", "rein.db", NULL);
+  /* (silenced: an app left running would hold the test's output open) */
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  GSubprocess *first, *second, *usual, *again;
+
+  g_assert_nonnull (g_getenv ("REIN_APP"));
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "REIN_DATA_DIR");
+  g_subprocess_launcher_set_child_setup (launcher, end_with_parent, NULL, NULL);
+
+  first = spawn_app (launcher, carol);
+  assert_runs (first, carol_db);
+  second = spawn_app (launcher, walt);
+  assert_runs (second, walt_db);
+  g_assert_false (has_exited (first));
+
+  /* the usual folder: one app, whoever starts it next */
+  usual = spawn_app (launcher, NULL);
+  assert_runs (usual, usual_db);
+  again = spawn_app (launcher, NULL);
+  app_test_wait_until (has_exited, again, "the second app on the usual folder to hand over", 60);
+  g_assert_true (g_subprocess_get_successful (again));
+  g_assert_false (has_exited (usual));
+
+  stop_app (again);
+  stop_app (usual);
+  stop_app (second);
+  stop_app (first);
+  rein_test_remove_tree (home);
 }
 
 int
@@ -205,5 +338,6 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/app/my-jobs/refresh", Fixture, NULL, fixture_setup, test_refresh,
               fixture_teardown);
+  g_test_add_func ("/app/my-jobs/one-app-per-data-dir", test_one_app_per_data_dir);
   return g_test_run ();
 }

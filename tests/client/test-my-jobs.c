@@ -181,6 +181,30 @@ test_three_roles (Fixture *f, gconstpointer data)
   g_object_unref (assert_one (jobs, job_id, REIN_ROLE_WORKER, REIN_JOB_STATE_CREATOR_DISPUTE,
                               FALSE, "waiting for Mia to resolve the dispute"));
   assert_events (events, REIN_MY_JOB_EVENT_DISPUTED);
+  /* told once */
+  jobs = my_jobs_of (&f->mia, events);
+  assert_events (events, -1);
+  jobs = my_jobs_of (&f->walt, events);
+  assert_events (events, -1);
+
+  /* Walt disputes too: Carol and Mia are told, once */
+  job = load_job (&f->walt, job_id);
+  step (&f->walt, job,
+        rein_document_build_dispute (rein_job_get_offer (job), REIN_DOCUMENT_TYPE_WORKER_DISPUTE, "I sent it twice.",
+                                     &error));
+  g_clear_object (&job);
+  jobs = my_jobs_of (&f->carol, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_CREATOR, REIN_JOB_STATE_WORKER_DISPUTE,
+                              FALSE, "waiting for Mia to resolve the dispute"));
+  assert_events (events, REIN_MY_JOB_EVENT_DISPUTED);
+  jobs = my_jobs_of (&f->carol, events);
+  assert_events (events, -1);
+  jobs = my_jobs_of (&f->mia, events);
+  assert_events (events, REIN_MY_JOB_EVENT_DISPUTED);
+  jobs = my_jobs_of (&f->mia, events);
+  assert_events (events, -1);
+  jobs = my_jobs_of (&f->walt, events);
+  assert_events (events, -1); /* his own */
 
   /* the orders were recorded: a new run starts from them, and says
    * nothing about what was seen before */
@@ -193,6 +217,145 @@ test_three_roles (Fixture *f, gconstpointer data)
     g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
     assert_events (events, -1);
   }
+}
+
+/* Walt delivers: Carol is told, once. (Accepting and resolving take
+ * payments from funded escrows: the job page's tests check that those
+ * are told once.) */
+static void
+test_delivery (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinJob) job = award_job (&f->carol, &f->walt, &f->mia, "Logo for a bakery", "0.05");
+  g_autofree gchar *job_id = g_strdup (rein_job_get_id (job));
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr (GError) error = NULL;
+  GListModel *jobs;
+
+  /* what each was told so far */
+  my_jobs_of (&f->carol, events);
+  my_jobs_of (&f->walt, events);
+
+  step (&f->walt, job,
+        rein_document_build_delivery (rein_job_get_offer (job), "logo.svg\nlogo.png", &error));
+  g_clear_object (&job);
+  jobs = my_jobs_of (&f->carol, events);
+  g_object_unref (assert_one (jobs, job_id, REIN_ROLE_CREATOR, REIN_JOB_STATE_DELIVERED, TRUE,
+                              "waiting for you to accept or dispute the delivery"));
+  assert_events (events, REIN_MY_JOB_EVENT_DELIVERED);
+  jobs = my_jobs_of (&f->carol, events);
+  assert_events (events, -1);
+  jobs = my_jobs_of (&f->walt, events);
+  assert_events (events, -1); /* his own */
+
+  jobs = my_jobs_of (&f->mia, events);
+  assert_events (events, -1); /* nothing for the mediator to do */
+}
+
+/* A second bid that comes while the app is closed is told at the next
+ * start: what was told lives in the store, not only in memory. */
+static void
+test_bids_seen_kept (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
+                                     "A round logo.");
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
+  Person xena = { 0 };
+
+  my_jobs_of (&f->carol, events);
+  place_bid (&f->walt, job_id, "0.05");
+  my_jobs_of (&f->carol, events);
+  assert_events (events, REIN_MY_JOB_EVENT_BID);
+
+  /* the app closes; Xena bids; it starts again */
+  person_init (&xena, f->server, "Xena", FALSE);
+  place_bid (&xena, job_id, "0.04");
+  person_clear (&xena);
+  {
+    g_autoptr (ReinContext) again = rein_context_new (f->carol.store);
+    Person later = f->carol;
+
+    later.context = again;
+    my_jobs_of (&later, events);
+    assert_events (events, REIN_MY_JOB_EVENT_BID);
+    my_jobs_of (&later, events);
+    assert_events (events, -1);
+  }
+}
+
+typedef struct
+{
+  ReinStore *store;
+  gint64 identity_id;
+  const gchar *job_id;
+} SeenWait;
+
+/* The order of @w's job is recorded as told in the "bids" state. */
+static gboolean
+recorded_bids (SeenWait *w)
+{
+  g_autoptr (GPtrArray) orders = rein_store_list_orders (w->store, w->identity_id, NULL);
+
+  for (guint i = 0; orders != NULL && i < orders->len; i++)
+    {
+      ReinStoredOrder *o = g_ptr_array_index (orders, i);
+
+      if (g_str_equal (o->job_id, w->job_id))
+        return g_str_has_prefix (o->seen_state != NULL ? o->seen_state : "", "bids");
+    }
+  return FALSE;
+}
+
+/* A refresh cancelled (by the next one) once it has recorded the bid as
+ * told still tells it; the next one does not tell it again. */
+static void
+test_cancelled_refresh (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
+                                     "A round logo.");
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
+  ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
+  SeenWait w = { f->carol.store, rein_identity_get_id (f->carol.identity), job_id };
+  g_autoptr (GAsyncResult) first = NULL;
+  g_autoptr (GAsyncResult) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean caught = FALSE;
+  gulong handler;
+
+  my_jobs_of (&f->carol, events);
+  place_bid (&f->walt, job_id, "0.05");
+  refresh (market_of (&f->carol));
+  g_array_set_size (events, 0);
+  handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &first);
+  /* one dispatch at a time; after each, a moment for a worker to record
+   * (the main loop, which would hear back from it, does not run) */
+  while (first == NULL && !caught)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      for (guint i = 0; i < 50 && !caught; i++)
+        {
+          caught = recorded_bids (&w);
+          if (!caught)
+            g_usleep (1000);
+        }
+    }
+  /* recorded as told, not yet heard back: a newer refresh cancels it */
+  g_assert_true (caught);
+  g_assert_null (first);
+  g_assert_cmpuint (events->len, ==, 0);
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &second);
+  wait_for (&first);
+  g_assert_false (rein_my_jobs_refresh_finish (service, first, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  wait_for (&second);
+  g_assert_true (rein_my_jobs_refresh_finish (service, second, &error));
+  g_assert_no_error (error);
+  g_signal_handler_disconnect (service, handler);
+  /* told once, by the refresh that recorded it */
+  assert_events (events, REIN_MY_JOB_EVENT_BID);
+  g_object_unref (assert_one (rein_my_jobs_get_jobs (service), job_id, REIN_ROLE_CREATOR,
+                              REIN_JOB_STATE_BIDS, TRUE, "waiting for you to award a bid"));
 }
 
 /* Switching identity empties the list; a refresh without one fails. */
@@ -219,6 +382,12 @@ main (int argc, char **argv)
 
   g_test_add ("/client/my-jobs/three-roles", Fixture, NULL, fixture_setup, test_three_roles,
               fixture_teardown);
+  g_test_add ("/client/my-jobs/delivery", Fixture, NULL, fixture_setup, test_delivery,
+              fixture_teardown);
+  g_test_add ("/client/my-jobs/bids-seen-kept", Fixture, NULL, fixture_setup,
+              test_bids_seen_kept, fixture_teardown);
+  g_test_add ("/client/my-jobs/cancelled-refresh", Fixture, NULL, fixture_setup,
+              test_cancelled_refresh, fixture_teardown);
   g_test_add ("/client/my-jobs/no-identity", Fixture, NULL, fixture_setup, test_no_identity,
               fixture_teardown);
   return g_test_run ();

@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 export REIN_RUN_BUILD_DIR=$build REIN_RUN_NO_APP=1 REIN_DEMO_PORT=0 \
        REIN_DEMO_DIR=$work/demo REIN_TEST_SCRYPT_LOG2N=10
 
-echo "1..6"
+echo "1..7"
 n=0
 check () {
   n=$((n + 1))
@@ -41,6 +41,14 @@ desc="You works on the book Bob awarded, both escrows funded and confirmed"
 check test "$(grep -c -E "^[a-z0-9]{20}  worker +job awarded +Illustrate a children's book " \
               "$work/run1.txt")" = 1 -a \
            "$(grep -c -E '^  funded, [0-9]+ confirmations$' "$work/run1.txt")" = 2
+# The README's "fund" command, with no demo running: it starts the demo
+# chain on its state, pays, and the coins stay for the next run.
+address=$("$build/src/cli/rein-cli" identities --data-dir "$work/demo/you" --json \
+          | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["identities"][0]["master_address"])')
+desc="run.sh fund pays an address on the demo chain"
+bash "$src/build-aux/run.sh" fund "$address" 0.00012345 >"$work/fund.txt" 2>&1 || true
+sed 's/^/# /' "$work/fund.txt"
+check grep -q -x "$address now holds 12345 sat." "$work/fund.txt"
 bash "$src/build-aux/run.sh" >"$work/run2.txt" 2>&1 || { cat "$work/run2.txt"; exit 1; }
 jobs_of "$work/run2.txt" >"$work/jobs2.txt"
 desc="a second run reuses the demo: same port, same jobs"
