@@ -128,6 +128,20 @@ has_result (gpointer data)
   return *(GAsyncResult **) data != NULL;
 }
 
+/* Closing @dialog before anything is signed ends its run as cancelled
+ * (*@result, then cleared). */
+static void
+close_cancels_run (GtkWindow *dialog, GAsyncResult **result)
+{
+  g_autoptr (GError) error = NULL;
+
+  gtk_window_close (dialog);
+  app_test_wait_until (has_result, result, "the cancel", 30);
+  g_assert_null (rein_payout_dialog_run_finish (*result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (result);
+}
+
 /* Light and dark, wide and narrow, of @widget's window. */
 static void
 screenshots (GtkWidget *widget, const gchar *name, gint wide_width, gint height)
@@ -638,12 +652,7 @@ test_refused (Fixture *f, gconstpointer data)
   rein_payout_dialog_run_async (NULL, f->carol.context, job, REIN_PAYOUT_ACCEPT, 0, NULL, wait_cb,
                                 &result);
   app_test_wait_until (dialog_on_review, NULL, "the payments to review", 60);
-  gtk_window_close (GTK_WINDOW (find_dialog ()));
-  app_test_wait_until (has_result, &result, "the cancel", 30);
-  g_assert_null (rein_payout_dialog_run_finish (result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  g_clear_object (&result);
+  close_cancels_run (GTK_WINDOW (find_dialog ()), &result);
 
   chain = rein_chain_new (f->chain->url, &error);
   g_assert_no_error (error);
@@ -871,12 +880,7 @@ test_fee_policy (Fixture *f, gconstpointer data)
     g_assert_cmpuint (rate, >=, 9);
     g_assert_cmpuint (rate, <=, 11);
   }
-  gtk_window_close (GTK_WINDOW (dialog));
-  app_test_wait_until (has_result, &result, "the cancel", 30);
-  g_assert_null (rein_payout_dialog_run_finish (result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  g_clear_object (&result);
+  close_cancels_run (GTK_WINDOW (dialog), &result);
 
   /* a cap of 500 sat: refused with the reason, nothing to sign */
   g_assert_true (rein_chain_settings_set_fee_cap (f->carol.store, 500, &error));
@@ -899,12 +903,7 @@ test_fee_policy (Fixture *f, gconstpointer data)
   g_assert_null (result);
   g_assert_cmpstr (rein_payout_dialog_get_page (dialog), ==, "error");
   app_test_screenshot (GTK_WIDGET (dialog), "payout-fee-cap");
-  gtk_window_close (GTK_WINDOW (dialog));
-  app_test_wait_until (has_result, &result, "the cancel", 30);
-  g_assert_null (rein_payout_dialog_run_finish (result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
-  g_clear_object (&result);
+  close_cancels_run (GTK_WINDOW (dialog), &result);
 
   /* Carol accepts at 2 sat/vB without the dialog; Walt's cap of 100 sat
    * refuses the primary payment where he would sign it */
