@@ -124,6 +124,17 @@ is_default_dir (const gchar *data_dir)
   return g_strcmp0 (a, b) == 0;
 }
 
+gchar *
+rein_application_id_for_dir (const gchar *data_dir)
+{
+  g_autofree gchar *chosen = data_dir != NULL ? g_strdup (data_dir) : rein_store_default_dir ();
+  g_autofree gchar *path = g_canonicalize_filename (chosen, NULL);
+  g_autofree gchar *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, path, -1);
+
+  /* an ID element may not start with a digit */
+  return g_strdup_printf ("org.reinproject.Rein.Folder_%.16s", digest);
+}
+
 static gint
 rein_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
@@ -139,9 +150,16 @@ rein_application_handle_local_options (GApplication *app, GVariantDict *options)
     self->data_dir = g_strdup (dir);
   /* One app per data folder: another person's (another --data-dir or
    * REIN_DATA_DIR) runs beside the usual one instead of raising its
-   * window. (Not yet registered: the flags may still change.) */
+   * window, and is itself unique: a second start on that folder raises
+   * it (two apps on one store would both tell each event), and its
+   * notifications come back to it. Its own application ID says so.
+   * (Not yet registered: the ID may still change.) */
   if (!is_default_dir (self->data_dir))
-    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    {
+      g_autofree gchar *id = rein_application_id_for_dir (self->data_dir);
+
+      g_application_set_application_id (app, id);
+    }
   return -1;
 }
 

@@ -299,7 +299,7 @@ test_one_app_per_data_dir (void)
   /* (silenced: an app left running would hold the test's output open) */
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
       G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  GSubprocess *first, *second, *usual, *again;
+  GSubprocess *first, *second, *usual, *again, *walt_again;
 
   g_assert_nonnull (g_getenv ("REIN_APP"));
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
@@ -311,6 +311,12 @@ test_one_app_per_data_dir (void)
   second = spawn_app (launcher, walt);
   assert_runs (second, walt_db);
   g_assert_false (has_exited (first));
+  /* and one app on each: a second start on Walt's folder hands over (two
+   * apps on one store would both tell each event) */
+  walt_again = spawn_app (launcher, walt);
+  app_test_wait_until (has_exited, walt_again, "the second app on Walt's folder to hand over", 60);
+  g_assert_true (g_subprocess_get_successful (walt_again));
+  g_assert_false (has_exited (second));
 
   /* the usual folder: one app, whoever starts it next */
   usual = spawn_app (launcher, NULL);
@@ -320,6 +326,7 @@ test_one_app_per_data_dir (void)
   g_assert_true (g_subprocess_get_successful (again));
   g_assert_false (has_exited (usual));
 
+  stop_app (walt_again);
   stop_app (again);
   stop_app (usual);
   stop_app (second);
