@@ -682,9 +682,16 @@ orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_autoptr (GError) error = NULL;
 
-  /* what was recorded as told is told, even by a refresh cancelled since
-   * (by a newer one, which finds it told) */
-  for (guint i = 0; i < r->events->len; i++)
+  /* What was recorded as told is told, even by a refresh cancelled since
+   * (by a newer one, which finds it told); but not once another identity
+   * is shown: its window would tell the other's events, and open their
+   * jobs as its own. (Its rows say what needs it when it is shown
+   * again.) */
+  for (guint i = 0;
+       self->identity != NULL
+       && rein_identity_get_id (self->identity) == rein_identity_get_id (r->identity)
+       && i < r->events->len;
+       i++)
     {
       Event *e = g_ptr_array_index (r->events, i);
 

@@ -307,6 +307,60 @@ recorded_bids (SeenWait *w)
 
 /* A refresh cancelled (by the next one) once it has recorded the bid as
  * told still tells it; the next one does not tell it again. */
+/* Starts a refresh of @service and runs the main loop one dispatch at a
+ * time until its worker has recorded the bid as told (@w), before the
+ * refresh is heard back (*@first stays NULL). */
+static void
+refresh_until_recorded (ReinMyJobs *service, SeenWait *w, GAsyncResult **first)
+{
+  gboolean caught = FALSE;
+
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, first);
+  /* after each dispatch, a moment for a worker to record (the main loop,
+   * which would hear back from it, does not run) */
+  while (*first == NULL && !caught)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      for (guint i = 0; i < 50 && !caught; i++)
+        {
+          caught = recorded_bids (w);
+          if (!caught)
+            g_usleep (1000);
+        }
+    }
+  g_assert_true (caught);
+  g_assert_null (*first);
+}
+
+/* A refresh that recorded an event, cancelled by a switch of identity
+ * before it is heard back, does not tell the event: the window now shows
+ * another identity, which would tell it as its own. */
+static void
+test_switched_refresh (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
+                                     "A round logo.");
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
+  ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
+  SeenWait w = { f->carol.store, rein_identity_get_id (f->carol.identity), job_id };
+  g_autoptr (GAsyncResult) first = NULL;
+  g_autoptr (GError) error = NULL;
+  gulong handler;
+
+  my_jobs_of (&f->carol, events);
+  place_bid (&f->walt, job_id, "0.05");
+  refresh (market_of (&f->carol));
+  g_array_set_size (events, 0);
+  handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
+  refresh_until_recorded (service, &w, &first);
+  rein_my_jobs_set_identity (service, NULL);
+  wait_for (&first);
+  g_assert_false (rein_my_jobs_refresh_finish (service, first, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_signal_handler_disconnect (service, handler);
+  g_assert_cmpuint (events->len, ==, 0);
+}
+
 static void
 test_cancelled_refresh (Fixture *f, gconstpointer data)
 {
@@ -318,7 +372,6 @@ test_cancelled_refresh (Fixture *f, gconstpointer data)
   g_autoptr (GAsyncResult) first = NULL;
   g_autoptr (GAsyncResult) second = NULL;
   g_autoptr (GError) error = NULL;
-  gboolean caught = FALSE;
   gulong handler;
 
   my_jobs_of (&f->carol, events);
@@ -326,22 +379,8 @@ test_cancelled_refresh (Fixture *f, gconstpointer data)
   refresh (market_of (&f->carol));
   g_array_set_size (events, 0);
   handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
-  rein_my_jobs_refresh_async (service, NULL, wait_cb, &first);
-  /* one dispatch at a time; after each, a moment for a worker to record
-   * (the main loop, which would hear back from it, does not run) */
-  while (first == NULL && !caught)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      for (guint i = 0; i < 50 && !caught; i++)
-        {
-          caught = recorded_bids (&w);
-          if (!caught)
-            g_usleep (1000);
-        }
-    }
+  refresh_until_recorded (service, &w, &first);
   /* recorded as told, not yet heard back: a newer refresh cancels it */
-  g_assert_true (caught);
-  g_assert_null (first);
   g_assert_cmpuint (events->len, ==, 0);
   rein_my_jobs_refresh_async (service, NULL, wait_cb, &second);
   wait_for (&first);
@@ -386,6 +425,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/client/my-jobs/bids-seen-kept", Fixture, NULL, fixture_setup,
               test_bids_seen_kept, fixture_teardown);
+  g_test_add ("/client/my-jobs/switched-refresh", Fixture, NULL, fixture_setup,
+              test_switched_refresh, fixture_teardown);
   g_test_add ("/client/my-jobs/cancelled-refresh", Fixture, NULL, fixture_setup,
               test_cancelled_refresh, fixture_teardown);
   g_test_add ("/client/my-jobs/no-identity", Fixture, NULL, fixture_setup, test_no_identity,
