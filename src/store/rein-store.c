@@ -163,7 +163,8 @@ static const gchar *const migrations[] = {
   "CREATE INDEX job_summaries_newest ON job_summaries(testnet, first_seen);",
   /* 6 -> 7: what this computer calls an identity, when renamed here (the
    * enrolled name is signed and stays) */
-  "ALTER TABLE identities ADD COLUMN label TEXT;",
+  "ALTER TABLE identities ADD COLUMN label TEXT;"
+  "CREATE UNIQUE INDEX identities_label ON identities(label);",
 };
 
 /* A refresh writes 400,000 documents with random hashes into the indexes:
@@ -1563,39 +1564,53 @@ rein_store_rename_identity (ReinStore *self,
         return FALSE;
       }
   /* Each identity is found by one name: no other may be called this,
-   * by its label or by its enrolled name. */
+   * by its label or by its enrolled name; checked and written in one
+   * transaction (another process may rename or add at the same time). */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
   taken = prepare (self, "SELECT 1 FROM identities WHERE id != ?1 "
                          "AND (label = ?2 OR name = ?2)",
                    error);
   if (taken == NULL)
-    return FALSE;
+    goto fail;
   sqlite3_bind_int64 (taken, 1, rein_identity_get_id (identity));
   sqlite3_bind_text (taken, 2, clean, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (taken) == SQLITE_ROW)
     {
       g_set_error (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS,
                    "Another identity is already called “%s”", clean);
-      return FALSE;
+      goto fail;
     }
   /* back to the enrolled name: no label */
   enrolled = g_strcmp0 (clean, rein_identity_get_name (identity)) == 0;
   update = prepare (self, "UPDATE identities SET label = ?2 WHERE id = ?1", error);
   if (update == NULL)
-    return FALSE;
+    goto fail;
   sqlite3_bind_int64 (update, 1, rein_identity_get_id (identity));
   if (enrolled)
     sqlite3_bind_null (update, 2);
   else
     sqlite3_bind_text (update, 2, clean, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (update) != SQLITE_DONE)
-    return set_db_error (self, error, "Could not rename the identity");
+    {
+      set_db_error (self, error, "Could not rename the identity");
+      goto fail;
+    }
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error_literal (error, REIN_STORE_ERROR, REIN_STORE_ERROR_NOT_FOUND,
                            "No such identity");
-      return FALSE;
+      goto fail;
     }
-  return TRUE;
+  g_clear_pointer (&taken, sqlite3_finalize);
+  g_clear_pointer (&update, sqlite3_finalize);
+  return exec (self, "COMMIT", error);
+
+fail:
+  g_clear_pointer (&taken, sqlite3_finalize);
+  g_clear_pointer (&update, sqlite3_finalize);
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 gboolean

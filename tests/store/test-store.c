@@ -609,6 +609,17 @@ test_rename_identity (Fixture *f, gconstpointer data)
   g_clear_object (&found);
   g_assert_null (rein_store_find_identity (f->store, "Alice at work", &error));
   g_clear_error (&error);
+
+  /* and the database itself keeps labels apart, whoever writes */
+  {
+    g_autofree gchar *path = g_build_filename (f->dir, "rein.db", NULL);
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE identities SET label = 'Same'", NULL, NULL, NULL),
+                     ==, SQLITE_CONSTRAINT);
+    sqlite3_close (db);
+  }
 }
 
 static void
