@@ -234,7 +234,13 @@ renamed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           gtk_widget_add_css_class (GTK_WIDGET (self->label_row), "error");
-          toast (self, error->message);
+          /* the store's words are English: said here in the user's */
+          if (g_error_matches (error, REIN_STORE_ERROR, REIN_STORE_ERROR_EXISTS))
+            toast (self, _("Another identity on this computer is already called that"));
+          else if (g_error_matches (error, REIN_STORE_ERROR, REIN_STORE_ERROR_INVALID))
+            toast (self, _("A name is one line of text, not empty and not too long"));
+          else
+            toast (self, _("The identity could not be renamed"));
         }
       return;
     }

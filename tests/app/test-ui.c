@@ -2269,6 +2269,12 @@ header_names_bobby (gpointer data)
 }
 
 static gboolean
+says_name_taken (gpointer page)
+{
+  return toast_shown (page, "already called that");
+}
+
+static gboolean
 row_marked_error (gpointer data)
 {
   return gtk_widget_has_css_class (data, "error");
@@ -2353,6 +2359,7 @@ test_identities (Fixture *f, gconstpointer data)
     set_text (label_row, "Alice");
     g_signal_emit_by_name (label_row, "apply");
     wait_until (row_marked_error, label_row);
+    wait_until (says_name_taken, page);
     g_assert_cmpstr (rein_identity_get_label (rein_session_get_active_identity (f->session)), ==,
                      "Bob");
     set_text (label_row, "  Bobby (test) ");
