@@ -766,6 +766,9 @@ rein_window_dispose (GObject *object)
   g_clear_handle_id (&self->header_idle, g_source_remove);
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
+  /* the settings outlive the window: no header update after this */
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_settings (GTK_WIDGET (self)),
+                                        update_header, self);
   g_clear_object (&self->session);
   follow_label (self, NULL);
   g_clear_object (&self->context);
