@@ -332,27 +332,39 @@ refresh_until_recorded (ReinMyJobs *service, SeenWait *w, GAsyncResult **first)
   g_assert_null (*first);
 }
 
+/* Carol's job with Walt's bid, and a refresh of Carol's My Jobs that has
+ * recorded the bid as told and is not yet heard back (*@first NULL); from
+ * then on her "attention" events go to @events (*@handler). Returns the
+ * job's ID. */
+static gchar *
+refresh_recorded_bid (Fixture *f, GArray *events, GAsyncResult **first, gulong *handler)
+{
+  gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design", "A round logo.");
+  ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
+  SeenWait w = { f->carol.store, rein_identity_get_id (f->carol.identity), job_id };
+
+  my_jobs_of (&f->carol, events);
+  place_bid (&f->walt, job_id, "0.05");
+  refresh (market_of (&f->carol));
+  g_array_set_size (events, 0);
+  *handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
+  refresh_until_recorded (service, &w, first);
+  return job_id;
+}
+
 /* A refresh that recorded an event, cancelled by a switch of identity
  * before it is heard back, does not tell the event: the window now shows
  * another identity, which would tell it as its own. */
 static void
 test_switched_refresh (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
-                                     "A round logo.");
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
   ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
-  SeenWait w = { f->carol.store, rein_identity_get_id (f->carol.identity), job_id };
   g_autoptr (GAsyncResult) first = NULL;
   g_autoptr (GError) error = NULL;
   gulong handler;
+  g_autofree gchar *job_id = refresh_recorded_bid (f, events, &first, &handler);
 
-  my_jobs_of (&f->carol, events);
-  place_bid (&f->walt, job_id, "0.05");
-  refresh (market_of (&f->carol));
-  g_array_set_size (events, 0);
-  handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
-  refresh_until_recorded (service, &w, &first);
   rein_my_jobs_set_identity (service, NULL);
   wait_for (&first);
   g_assert_false (rein_my_jobs_refresh_finish (service, first, &error));
@@ -364,22 +376,14 @@ test_switched_refresh (Fixture *f, gconstpointer data)
 static void
 test_cancelled_refresh (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
-                                     "A round logo.");
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
   ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
-  SeenWait w = { f->carol.store, rein_identity_get_id (f->carol.identity), job_id };
   g_autoptr (GAsyncResult) first = NULL;
   g_autoptr (GAsyncResult) second = NULL;
   g_autoptr (GError) error = NULL;
   gulong handler;
+  g_autofree gchar *job_id = refresh_recorded_bid (f, events, &first, &handler);
 
-  my_jobs_of (&f->carol, events);
-  place_bid (&f->walt, job_id, "0.05");
-  refresh (market_of (&f->carol));
-  g_array_set_size (events, 0);
-  handler = g_signal_connect (service, "attention", G_CALLBACK (attention_cb), events);
-  refresh_until_recorded (service, &w, &first);
   /* recorded as told, not yet heard back: a newer refresh cancels it */
   g_assert_cmpuint (events->len, ==, 0);
   rein_my_jobs_refresh_async (service, NULL, wait_cb, &second);
