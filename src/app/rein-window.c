@@ -803,8 +803,11 @@ rein_window_size_allocate (GtkWidget *widget, int width, int height, int baselin
 
   GTK_WIDGET_CLASS (rein_window_parent_class)->size_allocate (widget, width, height, baseline);
   self->width = width;
+  /* at the default priority: a low idle waits behind every answer of a
+   * long read (My Jobs reading hundreds of jobs), and the header would
+   * keep its wide layout meanwhile */
   if (crossed && self->header_idle == 0)
-    self->header_idle = g_idle_add (header_idle_cb, self);
+    self->header_idle = g_idle_add_full (G_PRIORITY_DEFAULT, header_idle_cb, self, NULL);
 }
 
 static void
