@@ -27,6 +27,14 @@ rein_context_dispose (GObject *object)
 
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
+  /* What the services have in flight holds them (a task keeps its source
+   * object): their reads end now, not when the last answer comes. */
+  if (self->escrow_watches != NULL)
+    rein_escrow_watches_set_enabled (self->escrow_watches, FALSE);
+  if (self->my_jobs != NULL)
+    rein_my_jobs_set_identity (self->my_jobs, NULL);
+  if (self->market != NULL)
+    rein_market_service_set_identity (self->market, NULL);
   g_clear_object (&self->escrow_watches);
   g_clear_object (&self->my_jobs);
   g_clear_object (&self->market);
