@@ -54,6 +54,7 @@ typedef struct
   GInputStream *stream;
   GByteArray *body;
   gsize declared; /* the answer's Content-Length, 0 when it has none */
+  gsize capacity; /* bytes @body can hold without growing (at least) */
   gchar *query; /* for CALL_QUERY: the member holding the results */
   gboolean testnet; /* for CALL_PUT: a testnet document */
   gchar *cursor; /* for CALL_QUERY: the answer's "cursor", when a valid one */
@@ -67,6 +68,75 @@ typedef struct
   guint deadline;
   gboolean timed_out;
 } Call;
+
+/* Answer buffers of large answers, kept for the next ones: a market's
+ * pages are megabytes each, and a buffer fresh from malloc is fresh
+ * memory, faulted in page by page by the reads of the main loop (tens of
+ * milliseconds for a page of a market). A kept buffer is reused whole.
+ * They hold what servers sent, nothing secret. */
+#define POOL_MIN_BYTES (256 * 1024)
+#define POOL_MAX_BYTES (32 * 1024 * 1024)
+#define POOL_MAX_BUFFERS 8
+
+static GMutex pool_lock;
+static GPtrArray *pool;  /* of GByteArray, each ->len bytes long: its capacity */
+static gsize pool_bytes; /* their sum */
+
+/* A kept buffer of at least @size bytes (the smallest), emptied, with its
+ * capacity in @out_capacity; NULL when none is kept. */
+static GByteArray *
+pool_take (gsize size, gsize *out_capacity)
+{
+  GByteArray *best = NULL;
+  guint best_index = 0;
+
+  g_mutex_lock (&pool_lock);
+  for (guint i = 0; pool != NULL && i < pool->len; i++)
+    {
+      GByteArray *candidate = g_ptr_array_index (pool, i);
+
+      if (candidate->len >= size && (best == NULL || candidate->len < best->len))
+        {
+          best = candidate;
+          best_index = i;
+        }
+    }
+  if (best != NULL)
+    {
+      g_ptr_array_remove_index_fast (pool, best_index);
+      pool_bytes -= best->len;
+      *out_capacity = best->len;
+      g_byte_array_set_size (best, 0);
+    }
+  g_mutex_unlock (&pool_lock);
+  return best;
+}
+
+/* Keeps @body (@capacity bytes long at least) for a next answer, or
+ * frees it. */
+static void
+pool_give (GByteArray *body, gsize capacity)
+{
+  gboolean kept = FALSE;
+
+  if (capacity >= POOL_MIN_BYTES && capacity <= POOL_MAX_BYTES && capacity <= G_MAXUINT)
+    {
+      g_mutex_lock (&pool_lock);
+      if (pool == NULL)
+        pool = g_ptr_array_new ();
+      if (pool->len < POOL_MAX_BUFFERS && pool_bytes + capacity <= POOL_MAX_BYTES)
+        {
+          /* within what it holds already: no allocation */
+          g_byte_array_set_size (body, (guint) capacity);
+          g_ptr_array_add (pool, body);
+          pool_bytes += capacity;
+          kept = TRUE;
+        }
+      g_mutex_unlock (&pool_lock);
+    }
+  if (!kept)
+    g_byte_array_unref (body);
+}
 
 static void
 call_free (Call *call)
@@ -87,7 +157,8 @@ call_free (Call *call)
   g_clear_pointer (&call->request_body, g_bytes_unref);
   g_clear_object (&call->msg);
   g_clear_object (&call->stream);
-  g_clear_pointer (&call->body, g_byte_array_unref);
+  if (call->body != NULL)
+    pool_give (g_steal_pointer (&call->body), call->capacity);
   g_free (call->query);
   g_free (call->cursor);
   g_free (call);
@@ -702,6 +773,7 @@ read_next (GTask *task)
   if (call->declared > 0)
     count = call->declared > len ? MIN (count, call->declared - len) : 1;
   g_byte_array_set_size (call->body, len + count);
+  call->capacity = MAX (call->capacity, len + count);
   call->body->len = len; /* the bytes beyond are the read's */
   g_input_stream_read_async (call->stream, call->body->data + len, count, G_PRIORITY_DEFAULT,
                              call->cancellable, read_cb, g_object_ref (task));
@@ -776,8 +848,18 @@ sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     call->declared = declared > 0 ? (gsize) declared : 0;
     if (declared > 0 && call->body->len == 0)
       {
+        GByteArray *kept = (gsize) declared + 1 >= POOL_MIN_BYTES
+                              ? pool_take ((gsize) declared + 1, &call->capacity)
+                              : NULL;
+
         g_byte_array_unref (call->body);
-        call->body = g_byte_array_sized_new ((guint) declared + 1);
+        if (kept != NULL)
+          call->body = kept;
+        else
+          {
+            call->body = g_byte_array_sized_new ((guint) declared + 1);
+            call->capacity = (gsize) declared + 1;
+          }
       }
   }
   read_next (task);

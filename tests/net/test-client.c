@@ -638,6 +638,24 @@ test_answer_lengths (void)
   g_assert_no_error (error);
   g_assert_cmpstr (got, ==, value);
   g_free (got);
+
+  /* Large answers' buffers are kept for the next ones: a shorter answer
+   * in the buffer of a longer one is read as itself, nothing of the one
+   * before left in it, and so is a longer one after it. */
+  for (gsize size = 280000; size <= 320000; size += 40000)
+    {
+      g_autofree gchar *other = g_strnfill (size, size < 300000 ? 'w' : 'x');
+      g_autofree gchar *other_json = g_strdup_printf ("{\"key\": \"k\", \"value\": \"%s\"}",
+                                                      other);
+      g_autofree gchar *other_declared = g_strdup_printf (
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+          "Connection: close\r\n\r\n%s", strlen (other_json), other_json);
+
+      got = get_canned (other_declared, 1000000, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (got, ==, other);
+      g_free (got);
+    }
 }
 
 static void
