@@ -66,6 +66,7 @@ typedef enum
   READ_JOBS,
   READ_MEDIATORS,
   READ_JOB,
+  READ_JOB_LIST,
 } ReadKind;
 
 typedef struct
@@ -75,6 +76,9 @@ typedef struct
   gchar *job_id;
   gchar *creator_key;
   ReinJob *job; /* READ_JOB's result */
+  GStrv job_ids;      /* READ_JOB_LIST's: the IDs asked for, */
+  GStrv creator_keys; /* their creators' keys ("" for any), */
+  GPtrArray *jobs;    /* and its result: a ReinJob or NULL for each */
   /* The caller's and the identity's cancellables, forwarded to the task's */
   GCancellable *callers;
   gulong callers_handler;
@@ -94,6 +98,9 @@ read_free (Read *r)
   g_free (r->job_id);
   g_free (r->creator_key);
   g_clear_object (&r->job);
+  g_strfreev (r->job_ids);
+  g_strfreev (r->creator_keys);
+  g_clear_pointer (&r->jobs, g_ptr_array_unref);
   g_free (r);
 }
 
@@ -947,7 +954,7 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                          g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The identity changed")));
       return;
     }
-  if (r->kind == READ_JOB && stored != NULL)
+  if ((r->kind == READ_JOB || r->kind == READ_JOB_LIST) && stored != NULL)
     {
       merge_summaries (self, stored);
       g_task_return_boolean (task, TRUE);
@@ -983,6 +990,53 @@ items_of (GListModel *model)
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     g_ptr_array_add (items, g_list_model_get_item (model, i));
   return items;
+}
+
+static void
+unref_job (gpointer job)
+{
+  if (job != NULL)
+    g_object_unref (job);
+}
+
+/* For each of @job_ids, the job of @jobs with that ID and a posting by
+ * the key beside it in @creator_keys ("" for any creator), or NULL. */
+static GPtrArray *
+find_jobs (GListModel *jobs, const gchar *const *job_ids, const gchar *const *creator_keys)
+{
+  g_autoptr (GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  guint n_ids = g_strv_length ((gchar **) job_ids);
+  GPtrArray *out = g_ptr_array_new_full (n_ids, unref_job);
+
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinJob) job = g_list_model_get_item (jobs, i);
+      GPtrArray *same;
+
+      if (rein_job_get_posting (job) == NULL)
+        continue;
+      same = g_hash_table_lookup (by_id, rein_job_get_id (job));
+      if (same == NULL)
+        {
+          same = g_ptr_array_new ();
+          g_hash_table_insert (by_id, (gpointer) rein_job_get_id (job), same);
+        }
+      g_ptr_array_add (same, job); /* the model holds it */
+    }
+  for (guint i = 0; i < n_ids; i++)
+    {
+      GPtrArray *same = g_hash_table_lookup (by_id, job_ids[i]);
+      ReinJob *match = NULL;
+
+      for (guint j = 0; same != NULL && match == NULL && j < same->len; j++)
+        if (*creator_keys[i] == '\0'
+            || g_ascii_strcasecmp (rein_job_get_creator_key (g_ptr_array_index (same, j)),
+                                   creator_keys[i]) == 0)
+          match = g_ptr_array_index (same, j);
+      g_ptr_array_add (out, match != NULL ? g_object_ref (match) : NULL);
+    }
+  return out;
 }
 
 static void
@@ -1073,6 +1127,27 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       }
       break;
+    case READ_JOB_LIST:
+      {
+        g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_object_unref);
+
+        r->jobs = find_jobs (rein_market_reader_get_jobs (self->reader),
+                             (const gchar *const *) r->job_ids,
+                             (const gchar *const *) r->creator_keys);
+        for (guint i = 0; i < r->jobs->len; i++)
+          if (g_ptr_array_index (r->jobs, i) != NULL
+              && !g_ptr_array_find (found, g_ptr_array_index (r->jobs, i), NULL))
+            g_ptr_array_add (found, g_object_ref (g_ptr_array_index (r->jobs, i)));
+        if (found->len == 0)
+          {
+            g_task_return_boolean (task, TRUE);
+            read_next (self);
+            break;
+          }
+        /* What was just validated goes into the index too. */
+        save_jobs (self, task, found);
+      }
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -1108,6 +1183,23 @@ run_read (ReinMarketService *self, GTask *task)
                                         (const gchar *const[]){ r->job_id, NULL },
                                         g_task_get_cancellable (task), read_cb,
                                         g_object_ref (self));
+      break;
+    case READ_JOB_LIST:
+      {
+        /* each ID once */
+        g_autoptr (GStrvBuilder) unique = g_strv_builder_new ();
+        g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+        g_auto (GStrv) ids = NULL;
+
+        for (guint i = 0; r->job_ids[i] != NULL; i++)
+          if (g_hash_table_add (seen, r->job_ids[i]))
+            g_strv_builder_add (unique, r->job_ids[i]);
+        ids = g_strv_builder_end (unique);
+        rein_market_reader_refresh_async (self->reader, REIN_MARKET_REFRESH_JOB_IDS,
+                                          (const gchar *const *) ids,
+                                          g_task_get_cancellable (task), read_cb,
+                                          g_object_ref (self));
+      }
       break;
     default:
       g_assert_not_reached ();
@@ -1288,6 +1380,71 @@ rein_market_service_load_job_async (ReinMarketService *self,
 ReinJob *
 rein_market_service_load_job_finish (ReinMarketService *self, GAsyncResult *result,
                                      GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+jobs_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  GTask *inner = G_TASK (result);
+  Read *r = g_task_get_task_data (inner);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (inner, &error))
+    g_task_return_error (outer, error);
+  else
+    g_task_return_pointer (outer, g_ptr_array_ref (r->jobs), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+rein_market_service_load_jobs_async (ReinMarketService *self,
+                                     const gchar *const *job_ids,
+                                     const gchar *const *creator_keys,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
+  GTask *task;
+  GTask *read;
+  Read *r;
+
+  g_return_if_fail (REIN_IS_MARKET_SERVICE (self));
+  g_return_if_fail (job_ids != NULL && job_ids[0] != NULL);
+
+  task = service_task (self, cancellable, callback, user_data,
+                       rein_market_service_load_jobs_async);
+  if (!check_identity (self, task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  for (guint i = 0; job_ids[i] != NULL; i++)
+    {
+      if (!rein_job_id_is_valid (job_ids[i]))
+        {
+          g_task_return_new_error (task, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT,
+                                   _("“%s” is not a job ID"), job_ids[i]);
+          g_object_unref (task);
+          return;
+        }
+      g_strv_builder_add (keys, creator_keys != NULL && creator_keys[i] != NULL
+                                  ? creator_keys[i]
+                                  : "");
+    }
+  read = read_task (self, READ_JOB_LIST, cancellable, jobs_read_cb, task);
+  r = g_task_get_task_data (read);
+  r->job_ids = g_strdupv ((gchar **) job_ids);
+  r->creator_keys = g_strv_builder_end (keys);
+  queue_read (self, read);
+}
+
+GPtrArray *
+rein_market_service_load_jobs_finish (ReinMarketService *self, GAsyncResult *result,
+                                      GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

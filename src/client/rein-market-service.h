@@ -108,6 +108,21 @@ ReinJob *rein_market_service_load_job_finish (ReinMarketService *self,
                                               GAsyncResult *result,
                                               GError **error);
 
+/* Several jobs in one read, as rein_market_service_load_job_async() reads
+ * one (the servers are asked for a few hundred IDs a query). @creator_keys
+ * is NULL (any creator) or holds one key per ID ("" for any). The result
+ * holds, for each of @job_ids in its order, the valid job found or NULL;
+ * it fails only when the read as a whole does (no server answered, say). */
+void rein_market_service_load_jobs_async (ReinMarketService *self,
+                                          const gchar *const *job_ids,
+                                          const gchar *const *creator_keys,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+GPtrArray *rein_market_service_load_jobs_finish (ReinMarketService *self,
+                                                 GAsyncResult *result,
+                                                 GError **error);
+
 /* Adds one job to the index now (after we post or bid), so the market
  * shows it without waiting for a refresh; the jobs model is reloaded. */
 void rein_market_service_note_job (ReinMarketService *self, ReinJob *job);

@@ -402,7 +402,6 @@ typedef struct
   gchar *own_key;
   GPtrArray *summaries;    /* ReinJobSummary: the market, as the refresh began */
   GPtrArray *candidates;   /* Candidate: what to read */
-  guint next;
   GPtrArray *found;        /* ReinMyJob */
   GPtrArray *events;       /* Event */
   guint n_failed;
@@ -670,8 +669,6 @@ compare_jobs (gconstpointer a, gconstpointer b)
                          rein_my_job_get_name (y) ? rein_my_job_get_name (y) : "");
 }
 
-static void read_next (GTask *task);
-
 static void
 orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -735,55 +732,82 @@ orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_boolean (task, TRUE);
 }
 
+static void save_orders (GTask *task);
+
+/* Takes what was read: the candidates the identity has a part in. */
 static void
-job_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+jobs_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   Refresh *r = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ReinJob) job = rein_market_service_load_job_finish (REIN_MARKET_SERVICE (source),
-                                                                 result, &error);
+  g_autoptr (GPtrArray) jobs = rein_market_service_load_jobs_finish (REIN_MARKET_SERVICE (source),
+                                                                     result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (job == NULL)
+  if (jobs == NULL)
     {
-      /* a job no server has any more is not an error to show */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          r->n_failed++;
-          if (r->first_error == NULL)
-            r->first_error = g_strdup (error->message);
-        }
+      /* none could be read: each is said to have failed */
+      r->n_failed += r->candidates->len;
+      if (r->first_error == NULL)
+        r->first_error = g_strdup (error->message);
     }
-  else if (rein_job_get_role (job, r->own_key) != REIN_ROLE_NONE)
+  for (guint i = 0; jobs != NULL && i < jobs->len; i++)
     {
-      g_autoptr (ReinMyJob) mine = my_job_new (job, r->own_key);
+      ReinJob *job = g_ptr_array_index (jobs, i);
 
-      g_ptr_array_add (r->found, g_steal_pointer (&mine));
+      /* a job no server has any more is not an error to show */
+      if (job != NULL && rein_job_get_role (job, r->own_key) != REIN_ROLE_NONE)
+        g_ptr_array_add (r->found, my_job_new (job, r->own_key));
     }
-  read_next (g_steal_pointer (&task));
+  save_orders (g_steal_pointer (&task));
 }
 
+/* Saves the orders found (and compares them with what was told) in a
+ * worker. Consumes the caller's reference to @task. */
 static void
-read_next (GTask *task)
+save_orders (GTask *task)
 {
   ReinMyJobs *self = g_task_get_source_object (task);
   Refresh *r = g_task_get_task_data (task);
-  Candidate *c;
+  GTask *save = g_task_new (self, g_task_get_cancellable (task), orders_saved_cb, task);
 
-  if (r->next >= r->candidates->len)
+  g_task_set_task_data (save, r, NULL);
+  g_task_run_in_thread (save, save_orders_thread);
+  g_object_unref (save);
+}
+
+/* Reads every candidate in one read of the market service: a few queries
+ * a server, however many jobs the identity has a part in. Consumes the
+ * caller's reference to @task. */
+static void
+read_jobs (GTask *task)
+{
+  ReinMyJobs *self = g_task_get_source_object (task);
+  Refresh *r = g_task_get_task_data (task);
+  g_autoptr (GStrvBuilder) ids = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
+  g_auto (GStrv) id_list = NULL;
+  g_auto (GStrv) key_list = NULL;
+
+  if (r->candidates->len == 0)
     {
-      GTask *save = g_task_new (self, g_task_get_cancellable (task), orders_saved_cb, task);
-
-      g_task_set_task_data (save, r, NULL);
-      g_task_run_in_thread (save, save_orders_thread);
-      g_object_unref (save);
+      save_orders (task);
       return;
     }
-  c = g_ptr_array_index (r->candidates, r->next++);
-  rein_market_service_load_job_async (self->market, c->job_id, c->creator_key,
-                                      g_task_get_cancellable (task), job_read_cb, task);
+  for (guint i = 0; i < r->candidates->len; i++)
+    {
+      Candidate *c = g_ptr_array_index (r->candidates, i);
+
+      g_strv_builder_add (ids, c->job_id);
+      g_strv_builder_add (keys, c->creator_key != NULL ? c->creator_key : "");
+    }
+  id_list = g_strv_builder_end (ids);
+  key_list = g_strv_builder_end (keys);
+  rein_market_service_load_jobs_async (self->market, (const gchar *const *) id_list,
+                                       (const gchar *const *) key_list,
+                                       g_task_get_cancellable (task), jobs_read_cb, task);
 }
 
 static void
@@ -799,7 +823,7 @@ orders_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  read_next (g_steal_pointer (&task));
+  read_jobs (g_steal_pointer (&task));
 }
 
 void

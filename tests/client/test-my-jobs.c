@@ -401,6 +401,56 @@ test_cancelled_refresh (Fixture *f, gconstpointer data)
                               REIN_JOB_STATE_BIDS, TRUE, "waiting for you to award a bid"));
 }
 
+static void
+count_step (const gchar *step, gpointer user_data)
+{
+  if (g_str_equal (step, "check_page_step"))
+    g_atomic_int_inc ((gint *) user_data);
+}
+
+/* My Jobs reads all of an identity's jobs in one read of the market
+ * service (a page of "by_job_id" a server for a few hundred jobs), not a
+ * read a job: an identity with hundreds of jobs made hundreds of round
+ * trips to every server, one after the other. */
+static void
+test_one_read (Fixture *f, gconstpointer data)
+{
+  ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gint pages = 0;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("Shelf number %u", i);
+
+      g_ptr_array_add (ids, post_job (&f->carol, &f->mia, name, "Carpentry", "Oak, oiled."));
+    }
+  refresh (market_of (&f->carol));
+  rein_market_reader_set_step_hook (count_step, &pages);
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &result);
+  wait_for (&result);
+  rein_market_reader_set_step_hook (NULL, NULL);
+  g_assert_true (rein_my_jobs_refresh_finish (service, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_my_jobs_get_jobs (service)), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr (ReinMyJob) job = g_list_model_get_item (rein_my_jobs_get_jobs (service), i);
+      guint index;
+
+      g_assert_true (g_ptr_array_find_with_equal_func (ids, rein_my_job_get_job_id (job),
+                                                       g_str_equal, &index));
+      g_assert_cmpint (rein_my_job_get_role (job), ==, REIN_ROLE_CREATOR);
+      g_assert_cmpint (rein_my_job_get_state (job), ==, REIN_JOB_STATE_POSTED);
+      g_ptr_array_remove_index (ids, index);
+    }
+  g_assert_cmpuint (ids->len, ==, 0);
+  /* one page of answers checked, where a read a job made six */
+  g_assert_cmpint (g_atomic_int_get (&pages), ==, 1);
+}
+
 /* Switching identity empties the list; a refresh without one fails. */
 static void
 test_no_identity (Fixture *f, gconstpointer data)
@@ -433,6 +483,8 @@ main (int argc, char **argv)
               test_switched_refresh, fixture_teardown);
   g_test_add ("/client/my-jobs/cancelled-refresh", Fixture, NULL, fixture_setup,
               test_cancelled_refresh, fixture_teardown);
+  g_test_add ("/client/my-jobs/one-read", Fixture, NULL, fixture_setup, test_one_read,
+              fixture_teardown);
   g_test_add ("/client/my-jobs/no-identity", Fixture, NULL, fixture_setup, test_no_identity,
               fixture_teardown);
   return g_test_run ();

@@ -155,6 +155,52 @@ test_post_and_bid (Fixture *f, gconstpointer data)
       with_bid, rein_identity_get_delegate_public_key (f->walt.identity)));
 }
 
+/* Several jobs in one read: a result for each ID asked for, in order, the
+ * job whose posting is by the key beside it (or by anyone), or NULL; what
+ * was found goes into the index. */
+static void
+test_load_several (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *first = post_job (&f->carol, &f->mia, "Fence", "Carpentry", "Pine.");
+  g_autofree gchar *second = post_job (&f->carol, &f->mia, "Gate", "Carpentry", "Oak.");
+  ReinMarketService *walts = market_of (&f->walt);
+  const gchar *carol = rein_identity_get_delegate_public_key (f->carol.identity);
+  const gchar *walt = rein_identity_get_delegate_public_key (f->walt.identity);
+  const gchar *ids[] = { first, second, "aaaaaaaaaaaaaaaaaaaa", second, first, NULL };
+  const gchar *keys[] = { "", carol, "", walt, carol, NULL };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (ReinJobSummary) seen = NULL;
+
+  /* nothing in Walt's index before */
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (walts)), ==, 0);
+  rein_market_service_load_jobs_async (walts, ids, keys, NULL, wait_cb, &result);
+  wait_for (&result);
+  jobs = rein_market_service_load_jobs_finish (walts, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 5);
+  g_assert_nonnull (g_ptr_array_index (jobs, 0));
+  g_assert_cmpstr (rein_job_get_id (g_ptr_array_index (jobs, 0)), ==, first);
+  g_assert_nonnull (g_ptr_array_index (jobs, 1));
+  g_assert_cmpstr (rein_job_get_id (g_ptr_array_index (jobs, 1)), ==, second);
+  g_assert_null (g_ptr_array_index (jobs, 2)); /* no such job */
+  g_assert_null (g_ptr_array_index (jobs, 3)); /* not Walt's posting */
+  g_assert_true (g_ptr_array_index (jobs, 4) == g_ptr_array_index (jobs, 0));
+  seen = find_summary (walts, second);
+  g_assert_nonnull (seen);
+  g_assert_cmpstr (rein_job_summary_get_name (seen), ==, "Gate");
+  g_clear_object (&result);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  /* a bad ID refuses the whole read, before anything is asked */
+  rein_market_service_load_jobs_async (walts, (const gchar *const[]){ first, "no/id", NULL },
+                                       NULL, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_null (rein_market_service_load_jobs_finish (walts, result, &error));
+  g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT);
+}
+
 /* A document that would not validate is neither stored nor pushed. */
 static void
 test_publish_refuses_invalid (Fixture *f, gconstpointer data)
@@ -534,6 +580,8 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   rein_secret_set_scrypt_cost (10);
   g_test_add ("/client/services/post-and-bid", Fixture, NULL, fixture_setup, test_post_and_bid,
+              fixture_teardown);
+  g_test_add ("/client/services/load-several", Fixture, NULL, fixture_setup, test_load_several,
               fixture_teardown);
   g_test_add ("/client/services/publish-refuses-invalid", Fixture, NULL, fixture_setup,
               test_publish_refuses_invalid, fixture_teardown);
