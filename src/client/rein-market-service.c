@@ -1431,9 +1431,9 @@ rein_market_service_load_jobs_async (ReinMarketService *self,
           g_object_unref (task);
           return;
         }
-      g_strv_builder_add (keys, creator_keys != NULL && creator_keys[i] != NULL
-                                  ? creator_keys[i]
-                                  : "");
+      if (creator_keys != NULL && creator_keys[i] == NULL)
+        creator_keys = NULL; /* shorter than the IDs: any creator for the rest */
+      g_strv_builder_add (keys, creator_keys != NULL ? creator_keys[i] : "");
     }
   read = read_task (self, READ_JOB_LIST, cancellable, jobs_read_cb, task);
   r = g_task_get_task_data (read);

@@ -749,7 +749,7 @@ jobs_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (jobs == NULL)
     {
       /* none could be read: each is said to have failed */
-      r->n_failed += r->candidates->len;
+      r->n_failed = r->candidates->len;
       if (r->first_error == NULL)
         r->first_error = g_strdup (error->message);
     }
@@ -791,20 +791,29 @@ read_jobs (GTask *task)
   g_auto (GStrv) id_list = NULL;
   g_auto (GStrv) key_list = NULL;
 
-  if (r->candidates->len == 0)
-    {
-      save_orders (task);
-      return;
-    }
   for (guint i = 0; i < r->candidates->len; i++)
     {
       Candidate *c = g_ptr_array_index (r->candidates, i);
 
+      /* What a server sent may name a job by something that is no job ID:
+       * that one job fails, as its own read did, not the whole read. */
+      if (!rein_job_id_is_valid (c->job_id))
+        {
+          r->n_failed++;
+          if (r->first_error == NULL)
+            r->first_error = g_strdup_printf (_("“%s” is not a job ID"), c->job_id);
+          continue;
+        }
       g_strv_builder_add (ids, c->job_id);
       g_strv_builder_add (keys, c->creator_key != NULL ? c->creator_key : "");
     }
   id_list = g_strv_builder_end (ids);
   key_list = g_strv_builder_end (keys);
+  if (id_list[0] == NULL)
+    {
+      save_orders (task);
+      return;
+    }
   rein_market_service_load_jobs_async (self->market, (const gchar *const *) id_list,
                                        (const gchar *const *) key_list,
                                        g_task_get_cancellable (task), jobs_read_cb, task);
