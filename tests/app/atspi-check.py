@@ -47,7 +47,9 @@ EXPECTED = {
 }
 
 
-def find_app(name, timeout=60):
+# Under AddressSanitizer, on a machine busy with other suites, the app has
+# taken over a minute to reach the accessibility bus (alone: seconds).
+def find_app(name, timeout=150):
     end = time.time() + timeout
     while time.time() < end:
         desktop = pyatspi.Registry.getDesktop(0)
