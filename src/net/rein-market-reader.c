@@ -1598,17 +1598,32 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
     }
   else
     {
-      g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+      /* Every job built for an ID asked for, in the order asked: an ID
+       * copied by another key is that key's job (rein_job_find_creators()),
+       * and the caller picks the creator it means. Keeping one job an ID
+       * let a copy take the real job's place. */
+      g_autoptr (GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                            (GDestroyNotify) g_ptr_array_unref);
 
       for (guint i = 0; i < built->len; i++)
-        g_hash_table_insert (by_id, (gpointer) rein_job_get_id (g_ptr_array_index (built, i)),
-                             g_ptr_array_index (built, i));
+        {
+          ReinJob *job = g_ptr_array_index (built, i);
+          GPtrArray *same = g_hash_table_lookup (by_id, rein_job_get_id (job));
+
+          if (same == NULL)
+            {
+              same = g_ptr_array_new ();
+              g_hash_table_insert (by_id, (gpointer) rein_job_get_id (job), same);
+            }
+          g_ptr_array_add (same, job);
+        }
       for (guint i = 0; op->job_ids[i] != NULL; i++)
         {
-          ReinJob *job = g_hash_table_lookup (by_id, op->job_ids[i]);
+          GPtrArray *same = g_hash_table_lookup (by_id, op->job_ids[i]);
 
-          if (job != NULL && g_hash_table_remove (by_id, op->job_ids[i]))
-            g_ptr_array_add (op->out, g_object_ref (job));
+          for (guint j = 0; same != NULL && j < same->len; j++)
+            g_ptr_array_add (op->out, g_object_ref (g_ptr_array_index (same, j)));
+          g_hash_table_remove (by_id, op->job_ids[i]);
         }
     }
 }

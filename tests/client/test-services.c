@@ -201,6 +201,54 @@ test_load_several (Fixture *f, gconstpointer data)
   g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT);
 }
 
+/* Walt posts a job of his own under the ID of Carol's (a copied ID is
+ * another creator's job): a read of that ID gives each creator their own
+ * job, and Carol's is never taken for Walt's nor hidden by it. */
+static void
+test_copied_id (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Boat shed", "Carpentry", "Cedar.");
+  ReinMarketService *marias = market_of (&f->mia);
+  const gchar *carol = rein_identity_get_delegate_public_key (f->carol.identity);
+  const gchar *walt = rein_identity_get_delegate_public_key (f->walt.identity);
+  g_autofree gchar *copy = g_strdup_printf (
+      "Rein Job\nJob name: Boat shed\nJob ID: %s\nCategory: Carpentry\nDescription: Cedar.\n"
+      "Mediator: %s\nMediator contact: %s\nMediator fee: 1.5%%\n"
+      "Mediator public key: %s\nMediator master address: %s\nJob creator: %s\n"
+      "Job creator contact: %s\nJob creator public key: %s\n"
+      "Job creator master address: %s",
+      job_id, rein_identity_get_name (f->mia.identity), rein_identity_get_contact (f->mia.identity),
+      rein_identity_get_delegate_public_key (f->mia.identity),
+      rein_identity_get_master_address (f->mia.identity), rein_identity_get_name (f->walt.identity),
+      rein_identity_get_contact (f->walt.identity), walt,
+      rein_identity_get_master_address (f->walt.identity));
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (ReinJob) one = NULL;
+
+  put_unchecked (&f->walt, copy);
+  rein_market_service_load_jobs_async (marias, (const gchar *const[]){ job_id, job_id, NULL },
+                                       (const gchar *const[]){ carol, walt, NULL }, NULL, wait_cb,
+                                       &result);
+  wait_for (&result);
+  jobs = rein_market_service_load_jobs_finish (marias, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_nonnull (g_ptr_array_index (jobs, 0));
+  g_assert_nonnull (g_ptr_array_index (jobs, 1));
+  g_assert_true (rein_same_key (rein_job_get_creator_key (g_ptr_array_index (jobs, 0)), carol));
+  g_assert_true (rein_same_key (rein_job_get_creator_key (g_ptr_array_index (jobs, 1)), walt));
+  g_clear_object (&result);
+
+  /* the single read, by Carol's key */
+  rein_market_service_load_job_async (marias, job_id, carol, NULL, wait_cb, &result);
+  wait_for (&result);
+  one = rein_market_service_load_job_finish (marias, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (rein_same_key (rein_job_get_creator_key (one), carol));
+}
+
 /* A document that would not validate is neither stored nor pushed. */
 static void
 test_publish_refuses_invalid (Fixture *f, gconstpointer data)
@@ -582,6 +630,8 @@ main (int argc, char *argv[])
   g_test_add ("/client/services/post-and-bid", Fixture, NULL, fixture_setup, test_post_and_bid,
               fixture_teardown);
   g_test_add ("/client/services/load-several", Fixture, NULL, fixture_setup, test_load_several,
+              fixture_teardown);
+  g_test_add ("/client/services/copied-id", Fixture, NULL, fixture_setup, test_copied_id,
               fixture_teardown);
   g_test_add ("/client/services/publish-refuses-invalid", Fixture, NULL, fixture_setup,
               test_publish_refuses_invalid, fixture_teardown);
