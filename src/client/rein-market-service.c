@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rein-client-error.h"
+#include "rein-key.h"
 #include "rein-market-service.h"
 
 struct _ReinMarketService
@@ -1031,8 +1032,8 @@ find_jobs (GListModel *jobs, const gchar *const *job_ids, const gchar *const *cr
 
       for (guint j = 0; same != NULL && match == NULL && j < same->len; j++)
         if (*creator_keys[i] == '\0'
-            || g_ascii_strcasecmp (rein_job_get_creator_key (g_ptr_array_index (same, j)),
-                                   creator_keys[i]) == 0)
+            || rein_same_key (rein_job_get_creator_key (g_ptr_array_index (same, j)),
+                              creator_keys[i]))
           match = g_ptr_array_index (same, j);
       g_ptr_array_add (out, match != NULL ? g_object_ref (match) : NULL);
     }
@@ -1106,7 +1107,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
             if (rein_job_get_posting (job) != NULL
                 && (r->creator_key == NULL
-                    || g_ascii_strcasecmp (rein_job_get_creator_key (job), r->creator_key) == 0))
+                    || rein_same_key (rein_job_get_creator_key (job), r->creator_key)))
               found = g_steal_pointer (&job);
           }
         if (found == NULL)
