@@ -121,12 +121,25 @@ typedef struct
   GHashTable *by_text; /* hash of the armored text -> ReinDocument, under @lock */
 } Fetch;
 
+/* One server's part of a fetch. It is asked, read and parsed off the
+ * caller's thread (see fetch_context()); only server_done() runs back in
+ * the caller's context. */
 typedef struct
 {
   GTask *task;
   ReinFetchReport *report;
   GPtrArray *texts;
   GPtrArray *docs; /* parsed from @texts, NULL for those that are not documents */
+
+  /* What to ask, read in the fetch thread. */
+  gchar *owner;
+  gchar *query;
+  gboolean testnet;
+  GStrv params;
+  GCancellable *cancellable; /* the caller's, may be NULL */
+  gulong cancelled_id;       /* its handler, forwarding to @own */
+  GCancellable *own;         /* the server's request's, cancelled in the fetch thread */
+  GMainContext *caller;      /* where server_done() runs: the task's */
 } ServerQuery;
 
 void
@@ -171,6 +184,14 @@ server_done (ServerQuery *sq)
     fetch->server_done (sq->report, fetch->server_done_data);
   g_clear_pointer (&sq->texts, g_ptr_array_unref);
   g_clear_pointer (&sq->docs, g_ptr_array_unref);
+  g_free (sq->owner);
+  g_free (sq->query);
+  g_strfreev (sq->params);
+  if (sq->cancellable != NULL)
+    g_cancellable_disconnect (sq->cancellable, sq->cancelled_id);
+  g_clear_object (&sq->cancellable);
+  g_clear_object (&sq->own);
+  g_main_context_unref (sq->caller);
   g_free (sq);
   if (--fetch->pending == 0 && !g_task_return_error_if_cancelled (task))
     {
@@ -188,7 +209,7 @@ server_done (ServerQuery *sq)
 }
 
 /* @doc came from @url: nothing is copied (a page is thousands of
- * documents, and this runs in the main loop). @doc is in fetch->by_hash,
+ * documents). @doc is in fetch->by_hash,
  * and @url is its report's. */
 static void
 add_source (Fetch *fetch, ReinDocument *doc, const gchar *url)
@@ -278,7 +299,70 @@ parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *c
   g_task_return_boolean (parse, TRUE);
 }
 
-/* Back on the main thread: merges one server's documents. */
+/* The thread the servers are asked and read in, with a main context of
+ * its own: an answer is megabytes, read in 64 KiB chunks, and reading a
+ * market's pages in the caller's main loop kept a window from drawing
+ * for tens of milliseconds at a time. It runs as long as the process. */
+static gpointer
+fetch_thread (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+  return NULL;
+}
+
+static GMainContext *
+fetch_context (void)
+{
+  static GMainContext *context;
+
+  if (g_once_init_enter (&context))
+    {
+      GMainContext *made = g_main_context_new ();
+
+      g_thread_unref (g_thread_new ("rein-fetch", fetch_thread, made));
+      g_once_init_leave (&context, made);
+    }
+  return context;
+}
+
+/* In the fetch thread: libsoup sees its request cancelled in the thread
+ * that made it, not in whichever thread cancelled the caller's
+ * cancellable. */
+static gboolean
+cancel_in_fetch_thread (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+forward_cancel (GCancellable *cancellable, gpointer data)
+{
+  g_main_context_invoke_full (fetch_context (), G_PRIORITY_DEFAULT, cancel_in_fetch_thread,
+                              g_object_ref (data), g_object_unref);
+}
+
+/* Back in the caller's context. */
+static gboolean
+server_done_in_caller (gpointer data)
+{
+  server_done (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* In the fetch thread, once a server is done: hands it back. */
+static void
+return_to_caller (ServerQuery *sq)
+{
+  g_main_context_invoke (sq->caller, server_done_in_caller, sq);
+}
+
+/* In the fetch thread: merges one server's documents. The fetch's tables
+ * are only touched in this thread until the fetch returns. */
 static void
 parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -302,7 +386,7 @@ parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         doc = g_hash_table_lookup (fetch->by_hash, rein_document_get_hash (doc));
       add_source (fetch, doc, sq->report->url);
     }
-  server_done (sq);
+  return_to_caller (sq);
 }
 
 static void
@@ -317,7 +401,7 @@ query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (texts == NULL)
     {
       sq->report->error = g_strdup (error->message);
-      server_done (sq);
+      return_to_caller (sq);
       return;
     }
   sq->report->received = texts->len;
@@ -326,6 +410,26 @@ query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_set_source_tag (parse, query_cb);
   g_task_set_task_data (parse, sq, NULL);
   g_task_run_in_thread (parse, parse_thread);
+}
+
+/* In the fetch thread: asks one server. Its client (and libsoup session)
+ * is made, used and let go in this thread. */
+static gboolean
+ask_server (gpointer data)
+{
+  ServerQuery *sq = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinClient) client = rein_client_new (sq->report->url, &error);
+
+  if (client == NULL)
+    {
+      sq->report->error = g_strdup (error->message);
+      return_to_caller (sq);
+      return G_SOURCE_REMOVE;
+    }
+  rein_client_query_async (client, sq->owner, sq->query, sq->testnet,
+                           (const gchar *const *) sq->params, sq->own, query_cb, sq);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -392,28 +496,30 @@ rein_fetch_async_full (const gchar *const *urls,
   for (guint i = 0; i < n; i++)
     {
       ServerQuery *sq = g_new0 (ServerQuery, 1);
-      g_autoptr (GError) error = NULL;
-      g_autoptr (ReinClient) client = rein_client_new (urls[i], &error);
       const gchar *const *own = url_params != NULL ? g_hash_table_lookup (url_params, urls[i])
                                                    : NULL;
       g_autoptr (GStrvBuilder) all = g_strv_builder_new ();
-      g_auto (GStrv) server_params = NULL;
 
       sq->task = g_object_ref (task);
       sq->report = g_ptr_array_index (fetch->reports, i);
-      if (client == NULL)
-        {
-          sq->report->error = g_strdup (error->message);
-          server_done (sq);
-          continue;
-        }
+      sq->owner = g_strdup (owner);
+      sq->query = g_strdup (query);
+      sq->testnet = testnet;
       if (params != NULL)
         g_strv_builder_addv (all, (const gchar **) params);
       if (own != NULL)
         g_strv_builder_addv (all, (const gchar **) own);
-      server_params = g_strv_builder_end (all);
-      rein_client_query_async (client, owner, query, testnet,
-                               (const gchar *const *) server_params, cancellable, query_cb, sq);
+      sq->params = g_strv_builder_end (all);
+      sq->own = g_cancellable_new ();
+      if (cancellable != NULL)
+        {
+          sq->cancellable = g_object_ref (cancellable);
+          /* Already cancelled: forwarded at once. */
+          sq->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
+                                                    g_object_ref (sq->own), g_object_unref);
+        }
+      sq->caller = g_main_context_ref (g_task_get_context (task));
+      g_main_context_invoke (fetch_context (), ask_server, sq);
     }
 }
 

@@ -92,12 +92,119 @@ test_merge (void)
   test_server_free (b);
 }
 
+static gboolean
+too_long (gpointer data)
+{
+  g_error ("the fetch took over 30 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* The servers are asked and read off the caller's thread: its main loop
+ * only hands back each server's part, then the result. (Reading a
+ * market's pages in it kept a window from drawing.) */
+static void
+test_off_the_callers_loop (void)
+{
+  TestServer *a = test_server_start (NULL, NULL);
+  TestServer *b = test_server_start (NULL, NULL);
+  g_autoptr (Identity) alice = identity_new ("Alice");
+  const gchar *urls[] = { a->url, b->url, NULL };
+  FetchWait w = { 0 };
+  guint dispatched = 0;
+  guint id;
+
+  identity_register (alice, a);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree gchar *key = random_key ();
+      g_autofree gchar *text = g_strdup_printf ("Rein Job\nJob name: Job %u\n"
+                                                "Job ID: %020u", i, i);
+      g_autofree gchar *signed_text = identity_sign (alice, text);
+      g_autoptr (Answer) put = identity_put (alice, a, key, signed_text, FALSE);
+
+      g_assert_cmpuint (put->status, ==, 201);
+    }
+
+  rein_fetch_async (urls, alice->master_address, "jobs", FALSE, NULL, NULL, fetch_cb, &w);
+  id = g_timeout_add_seconds (30, too_long, NULL);
+  while (!w.done)
+    if (g_main_context_iteration (NULL, TRUE))
+      dispatched++;
+  g_source_remove (id);
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (w.docs->len, ==, 40);
+  /* one dispatch per server, and at most one for the result: connecting,
+   * sending and reading an answer in this loop take several each */
+  g_assert_cmpuint (dispatched, <=, G_N_ELEMENTS (urls) - 1 + 1);
+
+  g_ptr_array_unref (w.docs);
+  g_ptr_array_unref (w.reports);
+  test_server_stop (a);
+  test_server_free (a);
+  test_server_stop (b);
+  test_server_free (b);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A server that takes the request and never answers: cancelling the
+ * caller's cancellable ends the fetch at once, although the request is
+ * in another thread. */
+static void
+test_cancel_silent_server (void)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = NULL;
+  FetchWait w = { 0 };
+  gint64 start;
+
+  /* listening, never accepting: the kernel takes the connection */
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u/",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  start = g_get_monotonic_time ();
+  rein_fetch_async ((const gchar *[]){ url, NULL }, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "jobs",
+                    FALSE, NULL, cancellable, fetch_cb, &w);
+  g_timeout_add (200, cancel_cb, cancellable);
+  net_test_wait (&w.done);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (w.docs);
+  /* well before the client's own timeout */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_clear_pointer (&w.reports, g_ptr_array_unref);
+  g_clear_error (&w.error);
+
+  /* cancelled before it starts: the same */
+  w = (FetchWait){ 0 };
+  rein_fetch_async ((const gchar *[]){ url, NULL }, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "jobs",
+                    FALSE, NULL, cancellable, fetch_cb, &w);
+  net_test_wait (&w.done);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_pointer (&w.reports, g_ptr_array_unref);
+  g_clear_error (&w.error);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/net/fetch/merge", test_merge);
+  g_test_add_func ("/net/fetch/off-the-callers-loop", test_off_the_callers_loop);
+  g_test_add_func ("/net/fetch/cancel-silent-server", test_cancel_silent_server);
 
   return g_test_run ();
 }
