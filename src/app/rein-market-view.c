@@ -133,7 +133,8 @@ struct _ReinMarketView
   AdwStatusPage *error_page;
   GtkSpinner *loading_spinner;
   GtkRevealer *status_revealer;
-  GtkSpinner *status_spinner;
+  GtkImage *status_icon;
+  GtkLabel *loading_count;
   GtkLabel *status_label;
   GtkStack *detail_stack;
   GtkLabel *detail_name;
@@ -245,6 +246,33 @@ some_sync_failed (ReinMarketView *self)
   return failed != NULL && failed[0] != NULL;
 }
 
+/* While a refresh runs: how far it got, below the list and on the
+ * loading page. Returns the number of documents read. */
+static guint
+update_read_count (ReinMarketView *self)
+{
+  guint read = rein_market_service_get_documents_read (self->market);
+  g_autofree gchar *count = NULL;
+
+  if (read == 0)
+    {
+      gtk_label_set_text (self->status_label, _("Refreshing from your servers…"));
+      gtk_label_set_text (self->loading_count, "");
+      return 0;
+    }
+  /* %'u: grouped digits, as the locale groups them */
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u document read",
+                                        "%'u documents read", read),
+                           read);
+  gtk_label_set_text (self->loading_count, count);
+  {
+    g_autofree gchar *status = g_strdup_printf (_("Refreshing from your servers: %s"), count);
+
+    gtk_label_set_text (self->status_label, status);
+  }
+  return read;
+}
+
 static void
 update_state (ReinMarketView *self)
 {
@@ -255,6 +283,7 @@ update_state (ReinMarketView *self)
   const gchar *error = self->market ? rein_market_service_get_error (self->market) : NULL;
   const gchar *warning = self->market ? rein_market_service_get_warning (self->market) : NULL;
   const gchar *page;
+  guint read;
 
   if (self->market == NULL || rein_market_service_get_identity (self->market) == NULL)
     page = "empty";
@@ -313,16 +342,23 @@ update_state (ReinMarketView *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->error_page), error);
     }
   gtk_stack_set_visible_child_name (self->list_stack, page);
-  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
+  /* A refresh counts what it reads instead of spinning: a spinner is a new
+   * layout every frame, which for a minute-long first refresh was seconds
+   * of the main thread's time (on X11, each costs round trips to the
+   * display server). The spinner stays for the short waits. */
+  read = refreshing ? update_read_count (self) : 0;
+  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading") && read == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_spinner), read == 0);
 
   /* Below the list: a refresh in flight, or what went wrong in the last
    * one while older results stay shown. */
-  gtk_spinner_set_spinning (self->status_spinner, refreshing);
-  gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), refreshing);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_icon), refreshing);
   /* In plain words; the servers' own (libsoup's, GIO's) in the tooltip. */
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
   if (refreshing)
-    gtk_label_set_text (self->status_label, _("Refreshing from your servers…"));
+    {
+      /* update_read_count() said how far it got */
+    }
   else if (error != NULL && total > 0)
     {
       gtk_label_set_text (self->status_label,
@@ -1200,7 +1236,8 @@ rein_market_view_class_init (ReinMarketViewClass *klass)
   BIND (error_page);
   BIND (loading_spinner);
   BIND (status_revealer);
-  BIND (status_spinner);
+  BIND (status_icon);
+  BIND (loading_count);
   BIND (status_label);
   BIND (detail_stack);
   BIND (detail_name);
@@ -1295,6 +1332,8 @@ rein_market_view_set_context (ReinMarketView *self, ReinContext *context)
                             G_CALLBACK (mediators_changed_cb), self);
   g_signal_connect_swapped (self->market, "notify::loaded", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (self->market, "notify::refreshing", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (self->market, "notify::documents-read", G_CALLBACK (update_state),
+                            self);
   g_signal_connect_swapped (self->market, "notify::error", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (self->market, "notify::warning", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (self->market, "notify::identity", G_CALLBACK (update_detail), self);

@@ -43,7 +43,16 @@ struct _ReinMarketService
   guint n_refreshes; /* in flight */
   gchar *error;
   gchar *warning;
+
+  /* The market's documents read so far by the refresh in flight, told at
+   * most every READ_NOTIFY_MS: each change of what a window shows costs
+   * it a new layout (and on X11, round trips to the display server). */
+  guint documents_read;
+  gint64 read_notified; /* monotonic µs of the last notify::documents-read */
+  guint read_notify_id; /* a notify left for later, or 0 */
 };
+
+#define READ_NOTIFY_MS 250
 
 G_DEFINE_FINAL_TYPE (ReinMarketService, rein_market_service, G_TYPE_OBJECT)
 
@@ -55,6 +64,7 @@ enum
   PROP_REFRESHING,
   PROP_ERROR,
   PROP_WARNING,
+  PROP_DOCUMENTS_READ,
   N_PROPS
 };
 
@@ -113,6 +123,7 @@ rein_market_service_dispose (GObject *object)
   ReinMarketService *self = (ReinMarketService *) object;
 
   apply_cancel (self);
+  g_clear_handle_id (&self->read_notify_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->reader != NULL)
     g_signal_handlers_disconnect_by_data (self->reader, self);
@@ -165,6 +176,9 @@ rein_market_service_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_WARNING:
       g_value_set_string (value, self->warning);
       break;
+    case PROP_DOCUMENTS_READ:
+      g_value_set_uint (value, self->documents_read);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -186,6 +200,8 @@ rein_market_service_class_init (ReinMarketServiceClass *klass)
   properties[PROP_REFRESHING] = g_param_spec_boolean ("refreshing", NULL, NULL, FALSE, flags);
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
   properties[PROP_WARNING] = g_param_spec_string ("warning", NULL, NULL, NULL, flags);
+  properties[PROP_DOCUMENTS_READ] =
+    g_param_spec_uint ("documents-read", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -230,6 +246,39 @@ set_string (ReinMarketService *self, gchar **field, const gchar *value, guint pr
 }
 
 static void
+notify_read (gpointer data)
+{
+  ReinMarketService *self = data;
+
+  self->read_notify_id = 0;
+  /* a new refresh's 0 does not hold back its first count */
+  if (self->documents_read > 0)
+    self->read_notified = g_get_monotonic_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENTS_READ]);
+}
+
+/* Sets "documents-read", told now or, when a count was told less than
+ * READ_NOTIFY_MS ago, then (its latest value). 0 is told at once. */
+static void
+set_documents_read (ReinMarketService *self, guint n)
+{
+  gint64 since;
+
+  if (self->documents_read == n)
+    return;
+  self->documents_read = n;
+  since = (g_get_monotonic_time () - self->read_notified) / 1000;
+  if (n == 0 || since >= READ_NOTIFY_MS)
+    {
+      g_clear_handle_id (&self->read_notify_id, g_source_remove);
+      notify_read (self);
+    }
+  else if (self->read_notify_id == 0)
+    self->read_notify_id = g_timeout_add_once ((guint) (READ_NOTIFY_MS - since), notify_read,
+                                               self);
+}
+
+static void
 server_failed_cb (ReinMarketReader *reader, const gchar *url, const GError *error,
                   gpointer user_data)
 {
@@ -246,6 +295,18 @@ static void
 warning_cb (ReinMarketReader *reader, const GError *error, gpointer user_data)
 {
   server_failed_cb (reader, NULL, error, user_data);
+}
+
+/* The reader read another page: counted when it is the market's jobs of
+ * a refresh (a job page's or My Jobs' reads are not what a refresh shows). */
+static void
+page_read_cb (ReinMarketReader *reader, guint n_documents, gpointer user_data)
+{
+  ReinMarketService *self = user_data;
+  Read *r = self->running != NULL ? g_task_get_task_data (self->running) : NULL;
+
+  if (self->refreshing && r != NULL && r->kind == READ_JOBS)
+    set_documents_read (self, n_documents);
 }
 
 static void load_start (ReinMarketService *self, GTask *task, gboolean in_steps);
@@ -293,6 +354,7 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
       self->reader = rein_market_reader_new (self->store, identity, NULL);
       g_signal_connect (self->reader, "server-failed", G_CALLBACK (server_failed_cb), self);
       g_signal_connect (self->reader, "warning", G_CALLBACK (warning_cb), self);
+      g_signal_connect (self->reader, "read", G_CALLBACK (page_read_cb), self);
     }
   g_list_store_remove_all (self->jobs);
   self->jobs_version++;
@@ -303,6 +365,7 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
    * generation and keep out of the new market's state). */
   self->n_refreshes = 0;
   set_boolean (self, &self->refreshing, FALSE, PROP_REFRESHING);
+  set_documents_read (self, 0);
   if (self->warnings != NULL)
     g_string_truncate (self->warnings, 0);
   set_string (self, &self->error, NULL, PROP_ERROR);
@@ -310,6 +373,13 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
   if (identity != NULL)
     rein_market_service_load_async (self, NULL, NULL, NULL);
+}
+
+guint
+rein_market_service_get_documents_read (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), 0);
+  return self->documents_read;
 }
 
 ReinIdentity *
@@ -1313,7 +1383,8 @@ rein_market_service_refresh_async (ReinMarketService *self,
   g_task_set_task_data (task, GUINT_TO_POINTER (self->generation), NULL);
   if (self->warnings == NULL)
     self->warnings = g_string_new (NULL);
-  self->n_refreshes++;
+  if (self->n_refreshes++ == 0)
+    set_documents_read (self, 0);
   set_boolean (self, &self->refreshing, TRUE, PROP_REFRESHING);
   queue_read (self, read_task (self, READ_JOBS, cancellable, refresh_jobs_cb, task));
 }

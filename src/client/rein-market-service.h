@@ -62,6 +62,9 @@ gboolean rein_market_service_get_loaded (ReinMarketService *self);
 gboolean rein_market_service_get_refreshing (ReinMarketService *self);
 const gchar *rein_market_service_get_error (ReinMarketService *self);
 const gchar *rein_market_service_get_warning (ReinMarketService *self);
+/* "documents-read": the market's documents read so far by the refresh in
+ * flight (0 before its first page), told at most four times a second. */
+guint rein_market_service_get_documents_read (ReinMarketService *self);
 
 /* Reads the index (in a worker) into the jobs model. */
 void rein_market_service_load_async (ReinMarketService *self,

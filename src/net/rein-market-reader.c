@@ -169,6 +169,7 @@ enum
   SIGNAL_PROGRESS,
   SIGNAL_SERVER_FAILED,
   SIGNAL_WARNING,
+  SIGNAL_READ,
   N_SIGNALS
 };
 
@@ -216,6 +217,7 @@ typedef struct
   GHashTable *found_seen;
 
   guint done;
+  guint n_read;     /* documents in the pages read so far (each once a page) */
   guint total;
   gint64 started; /* monotonic, for the debug log */
   gint64 page_started;
@@ -402,6 +404,15 @@ rein_market_reader_class_init (ReinMarketReaderClass *klass)
   signals[SIGNAL_WARNING] = g_signal_new ("warning", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                           G_TYPE_ERROR);
+  /**
+   * ReinMarketReader::read:
+   * @n_documents: documents read so far by this refresh, each counted
+   *   once whatever the number of servers that sent it
+   *
+   * Emitted as each page is in: something to show while a refresh runs.
+   */
+  signals[SIGNAL_READ] = g_signal_new ("read", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -2195,6 +2206,8 @@ take_page (GTask *task, GAsyncResult *result)
       op_return_error (task, g_steal_pointer (&error));
       return;
     }
+  op->n_read += docs->len;
+  g_signal_emit (self, signals[SIGNAL_READ], 0, op->n_read);
 
   for (guint i = 0; i < reports->len; i++)
     {

@@ -117,9 +117,36 @@ bobs_jobs_shown (gpointer data)
   return g_list_model_get_n_items (rein_market_view_get_shown (f->view)) >= 3;
 }
 
+/* What the market view showed as a refresh read its pages. */
+typedef struct
+{
+  ReinMarketView *view;
+  gchar *status;     /* the status line, at the last count */
+  gchar *loading;    /* the loading page's count, then */
+  gboolean icon;     /* the refresh's icon beside it */
+  gboolean spinning; /* a spinner spun meanwhile */
+} ReadSeen;
+
+static void
+read_seen_cb (ReinMarketService *market, GParamSpec *pspec, ReadSeen *seen)
+{
+  if (!rein_market_service_get_refreshing (market)
+      || rein_market_service_get_documents_read (market) == 0)
+    return;
+  g_free (seen->status);
+  seen->status = g_strdup (gtk_label_get_text (app_test_child (seen->view, "status_label")));
+  g_free (seen->loading);
+  seen->loading = g_strdup (gtk_label_get_text (app_test_child (seen->view, "loading_count")));
+  seen->icon = gtk_widget_get_visible (app_test_child (seen->view, "status_icon"));
+  seen->spinning |= gtk_spinner_get_spinning (app_test_child (seen->view, "loading_spinner"));
+}
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
+  ReadSeen seen = { 0 };
+  ReinMarketService *market;
+
   f->server = test_server_start (NULL, NULL);
   person_init (&f->alice, f->server, "Alice", TRUE);
   person_init (&f->bob, f->server, "Bob", FALSE);
@@ -131,17 +158,28 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->website_id = post_job (&f->bob, &f->alice, "Fix my website", "Software",
                             "The bakery's order form loses orders.");
   f->forged_id = put_forged_posting (f->server, &f->bob, &f->alice, "Forged bakery job");
+  market = rein_context_get_market (f->you.context);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);
   f->window = rein_window_new (NULL, f->you.context);
   f->view = rein_window_get_market_view (f->window);
+  seen.view = f->view;
+  g_signal_connect (market, "notify::documents-read", G_CALLBACK (read_seen_cb), &seen);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   app_test_wait_loaded (rein_context_get_session (f->you.context));
   /* The window refreshes the market once it has read the store. */
   wait_until (bobs_jobs_shown, f, "Bob's jobs");
   wait_market (f);
+  g_signal_handlers_disconnect_by_func (market, read_seen_cb, &seen);
+  /* That first refresh, into an empty index, showed the loading page: it
+   * counted what it read, and its spinner stopped at the first count. */
+  g_assert_nonnull (seen.loading);
+  g_assert_true (g_str_has_suffix (seen.loading, " read"));
+  g_assert_false (seen.spinning);
+  g_free (seen.status);
+  g_free (seen.loading);
 }
 
 static void
@@ -386,13 +424,33 @@ static void
 test_browse (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *all = shown_names (f);
+  ReinMarketService *market = rein_context_get_market (f->you.context);
+  ReadSeen seen = { .view = f->view };
   GtkLabel *name;
 
   /* Bob's three jobs, and the hostile one below; never the forgery. */
   post_hostile_job (f);
+  /* Counts are told 250 ms apart at most: past the last refresh's (told
+   * up to 250 ms after it ended), and 250 ms more, this refresh's first
+   * count is told at once (the refresh is quicker than 250 ms). */
+  app_test_iterate (600);
+  g_signal_connect (market, "notify::documents-read", G_CALLBACK (read_seen_cb), &seen);
   gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
   app_test_iterate (20);
   wait_market (f);
+  g_signal_handlers_disconnect_by_func (market, read_seen_cb, &seen);
+  /* While it ran, the count of what it read, not a spinner (a new layout
+   * every frame); once done, nothing. */
+  g_test_message ("while refreshing: %s", seen.status);
+  g_assert_nonnull (seen.status);
+  g_assert_true (g_str_has_prefix (seen.status, "Refreshing from your servers: "));
+  g_assert_true (g_str_has_suffix (seen.status, " document read")
+                 || g_str_has_suffix (seen.status, " documents read"));
+  g_assert_true (seen.icon);
+  g_assert_false (seen.spinning);
+  g_assert_false (gtk_revealer_get_reveal_child (app_test_child (f->view, "status_revealer")));
+  g_free (seen.status);
+  g_free (seen.loading);
   g_free (all);
   all = shown_names (f);
   g_test_message ("shown: %s", all);

@@ -434,6 +434,32 @@ typedef struct
 
 #define TURNS_PER_STEP 3
 
+/* What "documents-read" told during a refresh. */
+typedef struct
+{
+  guint notifies;
+  guint last;         /* its value at the last notify */
+  gint64 last_time;   /* when (monotonic µs), 0: before any non-zero value */
+  gint64 closest;     /* the shortest time between two notifies of counts */
+  gboolean went_down; /* a count smaller than the one before */
+} ReadWatch;
+
+static void
+documents_read_cb (ReinMarketService *market, GParamSpec *pspec, ReadWatch *r)
+{
+  guint n = rein_market_service_get_documents_read (market);
+  gint64 now = g_get_monotonic_time ();
+
+  r->notifies++;
+  if (n < r->last)
+    r->went_down = TRUE;
+  if (n > 0 && r->last_time != 0)
+    r->closest = r->closest == 0 ? now - r->last_time : MIN (r->closest, now - r->last_time);
+  if (n > 0)
+    r->last_time = now;
+  r->last = n;
+}
+
 /* Each worker step waits until the main loop has turned a few times: the
  * refresh ends only if the main loop keeps going while its steps run (a
  * step run on the main loop's thread would stall it for good: it is
@@ -500,6 +526,7 @@ test_refresh_off_main_loop (void)
   ReinMarketService *market;
   GListModel *jobs;
   Watch w = { 0 };
+  ReadWatch r = { 0 };
   guint timer;
   guint64 checks;
   guint changes = 0;
@@ -520,6 +547,7 @@ test_refresh_off_main_loop (void)
     rein_market_reader_set_step_hook (hold_step_cb, &w);
     timer = g_timeout_add (1, turn_cb, &w);
     g_signal_connect (jobs, "items-changed", G_CALLBACK (watch_splices_cb), &w);
+    g_signal_connect (market, "notify::documents-read", G_CALLBACK (documents_read_cb), &r);
     rein_market_service_refresh_async (market, NULL, wait_cb, &result);
     wait_for (&result);
     g_signal_handlers_disconnect_by_func (jobs, watch_splices_cb, &w);
@@ -539,6 +567,20 @@ test_refresh_off_main_loop (void)
   g_assert_cmpuint (w.on_main_thread, ==, 0);
   g_assert_cmpuint (w.held, ==, w.steps);
   g_assert_cmpuint (w.turns, >=, w.steps * TURNS_PER_STEP);
+
+  /* The count a window shows while it runs: every document read once,
+   * growing, and told at most every 250 ms (a page is read far more
+   * often: each change of it costs the window a layout). A count left
+   * for later is told then. */
+  g_assert_cmpuint (rein_market_service_get_documents_read (market), >=, n_jobs * (1 + bids));
+  while (r.last != rein_market_service_get_documents_read (market))
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_func (market, documents_read_cb, &r);
+  g_test_message ("documents-read: %u notifies, the closest %" G_GINT64_FORMAT " µs apart",
+                  r.notifies, r.closest);
+  g_assert_false (r.went_down);
+  g_assert_cmpuint (r.notifies, >=, 2);
+  g_assert_true (r.closest == 0 || r.closest >= 249 * 1000);
   g_assert_cmpuint (w.biggest_splice, <=, REIN_MARKET_SERVICE_SPLICE_ROWS);
   g_assert_cmpuint (w.splices, >=, (n_jobs + REIN_MARKET_SERVICE_SPLICE_ROWS - 1)
                                      / REIN_MARKET_SERVICE_SPLICE_ROWS);
