@@ -35,6 +35,18 @@ report_for (GPtrArray *reports, const gchar *url)
 }
 
 static void
+finish (FetchWait *w, TestServer *a, TestServer *b)
+{
+  g_ptr_array_unref (w->docs);
+  g_ptr_array_unref (w->reports);
+  for (TestServer **s = (TestServer *[]){ a, b, NULL }; *s; s++)
+    {
+      test_server_stop (*s);
+      test_server_free (*s);
+    }
+}
+
+static void
 test_merge (void)
 {
   TestServer *a = test_server_start (NULL, NULL);
@@ -84,12 +96,7 @@ test_merge (void)
   g_assert_cmpuint (report_for (w.reports, garbage->url)->malformed, ==, 2);
   g_assert_nonnull (strstr (report_for (w.reports, dead)->error, "unreachable"));
 
-  g_ptr_array_unref (w.docs);
-  g_ptr_array_unref (w.reports);
-  test_server_stop (a);
-  test_server_free (a);
-  test_server_stop (b);
-  test_server_free (b);
+  finish (&w, a, b);
 }
 
 static gboolean
@@ -137,12 +144,7 @@ test_off_the_callers_loop (void)
    * sending and reading an answer in this loop take several each */
   g_assert_cmpuint (dispatched, <=, G_N_ELEMENTS (urls) - 1 + 1);
 
-  g_ptr_array_unref (w.docs);
-  g_ptr_array_unref (w.reports);
-  test_server_stop (a);
-  test_server_free (a);
-  test_server_stop (b);
-  test_server_free (b);
+  finish (&w, a, b);
 }
 
 static gboolean
