@@ -101,6 +101,24 @@ test_secret_roundtrip (void)
 
 /* ---- database ---- */
 
+/* The page size of the store in @dir. */
+static gint
+page_size (const gchar *dir)
+{
+  g_autofree gchar *path = g_build_filename (dir, "rein.db", NULL);
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  gint size;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_size", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  size = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return size;
+}
+
 static void
 test_open_and_migrate (Fixture *f, gconstpointer data)
 {
@@ -111,11 +129,34 @@ test_open_and_migrate (Fixture *f, gconstpointer data)
   g_assert_cmpint (rein_store_get_schema_version (f->store), ==, REIN_STORE_SCHEMA_VERSION);
   g_clear_object (&f->store);
 
+  /* a new store has 16 KiB pages: a refresh writes 400,000 rows of a
+   * kilobyte or more, and 4 KiB pages made 4 times the writes */
+  g_assert_cmpint (page_size (f->dir), ==, 16384);
+
   /* reopening changes nothing */
   again = rein_store_open (f->dir, &error);
   g_assert_no_error (error);
   g_assert_cmpint (rein_store_get_schema_version (again), ==, REIN_STORE_SCHEMA_VERSION);
   g_clear_object (&again);
+  g_assert_cmpint (page_size (f->dir), ==, 16384);
+
+  /* a store made with SQLite's 4 KiB pages (before this) opens as it is */
+  {
+    g_autofree gchar *old_dir = g_dir_make_tmp ("rein-store-old-XXXXXX", NULL);
+    g_autofree gchar *path = g_build_filename (old_dir, "rein.db", NULL);
+    g_autoptr (ReinStore) old = NULL;
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; "
+                                       "CREATE TABLE t (x);", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+    old = rein_store_open (old_dir, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (rein_store_get_schema_version (old), ==, REIN_STORE_SCHEMA_VERSION);
+    g_clear_object (&old);
+    g_assert_cmpint (page_size (old_dir), ==, 4096);
+    rein_test_remove_tree (old_dir);
+  }
 
   /* a database from the future is refused, not damaged */
   {
