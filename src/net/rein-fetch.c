@@ -378,6 +378,7 @@ parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           sq->report->malformed++;
           continue;
         }
+      sq->report->bytes += strlen (rein_document_get_armored (doc));
       /* Keyed by the document's own hash: it lives as long as the value. */
       if (!g_hash_table_contains (fetch->by_hash, rein_document_get_hash (doc)))
         g_hash_table_insert (fetch->by_hash, (gpointer) rein_document_get_hash (doc),

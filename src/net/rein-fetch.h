@@ -22,6 +22,7 @@ typedef struct
   gchar *url;
   guint received;  /* documents the server sent */
   guint malformed; /* of those, not Rein documents */
+  guint64 bytes;   /* the length of those that are */
   gchar *error;    /* NULL when the server answered */
   gchar *cursor;   /* the answer's `since` cursor (src/server/README.md), or NULL */
 } ReinFetchReport;
