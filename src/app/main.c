@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "rein-application.h"
+#include "rein-fetch.h"
 
 int
 main (int argc, char *argv[])
@@ -19,6 +20,13 @@ main (int argc, char *argv[])
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  int status;
+
   app = rein_application_new ();
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  /* The context goes with the application and cancels its reads: let the
+   * fetch thread see them end before the process does. */
+  g_clear_object (&app);
+  rein_fetch_shutdown (3000);
+  return status;
 }

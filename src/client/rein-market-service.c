@@ -1240,6 +1240,8 @@ run_read (ReinMarketService *self, GTask *task)
   switch (r->kind)
     {
     case READ_JOBS:
+      /* A refresh queued behind another counts from 0 too. */
+      set_documents_read (self, 0);
       rein_market_reader_refresh_async (self->reader, REIN_MARKET_REFRESH_JOBS, NULL,
                                         g_task_get_cancellable (task), read_cb,
                                         g_object_ref (self));

@@ -63,7 +63,8 @@ gboolean rein_market_service_get_refreshing (ReinMarketService *self);
 const gchar *rein_market_service_get_error (ReinMarketService *self);
 const gchar *rein_market_service_get_warning (ReinMarketService *self);
 /* "documents-read": the market's documents read so far by the refresh in
- * flight (0 before its first page), told at most four times a second. */
+ * flight (0 before its first page; the last refresh's count once it is
+ * done), told at most four times a second. */
 guint rein_market_service_get_documents_read (ReinMarketService *self);
 
 /* Reads the index (in a worker) into the jobs model. */

@@ -314,6 +314,10 @@ fetch_thread (gpointer data)
   return NULL;
 }
 
+/* Servers' parts handed to the fetch thread and not yet handed back:
+ * rein_fetch_shutdown() waits for them. */
+static gint in_flight; /* atomic */
+
 static GMainContext *
 fetch_context (void)
 {
@@ -359,6 +363,16 @@ static void
 return_to_caller (ServerQuery *sq)
 {
   g_main_context_invoke (sq->caller, server_done_in_caller, sq);
+  g_atomic_int_dec_and_test (&in_flight);
+}
+
+void
+rein_fetch_shutdown (guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (g_atomic_int_get (&in_flight) > 0 && g_get_monotonic_time () < end)
+    g_usleep (10 * 1000);
 }
 
 /* In the fetch thread: merges one server's documents. The fetch's tables
@@ -461,12 +475,14 @@ rein_fetch_async_full (const gchar *const *urls,
                        GAsyncReadyCallback callback,
                        gpointer user_data)
 {
-  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  Fetch *fetch = g_new0 (Fetch, 1);
+  g_autoptr (GTask) task = NULL;
+  Fetch *fetch;
   guint n;
 
   g_return_if_fail (urls != NULL && owner != NULL && query != NULL);
 
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  fetch = g_new0 (Fetch, 1);
   g_task_set_source_tag (task, rein_fetch_async);
   fetch->by_hash = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   fetch->sources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -520,6 +536,7 @@ rein_fetch_async_full (const gchar *const *urls,
                                                     g_object_ref (sq->own), g_object_unref);
         }
       sq->caller = g_main_context_ref (g_task_get_context (task));
+      g_atomic_int_inc (&in_flight);
       g_main_context_invoke (fetch_context (), ask_server, sq);
     }
 }

@@ -39,6 +39,11 @@ void rein_fetch_async (const gchar *const *urls,
                        GCancellable *cancellable,
                        GAsyncReadyCallback callback,
                        gpointer user_data);
+/* Before the process ends: waits up to @timeout_ms for the servers' parts
+ * of fetches still in the fetch thread (cancel them first), so that no
+ * request is being read there while the process's libraries are let go. */
+void rein_fetch_shutdown (guint timeout_ms);
+
 /* The merged documents (GPtrArray of ReinDocument, in a stable order: by
  * hash), and one report per server in @out_reports (may be NULL). Fails
  * only when cancelled. */

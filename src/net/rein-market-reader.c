@@ -410,8 +410,9 @@ rein_market_reader_class_init (ReinMarketReaderClass *klass)
                                           G_TYPE_ERROR);
   /**
    * ReinMarketReader::read:
-   * @n_documents: documents read so far by this refresh, each counted
-   *   once whatever the number of servers that sent it
+   * @n_documents: documents in the pages read so far by this refresh,
+   *   each counted once a page whatever the number of servers that sent
+   *   it (a later query may send some again: "by_job_id")
    *
    * Emitted as each page is in: something to show while a refresh runs.
    */

@@ -99,6 +99,16 @@ test_merge (void)
   finish (&w, a, b);
 }
 
+/* Each server's end is told in the caller's thread, in its main loop. */
+static void
+server_done_cb (const ReinFetchReport *report, gpointer data)
+{
+  guint *in_callers_loop = data;
+
+  if (g_main_context_is_owner (g_main_context_default ()))
+    (*in_callers_loop)++;
+}
+
 static gboolean
 too_long (gpointer data)
 {
@@ -118,6 +128,7 @@ test_off_the_callers_loop (void)
   const gchar *urls[] = { a->url, b->url, NULL };
   FetchWait w = { 0 };
   guint dispatched = 0;
+  guint in_callers_loop = 0;
   guint id;
 
   identity_register (alice, a);
@@ -132,7 +143,8 @@ test_off_the_callers_loop (void)
       g_assert_cmpuint (put->status, ==, 201);
     }
 
-  rein_fetch_async (urls, alice->master_address, "jobs", FALSE, NULL, NULL, fetch_cb, &w);
+  rein_fetch_async_full (urls, alice->master_address, "jobs", FALSE, NULL, NULL, NULL,
+                         server_done_cb, &in_callers_loop, NULL, fetch_cb, &w);
   id = g_timeout_add_seconds (30, too_long, NULL);
   while (!w.done)
     if (g_main_context_iteration (NULL, TRUE))
@@ -143,6 +155,7 @@ test_off_the_callers_loop (void)
   /* one dispatch per server, and at most one for the result: connecting,
    * sending and reading an answer in this loop take several each */
   g_assert_cmpuint (dispatched, <=, G_N_ELEMENTS (urls) - 1 + 1);
+  g_assert_cmpuint (in_callers_loop, ==, G_N_ELEMENTS (urls) - 1);
 
   finish (&w, a, b);
 }
@@ -189,12 +202,14 @@ test_cancel_silent_server (void)
   g_clear_pointer (&w.reports, g_ptr_array_unref);
   g_clear_error (&w.error);
 
-  /* cancelled before it starts: the same */
+  /* cancelled before it starts: the same, as soon */
   w = (FetchWait){ 0 };
+  start = g_get_monotonic_time ();
   rein_fetch_async ((const gchar *[]){ url, NULL }, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "jobs",
                     FALSE, NULL, cancellable, fetch_cb, &w);
   net_test_wait (&w.done);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
   g_clear_pointer (&w.reports, g_ptr_array_unref);
   g_clear_error (&w.error);
 }
