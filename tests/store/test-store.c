@@ -1045,10 +1045,46 @@ test_json_scan (void)
   };
   g_autoptr (GRand) rand = g_rand_new_with_seed (7);
   static const gchar *const pieces[] = { "a", "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00",
-                                         "\u00c3\u00a9", " ", "\\/", "\\t", "-----BEGIN", "{[]}" };
+                                         "\u00c3\u00a9", " ", "\\/", "\\t", "-----BEGIN", "{[]}",
+                                         "Job description: a long line of plain words" };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     check_scan_agrees (cases[i].text, cases[i].fast);
+
+  /* Strings are read eight bytes at a time: a quote, an escape, a
+   * control character or a byte past ASCII at every place in a word, and
+   * in a word cut by the end of the data, read as json-glib reads them
+   * (a control character is left to it). */
+  for (guint at = 0; at < 24; at++)
+    {
+      static const struct
+      {
+        const gchar *piece;
+        gboolean fast;
+      } marks[] = { { "\\\"", TRUE }, { "\\\\", TRUE }, { "\\n", TRUE },
+                    { "\x01", FALSE }, { "\x1f", FALSE }, { "\xc3\xa9", TRUE },
+                    { "\xe2\x82\xac", TRUE }, { "\x7f", TRUE }, { " ", TRUE } };
+
+      for (guint m = 0; m < G_N_ELEMENTS (marks); m++)
+        {
+          g_autoptr (GString) text = g_string_new ("{\"jobs\":[\"");
+          g_autofree gchar *cut = NULL;
+
+          for (guint i = 0; i < at; i++)
+            g_string_append_c (text, (gchar) ('a' + i % 26));
+          g_string_append (text, marks[m].piece);
+          g_string_append (text, "0123456789abcdefg\"]}");
+          check_scan_agrees (text->str, marks[m].fast);
+          /* not a byte past ASCII when it is cut in two: not UTF-8 */
+          cut = g_strdup_printf ("{\"jobs\":[\"%.*s\xc3\"]}", (int) at,
+                                 "abcdefghijklmnopqrstuvwxyz");
+          check_scan_agrees (cut, FALSE);
+          /* the data ends inside the string */
+          g_free (cut);
+          cut = g_strdup_printf ("{\"jobs\":[\"%.*s", (int) at, "abcdefghijklmnopqrstuvwxyz");
+          check_scan_agrees (cut, FALSE);
+        }
+    }
 
   /* pages made of random pieces, as json-glib reads them */
   for (guint round = 0; round < 300; round++)
