@@ -778,40 +778,28 @@ add_enrollments (ReinStore *store, Op *op, GPtrArray *docs)
   save_verdicts (store, op, verdicts);
 }
 
-/* Stores the verdicts of @jobs' documents and our orders. */
+/* Adds the verdicts of @job's documents to @verdicts, and stores our
+ * order in it. */
 static void
-record_jobs (ReinStore *store, Op *op, GPtrArray *jobs)
+record_job (ReinStore *store, Op *op, ReinJob *job, GArray *verdicts)
 {
-  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  ReinRole role = rein_job_get_role (job, op->own_key);
+  GError *error = NULL;
 
-  for (guint j = 0; j < jobs->len; j++)
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
     {
-      ReinJob *job = g_ptr_array_index (jobs, j);
-      ReinRole role = rein_job_get_role (job, op->own_key);
-      GError *error = NULL;
+      ReinDocumentVerdict verdict = { 0 };
+      gboolean valid = FALSE;
 
-      for (guint i = 0; i < rein_job_get_n_entries (job); i++)
-        {
-          ReinDocumentVerdict verdict = { 0 };
-          gboolean valid = FALSE;
-
-          verdict.document = rein_job_get_entry (job, i, &valid, &verdict.reason);
-          verdict.verification = valid ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID;
-          g_array_append_val (verdicts, verdict);
-        }
-      if (role != REIN_ROLE_NONE
-          && !rein_store_set_order (store, rein_job_get_id (job), op->identity_id,
-                                    rein_role_to_name (role),
-                                    rein_job_state_to_name (rein_job_get_state (job)), &error))
-        op_warn (op, error);
+      verdict.document = rein_job_get_entry (job, i, &valid, &verdict.reason);
+      verdict.verification = valid ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID;
+      g_array_append_val (verdicts, verdict);
     }
-  {
-    gint64 start = g_get_monotonic_time ();
-
-    save_verdicts (store, op, verdicts);
-    g_debug ("refresh: %u verdicts saved in %" G_GINT64_FORMAT " ms", verdicts->len,
-             (g_get_monotonic_time () - start) / 1000);
-  }
+  if (role != REIN_ROLE_NONE
+      && !rein_store_set_order (store, rein_job_get_id (job), op->identity_id,
+                                rein_role_to_name (role),
+                                rein_job_state_to_name (rein_job_get_state (job)), &error))
+    op_warn (op, error);
 }
 
 /* ---- Validation ---- */
@@ -926,6 +914,11 @@ typedef struct
   GPtrArray *groups; /* GPtrArray of ReinDocument, beside each ID */
   GPtrArray *built;  /* BuiltGroup beside each ID: those with jobs are done */
   gint next;         /* atomic */
+
+  /* Chunks are stored as they are built (record_built()), in order. */
+  GMutex lock;
+  GCond cond;
+  guint8 *chunk_done; /* under @lock: each chunk of BUILD_CHUNK IDs built */
 } BuildRun;
 
 #define BUILD_CHUNK 32
@@ -937,26 +930,71 @@ build_thread (gpointer data)
   gint start;
 
   while ((start = g_atomic_int_add (&run->next, BUILD_CHUNK)) < (gint) run->ids->len)
-    for (guint i = start; i < MIN (run->ids->len, (guint) start + BUILD_CHUNK); i++)
-      {
-        const gchar *job_id = g_ptr_array_index (run->ids, i);
-        GPtrArray *group = g_ptr_array_index (run->groups, i);
-        BuiltGroup *built = g_ptr_array_index (run->built, i);
-        g_auto (GStrv) creators = NULL;
+    {
+      for (guint i = start; i < MIN (run->ids->len, (guint) start + BUILD_CHUNK); i++)
+        {
+          const gchar *job_id = g_ptr_array_index (run->ids, i);
+          GPtrArray *group = g_ptr_array_index (run->groups, i);
+          BuiltGroup *built = g_ptr_array_index (run->built, i);
+          g_auto (GStrv) creators = NULL;
 
-        if (built->jobs != NULL)
-          continue;
-        built->jobs = g_ptr_array_new_with_free_func (g_object_unref);
-        /* A job is its ID and its creator: a copied ID is another job. */
-        creators = rein_job_find_creators (job_id, group, run->directory);
-        if (g_strv_length (creators) <= 1)
-          g_ptr_array_add (built->jobs, rein_job_new (job_id, group, run->directory));
-        else
-          for (guint c = 0; creators[c] != NULL; c++)
-            g_ptr_array_add (built->jobs, rein_job_new_for_creator (job_id, creators[c], group,
-                                                                    run->directory));
-      }
+          if (built->jobs != NULL)
+            continue;
+          built->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+          /* A job is its ID and its creator: a copied ID is another job. */
+          creators = rein_job_find_creators (job_id, group, run->directory);
+          if (g_strv_length (creators) <= 1)
+            g_ptr_array_add (built->jobs, rein_job_new (job_id, group, run->directory));
+          else
+            for (guint c = 0; creators[c] != NULL; c++)
+              g_ptr_array_add (built->jobs, rein_job_new_for_creator (job_id, creators[c], group,
+                                                                      run->directory));
+        }
+      g_mutex_lock (&run->lock);
+      run->chunk_done[start / BUILD_CHUNK] = 1;
+      g_cond_signal (&run->cond);
+      g_mutex_unlock (&run->lock);
+    }
   return NULL;
+}
+
+/* Verdicts a transaction of record_built(). */
+#define RECORD_BATCH 100000
+
+/* While the jobs are built: stores the verdicts of the jobs built anew
+ * and our orders, chunk after chunk as they are done, in their order.
+ * The store's writes (one thread) and the building (every core) went one
+ * after the other: seconds of a first refresh with a core idle. */
+static void
+record_built (ReinStore *store, Op *op, BuildRun *run)
+{
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+  guint n_chunks = (run->ids->len + BUILD_CHUNK - 1) / BUILD_CHUNK;
+  guint n_verdicts = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint c = 0; c < n_chunks; c++)
+    {
+      g_mutex_lock (&run->lock);
+      while (!run->chunk_done[c])
+        g_cond_wait (&run->cond, &run->lock);
+      g_mutex_unlock (&run->lock);
+      for (guint i = c * BUILD_CHUNK; i < MIN (run->ids->len, (c + 1) * BUILD_CHUNK); i++)
+        {
+          BuiltGroup *b = g_ptr_array_index (run->built, i);
+
+          for (guint j = 0; !b->reused && j < b->jobs->len; j++)
+            record_job (store, op, g_ptr_array_index (b->jobs, j), verdicts);
+        }
+      if (verdicts->len >= RECORD_BATCH || (c + 1 == n_chunks && verdicts->len > 0))
+        {
+          n_verdicts += verdicts->len;
+          save_verdicts (store, op, verdicts);
+          g_array_set_size (verdicts, 0);
+        }
+    }
+  g_debug ("refresh: %u verdicts saved in %" G_GINT64_FORMAT " ms", n_verdicts,
+           (g_get_monotonic_time () - start) / 1000);
 }
 
 static gint
@@ -1018,7 +1056,7 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
   g_autoptr (GPtrArray) to_check = g_ptr_array_new ();
   g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
-  BuildRun run = { op->directory, ids, group_list, built, 0 };
+  BuildRun run = { op->directory, ids, group_list, built, 0, { 0 }, { 0 }, NULL };
   g_autoptr (ReinDirectory) grown = rein_directory_new ();
   GHashTableIter iter;
   gpointer key, value;
@@ -1095,13 +1133,20 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
   {
     gint64 start = g_get_monotonic_time ();
 
-    for (guint i = 1; i < n_threads; i++)
+    g_mutex_init (&run.lock);
+    g_cond_init (&run.cond);
+    run.chunk_done = g_new0 (guint8, run.ids->len / BUILD_CHUNK + 1);
+    for (guint i = 0; i < n_threads; i++)
       g_ptr_array_add (threads, g_thread_new ("rein-validate", build_thread, &run));
-    build_thread (&run);
+    /* This thread stores what they build. */
+    record_built (store, op, &run);
     for (guint i = 0; i < threads->len; i++)
       g_thread_join (g_ptr_array_index (threads, i));
-    g_debug ("refresh: jobs built in %" G_GINT64_FORMAT " ms",
+    g_debug ("refresh: jobs built and recorded in %" G_GINT64_FORMAT " ms",
              (g_get_monotonic_time () - start) / 1000);
+    g_free (run.chunk_done);
+    g_cond_clear (&run.cond);
+    g_mutex_clear (&run.lock);
   }
   for (guint i = 0; i < run.built->len; i++)
     {
@@ -1115,13 +1160,6 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
         }
     }
   g_ptr_array_sort (jobs, compare_job_ids);
-  {
-    gint64 start = g_get_monotonic_time ();
-
-    record_jobs (store, op, fresh);
-    g_debug ("refresh: %u jobs recorded in %" G_GINT64_FORMAT " ms", fresh->len,
-             (g_get_monotonic_time () - start) / 1000);
-  }
   op->fresh = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < fresh->len; i++)
     g_hash_table_add (op->fresh, g_ptr_array_index (fresh, i));
