@@ -347,6 +347,9 @@ update_state (ReinMarketView *self)
    * of the main thread's time (on X11, each costs round trips to the
    * display server). The spinner stays for the short waits. */
   read = refreshing ? update_read_count (self) : 0;
+  if (!refreshing)
+    /* not the last refresh's count under a later wait (a sort) */
+    gtk_label_set_text (self->loading_count, "");
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading") && read == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->loading_spinner), read == 0);
 

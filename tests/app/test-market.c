@@ -178,6 +178,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_nonnull (seen.loading);
   g_assert_true (g_str_has_suffix (seen.loading, " read"));
   g_assert_false (seen.spinning);
+  /* and its count does not stay for a later wait */
+  g_assert_cmpstr (gtk_label_get_text (app_test_child (f->view, "loading_count")), ==, "");
   g_free (seen.status);
   g_free (seen.loading);
 }
