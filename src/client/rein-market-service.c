@@ -352,6 +352,9 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
   if (identity != NULL)
     {
       self->reader = rein_market_reader_new (self->store, identity, NULL);
+      /* The index holds the market: a refresh after a start reads only
+       * what is new since the last one indexed. */
+      rein_market_reader_set_resume (self->reader, TRUE);
       g_signal_connect (self->reader, "server-failed", G_CALLBACK (server_failed_cb), self);
       g_signal_connect (self->reader, "warning", G_CALLBACK (warning_cb), self);
       g_signal_connect (self->reader, "read", G_CALLBACK (page_read_cb), self);
@@ -880,6 +883,8 @@ typedef struct
   GPtrArray *jobs;          /* of ReinJob */
   ReinDirectory *directory; /* a copy of the reader's */
   gboolean testnet;
+  gint64 identity_id;
+  GHashTable *cursors;      /* the reader's, kept once @jobs are indexed; or NULL */
 } Save;
 
 static void
@@ -887,6 +892,7 @@ save_free (Save *save)
 {
   g_ptr_array_unref (save->jobs);
   rein_directory_free (save->directory);
+  g_clear_pointer (&save->cursors, g_hash_table_unref);
   g_free (save);
 }
 
@@ -908,6 +914,14 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
     {
       g_task_return_error (task, error);
       return;
+    }
+  /* What the refresh read is in the index: the next start goes on from
+   * there. Not kept, the next start reads more than it needs; no harm. */
+  if (save->cursors != NULL
+      && !rein_store_set_market_cursors (self->store, save->identity_id, save->cursors, &error))
+    {
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
     }
   if (summaries->len <= MERGE_AT_MOST)
     {
@@ -1040,7 +1054,7 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 /* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the
  * reader's directory: the reader may learn more meanwhile. */
 static void
-save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs)
+save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs, GHashTable *cursors)
 {
   g_autoptr (GTask) save_task = g_task_new (self, g_task_get_cancellable (task), saved_cb,
                                            g_object_ref (task));
@@ -1049,6 +1063,8 @@ save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs)
   save->jobs = g_ptr_array_ref (jobs);
   save->directory = rein_directory_copy (rein_market_reader_get_directory (self->reader));
   save->testnet = rein_identity_get_testnet (self->identity);
+  save->identity_id = rein_identity_get_id (self->identity);
+  save->cursors = cursors;
   g_task_set_task_data (save_task, save, (GDestroyNotify) save_free);
   g_task_run_in_thread (save_task, save_thread);
 }
@@ -1149,7 +1165,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           }
         jobs = changed != NULL ? g_ptr_array_ref (changed)
                                : items_of (rein_market_reader_get_jobs (self->reader));
-        save_jobs (self, task, jobs);
+        save_jobs (self, task, jobs, rein_market_reader_dup_cursors (self->reader));
       }
       break;
     case READ_MEDIATORS:
@@ -1194,7 +1210,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
           g_ptr_array_add (one, g_object_ref (found));
           r->job = g_object_ref (found);
-          save_jobs (self, task, one);
+          save_jobs (self, task, one, NULL);
         }
       }
       break;
@@ -1216,7 +1232,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
             break;
           }
         /* What was just validated goes into the index too. */
-        save_jobs (self, task, found);
+        save_jobs (self, task, found, NULL);
       }
       break;
     default:

@@ -27,6 +27,10 @@
 #define DEFAULT_MAX_BYTES (1024 * 1024 * 1024)
 #define DEFAULT_MAX_JUNK PAGE_SIZE
 
+/* The documents found invalid that a refresh going on from the store's
+ * cursors looks at again, at most: the newest (see resume_signers()). */
+#define MAX_STALE 10000
+
 /* The jobs model: an array replaced whole, so that taking a refresh's
  * 100,000 jobs costs the main loop a pointer swap (a GListStore inserts
  * them one by one), the old array being freed in a worker. */
@@ -136,6 +140,11 @@ struct _ReinMarketReader
    * can_continue()). */
   GHashTable *cursors;
   GPtrArray *base;         /* ReinDocument: op->docs of that refresh */
+  /* rein_market_reader_set_resume(): the store stands in for @base, and
+   * its cursors for @cursors; @whole: the next refresh of jobs reads
+   * everything (rein_market_reader_forget()). */
+  gboolean resume;
+  gboolean whole;
 };
 
 /* What one server gave one operation so far. */
@@ -273,6 +282,10 @@ typedef struct
   GHashTable *touched;        /* then the Job IDs of the new documents (a set) */
   gboolean nothing_new;       /* no server had anything new: @base was not merged */
   GPtrArray *built_jobs;      /* the reader's, beside @built */
+  /* Going on from the store's cursors (rein_market_reader_set_resume()) */
+  gboolean resume;
+  GPtrArray *stale;           /* the store's invalid job documents, looked at again */
+  gboolean store_failed;      /* a verdict could not be stored: no cursor is kept */
 } Op;
 
 /* Adds @key to the set @table (which does not own its keys) unless it is
@@ -346,6 +359,7 @@ op_free (Op *op)
   g_clear_pointer (&op->failed, g_hash_table_unref);
   g_clear_pointer (&op->touched, g_hash_table_unref);
   g_clear_pointer (&op->base, g_ptr_array_unref);
+  g_clear_pointer (&op->stale, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -514,6 +528,31 @@ rein_market_reader_forget (ReinMarketReader *self)
   g_clear_pointer (&self->changed, g_ptr_array_unref);
   g_clear_pointer (&self->cursors, g_hash_table_unref);
   g_clear_pointer (&self->base, g_ptr_array_unref);
+  self->whole = TRUE;
+}
+
+void
+rein_market_reader_set_resume (ReinMarketReader *self, gboolean resume)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  self->resume = resume;
+}
+
+GHashTable *
+rein_market_reader_dup_cursors (ReinMarketReader *self)
+{
+  GHashTable *copy;
+  GHashTableIter iter;
+  gpointer url, cursor;
+
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  if (self->cursors == NULL)
+    return NULL;
+  copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, self->cursors);
+  while (g_hash_table_iter_next (&iter, &url, &cursor))
+    g_hash_table_insert (copy, g_strdup (url), g_strdup (cursor));
+  return copy;
 }
 
 GListModel *
@@ -609,7 +648,10 @@ save_verdicts (ReinStore *store, Op *op, GArray *verdicts)
   if (kept->len > 0
       && !rein_store_save_verdicts_from (store, (ReinDocumentVerdict *) kept->data,
                                          (gint64 *) sources->data, kept->len, &error))
-    op_warn (op, error);
+    {
+      op->store_failed = TRUE;
+      op_warn (op, error);
+    }
 }
 
 /* Looks up what the store knows of @docs (into op->stored), and gives the
@@ -1024,18 +1066,21 @@ group_digest (GPtrArray *group)
 /* Whether @enrollments (new ones) may change the verdict on @group: they
  * name the delegate that signed one of its documents, or its mediator. */
 static gboolean
+document_concerns (ReinDocument *doc, ReinDirectory *enrollments)
+{
+  const gchar *signer = rein_document_get_signer (doc);
+  const gchar *mediator = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
+
+  return (signer != NULL && rein_directory_lookup_delegate (enrollments, signer) != NULL)
+         || (mediator != NULL && rein_directory_lookup_public_key (enrollments, mediator) != NULL);
+}
+
+static gboolean
 group_concerns (GPtrArray *group, ReinDirectory *enrollments)
 {
   for (guint i = 0; i < group->len; i++)
-    {
-      ReinDocument *doc = g_ptr_array_index (group, i);
-      const gchar *signer = rein_document_get_signer (doc);
-      const gchar *mediator = rein_document_lookup (doc, REIN_LABEL_MEDIATOR_PUBLIC_KEY);
-
-      if ((signer != NULL && rein_directory_lookup_delegate (enrollments, signer) != NULL)
-          || (mediator != NULL && rein_directory_lookup_public_key (enrollments, mediator) != NULL))
-        return TRUE;
-    }
+    if (document_concerns (g_ptr_array_index (group, i), enrollments))
+      return TRUE;
   return FALSE;
 }
 
@@ -1302,6 +1347,21 @@ queue_later_documents (Op *op)
   enqueue_ids (op, "by_job_id", "job_ids", ids);
 }
 
+/* Parses @texts into @docs, but for those whose hash is in @seen (a set,
+ * NULL: none), which then holds theirs too. */
+static void
+parse_stored (GPtrArray *texts, GPtrArray *docs, GHashTable *seen)
+{
+  for (guint t = 0; texts != NULL && t < texts->len; t++)
+    {
+      g_autoptr (ReinDocument) doc = rein_document_new_from_armored (g_ptr_array_index (texts, t),
+                                                                     -1, NULL);
+
+      if (doc != NULL && (seen == NULL || add_new_key (seen, rein_document_get_hash (doc))))
+        g_ptr_array_add (docs, g_steal_pointer (&doc));
+    }
+}
+
 /* Adds the documents the store holds for the job IDs asked for: our
  * documents not pushed yet, and those fetched earlier from servers we no
  * longer reach. */
@@ -1312,14 +1372,7 @@ add_stored_job_documents (ReinStore *store, Op *op)
     {
       g_autoptr (GPtrArray) texts = rein_store_list_job_documents (store, op->job_ids[i], NULL);
 
-      for (guint t = 0; texts != NULL && t < texts->len; t++)
-        {
-          g_autoptr (ReinDocument) doc = rein_document_new_from_armored (
-              g_ptr_array_index (texts, t), -1, NULL);
-
-          if (doc != NULL && add_new_key (op->seen, rein_document_get_hash (doc)))
-            g_ptr_array_add (op->docs, g_steal_pointer (&doc));
-        }
+      parse_stored (texts, op->docs, op->seen);
     }
 }
 
@@ -1488,11 +1541,47 @@ follow_step (ReinStore *store, Op *op, GCancellable *cancellable)
   queue_later_documents (op);
 }
 
+/* Going on from the store's cursors: the servers sent only what is new.
+ * The jobs it touches are built again in validate_step() from what the
+ * store holds of them and the new documents. The store's invalid job
+ * documents are looked at again: their signers and mediators are looked
+ * for with the new documents', and their jobs built again when one turns
+ * up (without it, a job whose creator's enrollment came late would stay
+ * out of the market until a document of it changed). */
+static void
+resume_signers (ReinStore *store, Op *op)
+{
+  g_autoptr (GPtrArray) texts = rein_store_list_invalid_job_documents (store, MAX_STALE, NULL);
+  g_autoptr (GPtrArray) both = g_ptr_array_copy (op->docs, copy_object, NULL);
+
+  op->stale = g_ptr_array_new_with_free_func (g_object_unref);
+  parse_stored (texts, op->stale, NULL);
+  op->nothing_new = op->docs->len == 0;
+  op->touched = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < op->docs->len; i++)
+    {
+      const gchar *job_id = rein_document_get_field (g_ptr_array_index (op->docs, i),
+                                                     REIN_LABEL_JOB_ID);
+
+      if (job_id != NULL)
+        g_hash_table_add (op->touched, (gpointer) job_id);
+    }
+  g_ptr_array_extend (both, op->stale, copy_object, NULL);
+  g_debug ("refresh: %u new documents, %u stored ones found invalid before", op->docs->len,
+           op->stale->len);
+  find_signers (store, op, both);
+}
+
 static void
 signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
 {
   g_autoptr (GPtrArray) fresh = NULL;
 
+  if (op->resume)
+    {
+      resume_signers (store, op);
+      return;
+    }
   /* Only what is new was asked for: the rest is what the last refresh
    * merged (here, in a worker: a market's worth of documents), whose
    * signers it looked for already, and whose jobs it built: only the jobs
@@ -1522,6 +1611,7 @@ signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
     add_stored_job_documents (store, op);
   find_signers (store, op, fresh != NULL ? fresh : op->docs);
 }
+
 
 static void
 signers_done (GTask *task)
@@ -1608,12 +1698,103 @@ lookup_slowly (GTask *task)
 
 /* Validates every job: the enrollments learned last, every signature not
  * checked before on every core, then each job on its own. */
+/* Whether the store's verdict on each of @job's documents is the one it
+ * was just given (op->stored holds them: build_jobs() looked them up). */
+static gboolean
+verdicts_stand (Op *op, ReinJob *job)
+{
+  for (guint i = 0; i < rein_job_get_n_entries (job); i++)
+    {
+      gboolean valid = FALSE;
+      ReinDocument *doc = rein_job_get_entry (job, i, &valid, NULL);
+      ReinStoredVerdict *stored = g_hash_table_lookup (op->stored, rein_document_get_hash (doc));
+
+      if (stored == NULL
+          || stored->verification
+               != (valid ? REIN_VERIFICATION_VALID : REIN_VERIFICATION_INVALID))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* validate_step() going on from the store's cursors: builds the jobs the
+ * new documents touch, and those of invalid documents whose signer or
+ * mediator just turned up, from the store's documents and the new ones;
+ * the jobs model gets those, all of them changed but for the latter whose
+ * verdicts stand. */
+static void
+resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
+{
+  g_autoptr (ReinDirectory) grown = rein_directory_new ();
+  g_autoptr (GHashTable) again = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) built = NULL;
+  GHashTableIter iter;
+  gpointer job_id;
+
+  for (guint i = 0; i < op->grown->len; i++)
+    rein_directory_add (grown, g_ptr_array_index (op->grown, i), NULL);
+  for (guint i = 0; op->grown->len > 0 && i < op->stale->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->stale, i);
+      const gchar *id = rein_document_get_field (doc, REIN_LABEL_JOB_ID);
+
+      if (id != NULL && !g_hash_table_contains (op->touched, id) && document_concerns (doc, grown))
+        g_hash_table_add (again, (gpointer) id);
+    }
+  g_debug ("refresh: %u jobs touched by new documents, %u by enrollments",
+           g_hash_table_size (op->touched), g_hash_table_size (again));
+  if (g_hash_table_size (op->touched) + g_hash_table_size (again) == 0)
+    {
+      op->fresh = g_hash_table_new (NULL, NULL);
+      return;
+    }
+  {
+    g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+    GHashTable *sets[] = { op->touched, again };
+
+    for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
+      {
+        g_hash_table_iter_init (&iter, sets[s]);
+        while (g_hash_table_iter_next (&iter, &job_id, NULL))
+          g_hash_table_add (ids, job_id);
+      }
+    g_hash_table_iter_init (&iter, ids);
+    while (g_hash_table_iter_next (&iter, &job_id, NULL))
+      {
+        g_autoptr (GPtrArray) texts = rein_store_list_job_documents (store, job_id, NULL);
+
+        parse_stored (texts, op->docs, op->seen);
+      }
+  }
+  /* Every group is built (op->built is NULL), against its stored verdicts. */
+  g_clear_pointer (&op->touched, g_hash_table_unref);
+  built = build_jobs (store, op, cancellable);
+  if (g_cancellable_is_cancelled (cancellable))
+    return;
+  for (guint i = 0; i < built->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (built, i);
+      gboolean new_documents = !g_hash_table_contains (again, rein_job_get_id (job));
+
+      if (rein_job_get_state (job) == REIN_JOB_STATE_NONE)
+        continue;
+      g_ptr_array_add (op->out, g_object_ref (job));
+      if (new_documents || !verdicts_stand (op, job))
+        g_ptr_array_add (op->changed, g_object_ref (job));
+    }
+}
+
 static void
 validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
 {
   g_autoptr (GPtrArray) built = NULL;
 
   add_enrollments (store, op, op->enrollment_docs);
+  if (op->resume)
+    {
+      resume_validate (store, op, cancellable);
+      return;
+    }
   if (op->nothing_new)
     {
       if (op->grown->len == 0 && op->built != NULL && op->built_jobs != NULL)
@@ -1695,7 +1876,7 @@ keep_cursors (ReinMarketReader *self, Op *op, GPtrArray *bag)
       const gchar *cursor = g_hash_table_lookup (op->new_cursors, op->urls[i]);
 
       if (cursor != NULL && !g_hash_table_contains (op->failed, op->urls[i])
-          && !tally_of (op, op->urls[i])->stopped)
+          && !tally_of (op, op->urls[i])->stopped && !op->store_failed)
         g_hash_table_insert (cursors, g_strdup (op->urls[i]), g_strdup (cursor));
     }
   g_debug ("refresh: %u of %u servers go on from a cursor next time",
@@ -1709,7 +1890,9 @@ keep_cursors (ReinMarketReader *self, Op *op, GPtrArray *bag)
     }
   self->cursors = cursors;
   bag_add (bag, g_steal_pointer (&self->base), (GDestroyNotify) g_ptr_array_unref);
-  self->base = g_ptr_array_ref (op->docs);
+  /* The store stands in for what was merged, when the reader resumes. */
+  if (!self->resume)
+    self->base = g_ptr_array_ref (op->docs);
 }
 
 static void
@@ -1727,7 +1910,20 @@ validate_done (GTask *task)
   /* What the next refresh may take as it is: the jobs validated with the
    * reader's directory as it is now (no other operation filed enrollments
    * meanwhile). */
-  if (op->what == REIN_MARKET_REFRESH_JOBS && op->new_built != NULL)
+  if (op->what == REIN_MARKET_REFRESH_JOBS && self->resume && op->fresh != NULL)
+    {
+      /* Going on from the store next time: nothing of this refresh is
+       * kept here but the jobs model, what changed and the cursors. */
+      bag_add (bag, g_steal_pointer (&self->built), (GDestroyNotify) g_hash_table_unref);
+      bag_add (bag, g_steal_pointer (&self->built_jobs), (GDestroyNotify) g_ptr_array_unref);
+      bag_add (bag, g_steal_pointer (&self->known), (GDestroyNotify) rein_fetch_known_unref);
+      bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
+      self->changed = g_steal_pointer (&op->changed);
+      g_ptr_array_set_size (self->filed_since, 0);
+      self->whole = FALSE;
+      keep_cursors (self, op, bag);
+    }
+  else if (op->what == REIN_MARKET_REFRESH_JOBS && op->new_built != NULL)
     {
       bag_add (bag, g_steal_pointer (&self->built), (GDestroyNotify) g_hash_table_unref);
       g_ptr_array_set_size (self->filed_since, 0);
@@ -2610,6 +2806,39 @@ can_continue (ReinMarketReader *self, Op *op)
   return TRUE;
 }
 
+/* Whether a refresh of jobs of @op's servers may go on from the cursors
+ * the store keeps (rein_market_reader_set_resume()): it holds one for
+ * every one of exactly these servers. If so, asks each for what it stored
+ * since. */
+static gboolean
+resume_from_store (ReinMarketReader *self, Op *op)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) cursors = rein_store_get_market_cursors (
+      self->store, rein_identity_get_id (self->identity), &error);
+  Query *q;
+
+  if (cursors == NULL)
+    {
+      g_debug ("refresh: %s", error->message);
+      return FALSE;
+    }
+  if (g_hash_table_size (cursors) != g_strv_length (op->urls))
+    return FALSE;
+  for (guint i = 0; op->urls[i] != NULL; i++)
+    if (!g_hash_table_contains (cursors, op->urls[i]))
+      return FALSE;
+  q = g_new0 (Query, 1);
+  q->name = g_strdup ("job_documents");
+  q->since = g_steal_pointer (&cursors);
+  g_queue_push_tail (&op->queries, q);
+  op->incremental = TRUE;
+  op->followed = TRUE;
+  op->resume = TRUE;
+  g_debug ("refresh: only what is new since the store's cursors");
+  return TRUE;
+}
+
 void
 rein_market_reader_refresh_async (ReinMarketReader *self,
                                   ReinMarketRefresh what,
@@ -2633,6 +2862,8 @@ rein_market_reader_refresh_async (ReinMarketReader *self,
   switch (what)
     {
     case REIN_MARKET_REFRESH_JOBS:
+      if (self->resume && !self->whole && resume_from_store (self, op))
+        break;
       if (can_continue (self, op))
         {
           /* Only what is new: every job document since each server's

@@ -111,9 +111,31 @@ GListModel *rein_market_reader_get_jobs (ReinMarketReader *self);
  * the same documents and verdicts. NULL before a refresh of jobs, or after
  * rein_market_reader_forget(). */
 GPtrArray *rein_market_reader_get_changed_jobs (ReinMarketReader *self);
-/* Forgets what the last refresh validated: the next one validates (and
- * reports as changed) every job again. */
+/* Forgets what the last refresh validated: the next one reads and
+ * validates (and reports as changed) every job again. */
 void rein_market_reader_forget (ReinMarketReader *self);
+
+/* Resuming (off by default): the reader keeps none of a refresh's
+ * documents or jobs in memory; the store stands in for them. A refresh of
+ * jobs goes on from the cursors the store keeps for the identity
+ * (rein_store_get_market_cursors()), when it holds one for each of exactly
+ * the servers read (else, or after rein_market_reader_forget(), it reads
+ * everything): it asks each server only for what it stored since, and
+ * builds again, from the store's documents and the new ones, the jobs
+ * these touch, and those of documents found invalid before (the newest
+ * 10,000) whose signer's or mediator's enrollment just turned up. The
+ * jobs model then holds only those jobs, and the changed jobs are those
+ * of them validated anew (all but the latter whose verdicts stand).
+ * For a caller that keeps an index of the market (the market service):
+ * once it indexed the changed jobs of a refresh, it keeps the cursors
+ * with rein_store_set_market_cursors (rein_market_reader_dup_cursors()),
+ * so that the app started again reads only what is new. */
+void rein_market_reader_set_resume (ReinMarketReader *self, gboolean resume);
+/* The `since` cursor of each server after the last refresh of jobs (URL
+ * -> decimal string), for the servers that answered one and were read to
+ * the end, every document stored; NULL when there are none, or after
+ * rein_market_reader_forget(). */
+GHashTable *rein_market_reader_dup_cursors (ReinMarketReader *self);
 
 /* For tests: @hook is called in the worker thread at the start of every
  * worker step of every reader (parsing aside: that is rein-fetch's), with

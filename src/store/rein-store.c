@@ -165,6 +165,19 @@ static const gchar *const migrations[] = {
    * enrolled name is signed and stays) */
   "ALTER TABLE identities ADD COLUMN label TEXT;"
   "CREATE UNIQUE INDEX identities_label ON identities(label);",
+  /* 7 -> 8: where an identity's market reader read each server up to (a
+   * `since` cursor), every job document before it being stored and
+   * indexed, so that the app started again reads only what is new
+   * (rein_store_set_market_cursors()); and the documents found invalid,
+   * looked at again when enrollments turn up (verification 2 is
+   * REIN_VERIFICATION_INVALID) */
+  "CREATE TABLE market_cursors ("
+  "  identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,"
+  "  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,"
+  "  cursor TEXT NOT NULL,"
+  "  PRIMARY KEY (identity_id, server_id)"
+  ");"
+  "CREATE INDEX documents_invalid ON documents(job_id) WHERE verification = 2;",
 };
 
 /* A refresh writes 400,000 documents with random hashes into the indexes:
@@ -2515,6 +2528,103 @@ rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **er
     return NULL;
   sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
   return collect_texts (self, stmt, error);
+}
+
+GPtrArray *
+rein_store_list_invalid_job_documents (ReinStore *self, guint max, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  G_STATIC_ASSERT (REIN_VERIFICATION_INVALID == 2); /* the partial index's */
+  stmt = prepare (self,
+                  "SELECT armored FROM documents INDEXED BY documents_invalid "
+                  "WHERE verification = 2 AND job_id IS NOT NULL ORDER BY id DESC LIMIT ?",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, max);
+  return collect_texts (self, stmt, error);
+}
+
+GHashTable *
+rein_store_get_market_cursors (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (GHashTable) cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self,
+                  "SELECT s.url, c.cursor FROM market_cursors c JOIN servers s ON s.id = c.server_id "
+                  "WHERE c.identity_id = ?",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (cursors, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)),
+                         g_strdup ((const gchar *) sqlite3_column_text (stmt, 1)));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not read the market's cursors");
+      return NULL;
+    }
+  return g_steal_pointer (&cursors);
+}
+
+gboolean
+rein_store_set_market_cursors (ReinStore *self,
+                               gint64 identity_id,
+                               GHashTable *cursors,
+                               GError **error)
+{
+  g_autoptr (sqlite3_stmt) clear = NULL;
+  g_autoptr (sqlite3_stmt) insert = NULL;
+  GHashTableIter iter;
+  gpointer url, cursor;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  clear = prepare (self, "DELETE FROM market_cursors WHERE identity_id = ?", error);
+  if (clear == NULL)
+    return FALSE;
+  insert = prepare (self,
+                    "INSERT INTO market_cursors (identity_id, server_id, cursor) "
+                    "SELECT ?1, id, ?3 FROM servers WHERE url = ?2",
+                    error);
+  if (insert == NULL || !exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  sqlite3_bind_int64 (clear, 1, identity_id);
+  if (sqlite3_step (clear) != SQLITE_DONE)
+    goto failed;
+  if (cursors != NULL)
+    {
+      g_hash_table_iter_init (&iter, cursors);
+      while (g_hash_table_iter_next (&iter, &url, &cursor))
+        {
+          sqlite3_reset (insert);
+          sqlite3_bind_int64 (insert, 1, identity_id);
+          sqlite3_bind_text (insert, 2, url, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (insert, 3, cursor, -1, SQLITE_TRANSIENT);
+          if (sqlite3_step (insert) != SQLITE_DONE)
+            goto failed;
+        }
+    }
+  if (exec (self, "COMMIT", error))
+    return TRUE;
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+
+failed:
+  set_db_error (self, error, "Could not keep the market's cursors");
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 gint

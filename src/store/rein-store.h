@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 7
+#define REIN_STORE_SCHEMA_VERSION 8
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)
@@ -310,6 +310,23 @@ gboolean rein_store_get_document_source (ReinStore *self,
 /* Armored texts of every stored document (ours and fetched) whose Job ID is
  * @job_id, oldest first. */
 GPtrArray *rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error);
+/* The armored documents of a job that were found invalid (their last
+ * verdict), newest first, at most @max. */
+GPtrArray *rein_store_list_invalid_job_documents (ReinStore *self, guint max, GError **error);
+
+/* Where @identity_id's market reader read each server up to: URL -> the
+ * `since` cursor the server gave (rein_market_reader_dup_cursors()). Only
+ * kept once every job document before each cursor is stored and the jobs
+ * they changed are indexed: the app started again goes on from there
+ * (rein_market_reader_set_resume()). An empty table when there is none;
+ * a server removed takes its cursor with it. */
+GHashTable *rein_store_get_market_cursors (ReinStore *self, gint64 identity_id, GError **error);
+/* Replaces @identity_id's cursors with @cursors (NULL or empty: none);
+ * URLs of servers the store does not list are left out. */
+gboolean rein_store_set_market_cursors (ReinStore *self,
+                                        gint64 identity_id,
+                                        GHashTable *cursors,
+                                        GError **error);
 /* How many jobs other than @except_job_id (may be NULL) the worker whose
  * delegate signs with @worker_address delivered and saw accepted or
  * resolved, as far as the documents stored here show (both valid); -1

@@ -375,6 +375,56 @@ test_offline (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (market)), ==, 1);
 }
 
+/* Walt's app started again on its data folder: a new context. */
+static ReinMarketService *
+restart (Person *p)
+{
+  g_autoptr (ReinContext) again = rein_context_new (p->store);
+
+  g_clear_object (&p->context);
+  p->context = g_object_ref (again);
+  return market_of (p);
+}
+
+/* The app started again reads only what is new since the refresh its
+ * index holds (the store keeps each server's cursor once the index has
+ * what was read), and builds the jobs that changed from the store's
+ * documents and the new ones. */
+static void
+test_resume_after_start (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *job_id = post_job (&f->carol, &f->mia, "Kept job", "Design", "Kept.");
+  g_autoptr (GHashTable) cursors = NULL;
+  g_autoptr (GError) error = NULL;
+  ReinMarketService *market = market_of (&f->walt);
+  g_autoptr (ReinJobSummary) found = NULL;
+
+  refresh (market);
+  g_assert_cmpuint (rein_market_service_get_documents_read (market), >=, 1);
+  cursors = rein_store_get_market_cursors (f->walt.store, rein_identity_get_id (f->walt.identity),
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (cursors), ==, 1);
+
+  market = restart (&f->walt);
+  refresh (market);
+  g_assert_cmpuint (rein_market_service_get_documents_read (market), ==, 0);
+  found = find_summary (market, job_id);
+  g_assert_nonnull (found);
+  g_assert_cmpuint (rein_job_summary_get_n_bids (found), ==, 0);
+  g_clear_object (&found);
+
+  place_bid (&f->walt, job_id, "0.01");
+  market = restart (&f->walt);
+  refresh (market);
+  /* The bid: the posting is the store's. */
+  g_assert_cmpuint (rein_market_service_get_documents_read (market), ==, 1);
+  found = find_summary (market, job_id);
+  g_assert_nonnull (found);
+  g_assert_cmpuint (rein_job_summary_get_n_bids (found), ==, 1);
+  g_assert_cmpint (rein_job_summary_get_state (found), ==, REIN_JOB_STATE_BIDS);
+}
+
 /* Switching identity in the middle of a refresh ends it cleanly. */
 static void
 test_switch_cancels (Fixture *f, gconstpointer data)
@@ -687,6 +737,8 @@ main (int argc, char *argv[])
               test_switch_any_time, fixture_teardown);
   g_test_add ("/client/services/switch-cancels", Fixture, NULL, fixture_setup,
               test_switch_cancels, fixture_teardown);
+  g_test_add ("/client/services/resume-after-start", Fixture, NULL, fixture_setup,
+              test_resume_after_start, fixture_teardown);
   g_test_add_func ("/client/services/refresh-off-main-loop", test_refresh_off_main_loop);
   return g_test_run ();
 }

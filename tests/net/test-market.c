@@ -846,6 +846,186 @@ test_since (Fixture *f, gconstpointer data)
   }
 }
 
+/* The store's refresh of @reader (resuming): jobs from cursors it keeps.
+ * Returns the jobs changed, by ID, in a string such as "a:bids b:posted". */
+static gchar *
+changed_ids (ReinMarketReader *reader)
+{
+  GPtrArray *changed = rein_market_reader_get_changed_jobs (reader);
+  g_autoptr (GString) out = g_string_new ("");
+
+  g_assert_nonnull (changed);
+  for (guint i = 0; i < changed->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (changed, i);
+
+      g_string_append_printf (out, "%s%c:%s", out->len > 0 ? " " : "", rein_job_get_id (job)[0],
+                              rein_job_state_to_name (rein_job_get_state (job)));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Keeps @reader's cursors in the store, as the market service does once
+ * it indexed the changed jobs. */
+static void
+keep_cursors_in_store (Fixture *f, ReinMarketReader *reader, guint expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) cursors = rein_market_reader_dup_cursors (reader);
+
+  g_assert_nonnull (cursors);
+  g_assert_cmpuint (g_hash_table_size (cursors), ==, expected);
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (f->identity),
+                                                cursors, &error));
+  g_assert_no_error (error);
+}
+
+/* A resuming reader (the app started again) goes on from the cursors the
+ * store keeps: nothing new is one request a server, no signature checked,
+ * no job built; a new bid builds its job again from the store's posting
+ * and the bid; a job whose creator enrolled late becomes valid when a
+ * later start finds the enrollment, while a forged posting stays out and
+ * changes nothing; forgetting reads everything again. */
+static void
+test_resume (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) worker = identity_new ("Worker");
+  g_autoptr (Identity) late = identity_new ("Late");
+  g_autoptr (Identity) forger = identity_new ("Forger");
+  g_autofree gchar *worker_enrollment = identity_enrollment (worker, FALSE);
+  g_autofree gchar *late_enrollment = identity_enrollment (late, FALSE);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "llllllllllllllllllll", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "mmmmmmmmmmmmmmmmmmmm", "Two");
+  g_autofree gchar *job3 = posting (f, f->creator, f->creator, "nnnnnnnnnnnnnnnnnnnn", "New");
+  g_autofree gchar *job4 = posting (f, late, late, "oooooooooooooooooooo", "Late's");
+  g_autofree gchar *impostor = posting (f, f->creator, forger, "pppppppppppppppppppp", "Fake");
+  g_autofree gchar *bid1 = bid_on (worker, job1);
+  g_autoptr (CountingProxy) proxy = counting_proxy_new (f->a->url);
+  const gchar *servers[] = { proxy->url, f->b->url, NULL };
+  g_autofree gchar *ids = NULL;
+  guint64 before;
+
+  /* Cursors are kept for the store's servers. */
+  rein_store_add_server (f->store, proxy->url, &error);
+  g_assert_no_error (error);
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job2);
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+
+    rein_market_reader_set_resume (reader, TRUE);
+    /* No cursors in the store yet: everything is read. */
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+    ids = changed_ids (reader);
+    g_assert_cmpstr (ids, ==, "l:posted m:posted");
+    g_clear_pointer (&ids, g_free);
+    keep_cursors_in_store (f, reader, 2);
+  }
+
+  /* Started again, nothing new. */
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+
+    rein_market_reader_set_resume (reader, TRUE);
+    counting_proxy_reset (proxy);
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (proxy->requests->len, ==, 1);
+    g_assert_cmpuint (count_queries (proxy, "job_documents"), ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (proxy->requests, 0), "&since="));
+    g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
+    g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 0);
+
+    /* A bid on job 1 (its posting only in the store now), a new job, a
+     * job by someone not enrolled yet, a posting in the creator's name by
+     * someone else. */
+    identity_register (worker, f->a);
+    identity_register (late, f->b);
+    identity_register (forger, f->a);
+    put_as (worker, f->a, worker_enrollment);
+    put_as (worker, f->a, bid1);
+    put_as (f->creator, f->b, job3);
+    put_as (late, f->b, job4);
+    put_as (forger, f->a, impostor);
+    counting_proxy_reset (proxy);
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_test_message ("signature checks: %" G_GUINT64_FORMAT,
+                    rein_document_get_n_signature_checks () - before);
+    /* The bid, the new job, Late's, the impostor and the worker's
+     * enrollment: not the posting of job 1, checked before. */
+    g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 5);
+    g_assert_cmpuint (count_queries (proxy, "jobs") + count_queries (proxy, "bids"), ==, 0);
+    ids = changed_ids (reader);
+    g_assert_cmpstr (ids, ==, "l:bids n:posted");
+    g_clear_pointer (&ids, g_free);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
+    keep_cursors_in_store (f, reader, 2);
+  }
+
+  /* Late enrolls (not a job document: no server has anything new for the
+   * cursors). The next start finds it, for the job found invalid. */
+  identity_register (late, f->a);
+  put_as (late, f->a, late_enrollment);
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+    ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+
+    rein_market_reader_set_resume (reader, TRUE);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    ids = changed_ids (reader);
+    g_assert_cmpstr (ids, ==, "o:posted");
+    g_clear_pointer (&ids, g_free);
+    g_assert_true (rein_store_get_verdict (f->store, hash_of (job4), &verification, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+    g_assert_true (rein_store_get_verdict (f->store, hash_of (impostor), &verification, NULL,
+                                           &error));
+    g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+    keep_cursors_in_store (f, reader, 2);
+  }
+  /* Once more: the impostor, still invalid, changes nothing. */
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+
+    rein_market_reader_set_resume (reader, TRUE);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
+
+    /* Forgotten: every job is read and built again. */
+    rein_market_reader_forget (reader);
+    g_assert_null (rein_market_reader_dup_cursors (reader));
+    counting_proxy_reset (proxy);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
+    ids = changed_ids (reader);
+    g_assert_cmpstr (ids, ==, "l:bids m:posted n:posted o:posted");
+    g_clear_pointer (&ids, g_free);
+  }
+
+  /* Another set of servers than the cursors': everything is read. */
+  {
+    const gchar *one[] = { proxy->url, NULL };
+    g_autoptr (ReinMarketReader) reader = reader_new (f, one);
+
+    rein_market_reader_set_resume (reader, TRUE);
+    counting_proxy_reset (proxy);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -862,6 +1042,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/checked-once", test_checked_once);
   ADD ("/net/market/unchanged-kept", test_unchanged_kept);
   ADD ("/net/market/since", test_since);
+  ADD ("/net/market/resume", test_resume);
 #undef ADD
 
   return g_test_run ();

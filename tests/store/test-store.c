@@ -561,6 +561,76 @@ test_several_identities (Fixture *f, gconstpointer data)
   (void) first;
 }
 
+/* The market's cursors: per identity, replaced whole, only for the
+ * store's servers, gone with their server or identity. */
+static void
+test_market_cursors (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  ReinIdentityParams p = { .name = "Second", .contact = "s@example.com" };
+  gchar *phrase = rein_bip39_generate (128);
+  g_autoptr (ReinIdentity) first = rein_store_add_identity_from_mnemonic (f->store, &alice,
+                                                                          VECTOR_PHRASE, NULL,
+                                                                          "pw", &error);
+  g_autoptr (ReinIdentity) second = rein_store_add_identity_from_mnemonic (f->store, &p, phrase,
+                                                                           NULL, "pw", &error);
+  g_autoptr (GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) got = NULL;
+  gint64 a, b;
+
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+  a = rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error);
+  b = rein_store_add_server (f->store, "http://127.0.0.1:2017/", &error);
+  g_assert_no_error (error);
+
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
+  g_clear_pointer (&got, g_hash_table_unref);
+
+  g_hash_table_insert (set, "http://127.0.0.1:2016/", "41");
+  g_hash_table_insert (set, "http://127.0.0.1:2017/", "7");
+  g_hash_table_insert (set, "http://unknown.example.org/", "9");
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (first), set,
+                                                &error));
+  g_assert_no_error (error);
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (got, "http://127.0.0.1:2016/"), ==, "41");
+  g_assert_cmpstr (g_hash_table_lookup (got, "http://127.0.0.1:2017/"), ==, "7");
+  g_clear_pointer (&got, g_hash_table_unref);
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
+  g_clear_pointer (&got, g_hash_table_unref);
+
+  /* Replaced whole. */
+  g_hash_table_remove_all (set);
+  g_hash_table_insert (set, "http://127.0.0.1:2017/", "8");
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (first), set,
+                                                &error));
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (got, "http://127.0.0.1:2017/"), ==, "8");
+  g_clear_pointer (&got, g_hash_table_unref);
+
+  /* A server removed takes its cursor; NULL clears them all. */
+  g_assert_true (rein_store_remove_server (f->store, b, &error));
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
+  g_clear_pointer (&got, g_hash_table_unref);
+  g_hash_table_remove_all (set);
+  g_hash_table_insert (set, "http://127.0.0.1:2016/", "3");
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (second), set,
+                                                &error));
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (second), NULL,
+                                                &error));
+  g_assert_no_error (error);
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
+  (void) a;
+}
+
 /* A rename changes what this computer calls an identity; the enrolled
  * name, which documents carry, stays. */
 static void
@@ -1195,6 +1265,7 @@ main (int argc, char *argv[])
   ADD ("/store/identity/several", test_several_identities);
   ADD ("/store/identity/rename", test_rename_identity);
   ADD ("/store/servers", test_servers);
+  ADD ("/store/market-cursors", test_market_cursors);
   ADD ("/store/secrets-not-on-disk", test_no_secret_on_disk);
   ADD ("/store/identity/python-testnet-backup", test_python_testnet_backup);
   ADD ("/store/threads", test_threads);
