@@ -884,16 +884,37 @@ typedef struct
   ReinDirectory *directory; /* a copy of the reader's */
   gboolean testnet;
   gint64 identity_id;
-  GHashTable *cursors;      /* the reader's, kept once @jobs are indexed; or NULL */
+  gboolean keep_cursors;    /* a refresh of the market: its cursors are kept */
+  GHashTable *cursors;      /* the reader's (NULL: none) */
 } Save;
 
 static void
 save_free (Save *save)
 {
   g_ptr_array_unref (save->jobs);
-  rein_directory_free (save->directory);
+  g_clear_pointer (&save->directory, rein_directory_free);
   g_clear_pointer (&save->cursors, g_hash_table_unref);
   g_free (save);
+}
+
+/* Once what a refresh of the market read is in the index: the next start
+ * goes on from there (the reader's cursors), or, without cursors, reads
+ * everything. Not kept, the next start reads more than it needs: no harm. */
+static void
+keep_cursors (ReinMarketService *self, Save *save)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (save->keep_cursors
+      && !rein_store_set_market_cursors (self->store, save->identity_id, save->cursors, &error))
+    g_warning ("%s", error->message);
+}
+
+static void
+keep_cursors_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  keep_cursors (source, task_data);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* Summarizes the jobs with a posting and saves the summaries; for a few,
@@ -915,14 +936,7 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       g_task_return_error (task, error);
       return;
     }
-  /* What the refresh read is in the index: the next start goes on from
-   * there. Not kept, the next start reads more than it needs; no harm. */
-  if (save->cursors != NULL
-      && !rein_store_set_market_cursors (self->store, save->identity_id, save->cursors, &error))
-    {
-      g_warning ("%s", error->message);
-      g_clear_error (&error);
-    }
+  keep_cursors (self, save);
   if (summaries->len <= MERGE_AT_MOST)
     {
       stored = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1053,19 +1067,31 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the
  * reader's directory: the reader may learn more meanwhile. */
-static void
-save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs, GHashTable *cursors)
+static Save *
+save_new (ReinMarketService *self, GPtrArray *jobs, gboolean keep_cursors)
 {
-  g_autoptr (GTask) save_task = g_task_new (self, g_task_get_cancellable (task), saved_cb,
-                                           g_object_ref (task));
   Save *save = g_new0 (Save, 1);
 
   save->jobs = g_ptr_array_ref (jobs);
-  save->directory = rein_directory_copy (rein_market_reader_get_directory (self->reader));
+  if (jobs->len > 0)
+    save->directory = rein_directory_copy (rein_market_reader_get_directory (self->reader));
   save->testnet = rein_identity_get_testnet (self->identity);
   save->identity_id = rein_identity_get_id (self->identity);
-  save->cursors = cursors;
-  g_task_set_task_data (save_task, save, (GDestroyNotify) save_free);
+  save->keep_cursors = keep_cursors;
+  if (keep_cursors)
+    save->cursors = rein_market_reader_dup_cursors (self->reader);
+  return save;
+}
+
+/* @keep_cursors: @jobs are the changed jobs of a refresh of the market. */
+static void
+save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs, gboolean keep_cursors)
+{
+  g_autoptr (GTask) save_task = g_task_new (self, g_task_get_cancellable (task), saved_cb,
+                                           g_object_ref (task));
+
+  g_task_set_task_data (save_task, save_new (self, jobs, keep_cursors),
+                        (GDestroyNotify) save_free);
   g_task_run_in_thread (save_task, save_thread);
 }
 
@@ -1159,13 +1185,19 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
          * are. Nothing new, nothing to save or read again. */
         if (changed != NULL && changed->len == 0)
           {
+            g_autoptr (GPtrArray) none = g_ptr_array_new ();
+            g_autoptr (GTask) keep = g_task_new (self, NULL, NULL, NULL);
+
+            /* The index has it all: only the cursors move on. */
+            g_task_set_task_data (keep, save_new (self, none, TRUE), (GDestroyNotify) save_free);
+            g_task_run_in_thread (keep, keep_cursors_thread);
             g_task_return_boolean (task, TRUE);
             read_next (self);
             break;
           }
         jobs = changed != NULL ? g_ptr_array_ref (changed)
                                : items_of (rein_market_reader_get_jobs (self->reader));
-        save_jobs (self, task, jobs, rein_market_reader_dup_cursors (self->reader));
+        save_jobs (self, task, jobs, TRUE);
       }
       break;
     case READ_MEDIATORS:
@@ -1210,7 +1242,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
           g_ptr_array_add (one, g_object_ref (found));
           r->job = g_object_ref (found);
-          save_jobs (self, task, one, NULL);
+          save_jobs (self, task, one, FALSE);
         }
       }
       break;
@@ -1232,7 +1264,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
             break;
           }
         /* What was just validated goes into the index too. */
-        save_jobs (self, task, found, NULL);
+        save_jobs (self, task, found, FALSE);
       }
       break;
     default:

@@ -285,6 +285,7 @@ typedef struct
   /* Going on from the store's cursors (rein_market_reader_set_resume()) */
   gboolean resume;
   GPtrArray *stale;           /* the store's invalid job documents, looked at again */
+  GPtrArray *pending;         /* Job IDs the store notes as not indexed yet */
   gboolean store_failed;      /* a verdict could not be stored: no cursor is kept */
 } Op;
 
@@ -360,6 +361,7 @@ op_free (Op *op)
   g_clear_pointer (&op->touched, g_hash_table_unref);
   g_clear_pointer (&op->base, g_ptr_array_unref);
   g_clear_pointer (&op->stale, g_ptr_array_unref);
+  g_clear_pointer (&op->pending, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -1566,9 +1568,14 @@ resume_signers (ReinStore *store, Op *op)
       if (job_id != NULL)
         g_hash_table_add (op->touched, (gpointer) job_id);
     }
+  /* Jobs a refresh changed that the index may lack: the app quit before
+   * the index had them. */
+  op->pending = rein_store_list_market_pending (store, op->identity_id, NULL);
+  for (guint i = 0; op->pending != NULL && i < op->pending->len; i++)
+    g_hash_table_add (op->touched, g_ptr_array_index (op->pending, i));
   g_ptr_array_extend (both, op->stale, copy_object, NULL);
-  g_debug ("refresh: %u new documents, %u stored ones found invalid before", op->docs->len,
-           op->stale->len);
+  g_debug ("refresh: %u new documents, %u stored ones found invalid before, %u jobs pending",
+           op->docs->len, op->stale->len, op->pending != NULL ? op->pending->len : 0);
   find_signers (store, op, both);
 }
 
@@ -1717,6 +1724,38 @@ verdicts_stand (Op *op, ReinJob *job)
   return TRUE;
 }
 
+/* Stores the documents no job of @built took (a posting under a job ID
+ * another key holds, by a signer not known yet) as invalid: the cursors
+ * go past them, and they are looked at again with the other invalid
+ * documents when an enrollment turns up. */
+static void
+store_strays (ReinStore *store, Op *op, GPtrArray *built)
+{
+  g_autoptr (GHashTable) taken = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GArray) verdicts = g_array_new (FALSE, TRUE, sizeof (ReinDocumentVerdict));
+
+  for (guint i = 0; i < built->len; i++)
+    {
+      ReinJob *job = g_ptr_array_index (built, i);
+
+      for (guint e = 0; e < rein_job_get_n_entries (job); e++)
+        g_hash_table_add (taken, (gpointer) rein_document_get_hash (
+                                     rein_job_get_entry (job, e, NULL, NULL)));
+    }
+  for (guint i = 0; i < op->docs->len; i++)
+    {
+      ReinDocument *doc = g_ptr_array_index (op->docs, i);
+      ReinDocumentVerdict verdict = { doc, REIN_VERIFICATION_INVALID,
+                                      "It is part of no job that could be built" };
+
+      if (!g_hash_table_contains (taken, rein_document_get_hash (doc))
+          && rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_ENROLLMENT)
+        g_array_append_val (verdicts, verdict);
+    }
+  if (verdicts->len > 0)
+    save_verdicts (store, op, verdicts);
+}
+
 /* validate_step() going on from the store's cursors: builds the jobs the
  * new documents touch, and those of invalid documents whose signer or
  * mediator just turned up, from the store's documents and the new ones;
@@ -1748,6 +1787,23 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
       op->fresh = g_hash_table_new (NULL, NULL);
       return;
     }
+  /* Their new verdicts are stored before the index has them: noted, so
+   * that they are built again if the index never gets them. */
+  if (g_hash_table_size (again) > 0)
+    {
+      g_autoptr (GPtrArray) list = g_ptr_array_new ();
+      GError *error = NULL;
+
+      g_hash_table_iter_init (&iter, again);
+      while (g_hash_table_iter_next (&iter, &job_id, NULL))
+        g_ptr_array_add (list, job_id);
+
+      if (!rein_store_add_market_pending (store, op->identity_id, list, &error))
+        {
+          op->store_failed = TRUE;
+          op_warn (op, error);
+        }
+    }
   {
     g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
     GHashTable *sets[] = { op->touched, again };
@@ -1771,6 +1827,7 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
   built = build_jobs (store, op, cancellable);
   if (g_cancellable_is_cancelled (cancellable))
     return;
+  store_strays (store, op, built);
   for (guint i = 0; i < built->len; i++)
     {
       ReinJob *job = g_ptr_array_index (built, i);

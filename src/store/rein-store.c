@@ -177,6 +177,12 @@ static const gchar *const migrations[] = {
   "  cursor TEXT NOT NULL,"
   "  PRIMARY KEY (identity_id, server_id)"
   ");"
+  /* jobs a refresh found changed that the index may not have yet */
+  "CREATE TABLE market_pending ("
+  "  identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,"
+  "  job_id TEXT NOT NULL,"
+  "  PRIMARY KEY (identity_id, job_id)"
+  ") WITHOUT ROWID;"
   "CREATE INDEX documents_invalid ON documents(job_id) WHERE verification = 2;",
 };
 
@@ -2549,6 +2555,68 @@ rein_store_list_invalid_job_documents (ReinStore *self, guint max, GError **erro
   return collect_texts (self, stmt, error);
 }
 
+static gboolean
+clear_market_pending (ReinStore *self, gint64 identity_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = prepare (self, "DELETE FROM market_pending WHERE identity_id = ?",
+                                           NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  return sqlite3_step (stmt) == SQLITE_DONE;
+}
+
+gboolean
+rein_store_add_market_pending (ReinStore *self,
+                               gint64 identity_id,
+                               GPtrArray *job_ids,
+                               GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (job_ids != NULL, FALSE);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self,
+                  "INSERT OR IGNORE INTO market_pending (identity_id, job_id) VALUES (?, ?)",
+                  error);
+  if (stmt == NULL || !exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < job_ids->len; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, identity_id);
+      sqlite3_bind_text (stmt, 2, g_ptr_array_index (job_ids, i), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_db_error (self, error, "Could not note the jobs to index");
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (exec (self, "COMMIT", error))
+    return TRUE;
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+GPtrArray *
+rein_store_list_market_pending (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  stmt = prepare (self, "SELECT job_id FROM market_pending WHERE identity_id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  return collect_texts (self, stmt, error);
+}
+
 GHashTable *
 rein_store_get_market_cursors (ReinStore *self, gint64 identity_id, GError **error)
 {
@@ -2602,6 +2670,8 @@ rein_store_set_market_cursors (ReinStore *self,
     return FALSE;
   sqlite3_bind_int64 (clear, 1, identity_id);
   if (sqlite3_step (clear) != SQLITE_DONE)
+    goto failed;
+  if (!clear_market_pending (self, identity_id))
     goto failed;
   if (cursors != NULL)
     {

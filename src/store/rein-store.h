@@ -322,11 +322,21 @@ GPtrArray *rein_store_list_invalid_job_documents (ReinStore *self, guint max, GE
  * a server removed takes its cursor with it. */
 GHashTable *rein_store_get_market_cursors (ReinStore *self, gint64 identity_id, GError **error);
 /* Replaces @identity_id's cursors with @cursors (NULL or empty: none);
- * URLs of servers the store does not list are left out. */
+ * URLs of servers the store does not list are left out. The jobs noted
+ * as pending go (the index has them now). */
 gboolean rein_store_set_market_cursors (ReinStore *self,
                                         gint64 identity_id,
                                         GHashTable *cursors,
                                         GError **error);
+/* Notes @job_ids (strings) as changed by a refresh of @identity_id's
+ * market before it stores what changed them: until its cursors are kept
+ * (the index has the jobs), a refresh going on from the cursors builds
+ * them again. */
+gboolean rein_store_add_market_pending (ReinStore *self,
+                                        gint64 identity_id,
+                                        GPtrArray *job_ids,
+                                        GError **error);
+GPtrArray *rein_store_list_market_pending (ReinStore *self, gint64 identity_id, GError **error);
 /* How many jobs other than @except_job_id (may be NULL) the worker whose
  * delegate signs with @worker_address delivered and saw accepted or
  * resolved, as far as the documents stored here show (both valid); -1

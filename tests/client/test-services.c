@@ -425,6 +425,41 @@ test_resume_after_start (Fixture *f, gconstpointer data)
   g_assert_cmpint (rein_job_summary_get_state (found), ==, REIN_JOB_STATE_BIDS);
 }
 
+/* A cursor the server never gave (its database was replaced since): the
+ * refresh that finds out forgets it, and the next reads everything. */
+static void
+test_resume_replaced_server (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GHashTable) cursors = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) kept = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *job_id = NULL;
+  ReinMarketService *market = market_of (&f->walt);
+  g_autoptr (ReinJobSummary) found = NULL;
+  gint64 walt = rein_identity_get_id (f->walt.identity);
+
+  refresh (market);
+  g_hash_table_insert (cursors, f->server->url, "1000000");
+  g_assert_true (rein_store_set_market_cursors (f->walt.store, walt, cursors, &error));
+  g_assert_no_error (error);
+  job_id = post_job (&f->carol, &f->mia, "After the reset", "Design", "New.");
+
+  market = restart (&f->walt);
+  refresh (market);
+  kept = rein_store_get_market_cursors (f->walt.store, walt, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (kept), ==, 0);
+  g_clear_pointer (&kept, g_hash_table_unref);
+
+  refresh (market);
+  found = find_summary (market, job_id);
+  g_assert_nonnull (found);
+  kept = rein_store_get_market_cursors (f->walt.store, walt, &error);
+  g_assert_cmpuint (g_hash_table_size (kept), ==, 1);
+  g_assert_cmpuint (g_ascii_strtoull (g_hash_table_lookup (kept, f->server->url), NULL, 10), <,
+                    1000000);
+}
+
 /* Switching identity in the middle of a refresh ends it cleanly. */
 static void
 test_switch_cancels (Fixture *f, gconstpointer data)
@@ -739,6 +774,8 @@ main (int argc, char *argv[])
               test_switch_cancels, fixture_teardown);
   g_test_add ("/client/services/resume-after-start", Fixture, NULL, fixture_setup,
               test_resume_after_start, fixture_teardown);
+  g_test_add ("/client/services/resume-replaced-server", Fixture, NULL, fixture_setup,
+              test_resume_replaced_server, fixture_teardown);
   g_test_add_func ("/client/services/refresh-off-main-loop", test_refresh_off_main_loop);
   return g_test_run ();
 }

@@ -990,6 +990,18 @@ test_resume (Fixture *f, gconstpointer data)
     g_assert_true (rein_store_get_verdict (f->store, hash_of (impostor), &verification, NULL,
                                            &error));
     g_assert_cmpint (verification, ==, REIN_VERIFICATION_INVALID);
+    /* The app quits before the index has the job: its cursors are not
+     * kept, and job 4's posting is valid in the store now. */
+  }
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+
+    rein_market_reader_set_resume (reader, TRUE);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    ids = changed_ids (reader);
+    g_assert_cmpstr (ids, ==, "o:posted");
+    g_clear_pointer (&ids, g_free);
     keep_cursors_in_store (f, reader, 2);
   }
   /* Once more: the impostor, still invalid, changes nothing. */
