@@ -846,8 +846,8 @@ test_since (Fixture *f, gconstpointer data)
   }
 }
 
-/* The store's refresh of @reader (resuming): jobs from cursors it keeps.
- * Returns the jobs changed, by ID, in a string such as "a:bids b:posted". */
+/* The jobs the last refresh of @reader changed, by ID and state, in a
+ * string such as "a:bids b:posted". */
 static gchar *
 changed_ids (ReinMarketReader *reader)
 {
@@ -880,6 +880,25 @@ keep_cursors_in_store (Fixture *f, ReinMarketReader *reader, guint expected)
   g_assert_no_error (error);
 }
 
+static ReinMarketReader *
+resuming_reader (Fixture *f, const gchar *const *servers)
+{
+  ReinMarketReader *reader = reader_new (f, servers);
+
+  rein_market_reader_set_resume (reader, TRUE);
+  return reader;
+}
+
+/* The jobs the last refresh of @reader changed are @expected, by ID and
+ * state, such as "a:bids b:posted". */
+static void
+assert_changed (ReinMarketReader *reader, const gchar *expected)
+{
+  g_autofree gchar *ids = changed_ids (reader);
+
+  g_assert_cmpstr (ids, ==, expected);
+}
+
 /* A resuming reader (the app started again) goes on from the cursors the
  * store keeps: nothing new is one request a server, no signature checked,
  * no job built; a new bid builds its job again from the store's posting
@@ -903,7 +922,6 @@ test_resume (Fixture *f, gconstpointer data)
   g_autofree gchar *bid1 = bid_on (worker, job1);
   g_autoptr (CountingProxy) proxy = counting_proxy_new (f->a->url);
   const gchar *servers[] = { proxy->url, f->b->url, NULL };
-  g_autofree gchar *ids = NULL;
   guint64 before;
 
   /* Cursors are kept for the store's servers. */
@@ -912,25 +930,21 @@ test_resume (Fixture *f, gconstpointer data)
   put_as (f->creator, f->a, job1);
   put_as (f->creator, f->b, job2);
   {
-    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
 
-    rein_market_reader_set_resume (reader, TRUE);
     /* No cursors in the store yet: everything is read. */
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
     g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
-    ids = changed_ids (reader);
-    g_assert_cmpstr (ids, ==, "l:posted m:posted");
-    g_clear_pointer (&ids, g_free);
+    assert_changed (reader, "l:posted m:posted");
     keep_cursors_in_store (f, reader, 2);
   }
 
   /* Started again, nothing new. */
   {
-    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
 
-    rein_market_reader_set_resume (reader, TRUE);
     counting_proxy_reset (proxy);
     before = rein_document_get_n_signature_checks ();
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
@@ -963,9 +977,7 @@ test_resume (Fixture *f, gconstpointer data)
      * enrollment: not the posting of job 1, checked before. */
     g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 5);
     g_assert_cmpuint (count_queries (proxy, "jobs") + count_queries (proxy, "bids"), ==, 0);
-    ids = changed_ids (reader);
-    g_assert_cmpstr (ids, ==, "l:bids n:posted");
-    g_clear_pointer (&ids, g_free);
+    assert_changed (reader, "l:bids n:posted");
     g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 2);
     keep_cursors_in_store (f, reader, 2);
   }
@@ -981,9 +993,7 @@ test_resume (Fixture *f, gconstpointer data)
     rein_market_reader_set_resume (reader, TRUE);
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
-    ids = changed_ids (reader);
-    g_assert_cmpstr (ids, ==, "o:posted");
-    g_clear_pointer (&ids, g_free);
+    assert_changed (reader, "o:posted");
     g_assert_true (rein_store_get_verdict (f->store, hash_of (job4), &verification, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
@@ -994,21 +1004,17 @@ test_resume (Fixture *f, gconstpointer data)
      * kept, and job 4's posting is valid in the store now. */
   }
   {
-    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
 
-    rein_market_reader_set_resume (reader, TRUE);
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
-    ids = changed_ids (reader);
-    g_assert_cmpstr (ids, ==, "o:posted");
-    g_clear_pointer (&ids, g_free);
+    assert_changed (reader, "o:posted");
     keep_cursors_in_store (f, reader, 2);
   }
   /* Once more: the impostor, still invalid, changes nothing. */
   {
-    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
 
-    rein_market_reader_set_resume (reader, TRUE);
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
@@ -1020,17 +1026,14 @@ test_resume (Fixture *f, gconstpointer data)
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
-    ids = changed_ids (reader);
-    g_assert_cmpstr (ids, ==, "l:bids m:posted n:posted o:posted");
-    g_clear_pointer (&ids, g_free);
+    assert_changed (reader, "l:bids m:posted n:posted o:posted");
   }
 
   /* Another set of servers than the cursors': everything is read. */
   {
     const gchar *one[] = { proxy->url, NULL };
-    g_autoptr (ReinMarketReader) reader = reader_new (f, one);
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, one);
 
-    rein_market_reader_set_resume (reader, TRUE);
     counting_proxy_reset (proxy);
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
