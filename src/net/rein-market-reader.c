@@ -2008,6 +2008,9 @@ validate_done (GTask *task)
   bag_add (bag, g_steal_pointer (&op->stored), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->new_built), (GDestroyNotify) g_hash_table_unref);
   bag_add (bag, g_steal_pointer (&op->built), (GDestroyNotify) g_hash_table_unref);
+  /* Every document read, by hash, when the reader did not keep it. */
+  bag_add (bag, g_steal_pointer (&op->known), (GDestroyNotify) rein_fetch_known_unref);
+  bag_add (bag, g_steal_pointer (&op->stale), (GDestroyNotify) g_ptr_array_unref);
   drop_later (bag);
   op->ended = TRUE;
   g_task_return_boolean (task, TRUE);
