@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "rein-background.h"
 #include "rein-client-error.h"
 #include "rein-key.h"
 #include "rein-market-service.h"
@@ -497,6 +498,7 @@ load_free (Load *l)
 static void
 drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  rein_background_thread ();
   g_ptr_array_unref (task_data);
 }
 
@@ -929,6 +931,7 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_autoptr (GPtrArray) stored = NULL;
   GError *error = NULL;
 
+  rein_background_thread ();
   summaries = rein_store_index_jobs (self->store, save->jobs, save->directory, save->testnet,
                                      &error);
   if (summaries == NULL)

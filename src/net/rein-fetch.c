@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "rein-background.h"
 #include "rein-fetch.h"
 
 #include "rein-hash.h"
@@ -242,6 +243,7 @@ parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *c
   ServerQuery *sq = task_data;
   Fetch *fetch = g_task_get_task_data (sq->task);
 
+  rein_background_thread ();
   sq->docs = g_ptr_array_new_full (sq->texts->len, unref_document);
   for (guint i = 0; i < sq->texts->len; i++)
     {
@@ -308,6 +310,7 @@ fetch_thread (gpointer data)
 {
   GMainContext *context = data;
 
+  rein_background_thread ();
   g_main_context_push_thread_default (context);
   for (;;)
     g_main_context_iteration (context, TRUE);

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "rein-background.h"
 #include "rein-client.h"
 #include "rein-enrollment-lookup.h"
 #include "rein-fetch.h"
@@ -715,6 +716,7 @@ verify_thread (gpointer data)
   VerifyRun *run = data;
   gint start;
 
+  rein_background_thread ();
   while ((start = g_atomic_int_add (&run->next, VERIFY_CHUNK)) < (gint) run->docs->len
          && !g_cancellable_is_cancelled (run->cancellable))
     for (guint i = start; i < MIN (run->docs->len, (guint) start + VERIFY_CHUNK); i++)
@@ -973,6 +975,7 @@ build_thread (gpointer data)
   BuildRun *run = data;
   gint start;
 
+  rein_background_thread ();
   while ((start = g_atomic_int_add (&run->next, BUILD_CHUNK)) < (gint) run->ids->len)
     {
       for (guint i = start; i < MIN (run->ids->len, (guint) start + BUILD_CHUNK); i++)
@@ -1216,6 +1219,7 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
 static void
 drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  rein_background_thread ();
   g_ptr_array_unref (task_data);
 }
 
@@ -1410,6 +1414,7 @@ step_thread (GTask *step_task, gpointer source, gpointer task_data, GCancellable
   Step *step = task_data;
   gint64 start;
 
+  rein_background_thread ();
   if (step_hook != NULL)
     step_hook (step->name, step_hook_data);
   start = g_get_monotonic_time ();

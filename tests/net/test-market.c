@@ -3,10 +3,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "net-test-util.h"
+#include "rein-background.h"
 #include "rein-client.h"
 #include "rein-market-reader.h"
 #include "rein-sync.h"
@@ -1041,6 +1045,42 @@ test_resume (Fixture *f, gconstpointer data)
   }
 }
 
+/* The nice value of the thread each worker step ran in (the lowest). */
+static void
+record_nice_cb (const gchar *step, gpointer user_data)
+{
+  gint *lowest = user_data;
+  gint nice;
+
+  errno = 0;
+  nice = getpriority (PRIO_PROCESS, (id_t) gettid ());
+  g_assert_cmpint (errno, ==, 0);
+  g_atomic_int_set (lowest, MIN (g_atomic_int_get (lowest), nice));
+}
+
+/* A refresh's workers give way to the main thread: each step runs at a
+ * lower priority, and the main thread keeps its own. */
+static void
+test_background (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *job = posting (f, f->creator, f->creator, "qqqqqqqqqqqqqqqqqqqq", "One");
+  const gchar *alive[] = { f->a->url, NULL };
+  g_autoptr (ReinMarketReader) reader = reader_new (f, alive);
+  gint main_nice = getpriority (PRIO_PROCESS, (id_t) gettid ());
+  gint lowest = G_MAXINT;
+
+  put_as (f->creator, f->a, job);
+  rein_market_reader_set_step_hook (record_nice_cb, &lowest);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  rein_market_reader_set_step_hook (NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
+  g_assert_cmpint (lowest, >=, REIN_BACKGROUND_NICE);
+  g_assert_cmpint (lowest, <, G_MAXINT);
+  g_assert_cmpint (getpriority (PRIO_PROCESS, (id_t) gettid ()), ==, main_nice);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1058,6 +1098,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/unchanged-kept", test_unchanged_kept);
   ADD ("/net/market/since", test_since);
   ADD ("/net/market/resume", test_resume);
+  ADD ("/net/market/background", test_background);
 #undef ADD
 
   return g_test_run ();
