@@ -498,7 +498,6 @@ load_free (Load *l)
 static void
 drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  rein_background_thread ();
   g_ptr_array_unref (task_data);
 }
 
@@ -511,7 +510,7 @@ drop_in_worker (GPtrArray *items)
 
   g_task_set_source_tag (drop, drop_in_worker);
   g_task_set_task_data (drop, items, NULL);
-  g_task_run_in_thread (drop, drop_thread);
+  rein_background_run (drop, drop_thread);
 }
 
 typedef struct
@@ -931,7 +930,6 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_autoptr (GPtrArray) stored = NULL;
   GError *error = NULL;
 
-  rein_background_thread ();
   summaries = rein_store_index_jobs (self->store, save->jobs, save->directory, save->testnet,
                                      &error);
   if (summaries == NULL)
@@ -1095,7 +1093,7 @@ save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs, gboolean keep_
 
   g_task_set_task_data (save_task, save_new (self, jobs, keep_cursors),
                         (GDestroyNotify) save_free);
-  g_task_run_in_thread (save_task, save_thread);
+  rein_background_run (save_task, save_thread);
 }
 
 static GPtrArray *

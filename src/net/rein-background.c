@@ -32,3 +32,43 @@ rein_background_thread (void)
     g_debug ("a worker thread keeps its priority: %s", g_strerror (errno));
 #endif
 }
+
+/* More threads than cores: they only run when the window does not. */
+#define MIN_THREADS 4
+
+typedef struct
+{
+  GTask *task;
+  GTaskThreadFunc func;
+} Job;
+
+static void
+run_job (gpointer data, gpointer user_data)
+{
+  Job *job = data;
+
+  rein_background_thread ();
+  job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
+             g_task_get_cancellable (job->task));
+  g_object_unref (job->task);
+  g_free (job);
+}
+
+void
+rein_background_run (GTask *task, GTaskThreadFunc func)
+{
+  static GThreadPool *pool;
+  Job *job;
+
+  g_return_if_fail (G_IS_TASK (task));
+  g_return_if_fail (func != NULL);
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (run_job, NULL,
+                                                 MAX (MIN_THREADS, (gint) g_get_num_processors ()),
+                                                 FALSE, NULL));
+  job = g_new (Job, 1);
+  job->task = g_object_ref (task);
+  job->func = func;
+  g_thread_pool_push (pool, job, NULL);
+}

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -15,10 +15,17 @@ G_BEGIN_DECLS
  * REIN_BACKGROUND_NICE, once per thread: a refresh's workers then give way
  * to the main thread and the display server when they keep every core
  * busy, so that the window goes on drawing. Linux sets a nice value per
- * thread; elsewhere this does nothing. A thread of GLib's pool stays
- * lowered, which suits it: it only ever runs background work. A thread
- * cannot raise its priority again without privileges, so this is never
- * undone. */
+ * thread; elsewhere this does nothing. A thread cannot raise its priority
+ * again without privileges, so this is never undone: only for threads
+ * that run nothing but background work (never one of GLib's pool). */
 void rein_background_thread (void);
+
+/* Runs @func with @task (as g_task_run_in_thread() would) in a thread of
+ * a pool of its own, whose threads are lowered (rein_background_thread()),
+ * taking a reference to @task until @func returns. For the heavy work of
+ * a refresh: lowering a thread of GLib's pool would lower whatever it
+ * runs next, a search as you type among others. @func must not wait for
+ * other work of this pool. */
+void rein_background_run (GTask *task, GTaskThreadFunc func);
 
 G_END_DECLS

@@ -243,7 +243,6 @@ parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *c
   ServerQuery *sq = task_data;
   Fetch *fetch = g_task_get_task_data (sq->task);
 
-  rein_background_thread ();
   sq->docs = g_ptr_array_new_full (sq->texts->len, unref_document);
   for (guint i = 0; i < sq->texts->len; i++)
     {
@@ -427,7 +426,7 @@ query_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   parse = g_task_new (NULL, NULL, parsed_cb, sq);
   g_task_set_source_tag (parse, query_cb);
   g_task_set_task_data (parse, sq, NULL);
-  g_task_run_in_thread (parse, parse_thread);
+  rein_background_run (parse, parse_thread);
 }
 
 /* In the fetch thread: asks one server. Its client (and libsoup session)

@@ -1219,7 +1219,6 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
 static void
 drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  rein_background_thread ();
   g_ptr_array_unref (task_data);
 }
 
@@ -1239,7 +1238,7 @@ replace_items (GListStore *store, GPtrArray *items)
   g_list_store_splice (store, 0, n, items->pdata, items->len);
   g_task_set_source_tag (drop, replace_items);
   g_task_set_task_data (drop, old, NULL);
-  g_task_run_in_thread (drop, drop_thread);
+  rein_background_run (drop, drop_thread);
 }
 
 typedef struct
@@ -1276,7 +1275,7 @@ drop_later (GPtrArray *bag)
 
   g_task_set_source_tag (drop, drop_later);
   g_task_set_task_data (drop, bag, NULL);
-  g_task_run_in_thread (drop, drop_thread);
+  rein_background_run (drop, drop_thread);
 }
 
 /* ---- The steps of a refresh ---- */
@@ -1414,7 +1413,6 @@ step_thread (GTask *step_task, gpointer source, gpointer task_data, GCancellable
   Step *step = task_data;
   gint64 start;
 
-  rein_background_thread ();
   if (step_hook != NULL)
     step_hook (step->name, step_hook_data);
   start = g_get_monotonic_time ();
@@ -1508,7 +1506,7 @@ run_step_named (GTask *task, StepFunc func, const gchar *name, void (*then) (GTa
   step->then = then;
   g_task_set_source_tag (step_task, run_step_named);
   g_task_set_task_data (step_task, step, g_free);
-  g_task_run_in_thread (step_task, step_thread);
+  rein_background_run (step_task, step_thread);
 }
 
 static void

@@ -1058,8 +1058,15 @@ record_nice_cb (const gchar *step, gpointer user_data)
   g_atomic_int_set (lowest, MIN (g_atomic_int_get (lowest), nice));
 }
 
+static void
+pool_nice_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_int (task, getpriority (PRIO_PROCESS, (id_t) gettid ()));
+}
+
 /* A refresh's workers give way to the main thread: each step runs at a
- * lower priority, and the main thread keeps its own. */
+ * lower priority, and the main thread keeps its own, and so do the
+ * threads of GLib's pool (which run a search as you type). */
 static void
 test_background (Fixture *f, gconstpointer data)
 {
@@ -1079,6 +1086,13 @@ test_background (Fixture *f, gconstpointer data)
   g_assert_cmpint (lowest, >=, REIN_BACKGROUND_NICE);
   g_assert_cmpint (lowest, <, G_MAXINT);
   g_assert_cmpint (getpriority (PRIO_PROCESS, (id_t) gettid ()), ==, main_nice);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+      g_task_run_in_thread_sync (task, pool_nice_thread);
+      g_assert_cmpint (g_task_propagate_int (task, NULL), ==, main_nice);
+    }
 }
 
 int

@@ -532,22 +532,35 @@ test_backup_and_password (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Alice (from the vector phrase) and "Second" (from a new phrase). */
 static void
-test_several_identities (Fixture *f, gconstpointer data)
+add_two_identities (Fixture *f, ReinIdentity **out_first, ReinIdentity **out_second)
 {
   g_autoptr (GError) error = NULL;
   ReinIdentityParams p = { .name = "Second", .contact = "s@example.com" };
   gchar *phrase = rein_bip39_generate (128);
-  g_autoptr (ReinIdentity) first = rein_store_add_identity_from_mnemonic (f->store, &alice,
-                                                                          VECTOR_PHRASE, NULL,
-                                                                          "pw", &error);
-  g_autoptr (ReinIdentity) second = rein_store_add_identity_from_mnemonic (f->store, &p, phrase,
-                                                                           NULL, "pw", &error);
-  g_autoptr (GListModel) list = rein_store_list_identities (f->store, &error);
-  g_autoptr (ReinIdentity) found = rein_store_find_identity (f->store, "Second", &error);
+
+  *out_first = rein_store_add_identity_from_mnemonic (f->store, &alice, VECTOR_PHRASE, NULL, "pw",
+                                                      &error);
+  g_assert_no_error (error);
+  *out_second = rein_store_add_identity_from_mnemonic (f->store, &p, phrase, NULL, "pw", &error);
+  rein_secure_free (phrase);
+  g_assert_no_error (error);
+}
+
+static void
+test_several_identities (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinIdentity) first = NULL;
+  g_autoptr (ReinIdentity) second = NULL;
+  g_autoptr (GListModel) list = NULL;
+  g_autoptr (ReinIdentity) found = NULL;
   g_autoptr (ReinIdentity) active = NULL;
 
-  rein_secure_free (phrase);
+  add_two_identities (f, &first, &second);
+  list = rein_store_list_identities (f->store, &error);
+  found = rein_store_find_identity (f->store, "Second", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
   g_assert_cmpint (rein_identity_get_id (found), ==, rein_identity_get_id (second));
@@ -567,19 +580,13 @@ static void
 test_market_cursors (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  ReinIdentityParams p = { .name = "Second", .contact = "s@example.com" };
-  gchar *phrase = rein_bip39_generate (128);
-  g_autoptr (ReinIdentity) first = rein_store_add_identity_from_mnemonic (f->store, &alice,
-                                                                          VECTOR_PHRASE, NULL,
-                                                                          "pw", &error);
-  g_autoptr (ReinIdentity) second = rein_store_add_identity_from_mnemonic (f->store, &p, phrase,
-                                                                           NULL, "pw", &error);
+  g_autoptr (ReinIdentity) first = NULL;
+  g_autoptr (ReinIdentity) second = NULL;
   g_autoptr (GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) got = NULL;
   gint64 a, b;
 
-  rein_secure_free (phrase);
-  g_assert_no_error (error);
+  add_two_identities (f, &first, &second);
   a = rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error);
   b = rein_store_add_server (f->store, "http://127.0.0.1:2017/", &error);
   g_assert_no_error (error);
@@ -627,6 +634,16 @@ test_market_cursors (Fixture *f, gconstpointer data)
                                                 &error));
   g_assert_no_error (error);
   got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
+  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
+  g_clear_pointer (&got, g_hash_table_unref);
+
+  /* An identity deleted takes its cursors. */
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (second), set,
+                                                &error));
+  g_assert_true (rein_store_delete_identity (f->store, second, &error));
+  g_assert_no_error (error);
+  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (got), ==, 0);
   (void) a;
 }
