@@ -1066,8 +1066,6 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
               TRUE);
 }
 
-/* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the
- * reader's directory: the reader may learn more meanwhile. */
 static Save *
 save_new (ReinMarketService *self, GPtrArray *jobs, gboolean keep_cursors)
 {
@@ -1084,7 +1082,10 @@ save_new (ReinMarketService *self, GPtrArray *jobs, gboolean keep_cursors)
   return save;
 }
 
-/* @keep_cursors: @jobs are the changed jobs of a refresh of the market. */
+/* Summarizes and saves @jobs (of ReinJob) in a worker, with a copy of the
+ * reader's directory: the reader may learn more meanwhile. @keep_cursors:
+ * @jobs are the changed jobs of a refresh of the market, saved in the
+ * background (rein_background_run()); else a job the user waits for. */
 static void
 save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs, gboolean keep_cursors)
 {
@@ -1093,7 +1094,10 @@ save_jobs (ReinMarketService *self, GTask *task, GPtrArray *jobs, gboolean keep_
 
   g_task_set_task_data (save_task, save_new (self, jobs, keep_cursors),
                         (GDestroyNotify) save_free);
-  rein_background_run (save_task, save_thread);
+  if (keep_cursors)
+    rein_background_run (save_task, save_thread);
+  else
+    g_task_run_in_thread (save_task, save_thread);
 }
 
 static GPtrArray *
@@ -1191,7 +1195,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
             /* The index has it all: only the cursors move on. */
             g_task_set_task_data (keep, save_new (self, none, TRUE), (GDestroyNotify) save_free);
-            g_task_run_in_thread (keep, keep_cursors_thread);
+            rein_background_run (keep, keep_cursors_thread);
             g_task_return_boolean (task, TRUE);
             read_next (self);
             break;

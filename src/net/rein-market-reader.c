@@ -1622,7 +1622,6 @@ signers_step (ReinStore *store, Op *op, GCancellable *cancellable)
   find_signers (store, op, fresh != NULL ? fresh : op->docs);
 }
 
-
 static void
 signers_done (GTask *task)
 {
@@ -1706,8 +1705,6 @@ lookup_slowly (GTask *task)
   run_next (task);
 }
 
-/* Validates every job: the enrollments learned last, every signature not
- * checked before on every core, then each job on its own. */
 /* Whether the store's verdict on each of @job's documents is the one it
  * was just given (op->stored holds them: build_jobs() looked them up). */
 static gboolean
@@ -1728,9 +1725,10 @@ verdicts_stand (Op *op, ReinJob *job)
 }
 
 /* Stores the documents no job of @built took (a posting under a job ID
- * another key holds, by a signer not known yet) as invalid: the cursors
- * go past them, and they are looked at again with the other invalid
- * documents when an enrollment turns up. */
+ * another key holds, by a signer not known yet) and the store lacks as
+ * invalid: the cursors go past them, and they are looked at again with
+ * the other invalid documents when an enrollment turns up. A stored one
+ * keeps its verdict. */
 static void
 store_strays (ReinStore *store, Op *op, GPtrArray *built)
 {
@@ -1752,6 +1750,7 @@ store_strays (ReinStore *store, Op *op, GPtrArray *built)
                                       "It is part of no job that could be built" };
 
       if (!g_hash_table_contains (taken, rein_document_get_hash (doc))
+          && !g_hash_table_contains (op->stored, rein_document_get_hash (doc))
           && rein_document_get_document_type (doc) != REIN_DOCUMENT_TYPE_ENROLLMENT)
         g_array_append_val (verdicts, verdict);
     }
@@ -1800,29 +1799,25 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
       g_hash_table_iter_init (&iter, again);
       while (g_hash_table_iter_next (&iter, &job_id, NULL))
         g_ptr_array_add (list, job_id);
-
       if (!rein_store_add_market_pending (store, op->identity_id, list, &error))
         {
           op->store_failed = TRUE;
           op_warn (op, error);
         }
     }
+  /* The two sets are apart: @again leaves out the jobs touched. */
   {
-    g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
     GHashTable *sets[] = { op->touched, again };
 
     for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
       {
         g_hash_table_iter_init (&iter, sets[s]);
         while (g_hash_table_iter_next (&iter, &job_id, NULL))
-          g_hash_table_add (ids, job_id);
-      }
-    g_hash_table_iter_init (&iter, ids);
-    while (g_hash_table_iter_next (&iter, &job_id, NULL))
-      {
-        g_autoptr (GPtrArray) texts = rein_store_list_job_documents (store, job_id, NULL);
+          {
+            g_autoptr (GPtrArray) texts = rein_store_list_job_documents (store, job_id, NULL);
 
-        parse_stored (texts, op->docs, op->seen);
+            parse_stored (texts, op->docs, op->seen);
+          }
       }
   }
   /* Every group is built (op->built is NULL), against its stored verdicts. */
@@ -1844,6 +1839,8 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
     }
 }
 
+/* Validates every job: the enrollments learned last, every signature not
+ * checked before on every core, then each job on its own. */
 static void
 validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
 {

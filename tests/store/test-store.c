@@ -574,78 +574,120 @@ test_several_identities (Fixture *f, gconstpointer data)
   (void) first;
 }
 
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/* @identity's market cursors as "url=cursor" pairs, sorted, joined by
+ * spaces. */
+static gchar *
+cursors_of (Fixture *f, ReinIdentity *identity)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) got = rein_store_get_market_cursors (f->store,
+                                                              rein_identity_get_id (identity),
+                                                              &error);
+  g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer url, cursor;
+
+  g_assert_no_error (error);
+  g_hash_table_iter_init (&iter, got);
+  while (g_hash_table_iter_next (&iter, &url, &cursor))
+    g_ptr_array_add (pairs, g_strdup_printf ("%s=%s", (gchar *) url, (gchar *) cursor));
+  g_ptr_array_sort (pairs, compare_strings);
+  g_ptr_array_add (pairs, NULL);
+  return g_strjoinv (" ", (gchar **) pairs->pdata);
+}
+
+/* Replaces @identity's cursors with @pairs (URL, cursor, ..., NULL; NULL
+ * for none). */
+static void
+set_cursors (Fixture *f, ReinIdentity *identity, const gchar *const *pairs)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; pairs != NULL && pairs[i] != NULL; i += 2)
+    g_hash_table_insert (set, (gpointer) pairs[i], (gpointer) pairs[i + 1]);
+  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (identity),
+                                                pairs != NULL ? set : NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* The market's cursors: per identity, replaced whole, only for the
- * store's servers, gone with their server or identity. */
+ * store's servers, gone with their server or identity; keeping them
+ * clears the jobs noted as pending. */
 static void
 test_market_cursors (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinIdentity) first = NULL;
   g_autoptr (ReinIdentity) second = NULL;
-  g_autoptr (GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) got = NULL;
-  gint64 a, b;
+  g_autoptr (GPtrArray) pending = g_ptr_array_new ();
+  g_autoptr (GPtrArray) listed = NULL;
+  gchar *text;
+  gint64 b;
 
   add_two_identities (f, &first, &second);
-  a = rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error);
+  rein_store_add_server (f->store, "http://127.0.0.1:2016/", &error);
   b = rein_store_add_server (f->store, "http://127.0.0.1:2017/", &error);
   g_assert_no_error (error);
 
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
-  g_clear_pointer (&got, g_hash_table_unref);
+#define ASSERT_CURSORS(identity, expected)                                                     \
+  G_STMT_START                                                                                 \
+  {                                                                                            \
+    text = cursors_of (f, identity);                                                           \
+    g_assert_cmpstr (text, ==, expected);                                                      \
+    g_free (text);                                                                             \
+  }                                                                                            \
+  G_STMT_END
 
-  g_hash_table_insert (set, "http://127.0.0.1:2016/", "41");
-  g_hash_table_insert (set, "http://127.0.0.1:2017/", "7");
-  g_hash_table_insert (set, "http://unknown.example.org/", "9");
-  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (first), set,
-                                                &error));
-  g_assert_no_error (error);
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 2);
-  g_assert_cmpstr (g_hash_table_lookup (got, "http://127.0.0.1:2016/"), ==, "41");
-  g_assert_cmpstr (g_hash_table_lookup (got, "http://127.0.0.1:2017/"), ==, "7");
-  g_clear_pointer (&got, g_hash_table_unref);
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
-  g_clear_pointer (&got, g_hash_table_unref);
+  ASSERT_CURSORS (first, "");
+  set_cursors (f, first,
+               (const gchar *const[]){ "http://127.0.0.1:2016/", "41", "http://127.0.0.1:2017/",
+                                       "7", "http://unknown.example.org/", "9", NULL });
+  ASSERT_CURSORS (first, "http://127.0.0.1:2016/=41 http://127.0.0.1:2017/=7");
+  ASSERT_CURSORS (second, "");
 
   /* Replaced whole. */
-  g_hash_table_remove_all (set);
-  g_hash_table_insert (set, "http://127.0.0.1:2017/", "8");
-  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (first), set,
-                                                &error));
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 1);
-  g_assert_cmpstr (g_hash_table_lookup (got, "http://127.0.0.1:2017/"), ==, "8");
-  g_clear_pointer (&got, g_hash_table_unref);
+  set_cursors (f, first, (const gchar *const[]){ "http://127.0.0.1:2017/", "8", NULL });
+  ASSERT_CURSORS (first, "http://127.0.0.1:2017/=8");
 
   /* A server removed takes its cursor; NULL clears them all. */
   g_assert_true (rein_store_remove_server (f->store, b, &error));
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (first), &error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
-  g_clear_pointer (&got, g_hash_table_unref);
-  g_hash_table_remove_all (set);
-  g_hash_table_insert (set, "http://127.0.0.1:2016/", "3");
-  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (second), set,
+  ASSERT_CURSORS (first, "");
+  set_cursors (f, second, (const gchar *const[]){ "http://127.0.0.1:2016/", "3", NULL });
+  set_cursors (f, second, NULL);
+  ASSERT_CURSORS (second, "");
+
+  /* Jobs noted as pending, per identity, until the cursors are kept. */
+  g_ptr_array_add (pending, "job-a");
+  g_ptr_array_add (pending, "job-b");
+  g_assert_true (rein_store_add_market_pending (f->store, rein_identity_get_id (first), pending,
                                                 &error));
-  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (second), NULL,
+  g_assert_true (rein_store_add_market_pending (f->store, rein_identity_get_id (first), pending,
                                                 &error));
   g_assert_no_error (error);
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
-  g_clear_pointer (&got, g_hash_table_unref);
+  listed = rein_store_list_market_pending (f->store, rein_identity_get_id (first), &error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = rein_store_list_market_pending (f->store, rein_identity_get_id (second), &error);
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  set_cursors (f, first, (const gchar *const[]){ "http://127.0.0.1:2016/", "5", NULL });
+  listed = rein_store_list_market_pending (f->store, rein_identity_get_id (first), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 0);
 
   /* An identity deleted takes its cursors. */
-  g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (second), set,
-                                                &error));
+  set_cursors (f, second, (const gchar *const[]){ "http://127.0.0.1:2016/", "3", NULL });
   g_assert_true (rein_store_delete_identity (f->store, second, &error));
   g_assert_no_error (error);
-  got = rein_store_get_market_cursors (f->store, rein_identity_get_id (second), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_hash_table_size (got), ==, 0);
-  (void) a;
+  ASSERT_CURSORS (second, "");
+#undef ASSERT_CURSORS
 }
 
 /* A rename changes what this computer calls an identity; the enrolled
