@@ -277,6 +277,8 @@ typedef struct
   /* Keyset paging (servers that answer a `since` cursor) */
   GHashTable *page_since;     /* URL -> the `since` of its next page of the current query */
   GHashTable *new_cursors;    /* URL -> cursor for the next refresh of jobs */
+  GHashTable *old_cursors;    /* URL -> the cursor this refresh went on from, or NULL */
+  GHashTable *went_back;      /* URLs whose cursor fell below the one sent (a set) */
   GHashTable *failed;         /* URLs that failed a request (a set) */
   gboolean incremental;       /* only what is new since the reader's cursors */
   GPtrArray *base;            /* the reader's base, merged in by signers_step() */
@@ -358,6 +360,8 @@ op_free (Op *op)
   g_clear_object (&op->fetched);
   g_clear_pointer (&op->page_since, g_hash_table_unref);
   g_clear_pointer (&op->new_cursors, g_hash_table_unref);
+  g_clear_pointer (&op->old_cursors, g_hash_table_unref);
+  g_clear_pointer (&op->went_back, g_hash_table_unref);
   g_clear_pointer (&op->failed, g_hash_table_unref);
   g_clear_pointer (&op->touched, g_hash_table_unref);
   g_clear_pointer (&op->base, g_ptr_array_unref);
@@ -1920,21 +1924,30 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
     }
 }
 
-/* After a refresh of jobs: the cursors of the servers that answered every
- * request and were read to the end, for the next refresh to go on from,
- * with the documents merged this time. */
+/* After a refresh of jobs: the cursors for the next refresh to go on
+ * from, with the documents merged this time. A server that answered every
+ * request and was read to the end goes on from where it ended. One that
+ * failed a request or sent too much keeps the cursor this refresh went on
+ * from: what it stored since is asked for again next time, and the others
+ * are not read again from the start for it (a server that is down would
+ * make every refresh a full one). Unless its cursor went back: its
+ * database was replaced, and it is read from the start. */
 static void
 keep_cursors (ReinMarketReader *self, Op *op, GPtrArray *bag)
 {
   GHashTable *cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  for (guint i = 0; op->urls[i] != NULL; i++)
+  for (guint i = 0; op->urls[i] != NULL && !op->store_failed; i++)
     {
-      const gchar *cursor = g_hash_table_lookup (op->new_cursors, op->urls[i]);
+      const gchar *url = op->urls[i];
+      const gchar *cursor = NULL;
 
-      if (cursor != NULL && !g_hash_table_contains (op->failed, op->urls[i])
-          && !tally_of (op, op->urls[i])->stopped && !op->store_failed)
-        g_hash_table_insert (cursors, g_strdup (op->urls[i]), g_strdup (cursor));
+      if (!g_hash_table_contains (op->failed, url) && !tally_of (op, url)->stopped)
+        cursor = g_hash_table_lookup (op->new_cursors, url);
+      else if (op->old_cursors != NULL && !g_hash_table_contains (op->went_back, url))
+        cursor = g_hash_table_lookup (op->old_cursors, url);
+      if (cursor != NULL)
+        g_hash_table_insert (cursors, g_strdup (url), g_strdup (cursor));
     }
   g_debug ("refresh: %u of %u servers go on from a cursor next time",
            g_hash_table_size (cursors), g_strv_length (op->urls));
@@ -2435,10 +2448,11 @@ current_gives_cursor (Op *op)
 }
 
 /* After the first page of "jobs" of a full refresh of jobs: when every
- * server answered a cursor (rein-server's `since`), each holds every job
- * document in one query, "job_documents": read from the start instead of
- * the rest of "jobs", "bids" and "by_job_id" (which sends every document
- * of every job with bids again). */
+ * server that answered gave a cursor (rein-server's `since`), each holds
+ * every job document in one query, "job_documents": read from the start
+ * instead of the rest of "jobs", "bids" and "by_job_id" (which sends every
+ * document of every job with bids again). A server that failed is not
+ * asked again in this refresh either way. */
 static gboolean
 switch_to_job_documents (Op *op, GPtrArray *reports)
 {
@@ -2450,7 +2464,7 @@ switch_to_job_documents (Op *op, GPtrArray *reports)
     {
       ReinFetchReport *report = g_ptr_array_index (reports, i);
 
-      if (report->error != NULL || report->cursor == NULL)
+      if (report->error == NULL && report->cursor == NULL)
         return FALSE;
     }
   g_debug ("refresh: every server pages by cursor: job_documents instead of jobs, bids, "
@@ -2464,7 +2478,8 @@ switch_to_job_documents (Op *op, GPtrArray *reports)
     {
       ReinFetchReport *report = g_ptr_array_index (reports, i);
 
-      g_hash_table_insert (op->page_since, g_strdup (report->url), g_strdup ("0"));
+      if (report->error == NULL)
+        g_hash_table_insert (op->page_since, g_strdup (report->url), g_strdup ("0"));
     }
   return TRUE;
 }
@@ -2496,7 +2511,10 @@ take_cursor (Op *op, const ReinFetchReport *report)
           || g_ascii_strtoull (report->cursor, NULL, 10) >= g_ascii_strtoull (sent, NULL, 10))
         g_hash_table_insert (op->new_cursors, g_strdup (report->url), g_strdup (report->cursor));
       else
-        g_hash_table_remove (op->new_cursors, report->url);
+        {
+          g_hash_table_remove (op->new_cursors, report->url);
+          g_hash_table_add (op->went_back, g_strdup (report->url));
+        }
     }
   g_hash_table_remove (op->page_since, report->url);
 }
@@ -2600,7 +2618,12 @@ take_page (GTask *task, GAsyncResult *result)
       g_strv_builder_unref (g_steal_pointer (&again));
       again = g_strv_builder_new ();
       for (guint i = 0; i < reports->len; i++)
-        g_strv_builder_add (again, ((ReinFetchReport *) g_ptr_array_index (reports, i))->url);
+        {
+          ReinFetchReport *report = g_ptr_array_index (reports, i);
+
+          if (report->error == NULL)
+            g_strv_builder_add (again, report->url);
+        }
     }
 
   /* The documents new to the operation are sorted out and have their
@@ -2817,6 +2840,7 @@ start_op (ReinMarketReader *self,
   op->known = rein_fetch_known_new (self->known);
   op->page_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->new_cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->went_back = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   op->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&op->queries);
   *out_op = op;
@@ -2890,6 +2914,7 @@ resume_from_store (ReinMarketReader *self, Op *op)
       return FALSE;
   q = g_new0 (Query, 1);
   q->name = g_strdup ("job_documents");
+  op->old_cursors = g_hash_table_ref (cursors);
   q->since = g_steal_pointer (&cursors);
   g_queue_push_tail (&op->queries, q);
   op->incremental = TRUE;
@@ -2932,6 +2957,7 @@ rein_market_reader_refresh_async (ReinMarketReader *self,
 
           q->name = g_strdup ("job_documents");
           q->since = g_hash_table_ref (self->cursors);
+          op->old_cursors = g_hash_table_ref (self->cursors);
           g_queue_push_tail (&op->queries, q);
           op->incremental = TRUE;
           op->followed = TRUE;

@@ -1045,6 +1045,152 @@ test_resume (Fixture *f, gconstpointer data)
   }
 }
 
+/* The cursor the store keeps for server @url of @f's reader (a copy). */
+static gchar *
+stored_cursor (Fixture *f, const gchar *url)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) cursors = rein_store_get_market_cursors (
+      f->store, rein_identity_get_id (f->identity), &error);
+
+  g_assert_no_error (error);
+  return g_strdup (g_hash_table_lookup (cursors, url));
+}
+
+/* Whether @proxy was asked for a page since a cursor (not from the start)
+ * by each of its requests, and asked at least once. */
+static gboolean
+asked_since (CountingProxy *proxy)
+{
+  for (guint i = 0; i < proxy->requests->len; i++)
+    {
+      const gchar *since = strstr (g_ptr_array_index (proxy->requests, i), "&since=");
+
+      if (since == NULL || g_str_has_prefix (since, "&since=0&"))
+        return FALSE;
+    }
+  return proxy->requests->len > 0;
+}
+
+/* A server that is down keeps the cursor it had: the refresh goes on from
+ * the others' cursors, and once it is up again it is asked for what it
+ * stored since; nobody is read from the start for it. A first refresh
+ * with a server down reads the others by cursor all the same. */
+static void
+test_resume_server_down (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "rrrrrrrrrrrrrrrrrrrr", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "ssssssssssssssssssss", "Two");
+  g_autofree gchar *job3 = posting (f, f->creator, f->creator, "tttttttttttttttttttt", "Three");
+  g_autofree gchar *job4 = posting (f, f->creator, f->creator, "uuuuuuuuuuuuuuuuuuuu", "Four");
+  g_autofree gchar *job5 = posting (f, f->creator, f->creator, "vvvvvvvvvvvvvvvvvvvv", "Five");
+  g_autoptr (CountingProxy) pa = counting_proxy_new (f->a->url);
+  g_autoptr (CountingProxy) pb = counting_proxy_new (f->b->url);
+  const gchar *servers[] = { pa->url, pb->url, NULL };
+  g_autofree gchar *b_cursor = NULL;
+
+  rein_store_add_server (f->store, pa->url, &error);
+  g_assert_no_error (error);
+  rein_store_add_server (f->store, pb->url, &error);
+  g_assert_no_error (error);
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job2);
+
+  /* The first refresh, B down: A is read by cursor, B has none. */
+  counting_proxy_set_upstream (pb, f->dead);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_ptr_array_find_with_equal_func (f->failed, pb->url, g_str_equal, NULL));
+    g_assert_cmpuint (count_queries (pa, "job_documents"), ==, 1);
+    g_assert_cmpuint (count_queries (pa, "bids") + count_queries (pa, "by_job_id"), ==, 0);
+    g_assert_cmpuint (count_queries (pb, "job_documents") + count_queries (pb, "bids"), ==, 0);
+    assert_changed (reader, "r:posted");
+    keep_cursors_in_store (f, reader, 1);
+  }
+
+  /* B up: without a cursor for it, everything is read. */
+  counting_proxy_set_upstream (pb, f->b->url);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+
+    counting_proxy_reset (pa);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (pa, "jobs"), ==, 1);
+    assert_changed (reader, "r:posted s:posted");
+    keep_cursors_in_store (f, reader, 2);
+  }
+
+  /* B down again, a new job on each: the refresh goes on from A's cursor
+   * and finds A's; B keeps the cursor it had. */
+  b_cursor = stored_cursor (f, pb->url);
+  g_assert_nonnull (b_cursor);
+  put_as (f->creator, f->a, job3);
+  put_as (f->creator, f->b, job4);
+  counting_proxy_set_upstream (pb, f->dead);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (GHashTable) cursors = NULL;
+
+    counting_proxy_reset (pa);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (asked_since (pa));
+    g_assert_cmpuint (count_queries (pa, "jobs"), ==, 0);
+    assert_changed (reader, "t:posted");
+    cursors = rein_market_reader_dup_cursors (reader);
+    g_assert_nonnull (cursors);
+    g_assert_cmpuint (g_hash_table_size (cursors), ==, 2);
+    g_assert_cmpstr (g_hash_table_lookup (cursors, pb->url), ==, b_cursor);
+    keep_cursors_in_store (f, reader, 2);
+  }
+
+  /* B up again: both asked since their cursors; B's job is found. */
+  counting_proxy_set_upstream (pb, f->b->url);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+
+    counting_proxy_reset (pa);
+    counting_proxy_reset (pb);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (asked_since (pa));
+    g_assert_true (asked_since (pb));
+    assert_changed (reader, "u:posted");
+    keep_cursors_in_store (f, reader, 2);
+  }
+  {
+    g_autofree gchar *moved = stored_cursor (f, pb->url);
+
+    g_assert_cmpstr (moved, !=, b_cursor);
+  }
+
+  /* A reader that keeps its cursors in memory does the same. */
+  {
+    g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
+
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 4);
+    counting_proxy_set_upstream (pb, f->dead);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    put_as (f->creator, f->b, job5);
+    counting_proxy_set_upstream (pb, f->b->url);
+    counting_proxy_reset (pa);
+    counting_proxy_reset (pb);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (asked_since (pa));
+    g_assert_true (asked_since (pb));
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 5);
+  }
+}
+
 /* The nice value of the thread each worker step ran in (the lowest). */
 static void
 record_nice_cb (const gchar *step, gpointer user_data)
@@ -1112,6 +1258,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/unchanged-kept", test_unchanged_kept);
   ADD ("/net/market/since", test_since);
   ADD ("/net/market/resume", test_resume);
+  ADD ("/net/market/resume-server-down", test_resume_server_down);
   ADD ("/net/market/background", test_background);
 #undef ADD
 
