@@ -192,6 +192,7 @@ typedef struct
   GStrv params;      /* name/value pairs */
   GStrv urls;        /* the servers to ask; NULL: all */
   gboolean optional; /* servers may not have it: failures are no news */
+  gboolean unread;   /* to servers without a cursor, beside a resumed refresh's */
   GHashTable *since;  /* URL -> the `since` of the first page to that server, or NULL */
 } Query;
 
@@ -287,6 +288,7 @@ typedef struct
   GPtrArray *built_jobs;      /* the reader's, beside @built */
   /* Going on from the store's cursors (rein_market_reader_set_resume()) */
   gboolean resume;
+  gboolean reread_all;        /* a server without a cursor does not page by one: keep none */
   GPtrArray *stale;           /* the store's invalid job documents, looked at again */
   GPtrArray *pending;         /* Job IDs the store notes as not indexed yet */
   gboolean store_failed;      /* a verdict could not be stored: no cursor is kept */
@@ -1937,7 +1939,7 @@ keep_cursors (ReinMarketReader *self, Op *op, GPtrArray *bag)
 {
   GHashTable *cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  for (guint i = 0; op->urls[i] != NULL && !op->store_failed; i++)
+  for (guint i = 0; op->urls[i] != NULL && !op->store_failed && !op->reread_all; i++)
     {
       const gchar *url = op->urls[i];
       const gchar *cursor = NULL;
@@ -2452,12 +2454,20 @@ current_gives_cursor (Op *op)
  * every job document in one query, "job_documents": read from the start
  * instead of the rest of "jobs", "bids" and "by_job_id" (which sends every
  * document of every job with bids again). A server that failed is not
- * asked again in this refresh either way. */
+ * asked again in this refresh either way.
+ *
+ * A refresh that goes on from the store's cursors asks "jobs" only of the
+ * servers it has no cursor for (resume_from_store()), and switches them
+ * the same way; the other servers' query comes next. When one of them
+ * does not page by cursor, it is read by offset, and the next refresh
+ * reads everything (no cursor is kept): "jobs", "bids" and "by_job_id" of
+ * a server that pages by offset are what a refresh of it takes. */
 static gboolean
 switch_to_job_documents (Op *op, GPtrArray *reports)
 {
-  if (op->kind != KIND_REFRESH || op->what != REIN_MARKET_REFRESH_JOBS || op->incremental
-      || op->followed || op->page != 0 || !g_str_equal (op->current->name, "jobs")
+  if (op->kind != KIND_REFRESH || op->what != REIN_MARKET_REFRESH_JOBS
+      || (!op->resume && (op->incremental || op->followed)) || op->page != 0
+      || !g_str_equal (op->current->name, "jobs")
       || reports->len != g_strv_length (op->page_urls))
     return FALSE;
   for (guint i = 0; i < reports->len; i++)
@@ -2465,13 +2475,17 @@ switch_to_job_documents (Op *op, GPtrArray *reports)
       ReinFetchReport *report = g_ptr_array_index (reports, i);
 
       if (report->error == NULL && report->cursor == NULL)
-        return FALSE;
+        {
+          op->reread_all = op->resume;
+          return FALSE;
+        }
     }
   g_debug ("refresh: every server pages by cursor: job_documents instead of jobs, bids, "
            "by_job_id");
   g_free (op->current->name);
   op->current->name = g_strdup ("job_documents");
-  g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+  if (!op->resume)
+    g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
   op->followed = TRUE;
   g_hash_table_remove_all (op->page_since);
   for (guint i = 0; i < reports->len; i++)
@@ -2603,6 +2617,12 @@ take_page (GTask *task, GAsyncResult *result)
        * original one caps at 100) never fill a page. */
       if (report->received >= PAGE_SIZE)
         g_strv_builder_add (again, report->url);
+    }
+  if (op->page == 0 && op->answered == 0 && op->current->unread)
+    {
+      /* They are down still: the others' documents are the refresh's. */
+      query_done (task);
+      return;
     }
   if (op->page == 0 && op->answered == 0)
     {
@@ -2891,36 +2911,61 @@ can_continue (ReinMarketReader *self, Op *op)
 }
 
 /* Whether a refresh of jobs of @op's servers may go on from the cursors
- * the store keeps (rein_market_reader_set_resume()): it holds one for
- * every one of exactly these servers. If so, asks each for what it stored
- * since. */
+ * the store keeps (rein_market_reader_set_resume()): it holds one for at
+ * least one of these servers. If so, asks each of those for what it
+ * stored since, and the others (a server added since, or one that never
+ * answered) for everything, from the start (switch_to_job_documents()). */
 static gboolean
 resume_from_store (ReinMarketReader *self, Op *op)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GHashTable) cursors = rein_store_get_market_cursors (
+  g_autoptr (GHashTable) stored = rein_store_get_market_cursors (
       self->store, rein_identity_get_id (self->identity), &error);
+  g_autoptr (GStrvBuilder) known = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) unread = g_strv_builder_new ();
+  GHashTable *since;
+  guint n_known = 0, n_unread = 0;
   Query *q;
 
-  if (cursors == NULL)
+  if (stored == NULL)
     {
       g_debug ("refresh: %s", error->message);
       return FALSE;
     }
-  if (g_hash_table_size (cursors) != g_strv_length (op->urls))
-    return FALSE;
+  since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; op->urls[i] != NULL; i++)
-    if (!g_hash_table_contains (cursors, op->urls[i]))
+    {
+      const gchar *cursor = g_hash_table_lookup (stored, op->urls[i]);
+
+      if (cursor != NULL)
+        g_hash_table_insert (since, g_strdup (op->urls[i]), g_strdup (cursor));
+      g_strv_builder_add (cursor != NULL ? known : unread, op->urls[i]);
+      *(cursor != NULL ? &n_known : &n_unread) += 1;
+    }
+  if (n_known == 0)
+    {
+      g_hash_table_unref (since);
       return FALSE;
+    }
   q = g_new0 (Query, 1);
   q->name = g_strdup ("job_documents");
-  op->old_cursors = g_hash_table_ref (cursors);
-  q->since = g_steal_pointer (&cursors);
+  q->urls = g_strv_builder_end (known);
+  op->old_cursors = g_hash_table_ref (since);
+  q->since = since;
   g_queue_push_tail (&op->queries, q);
+  if (n_unread > 0)
+    {
+      q = g_new0 (Query, 1);
+      q->name = g_strdup ("jobs");
+      q->urls = g_strv_builder_end (unread);
+      q->unread = TRUE;
+      g_queue_push_tail (&op->queries, q);
+    }
   op->incremental = TRUE;
   op->followed = TRUE;
   op->resume = TRUE;
-  g_debug ("refresh: only what is new since the store's cursors");
+  g_debug ("refresh: only what is new since the store's cursors (%u of %u servers read from "
+           "the start)", n_unread, n_known + n_unread);
   return TRUE;
 }
 

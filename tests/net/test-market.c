@@ -1033,7 +1033,7 @@ test_resume (Fixture *f, gconstpointer data)
     assert_changed (reader, "l:bids m:posted n:posted o:posted");
   }
 
-  /* Another set of servers than the cursors': everything is read. */
+  /* Fewer servers than the cursors': those go on from theirs. */
   {
     const gchar *one[] = { proxy->url, NULL };
     g_autoptr (ReinMarketReader) reader = resuming_reader (f, one);
@@ -1041,7 +1041,9 @@ test_resume (Fixture *f, gconstpointer data)
     counting_proxy_reset (proxy);
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 1);
+    g_assert_cmpuint (count_queries (proxy, "jobs"), ==, 0);
+    g_assert_cmpuint (count_queries (proxy, "job_documents"), ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (proxy->requests, 0), "&since="));
   }
 }
 
@@ -1112,16 +1114,35 @@ test_resume_server_down (Fixture *f, gconstpointer data)
     keep_cursors_in_store (f, reader, 1);
   }
 
-  /* B up: without a cursor for it, everything is read. */
+  /* Still down: A goes on from its cursor, and B is asked from the start. */
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+
+    counting_proxy_reset (pa);
+    counting_proxy_reset (pb);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (asked_since (pa));
+    g_assert_cmpuint (count_queries (pb, "jobs"), ==, 1);
+    g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
+    keep_cursors_in_store (f, reader, 1);
+  }
+
+  /* B up: read from the start, by cursor; A still goes on from its own. */
   counting_proxy_set_upstream (pb, f->b->url);
   {
     g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
 
     counting_proxy_reset (pa);
+    counting_proxy_reset (pb);
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (count_queries (pa, "jobs"), ==, 1);
-    assert_changed (reader, "r:posted s:posted");
+    g_assert_true (asked_since (pa));
+    g_assert_cmpuint (count_queries (pa, "jobs"), ==, 0);
+    g_assert_cmpuint (count_queries (pb, "jobs"), ==, 1);
+    g_assert_cmpuint (count_queries (pb, "job_documents"), ==, 1);
+    g_assert_cmpuint (count_queries (pb, "bids") + count_queries (pb, "by_job_id"), ==, 0);
+    assert_changed (reader, "s:posted");
     keep_cursors_in_store (f, reader, 2);
   }
 
@@ -1188,6 +1209,33 @@ test_resume_server_down (Fixture *f, gconstpointer data)
     g_assert_true (asked_since (pa));
     g_assert_true (asked_since (pb));
     g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 5);
+  }
+
+  /* A server added that pages by offset (an original Causeway): read as
+   * it can be, and no cursor kept, so that the next refresh reads
+   * everything, as refreshes of such servers always do. */
+  {
+    g_autoptr (CountingProxy) pc = counting_proxy_new (f->b->url);
+    const gchar *three[] = { pa->url, pb->url, pc->url, NULL };
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, three);
+    g_autoptr (ReinMarketReader) next = resuming_reader (f, three);
+
+    pc->no_cursor = TRUE;
+    rein_store_add_server (f->store, pc->url, &error);
+    g_assert_no_error (error);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (pc, "jobs"), ==, 1);
+    g_assert_cmpuint (count_queries (pc, "job_documents"), ==, 0);
+    g_assert_null (rein_market_reader_dup_cursors (reader));
+    g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (f->identity),
+                                                  NULL, &error));
+    g_assert_no_error (error);
+    counting_proxy_reset (pa);
+    g_assert_true (refresh (next, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (pa, "jobs"), ==, 1);
+    g_assert_cmpuint (count_queries (pc, "bids"), ==, 1);
   }
 }
 
