@@ -145,6 +145,7 @@ struct _ReinMarketReader
    * its cursors for @cursors; @whole: the next refresh of jobs reads
    * everything (rein_market_reader_forget()). */
   gboolean resume;
+  gboolean lists_all; /* rein_market_reader_set_resume_lists_all() */
   gboolean whole;
 };
 
@@ -288,7 +289,10 @@ typedef struct
   GPtrArray *built_jobs;      /* the reader's, beside @built */
   /* Going on from the store's cursors (rein_market_reader_set_resume()) */
   gboolean resume;
+  gboolean lists_all;         /* the jobs model gets every job of the index */
+  gboolean testnet;           /* the identity's market */
   gboolean reread_all;        /* a server without a cursor does not page by one: keep none */
+  gboolean any_answered;      /* a server answered a query of this refresh of jobs */
   GPtrArray *stale;           /* the store's invalid job documents, looked at again */
   GPtrArray *pending;         /* Job IDs the store notes as not indexed yet */
   gboolean store_failed;      /* a verdict could not be stored: no cursor is kept */
@@ -545,6 +549,13 @@ rein_market_reader_set_resume (ReinMarketReader *self, gboolean resume)
 {
   g_return_if_fail (REIN_IS_MARKET_READER (self));
   self->resume = resume;
+}
+
+void
+rein_market_reader_set_resume_lists_all (ReinMarketReader *self, gboolean lists_all)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  self->lists_all = lists_all;
 }
 
 GHashTable *
@@ -1500,6 +1511,8 @@ run_step_named (GTask *task, StepFunc func, const gchar *name, void (*then) (GTa
       op->own_delegate = g_strdup (rein_identity_get_delegate_address (self->identity));
       op->identity_id = rein_identity_get_id (self->identity);
       op->network = identity_network (self->identity);
+      op->testnet = rein_identity_get_testnet (self->identity);
+      op->lists_all = self->lists_all;
       op->built = self->built != NULL ? g_hash_table_ref (self->built) : NULL;
       op->built_jobs = self->built_jobs != NULL ? g_ptr_array_ref (self->built_jobs) : NULL;
       op->grown = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1774,6 +1787,8 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
 {
   g_autoptr (ReinDirectory) grown = rein_directory_new ();
   g_autoptr (GHashTable) again = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) rest = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) indexed = NULL;
   g_autoptr (GPtrArray) built = NULL;
   GHashTableIter iter;
   gpointer job_id;
@@ -1788,9 +1803,27 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
       if (id != NULL && !g_hash_table_contains (op->touched, id) && document_concerns (doc, grown))
         g_hash_table_add (again, (gpointer) id);
     }
-  g_debug ("refresh: %u jobs touched by new documents, %u by enrollments",
-           g_hash_table_size (op->touched), g_hash_table_size (again));
-  if (g_hash_table_size (op->touched) + g_hash_table_size (again) == 0)
+  /* For a listing of the whole market: the index's other jobs too,
+   * built from the store's documents alone. */
+  if (op->lists_all)
+    {
+      GError *error = NULL;
+
+      indexed = rein_store_list_job_summaries (store, op->testnet, &error);
+      if (indexed == NULL)
+        op_warn (op, error);
+      for (guint i = 0; indexed != NULL && i < indexed->len; i++)
+        {
+          const gchar *id = rein_job_summary_get_job_id (g_ptr_array_index (indexed, i));
+
+          if (!g_hash_table_contains (op->touched, id) && !g_hash_table_contains (again, id))
+            g_hash_table_add (rest, (gpointer) id);
+        }
+    }
+  g_debug ("refresh: %u jobs touched by new documents, %u by enrollments, %u others listed",
+           g_hash_table_size (op->touched), g_hash_table_size (again), g_hash_table_size (rest));
+  if (g_hash_table_size (op->touched) + g_hash_table_size (again) + g_hash_table_size (rest)
+      == 0)
     {
       op->fresh = g_hash_table_new (NULL, NULL);
       return;
@@ -1811,9 +1844,9 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
           op_warn (op, error);
         }
     }
-  /* The two sets are apart: @again leaves out the jobs touched. */
+  /* The sets are apart: @again leaves out the jobs touched, @rest both. */
   {
-    GHashTable *sets[] = { op->touched, again };
+    GHashTable *sets[] = { op->touched, again, rest };
 
     for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
       {
@@ -1835,7 +1868,8 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
   for (guint i = 0; i < built->len; i++)
     {
       ReinJob *job = g_ptr_array_index (built, i);
-      gboolean new_documents = !g_hash_table_contains (again, rein_job_get_id (job));
+      gboolean new_documents = !g_hash_table_contains (again, rein_job_get_id (job))
+                               && !g_hash_table_contains (rest, rein_job_get_id (job));
 
       if (rein_job_get_state (job) == REIN_JOB_STATE_NONE)
         continue;
@@ -1932,8 +1966,9 @@ validate_step (ReinStore *store, Op *op, GCancellable *cancellable)
  * failed a request or sent too much keeps the cursor this refresh went on
  * from: what it stored since is asked for again next time, and the others
  * are not read again from the start for it (a server that is down would
- * make every refresh a full one). Unless its cursor went back: its
- * database was replaced, and it is read from the start. */
+ * make every refresh a full one); one that keeps refusing keeps it as
+ * long, and is asked from there at every refresh. Unless its cursor went
+ * back: its database was replaced, and it is read from the start. */
 static void
 keep_cursors (ReinMarketReader *self, Op *op, GPtrArray *bag)
 {
@@ -2439,6 +2474,22 @@ page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   take_page (task, result);
 }
 
+/* Whether a refresh may go on when no server answered the current query:
+ * a resumed refresh fails only when neither the servers with a cursor nor
+ * the others answered (the documents of those that did are the
+ * refresh's). */
+static gboolean
+others_may_answer (Op *op)
+{
+  Query *next = g_queue_peek_head (&op->queries);
+
+  if (!op->resume)
+    return FALSE;
+  if (op->current->unread)
+    return op->any_answered;
+  return next != NULL && next->unread;
+}
+
 /* Whether the cursor a server answers at the end of the current query is
  * where the next refresh of jobs may go on from: the end of
  * "job_documents", every job document up to it read. */
@@ -2454,14 +2505,14 @@ current_gives_cursor (Op *op)
  * every job document in one query, "job_documents": read from the start
  * instead of the rest of "jobs", "bids" and "by_job_id" (which sends every
  * document of every job with bids again). A server that failed is not
- * asked again in this refresh either way.
+ * asked for job_documents.
  *
  * A refresh that goes on from the store's cursors asks "jobs" only of the
- * servers it has no cursor for (resume_from_store()), and switches them
- * the same way; the other servers' query comes next. When one of them
- * does not page by cursor, it is read by offset, and the next refresh
- * reads everything (no cursor is kept): "jobs", "bids" and "by_job_id" of
- * a server that pages by offset are what a refresh of it takes. */
+ * servers it has no cursor for, after the others' job_documents
+ * (resume_from_store()), and switches them the same way. When one of them
+ * does not page by cursor, they are read as a full refresh reads them
+ * ("jobs", then "bids", then "by_job_id" of the jobs with bids), and the
+ * next refresh reads everything (no cursor is kept). */
 static gboolean
 switch_to_job_documents (Op *op, GPtrArray *reports)
 {
@@ -2476,7 +2527,17 @@ switch_to_job_documents (Op *op, GPtrArray *reports)
 
       if (report->error == NULL && report->cursor == NULL)
         {
-          op->reread_all = op->resume;
+          if (op->resume && !op->reread_all)
+            {
+              Query *bids = g_new0 (Query, 1);
+
+              bids->name = g_strdup ("bids");
+              bids->urls = g_strdupv (op->current->urls);
+              bids->unread = TRUE;
+              g_queue_push_tail (&op->queries, bids);
+              op->reread_all = TRUE;
+              op->followed = FALSE;
+            }
           return FALSE;
         }
     }
@@ -2484,8 +2545,8 @@ switch_to_job_documents (Op *op, GPtrArray *reports)
            "by_job_id");
   g_free (op->current->name);
   op->current->name = g_strdup ("job_documents");
-  if (!op->resume)
-    g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+  /* (A resumed refresh's unread servers are its last query.) */
+  g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
   op->followed = TRUE;
   g_hash_table_remove_all (op->page_since);
   for (guint i = 0; i < reports->len; i++)
@@ -2602,6 +2663,7 @@ take_page (GTask *task, GAsyncResult *result)
         }
       if (op->page == 0)
         op->answered++;
+      op->any_answered = TRUE;
       take_cursor (op, report);
       if (report->malformed > 0)
         {
@@ -2618,9 +2680,8 @@ take_page (GTask *task, GAsyncResult *result)
       if (report->received >= PAGE_SIZE)
         g_strv_builder_add (again, report->url);
     }
-  if (op->page == 0 && op->answered == 0 && op->current->unread)
+  if (op->page == 0 && op->answered == 0 && others_may_answer (op))
     {
-      /* They are down still: the others' documents are the refresh's. */
       query_done (task);
       return;
     }

@@ -118,23 +118,33 @@ void rein_market_reader_forget (ReinMarketReader *self);
 /* Resuming (off by default): the reader keeps none of a refresh's
  * documents or jobs in memory; the store stands in for them. A refresh of
  * jobs goes on from the cursors the store keeps for the identity
- * (rein_store_get_market_cursors()), when it holds one for each of exactly
+ * (rein_store_get_market_cursors()), when it holds one for at least one of
  * the servers read (else, or after rein_market_reader_forget(), it reads
- * everything): it asks each server only for what it stored since, and
- * builds again, from the store's documents and the new ones, the jobs
- * these touch, and those of documents found invalid before (the newest
- * 10,000) whose signer's or mediator's enrollment just turned up. The
- * jobs model then holds only those jobs, and the changed jobs are those
- * of them validated anew (all but the latter whose verdicts stand).
- * For a caller that keeps an index of the market (the market service):
- * once it indexed the changed jobs of a refresh, it keeps the cursors
- * with rein_store_set_market_cursors (rein_market_reader_dup_cursors()),
+ * everything): it asks each of those servers only for what it stored
+ * since, and the others for everything; and it builds again, from the
+ * store's documents and the new ones, the jobs these touch, and those of
+ * documents found invalid before (the newest 10,000) whose signer's or
+ * mediator's enrollment just turned up. The jobs model then holds only
+ * those jobs, and the changed jobs are those of them validated anew (all
+ * but the latter whose verdicts stand).
+ * For a caller that keeps an index of the market (the market service,
+ * rein-cli): once it indexed the changed jobs of a refresh, it keeps the
+ * cursors with rein_store_set_market_cursors (rein_market_reader_dup_cursors()),
  * so that the app started again reads only what is new. */
 void rein_market_reader_set_resume (ReinMarketReader *self, gboolean resume);
+/* With resume, for a listing of the whole market (rein-cli jobs): the
+ * jobs model of a refresh that goes on from cursors also holds every
+ * other job of the market index, built again from the store's documents
+ * (nothing read from the servers for them). The changed jobs are still
+ * only those validated anew. Off by default. */
+void rein_market_reader_set_resume_lists_all (ReinMarketReader *self, gboolean lists_all);
 /* The `since` cursor of each server after the last refresh of jobs (URL
- * -> decimal string), for the servers that answered one and were read to
- * the end, every document stored; NULL when there are none, or after
- * rein_market_reader_forget(). */
+ * -> decimal string), for the next refresh to go on from: where a server
+ * was read to the end, every document stored; for a server that failed
+ * or sent too much, the cursor that refresh went on from (none if it had
+ * none, or if its cursor went back: its database was replaced). NULL when
+ * there are none, when a server without a cursor turned out to page by
+ * offset, or after rein_market_reader_forget(). */
 GHashTable *rein_market_reader_dup_cursors (ReinMarketReader *self);
 
 /* For tests: @hook is called in the worker thread at the start of every

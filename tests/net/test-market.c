@@ -1059,19 +1059,25 @@ stored_cursor (Fixture *f, const gchar *url)
   return g_strdup (g_hash_table_lookup (cursors, url));
 }
 
-/* Whether @proxy was asked for a page since a cursor (not from the start)
- * by each of its requests, and asked at least once. */
+/* Whether @proxy was asked for job documents since a cursor (not from the
+ * start) by each such request, and asked at least once. */
 static gboolean
 asked_since (CountingProxy *proxy)
 {
+  guint asked = 0;
+
   for (guint i = 0; i < proxy->requests->len; i++)
     {
-      const gchar *since = strstr (g_ptr_array_index (proxy->requests, i), "&since=");
+      const gchar *request = g_ptr_array_index (proxy->requests, i);
+      const gchar *since = strstr (request, "&since=");
 
+      if (strstr (request, "&query=job_documents&") == NULL)
+        continue;
       if (since == NULL || g_str_has_prefix (since, "&since=0&"))
         return FALSE;
+      asked++;
     }
-  return proxy->requests->len > 0;
+  return asked > 0;
 }
 
 /* A server that is down keeps the cursor it had: the refresh goes on from
@@ -1190,6 +1196,39 @@ test_resume_server_down (Fixture *f, gconstpointer data)
     g_assert_cmpstr (moved, !=, b_cursor);
   }
 
+  /* The servers with a cursor down, one without up: the refresh reads
+   * that one from the start, and the others keep their cursors. */
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (GHashTable) only_a = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autofree gchar *a_cursor = stored_cursor (f, pa->url);
+    g_autoptr (GHashTable) cursors = NULL;
+
+    g_hash_table_insert (only_a, pa->url, a_cursor);
+    g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (f->identity),
+                                                  only_a, &error));
+    g_assert_no_error (error);
+    counting_proxy_set_upstream (pa, f->dead);
+    counting_proxy_reset (pb);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_queries (pb, "job_documents"), ==, 1);
+    cursors = rein_market_reader_dup_cursors (reader);
+    g_assert_nonnull (cursors);
+    g_assert_cmpuint (g_hash_table_size (cursors), ==, 2);
+    g_assert_cmpstr (g_hash_table_lookup (cursors, pa->url), ==, a_cursor);
+    counting_proxy_set_upstream (pa, f->a->url);
+
+    /* Both down: that fails. */
+    counting_proxy_set_upstream (pa, f->dead);
+    counting_proxy_set_upstream (pb, f->dead);
+    g_assert_false (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+    g_clear_error (&error);
+    counting_proxy_set_upstream (pa, f->a->url);
+    counting_proxy_set_upstream (pb, f->b->url);
+  }
+
   /* A reader that keeps its cursors in memory does the same. */
   {
     g_autoptr (ReinMarketReader) reader = reader_new (f, servers);
@@ -1226,16 +1265,97 @@ test_resume_server_down (Fixture *f, gconstpointer data)
     g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (count_queries (pc, "jobs"), ==, 1);
+    g_assert_cmpuint (count_queries (pc, "bids"), ==, 1);
     g_assert_cmpuint (count_queries (pc, "job_documents"), ==, 0);
     g_assert_null (rein_market_reader_dup_cursors (reader));
     g_assert_true (rein_store_set_market_cursors (f->store, rein_identity_get_id (f->identity),
                                                   NULL, &error));
     g_assert_no_error (error);
     counting_proxy_reset (pa);
+    counting_proxy_reset (pc);
     g_assert_true (refresh (next, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (count_queries (pa, "jobs"), ==, 1);
     g_assert_cmpuint (count_queries (pc, "bids"), ==, 1);
+  }
+}
+
+/* Indexes the jobs @reader's last refresh changed, as the market service
+ * and rein-cli do, then keeps its cursors. */
+static void
+index_and_keep (Fixture *f, ReinMarketReader *reader, guint n_cursors)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) indexed = rein_store_index_jobs (
+      f->store, rein_market_reader_get_changed_jobs (reader),
+      rein_market_reader_get_directory (reader), rein_identity_get_testnet (f->identity), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (indexed);
+  keep_cursors_in_store (f, reader, n_cursors);
+}
+
+/* A resuming reader that lists the whole market (rein-cli jobs): its jobs
+ * model holds every job of the index, built from the store's documents,
+ * and only what is new is read and reported as changed. */
+static void
+test_resume_lists_all (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Identity) worker = identity_new ("Worker");
+  g_autofree gchar *worker_enrollment = identity_enrollment (worker, FALSE);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "wwwwwwwwwwwwwwwwwwww", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "xxxxxxxxxxxxxxxxxxxx", "Two");
+  g_autofree gchar *bid1 = bid_on (worker, job1);
+  const gchar *servers[] = { f->a->url, NULL };
+  guint64 before;
+
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->a, job2);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+
+    rein_market_reader_set_resume_lists_all (reader, TRUE);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    assert_changed (reader, "w:posted x:posted");
+    index_and_keep (f, reader, 1);
+  }
+
+  identity_register (worker, f->a);
+  put_as (worker, f->a, worker_enrollment);
+  put_as (worker, f->a, bid1);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (ReinMarketReader) listing = resuming_reader (f, servers);
+
+    /* Without: only the job the bid touched. */
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (reader)), ==, 1);
+
+    rein_market_reader_set_resume_lists_all (listing, TRUE);
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (listing, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    /* The bid and the worker's enrollment were checked by the refresh
+     * before: nothing is checked again. */
+    g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
+    assert_changed (listing, "w:bids");
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (listing)), ==, 2);
+    g_assert_cmpstr (rein_job_get_id (job_at (listing, 0)), ==, "wwwwwwwwwwwwwwwwwwww");
+    g_assert_cmpint (rein_job_get_state (job_at (listing, 0)), ==, REIN_JOB_STATE_BIDS);
+    g_assert_cmpstr (rein_job_get_id (job_at (listing, 1)), ==, "xxxxxxxxxxxxxxxxxxxx");
+    g_assert_cmpint (rein_job_get_state (job_at (listing, 1)), ==, REIN_JOB_STATE_POSTED);
+    index_and_keep (f, listing, 1);
+
+    /* Nothing new: both listed, none changed, nothing checked. */
+    before = rein_document_get_n_signature_checks ();
+    g_assert_true (refresh (listing, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
+    assert_changed (listing, "");
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (listing)), ==, 2);
   }
 }
 
@@ -1307,6 +1427,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/since", test_since);
   ADD ("/net/market/resume", test_resume);
   ADD ("/net/market/resume-server-down", test_resume_server_down);
+  ADD ("/net/market/resume-lists-all", test_resume_lists_all);
   ADD ("/net/market/background", test_background);
 #undef ADD
 
