@@ -449,6 +449,10 @@ rein_cli_reader_new (ReinStore *store, ReinIdentity *identity, GError **error)
       return NULL;
     }
   reader->market = rein_market_reader_new (store, identity, (const gchar *const *) urls);
+  /* "jobs" reads only what is new since the last refresh, the app's or
+   * ours, and lists the rest of the market from the store. */
+  rein_market_reader_set_resume (reader->market, TRUE);
+  rein_market_reader_set_resume_lists_all (reader->market, TRUE);
   g_signal_connect (reader->market, "server-failed", G_CALLBACK (server_failed_cb), reader);
   g_signal_connect (reader->market, "warning", G_CALLBACK (warning_cb), reader);
   return g_steal_pointer (&reader);
@@ -561,25 +565,30 @@ GPtrArray *
 rein_cli_reader_load_open_jobs (ReinCliReader *reader, GError **error)
 {
   ReinMarketReader *market = reader->market;
+  ReinStore *store = rein_market_reader_get_store (market);
+  ReinIdentity *identity = rein_market_reader_get_identity (market);
   g_autoptr (GPtrArray) jobs = NULL;
   g_autoptr (GPtrArray) indexed = NULL;
-  g_autoptr (GError) index_error = NULL;
+  g_autoptr (GHashTable) cursors = NULL;
+  g_autoptr (GError) store_error = NULL;
   GPtrArray *changed;
 
   if (!reader_refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, error))
     return NULL;
   jobs = model_to_array (rein_market_reader_get_jobs (market));
   /* The market index gets what the app's refresh would put there: the app
-   * and rein-cli show one market. */
+   * and rein-cli show one market. Then, as the app does, the servers'
+   * cursors are kept for the next refresh to go on from (the index has
+   * what was read up to them). */
   changed = rein_market_reader_get_changed_jobs (market);
-  indexed = rein_store_index_jobs (rein_market_reader_get_store (market),
-                                   changed != NULL ? changed : jobs,
+  indexed = rein_store_index_jobs (store, changed != NULL ? changed : jobs,
                                    rein_market_reader_get_directory (market),
-                                   rein_identity_get_testnet (
-                                       rein_market_reader_get_identity (market)),
-                                   &index_error);
-  if (indexed == NULL)
-    rein_cli_warn ("%s", index_error->message);
+                                   rein_identity_get_testnet (identity), &store_error);
+  cursors = indexed != NULL ? rein_market_reader_dup_cursors (market) : NULL;
+  if (indexed == NULL
+      || !rein_store_set_market_cursors (store, rein_identity_get_id (identity), cursors,
+                                         &store_error))
+    rein_cli_warn ("%s", store_error->message);
   return g_steal_pointer (&jobs);
 }
 

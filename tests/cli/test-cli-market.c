@@ -21,6 +21,7 @@
 #define FORGED_ID "bbbbbbbbbbbbbbbbbbbb"
 #define TAGS_ID "cccccccccccccccccccc"
 #define IMPOSTOR_ID "eeeeeeeeeeeeeeeeeeee"
+#define LATER_ID "ffffffffffffffffffff"
 
 typedef struct
 {
@@ -321,6 +322,72 @@ test_jobs_open (Fixture *f, gconstpointer data)
   g_assert_nonnull (job);
   g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
   g_assert_nonnull (json_job (root, TAGS_ID));
+}
+
+/* The cursors the reader's store keeps: how many servers it goes on from. */
+static guint
+n_cursors (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinStore) store = rein_store_open (f->dir, &error);
+  g_autoptr (GListModel) identities = NULL;
+  g_autoptr (GHashTable) cursors = NULL;
+  g_autoptr (ReinIdentity) identity = NULL;
+
+  g_assert_no_error (error);
+  identities = rein_store_list_identities (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (identities), ==, 1);
+  identity = g_list_model_get_item (identities, 0);
+  cursors = rein_store_get_market_cursors (store, rein_identity_get_id (identity), &error);
+  g_assert_no_error (error);
+  return g_hash_table_size (cursors);
+}
+
+/* "jobs" run again reads only what the servers stored since the last
+ * time (as the app does, from the cursors it keeps), and still lists the
+ * whole market, built from the store: the awarded job with its worker. */
+static void
+test_jobs_resume (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CliResult) first = run_reader (f, "jobs", "--all", NULL);
+  g_autoptr (CliResult) again = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *text = posting_text (f, LATER_ID, "Later logo", "Design");
+  g_autofree gchar *later = identity_sign (f->creator, text);
+  JsonObject *job;
+
+  cli_assert_status (first, 0);
+  g_assert_false (has_line (first->out, LATER_ID));
+  g_assert_cmpuint (n_cursors (f), ==, 1);
+
+  put_as (f->creator, f->server, later);
+  /* (GLib writes debug messages to standard output.) */
+  g_setenv ("G_MESSAGES_DEBUG", "Rein-Net", TRUE);
+  again = run_reader (f, "jobs", "--all", NULL);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  cli_assert_status (again, 0);
+  g_assert_nonnull (strstr (again->out, "only what is new since the store's cursors"));
+  g_assert_nonnull (strstr (again->out, "refresh: 1 new documents"));
+  g_assert_true (has_line (again->out, LATER_ID));
+  g_clear_pointer (&again, cli_result_free);
+
+  /* Nothing new since: the whole market all the same. */
+  again = run_reader (f, "jobs", "--all", "--json", NULL);
+  cli_assert_status (again, 0);
+  root = cli_result_get_json (again);
+  job = json_job (root, LATER_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "posted");
+  job = json_job (root, AWARDED_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "awarded");
+  g_assert_cmpstr (json_object_get_string_member (job, "worker"), ==, "Walt");
+  job = json_job (root, FORGED_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+  g_assert_nonnull (json_job (root, TAGS_ID));
+  g_assert_cmpuint (n_cursors (f), ==, 1);
 }
 
 /* "jobs --all" lists every job, the awarded one as awarded. */
@@ -834,6 +901,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/cli/market/jobs-open", test_jobs_open);
   ADD ("/cli/market/jobs-all", test_jobs_all);
+  ADD ("/cli/market/jobs-resume", test_jobs_resume);
   ADD ("/cli/market/tags", test_tags);
   ADD ("/cli/market/escrow-status", test_escrow_status);
   ADD ("/cli/market/status-mediator-and-worker", test_status_mediator_and_worker);
