@@ -400,6 +400,13 @@ rein_market_service_get_jobs (ReinMarketService *self)
   return G_LIST_MODEL (self->jobs);
 }
 
+ReinMarketReader *
+rein_market_service_get_reader (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  return self->reader;
+}
+
 GListModel *
 rein_market_service_get_mediators (ReinMarketService *self)
 {
@@ -1020,6 +1027,12 @@ reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       read_return_error (self, task, error);
       return;
     }
+  /* The list shows the index now. After a first refresh the reader's jobs
+   * are the whole market, every document of it, which nothing needs any
+   * more (let go once the list is updated: freeing them meanwhile slowed
+   * the update down). */
+  if (self->reader != NULL)
+    rein_market_reader_drop_jobs (self->reader);
   g_task_return_boolean (task, TRUE);
   read_next (self);
 }

@@ -46,6 +46,9 @@ ReinIdentity *rein_market_service_get_identity (ReinMarketService *self);
 /* A GListModel of ReinJobSummary, newest first: every valid job of the
  * identity's network (open or not; a view filters). */
 GListModel *rein_market_service_get_jobs (ReinMarketService *self);
+/* For tests: the reader the service refreshes with (NULL without an
+ * identity). */
+ReinMarketReader *rein_market_service_get_reader (ReinMarketService *self);
 /* A GListModel of ReinDocument: the valid enrollments of mediators, without
  * the identity's own (filled by a refresh). */
 GListModel *rein_market_service_get_mediators (ReinMarketService *self);

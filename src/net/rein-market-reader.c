@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <glib/gi18n-lib.h>
 
@@ -1239,6 +1242,20 @@ drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_ptr_array_unref (task_data);
 }
 
+/* drop_thread(), then gives the memory back: the allocator keeps what was
+ * freed for the process (GBs after a first refresh of a large market). */
+static void
+drop_and_trim_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  g_ptr_array_unref (task_data);
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  g_debug ("refresh: the jobs let go in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+}
+
 /* Replaces the whole model in one splice. The items it held are freed in
  * a worker: a hundred thousand jobs and their documents take the main
  * loop a second to free. */
@@ -1293,6 +1310,28 @@ drop_later (GPtrArray *bag)
   g_task_set_source_tag (drop, drop_later);
   g_task_set_task_data (drop, bag, NULL);
   rein_background_run (drop, drop_thread);
+}
+
+void
+rein_market_reader_drop_jobs (ReinMarketReader *self)
+{
+  g_autoptr (GPtrArray) none = NULL;
+  GPtrArray *bag;
+
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  g_return_if_fail (self->resume);
+
+  none = g_ptr_array_new_with_free_func (g_object_unref);
+  bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
+  bag_add (bag, job_list_replace (self->jobs, none), (GDestroyNotify) g_ptr_array_unref);
+  bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
+  {
+    g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+    g_task_set_source_tag (drop, rein_market_reader_drop_jobs);
+    g_task_set_task_data (drop, bag, NULL);
+    rein_background_run (drop, drop_and_trim_thread);
+  }
 }
 
 /* ---- The steps of a refresh ---- */

@@ -132,6 +132,11 @@ void rein_market_reader_forget (ReinMarketReader *self);
  * cursors with rein_store_set_market_cursors (rein_market_reader_dup_cursors()),
  * so that the app started again reads only what is new. */
 void rein_market_reader_set_resume (ReinMarketReader *self, gboolean resume);
+/* With resume: empties the jobs model, and lets go of the changed jobs,
+ * in a worker. For a caller that took what it needs of the last refresh:
+ * after a first refresh, the jobs model holds the whole market, every
+ * document of it, until the next refresh replaces it. */
+void rein_market_reader_drop_jobs (ReinMarketReader *self);
 /* With resume, for a listing of the whole market (rein-cli jobs): the
  * jobs model of a refresh that goes on from cursors also holds every
  * other job of the market index, built again from the store's documents

@@ -497,6 +497,24 @@ main (int argc, char *argv[])
                 restart.longest / 1000);
     g_clear_object (&context);
   }
+  /* What a market's refresh leaves in the process, once its jobs are let
+   * go (in a worker, in the background, for a few seconds): until the
+   * size fell and then held for two seconds, or 20 s. */
+  {
+    guint rss = rss_mb (), first = rss, held = 0;
+
+    for (guint waited = 0; waited < 20 && held < 2; waited++)
+      {
+        guint last = rss;
+
+        app_test_iterate (100);
+        g_usleep (G_USEC_PER_SEC);
+        rss = rss_mb ();
+        held = rss < first && rss + rss / 100 >= last ? held + 1 : 0;
+      }
+    g_printerr ("bench-market: %u MB resident after the refreshes (%u MB before their jobs "
+                "were let go)\n", rss, first);
+  }
   for (guint i = 0; i < N_SERVERS; i++)
     {
       test_server_stop (servers[i]);

@@ -401,6 +401,13 @@ test_resume_after_start (Fixture *f, gconstpointer data)
 
   refresh (market);
   g_assert_cmpuint (rein_market_service_get_documents_read (market), >=, 1);
+  /* The list shows the index: the reader's jobs (every document of the
+   * market, after a first refresh) are let go. */
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (
+                        rein_market_service_get_reader (market))), ==, 0);
+  found = find_summary (market, job_id);
+  g_assert_nonnull (found);
+  g_clear_object (&found);
   cursors = rein_store_get_market_cursors (f->walt.store, rein_identity_get_id (f->walt.identity),
                                            &error);
   g_assert_no_error (error);

@@ -1356,6 +1356,14 @@ test_resume_lists_all (Fixture *f, gconstpointer data)
     g_assert_cmpuint (rein_document_get_n_signature_checks () - before, ==, 0);
     assert_changed (listing, "");
     g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (listing)), ==, 2);
+
+    /* Let go of (the index has them), and listed again at the next. */
+    rein_market_reader_drop_jobs (listing);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (listing)), ==, 0);
+    g_assert_null (rein_market_reader_get_changed_jobs (listing));
+    g_assert_true (refresh (listing, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_reader_get_jobs (listing)), ==, 2);
   }
 }
 
