@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "rein-application.h"
+#include "rein-background.h"
 #include "rein-fetch.h"
 
 int
@@ -15,6 +16,7 @@ main (int argc, char *argv[])
 {
   g_autoptr (ReinApplication) app = NULL;
 
+  rein_background_tune_allocator ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, REIN_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

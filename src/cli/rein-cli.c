@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rein-background.h"
 #include "rein-bitcoin.h"
 #include "rein-store.h"
 
@@ -143,6 +144,7 @@ main (int argc, char **argv)
 {
   const ReinCliCommand *command;
 
+  rein_background_tune_allocator ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, REIN_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -5,6 +5,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -71,4 +75,12 @@ rein_background_run (GTask *task, GTaskThreadFunc func)
   job->task = g_object_ref (task);
   job->func = func;
   g_thread_pool_push (pool, job, NULL);
+}
+
+void
+rein_background_tune_allocator (void)
+{
+#ifdef __GLIBC__
+  mallopt (M_TOP_PAD, 64 * 1024 * 1024);
+#endif
 }

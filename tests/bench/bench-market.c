@@ -45,6 +45,7 @@
 #include "app-test-util.h"
 #include "client-test-util.h"
 #include "market-data.h"
+#include "rein-background.h"
 #include "rein-test-util.h"
 #include "rein-window.h"
 
@@ -440,6 +441,8 @@ main (int argc, char *argv[])
   gint status = 0;
 
   process_start = g_get_monotonic_time ();
+  /* As the app's main() does. */
+  rein_background_tune_allocator ();
   rein_secret_set_scrypt_cost (10);
   if (argc == 3 && g_strcmp0 (argv[1], "--ui") == 0)
     return run_ui (argv[2], n_jobs);

@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "market-data.h"
+#include "rein-background.h"
 #include "rein-fetch.h"
 #include "rein-server-db.h"
 #include "rein-sync.h"
@@ -559,6 +560,8 @@ main (int argc, char **argv)
   const gchar *size = g_getenv ("BENCH_JOBS");
   guint n_jobs = size != NULL ? (guint) g_ascii_strtoull (size, NULL, 10) : 10000;
 
+  /* As the app's and rein-cli's main() do. */
+  rein_background_tune_allocator ();
   rein_crypto_init ();
   rein_secret_set_scrypt_cost (10);
   directory = g_dir_make_tmp ("rein-bench-sync-XXXXXX", &error);
