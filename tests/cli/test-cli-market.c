@@ -220,6 +220,21 @@ json_job (JsonNode *root, const gchar *job_id)
   return NULL;
 }
 
+/* The fixture's jobs in a "--json" listing of every job: the awarded one
+ * awarded to Walt, the one whose only offer is forged still taking bids. */
+static void
+assert_listed (JsonNode *root)
+{
+  JsonObject *job = json_job (root, AWARDED_ID);
+
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "awarded");
+  g_assert_cmpstr (json_object_get_string_member (job, "worker"), ==, "Walt");
+  job = json_job (root, FORGED_ID);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+}
+
 /* ---- The fixture ---- */
 
 static void
@@ -379,13 +394,7 @@ test_jobs_resume (Fixture *f, gconstpointer data)
   job = json_job (root, LATER_ID);
   g_assert_nonnull (job);
   g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "posted");
-  job = json_job (root, AWARDED_ID);
-  g_assert_nonnull (job);
-  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "awarded");
-  g_assert_cmpstr (json_object_get_string_member (job, "worker"), ==, "Walt");
-  job = json_job (root, FORGED_ID);
-  g_assert_nonnull (job);
-  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+  assert_listed (root);
   g_assert_nonnull (json_job (root, TAGS_ID));
   g_assert_cmpuint (n_cursors (f), ==, 1);
 }
@@ -400,7 +409,6 @@ test_jobs_all (Fixture *f, gconstpointer data)
   g_autofree gchar *awarded = NULL;
   g_autofree gchar *forged = NULL;
   g_autofree gchar *tags = NULL;
-  JsonObject *job;
 
   cli_assert_status (r, 0);
   awarded = line_of (r->out, AWARDED_ID);
@@ -415,13 +423,7 @@ test_jobs_all (Fixture *f, gconstpointer data)
 
   cli_assert_status (json, 0);
   root = cli_result_get_json (json);
-  job = json_job (root, AWARDED_ID);
-  g_assert_nonnull (job);
-  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "awarded");
-  g_assert_cmpstr (json_object_get_string_member (job, "worker"), ==, "Walt");
-  job = json_job (root, FORGED_ID);
-  g_assert_nonnull (job);
-  g_assert_cmpstr (json_object_get_string_member (job, "state"), ==, "bids");
+  assert_listed (root);
 
   /* rein-cli filled the market index as the app's refresh does: the app
    * opens on the same market, the awarded job awarded. */

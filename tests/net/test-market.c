@@ -1080,6 +1080,21 @@ asked_since (CountingProxy *proxy)
   return asked > 0;
 }
 
+/* A new resuming reader on @servers (the app started again), refreshed,
+ * with the requests of @a and @b counted from its start. */
+static ReinMarketReader *
+restarted_refresh (Fixture *f, const gchar *const *servers, CountingProxy *a, CountingProxy *b)
+{
+  g_autoptr (GError) error = NULL;
+  ReinMarketReader *reader = resuming_reader (f, servers);
+
+  counting_proxy_reset (a);
+  counting_proxy_reset (b);
+  g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return reader;
+}
+
 /* A server that is down keeps the cursor it had: the refresh goes on from
  * the others' cursors, and once it is up again it is asked for what it
  * stored since; nobody is read from the start for it. A first refresh
@@ -1108,10 +1123,8 @@ test_resume_server_down (Fixture *f, gconstpointer data)
   /* The first refresh, B down: A is read by cursor, B has none. */
   counting_proxy_set_upstream (pb, f->dead);
   {
-    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
 
-    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
-    g_assert_no_error (error);
     g_assert_true (g_ptr_array_find_with_equal_func (f->failed, pb->url, g_str_equal, NULL));
     g_assert_cmpuint (count_queries (pa, "job_documents"), ==, 1);
     g_assert_cmpuint (count_queries (pa, "bids") + count_queries (pa, "by_job_id"), ==, 0);
@@ -1122,12 +1135,8 @@ test_resume_server_down (Fixture *f, gconstpointer data)
 
   /* Still down: A goes on from its cursor, and B is asked from the start. */
   {
-    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
 
-    counting_proxy_reset (pa);
-    counting_proxy_reset (pb);
-    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
-    g_assert_no_error (error);
     g_assert_true (asked_since (pa));
     g_assert_cmpuint (count_queries (pb, "jobs"), ==, 1);
     g_assert_cmpuint (rein_market_reader_get_changed_jobs (reader)->len, ==, 0);
@@ -1137,12 +1146,8 @@ test_resume_server_down (Fixture *f, gconstpointer data)
   /* B up: read from the start, by cursor; A still goes on from its own. */
   counting_proxy_set_upstream (pb, f->b->url);
   {
-    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
 
-    counting_proxy_reset (pa);
-    counting_proxy_reset (pb);
-    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
-    g_assert_no_error (error);
     g_assert_true (asked_since (pa));
     g_assert_cmpuint (count_queries (pa, "jobs"), ==, 0);
     g_assert_cmpuint (count_queries (pb, "jobs"), ==, 1);
@@ -1160,12 +1165,9 @@ test_resume_server_down (Fixture *f, gconstpointer data)
   put_as (f->creator, f->b, job4);
   counting_proxy_set_upstream (pb, f->dead);
   {
-    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
     g_autoptr (GHashTable) cursors = NULL;
 
-    counting_proxy_reset (pa);
-    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
-    g_assert_no_error (error);
     g_assert_true (asked_since (pa));
     g_assert_cmpuint (count_queries (pa, "jobs"), ==, 0);
     assert_changed (reader, "t:posted");
@@ -1179,12 +1181,8 @@ test_resume_server_down (Fixture *f, gconstpointer data)
   /* B up again: both asked since their cursors; B's job is found. */
   counting_proxy_set_upstream (pb, f->b->url);
   {
-    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
 
-    counting_proxy_reset (pa);
-    counting_proxy_reset (pb);
-    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
-    g_assert_no_error (error);
     g_assert_true (asked_since (pa));
     g_assert_true (asked_since (pb));
     assert_changed (reader, "u:posted");
