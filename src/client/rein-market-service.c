@@ -1022,17 +1022,17 @@ reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       rein_market_service_load_finish (self, result, NULL);
       return;
     }
-  if (!rein_market_service_load_finish (self, result, &error))
-    {
-      read_return_error (self, task, error);
-      return;
-    }
   /* The list shows the index now. After a first refresh the reader's jobs
    * are the whole market, every document of it, which nothing needs any
    * more (let go once the list is updated: freeing them meanwhile slowed
    * the update down). */
   if (self->reader != NULL)
     rein_market_reader_drop_jobs (self->reader);
+  if (!rein_market_service_load_finish (self, result, &error))
+    {
+      read_return_error (self, task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
   read_next (self);
 }
@@ -1055,9 +1055,13 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     {
       /* What the reader validated is not all in the index: the next
-       * refresh saves every job again. */
+       * refresh saves every job again (and its jobs are not kept till
+       * then). */
       if (self->reader != NULL)
-        rein_market_reader_forget (self->reader);
+        {
+          rein_market_reader_forget (self->reader);
+          rein_market_reader_drop_jobs (self->reader);
+        }
       read_return_error (self, task, error);
       return;
     }

@@ -81,6 +81,6 @@ void
 rein_background_tune_allocator (void)
 {
 #ifdef __GLIBC__
-  mallopt (M_TOP_PAD, 64 * 1024 * 1024);
+  mallopt (M_TOP_PAD, 16 * 1024 * 1024);
 #endif
 }

@@ -29,12 +29,12 @@ void rein_background_thread (void);
 void rein_background_run (GTask *task, GTaskThreadFunc func);
 
 /* For a process that reads markets (the app, rein-cli): lets the
- * allocator grow each thread's heap 64 MiB at a time instead of 128 KiB.
+ * allocator grow each thread's heap 16 MiB at a time instead of 128 KiB.
  * A refresh's workers allocate hundreds of MB in small pieces, and each
  * growth was a system call (mprotect), costly in a VM: a first refresh of
- * 100,000 jobs took about 7% less CPU time. Only address space is taken
- * ahead; pages count as they are used. glibc only; call it first thing
- * in main(). */
+ * 100,000 jobs took about 7% less CPU time. A thread's heap then keeps up
+ * to that much free at its top (64 MiB, the whole of a thread heap, kept
+ * every heap from shrinking). glibc only; call it first thing in main(). */
 void rein_background_tune_allocator (void);
 
 G_END_DECLS

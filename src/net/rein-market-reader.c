@@ -1312,26 +1312,38 @@ drop_later (GPtrArray *bag)
   rein_background_run (drop, drop_thread);
 }
 
+/* Jobs dropped at once from which on the memory is trimmed after. */
+#define TRIM_AFTER_JOBS 10000
+
 void
 rein_market_reader_drop_jobs (ReinMarketReader *self)
 {
   g_autoptr (GPtrArray) none = NULL;
+  g_autoptr (GTask) drop = NULL;
   GPtrArray *bag;
+  GPtrArray *old;
+  gboolean trim;
 
   g_return_if_fail (REIN_IS_MARKET_READER (self));
   g_return_if_fail (self->resume);
 
   none = g_ptr_array_new_with_free_func (g_object_unref);
   bag = g_ptr_array_new_with_free_func ((GDestroyNotify) dropped_free);
-  bag_add (bag, job_list_replace (self->jobs, none), (GDestroyNotify) g_ptr_array_unref);
+  old = job_list_replace (self->jobs, none);
+  /* Memory is given back after a market's worth (a first refresh), not
+   * after every few jobs: trimming walks every heap. */
+  trim = old->len >= TRIM_AFTER_JOBS;
+  bag_add (bag, old, (GDestroyNotify) g_ptr_array_unref);
   bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
-  {
-    g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
-
-    g_task_set_source_tag (drop, rein_market_reader_drop_jobs);
-    g_task_set_task_data (drop, bag, NULL);
-    rein_background_run (drop, drop_and_trim_thread);
-  }
+  if (!trim)
+    {
+      drop_later (bag);
+      return;
+    }
+  drop = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (drop, rein_market_reader_drop_jobs);
+  g_task_set_task_data (drop, bag, NULL);
+  rein_background_run (drop, drop_and_trim_thread);
 }
 
 /* ---- The steps of a refresh ---- */
@@ -1829,6 +1841,7 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
   g_autoptr (GHashTable) rest = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) indexed = NULL;
   g_autoptr (GPtrArray) built = NULL;
+  g_autoptr (GPtrArray) relisted = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer job_id;
 
@@ -1907,14 +1920,30 @@ resume_validate (ReinStore *store, Op *op, GCancellable *cancellable)
   for (guint i = 0; i < built->len; i++)
     {
       ReinJob *job = g_ptr_array_index (built, i);
-      gboolean new_documents = !g_hash_table_contains (again, rein_job_get_id (job))
-                               && !g_hash_table_contains (rest, rein_job_get_id (job));
+      gboolean listed = g_hash_table_contains (rest, rein_job_get_id (job));
+      gboolean new_documents = !g_hash_table_contains (again, rein_job_get_id (job)) && !listed;
 
       if (rein_job_get_state (job) == REIN_JOB_STATE_NONE)
         continue;
       g_ptr_array_add (op->out, g_object_ref (job));
       if (new_documents || !verdicts_stand (op, job))
-        g_ptr_array_add (op->changed, g_object_ref (job));
+        {
+          g_ptr_array_add (op->changed, g_object_ref (job));
+          if (listed)
+            g_ptr_array_add (relisted, (gpointer) rein_job_get_id (job));
+        }
+    }
+  /* Their new verdicts are stored: noted, as @again's are, in case the
+   * index never gets them. */
+  if (relisted->len > 0)
+    {
+      GError *error = NULL;
+
+      if (!rein_store_add_market_pending (store, op->identity_id, relisted, &error))
+        {
+          op->store_failed = TRUE;
+          op_warn (op, error);
+        }
     }
 }
 

@@ -50,7 +50,7 @@
  * since (one request when nothing is new), validates that on top of what
  * was merged, and goes on from the new cursors. A set of servers with one
  * that answers no cursor (an original Causeway) is read whole every time,
- * as before; so is every server after a refresh that one failed.
+ * as before. A server that failed keeps the cursor it had.
  *
  * (Named "reader" because src/market/rein-market.h is the market layer's
  * header.)
@@ -104,12 +104,12 @@ ReinIdentity *rein_market_reader_get_identity (ReinMarketReader *self);
 ReinDirectory *rein_market_reader_get_directory (ReinMarketReader *self);
 
 /* A GListModel of ReinJob, replaced in one "items-changed" when a refresh
- * of jobs succeeds. */
+ * of jobs succeeds (emptied by rein_market_reader_drop_jobs()). */
 GListModel *rein_market_reader_get_jobs (ReinMarketReader *self);
 /* The jobs of the jobs model that the last refresh of jobs validated anew
  * (ReinJob): the others are the very objects the refresh before gave, with
  * the same documents and verdicts. NULL before a refresh of jobs, or after
- * rein_market_reader_forget(). */
+ * rein_market_reader_forget() or rein_market_reader_drop_jobs(). */
 GPtrArray *rein_market_reader_get_changed_jobs (ReinMarketReader *self);
 /* Forgets what the last refresh validated: the next one reads and
  * validates (and reports as changed) every job again. */
@@ -140,8 +140,8 @@ void rein_market_reader_drop_jobs (ReinMarketReader *self);
 /* With resume, for a listing of the whole market (rein-cli jobs): the
  * jobs model of a refresh that goes on from cursors also holds every
  * other job of the market index, built again from the store's documents
- * (nothing read from the servers for them). The changed jobs are still
- * only those validated anew. Off by default. */
+ * (nothing read from the servers for them). Of those, the changed jobs
+ * are only the ones whose verdicts changed. Off by default. */
 void rein_market_reader_set_resume_lists_all (ReinMarketReader *self, gboolean lists_all);
 /* The `since` cursor of each server after the last refresh of jobs (URL
  * -> decimal string), for the next refresh to go on from: where a server
@@ -149,7 +149,8 @@ void rein_market_reader_set_resume_lists_all (ReinMarketReader *self, gboolean l
  * or sent too much, the cursor that refresh went on from (none if it had
  * none, or if its cursor went back: its database was replaced). NULL when
  * there are none, when a server without a cursor turned out to page by
- * offset, or after rein_market_reader_forget(). */
+ * offset, when a verdict could not be stored, or after
+ * rein_market_reader_forget(). */
 GHashTable *rein_market_reader_dup_cursors (ReinMarketReader *self);
 
 /* For tests: @hook is called in the worker thread at the start of every
