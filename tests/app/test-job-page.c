@@ -333,15 +333,21 @@ text_read (gpointer data)
   return *(gchar **) data != NULL;
 }
 
+static gboolean timeline_shown (gpointer data);
+
 /* "job.copy" on the first entry (the posting): its armored text is what
  * the clipboard then holds. */
 static void
 assert_copies (Screen *s)
 {
-  ReinDocument *posting = rein_timeline_entry_get_document (
-      g_ptr_array_index (rein_job_page_get_timeline (s->page), 0));
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (s->page));
   g_autofree gchar *text = NULL;
+  ReinDocument *posting;
+
+  /* (a refresh may be reading it again, as in assert_oldest_first()) */
+  app_test_wait_until (timeline_shown, s->page, "the timeline", 90);
+  posting = rein_timeline_entry_get_document (
+      g_ptr_array_index (rein_job_page_get_timeline (s->page), 0));
 
   gdk_clipboard_set_text (clipboard, "");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (s->page), "job.copy", "s",
