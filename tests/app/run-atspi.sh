@@ -22,14 +22,12 @@ printf 'Name: Demo\nContact: demo@example.com\nWilling to mediate: False\nTestne
   > "$work/form"
 "$cli" setup --data-dir "$work/main" --testnet --defaults "$work/form" >/dev/null 2>&1
 
+session () {
+  dbus-run-session --config-file="$here/../session-bus/session.conf" -- \
+    bash "$here/atspi-session.sh" "$work/app-$1.log" "$1" "$here/atspi-check.py" "${@:2}"
+}
 check () {
-  local view=$1 dir=$2
-  dbus-run-session --config-file="$here/../session-bus/session.conf" -- bash -c '
-    "$1" --data-dir "$2" >/dev/null 2>&1 &
-    pid=$!
-    /usr/bin/python3 "$3" "$4"; status=$?
-    kill $pid 2>/dev/null; wait $pid 2>/dev/null
-    exit $status' _ "$app" "$dir" "$here/atspi-check.py" "$view"
+  session "$1" "$app" --data-dir "$2"
 }
 echo "# welcome view"
 check welcome "$work/welcome"
@@ -42,10 +40,5 @@ build=$(cd "$(dirname "$app")/../.." && pwd)
 echo "# market view (the quick start's demo)"
 REIN_DEMO_DIR="$work/demo" REIN_DEMO_PORT=0 REIN_RUN_BUILD_DIR="$build" REIN_RUN_NO_APP=1 \
   "$here/../../build-aux/run.sh" >/dev/null
-dbus-run-session --config-file="$here/../session-bus/session.conf" -- bash -c '
-  set -m
-  REIN_DEMO_DIR="$1" REIN_RUN_BUILD_DIR="$2" "$3" >/dev/null 2>&1 &
-  pid=$!
-  /usr/bin/python3 "$4" market; status=$?
-  kill -- -$pid 2>/dev/null; wait $pid 2>/dev/null
-  exit $status' _ "$work/demo" "$build" "$here/../../build-aux/run.sh" "$here/atspi-check.py"
+REIN_DEMO_DIR="$work/demo" REIN_RUN_BUILD_DIR="$build" \
+  session market "$here/../../build-aux/run.sh"

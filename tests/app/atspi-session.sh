@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# atspi-session.sh: run inside a private session bus by run-atspi.sh.
+# Starts the accessibility bus and its registry first, then the app on that
+# bus, then atspi-check.py; on a failure it says whether the app was still
+# running and what it printed.
+#
+# Usage: atspi-session.sh APP_LOG VIEW CHECK COMMAND...
+#
+# The bus's address is resolved once and given to both sides in
+# AT_SPI_BUS_ADDRESS, so the app and the check cannot end up on different
+# buses, and the app's registration never races the registry's start.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -uo pipefail
+log=$1 view=$2 check=$3
+shift 3
+
+reply=$(gdbus call --session --timeout 120 --dest org.a11y.Bus \
+          --object-path /org/a11y/bus --method org.a11y.Bus.GetAddress) || {
+  echo "not ok: the accessibility bus did not start"; exit 1; }
+address=$(printf '%s' "$reply" | sed -n "s/^('\(.*\)',)\$/\1/p")
+if [ -z "$address" ]; then
+  echo "not ok: the accessibility bus gave no address: $reply"; exit 1
+fi
+gdbus call --address "$address" --timeout 120 --dest org.a11y.atspi.Registry \
+  --object-path /org/a11y/atspi/accessible/root \
+  --method org.freedesktop.DBus.Peer.Ping >/dev/null || {
+  echo "not ok: the accessibility registry did not start"; exit 1; }
+export AT_SPI_BUS_ADDRESS=$address
+
+# A process group of its own, so that run.sh's server goes with it.
+set -m
+"$@" >"$log" 2>&1 &
+pid=$!
+set +m
+/usr/bin/python3 "$check" "$view"
+status=$?
+if [ $status -ne 0 ]; then
+  if kill -0 $pid 2>/dev/null; then
+    echo "# the app was still running; its threads:"
+    for app in $(pgrep -g $pid -x rein); do
+      gdb -batch -p "$app" -ex 'thread apply all bt 12' 2>/dev/null \
+        | grep -E '^(Thread|#)' | cut -c1-160 | head -n 100 | sed 's/^/#   /'
+    done
+  else
+    wait $pid
+    echo "# the app had exited with status $?"
+  fi
+  echo "# the last of what it printed:"
+  tail -n 40 "$log" | sed 's/^/#   /'
+fi
+kill -- -$pid 2>/dev/null
+wait $pid 2>/dev/null
+exit $status
