@@ -18,6 +18,8 @@ packages=(
   python3 python3-bitcoinlib python3-mnemonic xvfb xauth dbus-daemon dbus-x11 zbar-tools
   desktop-file-utils appstream wrk sqlite3 xdotool flatpak-builder
   python3-dogtail python3-pyatspi at-spi2-core dbus-x11 imagemagick
+  # the accessibility check prints the app's threads when it fails
+  gdb
 )
 # tests: the PSBT cross-checks (tests/bitcoin/test-psbt-interop): Electrum,
 # and npm for bitcoinjs-lib (a Node.js that brings its own npm will do)
