@@ -81,6 +81,11 @@ void
 rein_background_tune_allocator (void)
 {
 #ifdef __GLIBC__
+  /* Setting any of these turns glibc's own tuning of the other two off,
+   * the one that lets a freed block of a few MB raise the threshold for
+   * mmap(): so all three, at the top of that tuning's range. */
+  mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   mallopt (M_TOP_PAD, 16 * 1024 * 1024);
 #endif
 }

@@ -28,13 +28,19 @@ void rein_background_thread (void);
  * other work of this pool. */
 void rein_background_run (GTask *task, GTaskThreadFunc func);
 
-/* For a process that reads markets (the app, rein-cli): lets the
- * allocator grow each thread's heap 16 MiB at a time instead of 128 KiB.
- * A refresh's workers allocate hundreds of MB in small pieces, and each
- * growth was a system call (mprotect), costly in a VM: a first refresh of
- * 100,000 jobs took about 7% less CPU time. A thread's heap then keeps up
- * to that much free at its top (64 MiB, the whole of a thread heap, kept
- * every heap from shrinking). glibc only; call it first thing in main(). */
+/* For a process that reads markets (the app, rein-cli), whose refresh
+ * workers allocate hundreds of MB in small pieces and pages of answers of
+ * a few MB:
+ * - the main heap grows 16 MiB at a time instead of 128 KiB, and a new
+ *   thread heap starts with 16 MiB (past that, glibc grows a thread heap
+ *   by what each allocation needs, whatever the setting);
+ * - setting that turns off glibc's tuning of when a block gets an mmap()
+ *   of its own, so every block of 128 KiB or more was mapped, faulted in
+ *   page by page and unmapped again (a tenth of a first refresh's
+ *   samples): blocks up to 32 MiB come from the heaps, and a heap gives
+ *   memory back once 64 MiB are free at its top, as glibc's tuning would
+ *   have settled on (and at rein_market_reader_drop_jobs()'s trim).
+ * glibc only; call it first thing in main(). */
 void rein_background_tune_allocator (void);
 
 G_END_DECLS

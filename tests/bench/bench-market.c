@@ -315,6 +315,17 @@ process_cpu_s (void)
          + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+/* This process's page faults so far (the allocator's growth shows in
+ * them: steadier than its CPU time on a busy machine). */
+static glong
+process_page_faults (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_minflt + usage.ru_majflt;
+}
+
 /* The CPU time of the thread that runs the main loop (this one), in s. */
 static gdouble
 main_thread_cpu_s (void)
@@ -353,6 +364,7 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   g_autoptr (GError) error = NULL;
   gint64 start;
   gdouble cpu_start, main_cpu_start;
+  glong faults_start;
   guint idle;
 
   /* The window first, on the Market tab, drawn: building it is the app's
@@ -379,6 +391,7 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   start = g_get_monotonic_time ();
   cpu_start = process_cpu_s ();
   main_cpu_start = main_thread_cpu_s ();
+  faults_start = process_page_faults ();
   /* A 1 ms timer, not an idle: an idle callback keeps the main thread
    * spinning, and takes one of the two cores from the refresh. */
   idle = g_timeout_add (1, g_getenv ("REIN_BENCH_STALLS") != NULL ? traced_stall_tick
@@ -390,8 +403,9 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   g_assert_true (rein_market_service_refresh_finish (market, result, &error));
   g_assert_no_error (error);
   g_printerr ("bench-market: a refresh took %.1f s of this process's CPU time (%.2f s of it "
-              "the main thread's), the longest stall %.0f ms\n", process_cpu_s () - cpu_start,
-              main_thread_cpu_s () - main_cpu_start, stall->longest / 1000.0);
+              "the main thread's, %ld page faults), the longest stall %.0f ms\n",
+              process_cpu_s () - cpu_start, main_thread_cpu_s () - main_cpu_start,
+              process_page_faults () - faults_start, stall->longest / 1000.0);
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
