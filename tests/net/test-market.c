@@ -1278,6 +1278,71 @@ test_resume_server_down (Fixture *f, gconstpointer data)
   }
 }
 
+/* Sends "bids" to a dead server, everything else to @data's B. */
+static void
+fail_bids_hook (CountingProxy *proxy, const gchar *request, gpointer data)
+{
+  Fixture *f = data;
+
+  /* not counting_proxy_set_upstream(): other requests are under way */
+  g_free (proxy->upstream);
+  proxy->upstream = g_strdup (strstr (request, "query=bids") != NULL ? f->dead : f->b->url);
+}
+
+/* A server without a cursor that pages by offset (an original Causeway)
+ * answers "jobs" but not "bids": the refresh still takes what it and the
+ * others sent (a bid found on another server counts), says which server
+ * failed, and keeps no cursor, so the next refresh reads everything. */
+static void
+test_resume_unread_bids_fail (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Identity) worker = identity_new ("Worker");
+  g_autofree gchar *worker_enrollment = identity_enrollment (worker, FALSE);
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "wwwwwwwwwwwwwwwwwwww", "Old");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "xxxxxxxxxxxxxxxxxxxx", "New");
+  g_autofree gchar *bid = bid_on (worker, job2);
+  g_autoptr (CountingProxy) pa = counting_proxy_new (f->a->url);
+  g_autoptr (CountingProxy) pb = counting_proxy_new (f->b->url);
+  g_autoptr (CountingProxy) pc = counting_proxy_new (f->b->url);
+  const gchar *two[] = { pa->url, pb->url, NULL };
+  const gchar *three[] = { pa->url, pb->url, pc->url, NULL };
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; three[i] != NULL; i++)
+    {
+      rein_store_add_server (f->store, three[i], &error);
+      g_assert_no_error (error);
+    }
+  identity_register (worker, f->b);
+  put_as (worker, f->b, worker_enrollment);
+  put_as (f->creator, f->a, job1);
+  {
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, two, pa, pb);
+
+    assert_changed (reader, "w:posted");
+    keep_cursors_in_store (f, reader, 2);
+  }
+
+  put_as (f->creator, f->b, job2);
+  put_as (worker, f->b, bid);
+  pc->no_cursor = TRUE;
+  pc->hook = fail_bids_hook;
+  pc->hook_data = f;
+  g_ptr_array_set_size (f->failed, 0);
+  {
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, three, pa, pb);
+
+    g_assert_true (asked_since (pa));
+    g_assert_true (asked_since (pb));
+    g_assert_cmpuint (count_queries (pc, "jobs"), ==, 1);
+    g_assert_cmpuint (count_queries (pc, "bids"), >=, 1);
+    g_assert_cmpuint (f->failed->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (f->failed, 0), ==, pc->url);
+    assert_changed (reader, "x:bids");
+    g_assert_null (rein_market_reader_dup_cursors (reader));
+  }
+}
+
 /* Indexes the jobs @reader's last refresh changed, as the market service
  * and rein-cli do, then keeps its cursors. */
 static void
@@ -1433,6 +1498,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/since", test_since);
   ADD ("/net/market/resume", test_resume);
   ADD ("/net/market/resume-server-down", test_resume_server_down);
+  ADD ("/net/market/resume-unread-bids-fail", test_resume_unread_bids_fail);
   ADD ("/net/market/resume-lists-all", test_resume_lists_all);
   ADD ("/net/market/background", test_background);
 #undef ADD
