@@ -2504,36 +2504,89 @@ rein_store_get_document_source (ReinStore *self,
 }
 
 /* The first column of every row of @stmt, as strings. */
-static GPtrArray *
-collect_texts (ReinStore *self, sqlite3_stmt *stmt, GError **error)
+static gboolean
+append_texts (ReinStore *self, sqlite3_stmt *stmt, GPtrArray *out, GError **error)
 {
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)));
   if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, "Could not read documents");
-      return NULL;
-    }
+    return set_db_error (self, error, "Could not read documents");
+  return TRUE;
+}
+
+static GPtrArray *
+collect_texts (ReinStore *self, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  if (!append_texts (self, stmt, out, error))
+    return NULL;
   return g_steal_pointer (&out);
 }
 
 GPtrArray *
 rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-
-  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_return_val_if_fail (job_id != NULL, NULL);
 
-  stmt = prepare (self, "SELECT armored FROM documents WHERE job_id = ? ORDER BY id", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
-  return collect_texts (self, stmt, error);
+  return rein_store_list_jobs_documents (self, &job_id, 1, error);
+}
+
+/* Job IDs a statement: far below SQLite's variable limit. */
+#define JOB_IDS_PER_QUERY 500
+
+GPtrArray *
+rein_store_list_jobs_documents (ReinStore *self,
+                                const gchar *const *job_ids,
+                                guint n_job_ids,
+                                GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (sqlite3_stmt) full = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_return_val_if_fail (job_ids != NULL || n_job_ids == 0, NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  for (guint start = 0; start < n_job_ids; start += JOB_IDS_PER_QUERY)
+    {
+      guint n = MIN (JOB_IDS_PER_QUERY, n_job_ids - start);
+      g_autoptr (sqlite3_stmt) partial = NULL;
+      sqlite3_stmt *stmt;
+
+      if (n == JOB_IDS_PER_QUERY && full != NULL)
+        {
+          sqlite3_reset (full);
+          sqlite3_clear_bindings (full);
+          stmt = full;
+        }
+      else
+        {
+          g_autoptr (GString) sql = g_string_new ("SELECT armored FROM documents "
+                                                  "WHERE job_id IN (?");
+
+          for (guint i = 1; i < n; i++)
+            g_string_append (sql, ", ?");
+          g_string_append (sql, ") ORDER BY id");
+          stmt = prepare (self, sql->str, error);
+          if (stmt == NULL)
+            return NULL;
+          if (n == JOB_IDS_PER_QUERY)
+            full = stmt;
+          else
+            partial = stmt;
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          g_return_val_if_fail (job_ids[start + i] != NULL, NULL);
+          sqlite3_bind_text (stmt, (int) i + 1, job_ids[start + i], -1, SQLITE_STATIC);
+        }
+      if (!append_texts (self, stmt, out, error))
+        return NULL;
+    }
+  return g_steal_pointer (&out);
 }
 
 GPtrArray *

@@ -310,6 +310,13 @@ gboolean rein_store_get_document_source (ReinStore *self,
 /* Armored texts of every stored document (ours and fetched) whose Job ID is
  * @job_id, oldest first. */
 GPtrArray *rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error);
+/* rein_store_list_job_documents() of each of @job_ids, in a few queries
+ * instead of one each: the texts of all, oldest first within each batch of
+ * jobs (a job's documents are in one batch, in order). */
+GPtrArray *rein_store_list_jobs_documents (ReinStore *self,
+                                           const gchar *const *job_ids,
+                                           guint n_job_ids,
+                                           GError **error);
 /* The armored documents of a job that were found invalid (their last
  * verdict), newest first, at most @max. */
 GPtrArray *rein_store_list_invalid_job_documents (ReinStore *self, guint max, GError **error);

@@ -187,6 +187,33 @@ test_many (Fixture *f, gconstpointer data)
   /* oldest first: in the order they were given */
   g_assert_cmpstr (g_ptr_array_index (job_docs, 0), ==,
                    rein_document_get_armored (g_ptr_array_index (docs, 0)));
+
+  /* Many jobs at once (more than one statement's worth of IDs, most of
+   * them unknown): each job's documents in order, batch after batch. */
+  {
+    g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GPtrArray) all = NULL;
+    g_autoptr (GPtrArray) none = NULL;
+
+    for (guint i = 0; i < 600; i++)
+      g_ptr_array_add (ids, i == 3 ? g_strdup ("dddddddddddddddddddd")
+                            : i == 550 ? g_strdup ("cccccccccccccccccccc")
+                                       : g_strdup_printf ("x%019u", i));
+    all = rein_store_list_jobs_documents (f->store, (const gchar *const *) ids->pdata, ids->len,
+                                          &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, ==, 600);
+    g_assert_cmpstr (g_ptr_array_index (all, 0), ==,
+                     rein_document_get_armored (g_ptr_array_index (docs, 10)));
+    g_assert_cmpstr (g_ptr_array_index (all, 589), ==,
+                     rein_document_get_armored (g_ptr_array_index (docs, 599)));
+    for (guint i = 0; i < 10; i++)
+      g_assert_cmpstr (g_ptr_array_index (all, 590 + i), ==,
+                       rein_document_get_armored (g_ptr_array_index (docs, i)));
+    none = rein_store_list_jobs_documents (f->store, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (none->len, ==, 0);
+  }
 }
 
 /* Documents from several servers saved in one call: each keeps its own
