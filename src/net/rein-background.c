@@ -83,9 +83,10 @@ rein_background_tune_allocator (void)
 #ifdef __GLIBC__
   /* Setting any of these turns glibc's own tuning of the other two off,
    * the one that lets a freed block of a few MB raise the threshold for
-   * mmap(): so all three, at the top of that tuning's range. */
-  mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-  mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-  mallopt (M_TOP_PAD, 16 * 1024 * 1024);
+   * mmap(): so all three. The trim threshold stays below a thread heap's
+   * 64 MiB, or no thread heap would ever shrink. */
+  if (!mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024) || !mallopt (M_TRIM_THRESHOLD, 32 * 1024 * 1024)
+      || !mallopt (M_TOP_PAD, 16 * 1024 * 1024))
+    g_debug ("the allocator refused a setting: it stays as glibc tunes it");
 #endif
 }

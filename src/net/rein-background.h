@@ -38,8 +38,9 @@ void rein_background_run (GTask *task, GTaskThreadFunc func);
  *   of its own, so every block of 128 KiB or more was mapped, faulted in
  *   page by page and unmapped again (a tenth of a first refresh's
  *   samples): blocks up to 32 MiB come from the heaps, and a heap gives
- *   memory back once 64 MiB are free at its top, as glibc's tuning would
- *   have settled on (and at rein_market_reader_drop_jobs()'s trim).
+ *   memory back once 32 MiB are free at its top, down to the 16 MiB pad
+ *   (rein_market_reader_drop_jobs()'s malloc_trim() gives back the free
+ *   memory inside the heaps, not that at a thread heap's top).
  * glibc only; call it first thing in main(). */
 void rein_background_tune_allocator (void);
 

@@ -33,15 +33,21 @@ set -m
 "$@" >"$log" 2>&1 &
 pid=$!
 set +m
+# killed by meson's timeout: the app's group goes too
+trap 'kill -- -$pid 2>/dev/null' EXIT
 /usr/bin/python3 "$check" "$view"
 status=$?
 if [ $status -ne 0 ]; then
-  if kill -0 $pid 2>/dev/null; then
-    echo "# the app was still running; its threads:"
-    for app in $(pgrep -g $pid -x rein); do
-      gdb -batch -p "$app" -ex 'thread apply all bt 12' 2>/dev/null \
-        | grep -E '^(Thread|#)' | cut -c1-160 | head -n 100 | sed 's/^/#   /'
+  apps=$(pgrep -g $pid -x rein || true)
+  if [ -n "$apps" ]; then
+    echo "# the app was still running; its threads, the main one first:"
+    for app in $apps; do
+      timeout 60 gdb -batch -p "$app" -ex 'thread apply all -ascending bt 12' 2>&1 \
+        | grep -E '^(Thread|#)|[Ee]rror|denied|not permitted' | cut -c1-160 | head -n 100 \
+        | sed 's/^/#   /'
     done
+  elif kill -0 $pid 2>/dev/null; then
+    echo "# the app was not running (what started it still was)"
   else
     wait $pid
     echo "# the app had exited with status $?"
