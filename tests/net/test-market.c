@@ -1278,6 +1278,90 @@ test_resume_server_down (Fixture *f, gconstpointer data)
   }
 }
 
+/* A server stopped by the limits keeps the cursor the refresh went on
+ * from, as a server that failed does: what it sent is asked for again
+ * next time, and nothing past the limits is skipped for good. */
+static void
+test_resume_stopped_keeps_cursor (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *job1 = posting (f, f->creator, f->creator, "kkkkkkkkkkkkkkkkkkkk", "One");
+  g_autofree gchar *job2 = posting (f, f->creator, f->creator, "mmmmmmmmmmmmmmmmmmmm", "Two");
+  g_autofree gchar *job3 = posting (f, f->creator, f->creator, "nnnnnnnnnnnnnnnnnnnn", "Three");
+  g_autofree gchar *job4 = posting (f, f->creator, f->creator, "oooooooooooooooooooo", "Four");
+  g_autoptr (CountingProxy) pa = counting_proxy_new (f->a->url);
+  g_autoptr (CountingProxy) pb = counting_proxy_new (f->b->url);
+  const gchar *servers[] = { pa->url, pb->url, NULL };
+  g_autofree gchar *b_cursor = NULL;
+
+  for (guint i = 0; servers[i] != NULL; i++)
+    {
+      rein_store_add_server (f->store, servers[i], &error);
+      g_assert_no_error (error);
+    }
+  put_as (f->creator, f->a, job1);
+  put_as (f->creator, f->b, job1);
+  {
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
+
+    assert_changed (reader, "k:posted");
+    keep_cursors_in_store (f, reader, 2);
+  }
+  b_cursor = stored_cursor (f, pb->url);
+  g_assert_nonnull (b_cursor);
+  g_assert_cmpstr (b_cursor, !=, "0");
+
+  /* Three new documents on B, one allowed: B is stopped. */
+  put_as (f->creator, f->b, job2);
+  put_as (f->creator, f->b, job3);
+  put_as (f->creator, f->b, job4);
+  g_ptr_array_set_size (f->warnings, 0);
+  {
+    g_autoptr (ReinMarketReader) reader = resuming_reader (f, servers);
+    g_autoptr (GHashTable) cursors = NULL;
+    ReinMarketReaderLimits limits;
+
+    rein_market_reader_get_limits (reader, &limits);
+    limits.max_documents = 1;
+    rein_market_reader_set_limits (reader, &limits);
+    g_assert_true (refresh (reader, REIN_MARKET_REFRESH_JOBS, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (f->warnings->len, ==, 1);
+    g_assert_nonnull (strstr (g_ptr_array_index (f->warnings, 0), "read no further"));
+    cursors = rein_market_reader_dup_cursors (reader);
+    g_assert_nonnull (cursors);
+    g_assert_cmpstr (g_hash_table_lookup (cursors, pb->url), ==, b_cursor);
+    keep_cursors_in_store (f, reader, 2);
+  }
+
+  /* No limit: B is asked since that cursor, and its cursor moves on. */
+  {
+    g_autoptr (ReinMarketReader) reader = restarted_refresh (f, servers, pa, pb);
+    g_autofree gchar *moved = NULL;
+
+    g_assert_true (asked_since (pb));
+    g_assert_cmpuint (count_queries (pb, "job_documents"), >=, 1);
+    keep_cursors_in_store (f, reader, 2);
+    moved = stored_cursor (f, pb->url);
+    g_assert_cmpstr (moved, !=, b_cursor);
+  }
+  /* Nothing B sent is missing. */
+  {
+    const gchar *sent[] = { job2, job3, job4 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (sent); i++)
+      {
+        g_autofree gchar *reason = NULL;
+        ReinVerification verification = REIN_VERIFICATION_UNCHECKED;
+
+        g_assert_true (rein_store_get_verdict (f->store, hash_of (sent[i]), &verification,
+                                               &reason, &error));
+        g_assert_no_error (error);
+        g_assert_cmpint (verification, ==, REIN_VERIFICATION_VALID);
+      }
+  }
+}
+
 /* Sends "bids" to a dead server, everything else to @data's B. */
 static void
 fail_bids_hook (CountingProxy *proxy, const gchar *request, gpointer data)
@@ -1499,6 +1583,7 @@ main (int argc, char *argv[])
   ADD ("/net/market/resume", test_resume);
   ADD ("/net/market/resume-server-down", test_resume_server_down);
   ADD ("/net/market/resume-unread-bids-fail", test_resume_unread_bids_fail);
+  ADD ("/net/market/resume-stopped-keeps-cursor", test_resume_stopped_keeps_cursor);
   ADD ("/net/market/resume-lists-all", test_resume_lists_all);
   ADD ("/net/market/background", test_background);
 #undef ADD
