@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "chain-fixture.h"
 #include "cli-test-util.h"
 #include "server-fixture.h"
@@ -340,14 +342,15 @@ test_jobs_open (Fixture *f, gconstpointer data)
 }
 
 /* The cursors the reader's store keeps: how many servers it goes on from. */
-static guint
-n_cursors (Fixture *f)
+/* The cursors the store keeps for the reader's identity. */
+static GHashTable *
+stored_cursors (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ReinStore) store = rein_store_open (f->dir, &error);
   g_autoptr (GListModel) identities = NULL;
-  g_autoptr (GHashTable) cursors = NULL;
   g_autoptr (ReinIdentity) identity = NULL;
+  GHashTable *cursors;
 
   g_assert_no_error (error);
   identities = rein_store_list_identities (store, &error);
@@ -356,7 +359,30 @@ n_cursors (Fixture *f)
   identity = g_list_model_get_item (identities, 0);
   cursors = rein_store_get_market_cursors (store, rein_identity_get_id (identity), &error);
   g_assert_no_error (error);
+  return cursors;
+}
+
+static guint
+n_cursors (Fixture *f)
+{
+  g_autoptr (GHashTable) cursors = stored_cursors (f);
+
   return g_hash_table_size (cursors);
+}
+
+static gboolean
+cursors_equal (GHashTable *a, GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer url, cursor;
+
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &url, &cursor))
+    if (g_strcmp0 (cursor, g_hash_table_lookup (b, url)) != 0)
+      return FALSE;
+  return TRUE;
 }
 
 /* "jobs" run again reads only what the servers stored since the last
@@ -397,6 +423,77 @@ test_jobs_resume (Fixture *f, gconstpointer data)
   assert_listed (root);
   g_assert_nonnull (json_job (root, TAGS_ID));
   g_assert_cmpuint (n_cursors (f), ==, 1);
+}
+
+/* Runs @sql on the store's database in @dir, as another program could. */
+static void
+store_exec (const gchar *dir, const gchar *sql)
+{
+  g_autofree gchar *path = g_build_filename (dir, "rein.db", NULL);
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* Whether the store's market index lists @job_id. */
+static gboolean
+indexed (Fixture *f, const gchar *job_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinStore) store = rein_store_open (f->dir, &error);
+  g_autoptr (GPtrArray) summaries = NULL;
+
+  g_assert_no_error (error);
+  summaries = rein_store_list_job_summaries (store, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < summaries->len; i++)
+    if (g_strcmp0 (rein_job_summary_get_job_id (g_ptr_array_index (summaries, i)), job_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "jobs" whose index cannot be saved still lists what it read, says why
+ * the index was not saved, and keeps the cursors it went on from: the
+ * next run reads the same documents again and indexes their job. */
+static void
+test_jobs_index_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CliResult) first = run_reader (f, "jobs", "--all", NULL);
+  g_autoptr (CliResult) again = NULL;
+  g_autofree gchar *text = posting_text (f, LATER_ID, "Later logo", "Design");
+  g_autofree gchar *later = identity_sign (f->creator, text);
+  g_autoptr (GHashTable) before = NULL;
+  g_autoptr (GHashTable) after = NULL;
+
+  cli_assert_status (first, 0);
+  before = stored_cursors (f);
+  g_assert_cmpuint (g_hash_table_size (before), ==, 1);
+
+  put_as (f->creator, f->server, later);
+  store_exec (f->dir, "CREATE TRIGGER refuse BEFORE INSERT ON job_summaries "
+                      "BEGIN SELECT RAISE (ABORT, 'the index is refused'); END;");
+  again = run_reader (f, "jobs", "--all", NULL);
+  cli_assert_status (again, 0);
+  g_assert_true (has_line (again->out, LATER_ID));
+  g_assert_nonnull (strstr (again->err, "the index is refused"));
+  after = stored_cursors (f);
+  g_assert_true (cursors_equal (before, after));
+  g_assert_false (indexed (f, LATER_ID));
+  g_clear_pointer (&again, cli_result_free);
+  g_clear_pointer (&after, g_hash_table_unref);
+
+  store_exec (f->dir, "DROP TRIGGER refuse;");
+  again = run_reader (f, "jobs", "--all", NULL);
+  cli_assert_status (again, 0);
+  g_assert_true (has_line (again->out, LATER_ID));
+  g_assert_true (indexed (f, LATER_ID));
+  after = stored_cursors (f);
+  g_assert_false (cursors_equal (before, after));
 }
 
 /* "jobs --all" lists every job, the awarded one as awarded. */
@@ -904,6 +1001,7 @@ main (int argc, char **argv)
   ADD ("/cli/market/jobs-open", test_jobs_open);
   ADD ("/cli/market/jobs-all", test_jobs_all);
   ADD ("/cli/market/jobs-resume", test_jobs_resume);
+  ADD ("/cli/market/jobs-index-fails", test_jobs_index_fails);
   ADD ("/cli/market/tags", test_tags);
   ADD ("/cli/market/escrow-status", test_escrow_status);
   ADD ("/cli/market/status-mediator-and-worker", test_status_mediator_and_worker);
