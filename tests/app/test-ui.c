@@ -1827,10 +1827,27 @@ market_failed (gpointer view)
   return g_strcmp0 (rein_market_view_get_state (view), "error") == 0;
 }
 
+/* Whether @window is at most 360 px wide; if not, asks again, once a
+ * second, for 359 or 360 px in turn. In the sanitizer build a single
+ * request has been seen lost for good (an identity page kept 560 px for
+ * 90 s in a fresh-clone CI run; the main window once kept 890 px), while
+ * a request for another size goes through. */
 static gboolean
-narrower_than_361 (gpointer widget)
+narrowed_to_360 (gpointer window)
 {
-  return gtk_widget_get_width (widget) <= 360;
+  static gint64 asked;
+  static gboolean odd;
+  gint64 now = g_get_monotonic_time ();
+
+  if (gtk_widget_get_width (window) <= 360)
+    return TRUE;
+  if (now - asked >= G_USEC_PER_SEC)
+    {
+      asked = now;
+      odd = !odd;
+      gtk_window_set_default_size (window, odd ? 359 : 360, 700);
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -2433,7 +2450,7 @@ test_identities (Fixture *f, gconstpointer data)
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   gtk_window_set_default_size (page, 360, 700);
   /* the new size takes a round trip to the X server: slow under load */
-  wait_until (narrower_than_361, page);
+  wait_until (narrowed_to_360, page);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (page)), <=, 360);
   app_test_screenshot (GTK_WIDGET (page), "121-identity-page-narrow-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
