@@ -1256,6 +1256,18 @@ drop_and_trim_thread (GTask *task, gpointer source, gpointer task_data, GCancell
   g_debug ("refresh: the jobs let go in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
 }
 
+/* Unrefs @array (and so frees what it holds) with @func in a worker of
+ * rein_background_run(). */
+static void
+unref_in_worker (GPtrArray *array, GTaskThreadFunc func)
+{
+  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (drop, unref_in_worker);
+  g_task_set_task_data (drop, array, NULL);
+  rein_background_run (drop, func);
+}
+
 /* Replaces the whole model in one splice. The items it held are freed in
  * a worker: a hundred thousand jobs and their documents take the main
  * loop a second to free. */
@@ -1265,14 +1277,11 @@ replace_items (GListStore *store, GPtrArray *items)
   GListModel *model = G_LIST_MODEL (store);
   guint n = g_list_model_get_n_items (model);
   GPtrArray *old = g_ptr_array_new_full (n, g_object_unref);
-  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (old, g_list_model_get_item (model, i));
   g_list_store_splice (store, 0, n, items->pdata, items->len);
-  g_task_set_source_tag (drop, replace_items);
-  g_task_set_task_data (drop, old, NULL);
-  rein_background_run (drop, drop_thread);
+  unref_in_worker (old, drop_thread);
 }
 
 typedef struct
@@ -1305,11 +1314,7 @@ bag_add (GPtrArray *bag, gpointer data, GDestroyNotify free)
 static void
 drop_later (GPtrArray *bag)
 {
-  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (drop, drop_later);
-  g_task_set_task_data (drop, bag, NULL);
-  rein_background_run (drop, drop_thread);
+  unref_in_worker (bag, drop_thread);
 }
 
 /* Jobs dropped at once from which on the memory is trimmed after. */
@@ -1319,7 +1324,6 @@ void
 rein_market_reader_drop_jobs (ReinMarketReader *self)
 {
   g_autoptr (GPtrArray) none = NULL;
-  g_autoptr (GTask) drop = NULL;
   GPtrArray *bag;
   GPtrArray *old;
   gboolean trim;
@@ -1335,15 +1339,7 @@ rein_market_reader_drop_jobs (ReinMarketReader *self)
   trim = old->len >= TRIM_AFTER_JOBS;
   bag_add (bag, old, (GDestroyNotify) g_ptr_array_unref);
   bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
-  if (!trim)
-    {
-      drop_later (bag);
-      return;
-    }
-  drop = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (drop, rein_market_reader_drop_jobs);
-  g_task_set_task_data (drop, bag, NULL);
-  rein_background_run (drop, drop_and_trim_thread);
+  unref_in_worker (bag, trim ? drop_and_trim_thread : drop_thread);
 }
 
 /* ---- The steps of a refresh ---- */
