@@ -177,17 +177,33 @@ _rein_is_one_line (const gchar *str)
 
 /* ---- Fields ---- */
 
+/* A field is one allocation: the struct, its label, its value (a market's
+ * refresh makes millions of them). */
+static ReinField *
+field_alloc (gsize label_len,
+             gsize value_len)
+{
+  ReinField *field = g_malloc (sizeof (ReinField) + label_len + 1 + value_len + 1);
+
+  field->label = (gchar *) (field + 1);
+  field->value = field->label + label_len + 1;
+  return field;
+}
+
 ReinField *
 rein_field_new (const gchar *label,
                 const gchar *value)
 {
   ReinField *field;
+  gsize label_len, value_len;
 
   g_return_val_if_fail (label != NULL, NULL);
 
-  field = g_new0 (ReinField, 1);
-  field->label = g_strdup (label);
-  field->value = g_strdup (value != NULL ? value : "");
+  label_len = strlen (label);
+  value_len = value != NULL ? strlen (value) : 0;
+  field = field_alloc (label_len, value_len);
+  memcpy (field->label, label, label_len + 1);
+  memcpy (field->value, value != NULL ? value : "", value_len + 1);
   return field;
 }
 
@@ -202,10 +218,6 @@ rein_field_copy (const ReinField *field)
 void
 rein_field_free (ReinField *field)
 {
-  if (field == NULL)
-    return;
-  g_free (field->label);
-  g_free (field->value);
   g_free (field);
 }
 
@@ -237,7 +249,8 @@ rein_fields_lookup (GPtrArray *fields,
     {
       const ReinField *field = g_ptr_array_index (fields, i);
 
-      if (strcmp (field->label, label) == 0)
+      /* The first byte tells most labels apart, without a call. */
+      if (field->label[0] == label[0] && strcmp (field->label, label) == 0)
         return field->value;
     }
 
@@ -295,29 +308,31 @@ rein_field_escape (const gchar *value)
   return g_string_free (out, FALSE);
 }
 
-static gchar *
-unescape_len (const gchar *value,
-              gsize len)
+/* Writes @value's @len bytes unescaped into @out (room for @len + 1
+ * bytes), NUL-terminated. */
+static void
+unescape_into (gchar *out,
+               const gchar *value,
+               gsize len)
 {
-  GString *out = g_string_sized_new (len);
+  gsize j = 0;
 
   for (gsize i = 0; i < len; i++)
     {
       if (value[i] == '\\' && i + 1 < len && value[i + 1] == 'n')
         {
-          g_string_append_c (out, '\n');
+          out[j++] = '\n';
           i++;
         }
       else if (value[i] == '\\' && i + 1 < len && value[i + 1] == '\\')
         {
-          g_string_append_c (out, '\\');
+          out[j++] = '\\';
           i++;
         }
       else
-        g_string_append_c (out, value[i]);
+        out[j++] = value[i];
     }
-
-  return g_string_free (out, FALSE);
+  out[j] = '\0';
 }
 
 gchar *
@@ -325,7 +340,11 @@ rein_field_unescape (const gchar *value)
 {
   g_return_val_if_fail (value != NULL, NULL);
 
-  return unescape_len (value, strlen (value));
+  gsize len = strlen (value);
+  gchar *out = g_malloc (len + 1);
+
+  unescape_into (out, value, len);
+  return out;
 }
 
 /* ---- Document text ---- */
@@ -377,13 +396,18 @@ field_new_len (const gchar *label,
                const gchar *value,
                gsize value_len)
 {
-  ReinField *field = g_new0 (ReinField, 1);
+  /* Unescaping never makes a value longer. */
+  ReinField *field = field_alloc (label_len, value_len);
 
-  field->label = g_strndup (label, label_len);
+  memcpy (field->label, label, label_len);
+  field->label[label_len] = '\0';
   if (rein_field_label_is_multiline (field->label))
-    field->value = unescape_len (value, value_len);
+    unescape_into (field->value, value, value_len);
   else
-    field->value = g_strndup (value, value_len);
+    {
+      memcpy (field->value, value, value_len);
+      field->value[value_len] = '\0';
+    }
   return field;
 }
 
@@ -862,6 +886,7 @@ _rein_armor_parts_clear (ReinArmorParts *parts)
   g_clear_pointer (&parts->address, g_free);
   g_clear_pointer (&parts->signature, g_free);
   parts->text_len = 0;
+  parts->text_offset = -1;
 }
 
 static void
@@ -989,6 +1014,7 @@ _rein_armor_split (const gchar *armored,
 
   parts->text = text;
   parts->text_len = j;
+  parts->text_offset = j == body_end - body_start ? (gssize) body_start : -1;
   parts->address = g_strndup (address.start, address.len);
   parts->signature = g_strndup (signature.start, signature.len);
   return TRUE;

@@ -86,6 +86,8 @@ ReinDocumentType rein_document_type_from_name (const gchar *name);
 
 /* ---- Fields: ordered label/value pairs ---- */
 
+/* A field and its two strings are one allocation, freed by
+ * rein_field_free(): the strings may be changed in place, not replaced. */
 typedef struct
 {
   gchar *label;

@@ -13,6 +13,8 @@ typedef struct
 {
   gchar *text;     /* the signed text, "\r\n" turned into "\n" */
   gsize text_len;
+  gssize text_offset; /* where @text is in the armored text, byte for byte;
+                       * -1 when it is not (it had "\r\n") */
   gchar *address;
   gchar *signature; /* canonical base64 */
   guint8 sig[REIN_COMPACT_SIGNATURE_LEN];

@@ -2195,6 +2195,52 @@ test_blank_lines (void)
   }
 }
 
+static gpointer
+get_text_thread (gpointer data)
+{
+  return (gpointer) rein_document_get_text (data);
+}
+
+/* The signed text is kept as a part of the armored text and copied out
+ * when first asked for: the signature checks without it, every thread
+ * that asks at once gets the same copy, and a text that had "\r\n"
+ * (not a part of the armored text byte for byte) reads as "\n". */
+static void
+test_text_on_demand (void)
+{
+  g_autoptr(ReinPrivateKey) key = key_from_byte (0x76);
+  const gchar *text = "Rein Bid\nJob name: x\nDescription: two\\nlines\nBid amount (BTC): 1";
+  g_autofree gchar *good = armor_by_hand (text, key);
+  g_auto(GStrv) lines = g_strsplit (good, "\n", -1);
+  g_autofree gchar *crlf = g_strjoinv ("\r\n", lines);
+  const gchar *variants[] = { good, crlf };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ReinDocument) doc = rein_document_new_from_armored (variants[v], -1, &error);
+      GThread *threads[4];
+      const gchar *first;
+      g_autofree gchar *property = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (rein_document_verify (doc, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (rein_document_get_field (doc, "Description"), ==, "two\nlines");
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        threads[i] = g_thread_new ("text", get_text_thread, doc);
+      first = g_thread_join (threads[0]);
+      for (guint i = 1; i < G_N_ELEMENTS (threads); i++)
+        g_assert_true (g_thread_join (threads[i]) == first);
+      g_assert_true (rein_document_get_text (doc) == first);
+      g_assert_cmpstr (first, ==, text);
+      g_object_get (doc, "text", &property, NULL);
+      g_assert_cmpstr (property, ==, text);
+      /* the armored text is untouched */
+      g_assert_cmpstr (rein_document_get_armored (doc), ==, variants[v]);
+    }
+}
+
 int
 main (int argc,
       char *argv[])
@@ -2205,6 +2251,7 @@ main (int argc,
   g_test_add_func ("/market/document/vectors/mutations", test_vectors_mutations);
   g_test_add_func ("/market/document/vectors/old-labels", test_vectors_old_labels);
   g_test_add_func ("/market/document/vectors/crlf", test_vectors_crlf);
+  g_test_add_func ("/market/document/text-on-demand", test_text_on_demand);
   g_test_add_func ("/market/document/vectors/old-bid-offer", test_offer_from_old_bid);
   g_test_add_func ("/market/document/round-trip/mainnet", test_round_trip_mainnet);
   g_test_add_func ("/market/document/round-trip/testnet", test_round_trip_testnet);
