@@ -107,10 +107,8 @@ tags_posting_text (Fixture *f, const gchar *job_id, const gchar *name, const gch
 
       if (g_strcmp0 (field->label, REIN_LABEL_CATEGORY) != 0)
         continue;
-      g_free (field->label);
-      g_free (field->value);
-      field->label = g_strdup ("Tags");
-      field->value = g_strdup (tags);
+      rein_field_free (field);
+      g_ptr_array_index (fields, i) = rein_field_new ("Tags", tags);
       replaced = TRUE;
     }
   g_assert_true (replaced);
