@@ -407,6 +407,14 @@ card_update (ReinEscrowFunding *self, Card *card)
                                 confirmations);
         break;
       }
+  /* what is there may be another job's (update_advice() says so) */
+  if (rein_escrow_watch_get_looked_up (watch) && funding != REIN_FUNDING_UNFUNDED
+      && rein_escrow_watch_get_shared_with (watch) != NULL
+      && rein_escrow_watch_get_shared_with (watch)[0] != NULL)
+    {
+      pill = _("Shared");
+      pill_class = "warning";
+    }
   gtk_label_set_text (card->pill, pill);
   gtk_widget_remove_css_class (GTK_WIDGET (card->pill), "dim-label");
   gtk_widget_remove_css_class (GTK_WIDGET (card->pill), "warning");
@@ -438,10 +446,29 @@ update_advice (ReinEscrowFunding *self)
   const gchar *creator = offer_field (self, REIN_LABEL_JOB_CREATOR);
   gchar *advice = NULL;
 
+  const gchar *const *shared = rein_escrow_watch_get_shared_with (self->watch);
+
   /* before the first lookup the settings are not read yet */
   if (required == 0)
     required = REIN_CHAIN_CONFIRMATIONS_DEFAULT;
-  switch (rein_my_job_get_role (self->job))
+  if (shared != NULL && shared[0] != NULL)
+    {
+      g_autofree gchar *names = g_strjoinv (_("”, “"), (gchar **) shared);
+
+      advice = g_strdup_printf (
+          g_dngettext (NULL,
+                       "These escrow addresses are also those of “%s”: the same three people "
+                       "are on both jobs. The coins in them cannot be told apart, and a payout "
+                       "of either job spends them all. Do not count on this funding until the "
+                       "other job is paid out.",
+                       "These escrow addresses are also those of “%s”: the same three people "
+                       "are on these jobs. The coins in them cannot be told apart, and a payout "
+                       "of any of them spends them all. Do not count on this funding until the "
+                       "other jobs are paid out.",
+                       g_strv_length ((gchar **) shared)),
+          names);
+    }
+  else switch (rein_my_job_get_role (self->job))
     {
     case REIN_ROLE_CREATOR:
       if (safe)
@@ -488,12 +515,18 @@ update_advice (ReinEscrowFunding *self)
   self->advice = advice;
   gtk_widget_set_visible (self->advice_box, advice != NULL);
   gtk_label_set_text (self->advice_label, advice != NULL ? advice : "");
-  gtk_image_set_from_icon_name (self->advice_icon, safe ? "emblem-ok-symbolic"
-                                                        : "dialog-information-symbolic");
+  gtk_image_set_from_icon_name (self->advice_icon,
+                                safe                                ? "emblem-ok-symbolic"
+                                : shared != NULL && shared[0] != NULL ? "dialog-warning-symbolic"
+                                                                      : "dialog-information-symbolic");
   if (safe)
     gtk_widget_add_css_class (GTK_WIDGET (self->advice_icon), "success");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->advice_icon), "success");
+  if (shared != NULL && shared[0] != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->advice_icon), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->advice_icon), "warning");
 }
 
 static void
@@ -573,13 +606,34 @@ rein_escrow_funding_notify_all (ReinContext *context, GApplication *app)
 
 /* ---- the job ---- */
 
+/* Other jobs of mine on the same escrow addresses (the same three
+ * people): the watch stops calling this one safe to start. */
+static void
+update_shared (ReinEscrowFunding *self)
+{
+  g_auto (GStrv) shared = NULL;
+  GListModel *my_jobs;
+
+  if (self->watch == NULL)
+    return;
+  my_jobs = rein_my_jobs_get_jobs (rein_context_get_my_jobs (self->context));
+  shared = rein_escrow_find_sharing (my_jobs, rein_escrow_watch_get_job (self->watch),
+                                     rein_escrow_watch_get_testnet (self->watch));
+  rein_escrow_watch_set_shared_with (self->watch, (const gchar *const *) shared);
+}
+
 static void
 clear_job (ReinEscrowFunding *self)
 {
   GtkWidget *child;
 
   if (self->watch != NULL)
-    g_signal_handlers_disconnect_by_data (self->watch, self);
+    {
+      GListModel *my_jobs = rein_my_jobs_get_jobs (rein_context_get_my_jobs (self->context));
+
+      g_signal_handlers_disconnect_by_data (self->watch, self);
+      g_signal_handlers_disconnect_by_func (my_jobs, update_shared, self);
+    }
   g_clear_object (&self->watch);
   g_clear_object (&self->job);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->card_box))) != NULL)
@@ -624,6 +678,9 @@ rein_escrow_funding_set_job (ReinEscrowFunding *self, ReinMyJob *job)
   for (guint k = 0; k < 2; k++)
     card_build (self, &self->cards[k], k);
   g_signal_connect_swapped (self->watch, "notify", G_CALLBACK (update), self);
+  g_signal_connect_swapped (rein_my_jobs_get_jobs (rein_context_get_my_jobs (self->context)),
+                            "items-changed", G_CALLBACK (update_shared), self);
+  update_shared (self);
   update (self);
 }
 

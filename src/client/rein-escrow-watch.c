@@ -32,6 +32,7 @@ struct _ReinEscrowWatch
   ReinFunding funding[2];
   gint64 missing[2];
   guint confirmations[2];
+  GStrv shared_with; /* names of other jobs on the same escrow addresses */
 };
 
 G_DEFINE_FINAL_TYPE (ReinEscrowWatch, rein_escrow_watch, G_TYPE_OBJECT)
@@ -54,6 +55,7 @@ enum
   PROP_PRIMARY_CONFIRMATIONS,
   PROP_MEDIATOR_CONFIRMATIONS,
   PROP_SAFE_TO_START,
+  PROP_SHARED_WITH,
   N_PROPS
 };
 
@@ -71,6 +73,13 @@ static guint signals[N_SIGNALS];
 static void start_lookup (ReinEscrowWatch *self);
 
 /* ---- what a lookup found ---- */
+
+/* Whether another job shares the escrow addresses. */
+static gboolean
+is_shared (ReinEscrowWatch *self)
+{
+  return self->shared_with != NULL && self->shared_with[0] != NULL;
+}
 
 static void
 set_refreshing (ReinEscrowWatch *self, gboolean refreshing)
@@ -123,7 +132,8 @@ apply (ReinEscrowWatch *self, ReinEscrowStatus *status, guint required)
 
       if (funding != self->funding[k])
         {
-          newly_funded[k] = !first && funding == REIN_FUNDING_FUNDED;
+          /* (coins on addresses another job shares are not news of this one) */
+          newly_funded[k] = !first && funding == REIN_FUNDING_FUNDED && !is_shared (self);
           self->funding[k] = funding;
           g_object_notify_by_pspec (G_OBJECT (self), properties[k == REIN_ESCROW_PRIMARY
                                                                     ? PROP_PRIMARY_FUNDING
@@ -452,7 +462,73 @@ rein_escrow_watch_get_safe_to_start (ReinEscrowWatch *self)
 {
   g_return_val_if_fail (REIN_IS_ESCROW_WATCH (self), FALSE);
   return self->funding[REIN_ESCROW_PRIMARY] == REIN_FUNDING_FUNDED
-         && self->funding[REIN_ESCROW_MEDIATOR] == REIN_FUNDING_FUNDED;
+         && self->funding[REIN_ESCROW_MEDIATOR] == REIN_FUNDING_FUNDED && !is_shared (self);
+}
+
+const gchar *const *
+rein_escrow_watch_get_shared_with (ReinEscrowWatch *self)
+{
+  g_return_val_if_fail (REIN_IS_ESCROW_WATCH (self), NULL);
+  return (const gchar *const *) self->shared_with;
+}
+
+void
+rein_escrow_watch_set_shared_with (ReinEscrowWatch *self, const gchar *const *names)
+{
+  static const gchar *const none[] = { NULL };
+  gboolean was_safe;
+
+  g_return_if_fail (REIN_IS_ESCROW_WATCH (self));
+
+  if (g_strv_equal (self->shared_with != NULL ? (const gchar *const *) self->shared_with : none,
+                    names != NULL ? names : none))
+    return;
+  was_safe = rein_escrow_watch_get_safe_to_start (self);
+  g_strfreev (self->shared_with);
+  self->shared_with = names != NULL && names[0] != NULL ? g_strdupv ((gchar **) names) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED_WITH]);
+  if (was_safe != rein_escrow_watch_get_safe_to_start (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAFE_TO_START]);
+}
+
+/* Awarded (an offer) and not paid out yet. */
+static gboolean
+wants_watch (ReinMyJob *job)
+{
+  ReinJob *j = rein_my_job_get_job (job);
+  ReinJobState state = rein_my_job_get_state (job);
+
+  return j != NULL && rein_job_get_offer (j) != NULL && state != REIN_JOB_STATE_ACCEPTED
+         && state != REIN_JOB_STATE_RESOLVED && rein_my_job_get_job_id (job) != NULL;
+}
+
+GStrv
+rein_escrow_find_sharing (GListModel *my_jobs, ReinJob *job, gboolean testnet)
+{
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  g_autoptr (ReinEscrowStatus) terms = NULL;
+  guint n;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (my_jobs), NULL);
+  g_return_val_if_fail (REIN_IS_JOB (job), NULL);
+
+  terms = rein_escrow_status_new (job, testnet, NULL);
+  n = terms != NULL ? g_list_model_get_n_items (my_jobs) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ReinMyJob) other = g_list_model_get_item (my_jobs, i);
+      ReinJob *other_job = rein_my_job_get_job (other);
+      g_autoptr (ReinEscrowStatus) other_terms = NULL;
+
+      if (!wants_watch (other) || other_job == job
+          || g_strcmp0 (rein_my_job_get_job_id (other), terms->job_id) == 0)
+        continue;
+      other_terms = rein_escrow_status_new (other_job, testnet, NULL);
+      /* The same address is the same three keys in the same places. */
+      if (other_terms != NULL && g_str_equal (other_terms->primary.address, terms->primary.address))
+        g_strv_builder_add (names, rein_my_job_get_name (other));
+    }
+  return g_strv_builder_end (names);
 }
 
 guint
@@ -506,6 +582,7 @@ rein_escrow_watch_finalize (GObject *object)
   g_clear_object (&self->job);
   g_clear_pointer (&self->status, rein_escrow_status_free);
   g_free (self->error);
+  g_strfreev (self->shared_with);
 
   G_OBJECT_CLASS (rein_escrow_watch_parent_class)->finalize (object);
 }
@@ -556,6 +633,9 @@ rein_escrow_watch_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_SAFE_TO_START:
       g_value_set_boolean (value, rein_escrow_watch_get_safe_to_start (self));
       break;
+    case PROP_SHARED_WITH:
+      g_value_set_boxed (value, self->shared_with);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -573,6 +653,9 @@ rein_escrow_watch_set_property (GObject *object,
     {
     case PROP_INTERVAL:
       rein_escrow_watch_set_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_SHARED_WITH:
+      rein_escrow_watch_set_shared_with (self, g_value_get_boxed (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -617,6 +700,9 @@ rein_escrow_watch_class_init (ReinEscrowWatchClass *klass)
   properties[PROP_MEDIATOR_CONFIRMATIONS] =
       g_param_spec_uint ("mediator-confirmations", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_SAFE_TO_START] = g_param_spec_boolean ("safe-to-start", NULL, NULL, FALSE, ro);
+  properties[PROP_SHARED_WITH] =
+      g_param_spec_boxed ("shared-with", NULL, NULL, G_TYPE_STRV,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* "funded" (ReinEscrowKind): an escrow became funded, with the
@@ -707,16 +793,6 @@ watched_refreshed_cb (ReinEscrowWatch *watch, Watched *watched)
   g_hash_table_remove (self->watched, job_id);
 }
 
-/* Awarded (an offer) and not paid out yet. */
-static gboolean
-wants_watch (ReinMyJob *job)
-{
-  ReinJob *j = rein_my_job_get_job (job);
-  ReinJobState state = rein_my_job_get_state (job);
-
-  return j != NULL && rein_job_get_offer (j) != NULL && state != REIN_JOB_STATE_ACCEPTED
-         && state != REIN_JOB_STATE_RESOLVED && rein_my_job_get_job_id (job) != NULL;
-}
 
 /* The watches the list calls for now. */
 static void
@@ -733,15 +809,18 @@ sync_watches (ReinEscrowWatches *self)
       const gchar *job_id = rein_my_job_get_job_id (job);
       Watched *watched;
       g_autoptr (GError) error = NULL;
+      g_auto (GStrv) shared = NULL;
       ReinEscrowWatch *watch;
 
       if (!wants_watch (job) || g_hash_table_contains (self->funded, job_id))
         continue;
       g_hash_table_add (wanted, (gpointer) job_id);
       watched = g_hash_table_lookup (self->watched, job_id);
+      shared = rein_escrow_find_sharing (self->jobs, rein_my_job_get_job (job), self->testnet);
       if (watched != NULL)
         {
           g_set_object (&watched->job, job);
+          rein_escrow_watch_set_shared_with (watched->watch, (const gchar *const *) shared);
           continue;
         }
       watch = rein_escrow_watch_new (self->store, rein_my_job_get_job (job), self->testnet,
@@ -751,6 +830,7 @@ sync_watches (ReinEscrowWatches *self)
           g_debug ("The escrows of %s are not watched: %s", job_id, error->message);
           continue;
         }
+      rein_escrow_watch_set_shared_with (watch, (const gchar *const *) shared);
       rein_escrow_watch_set_interval (watch, self->interval);
       watched = g_new0 (Watched, 1);
       watched->owner = self;

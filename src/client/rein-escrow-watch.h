@@ -8,15 +8,24 @@
  * What it found is in properties that views bind to; "funded" is emitted
  * when an escrow that a previous lookup found short becomes funded with
  * the confirmations required (not for what was funded already at the
- * first lookup: the owner of the watch has not seen it change).
+ * first lookup: the owner of the watch has not seen it change; nor while
+ * another job shares the addresses, below).
  *
  * Properties: "job" (ReinJob), "testnet", "interval" (seconds, 0: only
  * rein_escrow_watch_refresh()), "looked-up", "refreshing", "error"
  * (the last lookup's failure, NULL when it worked), "tip-height",
  * "confirmations-required", "primary-funding" and "mediator-funding"
  * (ReinFunding), "primary-missing" and "mediator-missing" (satoshis),
- * "primary-confirmations" and "mediator-confirmations", "safe-to-start"
- * (both funded with the confirmations required).
+ * "primary-confirmations" and "mediator-confirmations", "shared-with"
+ * (GStrv: the names of other jobs on the same escrow addresses, set by
+ * the owner of the watch), "safe-to-start" (both funded with the
+ * confirmations required, and no other job on the same addresses).
+ *
+ * An escrow address is made of the job's three keys: two jobs between the
+ * same creator, mediator and worker have the same escrow addresses, the
+ * coins of one cannot be told from the other's, and a payout of either
+ * spends them all. So while another of my jobs there is not done, what is
+ * there does not make a job safe to start, whatever the amount.
  *
  * ReinEscrowWatches (below) keeps one watch per job of a list of my jobs
  * whose escrows are not funded yet, for notifications while no page of
@@ -61,6 +70,15 @@ ReinFunding rein_escrow_watch_get_funding (ReinEscrowWatch *self, ReinEscrowKind
 gint64 rein_escrow_watch_get_missing (ReinEscrowWatch *self, ReinEscrowKind kind);
 guint rein_escrow_watch_get_confirmations (ReinEscrowWatch *self, ReinEscrowKind kind);
 gboolean rein_escrow_watch_get_safe_to_start (ReinEscrowWatch *self);
+/* NULL or empty: no other job shares the escrow addresses. */
+const gchar *const *rein_escrow_watch_get_shared_with (ReinEscrowWatch *self);
+void rein_escrow_watch_set_shared_with (ReinEscrowWatch *self, const gchar *const *names);
+
+/* The names of the jobs of @my_jobs (ReinMyJob) other than @job that are
+ * awarded and not done (neither accepted nor resolved) and have the same
+ * escrow addresses as @job (the same three keys in the same places): an
+ * empty list when none does, or when @job has no escrow. */
+GStrv rein_escrow_find_sharing (GListModel *my_jobs, ReinJob *job, gboolean testnet);
 
 guint rein_escrow_watch_get_interval (ReinEscrowWatch *self);
 void rein_escrow_watch_set_interval (ReinEscrowWatch *self, guint seconds);
@@ -80,7 +98,9 @@ G_DECLARE_FINAL_TYPE (ReinEscrowWatches, rein_escrow_watches, REIN, ESCROW_WATCH
  * required; then it is not watched again (while the service lives).
  * "funded" (ReinMyJob *job, ReinEscrowKind kind) is emitted as the
  * watch's "funded" is: once per escrow that a lookup saw short before.
- * Nothing is looked up before rein_escrow_watches_set_enabled(). */
+ * Each watch's "shared-with" is kept from the list
+ * (rein_escrow_find_sharing()). Nothing is looked up before
+ * rein_escrow_watches_set_enabled(). */
 ReinEscrowWatches *rein_escrow_watches_new (ReinStore *store, GListModel *jobs);
 
 /* The identity's network: a change starts every watch again. */

@@ -182,12 +182,11 @@ refreshed_cb (ReinEscrowWatch *watch, Page *page)
   page->refreshed++;
 }
 
-/* @p's cards for the awarded job, in a window of their own, once looked
- * up. */
+/* @p's cards for the awarded job @job_id, in a window of their own. */
 static void
-page_open (Page *page, Fixture *f, Person *p)
+page_open_job (Page *page, Person *p, const gchar *job_id)
 {
-  g_autoptr (ReinMyJob) job = my_job_of (p, rein_job_get_id (f->w.job));
+  g_autoptr (ReinMyJob) job = my_job_of (p, job_id);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *clamp = adw_clamp_new ();
 
@@ -214,6 +213,13 @@ page_open (Page *page, Fixture *f, Person *p)
   rein_escrow_watch_set_interval (rein_escrow_funding_get_watch (page->funding), 0);
   g_signal_connect (rein_escrow_funding_get_watch (page->funding), "refreshed",
                     G_CALLBACK (refreshed_cb), page);
+}
+
+/* The same for the world's job. */
+static void
+page_open (Page *page, Fixture *f, Person *p)
+{
+  page_open_job (page, p, rein_job_get_id (f->w.job));
 }
 
 static gboolean
@@ -565,6 +571,42 @@ test_cards (Fixture *f, gconstpointer data)
   notifications_stop (&notifications);
 }
 
+/* Walt is awarded a second job by Carol with Mia: its escrow addresses
+ * are the first job's. Funded for the first, they look funded for the
+ * second too: the page says they are shared, and neither job is safe to
+ * start. */
+static void
+test_shared (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinJob) second = award_job (&f->w.carol, &f->w.walt, &f->w.mia, "Menu cards",
+                                          ESCROW_BID);
+  Page first = { 0 }, walt = { 0 };
+  const gchar *advice;
+
+  page_open (&first, f, &f->w.walt);
+  page_refresh (&first, TRUE);
+  fund (f, &first, REIN_ESCROW_PRIMARY, ESCROW_DUE, 3);
+  fund (f, &first, REIN_ESCROW_MEDIATOR, ESCROW_FEE, 3);
+  page_open_job (&walt, &f->w.walt, rein_job_get_id (second));
+  page_refresh (&walt, TRUE);
+  g_assert_cmpstr (address_of (&walt, REIN_ESCROW_PRIMARY), ==,
+                   address_of (&first, REIN_ESCROW_PRIMARY));
+  assert_card (&walt, REIN_ESCROW_PRIMARY, "Shared", "Funded, 3 confirmations");
+  assert_card (&walt, REIN_ESCROW_MEDIATOR, "Shared", "Funded, 3 confirmations");
+  advice = rein_escrow_funding_get_advice (walt.funding);
+  g_assert_true (has_prefix (advice, "These escrow addresses are also those of “" ESCROW_JOB_NAME
+                                     "”"));
+  g_assert_nonnull (strstr (advice, "Do not count on this funding"));
+  g_assert_false (rein_escrow_watch_get_safe_to_start (rein_escrow_funding_get_watch (walt.funding)));
+  shoot (&walt, "shared", NULL);
+  /* and the first job's page names the second */
+  page_refresh (&first, FALSE);
+  g_assert_true (has_prefix (rein_escrow_funding_get_advice (first.funding),
+                             "These escrow addresses are also those of “Menu cards”"));
+  page_close (&walt);
+  page_close (&first);
+}
+
 /* Carol's escrow cards of @job_id: none, and the widget says there is no
  * escrow yet. */
 static void
@@ -887,6 +929,8 @@ main (int argc, char *argv[])
   g_application_set_default (app);
 
   g_test_add ("/app/escrow-funding/cards", Fixture, NULL, fixture_setup, test_cards,
+              fixture_teardown);
+  g_test_add ("/app/escrow-funding/shared", Fixture, NULL, fixture_setup, test_shared,
               fixture_teardown);
   g_test_add ("/app/escrow-funding/preferences", Fixture, NULL, fixture_setup, test_preferences,
               fixture_teardown);

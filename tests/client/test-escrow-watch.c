@@ -508,6 +508,79 @@ test_watches (Fixture *f, gconstpointer data)
   g_signal_handlers_disconnect_by_data (watches, f);
 }
 
+/* A second job between the same three people has the same escrow
+ * addresses: the first job's coins make neither safe to start, each watch
+ * names the other job, and no "funded" is told of the second; once
+ * nothing shares it, it is safe to start. */
+static void
+test_shared (Fixture *f, gconstpointer data)
+{
+  ReinEscrowWatches *watches = rein_context_get_escrow_watches (f->w.carol.context);
+  ReinMyJobs *my_jobs = rein_context_get_my_jobs (f->w.carol.context);
+  g_autoptr (ReinJob) second = award_job (&f->w.carol, &f->w.walt, &f->w.mia, "Menu cards",
+                                          ESCROW_BID);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinEscrowStatus) terms = rein_escrow_status_new (f->w.job, FALSE, &error);
+  g_autoptr (ReinEscrowStatus) second_terms = rein_escrow_status_new (second, FALSE, NULL);
+  g_auto (GStrv) shared = NULL;
+  g_auto (GStrv) bound = NULL;
+  ReinEscrowWatch *first_watch;
+  guint safe_notified = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (terms->primary.address, ==, second_terms->primary.address);
+  refresh_my_jobs (f);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_my_jobs_get_jobs (my_jobs)), ==, 2);
+  shared = rein_escrow_find_sharing (rein_my_jobs_get_jobs (my_jobs), second, FALSE);
+  g_assert_cmpstrv (shared, ((const gchar *const[]) { ESCROW_JOB_NAME, NULL }));
+  /* a job not among them shares with both */
+  g_clear_pointer (&shared, g_strfreev);
+  shared = rein_escrow_find_sharing (rein_my_jobs_get_jobs (my_jobs), f->w.job, FALSE);
+  g_assert_cmpstrv (shared, ((const gchar *const[]) { "Menu cards", NULL }));
+
+  /* the first job's coins, enough for either */
+  g_free (test_chain_fund (f->w.chain, terms->primary.address, ESCROW_DUE, 3));
+  g_free (test_chain_fund (f->w.chain, terms->mediator.address, ESCROW_FEE, 3));
+  rein_escrow_watches_set_interval (watches, 0);
+  g_signal_connect (watches, "funded", G_CALLBACK (watches_funded_cb), f);
+  rein_escrow_watches_set_enabled (watches, TRUE);
+  f->watch = g_object_ref (rein_escrow_watches_get_watch (watches, rein_job_get_id (second)));
+  first_watch = rein_escrow_watches_get_watch (watches, rein_job_get_id (f->w.job));
+  g_assert_nonnull (first_watch);
+  g_signal_connect (f->watch, "refreshed", G_CALLBACK (refreshed_cb), f);
+  g_signal_connect (f->watch, "funded", G_CALLBACK (funded_cb), f);
+  g_signal_connect (f->watch, "notify::safe-to-start", G_CALLBACK (count_notify_cb),
+                    &safe_notified);
+  g_assert_cmpstrv (rein_escrow_watch_get_shared_with (first_watch),
+                    ((const gchar *const[]) { "Menu cards", NULL }));
+  wait_refreshed (f);
+  assert_escrow (f, REIN_ESCROW_PRIMARY, REIN_FUNDING_FUNDED, 0, 3);
+  assert_escrow (f, REIN_ESCROW_MEDIATOR, REIN_FUNDING_FUNDED, 0, 3);
+  g_assert_false (rein_escrow_watch_get_safe_to_start (f->watch));
+  g_object_get (f->watch, "shared-with", &bound, NULL);
+  g_assert_cmpstrv (bound, ((const gchar *const[]) { ESCROW_JOB_NAME, NULL }));
+  /* still watched: not found funded */
+  g_assert_true (rein_escrow_watches_get_watch (watches, rein_job_get_id (second)) == f->watch);
+
+  /* more coins come (a later block): still not news of this job */
+  g_free (test_chain_fund (f->w.chain, terms->primary.address, ESCROW_DUE, 0));
+  look_again (f);
+  g_assert_cmpuint (f->funded->len, ==, 0);
+
+  /* the owner says nothing shares it any more: the coins count */
+  g_assert_cmpuint (safe_notified, ==, 0);
+  rein_escrow_watch_set_shared_with (f->watch, NULL);
+  g_assert_null (rein_escrow_watch_get_shared_with (f->watch));
+  g_assert_true (rein_escrow_watch_get_safe_to_start (f->watch));
+  g_assert_cmpuint (safe_notified, ==, 1);
+  g_signal_handlers_disconnect_by_data (f->watch, &safe_notified);
+  g_signal_handlers_disconnect_by_data (watches, f);
+  /* the service lets its watches go (from the main loop) */
+  rein_escrow_watches_set_enabled (watches, FALSE);
+  for (guint i = 0; i < 100 && G_OBJECT (f->watch)->ref_count > 1; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -530,6 +603,8 @@ main (int argc, char **argv)
   g_test_add ("/client/escrow-watch/watches", Fixture, NULL, fixture_setup, test_watches,
               fixture_teardown);
   g_test_add ("/client/escrow-watch/not-awarded", Fixture, NULL, fixture_setup, test_not_awarded,
+              fixture_teardown);
+  g_test_add ("/client/escrow-watch/shared", Fixture, NULL, fixture_setup, test_shared,
               fixture_teardown);
   return g_test_run ();
 }
