@@ -9,6 +9,8 @@
 
 #include "rein-bid-dialog.h"
 
+#include "rein-escrow-watch.h"
+
 /* A description longer than this would not fit a document. */
 #define MAX_DESCRIPTION 4000
 
@@ -138,6 +140,27 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
                              primary ? primary : "?");
   rein_review_page_add_fact (review, _("Mediator escrow (the mediator’s fee)"),
                              mediator ? mediator : "?");
+  /* The same three people on another job that is not done: the same
+   * addresses (rein-escrow-watch.h). */
+  {
+    ReinContext *context = rein_sign_dialog_get_context (dialog);
+    g_auto (GStrv) shared = rein_escrow_find_sharing_address (
+        rein_my_jobs_get_jobs (rein_context_get_my_jobs (context)), primary, rein_job_get_id (job),
+        rein_identity_get_testnet (me));
+
+    if (shared[0] != NULL)
+      {
+        g_autofree gchar *names = g_strjoinv (_("”, “"), shared);
+        g_autofree gchar *warning = g_strdup_printf (
+            _("These are also the escrow addresses of “%s”, which is not done yet: the same "
+              "three people are on both jobs. If this bid is awarded, the coins of both jobs "
+              "are in the same addresses and cannot be told apart, and a payout of either "
+              "spends them all."),
+            names);
+
+        rein_review_page_add_warning (review, _("Shared escrow"), warning);
+      }
+  }
   return text;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "rein-review-page.h"
 #include "rein-password.h"
 
@@ -132,6 +134,24 @@ rein_review_page_add_fact (ReinReviewPage *self, const gchar *title, const gchar
   adw_preferences_group_add (self->facts_group, row);
   g_ptr_array_add (self->fact_rows, row);
   gtk_widget_set_visible (GTK_WIDGET (self->facts_group), TRUE);
+}
+
+void
+rein_review_page_add_warning (ReinReviewPage *self, const gchar *title, const gchar *value)
+{
+  GtkWidget *icon;
+  GtkWidget *row;
+
+  g_return_if_fail (REIN_IS_REVIEW_PAGE (self));
+
+  rein_review_page_add_fact (self, title, value);
+  row = g_ptr_array_index (self->fact_rows, self->fact_rows->len - 1);
+  icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  gtk_widget_add_css_class (icon, "warning");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Warning"), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_widget_add_css_class (row, "warning");
 }
 
 void

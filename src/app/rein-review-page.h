@@ -23,6 +23,8 @@ void rein_review_page_set_document (ReinReviewPage *self, const gchar *text);
 const gchar *rein_review_page_get_text (ReinReviewPage *self);
 /* Facts shown above the text (title: value); cleared by set_text(). */
 void rein_review_page_add_fact (ReinReviewPage *self, const gchar *title, const gchar *value);
+/* A fact the signer must not miss, marked as a warning. */
+void rein_review_page_add_warning (ReinReviewPage *self, const gchar *title, const gchar *value);
 void rein_review_page_set_locked (ReinReviewPage *self, gboolean locked);
 const gchar *rein_review_page_get_password (ReinReviewPage *self);
 void rein_review_page_clear_password (ReinReviewPage *self);

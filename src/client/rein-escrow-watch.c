@@ -503,32 +503,43 @@ wants_watch (ReinMyJob *job)
 }
 
 GStrv
-rein_escrow_find_sharing (GListModel *my_jobs, ReinJob *job, gboolean testnet)
+rein_escrow_find_sharing_address (GListModel *my_jobs,
+                                  const gchar *primary_address,
+                                  const gchar *except_job_id,
+                                  gboolean testnet)
 {
   g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
-  g_autoptr (ReinEscrowStatus) terms = NULL;
   guint n;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (my_jobs), NULL);
+
+  n = primary_address != NULL ? g_list_model_get_n_items (my_jobs) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ReinMyJob) other = g_list_model_get_item (my_jobs, i);
+      g_autoptr (ReinEscrowStatus) other_terms = NULL;
+
+      if (!wants_watch (other) || g_strcmp0 (rein_my_job_get_job_id (other), except_job_id) == 0)
+        continue;
+      other_terms = rein_escrow_status_new (rein_my_job_get_job (other), testnet, NULL);
+      /* The same address is the same three keys in the same places. */
+      if (other_terms != NULL && g_str_equal (other_terms->primary.address, primary_address))
+        g_strv_builder_add (names, rein_my_job_get_name (other));
+    }
+  return g_strv_builder_end (names);
+}
+
+GStrv
+rein_escrow_find_sharing (GListModel *my_jobs, ReinJob *job, gboolean testnet)
+{
+  g_autoptr (ReinEscrowStatus) terms = NULL;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (my_jobs), NULL);
   g_return_val_if_fail (REIN_IS_JOB (job), NULL);
 
   terms = rein_escrow_status_new (job, testnet, NULL);
-  n = terms != NULL ? g_list_model_get_n_items (my_jobs) : 0;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (ReinMyJob) other = g_list_model_get_item (my_jobs, i);
-      ReinJob *other_job = rein_my_job_get_job (other);
-      g_autoptr (ReinEscrowStatus) other_terms = NULL;
-
-      if (!wants_watch (other) || other_job == job
-          || g_strcmp0 (rein_my_job_get_job_id (other), terms->job_id) == 0)
-        continue;
-      other_terms = rein_escrow_status_new (other_job, testnet, NULL);
-      /* The same address is the same three keys in the same places. */
-      if (other_terms != NULL && g_str_equal (other_terms->primary.address, terms->primary.address))
-        g_strv_builder_add (names, rein_my_job_get_name (other));
-    }
-  return g_strv_builder_end (names);
+  return rein_escrow_find_sharing_address (my_jobs, terms != NULL ? terms->primary.address : NULL,
+                                           terms != NULL ? terms->job_id : NULL, testnet);
 }
 
 guint

@@ -79,6 +79,12 @@ void rein_escrow_watch_set_shared_with (ReinEscrowWatch *self, const gchar *cons
  * escrow addresses as @job (the same three keys in the same places): an
  * empty list when none does, or when @job has no escrow. */
 GStrv rein_escrow_find_sharing (GListModel *my_jobs, ReinJob *job, gboolean testnet);
+/* The same for a job to be, whose primary escrow would be
+ * @primary_address (a bid's), leaving out @except_job_id. */
+GStrv rein_escrow_find_sharing_address (GListModel *my_jobs,
+                                        const gchar *primary_address,
+                                        const gchar *except_job_id,
+                                        gboolean testnet);
 
 guint rein_escrow_watch_get_interval (ReinEscrowWatch *self);
 void rein_escrow_watch_set_interval (ReinEscrowWatch *self, guint seconds);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "rein-bid-dialog.h"
 #include "escrow-test-util.h"
 #include "payout-test-util.h"
 #include "rein-chain-settings.h"
@@ -607,6 +608,61 @@ test_shared (Fixture *f, gconstpointer data)
   page_close (&first);
 }
 
+/* Walt bids on a second job of Carol's with Mia while his first is not
+ * done: the bid's review warns that its escrow addresses are the first
+ * job's. On a job of another creator, no warning. */
+static void
+test_bid_shared (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *second = post_job (&f->w.carol, &f->w.mia, "Menu cards", "Design",
+                                       "Two cards.");
+  Person max = { 0 };
+  g_autofree gchar *others = NULL;
+  const gchar *job_ids[2] = { second, NULL };
+  g_autoptr (ReinMyJob) first = my_job_of (&f->w.walt, rein_job_get_id (f->w.job));
+
+  g_assert_cmpint (rein_my_job_get_state (first), ==, REIN_JOB_STATE_AWARDED);
+  /* another mediator: other escrow addresses */
+  person_init (&max, f->w.server, "Max", TRUE);
+  others = post_job (&f->w.carol, &max, "Flyer", "Design", "One flyer.");
+  job_ids[1] = others;
+  refresh (market_of (&f->w.walt));
+  for (guint j = 0; j < G_N_ELEMENTS (job_ids); j++)
+    {
+      GListModel *jobs = rein_market_service_get_jobs (market_of (&f->w.walt));
+      g_autoptr (ReinJobSummary) summary = NULL;
+      ReinBidDialog *bid;
+      const gchar *warning;
+
+      for (guint i = 0; i < g_list_model_get_n_items (jobs) && summary == NULL; i++)
+        {
+          g_autoptr (ReinJobSummary) s = g_list_model_get_item (jobs, i);
+
+          if (g_str_equal (rein_job_summary_get_job_id (s), job_ids[j]))
+            summary = g_steal_pointer (&s);
+        }
+      g_assert_nonnull (summary);
+      gtk_window_present (GTK_WINDOW (rein_bid_dialog_new (NULL, f->w.walt.context, summary)));
+      app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
+      bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+      rein_bid_dialog_set_bid (bid, "Both by Monday.", "0.02");
+      gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+      g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
+      warning = app_test_fact_of (GTK_WIDGET (bid), "Shared escrow");
+      if (j == 0)
+        {
+          g_assert_true (has_prefix (warning, "These are also the escrow addresses of “"
+                                              ESCROW_JOB_NAME "”"));
+          app_test_screenshot (GTK_WIDGET (bid), "escrow-funding-bid-shared");
+        }
+      else
+        g_assert_null (warning);
+      app_test_destroy_window (GTK_WINDOW (bid));
+      app_test_iterate (50);
+    }
+  person_clear (&max);
+}
+
 /* Carol's escrow cards of @job_id: none, and the widget says there is no
  * escrow yet. */
 static void
@@ -931,6 +987,8 @@ main (int argc, char *argv[])
   g_test_add ("/app/escrow-funding/cards", Fixture, NULL, fixture_setup, test_cards,
               fixture_teardown);
   g_test_add ("/app/escrow-funding/shared", Fixture, NULL, fixture_setup, test_shared,
+              fixture_teardown);
+  g_test_add ("/app/escrow-funding/bid-shared", Fixture, NULL, fixture_setup, test_bid_shared,
               fixture_teardown);
   g_test_add ("/app/escrow-funding/preferences", Fixture, NULL, fixture_setup, test_preferences,
               fixture_teardown);
