@@ -26,6 +26,8 @@ typedef struct
   GDestroyNotify complete_destroy;
 
   AdwWindowTitle *window_title;
+  GtkWidget *cancel_button;
+  GtkWidget *back_button;
   GtkButton *next_button;
   GtkStack *stack;
   GtkSpinner *loading_spinner;
@@ -83,6 +85,10 @@ set_page (ReinSignDialog *self, const gchar *page)
   gtk_spinner_set_spinning (priv->publishing_spinner, g_str_equal (page, "publishing"));
   gtk_button_set_label (priv->next_button, review ? _("_Sign and Publish") : _("_Review"));
   gtk_widget_set_visible (GTK_WIDGET (priv->next_button), form || review);
+  /* the review goes back to the form as it was filled in */
+  gtk_widget_set_visible (priv->cancel_button, !review);
+  gtk_widget_set_visible (priv->back_button, review);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.back", review);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.next",
                                  review || (form && priv->problem == NULL));
 }
@@ -242,6 +248,40 @@ next_action (GtkWidget *widget, const char *name, GVariant *param)
   rein_sign_dialog_next (REIN_SIGN_DIALOG (widget));
 }
 
+void
+rein_sign_dialog_back (ReinSignDialog *self)
+{
+  ReinSignDialogPrivate *priv;
+
+  g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
+
+  priv = PRIV (self);
+  if (!g_str_equal (gtk_stack_get_visible_child_name (priv->stack), "review"))
+    return;
+  rein_review_page_clear_password (priv->review_page);
+  rein_review_page_set_error (priv->review_page, NULL);
+  rein_sign_dialog_show_form (self);
+  gtk_widget_child_focus (GTK_WIDGET (priv->form_bin), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+back_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  rein_sign_dialog_back (REIN_SIGN_DIALOG (widget));
+}
+
+/* Escape: from the review back to the form; else the dialog closes. */
+static void
+escape_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ReinSignDialog *self = REIN_SIGN_DIALOG (widget);
+
+  if (g_str_equal (gtk_stack_get_visible_child_name (PRIV (self)->stack), "review"))
+    rein_sign_dialog_back (self);
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
 static void
 rein_sign_dialog_dispose (GObject *object)
 {
@@ -300,6 +340,8 @@ rein_sign_dialog_class_init (ReinSignDialogClass *klass)
 #define BIND(name) \
   gtk_widget_class_bind_template_child_private (widget_class, ReinSignDialog, name)
   BIND (window_title);
+  BIND (cancel_button);
+  BIND (back_button);
   BIND (next_button);
   BIND (stack);
   BIND (loading_spinner);
@@ -312,7 +354,9 @@ rein_sign_dialog_class_init (ReinSignDialogClass *klass)
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "dialog.next", NULL, next_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "dialog.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "dialog.escape", NULL, escape_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.escape", NULL);
 }
 
 static void

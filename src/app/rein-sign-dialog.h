@@ -57,6 +57,9 @@ const gchar *rein_sign_dialog_get_page (ReinSignDialog *self);
 /* Goes on: from the form to the review, from the review to signing (the
  * "dialog.next" action). */
 void rein_sign_dialog_next (ReinSignDialog *self);
+/* From the review back to the form, as it was filled in (the "dialog.back"
+ * action, and Escape on the review). */
+void rein_sign_dialog_back (ReinSignDialog *self);
 void rein_sign_dialog_set_password (ReinSignDialog *self, const gchar *password);
 /* The text under review (NULL before). */
 const gchar *rein_sign_dialog_get_document (ReinSignDialog *self);

@@ -647,6 +647,17 @@ shows_cake (gpointer data)
   return contains (names, "Bake a wedding cake");
 }
 
+/* A button of the sign dialog's header bar (its template's, not the
+ * subclass's). */
+static GtkWidget *
+sign_dialog_button (gpointer dialog, const gchar *id)
+{
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (dialog), REIN_TYPE_SIGN_DIALOG, id);
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  return GTK_WIDGET (button);
+}
+
 static void
 test_bid_and_post (Fixture *f, gconstpointer data)
 {
@@ -676,6 +687,17 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), "\nBid amount (BTC): 0.1\n"));
+  g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)),
+                           "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
+  /* Escape goes back to the form as it was filled in (a Back button in
+   * place of Cancel), and Review comes back to the same document */
+  g_assert_true (gtk_widget_get_visible (sign_dialog_button (bid, "back_button")));
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.escape", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "form");
+  g_assert_false (gtk_widget_get_visible (sign_dialog_button (bid, "back_button")));
+  g_assert_true (gtk_widget_get_visible (sign_dialog_button (bid, "cancel_button")));
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)),
                            "\nDescription: Two drafts by Friday.\\nA third if you want one.\n"));
   /* the review names the job's people by enrollment and fingerprint */
