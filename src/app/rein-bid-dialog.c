@@ -52,9 +52,8 @@ check (ReinSignDialog *dialog)
     problem = g_strdup (error->message);
   else if (*description == '\0')
     problem = g_strdup (_("Describe your offer."));
-  else if (strlen (description) > MAX_DESCRIPTION)
-    problem = g_strdup_printf (_("The description is too long (at most %d bytes)."),
-                               MAX_DESCRIPTION);
+  else
+    problem = rein_sign_dialog_check_length (_("The description"), description, MAX_DESCRIPTION);
 
   if (self->satoshis > 0)
     {

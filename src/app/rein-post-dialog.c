@@ -53,6 +53,7 @@ problem_of (ReinPostDialog *self)
   g_autofree gchar *name = entry_text (self->name_row);
   g_autofree gchar *category = entry_text (self->category_row);
   g_autofree gchar *description = rein_text_view_dup_text (self->description_view);
+  gchar *problem;
 
   if (*name == '\0')
     return g_strdup (_("Give the job a name."));
@@ -64,9 +65,10 @@ problem_of (ReinPostDialog *self)
     return g_strdup_printf (_("The category is too long (at most %d bytes)."), MAX_CATEGORY);
   if (*description == '\0')
     return g_strdup (_("Describe the job."));
-  if (strlen (description) > MAX_DESCRIPTION)
-    return g_strdup_printf (_("The description is too long (at most %d bytes)."),
-                            MAX_DESCRIPTION);
+  if ((problem = rein_sign_dialog_check_length (_("The description"), description,
+                                                MAX_DESCRIPTION))
+      != NULL)
+    return problem;
   if (adw_combo_row_get_selected_item (self->mediator_row) == NULL)
     return g_strdup (_("Choose a mediator."));
   return NULL;

@@ -73,6 +73,21 @@ rein_text_field (const gchar *text, const gchar *label)
   return NULL;
 }
 
+gchar *
+rein_sign_dialog_check_length (const gchar *what, const gchar *value, gsize max)
+{
+  g_autofree gchar *escaped = rein_field_escape (value);
+  gsize len = strlen (escaped);
+
+  if (len <= max)
+    return NULL;
+  /* Translators: "The description is too long: 4100 bytes, at most 4000 …" */
+  return g_strdup_printf (_("%s is too long: %" G_GSIZE_FORMAT " bytes, at most %"
+                            G_GSIZE_FORMAT " (as the document writes it: a line break or a "
+                            "backslash takes two)."),
+                          what, len, max);
+}
+
 static void
 set_page (ReinSignDialog *self, const gchar *page)
 {
@@ -91,6 +106,9 @@ set_page (ReinSignDialog *self, const gchar *page)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.back", review);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.next",
                                  review || (form && priv->problem == NULL));
+  /* why Review cannot be pressed, where the pointer is */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (priv->next_button),
+                               form && priv->problem != NULL ? priv->problem : NULL);
 }
 
 /* What went wrong after the form was filled in (building the document or
@@ -102,6 +120,16 @@ set_failure (ReinSignDialog *self, const gchar *failure)
 
   gtk_label_set_text (priv->failure_label, failure ? failure : "");
   gtk_widget_set_visible (GTK_WIDGET (priv->failure_label), failure != NULL);
+  /* it is above the form: in sight, whatever was scrolled to */
+  if (failure != NULL)
+    {
+      GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (priv->failure_label),
+                                                     GTK_TYPE_SCROLLED_WINDOW);
+
+      if (scrolled != NULL)
+        gtk_adjustment_set_value (
+            gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)), 0);
+    }
 }
 
 void

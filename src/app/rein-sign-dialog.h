@@ -99,6 +99,9 @@ void rein_sign_dialog_form_changed (ReinSignDialog *self);
 /* A label's value in an unsigned document text ("Label: value" lines),
  * or NULL. */
 gchar *rein_text_field (const gchar *text, const gchar *label);
+/* What the form says of a multi-line value longer than @max bytes as a
+ * document writes it (a line break or a backslash takes two), or NULL. */
+gchar *rein_sign_dialog_check_length (const gchar *what, const gchar *value, gsize max);
 
 /* The text of a text view, without the blanks around it. */
 gchar *rein_text_view_dup_text (GtkTextView *view);

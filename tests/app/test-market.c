@@ -654,7 +654,7 @@ sign_dialog_button (gpointer dialog, const gchar *id)
 {
   GObject *button = gtk_widget_get_template_child (GTK_WIDGET (dialog), REIN_TYPE_SIGN_DIALOG, id);
 
-  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (GTK_IS_WIDGET (button));
   return GTK_WIDGET (button);
 }
 
@@ -680,6 +680,17 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
   rein_bid_dialog_set_bid (bid, "Two drafts.", "0.1.2");
   g_assert_nonnull (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
+  /* why Review is off is on its tooltip */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (sign_dialog_button (bid, "next_button")), ==,
+                   rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
+  /* 2,100 backslashes are 4,200 bytes in the document: too long */
+  {
+    g_autofree gchar *slashes = g_strnfill (2100, '\\');
+
+    rein_bid_dialog_set_bid (bid, slashes, "0.1");
+    g_assert_true (g_str_has_prefix (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)),
+                                     "The description is too long: 4200 bytes, at most 4000"));
+  }
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "form"); /* refused */
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
