@@ -137,9 +137,7 @@ check (ReinSignDialog *dialog)
           return g_strdup (_("Explain the dispute."));
         }
     }
-  if (strlen (text) > MAX_TEXT)
-    return g_strdup_printf (_("The text is too long (at most %d bytes)."), MAX_TEXT);
-  return NULL;
+  return rein_sign_dialog_check_length (_("The text"), text, MAX_TEXT);
 }
 
 static void
