@@ -979,6 +979,8 @@ published_cb (GtkWidget *dialog, const gchar *message, gpointer user_data)
 
   /* The window shows it ("win.toast"): the view does not know the window. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+  /* a job I posted or bid on is one of my jobs now */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh-my-jobs", NULL);
   update_detail (self);
 }
 

@@ -636,6 +636,15 @@ toast_action (GtkWidget *widget, const char *name, GVariant *param)
   rein_window_show_toast (REIN_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
+/* "win.refresh-my-jobs": something I signed in the market (a bid, a
+ * job) makes or changes one of my jobs. */
+static void
+refresh_my_jobs_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gtk_widget_activate_action (GTK_WIDGET (REIN_WINDOW (widget)->my_jobs_view), "my-jobs.refresh",
+                              NULL);
+}
+
 /* Alt+1 and Alt+2: the market and my jobs, as the view switcher shows
  * them (not while setting up an identity, where there are no views). */
 static void
@@ -854,6 +863,8 @@ rein_window_class_init (ReinWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh-my-jobs", NULL,
+                                   refresh_my_jobs_action);
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.add-identity", NULL, add_identity_action);

@@ -658,6 +658,23 @@ sign_dialog_button (gpointer dialog, const gchar *id)
   return GTK_WIDGET (button);
 }
 
+/* My Jobs lists the logo job, with me as the worker. */
+static gboolean
+my_jobs_has_logo (gpointer data)
+{
+  Fixture *f = data;
+  GListModel *jobs = rein_my_jobs_get_jobs (rein_context_get_my_jobs (f->you.context));
+
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinMyJob) job = g_list_model_get_item (jobs, i);
+
+      if (g_strcmp0 (rein_my_job_get_job_id (job), f->logo_id) == 0)
+        return rein_my_job_get_role (job) == REIN_ROLE_WORKER;
+    }
+  return FALSE;
+}
+
 static void
 test_bid_and_post (Fixture *f, gconstpointer data)
 {
@@ -754,6 +771,8 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   /* the outcome went to the window's toast, the action the view uses */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "win.toast", "s", "Test"));
   app_test_screenshot (GTK_WIDGET (f->window), "market-13-after-bid");
+  /* My Jobs has it without being asked: a job I work on */
+  app_test_wait_until (my_jobs_has_logo, f, "My Jobs to show the job bid on", 60);
 
   /* Bob sees it, in his market and with rein-cli */
   bobs = market_of (&f->bob);
