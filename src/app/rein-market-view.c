@@ -121,6 +121,7 @@ struct _ReinMarketView
   gchar *chosen_creator_key;
 
   AdwLeaflet *leaflet;
+  guint open_idle; /* a click's job opens (narrow) */
   GtkSearchEntry *search_entry;
   GtkListBox *mediator_list;
   GtkWidget *no_mediators_label;
@@ -972,6 +973,21 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* Escape and Alt+Left on a narrow window's job: back to the list (not
+ * taken otherwise, so that they reach whatever else wants them). */
+static gboolean
+back_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  ReinMarketView *self = REIN_MARKET_VIEW (widget);
+
+  if (!adw_leaflet_get_folded (self->leaflet)
+      || g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "detail") != 0)
+    return FALSE;
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gtk_widget_grab_focus (GTK_WIDGET (self->job_list));
+  return TRUE;
+}
+
 static void
 published_cb (GtkWidget *dialog, const gchar *message, gpointer user_data)
 {
@@ -1058,6 +1074,29 @@ activate_cb (ReinMarketView *self, guint position)
 {
   rein_market_view_select (self, position);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static gboolean
+open_clicked_cb (gpointer data)
+{
+  ReinMarketView *self = data;
+
+  self->open_idle = 0;
+  if (adw_leaflet_get_folded (self->leaflet) && rein_market_view_get_selected (self) != NULL)
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  return G_SOURCE_REMOVE;
+}
+
+/* A click on a row of a narrow window opens the job, as a tap would (a
+ * wide window shows it beside the list already). Seen before the row
+ * selects itself: the job opens once it has. */
+static void
+list_clicked_cb (GtkGestureClick *gesture, gint n_press, gdouble x, gdouble y,
+                 ReinMarketView *self)
+{
+  if (n_press != 1 || !adw_leaflet_get_folded (self->leaflet) || self->open_idle != 0)
+    return;
+  self->open_idle = g_idle_add (open_clicked_cb, self);
 }
 
 /* ---- the list's rows ---- */
@@ -1165,6 +1204,7 @@ rein_market_view_dispose (GObject *object)
 {
   ReinMarketView *self = (ReinMarketView *) object;
 
+  g_clear_handle_id (&self->open_idle, g_source_remove);
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   g_cancellable_cancel (self->sort_cancellable);
@@ -1265,6 +1305,8 @@ rein_market_view_class_init (ReinMarketViewClass *klass)
                                    focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "market.focus-search", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, back_shortcut, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK, back_shortcut, NULL);
 }
 
 static void
@@ -1292,6 +1334,13 @@ rein_market_view_init (ReinMarketView *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_grid_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+    g_signal_connect (click, "released", G_CALLBACK (list_clicked_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->job_list), GTK_EVENT_CONTROLLER (click));
+  }
 
   self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);

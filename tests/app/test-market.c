@@ -422,6 +422,52 @@ test_job_list (void)
   g_ptr_array_unref (m.mirror);
 }
 
+/* The click gesture on the job list. */
+static GtkEventController *
+list_click (Fixture *f)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (
+      GTK_WIDGET (app_test_child (f->view, "job_list")));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (c)
+          && gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
+        return c; /* the widget holds it */
+    }
+  g_assert_not_reached ();
+}
+
+/* Runs the market view's own shortcut for @key + @mods, as a key press
+ * that reached it would; whether it took the key. */
+static gboolean
+view_shortcut (Fixture *f, guint key, GdkModifierType mods)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->view));
+  g_autoptr (GtkShortcutTrigger) wanted = gtk_keyval_trigger_new (key, mods);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (c))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (c)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (c), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                                 GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                                 GTK_WIDGET (f->view),
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  g_assert_not_reached ();
+}
+
 static void
 test_browse (Fixture *f, gconstpointer data)
 {
@@ -604,6 +650,25 @@ test_browse (Fixture *f, gconstpointer data)
     g_assert_cmpstr (gtk_label_get_text (name), ==, "Logo for a bakery");
     app_test_screenshot (GTK_WIDGET (f->window), "market-08-narrow-detail");
     gtk_widget_activate_action (GTK_WIDGET (f->view), "market.back", NULL);
+    app_test_iterate (400);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+
+    /* a click opens a job: the list's click gesture sees it first, the
+     * row then selects itself */
+    g_signal_emit_by_name (list_click (f), "released", 1, 20.0, 20.0);
+    rein_market_view_select (f->view, position_of (f, f->logo_id));
+    app_test_iterate (400);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "detail");
+    /* Escape goes back; on the list, it is not taken */
+    g_assert_true (view_shortcut (f, GDK_KEY_Escape, 0));
+    app_test_iterate (400);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+    g_assert_false (view_shortcut (f, GDK_KEY_Escape, 0));
+    /* and Alt+Left */
+    g_signal_emit_by_name (list_click (f), "released", 1, 20.0, 20.0);
+    app_test_iterate (400);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "detail");
+    g_assert_true (view_shortcut (f, GDK_KEY_Left, GDK_ALT_MASK));
     app_test_iterate (400);
     g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
   }
