@@ -677,6 +677,13 @@ market_open (Person *p, MarketWait *w)
   return w->window;
 }
 
+/* A ReinMyJobs is not being read. */
+static gboolean
+my_jobs_idle (gpointer data)
+{
+  return !rein_my_jobs_get_refreshing (data);
+}
+
 /* @p posts a job through the Market's post dialog, with the first
  * mediator it offers (Mia: the only one); returns the job's ID, as @p's
  * market reads it after. */
@@ -702,6 +709,10 @@ app_post_job (Person *p, const gchar *name, const gchar *category, const gchar *
   rein_sign_dialog_set_password (REIN_SIGN_DIALOG (post), "pw");
   gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
   app_test_wait_page (REIN_TYPE_POST_DIALOG, NULL, NULL);
+  /* the window refreshes My Jobs after a publication: done before what
+   * follows is told */
+  app_test_wait_until (my_jobs_idle, rein_context_get_my_jobs (p->context),
+                       "My Jobs to be read again", 60);
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
 
@@ -758,6 +769,10 @@ app_place_bid (Person *p, const gchar *job_id, const gchar *description, const g
   rein_sign_dialog_set_password (REIN_SIGN_DIALOG (bid), "pw");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   app_test_wait_page (REIN_TYPE_BID_DIALOG, NULL, NULL);
+  /* the window refreshes My Jobs after a publication: done before what
+   * follows is told */
+  app_test_wait_until (my_jobs_idle, rein_context_get_my_jobs (p->context),
+                       "My Jobs to be read again", 60);
   app_test_destroy_window (GTK_WINDOW (window));
   app_test_iterate (50);
 }
@@ -935,10 +950,11 @@ test_disputes (Fixture *f, gconstpointer data)
   g_autofree gchar *bid = NULL;
   Screens s = { 0 };
   EventLog carol, walt, mia;
-  /* each told once: Carol the delivery, Walt's dispute and the
-   * resolution; Walt the award, Carol's dispute and the resolution; Mia
-   * each dispute */
-  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_DELIVERED] = 1,
+  /* each told once: Carol the bid (her My Jobs was read when she posted,
+   * before it), the delivery, Walt's dispute and the resolution; Walt the
+   * award, Carol's dispute and the resolution; Mia each dispute */
+  static const guint carol_told[6] = { [REIN_MY_JOB_EVENT_BID] = 1,
+                                       [REIN_MY_JOB_EVENT_DELIVERED] = 1,
                                        [REIN_MY_JOB_EVENT_DISPUTED] = 1,
                                        [REIN_MY_JOB_EVENT_RESOLVED] = 1 };
   static const guint walt_told[6] = { [REIN_MY_JOB_EVENT_AWARDED] = 1,
@@ -1286,12 +1302,6 @@ shown_n (gpointer data)
   ShownWait *w = data;
 
   return w->fake->shown->len >= w->n;
-}
-
-static gboolean
-my_jobs_idle (gpointer data)
-{
-  return !rein_my_jobs_get_refreshing (data);
 }
 
 /* A refresh of My Jobs (as after a sync), run to its end. */
