@@ -60,7 +60,9 @@ check (ReinSignDialog *dialog)
       g_autofree gchar *sat = g_strdup_printf ("%'" G_GINT64_FORMAT, self->satoshis);
 
       /* Translators: "1,000,000 satoshis. " and what is wrong, if anything */
-      hint = g_strdup_printf (_("%s satoshis. %s"), sat, problem ? problem : "");
+      hint = g_strdup_printf (g_dngettext (NULL, "%s satoshi. %s", "%s satoshis. %s",
+                                           (gulong) self->satoshis),
+                              sat, problem ? problem : "");
     }
   gtk_label_set_text (self->amount_hint, hint ? hint : problem ? problem : "");
   if (problem != NULL && *amount != '\0' && self->satoshis == 0)
@@ -105,7 +107,6 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
   g_autofree gchar *description = rein_text_view_dup_text (self->description_view);
   g_autofree gchar *amount = rein_amount_format_btc (self->satoshis);
   g_autofree gchar *shown_amount = NULL;
-  g_autofree gchar *sat = NULL;
   g_autofree gchar *primary = NULL;
   g_autofree gchar *mediator = NULL;
   ReinBidParams params = { 0 };
@@ -128,9 +129,7 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
       rein_identity_get_testnet (me) ? REIN_NETWORK_TESTNET : REIN_NETWORK_MAINNET, error);
   if (text == NULL)
     return NULL;
-  sat = g_strdup_printf ("%'" G_GINT64_FORMAT, self->satoshis);
-  /* Translators: "0.01 BTC (1,000,000 satoshis)" */
-  shown_amount = g_strdup_printf (_("%s BTC (%s satoshis)"), amount, sat);
+  shown_amount = rein_sign_dialog_format_amount (self->satoshis);
   add_people (self, review, job);
   rein_review_page_add_fact (review, _("You ask for"), shown_amount);
   primary = rein_text_field (text, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);

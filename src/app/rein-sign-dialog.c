@@ -88,6 +88,18 @@ rein_sign_dialog_check_length (const gchar *what, const gchar *value, gsize max)
                           what, len, max);
 }
 
+gchar *
+rein_sign_dialog_format_amount (gint64 satoshis)
+{
+  g_autofree gchar *btc = rein_amount_format_btc (satoshis);
+  g_autofree gchar *sat = g_strdup_printf ("%'" G_GINT64_FORMAT, satoshis);
+
+  /* Translators: "0.01 BTC (1,000,000 satoshis)" */
+  return g_strdup_printf (g_dngettext (NULL, "%s BTC (%s satoshi)", "%s BTC (%s satoshis)",
+                                       (gulong) satoshis),
+                          btc, sat);
+}
+
 static void
 set_page (ReinSignDialog *self, const gchar *page)
 {

@@ -102,6 +102,8 @@ gchar *rein_text_field (const gchar *text, const gchar *label);
 /* What the form says of a multi-line value longer than @max bytes as a
  * document writes it (a line break or a backslash takes two), or NULL. */
 gchar *rein_sign_dialog_check_length (const gchar *what, const gchar *value, gsize max);
+/* "0.01 BTC (1,000,000 satoshis)", "0.00000001 BTC (1 satoshi)" */
+gchar *rein_sign_dialog_format_amount (gint64 satoshis);
 
 /* The text of a text view, without the blanks around it. */
 gchar *rein_text_view_dup_text (GtkTextView *view);

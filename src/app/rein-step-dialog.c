@@ -157,13 +157,10 @@ static gchar *
 format_amount (const gchar *btc)
 {
   gint64 satoshis = 0;
-  g_autofree gchar *sat = NULL;
 
   if (btc == NULL || !rein_amount_parse_btc (btc, &satoshis, NULL))
     return g_strdup (btc != NULL ? btc : "?");
-  sat = g_strdup_printf ("%'" G_GINT64_FORMAT, satoshis);
-  /* Translators: "0.01 BTC (1,000,000 satoshis)" */
-  return g_strdup_printf (_("%s BTC (%s satoshis)"), btc, sat);
+  return rein_sign_dialog_format_amount (satoshis);
 }
 
 static gchar *

@@ -13,8 +13,17 @@
 
 #define MAX_QUOTED 40
 
+typedef enum
+{
+  WRONG_FORM,     /* not digits with at most one point */
+  WRONG_DECIMALS, /* more than 8 */
+  WRONG_ZERO,
+  WRONG_NEGATIVE,
+  WRONG_TOO_MUCH, /* more than there will ever be */
+} Wrong;
+
 static gboolean
-amount_error (const gchar *text, GError **error)
+amount_error (const gchar *text, Wrong wrong, GError **error)
 {
   g_autofree gchar *quoted = NULL;
   g_autofree gchar *cut = NULL;
@@ -31,9 +40,31 @@ amount_error (const gchar *text, GError **error)
     quoted = g_strdup ("?");
   else
     quoted = g_strdup (text);
-  g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
-               "“%s” is not an amount in BTC (digits with at most 8 decimals, e.g. 0.05)",
-               quoted);
+  switch (wrong)
+    {
+    case WRONG_DECIMALS:
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
+                   "“%s” has more than 8 decimals: the smallest amount is 0.00000001 BTC "
+                   "(1 satoshi)",
+                   quoted);
+      break;
+    case WRONG_ZERO:
+    case WRONG_NEGATIVE:
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
+                   "“%s” is not more than zero: an amount is at least 0.00000001 BTC", quoted);
+      break;
+    case WRONG_TOO_MUCH:
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
+                   "“%s” is more than 21000000 BTC, all the bitcoin there will ever be",
+                   quoted);
+      break;
+    case WRONG_FORM:
+    default:
+      g_set_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING,
+                   "“%s” is not an amount in BTC (digits with at most 8 decimals, e.g. 0.05)",
+                   quoted);
+      break;
+    }
   return FALSE;
 }
 
@@ -52,12 +83,15 @@ rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error)
   g_return_val_if_fail (out_satoshis != NULL, FALSE);
 
   if (text == NULL)
-    return amount_error (text, error);
+    return amount_error (text, WRONG_FORM, error);
   while (*p == ' ' || *p == '\t')
     p++;
   end = p + strlen (p);
   while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
     end--;
+  /* said apart, but refused all the same */
+  if (p < end && *p == '-' && p + 1 < end && g_ascii_isdigit (p[1]))
+    return amount_error (text, WRONG_NEGATIVE, error);
 
   for (; p < end && g_ascii_isdigit (*p); p++)
     {
@@ -65,33 +99,40 @@ rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error)
       if (whole_digits > 0 || *p != '0')
         whole_digits++;
       if (whole_digits > 8)
-        return amount_error (text, error);
+        return amount_error (text, WRONG_TOO_MUCH, error);
       whole = whole * 10 + (*p - '0');
       any_digit = TRUE;
     }
   /* At least one digit before the point: ".5" and "" are refused. */
   if (!any_digit)
-    return amount_error (text, error);
+    return amount_error (text, WRONG_FORM, error);
   if (p < end)
     {
       if (*p != '.')
-        return amount_error (text, error);
+        return amount_error (text, WRONG_FORM, error);
       p++;
       for (; p < end && g_ascii_isdigit (*p); p++)
         {
           if (++decimals > 8)
-            return amount_error (text, error);
+            {
+              /* digits to the end: too precise, not malformed */
+              while (p < end && g_ascii_isdigit (*p))
+                p++;
+              return amount_error (text, p == end ? WRONG_DECIMALS : WRONG_FORM, error);
+            }
           fraction = fraction * 10 + (*p - '0');
         }
       if (p != end || decimals == 0)
-        return amount_error (text, error);
+        return amount_error (text, WRONG_FORM, error);
       for (guint i = decimals; i < 8; i++)
         fraction *= 10;
     }
 
   total = whole * REIN_SATOSHIS_PER_BTC + fraction;
-  if (total <= 0 || total > REIN_MAX_SATOSHIS)
-    return amount_error (text, error);
+  if (total <= 0)
+    return amount_error (text, WRONG_ZERO, error);
+  if (total > REIN_MAX_SATOSHIS)
+    return amount_error (text, WRONG_TOO_MUCH, error);
   *out_satoshis = total;
   return TRUE;
 }

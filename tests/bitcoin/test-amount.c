@@ -67,6 +67,37 @@ test_parse_bad (void)
     g_assert_false (rein_amount_parse_btc (longer, &sats, &error));
     g_assert_cmpuint (strlen (error->message), <, 200);
   }
+  /* what is wrong, said: too precise, zero or less, too much, or no amount */
+  {
+    const struct
+    {
+      const gchar *text;
+      const gchar *says;
+    } why[] = {
+      { "0.000000001", "has more than 8 decimals" },
+      { "1.123456789", "has more than 8 decimals" },
+      { "0", "is not more than zero" },
+      { "0.00000000", "is not more than zero" },
+      { "-0.5", "is not more than zero" },
+      { "21000000.00000001", "is more than 21000000 BTC" },
+      { "21000001", "is more than 21000000 BTC" },
+      { "100000000", "is more than 21000000 BTC" },
+      { "1.2.3", "is not an amount in BTC" },
+      { "1.123456789x", "is not an amount in BTC" },
+      { "-", "is not an amount in BTC" },
+      { "1e-3", "is not an amount in BTC" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (why); i++)
+      {
+        g_autoptr (GError) error = NULL;
+        gint64 sats;
+
+        g_assert_false (rein_amount_parse_btc (why[i].text, &sats, &error));
+        g_test_message ("%s: %s", why[i].text, error->message);
+        g_assert_nonnull (strstr (error->message, why[i].says));
+      }
+  }
 }
 
 static void
