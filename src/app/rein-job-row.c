@@ -171,6 +171,13 @@ query_name_tooltip_cb (ReinJobRow *self, int x, int y, gboolean keyboard, GtkToo
 }
 
 void
+rein_job_row_update_age (ReinJobRow *self)
+{
+  g_return_if_fail (REIN_IS_JOB_ROW (self));
+  update (self);
+}
+
+void
 rein_job_row_set_summary (ReinJobRow *self, ReinJobSummary *summary)
 {
   g_return_if_fail (REIN_IS_JOB_ROW (self));

@@ -17,6 +17,8 @@ ReinJobRow *rein_job_row_new (void);
 /* The job shown ("summary" property); NULL while the row is unbound. */
 void rein_job_row_set_summary (ReinJobRow *self, ReinJobSummary *summary);
 ReinJobSummary *rein_job_row_get_summary (ReinJobRow *self);
+/* Says again how long ago the job was first seen ("5 minutes ago"). */
+void rein_job_row_update_age (ReinJobRow *self);
 
 /* "3 days ago", "just now": how long ago @when (seconds since 1970) was,
  * as of @now. */

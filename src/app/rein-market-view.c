@@ -122,6 +122,7 @@ struct _ReinMarketView
 
   AdwLeaflet *leaflet;
   guint open_idle; /* a click's job opens (narrow) */
+  guint ages_id;   /* the rows say how long ago anew each minute */
   GtkSearchEntry *search_entry;
   GtkListBox *mediator_list;
   GtkWidget *no_mediators_label;
@@ -1076,6 +1077,31 @@ activate_cb (ReinMarketView *self, guint position)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
+/* The rows shown under @widget say how long ago their job was first
+ * seen anew: a row is only bound again when it scrolls in. */
+static void
+update_ages (GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      if (REIN_IS_JOB_ROW (c))
+        rein_job_row_update_age (REIN_JOB_ROW (c));
+      else
+        update_ages (c);
+    }
+}
+
+static gboolean
+ages_cb (gpointer data)
+{
+  ReinMarketView *self = data;
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->job_list)))
+    update_ages (GTK_WIDGET (self->job_list));
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 open_clicked_cb (gpointer data)
 {
@@ -1205,6 +1231,7 @@ rein_market_view_dispose (GObject *object)
   ReinMarketView *self = (ReinMarketView *) object;
 
   g_clear_handle_id (&self->open_idle, g_source_remove);
+  g_clear_handle_id (&self->ages_id, g_source_remove);
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   g_cancellable_cancel (self->sort_cancellable);
@@ -1341,6 +1368,7 @@ rein_market_view_init (ReinMarketView *self)
     g_signal_connect (click, "released", G_CALLBACK (list_clicked_cb), self);
     gtk_widget_add_controller (GTK_WIDGET (self->job_list), GTK_EVENT_CONTROLLER (click));
   }
+  self->ages_id = g_timeout_add_seconds (60, ages_cb, self);
 
   self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
