@@ -285,6 +285,49 @@ test_many_sources (Fixture *f, gconstpointer data)
                      rein_document_get_armored (g_ptr_array_index (docs, i)));
 }
 
+/* Saved with a source server that is gone: stored without one, as its
+ * removal would have left it; and the foreign keys work again after a
+ * save (they are off during it): a server removed later leaves its
+ * documents without a source. */
+static void
+test_gone_source (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinDocument) a = stranger_document ("Rein Bid", "hhhhhhhhhhhhhhhhhhhh", 1);
+  g_autoptr (ReinDocument) b = stranger_document ("Rein Bid", "hhhhhhhhhhhhhhhhhhhh", 2);
+  ReinDocumentVerdict verdicts[] = {
+    { a, REIN_VERIFICATION_VALID, NULL },
+    { b, REIN_VERIFICATION_VALID, NULL },
+  };
+  gint64 gone = rein_store_add_server (f->store, "http://127.0.0.1:3/", &error);
+  gint64 kept = rein_store_add_server (f->store, "http://127.0.0.1:4/", &error);
+  gint64 sources[2];
+  const gchar *hashes[] = { rein_document_get_hash (a), rein_document_get_hash (b) };
+  g_autoptr (GHashTable) found = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (rein_store_remove_server (f->store, gone, &error));
+  g_assert_no_error (error);
+  sources[0] = gone;
+  sources[1] = kept;
+  g_assert_true (rein_store_save_verdicts_from (f->store, verdicts, sources, 2, &error));
+  g_assert_no_error (error);
+  found = rein_store_lookup_verdicts (f->store, hashes, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ReinStoredVerdict *) g_hash_table_lookup (found, hashes[0]))->source_server,
+                   ==, 0);
+  g_assert_cmpint (((ReinStoredVerdict *) g_hash_table_lookup (found, hashes[1]))->source_server,
+                   ==, kept);
+  g_clear_pointer (&found, g_hash_table_unref);
+
+  g_assert_true (rein_store_remove_server (f->store, kept, &error));
+  g_assert_no_error (error);
+  found = rein_store_lookup_verdicts (f->store, hashes, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ReinStoredVerdict *) g_hash_table_lookup (found, hashes[1]))->source_server,
+                   ==, 0);
+}
+
 static void
 test_job_documents_and_enrollments (Fixture *f, gconstpointer data)
 {
@@ -553,6 +596,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/store/market/many", Fixture, NULL, fixture_setup, test_many, fixture_teardown);
   g_test_add ("/store/market/many-sources", Fixture, NULL, fixture_setup, test_many_sources,
+              fixture_teardown);
+  g_test_add ("/store/market/gone-source", Fixture, NULL, fixture_setup, test_gone_source,
               fixture_teardown);
   g_test_add ("/store/market/job-documents", Fixture, NULL, fixture_setup,
               test_job_documents_and_enrollments, fixture_teardown);
