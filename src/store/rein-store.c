@@ -432,6 +432,10 @@ rein_store_open (const gchar *dir, GError **error)
            || !exec (self, "PRAGMA synchronous = FULL", error)
            || !exec (self, "PRAGMA secure_delete = ON", error)))
       || !exec (self, "PRAGMA foreign_keys = ON", error)
+      /* Statement journals (a statement that fires a trigger keeps one,
+       * as the market index's inserts do) and other temporary files in
+       * memory: none on disk, and no write calls for them. */
+      || !exec (self, "PRAGMA temp_store = MEMORY", error)
       || !exec (self, DEFAULT_CACHE_SIZE, error))
     return NULL;
 
