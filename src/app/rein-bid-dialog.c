@@ -53,7 +53,7 @@ check (ReinSignDialog *dialog)
   else if (*description == '\0')
     problem = g_strdup (_("Describe your offer."));
   else
-    problem = rein_sign_dialog_check_length (_("The description"), description, MAX_DESCRIPTION);
+    problem = rein_sign_dialog_check_length (description, MAX_DESCRIPTION);
 
   if (self->satoshis > 0)
     {
@@ -61,7 +61,7 @@ check (ReinSignDialog *dialog)
 
       /* Translators: "1,000,000 satoshis. " and what is wrong, if anything */
       hint = g_strdup_printf (g_dngettext (NULL, "%s satoshi. %s", "%s satoshis. %s",
-                                           (gulong) self->satoshis),
+                                           rein_plural_count (self->satoshis)),
                               sat, problem ? problem : "");
     }
   gtk_label_set_text (self->amount_hint, hint ? hint : problem ? problem : "");
@@ -150,10 +150,16 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
       {
         g_autofree gchar *names = g_strjoinv (_("”, “"), shared);
         g_autofree gchar *warning = g_strdup_printf (
-            _("These are also the escrow addresses of “%s”, which is not done yet: the same "
-              "three people are on both jobs. If this bid is awarded, the coins of both jobs "
-              "are in the same addresses and cannot be told apart, and a payout of either "
-              "spends them all."),
+            g_dngettext (NULL,
+                         "These are also the escrow addresses of “%s”: the same three people "
+                         "are on both jobs. If this bid is awarded, the coins of both jobs are "
+                         "in the same addresses and cannot be told apart, and a payout of "
+                         "either spends them all.",
+                         "These are also the escrow addresses of “%s”: the same three people "
+                         "are on these jobs. If this bid is awarded, the coins of all of them "
+                         "are in the same addresses and cannot be told apart, and a payout of "
+                         "any spends them all.",
+                         g_strv_length (shared)),
             names);
 
         rein_review_page_add_warning (review, _("Shared escrow"), warning);

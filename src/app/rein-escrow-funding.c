@@ -459,12 +459,12 @@ update_advice (ReinEscrowFunding *self)
           g_dngettext (NULL,
                        "These escrow addresses are also those of “%s”: the same three people "
                        "are on both jobs. The coins in them cannot be told apart, and a payout "
-                       "of either job spends them all. Do not count on this funding until the "
-                       "other job is paid out.",
+                       "of either job spends them all. Do not count on this funding before the "
+                       "other job is paid out, and look at what the addresses hold then.",
                        "These escrow addresses are also those of “%s”: the same three people "
                        "are on these jobs. The coins in them cannot be told apart, and a payout "
-                       "of any of them spends them all. Do not count on this funding until the "
-                       "other jobs are paid out.",
+                       "of any of them spends them all. Do not count on this funding before the "
+                       "other jobs are paid out, and look at what the addresses hold then.",
                        g_strv_length ((gchar **) shared)),
           names);
     }

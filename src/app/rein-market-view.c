@@ -1120,7 +1120,14 @@ static void
 list_clicked_cb (GtkGestureClick *gesture, gint n_press, gdouble x, gdouble y,
                  ReinMarketView *self)
 {
+  GtkWidget *picked;
+
   if (n_press != 1 || !adw_leaflet_get_folded (self->leaflet) || self->open_idle != 0)
+    return;
+  /* on a row, not on the space below the last one */
+  picked = gtk_widget_pick (GTK_WIDGET (self->job_list), x, y, GTK_PICK_DEFAULT);
+  if (picked == NULL
+      || (!REIN_IS_JOB_ROW (picked) && gtk_widget_get_ancestor (picked, REIN_TYPE_JOB_ROW) == NULL))
     return;
   self->open_idle = g_idle_add (open_clicked_cb, self);
 }

@@ -65,9 +65,7 @@ problem_of (ReinPostDialog *self)
     return g_strdup_printf (_("The category is too long (at most %d bytes)."), MAX_CATEGORY);
   if (*description == '\0')
     return g_strdup (_("Describe the job."));
-  if ((problem = rein_sign_dialog_check_length (_("The description"), description,
-                                                MAX_DESCRIPTION))
-      != NULL)
+  if ((problem = rein_sign_dialog_check_length (description, MAX_DESCRIPTION)) != NULL)
     return problem;
   if (adw_combo_row_get_selected_item (self->mediator_row) == NULL)
     return g_strdup (_("Choose a mediator."));

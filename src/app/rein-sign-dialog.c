@@ -74,18 +74,24 @@ rein_text_field (const gchar *text, const gchar *label)
 }
 
 gchar *
-rein_sign_dialog_check_length (const gchar *what, const gchar *value, gsize max)
+rein_sign_dialog_check_length (const gchar *value, gsize max)
 {
   g_autofree gchar *escaped = rein_field_escape (value);
   gsize len = strlen (escaped);
 
   if (len <= max)
     return NULL;
-  /* Translators: "The description is too long: 4100 bytes, at most 4000 …" */
-  return g_strdup_printf (_("%s is too long: %" G_GSIZE_FORMAT " bytes, at most %"
-                            G_GSIZE_FORMAT " (as the document writes it: a line break or a "
-                            "backslash takes two)."),
-                          what, len, max);
+  /* Translators: "Too long: 4200 bytes, at most 4000 …" */
+  return g_strdup_printf (_("Too long: %lu bytes, at most %lu (as the document writes it: a "
+                            "line break or a backslash takes two)."),
+                          (gulong) len, (gulong) max);
+}
+
+gulong
+rein_plural_count (gint64 n)
+{
+  /* what ngettext needs to choose the form, in a gulong of any size */
+  return n > 1000000 ? 1000000 + (gulong) (n % 1000000) : (gulong) MAX (n, 0);
 }
 
 gchar *
@@ -96,7 +102,7 @@ rein_sign_dialog_format_amount (gint64 satoshis)
 
   /* Translators: "0.01 BTC (1,000,000 satoshis)" */
   return g_strdup_printf (g_dngettext (NULL, "%s BTC (%s satoshi)", "%s BTC (%s satoshis)",
-                                       (gulong) satoshis),
+                                       rein_plural_count (satoshis)),
                           btc, sat);
 }
 

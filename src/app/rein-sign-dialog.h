@@ -101,7 +101,9 @@ void rein_sign_dialog_form_changed (ReinSignDialog *self);
 gchar *rein_text_field (const gchar *text, const gchar *label);
 /* What the form says of a multi-line value longer than @max bytes as a
  * document writes it (a line break or a backslash takes two), or NULL. */
-gchar *rein_sign_dialog_check_length (const gchar *what, const gchar *value, gsize max);
+gchar *rein_sign_dialog_check_length (const gchar *value, gsize max);
+/* @n as ngettext's count (it takes a gulong). */
+gulong rein_plural_count (gint64 n);
 /* "0.01 BTC (1,000,000 satoshis)", "0.00000001 BTC (1 satoshi)" */
 gchar *rein_sign_dialog_format_amount (gint64 satoshis);
 

@@ -137,7 +137,7 @@ check (ReinSignDialog *dialog)
           return g_strdup (_("Explain the dispute."));
         }
     }
-  return rein_sign_dialog_check_length (_("The text"), text, MAX_TEXT);
+  return rein_sign_dialog_check_length (text, MAX_TEXT);
 }
 
 static void

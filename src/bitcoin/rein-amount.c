@@ -98,9 +98,9 @@ rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error)
       /* 21 million fits in 8 digits; leading zeros do not count. */
       if (whole_digits > 0 || *p != '0')
         whole_digits++;
-      if (whole_digits > 8)
-        return amount_error (text, WRONG_TOO_MUCH, error);
-      whole = whole * 10 + (*p - '0');
+      /* (more is too much, if the rest is an amount at all: said below) */
+      if (whole_digits <= 8)
+        whole = whole * 10 + (*p - '0');
       any_digit = TRUE;
     }
   /* At least one digit before the point: ".5" and "" are refused. */
@@ -128,6 +128,8 @@ rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error)
         fraction *= 10;
     }
 
+  if (whole_digits > 8)
+    return amount_error (text, WRONG_TOO_MUCH, error);
   total = whole * REIN_SATOSHIS_PER_BTC + fraction;
   if (total <= 0)
     return amount_error (text, WRONG_ZERO, error);

@@ -476,7 +476,7 @@ void
 rein_escrow_watch_set_shared_with (ReinEscrowWatch *self, const gchar *const *names)
 {
   static const gchar *const none[] = { NULL };
-  gboolean was_safe;
+  gboolean was_safe, was_shared;
 
   g_return_if_fail (REIN_IS_ESCROW_WATCH (self));
 
@@ -484,11 +484,26 @@ rein_escrow_watch_set_shared_with (ReinEscrowWatch *self, const gchar *const *na
                     names != NULL ? names : none))
     return;
   was_safe = rein_escrow_watch_get_safe_to_start (self);
+  was_shared = is_shared (self);
   g_strfreev (self->shared_with);
   self->shared_with = names != NULL && names[0] != NULL ? g_strdupv ((gchar **) names) : NULL;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED_WITH]);
   if (was_safe != rein_escrow_watch_get_safe_to_start (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAFE_TO_START]);
+  /* what was kept quiet while shared is news now */
+  if (was_shared && !is_shared (self) && self->looked_up)
+    for (guint k = 0; k < 2; k++)
+      if (self->funding[k] == REIN_FUNDING_FUNDED)
+        g_signal_emit (self, signals[SIGNAL_FUNDED], 0, (ReinEscrowKind) k);
+}
+
+/* Awarded (an offer), in any state since. */
+static gboolean
+holds_escrow (ReinMyJob *job)
+{
+  ReinJob *j = rein_my_job_get_job (job);
+
+  return j != NULL && rein_job_get_offer (j) != NULL && rein_my_job_get_job_id (job) != NULL;
 }
 
 /* Awarded (an offer) and not paid out yet. */
@@ -519,7 +534,9 @@ rein_escrow_find_sharing_address (GListModel *my_jobs,
       g_autoptr (ReinMyJob) other = g_list_model_get_item (my_jobs, i);
       g_autoptr (ReinEscrowStatus) other_terms = NULL;
 
-      if (!wants_watch (other) || g_strcmp0 (rein_my_job_get_job_id (other), except_job_id) == 0)
+      /* (a job accepted or resolved may not be paid out yet: its coins may
+       * still be there) */
+      if (!holds_escrow (other) || g_strcmp0 (rein_my_job_get_job_id (other), except_job_id) == 0)
         continue;
       other_terms = rein_escrow_status_new (rein_my_job_get_job (other), testnet, NULL);
       /* The same address is the same three keys in the same places. */

@@ -24,8 +24,11 @@
  * An escrow address is made of the job's three keys: two jobs between the
  * same creator, mediator and worker have the same escrow addresses, the
  * coins of one cannot be told from the other's, and a payout of either
- * spends them all. So while another of my jobs there is not done, what is
- * there does not make a job safe to start, whatever the amount.
+ * spends them all. So while another of my jobs is there (awarded, in any
+ * state since: an accepted job may not be paid out yet), what is there
+ * does not make a job safe to start, whatever the amount. When the owner
+ * says that nothing shares it any more, the escrows already funded are
+ * told as "funded" then.
  *
  * ReinEscrowWatches (below) keeps one watch per job of a list of my jobs
  * whose escrows are not funded yet, for notifications while no page of
@@ -75,8 +78,7 @@ const gchar *const *rein_escrow_watch_get_shared_with (ReinEscrowWatch *self);
 void rein_escrow_watch_set_shared_with (ReinEscrowWatch *self, const gchar *const *names);
 
 /* The names of the jobs of @my_jobs (ReinMyJob) other than @job that are
- * awarded and not done (neither accepted nor resolved) and have the same
- * escrow addresses as @job (the same three keys in the same places): an
+ * awarded (in any state since) and have the same escrow addresses as @job (the same three keys in the same places): an
  * empty list when none does, or when @job has no escrow. */
 GStrv rein_escrow_find_sharing (GListModel *my_jobs, ReinJob *job, gboolean testnet);
 /* The same for a job to be, whose primary escrow would be

@@ -280,6 +280,7 @@ static void
 rein_document_init (ReinDocument *self)
 {
   self->verification = REIN_VERIFICATION_UNCHECKED;
+  self->text_offset = -1; /* a text of its own, until document_new() says otherwise */
 }
 
 /* Parses @length bytes of armor. @any accepts signed messages without a Rein

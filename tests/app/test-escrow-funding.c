@@ -652,7 +652,8 @@ test_bid_shared (Fixture *f, gconstpointer data)
       if (j == 0)
         {
           g_assert_true (has_prefix (warning, "These are also the escrow addresses of “"
-                                              ESCROW_JOB_NAME "”"));
+                                              ESCROW_JOB_NAME "”: the same three people are "
+                                              "on both jobs."));
           app_test_screenshot (GTK_WIDGET (bid), "escrow-funding-bid-shared");
         }
       else

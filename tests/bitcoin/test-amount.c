@@ -86,6 +86,8 @@ test_parse_bad (void)
       { "1.123456789x", "is not an amount in BTC" },
       { "-", "is not an amount in BTC" },
       { "1e-3", "is not an amount in BTC" },
+      { "123456789abc", "is not an amount in BTC" },
+      { "123456789.5", "is more than 21000000 BTC" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (why); i++)

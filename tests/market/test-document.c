@@ -2195,10 +2195,25 @@ test_blank_lines (void)
   }
 }
 
+typedef struct
+{
+  ReinDocument *doc;
+  GMutex lock;
+  GCond cond;
+  gboolean go;
+} TextRace;
+
 static gpointer
 get_text_thread (gpointer data)
 {
-  return (gpointer) rein_document_get_text (data);
+  TextRace *race = data;
+
+  /* every thread asks at once, as near as it goes */
+  g_mutex_lock (&race->lock);
+  while (!race->go)
+    g_cond_wait (&race->cond, &race->lock);
+  g_mutex_unlock (&race->lock);
+  return (gpointer) rein_document_get_text (race->doc);
 }
 
 /* The signed text is kept as a part of the armored text and copied out
@@ -2219,7 +2234,8 @@ test_text_on_demand (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(ReinDocument) doc = rein_document_new_from_armored (variants[v], -1, &error);
-      GThread *threads[4];
+      GThread *threads[8];
+      TextRace race = { doc, { 0 }, { 0 }, FALSE };
       const gchar *first;
       g_autofree gchar *property = NULL;
 
@@ -2227,12 +2243,20 @@ test_text_on_demand (void)
       g_assert_true (rein_document_verify (doc, &error));
       g_assert_no_error (error);
       g_assert_cmpstr (rein_document_get_field (doc, "Description"), ==, "two\nlines");
+      g_mutex_init (&race.lock);
+      g_cond_init (&race.cond);
       for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-        threads[i] = g_thread_new ("text", get_text_thread, doc);
+        threads[i] = g_thread_new ("text", get_text_thread, &race);
+      g_mutex_lock (&race.lock);
+      race.go = TRUE;
+      g_cond_broadcast (&race.cond);
+      g_mutex_unlock (&race.lock);
       first = g_thread_join (threads[0]);
       for (guint i = 1; i < G_N_ELEMENTS (threads); i++)
         g_assert_true (g_thread_join (threads[i]) == first);
       g_assert_true (rein_document_get_text (doc) == first);
+      g_mutex_clear (&race.lock);
+      g_cond_clear (&race.cond);
       g_assert_cmpstr (first, ==, text);
       g_object_get (doc, "text", &property, NULL);
       g_assert_cmpstr (property, ==, text);
