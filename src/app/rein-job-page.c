@@ -781,6 +781,11 @@ rein_job_page_dispose (GObject *object)
   if (self->ratings != NULL)
     g_signal_handlers_disconnect_by_data (self->ratings, self);
   g_clear_object (&self->ratings);
+  /* The context outlives the page: a refresh of My Jobs that ends later
+   * (one starts after each publication) must not reach its widgets. */
+  if (self->context != NULL)
+    g_signal_handlers_disconnect_by_data (
+        rein_my_jobs_get_jobs (rein_context_get_my_jobs (self->context)), self);
   g_clear_object (&self->job);
   g_clear_object (&self->context);
   g_clear_pointer (&self->timeline, g_ptr_array_unref);

@@ -182,6 +182,10 @@ refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!rein_my_jobs_refresh_finish (REIN_MY_JOBS (source), result, &error)
       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* A refresh that ended its work as the view went: its widgets are gone
+   * (dispose cancelled it, but the result was in already). */
+  if (self->my_jobs == NULL)
+    return;
   set_refreshing (self, FALSE);
   g_clear_pointer (&self->error, g_free);
   if (error != NULL)

@@ -774,7 +774,14 @@ rein_window_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->header_idle, g_source_remove);
   if (self->session)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (rein_session_get_identities (self->session), self);
+    }
+  /* The context outlives the window: a refresh of My Jobs that ends
+   * later must not reach the window's widgets, gone by then. */
+  if (self->context)
+    g_signal_handlers_disconnect_by_data (rein_context_get_my_jobs (self->context), self);
   /* the settings outlive the window: no header update after this */
   g_signal_handlers_disconnect_by_func (gtk_widget_get_settings (GTK_WIDGET (self)),
                                         update_header, self);
