@@ -184,9 +184,22 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_free (seen.loading);
 }
 
+/* Nothing of @f's context is being read: a publication starts a refresh
+ * of My Jobs (and a market refresh may follow), whose end is left to
+ * come before the window goes. */
+static gboolean
+context_idle (gpointer data)
+{
+  Fixture *f = data;
+
+  return !rein_my_jobs_get_refreshing (rein_context_get_my_jobs (f->you.context))
+         && !rein_market_service_get_refreshing (rein_context_get_market (f->you.context));
+}
+
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
+  app_test_wait_until (context_idle, f, "the context's refreshes to end", 90);
   app_test_destroy_window (GTK_WINDOW (f->window));
   app_test_iterate (50);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
