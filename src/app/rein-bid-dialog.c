@@ -10,6 +10,7 @@
 #include "rein-bid-dialog.h"
 
 #include "rein-escrow-watch.h"
+#include "rein-payout.h"
 
 /* A description longer than this would not fit a document. */
 #define MAX_DESCRIPTION 4000
@@ -45,11 +46,27 @@ check (ReinSignDialog *dialog)
   g_autofree gchar *hint = NULL;
   gchar *problem = NULL;
 
+  gboolean amount_bad = FALSE;
+
   self->satoshis = 0;
   if (*amount == '\0')
     problem = g_strdup (_("Enter the amount you ask for, in BTC."));
   else if (!rein_amount_parse_btc (amount, &self->satoshis, &error))
-    problem = g_strdup (error->message);
+    {
+      problem = g_strdup (error->message);
+      amount_bad = TRUE;
+    }
+  else if (self->satoshis < rein_payout_least_payable (TRUE))
+    {
+      g_autofree gchar *least = rein_sign_dialog_format_amount (rein_payout_least_payable (TRUE));
+
+      /* Translators: "0.00000889 BTC (889 satoshis)" */
+      problem = g_strdup_printf (_("Ask for at least %s: less cannot be paid out of escrow, "
+                                   "where the network’s fee and its smallest payment take "
+                                   "that much."),
+                                 least);
+      amount_bad = TRUE;
+    }
   else if (*description == '\0')
     problem = g_strdup (_("Describe your offer."));
   else
@@ -65,7 +82,7 @@ check (ReinSignDialog *dialog)
                               sat, problem ? problem : "");
     }
   gtk_label_set_text (self->amount_hint, hint ? hint : problem ? problem : "");
-  if (problem != NULL && *amount != '\0' && self->satoshis == 0)
+  if (amount_bad)
     gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->amount_row), "error");
@@ -96,6 +113,45 @@ add_people (ReinBidDialog *self, ReinReviewPage *review, ReinJob *job)
       rein_document_lookup (posting, REIN_LABEL_MEDIATOR));
   rein_review_page_add_fact (review, _("Job creator"), creator);
   rein_review_page_add_fact (review, _("Mediator"), mediator);
+}
+
+/* What the mediator's fee comes to on @satoshis, and what the creator
+ * pays in all: the creator funds both escrows (PROTOCOL.md section 5). */
+static void
+add_mediator_fee (ReinReviewPage *review, ReinDocument *posting, gint64 satoshis)
+{
+  const gchar *percent = rein_document_lookup (posting, REIN_LABEL_MEDIATOR_FEE);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *title = NULL;
+  g_autofree gchar *shown = NULL;
+  g_autofree gchar *total = NULL;
+  gint64 fee = 0;
+
+  if (!rein_amount_percent_of (satoshis, percent, &fee, &error))
+    {
+      /* A posting with a fee that is not one is not valid: not shown in
+       * the market, but say it rather than guess. */
+      rein_review_page_add_warning (review, _("Mediator’s fee"), error->message);
+      return;
+    }
+  /* Translators: "Mediator’s fee (1.5%)", as the posting says it */
+  title = g_strdup_printf (_("Mediator’s fee (%s)"), percent);
+  shown = rein_sign_dialog_format_amount (fee);
+  rein_review_page_add_fact (review, title, shown);
+  total = rein_sign_dialog_format_amount (satoshis + fee);
+  rein_review_page_add_fact (review, _("The job creator pays into escrow"), total);
+  if (fee > 0 && fee < rein_payout_least_payable (FALSE))
+    {
+      g_autofree gchar *least = rein_sign_dialog_format_amount (rein_payout_least_payable (FALSE));
+      g_autofree gchar *warning = g_strdup_printf (
+          /* Translators: the amounts are "0.00000890 BTC (890 satoshis)" */
+          _("On this bid the mediator’s fee is %s, less than the %s a payout out of its escrow "
+            "needs for the network’s fee and its smallest payment: the mediator could never be "
+            "paid. Ask for more if you want a mediator who can be paid to decide a dispute."),
+          shown, least);
+
+      rein_review_page_add_warning (review, _("Mediator’s fee too small to pay out"), warning);
+    }
 }
 
 static gchar *
@@ -132,6 +188,7 @@ build (ReinSignDialog *dialog, ReinReviewPage *review, GError **error)
   shown_amount = rein_sign_dialog_format_amount (self->satoshis);
   add_people (self, review, job);
   rein_review_page_add_fact (review, _("You ask for"), shown_amount);
+  add_mediator_fee (review, rein_job_get_posting (job), self->satoshis);
   primary = rein_text_field (text, REIN_LABEL_PRIMARY_ESCROW_ADDRESS);
   mediator = rein_text_field (text, REIN_LABEL_MEDIATOR_ESCROW_ADDRESS);
   rein_review_page_add_fact (review, _("Primary escrow (the job’s price)"),

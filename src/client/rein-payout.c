@@ -98,6 +98,19 @@ rein_payout_estimate_vsize (gboolean primary, guint n_inputs, guint n_outputs)
          + n_outputs * output + 4;
 }
 
+static gint64
+ceil_div (gint64 a, gint64 b)
+{
+  return (a + b - 1) / b;
+}
+
+gint64
+rein_payout_least_payable (gboolean primary)
+{
+  return ceil_div ((gint64) rein_payout_estimate_vsize (primary, 1, 1) * MIN_FEE_RATE, 1000)
+         + REIN_DUST_LIMIT;
+}
+
 /* ---- plans ---- */
 
 static void
@@ -134,12 +147,6 @@ typedef struct
   const gchar *address;
   gint64 gross;
 } Share;
-
-static gint64
-ceil_div (gint64 a, gint64 b)
-{
-  return (a + b - 1) / b;
-}
 
 ReinPayoutPlan *
 rein_payout_plan_new (const ReinEscrowStatus *status,

@@ -94,6 +94,12 @@ ReinPayoutPlan *rein_payout_plan_new (const ReinEscrowStatus *status,
  * @n_outputs P2PKH or P2SH outputs. */
 guint rein_payout_estimate_vsize (gboolean primary, guint n_inputs, guint n_outputs);
 
+/* The least an escrow must hold to be paid out at all: one coin paid to
+ * one output at the lowest fee rate relayed (1 sat/vB), leaving that
+ * output at the dust limit. Less, and no payout can be made of it; at
+ * busier times the fee takes more. */
+gint64 rein_payout_least_payable (gboolean primary);
+
 /* The unsigned payment of @plan as a BIP174 PSBT: every coin of the plan
  * as an input with its previous transaction (@prev_txs: GBytes, the raw
  * transaction of each input, in order) and the escrow's redeem script,

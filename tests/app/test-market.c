@@ -15,6 +15,7 @@
 #include "client-test-util.h"
 #include "rein-bid-dialog.h"
 #include "rein-job-row.h"
+#include "rein-payout.h"
 #include "rein-post-dialog.h"
 #include "rein-review-page.h"
 #include "rein-test-util.h"
@@ -793,6 +794,26 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   }
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "form"); /* refused */
+  /* Less than an escrow payout's least fee and dust is refused; at that
+   * least, Alice's 1.5% cannot be paid out, and the review says so */
+  g_assert_cmpint (rein_payout_least_payable (TRUE), ==, 889);
+  rein_bid_dialog_set_bid (bid, "Two drafts.", "0.00000888");
+  g_assert_true (g_str_has_prefix (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)),
+                                   "Ask for at least 0.00000889 BTC (889 satoshis): "));
+  rein_bid_dialog_set_bid (bid, "Two drafts.", "0.00000889");
+  g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
+  g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
+  {
+    g_autofree gchar *fee = rein_sign_dialog_format_amount (13); /* 1.5% of 889, rounded down */
+    const gchar *warning = app_test_fact_of (GTK_WIDGET (bid),
+                                             "Mediator’s fee too small to pay out");
+
+    g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Mediator’s fee (1.5%)"), ==, fee);
+    g_assert_nonnull (warning);
+    g_assert_true (g_str_has_prefix (warning, "On this bid the mediator’s fee is 0.00000013 BTC"));
+  }
+  gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.escape", NULL);
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
   app_test_screenshot (GTK_WIDGET (bid), "market-10-bid-form");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
@@ -824,6 +845,16 @@ test_bid_and_post (Fixture *f, gconstpointer data)
 
     g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Job creator"), ==, bob);
     g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Mediator"), ==, alice);
+  }
+  /* what the mediator's fee comes to, and what Bob would pay in all */
+  {
+    g_autofree gchar *fee = rein_sign_dialog_format_amount (150000);
+    g_autofree gchar *total = rein_sign_dialog_format_amount (10150000);
+
+    g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Mediator’s fee (1.5%)"), ==, fee);
+    g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "The job creator pays into escrow"), ==,
+                     total);
+    g_assert_null (app_test_fact_of (GTK_WIDGET (bid), "Mediator’s fee too small to pay out"));
   }
   app_test_screenshot (GTK_WIDGET (bid), "market-11-bid-review");
   g_object_unref (app_test_screenshot_in (GTK_WIDGET (bid), "metainfo", "bid"));
