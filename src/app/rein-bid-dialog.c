@@ -239,7 +239,17 @@ job_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* Cancelled because the dialog closed: nothing to show. Cancelled by
        * an identity switch: say so, or the dialog would spin forever. */
-      if (!g_cancellable_is_cancelled (rein_sign_dialog_get_cancellable (REIN_SIGN_DIALOG (self))))
+      if (g_cancellable_is_cancelled (rein_sign_dialog_get_cancellable (REIN_SIGN_DIALOG (self))))
+        ;
+      else if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE))
+        /* the servers' own words are on the page's tooltip */
+        rein_sign_dialog_show_error_detail (
+            REIN_SIGN_DIALOG (self), _("No Server Could Be Reached"),
+            _("A bid is made on the job as your servers have it now, and none of them "
+              "answered. Check your connection, and your servers in Preferences, then try "
+              "again."),
+            error->message);
+      else
         rein_sign_dialog_show_error (REIN_SIGN_DIALOG (self), _("The Job Could Not Be Read"),
                                      error->message);
       g_object_unref (self);

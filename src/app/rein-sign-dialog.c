@@ -542,9 +542,19 @@ rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what)
 void
 rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title, const gchar *description)
 {
+  rein_sign_dialog_show_error_detail (self, title, description, NULL);
+}
+
+void
+rein_sign_dialog_show_error_detail (ReinSignDialog *self,
+                                    const gchar *title,
+                                    const gchar *description,
+                                    const gchar *detail)
+{
   g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
   adw_status_page_set_title (PRIV (self)->error_page, title);
   adw_status_page_set_description (PRIV (self)->error_page, description);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (PRIV (self)->error_page), detail);
   set_page (self, "error");
 }
 

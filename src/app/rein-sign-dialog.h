@@ -92,6 +92,11 @@ void rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form);
 void rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what);
 void rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title,
                                   const gchar *description);
+/* With @detail (what a server or the system said) on the page's tooltip. */
+void rein_sign_dialog_show_error_detail (ReinSignDialog *self,
+                                         const gchar *title,
+                                         const gchar *description,
+                                         const gchar *detail);
 void rein_sign_dialog_show_form (ReinSignDialog *self);
 /* Asks the subclass's check() again; call it when the form changes. */
 void rein_sign_dialog_form_changed (ReinSignDialog *self);

@@ -1185,6 +1185,30 @@ test_bid_refusals (Fixture *f, gconstpointer data)
   g_assert_true (contains (rein_market_view_get_bid_refusal (view), "your job"));
   app_test_screenshot (GTK_WIDGET (bobs_window), "market-20-own-job");
   app_test_destroy_window (GTK_WINDOW (bobs_window));
+
+  /* Offline: the job shown from the store, but a bid needs it as the
+   * servers have it now; said in plain words, the servers' on a tooltip */
+  test_server_stop (f->server);
+  rein_market_view_select (f->view, position_of (f, f->logo_id));
+  app_test_iterate (50);
+  g_assert_null (rein_market_view_get_bid_refusal (f->view));
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.bid", NULL);
+  app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "error");
+  {
+    ReinBidDialog *bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+    GtkWidget *page = GTK_WIDGET (
+        gtk_widget_get_template_child (GTK_WIDGET (bid), REIN_TYPE_SIGN_DIALOG, "error_page"));
+    const gchar *detail;
+
+    g_assert_true (gtk_widget_get_mapped (page));
+    g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==,
+                     "No Server Could Be Reached");
+    detail = gtk_widget_get_tooltip_text (page);
+    g_assert_nonnull (detail);
+    g_assert_nonnull (strstr (detail, "no server sent the market"));
+    app_test_screenshot (GTK_WIDGET (bid), "market-22-bid-offline");
+    app_test_destroy_window (GTK_WINDOW (bid));
+  }
 }
 
 static gboolean
