@@ -19,6 +19,7 @@ struct _ReinMyJobsView
   GtkStack *stack;
   ReinJobPage *job_page;
   AdwStatusPage *error_page;
+  GtkWidget *offline_label;
   GtkSpinner *list_spinner;
   GtkSpinner *job_spinner;
   GtkWidget *heading[N_GROUPS];
@@ -29,6 +30,7 @@ struct _ReinMyJobsView
   GtkFilterListModel *group[N_GROUPS];
   GCancellable *cancellable;
   gchar *error;
+  gboolean offline; /* no server answered the last refresh */
   gchar *pending_job_id; /* to open once a refresh brings it */
 };
 
@@ -65,7 +67,6 @@ create_row (gpointer item, gpointer user_data)
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   gtk_widget_set_tooltip_text (row, rein_my_job_get_job_id (job));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   if (rein_my_job_get_needs_me (job))
     {
       GtkWidget *badge = gtk_label_new (_("Needs you"));
@@ -74,6 +75,18 @@ create_row (gpointer item, gpointer user_data)
       gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
     }
+  if (rein_my_job_get_unsent (job))
+    {
+      GtkWidget *mark = gtk_label_new (_("Not sent yet"));
+
+      gtk_widget_set_name (mark, "unsent");
+      gtk_widget_add_css_class (mark, "unsent");
+      gtk_widget_set_valign (mark, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (mark, _("No server holds this yet: the next sync sends it."));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
+    }
+  /* the marks, then where the row leads */
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   g_object_set_data_full (G_OBJECT (row), "job-id", g_strdup (rein_my_job_get_job_id (job)),
                           g_free);
   return row;
@@ -154,6 +167,8 @@ update_state (ReinMyJobsView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->list[g]), n > 0);
       total += n;
     }
+  /* rows and an error: what was read before, or the store's offline */
+  gtk_widget_set_visible (self->offline_label, total > 0 && self->offline);
   if (total > 0)
     gtk_stack_set_visible_child_name (self->stack, "list");
   else if (self->error != NULL)
@@ -190,6 +205,7 @@ refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_pointer (&self->error, g_free);
   if (error != NULL)
     self->error = g_strdup (error->message);
+  self->offline = g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
   update_state (self);
 }
 
@@ -318,6 +334,7 @@ rein_my_jobs_view_class_init (ReinMyJobsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, stack);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, job_page);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, offline_label);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, list_spinner);
   gtk_widget_class_bind_template_child (widget_class, ReinMyJobsView, job_spinner);
   /* for tests */

@@ -90,7 +90,8 @@ typedef struct
   ReinJob *job; /* READ_JOB's result */
   GStrv job_ids;      /* READ_JOB_LIST's: the IDs asked for, */
   GStrv creator_keys; /* their creators' keys ("" for any), */
-  GPtrArray *jobs;    /* and its result: a ReinJob or NULL for each */
+  GPtrArray *jobs;    /* and its result: a ReinJob or NULL for each; */
+  gchar *unreachable; /* what the servers said when none answered (the store's jobs) */
   /* The caller's and the identity's cancellables, forwarded to the task's */
   GCancellable *callers;
   gulong callers_handler;
@@ -113,6 +114,7 @@ read_free (Read *r)
   g_strfreev (r->job_ids);
   g_strfreev (r->creator_keys);
   g_clear_pointer (&r->jobs, g_ptr_array_unref);
+  g_free (r->unreachable);
   g_free (r);
 }
 
@@ -1272,6 +1274,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       {
         g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_object_unref);
 
+        r->unreachable = g_strdup (rein_market_reader_get_unreachable (self->reader));
         r->jobs = find_jobs (rein_market_reader_get_jobs (self->reader),
                              (const gchar *const *) r->job_ids,
                              (const gchar *const *) r->creator_keys);
@@ -1307,6 +1310,9 @@ run_read (ReinMarketService *self, GTask *task)
                          g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The identity changed")));
       return;
     }
+  /* what I have a part in is shown offline too; a single job (to bid,
+   * to act on) only as the servers have it now */
+  rein_market_reader_set_stored_when_unreachable (self->reader, r->kind == READ_JOB_LIST);
   switch (r->kind)
     {
     case READ_JOBS:
@@ -1540,7 +1546,11 @@ jobs_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_task_propagate_boolean (inner, &error))
     g_task_return_error (outer, error);
   else
-    g_task_return_pointer (outer, g_ptr_array_ref (r->jobs), (GDestroyNotify) g_ptr_array_unref);
+    {
+      g_task_set_task_data (outer, g_strdup (r->unreachable), g_free);
+      g_task_return_pointer (outer, g_ptr_array_ref (r->jobs),
+                             (GDestroyNotify) g_ptr_array_unref);
+    }
 }
 
 void
@@ -1590,8 +1600,22 @@ GPtrArray *
 rein_market_service_load_jobs_finish (ReinMarketService *self, GAsyncResult *result,
                                       GError **error)
 {
+  return rein_market_service_load_jobs_finish_full (self, result, NULL, error);
+}
+
+GPtrArray *
+rein_market_service_load_jobs_finish_full (ReinMarketService *self,
+                                           GAsyncResult *result,
+                                           gchar **out_unreachable,
+                                           GError **error)
+{
+  GPtrArray *jobs;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  jobs = g_task_propagate_pointer (G_TASK (result), error);
+  if (out_unreachable != NULL)
+    *out_unreachable = jobs != NULL ? g_strdup (g_task_get_task_data (G_TASK (result))) : NULL;
+  return jobs;
 }
 
 /* ---- search ---- */

@@ -119,7 +119,11 @@ ReinJob *rein_market_service_load_job_finish (ReinMarketService *self,
  * one (the servers are asked for a few hundred IDs a query). @creator_keys
  * is NULL (any creator) or holds one key per ID ("" for any). The result
  * holds, for each of @job_ids in its order, the valid job found or NULL;
- * it fails only when the read as a whole does (no server answered, say). */
+ * it fails only when the read as a whole does. When no server answers
+ * (out of reach, or refusing), the jobs are built from the documents
+ * the store holds for them (ours, and those fetched before), checked as
+ * any are, and the _full() finish says what the first server said in
+ * @out_unreachable (NULL when a server answered). */
 void rein_market_service_load_jobs_async (ReinMarketService *self,
                                           const gchar *const *job_ids,
                                           const gchar *const *creator_keys,
@@ -129,6 +133,10 @@ void rein_market_service_load_jobs_async (ReinMarketService *self,
 GPtrArray *rein_market_service_load_jobs_finish (ReinMarketService *self,
                                                  GAsyncResult *result,
                                                  GError **error);
+GPtrArray *rein_market_service_load_jobs_finish_full (ReinMarketService *self,
+                                                      GAsyncResult *result,
+                                                      gchar **out_unreachable,
+                                                      GError **error);
 
 /* Adds one job to the index now (after we post or bid), so the market
  * shows it without waiting for a refresh; the jobs model is reloaded. */

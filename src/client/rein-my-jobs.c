@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "rein-client.h"
 #include "rein-client-error.h"
 #include "rein-my-jobs.h"
 
@@ -21,6 +22,7 @@ struct _ReinMyJob
   gboolean needs_me;
   ReinRole waiting_for;
   gchar *waiting_text;
+  gboolean unsent;
 };
 
 G_DEFINE_FINAL_TYPE (ReinMyJob, rein_my_job, G_TYPE_OBJECT)
@@ -36,6 +38,7 @@ enum
   JOB_PROP_NEEDS_ME,
   JOB_PROP_WAITING_FOR,
   JOB_PROP_WAITING_TEXT,
+  JOB_PROP_UNSENT,
   N_JOB_PROPS
 };
 
@@ -80,6 +83,9 @@ rein_my_job_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case JOB_PROP_WAITING_FOR:
       g_value_set_enum (value, self->waiting_for);
       break;
+    case JOB_PROP_UNSENT:
+      g_value_set_boolean (value, self->unsent);
+      break;
     case JOB_PROP_WAITING_TEXT:
       g_value_set_string (value, self->waiting_text);
       break;
@@ -107,6 +113,7 @@ rein_my_job_class_init (ReinMyJobClass *klass)
   job_props[JOB_PROP_NEEDS_ME] = g_param_spec_boolean ("needs-me", NULL, NULL, FALSE, flags);
   job_props[JOB_PROP_WAITING_FOR] = g_param_spec_enum ("waiting-for", NULL, NULL,
                                                        REIN_TYPE_ROLE, REIN_ROLE_NONE, flags);
+  job_props[JOB_PROP_UNSENT] = g_param_spec_boolean ("unsent", NULL, NULL, FALSE, flags);
   job_props[JOB_PROP_WAITING_TEXT] = g_param_spec_string ("waiting-text", NULL, NULL, NULL,
                                                           flags);
   g_object_class_install_properties (object_class, N_JOB_PROPS, job_props);
@@ -216,6 +223,13 @@ describe_wait (ReinJob *job, ReinRole me, ReinRole waiting_for, ReinActions acti
                 : g_strdup_printf (_("waiting for %s to resolve the dispute"),
                                    name ? name : "?");
   return g_strdup (rein_job_state_describe (rein_job_get_state (job)));
+}
+
+gboolean
+rein_my_job_get_unsent (ReinMyJob *self)
+{
+  g_return_val_if_fail (REIN_IS_MY_JOB (self), FALSE);
+  return self->unsent;
 }
 
 static ReinMyJob *
@@ -406,6 +420,7 @@ typedef struct
   GPtrArray *events;       /* Event */
   guint n_failed;
   gchar *first_error;
+  gchar *unreachable;      /* no server answered: what was shown is the store's */
 } Refresh;
 
 typedef struct
@@ -449,6 +464,7 @@ refresh_free (Refresh *r)
   g_clear_pointer (&r->found, g_ptr_array_unref);
   g_clear_pointer (&r->events, g_ptr_array_unref);
   g_free (r->first_error);
+  g_free (r->unreachable);
   g_free (r);
 }
 
@@ -608,6 +624,21 @@ save_orders_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   g_autoptr (GHashTable) told = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr (GPtrArray) orders = NULL;
   g_autoptr (GError) error = NULL;
+  g_auto (GStrv) unsent = rein_store_list_unsent_job_ids (self->store, id, &error);
+
+  /* not knowing is not an error to stop for: no mark */
+  if (unsent == NULL)
+    {
+      g_debug ("cannot tell which jobs are not sent: %s", error->message);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; unsent != NULL && i < r->found->len; i++)
+    {
+      ReinMyJob *job = g_ptr_array_index (r->found, i);
+
+      /* not in the model yet: no one is bound to it */
+      job->unsent = g_strv_contains ((const gchar *const *) unsent, rein_my_job_get_job_id (job));
+    }
 
   g_mutex_lock (&self->seen_lock);
   orders = rein_store_list_orders (self->store, id, &error);
@@ -723,7 +754,12 @@ orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                        rows->pdata, rows->len);
   set_refreshing (self, FALSE);
 
-  if (r->n_failed > 0)
+  if (r->unreachable != NULL)
+    g_task_return_new_error (task, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE,
+                             _("No server answered: your jobs are shown as this computer last "
+                               "had them (%s)"),
+                             r->unreachable);
+  else if (r->n_failed > 0)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                              g_dngettext (NULL, "%u job could not be read: %s",
                                           "%u jobs could not be read: %s", r->n_failed),
@@ -741,8 +777,8 @@ jobs_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   Refresh *r = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) jobs = rein_market_service_load_jobs_finish (REIN_MARKET_SERVICE (source),
-                                                                     result, &error);
+  g_autoptr (GPtrArray) jobs = rein_market_service_load_jobs_finish_full (
+      REIN_MARKET_SERVICE (source), result, &r->unreachable, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;

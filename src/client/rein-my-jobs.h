@@ -27,7 +27,9 @@ G_DECLARE_FINAL_TYPE (ReinMyJob, rein_my_job, REIN, MY_JOB, GObject)
 /* Properties: "job" (ReinJob), "job-id", "name", "role" (ReinRole),
  * "state" (ReinJobState), "needs-me" (something is mine to do now),
  * "waiting-for" (ReinRole whose turn it is), "waiting-text" ("waiting for
- * Walt to deliver", "waiting for you to award a bid"). */
+ * Walt to deliver", "waiting for you to award a bid"), "unsent" (a
+ * document of mine in it is on no server yet: published while none took
+ * it; the next sync sends it). */
 ReinJob *rein_my_job_get_job (ReinMyJob *self);
 const gchar *rein_my_job_get_job_id (ReinMyJob *self);
 const gchar *rein_my_job_get_name (ReinMyJob *self);
@@ -36,6 +38,7 @@ ReinJobState rein_my_job_get_state (ReinMyJob *self);
 gboolean rein_my_job_get_needs_me (ReinMyJob *self);
 ReinRole rein_my_job_get_waiting_for (ReinMyJob *self);
 const gchar *rein_my_job_get_waiting_text (ReinMyJob *self);
+gboolean rein_my_job_get_unsent (ReinMyJob *self);
 
 /* What a refresh found new that needs me ("attention" signal). */
 typedef enum
@@ -72,7 +75,9 @@ gboolean rein_my_jobs_get_refreshing (ReinMyJobs *self);
  * before anything was told, the state the publisher recorded is the
  * reference. Each event is told once: a refresh cancelled by another still
  * tells what it recorded as told, and records nothing more. A job that
- * cannot be read keeps its last row; the error says how many failed. */
+ * cannot be read keeps its last row; the error says how many failed.
+ * When no server answers, the jobs are built from the store's documents
+ * and shown, and the refresh fails with REIN_NET_ERROR_UNREACHABLE. */
 void rein_my_jobs_refresh_async (ReinMyJobs *self,
                                  GCancellable *cancellable,
                                  GAsyncReadyCallback callback,

@@ -150,6 +150,10 @@ struct _ReinMarketReader
   gboolean resume;
   gboolean lists_all; /* rein_market_reader_set_resume_lists_all() */
   gboolean whole;
+  /* rein_market_reader_set_stored_when_unreachable(), and what the last
+   * refresh of job IDs that fell back on the store was told */
+  gboolean stored_when_unreachable;
+  gchar *unreachable;
 };
 
 /* What one server gave one operation so far. */
@@ -296,6 +300,7 @@ typedef struct
   gboolean testnet;           /* the identity's market */
   gboolean reread_all;        /* a server without a cursor does not page by one: keep none */
   gboolean any_answered;      /* a server answered a query of this refresh of jobs */
+  gboolean stored_when_unreachable; /* the reader's, when the operation started */
   GPtrArray *stale;           /* the store's invalid job documents, looked at again */
   GPtrArray *pending;         /* Job IDs the store notes as not indexed yet */
   gboolean store_failed;      /* a verdict could not be stored: no cursor is kept */
@@ -399,6 +404,7 @@ rein_market_reader_finalize (GObject *object)
   g_clear_pointer (&self->known, rein_fetch_known_unref);
   g_clear_pointer (&self->cursors, g_hash_table_unref);
   g_clear_pointer (&self->base, g_ptr_array_unref);
+  g_free (self->unreachable);
 
   G_OBJECT_CLASS (rein_market_reader_parent_class)->finalize (object);
 }
@@ -545,6 +551,20 @@ rein_market_reader_forget (ReinMarketReader *self)
   g_clear_pointer (&self->cursors, g_hash_table_unref);
   g_clear_pointer (&self->base, g_ptr_array_unref);
   self->whole = TRUE;
+}
+
+void
+rein_market_reader_set_stored_when_unreachable (ReinMarketReader *self, gboolean stored)
+{
+  g_return_if_fail (REIN_IS_MARKET_READER (self));
+  self->stored_when_unreachable = stored;
+}
+
+const gchar *
+rein_market_reader_get_unreachable (ReinMarketReader *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_READER (self), NULL);
+  return self->unreachable;
 }
 
 void
@@ -2753,6 +2773,19 @@ take_page (GTask *task, GAsyncResult *result)
       query_done (task);
       return;
     }
+  if (op->page == 0 && op->answered == 0 && op->stored_when_unreachable && !op->learning
+      && op->kind == KIND_REFRESH && op->what == REIN_MARKET_REFRESH_JOB_IDS)
+    {
+      /* No server answered: the jobs as the store has them, said so. The
+       * other queries of the IDs would find none either. */
+      g_free (self->unreachable);
+      self->unreachable = g_strdup (op->first_error ? op->first_error : "?");
+      g_debug ("refresh: no server answered %s: the store's documents only",
+               op->current->name);
+      g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+      query_done (task);
+      return;
+    }
   if (op->page == 0 && op->answered == 0)
     {
       query_failed (task, g_error_new (REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE,
@@ -3118,6 +3151,11 @@ rein_market_reader_refresh_async (ReinMarketReader *self,
   if (task == NULL)
     return;
   op->what = what;
+  if (what == REIN_MARKET_REFRESH_JOB_IDS)
+    {
+      op->stored_when_unreachable = self->stored_when_unreachable;
+      g_clear_pointer (&self->unreachable, g_free);
+    }
   switch (what)
     {
     case REIN_MARKET_REFRESH_JOBS:

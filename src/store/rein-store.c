@@ -2863,6 +2863,33 @@ rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
 }
 
+GStrv
+rein_store_list_unsent_job_ids (ReinStore *self, gint64 identity_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+
+  g_return_val_if_fail (REIN_IS_STORE (self), NULL);
+  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  /* ours, not fetched from a server, and no server holds them as they
+   * are (a placement whose hash was checked) */
+  stmt = prepare (self,
+                  "SELECT DISTINCT job_id FROM documents d WHERE identity_id = ? "
+                  "AND job_id IS NOT NULL AND source_server IS NULL AND NOT EXISTS "
+                  "(SELECT 1 FROM placements p WHERE p.document_id = d.id "
+                  "AND p.verified_hash = d.hash) ORDER BY 1",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, identity_id);
+  ids = collect_texts (self, stmt, error);
+  if (ids == NULL)
+    return NULL;
+  g_ptr_array_add (ids, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
 void
 rein_stored_order_free (ReinStoredOrder *order)
 {

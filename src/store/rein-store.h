@@ -357,6 +357,10 @@ GPtrArray *rein_store_list_enrollments (ReinStore *self, GError **error);
 /* The job IDs @identity_id takes part in: those of its own documents and of
  * its orders, sorted, without duplicates. */
 GStrv rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error);
+/* The job IDs of @identity_id's own documents that no server is known to
+ * hold yet (no placement of them as they are): published while no server
+ * took them. Sorted, without duplicates. */
+GStrv rein_store_list_unsent_job_ids (ReinStore *self, gint64 identity_id, GError **error);
 
 /* My role and the state of one job, as last seen. */
 typedef struct

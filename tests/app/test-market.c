@@ -1168,9 +1168,28 @@ test_impostors (Fixture *f, gconstpointer data)
 }
 
 /* The rules of bidding, said before anyone types. */
+/* The first widget named @name at or below @root (one only: the first
+ * found), or NULL. */
+static GtkWidget *
+find_named (GtkWidget *root, const gchar *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_bid_refusals (Fixture *f, gconstpointer data)
 {
+  g_autofree gchar *cake_text = NULL;
+  g_autofree gchar *cake_id = NULL;
   ReinWindow *bobs_window = rein_window_new (NULL, f->bob.context);
   ReinMarketView *view = rein_window_get_market_view (bobs_window);
   GListModel *shown = rein_market_view_get_shown (view);
@@ -1188,6 +1207,7 @@ test_bid_refusals (Fixture *f, gconstpointer data)
 
   /* Offline: the job shown from the store, but a bid needs it as the
    * servers have it now; said in plain words, the servers' on a tooltip */
+  cake_text = post_job_text (&f->you, &f->alice, "Cake stand", "Baking", "One stand.", &cake_id);
   test_server_stop (f->server);
   rein_market_view_select (f->view, position_of (f, f->logo_id));
   app_test_iterate (50);
@@ -1208,6 +1228,32 @@ test_bid_refusals (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (detail, "no server sent the market"));
     app_test_screenshot (GTK_WIDGET (bid), "market-22-bid-offline");
     app_test_destroy_window (GTK_WINDOW (bid));
+  }
+
+  /* A job posted offline: My Jobs shows it from the store, marked as not
+   * sent yet, and says that no server answered */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (ReinPublication) done = publish (&f->you, NULL, cake_text, &error);
+    ReinMyJobsView *my_jobs = rein_window_get_my_jobs_view (f->window);
+    GtkWidget *mark;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (done->n_servers_ok, ==, 0);
+    gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-view", "s", "my-jobs");
+    gtk_widget_activate_action (GTK_WIDGET (f->window), "win.refresh-my-jobs", NULL);
+    app_test_iterate (50);
+    app_test_wait_until (context_idle, f, "My Jobs", 30);
+    app_test_iterate (100);
+    g_assert_true (gtk_widget_get_visible (app_test_child (my_jobs, "offline_label")));
+    mark = find_named (GTK_WIDGET (my_jobs), "unsent");
+    g_assert_nonnull (mark);
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (mark)), ==, "Not sent yet");
+    g_assert_nonnull (gtk_widget_get_ancestor (mark, ADW_TYPE_ACTION_ROW));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
+                         gtk_widget_get_ancestor (mark, ADW_TYPE_ACTION_ROW))),
+                     ==, "Cake stand");
+    app_test_screenshot (GTK_WIDGET (f->window), "market-23-my-jobs-offline");
   }
 }
 

@@ -178,16 +178,15 @@ place_bid (Person *worker, const gchar *job_id, const gchar *amount)
 }
 
 gchar *
-post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,
-          const gchar *description)
+post_job_text (Person *creator, Person *mediator, const gchar *name, const gchar *category,
+               const gchar *description, gchar **out_job_id)
 {
   ReinMarketService *market = market_of (creator);
   GListModel *mediators;
   g_autoptr (ReinDocument) mia = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *job_id = rein_job_id_generate ();
-  g_autofree gchar *text = NULL;
-  g_autoptr (ReinPublication) done = NULL;
+  gchar *text;
   ReinJobParams params = { 0 };
 
   refresh (market);
@@ -213,8 +212,20 @@ post_job (Person *creator, Person *mediator, const gchar *name, const gchar *cat
   g_assert_true (rein_job_params_set_mediator (&params, mia, &error));
   text = rein_document_build_job_posting (&params, &error);
   g_assert_no_error (error);
+  *out_job_id = g_steal_pointer (&job_id);
+  return text;
+}
 
-  done = publish (creator, NULL, text, &error);
+gchar *
+post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,
+          const gchar *description)
+{
+  g_autofree gchar *job_id = NULL;
+  g_autofree gchar *text = post_job_text (creator, mediator, name, category, description,
+                                          &job_id);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ReinPublication) done = publish (creator, NULL, text, &error);
+
   g_assert_no_error (error);
   g_assert_nonnull (done);
   g_assert_cmpstr (done->job_id, ==, job_id);

@@ -37,6 +37,10 @@ ReinMarketService *market_of (Person *p);
 void refresh (ReinMarketService *market);
 /* Publishes @text as @p through the context's publisher, with a push. */
 ReinPublication *publish (Person *p, ReinJob *job, const gchar *text, GError **error);
+/* A job posting of @creator's with @mediator, built (the market refreshed
+ * to find the mediator) and not published; its ID in @out_job_id. */
+gchar *post_job_text (Person *creator, Person *mediator, const gchar *name,
+                      const gchar *category, const gchar *description, gchar **out_job_id);
 /* @creator posts a job naming @mediator's enrollment (found by a refresh of
  * @creator's market); returns its ID. */
 gchar *post_job (Person *creator, Person *mediator, const gchar *name, const gchar *category,

@@ -483,6 +483,76 @@ test_no_identity (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (rein_my_jobs_get_jobs (service)), ==, 0);
 }
 
+/* A job posted while no server takes it is marked as on no server yet;
+ * one a server took is not. With every server out of reach, My Jobs
+ * shows both as the store has them, and says so. */
+static void
+test_unsent (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *sent_id = post_job (&f->carol, &f->mia, "Logo for a bakery", "Design",
+                                        "A round logo.");
+  g_autofree gchar *unsent_id = NULL;
+  g_autofree gchar *text = post_job_text (&f->carol, &f->mia, "Menu cards", "Design",
+                                          "Two cards.", &unsent_id);
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (gint));
+  ReinMyJobs *service = rein_context_get_my_jobs (f->carol.context);
+  g_autoptr (ReinPublication) done = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GListModel *jobs;
+  guint seen = 0;
+
+  /* online: the one job, sent */
+  jobs = my_jobs_of (&f->carol, events);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+  {
+    g_autoptr (ReinMyJob) job = g_list_model_get_item (jobs, 0);
+    gboolean bound = TRUE;
+
+    g_assert_false (rein_my_job_get_unsent (job));
+    g_object_get (job, "unsent", &bound, NULL);
+    g_assert_false (bound);
+  }
+
+  test_server_stop (f->server);
+  done = publish (&f->carol, NULL, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (done->n_servers_ok, ==, 0);
+  /* the app started again, offline: nothing in the model to keep */
+  g_clear_object (&f->carol.context);
+  f->carol.context = rein_context_new (f->carol.store);
+  service = rein_context_get_my_jobs (f->carol.context);
+  while (!rein_market_service_get_loaded (market_of (&f->carol)))
+    g_main_context_iteration (NULL, TRUE);
+  rein_my_jobs_refresh_async (service, NULL, wait_cb, &result);
+  wait_for (&result);
+  g_assert_false (rein_my_jobs_refresh_finish (service, result, &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+  g_assert_true (g_str_has_prefix (error->message, "No server answered: your jobs are shown as "
+                                                   "this computer last had them ("));
+  jobs = rein_my_jobs_get_jobs (service);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr (ReinMyJob) job = g_list_model_get_item (jobs, i);
+      gboolean unsent = g_str_equal (rein_my_job_get_job_id (job), unsent_id);
+
+      g_assert_true (unsent || g_str_equal (rein_my_job_get_job_id (job), sent_id));
+      g_assert_cmpint (rein_my_job_get_unsent (job), ==, unsent);
+      g_assert_cmpint (rein_my_job_get_role (job), ==, REIN_ROLE_CREATOR);
+      g_assert_cmpint (rein_my_job_get_state (job), ==, REIN_JOB_STATE_POSTED);
+      seen++;
+    }
+  g_assert_cmpuint (seen, ==, 2);
+  /* a bid is not made on what this computer has: the servers are asked */
+  g_clear_error (&error);
+  g_clear_object (&result);
+  rein_market_service_load_job_async (market_of (&f->carol), sent_id, NULL, NULL, wait_cb,
+                                      &result);
+  wait_for (&result);
+  g_assert_null (rein_market_service_load_job_finish (market_of (&f->carol), result, &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -500,6 +570,8 @@ main (int argc, char **argv)
   g_test_add ("/client/my-jobs/cancelled-refresh", Fixture, NULL, fixture_setup,
               test_cancelled_refresh, fixture_teardown);
   g_test_add ("/client/my-jobs/one-read", Fixture, NULL, fixture_setup, test_one_read,
+              fixture_teardown);
+  g_test_add ("/client/my-jobs/unsent", Fixture, NULL, fixture_setup, test_unsent,
               fixture_teardown);
   g_test_add ("/client/my-jobs/no-identity", Fixture, NULL, fixture_setup, test_no_identity,
               fixture_teardown);
