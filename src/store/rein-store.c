@@ -2567,6 +2567,18 @@ collect_texts (ReinStore *self, sqlite3_stmt *stmt, GError **error)
   return g_steal_pointer (&out);
 }
 
+/* The texts of @stmt's first column as a NULL-terminated array. */
+static GStrv
+collect_strv (ReinStore *self, sqlite3_stmt *stmt, GError **error)
+{
+  GPtrArray *texts = collect_texts (self, stmt, error);
+
+  if (texts == NULL)
+    return NULL;
+  g_ptr_array_add (texts, NULL);
+  return (GStrv) g_ptr_array_free (texts, FALSE);
+}
+
 GPtrArray *
 rein_store_list_job_documents (ReinStore *self, const gchar *job_id, GError **error)
 {
@@ -2844,7 +2856,6 @@ GStrv
 rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) ids = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
@@ -2856,18 +2867,13 @@ rein_store_list_job_ids (ReinStore *self, gint64 identity_id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, identity_id);
-  ids = collect_texts (self, stmt, error);
-  if (ids == NULL)
-    return NULL;
-  g_ptr_array_add (ids, NULL);
-  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+  return collect_strv (self, stmt, error);
 }
 
 GStrv
 rein_store_list_unsent_job_ids (ReinStore *self, gint64 identity_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) ids = NULL;
 
   g_return_val_if_fail (REIN_IS_STORE (self), NULL);
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
@@ -2883,11 +2889,7 @@ rein_store_list_unsent_job_ids (ReinStore *self, gint64 identity_id, GError **er
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, identity_id);
-  ids = collect_texts (self, stmt, error);
-  if (ids == NULL)
-    return NULL;
-  g_ptr_array_add (ids, NULL);
-  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+  return collect_strv (self, stmt, error);
 }
 
 void

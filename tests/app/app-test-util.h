@@ -32,6 +32,23 @@ app_test_find_by_type (GtkWidget *root, GType type)
   return NULL;
 }
 
+/* The first widget named @name (gtk_widget_set_name()) at or below
+ * @root, or NULL. */
+static inline GtkWidget *
+app_test_find_by_name (GtkWidget *root, const gchar *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = app_test_find_by_name (c, name);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* A template child of @widget by its id in the .ui. */
 static inline gpointer
 app_test_child (gpointer widget, const gchar *id)

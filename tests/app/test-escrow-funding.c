@@ -261,26 +261,10 @@ page_close (Page *page)
   app_test_destroy_window (page->window);
 }
 
-/* The descendant of @root named @name (the first one). */
-static GtkWidget *
-named (GtkWidget *root, const gchar *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = named (c, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static const gchar *
 card_text (Page *page, ReinEscrowKind kind, const gchar *name)
 {
-  GtkWidget *label = named (rein_escrow_funding_get_card (page->funding, kind), name);
+  GtkWidget *label = app_test_find_by_name (rein_escrow_funding_get_card (page->funding, kind), name);
 
   g_assert_nonnull (label);
   return gtk_label_get_text (GTK_LABEL (label));
@@ -317,7 +301,7 @@ expected_uri (Page *page, ReinEscrowKind kind, const gchar *amount)
 static gchar *
 decode_screen (Page *page, ReinEscrowKind kind, const gchar *name)
 {
-  GtkWidget *qr = named (rein_escrow_funding_get_card (page->funding, kind), "qr");
+  GtkWidget *qr = app_test_find_by_name (rein_escrow_funding_get_card (page->funding, kind), "qr");
   const gchar *env = g_getenv ("REIN_SCREENSHOT_DIR");
   g_autofree gchar *path = NULL;
 
@@ -538,9 +522,9 @@ test_cards (Fixture *f, gconstpointer data)
                "Funded: 1 of 2 confirmations");
   g_assert_null (rein_escrow_funding_get_uri (carol.funding, REIN_ESCROW_PRIMARY));
   g_assert_false (gtk_widget_get_visible (
-      named (rein_escrow_funding_get_card (carol.funding, REIN_ESCROW_PRIMARY), "qr")));
+      app_test_find_by_name (rein_escrow_funding_get_card (carol.funding, REIN_ESCROW_PRIMARY), "qr")));
   g_assert_true (gtk_widget_get_visible (
-      named (rein_escrow_funding_get_card (carol.funding, REIN_ESCROW_PRIMARY), "paid")));
+      app_test_find_by_name (rein_escrow_funding_get_card (carol.funding, REIN_ESCROW_PRIMARY), "paid")));
   g_assert_true (has_prefix (rein_escrow_funding_get_advice (carol.funding),
                              "Fund both escrows"));
   if (bus)

@@ -1168,23 +1168,6 @@ test_impostors (Fixture *f, gconstpointer data)
 }
 
 /* The rules of bidding, said before anyone types. */
-/* The first widget named @name at or below @root (one only: the first
- * found), or NULL. */
-static GtkWidget *
-find_named (GtkWidget *root, const gchar *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_bid_refusals (Fixture *f, gconstpointer data)
 {
@@ -1246,7 +1229,7 @@ test_bid_refusals (Fixture *f, gconstpointer data)
     app_test_wait_until (context_idle, f, "My Jobs", 30);
     app_test_iterate (100);
     g_assert_true (gtk_widget_get_visible (app_test_child (my_jobs, "offline_label")));
-    mark = find_named (GTK_WIDGET (my_jobs), "unsent");
+    mark = app_test_find_by_name (GTK_WIDGET (my_jobs), "unsent");
     g_assert_nonnull (mark);
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (mark)), ==, "Not sent yet");
     g_assert_nonnull (gtk_widget_get_ancestor (mark, ADW_TYPE_ACTION_ROW));
