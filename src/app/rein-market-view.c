@@ -1193,38 +1193,61 @@ focus_search_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- drop-downs that fit a phone ---- */
 
+/* @user_data: the button's: an inscription asking for that many
+ * characters whatever the choice, and cut to fit (a label asks for as
+ * much as its text, and its width_chars would be its least width too);
+ * 0: the list's, each choice whole. */
 static void
 setup_ellipsized_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  gint chars = GPOINTER_TO_INT (user_data);
+  GtkWidget *child;
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), GPOINTER_TO_INT (user_data));
-  gtk_list_item_set_child (item, label);
+  if (chars > 0)
+    {
+      child = gtk_inscription_new (NULL);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), chars);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 3);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child),
+                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 0);
+      gtk_widget_set_valign (child, GTK_ALIGN_CENTER);
+    }
+  else
+    {
+      child = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (child), 0);
+    }
+  gtk_list_item_set_child (item, child);
 }
 
 static void
 bind_string_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
   GtkStringObject *string = gtk_list_item_get_item (item);
+  GtkWidget *child = gtk_list_item_get_child (item);
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      gtk_string_object_get_string (string));
+  if (GTK_IS_INSCRIPTION (child))
+    gtk_inscription_set_text (GTK_INSCRIPTION (child), gtk_string_object_get_string (string));
+  else
+    gtk_label_set_text (GTK_LABEL (child), gtk_string_object_get_string (string));
 }
 
 /* The button shows the choice cut to fit ("All Categ…") so that a narrow
- * window keeps all three filters on one line; the list shows it whole. */
+ * window keeps all three filters on one line; the list shows it whole.
+ * The button asks for @chars characters whatever is chosen: the list
+ * pane is as wide beside the detail as its lines ask for, and moved when
+ * a longer category was picked. */
 static void
-fit_drop_down (GtkDropDown *drop_down)
+fit_drop_down (GtkDropDown *drop_down, gint chars)
 {
   g_autoptr (GtkListItemFactory) button = gtk_signal_list_item_factory_new ();
   g_autoptr (GtkListItemFactory) list = gtk_signal_list_item_factory_new ();
 
   g_signal_connect (button, "setup", G_CALLBACK (setup_ellipsized_cb),
-                    GINT_TO_POINTER (PANGO_ELLIPSIZE_END));
+                    GINT_TO_POINTER (MAX (chars, 1)));
   g_signal_connect (button, "bind", G_CALLBACK (bind_string_cb), NULL);
-  g_signal_connect (list, "setup", G_CALLBACK (setup_ellipsized_cb),
-                    GINT_TO_POINTER (PANGO_ELLIPSIZE_NONE));
+  g_signal_connect (list, "setup", G_CALLBACK (setup_ellipsized_cb), GINT_TO_POINTER (0));
   g_signal_connect (list, "bind", G_CALLBACK (bind_string_cb), NULL);
   gtk_drop_down_set_factory (drop_down, button);
   gtk_drop_down_set_list_factory (drop_down, list);
@@ -1354,8 +1377,20 @@ rein_market_view_init (ReinMarketView *self)
   self->sort = REIN_MARKET_SORT_NEWEST;
   self->categories = gtk_string_list_new ((const gchar *const[]){ _("All Categories"), NULL });
   gtk_drop_down_set_model (self->category_dropdown, G_LIST_MODEL (self->categories));
-  fit_drop_down (self->category_dropdown);
-  fit_drop_down (self->sort_dropdown);
+  /* "All Categories"; the sort: its longest choice */
+  fit_drop_down (self->category_dropdown, g_utf8_strlen (_("All Categories"), -1));
+  {
+    GListModel *sorts = gtk_drop_down_get_model (self->sort_dropdown);
+    glong longest = 1;
+
+    for (guint i = 0; sorts != NULL && i < g_list_model_get_n_items (sorts); i++)
+      {
+        g_autoptr (GtkStringObject) sort = g_list_model_get_item (sorts, i);
+
+        longest = MAX (longest, g_utf8_strlen (gtk_string_object_get_string (sort), -1));
+      }
+    fit_drop_down (self->sort_dropdown, (gint) longest);
+  }
   g_object_unref (self->categories); /* the drop-down holds it */
 
   /* Sorted first, then filtered: a keystroke changes the filter only, and

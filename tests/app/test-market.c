@@ -611,6 +611,31 @@ test_browse (Fixture *f, gconstpointer data)
   all = shown_names (f);
   g_assert_cmpstr (all, ==, "Translate a manual");
   rein_market_view_set_category (f->view, NULL);
+  /* the list pane keeps its width beside the detail whatever category
+   * the drop-down shows, a long one too (added to its list here) */
+  {
+    /* the search entry's line is the pane's first */
+    GtkWidget *pane = gtk_widget_get_parent (
+        gtk_widget_get_parent (app_test_child (f->view, "search_entry")));
+    GtkDropDown *categories = app_test_child (f->view, "category_dropdown");
+    GtkStringList *items = GTK_STRING_LIST (gtk_drop_down_get_model (categories));
+    gint width = gtk_widget_get_width (pane);
+    guint n;
+
+    gtk_string_list_append (items, "Writing and translation of very long technical manuals");
+    n = g_list_model_get_n_items (G_LIST_MODEL (items));
+    g_test_message ("list pane: %d px", width);
+    for (guint i = 0; i < n; i++)
+      {
+        gtk_drop_down_set_selected (categories, i);
+        app_test_iterate (50);
+        g_assert_cmpint (gtk_widget_get_width (pane), ==, width);
+      }
+    app_test_screenshot (GTK_WIDGET (f->window), "market-09-long-category");
+    gtk_drop_down_set_selected (categories, 0);
+    gtk_string_list_remove (items, n - 1);
+    wait_market (f);
+  }
 
   /* detail */
   rein_market_view_select (f->view, position_of (f, f->manual_id));
@@ -805,7 +830,8 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
   {
-    g_autofree gchar *fee = rein_sign_dialog_format_amount (13); /* 1.5% of 889, rounded down */
+    /* 1.5% of 889, to the nearest satoshi */
+    g_autofree gchar *fee = rein_sign_dialog_format_amount (13);
     const gchar *warning = app_test_fact_of (GTK_WIDGET (bid),
                                              "Mediator’s fee too small to pay out");
 
