@@ -45,7 +45,6 @@ check (ReinSignDialog *dialog)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *hint = NULL;
   gchar *problem = NULL;
-
   gboolean amount_bad = FALSE;
 
   self->satoshis = 0;
@@ -61,9 +60,9 @@ check (ReinSignDialog *dialog)
       g_autofree gchar *least = rein_sign_dialog_format_amount (rein_payout_least_payable (TRUE));
 
       /* Translators: "0.00000889 BTC (889 satoshis)" */
-      problem = g_strdup_printf (_("Ask for at least %s: less cannot be paid out of escrow, "
-                                   "where the network’s fee and its smallest payment take "
-                                   "that much."),
+      problem = g_strdup_printf (_("Ask for at least %s: a smaller amount cannot be paid out "
+                                   "of escrow, where the network fee and the smallest payment "
+                                   "it allows add up to that much."),
                                  least);
       amount_bad = TRUE;
     }
@@ -125,7 +124,9 @@ add_mediator_fee (ReinReviewPage *review, ReinDocument *posting, gint64 satoshis
   g_autofree gchar *title = NULL;
   g_autofree gchar *shown = NULL;
   g_autofree gchar *total = NULL;
-  gint64 fee = 0;
+  g_autofree gchar *stripped = NULL;
+  gint64 fee = 0, on_all = 0;
+  gint64 least = rein_payout_least_payable (FALSE);
 
   if (!rein_amount_percent_of (satoshis, percent, &fee, &error))
     {
@@ -134,22 +135,56 @@ add_mediator_fee (ReinReviewPage *review, ReinDocument *posting, gint64 satoshis
       rein_review_page_add_warning (review, _("Mediator’s fee"), error->message);
       return;
     }
-  /* Translators: "Mediator’s fee (1.5%)", as the posting says it */
-  title = g_strdup_printf (_("Mediator’s fee (%s)"), percent);
+  /* as the posting says it, with its % sign ("1.5" is 1.5% too) */
+  stripped = g_strstrip (g_strdup (percent));
+  /* Translators: "Mediator’s fee (1.5%)" */
+  title = g_str_has_suffix (stripped, "%") ? g_strdup_printf (_("Mediator’s fee (%s)"), stripped)
+                                           : g_strdup_printf (_("Mediator’s fee (%s%%)"), stripped);
   shown = rein_sign_dialog_format_amount (fee);
   rein_review_page_add_fact (review, title, shown);
   total = rein_sign_dialog_format_amount (satoshis + fee);
   rein_review_page_add_fact (review, _("The job creator pays into escrow"), total);
-  if (fee > 0 && fee < rein_payout_least_payable (FALSE))
+  /* A fee of some percent, too small here to be paid out of its escrow
+   * (when the job is accepted as when a dispute is decided): say so, and
+   * from what bid on it can be. */
+  if (fee < least && rein_amount_percent_of (REIN_MAX_SATOSHIS, percent, &on_all, NULL)
+      && on_all > 0)
     {
-      g_autofree gchar *least = rein_sign_dialog_format_amount (rein_payout_least_payable (FALSE));
-      g_autofree gchar *warning = g_strdup_printf (
-          /* Translators: the amounts are "0.00000890 BTC (890 satoshis)" */
-          _("On this bid the mediator’s fee is %s, less than the %s a payout out of its escrow "
-            "needs for the network’s fee and its smallest payment: the mediator could never be "
-            "paid. Ask for more if you want a mediator who can be paid to decide a dispute."),
-          shown, least);
+      g_autofree gchar *needed = rein_sign_dialog_format_amount (least);
+      g_autofree gchar *warning = NULL;
 
+      if (on_all >= least)
+        {
+          gint64 low = satoshis, high = REIN_MAX_SATOSHIS; /* fee (low) < least <= fee (high) */
+          g_autofree gchar *bid = NULL;
+
+          while (high - low > 1)
+            {
+              gint64 mid = low + (high - low) / 2;
+              gint64 share = 0;
+
+              rein_amount_percent_of (mid, percent, &share, NULL);
+              if (share >= least)
+                high = mid;
+              else
+                low = mid;
+            }
+          bid = rein_sign_dialog_format_amount (high);
+          warning = g_strdup_printf (
+              /* Translators: the amounts are "0.00000890 BTC (890 satoshis)" */
+              _("On this bid the mediator’s fee is %s. Paying it out of its escrow takes at "
+                "least %s (the network fee and the smallest payment it allows), so the "
+                "mediator could not be paid, neither when the work is accepted nor when a "
+                "dispute is decided. Ask for at least %s for the fee to be payable."),
+              shown, needed, bid);
+        }
+      else
+        warning = g_strdup_printf (
+            _("On this bid the mediator’s fee is %s. Paying it out of its escrow takes at "
+              "least %s (the network fee and the smallest payment it allows), so the "
+              "mediator could not be paid, neither when the work is accepted nor when a "
+              "dispute is decided."),
+            shown, needed);
       rein_review_page_add_warning (review, _("Mediator’s fee too small to pay out"), warning);
     }
 }
@@ -242,12 +277,12 @@ job_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_cancellable_is_cancelled (rein_sign_dialog_get_cancellable (REIN_SIGN_DIALOG (self))))
         ;
       else if (g_error_matches (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE))
-        /* the servers' own words are on the page's tooltip */
+        /* the servers' own words below, smaller */
         rein_sign_dialog_show_error_detail (
-            REIN_SIGN_DIALOG (self), _("No Server Could Be Reached"),
-            _("A bid is made on the job as your servers have it now, and none of them "
-              "answered. Check your connection, and your servers in Preferences, then try "
-              "again."),
+            REIN_SIGN_DIALOG (self), _("No Server Sent the Job"),
+            _("A bid is made on the job as your servers have it now, and none of them sent "
+              "it: they could not be reached, or refused. Check your connection, and your "
+              "servers in Preferences, then try again."),
             error->message);
       else
         rein_sign_dialog_show_error (REIN_SIGN_DIALOG (self), _("The Job Could Not Be Read"),

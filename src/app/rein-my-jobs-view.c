@@ -82,7 +82,8 @@ create_row (gpointer item, gpointer user_data)
       gtk_widget_set_name (mark, "unsent");
       gtk_widget_add_css_class (mark, "unsent");
       gtk_widget_set_valign (mark, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (mark, _("No server holds this yet: the next sync sends it."));
+      gtk_widget_set_tooltip_text (mark, _("Something you signed for this job is on no server "
+                                           "yet: the next sync sends it."));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
     }
   /* the marks, then where the row leads */
@@ -173,7 +174,14 @@ update_state (ReinMyJobsView *self)
     gtk_stack_set_visible_child_name (self->stack, "list");
   else if (self->error != NULL)
     {
-      adw_status_page_set_description (self->error_page, self->error);
+      /* offline and nothing stored: the servers' words on the tooltip */
+      adw_status_page_set_description (
+          self->error_page, self->offline ? _("No server sent your jobs, and this computer has "
+                                              "none of them yet. Check your connection, and "
+                                              "your servers in Preferences.")
+                                          : self->error);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->error_page),
+                                   self->offline ? self->error : NULL);
       gtk_stack_set_visible_child_name (self->stack, "error");
     }
   else

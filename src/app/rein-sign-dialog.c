@@ -33,6 +33,7 @@ typedef struct
   GtkSpinner *loading_spinner;
   GtkLabel *loading_label;
   AdwStatusPage *error_page;
+  GtkLabel *error_detail;
   AdwBin *form_bin;
   GtkLabel *failure_label;
   ReinReviewPage *review_page;
@@ -393,6 +394,7 @@ rein_sign_dialog_class_init (ReinSignDialogClass *klass)
   BIND (loading_spinner);
   BIND (loading_label);
   BIND (error_page);
+  BIND (error_detail);
   BIND (form_bin);
   BIND (failure_label);
   BIND (review_page);
@@ -554,7 +556,8 @@ rein_sign_dialog_show_error_detail (ReinSignDialog *self,
   g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
   adw_status_page_set_title (PRIV (self)->error_page, title);
   adw_status_page_set_description (PRIV (self)->error_page, description);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (PRIV (self)->error_page), detail);
+  gtk_label_set_text (PRIV (self)->error_detail, detail ? detail : "");
+  gtk_widget_set_visible (GTK_WIDGET (PRIV (self)->error_detail), detail != NULL);
   set_page (self, "error");
 }
 

@@ -92,7 +92,7 @@ void rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form);
 void rein_sign_dialog_set_loading (ReinSignDialog *self, const gchar *what);
 void rein_sign_dialog_show_error (ReinSignDialog *self, const gchar *title,
                                   const gchar *description);
-/* With @detail (what a server or the system said) on the page's tooltip. */
+/* With @detail (what a server or the system said) below, smaller. */
 void rein_sign_dialog_show_error_detail (ReinSignDialog *self,
                                          const gchar *title,
                                          const gchar *description,

@@ -756,8 +756,8 @@ orders_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (r->unreachable != NULL)
     g_task_return_new_error (task, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE,
-                             _("No server answered: your jobs are shown as this computer last "
-                               "had them (%s)"),
+                             _("No server sent your jobs: they are shown as this computer "
+                               "last had them (%s)"),
                              r->unreachable);
   else if (r->n_failed > 0)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,

@@ -67,10 +67,13 @@ rein_background_run (GTask *task, GTaskThreadFunc func)
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
+  /* Exclusive: a shared pool's idle threads go back to GLib's common
+   * ones, and GTask's pool then ran the window's own work (a search as
+   * you type) on a thread this one had lowered. */
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (run_job, NULL,
                                                  MAX (MIN_THREADS, (gint) g_get_num_processors ()),
-                                                 FALSE, NULL));
+                                                 TRUE, NULL));
   job = g_new (Job, 1);
   job->task = g_object_ref (task);
   job->func = func;

@@ -301,6 +301,7 @@ typedef struct
   gboolean reread_all;        /* a server without a cursor does not page by one: keep none */
   gboolean any_answered;      /* a server answered a query of this refresh of jobs */
   gboolean stored_when_unreachable; /* the reader's, when the operation started */
+  gboolean offline;           /* no server answered: the store's documents only */
   GPtrArray *stale;           /* the store's invalid job documents, looked at again */
   GPtrArray *pending;         /* Job IDs the store notes as not indexed yet */
   gboolean store_failed;      /* a verdict could not be stored: no cursor is kept */
@@ -1713,6 +1714,17 @@ signers_done (GTask *task)
   Op *op = g_task_get_task_data (task);
   g_autoptr (GPtrArray) list = g_ptr_array_new ();
 
+  /* No server answered: none is asked for enrollments either (nor are
+   * the signers counted as asked: they are, once one answers). The
+   * store's enrollments are in the directory already. */
+  if (op->offline)
+    {
+      op->asking = g_ptr_array_new_with_free_func (g_free);
+      op->learning = TRUE;
+      op->slow = TRUE;
+      run_next (task);
+      return;
+    }
   /* Another operation may have asked for some meanwhile. */
   for (guint i = 0; i < op->wanted->len; i++)
     {
@@ -2774,7 +2786,8 @@ take_page (GTask *task, GAsyncResult *result)
       return;
     }
   if (op->page == 0 && op->answered == 0 && op->stored_when_unreachable && !op->learning
-      && op->kind == KIND_REFRESH && op->what == REIN_MARKET_REFRESH_JOB_IDS)
+      && !op->any_answered && op->kind == KIND_REFRESH
+      && op->what == REIN_MARKET_REFRESH_JOB_IDS)
     {
       /* No server answered: the jobs as the store has them, said so. The
        * other queries of the IDs would find none either. */
@@ -2783,6 +2796,7 @@ take_page (GTask *task, GAsyncResult *result)
       g_debug ("refresh: no server answered %s: the store's documents only",
                op->current->name);
       g_queue_clear_full (&op->queries, (GDestroyNotify) query_free);
+      op->offline = TRUE;
       query_done (task);
       return;
     }

@@ -185,18 +185,10 @@ void rein_market_reader_get_limits (ReinMarketReader *self, ReinMarketReaderLimi
  * Emits "progress" as servers answer, "server-failed" for each server
  * that does not, "warning" for what else went wrong without stopping the
  * refresh. Fails with REIN_NET_ERROR_UNREACHABLE when no server answered a
- * query whose documents the result needs, REIN_NET_ERROR_INVALID when no
- * server is known, G_IO_ERROR_CANCELLED when cancelled (the models are
- * then left as they were). */
-/* Whether a refresh of job IDs that no server answers (every server out
- * of reach, or refusing) builds the jobs from the documents the store
- * holds for them instead of failing; rein_market_reader_get_unreachable()
- * then says what the first server said, until the next refresh of job
- * IDs. For what the user already has a part in (My Jobs), not for what
- * must be as the servers have it now (a bid). Off by default. */
-void rein_market_reader_set_stored_when_unreachable (ReinMarketReader *self, gboolean stored);
-const gchar *rein_market_reader_get_unreachable (ReinMarketReader *self);
-
+ * query whose documents the result needs (but see
+ * rein_market_reader_set_stored_when_unreachable()),
+ * REIN_NET_ERROR_INVALID when no server is known, G_IO_ERROR_CANCELLED
+ * when cancelled (the models are then left as they were). */
 void rein_market_reader_refresh_async (ReinMarketReader *self,
                                        ReinMarketRefresh what,
                                        const gchar *const *job_ids,
@@ -206,6 +198,15 @@ void rein_market_reader_refresh_async (ReinMarketReader *self,
 gboolean rein_market_reader_refresh_finish (ReinMarketReader *self,
                                             GAsyncResult *result,
                                             GError **error);
+
+/* Whether a refresh of job IDs that no server answers (every server out
+ * of reach, or refusing) builds the jobs from the documents the store
+ * holds for them instead of failing; rein_market_reader_get_unreachable()
+ * then says what the first server said, until the next refresh of job
+ * IDs. For what the user already has a part in (My Jobs), not for what
+ * must be as the servers have it now (a bid). Off by default. */
+void rein_market_reader_set_stored_when_unreachable (ReinMarketReader *self, gboolean stored);
+const gchar *rein_market_reader_get_unreachable (ReinMarketReader *self);
 
 /* Sends one @query (with @params, NULL-terminated name/value pairs) to
  * every server, page by page, and merges the answers, without validating

@@ -837,7 +837,12 @@ test_bid_and_post (Fixture *f, gconstpointer data)
 
     g_assert_cmpstr (app_test_fact_of (GTK_WIDGET (bid), "Mediator’s fee (1.5%)"), ==, fee);
     g_assert_nonnull (warning);
+    g_autofree gchar *from = rein_sign_dialog_format_amount (59300); /* 1.5% of it: 890 */
+    g_autofree gchar *advice = g_strdup_printf ("Ask for at least %s for the fee to be payable.",
+                                                from);
+
     g_assert_true (g_str_has_prefix (warning, "On this bid the mediator’s fee is 0.00000013 BTC"));
+    g_assert_true (g_str_has_suffix (warning, advice));
   }
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.escape", NULL);
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
@@ -1215,7 +1220,7 @@ test_bid_refusals (Fixture *f, gconstpointer data)
   app_test_destroy_window (GTK_WINDOW (bobs_window));
 
   /* Offline: the job shown from the store, but a bid needs it as the
-   * servers have it now; said in plain words, the servers' on a tooltip */
+   * servers have it now; said in plain words, the servers' below */
   cake_text = post_job_text (&f->you, &f->alice, "Cake stand", "Baking", "One stand.", &cake_id);
   test_server_stop (f->server);
   rein_market_view_select (f->view, position_of (f, f->logo_id));
@@ -1227,14 +1232,14 @@ test_bid_refusals (Fixture *f, gconstpointer data)
     ReinBidDialog *bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
     GtkWidget *page = GTK_WIDGET (
         gtk_widget_get_template_child (GTK_WIDGET (bid), REIN_TYPE_SIGN_DIALOG, "error_page"));
-    const gchar *detail;
+    GtkLabel *detail = GTK_LABEL (
+        gtk_widget_get_template_child (GTK_WIDGET (bid), REIN_TYPE_SIGN_DIALOG, "error_detail"));
 
     g_assert_true (gtk_widget_get_mapped (page));
     g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==,
-                     "No Server Could Be Reached");
-    detail = gtk_widget_get_tooltip_text (page);
-    g_assert_nonnull (detail);
-    g_assert_nonnull (strstr (detail, "no server sent the market"));
+                     "No Server Sent the Job");
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (detail)));
+    g_assert_nonnull (strstr (gtk_label_get_text (detail), "no server sent the market"));
     app_test_screenshot (GTK_WIDGET (bid), "market-22-bid-offline");
     app_test_destroy_window (GTK_WINDOW (bid));
   }

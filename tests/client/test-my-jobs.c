@@ -528,8 +528,8 @@ test_unsent (Fixture *f, gconstpointer data)
   wait_for (&result);
   g_assert_false (rein_my_jobs_refresh_finish (service, result, &error));
   g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_UNREACHABLE);
-  g_assert_true (g_str_has_prefix (error->message, "No server answered: your jobs are shown as "
-                                                   "this computer last had them ("));
+  g_assert_true (g_str_has_prefix (error->message, "No server sent your jobs: they are shown "
+                                                   "as this computer last had them ("));
   jobs = rein_my_jobs_get_jobs (service);
   for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
     {

@@ -331,6 +331,48 @@ test_dust (void)
   world_free (w);
 }
 
+/* rein_payout_least_payable(): an escrow holding that much is paid out
+ * at the lowest fee rate, to one output at the dust limit; one satoshi
+ * less, and no plan can be made. For both escrows. */
+static void
+test_least_payable (void)
+{
+  g_assert_cmpint (rein_payout_least_payable (TRUE), ==, 343 + REIN_DUST_LIMIT);
+  g_assert_cmpint (rein_payout_least_payable (FALSE), ==, 344 + REIN_DUST_LIMIT);
+  for (guint p = 0; p < 2; p++)
+    {
+      gboolean primary = p == 0;
+      gint64 least = rein_payout_least_payable (primary);
+
+      for (gint64 less = 0; less <= 1; less++)
+        {
+          World *w = world_new ();
+          g_autoptr (GError) error = NULL;
+          g_autoptr (ReinPayees) payees = rein_payees_new (w->job, FALSE, &error);
+          g_autoptr (ReinEscrowStatus) status = rein_escrow_status_new (w->job, FALSE, &error);
+          g_autoptr (ReinPayoutPlan) plan = NULL;
+          const gint64 coins[] = { least - less, 0 };
+
+          g_assert_no_error (error);
+          fund (status, primary, coins);
+          plan = rein_payout_plan_new (status, primary, payees, REIN_PAYOUT_ACCEPT, 0, 1000, 0,
+                                       &error);
+          if (less == 0)
+            {
+              g_assert_no_error (error);
+              g_assert_cmpuint (plan->outputs->len, ==, 1);
+              g_assert_cmpint (plan->fee, ==, least - REIN_DUST_LIMIT);
+              g_assert_cmpint (((ReinPayoutOutput *) g_ptr_array_index (plan->outputs, 0))->amount,
+                               ==, REIN_DUST_LIMIT);
+              assert_balanced (plan);
+            }
+          else
+            g_assert_null (plan);
+          world_free (w);
+        }
+    }
+}
+
 /* ---- the whole payment, through the test chain ---- */
 
 static void
@@ -605,6 +647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/payout/payees", test_payees);
   g_test_add_func ("/payout/plans", test_plans);
   g_test_add_func ("/payout/dust", test_dust);
+  g_test_add_func ("/payout/least-payable", test_least_payable);
   g_test_add_func ("/payout/psbt-broadcast", test_psbt_broadcast);
   return g_test_run ();
 }

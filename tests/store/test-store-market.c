@@ -374,6 +374,46 @@ test_job_documents_and_enrollments (Fixture *f, gconstpointer data)
   }
 }
 
+/* rein_store_list_unsent_job_ids(): my documents that no server is known
+ * to hold as they are. */
+static void
+test_unsent (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = rein_identity_get_id (f->identity);
+  gint64 server = rein_store_add_server (f->store, "http://127.0.0.1:1/", &error);
+  g_autoptr (ReinDocument) kept = own_document (f, "jjjjjjjjjjjjjjjjjjjj");     /* no placement */
+  g_autoptr (ReinDocument) placed = own_document (f, "kkkkkkkkkkkkkkkkkkkk");   /* checked */
+  g_autoptr (ReinDocument) unchecked = own_document (f, "llllllllllllllllllll"); /* other hash */
+  g_autoptr (ReinDocument) fetched = own_document (f, "mmmmmmmmmmmmmmmmmmmm");  /* from a server */
+  g_autoptr (ReinDocument) theirs = stranger_document ("Rein Job", "nnnnnnnnnnnnnnnnnnnn", 1);
+  g_auto (GStrv) ids = NULL;
+  gint64 row;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_store_add_document (f->store, kept, id, 0, &error), >, 0);
+  row = rein_store_add_document (f->store, placed, id, 0, &error);
+  g_assert_true (rein_store_set_placement (f->store, row, server, "KEY1",
+                                           rein_document_get_hash (placed), &error));
+  row = rein_store_add_document (f->store, unchecked, id, 0, &error);
+  g_assert_true (rein_store_set_placement (f->store, row, server, "KEY2",
+                                           rein_document_get_hash (kept), &error));
+  g_assert_cmpint (rein_store_add_document (f->store, fetched, id, server, &error), >, 0);
+  g_assert_cmpint (rein_store_add_document (f->store, theirs, 0, 0, &error), >, 0);
+  g_assert_no_error (error);
+
+  ids = rein_store_list_unsent_job_ids (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (ids), ==, 2);
+  g_assert_cmpstr (ids[0], ==, "jjjjjjjjjjjjjjjjjjjj");
+  g_assert_cmpstr (ids[1], ==, "llllllllllllllllllll");
+  g_clear_pointer (&ids, g_strfreev);
+  /* another identity has none */
+  ids = rein_store_list_unsent_job_ids (f->store, id + 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (ids), ==, 0);
+}
+
 static void
 test_orders_and_job_ids (Fixture *f, gconstpointer data)
 {
@@ -602,6 +642,8 @@ main (int argc, char **argv)
   g_test_add ("/store/market/job-documents", Fixture, NULL, fixture_setup,
               test_job_documents_and_enrollments, fixture_teardown);
   g_test_add ("/store/market/payouts", Fixture, NULL, fixture_setup, test_payouts,
+              fixture_teardown);
+  g_test_add ("/store/market/unsent", Fixture, NULL, fixture_setup, test_unsent,
               fixture_teardown);
   g_test_add ("/store/market/orders", Fixture, NULL, fixture_setup, test_orders_and_job_ids,
               fixture_teardown);
