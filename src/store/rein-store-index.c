@@ -91,10 +91,41 @@ rein_store_index_jobs (ReinStore *self,
   return g_steal_pointer (&summaries);
 }
 
+/* The largest id of a summary (0: none) in *@out_last, by @last_stmt. */
+static gboolean
+last_row (ReinStore *self, sqlite3_stmt *last_stmt, gint64 *out_last, GError **error)
+{
+  sqlite3_reset (last_stmt);
+  if (sqlite3_step (last_stmt) != SQLITE_ROW)
+    return _rein_store_db_error (self, error, "Could not read the market index");
+  *out_last = sqlite3_column_int64 (last_stmt, 0);
+  return TRUE;
+}
+
+/* Puts the summaries above *@indexed into the full-text index, and
+ * moves *@indexed up to the last of them. */
+static gboolean
+index_new_rows (ReinStore *self,
+                sqlite3_stmt *search_stmt,
+                sqlite3_stmt *last_stmt,
+                gint64 *indexed,
+                GError **error)
+{
+  sqlite3_reset (search_stmt);
+  sqlite3_bind_int64 (search_stmt, 1, *indexed);
+  if (sqlite3_step (search_stmt) != SQLITE_DONE)
+    return _rein_store_db_error (self, error, "Could not store the market index");
+  return last_row (self, last_stmt, indexed, error);
+}
+
 static gboolean
 save_summaries (ReinStore *self, GPtrArray *summaries, guint from, guint to, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) last_stmt = NULL;
+  g_autoptr (sqlite3_stmt) search_stmt = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 indexed = 0; /* the rows up to this id are in the full-text index */
   /* One transaction, under the lock, a chunk: the main thread waits for
    * one chunk at most, not for a whole market. */
   g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
@@ -118,14 +149,42 @@ save_summaries (ReinStore *self, GPtrArray *summaries, guint from, guint to, GEr
       error);
   if (stmt == NULL)
     return FALSE;
+  /* New rows take ids above every other (no AUTOINCREMENT: the largest
+   * plus one), and go into the full-text index together, in one
+   * statement (see migration 8 -> 9 in rein-store.c); a change to a row
+   * already there goes through the update trigger. */
+  last_stmt = _rein_store_prepare (self, "SELECT coalesce (max (id), 0) FROM job_summaries",
+                                   error);
+  search_stmt = _rein_store_prepare (
+      self,
+      "INSERT INTO job_search (rowid, name, description, category, creator)"
+      " SELECT id, name, description, category, creator FROM job_summaries WHERE id > ?1",
+      error);
+  if (last_stmt == NULL || search_stmt == NULL)
+    return FALSE;
   /* The lock is held throughout, so no other statement on the shared
    * connection can land inside this transaction. */
   if (!_rein_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
+  if (!last_row (self, last_stmt, &indexed, error))
+    {
+      _rein_store_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
   for (guint i = from; i < to; i++)
     {
       ReinJobSummary *s = g_ptr_array_index (summaries, i);
+      g_autofree gchar *key = g_strconcat (rein_job_summary_get_job_id (s), " ",
+                                           rein_job_summary_get_creator_key (s), NULL);
 
+      /* A job twice in one chunk: the update trigger takes its first row
+       * out of the full-text index, so it must be in it first. */
+      if (!g_hash_table_add (seen, g_steal_pointer (&key))
+          && !index_new_rows (self, search_stmt, last_stmt, &indexed, error))
+        {
+          _rein_store_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
       sqlite3_reset (stmt);
       bind_text (stmt, 1, rein_job_summary_get_job_id (s));
       bind_text (stmt, 2, rein_job_summary_get_creator_key (s));
@@ -149,6 +208,11 @@ save_summaries (ReinStore *self, GPtrArray *summaries, guint from, guint to, GEr
           _rein_store_exec (self, "ROLLBACK", NULL);
           return FALSE;
         }
+    }
+  if (!index_new_rows (self, search_stmt, last_stmt, &indexed, error))
+    {
+      _rein_store_exec (self, "ROLLBACK", NULL);
+      return FALSE;
     }
   if (!_rein_store_exec (self, "COMMIT", error))
     {

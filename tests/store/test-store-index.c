@@ -167,6 +167,27 @@ test_save_list (Fixture *f, gconstpointer data)
   g_assert_cmpuint (again->len, ==, 3);
 }
 
+/* FTS5's own check of the full-text index against the summaries, and
+ * the number of rows it indexes. */
+static void
+assert_search_intact (Fixture *f, guint n_rows)
+{
+  g_autofree gchar *path = g_build_filename (f->dir, "rein.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO job_search (job_search, rank) "
+                                     "VALUES ('integrity-check', 1)", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM job_search_docsize", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, n_rows);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 static void
 test_search (Fixture *f, gconstpointer data)
 {
@@ -175,6 +196,7 @@ test_search (Fixture *f, gconstpointer data)
   g_auto (GStrv) categories = NULL;
 
   g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+  assert_search_intact (f, 3);
   g_assert_cmpuint (search_count (f, "bakery"), ==, 2);    /* name and description */
   g_assert_cmpuint (search_count (f, "BAK"), ==, 2);       /* prefix, any case */
   g_assert_cmpuint (search_count (f, "bakery logo"), ==, 1); /* every word */
@@ -201,6 +223,7 @@ test_search (Fixture *f, gconstpointer data)
   }
   g_assert_cmpuint (search_count (f, "dora"), ==, 1);
   g_assert_cmpuint (search_count (f, "bob"), ==, 1);
+  assert_search_intact (f, 3);
 
   categories = rein_store_list_job_categories (f->store, FALSE, &error);
   g_assert_no_error (error);
@@ -228,6 +251,28 @@ test_search (Fixture *f, gconstpointer data)
     two = rein_job_summaries_list_categories (listed, 2);
     g_assert_cmpuint (g_strv_length (two), ==, 2);
   }
+  assert_search_intact (f, 5);
+  /* New rows, a changed one and a job twice in one save: each new row is
+   * indexed once, each change replaces its words */
+  {
+    g_autoptr (GPtrArray) mixed = g_ptr_array_new_with_free_func (g_object_unref);
+
+    g_ptr_array_add (mixed, summary ("aaaaaaaaaaaaaaaaaaa6", "Paint a fence", "Garden", "White",
+                                     "Fay", REIN_JOB_STATE_POSTED, 0, 600));
+    g_ptr_array_add (mixed, summary ("aaaaaaaaaaaaaaaaaaa1", "Logo for a bakery", "Design",
+                                     "A round logo, café colours", "Gus",
+                                     REIN_JOB_STATE_BIDS, 1, 100));
+    g_ptr_array_add (mixed, summary ("aaaaaaaaaaaaaaaaaaa6", "Paint a fence", "Garden", "White",
+                                     "Hal", REIN_JOB_STATE_BIDS, 1, 600));
+    g_assert_true (rein_store_save_job_summaries (f->store, mixed, &error));
+    g_assert_no_error (error);
+  }
+  assert_search_intact (f, 6);
+  g_assert_cmpuint (search_count (f, "fence"), ==, 1);
+  g_assert_cmpuint (search_count (f, "hal"), ==, 1);
+  g_assert_cmpuint (search_count (f, "fay"), ==, 0);
+  g_assert_cmpuint (search_count (f, "gus"), ==, 1);
+  g_assert_cmpuint (search_count (f, "bob"), ==, 1); /* the manual's, saved again above */
 }
 
 /* Creator and mediator are people as rein_person_format() shows them: the
