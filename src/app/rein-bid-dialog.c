@@ -136,7 +136,7 @@ add_mediator_fee (ReinReviewPage *review, ReinDocument *posting, gint64 satoshis
       return;
     }
   /* as the posting says it, with its % sign ("1.5" is 1.5% too) */
-  stripped = g_strstrip (g_strdup (percent));
+  stripped = g_strstrip (g_strdup (percent != NULL ? percent : ""));
   /* Translators: "Mediator’s fee (1.5%)" */
   title = g_str_has_suffix (stripped, "%") ? g_strdup_printf (_("Mediator’s fee (%s)"), stripped)
                                            : g_strdup_printf (_("Mediator’s fee (%s%%)"), stripped);
