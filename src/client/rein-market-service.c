@@ -260,24 +260,47 @@ notify_read (gpointer data)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENTS_READ]);
 }
 
+/* Microseconds until a count may be told again (0: now). */
+static gint64
+read_notify_wait (ReinMarketService *self)
+{
+  return MAX (0, READ_NOTIFY_MS * 1000 - (g_get_monotonic_time () - self->read_notified));
+}
+
+/* A timeout is due from the main loop's time at the start of the
+ * iteration that added it, which may be milliseconds before now: it can
+ * come early, and then waits again for what is left. */
+static void
+notify_read_later (gpointer data)
+{
+  ReinMarketService *self = data;
+  gint64 wait = self->documents_read > 0 ? read_notify_wait (self) : 0;
+
+  if (wait > 0)
+    self->read_notify_id = g_timeout_add_once ((guint) ((wait + 999) / 1000), notify_read_later,
+                                               self);
+  else
+    notify_read (self);
+}
+
 /* Sets "documents-read", told now or, when a count was told less than
  * READ_NOTIFY_MS ago, then (its latest value). 0 is told at once. */
 static void
 set_documents_read (ReinMarketService *self, guint n)
 {
-  gint64 since;
+  gint64 wait;
 
   if (self->documents_read == n)
     return;
   self->documents_read = n;
-  since = (g_get_monotonic_time () - self->read_notified) / 1000;
-  if (n == 0 || since >= READ_NOTIFY_MS)
+  wait = read_notify_wait (self);
+  if (n == 0 || wait == 0)
     {
       g_clear_handle_id (&self->read_notify_id, g_source_remove);
       notify_read (self);
     }
   else if (self->read_notify_id == 0)
-    self->read_notify_id = g_timeout_add_once ((guint) (READ_NOTIFY_MS - since), notify_read,
+    self->read_notify_id = g_timeout_add_once ((guint) ((wait + 999) / 1000), notify_read_later,
                                                self);
 }
 
