@@ -19,6 +19,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rein-background.h"
 #include "rein-bid-dialog.h"
 #include "rein-job-row.h"
 #include "rein-market-view.h"
@@ -99,6 +100,7 @@ struct _ReinMarketView
   GArray *facts;         /* JobFacts of each sorted job */
   ReinJobList *shown;    /* those that pass the filters, borrowed from sorted */
   GArray *shown_index;   /* the place of each row shown in sorted (guint) */
+  GPtrArray *sorted_rows; /* the service's rows sorted last (or being sorted) */
   GCancellable *sort_cancellable;
   gboolean sorting;
   gboolean sort_again;   /* the jobs changed while they were being sorted */
@@ -358,6 +360,12 @@ update_state (ReinMarketView *self)
   /* Below the list: a refresh in flight, or what went wrong in the last
    * one while older results stay shown. */
   gtk_widget_set_visible (GTK_WIDGET (self->status_icon), refreshing);
+  /* A count told four times a second is one line: a wrapped label is
+   * measured again for the widths it could take, which took the main loop
+   * 4-8 ms a count. What went wrong wraps. */
+  gtk_label_set_wrap (self->status_label, !refreshing);
+  gtk_label_set_ellipsize (self->status_label,
+                           refreshing ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
   /* In plain words; the servers' own (libsoup's, GIO's) in the tooltip. */
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
   if (refreshing)
@@ -578,6 +586,7 @@ refilter (ReinMarketView *self, GtkFilterChange change)
 
 typedef struct
 {
+  GPtrArray *rows; /* the service's rows, copied to @jobs in the thread, or NULL */
   GPtrArray *jobs; /* a reference each */
   GArray *facts;   /* JobFacts */
   ReinMarketSort sort;
@@ -586,6 +595,7 @@ typedef struct
 static void
 sort_free (Sort *sort)
 {
+  g_clear_pointer (&sort->rows, g_ptr_array_unref);
   g_clear_pointer (&sort->jobs, g_ptr_array_unref);
   g_clear_pointer (&sort->facts, g_array_unref);
   g_free (sort);
@@ -606,6 +616,15 @@ sort_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   Sort *sort = task_data;
   Sort *sorted = g_new0 (Sort, 1);
 
+  /* The copy too: a hundred thousand references took the main loop
+   * longer than a frame. */
+  if (sort->rows != NULL)
+    {
+      sort->jobs = g_ptr_array_new_full (sort->rows->len, g_object_unref);
+      for (guint i = 0; i < sort->rows->len; i++)
+        g_ptr_array_add (sort->jobs, g_object_ref (sort->rows->pdata[i]));
+      g_clear_pointer (&sort->rows, g_ptr_array_unref);
+    }
   /* The market's jobs come newest first: in that order (the default)
    * they need one pass over them, not a sort (100-200 ms for 100,000). */
   if (!in_order (sort->jobs, sort->sort))
@@ -629,7 +648,7 @@ sort_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ReinMarketView *self = REIN_MARKET_VIEW (source);
   Sort *sorted = g_task_propagate_pointer (G_TASK (result), NULL);
-  g_autoptr (GPtrArray) old = NULL;
+  GPtrArray *old;
 
   /* NULL: cancelled, a newer sort took over (or the view went away). */
   if (sorted == NULL)
@@ -650,6 +669,8 @@ sort_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The rows shown are borrowed from the old array: replaced before it
    * goes (a sort started above copied the jobs from the model). */
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+  /* a hundred thousand jobs are tens of milliseconds to let go */
+  rein_background_free (old, (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* Sorts the market's jobs in a worker (100,000 take a few hundred
@@ -659,7 +680,7 @@ static void
 resort (ReinMarketView *self)
 {
   GListModel *jobs = self->market ? rein_market_service_get_jobs (self->market) : NULL;
-  guint n = jobs ? g_list_model_get_n_items (jobs) : 0;
+  GPtrArray *rows = self->market ? rein_market_service_dup_rows (self->market) : NULL;
   g_autoptr (GTask) task = NULL;
   Sort *sort = g_new0 (Sort, 1);
 
@@ -668,9 +689,21 @@ resort (ReinMarketView *self)
   self->sort_cancellable = g_cancellable_new ();
   self->sort_again = FALSE;
   sort->sort = self->sort;
-  sort->jobs = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (sort->jobs, g_list_model_get_item (jobs, i));
+  g_clear_pointer (&self->sorted_rows, g_ptr_array_unref);
+  if (rows != NULL)
+    {
+      /* copied in the thread */
+      sort->rows = rows;
+      self->sorted_rows = g_ptr_array_ref (rows);
+    }
+  else
+    {
+      guint n = jobs ? g_list_model_get_n_items (jobs) : 0;
+
+      sort->jobs = g_ptr_array_new_full (n, g_object_unref);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (sort->jobs, g_list_model_get_item (jobs, i));
+    }
   self->sorting = TRUE;
   task = g_task_new (self, self->sort_cancellable, sort_done_cb, NULL);
   g_task_set_source_tag (task, resort);
@@ -896,19 +929,27 @@ update_categories (ReinMarketView *self)
 static void
 jobs_changed_cb (ReinMarketView *self)
 {
-  /* One sort at a time while the jobs change (a load of 100,000 jobs
-   * comes in a hundred steps): each would copy every job again. */
-  if (self->sorting)
-    self->sort_again = TRUE;
-  else
-    resort (self);
-  update_categories (self);
-  /* New rows may match a search made before they came, and changed ones
-   * may match no more: the next answer is not a narrowing of this one. */
-  if (self->search_text != NULL)
+  g_autoptr (GPtrArray) rows = self->market ? rein_market_service_dup_rows (self->market) : NULL;
+
+  /* A load of 100,000 jobs comes in a hundred steps: the rows it ends
+   * with are sorted (and searched) at its first, and the steps after
+   * change nothing of them. */
+  if (rows == NULL || rows != self->sorted_rows)
     {
-      self->hits_stale = TRUE;
-      start_search (self);
+      /* One sort at a time while the jobs change: each copies every job. */
+      if (self->sorting)
+        self->sort_again = TRUE;
+      else
+        resort (self);
+      update_categories (self);
+      /* New rows may match a search made before they came, and changed
+       * ones may match no more: the next answer is not a narrowing of
+       * this one. */
+      if (self->search_text != NULL)
+        {
+          self->hits_stale = TRUE;
+          start_search (self);
+        }
     }
   update_state (self);
   update_detail (self);
@@ -1283,6 +1324,7 @@ rein_market_view_dispose (GObject *object)
   g_clear_object (&self->shown);
   g_clear_pointer (&self->shown_index, g_array_unref);
   g_clear_pointer (&self->sorted, g_ptr_array_unref);
+  g_clear_pointer (&self->sorted_rows, g_ptr_array_unref);
   g_clear_pointer (&self->facts, g_array_unref);
   g_clear_object (&self->market);
   g_clear_object (&self->context);

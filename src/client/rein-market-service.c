@@ -57,6 +57,8 @@ struct _ReinMarketService
 
 G_DEFINE_FINAL_TYPE (ReinMarketService, rein_market_service, G_TYPE_OBJECT)
 
+static void set_rows (ReinMarketService *self, GPtrArray *rows);
+
 enum
 {
   PROP_0,
@@ -385,9 +387,9 @@ rein_market_service_set_identity (ReinMarketService *self, ReinIdentity *identit
       g_signal_connect (self->reader, "warning", G_CALLBACK (warning_cb), self);
       g_signal_connect (self->reader, "read", G_CALLBACK (page_read_cb), self);
     }
+  set_rows (self, NULL);
   g_list_store_remove_all (self->jobs);
   self->jobs_version++;
-  g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_list_store_remove_all (self->mediators);
   set_boolean (self, &self->loaded, FALSE, PROP_LOADED);
   /* The old identity's refreshes end with the switch (they see the new
@@ -527,22 +529,12 @@ load_free (Load *l)
   g_free (l);
 }
 
-static void
-drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  g_ptr_array_unref (task_data);
-}
-
 /* Frees @items in a worker: a hundred thousand rows take the main loop
  * long to free. */
 static void
 drop_in_worker (GPtrArray *items)
 {
-  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (drop, drop_in_worker);
-  g_task_set_task_data (drop, items, NULL);
-  rein_background_run (drop, drop_thread);
+  rein_background_free (items, (GDestroyNotify) g_ptr_array_unref);
 }
 
 typedef struct
@@ -564,6 +556,7 @@ first_page_cb (gpointer data)
   if (page->generation == self->generation && page->version == self->jobs_version
       && g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0 && page->rows->len > 0)
     {
+      set_rows (self, page->rows);
       g_list_store_splice (self->jobs, 0, 0, page->rows->pdata, page->rows->len);
       self->jobs_version++;
       g_debug ("market: the first %u rows shown", page->rows->len);
@@ -652,7 +645,18 @@ apply_free (Apply *apply)
   g_free (apply);
 }
 
-/* The jobs model now holds @rows (NULL: unknown), which nobody changes. */
+GPtrArray *
+rein_market_service_dup_rows (ReinMarketService *self)
+{
+  g_return_val_if_fail (REIN_IS_MARKET_SERVICE (self), NULL);
+  if (self->apply != NULL)
+    return g_ptr_array_ref (self->apply->rows);
+  return self->rows != NULL ? g_ptr_array_ref (self->rows) : NULL;
+}
+
+/* The jobs model holds @rows (NULL: unknown), which nobody changes: set
+ * before the model changes, so that what reacts to the change reads the
+ * new rows (rein_market_service_dup_rows()). */
 static void
 set_rows (ReinMarketService *self, GPtrArray *rows)
 {
@@ -781,15 +785,16 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           apply->source = g_idle_add (apply_cb, self);
           return;
         }
+      set_rows (self, apply->rows);
       if (apply->to_remove > 0 || apply->next < apply->end)
         apply_step (self, apply, G_MAXUINT);
-      set_rows (self, apply->rows);
       apply_free (apply);
       set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
       g_task_return_boolean (outer, TRUE);
       return;
     }
   /* At start: one splice, the list is not shown filled row by row. */
+  set_rows (self, l->summaries);
   if (l->prefix + l->suffix < MAX (l->old->len, l->summaries->len))
     {
       gint64 start = g_get_monotonic_time ();
@@ -808,7 +813,6 @@ load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                l->summaries->len - l->prefix - l->suffix,
                (g_get_monotonic_time () - start) / 1000);
     }
-  set_rows (self, l->summaries);
   drop_in_worker (g_steal_pointer (&l->old));
   set_boolean (self, &self->loaded, TRUE, PROP_LOADED);
   g_task_return_boolean (outer, TRUE);

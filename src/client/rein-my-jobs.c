@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "rein-background.h"
 #include "rein-client.h"
 #include "rein-client-error.h"
 #include "rein-my-jobs.h"
@@ -455,9 +456,10 @@ event_free (gpointer data)
 }
 
 static void
-refresh_free (Refresh *r)
+refresh_free_rest (gpointer data)
 {
-  g_clear_object (&r->identity);
+  Refresh *r = data;
+
   g_free (r->own_key);
   g_clear_pointer (&r->summaries, g_ptr_array_unref);
   g_clear_pointer (&r->candidates, g_ptr_array_unref);
@@ -466,6 +468,15 @@ refresh_free (Refresh *r)
   g_free (r->first_error);
   g_free (r->unreachable);
   g_free (r);
+}
+
+static void
+refresh_free (Refresh *r)
+{
+  g_clear_object (&r->identity);
+  /* The market's summaries, and what came of them: a large market's take
+   * the main loop longer than a frame to let go. */
+  rein_background_free (r, refresh_free_rest);
 }
 
 static void
@@ -900,11 +911,17 @@ rein_my_jobs_refresh_async (ReinMyJobs *self,
   r = g_new0 (Refresh, 1);
   r->identity = g_object_ref (self->identity);
   r->own_key = g_strdup (rein_identity_get_delegate_public_key (self->identity));
-  /* summaries do not change once made: the worker may read them */
-  summaries = rein_market_service_get_jobs (self->market);
-  r->summaries = g_ptr_array_new_full (g_list_model_get_n_items (summaries), g_object_unref);
-  for (guint i = 0; i < g_list_model_get_n_items (summaries); i++)
-    g_ptr_array_add (r->summaries, g_list_model_get_item (summaries, i));
+  /* summaries do not change once made: the worker may read them. The
+   * market's own array when it has one: copying a large market's took
+   * the main loop longer than a frame. */
+  r->summaries = rein_market_service_dup_rows (self->market);
+  if (r->summaries == NULL)
+    {
+      summaries = rein_market_service_get_jobs (self->market);
+      r->summaries = g_ptr_array_new_full (g_list_model_get_n_items (summaries), g_object_unref);
+      for (guint i = 0; i < g_list_model_get_n_items (summaries); i++)
+        g_ptr_array_add (r->summaries, g_list_model_get_item (summaries, i));
+    }
   r->candidates = g_ptr_array_new_with_free_func (candidate_free);
   r->found = g_ptr_array_new_with_free_func (g_object_unref);
   r->events = g_ptr_array_new_with_free_func (event_free);

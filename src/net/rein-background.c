@@ -80,6 +80,39 @@ rein_background_run (GTask *task, GTaskThreadFunc func)
   g_thread_pool_push (pool, job, NULL);
 }
 
+typedef struct
+{
+  gpointer data;
+  GDestroyNotify free_func;
+} Drop;
+
+static void
+drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Drop *drop = task_data;
+
+  drop->free_func (g_steal_pointer (&drop->data));
+}
+
+void
+rein_background_free (gpointer data, GDestroyNotify free_func)
+{
+  g_autoptr (GTask) task = NULL;
+  Drop *drop;
+
+  g_return_if_fail (free_func != NULL);
+
+  if (data == NULL)
+    return;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  drop = g_new (Drop, 1);
+  drop->data = data;
+  drop->free_func = free_func;
+  g_task_set_source_tag (task, rein_background_free);
+  g_task_set_task_data (task, drop, g_free);
+  rein_background_run (task, drop_thread);
+}
+
 void
 rein_background_tune_allocator (void)
 {

@@ -28,6 +28,12 @@ void rein_background_thread (void);
  * other work of this pool. */
 void rein_background_run (GTask *task, GTaskThreadFunc func);
 
+/* Frees @data with @free_func in a worker of rein_background_run(): a
+ * hundred thousand objects take the main loop tens of milliseconds to
+ * let go, longer than a frame. @data must be the caller's to give: no
+ * other thread may still use it through the caller's reference. */
+void rein_background_free (gpointer data, GDestroyNotify free_func);
+
 /* For a process that reads markets (the app, rein-cli), whose refresh
  * workers allocate hundreds of MB in small pieces and pages of answers of
  * a few MB:

@@ -297,6 +297,8 @@ parse_thread (GTask *parse, gpointer source, gpointer task_data, GCancellable *c
         }
       g_ptr_array_add (sq->docs, doc);
     }
+  /* The page's text, here rather than on the caller's main loop. */
+  g_clear_pointer (&sq->texts, g_ptr_array_unref);
   g_task_return_boolean (parse, TRUE);
 }
 
@@ -403,6 +405,8 @@ parsed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         doc = g_hash_table_lookup (fetch->by_hash, rein_document_get_hash (doc));
       add_source (fetch, doc, sq->report->url);
     }
+  /* Each is in fetch->by_hash, or another copy of one that is. */
+  g_clear_pointer (&sq->docs, g_ptr_array_unref);
   return_to_caller (sq);
 }
 

@@ -522,6 +522,9 @@ typedef struct
   guint splices;        /* changes of the market's jobs model */
   guint biggest_splice; /* most rows one change added or removed */
   guint first_added;    /* rows the first change added */
+  ReinMarketService *market; /* when set: its rows looked at each change */
+  GPtrArray *rows;      /* rein_market_service_dup_rows() at the last change */
+  guint rows_arrays;    /* different arrays it gave meanwhile */
 } Watch;
 
 #define TURNS_PER_STEP 3
@@ -597,6 +600,15 @@ watch_splices_cb (GListModel *model, guint position, guint removed, guint added,
   if (w->splices++ == 0)
     w->first_added = added;
   w->biggest_splice = MAX (w->biggest_splice, MAX (removed, added));
+  if (w->market != NULL)
+    {
+      GPtrArray *rows = rein_market_service_dup_rows (w->market);
+
+      if (rows != w->rows)
+        w->rows_arrays++;
+      g_clear_pointer (&w->rows, g_ptr_array_unref);
+      w->rows = rows;
+    }
 }
 
 /* A refresh of a few thousand documents keeps off the main loop: every
@@ -638,6 +650,7 @@ test_refresh_off_main_loop (void)
     checks = rein_document_get_n_signature_checks ();
     rein_market_reader_set_step_hook (hold_step_cb, &w);
     timer = g_timeout_add (1, turn_cb, &w);
+    w.market = market;
     g_signal_connect (jobs, "items-changed", G_CALLBACK (watch_splices_cb), &w);
     g_signal_connect (market, "notify::documents-read", G_CALLBACK (documents_read_cb), &r);
     rein_market_service_refresh_async (market, NULL, wait_cb, &result);
@@ -676,6 +689,24 @@ test_refresh_off_main_loop (void)
   g_assert_cmpuint (w.biggest_splice, <=, REIN_MARKET_SERVICE_SPLICE_ROWS);
   g_assert_cmpuint (w.splices, >=, (n_jobs + REIN_MARKET_SERVICE_SPLICE_ROWS - 1)
                                      / REIN_MARKET_SERVICE_SPLICE_ROWS);
+  /* From the first of those changes on, the market's rows were the ones
+   * the list ended with (a view sorts them once, not at each step): one
+   * array, the list's rows in its order, the same once the list is in. */
+  g_assert_cmpuint (w.rows_arrays, ==, 1);
+  g_assert_nonnull (w.rows);
+  g_assert_cmpuint (w.rows->len, ==, g_list_model_get_n_items (jobs));
+  for (guint i = 0; i < w.rows->len; i++)
+    {
+      g_autoptr (GObject) row = g_list_model_get_item (jobs, i);
+
+      g_assert_true (row == w.rows->pdata[i]);
+    }
+  {
+    g_autoptr (GPtrArray) now = rein_market_service_dup_rows (market);
+
+    g_assert_true (now == w.rows);
+  }
+  g_clear_pointer (&w.rows, g_ptr_array_unref);
 
   /* Nothing new: no signature checked, no row replaced. */
   checks = rein_document_get_n_signature_checks ();
