@@ -16,6 +16,10 @@ struct _ReinPrivateKey
 {
   guint8 secret[32];
   gboolean compressed;
+  /* Made once: every signed put of a sync names the key's address, and
+   * making the public key took as long as the signature itself. */
+  guint8 public_key[65];
+  guint8 public_key_len;
 };
 
 #define VERSION_P2PKH_MAIN 0x00
@@ -73,6 +77,22 @@ rein_secure_strdup (const gchar *text)
   return copy;
 }
 
+/* Fills in @key's public key, once its secret and form are set. */
+static void
+private_key_finish (ReinPrivateKey *key)
+{
+  const secp256k1_context *ctx = rein_secp256k1_context ();
+  secp256k1_pubkey pubkey;
+  size_t len = sizeof key->public_key;
+
+  if (!secp256k1_ec_pubkey_create (ctx, &pubkey, key->secret))
+    g_error ("a private key in range has no public key");
+  secp256k1_ec_pubkey_serialize (ctx, key->public_key, &len, &pubkey,
+                                 key->compressed ? SECP256K1_EC_COMPRESSED
+                                                 : SECP256K1_EC_UNCOMPRESSED);
+  key->public_key_len = (guint8) len;
+}
+
 static ReinPrivateKey *
 private_key_alloc (void)
 {
@@ -102,6 +122,7 @@ rein_private_key_new_from_bytes (const guint8 secret[32], gboolean compressed, G
   key = private_key_alloc ();
   memcpy (key->secret, secret, 32);
   key->compressed = compressed;
+  private_key_finish (key);
   return key;
 }
 
@@ -114,6 +135,7 @@ rein_private_key_generate (gboolean compressed)
   do
     gcry_randomize (key->secret, sizeof key->secret, GCRY_VERY_STRONG_RANDOM);
   while (!secp256k1_ec_seckey_verify (rein_secp256k1_context (), key->secret));
+  private_key_finish (key);
   return key;
 }
 
@@ -227,18 +249,10 @@ rein_private_key_to_wif (const ReinPrivateKey *key, ReinNetwork network)
 gsize
 rein_private_key_get_public_key (const ReinPrivateKey *key, guint8 out[65])
 {
-  const secp256k1_context *ctx = rein_secp256k1_context ();
-  secp256k1_pubkey pubkey;
-  size_t len = 65;
-
   g_return_val_if_fail (key != NULL, 0);
 
-  if (!secp256k1_ec_pubkey_create (ctx, &pubkey, key->secret))
-    g_return_val_if_reached (0);
-  secp256k1_ec_pubkey_serialize (ctx, out, &len, &pubkey,
-                                 key->compressed ? SECP256K1_EC_COMPRESSED
-                                                 : SECP256K1_EC_UNCOMPRESSED);
-  return len;
+  memcpy (out, key->public_key, key->public_key_len);
+  return key->public_key_len;
 }
 
 gchar *
