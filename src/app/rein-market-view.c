@@ -101,6 +101,7 @@ struct _ReinMarketView
   ReinJobList *shown;    /* those that pass the filters, borrowed from sorted */
   GArray *shown_index;   /* the place of each row shown in sorted (guint) */
   GPtrArray *sorted_rows; /* the service's rows sorted last (or being sorted) */
+  GPtrArray *next_rows;   /* the service's rows to sort once the sort running ends */
   GCancellable *sort_cancellable;
   gboolean sorting;
   gboolean sort_again;   /* the jobs changed while they were being sorted */
@@ -251,8 +252,6 @@ some_sync_failed (ReinMarketView *self)
   return failed != NULL && failed[0] != NULL;
 }
 
-/* While a refresh runs: how far it got, below the list and on the
- * loading page. Returns the number of documents read. */
 /* The count beside the status line, or none (NULL). */
 static void
 set_status_count (ReinMarketView *self, const gchar *count)
@@ -263,6 +262,8 @@ set_status_count (ReinMarketView *self, const gchar *count)
   gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), count == NULL);
 }
 
+/* While a refresh runs: how far it got, below the list and on the
+ * loading page. Returns the number of documents read. */
 static guint
 update_read_count (ReinMarketView *self)
 {
@@ -281,9 +282,9 @@ update_read_count (ReinMarketView *self)
                                         "%'u documents read", read),
                            read);
   gtk_label_set_text (self->loading_count, count);
-  /* The count on a line of its own, which does not wrap: the status line
-   * wraps, and a wrapped label measured anew at each count (four times a
-   * second) took the main loop 4-8 ms each time. */
+  /* The count on a label of its own beside the words, which does not
+   * wrap: the status line wraps, and a wrapped label measured anew at each
+   * count (four times a second) took the main loop 4-8 ms each time. */
   gtk_label_set_text (self->status_label, _("Refreshing from your servers:"));
   set_status_count (self, count);
   return read;
@@ -676,7 +677,7 @@ sort_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->facts = g_steal_pointer (&sorted->facts);
   sort_free (sorted);
   /* The rows shown are borrowed from the old array: replaced before it
-   * goes (a sort started above copied the jobs from the model). */
+   * goes (a sort started above holds its own references). */
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
   /* a hundred thousand jobs are tens of milliseconds to let go */
   rein_background_free (old, (GDestroyNotify) g_ptr_array_unref);
@@ -698,7 +699,9 @@ resort (ReinMarketView *self)
   self->sort_cancellable = g_cancellable_new ();
   self->sort_again = FALSE;
   sort->sort = self->sort;
-  g_clear_pointer (&self->sorted_rows, g_ptr_array_unref);
+  /* Those may be the last references to a hundred thousand rows. */
+  rein_background_free (g_steal_pointer (&self->sorted_rows), (GDestroyNotify) g_ptr_array_unref);
+  rein_background_free (g_steal_pointer (&self->next_rows), (GDestroyNotify) g_ptr_array_unref);
   if (rows != NULL)
     {
       /* copied in the thread */
@@ -943,11 +946,15 @@ jobs_changed_cb (ReinMarketView *self)
   /* A load of 100,000 jobs comes in a hundred steps: the rows it ends
    * with are sorted (and searched) at its first, and the steps after
    * change nothing of them. */
-  if (rows == NULL || rows != self->sorted_rows)
+  if (rows == NULL || (rows != self->sorted_rows && rows != self->next_rows))
     {
       /* One sort at a time while the jobs change: each copies every job. */
       if (self->sorting)
-        self->sort_again = TRUE;
+        {
+          self->sort_again = TRUE;
+          g_clear_pointer (&self->next_rows, g_ptr_array_unref);
+          self->next_rows = rows != NULL ? g_ptr_array_ref (rows) : NULL;
+        }
       else
         resort (self);
       update_categories (self);
@@ -1334,6 +1341,7 @@ rein_market_view_dispose (GObject *object)
   g_clear_pointer (&self->shown_index, g_array_unref);
   g_clear_pointer (&self->sorted, g_ptr_array_unref);
   g_clear_pointer (&self->sorted_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->next_rows, g_ptr_array_unref);
   g_clear_pointer (&self->facts, g_array_unref);
   g_clear_object (&self->market);
   g_clear_object (&self->context);

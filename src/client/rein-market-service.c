@@ -554,7 +554,7 @@ first_page_cb (gpointer data)
   ReinMarketService *self = page->self;
 
   if (page->generation == self->generation && page->version == self->jobs_version
-      && g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0 && page->rows->len > 0)
+      && self->apply == NULL && g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0 && page->rows->len > 0)
     {
       set_rows (self, page->rows);
       g_list_store_splice (self->jobs, 0, 0, page->rows->pdata, page->rows->len);
@@ -618,6 +618,28 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
              g_ptr_array_index (l->old, l->old->len - 1 - l->suffix),
              g_ptr_array_index (l->summaries, l->summaries->len - 1 - l->suffix)))
     l->suffix++;
+  /* The rows that stay are the list's own objects, not equal copies: the
+   * array is then the list as it will be (rein_market_service_dup_rows()),
+   * and what matches rows by object (a selection, the view's rows) keeps
+   * them. Nothing changed: the list's own array. */
+  if (l->prefix == l->old->len && l->prefix == l->summaries->len)
+    {
+      g_ptr_array_unref (l->summaries);
+      l->summaries = g_ptr_array_ref (l->old);
+    }
+  else
+    {
+      for (guint i = 0; i < l->prefix; i++)
+        {
+          g_object_unref (l->summaries->pdata[i]);
+          l->summaries->pdata[i] = g_object_ref (l->old->pdata[i]);
+        }
+      for (guint i = 1; i <= l->suffix; i++)
+        {
+          g_object_unref (l->summaries->pdata[l->summaries->len - i]);
+          l->summaries->pdata[l->summaries->len - i] = g_object_ref (l->old->pdata[l->old->len - i]);
+        }
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -732,6 +754,8 @@ apply_cancel (ReinMarketService *self)
 
   if (apply == NULL)
     return;
+  /* the list is half put in: its rows are unknown */
+  set_rows (self, NULL);
   g_task_return_new_error (apply->outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                            _("The identity changed"));
   apply_free (apply);

@@ -46,11 +46,12 @@ ReinIdentity *rein_market_service_get_identity (ReinMarketService *self);
 /* A GListModel of ReinJobSummary, newest first: every valid job of the
  * identity's network (open or not; a view filters). */
 GListModel *rein_market_service_get_jobs (ReinMarketService *self);
-/* The rows of rein_market_service_get_jobs() as an array that nobody
- * changes, which any thread may read (NULL when there is none, as after a
- * row was replaced: then read the model). While a reload puts its rows
- * in the model in steps, the array is the rows the model will hold: a
- * view that sorts them need not copy the model at each step. */
+/* The rows of rein_market_service_get_jobs() (the same objects, in its
+ * order) as an array that nobody changes, which any thread may read (NULL
+ * when there is none, as after a row was replaced: then read the model).
+ * It is set before the model changes: while a reload puts its rows in the
+ * model in steps, the array is the rows the model will hold, so a view
+ * that sorts them need not copy the model at each step. */
 GPtrArray *rein_market_service_dup_rows (ReinMarketService *self);
 /* For tests: the reader the service refreshes with (NULL without an
  * identity). */

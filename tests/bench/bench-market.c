@@ -428,10 +428,18 @@ control_start (Control *control)
   control->thread = g_thread_new ("stall-control", control_thread, control);
 }
 
+static gboolean
+control_quit (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 control_stop (Control *control)
 {
-  g_main_loop_quit (control->loop);
+  /* from inside its loop: a quit before the loop runs would be lost */
+  g_main_context_invoke (control->context, control_quit, control->loop);
   g_thread_join (control->thread);
   g_main_loop_unref (control->loop);
   g_main_context_unref (control->context);

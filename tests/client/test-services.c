@@ -201,6 +201,57 @@ test_load_several (Fixture *f, gconstpointer data)
   g_assert_error (error, REIN_CLIENT_ERROR, REIN_CLIENT_ERROR_INVALID_INPUT);
 }
 
+/* rein_market_service_dup_rows() is the list: the same objects, in its
+ * order. */
+static void
+assert_rows_are_list (ReinMarketService *market)
+{
+  GListModel *jobs = rein_market_service_get_jobs (market);
+  g_autoptr (GPtrArray) rows = rein_market_service_dup_rows (market);
+
+  g_assert_nonnull (rows);
+  g_assert_cmpuint (rows->len, ==, g_list_model_get_n_items (jobs));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr (GObject) row = g_list_model_get_item (jobs, i);
+
+      g_assert_true (row == rows->pdata[i]);
+    }
+}
+
+/* A refresh that brings one new job reads the whole list again from the
+ * index, and puts in only what changed: the rows that stay are the same
+ * objects (a selection, a view's rows keep them), in the list and in its
+ * array of rows; with nothing new, the array itself stays. */
+static void
+test_rows_kept (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *first = post_job (&f->carol, &f->mia, "Fence", "Carpentry", "Pine.");
+  g_autofree gchar *second = NULL;
+  ReinMarketService *walts = market_of (&f->walt);
+  g_autoptr (ReinJobSummary) fence = NULL;
+  g_autoptr (ReinJobSummary) fence_after = NULL;
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+
+  refresh (walts);
+  fence = find_summary (walts, first);
+  g_assert_nonnull (fence);
+  assert_rows_are_list (walts);
+
+  second = post_job (&f->carol, &f->mia, "Gate", "Carpentry", "Oak.");
+  refresh (walts);
+  g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_jobs (walts)), ==, 2);
+  fence_after = find_summary (walts, first);
+  g_assert_true (fence_after == fence);
+  assert_rows_are_list (walts);
+
+  before = rein_market_service_dup_rows (walts);
+  refresh (walts);
+  after = rein_market_service_dup_rows (walts);
+  g_assert_true (after == before);
+}
+
 /* Walt posts a job of his own under the ID of Carol's (a copied ID is
  * another creator's job): a read of that ID gives each creator their own
  * job, and Carol's is never taken for Walt's nor hidden by it. */
@@ -797,6 +848,8 @@ main (int argc, char *argv[])
   g_test_add ("/client/services/load-several", Fixture, NULL, fixture_setup, test_load_several,
               fixture_teardown);
   g_test_add ("/client/services/copied-id", Fixture, NULL, fixture_setup, test_copied_id,
+              fixture_teardown);
+  g_test_add ("/client/services/rows-kept", Fixture, NULL, fixture_setup, test_rows_kept,
               fixture_teardown);
   g_test_add ("/client/services/publish-refuses-invalid", Fixture, NULL, fixture_setup,
               test_publish_refuses_invalid, fixture_teardown);
