@@ -252,6 +252,16 @@ some_sync_failed (ReinMarketView *self)
   return failed != NULL && failed[0] != NULL;
 }
 
+/* Sets @widget's tooltip when it changes: setting one looks where the
+ * pointer is, a round trip to the X server (3-5 ms of a keystroke's
+ * search, whose answer sets the state anew). */
+static void
+set_tooltip (GtkWidget *widget, const gchar *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 /* The count beside the status line, or none (NULL). */
 static void
 set_status_count (ReinMarketView *self, const gchar *count)
@@ -300,6 +310,7 @@ update_state (ReinMarketView *self)
   const gchar *error = self->market ? rein_market_service_get_error (self->market) : NULL;
   const gchar *warning = self->market ? rein_market_service_get_warning (self->market) : NULL;
   const gchar *page;
+  const gchar *tip;
   guint read;
 
   if (self->market == NULL || rein_market_service_get_identity (self->market) == NULL)
@@ -356,7 +367,7 @@ update_state (ReinMarketView *self)
                                   "connection, and your servers in Preferences."));
         }
       /* the servers' own words, for whoever looks closer */
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->error_page), error);
+      set_tooltip (GTK_WIDGET (self->error_page), error);
     }
   gtk_stack_set_visible_child_name (self->list_stack, page);
   /* A refresh counts what it reads instead of spinning: a spinner is a new
@@ -377,26 +388,30 @@ update_state (ReinMarketView *self)
    * one while older results stay shown. */
   gtk_widget_set_visible (GTK_WIDGET (self->status_icon), refreshing);
   /* In plain words; the servers' own (libsoup's, GIO's) in the tooltip. */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
   if (refreshing)
     {
       /* update_read_count() said how far it got */
+      tip = NULL;
     }
   else if (error != NULL && total > 0)
     {
       gtk_label_set_text (self->status_label,
                           _("Showing saved jobs: your servers could not be read just now."));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error);
+      tip = error;
     }
   else if (warning != NULL && error == NULL && !some_sync_failed (self))
     {
       gtk_label_set_text (self->status_label,
                           _("Some servers could not be read: the jobs shown come from the "
                             "others."));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), warning);
+      tip = warning;
     }
   else
-    gtk_label_set_text (self->status_label, "");
+    {
+      gtk_label_set_text (self->status_label, "");
+      tip = NULL;
+    }
+  set_tooltip (GTK_WIDGET (self->status_label), tip);
   gtk_revealer_set_reveal_child (self->status_revealer,
                                  *gtk_label_get_text (self->status_label) != '\0');
 }

@@ -1277,6 +1277,32 @@ test_bid_refusals (Fixture *f, gconstpointer data)
                      ==, "Cake stand");
     app_test_screenshot (GTK_WIDGET (f->window), "market-23-my-jobs-offline");
   }
+
+  /* The market refreshed offline: the saved jobs stay, the line below
+   * says so in plain words, the servers' own in its tooltip; a search
+   * then (its answer sets the state again) leaves both as they are. */
+  {
+    ReinMarketService *market = rein_context_get_market (f->you.context);
+    GtkWidget *status = app_test_child (f->view, "status_label");
+    g_autofree gchar *tip = NULL;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-view", "s", "market");
+    gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
+    app_test_iterate (20);
+    wait_market (f);
+    g_assert_nonnull (rein_market_service_get_error (market));
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==,
+                     "Showing saved jobs: your servers could not be read just now.");
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (status), ==,
+                     rein_market_service_get_error (market));
+    tip = g_strdup (gtk_widget_get_tooltip_text (status));
+    rein_market_view_set_search (f->view, "logo");
+    wait_market (f);
+    g_assert_cmpuint (g_list_model_get_n_items (rein_market_view_get_shown (f->view)), ==, 1);
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (status), ==, tip);
+    rein_market_view_set_search (f->view, "");
+    wait_market (f);
+  }
 }
 
 static gboolean
