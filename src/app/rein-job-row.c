@@ -68,6 +68,15 @@ rein_bidi_isolate (const gchar *text)
   return g_strconcat (REIN_PERSON_FSI, text, REIN_PERSON_PDI, NULL);
 }
 
+void
+rein_widget_set_tooltip (GtkWidget *widget, const gchar *text)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 gchar *
 rein_bidi_line (GtkWidget *widget, gchar *line)
 {

@@ -30,6 +30,10 @@ gchar *rein_bidi_isolate (const gchar *text);
  * that the first strong character of an isolated part does not set the
  * line's direction (Pango looks inside isolates for it). */
 gchar *rein_bidi_line (GtkWidget *widget, gchar *line);
+/* Sets @widget's tooltip when it changes: GTK 4.8 asks the X server where
+ * the pointer is at each gtk_widget_set_tooltip_text(), a round trip (a
+ * third of a keystroke's search, when the market's state set it anew). */
+void rein_widget_set_tooltip (GtkWidget *widget, const gchar *text);
 /* The words PROTOCOL.md uses for @state, capitalized for a badge. */
 const gchar *rein_job_state_badge (ReinJobState state);
 

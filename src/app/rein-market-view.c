@@ -252,16 +252,6 @@ some_sync_failed (ReinMarketView *self)
   return failed != NULL && failed[0] != NULL;
 }
 
-/* Sets @widget's tooltip when it changes: setting one looks where the
- * pointer is, a round trip to the X server (3-5 ms of a keystroke's
- * search, whose answer sets the state anew). */
-static void
-set_tooltip (GtkWidget *widget, const gchar *text)
-{
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
-    gtk_widget_set_tooltip_text (widget, text);
-}
-
 /* The count beside the status line, or none (NULL). */
 static void
 set_status_count (ReinMarketView *self, const gchar *count)
@@ -367,7 +357,7 @@ update_state (ReinMarketView *self)
                                   "connection, and your servers in Preferences."));
         }
       /* the servers' own words, for whoever looks closer */
-      set_tooltip (GTK_WIDGET (self->error_page), error);
+      rein_widget_set_tooltip (GTK_WIDGET (self->error_page), error);
     }
   gtk_stack_set_visible_child_name (self->list_stack, page);
   /* A refresh counts what it reads instead of spinning: a spinner is a new
@@ -411,7 +401,7 @@ update_state (ReinMarketView *self)
       gtk_label_set_text (self->status_label, "");
       tip = NULL;
     }
-  set_tooltip (GTK_WIDGET (self->status_label), tip);
+  rein_widget_set_tooltip (GTK_WIDGET (self->status_label), tip);
   gtk_revealer_set_reveal_child (self->status_revealer,
                                  *gtk_label_get_text (self->status_label) != '\0');
 }

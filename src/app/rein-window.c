@@ -8,6 +8,7 @@
 
 #include "rein-escrow-funding.h"
 #include "rein-identity-page.h"
+#include "rein-job-row.h"
 #include "rein-my-jobs-view.h"
 #include "rein-settings.h"
 #include "rein-unlock-dialog.h"
@@ -366,7 +367,7 @@ update_sync (ReinWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->sync_progress), syncing);
   gtk_progress_bar_set_fraction (self->sync_progress,
                                  rein_session_get_sync_fraction (self->session));
-  gtk_widget_set_tooltip_text (self->sync_button, text);
+  rein_widget_set_tooltip (self->sync_button, text);
   gtk_label_set_text (self->sync_label, text);
   adw_view_switcher_title_set_subtitle (ADW_VIEW_SWITCHER_TITLE (self->switcher_title), text);
   adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->narrow_title), text);
