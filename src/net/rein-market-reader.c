@@ -1257,36 +1257,19 @@ build_jobs (ReinStore *store, Op *op, GCancellable *cancellable)
   return jobs;
 }
 
+/* Unrefs @array, then gives the memory back: the allocator keeps what
+ * was freed for the process (GBs after a first refresh of a large
+ * market). For rein_background_free(). */
 static void
-drop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  g_ptr_array_unref (task_data);
-}
-
-/* drop_thread(), then gives the memory back: the allocator keeps what was
- * freed for the process (GBs after a first refresh of a large market). */
-static void
-drop_and_trim_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+unref_and_trim (gpointer array)
 {
   gint64 start = g_get_monotonic_time ();
 
-  g_ptr_array_unref (task_data);
+  g_ptr_array_unref (array);
 #ifdef __GLIBC__
   malloc_trim (0);
 #endif
   g_debug ("refresh: the jobs let go in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
-}
-
-/* Unrefs @array (and so frees what it holds) with @func in a worker of
- * rein_background_run(). */
-static void
-unref_in_worker (GPtrArray *array, GTaskThreadFunc func)
-{
-  g_autoptr (GTask) drop = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (drop, unref_in_worker);
-  g_task_set_task_data (drop, array, NULL);
-  rein_background_run (drop, func);
 }
 
 /* Replaces the whole model in one splice. The items it held are freed in
@@ -1302,7 +1285,7 @@ replace_items (GListStore *store, GPtrArray *items)
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (old, g_list_model_get_item (model, i));
   g_list_store_splice (store, 0, n, items->pdata, items->len);
-  unref_in_worker (old, drop_thread);
+  rein_background_free (old, (GDestroyNotify) g_ptr_array_unref);
 }
 
 typedef struct
@@ -1335,7 +1318,7 @@ bag_add (GPtrArray *bag, gpointer data, GDestroyNotify free)
 static void
 drop_later (GPtrArray *bag)
 {
-  unref_in_worker (bag, drop_thread);
+  rein_background_free (bag, (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* Jobs dropped at once from which on the memory is trimmed after. */
@@ -1360,7 +1343,7 @@ rein_market_reader_drop_jobs (ReinMarketReader *self)
   trim = old->len >= TRIM_AFTER_JOBS;
   bag_add (bag, old, (GDestroyNotify) g_ptr_array_unref);
   bag_add (bag, g_steal_pointer (&self->changed), (GDestroyNotify) g_ptr_array_unref);
-  unref_in_worker (bag, trim ? drop_and_trim_thread : drop_thread);
+  rein_background_free (bag, trim ? unref_and_trim : (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* ---- The steps of a refresh ---- */

@@ -1296,6 +1296,8 @@ test_bid_refusals (Fixture *f, gconstpointer data)
     g_assert_cmpstr (gtk_widget_get_tooltip_text (status), ==,
                      rein_market_service_get_error (market));
     tip = g_strdup (gtk_widget_get_tooltip_text (status));
+    g_assert_false (gtk_widget_get_visible (app_test_child (f->view, "status_count")));
+    app_test_screenshot (GTK_WIDGET (f->window), "market-26-offline-status");
     rein_market_view_set_search (f->view, "logo");
     wait_market (f);
     g_assert_cmpuint (g_list_model_get_n_items (rein_market_view_get_shown (f->view)), ==, 1);
