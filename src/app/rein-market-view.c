@@ -139,9 +139,9 @@ struct _ReinMarketView
   GtkSpinner *loading_spinner;
   GtkRevealer *status_revealer;
   GtkImage *status_icon;
-  GtkLabel *loading_count;
+  GtkInscription *loading_count;
   GtkLabel *status_label;
-  GtkLabel *status_count; /* a refresh's count, beside status_label */
+  GtkInscription *status_count; /* a refresh's count, beside status_label */
   GtkStack *detail_stack;
   GtkLabel *detail_name;
   GtkLabel *detail_meta;
@@ -256,7 +256,7 @@ some_sync_failed (ReinMarketView *self)
 static void
 set_status_count (ReinMarketView *self, const gchar *count)
 {
-  gtk_label_set_text (self->status_count, count != NULL ? count : "");
+  gtk_inscription_set_text (self->status_count, count != NULL ? count : "");
   gtk_widget_set_visible (GTK_WIDGET (self->status_count), count != NULL);
   /* right after the words, not at the far end of the line */
   gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), count == NULL);
@@ -274,17 +274,21 @@ update_read_count (ReinMarketView *self)
     {
       gtk_label_set_text (self->status_label, _("Refreshing from your servers…"));
       set_status_count (self, NULL);
-      gtk_label_set_text (self->loading_count, "");
+      gtk_inscription_set_text (self->loading_count, "");
       return 0;
     }
   /* %'u: grouped digits, as the locale groups them */
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u document read",
                                         "%'u documents read", read),
                            read);
-  gtk_label_set_text (self->loading_count, count);
-  /* The count on a label of its own beside the words, which does not
-   * wrap: the status line wraps, and a wrapped label measured anew at each
-   * count (four times a second) took the main loop 4-8 ms each time. */
+  gtk_inscription_set_text (self->loading_count, count);
+  /* The count on a widget of its own beside the words: the status line
+   * wraps, and a wrapped label measured anew at each count (four times a
+   * second) took the main loop 4-8 ms each time. Both counts are
+   * inscriptions, whose size does not follow their text: a label's new
+   * text is a new layout of the window, which on X11 asks the display
+   * server five times where the window is (GTK 4.8), and on a busy
+   * machine each of those answers can take milliseconds. */
   gtk_label_set_text (self->status_label, _("Refreshing from your servers:"));
   set_status_count (self, count);
   return read;
@@ -368,7 +372,7 @@ update_state (ReinMarketView *self)
   if (!refreshing)
     {
       /* not the last refresh's count under a later wait (a sort) */
-      gtk_label_set_text (self->loading_count, "");
+      gtk_inscription_set_text (self->loading_count, "");
       set_status_count (self, NULL);
     }
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading") && read == 0);

@@ -139,10 +139,10 @@ read_seen_cb (ReinMarketService *market, GParamSpec *pspec, ReadSeen *seen)
   seen->status = g_strdup (gtk_label_get_text (app_test_child (seen->view, "status_label")));
   g_free (seen->count);
   seen->count = gtk_widget_get_visible (app_test_child (seen->view, "status_count"))
-                  ? g_strdup (gtk_label_get_text (app_test_child (seen->view, "status_count")))
+                  ? g_strdup (gtk_inscription_get_text (app_test_child (seen->view, "status_count")))
                   : NULL;
   g_free (seen->loading);
-  seen->loading = g_strdup (gtk_label_get_text (app_test_child (seen->view, "loading_count")));
+  seen->loading = g_strdup (gtk_inscription_get_text (app_test_child (seen->view, "loading_count")));
   seen->icon = gtk_widget_get_visible (app_test_child (seen->view, "status_icon"));
   seen->spinning |= gtk_spinner_get_spinning (app_test_child (seen->view, "loading_spinner"));
 }
@@ -185,7 +185,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_suffix (seen.loading, " read"));
   g_assert_false (seen.spinning);
   /* and its count does not stay for a later wait */
-  g_assert_cmpstr (gtk_label_get_text (app_test_child (f->view, "loading_count")), ==, "");
+  g_assert_cmpstr (gtk_inscription_get_text (app_test_child (f->view, "loading_count")), ==, "");
   g_free (seen.status);
   g_free (seen.count);
   g_free (seen.loading);

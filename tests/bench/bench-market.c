@@ -31,6 +31,10 @@
  *   spread over the whole list (each a jump: every row is bound anew);
  *   rss_mb is that process's VmRSS at the end.
  *
+ * REIN_BENCH_SHOTS=1 also takes screenshots of the window in the middle of
+ * the refresh, wide and narrow (its figures are not the bench's then);
+ * REIN_BENCH_STALLS=1 prints each stall over a frame.
+ *
  * Prints one line (and, on stderr, what it does). Run under Xvfb with
  * GSK_RENDERER=cairo, like the UI suites: meson test --benchmark --suite app.
  *
@@ -445,6 +449,52 @@ control_stop (Control *control)
   g_main_context_unref (control->context);
 }
 
+static void
+count_layout (guint *layouts)
+{
+  (*layouts)++;
+}
+
+/* REIN_BENCH_SHOTS=1: screenshots of the window in the middle of the
+ * refresh, wide at 100,000 documents read, then narrow at 200,000 (not
+ * for the figures: a resize lays the window out again). */
+typedef struct
+{
+  GtkWindow *window;
+  guint taken;
+  gboolean pending;
+} Shots;
+
+static void
+shot_idle (gpointer data)
+{
+  Shots *shots = data;
+
+  if (shots->taken == 0)
+    {
+      app_test_screenshot (GTK_WIDGET (shots->window), "market-24-refresh-count");
+      gtk_window_set_default_size (shots->window, 360, 720);
+    }
+  else
+    {
+      app_test_screenshot (GTK_WIDGET (shots->window), "market-25-refresh-count-narrow");
+      gtk_window_set_default_size (shots->window, 1000, 700);
+    }
+  shots->taken++;
+  shots->pending = FALSE;
+}
+
+static void
+shots_read_cb (ReinMarketService *market, GParamSpec *pspec, Shots *shots)
+{
+  guint read = rein_market_service_get_documents_read (market);
+
+  if (shots->pending || shots->taken >= 2 || read < (shots->taken + 1) * 100000)
+    return;
+  shots->pending = TRUE;
+  g_idle_add_once (shot_idle, shots);
+}
+
 static gdouble
 timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
 {
@@ -455,6 +505,10 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   gdouble cpu_start, main_cpu_start;
   glong faults_start;
   guint idle;
+  guint layouts = 0;
+  gulong layout_handler = 0, shots_handler = 0;
+  Shots shots = { 0 };
+  GdkFrameClock *window_clock = NULL;
   Control control = { 0 };
 
   /* The window first, on the Market tab, drawn: building it is the app's
@@ -478,6 +532,19 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
                   (g_get_monotonic_time () - start) / 1000.0);
     }
 
+  /* Layouts of the window meanwhile: on X11 each asks the display server
+   * where the window is (round trips that wait for Xvfb, which on a busy
+   * machine waits for a core). */
+  if (out_window != NULL)
+    {
+      window_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (*out_window)));
+      layout_handler = g_signal_connect_swapped (window_clock, "layout", G_CALLBACK (count_layout),
+                                                 &layouts);
+      shots.window = GTK_WINDOW (*out_window);
+      if (g_strcmp0 (g_getenv ("REIN_BENCH_SHOTS"), "1") == 0)
+        shots_handler = g_signal_connect (market, "notify::documents-read",
+                                          G_CALLBACK (shots_read_cb), &shots);
+    }
   start = g_get_monotonic_time ();
   cpu_start = process_cpu_s ();
   main_cpu_start = main_thread_cpu_s ();
@@ -492,6 +559,16 @@ timed_refresh (ReinContext *context, Stall *stall, ReinWindow **out_window)
   wait_for (&result);
   g_source_remove (idle);
   control_stop (&control);
+  g_clear_signal_handler (&shots_handler, market);
+  /* a shot already due is taken (it reads @shots, on this stack) */
+  while (shots.pending)
+    g_main_context_iteration (NULL, TRUE);
+  if (window_clock != NULL)
+    {
+      g_signal_handler_disconnect (window_clock, layout_handler);
+      g_object_unref (window_clock);
+      g_printerr ("bench-market: the window was laid out %u times during the refresh\n", layouts);
+    }
   g_assert_true (rein_market_service_refresh_finish (market, result, &error));
   g_assert_no_error (error);
   g_printerr ("bench-market: a refresh took %.1f s of this process's CPU time (%.2f s of it "
