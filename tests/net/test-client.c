@@ -510,6 +510,7 @@ typedef struct
   GSocketService *service;
   gchar *url;
   const gchar *response;
+  gsize response_len; /* 0: up to its NUL */
 } CannedServer;
 
 static gboolean
@@ -527,7 +528,10 @@ canned_run_cb (GThreadedSocketService *service,
   while (!g_str_has_suffix (head->str, "\r\n\r\n") && head->len < 65536
          && g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
     g_string_append_c (head, c);
-  g_output_stream_write_all (out, canned->response, strlen (canned->response), NULL, NULL, NULL);
+  g_output_stream_write_all (out, canned->response,
+                             canned->response_len > 0 ? canned->response_len
+                                                      : strlen (canned->response),
+                             NULL, NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   return TRUE;
 }
@@ -566,21 +570,92 @@ canned_server_free (CannedServer *canned)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CannedServer, canned_server_free)
 
-/* Asks @response's server for "k" with answers bounded to @max bytes:
- * the value, or NULL and @error. */
+/* Asks the server of @response (@response_len bytes, 0: up to its NUL)
+ * for "k" with answers bounded to @max bytes and @deadline seconds (0:
+ * the default): the value, or NULL and @error. */
 static gchar *
-get_canned (const gchar *response, gsize max, GError **error)
+get_canned_bytes (const gchar *response,
+                  gsize response_len,
+                  gsize max,
+                  guint deadline,
+                  GError **error)
 {
   g_autoptr (CannedServer) canned = canned_server_new (response);
   g_autoptr (ReinClient) client = rein_client_new (canned->url, NULL);
   Waiter w = { 0 };
   gchar *value;
 
+  canned->response_len = response_len;
   rein_client_set_max_answer (client, max);
+  if (deadline > 0)
+    rein_client_set_deadline (client, deadline);
   rein_client_get_async (client, "k", NULL, done_cb, &w);
   value = rein_client_get_finish (client, WAIT (w), error);
   g_clear_object (&w.result);
   return value;
+}
+
+static gchar *
+get_canned (const gchar *response, gsize max, GError **error)
+{
+  return get_canned_bytes (response, 0, max, 0, error);
+}
+
+/* @json, gzipped, with its compressed length declared: an answer as a
+ * server that compresses sends it. */
+static GByteArray *
+gzipped_answer (const gchar *json)
+{
+  g_autoptr (GZlibCompressor) gzip = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+  g_autoptr (GInputStream) plain = g_memory_input_stream_new_from_data (json, strlen (json),
+                                                                         NULL);
+  g_autoptr (GInputStream) packed = g_converter_input_stream_new (plain, G_CONVERTER (gzip));
+  g_autoptr (GOutputStream) body = g_memory_output_stream_new_resizable ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *head = NULL;
+  GByteArray *answer;
+  gsize body_len;
+
+  g_output_stream_splice (body, packed, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  body_len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (body));
+  head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          "Content-Encoding: gzip\r\nContent-Length: %zu\r\n"
+                          "Connection: close\r\n\r\n", body_len);
+  answer = g_byte_array_new ();
+  g_byte_array_append (answer, (const guint8 *) head, strlen (head));
+  g_byte_array_append (answer,
+                       g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (body)),
+                       body_len);
+  return answer;
+}
+
+/* A compressed answer declares its compressed length: libsoup decodes it,
+ * and the decoded body, far longer, is read whole, in chunks (it was read
+ * a byte at a time past the declared length: 32 MiB took over a minute,
+ * past the deadline), and bounded by max_answer as it is read. */
+static void
+test_answer_gzip (void)
+{
+  g_autofree gchar *value = g_strnfill (32 * 1024 * 1024, 'v');
+  g_autofree gchar *json = g_strdup_printf ("{\"key\": \"k\", \"value\": \"%s\"}", value);
+  g_autoptr (GByteArray) answer = gzipped_answer (json);
+  g_autoptr (GError) error = NULL;
+  gchar *got;
+
+  /* 32 MiB of one letter packs into some KiB */
+  g_assert_cmpuint (answer->len, <, 64 * 1024);
+  got = get_canned_bytes ((const gchar *) answer->data, answer->len, 64 * 1024 * 1024, 10,
+                          &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, value);
+  g_free (got);
+
+  /* a small packet that unpacks past the bound is refused */
+  g_assert_null (get_canned_bytes ((const gchar *) answer->data, answer->len, 1024 * 1024, 10,
+                                   &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_assert_nonnull (strstr (error->message, "larger than"));
 }
 
 /* The body is read into one buffer sized by Content-Length when there is
@@ -726,6 +801,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/client/deadline-silent", test_deadline_silent);
   g_test_add_func ("/net/client/deadline-cancel", test_deadline_cancel);
   g_test_add_func ("/net/client/answer-lengths", test_answer_lengths);
+  g_test_add_func ("/net/client/answer-gzip", test_answer_gzip);
 
   return g_test_run ();
 }
