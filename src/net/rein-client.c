@@ -18,6 +18,11 @@ G_DEFINE_QUARK (rein-net-error-quark, rein_net_error)
 #define DEFAULT_MAX_ANSWER (16 * 1024 * 1024)
 #define READ_CHUNK (64 * 1024)
 #define MAX_CONNS_PER_HOST 6
+/* What a bucket in a /request answer may say: its free space (a server
+ * may grant more than Causeway's 1 MiB, not more than this) and the length
+ * of its creation date. */
+#define MAX_BUCKET_BYTES (G_GINT64_CONSTANT (1) << 40)
+#define MAX_CREATED 64
 
 struct _ReinClient
 {
@@ -394,6 +399,8 @@ handle_request (GTask *task, guint status, JsonObject *obj, JsonNode *root)
       JsonObject *b;
       ReinBucket *bucket;
       JsonNode *free_node;
+      const gchar *created;
+      gint64 bytes_free = 0;
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         continue;
@@ -401,13 +408,19 @@ handle_request (GTask *task, guint status, JsonObject *obj, JsonNode *root)
       bucket = g_new0 (ReinBucket, 1);
       if (json_object_has_member (b, "id"))
         bucket->id = json_object_get_int_member_with_default (b, "id", 0);
-      bucket->created = g_strdup (object_string (b, "created"));
+      created = object_string (b, "created");
+      /* a date ("YYYY-MM-DD HH:MM:SS"), shown as it is: nothing longer */
+      if (created != NULL && strlen (created) <= MAX_CREATED && g_utf8_validate (created, -1, NULL))
+        bucket->created = g_strdup (created);
       free_node = json_object_get_member (b, "bytes_free");
       /* Causeway sends bytes_free as a string. */
       if (free_node && JSON_NODE_HOLDS_VALUE (free_node))
-        bucket->bytes_free = json_node_get_value_type (free_node) == G_TYPE_STRING
-                               ? g_ascii_strtoll (json_node_get_string (free_node), NULL, 10)
-                               : json_node_get_int (free_node);
+        bytes_free = json_node_get_value_type (free_node) == G_TYPE_STRING
+                       ? g_ascii_strtoll (json_node_get_string (free_node), NULL, 10)
+                       : json_node_get_int (free_node);
+      /* Bounded, so that the space of all the buckets an answer can hold
+       * adds up without overflowing. */
+      bucket->bytes_free = CLAMP (bytes_free, 0, MAX_BUCKET_BYTES);
       g_ptr_array_add (buckets, bucket);
     }
   if (buckets->len == 0)

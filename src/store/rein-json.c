@@ -40,6 +40,16 @@ rein_json_check_bounds (const gchar *data,
 
       if (in_string)
         {
+          /* \u0000 is a string that every reader in C cuts short there
+           * (json-glib's strings end at their first NUL): the text after
+           * it would go unseen, so the whole text is refused. */
+          if (c == '\\' && len - i > 5 && memcmp (data + i + 1, "u0000", 5) == 0)
+            {
+              g_set_error (error, REIN_JSON_ERROR, REIN_JSON_ERROR_INVALID,
+                           "Not valid here: a string holds a NUL character (\\u0000) at byte "
+                           "%" G_GSIZE_FORMAT, i);
+              return FALSE;
+            }
           if (c == '\\')
             i++; /* the escaped character, whatever it is, ends nothing */
           else if (c == '"')

@@ -196,6 +196,65 @@ test_garbage (void)
   g_clear_object (&w.result);
 }
 
+/* A query answer whose document holds \u0000 is refused whole: read as a
+ * C string it would be the document before the NUL, and what follows it
+ * would go unseen. */
+static void
+test_nul_in_answer (void)
+{
+  g_autoptr (FakeServer) fake = fake_server_new (
+      200, "{\"result\": \"success\", \"jobs\": [\"text\\u0000hidden\"]}", TRUE);
+  g_autoptr (ReinClient) client = rein_client_new (fake->url, NULL);
+  g_autoptr (GError) error = NULL;
+  Waiter w = { 0 };
+
+  rein_client_query_async (client, "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH", "jobs", FALSE, NULL, NULL,
+                           done_cb, &w);
+  g_assert_null (rein_client_query_finish (client, WAIT (w), &error));
+  g_assert_error (error, REIN_NET_ERROR, REIN_NET_ERROR_BAD_ANSWER);
+  g_assert_nonnull (strstr (error->message, "not JSON"));
+  g_clear_object (&w.result);
+}
+
+/* What a /request answer says of its buckets is bounded: free space
+ * between 0 and a TiB (summed over buckets it overflowed a gint64 and
+ * printed nonsense), a creation date of a few characters of text. */
+static void
+test_bucket_bounds (void)
+{
+  g_autofree gchar *long_date = g_strnfill (1000, '9');
+  g_autofree gchar *answer = g_strdup_printf (
+      "{\"result\": \"success\", \"buckets\": ["
+      "{\"id\": 1, \"created\": \"2026-12-06 10:00:00\", \"bytes_free\": \"9223372036854775807\"},"
+      "{\"id\": 2, \"created\": \"%s\", \"bytes_free\": \"9223372036854775807\"},"
+      "{\"id\": 3, \"created\": 12345, \"bytes_free\": -5},"
+      "{\"id\": 4, \"bytes_free\": \"1048576\"}]}",
+      long_date);
+  g_autoptr (FakeServer) fake = fake_server_new (200, answer, TRUE);
+  g_autoptr (ReinClient) client = rein_client_new (fake->url, NULL);
+  const gchar *owner = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH";
+  g_autoptr (GPtrArray) buckets = NULL;
+  g_autoptr (GError) error = NULL;
+  Waiter w = { 0 };
+  gint64 sum = 0;
+
+  rein_client_request_buckets_async (client, owner, owner, "me@example.com", NULL, done_cb, &w);
+  buckets = rein_client_request_buckets_finish (client, WAIT (w), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (buckets->len, ==, 4);
+  g_assert_cmpint (((ReinBucket *) buckets->pdata[0])->bytes_free, ==,
+                   G_GINT64_CONSTANT (1) << 40);
+  g_assert_cmpstr (((ReinBucket *) buckets->pdata[0])->created, ==, "2026-12-06 10:00:00");
+  g_assert_null (((ReinBucket *) buckets->pdata[1])->created);
+  g_assert_cmpint (((ReinBucket *) buckets->pdata[2])->bytes_free, ==, 0);
+  g_assert_null (((ReinBucket *) buckets->pdata[2])->created);
+  g_assert_cmpint (((ReinBucket *) buckets->pdata[3])->bytes_free, ==, 1048576);
+  for (guint i = 0; i < buckets->len; i++)
+    sum += ((ReinBucket *) buckets->pdata[i])->bytes_free;
+  g_assert_cmpint (sum, ==, (G_GINT64_CONSTANT (1) << 41) + 1048576);
+  g_clear_object (&w.result);
+}
+
 /* Every call against a server whose answer nests @depth arrays: json-glib
  * would recurse once per level and overflow the stack. */
 static void
@@ -792,6 +851,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/client/whole-api", test_whole_api);
   g_test_add_func ("/net/client/unreachable", test_unreachable);
   g_test_add_func ("/net/client/garbage", test_garbage);
+  g_test_add_func ("/net/client/nul-in-answer", test_nul_in_answer);
+  g_test_add_func ("/net/client/bucket-bounds", test_bucket_bounds);
   g_test_add_func ("/net/client/deep-answer", test_deep_answer);
   g_test_add_func ("/net/client/deep-text", test_deep_text);
   g_test_add_func ("/net/client/cancel", test_cancel);

@@ -1023,6 +1023,13 @@ test_json_bounds (void)
     { "/* \" */ [[[[]]]]", REIN_JSON_ERROR_INVALID },
     { "# \"\n[[[[]]]]", REIN_JSON_ERROR_INVALID },
     { "['[[[[']", REIN_JSON_ERROR_INVALID },
+    /* a NUL in a string: what follows would be cut off unseen */
+    { "[\"ok\\u0000hidden\"]", REIN_JSON_ERROR_INVALID },
+    { "[\"\\u0000\"]", REIN_JSON_ERROR_INVALID },
+    /* an escaped backslash, then u0000 as text; \u00000 is NUL then 0 */
+    { "[\"\\\\u0000\"]", -1 },
+    { "[\"\\u0001 \\u00e9\"]", -1 },
+    { "[\"a\\u00000\"]", REIN_JSON_ERROR_INVALID },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
