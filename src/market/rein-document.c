@@ -492,6 +492,16 @@ signed_text (ReinDocument *self)
   return self->text_offset >= 0 ? self->armored + self->text_offset : self->text;
 }
 
+const gchar *
+_rein_document_get_signed_text (ReinDocument *self, gsize *out_len)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
+  g_return_val_if_fail (out_len != NULL, NULL);
+
+  *out_len = self->text_len;
+  return signed_text (self);
+}
+
 static gboolean
 check (ReinDocument *self,
        GError **error)

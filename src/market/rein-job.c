@@ -9,6 +9,7 @@
 #include "rein-job.h"
 #include "rein-labels.h"
 #include "rein-legacy-payment.h"
+#include "rein-market-private.h"
 #include "rein-payment.h"
 #include "rein-person.h"
 
@@ -494,6 +495,34 @@ compare_flow (gconstpointer a, gconstpointer b)
     return ra < rb ? -1 : 1;
   /* Same step: a stable, reader-independent order. */
   return strcmp (rein_document_get_hash (da), rein_document_get_hash (db));
+}
+
+/* One statement, whatever its spelling: the same text signed by the same
+ * key. The armor around it can be spelled many ways that all verify (line
+ * ends, blank lines, spaces, the other S of the signature), each with a
+ * hash of its own; counted apart, one bid would be many. */
+static guint
+statement_hash (gconstpointer doc)
+{
+  gsize len;
+  const gchar *text = _rein_document_get_signed_text ((ReinDocument *) doc, &len);
+  guint hash = g_str_hash (rein_document_get_signer ((ReinDocument *) doc));
+
+  for (gsize i = 0; i < len; i++)
+    hash = hash * 31 + (guchar) text[i];
+  return hash;
+}
+
+static gboolean
+statement_equal (gconstpointer a, gconstpointer b)
+{
+  gsize len_a, len_b;
+  const gchar *text_a = _rein_document_get_signed_text ((ReinDocument *) a, &len_a);
+  const gchar *text_b = _rein_document_get_signed_text ((ReinDocument *) b, &len_b);
+
+  return len_a == len_b && memcmp (text_a, text_b, len_a) == 0
+         && g_str_equal (rein_document_get_signer ((ReinDocument *) a),
+                         rein_document_get_signer ((ReinDocument *) b));
 }
 
 /* A name a document gives must be the one the enrollment of that key
@@ -1090,6 +1119,7 @@ build_job (const gchar *job_id,
 {
   g_autoptr (GPtrArray) mine = g_ptr_array_new ();
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) statements = g_hash_table_new (statement_hash, statement_equal);
   ReinJob *self;
 
   self = g_object_new (REIN_TYPE_JOB, NULL);
@@ -1124,6 +1154,11 @@ build_job (const gchar *job_id,
       /* (a) the signature, (b) the signer's enrollment */
       if (!rein_document_verify (doc, &error))
         entry.reason = g_strdup_printf ("its signature does not verify: %s", error->message);
+      /* Only what verifies is remembered, so that a copy with a bogus
+       * signature cannot stand for (and hide) the real one. */
+      else if (!g_hash_table_add (statements, doc))
+        entry.reason = g_strdup ("it repeats a document read before: the same text signed by "
+                                 "the same key");
       else if (rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) == NULL)
         entry.reason = g_strdup ("its signer has no valid enrollment naming it as delegate");
       else if (lookup_claim (directory, rein_document_get_signer (doc), signer_master (doc))

@@ -67,4 +67,8 @@ gboolean _rein_wrapped_find (const gchar *text,
  * newline and no control character but tab. */
 gboolean _rein_is_one_line (const gchar *str);
 
+/* The bytes @doc's signature signs (*@out_len of them, no NUL after them
+ * necessarily), without the copy rein_document_get_text() makes. */
+const gchar *_rein_document_get_signed_text (ReinDocument *doc, gsize *out_len);
+
 G_END_DECLS

@@ -297,6 +297,75 @@ entry_valid (ReinJob *job, ReinDocument *doc, const gchar **reason)
   g_assert_not_reached ();
 }
 
+/* One bid spelled many ways is one bid: its armor re-spelled (line ends,
+ * a blank line first) verifies, each spelling with a hash of its own, and
+ * counted apart they made one bid many. Copies whose signature does not
+ * verify stand for nothing, whichever sorts first. */
+static void
+test_same_statement (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.05");
+  g_autoptr (GPtrArray) copies = g_ptr_array_new ();
+  g_autoptr (GPtrArray) bogus = g_ptr_array_new ();
+  g_autoptr (ReinJob) job = NULL;
+  g_auto (GStrv) lines = g_strsplit (rein_document_get_armored (bid), "\n", -1);
+  g_autofree gchar *crlf = g_strjoinv ("\r\n", lines);
+  g_autofree gchar *blank_first = g_strconcat ("\n", rein_document_get_armored (bid), NULL);
+  const gchar *spellings[] = { crlf, blank_first };
+  guint valid = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      ReinDocument *copy = rein_document_new_from_armored (spellings[i], -1, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (rein_document_verify (copy, NULL));
+      g_assert_cmpstr (rein_document_get_hash (copy), !=, rein_document_get_hash (bid));
+      g_ptr_array_add (w->docs, copy);
+      g_ptr_array_add (copies, copy);
+    }
+  /* the same text and signer, with the worker's signatures of other texts */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree gchar *other_text = g_strdup_printf ("%s%u", rein_document_get_text (bid), i);
+      g_autoptr (ReinDocument) other = sign_as (w->worker, other_text);
+      g_autofree gchar *armored = rein_armor_build (rein_document_get_text (bid),
+                                                    rein_document_get_signer (bid),
+                                                    rein_document_get_signature (other));
+      ReinDocument *forged = rein_document_new_from_armored (armored, -1, NULL);
+
+      g_assert_nonnull (forged);
+      g_ptr_array_add (w->docs, forged);
+      g_ptr_array_add (bogus, forged);
+    }
+
+  job = world_job (w);
+  g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
+  g_assert_cmpuint (rein_job_get_bids (job)->len, ==, 1);
+  for (guint i = 0; i < bogus->len; i++)
+    {
+      const gchar *reason = NULL;
+
+      g_assert_false (entry_valid (job, g_ptr_array_index (bogus, i), &reason));
+      g_assert_nonnull (strstr (reason, "does not verify"));
+    }
+  /* one of the three spellings is the bid, the others repeat it */
+  g_ptr_array_add (copies, bid);
+  for (guint i = 0; i < copies->len; i++)
+    {
+      const gchar *reason = NULL;
+
+      if (entry_valid (job, g_ptr_array_index (copies, i), &reason))
+        valid++;
+      else
+        g_assert_nonnull (strstr (reason, "same text signed by the same key"));
+    }
+  g_assert_cmpuint (valid, ==, 1);
+}
+
 static void
 test_happy_flow (void)
 {
@@ -1770,6 +1839,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/legacy-accept", test_legacy_accept);
   g_test_add_func ("/market/job/legacy-resolution", test_legacy_resolution);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
+  g_test_add_func ("/market/job/same-statement", test_same_statement);
   g_test_add_func ("/market/job/forged-offers", test_forged_offers);
   g_test_add_func ("/market/job/directory", test_directory);
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
