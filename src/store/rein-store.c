@@ -23,6 +23,12 @@ G_DEFINE_FINAL_TYPE (ReinStore, rein_store, G_TYPE_OBJECT)
 #define MAX_BACKUP_LEN (64 * 1024)
 #define MAX_URL_LEN 2048
 
+/* U+200E, U+200F, U+061C, U+202A..U+202E, U+2066..U+2069 in UTF-8: what
+ * rein_person_clean_name() takes out of names. */
+#define BIDI_CONTROLS                                                                    \
+  "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad" \
+  "\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9"
+
 /* Each entry migrates the schema from version i to i + 1. */
 static const gchar *const migrations[] = {
   /* 0 -> 1 */
@@ -190,6 +196,19 @@ static const gchar *const migrations[] = {
    * spent 6 s of its index save there (1.3 s in one statement). Changes
    * and deletions keep their triggers. */
   "DROP TRIGGER job_summaries_ai;",
+  /* 9 -> 10: people are shown as "<FSI>name<PDI> (fingerprint)" (the
+   * isolates keep a name from turning the text around it), and the
+   * tokenizer took the isolates for letters: the word indexed was
+   * "<FSI>bob<PDI>", which no search for "bob" found. The direction
+   * marks, embeddings, overrides and isolates are separators now; the
+   * index is made again from the summaries. */
+  "DROP TABLE job_search;"
+  "CREATE VIRTUAL TABLE job_search USING fts5 ("
+  "  name, description, category, creator,"
+  "  content = 'job_summaries', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2 separators ''" BIDI_CONTROLS "'''"
+  ");"
+  "INSERT INTO job_search (job_search) VALUES ('rebuild');",
 };
 
 /* A refresh writes 400,000 documents with random hashes into the indexes:

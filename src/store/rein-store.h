@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define REIN_STORE_SCHEMA_VERSION 9
+#define REIN_STORE_SCHEMA_VERSION 10
 
 #define REIN_TYPE_STORE (rein_store_get_type ())
 G_DECLARE_FINAL_TYPE (ReinStore, rein_store, REIN, STORE, GObject)

@@ -7,8 +7,11 @@
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 
+#include "rein-person.h"
 #include "rein-store.h"
 #include "rein-test-util.h"
+
+#define CREATOR_ADDRESS "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH"
 
 typedef struct
 {
@@ -59,19 +62,39 @@ summary (const gchar *job_id, const gchar *name, const gchar *category, const gc
                                      "1.5%", state, n_bids, n_bids ? bidder_key () : "", first_seen);
 }
 
+/* @name as the market shows a person (and stores a job's creator): in
+ * direction isolates, then the fingerprint of their address. */
+static const gchar *
+person (const gchar *name)
+{
+  static GHashTable *made;
+  gchar *formatted;
+
+  if (made == NULL)
+    made = g_hash_table_new (g_str_hash, g_str_equal);
+  formatted = g_hash_table_lookup (made, name);
+  if (formatted == NULL)
+    {
+      formatted = rein_person_format (name, CREATOR_ADDRESS, REIN_PERSON_FLAGS_NONE);
+      g_hash_table_insert (made, g_strdup (name), formatted);
+    }
+  return formatted;
+}
+
 static GPtrArray *
 sample (void)
 {
   GPtrArray *all = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa1", "Logo for a bakery", "Design",
-                                 "A round logo, café colours", "Bob", REIN_JOB_STATE_POSTED, 0,
-                                 100));
+                                 "A round logo, café colours", person ("Bob"),
+                                 REIN_JOB_STATE_POSTED, 0, 100));
   g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa2", "Translate a manual", "Writing",
-                                 "German to English, 40 pages", "Bob", REIN_JOB_STATE_BIDS, 2,
-                                 200));
+                                 "German to English, 40 pages", person ("Bob"),
+                                 REIN_JOB_STATE_BIDS, 2, 200));
   g_ptr_array_add (all, summary ("aaaaaaaaaaaaaaaaaaa3", "Fix my website", "Programming",
-                                 "PHP bakery shop", "Carol", REIN_JOB_STATE_AWARDED, 1, 300));
+                                 "PHP bakery shop", person ("Carol"), REIN_JOB_STATE_AWARDED, 1,
+                                 300));
   return all;
 }
 
@@ -141,7 +164,7 @@ test_save_list (Fixture *f, gconstpointer data)
     g_autoptr (GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
 
     g_ptr_array_add (update, summary ("aaaaaaaaaaaaaaaaaaa1", "Logo for a bakery", "Design",
-                                      "A round logo, café colours", "Bob",
+                                      "A round logo, café colours", person ("Bob"),
                                       REIN_JOB_STATE_BIDS, 1, 999));
     g_assert_true (rein_store_save_job_summaries (f->store, update, &error));
     g_assert_no_error (error);
@@ -188,6 +211,55 @@ assert_search_intact (Fixture *f, guint n_rows)
   sqlite3_close (db);
 }
 
+/* A store of schema 9 indexed "<FSI>bob<PDI>" as the creator's word,
+ * which no search for "bob" found: opened again, its index is made anew,
+ * and the creator is found by name. */
+static void
+test_search_upgrade (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *path = g_build_filename (f->dir, "rein.db", NULL);
+  g_autoptr (GPtrArray) all = sample ();
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (rein_store_save_job_summaries (f->store, all, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (search_count (f, "bob"), ==, 2);
+  g_clear_object (&f->store);
+
+  /* back to schema 9: its index, with the tokenizer it had, which finds
+   * no one by name */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TABLE job_search;"
+                                 "CREATE VIRTUAL TABLE job_search USING fts5 ("
+                                 "  name, description, category, creator,"
+                                 "  content = 'job_summaries', content_rowid = 'id',"
+                                 "  tokenize = 'unicode61 remove_diacritics 2');"
+                                 "INSERT INTO job_search (job_search) VALUES ('rebuild');"
+                                 "PRAGMA user_version = 9;",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM job_search WHERE job_search "
+                                             "MATCH '\"bob\"*'", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+  }
+  sqlite3_close (db);
+
+  f->store = rein_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rein_store_get_schema_version (f->store), ==, REIN_STORE_SCHEMA_VERSION);
+  g_assert_cmpuint (search_count (f, "bob"), ==, 2);
+  g_assert_cmpuint (search_count (f, "carol"), ==, 1);
+  assert_search_intact (f, 3);
+}
+
 static void
 test_search (Fixture *f, gconstpointer data)
 {
@@ -217,7 +289,7 @@ test_search (Fixture *f, gconstpointer data)
     g_autoptr (GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
 
     g_ptr_array_add (update, summary ("aaaaaaaaaaaaaaaaaaa2", "Translate a manual", "Writing",
-                                      "German to English, 40 pages", "Dora",
+                                      "German to English, 40 pages", person ("Dora"),
                                       REIN_JOB_STATE_BIDS, 3, 200));
     g_assert_true (rein_store_save_job_summaries (f->store, update, &error));
   }
@@ -258,12 +330,12 @@ test_search (Fixture *f, gconstpointer data)
     g_autoptr (GPtrArray) mixed = g_ptr_array_new_with_free_func (g_object_unref);
 
     g_ptr_array_add (mixed, summary ("aaaaaaaaaaaaaaaaaaa6", "Paint a fence", "Garden", "White",
-                                     "Fay", REIN_JOB_STATE_POSTED, 0, 600));
+                                     person ("Fay"), REIN_JOB_STATE_POSTED, 0, 600));
     g_ptr_array_add (mixed, summary ("aaaaaaaaaaaaaaaaaaa1", "Logo for a bakery", "Design",
-                                     "A round logo, café colours", "Gus",
+                                     "A round logo, café colours", person ("Gus"),
                                      REIN_JOB_STATE_BIDS, 1, 100));
     g_ptr_array_add (mixed, summary ("aaaaaaaaaaaaaaaaaaa6", "Paint a fence", "Garden", "White",
-                                     "Hal", REIN_JOB_STATE_BIDS, 1, 600));
+                                     person ("Hal"), REIN_JOB_STATE_BIDS, 1, 600));
     g_assert_true (rein_store_save_job_summaries (f->store, mixed, &error));
     g_assert_no_error (error);
   }
@@ -456,6 +528,8 @@ main (int argc, char *argv[])
   g_test_add ("/store/index/newest-first-plan", Fixture, NULL, fixture_setup,
               test_newest_first_plan, fixture_teardown);
   g_test_add ("/store/index/list-in-chunks", Fixture, NULL, fixture_setup, test_list_in_chunks,
+              fixture_teardown);
+  g_test_add ("/store/index/search-upgrade", Fixture, NULL, fixture_setup, test_search_upgrade,
               fixture_teardown);
   g_test_add_func ("/store/index/display-text", test_display_text);
   g_test_add_func ("/store/index/display-person", test_display_person);
