@@ -1431,6 +1431,8 @@ rein_market_view_class_init (ReinMarketViewClass *klass)
                                    focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "market.focus-search", NULL);
+  /* as in My Jobs: F5 reads the tab again at once */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "market.refresh", NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, back_shortcut, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK, back_shortcut, NULL);
 }

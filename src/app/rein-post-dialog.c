@@ -337,6 +337,8 @@ rein_post_dialog_new (GtkWindow *parent, ReinContext *context)
   g_signal_connect_swapped (mediators, "items-changed", G_CALLBACK (mediators_changed_cb), self);
   fill_suggestions (self);
   rein_sign_dialog_show_form (REIN_SIGN_DIALOG (self));
+  /* what one types first is the job's name (not the header's Cancel) */
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
   mediators_changed_cb (self);
   /* Mediators come with a refresh: look for them at once when none is
    * known yet. */

@@ -986,7 +986,8 @@ test_bid_and_post (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpint (offer->state, ==, REIN_JOB_STATE_AWARDED);
   }
-  gtk_widget_activate_action (GTK_WIDGET (f->view), "market.refresh", NULL);
+  /* F5 reads the market again, as in My Jobs */
+  g_assert_true (view_shortcut (f, GDK_KEY_F5, 0));
   app_test_iterate (20);
   wait_market (f);
   {
@@ -1010,6 +1011,15 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_iterate (50);
   post = REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG));
   g_assert_nonnull (post);
+  /* typing goes into the job's name at once, not into Cancel */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (post));
+    GtkWidget *name_row = gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW);
+
+    g_assert_nonnull (name_row);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (name_row)), ==,
+                     "Job _Name");
+  }
   g_assert_cmpuint (g_list_model_get_n_items (rein_market_service_get_mediators (
                         rein_context_get_market (f->you.context))), ==, 1);
   rein_post_dialog_set_job (post, "Bake a wedding cake", "Baking",
