@@ -50,7 +50,7 @@ check (ReinSignDialog *dialog)
   self->satoshis = 0;
   if (*amount == '\0')
     problem = g_strdup (_("Enter the amount you ask for, in BTC."));
-  else if (!rein_amount_parse_btc (amount, &self->satoshis, &error))
+  else if (!rein_amount_parse_btc_typed (amount, &self->satoshis, &error))
     {
       problem = g_strdup (error->message);
       amount_bad = TRUE;

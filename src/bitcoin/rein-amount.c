@@ -139,6 +139,40 @@ rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error)
   return TRUE;
 }
 
+gboolean
+rein_amount_parse_btc_typed (const gchar *text, gint64 *out_satoshis, GError **error)
+{
+  g_autoptr (GString) exact = NULL;
+  const gchar *point;
+
+  g_return_val_if_fail (out_satoshis != NULL, FALSE);
+
+  if (text == NULL)
+    return rein_amount_parse_btc (text, out_satoshis, error);
+  exact = g_string_new (text);
+  /* the same spaces as rein_amount_parse_btc() */
+  while (exact->len > 0 && (exact->str[exact->len - 1] == ' ' || exact->str[exact->len - 1] == '\t'))
+    g_string_truncate (exact, exact->len - 1);
+  while (exact->len > 0 && (exact->str[0] == ' ' || exact->str[0] == '\t'))
+    g_string_erase (exact, 0, 1);
+  if (exact->len > 0 && exact->str[0] == '.')
+    g_string_prepend_c (exact, '0');
+  if (exact->len > 0 && exact->str[exact->len - 1] == '.')
+    g_string_truncate (exact, exact->len - 1);
+  point = strchr (exact->str, '.');
+  if (point != NULL)
+    {
+      gsize decimals_at = point - exact->str + 1;
+
+      while (exact->len > decimals_at + 8 && exact->str[exact->len - 1] == '0')
+        g_string_truncate (exact, exact->len - 1);
+    }
+  if (rein_amount_parse_btc (exact->str, out_satoshis, NULL))
+    return TRUE;
+  /* what is wrong, said of what was typed */
+  return rein_amount_parse_btc (text, out_satoshis, error);
+}
+
 gchar *
 rein_amount_format_btc (gint64 satoshis)
 {

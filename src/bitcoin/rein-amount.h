@@ -25,6 +25,14 @@ G_BEGIN_DECLS
  * text (cut to 40 characters). */
 gboolean rein_amount_parse_btc (const gchar *text, gint64 *out_satoshis, GError **error);
 
+/* Parses an amount a person typed: what rein_amount_parse_btc() takes,
+ * and the exact forms people type that documents do not use: no digit
+ * before the point (".5") or after it ("1."), and zeros past the eighth
+ * decimal ("0.010000000"). The number is the same, exactly; a document
+ * says rein_amount_format_btc() of it. The error is the one
+ * rein_amount_parse_btc() gives for @text. */
+gboolean rein_amount_parse_btc_typed (const gchar *text, gint64 *out_satoshis, GError **error);
+
 /* Formats @satoshis as BTC with the fewest decimals that keep it exact
  * ("0.05", "1", "0.00000001"; negative amounts get a minus sign). */
 gchar *rein_amount_format_btc (gint64 satoshis);

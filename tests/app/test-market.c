@@ -853,8 +853,14 @@ test_bid_and_post (Fixture *f, gconstpointer data)
     g_assert_true (g_str_has_suffix (warning, advice));
   }
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.escape", NULL);
+  /* typed as people type it; the document says it as documents do */
+  rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.",
+                           ".1000000000");
+  g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
   app_test_screenshot (GTK_WIDGET (bid), "market-10-bid-form");
+  rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.",
+                           ".1000000000");
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
   g_assert_true (contains (rein_sign_dialog_get_document (REIN_SIGN_DIALOG (bid)), "\nBid amount (BTC): 0.1\n"));

@@ -102,6 +102,63 @@ test_parse_bad (void)
   }
 }
 
+/* What a person types: the strict forms, and the exact ones documents do
+ * not use; never an amount that is not exactly what was typed. */
+static void
+test_parse_typed (void)
+{
+  const struct
+  {
+    const gchar *text;
+    gint64 satoshis; /* -1: refused */
+  } cases[] = {
+    { "0.05", 5000000 },
+    { ".5", 50000000 },
+    { " .01 ", 1000000 },
+    { "1.", 100000000 },
+    { "21000000.", G_GINT64_CONSTANT (2100000000000000) },
+    { "0.010000000", 1000000 },
+    { "0.01000000000000000000", 1000000 },
+    { "1.000000010", 100000001 },
+    { ".", -1 },
+    { "0.", -1 },
+    { ".0", -1 },
+    { "0.000000000", -1 },
+    { "0.0000000010", -1 }, /* a ninth decimal that is not zero */
+    { "0.000000001", -1 },
+    { "1..", -1 },
+    { "..5", -1 },
+    { "-.5", -1 },
+    { "1,5", -1 },
+    { "1e-3", -1 },
+    { "", -1 },
+    { "21000000.00000001", -1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 sats = -7;
+      gboolean ok = rein_amount_parse_btc_typed (cases[i].text, &sats, &error);
+
+      g_test_message ("“%s”", cases[i].text);
+      if (cases[i].satoshis >= 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpint (sats, ==, cases[i].satoshis);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, REIN_BITCOIN_ERROR, REIN_BITCOIN_ERROR_INVALID_ENCODING);
+          g_assert_cmpint (sats, ==, -7);
+          /* said of what was typed */
+          g_assert_nonnull (strstr (error->message, cases[i].text));
+        }
+    }
+}
+
 static void
 test_format (void)
 {
@@ -179,6 +236,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bitcoin/amount/parse-good", test_parse_good);
   g_test_add_func ("/bitcoin/amount/parse-bad", test_parse_bad);
+  g_test_add_func ("/bitcoin/amount/parse-typed", test_parse_typed);
   g_test_add_func ("/bitcoin/amount/format", test_format);
   g_test_add_func ("/bitcoin/amount/percent-of", test_percent_of);
   return g_test_run ();
