@@ -163,7 +163,19 @@ typedef struct
   guint64 bytes;   /* of those */
   guint junk;      /* documents whose signature does not verify */
   gboolean stopped;
+  /* Every document it sent, as 64 bits of its hash and its query's name
+   * (a set: keys only), and whether a page of it brought none it had not
+   * sent before (see sort_page()). */
+  GHashTable *sent;
+  gboolean repeated;
 } Tally;
+
+static void
+tally_free (Tally *tally)
+{
+  g_clear_pointer (&tally->sent, g_hash_table_unref);
+  g_free (tally);
+}
 
 typedef struct
 {
@@ -271,6 +283,9 @@ typedef struct
   GHashTable *tallies;        /* URL -> Tally */
   GAsyncResult *page_result; /* the fetch of the page to be checked, and */
   GPtrArray *page_fetched;    /* its documents: sorted out in the checking step */
+  guint queries_started;      /* (start_paging()) */
+  guint64 page_salt;          /* of the page's query, for Tally's sent */
+  GStrv page_full;            /* the servers whose page was full (asked again) */
   GPtrArray *page_docs;       /* the page being checked: documents new to the operation */
   GPtrArray *page_urls_of;    /* the URL each came from first, beside them */
   ReinFetchKnown *known;      /* the documents taken, by hash (see rein_fetch_known_new()) */
@@ -369,6 +384,7 @@ op_free (Op *op)
   g_clear_pointer (&op->tallies, g_hash_table_unref);
   g_clear_object (&op->page_result);
   g_clear_pointer (&op->page_fetched, g_ptr_array_unref);
+  g_clear_pointer (&op->page_full, g_strfreev);
   g_clear_pointer (&op->page_docs, g_ptr_array_unref);
   g_clear_pointer (&op->page_urls_of, g_ptr_array_unref);
   g_clear_pointer (&op->known, rein_fetch_known_unref);
@@ -2291,6 +2307,8 @@ check_limits (ReinMarketReader *self, Op *op)
                                tally->documents);
       else if (tally->bytes > op->limits.max_bytes)
         why = g_format_size (tally->bytes);
+      else if (tally->repeated)
+        why = g_strdup (_("a page of documents it had all sent before"));
       if (why != NULL)
         {
           g_ptr_array_add (over, g_strdup (key));
@@ -2384,10 +2402,73 @@ take_checked (Op *op)
  * verify. */
 /* The page's documents new to the operation (op->page_docs), each with
  * the first server that sent it and is still read (op->page_urls_of). */
+/* 64 bits of a document's hash (hex), told apart by the query's salt
+ * (its name, which changes when it turns into another, and which of the
+ * operation's queries it is). */
+static guint64
+sent_key (const gchar *hash, guint64 salt)
+{
+  guint64 bits = 0;
+
+  for (guint i = 0; i < 16 && g_ascii_isxdigit (hash[i]); i++)
+    bits = bits << 4 | (guint64) g_ascii_xdigit_value (hash[i]);
+  return bits ^ salt;
+}
+
+/* Marks the servers whose page brought no document they had not sent
+ * before in the same query: a server that answers every page with the
+ * same documents would otherwise be asked again, a page at a time, up to
+ * the page limit (each page waiting for the slowest server), its repeats
+ * counted nowhere since only what is new to the operation counts. */
+static void
+note_repeats (Op *op, GHashTable *sources)
+{
+  g_autoptr (GHashTable) fresh = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  /* only a full page leads to another: the last one may repeat a few */
+  if (op->page_full == NULL || op->page_full[0] == NULL)
+    return;
+  for (guint i = 0; i < op->page_fetched->len; i++)
+    {
+      const gchar *hash = rein_document_get_hash (g_ptr_array_index (op->page_fetched, i));
+      GPtrArray *urls = g_hash_table_lookup (sources, hash);
+      guint64 key = sent_key (hash, op->page_salt);
+
+      for (guint u = 0; urls != NULL && u < urls->len; u++)
+        {
+          Tally *tally = tally_of (op, g_ptr_array_index (urls, u));
+          gboolean added;
+
+          if (tally->sent == NULL)
+            tally->sent = g_hash_table_new (g_direct_hash, g_direct_equal);
+          /* (a pointer holds the 64 bits where it has 64; else 32 of
+           * them: then two documents in four billion share a key) */
+          added = g_hash_table_add (tally->sent, GSIZE_TO_POINTER ((gsize) key));
+          if (!g_hash_table_contains (fresh, tally))
+            g_hash_table_insert (fresh, tally, GUINT_TO_POINTER (0));
+          if (added)
+            g_hash_table_insert (fresh, tally, GUINT_TO_POINTER (1));
+        }
+    }
+  {
+    GHashTableIter iter;
+    gpointer tally, any_new;
+
+    g_hash_table_iter_init (&iter, fresh);
+    while (g_hash_table_iter_next (&iter, &tally, &any_new))
+      if (!GPOINTER_TO_UINT (any_new))
+        for (guint i = 0; op->page_full[i] != NULL; i++)
+          if (tally_of (op, op->page_full[i]) == tally)
+            ((Tally *) tally)->repeated = TRUE;
+  }
+}
+
 static void
 sort_page (Op *op)
 {
   GHashTable *sources = rein_fetch_get_sources (op->page_result);
+
+  note_repeats (op, sources);
 
   op->page_docs = g_ptr_array_new_with_free_func (g_object_unref);
   op->page_urls_of = g_ptr_array_new ();
@@ -2686,6 +2767,7 @@ start_paging (Op *op)
   gpointer key, value;
 
   g_hash_table_remove_all (op->page_since);
+  op->queries_started++;
   if (op->current->since == NULL)
     return;
   g_hash_table_iter_init (&iter, op->current->since);
@@ -2716,6 +2798,11 @@ take_page (GTask *task, GAsyncResult *result)
     }
   op->n_read += docs->len;
   g_signal_emit (self, signals[SIGNAL_READ], 0, op->n_read);
+  /* The query this page answers, for its check: the next query may start
+   * below before the page is checked, or this one turn into another
+   * (switch_to_job_documents()) whose pages start over. */
+  op->page_salt = (g_str_hash (op->current->name) + ((guint64) op->queries_started << 32))
+                  * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
 
   for (guint i = 0; i < reports->len; i++)
     {
@@ -2814,7 +2901,7 @@ take_page (GTask *task, GAsyncResult *result)
    * operation count, each for the first server that sent it). */
   op->page_result = g_object_ref (result);
   op->page_fetched = g_steal_pointer (&docs);
-  tallies = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  tallies = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) tally_free);
   for (guint i = 0; i < reports->len; i++)
     {
       ReinFetchReport *report = g_ptr_array_index (reports, i);
@@ -2830,6 +2917,8 @@ take_page (GTask *task, GAsyncResult *result)
 
   g_strfreev (op->page_urls);
   op->page_urls = g_strv_builder_end (again);
+  g_strfreev (op->page_full);
+  op->page_full = g_strdupv (op->page_urls);
   op->page++;
   keep_going (self, op);
   /* The last page of this query: the next query's first page goes out now
@@ -3015,7 +3104,8 @@ start_op (ReinMarketReader *self,
                                       (GDestroyNotify) rein_stored_verdict_free);
   op->limits = self->limits;
   op->changed = g_ptr_array_new_with_free_func (g_object_unref);
-  op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  op->tallies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) tally_free);
   op->known = rein_fetch_known_new (self->known);
   op->page_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->new_cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

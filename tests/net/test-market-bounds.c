@@ -31,6 +31,8 @@ typedef struct
   Identity *signer;  /* when set, every document is signed anew (valid signatures) */
   guint pages;       /* pages served */
   GPtrArray *hashes; /* of every document served */
+  gboolean repeat;   /* every page is the first page again */
+  gchar *first_page; /* as served */
 } Flood;
 
 typedef struct
@@ -132,6 +134,14 @@ flood_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       soup_server_message_set_status (msg, 404, NULL);
       return;
     }
+  if (flood->repeat && flood->first_page != NULL && n > 0)
+    {
+      flood->pages++;
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                        flood->first_page, strlen (flood->first_page));
+      return;
+    }
   g_string_append_printf (body, "%s\":[", name);
   for (guint i = 0; i < n; i++)
     {
@@ -158,6 +168,8 @@ flood_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       append_json_string (body, doc);
     }
   g_string_append (body, "],\"block_info\":null}");
+  if (flood->repeat && n > 0)
+    flood->first_page = g_strdup (body->str);
   flood->pages++;
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body->str,
@@ -230,6 +242,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->flood.template);
   g_ptr_array_unref (f->flood.hashes);
   g_clear_pointer (&f->flood.signer, identity_free);
+  g_clear_pointer (&f->flood.first_page, g_free);
   identity_free (f->creator);
   identity_free (f->mediator);
   g_free (f->mediator_enrollment);
@@ -385,6 +398,25 @@ test_bytes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->flood.pages, ==, 1);
 }
 
+/* The same page again and again, of documents validly signed: nothing in
+ * it is new, so no limit counts it, and the server was asked for page
+ * after page up to the page limit (each waiting for the slowest server).
+ * A full page that brings nothing new from its server stops it. */
+static void
+test_repeat (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ReinMarketReader) reader = NULL;
+
+  f->flood.signer = identity_new ("Flood");
+  f->flood.repeat = TRUE;
+  reader = refresh (f, NULL);
+  g_test_message ("the flood served %u pages", f->flood.pages);
+  assert_good_job (reader);
+  g_assert_true (warned_about (f, f->flood.url, "sent before"));
+  /* the page, its repeat, and at most the one asked for meanwhile */
+  g_assert_cmpuint (f->flood.pages, <=, 3);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -394,6 +426,8 @@ main (int argc, char *argv[])
   g_test_add ("/market-bounds/flood", Fixture, NULL, fixture_setup, test_flood,
               fixture_teardown);
   g_test_add ("/market-bounds/bytes", Fixture, NULL, fixture_setup, test_bytes,
+              fixture_teardown);
+  g_test_add ("/market-bounds/repeat", Fixture, NULL, fixture_setup, test_repeat,
               fixture_teardown);
   return g_test_run ();
 }
