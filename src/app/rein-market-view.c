@@ -856,11 +856,31 @@ rein_market_view_set_category (ReinMarketView *self, const gchar *category)
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+/* A screen reader reaches a drop-down through the button inside it, which
+ * GTK 4.8 names after its type ("GtkToggleButton"): the button is named
+ * after the drop-down and its choice ("Category: Graphics"). */
+static void
+name_drop_down_button (GtkDropDown *drop_down, const gchar *what)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (drop_down);
+  /* Translators: a drop-down and its choice, "Category: Graphics" */
+  g_autofree gchar *name = item != NULL ? g_strdup_printf (_("%s: %s"), what,
+                                                           gtk_string_object_get_string (item))
+                                        : g_strdup (what);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (drop_down)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                      -1);
+}
+
 static void
 category_selected_cb (ReinMarketView *self)
 {
   guint position = gtk_drop_down_get_selected (self->category_dropdown);
 
+  name_drop_down_button (self->category_dropdown, _("Category"));
   if (position == 0 || position == GTK_INVALID_LIST_POSITION)
     rein_market_view_set_category (self, NULL);
   else
@@ -905,6 +925,7 @@ sort_selected_cb (ReinMarketView *self)
 {
   guint position = gtk_drop_down_get_selected (self->sort_dropdown);
 
+  name_drop_down_button (self->sort_dropdown, _("Sort"));
   if (position <= REIN_MARKET_SORT_LOWEST_FEE)
     rein_market_view_set_sort (self, position);
 }
@@ -1500,6 +1521,8 @@ rein_market_view_init (ReinMarketView *self)
                             G_CALLBACK (category_selected_cb), self);
   g_signal_connect_swapped (self->sort_dropdown, "notify::selected",
                             G_CALLBACK (sort_selected_cb), self);
+  name_drop_down_button (self->category_dropdown, _("Category"));
+  name_drop_down_button (self->sort_dropdown, _("Sort"));
   g_signal_connect_swapped (self->open_only_button, "toggled", G_CALLBACK (open_only_toggled_cb),
                             self);
   update_state (self);

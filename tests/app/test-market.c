@@ -961,6 +961,18 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   wait_market (f);
   rein_market_view_set_sort (f->view, REIN_MARKET_SORT_MOST_BIDS);
   wait_market (f);
+  /* the drop-down's button says its choice to a screen reader */
+  {
+    GtkWidget *button = gtk_widget_get_first_child (app_test_child (f->view, "sort_dropdown"));
+    g_autofree gchar *wrong = NULL;
+
+    while (button != NULL && !GTK_IS_TOGGLE_BUTTON (button))
+      button = gtk_widget_get_next_sibling (button);
+    g_assert_nonnull (button);
+    wrong = gtk_test_accessible_check_property (GTK_ACCESSIBLE (button),
+                                                GTK_ACCESSIBLE_PROPERTY_LABEL, "Sort: Most bids");
+    g_assert_null (wrong);
+  }
   {
     g_autoptr (ReinJobSummary) first = g_list_model_get_item (
         rein_market_view_get_shown (f->view), 0);
