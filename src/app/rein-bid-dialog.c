@@ -36,6 +36,54 @@ identity (ReinBidDialog *self)
   return context ? rein_market_service_get_identity (rein_context_get_market (context)) : NULL;
 }
 
+/* The least bid, above @satoshis, on which @percent is at least @least
+ * (0: none is, not even on all the bitcoin there is). */
+static gint64
+least_bid_paying (const gchar *percent, gint64 satoshis, gint64 least)
+{
+  gint64 low = satoshis, high = REIN_MAX_SATOSHIS; /* fee (low) < least <= fee (high) */
+  gint64 on_all = 0;
+
+  if (!rein_amount_percent_of (REIN_MAX_SATOSHIS, percent, &on_all, NULL) || on_all < least)
+    return 0;
+  while (high - low > 1)
+    {
+      gint64 mid = low + (high - low) / 2;
+      gint64 share = 0;
+
+      rein_amount_percent_of (mid, percent, &share, NULL);
+      if (share >= least)
+        high = mid;
+      else
+        low = mid;
+    }
+  return high;
+}
+
+/* What the form says, beside the amount, when the mediator's fee on it
+ * could not be paid out of its escrow (the review says it at length):
+ * NULL when it can, or when the job has no fee. */
+static gchar *
+fee_note (ReinBidDialog *self)
+{
+  ReinJob *job = rein_sign_dialog_get_job (REIN_SIGN_DIALOG (self));
+  ReinDocument *posting = job != NULL ? rein_job_get_posting (job) : NULL;
+  const gchar *percent = posting != NULL ? rein_document_lookup (posting, REIN_LABEL_MEDIATOR_FEE)
+                                         : NULL;
+  gint64 least = rein_payout_least_payable (FALSE);
+  gint64 fee = 0, bid;
+  g_autofree gchar *shown = NULL;
+
+  if (percent == NULL || !rein_amount_percent_of (self->satoshis, percent, &fee, NULL)
+      || fee >= least || (bid = least_bid_paying (percent, self->satoshis, least)) == 0)
+    return NULL;
+  shown = rein_sign_dialog_format_amount (bid);
+  /* Translators: the amount is "0.000593 BTC (59,300 satoshis)" */
+  return g_strdup_printf (_("At this amount the mediator’s fee could not be paid out of its "
+                            "escrow: ask for at least %s for it to be."),
+                          shown);
+}
+
 static gchar *
 check (ReinSignDialog *dialog)
 {
@@ -74,11 +122,12 @@ check (ReinSignDialog *dialog)
   if (self->satoshis > 0)
     {
       g_autofree gchar *sat = g_strdup_printf ("%'" G_GINT64_FORMAT, self->satoshis);
+      g_autofree gchar *note = problem == NULL ? fee_note (self) : NULL;
 
       /* Translators: "1,000,000 satoshis. " and what is wrong, if anything */
       hint = g_strdup_printf (g_dngettext (NULL, "%s satoshi. %s", "%s satoshis. %s",
                                            rein_plural_count (self->satoshis)),
-                              sat, problem ? problem : "");
+                              sat, problem ? problem : note ? note : "");
     }
   gtk_label_set_text (self->amount_hint, hint ? hint : problem ? problem : "");
   if (amount_bad)
@@ -155,21 +204,9 @@ add_mediator_fee (ReinReviewPage *review, ReinDocument *posting, gint64 satoshis
 
       if (on_all >= least)
         {
-          gint64 low = satoshis, high = REIN_MAX_SATOSHIS; /* fee (low) < least <= fee (high) */
-          g_autofree gchar *bid = NULL;
+          g_autofree gchar *bid = rein_sign_dialog_format_amount (
+              least_bid_paying (percent, satoshis, least));
 
-          while (high - low > 1)
-            {
-              gint64 mid = low + (high - low) / 2;
-              gint64 share = 0;
-
-              rein_amount_percent_of (mid, percent, &share, NULL);
-              if (share >= least)
-                high = mid;
-              else
-                low = mid;
-            }
-          bid = rein_sign_dialog_format_amount (high);
           warning = g_strdup_printf (
               /* Translators: the amounts are "0.00000890 BTC (890 satoshis)" */
               _("On this bid the mediator’s fee is %s. Paying it out of its escrow takes at "
@@ -363,4 +400,11 @@ rein_bid_dialog_set_bid (ReinBidDialog *self, const gchar *description, const gc
   g_return_if_fail (REIN_IS_BID_DIALOG (self));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->description_view), description, -1);
   gtk_editable_set_text (self->amount_row, amount_btc);
+}
+
+const gchar *
+rein_bid_dialog_get_amount_hint (ReinBidDialog *self)
+{
+  g_return_val_if_fail (REIN_IS_BID_DIALOG (self), NULL);
+  return gtk_label_get_text (self->amount_hint);
 }

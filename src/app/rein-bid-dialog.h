@@ -21,5 +21,7 @@ ReinBidDialog *rein_bid_dialog_new (GtkWindow *parent, ReinContext *context,
 /* Fills the form, as a user would type it. */
 void rein_bid_dialog_set_bid (ReinBidDialog *self, const gchar *description,
                               const gchar *amount_btc);
+/* What the form says below the amount (in satoshis, what is wrong). */
+const gchar *rein_bid_dialog_get_amount_hint (ReinBidDialog *self);
 
 G_END_DECLS

@@ -812,6 +812,7 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
   rein_bid_dialog_set_bid (bid, "Two drafts by Friday.\nA third if you want one.", "0.1");
   g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
+  g_assert_false (contains (rein_bid_dialog_get_amount_hint (bid), "mediator"));
   rein_bid_dialog_set_bid (bid, "Two drafts.", "0.1.2");
   g_assert_nonnull (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
   /* why Review is off is on its tooltip */
@@ -835,6 +836,17 @@ test_bid_and_post (Fixture *f, gconstpointer data)
                                    "Ask for at least 0.00000889 BTC (889 satoshis): "));
   rein_bid_dialog_set_bid (bid, "Two drafts.", "0.00000889");
   g_assert_null (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)));
+  /* the form says already what the review says at length: from what bid
+   * on the mediator's fee could be paid out */
+  {
+    g_autofree gchar *from = rein_sign_dialog_format_amount (59300);
+
+    g_test_message ("%s", rein_bid_dialog_get_amount_hint (bid));
+    g_assert_true (contains (rein_bid_dialog_get_amount_hint (bid),
+                             "the mediator’s fee could not be paid out"));
+    g_assert_true (contains (rein_bid_dialog_get_amount_hint (bid), from));
+    app_test_screenshot (GTK_WIDGET (bid), "market-33-bid-fee-note");
+  }
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "review");
   {
