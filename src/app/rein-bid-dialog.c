@@ -343,6 +343,15 @@ job_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (self);
 }
 
+static gboolean
+is_filled (ReinSignDialog *dialog)
+{
+  ReinBidDialog *self = REIN_BID_DIALOG (dialog);
+
+  return gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (self->description_view)) > 0
+         || *gtk_editable_get_text (self->amount_row) != '\0';
+}
+
 static void
 rein_bid_dialog_class_init (ReinBidDialogClass *klass)
 {
@@ -351,6 +360,8 @@ rein_bid_dialog_class_init (ReinBidDialogClass *klass)
   sign_class->check = check;
   sign_class->build = build;
   sign_class->what = _("Bid");
+  sign_class->is_filled = is_filled;
+  sign_class->discard_heading = _("Discard This Bid?");
 }
 
 static void

@@ -275,6 +275,16 @@ rein_post_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (rein_post_dialog_parent_class)->finalize (object);
 }
 
+static gboolean
+is_filled (ReinSignDialog *dialog)
+{
+  ReinPostDialog *self = REIN_POST_DIALOG (dialog);
+
+  return *gtk_editable_get_text (self->name_row) != '\0'
+         || *gtk_editable_get_text (self->category_row) != '\0'
+         || gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (self->description_view)) > 0;
+}
+
 static void
 rein_post_dialog_class_init (ReinPostDialogClass *klass)
 {
@@ -286,6 +296,8 @@ rein_post_dialog_class_init (ReinPostDialogClass *klass)
   sign_class->check = check;
   sign_class->build = build;
   sign_class->what = _("Job");
+  sign_class->is_filled = is_filled;
+  sign_class->discard_heading = _("Discard This Job?");
   gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "dialog.find-mediators", NULL,
                                    find_mediators_action);
 }

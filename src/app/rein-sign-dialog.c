@@ -38,6 +38,7 @@ typedef struct
   GtkLabel *failure_label;
   ReinReviewPage *review_page;
   GtkSpinner *publishing_spinner;
+  gboolean may_close; /* published, or what was typed is to be discarded */
 } ReinSignDialogPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (ReinSignDialog, rein_sign_dialog, ADW_TYPE_WINDOW)
@@ -216,6 +217,7 @@ published_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                                         ? priv->what
                                                         : REIN_SIGN_DIALOG_GET_CLASS (self)->what);
   g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, message);
+  priv->may_close = TRUE;
   gtk_window_close (GTK_WINDOW (self));
   g_object_unref (self);
 }
@@ -329,6 +331,52 @@ escape_action (GtkWidget *widget, const char *name, GVariant *param)
     gtk_window_close (GTK_WINDOW (self));
 }
 
+static gboolean
+close_idle (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+discard_response_cb (AdwMessageDialog *dialog, const gchar *response, ReinSignDialog *self)
+{
+  if (!g_str_equal (response, "discard"))
+    return;
+  PRIV (self)->may_close = TRUE;
+  /* once the question has closed (its button closes it after this) */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_idle, g_object_ref (self), g_object_unref);
+}
+
+/* Closing (Cancel, Escape, the window's close button) with a form filled
+ * in asks first: it would throw away what was typed, with nothing to
+ * bring it back. */
+static gboolean
+rein_sign_dialog_close_request (GtkWindow *window)
+{
+  ReinSignDialog *self = REIN_SIGN_DIALOG (window);
+  ReinSignDialogClass *klass = REIN_SIGN_DIALOG_GET_CLASS (self);
+  ReinSignDialogPrivate *priv = PRIV (self);
+  const gchar *page = gtk_stack_get_visible_child_name (priv->stack);
+  AdwMessageDialog *ask;
+
+  if (priv->may_close || klass->is_filled == NULL || g_str_equal (page, "publishing")
+      || (!g_str_equal (page, "form") && !g_str_equal (page, "review"))
+      || !klass->is_filled (self))
+    return GTK_WINDOW_CLASS (rein_sign_dialog_parent_class)->close_request (window);
+  ask = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+      window, klass->discard_heading != NULL ? klass->discard_heading : _("Discard?"),
+      _("What you have written here will be lost.")));
+  adw_message_dialog_add_responses (ask, "cancel", _("_Keep Editing"), "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ask, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ask, "cancel");
+  adw_message_dialog_set_close_response (ask, "cancel");
+  g_signal_connect_object (ask, "response", G_CALLBACK (discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (ask));
+  return TRUE;
+}
+
 static void
 rein_sign_dialog_dispose (GObject *object)
 {
@@ -370,6 +418,7 @@ rein_sign_dialog_class_init (ReinSignDialogClass *klass)
 
   object_class->dispose = rein_sign_dialog_dispose;
   object_class->finalize = rein_sign_dialog_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = rein_sign_dialog_close_request;
   klass->check = default_check;
   klass->what = "";
 

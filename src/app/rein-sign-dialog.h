@@ -50,6 +50,12 @@ struct _ReinSignDialogClass
 
   /* What is published, for the toast ("Bid", "Job"). */
   const gchar *what;
+
+  /* Optional: whether the form holds what the user typed, which closing
+   * the dialog would throw away (then it asks first, in the words of
+   * @discard_heading, "Discard This Bid?"). */
+  gboolean (*is_filled) (ReinSignDialog *self);
+  const gchar *discard_heading;
 };
 
 /* For tests and subclasses. */

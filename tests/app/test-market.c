@@ -792,6 +792,26 @@ my_jobs_has_logo (gpointer data)
   return FALSE;
 }
 
+/* Clicks the button of @ask's response labelled @label, as a user would
+ * (the question closes itself then). */
+static void
+click_response (AdwMessageDialog *ask, const gchar *label)
+{
+  GtkWidget *button = app_test_find_by_type (GTK_WIDGET (ask), GTK_TYPE_BUTTON);
+
+  while (button != NULL && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), label) != 0)
+    {
+      /* the buttons are siblings, in a box of their own */
+      GtkWidget *next = gtk_widget_get_next_sibling (button);
+
+      while (next != NULL && !GTK_IS_BUTTON (next))
+        next = gtk_widget_get_next_sibling (next);
+      button = next;
+    }
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+}
+
 static void
 test_bid_and_post (Fixture *f, gconstpointer data)
 {
@@ -802,6 +822,36 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   ReinMarketService *bobs;
   GListModel *bob_jobs;
   gboolean found = FALSE;
+
+  /* A bid begun and thrown away: Escape asks, "Discard" closes it; an
+   * empty form closes at once */
+  {
+    AdwMessageDialog *ask;
+
+    rein_market_view_select (f->view, position_of (f, f->logo_id));
+    app_test_iterate (50);
+    gtk_widget_activate_action (GTK_WIDGET (f->view), "market.bid", NULL);
+    app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
+    bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+    rein_bid_dialog_set_bid (bid, "", "0.2");
+    gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.escape", NULL);
+    app_test_iterate (50);
+    ask = ADW_MESSAGE_DIALOG (app_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_nonnull (ask);
+    g_assert_cmpstr (adw_message_dialog_get_heading (ask), ==, "Discard This Bid?");
+    click_response (ask, "_Discard");
+    app_test_iterate (100);
+    g_assert_null (app_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_null (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+
+    gtk_widget_activate_action (GTK_WIDGET (f->view), "market.bid", NULL);
+    app_test_wait_page (REIN_TYPE_BID_DIALOG, rein_sign_dialog_get_page, "form");
+    bid = REIN_BID_DIALOG (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+    gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.escape", NULL);
+    app_test_iterate (100);
+    g_assert_null (app_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_null (app_test_find_toplevel (REIN_TYPE_BID_DIALOG));
+  }
 
   /* A bid: the job read fresh, the amount exactly, the document shown */
   rein_market_view_select (f->view, position_of (f, f->logo_id));
@@ -1054,6 +1104,22 @@ test_bid_and_post (Fixture *f, gconstpointer data)
                         rein_context_get_market (f->you.context))), ==, 1);
   rein_post_dialog_set_job (post, "Bake a wedding cake", "Baking",
                             "Three tiers.\nNo nuts, please.", 0);
+  /* Escape with the form filled in asks before throwing it away: "Keep
+   * Editing" keeps the dialog as it was */
+  gtk_widget_activate_action (GTK_WIDGET (post), "dialog.escape", NULL);
+  app_test_iterate (50);
+  {
+    AdwMessageDialog *ask = ADW_MESSAGE_DIALOG (app_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+    g_assert_nonnull (ask);
+    g_assert_cmpstr (adw_message_dialog_get_heading (ask), ==, "Discard This Job?");
+    app_test_screenshot (GTK_WIDGET (ask), "market-34-post-discard");
+    click_response (ask, "_Keep Editing");
+    app_test_iterate (50);
+    g_assert_null (app_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_true (REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG)) == post);
+    g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (post)), ==, "form");
+  }
   app_test_screenshot (GTK_WIDGET (post), "market-14-post-form");
   gtk_widget_activate_action (GTK_WIDGET (post), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (post)), ==, "review");
@@ -1291,6 +1357,7 @@ test_bid_refusals (Fixture *f, gconstpointer data)
     app_test_screenshot (GTK_WIDGET (bid), "market-22-bid-offline");
     app_test_destroy_window (GTK_WINDOW (bid));
   }
+
 
   /* A job posted offline: My Jobs shows it from the store, marked as not
    * sent yet, and says that no server answered */
