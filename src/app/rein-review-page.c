@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "rein-review-page.h"
@@ -24,6 +25,9 @@ struct _ReinReviewPage
 };
 
 G_DEFINE_FINAL_TYPE (ReinReviewPage, rein_review_page, ADW_TYPE_BIN)
+
+#define FSI "\xe2\x81\xa8" /* U+2068 FIRST STRONG ISOLATE */
+#define PDI "\xe2\x81\xa9" /* U+2069 POP DIRECTIONAL ISOLATE */
 
 static void
 rein_review_page_dispose (GObject *object)
@@ -59,6 +63,8 @@ rein_review_page_class_init (ReinReviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ReinReviewPage, error_label);
 }
 
+static void copy_clipboard_cb (GtkTextView *view, ReinReviewPage *self);
+
 /* Enter in the password field signs, as the dialog's main button does. */
 static void
 password_activated_cb (ReinReviewPage *self)
@@ -76,6 +82,8 @@ rein_review_page_init (ReinReviewPage *self)
    * that is not in the document. */
   buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_buffer_create_tag (buffer, "exact", "insert-hyphens", FALSE, NULL);
+  gtk_text_buffer_create_tag (buffer, "shown-only", NULL);
+  g_signal_connect (self->text_view, "copy-clipboard", G_CALLBACK (copy_clipboard_cb), self);
   rein_password_row_tidy (ADW_PASSWORD_ENTRY_ROW (self->password_row));
   g_signal_connect_swapped (self->password_row, "entry-activated",
                             G_CALLBACK (password_activated_cb), self);
@@ -96,11 +104,84 @@ rein_review_page_set_text (ReinReviewPage *self, const gchar *text)
   rein_review_page_set_error (self, NULL);
 }
 
+/* Whether @c is written right to left (Hebrew, Arabic and the other
+ * scripts of the Unicode ranges that are). */
+static gboolean
+is_right_to_left (gunichar c)
+{
+  return (c >= 0x0590 && c <= 0x08FF) || (c >= 0xFB1D && c <= 0xFDFF)
+         || (c >= 0xFE70 && c <= 0xFEFF) || (c >= 0x10800 && c <= 0x10FFF)
+         || (c >= 0x1E800 && c <= 0x1EFFF);
+}
+
+static gboolean
+has_right_to_left (const gchar *text, gsize len)
+{
+  for (const gchar *p = text; p < text + len; p = g_utf8_next_char (p))
+    if (is_right_to_left (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/* @len bytes of @text at the end of @buffer, in an isolate of their own
+ * when they hold right-to-left text (see add_line()). */
+static void
+add_piece (GtkTextBuffer *buffer, const gchar *text, gsize len)
+{
+  GtkTextIter end;
+  gboolean isolate = has_right_to_left (text, len);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (isolate)
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, FSI, -1, "exact", "shown-only", NULL);
+  gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text, (gint) len, "exact", NULL);
+  if (isolate)
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, PDI, -1, "exact", "shown-only", NULL);
+}
+
+/* A line of the document. A value with right-to-left text drew the
+ * characters around it into its direction: the escapes of a multi-line
+ * value ("\n") and the words beside them were shown out of their order,
+ * and the document did not read as it is signed. So the label, each
+ * stretch of a value between two escapes, and each escape are shown
+ * apart: the stretches that hold right-to-left text in direction
+ * isolates, which the text around them takes as one neutral character.
+ * The isolates are for the eye only (tagged "shown-only"): they are not
+ * in the document, nor in what is copied. */
+static void
+add_line (GtkTextBuffer *buffer, const gchar *line, gsize len)
+{
+  const gchar *end = line + len;
+  const gchar *label_end = g_strstr_len (line, (gssize) len, ": ");
+  const gchar *p = line, *piece = line;
+
+  if (label_end != NULL)
+    {
+      add_piece (buffer, line, (gsize) (label_end + 2 - line));
+      p = piece = label_end + 2;
+    }
+  while (p < end)
+    {
+      if (*p == '\\' && p + 1 < end)
+        {
+          if (p > piece)
+            add_piece (buffer, piece, (gsize) (p - piece));
+          add_piece (buffer, p, 2);
+          p += 2;
+          piece = p;
+          continue;
+        }
+      p++;
+    }
+  if (p > piece)
+    add_piece (buffer, piece, (gsize) (p - piece));
+}
+
 void
 rein_review_page_set_document (ReinReviewPage *self, const gchar *text)
 {
   GtkTextBuffer *buffer;
-  GtkTextIter start;
+  const gchar *line;
 
   g_return_if_fail (REIN_IS_REVIEW_PAGE (self));
 
@@ -108,8 +189,53 @@ rein_review_page_set_document (ReinReviewPage *self, const gchar *text)
   self->text = g_strdup (text);
   buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_buffer_set_text (buffer, "", -1);
-  gtk_text_buffer_get_start_iter (buffer, &start);
-  gtk_text_buffer_insert_with_tags_by_name (buffer, &start, text ? text : "", -1, "exact", NULL);
+  for (line = text; line != NULL && *line != '\0';)
+    {
+      const gchar *nl = strchr (line, '\n');
+      gsize len = nl != NULL ? (gsize) (nl - line) : strlen (line);
+      GtkTextIter end;
+
+      add_line (buffer, line, len);
+      if (nl == NULL)
+        break;
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert_with_tags_by_name (buffer, &end, "\n", 1, "exact", NULL);
+      line = nl + 1;
+    }
+}
+
+/* What is copied from the document is the document: the isolates shown
+ * around right-to-left text are left out. */
+static void
+copy_clipboard_cb (GtkTextView *view, ReinReviewPage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextTag *shown_only = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer),
+                                                      "shown-only");
+  g_autoptr (GString) copied = g_string_new (NULL);
+  GtkTextIter start, end;
+
+  g_signal_stop_emission_by_name (view, "copy-clipboard");
+  if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    return;
+  for (GtkTextIter i = start; gtk_text_iter_compare (&i, &end) < 0; gtk_text_iter_forward_char (&i))
+    if (!gtk_text_iter_has_tag (&i, shown_only))
+      g_string_append_unichar (copied, gtk_text_iter_get_char (&i));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (view)), copied->str);
+}
+
+/* The text the page shows (isolates included), for tests. */
+gchar *
+rein_review_page_dup_shown (ReinReviewPage *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (REIN_IS_REVIEW_PAGE (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
 }
 
 const gchar *

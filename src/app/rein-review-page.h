@@ -21,6 +21,9 @@ void rein_review_page_set_text (ReinReviewPage *self, const gchar *text);
 /* The text to sign, keeping the facts added since set_text(). */
 void rein_review_page_set_document (ReinReviewPage *self, const gchar *text);
 const gchar *rein_review_page_get_text (ReinReviewPage *self);
+/* The text the page shows: the document, with direction isolates around
+ * its right-to-left stretches (for tests). */
+gchar *rein_review_page_dup_shown (ReinReviewPage *self);
 /* Facts shown above the text (title: value); cleared by set_text(). */
 void rein_review_page_add_fact (ReinReviewPage *self, const gchar *title, const gchar *value);
 /* A fact the signer must not miss, marked as a warning. */

@@ -1458,6 +1458,59 @@ test_unreachable (void)
   rein_test_remove_tree (dir);
 }
 
+static void
+clipboard_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(gchar **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+}
+
+/* A document with right-to-left text reads on screen in the order it is
+ * signed: its escapes and the words around them stay where they are, the
+ * right-to-left stretches in isolates of their own (a new user saw the
+ * "\n" of a Hebrew and Arabic description move around); what is signed,
+ * and what is copied, is the document without them. */
+static void
+test_review_bidi (void)
+{
+  const gchar *document = "Rein Job\n"
+                          "Job name: Logo\n"
+                          "Description: fonts.\\n\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\x94 x"
+                          "\\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 123\\n\\nLast line.\n"
+                          "Category: \xd7\x90\xd7\x91\n";
+  const gchar *shown_then = "Rein Job\n"
+                            "Job name: Logo\n"
+                            "Description: fonts.\\n\xe2\x81\xa8\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d "
+                            "\xe2\x80\x94 x\xe2\x81\xa9\\n\xe2\x81\xa8\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8"
+                            "\xd8\xa7 123\xe2\x81\xa9\\n\\nLast line.\n"
+                            "Category: \xe2\x81\xa8\xd7\x90\xd7\x91\xe2\x81\xa9\n";
+  GtkWidget *window = gtk_window_new ();
+  ReinReviewPage *page = g_object_new (REIN_TYPE_REVIEW_PAGE, NULL);
+  g_autofree gchar *shown = NULL;
+  g_autofree gchar *copied = NULL;
+  GtkTextView *view;
+  GtkTextIter start, end;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  rein_review_page_set_document (page, document);
+  g_assert_cmpstr (rein_review_page_get_text (page), ==, document);
+  shown = rein_review_page_dup_shown (page);
+  g_assert_cmpstr (shown, ==, shown_then);
+  app_test_screenshot (window, "market-35-review-bidi");
+
+  /* all of it selected and copied: the document, as it is signed */
+  view = GTK_TEXT_VIEW (app_test_find_by_type (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW));
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+  gtk_text_buffer_select_range (gtk_text_view_get_buffer (view), &start, &end);
+  g_signal_emit_by_name (view, "copy-clipboard");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (view)), NULL,
+                                 clipboard_read_cb, &copied);
+  while (copied == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (copied, ==, document);
+  app_test_destroy_window (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1466,6 +1519,7 @@ main (int argc, char *argv[])
   adw_init ();
   rein_secret_set_scrypt_cost (10);
   g_test_add_func ("/app/market/job-list", test_job_list);
+  g_test_add_func ("/app/market/review-bidi", test_review_bidi);
   g_test_add ("/app/market/browse", Fixture, NULL, fixture_setup, test_browse, fixture_teardown);
   g_test_add ("/app/market/bid-and-post", Fixture, NULL, fixture_setup, test_bid_and_post,
               fixture_teardown);
