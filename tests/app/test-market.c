@@ -875,6 +875,8 @@ test_bid_and_post (Fixture *f, gconstpointer data)
     rein_bid_dialog_set_bid (bid, slashes, "0.1");
     g_assert_true (g_str_has_prefix (rein_sign_dialog_get_problem (REIN_SIGN_DIALOG (bid)),
                                      "Too long: 4200 bytes, at most 4000"));
+    /* the text scrolls in its box, and what is wrong stays in sight */
+    app_test_screenshot (GTK_WIDGET (bid), "market-36-bid-too-long");
   }
   gtk_widget_activate_action (GTK_WIDGET (bid), "dialog.next", NULL);
   g_assert_cmpstr (rein_sign_dialog_get_page (REIN_SIGN_DIALOG (bid)), ==, "form"); /* refused */
