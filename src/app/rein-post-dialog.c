@@ -247,6 +247,8 @@ fill_suggestions (ReinPostDialog *self)
 
       g_signal_connect (button, "clicked", G_CALLBACK (suggestion_clicked_cb), self);
       gtk_flow_box_append (self->category_suggestions, button);
+      /* one Tab stop a category, the button's (not the box's child too) */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->category_suggestions),
                           categories != NULL && categories[0] != NULL);

@@ -1093,6 +1093,22 @@ test_bid_and_post (Fixture *f, gconstpointer data)
   app_test_iterate (50);
   post = REIN_POST_DIALOG (app_test_find_toplevel (REIN_TYPE_POST_DIALOG));
   g_assert_nonnull (post);
+  /* each suggested category is one Tab stop, its button */
+  {
+    GtkWidget *chips = app_test_find_by_type (GTK_WIDGET (post), GTK_TYPE_FLOW_BOX);
+    guint n = 0;
+
+    g_assert_nonnull (chips);
+    for (GtkWidget *c = gtk_widget_get_first_child (chips); c; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_FLOW_BOX_CHILD (c))
+        {
+          g_assert_false (gtk_widget_get_focusable (c));
+          g_assert_true (gtk_widget_get_focusable (gtk_flow_box_child_get_child (
+              GTK_FLOW_BOX_CHILD (c))));
+          n++;
+        }
+    g_assert_cmpuint (n, >, 0);
+  }
   /* typing goes into the job's name at once, not into Cancel */
   {
     GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (post));
