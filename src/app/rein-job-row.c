@@ -77,6 +77,35 @@ rein_widget_set_tooltip (GtkWidget *widget, const gchar *text)
     gtk_widget_set_tooltip_text (widget, text);
 }
 
+/* GTK 4.8 names a button with a label after both its "label" property
+ * (which it sets to the text with its underscore) and the label inside it
+ * that labels it: the property goes, and the inner label's words stay. */
+static void
+name_after_label (GtkButton *button)
+{
+  if (gtk_button_get_use_underline (button) && gtk_button_get_label (button) != NULL)
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+void
+rein_widget_name_mnemonic_buttons (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_BUTTON (root) && gtk_button_get_use_underline (GTK_BUTTON (root))
+      && gtk_button_get_label (GTK_BUTTON (root)) != NULL
+      && g_object_get_data (G_OBJECT (root), "rein-named-after-label") == NULL)
+    {
+      name_after_label (GTK_BUTTON (root));
+      g_signal_connect (root, "notify::label", G_CALLBACK (name_after_label), NULL);
+      g_signal_connect (root, "notify::use-underline", G_CALLBACK (name_after_label), NULL);
+      g_object_set_data (G_OBJECT (root), "rein-named-after-label", GINT_TO_POINTER (TRUE));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    rein_widget_name_mnemonic_buttons (child);
+}
+
 gchar *
 rein_bidi_line (GtkWidget *widget, gchar *line)
 {

@@ -34,6 +34,11 @@ gchar *rein_bidi_line (GtkWidget *widget, gchar *line);
  * the pointer is at each gtk_widget_set_tooltip_text(), a round trip (a
  * third of a keystroke's search, when the market's state set it anew). */
 void rein_widget_set_tooltip (GtkWidget *widget, const gchar *text);
+/* Names the buttons at or below @root whose label has a mnemonic after
+ * their label's words alone: GTK 4.8 gives a screen reader "_Open Only
+ * Open Only" for a button labelled "_Open Only". The name follows the
+ * label as it changes. */
+void rein_widget_name_mnemonic_buttons (GtkWidget *root);
 /* The words PROTOCOL.md uses for @state, capitalized for a badge. */
 const gchar *rein_job_state_badge (ReinJobState state);
 

@@ -11,6 +11,7 @@
 #include "rein-client-error.h"
 #include "rein-password.h"
 #include "rein-payout-dialog.h"
+#include "rein-job-row.h"
 
 /* The confirmation targets the fee target row offers, in blocks. */
 static const guint fee_targets[] = { 1, 3, 6, 144 };
@@ -1119,6 +1120,7 @@ static void
 rein_payout_dialog_init (ReinPayoutDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  rein_widget_name_mnemonic_buttons (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   rein_password_row_tidy (ADW_PASSWORD_ENTRY_ROW (self->password_row));
   g_signal_connect_swapped (self->confirm_check, "notify::active",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "rein-preferences.h"
+#include "rein-job-row.h"
 
 #include "rein-chain-settings.h"
 
@@ -666,6 +667,7 @@ rein_preferences_init (ReinPreferences *self)
   g_autoptr (GSettingsSchema) schema = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  rein_widget_name_mnemonic_buttons (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->url_row, "apply", G_CALLBACK (apply_cb), self);
   g_signal_connect_swapped (self->url_row, "entry-activated", G_CALLBACK (apply_cb), self);

@@ -9,6 +9,7 @@
 
 #include "rein-publish-flow.h"
 #include "rein-sign-dialog.h"
+#include "rein-job-row.h"
 
 typedef struct
 {
@@ -460,6 +461,7 @@ static void
 rein_sign_dialog_init (ReinSignDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  rein_widget_name_mnemonic_buttons (GTK_WIDGET (self));
   PRIV (self)->cancellable = g_cancellable_new ();
   set_page (self, "form");
 }
@@ -580,6 +582,7 @@ rein_sign_dialog_set_form (ReinSignDialog *self, GtkWidget *form)
 {
   g_return_if_fail (REIN_IS_SIGN_DIALOG (self));
   adw_bin_set_child (PRIV (self)->form_bin, form);
+  rein_widget_name_mnemonic_buttons (form);
 }
 
 void

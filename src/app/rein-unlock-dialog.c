@@ -10,6 +10,7 @@
 #include "rein-password.h"
 #include "rein-settings.h"
 #include "rein-unlock-dialog.h"
+#include "rein-job-row.h"
 
 struct _ReinUnlockDialog
 {
@@ -151,6 +152,7 @@ static void
 rein_unlock_dialog_init (ReinUnlockDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  rein_widget_name_mnemonic_buttons (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   rein_password_row_tidy (self->password_row);
   self->settings = rein_settings_new_if_installed ();

@@ -10,6 +10,7 @@
 
 #include "rein-password.h"
 #include "rein-welcome.h"
+#include "rein-job-row.h"
 
 typedef enum
 {
@@ -1486,6 +1487,7 @@ rein_welcome_init (ReinWelcome *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  rein_widget_name_mnemonic_buttons (GTK_WIDGET (self));
   for (AdwPasswordEntryRow **p = (AdwPasswordEntryRow *[]){ self->passphrase_row, self->wif_row,
                                                             self->backup_password_row,
                                                             self->password_row,

@@ -919,6 +919,7 @@ rein_window_init (ReinWindow *self)
 {
   load_theme (gdk_display_get_default ());
   gtk_widget_init_template (GTK_WIDGET (self));
+  rein_widget_name_mnemonic_buttons (GTK_WIDGET (self));
   self->wide_title = g_object_ref (self->switcher_title);
   /* narrow, the title is the last sync alone (the name is beside it) */
   self->narrow_title = g_object_ref_sink (adw_window_title_new ("", NULL));

@@ -42,6 +42,7 @@ EXPECTED = {
         # the buttons inside the drop-downs, named with their choice
         ("Category: All Categories", {"toggle button", "push button"}),
         ("Sort: Newest", {"toggle button", "push button"}),
+        ("Open Only", {"toggle button", "push button"}),
         ("Jobs", {"list", "list box", "table", "tree table"}),
         ("Logo for a bakery, …", ROW_ROLES),
         ("Translate a menu to German, …", ROW_ROLES),
