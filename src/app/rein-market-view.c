@@ -1076,11 +1076,39 @@ back_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
   return TRUE;
 }
 
+static void shown_changed_cb (ReinMarketView *self);
+
+/* A job just posted is the job chosen: the list selects it as soon as it
+ * shows it (shown_changed_cb()), and the detail is the new job's, not the
+ * one chosen before. */
+static void
+choose_posted (ReinMarketView *self, ReinSignDialog *dialog)
+{
+  const gchar *document = rein_sign_dialog_get_document (dialog);
+  g_autoptr (GPtrArray) fields = NULL;
+  const gchar *job_id, *creator_key;
+
+  if (document == NULL
+      || !rein_document_text_parse (document, strlen (document), NULL, &fields, NULL))
+    return;
+  job_id = rein_fields_lookup (fields, REIN_LABEL_JOB_ID);
+  creator_key = rein_fields_lookup (fields, REIN_LABEL_JOB_CREATOR_PUBLIC_KEY);
+  if (job_id == NULL || creator_key == NULL)
+    return;
+  g_free (self->chosen_job_id);
+  g_free (self->chosen_creator_key);
+  self->chosen_job_id = g_strdup (job_id);
+  self->chosen_creator_key = g_strdup (creator_key);
+  shown_changed_cb (self);
+}
+
 static void
 published_cb (GtkWidget *dialog, const gchar *message, gpointer user_data)
 {
   ReinMarketView *self = user_data;
 
+  if (REIN_IS_POST_DIALOG (dialog))
+    choose_posted (self, REIN_SIGN_DIALOG (dialog));
   /* The window shows it ("win.toast"): the view does not know the window. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
   /* a job I posted or bid on is one of my jobs now */

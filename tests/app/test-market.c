@@ -1155,6 +1155,12 @@ test_bid_and_post (Fixture *f, gconstpointer data)
 
     g_assert_true (contains (names, "Bake a wedding cake"));
   }
+  /* and it is the job chosen, its detail shown (not the one chosen
+   * before, the logo job) */
+  app_test_iterate (50);
+  g_assert_nonnull (rein_market_view_get_selected (f->view));
+  g_assert_cmpstr (rein_job_summary_get_name (rein_market_view_get_selected (f->view)), ==,
+                   "Bake a wedding cake");
   jobs = bobs_cli (f, "jobs");
   g_test_message ("Bob's jobs:\n%s", jobs);
   g_assert_true (contains (jobs, "Bake a wedding cake"));
