@@ -693,6 +693,23 @@ rein_document_get_fields (ReinDocument *self)
   return self->fields;
 }
 
+const gchar *
+rein_document_find_repeated_label (ReinDocument *self)
+{
+  g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
+
+  /* a document has a few dozen fields at most */
+  for (guint i = 1; self->fields != NULL && i < self->fields->len; i++)
+    {
+      const ReinField *f = g_ptr_array_index (self->fields, i);
+
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (f->label, ((const ReinField *) g_ptr_array_index (self->fields, j))->label))
+          return f->label;
+    }
+  return NULL;
+}
+
 GListModel *
 rein_document_get_field_model (ReinDocument *self)
 {

@@ -233,6 +233,10 @@ const gchar *rein_document_get_signer (ReinDocument *self);   /* address */
 const gchar *rein_document_get_signature (ReinDocument *self);
 const gchar *rein_document_get_hash (ReinDocument *self);     /* sha256 hex of armored */
 GPtrArray *rein_document_get_fields (ReinDocument *self);     /* of ReinField, owned */
+/* The first label @self gives twice, or NULL. Readers disagree on such a
+ * document: this client takes a label's first value, python-rein (which
+ * reads the fields into a dict) its last. */
+const gchar *rein_document_find_repeated_label (ReinDocument *self);
 /* The same fields as a GListModel of ReinDocumentField (built on first use,
  * then shared; never changes). Owned by @self. */
 GListModel *rein_document_get_field_model (ReinDocument *self);

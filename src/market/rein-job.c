@@ -194,6 +194,13 @@ rein_directory_add (ReinDirectory *self, ReinDocument *enrollment, GError **erro
     }
   if (!rein_document_verify (enrollment, error))
     return FALSE;
+  if (rein_document_find_repeated_label (enrollment) != NULL)
+    {
+      g_set_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT,
+                   "The enrollment gives “%s” twice: readers could take either",
+                   rein_document_find_repeated_label (enrollment));
+      return FALSE;
+    }
   delegate = field (enrollment, REIN_LABEL_DELEGATE_ADDRESS);
   /* An address: a bare public key does not name a delegate. */
   if (!is_public_key (delegate, NULL))
@@ -1159,6 +1166,9 @@ build_job (const gchar *job_id,
       else if (!g_hash_table_add (statements, doc))
         entry.reason = g_strdup ("it repeats a document read before: the same text signed by "
                                  "the same key");
+      else if (rein_document_find_repeated_label (doc) != NULL)
+        entry.reason = g_strdup_printf ("it gives “%s” twice: readers could take either",
+                                        rein_document_find_repeated_label (doc));
       else if (rein_directory_lookup_delegate (directory, rein_document_get_signer (doc)) == NULL)
         entry.reason = g_strdup ("its signer has no valid enrollment naming it as delegate");
       else if (lookup_claim (directory, rein_document_get_signer (doc), signer_master (doc))

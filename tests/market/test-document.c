@@ -235,6 +235,9 @@ test_vectors_verify (void)
       g_assert_no_error (error);
       g_assert_cmpint (rein_document_get_verification (doc), ==, REIN_VERIFICATION_VALID);
       g_assert_null (rein_document_get_verification_error (doc));
+      /* the network's documents give each label once (a job refuses one
+       * that gives a label twice) */
+      g_assert_null (rein_document_find_repeated_label (doc));
 
       hash = rein_sha256_hex (data, len);
       g_assert_cmpstr (rein_document_get_hash (doc), ==, hash);

@@ -366,6 +366,46 @@ test_same_statement (void)
   g_assert_cmpuint (valid, ==, 1);
 }
 
+/* A document that gives a label twice is read one way here (the first
+ * value) and another by python-rein (the last): a job refuses it, and the
+ * directory an enrollment that does. */
+static void
+test_repeated_label (void)
+{
+  g_autoptr (World) w = world_new ();
+  ReinDocument *posting = post_job (w);
+  ReinDocument *bid = bid_on (w, posting, w->worker, "0.05");
+  ReinDocument *twice;
+  g_autoptr (ReinJob) job = NULL;
+  g_autoptr (ReinDirectory) directory = rein_directory_new ();
+  g_autoptr (ReinDocument) enrollment = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *enrollment_text = NULL;
+  const gchar *reason = NULL;
+
+  /* the same worker's bid, the amount given again, larger */
+  twice = add_signed (w, w->worker, g_strconcat (rein_document_get_text (bid),
+                                                 "\nBid amount (BTC): 20", NULL));
+  g_assert_cmpstr (rein_document_find_repeated_label (twice), ==, "Bid amount (BTC)");
+  g_assert_null (rein_document_find_repeated_label (bid));
+  job = world_job (w);
+  g_assert_false (entry_valid (job, twice, &reason));
+  g_assert_nonnull (strstr (reason, "“Bid amount (BTC)” twice"));
+  g_assert_true (entry_valid (job, bid, &reason));
+  g_assert_cmpuint (rein_job_get_bids (job)->len, ==, 1);
+
+  /* an enrollment naming a second delegate */
+  enrollment_text = g_strconcat (rein_document_get_text (w->outsider->enrollment),
+                                 "\nDelegate signing address: ", w->worker->delegate_address,
+                                 NULL);
+  enrollment = rein_document_sign (enrollment_text, w->outsider->master, NULL,
+                                   REIN_NETWORK_MAINNET, &error);
+  g_assert_no_error (error);
+  g_assert_false (rein_directory_add (directory, enrollment, &error));
+  g_assert_error (error, REIN_MARKET_ERROR, REIN_MARKET_ERROR_INCONSISTENT);
+  g_assert_nonnull (strstr (error->message, "twice"));
+}
+
 static void
 test_happy_flow (void)
 {
@@ -1840,6 +1880,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/market/job/legacy-resolution", test_legacy_resolution);
   g_test_add_func ("/market/job/forgeries", test_forgeries);
   g_test_add_func ("/market/job/same-statement", test_same_statement);
+  g_test_add_func ("/market/job/repeated-label", test_repeated_label);
   g_test_add_func ("/market/job/forged-offers", test_forged_offers);
   g_test_add_func ("/market/job/directory", test_directory);
   g_test_add_func ("/market/job/copied-job-id", test_copied_job_id);
