@@ -147,7 +147,8 @@ add_piece (GtkTextBuffer *buffer, const gchar *text, gsize len)
  * apart: the stretches that hold right-to-left text in direction
  * isolates, which the text around them takes as one neutral character.
  * The isolates are for the eye only (tagged "shown-only"): they are not
- * in the document, nor in what is copied. */
+ * in the document, nor in what Copy puts on the clipboard (the primary
+ * selection, pasted with the middle button, is GTK's, and holds them). */
 static void
 add_line (GtkTextBuffer *buffer, const gchar *line, gsize len)
 {
@@ -164,10 +165,14 @@ add_line (GtkTextBuffer *buffer, const gchar *line, gsize len)
     {
       if (*p == '\\' && p + 1 < end)
         {
+          /* the backslash and the whole character after it (a value of
+           * one line may hold a raw backslash before any character) */
+          const gchar *next = g_utf8_next_char (p + 1);
+
           if (p > piece)
             add_piece (buffer, piece, (gsize) (p - piece));
-          add_piece (buffer, p, 2);
-          p += 2;
+          add_piece (buffer, p, (gsize) (MIN (next, end) - p));
+          p = MIN (next, end);
           piece = p;
           continue;
         }

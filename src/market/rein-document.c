@@ -698,13 +698,16 @@ rein_document_find_repeated_label (ReinDocument *self)
 {
   g_return_val_if_fail (REIN_IS_DOCUMENT (self), NULL);
 
-  /* a document has a few dozen fields at most */
+  /* a document has a few dozen fields at most; a label and its older
+   * spelling ("Mediator pubkey") are the same label */
   for (guint i = 1; self->fields != NULL && i < self->fields->len; i++)
     {
       const ReinField *f = g_ptr_array_index (self->fields, i);
+      const gchar *label = rein_label_canonical (f->label);
 
       for (guint j = 0; j < i; j++)
-        if (g_str_equal (f->label, ((const ReinField *) g_ptr_array_index (self->fields, j))->label))
+        if (g_str_equal (label, rein_label_canonical (
+                                    ((const ReinField *) g_ptr_array_index (self->fields, j))->label)))
           return f->label;
     }
   return NULL;

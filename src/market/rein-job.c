@@ -508,12 +508,26 @@ compare_flow (gconstpointer a, gconstpointer b)
  * key. The armor around it can be spelled many ways that all verify (line
  * ends, blank lines, spaces, the other S of the signature), each with a
  * hash of its own; counted apart, one bid would be many. */
+/* The signer's key (its hash160): the same key's address on the other
+ * network verifies too, and is the same signer. */
+static void
+signer_key (ReinDocument *doc, guint8 out[20])
+{
+  if (!rein_key_id_from_string (rein_document_get_signer (doc), out))
+    memset (out, 0, 20); /* (a document that verifies has one) */
+}
+
 static guint
 statement_hash (gconstpointer doc)
 {
   gsize len;
   const gchar *text = _rein_document_get_signed_text ((ReinDocument *) doc, &len);
-  guint hash = g_str_hash (rein_document_get_signer ((ReinDocument *) doc));
+  guint8 key[20];
+  guint hash = 0;
+
+  signer_key ((ReinDocument *) doc, key);
+  for (guint i = 0; i < sizeof key; i++)
+    hash = hash * 31 + key[i];
 
   for (gsize i = 0; i < len; i++)
     hash = hash * 31 + (guchar) text[i];
@@ -527,9 +541,13 @@ statement_equal (gconstpointer a, gconstpointer b)
   const gchar *text_a = _rein_document_get_signed_text ((ReinDocument *) a, &len_a);
   const gchar *text_b = _rein_document_get_signed_text ((ReinDocument *) b, &len_b);
 
-  return len_a == len_b && memcmp (text_a, text_b, len_a) == 0
-         && g_str_equal (rein_document_get_signer ((ReinDocument *) a),
-                         rein_document_get_signer ((ReinDocument *) b));
+  guint8 key_a[20], key_b[20];
+
+  if (len_a != len_b || memcmp (text_a, text_b, len_a) != 0)
+    return FALSE;
+  signer_key ((ReinDocument *) a, key_a);
+  signer_key ((ReinDocument *) b, key_b);
+  return memcmp (key_a, key_b, sizeof key_a) == 0;
 }
 
 /* A name a document gives must be the one the enrollment of that key

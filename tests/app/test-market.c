@@ -1500,13 +1500,16 @@ test_review_bidi (void)
                           "Job name: Logo\n"
                           "Description: fonts.\\n\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\x94 x"
                           "\\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 123\\n\\nLast line.\n"
-                          "Category: \xd7\x90\xd7\x91\n";
+                          "Category: \xd7\x90\xd7\x91\n"
+                          "Worker: Ren\\\xc3\xa9" "e\n";
   const gchar *shown_then = "Rein Job\n"
                             "Job name: Logo\n"
                             "Description: fonts.\\n\xe2\x81\xa8\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d "
                             "\xe2\x80\x94 x\xe2\x81\xa9\\n\xe2\x81\xa8\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8"
                             "\xd8\xa7 123\xe2\x81\xa9\\n\\nLast line.\n"
-                            "Category: \xe2\x81\xa8\xd7\x90\xd7\x91\xe2\x81\xa9\n";
+                            "Category: \xe2\x81\xa8\xd7\x90\xd7\x91\xe2\x81\xa9\n"
+                            /* a raw backslash before a character of two bytes */
+                            "Worker: Ren\\\xc3\xa9" "e\n";
   GtkWidget *window = gtk_window_new ();
   ReinReviewPage *page = g_object_new (REIN_TYPE_REVIEW_PAGE, NULL);
   g_autofree gchar *shown = NULL;

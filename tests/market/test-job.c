@@ -342,6 +342,25 @@ test_same_statement (void)
       g_ptr_array_add (bogus, forged);
     }
 
+  /* the signer written as its testnet address: the same key */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *testnet = rein_address_convert (rein_document_get_signer (bid),
+                                                      REIN_NETWORK_TESTNET, &error);
+    g_autofree gchar *armored = NULL;
+    ReinDocument *copy;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (testnet, !=, rein_document_get_signer (bid));
+    armored = rein_armor_build (rein_document_get_text (bid), testnet,
+                                rein_document_get_signature (bid));
+    copy = rein_document_new_from_armored (armored, -1, &error);
+    g_assert_no_error (error);
+    g_assert_true (rein_document_verify (copy, NULL));
+    g_ptr_array_add (w->docs, copy);
+    g_ptr_array_add (copies, copy);
+  }
+
   job = world_job (w);
   g_assert_cmpint (rein_job_get_state (job), ==, REIN_JOB_STATE_BIDS);
   g_assert_cmpuint (rein_job_get_bids (job)->len, ==, 1);
@@ -388,6 +407,14 @@ test_repeated_label (void)
                                                  "\nBid amount (BTC): 20", NULL));
   g_assert_cmpstr (rein_document_find_repeated_label (twice), ==, "Bid amount (BTC)");
   g_assert_null (rein_document_find_repeated_label (bid));
+  /* a label and its older spelling are the same label */
+  {
+    g_autofree gchar *aliased = g_strconcat (rein_document_get_text (posting),
+                                             "\nMediator pubkey: ", w->outsider->pubkey, NULL);
+    g_autoptr (ReinDocument) doc = sign_as (w->creator, aliased);
+
+    g_assert_cmpstr (rein_document_find_repeated_label (doc), ==, "Mediator pubkey");
+  }
   job = world_job (w);
   g_assert_false (entry_valid (job, twice, &reason));
   g_assert_nonnull (strstr (reason, "“Bid amount (BTC)” twice"));
