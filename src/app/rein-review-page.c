@@ -9,6 +9,7 @@
 
 #include "rein-review-page.h"
 #include "rein-password.h"
+#include "rein-person.h"
 
 struct _ReinReviewPage
 {
@@ -25,9 +26,6 @@ struct _ReinReviewPage
 };
 
 G_DEFINE_FINAL_TYPE (ReinReviewPage, rein_review_page, ADW_TYPE_BIN)
-
-#define FSI "\xe2\x81\xa8" /* U+2068 FIRST STRONG ISOLATE */
-#define PDI "\xe2\x81\xa9" /* U+2069 POP DIRECTIONAL ISOLATE */
 
 static void
 rein_review_page_dispose (GObject *object)
@@ -133,10 +131,12 @@ add_piece (GtkTextBuffer *buffer, const gchar *text, gsize len)
 
   gtk_text_buffer_get_end_iter (buffer, &end);
   if (isolate)
-    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, FSI, -1, "exact", "shown-only", NULL);
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, REIN_PERSON_FSI, -1, "exact",
+                                              "shown-only", NULL);
   gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text, (gint) len, "exact", NULL);
   if (isolate)
-    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, PDI, -1, "exact", "shown-only", NULL);
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, REIN_PERSON_PDI, -1, "exact",
+                                              "shown-only", NULL);
 }
 
 /* A line of the document. A value with right-to-left text drew the
